@@ -1,0 +1,116 @@
+"""Check specs against the format schema and against each other, reporting every problem.
+
+A problem reads `<file>: <path inside the spec>: <what is wrong>` so that a reviewer can
+go straight to the line. Nothing is fixed silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from .load import SPEC_ROOT, SpecFile, SpecTree
+from .naming import is_identifier, pascal, python_name
+from .types import TypeRegistry
+
+FORMAT_SCHEMA_PATH = SPEC_ROOT / "format" / "method.schema.json"
+
+
+def format_validator(path: Path = FORMAT_SCHEMA_PATH) -> Draft202012Validator:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _pointer(parts: Any) -> str:
+    return "/" + "/".join(str(part) for part in parts) if parts else "(top level)"
+
+
+def schema_problems(spec: SpecFile, validator: Draft202012Validator) -> list[str]:
+    errors = sorted(validator.iter_errors(spec.data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [f"{spec.source_label}: {_pointer(e.absolute_path)}: {e.message} (rule: {e.validator})" for e in errors]
+
+
+def _walk_params(params: dict[str, Any], path: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for name, param in params.items():
+        here = f"{path}/{name}"
+        yield here, name, param
+        for key in ("values", "items"):
+            if key in param:
+                yield from _walk_params({key: param[key]}, here)
+        if "properties" in param:
+            yield from _walk_params(param["properties"], f"{here}/properties")
+
+
+def _constraint_problems(where: str, constraints: list[dict[str, Any]], siblings: dict[str, Any]) -> Iterator[str]:
+    for index, rule in enumerate(constraints):
+        names = list(rule["params"]) + ([rule["when"]["param"]] if "when" in rule else [])
+        for name in names:
+            if name not in siblings:
+                yield f"{where}/constraints/{index}: names {name!r}, which is not a parameter here"
+
+
+def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
+    data, label = spec.data, spec.source_label
+    found: list[str] = []
+    expected_id = data["method"] + ("@v3" if data.get("api_version", 2) == 3 else "")
+    if expected_id != spec.method_id:
+        found.append(f"{label}: /method: file name says {spec.method_id!r} but the spec says {expected_id!r}")
+
+    kwarg_owner: dict[str, str] = {}
+    for name in data["params"]:
+        kwarg = python_name(name)
+        if not is_identifier(kwarg):
+            found.append(f"{label}: /params/{name}: cannot become a Python keyword argument ({kwarg!r})")
+        elif kwarg in kwarg_owner:
+            found.append(f"{label}: /params/{name}: keyword argument {kwarg!r} clashes with {kwarg_owner[kwarg]!r}")
+        kwarg_owner.setdefault(kwarg, name)
+
+    found += [f"{label}: {p}" for p in _constraint_problems("", data.get("constraints", []), data["params"])]
+    for path, _name, param in _walk_params(data["params"], "/params"):
+        try:
+            registry.resolve(param["type"])
+        except KeyError as exc:
+            found.append(f"{label}: {path}/type: {exc.args[0]} (add it to spec/types.yaml)")
+        if "constraints" in param:
+            found += [f"{label}: {p}" for p in _constraint_problems(path, param["constraints"], param.get("properties", {}))]
+
+    try:
+        Draft202012Validator.check_schema(data["result"]["schema"])
+    except SchemaError as exc:
+        found.append(f"{label}: /result/schema: not a valid JSON Schema: {exc.message}")
+
+    seen_cases: set[tuple[str, str]] = set()
+    for index, error in enumerate(data["errors"]):
+        case = (error["code"], error.get("match", ""))
+        if case in seen_cases:
+            found.append(f"{label}: /errors/{index}: code {error['code']!r} is listed twice without a distinguishing `match`")
+        seen_cases.add(case)
+        if "class" not in error and not is_identifier(pascal(error["code"]) or "0"):
+            found.append(f"{label}: /errors/{index}: code {error['code']!r} is not a usable class name; set `class`")
+        if "match" in error:
+            try:
+                re.compile(error["match"])
+            except re.error as exc:
+                found.append(f"{label}: /errors/{index}/match: bad regular expression: {exc}")
+
+    names = [example["name"] for example in data.get("examples", [])]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        found.append(f"{label}: /examples: name {duplicate!r} is used twice")
+    return found
+
+
+def check_tree(tree: SpecTree) -> list[str]:
+    validator = format_validator()
+    registry = TypeRegistry(tree.types)
+    problems = list(tree.load_errors) + registry.problems()
+    for spec in tree.specs.values():
+        shape = schema_problems(spec, validator)
+        problems += shape or semantic_problems(spec, registry)
+    return problems

@@ -1,0 +1,120 @@
+"""Read the spec tree into plain dicts, layering curated files over imported drafts.
+
+Everything downstream (checks, rendering, the importer's drift report) works on the
+dicts this module returns, so the layering rule lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPEC_ROOT = Path(__file__).resolve().parent.parent / "spec"
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys, which YAML would silently collapse."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def merge_override(base: Any, override: Any) -> Any:
+    """Mappings merge key by key, anything else replaces; None deletes the key."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return copy.deepcopy(override)
+    merged = dict(base)
+    for key, value in override.items():
+        if value is None:
+            merged.pop(key, None)
+        elif key in merged:
+            merged[key] = merge_override(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """One method's effective spec and the files it was built from."""
+
+    method_id: str
+    data: dict[str, Any]
+    sources: tuple[Path, ...]
+    origin: str  # "curated", "imported" or "imported+override"
+
+    @property
+    def source_label(self) -> str:
+        return ", ".join(_relative(path) for path in self.sources)
+
+
+@dataclass
+class SpecTree:
+    root: Path
+    specs: dict[str, SpecFile] = field(default_factory=dict)
+    types: dict[str, dict[str, Any]] = field(default_factory=dict)
+    system_errors: list[dict[str, Any]] = field(default_factory=list)
+    load_errors: list[str] = field(default_factory=list)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(SPEC_ROOT.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def method_id_of(path: Path) -> str:
+    """`crm.item.list.yaml` → `crm.item.list`; `tasks.task.list@v3.yaml` → `tasks.task.list@v3`."""
+    return path.name[: -len(".yaml")]
+
+
+def load_tree(root: Path = SPEC_ROOT) -> SpecTree:
+    tree = SpecTree(root=root)
+    tree.types = read_yaml(root / "types.yaml")["types"]
+    tree.system_errors = read_yaml(root / "system-errors.yaml")["errors"]
+
+    def files(folder: str) -> dict[str, Path]:
+        return {method_id_of(p): p for p in sorted((root / folder).glob("*.yaml"))}
+
+    curated, imported, overrides = files("methods"), files("imported"), files("overrides")
+    for method_id in sorted(set(curated) | set(imported)):
+        try:
+            if method_id in curated:
+                path = curated[method_id]
+                tree.specs[method_id] = SpecFile(method_id, read_yaml(path), (path,), "curated")
+                continue
+            data = read_yaml(imported[method_id])
+            sources: tuple[Path, ...] = (imported[method_id],)
+            origin = "imported"
+            if method_id in overrides:
+                data = merge_override(data, read_yaml(overrides[method_id]))
+                sources += (overrides[method_id],)
+                origin = "imported+override"
+            tree.specs[method_id] = SpecFile(method_id, data, sources, origin)
+        except yaml.YAMLError as exc:
+            tree.load_errors.append(f"{method_id}: YAML error: {exc}")
+    for method_id in sorted(set(overrides) - set(imported) - set(curated)):
+        tree.load_errors.append(f"{_relative(overrides[method_id])}: override for a method with no imported spec")
+    return tree
