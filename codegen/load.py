@@ -92,7 +92,8 @@ def method_id_of(path: Path) -> str:
 
 def load_tree(root: Path = SPEC_ROOT) -> SpecTree:
     tree = SpecTree(root=root)
-    tree.types = read_yaml(root / "types.yaml")["types"]
+    proposed = root / "imported-types.yaml"  # written by the importer; curated entries win
+    tree.types = {**(read_yaml(proposed)["types"] if proposed.exists() else {}), **read_yaml(root / "types.yaml")["types"]}
     tree.system_errors = read_yaml(root / "system-errors.yaml")["errors"]
 
     def files(folder: str) -> dict[str, Path]:

@@ -1,0 +1,1 @@
+"""Local Bitrix24-compatible portal on loopback."""

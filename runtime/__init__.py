@@ -1,0 +1,1 @@
+"""Hand-written runtime: transport, auth, validation and errors shared by every method."""
