@@ -1,0 +1,131 @@
+"""Reduce checked specs to what the runtime needs, and settle the error class table.
+
+The runtime never reads YAML: it gets one small Python literal per method with type
+names already resolved to primitive kinds, so validation does no lookups at call time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from b24client.runtime.exceptions import category_for_status
+
+from .load import SpecFile, SpecTree
+from .naming import is_identifier, method_module, pascal, python_name
+from .types import TypeRegistry
+
+_PARAM_KEYS = ("required", "nullable", "open", "minimum", "maximum", "max_length", "max_items")
+_PAGINATION_DEFAULTS = {"style": "none"}
+RUNTIME_BASE_NAMES = frozenset({
+    "Bitrix24Error", "ValidationError", "TransportError", "OutcomeUnknownError", "ResponseFormatError",
+    "ApiError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "InvalidRequestError",
+    "ConflictError", "RateLimitError", "ServerError", "ServiceUnavailableError",
+})
+
+
+def compile_param(param: dict[str, Any], registry: TypeRegistry) -> dict[str, Any]:
+    compiled: dict[str, Any] = {"types": [list(alt) for alt in registry.resolve(param["type"])]}
+    for key in _PARAM_KEYS:
+        if param.get(key):
+            compiled[key] = param[key]
+    if "enum" in param:
+        compiled["enum"] = [item["value"] if isinstance(item, dict) else item for item in param["enum"]]
+    if "properties" in param:
+        compiled["properties"] = {name: compile_param(child, registry) for name, child in param["properties"].items()}
+    for key in ("values", "items"):
+        if key in param:
+            compiled[key] = compile_param(param[key], registry)
+    if param.get("constraints"):
+        compiled["constraints"] = param["constraints"]
+    return compiled
+
+
+def error_class_name(error: dict[str, Any]) -> str:
+    return str(error.get("class") or pascal(error["code"]))
+
+
+def first_success_example(data: dict[str, Any]) -> dict[str, Any] | None:
+    for example in data.get("examples", []):
+        if example["response"]["status"] == 200 and "error" not in example["response"]["body"]:
+            return dict(example)
+    return None
+
+
+def compile_spec(spec: SpecFile, registry: TypeRegistry) -> dict[str, Any]:
+    data = spec.data
+    pagination = data.get("pagination", _PAGINATION_DEFAULTS)
+    return {
+        "method": data["method"],
+        "api_version": data.get("api_version", 2),
+        "idempotent": data["idempotent"],
+        "batchable": data.get("batchable", True),
+        "open_params": data.get("open_params", False),
+        "params": {name: compile_param(param, registry) for name, param in data["params"].items()},
+        "constraints": data.get("constraints", []),
+        "kwargs": {python_name(name): name for name in data["params"]},
+        "pagination": None if pagination["style"] == "none" else pagination,
+        "errors": [
+            {key: error[key] for key in ("code", "status", "match", "category") if key in error}
+            | {"class": error_class_name(error)}
+            for error in data["errors"]
+        ],
+        "example": first_success_example(data),
+        "spec_file": spec.source_label,
+    }
+
+
+@dataclass(frozen=True)
+class ErrorClass:
+    name: str
+    code: str | None
+    category: str | None
+    summary: str
+
+
+def error_classes(tree: SpecTree) -> tuple[list[ErrorClass], dict[str, str], list[str]]:
+    """Every exception class to generate, the code → class table, and naming problems.
+
+    A class's base is the category most entries give it (explicit `category` first, the
+    HTTP status otherwise), so one code used with different statuses still gets one class.
+    """
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    codes: dict[str, Counter[str]] = defaultdict(Counter)
+    summaries: dict[str, str] = {}
+    by_code: dict[str, str] = {}
+    problems: list[str] = []
+    entries = [(error, "spec/system-errors.yaml") for error in tree.system_errors]
+    for spec in tree.specs.values():
+        entries += [(error, spec.source_label) for error in spec.data["errors"]]
+    for error, source in entries:
+        name = error_class_name(error)
+        if not is_identifier(name) or name in RUNTIME_BASE_NAMES:
+            problems.append(f"{source}: error {error['code']!r}: class name {name!r} is not usable")
+            continue
+        category = error.get("category") or category_for_status(error["status"])
+        votes[name][category or ""] += 2 if "category" in error else 1
+        codes[name][error["code"]] += 1
+        summaries.setdefault(name, error.get("summary", ""))
+        if "class" not in error or is_identifier(pascal(error["code"])):
+            by_code.setdefault(error["code"], name)
+    classes = []
+    for name in sorted(votes):
+        category = sorted(votes[name].items(), key=lambda item: (-item[1], item[0]))[0][0] or None
+        named_codes = sorted(code for code in codes[name] if is_identifier(pascal(code) or "0"))
+        classes.append(ErrorClass(name, named_codes[0] if named_codes else None, category, summaries[name]))
+    return classes, dict(sorted(by_code.items())), problems
+
+
+def module_names(tree: SpecTree) -> tuple[dict[str, str], list[str]]:
+    """Method id → runtime data module name, refusing two methods that would share one."""
+    modules: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    problems = []
+    for method_id in tree.specs:
+        module = method_module(method_id)
+        if module in owners:
+            problems.append(f"{method_id}: module name {module!r} clashes with {owners[module]!r}")
+        owners.setdefault(module, method_id)
+        modules[method_id] = module
+    return modules, problems

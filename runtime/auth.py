@@ -1,0 +1,138 @@
+"""Where a call goes and how it proves who it is: webhook URLs and OAuth tokens.
+
+OAuth access tokens expire hourly. Under many threads, one expiry would otherwise trigger
+one refresh per thread, and the portal invalidates a refresh token once used, so all
+but the first refresh would fail; a lock plus a check of which token the failing call
+used makes exactly one thread refresh while the others reuse its result.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+from .exceptions import AuthenticationError, TransportError
+from .redact import mask, redact
+
+DEFAULT_TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"  # noqa: S105 - a public address
+TokenCallback = Callable[[dict[str, Any]], None]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secure(url: str, what: str) -> None:
+    """Refuse plain HTTP except on loopback, where the emulator and local tests live."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        return
+    raise ValueError(f"{what} must use https:// (plain http is allowed only for loopback hosts)")
+
+
+class Auth(Protocol):
+    def url_for(self, method: str, api_version: int) -> str: ...
+    def body_auth(self) -> str | None: ...
+    def secrets(self) -> tuple[str | None, ...]: ...
+
+
+class WebhookAuth:
+    """An inbound webhook: https://<portal>/rest/<user_id>/<token>/"""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        segments = [segment for segment in parts.path.split("/") if segment]
+        if len(segments) < 3 or segments[-3] != "rest":
+            raise ValueError("webhook must look like https://<portal>/rest/<user_id>/<token>/")
+        require_secure(url, "webhook")
+        self._prefix = f"{parts.scheme}://{parts.netloc}/{'/'.join(segments[:-3])}".rstrip("/")
+        self.user_id = segments[-2]
+        self._token = segments[-1]
+        self.portal = f"{parts.scheme}://{parts.netloc}"
+
+    def url_for(self, method: str, api_version: int) -> str:
+        api = "api/" if api_version == 3 else ""
+        return f"{self._prefix}/rest/{api}{self.user_id}/{self._token}/{method}"
+
+    def body_auth(self) -> None:
+        return None
+
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self._token,)
+
+    def __repr__(self) -> str:
+        return f"WebhookAuth(portal={self.portal!r}, user_id={self.user_id!r}, token={mask(self._token)})"
+
+
+class OAuthAuth:
+    """An application's OAuth 2.0 tokens, refreshed once per expiry however many threads call."""
+
+    def __init__(self, domain: str, access_token: str, refresh_token: str | None = None, *,
+                 client_id: str | None = None, client_secret: str | None = None,
+                 on_token_refresh: TokenCallback | None = None, token_url: str = DEFAULT_TOKEN_URL) -> None:
+        self.portal = domain.rstrip("/") if "://" in domain else f"https://{domain.rstrip('/')}"
+        require_secure(self.portal, "domain")
+        require_secure(token_url, "token_url")
+        self.access_token = access_token
+        self.refresh_token = refresh_token
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self._on_token_refresh = on_token_refresh
+        self.token_url = token_url
+        self._lock = threading.Lock()
+        self.refresh_count = 0
+
+    def url_for(self, method: str, api_version: int) -> str:
+        api = "api/" if api_version == 3 else ""
+        return f"{self.portal}/rest/{api}{method}"
+
+    def body_auth(self) -> str:
+        return self.access_token
+
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self.access_token, self.refresh_token, self._client_secret)
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self.refresh_token and self.client_id and self._client_secret)
+
+    def refresh(self, session: requests.Session, stale_token: str, timeout: Any) -> None:
+        """Replace `stale_token`; a no-op when another thread already did."""
+        with self._lock:
+            if self.access_token != stale_token:
+                return
+            params = {"grant_type": "refresh_token", "client_id": self.client_id,
+                      "client_secret": self._client_secret, "refresh_token": self.refresh_token}
+            try:
+                reply = session.get(self.token_url, params=params, timeout=timeout)
+                tokens = reply.json()
+            except (requests.RequestException, ValueError) as exc:
+                raise TransportError("oauth.token", redact(f"token refresh failed: {exc}", self.secrets()),
+                                     sent=None) from None
+            if not isinstance(tokens, dict) or "access_token" not in tokens:
+                code = str(tokens.get("error", "")) if isinstance(tokens, dict) else ""
+                described = str(tokens.get("error_description", "")) if isinstance(tokens, dict) else ""
+                raise AuthenticationError("oauth.token", code or "invalid_grant", reply.status_code,
+                                          redact(described or "token refresh refused", self.secrets()))
+            self.access_token = tokens["access_token"]
+            self.refresh_token = tokens.get("refresh_token", self.refresh_token)
+            self.refresh_count += 1
+            if self._on_token_refresh is not None:
+                self._on_token_refresh(dict(tokens))
+
+    def __repr__(self) -> str:
+        return (f"OAuthAuth(portal={self.portal!r}, client_id={self.client_id!r}, "
+                f"access_token={mask(self.access_token)}, refresh_token={mask(self.refresh_token)}, "
+                f"client_secret={mask(self._client_secret)})")

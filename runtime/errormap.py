@@ -1,0 +1,54 @@
+"""Pick the exception class for an error reply.
+
+Most codes name themselves. Some pages reuse one code for many errors (`0`, `100` on the
+crm.item.payment.* pages), so the method's own spec entries are tried first, matching
+status and description; then the code table shared by every method; then the status.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from .exceptions import CATEGORY_BASES, ApiError, category_for_status
+from .specs import MethodSpec
+
+
+@cache
+def _pattern(expression: str) -> re.Pattern[str]:
+    return re.compile(expression)
+
+
+def _class_named(name: str) -> type[ApiError] | None:
+    from b24client import errors as generated
+
+    found = getattr(generated, name, None)
+    return found if isinstance(found, type) and issubclass(found, ApiError) else None
+
+
+def _class_for_code(code: str) -> type[ApiError] | None:
+    from b24client import errors as generated
+
+    name = generated.BY_CODE.get(code)
+    return _class_named(name) if name else None
+
+
+def error_class(spec: MethodSpec | None, code: str, status: int, description: str) -> type[ApiError]:
+    if spec is not None:
+        candidates = [entry for entry in spec["errors"] if entry["code"] == code]
+        for entry in [e for e in candidates if e["status"] == status] or candidates:
+            if "match" not in entry or _pattern(entry["match"]).search(description):
+                found = _class_named(entry["class"])
+                if found is not None:
+                    return found
+    found = _class_for_code(code)
+    if found is not None:
+        return found
+    return CATEGORY_BASES.get(category_for_status(status) or "", ApiError)
+
+
+def api_error(method: str, spec: MethodSpec | None, status: int, payload: dict[str, Any]) -> ApiError:
+    code = "" if payload.get("error") is None else str(payload["error"])
+    description = str(payload.get("error_description") or "")
+    return error_class(spec, code, status, description)(method, code, status, description, payload)

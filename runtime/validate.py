@@ -1,0 +1,233 @@
+"""Check call parameters against a method spec before anything is sent.
+
+Like botocore's validator, this walks the whole parameter tree and collects every problem
+instead of stopping at the first, so one ValidationError tells the caller everything to
+fix. The same code runs in the client and, server side, in the emulator, so the two can
+never disagree about what is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import specs
+
+_DIGITS = re.compile(r"-?\d+")
+_BOOLEAN_WORDS = frozenset({"Y", "N", "y", "n", "true", "false", "0", "1"})
+# Parameters the transport or the paging protocol adds, valid for any method.
+_TRANSPORT_PARAMS = frozenset({"auth"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason the parameters are invalid: where, which rule, and what is wrong."""
+
+    method: str
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.method}: {self.path or '(parameters)'}: {self.message} [rule: {self.rule}]"
+
+
+def _is_number_text(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _kind_matches(kind: str, value: Any) -> bool:
+    if kind == "any":
+        return True
+    if isinstance(value, bool):
+        return kind in ("boolean", "any")
+    if kind == "string":
+        return isinstance(value, str | int | float)
+    if kind == "integer":
+        return isinstance(value, int) or (isinstance(value, str) and _DIGITS.fullmatch(value) is not None)
+    if kind == "number":
+        return isinstance(value, int | float) or (isinstance(value, str) and _is_number_text(value))
+    if kind == "boolean":
+        return value in (0, 1) or (isinstance(value, str) and value in _BOOLEAN_WORDS)
+    if kind == "char":
+        return value in ("Y", "N")
+    if kind in ("date", "datetime"):
+        return isinstance(value, str | _dt.date)
+    if kind == "object":
+        return isinstance(value, Mapping)
+    if kind == "array":
+        return isinstance(value, list | tuple | Mapping)
+    if kind == "file":
+        return isinstance(value, str | list | tuple | Mapping)
+    if kind == "null":
+        return value is None
+    return False
+
+
+def _describe(types: list[list[Any]]) -> str:
+    return " or ".join(kind + "[]" * depth for kind, depth in types)
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+class _Walker:
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, rule: str, message: str) -> None:
+        self.problems.append(Problem(self.method, path, rule, message))
+
+    def check_object(self, path: str, value: Mapping[str, Any], param: Mapping[str, Any]) -> None:
+        properties = param.get("properties")
+        if properties is not None:
+            self.check_members(path, value, properties, param.get("open", False))
+            self.check_constraints(path, value, param.get("constraints", ()))
+        values = param.get("values")
+        if values is not None:
+            for key, member in value.items():
+                self.check_value(f"{path}.{key}", member, values)
+
+    def check_members(self, path: str, value: Mapping[str, Any], properties: Mapping[str, Any], open_: bool) -> None:
+        prefix = f"{path}." if path else ""
+        for name, param in properties.items():
+            if name in value:
+                self.check_value(prefix + name, value[name], param)
+            elif param.get("required"):
+                self.add(prefix + name, "required", "is required but missing")
+        if open_:
+            return
+        for name in value:
+            if name not in properties and name not in _TRANSPORT_PARAMS:
+                hint = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.6)
+                lowered = [known for known in properties if known.lower() == str(name).lower()]
+                suggestion = (lowered or hint or [None])[0]
+                tail = f"; did you mean {suggestion!r}?" if suggestion else ""
+                self.add(prefix + str(name), "unknown", f"is not a parameter of this method{tail}")
+
+    def check_constraints(self, path: str, value: Mapping[str, Any], constraints: Any) -> None:
+        def present(name: str) -> bool:
+            return value.get(name) is not None
+
+        for constraint in constraints:
+            rule, names = constraint["rule"], constraint["params"]
+            given = [name for name in names if present(name)]
+            listed = ", ".join(names)
+            if rule == "at_least_one_of" and not given:
+                self.add(path, rule, f"needs at least one of {listed}")
+            elif rule == "exactly_one_of" and len(given) != 1:
+                got = ", ".join(given) if given else "none"
+                self.add(path, rule, f"needs exactly one of {listed} (got {got})")
+            elif rule == "mutually_exclusive" and len(given) > 1:
+                self.add(path, rule, f"takes at most one of {listed} (got {', '.join(given)})")
+            elif rule in ("required_if", "forbidden_if") and self._condition_holds(value, constraint["when"]):
+                condition = self._describe_condition(constraint["when"])
+                for name in names:
+                    child = f"{path}.{name}" if path else name
+                    if rule == "required_if" and not present(name):
+                        self.add(child, rule, f"is required when {condition}")
+                    elif rule == "forbidden_if" and present(name):
+                        self.add(child, rule, f"must be absent when {condition}")
+
+    @staticmethod
+    def _condition_holds(value: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
+        actual = value.get(when["param"])
+        if "present" in when:
+            return (actual is not None) == when["present"]
+        if actual is None:
+            return False
+        if "equals" in when:
+            return actual == when["equals"] or str(actual) == str(when["equals"])
+        return actual in when["in"] or str(actual) in {str(option) for option in when["in"]}
+
+    @staticmethod
+    def _describe_condition(when: Mapping[str, Any]) -> str:
+        if "present" in when:
+            return f"{when['param']} is {'given' if when['present'] else 'absent'}"
+        if "equals" in when:
+            return f"{when['param']} is {when['equals']!r}"
+        return f"{when['param']} is one of {', '.join(map(repr, when['in']))}"
+
+    def check_value(self, path: str, value: Any, param: Mapping[str, Any]) -> None:
+        types = param["types"]
+        if value is None:
+            if not (param.get("nullable") or any(kind in ("null", "any") for kind, _ in types)):
+                self.add(path, "not_null", "is null; omit it or pass a value")
+            return
+        for kind, depth in types:
+            if depth == 0 and _kind_matches(kind, value):
+                self.check_scalar_bounds(path, value, param, kind)
+                return
+            if depth > 0 and isinstance(value, list | tuple):
+                self.check_elements(path, value, param, kind, depth)
+                return
+        self.add(path, "type", f"must be {_describe(types)}, got {_type_name(value)} {_short(value)}")
+
+    def check_elements(self, path: str, value: list[Any] | tuple[Any, ...], param: Mapping[str, Any],
+                       kind: str, depth: int) -> None:
+        limit = param.get("max_items")
+        if limit is not None and len(value) > limit:
+            self.add(path, "max_items", f"has {len(value)} items; at most {limit} allowed")
+        element = {"types": [[kind, depth - 1]], **({"items": param["items"]} if "items" in param else {})}
+        if depth == 1 and "items" in param:
+            element = param["items"]
+        elif depth == 1 and "enum" in param:
+            element = {**element, "enum": param["enum"]}
+        for index, item in enumerate(value):
+            self.check_value(f"{path}[{index}]", item, element)
+
+    def check_scalar_bounds(self, path: str, value: Any, param: Mapping[str, Any], kind: str) -> None:
+        enum = param.get("enum")
+        if enum is not None and value not in enum and str(value) not in {str(option) for option in enum}:
+            self.add(path, "enum", f"must be one of {', '.join(map(repr, enum))}, got {value!r}")
+        if isinstance(value, Mapping) and kind == "object":
+            self.check_object(path, value, param)
+        if kind in ("integer", "number") and ("minimum" in param or "maximum" in param):
+            number = float(value)
+            if "minimum" in param and number < param["minimum"]:
+                self.add(path, "minimum", f"must be at least {param['minimum']}, got {value!r}")
+            if "maximum" in param and number > param["maximum"]:
+                self.add(path, "maximum", f"must be at most {param['maximum']}, got {value!r}")
+        if "max_length" in param and isinstance(value, str) and len(value) > param["max_length"]:
+            self.add(path, "max_length", f"is {len(value)} characters; at most {param['max_length']} allowed")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_params(spec: Mapping[str, Any], params: Mapping[str, Any]) -> list[Problem]:
+    """Validate params against a compiled spec (see codegen/compile.py for its shape)."""
+    walker = _Walker(spec["method"])
+    if not isinstance(params, Mapping):
+        walker.add("", "type", f"parameters must be a mapping, got {_type_name(params)}")
+        return walker.problems
+    properties = spec["params"]
+    pagination = spec.get("pagination")
+    if pagination and pagination.get("style") == "offset" and "start" not in properties:
+        properties = {**properties, "start": {"types": [["integer", 0]]}}
+    walker.check_members("", params, properties, spec.get("open_params", False))
+    walker.check_constraints("", params, spec.get("constraints", ()))
+    return walker.problems
+
+
+def validate(method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> list[Problem]:
+    """Every problem with `params` for `method`; an empty list means they are valid.
+
+    A method with no spec cannot be checked and yields one `unknown_method` problem.
+    """
+    spec = specs.get(specs.method_id(method, api_version))
+    if spec is None:
+        return [Problem(method, "", "unknown_method", "has no spec, so its parameters cannot be checked")]
+    return check_params(spec, params or {})
