@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from b24client.runtime.exceptions import category_for_status
+from runtime.exceptions import category_for_status  # the repo root is on sys.path, as for codegen itself
 
 from .load import SpecFile, SpecTree
 from .naming import is_identifier, method_module, pascal, python_name

@@ -23,7 +23,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with full jitter: spreads clients that failed together."""
-        ceiling = min(self.max_backoff, self.backoff * (2 ** attempt))
+        ceiling = min(self.max_backoff, self.backoff * (2.0 ** attempt))
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
 

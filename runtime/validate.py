@@ -111,7 +111,7 @@ class _Walker:
             if name not in properties and name not in _TRANSPORT_PARAMS:
                 hint = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.6)
                 lowered = [known for known in properties if known.lower() == str(name).lower()]
-                suggestion = (lowered or hint or [None])[0]
+                suggestion = next(iter(lowered or hint), None)
                 tail = f"; did you mean {suggestion!r}?" if suggestion else ""
                 self.add(prefix + str(name), "unknown", f"is not a parameter of this method{tail}")
 
@@ -143,12 +143,12 @@ class _Walker:
     def _condition_holds(value: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
         actual = value.get(when["param"])
         if "present" in when:
-            return (actual is not None) == when["present"]
+            return (actual is not None) is bool(when["present"])
         if actual is None:
             return False
         if "equals" in when:
             return actual == when["equals"] or str(actual) == str(when["equals"])
-        return actual in when["in"] or str(actual) in {str(option) for option in when["in"]}
+        return bool(actual in when["in"] or str(actual) in {str(option) for option in when["in"]})
 
     @staticmethod
     def _describe_condition(when: Mapping[str, Any]) -> str:

@@ -1,0 +1,115 @@
+"""Command line: `python -m codegen generate|check`.
+
+Both render into a scratch folder and format it with ruff; `generate` then syncs the
+result into the repository (writing only files that changed and removing stale ones),
+`check` compares byte for byte and lists every difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .check import check_tree
+from .load import SPEC_ROOT, load_tree
+from .render import render
+
+REPO = SPEC_ROOT.parent
+OUTPUT_ROOTS = ("generated", "tests/generated")
+
+
+def _render_into(folder: Path, spec_root: Path) -> list[str]:
+    tree = load_tree(spec_root)
+    problems = check_tree(tree)
+    if problems:
+        return problems
+    rendered = render(tree)
+    if rendered.problems:
+        return rendered.problems
+    for relative, text in rendered.files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    ruff = [sys.executable, "-m", "ruff"]
+    roots = [str(folder / root) for root in OUTPUT_ROOTS if (folder / root).exists()]
+    settings = ["--config", str(REPO / "pyproject.toml")]
+    fix = [*ruff, "check", "--fix-only", "--select", "I,F401,UP", "--quiet", *settings, *roots]
+    subprocess.run(fix, check=True)  # noqa: S603 - our own interpreter and arguments
+    subprocess.run([*ruff, "format", "--quiet", *settings, *roots], check=True)  # noqa: S603
+    return []
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _differences(fresh: Path, repo: Path) -> list[str]:
+    found = []
+    for output in OUTPUT_ROOTS:
+        new, old = _files(fresh / output), _files(repo / output) if (repo / output).exists() else set()
+        found += [f"missing: {output}/{name}" for name in sorted(new - old)]
+        found += [f"stale (no spec makes it): {output}/{name}" for name in sorted(old - new)]
+        found += [f"differs: {output}/{name}" for name in sorted(new & old)
+                  if not filecmp.cmp(fresh / output / name, repo / output / name, shallow=False)]
+    return found
+
+
+def _sync(fresh: Path, repo: Path) -> int:
+    changed = 0
+    for output in OUTPUT_ROOTS:
+        new = _files(fresh / output)
+        old = _files(repo / output) if (repo / output).exists() else set()
+        for name in sorted(old - new):
+            (repo / output / name).unlink()
+            changed += 1
+        for name in sorted(new):
+            source, target = fresh / output / name, repo / output / name
+            if not target.exists() or not filecmp.cmp(source, target, shallow=False):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+                changed += 1
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codegen")
+    parser.add_argument("command", choices=["generate", "check", "validate-specs"])
+    parser.add_argument("--spec", type=Path, default=SPEC_ROOT)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    if args.command == "validate-specs":
+        problems = check_tree(load_tree(args.spec))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
+    with tempfile.TemporaryDirectory(prefix="b24codegen-") as scratch:
+        fresh = Path(scratch)
+        problems = _render_into(fresh, args.spec)
+        if problems:
+            print(f"{len(problems)} spec problem(s):", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        if args.command == "check":
+            differences = _differences(fresh, REPO)
+            for difference in differences:
+                print(difference, file=sys.stderr)
+            if differences:
+                print("generated output is out of date: run `make generate`", file=sys.stderr)
+                return 1
+            print(f"generated output matches the specs ({time.perf_counter() - started:.1f}s)")
+            return 0
+        changed = _sync(fresh, REPO)
+    print(f"generated {len(load_tree(args.spec).specs)} methods, {changed} file(s) changed "
+          f"({time.perf_counter() - started:.1f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

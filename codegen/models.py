@@ -1,0 +1,60 @@
+"""Result types from the specs' JSON Schemas, by datamodel-code-generator.
+
+One call per group: every method's result schema goes under `$defs` as `<Method>Result`,
+with the method's own `$defs` renamed beneath it, so local references keep working and a
+group costs one generator run instead of one per method. TypedDicts are chosen over
+pydantic models: results stay the plain dicts the portal sent, with zero parsing cost
+and no runtime dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+
+_PREAMBLE_END = "from __future__ import annotations\n"
+
+
+def _rename_refs(node: Any, prefix: str) -> Any:
+    if isinstance(node, dict):
+        renamed = {key: _rename_refs(value, prefix) for key, value in node.items() if key != "$defs"}
+        ref = renamed.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            renamed["$ref"] = "#/$defs/" + prefix + ref[len("#/$defs/"):]
+        return renamed
+    if isinstance(node, list):
+        return [_rename_refs(item, prefix) for item in node]
+    return node
+
+
+def combined_schema(result_schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    definitions: dict[str, Any] = {}
+    for name in sorted(result_schemas):
+        schema = result_schemas[name]
+        prefix = name[: -len("Result")]
+        for local_name, local in sorted(schema.get("$defs", {}).items()):
+            definitions[prefix + local_name] = _rename_refs(local, prefix)
+        definitions[name] = _rename_refs(schema, prefix) or {}
+    return {"$defs": definitions}
+
+
+def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc: str) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = generate(
+            json.dumps(combined_schema(result_schemas), sort_keys=True),
+            input_file_type=InputFileType.JsonSchema,
+            output_model_type=DataModelType.TypingTypedDict,
+            target_python_version=PythonVersion.PY_311,
+            disable_timestamp=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            use_schema_description=False,
+            use_field_description=False,
+        )
+    assert isinstance(code, str)
+    body = code[code.index(_PREAMBLE_END):].replace("\nModel: TypeAlias = Any\n", "\n", 1)
+    return f'{header}"""{doc}"""\n\n{body}'

@@ -1,0 +1,248 @@
+"""Render the checked spec tree into files: {relative path: text}.
+
+Nothing here touches the repository; `codegen.__main__` decides whether the files are
+written (generate) or compared (check). Iteration is always in sorted order, so the same
+specs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .compile import compile_spec, error_classes, module_names
+from .load import SpecFile, SpecTree
+from .models import render_models
+from .naming import docs_url, method_pascal, pascal, python_name, snake
+from .pytypes import HintBuilder
+from .types import TypeRegistry
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PACKAGE = "generated"
+VERSION = "0.1.0"
+_BASES = {
+    "auth": "AuthenticationError", "permission": "PermissionDeniedError", "not_found": "NotFoundError",
+    "invalid": "InvalidRequestError", "conflict": "ConflictError", "rate_limit": "RateLimitError",
+    "server": "ServerError", "unavailable": "ServiceUnavailableError", None: "ApiError",
+}
+
+
+def pyliteral(value: Any) -> str:
+    """A Python literal with dict keys sorted, so output does not depend on YAML key order."""
+    if isinstance(value, dict):
+        items = ", ".join(f"{pyliteral(key)}: {pyliteral(value[key])}" for key in sorted(value, key=str))
+        return "{" + items + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(pyliteral(item) for item in value) + "]"
+    if isinstance(value, str | int | float | bool) or value is None:
+        return repr(value)
+    raise TypeError(f"cannot render {type(value).__name__} as a literal")
+
+
+def docstring(text: str, indent: int = 0) -> str:
+    """Text safe inside a triple-quoted docstring, continuation lines indented."""
+    safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').rstrip()
+    if safe.endswith('"'):
+        safe += " "
+    pad = " " * indent
+    lines = safe.split("\n")
+    body = "\n".join([lines[0]] + [(pad + line) if line else "" for line in lines[1:]])
+    return body + (f"\n{pad}" if len(lines) > 1 else "")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,  # noqa: S701 - Python, not HTML
+    )
+    env.filters["pyrepr"] = repr
+    env.filters["docstring"] = docstring
+    return env
+
+
+def group_of(method_id: str) -> str:
+    method, _, version = method_id.partition("@")
+    return version or method.split(".", 1)[0]
+
+
+def path_of(method_id: str) -> list[str]:
+    method, _, version = method_id.partition("@")
+    return ([version] if version else []) + method.split(".")
+
+
+def _rule_text(rule: dict[str, Any]) -> str:
+    names = ", ".join(rule["params"])
+    phrases = {
+        "at_least_one_of": f"at least one of {names}",
+        "exactly_one_of": f"exactly one of {names}",
+        "mutually_exclusive": f"at most one of {names}",
+        "precedence": f"when several of {names} are given, the first wins",
+    }
+    if rule["rule"] in phrases:
+        return phrases[rule["rule"]]
+    when = rule["when"]
+    condition = next(f"{when['param']} {key} {when[key]!r}" for key in ("equals", "in", "present") if key in when)
+    verb = "required" if rule["rule"] == "required_if" else "forbidden"
+    return f"{names} {verb} if {condition}"
+
+
+def method_doc(spec: SpecFile) -> str:
+    data = spec.data
+    lines = [data.get("summary") or data["title"], ""]
+    rules = [_rule_text(rule) for rule in data.get("constraints", [])]
+    if rules:
+        lines += ["Rules: " + "; ".join(rules) + ".", ""]
+    if "deprecated" in data:
+        replacement = data["deprecated"].get("replacement")
+        lines += ["Deprecated" + (f" (use {replacement})" if replacement else "") + ": " + data["deprecated"]["reason"], ""]
+    lines += [f"REST method: {data['method']}", f"Docs: {docs_url(data['docs'])}", f"Spec: {spec.source_label}"]
+    return "\n".join(lines)
+
+
+@dataclass
+class MethodInfo:
+    method_id: str
+    params_class: str
+    result_class: str
+    doc: str
+
+
+@dataclass
+class Node:
+    path: tuple[str, ...]
+    children: dict[str, Node] = field(default_factory=dict)
+    method: MethodInfo | None = None
+
+    @property
+    def class_name(self) -> str:
+        return "".join(pascal(part) for part in self.path) + "Namespace"
+
+    @property
+    def label(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def attr(self) -> str:
+        return python_name(self.path[-1])
+
+    @property
+    def sorted_children(self) -> list[Node]:
+        return [self.children[name] for name in sorted(self.children)]
+
+    @property
+    def is_namespace(self) -> bool:
+        return bool(self.children)
+
+    def walk(self) -> Iterable[Node]:
+        yield self
+        for name in sorted(self.children):
+            yield from self.children[name].walk()
+
+
+def build_tree(group: str, methods: dict[str, MethodInfo]) -> tuple[Node, list[str]]:
+    root = Node((group,))
+    problems = []
+    for method_id in sorted(methods):
+        node = root
+        for part in path_of(method_id)[1:]:
+            key = python_name(part)
+            child = node.children.setdefault(key, Node((*node.path, part)))
+            if child.path[-1] != part:
+                problems.append(f"{method_id}: path segment {part!r} clashes with {child.label!r} as {key!r}")
+            node = child
+        node.method = methods[method_id]
+    return root, problems
+
+
+@dataclass
+class Rendered:
+    files: dict[str, str]
+    problems: list[str]
+
+
+def render(tree: SpecTree) -> Rendered:
+    env = environment()
+    registry = TypeRegistry(tree.types)
+    files: dict[str, str] = {}
+    modules, problems = module_names(tree)
+    classes, by_code, class_problems = error_classes(tree)
+    problems += class_problems
+
+    def emit(path: str, template: str, source: str, **context: Any) -> None:
+        files[path] = env.get_template(template).render(source=source, **context)
+
+    for method_id, spec in tree.specs.items():
+        emit(f"{PACKAGE}/_specs/{modules[method_id]}.py", "spec_module.py.j2", spec.source_label,
+             method_id=method_id, literal=pyliteral(compile_spec(spec, registry)))
+    emit(f"{PACKAGE}/_index.py", "index.py.j2", "every spec under spec/", modules=sorted(modules.items()))
+    emit(f"{PACKAGE}/errors.py", "errors.py.j2", "spec/system-errors.yaml and the errors of every spec",
+         classes=classes, bases=_BASES, by_code=sorted(by_code.items()),
+         exported=sorted([*_BASES.values(), *(c.name for c in classes), "Bitrix24Error", "ValidationError",
+                          "TransportError", "OutcomeUnknownError", "ResponseFormatError"]))
+
+    grouped: dict[str, dict[str, SpecFile]] = defaultdict(dict)
+    for method_id, spec in tree.specs.items():
+        grouped[group_of(method_id)][method_id] = spec
+    groups = []
+    for group in sorted(grouped):
+        module = snake(group)
+        problems += _render_group(env, files, registry, group, module, grouped[group])
+        groups.append({"module": module, "attr": python_name(group), "class_name": pascal(group) + "Namespace"})
+    emit(f"{PACKAGE}/client.py", "client.py.j2", "the method groups of every spec", groups=groups)
+    emit(f"{PACKAGE}/__init__.py", "package_init.py.j2", "codegen/templates/package_init.py.j2", version=VERSION)
+    for folder in ("_specs", "api", "params", "models"):
+        files[f"{PACKAGE}/{folder}/__init__.py"] = f'# Generated by codegen. Do not edit.\n"""Generated {folder}."""\n'
+    return Rendered(files, problems)
+
+
+def _render_group(env: jinja2.Environment, files: dict[str, str], registry: TypeRegistry, group: str, module: str,
+                  specs: dict[str, SpecFile]) -> list[str]:
+    source = f"spec/*/{group}.*.yaml" if group != "v3" else "spec/*/*@v3.yaml"
+    hints = HintBuilder(registry)
+    infos = {}
+    result_schemas = {}
+    for method_id, spec in specs.items():
+        base = method_pascal(method_id)
+        key_names = {name: python_name(name) for name in spec.data["params"]}
+        hints.typed_dict(base + "Params", spec.data["params"], functional=False, key_names=key_names,
+                          child_prefix=base)
+        result_schemas[base + "Result"] = spec.data["result"]["schema"]
+        infos[method_id] = MethodInfo(method_id, base + "Params", base + "Result", method_doc(spec))
+    root, problems = build_tree(group, infos)
+    nodes = list(root.walk())
+    namespaces = [node for node in nodes if node.children]
+    function = env.get_template("_function.j2").module.function  # type: ignore[attr-defined]
+    files[f"{PACKAGE}/api/{module}.py"] = env.get_template("api_group.py.j2").render(
+        source=source, group_label=f"{group}.*", module=module, nodes=namespaces, function=function,
+        result_names=sorted(info.result_class for info in infos.values()),
+        params_names=sorted(info.params_class for info in infos.values()),
+    )
+    body = "\n".join(d.name for d in hints.definitions) + "".join(h for d in hints.definitions for _, h, _ in d.fields)
+    files[f"{PACKAGE}/params/{module}.py"] = env.get_template("params_group.py.j2").render(
+        source=source, group_label=f"{group}.*", definitions=hints.definitions, imports=_typing_imports(body),
+    )
+    files[f"{PACKAGE}/models/{module}.py"] = render_models(result_schemas, header=env.get_template("_header.j2").render(
+        source=source), doc=f"Result types of the methods under `{group}.*`.")
+    return problems
+
+
+def _typing_imports(body: str) -> str:
+    lines = []
+    if "datetime." in body:
+        lines.append("import datetime")
+    if "Sequence[" in body:
+        lines.append("from collections.abc import Sequence")
+    names = [name for name in ("Any", "Literal") if f"{name}[" in body or f"{name} " in body or body.endswith(name)
+             or f"{name}]" in body or f"{name}," in body]
+    lines.append("from typing import " + ", ".join([*names, "Required", "TypedDict"]))
+    return "\n".join(lines)
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
