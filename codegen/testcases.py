@@ -1,0 +1,151 @@
+"""Derive each method's generated test cases from its spec.
+
+Every negative case is built here and then run through the runtime validator once, at
+generation time, to prove it really breaks the rule it claims to; a case that cannot be
+built that way is left out and counted, never emitted as a test that cannot fail.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.validate import check_params  # the repo root is on sys.path, as for codegen itself
+
+from .compile import error_class_name
+from .load import SpecFile
+from .naming import is_identifier, pascal, python_name
+
+_SAMPLES = {
+    "string": "sample", "integer": 1, "number": 1.5, "boolean": True, "char": "Y", "date": "2024-01-01",
+    "datetime": "2024-01-01T00:00:00+00:00", "array": [], "any": "sample", "file": ["a.txt", "aGVsbG8="],
+}
+
+
+def sample_value(param: dict[str, Any]) -> Any:
+    """A value the validator accepts for `param`, filling required members of objects."""
+    kind, depth = param["types"][0]
+    if "enum" in param and depth == 0:
+        return param["enum"][0]
+    if depth > 0:
+        return []
+    if kind == "object":
+        properties = param.get("properties", {})
+        return {name: sample_value(child) for name, child in properties.items() if child.get("required")}
+    if kind == "null":
+        return None
+    return copy.deepcopy(_SAMPLES[kind])
+
+
+@dataclass
+class MethodCases:
+    method_id: str
+    attr_path: list[str]
+    examples: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    base: dict[str, Any] | None = None
+    required: list[str] = field(default_factory=list)
+    broken: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (rule, id, params)
+    wire: dict[str, Any] | None = None  # {"kwargs": ..., "body": ...}
+    errors: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)  # (id, status, body, class)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _minimal_request(compiled: dict[str, Any]) -> dict[str, Any]:
+    request = {name: sample_value(p) for name, p in compiled["params"].items() if p.get("required")}
+    for rule in compiled["constraints"]:
+        if rule["rule"] in ("at_least_one_of", "exactly_one_of") and not any(n in request for n in rule["params"]):
+            first = rule["params"][0]
+            request[first] = sample_value(compiled["params"][first])
+    return request
+
+
+def _break(rule: dict[str, Any], base: dict[str, Any], compiled: dict[str, Any]) -> dict[str, Any] | None:
+    params = dict(base)
+    kind = rule["rule"]
+    if kind in ("at_least_one_of", "exactly_one_of"):
+        for name in rule["params"]:
+            params.pop(name, None)
+        return params
+    if kind == "mutually_exclusive":
+        for name in rule["params"]:
+            params.setdefault(name, sample_value(compiled["params"][name]))
+        return params
+    if kind in ("required_if", "forbidden_if"):
+        when = rule["when"]
+        condition = compiled["params"][when["param"]]
+        if "equals" in when:
+            params[when["param"]] = when["equals"]
+        elif "in" in when:
+            params[when["param"]] = when["in"][0]
+        elif when["present"]:
+            params[when["param"]] = params.get(when["param"], sample_value(condition))
+        else:
+            params.pop(when["param"], None)
+        for name in rule["params"]:
+            if kind == "required_if":
+                params.pop(name, None)
+            else:
+                params[name] = sample_value(compiled["params"][name])
+        return params
+    return None  # precedence is documentation, never an error
+
+
+def _error_cases(data: dict[str, Any]) -> list[tuple[str, int, dict[str, Any], str]]:
+    cases = []
+    for example in data.get("examples", []):
+        body = example["response"]["body"]
+        if "error" in body:
+            expected = _expected_class(data, str(body["error"]), example["response"]["status"],
+                                       str(body.get("error_description") or ""))
+            cases.append((example["name"], example["response"]["status"], body, expected))
+    covered = {(str(body["error"]), status) for _, status, body, _ in cases}
+    for index, error in enumerate(data["errors"]):
+        if "match" in error or (error["code"], error["status"]) in covered:
+            continue
+        body = {"error": error["code"], "error_description": "synthesized by the generated test"}
+        expected = _expected_class(data, error["code"], error["status"], body["error_description"])
+        cases.append((f"documented_{index}_{re.sub(r'[^0-9a-z]+', '_', error['code'].lower()) or 'empty'}",
+                      error["status"], body, expected))
+        covered.add((error["code"], error["status"]))
+    return cases
+
+
+def _expected_class(data: dict[str, Any], code: str, status: int, description: str) -> str:
+    """The class the spec promises for this reply (the runtime must agree over HTTP)."""
+    candidates = [error for error in data["errors"] if error["code"] == code]
+    for error in [e for e in candidates if e["status"] == status] or candidates:
+        if "match" not in error or re.search(error["match"], description):
+            return error_class_name(error)
+    named = pascal(code)
+    return named if code and is_identifier(named) else ""
+
+
+def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str]) -> MethodCases:
+    cases = MethodCases(spec.method_id, attr_path)
+    data = spec.data
+    for example in data.get("examples", []):
+        if example["response"]["status"] == 200 and "error" not in example["response"]["body"]:
+            if "request" in example:
+                cases.examples.append((example["name"], example["request"]))
+    valid_examples = [request for _, request in cases.examples if not check_params(compiled, request)]
+    base = valid_examples[0] if valid_examples else _minimal_request(compiled)
+    if check_params(compiled, base):
+        cases.skipped.append("no valid base request could be built")
+    else:
+        cases.base = base
+        cases.required = [name for name, p in compiled["params"].items() if p.get("required") and name in base]
+        for index, rule in enumerate(compiled["constraints"]):
+            broken = _break(rule, base, compiled)
+            if broken is None:
+                continue
+            if any(problem.rule == rule["rule"] for problem in check_params(compiled, broken)):
+                cases.broken.append((rule["rule"], f"{index}_{rule['rule']}", broken))
+            else:
+                cases.skipped.append(f"constraint {index} ({rule['rule']}) could not be broken on its own")
+        kwargs = {python_name(name): value for name, value in base.items()}
+        if all(python_name(name) in compiled["kwargs"] for name in base):
+            cases.wire = {"kwargs": kwargs, "body": base}
+    cases.errors = [case for case in _error_cases(data) if case[3]]
+    return cases

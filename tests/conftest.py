@@ -1,0 +1,25 @@
+"""Shared fixtures: one emulator per test module, and a client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from b24client import Bitrix24
+from b24client.runtime.retry import NO_RETRY
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[object]:
+    from b24client.emulator import Emulator, EmulatorConfig
+
+    with Emulator(EmulatorConfig(limits_enabled=False)) as running:
+        yield running
+
+
+@pytest.fixture
+def client(portal: object) -> Iterator[Bitrix24]:
+    portal.reset()  # type: ignore[attr-defined]
+    with Bitrix24(webhook=portal.webhook_url, retry=NO_RETRY, rate_limiter=None) as b24:  # type: ignore[attr-defined]
+        yield b24

@@ -1,0 +1,97 @@
+"""The checks behind the generated per-method tests (tests/generated/).
+
+The generated files are data tables; the logic lives here once, so a fix to a check is
+a hand-written change reviewed as such, not a regeneration.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+
+import b24client
+from b24client import errors
+from b24client.runtime import specs
+
+
+def _spec(method_id: str) -> dict[str, Any]:
+    spec = specs.get(method_id)
+    assert spec is not None, f"{method_id} has no compiled spec"
+    return spec
+
+
+def _calls_of(portal: Any, method: str) -> list[Any]:
+    return [record for record in portal.log if record.method == method]
+
+
+def _call_generic(client: Any, method_id: str, params: dict[str, Any]) -> Any:
+    spec = _spec(method_id)
+    return client.call(spec["method"], params, api_version=spec["api_version"])
+
+
+def example_validates(method_id: str, request: dict[str, Any]) -> None:
+    spec = _spec(method_id)
+    assert b24client.validate(spec["method"], request, api_version=spec["api_version"]) == []
+
+
+def required_missing(portal: Any, client: Any, method_id: str, params: dict[str, Any], missing: str) -> None:
+    spec = _spec(method_id)
+    problems = b24client.validate(spec["method"], params, api_version=spec["api_version"])
+    assert [(p.path, p.rule) for p in problems] == [(missing, "required")]
+    with pytest.raises(errors.ValidationError) as raised:
+        _call_generic(client, method_id, params)
+    assert raised.value.method == spec["method"]
+    assert missing in str(raised.value)
+    assert _calls_of(portal, spec["method"]) == [], "a request was sent despite invalid parameters"
+
+
+def constraint_broken(portal: Any, client: Any, method_id: str, params: dict[str, Any], rule: str) -> None:
+    spec = _spec(method_id)
+    problems = b24client.validate(spec["method"], params, api_version=spec["api_version"])
+    assert rule in {p.rule for p in problems}
+    with pytest.raises(errors.ValidationError) as raised:
+        _call_generic(client, method_id, params)
+    assert rule in {p.rule for p in raised.value.problems}
+    assert _calls_of(portal, spec["method"]) == [], "a request was sent despite invalid parameters"
+
+
+def wire_body(portal: Any, client: Any, method_id: str, attr_path: list[str], kwargs: dict[str, Any],
+              body: dict[str, Any]) -> None:
+    spec = _spec(method_id)
+    function = functools.reduce(getattr, attr_path, client)
+    result = function(**kwargs)
+    sent = _calls_of(portal, spec["method"])
+    assert len(sent) == 1
+    assert json.loads(sent[0].raw_body) == body
+    schema = json.loads(json.dumps(_result_schema(method_id)))
+    jsonschema.validate(result, schema)
+
+
+def _result_schema(method_id: str) -> dict[str, Any]:
+    """The spec file is the reference for result shapes, independent of the generated code."""
+    return dict(_tree().specs[method_id].data["result"]["schema"])
+
+
+@functools.cache
+def _tree() -> Any:
+    from codegen.load import load_tree
+
+    return load_tree()
+
+
+def error_reply(portal: Any, client: Any, method_id: str, params: dict[str, Any], status: int,
+                body: dict[str, Any], class_name: str) -> None:
+    spec = _spec(method_id)
+    portal.respond_once(spec["method"], status, body)
+    expected = getattr(errors, class_name)
+    with pytest.raises(errors.ApiError) as raised:
+        client.call(spec["method"], params, api_version=spec["api_version"])
+    assert type(raised.value) is expected
+    assert raised.value.code == str(body["error"])
+    assert raised.value.status == status
+    assert raised.value.method == spec["method"]
+    assert raised.value.description == str(body.get("error_description") or "")
