@@ -238,7 +238,7 @@ def _render_group(env: jinja2.Environment, files: dict[str, str], registry: Type
     return problems
 
 
-def _param(*values: Any, id: str) -> str:  # noqa: A002 - mirrors pytest.param
+def _param(*values: Any, id: str) -> str:
     return "pytest.param(" + ", ".join(pyliteral(value) for value in values) + f", id={id!r})"
 
 

@@ -58,7 +58,7 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_tricky_summary_survives_as_a_docstring(fixture_package: dict[str, str]) -> None:
     source = fixture_package["generated/api/demo.py"]
     namespace: dict[str, object] = {}
-    exec(compile(source, "demo.py", "exec"), namespace)  # noqa: S102 - our own generated code
+    exec(compile(source, "demo.py", "exec"), namespace)
     doc = namespace["DemoWidgetNamespace"].add.__doc__  # type: ignore[attr-defined]
     assert doc is not None
     assert 'Tricky text: """quotes""", a backslash \\ and a trailing quote"' in doc

@@ -2,6 +2,7 @@
 """Per-method tests for `crm.*`, derived from the specs by codegen/testcases.py."""
 
 import pytest
+
 from tests.support import method_checks as check
 
 EXAMPLES = [
