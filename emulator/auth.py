@@ -1,0 +1,158 @@
+"""Who may call the emulated portal: the incoming webhook and OAuth 2.0 applications.
+
+The real portal splits this between Bitrix24 (webhook codes, access tokens) and the
+authorization server oauth.bitrix.info (issuing and refreshing tokens). The emulator
+plays both so clients can exercise the whole token life cycle, expiry included, offline:
+settings/oauth/index.md, settings/oauth/auto-renewal.md, settings/oauth/error-codes.md.
+Tokens are compared in constant time and never appear in a repr.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TokenState = Literal["valid", "expired", "unknown"]
+
+AUTH_CODE_TTL_SECONDS = 30.0  # settings/oauth/index.md: the code lives 30 seconds
+REFRESH_TTL_SECONDS = 180 * 24 * 3600.0  # 180 days
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The caller a request is accounted to (operating time is tracked per app or webhook)."""
+
+    kind: Literal["webhook", "app"]
+    name: str  # "webhook:<user_id>" or "app:<client_id>"
+    user_id: int
+
+
+@dataclass
+class _Grant:
+    client_id: str
+    user_id: int
+    expires_at: float = field(repr=False)
+
+
+class OAuthError(Exception):
+    """An answer of the token endpoint that is not a token pair."""
+
+    def __init__(self, status: int, code: str, description: str) -> None:
+        super().__init__(f"{code}: {description}")
+        self.status = status
+        self.code = code
+        self.description = description
+
+
+class TokenStore:
+    """Access tokens, refresh tokens and authorization codes of OAuth applications."""
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        user_id: int,
+        access_ttl: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.user_id = user_id
+        self.access_ttl = access_ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._access: dict[str, _Grant] = {}
+        self._refresh: dict[str, _Grant] = {}
+        self._codes: dict[str, _Grant] = {}
+
+    def __repr__(self) -> str:
+        return f"TokenStore(client_id={self.client_id!r}, tokens={len(self._access)})"
+
+    # --- issuing ----------------------------------------------------------------------------
+
+    def issue(self, user_id: int | None = None) -> dict[str, Any]:
+        """A fresh token pair for this application, as the token endpoint returns it."""
+        now = self._clock()
+        access, refresh = new_token(), new_token()
+        user = self.user_id if user_id is None else user_id
+        with self._lock:
+            self._access[access] = _Grant(self.client_id, user, now + self.access_ttl)
+            self._refresh[refresh] = _Grant(self.client_id, user, now + REFRESH_TTL_SECONDS)
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": int(self.access_ttl) if self.access_ttl >= 1 else self.access_ttl,
+            "expires": int(now + self.access_ttl),
+            "user_id": user,
+        }
+
+    def authorization_code(self) -> str:
+        """A one-time code to exchange with grant_type=authorization_code (step 2 of the protocol)."""
+        code = new_token()
+        with self._lock:
+            self._codes[code] = _Grant(self.client_id, self.user_id, self._clock() + AUTH_CODE_TTL_SECONDS)
+        return code
+
+    def expire_all(self) -> None:
+        """Make every access token expired, so a test can see the refresh path at once."""
+        now = self._clock()
+        with self._lock:
+            for grant in self._access.values():
+                grant.expires_at = min(grant.expires_at, now - 1)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._access.clear()
+            self._refresh.clear()
+            self._codes.clear()
+
+    # --- checking ---------------------------------------------------------------------------
+
+    def check_access(self, token: str | None) -> tuple[TokenState, _Grant | None]:
+        if not token:
+            return "unknown", None
+        with self._lock:
+            grant = self._access.get(token)
+        if grant is None:
+            return "unknown", None
+        if grant.expires_at <= self._clock():
+            return "expired", grant
+        return "valid", grant
+
+    # --- the token endpoint ------------------------------------------------------------------
+
+    def token_endpoint(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Answer /oauth/token/ for grant_type authorization_code or refresh_token."""
+        grant_type = params.get("grant_type")
+        if grant_type not in ("authorization_code", "refresh_token"):
+            raise OAuthError(400, "invalid_request", "grant_type must be authorization_code or refresh_token")
+        if params.get("client_id") != self.client_id or not same_secret(
+            _text(params.get("client_secret")), self._client_secret
+        ):
+            raise OAuthError(401, "invalid_client", "wrong client_id or client_secret")
+        store, key = (self._codes, "code") if grant_type == "authorization_code" else (self._refresh, "refresh_token")
+        presented = _text(params.get(key))
+        if not presented:
+            raise OAuthError(400, "invalid_request", f"{key} is required")
+        with self._lock:
+            grant = store.pop(presented, None)  # both codes and refresh tokens are single-use
+        if grant is None or grant.expires_at <= self._clock():
+            raise OAuthError(400, "invalid_grant", f"the {key} is not valid")
+        return self.issue(grant.user_id)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

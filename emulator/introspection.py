@@ -1,0 +1,94 @@
+"""The reserved `/_emulator/` URLs: the Python API over HTTP, for a portal run as a process.
+
+GET  /_emulator/info            base URL, webhook URL, OAuth credentials, served methods
+GET  /_emulator/log             request records (?since=<seq> for the newer ones only)
+GET  /_emulator/counters        requests, statuses, limit hits, faults, per-method counts
+POST /_emulator/reset           back to the configured start
+POST /_emulator/inject          {"fault": "503", "method": "crm.deal.list", "count": 2}
+POST /_emulator/respond_once    {"method": "...", "status": 400, "body": {...}}
+POST /_emulator/seed_deals      {"count": 100000}
+POST /_emulator/expire_tokens   expire every access token now
+
+Only loopback clients can reach the server, so these need no authentication; they must
+not be confused with REST methods, hence a path no Bitrix24 URL uses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .protocol import BodyError, decode_body, decode_query
+from .server import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from .portal import Emulator
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    return HttpResponse(status, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+class Introspection:
+    def __init__(self, portal: Emulator) -> None:
+        self.portal = portal
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        name = request.path[len("/_emulator/"):].strip("/")
+        try:
+            params = {**decode_query(request.query), **decode_body(request.body, request.content_type)}
+        except BodyError as exc:
+            return _json(400, {"error": str(exc)})
+        reading = {"info": self._info, "log": self._log, "counters": self._counters}
+        writing = {
+            "reset": self._reset, "inject": self._inject, "respond_once": self._respond_once,
+            "seed_deals": self._seed_deals, "expire_tokens": self._expire_tokens,
+        }
+        if name in reading and request.method in ("GET", "HEAD"):
+            return _json(200, reading[name](params))
+        if name in writing and request.method == "POST":
+            try:
+                return _json(200, writing[name](params))
+            except (KeyError, TypeError, ValueError) as exc:
+                return _json(400, {"error": f"{type(exc).__name__}: {exc}"})
+        if name in reading or name in writing:
+            return _json(405, {"error": f"wrong HTTP method for /_emulator/{name}"})
+        return _json(404, {"error": f"unknown emulator endpoint {name!r}"})
+
+    def _info(self, params: dict[str, Any]) -> dict[str, Any]:
+        portal = self.portal
+        return {
+            "base_url": portal.base_url,
+            "webhook_url": portal.webhook_url,
+            "oauth": portal.oauth_credentials(),
+            "deals": portal.deals.count,
+            "limits_enabled": portal.config.limits_enabled,
+            "methods": portal.method_names(),
+        }
+
+    def _log(self, params: dict[str, Any]) -> dict[str, Any]:
+        since = int(params.get("since", 0))
+        return {"records": [record.to_json() for record in self.portal.log if record.seq > since]}
+
+    def _counters(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self.portal.counters
+
+    def _reset(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.portal.reset()
+        return {"ok": True}
+
+    def _inject(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.portal.inject(str(params["fault"]), params.get("method") or None, int(params.get("count", 1)))
+        return {"ok": True}
+
+    def _respond_once(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.portal.respond_once(str(params["method"]), int(params["status"]), params["body"])
+        return {"ok": True}
+
+    def _seed_deals(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.portal.seed_deals(int(params["count"]))
+        return {"ok": True, "deals": self.portal.deals.count}
+
+    def _expire_tokens(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.portal.expire_tokens()
+        return {"ok": True}

@@ -1,0 +1,94 @@
+"""The emulator's view of the compiled method specs: lookup, validation, documented errors.
+
+The specs themselves are loaded by `b24client.runtime.specs` and checked by
+`b24client.runtime.validate`, the same code the client runs, so the emulator and the
+client can never disagree about which methods exist or which parameters are valid. This
+module only adds what a server needs on top: case-insensitive method names (the portal
+accepts `crm.item.payment.product.setquantity`) and choosing the documented error entry
+for a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+GENERIC_INVALID = ("ERROR_ARGUMENT", 400)
+GENERIC_FAILURE = ("0", 400)
+
+
+def _runtime_specs() -> Any:
+    from b24client.runtime import specs
+
+    return specs
+
+
+class SpecBook:
+    """Method lookup by wire name over whatever specs the installed package carries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_lower: dict[str, str] | None = None
+
+    def _index(self) -> dict[str, str]:
+        with self._lock:
+            if self._by_lower is None:
+                try:
+                    ids = tuple(_runtime_specs().method_ids())
+                except ImportError:  # no generated package yet: only stateful handlers exist
+                    ids = ()
+                self._by_lower = {method_id.lower(): method_id for method_id in ids}
+            return self._by_lower
+
+    def method_ids(self) -> tuple[str, ...]:
+        return tuple(self._index().values())
+
+    def canonical(self, method_id: str) -> str | None:
+        """The spec's spelling of a method id, or None when no spec has it."""
+        return self._index().get(method_id.lower())
+
+    def get(self, method_id: str) -> dict[str, Any] | None:
+        canonical = self.canonical(method_id)
+        if canonical is None:
+            return None
+        spec: dict[str, Any] | None = _runtime_specs().get(canonical)
+        return spec
+
+    def validate(self, method_id: str, params: Mapping[str, Any]) -> list[str]:
+        """Readable problems with the parameters; empty when valid or when there is no spec."""
+        canonical = self.canonical(method_id)
+        if canonical is None:
+            return []
+        from b24client.runtime.validate import validate
+
+        return [str(problem) for problem in validate(canonical, dict(params))]
+
+    def errors(self, method_id: str) -> list[dict[str, Any]]:
+        spec = self.get(method_id)
+        return list(spec.get("errors", [])) if spec else []
+
+    def error_for(self, method_id: str, category: str, description: str, code: str | None = None) -> tuple[str, int]:
+        """Code and status of the documented error for a failure of `category`.
+
+        Candidates are the entries with that code (when given) or else that category;
+        among them an entry whose `match` accepts the description wins, then one without
+        `match`, then the first. Without a spec entry: the given code, or a generic one.
+        """
+        entries = self.errors(method_id)
+        candidates = [e for e in entries if e["code"] == code] if code is not None else []
+        if not candidates:
+            candidates = [e for e in entries if e.get("category") == category]
+        for entry in candidates:
+            pattern = entry.get("match")
+            if pattern and re.search(pattern, description):
+                return entry["code"], int(entry["status"])
+        for entry in candidates:
+            if not entry.get("match"):
+                return entry["code"], int(entry["status"])
+        if candidates:
+            return candidates[0]["code"], int(candidates[0]["status"])
+        if code is not None:
+            return code, 400
+        return GENERIC_INVALID if category == "invalid" else GENERIC_FAILURE
