@@ -436,9 +436,12 @@ def iter_ids(page: ListPage, flavor: Flavor) -> Iterator[int]:
 
 
 def entity_type_supported(entity_type_id: int) -> bool | None:
-    """True for deals, False for other system types (empty lists), None for unknown types."""
+    """True for deals, False for other system types (empty lists), None for unknown types.
+
+    The emulator has no smart processes, so every other id is an unknown one.
+    """
     if entity_type_id == 2:
         return True
-    if entity_type_id in _SYSTEM_ENTITY_TYPES or entity_type_id >= 128:
+    if entity_type_id in _SYSTEM_ENTITY_TYPES:
         return False
     return None

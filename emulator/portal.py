@@ -355,13 +355,12 @@ class Emulator:
         return outcome, tuple(sub_calls)
 
     def _time(self, outcome: Outcome) -> dict[str, Any]:
-        operating = outcome.operating
-        reset_at: float | None = None
-        if operating is not None:
-            reset_at = operating.reset_at if operating.reset_at is not None else time.time()
-            reset_at = int(reset_at) if self.config.time_scale == 1 else round(reset_at, 3)
-        return time_block(outcome.started, max(time.time(), outcome.started), outcome.cost,
-                          operating.operating if operating else None, reset_at)
+        """The time block; calls that never reached a method report operating 0 (nothing to reset)."""
+        now = time.time()
+        operating = outcome.operating or OperatingState(0.0, None)
+        reset_at: float = operating.reset_at if operating.reset_at is not None else now
+        reset_at = int(reset_at) if self.config.time_scale == 1 else round(reset_at, 3)
+        return time_block(outcome.started, max(now, outcome.started), outcome.cost, operating.operating, reset_at)
 
     def _render(self, outcome: Outcome, api_version: int) -> dict[str, Any]:
         if outcome.ok:

@@ -62,6 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: EmulatorHTTPServer
     timeout = 120  # an idle kept-alive connection is closed after this many seconds
+    disable_nagle_algorithm = True  # headers and body go out as two writes; no 40 ms delayed-ACK stall
 
     def log_message(self, format: str, *args: object) -> None:
         """Silenced: request lines contain webhook codes."""
@@ -187,7 +188,9 @@ class ServerThread:
     def __init__(self, app: Application, port: int = 0) -> None:
         self.server = EmulatorHTTPServer(port, app)
         self.port: int = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, name=f"b24-emulator:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"b24-emulator:{self.port}", daemon=True
+        )
         self._stopped = False
 
     @property
@@ -203,7 +206,8 @@ class ServerThread:
             return
         self._stopped = True
         self.server.stopping.set()
-        self.server.shutdown()
+        if self._thread.is_alive():
+            self.server.shutdown()
         self.server.close_connections()
         self.server.server_close()
         self._thread.join(timeout=5)
