@@ -8,8 +8,8 @@ token refresh, rate limiting and error mapping behave identically for all method
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 import requests
 
@@ -29,6 +29,10 @@ from .response import Response
 from .retry import TRANSIENT_STATUSES, RetryPolicy
 from .transport import Timeout, Transport
 from .validate import Problem, check_params
+
+if TYPE_CHECKING:
+    from .batch import Batch, BatchResult, Command, Label
+    from .export import Paging, Strategy
 
 _READ_SUFFIXES = ("get", "list", "fields", "getlist", "search", "count")
 
@@ -56,8 +60,11 @@ class Client:
                  refresh_token: str | None = None, client_id: str | None = None, client_secret: str | None = None,
                  on_token_refresh: TokenCallback | None = None, token_url: str = DEFAULT_TOKEN_URL,
                  timeout: Timeout = (3.05, 60.0), validate: bool = True, retry: RetryPolicy | None = None,
-                 rate_limiter: RateLimiter | None = None, session: requests.Session | None = None,
-                 pool_size: int = 16) -> None:
+                 rate_limiter: RateLimiter | None = None, rate_limit: bool = True, enterprise: bool = False,
+                 session: requests.Session | None = None, pool_size: int = 16) -> None:
+        """`rate_limiter=None` with `rate_limit=True` (the default) keeps to the portal's
+        documented limits: 50 requests and 2 per second, or 250 and 5 with `enterprise=True`,
+        plus each method's operating-time budget. `rate_limit=False` turns that off."""
         auth: Auth
         if webhook is not None:
             if domain is not None or access_token is not None:
@@ -72,6 +79,10 @@ class Client:
         self._transport = Transport(auth, timeout=timeout, session=session, pool_size=pool_size)
         self.validate = validate
         self.retry = retry if retry is not None else RetryPolicy()
+        if rate_limiter is None and rate_limit:
+            from .ratelimit import standard_limiter
+
+            rate_limiter = standard_limiter(enterprise)
         self.rate_limiter = rate_limiter
         self.sleep: Callable[[float], None] = time.sleep
 
@@ -98,6 +109,49 @@ class Client:
         spec = specs.get(specs.method_id(method, api_version))
         return self._execute(method, api_version, dict(params or {}), spec, ())
 
+    @overload
+    def batch(self, commands: None = None, *, halt: bool = False, raise_on_error: bool = True) -> Batch: ...
+    @overload
+    def batch(self, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool = False,
+              raise_on_error: bool = True) -> BatchResult: ...
+
+    def batch(self, commands: Mapping[Label, Command] | Sequence[Command] | None = None, *, halt: bool = False,
+              raise_on_error: bool = True) -> Batch | BatchResult:
+        """Run many calls in few requests (see docs/bulk.md).
+
+        With commands, `{label: (method, params)}` or `[(method, params), ...]`, run them now
+        and return the results by label. Without, return a `Batch` to fill, as a context
+        manager that runs it on exit. A partial failure raises `BatchError` (which holds the
+        successes too) unless `raise_on_error=False`.
+        """
+        from . import batch as batching
+
+        if commands is None:
+            return batching.Batch(self, halt=halt, raise_on_error=raise_on_error)
+        return batching.from_commands(self, commands, halt=halt, raise_on_error=raise_on_error).execute()
+
+    def iterate(self, method: str, params: Mapping[str, Any] | None = None, *, strategy: Strategy = "auto",
+                workers: int = 4, ordered: bool | None = None, progress: bool | None = None,
+                paging: Paging | Mapping[str, Any] | None = None, api_version: int = 2) -> Iterator[dict[str, Any]]:
+        """Every record of a list method, lazily and with bounded memory (see docs/bulk.md).
+
+        `ordered` (default: whether `params` gives an order) keeps the records in that order
+        when parallel workers fetch id ranges; `progress` shows a bar (default: on a terminal).
+        """
+        from . import export
+        from . import progress as bars
+
+        pages = export.iterate_pages(self, method, params, strategy=strategy, workers=workers, ordered=ordered,
+                                     paging=paging, api_version=api_version)
+        bar = bars.make(progress, method)
+        try:
+            for page in pages:
+                bar.update(len(page))
+                yield from page
+        finally:
+            bar.close()
+            pages.close()
+
     # -- used by generated code ---------------------------------------------------------
 
     def _invoke(self, method_id: str, kwargs: Mapping[str, Any]) -> Any:
@@ -117,13 +171,15 @@ class Client:
     # -- the call path ------------------------------------------------------------------
 
     def _execute(self, method: str, api_version: int, params: dict[str, Any], spec: specs.MethodSpec | None,
-                 early_problems: Iterable[Problem]) -> Response:
+                 early_problems: Iterable[Problem], *, idempotent: bool | None = None) -> Response:
+        """`idempotent` overrides the spec's flag (batch: safe only when every command is)."""
         problems = list(early_problems)
         if self.validate and spec is not None:
             problems += check_params(spec, params)
         if problems:
             raise ValidationError(method, problems)
-        idempotent = spec["idempotent"] if spec is not None else guess_idempotent(method)
+        if idempotent is None:
+            idempotent = spec["idempotent"] if spec is not None else guess_idempotent(method)
         deadline = time.monotonic() + self.retry.deadline
         refreshed = False
         attempt = 0
