@@ -231,18 +231,19 @@ class Emulator:
         except BodyError as exc:
             outcome = Outcome(400, code="ERROR_ARGUMENT", description=str(exc), started=request.received_at)
             return self._finish(request, target, seq, {}, outcome, None, ())
+        logged = mask_params(params)  # what the log shows: `auth` present but masked
         token = params.pop("auth", None)
         canonical = self._canonical(target.method_id)
         key = canonical or target.method_id
         fault = self.faults.draw(key, (target.method_id,))
         if isinstance(fault, Canned):
             outcome = Outcome(fault.status, started=request.received_at)
-            return self._finish(request, target, seq, params, outcome, "respond_once", (), canned=fault.body)
+            return self._finish(request, target, seq, logged, outcome, "respond_once", (), canned=fault.body)
         if fault is not None and fault not in PROCESSED_KINDS:
             outcome = Outcome(0, started=request.received_at)
-            return self._finish(request, target, seq, params, outcome, fault, ())
+            return self._finish(request, target, seq, logged, outcome, fault, ())
         outcome, sub_calls = self._admit_and_run(request, target, params, token, canonical)
-        return self._finish(request, target, seq, params, outcome, fault, sub_calls)
+        return self._finish(request, target, seq, logged, outcome, fault, sub_calls)
 
     def _admit_and_run(self, request: HttpRequest, target: RestTarget, params: dict[str, Any], token: Any,
                        canonical: str | None) -> tuple[Outcome, tuple[SubCall, ...]]:
@@ -376,7 +377,7 @@ class Emulator:
 
     def _finish(self, request: HttpRequest, target: RestTarget, seq: int, params: dict[str, Any], outcome: Outcome,
                 fault: str | None, sub_calls: tuple[SubCall, ...], canned: Any = None) -> HttpResponse:
-        """Render the outcome (or the fault that replaces it), log it, count it."""
+        """Render the outcome (or the fault that replaces it), log it with `params` (masked), count it."""
         response = HttpResponse(outcome.status)
         if fault == "respond_once":
             response.body = _dumps(canned)
@@ -408,7 +409,7 @@ class Emulator:
             api_version=target.api_version,
             auth_kind=target.auth_kind,
             method=method,
-            params=mask_params(params),
+            params=params,
             status=status,
             error=outcome.code if fault in (None, "reset_after", "slow", "truncated") else _fault_code(fault),
             duration=time.time() - request.received_at,

@@ -20,9 +20,10 @@ MASK = "***"
 
 
 def mask_params(params: Any) -> Any:
+    """A deep copy (handlers may keep and change what they were given) with `auth` masked."""
     if isinstance(params, dict):
-        return {key: (MASK if key == "auth" else value) for key, value in params.items()}
-    return params
+        return {key: (MASK if key == "auth" else copy.deepcopy(value)) for key, value in params.items()}
+    return copy.deepcopy(params)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,3 @@ class Traffic:
             self._records.clear()
             self._reset_counters()
 
-
-def snapshot(value: Any) -> Any:
-    return copy.deepcopy(value)

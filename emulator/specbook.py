@@ -19,6 +19,14 @@ GENERIC_INVALID = ("ERROR_ARGUMENT", 400)
 GENERIC_FAILURE = ("0", 400)
 
 
+def _category(entry: Mapping[str, Any]) -> str | None:
+    """An entry's category; without one the HTTP status decides, as it does for the client."""
+    from b24client.runtime.exceptions import category_for_status
+
+    category: str | None = entry.get("category") or category_for_status(int(entry["status"]))
+    return category
+
+
 def _runtime_specs() -> Any:
     from b24client.runtime import specs
 
@@ -72,14 +80,15 @@ class SpecBook:
     def error_for(self, method_id: str, category: str, description: str, code: str | None = None) -> tuple[str, int]:
         """Code and status of the documented error for a failure of `category`.
 
-        Candidates are the entries with that code (when given) or else that category;
+        Candidates are the entries with that code (when given) or else that category
+        (an entry without `category` has the one its HTTP status implies);
         among them an entry whose `match` accepts the description wins, then one without
         `match`, then the first. Without a spec entry: the given code, or a generic one.
         """
         entries = self.errors(method_id)
         candidates = [e for e in entries if e["code"] == code] if code is not None else []
         if not candidates:
-            candidates = [e for e in entries if e.get("category") == category]
+            candidates = [e for e in entries if _category(e) == category]
         for entry in candidates:
             pattern = entry.get("match")
             if pattern and re.search(pattern, description):
