@@ -12,10 +12,8 @@ MASK = "***"
 
 
 def mask(secret: str | None) -> str:
-    """A secret as it may be shown: its first two characters and a mask."""
-    if not secret:
-        return repr(secret)
-    return f"'{secret[:2]}{MASK}'" if len(secret) > 6 else f"'{MASK}'"
+    """A secret as it may be shown: only whether it is set."""
+    return repr(secret) if not secret else f"'{MASK}'"
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
