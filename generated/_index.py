@@ -2,6 +2,8 @@
 """Every method with a spec, mapped to the module that holds its runtime data."""
 
 METHODS: dict[str, str] = {
+    "crm.deal.list": "crm_deal_list",
+    "crm.item.list": "crm_item_list",
     "crm.item.payment.add": "crm_item_payment_add",
     "crm.item.payment.delete": "crm_item_payment_delete",
     "crm.item.payment.delivery.add": "crm_item_payment_delivery_add",

@@ -25,11 +25,15 @@ from b24client.runtime.exceptions import (
 
 __all__ = [
     "AccessDenied",
+    "AllowedOnlyIntranetUser",
     "ApiError",
     "AuthenticationError",
     "Bitrix24Error",
     "CheckFailureNotFound",
     "ConflictError",
+    "DealListAccessDenied",
+    "DealListBadArgument",
+    "DealListFailed",
     "DeliveryItemNotFound",
     "EntityNotFound",
     "ErrorBatchLengthExceeded",
@@ -55,12 +59,14 @@ __all__ = [
     "InsufficientQuantity",
     "InsufficientScope",
     "InternalServerError",
+    "InvalidArgValue",
     "InvalidCredentials",
     "InvalidEntityType",
     "InvalidRequest",
     "InvalidRequestError",
     "InvalidToken",
     "NoAuthFound",
+    "NotFound",
     "NotFoundError",
     "OperationFailed",
     "OperationTimeLimit",
@@ -92,10 +98,34 @@ class AccessDenied(PermissionDeniedError):
     code_name = "ACCESS_DENIED"
 
 
+class AllowedOnlyIntranetUser(PermissionDeniedError):
+    """Only intranet users may call the method."""
+
+    code_name = "allowed_only_intranet_user"
+
+
 class CheckFailureNotFound(NotFoundError):
     """The pay system, or a payment with this id on this pay system, does not exist."""
 
     code_name = "ERROR_CHECK_FAILURE"
+
+
+class DealListAccessDenied(PermissionDeniedError):
+    """The caller may not read deals."""
+
+    code_name = None
+
+
+class DealListBadArgument(InvalidRequestError):
+    """filter or order was not an object."""
+
+    code_name = None
+
+
+class DealListFailed(ServerError):
+    """The portal failed to build the list."""
+
+    code_name = None
 
 
 class DeliveryItemNotFound(NotFoundError):
@@ -248,6 +278,12 @@ class InternalServerError(ServerError):
     code_name = "INTERNAL_SERVER_ERROR"
 
 
+class InvalidArgValue(InvalidRequestError):
+    """A filter or order field is not allowed, its value is wrong, or a sort direction is not ASC/DESC."""
+
+    code_name = "INVALID_ARG_VALUE"
+
+
 class InvalidCredentials(PermissionDeniedError):
     """The user behind the token lacks the rights for this call."""
 
@@ -276,6 +312,12 @@ class NoAuthFound(AuthenticationError):
     """The webhook code or access token is wrong."""
 
     code_name = "NO_AUTH_FOUND"
+
+
+class NotFound(NotFoundError):
+    """No smart process has this entityTypeId."""
+
+    code_name = "NOT_FOUND"
 
 
 class OperationFailed(ServerError):
@@ -379,14 +421,17 @@ BY_CODE: dict[str, str] = {
     "ERROR_PROCESS_REQUEST_RESULT": "ErrorProcessRequestResult",
     "ERROR_UNEXPECTED_ANSWER": "ErrorUnexpectedAnswer",
     "INTERNAL_SERVER_ERROR": "InternalServerError",
+    "INVALID_ARG_VALUE": "InvalidArgValue",
     "INVALID_CREDENTIALS": "InvalidCredentials",
     "INVALID_REQUEST": "InvalidRequest",
+    "NOT_FOUND": "NotFound",
     "NO_AUTH_FOUND": "NoAuthFound",
     "OPERATION_TIME_LIMIT": "OperationTimeLimit",
     "OVERLOAD_LIMIT": "OverloadLimit",
     "PORTAL_DELETED": "PortalDeleted",
     "QUERY_LIMIT_EXCEEDED": "QueryLimitExceeded",
     "WRONG_AUTH_TYPE": "WrongAuthType",
+    "allowed_only_intranet_user": "AllowedOnlyIntranetUser",
     "expired_token": "ExpiredToken",
     "insufficient_scope": "InsufficientScope",
     "invalid_token": "InvalidToken",

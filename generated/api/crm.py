@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from typing import Unpack
 
     from b24client.models.crm import (
+        CrmDealListResult,
+        CrmItemListResult,
         CrmItemPaymentAddResult,
         CrmItemPaymentDeleteResult,
         CrmItemPaymentDeliveryAddResult,
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
         CrmItemPaymentUpdateResult,
     )
     from b24client.params.crm import (
+        CrmDealListParams,
+        CrmItemListParams,
         CrmItemPaymentAddParams,
         CrmItemPaymentDeleteParams,
         CrmItemPaymentDeliveryAddParams,
@@ -54,8 +58,32 @@ class CrmNamespace:
         self._client = client
 
     @property
+    def deal(self) -> CrmDealNamespace:
+        return CrmDealNamespace(self._client)
+
+    @property
     def item(self) -> CrmItemNamespace:
         return CrmItemNamespace(self._client)
+
+
+class CrmDealNamespace:
+    """Namespace `crm.deal`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(self, **params: Unpack[CrmDealListParams]) -> CrmDealListResult:
+        """Returns deals matching a filter, 50 per page, with upper-case field names and string values.
+
+        Deprecated (use crm.item.list): Development of the legacy deal methods stopped; the universal item methods replace them.
+
+        REST method: crm.deal.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html
+        Spec: spec/methods/crm.deal.list.yaml
+        """
+        return cast("CrmDealListResult", self._client._invoke("crm.deal.list", params))
 
 
 class CrmItemNamespace:
@@ -65,6 +93,15 @@ class CrmItemNamespace:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    def list(self, **params: Unpack[CrmItemListParams]) -> CrmItemListResult:
+        """Returns items of one CRM object type matching a filter, 50 per page, with camelCase field names.
+
+        REST method: crm.item.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html
+        Spec: spec/methods/crm.item.list.yaml
+        """
+        return cast("CrmItemListResult", self._client._invoke("crm.item.list", params))
 
     @property
     def payment(self) -> CrmItemPaymentNamespace:

@@ -3,9 +3,38 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import Literal, NotRequired, TypeAlias
 
 from typing_extensions import TypedDict
+
+
+class CrmDealListResultItem(TypedDict):
+    ASSIGNED_BY_ID: NotRequired[str | None]
+    CATEGORY_ID: NotRequired[str | None]
+    CURRENCY_ID: NotRequired[str | None]
+    DATE_CREATE: NotRequired[str | None]
+    ID: NotRequired[str]
+    OPPORTUNITY: NotRequired[str | None]
+    STAGE_ID: NotRequired[str | None]
+    TITLE: NotRequired[str | None]
+    TYPE_ID: NotRequired[str | None]
+
+
+CrmDealListResult: TypeAlias = list[CrmDealListResultItem]
+
+
+class Item(TypedDict):
+    assignedById: NotRequired[int | None]
+    createdTime: NotRequired[str | None]
+    id: NotRequired[int]
+    opportunity: NotRequired[float | None]
+    stageId: NotRequired[str | None]
+    title: NotRequired[str | None]
+
+
+class CrmItemListResult(TypedDict):
+    items: list[Item]
+
 
 CrmItemPaymentAddResult: TypeAlias = int
 

@@ -6,7 +6,24 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict
+
+
+class CrmDealListParams(TypedDict, total=False):
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmItemListParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+    use_original_uf_names: Literal["Y", "N"]
 
 
 class CrmItemPaymentAddParams(TypedDict, total=False):

@@ -6,6 +6,43 @@ import pytest
 from tests.support import method_checks as check
 
 EXAMPLES = [
+    pytest.param(
+        "crm.deal.list",
+        {
+            "filter": {"CATEGORY_ID": 1},
+            "order": {"ID": "ASC"},
+            "select": [
+                "ID",
+                "TITLE",
+                "TYPE_ID",
+                "CATEGORY_ID",
+                "STAGE_ID",
+                "OPPORTUNITY",
+                "IS_MANUAL_OPPORTUNITY",
+                "ASSIGNED_BY_ID",
+                "DATE_CREATE",
+            ],
+        },
+        id="crm.deal.list/first_page_of_a_pipeline",
+    ),
+    pytest.param(
+        "crm.item.list",
+        {
+            "entityTypeId": 1,
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ],
+        },
+        id="crm.item.list/leads_with_selected_fields",
+    ),
     pytest.param("crm.item.payment.add", {"entityId": 13123, "entityTypeId": 2}, id="crm.item.payment.add/add_payment_to_deal"),
     pytest.param("crm.item.payment.delete", {"id": 1035}, id="crm.item.payment.delete/delete_payment"),
     pytest.param(
@@ -60,6 +97,24 @@ def test_documented_example_validates(method_id, request_):
 
 
 REQUIRED = [
+    pytest.param(
+        "crm.item.list",
+        {
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ]
+        },
+        "entityTypeId",
+        id="crm.item.list/entityTypeId",
+    ),
     pytest.param("crm.item.payment.add", {"entityTypeId": 2}, "entityId", id="crm.item.payment.add/entityId"),
     pytest.param("crm.item.payment.add", {"entityId": 13123}, "entityTypeId", id="crm.item.payment.add/entityTypeId"),
     pytest.param("crm.item.payment.delete", {}, "id", id="crm.item.payment.delete/id"),
@@ -133,6 +188,74 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 
 WIRE_CALLS = [
+    pytest.param(
+        "crm.deal.list",
+        ["crm", "deal", "list"],
+        {
+            "filter": {"CATEGORY_ID": 1},
+            "order": {"ID": "ASC"},
+            "select": [
+                "ID",
+                "TITLE",
+                "TYPE_ID",
+                "CATEGORY_ID",
+                "STAGE_ID",
+                "OPPORTUNITY",
+                "IS_MANUAL_OPPORTUNITY",
+                "ASSIGNED_BY_ID",
+                "DATE_CREATE",
+            ],
+        },
+        {
+            "filter": {"CATEGORY_ID": 1},
+            "order": {"ID": "ASC"},
+            "select": [
+                "ID",
+                "TITLE",
+                "TYPE_ID",
+                "CATEGORY_ID",
+                "STAGE_ID",
+                "OPPORTUNITY",
+                "IS_MANUAL_OPPORTUNITY",
+                "ASSIGNED_BY_ID",
+                "DATE_CREATE",
+            ],
+        },
+        id="crm.deal.list",
+    ),
+    pytest.param(
+        "crm.item.list",
+        ["crm", "item", "list"],
+        {
+            "entity_type_id": 1,
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ],
+        },
+        {
+            "entityTypeId": 1,
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ],
+        },
+        id="crm.item.list",
+    ),
     pytest.param(
         "crm.item.payment.add",
         ["crm", "item", "payment", "add"],
@@ -231,6 +354,91 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 
 
 ERROR_REPLIES = [
+    pytest.param(
+        "crm.deal.list",
+        {
+            "filter": {"CATEGORY_ID": 1},
+            "order": {"ID": "ASC"},
+            "select": [
+                "ID",
+                "TITLE",
+                "TYPE_ID",
+                "CATEGORY_ID",
+                "STAGE_ID",
+                "OPPORTUNITY",
+                "IS_MANUAL_OPPORTUNITY",
+                "ASSIGNED_BY_ID",
+                "DATE_CREATE",
+            ],
+        },
+        400,
+        {"error": "", "error_description": "Parameter 'filter' must be array."},
+        "DealListBadArgument",
+        id="crm.deal.list/filter_not_an_object",
+    ),
+    pytest.param(
+        "crm.item.list",
+        {
+            "entityTypeId": 1,
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ],
+        },
+        400,
+        {"error": "NOT_FOUND", "error_description": "SPA not found"},
+        "NotFound",
+        id="crm.item.list/unknown_smart_process",
+    ),
+    pytest.param(
+        "crm.item.list",
+        {
+            "entityTypeId": 1,
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ],
+        },
+        403,
+        {"error": "allowed_only_intranet_user", "error_description": "synthesized by the generated test"},
+        "AllowedOnlyIntranetUser",
+        id="crm.item.list/documented_0_allowed_only_intranet_user",
+    ),
+    pytest.param(
+        "crm.item.list",
+        {
+            "entityTypeId": 1,
+            "select": [
+                "id",
+                "assignedById",
+                "stageId",
+                "opportunity",
+                "sourceId",
+                "title",
+                "name",
+                "lastName",
+                "isManualOpportunity",
+            ],
+        },
+        400,
+        {"error": "INVALID_ARG_VALUE", "error_description": "synthesized by the generated test"},
+        "InvalidArgValue",
+        id="crm.item.list/documented_2_invalid_arg_value",
+    ),
     pytest.param(
         "crm.item.payment.add",
         {"entityId": 13123, "entityTypeId": 2},
