@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .check import check_tree
+from .check import check_tree, drop_failing_drafts
 from .load import SPEC_ROOT, load_tree
 from .render import render
 
@@ -26,9 +26,12 @@ OUTPUT_ROOTS = ("generated", "tests/generated")
 
 def _render_into(folder: Path, spec_root: Path) -> list[str]:
     tree = load_tree(spec_root)
-    problems = check_tree(tree)
+    problems, dropped = drop_failing_drafts(tree)
     if problems:
         return problems
+    if dropped:
+        print(f"left out {len(dropped)} imported draft(s) that fail the spec checks "
+              "(see `python -m codegen validate-specs`)", file=sys.stderr)
     rendered = render(tree)
     if rendered.problems:
         return rendered.problems

@@ -106,11 +106,36 @@ def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
     return found
 
 
-def check_tree(tree: SpecTree) -> list[str]:
+def problems_by_method(tree: SpecTree) -> tuple[list[str], dict[str, list[str]]]:
+    """Problems of the tree as a whole, and each method's own problems."""
     validator = format_validator()
     registry = TypeRegistry(tree.types)
-    problems = list(tree.load_errors) + registry.problems()
-    for spec in tree.specs.values():
-        shape = schema_problems(spec, validator)
-        problems += shape or semantic_problems(spec, registry)
-    return problems
+    per_method = {}
+    for method_id, spec in tree.specs.items():
+        found = schema_problems(spec, validator) or semantic_problems(spec, registry)
+        if found:
+            per_method[method_id] = found
+    return list(tree.load_errors) + registry.problems(), per_method
+
+
+def check_tree(tree: SpecTree) -> list[str]:
+    shared, per_method = problems_by_method(tree)
+    return shared + [problem for method_id in sorted(per_method) for problem in per_method[method_id]]
+
+
+def drop_failing_drafts(tree: SpecTree) -> tuple[list[str], list[str]]:
+    """Leave out imported drafts that fail the checks; curated specs must pass.
+
+    Returns (problems that stop generation, method ids left out). A left-out draft is a
+    coverage gap reported by the importer, not a broken build.
+    """
+    shared, per_method = problems_by_method(tree)
+    blocking = list(shared)
+    dropped = []
+    for method_id in sorted(per_method):
+        if tree.specs[method_id].origin == "imported":
+            dropped.append(method_id)
+            del tree.specs[method_id]
+        else:
+            blocking += per_method[method_id]
+    return blocking, dropped
