@@ -142,12 +142,18 @@ class DealStore:
         return self._count
 
     def seed_deals(self, count: int) -> None:
-        """The portal holds deals 1..count afterwards, all as generated."""
+        """Deals 1..count exist afterwards, except those deleted before (growing adds new ids)."""
         if count < 0:
             raise ValueError("deal count must not be negative")
         with self._lock:
             self._count = count
+            self._deleted = {deal_id for deal_id in self._deleted if deal_id <= count}
+
+    def reset(self, count: int) -> None:
+        """Deals 1..count exactly as generated, no deletions."""
+        with self._lock:
             self._deleted.clear()
+        self.seed_deals(count)
 
     def exists(self, deal_id: int) -> bool:
         return 1 <= deal_id <= self._count and deal_id not in self._deleted

@@ -187,7 +187,7 @@ class Emulator:
     def reset(self) -> None:
         """Back to the configured start: state, limits, faults, log and counters (tokens kept)."""
         with self._state_lock:
-            self.deals.seed_deals(self.config.deals)
+            self.deals.reset(self.config.deals)
             self.payment_state.reset()
             self.faults.clear()
             self.traffic.clear()

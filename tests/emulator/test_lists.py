@@ -130,9 +130,15 @@ def test_deal_list_filter_must_be_an_object(rest: Rest) -> None:
     assert "filter" in description
 
 
-def test_seed_deals_replaces_the_table(rest: Rest) -> None:
-    rest.portal.seed_deals(3)
-    assert rest.post("crm.deal.list", {}).json()["total"] == 3
+def test_seed_deals_resizes_the_table_and_reset_restores_it(rest: Rest) -> None:
+    portal = rest.portal
+    portal.deals.delete(2)
+    portal.seed_deals(3)
+    assert _ids(rest.ok("crm.deal.list", {"select": ["ID"]}), "ID") == [1, 3]
+    portal.seed_deals(5)  # growing adds new ids and keeps the deletion
+    assert _ids(rest.ok("crm.deal.list", {"select": ["ID"]}), "ID") == [1, 3, 4, 5]
+    portal.reset()
+    assert rest.post("crm.deal.list", {}).json()["total"] == 237
 
 
 def test_records_are_a_pure_function_of_seed_and_id() -> None:
