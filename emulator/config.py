@@ -52,7 +52,7 @@ class EmulatorConfig:
     webhook_token: str = field(default_factory=new_token, repr=False)
     client_id: str = "local.emulator.app"
     client_secret: str = field(default_factory=new_token, repr=False)
-    max_log_records: int = 100_000
+    max_log_records: int = 20_000  # oldest records are dropped beyond this
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

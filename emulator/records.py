@@ -74,7 +74,7 @@ class RequestRecord:
 class Traffic:
     """Thread-safe log and counters."""
 
-    def __init__(self, max_records: int = 100_000) -> None:
+    def __init__(self, max_records: int = 20_000) -> None:
         self._lock = threading.Lock()
         self._max = max_records
         self._records: list[RequestRecord] = []
