@@ -271,9 +271,7 @@ class _Chain:
 def _strip(records: list[Record], plan: _Plan) -> list[Record]:
     if not plan.select_id:
         return records
-    for record in records:
-        record.pop(plan.id_field, None)
-    return records
+    return [{key: value for key, value in record.items() if key != plan.id_field} for record in records]
 
 
 def cursor_pages(client: Client, plan: _Plan) -> Iterator[list[Record]]:

@@ -117,6 +117,14 @@ class _MethodBudget:
     reset_at: float | None = None
     pending: float = 0.0  # estimated seconds of calls sent but not yet answered
     deltas: deque[float] = field(default_factory=lambda: deque(maxlen=200))
+    # (when seen, seconds added): what we saw `operating` grow by. A call's basket opened
+    # no later than we saw it, so its seconds are surely gone one window after that.
+    growth: deque[tuple[float, float]] = field(default_factory=deque)
+
+    def still_counted(self, now: float, window: float) -> float:
+        while self.growth and self.growth[0][0] + window <= now:
+            self.growth.popleft()
+        return sum(seconds for _seen, seconds in self.growth)
 
 
 def _number(value: Any) -> float | None:
@@ -169,30 +177,41 @@ class OperatingTracker:
         reset_at = _number(block.get("operating_reset_at"))
         with self._lock:
             budget = self._budget(method)
+            now = self._clock()
             if reset_at is not None and budget.reset_at is not None and reset_at > budget.reset_at + 1e-6:
                 budget.operating = operating  # a basket dropped: a new epoch starts here
             elif operating > budget.operating:
                 delta = operating - budget.operating
-                if budget.operating > 0 and delta < self.limit / 10:
-                    budget.deltas.append(delta)
+                if budget.operating > 0:  # growth we saw happen, not a first figure
+                    budget.growth.append((now, delta))
+                    if delta < self.limit / 10:
+                        budget.deltas.append(delta)
                 budget.operating = operating
             if reset_at is not None:
                 budget.reset_at = max(reset_at, budget.reset_at or 0.0)
 
     def _delay(self, budget: _MethodBudget, seconds: float) -> float:
-        """How long to wait before `seconds` more of this method fit under the limit."""
-        if budget.operating + budget.pending + seconds <= self.limit:
-            return 0.0
-        now = self._clock()
-        if budget.reset_at is not None and budget.reset_at > now:
-            return budget.reset_at - now + 0.01
-        if budget.pending > 0:
-            return 0.05  # a reply is on its way and will tell where we stand
-        # The oldest basket dropped and no reply since: how much dropped is unknown, so
-        # let this call through; its reply brings fresh figures.
-        budget.operating = 0.0
-        return 0.0
+        """How long to wait before `seconds` more of this method fit under the limit.
 
+        Before `operating_reset_at` the portal's figure holds. After it, some basket
+        dropped but the reply that would say how much has not come yet, so we count only
+        what we saw added within the last window: an upper bound, since every basket
+        closes within a window of our seeing its calls.
+        """
+        need = min(seconds, self.limit)  # a batch larger than the whole budget still goes, alone
+        now = self._clock()
+        before_reset = budget.reset_at is not None and now < budget.reset_at
+        used = budget.operating if before_reset else budget.still_counted(now, self.window)
+        if used + budget.pending + need <= self.limit:
+            if not before_reset:
+                budget.operating = used
+            return 0.0
+        if before_reset:
+            assert budget.reset_at is not None
+            return budget.reset_at - now + 0.01
+        if budget.growth:
+            return budget.growth[0][0] + self.window - now + 0.01
+        return 0.05  # only calls in flight stand in the way: their replies will tell
     def reserve(self, counts: Mapping[str, int]) -> dict[str, float]:
         """Wait until `counts` calls per method fit, then count them as in flight."""
         for _ in range(_MAX_WAITS):
@@ -215,11 +234,15 @@ class OperatingTracker:
 
     def blocked(self, method: str, block: Mapping[str, Any] | None) -> float:
         """Seconds until a method refused with 429 may run again."""
-        if block:
-            self.observe(method, block)
+        operating = _number((block or {}).get("operating"))
+        reset_at = _number((block or {}).get("operating_reset_at"))
         with self._lock:
             budget = self._budget(method)
-            budget.operating = max(budget.operating, self.limit)
+            # The refusal's figures stand until its reset; what drops then is unknown, so
+            # the first retry goes at the reset (limits.md: if refused again, wait again).
+            budget.operating = max(budget.operating, operating or 0.0, self.limit)
+            if reset_at is not None:
+                budget.reset_at = reset_at
             now = self._clock()
             if budget.reset_at is not None and budget.reset_at > now:
                 return budget.reset_at - now + 0.01

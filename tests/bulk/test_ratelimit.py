@@ -1,0 +1,113 @@
+"""The client-side leaky bucket and operating-time tracker against a portal with limits on."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from b24client import Bitrix24
+from b24client.runtime.ratelimit import LeakyBucket, PortalRateLimiter
+
+PAGE = {"select": ["ID"], "start": -1}
+
+
+def _limit_hits(portal):
+    counters = portal.counters
+    return counters["query_limit_exceeded"], counters["operation_time_limit"]
+
+
+def test_defaults_are_the_documented_values():
+    standard = Bitrix24(webhook="https://example.bitrix24.com/rest/1/secret-code/")
+    enterprise = Bitrix24(webhook="https://example.bitrix24.com/rest/1/secret-code/", enterprise=True)
+    off = Bitrix24(webhook="https://example.bitrix24.com/rest/1/secret-code/", rate_limit=False)
+    assert isinstance(standard.rate_limiter, PortalRateLimiter)
+    assert isinstance(standard.rate_limiter.bucket, LeakyBucket)
+    assert (standard.rate_limiter.bucket.capacity, standard.rate_limiter.bucket.drain_per_second) == (50, 2.0)
+    assert isinstance(enterprise.rate_limiter, PortalRateLimiter)
+    assert isinstance(enterprise.rate_limiter.bucket, LeakyBucket)
+    assert (enterprise.rate_limiter.bucket.capacity, enterprise.rate_limiter.bucket.drain_per_second) == (250, 5.0)
+    assert off.rate_limiter is None
+    assert "secret" not in repr(standard.rate_limiter)
+
+
+def test_a_burst_stays_under_the_portals_bucket(portal_factory, client_for):
+    portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
+    b24 = client_for(portal)
+    for _ in range(130):
+        b24.call("crm.deal.list", PAGE)
+    assert _limit_hits(portal) == (0, 0)
+    assert portal.counters["requests"] == 130
+
+
+def test_threads_of_one_client_share_the_bucket(portal_factory, client_for):
+    portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
+    b24 = client_for(portal)
+
+    def work():
+        for _ in range(25):
+            b24.call("crm.deal.list", PAGE)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _limit_hits(portal) == (0, 0)
+    assert portal.counters["requests"] == 150
+
+
+def test_without_the_limiter_the_same_burst_is_refused(portal_factory, client_for):
+    portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
+    b24 = client_for(portal, limited=False, attempts=20)
+    for _ in range(130):
+        b24.call("crm.deal.list", PAGE)  # succeeds through retries with backoff
+    assert _limit_hits(portal)[0] > 0
+
+
+def test_a_503_tightens_the_bucket(portal_factory, client_for):
+    portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
+    limiter = PortalRateLimiter(time_scale=50)
+    b24 = client_for(portal, rate_limiter=limiter)
+    b24.call("crm.deal.list", PAGE)
+    assert isinstance(limiter.bucket, LeakyBucket)
+    assert limiter.bucket.level < 5
+    portal.inject("503", "crm.deal.list")
+    b24.call("crm.deal.list", PAGE)
+    assert limiter.bucket.level > 40  # the portal said "full": we believe it
+    assert limiter.bucket.retry_after() > 1 / 100  # and drain slower than the nominal 100 per second
+
+
+def test_single_calls_slow_down_before_the_operating_limit(portal_factory, client_for):
+    # 3 s of operating time per 1 s window (time_scale 60); 60 pages cost about 5.8 s.
+    portal = portal_factory(deals=100, limits_enabled=True, operating_limit_seconds=3.0, basket_seconds=6.0,
+                            time_scale=60)
+    limiter = PortalRateLimiter(operating_limit=3.0, operating_window=60.0, time_scale=60)
+    b24 = client_for(portal, rate_limiter=limiter)
+    for _ in range(60):
+        b24.call("crm.deal.list", PAGE)
+    assert _limit_hits(portal) == (0, 0)
+    assert limiter.operating.waited > 0
+
+
+def test_an_export_in_batches_waits_for_the_reset_instead_of_a_429(portal_factory, client_for):
+    portal = portal_factory(deals=8_000, limits_enabled=True, operating_limit_seconds=6.0, basket_seconds=6.0,
+                            time_scale=60)
+    limiter = PortalRateLimiter(operating_limit=6.0, operating_window=60.0, time_scale=60)
+    b24 = client_for(portal, rate_limiter=limiter)
+    ids = [int(record["ID"]) for record in b24.iterate("crm.deal.list", {"select": ["ID"]}, workers=3)]
+    assert sorted(ids) == list(range(1, 8_001))
+    assert _limit_hits(portal) == (0, 0)
+    assert limiter.operating.waited > 0  # 160 pages are ~15 s of operating time: it had to wait
+
+
+def test_a_429_waits_until_operating_reset_at(portal_factory, client_for):
+    portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
+    b24 = client_for(portal, attempts=2)
+    reset_at = time.time() + 0.3
+    portal.respond_once("crm.deal.list", 429, {
+        "error": "OPERATION_TIME_LIMIT", "error_description": "Method is blocked due to operation time limit.",
+        "time": {"operating": 481.0, "operating_reset_at": reset_at}})
+    slept = []
+    b24.sleep = lambda seconds: (slept.append(seconds), time.sleep(seconds))
+    assert len(b24.call("crm.deal.list", PAGE)) == 10
+    assert slept and slept[0] > 0.1  # the reset time, not a blind short backoff

@@ -1,0 +1,78 @@
+"""Two clients, one portal budget: the Redis-backed bucket (skipped without redis-server)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from b24client.runtime.ratelimit import PortalRateLimiter
+
+redis = pytest.importorskip("redis")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.skip("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _hammer(clients, calls: int) -> None:
+    def work(b24):
+        for _ in range(calls):
+            b24.call("crm.deal.list", {"select": ["ID"], "start": -1})
+
+    threads = [threading.Thread(target=work, args=(b24,)) for b24 in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def test_two_clients_share_one_budget_through_redis(portal_factory, client_for, redis_url):
+    from b24client.runtime.ratelimit_redis import shared_limiter
+
+    portal = portal_factory(deals=5, limits_enabled=True, time_scale=50)
+    clients = [client_for(portal, rate_limiter=shared_limiter(redis_url, portal="emulator", time_scale=50))
+               for _ in range(2)]
+    _hammer(clients, 70)  # 140 requests against a 50-request bucket
+    assert portal.counters["query_limit_exceeded"] == 0
+    assert portal.counters["requests"] == 140
+
+
+def test_separate_buckets_overrun_the_portal(portal_factory, client_for):
+    """The control: the same load with a bucket per client provokes refusals."""
+    portal = portal_factory(deals=5, limits_enabled=True, time_scale=50)
+    clients = [client_for(portal, rate_limiter=PortalRateLimiter(time_scale=50), attempts=20) for _ in range(2)]
+    _hammer(clients, 70)
+    assert portal.counters["query_limit_exceeded"] > 0
