@@ -299,6 +299,9 @@ class Emulator:
         except MethodError as exc:
             outcome = Outcome(exc.status, code=exc.code, description=exc.description,
                               cost=cfg.costs.call_seconds, started=started)
+        except Exception as exc:  # an emulator bug must reach the client as a 500, not a dropped connection
+            outcome = Outcome(500, code="INTERNAL_SERVER_ERROR", description=f"emulator error: {type(exc).__name__}: {exc}",
+                              cost=cfg.costs.call_seconds, started=started)
         outcome.operating = self.meter.record(identity.name, method, outcome.cost)
         if cfg.simulate_latency and outcome.cost > 0:
             time.sleep(outcome.cost / cfg.time_scale)

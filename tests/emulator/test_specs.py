@@ -53,3 +53,13 @@ def test_rest_v3_paths_use_the_v3_error_shape(b24_emulator: Emulator) -> None:
     assert response.json()["error"] == {"code": "ERROR_METHOD_NOT_FOUND", "message": "Method not found!"}
     webhook = b24_emulator.webhook_url.replace("/rest/", "/rest/api/")
     assert requests.post(webhook + "tasks.task.list", json={}, timeout=5).status_code == 404
+
+
+def test_a_failing_handler_answers_500_instead_of_dropping_the_connection(rest: Rest) -> None:
+    def broken(call: object) -> object:
+        raise KeyError("boom")
+
+    rest.portal._handlers["crm.item.payment.get"] = broken  # type: ignore[assignment]
+    status, code, description = rest.error("crm.item.payment.get", {"id": 1})
+    assert (status, code) == (500, "INTERNAL_SERVER_ERROR")
+    assert "KeyError" in description
