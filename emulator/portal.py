@@ -14,6 +14,7 @@ Order of checks for a REST request, and why:
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -363,7 +364,8 @@ class Emulator:
         now = time.time()
         operating = outcome.operating or OperatingState(0.0, None)
         reset_at: float = operating.reset_at if operating.reset_at is not None else now
-        reset_at = int(reset_at) if self.config.time_scale == 1 else round(reset_at, 3)
+        # Rounded up: a client that waits until operating_reset_at must find the basket gone.
+        reset_at = math.ceil(reset_at) if self.config.time_scale == 1 else math.ceil(reset_at * 1000) / 1000
         return time_block(outcome.started, max(now, outcome.started), outcome.cost, operating.operating, reset_at)
 
     def _render(self, outcome: Outcome, api_version: int) -> dict[str, Any]:
