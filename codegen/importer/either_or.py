@@ -1,0 +1,80 @@
+"""Find sentences that may state an either-or rule between parameters, for curation.
+
+Rules such as "pass ID or CODE" are written as prose, in many phrasings; reading them
+into constraints would be guessing. This module only collects candidates — the sentence
+fragment, the parameters it names — for reports/either-or-candidates.md. People encode
+the real rules as overrides (spec/overrides/<method>.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import yfm
+
+PATTERNS = re.compile(
+    r"at least one of|\beither\b|one of (?:the |these |three |two )?(?:following )?parameters"
+    r"|takes? precedence|has priority|mutually exclusive|cannot be (?:used|passed|specified) (?:together|simultaneously)"
+    r"|only one of|\bif both\b|is required (?:if|when|only)|required only (?:if|when|for)"
+    r"|\binstead of\b|must (?:be )?(?:specify|specified|provide|provided|pass|passed)[^.]{0,40}\bor\b"
+    r"|\bpass one of\b|\bprovide one of\b|\bspecify one of\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_.]*)`")
+FRAGMENT = 90
+
+
+@dataclass(frozen=True)
+class Candidate:
+    method: str
+    docs: str
+    params: tuple[str, ...]
+    fragment: str
+
+
+def _all_names(tree: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for name, param in tree.items():
+        names.add(name)
+        for nested in (param.get("properties"), param.get("items", {}).get("properties")):
+            if nested:
+                names |= _all_names(nested)
+    return names
+
+
+def _texts(blocks: list[yfm.Block]) -> list[str]:
+    texts: list[str] = []
+    for block in blocks:
+        if isinstance(block, yfm.Text):
+            texts.append(block.text)
+        elif isinstance(block, yfm.Table):
+            for cells in block.rows[1:]:
+                texts.extend(line.strip() for line in cells[-1].split("\n") if line.strip())
+    return texts
+
+
+def find(method: str, docs: str, blocks: list[yfm.Block], tree: dict[str, Any]) -> list[Candidate]:
+    """Candidate sentences naming at least two of the method's parameters (or any, for 'either')."""
+    known = _all_names(tree)
+    found: list[Candidate] = []
+    seen: set[str] = set()
+    for text in _texts(blocks):
+        match = PATTERNS.search(text)
+        if not match:
+            continue
+        named = tuple(dict.fromkeys(n for n in _NAME.findall(text) if n in known))
+        if len(named) < 2:
+            continue
+        visible = yfm.plain(text)
+        start = max(0, visible.lower().find(match.group(0).lower()) - 30)
+        fragment = visible[start:start + FRAGMENT].strip()
+        if start > 0:
+            fragment = "…" + fragment
+        if start + FRAGMENT < len(visible):
+            fragment += "…"
+        if fragment not in seen:
+            seen.add(fragment)
+            found.append(Candidate(method, docs, named, fragment))
+    return found

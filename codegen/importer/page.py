@@ -1,0 +1,336 @@
+"""Turn one parsed method page into a draft spec dict (plus what the reports need).
+
+Sections are found by their H2 headings (Method Parameters, Response Handling, Error
+Handling, …); each part of the spec is read by its own module. Only facts go in: names,
+types, required flags, codes, statuses, example payloads. Prose never does: there is no
+`summary`, `access` is one of a few fixed phrases, and `docs` links the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..load import merge_override
+from ..naming import is_identifier, python_name, snake
+from . import either_or, errors_table, examples, params, schema_infer, subtables, yfm
+from .identify import Identity
+from .validate_example import request_problems
+
+_PARAMS_H2 = re.compile(r"^(?:method |request |command |call )?parameters$|^method parameters\b", re.IGNORECASE)
+_RESPONSE_H2 = re.compile(r"response|returned data|result", re.IGNORECASE)
+_ERRORS_H2 = re.compile(r"error", re.IGNORECASE)
+_AFTER_PARAMS = re.compile(r"example|response|returned|result|error|continue|see also|how to", re.IGNORECASE)
+_AFTER_RESPONSE = re.compile(r"error|continue|see also|example", re.IGNORECASE)
+_AFTER_ERRORS = re.compile(r"continue|see also|example|response", re.IGNORECASE)
+_SCOPE_LINE = re.compile(r"^>?\s*\**scope\**\s*:?\**\s*:?(.*)$", re.IGNORECASE)
+_WHO_LINE = re.compile(r"^>?\s*\**who can (?:execute|perform|call|use)[^:]*:\**\s*(.*)$", re.IGNORECASE)
+_LINK_TEXT = re.compile(r"\[([^\]]*)\]\(")
+_SCOPE_NAME = re.compile(r"^[a-z][a-z0-9_.]*$")
+_METHOD_LINK = re.compile(r"\[`?([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)`?\]\(")
+
+READ_EXACT = frozenset({"get", "list", "fields", "getlist", "getfields", "search", "count", "tail"})
+READ_PREFIXES = ("get", "list", "search", "is", "can", "has")
+
+
+def idempotent(method: str) -> bool:
+    """Reads are retried: last segment get/list/fields/search/count/tail, or get*/list*/search*/is*/can*/has*."""
+    last = method.rsplit(".", 1)[-1].lower()
+    return last in READ_EXACT or last.startswith(READ_PREFIXES)
+
+
+@dataclass
+class PageResult:
+    """The draft spec of one method page and the facts the reports count."""
+
+    docs: str
+    identity: Identity
+    spec: dict[str, Any] | None = None
+    types: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+    findings: list[str] = field(default_factory=list)  # anomalies, one line each
+    candidates: list[either_or.Candidate] = field(default_factory=list)
+
+
+def _sections(blocks: list[yfm.Block]) -> list[tuple[str, list[yfm.Block]]]:
+    """(H2 text, the H2 and the blocks under it); the blocks before the first H2 come under ""."""
+    result: list[tuple[str, list[yfm.Block]]] = [("", [])]
+    for block in blocks:
+        if isinstance(block, yfm.Heading) and block.level == 2:
+            result.append((yfm.plain(block.text), [block]))
+        else:
+            result[-1][1].append(block)
+    return result
+
+
+def _region(sections: list[tuple[str, list[yfm.Block]]], start: re.Pattern[str],
+            stop: re.Pattern[str]) -> list[yfm.Block]:
+    """The first section whose title matches `start`, and the sections after it up to `stop`.
+
+    Parameter sub-tables sometimes sit under their own H2 ("## Parameter fields {#fields}").
+    """
+    blocks: list[yfm.Block] = []
+    for title, section in sections:
+        if blocks and stop.search(title):
+            break
+        if blocks or (title and start.search(title)):
+            blocks.extend(section)
+    return blocks or _subsection([b for _, section in sections for b in section], start)
+
+
+def _subsection(blocks: list[yfm.Block], start: re.Pattern[str]) -> list[yfm.Block]:
+    """Fallback: the first deeper heading matching `start` ("### Response Handling") and its blocks."""
+    found: list[yfm.Block] = []
+    level = 0
+    for block in blocks:
+        if isinstance(block, yfm.Heading):
+            if found and block.level <= level:
+                break
+            if not found and block.level >= 3 and start.search(yfm.plain(block.text)):
+                level = block.level
+        if level:
+            found.append(block)
+    return found
+
+
+def scope_and_access(head: list[yfm.Block]) -> tuple[list[str], str | None]:
+    scopes: list[str] = []
+    access = None
+    for block in head:
+        if not isinstance(block, yfm.Text):
+            continue
+        line = block.text
+        found = _SCOPE_LINE.match(line)
+        if found and not scopes:
+            texts = _LINK_TEXT.findall(found.group(1)) or [found.group(1)]
+            for text in texts:
+                for name in re.split(r"[,\s]+", text.replace("`", " ")):
+                    if _SCOPE_NAME.match(name) and name not in scopes:
+                        scopes.append(name)
+        for part in line.split("|"):
+            who = _WHO_LINE.match(part.strip())
+            if who and access is None:
+                access = _access_phrase(yfm.plain(who.group(1)))
+    return scopes, access
+
+
+def _access_phrase(text: str) -> str:
+    """A fixed phrase for the docs' 'who can execute' line (their wording is not copied)."""
+    lowered = text.lower()
+    if "admin" in lowered:
+        return "Administrators, or users with the rights the docs page names."
+    if re.search(r"\b(any|all|every) (authori[sz]ed )?(user|employee)s?\b", lowered) and "permission" not in lowered:
+        return "Any user."
+    return "Users with the rights the docs page names."
+
+
+def deprecation(docs: str, blocks: list[yfm.Block]) -> dict[str, str] | None:
+    in_note = False
+    marked = False
+    replacement = None
+    for block in blocks:
+        if isinstance(block, yfm.Directive) and block.name == "note":
+            in_note = "deprecated" in block.args.lower() or "outdated" in block.args.lower()
+            marked = marked or in_note
+        elif isinstance(block, yfm.Directive) and block.name == "endnote":
+            in_note = False
+        elif in_note and isinstance(block, yfm.Text) and replacement is None:
+            link = _METHOD_LINK.search(block.text)
+            replacement = link.group(1) if link else None
+        elif isinstance(block, yfm.Heading) and block.level == 2:
+            break
+    in_outdated = bool(re.search(r"/(outdated|deprecated)/", "/" + docs))
+    if not (marked or in_outdated):
+        return None
+    reason = "The docs mark the method deprecated." if marked else "The docs list the method among outdated ones."
+    result = {"reason": reason}
+    if replacement:
+        result["replacement"] = replacement
+    return result
+
+
+# --- parameters ------------------------------------------------------------------------
+
+def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, Any], bool]:
+    stats = params.TableStats()
+    outcome = subtables.assemble(blocks, stats)
+    params.mark_open_maps(outcome.tree)
+    result.types |= stats.types
+    result.counts["untyped params"] += stats.untyped
+    result.counts["unattached sub-tables"] += len(outcome.unattached)
+    for heading in outcome.unattached:
+        result.findings.append(f"a parameter table under '{heading}' names no parameter")
+    for heading in outcome.alternatives:
+        result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
+    if stats.skipped_names:
+        result.findings.append(f"parameter names with spaces skipped: {', '.join(sorted(set(stats.skipped_names)))}")
+    return outcome.tree, outcome.open_top
+
+
+def repair_params(tree: dict[str, Any], result: PageResult) -> None:
+    """Drop top-level names the generator cannot turn into distinct keyword arguments."""
+    owners: dict[str, str] = {}
+    for name in list(tree):
+        kwarg = python_name(name)
+        if not is_identifier(kwarg) or kwarg in owners or len(name) > 100:
+            result.findings.append(f"parameter {name!r} dropped: keyword argument {kwarg!r} unusable or taken")
+            result.counts["dropped params"] += 1
+            del tree[name]
+            continue
+        owners[kwarg] = name
+
+
+# --- result, pagination, examples ---------------------------------------------------------
+
+def declared_result(blocks: list[yfm.Block], resolve: Any) -> dict[str, Any] | None:
+    """Schema from the `result` row of the "Returned data" table, when there is one."""
+    stats = params.TableStats()
+    for block in blocks:
+        if isinstance(block, yfm.Table) and params.is_param_table(block):
+            for row in params.read_rows(block, stats):
+                if row.name == "result":
+                    schema = schema_infer.from_type(row.type, resolve)
+                    return schema or None
+    return None
+
+
+def pagination(tree: dict[str, Any], body: dict[str, Any] | None, is_v3: bool) -> dict[str, Any]:
+    """offset when the method takes `start` or its example answer has next/total; v3 pages."""
+    lowered = {name.lower(): name for name in tree}
+    if is_v3:
+        return {"style": "page"} if "pagination" in lowered else {"style": "none"}
+    if "start" not in lowered and not (isinstance(body, dict) and {"next", "total"} & set(body)):
+        return {"style": "none"}
+    found: dict[str, Any] = {"style": "offset"}
+    for key, names in (("order_param", ("order", "sort")), ("filter_param", ("filter",)), ("select_param", ("select",))):
+        for name in names:
+            if name in lowered:
+                found[key] = lowered[name]
+                break
+    return found
+
+
+def _items_and_id(result_value: Any) -> dict[str, str]:
+    """Where the records sit and which field orders them, when the example makes it plain."""
+    records, path = None, None
+    if isinstance(result_value, list):
+        records, path = result_value, ""
+    elif isinstance(result_value, dict):
+        lists = [key for key, value in result_value.items() if isinstance(value, list)]
+        if len(lists) == 1:
+            records, path = result_value[lists[0]], lists[0]
+    if records is None or path is None:
+        return {}
+    found = {"items": path}
+    if records and all(isinstance(record, dict) for record in records):
+        for candidate in ("ID", "id"):
+            if all(candidate in record for record in records):
+                found["id_field"] = candidate
+                break
+    return found
+
+
+def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
+          override: dict[str, Any] | None = None) -> PageResult:
+    """The draft spec for a page `identify` called a method page (`override`: its curated patch)."""
+    assert identity.method is not None
+    result = PageResult(docs, identity)
+    sections = _sections(blocks)
+    head = sections[0][1]
+    param_blocks = _region(sections, _PARAMS_H2, _AFTER_PARAMS)
+    scopes, access = scope_and_access(head)
+    response_blocks = _region(sections, _RESPONSE_H2, _AFTER_RESPONSE)
+    error_blocks = _region(sections, _ERRORS_H2, _AFTER_ERRORS)
+    is_v3 = identity.api_version == 3
+
+    tree, open_top = read_params(param_blocks, result)
+    repair_params(tree, result)
+    result.candidates = either_or.find(identity.method, docs, head + param_blocks, tree)
+
+    success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
+    example_body, example_status = (success[0][0], (success[0][1] or [200])[0]) if success else (None, 200)
+    example_result = example_body["result"] if example_body else None
+
+    resolve = registry.kind_or_none
+    declared = declared_result(response_blocks, resolve)
+    schema, source = schema_infer.choose(declared, example_result, example_body is not None)
+    result.counts[f"result schema: {source}"] += 1
+
+    raw_errors, listed = errors_table.read_section(error_blocks)
+    errors = errors_table.normalise(raw_errors, listed)
+
+    spec: dict[str, Any] = {"method": identity.method}
+    if is_v3:
+        spec["api_version"] = 3
+    spec["title"] = identity.title
+    spec["docs"] = docs
+    if scopes:
+        spec["scope"] = scopes[0] if len(scopes) == 1 else scopes
+    else:
+        spec["scope"] = identity.method.split(".")[0]
+        result.findings.append("no scope line; the method's first segment is used")
+        result.counts["scope guessed"] += 1
+    if access:
+        spec["access"] = access
+    deprecated = deprecation(docs, blocks)
+    if deprecated:
+        spec["deprecated"] = deprecated
+    spec["idempotent"] = idempotent(identity.method)
+    if open_top:
+        spec["open_params"] = True
+    spec["params"] = tree
+    paging = pagination(tree, example_body, is_v3)
+    if paging["style"] == "offset":
+        paging.update(_items_and_id(example_result))
+    spec["pagination"] = paging
+    spec["result"] = {"schema": schema}
+    spec["errors"] = errors
+    effective = merge_override(spec, override) if override else spec
+    spec_examples = _examples(identity, blocks, error_blocks, example_body, example_status, effective, registry, result)
+    if spec_examples:
+        spec["examples"] = spec_examples
+    notes = [{"topic": "Method name", "choice": note} for note in identity.notes]
+    if "scope guessed" in result.counts:
+        notes.append({"topic": "Scope", "choice": "The page names no scope; the method's first segment is used."})
+    if notes:
+        spec["notes"] = notes
+    result.spec = spec
+    return result
+
+
+def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yfm.Block],
+              body: dict[str, Any] | None, status: int, spec: dict[str, Any], registry: Any,
+              result: PageResult) -> list[dict[str, Any]]:
+    assert identity.method is not None
+    found: list[dict[str, Any]] = []
+    request, has_curl = examples.webhook_request(blocks, identity.method)
+    if has_curl and request is None:
+        result.counts["curl body unparsed"] += 1
+    if request is not None:
+        problems = request_problems(spec, request, registry)
+        if problems:
+            result.counts["example request dropped (invalid against params)"] += 1
+            result.findings.append(f"example request does not validate: {problems[0]}")
+            request = None
+    if body is not None:
+        example: dict[str, Any] = {"name": "success"}
+        if request is not None:
+            example["request"] = request
+        example["response"] = {"status": status if 200 <= status < 300 else 200, "body": body}
+        found.append(example)
+    names = {"success"}
+    for error_body, codes in examples.json_blocks(error_blocks):
+        if "error" not in error_body:
+            continue
+        code = error_body["error"]
+        code = code.get("code") if isinstance(code, dict) else code
+        name = "error_" + (snake(str(code)) or "empty")
+        base, counter = name, 2
+        while name in names:
+            name, counter = f"{base}_{counter}", counter + 1
+        names.add(name)
+        error_status = next((c for c in codes if c >= 400), 400)
+        found.append({"name": name, "response": {"status": error_status, "body": error_body}})
+    return found

@@ -1,0 +1,226 @@
+"""The importer's reports: coverage, either-or candidates, and drift against curated specs.
+
+All three are Markdown written from sorted data and contain no times, so they change
+only when the docs or the specs do. Coverage is measured with the project's own loader
+and checker (codegen/load.py, codegen/check.py) over the written tree, not re-derived.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import errors_table, page, writer
+
+if TYPE_CHECKING:
+    from .run import PageOutcome
+
+
+@dataclass
+class Summary:
+    pages: int
+    kinds: Counter[str]
+    outcomes: list[PageOutcome]
+    chosen: dict[str, page.PageResult]
+    duplicates: dict[str, list[str]]
+    proposed_types: int
+    written: int
+    deleted: int
+    passing: list[str] = field(default_factory=list)
+    failing: dict[str, list[str]] = field(default_factory=dict)
+    curated: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overridden: set[str] = field(default_factory=set)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * len(self.passing) / len(self.chosen) if self.chosen else 0.0
+
+
+def _reason(problems: list[str]) -> str:
+    text = problems[0].split(": ", 1)[-1]
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def coverage(summary: Summary) -> str:
+    counts: Counter[str] = Counter()
+    for result in summary.chosen.values():
+        counts.update(result.counts)
+    v3 = sorted(key for key in summary.chosen if key.endswith("@v3"))
+    both = sorted(key for key in v3 if key[: -len("@v3")] in summary.chosen)
+    origins = Counter(
+        "curated" if key in summary.curated else "imported+override" if key in summary.overridden else "imported"
+        for key in summary.chosen
+    )
+    lines = [
+        "# Docs import coverage",
+        "",
+        "Written by `python -m codegen.importer`; do not edit. Figures are for the docs checkout it read.",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
+        f"| pages read (api-reference, includes left out) | {summary.pages} |",
+    ]
+    for kind in ("method", "event", "overview", "js-sdk", "other", "failed"):
+        lines.append(f"| pages of kind `{kind}` | {summary.kinds.get(kind, 0)} |")
+    lines += [
+        f"| documented method names (distinct, v2 + v3) | {len(summary.chosen)} |",
+        f"| REST v3 methods (files `<method>@v3.yaml`) | {len(v3)} |",
+        f"| names documented in both v2 and v3 | {len(both)} |",
+        f"| effective specs passing the format schema and codegen.check | {len(summary.passing)} |",
+        f"| **coverage** | **{summary.percent:.1f}%** |",
+        "| effective spec origin: " + ", ".join(f"{k} {v}" for k, v in sorted(origins.items())) + " | |",
+        f"| type names proposed in spec/imported-types.yaml | {summary.proposed_types} |",
+        "",
+        "## Not covered",
+        "",
+    ]
+    if summary.failing:
+        lines += ["| method | page | reason |", "| --- | --- | --- |"]
+        for key, problems in sorted(summary.failing.items()):
+            lines.append(f"| `{key}` | {summary.chosen[key].docs} | {_reason(problems)} |")
+    else:
+        lines.append("Every documented method name has a spec that passes.")
+    failed = [o for o in summary.outcomes if o.kind == "failed"]
+    if failed:
+        lines += ["", "Pages the importer could not read (importer bugs, listed so they get fixed):", ""]
+        lines += [f"- {o.docs}: {o.error}" for o in failed]
+    lines += ["", "## Import figures", "", "| what | count |", "| --- | --- |"]
+    lines += [f"| {name} | {value} |" for name, value in sorted(counts.items())]
+    lines += ["", "## Pages that several pages claim", ""]
+    lines += [f"- `{key}`: kept {paths[0]}; also {', '.join(paths[1:])}" for key, paths in sorted(summary.duplicates.items())]
+    if not summary.duplicates:
+        lines.append("None.")
+    lines += ["", "## Pages whose title or examples name other methods too", ""]
+    several = sorted((r.docs, r.identity.method or "", r.identity.other_methods) for r in summary.chosen.values()
+                     if r.identity.other_methods)
+    lines += [f"- {docs}: taken as `{method}`; also names {', '.join(f'`{m}`' for m in others)}"
+              for docs, method, others in several] or ["None."]
+    lines += ["", "## Method names listed in overview tables without a page of their own", ""]
+    known = {key.split("@")[0].lower() for key in summary.chosen}
+    listed = sorted({name for o in summary.outcomes for name in o.listed if name.lower() not in known})
+    lines.append(", ".join(f"`{name}`" for name in listed) if listed else "None.")
+    lines += ["", "## Anomalies met while importing", ""]
+    for key in sorted(summary.chosen):
+        for finding in summary.chosen[key].findings:
+            lines.append(f"- `{key}` ({summary.chosen[key].docs}): {finding}")
+    lines += ["", "## Rules the importer applies", "", *RULES]
+    return "\n".join(lines) + "\n"
+
+
+RULES = [
+    "- Method pages: the method is the candidate (method-like token of the H1 title, or cURL URL method) whose "
+    "letters equal the file name's; else the title's last token when the page has method sections. Event pages "
+    "(handler sections, 'Event' in the title), overview pages (index.md, 'Overview') and others are not methods.",
+    "- REST v3: a page whose cURL URL is `/rest/api/…` or that says it belongs to REST 3.0 gets `api_version: 3`; "
+    "every v3 spec is written as `<method>@v3.yaml` (also when no v2 method has the name), as codegen.check expects.",
+    f"- `idempotent`: true when the last name segment is one of {', '.join(sorted(page.READ_EXACT))}, or starts "
+    f"with {', '.join(page.READ_PREFIXES)}; false otherwise.",
+    "- `pagination`: `offset` when the method takes `start` or the example answer has `next`/`total` "
+    "(`items`/`id_field` only when the example shows them); v3 methods taking `pagination`: `page`; else `none`.",
+    "- `result.schema`: inferred from the success example's `result` (JSON types, members, merged array "
+    "elements; objects with 8+ object members become maps; never `required`), keeping the Returned Data "
+    "table's type instead only when it is a union the example fits; without an example, the table's type; "
+    "else `{}`.",
+    "- `errors`: " + (errors_table.__doc__ or "").strip().split("\n\n")[-1].replace("\n", " "),
+    "- Examples: the webhook cURL `-d` body is kept only when it validates against the draft (with overrides) "
+    "using the runtime validator; the first JSON answer with `result` is the success example; JSON answers with "
+    "`error` in the error section become error examples with the status line above them.",
+    "- Objects described by sub-tables are closed, except `filter`/`order`/`sort` and tables with placeholder rows "
+    "(`UF_...`, `<selector>`), which are `open`.",
+    "- No docs prose is copied: no `summary`; `access` is one of three fixed phrases.",
+]
+
+
+def either_or_report(summary: Summary, overrides: set[str]) -> str:
+    rows = sorted(
+        (c.method, c.docs, c.params, c.fragment)
+        for result in summary.chosen.values() for c in result.candidates
+    )
+    lines = [
+        "# Either-or candidates",
+        "",
+        "Sentences that may state a rule between parameters (at least one of, exactly one of, precedence,",
+        "required if). Written by the importer for curation: it never turns them into constraints itself.",
+        "Encode a real rule in `spec/overrides/<method>.yaml`; `override` marks methods that have one.",
+        "",
+        f"{len(rows)} candidates on {len({r[0] for r in rows})} methods.",
+        "",
+        "| method | override | parameters named | fragment | page |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for method, docs, names, fragment in rows:
+        mark = "override" if method in overrides else ""
+        safe = fragment.replace("|", "\\|")
+        lines.append(f"| `{method}` | {mark} | {', '.join(names)} | {safe} | {docs} |")
+    return "\n".join(lines) + "\n"
+
+
+def _flat(params: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:
+    flat: dict[str, dict[str, Any]] = {}
+    for name, param in params.items():
+        path = prefix + name
+        flat[path] = param
+        if "properties" in param:
+            flat.update(_flat(param["properties"], path + "."))
+        if "properties" in param.get("items", {}):
+            flat.update(_flat(param["items"]["properties"], path + "[]."))
+    return flat
+
+
+def drift_lines(curated: dict[str, Any], draft: dict[str, Any]) -> list[str]:
+    """Differences between a curated spec and the imported draft of the same method."""
+    found = []
+    mine, theirs = _flat(curated["params"]), _flat(draft["params"])
+    for name in sorted(set(theirs) - set(mine)):
+        found.append(f"param `{name}`: in the docs, not in the curated spec")
+    for name in sorted(set(mine) - set(theirs)):
+        found.append(f"param `{name}`: in the curated spec, not in the docs")
+    for name in sorted(set(mine) & set(theirs)):
+        a, b = mine[name], theirs[name]
+        if bool(a.get("required")) != bool(b.get("required")):
+            found.append(f"param `{name}`: required curated {bool(a.get('required'))}, docs {bool(b.get('required'))}")
+        if a["type"] != b["type"]:
+            found.append(f"param `{name}`: type curated `{a['type']}`, docs `{b['type']}`")
+    codes = {(e["code"], e["status"]) for e in curated["errors"]}
+    docs_codes = {(e["code"], e["status"]) for e in draft["errors"]}
+    for code, status in sorted(docs_codes - codes):
+        other = sorted(s for c, s in codes if c == code)
+        found.append(f"error `{code}`: docs status {status}, curated {other}" if other
+                     else f"error `{code}` ({status}): in the docs, not in the curated spec")
+    for code, status in sorted(codes - docs_codes):
+        if not any(c == code for c, _ in docs_codes):
+            found.append(f"error `{code}` ({status}): in the curated spec, not in the docs")
+    for key in ("idempotent", "scope"):
+        if curated.get(key) != draft.get(key):
+            found.append(f"`{key}`: curated {curated.get(key)!r}, docs {draft.get(key)!r}")
+    return found
+
+
+def drift_report(summary: Summary, curated: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "# Drift between the docs and curated specs",
+        "",
+        "For each curated spec (spec/methods/), what the imported draft of the same method says",
+        "differently: parameters, required flags, types, error codes and statuses. Curated specs",
+        "win; a line here is a question for the curator, not an error.",
+        "",
+    ]
+    for key in sorted(curated):
+        draft = summary.chosen.get(key)
+        lines.append(f"## `{key}`")
+        lines.append("")
+        if draft is None or draft.spec is None:
+            lines += ["No docs page documents this method.", ""]
+            continue
+        found = drift_lines(curated[key], draft.spec)
+        lines += [f"- {line}" for line in found] or ["No drift."]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_all(summary: Summary, folder: Path) -> None:
+    writer.write_if_changed(folder / "coverage.md", coverage(summary))
+    writer.write_if_changed(folder / "either-or-candidates.md", either_or_report(summary, summary.overridden))
+    writer.write_if_changed(folder / "drift.md", drift_report(summary, summary.curated))

@@ -1,0 +1,26 @@
+"""Check an example request against the draft spec with the client's own validator.
+
+A success example's request must validate clean (the generated tests replay it), so the
+importer runs the runtime validator on it, over the spec compiled by codegen/compile.py,
+and drops a request that fails rather than shipping an example that cannot pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.validate import check_params  # the repo root is on sys.path, as for codegen itself
+
+from ..compile import compile_param
+from .registry import ImportRegistry
+
+
+def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry) -> list[str]:
+    compiled = {
+        "method": spec["method"],
+        "params": {name: compile_param(param, registry.types) for name, param in spec["params"].items()},
+        "open_params": spec.get("open_params", False),
+        "constraints": spec.get("constraints", []),
+        "pagination": spec.get("pagination"),
+    }
+    return [str(problem) for problem in check_params(compiled, request)]
