@@ -117,14 +117,31 @@ class _MethodBudget:
     reset_at: float | None = None
     pending: float = 0.0  # estimated seconds of calls sent but not yet answered
     deltas: deque[float] = field(default_factory=lambda: deque(maxlen=200))
-    # (when seen, seconds added): what we saw `operating` grow by. A call's basket opened
-    # no later than we saw it, so its seconds are surely gone one window after that.
-    growth: deque[tuple[float, float]] = field(default_factory=deque)
+    typical: float | None = None  # cached high percentile of `deltas`
+    # [when seen, seconds added]: what we saw `operating` grow by, in short slots. A call's
+    # basket opened no later than we saw it, so its seconds are surely gone a window later.
+    growth: deque[list[float]] = field(default_factory=deque)
+    growth_total: float = 0.0
+
+    def grew(self, now: float, seconds: float, window: float) -> None:
+        if self.growth and now - self.growth[-1][0] < window / 100:
+            self.growth[-1][1] += seconds  # same slot: at most ~100 slots per window
+        else:
+            self.growth.append([now, seconds])
+        self.growth_total += seconds
 
     def still_counted(self, now: float, window: float) -> float:
         while self.growth and self.growth[0][0] + window <= now:
-            self.growth.popleft()
-        return sum(seconds for _seen, seconds in self.growth)
+            self.growth_total -= self.growth.popleft()[1]
+        if not self.growth:
+            self.growth_total = 0.0
+        return max(0.0, self.growth_total)
+
+    def learn(self, delta: float) -> None:
+        self.deltas.append(delta)
+        if self.typical is None or len(self.deltas) % 16 == 0:
+            ordered = sorted(self.deltas)
+            self.typical = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
 
 
 def _number(value: Any) -> float | None:
@@ -164,10 +181,7 @@ class OperatingTracker:
             return self._cost(self._budget(method))
 
     def _cost(self, budget: _MethodBudget) -> float:
-        if not budget.deltas:
-            return self.default_cost
-        ordered = sorted(budget.deltas)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+        return self.default_cost if budget.typical is None else budget.typical
 
     def observe(self, method: str, block: Mapping[str, Any]) -> None:
         """Record a reply's `time` block: operating seconds used and the next reset."""
@@ -183,9 +197,9 @@ class OperatingTracker:
             elif operating > budget.operating:
                 delta = operating - budget.operating
                 if budget.operating > 0:  # growth we saw happen, not a first figure
-                    budget.growth.append((now, delta))
+                    budget.grew(now, delta, self.window)
                     if delta < self.limit / 10:
-                        budget.deltas.append(delta)
+                        budget.learn(delta)
                 budget.operating = operating
             if reset_at is not None:
                 budget.reset_at = max(reset_at, budget.reset_at or 0.0)
@@ -212,14 +226,14 @@ class OperatingTracker:
         if budget.growth:
             return budget.growth[0][0] + self.window - now + 0.01
         return 0.05  # only calls in flight stand in the way: their replies will tell
-    def reserve(self, counts: Mapping[str, int]) -> dict[str, float]:
-        """Wait until `counts` calls per method fit, then count them as in flight."""
+    def reserve(self, counts: Mapping[str, int], hold: bool = True) -> dict[str, float]:
+        """Wait until `counts` calls per method fit, then (with `hold`) count them as in flight."""
         for _ in range(_MAX_WAITS):
             with self._lock:
                 seconds = {m: self._cost(self._budget(m)) * n for m, n in counts.items() if n > 0}
                 wait = max((self._delay(self._budget(m), s) for m, s in seconds.items()), default=0.0)
                 if wait <= 0:
-                    for method, cost in seconds.items():
+                    for method, cost in seconds.items() if hold else ():
                         self._budget(method).pending += cost
                     return seconds
             self.waited += wait
@@ -288,7 +302,7 @@ class PortalRateLimiter:
 
     def acquire(self, method: str) -> None:
         if method.lower() != "batch":  # batch itself is not accounted (limits.md); its commands are
-            self.operating.release(self.operating.reserve({method: 1}))
+            self.operating.reserve({method: 1}, hold=False)
         self.bucket.acquire()
 
     def observe(self, method: str, time_block: Mapping[str, Any]) -> None:

@@ -1,0 +1,52 @@
+"""Per-call overhead: a generated b24client call against a bare `requests.Session.post`.
+
+Both hit the same method of the same portal (limits off, so neither waits), in
+alternating blocks so drift in the machine's speed touches both equally; the figure is
+the ratio of the median times. Our side runs the whole call path: keyword mapping,
+validation against the spec, JSON encoding, the rate limiter's bookkeeping (a limiter
+too large to ever wait), decoding and error checks.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import requests
+
+from b24client import Bitrix24
+from b24client.runtime.ratelimit import PortalRateLimiter
+
+METHOD = "sale.paysystem.list"
+
+
+def measure(webhook_url: str, rounds: int = 40, per_round: int = 50) -> dict[str, float]:
+    b24 = Bitrix24(webhook=webhook_url, rate_limiter=PortalRateLimiter(capacity=10**9, drain_per_second=1e9))
+    session = requests.Session()
+    url = webhook_url + METHOD
+    ours: list[float] = []
+    bare: list[float] = []
+
+    def our_call() -> object:
+        return b24.sale.paysystem.list()
+
+    def bare_call() -> object:
+        reply = session.post(url, json={}, timeout=30)
+        reply.raise_for_status()
+        return reply.json()["result"]
+
+    assert our_call() == bare_call()
+    for _ in range(per_round):  # warm both connections and caches
+        our_call()
+        bare_call()
+    for _ in range(rounds):
+        for call, sink in ((our_call, ours), (bare_call, bare)):
+            for _ in range(per_round):
+                started = time.perf_counter()
+                call()
+                sink.append(time.perf_counter() - started)
+    b24.close()
+    session.close()
+    ours_median, bare_median = statistics.median(ours), statistics.median(bare)
+    return {"ours_ms": ours_median * 1000, "bare_ms": bare_median * 1000, "ratio": ours_median / bare_median,
+            "calls": float(len(ours))}
