@@ -23,6 +23,9 @@ PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_.]*)`")
+# "`A` or `B`" in a sentence that also speaks of requiring or passing something.
+_NAMED_OR = re.compile(r"`[A-Za-z_][A-Za-z0-9_.]*`,?\s+or\s+`[A-Za-z_][A-Za-z0-9_.]*`")
+_DEMAND = re.compile(r"\b(?:required|mandatory|must|need(?:ed|s)?|specify|specified|pass|passed|provide|provided)\b", re.I)
 FRAGMENT = 90
 
 
@@ -62,6 +65,8 @@ def find(method: str, docs: str, blocks: list[yfm.Block], tree: dict[str, Any]) 
     seen: set[str] = set()
     for text in _texts(blocks):
         match = PATTERNS.search(text)
+        if not match and _DEMAND.search(text):
+            match = _NAMED_OR.search(text)
         if not match:
             continue
         named = tuple(dict.fromkeys(n for n in _NAME.findall(text) if n in known))

@@ -93,7 +93,8 @@ def identify(path: str, blocks: list[yfm.Block]) -> Identity:
 def _title_name(title: str, method: str) -> str:
     """The title without the method name it ends in (`Pay Invoice … sale.paysystem.pay.invoice`)."""
     words = title.split()
-    if len(words) > 1 and words[-1].strip("()") == method:
+    last = words[-1].strip("()") if words else ""
+    if len(words) > 1 and (last == method or ("." in last and METHOD_NAME.match(last))):
         words = words[:-1]
     name = " ".join(words).strip()
     return name or method

@@ -154,6 +154,7 @@ def deprecation(docs: str, blocks: list[yfm.Block]) -> dict[str, str] | None:
 # --- parameters ------------------------------------------------------------------------
 
 def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, Any], bool]:
+    """Top-level parameters (sub-tables attached) and whether placeholders make them open."""
     stats = params.TableStats()
     outcome = subtables.assemble(blocks, stats)
     params.mark_open_maps(outcome.tree)
@@ -162,8 +163,10 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
     result.counts["unattached sub-tables"] += len(outcome.unattached)
     for heading in outcome.unattached:
         result.findings.append(f"a parameter table under '{heading}' names no parameter")
-    for heading in outcome.alternatives:
+    for heading, names in outcome.alternatives:
         result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
+        fragment = f"alternative parameter set under heading: {yfm.plain(heading)}"[: either_or.FRAGMENT]
+        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names, fragment))
     if stats.skipped_names:
         result.findings.append(f"parameter names with spaces skipped: {', '.join(sorted(set(stats.skipped_names)))}")
     return outcome.tree, outcome.open_top
@@ -247,7 +250,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
 
     tree, open_top = read_params(param_blocks, result)
     repair_params(tree, result)
-    result.candidates = either_or.find(identity.method, docs, head + param_blocks, tree)
+    result.candidates += either_or.find(identity.method, docs, head + param_blocks, tree)
 
     success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
     example_body, example_status = (success[0][0], (success[0][1] or [200])[0]) if success else (None, 200)
@@ -288,6 +291,9 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
     spec["result"] = {"schema": schema}
     spec["errors"] = errors
     effective = merge_override(spec, override) if override else spec
+    if any("type" not in param for param in effective["params"].values()):
+        result.findings.append("the override patches a parameter the docs do not list; examples checked without it")
+        effective = spec
     spec_examples = _examples(identity, blocks, error_blocks, example_body, example_status, effective, registry, result)
     if spec_examples:
         spec["examples"] = spec_examples
@@ -326,7 +332,8 @@ def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yf
             continue
         code = error_body["error"]
         code = code.get("code") if isinstance(code, dict) else code
-        name = "error_" + (snake(str(code)) or "empty")
+        name = snake(str(code)) or "empty"
+        name = name if name.startswith("error") else "error_" + name
         base, counter = name, 2
         while name in names:
             name, counter = f"{base}_{counter}", counter + 1

@@ -101,7 +101,8 @@ def read_rows(table: yfm.Table, stats: TableStats) -> Iterator[Row]:
         yield Row(name, required, type_, description, placeholder)
 
 
-def _is_structured(type_: str) -> bool:
+def is_structured(type_: str) -> bool:
+    """Not a plain scalar: objects, arrays and domain types can carry nested fields."""
     return typeexpr.base_names(type_)[0] not in ("string", "integer", "boolean", "double", "date", "datetime", "char")
 
 
@@ -118,7 +119,7 @@ def table_params(table: yfm.Table, stats: TableStats) -> tuple[dict[str, Any], b
         if row.required:
             param["required"] = True
         stats.types.update(typeexpr.base_names(row.type))
-        if "#|" in row.cell and _is_structured(row.type):
+        if "#|" in row.cell and is_structured(row.type):
             for block in yfm.parse(row.cell):
                 if isinstance(block, yfm.Table) and is_param_table(block):
                     nested, nested_open = table_params(block, stats)

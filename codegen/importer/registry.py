@@ -16,7 +16,7 @@ from . import typeexpr
 class _Guessing(dict[str, dict[str, Any]]):
     """Registry entries that answer `.get` for unknown names with the guessed entry."""
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         found = super().get(key)
         if found is not None or key in PRIMITIVE_KINDS:
             return found if found is not None else default

@@ -173,6 +173,13 @@ def drift_lines(curated: dict[str, Any], draft: dict[str, Any]) -> list[str]:
     """Differences between a curated spec and the imported draft of the same method."""
     found = []
     mine, theirs = _flat(curated["params"]), _flat(draft["params"])
+    maps = sorted(name for name, param in mine.items() if "values" in param)
+    for name in maps:
+        under = [other for other in theirs if other.startswith(name + ".")]
+        if under:
+            found.append(f"param `{name}`: a keyed map in the curated spec; the docs list {len(under)} fields under it")
+        for other in under:
+            del theirs[other]
     for name in sorted(set(theirs) - set(mine)):
         found.append(f"param `{name}`: in the docs, not in the curated spec")
     for name in sorted(set(mine) - set(theirs)):
@@ -186,8 +193,8 @@ def drift_lines(curated: dict[str, Any], draft: dict[str, Any]) -> list[str]:
     codes = {(e["code"], e["status"]) for e in curated["errors"]}
     docs_codes = {(e["code"], e["status"]) for e in draft["errors"]}
     for code, status in sorted(docs_codes - codes):
-        other = sorted(s for c, s in codes if c == code)
-        found.append(f"error `{code}`: docs status {status}, curated {other}" if other
+        curated_statuses = sorted(s for c, s in codes if c == code)
+        found.append(f"error `{code}`: docs status {status}, curated {curated_statuses}" if curated_statuses
                      else f"error `{code}` ({status}): in the docs, not in the curated spec")
     for code, status in sorted(codes - docs_codes):
         if not any(c == code for c, _ in docs_codes):

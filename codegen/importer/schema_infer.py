@@ -115,7 +115,7 @@ def from_type(expression: str, resolve: Any) -> dict[str, Any]:
 
 
 def valid(schema: dict[str, Any], value: Any) -> bool:
-    return Draft202012Validator(schema).is_valid(value)
+    return bool(Draft202012Validator(schema).is_valid(value))
 
 
 def choose(declared: dict[str, Any] | None, example: Any, has_example: bool) -> tuple[dict[str, Any], str]:

@@ -28,7 +28,7 @@ class Outcome:
     tree: dict[str, Any]
     open_top: bool
     unattached: list[str] = field(default_factory=list)  # headings of tables that found no parameter
-    alternatives: list[str] = field(default_factory=list)  # headings of alternative parameter sets
+    alternatives: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (heading, names) of other sets
 
 
 def _by_type(tree: dict[str, Any], word: str) -> dict[str, Any] | None:
@@ -45,7 +45,9 @@ def _by_type(tree: dict[str, Any], word: str) -> dict[str, Any] | None:
     return None
 
 
-def _target(heading: yfm.Heading, tree: dict[str, Any], anchors: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+def _target(heading: yfm.Heading, tree: dict[str, Any], anchors: dict[str, dict[str, Any]],
+            recent: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The structured parameter the heading names; fields of recently attached tables first."""
     if heading.anchor and heading.anchor in anchors:
         return anchors[heading.anchor]
     names: list[str] = []
@@ -53,10 +55,11 @@ def _target(heading: yfm.Heading, tree: dict[str, Any], anchors: dict[str, dict[
         names += [heading.anchor, heading.anchor.removeprefix("parameter-").removeprefix("param-")]
     names += re.findall(r"`([^`]+)`", heading.text)
     words = list(reversed(_HEADING_WORD.findall(yfm.plain(heading.text))))
-    for name in names + words:
-        found = params.find_param(tree, name)
-        if found is not None:
-            return found
+    for scope in [*reversed(recent), tree]:
+        for name in names + words:
+            found = params.find_param(scope, name)
+            if found is not None and params.is_structured(found["type"]):
+                return found
     for word in words:
         found = _by_type(tree, word)
         if found is not None:
@@ -97,18 +100,20 @@ def assemble(blocks: list[yfm.Block], stats: params.TableStats) -> Outcome:
         numbered = where is not None and _ALTERNATIVE.match(yfm.plain(where.text))
         if where is not None and numbered and params.find_param(tree, next(iter(table), "")) is None:
             _merge_alternative(tree, table)
-            outcome.alternatives.append(where.text)
+            outcome.alternatives.append((where.text, tuple(table)))
             pending[index] = (None, first, {}, False)  # consumed
     pending = [item for item in pending if item[2] or item[3]]
+    recent: list[dict[str, Any]] = []
     progress = True
     while pending and progress:
         progress = False
         for item in list(pending):
             where, table_block, table, open_ = item
-            target = _target(where, tree, anchors) if where is not None else None
+            target = _target(where, tree, anchors, recent) if where is not None else None
             if target is None:
                 continue
             params.attach_fields(target, table, open_)
+            recent.append(table)
             _collect_anchors(table_block, table, anchors)
             pending.remove(item)
             progress = True

@@ -1,0 +1,67 @@
+"""The importer over the real docs checkout (present in CI; skipped where it is absent)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codegen.check import check_tree
+from codegen.importer.report import Summary
+from codegen.importer.run import run
+from codegen.load import load_tree
+
+from .conftest import REPO, make_spec_root
+
+CANDIDATES = [os.environ.get("B24_DOCS", ""), "/work/shared/b24restdocs", str(REPO.parent / "shared" / "b24restdocs")]
+DOCS = next((Path(c) for c in CANDIDATES if c and (Path(c) / "api-reference").is_dir()), None)
+
+pytestmark = pytest.mark.skipif(DOCS is None, reason="no docs checkout (set B24_DOCS or put it at ../shared/b24restdocs)")
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary]:
+    assert DOCS is not None
+    root = tmp_path_factory.mktemp("whole")
+    spec = make_spec_root(root / "spec")
+    for folder in ("methods", "overrides"):
+        shutil.rmtree(spec / folder)
+        shutil.copytree(REPO / "spec" / folder, spec / folder)
+    return spec, run(DOCS, spec, root / "reports", jobs=2)
+
+
+def test_at_least_95_percent_of_documented_methods_pass_the_checker(imported: tuple[Path, Summary]) -> None:
+    spec, summary = imported
+    tree = load_tree(spec)
+    problems = check_tree(tree)
+    failing = {key for key, s in tree.specs.items() if any(p.startswith(s.source_label + ":") for p in problems)}
+    documented = set(summary.chosen)
+    assert len(documented) > 1500
+    passing = documented - failing
+    assert len(passing) / len(documented) >= 0.95
+    assert sorted(passing) == sorted(summary.passing)  # the report's figure is the checker's
+
+
+def test_rest_v3_methods_have_their_own_files(imported: tuple[Path, Summary]) -> None:
+    _, summary = imported
+    v3 = {key for key in summary.chosen if key.endswith("@v3")}
+    assert len(v3) >= 100
+    assert {key[: -len("@v3")] for key in v3} & set(summary.chosen) >= {"tasks.task.add", "tasks.task.get", "tasks.task.list"}
+
+
+def test_a_second_import_writes_nothing(imported: tuple[Path, Summary]) -> None:
+    spec, _ = imported
+    assert DOCS is not None
+    again = run(DOCS, spec, spec.parent / "reports", jobs=2)
+    assert (again.written, again.deleted) == (0, 0)
+
+
+def test_committed_drafts_are_what_this_checkout_gives(imported: tuple[Path, Summary]) -> None:
+    spec, _ = imported
+    fresh = {p.name: p.read_bytes() for p in (spec / "imported").glob("*.yaml")}
+    committed = {p.name: p.read_bytes() for p in (REPO / "spec" / "imported").glob("*.yaml")}
+    assert sorted(fresh) == sorted(committed)
+    assert [name for name in sorted(fresh) if fresh[name] != committed[name]] == []
+    assert (spec / "imported-types.yaml").read_bytes() == (REPO / "spec" / "imported-types.yaml").read_bytes()
