@@ -68,6 +68,13 @@ def _cell(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _note(row: Row) -> str:
+    error = row.result.get("error")
+    if error:
+        return f"failed: {error[:70]}..." if len(error) > 70 else f"failed: {error}"
+    return "every record once" if row.complete else "incomplete"
+
+
 def print_table(rows: list[Row], deals: int) -> None:
     header = ["client", "requests", "503s", "429s", "faults", "records", "unique", "wall s", "peak RSS MiB", "note"]
     table = [header]
@@ -77,7 +84,7 @@ def print_table(rows: list[Row], deals: int) -> None:
         table.append([row.name, _cell(counters.get("requests")), _cell(counters.get("query_limit_exceeded")),
                       _cell(counters.get("operation_time_limit")), _cell(faults), _cell(result.get("records")),
                       _cell(result.get("unique")), _cell(result.get("wall")), _cell(result.get("peak_rss_mib"), 1),
-                      result.get("error") or ("every record once" if row.complete else "incomplete")])
+                      _note(row)])
     widths = [max(len(line[index]) for line in table) for index in range(len(header))]
     for index, line in enumerate(table):
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))

@@ -174,7 +174,11 @@ class OperatingTracker:
         self.waited = 0.0
 
     def _budget(self, method: str) -> _MethodBudget:
-        return self._methods.setdefault(method.lower(), _MethodBudget())
+        budget = self._methods.get(method)
+        if budget is None:  # one budget per method, whatever the spelling's case
+            budget = self._methods.setdefault(method.lower(), _MethodBudget())
+            self._methods[method] = budget
+        return budget
 
     def cost(self, method: str) -> float:
         with self._lock:
@@ -226,6 +230,14 @@ class OperatingTracker:
         if budget.growth:
             return budget.growth[0][0] + self.window - now + 0.01
         return 0.05  # only calls in flight stand in the way: their replies will tell
+    def wait(self, method: str) -> None:
+        """Wait until one more call of `method` fits; nothing is held (single calls)."""
+        with self._lock:
+            budget = self._budget(method)
+            if budget.reset_at is not None and budget.operating + budget.pending + self._cost(budget) <= self.limit:
+                return  # the common case, decided without a clock or a dict
+        self.reserve({method: 1}, hold=False)
+
     def reserve(self, counts: Mapping[str, int], hold: bool = True) -> dict[str, float]:
         """Wait until `counts` calls per method fit, then (with `hold`) count them as in flight."""
         for _ in range(_MAX_WAITS):
@@ -302,7 +314,7 @@ class PortalRateLimiter:
 
     def acquire(self, method: str) -> None:
         if method.lower() != "batch":  # batch itself is not accounted (limits.md); its commands are
-            self.operating.reserve({method: 1}, hold=False)
+            self.operating.wait(method)
         self.bucket.acquire()
 
     def observe(self, method: str, time_block: Mapping[str, Any]) -> None:

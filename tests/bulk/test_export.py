@@ -129,3 +129,17 @@ def test_method_without_paging_is_called_once(portal_factory, client_for):
     b24.crm.item.payment.add(entity_type_id=2, entity_id=1)
     records = list(b24.iterate("crm.item.payment.list", {"entityTypeId": 2, "entityId": 1}))
     assert len(records) == 1 and portal.counters["requests"] == 2
+
+
+def test_progress_bar_when_asked(portal_factory, client_for, capsys):
+    pytest.importorskip("tqdm")
+    portal = portal_factory(deals=300)
+    records = list(client_for(portal).iterate("crm.deal.list", {"select": ["ID"]}, progress=True))
+    assert len(records) == 300
+    assert "records" in capsys.readouterr().err
+
+
+def test_no_progress_bar_off_a_terminal_by_default(portal_factory, client_for, capsys):
+    portal = portal_factory(deals=300)
+    assert len(list(client_for(portal).iterate("crm.deal.list", {"select": ["ID"]}))) == 300
+    assert capsys.readouterr().err == ""
