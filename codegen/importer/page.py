@@ -17,7 +17,7 @@ from ..load import merge_override
 from ..naming import is_identifier, python_name, snake
 from . import either_or, errors_table, examples, params, schema_infer, subtables, yfm
 from .identify import Identity
-from .validate_example import request_problems
+from .validate_example import declared_type, request_problems
 
 _PARAMS_H2 = re.compile(r"^(?:method |request |command |call )?parameters$|^method parameters\b", re.IGNORECASE)
 _RESPONSE_H2 = re.compile(r"response|returned data|result", re.IGNORECASE)
@@ -51,6 +51,7 @@ class PageResult:
     types: set[str] = field(default_factory=set)
     counts: Counter[str] = field(default_factory=Counter)
     findings: list[str] = field(default_factory=list)  # anomalies, one line each
+    rejected_types: Counter[str] = field(default_factory=Counter)  # declared types the example values break
     candidates: list[either_or.Candidate] = field(default_factory=list)
 
 
@@ -319,6 +320,10 @@ def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yf
         if problems:
             result.counts["example request dropped (invalid against params)"] += 1
             result.findings.append(f"example request does not validate: {problems[0]}")
+            for problem in problems:
+                declared = declared_type(spec, problem.path) if problem.rule == "type" else None
+                if declared:
+                    result.rejected_types[declared] += 1
             request = None
     if body is not None:
         example: dict[str, Any] = {"name": "success"}

@@ -65,7 +65,7 @@ def coverage(summary: Summary) -> str:
     for kind in ("method", "event", "overview", "js-sdk", "other", "failed"):
         lines.append(f"| pages of kind `{kind}` | {summary.kinds.get(kind, 0)} |")
     lines += [
-        f"| documented method names (distinct, v2 + v3) | {len(summary.chosen)} |",
+        f"| documented method names (distinct names of method pages, v2 + v3) | {len(summary.chosen)} |",
         f"| REST v3 methods (files `<method>@v3.yaml`) | {len(v3)} |",
         f"| names documented in both v2 and v3 | {len(both)} |",
         f"| effective specs passing the format schema and codegen.check | {len(summary.passing)} |",
@@ -97,10 +97,28 @@ def coverage(summary: Summary) -> str:
                      if r.identity.other_methods)
     lines += [f"- {docs}: taken as `{method}`; also names {', '.join(f'`{m}`' for m in others)}"
               for docs, method, others in several] or ["None."]
-    lines += ["", "## Method names listed in overview tables without a page of their own", ""]
+    lines += [
+        "", "## Method names listed in overview tables without a page of their own", "",
+        "Not counted as documented methods above (no page documents them); namespaces of documented",
+        "methods (`crm.activity` for `crm.activity.add`) are left out.", "",
+    ]
     known = {key.split("@")[0].lower() for key in summary.chosen}
-    listed = sorted({name for o in summary.outcomes for name in o.listed if name.lower() not in known})
+    listed = sorted({
+        name for o in summary.outcomes for name in o.listed
+        if name.lower() not in known and not any(k.startswith(name.lower() + ".") for k in known)
+    })
     lines.append(", ".join(f"`{name}`" for name in listed) if listed else "None.")
+    rejected: Counter[str] = Counter()
+    for result in summary.chosen.values():
+        rejected.update(result.rejected_types)
+    lines += [
+        "", "## Declared types that reject the docs' own example values", "",
+        "Example requests are dropped when the runtime validator rejects them. Where it is a value's type,",
+        "the declared type is counted here: a registry base (spec/types.yaml) that does not fit how the",
+        "docs use the name (ids written as `crm_company`, `user`) shows up at the top.", "",
+        "| declared type | rejected values |", "| --- | --- |",
+    ]
+    lines += [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += ["", "## Anomalies met while importing", ""]
     for key in sorted(summary.chosen):
         for finding in summary.chosen[key].findings:
@@ -111,8 +129,10 @@ def coverage(summary: Summary) -> str:
 
 RULES = [
     "- Method pages: the method is the candidate (method-like token of the H1 title, or cURL URL method) whose "
-    "letters equal the file name's; else the title's last token when the page has method sections. Event pages "
-    "(handler sections, 'Event' in the title), overview pages (index.md, 'Overview') and others are not methods.",
+    "letters equal (or end with) the file name's; else, on a page with method sections, the title's last token or "
+    "its only method-like token. Pages with handler sections are events; `BX24.*` pages are the JS SDK; index.md "
+    "and 'Overview' pages are overviews; none of these is a method. Two pages claiming one name: the one outside "
+    "outdated/ and deprecated/ wins, then the shorter path.",
     "- REST v3: a page whose cURL URL is `/rest/api/…` or that says it belongs to REST 3.0 gets `api_version: 3`; "
     "every v3 spec is written as `<method>@v3.yaml` (also when no v2 method has the name), as codegen.check expects.",
     f"- `idempotent`: true when the last name segment is one of {', '.join(sorted(page.READ_EXACT))}, or starts "
@@ -123,7 +143,13 @@ RULES = [
     "elements; objects with 8+ object members become maps; never `required`), keeping the Returned Data "
     "table's type instead only when it is a union the example fits; without an example, the table's type; "
     "else `{}`.",
-    "- `errors`: " + (errors_table.__doc__ or "").strip().split("\n\n")[-1].replace("\n", " "),
+    "- `errors`: one reader for every table layout, columns found by header words; a row without a status takes "
+    "the section's `HTTP status` line (403 for access codes and 404 for NOT_FOUND codes when the line lists them, "
+    "else its first status; 400 without a line).",
+    "- Error classes: " + (errors_table.__doc__ or "").strip().split("\n\n")[-1].replace("\n", " "),
+    "- `deprecated`: a DEPRECATED/outdated note at the top (its first linked method is the replacement), or a page "
+    "under outdated/ or deprecated/.",
+    "- `scope`: the names in the page's Scope line; without one, the method's first segment (and a `notes` entry).",
     "- Examples: the webhook cURL `-d` body is kept only when it validates against the draft (with overrides) "
     "using the runtime validator; the first JSON answer with `result` is the success example; JSON answers with "
     "`error` in the error section become error examples with the status line above them.",

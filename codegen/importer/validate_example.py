@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.validate import check_params  # the repo root is on sys.path, as for codegen itself
+from runtime.validate import Problem, check_params  # the repo root is on sys.path, as for codegen itself
 
 from ..compile import compile_param
 from .registry import ImportRegistry
 
 
-def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry) -> list[str]:
+def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry) -> list[Problem]:
     compiled = {
         "method": spec["method"],
         "params": {name: compile_param(param, registry.types) for name, param in spec["params"].items()},
@@ -23,4 +23,18 @@ def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: Im
         "constraints": spec.get("constraints", []),
         "pagination": spec.get("pagination"),
     }
-    return [str(problem) for problem in check_params(compiled, request)]
+    return check_params(compiled, request)
+
+
+def declared_type(spec: dict[str, Any], path: str) -> str | None:
+    """The type the spec declares at a validator path (`fields.items[0].ID` → the ID param's type)."""
+    params: dict[str, Any] = spec["params"]
+    param: dict[str, Any] | None = None
+    for part in path.split("."):
+        name = part.split("[", 1)[0]
+        if param is not None:
+            params = param.get("properties") or param.get("items", {}).get("properties") or {}
+        param = params.get(name)
+        if param is None:
+            return None
+    return param["type"] if param else None

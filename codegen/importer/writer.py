@@ -54,8 +54,16 @@ def canonical(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+class _Dumper(yaml.SafeDumper):
+    """yaml.safe_dump's dumper without the search for shared objects (drafts share none)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    """Text identical to `yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)`."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -113,3 +113,15 @@ def test_a_failing_draft_is_listed_with_its_reason(spec_root: Path, tmp_path: Pa
 def test_command_line(spec_root: Path, tmp_path: Path, capsys: object) -> None:
     assert main(["--docs", str(FIXTURE_DOCS), "--out", str(spec_root), "--reports", str(tmp_path / "r"), "--jobs", "1"]) == 0
     assert main(["--docs", str(tmp_path / "nowhere"), "--out", str(spec_root)]) == 2
+
+
+def test_dump_is_plain_safe_dump(spec_root: Path, tmp_path: Path) -> None:
+    import yaml
+
+    from codegen.importer import writer
+
+    run(FIXTURE_DOCS, spec_root, tmp_path / "reports", jobs=1)
+    for path in (spec_root / "imported").glob("*.yaml"):
+        data = read_yaml(path)
+        assert writer.dump(data) == yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        assert writer.dump(data) == path.read_text(encoding="utf-8")
