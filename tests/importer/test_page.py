@@ -130,7 +130,8 @@ def test_either_or_sentences_become_candidates_not_constraints(registry: ImportR
     ("method", "expected"),
     [("crm.deal.list", True), ("crm.deal.fields", True), ("sale.paysystem.settings.get", True),
      ("landing.site.getList", True), ("task.item.isactionallowed", True), ("crm.deal.add", False),
-     ("sale.paysystem.pay.invoice", False), ("crm.deal.update", False), ("im.notify.delete", False)],
+     ("sale.paysystem.pay.invoice", False), ("crm.deal.update", False), ("im.notify.delete", False),
+     ("sale.delivery.request.cancel", False), ("task.stages.canmovetask", True)],
 )
 def test_idempotent_rule(method: str, expected: bool) -> None:
     assert page.idempotent(method) is expected
