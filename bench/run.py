@@ -76,14 +76,16 @@ def _note(row: Row) -> str:
 
 
 def print_table(rows: list[Row], deals: int) -> None:
-    header = ["client", "requests", "503s", "429s", "faults", "records", "unique", "wall s", "peak RSS MiB", "note"]
+    header = ["client", "requests", "503s", "429s", "faults", "records", "unique", "wall s", "client CPU s",
+              "peak RSS MiB", "note"]
     table = [header]
     for row in rows:
         result, counters = row.result, row.counters
         faults = sum(counters.get("faults", {}).values())
         table.append([row.name, _cell(counters.get("requests")), _cell(counters.get("query_limit_exceeded")),
                       _cell(counters.get("operation_time_limit")), _cell(faults), _cell(result.get("records")),
-                      _cell(result.get("unique")), _cell(result.get("wall")), _cell(result.get("peak_rss_mib"), 1),
+                      _cell(result.get("unique")), _cell(result.get("wall")), _cell(result.get("cpu")),
+                      _cell(result.get("peak_rss_mib"), 1),
                       _note(row)])
     widths = [max(len(line[index]) for line in table) for index in range(len(header))]
     for index, line in enumerate(table):
