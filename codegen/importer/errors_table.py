@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..naming import is_identifier, pascal
-from . import yfm
+from . import examples, yfm
+from .statusline import statuses
 
-STATUS_LINE = re.compile(r"^(?:HTTP\s*)?(?:status|code)\s*:\s*(.*)$", re.IGNORECASE)
-_STATUS_VALUE = re.compile(r"\*\*\s*([1-5])(\d\d|xx|0x)\b", re.IGNORECASE)
 _V3_CODE_LINE = re.compile(r"^Error\s+code\s*:\s*`([^`]+)`", re.IGNORECASE)
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _EMPTY_CODE = re.compile(r"^(?:empty( string| value)?|-|—|none|no code|)$", re.IGNORECASE)
@@ -38,19 +37,6 @@ class RawError:
     code: str
     status: int | None
     message: str | None
-
-
-def statuses(line: str) -> list[int]:
-    """`HTTP status: **400**, **403**` → [400, 403]; `**40x**` → [400]."""
-    found = STATUS_LINE.match(line.strip())
-    if not found:
-        return []
-    result = []
-    for first, rest in _STATUS_VALUE.findall(found.group(1)):
-        value = int(first + (rest if rest.isdigit() else "00"))
-        if value not in result:
-            result.append(value)
-    return result
 
 
 def _columns(header: tuple[str, ...]) -> dict[str, int]:
@@ -94,14 +80,33 @@ def _status_of(cell: str) -> int | None:
 
 
 def is_error_table(table: yfm.Table, v3_code: str | None) -> bool:
+    """A table with a code column, or a v3 field table under an `Error code:` line."""
     columns = _columns(table.rows[0]) if table.rows else {}
     return "code" in columns or (v3_code is not None and "field" in columns)
+
+
+def _is_message_table(table: yfm.Table) -> bool:
+    """"Error text | Description": messages without codes."""
+    columns = _columns(table.rows[0]) if table.rows else {}
+    return "message" in columns and "code" not in columns and "field" not in columns
+
+
+def _example_code(blocks: list[yfm.Block]) -> str | None:
+    """The one `error` code the section's example answers show, if they agree on one."""
+    codes = set()
+    for block in blocks:
+        if isinstance(block, yfm.Code):
+            body = examples.loads(block.text)
+            if isinstance(body, dict) and isinstance(body.get("error"), str | int):
+                codes.add(str(body["error"]))
+    return codes.pop() if len(codes) == 1 else None
 
 
 def read_section(blocks: list[yfm.Block]) -> tuple[list[RawError], list[int]]:
     """Errors listed in one page's error section, and the statuses its status lines give."""
     found: list[RawError] = []
     section_statuses: list[int] = []
+    shown = _example_code(blocks)  # the code of "Error text | Description" tables, which name none
     v3_code: str | None = None
     for block in blocks:
         if isinstance(block, yfm.Text):
@@ -115,10 +120,13 @@ def read_section(blocks: list[yfm.Block]) -> tuple[list[RawError], list[int]]:
             v3_code = None
         elif isinstance(block, yfm.Table) and is_error_table(block, v3_code):
             found.extend(_read_table(block, v3_code))
+        elif isinstance(block, yfm.Table) and shown is not None and _is_message_table(block):
+            found.extend(_read_table(block, shown))
     return found, section_statuses
 
 
-def _read_table(table: yfm.Table, v3_code: str | None) -> list[RawError]:
+def _read_table(table: yfm.Table, given_code: str | None) -> list[RawError]:
+    """Rows as raw errors; `given_code` serves tables without a code column."""
     columns = _columns(table.rows[0])
     result = []
     for cells in table.rows[1:]:
@@ -129,8 +137,8 @@ def _read_table(table: yfm.Table, v3_code: str | None) -> list[RawError]:
         code_cell = cell("code")
         if code_cell is not None:
             code, rest = _code_of(code_cell)
-        elif v3_code is not None:
-            code, rest = v3_code, ""
+        elif given_code is not None:
+            code, rest = given_code, ""
         else:
             continue
         message_cell = cell("message")

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from . import yfm
-from .errors_table import statuses
+from .statusline import statuses
 
 _DATA = re.compile(r"(?:-d|--data(?:-raw|-binary)?)\s+(?:'((?:[^'\\]|\\.|'\\'')*)'|\"((?:[^\"\\]|\\.)*)\")", re.DOTALL)
 _URL = re.compile(r"https?://[^\s'\"]*?/rest/(api/)?(?:[^\s'\"]*/)?([A-Za-z][A-Za-z0-9_.]*?)(?:\.json)?(?:[?'\"\s]|$)")

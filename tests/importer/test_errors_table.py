@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from codegen.importer import errors_table, yfm
+from codegen.importer import errors_table, statusline, yfm
 from codegen.naming import is_identifier
 
 
@@ -90,10 +90,23 @@ def test_repeated_usable_code_is_one_entry_and_numeric_codes_get_classes() -> No
     assert all(is_identifier(str(e.get("class", "X"))) for e in entries)
 
 
+def test_message_only_table_takes_the_code_of_the_example_answer() -> None:
+    section = (
+        'HTTP status: **40x**\n\n```json\n{"error": "", "error_description": "Access denied."}\n```\n\n'
+        "#|\n|| **Error text** | **Description** ||\n|| `Access denied` | Prose ||\n|| `Not found` | Prose ||\n|#\n"
+    )
+    entries = read(section)
+    assert [(e["code"], e["status"], e.get("match")) for e in entries] == [("", 400, "Access denied"), ("", 400, "Not found")]
+
+
+def test_message_only_table_without_an_example_is_not_read() -> None:
+    assert read("#|\n|| **Error text** | **Description** ||\n|| `Access denied` | Prose ||\n|#\n") == []
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [("HTTP Status: **400**", [400]), ("HTTP status: **400**, **403**", [400, 403]), ("HTTP Code: **200**", [200]),
      ("HTTP status: **40x**, **50x**", [400, 500]), ("HTTP Status: **400 Bad Request**", [400]), ("Status quo", [])],
 )
 def test_status_lines(line: str, expected: list[int]) -> None:
-    assert errors_table.statuses(line) == expected
+    assert statusline.statuses(line) == expected
