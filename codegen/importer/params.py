@@ -91,12 +91,13 @@ def read_rows(table: yfm.Table, stats: TableStats) -> Iterator[Row]:
         required = required or found.group(2) is not None
         tail = cells[type_col] if type_col is not None and type_col < len(cells) else found.group(3)
         type_, understood = typeexpr.normalize(tail)
-        placeholder = bool(_PLACEHOLDER.search(name)) or not _WIRE_NAME.match(name)
+        placeholder = bool(_PLACEHOLDER.search(name))
+        if not placeholder and (" " in name or not name):
+            stats.skipped_names.append(name)  # a caption row ("Settings for all OFDs"), not a parameter
+            continue
+        placeholder = placeholder or not _WIRE_NAME.match(name)
         if not placeholder and not understood:
             stats.untyped += 1
-        if " " in name or not name:
-            stats.skipped_names.append(name)
-            continue
         description = cells[described] if len(cells) > 1 and described < len(cells) else ""
         yield Row(name, required, type_, description, placeholder)
 
