@@ -165,7 +165,6 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
     stats = params.TableStats()
     outcome = subtables.assemble(blocks, stats)
     params.mark_open_maps(outcome.tree)
-    result.types |= stats.types
     result.counts["untyped params"] += stats.untyped
     result.counts["unattached sub-tables"] += len(outcome.unattached)
     for heading in outcome.unattached:
@@ -173,6 +172,9 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
     for heading, names in outcome.alternatives:
         result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
         fragment = f"alternative parameter set under heading: {yfm.plain(heading)}"[: either_or.FRAGMENT]
+        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names, fragment))
+    for names in stats.aliases:
+        fragment = f"one row names both: {' | '.join(names)}"[: either_or.FRAGMENT]
         result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names, fragment))
     if stats.skipped_names:
         result.findings.append(f"parameter names with spaces skipped: {', '.join(sorted(set(stats.skipped_names)))}")
@@ -310,6 +312,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
     if notes:
         spec["notes"] = notes
     result.spec = spec
+    result.types = params.type_names(tree)
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from . import typeexpr, yfm
 
 _NAME_CELL = re.compile(r"^\s*\*\*(.+?)\*\*(\*|\\\*|\^\*\^)?(.*)$", re.DOTALL)
-_WIRE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-\[\]]*$")
+_WIRE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.|\-\[\]]*$")
 _PLACEHOLDER = re.compile(r"\.\.\.|…|^<.*>$|\*$|_$|^(?:property|field|param|value)_?N$", re.IGNORECASE)
 _PAREN_SUFFIX = re.compile(r"\s*\([^)]*\)$")
 PARAM_HEADERS = ("name", "parameter", "field", "key")
@@ -30,7 +30,7 @@ class TableStats:
 
     untyped: int = 0
     skipped_names: list[str] = field(default_factory=list)
-    types: set[str] = field(default_factory=set)
+    aliases: list[tuple[str, ...]] = field(default_factory=list)  # names one row gives as alternatives
 
 
 def _headerless(table: yfm.Table) -> bool:
@@ -89,7 +89,15 @@ def read_rows(table: yfm.Table, stats: TableStats) -> Iterator[Row]:
             continue
         name, required = clean_name(found.group(1))
         required = required or found.group(2) is not None
-        tail = cells[type_col] if type_col is not None and type_col < len(cells) else found.group(3)
+        rest = found.group(3)
+        joined = _JOINED_NAME.match(rest)
+        if joined:  # `**CALENDAR_EVENT**\|**UF_CRM_CAL_EVENT**`: one key that holds a pipe
+            name, rest = f"{name}|{clean_name(joined.group(1))[0]}", rest[joined.end():]
+        others = [clean_name(other)[0] for other in _ALIAS_NAMES.findall(rest.split("\n", 1)[0])]
+        if others:  # `**REPORT_ID*** \| **ID***`: either name; neither can be required alone
+            stats.aliases.append((name, *others))
+            rest = rest.split("\n", 1)[1] if "\n" in rest else ""
+        tail = cells[type_col] if type_col is not None and type_col < len(cells) else type_lines(rest)
         type_, understood = typeexpr.normalize(tail)
         placeholder = bool(_PLACEHOLDER.search(name))
         if not placeholder and (" " in name or not name):
@@ -99,7 +107,32 @@ def read_rows(table: yfm.Table, stats: TableStats) -> Iterator[Row]:
         if not placeholder and not understood:
             stats.untyped += 1
         description = cells[described] if len(cells) > 1 and described < len(cells) else ""
-        yield Row(name, required, type_, description, placeholder)
+        yield Row(name, required and not others, type_, description, placeholder)
+        for other in others:
+            yield Row(other, False, type_, description, placeholder)
+
+
+_JOINED_NAME = re.compile(r"^\\\|\*\*([^*]+)\*\*")
+_ALIAS_NAMES = re.compile(r"(?:\\\||\bor\b)\s*\*\*([^*]+?)\*\*")
+_TYPE_LINK = re.compile(r"\[?`[^`]*`\]?(?:\([^)]*\))?")
+_TYPE_GLUE = re.compile(r"^[\s\\|,/*^]*(?:\bor\b[\s\\|,/*^]*)*$")  # separators and stray marker stars
+
+
+def type_lines(tail: str) -> str:
+    """The lines under a name that hold its type (`` [`x`](…) ``, `` `a`\\|`b` ``), not a description.
+
+    The first line counts when it starts with a type; later lines only when they hold nothing else.
+    A row that lost its `|` has its description in the name cell; its backticked words are not types.
+    """
+    kept = []
+    for index, line in enumerate(tail.strip().splitlines()):
+        if not line.strip():
+            break
+        first_is_type = index == 0 and line.lstrip(" *,^").startswith(("`", "[`"))
+        if not first_is_type and not _TYPE_GLUE.match(_TYPE_LINK.sub("", line)):
+            break
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def is_structured(type_: str) -> bool:
@@ -119,7 +152,6 @@ def table_params(table: yfm.Table, stats: TableStats) -> tuple[dict[str, Any], b
         param: dict[str, Any] = {"type": row.type}
         if row.required:
             param["required"] = True
-        stats.types.update(typeexpr.base_names(row.type))
         if "#|" in row.cell and is_structured(row.type):
             for block in yfm.parse(row.cell):
                 if isinstance(block, yfm.Table) and is_param_table(block):
@@ -178,6 +210,19 @@ def find_param(params: dict[str, Any], name: str) -> dict[str, Any] | None:
                     if nested:
                         queue.append(nested)
     return None
+
+
+def type_names(params: dict[str, Any]) -> set[str]:
+    """Every registry name the parameters' type expressions use, at any depth."""
+    names: set[str] = set()
+    for param in params.values():
+        names.update(typeexpr.base_names(param["type"]))
+        for key in ("values", "items"):
+            if key in param:
+                names |= type_names({key: param[key]})
+        if "properties" in param:
+            names |= type_names(param["properties"])
+    return names
 
 
 def mark_open_maps(params: dict[str, Any]) -> None:
