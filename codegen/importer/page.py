@@ -352,6 +352,6 @@ def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yf
         while name in names:
             name, counter = f"{base}_{counter}", counter + 1
         names.add(name)
-        error_status = next((c for c in codes if c >= 400), 400)
+        error_status = next((c for c in codes if c >= 400), codes[0] if codes else 400)
         found.append({"name": name, "response": {"status": error_status, "body": error_body}})
     return found
