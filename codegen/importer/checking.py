@@ -12,15 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from ..check import format_validator, schema_problems, semantic_problems
 from ..load import SpecFile
 from .registry import ImportRegistry
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _validator() -> Any:  # whatever codegen.check.format_validator builds, once per process
     return format_validator()
 
 

@@ -1,9 +1,10 @@
 """Turn one parsed method page into a draft spec dict (plus what the reports need).
 
 Sections are found by their H2 headings (Method Parameters, Response Handling, Error
-Handling, …); each part of the spec is read by its own module. Only facts go in: names,
-types, required flags, codes, statuses, example payloads. Prose never does: there is no
-`summary`, `access` is one of a few fixed phrases, and `docs` links the page.
+Handling, …); each part of the spec is read by its own module (facts, params/subtables,
+errors_table, examples, schema_infer). Only facts go in: names, types, required flags,
+codes, statuses, example payloads. Prose never does: there is no `summary`, and `docs`
+links the page.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 
 from ..load import merge_override
 from ..naming import is_identifier, python_name, snake
-from . import either_or, errors_table, examples, params, schema_infer, subtables, yfm
+from . import either_or, errors_table, examples, facts, params, schema_infer, subtables, yfm
 from .identify import Identity
+from .registry import ImportRegistry
 from .validate_example import declared_type, request_problems
 
 _PARAMS_H2 = re.compile(r"^(?:method |request |command |call )?parameters$|^method parameters\b", re.IGNORECASE)
@@ -25,28 +27,6 @@ _ERRORS_H2 = re.compile(r"error", re.IGNORECASE)
 _AFTER_PARAMS = re.compile(r"example|response|returned|result|error|continue|see also|how to", re.IGNORECASE)
 _AFTER_RESPONSE = re.compile(r"error|continue|see also|example", re.IGNORECASE)
 _AFTER_ERRORS = re.compile(r"continue|see also|example|response", re.IGNORECASE)
-_SCOPE_LINE = re.compile(r"^>?\s*\**scope\**\s*:?\**\s*:?(.*)$", re.IGNORECASE)
-_WHO_LINE = re.compile(r"^>?\s*\**who can (?:execute|perform|call|use)[^:]*:\**\s*(.*)$", re.IGNORECASE)
-_LINK_TEXT = re.compile(r"\[([^\]]*)\]\(")
-_SCOPE_NAME = re.compile(r"^[a-z][a-z0-9_.]*$")
-_METHOD_LINK = re.compile(r"\[`?([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)`?\]\(")
-
-READ_EXACT = frozenset({
-    "get", "list", "fields", "getlist", "getfields", "search", "count", "tail", "types", "instances", "children",
-    "subordinates", "multidepartment", "nearest", "findbycomm", "current", "time", "scope", "methods", "events",
-    "profile", "statuslist", "senders", "thread", "info", "countries", "download", "activitydirection",
-    "activitytype", "activitystatus", "activitypriority", "activitynotifytype", "contenttype", "ownertype", "addresstype",
-})
-READ_PREFIXES = ("get", "list", "search", "is", "can", "has")
-WRITE_PREFIXES = ("cancel",)  # "can…" that is not a question
-
-
-def idempotent(method: str) -> bool:
-    """Reads are retried: a last name segment in READ_EXACT, or get*/list*/search*/is*/can*/has* (not cancel*)."""
-    last = method.rsplit(".", 1)[-1].lower()
-    return last in READ_EXACT or (last.startswith(READ_PREFIXES) and not last.startswith(WRITE_PREFIXES))
-
-
 @dataclass
 class PageResult:
     """The draft spec of one method page and the facts the reports count."""
@@ -100,62 +80,6 @@ def _subsection(blocks: list[yfm.Block], start: re.Pattern[str]) -> list[yfm.Blo
         if level:
             found.append(block)
     return found
-
-
-def scope_and_access(head: list[yfm.Block]) -> tuple[list[str], str | None]:
-    scopes: list[str] = []
-    access = None
-    for block in head:
-        if not isinstance(block, yfm.Text):
-            continue
-        line = block.text
-        found = _SCOPE_LINE.match(line)
-        if found and not scopes:
-            texts = _LINK_TEXT.findall(found.group(1)) or [found.group(1)]
-            for text in texts:
-                for name in re.split(r"[,\s]+", text.replace("`", " ")):
-                    if _SCOPE_NAME.match(name) and name not in scopes:
-                        scopes.append(name)
-        for part in line.split("|"):
-            who = _WHO_LINE.match(part.strip())
-            if who and access is None:
-                access = _access_phrase(yfm.plain(who.group(1)))
-    return scopes, access
-
-
-def _access_phrase(text: str) -> str:
-    """A fixed phrase for the docs' 'who can execute' line (their wording is not copied)."""
-    lowered = text.lower()
-    if "admin" in lowered:
-        return "Administrators, or users with the rights the docs page names."
-    if re.search(r"\b(any|all|every) (authori[sz]ed )?(user|employee)s?\b", lowered) and "permission" not in lowered:
-        return "Any user."
-    return "Users with the rights the docs page names."
-
-
-def deprecation(docs: str, blocks: list[yfm.Block]) -> dict[str, str] | None:
-    in_note = False
-    marked = False
-    replacement = None
-    for block in blocks:
-        if isinstance(block, yfm.Directive) and block.name == "note":
-            in_note = "deprecated" in block.args.lower() or "outdated" in block.args.lower()
-            marked = marked or in_note
-        elif isinstance(block, yfm.Directive) and block.name == "endnote":
-            in_note = False
-        elif in_note and isinstance(block, yfm.Text) and replacement is None:
-            link = _METHOD_LINK.search(block.text)
-            replacement = link.group(1) if link else None
-        elif isinstance(block, yfm.Heading) and block.level == 2:
-            break
-    in_outdated = bool(re.search(r"/(outdated|deprecated)/", "/" + docs))
-    if not (marked or in_outdated):
-        return None
-    reason = "The docs mark the method deprecated." if marked else "The docs list the method among outdated ones."
-    result = {"reason": reason}
-    if replacement:
-        result["replacement"] = replacement
-    return result
 
 
 # --- parameters ------------------------------------------------------------------------
@@ -244,7 +168,7 @@ def _items_and_id(result_value: Any) -> dict[str, str]:
     return found
 
 
-def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
+def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: ImportRegistry,
           override: dict[str, Any] | None = None) -> PageResult:
     """The draft spec for a page `identify` called a method page (`override`: its curated patch)."""
     assert identity.method is not None
@@ -252,7 +176,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
     sections = _sections(blocks)
     head = sections[0][1]
     param_blocks = _region(sections, _PARAMS_H2, _AFTER_PARAMS)
-    scopes, access = scope_and_access(head)
+    scopes, access = facts.scope_and_access(head)
     response_blocks = _region(sections, _RESPONSE_H2, _AFTER_RESPONSE)
     error_blocks = _region(sections, _ERRORS_H2, _AFTER_ERRORS)
     is_v3 = identity.api_version == 3
@@ -286,10 +210,10 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
         result.counts["scope guessed"] += 1
     if access:
         spec["access"] = access
-    deprecated = deprecation(docs, blocks)
+    deprecated = facts.deprecation(docs, blocks)
     if deprecated:
         spec["deprecated"] = deprecated
-    spec["idempotent"] = idempotent(identity.method)
+    spec["idempotent"] = facts.idempotent(identity.method)
     if open_top:
         spec["open_params"] = True
     spec["params"] = tree
@@ -317,7 +241,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Any,
 
 
 def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yfm.Block],
-              body: dict[str, Any] | None, status: int, spec: dict[str, Any], registry: Any,
+              body: dict[str, Any] | None, status: int, spec: dict[str, Any], registry: ImportRegistry,
               result: PageResult) -> list[dict[str, Any]]:
     assert identity.method is not None
     found: list[dict[str, Any]] = []

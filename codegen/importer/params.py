@@ -3,7 +3,7 @@
 A parameter row's first cell is `**NAME**` (required: `**NAME***` or `**NAME**^*^`)
 followed by its type; descriptions are never copied. Object parameters get their fields
 from a table nested in the description cell, or from a table under a sub-heading such as
-"Parameter fields {#fields}" (see `attach`). Names that are placeholders (`UF_...`,
+"Parameter fields {#fields}" (see subtables.py). Names that are placeholders (`UF_...`,
 `<selector>`) mark the enclosing object as open instead of becoming parameters.
 """
 

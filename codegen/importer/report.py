@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import errors_table, page, writer
+from . import errors_table, facts, page, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -135,8 +135,8 @@ RULES = [
     "outdated/ and deprecated/ wins, then the shorter path.",
     "- REST v3: a page whose cURL URL is `/rest/api/…` or that says it belongs to REST 3.0 gets `api_version: 3`; "
     "every v3 spec is written as `<method>@v3.yaml` (also when no v2 method has the name), as codegen.check expects.",
-    f"- `idempotent`: true when the last name segment is one of {', '.join(sorted(page.READ_EXACT))}, or starts "
-    f"with {', '.join(page.READ_PREFIXES)} (but not {', '.join(page.WRITE_PREFIXES)}); false otherwise.",
+    f"- `idempotent`: true when the last name segment is one of {', '.join(sorted(facts.READ_EXACT))}, or starts "
+    f"with {', '.join(facts.READ_PREFIXES)} (but not {', '.join(facts.WRITE_PREFIXES)}); false otherwise.",
     "- `pagination`: `offset` when the method takes `start` or the example answer has `next`/`total` "
     "(`items`/`id_field` only when the example shows them); v3 methods taking `pagination`: `page`; else `none`.",
     "- `result.schema`: inferred from the success example's `result` (JSON types, members, merged array "

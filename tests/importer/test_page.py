@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from codegen.importer import identify, page, yfm
+from codegen.importer import facts, identify, page, yfm
 from codegen.importer.registry import ImportRegistry
 from codegen.load import read_yaml
 
@@ -134,7 +134,7 @@ def test_either_or_sentences_become_candidates_not_constraints(registry: ImportR
      ("sale.delivery.request.cancel", False), ("task.stages.canmovetask", True)],
 )
 def test_idempotent_rule(method: str, expected: bool) -> None:
-    assert page.idempotent(method) is expected
+    assert facts.idempotent(method) is expected
 
 
 def test_fixture_pages_exist() -> None:
