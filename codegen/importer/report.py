@@ -155,6 +155,11 @@ RULES = [
     "`error` in the error section become error examples with the status line above them.",
     "- Objects described by sub-tables are closed, except `filter`/`order`/`sort` and tables with placeholder rows "
     "(`UF_...`, `<selector>`), which are `open`.",
+    "- Types: backticked names under a parameter name (links, `a`\\|`b` unions, `x[]`, `array<x>`) become type "
+    "expressions; a name spec/types.yaml lacks goes to spec/imported-types.yaml with a guessed base (`.id`/`.ID` → "
+    "integer, other dotted → string, else object); a row without a readable type gets `any` (counted above).",
+    "- Either-or rules are never inferred: sentences that may state one are listed in either-or-candidates.md; "
+    "curated ones live in spec/overrides/.",
     "- No docs prose is copied: no `summary`; `access` is one of three fixed phrases.",
 ]
 
