@@ -16,8 +16,11 @@ import yaml
 SPEC_ROOT = Path(__file__).resolve().parent.parent / "spec"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, which YAML would silently collapse."""
+_FastSafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
+class _UniqueKeyLoader(_FastSafeLoader):  # type: ignore[valid-type,misc]
+    """Safe loader that refuses duplicate keys, which YAML would silently collapse."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

@@ -54,6 +54,7 @@ def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc
             use_union_operator=True,
             use_schema_description=False,
             use_field_description=False,
+            formatters=[],  # ruff formats the whole output afterwards, once
         )
     assert isinstance(code, str)
     body = code[code.index(_PREAMBLE_END):].replace("\nModel: TypeAlias = Any\n", "\n", 1)
