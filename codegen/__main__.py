@@ -42,7 +42,7 @@ def _render_into(folder: Path, spec_root: Path) -> list[str]:
     ruff = [sys.executable, "-m", "ruff"]
     roots = [str(folder / root) for root in OUTPUT_ROOTS if (folder / root).exists()]
     settings = ["--config", str(REPO / "pyproject.toml")]
-    fix = [*ruff, "check", "--fix-only", "--select", "I,F401,UP", "--quiet", *settings, *roots]
+    fix = [*ruff, "check", "--fix-only", "--select", "I,F401,UP,RUF022", "--quiet", *settings, *roots]
     subprocess.run(fix, check=True)  # noqa: S603 - our own interpreter and arguments
     subprocess.run([*ruff, "format", "--quiet", *settings, *roots], check=True)  # noqa: S603
     return []

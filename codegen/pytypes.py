@@ -40,6 +40,21 @@ class TypedDictDef:
 class HintBuilder:
     registry: TypeRegistry
     definitions: list[TypedDictDef] = field(default_factory=list)
+    #: Names taken in the module; the methods' own `<Method>Params` are reserved up front,
+    #: since a parameter literally called PARAMS would otherwise name a nested dict the same.
+    reserved: set[str] = field(default_factory=set)
+    _taken: set[str] = field(default_factory=set)
+
+    def _unique(self, name: str, exact: bool) -> str:
+        if exact:
+            self._taken.add(name)
+            return name
+        candidate, counter = name, 1
+        while candidate in self._taken or candidate in self.reserved:
+            candidate = f"{name}Object{counter if counter > 1 else ''}"
+            counter += 1
+        self._taken.add(candidate)
+        return candidate
 
     def hint(self, param: dict[str, Any], owner: str) -> str:
         alternatives = []
@@ -70,6 +85,7 @@ class HintBuilder:
 
     def typed_dict(self, name: str, properties: dict[str, Any], *, functional: bool,
                    key_names: dict[str, str] | None = None, child_prefix: str | None = None) -> str:
+        name = self._unique(name, exact=key_names is not None)
         fields = []
         for wire, child in properties.items():
             key = key_names[wire] if key_names else wire

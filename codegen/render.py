@@ -200,7 +200,7 @@ def render(tree: SpecTree) -> Rendered:
         group_problems, job = _render_group(env, files, registry, group, module, grouped[group])
         problems += group_problems
         model_jobs.append(job)
-        cases = [build_cases(spec, compiled[mid], [python_name(p) for p in path_of(mid)])
+        cases = [build_cases(spec, compiled[mid], [python_name(p) for p in path_of(mid)], by_code)
                  for mid, spec in grouped[group].items()]
         _render_tests(env, files, group, module, cases)
         groups.append({"module": module, "attr": python_name(group), "class_name": pascal(group) + "Namespace"})
@@ -231,7 +231,7 @@ def _render_all_models(jobs: list[tuple[str, dict[str, Any], str, str]]) -> dict
 def _render_group(env: jinja2.Environment, files: dict[str, str], registry: TypeRegistry, group: str, module: str,
                   specs: dict[str, SpecFile]) -> tuple[list[str], tuple[str, dict[str, Any], str, str]]:
     source = f"spec/*/{group}.*.yaml" if group != "v3" else "spec/*/*@v3.yaml"
-    hints = HintBuilder(registry)
+    hints = HintBuilder(registry, reserved={method_pascal(method_id) + "Params" for method_id in specs})
     infos = {}
     result_schemas = {}
     for method_id, spec in specs.items():
@@ -243,7 +243,7 @@ def _render_group(env: jinja2.Environment, files: dict[str, str], registry: Type
         infos[method_id] = MethodInfo(method_id, base + "Params", base + "Result", method_doc(spec))
     root, problems = build_tree(group, infos)
     nodes = list(root.walk())
-    namespaces = [node for node in nodes if node.children]
+    namespaces = [node for node in nodes if node.children or node is root]
     function = env.get_template("_function.j2").module.function  # type: ignore[attr-defined]
     files[f"{PACKAGE}/api/{module}.py"] = env.get_template("api_group.py.j2").render(
         source=source, group_label=f"{group}.*", module=module, nodes=namespaces, function=function,

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.validate import check_params  # the repo root is on sys.path, as for codegen itself
+from runtime.exceptions import CATEGORY_BASES, category_for_status  # the repo root is on sys.path
+from runtime.validate import check_params
 
 from .compile import error_class_name
 from .load import SpecFile
-from .naming import is_identifier, pascal, python_name
+from .naming import python_name
 
 _SAMPLES = {
     "string": "sample", "integer": 1, "number": 1.5, "boolean": True, "char": "Y", "date": "2024-01-01",
@@ -92,37 +93,39 @@ def _break(rule: dict[str, Any], base: dict[str, Any], compiled: dict[str, Any])
     return None  # precedence is documentation, never an error
 
 
-def _error_cases(data: dict[str, Any]) -> list[tuple[str, int, dict[str, Any], str]]:
+def _error_cases(data: dict[str, Any], by_code: dict[str, str]) -> list[tuple[str, int, dict[str, Any], str]]:
     cases = []
     for example in data.get("examples", []):
         body = example["response"]["body"]
         if "error" in body:
             expected = _expected_class(data, str(body["error"]), example["response"]["status"],
-                                       str(body.get("error_description") or ""))
+                                       str(body.get("error_description") or ""), by_code)
             cases.append((example["name"], example["response"]["status"], body, expected))
     covered = {(str(body["error"]), status) for _, status, body, _ in cases}
     for index, error in enumerate(data["errors"]):
         if "match" in error or (error["code"], error["status"]) in covered:
             continue
         body = {"error": error["code"], "error_description": "synthesized by the generated test"}
-        expected = _expected_class(data, error["code"], error["status"], body["error_description"])
+        expected = _expected_class(data, error["code"], error["status"], body["error_description"], by_code)
         cases.append((f"documented_{index}_{re.sub(r'[^0-9a-z]+', '_', error['code'].lower()) or 'empty'}",
                       error["status"], body, expected))
         covered.add((error["code"], error["status"]))
     return cases
 
 
-def _expected_class(data: dict[str, Any], code: str, status: int, description: str) -> str:
-    """The class the spec promises for this reply (the runtime must agree over HTTP)."""
+def _expected_class(data: dict[str, Any], code: str, status: int, description: str, by_code: dict[str, str]) -> str:
+    """The class the specs promise for this reply: the method's own entries, then the code
+    table shared by all methods, then the category of the HTTP status."""
     candidates = [error for error in data["errors"] if error["code"] == code]
     for error in [e for e in candidates if e["status"] == status] or candidates:
         if "match" not in error or re.search(error["match"], description):
             return error_class_name(error)
-    named = pascal(code)
-    return named if code and is_identifier(named) else ""
+    if code in by_code:
+        return by_code[code]
+    return CATEGORY_BASES.get(category_for_status(status) or "", CATEGORY_BASES["server"]).__name__ if status >= 400 else ""
 
 
-def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str]) -> MethodCases:
+def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], by_code: dict[str, str]) -> MethodCases:
     cases = MethodCases(spec.method_id, attr_path)
     data = spec.data
     for example in data.get("examples", []):
@@ -147,5 +150,5 @@ def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str]) 
         kwargs = {python_name(name): value for name, value in base.items()}
         if all(python_name(name) in compiled["kwargs"] for name in base):
             cases.wire = {"kwargs": kwargs, "body": base}
-    cases.errors = [case for case in _error_cases(data) if case[3]]
+    cases.errors = [case for case in _error_cases(data, by_code) if case[3]]
     return cases

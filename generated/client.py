@@ -9,19 +9,245 @@ from typing import TYPE_CHECKING
 from b24client.runtime.client import Client
 
 if TYPE_CHECKING:
+    from b24client.api.access import AccessNamespace
+    from b24client.api.ai import AiNamespace
+    from b24client.api.app import AppNamespace
+    from b24client.api.biconnector import BiconnectorNamespace
+    from b24client.api.bizproc import BizprocNamespace
+    from b24client.api.booking import BookingNamespace
+    from b24client.api.calendar import CalendarNamespace
+    from b24client.api.catalog import CatalogNamespace
     from b24client.api.crm import CrmNamespace
+    from b24client.api.department import DepartmentNamespace
+    from b24client.api.disk import DiskNamespace
+    from b24client.api.documentgenerator import DocumentgeneratorNamespace
+    from b24client.api.entity import EntityNamespace
+    from b24client.api.event import EventNamespace
+    from b24client.api.events import EventsNamespace
+    from b24client.api.feature import FeatureNamespace
+    from b24client.api.humanresources import HumanresourcesNamespace
+    from b24client.api.im import ImNamespace
+    from b24client.api.imbot import ImbotNamespace
+    from b24client.api.imconnector import ImconnectorNamespace
+    from b24client.api.imopenlines import ImopenlinesNamespace
+    from b24client.api.landing import LandingNamespace
+    from b24client.api.lists import ListsNamespace
+    from b24client.api.log import LogNamespace
+    from b24client.api.mailservice import MailserviceNamespace
+    from b24client.api.messageservice import MessageserviceNamespace
+    from b24client.api.method import MethodNamespace
+    from b24client.api.methods import MethodsNamespace
+    from b24client.api.placement import PlacementNamespace
+    from b24client.api.profile import ProfileNamespace
+    from b24client.api.rpa import RpaNamespace
     from b24client.api.sale import SaleNamespace
     from b24client.api.salescenter import SalescenterNamespace
+    from b24client.api.scope import ScopeNamespace
+    from b24client.api.server import ServerNamespace
+    from b24client.api.sign import SignNamespace
+    from b24client.api.socialnetwork import SocialnetworkNamespace
+    from b24client.api.sonet_group import SonetGroupNamespace
+    from b24client.api.task import TaskNamespace
+    from b24client.api.tasks import TasksNamespace
+    from b24client.api.telephony import TelephonyNamespace
+    from b24client.api.timeman import TimemanNamespace
+    from b24client.api.user import UserNamespace
+    from b24client.api.userconsent import UserconsentNamespace
+    from b24client.api.userfieldconfig import UserfieldconfigNamespace
+    from b24client.api.userfieldtype import UserfieldtypeNamespace
+    from b24client.api.v3 import V3Namespace
+    from b24client.api.vote import VoteNamespace
+    from b24client.api.voximplant import VoximplantNamespace
 
 
 class Bitrix24(Client):
     """A connection to one portal. `b24.<group>.<...>.<method>(**params)` calls a method."""
 
     @cached_property
+    def access(self) -> AccessNamespace:
+        from b24client.api.access import AccessNamespace
+
+        return AccessNamespace(self)
+
+    @cached_property
+    def ai(self) -> AiNamespace:
+        from b24client.api.ai import AiNamespace
+
+        return AiNamespace(self)
+
+    @cached_property
+    def app(self) -> AppNamespace:
+        from b24client.api.app import AppNamespace
+
+        return AppNamespace(self)
+
+    @cached_property
+    def biconnector(self) -> BiconnectorNamespace:
+        from b24client.api.biconnector import BiconnectorNamespace
+
+        return BiconnectorNamespace(self)
+
+    @cached_property
+    def bizproc(self) -> BizprocNamespace:
+        from b24client.api.bizproc import BizprocNamespace
+
+        return BizprocNamespace(self)
+
+    @cached_property
+    def booking(self) -> BookingNamespace:
+        from b24client.api.booking import BookingNamespace
+
+        return BookingNamespace(self)
+
+    @cached_property
+    def calendar(self) -> CalendarNamespace:
+        from b24client.api.calendar import CalendarNamespace
+
+        return CalendarNamespace(self)
+
+    @cached_property
+    def catalog(self) -> CatalogNamespace:
+        from b24client.api.catalog import CatalogNamespace
+
+        return CatalogNamespace(self)
+
+    @cached_property
     def crm(self) -> CrmNamespace:
         from b24client.api.crm import CrmNamespace
 
         return CrmNamespace(self)
+
+    @cached_property
+    def department(self) -> DepartmentNamespace:
+        from b24client.api.department import DepartmentNamespace
+
+        return DepartmentNamespace(self)
+
+    @cached_property
+    def disk(self) -> DiskNamespace:
+        from b24client.api.disk import DiskNamespace
+
+        return DiskNamespace(self)
+
+    @cached_property
+    def documentgenerator(self) -> DocumentgeneratorNamespace:
+        from b24client.api.documentgenerator import DocumentgeneratorNamespace
+
+        return DocumentgeneratorNamespace(self)
+
+    @cached_property
+    def entity(self) -> EntityNamespace:
+        from b24client.api.entity import EntityNamespace
+
+        return EntityNamespace(self)
+
+    @cached_property
+    def event(self) -> EventNamespace:
+        from b24client.api.event import EventNamespace
+
+        return EventNamespace(self)
+
+    @cached_property
+    def events(self) -> EventsNamespace:
+        from b24client.api.events import EventsNamespace
+
+        return EventsNamespace(self)
+
+    @cached_property
+    def feature(self) -> FeatureNamespace:
+        from b24client.api.feature import FeatureNamespace
+
+        return FeatureNamespace(self)
+
+    @cached_property
+    def humanresources(self) -> HumanresourcesNamespace:
+        from b24client.api.humanresources import HumanresourcesNamespace
+
+        return HumanresourcesNamespace(self)
+
+    @cached_property
+    def im(self) -> ImNamespace:
+        from b24client.api.im import ImNamespace
+
+        return ImNamespace(self)
+
+    @cached_property
+    def imbot(self) -> ImbotNamespace:
+        from b24client.api.imbot import ImbotNamespace
+
+        return ImbotNamespace(self)
+
+    @cached_property
+    def imconnector(self) -> ImconnectorNamespace:
+        from b24client.api.imconnector import ImconnectorNamespace
+
+        return ImconnectorNamespace(self)
+
+    @cached_property
+    def imopenlines(self) -> ImopenlinesNamespace:
+        from b24client.api.imopenlines import ImopenlinesNamespace
+
+        return ImopenlinesNamespace(self)
+
+    @cached_property
+    def landing(self) -> LandingNamespace:
+        from b24client.api.landing import LandingNamespace
+
+        return LandingNamespace(self)
+
+    @cached_property
+    def lists(self) -> ListsNamespace:
+        from b24client.api.lists import ListsNamespace
+
+        return ListsNamespace(self)
+
+    @cached_property
+    def log(self) -> LogNamespace:
+        from b24client.api.log import LogNamespace
+
+        return LogNamespace(self)
+
+    @cached_property
+    def mailservice(self) -> MailserviceNamespace:
+        from b24client.api.mailservice import MailserviceNamespace
+
+        return MailserviceNamespace(self)
+
+    @cached_property
+    def messageservice(self) -> MessageserviceNamespace:
+        from b24client.api.messageservice import MessageserviceNamespace
+
+        return MessageserviceNamespace(self)
+
+    @cached_property
+    def method(self) -> MethodNamespace:
+        from b24client.api.method import MethodNamespace
+
+        return MethodNamespace(self)
+
+    @cached_property
+    def methods(self) -> MethodsNamespace:
+        from b24client.api.methods import MethodsNamespace
+
+        return MethodsNamespace(self)
+
+    @cached_property
+    def placement(self) -> PlacementNamespace:
+        from b24client.api.placement import PlacementNamespace
+
+        return PlacementNamespace(self)
+
+    @cached_property
+    def profile(self) -> ProfileNamespace:
+        from b24client.api.profile import ProfileNamespace
+
+        return ProfileNamespace(self)
+
+    @cached_property
+    def rpa(self) -> RpaNamespace:
+        from b24client.api.rpa import RpaNamespace
+
+        return RpaNamespace(self)
 
     @cached_property
     def sale(self) -> SaleNamespace:
@@ -34,3 +260,99 @@ class Bitrix24(Client):
         from b24client.api.salescenter import SalescenterNamespace
 
         return SalescenterNamespace(self)
+
+    @cached_property
+    def scope(self) -> ScopeNamespace:
+        from b24client.api.scope import ScopeNamespace
+
+        return ScopeNamespace(self)
+
+    @cached_property
+    def server(self) -> ServerNamespace:
+        from b24client.api.server import ServerNamespace
+
+        return ServerNamespace(self)
+
+    @cached_property
+    def sign(self) -> SignNamespace:
+        from b24client.api.sign import SignNamespace
+
+        return SignNamespace(self)
+
+    @cached_property
+    def socialnetwork(self) -> SocialnetworkNamespace:
+        from b24client.api.socialnetwork import SocialnetworkNamespace
+
+        return SocialnetworkNamespace(self)
+
+    @cached_property
+    def sonet_group(self) -> SonetGroupNamespace:
+        from b24client.api.sonet_group import SonetGroupNamespace
+
+        return SonetGroupNamespace(self)
+
+    @cached_property
+    def task(self) -> TaskNamespace:
+        from b24client.api.task import TaskNamespace
+
+        return TaskNamespace(self)
+
+    @cached_property
+    def tasks(self) -> TasksNamespace:
+        from b24client.api.tasks import TasksNamespace
+
+        return TasksNamespace(self)
+
+    @cached_property
+    def telephony(self) -> TelephonyNamespace:
+        from b24client.api.telephony import TelephonyNamespace
+
+        return TelephonyNamespace(self)
+
+    @cached_property
+    def timeman(self) -> TimemanNamespace:
+        from b24client.api.timeman import TimemanNamespace
+
+        return TimemanNamespace(self)
+
+    @cached_property
+    def user(self) -> UserNamespace:
+        from b24client.api.user import UserNamespace
+
+        return UserNamespace(self)
+
+    @cached_property
+    def userconsent(self) -> UserconsentNamespace:
+        from b24client.api.userconsent import UserconsentNamespace
+
+        return UserconsentNamespace(self)
+
+    @cached_property
+    def userfieldconfig(self) -> UserfieldconfigNamespace:
+        from b24client.api.userfieldconfig import UserfieldconfigNamespace
+
+        return UserfieldconfigNamespace(self)
+
+    @cached_property
+    def userfieldtype(self) -> UserfieldtypeNamespace:
+        from b24client.api.userfieldtype import UserfieldtypeNamespace
+
+        return UserfieldtypeNamespace(self)
+
+    @cached_property
+    def v3(self) -> V3Namespace:
+        from b24client.api.v3 import V3Namespace
+
+        return V3Namespace(self)
+
+    @cached_property
+    def vote(self) -> VoteNamespace:
+        from b24client.api.vote import VoteNamespace
+
+        return VoteNamespace(self)
+
+    @cached_property
+    def voximplant(self) -> VoximplantNamespace:
+        from b24client.api.voximplant import VoximplantNamespace
+
+        return VoximplantNamespace(self)

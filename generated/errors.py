@@ -25,89 +25,4798 @@ from b24client.runtime.exceptions import (
 
 __all__ = [
     "AccessDenied",
+    "AccessDeniedApplicationContextRequired",
+    "AccessDeniedDeleted",
+    "AccessDeniedExtend",
+    "AccessDeniedKick",
+    "AccessDeniedMove",
+    "AccessError",
+    "AccessException",
+    "ActionNotAllowed",
+    "ActivityIsAlreadyBound",
+    "ActivityIsNotFound",
+    "AddingDisabled",
+    "AddresseeIsNotSpecified",
+    "AddresseeUnexpectedValue",
+    "AdminPermissionsRequired",
+    "AiSiteExportNotAllowed",
     "AllowedOnlyIntranetUser",
+    "AnswerTextError",
     "ApiError",
+    "AppIdError",
+    "AppNotFound",
+    "ApplicationContextRequired",
+    "ApplicationRegistrationError",
+    "ApplicationRegistrationErrorPoint",
+    "ApplicationUnregistrationError",
+    "ArgumentNullException",
+    "AttachError",
+    "AttachNotFound",
+    "AttachOversize",
+    "AttachReadAccessDenied",
+    "AttachWithEntityIdXNotFound",
+    "AttachWithEntityIdXReadAccessDenied",
+    "AuthError",
     "AuthenticationError",
+    "AuthorizeError",
+    "AvatarError",
+    "BadAnchor",
+    "BadRequest",
+    "BankDetailIdIsNotDefinedOrInvalid",
+    "Base",
+    "BindingNotFound",
     "Bitrix24Error",
+    "BitrixRestV3ExceptionAccessdeniedexception",
+    "BitrixRestV3ExceptionEntitynotfoundexception",
+    "BitrixRestV3ExceptionInsufficientscopeexception",
+    "BitrixRestV3ExceptionInvalidfilterexception",
+    "BitrixRestV3ExceptionInvalidorderexception",
+    "BitrixRestV3ExceptionInvalidpaginationexception",
+    "BitrixRestV3ExceptionInvalidselectexception",
+    "BitrixRestV3ExceptionUnknowndtopropertyexception",
+    "BitrixRestV3ExceptionUnknownfilteroperatorexception",
+    "BitrixRestV3ExceptionValidationDtovalidationexception",
+    "BitrixRestV3ExceptionValidationRequestfiltervalidationexception",
+    "BitrixRestV3ExceptionValidationRequestvalidationexception",
+    "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+    "BlockCantBeAdded",
+    "BlockNotFound",
+    "BlockWrongSort",
+    "BlockWrongVersion",
+    "BotAvatarIncorrectSize",
+    "BotAvatarIncorrectType",
+    "BotCodeAlreadyTaken",
+    "BotCodeRequired",
+    "BotIdError",
+    "BotIdRequired",
+    "BotInvalidCallback",
+    "BotInvalidEventMode",
+    "BotInvalidType",
+    "BotLimitExceeded",
+    "BotNotFound",
+    "BotOwnershipError",
+    "BotPropertiesRequired",
+    "BotRegisterFailed",
+    "BotTokenNotSpecified",
+    "BotTokenRotationFailed",
+    "BotTypeNotAllowed",
+    "BotUnregisterFailed",
+    "BotWebhookUrlRequired",
+    "BxEmptyRequired",
+    "BxError",
+    "BxInvalidValue",
+    "CanNotChangePinned",
+    "CanNotUpdateColorCompletedTodo",
+    "CanNotUpdateCompletedTodo",
+    "CanNotUpdateResponsibleUserCompletedTodo",
+    "CanNotUpdateWrongColorTodo",
+    "Canceled",
+    "CantBeEmpty",
+    "CantDeleteFirst",
+    "CantDeleteMain",
+    "CantEditMessage",
+    "CantSaveQuickAnswer",
+    "CardNotFound",
+    "ChatAppIdError",
+    "ChatDeleteUserPermissionDenied",
+    "ChatId",
+    "ChatIdEmpty",
+    "ChatNotFound",
+    "ChatNotInCrm",
+    "ChatRenamingFailed",
+    "ChatType",
     "CheckFailureNotFound",
+    "CheckFieldsError",
+    "Code",
+    "Code0",
+    "Code0AValueWithXmlIdAlreadyExists",
+    "Code0AccessDenied",
+    "Code0AccessDeniedInternalError",
+    "Code0ActionOnTheTaskIsNot",
+    "Code0AddingItemActionIsNotAvailable",
+    "Code0AnErrorOccurredWhileAddingThe",
+    "Code0AnErrorOccurredWhileCancelingThe",
+    "Code0AnErrorOccurredWhileCancelingThe2",
+    "Code0AnErrorOccurredWhileConductingThe",
+    "Code0AnErrorOccurredWhileDeletingDocument",
+    "Code0ApplicationNotFound",
+    "Code0BacklogAlreadyAdded",
+    "Code0BacklogIdNotFound",
+    "Code0BacklogNotDeleted",
+    "Code0BacklogNotFound",
+    "Code0BindingWasNotFound",
+    "Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument",
+    "Code0BlogModuleIsNotInstalled",
+    "Code0CannotCreateDocument",
+    "Code0CannotCreateDocumentOnDeletedTemplate",
+    "Code0CannotGetFieldsFromDeletedTemplate",
+    "Code0CantUpdateNotSavedDocument",
+    "Code0ChangingItemActionIsNotAvailable",
+    "Code0ChangingTheStatusOfTheItem",
+    "Code0CommentNotFound",
+    "Code0ContractorsShouldBeProvidedByCRM",
+    "Code0CouldNotCompleteTheActionAs",
+    "Code0CouldNotSaveFile",
+    "Code0CreatedByUserNotFound",
+    "Code0DOCTYPEIsnTAvailable",
+    "Code0DOCUMENTFILENOTPROCESSABLEERROR",
+    "Code0DealsRelatedToTheFunnelCategoryName",
+    "Code0DefaultClientCategoryDoesNotSupport",
+    "Code0DefaultDealCategoryCannotBeDeleted",
+    "Code0DeletingItemActionNotAvailable",
+    "Code0DocumentConductingErrorErrorText",
+    "Code0DocumentConductingErrorInsufficientPermissionsTo",
+    "Code0DocumentNotFound",
+    "Code0EmptyRequiredFieldsEntityTypeIdFileContentRegion",
+    "Code0EmptyRequiredFieldsFileContent",
+    "Code0EmptyRequiredFieldsNameNumeratorIdRegion",
+    "Code0EmptyRequiredFieldsNameTemplate",
+    "Code0EmptyRequiredParameterValue",
+    "Code0EpicNotCreated",
+    "Code0EpicNotFound",
+    "Code0EpicNotUpdated",
+    "Code0ErrorAddingProperty",
+    "Code0ErrorCancelingDocumentProcessingErrorText",
+    "Code0ErrorCancelingTheDocumentDocumentNot",
+    "Code0ErrorCancellingDocumentConductDocumentHas",
+    "Code0ErrorDeletingMessage",
+    "Code0ErrorDeletingProductProperty",
+    "Code0ErrorGeneratingFileForTemplate",
+    "Code0ErrorGettingNextNumber",
+    "Code0ErrorGettingTemplate",
+    "Code0ErrorProcessingDocumentErrorText",
+    "Code0ErrorSettingSectionProperties",
+    "Code0ErrorUpdatingProductProperty",
+    "Code0FailedToCompleteTheActionAs",
+    "Code0FieldNAMEIsRequired",
+    "Code0GroupIdNotFound",
+    "Code0GroupIsNotFound",
+    "Code0GroupNotFoundOrAccessDenied",
+    "Code0IncorrectDateEndFormat",
+    "Code0IncorrectDateStartFormat",
+    "Code0IncorrectNameFormat",
+    "Code0IncorrectSprintIdValue",
+    "Code0IncorrectSprintStatus",
+    "Code0IncorrectValueForFieldENTITYID",
+    "Code0InsufficientPermissionsToDeleteDocumentName",
+    "Code0InsufficientPermissionsToSaveTheDocument",
+    "Code0InsufficientRightsToSaveTheDocument",
+    "Code0InternalErrorAddingEnumerationValueTry",
+    "Code0InternalErrorDeletingEnumerationValueTry",
+    "Code0InternalErrorUpdatingEnumerationValueTry",
+    "Code0InvalidAccessTypeProvidedTheAvailable",
+    "Code0InvalidCustomPropertyTypeSettingsSpecified",
+    "Code0InvalidInformationBlockCode",
+    "Code0InvalidPropertyParameterSet",
+    "Code0InvalidPropertyTypeSpecified",
+    "Code0InvalidValueForFieldENTITYID",
+    "Code0InvalidValueForFieldPARENTID",
+    "Code0InvalidValueValueToMatchWith",
+    "Code0InventoryAccountingIsNotAvailableOn",
+    "Code0InventoryManagementIsNotAvailableOn",
+    "Code0ItIsForbiddenMoveABacklog",
+    "Code0ItIsForbiddenRemoveABacklog",
+    "Code0ItIsForbiddenRemoveASprint",
+    "Code0ItemModificationActionNotAvailable",
+    "Code0ItemNameIsNotSpecified",
+    "Code0ItemNotCreated",
+    "Code0MaximumCountOfDocumentsHasBeen",
+    "Code0MissingFileContent",
+    "Code0ModificationOfTheItemActionIs",
+    "Code0ModifiedByUserNotFound",
+    "Code0ModuleCrmIsNotInstalled",
+    "Code0ModuleDocumentgeneratorIsNotInstalled",
+    "Code0MovingItemActionNotAvailable",
+    "Code0MovingItemActionUnavailable",
+    "Code0MysqlQueryError1062DuplicateEntry",
+    "Code0NameIsNotFound",
+    "Code0NoProviderForEntityTypeId",
+    "Code0OnlyListPropertiesAreSupported",
+    "Code0ProductPropertyEnumDoesNotExist",
+    "Code0ProductPropertyFeatureDoesNotExist",
+    "Code0ProductPropertySectionDoesNotExist",
+    "Code0PropertyCodeCannotStartWithA",
+    "Code0RegionNotFound",
+    "Code0RequiredFields",
+    "Code0RequiredFieldsIblockId",
+    "Code0RequiredFieldsIblockIdNamePropertyType",
+    "Code0RequiredFieldsModuleIdFeatureIdIsEnabled",
+    "Code0RequiredFieldsXmlId",
+    "Code0ResultAlreadyExists",
+    "Code0SprintIdNotFound",
+    "Code0SprintItemsHaveNotBeenMoved",
+    "Code0SprintMustBePlanned",
+    "Code0SprintNotCreated",
+    "Code0SprintNotFound",
+    "Code0StageHasTasks",
+    "Code0StageIdIdNotFound",
+    "Code0StageIdNotFound",
+    "Code0StageNotFound",
+    "Code0StoreDocumentWasNotFound",
+    "Code0TaskIdIdNotFound",
+    "Code0TaskNotFound",
+    "Code0TaskNotFoundTheTaskMust",
+    "Code0TemplateNotFound",
+    "Code0TheDocumentTypeFieldIsNotSpecified",
+    "Code0TheDocumentTypeFieldIsNotSpecified2",
+    "Code0TheSpecifiedAccessTypeForThis",
+    "Code0TheSpecifiedDocumentDoesNotExist",
+    "Code0TheSpecifiedGroupDoesNotExist",
+    "Code0TheSpecifiedIblockIsNotA",
+    "Code0TheSpecifiedPriceTypeDoesNot",
+    "Code0TheSpecifiedPropertyDoesNotBelong",
+    "Code0TheTargetGroupAlreadyHasA",
+    "Code0ThisContractorHasBeenAlreadyBound",
+    "Code0ThisDocumentAlreadyHasACompany",
+    "Code0ToProcessTheDocumentInventoryAccounting",
+    "Code0TypeOfStoreDocumentIsWrong",
+    "Code0UnableToAddBacklog",
+    "Code0UnableToAddTwoActiveSprint",
+    "Code0UnableToEditConductedDocument",
+    "Code0UnableToUpdateBacklog",
+    "Code0UnknownError",
+    "Code0UpdatingItemActionNotAvailable",
+    "Code0ValidatePriceErrorCatalogPriceGroup",
+    "Code0ValidatePriceErrorCatalogProductIs",
+    "Code0WarehouseAccountingIsNotAvailableOn",
+    "Code0WarehouseAccountingMustBeEnabledTo",
+    "Code0WrongEntityId",
+    "Code0WrongEntityIdFieldValue",
+    "Code0WrongEntityTypeId",
+    "Code0WrongEntityTypeIdFieldValue",
+    "Code0WrongFormatOfField",
+    "Code0WrongProvider",
+    "Code0WrongTaskId",
+    "Code0WrongTaskIdInternalError",
+    "Code0YouCannotDeleteDocumentNameAs",
+    "Code0YouDoNotHavePermissionsTo",
+    "Code0YouDoNotHavePermissionsTo2",
+    "Code0x000001",
+    "Code0x000004",
+    "Code0x000040",
+    "Code0x000100",
+    "Code0x100002",
+    "Code1",
+    "Code100",
+    "Code100BitrixDocumentGeneratorModelRoleAllParameters",
+    "Code100BitrixDocumentGeneratorTemplateConstructorMustBe",
+    "Code100BitrixMainNumeratorNumeratorConstructorMust",
+    "Code100BitrixTasksCheckListInternalsCheckListAll",
+    "Code100CTaskItemAllParametersInTheConstructor",
+    "Code100CouldNotConstructParameterNumerator",
+    "Code100CouldNotConstructParameterRole",
+    "Code100CouldNotFindValueForParameter",
+    "Code100InvalidValueAbcToMatchWith",
+    "Code100InvalidValueStringValueToMatchWith",
+    "Code100InvalidValueToMatchWithParameter",
+    "Code100InvalidValueValueToMatchWith",
+    "Code100InvalidValueWrongTypeToMatch",
+    "Code400",
+    "Code400AccessDenied",
+    "Code400CRMFEATURERESTRICTIONERROR",
+    "Code400CRMSystemStatusCanBeDeleted",
+    "Code400CommunicationTypeIsNotDefined",
+    "Code400CommunicationTypeTypeIsNotSupported",
+    "Code400CommunicationValuesIsNotDefined",
+    "Code400EntityTypeEntityTypeNameIsNotSupported",
+    "Code400ErrorDeletingFIELDNAMEForObject",
+    "Code400ErrorOnDeletingStatus",
+    "Code400ErrorOnDeletingVATRate",
+    "Code400ErrorOnUpdatingStatus",
+    "Code400ErrorOnUpdatingVATRate",
+    "Code400IDIsNotDefinedOrInvalid",
+    "Code400InadmissibleFieldsForSelection",
+    "Code400InvalidIdentifier",
+    "Code400InvalidParameters",
+    "Code400OwnerWasNotFound",
+    "Code400ParameterFieldsMustBeArray",
+    "Code400ParameterFilterMustBeArray",
+    "Code400ParameterOrderMustBeArray",
+    "Code400StatusIsNotFound",
+    "Code400TheCommercialCatalogModuleIsNot",
+    "Code400TheParameterEntityIdIsNotDefined",
+    "Code400TheParameterEntityIdsDoesNotContains",
+    "Code400TheParameterEntityIdsMustContainsAt",
+    "Code400TheParameterEntityTypeIdIsRequired",
+    "Code400ThereAreActiveItemsInThis",
+    "Code400VATRateNotFound",
+    "Code403",
+    "Code422",
+    "Code510",
+    "Code1006",
+    "Code1007",
+    "Code1008",
+    "Code1009",
+    "Code1010",
+    "Code1011",
+    "Code1012",
+    "Code1013",
+    "Code1018",
+    "Code1019",
+    "Code1021",
+    "Code1036",
+    "Code1037",
+    "Code1038",
+    "Code1040",
+    "Code1048582",
+    "Code1048584",
+    "Code20004030001",
+    "Code200040300000",
+    "Code200040300010",
+    "Code200040300020",
+    "Code200040300030",
+    "Code200040300040",
+    "Code200040300043",
+    "Code200040300050",
+    "Code200140400001",
+    "Code200140400006",
+    "Code200140400007",
+    "Code200140400008",
+    "Code200140400009",
+    "Code200140400011",
+    "Code200240400001",
+    "Code200240400003",
+    "Code200240400004",
+    "Code200240400005",
+    "Code200540400001",
+    "Code200540400002",
+    "Code200600000000",
+    "Code200600000010",
+    "Code200600000020",
+    "Code200640400001",
+    "Code200700300000",
+    "Code200700300010",
+    "Code200700300030",
+    "Code200700300040",
+    "Code200700300050",
+    "Code200740400001",
+    "Code200750000001",
+    "Code200750000003",
+    "Code200750000005",
+    "Code200750000007",
+    "Code200750000008",
+    "Code200800000000",
+    "Code200840400001",
+    "Code200850000003",
+    "Code200850000004",
+    "Code200850000005",
+    "Code200850000006",
+    "Code200850000009",
+    "Code200850000010",
+    "Code200850000011",
+    "Code200850000012",
+    "Code200850000013",
+    "Code200850000014",
+    "Code200850000015",
+    "Code200850000016",
+    "Code200900000000",
+    "Code200940400001",
+    "Code200950000006",
+    "Code200950000008",
+    "Code201000000000",
+    "Code201040400001",
+    "Code201040400006",
+    "Code201040400007",
+    "Code201040400008",
+    "Code201100000000",
+    "Code201140400001",
+    "Code201200000000",
+    "Code201200000010",
+    "Code201240400001",
+    "Code201240400002",
+    "Code201240400003",
+    "Code201250000001",
+    "Code201340400001",
+    "Code201350000001",
+    "Code201350000002",
+    "Code201350000003",
+    "Code201350000004",
+    "Code201350000005",
+    "Code201350000006",
+    "Code201350000007",
+    "Code201350000008",
+    "Code201440400003",
+    "Code201450000002",
+    "Code201450000003",
+    "Code201540400001",
+    "Code201550000003",
+    "Code201640400004",
+    "Code201650000001",
+    "Code201650000002",
+    "Code201740400001",
+    "Code201750000003",
+    "Code201750000004",
+    "Code202000000000",
+    "CodeEmpty",
+    "CodeEmptyAListItemWithXMLID",
+    "CodeEmptyAccessDenied",
+    "CodeEmptyAnErrorOccurredWhileChangingThe",
+    "CodeEmptyAnErrorOccurredWhileCreatingThe",
+    "CodeEmptyAnErrorOccurredWhileDeletingThe",
+    "CodeEmptyAnErrorOccurredWhileRetrievingThe",
+    "CodeEmptyAnErrorOccurredWhileUpdatingThe",
+    "CodeEmptyAnInvalidEditingTypeForThe",
+    "CodeEmptyBlogCommentHasnTBeenAdded",
+    "CodeEmptyBlogModuleNotInstalled",
+    "CodeEmptyCannotCompleteOperation",
+    "CodeEmptyCannotCreateGroup",
+    "CodeEmptyCannotCreateMoreStagesAfterThe",
+    "CodeEmptyCannotDeleteBaseCurrency",
+    "CodeEmptyCannotDeleteGroup",
+    "CodeEmptyCannotDeleteReportCurrency",
+    "CodeEmptyCannotGetFieldsFromDeletedTemplate",
+    "CodeEmptyCannotRequestToJoinGroup",
+    "CodeEmptyCannotUpdateGroup",
+    "CodeEmptyCatalogRightsCheckErrorMessage",
+    "CodeEmptyCompanyIsNotFound",
+    "CodeEmptyContact2647YouDoNotHave",
+    "CodeEmptyCurrenciesModuleNotFoundPleaseInstall",
+    "CodeEmptyDiskResourceExhausted",
+    "CodeEmptyDocumentNotFound",
+    "CodeEmptyDuplicateComment",
+    "CodeEmptyENTITYIDIsNotDefinedOr",
+    "CodeEmptyENTITYTYPEIDIsNotDefined",
+    "CodeEmptyENTITYTYPEIsNotDefinedOr",
+    "CodeEmptyElementAtIndexInSectionAt",
+    "CodeEmptyElementAtIndexJInSection",
+    "CodeEmptyEmptyString",
+    "CodeEmptyEmptyTriggerCode",
+    "CodeEmptyEmptyTriggerName",
+    "CodeEmptyEntityNotFound",
+    "CodeEmptyErrorDeletingFIELDNAMEForObject",
+    "CodeEmptyErrorOnCreatingStatus",
+    "CodeEmptyErrorWhileAttemptingToChangeUser",
+    "CodeEmptyErrorWhileAttemptingToModifyUser",
+    "CodeEmptyEventIdNotSpecified",
+    "CodeEmptyExhaustedAllocatedDiskResource",
+    "CodeEmptyFailToCreateNewUserField",
+    "CodeEmptyFailToSaveEnumerationFieldValues",
+    "CodeEmptyFailedToGetListGeneralError",
+    "CodeEmptyFieldAlreadyExists",
+    "CodeEmptyFieldNameContainsInvalidCharactersAllowed",
+    "CodeEmptyFieldNameIsTooLongMore",
+    "CodeEmptyIDIsNotDefinedOrInvalid",
+    "CodeEmptyIncorrectCustomTypeSpecified",
+    "CodeEmptyIncorrectDocumentType",
+    "CodeEmptyIncorrectInputData",
+    "CodeEmptyIncorrectParameterOWNERID",
+    "CodeEmptyIncorrectParameterOWNERTYPEID",
+    "CodeEmptyIncorrectRoleCode",
+    "CodeEmptyIncorrectTargetFormat",
+    "CodeEmptyInsufficientPermissionsToCompleteTheOperation",
+    "CodeEmptyInvalidUserID",
+    "CodeEmptyInvalidValueForTheCurrencyField",
+    "CodeEmptyInvalidValueForTheDescriptionParameter",
+    "CodeEmptyInvalidValueForTheNameParameter",
+    "CodeEmptyInvalidValueForTheParameterDescription",
+    "CodeEmptyInvalidValueForTheParameterName",
+    "CodeEmptyInvalidValueForTheParameterStatus",
+    "CodeEmptyInvalidWorkgroupProjectID",
+    "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+    "CodeEmptyNoAccessToOneOrMore",
+    "CodeEmptyNoBlogFound",
+    "CodeEmptyNoBlogModuleInstalled",
+    "CodeEmptyNoCommentFound",
+    "CodeEmptyNoDeletePerms",
+    "CodeEmptyNoPermissions",
+    "CodeEmptyNoPermissionsToAddUsers",
+    "CodeEmptyNoPermissionsToUpdateUsersRole",
+    "CodeEmptyNoPostFound",
+    "CodeEmptyNoReadPerms",
+    "CodeEmptyNoSettingsForUserFieldAccess",
+    "CodeEmptyNotFound",
+    "CodeEmptyOWNERIDIsNotDefinedOr",
+    "CodeEmptyOperationIsNotAllowedEntityID",
+    "CodeEmptyPRESETIDIsNotDefinedOr",
+    "CodeEmptyParameterDataMustBeArray",
+    "CodeEmptyParameterEntityTypeIdIsNotDefined",
+    "CodeEmptyParameterFieldsMustBeAnArray",
+    "CodeEmptyParameterFieldsMustBeArray",
+    "CodeEmptyParameterFilterMustBeArray",
+    "CodeEmptyParameterOrderMustBeArray",
+    "CodeEmptyParameterParamsMustBeAnArray",
+    "CodeEmptyParameterParamsMustBeArray",
+    "CodeEmptyParameterUSERIDIsNotSet",
+    "CodeEmptyQuoteIsNotFound",
+    "CodeEmptyRequiredParameterTypeIsNotSpecified",
+    "CodeEmptySectionAtIndexDoesNotHave",
+    "CodeEmptySectionAtIndexDoesNotHave2",
+    "CodeEmptySectionAtIndexHasTypeData",
+    "CodeEmptySectionAtIndexIDoesNot",
+    "CodeEmptySectionAtIndexIDoesNot2",
+    "CodeEmptySectionAtIndexIHasType",
+    "CodeEmptySectionAtIndexIHaveType",
+    "CodeEmptySectionIDIsNotSet",
+    "CodeEmptySocialnetworkGroupNotFound",
+    "CodeEmptySpecifiedEntityTypeIsNotSupported",
+    "CodeEmptyTargetIsNotFound",
+    "CodeEmptyTargetIsNotSet",
+    "CodeEmptyTemplateTypeAndDOCUMENTIDMismatch",
+    "CodeEmptyTheCurrentMethodRequiredMoreScopes",
+    "CodeEmptyTheDataMustBeIndexedArray",
+    "CodeEmptyTheEntityTypeEntityTypeNameIsNot",
+    "CodeEmptyTheEntityWithID235Is",
+    "CodeEmptyTheEventSCRMLinksList",
+    "CodeEmptyTheFIELDNAMEFieldIsNot",
+    "CodeEmptyTheFieldENTITYIDIsRequired",
+    "CodeEmptyTheFieldTitleIsRequired",
+    "CodeEmptyTheListOfEventLinksTo",
+    "CodeEmptyTheParameterFieldsIsNotValid",
+    "CodeEmptyTheParameterFieldsMustBeArray",
+    "CodeEmptyTheParameterIdIsInvalidOr",
+    "CodeEmptyTheParameterItemMustBeArray",
+    "CodeEmptyTheParameterItemsMustBeArray",
+    "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
+    "CodeEmptyTheParameterRowsMustBeArray",
+    "CodeEmptyTheRequiredParameterEventIdForThe",
+    "CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs",
+    "CodeEmptyTheRequiredParameterFromForThe",
+    "CodeEmptyTheRequiredParameterIdForThe",
+    "CodeEmptyTheRequiredParameterNameForThe",
+    "CodeEmptyTheRequiredParameterOwnerIdForThe",
+    "CodeEmptyTheRequiredParameterResourceIdForThe",
+    "CodeEmptyTheRequiredParameterStatusForThe",
+    "CodeEmptyTheRequiredParameterToForThe",
+    "CodeEmptyTheRequiredParameterTypeForThe",
+    "CodeEmptyTheRequiredParameterUsersForThe",
+    "CodeEmptyTheRequisiteBankDetailWithID357Is",
+    "CodeEmptyTheRequisiteWithID27Is",
+    "CodeEmptyTheRequisiteWithID57Is",
+    "CodeEmptyTheRequisiteWithID357Is",
+    "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
+    "CodeEmptyTheU0027USERTYPEIDU0027Field",
+    "CodeEmptyTheUSERTYPEIDFieldIs",
+    "CodeEmptyThereAreNoDataToWrite",
+    "CodeEmptyTriggerNotFound",
+    "CodeEmptyTriggerWithCodeCodeIsNot",
+    "CodeEmptyUserHasNoPermissionsToDelete",
+    "CodeEmptyUserHasNoPermissionsToUpdate",
+    "CodeEmptyWrongCommentID",
+    "CodeEmptyWrongDOCUMENTID",
+    "CodeEmptyWrongDestinations",
+    "CodeEmptyWrongFeature",
+    "CodeEmptyWrongGroupID",
+    "CodeEmptyWrongOperation",
+    "CodeEmptyWrongPostID",
+    "CodeEmptyWrongSocialnetworkGroupID",
+    "CodeEmptyWrongTriggerCode",
+    "CodeEmptyWrongUserIDs",
+    "CodeEmptyYouAreNotAllowedToModify",
+    "CodeEmptyYouCannotChangeTheSettingsOf",
+    "CodeEmptyYouCannotCreateCustomFields",
+    "CodeEmptyYouCannotDeleteTheUserField",
+    "CodeEmptyYouDoNotHavePermissionTo",
+    "CodeEmptyYouDoNotHavePermissionsTo",
+    "CodeEmptyYouDoNotHavePermissionsTo2",
+    "CodeEmptyYouHaveNoPermissionsToCreate",
+    "CodeEmptyYouSpecifiedAnInvalidCalendarSection",
+    "CodeError",
+    "CodeIsNotUnique",
+    "CommandAlreadyExists",
+    "CommandAnswerFailed",
+    "CommandError",
+    "CommandIdError",
+    "CommandNameEmpty",
+    "CommandNameInvalid",
+    "CommandNotFound",
+    "CommandRegisterFailed",
+    "CommandRequired",
+    "CommandTitleRequired",
+    "ConfigIdEmpty",
+    "ConfigWrongUserPermission",
     "ConflictError",
+    "ConnectorDeleteRestricted",
+    "ConnectorIdRequired",
+    "ConnectorNotFound",
+    "ContentIsBad",
+    "ControllerErrorBadlicense",
+    "ControllerErrorBadresponse",
+    "ControllerErrorErrorCode",
+    "CouldNotBuildBindingPleaseEnsureThatOwnerInfoAndCommunicationsAreDefinedCorrectly",
+    "CreateDynamicItemRestricted",
+    "CreateDynamicTypeRestricted",
+    "CrmChatEmptyCrmData",
+    "CrmChatEmptyUser",
+    "CrmChatUserNotActive",
+    "CrmFieldErrorValueNotValid",
+    "DatasetAlreadyExist",
+    "DatasetNotFound",
+    "DatasetUpdateError",
+    "DealAlreadyHasRecurringSettings",
+    "DealIdIsEmpty",
     "DealListAccessDenied",
     "DealListBadArgument",
     "DealListFailed",
+    "DeleteAccessDenied",
+    "DeleteRequestInternalError",
+    "DeletingIsImpossibleConnectedRecurringDealExists",
+    "DeliveryIdNotSpecified",
     "DeliveryItemNotFound",
+    "DeliveryNotFound",
+    "DependsOnTheBusinessProcessError",
+    "DialogIdEmpty",
+    "DiskBaseService22001",
+    "DiskFile22002",
+    "DiskFile22003",
+    "DiskFile22004",
+    "DiskFile22005",
+    "DiskFile22006",
+    "DiskFile22007",
+    "DiskObj22000",
+    "DocgenAccessError",
+    "DocgenLimitError",
+    "DomainDisable",
+    "DomainExist",
+    "DomainExistTrash",
+    "DomainIsIncorrect",
+    "DomainNotFound",
+    "EmailNotConfirmed",
+    "EmailSendErrorFailedToLoadModuleSubscribe",
+    "EmptyErrorCode",
+    "EmptyErrorHandlerUrl",
+    "EmptyMessage",
+    "EmptySessionId",
+    "EmptyString",
+    "EmptyTitle",
+    "EmptyUpdatePayload",
+    "EmptyUserIds",
+    "EmptyVoteParams",
+    "EngineRegisterErrorCategory",
+    "EngineRegisterErrorCategoryFormat",
+    "EngineRegisterErrorCode",
+    "EngineRegisterErrorCodeFormat",
+    "EngineRegisterErrorCodeUnique",
+    "EngineRegisterErrorCompletionsUrl",
+    "EngineRegisterErrorCompletionsUrlFail",
+    "EngineRegisterErrorName",
+    "EngineRegisterErrorSettingsFormat",
+    "EntitiesError",
+    "EntityError",
+    "EntityIdIsNotDefinedOrInvalid",
     "EntityNotFound",
+    "EntityTypeError",
+    "EntityTypeIdIsNotDefinedOrInvalid",
+    "EntityTypeNotSupported",
+    "EnumField",
+    "ErrorActivityAddFailure",
+    "ErrorActivityAlreadyInstalled",
+    "ErrorActivityNotFound",
+    "ErrorActivityValidationFailure",
+    "ErrorAddElement",
+    "ErrorAddIblock",
+    "ErrorAddSection",
+    "ErrorArgument",
     "ErrorBatchLengthExceeded",
     "ErrorBatchMethodNotAllowed",
+    "ErrorCashboxAdd",
+    "ErrorCashboxDelete",
+    "ErrorCashboxNotFound",
+    "ErrorCashboxUpdate",
+    "ErrorCheckApply",
     "ErrorCheckFailure",
+    "ErrorCheckNotFound",
+    "ErrorCode",
+    "ErrorCore",
+    "ErrorCouldNotSaveFile",
+    "ErrorDelegationNotAllowed",
+    "ErrorDeleteElement",
+    "ErrorDeleteSection",
+    "ErrorDeliveryAdd",
+    "ErrorDeliveryConfigUpdate",
+    "ErrorDeliveryDelete",
+    "ErrorDeliveryNotFound",
+    "ErrorDeliveryUpdate",
+    "ErrorDocumentRights",
+    "ErrorDocumentStatus",
+    "ErrorElementAlreadyExists",
+    "ErrorElementFieldValue",
+    "ErrorElementNotFound",
+    "ErrorEmptyLayout",
+    "ErrorEmptyLogMessage",
+    "ErrorEntityAlreadyExists",
+    "ErrorEntityNotFound",
+    "ErrorEventNotFound",
+    "ErrorExtraServiceAdd",
+    "ErrorExtraServiceDelete",
+    "ErrorExtraServiceNotFound",
+    "ErrorExtraServiceUpdate",
+    "ErrorGroupid",
     "ErrorHandlerAdd",
     "ErrorHandlerAlreadyExist",
     "ErrorHandlerDelete",
     "ErrorHandlerNotFound",
     "ErrorHandlerUpdate",
+    "ErrorIblockAlreadyExists",
+    "ErrorIblockNotFound",
+    "ErrorImageId",
     "ErrorInternalInvoiceNotFound",
     "ErrorInternalOrderNotFound",
+    "ErrorInvalidUserId",
+    "ErrorItemNotFound",
     "ErrorManifestIsNotAvailable",
+    "ErrorMessageNotFound",
+    "ErrorMessageStatusIncorrect",
     "ErrorMethodNotFound",
+    "ErrorNoGroup",
+    "ErrorNoName",
+    "ErrorNoValue",
+    "ErrorNotFound",
+    "ErrorParentActivityRestrict",
     "ErrorPayInvoiceNotSupported",
     "ErrorPaySystemAdd",
     "ErrorPaySystemDelete",
     "ErrorPaySystemNotFound",
     "ErrorPersonTypeNotFound",
+    "ErrorPlacementMaxCount",
+    "ErrorPlacementUserMode",
     "ErrorProcessRequestResult",
+    "ErrorPropertyAlreadyExists",
+    "ErrorPropertyNotFound",
+    "ErrorRequiredParametersMissing",
+    "ErrorSaveField",
+    "ErrorSectionNotFound",
+    "ErrorSelectValidationFailure",
+    "ErrorSenderAddFailure",
+    "ErrorSenderAlreadyInstalled",
+    "ErrorSenderCodeRequired",
+    "ErrorSenderNotFound",
+    "ErrorSenderOtherParamsRequired",
+    "ErrorSenderUpdateFailure",
+    "ErrorSenderValidationFailure",
+    "ErrorTaskCompleted",
+    "ErrorTaskExecution",
+    "ErrorTaskNotFound",
+    "ErrorTaskType",
+    "ErrorTaskValidation",
+    "ErrorTemplateNotFound",
+    "ErrorTemplateNotOwner",
+    "ErrorTemplateValidationFailure",
     "ErrorUnexpectedAnswer",
+    "ErrorUnsupportedPropertyType",
+    "ErrorUnsupportedProtocol",
+    "ErrorUpdateElement",
+    "ErrorUpdateField",
+    "ErrorUpdateIblock",
+    "ErrorUpdateSection",
+    "ErrorUserNotOperator",
+    "ErrorWrongApplication",
+    "ErrorWrongContext",
+    "ErrorWrongHandlerUrl",
+    "ErrorWrongWorkflowId",
+    "EventBotDeleteError",
+    "EventCommandAddError",
+    "EventMessageAddError",
+    "EventMessageDeleteError",
+    "EventMessageUpdateError",
+    "EventWelcomeMessageError",
     "ExpiredToken",
+    "FailedToGetListGeneralError",
+    "FeatureNotAvail",
+    "FieldIsRedundant",
+    "FieldIsRequired",
+    "FieldNotFound",
+    "FileAccessError",
+    "FileEmpty",
+    "FileError",
+    "FileFolderError",
+    "FileIdEmpty",
+    "FileInvalidContent",
+    "FileNotFound",
+    "FileSaveError",
+    "FileSendFailed",
+    "FileTooLarge",
+    "FileUploadFailed",
+    "FilesError",
+    "FindShort",
+    "FirstIdString",
+    "FolderContainsAreas",
+    "FolderError",
+    "FolderIsNotUnique",
+    "FolderNotFound",
+    "GeneralConnectorRegistrationError",
+    "HasBoundTypes",
+    "HashError",
+    "IconRequired",
+    "IdEmpty",
+    "IdError",
+    "IdIsNotDefinedOrInvalid",
+    "IframeHttps",
+    "IllegalNewLink",
+    "ImNotInstalled",
+    "ImbotError",
+    "ImconnectorNoCorrectProvider",
+    "ImconnectorNotSpecifiedCorrectCommand",
+    "Inactive",
+    "IncomingActivityCanNotBeWithDeadline",
+    "IncorrectAffected",
     "InsufficientQuantity",
     "InsufficientScope",
+    "InternalError",
     "InternalServerError",
     "InvalidArgValue",
+    "InvalidArgument",
     "InvalidCredentials",
+    "InvalidDateRange",
     "InvalidEntityType",
+    "InvalidFilter",
+    "InvalidFormat",
+    "InvalidMethod",
+    "InvalidOrder",
+    "InvalidPagination",
+    "InvalidQuery",
     "InvalidRequest",
     "InvalidRequestError",
+    "InvalidSelectField",
+    "InvalidSessionId",
     "InvalidToken",
+    "InvalidType",
+    "IsNotAdmin",
+    "IsSystem",
+    "KeyContainWrongSymbols",
+    "KeyboardError",
+    "KeyboardOversize",
+    "LandingError",
+    "LandingIsLock",
+    "LandingNotExist",
+    "LandingPaymentFailed",
+    "LandingPaymentFailedBlock",
+    "LangError",
+    "LastBindingCannotBeDeleted",
+    "LastIdAndLastType",
+    "LastIdString",
+    "LicenseExpired",
+    "LimitExceeded",
+    "ListIdError",
+    "ManifestIntersectImg",
+    "MaxCloudPbx",
+    "MaxCountError",
+    "MaxImportBatchSizeExceeded",
+    "MaxTypesCountExceeded",
+    "McBankDetailIdIsNotDefinedOrInvalid",
+    "McRequisiteIdIsNotDefinedOrInvalid",
+    "MenuError",
+    "MenuOversize",
+    "MessageAccessDenied",
+    "MessageEmpty",
+    "MessageIdEmpty",
+    "MessageIdError",
+    "MessageNotFound",
+    "MessageNotSpecified",
+    "MessageStatusNotSpecified",
+    "MessageStatusSemanticNotSpecified",
+    "MethodConfirmDenied",
+    "MethodConfirmWaiting",
+    "MissingParams",
+    "MissingRequiredParam",
+    "MultipleBindings",
+    "NameError",
+    "NameRequired",
+    "NoApplicationId",
     "NoAuthFound",
+    "NoPlacementHandler",
+    "NodesNotFound",
+    "NotActiveLine",
     "NotFound",
     "NotFoundError",
+    "NoteCollectionUnderImport",
+    "NoteDocumentHasUnsavedChanges",
+    "NoteEmptyUpdate",
+    "NoteFileTooLarge",
+    "NoteFileTypeNotAllowed",
+    "NoteInvalidParent",
+    "NoteMarkdownTooLarge",
+    "NoteSearchQueryTooLong",
+    "NoteSearchQueryTooShort",
+    "NotifyValueError",
     "OperationFailed",
     "OperationTimeLimit",
+    "OperatorWrong",
     "OutcomeUnknownError",
     "OverloadLimit",
+    "OwnerNotFound",
+    "ParameterFieldsMustBeArray",
+    "ParameterFilterMustBeArray",
+    "ParameterOrderMustBeArray",
+    "ParameterParamsMustBeArray",
+    "ParamsError",
+    "ParamsRequired",
     "PaySystemNotFound",
     "PaymentNotFound",
     "PermissionDeniedError",
+    "PhoneNotConfirmed",
+    "PlacementNoExist",
     "PortalDeleted",
+    "PresetContentIsBad",
     "ProductItemNotFound",
+    "PropertiesUnexpectedFormat",
+    "PropertyValueTagUnexpectedFormat",
+    "PropertyValueTagsUnexpectedFormat",
+    "PropertyValueUnexpectedFormat",
+    "PublicHtmlDisallowed",
+    "PublicPageReached",
+    "PublicSiteReached",
+    "PublicSiteReachedFree",
     "QuantityNotPositive",
     "QueryLimitExceeded",
+    "QueueIdEmpty",
     "RateLimitError",
+    "ReactionAlreadySet",
+    "ReactionNotFound",
+    "RecurringDealIsNotFound",
+    "RecurringIsNotAllowed",
+    "RegIdNotFound",
+    "RegisterErrorData",
+    "RemovingDisabled",
+    "ReplyAccessError",
+    "ReplyFromOtherChatError",
+    "RequestIdNotSpecified",
+    "RequestNotFound",
+    "RequestShipmentNotFound",
+    "RequiredArgMissing",
+    "RequiredFieldNoExists",
     "RequiredFieldsMissing",
+    "RequiredParamNoExists",
+    "RequisiteIdIsNotDefinedOrInvalid",
     "ResponseFormatError",
+    "RoleScopeMismatch",
+    "SaleOrderCancelPaymentExistActive",
+    "SaleShipmentExistShipped",
+    "SaleShipmentWrongDeliveryService",
+    "SaveError",
+    "ScopeError",
+    "SearchTextError",
+    "SendFailed",
+    "SendingFailed",
     "ServerError",
     "ServiceUnavailableError",
     "SettingsEmpty",
+    "SignHcmlinkDocumentNotFound",
+    "SignHcmlinkDocumentNotLinked",
+    "SignHcmlinkNoSignedFileExist",
+    "SiteError",
+    "SiteIsLock",
+    "SiteIsNotEmpty",
+    "SiteLimitReached",
+    "SiteNotFound",
+    "SlashIsNotAllowed",
+    "SonetControllerLivefeedBlogNotFound",
+    "SonetControllerLivefeedBlogpostAddError",
+    "SonetControllerLivefeedBlogpostModuleBlogNotInstalled",
+    "SonetControllerLivefeedBlogpostUpdateError",
+    "SonetControllerWorkgroupEmpty",
+    "SonetControllerWorkgroupNotFound",
+    "SourceAndTargetEntityIdAreEqualError",
+    "SourceAndTargetEntityTypesAreNotEqualError",
+    "SourceCreateConnectionError",
+    "SourceNotFound",
+    "SourceUpdateConnectionError",
+    "StatusError",
+    "StatusSemanticNotSpecified",
+    "StatusTextNotSpecified",
+    "StatusUnexpectedFormat",
+    "SystemError",
+    "TaskNotFound",
+    "TemplateNotFound",
+    "TextEmpty",
+    "TheBankDetailOfYourCompanyWithId2IsNotAssignedToRequisiteOfYourCompanyWithId2",
+    "TheBankDetailOfYourCompanyWithId2IsNotFound",
+    "TheBankDetailWithId24IsNotAssignedToRequisiteWithId60",
+    "TheBankDetailWithId24IsNotFound",
+    "TheCustomActivityWithoutProviderIsNotSupportedInCurrentContext",
+    "TheFieldCommunicationsIsNotDefinedOrInvalid",
+    "TheFieldResponsibleIdIsNotDefinedOrInvalid",
+    "TheFieldRqNameCanNotBeAdded",
+    "TheFieldSubjectIsNotDefinedOrEmpty",
+    "TheFieldTypeIdIsNotDefinedOrInvalid",
+    "TheOnlyOneCommunicationIsAllowedForActivityOfSpecifiedType",
+    "ThePresetFieldWithId1IsNotFound",
+    "ThePresetFieldWithId27IsNotFound",
+    "ThePresetWithId1IsNotFound",
+    "ThePresetWithId27IsNotFound",
+    "ThePresetWithId347IsNotFound",
+    "TheRequisiteOfYourCompanyWithId2IsNotFound",
+    "TheRequisiteWithId2IsNotAssignedToYourCompanyWithId3010",
+    "TheRequisiteWithId60IsNotAssignedToCompanyWithId5",
+    "TheRequisiteWithId60IsNotFound",
+    "Time",
+    "TitleEmpty",
+    "TitleExists",
+    "TooManyEntityIds",
+    "TooManyItems",
+    "TotalSiteReached",
+    "TransferIdEmpty",
     "TransportError",
+    "TypeAddressExists",
+    "TypeAddressNotFound",
+    "TypeError",
+    "TypeIdIsNotDefinedOrInvalid",
+    "TypeIsNotAssigned",
+    "UnableDeleteInclude",
+    "UnexpectedMessageStatusSemantic",
+    "UnexpectedOverwritePropertiesValue",
+    "UnexpectedRequestFinalizeIndicatorValue",
+    "UnsuitableActivityTypeError",
+    "UnsuitableTimelineItem",
+    "UnsupportedBlockSubtype",
+    "UnsupportedBlockType",
+    "UnsupportedStorage",
+    "UpdateDynamicItemRestricted",
+    "UpdateDynamicTypeRestricted",
+    "UpdateRequestInternalError",
+    "UploadFailed",
+    "UrlcheckerFail",
+    "UseCrmActivityConfigurableAddForThisActivityProvider",
+    "UseCrmActivityConfigurableUpdateForThisActivityProvider",
     "UserAccessError",
+    "UserId",
+    "UserIdEmpty",
+    "UserMessageLimit",
+    "UserNotExists",
+    "UserNotFound",
+    "UserNotSubscribed",
+    "ValidationDatasetNameInvalid",
+    "ValidationDatasetNameTooLong",
+    "ValidationDuplicateExistCode",
+    "ValidationDuplicateExistName",
+    "ValidationDuplicateFieldCode",
+    "ValidationDuplicateFieldName",
     "ValidationError",
+    "ValidationFieldAddMissingRequiredFields",
+    "ValidationFieldDeleteInvalidId",
+    "ValidationFieldInvalidType",
+    "ValidationFieldMissingRequiredParameters",
+    "ValidationFieldNameInvalidFormat",
+    "ValidationFieldNameTooLong",
+    "ValidationFieldNotAllowedInFilter",
+    "ValidationFieldNotAllowedInOrder",
+    "ValidationFieldNotAllowedInSelect",
+    "ValidationFieldUpdateMissingRequiredFields",
+    "ValidationFieldsNotProvided",
+    "ValidationFilterType",
+    "ValidationIdNotProvided",
+    "ValidationImmutableField",
+    "ValidationInvalidFieldType",
+    "ValidationInvalidFilterLogic",
+    "ValidationInvalidIdFormat",
+    "ValidationOrderType",
+    "ValidationReadOnlyField",
+    "ValidationRequiredFieldMissing",
+    "ValidationSelectType",
+    "ValidationSettingsCodeTooLong",
+    "ValidationSettingsInvalidType",
+    "ValidationSettingsMissingRequiredFields",
+    "ValidationSettingsNameTooLong",
+    "ValidationUnknownParameters",
+    "WebformError",
+    "WithoutChanges",
     "WrongAuthType",
+    "WrongChat",
+    "WrongCodeFormat",
+    "WrongColor",
+    "WrongData",
+    "WrongDatetime",
+    "WrongDatetimeFormat",
+    "WrongFieldValue",
+    "WrongLang",
+    "WrongRequest",
+    "YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt",
 ]
 
 
-class AccessDenied(PermissionDeniedError):
+class AccessDenied(InvalidRequestError):
     """The caller may not do this (or REST is off on this plan)."""
 
     code_name = "ACCESS_DENIED"
 
 
+class AccessDeniedApplicationContextRequired(InvalidRequestError):
+    """Error code Access denied! Application context required"""
+
+    code_name = "Access denied! Application context required"
+
+
+class AccessDeniedDeleted(InvalidRequestError):
+    """Error code ACCESS_DENIED_DELETED"""
+
+    code_name = "ACCESS_DENIED_DELETED"
+
+
+class AccessDeniedExtend(PermissionDeniedError):
+    """Error code ACCESS_DENIED_EXTEND"""
+
+    code_name = "ACCESS_DENIED_EXTEND"
+
+
+class AccessDeniedKick(PermissionDeniedError):
+    """Error code ACCESS_DENIED_KICK"""
+
+    code_name = "ACCESS_DENIED_KICK"
+
+
+class AccessDeniedMove(InvalidRequestError):
+    """Error code ACCESS_DENIED_MOVE"""
+
+    code_name = "ACCESS_DENIED_MOVE"
+
+
+class AccessError(PermissionDeniedError):
+    """Error code ACCESS_ERROR"""
+
+    code_name = "ACCESS_ERROR"
+
+
+class AccessException(InvalidRequestError):
+    """Error code AccessException"""
+
+    code_name = "AccessException"
+
+
+class ActionNotAllowed(InvalidRequestError):
+    """Error code ACTION_NOT_ALLOWED"""
+
+    code_name = "ACTION_NOT_ALLOWED"
+
+
+class ActivityIsAlreadyBound(InvalidRequestError):
+    """Error code ACTIVITY_IS_ALREADY_BOUND"""
+
+    code_name = "ACTIVITY_IS_ALREADY_BOUND"
+
+
+class ActivityIsNotFound(InvalidRequestError):
+    """Error code Activity is not found"""
+
+    code_name = "Activity is not found"
+
+
+class AddingDisabled(InvalidRequestError):
+    """Error code ADDING_DISABLED"""
+
+    code_name = "ADDING_DISABLED"
+
+
+class AddresseeIsNotSpecified(InvalidRequestError):
+    """Error code ADDRESSEE_IS_NOT_SPECIFIED"""
+
+    code_name = "ADDRESSEE_IS_NOT_SPECIFIED"
+
+
+class AddresseeUnexpectedValue(InvalidRequestError):
+    """Error code ADDRESSEE_UNEXPECTED_VALUE"""
+
+    code_name = "ADDRESSEE_UNEXPECTED_VALUE"
+
+
+class AdminPermissionsRequired(InvalidRequestError):
+    """Error code Admin permissions required"""
+
+    code_name = "Admin permissions required"
+
+
+class AiSiteExportNotAllowed(InvalidRequestError):
+    """Error code AI_SITE_EXPORT_NOT_ALLOWED"""
+
+    code_name = "AI_SITE_EXPORT_NOT_ALLOWED"
+
+
 class AllowedOnlyIntranetUser(PermissionDeniedError):
-    """Only intranet users may call the method."""
+    """Error code allowed_only_intranet_user"""
 
     code_name = "allowed_only_intranet_user"
+
+
+class AnswerTextError(InvalidRequestError):
+    """Error code ANSWER_TEXT_ERROR"""
+
+    code_name = "ANSWER_TEXT_ERROR"
+
+
+class AppIdError(InvalidRequestError):
+    """Error code APP_ID_ERROR"""
+
+    code_name = "APP_ID_ERROR"
+
+
+class AppNotFound(InvalidRequestError):
+    """Error code APP_NOT_FOUND"""
+
+    code_name = "APP_NOT_FOUND"
+
+
+class ApplicationContextRequired(InvalidRequestError):
+    """Error code Application context required"""
+
+    code_name = "Application context required"
+
+
+class ApplicationRegistrationError(ApiError):
+    """Error code APPLICATION_REGISTRATION_ERROR"""
+
+    code_name = "APPLICATION_REGISTRATION_ERROR"
+
+
+class ApplicationRegistrationErrorPoint(ApiError):
+    """Error code APPLICATION_REGISTRATION_ERROR_POINT"""
+
+    code_name = "APPLICATION_REGISTRATION_ERROR_POINT"
+
+
+class ApplicationUnregistrationError(ApiError):
+    """Error code APPLICATION_UNREGISTRATION_ERROR"""
+
+    code_name = "APPLICATION_UNREGISTRATION_ERROR"
+
+
+class ArgumentNullException(InvalidRequestError):
+    """Error code ArgumentNullException"""
+
+    code_name = "ArgumentNullException"
+
+
+class AttachError(InvalidRequestError):
+    """Error code ATTACH_ERROR"""
+
+    code_name = "ATTACH_ERROR"
+
+
+class AttachNotFound(InvalidRequestError):
+    """Error code ATTACH_NOT_FOUND"""
+
+    code_name = "ATTACH_NOT_FOUND"
+
+
+class AttachOversize(InvalidRequestError):
+    """Error code ATTACH_OVERSIZE"""
+
+    code_name = "ATTACH_OVERSIZE"
+
+
+class AttachReadAccessDenied(InvalidRequestError):
+    """Error code ATTACH_READ_ACCESS_DENIED"""
+
+    code_name = "ATTACH_READ_ACCESS_DENIED"
+
+
+class AttachWithEntityIdXNotFound(InvalidRequestError):
+    """Error code Attach with entityId X not found"""
+
+    code_name = "Attach with entityId X not found"
+
+
+class AttachWithEntityIdXReadAccessDenied(InvalidRequestError):
+    """Error code Attach with entityId X read access denied"""
+
+    code_name = "Attach with entityId X read access denied"
+
+
+class AuthError(InvalidRequestError):
+    """Error code AUTH_ERROR"""
+
+    code_name = "AUTH_ERROR"
+
+
+class AuthorizeError(InvalidRequestError):
+    """Error code AUTHORIZE_ERROR"""
+
+    code_name = "AUTHORIZE_ERROR"
+
+
+class AvatarError(InvalidRequestError):
+    """Error code AVATAR_ERROR"""
+
+    code_name = "AVATAR_ERROR"
+
+
+class BadAnchor(InvalidRequestError):
+    """Error code BAD_ANCHOR"""
+
+    code_name = "BAD_ANCHOR"
+
+
+class BadRequest(ApiError):
+    """Error code BAD_REQUEST"""
+
+    code_name = "BAD_REQUEST"
+
+
+class BankDetailIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code BANK_DETAIL_ID is not defined or invalid"""
+
+    code_name = "BANK_DETAIL_ID is not defined or invalid"
+
+
+class Base(InvalidRequestError):
+    """Error code BASE"""
+
+    code_name = "BASE"
+
+
+class BindingNotFound(InvalidRequestError):
+    """Error code BINDING_NOT_FOUND"""
+
+    code_name = "BINDING_NOT_FOUND"
+
+
+class BitrixRestV3ExceptionAccessdeniedexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION"
+
+
+class BitrixRestV3ExceptionEntitynotfoundexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"
+
+
+class BitrixRestV3ExceptionInsufficientscopeexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION"
+
+
+class BitrixRestV3ExceptionInvalidfilterexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION"
+
+
+class BitrixRestV3ExceptionInvalidorderexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION"
+
+
+class BitrixRestV3ExceptionInvalidpaginationexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION"
+
+
+class BitrixRestV3ExceptionInvalidselectexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION"
+
+
+class BitrixRestV3ExceptionUnknowndtopropertyexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION"
+
+
+class BitrixRestV3ExceptionUnknownfilteroperatorexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION"
+
+
+class BitrixRestV3ExceptionValidationDtovalidationexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION"
+
+
+class BitrixRestV3ExceptionValidationRequestfiltervalidationexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION"
+
+
+class BitrixRestV3ExceptionValidationRequestvalidationexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
+
+
+class BitrixRestV3RealisationExceptionFieldnotfoundexception(InvalidRequestError):
+    """Error code BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION"""
+
+    code_name = "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION"
+
+
+class BlockCantBeAdded(InvalidRequestError):
+    """Error code BLOCK_CANT_BE_ADDED"""
+
+    code_name = "BLOCK_CANT_BE_ADDED"
+
+
+class BlockNotFound(InvalidRequestError):
+    """Error code BLOCK_NOT_FOUND"""
+
+    code_name = "BLOCK_NOT_FOUND"
+
+
+class BlockWrongSort(InvalidRequestError):
+    """Error code BLOCK_WRONG_SORT"""
+
+    code_name = "BLOCK_WRONG_SORT"
+
+
+class BlockWrongVersion(InvalidRequestError):
+    """Error code BLOCK_WRONG_VERSION"""
+
+    code_name = "BLOCK_WRONG_VERSION"
+
+
+class BotAvatarIncorrectSize(InvalidRequestError):
+    """Error code BOT_AVATAR_INCORRECT_SIZE"""
+
+    code_name = "BOT_AVATAR_INCORRECT_SIZE"
+
+
+class BotAvatarIncorrectType(InvalidRequestError):
+    """Error code BOT_AVATAR_INCORRECT_TYPE"""
+
+    code_name = "BOT_AVATAR_INCORRECT_TYPE"
+
+
+class BotCodeAlreadyTaken(InvalidRequestError):
+    """Error code BOT_CODE_ALREADY_TAKEN"""
+
+    code_name = "BOT_CODE_ALREADY_TAKEN"
+
+
+class BotCodeRequired(InvalidRequestError):
+    """Error code BOT_CODE_REQUIRED"""
+
+    code_name = "BOT_CODE_REQUIRED"
+
+
+class BotIdError(InvalidRequestError):
+    """Error code BOT_ID_ERROR"""
+
+    code_name = "BOT_ID_ERROR"
+
+
+class BotIdRequired(InvalidRequestError):
+    """Error code BOT_ID_REQUIRED"""
+
+    code_name = "BOT_ID_REQUIRED"
+
+
+class BotInvalidCallback(InvalidRequestError):
+    """Error code BOT_INVALID_CALLBACK"""
+
+    code_name = "BOT_INVALID_CALLBACK"
+
+
+class BotInvalidEventMode(InvalidRequestError):
+    """Error code BOT_INVALID_EVENT_MODE"""
+
+    code_name = "BOT_INVALID_EVENT_MODE"
+
+
+class BotInvalidType(InvalidRequestError):
+    """Error code BOT_INVALID_TYPE"""
+
+    code_name = "BOT_INVALID_TYPE"
+
+
+class BotLimitExceeded(InvalidRequestError):
+    """Error code BOT_LIMIT_EXCEEDED"""
+
+    code_name = "BOT_LIMIT_EXCEEDED"
+
+
+class BotNotFound(InvalidRequestError):
+    """Error code BOT_NOT_FOUND"""
+
+    code_name = "BOT_NOT_FOUND"
+
+
+class BotOwnershipError(InvalidRequestError):
+    """Error code BOT_OWNERSHIP_ERROR"""
+
+    code_name = "BOT_OWNERSHIP_ERROR"
+
+
+class BotPropertiesRequired(InvalidRequestError):
+    """Error code BOT_PROPERTIES_REQUIRED"""
+
+    code_name = "BOT_PROPERTIES_REQUIRED"
+
+
+class BotRegisterFailed(InvalidRequestError):
+    """Error code BOT_REGISTER_FAILED"""
+
+    code_name = "BOT_REGISTER_FAILED"
+
+
+class BotTokenNotSpecified(InvalidRequestError):
+    """Error code BOT_TOKEN_NOT_SPECIFIED"""
+
+    code_name = "BOT_TOKEN_NOT_SPECIFIED"
+
+
+class BotTokenRotationFailed(InvalidRequestError):
+    """Error code BOT_TOKEN_ROTATION_FAILED"""
+
+    code_name = "BOT_TOKEN_ROTATION_FAILED"
+
+
+class BotTypeNotAllowed(InvalidRequestError):
+    """Error code BOT_TYPE_NOT_ALLOWED"""
+
+    code_name = "BOT_TYPE_NOT_ALLOWED"
+
+
+class BotUnregisterFailed(InvalidRequestError):
+    """Error code BOT_UNREGISTER_FAILED"""
+
+    code_name = "BOT_UNREGISTER_FAILED"
+
+
+class BotWebhookUrlRequired(InvalidRequestError):
+    """Error code BOT_WEBHOOK_URL_REQUIRED"""
+
+    code_name = "BOT_WEBHOOK_URL_REQUIRED"
+
+
+class BxEmptyRequired(InvalidRequestError):
+    """Error code BX_EMPTY_REQUIRED"""
+
+    code_name = "BX_EMPTY_REQUIRED"
+
+
+class BxError(ApiError):
+    """Error code BX_ERROR"""
+
+    code_name = "BX_ERROR"
+
+
+class BxInvalidValue(InvalidRequestError):
+    """Error code BX_INVALID_VALUE"""
+
+    code_name = "BX_INVALID_VALUE"
+
+
+class CanNotChangePinned(InvalidRequestError):
+    """Error code CAN_NOT_CHANGE_PINNED"""
+
+    code_name = "CAN_NOT_CHANGE_PINNED"
+
+
+class CanNotUpdateColorCompletedTodo(InvalidRequestError):
+    """Error code CAN_NOT_UPDATE_COLOR_COMPLETED_TODO"""
+
+    code_name = "CAN_NOT_UPDATE_COLOR_COMPLETED_TODO"
+
+
+class CanNotUpdateCompletedTodo(InvalidRequestError):
+    """Error code CAN_NOT_UPDATE_COMPLETED_TODO"""
+
+    code_name = "CAN_NOT_UPDATE_COMPLETED_TODO"
+
+
+class CanNotUpdateResponsibleUserCompletedTodo(InvalidRequestError):
+    """Error code CAN_NOT_UPDATE_RESPONSIBLE_USER_COMPLETED_TODO"""
+
+    code_name = "CAN_NOT_UPDATE_RESPONSIBLE_USER_COMPLETED_TODO"
+
+
+class CanNotUpdateWrongColorTodo(InvalidRequestError):
+    """Error code CAN_NOT_UPDATE_WRONG_COLOR_TODO"""
+
+    code_name = "CAN_NOT_UPDATE_WRONG_COLOR_TODO"
+
+
+class Canceled(InvalidRequestError):
+    """Error code CANCELED"""
+
+    code_name = "CANCELED"
+
+
+class CantBeEmpty(InvalidRequestError):
+    """Error code CANT_BE_EMPTY"""
+
+    code_name = "CANT_BE_EMPTY"
+
+
+class CantDeleteFirst(InvalidRequestError):
+    """Error code CANT_DELETE_FIRST"""
+
+    code_name = "CANT_DELETE_FIRST"
+
+
+class CantDeleteMain(InvalidRequestError):
+    """Error code CANT_DELETE_MAIN"""
+
+    code_name = "CANT_DELETE_MAIN"
+
+
+class CantEditMessage(InvalidRequestError):
+    """Error code CANT_EDIT_MESSAGE"""
+
+    code_name = "CANT_EDIT_MESSAGE"
+
+
+class CantSaveQuickAnswer(InvalidRequestError):
+    """Error code CANT_SAVE_QUICK_ANSWER"""
+
+    code_name = "CANT_SAVE_QUICK_ANSWER"
+
+
+class CardNotFound(InvalidRequestError):
+    """Error code CARD_NOT_FOUND"""
+
+    code_name = "CARD_NOT_FOUND"
+
+
+class ChatAppIdError(InvalidRequestError):
+    """Error code CHAT_APP_ID_ERROR"""
+
+    code_name = "CHAT_APP_ID_ERROR"
+
+
+class ChatDeleteUserPermissionDenied(PermissionDeniedError):
+    """Error code CHAT_DELETE_USER_PERMISSION_DENIED"""
+
+    code_name = "CHAT_DELETE_USER_PERMISSION_DENIED"
+
+
+class ChatId(InvalidRequestError):
+    """Error code CHAT_ID"""
+
+    code_name = "CHAT_ID"
+
+
+class ChatIdEmpty(InvalidRequestError):
+    """Error code CHAT_ID_EMPTY"""
+
+    code_name = "CHAT_ID_EMPTY"
+
+
+class ChatNotFound(InvalidRequestError):
+    """Error code CHAT_NOT_FOUND"""
+
+    code_name = "CHAT_NOT_FOUND"
+
+
+class ChatNotInCrm(InvalidRequestError):
+    """Error code CHAT_NOT_IN_CRM"""
+
+    code_name = "CHAT_NOT_IN_CRM"
+
+
+class ChatRenamingFailed(InvalidRequestError):
+    """Error code CHAT_RENAMING_FAILED"""
+
+    code_name = "CHAT_RENAMING_FAILED"
+
+
+class ChatType(InvalidRequestError):
+    """Error code CHAT_TYPE"""
+
+    code_name = "CHAT_TYPE"
 
 
 class CheckFailureNotFound(NotFoundError):
     """The pay system, or a payment with this id on this pay system, does not exist."""
 
     code_name = "ERROR_CHECK_FAILURE"
+
+
+class CheckFieldsError(InvalidRequestError):
+    """Error code CHECK_FIELDS_ERROR"""
+
+    code_name = "CHECK_FIELDS_ERROR"
+
+
+class Code(InvalidRequestError):
+    """Error code CODE"""
+
+    code_name = "CODE"
+
+
+class Code0(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AValueWithXmlIdAlreadyExists(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AccessDenied(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AccessDeniedInternalError(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ActionOnTheTaskIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AddingItemActionIsNotAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AnErrorOccurredWhileAddingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AnErrorOccurredWhileCancelingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AnErrorOccurredWhileCancelingThe2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AnErrorOccurredWhileConductingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0AnErrorOccurredWhileDeletingDocument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ApplicationNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BacklogAlreadyAdded(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BacklogIdNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BacklogNotDeleted(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BacklogNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BindingWasNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0BlogModuleIsNotInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CannotCreateDocument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CannotCreateDocumentOnDeletedTemplate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CannotGetFieldsFromDeletedTemplate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CantUpdateNotSavedDocument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ChangingItemActionIsNotAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ChangingTheStatusOfTheItem(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CommentNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ContractorsShouldBeProvidedByCRM(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CouldNotCompleteTheActionAs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CouldNotSaveFile(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0CreatedByUserNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DOCTYPEIsnTAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DOCUMENTFILENOTPROCESSABLEERROR(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DealsRelatedToTheFunnelCategoryName(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DefaultClientCategoryDoesNotSupport(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DefaultDealCategoryCannotBeDeleted(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DeletingItemActionNotAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DocumentConductingErrorErrorText(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DocumentConductingErrorInsufficientPermissionsTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0DocumentNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EmptyRequiredFieldsEntityTypeIdFileContentRegion(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EmptyRequiredFieldsFileContent(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EmptyRequiredFieldsNameNumeratorIdRegion(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EmptyRequiredFieldsNameTemplate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EmptyRequiredParameterValue(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EpicNotCreated(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EpicNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EpicNotUpdated(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorAddingProperty(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorCancelingDocumentProcessingErrorText(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorCancelingTheDocumentDocumentNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorCancellingDocumentConductDocumentHas(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorDeletingMessage(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorDeletingProductProperty(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorGeneratingFileForTemplate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorGettingNextNumber(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorGettingTemplate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorProcessingDocumentErrorText(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorSettingSectionProperties(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ErrorUpdatingProductProperty(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0FailedToCompleteTheActionAs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0FieldNAMEIsRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0GroupIdNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0GroupIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0GroupNotFoundOrAccessDenied(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0IncorrectDateEndFormat(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0IncorrectDateStartFormat(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0IncorrectNameFormat(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0IncorrectSprintIdValue(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0IncorrectSprintStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0IncorrectValueForFieldENTITYID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InsufficientPermissionsToDeleteDocumentName(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InsufficientPermissionsToSaveTheDocument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InsufficientRightsToSaveTheDocument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InternalErrorAddingEnumerationValueTry(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InternalErrorDeletingEnumerationValueTry(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InternalErrorUpdatingEnumerationValueTry(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidAccessTypeProvidedTheAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidCustomPropertyTypeSettingsSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidInformationBlockCode(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidPropertyParameterSet(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidPropertyTypeSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidValueForFieldENTITYID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidValueForFieldPARENTID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InvalidValueValueToMatchWith(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InventoryAccountingIsNotAvailableOn(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0InventoryManagementIsNotAvailableOn(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ItIsForbiddenMoveABacklog(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ItIsForbiddenRemoveABacklog(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ItIsForbiddenRemoveASprint(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ItemModificationActionNotAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ItemNameIsNotSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ItemNotCreated(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0MaximumCountOfDocumentsHasBeen(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0MissingFileContent(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ModificationOfTheItemActionIs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ModifiedByUserNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ModuleCrmIsNotInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ModuleDocumentgeneratorIsNotInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0MovingItemActionNotAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0MovingItemActionUnavailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0MysqlQueryError1062DuplicateEntry(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0NameIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0NoProviderForEntityTypeId(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0OnlyListPropertiesAreSupported(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ProductPropertyEnumDoesNotExist(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ProductPropertyFeatureDoesNotExist(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ProductPropertySectionDoesNotExist(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0PropertyCodeCannotStartWithA(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0RegionNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0RequiredFields(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0RequiredFieldsIblockId(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0RequiredFieldsIblockIdNamePropertyType(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0RequiredFieldsModuleIdFeatureIdIsEnabled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0RequiredFieldsXmlId(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ResultAlreadyExists(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0SprintIdNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0SprintItemsHaveNotBeenMoved(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0SprintMustBePlanned(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0SprintNotCreated(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0SprintNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0StageHasTasks(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0StageIdIdNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0StageIdNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0StageNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0StoreDocumentWasNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TaskIdIdNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TaskNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TaskNotFoundTheTaskMust(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TemplateNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheDocumentTypeFieldIsNotSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheDocumentTypeFieldIsNotSpecified2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheSpecifiedAccessTypeForThis(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheSpecifiedDocumentDoesNotExist(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheSpecifiedGroupDoesNotExist(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheSpecifiedIblockIsNotA(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheSpecifiedPriceTypeDoesNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheSpecifiedPropertyDoesNotBelong(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheTargetGroupAlreadyHasA(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ThisContractorHasBeenAlreadyBound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ThisDocumentAlreadyHasACompany(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ToProcessTheDocumentInventoryAccounting(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TypeOfStoreDocumentIsWrong(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0UnableToAddBacklog(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0UnableToAddTwoActiveSprint(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0UnableToEditConductedDocument(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0UnableToUpdateBacklog(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0UnknownError(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0UpdatingItemActionNotAvailable(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ValidatePriceErrorCatalogPriceGroup(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0ValidatePriceErrorCatalogProductIs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WarehouseAccountingIsNotAvailableOn(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WarehouseAccountingMustBeEnabledTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongEntityId(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongEntityIdFieldValue(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongEntityTypeId(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongEntityTypeIdFieldValue(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongFormatOfField(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongProvider(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongTaskId(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0WrongTaskIdInternalError(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0YouCannotDeleteDocumentNameAs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0YouDoNotHavePermissionsTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0YouDoNotHavePermissionsTo2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0x000001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0x000004(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0x000040(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0x000100(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0x100002(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1006(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1007(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1008(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1009(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100BitrixDocumentGeneratorModelRoleAllParameters(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100BitrixDocumentGeneratorTemplateConstructorMustBe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100BitrixMainNumeratorNumeratorConstructorMust(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100BitrixTasksCheckListInternalsCheckListAll(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100CTaskItemAllParametersInTheConstructor(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100CouldNotConstructParameterNumerator(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100CouldNotConstructParameterRole(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100CouldNotFindValueForParameter(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100InvalidValueAbcToMatchWith(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100InvalidValueStringValueToMatchWith(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100InvalidValueToMatchWithParameter(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100InvalidValueValueToMatchWith(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code100InvalidValueWrongTypeToMatch(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1010(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1011(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1012(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1013(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1018(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1019(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1021(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1036(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1037(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1038(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1040(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1048582(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code1048584(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code20004030001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300010(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300020(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300030(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300040(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300043(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200040300050(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200140400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200140400006(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200140400007(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200140400008(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200140400009(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200140400011(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200240400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200240400003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200240400004(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200240400005(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200540400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200540400002(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200600000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200600000010(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200600000020(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200640400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200700300000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200700300010(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200700300030(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200700300040(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200700300050(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200740400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200750000001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200750000003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200750000005(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200750000007(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200750000008(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200800000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200840400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000004(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000005(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000006(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000009(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000010(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000011(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000012(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000013(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000014(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000015(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200850000016(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200900000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200940400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200950000006(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code200950000008(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201000000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201040400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201040400006(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201040400007(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201040400008(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201100000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201140400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201200000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201200000010(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201240400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201240400002(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201240400003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201250000001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201340400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000002(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000004(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000005(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000006(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000007(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201350000008(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201440400003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201450000002(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201450000003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201540400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201550000003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201640400004(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201650000001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201650000002(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201740400001(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201750000003(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code201750000004(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code202000000000(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400AccessDenied(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400CRMFEATURERESTRICTIONERROR(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400CRMSystemStatusCanBeDeleted(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400CommunicationTypeIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400CommunicationTypeTypeIsNotSupported(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400CommunicationValuesIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400EntityTypeEntityTypeNameIsNotSupported(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ErrorDeletingFIELDNAMEForObject(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ErrorOnDeletingStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ErrorOnDeletingVATRate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ErrorOnUpdatingStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ErrorOnUpdatingVATRate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400IDIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400InadmissibleFieldsForSelection(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400InvalidIdentifier(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400InvalidParameters(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400OwnerWasNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ParameterFieldsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ParameterFilterMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ParameterOrderMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400StatusIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400TheCommercialCatalogModuleIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400TheParameterEntityIdIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400TheParameterEntityIdsDoesNotContains(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400TheParameterEntityIdsMustContainsAt(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400TheParameterEntityTypeIdIsRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400ThereAreActiveItemsInThis(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code400VATRateNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code403(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code422(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code510(ApiError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmpty(InvalidRequestError):
+    """Error code CODE_EMPTY"""
+
+    code_name = "CODE_EMPTY"
+
+
+class CodeEmptyAListItemWithXMLID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAccessDenied(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAnErrorOccurredWhileChangingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAnErrorOccurredWhileCreatingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAnErrorOccurredWhileDeletingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAnErrorOccurredWhileRetrievingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAnErrorOccurredWhileUpdatingThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAnInvalidEditingTypeForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyBlogCommentHasnTBeenAdded(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyBlogModuleNotInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotCompleteOperation(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotCreateGroup(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotCreateMoreStagesAfterThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotDeleteBaseCurrency(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotDeleteGroup(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotDeleteReportCurrency(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotGetFieldsFromDeletedTemplate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotRequestToJoinGroup(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCannotUpdateGroup(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCatalogRightsCheckErrorMessage(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCompanyIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyContact2647YouDoNotHave(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCurrenciesModuleNotFoundPleaseInstall(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyDiskResourceExhausted(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyDocumentNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyDuplicateComment(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyENTITYIDIsNotDefinedOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyENTITYTYPEIDIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyENTITYTYPEIsNotDefinedOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyElementAtIndexInSectionAt(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyElementAtIndexJInSection(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyEmptyString(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyEmptyTriggerCode(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyEmptyTriggerName(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyEntityNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorDeletingFIELDNAMEForObject(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorOnCreatingStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorWhileAttemptingToChangeUser(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorWhileAttemptingToModifyUser(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyEventIdNotSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyExhaustedAllocatedDiskResource(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyFailToCreateNewUserField(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyFailToSaveEnumerationFieldValues(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyFailedToGetListGeneralError(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyFieldAlreadyExists(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyFieldNameContainsInvalidCharactersAllowed(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyFieldNameIsTooLongMore(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIDIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectCustomTypeSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectDocumentType(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectInputData(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectParameterOWNERID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectParameterOWNERTYPEID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectRoleCode(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyIncorrectTargetFormat(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInsufficientPermissionsToCompleteTheOperation(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidUserID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidValueForTheCurrencyField(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidValueForTheDescriptionParameter(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidValueForTheNameParameter(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidValueForTheParameterDescription(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidValueForTheParameterName(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidValueForTheParameterStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidWorkgroupProjectID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyModuleDocumentgeneratorIsNotInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoAccessToOneOrMore(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoBlogFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoBlogModuleInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoCommentFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoDeletePerms(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoPermissions(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoPermissionsToAddUsers(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoPermissionsToUpdateUsersRole(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoPostFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoReadPerms(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNoSettingsForUserFieldAccess(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyOWNERIDIsNotDefinedOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyOperationIsNotAllowedEntityID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyPRESETIDIsNotDefinedOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterDataMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterEntityTypeIdIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterFieldsMustBeAnArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterFieldsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterFilterMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterOrderMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterParamsMustBeAnArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterParamsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyParameterUSERIDIsNotSet(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyQuoteIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterTypeIsNotSpecified(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexDoesNotHave(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexDoesNotHave2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexHasTypeData(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexIDoesNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexIDoesNot2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexIHasType(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionAtIndexIHaveType(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySectionIDIsNotSet(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySocialnetworkGroupNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptySpecifiedEntityTypeIsNotSupported(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTargetIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTargetIsNotSet(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTemplateTypeAndDOCUMENTIDMismatch(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheCurrentMethodRequiredMoreScopes(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheDataMustBeIndexedArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheEntityTypeEntityTypeNameIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheEntityWithID235Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheEventSCRMLinksList(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFIELDNAMEFieldIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFieldENTITYIDIsRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFieldTitleIsRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheListOfEventLinksTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterFieldsIsNotValid(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterFieldsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterIdIsInvalidOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterItemMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterItemsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterOwnerEntityIDIsInvalidOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterRowsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterEventIdForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterFromForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterIdForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterNameForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterOwnerIdForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterResourceIdForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterStatusForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterToForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterTypeForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequiredParameterUsersForThe(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteBankDetailWithID357Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteWithID27Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteWithID357Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteWithID57Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheU0027FIELDNAMEU0027FieldIs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheU0027USERTYPEIDU0027Field(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheUSERTYPEIDFieldIs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyThereAreNoDataToWrite(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTriggerNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTriggerWithCodeCodeIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyUserHasNoPermissionsToDelete(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyUserHasNoPermissionsToUpdate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongCommentID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongDOCUMENTID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongDestinations(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongFeature(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongGroupID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongOperation(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongPostID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongSocialnetworkGroupID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongTriggerCode(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyWrongUserIDs(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouAreNotAllowedToModify(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouCannotChangeTheSettingsOf(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouCannotCreateCustomFields(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouCannotDeleteTheUserField(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouDoNotHavePermissionTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouDoNotHavePermissionsTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouDoNotHavePermissionsTo2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouHaveNoPermissionsToCreate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouSpecifiedAnInvalidCalendarSection(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeError(InvalidRequestError):
+    """Error code CODE_ERROR"""
+
+    code_name = "CODE_ERROR"
+
+
+class CodeIsNotUnique(InvalidRequestError):
+    """Error code CODE_IS_NOT_UNIQUE"""
+
+    code_name = "CODE_IS_NOT_UNIQUE"
+
+
+class CommandAlreadyExists(InvalidRequestError):
+    """Error code COMMAND_ALREADY_EXISTS"""
+
+    code_name = "COMMAND_ALREADY_EXISTS"
+
+
+class CommandAnswerFailed(InvalidRequestError):
+    """Error code COMMAND_ANSWER_FAILED"""
+
+    code_name = "COMMAND_ANSWER_FAILED"
+
+
+class CommandError(InvalidRequestError):
+    """Error code COMMAND_ERROR"""
+
+    code_name = "COMMAND_ERROR"
+
+
+class CommandIdError(InvalidRequestError):
+    """Error code COMMAND_ID_ERROR"""
+
+    code_name = "COMMAND_ID_ERROR"
+
+
+class CommandNameEmpty(InvalidRequestError):
+    """Error code COMMAND_NAME_EMPTY"""
+
+    code_name = "COMMAND_NAME_EMPTY"
+
+
+class CommandNameInvalid(InvalidRequestError):
+    """Error code COMMAND_NAME_INVALID"""
+
+    code_name = "COMMAND_NAME_INVALID"
+
+
+class CommandNotFound(InvalidRequestError):
+    """Error code COMMAND_NOT_FOUND"""
+
+    code_name = "COMMAND_NOT_FOUND"
+
+
+class CommandRegisterFailed(InvalidRequestError):
+    """Error code COMMAND_REGISTER_FAILED"""
+
+    code_name = "COMMAND_REGISTER_FAILED"
+
+
+class CommandRequired(InvalidRequestError):
+    """Error code COMMAND_REQUIRED"""
+
+    code_name = "COMMAND_REQUIRED"
+
+
+class CommandTitleRequired(InvalidRequestError):
+    """Error code COMMAND_TITLE_REQUIRED"""
+
+    code_name = "COMMAND_TITLE_REQUIRED"
+
+
+class ConfigIdEmpty(InvalidRequestError):
+    """Error code CONFIG_ID_EMPTY"""
+
+    code_name = "CONFIG_ID_EMPTY"
+
+
+class ConfigWrongUserPermission(PermissionDeniedError):
+    """Error code CONFIG_WRONG_USER_PERMISSION"""
+
+    code_name = "CONFIG_WRONG_USER_PERMISSION"
+
+
+class ConnectorDeleteRestricted(ApiError):
+    """Error code CONNECTOR_DELETE_RESTRICTED"""
+
+    code_name = "CONNECTOR_DELETE_RESTRICTED"
+
+
+class ConnectorIdRequired(ApiError):
+    """Error code CONNECTOR_ID_REQUIRED"""
+
+    code_name = "CONNECTOR_ID_REQUIRED"
+
+
+class ConnectorNotFound(ApiError):
+    """Error code CONNECTOR_NOT_FOUND"""
+
+    code_name = "CONNECTOR_NOT_FOUND"
+
+
+class ContentIsBad(InvalidRequestError):
+    """Error code CONTENT_IS_BAD"""
+
+    code_name = "CONTENT_IS_BAD"
+
+
+class ControllerErrorBadlicense(InvalidRequestError):
+    """Error code CONTROLLER_ERROR_BADLICENSE"""
+
+    code_name = "CONTROLLER_ERROR_BADLICENSE"
+
+
+class ControllerErrorBadresponse(InvalidRequestError):
+    """Error code CONTROLLER_ERROR_BADRESPONSE"""
+
+    code_name = "CONTROLLER_ERROR_BADRESPONSE"
+
+
+class ControllerErrorErrorCode(InvalidRequestError):
+    """Error code CONTROLLER_ERROR_<ERROR_CODE>"""
+
+    code_name = "CONTROLLER_ERROR_<ERROR_CODE>"
+
+
+class CouldNotBuildBindingPleaseEnsureThatOwnerInfoAndCommunicationsAreDefinedCorrectly(InvalidRequestError):
+    """Error code Could not build binding. Please ensure that owner info and communications are defined correctly"""
+
+    code_name = "Could not build binding. Please ensure that owner info and communications are defined correctly"
+
+
+class CreateDynamicItemRestricted(InvalidRequestError):
+    """Error code CREATE_DYNAMIC_ITEM_RESTRICTED"""
+
+    code_name = "CREATE_DYNAMIC_ITEM_RESTRICTED"
+
+
+class CreateDynamicTypeRestricted(InvalidRequestError):
+    """Error code CREATE_DYNAMIC_TYPE_RESTRICTED"""
+
+    code_name = "CREATE_DYNAMIC_TYPE_RESTRICTED"
+
+
+class CrmChatEmptyCrmData(InvalidRequestError):
+    """Error code CRM_CHAT_EMPTY_CRM_DATA"""
+
+    code_name = "CRM_CHAT_EMPTY_CRM_DATA"
+
+
+class CrmChatEmptyUser(InvalidRequestError):
+    """Error code CRM_CHAT_EMPTY_USER"""
+
+    code_name = "CRM_CHAT_EMPTY_USER"
+
+
+class CrmChatUserNotActive(InvalidRequestError):
+    """Error code CRM_CHAT_USER_NOT_ACTIVE"""
+
+    code_name = "CRM_CHAT_USER_NOT_ACTIVE"
+
+
+class CrmFieldErrorValueNotValid(InvalidRequestError):
+    """Error code CRM_FIELD_ERROR_VALUE_NOT_VALID"""
+
+    code_name = "CRM_FIELD_ERROR_VALUE_NOT_VALID"
+
+
+class DatasetAlreadyExist(ApiError):
+    """Error code DATASET_ALREADY_EXIST"""
+
+    code_name = "DATASET_ALREADY_EXIST"
+
+
+class DatasetNotFound(ApiError):
+    """Error code DATASET_NOT_FOUND"""
+
+    code_name = "DATASET_NOT_FOUND"
+
+
+class DatasetUpdateError(ApiError):
+    """Error code DATASET_UPDATE_ERROR"""
+
+    code_name = "DATASET_UPDATE_ERROR"
+
+
+class DealAlreadyHasRecurringSettings(InvalidRequestError):
+    """Error code Deal already has recurring settings"""
+
+    code_name = "Deal already has recurring settings"
+
+
+class DealIdIsEmpty(InvalidRequestError):
+    """Error code Deal id is empty"""
+
+    code_name = "Deal id is empty"
 
 
 class DealListAccessDenied(PermissionDeniedError):
@@ -128,16 +4837,358 @@ class DealListFailed(ServerError):
     code_name = None
 
 
+class DeleteAccessDenied(InvalidRequestError):
+    """Error code DELETE_ACCESS_DENIED"""
+
+    code_name = "DELETE_ACCESS_DENIED"
+
+
+class DeleteRequestInternalError(InvalidRequestError):
+    """Error code DELETE_REQUEST_INTERNAL_ERROR"""
+
+    code_name = "DELETE_REQUEST_INTERNAL_ERROR"
+
+
+class DeletingIsImpossibleConnectedRecurringDealExists(InvalidRequestError):
+    """Error code Deleting is impossible. Connected recurring deal exists"""
+
+    code_name = "Deleting is impossible. Connected recurring deal exists"
+
+
+class DeliveryIdNotSpecified(InvalidRequestError):
+    """Error code DELIVERY_ID_NOT_SPECIFIED"""
+
+    code_name = "DELIVERY_ID_NOT_SPECIFIED"
+
+
 class DeliveryItemNotFound(NotFoundError):
     """The delivery (deliveryId) was not found in the order."""
 
     code_name = None
 
 
-class EntityNotFound(NotFoundError):
+class DeliveryNotFound(InvalidRequestError):
+    """Error code DELIVERY_NOT_FOUND"""
+
+    code_name = "DELIVERY_NOT_FOUND"
+
+
+class DependsOnTheBusinessProcessError(InvalidRequestError):
+    """Error code Depends on the business process error"""
+
+    code_name = "Depends on the business process error"
+
+
+class DialogIdEmpty(InvalidRequestError):
+    """Error code DIALOG_ID_EMPTY"""
+
+    code_name = "DIALOG_ID_EMPTY"
+
+
+class DiskBaseService22001(InvalidRequestError):
+    """Error code DISK_BASE_SERVICE_22001"""
+
+    code_name = "DISK_BASE_SERVICE_22001"
+
+
+class DiskFile22002(InvalidRequestError):
+    """Error code DISK_FILE_22002"""
+
+    code_name = "DISK_FILE_22002"
+
+
+class DiskFile22003(InvalidRequestError):
+    """Error code DISK_FILE_22003"""
+
+    code_name = "DISK_FILE_22003"
+
+
+class DiskFile22004(InvalidRequestError):
+    """Error code DISK_FILE_22004"""
+
+    code_name = "DISK_FILE_22004"
+
+
+class DiskFile22005(InvalidRequestError):
+    """Error code DISK_FILE_22005"""
+
+    code_name = "DISK_FILE_22005"
+
+
+class DiskFile22006(InvalidRequestError):
+    """Error code DISK_FILE_22006"""
+
+    code_name = "DISK_FILE_22006"
+
+
+class DiskFile22007(InvalidRequestError):
+    """Error code DISK_FILE_22007"""
+
+    code_name = "DISK_FILE_22007"
+
+
+class DiskObj22000(InvalidRequestError):
+    """Error code DISK_OBJ_22000"""
+
+    code_name = "DISK_OBJ_22000"
+
+
+class DocgenAccessError(InvalidRequestError):
+    """Error code DOCGEN_ACCESS_ERROR"""
+
+    code_name = "DOCGEN_ACCESS_ERROR"
+
+
+class DocgenLimitError(InvalidRequestError):
+    """Error code DOCGEN_LIMIT_ERROR"""
+
+    code_name = "DOCGEN_LIMIT_ERROR"
+
+
+class DomainDisable(InvalidRequestError):
+    """Error code DOMAIN_DISABLE"""
+
+    code_name = "DOMAIN_DISABLE"
+
+
+class DomainExist(InvalidRequestError):
+    """Error code DOMAIN_EXIST"""
+
+    code_name = "DOMAIN_EXIST"
+
+
+class DomainExistTrash(InvalidRequestError):
+    """Error code DOMAIN_EXIST_TRASH"""
+
+    code_name = "DOMAIN_EXIST_TRASH"
+
+
+class DomainIsIncorrect(InvalidRequestError):
+    """Error code DOMAIN_IS_INCORRECT"""
+
+    code_name = "DOMAIN_IS_INCORRECT"
+
+
+class DomainNotFound(InvalidRequestError):
+    """Error code DOMAIN_NOT_FOUND"""
+
+    code_name = "DOMAIN_NOT_FOUND"
+
+
+class EmailNotConfirmed(InvalidRequestError):
+    """Error code EMAIL_NOT_CONFIRMED"""
+
+    code_name = "EMAIL_NOT_CONFIRMED"
+
+
+class EmailSendErrorFailedToLoadModuleSubscribe(InvalidRequestError):
+    """Error code Email send error. Failed to load module "subscribe" """
+
+    code_name = 'Email send error. Failed to load module "subscribe"'
+
+
+class EmptyErrorCode(InvalidRequestError):
+    """Error code ‘’ (empty error code)"""
+
+    code_name = "‘’ (empty error code)"
+
+
+class EmptyErrorHandlerUrl(ApiError):
+    """Error code EMPTY_ERROR_HANDLER_URL"""
+
+    code_name = "EMPTY_ERROR_HANDLER_URL"
+
+
+class EmptyMessage(InvalidRequestError):
+    """Error code EMPTY_MESSAGE"""
+
+    code_name = "EMPTY_MESSAGE"
+
+
+class EmptySessionId(InvalidRequestError):
+    """Error code EMPTY_SESSION_ID"""
+
+    code_name = "EMPTY_SESSION_ID"
+
+
+class EmptyString(InvalidRequestError):
+    """Error code Empty string" """
+
+    code_name = 'Empty string"'
+
+
+class EmptyTitle(InvalidRequestError):
+    """Error code EMPTY_TITLE"""
+
+    code_name = "EMPTY_TITLE"
+
+
+class EmptyUpdatePayload(InvalidRequestError):
+    """Error code EMPTY_UPDATE_PAYLOAD"""
+
+    code_name = "EMPTY_UPDATE_PAYLOAD"
+
+
+class EmptyUserIds(InvalidRequestError):
+    """Error code EMPTY_USER_IDS"""
+
+    code_name = "EMPTY_USER_IDS"
+
+
+class EmptyVoteParams(InvalidRequestError):
+    """Error code EMPTY_VOTE_PARAMS"""
+
+    code_name = "EMPTY_VOTE_PARAMS"
+
+
+class EngineRegisterErrorCategory(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_CATEGORY"""
+
+    code_name = "ENGINE_REGISTER_ERROR_CATEGORY"
+
+
+class EngineRegisterErrorCategoryFormat(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_CATEGORY_FORMAT"""
+
+    code_name = "ENGINE_REGISTER_ERROR_CATEGORY_FORMAT"
+
+
+class EngineRegisterErrorCode(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_CODE"""
+
+    code_name = "ENGINE_REGISTER_ERROR_CODE"
+
+
+class EngineRegisterErrorCodeFormat(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_CODE_FORMAT"""
+
+    code_name = "ENGINE_REGISTER_ERROR_CODE_FORMAT"
+
+
+class EngineRegisterErrorCodeUnique(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_CODE_UNIQUE"""
+
+    code_name = "ENGINE_REGISTER_ERROR_CODE_UNIQUE"
+
+
+class EngineRegisterErrorCompletionsUrl(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_COMPLETIONS_URL"""
+
+    code_name = "ENGINE_REGISTER_ERROR_COMPLETIONS_URL"
+
+
+class EngineRegisterErrorCompletionsUrlFail(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL"""
+
+    code_name = "ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL"
+
+
+class EngineRegisterErrorName(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_NAME"""
+
+    code_name = "ENGINE_REGISTER_ERROR_NAME"
+
+
+class EngineRegisterErrorSettingsFormat(InvalidRequestError):
+    """Error code ENGINE_REGISTER_ERROR_SETTINGS_FORMAT"""
+
+    code_name = "ENGINE_REGISTER_ERROR_SETTINGS_FORMAT"
+
+
+class EntitiesError(InvalidRequestError):
+    """Error code ENTITIES_ERROR"""
+
+    code_name = "ENTITIES_ERROR"
+
+
+class EntityError(InvalidRequestError):
+    """Error code ENTITY_ERROR"""
+
+    code_name = "ENTITY_ERROR"
+
+
+class EntityIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code ENTITY_ID is not defined or invalid"""
+
+    code_name = "ENTITY_ID is not defined or invalid"
+
+
+class EntityNotFound(InvalidRequestError):
     """No CRM object has this id."""
 
-    code_name = None
+    code_name = "ENTITY_NOT_FOUND"
+
+
+class EntityTypeError(InvalidRequestError):
+    """Error code ENTITY_TYPE_ERROR"""
+
+    code_name = "ENTITY_TYPE_ERROR"
+
+
+class EntityTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code ENTITY_TYPE_ID is not defined or invalid"""
+
+    code_name = "ENTITY_TYPE_ID is not defined or invalid"
+
+
+class EntityTypeNotSupported(InvalidRequestError):
+    """Error code ENTITY_TYPE_NOT_SUPPORTED"""
+
+    code_name = "ENTITY_TYPE_NOT_SUPPORTED"
+
+
+class EnumField(InvalidRequestError):
+    """Error code ENUM_FIELD"""
+
+    code_name = "ENUM_FIELD"
+
+
+class ErrorActivityAddFailure(InvalidRequestError):
+    """Error code ERROR_ACTIVITY_ADD_FAILURE"""
+
+    code_name = "ERROR_ACTIVITY_ADD_FAILURE"
+
+
+class ErrorActivityAlreadyInstalled(InvalidRequestError):
+    """Error code ERROR_ACTIVITY_ALREADY_INSTALLED"""
+
+    code_name = "ERROR_ACTIVITY_ALREADY_INSTALLED"
+
+
+class ErrorActivityNotFound(InvalidRequestError):
+    """Error code ERROR_ACTIVITY_NOT_FOUND"""
+
+    code_name = "ERROR_ACTIVITY_NOT_FOUND"
+
+
+class ErrorActivityValidationFailure(InvalidRequestError):
+    """Error code ERROR_ACTIVITY_VALIDATION_FAILURE"""
+
+    code_name = "ERROR_ACTIVITY_VALIDATION_FAILURE"
+
+
+class ErrorAddElement(InvalidRequestError):
+    """Error code ERROR_ADD_ELEMENT"""
+
+    code_name = "ERROR_ADD_ELEMENT"
+
+
+class ErrorAddIblock(InvalidRequestError):
+    """Error code ERROR_ADD_IBLOCK"""
+
+    code_name = "ERROR_ADD_IBLOCK"
+
+
+class ErrorAddSection(InvalidRequestError):
+    """Error code ERROR_ADD_SECTION"""
+
+    code_name = "ERROR_ADD_SECTION"
+
+
+class ErrorArgument(InvalidRequestError):
+    """Error code ERROR_ARGUMENT"""
+
+    code_name = "ERROR_ARGUMENT"
 
 
 class ErrorBatchLengthExceeded(InvalidRequestError):
@@ -152,40 +5203,250 @@ class ErrorBatchMethodNotAllowed(InvalidRequestError):
     code_name = "ERROR_BATCH_METHOD_NOT_ALLOWED"
 
 
+class ErrorCashboxAdd(InvalidRequestError):
+    """Error code ERROR_CASHBOX_ADD"""
+
+    code_name = "ERROR_CASHBOX_ADD"
+
+
+class ErrorCashboxDelete(InvalidRequestError):
+    """Error code ERROR_CASHBOX_DELETE"""
+
+    code_name = "ERROR_CASHBOX_DELETE"
+
+
+class ErrorCashboxNotFound(InvalidRequestError):
+    """Error code ERROR_CASHBOX_NOT_FOUND"""
+
+    code_name = "ERROR_CASHBOX_NOT_FOUND"
+
+
+class ErrorCashboxUpdate(InvalidRequestError):
+    """Error code ERROR_CASHBOX_UPDATE"""
+
+    code_name = "ERROR_CASHBOX_UPDATE"
+
+
+class ErrorCheckApply(InvalidRequestError):
+    """Error code ERROR_CHECK_APPLY"""
+
+    code_name = "ERROR_CHECK_APPLY"
+
+
 class ErrorCheckFailure(InvalidRequestError):
-    """A required field is missing or a field value is wrong."""
+    """Error code ERROR_CHECK_FAILURE"""
 
     code_name = "ERROR_CHECK_FAILURE"
 
 
+class ErrorCheckNotFound(InvalidRequestError):
+    """Error code ERROR_CHECK_NOT_FOUND"""
+
+    code_name = "ERROR_CHECK_NOT_FOUND"
+
+
+class ErrorCode(InvalidRequestError):
+    """Error code ERROR_CODE"""
+
+    code_name = "ERROR_CODE"
+
+
+class ErrorCore(InvalidRequestError):
+    """Error code ERROR_CORE"""
+
+    code_name = "ERROR_CORE"
+
+
+class ErrorCouldNotSaveFile(InvalidRequestError):
+    """Error code ERROR_COULD_NOT_SAVE_FILE"""
+
+    code_name = "ERROR_COULD_NOT_SAVE_FILE"
+
+
+class ErrorDelegationNotAllowed(InvalidRequestError):
+    """Error code ERROR_DELEGATION_NOT_ALLOWED"""
+
+    code_name = "ERROR_DELEGATION_NOT_ALLOWED"
+
+
+class ErrorDeleteElement(InvalidRequestError):
+    """Error code ERROR_DELETE_ELEMENT"""
+
+    code_name = "ERROR_DELETE_ELEMENT"
+
+
+class ErrorDeleteSection(InvalidRequestError):
+    """Error code ERROR_DELETE_SECTION"""
+
+    code_name = "ERROR_DELETE_SECTION"
+
+
+class ErrorDeliveryAdd(InvalidRequestError):
+    """Error code ERROR_DELIVERY_ADD"""
+
+    code_name = "ERROR_DELIVERY_ADD"
+
+
+class ErrorDeliveryConfigUpdate(InvalidRequestError):
+    """Error code ERROR_DELIVERY_CONFIG_UPDATE"""
+
+    code_name = "ERROR_DELIVERY_CONFIG_UPDATE"
+
+
+class ErrorDeliveryDelete(InvalidRequestError):
+    """Error code ERROR_DELIVERY_DELETE"""
+
+    code_name = "ERROR_DELIVERY_DELETE"
+
+
+class ErrorDeliveryNotFound(InvalidRequestError):
+    """Error code ERROR_DELIVERY_NOT_FOUND"""
+
+    code_name = "ERROR_DELIVERY_NOT_FOUND"
+
+
+class ErrorDeliveryUpdate(InvalidRequestError):
+    """Error code ERROR_DELIVERY_UPDATE"""
+
+    code_name = "ERROR_DELIVERY_UPDATE"
+
+
+class ErrorDocumentRights(InvalidRequestError):
+    """Error code ERROR_DOCUMENT_RIGHTS"""
+
+    code_name = "ERROR_DOCUMENT_RIGHTS"
+
+
+class ErrorDocumentStatus(InvalidRequestError):
+    """Error code ERROR_DOCUMENT_STATUS"""
+
+    code_name = "ERROR_DOCUMENT_STATUS"
+
+
+class ErrorElementAlreadyExists(InvalidRequestError):
+    """Error code ERROR_ELEMENT_ALREADY_EXISTS"""
+
+    code_name = "ERROR_ELEMENT_ALREADY_EXISTS"
+
+
+class ErrorElementFieldValue(InvalidRequestError):
+    """Error code ERROR_ELEMENT_FIELD_VALUE"""
+
+    code_name = "ERROR_ELEMENT_FIELD_VALUE"
+
+
+class ErrorElementNotFound(InvalidRequestError):
+    """Error code ERROR_ELEMENT_NOT_FOUND"""
+
+    code_name = "ERROR_ELEMENT_NOT_FOUND"
+
+
+class ErrorEmptyLayout(InvalidRequestError):
+    """Error code ERROR_EMPTY_LAYOUT"""
+
+    code_name = "ERROR_EMPTY_LAYOUT"
+
+
+class ErrorEmptyLogMessage(InvalidRequestError):
+    """Error code ERROR_EMPTY_LOG_MESSAGE"""
+
+    code_name = "ERROR_EMPTY_LOG_MESSAGE"
+
+
+class ErrorEntityAlreadyExists(InvalidRequestError):
+    """Error code ERROR_ENTITY_ALREADY_EXISTS"""
+
+    code_name = "ERROR_ENTITY_ALREADY_EXISTS"
+
+
+class ErrorEntityNotFound(InvalidRequestError):
+    """Error code ERROR_ENTITY_NOT_FOUND"""
+
+    code_name = "ERROR_ENTITY_NOT_FOUND"
+
+
+class ErrorEventNotFound(InvalidRequestError):
+    """Error code ERROR_EVENT_NOT_FOUND"""
+
+    code_name = "ERROR_EVENT_NOT_FOUND"
+
+
+class ErrorExtraServiceAdd(InvalidRequestError):
+    """Error code ERROR_EXTRA_SERVICE_ADD"""
+
+    code_name = "ERROR_EXTRA_SERVICE_ADD"
+
+
+class ErrorExtraServiceDelete(InvalidRequestError):
+    """Error code ERROR_EXTRA_SERVICE_DELETE"""
+
+    code_name = "ERROR_EXTRA_SERVICE_DELETE"
+
+
+class ErrorExtraServiceNotFound(InvalidRequestError):
+    """Error code ERROR_EXTRA_SERVICE_NOT_FOUND"""
+
+    code_name = "ERROR_EXTRA_SERVICE_NOT_FOUND"
+
+
+class ErrorExtraServiceUpdate(InvalidRequestError):
+    """Error code ERROR_EXTRA_SERVICE_UPDATE"""
+
+    code_name = "ERROR_EXTRA_SERVICE_UPDATE"
+
+
+class ErrorGroupid(InvalidRequestError):
+    """Error code ERROR_GROUPID"""
+
+    code_name = "ERROR_GROUPID"
+
+
 class ErrorHandlerAdd(InvalidRequestError):
-    """The portal refused to add the handler; error_description says why."""
+    """Error code ERROR_HANDLER_ADD"""
 
     code_name = "ERROR_HANDLER_ADD"
 
 
-class ErrorHandlerAlreadyExist(ConflictError):
-    """A handler with this CODE already exists."""
+class ErrorHandlerAlreadyExist(InvalidRequestError):
+    """Error code ERROR_HANDLER_ALREADY_EXIST"""
 
     code_name = "ERROR_HANDLER_ALREADY_EXIST"
 
 
 class ErrorHandlerDelete(InvalidRequestError):
-    """The portal refused to delete the handler; error_description says why."""
+    """Error code ERROR_HANDLER_DELETE"""
 
     code_name = "ERROR_HANDLER_DELETE"
 
 
 class ErrorHandlerNotFound(NotFoundError):
-    """No REST handler has the code given in BX_REST_HANDLER."""
+    """Error code ERROR_HANDLER_NOT_FOUND"""
 
     code_name = "ERROR_HANDLER_NOT_FOUND"
 
 
 class ErrorHandlerUpdate(InvalidRequestError):
-    """The portal refused to change the handler; error_description says why."""
+    """Error code ERROR_HANDLER_UPDATE"""
 
     code_name = "ERROR_HANDLER_UPDATE"
+
+
+class ErrorIblockAlreadyExists(InvalidRequestError):
+    """Error code ERROR_IBLOCK_ALREADY_EXISTS"""
+
+    code_name = "ERROR_IBLOCK_ALREADY_EXISTS"
+
+
+class ErrorIblockNotFound(InvalidRequestError):
+    """Error code ERROR_IBLOCK_NOT_FOUND"""
+
+    code_name = "ERROR_IBLOCK_NOT_FOUND"
+
+
+class ErrorImageId(InvalidRequestError):
+    """Error code ERROR_IMAGE_ID"""
+
+    code_name = "ERROR_IMAGE_ID"
 
 
 class ErrorInternalInvoiceNotFound(NotFoundError):
@@ -200,16 +5461,70 @@ class ErrorInternalOrderNotFound(NotFoundError):
     code_name = "ERROR_INTERNAL_ORDER_NOT_FOUND"
 
 
+class ErrorInvalidUserId(InvalidRequestError):
+    """Error code ERROR_INVALID_USER_ID"""
+
+    code_name = "ERROR_INVALID_USER_ID"
+
+
+class ErrorItemNotFound(InvalidRequestError):
+    """Error code ERROR_ITEM_NOT_FOUND"""
+
+    code_name = "ERROR_ITEM_NOT_FOUND"
+
+
 class ErrorManifestIsNotAvailable(NotFoundError):
     """The requested manifest does not exist."""
 
     code_name = "ERROR_MANIFEST_IS_NOT_AVAILABLE"
 
 
+class ErrorMessageNotFound(InvalidRequestError):
+    """Error code ERROR_MESSAGE_NOT_FOUND"""
+
+    code_name = "ERROR_MESSAGE_NOT_FOUND"
+
+
+class ErrorMessageStatusIncorrect(InvalidRequestError):
+    """Error code ERROR_MESSAGE_STATUS_INCORRECT"""
+
+    code_name = "ERROR_MESSAGE_STATUS_INCORRECT"
+
+
 class ErrorMethodNotFound(NotFoundError):
     """No such REST method on this portal."""
 
     code_name = "ERROR_METHOD_NOT_FOUND"
+
+
+class ErrorNoGroup(InvalidRequestError):
+    """Error code ERROR_NO_GROUP"""
+
+    code_name = "ERROR_NO_GROUP"
+
+
+class ErrorNoName(InvalidRequestError):
+    """Error code ERROR_NO_NAME"""
+
+    code_name = "ERROR_NO_NAME"
+
+
+class ErrorNoValue(InvalidRequestError):
+    """Error code ERROR_NO_VALUE"""
+
+    code_name = "ERROR_NO_VALUE"
+
+
+class ErrorNotFound(InvalidRequestError):
+    """Error code ERROR_NOT_FOUND"""
+
+    code_name = "ERROR_NOT_FOUND"
+
+
+class ErrorParentActivityRestrict(InvalidRequestError):
+    """Error code ERROR_PARENT_ACTIVITY_RESTRICT"""
+
+    code_name = "ERROR_PARENT_ACTIVITY_RESTRICT"
 
 
 class ErrorPayInvoiceNotSupported(InvalidRequestError):
@@ -242,10 +5557,148 @@ class ErrorPersonTypeNotFound(NotFoundError):
     code_name = "ERROR_PERSON_TYPE_NOT_FOUND"
 
 
+class ErrorPlacementMaxCount(ApiError):
+    """Error code ERROR_PLACEMENT_MAX_COUNT"""
+
+    code_name = "ERROR_PLACEMENT_MAX_COUNT"
+
+
+class ErrorPlacementUserMode(ApiError):
+    """Error code ERROR_PLACEMENT_USER_MODE"""
+
+    code_name = "ERROR_PLACEMENT_USER_MODE"
+
+
 class ErrorProcessRequestResult(InvalidRequestError):
     """No pay system has this id, or the pay system failed to process the payment."""
 
     code_name = "ERROR_PROCESS_REQUEST_RESULT"
+
+
+class ErrorPropertyAlreadyExists(InvalidRequestError):
+    """Error code ERROR_PROPERTY_ALREADY_EXISTS"""
+
+    code_name = "ERROR_PROPERTY_ALREADY_EXISTS"
+
+
+class ErrorPropertyNotFound(InvalidRequestError):
+    """Error code ERROR_PROPERTY_NOT_FOUND"""
+
+    code_name = "ERROR_PROPERTY_NOT_FOUND"
+
+
+class ErrorRequiredParametersMissing(InvalidRequestError):
+    """Error code ERROR_REQUIRED_PARAMETERS_MISSING"""
+
+    code_name = "ERROR_REQUIRED_PARAMETERS_MISSING"
+
+
+class ErrorSaveField(InvalidRequestError):
+    """Error code ERROR_SAVE_FIELD"""
+
+    code_name = "ERROR_SAVE_FIELD"
+
+
+class ErrorSectionNotFound(InvalidRequestError):
+    """Error code ERROR_SECTION_NOT_FOUND"""
+
+    code_name = "ERROR_SECTION_NOT_FOUND"
+
+
+class ErrorSelectValidationFailure(InvalidRequestError):
+    """Error code ERROR_SELECT_VALIDATION_FAILURE"""
+
+    code_name = "ERROR_SELECT_VALIDATION_FAILURE"
+
+
+class ErrorSenderAddFailure(InvalidRequestError):
+    """Error code ERROR_SENDER_ADD_FAILURE"""
+
+    code_name = "ERROR_SENDER_ADD_FAILURE"
+
+
+class ErrorSenderAlreadyInstalled(InvalidRequestError):
+    """Error code ERROR_SENDER_ALREADY_INSTALLED"""
+
+    code_name = "ERROR_SENDER_ALREADY_INSTALLED"
+
+
+class ErrorSenderCodeRequired(InvalidRequestError):
+    """Error code ERROR_SENDER_CODE_REQUIRED"""
+
+    code_name = "ERROR_SENDER_CODE_REQUIRED"
+
+
+class ErrorSenderNotFound(InvalidRequestError):
+    """Error code ERROR_SENDER_NOT_FOUND"""
+
+    code_name = "ERROR_SENDER_NOT_FOUND"
+
+
+class ErrorSenderOtherParamsRequired(InvalidRequestError):
+    """Error code ERROR_SENDER_OTHER_PARAMS_REQUIRED"""
+
+    code_name = "ERROR_SENDER_OTHER_PARAMS_REQUIRED"
+
+
+class ErrorSenderUpdateFailure(InvalidRequestError):
+    """Error code ERROR_SENDER_UPDATE_FAILURE"""
+
+    code_name = "ERROR_SENDER_UPDATE_FAILURE"
+
+
+class ErrorSenderValidationFailure(InvalidRequestError):
+    """Error code ERROR_SENDER_VALIDATION_FAILURE"""
+
+    code_name = "ERROR_SENDER_VALIDATION_FAILURE"
+
+
+class ErrorTaskCompleted(InvalidRequestError):
+    """Error code ERROR_TASK_COMPLETED"""
+
+    code_name = "ERROR_TASK_COMPLETED"
+
+
+class ErrorTaskExecution(InvalidRequestError):
+    """Error code ERROR_TASK_EXECUTION"""
+
+    code_name = "ERROR_TASK_EXECUTION"
+
+
+class ErrorTaskNotFound(InvalidRequestError):
+    """Error code ERROR_TASK_NOT_FOUND"""
+
+    code_name = "ERROR_TASK_NOT_FOUND"
+
+
+class ErrorTaskType(InvalidRequestError):
+    """Error code ERROR_TASK_TYPE"""
+
+    code_name = "ERROR_TASK_TYPE"
+
+
+class ErrorTaskValidation(InvalidRequestError):
+    """Error code ERROR_TASK_VALIDATION"""
+
+    code_name = "ERROR_TASK_VALIDATION"
+
+
+class ErrorTemplateNotFound(InvalidRequestError):
+    """Error code ERROR_TEMPLATE_NOT_FOUND"""
+
+    code_name = "ERROR_TEMPLATE_NOT_FOUND"
+
+
+class ErrorTemplateNotOwner(InvalidRequestError):
+    """Error code ERROR_TEMPLATE_NOT_OWNER"""
+
+    code_name = "ERROR_TEMPLATE_NOT_OWNER"
+
+
+class ErrorTemplateValidationFailure(InvalidRequestError):
+    """Error code ERROR_TEMPLATE_VALIDATION_FAILURE"""
+
+    code_name = "ERROR_TEMPLATE_VALIDATION_FAILURE"
 
 
 class ErrorUnexpectedAnswer(ServerError):
@@ -254,10 +5707,346 @@ class ErrorUnexpectedAnswer(ServerError):
     code_name = "ERROR_UNEXPECTED_ANSWER"
 
 
+class ErrorUnsupportedPropertyType(InvalidRequestError):
+    """Error code ERROR_UNSUPPORTED_PROPERTY_TYPE"""
+
+    code_name = "ERROR_UNSUPPORTED_PROPERTY_TYPE"
+
+
+class ErrorUnsupportedProtocol(InvalidRequestError):
+    """Error code ERROR_UNSUPPORTED_PROTOCOL"""
+
+    code_name = "ERROR_UNSUPPORTED_PROTOCOL"
+
+
+class ErrorUpdateElement(InvalidRequestError):
+    """Error code ERROR_UPDATE_ELEMENT"""
+
+    code_name = "ERROR_UPDATE_ELEMENT"
+
+
+class ErrorUpdateField(InvalidRequestError):
+    """Error code ERROR_UPDATE_FIELD"""
+
+    code_name = "ERROR_UPDATE_FIELD"
+
+
+class ErrorUpdateIblock(InvalidRequestError):
+    """Error code ERROR_UPDATE_IBLOCK"""
+
+    code_name = "ERROR_UPDATE_IBLOCK"
+
+
+class ErrorUpdateSection(InvalidRequestError):
+    """Error code ERROR_UPDATE_SECTION"""
+
+    code_name = "ERROR_UPDATE_SECTION"
+
+
+class ErrorUserNotOperator(InvalidRequestError):
+    """Error code ERROR_USER_NOT_OPERATOR"""
+
+    code_name = "ERROR_USER_NOT_OPERATOR"
+
+
+class ErrorWrongApplication(InvalidRequestError):
+    """Error code ERROR_WRONG_APPLICATION"""
+
+    code_name = "ERROR_WRONG_APPLICATION"
+
+
+class ErrorWrongContext(InvalidRequestError):
+    """Error code ERROR_WRONG_CONTEXT"""
+
+    code_name = "ERROR_WRONG_CONTEXT"
+
+
+class ErrorWrongHandlerUrl(InvalidRequestError):
+    """Error code ERROR_WRONG_HANDLER_URL"""
+
+    code_name = "ERROR_WRONG_HANDLER_URL"
+
+
+class ErrorWrongWorkflowId(InvalidRequestError):
+    """Error code ERROR_WRONG_WORKFLOW_ID"""
+
+    code_name = "ERROR_WRONG_WORKFLOW_ID"
+
+
+class EventBotDeleteError(InvalidRequestError):
+    """Error code EVENT_BOT_DELETE_ERROR"""
+
+    code_name = "EVENT_BOT_DELETE_ERROR"
+
+
+class EventCommandAddError(InvalidRequestError):
+    """Error code EVENT_COMMAND_ADD_ERROR"""
+
+    code_name = "EVENT_COMMAND_ADD_ERROR"
+
+
+class EventMessageAddError(InvalidRequestError):
+    """Error code EVENT_MESSAGE_ADD_ERROR"""
+
+    code_name = "EVENT_MESSAGE_ADD_ERROR"
+
+
+class EventMessageDeleteError(InvalidRequestError):
+    """Error code EVENT_MESSAGE_DELETE_ERROR"""
+
+    code_name = "EVENT_MESSAGE_DELETE_ERROR"
+
+
+class EventMessageUpdateError(InvalidRequestError):
+    """Error code EVENT_MESSAGE_UPDATE_ERROR"""
+
+    code_name = "EVENT_MESSAGE_UPDATE_ERROR"
+
+
+class EventWelcomeMessageError(InvalidRequestError):
+    """Error code EVENT_WELCOME_MESSAGE_ERROR"""
+
+    code_name = "EVENT_WELCOME_MESSAGE_ERROR"
+
+
 class ExpiredToken(AuthenticationError):
     """The OAuth access token has expired; refresh it."""
 
     code_name = "expired_token"
+
+
+class FailedToGetListGeneralError(InvalidRequestError):
+    """Error code Failed to get list. General error"""
+
+    code_name = "Failed to get list. General error"
+
+
+class FeatureNotAvail(InvalidRequestError):
+    """Error code FEATURE_NOT_AVAIL"""
+
+    code_name = "FEATURE_NOT_AVAIL"
+
+
+class FieldIsRedundant(InvalidRequestError):
+    """Error code FIELD_IS_REDUNDANT"""
+
+    code_name = "FIELD_IS_REDUNDANT"
+
+
+class FieldIsRequired(InvalidRequestError):
+    """Error code FIELD_IS_REQUIRED"""
+
+    code_name = "FIELD_IS_REQUIRED"
+
+
+class FieldNotFound(InvalidRequestError):
+    """Error code FIELD_NOT_FOUND"""
+
+    code_name = "FIELD_NOT_FOUND"
+
+
+class FileAccessError(PermissionDeniedError):
+    """Error code FILE_ACCESS_ERROR"""
+
+    code_name = "FILE_ACCESS_ERROR"
+
+
+class FileEmpty(InvalidRequestError):
+    """Error code FILE_EMPTY"""
+
+    code_name = "FILE_EMPTY"
+
+
+class FileError(InvalidRequestError):
+    """Error code FILE_ERROR"""
+
+    code_name = "FILE_ERROR"
+
+
+class FileFolderError(InvalidRequestError):
+    """Error code FILE_FOLDER_ERROR"""
+
+    code_name = "FILE_FOLDER_ERROR"
+
+
+class FileIdEmpty(InvalidRequestError):
+    """Error code FILE_ID_EMPTY"""
+
+    code_name = "FILE_ID_EMPTY"
+
+
+class FileInvalidContent(InvalidRequestError):
+    """Error code FILE_INVALID_CONTENT"""
+
+    code_name = "FILE_INVALID_CONTENT"
+
+
+class FileNotFound(InvalidRequestError):
+    """Error code FILE_NOT_FOUND"""
+
+    code_name = "FILE_NOT_FOUND"
+
+
+class FileSaveError(InvalidRequestError):
+    """Error code FILE_SAVE_ERROR"""
+
+    code_name = "FILE_SAVE_ERROR"
+
+
+class FileSendFailed(InvalidRequestError):
+    """Error code FILE_SEND_FAILED"""
+
+    code_name = "FILE_SEND_FAILED"
+
+
+class FileTooLarge(InvalidRequestError):
+    """Error code FILE_TOO_LARGE"""
+
+    code_name = "FILE_TOO_LARGE"
+
+
+class FileUploadFailed(InvalidRequestError):
+    """Error code FILE_UPLOAD_FAILED"""
+
+    code_name = "FILE_UPLOAD_FAILED"
+
+
+class FilesError(InvalidRequestError):
+    """Error code FILES_ERROR"""
+
+    code_name = "FILES_ERROR"
+
+
+class FindShort(InvalidRequestError):
+    """Error code FIND_SHORT"""
+
+    code_name = "FIND_SHORT"
+
+
+class FirstIdString(InvalidRequestError):
+    """Error code FIRST_ID_STRING"""
+
+    code_name = "FIRST_ID_STRING"
+
+
+class FolderContainsAreas(InvalidRequestError):
+    """Error code FOLDER_CONTAINS_AREAS"""
+
+    code_name = "FOLDER_CONTAINS_AREAS"
+
+
+class FolderError(InvalidRequestError):
+    """Error code FOLDER_ERROR"""
+
+    code_name = "FOLDER_ERROR"
+
+
+class FolderIsNotUnique(InvalidRequestError):
+    """Error code FOLDER_IS_NOT_UNIQUE"""
+
+    code_name = "FOLDER_IS_NOT_UNIQUE"
+
+
+class FolderNotFound(InvalidRequestError):
+    """Error code FOLDER_NOT_FOUND"""
+
+    code_name = "FOLDER_NOT_FOUND"
+
+
+class GeneralConnectorRegistrationError(ApiError):
+    """Error code GENERAL_CONNECTOR_REGISTRATION_ERROR"""
+
+    code_name = "GENERAL_CONNECTOR_REGISTRATION_ERROR"
+
+
+class HasBoundTypes(InvalidRequestError):
+    """Error code HAS_BOUND_TYPES"""
+
+    code_name = "HAS_BOUND_TYPES"
+
+
+class HashError(InvalidRequestError):
+    """Error code HASH_ERROR"""
+
+    code_name = "HASH_ERROR"
+
+
+class IconRequired(ApiError):
+    """Error code ICON_REQUIRED"""
+
+    code_name = "ICON_REQUIRED"
+
+
+class IdEmpty(InvalidRequestError):
+    """Error code ID_EMPTY"""
+
+    code_name = "ID_EMPTY"
+
+
+class IdError(InvalidRequestError):
+    """Error code ID_ERROR"""
+
+    code_name = "ID_ERROR"
+
+
+class IdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code ID is not defined or invalid"""
+
+    code_name = "ID is not defined or invalid"
+
+
+class IframeHttps(InvalidRequestError):
+    """Error code IFRAME_HTTPS"""
+
+    code_name = "IFRAME_HTTPS"
+
+
+class IllegalNewLink(InvalidRequestError):
+    """Error code ILLEGAL_NEW_LINK"""
+
+    code_name = "ILLEGAL_NEW_LINK"
+
+
+class ImNotInstalled(InvalidRequestError):
+    """Error code IM_NOT_INSTALLED"""
+
+    code_name = "IM_NOT_INSTALLED"
+
+
+class ImbotError(InvalidRequestError):
+    """Error code IMBOT_ERROR"""
+
+    code_name = "IMBOT_ERROR"
+
+
+class ImconnectorNoCorrectProvider(InvalidRequestError):
+    """Error code IMCONNECTOR_NO_CORRECT_PROVIDER"""
+
+    code_name = "IMCONNECTOR_NO_CORRECT_PROVIDER"
+
+
+class ImconnectorNotSpecifiedCorrectCommand(InvalidRequestError):
+    """Error code IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND"""
+
+    code_name = "IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND"
+
+
+class Inactive(InvalidRequestError):
+    """Error code INACTIVE"""
+
+    code_name = "INACTIVE"
+
+
+class IncomingActivityCanNotBeWithDeadline(InvalidRequestError):
+    """Error code INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE"""
+
+    code_name = "INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE"
+
+
+class IncorrectAffected(InvalidRequestError):
+    """Error code INCORRECT_AFFECTED"""
+
+    code_name = "INCORRECT_AFFECTED"
 
 
 class InsufficientQuantity(ConflictError):
@@ -266,10 +6055,16 @@ class InsufficientQuantity(ConflictError):
     code_name = None
 
 
-class InsufficientScope(PermissionDeniedError):
+class InsufficientScope(InvalidRequestError):
     """The token or webhook was not granted the scope this method needs."""
 
     code_name = "insufficient_scope"
+
+
+class InternalError(ApiError):
+    """Error code INTERNAL_ERROR"""
+
+    code_name = "INTERNAL_ERROR"
 
 
 class InternalServerError(ServerError):
@@ -279,15 +6074,27 @@ class InternalServerError(ServerError):
 
 
 class InvalidArgValue(InvalidRequestError):
-    """A filter or order field is not allowed, its value is wrong, or a sort direction is not ASC/DESC."""
+    """Error code INVALID_ARG_VALUE"""
 
     code_name = "INVALID_ARG_VALUE"
 
 
-class InvalidCredentials(PermissionDeniedError):
+class InvalidArgument(InvalidRequestError):
+    """Error code INVALID_ARGUMENT"""
+
+    code_name = "INVALID_ARGUMENT"
+
+
+class InvalidCredentials(AuthenticationError):
     """The user behind the token lacks the rights for this call."""
 
     code_name = "INVALID_CREDENTIALS"
+
+
+class InvalidDateRange(InvalidRequestError):
+    """Error code invalid_date_range"""
+
+    code_name = "invalid_date_range"
 
 
 class InvalidEntityType(InvalidRequestError):
@@ -296,10 +6103,58 @@ class InvalidEntityType(InvalidRequestError):
     code_name = None
 
 
+class InvalidFilter(InvalidRequestError):
+    """Error code INVALID_FILTER"""
+
+    code_name = "INVALID_FILTER"
+
+
+class InvalidFormat(InvalidRequestError):
+    """Error code INVALID_FORMAT"""
+
+    code_name = "INVALID_FORMAT"
+
+
+class InvalidMethod(ApiError):
+    """Error code INVALID_METHOD"""
+
+    code_name = "INVALID_METHOD"
+
+
+class InvalidOrder(InvalidRequestError):
+    """Error code invalid_order"""
+
+    code_name = "invalid_order"
+
+
+class InvalidPagination(InvalidRequestError):
+    """Error code invalid_pagination"""
+
+    code_name = "invalid_pagination"
+
+
+class InvalidQuery(InvalidRequestError):
+    """Error code INVALID_QUERY"""
+
+    code_name = "INVALID_QUERY"
+
+
 class InvalidRequest(InvalidRequestError):
     """The portal only accepts HTTPS."""
 
     code_name = "INVALID_REQUEST"
+
+
+class InvalidSelectField(InvalidRequestError):
+    """Error code invalid_select_field"""
+
+    code_name = "invalid_select_field"
+
+
+class InvalidSessionId(InvalidRequestError):
+    """Error code INVALID_SESSION_ID"""
+
+    code_name = "INVALID_SESSION_ID"
 
 
 class InvalidToken(AuthenticationError):
@@ -308,16 +6163,352 @@ class InvalidToken(AuthenticationError):
     code_name = "invalid_token"
 
 
+class InvalidType(InvalidRequestError):
+    """Error code INVALID_TYPE"""
+
+    code_name = "INVALID_TYPE"
+
+
+class IsNotAdmin(InvalidRequestError):
+    """Error code IS_NOT_ADMIN"""
+
+    code_name = "IS_NOT_ADMIN"
+
+
+class IsSystem(InvalidRequestError):
+    """Error code IS_SYSTEM"""
+
+    code_name = "IS_SYSTEM"
+
+
+class KeyContainWrongSymbols(InvalidRequestError):
+    """Error code KEY_CONTAIN_WRONG_SYMBOLS"""
+
+    code_name = "KEY_CONTAIN_WRONG_SYMBOLS"
+
+
+class KeyboardError(InvalidRequestError):
+    """Error code KEYBOARD_ERROR"""
+
+    code_name = "KEYBOARD_ERROR"
+
+
+class KeyboardOversize(InvalidRequestError):
+    """Error code KEYBOARD_OVERSIZE"""
+
+    code_name = "KEYBOARD_OVERSIZE"
+
+
+class LandingError(InvalidRequestError):
+    """Error code LANDING_ERROR"""
+
+    code_name = "LANDING_ERROR"
+
+
+class LandingIsLock(InvalidRequestError):
+    """Error code LANDING_IS_LOCK"""
+
+    code_name = "LANDING_IS_LOCK"
+
+
+class LandingNotExist(InvalidRequestError):
+    """Error code LANDING_NOT_EXIST"""
+
+    code_name = "LANDING_NOT_EXIST"
+
+
+class LandingPaymentFailed(InvalidRequestError):
+    """Error code LANDING_PAYMENT_FAILED"""
+
+    code_name = "LANDING_PAYMENT_FAILED"
+
+
+class LandingPaymentFailedBlock(InvalidRequestError):
+    """Error code LANDING_PAYMENT_FAILED_BLOCK"""
+
+    code_name = "LANDING_PAYMENT_FAILED_BLOCK"
+
+
+class LangError(InvalidRequestError):
+    """Error code LANG_ERROR"""
+
+    code_name = "LANG_ERROR"
+
+
+class LastBindingCannotBeDeleted(InvalidRequestError):
+    """Error code LAST_BINDING_CANNOT_BE_DELETED"""
+
+    code_name = "LAST_BINDING_CANNOT_BE_DELETED"
+
+
+class LastIdAndLastType(InvalidRequestError):
+    """Error code LAST_ID_AND_LAST_TYPE"""
+
+    code_name = "LAST_ID_AND_LAST_TYPE"
+
+
+class LastIdString(InvalidRequestError):
+    """Error code LAST_ID_STRING"""
+
+    code_name = "LAST_ID_STRING"
+
+
+class LicenseExpired(InvalidRequestError):
+    """Error code LICENSE_EXPIRED"""
+
+    code_name = "LICENSE_EXPIRED"
+
+
+class LimitExceeded(InvalidRequestError):
+    """Error code LIMIT_EXCEEDED"""
+
+    code_name = "LIMIT_EXCEEDED"
+
+
+class ListIdError(InvalidRequestError):
+    """Error code LIST_ID_ERROR"""
+
+    code_name = "LIST_ID_ERROR"
+
+
+class ManifestIntersectImg(InvalidRequestError):
+    """Error code MANIFEST_INTERSECT_IMG"""
+
+    code_name = "MANIFEST_INTERSECT_IMG"
+
+
+class MaxCloudPbx(InvalidRequestError):
+    """Error code MAX_CLOUD_PBX"""
+
+    code_name = "MAX_CLOUD_PBX"
+
+
+class MaxCountError(InvalidRequestError):
+    """Error code MAX_COUNT_ERROR"""
+
+    code_name = "MAX_COUNT_ERROR"
+
+
+class MaxImportBatchSizeExceeded(InvalidRequestError):
+    """Error code MAX_IMPORT_BATCH_SIZE_EXCEEDED"""
+
+    code_name = "MAX_IMPORT_BATCH_SIZE_EXCEEDED"
+
+
+class MaxTypesCountExceeded(InvalidRequestError):
+    """Error code MAX_TYPES_COUNT_EXCEEDED"""
+
+    code_name = "MAX_TYPES_COUNT_EXCEEDED"
+
+
+class McBankDetailIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code MC_BANK_DETAIL_ID is not defined or invalid"""
+
+    code_name = "MC_BANK_DETAIL_ID is not defined or invalid"
+
+
+class McRequisiteIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code MC_REQUISITE_ID is not defined or invalid"""
+
+    code_name = "MC_REQUISITE_ID is not defined or invalid"
+
+
+class MenuError(InvalidRequestError):
+    """Error code MENU_ERROR"""
+
+    code_name = "MENU_ERROR"
+
+
+class MenuOversize(InvalidRequestError):
+    """Error code MENU_OVERSIZE"""
+
+    code_name = "MENU_OVERSIZE"
+
+
+class MessageAccessDenied(PermissionDeniedError):
+    """Error code MESSAGE_ACCESS_DENIED"""
+
+    code_name = "MESSAGE_ACCESS_DENIED"
+
+
+class MessageEmpty(InvalidRequestError):
+    """Error code MESSAGE_EMPTY"""
+
+    code_name = "MESSAGE_EMPTY"
+
+
+class MessageIdEmpty(InvalidRequestError):
+    """Error code MESSAGE_ID_EMPTY"""
+
+    code_name = "MESSAGE_ID_EMPTY"
+
+
+class MessageIdError(InvalidRequestError):
+    """Error code MESSAGE_ID_ERROR"""
+
+    code_name = "MESSAGE_ID_ERROR"
+
+
+class MessageNotFound(InvalidRequestError):
+    """Error code MESSAGE_NOT_FOUND"""
+
+    code_name = "MESSAGE_NOT_FOUND"
+
+
+class MessageNotSpecified(InvalidRequestError):
+    """Error code MESSAGE_NOT_SPECIFIED"""
+
+    code_name = "MESSAGE_NOT_SPECIFIED"
+
+
+class MessageStatusNotSpecified(InvalidRequestError):
+    """Error code MESSAGE_STATUS_NOT_SPECIFIED"""
+
+    code_name = "MESSAGE_STATUS_NOT_SPECIFIED"
+
+
+class MessageStatusSemanticNotSpecified(InvalidRequestError):
+    """Error code MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED"""
+
+    code_name = "MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED"
+
+
+class MethodConfirmDenied(PermissionDeniedError):
+    """Error code METHOD_CONFIRM_DENIED"""
+
+    code_name = "METHOD_CONFIRM_DENIED"
+
+
+class MethodConfirmWaiting(InvalidRequestError):
+    """Error code METHOD_CONFIRM_WAITING"""
+
+    code_name = "METHOD_CONFIRM_WAITING"
+
+
+class MissingParams(InvalidRequestError):
+    """Error code MISSING_PARAMS"""
+
+    code_name = "MISSING_PARAMS"
+
+
+class MissingRequiredParam(InvalidRequestError):
+    """Error code MISSING_REQUIRED_PARAM"""
+
+    code_name = "MISSING_REQUIRED_PARAM"
+
+
+class MultipleBindings(InvalidRequestError):
+    """Error code MULTIPLE_BINDINGS"""
+
+    code_name = "MULTIPLE_BINDINGS"
+
+
+class NameError(InvalidRequestError):
+    """Error code NAME_ERROR"""
+
+    code_name = "NAME_ERROR"
+
+
+class NameRequired(ApiError):
+    """Error code NAME_REQUIRED"""
+
+    code_name = "NAME_REQUIRED"
+
+
+class NoApplicationId(ApiError):
+    """Error code NO_APPLICATION_ID"""
+
+    code_name = "NO_APPLICATION_ID"
+
+
 class NoAuthFound(AuthenticationError):
     """The webhook code or access token is wrong."""
 
     code_name = "NO_AUTH_FOUND"
 
 
-class NotFound(NotFoundError):
-    """No smart process has this entityTypeId."""
+class NoPlacementHandler(ApiError):
+    """Error code NO_PLACEMENT_HANDLER"""
+
+    code_name = "NO_PLACEMENT_HANDLER"
+
+
+class NodesNotFound(InvalidRequestError):
+    """Error code NODES_NOT_FOUND"""
+
+    code_name = "NODES_NOT_FOUND"
+
+
+class NotActiveLine(InvalidRequestError):
+    """Error code NOT_ACTIVE_LINE"""
+
+    code_name = "NOT_ACTIVE_LINE"
+
+
+class NotFound(InvalidRequestError):
+    """Error code NOT_FOUND"""
 
     code_name = "NOT_FOUND"
+
+
+class NoteCollectionUnderImport(InvalidRequestError):
+    """Error code NOTE_COLLECTION_UNDER_IMPORT"""
+
+    code_name = "NOTE_COLLECTION_UNDER_IMPORT"
+
+
+class NoteDocumentHasUnsavedChanges(InvalidRequestError):
+    """Error code NOTE_DOCUMENT_HAS_UNSAVED_CHANGES"""
+
+    code_name = "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES"
+
+
+class NoteEmptyUpdate(InvalidRequestError):
+    """Error code NOTE_EMPTY_UPDATE"""
+
+    code_name = "NOTE_EMPTY_UPDATE"
+
+
+class NoteFileTooLarge(InvalidRequestError):
+    """Error code NOTE_FILE_TOO_LARGE"""
+
+    code_name = "NOTE_FILE_TOO_LARGE"
+
+
+class NoteFileTypeNotAllowed(InvalidRequestError):
+    """Error code NOTE_FILE_TYPE_NOT_ALLOWED"""
+
+    code_name = "NOTE_FILE_TYPE_NOT_ALLOWED"
+
+
+class NoteInvalidParent(InvalidRequestError):
+    """Error code NOTE_INVALID_PARENT"""
+
+    code_name = "NOTE_INVALID_PARENT"
+
+
+class NoteMarkdownTooLarge(InvalidRequestError):
+    """Error code NOTE_MARKDOWN_TOO_LARGE"""
+
+    code_name = "NOTE_MARKDOWN_TOO_LARGE"
+
+
+class NoteSearchQueryTooLong(InvalidRequestError):
+    """Error code NOTE_SEARCH_QUERY_TOO_LONG"""
+
+    code_name = "NOTE_SEARCH_QUERY_TOO_LONG"
+
+
+class NoteSearchQueryTooShort(InvalidRequestError):
+    """Error code NOTE_SEARCH_QUERY_TOO_SHORT"""
+
+    code_name = "NOTE_SEARCH_QUERY_TOO_SHORT"
+
+
+class NotifyValueError(InvalidRequestError):
+    """Error code NOTIFY_VALUE_ERROR"""
+
+    code_name = "NOTIFY_VALUE_ERROR"
 
 
 class OperationFailed(ServerError):
@@ -332,10 +6523,58 @@ class OperationTimeLimit(RateLimitError):
     code_name = "OPERATION_TIME_LIMIT"
 
 
+class OperatorWrong(InvalidRequestError):
+    """Error code OPERATOR_WRONG"""
+
+    code_name = "OPERATOR_WRONG"
+
+
 class OverloadLimit(ServiceUnavailableError):
     """REST access to this portal was blocked by hand; only support can lift it."""
 
     code_name = "OVERLOAD_LIMIT"
+
+
+class OwnerNotFound(InvalidRequestError):
+    """Error code OWNER_NOT_FOUND"""
+
+    code_name = "OWNER_NOT_FOUND"
+
+
+class ParameterFieldsMustBeArray(InvalidRequestError):
+    """Error code Parameter 'fields' must be array"""
+
+    code_name = "Parameter 'fields' must be array"
+
+
+class ParameterFilterMustBeArray(InvalidRequestError):
+    """Error code Parameter 'filter' must be array"""
+
+    code_name = "Parameter 'filter' must be array"
+
+
+class ParameterOrderMustBeArray(InvalidRequestError):
+    """Error code Parameter 'order' must be array"""
+
+    code_name = "Parameter 'order' must be array"
+
+
+class ParameterParamsMustBeArray(InvalidRequestError):
+    """Error code Parameter 'params' must be array"""
+
+    code_name = "Parameter 'params' must be array"
+
+
+class ParamsError(InvalidRequestError):
+    """Error code PARAMS_ERROR"""
+
+    code_name = "PARAMS_ERROR"
+
+
+class ParamsRequired(InvalidRequestError):
+    """Error code PARAMS_REQUIRED"""
+
+    code_name = "PARAMS_REQUIRED"
 
 
 class PaySystemNotFound(NotFoundError):
@@ -350,16 +6589,82 @@ class PaymentNotFound(NotFoundError):
     code_name = None
 
 
+class PhoneNotConfirmed(InvalidRequestError):
+    """Error code PHONE_NOT_CONFIRMED"""
+
+    code_name = "PHONE_NOT_CONFIRMED"
+
+
+class PlacementNoExist(InvalidRequestError):
+    """Error code PLACEMENT_NO_EXIST"""
+
+    code_name = "PLACEMENT_NO_EXIST"
+
+
 class PortalDeleted(ServiceUnavailableError):
     """The portal (or its public part) is closed."""
 
     code_name = "PORTAL_DELETED"
 
 
+class PresetContentIsBad(InvalidRequestError):
+    """Error code PRESET_CONTENT_IS_BAD"""
+
+    code_name = "PRESET_CONTENT_IS_BAD"
+
+
 class ProductItemNotFound(NotFoundError):
     """The product row (rowId) was not found."""
 
     code_name = None
+
+
+class PropertiesUnexpectedFormat(InvalidRequestError):
+    """Error code PROPERTIES_UNEXPECTED_FORMAT"""
+
+    code_name = "PROPERTIES_UNEXPECTED_FORMAT"
+
+
+class PropertyValueTagUnexpectedFormat(InvalidRequestError):
+    """Error code PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT"""
+
+    code_name = "PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT"
+
+
+class PropertyValueTagsUnexpectedFormat(InvalidRequestError):
+    """Error code PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT"""
+
+    code_name = "PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT"
+
+
+class PropertyValueUnexpectedFormat(InvalidRequestError):
+    """Error code PROPERTY_VALUE_UNEXPECTED_FORMAT"""
+
+    code_name = "PROPERTY_VALUE_UNEXPECTED_FORMAT"
+
+
+class PublicHtmlDisallowed(InvalidRequestError):
+    """Error code PUBLIC_HTML_DISALLOWED[...]"""
+
+    code_name = "PUBLIC_HTML_DISALLOWED[...]"
+
+
+class PublicPageReached(InvalidRequestError):
+    """Error code PUBLIC_PAGE_REACHED"""
+
+    code_name = "PUBLIC_PAGE_REACHED"
+
+
+class PublicSiteReached(InvalidRequestError):
+    """Error code PUBLIC_SITE_REACHED"""
+
+    code_name = "PUBLIC_SITE_REACHED"
+
+
+class PublicSiteReachedFree(InvalidRequestError):
+    """Error code PUBLIC_SITE_REACHED_FREE"""
+
+    code_name = "PUBLIC_SITE_REACHED_FREE"
 
 
 class QuantityNotPositive(InvalidRequestError):
@@ -374,10 +6679,166 @@ class QueryLimitExceeded(RateLimitError):
     code_name = "QUERY_LIMIT_EXCEEDED"
 
 
+class QueueIdEmpty(InvalidRequestError):
+    """Error code QUEUE_ID_EMPTY"""
+
+    code_name = "QUEUE_ID_EMPTY"
+
+
+class ReactionAlreadySet(InvalidRequestError):
+    """Error code REACTION_ALREADY_SET"""
+
+    code_name = "REACTION_ALREADY_SET"
+
+
+class ReactionNotFound(InvalidRequestError):
+    """Error code REACTION_NOT_FOUND"""
+
+    code_name = "REACTION_NOT_FOUND"
+
+
+class RecurringDealIsNotFound(InvalidRequestError):
+    """Error code Recurring deal is not found"""
+
+    code_name = "Recurring deal is not found"
+
+
+class RecurringIsNotAllowed(InvalidRequestError):
+    """Error code Recurring is not allowed"""
+
+    code_name = "Recurring is not allowed"
+
+
+class RegIdNotFound(InvalidRequestError):
+    """Error code REG_ID_NOT_FOUND"""
+
+    code_name = "REG_ID_NOT_FOUND"
+
+
+class RegisterErrorData(InvalidRequestError):
+    """Error code REGISTER_ERROR_DATA"""
+
+    code_name = "REGISTER_ERROR_DATA"
+
+
+class RemovingDisabled(InvalidRequestError):
+    """Error code REMOVING_DISABLED"""
+
+    code_name = "REMOVING_DISABLED"
+
+
+class ReplyAccessError(InvalidRequestError):
+    """Error code REPLY_ACCESS_ERROR"""
+
+    code_name = "REPLY_ACCESS_ERROR"
+
+
+class ReplyFromOtherChatError(InvalidRequestError):
+    """Error code REPLY_FROM_OTHER_CHAT_ERROR"""
+
+    code_name = "REPLY_FROM_OTHER_CHAT_ERROR"
+
+
+class RequestIdNotSpecified(InvalidRequestError):
+    """Error code REQUEST_ID_NOT_SPECIFIED"""
+
+    code_name = "REQUEST_ID_NOT_SPECIFIED"
+
+
+class RequestNotFound(InvalidRequestError):
+    """Error code REQUEST_NOT_FOUND"""
+
+    code_name = "REQUEST_NOT_FOUND"
+
+
+class RequestShipmentNotFound(InvalidRequestError):
+    """Error code REQUEST_SHIPMENT_NOT_FOUND"""
+
+    code_name = "REQUEST_SHIPMENT_NOT_FOUND"
+
+
+class RequiredArgMissing(InvalidRequestError):
+    """Error code REQUIRED_ARG_MISSING"""
+
+    code_name = "REQUIRED_ARG_MISSING"
+
+
+class RequiredFieldNoExists(InvalidRequestError):
+    """Error code REQUIRED_FIELD_NO_EXISTS"""
+
+    code_name = "REQUIRED_FIELD_NO_EXISTS"
+
+
 class RequiredFieldsMissing(InvalidRequestError):
     """A required parameter is missing."""
 
     code_name = None
+
+
+class RequiredParamNoExists(InvalidRequestError):
+    """Error code REQUIRED_PARAM_NO_EXISTS"""
+
+    code_name = "REQUIRED_PARAM_NO_EXISTS"
+
+
+class RequisiteIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code REQUISITE_ID is not defined or invalid"""
+
+    code_name = "REQUISITE_ID is not defined or invalid"
+
+
+class RoleScopeMismatch(InvalidRequestError):
+    """Error code ROLE_SCOPE_MISMATCH"""
+
+    code_name = "ROLE_SCOPE_MISMATCH"
+
+
+class SaleOrderCancelPaymentExistActive(InvalidRequestError):
+    """Error code SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE"""
+
+    code_name = "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE"
+
+
+class SaleShipmentExistShipped(InvalidRequestError):
+    """Error code SALE_SHIPMENT_EXIST_SHIPPED"""
+
+    code_name = "SALE_SHIPMENT_EXIST_SHIPPED"
+
+
+class SaleShipmentWrongDeliveryService(InvalidRequestError):
+    """Error code SALE_SHIPMENT_WRONG_DELIVERY_SERVICE"""
+
+    code_name = "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE"
+
+
+class SaveError(InvalidRequestError):
+    """Error code SAVE_ERROR"""
+
+    code_name = "SAVE_ERROR"
+
+
+class ScopeError(InvalidRequestError):
+    """Error code SCOPE_ERROR"""
+
+    code_name = "SCOPE_ERROR"
+
+
+class SearchTextError(InvalidRequestError):
+    """Error code SEARCH_TEXT_ERROR"""
+
+    code_name = "SEARCH_TEXT_ERROR"
+
+
+class SendFailed(InvalidRequestError):
+    """Error code SEND_FAILED"""
+
+    code_name = "SEND_FAILED"
+
+
+class SendingFailed(InvalidRequestError):
+    """Error code SENDING_FAILED"""
+
+    code_name = "SENDING_FAILED"
 
 
 class SettingsEmpty(InvalidRequestError):
@@ -386,54 +6847,1369 @@ class SettingsEmpty(InvalidRequestError):
     code_name = "ERROR_HANDLER_NOT_FOUND"
 
 
+class SignHcmlinkDocumentNotFound(ApiError):
+    """Error code SIGN_HCMLINK_DOCUMENT_NOT_FOUND"""
+
+    code_name = "SIGN_HCMLINK_DOCUMENT_NOT_FOUND"
+
+
+class SignHcmlinkDocumentNotLinked(ApiError):
+    """Error code SIGN_HCMLINK_DOCUMENT_NOT_LINKED"""
+
+    code_name = "SIGN_HCMLINK_DOCUMENT_NOT_LINKED"
+
+
+class SignHcmlinkNoSignedFileExist(ApiError):
+    """Error code SIGN_HCMLINK_NO_SIGNED_FILE_EXIST"""
+
+    code_name = "SIGN_HCMLINK_NO_SIGNED_FILE_EXIST"
+
+
+class SiteError(InvalidRequestError):
+    """Error code SITE_ERROR"""
+
+    code_name = "SITE_ERROR"
+
+
+class SiteIsLock(InvalidRequestError):
+    """Error code SITE_IS_LOCK"""
+
+    code_name = "SITE_IS_LOCK"
+
+
+class SiteIsNotEmpty(InvalidRequestError):
+    """Error code SITE_IS_NOT_EMPTY"""
+
+    code_name = "SITE_IS_NOT_EMPTY"
+
+
+class SiteLimitReached(InvalidRequestError):
+    """Error code SITE_LIMIT_REACHED"""
+
+    code_name = "SITE_LIMIT_REACHED"
+
+
+class SiteNotFound(InvalidRequestError):
+    """Error code SITE_NOT_FOUND"""
+
+    code_name = "SITE_NOT_FOUND"
+
+
+class SlashIsNotAllowed(InvalidRequestError):
+    """Error code SLASH_IS_NOT_ALLOWED"""
+
+    code_name = "SLASH_IS_NOT_ALLOWED"
+
+
+class SonetControllerLivefeedBlogNotFound(InvalidRequestError):
+    """Error code SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND"""
+
+    code_name = "SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND"
+
+
+class SonetControllerLivefeedBlogpostAddError(InvalidRequestError):
+    """Error code SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR"""
+
+    code_name = "SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR"
+
+
+class SonetControllerLivefeedBlogpostModuleBlogNotInstalled(InvalidRequestError):
+    """Error code SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED"""
+
+    code_name = "SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED"
+
+
+class SonetControllerLivefeedBlogpostUpdateError(InvalidRequestError):
+    """Error code SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR"""
+
+    code_name = "SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR"
+
+
+class SonetControllerWorkgroupEmpty(InvalidRequestError):
+    """Error code SONET_CONTROLLER_WORKGROUP_EMPTY"""
+
+    code_name = "SONET_CONTROLLER_WORKGROUP_EMPTY"
+
+
+class SonetControllerWorkgroupNotFound(InvalidRequestError):
+    """Error code SONET_CONTROLLER_WORKGROUP_NOT_FOUND"""
+
+    code_name = "SONET_CONTROLLER_WORKGROUP_NOT_FOUND"
+
+
+class SourceAndTargetEntityIdAreEqualError(InvalidRequestError):
+    """Error code SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR"""
+
+    code_name = "SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR"
+
+
+class SourceAndTargetEntityTypesAreNotEqualError(InvalidRequestError):
+    """Error code SOURCE_AND_TARGET_ENTITY_TYPES_ARE_NOT_EQUAL_ERROR"""
+
+    code_name = "SOURCE_AND_TARGET_ENTITY_TYPES_ARE_NOT_EQUAL_ERROR"
+
+
+class SourceCreateConnectionError(ApiError):
+    """Error code SOURCE_CREATE_CONNECTION_ERROR"""
+
+    code_name = "SOURCE_CREATE_CONNECTION_ERROR"
+
+
+class SourceNotFound(ApiError):
+    """Error code SOURCE_NOT_FOUND"""
+
+    code_name = "SOURCE_NOT_FOUND"
+
+
+class SourceUpdateConnectionError(ApiError):
+    """Error code SOURCE_UPDATE_CONNECTION_ERROR"""
+
+    code_name = "SOURCE_UPDATE_CONNECTION_ERROR"
+
+
+class StatusError(InvalidRequestError):
+    """Error code STATUS_ERROR"""
+
+    code_name = "STATUS_ERROR"
+
+
+class StatusSemanticNotSpecified(InvalidRequestError):
+    """Error code STATUS_SEMANTIC_NOT_SPECIFIED"""
+
+    code_name = "STATUS_SEMANTIC_NOT_SPECIFIED"
+
+
+class StatusTextNotSpecified(InvalidRequestError):
+    """Error code STATUS_TEXT_NOT_SPECIFIED"""
+
+    code_name = "STATUS_TEXT_NOT_SPECIFIED"
+
+
+class StatusUnexpectedFormat(InvalidRequestError):
+    """Error code STATUS_UNEXPECTED_FORMAT"""
+
+    code_name = "STATUS_UNEXPECTED_FORMAT"
+
+
+class SystemError(InvalidRequestError):
+    """Error code SYSTEM_ERROR"""
+
+    code_name = "SYSTEM_ERROR"
+
+
+class TaskNotFound(InvalidRequestError):
+    """Error code TASK_NOT_FOUND"""
+
+    code_name = "TASK_NOT_FOUND"
+
+
+class TemplateNotFound(InvalidRequestError):
+    """Error code Template not found"""
+
+    code_name = "Template not found"
+
+
+class TextEmpty(InvalidRequestError):
+    """Error code TEXT_EMPTY"""
+
+    code_name = "TEXT_EMPTY"
+
+
+class TheBankDetailOfYourCompanyWithId2IsNotAssignedToRequisiteOfYourCompanyWithId2(InvalidRequestError):
+    """Error code The BankDetail of your company with ID '2' is not assigned to Requisite of your company with ID '2'"""
+
+    code_name = "The BankDetail of your company with ID '2' is not assigned to Requisite of your company with ID '2'"
+
+
+class TheBankDetailOfYourCompanyWithId2IsNotFound(InvalidRequestError):
+    """Error code The BankDetail of your company with ID '2' is not found"""
+
+    code_name = "The BankDetail of your company with ID '2' is not found"
+
+
+class TheBankDetailWithId24IsNotAssignedToRequisiteWithId60(InvalidRequestError):
+    """Error code The BankDetail with ID '24' is not assigned to Requisite with ID '60'"""
+
+    code_name = "The BankDetail with ID '24' is not assigned to Requisite with ID '60'"
+
+
+class TheBankDetailWithId24IsNotFound(InvalidRequestError):
+    """Error code The BankDetail with ID '24' is not found"""
+
+    code_name = "The BankDetail with ID '24' is not found"
+
+
+class TheCustomActivityWithoutProviderIsNotSupportedInCurrentContext(InvalidRequestError):
+    """Error code The custom activity without provider is not supported in current context"""
+
+    code_name = "The custom activity without provider is not supported in current context"
+
+
+class TheFieldCommunicationsIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code The field COMMUNICATIONS is not defined or invalid"""
+
+    code_name = "The field COMMUNICATIONS is not defined or invalid"
+
+
+class TheFieldResponsibleIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code The field RESPONSIBLE_ID is not defined or invalid"""
+
+    code_name = "The field RESPONSIBLE_ID is not defined or invalid"
+
+
+class TheFieldRqNameCanNotBeAdded(InvalidRequestError):
+    """Error code The field 'RQ_NAME' can not be added"""
+
+    code_name = "The field 'RQ_NAME' can not be added"
+
+
+class TheFieldSubjectIsNotDefinedOrEmpty(InvalidRequestError):
+    """Error code The field SUBJECT is not defined or empty"""
+
+    code_name = "The field SUBJECT is not defined or empty"
+
+
+class TheFieldTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code The field TYPE_ID is not defined or invalid"""
+
+    code_name = "The field TYPE_ID is not defined or invalid"
+
+
+class TheOnlyOneCommunicationIsAllowedForActivityOfSpecifiedType(InvalidRequestError):
+    """Error code The only one communication is allowed for activity of specified type"""
+
+    code_name = "The only one communication is allowed for activity of specified type"
+
+
+class ThePresetFieldWithId1IsNotFound(InvalidRequestError):
+    """Error code The PresetField with ID '1' is not found"""
+
+    code_name = "The PresetField with ID '1' is not found"
+
+
+class ThePresetFieldWithId27IsNotFound(InvalidRequestError):
+    """Error code The PresetField with ID '27' is not found"""
+
+    code_name = "The PresetField with ID '27' is not found"
+
+
+class ThePresetWithId1IsNotFound(InvalidRequestError):
+    """Error code The Preset with ID '1' is not found"""
+
+    code_name = "The Preset with ID '1' is not found"
+
+
+class ThePresetWithId27IsNotFound(InvalidRequestError):
+    """Error code The Preset with ID '27' is not found"""
+
+    code_name = "The Preset with ID '27' is not found"
+
+
+class ThePresetWithId347IsNotFound(InvalidRequestError):
+    """Error code The Preset with ID '347' is not found"""
+
+    code_name = "The Preset with ID '347' is not found"
+
+
+class TheRequisiteOfYourCompanyWithId2IsNotFound(InvalidRequestError):
+    """Error code The Requisite of your company with ID '2' is not found"""
+
+    code_name = "The Requisite of your company with ID '2' is not found"
+
+
+class TheRequisiteWithId2IsNotAssignedToYourCompanyWithId3010(InvalidRequestError):
+    """Error code The Requisite with ID '2' is not assigned to your company with ID '3010'"""
+
+    code_name = "The Requisite with ID '2' is not assigned to your company with ID '3010'"
+
+
+class TheRequisiteWithId60IsNotAssignedToCompanyWithId5(InvalidRequestError):
+    """Error code The Requisite with ID '60' is not assigned to Company with ID '5'"""
+
+    code_name = "The Requisite with ID '60' is not assigned to Company with ID '5'"
+
+
+class TheRequisiteWithId60IsNotFound(InvalidRequestError):
+    """Error code The Requisite with ID '60' is not found"""
+
+    code_name = "The Requisite with ID '60' is not found"
+
+
+class Time(InvalidRequestError):
+    """Error code TIME"""
+
+    code_name = "TIME"
+
+
+class TitleEmpty(InvalidRequestError):
+    """Error code TITLE_EMPTY"""
+
+    code_name = "TITLE_EMPTY"
+
+
+class TitleExists(InvalidRequestError):
+    """Error code TITLE_EXISTS"""
+
+    code_name = "TITLE_EXISTS"
+
+
+class TooManyEntityIds(InvalidRequestError):
+    """Error code Too many entity ids"""
+
+    code_name = "Too many entity ids"
+
+
+class TooManyItems(InvalidRequestError):
+    """Error code TOO_MANY_ITEMS"""
+
+    code_name = "TOO_MANY_ITEMS"
+
+
+class TotalSiteReached(InvalidRequestError):
+    """Error code TOTAL_SITE_REACHED"""
+
+    code_name = "TOTAL_SITE_REACHED"
+
+
+class TransferIdEmpty(InvalidRequestError):
+    """Error code TRANSFER_ID_EMPTY"""
+
+    code_name = "TRANSFER_ID_EMPTY"
+
+
+class TypeAddressExists(InvalidRequestError):
+    """Error code TypeAddress exists"""
+
+    code_name = "TypeAddress exists"
+
+
+class TypeAddressNotFound(InvalidRequestError):
+    """Error code TypeAddress not found"""
+
+    code_name = "TypeAddress not found"
+
+
+class TypeError(InvalidRequestError):
+    """Error code TYPE_ERROR"""
+
+    code_name = "TYPE_ERROR"
+
+
+class TypeIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code TYPE_ID is not defined or invalid"""
+
+    code_name = "TYPE_ID is not defined or invalid"
+
+
+class TypeIsNotAssigned(InvalidRequestError):
+    """Error code TYPE_IS_NOT_ASSIGNED"""
+
+    code_name = "TYPE_IS_NOT_ASSIGNED"
+
+
+class UnableDeleteInclude(InvalidRequestError):
+    """Error code UNABLE_DELETE_INCLUDE"""
+
+    code_name = "UNABLE_DELETE_INCLUDE"
+
+
+class UnexpectedMessageStatusSemantic(InvalidRequestError):
+    """Error code UNEXPECTED_MESSAGE_STATUS_SEMANTIC"""
+
+    code_name = "UNEXPECTED_MESSAGE_STATUS_SEMANTIC"
+
+
+class UnexpectedOverwritePropertiesValue(InvalidRequestError):
+    """Error code UNEXPECTED_OVERWRITE_PROPERTIES_VALUE"""
+
+    code_name = "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE"
+
+
+class UnexpectedRequestFinalizeIndicatorValue(InvalidRequestError):
+    """Error code UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE"""
+
+    code_name = "UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE"
+
+
+class UnsuitableActivityTypeError(InvalidRequestError):
+    """Error code UNSUITABLE_ACTIVITY_TYPE_ERROR"""
+
+    code_name = "UNSUITABLE_ACTIVITY_TYPE_ERROR"
+
+
+class UnsuitableTimelineItem(InvalidRequestError):
+    """Error code UNSUITABLE_TIMELINE_ITEM"""
+
+    code_name = "UNSUITABLE_TIMELINE_ITEM"
+
+
+class UnsupportedBlockSubtype(InvalidRequestError):
+    """Error code UNSUPPORTED_BLOCK_SUBTYPE"""
+
+    code_name = "UNSUPPORTED_BLOCK_SUBTYPE"
+
+
+class UnsupportedBlockType(InvalidRequestError):
+    """Error code UNSUPPORTED_BLOCK_TYPE"""
+
+    code_name = "UNSUPPORTED_BLOCK_TYPE"
+
+
+class UnsupportedStorage(InvalidRequestError):
+    """Error code UNSUPPORTED_STORAGE"""
+
+    code_name = "UNSUPPORTED_STORAGE"
+
+
+class UpdateDynamicItemRestricted(InvalidRequestError):
+    """Error code UPDATE_DYNAMIC_ITEM_RESTRICTED"""
+
+    code_name = "UPDATE_DYNAMIC_ITEM_RESTRICTED"
+
+
+class UpdateDynamicTypeRestricted(InvalidRequestError):
+    """Error code UPDATE_DYNAMIC_TYPE_RESTRICTED"""
+
+    code_name = "UPDATE_DYNAMIC_TYPE_RESTRICTED"
+
+
+class UpdateRequestInternalError(InvalidRequestError):
+    """Error code UPDATE_REQUEST_INTERNAL_ERROR"""
+
+    code_name = "UPDATE_REQUEST_INTERNAL_ERROR"
+
+
+class UploadFailed(InvalidRequestError):
+    """Error code UPLOAD_FAILED"""
+
+    code_name = "UPLOAD_FAILED"
+
+
+class UrlcheckerFail(InvalidRequestError):
+    """Error code URLCHECKER_FAIL"""
+
+    code_name = "URLCHECKER_FAIL"
+
+
+class UseCrmActivityConfigurableAddForThisActivityProvider(InvalidRequestError):
+    """Error code Use crm.activity.configurable.add for this activity provider"""
+
+    code_name = "Use crm.activity.configurable.add for this activity provider"
+
+
+class UseCrmActivityConfigurableUpdateForThisActivityProvider(InvalidRequestError):
+    """Error code Use crm.activity.configurable.update for this activity provider"""
+
+    code_name = "Use crm.activity.configurable.update for this activity provider"
+
+
 class UserAccessError(PermissionDeniedError):
     """The application is installed but not opened to this user."""
 
-    code_name = "user_access_error"
+    code_name = "USER_ACCESS_ERROR"
 
 
-class WrongAuthType(AuthenticationError):
+class UserId(InvalidRequestError):
+    """Error code USER_ID"""
+
+    code_name = "USER_ID"
+
+
+class UserIdEmpty(InvalidRequestError):
+    """Error code USER_ID_EMPTY"""
+
+    code_name = "USER_ID_EMPTY"
+
+
+class UserMessageLimit(InvalidRequestError):
+    """Error code USER_MESSAGE_LIMIT"""
+
+    code_name = "USER_MESSAGE_LIMIT"
+
+
+class UserNotExists(InvalidRequestError):
+    """Error code USER_NOT_EXISTS"""
+
+    code_name = "USER_NOT_EXISTS"
+
+
+class UserNotFound(InvalidRequestError):
+    """Error code USER_NOT_FOUND"""
+
+    code_name = "USER_NOT_FOUND"
+
+
+class UserNotSubscribed(InvalidRequestError):
+    """Error code USER_NOT_SUBSCRIBED"""
+
+    code_name = "USER_NOT_SUBSCRIBED"
+
+
+class ValidationDatasetNameInvalid(ApiError):
+    """Error code VALIDATION_DATASET_NAME_INVALID"""
+
+    code_name = "VALIDATION_DATASET_NAME_INVALID"
+
+
+class ValidationDatasetNameTooLong(ApiError):
+    """Error code VALIDATION_DATASET_NAME_TOO_LONG"""
+
+    code_name = "VALIDATION_DATASET_NAME_TOO_LONG"
+
+
+class ValidationDuplicateExistCode(ApiError):
+    """Error code VALIDATION_DUPLICATE_EXIST_CODE"""
+
+    code_name = "VALIDATION_DUPLICATE_EXIST_CODE"
+
+
+class ValidationDuplicateExistName(ApiError):
+    """Error code VALIDATION_DUPLICATE_EXIST_NAME"""
+
+    code_name = "VALIDATION_DUPLICATE_EXIST_NAME"
+
+
+class ValidationDuplicateFieldCode(ApiError):
+    """Error code VALIDATION_DUPLICATE_FIELD_CODE"""
+
+    code_name = "VALIDATION_DUPLICATE_FIELD_CODE"
+
+
+class ValidationDuplicateFieldName(ApiError):
+    """Error code VALIDATION_DUPLICATE_FIELD_NAME"""
+
+    code_name = "VALIDATION_DUPLICATE_FIELD_NAME"
+
+
+class ValidationFieldAddMissingRequiredFields(ApiError):
+    """Error code VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS"""
+
+    code_name = "VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS"
+
+
+class ValidationFieldDeleteInvalidId(ApiError):
+    """Error code VALIDATION_FIELD_DELETE_INVALID_ID"""
+
+    code_name = "VALIDATION_FIELD_DELETE_INVALID_ID"
+
+
+class ValidationFieldInvalidType(ApiError):
+    """Error code VALIDATION_FIELD_INVALID_TYPE"""
+
+    code_name = "VALIDATION_FIELD_INVALID_TYPE"
+
+
+class ValidationFieldMissingRequiredParameters(ApiError):
+    """Error code VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS"""
+
+    code_name = "VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS"
+
+
+class ValidationFieldNameInvalidFormat(ApiError):
+    """Error code VALIDATION_FIELD_NAME_INVALID_FORMAT"""
+
+    code_name = "VALIDATION_FIELD_NAME_INVALID_FORMAT"
+
+
+class ValidationFieldNameTooLong(ApiError):
+    """Error code VALIDATION_FIELD_NAME_TOO_LONG"""
+
+    code_name = "VALIDATION_FIELD_NAME_TOO_LONG"
+
+
+class ValidationFieldNotAllowedInFilter(ApiError):
+    """Error code VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER"""
+
+    code_name = "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER"
+
+
+class ValidationFieldNotAllowedInOrder(ApiError):
+    """Error code VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER"""
+
+    code_name = "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER"
+
+
+class ValidationFieldNotAllowedInSelect(ApiError):
+    """Error code VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT"""
+
+    code_name = "VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT"
+
+
+class ValidationFieldUpdateMissingRequiredFields(ApiError):
+    """Error code VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS"""
+
+    code_name = "VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS"
+
+
+class ValidationFieldsNotProvided(ApiError):
+    """Error code VALIDATION_FIELDS_NOT_PROVIDED"""
+
+    code_name = "VALIDATION_FIELDS_NOT_PROVIDED"
+
+
+class ValidationFilterType(ApiError):
+    """Error code VALIDATION_FILTER_TYPE"""
+
+    code_name = "VALIDATION_FILTER_TYPE"
+
+
+class ValidationIdNotProvided(ApiError):
+    """Error code VALIDATION_ID_NOT_PROVIDED"""
+
+    code_name = "VALIDATION_ID_NOT_PROVIDED"
+
+
+class ValidationImmutableField(ApiError):
+    """Error code VALIDATION_IMMUTABLE_FIELD"""
+
+    code_name = "VALIDATION_IMMUTABLE_FIELD"
+
+
+class ValidationInvalidFieldType(ApiError):
+    """Error code VALIDATION_INVALID_FIELD_TYPE"""
+
+    code_name = "VALIDATION_INVALID_FIELD_TYPE"
+
+
+class ValidationInvalidFilterLogic(ApiError):
+    """Error code VALIDATION_INVALID_FILTER_LOGIC"""
+
+    code_name = "VALIDATION_INVALID_FILTER_LOGIC"
+
+
+class ValidationInvalidIdFormat(ApiError):
+    """Error code VALIDATION_INVALID_ID_FORMAT"""
+
+    code_name = "VALIDATION_INVALID_ID_FORMAT"
+
+
+class ValidationOrderType(ApiError):
+    """Error code VALIDATION_ORDER_TYPE"""
+
+    code_name = "VALIDATION_ORDER_TYPE"
+
+
+class ValidationReadOnlyField(ApiError):
+    """Error code VALIDATION_READ_ONLY_FIELD"""
+
+    code_name = "VALIDATION_READ_ONLY_FIELD"
+
+
+class ValidationRequiredFieldMissing(ApiError):
+    """Error code VALIDATION_REQUIRED_FIELD_MISSING"""
+
+    code_name = "VALIDATION_REQUIRED_FIELD_MISSING"
+
+
+class ValidationSelectType(ApiError):
+    """Error code VALIDATION_SELECT_TYPE"""
+
+    code_name = "VALIDATION_SELECT_TYPE"
+
+
+class ValidationSettingsCodeTooLong(ApiError):
+    """Error code VALIDATION_SETTINGS_CODE_TOO_LONG"""
+
+    code_name = "VALIDATION_SETTINGS_CODE_TOO_LONG"
+
+
+class ValidationSettingsInvalidType(ApiError):
+    """Error code VALIDATION_SETTINGS_INVALID_TYPE"""
+
+    code_name = "VALIDATION_SETTINGS_INVALID_TYPE"
+
+
+class ValidationSettingsMissingRequiredFields(ApiError):
+    """Error code VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS"""
+
+    code_name = "VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS"
+
+
+class ValidationSettingsNameTooLong(ApiError):
+    """Error code VALIDATION_SETTINGS_NAME_TOO_LONG"""
+
+    code_name = "VALIDATION_SETTINGS_NAME_TOO_LONG"
+
+
+class ValidationUnknownParameters(ApiError):
+    """Error code VALIDATION_UNKNOWN_PARAMETERS"""
+
+    code_name = "VALIDATION_UNKNOWN_PARAMETERS"
+
+
+class WebformError(InvalidRequestError):
+    """Error code WEBFORM_ERROR"""
+
+    code_name = "WEBFORM_ERROR"
+
+
+class WithoutChanges(InvalidRequestError):
+    """Error code WITHOUT_CHANGES"""
+
+    code_name = "WITHOUT_CHANGES"
+
+
+class WrongAuthType(PermissionDeniedError):
     """This method does not accept this kind of authorization."""
 
     code_name = "WRONG_AUTH_TYPE"
 
 
+class WrongChat(InvalidRequestError):
+    """Error code WRONG_CHAT"""
+
+    code_name = "WRONG_CHAT"
+
+
+class WrongCodeFormat(InvalidRequestError):
+    """Error code WRONG_CODE_FORMAT"""
+
+    code_name = "WRONG_CODE_FORMAT"
+
+
+class WrongColor(InvalidRequestError):
+    """Error code WRONG_COLOR"""
+
+    code_name = "WRONG_COLOR"
+
+
+class WrongData(InvalidRequestError):
+    """Error code WRONG_DATA"""
+
+    code_name = "WRONG_DATA"
+
+
+class WrongDatetime(InvalidRequestError):
+    """Error code WRONG_DATETIME"""
+
+    code_name = "WRONG_DATETIME"
+
+
+class WrongDatetimeFormat(InvalidRequestError):
+    """Error code WRONG_DATETIME_FORMAT"""
+
+    code_name = "WRONG_DATETIME_FORMAT"
+
+
+class WrongFieldValue(InvalidRequestError):
+    """Error code WRONG_FIELD_VALUE"""
+
+    code_name = "WRONG_FIELD_VALUE"
+
+
+class WrongLang(InvalidRequestError):
+    """Error code WRONG_LANG"""
+
+    code_name = "WRONG_LANG"
+
+
+class WrongRequest(InvalidRequestError):
+    """Error code WRONG_REQUEST"""
+
+    code_name = "WRONG_REQUEST"
+
+
+class YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt(InvalidRequestError):
+    """Error code You cannot delete the template because requisites have already been created for it"""
+
+    code_name = "You cannot delete the template because requisites have already been created for it"
+
+
 #: Error code → class name, for codes that identify one error on every method.
 BY_CODE: dict[str, str] = {
     "ACCESS_DENIED": "AccessDenied",
+    "ACCESS_DENIED_DELETED": "AccessDeniedDeleted",
+    "ACCESS_DENIED_EXTEND": "AccessDeniedExtend",
+    "ACCESS_DENIED_KICK": "AccessDeniedKick",
+    "ACCESS_DENIED_MOVE": "AccessDeniedMove",
+    "ACCESS_ERROR": "AccessError",
+    "ACTION_NOT_ALLOWED": "ActionNotAllowed",
+    "ACTIVITY_IS_ALREADY_BOUND": "ActivityIsAlreadyBound",
+    "ADDING_DISABLED": "AddingDisabled",
+    "ADDRESSEE_IS_NOT_SPECIFIED": "AddresseeIsNotSpecified",
+    "ADDRESSEE_UNEXPECTED_VALUE": "AddresseeUnexpectedValue",
+    "AI_SITE_EXPORT_NOT_ALLOWED": "AiSiteExportNotAllowed",
+    "ANSWER_TEXT_ERROR": "AnswerTextError",
+    "APPLICATION_REGISTRATION_ERROR": "ApplicationRegistrationError",
+    "APPLICATION_REGISTRATION_ERROR_POINT": "ApplicationRegistrationErrorPoint",
+    "APPLICATION_UNREGISTRATION_ERROR": "ApplicationUnregistrationError",
+    "APP_ID_ERROR": "AppIdError",
+    "APP_NOT_FOUND": "AppNotFound",
+    "ATTACH_ERROR": "AttachError",
+    "ATTACH_NOT_FOUND": "AttachNotFound",
+    "ATTACH_OVERSIZE": "AttachOversize",
+    "ATTACH_READ_ACCESS_DENIED": "AttachReadAccessDenied",
+    "AUTHORIZE_ERROR": "AuthorizeError",
+    "AUTH_ERROR": "AuthError",
+    "AVATAR_ERROR": "AvatarError",
+    "Access denied": "AccessDenied",
+    "Access denied! Application context required": "AccessDeniedApplicationContextRequired",
+    "AccessException": "AccessException",
+    "Activity is not found": "ActivityIsNotFound",
+    "Admin permissions required": "AdminPermissionsRequired",
+    "Application context required": "ApplicationContextRequired",
+    "ArgumentNullException": "ArgumentNullException",
+    "Attach with entityId X not found": "AttachWithEntityIdXNotFound",
+    "Attach with entityId X read access denied": "AttachWithEntityIdXReadAccessDenied",
+    "BAD_ANCHOR": "BadAnchor",
+    "BAD_REQUEST": "BadRequest",
+    "BANK_DETAIL_ID is not defined or invalid": "BankDetailIdIsNotDefinedOrInvalid",
+    "BASE": "Base",
+    "BINDING_NOT_FOUND": "BindingNotFound",
+    "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION": "BitrixRestV3ExceptionAccessdeniedexception",
+    "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION": "BitrixRestV3ExceptionEntitynotfoundexception",
+    "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION": "BitrixRestV3ExceptionInsufficientscopeexception",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION": "BitrixRestV3ExceptionInvalidfilterexception",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION": "BitrixRestV3ExceptionInvalidorderexception",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION": "BitrixRestV3ExceptionInvalidpaginationexception",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION": "BitrixRestV3ExceptionInvalidselectexception",
+    "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION": "BitrixRestV3ExceptionUnknowndtopropertyexception",
+    "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION": "BitrixRestV3ExceptionUnknownfilteroperatorexception",
+    "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION": "BitrixRestV3ExceptionValidationDtovalidationexception",
+    "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION": "BitrixRestV3ExceptionValidationRequestfiltervalidationexception",
+    "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+    "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION": "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+    "BLOCK_CANT_BE_ADDED": "BlockCantBeAdded",
+    "BLOCK_NOT_FOUND": "BlockNotFound",
+    "BLOCK_WRONG_SORT": "BlockWrongSort",
+    "BLOCK_WRONG_VERSION": "BlockWrongVersion",
+    "BOT_AVATAR_INCORRECT_SIZE": "BotAvatarIncorrectSize",
+    "BOT_AVATAR_INCORRECT_TYPE": "BotAvatarIncorrectType",
+    "BOT_CODE_ALREADY_TAKEN": "BotCodeAlreadyTaken",
+    "BOT_CODE_REQUIRED": "BotCodeRequired",
+    "BOT_ID_ERROR": "BotIdError",
+    "BOT_ID_REQUIRED": "BotIdRequired",
+    "BOT_INVALID_CALLBACK": "BotInvalidCallback",
+    "BOT_INVALID_EVENT_MODE": "BotInvalidEventMode",
+    "BOT_INVALID_TYPE": "BotInvalidType",
+    "BOT_LIMIT_EXCEEDED": "BotLimitExceeded",
+    "BOT_NOT_FOUND": "BotNotFound",
+    "BOT_OWNERSHIP_ERROR": "BotOwnershipError",
+    "BOT_PROPERTIES_REQUIRED": "BotPropertiesRequired",
+    "BOT_REGISTER_FAILED": "BotRegisterFailed",
+    "BOT_TOKEN_NOT_SPECIFIED": "BotTokenNotSpecified",
+    "BOT_TOKEN_ROTATION_FAILED": "BotTokenRotationFailed",
+    "BOT_TYPE_NOT_ALLOWED": "BotTypeNotAllowed",
+    "BOT_UNREGISTER_FAILED": "BotUnregisterFailed",
+    "BOT_WEBHOOK_URL_REQUIRED": "BotWebhookUrlRequired",
+    "BX_EMPTY_REQUIRED": "BxEmptyRequired",
+    "BX_ERROR": "BxError",
+    "BX_INVALID_VALUE": "BxInvalidValue",
+    "CANCELED": "Canceled",
+    "CANT_BE_EMPTY": "CantBeEmpty",
+    "CANT_DELETE_FIRST": "CantDeleteFirst",
+    "CANT_DELETE_MAIN": "CantDeleteMain",
+    "CANT_EDIT_MESSAGE": "CantEditMessage",
+    "CANT_SAVE_QUICK_ANSWER": "CantSaveQuickAnswer",
+    "CAN_NOT_CHANGE_PINNED": "CanNotChangePinned",
+    "CAN_NOT_UPDATE_COLOR_COMPLETED_TODO": "CanNotUpdateColorCompletedTodo",
+    "CAN_NOT_UPDATE_COMPLETED_TODO": "CanNotUpdateCompletedTodo",
+    "CAN_NOT_UPDATE_RESPONSIBLE_USER_COMPLETED_TODO": "CanNotUpdateResponsibleUserCompletedTodo",
+    "CAN_NOT_UPDATE_WRONG_COLOR_TODO": "CanNotUpdateWrongColorTodo",
+    "CARD_NOT_FOUND": "CardNotFound",
+    "CHAT_APP_ID_ERROR": "ChatAppIdError",
+    "CHAT_DELETE_USER_PERMISSION_DENIED": "ChatDeleteUserPermissionDenied",
+    "CHAT_ID": "ChatId",
+    "CHAT_ID_EMPTY": "ChatIdEmpty",
+    "CHAT_NOT_FOUND": "ChatNotFound",
+    "CHAT_NOT_IN_CRM": "ChatNotInCrm",
+    "CHAT_RENAMING_FAILED": "ChatRenamingFailed",
+    "CHAT_TYPE": "ChatType",
+    "CHECK_FIELDS_ERROR": "CheckFieldsError",
+    "CODE": "Code",
+    "CODE_EMPTY": "CodeEmpty",
+    "CODE_ERROR": "CodeError",
+    "CODE_IS_NOT_UNIQUE": "CodeIsNotUnique",
+    "COMMAND_ALREADY_EXISTS": "CommandAlreadyExists",
+    "COMMAND_ANSWER_FAILED": "CommandAnswerFailed",
+    "COMMAND_ERROR": "CommandError",
+    "COMMAND_ID_ERROR": "CommandIdError",
+    "COMMAND_NAME_EMPTY": "CommandNameEmpty",
+    "COMMAND_NAME_INVALID": "CommandNameInvalid",
+    "COMMAND_NOT_FOUND": "CommandNotFound",
+    "COMMAND_REGISTER_FAILED": "CommandRegisterFailed",
+    "COMMAND_REQUIRED": "CommandRequired",
+    "COMMAND_TITLE_REQUIRED": "CommandTitleRequired",
+    "CONFIG_ID_EMPTY": "ConfigIdEmpty",
+    "CONFIG_WRONG_USER_PERMISSION": "ConfigWrongUserPermission",
+    "CONNECTOR_DELETE_RESTRICTED": "ConnectorDeleteRestricted",
+    "CONNECTOR_ID_REQUIRED": "ConnectorIdRequired",
+    "CONNECTOR_NOT_FOUND": "ConnectorNotFound",
+    "CONTENT_IS_BAD": "ContentIsBad",
+    "CONTROLLER_ERROR_<ERROR_CODE>": "ControllerErrorErrorCode",
+    "CONTROLLER_ERROR_BADLICENSE": "ControllerErrorBadlicense",
+    "CONTROLLER_ERROR_BADRESPONSE": "ControllerErrorBadresponse",
+    "CREATE_DYNAMIC_ITEM_RESTRICTED": "CreateDynamicItemRestricted",
+    "CREATE_DYNAMIC_TYPE_RESTRICTED": "CreateDynamicTypeRestricted",
+    "CRM_CHAT_EMPTY_CRM_DATA": "CrmChatEmptyCrmData",
+    "CRM_CHAT_EMPTY_USER": "CrmChatEmptyUser",
+    "CRM_CHAT_USER_NOT_ACTIVE": "CrmChatUserNotActive",
+    "CRM_FIELD_ERROR_VALUE_NOT_VALID": "CrmFieldErrorValueNotValid",
+    "Could not build binding. Please ensure that owner info and communications are defined correctly": "CouldNotBuildBindingPleaseEnsureThatOwnerInfoAndCommunicationsAreDefinedCorrectly",
+    "DATASET_ALREADY_EXIST": "DatasetAlreadyExist",
+    "DATASET_NOT_FOUND": "DatasetNotFound",
+    "DATASET_UPDATE_ERROR": "DatasetUpdateError",
+    "DELETE_ACCESS_DENIED": "DeleteAccessDenied",
+    "DELETE_REQUEST_INTERNAL_ERROR": "DeleteRequestInternalError",
+    "DELIVERY_ID_NOT_SPECIFIED": "DeliveryIdNotSpecified",
+    "DELIVERY_NOT_FOUND": "DeliveryNotFound",
+    "DIALOG_ID_EMPTY": "DialogIdEmpty",
+    "DISK_BASE_SERVICE_22001": "DiskBaseService22001",
+    "DISK_FILE_22002": "DiskFile22002",
+    "DISK_FILE_22003": "DiskFile22003",
+    "DISK_FILE_22004": "DiskFile22004",
+    "DISK_FILE_22005": "DiskFile22005",
+    "DISK_FILE_22006": "DiskFile22006",
+    "DISK_FILE_22007": "DiskFile22007",
+    "DISK_OBJ_22000": "DiskObj22000",
+    "DOCGEN_ACCESS_ERROR": "DocgenAccessError",
+    "DOCGEN_LIMIT_ERROR": "DocgenLimitError",
+    "DOMAIN_DISABLE": "DomainDisable",
+    "DOMAIN_EXIST": "DomainExist",
+    "DOMAIN_EXIST_TRASH": "DomainExistTrash",
+    "DOMAIN_IS_INCORRECT": "DomainIsIncorrect",
+    "DOMAIN_NOT_FOUND": "DomainNotFound",
+    "Deal already has recurring settings": "DealAlreadyHasRecurringSettings",
+    "Deal id is empty": "DealIdIsEmpty",
+    "Deleting is impossible. Connected recurring deal exists": "DeletingIsImpossibleConnectedRecurringDealExists",
+    "Depends on the business process error": "DependsOnTheBusinessProcessError",
+    "EMAIL_NOT_CONFIRMED": "EmailNotConfirmed",
+    "EMPTY_ERROR_HANDLER_URL": "EmptyErrorHandlerUrl",
+    "EMPTY_MESSAGE": "EmptyMessage",
+    "EMPTY_SESSION_ID": "EmptySessionId",
+    "EMPTY_TITLE": "EmptyTitle",
+    "EMPTY_UPDATE_PAYLOAD": "EmptyUpdatePayload",
+    "EMPTY_USER_IDS": "EmptyUserIds",
+    "EMPTY_VOTE_PARAMS": "EmptyVoteParams",
+    "ENGINE_REGISTER_ERROR_CATEGORY": "EngineRegisterErrorCategory",
+    "ENGINE_REGISTER_ERROR_CATEGORY_FORMAT": "EngineRegisterErrorCategoryFormat",
+    "ENGINE_REGISTER_ERROR_CODE": "EngineRegisterErrorCode",
+    "ENGINE_REGISTER_ERROR_CODE_FORMAT": "EngineRegisterErrorCodeFormat",
+    "ENGINE_REGISTER_ERROR_CODE_UNIQUE": "EngineRegisterErrorCodeUnique",
+    "ENGINE_REGISTER_ERROR_COMPLETIONS_URL": "EngineRegisterErrorCompletionsUrl",
+    "ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL": "EngineRegisterErrorCompletionsUrlFail",
+    "ENGINE_REGISTER_ERROR_NAME": "EngineRegisterErrorName",
+    "ENGINE_REGISTER_ERROR_SETTINGS_FORMAT": "EngineRegisterErrorSettingsFormat",
+    "ENTITIES_ERROR": "EntitiesError",
+    "ENTITY_ERROR": "EntityError",
+    "ENTITY_ID is not defined or invalid": "EntityIdIsNotDefinedOrInvalid",
+    "ENTITY_NOT_FOUND": "EntityNotFound",
+    "ENTITY_TYPE_ERROR": "EntityTypeError",
+    "ENTITY_TYPE_ID is not defined or invalid": "EntityTypeIdIsNotDefinedOrInvalid",
+    "ENTITY_TYPE_NOT_SUPPORTED": "EntityTypeNotSupported",
+    "ENUM_FIELD": "EnumField",
+    "ERROR_ACTIVITY_ADD_FAILURE": "ErrorActivityAddFailure",
+    "ERROR_ACTIVITY_ALREADY_INSTALLED": "ErrorActivityAlreadyInstalled",
+    "ERROR_ACTIVITY_NOT_FOUND": "ErrorActivityNotFound",
+    "ERROR_ACTIVITY_VALIDATION_FAILURE": "ErrorActivityValidationFailure",
+    "ERROR_ADD_ELEMENT": "ErrorAddElement",
+    "ERROR_ADD_IBLOCK": "ErrorAddIblock",
+    "ERROR_ADD_SECTION": "ErrorAddSection",
+    "ERROR_ARGUMENT": "ErrorArgument",
     "ERROR_BATCH_LENGTH_EXCEEDED": "ErrorBatchLengthExceeded",
     "ERROR_BATCH_METHOD_NOT_ALLOWED": "ErrorBatchMethodNotAllowed",
+    "ERROR_CASHBOX_ADD": "ErrorCashboxAdd",
+    "ERROR_CASHBOX_DELETE": "ErrorCashboxDelete",
+    "ERROR_CASHBOX_NOT_FOUND": "ErrorCashboxNotFound",
+    "ERROR_CASHBOX_UPDATE": "ErrorCashboxUpdate",
+    "ERROR_CHECK_APPLY": "ErrorCheckApply",
     "ERROR_CHECK_FAILURE": "ErrorCheckFailure",
+    "ERROR_CHECK_NOT_FOUND": "ErrorCheckNotFound",
+    "ERROR_CODE": "ErrorCode",
+    "ERROR_CORE": "ErrorCore",
+    "ERROR_COULD_NOT_SAVE_FILE": "ErrorCouldNotSaveFile",
+    "ERROR_DELEGATION_NOT_ALLOWED": "ErrorDelegationNotAllowed",
+    "ERROR_DELETE_ELEMENT": "ErrorDeleteElement",
+    "ERROR_DELETE_SECTION": "ErrorDeleteSection",
+    "ERROR_DELIVERY_ADD": "ErrorDeliveryAdd",
+    "ERROR_DELIVERY_CONFIG_UPDATE": "ErrorDeliveryConfigUpdate",
+    "ERROR_DELIVERY_DELETE": "ErrorDeliveryDelete",
+    "ERROR_DELIVERY_NOT_FOUND": "ErrorDeliveryNotFound",
+    "ERROR_DELIVERY_UPDATE": "ErrorDeliveryUpdate",
+    "ERROR_DOCUMENT_RIGHTS": "ErrorDocumentRights",
+    "ERROR_DOCUMENT_STATUS": "ErrorDocumentStatus",
+    "ERROR_ELEMENT_ALREADY_EXISTS": "ErrorElementAlreadyExists",
+    "ERROR_ELEMENT_FIELD_VALUE": "ErrorElementFieldValue",
+    "ERROR_ELEMENT_NOT_FOUND": "ErrorElementNotFound",
+    "ERROR_EMPTY_LAYOUT": "ErrorEmptyLayout",
+    "ERROR_EMPTY_LOG_MESSAGE": "ErrorEmptyLogMessage",
+    "ERROR_ENTITY_ALREADY_EXISTS": "ErrorEntityAlreadyExists",
+    "ERROR_ENTITY_NOT_FOUND": "ErrorEntityNotFound",
+    "ERROR_EVENT_NOT_FOUND": "ErrorEventNotFound",
+    "ERROR_EXTRA_SERVICE_ADD": "ErrorExtraServiceAdd",
+    "ERROR_EXTRA_SERVICE_DELETE": "ErrorExtraServiceDelete",
+    "ERROR_EXTRA_SERVICE_NOT_FOUND": "ErrorExtraServiceNotFound",
+    "ERROR_EXTRA_SERVICE_UPDATE": "ErrorExtraServiceUpdate",
+    "ERROR_GROUPID": "ErrorGroupid",
     "ERROR_HANDLER_ADD": "ErrorHandlerAdd",
     "ERROR_HANDLER_ALREADY_EXIST": "ErrorHandlerAlreadyExist",
     "ERROR_HANDLER_DELETE": "ErrorHandlerDelete",
     "ERROR_HANDLER_NOT_FOUND": "ErrorHandlerNotFound",
     "ERROR_HANDLER_UPDATE": "ErrorHandlerUpdate",
+    "ERROR_IBLOCK_ALREADY_EXISTS": "ErrorIblockAlreadyExists",
+    "ERROR_IBLOCK_NOT_FOUND": "ErrorIblockNotFound",
+    "ERROR_IMAGE_ID": "ErrorImageId",
     "ERROR_INTERNAL_INVOICE_NOT_FOUND": "ErrorInternalInvoiceNotFound",
     "ERROR_INTERNAL_ORDER_NOT_FOUND": "ErrorInternalOrderNotFound",
+    "ERROR_INVALID_USER_ID": "ErrorInvalidUserId",
+    "ERROR_ITEM_NOT_FOUND": "ErrorItemNotFound",
     "ERROR_MANIFEST_IS_NOT_AVAILABLE": "ErrorManifestIsNotAvailable",
+    "ERROR_MESSAGE_NOT_FOUND": "ErrorMessageNotFound",
+    "ERROR_MESSAGE_STATUS_INCORRECT": "ErrorMessageStatusIncorrect",
     "ERROR_METHOD_NOT_FOUND": "ErrorMethodNotFound",
+    "ERROR_NOT_FOUND": "ErrorNotFound",
+    "ERROR_NO_GROUP": "ErrorNoGroup",
+    "ERROR_NO_NAME": "ErrorNoName",
+    "ERROR_NO_VALUE": "ErrorNoValue",
+    "ERROR_PARENT_ACTIVITY_RESTRICT": "ErrorParentActivityRestrict",
     "ERROR_PAY_INVOICE_NOT_SUPPORTED": "ErrorPayInvoiceNotSupported",
     "ERROR_PAY_SYSTEM_ADD": "ErrorPaySystemAdd",
     "ERROR_PAY_SYSTEM_DELETE": "ErrorPaySystemDelete",
     "ERROR_PAY_SYSTEM_NOT_FOUND": "ErrorPaySystemNotFound",
     "ERROR_PERSON_TYPE_NOT_FOUND": "ErrorPersonTypeNotFound",
+    "ERROR_PLACEMENT_MAX_COUNT": "ErrorPlacementMaxCount",
+    "ERROR_PLACEMENT_USER_MODE": "ErrorPlacementUserMode",
     "ERROR_PROCESS_REQUEST_RESULT": "ErrorProcessRequestResult",
+    "ERROR_PROPERTY_ALREADY_EXISTS": "ErrorPropertyAlreadyExists",
+    "ERROR_PROPERTY_NOT_FOUND": "ErrorPropertyNotFound",
+    "ERROR_REQUIRED_PARAMETERS_MISSING": "ErrorRequiredParametersMissing",
+    "ERROR_SAVE_FIELD": "ErrorSaveField",
+    "ERROR_SECTION_NOT_FOUND": "ErrorSectionNotFound",
+    "ERROR_SELECT_VALIDATION_FAILURE": "ErrorSelectValidationFailure",
+    "ERROR_SENDER_ADD_FAILURE": "ErrorSenderAddFailure",
+    "ERROR_SENDER_ALREADY_INSTALLED": "ErrorSenderAlreadyInstalled",
+    "ERROR_SENDER_CODE_REQUIRED": "ErrorSenderCodeRequired",
+    "ERROR_SENDER_NOT_FOUND": "ErrorSenderNotFound",
+    "ERROR_SENDER_OTHER_PARAMS_REQUIRED": "ErrorSenderOtherParamsRequired",
+    "ERROR_SENDER_UPDATE_FAILURE": "ErrorSenderUpdateFailure",
+    "ERROR_SENDER_VALIDATION_FAILURE": "ErrorSenderValidationFailure",
+    "ERROR_TASK_COMPLETED": "ErrorTaskCompleted",
+    "ERROR_TASK_EXECUTION": "ErrorTaskExecution",
+    "ERROR_TASK_NOT_FOUND": "ErrorTaskNotFound",
+    "ERROR_TASK_TYPE": "ErrorTaskType",
+    "ERROR_TASK_VALIDATION": "ErrorTaskValidation",
+    "ERROR_TEMPLATE_NOT_FOUND": "ErrorTemplateNotFound",
+    "ERROR_TEMPLATE_NOT_OWNER": "ErrorTemplateNotOwner",
+    "ERROR_TEMPLATE_VALIDATION_FAILURE": "ErrorTemplateValidationFailure",
     "ERROR_UNEXPECTED_ANSWER": "ErrorUnexpectedAnswer",
+    "ERROR_UNSUPPORTED_PROPERTY_TYPE": "ErrorUnsupportedPropertyType",
+    "ERROR_UNSUPPORTED_PROTOCOL": "ErrorUnsupportedProtocol",
+    "ERROR_UPDATE_ELEMENT": "ErrorUpdateElement",
+    "ERROR_UPDATE_FIELD": "ErrorUpdateField",
+    "ERROR_UPDATE_IBLOCK": "ErrorUpdateIblock",
+    "ERROR_UPDATE_SECTION": "ErrorUpdateSection",
+    "ERROR_USER_NOT_OPERATOR": "ErrorUserNotOperator",
+    "ERROR_WRONG_APPLICATION": "ErrorWrongApplication",
+    "ERROR_WRONG_CONTEXT": "ErrorWrongContext",
+    "ERROR_WRONG_HANDLER_URL": "ErrorWrongHandlerUrl",
+    "ERROR_WRONG_WORKFLOW_ID": "ErrorWrongWorkflowId",
+    "EVENT_BOT_DELETE_ERROR": "EventBotDeleteError",
+    "EVENT_COMMAND_ADD_ERROR": "EventCommandAddError",
+    "EVENT_MESSAGE_ADD_ERROR": "EventMessageAddError",
+    "EVENT_MESSAGE_DELETE_ERROR": "EventMessageDeleteError",
+    "EVENT_MESSAGE_UPDATE_ERROR": "EventMessageUpdateError",
+    "EVENT_WELCOME_MESSAGE_ERROR": "EventWelcomeMessageError",
+    'Email send error. Failed to load module "subscribe"': "EmailSendErrorFailedToLoadModuleSubscribe",
+    'Empty string"': "EmptyString",
+    "FEATURE_NOT_AVAIL": "FeatureNotAvail",
+    "FIELD_IS_REDUNDANT": "FieldIsRedundant",
+    "FIELD_IS_REQUIRED": "FieldIsRequired",
+    "FIELD_NOT_FOUND": "FieldNotFound",
+    "FILES_ERROR": "FilesError",
+    "FILE_ACCESS_ERROR": "FileAccessError",
+    "FILE_EMPTY": "FileEmpty",
+    "FILE_ERROR": "FileError",
+    "FILE_FOLDER_ERROR": "FileFolderError",
+    "FILE_ID_EMPTY": "FileIdEmpty",
+    "FILE_INVALID_CONTENT": "FileInvalidContent",
+    "FILE_NOT_FOUND": "FileNotFound",
+    "FILE_SAVE_ERROR": "FileSaveError",
+    "FILE_SEND_FAILED": "FileSendFailed",
+    "FILE_TOO_LARGE": "FileTooLarge",
+    "FILE_UPLOAD_FAILED": "FileUploadFailed",
+    "FIND_SHORT": "FindShort",
+    "FIRST_ID_STRING": "FirstIdString",
+    "FOLDER_CONTAINS_AREAS": "FolderContainsAreas",
+    "FOLDER_ERROR": "FolderError",
+    "FOLDER_IS_NOT_UNIQUE": "FolderIsNotUnique",
+    "FOLDER_NOT_FOUND": "FolderNotFound",
+    "Failed to get list. General error": "FailedToGetListGeneralError",
+    "GENERAL_CONNECTOR_REGISTRATION_ERROR": "GeneralConnectorRegistrationError",
+    "HASH_ERROR": "HashError",
+    "HAS_BOUND_TYPES": "HasBoundTypes",
+    "ICON_REQUIRED": "IconRequired",
+    "ID is not defined or invalid": "IdIsNotDefinedOrInvalid",
+    "ID_EMPTY": "IdEmpty",
+    "ID_ERROR": "IdError",
+    "IFRAME_HTTPS": "IframeHttps",
+    "ILLEGAL_NEW_LINK": "IllegalNewLink",
+    "IMBOT_ERROR": "ImbotError",
+    "IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND": "ImconnectorNotSpecifiedCorrectCommand",
+    "IMCONNECTOR_NO_CORRECT_PROVIDER": "ImconnectorNoCorrectProvider",
+    "IM_NOT_INSTALLED": "ImNotInstalled",
+    "INACTIVE": "Inactive",
+    "INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE": "IncomingActivityCanNotBeWithDeadline",
+    "INCORRECT_AFFECTED": "IncorrectAffected",
+    "INTERNAL_ERROR": "InternalError",
     "INTERNAL_SERVER_ERROR": "InternalServerError",
+    "INVALID_ARGUMENT": "InvalidArgument",
     "INVALID_ARG_VALUE": "InvalidArgValue",
     "INVALID_CREDENTIALS": "InvalidCredentials",
+    "INVALID_FILTER": "InvalidFilter",
+    "INVALID_FORMAT": "InvalidFormat",
+    "INVALID_METHOD": "InvalidMethod",
+    "INVALID_QUERY": "InvalidQuery",
     "INVALID_REQUEST": "InvalidRequest",
+    "INVALID_SESSION_ID": "InvalidSessionId",
+    "INVALID_TYPE": "InvalidType",
+    "IS_NOT_ADMIN": "IsNotAdmin",
+    "IS_SYSTEM": "IsSystem",
+    "KEYBOARD_ERROR": "KeyboardError",
+    "KEYBOARD_OVERSIZE": "KeyboardOversize",
+    "KEY_CONTAIN_WRONG_SYMBOLS": "KeyContainWrongSymbols",
+    "LANDING_ERROR": "LandingError",
+    "LANDING_IS_LOCK": "LandingIsLock",
+    "LANDING_NOT_EXIST": "LandingNotExist",
+    "LANDING_PAYMENT_FAILED": "LandingPaymentFailed",
+    "LANDING_PAYMENT_FAILED_BLOCK": "LandingPaymentFailedBlock",
+    "LANG_ERROR": "LangError",
+    "LAST_BINDING_CANNOT_BE_DELETED": "LastBindingCannotBeDeleted",
+    "LAST_ID_AND_LAST_TYPE": "LastIdAndLastType",
+    "LAST_ID_STRING": "LastIdString",
+    "LICENSE_EXPIRED": "LicenseExpired",
+    "LIMIT_EXCEEDED": "LimitExceeded",
+    "LIST_ID_ERROR": "ListIdError",
+    "MANIFEST_INTERSECT_IMG": "ManifestIntersectImg",
+    "MAX_CLOUD_PBX": "MaxCloudPbx",
+    "MAX_COUNT_ERROR": "MaxCountError",
+    "MAX_IMPORT_BATCH_SIZE_EXCEEDED": "MaxImportBatchSizeExceeded",
+    "MAX_TYPES_COUNT_EXCEEDED": "MaxTypesCountExceeded",
+    "MC_BANK_DETAIL_ID is not defined or invalid": "McBankDetailIdIsNotDefinedOrInvalid",
+    "MC_REQUISITE_ID is not defined or invalid": "McRequisiteIdIsNotDefinedOrInvalid",
+    "MENU_ERROR": "MenuError",
+    "MENU_OVERSIZE": "MenuOversize",
+    "MESSAGE_ACCESS_DENIED": "MessageAccessDenied",
+    "MESSAGE_EMPTY": "MessageEmpty",
+    "MESSAGE_ID_EMPTY": "MessageIdEmpty",
+    "MESSAGE_ID_ERROR": "MessageIdError",
+    "MESSAGE_NOT_FOUND": "MessageNotFound",
+    "MESSAGE_NOT_SPECIFIED": "MessageNotSpecified",
+    "MESSAGE_STATUS_NOT_SPECIFIED": "MessageStatusNotSpecified",
+    "MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED": "MessageStatusSemanticNotSpecified",
+    "METHOD_CONFIRM_DENIED": "MethodConfirmDenied",
+    "METHOD_CONFIRM_WAITING": "MethodConfirmWaiting",
+    "MISSING_PARAMS": "MissingParams",
+    "MISSING_REQUIRED_PARAM": "MissingRequiredParam",
+    "MULTIPLE_BINDINGS": "MultipleBindings",
+    "NAME_ERROR": "NameError",
+    "NAME_REQUIRED": "NameRequired",
+    "NODES_NOT_FOUND": "NodesNotFound",
+    "NOTE_COLLECTION_UNDER_IMPORT": "NoteCollectionUnderImport",
+    "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES": "NoteDocumentHasUnsavedChanges",
+    "NOTE_EMPTY_UPDATE": "NoteEmptyUpdate",
+    "NOTE_FILE_TOO_LARGE": "NoteFileTooLarge",
+    "NOTE_FILE_TYPE_NOT_ALLOWED": "NoteFileTypeNotAllowed",
+    "NOTE_INVALID_PARENT": "NoteInvalidParent",
+    "NOTE_MARKDOWN_TOO_LARGE": "NoteMarkdownTooLarge",
+    "NOTE_SEARCH_QUERY_TOO_LONG": "NoteSearchQueryTooLong",
+    "NOTE_SEARCH_QUERY_TOO_SHORT": "NoteSearchQueryTooShort",
+    "NOTIFY_VALUE_ERROR": "NotifyValueError",
+    "NOT_ACTIVE_LINE": "NotActiveLine",
     "NOT_FOUND": "NotFound",
+    "NO_APPLICATION_ID": "NoApplicationId",
     "NO_AUTH_FOUND": "NoAuthFound",
+    "NO_PLACEMENT_HANDLER": "NoPlacementHandler",
+    "Not found": "NotFound",
     "OPERATION_TIME_LIMIT": "OperationTimeLimit",
+    "OPERATOR_WRONG": "OperatorWrong",
     "OVERLOAD_LIMIT": "OverloadLimit",
+    "OWNER_NOT_FOUND": "OwnerNotFound",
+    "PARAMS_ERROR": "ParamsError",
+    "PARAMS_REQUIRED": "ParamsRequired",
+    "PHONE_NOT_CONFIRMED": "PhoneNotConfirmed",
+    "PLACEMENT_NO_EXIST": "PlacementNoExist",
     "PORTAL_DELETED": "PortalDeleted",
+    "PRESET_CONTENT_IS_BAD": "PresetContentIsBad",
+    "PROPERTIES_UNEXPECTED_FORMAT": "PropertiesUnexpectedFormat",
+    "PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT": "PropertyValueTagsUnexpectedFormat",
+    "PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT": "PropertyValueTagUnexpectedFormat",
+    "PROPERTY_VALUE_UNEXPECTED_FORMAT": "PropertyValueUnexpectedFormat",
+    "PUBLIC_HTML_DISALLOWED[...]": "PublicHtmlDisallowed",
+    "PUBLIC_PAGE_REACHED": "PublicPageReached",
+    "PUBLIC_SITE_REACHED": "PublicSiteReached",
+    "PUBLIC_SITE_REACHED_FREE": "PublicSiteReachedFree",
+    "Parameter 'fields' must be array": "ParameterFieldsMustBeArray",
+    "Parameter 'filter' must be array": "ParameterFilterMustBeArray",
+    "Parameter 'order' must be array": "ParameterOrderMustBeArray",
+    "Parameter 'params' must be array": "ParameterParamsMustBeArray",
     "QUERY_LIMIT_EXCEEDED": "QueryLimitExceeded",
+    "QUEUE_ID_EMPTY": "QueueIdEmpty",
+    "REACTION_ALREADY_SET": "ReactionAlreadySet",
+    "REACTION_NOT_FOUND": "ReactionNotFound",
+    "REGISTER_ERROR_DATA": "RegisterErrorData",
+    "REG_ID_NOT_FOUND": "RegIdNotFound",
+    "REMOVING_DISABLED": "RemovingDisabled",
+    "REPLY_ACCESS_ERROR": "ReplyAccessError",
+    "REPLY_FROM_OTHER_CHAT_ERROR": "ReplyFromOtherChatError",
+    "REQUEST_ID_NOT_SPECIFIED": "RequestIdNotSpecified",
+    "REQUEST_NOT_FOUND": "RequestNotFound",
+    "REQUEST_SHIPMENT_NOT_FOUND": "RequestShipmentNotFound",
+    "REQUIRED_ARG_MISSING": "RequiredArgMissing",
+    "REQUIRED_FIELD_NO_EXISTS": "RequiredFieldNoExists",
+    "REQUIRED_PARAM_NO_EXISTS": "RequiredParamNoExists",
+    "REQUISITE_ID is not defined or invalid": "RequisiteIdIsNotDefinedOrInvalid",
+    "ROLE_SCOPE_MISMATCH": "RoleScopeMismatch",
+    "Recurring deal is not found": "RecurringDealIsNotFound",
+    "Recurring is not allowed": "RecurringIsNotAllowed",
+    "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE": "SaleOrderCancelPaymentExistActive",
+    "SALE_SHIPMENT_EXIST_SHIPPED": "SaleShipmentExistShipped",
+    "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE": "SaleShipmentWrongDeliveryService",
+    "SAVE_ERROR": "SaveError",
+    "SCOPE_ERROR": "ScopeError",
+    "SEARCH_TEXT_ERROR": "SearchTextError",
+    "SENDING_FAILED": "SendingFailed",
+    "SEND_FAILED": "SendFailed",
+    "SIGN_HCMLINK_DOCUMENT_NOT_FOUND": "SignHcmlinkDocumentNotFound",
+    "SIGN_HCMLINK_DOCUMENT_NOT_LINKED": "SignHcmlinkDocumentNotLinked",
+    "SIGN_HCMLINK_NO_SIGNED_FILE_EXIST": "SignHcmlinkNoSignedFileExist",
+    "SITE_ERROR": "SiteError",
+    "SITE_IS_LOCK": "SiteIsLock",
+    "SITE_IS_NOT_EMPTY": "SiteIsNotEmpty",
+    "SITE_LIMIT_REACHED": "SiteLimitReached",
+    "SITE_NOT_FOUND": "SiteNotFound",
+    "SLASH_IS_NOT_ALLOWED": "SlashIsNotAllowed",
+    "SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR": "SonetControllerLivefeedBlogpostAddError",
+    "SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED": "SonetControllerLivefeedBlogpostModuleBlogNotInstalled",
+    "SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR": "SonetControllerLivefeedBlogpostUpdateError",
+    "SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND": "SonetControllerLivefeedBlogNotFound",
+    "SONET_CONTROLLER_WORKGROUP_EMPTY": "SonetControllerWorkgroupEmpty",
+    "SONET_CONTROLLER_WORKGROUP_NOT_FOUND": "SonetControllerWorkgroupNotFound",
+    "SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR": "SourceAndTargetEntityIdAreEqualError",
+    "SOURCE_AND_TARGET_ENTITY_TYPES_ARE_NOT_EQUAL_ERROR": "SourceAndTargetEntityTypesAreNotEqualError",
+    "SOURCE_CREATE_CONNECTION_ERROR": "SourceCreateConnectionError",
+    "SOURCE_NOT_FOUND": "SourceNotFound",
+    "SOURCE_UPDATE_CONNECTION_ERROR": "SourceUpdateConnectionError",
+    "STATUS_ERROR": "StatusError",
+    "STATUS_SEMANTIC_NOT_SPECIFIED": "StatusSemanticNotSpecified",
+    "STATUS_TEXT_NOT_SPECIFIED": "StatusTextNotSpecified",
+    "STATUS_UNEXPECTED_FORMAT": "StatusUnexpectedFormat",
+    "SYSTEM_ERROR": "SystemError",
+    "TASK_NOT_FOUND": "TaskNotFound",
+    "TEXT_EMPTY": "TextEmpty",
+    "TIME": "Time",
+    "TITLE_EMPTY": "TitleEmpty",
+    "TITLE_EXISTS": "TitleExists",
+    "TOO_MANY_ITEMS": "TooManyItems",
+    "TOTAL_SITE_REACHED": "TotalSiteReached",
+    "TRANSFER_ID_EMPTY": "TransferIdEmpty",
+    "TYPE_ERROR": "TypeError",
+    "TYPE_ID is not defined or invalid": "TypeIdIsNotDefinedOrInvalid",
+    "TYPE_IS_NOT_ASSIGNED": "TypeIsNotAssigned",
+    "Template not found": "TemplateNotFound",
+    "The BankDetail of your company with ID '2' is not assigned to Requisite of your company with ID '2'": "TheBankDetailOfYourCompanyWithId2IsNotAssignedToRequisiteOfYourCompanyWithId2",
+    "The BankDetail of your company with ID '2' is not found": "TheBankDetailOfYourCompanyWithId2IsNotFound",
+    "The BankDetail with ID '24' is not assigned to Requisite with ID '60'": "TheBankDetailWithId24IsNotAssignedToRequisiteWithId60",
+    "The BankDetail with ID '24' is not found": "TheBankDetailWithId24IsNotFound",
+    "The Preset with ID '1' is not found": "ThePresetWithId1IsNotFound",
+    "The Preset with ID '27' is not found": "ThePresetWithId27IsNotFound",
+    "The Preset with ID '347' is not found": "ThePresetWithId347IsNotFound",
+    "The PresetField with ID '1' is not found": "ThePresetFieldWithId1IsNotFound",
+    "The PresetField with ID '27' is not found": "ThePresetFieldWithId27IsNotFound",
+    "The Requisite of your company with ID '2' is not found": "TheRequisiteOfYourCompanyWithId2IsNotFound",
+    "The Requisite with ID '2' is not assigned to your company with ID '3010'": "TheRequisiteWithId2IsNotAssignedToYourCompanyWithId3010",
+    "The Requisite with ID '60' is not assigned to Company with ID '5'": "TheRequisiteWithId60IsNotAssignedToCompanyWithId5",
+    "The Requisite with ID '60' is not found": "TheRequisiteWithId60IsNotFound",
+    "The custom activity without provider is not supported in current context": "TheCustomActivityWithoutProviderIsNotSupportedInCurrentContext",
+    "The field 'RQ_NAME' can not be added": "TheFieldRqNameCanNotBeAdded",
+    "The field COMMUNICATIONS is not defined or invalid": "TheFieldCommunicationsIsNotDefinedOrInvalid",
+    "The field RESPONSIBLE_ID is not defined or invalid": "TheFieldResponsibleIdIsNotDefinedOrInvalid",
+    "The field SUBJECT is not defined or empty": "TheFieldSubjectIsNotDefinedOrEmpty",
+    "The field TYPE_ID is not defined or invalid": "TheFieldTypeIdIsNotDefinedOrInvalid",
+    "The only one communication is allowed for activity of specified type": "TheOnlyOneCommunicationIsAllowedForActivityOfSpecifiedType",
+    "Too many entity ids": "TooManyEntityIds",
+    "TypeAddress exists": "TypeAddressExists",
+    "TypeAddress not found": "TypeAddressNotFound",
+    "UNABLE_DELETE_INCLUDE": "UnableDeleteInclude",
+    "UNEXPECTED_MESSAGE_STATUS_SEMANTIC": "UnexpectedMessageStatusSemantic",
+    "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE": "UnexpectedOverwritePropertiesValue",
+    "UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE": "UnexpectedRequestFinalizeIndicatorValue",
+    "UNSUITABLE_ACTIVITY_TYPE_ERROR": "UnsuitableActivityTypeError",
+    "UNSUITABLE_TIMELINE_ITEM": "UnsuitableTimelineItem",
+    "UNSUPPORTED_BLOCK_SUBTYPE": "UnsupportedBlockSubtype",
+    "UNSUPPORTED_BLOCK_TYPE": "UnsupportedBlockType",
+    "UNSUPPORTED_STORAGE": "UnsupportedStorage",
+    "UPDATE_DYNAMIC_ITEM_RESTRICTED": "UpdateDynamicItemRestricted",
+    "UPDATE_DYNAMIC_TYPE_RESTRICTED": "UpdateDynamicTypeRestricted",
+    "UPDATE_REQUEST_INTERNAL_ERROR": "UpdateRequestInternalError",
+    "UPLOAD_FAILED": "UploadFailed",
+    "URLCHECKER_FAIL": "UrlcheckerFail",
+    "USER_ACCESS_ERROR": "UserAccessError",
+    "USER_ID": "UserId",
+    "USER_ID_EMPTY": "UserIdEmpty",
+    "USER_MESSAGE_LIMIT": "UserMessageLimit",
+    "USER_NOT_EXISTS": "UserNotExists",
+    "USER_NOT_FOUND": "UserNotFound",
+    "USER_NOT_SUBSCRIBED": "UserNotSubscribed",
+    "Use crm.activity.configurable.add for this activity provider": "UseCrmActivityConfigurableAddForThisActivityProvider",
+    "Use crm.activity.configurable.update for this activity provider": "UseCrmActivityConfigurableUpdateForThisActivityProvider",
+    "VALIDATION_DATASET_NAME_INVALID": "ValidationDatasetNameInvalid",
+    "VALIDATION_DATASET_NAME_TOO_LONG": "ValidationDatasetNameTooLong",
+    "VALIDATION_DUPLICATE_EXIST_CODE": "ValidationDuplicateExistCode",
+    "VALIDATION_DUPLICATE_EXIST_NAME": "ValidationDuplicateExistName",
+    "VALIDATION_DUPLICATE_FIELD_CODE": "ValidationDuplicateFieldCode",
+    "VALIDATION_DUPLICATE_FIELD_NAME": "ValidationDuplicateFieldName",
+    "VALIDATION_FIELDS_NOT_PROVIDED": "ValidationFieldsNotProvided",
+    "VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS": "ValidationFieldAddMissingRequiredFields",
+    "VALIDATION_FIELD_DELETE_INVALID_ID": "ValidationFieldDeleteInvalidId",
+    "VALIDATION_FIELD_INVALID_TYPE": "ValidationFieldInvalidType",
+    "VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS": "ValidationFieldMissingRequiredParameters",
+    "VALIDATION_FIELD_NAME_INVALID_FORMAT": "ValidationFieldNameInvalidFormat",
+    "VALIDATION_FIELD_NAME_TOO_LONG": "ValidationFieldNameTooLong",
+    "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER": "ValidationFieldNotAllowedInFilter",
+    "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER": "ValidationFieldNotAllowedInOrder",
+    "VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT": "ValidationFieldNotAllowedInSelect",
+    "VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS": "ValidationFieldUpdateMissingRequiredFields",
+    "VALIDATION_FILTER_TYPE": "ValidationFilterType",
+    "VALIDATION_ID_NOT_PROVIDED": "ValidationIdNotProvided",
+    "VALIDATION_IMMUTABLE_FIELD": "ValidationImmutableField",
+    "VALIDATION_INVALID_FIELD_TYPE": "ValidationInvalidFieldType",
+    "VALIDATION_INVALID_FILTER_LOGIC": "ValidationInvalidFilterLogic",
+    "VALIDATION_INVALID_ID_FORMAT": "ValidationInvalidIdFormat",
+    "VALIDATION_ORDER_TYPE": "ValidationOrderType",
+    "VALIDATION_READ_ONLY_FIELD": "ValidationReadOnlyField",
+    "VALIDATION_REQUIRED_FIELD_MISSING": "ValidationRequiredFieldMissing",
+    "VALIDATION_SELECT_TYPE": "ValidationSelectType",
+    "VALIDATION_SETTINGS_CODE_TOO_LONG": "ValidationSettingsCodeTooLong",
+    "VALIDATION_SETTINGS_INVALID_TYPE": "ValidationSettingsInvalidType",
+    "VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS": "ValidationSettingsMissingRequiredFields",
+    "VALIDATION_SETTINGS_NAME_TOO_LONG": "ValidationSettingsNameTooLong",
+    "VALIDATION_UNKNOWN_PARAMETERS": "ValidationUnknownParameters",
+    "WEBFORM_ERROR": "WebformError",
+    "WITHOUT_CHANGES": "WithoutChanges",
     "WRONG_AUTH_TYPE": "WrongAuthType",
+    "WRONG_CHAT": "WrongChat",
+    "WRONG_CODE_FORMAT": "WrongCodeFormat",
+    "WRONG_COLOR": "WrongColor",
+    "WRONG_DATA": "WrongData",
+    "WRONG_DATETIME": "WrongDatetime",
+    "WRONG_DATETIME_FORMAT": "WrongDatetimeFormat",
+    "WRONG_FIELD_VALUE": "WrongFieldValue",
+    "WRONG_LANG": "WrongLang",
+    "WRONG_REQUEST": "WrongRequest",
+    "You cannot delete the template because requisites have already been created for it": "YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt",
+    "access_denied": "AccessDenied",
     "allowed_only_intranet_user": "AllowedOnlyIntranetUser",
+    "entityId is not defined or invalid": "EntityIdIsNotDefinedOrInvalid",
+    "entityTypeId is not defined or invalid": "EntityTypeIdIsNotDefinedOrInvalid",
     "expired_token": "ExpiredToken",
+    "id is not defined or invalid": "IdIsNotDefinedOrInvalid",
     "insufficient_scope": "InsufficientScope",
+    "invalid_date_range": "InvalidDateRange",
+    "invalid_order": "InvalidOrder",
+    "invalid_pagination": "InvalidPagination",
+    "invalid_select_field": "InvalidSelectField",
     "invalid_token": "InvalidToken",
+    "menu_ERROR": "MenuError",
     "user_access_error": "UserAccessError",
+    "‘’ (empty error code)": "EmptyErrorCode",
 }

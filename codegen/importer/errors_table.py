@@ -75,7 +75,7 @@ def _code_of(cell: str) -> tuple[str, str]:
 
 
 def _status_of(cell: str) -> int | None:
-    found = re.search(r"\b([1-5]\d\d)\b", yfm.plain(cell))
+    found = re.search(r"\b([2-5]\d\d)\b", yfm.plain(cell))
     return int(found.group(1)) if found else None
 
 

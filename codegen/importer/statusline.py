@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 STATUS_LINE = re.compile(r"^(?:HTTP\s*)?(?:status|code)\s*:\s*(.*)$", re.IGNORECASE)
-_STATUS_VALUE = re.compile(r"\*\*\s*([1-5])(\d\d|xx|0x)\b", re.IGNORECASE)
+# 2xx-5xx only: a 1xx is never a REST answer, and one page's "**160**" is a typo, not a status.
+_STATUS_VALUE = re.compile(r"\*\*\s*([2-5])(\d\d|xx|0x)\b", re.IGNORECASE)
 
 
 def statuses(line: str) -> list[int]:

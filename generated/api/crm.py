@@ -9,7 +9,235 @@ if TYPE_CHECKING:
     from typing import Unpack
 
     from b24client.models.crm import (
+        CrmActivityAddResult,
+        CrmActivityBadgeAddResult,
+        CrmActivityBadgeDeleteResult,
+        CrmActivityBadgeGetResult,
+        CrmActivityBadgeListResult,
+        CrmActivityBindingAddResult,
+        CrmActivityBindingDeleteResult,
+        CrmActivityBindingListResult,
+        CrmActivityBindingMoveResult,
+        CrmActivityCallGetTranscriptResult,
+        CrmActivityCommunicationFieldsResult,
+        CrmActivityConfigurableAddResult,
+        CrmActivityConfigurableGetResult,
+        CrmActivityConfigurableUpdateResult,
+        CrmActivityDeleteResult,
+        CrmActivityFieldsResult,
+        CrmActivityGetResult,
+        CrmActivityLayoutBlocksDeleteResult,
+        CrmActivityLayoutBlocksGetResult,
+        CrmActivityLayoutBlocksSetResult,
+        CrmActivityListResult,
+        CrmActivityTodoAddResult,
+        CrmActivityTodoUpdateColorResult,
+        CrmActivityTodoUpdateDeadlineResult,
+        CrmActivityTodoUpdateDescriptionResult,
+        CrmActivityTodoUpdateResponsibleUserResult,
+        CrmActivityTodoUpdateResult,
+        CrmActivityTypeAddResult,
+        CrmActivityTypeDeleteResult,
+        CrmActivityTypeListResult,
+        CrmActivityUpdateResult,
+        CrmAddressAddResult,
+        CrmAddressDeleteResult,
+        CrmAddressFieldsResult,
+        CrmAddressListResult,
+        CrmAddressUpdateResult,
+        CrmAutomatedsolutionAddResult,
+        CrmAutomatedsolutionDeleteResult,
+        CrmAutomatedsolutionFieldsResult,
+        CrmAutomatedsolutionGetResult,
+        CrmAutomatedsolutionListResult,
+        CrmAutomatedsolutionUpdateResult,
+        CrmAutomationTriggerAddResult,
+        CrmAutomationTriggerDeleteResult,
+        CrmAutomationTriggerExecuteResult,
+        CrmAutomationTriggerListResult,
+        CrmAutomationTriggerResult,
+        CrmCalllistAddResult,
+        CrmCalllistGetResult,
+        CrmCalllistItemsGetResult,
+        CrmCalllistListResult,
+        CrmCalllistStatuslistResult,
+        CrmCalllistUpdateResult,
+        CrmCatalogFieldsResult,
+        CrmCatalogGetResult,
+        CrmCatalogListResult,
+        CrmCategoryAddResult,
+        CrmCategoryDeleteResult,
+        CrmCategoryFieldsResult,
+        CrmCategoryGetResult,
+        CrmCategoryListResult,
+        CrmCategoryUpdateResult,
+        CrmCompanyAddResult,
+        CrmCompanyContactAddResult,
+        CrmCompanyContactDeleteResult,
+        CrmCompanyContactFieldsResult,
+        CrmCompanyContactItemsDeleteResult,
+        CrmCompanyContactItemsGetResult,
+        CrmCompanyContactItemsSetResult,
+        CrmCompanyDeleteResult,
+        CrmCompanyDetailsConfigurationForceCommonScopeForAllResult,
+        CrmCompanyDetailsConfigurationGetResult,
+        CrmCompanyDetailsConfigurationResetResult,
+        CrmCompanyDetailsConfigurationSetResult,
+        CrmCompanyFieldsResult,
+        CrmCompanyGetResult,
+        CrmCompanyListResult,
+        CrmCompanyUpdateResult,
+        CrmCompanyUserfieldAddResult,
+        CrmCompanyUserfieldDeleteResult,
+        CrmCompanyUserfieldGetResult,
+        CrmCompanyUserfieldListResult,
+        CrmCompanyUserfieldUpdateResult,
+        CrmContactAddResult,
+        CrmContactCompanyAddResult,
+        CrmContactCompanyDeleteResult,
+        CrmContactCompanyFieldsResult,
+        CrmContactCompanyItemsDeleteResult,
+        CrmContactCompanyItemsGetResult,
+        CrmContactCompanyItemsSetResult,
+        CrmContactDeleteResult,
+        CrmContactDetailsConfigurationForceCommonScopeForAllResult,
+        CrmContactDetailsConfigurationGetResult,
+        CrmContactDetailsConfigurationResetResult,
+        CrmContactDetailsConfigurationSetResult,
+        CrmContactFieldsResult,
+        CrmContactGetResult,
+        CrmContactListResult,
+        CrmContactUpdateResult,
+        CrmContactUserfieldAddResult,
+        CrmContactUserfieldDeleteResult,
+        CrmContactUserfieldGetResult,
+        CrmContactUserfieldListResult,
+        CrmContactUserfieldUpdateResult,
+        CrmCurrencyAddResult,
+        CrmCurrencyBaseGetResult,
+        CrmCurrencyBaseSetResult,
+        CrmCurrencyDeleteResult,
+        CrmCurrencyFieldsResult,
+        CrmCurrencyGetResult,
+        CrmCurrencyListResult,
+        CrmCurrencyLocalizationsDeleteResult,
+        CrmCurrencyLocalizationsFieldsResult,
+        CrmCurrencyLocalizationsGetResult,
+        CrmCurrencyLocalizationsSetResult,
+        CrmCurrencyUpdateResult,
+        CrmDealAddResult,
+        CrmDealcategoryAddResult,
+        CrmDealcategoryDefaultGetResult,
+        CrmDealcategoryDefaultSetResult,
+        CrmDealcategoryDeleteResult,
+        CrmDealcategoryFieldsResult,
+        CrmDealcategoryGetResult,
+        CrmDealcategoryListResult,
+        CrmDealcategoryStageListResult,
+        CrmDealcategoryStatusResult,
+        CrmDealcategoryUpdateResult,
+        CrmDealContactAddResult,
+        CrmDealContactDeleteResult,
+        CrmDealContactFieldsResult,
+        CrmDealContactItemsDeleteResult,
+        CrmDealContactItemsGetResult,
+        CrmDealContactItemsSetResult,
+        CrmDealDeleteResult,
+        CrmDealDetailsConfigurationForceCommonScopeForAllResult,
+        CrmDealDetailsConfigurationGetResult,
+        CrmDealDetailsConfigurationResetResult,
+        CrmDealDetailsConfigurationSetResult,
+        CrmDealFieldsResult,
+        CrmDealGetResult,
         CrmDealListResult,
+        CrmDealProductrowsGetResult,
+        CrmDealProductrowsSetResult,
+        CrmDealRecurringAddResult,
+        CrmDealRecurringDeleteResult,
+        CrmDealRecurringExposeResult,
+        CrmDealRecurringFieldsResult,
+        CrmDealRecurringGetResult,
+        CrmDealRecurringListResult,
+        CrmDealRecurringUpdateResult,
+        CrmDealUpdateResult,
+        CrmDealUserfieldAddResult,
+        CrmDealUserfieldDeleteResult,
+        CrmDealUserfieldGetResult,
+        CrmDealUserfieldListResult,
+        CrmDealUserfieldUpdateResult,
+        CrmDocumentgeneratorDocumentAddResult,
+        CrmDocumentgeneratorDocumentDeleteResult,
+        CrmDocumentgeneratorDocumentEnablepublicurlResult,
+        CrmDocumentgeneratorDocumentGetfieldsResult,
+        CrmDocumentgeneratorDocumentGetResult,
+        CrmDocumentgeneratorDocumentListResult,
+        CrmDocumentgeneratorDocumentUpdateResult,
+        CrmDocumentgeneratorDocumentUploadResult,
+        CrmDocumentgeneratorNumeratorAddResult,
+        CrmDocumentgeneratorNumeratorDeleteResult,
+        CrmDocumentgeneratorNumeratorGetResult,
+        CrmDocumentgeneratorNumeratorListResult,
+        CrmDocumentgeneratorNumeratorUpdateResult,
+        CrmDocumentgeneratorTemplateAddResult,
+        CrmDocumentgeneratorTemplateDeleteResult,
+        CrmDocumentgeneratorTemplateGetfieldsResult,
+        CrmDocumentgeneratorTemplateGetResult,
+        CrmDocumentgeneratorTemplateListResult,
+        CrmDocumentgeneratorTemplateUpdateResult,
+        CrmDuplicateFindbycommResult,
+        CrmDuplicateVolatileTypeFieldsResult,
+        CrmDuplicateVolatileTypeListResult,
+        CrmDuplicateVolatileTypeRegisterResult,
+        CrmDuplicateVolatileTypeUnregisterResult,
+        CrmEntityMergeBatchResult,
+        CrmEnumActivitydirectionResult,
+        CrmEnumActivitynotifytypeResult,
+        CrmEnumActivitypriorityResult,
+        CrmEnumActivitystatusResult,
+        CrmEnumActivitytypeResult,
+        CrmEnumAddresstypeResult,
+        CrmEnumContenttypeResult,
+        CrmEnumFieldsResult,
+        CrmEnumGetorderownertypesResult,
+        CrmEnumOwnertypeResult,
+        CrmEnumSettingsModeResult,
+        CrmInvoiceAddResult,
+        CrmInvoiceDeleteResult,
+        CrmInvoiceFieldsResult,
+        CrmInvoiceGetexternallinkResult,
+        CrmInvoiceGetResult,
+        CrmInvoiceListResult,
+        CrmInvoiceRecurringAddResult,
+        CrmInvoiceRecurringDeleteResult,
+        CrmInvoiceRecurringExposeResult,
+        CrmInvoiceRecurringFieldsResult,
+        CrmInvoiceRecurringGetResult,
+        CrmInvoiceRecurringListResult,
+        CrmInvoiceRecurringUpdateResult,
+        CrmInvoiceStatusAddResult,
+        CrmInvoiceStatusDeleteResult,
+        CrmInvoiceStatusFieldsResult,
+        CrmInvoiceStatusGetResult,
+        CrmInvoiceStatusListResult,
+        CrmInvoiceStatusUpdateResult,
+        CrmInvoiceUpdateResult,
+        CrmInvoiceUserfieldAddResult,
+        CrmInvoiceUserfieldDeleteResult,
+        CrmInvoiceUserfieldGetResult,
+        CrmInvoiceUserfieldListResult,
+        CrmInvoiceUserfieldUpdateResult,
+        CrmItemAddResult,
+        CrmItemBatchImportResult,
+        CrmItemDeleteResult,
+        CrmItemDeliveryGetResult,
+        CrmItemDeliveryListResult,
+        CrmItemDetailsConfigurationForceCommonScopeForAllResult,
+        CrmItemDetailsConfigurationGetResult,
+        CrmItemDetailsConfigurationResetResult,
+        CrmItemDetailsConfigurationSetResult,
+        CrmItemFieldsResult,
+        CrmItemGetResult,
+        CrmItemImportResult,
         CrmItemListResult,
         CrmItemPaymentAddResult,
         CrmItemPaymentDeleteResult,
@@ -26,9 +254,421 @@ if TYPE_CHECKING:
         CrmItemPaymentProductSetQuantityResult,
         CrmItemPaymentUnpayResult,
         CrmItemPaymentUpdateResult,
+        CrmItemProductrowAddResult,
+        CrmItemProductrowDeleteResult,
+        CrmItemProductrowFieldsResult,
+        CrmItemProductrowGetAvailableForPaymentResult,
+        CrmItemProductrowGetResult,
+        CrmItemProductrowListResult,
+        CrmItemProductrowSetResult,
+        CrmItemProductrowUpdateResult,
+        CrmItemUpdateResult,
+        CrmLeadAddResult,
+        CrmLeadContactAddResult,
+        CrmLeadContactDeleteResult,
+        CrmLeadContactFieldsResult,
+        CrmLeadContactItemsDeleteResult,
+        CrmLeadContactItemsGetResult,
+        CrmLeadContactItemsSetResult,
+        CrmLeadDeleteResult,
+        CrmLeadDetailsConfigurationForceCommonScopeForAllResult,
+        CrmLeadDetailsConfigurationGetResult,
+        CrmLeadDetailsConfigurationResetResult,
+        CrmLeadDetailsConfigurationSetResult,
+        CrmLeadFieldsResult,
+        CrmLeadGetResult,
+        CrmLeadListResult,
+        CrmLeadProductrowsGetResult,
+        CrmLeadProductrowsSetResult,
+        CrmLeadUpdateResult,
+        CrmLeadUserfieldAddResult,
+        CrmLeadUserfieldDeleteResult,
+        CrmLeadUserfieldGetResult,
+        CrmLeadUserfieldListResult,
+        CrmLeadUserfieldUpdateResult,
+        CrmMeasureAddResult,
+        CrmMeasureDeleteResult,
+        CrmMeasureFieldsResult,
+        CrmMeasureGetResult,
+        CrmMeasureListResult,
+        CrmMeasureUpdateResult,
+        CrmMultifieldFieldsResult,
+        CrmOrderentityAddResult,
+        CrmOrderentityDeleteByFilterResult,
+        CrmOrderentityGetFieldsResult,
+        CrmOrderentityListResult,
+        CrmPaysystemFieldsResult,
+        CrmPaysystemListResult,
+        CrmPersontypeFieldsResult,
+        CrmPersontypeListResult,
+        CrmProductAddResult,
+        CrmProductDeleteResult,
+        CrmProductFieldsResult,
+        CrmProductGetResult,
+        CrmProductListResult,
+        CrmProductPropertyAddResult,
+        CrmProductPropertyDeleteResult,
+        CrmProductPropertyEnumerationFieldsResult,
+        CrmProductPropertyFieldsResult,
+        CrmProductPropertyGetResult,
+        CrmProductPropertyListResult,
+        CrmProductPropertySettingsFieldsResult,
+        CrmProductPropertyTypesResult,
+        CrmProductPropertyUpdateResult,
+        CrmProductrowFieldsResult,
+        CrmProductrowListResult,
+        CrmProductsectionAddResult,
+        CrmProductsectionDeleteResult,
+        CrmProductsectionFieldsResult,
+        CrmProductsectionGetResult,
+        CrmProductsectionListResult,
+        CrmProductsectionUpdateResult,
+        CrmProductUpdateResult,
+        CrmQuoteAddResult,
+        CrmQuoteContactAddResult,
+        CrmQuoteContactDeleteResult,
+        CrmQuoteContactFieldsResult,
+        CrmQuoteContactItemsDeleteResult,
+        CrmQuoteContactItemsGetResult,
+        CrmQuoteContactItemsSetResult,
+        CrmQuoteDeleteResult,
+        CrmQuoteFieldsResult,
+        CrmQuoteGetResult,
+        CrmQuoteListResult,
+        CrmQuoteProductrowsGetResult,
+        CrmQuoteProductrowsSetResult,
+        CrmQuoteUpdateResult,
+        CrmQuoteUserfieldAddResult,
+        CrmQuoteUserfieldDeleteResult,
+        CrmQuoteUserfieldGetResult,
+        CrmQuoteUserfieldListResult,
+        CrmQuoteUserfieldUpdateResult,
+        CrmRequisiteAddResult,
+        CrmRequisiteBankdetailAddResult,
+        CrmRequisiteBankdetailDeleteResult,
+        CrmRequisiteBankdetailFieldsResult,
+        CrmRequisiteBankdetailGetResult,
+        CrmRequisiteBankdetailListResult,
+        CrmRequisiteBankdetailUpdateResult,
+        CrmRequisiteDeleteResult,
+        CrmRequisiteFieldsResult,
+        CrmRequisiteGetResult,
+        CrmRequisiteLinkFieldsResult,
+        CrmRequisiteLinkGetResult,
+        CrmRequisiteLinkListResult,
+        CrmRequisiteLinkRegisterResult,
+        CrmRequisiteLinkUnregisterResult,
+        CrmRequisiteListResult,
+        CrmRequisitePresetAddResult,
+        CrmRequisitePresetCountriesResult,
+        CrmRequisitePresetDeleteResult,
+        CrmRequisitePresetFieldAddResult,
+        CrmRequisitePresetFieldAvailabletoaddResult,
+        CrmRequisitePresetFieldDeleteResult,
+        CrmRequisitePresetFieldFieldsResult,
+        CrmRequisitePresetFieldGetResult,
+        CrmRequisitePresetFieldListResult,
+        CrmRequisitePresetFieldsResult,
+        CrmRequisitePresetFieldUpdateResult,
+        CrmRequisitePresetGetResult,
+        CrmRequisitePresetListResult,
+        CrmRequisitePresetUpdateResult,
+        CrmRequisiteUpdateResult,
+        CrmRequisiteUserfieldAddResult,
+        CrmRequisiteUserfieldDeleteResult,
+        CrmRequisiteUserfieldGetResult,
+        CrmRequisiteUserfieldListResult,
+        CrmRequisiteUserfieldUpdateResult,
+        CrmSettingsModeGetResult,
+        CrmStagehistoryListResult,
+        CrmStatusAddResult,
+        CrmStatusDeleteResult,
+        CrmStatusEntityItemsResult,
+        CrmStatusEntityTypesResult,
+        CrmStatusFieldsResult,
+        CrmStatusGetResult,
+        CrmStatusListResult,
+        CrmStatusUpdateResult,
+        CrmTimelineBindingsBindResult,
+        CrmTimelineBindingsFieldsResult,
+        CrmTimelineBindingsListResult,
+        CrmTimelineBindingsUnbindResult,
+        CrmTimelineCommentAddResult,
+        CrmTimelineCommentDeleteResult,
+        CrmTimelineCommentFieldsResult,
+        CrmTimelineCommentGetResult,
+        CrmTimelineCommentListResult,
+        CrmTimelineCommentUpdateResult,
+        CrmTimelineIconAddResult,
+        CrmTimelineIconDeleteResult,
+        CrmTimelineIconGetResult,
+        CrmTimelineIconListResult,
+        CrmTimelineItemPinResult,
+        CrmTimelineItemUnpinResult,
+        CrmTimelineLayoutBlocksDeleteResult,
+        CrmTimelineLayoutBlocksGetResult,
+        CrmTimelineLayoutBlocksSetResult,
+        CrmTimelineLogmessageAddResult,
+        CrmTimelineLogmessageDeleteResult,
+        CrmTimelineLogmessageGetResult,
+        CrmTimelineLogmessageListResult,
+        CrmTimelineLogoAddResult,
+        CrmTimelineLogoDeleteResult,
+        CrmTimelineLogoGetResult,
+        CrmTimelineLogoListResult,
+        CrmTimelineNoteDeleteResult,
+        CrmTimelineNoteGetResult,
+        CrmTimelineNoteSaveResult,
+        CrmTrackingTraceAddResult,
+        CrmTrackingTraceDeleteResult,
+        CrmTypeAddResult,
+        CrmTypeDeleteResult,
+        CrmTypeFieldsResult,
+        CrmTypeGetByEntityTypeIdResult,
+        CrmTypeGetResult,
+        CrmTypeListResult,
+        CrmTypeUpdateResult,
+        CrmUserfieldEnumerationFieldsResult,
+        CrmUserfieldFieldsResult,
+        CrmUserfieldSettingsFieldsResult,
+        CrmUserfieldTypesResult,
+        CrmVatAddResult,
+        CrmVatDeleteResult,
+        CrmVatFieldsResult,
+        CrmVatGetResult,
+        CrmVatListResult,
+        CrmVatUpdateResult,
     )
     from b24client.params.crm import (
+        CrmActivityAddParams,
+        CrmActivityBadgeAddParams,
+        CrmActivityBadgeDeleteParams,
+        CrmActivityBadgeGetParams,
+        CrmActivityBadgeListParams,
+        CrmActivityBindingAddParams,
+        CrmActivityBindingDeleteParams,
+        CrmActivityBindingListParams,
+        CrmActivityBindingMoveParams,
+        CrmActivityCallGetTranscriptParams,
+        CrmActivityCommunicationFieldsParams,
+        CrmActivityConfigurableAddParams,
+        CrmActivityConfigurableGetParams,
+        CrmActivityConfigurableUpdateParams,
+        CrmActivityDeleteParams,
+        CrmActivityFieldsParams,
+        CrmActivityGetParams,
+        CrmActivityLayoutBlocksDeleteParams,
+        CrmActivityLayoutBlocksGetParams,
+        CrmActivityLayoutBlocksSetParams,
+        CrmActivityListParams,
+        CrmActivityTodoAddParams,
+        CrmActivityTodoUpdateColorParams,
+        CrmActivityTodoUpdateDeadlineParams,
+        CrmActivityTodoUpdateDescriptionParams,
+        CrmActivityTodoUpdateParams,
+        CrmActivityTodoUpdateResponsibleUserParams,
+        CrmActivityTypeAddParams,
+        CrmActivityTypeDeleteParams,
+        CrmActivityTypeListParams,
+        CrmActivityUpdateParams,
+        CrmAddressAddParams,
+        CrmAddressDeleteParams,
+        CrmAddressFieldsParams,
+        CrmAddressListParams,
+        CrmAddressUpdateParams,
+        CrmAutomatedsolutionAddParams,
+        CrmAutomatedsolutionDeleteParams,
+        CrmAutomatedsolutionFieldsParams,
+        CrmAutomatedsolutionGetParams,
+        CrmAutomatedsolutionListParams,
+        CrmAutomatedsolutionUpdateParams,
+        CrmAutomationTriggerAddParams,
+        CrmAutomationTriggerDeleteParams,
+        CrmAutomationTriggerExecuteParams,
+        CrmAutomationTriggerListParams,
+        CrmAutomationTriggerParams,
+        CrmCalllistAddParams,
+        CrmCalllistGetParams,
+        CrmCalllistItemsGetParams,
+        CrmCalllistListParams,
+        CrmCalllistStatuslistParams,
+        CrmCalllistUpdateParams,
+        CrmCatalogFieldsParams,
+        CrmCatalogGetParams,
+        CrmCatalogListParams,
+        CrmCategoryAddParams,
+        CrmCategoryDeleteParams,
+        CrmCategoryFieldsParams,
+        CrmCategoryGetParams,
+        CrmCategoryListParams,
+        CrmCategoryUpdateParams,
+        CrmCompanyAddParams,
+        CrmCompanyContactAddParams,
+        CrmCompanyContactDeleteParams,
+        CrmCompanyContactFieldsParams,
+        CrmCompanyContactItemsDeleteParams,
+        CrmCompanyContactItemsGetParams,
+        CrmCompanyContactItemsSetParams,
+        CrmCompanyDeleteParams,
+        CrmCompanyDetailsConfigurationForceCommonScopeForAllParams,
+        CrmCompanyDetailsConfigurationGetParams,
+        CrmCompanyDetailsConfigurationResetParams,
+        CrmCompanyDetailsConfigurationSetParams,
+        CrmCompanyFieldsParams,
+        CrmCompanyGetParams,
+        CrmCompanyListParams,
+        CrmCompanyUpdateParams,
+        CrmCompanyUserfieldAddParams,
+        CrmCompanyUserfieldDeleteParams,
+        CrmCompanyUserfieldGetParams,
+        CrmCompanyUserfieldListParams,
+        CrmCompanyUserfieldUpdateParams,
+        CrmContactAddParams,
+        CrmContactCompanyAddParams,
+        CrmContactCompanyDeleteParams,
+        CrmContactCompanyFieldsParams,
+        CrmContactCompanyItemsDeleteParams,
+        CrmContactCompanyItemsGetParams,
+        CrmContactCompanyItemsSetParams,
+        CrmContactDeleteParams,
+        CrmContactDetailsConfigurationForceCommonScopeForAllParams,
+        CrmContactDetailsConfigurationGetParams,
+        CrmContactDetailsConfigurationResetParams,
+        CrmContactDetailsConfigurationSetParams,
+        CrmContactFieldsParams,
+        CrmContactGetParams,
+        CrmContactListParams,
+        CrmContactUpdateParams,
+        CrmContactUserfieldAddParams,
+        CrmContactUserfieldDeleteParams,
+        CrmContactUserfieldGetParams,
+        CrmContactUserfieldListParams,
+        CrmContactUserfieldUpdateParams,
+        CrmCurrencyAddParams,
+        CrmCurrencyBaseGetParams,
+        CrmCurrencyBaseSetParams,
+        CrmCurrencyDeleteParams,
+        CrmCurrencyFieldsParams,
+        CrmCurrencyGetParams,
+        CrmCurrencyListParams,
+        CrmCurrencyLocalizationsDeleteParams,
+        CrmCurrencyLocalizationsFieldsParams,
+        CrmCurrencyLocalizationsGetParams,
+        CrmCurrencyLocalizationsSetParams,
+        CrmCurrencyUpdateParams,
+        CrmDealAddParams,
+        CrmDealcategoryAddParams,
+        CrmDealcategoryDefaultGetParams,
+        CrmDealcategoryDefaultSetParams,
+        CrmDealcategoryDeleteParams,
+        CrmDealcategoryFieldsParams,
+        CrmDealcategoryGetParams,
+        CrmDealcategoryListParams,
+        CrmDealcategoryStageListParams,
+        CrmDealcategoryStatusParams,
+        CrmDealcategoryUpdateParams,
+        CrmDealContactAddParams,
+        CrmDealContactDeleteParams,
+        CrmDealContactFieldsParams,
+        CrmDealContactItemsDeleteParams,
+        CrmDealContactItemsGetParams,
+        CrmDealContactItemsSetParams,
+        CrmDealDeleteParams,
+        CrmDealDetailsConfigurationForceCommonScopeForAllParams,
+        CrmDealDetailsConfigurationGetParams,
+        CrmDealDetailsConfigurationResetParams,
+        CrmDealDetailsConfigurationSetParams,
+        CrmDealFieldsParams,
+        CrmDealGetParams,
         CrmDealListParams,
+        CrmDealProductrowsGetParams,
+        CrmDealProductrowsSetParams,
+        CrmDealRecurringAddParams,
+        CrmDealRecurringDeleteParams,
+        CrmDealRecurringExposeParams,
+        CrmDealRecurringFieldsParams,
+        CrmDealRecurringGetParams,
+        CrmDealRecurringListParams,
+        CrmDealRecurringUpdateParams,
+        CrmDealUpdateParams,
+        CrmDealUserfieldAddParams,
+        CrmDealUserfieldDeleteParams,
+        CrmDealUserfieldGetParams,
+        CrmDealUserfieldListParams,
+        CrmDealUserfieldUpdateParams,
+        CrmDocumentgeneratorDocumentAddParams,
+        CrmDocumentgeneratorDocumentDeleteParams,
+        CrmDocumentgeneratorDocumentEnablepublicurlParams,
+        CrmDocumentgeneratorDocumentGetfieldsParams,
+        CrmDocumentgeneratorDocumentGetParams,
+        CrmDocumentgeneratorDocumentListParams,
+        CrmDocumentgeneratorDocumentUpdateParams,
+        CrmDocumentgeneratorDocumentUploadParams,
+        CrmDocumentgeneratorNumeratorAddParams,
+        CrmDocumentgeneratorNumeratorDeleteParams,
+        CrmDocumentgeneratorNumeratorGetParams,
+        CrmDocumentgeneratorNumeratorListParams,
+        CrmDocumentgeneratorNumeratorUpdateParams,
+        CrmDocumentgeneratorTemplateAddParams,
+        CrmDocumentgeneratorTemplateDeleteParams,
+        CrmDocumentgeneratorTemplateGetfieldsParams,
+        CrmDocumentgeneratorTemplateGetParams,
+        CrmDocumentgeneratorTemplateListParams,
+        CrmDocumentgeneratorTemplateUpdateParams,
+        CrmDuplicateFindbycommParams,
+        CrmDuplicateVolatileTypeFieldsParams,
+        CrmDuplicateVolatileTypeListParams,
+        CrmDuplicateVolatileTypeRegisterParams,
+        CrmDuplicateVolatileTypeUnregisterParams,
+        CrmEntityMergeBatchParams,
+        CrmEnumActivitydirectionParams,
+        CrmEnumActivitynotifytypeParams,
+        CrmEnumActivitypriorityParams,
+        CrmEnumActivitystatusParams,
+        CrmEnumActivitytypeParams,
+        CrmEnumAddresstypeParams,
+        CrmEnumContenttypeParams,
+        CrmEnumFieldsParams,
+        CrmEnumGetorderownertypesParams,
+        CrmEnumOwnertypeParams,
+        CrmEnumSettingsModeParams,
+        CrmInvoiceAddParams,
+        CrmInvoiceDeleteParams,
+        CrmInvoiceFieldsParams,
+        CrmInvoiceGetexternallinkParams,
+        CrmInvoiceGetParams,
+        CrmInvoiceListParams,
+        CrmInvoiceRecurringAddParams,
+        CrmInvoiceRecurringDeleteParams,
+        CrmInvoiceRecurringExposeParams,
+        CrmInvoiceRecurringFieldsParams,
+        CrmInvoiceRecurringGetParams,
+        CrmInvoiceRecurringListParams,
+        CrmInvoiceRecurringUpdateParams,
+        CrmInvoiceStatusAddParams,
+        CrmInvoiceStatusDeleteParams,
+        CrmInvoiceStatusFieldsParams,
+        CrmInvoiceStatusGetParams,
+        CrmInvoiceStatusListParams,
+        CrmInvoiceStatusUpdateParams,
+        CrmInvoiceUpdateParams,
+        CrmInvoiceUserfieldAddParams,
+        CrmInvoiceUserfieldDeleteParams,
+        CrmInvoiceUserfieldGetParams,
+        CrmInvoiceUserfieldListParams,
+        CrmInvoiceUserfieldUpdateParams,
+        CrmItemAddParams,
+        CrmItemBatchImportParams,
+        CrmItemDeleteParams,
+        CrmItemDeliveryGetParams,
+        CrmItemDeliveryListParams,
+        CrmItemDetailsConfigurationForceCommonScopeForAllParams,
+        CrmItemDetailsConfigurationGetParams,
+        CrmItemDetailsConfigurationResetParams,
+        CrmItemDetailsConfigurationSetParams,
+        CrmItemFieldsParams,
+        CrmItemGetParams,
+        CrmItemImportParams,
         CrmItemListParams,
         CrmItemPaymentAddParams,
         CrmItemPaymentDeleteParams,
@@ -45,8 +685,196 @@ if TYPE_CHECKING:
         CrmItemPaymentProductSetQuantityParams,
         CrmItemPaymentUnpayParams,
         CrmItemPaymentUpdateParams,
+        CrmItemProductrowAddParams,
+        CrmItemProductrowDeleteParams,
+        CrmItemProductrowFieldsParams,
+        CrmItemProductrowGetAvailableForPaymentParams,
+        CrmItemProductrowGetParams,
+        CrmItemProductrowListParams,
+        CrmItemProductrowSetParams,
+        CrmItemProductrowUpdateParams,
+        CrmItemUpdateParams,
+        CrmLeadAddParams,
+        CrmLeadContactAddParams,
+        CrmLeadContactDeleteParams,
+        CrmLeadContactFieldsParams,
+        CrmLeadContactItemsDeleteParams,
+        CrmLeadContactItemsGetParams,
+        CrmLeadContactItemsSetParams,
+        CrmLeadDeleteParams,
+        CrmLeadDetailsConfigurationForceCommonScopeForAllParams,
+        CrmLeadDetailsConfigurationGetParams,
+        CrmLeadDetailsConfigurationResetParams,
+        CrmLeadDetailsConfigurationSetParams,
+        CrmLeadFieldsParams,
+        CrmLeadGetParams,
+        CrmLeadListParams,
+        CrmLeadProductrowsGetParams,
+        CrmLeadProductrowsSetParams,
+        CrmLeadUpdateParams,
+        CrmLeadUserfieldAddParams,
+        CrmLeadUserfieldDeleteParams,
+        CrmLeadUserfieldGetParams,
+        CrmLeadUserfieldListParams,
+        CrmLeadUserfieldUpdateParams,
+        CrmMeasureAddParams,
+        CrmMeasureDeleteParams,
+        CrmMeasureFieldsParams,
+        CrmMeasureGetParams,
+        CrmMeasureListParams,
+        CrmMeasureUpdateParams,
+        CrmMultifieldFieldsParams,
+        CrmOrderentityAddParams,
+        CrmOrderentityDeleteByFilterParams,
+        CrmOrderentityGetFieldsParams,
+        CrmOrderentityListParams,
+        CrmPaysystemFieldsParams,
+        CrmPaysystemListParams,
+        CrmPersontypeFieldsParams,
+        CrmPersontypeListParams,
+        CrmProductAddParams,
+        CrmProductDeleteParams,
+        CrmProductFieldsParams,
+        CrmProductGetParams,
+        CrmProductListParams,
+        CrmProductPropertyAddParams,
+        CrmProductPropertyDeleteParams,
+        CrmProductPropertyEnumerationFieldsParams,
+        CrmProductPropertyFieldsParams,
+        CrmProductPropertyGetParams,
+        CrmProductPropertyListParams,
+        CrmProductPropertySettingsFieldsParams,
+        CrmProductPropertyTypesParams,
+        CrmProductPropertyUpdateParams,
+        CrmProductrowFieldsParams,
+        CrmProductrowListParams,
+        CrmProductsectionAddParams,
+        CrmProductsectionDeleteParams,
+        CrmProductsectionFieldsParams,
+        CrmProductsectionGetParams,
+        CrmProductsectionListParams,
+        CrmProductsectionUpdateParams,
+        CrmProductUpdateParams,
+        CrmQuoteAddParams,
+        CrmQuoteContactAddParams,
+        CrmQuoteContactDeleteParams,
+        CrmQuoteContactFieldsParams,
+        CrmQuoteContactItemsDeleteParams,
+        CrmQuoteContactItemsGetParams,
+        CrmQuoteContactItemsSetParams,
+        CrmQuoteDeleteParams,
+        CrmQuoteFieldsParams,
+        CrmQuoteGetParams,
+        CrmQuoteListParams,
+        CrmQuoteProductrowsGetParams,
+        CrmQuoteProductrowsSetParams,
+        CrmQuoteUpdateParams,
+        CrmQuoteUserfieldAddParams,
+        CrmQuoteUserfieldDeleteParams,
+        CrmQuoteUserfieldGetParams,
+        CrmQuoteUserfieldListParams,
+        CrmQuoteUserfieldUpdateParams,
+        CrmRequisiteAddParams,
+        CrmRequisiteBankdetailAddParams,
+        CrmRequisiteBankdetailDeleteParams,
+        CrmRequisiteBankdetailFieldsParams,
+        CrmRequisiteBankdetailGetParams,
+        CrmRequisiteBankdetailListParams,
+        CrmRequisiteBankdetailUpdateParams,
+        CrmRequisiteDeleteParams,
+        CrmRequisiteFieldsParams,
+        CrmRequisiteGetParams,
+        CrmRequisiteLinkFieldsParams,
+        CrmRequisiteLinkGetParams,
+        CrmRequisiteLinkListParams,
+        CrmRequisiteLinkRegisterParams,
+        CrmRequisiteLinkUnregisterParams,
+        CrmRequisiteListParams,
+        CrmRequisitePresetAddParams,
+        CrmRequisitePresetCountriesParams,
+        CrmRequisitePresetDeleteParams,
+        CrmRequisitePresetFieldAddParams,
+        CrmRequisitePresetFieldAvailabletoaddParams,
+        CrmRequisitePresetFieldDeleteParams,
+        CrmRequisitePresetFieldFieldsParams,
+        CrmRequisitePresetFieldGetParams,
+        CrmRequisitePresetFieldListParams,
+        CrmRequisitePresetFieldsParams,
+        CrmRequisitePresetFieldUpdateParams,
+        CrmRequisitePresetGetParams,
+        CrmRequisitePresetListParams,
+        CrmRequisitePresetUpdateParams,
+        CrmRequisiteUpdateParams,
+        CrmRequisiteUserfieldAddParams,
+        CrmRequisiteUserfieldDeleteParams,
+        CrmRequisiteUserfieldGetParams,
+        CrmRequisiteUserfieldListParams,
+        CrmRequisiteUserfieldUpdateParams,
+        CrmSettingsModeGetParams,
+        CrmStagehistoryListParams,
+        CrmStatusAddParams,
+        CrmStatusDeleteParams,
+        CrmStatusEntityItemsParams,
+        CrmStatusEntityTypesParams,
+        CrmStatusFieldsParams,
+        CrmStatusGetParams,
+        CrmStatusListParams,
+        CrmStatusUpdateParams,
+        CrmTimelineBindingsBindParams,
+        CrmTimelineBindingsFieldsParams,
+        CrmTimelineBindingsListParams,
+        CrmTimelineBindingsUnbindParams,
+        CrmTimelineCommentAddParams,
+        CrmTimelineCommentDeleteParams,
+        CrmTimelineCommentFieldsParams,
+        CrmTimelineCommentGetParams,
+        CrmTimelineCommentListParams,
+        CrmTimelineCommentUpdateParams,
+        CrmTimelineIconAddParams,
+        CrmTimelineIconDeleteParams,
+        CrmTimelineIconGetParams,
+        CrmTimelineIconListParams,
+        CrmTimelineItemPinParams,
+        CrmTimelineItemUnpinParams,
+        CrmTimelineLayoutBlocksDeleteParams,
+        CrmTimelineLayoutBlocksGetParams,
+        CrmTimelineLayoutBlocksSetParams,
+        CrmTimelineLogmessageAddParams,
+        CrmTimelineLogmessageDeleteParams,
+        CrmTimelineLogmessageGetParams,
+        CrmTimelineLogmessageListParams,
+        CrmTimelineLogoAddParams,
+        CrmTimelineLogoDeleteParams,
+        CrmTimelineLogoGetParams,
+        CrmTimelineLogoListParams,
+        CrmTimelineNoteDeleteParams,
+        CrmTimelineNoteGetParams,
+        CrmTimelineNoteSaveParams,
+        CrmTrackingTraceAddParams,
+        CrmTrackingTraceDeleteParams,
+        CrmTypeAddParams,
+        CrmTypeDeleteParams,
+        CrmTypeFieldsParams,
+        CrmTypeGetByEntityTypeIdParams,
+        CrmTypeGetParams,
+        CrmTypeListParams,
+        CrmTypeUpdateParams,
+        CrmUserfieldEnumerationFieldsParams,
+        CrmUserfieldFieldsParams,
+        CrmUserfieldSettingsFieldsParams,
+        CrmUserfieldTypesParams,
+        CrmVatAddParams,
+        CrmVatDeleteParams,
+        CrmVatFieldsParams,
+        CrmVatGetParams,
+        CrmVatListParams,
+        CrmVatUpdateParams,
     )
     from b24client.runtime.client import Client
+
+# Namespaces can be named like builtins (sale.property.*), which would shadow `property`
+# inside a class body; the decorator is bound once here instead.
+_namespace = property
 
 
 class CrmNamespace:
@@ -57,13 +885,1664 @@ class CrmNamespace:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    @property
+    @_namespace
+    def activity(self) -> CrmActivityNamespace:
+        return CrmActivityNamespace(self._client)
+
+    @_namespace
+    def address(self) -> CrmAddressNamespace:
+        return CrmAddressNamespace(self._client)
+
+    @_namespace
+    def automatedsolution(self) -> CrmAutomatedsolutionNamespace:
+        return CrmAutomatedsolutionNamespace(self._client)
+
+    @_namespace
+    def automation(self) -> CrmAutomationNamespace:
+        return CrmAutomationNamespace(self._client)
+
+    @_namespace
+    def calllist(self) -> CrmCalllistNamespace:
+        return CrmCalllistNamespace(self._client)
+
+    @_namespace
+    def catalog(self) -> CrmCatalogNamespace:
+        return CrmCatalogNamespace(self._client)
+
+    @_namespace
+    def category(self) -> CrmCategoryNamespace:
+        return CrmCategoryNamespace(self._client)
+
+    @_namespace
+    def company(self) -> CrmCompanyNamespace:
+        return CrmCompanyNamespace(self._client)
+
+    @_namespace
+    def contact(self) -> CrmContactNamespace:
+        return CrmContactNamespace(self._client)
+
+    @_namespace
+    def currency(self) -> CrmCurrencyNamespace:
+        return CrmCurrencyNamespace(self._client)
+
+    @_namespace
     def deal(self) -> CrmDealNamespace:
         return CrmDealNamespace(self._client)
 
-    @property
+    @_namespace
+    def dealcategory(self) -> CrmDealcategoryNamespace:
+        return CrmDealcategoryNamespace(self._client)
+
+    @_namespace
+    def documentgenerator(self) -> CrmDocumentgeneratorNamespace:
+        return CrmDocumentgeneratorNamespace(self._client)
+
+    @_namespace
+    def duplicate(self) -> CrmDuplicateNamespace:
+        return CrmDuplicateNamespace(self._client)
+
+    @_namespace
+    def entity(self) -> CrmEntityNamespace:
+        return CrmEntityNamespace(self._client)
+
+    @_namespace
+    def enum(self) -> CrmEnumNamespace:
+        return CrmEnumNamespace(self._client)
+
+    @_namespace
+    def invoice(self) -> CrmInvoiceNamespace:
+        return CrmInvoiceNamespace(self._client)
+
+    @_namespace
     def item(self) -> CrmItemNamespace:
         return CrmItemNamespace(self._client)
+
+    @_namespace
+    def lead(self) -> CrmLeadNamespace:
+        return CrmLeadNamespace(self._client)
+
+    @_namespace
+    def measure(self) -> CrmMeasureNamespace:
+        return CrmMeasureNamespace(self._client)
+
+    @_namespace
+    def multifield(self) -> CrmMultifieldNamespace:
+        return CrmMultifieldNamespace(self._client)
+
+    @_namespace
+    def orderentity(self) -> CrmOrderentityNamespace:
+        return CrmOrderentityNamespace(self._client)
+
+    @_namespace
+    def paysystem(self) -> CrmPaysystemNamespace:
+        return CrmPaysystemNamespace(self._client)
+
+    @_namespace
+    def persontype(self) -> CrmPersontypeNamespace:
+        return CrmPersontypeNamespace(self._client)
+
+    @_namespace
+    def product(self) -> CrmProductNamespace:
+        return CrmProductNamespace(self._client)
+
+    @_namespace
+    def productrow(self) -> CrmProductrowNamespace:
+        return CrmProductrowNamespace(self._client)
+
+    @_namespace
+    def productsection(self) -> CrmProductsectionNamespace:
+        return CrmProductsectionNamespace(self._client)
+
+    @_namespace
+    def quote(self) -> CrmQuoteNamespace:
+        return CrmQuoteNamespace(self._client)
+
+    @_namespace
+    def requisite(self) -> CrmRequisiteNamespace:
+        return CrmRequisiteNamespace(self._client)
+
+    @_namespace
+    def settings(self) -> CrmSettingsNamespace:
+        return CrmSettingsNamespace(self._client)
+
+    @_namespace
+    def stagehistory(self) -> CrmStagehistoryNamespace:
+        return CrmStagehistoryNamespace(self._client)
+
+    @_namespace
+    def status(self) -> CrmStatusNamespace:
+        return CrmStatusNamespace(self._client)
+
+    @_namespace
+    def timeline(self) -> CrmTimelineNamespace:
+        return CrmTimelineNamespace(self._client)
+
+    @_namespace
+    def tracking(self) -> CrmTrackingNamespace:
+        return CrmTrackingNamespace(self._client)
+
+    @_namespace
+    def type(self) -> CrmTypeNamespace:
+        return CrmTypeNamespace(self._client)
+
+    @_namespace
+    def userfield(self) -> CrmUserfieldNamespace:
+        return CrmUserfieldNamespace(self._client)
+
+    @_namespace
+    def vat(self) -> CrmVatNamespace:
+        return CrmVatNamespace(self._client)
+
+
+class CrmActivityNamespace:
+    """Namespace `crm.activity`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmActivityAddParams]) -> CrmActivityAddResult:
+        """Add System Activity
+
+        Deprecated (use crm.activity.todo.add): The docs mark the method deprecated.
+
+        REST method: crm.activity.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-add.html
+        Spec: spec/imported/crm.activity.add.yaml
+        """
+        return cast("CrmActivityAddResult", self._client._invoke("crm.activity.add", params))
+
+    @_namespace
+    def badge(self) -> CrmActivityBadgeNamespace:
+        return CrmActivityBadgeNamespace(self._client)
+
+    @_namespace
+    def binding(self) -> CrmActivityBindingNamespace:
+        return CrmActivityBindingNamespace(self._client)
+
+    @_namespace
+    def call(self) -> CrmActivityCallNamespace:
+        return CrmActivityCallNamespace(self._client)
+
+    @_namespace
+    def communication(self) -> CrmActivityCommunicationNamespace:
+        return CrmActivityCommunicationNamespace(self._client)
+
+    @_namespace
+    def configurable(self) -> CrmActivityConfigurableNamespace:
+        return CrmActivityConfigurableNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmActivityDeleteParams]) -> CrmActivityDeleteResult:
+        """Delete activity
+
+        REST method: crm.activity.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-delete.html
+        Spec: spec/imported/crm.activity.delete.yaml
+        """
+        return cast("CrmActivityDeleteResult", self._client._invoke("crm.activity.delete", params))
+
+    def fields(self, **params: Unpack[CrmActivityFieldsParams]) -> CrmActivityFieldsResult:
+        """Get a list of fields for
+
+        REST method: crm.activity.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-fields.html
+        Spec: spec/imported/crm.activity.fields.yaml
+        """
+        return cast("CrmActivityFieldsResult", self._client._invoke("crm.activity.fields", params))
+
+    def get(self, **params: Unpack[CrmActivityGetParams]) -> CrmActivityGetResult:
+        """Get information about the activity by ID
+
+        REST method: crm.activity.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html
+        Spec: spec/imported/crm.activity.get.yaml
+        """
+        return cast("CrmActivityGetResult", self._client._invoke("crm.activity.get", params))
+
+    @_namespace
+    def layout(self) -> CrmActivityLayoutNamespace:
+        return CrmActivityLayoutNamespace(self._client)
+
+    def list(self, **params: Unpack[CrmActivityListParams]) -> CrmActivityListResult:
+        """Get List of Activities
+
+        REST method: crm.activity.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html
+        Spec: spec/imported/crm.activity.list.yaml
+        """
+        return cast("CrmActivityListResult", self._client._invoke("crm.activity.list", params))
+
+    @_namespace
+    def todo(self) -> CrmActivityTodoNamespace:
+        return CrmActivityTodoNamespace(self._client)
+
+    @_namespace
+    def type(self) -> CrmActivityTypeNamespace:
+        return CrmActivityTypeNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmActivityUpdateParams]) -> CrmActivityUpdateResult:
+        """Update System CRM Activity
+
+        Deprecated (use crm.activity.todo.update): The docs mark the method deprecated.
+
+        REST method: crm.activity.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-update.html
+        Spec: spec/imported/crm.activity.update.yaml
+        """
+        return cast("CrmActivityUpdateResult", self._client._invoke("crm.activity.update", params))
+
+
+class CrmActivityBadgeNamespace:
+    """Namespace `crm.activity.badge`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmActivityBadgeAddParams]) -> CrmActivityBadgeAddResult:
+        """Add Badge
+
+        REST method: crm.activity.badge.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html
+        Spec: spec/imported/crm.activity.badge.add.yaml
+        """
+        return cast("CrmActivityBadgeAddResult", self._client._invoke("crm.activity.badge.add", params))
+
+    def delete(self, **params: Unpack[CrmActivityBadgeDeleteParams]) -> CrmActivityBadgeDeleteResult:
+        """Delete Badge by Code
+
+        REST method: crm.activity.badge.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-delete.html
+        Spec: spec/imported/crm.activity.badge.delete.yaml
+        """
+        return cast("CrmActivityBadgeDeleteResult", self._client._invoke("crm.activity.badge.delete", params))
+
+    def get(self, **params: Unpack[CrmActivityBadgeGetParams]) -> CrmActivityBadgeGetResult:
+        """Get Badge Information by Code
+
+        REST method: crm.activity.badge.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html
+        Spec: spec/imported/crm.activity.badge.get.yaml
+        """
+        return cast("CrmActivityBadgeGetResult", self._client._invoke("crm.activity.badge.get", params))
+
+    def list(self, **params: Unpack[CrmActivityBadgeListParams]) -> CrmActivityBadgeListResult:
+        """Get the list of badges
+
+        REST method: crm.activity.badge.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html
+        Spec: spec/imported/crm.activity.badge.list.yaml
+        """
+        return cast("CrmActivityBadgeListResult", self._client._invoke("crm.activity.badge.list", params))
+
+
+class CrmActivityBindingNamespace:
+    """Namespace `crm.activity.binding`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmActivityBindingAddParams]) -> CrmActivityBindingAddResult:
+        """Add a deal binding to a CRM object
+
+        REST method: crm.activity.binding.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-add.html
+        Spec: spec/imported/crm.activity.binding.add.yaml
+        """
+        return cast("CrmActivityBindingAddResult", self._client._invoke("crm.activity.binding.add", params))
+
+    def delete(self, **params: Unpack[CrmActivityBindingDeleteParams]) -> CrmActivityBindingDeleteResult:
+        """Delete the deal's connection with the CRM object
+
+        REST method: crm.activity.binding.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-delete.html
+        Spec: spec/imported/crm.activity.binding.delete.yaml
+        """
+        return cast("CrmActivityBindingDeleteResult", self._client._invoke("crm.activity.binding.delete", params))
+
+    def list(self, **params: Unpack[CrmActivityBindingListParams]) -> CrmActivityBindingListResult:
+        """Get a List of All Deal Links
+
+        REST method: crm.activity.binding.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html
+        Spec: spec/imported/crm.activity.binding.list.yaml
+        """
+        return cast("CrmActivityBindingListResult", self._client._invoke("crm.activity.binding.list", params))
+
+    def move(self, **params: Unpack[CrmActivityBindingMoveParams]) -> CrmActivityBindingMoveResult:
+        """Update Activity Link to CRM Item
+
+        REST method: crm.activity.binding.move
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-move.html
+        Spec: spec/imported/crm.activity.binding.move.yaml
+        """
+        return cast("CrmActivityBindingMoveResult", self._client._invoke("crm.activity.binding.move", params))
+
+
+class CrmActivityCallNamespace:
+    """Namespace `crm.activity.call`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get_transcript(self, **params: Unpack[CrmActivityCallGetTranscriptParams]) -> CrmActivityCallGetTranscriptResult:
+        """Get Call Transcription
+
+        REST method: crm.activity.call.getTranscript
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-call-get-transcript.html
+        Spec: spec/imported/crm.activity.call.getTranscript.yaml
+        """
+        return cast("CrmActivityCallGetTranscriptResult", self._client._invoke("crm.activity.call.getTranscript", params))
+
+
+class CrmActivityCommunicationNamespace:
+    """Namespace `crm.activity.communication`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmActivityCommunicationFieldsParams]) -> CrmActivityCommunicationFieldsResult:
+        """Get Communication Description
+
+        REST method: crm.activity.communication.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-communication-fields.html
+        Spec: spec/imported/crm.activity.communication.fields.yaml
+        """
+        return cast("CrmActivityCommunicationFieldsResult", self._client._invoke("crm.activity.communication.fields", params))
+
+
+class CrmActivityConfigurableNamespace:
+    """Namespace `crm.activity.configurable`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmActivityConfigurableAddParams]) -> CrmActivityConfigurableAddResult:
+        """Add Configurable Activity
+
+        REST method: crm.activity.configurable.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html
+        Spec: spec/imported/crm.activity.configurable.add.yaml
+        """
+        return cast("CrmActivityConfigurableAddResult", self._client._invoke("crm.activity.configurable.add", params))
+
+    def get(self, **params: Unpack[CrmActivityConfigurableGetParams]) -> CrmActivityConfigurableGetResult:
+        """Get Configurable Activity by ID
+
+        REST method: crm.activity.configurable.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html
+        Spec: spec/imported/crm.activity.configurable.get.yaml
+        """
+        return cast("CrmActivityConfigurableGetResult", self._client._invoke("crm.activity.configurable.get", params))
+
+    def update(self, **params: Unpack[CrmActivityConfigurableUpdateParams]) -> CrmActivityConfigurableUpdateResult:
+        """Update Configurable Activity
+
+        REST method: crm.activity.configurable.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html
+        Spec: spec/imported/crm.activity.configurable.update.yaml
+        """
+        return cast("CrmActivityConfigurableUpdateResult", self._client._invoke("crm.activity.configurable.update", params))
+
+
+class CrmActivityLayoutNamespace:
+    """Namespace `crm.activity.layout`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def blocks(self) -> CrmActivityLayoutBlocksNamespace:
+        return CrmActivityLayoutBlocksNamespace(self._client)
+
+
+class CrmActivityLayoutBlocksNamespace:
+    """Namespace `crm.activity.layout.blocks`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmActivityLayoutBlocksDeleteParams]) -> CrmActivityLayoutBlocksDeleteResult:
+        """Delete a set of additional content blocks in the CRM activity
+
+        REST method: crm.activity.layout.blocks.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-delete.html
+        Spec: spec/imported/crm.activity.layout.blocks.delete.yaml
+        """
+        return cast("CrmActivityLayoutBlocksDeleteResult", self._client._invoke("crm.activity.layout.blocks.delete", params))
+
+    def get(self, **params: Unpack[CrmActivityLayoutBlocksGetParams]) -> CrmActivityLayoutBlocksGetResult:
+        """Get a Set of Additional Content Blocks in the activity
+
+        REST method: crm.activity.layout.blocks.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-get.html
+        Spec: spec/imported/crm.activity.layout.blocks.get.yaml
+        """
+        return cast("CrmActivityLayoutBlocksGetResult", self._client._invoke("crm.activity.layout.blocks.get", params))
+
+    def set(self, **params: Unpack[CrmActivityLayoutBlocksSetParams]) -> CrmActivityLayoutBlocksSetResult:
+        """Set a set of additional content blocks in the activity
+
+        REST method: crm.activity.layout.blocks.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html
+        Spec: spec/imported/crm.activity.layout.blocks.set.yaml
+        """
+        return cast("CrmActivityLayoutBlocksSetResult", self._client._invoke("crm.activity.layout.blocks.set", params))
+
+
+class CrmActivityTodoNamespace:
+    """Namespace `crm.activity.todo`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmActivityTodoAddParams]) -> CrmActivityTodoAddResult:
+        """Add Universal Activity
+
+        REST method: crm.activity.todo.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html
+        Spec: spec/imported/crm.activity.todo.add.yaml
+        """
+        return cast("CrmActivityTodoAddResult", self._client._invoke("crm.activity.todo.add", params))
+
+    def update(self, **params: Unpack[CrmActivityTodoUpdateParams]) -> CrmActivityTodoUpdateResult:
+        """Update Universal Activity
+
+        REST method: crm.activity.todo.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html
+        Spec: spec/imported/crm.activity.todo.update.yaml
+        """
+        return cast("CrmActivityTodoUpdateResult", self._client._invoke("crm.activity.todo.update", params))
+
+    def update_color(self, **params: Unpack[CrmActivityTodoUpdateColorParams]) -> CrmActivityTodoUpdateColorResult:
+        """Update the color of the universal deal
+
+        REST method: crm.activity.todo.updateColor
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html
+        Spec: spec/imported/crm.activity.todo.updateColor.yaml
+        """
+        return cast("CrmActivityTodoUpdateColorResult", self._client._invoke("crm.activity.todo.updateColor", params))
+
+    def update_deadline(self, **params: Unpack[CrmActivityTodoUpdateDeadlineParams]) -> CrmActivityTodoUpdateDeadlineResult:
+        """Update Deadline for Universal Activity
+
+        REST method: crm.activity.todo.updateDeadline
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html
+        Spec: spec/imported/crm.activity.todo.updateDeadline.yaml
+        """
+        return cast("CrmActivityTodoUpdateDeadlineResult", self._client._invoke("crm.activity.todo.updateDeadline", params))
+
+    def update_description(
+        self, **params: Unpack[CrmActivityTodoUpdateDescriptionParams]
+    ) -> CrmActivityTodoUpdateDescriptionResult:
+        """Update the description of the universal activity
+
+        REST method: crm.activity.todo.updateDescription
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html
+        Spec: spec/imported/crm.activity.todo.updateDescription.yaml
+        """
+        return cast("CrmActivityTodoUpdateDescriptionResult", self._client._invoke("crm.activity.todo.updateDescription", params))
+
+    def update_responsible_user(
+        self, **params: Unpack[CrmActivityTodoUpdateResponsibleUserParams]
+    ) -> CrmActivityTodoUpdateResponsibleUserResult:
+        """Update the responsible user for the universal activity
+
+        REST method: crm.activity.todo.updateResponsibleUser
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html
+        Spec: spec/imported/crm.activity.todo.updateResponsibleUser.yaml
+        """
+        return cast(
+            "CrmActivityTodoUpdateResponsibleUserResult", self._client._invoke("crm.activity.todo.updateResponsibleUser", params)
+        )
+
+
+class CrmActivityTypeNamespace:
+    """Namespace `crm.activity.type`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmActivityTypeAddParams]) -> CrmActivityTypeAddResult:
+        """Add Custom Activity Type
+
+        REST method: crm.activity.type.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-add.html
+        Spec: spec/imported/crm.activity.type.add.yaml
+        """
+        return cast("CrmActivityTypeAddResult", self._client._invoke("crm.activity.type.add", params))
+
+    def delete(self, **params: Unpack[CrmActivityTypeDeleteParams]) -> CrmActivityTypeDeleteResult:
+        """Delete Custom Activity Type
+
+        REST method: crm.activity.type.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-delete.html
+        Spec: spec/imported/crm.activity.type.delete.yaml
+        """
+        return cast("CrmActivityTypeDeleteResult", self._client._invoke("crm.activity.type.delete", params))
+
+    def list(self, **params: Unpack[CrmActivityTypeListParams]) -> CrmActivityTypeListResult:
+        """Get a List of Custom Activity Types
+
+        REST method: crm.activity.type.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html
+        Spec: spec/imported/crm.activity.type.list.yaml
+        """
+        return cast("CrmActivityTypeListResult", self._client._invoke("crm.activity.type.list", params))
+
+
+class CrmAddressNamespace:
+    """Namespace `crm.address`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmAddressAddParams]) -> CrmAddressAddResult:
+        """Add Address
+
+        REST method: crm.address.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-add.html
+        Spec: spec/imported/crm.address.add.yaml
+        """
+        return cast("CrmAddressAddResult", self._client._invoke("crm.address.add", params))
+
+    def delete(self, **params: Unpack[CrmAddressDeleteParams]) -> CrmAddressDeleteResult:
+        """Delete address
+
+        REST method: crm.address.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-delete.html
+        Spec: spec/imported/crm.address.delete.yaml
+        """
+        return cast("CrmAddressDeleteResult", self._client._invoke("crm.address.delete", params))
+
+    def fields(self, **params: Unpack[CrmAddressFieldsParams]) -> CrmAddressFieldsResult:
+        """Get Description of Address Fields
+
+        REST method: crm.address.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-fields.html
+        Spec: spec/imported/crm.address.fields.yaml
+        """
+        return cast("CrmAddressFieldsResult", self._client._invoke("crm.address.fields", params))
+
+    def list(self, **params: Unpack[CrmAddressListParams]) -> CrmAddressListResult:
+        """Get a List of Addresses by Filter
+
+        REST method: crm.address.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-list.html
+        Spec: spec/imported/crm.address.list.yaml
+        """
+        return cast("CrmAddressListResult", self._client._invoke("crm.address.list", params))
+
+    def update(self, **params: Unpack[CrmAddressUpdateParams]) -> CrmAddressUpdateResult:
+        """Update Address for
+
+        REST method: crm.address.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-update.html
+        Spec: spec/imported/crm.address.update.yaml
+        """
+        return cast("CrmAddressUpdateResult", self._client._invoke("crm.address.update", params))
+
+
+class CrmAutomatedsolutionNamespace:
+    """Namespace `crm.automatedsolution`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmAutomatedsolutionAddParams]) -> CrmAutomatedsolutionAddResult:
+        """Create Digital Workspace
+
+        REST method: crm.automatedsolution.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html
+        Spec: spec/imported/crm.automatedsolution.add.yaml
+        """
+        return cast("CrmAutomatedsolutionAddResult", self._client._invoke("crm.automatedsolution.add", params))
+
+    def delete(self, **params: Unpack[CrmAutomatedsolutionDeleteParams]) -> CrmAutomatedsolutionDeleteResult:
+        """Delete Digital Workplace
+
+        REST method: crm.automatedsolution.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-delete.html
+        Spec: spec/imported/crm.automatedsolution.delete.yaml
+        """
+        return cast("CrmAutomatedsolutionDeleteResult", self._client._invoke("crm.automatedsolution.delete", params))
+
+    def fields(self, **params: Unpack[CrmAutomatedsolutionFieldsParams]) -> CrmAutomatedsolutionFieldsResult:
+        """Get fields of the digital workplace
+
+        REST method: crm.automatedsolution.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-fields.html
+        Spec: spec/imported/crm.automatedsolution.fields.yaml
+        """
+        return cast("CrmAutomatedsolutionFieldsResult", self._client._invoke("crm.automatedsolution.fields", params))
+
+    def get(self, **params: Unpack[CrmAutomatedsolutionGetParams]) -> CrmAutomatedsolutionGetResult:
+        """Get data about the digital workplace by id
+
+        REST method: crm.automatedsolution.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html
+        Spec: spec/imported/crm.automatedsolution.get.yaml
+        """
+        return cast("CrmAutomatedsolutionGetResult", self._client._invoke("crm.automatedsolution.get", params))
+
+    def list(self, **params: Unpack[CrmAutomatedsolutionListParams]) -> CrmAutomatedsolutionListResult:
+        """Get a list of digital workspaces
+
+        REST method: crm.automatedsolution.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html
+        Spec: spec/imported/crm.automatedsolution.list.yaml
+        """
+        return cast("CrmAutomatedsolutionListResult", self._client._invoke("crm.automatedsolution.list", params))
+
+    def update(self, **params: Unpack[CrmAutomatedsolutionUpdateParams]) -> CrmAutomatedsolutionUpdateResult:
+        """Update Digital Workplace
+
+        REST method: crm.automatedsolution.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html
+        Spec: spec/imported/crm.automatedsolution.update.yaml
+        """
+        return cast("CrmAutomatedsolutionUpdateResult", self._client._invoke("crm.automatedsolution.update", params))
+
+
+class CrmAutomationNamespace:
+    """Namespace `crm.automation`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def trigger(self) -> CrmAutomationTriggerNamespace:
+        return CrmAutomationTriggerNamespace(self._client)
+
+
+class CrmAutomationTriggerNamespace:
+    """Namespace `crm.automation.trigger`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def __call__(self, **params: Unpack[CrmAutomationTriggerParams]) -> CrmAutomationTriggerResult:
+        """Activate the
+
+        REST method: crm.automation.trigger
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/crm-automation-trigger.html
+        Spec: spec/imported/crm.automation.trigger.yaml
+        """
+        return cast("CrmAutomationTriggerResult", self._client._invoke("crm.automation.trigger", params))
+
+    def add(self, **params: Unpack[CrmAutomationTriggerAddParams]) -> CrmAutomationTriggerAddResult:
+        """Add Trigger
+
+        REST method: crm.automation.trigger.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-add.html
+        Spec: spec/imported/crm.automation.trigger.add.yaml
+        """
+        return cast("CrmAutomationTriggerAddResult", self._client._invoke("crm.automation.trigger.add", params))
+
+    def delete(self, **params: Unpack[CrmAutomationTriggerDeleteParams]) -> CrmAutomationTriggerDeleteResult:
+        """Delete Trigger
+
+        REST method: crm.automation.trigger.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-delete.html
+        Spec: spec/imported/crm.automation.trigger.delete.yaml
+        """
+        return cast("CrmAutomationTriggerDeleteResult", self._client._invoke("crm.automation.trigger.delete", params))
+
+    def execute(self, **params: Unpack[CrmAutomationTriggerExecuteParams]) -> CrmAutomationTriggerExecuteResult:
+        """Execute the Trigger
+
+        REST method: crm.automation.trigger.execute
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-execute.html
+        Spec: spec/imported/crm.automation.trigger.execute.yaml
+        """
+        return cast("CrmAutomationTriggerExecuteResult", self._client._invoke("crm.automation.trigger.execute", params))
+
+    def list(self, **params: Unpack[CrmAutomationTriggerListParams]) -> CrmAutomationTriggerListResult:
+        """Get the list of triggers
+
+        REST method: crm.automation.trigger.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-list.html
+        Spec: spec/imported/crm.automation.trigger.list.yaml
+        """
+        return cast("CrmAutomationTriggerListResult", self._client._invoke("crm.automation.trigger.list", params))
+
+
+class CrmCalllistNamespace:
+    """Namespace `crm.calllist`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmCalllistAddParams]) -> CrmCalllistAddResult:
+        """Create a New Call List
+
+        REST method: crm.calllist.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-add.html
+        Spec: spec/imported/crm.calllist.add.yaml
+        """
+        return cast("CrmCalllistAddResult", self._client._invoke("crm.calllist.add", params))
+
+    def get(self, **params: Unpack[CrmCalllistGetParams]) -> CrmCalllistGetResult:
+        """Get Information About the Call List
+
+        REST method: crm.calllist.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-get.html
+        Spec: spec/imported/crm.calllist.get.yaml
+        """
+        return cast("CrmCalllistGetResult", self._client._invoke("crm.calllist.get", params))
+
+    @_namespace
+    def items(self) -> CrmCalllistItemsNamespace:
+        return CrmCalllistItemsNamespace(self._client)
+
+    def list(self, **params: Unpack[CrmCalllistListParams]) -> CrmCalllistListResult:
+        """Get the list of call lists
+
+        REST method: crm.calllist.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-list.html
+        Spec: spec/imported/crm.calllist.list.yaml
+        """
+        return cast("CrmCalllistListResult", self._client._invoke("crm.calllist.list", params))
+
+    def statuslist(self, **params: Unpack[CrmCalllistStatuslistParams]) -> CrmCalllistStatuslistResult:
+        """Get the list of call statuses
+
+        REST method: crm.calllist.statuslist
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-statuslist.html
+        Spec: spec/imported/crm.calllist.statuslist.yaml
+        """
+        return cast("CrmCalllistStatuslistResult", self._client._invoke("crm.calllist.statuslist", params))
+
+    def update(self, **params: Unpack[CrmCalllistUpdateParams]) -> CrmCalllistUpdateResult:
+        """Update Call List Composition
+
+        REST method: crm.calllist.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-update.html
+        Spec: spec/imported/crm.calllist.update.yaml
+        """
+        return cast("CrmCalllistUpdateResult", self._client._invoke("crm.calllist.update", params))
+
+
+class CrmCalllistItemsNamespace:
+    """Namespace `crm.calllist.items`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmCalllistItemsGetParams]) -> CrmCalllistItemsGetResult:
+        """Get the list of call participants
+
+        REST method: crm.calllist.items.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-items-get.html
+        Spec: spec/imported/crm.calllist.items.get.yaml
+        """
+        return cast("CrmCalllistItemsGetResult", self._client._invoke("crm.calllist.items.get", params))
+
+
+class CrmCatalogNamespace:
+    """Namespace `crm.catalog`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmCatalogFieldsParams]) -> CrmCatalogFieldsResult:
+        """Get Product Catalog Fields
+
+        Deprecated (use catalog.catalog.getFields): The docs mark the method deprecated.
+
+        REST method: crm.catalog.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-fields.html
+        Spec: spec/imported/crm.catalog.fields.yaml
+        """
+        return cast("CrmCatalogFieldsResult", self._client._invoke("crm.catalog.fields", params))
+
+    def get(self, **params: Unpack[CrmCatalogGetParams]) -> CrmCatalogGetResult:
+        """Get Product Catalog by ID
+
+        Deprecated (use catalog.catalog.get): The docs mark the method deprecated.
+
+        REST method: crm.catalog.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-get.html
+        Spec: spec/imported/crm.catalog.get.yaml
+        """
+        return cast("CrmCatalogGetResult", self._client._invoke("crm.catalog.get", params))
+
+    def list(self, **params: Unpack[CrmCatalogListParams]) -> CrmCatalogListResult:
+        """Get a List of Product Catalogs
+
+        Deprecated (use catalog.catalog.list): The docs mark the method deprecated.
+
+        REST method: crm.catalog.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-list.html
+        Spec: spec/imported/crm.catalog.list.yaml
+        """
+        return cast("CrmCatalogListResult", self._client._invoke("crm.catalog.list", params))
+
+
+class CrmCategoryNamespace:
+    """Namespace `crm.category`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmCategoryAddParams]) -> CrmCategoryAddResult:
+        """Add a New Sales Funnel
+
+        REST method: crm.category.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html
+        Spec: spec/imported/crm.category.add.yaml
+        """
+        return cast("CrmCategoryAddResult", self._client._invoke("crm.category.add", params))
+
+    def delete(self, **params: Unpack[CrmCategoryDeleteParams]) -> CrmCategoryDeleteResult:
+        """Delete Sales Funnel
+
+        REST method: crm.category.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-delete.html
+        Spec: spec/imported/crm.category.delete.yaml
+        """
+        return cast("CrmCategoryDeleteResult", self._client._invoke("crm.category.delete", params))
+
+    def fields(self, **params: Unpack[CrmCategoryFieldsParams]) -> CrmCategoryFieldsResult:
+        """Get Fields of the Sales Funnel
+
+        REST method: crm.category.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-fields.html
+        Spec: spec/imported/crm.category.fields.yaml
+        """
+        return cast("CrmCategoryFieldsResult", self._client._invoke("crm.category.fields", params))
+
+    def get(self, **params: Unpack[CrmCategoryGetParams]) -> CrmCategoryGetResult:
+        """Get the funnel by Id
+
+        REST method: crm.category.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html
+        Spec: spec/imported/crm.category.get.yaml
+        """
+        return cast("CrmCategoryGetResult", self._client._invoke("crm.category.get", params))
+
+    def list(self, **params: Unpack[CrmCategoryListParams]) -> CrmCategoryListResult:
+        """Get the list of Sales Funnels
+
+        REST method: crm.category.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html
+        Spec: spec/imported/crm.category.list.yaml
+        """
+        return cast("CrmCategoryListResult", self._client._invoke("crm.category.list", params))
+
+    def update(self, **params: Unpack[CrmCategoryUpdateParams]) -> CrmCategoryUpdateResult:
+        """Update Sales Funnel
+
+        REST method: crm.category.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html
+        Spec: spec/imported/crm.category.update.yaml
+        """
+        return cast("CrmCategoryUpdateResult", self._client._invoke("crm.category.update", params))
+
+
+class CrmCompanyNamespace:
+    """Namespace `crm.company`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmCompanyAddParams]) -> CrmCompanyAddResult:
+        """Create a New Company
+
+        Deprecated (use crm.item.add): The docs mark the method deprecated.
+
+        REST method: crm.company.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-add.html
+        Spec: spec/imported/crm.company.add.yaml
+        """
+        return cast("CrmCompanyAddResult", self._client._invoke("crm.company.add", params))
+
+    @_namespace
+    def contact(self) -> CrmCompanyContactNamespace:
+        return CrmCompanyContactNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmCompanyDeleteParams]) -> CrmCompanyDeleteResult:
+        """Delete Company
+
+        Deprecated (use crm.item.delete): The docs mark the method deprecated.
+
+        REST method: crm.company.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-delete.html
+        Spec: spec/imported/crm.company.delete.yaml
+        """
+        return cast("CrmCompanyDeleteResult", self._client._invoke("crm.company.delete", params))
+
+    @_namespace
+    def details(self) -> CrmCompanyDetailsNamespace:
+        return CrmCompanyDetailsNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmCompanyFieldsParams]) -> CrmCompanyFieldsResult:
+        """Get Company Fields Description
+
+        Deprecated (use crm.item.fields): The docs mark the method deprecated.
+
+        REST method: crm.company.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html
+        Spec: spec/imported/crm.company.fields.yaml
+        """
+        return cast("CrmCompanyFieldsResult", self._client._invoke("crm.company.fields", params))
+
+    def get(self, **params: Unpack[CrmCompanyGetParams]) -> CrmCompanyGetResult:
+        """Get Company Information
+
+        Deprecated (use crm.item.get): The docs mark the method deprecated.
+
+        REST method: crm.company.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html
+        Spec: spec/imported/crm.company.get.yaml
+        """
+        return cast("CrmCompanyGetResult", self._client._invoke("crm.company.get", params))
+
+    def list(self, **params: Unpack[CrmCompanyListParams]) -> CrmCompanyListResult:
+        """Get a List of Companies by Filter
+
+        Deprecated (use crm.item.list): The docs mark the method deprecated.
+
+        REST method: crm.company.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html
+        Spec: spec/imported/crm.company.list.yaml
+        """
+        return cast("CrmCompanyListResult", self._client._invoke("crm.company.list", params))
+
+    def update(self, **params: Unpack[CrmCompanyUpdateParams]) -> CrmCompanyUpdateResult:
+        """Update Existing Company
+
+        Deprecated (use crm.item.update): The docs mark the method deprecated.
+
+        REST method: crm.company.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html
+        Spec: spec/imported/crm.company.update.yaml
+        """
+        return cast("CrmCompanyUpdateResult", self._client._invoke("crm.company.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmCompanyUserfieldNamespace:
+        return CrmCompanyUserfieldNamespace(self._client)
+
+
+class CrmCompanyContactNamespace:
+    """Namespace `crm.company.contact`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmCompanyContactAddParams]) -> CrmCompanyContactAddResult:
+        """Add Contact to the Specified Company
+
+        REST method: crm.company.contact.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-add.html
+        Spec: spec/imported/crm.company.contact.add.yaml
+        """
+        return cast("CrmCompanyContactAddResult", self._client._invoke("crm.company.contact.add", params))
+
+    def delete(self, **params: Unpack[CrmCompanyContactDeleteParams]) -> CrmCompanyContactDeleteResult:
+        """Delete Contact from Specified Company
+
+        REST method: crm.company.contact.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-delete.html
+        Spec: spec/imported/crm.company.contact.delete.yaml
+        """
+        return cast("CrmCompanyContactDeleteResult", self._client._invoke("crm.company.contact.delete", params))
+
+    def fields(self, **params: Unpack[CrmCompanyContactFieldsParams]) -> CrmCompanyContactFieldsResult:
+        """Get Fields for Company-Contact Connection
+
+        REST method: crm.company.contact.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-fields.html
+        Spec: spec/imported/crm.company.contact.fields.yaml
+        """
+        return cast("CrmCompanyContactFieldsResult", self._client._invoke("crm.company.contact.fields", params))
+
+    @_namespace
+    def items(self) -> CrmCompanyContactItemsNamespace:
+        return CrmCompanyContactItemsNamespace(self._client)
+
+
+class CrmCompanyContactItemsNamespace:
+    """Namespace `crm.company.contact.items`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmCompanyContactItemsDeleteParams]) -> CrmCompanyContactItemsDeleteResult:
+        """Clear the Set of Contacts Associated with the Specified Company
+
+        REST method: crm.company.contact.items.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-delete.html
+        Spec: spec/imported/crm.company.contact.items.delete.yaml
+        """
+        return cast("CrmCompanyContactItemsDeleteResult", self._client._invoke("crm.company.contact.items.delete", params))
+
+    def get(self, **params: Unpack[CrmCompanyContactItemsGetParams]) -> CrmCompanyContactItemsGetResult:
+        """Retrieve a Set of Contacts Associated with a Specified Company
+
+        REST method: crm.company.contact.items.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html
+        Spec: spec/imported/crm.company.contact.items.get.yaml
+        """
+        return cast("CrmCompanyContactItemsGetResult", self._client._invoke("crm.company.contact.items.get", params))
+
+    def set(self, **params: Unpack[CrmCompanyContactItemsSetParams]) -> CrmCompanyContactItemsSetResult:
+        """Set a Set of Contacts Associated with the Specified Company
+
+        REST method: crm.company.contact.items.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-set.html
+        Spec: spec/imported/crm.company.contact.items.set.yaml
+        """
+        return cast("CrmCompanyContactItemsSetResult", self._client._invoke("crm.company.contact.items.set", params))
+
+
+class CrmCompanyDetailsNamespace:
+    """Namespace `crm.company.details`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def configuration(self) -> CrmCompanyDetailsConfigurationNamespace:
+        return CrmCompanyDetailsConfigurationNamespace(self._client)
+
+
+class CrmCompanyDetailsConfigurationNamespace:
+    """Namespace `crm.company.details.configuration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def force_common_scope_for_all(
+        self, **params: Unpack[CrmCompanyDetailsConfigurationForceCommonScopeForAllParams]
+    ) -> CrmCompanyDetailsConfigurationForceCommonScopeForAllResult:
+        """Set Common Company Card for All Users
+
+        Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
+
+        REST method: crm.company.details.configuration.forceCommonScopeForAll
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-force-common-scope-for-all.html
+        Spec: spec/imported/crm.company.details.configuration.forceCommonScopeForAll.yaml
+        """
+        return cast(
+            "CrmCompanyDetailsConfigurationForceCommonScopeForAllResult",
+            self._client._invoke("crm.company.details.configuration.forceCommonScopeForAll", params),
+        )
+
+    def get(self, **params: Unpack[CrmCompanyDetailsConfigurationGetParams]) -> CrmCompanyDetailsConfigurationGetResult:
+        """Get Parameters For
+
+        Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
+
+        REST method: crm.company.details.configuration.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html
+        Spec: spec/imported/crm.company.details.configuration.get.yaml
+        """
+        return cast(
+            "CrmCompanyDetailsConfigurationGetResult", self._client._invoke("crm.company.details.configuration.get", params)
+        )
+
+    def reset(self, **params: Unpack[CrmCompanyDetailsConfigurationResetParams]) -> CrmCompanyDetailsConfigurationResetResult:
+        """Reset Company Card Settings:
+
+        Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
+
+        REST method: crm.company.details.configuration.reset
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-reset.html
+        Spec: spec/imported/crm.company.details.configuration.reset.yaml
+        """
+        return cast(
+            "CrmCompanyDetailsConfigurationResetResult", self._client._invoke("crm.company.details.configuration.reset", params)
+        )
+
+    def set(self, **params: Unpack[CrmCompanyDetailsConfigurationSetParams]) -> CrmCompanyDetailsConfigurationSetResult:
+        """Set Parameters for
+
+        Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
+
+        REST method: crm.company.details.configuration.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-set.html
+        Spec: spec/imported/crm.company.details.configuration.set.yaml
+        """
+        return cast(
+            "CrmCompanyDetailsConfigurationSetResult", self._client._invoke("crm.company.details.configuration.set", params)
+        )
+
+
+class CrmCompanyUserfieldNamespace:
+    """Namespace `crm.company.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmCompanyUserfieldAddParams]) -> CrmCompanyUserfieldAddResult:
+        """Create a Custom Field for Companies
+
+        REST method: crm.company.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-add.html
+        Spec: spec/imported/crm.company.userfield.add.yaml
+        """
+        return cast("CrmCompanyUserfieldAddResult", self._client._invoke("crm.company.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmCompanyUserfieldDeleteParams]) -> CrmCompanyUserfieldDeleteResult:
+        """Delete Custom Field for Companies
+
+        REST method: crm.company.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-delete.html
+        Spec: spec/imported/crm.company.userfield.delete.yaml
+        """
+        return cast("CrmCompanyUserfieldDeleteResult", self._client._invoke("crm.company.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmCompanyUserfieldGetParams]) -> CrmCompanyUserfieldGetResult:
+        """Get Company Custom Field by ID
+
+        REST method: crm.company.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html
+        Spec: spec/imported/crm.company.userfield.get.yaml
+        """
+        return cast("CrmCompanyUserfieldGetResult", self._client._invoke("crm.company.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmCompanyUserfieldListParams]) -> CrmCompanyUserfieldListResult:
+        """Get a List of Custom Fields for Companies
+
+        REST method: crm.company.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html
+        Spec: spec/imported/crm.company.userfield.list.yaml
+        """
+        return cast("CrmCompanyUserfieldListResult", self._client._invoke("crm.company.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmCompanyUserfieldUpdateParams]) -> CrmCompanyUserfieldUpdateResult:
+        """Update Company User Field
+
+        REST method: crm.company.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-update.html
+        Spec: spec/imported/crm.company.userfield.update.yaml
+        """
+        return cast("CrmCompanyUserfieldUpdateResult", self._client._invoke("crm.company.userfield.update", params))
+
+
+class CrmContactNamespace:
+    """Namespace `crm.contact`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmContactAddParams]) -> CrmContactAddResult:
+        """Create a New Contact
+
+        Deprecated (use crm.item.add): The docs mark the method deprecated.
+
+        REST method: crm.contact.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-add.html
+        Spec: spec/imported/crm.contact.add.yaml
+        """
+        return cast("CrmContactAddResult", self._client._invoke("crm.contact.add", params))
+
+    @_namespace
+    def company(self) -> CrmContactCompanyNamespace:
+        return CrmContactCompanyNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmContactDeleteParams]) -> CrmContactDeleteResult:
+        """Delete Contact
+
+        Deprecated (use crm.item.delete): The docs mark the method deprecated.
+
+        REST method: crm.contact.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-delete.html
+        Spec: spec/imported/crm.contact.delete.yaml
+        """
+        return cast("CrmContactDeleteResult", self._client._invoke("crm.contact.delete", params))
+
+    @_namespace
+    def details(self) -> CrmContactDetailsNamespace:
+        return CrmContactDetailsNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmContactFieldsParams]) -> CrmContactFieldsResult:
+        """Get Contact Fields
+
+        Deprecated (use crm.item.fields): The docs mark the method deprecated.
+
+        REST method: crm.contact.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html
+        Spec: spec/imported/crm.contact.fields.yaml
+        """
+        return cast("CrmContactFieldsResult", self._client._invoke("crm.contact.fields", params))
+
+    def get(self, **params: Unpack[CrmContactGetParams]) -> CrmContactGetResult:
+        """Get Contact by Id
+
+        Deprecated (use crm.item.get): The docs mark the method deprecated.
+
+        REST method: crm.contact.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html
+        Spec: spec/imported/crm.contact.get.yaml
+        """
+        return cast("CrmContactGetResult", self._client._invoke("crm.contact.get", params))
+
+    def list(self, **params: Unpack[CrmContactListParams]) -> CrmContactListResult:
+        """Get a List of Contacts
+
+        Deprecated (use crm.item.list): The docs mark the method deprecated.
+
+        REST method: crm.contact.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html
+        Spec: spec/imported/crm.contact.list.yaml
+        """
+        return cast("CrmContactListResult", self._client._invoke("crm.contact.list", params))
+
+    def update(self, **params: Unpack[CrmContactUpdateParams]) -> CrmContactUpdateResult:
+        """Update Contact
+
+        Deprecated (use crm.item.update): The docs mark the method deprecated.
+
+        REST method: crm.contact.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-update.html
+        Spec: spec/imported/crm.contact.update.yaml
+        """
+        return cast("CrmContactUpdateResult", self._client._invoke("crm.contact.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmContactUserfieldNamespace:
+        return CrmContactUserfieldNamespace(self._client)
+
+
+class CrmContactCompanyNamespace:
+    """Namespace `crm.contact.company`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmContactCompanyAddParams]) -> CrmContactCompanyAddResult:
+        """Add a Company to the Specified Contact
+
+        REST method: crm.contact.company.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-add.html
+        Spec: spec/imported/crm.contact.company.add.yaml
+        """
+        return cast("CrmContactCompanyAddResult", self._client._invoke("crm.contact.company.add", params))
+
+    def delete(self, **params: Unpack[CrmContactCompanyDeleteParams]) -> CrmContactCompanyDeleteResult:
+        """Remove a Company from the Specified Contact
+
+        REST method: crm.contact.company.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-delete.html
+        Spec: spec/imported/crm.contact.company.delete.yaml
+        """
+        return cast("CrmContactCompanyDeleteResult", self._client._invoke("crm.contact.company.delete", params))
+
+    def fields(self, **params: Unpack[CrmContactCompanyFieldsParams]) -> CrmContactCompanyFieldsResult:
+        """Get Fields for Contact-Company
+
+        REST method: crm.contact.company.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-fields.html
+        Spec: spec/imported/crm.contact.company.fields.yaml
+        """
+        return cast("CrmContactCompanyFieldsResult", self._client._invoke("crm.contact.company.fields", params))
+
+    @_namespace
+    def items(self) -> CrmContactCompanyItemsNamespace:
+        return CrmContactCompanyItemsNamespace(self._client)
+
+
+class CrmContactCompanyItemsNamespace:
+    """Namespace `crm.contact.company.items`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmContactCompanyItemsDeleteParams]) -> CrmContactCompanyItemsDeleteResult:
+        """Clear the Set of Companies Associated with the Specified Contact
+
+        REST method: crm.contact.company.items.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-delete.html
+        Spec: spec/imported/crm.contact.company.items.delete.yaml
+        """
+        return cast("CrmContactCompanyItemsDeleteResult", self._client._invoke("crm.contact.company.items.delete", params))
+
+    def get(self, **params: Unpack[CrmContactCompanyItemsGetParams]) -> CrmContactCompanyItemsGetResult:
+        """Get a Set of Companies Associated with the Specified Contact
+
+        REST method: crm.contact.company.items.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html
+        Spec: spec/imported/crm.contact.company.items.get.yaml
+        """
+        return cast("CrmContactCompanyItemsGetResult", self._client._invoke("crm.contact.company.items.get", params))
+
+    def set(self, **params: Unpack[CrmContactCompanyItemsSetParams]) -> CrmContactCompanyItemsSetResult:
+        """Set the Set of Companies Associated with the Specified Contact
+
+        REST method: crm.contact.company.items.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-set.html
+        Spec: spec/imported/crm.contact.company.items.set.yaml
+        """
+        return cast("CrmContactCompanyItemsSetResult", self._client._invoke("crm.contact.company.items.set", params))
+
+
+class CrmContactDetailsNamespace:
+    """Namespace `crm.contact.details`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def configuration(self) -> CrmContactDetailsConfigurationNamespace:
+        return CrmContactDetailsConfigurationNamespace(self._client)
+
+
+class CrmContactDetailsConfigurationNamespace:
+    """Namespace `crm.contact.details.configuration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def force_common_scope_for_all(
+        self, **params: Unpack[CrmContactDetailsConfigurationForceCommonScopeForAllParams]
+    ) -> CrmContactDetailsConfigurationForceCommonScopeForAllResult:
+        """Set a Common Contact Card for All Users
+
+        Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
+
+        REST method: crm.contact.details.configuration.forceCommonScopeForAll
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-force-common-scope-for-all.html
+        Spec: spec/imported/crm.contact.details.configuration.forceCommonScopeForAll.yaml
+        """
+        return cast(
+            "CrmContactDetailsConfigurationForceCommonScopeForAllResult",
+            self._client._invoke("crm.contact.details.configuration.forceCommonScopeForAll", params),
+        )
+
+    def get(self, **params: Unpack[CrmContactDetailsConfigurationGetParams]) -> CrmContactDetailsConfigurationGetResult:
+        """Get Card Parameters
+
+        Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
+
+        REST method: crm.contact.details.configuration.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html
+        Spec: spec/imported/crm.contact.details.configuration.get.yaml
+        """
+        return cast(
+            "CrmContactDetailsConfigurationGetResult", self._client._invoke("crm.contact.details.configuration.get", params)
+        )
+
+    def reset(self, **params: Unpack[CrmContactDetailsConfigurationResetParams]) -> CrmContactDetailsConfigurationResetResult:
+        """Reset Card Parameters
+
+        Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
+
+        REST method: crm.contact.details.configuration.reset
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-reset.html
+        Spec: spec/imported/crm.contact.details.configuration.reset.yaml
+        """
+        return cast(
+            "CrmContactDetailsConfigurationResetResult", self._client._invoke("crm.contact.details.configuration.reset", params)
+        )
+
+    def set(self, **params: Unpack[CrmContactDetailsConfigurationSetParams]) -> CrmContactDetailsConfigurationSetResult:
+        """Set Parameters for the Individual Card
+
+        Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
+
+        REST method: crm.contact.details.configuration.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html
+        Spec: spec/imported/crm.contact.details.configuration.set.yaml
+        """
+        return cast(
+            "CrmContactDetailsConfigurationSetResult", self._client._invoke("crm.contact.details.configuration.set", params)
+        )
+
+
+class CrmContactUserfieldNamespace:
+    """Namespace `crm.contact.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmContactUserfieldAddParams]) -> CrmContactUserfieldAddResult:
+        """Create a Custom Field for Contacts
+
+        REST method: crm.contact.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-add.html
+        Spec: spec/imported/crm.contact.userfield.add.yaml
+        """
+        return cast("CrmContactUserfieldAddResult", self._client._invoke("crm.contact.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmContactUserfieldDeleteParams]) -> CrmContactUserfieldDeleteResult:
+        """Delete Custom Contact Field
+
+        REST method: crm.contact.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-delete.html
+        Spec: spec/imported/crm.contact.userfield.delete.yaml
+        """
+        return cast("CrmContactUserfieldDeleteResult", self._client._invoke("crm.contact.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmContactUserfieldGetParams]) -> CrmContactUserfieldGetResult:
+        """Get Custom Contact Field by Id
+
+        REST method: crm.contact.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html
+        Spec: spec/imported/crm.contact.userfield.get.yaml
+        """
+        return cast("CrmContactUserfieldGetResult", self._client._invoke("crm.contact.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmContactUserfieldListParams]) -> CrmContactUserfieldListResult:
+        """Get a List of Custom Fields for Contacts
+
+        REST method: crm.contact.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html
+        Spec: spec/imported/crm.contact.userfield.list.yaml
+        """
+        return cast("CrmContactUserfieldListResult", self._client._invoke("crm.contact.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmContactUserfieldUpdateParams]) -> CrmContactUserfieldUpdateResult:
+        """Edit an Existing Contact Custom Field
+
+        REST method: crm.contact.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html
+        Spec: spec/imported/crm.contact.userfield.update.yaml
+        """
+        return cast("CrmContactUserfieldUpdateResult", self._client._invoke("crm.contact.userfield.update", params))
+
+
+class CrmCurrencyNamespace:
+    """Namespace `crm.currency`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmCurrencyAddParams]) -> CrmCurrencyAddResult:
+        """Add Currency
+
+        REST method: crm.currency.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-add.html
+        Spec: spec/imported/crm.currency.add.yaml
+        """
+        return cast("CrmCurrencyAddResult", self._client._invoke("crm.currency.add", params))
+
+    @_namespace
+    def base(self) -> CrmCurrencyBaseNamespace:
+        return CrmCurrencyBaseNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmCurrencyDeleteParams]) -> CrmCurrencyDeleteResult:
+        """Delete Currency
+
+        REST method: crm.currency.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-delete.html
+        Spec: spec/imported/crm.currency.delete.yaml
+        """
+        return cast("CrmCurrencyDeleteResult", self._client._invoke("crm.currency.delete", params))
+
+    def fields(self, **params: Unpack[CrmCurrencyFieldsParams]) -> CrmCurrencyFieldsResult:
+        """Get Currency Fields
+
+        REST method: crm.currency.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-fields.html
+        Spec: spec/imported/crm.currency.fields.yaml
+        """
+        return cast("CrmCurrencyFieldsResult", self._client._invoke("crm.currency.fields", params))
+
+    def get(self, **params: Unpack[CrmCurrencyGetParams]) -> CrmCurrencyGetResult:
+        """Get Currency by ID
+
+        REST method: crm.currency.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html
+        Spec: spec/imported/crm.currency.get.yaml
+        """
+        return cast("CrmCurrencyGetResult", self._client._invoke("crm.currency.get", params))
+
+    def list(self, **params: Unpack[CrmCurrencyListParams]) -> CrmCurrencyListResult:
+        """Get the List of Currencies
+
+        REST method: crm.currency.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-list.html
+        Spec: spec/imported/crm.currency.list.yaml
+        """
+        return cast("CrmCurrencyListResult", self._client._invoke("crm.currency.list", params))
+
+    @_namespace
+    def localizations(self) -> CrmCurrencyLocalizationsNamespace:
+        return CrmCurrencyLocalizationsNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmCurrencyUpdateParams]) -> CrmCurrencyUpdateResult:
+        """Update Currency
+
+        REST method: crm.currency.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-update.html
+        Spec: spec/imported/crm.currency.update.yaml
+        """
+        return cast("CrmCurrencyUpdateResult", self._client._invoke("crm.currency.update", params))
+
+
+class CrmCurrencyBaseNamespace:
+    """Namespace `crm.currency.base`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmCurrencyBaseGetParams]) -> CrmCurrencyBaseGetResult:
+        """Get the Symbolic Identifier of the Base Currency
+
+        REST method: crm.currency.base.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-base-get.html
+        Spec: spec/imported/crm.currency.base.get.yaml
+        """
+        return cast("CrmCurrencyBaseGetResult", self._client._invoke("crm.currency.base.get", params))
+
+    def set(self, **params: Unpack[CrmCurrencyBaseSetParams]) -> CrmCurrencyBaseSetResult:
+        """Set Currency as Base
+
+        REST method: crm.currency.base.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-base-set.html
+        Spec: spec/imported/crm.currency.base.set.yaml
+        """
+        return cast("CrmCurrencyBaseSetResult", self._client._invoke("crm.currency.base.set", params))
+
+
+class CrmCurrencyLocalizationsNamespace:
+    """Namespace `crm.currency.localizations`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmCurrencyLocalizationsDeleteParams]) -> CrmCurrencyLocalizationsDeleteResult:
+        """Delete Currency Localizations
+
+        REST method: crm.currency.localizations.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-delete.html
+        Spec: spec/imported/crm.currency.localizations.delete.yaml
+        """
+        return cast("CrmCurrencyLocalizationsDeleteResult", self._client._invoke("crm.currency.localizations.delete", params))
+
+    def fields(self, **params: Unpack[CrmCurrencyLocalizationsFieldsParams]) -> CrmCurrencyLocalizationsFieldsResult:
+        """Get Currency Localization Fields
+
+        REST method: crm.currency.localizations.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-fields.html
+        Spec: spec/imported/crm.currency.localizations.fields.yaml
+        """
+        return cast("CrmCurrencyLocalizationsFieldsResult", self._client._invoke("crm.currency.localizations.fields", params))
+
+    def get(self, **params: Unpack[CrmCurrencyLocalizationsGetParams]) -> CrmCurrencyLocalizationsGetResult:
+        """Get Currency Localizations
+
+        REST method: crm.currency.localizations.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html
+        Spec: spec/imported/crm.currency.localizations.get.yaml
+        """
+        return cast("CrmCurrencyLocalizationsGetResult", self._client._invoke("crm.currency.localizations.get", params))
+
+    def set(self, **params: Unpack[CrmCurrencyLocalizationsSetParams]) -> CrmCurrencyLocalizationsSetResult:
+        """Set Localizations for Currency
+
+        REST method: crm.currency.localizations.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html
+        Spec: spec/imported/crm.currency.localizations.set.yaml
+        """
+        return cast("CrmCurrencyLocalizationsSetResult", self._client._invoke("crm.currency.localizations.set", params))
 
 
 class CrmDealNamespace:
@@ -73,6 +2552,58 @@ class CrmDealNamespace:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    def add(self, **params: Unpack[CrmDealAddParams]) -> CrmDealAddResult:
+        """Create a New Deal
+
+        Deprecated (use crm.item.add): The docs mark the method deprecated.
+
+        REST method: crm.deal.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-add.html
+        Spec: spec/imported/crm.deal.add.yaml
+        """
+        return cast("CrmDealAddResult", self._client._invoke("crm.deal.add", params))
+
+    @_namespace
+    def contact(self) -> CrmDealContactNamespace:
+        return CrmDealContactNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmDealDeleteParams]) -> CrmDealDeleteResult:
+        """Delete Deal
+
+        Deprecated (use crm.item.delete): The docs mark the method deprecated.
+
+        REST method: crm.deal.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-delete.html
+        Spec: spec/imported/crm.deal.delete.yaml
+        """
+        return cast("CrmDealDeleteResult", self._client._invoke("crm.deal.delete", params))
+
+    @_namespace
+    def details(self) -> CrmDealDetailsNamespace:
+        return CrmDealDetailsNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmDealFieldsParams]) -> CrmDealFieldsResult:
+        """Get Fields of the Deal
+
+        Deprecated (use crm.item.fields): The docs mark the method deprecated.
+
+        REST method: crm.deal.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-fields.html
+        Spec: spec/imported/crm.deal.fields.yaml
+        """
+        return cast("CrmDealFieldsResult", self._client._invoke("crm.deal.fields", params))
+
+    def get(self, **params: Unpack[CrmDealGetParams]) -> CrmDealGetResult:
+        """Get Deal by Id
+
+        Deprecated (use crm.item.get): The docs mark the method deprecated.
+
+        REST method: crm.deal.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-get.html
+        Spec: spec/imported/crm.deal.get.yaml
+        """
+        return cast("CrmDealGetResult", self._client._invoke("crm.deal.get", params))
 
     def list(self, **params: Unpack[CrmDealListParams]) -> CrmDealListResult:
         """Returns deals matching a filter, 50 per page, with upper-case field names and string values.
@@ -85,6 +2616,1273 @@ class CrmDealNamespace:
         """
         return cast("CrmDealListResult", self._client._invoke("crm.deal.list", params))
 
+    @_namespace
+    def productrows(self) -> CrmDealProductrowsNamespace:
+        return CrmDealProductrowsNamespace(self._client)
+
+    @_namespace
+    def recurring(self) -> CrmDealRecurringNamespace:
+        return CrmDealRecurringNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmDealUpdateParams]) -> CrmDealUpdateResult:
+        """Update Deal
+
+        Deprecated (use crm.item.update): The docs mark the method deprecated.
+
+        REST method: crm.deal.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html
+        Spec: spec/imported/crm.deal.update.yaml
+        """
+        return cast("CrmDealUpdateResult", self._client._invoke("crm.deal.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmDealUserfieldNamespace:
+        return CrmDealUserfieldNamespace(self._client)
+
+
+class CrmDealContactNamespace:
+    """Namespace `crm.deal.contact`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDealContactAddParams]) -> CrmDealContactAddResult:
+        """Add Contact to Deal
+
+        REST method: crm.deal.contact.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-add.html
+        Spec: spec/imported/crm.deal.contact.add.yaml
+        """
+        return cast("CrmDealContactAddResult", self._client._invoke("crm.deal.contact.add", params))
+
+    def delete(self, **params: Unpack[CrmDealContactDeleteParams]) -> CrmDealContactDeleteResult:
+        """Remove Contact from Specified Deal
+
+        REST method: crm.deal.contact.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-delete.html
+        Spec: spec/imported/crm.deal.contact.delete.yaml
+        """
+        return cast("CrmDealContactDeleteResult", self._client._invoke("crm.deal.contact.delete", params))
+
+    def fields(self, **params: Unpack[CrmDealContactFieldsParams]) -> CrmDealContactFieldsResult:
+        """Get Fields for Deal-Contact Connection
+
+        REST method: crm.deal.contact.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-fields.html
+        Spec: spec/imported/crm.deal.contact.fields.yaml
+        """
+        return cast("CrmDealContactFieldsResult", self._client._invoke("crm.deal.contact.fields", params))
+
+    @_namespace
+    def items(self) -> CrmDealContactItemsNamespace:
+        return CrmDealContactItemsNamespace(self._client)
+
+
+class CrmDealContactItemsNamespace:
+    """Namespace `crm.deal.contact.items`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmDealContactItemsDeleteParams]) -> CrmDealContactItemsDeleteResult:
+        """Remove the set of contacts associated with the specified deal
+
+        REST method: crm.deal.contact.items.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-delete.html
+        Spec: spec/imported/crm.deal.contact.items.delete.yaml
+        """
+        return cast("CrmDealContactItemsDeleteResult", self._client._invoke("crm.deal.contact.items.delete", params))
+
+    def get(self, **params: Unpack[CrmDealContactItemsGetParams]) -> CrmDealContactItemsGetResult:
+        """Retrieve a Set of Contacts Associated with a Specified Deal
+
+        REST method: crm.deal.contact.items.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html
+        Spec: spec/imported/crm.deal.contact.items.get.yaml
+        """
+        return cast("CrmDealContactItemsGetResult", self._client._invoke("crm.deal.contact.items.get", params))
+
+    def set(self, **params: Unpack[CrmDealContactItemsSetParams]) -> CrmDealContactItemsSetResult:
+        """Set a set of contacts associated with the specified deal
+
+        REST method: crm.deal.contact.items.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-set.html
+        Spec: spec/imported/crm.deal.contact.items.set.yaml
+        """
+        return cast("CrmDealContactItemsSetResult", self._client._invoke("crm.deal.contact.items.set", params))
+
+
+class CrmDealDetailsNamespace:
+    """Namespace `crm.deal.details`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def configuration(self) -> CrmDealDetailsConfigurationNamespace:
+        return CrmDealDetailsConfigurationNamespace(self._client)
+
+
+class CrmDealDetailsConfigurationNamespace:
+    """Namespace `crm.deal.details.configuration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def force_common_scope_for_all(
+        self, **params: Unpack[CrmDealDetailsConfigurationForceCommonScopeForAllParams]
+    ) -> CrmDealDetailsConfigurationForceCommonScopeForAllResult:
+        """Set a Common Detail Form for All Users
+
+        Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
+
+        REST method: crm.deal.details.configuration.forceCommonScopeForAll
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-force-common-scope-for-all.html
+        Spec: spec/imported/crm.deal.details.configuration.forceCommonScopeForAll.yaml
+        """
+        return cast(
+            "CrmDealDetailsConfigurationForceCommonScopeForAllResult",
+            self._client._invoke("crm.deal.details.configuration.forceCommonScopeForAll", params),
+        )
+
+    def get(self, **params: Unpack[CrmDealDetailsConfigurationGetParams]) -> CrmDealDetailsConfigurationGetResult:
+        """Get Parameters of the Deal Card
+
+        Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
+
+        REST method: crm.deal.details.configuration.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html
+        Spec: spec/imported/crm.deal.details.configuration.get.yaml
+        """
+        return cast("CrmDealDetailsConfigurationGetResult", self._client._invoke("crm.deal.details.configuration.get", params))
+
+    def reset(self, **params: Unpack[CrmDealDetailsConfigurationResetParams]) -> CrmDealDetailsConfigurationResetResult:
+        """Reset Deal Card Settings
+
+        Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
+
+        REST method: crm.deal.details.configuration.reset
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-reset.html
+        Spec: spec/imported/crm.deal.details.configuration.reset.yaml
+        """
+        return cast(
+            "CrmDealDetailsConfigurationResetResult", self._client._invoke("crm.deal.details.configuration.reset", params)
+        )
+
+    def set(self, **params: Unpack[CrmDealDetailsConfigurationSetParams]) -> CrmDealDetailsConfigurationSetResult:
+        """Set Parameters for the Deal Card
+
+        Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
+
+        REST method: crm.deal.details.configuration.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html
+        Spec: spec/imported/crm.deal.details.configuration.set.yaml
+        """
+        return cast("CrmDealDetailsConfigurationSetResult", self._client._invoke("crm.deal.details.configuration.set", params))
+
+
+class CrmDealProductrowsNamespace:
+    """Namespace `crm.deal.productrows`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmDealProductrowsGetParams]) -> CrmDealProductrowsGetResult:
+        """Get Deal Products
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.deal.productrows.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-get.html
+        Spec: spec/imported/crm.deal.productrows.get.yaml
+        """
+        return cast("CrmDealProductrowsGetResult", self._client._invoke("crm.deal.productrows.get", params))
+
+    def set(self, **params: Unpack[CrmDealProductrowsSetParams]) -> CrmDealProductrowsSetResult:
+        """Set Products in Deal
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.deal.productrows.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-set.html
+        Spec: spec/imported/crm.deal.productrows.set.yaml
+        """
+        return cast("CrmDealProductrowsSetResult", self._client._invoke("crm.deal.productrows.set", params))
+
+
+class CrmDealRecurringNamespace:
+    """Namespace `crm.deal.recurring`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDealRecurringAddParams]) -> CrmDealRecurringAddResult:
+        """Create a Template for Recurring Deal
+
+        REST method: crm.deal.recurring.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-add.html
+        Spec: spec/imported/crm.deal.recurring.add.yaml
+        """
+        return cast("CrmDealRecurringAddResult", self._client._invoke("crm.deal.recurring.add", params))
+
+    def delete(self, **params: Unpack[CrmDealRecurringDeleteParams]) -> CrmDealRecurringDeleteResult:
+        """Delete the Recurring Deal Template Setting
+
+        REST method: crm.deal.recurring.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-delete.html
+        Spec: spec/imported/crm.deal.recurring.delete.yaml
+        """
+        return cast("CrmDealRecurringDeleteResult", self._client._invoke("crm.deal.recurring.delete", params))
+
+    def expose(self, **params: Unpack[CrmDealRecurringExposeParams]) -> CrmDealRecurringExposeResult:
+        """Create a New Deal from the Template
+
+        REST method: crm.deal.recurring.expose
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-expose.html
+        Spec: spec/imported/crm.deal.recurring.expose.yaml
+        """
+        return cast("CrmDealRecurringExposeResult", self._client._invoke("crm.deal.recurring.expose", params))
+
+    def fields(self, **params: Unpack[CrmDealRecurringFieldsParams]) -> CrmDealRecurringFieldsResult:
+        """Get the List of Fields for the Recurring Deal Template
+
+        REST method: crm.deal.recurring.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html
+        Spec: spec/imported/crm.deal.recurring.fields.yaml
+        """
+        return cast("CrmDealRecurringFieldsResult", self._client._invoke("crm.deal.recurring.fields", params))
+
+    def get(self, **params: Unpack[CrmDealRecurringGetParams]) -> CrmDealRecurringGetResult:
+        """Get Recurring Deal Template Settings by ID
+
+        REST method: crm.deal.recurring.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html
+        Spec: spec/imported/crm.deal.recurring.get.yaml
+        """
+        return cast("CrmDealRecurringGetResult", self._client._invoke("crm.deal.recurring.get", params))
+
+    def list(self, **params: Unpack[CrmDealRecurringListParams]) -> CrmDealRecurringListResult:
+        """Get a List of Recurring Deal Template Settings
+
+        REST method: crm.deal.recurring.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html
+        Spec: spec/imported/crm.deal.recurring.list.yaml
+        """
+        return cast("CrmDealRecurringListResult", self._client._invoke("crm.deal.recurring.list", params))
+
+    def update(self, **params: Unpack[CrmDealRecurringUpdateParams]) -> CrmDealRecurringUpdateResult:
+        """Update the Recurring Deal Template Settings
+
+        REST method: crm.deal.recurring.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-update.html
+        Spec: spec/imported/crm.deal.recurring.update.yaml
+        """
+        return cast("CrmDealRecurringUpdateResult", self._client._invoke("crm.deal.recurring.update", params))
+
+
+class CrmDealUserfieldNamespace:
+    """Namespace `crm.deal.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDealUserfieldAddParams]) -> CrmDealUserfieldAddResult:
+        """Create a Custom Field for Deals
+
+        REST method: crm.deal.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.html
+        Spec: spec/imported/crm.deal.userfield.add.yaml
+        """
+        return cast("CrmDealUserfieldAddResult", self._client._invoke("crm.deal.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmDealUserfieldDeleteParams]) -> CrmDealUserfieldDeleteResult:
+        """Delete Custom Field
+
+        REST method: crm.deal.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-delete.html
+        Spec: spec/imported/crm.deal.userfield.delete.yaml
+        """
+        return cast("CrmDealUserfieldDeleteResult", self._client._invoke("crm.deal.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmDealUserfieldGetParams]) -> CrmDealUserfieldGetResult:
+        """Get Custom Deal Field by ID
+
+        REST method: crm.deal.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html
+        Spec: spec/imported/crm.deal.userfield.get.yaml
+        """
+        return cast("CrmDealUserfieldGetResult", self._client._invoke("crm.deal.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmDealUserfieldListParams]) -> CrmDealUserfieldListResult:
+        """Get a list of custom fields for deals
+
+        REST method: crm.deal.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html
+        Spec: spec/imported/crm.deal.userfield.list.yaml
+        """
+        return cast("CrmDealUserfieldListResult", self._client._invoke("crm.deal.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmDealUserfieldUpdateParams]) -> CrmDealUserfieldUpdateResult:
+        """Update Existing Custom Field for Deals
+
+        REST method: crm.deal.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-update.html
+        Spec: spec/imported/crm.deal.userfield.update.yaml
+        """
+        return cast("CrmDealUserfieldUpdateResult", self._client._invoke("crm.deal.userfield.update", params))
+
+
+class CrmDealcategoryNamespace:
+    """Namespace `crm.dealcategory`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDealcategoryAddParams]) -> CrmDealcategoryAddResult:
+        """Create a New Deal Direction
+
+        Deprecated (use crm.category.add): The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-add.html
+        Spec: spec/imported/crm.dealcategory.add.yaml
+        """
+        return cast("CrmDealcategoryAddResult", self._client._invoke("crm.dealcategory.add", params))
+
+    @_namespace
+    def default(self) -> CrmDealcategoryDefaultNamespace:
+        return CrmDealcategoryDefaultNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmDealcategoryDeleteParams]) -> CrmDealcategoryDeleteResult:
+        """Delete Deal Direction
+
+        Deprecated (use crm.category.delete): The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-delete.html
+        Spec: spec/imported/crm.dealcategory.delete.yaml
+        """
+        return cast("CrmDealcategoryDeleteResult", self._client._invoke("crm.dealcategory.delete", params))
+
+    def fields(self, **params: Unpack[CrmDealcategoryFieldsParams]) -> CrmDealcategoryFieldsResult:
+        """Get Descriptions of Fields for Deal Categories
+
+        Deprecated (use crm.category.fields): The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-fields.html
+        Spec: spec/imported/crm.dealcategory.fields.yaml
+        """
+        return cast("CrmDealcategoryFieldsResult", self._client._invoke("crm.dealcategory.fields", params))
+
+    def get(self, **params: Unpack[CrmDealcategoryGetParams]) -> CrmDealcategoryGetResult:
+        """Get Deal Direction
+
+        Deprecated (use crm.category.get): The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-get.html
+        Spec: spec/imported/crm.dealcategory.get.yaml
+        """
+        return cast("CrmDealcategoryGetResult", self._client._invoke("crm.dealcategory.get", params))
+
+    def list(self, **params: Unpack[CrmDealcategoryListParams]) -> CrmDealcategoryListResult:
+        """Filter Deal Categories
+
+        Deprecated (use crm.category.list): The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-list.html
+        Spec: spec/imported/crm.dealcategory.list.yaml
+        """
+        return cast("CrmDealcategoryListResult", self._client._invoke("crm.dealcategory.list", params))
+
+    @_namespace
+    def stage(self) -> CrmDealcategoryStageNamespace:
+        return CrmDealcategoryStageNamespace(self._client)
+
+    def status(self, **params: Unpack[CrmDealcategoryStatusParams]) -> CrmDealcategoryStatusResult:
+        """Get the Identifier of the Directory Where Deal Stages are Stored:
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.status
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-status.html
+        Spec: spec/imported/crm.dealcategory.status.yaml
+        """
+        return cast("CrmDealcategoryStatusResult", self._client._invoke("crm.dealcategory.status", params))
+
+    def update(self, **params: Unpack[CrmDealcategoryUpdateParams]) -> CrmDealcategoryUpdateResult:
+        """Update Deal Direction
+
+        Deprecated (use crm.category.update): The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-update.html
+        Spec: spec/imported/crm.dealcategory.update.yaml
+        """
+        return cast("CrmDealcategoryUpdateResult", self._client._invoke("crm.dealcategory.update", params))
+
+
+class CrmDealcategoryDefaultNamespace:
+    """Namespace `crm.dealcategory.default`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmDealcategoryDefaultGetParams]) -> CrmDealcategoryDefaultGetResult:
+        """Get Default Deal Category Settings
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.default.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-default-get.html
+        Spec: spec/imported/crm.dealcategory.default.get.yaml
+        """
+        return cast("CrmDealcategoryDefaultGetResult", self._client._invoke("crm.dealcategory.default.get", params))
+
+    def set(self, **params: Unpack[CrmDealcategoryDefaultSetParams]) -> CrmDealcategoryDefaultSetResult:
+        """Set Default Deal Category Settings
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.default.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-default-set.html
+        Spec: spec/imported/crm.dealcategory.default.set.yaml
+        """
+        return cast("CrmDealcategoryDefaultSetResult", self._client._invoke("crm.dealcategory.default.set", params))
+
+
+class CrmDealcategoryStageNamespace:
+    """Namespace `crm.dealcategory.stage`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(self, **params: Unpack[CrmDealcategoryStageListParams]) -> CrmDealcategoryStageListResult:
+        """Get a List of Deal Stages for the crm.dealcategory.stage.list Endpoint
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.dealcategory.stage.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-stage-list.html
+        Spec: spec/imported/crm.dealcategory.stage.list.yaml
+        """
+        return cast("CrmDealcategoryStageListResult", self._client._invoke("crm.dealcategory.stage.list", params))
+
+
+class CrmDocumentgeneratorNamespace:
+    """Namespace `crm.documentgenerator`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def document(self) -> CrmDocumentgeneratorDocumentNamespace:
+        return CrmDocumentgeneratorDocumentNamespace(self._client)
+
+    @_namespace
+    def numerator(self) -> CrmDocumentgeneratorNumeratorNamespace:
+        return CrmDocumentgeneratorNumeratorNamespace(self._client)
+
+    @_namespace
+    def template(self) -> CrmDocumentgeneratorTemplateNamespace:
+        return CrmDocumentgeneratorTemplateNamespace(self._client)
+
+
+class CrmDocumentgeneratorDocumentNamespace:
+    """Namespace `crm.documentgenerator.document`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDocumentgeneratorDocumentAddParams]) -> CrmDocumentgeneratorDocumentAddResult:
+        """Create a New Document
+
+        REST method: crm.documentgenerator.document.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html
+        Spec: spec/imported/crm.documentgenerator.document.add.yaml
+        """
+        return cast("CrmDocumentgeneratorDocumentAddResult", self._client._invoke("crm.documentgenerator.document.add", params))
+
+    def delete(self, **params: Unpack[CrmDocumentgeneratorDocumentDeleteParams]) -> CrmDocumentgeneratorDocumentDeleteResult:
+        """Delete Document
+
+        REST method: crm.documentgenerator.document.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html
+        Spec: spec/imported/crm.documentgenerator.document.delete.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorDocumentDeleteResult", self._client._invoke("crm.documentgenerator.document.delete", params)
+        )
+
+    def enablepublicurl(
+        self, **params: Unpack[CrmDocumentgeneratorDocumentEnablepublicurlParams]
+    ) -> CrmDocumentgeneratorDocumentEnablepublicurlResult:
+        """Enable or Disable Public Link for Document
+
+        REST method: crm.documentgenerator.document.enablepublicurl
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-enable-public-url.html
+        Spec: spec/imported/crm.documentgenerator.document.enablepublicurl.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorDocumentEnablepublicurlResult",
+            self._client._invoke("crm.documentgenerator.document.enablepublicurl", params),
+        )
+
+    def get(self, **params: Unpack[CrmDocumentgeneratorDocumentGetParams]) -> CrmDocumentgeneratorDocumentGetResult:
+        """Get Document
+
+        REST method: crm.documentgenerator.document.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html
+        Spec: spec/imported/crm.documentgenerator.document.get.yaml
+        """
+        return cast("CrmDocumentgeneratorDocumentGetResult", self._client._invoke("crm.documentgenerator.document.get", params))
+
+    def getfields(
+        self, **params: Unpack[CrmDocumentgeneratorDocumentGetfieldsParams]
+    ) -> CrmDocumentgeneratorDocumentGetfieldsResult:
+        """Get Document Fields
+
+        REST method: crm.documentgenerator.document.getfields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html
+        Spec: spec/imported/crm.documentgenerator.document.getfields.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorDocumentGetfieldsResult",
+            self._client._invoke("crm.documentgenerator.document.getfields", params),
+        )
+
+    def list(self, **params: Unpack[CrmDocumentgeneratorDocumentListParams]) -> CrmDocumentgeneratorDocumentListResult:
+        """Get a List of Documents
+
+        REST method: crm.documentgenerator.document.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html
+        Spec: spec/imported/crm.documentgenerator.document.list.yaml
+        """
+        return cast("CrmDocumentgeneratorDocumentListResult", self._client._invoke("crm.documentgenerator.document.list", params))
+
+    def update(self, **params: Unpack[CrmDocumentgeneratorDocumentUpdateParams]) -> CrmDocumentgeneratorDocumentUpdateResult:
+        """Update Document
+
+        REST method: crm.documentgenerator.document.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html
+        Spec: spec/imported/crm.documentgenerator.document.update.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorDocumentUpdateResult", self._client._invoke("crm.documentgenerator.document.update", params)
+        )
+
+    def upload(self, **params: Unpack[CrmDocumentgeneratorDocumentUploadParams]) -> CrmDocumentgeneratorDocumentUploadResult:
+        """Upload Document
+
+        REST method: crm.documentgenerator.document.upload
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html
+        Spec: spec/imported/crm.documentgenerator.document.upload.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorDocumentUploadResult", self._client._invoke("crm.documentgenerator.document.upload", params)
+        )
+
+
+class CrmDocumentgeneratorNumeratorNamespace:
+    """Namespace `crm.documentgenerator.numerator`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDocumentgeneratorNumeratorAddParams]) -> CrmDocumentgeneratorNumeratorAddResult:
+        """Add a New Numerator
+
+        REST method: crm.documentgenerator.numerator.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html
+        Spec: spec/imported/crm.documentgenerator.numerator.add.yaml
+        """
+        return cast("CrmDocumentgeneratorNumeratorAddResult", self._client._invoke("crm.documentgenerator.numerator.add", params))
+
+    def delete(self, **params: Unpack[CrmDocumentgeneratorNumeratorDeleteParams]) -> CrmDocumentgeneratorNumeratorDeleteResult:
+        """Delete
+
+        REST method: crm.documentgenerator.numerator.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html
+        Spec: spec/imported/crm.documentgenerator.numerator.delete.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorNumeratorDeleteResult", self._client._invoke("crm.documentgenerator.numerator.delete", params)
+        )
+
+    def get(self, **params: Unpack[CrmDocumentgeneratorNumeratorGetParams]) -> CrmDocumentgeneratorNumeratorGetResult:
+        """Get Information About the Numerator
+
+        REST method: crm.documentgenerator.numerator.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html
+        Spec: spec/imported/crm.documentgenerator.numerator.get.yaml
+        """
+        return cast("CrmDocumentgeneratorNumeratorGetResult", self._client._invoke("crm.documentgenerator.numerator.get", params))
+
+    def list(self, **params: Unpack[CrmDocumentgeneratorNumeratorListParams]) -> CrmDocumentgeneratorNumeratorListResult:
+        """Get the List of Numerators
+
+        REST method: crm.documentgenerator.numerator.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html
+        Spec: spec/imported/crm.documentgenerator.numerator.list.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorNumeratorListResult", self._client._invoke("crm.documentgenerator.numerator.list", params)
+        )
+
+    def update(self, **params: Unpack[CrmDocumentgeneratorNumeratorUpdateParams]) -> CrmDocumentgeneratorNumeratorUpdateResult:
+        """Update The
+
+        REST method: crm.documentgenerator.numerator.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html
+        Spec: spec/imported/crm.documentgenerator.numerator.update.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorNumeratorUpdateResult", self._client._invoke("crm.documentgenerator.numerator.update", params)
+        )
+
+
+class CrmDocumentgeneratorTemplateNamespace:
+    """Namespace `crm.documentgenerator.template`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmDocumentgeneratorTemplateAddParams]) -> CrmDocumentgeneratorTemplateAddResult:
+        """Add a New Template
+
+        REST method: crm.documentgenerator.template.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html
+        Spec: spec/imported/crm.documentgenerator.template.add.yaml
+        """
+        return cast("CrmDocumentgeneratorTemplateAddResult", self._client._invoke("crm.documentgenerator.template.add", params))
+
+    def delete(self, **params: Unpack[CrmDocumentgeneratorTemplateDeleteParams]) -> CrmDocumentgeneratorTemplateDeleteResult:
+        """Delete Document Template
+
+        REST method: crm.documentgenerator.template.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-delete.html
+        Spec: spec/imported/crm.documentgenerator.template.delete.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorTemplateDeleteResult", self._client._invoke("crm.documentgenerator.template.delete", params)
+        )
+
+    def get(self, **params: Unpack[CrmDocumentgeneratorTemplateGetParams]) -> CrmDocumentgeneratorTemplateGetResult:
+        """Get Information About Document Template by Id
+
+        REST method: crm.documentgenerator.template.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html
+        Spec: spec/imported/crm.documentgenerator.template.get.yaml
+        """
+        return cast("CrmDocumentgeneratorTemplateGetResult", self._client._invoke("crm.documentgenerator.template.get", params))
+
+    def getfields(
+        self, **params: Unpack[CrmDocumentgeneratorTemplateGetfieldsParams]
+    ) -> CrmDocumentgeneratorTemplateGetfieldsResult:
+        """Get crm.documentgenerator.template.getfields Document Template Fields
+
+        REST method: crm.documentgenerator.template.getfields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html
+        Spec: spec/imported/crm.documentgenerator.template.getfields.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorTemplateGetfieldsResult",
+            self._client._invoke("crm.documentgenerator.template.getfields", params),
+        )
+
+    def list(self, **params: Unpack[CrmDocumentgeneratorTemplateListParams]) -> CrmDocumentgeneratorTemplateListResult:
+        """Get a List of Document Templates
+
+        REST method: crm.documentgenerator.template.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html
+        Spec: spec/imported/crm.documentgenerator.template.list.yaml
+        """
+        return cast("CrmDocumentgeneratorTemplateListResult", self._client._invoke("crm.documentgenerator.template.list", params))
+
+    def update(self, **params: Unpack[CrmDocumentgeneratorTemplateUpdateParams]) -> CrmDocumentgeneratorTemplateUpdateResult:
+        """Update Existing Document Template
+
+        REST method: crm.documentgenerator.template.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html
+        Spec: spec/imported/crm.documentgenerator.template.update.yaml
+        """
+        return cast(
+            "CrmDocumentgeneratorTemplateUpdateResult", self._client._invoke("crm.documentgenerator.template.update", params)
+        )
+
+
+class CrmDuplicateNamespace:
+    """Namespace `crm.duplicate`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def findbycomm(self, **params: Unpack[CrmDuplicateFindbycommParams]) -> CrmDuplicateFindbycommResult:
+        """Get Leads, Contacts, and Companies with Matching Data
+
+        REST method: crm.duplicate.findbycomm
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-duplicate-find-by-comm.html
+        Spec: spec/imported/crm.duplicate.findbycomm.yaml
+        """
+        return cast("CrmDuplicateFindbycommResult", self._client._invoke("crm.duplicate.findbycomm", params))
+
+    @_namespace
+    def volatile_type(self) -> CrmDuplicateVolatileTypeNamespace:
+        return CrmDuplicateVolatileTypeNamespace(self._client)
+
+
+class CrmDuplicateVolatileTypeNamespace:
+    """Namespace `crm.duplicate.volatileType`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmDuplicateVolatileTypeFieldsParams]) -> CrmDuplicateVolatileTypeFieldsResult:
+        """Get a List of Fields for Duplicate Search
+
+        REST method: crm.duplicate.volatileType.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-fields.html
+        Spec: spec/imported/crm.duplicate.volatileType.fields.yaml
+        """
+        return cast("CrmDuplicateVolatileTypeFieldsResult", self._client._invoke("crm.duplicate.volatileType.fields", params))
+
+    def list(self, **params: Unpack[CrmDuplicateVolatileTypeListParams]) -> CrmDuplicateVolatileTypeListResult:
+        """Get a List of Custom Fields Used in Duplicate Search
+
+        REST method: crm.duplicate.volatileType.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-list.html
+        Spec: spec/imported/crm.duplicate.volatileType.list.yaml
+        """
+        return cast("CrmDuplicateVolatileTypeListResult", self._client._invoke("crm.duplicate.volatileType.list", params))
+
+    def register(self, **params: Unpack[CrmDuplicateVolatileTypeRegisterParams]) -> CrmDuplicateVolatileTypeRegisterResult:
+        """Add Field to Duplicate Search
+
+        REST method: crm.duplicate.volatileType.register
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-register.html
+        Spec: spec/imported/crm.duplicate.volatileType.register.yaml
+        """
+        return cast("CrmDuplicateVolatileTypeRegisterResult", self._client._invoke("crm.duplicate.volatileType.register", params))
+
+    def unregister(self, **params: Unpack[CrmDuplicateVolatileTypeUnregisterParams]) -> CrmDuplicateVolatileTypeUnregisterResult:
+        """Remove Field from Duplicate Search
+
+        REST method: crm.duplicate.volatileType.unregister
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-unregister.html
+        Spec: spec/imported/crm.duplicate.volatileType.unregister.yaml
+        """
+        return cast(
+            "CrmDuplicateVolatileTypeUnregisterResult", self._client._invoke("crm.duplicate.volatileType.unregister", params)
+        )
+
+
+class CrmEntityNamespace:
+    """Namespace `crm.entity`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def merge_batch(self, **params: Unpack[CrmEntityMergeBatchParams]) -> CrmEntityMergeBatchResult:
+        """Merge Duplicates
+
+        REST method: crm.entity.mergeBatch
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-entity-merge-batch.html
+        Spec: spec/imported/crm.entity.mergeBatch.yaml
+        """
+        return cast("CrmEntityMergeBatchResult", self._client._invoke("crm.entity.mergeBatch", params))
+
+
+class CrmEnumNamespace:
+    """Namespace `crm.enum`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def activitydirection(self, **params: Unpack[CrmEnumActivitydirectionParams]) -> CrmEnumActivitydirectionResult:
+        """Get Activity Direction Enumeration Elements
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.enum.activitydirection
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html
+        Spec: spec/imported/crm.enum.activitydirection.yaml
+        """
+        return cast("CrmEnumActivitydirectionResult", self._client._invoke("crm.enum.activitydirection", params))
+
+    def activitynotifytype(self, **params: Unpack[CrmEnumActivitynotifytypeParams]) -> CrmEnumActivitynotifytypeResult:
+        """Get Enumeration Items for "Activity Notification Type"
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.enum.activitynotifytype
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html
+        Spec: spec/imported/crm.enum.activitynotifytype.yaml
+        """
+        return cast("CrmEnumActivitynotifytypeResult", self._client._invoke("crm.enum.activitynotifytype", params))
+
+    def activitypriority(self, **params: Unpack[CrmEnumActivitypriorityParams]) -> CrmEnumActivitypriorityResult:
+        """Get Enumeration Items for "Activity Priorities"
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.enum.activitypriority
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html
+        Spec: spec/imported/crm.enum.activitypriority.yaml
+        """
+        return cast("CrmEnumActivitypriorityResult", self._client._invoke("crm.enum.activitypriority", params))
+
+    def activitystatus(self, **params: Unpack[CrmEnumActivitystatusParams]) -> CrmEnumActivitystatusResult:
+        """Get Enumeration Elements "Status"
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.enum.activitystatus
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html
+        Spec: spec/imported/crm.enum.activitystatus.yaml
+        """
+        return cast("CrmEnumActivitystatusResult", self._client._invoke("crm.enum.activitystatus", params))
+
+    def activitytype(self, **params: Unpack[CrmEnumActivitytypeParams]) -> CrmEnumActivitytypeResult:
+        """Get Enumeration Elements "Activity Types"
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.enum.activitytype
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html
+        Spec: spec/imported/crm.enum.activitytype.yaml
+        """
+        return cast("CrmEnumActivitytypeResult", self._client._invoke("crm.enum.activitytype", params))
+
+    def addresstype(self, **params: Unpack[CrmEnumAddresstypeParams]) -> CrmEnumAddresstypeResult:
+        """Get Address Types
+
+        REST method: crm.enum.addresstype
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html
+        Spec: spec/imported/crm.enum.addresstype.yaml
+        """
+        return cast("CrmEnumAddresstypeResult", self._client._invoke("crm.enum.addresstype", params))
+
+    def contenttype(self, **params: Unpack[CrmEnumContenttypeParams]) -> CrmEnumContenttypeResult:
+        """Get Enumeration Elements of "Description Type"
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.enum.contenttype
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html
+        Spec: spec/imported/crm.enum.contenttype.yaml
+        """
+        return cast("CrmEnumContenttypeResult", self._client._invoke("crm.enum.contenttype", params))
+
+    def fields(self, **params: Unpack[CrmEnumFieldsParams]) -> CrmEnumFieldsResult:
+        """Get Enumeration Item Fields
+
+        REST method: crm.enum.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html
+        Spec: spec/imported/crm.enum.fields.yaml
+        """
+        return cast("CrmEnumFieldsResult", self._client._invoke("crm.enum.fields", params))
+
+    def getorderownertypes(self, **params: Unpack[CrmEnumGetorderownertypesParams]) -> CrmEnumGetorderownertypesResult:
+        """Get Object Types for Order Binding
+
+        REST method: crm.enum.getorderownertypes
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-get-order-owner-types.html
+        Spec: spec/imported/crm.enum.getorderownertypes.yaml
+        """
+        return cast("CrmEnumGetorderownertypesResult", self._client._invoke("crm.enum.getorderownertypes", params))
+
+    def ownertype(self, **params: Unpack[CrmEnumOwnertypeParams]) -> CrmEnumOwnertypeResult:
+        """Get CRM Object Types
+
+        REST method: crm.enum.ownertype
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html
+        Spec: spec/imported/crm.enum.ownertype.yaml
+        """
+        return cast("CrmEnumOwnertypeResult", self._client._invoke("crm.enum.ownertype", params))
+
+    @_namespace
+    def settings(self) -> CrmEnumSettingsNamespace:
+        return CrmEnumSettingsNamespace(self._client)
+
+
+class CrmEnumSettingsNamespace:
+    """Namespace `crm.enum.settings`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def mode(self, **params: Unpack[CrmEnumSettingsModeParams]) -> CrmEnumSettingsModeResult:
+        """Get Description of CRM Operation Modes
+
+        REST method: crm.enum.settings.mode
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html
+        Spec: spec/imported/crm.enum.settings.mode.yaml
+        """
+        return cast("CrmEnumSettingsModeResult", self._client._invoke("crm.enum.settings.mode", params))
+
+
+class CrmInvoiceNamespace:
+    """Namespace `crm.invoice`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmInvoiceAddParams]) -> CrmInvoiceAddResult:
+        """Add Invoice
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-add.html
+        Spec: spec/imported/crm.invoice.add.yaml
+        """
+        return cast("CrmInvoiceAddResult", self._client._invoke("crm.invoice.add", params))
+
+    def delete(self, **params: Unpack[CrmInvoiceDeleteParams]) -> CrmInvoiceDeleteResult:
+        """Delete invoice
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-delete.html
+        Spec: spec/imported/crm.invoice.delete.yaml
+        """
+        return cast("CrmInvoiceDeleteResult", self._client._invoke("crm.invoice.delete", params))
+
+    def fields(self, **params: Unpack[CrmInvoiceFieldsParams]) -> CrmInvoiceFieldsResult:
+        """Get Invoice Fields and Associated Products
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-fields.html
+        Spec: spec/imported/crm.invoice.fields.yaml
+        """
+        return cast("CrmInvoiceFieldsResult", self._client._invoke("crm.invoice.fields", params))
+
+    def get(self, **params: Unpack[CrmInvoiceGetParams]) -> CrmInvoiceGetResult:
+        """Get Invoice by ID
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-get.html
+        Spec: spec/imported/crm.invoice.get.yaml
+        """
+        return cast("CrmInvoiceGetResult", self._client._invoke("crm.invoice.get", params))
+
+    def getexternallink(self, **params: Unpack[CrmInvoiceGetexternallinkParams]) -> CrmInvoiceGetexternallinkResult:
+        """Get Link to Invoice
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.getexternallink
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-get-external-link.html
+        Spec: spec/imported/crm.invoice.getexternallink.yaml
+        """
+        return cast("CrmInvoiceGetexternallinkResult", self._client._invoke("crm.invoice.getexternallink", params))
+
+    def list(self, **params: Unpack[CrmInvoiceListParams]) -> CrmInvoiceListResult:
+        """Get a List of Invoices
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-list.html
+        Spec: spec/imported/crm.invoice.list.yaml
+        """
+        return cast("CrmInvoiceListResult", self._client._invoke("crm.invoice.list", params))
+
+    @_namespace
+    def recurring(self) -> CrmInvoiceRecurringNamespace:
+        return CrmInvoiceRecurringNamespace(self._client)
+
+    @_namespace
+    def status(self) -> CrmInvoiceStatusNamespace:
+        return CrmInvoiceStatusNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmInvoiceUpdateParams]) -> CrmInvoiceUpdateResult:
+        """Update Invoice
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-update.html
+        Spec: spec/imported/crm.invoice.update.yaml
+        """
+        return cast("CrmInvoiceUpdateResult", self._client._invoke("crm.invoice.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmInvoiceUserfieldNamespace:
+        return CrmInvoiceUserfieldNamespace(self._client)
+
+
+class CrmInvoiceRecurringNamespace:
+    """Namespace `crm.invoice.recurring`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmInvoiceRecurringAddParams]) -> CrmInvoiceRecurringAddResult:
+        """Add Configuration for Recurring Invoice
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-add.html
+        Spec: spec/imported/crm.invoice.recurring.add.yaml
+        """
+        return cast("CrmInvoiceRecurringAddResult", self._client._invoke("crm.invoice.recurring.add", params))
+
+    def delete(self, **params: Unpack[CrmInvoiceRecurringDeleteParams]) -> CrmInvoiceRecurringDeleteResult:
+        """Delete the Recurring Invoice Setting
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-delete.html
+        Spec: spec/imported/crm.invoice.recurring.delete.yaml
+        """
+        return cast("CrmInvoiceRecurringDeleteResult", self._client._invoke("crm.invoice.recurring.delete", params))
+
+    def expose(self, **params: Unpack[CrmInvoiceRecurringExposeParams]) -> CrmInvoiceRecurringExposeResult:
+        """Create a New Invoice from the Template
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.expose
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-expose.html
+        Spec: spec/imported/crm.invoice.recurring.expose.yaml
+        """
+        return cast("CrmInvoiceRecurringExposeResult", self._client._invoke("crm.invoice.recurring.expose", params))
+
+    def fields(self, **params: Unpack[CrmInvoiceRecurringFieldsParams]) -> CrmInvoiceRecurringFieldsResult:
+        """Get Full Template of Recurring Invoice Fields
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-fields.html
+        Spec: spec/imported/crm.invoice.recurring.fields.yaml
+        """
+        return cast("CrmInvoiceRecurringFieldsResult", self._client._invoke("crm.invoice.recurring.fields", params))
+
+    def get(self, **params: Unpack[CrmInvoiceRecurringGetParams]) -> CrmInvoiceRecurringGetResult:
+        """Get Recurring Invoice Settings by ID
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-get.html
+        Spec: spec/imported/crm.invoice.recurring.get.yaml
+        """
+        return cast("CrmInvoiceRecurringGetResult", self._client._invoke("crm.invoice.recurring.get", params))
+
+    def list(self, **params: Unpack[CrmInvoiceRecurringListParams]) -> CrmInvoiceRecurringListResult:
+        """Get a List of Recurring Invoice Settings by Filter
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-list.html
+        Spec: spec/imported/crm.invoice.recurring.list.yaml
+        """
+        return cast("CrmInvoiceRecurringListResult", self._client._invoke("crm.invoice.recurring.list", params))
+
+    def update(self, **params: Unpack[CrmInvoiceRecurringUpdateParams]) -> CrmInvoiceRecurringUpdateResult:
+        """Change Settings for Recurring Invoice
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.recurring.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-update.html
+        Spec: spec/imported/crm.invoice.recurring.update.yaml
+        """
+        return cast("CrmInvoiceRecurringUpdateResult", self._client._invoke("crm.invoice.recurring.update", params))
+
+
+class CrmInvoiceStatusNamespace:
+    """Namespace `crm.invoice.status`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmInvoiceStatusAddParams]) -> CrmInvoiceStatusAddResult:
+        """Create a New Invoice Status
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.status.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-add.html
+        Spec: spec/imported/crm.invoice.status.add.yaml
+        """
+        return cast("CrmInvoiceStatusAddResult", self._client._invoke("crm.invoice.status.add", params))
+
+    def delete(self, **params: Unpack[CrmInvoiceStatusDeleteParams]) -> CrmInvoiceStatusDeleteResult:
+        """Delete Invoice Status
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.status.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-delete.html
+        Spec: spec/imported/crm.invoice.status.delete.yaml
+        """
+        return cast("CrmInvoiceStatusDeleteResult", self._client._invoke("crm.invoice.status.delete", params))
+
+    def fields(self, **params: Unpack[CrmInvoiceStatusFieldsParams]) -> CrmInvoiceStatusFieldsResult:
+        """Get Invoice Status Fields
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.status.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-fields.html
+        Spec: spec/imported/crm.invoice.status.fields.yaml
+        """
+        return cast("CrmInvoiceStatusFieldsResult", self._client._invoke("crm.invoice.status.fields", params))
+
+    def get(self, **params: Unpack[CrmInvoiceStatusGetParams]) -> CrmInvoiceStatusGetResult:
+        """Get Invoice Status by ID
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.status.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-get.html
+        Spec: spec/imported/crm.invoice.status.get.yaml
+        """
+        return cast("CrmInvoiceStatusGetResult", self._client._invoke("crm.invoice.status.get", params))
+
+    def list(self, **params: Unpack[CrmInvoiceStatusListParams]) -> CrmInvoiceStatusListResult:
+        """Get a List of Invoice Statuses
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.status.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-list.html
+        Spec: spec/imported/crm.invoice.status.list.yaml
+        """
+        return cast("CrmInvoiceStatusListResult", self._client._invoke("crm.invoice.status.list", params))
+
+    def update(self, **params: Unpack[CrmInvoiceStatusUpdateParams]) -> CrmInvoiceStatusUpdateResult:
+        """Update Invoice Status
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.status.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-update.html
+        Spec: spec/imported/crm.invoice.status.update.yaml
+        """
+        return cast("CrmInvoiceStatusUpdateResult", self._client._invoke("crm.invoice.status.update", params))
+
+
+class CrmInvoiceUserfieldNamespace:
+    """Namespace `crm.invoice.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmInvoiceUserfieldAddParams]) -> CrmInvoiceUserfieldAddResult:
+        """Create a Custom Field for Invoices
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-add.html
+        Spec: spec/imported/crm.invoice.userfield.add.yaml
+        """
+        return cast("CrmInvoiceUserfieldAddResult", self._client._invoke("crm.invoice.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmInvoiceUserfieldDeleteParams]) -> CrmInvoiceUserfieldDeleteResult:
+        """Delete Custom Field of Invoices
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-delete.html
+        Spec: spec/imported/crm.invoice.userfield.delete.yaml
+        """
+        return cast("CrmInvoiceUserfieldDeleteResult", self._client._invoke("crm.invoice.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmInvoiceUserfieldGetParams]) -> CrmInvoiceUserfieldGetResult:
+        """Get User Field by ID
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-get.html
+        Spec: spec/imported/crm.invoice.userfield.get.yaml
+        """
+        return cast("CrmInvoiceUserfieldGetResult", self._client._invoke("crm.invoice.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmInvoiceUserfieldListParams]) -> CrmInvoiceUserfieldListResult:
+        """Get a List of Custom Fields by Filter
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-list.html
+        Spec: spec/imported/crm.invoice.userfield.list.yaml
+        """
+        return cast("CrmInvoiceUserfieldListResult", self._client._invoke("crm.invoice.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmInvoiceUserfieldUpdateParams]) -> CrmInvoiceUserfieldUpdateResult:
+        """Update Custom Field
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.invoice.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-update.html
+        Spec: spec/imported/crm.invoice.userfield.update.yaml
+        """
+        return cast("CrmInvoiceUserfieldUpdateResult", self._client._invoke("crm.invoice.userfield.update", params))
+
 
 class CrmItemNamespace:
     """Namespace `crm.item`."""
@@ -93,6 +3891,68 @@ class CrmItemNamespace:
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    def add(self, **params: Unpack[CrmItemAddParams]) -> CrmItemAddResult:
+        """Create a New CRM Item
+
+        REST method: crm.item.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html
+        Spec: spec/imported/crm.item.add.yaml
+        """
+        return cast("CrmItemAddResult", self._client._invoke("crm.item.add", params))
+
+    def batch_import(self, **params: Unpack[CrmItemBatchImportParams]) -> CrmItemBatchImportResult:
+        """Importing a Batch of CRM Records:
+
+        REST method: crm.item.batchImport
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html
+        Spec: spec/imported/crm.item.batchImport.yaml
+        """
+        return cast("CrmItemBatchImportResult", self._client._invoke("crm.item.batchImport", params))
+
+    def delete(self, **params: Unpack[CrmItemDeleteParams]) -> CrmItemDeleteResult:
+        """Delete CRM Item:
+
+        REST method: crm.item.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-delete.html
+        Spec: spec/imported/crm.item.delete.yaml
+        """
+        return cast("CrmItemDeleteResult", self._client._invoke("crm.item.delete", params))
+
+    @_namespace
+    def delivery(self) -> CrmItemDeliveryNamespace:
+        return CrmItemDeliveryNamespace(self._client)
+
+    @_namespace
+    def details(self) -> CrmItemDetailsNamespace:
+        return CrmItemDetailsNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmItemFieldsParams]) -> CrmItemFieldsResult:
+        """Retrieve Fields of CRM Item
+
+        REST method: crm.item.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html
+        Spec: spec/imported/crm.item.fields.yaml
+        """
+        return cast("CrmItemFieldsResult", self._client._invoke("crm.item.fields", params))
+
+    def get(self, **params: Unpack[CrmItemGetParams]) -> CrmItemGetResult:
+        """Get Element by Id
+
+        REST method: crm.item.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html
+        Spec: spec/imported/crm.item.get.yaml
+        """
+        return cast("CrmItemGetResult", self._client._invoke("crm.item.get", params))
+
+    def import_(self, **params: Unpack[CrmItemImportParams]) -> CrmItemImportResult:
+        """Import One Record
+
+        REST method: crm.item.import
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html
+        Spec: spec/imported/crm.item.import.yaml
+        """
+        return cast("CrmItemImportResult", self._client._invoke("crm.item.import", params))
 
     def list(self, **params: Unpack[CrmItemListParams]) -> CrmItemListResult:
         """Returns items of one CRM object type matching a filter, 50 per page, with camelCase field names.
@@ -103,9 +3963,114 @@ class CrmItemNamespace:
         """
         return cast("CrmItemListResult", self._client._invoke("crm.item.list", params))
 
-    @property
+    @_namespace
     def payment(self) -> CrmItemPaymentNamespace:
         return CrmItemPaymentNamespace(self._client)
+
+    @_namespace
+    def productrow(self) -> CrmItemProductrowNamespace:
+        return CrmItemProductrowNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmItemUpdateParams]) -> CrmItemUpdateResult:
+        """Update Item
+
+        REST method: crm.item.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html
+        Spec: spec/imported/crm.item.update.yaml
+        """
+        return cast("CrmItemUpdateResult", self._client._invoke("crm.item.update", params))
+
+
+class CrmItemDeliveryNamespace:
+    """Namespace `crm.item.delivery`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmItemDeliveryGetParams]) -> CrmItemDeliveryGetResult:
+        """Get Delivery Information by ID
+
+        REST method: crm.item.delivery.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html
+        Spec: spec/imported/crm.item.delivery.get.yaml
+        """
+        return cast("CrmItemDeliveryGetResult", self._client._invoke("crm.item.delivery.get", params))
+
+    def list(self, **params: Unpack[CrmItemDeliveryListParams]) -> CrmItemDeliveryListResult:
+        """Get the List of Deliveries for a CRM object
+
+        REST method: crm.item.delivery.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html
+        Spec: spec/imported/crm.item.delivery.list.yaml
+        """
+        return cast("CrmItemDeliveryListResult", self._client._invoke("crm.item.delivery.list", params))
+
+
+class CrmItemDetailsNamespace:
+    """Namespace `crm.item.details`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def configuration(self) -> CrmItemDetailsConfigurationNamespace:
+        return CrmItemDetailsConfigurationNamespace(self._client)
+
+
+class CrmItemDetailsConfigurationNamespace:
+    """Namespace `crm.item.details.configuration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def force_common_scope_for_all(
+        self, **params: Unpack[CrmItemDetailsConfigurationForceCommonScopeForAllParams]
+    ) -> CrmItemDetailsConfigurationForceCommonScopeForAllResult:
+        """Set a Common Detail Form for All Users
+
+        REST method: crm.item.details.configuration.forceCommonScopeForAll
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-forceCommonScopeForAll.html
+        Spec: spec/imported/crm.item.details.configuration.forceCommonScopeForAll.yaml
+        """
+        return cast(
+            "CrmItemDetailsConfigurationForceCommonScopeForAllResult",
+            self._client._invoke("crm.item.details.configuration.forceCommonScopeForAll", params),
+        )
+
+    def get(self, **params: Unpack[CrmItemDetailsConfigurationGetParams]) -> CrmItemDetailsConfigurationGetResult:
+        """Get Parameters of CRM Item Detail Configuration
+
+        REST method: crm.item.details.configuration.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html
+        Spec: spec/imported/crm.item.details.configuration.get.yaml
+        """
+        return cast("CrmItemDetailsConfigurationGetResult", self._client._invoke("crm.item.details.configuration.get", params))
+
+    def reset(self, **params: Unpack[CrmItemDetailsConfigurationResetParams]) -> CrmItemDetailsConfigurationResetResult:
+        """Reset Item Card Parameters
+
+        REST method: crm.item.details.configuration.reset
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html
+        Spec: spec/imported/crm.item.details.configuration.reset.yaml
+        """
+        return cast(
+            "CrmItemDetailsConfigurationResetResult", self._client._invoke("crm.item.details.configuration.reset", params)
+        )
+
+    def set(self, **params: Unpack[CrmItemDetailsConfigurationSetParams]) -> CrmItemDetailsConfigurationSetResult:
+        """Set Parameters For
+
+        REST method: crm.item.details.configuration.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html
+        Spec: spec/imported/crm.item.details.configuration.set.yaml
+        """
+        return cast("CrmItemDetailsConfigurationSetResult", self._client._invoke("crm.item.details.configuration.set", params))
 
 
 class CrmItemPaymentNamespace:
@@ -134,7 +4099,7 @@ class CrmItemPaymentNamespace:
         """
         return cast("CrmItemPaymentDeleteResult", self._client._invoke("crm.item.payment.delete", params))
 
-    @property
+    @_namespace
     def delivery(self) -> CrmItemPaymentDeliveryNamespace:
         return CrmItemPaymentDeliveryNamespace(self._client)
 
@@ -165,7 +4130,7 @@ class CrmItemPaymentNamespace:
         """
         return cast("CrmItemPaymentPayResult", self._client._invoke("crm.item.payment.pay", params))
 
-    @property
+    @_namespace
     def product(self) -> CrmItemPaymentProductNamespace:
         return CrmItemPaymentProductNamespace(self._client)
 
@@ -280,3 +4245,2385 @@ class CrmItemPaymentProductNamespace:
         return cast(
             "CrmItemPaymentProductSetQuantityResult", self._client._invoke("crm.item.payment.product.setQuantity", params)
         )
+
+
+class CrmItemProductrowNamespace:
+    """Namespace `crm.item.productrow`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmItemProductrowAddParams]) -> CrmItemProductrowAddResult:
+        """Add Product Row to CRM Object
+
+        REST method: crm.item.productrow.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html
+        Spec: spec/imported/crm.item.productrow.add.yaml
+        """
+        return cast("CrmItemProductrowAddResult", self._client._invoke("crm.item.productrow.add", params))
+
+    def delete(self, **params: Unpack[CrmItemProductrowDeleteParams]) -> CrmItemProductrowDeleteResult:
+        """Delete Product Row from CRM Object
+
+        REST method: crm.item.productrow.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-delete.html
+        Spec: spec/imported/crm.item.productrow.delete.yaml
+        """
+        return cast("CrmItemProductrowDeleteResult", self._client._invoke("crm.item.productrow.delete", params))
+
+    def fields(self, **params: Unpack[CrmItemProductrowFieldsParams]) -> CrmItemProductrowFieldsResult:
+        """Get the List of Fields for Product Rows
+
+        REST method: crm.item.productrow.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html
+        Spec: spec/imported/crm.item.productrow.fields.yaml
+        """
+        return cast("CrmItemProductrowFieldsResult", self._client._invoke("crm.item.productrow.fields", params))
+
+    def get(self, **params: Unpack[CrmItemProductrowGetParams]) -> CrmItemProductrowGetResult:
+        """Get Information About a Product Item by Id
+
+        REST method: crm.item.productrow.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html
+        Spec: spec/imported/crm.item.productrow.get.yaml
+        """
+        return cast("CrmItemProductrowGetResult", self._client._invoke("crm.item.productrow.get", params))
+
+    def get_available_for_payment(
+        self, **params: Unpack[CrmItemProductrowGetAvailableForPaymentParams]
+    ) -> CrmItemProductrowGetAvailableForPaymentResult:
+        """Get Unpaid Product Rows of CRM Object
+
+        REST method: crm.item.productrow.getAvailableForPayment
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html
+        Spec: spec/imported/crm.item.productrow.getAvailableForPayment.yaml
+        """
+        return cast(
+            "CrmItemProductrowGetAvailableForPaymentResult",
+            self._client._invoke("crm.item.productrow.getAvailableForPayment", params),
+        )
+
+    def list(self, **params: Unpack[CrmItemProductrowListParams]) -> CrmItemProductrowListResult:
+        """Get Product Rows of the CRM Object
+
+        REST method: crm.item.productrow.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html
+        Spec: spec/imported/crm.item.productrow.list.yaml
+        """
+        return cast("CrmItemProductrowListResult", self._client._invoke("crm.item.productrow.list", params))
+
+    def set(self, **params: Unpack[CrmItemProductrowSetParams]) -> CrmItemProductrowSetResult:
+        """Save Product Row of CRM Object
+
+        REST method: crm.item.productrow.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html
+        Spec: spec/imported/crm.item.productrow.set.yaml
+        """
+        return cast("CrmItemProductrowSetResult", self._client._invoke("crm.item.productrow.set", params))
+
+    def update(self, **params: Unpack[CrmItemProductrowUpdateParams]) -> CrmItemProductrowUpdateResult:
+        """Update the Product Row of a CRM Object
+
+        REST method: crm.item.productrow.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html
+        Spec: spec/imported/crm.item.productrow.update.yaml
+        """
+        return cast("CrmItemProductrowUpdateResult", self._client._invoke("crm.item.productrow.update", params))
+
+
+class CrmLeadNamespace:
+    """Namespace `crm.lead`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmLeadAddParams]) -> CrmLeadAddResult:
+        """Create a New Lead
+
+        Deprecated (use crm.item.add): The docs mark the method deprecated.
+
+        REST method: crm.lead.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-add.html
+        Spec: spec/imported/crm.lead.add.yaml
+        """
+        return cast("CrmLeadAddResult", self._client._invoke("crm.lead.add", params))
+
+    @_namespace
+    def contact(self) -> CrmLeadContactNamespace:
+        return CrmLeadContactNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmLeadDeleteParams]) -> CrmLeadDeleteResult:
+        """Delete Lead
+
+        Deprecated (use crm.item.delete): The docs mark the method deprecated.
+
+        REST method: crm.lead.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-delete.html
+        Spec: spec/imported/crm.lead.delete.yaml
+        """
+        return cast("CrmLeadDeleteResult", self._client._invoke("crm.lead.delete", params))
+
+    @_namespace
+    def details(self) -> CrmLeadDetailsNamespace:
+        return CrmLeadDetailsNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmLeadFieldsParams]) -> CrmLeadFieldsResult:
+        """Get CRM Lead Fields
+
+        Deprecated (use crm.item.fields): The docs mark the method deprecated.
+
+        REST method: crm.lead.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-fields.html
+        Spec: spec/imported/crm.lead.fields.yaml
+        """
+        return cast("CrmLeadFieldsResult", self._client._invoke("crm.lead.fields", params))
+
+    def get(self, **params: Unpack[CrmLeadGetParams]) -> CrmLeadGetResult:
+        """Get Lead by Id
+
+        Deprecated (use crm.item.get): The docs mark the method deprecated.
+
+        REST method: crm.lead.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html
+        Spec: spec/imported/crm.lead.get.yaml
+        """
+        return cast("CrmLeadGetResult", self._client._invoke("crm.lead.get", params))
+
+    def list(self, **params: Unpack[CrmLeadListParams]) -> CrmLeadListResult:
+        """Get a List of Leads
+
+        Deprecated (use crm.item.list): The docs mark the method deprecated.
+
+        REST method: crm.lead.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-list.html
+        Spec: spec/imported/crm.lead.list.yaml
+        """
+        return cast("CrmLeadListResult", self._client._invoke("crm.lead.list", params))
+
+    @_namespace
+    def productrows(self) -> CrmLeadProductrowsNamespace:
+        return CrmLeadProductrowsNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmLeadUpdateParams]) -> CrmLeadUpdateResult:
+        """Update Lead
+
+        Deprecated (use crm.item.update): The docs mark the method deprecated.
+
+        REST method: crm.lead.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-update.html
+        Spec: spec/imported/crm.lead.update.yaml
+        """
+        return cast("CrmLeadUpdateResult", self._client._invoke("crm.lead.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmLeadUserfieldNamespace:
+        return CrmLeadUserfieldNamespace(self._client)
+
+
+class CrmLeadContactNamespace:
+    """Namespace `crm.lead.contact`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmLeadContactAddParams]) -> CrmLeadContactAddResult:
+        """Add Contact Binding to Lead
+
+        REST method: crm.lead.contact.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-add.html
+        Spec: spec/imported/crm.lead.contact.add.yaml
+        """
+        return cast("CrmLeadContactAddResult", self._client._invoke("crm.lead.contact.add", params))
+
+    def delete(self, **params: Unpack[CrmLeadContactDeleteParams]) -> CrmLeadContactDeleteResult:
+        """Remove contact binding from lead
+
+        REST method: crm.lead.contact.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-delete.html
+        Spec: spec/imported/crm.lead.contact.delete.yaml
+        """
+        return cast("CrmLeadContactDeleteResult", self._client._invoke("crm.lead.contact.delete", params))
+
+    def fields(self, **params: Unpack[CrmLeadContactFieldsParams]) -> CrmLeadContactFieldsResult:
+        """Get Lead-Contact Fields
+
+        REST method: crm.lead.contact.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-fields.html
+        Spec: spec/imported/crm.lead.contact.fields.yaml
+        """
+        return cast("CrmLeadContactFieldsResult", self._client._invoke("crm.lead.contact.fields", params))
+
+    @_namespace
+    def items(self) -> CrmLeadContactItemsNamespace:
+        return CrmLeadContactItemsNamespace(self._client)
+
+
+class CrmLeadContactItemsNamespace:
+    """Namespace `crm.lead.contact.items`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmLeadContactItemsDeleteParams]) -> CrmLeadContactItemsDeleteResult:
+        """Delete Contact List from Lead
+
+        REST method: crm.lead.contact.items.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-delete.html
+        Spec: spec/imported/crm.lead.contact.items.delete.yaml
+        """
+        return cast("CrmLeadContactItemsDeleteResult", self._client._invoke("crm.lead.contact.items.delete", params))
+
+    def get(self, **params: Unpack[CrmLeadContactItemsGetParams]) -> CrmLeadContactItemsGetResult:
+        """Get a List of Related Contacts
+
+        REST method: crm.lead.contact.items.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-get.html
+        Spec: spec/imported/crm.lead.contact.items.get.yaml
+        """
+        return cast("CrmLeadContactItemsGetResult", self._client._invoke("crm.lead.contact.items.get", params))
+
+    def set(self, **params: Unpack[CrmLeadContactItemsSetParams]) -> CrmLeadContactItemsSetResult:
+        """Attach a list of contacts to a lead
+
+        REST method: crm.lead.contact.items.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-set.html
+        Spec: spec/imported/crm.lead.contact.items.set.yaml
+        """
+        return cast("CrmLeadContactItemsSetResult", self._client._invoke("crm.lead.contact.items.set", params))
+
+
+class CrmLeadDetailsNamespace:
+    """Namespace `crm.lead.details`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def configuration(self) -> CrmLeadDetailsConfigurationNamespace:
+        return CrmLeadDetailsConfigurationNamespace(self._client)
+
+
+class CrmLeadDetailsConfigurationNamespace:
+    """Namespace `crm.lead.details.configuration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def force_common_scope_for_all(
+        self, **params: Unpack[CrmLeadDetailsConfigurationForceCommonScopeForAllParams]
+    ) -> CrmLeadDetailsConfigurationForceCommonScopeForAllResult:
+        """Set Common Lead Card for All Users
+
+        Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
+
+        REST method: crm.lead.details.configuration.forceCommonScopeForAll
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-force-common-scope-for-all.html
+        Spec: spec/imported/crm.lead.details.configuration.forceCommonScopeForAll.yaml
+        """
+        return cast(
+            "CrmLeadDetailsConfigurationForceCommonScopeForAllResult",
+            self._client._invoke("crm.lead.details.configuration.forceCommonScopeForAll", params),
+        )
+
+    def get(self, **params: Unpack[CrmLeadDetailsConfigurationGetParams]) -> CrmLeadDetailsConfigurationGetResult:
+        """Get Parameters of
+
+        Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
+
+        REST method: crm.lead.details.configuration.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html
+        Spec: spec/imported/crm.lead.details.configuration.get.yaml
+        """
+        return cast("CrmLeadDetailsConfigurationGetResult", self._client._invoke("crm.lead.details.configuration.get", params))
+
+    def reset(self, **params: Unpack[CrmLeadDetailsConfigurationResetParams]) -> CrmLeadDetailsConfigurationResetResult:
+        """Resetting the Parameters of
+
+        Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
+
+        REST method: crm.lead.details.configuration.reset
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-reset.html
+        Spec: spec/imported/crm.lead.details.configuration.reset.yaml
+        """
+        return cast(
+            "CrmLeadDetailsConfigurationResetResult", self._client._invoke("crm.lead.details.configuration.reset", params)
+        )
+
+    def set(self, **params: Unpack[CrmLeadDetailsConfigurationSetParams]) -> CrmLeadDetailsConfigurationSetResult:
+        """Set Parameters for
+
+        Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
+
+        REST method: crm.lead.details.configuration.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html
+        Spec: spec/imported/crm.lead.details.configuration.set.yaml
+        """
+        return cast("CrmLeadDetailsConfigurationSetResult", self._client._invoke("crm.lead.details.configuration.set", params))
+
+
+class CrmLeadProductrowsNamespace:
+    """Namespace `crm.lead.productrows`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmLeadProductrowsGetParams]) -> CrmLeadProductrowsGetResult:
+        """Get Lead Product Rows
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.lead.productrows.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-get.html
+        Spec: spec/imported/crm.lead.productrows.get.yaml
+        """
+        return cast("CrmLeadProductrowsGetResult", self._client._invoke("crm.lead.productrows.get", params))
+
+    def set(self, **params: Unpack[CrmLeadProductrowsSetParams]) -> CrmLeadProductrowsSetResult:
+        """Set Products in Lead
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.lead.productrows.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-set.html
+        Spec: spec/imported/crm.lead.productrows.set.yaml
+        """
+        return cast("CrmLeadProductrowsSetResult", self._client._invoke("crm.lead.productrows.set", params))
+
+
+class CrmLeadUserfieldNamespace:
+    """Namespace `crm.lead.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmLeadUserfieldAddParams]) -> CrmLeadUserfieldAddResult:
+        """Create a Custom Field for Leads
+
+        REST method: crm.lead.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-add.html
+        Spec: spec/imported/crm.lead.userfield.add.yaml
+        """
+        return cast("CrmLeadUserfieldAddResult", self._client._invoke("crm.lead.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmLeadUserfieldDeleteParams]) -> CrmLeadUserfieldDeleteResult:
+        """Delete Custom Field for Leads
+
+        REST method: crm.lead.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-delete.html
+        Spec: spec/imported/crm.lead.userfield.delete.yaml
+        """
+        return cast("CrmLeadUserfieldDeleteResult", self._client._invoke("crm.lead.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmLeadUserfieldGetParams]) -> CrmLeadUserfieldGetResult:
+        """Get Custom Lead Field by ID
+
+        REST method: crm.lead.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html
+        Spec: spec/imported/crm.lead.userfield.get.yaml
+        """
+        return cast("CrmLeadUserfieldGetResult", self._client._invoke("crm.lead.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmLeadUserfieldListParams]) -> CrmLeadUserfieldListResult:
+        """Get a List of Custom Fields for Leads
+
+        REST method: crm.lead.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html
+        Spec: spec/imported/crm.lead.userfield.list.yaml
+        """
+        return cast("CrmLeadUserfieldListResult", self._client._invoke("crm.lead.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmLeadUserfieldUpdateParams]) -> CrmLeadUserfieldUpdateResult:
+        """Update Existing Custom Field for Leads
+
+        REST method: crm.lead.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-update.html
+        Spec: spec/imported/crm.lead.userfield.update.yaml
+        """
+        return cast("CrmLeadUserfieldUpdateResult", self._client._invoke("crm.lead.userfield.update", params))
+
+
+class CrmMeasureNamespace:
+    """Namespace `crm.measure`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmMeasureAddParams]) -> CrmMeasureAddResult:
+        """Add Measurement Unit
+
+        Deprecated (use catalog.measure.add): The docs mark the method deprecated.
+
+        REST method: crm.measure.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-add.html
+        Spec: spec/imported/crm.measure.add.yaml
+        """
+        return cast("CrmMeasureAddResult", self._client._invoke("crm.measure.add", params))
+
+    def delete(self, **params: Unpack[CrmMeasureDeleteParams]) -> CrmMeasureDeleteResult:
+        """Delete Measurement Unit
+
+        Deprecated (use catalog.measure.delete): The docs mark the method deprecated.
+
+        REST method: crm.measure.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-delete.html
+        Spec: spec/imported/crm.measure.delete.yaml
+        """
+        return cast("CrmMeasureDeleteResult", self._client._invoke("crm.measure.delete", params))
+
+    def fields(self, **params: Unpack[CrmMeasureFieldsParams]) -> CrmMeasureFieldsResult:
+        """Get Available Fields of
+
+        Deprecated (use catalog.measure.getFields): The docs mark the method deprecated.
+
+        REST method: crm.measure.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-fields.html
+        Spec: spec/imported/crm.measure.fields.yaml
+        """
+        return cast("CrmMeasureFieldsResult", self._client._invoke("crm.measure.fields", params))
+
+    def get(self, **params: Unpack[CrmMeasureGetParams]) -> CrmMeasureGetResult:
+        """Get Field Values of Measurement Unit
+
+        Deprecated (use catalog.measure.get): The docs mark the method deprecated.
+
+        REST method: crm.measure.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-get.html
+        Spec: spec/imported/crm.measure.get.yaml
+        """
+        return cast("CrmMeasureGetResult", self._client._invoke("crm.measure.get", params))
+
+    def list(self, **params: Unpack[CrmMeasureListParams]) -> CrmMeasureListResult:
+        """Get the List of Measurement Units
+
+        Deprecated (use catalog.measure.list): The docs mark the method deprecated.
+
+        REST method: crm.measure.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-list.html
+        Spec: spec/imported/crm.measure.list.yaml
+        """
+        return cast("CrmMeasureListResult", self._client._invoke("crm.measure.list", params))
+
+    def update(self, **params: Unpack[CrmMeasureUpdateParams]) -> CrmMeasureUpdateResult:
+        """Update Measurement Unit
+
+        Deprecated (use catalog.measure.update): The docs mark the method deprecated.
+
+        REST method: crm.measure.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-update.html
+        Spec: spec/imported/crm.measure.update.yaml
+        """
+        return cast("CrmMeasureUpdateResult", self._client._invoke("crm.measure.update", params))
+
+
+class CrmMultifieldNamespace:
+    """Namespace `crm.multifield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmMultifieldFieldsParams]) -> CrmMultifieldFieldsResult:
+        """Get Description of Multiple Fields
+
+        REST method: crm.multifield.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/multifield/crm-multifield-fields.html
+        Spec: spec/imported/crm.multifield.fields.yaml
+        """
+        return cast("CrmMultifieldFieldsResult", self._client._invoke("crm.multifield.fields", params))
+
+
+class CrmOrderentityNamespace:
+    """Namespace `crm.orderentity`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmOrderentityAddParams]) -> CrmOrderentityAddResult:
+        """Add Order Binding to CRM Object
+
+        REST method: crm.orderentity.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-add.html
+        Spec: spec/imported/crm.orderentity.add.yaml
+        """
+        return cast("CrmOrderentityAddResult", self._client._invoke("crm.orderentity.add", params))
+
+    def delete_by_filter(self, **params: Unpack[CrmOrderentityDeleteByFilterParams]) -> CrmOrderentityDeleteByFilterResult:
+        """Remove Order Binding to CRM Object
+
+        REST method: crm.orderentity.deleteByFilter
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-delete-by-filter.html
+        Spec: spec/imported/crm.orderentity.deleteByFilter.yaml
+        """
+        return cast("CrmOrderentityDeleteByFilterResult", self._client._invoke("crm.orderentity.deleteByFilter", params))
+
+    def get_fields(self, **params: Unpack[CrmOrderentityGetFieldsParams]) -> CrmOrderentityGetFieldsResult:
+        """Get Order Binding Fields
+
+        REST method: crm.orderentity.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html
+        Spec: spec/imported/crm.orderentity.getFields.yaml
+        """
+        return cast("CrmOrderentityGetFieldsResult", self._client._invoke("crm.orderentity.getFields", params))
+
+    def list(self, **params: Unpack[CrmOrderentityListParams]) -> CrmOrderentityListResult:
+        """Get a list of order bindings to CRM entities
+
+        REST method: crm.orderentity.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html
+        Spec: spec/imported/crm.orderentity.list.yaml
+        """
+        return cast("CrmOrderentityListResult", self._client._invoke("crm.orderentity.list", params))
+
+
+class CrmPaysystemNamespace:
+    """Namespace `crm.paysystem`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmPaysystemFieldsParams]) -> CrmPaysystemFieldsResult:
+        """Get Fields for Payment Methods
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.paysystem.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-pay-system-fields.html
+        Spec: spec/imported/crm.paysystem.fields.yaml
+        """
+        return cast("CrmPaysystemFieldsResult", self._client._invoke("crm.paysystem.fields", params))
+
+    def list(self, **params: Unpack[CrmPaysystemListParams]) -> CrmPaysystemListResult:
+        """Get a List of Payment Methods
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.paysystem.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-pay-system-list.html
+        Spec: spec/imported/crm.paysystem.list.yaml
+        """
+        return cast("CrmPaysystemListResult", self._client._invoke("crm.paysystem.list", params))
+
+
+class CrmPersontypeNamespace:
+    """Namespace `crm.persontype`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmPersontypeFieldsParams]) -> CrmPersontypeFieldsResult:
+        """Get Fields for CRM Payer Types
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.persontype.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-person-type-fields.html
+        Spec: spec/imported/crm.persontype.fields.yaml
+        """
+        return cast("CrmPersontypeFieldsResult", self._client._invoke("crm.persontype.fields", params))
+
+    def list(self, **params: Unpack[CrmPersontypeListParams]) -> CrmPersontypeListResult:
+        """Get a List of CRM Payer Types
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.persontype.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-person-type-list.html
+        Spec: spec/imported/crm.persontype.list.yaml
+        """
+        return cast("CrmPersontypeListResult", self._client._invoke("crm.persontype.list", params))
+
+
+class CrmProductNamespace:
+    """Namespace `crm.product`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmProductAddParams]) -> CrmProductAddResult:
+        """Add Product
+
+        Deprecated (use catalog.product.add): The docs mark the method deprecated.
+
+        REST method: crm.product.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-add.html
+        Spec: spec/imported/crm.product.add.yaml
+        """
+        return cast("CrmProductAddResult", self._client._invoke("crm.product.add", params))
+
+    def delete(self, **params: Unpack[CrmProductDeleteParams]) -> CrmProductDeleteResult:
+        """Delete Product
+
+        Deprecated (use catalog.product.delete): The docs mark the method deprecated.
+
+        REST method: crm.product.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-delete.html
+        Spec: spec/imported/crm.product.delete.yaml
+        """
+        return cast("CrmProductDeleteResult", self._client._invoke("crm.product.delete", params))
+
+    def fields(self, **params: Unpack[CrmProductFieldsParams]) -> CrmProductFieldsResult:
+        """Get Product Fields
+
+        Deprecated (use catalog.product.getFieldsByFilter): The docs mark the method deprecated.
+
+        REST method: crm.product.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-fields.html
+        Spec: spec/imported/crm.product.fields.yaml
+        """
+        return cast("CrmProductFieldsResult", self._client._invoke("crm.product.fields", params))
+
+    def get(self, **params: Unpack[CrmProductGetParams]) -> CrmProductGetResult:
+        """Get Product by ID
+
+        Deprecated (use catalog.product.get): The docs mark the method deprecated.
+
+        REST method: crm.product.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-get.html
+        Spec: spec/imported/crm.product.get.yaml
+        """
+        return cast("CrmProductGetResult", self._client._invoke("crm.product.get", params))
+
+    def list(self, **params: Unpack[CrmProductListParams]) -> CrmProductListResult:
+        """Get Product List by Filter
+
+        Deprecated (use catalog.product.list): The docs mark the method deprecated.
+
+        REST method: crm.product.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-list.html
+        Spec: spec/imported/crm.product.list.yaml
+        """
+        return cast("CrmProductListResult", self._client._invoke("crm.product.list", params))
+
+    @_namespace
+    def property(self) -> CrmProductPropertyNamespace:
+        return CrmProductPropertyNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmProductUpdateParams]) -> CrmProductUpdateResult:
+        """Update Product
+
+        Deprecated (use catalog.product.update): The docs mark the method deprecated.
+
+        REST method: crm.product.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-update.html
+        Spec: spec/imported/crm.product.update.yaml
+        """
+        return cast("CrmProductUpdateResult", self._client._invoke("crm.product.update", params))
+
+
+class CrmProductPropertyNamespace:
+    """Namespace `crm.product.property`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmProductPropertyAddParams]) -> CrmProductPropertyAddResult:
+        """Add Product Property
+
+        Deprecated (use catalog.productProperty.add): The docs mark the method deprecated.
+
+        REST method: crm.product.property.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-add.html
+        Spec: spec/imported/crm.product.property.add.yaml
+        """
+        return cast("CrmProductPropertyAddResult", self._client._invoke("crm.product.property.add", params))
+
+    def delete(self, **params: Unpack[CrmProductPropertyDeleteParams]) -> CrmProductPropertyDeleteResult:
+        """Delete Product Property
+
+        Deprecated (use catalog.productProperty.delete): The docs mark the method deprecated.
+
+        REST method: crm.product.property.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-delete.html
+        Spec: spec/imported/crm.product.property.delete.yaml
+        """
+        return cast("CrmProductPropertyDeleteResult", self._client._invoke("crm.product.property.delete", params))
+
+    @_namespace
+    def enumeration(self) -> CrmProductPropertyEnumerationNamespace:
+        return CrmProductPropertyEnumerationNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmProductPropertyFieldsParams]) -> CrmProductPropertyFieldsResult:
+        """Retrieve Product Property Fields
+
+        Deprecated (use catalog.productProperty.getFields): The docs mark the method deprecated.
+
+        REST method: crm.product.property.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-fields.html
+        Spec: spec/imported/crm.product.property.fields.yaml
+        """
+        return cast("CrmProductPropertyFieldsResult", self._client._invoke("crm.product.property.fields", params))
+
+    def get(self, **params: Unpack[CrmProductPropertyGetParams]) -> CrmProductPropertyGetResult:
+        """Get Product Property by ID
+
+        Deprecated (use catalog.productProperty.get): The docs mark the method deprecated.
+
+        REST method: crm.product.property.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-get.html
+        Spec: spec/imported/crm.product.property.get.yaml
+        """
+        return cast("CrmProductPropertyGetResult", self._client._invoke("crm.product.property.get", params))
+
+    def list(self, **params: Unpack[CrmProductPropertyListParams]) -> CrmProductPropertyListResult:
+        """Get a List of Product Properties
+
+        Deprecated (use catalog.productProperty.list): The docs mark the method deprecated.
+
+        REST method: crm.product.property.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-list.html
+        Spec: spec/imported/crm.product.property.list.yaml
+        """
+        return cast("CrmProductPropertyListResult", self._client._invoke("crm.product.property.list", params))
+
+    @_namespace
+    def settings(self) -> CrmProductPropertySettingsNamespace:
+        return CrmProductPropertySettingsNamespace(self._client)
+
+    def types(self, **params: Unpack[CrmProductPropertyTypesParams]) -> CrmProductPropertyTypesResult:
+        """Get a List of Product Property Types
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.product.property.types
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-types.html
+        Spec: spec/imported/crm.product.property.types.yaml
+        """
+        return cast("CrmProductPropertyTypesResult", self._client._invoke("crm.product.property.types", params))
+
+    def update(self, **params: Unpack[CrmProductPropertyUpdateParams]) -> CrmProductPropertyUpdateResult:
+        """Update Product Property
+
+        Deprecated (use catalog.productProperty.update): The docs mark the method deprecated.
+
+        REST method: crm.product.property.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-update.html
+        Spec: spec/imported/crm.product.property.update.yaml
+        """
+        return cast("CrmProductPropertyUpdateResult", self._client._invoke("crm.product.property.update", params))
+
+
+class CrmProductPropertyEnumerationNamespace:
+    """Namespace `crm.product.property.enumeration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmProductPropertyEnumerationFieldsParams]) -> CrmProductPropertyEnumerationFieldsResult:
+        """Get Fields of List-Type Property
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.product.property.enumeration.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-enumeration-fields.html
+        Spec: spec/imported/crm.product.property.enumeration.fields.yaml
+        """
+        return cast(
+            "CrmProductPropertyEnumerationFieldsResult", self._client._invoke("crm.product.property.enumeration.fields", params)
+        )
+
+
+class CrmProductPropertySettingsNamespace:
+    """Namespace `crm.product.property.settings`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmProductPropertySettingsFieldsParams]) -> CrmProductPropertySettingsFieldsResult:
+        """Retrieve Additional Settings Fields for Custom Type
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.product.property.settings.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-settings-fields.html
+        Spec: spec/imported/crm.product.property.settings.fields.yaml
+        """
+        return cast(
+            "CrmProductPropertySettingsFieldsResult", self._client._invoke("crm.product.property.settings.fields", params)
+        )
+
+
+class CrmProductrowNamespace:
+    """Namespace `crm.productrow`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmProductrowFieldsParams]) -> CrmProductrowFieldsResult:
+        """Get Descriptions of Fields for Product Rows
+
+        Deprecated (use crm.item.productrow.fields): The docs mark the method deprecated.
+
+        REST method: crm.productrow.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/productrow-old/crm-productrow-fields.html
+        Spec: spec/imported/crm.productrow.fields.yaml
+        """
+        return cast("CrmProductrowFieldsResult", self._client._invoke("crm.productrow.fields", params))
+
+    def list(self, **params: Unpack[CrmProductrowListParams]) -> CrmProductrowListResult:
+        """Get a List of Order Properties
+
+        Deprecated (use crm.item.productrow.list): The docs mark the method deprecated.
+
+        REST method: crm.productrow.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/productrow-old/crm-productrow-list.html
+        Spec: spec/imported/crm.productrow.list.yaml
+        """
+        return cast("CrmProductrowListResult", self._client._invoke("crm.productrow.list", params))
+
+
+class CrmProductsectionNamespace:
+    """Namespace `crm.productsection`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmProductsectionAddParams]) -> CrmProductsectionAddResult:
+        """Add a New Product Section
+
+        Deprecated (use catalog.section.add): The docs mark the method deprecated.
+
+        REST method: crm.productsection.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-add.html
+        Spec: spec/imported/crm.productsection.add.yaml
+        """
+        return cast("CrmProductsectionAddResult", self._client._invoke("crm.productsection.add", params))
+
+    def delete(self, **params: Unpack[CrmProductsectionDeleteParams]) -> CrmProductsectionDeleteResult:
+        """Delete Product Section
+
+        Deprecated (use catalog.section.delete): The docs mark the method deprecated.
+
+        REST method: crm.productsection.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-delete.html
+        Spec: spec/imported/crm.productsection.delete.yaml
+        """
+        return cast("CrmProductsectionDeleteResult", self._client._invoke("crm.productsection.delete", params))
+
+    def fields(self, **params: Unpack[CrmProductsectionFieldsParams]) -> CrmProductsectionFieldsResult:
+        """Get Fields of the Product Section
+
+        Deprecated (use catalog.section.getFields): The docs mark the method deprecated.
+
+        REST method: crm.productsection.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-fields.html
+        Spec: spec/imported/crm.productsection.fields.yaml
+        """
+        return cast("CrmProductsectionFieldsResult", self._client._invoke("crm.productsection.fields", params))
+
+    def get(self, **params: Unpack[CrmProductsectionGetParams]) -> CrmProductsectionGetResult:
+        """Get Product Section by ID
+
+        Deprecated (use catalog.section.get): The docs mark the method deprecated.
+
+        REST method: crm.productsection.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-get.html
+        Spec: spec/imported/crm.productsection.get.yaml
+        """
+        return cast("CrmProductsectionGetResult", self._client._invoke("crm.productsection.get", params))
+
+    def list(self, **params: Unpack[CrmProductsectionListParams]) -> CrmProductsectionListResult:
+        """Get a List of Sections from
+
+        Deprecated (use catalog.section.list): The docs mark the method deprecated.
+
+        REST method: crm.productsection.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-list.html
+        Spec: spec/imported/crm.productsection.list.yaml
+        """
+        return cast("CrmProductsectionListResult", self._client._invoke("crm.productsection.list", params))
+
+    def update(self, **params: Unpack[CrmProductsectionUpdateParams]) -> CrmProductsectionUpdateResult:
+        """Update Product Section
+
+        Deprecated (use catalog.section.update): The docs mark the method deprecated.
+
+        REST method: crm.productsection.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-update.html
+        Spec: spec/imported/crm.productsection.update.yaml
+        """
+        return cast("CrmProductsectionUpdateResult", self._client._invoke("crm.productsection.update", params))
+
+
+class CrmQuoteNamespace:
+    """Namespace `crm.quote`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmQuoteAddParams]) -> CrmQuoteAddResult:
+        """Add Estimate
+
+        Deprecated (use crm.item.add): The docs mark the method deprecated.
+
+        REST method: crm.quote.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-add.html
+        Spec: spec/imported/crm.quote.add.yaml
+        """
+        return cast("CrmQuoteAddResult", self._client._invoke("crm.quote.add", params))
+
+    @_namespace
+    def contact(self) -> CrmQuoteContactNamespace:
+        return CrmQuoteContactNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmQuoteDeleteParams]) -> CrmQuoteDeleteResult:
+        """Delete Estimate
+
+        Deprecated (use crm.item.delete): The docs mark the method deprecated.
+
+        REST method: crm.quote.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-delete.html
+        Spec: spec/imported/crm.quote.delete.yaml
+        """
+        return cast("CrmQuoteDeleteResult", self._client._invoke("crm.quote.delete", params))
+
+    def fields(self, **params: Unpack[CrmQuoteFieldsParams]) -> CrmQuoteFieldsResult:
+        """Get Fields of the Estimate
+
+        Deprecated (use crm.item.fields): The docs mark the method deprecated.
+
+        REST method: crm.quote.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-fields.html
+        Spec: spec/imported/crm.quote.fields.yaml
+        """
+        return cast("CrmQuoteFieldsResult", self._client._invoke("crm.quote.fields", params))
+
+    def get(self, **params: Unpack[CrmQuoteGetParams]) -> CrmQuoteGetResult:
+        """Get Estimate by ID:
+
+        Deprecated (use crm.item.get): The docs mark the method deprecated.
+
+        REST method: crm.quote.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html
+        Spec: spec/imported/crm.quote.get.yaml
+        """
+        return cast("CrmQuoteGetResult", self._client._invoke("crm.quote.get", params))
+
+    def list(self, **params: Unpack[CrmQuoteListParams]) -> CrmQuoteListResult:
+        """Get a List of Estimates by Filter
+
+        Deprecated (use crm.item.list): The docs mark the method deprecated.
+
+        REST method: crm.quote.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html
+        Spec: spec/imported/crm.quote.list.yaml
+        """
+        return cast("CrmQuoteListResult", self._client._invoke("crm.quote.list", params))
+
+    @_namespace
+    def productrows(self) -> CrmQuoteProductrowsNamespace:
+        return CrmQuoteProductrowsNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmQuoteUpdateParams]) -> CrmQuoteUpdateResult:
+        """Update Estimate
+
+        Deprecated (use crm.item.update): The docs mark the method deprecated.
+
+        REST method: crm.quote.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-update.html
+        Spec: spec/imported/crm.quote.update.yaml
+        """
+        return cast("CrmQuoteUpdateResult", self._client._invoke("crm.quote.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmQuoteUserfieldNamespace:
+        return CrmQuoteUserfieldNamespace(self._client)
+
+
+class CrmQuoteContactNamespace:
+    """Namespace `crm.quote.contact`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmQuoteContactAddParams]) -> CrmQuoteContactAddResult:
+        """Add a Contact to an Estimate
+
+        REST method: crm.quote.contact.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-add.html
+        Spec: spec/imported/crm.quote.contact.add.yaml
+        """
+        return cast("CrmQuoteContactAddResult", self._client._invoke("crm.quote.contact.add", params))
+
+    def delete(self, **params: Unpack[CrmQuoteContactDeleteParams]) -> CrmQuoteContactDeleteResult:
+        """Remove a Contact from a Specified Estimate
+
+        REST method: crm.quote.contact.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-delete.html
+        Spec: spec/imported/crm.quote.contact.delete.yaml
+        """
+        return cast("CrmQuoteContactDeleteResult", self._client._invoke("crm.quote.contact.delete", params))
+
+    def fields(self, **params: Unpack[CrmQuoteContactFieldsParams]) -> CrmQuoteContactFieldsResult:
+        """Get Fields for the Estimate-Contact Link
+
+        REST method: crm.quote.contact.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-fields.html
+        Spec: spec/imported/crm.quote.contact.fields.yaml
+        """
+        return cast("CrmQuoteContactFieldsResult", self._client._invoke("crm.quote.contact.fields", params))
+
+    @_namespace
+    def items(self) -> CrmQuoteContactItemsNamespace:
+        return CrmQuoteContactItemsNamespace(self._client)
+
+
+class CrmQuoteContactItemsNamespace:
+    """Namespace `crm.quote.contact.items`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmQuoteContactItemsDeleteParams]) -> CrmQuoteContactItemsDeleteResult:
+        """Remove a Set of Contacts Associated with a Specified Estimate
+
+        REST method: crm.quote.contact.items.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-delete.html
+        Spec: spec/imported/crm.quote.contact.items.delete.yaml
+        """
+        return cast("CrmQuoteContactItemsDeleteResult", self._client._invoke("crm.quote.contact.items.delete", params))
+
+    def get(self, **params: Unpack[CrmQuoteContactItemsGetParams]) -> CrmQuoteContactItemsGetResult:
+        """Retrieve a Set of Contacts Associated with a Specified Estimate
+
+        REST method: crm.quote.contact.items.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html
+        Spec: spec/imported/crm.quote.contact.items.get.yaml
+        """
+        return cast("CrmQuoteContactItemsGetResult", self._client._invoke("crm.quote.contact.items.get", params))
+
+    def set(self, **params: Unpack[CrmQuoteContactItemsSetParams]) -> CrmQuoteContactItemsSetResult:
+        """Set the Contacts Associated with a Specified Estimate
+
+        REST method: crm.quote.contact.items.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-set.html
+        Spec: spec/imported/crm.quote.contact.items.set.yaml
+        """
+        return cast("CrmQuoteContactItemsSetResult", self._client._invoke("crm.quote.contact.items.set", params))
+
+
+class CrmQuoteProductrowsNamespace:
+    """Namespace `crm.quote.productrows`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmQuoteProductrowsGetParams]) -> CrmQuoteProductrowsGetResult:
+        """Retrieve Product Rows of the Estimate
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.quote.productrows.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html
+        Spec: spec/imported/crm.quote.productrows.get.yaml
+        """
+        return cast("CrmQuoteProductrowsGetResult", self._client._invoke("crm.quote.productrows.get", params))
+
+    def set(self, **params: Unpack[CrmQuoteProductrowsSetParams]) -> CrmQuoteProductrowsSetResult:
+        """Set Product Rows for the Quote
+
+        Deprecated: The docs mark the method deprecated.
+
+        REST method: crm.quote.productrows.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-set.html
+        Spec: spec/imported/crm.quote.productrows.set.yaml
+        """
+        return cast("CrmQuoteProductrowsSetResult", self._client._invoke("crm.quote.productrows.set", params))
+
+
+class CrmQuoteUserfieldNamespace:
+    """Namespace `crm.quote.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmQuoteUserfieldAddParams]) -> CrmQuoteUserfieldAddResult:
+        """Create a Custom Field for Estimates
+
+        REST method: crm.quote.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-add.html
+        Spec: spec/imported/crm.quote.userfield.add.yaml
+        """
+        return cast("CrmQuoteUserfieldAddResult", self._client._invoke("crm.quote.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmQuoteUserfieldDeleteParams]) -> CrmQuoteUserfieldDeleteResult:
+        """Delete Custom Field for Quotes
+
+        REST method: crm.quote.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-delete.html
+        Spec: spec/imported/crm.quote.userfield.delete.yaml
+        """
+        return cast("CrmQuoteUserfieldDeleteResult", self._client._invoke("crm.quote.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmQuoteUserfieldGetParams]) -> CrmQuoteUserfieldGetResult:
+        """Get Custom Field of Estimates by ID
+
+        REST method: crm.quote.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html
+        Spec: spec/imported/crm.quote.userfield.get.yaml
+        """
+        return cast("CrmQuoteUserfieldGetResult", self._client._invoke("crm.quote.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmQuoteUserfieldListParams]) -> CrmQuoteUserfieldListResult:
+        """Get a List of Custom Fields For
+
+        REST method: crm.quote.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html
+        Spec: spec/imported/crm.quote.userfield.list.yaml
+        """
+        return cast("CrmQuoteUserfieldListResult", self._client._invoke("crm.quote.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmQuoteUserfieldUpdateParams]) -> CrmQuoteUserfieldUpdateResult:
+        """Update Existing Custom Field for Quotes
+
+        REST method: crm.quote.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-update.html
+        Spec: spec/imported/crm.quote.userfield.update.yaml
+        """
+        return cast("CrmQuoteUserfieldUpdateResult", self._client._invoke("crm.quote.userfield.update", params))
+
+
+class CrmRequisiteNamespace:
+    """Namespace `crm.requisite`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmRequisiteAddParams]) -> CrmRequisiteAddResult:
+        """Add Requisite
+
+        REST method: crm.requisite.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-add.html
+        Spec: spec/imported/crm.requisite.add.yaml
+        """
+        return cast("CrmRequisiteAddResult", self._client._invoke("crm.requisite.add", params))
+
+    @_namespace
+    def bankdetail(self) -> CrmRequisiteBankdetailNamespace:
+        return CrmRequisiteBankdetailNamespace(self._client)
+
+    def delete(self, **params: Unpack[CrmRequisiteDeleteParams]) -> CrmRequisiteDeleteResult:
+        """Delete Requisite and Related Objects
+
+        REST method: crm.requisite.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-delete.html
+        Spec: spec/imported/crm.requisite.delete.yaml
+        """
+        return cast("CrmRequisiteDeleteResult", self._client._invoke("crm.requisite.delete", params))
+
+    def fields(self, **params: Unpack[CrmRequisiteFieldsParams]) -> CrmRequisiteFieldsResult:
+        """Get CRM Requisite Fields
+
+        REST method: crm.requisite.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-fields.html
+        Spec: spec/imported/crm.requisite.fields.yaml
+        """
+        return cast("CrmRequisiteFieldsResult", self._client._invoke("crm.requisite.fields", params))
+
+    def get(self, **params: Unpack[CrmRequisiteGetParams]) -> CrmRequisiteGetResult:
+        """Get Requisite by ID
+
+        REST method: crm.requisite.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-get.html
+        Spec: spec/imported/crm.requisite.get.yaml
+        """
+        return cast("CrmRequisiteGetResult", self._client._invoke("crm.requisite.get", params))
+
+    @_namespace
+    def link(self) -> CrmRequisiteLinkNamespace:
+        return CrmRequisiteLinkNamespace(self._client)
+
+    def list(self, **params: Unpack[CrmRequisiteListParams]) -> CrmRequisiteListResult:
+        """Get a List of Requisites by Filter
+
+        REST method: crm.requisite.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-list.html
+        Spec: spec/imported/crm.requisite.list.yaml
+        """
+        return cast("CrmRequisiteListResult", self._client._invoke("crm.requisite.list", params))
+
+    @_namespace
+    def preset(self) -> CrmRequisitePresetNamespace:
+        return CrmRequisitePresetNamespace(self._client)
+
+    def update(self, **params: Unpack[CrmRequisiteUpdateParams]) -> CrmRequisiteUpdateResult:
+        """Update Requisite
+
+        REST method: crm.requisite.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-update.html
+        Spec: spec/imported/crm.requisite.update.yaml
+        """
+        return cast("CrmRequisiteUpdateResult", self._client._invoke("crm.requisite.update", params))
+
+    @_namespace
+    def userfield(self) -> CrmRequisiteUserfieldNamespace:
+        return CrmRequisiteUserfieldNamespace(self._client)
+
+
+class CrmRequisiteBankdetailNamespace:
+    """Namespace `crm.requisite.bankdetail`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmRequisiteBankdetailAddParams]) -> CrmRequisiteBankdetailAddResult:
+        """Create a New Bank Detail
+
+        REST method: crm.requisite.bankdetail.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-add.html
+        Spec: spec/imported/crm.requisite.bankdetail.add.yaml
+        """
+        return cast("CrmRequisiteBankdetailAddResult", self._client._invoke("crm.requisite.bankdetail.add", params))
+
+    def delete(self, **params: Unpack[CrmRequisiteBankdetailDeleteParams]) -> CrmRequisiteBankdetailDeleteResult:
+        """Delete Bank Detail
+
+        REST method: crm.requisite.bankdetail.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-delete.html
+        Spec: spec/imported/crm.requisite.bankdetail.delete.yaml
+        """
+        return cast("CrmRequisiteBankdetailDeleteResult", self._client._invoke("crm.requisite.bankdetail.delete", params))
+
+    def fields(self, **params: Unpack[CrmRequisiteBankdetailFieldsParams]) -> CrmRequisiteBankdetailFieldsResult:
+        """Get Description of Bank Details Fields
+
+        REST method: crm.requisite.bankdetail.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-fields.html
+        Spec: spec/imported/crm.requisite.bankdetail.fields.yaml
+        """
+        return cast("CrmRequisiteBankdetailFieldsResult", self._client._invoke("crm.requisite.bankdetail.fields", params))
+
+    def get(self, **params: Unpack[CrmRequisiteBankdetailGetParams]) -> CrmRequisiteBankdetailGetResult:
+        """Get Bank Details by Id
+
+        REST method: crm.requisite.bankdetail.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html
+        Spec: spec/imported/crm.requisite.bankdetail.get.yaml
+        """
+        return cast("CrmRequisiteBankdetailGetResult", self._client._invoke("crm.requisite.bankdetail.get", params))
+
+    def list(self, **params: Unpack[CrmRequisiteBankdetailListParams]) -> CrmRequisiteBankdetailListResult:
+        """Get a List of Bank Details by Filter
+
+        REST method: crm.requisite.bankdetail.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-list.html
+        Spec: spec/imported/crm.requisite.bankdetail.list.yaml
+        """
+        return cast("CrmRequisiteBankdetailListResult", self._client._invoke("crm.requisite.bankdetail.list", params))
+
+    def update(self, **params: Unpack[CrmRequisiteBankdetailUpdateParams]) -> CrmRequisiteBankdetailUpdateResult:
+        """Update Bank Details
+
+        REST method: crm.requisite.bankdetail.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html
+        Spec: spec/imported/crm.requisite.bankdetail.update.yaml
+        """
+        return cast("CrmRequisiteBankdetailUpdateResult", self._client._invoke("crm.requisite.bankdetail.update", params))
+
+
+class CrmRequisiteLinkNamespace:
+    """Namespace `crm.requisite.link`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmRequisiteLinkFieldsParams]) -> CrmRequisiteLinkFieldsResult:
+        """Get Description of CRM Requisite Link Fields
+
+        REST method: crm.requisite.link.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-fields.html
+        Spec: spec/imported/crm.requisite.link.fields.yaml
+        """
+        return cast("CrmRequisiteLinkFieldsResult", self._client._invoke("crm.requisite.link.fields", params))
+
+    def get(self, **params: Unpack[CrmRequisiteLinkGetParams]) -> CrmRequisiteLinkGetResult:
+        """Get the Link of the Requisite with the Object
+
+        REST method: crm.requisite.link.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html
+        Spec: spec/imported/crm.requisite.link.get.yaml
+        """
+        return cast("CrmRequisiteLinkGetResult", self._client._invoke("crm.requisite.link.get", params))
+
+    def list(self, **params: Unpack[CrmRequisiteLinkListParams]) -> CrmRequisiteLinkListResult:
+        """Get a List of Links for Requisites
+
+        REST method: crm.requisite.link.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-list.html
+        Spec: spec/imported/crm.requisite.link.list.yaml
+        """
+        return cast("CrmRequisiteLinkListResult", self._client._invoke("crm.requisite.link.list", params))
+
+    def register(self, **params: Unpack[CrmRequisiteLinkRegisterParams]) -> CrmRequisiteLinkRegisterResult:
+        """Register Requisite Link with Object
+
+        REST method: crm.requisite.link.register
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-register.html
+        Spec: spec/imported/crm.requisite.link.register.yaml
+        """
+        return cast("CrmRequisiteLinkRegisterResult", self._client._invoke("crm.requisite.link.register", params))
+
+    def unregister(self, **params: Unpack[CrmRequisiteLinkUnregisterParams]) -> CrmRequisiteLinkUnregisterResult:
+        """Unlink Requisite from Object
+
+        REST method: crm.requisite.link.unregister
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-unregister.html
+        Spec: spec/imported/crm.requisite.link.unregister.yaml
+        """
+        return cast("CrmRequisiteLinkUnregisterResult", self._client._invoke("crm.requisite.link.unregister", params))
+
+
+class CrmRequisitePresetNamespace:
+    """Namespace `crm.requisite.preset`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmRequisitePresetAddParams]) -> CrmRequisitePresetAddResult:
+        """Create a Template
+
+        REST method: crm.requisite.preset.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-add.html
+        Spec: spec/imported/crm.requisite.preset.add.yaml
+        """
+        return cast("CrmRequisitePresetAddResult", self._client._invoke("crm.requisite.preset.add", params))
+
+    def countries(self, **params: Unpack[CrmRequisitePresetCountriesParams]) -> CrmRequisitePresetCountriesResult:
+        """Get a List of Countries for the Template
+
+        REST method: crm.requisite.preset.countries
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-countries.html
+        Spec: spec/imported/crm.requisite.preset.countries.yaml
+        """
+        return cast("CrmRequisitePresetCountriesResult", self._client._invoke("crm.requisite.preset.countries", params))
+
+    def delete(self, **params: Unpack[CrmRequisitePresetDeleteParams]) -> CrmRequisitePresetDeleteResult:
+        """Delete Company Details Template
+
+        REST method: crm.requisite.preset.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-delete.html
+        Spec: spec/imported/crm.requisite.preset.delete.yaml
+        """
+        return cast("CrmRequisitePresetDeleteResult", self._client._invoke("crm.requisite.preset.delete", params))
+
+    @_namespace
+    def field(self) -> CrmRequisitePresetFieldNamespace:
+        return CrmRequisitePresetFieldNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmRequisitePresetFieldsParams]) -> CrmRequisitePresetFieldsResult:
+        """Get Description of the Fields of the Requisite Template
+
+        REST method: crm.requisite.preset.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-fields.html
+        Spec: spec/imported/crm.requisite.preset.fields.yaml
+        """
+        return cast("CrmRequisitePresetFieldsResult", self._client._invoke("crm.requisite.preset.fields", params))
+
+    def get(self, **params: Unpack[CrmRequisitePresetGetParams]) -> CrmRequisitePresetGetResult:
+        """Get Requisite Template Fields by ID
+
+        REST method: crm.requisite.preset.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html
+        Spec: spec/imported/crm.requisite.preset.get.yaml
+        """
+        return cast("CrmRequisitePresetGetResult", self._client._invoke("crm.requisite.preset.get", params))
+
+    def list(self, **params: Unpack[CrmRequisitePresetListParams]) -> CrmRequisitePresetListResult:
+        """Get a List of Requisites Templates by Filter
+
+        REST method: crm.requisite.preset.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-list.html
+        Spec: spec/imported/crm.requisite.preset.list.yaml
+        """
+        return cast("CrmRequisitePresetListResult", self._client._invoke("crm.requisite.preset.list", params))
+
+    def update(self, **params: Unpack[CrmRequisitePresetUpdateParams]) -> CrmRequisitePresetUpdateResult:
+        """Update Requisite Template
+
+        REST method: crm.requisite.preset.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-update.html
+        Spec: spec/imported/crm.requisite.preset.update.yaml
+        """
+        return cast("CrmRequisitePresetUpdateResult", self._client._invoke("crm.requisite.preset.update", params))
+
+
+class CrmRequisitePresetFieldNamespace:
+    """Namespace `crm.requisite.preset.field`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmRequisitePresetFieldAddParams]) -> CrmRequisitePresetFieldAddResult:
+        """Add a Custom Field to the CRM Requisite Template
+
+        REST method: crm.requisite.preset.field.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-add.html
+        Spec: spec/imported/crm.requisite.preset.field.add.yaml
+        """
+        return cast("CrmRequisitePresetFieldAddResult", self._client._invoke("crm.requisite.preset.field.add", params))
+
+    def availabletoadd(
+        self, **params: Unpack[CrmRequisitePresetFieldAvailabletoaddParams]
+    ) -> CrmRequisitePresetFieldAvailabletoaddResult:
+        """Get Fields Available for Addition to the Requisite Template
+
+        REST method: crm.requisite.preset.field.availabletoadd
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-available-to-add.html
+        Spec: spec/imported/crm.requisite.preset.field.availabletoadd.yaml
+        """
+        return cast(
+            "CrmRequisitePresetFieldAvailabletoaddResult",
+            self._client._invoke("crm.requisite.preset.field.availabletoadd", params),
+        )
+
+    def delete(self, **params: Unpack[CrmRequisitePresetFieldDeleteParams]) -> CrmRequisitePresetFieldDeleteResult:
+        """Delete Custom Field from CRM Requisite Template
+
+        REST method: crm.requisite.preset.field.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-delete.html
+        Spec: spec/imported/crm.requisite.preset.field.delete.yaml
+        """
+        return cast("CrmRequisitePresetFieldDeleteResult", self._client._invoke("crm.requisite.preset.field.delete", params))
+
+    def fields(self, **params: Unpack[CrmRequisitePresetFieldFieldsParams]) -> CrmRequisitePresetFieldFieldsResult:
+        """Get Description of Custom Fields for the Requisite Template
+
+        REST method: crm.requisite.preset.field.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html
+        Spec: spec/imported/crm.requisite.preset.field.fields.yaml
+        """
+        return cast("CrmRequisitePresetFieldFieldsResult", self._client._invoke("crm.requisite.preset.field.fields", params))
+
+    def get(self, **params: Unpack[CrmRequisitePresetFieldGetParams]) -> CrmRequisitePresetFieldGetResult:
+        """Get Custom Field of Requisite Template by ID
+
+        REST method: crm.requisite.preset.field.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html
+        Spec: spec/imported/crm.requisite.preset.field.get.yaml
+        """
+        return cast("CrmRequisitePresetFieldGetResult", self._client._invoke("crm.requisite.preset.field.get", params))
+
+    def list(self, **params: Unpack[CrmRequisitePresetFieldListParams]) -> CrmRequisitePresetFieldListResult:
+        """Get a List of All Customizable Fields for a Specified CRM Requisites Template
+
+        REST method: crm.requisite.preset.field.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-list.html
+        Spec: spec/imported/crm.requisite.preset.field.list.yaml
+        """
+        return cast("CrmRequisitePresetFieldListResult", self._client._invoke("crm.requisite.preset.field.list", params))
+
+    def update(self, **params: Unpack[CrmRequisitePresetFieldUpdateParams]) -> CrmRequisitePresetFieldUpdateResult:
+        """Update Custom Field of a Given Requisite Template
+
+        REST method: crm.requisite.preset.field.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-update.html
+        Spec: spec/imported/crm.requisite.preset.field.update.yaml
+        """
+        return cast("CrmRequisitePresetFieldUpdateResult", self._client._invoke("crm.requisite.preset.field.update", params))
+
+
+class CrmRequisiteUserfieldNamespace:
+    """Namespace `crm.requisite.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmRequisiteUserfieldAddParams]) -> CrmRequisiteUserfieldAddResult:
+        """Create a New Custom Field For
+
+        REST method: crm.requisite.userfield.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-add.html
+        Spec: spec/imported/crm.requisite.userfield.add.yaml
+        """
+        return cast("CrmRequisiteUserfieldAddResult", self._client._invoke("crm.requisite.userfield.add", params))
+
+    def delete(self, **params: Unpack[CrmRequisiteUserfieldDeleteParams]) -> CrmRequisiteUserfieldDeleteResult:
+        """Delete User Field of Requisite
+
+        REST method: crm.requisite.userfield.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-delete.html
+        Spec: spec/imported/crm.requisite.userfield.delete.yaml
+        """
+        return cast("CrmRequisiteUserfieldDeleteResult", self._client._invoke("crm.requisite.userfield.delete", params))
+
+    def get(self, **params: Unpack[CrmRequisiteUserfieldGetParams]) -> CrmRequisiteUserfieldGetResult:
+        """Get User Field by ID
+
+        REST method: crm.requisite.userfield.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html
+        Spec: spec/imported/crm.requisite.userfield.get.yaml
+        """
+        return cast("CrmRequisiteUserfieldGetResult", self._client._invoke("crm.requisite.userfield.get", params))
+
+    def list(self, **params: Unpack[CrmRequisiteUserfieldListParams]) -> CrmRequisiteUserfieldListResult:
+        """Get a List of Custom Fields of the Requisite by Filter
+
+        REST method: crm.requisite.userfield.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-list.html
+        Spec: spec/imported/crm.requisite.userfield.list.yaml
+        """
+        return cast("CrmRequisiteUserfieldListResult", self._client._invoke("crm.requisite.userfield.list", params))
+
+    def update(self, **params: Unpack[CrmRequisiteUserfieldUpdateParams]) -> CrmRequisiteUserfieldUpdateResult:
+        """Update Custom Field of CRM Requisite
+
+        REST method: crm.requisite.userfield.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-update.html
+        Spec: spec/imported/crm.requisite.userfield.update.yaml
+        """
+        return cast("CrmRequisiteUserfieldUpdateResult", self._client._invoke("crm.requisite.userfield.update", params))
+
+
+class CrmSettingsNamespace:
+    """Namespace `crm.settings`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def mode(self) -> CrmSettingsModeNamespace:
+        return CrmSettingsModeNamespace(self._client)
+
+
+class CrmSettingsModeNamespace:
+    """Namespace `crm.settings.mode`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[CrmSettingsModeGetParams]) -> CrmSettingsModeGetResult:
+        """Determine the Current CRM Operating Mode
+
+        REST method: crm.settings.mode.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/crm-settings-mode-get.html
+        Spec: spec/imported/crm.settings.mode.get.yaml
+        """
+        return cast("CrmSettingsModeGetResult", self._client._invoke("crm.settings.mode.get", params))
+
+
+class CrmStagehistoryNamespace:
+    """Namespace `crm.stagehistory`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(self, **params: Unpack[CrmStagehistoryListParams]) -> CrmStagehistoryListResult:
+        """Get Stage History with
+
+        REST method: crm.stagehistory.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/crm-stage-history-list.html
+        Spec: spec/imported/crm.stagehistory.list.yaml
+        """
+        return cast("CrmStagehistoryListResult", self._client._invoke("crm.stagehistory.list", params))
+
+
+class CrmStatusNamespace:
+    """Namespace `crm.status`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmStatusAddParams]) -> CrmStatusAddResult:
+        """Create CRM Status Element
+
+        REST method: crm.status.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-add.html
+        Spec: spec/imported/crm.status.add.yaml
+        """
+        return cast("CrmStatusAddResult", self._client._invoke("crm.status.add", params))
+
+    def delete(self, **params: Unpack[CrmStatusDeleteParams]) -> CrmStatusDeleteResult:
+        """Delete CRM Status Element
+
+        REST method: crm.status.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-delete.html
+        Spec: spec/imported/crm.status.delete.yaml
+        """
+        return cast("CrmStatusDeleteResult", self._client._invoke("crm.status.delete", params))
+
+    @_namespace
+    def entity(self) -> CrmStatusEntityNamespace:
+        return CrmStatusEntityNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmStatusFieldsParams]) -> CrmStatusFieldsResult:
+        """Get Description of CRM Status Fields
+
+        REST method: crm.status.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html
+        Spec: spec/imported/crm.status.fields.yaml
+        """
+        return cast("CrmStatusFieldsResult", self._client._invoke("crm.status.fields", params))
+
+    def get(self, **params: Unpack[CrmStatusGetParams]) -> CrmStatusGetResult:
+        """Get a Directory Item by ID
+
+        REST method: crm.status.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-get.html
+        Spec: spec/imported/crm.status.get.yaml
+        """
+        return cast("CrmStatusGetResult", self._client._invoke("crm.status.get", params))
+
+    def list(self, **params: Unpack[CrmStatusListParams]) -> CrmStatusListResult:
+        """Get a List of Directory Items by Filter
+
+        REST method: crm.status.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html
+        Spec: spec/imported/crm.status.list.yaml
+        """
+        return cast("CrmStatusListResult", self._client._invoke("crm.status.list", params))
+
+    def update(self, **params: Unpack[CrmStatusUpdateParams]) -> CrmStatusUpdateResult:
+        """Update CRM Status Element
+
+        REST method: crm.status.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-update.html
+        Spec: spec/imported/crm.status.update.yaml
+        """
+        return cast("CrmStatusUpdateResult", self._client._invoke("crm.status.update", params))
+
+
+class CrmStatusEntityNamespace:
+    """Namespace `crm.status.entity`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def items(self, **params: Unpack[CrmStatusEntityItemsParams]) -> CrmStatusEntityItemsResult:
+        """Get directory items by type
+
+        REST method: crm.status.entity.items
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html
+        Spec: spec/imported/crm.status.entity.items.yaml
+        """
+        return cast("CrmStatusEntityItemsResult", self._client._invoke("crm.status.entity.items", params))
+
+    def types(self, **params: Unpack[CrmStatusEntityTypesParams]) -> CrmStatusEntityTypesResult:
+        """Get CRM Status Entity Types
+
+        REST method: crm.status.entity.types
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-types.html
+        Spec: spec/imported/crm.status.entity.types.yaml
+        """
+        return cast("CrmStatusEntityTypesResult", self._client._invoke("crm.status.entity.types", params))
+
+
+class CrmTimelineNamespace:
+    """Namespace `crm.timeline`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def bindings(self) -> CrmTimelineBindingsNamespace:
+        return CrmTimelineBindingsNamespace(self._client)
+
+    @_namespace
+    def comment(self) -> CrmTimelineCommentNamespace:
+        return CrmTimelineCommentNamespace(self._client)
+
+    @_namespace
+    def icon(self) -> CrmTimelineIconNamespace:
+        return CrmTimelineIconNamespace(self._client)
+
+    @_namespace
+    def item(self) -> CrmTimelineItemNamespace:
+        return CrmTimelineItemNamespace(self._client)
+
+    @_namespace
+    def layout(self) -> CrmTimelineLayoutNamespace:
+        return CrmTimelineLayoutNamespace(self._client)
+
+    @_namespace
+    def logmessage(self) -> CrmTimelineLogmessageNamespace:
+        return CrmTimelineLogmessageNamespace(self._client)
+
+    @_namespace
+    def logo(self) -> CrmTimelineLogoNamespace:
+        return CrmTimelineLogoNamespace(self._client)
+
+    @_namespace
+    def note(self) -> CrmTimelineNoteNamespace:
+        return CrmTimelineNoteNamespace(self._client)
+
+
+class CrmTimelineBindingsNamespace:
+    """Namespace `crm.timeline.bindings`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def bind(self, **params: Unpack[CrmTimelineBindingsBindParams]) -> CrmTimelineBindingsBindResult:
+        """Link a Timeline Record to a CRM Item
+
+        REST method: crm.timeline.bindings.bind
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-bind.html
+        Spec: spec/imported/crm.timeline.bindings.bind.yaml
+        """
+        return cast("CrmTimelineBindingsBindResult", self._client._invoke("crm.timeline.bindings.bind", params))
+
+    def fields(self, **params: Unpack[CrmTimelineBindingsFieldsParams]) -> CrmTimelineBindingsFieldsResult:
+        """Retrieve CRM Item Link Fields and Timeline Records
+
+        REST method: crm.timeline.bindings.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html
+        Spec: spec/imported/crm.timeline.bindings.fields.yaml
+        """
+        return cast("CrmTimelineBindingsFieldsResult", self._client._invoke("crm.timeline.bindings.fields", params))
+
+    def list(self, **params: Unpack[CrmTimelineBindingsListParams]) -> CrmTimelineBindingsListResult:
+        """Retrieve a List of Timeline Record Links
+
+        REST method: crm.timeline.bindings.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-list.html
+        Spec: spec/imported/crm.timeline.bindings.list.yaml
+        """
+        return cast("CrmTimelineBindingsListResult", self._client._invoke("crm.timeline.bindings.list", params))
+
+    def unbind(self, **params: Unpack[CrmTimelineBindingsUnbindParams]) -> CrmTimelineBindingsUnbindResult:
+        """Delete the Link Between a Timeline Record and a CRM Item
+
+        REST method: crm.timeline.bindings.unbind
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-unbind.html
+        Spec: spec/imported/crm.timeline.bindings.unbind.yaml
+        """
+        return cast("CrmTimelineBindingsUnbindResult", self._client._invoke("crm.timeline.bindings.unbind", params))
+
+
+class CrmTimelineCommentNamespace:
+    """Namespace `crm.timeline.comment`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmTimelineCommentAddParams]) -> CrmTimelineCommentAddResult:
+        """Add Comment
+
+        REST method: crm.timeline.comment.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-add.html
+        Spec: spec/imported/crm.timeline.comment.add.yaml
+        """
+        return cast("CrmTimelineCommentAddResult", self._client._invoke("crm.timeline.comment.add", params))
+
+    def delete(self, **params: Unpack[CrmTimelineCommentDeleteParams]) -> CrmTimelineCommentDeleteResult:
+        """Delete Comment
+
+        REST method: crm.timeline.comment.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-delete.html
+        Spec: spec/imported/crm.timeline.comment.delete.yaml
+        """
+        return cast("CrmTimelineCommentDeleteResult", self._client._invoke("crm.timeline.comment.delete", params))
+
+    def fields(self, **params: Unpack[CrmTimelineCommentFieldsParams]) -> CrmTimelineCommentFieldsResult:
+        """Get Fields Of
+
+        REST method: crm.timeline.comment.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html
+        Spec: spec/imported/crm.timeline.comment.fields.yaml
+        """
+        return cast("CrmTimelineCommentFieldsResult", self._client._invoke("crm.timeline.comment.fields", params))
+
+    def get(self, **params: Unpack[CrmTimelineCommentGetParams]) -> CrmTimelineCommentGetResult:
+        """Get Information About the Comment
+
+        REST method: crm.timeline.comment.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html
+        Spec: spec/imported/crm.timeline.comment.get.yaml
+        """
+        return cast("CrmTimelineCommentGetResult", self._client._invoke("crm.timeline.comment.get", params))
+
+    def list(self, **params: Unpack[CrmTimelineCommentListParams]) -> CrmTimelineCommentListResult:
+        """Get a List of Comments From
+
+        REST method: crm.timeline.comment.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html
+        Spec: spec/imported/crm.timeline.comment.list.yaml
+        """
+        return cast("CrmTimelineCommentListResult", self._client._invoke("crm.timeline.comment.list", params))
+
+    def update(self, **params: Unpack[CrmTimelineCommentUpdateParams]) -> CrmTimelineCommentUpdateResult:
+        """Update Comment
+
+        REST method: crm.timeline.comment.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-update.html
+        Spec: spec/imported/crm.timeline.comment.update.yaml
+        """
+        return cast("CrmTimelineCommentUpdateResult", self._client._invoke("crm.timeline.comment.update", params))
+
+
+class CrmTimelineIconNamespace:
+    """Namespace `crm.timeline.icon`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmTimelineIconAddParams]) -> CrmTimelineIconAddResult:
+        """Add Icon To
+
+        REST method: crm.timeline.icon.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html
+        Spec: spec/imported/crm.timeline.icon.add.yaml
+        """
+        return cast("CrmTimelineIconAddResult", self._client._invoke("crm.timeline.icon.add", params))
+
+    def delete(self, **params: Unpack[CrmTimelineIconDeleteParams]) -> CrmTimelineIconDeleteResult:
+        """Delete Icon
+
+        REST method: crm.timeline.icon.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-delete.html
+        Spec: spec/imported/crm.timeline.icon.delete.yaml
+        """
+        return cast("CrmTimelineIconDeleteResult", self._client._invoke("crm.timeline.icon.delete", params))
+
+    def get(self, **params: Unpack[CrmTimelineIconGetParams]) -> CrmTimelineIconGetResult:
+        """Get Information About The
+
+        REST method: crm.timeline.icon.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html
+        Spec: spec/imported/crm.timeline.icon.get.yaml
+        """
+        return cast("CrmTimelineIconGetResult", self._client._invoke("crm.timeline.icon.get", params))
+
+    def list(self, **params: Unpack[CrmTimelineIconListParams]) -> CrmTimelineIconListResult:
+        """Get a List of Available Icons
+
+        REST method: crm.timeline.icon.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html
+        Spec: spec/imported/crm.timeline.icon.list.yaml
+        """
+        return cast("CrmTimelineIconListResult", self._client._invoke("crm.timeline.icon.list", params))
+
+
+class CrmTimelineItemNamespace:
+    """Namespace `crm.timeline.item`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def pin(self, **params: Unpack[CrmTimelineItemPinParams]) -> CrmTimelineItemPinResult:
+        """Pin a Timeline Entry
+
+        REST method: crm.timeline.item.pin
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-pin.html
+        Spec: spec/imported/crm.timeline.item.pin.yaml
+        """
+        return cast("CrmTimelineItemPinResult", self._client._invoke("crm.timeline.item.pin", params))
+
+    def unpin(self, **params: Unpack[CrmTimelineItemUnpinParams]) -> CrmTimelineItemUnpinResult:
+        """Unpin a Timeline Entry
+
+        REST method: crm.timeline.item.unpin
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-unpin.html
+        Spec: spec/imported/crm.timeline.item.unpin.yaml
+        """
+        return cast("CrmTimelineItemUnpinResult", self._client._invoke("crm.timeline.item.unpin", params))
+
+
+class CrmTimelineLayoutNamespace:
+    """Namespace `crm.timeline.layout`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def blocks(self) -> CrmTimelineLayoutBlocksNamespace:
+        return CrmTimelineLayoutBlocksNamespace(self._client)
+
+
+class CrmTimelineLayoutBlocksNamespace:
+    """Namespace `crm.timeline.layout.blocks`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmTimelineLayoutBlocksDeleteParams]) -> CrmTimelineLayoutBlocksDeleteResult:
+        """Delete a Set of Additional Content Blocks for the Timeline Record
+
+        REST method: crm.timeline.layout.blocks.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-delete.html
+        Spec: spec/imported/crm.timeline.layout.blocks.delete.yaml
+        """
+        return cast("CrmTimelineLayoutBlocksDeleteResult", self._client._invoke("crm.timeline.layout.blocks.delete", params))
+
+    def get(self, **params: Unpack[CrmTimelineLayoutBlocksGetParams]) -> CrmTimelineLayoutBlocksGetResult:
+        """Retrieve a Set of Additional Content Blocks for the Timeline Record
+
+        REST method: crm.timeline.layout.blocks.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-get.html
+        Spec: spec/imported/crm.timeline.layout.blocks.get.yaml
+        """
+        return cast("CrmTimelineLayoutBlocksGetResult", self._client._invoke("crm.timeline.layout.blocks.get", params))
+
+    def set(self, **params: Unpack[CrmTimelineLayoutBlocksSetParams]) -> CrmTimelineLayoutBlocksSetResult:
+        """Set a Set of Additional Content Blocks in the CRM Timeline Record:
+
+        REST method: crm.timeline.layout.blocks.set
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html
+        Spec: spec/imported/crm.timeline.layout.blocks.set.yaml
+        """
+        return cast("CrmTimelineLayoutBlocksSetResult", self._client._invoke("crm.timeline.layout.blocks.set", params))
+
+
+class CrmTimelineLogmessageNamespace:
+    """Namespace `crm.timeline.logmessage`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmTimelineLogmessageAddParams]) -> CrmTimelineLogmessageAddResult:
+        """Add Log Entry
+
+        REST method: crm.timeline.logmessage.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html
+        Spec: spec/imported/crm.timeline.logmessage.add.yaml
+        """
+        return cast("CrmTimelineLogmessageAddResult", self._client._invoke("crm.timeline.logmessage.add", params))
+
+    def delete(self, **params: Unpack[CrmTimelineLogmessageDeleteParams]) -> CrmTimelineLogmessageDeleteResult:
+        """Delete Log Entry
+
+        REST method: crm.timeline.logmessage.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-delete.html
+        Spec: spec/imported/crm.timeline.logmessage.delete.yaml
+        """
+        return cast("CrmTimelineLogmessageDeleteResult", self._client._invoke("crm.timeline.logmessage.delete", params))
+
+    def get(self, **params: Unpack[CrmTimelineLogmessageGetParams]) -> CrmTimelineLogmessageGetResult:
+        """Get Information About the Log Entry
+
+        REST method: crm.timeline.logmessage.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html
+        Spec: spec/imported/crm.timeline.logmessage.get.yaml
+        """
+        return cast("CrmTimelineLogmessageGetResult", self._client._invoke("crm.timeline.logmessage.get", params))
+
+    def list(self, **params: Unpack[CrmTimelineLogmessageListParams]) -> CrmTimelineLogmessageListResult:
+        """Get a List of Timeline Log Entries
+
+        REST method: crm.timeline.logmessage.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html
+        Spec: spec/imported/crm.timeline.logmessage.list.yaml
+        """
+        return cast("CrmTimelineLogmessageListResult", self._client._invoke("crm.timeline.logmessage.list", params))
+
+
+class CrmTimelineLogoNamespace:
+    """Namespace `crm.timeline.logo`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmTimelineLogoAddParams]) -> CrmTimelineLogoAddResult:
+        """Add Logo
+
+        REST method: crm.timeline.logo.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html
+        Spec: spec/imported/crm.timeline.logo.add.yaml
+        """
+        return cast("CrmTimelineLogoAddResult", self._client._invoke("crm.timeline.logo.add", params))
+
+    def delete(self, **params: Unpack[CrmTimelineLogoDeleteParams]) -> CrmTimelineLogoDeleteResult:
+        """Delete Logo
+
+        REST method: crm.timeline.logo.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-delete.html
+        Spec: spec/imported/crm.timeline.logo.delete.yaml
+        """
+        return cast("CrmTimelineLogoDeleteResult", self._client._invoke("crm.timeline.logo.delete", params))
+
+    def get(self, **params: Unpack[CrmTimelineLogoGetParams]) -> CrmTimelineLogoGetResult:
+        """Get Information About the Logo
+
+        REST method: crm.timeline.logo.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html
+        Spec: spec/imported/crm.timeline.logo.get.yaml
+        """
+        return cast("CrmTimelineLogoGetResult", self._client._invoke("crm.timeline.logo.get", params))
+
+    def list(self, **params: Unpack[CrmTimelineLogoListParams]) -> CrmTimelineLogoListResult:
+        """Get a List of Available Logos
+
+        REST method: crm.timeline.logo.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html
+        Spec: spec/imported/crm.timeline.logo.list.yaml
+        """
+        return cast("CrmTimelineLogoListResult", self._client._invoke("crm.timeline.logo.list", params))
+
+
+class CrmTimelineNoteNamespace:
+    """Namespace `crm.timeline.note`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[CrmTimelineNoteDeleteParams]) -> CrmTimelineNoteDeleteResult:
+        """Delete Note
+
+        REST method: crm.timeline.note.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-delete.html
+        Spec: spec/imported/crm.timeline.note.delete.yaml
+        """
+        return cast("CrmTimelineNoteDeleteResult", self._client._invoke("crm.timeline.note.delete", params))
+
+    def get(self, **params: Unpack[CrmTimelineNoteGetParams]) -> CrmTimelineNoteGetResult:
+        """Get Note Information
+
+        REST method: crm.timeline.note.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html
+        Spec: spec/imported/crm.timeline.note.get.yaml
+        """
+        return cast("CrmTimelineNoteGetResult", self._client._invoke("crm.timeline.note.get", params))
+
+    def save(self, **params: Unpack[CrmTimelineNoteSaveParams]) -> CrmTimelineNoteSaveResult:
+        """Save a Note
+
+        REST method: crm.timeline.note.save
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-save.html
+        Spec: spec/imported/crm.timeline.note.save.yaml
+        """
+        return cast("CrmTimelineNoteSaveResult", self._client._invoke("crm.timeline.note.save", params))
+
+
+class CrmTrackingNamespace:
+    """Namespace `crm.tracking`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def trace(self) -> CrmTrackingTraceNamespace:
+        return CrmTrackingTraceNamespace(self._client)
+
+
+class CrmTrackingTraceNamespace:
+    """Namespace `crm.tracking.trace`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmTrackingTraceAddParams]) -> CrmTrackingTraceAddResult:
+        """Create a Sales Intelligence Trace:
+
+        REST method: crm.tracking.trace.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-add.html
+        Spec: spec/imported/crm.tracking.trace.add.yaml
+        """
+        return cast("CrmTrackingTraceAddResult", self._client._invoke("crm.tracking.trace.add", params))
+
+    def delete(self, **params: Unpack[CrmTrackingTraceDeleteParams]) -> CrmTrackingTraceDeleteResult:
+        """Delete Sales Intelligence Trace
+
+        REST method: crm.tracking.trace.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-delete.html
+        Spec: spec/imported/crm.tracking.trace.delete.yaml
+        """
+        return cast("CrmTrackingTraceDeleteResult", self._client._invoke("crm.tracking.trace.delete", params))
+
+
+class CrmTypeNamespace:
+    """Namespace `crm.type`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmTypeAddParams]) -> CrmTypeAddResult:
+        """Create a new custom type
+
+        REST method: crm.type.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html
+        Spec: spec/imported/crm.type.add.yaml
+        """
+        return cast("CrmTypeAddResult", self._client._invoke("crm.type.add", params))
+
+    def delete(self, **params: Unpack[CrmTypeDeleteParams]) -> CrmTypeDeleteResult:
+        """Delete user type
+
+        REST method: crm.type.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-delete.html
+        Spec: spec/imported/crm.type.delete.yaml
+        """
+        return cast("CrmTypeDeleteResult", self._client._invoke("crm.type.delete", params))
+
+    def fields(self, **params: Unpack[CrmTypeFieldsParams]) -> CrmTypeFieldsResult:
+        """Get Custom Type Fields
+
+        REST method: crm.type.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html
+        Spec: spec/imported/crm.type.fields.yaml
+        """
+        return cast("CrmTypeFieldsResult", self._client._invoke("crm.type.fields", params))
+
+    def get(self, **params: Unpack[CrmTypeGetParams]) -> CrmTypeGetResult:
+        """Get the user type by id
+
+        REST method: crm.type.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html
+        Spec: spec/imported/crm.type.get.yaml
+        """
+        return cast("CrmTypeGetResult", self._client._invoke("crm.type.get", params))
+
+    def get_by_entity_type_id(self, **params: Unpack[CrmTypeGetByEntityTypeIdParams]) -> CrmTypeGetByEntityTypeIdResult:
+        """Get the user type by entityTypeId
+
+        REST method: crm.type.getByEntityTypeId
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html
+        Spec: spec/imported/crm.type.getByEntityTypeId.yaml
+        """
+        return cast("CrmTypeGetByEntityTypeIdResult", self._client._invoke("crm.type.getByEntityTypeId", params))
+
+    def list(self, **params: Unpack[CrmTypeListParams]) -> CrmTypeListResult:
+        """Get a list of custom types
+
+        REST method: crm.type.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html
+        Spec: spec/imported/crm.type.list.yaml
+        """
+        return cast("CrmTypeListResult", self._client._invoke("crm.type.list", params))
+
+    def update(self, **params: Unpack[CrmTypeUpdateParams]) -> CrmTypeUpdateResult:
+        """Update User Type
+
+        REST method: crm.type.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html
+        Spec: spec/imported/crm.type.update.yaml
+        """
+        return cast("CrmTypeUpdateResult", self._client._invoke("crm.type.update", params))
+
+
+class CrmUserfieldNamespace:
+    """Namespace `crm.userfield`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def enumeration(self) -> CrmUserfieldEnumerationNamespace:
+        return CrmUserfieldEnumerationNamespace(self._client)
+
+    def fields(self, **params: Unpack[CrmUserfieldFieldsParams]) -> CrmUserfieldFieldsResult:
+        """Get Description for Custom Fields
+
+        REST method: crm.userfield.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-fields.html
+        Spec: spec/imported/crm.userfield.fields.yaml
+        """
+        return cast("CrmUserfieldFieldsResult", self._client._invoke("crm.userfield.fields", params))
+
+    @_namespace
+    def settings(self) -> CrmUserfieldSettingsNamespace:
+        return CrmUserfieldSettingsNamespace(self._client)
+
+    def types(self, **params: Unpack[CrmUserfieldTypesParams]) -> CrmUserfieldTypesResult:
+        """Get a list of custom field types
+
+        REST method: crm.userfield.types
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-types.html
+        Spec: spec/imported/crm.userfield.types.yaml
+        """
+        return cast("CrmUserfieldTypesResult", self._client._invoke("crm.userfield.types", params))
+
+
+class CrmUserfieldEnumerationNamespace:
+    """Namespace `crm.userfield.enumeration`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmUserfieldEnumerationFieldsParams]) -> CrmUserfieldEnumerationFieldsResult:
+        """Get Field Descriptions for Custom Field Type "Enumeration" (List)
+
+        REST method: crm.userfield.enumeration.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-enumeration-fields.html
+        Spec: spec/imported/crm.userfield.enumeration.fields.yaml
+        """
+        return cast("CrmUserfieldEnumerationFieldsResult", self._client._invoke("crm.userfield.enumeration.fields", params))
+
+
+class CrmUserfieldSettingsNamespace:
+    """Namespace `crm.userfield.settings`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def fields(self, **params: Unpack[CrmUserfieldSettingsFieldsParams]) -> CrmUserfieldSettingsFieldsResult:
+        """Get Field Settings Description for Custom Field Type
+
+        REST method: crm.userfield.settings.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html
+        Spec: spec/imported/crm.userfield.settings.fields.yaml
+        """
+        return cast("CrmUserfieldSettingsFieldsResult", self._client._invoke("crm.userfield.settings.fields", params))
+
+
+class CrmVatNamespace:
+    """Namespace `crm.vat`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[CrmVatAddParams]) -> CrmVatAddResult:
+        """Create VAT Rate
+
+        Deprecated (use catalog.vat.add): The docs mark the method deprecated.
+
+        REST method: crm.vat.add
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-add.html
+        Spec: spec/imported/crm.vat.add.yaml
+        """
+        return cast("CrmVatAddResult", self._client._invoke("crm.vat.add", params))
+
+    def delete(self, **params: Unpack[CrmVatDeleteParams]) -> CrmVatDeleteResult:
+        """Delete VAT Rate
+
+        Deprecated (use catalog.vat.delete): The docs mark the method deprecated.
+
+        REST method: crm.vat.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-delete.html
+        Spec: spec/imported/crm.vat.delete.yaml
+        """
+        return cast("CrmVatDeleteResult", self._client._invoke("crm.vat.delete", params))
+
+    def fields(self, **params: Unpack[CrmVatFieldsParams]) -> CrmVatFieldsResult:
+        """Get VAT Rate Fields
+
+        Deprecated (use catalog.vat.getFields): The docs mark the method deprecated.
+
+        REST method: crm.vat.fields
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html
+        Spec: spec/imported/crm.vat.fields.yaml
+        """
+        return cast("CrmVatFieldsResult", self._client._invoke("crm.vat.fields", params))
+
+    def get(self, **params: Unpack[CrmVatGetParams]) -> CrmVatGetResult:
+        """Get VAT Rate by ID
+
+        Deprecated (use catalog.vat.get): The docs mark the method deprecated.
+
+        REST method: crm.vat.get
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-get.html
+        Spec: spec/imported/crm.vat.get.yaml
+        """
+        return cast("CrmVatGetResult", self._client._invoke("crm.vat.get", params))
+
+    def list(self, **params: Unpack[CrmVatListParams]) -> CrmVatListResult:
+        """Get a List of VAT Rates by Filter
+
+        Deprecated (use catalog.vat.list): The docs mark the method deprecated.
+
+        REST method: crm.vat.list
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-list.html
+        Spec: spec/imported/crm.vat.list.yaml
+        """
+        return cast("CrmVatListResult", self._client._invoke("crm.vat.list", params))
+
+    def update(self, **params: Unpack[CrmVatUpdateParams]) -> CrmVatUpdateResult:
+        """Update Existing VAT Rate
+
+        Deprecated (use catalog.vat.update): The docs mark the method deprecated.
+
+        REST method: crm.vat.update
+        Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-update.html
+        Spec: spec/imported/crm.vat.update.yaml
+        """
+        return cast("CrmVatUpdateResult", self._client._invoke("crm.vat.update", params))

@@ -9,6 +9,75 @@ if TYPE_CHECKING:
     from typing import Unpack
 
     from b24client.models.sale import (
+        SaleBasketitemAddCatalogProductResult,
+        SaleBasketitemAddResult,
+        SaleBasketitemDeleteResult,
+        SaleBasketitemGetFieldsCatalogProductResult,
+        SaleBasketitemGetFieldsResult,
+        SaleBasketitemGetResult,
+        SaleBasketitemListResult,
+        SaleBasketitemUpdateCatalogProductResult,
+        SaleBasketitemUpdateResult,
+        SaleBasketpropertiesAddResult,
+        SaleBasketpropertiesDeleteResult,
+        SaleBasketpropertiesGetFieldsResult,
+        SaleBasketpropertiesGetResult,
+        SaleBasketpropertiesListResult,
+        SaleBasketpropertiesUpdateResult,
+        SaleBusinessValuePersonDomainAddResult,
+        SaleBusinessValuePersonDomainDeleteByFilterResult,
+        SaleBusinessValuePersonDomainGetFieldsResult,
+        SaleBusinessValuePersonDomainListResult,
+        SaleCashboxAddResult,
+        SaleCashboxCheckApplyResult,
+        SaleCashboxDeleteResult,
+        SaleCashboxHandlerAddResult,
+        SaleCashboxHandlerDeleteResult,
+        SaleCashboxHandlerListResult,
+        SaleCashboxHandlerUpdateResult,
+        SaleCashboxListResult,
+        SaleCashboxUpdateResult,
+        SaleDeliveryAddResult,
+        SaleDeliveryConfigGetResult,
+        SaleDeliveryConfigUpdateResult,
+        SaleDeliveryDeleteResult,
+        SaleDeliveryExtraServiceAddResult,
+        SaleDeliveryExtraServiceDeleteResult,
+        SaleDeliveryExtraServiceGetResult,
+        SaleDeliveryExtraServiceUpdateResult,
+        SaleDeliveryGetlistResult,
+        SaleDeliveryHandlerAddResult,
+        SaleDeliveryHandlerDeleteResult,
+        SaleDeliveryHandlerListResult,
+        SaleDeliveryHandlerUpdateResult,
+        SaleDeliveryRequestDeleteResult,
+        SaleDeliveryRequestSendmessageResult,
+        SaleDeliveryRequestUpdateResult,
+        SaleDeliveryUpdateResult,
+        SaleOrderAddResult,
+        SaleOrderDeleteResult,
+        SaleOrderGetFieldsResult,
+        SaleOrderGetResult,
+        SaleOrderListResult,
+        SaleOrderUpdateResult,
+        SalePaymentAddResult,
+        SalePaymentDeleteResult,
+        SalePaymentGetFieldsResult,
+        SalePaymentGetResult,
+        SalePaymentitembasketAddResult,
+        SalePaymentitembasketDeleteResult,
+        SalePaymentitembasketGetfieldsResult,
+        SalePaymentitembasketGetResult,
+        SalePaymentitembasketListResult,
+        SalePaymentitembasketUpdateResult,
+        SalePaymentItemShipmentAddResult,
+        SalePaymentItemShipmentDeleteResult,
+        SalePaymentItemShipmentGetFieldsResult,
+        SalePaymentItemShipmentGetResult,
+        SalePaymentItemShipmentListResult,
+        SalePaymentItemShipmentUpdateResult,
+        SalePaymentListResult,
+        SalePaymentUpdateResult,
         SalePaysystemAddResult,
         SalePaysystemDeleteResult,
         SalePaysystemHandlerAddResult,
@@ -23,8 +92,148 @@ if TYPE_CHECKING:
         SalePaysystemSettingsPaymentGetResult,
         SalePaysystemSettingsUpdateResult,
         SalePaysystemUpdateResult,
+        SalePersontypeAddResult,
+        SalePersontypeDeleteResult,
+        SalePersontypeGetFieldsResult,
+        SalePersontypeGetResult,
+        SalePersontypeListResult,
+        SalePersontypeUpdateResult,
+        SalePropertyAddResult,
+        SalePropertyDeleteResult,
+        SalePropertyGetfieldsbytypeResult,
+        SalePropertyGetResult,
+        SalePropertygroupAddResult,
+        SalePropertygroupDeleteResult,
+        SalePropertygroupGetFieldsResult,
+        SalePropertygroupGetResult,
+        SalePropertygroupListResult,
+        SalePropertygroupUpdateResult,
+        SalePropertyListResult,
+        SalePropertyRelationAddResult,
+        SalePropertyRelationDeleteByFilterResult,
+        SalePropertyRelationGetFieldsResult,
+        SalePropertyRelationListResult,
+        SalePropertyUpdateResult,
+        SalePropertyvalueDeleteResult,
+        SalePropertyvalueGetfieldsResult,
+        SalePropertyvalueGetResult,
+        SalePropertyvalueListResult,
+        SalePropertyvalueModifyResult,
+        SalePropertyvariantAddResult,
+        SalePropertyvariantDeleteResult,
+        SalePropertyvariantGetFieldsResult,
+        SalePropertyvariantGetResult,
+        SalePropertyvariantListResult,
+        SalePropertyvariantUpdateResult,
+        SaleShipmentAddResult,
+        SaleShipmentDeleteResult,
+        SaleShipmentGetFieldsResult,
+        SaleShipmentGetResult,
+        SaleShipmentitemAddResult,
+        SaleShipmentitemDeleteResult,
+        SaleShipmentitemGetfieldsResult,
+        SaleShipmentitemGetResult,
+        SaleShipmentitemListResult,
+        SaleShipmentitemUpdateResult,
+        SaleShipmentListResult,
+        SaleShipmentpropertyAddResult,
+        SaleShipmentpropertyDeleteResult,
+        SaleShipmentpropertyGetfieldsbytypeResult,
+        SaleShipmentpropertyGetResult,
+        SaleShipmentpropertyListResult,
+        SaleShipmentpropertyUpdateResult,
+        SaleShipmentpropertyvalueDeleteResult,
+        SaleShipmentpropertyvalueGetfieldsResult,
+        SaleShipmentpropertyvalueGetResult,
+        SaleShipmentpropertyvalueListResult,
+        SaleShipmentpropertyvalueModifyResult,
+        SaleShipmentUpdateResult,
+        SaleStatusAddResult,
+        SaleStatusDeleteResult,
+        SaleStatusGetFieldsResult,
+        SaleStatusGetResult,
+        SaleStatusLangAddResult,
+        SaleStatusLangDeleteByFilterResult,
+        SaleStatusLangGetFieldsResult,
+        SaleStatusLangGetListLangsResult,
+        SaleStatusLangListResult,
+        SaleStatusListResult,
+        SaleStatusUpdateResult,
+        SaleTradeBindingGetFieldsResult,
+        SaleTradeBindingListResult,
+        SaleTradePlatformGetFieldsResult,
+        SaleTradePlatformListResult,
     )
     from b24client.params.sale import (
+        SaleBasketitemAddCatalogProductParams,
+        SaleBasketitemAddParams,
+        SaleBasketitemDeleteParams,
+        SaleBasketitemGetFieldsCatalogProductParams,
+        SaleBasketitemGetFieldsParams,
+        SaleBasketitemGetParams,
+        SaleBasketitemListParams,
+        SaleBasketitemUpdateCatalogProductParams,
+        SaleBasketitemUpdateParams,
+        SaleBasketpropertiesAddParams,
+        SaleBasketpropertiesDeleteParams,
+        SaleBasketpropertiesGetFieldsParams,
+        SaleBasketpropertiesGetParams,
+        SaleBasketpropertiesListParams,
+        SaleBasketpropertiesUpdateParams,
+        SaleBusinessValuePersonDomainAddParams,
+        SaleBusinessValuePersonDomainDeleteByFilterParams,
+        SaleBusinessValuePersonDomainGetFieldsParams,
+        SaleBusinessValuePersonDomainListParams,
+        SaleCashboxAddParams,
+        SaleCashboxCheckApplyParams,
+        SaleCashboxDeleteParams,
+        SaleCashboxHandlerAddParams,
+        SaleCashboxHandlerDeleteParams,
+        SaleCashboxHandlerListParams,
+        SaleCashboxHandlerUpdateParams,
+        SaleCashboxListParams,
+        SaleCashboxUpdateParams,
+        SaleDeliveryAddParams,
+        SaleDeliveryConfigGetParams,
+        SaleDeliveryConfigUpdateParams,
+        SaleDeliveryDeleteParams,
+        SaleDeliveryExtraServiceAddParams,
+        SaleDeliveryExtraServiceDeleteParams,
+        SaleDeliveryExtraServiceGetParams,
+        SaleDeliveryExtraServiceUpdateParams,
+        SaleDeliveryGetlistParams,
+        SaleDeliveryHandlerAddParams,
+        SaleDeliveryHandlerDeleteParams,
+        SaleDeliveryHandlerListParams,
+        SaleDeliveryHandlerUpdateParams,
+        SaleDeliveryRequestDeleteParams,
+        SaleDeliveryRequestSendmessageParams,
+        SaleDeliveryRequestUpdateParams,
+        SaleDeliveryUpdateParams,
+        SaleOrderAddParams,
+        SaleOrderDeleteParams,
+        SaleOrderGetFieldsParams,
+        SaleOrderGetParams,
+        SaleOrderListParams,
+        SaleOrderUpdateParams,
+        SalePaymentAddParams,
+        SalePaymentDeleteParams,
+        SalePaymentGetFieldsParams,
+        SalePaymentGetParams,
+        SalePaymentitembasketAddParams,
+        SalePaymentitembasketDeleteParams,
+        SalePaymentitembasketGetfieldsParams,
+        SalePaymentitembasketGetParams,
+        SalePaymentitembasketListParams,
+        SalePaymentitembasketUpdateParams,
+        SalePaymentItemShipmentAddParams,
+        SalePaymentItemShipmentDeleteParams,
+        SalePaymentItemShipmentGetFieldsParams,
+        SalePaymentItemShipmentGetParams,
+        SalePaymentItemShipmentListParams,
+        SalePaymentItemShipmentUpdateParams,
+        SalePaymentListParams,
+        SalePaymentUpdateParams,
         SalePaysystemAddParams,
         SalePaysystemDeleteParams,
         SalePaysystemHandlerAddParams,
@@ -39,8 +248,83 @@ if TYPE_CHECKING:
         SalePaysystemSettingsPaymentGetParams,
         SalePaysystemSettingsUpdateParams,
         SalePaysystemUpdateParams,
+        SalePersontypeAddParams,
+        SalePersontypeDeleteParams,
+        SalePersontypeGetFieldsParams,
+        SalePersontypeGetParams,
+        SalePersontypeListParams,
+        SalePersontypeUpdateParams,
+        SalePropertyAddParams,
+        SalePropertyDeleteParams,
+        SalePropertyGetfieldsbytypeParams,
+        SalePropertyGetParams,
+        SalePropertygroupAddParams,
+        SalePropertygroupDeleteParams,
+        SalePropertygroupGetFieldsParams,
+        SalePropertygroupGetParams,
+        SalePropertygroupListParams,
+        SalePropertygroupUpdateParams,
+        SalePropertyListParams,
+        SalePropertyRelationAddParams,
+        SalePropertyRelationDeleteByFilterParams,
+        SalePropertyRelationGetFieldsParams,
+        SalePropertyRelationListParams,
+        SalePropertyUpdateParams,
+        SalePropertyvalueDeleteParams,
+        SalePropertyvalueGetfieldsParams,
+        SalePropertyvalueGetParams,
+        SalePropertyvalueListParams,
+        SalePropertyvalueModifyParams,
+        SalePropertyvariantAddParams,
+        SalePropertyvariantDeleteParams,
+        SalePropertyvariantGetFieldsParams,
+        SalePropertyvariantGetParams,
+        SalePropertyvariantListParams,
+        SalePropertyvariantUpdateParams,
+        SaleShipmentAddParams,
+        SaleShipmentDeleteParams,
+        SaleShipmentGetFieldsParams,
+        SaleShipmentGetParams,
+        SaleShipmentitemAddParams,
+        SaleShipmentitemDeleteParams,
+        SaleShipmentitemGetfieldsParams,
+        SaleShipmentitemGetParams,
+        SaleShipmentitemListParams,
+        SaleShipmentitemUpdateParams,
+        SaleShipmentListParams,
+        SaleShipmentpropertyAddParams,
+        SaleShipmentpropertyDeleteParams,
+        SaleShipmentpropertyGetfieldsbytypeParams,
+        SaleShipmentpropertyGetParams,
+        SaleShipmentpropertyListParams,
+        SaleShipmentpropertyUpdateParams,
+        SaleShipmentpropertyvalueDeleteParams,
+        SaleShipmentpropertyvalueGetfieldsParams,
+        SaleShipmentpropertyvalueGetParams,
+        SaleShipmentpropertyvalueListParams,
+        SaleShipmentpropertyvalueModifyParams,
+        SaleShipmentUpdateParams,
+        SaleStatusAddParams,
+        SaleStatusDeleteParams,
+        SaleStatusGetFieldsParams,
+        SaleStatusGetParams,
+        SaleStatusLangAddParams,
+        SaleStatusLangDeleteByFilterParams,
+        SaleStatusLangGetFieldsParams,
+        SaleStatusLangGetListLangsParams,
+        SaleStatusLangListParams,
+        SaleStatusListParams,
+        SaleStatusUpdateParams,
+        SaleTradeBindingGetFieldsParams,
+        SaleTradeBindingListParams,
+        SaleTradePlatformGetFieldsParams,
+        SaleTradePlatformListParams,
     )
     from b24client.runtime.client import Client
+
+# Namespaces can be named like builtins (sale.property.*), which would shadow `property`
+# inside a class body; the decorator is bound once here instead.
+_namespace = property
 
 
 class SaleNamespace:
@@ -51,9 +335,916 @@ class SaleNamespace:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    @property
+    @_namespace
+    def basketitem(self) -> SaleBasketitemNamespace:
+        return SaleBasketitemNamespace(self._client)
+
+    @_namespace
+    def basketproperties(self) -> SaleBasketpropertiesNamespace:
+        return SaleBasketpropertiesNamespace(self._client)
+
+    @_namespace
+    def business_value_person_domain(self) -> SaleBusinessValuePersonDomainNamespace:
+        return SaleBusinessValuePersonDomainNamespace(self._client)
+
+    @_namespace
+    def cashbox(self) -> SaleCashboxNamespace:
+        return SaleCashboxNamespace(self._client)
+
+    @_namespace
+    def delivery(self) -> SaleDeliveryNamespace:
+        return SaleDeliveryNamespace(self._client)
+
+    @_namespace
+    def order(self) -> SaleOrderNamespace:
+        return SaleOrderNamespace(self._client)
+
+    @_namespace
+    def payment(self) -> SalePaymentNamespace:
+        return SalePaymentNamespace(self._client)
+
+    @_namespace
+    def payment_item_shipment(self) -> SalePaymentItemShipmentNamespace:
+        return SalePaymentItemShipmentNamespace(self._client)
+
+    @_namespace
+    def paymentitembasket(self) -> SalePaymentitembasketNamespace:
+        return SalePaymentitembasketNamespace(self._client)
+
+    @_namespace
     def paysystem(self) -> SalePaysystemNamespace:
         return SalePaysystemNamespace(self._client)
+
+    @_namespace
+    def persontype(self) -> SalePersontypeNamespace:
+        return SalePersontypeNamespace(self._client)
+
+    @_namespace
+    def property(self) -> SalePropertyNamespace:
+        return SalePropertyNamespace(self._client)
+
+    @_namespace
+    def property_relation(self) -> SalePropertyRelationNamespace:
+        return SalePropertyRelationNamespace(self._client)
+
+    @_namespace
+    def propertygroup(self) -> SalePropertygroupNamespace:
+        return SalePropertygroupNamespace(self._client)
+
+    @_namespace
+    def propertyvalue(self) -> SalePropertyvalueNamespace:
+        return SalePropertyvalueNamespace(self._client)
+
+    @_namespace
+    def propertyvariant(self) -> SalePropertyvariantNamespace:
+        return SalePropertyvariantNamespace(self._client)
+
+    @_namespace
+    def shipment(self) -> SaleShipmentNamespace:
+        return SaleShipmentNamespace(self._client)
+
+    @_namespace
+    def shipmentitem(self) -> SaleShipmentitemNamespace:
+        return SaleShipmentitemNamespace(self._client)
+
+    @_namespace
+    def shipmentproperty(self) -> SaleShipmentpropertyNamespace:
+        return SaleShipmentpropertyNamespace(self._client)
+
+    @_namespace
+    def shipmentpropertyvalue(self) -> SaleShipmentpropertyvalueNamespace:
+        return SaleShipmentpropertyvalueNamespace(self._client)
+
+    @_namespace
+    def status(self) -> SaleStatusNamespace:
+        return SaleStatusNamespace(self._client)
+
+    @_namespace
+    def status_lang(self) -> SaleStatusLangNamespace:
+        return SaleStatusLangNamespace(self._client)
+
+    @_namespace
+    def trade_binding(self) -> SaleTradeBindingNamespace:
+        return SaleTradeBindingNamespace(self._client)
+
+    @_namespace
+    def trade_platform(self) -> SaleTradePlatformNamespace:
+        return SaleTradePlatformNamespace(self._client)
+
+
+class SaleBasketitemNamespace:
+    """Namespace `sale.basketitem`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleBasketitemAddParams]) -> SaleBasketitemAddResult:
+        """Add Item (Position) to the Cart of an Existing Order
+
+        REST method: sale.basketitem.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add.html
+        Spec: spec/imported/sale.basketitem.add.yaml
+        """
+        return cast("SaleBasketitemAddResult", self._client._invoke("sale.basketitem.add", params))
+
+    def add_catalog_product(
+        self, **params: Unpack[SaleBasketitemAddCatalogProductParams]
+    ) -> SaleBasketitemAddCatalogProductResult:
+        """Add a position with a product or service from the catalog module to the cart of an existing order
+
+        REST method: sale.basketitem.addCatalogProduct
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add-catalog-product.html
+        Spec: spec/imported/sale.basketitem.addCatalogProduct.yaml
+        """
+        return cast("SaleBasketitemAddCatalogProductResult", self._client._invoke("sale.basketitem.addCatalogProduct", params))
+
+    def delete(self, **params: Unpack[SaleBasketitemDeleteParams]) -> SaleBasketitemDeleteResult:
+        """Remove item (position) from the cart using
+
+        REST method: sale.basketitem.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-delete.html
+        Spec: spec/imported/sale.basketitem.delete.yaml
+        """
+        return cast("SaleBasketitemDeleteResult", self._client._invoke("sale.basketitem.delete", params))
+
+    def get(self, **params: Unpack[SaleBasketitemGetParams]) -> SaleBasketitemGetResult:
+        """Get Information About a Basket Item (Position)
+
+        REST method: sale.basketitem.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get.html
+        Spec: spec/imported/sale.basketitem.get.yaml
+        """
+        return cast("SaleBasketitemGetResult", self._client._invoke("sale.basketitem.get", params))
+
+    def get_fields(self, **params: Unpack[SaleBasketitemGetFieldsParams]) -> SaleBasketitemGetFieldsResult:
+        """Get Available Fields of the Basket Item
+
+        REST method: sale.basketitem.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get-fields.html
+        Spec: spec/imported/sale.basketitem.getFields.yaml
+        """
+        return cast("SaleBasketitemGetFieldsResult", self._client._invoke("sale.basketitem.getFields", params))
+
+    def get_fields_catalog_product(
+        self, **params: Unpack[SaleBasketitemGetFieldsCatalogProductParams]
+    ) -> SaleBasketitemGetFieldsCatalogProductResult:
+        """Get Available Fields of a Basket Item (Product from Catalog)
+
+        REST method: sale.basketitem.getFieldsCatalogProduct
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get-catalog-product-fields.html
+        Spec: spec/imported/sale.basketitem.getFieldsCatalogProduct.yaml
+        """
+        return cast(
+            "SaleBasketitemGetFieldsCatalogProductResult", self._client._invoke("sale.basketitem.getFieldsCatalogProduct", params)
+        )
+
+    def list(self, **params: Unpack[SaleBasketitemListParams]) -> SaleBasketitemListResult:
+        """Get a List of Items (Positions) in the Cart
+
+        REST method: sale.basketitem.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-list.html
+        Spec: spec/imported/sale.basketitem.list.yaml
+        """
+        return cast("SaleBasketitemListResult", self._client._invoke("sale.basketitem.list", params))
+
+    def update(self, **params: Unpack[SaleBasketitemUpdateParams]) -> SaleBasketitemUpdateResult:
+        """Change the position of the basket in an existing order
+
+        REST method: sale.basketitem.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html
+        Spec: spec/imported/sale.basketitem.update.yaml
+        """
+        return cast("SaleBasketitemUpdateResult", self._client._invoke("sale.basketitem.update", params))
+
+    def update_catalog_product(
+        self, **params: Unpack[SaleBasketitemUpdateCatalogProductParams]
+    ) -> SaleBasketitemUpdateCatalogProductResult:
+        """Change the basket item position (catalog product) of an existing order
+
+        REST method: sale.basketitem.updateCatalogProduct
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update-catalog-product.html
+        Spec: spec/imported/sale.basketitem.updateCatalogProduct.yaml
+        """
+        return cast(
+            "SaleBasketitemUpdateCatalogProductResult", self._client._invoke("sale.basketitem.updateCatalogProduct", params)
+        )
+
+
+class SaleBasketpropertiesNamespace:
+    """Namespace `sale.basketproperties`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleBasketpropertiesAddParams]) -> SaleBasketpropertiesAddResult:
+        """Create a property for a basket item
+
+        REST method: sale.basketproperties.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-add.html
+        Spec: spec/imported/sale.basketproperties.add.yaml
+        """
+        return cast("SaleBasketpropertiesAddResult", self._client._invoke("sale.basketproperties.add", params))
+
+    def delete(self, **params: Unpack[SaleBasketpropertiesDeleteParams]) -> SaleBasketpropertiesDeleteResult:
+        """Delete Basket Property
+
+        REST method: sale.basketproperties.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-delete.html
+        Spec: spec/imported/sale.basketproperties.delete.yaml
+        """
+        return cast("SaleBasketpropertiesDeleteResult", self._client._invoke("sale.basketproperties.delete", params))
+
+    def get(self, **params: Unpack[SaleBasketpropertiesGetParams]) -> SaleBasketpropertiesGetResult:
+        """Get the value of the basket property
+
+        REST method: sale.basketproperties.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-get.html
+        Spec: spec/imported/sale.basketproperties.get.yaml
+        """
+        return cast("SaleBasketpropertiesGetResult", self._client._invoke("sale.basketproperties.get", params))
+
+    def get_fields(self, **params: Unpack[SaleBasketpropertiesGetFieldsParams]) -> SaleBasketpropertiesGetFieldsResult:
+        """Get Fields of Basket Properties
+
+        REST method: sale.basketproperties.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-get-fields.html
+        Spec: spec/imported/sale.basketproperties.getFields.yaml
+        """
+        return cast("SaleBasketpropertiesGetFieldsResult", self._client._invoke("sale.basketproperties.getFields", params))
+
+    def list(self, **params: Unpack[SaleBasketpropertiesListParams]) -> SaleBasketpropertiesListResult:
+        """Get a List of Basket Properties
+
+        REST method: sale.basketproperties.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-list.html
+        Spec: spec/imported/sale.basketproperties.list.yaml
+        """
+        return cast("SaleBasketpropertiesListResult", self._client._invoke("sale.basketproperties.list", params))
+
+    def update(self, **params: Unpack[SaleBasketpropertiesUpdateParams]) -> SaleBasketpropertiesUpdateResult:
+        """Change the property of the basket item
+
+        REST method: sale.basketproperties.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-update.html
+        Spec: spec/imported/sale.basketproperties.update.yaml
+        """
+        return cast("SaleBasketpropertiesUpdateResult", self._client._invoke("sale.basketproperties.update", params))
+
+
+class SaleBusinessValuePersonDomainNamespace:
+    """Namespace `sale.businessValuePersonDomain`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleBusinessValuePersonDomainAddParams]) -> SaleBusinessValuePersonDomainAddResult:
+        """Add Correspondence to a Natural or Legal Person
+
+        REST method: sale.businessValuePersonDomain.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-add.html
+        Spec: spec/imported/sale.businessValuePersonDomain.add.yaml
+        """
+        return cast("SaleBusinessValuePersonDomainAddResult", self._client._invoke("sale.businessValuePersonDomain.add", params))
+
+    def delete_by_filter(
+        self, **params: Unpack[SaleBusinessValuePersonDomainDeleteByFilterParams]
+    ) -> SaleBusinessValuePersonDomainDeleteByFilterResult:
+        """Delete the correspondence with a natural or legal person
+
+        REST method: sale.businessValuePersonDomain.deleteByFilter
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-delete-by-filter.html
+        Spec: spec/imported/sale.businessValuePersonDomain.deleteByFilter.yaml
+        """
+        return cast(
+            "SaleBusinessValuePersonDomainDeleteByFilterResult",
+            self._client._invoke("sale.businessValuePersonDomain.deleteByFilter", params),
+        )
+
+    def get_fields(
+        self, **params: Unpack[SaleBusinessValuePersonDomainGetFieldsParams]
+    ) -> SaleBusinessValuePersonDomainGetFieldsResult:
+        """Get Fields Corresponding to a Natural or Legal Person
+
+        REST method: sale.businessValuePersonDomain.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-get-fields.html
+        Spec: spec/imported/sale.businessValuePersonDomain.getFields.yaml
+        """
+        return cast(
+            "SaleBusinessValuePersonDomainGetFieldsResult",
+            self._client._invoke("sale.businessValuePersonDomain.getFields", params),
+        )
+
+    def list(self, **params: Unpack[SaleBusinessValuePersonDomainListParams]) -> SaleBusinessValuePersonDomainListResult:
+        """Get a list of matches for a natural or legal person
+
+        REST method: sale.businessValuePersonDomain.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-list.html
+        Spec: spec/imported/sale.businessValuePersonDomain.list.yaml
+        """
+        return cast(
+            "SaleBusinessValuePersonDomainListResult", self._client._invoke("sale.businessValuePersonDomain.list", params)
+        )
+
+
+class SaleCashboxNamespace:
+    """Namespace `sale.cashbox`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleCashboxAddParams]) -> SaleCashboxAddResult:
+        """Add Cash Register
+
+        REST method: sale.cashbox.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html
+        Spec: spec/imported/sale.cashbox.add.yaml
+        """
+        return cast("SaleCashboxAddResult", self._client._invoke("sale.cashbox.add", params))
+
+    @_namespace
+    def check(self) -> SaleCashboxCheckNamespace:
+        return SaleCashboxCheckNamespace(self._client)
+
+    def delete(self, **params: Unpack[SaleCashboxDeleteParams]) -> SaleCashboxDeleteResult:
+        """Delete cash register
+
+        REST method: sale.cashbox.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-delete.html
+        Spec: spec/imported/sale.cashbox.delete.yaml
+        """
+        return cast("SaleCashboxDeleteResult", self._client._invoke("sale.cashbox.delete", params))
+
+    @_namespace
+    def handler(self) -> SaleCashboxHandlerNamespace:
+        return SaleCashboxHandlerNamespace(self._client)
+
+    def list(self, **params: Unpack[SaleCashboxListParams]) -> SaleCashboxListResult:
+        """Get a list of configured cash registers
+
+        REST method: sale.cashbox.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-list.html
+        Spec: spec/imported/sale.cashbox.list.yaml
+        """
+        return cast("SaleCashboxListResult", self._client._invoke("sale.cashbox.list", params))
+
+    def update(self, **params: Unpack[SaleCashboxUpdateParams]) -> SaleCashboxUpdateResult:
+        """Update Existing Cash Register
+
+        REST method: sale.cashbox.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html
+        Spec: spec/imported/sale.cashbox.update.yaml
+        """
+        return cast("SaleCashboxUpdateResult", self._client._invoke("sale.cashbox.update", params))
+
+
+class SaleCashboxCheckNamespace:
+    """Namespace `sale.cashbox.check`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def apply(self, **params: Unpack[SaleCashboxCheckApplyParams]) -> SaleCashboxCheckApplyResult:
+        """Save the result of printing the receipt
+
+        REST method: sale.cashbox.check.apply
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-check-apply.html
+        Spec: spec/imported/sale.cashbox.check.apply.yaml
+        """
+        return cast("SaleCashboxCheckApplyResult", self._client._invoke("sale.cashbox.check.apply", params))
+
+
+class SaleCashboxHandlerNamespace:
+    """Namespace `sale.cashbox.handler`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleCashboxHandlerAddParams]) -> SaleCashboxHandlerAddResult:
+        """Add Cashbox Handler
+
+        REST method: sale.cashbox.handler.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-add.html
+        Spec: spec/imported/sale.cashbox.handler.add.yaml
+        """
+        return cast("SaleCashboxHandlerAddResult", self._client._invoke("sale.cashbox.handler.add", params))
+
+    def delete(self, **params: Unpack[SaleCashboxHandlerDeleteParams]) -> SaleCashboxHandlerDeleteResult:
+        """Delete Cashbox Handler
+
+        REST method: sale.cashbox.handler.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-delete.html
+        Spec: spec/imported/sale.cashbox.handler.delete.yaml
+        """
+        return cast("SaleCashboxHandlerDeleteResult", self._client._invoke("sale.cashbox.handler.delete", params))
+
+    def list(self, **params: Unpack[SaleCashboxHandlerListParams]) -> SaleCashboxHandlerListResult:
+        """Get a list of available cash register handlers
+
+        REST method: sale.cashbox.handler.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-list.html
+        Spec: spec/imported/sale.cashbox.handler.list.yaml
+        """
+        return cast("SaleCashboxHandlerListResult", self._client._invoke("sale.cashbox.handler.list", params))
+
+    def update(self, **params: Unpack[SaleCashboxHandlerUpdateParams]) -> SaleCashboxHandlerUpdateResult:
+        """Update Cash Register Handler
+
+        REST method: sale.cashbox.handler.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-update.html
+        Spec: spec/imported/sale.cashbox.handler.update.yaml
+        """
+        return cast("SaleCashboxHandlerUpdateResult", self._client._invoke("sale.cashbox.handler.update", params))
+
+
+class SaleDeliveryNamespace:
+    """Namespace `sale.delivery`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleDeliveryAddParams]) -> SaleDeliveryAddResult:
+        """Add Delivery Service
+
+        REST method: sale.delivery.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-add.html
+        Spec: spec/imported/sale.delivery.add.yaml
+        """
+        return cast("SaleDeliveryAddResult", self._client._invoke("sale.delivery.add", params))
+
+    @_namespace
+    def config(self) -> SaleDeliveryConfigNamespace:
+        return SaleDeliveryConfigNamespace(self._client)
+
+    def delete(self, **params: Unpack[SaleDeliveryDeleteParams]) -> SaleDeliveryDeleteResult:
+        """Delete Delivery Service
+
+        REST method: sale.delivery.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-delete.html
+        Spec: spec/imported/sale.delivery.delete.yaml
+        """
+        return cast("SaleDeliveryDeleteResult", self._client._invoke("sale.delivery.delete", params))
+
+    @_namespace
+    def extra(self) -> SaleDeliveryExtraNamespace:
+        return SaleDeliveryExtraNamespace(self._client)
+
+    def getlist(self, **params: Unpack[SaleDeliveryGetlistParams]) -> SaleDeliveryGetlistResult:
+        """Get a list of delivery services
+
+        REST method: sale.delivery.getlist
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-get-list.html
+        Spec: spec/imported/sale.delivery.getlist.yaml
+        """
+        return cast("SaleDeliveryGetlistResult", self._client._invoke("sale.delivery.getlist", params))
+
+    @_namespace
+    def handler(self) -> SaleDeliveryHandlerNamespace:
+        return SaleDeliveryHandlerNamespace(self._client)
+
+    @_namespace
+    def request(self) -> SaleDeliveryRequestNamespace:
+        return SaleDeliveryRequestNamespace(self._client)
+
+    def update(self, **params: Unpack[SaleDeliveryUpdateParams]) -> SaleDeliveryUpdateResult:
+        """Update Delivery Service
+
+        REST method: sale.delivery.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-update.html
+        Spec: spec/imported/sale.delivery.update.yaml
+        """
+        return cast("SaleDeliveryUpdateResult", self._client._invoke("sale.delivery.update", params))
+
+
+class SaleDeliveryConfigNamespace:
+    """Namespace `sale.delivery.config`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get(self, **params: Unpack[SaleDeliveryConfigGetParams]) -> SaleDeliveryConfigGetResult:
+        """Get Delivery Service Settings
+
+        REST method: sale.delivery.config.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-config-get.html
+        Spec: spec/imported/sale.delivery.config.get.yaml
+        """
+        return cast("SaleDeliveryConfigGetResult", self._client._invoke("sale.delivery.config.get", params))
+
+    def update(self, **params: Unpack[SaleDeliveryConfigUpdateParams]) -> SaleDeliveryConfigUpdateResult:
+        """Update Delivery Service Settings
+
+        REST method: sale.delivery.config.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-config-update.html
+        Spec: spec/imported/sale.delivery.config.update.yaml
+        """
+        return cast("SaleDeliveryConfigUpdateResult", self._client._invoke("sale.delivery.config.update", params))
+
+
+class SaleDeliveryExtraNamespace:
+    """Namespace `sale.delivery.extra`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @_namespace
+    def service(self) -> SaleDeliveryExtraServiceNamespace:
+        return SaleDeliveryExtraServiceNamespace(self._client)
+
+
+class SaleDeliveryExtraServiceNamespace:
+    """Namespace `sale.delivery.extra.service`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleDeliveryExtraServiceAddParams]) -> SaleDeliveryExtraServiceAddResult:
+        """Add Delivery Service
+
+        REST method: sale.delivery.extra.service.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-add.html
+        Spec: spec/imported/sale.delivery.extra.service.add.yaml
+        """
+        return cast("SaleDeliveryExtraServiceAddResult", self._client._invoke("sale.delivery.extra.service.add", params))
+
+    def delete(self, **params: Unpack[SaleDeliveryExtraServiceDeleteParams]) -> SaleDeliveryExtraServiceDeleteResult:
+        """Delete the delivery service
+
+        REST method: sale.delivery.extra.service.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-delete.html
+        Spec: spec/imported/sale.delivery.extra.service.delete.yaml
+        """
+        return cast("SaleDeliveryExtraServiceDeleteResult", self._client._invoke("sale.delivery.extra.service.delete", params))
+
+    def get(self, **params: Unpack[SaleDeliveryExtraServiceGetParams]) -> SaleDeliveryExtraServiceGetResult:
+        """Get Information About All Services of a Specific Delivery Service
+
+        REST method: sale.delivery.extra.service.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-get.html
+        Spec: spec/imported/sale.delivery.extra.service.get.yaml
+        """
+        return cast("SaleDeliveryExtraServiceGetResult", self._client._invoke("sale.delivery.extra.service.get", params))
+
+    def update(self, **params: Unpack[SaleDeliveryExtraServiceUpdateParams]) -> SaleDeliveryExtraServiceUpdateResult:
+        """Update Delivery Service
+
+        REST method: sale.delivery.extra.service.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-update.html
+        Spec: spec/imported/sale.delivery.extra.service.update.yaml
+        """
+        return cast("SaleDeliveryExtraServiceUpdateResult", self._client._invoke("sale.delivery.extra.service.update", params))
+
+
+class SaleDeliveryHandlerNamespace:
+    """Namespace `sale.delivery.handler`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleDeliveryHandlerAddParams]) -> SaleDeliveryHandlerAddResult:
+        """Add Delivery Service Handler
+
+        REST method: sale.delivery.handler.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-add.html
+        Spec: spec/imported/sale.delivery.handler.add.yaml
+        """
+        return cast("SaleDeliveryHandlerAddResult", self._client._invoke("sale.delivery.handler.add", params))
+
+    def delete(self, **params: Unpack[SaleDeliveryHandlerDeleteParams]) -> SaleDeliveryHandlerDeleteResult:
+        """Delete Delivery Service Handler
+
+        REST method: sale.delivery.handler.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-delete.html
+        Spec: spec/imported/sale.delivery.handler.delete.yaml
+        """
+        return cast("SaleDeliveryHandlerDeleteResult", self._client._invoke("sale.delivery.handler.delete", params))
+
+    def list(self, **params: Unpack[SaleDeliveryHandlerListParams]) -> SaleDeliveryHandlerListResult:
+        """Get a list of delivery service handlers
+
+        REST method: sale.delivery.handler.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-list.html
+        Spec: spec/imported/sale.delivery.handler.list.yaml
+        """
+        return cast("SaleDeliveryHandlerListResult", self._client._invoke("sale.delivery.handler.list", params))
+
+    def update(self, **params: Unpack[SaleDeliveryHandlerUpdateParams]) -> SaleDeliveryHandlerUpdateResult:
+        """Update Delivery Service Handler
+
+        REST method: sale.delivery.handler.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-update.html
+        Spec: spec/imported/sale.delivery.handler.update.yaml
+        """
+        return cast("SaleDeliveryHandlerUpdateResult", self._client._invoke("sale.delivery.handler.update", params))
+
+
+class SaleDeliveryRequestNamespace:
+    """Namespace `sale.delivery.request`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[SaleDeliveryRequestDeleteParams]) -> SaleDeliveryRequestDeleteResult:
+        """Delete Delivery Request
+
+        REST method: sale.delivery.request.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-delete.html
+        Spec: spec/imported/sale.delivery.request.delete.yaml
+        """
+        return cast("SaleDeliveryRequestDeleteResult", self._client._invoke("sale.delivery.request.delete", params))
+
+    def sendmessage(self, **params: Unpack[SaleDeliveryRequestSendmessageParams]) -> SaleDeliveryRequestSendmessageResult:
+        """Create Notifications for Delivery Request
+
+        REST method: sale.delivery.request.sendmessage
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-send-message.html
+        Spec: spec/imported/sale.delivery.request.sendmessage.yaml
+        """
+        return cast("SaleDeliveryRequestSendmessageResult", self._client._invoke("sale.delivery.request.sendmessage", params))
+
+    def update(self, **params: Unpack[SaleDeliveryRequestUpdateParams]) -> SaleDeliveryRequestUpdateResult:
+        """Update Delivery Request
+
+        REST method: sale.delivery.request.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-update.html
+        Spec: spec/imported/sale.delivery.request.update.yaml
+        """
+        return cast("SaleDeliveryRequestUpdateResult", self._client._invoke("sale.delivery.request.update", params))
+
+
+class SaleOrderNamespace:
+    """Namespace `sale.order`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleOrderAddParams]) -> SaleOrderAddResult:
+        """Add Order
+
+        REST method: sale.order.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-add.html
+        Spec: spec/imported/sale.order.add.yaml
+        """
+        return cast("SaleOrderAddResult", self._client._invoke("sale.order.add", params))
+
+    def delete(self, **params: Unpack[SaleOrderDeleteParams]) -> SaleOrderDeleteResult:
+        """Delete Order and Related Objects
+
+        REST method: sale.order.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-delete.html
+        Spec: spec/imported/sale.order.delete.yaml
+        """
+        return cast("SaleOrderDeleteResult", self._client._invoke("sale.order.delete", params))
+
+    def get(self, **params: Unpack[SaleOrderGetParams]) -> SaleOrderGetResult:
+        """Get Order Field Values and Related Objects
+
+        REST method: sale.order.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get.html
+        Spec: spec/imported/sale.order.get.yaml
+        """
+        return cast("SaleOrderGetResult", self._client._invoke("sale.order.get", params))
+
+    def get_fields(self, **params: Unpack[SaleOrderGetFieldsParams]) -> SaleOrderGetFieldsResult:
+        """Get Order Fields
+
+        REST method: sale.order.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get-fields.html
+        Spec: spec/imported/sale.order.getFields.yaml
+        """
+        return cast("SaleOrderGetFieldsResult", self._client._invoke("sale.order.getFields", params))
+
+    def list(self, **params: Unpack[SaleOrderListParams]) -> SaleOrderListResult:
+        """Get the list of orders
+
+        REST method: sale.order.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-list.html
+        Spec: spec/imported/sale.order.list.yaml
+        """
+        return cast("SaleOrderListResult", self._client._invoke("sale.order.list", params))
+
+    def update(self, **params: Unpack[SaleOrderUpdateParams]) -> SaleOrderUpdateResult:
+        """Update Order
+
+        REST method: sale.order.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-update.html
+        Spec: spec/imported/sale.order.update.yaml
+        """
+        return cast("SaleOrderUpdateResult", self._client._invoke("sale.order.update", params))
+
+
+class SalePaymentNamespace:
+    """Namespace `sale.payment`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePaymentAddParams]) -> SalePaymentAddResult:
+        """Add Payment
+
+        REST method: sale.payment.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-add.html
+        Spec: spec/imported/sale.payment.add.yaml
+        """
+        return cast("SalePaymentAddResult", self._client._invoke("sale.payment.add", params))
+
+    def delete(self, **params: Unpack[SalePaymentDeleteParams]) -> SalePaymentDeleteResult:
+        """Delete Payment
+
+        REST method: sale.payment.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-delete.html
+        Spec: spec/imported/sale.payment.delete.yaml
+        """
+        return cast("SalePaymentDeleteResult", self._client._invoke("sale.payment.delete", params))
+
+    def get(self, **params: Unpack[SalePaymentGetParams]) -> SalePaymentGetResult:
+        """Get Payment by Id
+
+        REST method: sale.payment.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-get.html
+        Spec: spec/imported/sale.payment.get.yaml
+        """
+        return cast("SalePaymentGetResult", self._client._invoke("sale.payment.get", params))
+
+    def get_fields(self, **params: Unpack[SalePaymentGetFieldsParams]) -> SalePaymentGetFieldsResult:
+        """Get Payment Fields
+
+        REST method: sale.payment.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-get-fields.html
+        Spec: spec/imported/sale.payment.getFields.yaml
+        """
+        return cast("SalePaymentGetFieldsResult", self._client._invoke("sale.payment.getFields", params))
+
+    def list(self, **params: Unpack[SalePaymentListParams]) -> SalePaymentListResult:
+        """Get the list of payments
+
+        REST method: sale.payment.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-list.html
+        Spec: spec/imported/sale.payment.list.yaml
+        """
+        return cast("SalePaymentListResult", self._client._invoke("sale.payment.list", params))
+
+    def update(self, **params: Unpack[SalePaymentUpdateParams]) -> SalePaymentUpdateResult:
+        """Update Payment
+
+        REST method: sale.payment.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-update.html
+        Spec: spec/imported/sale.payment.update.yaml
+        """
+        return cast("SalePaymentUpdateResult", self._client._invoke("sale.payment.update", params))
+
+
+class SalePaymentItemShipmentNamespace:
+    """Namespace `sale.paymentItemShipment`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePaymentItemShipmentAddParams]) -> SalePaymentItemShipmentAddResult:
+        """Add Payment Binding to Shipment
+
+        REST method: sale.paymentItemShipment.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-add.html
+        Spec: spec/imported/sale.paymentItemShipment.add.yaml
+        """
+        return cast("SalePaymentItemShipmentAddResult", self._client._invoke("sale.paymentItemShipment.add", params))
+
+    def delete(self, **params: Unpack[SalePaymentItemShipmentDeleteParams]) -> SalePaymentItemShipmentDeleteResult:
+        """Remove the binding
+
+        REST method: sale.paymentItemShipment.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-delete.html
+        Spec: spec/imported/sale.paymentItemShipment.delete.yaml
+        """
+        return cast("SalePaymentItemShipmentDeleteResult", self._client._invoke("sale.paymentItemShipment.delete", params))
+
+    def get(self, **params: Unpack[SalePaymentItemShipmentGetParams]) -> SalePaymentItemShipmentGetResult:
+        """Get Payment Binding by Id
+
+        REST method: sale.paymentItemShipment.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get.html
+        Spec: spec/imported/sale.paymentItemShipment.get.yaml
+        """
+        return cast("SalePaymentItemShipmentGetResult", self._client._invoke("sale.paymentItemShipment.get", params))
+
+    def get_fields(self, **params: Unpack[SalePaymentItemShipmentGetFieldsParams]) -> SalePaymentItemShipmentGetFieldsResult:
+        """Get Fields for
+
+        REST method: sale.paymentItemShipment.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get-fields.html
+        Spec: spec/imported/sale.paymentItemShipment.getFields.yaml
+        """
+        return cast("SalePaymentItemShipmentGetFieldsResult", self._client._invoke("sale.paymentItemShipment.getFields", params))
+
+    def list(self, **params: Unpack[SalePaymentItemShipmentListParams]) -> SalePaymentItemShipmentListResult:
+        """Get a list of bindings
+
+        REST method: sale.paymentItemShipment.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-list.html
+        Spec: spec/imported/sale.paymentItemShipment.list.yaml
+        """
+        return cast("SalePaymentItemShipmentListResult", self._client._invoke("sale.paymentItemShipment.list", params))
+
+    def update(self, **params: Unpack[SalePaymentItemShipmentUpdateParams]) -> SalePaymentItemShipmentUpdateResult:
+        """Change Payment Binding to Shipment
+
+        REST method: sale.paymentItemShipment.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html
+        Spec: spec/imported/sale.paymentItemShipment.update.yaml
+        """
+        return cast("SalePaymentItemShipmentUpdateResult", self._client._invoke("sale.paymentItemShipment.update", params))
+
+
+class SalePaymentitembasketNamespace:
+    """Namespace `sale.paymentitembasket`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePaymentitembasketAddParams]) -> SalePaymentitembasketAddResult:
+        """Add Basket Item Binding to Payment
+
+        REST method: sale.paymentitembasket.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-add.html
+        Spec: spec/imported/sale.paymentitembasket.add.yaml
+        """
+        return cast("SalePaymentitembasketAddResult", self._client._invoke("sale.paymentitembasket.add", params))
+
+    def delete(self, **params: Unpack[SalePaymentitembasketDeleteParams]) -> SalePaymentitembasketDeleteResult:
+        """Delete the binding of the cart item to the payment
+
+        REST method: sale.paymentitembasket.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-delete.html
+        Spec: spec/imported/sale.paymentitembasket.delete.yaml
+        """
+        return cast("SalePaymentitembasketDeleteResult", self._client._invoke("sale.paymentitembasket.delete", params))
+
+    def get(self, **params: Unpack[SalePaymentitembasketGetParams]) -> SalePaymentitembasketGetResult:
+        """Get Values of All Fields for the Basket Item Binding to Payment
+
+        REST method: sale.paymentitembasket.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get.html
+        Spec: spec/imported/sale.paymentitembasket.get.yaml
+        """
+        return cast("SalePaymentitembasketGetResult", self._client._invoke("sale.paymentitembasket.get", params))
+
+    def getfields(self, **params: Unpack[SalePaymentitembasketGetfieldsParams]) -> SalePaymentitembasketGetfieldsResult:
+        """Get Available Fields for Payment Item Basket Bindings
+
+        REST method: sale.paymentitembasket.getfields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get-fields.html
+        Spec: spec/imported/sale.paymentitembasket.getfields.yaml
+        """
+        return cast("SalePaymentitembasketGetfieldsResult", self._client._invoke("sale.paymentitembasket.getfields", params))
+
+    def list(self, **params: Unpack[SalePaymentitembasketListParams]) -> SalePaymentitembasketListResult:
+        """Get a list of basket item bindings to payments
+
+        REST method: sale.paymentitembasket.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-list.html
+        Spec: spec/imported/sale.paymentitembasket.list.yaml
+        """
+        return cast("SalePaymentitembasketListResult", self._client._invoke("sale.paymentitembasket.list", params))
+
+    def update(self, **params: Unpack[SalePaymentitembasketUpdateParams]) -> SalePaymentitembasketUpdateResult:
+        """Update the binding of the cart item to the payment
+
+        REST method: sale.paymentitembasket.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-update.html
+        Spec: spec/imported/sale.paymentitembasket.update.yaml
+        """
+        return cast("SalePaymentitembasketUpdateResult", self._client._invoke("sale.paymentitembasket.update", params))
 
 
 class SalePaysystemNamespace:
@@ -82,7 +1273,7 @@ class SalePaysystemNamespace:
         """
         return cast("SalePaysystemDeleteResult", self._client._invoke("sale.paysystem.delete", params))
 
-    @property
+    @_namespace
     def handler(self) -> SalePaysystemHandlerNamespace:
         return SalePaysystemHandlerNamespace(self._client)
 
@@ -95,11 +1286,11 @@ class SalePaysystemNamespace:
         """
         return cast("SalePaysystemListResult", self._client._invoke("sale.paysystem.list", params))
 
-    @property
+    @_namespace
     def pay(self) -> SalePaysystemPayNamespace:
         return SalePaysystemPayNamespace(self._client)
 
-    @property
+    @_namespace
     def settings(self) -> SalePaysystemSettingsNamespace:
         return SalePaysystemSettingsNamespace(self._client)
 
@@ -206,11 +1397,11 @@ class SalePaysystemSettingsNamespace:
         """
         return cast("SalePaysystemSettingsGetResult", self._client._invoke("sale.paysystem.settings.get", params))
 
-    @property
+    @_namespace
     def invoice(self) -> SalePaysystemSettingsInvoiceNamespace:
         return SalePaysystemSettingsInvoiceNamespace(self._client)
 
-    @property
+    @_namespace
     def payment(self) -> SalePaysystemSettingsPaymentNamespace:
         return SalePaysystemSettingsPaymentNamespace(self._client)
 
@@ -262,3 +1453,778 @@ class SalePaysystemSettingsPaymentNamespace:
         Spec: spec/methods/sale.paysystem.settings.payment.get.yaml
         """
         return cast("SalePaysystemSettingsPaymentGetResult", self._client._invoke("sale.paysystem.settings.payment.get", params))
+
+
+class SalePersontypeNamespace:
+    """Namespace `sale.persontype`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePersontypeAddParams]) -> SalePersontypeAddResult:
+        """Add payer type
+
+        REST method: sale.persontype.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html
+        Spec: spec/imported/sale.persontype.add.yaml
+        """
+        return cast("SalePersontypeAddResult", self._client._invoke("sale.persontype.add", params))
+
+    def delete(self, **params: Unpack[SalePersontypeDeleteParams]) -> SalePersontypeDeleteResult:
+        """Delete payer type
+
+        REST method: sale.persontype.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-delete.html
+        Spec: spec/imported/sale.persontype.delete.yaml
+        """
+        return cast("SalePersontypeDeleteResult", self._client._invoke("sale.persontype.delete", params))
+
+    def get(self, **params: Unpack[SalePersontypeGetParams]) -> SalePersontypeGetResult:
+        """Get the payer type by Id
+
+        REST method: sale.persontype.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html
+        Spec: spec/imported/sale.persontype.get.yaml
+        """
+        return cast("SalePersontypeGetResult", self._client._invoke("sale.persontype.get", params))
+
+    def get_fields(self, **params: Unpack[SalePersontypeGetFieldsParams]) -> SalePersontypeGetFieldsResult:
+        """Get Fields of the Payer Type
+
+        REST method: sale.persontype.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get-fields.html
+        Spec: spec/imported/sale.persontype.getFields.yaml
+        """
+        return cast("SalePersontypeGetFieldsResult", self._client._invoke("sale.persontype.getFields", params))
+
+    def list(self, **params: Unpack[SalePersontypeListParams]) -> SalePersontypeListResult:
+        """Get a list of payer types
+
+        REST method: sale.persontype.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-list.html
+        Spec: spec/imported/sale.persontype.list.yaml
+        """
+        return cast("SalePersontypeListResult", self._client._invoke("sale.persontype.list", params))
+
+    def update(self, **params: Unpack[SalePersontypeUpdateParams]) -> SalePersontypeUpdateResult:
+        """Change the payer type
+
+        REST method: sale.persontype.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html
+        Spec: spec/imported/sale.persontype.update.yaml
+        """
+        return cast("SalePersontypeUpdateResult", self._client._invoke("sale.persontype.update", params))
+
+
+class SalePropertyNamespace:
+    """Namespace `sale.property`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePropertyAddParams]) -> SalePropertyAddResult:
+        """Add Order Property
+
+        REST method: sale.property.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-add.html
+        Spec: spec/imported/sale.property.add.yaml
+        """
+        return cast("SalePropertyAddResult", self._client._invoke("sale.property.add", params))
+
+    def delete(self, **params: Unpack[SalePropertyDeleteParams]) -> SalePropertyDeleteResult:
+        """Delete Order Property
+
+        REST method: sale.property.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-delete.html
+        Spec: spec/imported/sale.property.delete.yaml
+        """
+        return cast("SalePropertyDeleteResult", self._client._invoke("sale.property.delete", params))
+
+    def get(self, **params: Unpack[SalePropertyGetParams]) -> SalePropertyGetResult:
+        """Get Order Property
+
+        REST method: sale.property.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html
+        Spec: spec/imported/sale.property.get.yaml
+        """
+        return cast("SalePropertyGetResult", self._client._invoke("sale.property.get", params))
+
+    def getfieldsbytype(self, **params: Unpack[SalePropertyGetfieldsbytypeParams]) -> SalePropertyGetfieldsbytypeResult:
+        """Get Fields and Settings of Order Properties for a Specific Property Type
+
+        REST method: sale.property.getfieldsbytype
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get-fields-by-type.html
+        Spec: spec/imported/sale.property.getfieldsbytype.yaml
+        """
+        return cast("SalePropertyGetfieldsbytypeResult", self._client._invoke("sale.property.getfieldsbytype", params))
+
+    def list(self, **params: Unpack[SalePropertyListParams]) -> SalePropertyListResult:
+        """Get the list of order properties
+
+        REST method: sale.property.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html
+        Spec: spec/imported/sale.property.list.yaml
+        """
+        return cast("SalePropertyListResult", self._client._invoke("sale.property.list", params))
+
+    def update(self, **params: Unpack[SalePropertyUpdateParams]) -> SalePropertyUpdateResult:
+        """Update Order Property
+
+        REST method: sale.property.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html
+        Spec: spec/imported/sale.property.update.yaml
+        """
+        return cast("SalePropertyUpdateResult", self._client._invoke("sale.property.update", params))
+
+
+class SalePropertyRelationNamespace:
+    """Namespace `sale.propertyRelation`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePropertyRelationAddParams]) -> SalePropertyRelationAddResult:
+        """Add Property Binding
+
+        REST method: sale.propertyRelation.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-add.html
+        Spec: spec/imported/sale.propertyRelation.add.yaml
+        """
+        return cast("SalePropertyRelationAddResult", self._client._invoke("sale.propertyRelation.add", params))
+
+    def delete_by_filter(
+        self, **params: Unpack[SalePropertyRelationDeleteByFilterParams]
+    ) -> SalePropertyRelationDeleteByFilterResult:
+        """Remove Property Relation with
+
+        REST method: sale.propertyRelation.deleteByFilter
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-delete-by-filter.html
+        Spec: spec/imported/sale.propertyRelation.deleteByFilter.yaml
+        """
+        return cast(
+            "SalePropertyRelationDeleteByFilterResult", self._client._invoke("sale.propertyRelation.deleteByFilter", params)
+        )
+
+    def get_fields(self, **params: Unpack[SalePropertyRelationGetFieldsParams]) -> SalePropertyRelationGetFieldsResult:
+        """Get Fields of Property Binding
+
+        REST method: sale.propertyRelation.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-get-fields.html
+        Spec: spec/imported/sale.propertyRelation.getFields.yaml
+        """
+        return cast("SalePropertyRelationGetFieldsResult", self._client._invoke("sale.propertyRelation.getFields", params))
+
+    def list(self, **params: Unpack[SalePropertyRelationListParams]) -> SalePropertyRelationListResult:
+        """Get a list of property bindings
+
+        REST method: sale.propertyRelation.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-list.html
+        Spec: spec/imported/sale.propertyRelation.list.yaml
+        """
+        return cast("SalePropertyRelationListResult", self._client._invoke("sale.propertyRelation.list", params))
+
+
+class SalePropertygroupNamespace:
+    """Namespace `sale.propertygroup`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePropertygroupAddParams]) -> SalePropertygroupAddResult:
+        """Create Property Group
+
+        REST method: sale.propertygroup.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-add.html
+        Spec: spec/imported/sale.propertygroup.add.yaml
+        """
+        return cast("SalePropertygroupAddResult", self._client._invoke("sale.propertygroup.add", params))
+
+    def delete(self, **params: Unpack[SalePropertygroupDeleteParams]) -> SalePropertygroupDeleteResult:
+        """Delete Property Group
+
+        REST method: sale.propertygroup.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-delete.html
+        Spec: spec/imported/sale.propertygroup.delete.yaml
+        """
+        return cast("SalePropertygroupDeleteResult", self._client._invoke("sale.propertygroup.delete", params))
+
+    def get(self, **params: Unpack[SalePropertygroupGetParams]) -> SalePropertygroupGetResult:
+        """Get Values of All Fields in a Property Group by ID
+
+        REST method: sale.propertygroup.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-get.html
+        Spec: spec/imported/sale.propertygroup.get.yaml
+        """
+        return cast("SalePropertygroupGetResult", self._client._invoke("sale.propertygroup.get", params))
+
+    def get_fields(self, **params: Unpack[SalePropertygroupGetFieldsParams]) -> SalePropertygroupGetFieldsResult:
+        """Get Available Fields of Property Groups
+
+        REST method: sale.propertygroup.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-get-fields.html
+        Spec: spec/imported/sale.propertygroup.getFields.yaml
+        """
+        return cast("SalePropertygroupGetFieldsResult", self._client._invoke("sale.propertygroup.getFields", params))
+
+    def list(self, **params: Unpack[SalePropertygroupListParams]) -> SalePropertygroupListResult:
+        """Get a list of property groups
+
+        REST method: sale.propertygroup.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-list.html
+        Spec: spec/imported/sale.propertygroup.list.yaml
+        """
+        return cast("SalePropertygroupListResult", self._client._invoke("sale.propertygroup.list", params))
+
+    def update(self, **params: Unpack[SalePropertygroupUpdateParams]) -> SalePropertygroupUpdateResult:
+        """Update Property Group Fields
+
+        REST method: sale.propertygroup.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-update.html
+        Spec: spec/imported/sale.propertygroup.update.yaml
+        """
+        return cast("SalePropertygroupUpdateResult", self._client._invoke("sale.propertygroup.update", params))
+
+
+class SalePropertyvalueNamespace:
+    """Namespace `sale.propertyvalue`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[SalePropertyvalueDeleteParams]) -> SalePropertyvalueDeleteResult:
+        """Delete Order Property Value
+
+        REST method: sale.propertyvalue.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-delete.html
+        Spec: spec/imported/sale.propertyvalue.delete.yaml
+        """
+        return cast("SalePropertyvalueDeleteResult", self._client._invoke("sale.propertyvalue.delete", params))
+
+    def get(self, **params: Unpack[SalePropertyvalueGetParams]) -> SalePropertyvalueGetResult:
+        """Get Property Value with
+
+        REST method: sale.propertyvalue.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get.html
+        Spec: spec/imported/sale.propertyvalue.get.yaml
+        """
+        return cast("SalePropertyvalueGetResult", self._client._invoke("sale.propertyvalue.get", params))
+
+    def getfields(self, **params: Unpack[SalePropertyvalueGetfieldsParams]) -> SalePropertyvalueGetfieldsResult:
+        """Get Available Fields of the Property Value
+
+        REST method: sale.propertyvalue.getfields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html
+        Spec: spec/imported/sale.propertyvalue.getfields.yaml
+        """
+        return cast("SalePropertyvalueGetfieldsResult", self._client._invoke("sale.propertyvalue.getfields", params))
+
+    def list(self, **params: Unpack[SalePropertyvalueListParams]) -> SalePropertyvalueListResult:
+        """Get a list of property values
+
+        REST method: sale.propertyvalue.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-list.html
+        Spec: spec/imported/sale.propertyvalue.list.yaml
+        """
+        return cast("SalePropertyvalueListResult", self._client._invoke("sale.propertyvalue.list", params))
+
+    def modify(self, **params: Unpack[SalePropertyvalueModifyParams]) -> SalePropertyvalueModifyResult:
+        """Change the Value of the Property
+
+        REST method: sale.propertyvalue.modify
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html
+        Spec: spec/imported/sale.propertyvalue.modify.yaml
+        """
+        return cast("SalePropertyvalueModifyResult", self._client._invoke("sale.propertyvalue.modify", params))
+
+
+class SalePropertyvariantNamespace:
+    """Namespace `sale.propertyvariant`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SalePropertyvariantAddParams]) -> SalePropertyvariantAddResult:
+        """Add Property Variant
+
+        REST method: sale.propertyvariant.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-add.html
+        Spec: spec/imported/sale.propertyvariant.add.yaml
+        """
+        return cast("SalePropertyvariantAddResult", self._client._invoke("sale.propertyvariant.add", params))
+
+    def delete(self, **params: Unpack[SalePropertyvariantDeleteParams]) -> SalePropertyvariantDeleteResult:
+        """Delete Property Variant
+
+        REST method: sale.propertyvariant.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-delete.html
+        Spec: spec/imported/sale.propertyvariant.delete.yaml
+        """
+        return cast("SalePropertyvariantDeleteResult", self._client._invoke("sale.propertyvariant.delete", params))
+
+    def get(self, **params: Unpack[SalePropertyvariantGetParams]) -> SalePropertyvariantGetResult:
+        """Get Property Variant Value by ID
+
+        REST method: sale.propertyvariant.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-get.html
+        Spec: spec/imported/sale.propertyvariant.get.yaml
+        """
+        return cast("SalePropertyvariantGetResult", self._client._invoke("sale.propertyvariant.get", params))
+
+    def get_fields(self, **params: Unpack[SalePropertyvariantGetFieldsParams]) -> SalePropertyvariantGetFieldsResult:
+        """Get Available Fields of Property Variant
+
+        REST method: sale.propertyvariant.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-get-fields.html
+        Spec: spec/imported/sale.propertyvariant.getFields.yaml
+        """
+        return cast("SalePropertyvariantGetFieldsResult", self._client._invoke("sale.propertyvariant.getFields", params))
+
+    def list(self, **params: Unpack[SalePropertyvariantListParams]) -> SalePropertyvariantListResult:
+        """Get a list of property variants
+
+        REST method: sale.propertyvariant.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-list.html
+        Spec: spec/imported/sale.propertyvariant.list.yaml
+        """
+        return cast("SalePropertyvariantListResult", self._client._invoke("sale.propertyvariant.list", params))
+
+    def update(self, **params: Unpack[SalePropertyvariantUpdateParams]) -> SalePropertyvariantUpdateResult:
+        """Update Property Variant Fields
+
+        REST method: sale.propertyvariant.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-update.html
+        Spec: spec/imported/sale.propertyvariant.update.yaml
+        """
+        return cast("SalePropertyvariantUpdateResult", self._client._invoke("sale.propertyvariant.update", params))
+
+
+class SaleShipmentNamespace:
+    """Namespace `sale.shipment`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleShipmentAddParams]) -> SaleShipmentAddResult:
+        """Add Shipment
+
+        REST method: sale.shipment.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-add.html
+        Spec: spec/imported/sale.shipment.add.yaml
+        """
+        return cast("SaleShipmentAddResult", self._client._invoke("sale.shipment.add", params))
+
+    def delete(self, **params: Unpack[SaleShipmentDeleteParams]) -> SaleShipmentDeleteResult:
+        """Delete Shipment
+
+        REST method: sale.shipment.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-delete.html
+        Spec: spec/imported/sale.shipment.delete.yaml
+        """
+        return cast("SaleShipmentDeleteResult", self._client._invoke("sale.shipment.delete", params))
+
+    def get(self, **params: Unpack[SaleShipmentGetParams]) -> SaleShipmentGetResult:
+        """Get Shipment Fields
+
+        REST method: sale.shipment.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get.html
+        Spec: spec/imported/sale.shipment.get.yaml
+        """
+        return cast("SaleShipmentGetResult", self._client._invoke("sale.shipment.get", params))
+
+    def get_fields(self, **params: Unpack[SaleShipmentGetFieldsParams]) -> SaleShipmentGetFieldsResult:
+        """Get Available Shipment Fields
+
+        REST method: sale.shipment.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get-fields.html
+        Spec: spec/imported/sale.shipment.getFields.yaml
+        """
+        return cast("SaleShipmentGetFieldsResult", self._client._invoke("sale.shipment.getFields", params))
+
+    def list(self, **params: Unpack[SaleShipmentListParams]) -> SaleShipmentListResult:
+        """Get the list of shipments
+
+        REST method: sale.shipment.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-list.html
+        Spec: spec/imported/sale.shipment.list.yaml
+        """
+        return cast("SaleShipmentListResult", self._client._invoke("sale.shipment.list", params))
+
+    def update(self, **params: Unpack[SaleShipmentUpdateParams]) -> SaleShipmentUpdateResult:
+        """Update Shipment
+
+        REST method: sale.shipment.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-update.html
+        Spec: spec/imported/sale.shipment.update.yaml
+        """
+        return cast("SaleShipmentUpdateResult", self._client._invoke("sale.shipment.update", params))
+
+
+class SaleShipmentitemNamespace:
+    """Namespace `sale.shipmentitem`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleShipmentitemAddParams]) -> SaleShipmentitemAddResult:
+        """Add an item to the shipment table part
+
+        REST method: sale.shipmentitem.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-add.html
+        Spec: spec/imported/sale.shipmentitem.add.yaml
+        """
+        return cast("SaleShipmentitemAddResult", self._client._invoke("sale.shipmentitem.add", params))
+
+    def delete(self, **params: Unpack[SaleShipmentitemDeleteParams]) -> SaleShipmentitemDeleteResult:
+        """Delete Shipment Item from Collection
+
+        REST method: sale.shipmentitem.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-delete.html
+        Spec: spec/imported/sale.shipmentitem.delete.yaml
+        """
+        return cast("SaleShipmentitemDeleteResult", self._client._invoke("sale.shipmentitem.delete", params))
+
+    def get(self, **params: Unpack[SaleShipmentitemGetParams]) -> SaleShipmentitemGetResult:
+        """Accessing Fields of the sale.shipmentitem.get Element
+
+        REST method: sale.shipmentitem.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get.html
+        Spec: spec/imported/sale.shipmentitem.get.yaml
+        """
+        return cast("SaleShipmentitemGetResult", self._client._invoke("sale.shipmentitem.get", params))
+
+    def getfields(self, **params: Unpack[SaleShipmentitemGetfieldsParams]) -> SaleShipmentitemGetfieldsResult:
+        """Get Fields of Shipment Item from
+
+        REST method: sale.shipmentitem.getfields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get-fields.html
+        Spec: spec/imported/sale.shipmentitem.getfields.yaml
+        """
+        return cast("SaleShipmentitemGetfieldsResult", self._client._invoke("sale.shipmentitem.getfields", params))
+
+    def list(self, **params: Unpack[SaleShipmentitemListParams]) -> SaleShipmentitemListResult:
+        """Get a list of shipment item table elements
+
+        REST method: sale.shipmentitem.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html
+        Spec: spec/imported/sale.shipmentitem.list.yaml
+        """
+        return cast("SaleShipmentitemListResult", self._client._invoke("sale.shipmentitem.list", params))
+
+    def update(self, **params: Unpack[SaleShipmentitemUpdateParams]) -> SaleShipmentitemUpdateResult:
+        """Update an item in the shipment table part
+
+        REST method: sale.shipmentitem.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-update.html
+        Spec: spec/imported/sale.shipmentitem.update.yaml
+        """
+        return cast("SaleShipmentitemUpdateResult", self._client._invoke("sale.shipmentitem.update", params))
+
+
+class SaleShipmentpropertyNamespace:
+    """Namespace `sale.shipmentproperty`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleShipmentpropertyAddParams]) -> SaleShipmentpropertyAddResult:
+        """Add Shipment Property
+
+        REST method: sale.shipmentproperty.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-add.html
+        Spec: spec/imported/sale.shipmentproperty.add.yaml
+        """
+        return cast("SaleShipmentpropertyAddResult", self._client._invoke("sale.shipmentproperty.add", params))
+
+    def delete(self, **params: Unpack[SaleShipmentpropertyDeleteParams]) -> SaleShipmentpropertyDeleteResult:
+        """Delete Shipment Property
+
+        REST method: sale.shipmentproperty.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-delete.html
+        Spec: spec/imported/sale.shipmentproperty.delete.yaml
+        """
+        return cast("SaleShipmentpropertyDeleteResult", self._client._invoke("sale.shipmentproperty.delete", params))
+
+    def get(self, **params: Unpack[SaleShipmentpropertyGetParams]) -> SaleShipmentpropertyGetResult:
+        """Get Shipment Property
+
+        REST method: sale.shipmentproperty.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html
+        Spec: spec/imported/sale.shipmentproperty.get.yaml
+        """
+        return cast("SaleShipmentpropertyGetResult", self._client._invoke("sale.shipmentproperty.get", params))
+
+    def getfieldsbytype(
+        self, **params: Unpack[SaleShipmentpropertyGetfieldsbytypeParams]
+    ) -> SaleShipmentpropertyGetfieldsbytypeResult:
+        """Get Fields and Settings of Shipment Property for a Specific Property Type
+
+        REST method: sale.shipmentproperty.getfieldsbytype
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get-fields-by-type.html
+        Spec: spec/imported/sale.shipmentproperty.getfieldsbytype.yaml
+        """
+        return cast(
+            "SaleShipmentpropertyGetfieldsbytypeResult", self._client._invoke("sale.shipmentproperty.getfieldsbytype", params)
+        )
+
+    def list(self, **params: Unpack[SaleShipmentpropertyListParams]) -> SaleShipmentpropertyListResult:
+        """Get a list of shipment properties
+
+        REST method: sale.shipmentproperty.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html
+        Spec: spec/imported/sale.shipmentproperty.list.yaml
+        """
+        return cast("SaleShipmentpropertyListResult", self._client._invoke("sale.shipmentproperty.list", params))
+
+    def update(self, **params: Unpack[SaleShipmentpropertyUpdateParams]) -> SaleShipmentpropertyUpdateResult:
+        """Update Shipment Property
+
+        REST method: sale.shipmentproperty.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html
+        Spec: spec/imported/sale.shipmentproperty.update.yaml
+        """
+        return cast("SaleShipmentpropertyUpdateResult", self._client._invoke("sale.shipmentproperty.update", params))
+
+
+class SaleShipmentpropertyvalueNamespace:
+    """Namespace `sale.shipmentpropertyvalue`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def delete(self, **params: Unpack[SaleShipmentpropertyvalueDeleteParams]) -> SaleShipmentpropertyvalueDeleteResult:
+        """Delete Shipment Property Value
+
+        REST method: sale.shipmentpropertyvalue.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-propertyvalue-delete.html
+        Spec: spec/imported/sale.shipmentpropertyvalue.delete.yaml
+        """
+        return cast("SaleShipmentpropertyvalueDeleteResult", self._client._invoke("sale.shipmentpropertyvalue.delete", params))
+
+    def get(self, **params: Unpack[SaleShipmentpropertyvalueGetParams]) -> SaleShipmentpropertyvalueGetResult:
+        """Get Shipment Property Value by ID
+
+        REST method: sale.shipmentpropertyvalue.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get.html
+        Spec: spec/imported/sale.shipmentpropertyvalue.get.yaml
+        """
+        return cast("SaleShipmentpropertyvalueGetResult", self._client._invoke("sale.shipmentpropertyvalue.get", params))
+
+    def getfields(self, **params: Unpack[SaleShipmentpropertyvalueGetfieldsParams]) -> SaleShipmentpropertyvalueGetfieldsResult:
+        """Get Available Fields of Shipment Property Values
+
+        REST method: sale.shipmentpropertyvalue.getfields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get-fields.html
+        Spec: spec/imported/sale.shipmentpropertyvalue.getfields.yaml
+        """
+        return cast(
+            "SaleShipmentpropertyvalueGetfieldsResult", self._client._invoke("sale.shipmentpropertyvalue.getfields", params)
+        )
+
+    def list(self, **params: Unpack[SaleShipmentpropertyvalueListParams]) -> SaleShipmentpropertyvalueListResult:
+        """Get a list of shipment property values
+
+        REST method: sale.shipmentpropertyvalue.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-list.html
+        Spec: spec/imported/sale.shipmentpropertyvalue.list.yaml
+        """
+        return cast("SaleShipmentpropertyvalueListResult", self._client._invoke("sale.shipmentpropertyvalue.list", params))
+
+    def modify(self, **params: Unpack[SaleShipmentpropertyvalueModifyParams]) -> SaleShipmentpropertyvalueModifyResult:
+        """Update Shipment Property Values
+
+        REST method: sale.shipmentpropertyvalue.modify
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html
+        Spec: spec/imported/sale.shipmentpropertyvalue.modify.yaml
+        """
+        return cast("SaleShipmentpropertyvalueModifyResult", self._client._invoke("sale.shipmentpropertyvalue.modify", params))
+
+
+class SaleStatusNamespace:
+    """Namespace `sale.status`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleStatusAddParams]) -> SaleStatusAddResult:
+        """Create status
+
+        REST method: sale.status.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-add.html
+        Spec: spec/imported/sale.status.add.yaml
+        """
+        return cast("SaleStatusAddResult", self._client._invoke("sale.status.add", params))
+
+    def delete(self, **params: Unpack[SaleStatusDeleteParams]) -> SaleStatusDeleteResult:
+        """Delete Status
+
+        REST method: sale.status.delete
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-delete.html
+        Spec: spec/imported/sale.status.delete.yaml
+        """
+        return cast("SaleStatusDeleteResult", self._client._invoke("sale.status.delete", params))
+
+    def get(self, **params: Unpack[SaleStatusGetParams]) -> SaleStatusGetResult:
+        """Get Values of All Status Fields by ID
+
+        REST method: sale.status.get
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get.html
+        Spec: spec/imported/sale.status.get.yaml
+        """
+        return cast("SaleStatusGetResult", self._client._invoke("sale.status.get", params))
+
+    def get_fields(self, **params: Unpack[SaleStatusGetFieldsParams]) -> SaleStatusGetFieldsResult:
+        """Get Available Fields of
+
+        REST method: sale.status.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get-fields.html
+        Spec: spec/imported/sale.status.getFields.yaml
+        """
+        return cast("SaleStatusGetFieldsResult", self._client._invoke("sale.status.getFields", params))
+
+    def list(self, **params: Unpack[SaleStatusListParams]) -> SaleStatusListResult:
+        """Get the list of statuses
+
+        REST method: sale.status.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-list.html
+        Spec: spec/imported/sale.status.list.yaml
+        """
+        return cast("SaleStatusListResult", self._client._invoke("sale.status.list", params))
+
+    def update(self, **params: Unpack[SaleStatusUpdateParams]) -> SaleStatusUpdateResult:
+        """Update status
+
+        REST method: sale.status.update
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-update.html
+        Spec: spec/imported/sale.status.update.yaml
+        """
+        return cast("SaleStatusUpdateResult", self._client._invoke("sale.status.update", params))
+
+
+class SaleStatusLangNamespace:
+    """Namespace `sale.statusLang`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def add(self, **params: Unpack[SaleStatusLangAddParams]) -> SaleStatusLangAddResult:
+        """Add Localization
+
+        REST method: sale.statusLang.add
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-add.html
+        Spec: spec/imported/sale.statusLang.add.yaml
+        """
+        return cast("SaleStatusLangAddResult", self._client._invoke("sale.statusLang.add", params))
+
+    def delete_by_filter(self, **params: Unpack[SaleStatusLangDeleteByFilterParams]) -> SaleStatusLangDeleteByFilterResult:
+        """Delete localization
+
+        REST method: sale.statusLang.deleteByFilter
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-delete-by-filter.html
+        Spec: spec/imported/sale.statusLang.deleteByFilter.yaml
+        """
+        return cast("SaleStatusLangDeleteByFilterResult", self._client._invoke("sale.statusLang.deleteByFilter", params))
+
+    def get_fields(self, **params: Unpack[SaleStatusLangGetFieldsParams]) -> SaleStatusLangGetFieldsResult:
+        """Get Localization Fields for Statuses
+
+        REST method: sale.statusLang.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-fields.html
+        Spec: spec/imported/sale.statusLang.getFields.yaml
+        """
+        return cast("SaleStatusLangGetFieldsResult", self._client._invoke("sale.statusLang.getFields", params))
+
+    def get_list_langs(self, **params: Unpack[SaleStatusLangGetListLangsParams]) -> SaleStatusLangGetListLangsResult:
+        """Get the list of languages for localization
+
+        REST method: sale.statusLang.getListLangs
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-list-langs.html
+        Spec: spec/imported/sale.statusLang.getListLangs.yaml
+        """
+        return cast("SaleStatusLangGetListLangsResult", self._client._invoke("sale.statusLang.getListLangs", params))
+
+    def list(self, **params: Unpack[SaleStatusLangListParams]) -> SaleStatusLangListResult:
+        """Get a list of localizations for
+
+        REST method: sale.statusLang.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-list.html
+        Spec: spec/imported/sale.statusLang.list.yaml
+        """
+        return cast("SaleStatusLangListResult", self._client._invoke("sale.statusLang.list", params))
+
+
+class SaleTradeBindingNamespace:
+    """Namespace `sale.tradeBinding`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get_fields(self, **params: Unpack[SaleTradeBindingGetFieldsParams]) -> SaleTradeBindingGetFieldsResult:
+        """Get Available Order Fields from
+
+        REST method: sale.tradeBinding.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-get-fields.html
+        Spec: spec/imported/sale.tradeBinding.getFields.yaml
+        """
+        return cast("SaleTradeBindingGetFieldsResult", self._client._invoke("sale.tradeBinding.getFields", params))
+
+    def list(self, **params: Unpack[SaleTradeBindingListParams]) -> SaleTradeBindingListResult:
+        """Get a list of orders from sources
+
+        REST method: sale.tradeBinding.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-list.html
+        Spec: spec/imported/sale.tradeBinding.list.yaml
+        """
+        return cast("SaleTradeBindingListResult", self._client._invoke("sale.tradeBinding.list", params))
+
+
+class SaleTradePlatformNamespace:
+    """Namespace `sale.tradePlatform`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def get_fields(self, **params: Unpack[SaleTradePlatformGetFieldsParams]) -> SaleTradePlatformGetFieldsResult:
+        """Get Available Fields of Order Sources
+
+        REST method: sale.tradePlatform.getFields
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-get-fields.html
+        Spec: spec/imported/sale.tradePlatform.getFields.yaml
+        """
+        return cast("SaleTradePlatformGetFieldsResult", self._client._invoke("sale.tradePlatform.getFields", params))
+
+    def list(self, **params: Unpack[SaleTradePlatformListParams]) -> SaleTradePlatformListResult:
+        """Get a List of Order Sources:
+
+        REST method: sale.tradePlatform.list
+        Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-list.html
+        Spec: spec/imported/sale.tradePlatform.list.yaml
+        """
+        return cast("SaleTradePlatformListResult", self._client._invoke("sale.tradePlatform.list", params))

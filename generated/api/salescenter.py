@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     )
     from b24client.runtime.client import Client
 
+# Namespaces can be named like builtins (sale.property.*), which would shadow `property`
+# inside a class body; the decorator is bound once here instead.
+_namespace = property
+
 
 class SalescenterNamespace:
     """Namespace `salescenter`."""
@@ -25,7 +29,7 @@ class SalescenterNamespace:
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    @property
+    @_namespace
     def payment(self) -> SalescenterPaymentNamespace:
         return SalescenterPaymentNamespace(self._client)
 

@@ -3,9 +3,1866 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypeAlias
+from typing import Any, Literal, NotRequired, TypeAlias
 
 from typing_extensions import TypedDict
+
+CrmActivityAddResult: TypeAlias = int
+
+
+class Badge(TypedDict):
+    code: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    value: NotRequired[str]
+
+
+class CrmActivityBadgeAddResult(TypedDict):
+    badge: NotRequired[Badge]
+
+
+CrmActivityBadgeDeleteResult: TypeAlias = bool
+
+
+class CrmActivityBadgeGetResult(TypedDict):
+    badge: NotRequired[Badge]
+
+
+class CrmActivityBadgeListResult(TypedDict):
+    badges: NotRequired[list[Badge]]
+
+
+CrmActivityBindingAddResult: TypeAlias = bool
+
+
+CrmActivityBindingDeleteResult: TypeAlias = bool
+
+
+class CrmActivityBindingListResultItem(TypedDict):
+    entityId: NotRequired[int]
+    entityTypeId: NotRequired[int]
+
+
+CrmActivityBindingListResult: TypeAlias = list[CrmActivityBindingListResultItem]
+
+
+CrmActivityBindingMoveResult: TypeAlias = bool
+
+
+CrmActivityCallGetTranscriptResult: TypeAlias = dict[str, Any] | None
+
+
+class ACTIVITYID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ENTITYID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ENTITYTYPEID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TYPE(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class VALUE(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmActivityCommunicationFieldsResult(TypedDict):
+    ACTIVITY_ID: NotRequired[ACTIVITYID]
+    ENTITY_ID: NotRequired[ENTITYID]
+    ENTITY_TYPE_ID: NotRequired[ENTITYTYPEID]
+    ID: NotRequired[ID]
+    TYPE: NotRequired[TYPE]
+    VALUE: NotRequired[VALUE]
+
+
+class Activity(TypedDict):
+    id: NotRequired[int]
+
+
+class Time(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
+class CrmActivityConfigurableAddResult(TypedDict):
+    activity: NotRequired[Activity]
+    time: NotRequired[Time]
+
+
+class Fields(TypedDict):
+    badgeCode: NotRequired[str]
+    completed: NotRequired[bool]
+    deadline: NotRequired[str]
+    isIncomingChannel: NotRequired[bool]
+    originId: NotRequired[Any]
+    originatorId: NotRequired[Any]
+    pingOffsets: NotRequired[list[Any]]
+    responsibleId: NotRequired[int]
+    typeId: NotRequired[str]
+
+
+class Properties1(TypedDict):
+    value: NotRequired[str]
+
+
+class Block(TypedDict):
+    properties: NotRequired[Properties1]
+    type: NotRequired[str]
+
+
+class Properties(TypedDict):
+    block: NotRequired[Block]
+    inline: NotRequired[bool]
+    title: NotRequired[str]
+
+
+class Client(TypedDict):
+    properties: NotRequired[Properties]
+    type: NotRequired[str]
+
+
+class Action(TypedDict):
+    type: NotRequired[str]
+    uri: NotRequired[str]
+
+
+class Properties3(TypedDict):
+    action: NotRequired[Action]
+    bold: NotRequired[bool]
+    text: NotRequired[str]
+
+
+class Client1(TypedDict):
+    properties: NotRequired[Properties3]
+    type: NotRequired[str]
+
+
+class Properties4(TypedDict):
+    value: NotRequired[str]
+
+
+class Phone(TypedDict):
+    properties: NotRequired[Properties4]
+    type: NotRequired[str]
+
+
+class Blocks1(TypedDict):
+    client: NotRequired[Client1]
+    phone: NotRequired[Phone]
+
+
+class Properties2(TypedDict):
+    blocks: NotRequired[Blocks1]
+
+
+class Responsible(TypedDict):
+    properties: NotRequired[Properties2]
+    type: NotRequired[str]
+
+
+class Blocks(TypedDict):
+    client: NotRequired[Client]
+    responsible: NotRequired[Responsible]
+
+
+class Logo(TypedDict):
+    action: NotRequired[Action]
+    code: NotRequired[str]
+
+
+class Body(TypedDict):
+    blocks: NotRequired[Blocks]
+    logo: NotRequired[Logo]
+
+
+class ActionParams(TypedDict):
+    clientId: NotRequired[str]
+
+
+class Action2(TypedDict):
+    actionParams: NotRequired[ActionParams]
+    type: NotRequired[str]
+
+
+class StartCall(TypedDict):
+    action: NotRequired[Action2]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class Buttons(TypedDict):
+    startCall: NotRequired[StartCall]
+
+
+class Action3(TypedDict):
+    animationType: NotRequired[str]
+    id: NotRequired[str]
+    type: NotRequired[str]
+
+
+class Confirm(TypedDict):
+    action: NotRequired[Action3]
+    title: NotRequired[str]
+
+
+class Decline(TypedDict):
+    action: NotRequired[Action3]
+    title: NotRequired[str]
+
+
+class Items(TypedDict):
+    confirm: NotRequired[Confirm]
+    decline: NotRequired[Decline]
+
+
+class Menu(TypedDict):
+    items: NotRequired[Items]
+    showPostponeItem: NotRequired[bool]
+
+
+class Footer(TypedDict):
+    buttons: NotRequired[Buttons]
+    menu: NotRequired[Menu]
+
+
+class Status2(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class Tags(TypedDict):
+    status2: NotRequired[Status2]
+
+
+class Header(TypedDict):
+    tags: NotRequired[Tags]
+    title: NotRequired[str]
+
+
+class Icon(TypedDict):
+    code: NotRequired[str]
+
+
+class Layout(TypedDict):
+    body: NotRequired[Body]
+    footer: NotRequired[Footer]
+    header: NotRequired[Header]
+    icon: NotRequired[Icon]
+
+
+class Activity1(TypedDict):
+    fields: NotRequired[Fields]
+    id: NotRequired[int]
+    layout: NotRequired[Layout]
+    ownerId: NotRequired[int]
+    ownerTypeId: NotRequired[int]
+
+
+class CrmActivityConfigurableGetResult(TypedDict):
+    activity: NotRequired[Activity1]
+
+
+class Activity2(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmActivityConfigurableUpdateResult(TypedDict):
+    activity: NotRequired[Activity2]
+    time: NotRequired[Time]
+
+
+CrmActivityDeleteResult: TypeAlias = bool
+
+
+class CrmActivityFieldsResult1(TypedDict):
+    isDeprecated: NotRequired[bool]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmActivityFieldsResult: TypeAlias = dict[str, CrmActivityFieldsResult1]
+
+
+class CrmActivityGetResult(TypedDict):
+    ASSOCIATED_ENTITY_ID: NotRequired[str]
+    AUTHOR_ID: NotRequired[str]
+    AUTOCOMPLETE_RULE: NotRequired[str]
+    COMPLETED: NotRequired[str]
+    CREATED: NotRequired[str]
+    DEADLINE: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    DESCRIPTION_TYPE: NotRequired[str]
+    DIRECTION: NotRequired[str]
+    EDITOR_ID: NotRequired[str]
+    END_TIME: NotRequired[str]
+    ID: NotRequired[str]
+    LAST_UPDATED: NotRequired[str]
+    LOCATION: NotRequired[str]
+    NOTIFY_TYPE: NotRequired[str]
+    NOTIFY_VALUE: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    ORIGIN_ID: NotRequired[Any]
+    OWNER_ID: NotRequired[str]
+    OWNER_TYPE_ID: NotRequired[str]
+    PRIORITY: NotRequired[str]
+    PROVIDER_DATA: NotRequired[Any]
+    PROVIDER_GROUP_ID: NotRequired[Any]
+    PROVIDER_ID: NotRequired[str]
+    PROVIDER_PARAMS: NotRequired[list[Any]]
+    PROVIDER_TYPE_ID: NotRequired[str]
+    RESPONSIBLE_ID: NotRequired[str]
+    RESULT_CURRENCY_ID: NotRequired[Any]
+    RESULT_MARK: NotRequired[str]
+    RESULT_SOURCE_ID: NotRequired[Any]
+    RESULT_STATUS: NotRequired[str]
+    RESULT_STREAM: NotRequired[str]
+    RESULT_SUM: NotRequired[Any]
+    RESULT_VALUE: NotRequired[Any]
+    SETTINGS: NotRequired[list[Any]]
+    START_TIME: NotRequired[str]
+    STATUS: NotRequired[str]
+    SUBJECT: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+
+
+CrmActivityLayoutBlocksDeleteResult: TypeAlias = Any
+
+
+CrmActivityLayoutBlocksGetResult: TypeAlias = Any
+
+
+CrmActivityLayoutBlocksSetResult: TypeAlias = Any
+
+
+class CrmActivityListResultItem(TypedDict):
+    ASSOCIATED_ENTITY_ID: NotRequired[str]
+    AUTHOR_ID: NotRequired[str]
+    AUTOCOMPLETE_RULE: NotRequired[str]
+    COMPLETED: NotRequired[str]
+    CREATED: NotRequired[str]
+    DEADLINE: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    DESCRIPTION_TYPE: NotRequired[str]
+    DIRECTION: NotRequired[str]
+    EDITOR_ID: NotRequired[str]
+    END_TIME: NotRequired[str]
+    ID: NotRequired[str]
+    LAST_UPDATED: NotRequired[str]
+    LOCATION: NotRequired[str]
+    NOTIFY_TYPE: NotRequired[str]
+    NOTIFY_VALUE: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    ORIGIN_ID: NotRequired[Any]
+    OWNER_ID: NotRequired[str]
+    OWNER_TYPE_ID: NotRequired[str]
+    PRIORITY: NotRequired[str]
+    PROVIDER_DATA: NotRequired[Any]
+    PROVIDER_GROUP_ID: NotRequired[Any]
+    PROVIDER_ID: NotRequired[str]
+    PROVIDER_PARAMS: NotRequired[list[Any]]
+    PROVIDER_TYPE_ID: NotRequired[str]
+    RESPONSIBLE_ID: NotRequired[str]
+    RESULT_CURRENCY_ID: NotRequired[Any]
+    RESULT_MARK: NotRequired[str]
+    RESULT_SOURCE_ID: NotRequired[Any]
+    RESULT_STATUS: NotRequired[str]
+    RESULT_STREAM: NotRequired[str]
+    RESULT_SUM: NotRequired[Any]
+    RESULT_VALUE: NotRequired[Any]
+    SETTINGS: NotRequired[list[Any]]
+    START_TIME: NotRequired[str]
+    STATUS: NotRequired[str]
+    SUBJECT: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+
+
+CrmActivityListResult: TypeAlias = list[CrmActivityListResultItem]
+
+
+class CrmActivityTodoAddResult(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmActivityTodoUpdateColorResult(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmActivityTodoUpdateDeadlineResult(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmActivityTodoUpdateDescriptionResult(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmActivityTodoUpdateResponsibleUserResult(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmActivityTodoUpdateResult(TypedDict):
+    id: NotRequired[int]
+
+
+CrmActivityTypeAddResult: TypeAlias = bool
+
+
+CrmActivityTypeDeleteResult: TypeAlias = bool
+
+
+class CrmActivityTypeListResultItem(TypedDict):
+    ICON_ID: NotRequired[str]
+    IS_CONFIGURABLE_TYPE: NotRequired[str]
+    NAME: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+
+
+CrmActivityTypeListResult: TypeAlias = list[CrmActivityTypeListResultItem]
+
+
+CrmActivityUpdateResult: TypeAlias = bool
+
+
+CrmAddressAddResult: TypeAlias = bool
+
+
+CrmAddressDeleteResult: TypeAlias = bool
+
+
+class CrmAddressFieldsResult1(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmAddressFieldsResult: TypeAlias = dict[str, CrmAddressFieldsResult1]
+
+
+class CrmAddressListResultItem(TypedDict):
+    ADDRESS_1: NotRequired[str]
+    ADDRESS_2: NotRequired[str]
+    ANCHOR_ID: NotRequired[str]
+    ANCHOR_TYPE_ID: NotRequired[str]
+    CITY: NotRequired[str]
+    COUNTRY: NotRequired[str]
+    COUNTRY_CODE: NotRequired[Any]
+    ENTITY_ID: NotRequired[str]
+    ENTITY_TYPE_ID: NotRequired[str]
+    LOC_ADDR_ID: NotRequired[str]
+    POSTAL_CODE: NotRequired[str]
+    PROVINCE: NotRequired[str]
+    REGION: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+
+
+CrmAddressListResult: TypeAlias = list[CrmAddressListResultItem]
+
+
+CrmAddressUpdateResult: TypeAlias = bool
+
+
+class AutomatedSolution(TypedDict):
+    id: NotRequired[int]
+    title: NotRequired[str]
+    typeIds: NotRequired[list[int]]
+
+
+class CrmAutomatedsolutionAddResult(TypedDict):
+    automatedSolution: NotRequired[AutomatedSolution]
+
+
+CrmAutomatedsolutionDeleteResult: TypeAlias = Any
+
+
+class Id(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class Title(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class TypeIds(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class CrmAutomatedsolutionFieldsResult(TypedDict):
+    id: NotRequired[Id]
+    title: NotRequired[Title]
+    typeIds: NotRequired[TypeIds]
+
+
+class CrmAutomatedsolutionGetResult(TypedDict):
+    automatedSolution: NotRequired[AutomatedSolution]
+
+
+class AutomatedSolution2(TypedDict):
+    id: NotRequired[int]
+    title: NotRequired[str]
+    typeIds: NotRequired[list[Any]]
+
+
+class CrmAutomatedsolutionListResult(TypedDict):
+    automatedSolutions: NotRequired[list[AutomatedSolution2]]
+
+
+class AutomatedSolution3(TypedDict):
+    id: NotRequired[int]
+    title: NotRequired[str]
+    typeIds: NotRequired[list[int]]
+
+
+class CrmAutomatedsolutionUpdateResult(TypedDict):
+    automatedSolution: NotRequired[AutomatedSolution3]
+
+
+CrmAutomationTriggerAddResult: TypeAlias = bool
+
+
+CrmAutomationTriggerDeleteResult: TypeAlias = bool
+
+
+CrmAutomationTriggerExecuteResult: TypeAlias = bool
+
+
+class CrmAutomationTriggerListResultItem(TypedDict):
+    CODE: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+CrmAutomationTriggerListResult: TypeAlias = list[CrmAutomationTriggerListResultItem]
+
+
+CrmAutomationTriggerResult: TypeAlias = bool
+
+
+CrmCalllistAddResult: TypeAlias = int
+
+
+class CrmCalllistGetResult(TypedDict):
+    CREATED_BY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    ENTITY_TYPE_ID: NotRequired[str]
+    ID: NotRequired[str]
+    WEBFORM_ID: NotRequired[str]
+
+
+class CrmCalllistItemsGetResultItem(TypedDict):
+    ENTITY_TYPE: NotRequired[int]
+    ID: NotRequired[int]
+    STATUS: NotRequired[str]
+
+
+CrmCalllistItemsGetResult: TypeAlias = list[CrmCalllistItemsGetResultItem]
+
+
+class CrmCalllistListResultItem(TypedDict):
+    CREATED_BY_ID: NotRequired[str]
+    ID: NotRequired[str]
+
+
+CrmCalllistListResult: TypeAlias = list[CrmCalllistListResultItem]
+
+
+class CrmCalllistStatuslistResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SORT: NotRequired[int]
+    STATUS_ID: NotRequired[str]
+
+
+CrmCalllistStatuslistResult: TypeAlias = list[CrmCalllistStatuslistResultItem]
+
+
+CrmCalllistUpdateResult: TypeAlias = bool
+
+
+CrmCatalogFieldsResult: TypeAlias = Any
+
+
+CrmCatalogGetResult: TypeAlias = Any
+
+
+CrmCatalogListResult: TypeAlias = Any
+
+
+class Category(TypedDict):
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isDefault: NotRequired[str]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+
+
+class CrmCategoryAddResult(TypedDict):
+    category: NotRequired[Category]
+
+
+CrmCategoryDeleteResult: TypeAlias = Any
+
+
+class EntityTypeId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class IsDefault(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class Name(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class OriginId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class OriginatorId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class Sort(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class Fields1(TypedDict):
+    entityTypeId: NotRequired[EntityTypeId]
+    id: NotRequired[Id]
+    isDefault: NotRequired[IsDefault]
+    name: NotRequired[Name]
+    originId: NotRequired[OriginId]
+    originatorId: NotRequired[OriginatorId]
+    sort: NotRequired[Sort]
+
+
+class CrmCategoryFieldsResult(TypedDict):
+    fields: NotRequired[Fields1]
+
+
+class Category1(TypedDict):
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isDefault: NotRequired[str]
+    name: NotRequired[str]
+    originId: NotRequired[str]
+    originatorId: NotRequired[str]
+    sort: NotRequired[int]
+
+
+class CrmCategoryGetResult(TypedDict):
+    category: NotRequired[Category1]
+
+
+class CrmCategoryListResult(TypedDict):
+    categories: NotRequired[list[Category1]]
+
+
+class Category3(TypedDict):
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isDefault: NotRequired[str]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+
+
+class CrmCategoryUpdateResult(TypedDict):
+    category: NotRequired[Category3]
+
+
+CrmCompanyAddResult: TypeAlias = int
+
+
+CrmCompanyContactAddResult: TypeAlias = bool
+
+
+CrmCompanyContactDeleteResult: TypeAlias = bool
+
+
+class CONTACTID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ISPRIMARY(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class SORT(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmCompanyContactFieldsResult(TypedDict):
+    CONTACT_ID: NotRequired[CONTACTID]
+    IS_PRIMARY: NotRequired[ISPRIMARY]
+    SORT: NotRequired[SORT]
+
+
+CrmCompanyContactItemsDeleteResult: TypeAlias = bool
+
+
+class CrmCompanyContactItemsGetResultItem(TypedDict):
+    CONTACT_ID: NotRequired[int]
+    IS_PRIMARY: NotRequired[str]
+    ROLE_ID: NotRequired[int]
+    SORT: NotRequired[int]
+
+
+CrmCompanyContactItemsGetResult: TypeAlias = list[CrmCompanyContactItemsGetResultItem]
+
+
+CrmCompanyContactItemsSetResult: TypeAlias = bool
+
+
+CrmCompanyDeleteResult: TypeAlias = bool
+
+
+CrmCompanyDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
+
+
+class Options(TypedDict):
+    defaultCountry: NotRequired[str]
+
+
+class Element(TypedDict):
+    name: NotRequired[str]
+    optionFlags: NotRequired[str]
+    options: NotRequired[Options]
+
+
+class CrmCompanyDetailsConfigurationGetResultItem(TypedDict):
+    elements: NotRequired[list[Element]]
+    name: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmCompanyDetailsConfigurationGetResult: TypeAlias = list[CrmCompanyDetailsConfigurationGetResultItem]
+
+
+CrmCompanyDetailsConfigurationResetResult: TypeAlias = bool
+
+
+CrmCompanyDetailsConfigurationSetResult: TypeAlias = bool
+
+
+class Settings(TypedDict):
+    COMPANY: NotRequired[str]
+    DEFAULT_VALUE: NotRequired[str]
+    LEAD: NotRequired[Any]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+    parentEntityTypeId: NotRequired[int]
+
+
+class CrmCompanyFieldsResult1(TypedDict):
+    filterLabel: NotRequired[str]
+    formLabel: NotRequired[str]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    listLabel: NotRequired[str]
+    settings: NotRequired[Settings]
+    statusType: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmCompanyFieldsResult: TypeAlias = dict[str, CrmCompanyFieldsResult1]
+
+
+class CrmCompanyGetResult(TypedDict):
+    ADDRESS: NotRequired[Any]
+    ADDRESS_2: NotRequired[Any]
+    ADDRESS_CITY: NotRequired[Any]
+    ADDRESS_COUNTRY: NotRequired[Any]
+    ADDRESS_COUNTRY_CODE: NotRequired[Any]
+    ADDRESS_LEGAL: NotRequired[Any]
+    ADDRESS_LOC_ADDR_ID: NotRequired[Any]
+    ADDRESS_POSTAL_CODE: NotRequired[Any]
+    ADDRESS_PROVINCE: NotRequired[Any]
+    ADDRESS_REGION: NotRequired[Any]
+    ASSIGNED_BY_ID: NotRequired[str]
+    BANKING_DETAILS: NotRequired[str]
+    COMMENTS: NotRequired[str]
+    COMPANY_TYPE: NotRequired[str]
+    CREATED_BY_ID: NotRequired[str]
+    CURRENCY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    EMPLOYEES: NotRequired[str]
+    HAS_EMAIL: NotRequired[str]
+    HAS_IMOL: NotRequired[str]
+    HAS_PHONE: NotRequired[str]
+    ID: NotRequired[str]
+    INDUSTRY: NotRequired[str]
+    IS_MY_COMPANY: NotRequired[str]
+    LAST_ACTIVITY_BY: NotRequired[str]
+    LAST_ACTIVITY_TIME: NotRequired[str]
+    LAST_COMMUNICATION_TIME: NotRequired[Any]
+    LEAD_ID: NotRequired[Any]
+    LOGO: NotRequired[Any]
+    MODIFY_BY_ID: NotRequired[str]
+    OPENED: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    ORIGIN_ID: NotRequired[Any]
+    ORIGIN_VERSION: NotRequired[Any]
+    PARENT_ID_156: NotRequired[Any]
+    REG_ADDRESS: NotRequired[Any]
+    REG_ADDRESS_2: NotRequired[Any]
+    REG_ADDRESS_CITY: NotRequired[Any]
+    REG_ADDRESS_COUNTRY: NotRequired[Any]
+    REG_ADDRESS_COUNTRY_CODE: NotRequired[Any]
+    REG_ADDRESS_LOC_ADDR_ID: NotRequired[Any]
+    REG_ADDRESS_POSTAL_CODE: NotRequired[Any]
+    REG_ADDRESS_PROVINCE: NotRequired[Any]
+    REG_ADDRESS_REGION: NotRequired[Any]
+    REVENUE: NotRequired[str]
+    TITLE: NotRequired[str]
+    UF_CRM_1687188367: NotRequired[str]
+    UTM_CAMPAIGN: NotRequired[Any]
+    UTM_CONTENT: NotRequired[Any]
+    UTM_MEDIUM: NotRequired[Any]
+    UTM_SOURCE: NotRequired[Any]
+    UTM_TERM: NotRequired[Any]
+
+
+class PHONEItem(TypedDict):
+    ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    VALUE: NotRequired[str]
+    VALUE_TYPE: NotRequired[str]
+
+
+class CrmCompanyListResultItem(TypedDict):
+    ASSIGNED_BY_ID: NotRequired[str]
+    ID: NotRequired[str]
+    PHONE: NotRequired[list[PHONEItem]]
+    TITLE: NotRequired[str]
+
+
+CrmCompanyListResult: TypeAlias = list[CrmCompanyListResultItem]
+
+
+CrmCompanyUpdateResult: TypeAlias = bool
+
+
+CrmCompanyUserfieldAddResult: TypeAlias = int
+
+
+CrmCompanyUserfieldDeleteResult: TypeAlias = bool
+
+
+EDITFORMLABEL = TypedDict(
+    "EDITFORMLABEL",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+ERRORMESSAGE = TypedDict(
+    "ERRORMESSAGE",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+HELPMESSAGE = TypedDict(
+    "HELPMESSAGE",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+LISTCOLUMNLABEL = TypedDict(
+    "LISTCOLUMNLABEL",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+LISTFILTERLABEL = TypedDict(
+    "LISTFILTERLABEL",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+class SETTINGS(TypedDict):
+    DEFAULT_VALUE: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+
+
+class CrmCompanyUserfieldGetResult(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[ERRORMESSAGE]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[HELPMESSAGE]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL]
+    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+class LISTItem(TypedDict):
+    DEF: NotRequired[str]
+    ID: NotRequired[str]
+    SORT: NotRequired[str]
+    VALUE: NotRequired[str]
+    XML_ID: NotRequired[str]
+
+
+class SECTION(TypedDict):
+    CAL_TYPE: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+class Resource(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[SECTION]]
+    XML_ID: NotRequired[str]
+
+
+class RESOURCES(TypedDict):
+    resource: NotRequired[Resource]
+
+
+class SELECTEDRESOURCE(TypedDict):
+    id: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class SERVICELISTItem(TypedDict):
+    duration: NotRequired[str]
+    name: NotRequired[str]
+
+
+class SETTINGS1(TypedDict):
+    ALLOW_OVERBOOKING: NotRequired[str]
+    CAPTION_NO_VALUE: NotRequired[str]
+    DEFAULT_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    EXTENSIONS: NotRequired[list[Any]]
+    FULL_DAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    LIST_WIDTH: NotRequired[int]
+    MAX_ALLOWED_SIZE: NotRequired[int]
+    MAX_LENGTH: NotRequired[int]
+    MAX_SHOW_SIZE: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    RESOURCES: NotRequired[RESOURCES]
+    RESOURCE_LIMIT: NotRequired[int]
+    ROWS: NotRequired[int]
+    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_USERS: NotRequired[list[Any]]
+    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SHOW_NO_VALUE: NotRequired[str]
+    SIZE: NotRequired[int]
+    TARGET_BLANK: NotRequired[str]
+    TIMEZONE: NotRequired[str]
+    USE_RESOURCES: NotRequired[str]
+    USE_SERVICES: NotRequired[str]
+    USE_USERS: NotRequired[str]
+    USE_USER_TIMEZONE: NotRequired[str]
+
+
+class CrmCompanyUserfieldListResultItem(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[str]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[Any]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[Any]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST: NotRequired[list[LISTItem]]
+    LIST_COLUMN_LABEL: NotRequired[str]
+    LIST_FILTER_LABEL: NotRequired[str]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS1]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+CrmCompanyUserfieldListResult: TypeAlias = list[CrmCompanyUserfieldListResultItem]
+
+
+CrmCompanyUserfieldUpdateResult: TypeAlias = bool
+
+
+CrmContactAddResult: TypeAlias = int
+
+
+CrmContactCompanyAddResult: TypeAlias = bool
+
+
+CrmContactCompanyDeleteResult: TypeAlias = bool
+
+
+class COMPANYID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmContactCompanyFieldsResult(TypedDict):
+    COMPANY_ID: NotRequired[COMPANYID]
+    IS_PRIMARY: NotRequired[ISPRIMARY]
+    SORT: NotRequired[SORT]
+
+
+CrmContactCompanyItemsDeleteResult: TypeAlias = bool
+
+
+class CrmContactCompanyItemsGetResultItem(TypedDict):
+    COMPANY_ID: NotRequired[int]
+    IS_PRIMARY: NotRequired[str]
+    ROLE_ID: NotRequired[int]
+    SORT: NotRequired[int]
+
+
+CrmContactCompanyItemsGetResult: TypeAlias = list[CrmContactCompanyItemsGetResultItem]
+
+
+CrmContactCompanyItemsSetResult: TypeAlias = bool
+
+
+CrmContactDeleteResult: TypeAlias = bool
+
+
+CrmContactDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
+
+
+class Element1(TypedDict):
+    name: NotRequired[str]
+    optionFlags: NotRequired[str]
+    options: NotRequired[Options]
+
+
+class CrmContactDetailsConfigurationGetResultItem(TypedDict):
+    elements: NotRequired[list[Element1]]
+    name: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmContactDetailsConfigurationGetResult: TypeAlias = list[CrmContactDetailsConfigurationGetResultItem]
+
+
+CrmContactDetailsConfigurationResetResult: TypeAlias = bool
+
+
+CrmContactDetailsConfigurationSetResult: TypeAlias = bool
+
+
+class Settings1(TypedDict):
+    parentEntityTypeId: NotRequired[int]
+
+
+class CrmContactFieldsResult1(TypedDict):
+    isDeprecated: NotRequired[bool]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    settings: NotRequired[Settings1]
+    statusType: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmContactFieldsResult: TypeAlias = dict[str, CrmContactFieldsResult1]
+
+
+class EMAILItem(TypedDict):
+    ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    VALUE: NotRequired[str]
+    VALUE_TYPE: NotRequired[str]
+
+
+class CrmContactGetResult(TypedDict):
+    ADDRESS: NotRequired[Any]
+    ADDRESS_2: NotRequired[Any]
+    ADDRESS_CITY: NotRequired[Any]
+    ADDRESS_COUNTRY: NotRequired[Any]
+    ADDRESS_LOC_ADDR_ID: NotRequired[Any]
+    ADDRESS_POSTAL_CODE: NotRequired[Any]
+    ADDRESS_PROVINCE: NotRequired[Any]
+    ADDRESS_REGION: NotRequired[Any]
+    ASSIGNED_BY_ID: NotRequired[str]
+    BIRTHDATE: NotRequired[str]
+    COMMENTS: NotRequired[str]
+    COMPANY_ID: NotRequired[str]
+    CREATED_BY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    EMAIL: NotRequired[list[EMAILItem]]
+    EXPORT: NotRequired[str]
+    FACE_ID: NotRequired[Any]
+    HAS_EMAIL: NotRequired[str]
+    HAS_IMOL: NotRequired[str]
+    HAS_PHONE: NotRequired[str]
+    HONORIFIC: NotRequired[str]
+    ID: NotRequired[str]
+    LAST_ACTIVITY_BY: NotRequired[str]
+    LAST_ACTIVITY_TIME: NotRequired[str]
+    LAST_NAME: NotRequired[str]
+    LEAD_ID: NotRequired[Any]
+    MODIFY_BY_ID: NotRequired[str]
+    NAME: NotRequired[str]
+    OPENED: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    ORIGIN_ID: NotRequired[Any]
+    ORIGIN_VERSION: NotRequired[Any]
+    PARENT_ID_1224: NotRequired[str]
+    PHONE: NotRequired[list[PHONEItem]]
+    PHOTO: NotRequired[Any]
+    POST: NotRequired[str]
+    SECOND_NAME: NotRequired[str]
+    SOURCE_DESCRIPTION: NotRequired[str]
+    SOURCE_ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    UF_CRM_1720697698689: NotRequired[str]
+    UTM_CAMPAIGN: NotRequired[str]
+    UTM_CONTENT: NotRequired[str]
+    UTM_MEDIUM: NotRequired[str]
+    UTM_SOURCE: NotRequired[str]
+    UTM_TERM: NotRequired[str]
+
+
+class CrmContactListResultItem(TypedDict):
+    ASSIGNED_BY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    EMAIL: NotRequired[list[EMAILItem]]
+    EXPORT: NotRequired[str]
+    ID: NotRequired[str]
+    LAST_NAME: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+CrmContactListResult: TypeAlias = list[CrmContactListResultItem]
+
+
+CrmContactUpdateResult: TypeAlias = bool
+
+
+CrmContactUserfieldAddResult: TypeAlias = int
+
+
+CrmContactUserfieldDeleteResult: TypeAlias = bool
+
+
+class EDITFORMLABEL1(TypedDict):
+    ar: NotRequired[str]
+    br: NotRequired[str]
+    de: NotRequired[str]
+    en: NotRequired[str]
+    fr: NotRequired[str]
+    id: NotRequired[str]
+    it: NotRequired[str]
+    ja: NotRequired[str]
+    la: NotRequired[str]
+    ms: NotRequired[str]
+    pl: NotRequired[str]
+    sc: NotRequired[str]
+    tc: NotRequired[str]
+    th: NotRequired[str]
+    tr: NotRequired[str]
+    vn: NotRequired[str]
+
+
+class ERRORMESSAGE1(TypedDict):
+    ar: NotRequired[str]
+    br: NotRequired[str]
+    de: NotRequired[str]
+    en: NotRequired[str]
+    fr: NotRequired[str]
+    id: NotRequired[str]
+    it: NotRequired[str]
+    ja: NotRequired[str]
+    la: NotRequired[str]
+    ms: NotRequired[str]
+    pl: NotRequired[str]
+    sc: NotRequired[str]
+    tc: NotRequired[str]
+    th: NotRequired[str]
+    tr: NotRequired[str]
+    vn: NotRequired[str]
+
+
+class HELPMESSAGE1(TypedDict):
+    ar: NotRequired[str]
+    br: NotRequired[str]
+    de: NotRequired[str]
+    en: NotRequired[str]
+    fr: NotRequired[str]
+    id: NotRequired[str]
+    it: NotRequired[str]
+    ja: NotRequired[str]
+    la: NotRequired[str]
+    ms: NotRequired[str]
+    pl: NotRequired[str]
+    sc: NotRequired[str]
+    tc: NotRequired[str]
+    th: NotRequired[str]
+    tr: NotRequired[str]
+    vn: NotRequired[str]
+
+
+class LISTCOLUMNLABEL1(TypedDict):
+    ar: NotRequired[str]
+    br: NotRequired[str]
+    de: NotRequired[str]
+    en: NotRequired[str]
+    fr: NotRequired[str]
+    id: NotRequired[str]
+    it: NotRequired[str]
+    ja: NotRequired[str]
+    la: NotRequired[str]
+    ms: NotRequired[str]
+    pl: NotRequired[str]
+    sc: NotRequired[str]
+    tc: NotRequired[str]
+    th: NotRequired[str]
+    tr: NotRequired[str]
+    vn: NotRequired[str]
+
+
+class LISTFILTERLABEL1(TypedDict):
+    ar: NotRequired[str]
+    br: NotRequired[str]
+    de: NotRequired[str]
+    en: NotRequired[str]
+    fr: NotRequired[str]
+    id: NotRequired[str]
+    it: NotRequired[str]
+    ja: NotRequired[str]
+    la: NotRequired[str]
+    ms: NotRequired[str]
+    pl: NotRequired[str]
+    sc: NotRequired[str]
+    tc: NotRequired[str]
+    th: NotRequired[str]
+    tr: NotRequired[str]
+    vn: NotRequired[str]
+
+
+class SETTINGS2(TypedDict):
+    DEFAULT_VALUE: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+
+
+class CrmContactUserfieldGetResult(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL1]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[ERRORMESSAGE1]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[HELPMESSAGE1]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL1]
+    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL1]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS2]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+class CrmContactUserfieldListResultItem(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[str]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[Any]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[Any]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[str]
+    LIST_FILTER_LABEL: NotRequired[str]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[Any]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+CrmContactUserfieldListResult: TypeAlias = list[CrmContactUserfieldListResultItem]
+
+
+CrmContactUserfieldUpdateResult: TypeAlias = bool
+
+
+CrmCurrencyAddResult: TypeAlias = str
+
+
+CrmCurrencyBaseGetResult: TypeAlias = str
+
+
+CrmCurrencyBaseSetResult: TypeAlias = bool
+
+
+CrmCurrencyDeleteResult: TypeAlias = bool
+
+
+class CrmCurrencyFieldsResult1(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmCurrencyFieldsResult: TypeAlias = dict[str, CrmCurrencyFieldsResult1]
+
+
+class De(TypedDict):
+    DECIMALS: NotRequired[str]
+    DEC_POINT: NotRequired[str]
+    FORMAT_STRING: NotRequired[str]
+    FULL_NAME: NotRequired[str]
+    HIDE_ZERO: NotRequired[str]
+    THOUSANDS_SEP: NotRequired[str]
+    THOUSANDS_VARIANT: NotRequired[str]
+
+
+class En(TypedDict):
+    DECIMALS: NotRequired[str]
+    DEC_POINT: NotRequired[str]
+    FORMAT_STRING: NotRequired[str]
+    FULL_NAME: NotRequired[str]
+    HIDE_ZERO: NotRequired[str]
+    THOUSANDS_SEP: NotRequired[Any]
+    THOUSANDS_VARIANT: NotRequired[str]
+
+
+class LANG(TypedDict):
+    de: NotRequired[De]
+    en: NotRequired[En]
+
+
+class CrmCurrencyGetResult(TypedDict):
+    AMOUNT: NotRequired[str]
+    AMOUNT_CNT: NotRequired[str]
+    BASE: NotRequired[str]
+    CURRENCY: NotRequired[str]
+    DATE_UPDATE: NotRequired[str]
+    DECIMALS: NotRequired[str]
+    DEC_POINT: NotRequired[str]
+    FORMAT_STRING: NotRequired[str]
+    FULL_NAME: NotRequired[str]
+    LANG: NotRequired[LANG]
+    LID: NotRequired[str]
+    SORT: NotRequired[str]
+    THOUSANDS_SEP: NotRequired[str]
+
+
+class CrmCurrencyListResultItem(TypedDict):
+    AMOUNT: NotRequired[str]
+    AMOUNT_CNT: NotRequired[str]
+    BASE: NotRequired[str]
+    CURRENCY: NotRequired[str]
+    DATE_UPDATE: NotRequired[str]
+    DECIMALS: NotRequired[str]
+    DEC_POINT: NotRequired[str]
+    FORMAT_STRING: NotRequired[str]
+    FULL_NAME: NotRequired[str]
+    LID: NotRequired[str]
+    SORT: NotRequired[str]
+    THOUSANDS_SEP: NotRequired[Any]
+
+
+CrmCurrencyListResult: TypeAlias = list[CrmCurrencyListResultItem]
+
+
+CrmCurrencyLocalizationsDeleteResult: TypeAlias = bool
+
+
+class DECIMALS(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class DECPOINT(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class FORMATSTRING(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class FULLNAME(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class HIDEZERO(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class THOUSANDSSEP(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class THOUSANDSVARIANT(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmCurrencyLocalizationsFieldsResult(TypedDict):
+    DECIMALS: NotRequired[DECIMALS]
+    DEC_POINT: NotRequired[DECPOINT]
+    FORMAT_STRING: NotRequired[FORMATSTRING]
+    FULL_NAME: NotRequired[FULLNAME]
+    HIDE_ZERO: NotRequired[HIDEZERO]
+    THOUSANDS_SEP: NotRequired[THOUSANDSSEP]
+    THOUSANDS_VARIANT: NotRequired[THOUSANDSVARIANT]
+
+
+class CrmCurrencyLocalizationsGetResult(TypedDict):
+    de: NotRequired[De]
+    en: NotRequired[En]
+
+
+CrmCurrencyLocalizationsSetResult: TypeAlias = bool
+
+
+CrmCurrencyUpdateResult: TypeAlias = bool
+
+
+CrmDealAddResult: TypeAlias = int
+
+
+CrmDealContactAddResult: TypeAlias = bool
+
+
+CrmDealContactDeleteResult: TypeAlias = bool
+
+
+class CrmDealContactFieldsResult(TypedDict):
+    CONTACT_ID: NotRequired[CONTACTID]
+    IS_PRIMARY: NotRequired[ISPRIMARY]
+    SORT: NotRequired[SORT]
+
+
+CrmDealContactItemsDeleteResult: TypeAlias = bool
+
+
+class CrmDealContactItemsGetResultItem(TypedDict):
+    CONTACT_ID: NotRequired[int]
+    IS_PRIMARY: NotRequired[str]
+    ROLE_ID: NotRequired[int]
+    SORT: NotRequired[int]
+
+
+CrmDealContactItemsGetResult: TypeAlias = list[CrmDealContactItemsGetResultItem]
+
+
+CrmDealContactItemsSetResult: TypeAlias = bool
+
+
+CrmDealDeleteResult: TypeAlias = bool
+
+
+CrmDealDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
+
+
+CrmDealDetailsConfigurationGetResult: TypeAlias = list[dict[str, Any]] | None
+
+
+CrmDealDetailsConfigurationResetResult: TypeAlias = bool
+
+
+CrmDealDetailsConfigurationSetResult: TypeAlias = bool
+
+
+class CrmDealFieldsResult1(TypedDict):
+    isDeprecated: NotRequired[bool]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    settings: NotRequired[Settings1]
+    statusType: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmDealFieldsResult: TypeAlias = dict[str, CrmDealFieldsResult1]
+
+
+class CrmDealGetResult(TypedDict):
+    ADDITIONAL_INFO: NotRequired[str]
+    ASSIGNED_BY_ID: NotRequired[str]
+    BEGINDATE: NotRequired[str]
+    CATEGORY_ID: NotRequired[str]
+    CLOSED: NotRequired[str]
+    CLOSEDATE: NotRequired[str]
+    COMMENTS: NotRequired[str]
+    COMPANY_ID: NotRequired[str]
+    CONTACT_ID: NotRequired[str]
+    CREATED_BY_ID: NotRequired[str]
+    CURRENCY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    ID: NotRequired[str]
+    IS_MANUAL_OPPORTUNITY: NotRequired[str]
+    IS_NEW: NotRequired[str]
+    IS_RECURRING: NotRequired[str]
+    IS_REPEATED_APPROACH: NotRequired[str]
+    IS_RETURN_CUSTOMER: NotRequired[str]
+    LAST_ACTIVITY_BY: NotRequired[str]
+    LAST_ACTIVITY_TIME: NotRequired[str]
+    LEAD_ID: NotRequired[Any]
+    LOCATION_ID: NotRequired[Any]
+    MODIFY_BY_ID: NotRequired[str]
+    MOVED_BY_ID: NotRequired[str]
+    MOVED_TIME: NotRequired[str]
+    OPENED: NotRequired[str]
+    OPPORTUNITY: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    ORIGIN_ID: NotRequired[Any]
+    PARENT_ID_1220: NotRequired[str]
+    PROBABILITY: NotRequired[str]
+    QUOTE_ID: NotRequired[Any]
+    SOURCE_DESCRIPTION: NotRequired[str]
+    SOURCE_ID: NotRequired[str]
+    STAGE_ID: NotRequired[str]
+    STAGE_SEMANTIC_ID: NotRequired[str]
+    TAX_VALUE: NotRequired[str]
+    TITLE: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    UF_CRM_1721244482250: NotRequired[str]
+    UTM_CAMPAIGN: NotRequired[Any]
+    UTM_CONTENT: NotRequired[Any]
+    UTM_MEDIUM: NotRequired[str]
+    UTM_SOURCE: NotRequired[str]
+    UTM_TERM: NotRequired[Any]
 
 
 class CrmDealListResultItem(TypedDict):
@@ -23,7 +1880,1346 @@ class CrmDealListResultItem(TypedDict):
 CrmDealListResult: TypeAlias = list[CrmDealListResultItem]
 
 
+class CrmDealProductrowsGetResultItem(TypedDict):
+    CUSTOMIZED: NotRequired[str]
+    DATE_RESERVE_END: NotRequired[str]
+    DISCOUNT_RATE: NotRequired[int]
+    DISCOUNT_SUM: NotRequired[float]
+    DISCOUNT_TYPE_ID: NotRequired[int]
+    ID: NotRequired[str]
+    MEASURE_CODE: NotRequired[int]
+    MEASURE_NAME: NotRequired[str]
+    ORIGINAL_PRODUCT_NAME: NotRequired[str]
+    OWNER_ID: NotRequired[str]
+    OWNER_TYPE: NotRequired[str]
+    PRICE: NotRequired[float]
+    PRICE_ACCOUNT: NotRequired[str]
+    PRICE_BRUTTO: NotRequired[int]
+    PRICE_EXCLUSIVE: NotRequired[float]
+    PRICE_NETTO: NotRequired[int]
+    PRODUCT_DESCRIPTION: NotRequired[Any]
+    PRODUCT_ID: NotRequired[int]
+    PRODUCT_NAME: NotRequired[str]
+    QUANTITY: NotRequired[int]
+    RESERVE_ID: NotRequired[int]
+    RESERVE_QUANTITY: NotRequired[int]
+    SORT: NotRequired[int]
+    STORE_ID: NotRequired[int]
+    TAX_INCLUDED: NotRequired[str]
+    TAX_RATE: NotRequired[Any]
+    TYPE: NotRequired[int]
+    XML_ID: NotRequired[str]
+
+
+CrmDealProductrowsGetResult: TypeAlias = list[CrmDealProductrowsGetResultItem]
+
+
+CrmDealProductrowsSetResult: TypeAlias = bool
+
+
+CrmDealRecurringAddResult: TypeAlias = int
+
+
+CrmDealRecurringDeleteResult: TypeAlias = bool
+
+
+class CrmDealRecurringExposeResult(TypedDict):
+    DEAL_ID: NotRequired[int]
+
+
+class Definition(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmDealRecurringFieldsResult1(TypedDict):
+    definition: NotRequired[dict[str, Definition]]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmDealRecurringFieldsResult: TypeAlias = dict[str, CrmDealRecurringFieldsResult1]
+
+
+class PARAMS(TypedDict):
+    MODE: NotRequired[str]
+    MULTIPLE_INTERVAL: NotRequired[int]
+    MULTIPLE_TYPE: NotRequired[str]
+    OFFSET_BEGINDATE_TYPE: NotRequired[str]
+    OFFSET_BEGINDATE_VALUE: NotRequired[int]
+    OFFSET_CLOSEDATE_TYPE: NotRequired[str]
+    OFFSET_CLOSEDATE_VALUE: NotRequired[int]
+    SINGLE_BEFORE_START_DATE_TYPE: NotRequired[Any]
+    SINGLE_BEFORE_START_DATE_VALUE: NotRequired[int]
+
+
+class CrmDealRecurringGetResult(TypedDict):
+    ACTIVE: NotRequired[str]
+    BASED_ID: NotRequired[str]
+    CATEGORY_ID: NotRequired[str]
+    COUNTER_REPEAT: NotRequired[Any]
+    DEAL_ID: NotRequired[str]
+    ID: NotRequired[str]
+    IS_LIMIT: NotRequired[str]
+    LAST_EXECUTION: NotRequired[str]
+    LIMIT_DATE: NotRequired[str]
+    LIMIT_REPEAT: NotRequired[Any]
+    NEXT_EXECUTION: NotRequired[str]
+    PARAMS: NotRequired[PARAMS]
+    START_DATE: NotRequired[str]
+
+
+class PARAMS1(TypedDict):
+    MODE: NotRequired[str]
+    MULTIPLE_INTERVAL: NotRequired[int]
+    MULTIPLE_TYPE: NotRequired[str]
+    OFFSET_BEGINDATE_TYPE: NotRequired[str]
+    OFFSET_BEGINDATE_VALUE: NotRequired[int]
+    OFFSET_CLOSEDATE_TYPE: NotRequired[str]
+    OFFSET_CLOSEDATE_VALUE: NotRequired[int]
+    SINGLE_BEFORE_START_DATE_TYPE: NotRequired[str]
+    SINGLE_BEFORE_START_DATE_VALUE: NotRequired[int]
+
+
+class CrmDealRecurringListResultItem(TypedDict):
+    ACTIVE: NotRequired[str]
+    COUNTER_REPEAT: NotRequired[str]
+    IS_LIMIT: NotRequired[str]
+    LAST_EXECUTION: NotRequired[str]
+    LIMIT_DATE: NotRequired[str]
+    LIMIT_REPEAT: NotRequired[Any]
+    NEXT_EXECUTION: NotRequired[str]
+    PARAMS: NotRequired[PARAMS1]
+    START_DATE: NotRequired[str]
+    based_id: NotRequired[str]
+    category_id: NotRequired[str]
+    deal_id: NotRequired[str]
+    id: NotRequired[str]
+
+
+CrmDealRecurringListResult: TypeAlias = list[CrmDealRecurringListResultItem]
+
+
+CrmDealRecurringUpdateResult: TypeAlias = bool
+
+
+CrmDealUpdateResult: TypeAlias = bool
+
+
+CrmDealUserfieldAddResult: TypeAlias = int
+
+
+CrmDealUserfieldDeleteResult: TypeAlias = bool
+
+
+EDITFORMLABEL2 = TypedDict(
+    "EDITFORMLABEL2",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+ERRORMESSAGE2 = TypedDict(
+    "ERRORMESSAGE2",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+HELPMESSAGE2 = TypedDict(
+    "HELPMESSAGE2",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+LISTCOLUMNLABEL2 = TypedDict(
+    "LISTCOLUMNLABEL2",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+LISTFILTERLABEL2 = TypedDict(
+    "LISTFILTERLABEL2",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+class CrmDealUserfieldGetResult(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL2]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[ERRORMESSAGE2]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[HELPMESSAGE2]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL2]
+    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL2]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS2]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+class Resource1(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[SECTION]]
+    XML_ID: NotRequired[str]
+
+
+class RESOURCES1(TypedDict):
+    resource: NotRequired[Resource1]
+
+
+class SETTINGS4(TypedDict):
+    ALLOW_OVERBOOKING: NotRequired[str]
+    CAPTION_NO_VALUE: NotRequired[str]
+    DEFAULT_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    EXTENSIONS: NotRequired[list[Any]]
+    FULL_DAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    LIST_WIDTH: NotRequired[int]
+    MAX_ALLOWED_SIZE: NotRequired[int]
+    MAX_LENGTH: NotRequired[int]
+    MAX_SHOW_SIZE: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    RESOURCES: NotRequired[RESOURCES1]
+    RESOURCE_LIMIT: NotRequired[int]
+    ROWS: NotRequired[int]
+    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_USERS: NotRequired[list[Any]]
+    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SHOW_NO_VALUE: NotRequired[str]
+    SIZE: NotRequired[int]
+    TARGET_BLANK: NotRequired[str]
+    TIMEZONE: NotRequired[str]
+    USE_RESOURCES: NotRequired[str]
+    USE_SERVICES: NotRequired[str]
+    USE_USERS: NotRequired[str]
+    USE_USER_TIMEZONE: NotRequired[str]
+
+
+class CrmDealUserfieldListResultItem(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[str]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[Any]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[Any]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST: NotRequired[list[LISTItem]]
+    LIST_COLUMN_LABEL: NotRequired[str]
+    LIST_FILTER_LABEL: NotRequired[str]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS4]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+CrmDealUserfieldListResult: TypeAlias = list[CrmDealUserfieldListResultItem]
+
+
+CrmDealUserfieldUpdateResult: TypeAlias = bool
+
+
+CrmDealcategoryAddResult: TypeAlias = Any
+
+
+CrmDealcategoryDefaultGetResult: TypeAlias = Any
+
+
+CrmDealcategoryDefaultSetResult: TypeAlias = Any
+
+
+CrmDealcategoryDeleteResult: TypeAlias = Any
+
+
+CrmDealcategoryFieldsResult: TypeAlias = Any
+
+
+CrmDealcategoryGetResult: TypeAlias = Any
+
+
+CrmDealcategoryListResult: TypeAlias = Any
+
+
+CrmDealcategoryStageListResult: TypeAlias = Any
+
+
+CrmDealcategoryStatusResult: TypeAlias = Any
+
+
+CrmDealcategoryUpdateResult: TypeAlias = Any
+
+
+class Products(TypedDict):
+    currencyId: NotRequired[str]
+    totalRows: NotRequired[int]
+    totalSum: NotRequired[str]
+
+
+class Values(TypedDict):
+    DocumentNumber: NotRequired[str]
+    field_creationMethod: NotRequired[str]
+    productsTableVariant: NotRequired[str]
+    stampsEnabled: NotRequired[bool]
+
+
+class Document(TypedDict):
+    changeQrCodeDisabledReason: NotRequired[str]
+    changeQrCodeEnabled: NotRequired[bool]
+    changeStampsDisabledReason: NotRequired[str]
+    changeStampsEnabled: NotRequired[bool]
+    createTime: NotRequired[str]
+    createdBy: NotRequired[int]
+    downloadUrl: NotRequired[str]
+    downloadUrlMachine: NotRequired[str]
+    emailDiskFile: NotRequired[int]
+    entityId: NotRequired[str]
+    entityTypeId: NotRequired[str]
+    id: NotRequired[int]
+    imageUrl: NotRequired[str]
+    isTransformationError: NotRequired[bool]
+    number: NotRequired[str]
+    pdfUrl: NotRequired[str]
+    products: NotRequired[Products]
+    publicUrl: NotRequired[Any]
+    pullTag: NotRequired[str]
+    qrCodeEnabled: NotRequired[bool]
+    stampsEnabled: NotRequired[bool]
+    templateId: NotRequired[str]
+    title: NotRequired[str]
+    updateTime: NotRequired[str]
+    updatedBy: NotRequired[Any]
+    values: NotRequired[Values]
+
+
+class CrmDocumentgeneratorDocumentAddResult(TypedDict):
+    document: NotRequired[Document]
+
+
+CrmDocumentgeneratorDocumentDeleteResult: TypeAlias = Any
+
+
+class CrmDocumentgeneratorDocumentEnablepublicurlResult(TypedDict):
+    publicUrl: NotRequired[str]
+
+
+class Values1(TypedDict):
+    field_creationMethod: NotRequired[str]
+    productsTableVariant: NotRequired[str]
+    stampsEnabled: NotRequired[bool]
+
+
+class Document1(TypedDict):
+    changeQrCodeDisabledReason: NotRequired[str]
+    changeQrCodeEnabled: NotRequired[bool]
+    changeStampsDisabledReason: NotRequired[str]
+    changeStampsEnabled: NotRequired[bool]
+    createTime: NotRequired[str]
+    createdBy: NotRequired[str]
+    downloadUrl: NotRequired[str]
+    downloadUrlMachine: NotRequired[str]
+    emailDiskFile: NotRequired[int]
+    entityId: NotRequired[str]
+    entityTypeId: NotRequired[str]
+    id: NotRequired[str]
+    imageUrl: NotRequired[str]
+    imageUrlMachine: NotRequired[str]
+    isTransformationError: NotRequired[bool]
+    number: NotRequired[str]
+    pdfUrl: NotRequired[str]
+    pdfUrlMachine: NotRequired[str]
+    products: NotRequired[Products]
+    publicUrl: NotRequired[Any]
+    pullTag: NotRequired[str]
+    qrCodeEnabled: NotRequired[bool]
+    stampsEnabled: NotRequired[bool]
+    templateId: NotRequired[str]
+    title: NotRequired[str]
+    updateTime: NotRequired[str]
+    updatedBy: NotRequired[Any]
+    values: NotRequired[Values1]
+
+
+class CrmDocumentgeneratorDocumentGetResult(TypedDict):
+    document: NotRequired[Document1]
+
+
+class DocumentNumber(TypedDict):
+    chain: NotRequired[str]
+    default: NotRequired[str]
+    group: NotRequired[list[str]]
+    required: NotRequired[str]
+    title: NotRequired[str]
+    value: NotRequired[str]
+
+
+class ValueItem(TypedDict):
+    selected: NotRequired[bool]
+    title: NotRequired[str]
+    value: NotRequired[str]
+
+
+class MYCOMPANY(TypedDict):
+    group: NotRequired[list[str]]
+    title: NotRequired[str]
+    value: NotRequired[list[ValueItem]]
+
+
+class MyCompanyUfLogo(TypedDict):
+    chain: NotRequired[str]
+    default: NotRequired[Any]
+    group: NotRequired[list[str]]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    value: NotRequired[Any]
+
+
+class DocumentFields(TypedDict):
+    DocumentNumber: NotRequired[DocumentNumber]
+    MY_COMPANY: NotRequired[MYCOMPANY]
+    MyCompanyUfLogo: NotRequired[MyCompanyUfLogo]
+
+
+class CrmDocumentgeneratorDocumentGetfieldsResult(TypedDict):
+    documentFields: NotRequired[DocumentFields]
+
+
+class Values2(TypedDict):
+    field_creationMethod: NotRequired[str]
+    stampsEnabled: NotRequired[bool]
+
+
+class Document2(TypedDict):
+    createTime: NotRequired[str]
+    createdBy: NotRequired[str]
+    downloadUrl: NotRequired[str]
+    downloadUrlMachine: NotRequired[str]
+    entityId: NotRequired[str]
+    entityTypeId: NotRequired[str]
+    fileId: NotRequired[str]
+    id: NotRequired[str]
+    imageId: NotRequired[str]
+    imageUrl: NotRequired[str]
+    imageUrlMachine: NotRequired[str]
+    number: NotRequired[str]
+    pdfId: NotRequired[str]
+    pdfUrl: NotRequired[str]
+    pdfUrlMachine: NotRequired[str]
+    stampsEnabled: NotRequired[bool]
+    templateId: NotRequired[str]
+    title: NotRequired[str]
+    updateTime: NotRequired[str]
+    updatedBy: NotRequired[Any]
+    values: NotRequired[Values2]
+
+
+class CrmDocumentgeneratorDocumentListResult(TypedDict):
+    documents: NotRequired[list[Document2]]
+
+
+class Values3(TypedDict):
+    DocumentNumber: NotRequired[str]
+    field_creationMethod: NotRequired[str]
+    productsTableVariant: NotRequired[str]
+    stampsEnabled: NotRequired[bool]
+
+
+class Document3(TypedDict):
+    changeQrCodeDisabledReason: NotRequired[str]
+    changeQrCodeEnabled: NotRequired[bool]
+    changeStampsDisabledReason: NotRequired[str]
+    changeStampsEnabled: NotRequired[bool]
+    createTime: NotRequired[str]
+    createdBy: NotRequired[Any]
+    downloadUrl: NotRequired[str]
+    downloadUrlMachine: NotRequired[str]
+    emailDiskFile: NotRequired[int]
+    entityId: NotRequired[str]
+    entityTypeId: NotRequired[str]
+    id: NotRequired[str]
+    imageUrl: NotRequired[str]
+    isTransformationError: NotRequired[bool]
+    number: NotRequired[str]
+    pdfUrl: NotRequired[str]
+    products: NotRequired[Products]
+    publicUrl: NotRequired[Any]
+    pullTag: NotRequired[str]
+    qrCodeEnabled: NotRequired[bool]
+    stampsEnabled: NotRequired[bool]
+    templateId: NotRequired[str]
+    title: NotRequired[str]
+    updateTime: NotRequired[str]
+    updatedBy: NotRequired[int]
+    values: NotRequired[Values3]
+
+
+class CrmDocumentgeneratorDocumentUpdateResult(TypedDict):
+    document: NotRequired[Document3]
+
+
+class Values4(TypedDict):
+    field_creationMethod: NotRequired[str]
+    productsTableVariant: NotRequired[str]
+
+
+class Document4(TypedDict):
+    changeQrCodeDisabledReason: NotRequired[str]
+    changeQrCodeEnabled: NotRequired[bool]
+    changeStampsDisabledReason: NotRequired[str]
+    changeStampsEnabled: NotRequired[bool]
+    createTime: NotRequired[str]
+    createdBy: NotRequired[str]
+    downloadUrl: NotRequired[str]
+    downloadUrlMachine: NotRequired[str]
+    emailDiskFile: NotRequired[int]
+    entityId: NotRequired[str]
+    entityTypeId: NotRequired[str]
+    id: NotRequired[str]
+    isTransformationError: NotRequired[bool]
+    number: NotRequired[str]
+    products: NotRequired[Products]
+    publicUrl: NotRequired[Any]
+    pullTag: NotRequired[str]
+    qrCodeEnabled: NotRequired[bool]
+    stampsEnabled: NotRequired[bool]
+    templateId: NotRequired[str]
+    title: NotRequired[str]
+    updateTime: NotRequired[str]
+    updatedBy: NotRequired[Any]
+    values: NotRequired[Values4]
+
+
+class CrmDocumentgeneratorDocumentUploadResult(TypedDict):
+    document: NotRequired[Document4]
+
+
+class BitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+    isDirectNumeration: NotRequired[bool]
+    length: NotRequired[int]
+    padString: NotRequired[str]
+    periodicBy: NotRequired[Any]
+    start: NotRequired[int]
+    step: NotRequired[int]
+    timezone: NotRequired[Any]
+
+
+class Settings3(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+
+
+class Numerator(TypedDict):
+    code: NotRequired[Any]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    settings: NotRequired[Settings3]
+    template: NotRequired[str]
+
+
+class CrmDocumentgeneratorNumeratorAddResult(TypedDict):
+    numerator: NotRequired[Numerator]
+
+
+CrmDocumentgeneratorNumeratorDeleteResult: TypeAlias = Any
+
+
+class Settings4(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+
+
+class Numerator1(TypedDict):
+    code: NotRequired[Any]
+    id: NotRequired[str]
+    name: NotRequired[str]
+    settings: NotRequired[Settings4]
+    template: NotRequired[str]
+
+
+class CrmDocumentgeneratorNumeratorGetResult(TypedDict):
+    numerator: NotRequired[Numerator1]
+
+
+class Settings5(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+
+
+class Numerator2(TypedDict):
+    id: NotRequired[str]
+    name: NotRequired[str]
+    settings: NotRequired[Settings5]
+    template: NotRequired[str]
+
+
+class CrmDocumentgeneratorNumeratorListResult(TypedDict):
+    numerators: NotRequired[list[Numerator2]]
+
+
+class Settings6(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+
+
+class CrmDocumentgeneratorNumeratorUpdateResult(TypedDict):
+    code: NotRequired[Any]
+    id: NotRequired[str]
+    name: NotRequired[str]
+    settings: NotRequired[Settings6]
+    template: NotRequired[str]
+
+
+class Users(TypedDict):
+    UA: NotRequired[str]
+
+
+class Template(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[Any]
+    createTime: NotRequired[str]
+    download: NotRequired[str]
+    downloadMachine: NotRequired[str]
+    entityTypeId: NotRequired[list[str]]
+    id: NotRequired[str]
+    isDeleted: NotRequired[str]
+    moduleId: NotRequired[str]
+    name: NotRequired[str]
+    numeratorId: NotRequired[str]
+    region: NotRequired[str]
+    sort: NotRequired[str]
+    updateTime: NotRequired[str]
+    users: NotRequired[Users]
+    withStamps: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateAddResult(TypedDict):
+    template: NotRequired[Template]
+
+
+CrmDocumentgeneratorTemplateDeleteResult: TypeAlias = Any
+
+
+class Template1(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[Any]
+    createTime: NotRequired[str]
+    download: NotRequired[str]
+    downloadMachine: NotRequired[str]
+    entityTypeId: NotRequired[list[str]]
+    id: NotRequired[str]
+    isDeleted: NotRequired[str]
+    moduleId: NotRequired[str]
+    name: NotRequired[str]
+    numeratorId: NotRequired[str]
+    region: NotRequired[str]
+    sort: NotRequired[str]
+    updateTime: NotRequired[str]
+    users: NotRequired[Users]
+    withStamps: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateGetResult(TypedDict):
+    template: NotRequired[Template1]
+
+
+class MYCOMPANY1(TypedDict):
+    group: NotRequired[list[str]]
+    title: NotRequired[str]
+    value: NotRequired[list[ValueItem]]
+
+
+class TemplateFields(TypedDict):
+    DocumentNumber: NotRequired[DocumentNumber]
+    MY_COMPANY: NotRequired[MYCOMPANY1]
+    MyCompanyUfLogo: NotRequired[MyCompanyUfLogo]
+
+
+class CrmDocumentgeneratorTemplateGetfieldsResult(TypedDict):
+    templateFields: NotRequired[TemplateFields]
+
+
+class Field37(TypedDict):
+    download: NotRequired[str]
+    downloadMachine: NotRequired[str]
+    entityTypeId: NotRequired[list[str]]
+    id: NotRequired[str]
+    name: NotRequired[str]
+    region: NotRequired[str]
+    users: NotRequired[list[str]]
+
+
+class Field39(TypedDict):
+    download: NotRequired[str]
+    downloadMachine: NotRequired[str]
+    entityTypeId: NotRequired[list[str]]
+    id: NotRequired[str]
+    name: NotRequired[str]
+    region: NotRequired[str]
+    users: NotRequired[list[str]]
+
+
+Templates = TypedDict(
+    "Templates",
+    {
+        "37": NotRequired[Field37],
+        "39": NotRequired[Field39],
+    },
+)
+
+
+class CrmDocumentgeneratorTemplateListResult(TypedDict):
+    templates: NotRequired[Templates]
+
+
+class Template2(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[Any]
+    createTime: NotRequired[str]
+    download: NotRequired[str]
+    downloadMachine: NotRequired[str]
+    entityTypeId: NotRequired[list[str]]
+    id: NotRequired[str]
+    isDeleted: NotRequired[str]
+    moduleId: NotRequired[str]
+    name: NotRequired[str]
+    numeratorId: NotRequired[str]
+    region: NotRequired[str]
+    sort: NotRequired[str]
+    updateTime: NotRequired[str]
+    users: NotRequired[Users]
+    withStamps: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateUpdateResult(TypedDict):
+    template: NotRequired[Template2]
+
+
+class CrmDuplicateFindbycommResult(TypedDict):
+    CONTACT: NotRequired[list[int]]
+
+
+class CrmDuplicateVolatileTypeFieldsResultItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    fieldCode: NotRequired[str]
+    fieldTitle: NotRequired[str]
+
+
+CrmDuplicateVolatileTypeFieldsResult: TypeAlias = list[CrmDuplicateVolatileTypeFieldsResultItem]
+
+
+class CrmDuplicateVolatileTypeListResultItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    fieldCode: NotRequired[str]
+    id: NotRequired[int]
+
+
+CrmDuplicateVolatileTypeListResult: TypeAlias = list[CrmDuplicateVolatileTypeListResultItem]
+
+
+class CrmDuplicateVolatileTypeRegisterResult(TypedDict):
+    id: NotRequired[int]
+
+
+CrmDuplicateVolatileTypeUnregisterResult: TypeAlias = bool
+
+
+class CrmEntityMergeBatchResult(TypedDict):
+    ENTITY_IDS: NotRequired[list[int]]
+    STATUS: NotRequired[str]
+
+
+class CrmEnumActivitydirectionResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumActivitydirectionResult: TypeAlias = list[CrmEnumActivitydirectionResultItem]
+
+
+class CrmEnumActivitynotifytypeResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumActivitynotifytypeResult: TypeAlias = list[CrmEnumActivitynotifytypeResultItem]
+
+
+class CrmEnumActivitypriorityResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumActivitypriorityResult: TypeAlias = list[CrmEnumActivitypriorityResultItem]
+
+
+class CrmEnumActivitystatusResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumActivitystatusResult: TypeAlias = list[CrmEnumActivitystatusResultItem]
+
+
+class CrmEnumActivitytypeResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumActivitytypeResult: TypeAlias = list[CrmEnumActivitytypeResultItem]
+
+
+class CrmEnumAddresstypeResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumAddresstypeResult: TypeAlias = list[CrmEnumAddresstypeResultItem]
+
+
+class CrmEnumContenttypeResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumContenttypeResult: TypeAlias = list[CrmEnumContenttypeResultItem]
+
+
+class NAME(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class SYMBOLCODE(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class SYMBOLCODESHORT(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmEnumFieldsResult(TypedDict):
+    ID: NotRequired[ID]
+    NAME: NotRequired[NAME]
+    SYMBOL_CODE: NotRequired[SYMBOLCODE]
+    SYMBOL_CODE_SHORT: NotRequired[SYMBOLCODESHORT]
+
+
+class CrmEnumGetorderownertypesResultItem(TypedDict):
+    attribute: NotRequired[str]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+
+
+CrmEnumGetorderownertypesResult: TypeAlias = list[CrmEnumGetorderownertypesResultItem]
+
+
+class CrmEnumOwnertypeResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[str]
+    SYMBOL_CODE_SHORT: NotRequired[str]
+
+
+CrmEnumOwnertypeResult: TypeAlias = list[CrmEnumOwnertypeResultItem]
+
+
+class CrmEnumSettingsModeResultItem(TypedDict):
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    SYMBOL_CODE: NotRequired[Any]
+    SYMBOL_CODE_SHORT: NotRequired[Any]
+
+
+CrmEnumSettingsModeResult: TypeAlias = list[CrmEnumSettingsModeResultItem]
+
+
+CrmInvoiceAddResult: TypeAlias = Any
+
+
+CrmInvoiceDeleteResult: TypeAlias = Any
+
+
+CrmInvoiceFieldsResult: TypeAlias = Any
+
+
+CrmInvoiceGetResult: TypeAlias = Any
+
+
+CrmInvoiceGetexternallinkResult: TypeAlias = Any
+
+
+CrmInvoiceListResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringAddResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringDeleteResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringExposeResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringFieldsResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringGetResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringListResult: TypeAlias = Any
+
+
+CrmInvoiceRecurringUpdateResult: TypeAlias = Any
+
+
+CrmInvoiceStatusAddResult: TypeAlias = Any
+
+
+CrmInvoiceStatusDeleteResult: TypeAlias = Any
+
+
+CrmInvoiceStatusFieldsResult: TypeAlias = Any
+
+
+CrmInvoiceStatusGetResult: TypeAlias = Any
+
+
+CrmInvoiceStatusListResult: TypeAlias = Any
+
+
+CrmInvoiceStatusUpdateResult: TypeAlias = Any
+
+
+CrmInvoiceUpdateResult: TypeAlias = Any
+
+
+CrmInvoiceUserfieldAddResult: TypeAlias = Any
+
+
+CrmInvoiceUserfieldDeleteResult: TypeAlias = Any
+
+
+CrmInvoiceUserfieldGetResult: TypeAlias = Any
+
+
+CrmInvoiceUserfieldListResult: TypeAlias = Any
+
+
+CrmInvoiceUserfieldUpdateResult: TypeAlias = Any
+
+
 class Item(TypedDict):
+    additionalInfo: NotRequired[str]
+    assignedById: NotRequired[int]
+    begindate: NotRequired[str]
+    begindateShort: NotRequired[Any]
+    categoryId: NotRequired[int]
+    closed: NotRequired[str]
+    closedate: NotRequired[str]
+    closedateShort: NotRequired[Any]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    contactId: NotRequired[int]
+    contactIds: NotRequired[list[int]]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    currencyId: NotRequired[str]
+    dateCreateShort: NotRequired[Any]
+    dateModifyShort: NotRequired[Any]
+    entityTypeId: NotRequired[int]
+    eventDate: NotRequired[Any]
+    eventDateShort: NotRequired[Any]
+    eventDescription: NotRequired[Any]
+    eventId: NotRequired[Any]
+    hasProducts: NotRequired[Any]
+    id: NotRequired[int]
+    isLose: NotRequired[Any]
+    isManualOpportunity: NotRequired[str]
+    isNew: NotRequired[str]
+    isRecurring: NotRequired[str]
+    isRepeatedApproach: NotRequired[str]
+    isReturnCustomer: NotRequired[str]
+    isWon: NotRequired[Any]
+    isWork: NotRequired[Any]
+    lastActivityBy: NotRequired[int]
+    lastActivityTime: NotRequired[str]
+    leadId: NotRequired[int]
+    locationId: NotRequired[Any]
+    lostAmount: NotRequired[Any]
+    movedBy: NotRequired[int]
+    movedTime: NotRequired[str]
+    observers: NotRequired[list[int]]
+    opened: NotRequired[str]
+    opportunity: NotRequired[float]
+    orderStage: NotRequired[Any]
+    originId: NotRequired[Any]
+    originatorId: NotRequired[Any]
+    parentId1220: NotRequired[int]
+    probability: NotRequired[int]
+    productId: NotRequired[Any]
+    quoteId: NotRequired[int]
+    receivedAmount: NotRequired[Any]
+    searchContent: NotRequired[Any]
+    sourceDescription: NotRequired[str]
+    sourceId: NotRequired[str]
+    stageId: NotRequired[str]
+    stageSemanticId: NotRequired[str]
+    taxValue: NotRequired[int]
+    title: NotRequired[str]
+    typeId: NotRequired[str]
+    ufCrm_1721244707107: NotRequired[float]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+    utmCampaign: NotRequired[Any]
+    utmContent: NotRequired[Any]
+    utmMedium: NotRequired[str]
+    utmSource: NotRequired[str]
+    utmTerm: NotRequired[Any]
+    webformId: NotRequired[Any]
+
+
+class CrmItemAddResult(TypedDict):
+    item: NotRequired[Item]
+
+
+class Item2(TypedDict):
+    id: NotRequired[int]
+
+
+class Item1(TypedDict):
+    error: NotRequired[str]
+    error_description: NotRequired[str]
+    item: NotRequired[Item2]
+
+
+class CrmItemBatchImportResult(TypedDict):
+    items: NotRequired[list[Item1]]
+
+
+CrmItemDeleteResult: TypeAlias = list[Any]
+
+
+class CrmItemDeliveryGetResult(TypedDict):
+    accountNumber: NotRequired[str]
+    currency: NotRequired[str]
+    dateDeducted: NotRequired[Any]
+    deducted: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    id: NotRequired[int]
+    priceDelivery: NotRequired[float]
+
+
+class CrmItemDeliveryListResultItem(TypedDict):
+    accountNumber: NotRequired[str]
+    currency: NotRequired[str]
+    dateDeducted: NotRequired[Any]
+    deducted: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    id: NotRequired[int]
+    priceDelivery: NotRequired[float]
+
+
+CrmItemDeliveryListResult: TypeAlias = list[CrmItemDeliveryListResultItem]
+
+
+CrmItemDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
+
+
+CrmItemDetailsConfigurationGetResult: TypeAlias = list[dict[str, Any]] | None
+
+
+CrmItemDetailsConfigurationResetResult: TypeAlias = bool
+
+
+CrmItemDetailsConfigurationSetResult: TypeAlias = bool
+
+
+class Settings7(TypedDict):
+    isEmbeddedEditorEnabled: NotRequired[bool]
+    isMyCompany: NotRequired[bool]
+    parentEntityTypeId: NotRequired[int]
+
+
+class Fields2(TypedDict):
+    isDeprecated: NotRequired[bool]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    settings: NotRequired[Settings7]
+    statusType: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class CrmItemFieldsResult(TypedDict):
+    fields: NotRequired[dict[str, Fields2]]
+
+
+class FmItem(TypedDict):
+    id: NotRequired[int]
+    typeId: NotRequired[str]
+    value: NotRequired[str]
+    valueType: NotRequired[str]
+
+
+class Item3(TypedDict):
+    address: NotRequired[Any]
+    assignedById: NotRequired[int]
+    birthdate: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    companyTitle: NotRequired[str]
+    contactId: NotRequired[int]
+    contactIds: NotRequired[list[Any]]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    currencyId: NotRequired[str]
+    dateClosed: NotRequired[Any]
+    dateCreateShort: NotRequired[Any]
+    dateModifyShort: NotRequired[Any]
+    email: NotRequired[str]
+    emailHome: NotRequired[str]
+    emailMailing: NotRequired[str]
+    emailWork: NotRequired[str]
+    entityTypeId: NotRequired[int]
+    fm: NotRequired[list[FmItem]]
+    hasEmail: NotRequired[str]
+    hasImol: NotRequired[str]
+    hasPhone: NotRequired[str]
+    honorific: NotRequired[str]
+    icq: NotRequired[Any]
+    id: NotRequired[int]
+    imol: NotRequired[str]
+    isConvert: NotRequired[Any]
+    isManualOpportunity: NotRequired[str]
+    isReturnCustomer: NotRequired[str]
+    lastActivityBy: NotRequired[int]
+    lastActivityTime: NotRequired[str]
+    lastName: NotRequired[str]
+    login: NotRequired[Any]
+    movedBy: NotRequired[int]
+    movedTime: NotRequired[str]
+    name: NotRequired[str]
+    observers: NotRequired[list[Any]]
+    opened: NotRequired[str]
+    opportunity: NotRequired[float]
+    originId: NotRequired[Any]
+    originatorId: NotRequired[Any]
+    parentId1222: NotRequired[Any]
+    parentId1226: NotRequired[Any]
+    parentId1228: NotRequired[Any]
+    parentId1236: NotRequired[Any]
+    parentId1238: NotRequired[Any]
+    parentId1240: NotRequired[Any]
+    parentId1244: NotRequired[Any]
+    parentId1246: NotRequired[Any]
+    parentId1254: NotRequired[Any]
+    parentId1256: NotRequired[Any]
+    phone: NotRequired[str]
+    phoneMailing: NotRequired[str]
+    phoneMobile: NotRequired[str]
+    phoneWork: NotRequired[str]
+    post: NotRequired[str]
+    productId: NotRequired[Any]
+    searchContent: NotRequired[str]
+    secondName: NotRequired[str]
+    shortName: NotRequired[Any]
+    skype: NotRequired[Any]
+    sourceDescription: NotRequired[str]
+    sourceId: NotRequired[str]
+    stageId: NotRequired[str]
+    stageSemanticId: NotRequired[str]
+    statusDescription: NotRequired[Any]
+    title: NotRequired[str]
+    ufCrm_1720019876534: NotRequired[str]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+    utmCampaign: NotRequired[Any]
+    utmContent: NotRequired[Any]
+    utmMedium: NotRequired[Any]
+    utmSource: NotRequired[Any]
+    utmTerm: NotRequired[Any]
+    webformId: NotRequired[int]
+
+
+class CrmItemGetResult(TypedDict):
+    item: NotRequired[Item3]
+
+
+class Item4(TypedDict):
+    id: NotRequired[int]
+
+
+class CrmItemImportResult(TypedDict):
+    item: NotRequired[Item4]
+
+
+class Item5(TypedDict):
     assignedById: NotRequired[int | None]
     createdTime: NotRequired[str | None]
     id: NotRequired[int]
@@ -33,7 +3229,7 @@ class Item(TypedDict):
 
 
 class CrmItemListResult(TypedDict):
-    items: list[Item]
+    items: list[Item5]
 
 
 CrmItemPaymentAddResult: TypeAlias = int
@@ -114,3 +3310,2430 @@ CrmItemPaymentUnpayResult: TypeAlias = bool
 
 
 CrmItemPaymentUpdateResult: TypeAlias = bool
+
+
+class ProductRow(TypedDict):
+    customized: NotRequired[str]
+    discountRate: NotRequired[int]
+    discountSum: NotRequired[float]
+    discountTypeId: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[int]
+    measureName: NotRequired[str]
+    ownerId: NotRequired[int]
+    ownerType: NotRequired[str]
+    price: NotRequired[int]
+    priceAccount: NotRequired[int]
+    priceBrutto: NotRequired[float]
+    priceExclusive: NotRequired[float]
+    priceNetto: NotRequired[float]
+    productId: NotRequired[int]
+    productName: NotRequired[str]
+    quantity: NotRequired[int]
+    sort: NotRequired[int]
+    taxIncluded: NotRequired[str]
+    taxRate: NotRequired[int]
+    type: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class CrmItemProductrowAddResult(TypedDict):
+    productRow: NotRequired[ProductRow]
+
+
+CrmItemProductrowDeleteResult: TypeAlias = Any
+
+
+class Fields3(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmItemProductrowFieldsResult(TypedDict):
+    fields: NotRequired[dict[str, Fields3]]
+
+
+class ProductRow1(TypedDict):
+    customized: NotRequired[str]
+    discountRate: NotRequired[int]
+    discountSum: NotRequired[int]
+    discountTypeId: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[int]
+    measureName: NotRequired[str]
+    ownerId: NotRequired[int]
+    ownerType: NotRequired[str]
+    price: NotRequired[int]
+    priceAccount: NotRequired[int]
+    priceBrutto: NotRequired[int]
+    priceExclusive: NotRequired[int]
+    priceNetto: NotRequired[int]
+    productId: NotRequired[int]
+    productName: NotRequired[str]
+    quantity: NotRequired[int]
+    sort: NotRequired[int]
+    taxIncluded: NotRequired[str]
+    taxRate: NotRequired[Any]
+    type: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class CrmItemProductrowGetAvailableForPaymentResult(TypedDict):
+    productRows: NotRequired[list[ProductRow1]]
+
+
+class ProductRow2(TypedDict):
+    customized: NotRequired[str]
+    discountRate: NotRequired[int]
+    discountSum: NotRequired[int]
+    discountTypeId: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[int]
+    measureName: NotRequired[str]
+    ownerId: NotRequired[int]
+    ownerType: NotRequired[str]
+    price: NotRequired[int]
+    priceAccount: NotRequired[int]
+    priceBrutto: NotRequired[int]
+    priceExclusive: NotRequired[int]
+    priceNetto: NotRequired[int]
+    productId: NotRequired[int]
+    productName: NotRequired[str]
+    quantity: NotRequired[int]
+    sort: NotRequired[int]
+    storeId: NotRequired[int]
+    taxIncluded: NotRequired[str]
+    taxRate: NotRequired[Any]
+    type: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class CrmItemProductrowGetResult(TypedDict):
+    productRow: NotRequired[ProductRow2]
+
+
+class ProductRow3(TypedDict):
+    customized: NotRequired[str]
+    discountRate: NotRequired[int]
+    discountSum: NotRequired[float]
+    discountTypeId: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[int]
+    measureName: NotRequired[str]
+    ownerId: NotRequired[int]
+    ownerType: NotRequired[str]
+    price: NotRequired[int]
+    priceAccount: NotRequired[int]
+    priceBrutto: NotRequired[int]
+    priceExclusive: NotRequired[float]
+    priceNetto: NotRequired[float]
+    productId: NotRequired[int]
+    productName: NotRequired[str]
+    quantity: NotRequired[int]
+    sort: NotRequired[int]
+    storeId: NotRequired[int]
+    taxIncluded: NotRequired[str]
+    taxRate: NotRequired[Any]
+    type: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class CrmItemProductrowListResult(TypedDict):
+    productRows: NotRequired[list[ProductRow3]]
+
+
+class ProductRow4(TypedDict):
+    customized: NotRequired[str]
+    discountRate: NotRequired[int]
+    discountSum: NotRequired[int]
+    discountTypeId: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[int]
+    measureName: NotRequired[str]
+    ownerId: NotRequired[int]
+    ownerType: NotRequired[str]
+    price: NotRequired[float]
+    priceAccount: NotRequired[float]
+    priceBrutto: NotRequired[float]
+    priceExclusive: NotRequired[float]
+    priceNetto: NotRequired[float]
+    productId: NotRequired[int]
+    productName: NotRequired[str]
+    quantity: NotRequired[int]
+    sort: NotRequired[int]
+    taxIncluded: NotRequired[str]
+    taxRate: NotRequired[Any]
+    type: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class CrmItemProductrowSetResult(TypedDict):
+    productRows: NotRequired[list[ProductRow4]]
+
+
+class ProductRow5(TypedDict):
+    customized: NotRequired[str]
+    discountRate: NotRequired[int]
+    discountSum: NotRequired[float]
+    discountTypeId: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[int]
+    measureName: NotRequired[str]
+    ownerId: NotRequired[int]
+    ownerType: NotRequired[str]
+    price: NotRequired[int]
+    priceAccount: NotRequired[int]
+    priceBrutto: NotRequired[int]
+    priceExclusive: NotRequired[float]
+    priceNetto: NotRequired[float]
+    productId: NotRequired[int]
+    productName: NotRequired[str]
+    quantity: NotRequired[int]
+    sort: NotRequired[int]
+    taxIncluded: NotRequired[str]
+    taxRate: NotRequired[int]
+    type: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class CrmItemProductrowUpdateResult(TypedDict):
+    productRow: NotRequired[ProductRow5]
+
+
+class Item6(TypedDict):
+    additionalInfo: NotRequired[str]
+    assignedById: NotRequired[int]
+    begindate: NotRequired[str]
+    begindateShort: NotRequired[Any]
+    categoryId: NotRequired[int]
+    closed: NotRequired[str]
+    closedate: NotRequired[str]
+    closedateShort: NotRequired[Any]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    contactId: NotRequired[int]
+    contactIds: NotRequired[list[Any]]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    currencyId: NotRequired[str]
+    dateCreateShort: NotRequired[Any]
+    dateModifyShort: NotRequired[Any]
+    entityTypeId: NotRequired[int]
+    eventDate: NotRequired[Any]
+    eventDateShort: NotRequired[Any]
+    eventDescription: NotRequired[Any]
+    eventId: NotRequired[Any]
+    hasProducts: NotRequired[Any]
+    id: NotRequired[int]
+    isLose: NotRequired[Any]
+    isManualOpportunity: NotRequired[str]
+    isNew: NotRequired[str]
+    isRecurring: NotRequired[str]
+    isRepeatedApproach: NotRequired[str]
+    isReturnCustomer: NotRequired[str]
+    isWon: NotRequired[Any]
+    isWork: NotRequired[Any]
+    lastActivityBy: NotRequired[int]
+    lastActivityTime: NotRequired[str]
+    leadId: NotRequired[Any]
+    locationId: NotRequired[Any]
+    lostAmount: NotRequired[Any]
+    movedBy: NotRequired[int]
+    movedTime: NotRequired[str]
+    observers: NotRequired[list[int]]
+    opened: NotRequired[str]
+    opportunity: NotRequired[int]
+    orderStage: NotRequired[Any]
+    originId: NotRequired[Any]
+    originatorId: NotRequired[Any]
+    parentId1220: NotRequired[int]
+    probability: NotRequired[Any]
+    productId: NotRequired[Any]
+    quoteId: NotRequired[Any]
+    receivedAmount: NotRequired[Any]
+    searchContent: NotRequired[str]
+    sourceDescription: NotRequired[str]
+    sourceId: NotRequired[str]
+    stageId: NotRequired[str]
+    stageSemanticId: NotRequired[str]
+    taxValue: NotRequired[int]
+    title: NotRequired[str]
+    typeId: NotRequired[str]
+    ufCrm_1721244707107: NotRequired[float]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+    utmCampaign: NotRequired[Any]
+    utmContent: NotRequired[Any]
+    utmMedium: NotRequired[Any]
+    utmSource: NotRequired[str]
+    utmTerm: NotRequired[Any]
+    webformId: NotRequired[int]
+
+
+class CrmItemUpdateResult(TypedDict):
+    item: NotRequired[Item6]
+
+
+CrmLeadAddResult: TypeAlias = int
+
+
+CrmLeadContactAddResult: TypeAlias = bool
+
+
+CrmLeadContactDeleteResult: TypeAlias = bool
+
+
+class CrmLeadContactFieldsResult(TypedDict):
+    CONTACT_ID: NotRequired[CONTACTID]
+    IS_PRIMARY: NotRequired[ISPRIMARY]
+    SORT: NotRequired[SORT]
+
+
+CrmLeadContactItemsDeleteResult: TypeAlias = bool
+
+
+class CrmLeadContactItemsGetResultItem(TypedDict):
+    CONTACT_ID: NotRequired[int]
+    IS_PRIMARY: NotRequired[str]
+    ROLE_ID: NotRequired[int]
+    SORT: NotRequired[int]
+
+
+CrmLeadContactItemsGetResult: TypeAlias = list[CrmLeadContactItemsGetResultItem]
+
+
+CrmLeadContactItemsSetResult: TypeAlias = bool
+
+
+CrmLeadDeleteResult: TypeAlias = bool
+
+
+CrmLeadDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
+
+
+CrmLeadDetailsConfigurationGetResult: TypeAlias = list[dict[str, Any]] | None
+
+
+CrmLeadDetailsConfigurationResetResult: TypeAlias = bool
+
+
+CrmLeadDetailsConfigurationSetResult: TypeAlias = bool
+
+
+class Settings8(TypedDict):
+    parentEntityTypeId: NotRequired[int]
+
+
+class CrmLeadFieldsResult1(TypedDict):
+    isDeprecated: NotRequired[bool]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    settings: NotRequired[Settings8]
+    statusType: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmLeadFieldsResult: TypeAlias = dict[str, CrmLeadFieldsResult1]
+
+
+class IMItem(TypedDict):
+    ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    VALUE: NotRequired[str]
+    VALUE_TYPE: NotRequired[str]
+
+
+class CrmLeadGetResult(TypedDict):
+    ADDRESS: NotRequired[Any]
+    ADDRESS_2: NotRequired[Any]
+    ADDRESS_CITY: NotRequired[Any]
+    ADDRESS_COUNTRY: NotRequired[Any]
+    ADDRESS_COUNTRY_CODE: NotRequired[Any]
+    ADDRESS_LOC_ADDR_ID: NotRequired[Any]
+    ADDRESS_POSTAL_CODE: NotRequired[Any]
+    ADDRESS_PROVINCE: NotRequired[Any]
+    ADDRESS_REGION: NotRequired[Any]
+    ASSIGNED_BY_ID: NotRequired[str]
+    BIRTHDATE: NotRequired[str]
+    COMMENTS: NotRequired[Any]
+    COMPANY_ID: NotRequired[Any]
+    COMPANY_TITLE: NotRequired[Any]
+    CONTACT_ID: NotRequired[Any]
+    CREATED_BY_ID: NotRequired[str]
+    CURRENCY_ID: NotRequired[str]
+    DATE_CLOSED: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    HAS_EMAIL: NotRequired[str]
+    HAS_IMOL: NotRequired[str]
+    HAS_PHONE: NotRequired[str]
+    HONORIFIC: NotRequired[Any]
+    ID: NotRequired[str]
+    IM: NotRequired[list[IMItem]]
+    IS_MANUAL_OPPORTUNITY: NotRequired[str]
+    IS_RETURN_CUSTOMER: NotRequired[str]
+    LAST_ACTIVITY_BY: NotRequired[str]
+    LAST_ACTIVITY_TIME: NotRequired[str]
+    LAST_NAME: NotRequired[Any]
+    MODIFY_BY_ID: NotRequired[str]
+    MOVED_BY_ID: NotRequired[str]
+    MOVED_TIME: NotRequired[str]
+    NAME: NotRequired[str]
+    OPENED: NotRequired[str]
+    OPPORTUNITY: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    ORIGIN_ID: NotRequired[Any]
+    PHONE: NotRequired[list[PHONEItem]]
+    POST: NotRequired[Any]
+    SECOND_NAME: NotRequired[Any]
+    SOURCE_DESCRIPTION: NotRequired[Any]
+    SOURCE_ID: NotRequired[str]
+    STATUS_DESCRIPTION: NotRequired[Any]
+    STATUS_ID: NotRequired[str]
+    STATUS_SEMANTIC_ID: NotRequired[str]
+    TITLE: NotRequired[str]
+    UTM_CAMPAIGN: NotRequired[Any]
+    UTM_CONTENT: NotRequired[Any]
+    UTM_MEDIUM: NotRequired[Any]
+    UTM_SOURCE: NotRequired[Any]
+    UTM_TERM: NotRequired[Any]
+
+
+CrmLeadListResult: TypeAlias = list[Any]
+
+
+class CrmLeadProductrowsGetResultItem(TypedDict):
+    CUSTOMIZED: NotRequired[str]
+    DATE_RESERVE_END: NotRequired[Any]
+    DISCOUNT_RATE: NotRequired[int]
+    DISCOUNT_SUM: NotRequired[float]
+    DISCOUNT_TYPE_ID: NotRequired[int]
+    ID: NotRequired[str]
+    MEASURE_CODE: NotRequired[int]
+    MEASURE_NAME: NotRequired[str]
+    ORIGINAL_PRODUCT_NAME: NotRequired[str]
+    OWNER_ID: NotRequired[str]
+    OWNER_TYPE: NotRequired[str]
+    PRICE: NotRequired[float]
+    PRICE_ACCOUNT: NotRequired[str]
+    PRICE_BRUTTO: NotRequired[float]
+    PRICE_EXCLUSIVE: NotRequired[float]
+    PRICE_NETTO: NotRequired[int]
+    PRODUCT_DESCRIPTION: NotRequired[Any]
+    PRODUCT_ID: NotRequired[int]
+    PRODUCT_NAME: NotRequired[str]
+    QUANTITY: NotRequired[int]
+    RESERVE_ID: NotRequired[Any]
+    RESERVE_QUANTITY: NotRequired[Any]
+    SORT: NotRequired[int]
+    STORE_ID: NotRequired[Any]
+    TAX_INCLUDED: NotRequired[str]
+    TAX_RATE: NotRequired[Any]
+    TYPE: NotRequired[int]
+    XML_ID: NotRequired[str]
+
+
+CrmLeadProductrowsGetResult: TypeAlias = list[CrmLeadProductrowsGetResultItem]
+
+
+CrmLeadProductrowsSetResult: TypeAlias = bool
+
+
+CrmLeadUpdateResult: TypeAlias = bool
+
+
+CrmLeadUserfieldAddResult: TypeAlias = int
+
+
+CrmLeadUserfieldDeleteResult: TypeAlias = bool
+
+
+class SETTINGS5(TypedDict):
+    DEFAULT_VALUE: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+
+
+class CrmLeadUserfieldGetResult(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL2]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[ERRORMESSAGE2]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[HELPMESSAGE2]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL2]
+    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL2]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS5]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+class Resource2(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[SECTION]]
+    XML_ID: NotRequired[str]
+
+
+class RESOURCES2(TypedDict):
+    resource: NotRequired[Resource2]
+
+
+class SETTINGS6(TypedDict):
+    ALLOW_OVERBOOKING: NotRequired[str]
+    CAPTION_NO_VALUE: NotRequired[str]
+    DEFAULT_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    EXTENSIONS: NotRequired[list[Any]]
+    FULL_DAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    LIST_WIDTH: NotRequired[int]
+    MAX_ALLOWED_SIZE: NotRequired[int]
+    MAX_LENGTH: NotRequired[int]
+    MAX_SHOW_SIZE: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    RESOURCES: NotRequired[RESOURCES2]
+    RESOURCE_LIMIT: NotRequired[int]
+    ROWS: NotRequired[int]
+    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_USERS: NotRequired[list[Any]]
+    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SHOW_NO_VALUE: NotRequired[str]
+    SIZE: NotRequired[int]
+    TARGET_BLANK: NotRequired[str]
+    TIMEZONE: NotRequired[str]
+    USE_RESOURCES: NotRequired[str]
+    USE_SERVICES: NotRequired[str]
+    USE_USERS: NotRequired[str]
+    USE_USER_TIMEZONE: NotRequired[str]
+
+
+class CrmLeadUserfieldListResultItem(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[str]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[Any]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[Any]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST: NotRequired[list[LISTItem]]
+    LIST_COLUMN_LABEL: NotRequired[str]
+    LIST_FILTER_LABEL: NotRequired[str]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS6]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+CrmLeadUserfieldListResult: TypeAlias = list[CrmLeadUserfieldListResultItem]
+
+
+CrmLeadUserfieldUpdateResult: TypeAlias = bool
+
+
+CrmMeasureAddResult: TypeAlias = Any
+
+
+CrmMeasureDeleteResult: TypeAlias = Any
+
+
+CrmMeasureFieldsResult: TypeAlias = Any
+
+
+CrmMeasureGetResult: TypeAlias = Any
+
+
+CrmMeasureListResult: TypeAlias = Any
+
+
+CrmMeasureUpdateResult: TypeAlias = Any
+
+
+class TYPEID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class VALUETYPE(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmMultifieldFieldsResult(TypedDict):
+    ID: NotRequired[ID]
+    TYPE_ID: NotRequired[TYPEID]
+    VALUE: NotRequired[VALUE]
+    VALUE_TYPE: NotRequired[VALUETYPE]
+
+
+class DealOrder(TypedDict):
+    orderId: NotRequired[int]
+    ownerId: NotRequired[int]
+    ownerTypeId: NotRequired[int]
+
+
+class CrmOrderentityAddResult(TypedDict):
+    dealOrder: NotRequired[DealOrder]
+
+
+CrmOrderentityDeleteByFilterResult: TypeAlias = bool
+
+
+class OrderId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class OwnerId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class OwnerTypeId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class OrderEntity(TypedDict):
+    orderId: NotRequired[OrderId]
+    ownerId: NotRequired[OwnerId]
+    ownerTypeId: NotRequired[OwnerTypeId]
+
+
+class CrmOrderentityGetFieldsResult(TypedDict):
+    orderEntity: NotRequired[OrderEntity]
+
+
+class OrderEntityItem(TypedDict):
+    orderId: NotRequired[int]
+    ownerId: NotRequired[int]
+
+
+class CrmOrderentityListResult(TypedDict):
+    orderEntity: NotRequired[list[OrderEntityItem]]
+
+
+CrmPaysystemFieldsResult: TypeAlias = Any
+
+
+CrmPaysystemListResult: TypeAlias = Any
+
+
+CrmPersontypeFieldsResult: TypeAlias = Any
+
+
+CrmPersontypeListResult: TypeAlias = Any
+
+
+CrmProductAddResult: TypeAlias = Any
+
+
+CrmProductDeleteResult: TypeAlias = Any
+
+
+CrmProductFieldsResult: TypeAlias = Any
+
+
+CrmProductGetResult: TypeAlias = Any
+
+
+CrmProductListResult: TypeAlias = Any
+
+
+CrmProductPropertyAddResult: TypeAlias = Any
+
+
+CrmProductPropertyDeleteResult: TypeAlias = Any
+
+
+CrmProductPropertyEnumerationFieldsResult: TypeAlias = Any
+
+
+CrmProductPropertyFieldsResult: TypeAlias = Any
+
+
+CrmProductPropertyGetResult: TypeAlias = Any
+
+
+CrmProductPropertyListResult: TypeAlias = Any
+
+
+CrmProductPropertySettingsFieldsResult: TypeAlias = Any
+
+
+CrmProductPropertyTypesResult: TypeAlias = Any
+
+
+CrmProductPropertyUpdateResult: TypeAlias = Any
+
+
+CrmProductUpdateResult: TypeAlias = Any
+
+
+CrmProductrowFieldsResult: TypeAlias = Any
+
+
+CrmProductrowListResult: TypeAlias = Any
+
+
+CrmProductsectionAddResult: TypeAlias = Any
+
+
+CrmProductsectionDeleteResult: TypeAlias = Any
+
+
+CrmProductsectionFieldsResult: TypeAlias = Any
+
+
+CrmProductsectionGetResult: TypeAlias = Any
+
+
+CrmProductsectionListResult: TypeAlias = Any
+
+
+CrmProductsectionUpdateResult: TypeAlias = Any
+
+
+CrmQuoteAddResult: TypeAlias = int
+
+
+CrmQuoteContactAddResult: TypeAlias = bool
+
+
+CrmQuoteContactDeleteResult: TypeAlias = bool
+
+
+class CrmQuoteContactFieldsResult(TypedDict):
+    CONTACT_ID: NotRequired[CONTACTID]
+    IS_PRIMARY: NotRequired[ISPRIMARY]
+    SORT: NotRequired[SORT]
+
+
+CrmQuoteContactItemsDeleteResult: TypeAlias = bool
+
+
+class CrmQuoteContactItemsGetResultItem(TypedDict):
+    CONTACT_ID: NotRequired[int]
+    IS_PRIMARY: NotRequired[str]
+    ROLE_ID: NotRequired[int]
+    SORT: NotRequired[int]
+
+
+CrmQuoteContactItemsGetResult: TypeAlias = list[CrmQuoteContactItemsGetResultItem]
+
+
+CrmQuoteContactItemsSetResult: TypeAlias = bool
+
+
+CrmQuoteDeleteResult: TypeAlias = bool
+
+
+class DEFAULTVALUE(TypedDict):
+    TYPE: NotRequired[str]
+    VALUE: NotRequired[str]
+
+
+class Settings9(TypedDict):
+    DEFAULT_VALUE: NotRequired[DEFAULTVALUE]
+
+
+class CrmQuoteFieldsResult1(TypedDict):
+    filterLabel: NotRequired[str]
+    formLabel: NotRequired[str]
+    isDeprecated: NotRequired[bool]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    listLabel: NotRequired[str]
+    settings: NotRequired[Settings9]
+    statusType: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmQuoteFieldsResult: TypeAlias = dict[str, CrmQuoteFieldsResult1]
+
+
+class CrmQuoteGetResult(TypedDict):
+    ACTUAL_DATE: NotRequired[str]
+    ASSIGNED_BY_ID: NotRequired[str]
+    BEGINDATE: NotRequired[str]
+    CLIENT_ADDR: NotRequired[Any]
+    CLIENT_CONTACT: NotRequired[Any]
+    CLIENT_EMAIL: NotRequired[Any]
+    CLIENT_PHONE: NotRequired[Any]
+    CLIENT_TITLE: NotRequired[Any]
+    CLIENT_TPA_ID: NotRequired[Any]
+    CLIENT_TP_ID: NotRequired[Any]
+    CLOSED: NotRequired[str]
+    CLOSEDATE: NotRequired[str]
+    COMMENTS: NotRequired[str]
+    COMPANY_ID: NotRequired[str]
+    CONTACT_ID: NotRequired[Any]
+    CONTENT: NotRequired[Any]
+    CREATED_BY_ID: NotRequired[str]
+    CURRENCY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    DEAL_ID: NotRequired[Any]
+    ID: NotRequired[str]
+    LAST_ACTIVITY_BY: NotRequired[str]
+    LAST_ACTIVITY_TIME: NotRequired[str]
+    LAST_COMMUNICATION_TIME: NotRequired[Any]
+    LEAD_ID: NotRequired[Any]
+    LOCATION_ID: NotRequired[Any]
+    MODIFY_BY_ID: NotRequired[str]
+    MYCOMPANY_ID: NotRequired[str]
+    OPENED: NotRequired[str]
+    OPPORTUNITY: NotRequired[str]
+    PARENT_ID_136: NotRequired[Any]
+    PERSON_TYPE_ID: NotRequired[str]
+    QUOTE_NUMBER: NotRequired[str]
+    STATUS_ID: NotRequired[str]
+    TAX_VALUE: NotRequired[str]
+    TERMS: NotRequired[Any]
+    TITLE: NotRequired[str]
+    UF_CRM_566EB0AC9B7FC: NotRequired[str]
+    UF_CRM_566EB0AFA9895: NotRequired[str]
+    UF_CRM_566EB0AFB84F1: NotRequired[str]
+    UF_CRM_566EB0AFC58FD: NotRequired[str]
+    UF_CRM_566EB0AFDA4EF: NotRequired[str]
+    UF_CRM_566EB0AFEDB2F: NotRequired[str]
+    UF_CRM_566EB0B014EC2: NotRequired[str]
+    UF_CRM_566EB0B0231B2: NotRequired[str]
+    UF_CRM_566EB0B02F46F: NotRequired[str]
+    UF_CRM_566EB0B03CDCD: NotRequired[str]
+    UF_CRM_566EB0B04D190: NotRequired[str]
+    UF_CRM_577BBCE34CC90: NotRequired[str]
+    UF_CRM_577BBCE354F86: NotRequired[str]
+    UTM_CAMPAIGN: NotRequired[Any]
+    UTM_CONTENT: NotRequired[Any]
+    UTM_MEDIUM: NotRequired[Any]
+    UTM_SOURCE: NotRequired[Any]
+    UTM_TERM: NotRequired[Any]
+
+
+class CrmQuoteListResultItem(TypedDict):
+    ASSIGNED_BY_ID: NotRequired[str]
+    CURRENCY_ID: NotRequired[str]
+    ID: NotRequired[str]
+    OPPORTUNITY: NotRequired[str]
+    STATUS_ID: NotRequired[str]
+    TITLE: NotRequired[str]
+
+
+CrmQuoteListResult: TypeAlias = list[CrmQuoteListResultItem]
+
+
+class CrmQuoteProductrowsGetResultItem(TypedDict):
+    CUSTOMIZED: NotRequired[str]
+    DATE_RESERVE_END: NotRequired[Any]
+    DISCOUNT_RATE: NotRequired[int]
+    DISCOUNT_SUM: NotRequired[int]
+    DISCOUNT_TYPE_ID: NotRequired[int]
+    ID: NotRequired[str]
+    MEASURE_CODE: NotRequired[int]
+    MEASURE_NAME: NotRequired[str]
+    ORIGINAL_PRODUCT_NAME: NotRequired[str]
+    OWNER_ID: NotRequired[str]
+    OWNER_TYPE: NotRequired[str]
+    PRICE: NotRequired[int]
+    PRICE_ACCOUNT: NotRequired[str]
+    PRICE_BRUTTO: NotRequired[int]
+    PRICE_EXCLUSIVE: NotRequired[int]
+    PRICE_NETTO: NotRequired[int]
+    PRODUCT_DESCRIPTION: NotRequired[str]
+    PRODUCT_ID: NotRequired[int]
+    PRODUCT_NAME: NotRequired[str]
+    QUANTITY: NotRequired[int]
+    RESERVE_ID: NotRequired[Any]
+    RESERVE_QUANTITY: NotRequired[Any]
+    SORT: NotRequired[int]
+    STORE_ID: NotRequired[Any]
+    TAX_INCLUDED: NotRequired[str]
+    TAX_RATE: NotRequired[int]
+    TYPE: NotRequired[int]
+    XML_ID: NotRequired[Any]
+
+
+CrmQuoteProductrowsGetResult: TypeAlias = list[CrmQuoteProductrowsGetResultItem]
+
+
+CrmQuoteProductrowsSetResult: TypeAlias = bool
+
+
+CrmQuoteUpdateResult: TypeAlias = bool
+
+
+CrmQuoteUserfieldAddResult: TypeAlias = int
+
+
+CrmQuoteUserfieldDeleteResult: TypeAlias = bool
+
+
+EDITFORMLABEL4 = TypedDict(
+    "EDITFORMLABEL4",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+ERRORMESSAGE4 = TypedDict(
+    "ERRORMESSAGE4",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+HELPMESSAGE4 = TypedDict(
+    "HELPMESSAGE4",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+LISTCOLUMNLABEL4 = TypedDict(
+    "LISTCOLUMNLABEL4",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+LISTFILTERLABEL4 = TypedDict(
+    "LISTFILTERLABEL4",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+class SETTINGS7(TypedDict):
+    DEFAULT_VALUE: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+
+
+class CrmQuoteUserfieldGetResult(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL4]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[ERRORMESSAGE4]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[HELPMESSAGE4]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL4]
+    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL4]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS7]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+class Resource3(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[SECTION]]
+    XML_ID: NotRequired[str]
+
+
+class RESOURCES3(TypedDict):
+    resource: NotRequired[Resource3]
+
+
+class SETTINGS8(TypedDict):
+    ALLOW_OVERBOOKING: NotRequired[str]
+    CAPTION_NO_VALUE: NotRequired[str]
+    DEFAULT_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    EXTENSIONS: NotRequired[list[Any]]
+    FULL_DAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    LIST_WIDTH: NotRequired[int]
+    MAX_ALLOWED_SIZE: NotRequired[int]
+    MAX_LENGTH: NotRequired[int]
+    MAX_SHOW_SIZE: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    RESOURCES: NotRequired[RESOURCES3]
+    RESOURCE_LIMIT: NotRequired[int]
+    ROWS: NotRequired[int]
+    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_USERS: NotRequired[list[Any]]
+    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SHOW_NO_VALUE: NotRequired[str]
+    SIZE: NotRequired[int]
+    TARGET_BLANK: NotRequired[str]
+    TIMEZONE: NotRequired[str]
+    USE_RESOURCES: NotRequired[str]
+    USE_SERVICES: NotRequired[str]
+    USE_USERS: NotRequired[str]
+    USE_USER_TIMEZONE: NotRequired[str]
+
+
+class CrmQuoteUserfieldListResultItem(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[str]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[Any]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[Any]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST: NotRequired[list[LISTItem]]
+    LIST_COLUMN_LABEL: NotRequired[str]
+    LIST_FILTER_LABEL: NotRequired[str]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS8]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+CrmQuoteUserfieldListResult: TypeAlias = list[CrmQuoteUserfieldListResultItem]
+
+
+CrmQuoteUserfieldUpdateResult: TypeAlias = bool
+
+
+CrmRequisiteAddResult: TypeAlias = int
+
+
+CrmRequisiteBankdetailAddResult: TypeAlias = int
+
+
+CrmRequisiteBankdetailDeleteResult: TypeAlias = bool
+
+
+class CrmRequisiteBankdetailFieldsResult1(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmRequisiteBankdetailFieldsResult: TypeAlias = dict[str, CrmRequisiteBankdetailFieldsResult1]
+
+
+class CrmRequisiteBankdetailGetResult(TypedDict):
+    ACTIVE: NotRequired[str]
+    CODE: NotRequired[Any]
+    COMMENTS: NotRequired[Any]
+    COUNTRY_ID: NotRequired[str]
+    CREATED_BY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ID: NotRequired[str]
+    MODIFY_BY_ID: NotRequired[Any]
+    NAME: NotRequired[str]
+    ORIGINATOR_ID: NotRequired[Any]
+    RQ_ACC_CURRENCY: NotRequired[str]
+    RQ_ACC_NAME: NotRequired[Any]
+    RQ_ACC_NUM: NotRequired[str]
+    RQ_ACC_TYPE: NotRequired[Any]
+    RQ_AGENCY_NAME: NotRequired[Any]
+    RQ_BANK_ADDR: NotRequired[str]
+    RQ_BANK_CODE: NotRequired[Any]
+    RQ_BANK_NAME: NotRequired[str]
+    RQ_BANK_ROUTE_NUM: NotRequired[Any]
+    RQ_BIC: NotRequired[Any]
+    RQ_BIK: NotRequired[str]
+    RQ_CODEB: NotRequired[Any]
+    RQ_CODEG: NotRequired[Any]
+    RQ_COR_ACC_NUM: NotRequired[str]
+    RQ_IBAN: NotRequired[Any]
+    RQ_IIK: NotRequired[Any]
+    RQ_MFO: NotRequired[Any]
+    RQ_RIB: NotRequired[Any]
+    RQ_SWIFT: NotRequired[Any]
+    SORT: NotRequired[str]
+    XML_ID: NotRequired[str]
+
+
+class CrmRequisiteBankdetailListResultItem(TypedDict):
+    ENTITY_ID: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+CrmRequisiteBankdetailListResult: TypeAlias = list[CrmRequisiteBankdetailListResultItem]
+
+
+CrmRequisiteBankdetailUpdateResult: TypeAlias = bool
+
+
+CrmRequisiteDeleteResult: TypeAlias = bool
+
+
+class Settings10(TypedDict):
+    DEFAULT_VALUE: NotRequired[Any]
+    DISPLAY: NotRequired[str]
+    LABEL: NotRequired[list[str]]
+    LABEL_CHECKBOX: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MAX_VALUE: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    MIN_VALUE: NotRequired[int]
+    PRECISION: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+    USE_SECOND: NotRequired[str]
+    USE_TIMEZONE: NotRequired[str]
+
+
+class CrmRequisiteFieldsResult1(TypedDict):
+    filterLabel: NotRequired[str]
+    formLabel: NotRequired[str]
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    listLabel: NotRequired[str]
+    settings: NotRequired[Settings10]
+    statusType: NotRequired[list[str]]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmRequisiteFieldsResult: TypeAlias = dict[str, CrmRequisiteFieldsResult1]
+
+
+class CrmRequisiteGetResult(TypedDict):
+    pass
+
+
+class BANKDETAILID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class MCBANKDETAILID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class MCREQUISITEID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class REQUISITEID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmRequisiteLinkFieldsResult(TypedDict):
+    BANK_DETAIL_ID: NotRequired[BANKDETAILID]
+    ENTITY_ID: NotRequired[ENTITYID]
+    ENTITY_TYPE_ID: NotRequired[ENTITYTYPEID]
+    MC_BANK_DETAIL_ID: NotRequired[MCBANKDETAILID]
+    MC_REQUISITE_ID: NotRequired[MCREQUISITEID]
+    REQUISITE_ID: NotRequired[REQUISITEID]
+
+
+class CrmRequisiteLinkGetResult(TypedDict):
+    BANK_DETAIL_ID: NotRequired[str]
+    ENTITY_ID: NotRequired[int]
+    ENTITY_TYPE_ID: NotRequired[int]
+    MC_BANK_DETAIL_ID: NotRequired[str]
+    MC_REQUISITE_ID: NotRequired[str]
+    REQUISITE_ID: NotRequired[str]
+
+
+class CrmRequisiteLinkListResultItem(TypedDict):
+    BANK_DETAIL_ID: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ENTITY_TYPE_ID: NotRequired[str]
+    MC_BANK_DETAIL_ID: NotRequired[str]
+    MC_REQUISITE_ID: NotRequired[str]
+    REQUISITE_ID: NotRequired[str]
+
+
+CrmRequisiteLinkListResult: TypeAlias = list[CrmRequisiteLinkListResultItem]
+
+
+CrmRequisiteLinkRegisterResult: TypeAlias = bool
+
+
+CrmRequisiteLinkUnregisterResult: TypeAlias = bool
+
+
+class CrmRequisiteListResultItem(TypedDict):
+    ENTITY_ID: NotRequired[str]
+    ENTITY_TYPE_ID: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+CrmRequisiteListResult: TypeAlias = list[CrmRequisiteListResultItem]
+
+
+CrmRequisitePresetAddResult: TypeAlias = int
+
+
+class CrmRequisitePresetCountriesResultItem(TypedDict):
+    CODE: NotRequired[str]
+    ID: NotRequired[int]
+    TITLE: NotRequired[str]
+
+
+CrmRequisitePresetCountriesResult: TypeAlias = list[CrmRequisitePresetCountriesResultItem]
+
+
+CrmRequisitePresetDeleteResult: TypeAlias = bool
+
+
+CrmRequisitePresetFieldAddResult: TypeAlias = int
+
+
+CrmRequisitePresetFieldAvailabletoaddResult: TypeAlias = list[str]
+
+
+CrmRequisitePresetFieldDeleteResult: TypeAlias = bool
+
+
+class FIELDNAME(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class FIELDTITLE(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class INSHORTLIST(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmRequisitePresetFieldFieldsResult(TypedDict):
+    FIELD_NAME: NotRequired[FIELDNAME]
+    FIELD_TITLE: NotRequired[FIELDTITLE]
+    ID: NotRequired[ID]
+    IN_SHORT_LIST: NotRequired[INSHORTLIST]
+    SORT: NotRequired[SORT]
+
+
+class CrmRequisitePresetFieldGetResult(TypedDict):
+    FIELD_NAME: NotRequired[str]
+    FIELD_TITLE: NotRequired[str]
+    ID: NotRequired[int]
+    IN_SHORT_LIST: NotRequired[str]
+    SORT: NotRequired[int]
+
+
+class CrmRequisitePresetFieldListResultItem(TypedDict):
+    FIELD_NAME: NotRequired[str]
+    FIELD_TITLE: NotRequired[str]
+    ID: NotRequired[int]
+    IN_SHORT_LIST: NotRequired[str]
+    SORT: NotRequired[int]
+
+
+CrmRequisitePresetFieldListResult: TypeAlias = list[CrmRequisitePresetFieldListResultItem]
+
+
+CrmRequisitePresetFieldUpdateResult: TypeAlias = bool
+
+
+class CrmRequisitePresetFieldsResult1(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmRequisitePresetFieldsResult: TypeAlias = dict[str, CrmRequisitePresetFieldsResult1]
+
+
+class CrmRequisitePresetGetResult(TypedDict):
+    ACTIVE: NotRequired[str]
+    COUNTRY_ID: NotRequired[str]
+    CREATED_BY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    ENTITY_TYPE_ID: NotRequired[str]
+    ID: NotRequired[str]
+    MODIFY_BY_ID: NotRequired[Any]
+    NAME: NotRequired[str]
+    SORT: NotRequired[str]
+    XML_ID: NotRequired[str]
+
+
+class CrmRequisitePresetListResultItem(TypedDict):
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+CrmRequisitePresetListResult: TypeAlias = list[CrmRequisitePresetListResultItem]
+
+
+CrmRequisitePresetUpdateResult: TypeAlias = bool
+
+
+CrmRequisiteUpdateResult: TypeAlias = bool
+
+
+CrmRequisiteUserfieldAddResult: TypeAlias = int
+
+
+CrmRequisiteUserfieldDeleteResult: TypeAlias = bool
+
+
+class EDITFORMLABEL5(TypedDict):
+    de: NotRequired[str]
+    en: NotRequired[str]
+
+
+class ERRORMESSAGE5(TypedDict):
+    de: NotRequired[str]
+    en: NotRequired[str]
+
+
+class HELPMESSAGE5(TypedDict):
+    de: NotRequired[str]
+    en: NotRequired[str]
+
+
+class LISTCOLUMNLABEL5(TypedDict):
+    de: NotRequired[str]
+    en: NotRequired[str]
+
+
+class LISTFILTERLABEL5(TypedDict):
+    de: NotRequired[str]
+    en: NotRequired[str]
+
+
+class SETTINGS9(TypedDict):
+    DEFAULT_VALUE: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+
+
+class CrmRequisiteUserfieldGetResult(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL5]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[ERRORMESSAGE5]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[HELPMESSAGE5]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL5]
+    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL5]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS9]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+class SETTINGS10(TypedDict):
+    DEFAULT_VALUE: NotRequired[Any]
+    DISPLAY: NotRequired[str]
+    LABEL: NotRequired[list[str]]
+    LABEL_CHECKBOX: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MAX_VALUE: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    MIN_VALUE: NotRequired[int]
+    PRECISION: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
+    USE_SECOND: NotRequired[str]
+    USE_TIMEZONE: NotRequired[str]
+
+
+class CrmRequisiteUserfieldListResultItem(TypedDict):
+    EDIT_FORM_LABEL: NotRequired[str]
+    EDIT_IN_LIST: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ERROR_MESSAGE: NotRequired[Any]
+    FIELD_NAME: NotRequired[str]
+    HELP_MESSAGE: NotRequired[Any]
+    ID: NotRequired[str]
+    IS_SEARCHABLE: NotRequired[str]
+    LIST_COLUMN_LABEL: NotRequired[str]
+    LIST_FILTER_LABEL: NotRequired[str]
+    MANDATORY: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS10]
+    SHOW_FILTER: NotRequired[str]
+    SHOW_IN_LIST: NotRequired[str]
+    SORT: NotRequired[str]
+    USER_TYPE_ID: NotRequired[str]
+    XML_ID: NotRequired[Any]
+
+
+CrmRequisiteUserfieldListResult: TypeAlias = list[CrmRequisiteUserfieldListResultItem]
+
+
+CrmRequisiteUserfieldUpdateResult: TypeAlias = bool
+
+
+CrmSettingsModeGetResult: TypeAlias = int
+
+
+class Item7(TypedDict):
+    CATEGORY_ID: NotRequired[int]
+    CREATED_TIME: NotRequired[str]
+    ID: NotRequired[int]
+    OWNER_ID: NotRequired[int]
+    STAGE_ID: NotRequired[str]
+    STAGE_SEMANTIC_ID: NotRequired[str]
+    TYPE_ID: NotRequired[int]
+
+
+class CrmStagehistoryListResult(TypedDict):
+    items: NotRequired[list[Item7]]
+
+
+CrmStatusAddResult: TypeAlias = int
+
+
+CrmStatusDeleteResult: TypeAlias = bool
+
+
+class CrmStatusEntityItemsResultItem(TypedDict):
+    NAME: NotRequired[str]
+    SORT: NotRequired[int]
+    STATUS_ID: NotRequired[str]
+
+
+CrmStatusEntityItemsResult: TypeAlias = list[CrmStatusEntityItemsResultItem]
+
+
+class CrmStatusEntityTypesResultItem(TypedDict):
+    CATEGORY_ID: NotRequired[int | str]
+    CATEGORY_NAME: NotRequired[str]
+    CATEGORY_SORT: NotRequired[int]
+    ENTITY_TYPE_ID: NotRequired[int]
+    FIELD_ATTRIBUTE_SCOPE: NotRequired[str]
+    ID: NotRequired[str]
+    IS_DEFAULT_CATEGORY: NotRequired[bool]
+    IS_ENABLED: NotRequired[bool]
+    NAME: NotRequired[str]
+    PARENT_ID: NotRequired[str]
+    PREFIX: NotRequired[str]
+    SEMANTIC_INFO: NotRequired[Any]
+
+
+CrmStatusEntityTypesResult: TypeAlias = list[CrmStatusEntityTypesResultItem]
+
+
+class CrmStatusFieldsResult1(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmStatusFieldsResult: TypeAlias = dict[str, CrmStatusFieldsResult1]
+
+
+class CrmStatusGetResult(TypedDict):
+    CATEGORY_ID: NotRequired[str]
+    COLOR: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+    NAME_INIT: NotRequired[str]
+    SEMANTICS: NotRequired[str]
+    SORT: NotRequired[str]
+    STATUS_ID: NotRequired[str]
+    SYSTEM: NotRequired[str]
+
+
+class EXTRA(TypedDict):
+    COLOR: NotRequired[str]
+    SEMANTICS: NotRequired[str]
+
+
+class CrmStatusListResultItem(TypedDict):
+    CATEGORY_ID: NotRequired[Any]
+    COLOR: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    EXTRA: NotRequired[EXTRA]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+    NAME_INIT: NotRequired[str]
+    SEMANTICS: NotRequired[Any]
+    SORT: NotRequired[str]
+    STATUS_ID: NotRequired[str]
+    SYSTEM: NotRequired[str]
+
+
+CrmStatusListResult: TypeAlias = list[CrmStatusListResultItem]
+
+
+CrmStatusUpdateResult: TypeAlias = bool
+
+
+CrmTimelineBindingsBindResult: TypeAlias = bool
+
+
+class ENTITYTYPE(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class OWNERID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmTimelineBindingsFieldsResult(TypedDict):
+    ENTITY_ID: NotRequired[ENTITYID]
+    ENTITY_TYPE: NotRequired[ENTITYTYPE]
+    OWNER_ID: NotRequired[OWNERID]
+
+
+class CrmTimelineBindingsListResultItem(TypedDict):
+    ENTITY_ID: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    OWNER_ID: NotRequired[str]
+
+
+CrmTimelineBindingsListResult: TypeAlias = list[CrmTimelineBindingsListResultItem]
+
+
+CrmTimelineBindingsUnbindResult: TypeAlias = bool
+
+
+CrmTimelineCommentAddResult: TypeAlias = int
+
+
+CrmTimelineCommentDeleteResult: TypeAlias = Any
+
+
+class AUTHORID(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class COMMENT(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CREATED(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class FILES(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmTimelineCommentFieldsResult(TypedDict):
+    AUTHOR_ID: NotRequired[AUTHORID]
+    COMMENT: NotRequired[COMMENT]
+    CREATED: NotRequired[CREATED]
+    ENTITY_ID: NotRequired[ENTITYID]
+    ENTITY_TYPE: NotRequired[ENTITYTYPE]
+    FILES: NotRequired[FILES]
+    ID: NotRequired[ID]
+
+
+class Image(TypedDict):
+    height: NotRequired[int]
+    width: NotRequired[int]
+
+
+class Field1(TypedDict):
+    authorId: NotRequired[int]
+    authorName: NotRequired[str]
+    date: NotRequired[str]
+    id: NotRequired[int]
+    image: NotRequired[Image]
+    name: NotRequired[str]
+    size: NotRequired[int]
+    type: NotRequired[str]
+    urlDownload: NotRequired[str]
+    urlPreview: NotRequired[str]
+    urlShow: NotRequired[str]
+
+
+class Field2(TypedDict):
+    authorId: NotRequired[int]
+    authorName: NotRequired[str]
+    date: NotRequired[str]
+    id: NotRequired[int]
+    image: NotRequired[Image]
+    name: NotRequired[str]
+    size: NotRequired[int]
+    type: NotRequired[str]
+    urlDownload: NotRequired[str]
+    urlPreview: NotRequired[str]
+    urlShow: NotRequired[str]
+
+
+FILES1 = TypedDict(
+    "FILES1",
+    {
+        "1": NotRequired[Field1],
+        "2": NotRequired[Field2],
+    },
+)
+
+
+class CrmTimelineCommentGetResult(TypedDict):
+    AUTHOR_ID: NotRequired[str]
+    COMMENT: NotRequired[str]
+    CREATED: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    FILES: NotRequired[FILES1]
+    ID: NotRequired[str]
+
+
+class Field11(TypedDict):
+    authorId: NotRequired[int]
+    authorName: NotRequired[str]
+    date: NotRequired[str]
+    id: NotRequired[int]
+    image: NotRequired[Image]
+    name: NotRequired[str]
+    size: NotRequired[int]
+    type: NotRequired[str]
+    urlDownload: NotRequired[str]
+    urlPreview: NotRequired[str]
+    urlShow: NotRequired[str]
+
+
+class Field21(TypedDict):
+    authorId: NotRequired[int]
+    authorName: NotRequired[str]
+    date: NotRequired[str]
+    id: NotRequired[int]
+    image: NotRequired[Image]
+    name: NotRequired[str]
+    size: NotRequired[int]
+    type: NotRequired[str]
+    urlDownload: NotRequired[str]
+    urlPreview: NotRequired[str]
+    urlShow: NotRequired[str]
+
+
+FILES2 = TypedDict(
+    "FILES2",
+    {
+        "1": NotRequired[Field11],
+        "2": NotRequired[Field21],
+    },
+)
+
+
+class CrmTimelineCommentListResultItem(TypedDict):
+    AUTHOR_ID: NotRequired[str]
+    COMMENT: NotRequired[str]
+    CREATED: NotRequired[str]
+    ENTITY_ID: NotRequired[str]
+    ENTITY_TYPE: NotRequired[str]
+    FILES: NotRequired[FILES2]
+    ID: NotRequired[str]
+
+
+CrmTimelineCommentListResult: TypeAlias = list[CrmTimelineCommentListResultItem]
+
+
+CrmTimelineCommentUpdateResult: TypeAlias = int
+
+
+class Icon1(TypedDict):
+    code: NotRequired[str]
+    fileUri: NotRequired[str]
+    isSystem: NotRequired[bool]
+
+
+class CrmTimelineIconAddResult(TypedDict):
+    icon: NotRequired[Icon1]
+
+
+CrmTimelineIconDeleteResult: TypeAlias = bool
+
+
+class CrmTimelineIconGetResult(TypedDict):
+    icon: NotRequired[Icon1]
+
+
+class CrmTimelineIconListResult(TypedDict):
+    icons: NotRequired[list[Icon1]]
+
+
+CrmTimelineItemPinResult: TypeAlias = Any
+
+
+CrmTimelineItemUnpinResult: TypeAlias = Any
+
+
+class CrmTimelineLayoutBlocksDeleteResult(TypedDict):
+    success: NotRequired[bool]
+
+
+class Properties5(TypedDict):
+    bold: NotRequired[bool]
+    color: NotRequired[str]
+    multiline: NotRequired[bool]
+    value: NotRequired[str]
+
+
+class Block1(TypedDict):
+    properties: NotRequired[Properties5]
+    type: NotRequired[str]
+
+
+class Properties6(TypedDict):
+    value: NotRequired[str]
+
+
+class Block2(TypedDict):
+    properties: NotRequired[Properties6]
+    type: NotRequired[str]
+
+
+class Action5(TypedDict):
+    type: NotRequired[str]
+    uri: NotRequired[str]
+
+
+class Properties7(TypedDict):
+    action: NotRequired[Action5]
+    bold: NotRequired[bool]
+    text: NotRequired[str]
+
+
+class Block3(TypedDict):
+    properties: NotRequired[Properties7]
+    type: NotRequired[str]
+
+
+class Properties9(TypedDict):
+    value: NotRequired[str]
+
+
+class Block5(TypedDict):
+    properties: NotRequired[Properties9]
+    type: NotRequired[str]
+
+
+class Properties8(TypedDict):
+    block: NotRequired[Block5]
+    title: NotRequired[str]
+
+
+class Block4(TypedDict):
+    properties: NotRequired[Properties8]
+    type: NotRequired[str]
+
+
+class Blocks2(TypedDict):
+    block_1: NotRequired[Block1]
+    block_2: NotRequired[Block2]
+    block_3: NotRequired[Block3]
+    block_4: NotRequired[Block4]
+
+
+class Layout1(TypedDict):
+    blocks: NotRequired[Blocks2]
+
+
+class CrmTimelineLayoutBlocksGetResult(TypedDict):
+    layout: NotRequired[Layout1]
+
+
+class CrmTimelineLayoutBlocksSetResult(TypedDict):
+    success: NotRequired[bool]
+
+
+class LogMessage(TypedDict):
+    authorId: NotRequired[int]
+    created: NotRequired[str]
+    iconCode: NotRequired[str]
+    id: NotRequired[int]
+    text: NotRequired[str]
+    title: NotRequired[str]
+
+
+class CrmTimelineLogmessageAddResult(TypedDict):
+    logMessage: NotRequired[LogMessage]
+
+
+CrmTimelineLogmessageDeleteResult: TypeAlias = bool
+
+
+class CrmTimelineLogmessageGetResult(TypedDict):
+    logMessage: NotRequired[LogMessage]
+
+
+class CrmTimelineLogmessageListResultItem(TypedDict):
+    authorId: NotRequired[int]
+    created: NotRequired[str]
+    iconCode: NotRequired[str]
+    id: NotRequired[int]
+    text: NotRequired[str]
+    title: NotRequired[str]
+
+
+CrmTimelineLogmessageListResult: TypeAlias = list[CrmTimelineLogmessageListResultItem]
+
+
+class Logo1(TypedDict):
+    code: NotRequired[str]
+    fileUri: NotRequired[str]
+    isSystem: NotRequired[bool]
+
+
+class CrmTimelineLogoAddResult(TypedDict):
+    logo: NotRequired[Logo1]
+
+
+CrmTimelineLogoDeleteResult: TypeAlias = bool
+
+
+class CrmTimelineLogoGetResult(TypedDict):
+    logo: NotRequired[Logo1]
+
+
+class CrmTimelineLogoListResult(TypedDict):
+    logos: NotRequired[list[Logo1]]
+
+
+CrmTimelineNoteDeleteResult: TypeAlias = bool
+
+
+class CrmTimelineNoteGetResult(TypedDict):
+    createdById: NotRequired[int]
+    createdTime: NotRequired[str]
+    text: NotRequired[str]
+    updatedById: NotRequired[int]
+    updatedTime: NotRequired[str]
+
+
+CrmTimelineNoteSaveResult: TypeAlias = bool
+
+
+CrmTrackingTraceAddResult: TypeAlias = int
+
+
+CrmTrackingTraceDeleteResult: TypeAlias = Any
+
+
+LinkedUserFields = TypedDict(
+    "LinkedUserFields",
+    {
+        "CALENDAR_EVENT|UF_CRM_CAL_EVENT": NotRequired[str],
+        "TASKS_TASK_TEMPLATE|UF_CRM_TASK": NotRequired[str],
+        "TASKS_TASK|UF_CRM_TASK": NotRequired[str],
+    },
+)
+
+
+class ChildItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class ParentItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class Relations(TypedDict):
+    child: NotRequired[list[ChildItem]]
+    parent: NotRequired[list[ParentItem]]
+
+
+class Type(TypedDict):
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    customSectionId: NotRequired[Any]
+    customSections: NotRequired[list[Any]]
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isAutomationEnabled: NotRequired[str]
+    isBeginCloseDatesEnabled: NotRequired[str]
+    isBizProcEnabled: NotRequired[str]
+    isCategoriesEnabled: NotRequired[str]
+    isClientEnabled: NotRequired[str]
+    isCountersEnabled: NotRequired[str]
+    isDocumentsEnabled: NotRequired[str]
+    isLinkWithProductsEnabled: NotRequired[str]
+    isMycompanyEnabled: NotRequired[str]
+    isObserversEnabled: NotRequired[str]
+    isPaymentsEnabled: NotRequired[str]
+    isRecyclebinEnabled: NotRequired[str]
+    isSetOpenPermissions: NotRequired[str]
+    isSourceEnabled: NotRequired[str]
+    isStagesEnabled: NotRequired[str]
+    isUseInUserfieldEnabled: NotRequired[str]
+    linkedUserFields: NotRequired[LinkedUserFields]
+    relations: NotRequired[Relations]
+    title: NotRequired[str]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+
+
+class CrmTypeAddResult(TypedDict):
+    type: NotRequired[Type]
+
+
+CrmTypeDeleteResult: TypeAlias = list[Any]
+
+
+class Fields4(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class CrmTypeFieldsResult(TypedDict):
+    fields: NotRequired[dict[str, Fields4]]
+
+
+class Relations1(TypedDict):
+    child: NotRequired[list[ChildItem]]
+    parent: NotRequired[list[ParentItem]]
+
+
+class Type1(TypedDict):
+    code: NotRequired[str]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    customSectionId: NotRequired[Any]
+    customSections: NotRequired[list[Any]]
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isAutomationEnabled: NotRequired[str]
+    isBeginCloseDatesEnabled: NotRequired[str]
+    isBizProcEnabled: NotRequired[str]
+    isCategoriesEnabled: NotRequired[str]
+    isClientEnabled: NotRequired[str]
+    isCountersEnabled: NotRequired[str]
+    isDocumentsEnabled: NotRequired[str]
+    isLinkWithProductsEnabled: NotRequired[str]
+    isMycompanyEnabled: NotRequired[str]
+    isObserversEnabled: NotRequired[str]
+    isPaymentsEnabled: NotRequired[str]
+    isRecyclebinEnabled: NotRequired[str]
+    isSetOpenPermissions: NotRequired[str]
+    isSourceEnabled: NotRequired[str]
+    isStagesEnabled: NotRequired[str]
+    isUseInUserfieldEnabled: NotRequired[str]
+    linkedUserFields: NotRequired[LinkedUserFields]
+    relations: NotRequired[Relations1]
+    title: NotRequired[str]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+
+
+class CrmTypeGetByEntityTypeIdResult(TypedDict):
+    type: NotRequired[Type1]
+
+
+class Relations2(TypedDict):
+    child: NotRequired[list[ChildItem]]
+    parent: NotRequired[list[ParentItem]]
+
+
+class Type2(TypedDict):
+    code: NotRequired[str]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    customSectionId: NotRequired[Any]
+    customSections: NotRequired[list[Any]]
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isAutomationEnabled: NotRequired[str]
+    isBeginCloseDatesEnabled: NotRequired[str]
+    isBizProcEnabled: NotRequired[str]
+    isCategoriesEnabled: NotRequired[str]
+    isClientEnabled: NotRequired[str]
+    isCountersEnabled: NotRequired[str]
+    isDocumentsEnabled: NotRequired[str]
+    isLinkWithProductsEnabled: NotRequired[str]
+    isMycompanyEnabled: NotRequired[str]
+    isObserversEnabled: NotRequired[str]
+    isPaymentsEnabled: NotRequired[str]
+    isRecyclebinEnabled: NotRequired[str]
+    isSetOpenPermissions: NotRequired[str]
+    isSourceEnabled: NotRequired[str]
+    isStagesEnabled: NotRequired[str]
+    isUseInUserfieldEnabled: NotRequired[str]
+    linkedUserFields: NotRequired[LinkedUserFields]
+    relations: NotRequired[Relations2]
+    title: NotRequired[str]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+
+
+class CrmTypeGetResult(TypedDict):
+    type: NotRequired[Type2]
+
+
+class Type3(TypedDict):
+    code: NotRequired[str]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    customSectionId: NotRequired[Any]
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isAutomationEnabled: NotRequired[str]
+    isBeginCloseDatesEnabled: NotRequired[str]
+    isBizProcEnabled: NotRequired[str]
+    isCategoriesEnabled: NotRequired[str]
+    isClientEnabled: NotRequired[str]
+    isCountersEnabled: NotRequired[str]
+    isDocumentsEnabled: NotRequired[str]
+    isLinkWithProductsEnabled: NotRequired[str]
+    isMycompanyEnabled: NotRequired[str]
+    isObserversEnabled: NotRequired[str]
+    isPaymentsEnabled: NotRequired[str]
+    isRecyclebinEnabled: NotRequired[str]
+    isSetOpenPermissions: NotRequired[str]
+    isSourceEnabled: NotRequired[str]
+    isStagesEnabled: NotRequired[str]
+    isUseInUserfieldEnabled: NotRequired[str]
+    title: NotRequired[str]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+
+
+class CrmTypeListResult(TypedDict):
+    types: NotRequired[list[Type3]]
+
+
+class Relations3(TypedDict):
+    child: NotRequired[list[ChildItem]]
+    parent: NotRequired[list[Any]]
+
+
+class Type4(TypedDict):
+    code: NotRequired[str]
+    createdBy: NotRequired[int]
+    createdTime: NotRequired[str]
+    customSectionId: NotRequired[Any]
+    customSections: NotRequired[list[Any]]
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isAutomationEnabled: NotRequired[str]
+    isBeginCloseDatesEnabled: NotRequired[str]
+    isBizProcEnabled: NotRequired[str]
+    isCategoriesEnabled: NotRequired[str]
+    isClientEnabled: NotRequired[str]
+    isCountersEnabled: NotRequired[str]
+    isDocumentsEnabled: NotRequired[str]
+    isLinkWithProductsEnabled: NotRequired[str]
+    isMycompanyEnabled: NotRequired[str]
+    isObserversEnabled: NotRequired[str]
+    isPaymentsEnabled: NotRequired[str]
+    isRecyclebinEnabled: NotRequired[str]
+    isSetOpenPermissions: NotRequired[str]
+    isSourceEnabled: NotRequired[str]
+    isStagesEnabled: NotRequired[str]
+    isUseInUserfieldEnabled: NotRequired[str]
+    linkedUserFields: NotRequired[LinkedUserFields]
+    relations: NotRequired[Relations3]
+    title: NotRequired[str]
+    updatedBy: NotRequired[int]
+    updatedTime: NotRequired[str]
+
+
+class CrmTypeUpdateResult(TypedDict):
+    type: NotRequired[Type4]
+
+
+class DEF(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class DEL(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ID5(TypedDict):
+    isReadOnly: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class SORT6(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class VALUE2(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmUserfieldEnumerationFieldsResult(TypedDict):
+    DEF: NotRequired[DEF]
+    DEL: NotRequired[DEL]
+    ID: NotRequired[ID5]
+    SORT: NotRequired[SORT6]
+    VALUE: NotRequired[VALUE2]
+
+
+class CrmUserfieldFieldsResult1(TypedDict):
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+CrmUserfieldFieldsResult: TypeAlias = dict[str, CrmUserfieldFieldsResult1]
+
+
+class DEFAULTVALUE1(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class PRECISION(TypedDict):
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmUserfieldSettingsFieldsResult(TypedDict):
+    DEFAULT_VALUE: NotRequired[DEFAULTVALUE1]
+    PRECISION: NotRequired[PRECISION]
+
+
+class CrmUserfieldTypesResultItem(TypedDict):
+    ID: NotRequired[str]
+    title: NotRequired[str]
+
+
+CrmUserfieldTypesResult: TypeAlias = list[CrmUserfieldTypesResultItem]
+
+
+CrmVatAddResult: TypeAlias = int
+
+
+CrmVatDeleteResult: TypeAlias = bool
+
+
+class ACTIVE(TypedDict):
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    size: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CSORT(TypedDict):
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    size: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ID6(TypedDict):
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    size: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class NAME1(TypedDict):
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    size: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class RATE(TypedDict):
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    size: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TIMESTAMPX(TypedDict):
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmVatFieldsResult(TypedDict):
+    ACTIVE: NotRequired[ACTIVE]
+    C_SORT: NotRequired[CSORT]
+    ID: NotRequired[ID6]
+    NAME: NotRequired[NAME1]
+    RATE: NotRequired[RATE]
+    TIMESTAMP_X: NotRequired[TIMESTAMPX]
+
+
+class CrmVatGetResult(TypedDict):
+    ACTIVE: NotRequired[str]
+    C_SORT: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+    RATE: NotRequired[str]
+
+
+class CrmVatListResultItem(TypedDict):
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+    RATE: NotRequired[Any]
+
+
+CrmVatListResult: TypeAlias = list[CrmVatListResultItem]
+
+
+CrmVatUpdateResult: TypeAlias = int

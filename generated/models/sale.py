@@ -3,7 +3,1397 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypeAlias, TypedDict
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
+
+
+class BasketItem(TypedDict):
+    basePrice: NotRequired[int]
+    canBuy: NotRequired[str]
+    catalogXmlId: NotRequired[str]
+    currency: NotRequired[str]
+    customPrice: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    dimensions: NotRequired[str]
+    discountPrice: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[str]
+    measureName: NotRequired[str]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    price: NotRequired[int]
+    productId: NotRequired[int]
+    productXmlId: NotRequired[str]
+    properties: NotRequired[list[Any]]
+    quantity: NotRequired[int]
+    reservations: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    type: NotRequired[int]
+    vatIncluded: NotRequired[str]
+    vatRate: NotRequired[Any]
+    weight: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketitemAddCatalogProductResult(TypedDict):
+    basketItem: NotRequired[BasketItem]
+
+
+class BasketItem1(TypedDict):
+    basePrice: NotRequired[int]
+    canBuy: NotRequired[str]
+    catalogXmlId: NotRequired[str]
+    currency: NotRequired[str]
+    customPrice: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    dimensions: NotRequired[str]
+    discountPrice: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[str]
+    measureName: NotRequired[str]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    price: NotRequired[int]
+    productId: NotRequired[int]
+    productXmlId: NotRequired[str]
+    properties: NotRequired[list[Any]]
+    quantity: NotRequired[int]
+    reservations: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    vatIncluded: NotRequired[str]
+    vatRate: NotRequired[Any]
+    weight: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketitemAddResult(TypedDict):
+    basketItem: NotRequired[BasketItem1]
+
+
+SaleBasketitemDeleteResult: TypeAlias = bool
+
+
+class BasePrice(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CanBuy(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class BasketItem2(TypedDict):
+    basePrice: NotRequired[BasePrice]
+    canBuy: NotRequired[CanBuy]
+    catalogXmlId: NotRequired[CatalogXmlId]
+
+
+class SaleBasketitemGetFieldsCatalogProductResult(TypedDict):
+    basketItem: NotRequired[BasketItem2]
+
+
+class BasketItem3(TypedDict):
+    basePrice: NotRequired[BasePrice]
+    canBuy: NotRequired[CanBuy]
+    catalogXmlId: NotRequired[CatalogXmlId]
+
+
+class SaleBasketitemGetFieldsResult(TypedDict):
+    basketItem: NotRequired[BasketItem3]
+
+
+class BasketItem4(TypedDict):
+    basePrice: NotRequired[int]
+    canBuy: NotRequired[str]
+    catalogXmlId: NotRequired[str]
+    currency: NotRequired[str]
+    customPrice: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    dimensions: NotRequired[str]
+    discountPrice: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[str]
+    measureName: NotRequired[str]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    price: NotRequired[int]
+    productId: NotRequired[int]
+    productXmlId: NotRequired[str]
+    properties: NotRequired[list[Any]]
+    quantity: NotRequired[int]
+    reservations: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    vatIncluded: NotRequired[str]
+    vatRate: NotRequired[Any]
+    weight: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketitemGetResult(TypedDict):
+    basketItem: NotRequired[BasketItem4]
+
+
+class BasketItem5(TypedDict):
+    currency: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    price: NotRequired[int]
+    productId: NotRequired[int]
+
+
+class SaleBasketitemListResult(TypedDict):
+    basketItems: NotRequired[list[BasketItem5]]
+
+
+class BasketItem6(TypedDict):
+    basePrice: NotRequired[int]
+    canBuy: NotRequired[str]
+    catalogXmlId: NotRequired[str]
+    currency: NotRequired[str]
+    customPrice: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    dimensions: NotRequired[str]
+    discountPrice: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[str]
+    measureName: NotRequired[str]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    price: NotRequired[int]
+    productXmlId: NotRequired[str]
+    productid: NotRequired[int]
+    properties: NotRequired[list[Any]]
+    quantity: NotRequired[int]
+    reservations: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    type: NotRequired[int]
+    vatIncluded: NotRequired[str]
+    vatRate: NotRequired[Any]
+    weight: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketitemUpdateCatalogProductResult(TypedDict):
+    basketItem: NotRequired[BasketItem6]
+
+
+class BasketItem7(TypedDict):
+    basePrice: NotRequired[int]
+    canBuy: NotRequired[str]
+    catalogXmlId: NotRequired[str]
+    currency: NotRequired[str]
+    customPrice: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    dimensions: NotRequired[str]
+    discountPrice: NotRequired[int]
+    id: NotRequired[int]
+    measureCode: NotRequired[str]
+    measureName: NotRequired[str]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    price: NotRequired[int]
+    productId: NotRequired[int]
+    productXmlId: NotRequired[str]
+    properties: NotRequired[list[Any]]
+    quantity: NotRequired[int]
+    reservations: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    type: NotRequired[Any]
+    vatIncluded: NotRequired[str]
+    vatRate: NotRequired[int]
+    weight: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketitemUpdateResult(TypedDict):
+    basketItem: NotRequired[BasketItem7]
+
+
+class BasketProperty(TypedDict):
+    basketId: NotRequired[int]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    value: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketpropertiesAddResult(TypedDict):
+    basketProperty: NotRequired[BasketProperty]
+
+
+SaleBasketpropertiesDeleteResult: TypeAlias = bool
+
+
+class BasketId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Code(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Id(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Name(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Sort(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Value(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class XmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class BasketProperties(TypedDict):
+    basketId: NotRequired[BasketId]
+    code: NotRequired[Code]
+    id: NotRequired[Id]
+    name: NotRequired[Name]
+    sort: NotRequired[Sort]
+    value: NotRequired[Value]
+    xmlId: NotRequired[XmlId]
+
+
+class SaleBasketpropertiesGetFieldsResult(TypedDict):
+    basketProperties: NotRequired[BasketProperties]
+
+
+class BasketProperty1(TypedDict):
+    basketId: NotRequired[int]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+    value: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketpropertiesGetResult(TypedDict):
+    basketProperty: NotRequired[BasketProperty1]
+
+
+class BasketProperty2(TypedDict):
+    basketId: NotRequired[int]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    value: NotRequired[str]
+
+
+class SaleBasketpropertiesListResult(TypedDict):
+    basketProperties: NotRequired[list[BasketProperty2]]
+
+
+class BasketProperty3(TypedDict):
+    basketId: NotRequired[int]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+    value: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleBasketpropertiesUpdateResult(TypedDict):
+    basketProperty: NotRequired[BasketProperty3]
+
+
+class SaleBusinessValuePersonDomainAddResult(TypedDict):
+    pass
+
+
+SaleBusinessValuePersonDomainDeleteByFilterResult: TypeAlias = bool
+
+
+class Domain(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PersonTypeId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class BusinessValuePersonDomain(TypedDict):
+    domain: NotRequired[Domain]
+    personTypeId: NotRequired[PersonTypeId]
+
+
+class SaleBusinessValuePersonDomainGetFieldsResult(TypedDict):
+    businessValuePersonDomain: NotRequired[BusinessValuePersonDomain]
+
+
+class BusinessValuePersonDomain1(TypedDict):
+    personTypeId: NotRequired[int]
+
+
+class SaleBusinessValuePersonDomainListResult(TypedDict):
+    businessValuePersonDomains: NotRequired[list[BusinessValuePersonDomain1]]
+
+
+SaleCashboxAddResult: TypeAlias = int
+
+
+SaleCashboxCheckApplyResult: TypeAlias = bool
+
+
+SaleCashboxDeleteResult: TypeAlias = bool
+
+
+SaleCashboxHandlerAddResult: TypeAlias = int
+
+
+SaleCashboxHandlerDeleteResult: TypeAlias = bool
+
+
+class LOGIN(TypedDict):
+    LABEL: NotRequired[str]
+    REQUIRED: NotRequired[str]
+    TYPE: NotRequired[str]
+
+
+class PASSWORD(TypedDict):
+    LABEL: NotRequired[str]
+    REQUIRED: NotRequired[str]
+    TYPE: NotRequired[str]
+
+
+class ITEMS(TypedDict):
+    LOGIN: NotRequired[LOGIN]
+    PASSWORD: NotRequired[PASSWORD]
+
+
+class AUTH(TypedDict):
+    ITEMS: NotRequired[ITEMS]
+    LABEL: NotRequired[str]
+
+
+class INN(TypedDict):
+    DISABLED: NotRequired[str]
+    LABEL: NotRequired[str]
+    MULTILINE: NotRequired[str]
+    MULTIPLE: NotRequired[str]
+    REQUIRED: NotRequired[str]
+    TYPE: NotRequired[str]
+
+
+class ITEMS1(TypedDict):
+    INN: NotRequired[INN]
+
+
+class COMPANY(TypedDict):
+    ITEMS: NotRequired[ITEMS1]
+    LABEL: NotRequired[str]
+
+
+class OPTIONS(TypedDict):
+    ACTIVE: NotRequired[str]
+    TEST: NotRequired[str]
+
+
+class MODE(TypedDict):
+    LABEL: NotRequired[str]
+    OPTIONS: NotRequired[OPTIONS]
+    TYPE: NotRequired[str]
+
+
+class ITEMS2(TypedDict):
+    MODE: NotRequired[MODE]
+
+
+class INTERACTION(TypedDict):
+    ITEMS: NotRequired[ITEMS2]
+    LABEL: NotRequired[str]
+
+
+class CONFIG(TypedDict):
+    AUTH: NotRequired[AUTH]
+    COMPANY: NotRequired[COMPANY]
+    INTERACTION: NotRequired[INTERACTION]
+
+
+class SETTINGS(TypedDict):
+    CHECK_URL: NotRequired[str]
+    CONFIG: NotRequired[CONFIG]
+    PRINT_URL: NotRequired[str]
+    SUPPORTS_FFD105: NotRequired[str]
+
+
+class SaleCashboxHandlerListResultItem(TypedDict):
+    CODE: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+    SETTINGS: NotRequired[SETTINGS]
+    SORT: NotRequired[str]
+
+
+SaleCashboxHandlerListResult: TypeAlias = list[SaleCashboxHandlerListResultItem]
+
+
+SaleCashboxHandlerUpdateResult: TypeAlias = bool
+
+
+class SaleCashboxListResultItem(TypedDict):
+    ACTIVE: NotRequired[str]
+    DATE_CREATE: NotRequired[dict[str, Any]]
+    DATE_LAST_CHECK: NotRequired[Any]
+    EMAIL: NotRequired[str]
+    ENABLED: NotRequired[str]
+    ID: NotRequired[str]
+    KKM_ID: NotRequired[Any]
+    NAME: NotRequired[str]
+    NUMBER_KKM: NotRequired[str]
+    OFD: NotRequired[str]
+    SORT: NotRequired[str]
+    USE_OFFLINE: NotRequired[str]
+
+
+SaleCashboxListResult: TypeAlias = list[SaleCashboxListResultItem]
+
+
+SaleCashboxUpdateResult: TypeAlias = bool
+
+
+class Parent(TypedDict):
+    ACTIVE: NotRequired[str]
+    CURRENCY: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    ID: NotRequired[int]
+    LOGOTYPE: NotRequired[int]
+    NAME: NotRequired[str]
+    PARENT_ID: NotRequired[Any]
+    SORT: NotRequired[int]
+
+
+class Profile(TypedDict):
+    ACTIVE: NotRequired[str]
+    CURRENCY: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    ID: NotRequired[int]
+    LOGOTYPE: NotRequired[Any]
+    NAME: NotRequired[str]
+    PARENT_ID: NotRequired[int]
+    SORT: NotRequired[int]
+
+
+class SaleDeliveryAddResult(TypedDict):
+    parent: NotRequired[Parent]
+    profiles: NotRequired[list[Profile]]
+
+
+class SaleDeliveryConfigGetResultItem(TypedDict):
+    CODE: NotRequired[str]
+    VALUE: NotRequired[str]
+
+
+SaleDeliveryConfigGetResult: TypeAlias = list[SaleDeliveryConfigGetResultItem]
+
+
+SaleDeliveryConfigUpdateResult: TypeAlias = bool
+
+
+SaleDeliveryDeleteResult: TypeAlias = bool
+
+
+SaleDeliveryExtraServiceAddResult: TypeAlias = int
+
+
+SaleDeliveryExtraServiceDeleteResult: TypeAlias = bool
+
+
+class ITEM(TypedDict):
+    CODE: NotRequired[Any]
+    PRICE: NotRequired[str]
+    TITLE: NotRequired[str]
+
+
+class SaleDeliveryExtraServiceGetResultItem(TypedDict):
+    ACTIVE: NotRequired[str]
+    CODE: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    ID: NotRequired[str]
+    ITEMS: NotRequired[list[ITEM]]
+    NAME: NotRequired[str]
+    PRICE: NotRequired[float]
+    SORT: NotRequired[str]
+    TYPE: NotRequired[str]
+
+
+SaleDeliveryExtraServiceGetResult: TypeAlias = list[SaleDeliveryExtraServiceGetResultItem]
+
+
+SaleDeliveryExtraServiceUpdateResult: TypeAlias = bool
+
+
+class SaleDeliveryGetlistResultItem(TypedDict):
+    ACTIVE: NotRequired[str]
+    CURRENCY: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    ID: NotRequired[int]
+    NAME: NotRequired[str]
+    PARENT_ID: NotRequired[Any]
+    SORT: NotRequired[int]
+
+
+SaleDeliveryGetlistResult: TypeAlias = list[SaleDeliveryGetlistResultItem]
+
+
+SaleDeliveryHandlerAddResult: TypeAlias = int
+
+
+SaleDeliveryHandlerDeleteResult: TypeAlias = bool
+
+
+class PROFILE(TypedDict):
+    CODE: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    NAME: NotRequired[str]
+
+
+class OPTIONS1(TypedDict):
+    Option1Code: NotRequired[str]
+    Option2Code: NotRequired[str]
+    Option3Code: NotRequired[str]
+    Option4Code: NotRequired[str]
+    Option5Code: NotRequired[str]
+
+
+class CONFIGItem(TypedDict):
+    CODE: NotRequired[str]
+    NAME: NotRequired[str]
+    OPTIONS: NotRequired[OPTIONS1]
+    TYPE: NotRequired[str]
+
+
+class SETTINGS1(TypedDict):
+    CALCULATE_URL: NotRequired[str]
+    CANCEL_DELIVERY_REQUEST_URL: NotRequired[str]
+    CONFIG: NotRequired[list[CONFIGItem]]
+    CREATE_DELIVERY_REQUEST_URL: NotRequired[str]
+    HAS_CALLBACK_TRACKING_SUPPORT: NotRequired[str]
+
+
+class SaleDeliveryHandlerListResultItem(TypedDict):
+    CODE: NotRequired[str]
+    DESCRIPTION: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
+    PROFILES: NotRequired[list[PROFILE]]
+    SETTINGS: NotRequired[SETTINGS1]
+    SORT: NotRequired[str]
+
+
+SaleDeliveryHandlerListResult: TypeAlias = list[SaleDeliveryHandlerListResultItem]
+
+
+SaleDeliveryHandlerUpdateResult: TypeAlias = bool
+
+
+SaleDeliveryRequestDeleteResult: TypeAlias = bool
+
+
+SaleDeliveryRequestSendmessageResult: TypeAlias = bool
+
+
+SaleDeliveryRequestUpdateResult: TypeAlias = bool
+
+
+SaleDeliveryUpdateResult: TypeAlias = bool
+
+
+class Order(TypedDict):
+    accountNumber: NotRequired[str]
+    additionalInfo: NotRequired[str]
+    affiliateId: NotRequired[int]
+    canceled: NotRequired[str]
+    clients: NotRequired[list[Any]]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    dateCanceled: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateMarked: NotRequired[str]
+    dateStatus: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    deducted: NotRequired[str]
+    discountValue: NotRequired[int]
+    empCanceledId: NotRequired[int]
+    empMarkedId: NotRequired[int]
+    empStatusId: NotRequired[int]
+    externalOrder: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    lid: NotRequired[str]
+    lockedBy: NotRequired[str]
+    marked: NotRequired[str]
+    orderTopic: NotRequired[str]
+    payed: NotRequired[str]
+    personTypeId: NotRequired[int]
+    personTypeXmlId: NotRequired[str]
+    price: NotRequired[int]
+    reasonCanceled: NotRequired[str]
+    reasonMarked: NotRequired[str]
+    recountFlag: NotRequired[str]
+    recurringId: NotRequired[str]
+    requisiteLink: NotRequired[list[Any]]
+    responsibleId: NotRequired[int]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    updated1c: NotRequired[str]
+    userDescription: NotRequired[str]
+    userId: NotRequired[int]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleOrderAddResult(TypedDict):
+    order: NotRequired[Order]
+
+
+SaleOrderDeleteResult: TypeAlias = bool
+
+
+class Order1(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleOrderGetFieldsResult(TypedDict):
+    order: NotRequired[dict[str, Order1]]
+
+
+class Property(TypedDict):
+    basketId: NotRequired[int]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+    value: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class Reservation(TypedDict):
+    basketId: NotRequired[int]
+    dateReserve: NotRequired[str]
+    dateReserveEnd: NotRequired[str]
+    id: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedBy: NotRequired[Any]
+    storeId: NotRequired[int]
+
+
+class BasketItem8(TypedDict):
+    barcodeMulti: NotRequired[str]
+    basePrice: NotRequired[int]
+    canBuy: NotRequired[str]
+    catalogXmlId: NotRequired[str]
+    currency: NotRequired[str]
+    customPrice: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateRefresh: NotRequired[Any]
+    dateUpdate: NotRequired[str]
+    detailPageUrl: NotRequired[str]
+    dimensions: NotRequired[str]
+    discountCoupon: NotRequired[str]
+    discountName: NotRequired[str]
+    discountPrice: NotRequired[int]
+    discountValue: NotRequired[str]
+    fuserId: NotRequired[int]
+    id: NotRequired[str]
+    lid: NotRequired[str]
+    measureCode: NotRequired[str]
+    measureName: NotRequired[str]
+    module: NotRequired[str]
+    name: NotRequired[str]
+    notes: NotRequired[str]
+    orderId: NotRequired[str]
+    price: NotRequired[int]
+    priceTypeId: NotRequired[int]
+    productId: NotRequired[int]
+    productPriceId: NotRequired[int]
+    productProviderClass: NotRequired[str]
+    productXmlId: NotRequired[str]
+    properties: NotRequired[list[Property]]
+    quantity: NotRequired[int]
+    recommendation: NotRequired[str]
+    reservations: NotRequired[list[Reservation]]
+    setParentId: NotRequired[str]
+    sort: NotRequired[int]
+    subscribe: NotRequired[str]
+    type: NotRequired[str]
+    vatIncluded: NotRequired[str]
+    vatRate: NotRequired[float]
+    weight: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class Client(TypedDict):
+    entityId: NotRequired[int]
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isPrimary: NotRequired[str]
+    orderId: NotRequired[int]
+    roleId: NotRequired[int]
+    sort: NotRequired[int]
+
+
+class Payment(TypedDict):
+    accountNumber: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    dateBill: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    datePaid: NotRequired[Any]
+    datePayBefore: NotRequired[Any]
+    dateResponsibleId: NotRequired[Any]
+    empMarkedId: NotRequired[Any]
+    empPaidId: NotRequired[Any]
+    empResponsibleId: NotRequired[Any]
+    empReturnId: NotRequired[Any]
+    externalPayment: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    isReturn: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    paid: NotRequired[str]
+    payReturnComment: NotRequired[str]
+    payReturnDate: NotRequired[Any]
+    payReturnNum: NotRequired[str]
+    paySystemId: NotRequired[int]
+    paySystemIsCash: NotRequired[str]
+    paySystemName: NotRequired[str]
+    paySystemXmlId: NotRequired[str]
+    payVoucherDate: NotRequired[Any]
+    payVoucherNum: NotRequired[str]
+    priceCod: NotRequired[str]
+    psCurrency: NotRequired[str]
+    psInvoiceId: NotRequired[int]
+    psResponseDate: NotRequired[Any]
+    psStatus: NotRequired[str]
+    psStatusCode: NotRequired[str]
+    psStatusDescription: NotRequired[str]
+    psStatusMessage: NotRequired[str]
+    psSum: NotRequired[Any]
+    reasonMarked: NotRequired[str]
+    responsibleId: NotRequired[Any]
+    sum: NotRequired[int]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class PropertyValue(TypedDict):
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    orderPropsXmlId: NotRequired[Any]
+    value: NotRequired[Any]
+
+
+class RequisiteLink(TypedDict):
+    bankDetailId: NotRequired[int]
+    mcBankDetailId: NotRequired[int]
+    mcRequisiteId: NotRequired[int]
+    requisiteId: NotRequired[int]
+
+
+class ShipmentItem(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    orderDeliveryId: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedQuantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class Shipment(TypedDict):
+    accountNumber: NotRequired[str]
+    allowDelivery: NotRequired[str]
+    basePriceDelivery: NotRequired[int]
+    canceled: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    customPriceDelivery: NotRequired[str]
+    dateAllowDelivery: NotRequired[Any]
+    dateCanceled: NotRequired[Any]
+    dateDeducted: NotRequired[Any]
+    dateInsert: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    dateResponsibleId: NotRequired[Any]
+    deducted: NotRequired[str]
+    deliveryDocDate: NotRequired[Any]
+    deliveryDocNum: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    deliveryXmlId: NotRequired[str]
+    discountPrice: NotRequired[int]
+    empAllowDeliveryId: NotRequired[Any]
+    empCanceledId: NotRequired[Any]
+    empDeductedId: NotRequired[Any]
+    empMarkedId: NotRequired[Any]
+    empResponsibleId: NotRequired[Any]
+    externalDelivery: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    priceDelivery: NotRequired[int]
+    reasonMarked: NotRequired[str]
+    reasonUndoDeducted: NotRequired[str]
+    responsibleId: NotRequired[Any]
+    shipmentItems: NotRequired[list[ShipmentItem]]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    system: NotRequired[str]
+    trackingDescription: NotRequired[str]
+    trackingLastCheck: NotRequired[str]
+    trackingNumber: NotRequired[str]
+    trackingStatus: NotRequired[str]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class TradeBinding(TypedDict):
+    externalOrderId: NotRequired[str]
+    id: NotRequired[int]
+    orderId: NotRequired[int]
+    params: NotRequired[Any]
+    tradingPlatformId: NotRequired[str]
+    tradingPlatformXmlId: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class Order2(TypedDict):
+    accountNumber: NotRequired[str]
+    additionalInfo: NotRequired[str]
+    affiliateId: NotRequired[Any]
+    basketItems: NotRequired[list[BasketItem8]]
+    canceled: NotRequired[str]
+    clients: NotRequired[list[Client]]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    dateCanceled: NotRequired[Any]
+    dateInsert: NotRequired[str]
+    dateLock: NotRequired[Any]
+    dateMarked: NotRequired[Any]
+    dateStatus: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    deducted: NotRequired[str]
+    discountValue: NotRequired[int]
+    empCanceledId: NotRequired[Any]
+    empMarkedId: NotRequired[Any]
+    empStatusId: NotRequired[int]
+    externalOrder: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    lid: NotRequired[str]
+    lockedBy: NotRequired[str]
+    marked: NotRequired[str]
+    orderTopic: NotRequired[str]
+    payed: NotRequired[str]
+    payments: NotRequired[list[Payment]]
+    personTypeId: NotRequired[int]
+    personTypeXmlId: NotRequired[str]
+    price: NotRequired[int]
+    propertyValues: NotRequired[list[PropertyValue]]
+    reasonCanceled: NotRequired[str]
+    reasonMarked: NotRequired[str]
+    recountFlag: NotRequired[str]
+    recurringId: NotRequired[str]
+    requisiteLink: NotRequired[RequisiteLink]
+    responsibleId: NotRequired[int]
+    shipments: NotRequired[list[Shipment]]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    taxValue: NotRequired[float]
+    tradeBindings: NotRequired[list[TradeBinding]]
+    updated1c: NotRequired[str]
+    userDescription: NotRequired[str]
+    userId: NotRequired[int]
+    version: NotRequired[int]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleOrderGetResult(TypedDict):
+    order: NotRequired[Order2]
+
+
+class Order3(TypedDict):
+    accountNumber: NotRequired[str]
+    additionalInfo: NotRequired[str]
+    affiliateId: NotRequired[Any]
+    canceled: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[Any]
+    currency: NotRequired[str]
+    dateCanceled: NotRequired[Any]
+    dateInsert: NotRequired[str]
+    dateLock: NotRequired[Any]
+    dateMarked: NotRequired[Any]
+    dateStatus: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    deducted: NotRequired[str]
+    discountValue: NotRequired[int]
+    empCanceledId: NotRequired[Any]
+    empMarkedId: NotRequired[Any]
+    empStatusId: NotRequired[int]
+    externalOrder: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    lid: NotRequired[str]
+    lockedBy: NotRequired[str]
+    marked: NotRequired[str]
+    orderTopic: NotRequired[str]
+    payed: NotRequired[str]
+    personTypeId: NotRequired[int]
+    personTypeXmlId: NotRequired[str]
+    price: NotRequired[int]
+    reasonCanceled: NotRequired[str]
+    reasonMarked: NotRequired[str]
+    recountFlag: NotRequired[str]
+    recurringId: NotRequired[str]
+    responsibleId: NotRequired[int]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    taxValue: NotRequired[int]
+    updated1c: NotRequired[str]
+    userDescription: NotRequired[str]
+    userId: NotRequired[int]
+    version: NotRequired[int]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleOrderListResult(TypedDict):
+    orders: NotRequired[list[Order3]]
+
+
+class Order4(TypedDict):
+    accountNumber: NotRequired[str]
+    additionalInfo: NotRequired[str]
+    affiliateId: NotRequired[int]
+    canceled: NotRequired[str]
+    clients: NotRequired[list[Any]]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    dateCanceled: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateLock: NotRequired[Any]
+    dateMarked: NotRequired[str]
+    dateStatus: NotRequired[str]
+    dateUpdate: NotRequired[str]
+    deducted: NotRequired[str]
+    discountValue: NotRequired[int]
+    empCanceledId: NotRequired[int]
+    empMarkedId: NotRequired[int]
+    empStatusId: NotRequired[int]
+    externalOrder: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    lid: NotRequired[str]
+    lockedBy: NotRequired[str]
+    marked: NotRequired[str]
+    orderTopic: NotRequired[str]
+    payed: NotRequired[str]
+    personTypeId: NotRequired[int]
+    personTypeXmlId: NotRequired[str]
+    price: NotRequired[int]
+    reasonCanceled: NotRequired[str]
+    reasonMarked: NotRequired[str]
+    recountFlag: NotRequired[str]
+    recurringId: NotRequired[str]
+    requisiteLink: NotRequired[list[Any]]
+    responsibleId: NotRequired[int]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    taxValue: NotRequired[Any]
+    updated1c: NotRequired[str]
+    userDescription: NotRequired[str]
+    userId: NotRequired[int]
+    version: NotRequired[int]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleOrderUpdateResult(TypedDict):
+    order: NotRequired[Order4]
+
+
+class Payment1(TypedDict):
+    accountNumber: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    dateBill: NotRequired[str]
+    dateMarked: NotRequired[str]
+    datePaid: NotRequired[str]
+    datePayBefore: NotRequired[str]
+    dateResponsibleId: NotRequired[str]
+    empMarkedId: NotRequired[int]
+    empPaidId: NotRequired[int]
+    empResponsibleId: NotRequired[int]
+    empReturnId: NotRequired[int]
+    externalPayment: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    isReturn: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    paid: NotRequired[str]
+    payReturnComment: NotRequired[str]
+    payReturnDate: NotRequired[str]
+    payReturnNum: NotRequired[str]
+    paySystemId: NotRequired[int]
+    paySystemIsCash: NotRequired[str]
+    paySystemName: NotRequired[str]
+    paySystemXmlId: NotRequired[str]
+    payVoucherDate: NotRequired[str]
+    payVoucherNum: NotRequired[str]
+    priceCod: NotRequired[str]
+    psCurrency: NotRequired[str]
+    psInvoiceId: NotRequired[int]
+    psResponseDate: NotRequired[str]
+    psStatus: NotRequired[str]
+    psStatusCode: NotRequired[str]
+    psStatusDescription: NotRequired[str]
+    psStatusMessage: NotRequired[str]
+    psSum: NotRequired[int]
+    reasonMarked: NotRequired[str]
+    responsibleId: NotRequired[int]
+    sum: NotRequired[int]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentAddResult(TypedDict):
+    payment: NotRequired[Payment1]
+
+
+SalePaymentDeleteResult: TypeAlias = bool
+
+
+class Payment2(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentGetFieldsResult(TypedDict):
+    payment: NotRequired[dict[str, Payment2]]
+
+
+class Payment3(TypedDict):
+    accountNumber: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[Any]
+    currency: NotRequired[str]
+    dateBill: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    datePaid: NotRequired[Any]
+    datePayBefore: NotRequired[Any]
+    dateResponsibleId: NotRequired[str]
+    empMarkedId: NotRequired[Any]
+    empPaidId: NotRequired[Any]
+    empResponsibleId: NotRequired[int]
+    empReturnId: NotRequired[Any]
+    externalPayment: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    isReturn: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    paid: NotRequired[str]
+    payReturnComment: NotRequired[str]
+    payReturnDate: NotRequired[Any]
+    payReturnNum: NotRequired[str]
+    paySystemId: NotRequired[int]
+    paySystemIsCash: NotRequired[str]
+    paySystemName: NotRequired[str]
+    paySystemXmlId: NotRequired[str]
+    payVoucherDate: NotRequired[Any]
+    payVoucherNum: NotRequired[str]
+    priceCod: NotRequired[str]
+    psCurrency: NotRequired[str]
+    psInvoiceId: NotRequired[Any]
+    psResponseDate: NotRequired[Any]
+    psStatus: NotRequired[str]
+    psStatusCode: NotRequired[str]
+    psStatusDescription: NotRequired[str]
+    psStatusMessage: NotRequired[str]
+    psSum: NotRequired[Any]
+    reasonMarked: NotRequired[str]
+    responsibleId: NotRequired[int]
+    sum: NotRequired[int]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentGetResult(TypedDict):
+    payment: NotRequired[Payment3]
+
+
+class PaymentItemShipment(TypedDict):
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    shipmentId: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentItemShipmentAddResult(TypedDict):
+    paymentItemShipment: NotRequired[PaymentItemShipment]
+
+
+SalePaymentItemShipmentDeleteResult: TypeAlias = bool
+
+
+class DateInsert(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PaymentId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class ShipmentId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PaymentItemShipment1(TypedDict):
+    dateInsert: NotRequired[DateInsert]
+    id: NotRequired[Id]
+    paymentId: NotRequired[PaymentId]
+    shipmentId: NotRequired[ShipmentId]
+    xmlId: NotRequired[XmlId]
+
+
+class SalePaymentItemShipmentGetFieldsResult(TypedDict):
+    paymentItemShipment: NotRequired[PaymentItemShipment1]
+
+
+class PaymentItemShipment2(TypedDict):
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    shipmentId: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentItemShipmentGetResult(TypedDict):
+    paymentItemShipment: NotRequired[PaymentItemShipment2]
+
+
+class PaymentItemsShipmentItem(TypedDict):
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    shipmentId: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentItemShipmentListResult(TypedDict):
+    paymentItemsShipment: NotRequired[list[PaymentItemsShipmentItem]]
+
+
+class SalePaymentItemShipmentUpdateResult(TypedDict):
+    paymentItemShipment: NotRequired[PaymentItemShipment2]
+
+
+class SalePaymentListResult(TypedDict):
+    payments: NotRequired[list[Payment3]]
+
+
+class Payment5(TypedDict):
+    accountNumber: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    dateBill: NotRequired[str]
+    dateMarked: NotRequired[str]
+    datePaid: NotRequired[str]
+    datePayBefore: NotRequired[str]
+    dateResponsibleId: NotRequired[str]
+    empMarkedId: NotRequired[int]
+    empPaidId: NotRequired[int]
+    empResponsibleId: NotRequired[int]
+    empReturnId: NotRequired[int]
+    externalPayment: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    isReturn: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    paid: NotRequired[str]
+    payReturnComment: NotRequired[str]
+    payReturnDate: NotRequired[str]
+    payReturnNum: NotRequired[str]
+    paySystemId: NotRequired[int]
+    paySystemIsCash: NotRequired[str]
+    paySystemName: NotRequired[str]
+    paySystemXmlId: NotRequired[str]
+    payVoucherDate: NotRequired[str]
+    payVoucherNum: NotRequired[str]
+    priceCod: NotRequired[str]
+    psCurrency: NotRequired[str]
+    psInvoiceId: NotRequired[int]
+    psResponseDate: NotRequired[str]
+    psStatus: NotRequired[str]
+    psStatusCode: NotRequired[str]
+    psStatusDescription: NotRequired[str]
+    psStatusMessage: NotRequired[str]
+    psSum: NotRequired[int]
+    reasonMarked: NotRequired[str]
+    responsibleId: NotRequired[int]
+    sum: NotRequired[int]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentUpdateResult(TypedDict):
+    payment: NotRequired[Payment5]
+
+
+class PaymentItemBasket(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    quantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentitembasketAddResult(TypedDict):
+    paymentItemBasket: NotRequired[PaymentItemBasket]
+
+
+SalePaymentitembasketDeleteResult: TypeAlias = bool
+
+
+class SalePaymentitembasketGetResult(TypedDict):
+    paymentItemBasket: NotRequired[PaymentItemBasket]
+
+
+class Quantity(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PaymentItemBasket2(TypedDict):
+    basketId: NotRequired[BasketId]
+    dateInsert: NotRequired[DateInsert]
+    id: NotRequired[Id]
+    paymentId: NotRequired[PaymentId]
+    quantity: NotRequired[Quantity]
+    xmlId: NotRequired[XmlId]
+
+
+class SalePaymentitembasketGetfieldsResult(TypedDict):
+    paymentItemBasket: NotRequired[PaymentItemBasket2]
+
+
+class PaymentItemsBasketItem(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    quantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentitembasketListResult(TypedDict):
+    paymentItemsBasket: NotRequired[list[PaymentItemsBasketItem]]
+
+
+class PaymentItemBasket3(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    quantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SalePaymentitembasketUpdateResult(TypedDict):
+    paymentItemBasket: NotRequired[PaymentItemBasket3]
+
 
 SalePaysystemAddResult: TypeAlias = int
 
@@ -108,6 +1498,1210 @@ SalePaysystemSettingsUpdateResult: TypeAlias = bool
 SalePaysystemUpdateResult: TypeAlias = bool
 
 
+class PersonType(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePersontypeAddResult(TypedDict):
+    personType: NotRequired[PersonType]
+
+
+SalePersontypeDeleteResult: TypeAlias = bool
+
+
+class Active(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PersonType1(TypedDict):
+    active: NotRequired[Active]
+    code: NotRequired[Code]
+    id: NotRequired[Id]
+    name: NotRequired[Name]
+    sort: NotRequired[Sort]
+    xmlId: NotRequired[XmlId]
+
+
+class SalePersontypeGetFieldsResult(TypedDict):
+    personType: NotRequired[PersonType1]
+
+
+class PersonType2(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[Any]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[str]
+    xmlId: NotRequired[Any]
+
+
+class SalePersontypeGetResult(TypedDict):
+    personType: NotRequired[PersonType2]
+
+
+class SalePersontypeListResult(TypedDict):
+    pass
+
+
+class PersonType3(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePersontypeUpdateResult(TypedDict):
+    personType: NotRequired[PersonType3]
+
+
+class Settings(TypedDict):
+    maxlength: NotRequired[str]
+    multiline: NotRequired[str]
+
+
+class Property1(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isLocation4tax: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[Settings]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePropertyAddResult(TypedDict):
+    property: NotRequired[Property1]
+
+
+SalePropertyDeleteResult: TypeAlias = bool
+
+
+class Property2(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isLocation4tax: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePropertyGetResult(TypedDict):
+    property: NotRequired[Property2]
+
+
+class Max(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Min(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Step(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Fields(TypedDict):
+    max: NotRequired[Max]
+    min: NotRequired[Min]
+    step: NotRequired[Step]
+
+
+class Property3(TypedDict):
+    fields: NotRequired[Fields]
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyGetfieldsbytypeResult(TypedDict):
+    property: NotRequired[dict[str, Property3]]
+
+
+class Property4(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[Any]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePropertyListResult(TypedDict):
+    properties: NotRequired[list[Property4]]
+
+
+class PropertyRelation(TypedDict):
+    entityId: NotRequired[int]
+    entityType: NotRequired[str]
+    propertyId: NotRequired[int]
+
+
+class SalePropertyRelationAddResult(TypedDict):
+    propertyRelation: NotRequired[PropertyRelation]
+
+
+SalePropertyRelationDeleteByFilterResult: TypeAlias = bool
+
+
+class EntityId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class EntityType(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PropertyId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PropertyRelation1(TypedDict):
+    entityId: NotRequired[EntityId]
+    entityType: NotRequired[EntityType]
+    propertyId: NotRequired[PropertyId]
+
+
+class SalePropertyRelationGetFieldsResult(TypedDict):
+    propertyRelation: NotRequired[PropertyRelation1]
+
+
+class PropertyRelation2(TypedDict):
+    entityId: NotRequired[int]
+    entityType: NotRequired[str]
+    propertyId: NotRequired[int]
+
+
+class SalePropertyRelationListResult(TypedDict):
+    propertyRelations: NotRequired[list[PropertyRelation2]]
+
+
+class Property5(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isLocation4tax: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[Settings]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SalePropertyUpdateResult(TypedDict):
+    property: NotRequired[Property5]
+
+
+class PropertyGroup(TypedDict):
+    id: NotRequired[int]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    sort: NotRequired[int]
+
+
+class SalePropertygroupAddResult(TypedDict):
+    propertyGroup: NotRequired[PropertyGroup]
+
+
+SalePropertygroupDeleteResult: TypeAlias = bool
+
+
+class PropertyGroup1(TypedDict):
+    id: NotRequired[Id]
+    name: NotRequired[Name]
+    personTypeId: NotRequired[PersonTypeId]
+    sort: NotRequired[Sort]
+
+
+class SalePropertygroupGetFieldsResult(TypedDict):
+    propertyGroup: NotRequired[PropertyGroup1]
+
+
+class PropertyGroup2(TypedDict):
+    id: NotRequired[int]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    sort: NotRequired[int]
+
+
+class SalePropertygroupGetResult(TypedDict):
+    propertyGroup: NotRequired[PropertyGroup2]
+
+
+class SalePropertygroupListResult(TypedDict):
+    propertyGroups: NotRequired[list[PropertyGroup2]]
+
+
+class SalePropertygroupUpdateResult(TypedDict):
+    propertyGroup: NotRequired[PropertyGroup2]
+
+
+SalePropertyvalueDeleteResult: TypeAlias = bool
+
+
+class PropertyValue1(TypedDict):
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    value: NotRequired[str]
+
+
+class SalePropertyvalueGetResult(TypedDict):
+    propertyValue: NotRequired[PropertyValue1]
+
+
+class OrderId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class OrderPropsId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class OrderPropsXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PropertyValue2(TypedDict):
+    code: NotRequired[Code]
+    id: NotRequired[Id]
+    name: NotRequired[Name]
+    orderId: NotRequired[OrderId]
+    orderPropsId: NotRequired[OrderPropsId]
+    orderPropsXmlId: NotRequired[OrderPropsXmlId]
+    value: NotRequired[Value]
+
+
+class SalePropertyvalueGetfieldsResult(TypedDict):
+    propertyValue: NotRequired[PropertyValue2]
+
+
+class PropertyValue3(TypedDict):
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderId: NotRequired[int]
+    orderPropsId: NotRequired[int]
+    orderPropsXmlId: NotRequired[Any]
+    value: NotRequired[str]
+
+
+class SalePropertyvalueListResult(TypedDict):
+    propertyValues: NotRequired[list[PropertyValue3]]
+
+
+class PropertyValue4(TypedDict):
+    code: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    orderPropsXmlId: NotRequired[Any]
+    value: NotRequired[Any]
+
+
+class SalePropertyvalueModifyResult(TypedDict):
+    propertyValues: NotRequired[list[PropertyValue4]]
+
+
+class PropertyVariant(TypedDict):
+    description: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    sort: NotRequired[int]
+    value: NotRequired[str]
+
+
+class SalePropertyvariantAddResult(TypedDict):
+    propertyVariant: NotRequired[PropertyVariant]
+
+
+SalePropertyvariantDeleteResult: TypeAlias = bool
+
+
+class Description(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class XnlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PropertyVariant1(TypedDict):
+    description: NotRequired[Description]
+    id: NotRequired[Id]
+    name: NotRequired[Name]
+    orderPropsId: NotRequired[OrderPropsId]
+    sort: NotRequired[Sort]
+    value: NotRequired[Value]
+    xnlId: NotRequired[XnlId]
+
+
+class SalePropertyvariantGetFieldsResult(TypedDict):
+    propertyVariant: NotRequired[PropertyVariant1]
+
+
+class PropertyVariant2(TypedDict):
+    description: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    sort: NotRequired[int]
+    value: NotRequired[str]
+
+
+class SalePropertyvariantGetResult(TypedDict):
+    propertyVariant: NotRequired[PropertyVariant2]
+
+
+class PropertyVariant3(TypedDict):
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    value: NotRequired[str]
+
+
+class SalePropertyvariantListResult(TypedDict):
+    propertyVariants: NotRequired[list[PropertyVariant3]]
+
+
+class PropertyVariant4(TypedDict):
+    description: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    orderPropsId: NotRequired[int]
+    sort: NotRequired[int]
+    value: NotRequired[str]
+
+
+class SalePropertyvariantUpdateResult(TypedDict):
+    propertyVariant: NotRequired[PropertyVariant4]
+
+
+class Shipment1(TypedDict):
+    accountNumber: NotRequired[str]
+    allowDelivery: NotRequired[str]
+    basePriceDelivery: NotRequired[float]
+    canceled: NotRequired[str]
+    comments: NotRequired[str]
+    currency: NotRequired[str]
+    customPriceDelivery: NotRequired[str]
+    dateAllowDelivery: NotRequired[str]
+    dateDeducted: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateResponsibleId: NotRequired[str]
+    deducted: NotRequired[str]
+    deliveryDocDate: NotRequired[str]
+    deliveryDocNum: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    deliveryXmlId: NotRequired[str]
+    empAllowDeliveryId: NotRequired[int]
+    empDeductedId: NotRequired[int]
+    empResponsibleId: NotRequired[int]
+    id: NotRequired[int]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    priceDelivery: NotRequired[float]
+    responsibleId: NotRequired[int]
+    shipmentItems: NotRequired[list[Any]]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    system: NotRequired[str]
+    trackingNumber: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentAddResult(TypedDict):
+    shipment: NotRequired[Shipment1]
+
+
+SaleShipmentDeleteResult: TypeAlias = bool
+
+
+class Shipment2(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentGetFieldsResult(TypedDict):
+    shipment: NotRequired[dict[str, Shipment2]]
+
+
+class Shipment3(TypedDict):
+    accountNumber: NotRequired[str]
+    allowDelivery: NotRequired[str]
+    basePriceDelivery: NotRequired[int]
+    canceled: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    customPriceDelivery: NotRequired[str]
+    dateAllowDelivery: NotRequired[Any]
+    dateCanceled: NotRequired[Any]
+    dateDeducted: NotRequired[Any]
+    dateInsert: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    dateResponsibleId: NotRequired[str]
+    deducted: NotRequired[str]
+    deliveryDocDate: NotRequired[Any]
+    deliveryDocNum: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    deliveryXmlId: NotRequired[str]
+    discountPrice: NotRequired[int]
+    empAllowDeliveryId: NotRequired[Any]
+    empCanceledId: NotRequired[Any]
+    empDeductedId: NotRequired[Any]
+    empMarkedId: NotRequired[Any]
+    empResponsibleId: NotRequired[Any]
+    externalDelivery: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    priceDelivery: NotRequired[int]
+    reasonMarked: NotRequired[str]
+    reasonUndoDeducted: NotRequired[str]
+    responsibleId: NotRequired[int]
+    shipmentItems: NotRequired[list[ShipmentItem]]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    system: NotRequired[str]
+    trackingDescription: NotRequired[str]
+    trackingLastCheck: NotRequired[str]
+    trackingNumber: NotRequired[str]
+    trackingStatus: NotRequired[str]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentGetResult(TypedDict):
+    shipment: NotRequired[Shipment3]
+
+
+class Shipment4(TypedDict):
+    accountNumber: NotRequired[str]
+    allowDelivery: NotRequired[str]
+    basePriceDelivery: NotRequired[int]
+    canceled: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[int]
+    currency: NotRequired[str]
+    customPriceDelivery: NotRequired[str]
+    dateAllowDelivery: NotRequired[Any]
+    dateCanceled: NotRequired[Any]
+    dateDeducted: NotRequired[Any]
+    dateInsert: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    dateResponsibleId: NotRequired[str]
+    deducted: NotRequired[str]
+    deliveryDocDate: NotRequired[Any]
+    deliveryDocNum: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    deliveryXmlId: NotRequired[str]
+    discountPrice: NotRequired[Any]
+    empAllowDeliveryId: NotRequired[Any]
+    empCanceledId: NotRequired[Any]
+    empDeductedId: NotRequired[Any]
+    empMarkedId: NotRequired[Any]
+    empResponsibleId: NotRequired[Any]
+    externalDelivery: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    priceDelivery: NotRequired[int]
+    reasonMarked: NotRequired[str]
+    reasonUndoDeducted: NotRequired[str]
+    responsibleId: NotRequired[int]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    system: NotRequired[str]
+    trackingDescription: NotRequired[str]
+    trackingLastCheck: NotRequired[str]
+    trackingNumber: NotRequired[str]
+    trackingStatus: NotRequired[str]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentListResult(TypedDict):
+    shipments: NotRequired[list[Shipment4]]
+
+
+class Shipment5(TypedDict):
+    accountNumber: NotRequired[str]
+    allowDelivery: NotRequired[str]
+    basePriceDelivery: NotRequired[float]
+    canceled: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[Any]
+    currency: NotRequired[str]
+    customPriceDelivery: NotRequired[str]
+    dateAllowDelivery: NotRequired[str]
+    dateCanceled: NotRequired[Any]
+    dateDeducted: NotRequired[str]
+    dateInsert: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    dateResponsibleId: NotRequired[str]
+    deducted: NotRequired[str]
+    deliveryDocDate: NotRequired[str]
+    deliveryDocNum: NotRequired[str]
+    deliveryId: NotRequired[int]
+    deliveryName: NotRequired[str]
+    deliveryXmlId: NotRequired[str]
+    discountPrice: NotRequired[int]
+    empAllowDeliveryId: NotRequired[int]
+    empCanceledId: NotRequired[Any]
+    empDeductedId: NotRequired[int]
+    empMarkedId: NotRequired[Any]
+    empResponsibleId: NotRequired[int]
+    externalDelivery: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    priceDelivery: NotRequired[float]
+    reasonMarked: NotRequired[str]
+    reasonUndoDeducted: NotRequired[str]
+    responsibleId: NotRequired[int]
+    shipmentItems: NotRequired[list[Any]]
+    statusId: NotRequired[str]
+    statusXmlId: NotRequired[str]
+    system: NotRequired[str]
+    trackingDescription: NotRequired[str]
+    trackingLastCheck: NotRequired[str]
+    trackingNumber: NotRequired[str]
+    trackingStatus: NotRequired[str]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentUpdateResult(TypedDict):
+    shipment: NotRequired[Shipment5]
+
+
+class SaleShipmentitemAddResult(TypedDict):
+    shipmentItem: NotRequired[ShipmentItem]
+
+
+SaleShipmentitemDeleteResult: TypeAlias = bool
+
+
+class SaleShipmentitemGetResult(TypedDict):
+    shipmentItem: NotRequired[ShipmentItem]
+
+
+class OrderDeliveryId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class ReservedQuantity(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class ShipmentItem4(TypedDict):
+    basketId: NotRequired[BasketId]
+    dateInsert: NotRequired[DateInsert]
+    id: NotRequired[Id]
+    orderDeliveryId: NotRequired[OrderDeliveryId]
+    quantity: NotRequired[Quantity]
+    reservedQuantity: NotRequired[ReservedQuantity]
+    xmlId: NotRequired[XmlId]
+
+
+class SaleShipmentitemGetfieldsResult(TypedDict):
+    shipmentItem: NotRequired[ShipmentItem4]
+
+
+class ShipmentItem5(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    orderDeliveryId: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedQuantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentitemListResult(TypedDict):
+    shipmentItems: NotRequired[list[ShipmentItem5]]
+
+
+class SaleShipmentitemUpdateResult(TypedDict):
+    shipmentItem: NotRequired[ShipmentItem5]
+
+
+class Property6(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isLocation4tax: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[Settings]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentpropertyAddResult(TypedDict):
+    property: NotRequired[Property6]
+
+
+SaleShipmentpropertyDeleteResult: TypeAlias = bool
+
+
+class Property7(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isLocation4tax: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[list[Any]]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentpropertyGetResult(TypedDict):
+    property: NotRequired[Property7]
+
+
+class Fields1(TypedDict):
+    max: NotRequired[Max]
+    min: NotRequired[Min]
+    step: NotRequired[Step]
+
+
+class Property8(TypedDict):
+    fields: NotRequired[Fields1]
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyGetfieldsbytypeResult(TypedDict):
+    property: NotRequired[dict[str, Property8]]
+
+
+class Property9(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[Any]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentpropertyListResult(TypedDict):
+    properties: NotRequired[list[Property9]]
+
+
+class Property10(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    defaultValue: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    inputFieldLocation: NotRequired[str]
+    isAddress: NotRequired[str]
+    isAddressFrom: NotRequired[str]
+    isAddressTo: NotRequired[str]
+    isEmail: NotRequired[str]
+    isFiltered: NotRequired[str]
+    isLocation: NotRequired[str]
+    isLocation4tax: NotRequired[str]
+    isPayer: NotRequired[str]
+    isPhone: NotRequired[str]
+    isProfileName: NotRequired[str]
+    isZip: NotRequired[str]
+    multiple: NotRequired[str]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    propsGroupId: NotRequired[int]
+    required: NotRequired[str]
+    settings: NotRequired[Settings]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    userProps: NotRequired[str]
+    util: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentpropertyUpdateResult(TypedDict):
+    property: NotRequired[Property10]
+
+
+SaleShipmentpropertyvalueDeleteResult: TypeAlias = bool
+
+
+class PropertyValue5(TypedDict):
+    code: NotRequired[Any]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    shipmentPropsId: NotRequired[int]
+    value: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueGetResult(TypedDict):
+    propertyValue: NotRequired[PropertyValue5]
+
+
+class ShipmentPropsId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class ShipmentPropsXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class PropertyValue6(TypedDict):
+    code: NotRequired[Code]
+    id: NotRequired[Id]
+    name: NotRequired[Name]
+    shipmentId: NotRequired[ShipmentId]
+    shipmentPropsId: NotRequired[ShipmentPropsId]
+    shipmentPropsXmlId: NotRequired[ShipmentPropsXmlId]
+    value: NotRequired[Value]
+
+
+class SaleShipmentpropertyvalueGetfieldsResult(TypedDict):
+    propertyValue: NotRequired[PropertyValue6]
+
+
+class PropertyValue7(TypedDict):
+    code: NotRequired[Any]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    shipmentId: NotRequired[int]
+    shipmentPropsId: NotRequired[int]
+    shipmentPropsXmlId: NotRequired[str]
+    value: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueListResult(TypedDict):
+    propertyValues: NotRequired[list[PropertyValue7]]
+
+
+class PropertyValue8(TypedDict):
+    code: NotRequired[Any]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    value: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueModifyResult(TypedDict):
+    propertyValues: NotRequired[list[PropertyValue8]]
+
+
+class Status(TypedDict):
+    color: NotRequired[str]
+    id: NotRequired[str]
+    notify: NotRequired[str]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleStatusAddResult(TypedDict):
+    status: NotRequired[Status]
+
+
+SaleStatusDeleteResult: TypeAlias = bool
+
+
+class Color(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Notify(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Type(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Status1(TypedDict):
+    color: NotRequired[Color]
+    id: NotRequired[Id]
+    notify: NotRequired[Notify]
+    sort: NotRequired[Sort]
+    type: NotRequired[Type]
+    xmlId: NotRequired[XmlId]
+
+
+class SaleStatusGetFieldsResult(TypedDict):
+    status: NotRequired[Status1]
+
+
+class Status2(TypedDict):
+    color: NotRequired[str]
+    id: NotRequired[str]
+    notify: NotRequired[str]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    xmlId: NotRequired[Any]
+
+
+class SaleStatusGetResult(TypedDict):
+    status: NotRequired[Status2]
+
+
+class StatusLang(TypedDict):
+    description: NotRequired[str]
+    lid: NotRequired[str]
+    name: NotRequired[str]
+    statusId: NotRequired[str]
+
+
+class SaleStatusLangAddResult(TypedDict):
+    statusLang: NotRequired[StatusLang]
+
+
+SaleStatusLangDeleteByFilterResult: TypeAlias = bool
+
+
+class Lid(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class StatusId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class StatusLang1(TypedDict):
+    description: NotRequired[Description]
+    lid: NotRequired[Lid]
+    name: NotRequired[Name]
+    statusId: NotRequired[StatusId]
+
+
+class SaleStatusLangGetFieldsResult(TypedDict):
+    statusLang: NotRequired[StatusLang1]
+
+
+class Lang(TypedDict):
+    active: NotRequired[str]
+    lid: NotRequired[str]
+    name: NotRequired[str]
+
+
+class SaleStatusLangGetListLangsResult(TypedDict):
+    langs: NotRequired[list[Lang]]
+
+
+class StatusLang2(TypedDict):
+    description: NotRequired[str]
+    lid: NotRequired[str]
+    name: NotRequired[str]
+    statusId: NotRequired[str]
+
+
+class SaleStatusLangListResult(TypedDict):
+    statusLangs: NotRequired[list[StatusLang2]]
+
+
+class SaleStatusListResult(TypedDict):
+    statuses: NotRequired[list[Status2]]
+
+
+class Status4(TypedDict):
+    color: NotRequired[str]
+    id: NotRequired[str]
+    notify: NotRequired[str]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
+class SaleStatusUpdateResult(TypedDict):
+    status: NotRequired[Status4]
+
+
+class ExternalOrderId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class TradeBinding1(TypedDict):
+    externalOrderId: NotRequired[ExternalOrderId]
+    id: NotRequired[Id]
+
+
+class SaleTradeBindingGetFieldsResult(TypedDict):
+    tradeBinding: NotRequired[TradeBinding1]
+
+
+class TradeBinding2(TypedDict):
+    orderId: NotRequired[int]
+    tradingPlatformId: NotRequired[str]
+
+
+class SaleTradeBindingListResult(TypedDict):
+    tradeBindings: NotRequired[list[TradeBinding2]]
+
+
+class CatalogSectionTabClassName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class Class(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+TradePlatform = TypedDict(
+    "TradePlatform",
+    {
+        "catalogSectionTabClassName": NotRequired[CatalogSectionTabClassName],
+        "class": NotRequired[Class],
+    },
+)
+
+
+class SaleTradePlatformGetFieldsResult(TypedDict):
+    tradePlatform: NotRequired[TradePlatform]
+
+
+class TradePlatform1(TypedDict):
+    code: NotRequired[str]
+    id: NotRequired[int]
+
+
+class SaleTradePlatformListResult(TypedDict):
+    tradePlatforms: NotRequired[list[TradePlatform1]]
+
+
 class CHECKOUTDATA(TypedDict):
     ACTION_URI: NotRequired[str]
     FIELDS: NotRequired[SalePaysystemHandlerListfields]
@@ -125,7 +2719,7 @@ class IFRAMEDATA(TypedDict):
     FIELDS: NotRequired[SalePaysystemHandlerListfields]
 
 
-class SETTINGS(TypedDict):
+class SETTINGS2(TypedDict):
     CHECKOUT_DATA: NotRequired[CHECKOUTDATA]
     CLIENT_TYPE: NotRequired[Literal["b2c", "b2b"]]
     CODES: NotRequired[dict[str, CODES]]
@@ -138,7 +2732,7 @@ class SalePaysystemHandlerListResultItem(TypedDict):
     CODE: str
     ID: str | int
     NAME: str
-    SETTINGS: SETTINGS
+    SETTINGS: SETTINGS2
     SORT: str | int
 
 

@@ -6,8 +6,1263 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict
+
+
+class CrmActivityAddParams(TypedDict, total=False):
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmActivityBadgeAddParams(TypedDict, total=False):
+    code: Required[str]
+    title: Required[str | list[Any] | dict[str, Any]]
+    value: Required[str | list[Any] | dict[str, Any]]
+    type: Required[str]
+
+
+class CrmActivityBadgeDeleteParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmActivityBadgeGetParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmActivityBadgeListParams(TypedDict, total=False):
+    pass
+
+
+class CrmActivityBindingAddParams(TypedDict, total=False):
+    activity_id: Required[int | str]
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+
+
+class CrmActivityBindingDeleteParams(TypedDict, total=False):
+    activity_id: Required[int | str]
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+
+
+class CrmActivityBindingListParams(TypedDict, total=False):
+    activity_id: Required[int | str]
+
+
+class CrmActivityBindingMoveParams(TypedDict, total=False):
+    activity_id: Required[int | str]
+    source_entity_type_id: Required[int | str]
+    source_entity_id: Required[int | str]
+    target_entity_type_id: Required[int | str]
+    target_entity_id: Required[int | str]
+
+
+class CrmActivityCallGetTranscriptParams(TypedDict, total=False):
+    activity_id: Required[int | str]
+
+
+class CrmActivityCommunicationFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmActivityConfigurableAddParams(TypedDict, total=False):
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    fields: Required[list[Any] | dict[str, Any]]
+    layout: Required[dict[str, Any]]
+
+
+class CrmActivityConfigurableGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmActivityConfigurableUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[list[Any] | dict[str, Any]]
+    layout: Required[dict[str, Any]]
+
+
+class CrmActivityDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmActivityFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmActivityGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmActivityLayoutBlocksDeleteParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    activity_id: Required[int | str]
+
+
+class CrmActivityLayoutBlocksGetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    activity_id: Required[int | str]
+
+
+class CrmActivityLayoutBlocksSetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    activity_id: Required[int | str]
+    layout: Required[dict[str, Any]]
+
+
+class CrmActivityListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmActivityTodoAddParams(TypedDict, total=False):
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    deadline: Required[str | datetime.date]
+    title: str
+    description: str
+    responsible_id: int | str
+    parent_activity_id: int | str
+    ping_offsets: list[Any] | dict[str, Any]
+    color_id: str
+
+
+class CrmActivityTodoUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    deadline: Required[str | datetime.date]
+    title: str
+    description: str
+    responsible_id: int | str
+    parent_activity_id: int | str
+    ping_offsets: list[Any] | dict[str, Any]
+    color_id: str
+
+
+class CrmActivityTodoUpdateColorParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    color_id: Required[str]
+
+
+class CrmActivityTodoUpdateDeadlineParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    value: Required[str | datetime.date]
+
+
+class CrmActivityTodoUpdateDescriptionParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    value: Required[str]
+
+
+class CrmActivityTodoUpdateResponsibleUserParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    responsible_id: Required[int | str]
+
+
+class CrmActivityTypeAddFields(TypedDict, total=False):
+    TYPE_ID: Required[str]
+    NAME: str
+    ICON_FILE: dict[str, Any]
+    IS_CONFIGURABLE_TYPE: str
+
+
+class CrmActivityTypeAddParams(TypedDict, total=False):
+    fields: Required[CrmActivityTypeAddFields]
+
+
+class CrmActivityTypeDeleteParams(TypedDict, total=False):
+    type_id: Required[str]
+
+
+class CrmActivityTypeListParams(TypedDict, total=False):
+    pass
+
+
+class CrmActivityUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmAddressAddFields(TypedDict, total=False):
+    TYPE_ID: Required[int | str]
+    ENTITY_TYPE_ID: Required[int | str]
+    ENTITY_ID: Required[str]
+    ADDRESS_1: str
+    ADDRESS_2: str
+    CITY: str
+    POSTAL_CODE: str
+    REGION: str
+    PROVINCE: str
+    COUNTRY: str
+    COUNTRY_CODE: str
+    LOC_ADDR_ID: int | str
+
+
+class CrmAddressAddParams(TypedDict, total=False):
+    fields: Required[CrmAddressAddFields]
+
+
+class CrmAddressDeleteFields(TypedDict, total=False):
+    TYPE_ID: Required[int | str]
+    ENTITY_TYPE_ID: Required[int | str]
+    ENTITY_ID: Required[str]
+
+
+class CrmAddressDeleteParams(TypedDict, total=False):
+    fields: Required[CrmAddressDeleteFields]
+
+
+class CrmAddressFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmAddressListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmAddressUpdateFields(TypedDict, total=False):
+    TYPE_ID: Required[int | str]
+    ENTITY_TYPE_ID: Required[int | str]
+    ENTITY_ID: Required[str]
+    ADDRESS_1: str
+    ADDRESS_2: str
+    CITY: str
+    POSTAL_CODE: str
+    REGION: str
+    PROVINCE: str
+    COUNTRY: str
+    COUNTRY_CODE: str
+    LOC_ADDR_ID: int | str
+
+
+class CrmAddressUpdateParams(TypedDict, total=False):
+    fields: Required[CrmAddressUpdateFields]
+
+
+class CrmAutomatedsolutionAddFields(TypedDict, total=False):
+    title: Required[str]
+    typeIds: Sequence[int | str]
+
+
+class CrmAutomatedsolutionAddParams(TypedDict, total=False):
+    fields: Required[CrmAutomatedsolutionAddFields]
+
+
+class CrmAutomatedsolutionDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmAutomatedsolutionFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmAutomatedsolutionGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmAutomatedsolutionListParams(TypedDict, total=False):
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    start: int | str
+
+
+class CrmAutomatedsolutionUpdateFields(TypedDict, total=False):
+    title: str
+    typeIds: Sequence[int | str]
+
+
+class CrmAutomatedsolutionUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmAutomatedsolutionUpdateFields]
+
+
+class CrmAutomationTriggerParams(TypedDict, total=False):
+    target: Required[str]
+    code: str
+
+
+class CrmAutomationTriggerAddParams(TypedDict, total=False):
+    code: Required[str]
+    name: Required[str]
+
+
+class CrmAutomationTriggerDeleteParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmAutomationTriggerExecuteParams(TypedDict, total=False):
+    code: Required[str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+
+
+class CrmAutomationTriggerListParams(TypedDict, total=False):
+    pass
+
+
+class CrmCalllistAddParams(TypedDict, total=False):
+    entity_type: Required[str]
+    entities: Required[Sequence[int | str]]
+    webform_id: int | str
+
+
+class CrmCalllistGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCalllistItemsGetParams(TypedDict, total=False):
+    list_id: Required[int | str]
+    filter: dict[str, Any]
+
+
+class CrmCalllistListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class CrmCalllistStatuslistParams(TypedDict, total=False):
+    pass
+
+
+class CrmCalllistUpdateParams(TypedDict, total=False):
+    list_id: Required[int | str]
+    entity_type: Required[str]
+    entities: Required[list[Any] | dict[str, Any]]
+    webform_id: int | str
+
+
+class CrmCatalogFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmCatalogGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCatalogListParams(TypedDict, total=False):
+    pass
+
+
+class CrmCategoryAddFields(TypedDict, total=False):
+    name: Required[str]
+    sort: int | str
+    isDefault: bool | str
+
+
+class CrmCategoryAddParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    fields: Required[CrmCategoryAddFields]
+
+
+class CrmCategoryDeleteParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    id: Required[int | str]
+
+
+class CrmCategoryFieldsParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+
+
+class CrmCategoryGetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    id: Required[int | str]
+
+
+class CrmCategoryListParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+
+
+class CrmCategoryUpdateFields(TypedDict, total=False):
+    name: str
+    sort: int | str
+    isDefault: bool | str
+
+
+class CrmCategoryUpdateParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    id: Required[int | str]
+    fields: Required[CrmCategoryUpdateFields]
+
+
+class CrmCompanyAddFields(TypedDict, total=False):
+    TITLE: str
+    COMPANY_TYPE: dict[str, Any]
+    INDUSTRY: dict[str, Any]
+    EMPLOYEES: dict[str, Any]
+    CURRENCY_ID: dict[str, Any]
+    REVENUE: float | str
+    LOGO: Any
+    OPENED: Literal["Y", "N"]
+    ASSIGNED_BY_ID: dict[str, Any]
+    COMMENTS: str
+    PHONE: Sequence[dict[str, Any]]
+    EMAIL: Sequence[dict[str, Any]]
+    WEB: Sequence[dict[str, Any]]
+    IM: Sequence[dict[str, Any]]
+    UTM_SOURCE: str
+    UTM_MEDIUM: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_TERM: str
+    IS_MY_COMPANY: Literal["Y", "N"]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    ORIGIN_VERSION: str
+    DATE_CREATE: str | datetime.date
+    DATE_MODIFY: str | datetime.date
+    CREATED_BY_ID: dict[str, Any]
+    MODIFY_BY_ID: dict[str, Any]
+
+
+class CrmCompanyAddParams(TypedDict, total=False):
+    fields: Required[CrmCompanyAddFields]
+    params: dict[str, Any]
+
+
+class CrmCompanyContactAddFields(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+    IS_PRIMARY: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmCompanyContactAddParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmCompanyContactAddFields]
+
+
+class CrmCompanyContactDeleteFields(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+
+
+class CrmCompanyContactDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmCompanyContactDeleteFields]
+
+
+class CrmCompanyContactFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmCompanyContactItemsDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCompanyContactItemsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCompanyContactItemsSetItemsItem(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+    IS_PRIMARY: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmCompanyContactItemsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    items: Required[Sequence[CrmCompanyContactItemsSetItemsItem]]
+
+
+class CrmCompanyDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCompanyDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=False):
+    pass
+
+
+class CrmCompanyDetailsConfigurationGetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+
+
+class CrmCompanyDetailsConfigurationResetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+
+
+class CrmCompanyDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, total=False):
+    defaultAddressType: int | str
+    defaultCountry: str
+
+
+class CrmCompanyDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
+    name: Required[str]
+    optionFlags: int | str
+    options: CrmCompanyDetailsConfigurationSetDataItemElementsItemOptions
+
+
+class CrmCompanyDetailsConfigurationSetDataItem(TypedDict, total=False):
+    name: Required[str]
+    title: Required[str]
+    type: Required[str]
+    elements: Sequence[CrmCompanyDetailsConfigurationSetDataItemElementsItem]
+
+
+class CrmCompanyDetailsConfigurationSetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+    data: Required[Sequence[CrmCompanyDetailsConfigurationSetDataItem]]
+
+
+class CrmCompanyFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmCompanyGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCompanyListParams(TypedDict, total=False):
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmCompanyUpdateFields(TypedDict, total=False):
+    TITLE: str
+    COMPANY_TYPE: dict[str, Any]
+    LOGO: Any
+    INDUSTRY: dict[str, Any]
+    EMPLOYEES: dict[str, Any]
+    CURRENCY_ID: dict[str, Any]
+    REVENUE: float | str
+    OPENED: Literal["Y", "N"]
+    COMMENTS: str
+    ASSIGNED_BY_ID: dict[str, Any]
+    CONTACT_ID: dict[str, Any]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    ORIGIN_VERSION: str
+    UTM_SOURCE: str
+    UTM_MEDIUM: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_TERM: str
+    PHONE: Sequence[dict[str, Any]]
+    EMAIL: Sequence[dict[str, Any]]
+    WEB: Sequence[dict[str, Any]]
+    IM: Sequence[dict[str, Any]]
+    LINK: Sequence[dict[str, Any]]
+
+
+class CrmCompanyUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmCompanyUpdateFields]
+    params: dict[str, Any]
+
+
+class CrmCompanyUserfieldAddFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmCompanyUserfieldAddFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmCompanyUserfieldAddFields(TypedDict, total=False):
+    USER_TYPE_ID: Required[str]
+    FIELD_NAME: Required[str]
+    LABEL: str
+    XML_ID: str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    SETTINGS: CrmCompanyUserfieldAddFieldsSettings
+    LIST: Sequence[CrmCompanyUserfieldAddFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+
+
+class CrmCompanyUserfieldAddParams(TypedDict, total=False):
+    fields: Required[CrmCompanyUserfieldAddFields]
+
+
+class CrmCompanyUserfieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCompanyUserfieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmCompanyUserfieldListFilter(TypedDict, total=False):
+    ID: int | str
+    FIELD_NAME: str
+    USER_TYPE_ID: str
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LANG: str
+
+
+class CrmCompanyUserfieldListParams(TypedDict, total=False):
+    filter: CrmCompanyUserfieldListFilter
+    order: dict[str, Any]
+
+
+class CrmCompanyUserfieldUpdateFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmCompanyUserfieldUpdateFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmCompanyUserfieldUpdateFields(TypedDict, total=False):
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    XML_ID: str
+    SETTINGS: CrmCompanyUserfieldUpdateFieldsSettings
+    LIST: Sequence[CrmCompanyUserfieldUpdateFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+
+
+class CrmCompanyUserfieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmCompanyUserfieldUpdateFields]
+
+
+class CrmContactAddFields(TypedDict, total=False):
+    HONORIFIC: dict[str, Any]
+    NAME: str
+    SECOND_NAME: str
+    LAST_NAME: str
+    PHOTO: Any
+    BIRTHDATE: str | datetime.date
+    TYPE_ID: dict[str, Any]
+    SOURCE_ID: dict[str, Any]
+    SOURCE_DESCRIPTION: str
+    POST: str
+    COMMENTS: str
+    OPENED: bool | str
+    EXPORT: bool | str
+    ASSIGNED_BY_ID: dict[str, Any]
+    COMPANY_ID: dict[str, Any]
+    COMPANY_IDS: Sequence[dict[str, Any]]
+    UTM_SOURCE: str
+    UTM_MEDIUM: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_TERM: str
+    TRACE: str
+    PHONE: Sequence[dict[str, Any]]
+    EMAIL: Sequence[dict[str, Any]]
+    WEB: Sequence[dict[str, Any]]
+    IM: Sequence[dict[str, Any]]
+    LINK: Sequence[dict[str, Any]]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    ORIGIN_VERSION: str
+    DATE_CREATE: str | datetime.date
+    DATE_MODIFY: str | datetime.date
+    CREATED_BY_ID: dict[str, Any]
+    MODIFY_BY_ID: dict[str, Any]
+    ADDRESS: str
+    ADDRESS_2: str
+    ADDRESS_CITY: str
+    ADDRESS_POSTAL_CODE: str
+    ADDRESS_REGION: str
+    ADDRESS_PROVINCE: str
+    ADDRESS_COUNTRY: str
+    ADDRESS_COUNTRY_CODE: str
+    ADDRESS_LOC_ADDR_ID: int | str
+
+
+class CrmContactAddParamsObject(TypedDict, total=False):
+    REGISTER_SONET_EVENT: bool | str
+    IMPORT: bool | str
+
+
+class CrmContactAddParams(TypedDict, total=False):
+    fields: CrmContactAddFields
+    params: CrmContactAddParamsObject
+
+
+class CrmContactCompanyAddFields(TypedDict, total=False):
+    COMPANY_ID: Required[dict[str, Any]]
+    IS_PRIMARY: bool | str
+    SORT: int | str
+
+
+class CrmContactCompanyAddParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmContactCompanyAddFields]
+
+
+class CrmContactCompanyDeleteFields(TypedDict, total=False):
+    COMPANY_ID: Required[int | str]
+
+
+class CrmContactCompanyDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmContactCompanyDeleteFields]
+
+
+class CrmContactCompanyFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmContactCompanyItemsDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmContactCompanyItemsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmContactCompanyItemsSetItemsItem(TypedDict, total=False):
+    COMPANY_ID: Required[dict[str, Any]]
+    IS_PRIMARY: bool | str
+    SORT: int | str
+
+
+class CrmContactCompanyItemsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    items: Required[Sequence[CrmContactCompanyItemsSetItemsItem]]
+
+
+class CrmContactDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmContactDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=False):
+    pass
+
+
+class CrmContactDetailsConfigurationGetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+
+
+class CrmContactDetailsConfigurationResetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+
+
+class CrmContactDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, total=False):
+    defaultAddressType: int | str
+    defaultCountry: str
+    isPayButtonVisible: bool | str
+    isPaymentDocumentsVisible: bool | str
+
+
+class CrmContactDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
+    name: Required[str]
+    optionFlags: int | str
+    options: CrmContactDetailsConfigurationSetDataItemElementsItemOptions
+
+
+class CrmContactDetailsConfigurationSetDataItem(TypedDict, total=False):
+    name: Required[str]
+    title: Required[str]
+    type: Required[str]
+    elements: Sequence[CrmContactDetailsConfigurationSetDataItemElementsItem]
+
+
+class CrmContactDetailsConfigurationSetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+    data: Required[Sequence[CrmContactDetailsConfigurationSetDataItem]]
+
+
+class CrmContactFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmContactGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmContactListParams(TypedDict, total=False):
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmContactUpdateFields(TypedDict, total=False):
+    HONORIFIC: dict[str, Any]
+    NAME: str
+    SECOND_NAME: str
+    LAST_NAME: str
+    PHOTO: Any
+    BIRTHDATE: str | datetime.date
+    TYPE_ID: dict[str, Any]
+    SOURCE_ID: dict[str, Any]
+    SOURCE_DESCRIPTION: str
+    POST: str
+    COMMENTS: str
+    OPENED: bool | str
+    EXPORT: bool | str
+    ASSIGNED_BY_ID: dict[str, Any]
+    COMPANY_ID: dict[str, Any]
+    COMPANY_IDS: Sequence[dict[str, Any]]
+    UTM_SOURCE: str
+    UTM_MEDIUM: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_TERM: str
+    PHONE: Sequence[dict[str, Any]]
+    EMAIL: Sequence[dict[str, Any]]
+    WEB: Sequence[dict[str, Any]]
+    IM: Sequence[dict[str, Any]]
+    LINK: Sequence[dict[str, Any]]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    ORIGIN_VERSION: str
+    ADDRESS: str
+    ADDRESS_2: str
+    ADDRESS_CITY: str
+    ADDRESS_POSTAL_CODE: str
+    ADDRESS_REGION: str
+    ADDRESS_PROVINCE: str
+    ADDRESS_COUNTRY: str
+    ADDRESS_COUNTRY_CODE: str
+    ADDRESS_LOC_ADDR_ID: int | str
+
+
+class CrmContactUpdateParamsObject(TypedDict, total=False):
+    REGISTER_SONET_EVENT: bool | str
+    REGISTER_HISTORY_EVENT: bool | str
+
+
+class CrmContactUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmContactUpdateFields]
+    params: CrmContactUpdateParamsObject
+
+
+class CrmContactUserfieldAddFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmContactUserfieldAddFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmContactUserfieldAddFields(TypedDict, total=False):
+    USER_TYPE_ID: Required[str]
+    FIELD_NAME: Required[str]
+    LABEL: str
+    XML_ID: str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    SETTINGS: CrmContactUserfieldAddFieldsSettings
+    LIST: Sequence[CrmContactUserfieldAddFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+
+
+class CrmContactUserfieldAddParams(TypedDict, total=False):
+    fields: Required[CrmContactUserfieldAddFields]
+
+
+class CrmContactUserfieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmContactUserfieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmContactUserfieldListFilter(TypedDict, total=False):
+    ID: int | str
+    FIELD_NAME: str
+    USER_TYPE_ID: str
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LANG: str
+
+
+class CrmContactUserfieldListParams(TypedDict, total=False):
+    filter: CrmContactUserfieldListFilter
+    order: dict[str, Any]
+
+
+class CrmContactUserfieldUpdateFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmContactUserfieldUpdateFieldsListItem(TypedDict, total=False):
+    ID: str
+    DEL: bool | str
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmContactUserfieldUpdateFields(TypedDict, total=False):
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    XML_ID: str
+    SETTINGS: CrmContactUserfieldUpdateFieldsSettings
+    LIST: Sequence[CrmContactUserfieldUpdateFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+
+
+class CrmContactUserfieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmContactUserfieldUpdateFields]
+
+
+class CrmCurrencyAddFieldsLang(TypedDict, total=False):
+    DECIMALS: Required[int | str]
+    DEC_POINT: str
+    FORMAT_STRING: str
+    FULL_NAME: str
+    HIDE_ZERO: str
+    THOUSANDS_SEP: str
+    THOUSANDS_VARIANT: str
+
+
+class CrmCurrencyAddFields(TypedDict, total=False):
+    CURRENCY: Required[str]
+    BASE: str
+    AMOUNT_CNT: Required[int | str]
+    AMOUNT: Required[float | str]
+    SORT: int | str
+    LANG: CrmCurrencyAddFieldsLang
+
+
+class CrmCurrencyAddParams(TypedDict, total=False):
+    fields: Required[CrmCurrencyAddFields]
+
+
+class CrmCurrencyBaseGetParams(TypedDict, total=False):
+    pass
+
+
+class CrmCurrencyBaseSetParams(TypedDict, total=False):
+    id: str
+
+
+class CrmCurrencyDeleteParams(TypedDict, total=False):
+    id: Required[str]
+
+
+class CrmCurrencyFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmCurrencyGetParams(TypedDict, total=False):
+    id: str
+
+
+class CrmCurrencyListParams(TypedDict, total=False):
+    order: dict[str, Any]
+
+
+class CrmCurrencyLocalizationsDeleteParams(TypedDict, total=False):
+    id: Required[str]
+    lids: Required[list[Any] | dict[str, Any]]
+
+
+class CrmCurrencyLocalizationsFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmCurrencyLocalizationsGetParams(TypedDict, total=False):
+    id: str
+
+
+class CrmCurrencyLocalizationsSetParams(TypedDict, total=False):
+    id: Required[str]
+    localizations: Required[dict[str, Any]]
+
+
+class CrmCurrencyUpdateFieldsLang(TypedDict, total=False):
+    DECIMALS: Required[int | str]
+    DEC_POINT: str
+    FORMAT_STRING: str
+    FULL_NAME: str
+    HIDE_ZERO: str
+    THOUSANDS_SEP: str
+    THOUSANDS_VARIANT: str
+
+
+class CrmCurrencyUpdateFields(TypedDict, total=False):
+    SORT: int | str
+    AMOUNT_CNT: Required[int | str]
+    AMOUNT: Required[float | str]
+    BASE: str
+    LANG: CrmCurrencyUpdateFieldsLang
+
+
+class CrmCurrencyUpdateParams(TypedDict, total=False):
+    id: str
+    fields: CrmCurrencyUpdateFields
+
+
+class CrmDealAddFields(TypedDict, total=False):
+    TITLE: str
+    TYPE_ID: dict[str, Any]
+    CATEGORY_ID: dict[str, Any]
+    STAGE_ID: dict[str, Any]
+    IS_RECURRING: Literal["Y", "N"]
+    IS_RETURN_CUSTOMER: Literal["Y", "N"]
+    IS_REPEATED_APPROACH: Literal["Y", "N"]
+    PROBABILITY: int | str
+    CURRENCY_ID: dict[str, Any]
+    OPPORTUNITY: float | str
+    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    TAX_VALUE: float | str
+    COMPANY_ID: dict[str, Any]
+    CONTACT_ID: dict[str, Any]
+    CONTACT_IDS: Sequence[dict[str, Any]]
+    BEGINDATE: str | datetime.date
+    CLOSEDATE: str | datetime.date
+    OPENED: Literal["Y", "N"]
+    CLOSED: Literal["Y", "N"]
+    COMMENTS: str
+    ASSIGNED_BY_ID: dict[str, Any]
+    SOURCE_ID: dict[str, Any]
+    SOURCE_DESCRIPTION: str
+    ADDITIONAL_INFO: str
+    LOCATION_ID: dict[str, Any]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    UTM_SOURCE: str
+    UTM_MEDIUM: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_TERM: str
+    TRACE: str
+
+
+class CrmDealAddParamsObject(TypedDict, total=False):
+    REGISTER_SONET_EVENT: bool | str
+
+
+class CrmDealAddParams(TypedDict, total=False):
+    fields: CrmDealAddFields
+    params: CrmDealAddParamsObject
+
+
+class CrmDealContactAddFields(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+    IS_PRIMARY: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmDealContactAddParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmDealContactAddFields]
+
+
+class CrmDealContactDeleteFields(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+
+
+class CrmDealContactDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmDealContactDeleteFields]
+
+
+class CrmDealContactFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealContactItemsDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealContactItemsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealContactItemsSetItemsItem(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+    IS_PRIMARY: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmDealContactItemsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    items: Required[Sequence[CrmDealContactItemsSetItemsItem]]
+
+
+class CrmDealDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealDetailsConfigurationForceCommonScopeForAllExtras(TypedDict, total=False):
+    dealCategoryId: int | str
+
+
+class CrmDealDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=False):
+    extras: CrmDealDetailsConfigurationForceCommonScopeForAllExtras
+
+
+class CrmDealDetailsConfigurationGetExtras(TypedDict, total=False):
+    dealCategoryId: int | str
+
+
+class CrmDealDetailsConfigurationGetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+    extras: CrmDealDetailsConfigurationGetExtras
+
+
+class CrmDealDetailsConfigurationResetExtras(TypedDict, total=False):
+    dealCategoryId: int | str
+
+
+class CrmDealDetailsConfigurationResetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+    extras: CrmDealDetailsConfigurationResetExtras
+
+
+class CrmDealDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
+    name: Required[str]
+    optionFlags: int | str
+    options: dict[str, Any]
+
+
+class CrmDealDetailsConfigurationSetDataItem(TypedDict, total=False):
+    name: Required[str]
+    title: Required[str]
+    type: Required[str]
+    elements: Sequence[CrmDealDetailsConfigurationSetDataItemElementsItem]
+
+
+class CrmDealDetailsConfigurationSetExtras(TypedDict, total=False):
+    dealCategoryId: int | str
+
+
+class CrmDealDetailsConfigurationSetParams(TypedDict, total=False):
+    scope: str
+    user_id: dict[str, Any]
+    data: Required[Sequence[CrmDealDetailsConfigurationSetDataItem]]
+    extras: CrmDealDetailsConfigurationSetExtras
+
+
+class CrmDealFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealGetParams(TypedDict, total=False):
+    id: Required[int | str]
 
 
 class CrmDealListParams(TypedDict, total=False):
@@ -15,6 +1270,917 @@ class CrmDealListParams(TypedDict, total=False):
     filter: dict[str, Any]
     order: dict[str, Any]
     start: int | str
+
+
+class CrmDealProductrowsGetParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealProductrowsSetParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealRecurringAddFieldsParams(TypedDict, total=False):
+    MODE: str
+    MULTIPLE_TYPE: str
+    MULTIPLE_INTERVAL: int | str
+    SINGLE_BEFORE_START_DATE_TYPE: str
+    SINGLE_BEFORE_START_DATE_VALUE: int | str
+    OFFSET_BEGINDATE_TYPE: str
+    OFFSET_BEGINDATE_VALUE: int | str
+    OFFSET_CLOSEDATE_TYPE: str
+    OFFSET_CLOSEDATE_VALUE: int | str
+
+
+class CrmDealRecurringAddFields(TypedDict, total=False):
+    DEAL_ID: int | str
+    ACTIVE: Literal["Y", "N"]
+    CATEGORY_ID: Literal["Y", "N"]
+    IS_LIMIT: Literal["Y", "N"]
+    LIMIT_REPEAT: int | str
+    LIMIT_DATE: str | datetime.date
+    START_DATE: str | datetime.date
+    PARAMS: CrmDealRecurringAddFieldsParams
+
+
+class CrmDealRecurringAddParams(TypedDict, total=False):
+    fields: Required[CrmDealRecurringAddFields]
+
+
+class CrmDealRecurringDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealRecurringExposeParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealRecurringFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealRecurringGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealRecurringListParams(TypedDict, total=False):
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    start: int | str
+
+
+class CrmDealRecurringUpdateFieldsParams(TypedDict, total=False):
+    MODE: str
+    MULTIPLE_TYPE: str
+    MULTIPLE_INTERVAL: int | str
+    SINGLE_BEFORE_START_DATE_TYPE: str
+    SINGLE_BEFORE_START_DATE_VALUE: int | str
+    OFFSET_BEGINDATE_TYPE: str
+    OFFSET_BEGINDATE_VALUE: int | str
+    OFFSET_CLOSEDATE_TYPE: str
+    OFFSET_CLOSEDATE_VALUE: int | str
+
+
+class CrmDealRecurringUpdateFields(TypedDict, total=False):
+    ACTIVE: Literal["Y", "N"]
+    CATEGORY_ID: Literal["Y", "N"]
+    IS_LIMIT: Literal["Y", "N"]
+    LIMIT_REPEAT: int | str
+    LIMIT_DATE: str | datetime.date
+    START_DATE: str | datetime.date
+    PARAMS: CrmDealRecurringUpdateFieldsParams
+
+
+class CrmDealRecurringUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: CrmDealRecurringUpdateFields
+
+
+class CrmDealUpdateFields(TypedDict, total=False):
+    TITLE: str
+    TYPE_ID: dict[str, Any]
+    STAGE_ID: dict[str, Any]
+    IS_RECURRING: Literal["Y", "N"]
+    IS_RETURN_CUSTOMER: Literal["Y", "N"]
+    IS_REPEATED_APPROACH: Literal["Y", "N"]
+    PROBABILITY: int | str
+    CURRENCY_ID: dict[str, Any]
+    OPPORTUNITY: float | str
+    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    TAX_VALUE: float | str
+    COMPANY_ID: dict[str, Any]
+    CONTACT_ID: dict[str, Any]
+    CONTACT_IDS: Sequence[dict[str, Any]]
+    BEGINDATE: str | datetime.date
+    CLOSEDATE: str | datetime.date
+    OPENED: Literal["Y", "N"]
+    CLOSED: Literal["Y", "N"]
+    COMMENTS: str
+    ASSIGNED_BY_ID: dict[str, Any]
+    SOURCE_ID: dict[str, Any]
+    SOURCE_DESCRIPTION: str
+    ADDITIONAL_INFO: str
+    LOCATION_ID: dict[str, Any]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    UTM_SOURCE: str
+    UTM_MEDIUM: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_TERM: str
+
+
+class CrmDealUpdateParamsObject(TypedDict, total=False):
+    REGISTER_SONET_EVENT: bool | str
+    REGISTER_HISTORY_EVENT: bool | str
+
+
+class CrmDealUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: CrmDealUpdateFields
+    params: CrmDealUpdateParamsObject
+
+
+class CrmDealUserfieldAddFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmDealUserfieldAddFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmDealUserfieldAddFields(TypedDict, total=False):
+    USER_TYPE_ID: Required[str]
+    FIELD_NAME: Required[str]
+    LABEL: str
+    XML_ID: str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    SETTINGS: CrmDealUserfieldAddFieldsSettings
+    LIST: Sequence[CrmDealUserfieldAddFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+
+
+class CrmDealUserfieldAddParams(TypedDict, total=False):
+    fields: Required[CrmDealUserfieldAddFields]
+
+
+class CrmDealUserfieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealUserfieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDealUserfieldListFilter(TypedDict, total=False):
+    ID: int | str
+    FIELD_NAME: str
+    USER_TYPE_ID: str
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LANG: str
+
+
+class CrmDealUserfieldListParams(TypedDict, total=False):
+    filter: CrmDealUserfieldListFilter
+    order: dict[str, Any]
+
+
+class CrmDealUserfieldUpdateFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmDealUserfieldUpdateFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmDealUserfieldUpdateFields(TypedDict, total=False):
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    XML_ID: str
+    SETTINGS: CrmDealUserfieldUpdateFieldsSettings
+    LIST: Sequence[CrmDealUserfieldUpdateFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+
+
+class CrmDealUserfieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmDealUserfieldUpdateFields]
+
+
+class CrmDealcategoryAddParams(TypedDict, total=False):
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmDealcategoryDefaultGetParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealcategoryDefaultSetParams(TypedDict, total=False):
+    name: str
+
+
+class CrmDealcategoryDeleteParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmDealcategoryFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealcategoryGetParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmDealcategoryListParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealcategoryStageListParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmDealcategoryStatusParams(TypedDict, total=False):
+    pass
+
+
+class CrmDealcategoryUpdateParams(TypedDict, total=False):
+    id: int | str
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmDocumentgeneratorDocumentAddParams(TypedDict, total=False):
+    template_id: Required[int | str]
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    values: dict[str, Any]
+    stamps_enabled: int | str
+    fields: dict[str, Any]
+
+
+class CrmDocumentgeneratorDocumentDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDocumentgeneratorDocumentEnablepublicurlParams(TypedDict, total=False):
+    id: Required[int | str]
+    status: int | str
+
+
+class CrmDocumentgeneratorDocumentGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDocumentgeneratorDocumentGetfieldsValues(TypedDict, total=False):
+    DocumentNumber: str
+    DocumentCreateTime: str
+    DocumentTitle: str
+    ClientPhone: str
+    ClientEmail: str
+    ProductsProductName: list[Any] | dict[str, Any] | str
+    ProductsProductQuantity: list[Any] | dict[str, Any] | str
+    TotalSum: str
+
+
+class CrmDocumentgeneratorDocumentGetfieldsParams(TypedDict, total=False):
+    id: Required[int | str]
+    values: CrmDocumentgeneratorDocumentGetfieldsValues
+
+
+class CrmDocumentgeneratorDocumentListParams(TypedDict, total=False):
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmDocumentgeneratorDocumentUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    values: dict[str, Any]
+    stamps_enabled: int | str
+
+
+class CrmDocumentgeneratorDocumentUploadFields(TypedDict, total=False):
+    entityTypeId: Required[int | str]
+    entityId: Required[int | str]
+    fileContent: Required[str]
+    region: Required[str]
+    title: Required[str]
+    number: Required[str]
+    pdfContent: str
+    imageContent: str
+
+
+class CrmDocumentgeneratorDocumentUploadParams(TypedDict, total=False):
+    fields: Required[CrmDocumentgeneratorDocumentUploadFields]
+
+
+class CrmDocumentgeneratorNumeratorAddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict, total=False):
+    start: int | str
+    step: int | str
+    length: int | str
+    padString: str
+    periodicBy: str
+    timezone: str
+    isDirectNumeration: bool | str
+
+
+class CrmDocumentgeneratorNumeratorAddFieldsSettings(TypedDict, total=False):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: (
+        CrmDocumentgeneratorNumeratorAddFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    )
+
+
+class CrmDocumentgeneratorNumeratorAddFields(TypedDict, total=False):
+    name: Required[str]
+    template: Required[str]
+    settings: CrmDocumentgeneratorNumeratorAddFieldsSettings
+
+
+class CrmDocumentgeneratorNumeratorAddParams(TypedDict, total=False):
+    fields: Required[CrmDocumentgeneratorNumeratorAddFields]
+
+
+class CrmDocumentgeneratorNumeratorDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDocumentgeneratorNumeratorGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDocumentgeneratorNumeratorListParams(TypedDict, total=False):
+    start: int | str
+
+
+class CrmDocumentgeneratorNumeratorUpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict, total=False):
+    start: int | str
+    step: int | str
+    length: int | str
+    padString: str
+    periodicBy: str
+    timezone: str
+    isDirectNumeration: bool | str
+
+
+class CrmDocumentgeneratorNumeratorUpdateFieldsSettings(TypedDict, total=False):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: (
+        CrmDocumentgeneratorNumeratorUpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    )
+
+
+class CrmDocumentgeneratorNumeratorUpdateFields(TypedDict, total=False):
+    name: str
+    template: str
+    settings: CrmDocumentgeneratorNumeratorUpdateFieldsSettings
+
+
+class CrmDocumentgeneratorNumeratorUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmDocumentgeneratorNumeratorUpdateFields]
+
+
+class CrmDocumentgeneratorTemplateAddFields(TypedDict, total=False):
+    name: Required[str]
+    file: Required[Any]
+    numeratorId: Required[int | str]
+    region: Required[str]
+    entityTypeId: Required[list[Any] | dict[str, Any]]
+    users: list[Any] | dict[str, Any]
+    active: Literal["Y", "N"]
+    withStamps: Literal["Y", "N"]
+    sort: int | str
+
+
+class CrmDocumentgeneratorTemplateAddParams(TypedDict, total=False):
+    fields: Required[CrmDocumentgeneratorTemplateAddFields]
+
+
+class CrmDocumentgeneratorTemplateDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDocumentgeneratorTemplateGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmDocumentgeneratorTemplateGetfieldsValues(TypedDict, total=False):
+    MyCompanyRequisiteRqCompanyName: str
+    MyCompanyRequisiteRegisteredAddressText: str
+    MyCompanyPhone: str
+    MyCompanyEmail: str
+    MyCompanyWeb: str
+    MyCompanyUfLogo: str | None
+    RequisiteRqCompanyName: str
+    RequisiteRegisteredAddressText: str
+    ClientPhone: str
+    ClientEmail: str
+    ClientWeb: str
+    DocumentNumber: str
+    DocumentCreateTime: str
+    ProductsIndex: str
+    ProductsProductName: list[Any] | dict[str, Any] | str
+    ProductsProductQuantity: list[Any] | dict[str, Any] | str
+    ProductsProductMeasureName: list[Any] | dict[str, Any] | str
+    ProductsProductPriceRaw: list[Any] | dict[str, Any] | str
+    ProductsProductPriceRawSum: list[Any] | dict[str, Any] | str
+    TotalRaw: str
+    TaxesTaxTitle: list[Any] | dict[str, Any] | str
+    TaxesTaxRate: list[Any] | dict[str, Any] | str
+    TaxesTaxValue: list[Any] | dict[str, Any] | str
+    TotalSum: str
+    MyCompanyAssignedName: str
+    MyCompanyAssignedLastName: str
+    MyCompanyAssignedPersonalPhone: str
+    MyCompanyAssignedEmail: str
+    DocumentTitle: str
+    MY_COMPANY: list[Any] | dict[str, Any]
+
+
+class CrmDocumentgeneratorTemplateGetfieldsParams(TypedDict, total=False):
+    id: Required[int | str]
+    entity_type_id: Required[int | str]
+    entity_id: int | str
+    values: CrmDocumentgeneratorTemplateGetfieldsValues
+
+
+class CrmDocumentgeneratorTemplateListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmDocumentgeneratorTemplateUpdateFields(TypedDict, total=False):
+    name: str
+    file: Any
+    numeratorId: int | str
+    region: str
+    entityTypeId: list[Any] | dict[str, Any]
+    users: list[Any] | dict[str, Any]
+    active: Literal["Y", "N"]
+    withStamps: Literal["Y", "N"]
+    sort: int | str
+
+
+class CrmDocumentgeneratorTemplateUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmDocumentgeneratorTemplateUpdateFields]
+
+
+class CrmDuplicateFindbycommParams(TypedDict, total=False):
+    type: Required[str]
+    values: Required[Sequence[str]]
+    entity_type: str
+
+
+class CrmDuplicateVolatileTypeFieldsParams(TypedDict, total=False):
+    entity_type_id: int | str
+
+
+class CrmDuplicateVolatileTypeListParams(TypedDict, total=False):
+    pass
+
+
+class CrmDuplicateVolatileTypeRegisterParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    field_code: Required[str]
+
+
+class CrmDuplicateVolatileTypeUnregisterParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmEntityMergeBatchParamsObject(TypedDict, total=False):
+    entityTypeId: Required[int | str]
+    entityIds: Required[Sequence[int | str]]
+
+
+class CrmEntityMergeBatchParams(TypedDict, total=False):
+    params: Required[CrmEntityMergeBatchParamsObject]
+
+
+class CrmEnumActivitydirectionParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumActivitynotifytypeParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumActivitypriorityParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumActivitystatusParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumActivitytypeParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumAddresstypeParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumContenttypeParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumGetorderownertypesParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumOwnertypeParams(TypedDict, total=False):
+    pass
+
+
+class CrmEnumSettingsModeParams(TypedDict, total=False):
+    pass
+
+
+class CrmInvoiceAddParams(TypedDict, total=False):
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmInvoiceDeleteParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmInvoiceGetParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceGetexternallinkParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceListParams(TypedDict, total=False):
+    filter: Any
+    order: Any
+
+
+class CrmInvoiceRecurringAddParams(TypedDict, total=False):
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmInvoiceRecurringDeleteParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceRecurringExposeParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceRecurringFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmInvoiceRecurringGetParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceRecurringListParams(TypedDict, total=False):
+    pass
+
+
+class CrmInvoiceRecurringUpdateParams(TypedDict, total=False):
+    id: int | str
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmInvoiceStatusAddParams(TypedDict, total=False):
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmInvoiceStatusDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmInvoiceStatusFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmInvoiceStatusGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmInvoiceStatusListParams(TypedDict, total=False):
+    pass
+
+
+class CrmInvoiceStatusUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmInvoiceUpdateParams(TypedDict, total=False):
+    id: int | str
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmInvoiceUserfieldAddParams(TypedDict, total=False):
+    fields: Any
+    list: Any
+
+
+class CrmInvoiceUserfieldDeleteParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceUserfieldGetParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmInvoiceUserfieldListParams(TypedDict, total=False):
+    order: Any
+    filter: Any
+
+
+class CrmInvoiceUserfieldUpdateParams(TypedDict, total=False):
+    id: Any
+    fields: Any
+    list: Any
+
+
+class CrmItemAddFields(TypedDict, total=False):
+    title: str
+    honorific: dict[str, Any]
+    name: str
+    secondName: str
+    lastName: str
+    birthdate: str | datetime.date
+    companyTitle: str
+    sourceId: dict[str, Any]
+    sourceDescription: str
+    stageId: dict[str, Any]
+    statusDescription: str
+    post: str
+    currencyId: dict[str, Any]
+    isManualOpportunity: bool | str
+    opportunity: float | str
+    opened: bool | str
+    comments: str
+    assignedById: dict[str, Any]
+    companyId: dict[str, Any]
+    contactId: dict[str, Any]
+    contactIds: Sequence[dict[str, Any]]
+    originatorId: str
+    originId: str
+    webformId: int | str
+    observers: Sequence[dict[str, Any]]
+    utmSource: str
+    utmMedium: str
+    utmCampaign: str
+    utmContent: str
+    utmTerm: str
+    fm: Sequence[dict[str, Any]]
+    typeId: dict[str, Any]
+    categoryId: int | str
+    isRecurring: bool | str
+    probability: int | str
+    taxValue: float | str
+    quoteId: dict[str, Any]
+    begindate: str | datetime.date
+    closedate: str | datetime.date
+    leadId: dict[str, Any]
+    additionalInfo: str
+    locationId: dict[str, Any]
+    photo: Any
+    export: bool | str
+    companyIds: dict[str, Any]
+    originVersion: str
+    logo: Any
+    bankingDetails: str
+    industry: dict[str, Any]
+    employees: dict[str, Any]
+    revenue: float | str
+    isMyCompany: bool | str
+    content: str
+    terms: str
+    dealId: dict[str, Any]
+    storageTypeId: int | str
+    storageElementIds: int | str
+    actualDate: str | datetime.date
+    mycompanyId: dict[str, Any]
+    xmlId: str
+
+
+class CrmItemAddParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    fields: Required[CrmItemAddFields]
+    use_original_uf_names: bool | str
+
+
+class CrmItemBatchImportParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    data: Required[list[Any] | dict[str, Any]]
+    use_original_uf_names: bool | str
+
+
+class CrmItemDeleteParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    id: Required[int | str]
+
+
+class CrmItemDeliveryGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmItemDeliveryListParams(TypedDict, total=False):
+    entity_id: Required[int | str]
+    entity_type_id: Required[int | str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class CrmItemDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    extras: dict[str, Any]
+
+
+class CrmItemDetailsConfigurationGetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    user_id: dict[str, Any]
+    scope: str
+    extras: dict[str, Any]
+
+
+class CrmItemDetailsConfigurationResetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    user_id: dict[str, Any]
+    scope: str
+    extras: dict[str, Any]
+
+
+class CrmItemDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, total=False):
+    defaultAddressType: int | str
+    defaultCountry: str
+    isPayButtonVisible: bool | str
+    isPaymentDocumentsVisible: bool | str
+
+
+class CrmItemDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
+    name: Required[str]
+    optionFlags: int | str
+    options: CrmItemDetailsConfigurationSetDataItemElementsItemOptions
+
+
+class CrmItemDetailsConfigurationSetDataItem(TypedDict, total=False):
+    name: Required[str]
+    title: Required[str]
+    type: Required[str]
+    elements: Sequence[CrmItemDetailsConfigurationSetDataItemElementsItem]
+
+
+class CrmItemDetailsConfigurationSetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    data: Required[Sequence[CrmItemDetailsConfigurationSetDataItem]]
+    user_id: dict[str, Any]
+    scope: str
+    extras: dict[str, Any]
+
+
+class CrmItemFieldsParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    use_original_uf_names: bool | str
+
+
+class CrmItemGetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    id: Required[int | str]
+    use_original_uf_names: bool | str
+
+
+class CrmItemImportFields(TypedDict, total=False):
+    title: str
+    honorific: dict[str, Any]
+    name: str
+    secondName: str
+    lastName: str
+    birthdate: str | datetime.date
+    companyTitle: str
+    sourceId: dict[str, Any]
+    sourceDescription: str
+    stageId: dict[str, Any]
+    statusDescription: str
+    post: str
+    currencyId: dict[str, Any]
+    isManualOpportunity: bool | str
+    opportunity: float | str
+    opened: bool | str
+    comments: str
+    assignedById: dict[str, Any]
+    companyId: dict[str, Any]
+    contactId: dict[str, Any]
+    contactIds: Sequence[dict[str, Any]]
+    originatorId: str
+    originId: str
+    webformId: int | str
+    observers: Sequence[dict[str, Any]]
+    utmSource: str
+    utmMedium: str
+    utmCampaign: str
+    utmContent: str
+    utmTerm: str
+    typeId: dict[str, Any]
+    categoryId: int | str
+    isRecurring: bool | str
+    probability: int | str
+    taxValue: float | str
+    quoteId: dict[str, Any]
+    begindate: str | datetime.date
+    closedate: str | datetime.date
+    leadId: dict[str, Any]
+    additionalInfo: str
+    locationId: dict[str, Any]
+    photo: Any
+    export: bool | str
+    companyIds: dict[str, Any]
+    originVersion: str
+    logo: Any
+    bankingDetails: str
+    industry: dict[str, Any]
+    employees: dict[str, Any]
+    revenue: float | str
+    isMyCompany: bool | str
+    content: str
+    terms: str
+    dealId: dict[str, Any]
+    storageTypeId: int | str
+    storageElementIds: int | str
+    actualDate: str | datetime.date
+    mycompanyId: dict[str, Any]
+    xmlId: str
+
+
+class CrmItemImportParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    fields: Required[CrmItemImportFields]
+    use_original_uf_names: bool | str
 
 
 class CrmItemListParams(TypedDict, total=False):
@@ -113,3 +2279,1862 @@ class CrmItemPaymentUpdateFields(TypedDict, total=False):
 class CrmItemPaymentUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     fields: Required[CrmItemPaymentUpdateFields]
+
+
+class CrmItemProductrowAddFields(TypedDict, total=False):
+    ownerId: Required[int | str]
+    ownerType: Required[str]
+    productId: int | str
+    productName: str
+    price: float | str
+    quantity: float | str
+    discountTypeId: int | str
+    discountRate: float | str
+    discountSum: float | str
+    taxRate: float | str
+    taxIncluded: str
+    measureCode: str
+    sort: int | str
+
+
+class CrmItemProductrowAddParams(TypedDict, total=False):
+    fields: Required[CrmItemProductrowAddFields]
+
+
+class CrmItemProductrowDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmItemProductrowFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmItemProductrowGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmItemProductrowGetAvailableForPaymentParams(TypedDict, total=False):
+    owner_id: Required[int | str]
+    owner_type: Required[str]
+
+
+class CrmItemProductrowListParams(TypedDict, total=False):
+    filter: Required[dict[str, Any]]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmItemProductrowSetProductRowsItem(TypedDict, total=False):
+    productId: int | str
+    productName: str
+    price: float | str
+    quantity: float | str
+    discountTypeId: int | str
+    discountRate: float | str
+    discountSum: float | str
+    taxRate: float | str
+    taxIncluded: str
+    measureCode: str
+    sort: int | str
+
+
+class CrmItemProductrowSetParams(TypedDict, total=False):
+    owner_id: Required[int | str]
+    owner_type: Required[str]
+    product_rows: Required[Sequence[CrmItemProductrowSetProductRowsItem]]
+
+
+class CrmItemProductrowUpdateFields(TypedDict, total=False):
+    productId: int | str
+    productName: str
+    price: float | str
+    quantity: float | str
+    discountTypeId: int | str
+    discountRate: float | str
+    discountSum: float | str
+    taxRate: float | str
+    taxIncluded: str
+    measureCode: str
+    sort: int | str
+
+
+class CrmItemProductrowUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmItemProductrowUpdateFields]
+
+
+class CrmItemUpdateFields(TypedDict, total=False):
+    title: str
+    honorific: dict[str, Any]
+    name: str
+    secondName: str
+    lastName: str
+    birthdate: str | datetime.date
+    companyTitle: str
+    sourceId: dict[str, Any]
+    sourceDescription: str
+    stageId: dict[str, Any]
+    statusDescription: str
+    post: str
+    currencyId: dict[str, Any]
+    isManualOpportunity: bool | str
+    opportunity: float | str
+    opened: bool | str
+    comments: str
+    assignedById: dict[str, Any]
+    companyId: dict[str, Any]
+    contactId: dict[str, Any]
+    contactIds: Sequence[dict[str, Any]]
+    originatorId: str
+    originId: str
+    webformId: int | str
+    observers: Sequence[dict[str, Any]]
+    utmSource: str
+    utmMedium: str
+    utmCampaign: str
+    utmContent: str
+    utmTerm: str
+    fm: Sequence[dict[str, Any]]
+    typeId: dict[str, Any]
+    categoryId: int | str
+    isRecurring: bool | str
+    probability: int | str
+    taxValue: float | str
+    quoteId: dict[str, Any]
+    begindate: str | datetime.date
+    closedate: str | datetime.date
+    leadId: dict[str, Any]
+    additionalInfo: str
+    locationId: dict[str, Any]
+    photo: Any
+    export: bool | str
+    companyIds: dict[str, Any]
+    originVersion: str
+    logo: Any
+    bankingDetails: str
+    industry: dict[str, Any]
+    employees: dict[str, Any]
+    revenue: float | str
+    isMyCompany: bool | str
+    content: str
+    terms: str
+    dealId: dict[str, Any]
+    storageTypeId: int | str
+    storageElementIds: int | str
+    actualDate: str | datetime.date
+    mycompanyId: dict[str, Any]
+    xmlId: str
+
+
+class CrmItemUpdateParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    id: Required[int | str]
+    fields: Required[CrmItemUpdateFields]
+    use_original_uf_names: bool | str
+
+
+class CrmLeadAddFields(TypedDict, total=False):
+    ADDRESS: str
+    ADDRESS_2: str
+    ADDRESS_CITY: str
+    ADDRESS_COUNTRY: str
+    ADDRESS_COUNTRY_CODE: str
+    ADDRESS_POSTAL_CODE: str
+    ADDRESS_PROVINCE: str
+    ADDRESS_REGION: str
+    ASSIGNED_BY_ID: dict[str, Any]
+    BIRTHDATE: str | datetime.date
+    COMMENTS: str
+    COMPANY_ID: dict[str, Any]
+    COMPANY_TITLE: str
+    CONTACT_ID: dict[str, Any]
+    CONTACT_IDS: dict[str, Any]
+    CURRENCY_ID: dict[str, Any]
+    EMAIL: dict[str, Any]
+    HONORIFIC: dict[str, Any]
+    IM: dict[str, Any]
+    LINK: dict[str, Any]
+    LAST_NAME: str
+    NAME: str
+    SECOND_NAME: str
+    OPENED: Literal["Y", "N"]
+    OPPORTUNITY: float | str
+    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    PHONE: dict[str, Any]
+    POST: str
+    SOURCE_DESCRIPTION: str
+    SOURCE_ID: dict[str, Any]
+    STATUS_DESCRIPTION: str
+    STATUS_ID: dict[str, Any]
+    TITLE: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_MEDIUM: str
+    UTM_SOURCE: str
+    UTM_TERM: str
+    WEB: dict[str, Any]
+
+
+class CrmLeadAddParamsObject(TypedDict, total=False):
+    REGISTER_SONET_EVENT: bool | str
+
+
+class CrmLeadAddParams(TypedDict, total=False):
+    fields: CrmLeadAddFields
+    params: CrmLeadAddParamsObject
+
+
+class CrmLeadContactAddFields(TypedDict, total=False):
+    CONTACT_ID: Required[int | str]
+    SORT: int | str
+    IS_PRIMARY: str
+
+
+class CrmLeadContactAddParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmLeadContactAddFields]
+
+
+class CrmLeadContactDeleteFields(TypedDict, total=False):
+    CONTACT_ID: Required[int | str]
+
+
+class CrmLeadContactDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmLeadContactDeleteFields]
+
+
+class CrmLeadContactFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmLeadContactItemsDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadContactItemsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadContactItemsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    items: Required[dict[str, Any]]
+
+
+class CrmLeadDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadDetailsConfigurationForceCommonScopeForAllExtras(TypedDict, total=False):
+    leadCustomerType: int | str
+
+
+class CrmLeadDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=False):
+    extras: CrmLeadDetailsConfigurationForceCommonScopeForAllExtras
+
+
+class CrmLeadDetailsConfigurationGetExtrasLeadCustomer(TypedDict, total=False):
+    type: int | str
+
+
+class CrmLeadDetailsConfigurationGetExtrasLead(TypedDict, total=False):
+    customer: CrmLeadDetailsConfigurationGetExtrasLeadCustomer
+
+
+class CrmLeadDetailsConfigurationGetExtras(TypedDict, total=False):
+    lead: CrmLeadDetailsConfigurationGetExtrasLead
+
+
+class CrmLeadDetailsConfigurationGetParams(TypedDict, total=False):
+    user_id: dict[str, Any]
+    scope: str
+    extras: CrmLeadDetailsConfigurationGetExtras
+
+
+class CrmLeadDetailsConfigurationResetExtrasLeadCustomer(TypedDict, total=False):
+    type: int | str
+
+
+class CrmLeadDetailsConfigurationResetExtrasLead(TypedDict, total=False):
+    customer: CrmLeadDetailsConfigurationResetExtrasLeadCustomer
+
+
+class CrmLeadDetailsConfigurationResetExtras(TypedDict, total=False):
+    lead: CrmLeadDetailsConfigurationResetExtrasLead
+
+
+class CrmLeadDetailsConfigurationResetParams(TypedDict, total=False):
+    user_id: dict[str, Any]
+    scope: str
+    extras: CrmLeadDetailsConfigurationResetExtras
+
+
+class CrmLeadDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
+    name: Required[str]
+    optionFlags: int | str
+    options: dict[str, Any]
+
+
+class CrmLeadDetailsConfigurationSetDataItem(TypedDict, total=False):
+    name: Required[str]
+    title: Required[str]
+    type: Required[str]
+    elements: Sequence[CrmLeadDetailsConfigurationSetDataItemElementsItem]
+
+
+class CrmLeadDetailsConfigurationSetExtras(TypedDict, total=False):
+    leadCustomerType: int | str
+
+
+class CrmLeadDetailsConfigurationSetParams(TypedDict, total=False):
+    data: Required[Sequence[CrmLeadDetailsConfigurationSetDataItem]]
+    user_id: dict[str, Any]
+    scope: str
+    extras: CrmLeadDetailsConfigurationSetExtras
+
+
+class CrmLeadFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmLeadGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: Any
+    start: int | str
+
+
+class CrmLeadProductrowsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadProductrowsSetRowsItem(TypedDict, total=False):
+    PRODUCT_ID: int | str
+    PRODUCT_NAME: str
+    PRICE: float | str
+    PRICE_EXCLUSIVE: float | str
+    PRICE_NETTO: float | str
+    PRICE_BRUTTO: float | str
+    QUANTITY: float | str
+    DISCOUNT_TYPE_ID: int | str
+    DISCOUNT_RATE: float | str
+    DISCOUNT_SUM: float | str
+    TAX_RATE: float | str
+    TAX_INCLUDED: Literal["Y", "N"]
+    MEASURE_CODE: str
+    MEASURE_NAME: str
+    SORT: int | str
+
+
+class CrmLeadProductrowsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    rows: Sequence[CrmLeadProductrowsSetRowsItem]
+
+
+class CrmLeadUpdateFields(TypedDict, total=False):
+    ADDRESS: str
+    ADDRESS_2: str
+    ADDRESS_CITY: str
+    ADDRESS_COUNTRY: str
+    ADDRESS_COUNTRY_CODE: str
+    ADDRESS_POSTAL_CODE: str
+    ADDRESS_PROVINCE: str
+    ADDRESS_REGION: str
+    ASSIGNED_BY_ID: dict[str, Any]
+    BIRTHDATE: str | datetime.date
+    COMMENTS: str
+    COMPANY_ID: dict[str, Any]
+    COMPANY_TITLE: str
+    CONTACT_ID: dict[str, Any]
+    CONTACT_IDS: dict[str, Any]
+    CURRENCY_ID: dict[str, Any]
+    EMAIL: dict[str, Any]
+    HONORIFIC: dict[str, Any]
+    IM: dict[str, Any]
+    LINK: dict[str, Any]
+    LAST_NAME: str
+    NAME: str
+    SECOND_NAME: str
+    OPENED: Literal["Y", "N"]
+    OPPORTUNITY: float | str
+    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    ORIGINATOR_ID: str
+    ORIGIN_ID: str
+    PHONE: dict[str, Any]
+    POST: str
+    SOURCE_DESCRIPTION: str
+    SOURCE_ID: dict[str, Any]
+    STATUS_DESCRIPTION: str
+    STATUS_ID: dict[str, Any]
+    TITLE: str
+    UTM_CAMPAIGN: str
+    UTM_CONTENT: str
+    UTM_MEDIUM: str
+    UTM_SOURCE: str
+    UTM_TERM: str
+    WEB: dict[str, Any]
+
+
+class CrmLeadUpdateParamsObject(TypedDict, total=False):
+    REGISTER_SONET_EVENT: Literal["Y", "N"]
+
+
+class CrmLeadUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: CrmLeadUpdateFields
+    params: CrmLeadUpdateParamsObject
+
+
+class CrmLeadUserfieldAddFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmLeadUserfieldAddFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmLeadUserfieldAddFields(TypedDict, total=False):
+    USER_TYPE_ID: Required[str]
+    FIELD_NAME: Required[str]
+    LABEL: str
+    XML_ID: str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    SETTINGS: CrmLeadUserfieldAddFieldsSettings
+    LIST: Sequence[CrmLeadUserfieldAddFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+
+
+class CrmLeadUserfieldAddParams(TypedDict, total=False):
+    fields: Required[CrmLeadUserfieldAddFields]
+
+
+class CrmLeadUserfieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadUserfieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmLeadUserfieldListFilter(TypedDict, total=False):
+    ID: int | str
+    FIELD_NAME: str
+    USER_TYPE_ID: str
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LANG: str
+
+
+class CrmLeadUserfieldListParams(TypedDict, total=False):
+    filter: CrmLeadUserfieldListFilter
+    order: dict[str, Any]
+
+
+class CrmLeadUserfieldUpdateFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmLeadUserfieldUpdateFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmLeadUserfieldUpdateFields(TypedDict, total=False):
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    XML_ID: str
+    SETTINGS: CrmLeadUserfieldUpdateFieldsSettings
+    LIST: Sequence[CrmLeadUserfieldUpdateFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+
+
+class CrmLeadUserfieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmLeadUserfieldUpdateFields]
+
+
+class CrmMeasureAddParams(TypedDict, total=False):
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmMeasureDeleteParams(TypedDict, total=False):
+    id: Required[Any]
+
+
+class CrmMeasureFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmMeasureGetParams(TypedDict, total=False):
+    id: Required[Any]
+
+
+class CrmMeasureListParams(TypedDict, total=False):
+    pass
+
+
+class CrmMeasureUpdateParams(TypedDict, total=False):
+    id: Required[Any]
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmMultifieldFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmOrderentityAddFields(TypedDict, total=False):
+    orderId: Required[int | str]
+    ownerTypeId: Required[int | str]
+    ownerId: Required[int | str]
+
+
+class CrmOrderentityAddParams(TypedDict, total=False):
+    fields: Required[CrmOrderentityAddFields]
+
+
+class CrmOrderentityDeleteByFilterFields(TypedDict, total=False):
+    orderId: Required[int | str]
+    ownerTypeId: Required[int | str]
+    ownerId: Required[int | str]
+
+
+class CrmOrderentityDeleteByFilterParams(TypedDict, total=False):
+    fields: Required[CrmOrderentityDeleteByFilterFields]
+
+
+class CrmOrderentityGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmOrderentityListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmPaysystemFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmPaysystemListParams(TypedDict, total=False):
+    pass
+
+
+class CrmPersontypeFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmPersontypeListParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductAddParams(TypedDict, total=False):
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmProductDeleteParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmProductFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductGetParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmProductListParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductPropertyAddParams(TypedDict, total=False):
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmProductPropertyDeleteParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmProductPropertyEnumerationFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductPropertyFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductPropertyGetParams(TypedDict, total=False):
+    id: int | str
+
+
+class CrmProductPropertyListParams(TypedDict, total=False):
+    order: Any
+    filter: Any
+
+
+class CrmProductPropertySettingsFieldsParams(TypedDict, total=False):
+    property_type: Any
+    user_type: Any
+
+
+class CrmProductPropertyTypesParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductPropertyUpdateParams(TypedDict, total=False):
+    id: int | str
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmProductUpdateParams(TypedDict, total=False):
+    id: int | str
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmProductrowFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductrowListParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductsectionAddParams(TypedDict, total=False):
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmProductsectionDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmProductsectionFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmProductsectionGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmProductsectionListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class CrmProductsectionUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: list[Any] | dict[str, Any]
+
+
+class CrmQuoteAddFields(TypedDict, total=False):
+    TITLE: Required[str]
+    STATUS_ID: dict[str, Any]
+    CURRENCY_ID: dict[str, Any]
+    OPPORTUNITY: float | str
+    ASSIGNED_BY_ID: dict[str, Any]
+    COMPANY_ID: dict[str, Any]
+    CONTACT_IDS: Sequence[dict[str, Any]]
+    MYCOMPANY_ID: dict[str, Any]
+    OPENED: Literal["Y", "N"]
+    PERSON_TYPE_ID: int | str
+    BEGINDATE: str | datetime.date
+    CLOSEDATE: str | datetime.date
+    CLIENT_TITLE: str
+    CLIENT_ADDR: str
+    CLIENT_EMAIL: str
+    CLIENT_PHONE: str
+    COMMENTS: str
+
+
+class CrmQuoteAddParamsObject(TypedDict, total=False):
+    IMPORT: bool | str
+    DATE_CREATE: str | datetime.date
+    DATE_MODIFY: str | datetime.date
+    CREATED_BY_ID: dict[str, Any]
+    MODIFY_BY_ID: dict[str, Any]
+
+
+class CrmQuoteAddParams(TypedDict, total=False):
+    fields: Required[CrmQuoteAddFields]
+    params: CrmQuoteAddParamsObject
+
+
+class CrmQuoteContactAddFields(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+    IS_PRIMARY: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmQuoteContactAddParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmQuoteContactAddFields]
+
+
+class CrmQuoteContactDeleteFields(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+
+
+class CrmQuoteContactDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmQuoteContactDeleteFields]
+
+
+class CrmQuoteContactFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmQuoteContactItemsDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteContactItemsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteContactItemsSetItemsItem(TypedDict, total=False):
+    CONTACT_ID: Required[dict[str, Any]]
+    IS_PRIMARY: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmQuoteContactItemsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    items: Required[Sequence[CrmQuoteContactItemsSetItemsItem]]
+
+
+class CrmQuoteDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmQuoteGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteListParams(TypedDict, total=False):
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmQuoteProductrowsGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteProductrowsSetRowsItem(TypedDict, total=False):
+    PRODUCT_ID: int | str
+    PRODUCT_NAME: str
+    PRODUCT_DESCRIPTION: str
+    PRICE: float | str
+    QUANTITY: float | str
+    DISCOUNT_TYPE_ID: int | str
+    DISCOUNT_RATE: float | str
+    DISCOUNT_SUM: float | str
+    TAX_RATE: float | str
+    TAX_INCLUDED: Literal["Y", "N"]
+    MEASURE_CODE: str
+    MEASURE_NAME: str
+    SORT: int | str
+
+
+class CrmQuoteProductrowsSetParams(TypedDict, total=False):
+    id: Required[int | str]
+    rows: Sequence[CrmQuoteProductrowsSetRowsItem]
+
+
+class CrmQuoteUpdateFields(TypedDict, total=False):
+    TITLE: str
+    STATUS_ID: dict[str, Any]
+    CURRENCY_ID: dict[str, Any]
+    OPPORTUNITY: float | str
+    ASSIGNED_BY_ID: dict[str, Any]
+    COMPANY_ID: dict[str, Any]
+    CONTACT_IDS: Sequence[dict[str, Any]]
+    MYCOMPANY_ID: dict[str, Any]
+    OPENED: Literal["Y", "N"]
+    PERSON_TYPE_ID: int | str
+    BEGINDATE: str | datetime.date
+    CLOSEDATE: str | datetime.date
+    CLIENT_TITLE: str
+    CLIENT_ADDR: str
+    CLIENT_EMAIL: str
+    CLIENT_PHONE: str
+    COMMENTS: str
+
+
+class CrmQuoteUpdateParamsObject(TypedDict, total=False):
+    REGISTER_HISTORY_EVENT: bool | str
+
+
+class CrmQuoteUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: CrmQuoteUpdateFields
+    params: CrmQuoteUpdateParamsObject
+
+
+class CrmQuoteUserfieldAddFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmQuoteUserfieldAddFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmQuoteUserfieldAddFields(TypedDict, total=False):
+    USER_TYPE_ID: Required[str]
+    FIELD_NAME: Required[str]
+    LABEL: str
+    XML_ID: str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    SETTINGS: CrmQuoteUserfieldAddFieldsSettings
+    LIST: Sequence[CrmQuoteUserfieldAddFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+
+
+class CrmQuoteUserfieldAddParams(TypedDict, total=False):
+    fields: Required[CrmQuoteUserfieldAddFields]
+
+
+class CrmQuoteUserfieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteUserfieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmQuoteUserfieldListFilter(TypedDict, total=False):
+    ID: int | str
+    FIELD_NAME: str
+    USER_TYPE_ID: str
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: bool | str
+    MANDATORY: bool | str
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LANG: str
+
+
+class CrmQuoteUserfieldListParams(TypedDict, total=False):
+    filter: CrmQuoteUserfieldListFilter
+    order: dict[str, Any]
+
+
+class CrmQuoteUserfieldUpdateFieldsSettings(TypedDict, total=False):
+    DEFAULT_VALUE: str
+    ROWS: int | str
+    PRECISION: int | str
+    DISPLAY: str
+    LIST_HEIGHT: Any
+    IBLOCK_TYPE_ID: str
+    IBLOCK_ID: str
+    ACTIVE_FILTER: bool | str
+    ENTITY_TYPE: str
+    LEAD: bool | str
+    CONTACT: bool | str
+    COMPANY: bool | str
+    DEAL: bool | str
+
+
+class CrmQuoteUserfieldUpdateFieldsListItem(TypedDict, total=False):
+    VALUE: str
+    SORT: int | str
+    DEF: bool | str
+    XML_ID: str
+
+
+class CrmQuoteUserfieldUpdateFields(TypedDict, total=False):
+    MANDATORY: bool | str
+    SHOW_FILTER: bool | str
+    XML_ID: str
+    SETTINGS: CrmQuoteUserfieldUpdateFieldsSettings
+    LIST: Sequence[CrmQuoteUserfieldUpdateFieldsListItem]
+    SORT: int | str
+    SHOW_IN_LIST: bool | str
+    EDIT_IN_LIST: bool | str
+    IS_SEARCHABLE: bool | str
+    LIST_FILTER_LABEL: str | dict[str, Any]
+    LIST_COLUMN_LABEL: str | dict[str, Any]
+    EDIT_FORM_LABEL: str | dict[str, Any]
+    ERROR_MESSAGE: str | dict[str, Any]
+    HELP_MESSAGE: str | dict[str, Any]
+
+
+class CrmQuoteUserfieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmQuoteUserfieldUpdateFields]
+
+
+class CrmRequisiteAddFields(TypedDict, total=False):
+    ENTITY_TYPE_ID: Required[int | str]
+    ENTITY_ID: Required[int | str]
+    PRESET_ID: Required[int | str]
+    NAME: Required[str]
+    CODE: str
+    XML_ID: str
+    ORIGINATOR_ID: str
+    ACTIVE: Literal["Y", "N"]
+    ADDRESS_ONLY: Literal["Y", "N"]
+    SORT: int | str
+    RQ_NAME: str
+    RQ_FIRST_NAME: str
+    RQ_LAST_NAME: str
+    RQ_SECOND_NAME: str
+    RQ_COMPANY_ID: str
+    RQ_COMPANY_NAME: str
+    RQ_COMPANY_FULL_NAME: str
+    RQ_COMPANY_REG_DATE: str
+    RQ_DIRECTOR: str
+    RQ_ACCOUNTANT: str
+    RQ_CEO_NAME: str
+    RQ_CEO_WORK_POS: str
+    RQ_CONTACT: str
+    RQ_EMAIL: str
+    RQ_PHONE: str
+    RQ_FAX: str
+    RQ_IDENT_TYPE: dict[str, Any]
+    RQ_IDENT_DOC: str
+    RQ_IDENT_DOC_SER: str
+    RQ_IDENT_DOC_NUM: str
+    RQ_IDENT_DOC_PERS_NUM: str
+    RQ_IDENT_DOC_DATE: str
+    RQ_IDENT_DOC_ISSUED_BY: str
+    RQ_IDENT_DOC_DEP_CODE: str
+    RQ_INN: str
+    RQ_KPP: str
+    RQ_USRLE: str
+    RQ_IFNS: str
+    RQ_OGRN: str
+    RQ_OGRNIP: str
+    RQ_OKPO: str
+    RQ_OKTMO: str
+    RQ_OKVED: str
+    RQ_EDRPOU: str
+    RQ_DRFO: str
+    RQ_KBE: str
+    RQ_IIN: str
+    RQ_BIN: str
+    RQ_ST_CERT_SER: str
+    RQ_ST_CERT_NUM: str
+    RQ_ST_CERT_DATE: str
+    RQ_VAT_PAYER: Literal["Y", "N"]
+    RQ_VAT_ID: str
+    RQ_VAT_CERT_SER: str
+    RQ_VAT_CERT_NUM: str
+    RQ_VAT_CERT_DATE: str
+    RQ_RESIDENCE_COUNTRY: str
+    RQ_BASE_DOC: str
+    RQ_REGON: str
+    RQ_KRS: str
+    RQ_PESEL: str
+    RQ_LEGAL_FORM: str
+    RQ_SIRET: str
+    RQ_SIREN: str
+    RQ_CAPITAL: str
+    RQ_RCS: str
+    RQ_CNPJ: str
+    RQ_STATE_REG: str
+    RQ_MNPL_REG: str
+    RQ_CPF: str
+
+
+class CrmRequisiteAddParams(TypedDict, total=False):
+    fields: Required[CrmRequisiteAddFields]
+
+
+class CrmRequisiteBankdetailAddFields(TypedDict, total=False):
+    ENTITY_ID: Required[int | str]
+    COUNTRY_ID: int | str
+    NAME: Required[str]
+    CODE: str
+    XML_ID: str
+    ACTIVE: Literal["Y", "N"]
+    SORT: int | str
+    RQ_BANK_NAME: str
+    RQ_BANK_ADDR: str
+    RQ_BANK_CODE: str
+    RQ_BANK_ROUTE_NUM: str
+    RQ_BIK: str
+    RQ_CODEB: str
+    RQ_CODEG: str
+    RQ_RIB: str
+    RQ_MFO: str
+    RQ_ACC_NAME: str
+    RQ_ACC_NUM: str
+    RQ_ACC_TYPE: str
+    RQ_AGENCY_NAME: str
+    RQ_IIK: str
+    RQ_ACC_CURRENCY: str
+    RQ_COR_ACC_NUM: str
+    RQ_IBAN: str
+    RQ_SWIFT: str
+    RQ_BIC: str
+    COMMENTS: str
+    ORIGINATOR_ID: str
+
+
+class CrmRequisiteBankdetailAddParams(TypedDict, total=False):
+    fields: Required[CrmRequisiteBankdetailAddFields]
+
+
+class CrmRequisiteBankdetailDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisiteBankdetailFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmRequisiteBankdetailGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisiteBankdetailListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmRequisiteBankdetailUpdateFields(TypedDict, total=False):
+    NAME: str
+    CODE: str
+    XML_ID: str
+    ACTIVE: Literal["Y", "N"]
+    SORT: int | str
+    RQ_BANK_NAME: str
+    RQ_BANK_ADDR: str
+    RQ_BANK_CODE: str
+    RQ_BANK_ROUTE_NUM: str
+    RQ_BIK: str
+    RQ_CODEB: str
+    RQ_CODEG: str
+    RQ_RIB: str
+    RQ_MFO: str
+    RQ_ACC_NAME: str
+    RQ_ACC_NUM: str
+    RQ_ACC_TYPE: str
+    RQ_AGENCY_NAME: str
+    RQ_IIK: str
+    RQ_ACC_CURRENCY: str
+    RQ_COR_ACC_NUM: str
+    RQ_IBAN: str
+    RQ_SWIFT: str
+    RQ_BIC: str
+    COMMENTS: str
+    ORIGINATOR_ID: str
+
+
+class CrmRequisiteBankdetailUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmRequisiteBankdetailUpdateFields]
+
+
+class CrmRequisiteDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisiteFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmRequisiteGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisiteLinkFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmRequisiteLinkGetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+
+
+class CrmRequisiteLinkListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmRequisiteLinkRegisterFields(TypedDict, total=False):
+    ENTITY_TYPE_ID: Required[int | str]
+    ENTITY_ID: Required[int | str]
+    REQUISITE_ID: Required[int | str]
+    BANK_DETAIL_ID: Required[int | str]
+    MC_REQUISITE_ID: Required[int | str]
+    MC_BANK_DETAIL_ID: Required[int | str]
+
+
+class CrmRequisiteLinkRegisterParams(TypedDict, total=False):
+    fields: Required[CrmRequisiteLinkRegisterFields]
+
+
+class CrmRequisiteLinkUnregisterParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+
+
+class CrmRequisiteListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmRequisitePresetAddFields(TypedDict, total=False):
+    ENTITY_TYPE_ID: Required[int | str]
+    COUNTRY_ID: Required[int | str]
+    NAME: Required[str]
+    XML_ID: str
+    ACTIVE: Literal["Y", "N"]
+    SORT: int | str
+
+
+class CrmRequisitePresetAddParams(TypedDict, total=False):
+    fields: Required[CrmRequisitePresetAddFields]
+
+
+class CrmRequisitePresetCountriesParams(TypedDict, total=False):
+    pass
+
+
+class CrmRequisitePresetDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisitePresetFieldAddFields(TypedDict, total=False):
+    FIELD_NAME: Required[str]
+    FIELD_TITLE: str
+    SORT: int | str
+    IN_SHORT_LIST: Literal["Y", "N"]
+
+
+class CrmRequisitePresetFieldAddParams(TypedDict, total=False):
+    preset: Required[dict[str, Any]]
+    fields: Required[CrmRequisitePresetFieldAddFields]
+
+
+class CrmRequisitePresetFieldAvailabletoaddParams(TypedDict, total=False):
+    preset: Required[dict[str, Any]]
+
+
+class CrmRequisitePresetFieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    preset: Required[dict[str, Any]]
+
+
+class CrmRequisitePresetFieldFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmRequisitePresetFieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+    preset: Required[dict[str, Any]]
+
+
+class CrmRequisitePresetFieldListParams(TypedDict, total=False):
+    preset: Required[dict[str, Any]]
+
+
+class CrmRequisitePresetFieldUpdateFields(TypedDict, total=False):
+    FIELD_NAME: Required[str]
+    FIELD_TITLE: str
+    SORT: int | str
+    IN_SHORT_LIST: Literal["Y", "N"]
+
+
+class CrmRequisitePresetFieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    preset: Required[dict[str, Any]]
+    fields: Required[CrmRequisitePresetFieldUpdateFields]
+
+
+class CrmRequisitePresetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmRequisitePresetGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisitePresetListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmRequisitePresetUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[list[Any] | dict[str, Any]]
+
+
+class CrmRequisiteUpdateFields(TypedDict, total=False):
+    NAME: Required[str]
+    CODE: str
+    XML_ID: str
+    ORIGINATOR_ID: str
+    ACTIVE: Literal["Y", "N"]
+    ADDRESS_ONLY: Literal["Y", "N"]
+    SORT: int | str
+    RQ_NAME: str
+    RQ_FIRST_NAME: str
+    RQ_LAST_NAME: str
+    RQ_SECOND_NAME: str
+    RQ_COMPANY_ID: str
+    RQ_COMPANY_NAME: str
+    RQ_COMPANY_FULL_NAME: str
+    RQ_COMPANY_REG_DATE: str
+    RQ_DIRECTOR: str
+    RQ_ACCOUNTANT: str
+    RQ_CEO_NAME: str
+    RQ_CEO_WORK_POS: str
+    RQ_CONTACT: str
+    RQ_EMAIL: str
+    RQ_PHONE: str
+    RQ_FAX: str
+    RQ_IDENT_TYPE: dict[str, Any]
+    RQ_IDENT_DOC: str
+    RQ_IDENT_DOC_SER: str
+    RQ_IDENT_DOC_NUM: str
+    RQ_IDENT_DOC_PERS_NUM: str
+    RQ_IDENT_DOC_DATE: str
+    RQ_IDENT_DOC_ISSUED_BY: str
+    RQ_IDENT_DOC_DEP_CODE: str
+    RQ_INN: str
+    RQ_KPP: str
+    RQ_USRLE: str
+    RQ_IFNS: str
+    RQ_OGRN: str
+    RQ_OGRNIP: str
+    RQ_OKPO: str
+    RQ_OKTMO: str
+    RQ_OKVED: str
+    RQ_EDRPOU: str
+    RQ_DRFO: str
+    RQ_KBE: str
+    RQ_IIN: str
+    RQ_BIN: str
+    RQ_ST_CERT_SER: str
+    RQ_ST_CERT_NUM: str
+    RQ_ST_CERT_DATE: str
+    RQ_VAT_PAYER: Literal["Y", "N"]
+    RQ_VAT_ID: str
+    RQ_VAT_CERT_SER: str
+    RQ_VAT_CERT_NUM: str
+    RQ_VAT_CERT_DATE: str
+    RQ_RESIDENCE_COUNTRY: str
+    RQ_BASE_DOC: str
+    RQ_REGON: str
+    RQ_KRS: str
+    RQ_PESEL: str
+    RQ_LEGAL_FORM: str
+    RQ_SIRET: str
+    RQ_SIREN: str
+    RQ_CAPITAL: str
+    RQ_RCS: str
+    RQ_CNPJ: str
+    RQ_STATE_REG: str
+    RQ_MNPL_REG: str
+    RQ_CPF: str
+
+
+class CrmRequisiteUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmRequisiteUpdateFields]
+
+
+class CrmRequisiteUserfieldAddFields(TypedDict, total=False):
+    ENTITY_ID: Required[str]
+    FIELD_NAME: Required[str]
+    USER_TYPE_ID: Required[str]
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: Literal["Y", "N"]
+    EDIT_IN_LIST: Literal["Y", "N"]
+    IS_SEARCHABLE: Literal["Y", "N"]
+    EDIT_FORM_LABEL: str
+    LIST_COLUMN_LABEL: str
+    LIST_FILTER_LABEL: str
+    ERROR_MESSAGE: str
+    HELP_MESSAGE: str
+    LIST: dict[str, Any]
+    SETTINGS: dict[str, Any]
+
+
+class CrmRequisiteUserfieldAddParams(TypedDict, total=False):
+    fields: Required[CrmRequisiteUserfieldAddFields]
+
+
+class CrmRequisiteUserfieldDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisiteUserfieldGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmRequisiteUserfieldListFilter(TypedDict, total=False):
+    ID: int | str
+    ENTITY_ID: str
+    FIELD_NAME: Required[str]
+    USER_TYPE_ID: Required[str]
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: Literal["Y", "N"]
+    EDIT_IN_LIST: Literal["Y", "N"]
+    IS_SEARCHABLE: Literal["Y", "N"]
+    EDIT_FORM_LABEL: str
+    LIST_COLUMN_LABEL: str
+    LIST_FILTER_LABEL: str
+    ERROR_MESSAGE: str
+    HELP_MESSAGE: str
+    LIST: dict[str, Any]
+    SETTINGS: dict[str, Any]
+
+
+class CrmRequisiteUserfieldListParams(TypedDict, total=False):
+    order: dict[str, Any]
+    filter: CrmRequisiteUserfieldListFilter
+
+
+class CrmRequisiteUserfieldUpdateFields(TypedDict, total=False):
+    XML_ID: str
+    SORT: int | str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
+    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_IN_LIST: Literal["Y", "N"]
+    EDIT_IN_LIST: Literal["Y", "N"]
+    IS_SEARCHABLE: Literal["Y", "N"]
+    EDIT_FORM_LABEL: str
+    LIST_COLUMN_LABEL: str
+    LIST_FILTER_LABEL: str
+    ERROR_MESSAGE: str
+    HELP_MESSAGE: str
+    LIST: dict[str, Any]
+    SETTINGS: dict[str, Any]
+
+
+class CrmRequisiteUserfieldUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmRequisiteUserfieldUpdateFields]
+
+
+class CrmSettingsModeGetParams(TypedDict, total=False):
+    pass
+
+
+class CrmStagehistoryListParams(TypedDict, total=False):
+    entity_type_id: int | str
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    select: dict[str, Any]
+    start: int | str
+
+
+class CrmStatusAddFields(TypedDict, total=False):
+    ENTITY_ID: Required[str]
+    STATUS_ID: Required[str]
+    NAME: Required[str]
+    SORT: int | str
+    COLOR: str
+    SEMANTICS: str
+
+
+class CrmStatusAddParams(TypedDict, total=False):
+    fields: Required[CrmStatusAddFields]
+
+
+class CrmStatusDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    params: str
+
+
+class CrmStatusEntityItemsParams(TypedDict, total=False):
+    entity_id: Required[str]
+
+
+class CrmStatusEntityTypesParams(TypedDict, total=False):
+    pass
+
+
+class CrmStatusFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmStatusGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmStatusListParams(TypedDict, total=False):
+    order: dict[str, Any]
+    filter: dict[str, Any]
+
+
+class CrmStatusUpdateFields(TypedDict, total=False):
+    NAME: str
+    SORT: int | str
+    COLOR: str
+
+
+class CrmStatusUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmStatusUpdateFields]
+
+
+class CrmTimelineBindingsBindFields(TypedDict, total=False):
+    OWNER_ID: Required[int | str]
+    ENTITY_ID: Required[int | str]
+    ENTITY_TYPE: Required[str]
+
+
+class CrmTimelineBindingsBindParams(TypedDict, total=False):
+    fields: Required[CrmTimelineBindingsBindFields]
+
+
+class CrmTimelineBindingsFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmTimelineBindingsListParams(TypedDict, total=False):
+    filter: Required[dict[str, Any]]
+
+
+class CrmTimelineBindingsUnbindFields(TypedDict, total=False):
+    OWNER_ID: Required[int | str]
+    ENTITY_ID: Required[int | str]
+    ENTITY_TYPE: Required[str]
+
+
+class CrmTimelineBindingsUnbindParams(TypedDict, total=False):
+    fields: Required[CrmTimelineBindingsUnbindFields]
+
+
+class CrmTimelineCommentAddFields(TypedDict, total=False):
+    ENTITY_ID: Required[int | str]
+    ENTITY_TYPE: Required[str]
+    COMMENT: Required[str]
+    FILES: dict[str, Any]
+
+
+class CrmTimelineCommentAddParams(TypedDict, total=False):
+    fields: Required[CrmTimelineCommentAddFields]
+
+
+class CrmTimelineCommentDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: int | str
+    owner_id: int | str
+
+
+class CrmTimelineCommentFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmTimelineCommentGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmTimelineCommentListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: Required[dict[str, Any]]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmTimelineCommentUpdateFields(TypedDict, total=False):
+    COMMENT: str
+    FILES: dict[str, Any]
+
+
+class CrmTimelineCommentUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmTimelineCommentUpdateFields]
+    owner_type_id: int | str
+    owner_id: int | str
+
+
+class CrmTimelineIconAddParams(TypedDict, total=False):
+    code: Required[str]
+    file_content: Required[str]
+
+
+class CrmTimelineIconDeleteParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmTimelineIconGetParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmTimelineIconListParams(TypedDict, total=False):
+    pass
+
+
+class CrmTimelineItemPinParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+
+
+class CrmTimelineItemUnpinParams(TypedDict, total=False):
+    id: Required[int | str]
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+
+
+class CrmTimelineLayoutBlocksDeleteParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    timeline_id: Required[int | str]
+
+
+class CrmTimelineLayoutBlocksGetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    timeline_id: Required[int | str]
+
+
+class CrmTimelineLayoutBlocksSetParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    timeline_id: Required[int | str]
+    layout: Required[dict[str, Any]]
+
+
+class CrmTimelineLogmessageAddFields(TypedDict, total=False):
+    entityTypeId: Required[int | str]
+    entityId: Required[int | str]
+    title: Required[str]
+    text: Required[str]
+    iconCode: Required[str]
+
+
+class CrmTimelineLogmessageAddParams(TypedDict, total=False):
+    fields: Required[CrmTimelineLogmessageAddFields]
+
+
+class CrmTimelineLogmessageDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmTimelineLogmessageGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmTimelineLogmessageListParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+    entity_id: Required[int | str]
+    order: dict[str, Any]
+    start: int | str
+
+
+class CrmTimelineLogoAddParams(TypedDict, total=False):
+    code: Required[str]
+    file_content: Required[str]
+
+
+class CrmTimelineLogoDeleteParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmTimelineLogoGetParams(TypedDict, total=False):
+    code: Required[str]
+
+
+class CrmTimelineLogoListParams(TypedDict, total=False):
+    pass
+
+
+class CrmTimelineNoteDeleteParams(TypedDict, total=False):
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    item_type: Required[int | str]
+    item_id: Required[int | str]
+
+
+class CrmTimelineNoteGetParams(TypedDict, total=False):
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    item_type: Required[int | str]
+    item_id: Required[int | str]
+
+
+class CrmTimelineNoteSaveParams(TypedDict, total=False):
+    owner_type_id: Required[int | str]
+    owner_id: Required[int | str]
+    item_type: Required[int | str]
+    item_id: Required[int | str]
+    text: Required[str]
+
+
+class CrmTrackingTraceAddEntitiesItem(TypedDict, total=False):
+    TYPE: Required[str]
+    ID: Required[int | str]
+
+
+class CrmTrackingTraceAddParams(TypedDict, total=False):
+    trace: Required[str]
+    entities: Sequence[CrmTrackingTraceAddEntitiesItem]
+
+
+class CrmTrackingTraceDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmTypeAddFieldsRelationsParentItem(TypedDict, total=False):
+    entityTypeId: Required[int | str]
+    isChildrenListEnabled: bool | str
+
+
+class CrmTypeAddFieldsRelations(TypedDict, total=False):
+    parent: Sequence[CrmTypeAddFieldsRelationsParentItem]
+    child: Sequence[dict[str, Any]]
+
+
+CrmTypeAddFieldsLinkedUserFields = TypedDict(
+    "CrmTypeAddFieldsLinkedUserFields",
+    {
+        "CALENDAR_EVENT|UF_CRM_CAL_EVENT": bool | str,
+        "TASKS_TASK|UF_CRM_TASK": bool | str,
+        "TASKS_TASK_TEMPLATE|UF_CRM_TASK": bool | str,
+    },
+    total=False,
+)
+
+
+class CrmTypeAddFields(TypedDict, total=False):
+    title: Required[str]
+    entityTypeId: int | str
+    relations: CrmTypeAddFieldsRelations
+    isUseInUserfieldEnabled: bool | str
+    linkedUserFields: CrmTypeAddFieldsLinkedUserFields
+    isAutomationEnabled: bool | str
+    isBeginCloseDatesEnabled: bool | str
+    isBizProcEnabled: bool | str
+    isCategoriesEnabled: bool | str
+    isClientEnabled: bool | str
+    isDocumentsEnabled: bool | str
+    isLinkWithProductsEnabled: bool | str
+    isMycompanyEnabled: bool | str
+    isObserversEnabled: bool | str
+    isRecyclebinEnabled: bool | str
+    isSetOpenPermissions: bool | str
+    isSourceEnabled: bool | str
+    isStagesEnabled: bool | str
+    isExternal: bool | str
+    customSectionId: int | str
+    customSections: list[Any] | dict[str, Any]
+
+
+class CrmTypeAddParams(TypedDict, total=False):
+    fields: Required[CrmTypeAddFields]
+
+
+class CrmTypeDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmTypeFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmTypeGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmTypeGetByEntityTypeIdParams(TypedDict, total=False):
+    entity_type_id: Required[int | str]
+
+
+class CrmTypeListParams(TypedDict, total=False):
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    start: int | str
+
+
+class CrmTypeUpdateFields(TypedDict, total=False):
+    title: str
+    relations: dict[str, Any]
+    isUseInUserfieldEnabled: bool | str
+    linkedUserFields: dict[str, Any]
+    isAutomationEnabled: bool | str
+    isBeginCloseDatesEnabled: bool | str
+    isBizProcEnabled: bool | str
+    isCategoriesEnabled: bool | str
+    isClientEnabled: bool | str
+    isDocumentsEnabled: bool | str
+    isLinkWithProductsEnabled: bool | str
+    isMycompanyEnabled: bool | str
+    isObserversEnabled: bool | str
+    isRecyclebinEnabled: bool | str
+    isSetOpenPermissions: bool | str
+    isSourceEnabled: bool | str
+    isStagesEnabled: bool | str
+    isExternal: bool | str
+    customSectionId: int | str
+    customSections: list[Any] | dict[str, Any]
+
+
+class CrmTypeUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: CrmTypeUpdateFields
+
+
+class CrmUserfieldEnumerationFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmUserfieldFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmUserfieldSettingsFieldsParams(TypedDict, total=False):
+    type: Required[str]
+
+
+class CrmUserfieldTypesParams(TypedDict, total=False):
+    pass
+
+
+class CrmVatAddFields(TypedDict, total=False):
+    ACTIVE: str
+    C_SORT: int | str
+    NAME: Required[str]
+    RATE: Required[float | str]
+
+
+class CrmVatAddParams(TypedDict, total=False):
+    fields: Required[CrmVatAddFields]
+
+
+class CrmVatDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmVatFieldsParams(TypedDict, total=False):
+    pass
+
+
+class CrmVatGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class CrmVatListParams(TypedDict, total=False):
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    select: list[Any] | dict[str, Any]
+
+
+class CrmVatUpdateFields(TypedDict, total=False):
+    ACTIVE: str
+    C_SORT: int | str
+    NAME: Required[str]
+    RATE: Required[float | str]
+
+
+class CrmVatUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[CrmVatUpdateFields]

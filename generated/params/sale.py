@@ -6,8 +6,767 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict
+
+
+class SaleBasketitemAddFields(TypedDict, total=False):
+    orderId: Required[int | str]
+    sort: int | str
+    productid: Required[int | str]
+    price: float | str
+    basePrice: float | str
+    discountPrice: float | str
+    currency: Required[str]
+    customPrice: str
+    quantity: Required[float | str]
+    xmlId: str
+    name: Required[str]
+    weight: Required[int | str]
+    dimensions: Required[str]
+    measureCode: Required[str]
+    measureName: Required[dict[str, Any]]
+    canBuy: Required[str]
+    vatRate: Required[float | str]
+    vatIncluded: Required[str]
+    catalogXmlId: Required[str]
+    productXmlId: Required[str]
+
+
+class SaleBasketitemAddParams(TypedDict, total=False):
+    fields: Required[SaleBasketitemAddFields]
+
+
+class SaleBasketitemAddCatalogProductFields(TypedDict, total=False):
+    orderId: Required[int | str]
+    sort: int | str
+    productid: Required[int | str]
+    price: float | str
+    basePrice: float | str
+    discountPrice: float | str
+    currency: Required[str]
+    customPrice: str
+    quantity: Required[float | str]
+    xmlId: str
+    name: Required[str]
+
+
+class SaleBasketitemAddCatalogProductParams(TypedDict, total=False):
+    fields: Required[SaleBasketitemAddCatalogProductFields]
+
+
+class SaleBasketitemDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleBasketitemGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleBasketitemGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleBasketitemGetFieldsCatalogProductParams(TypedDict, total=False):
+    pass
+
+
+class SaleBasketitemListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleBasketitemUpdateFields(TypedDict, total=False):
+    sort: int | str
+    price: float | str
+    basePrice: float | str
+    discountPrice: float | str
+    quantity: float | str
+    xmlId: str
+    name: str
+    weight: int | str
+    dimensions: str
+    measureCode: str
+    measureName: dict[str, Any]
+    canBuy: str
+    vatRate: float | str
+    vatIncluded: str
+    catalogXmlId: str
+    productXmlId: str
+
+
+class SaleBasketitemUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleBasketitemUpdateFields]
+
+
+class SaleBasketitemUpdateCatalogProductFields(TypedDict, total=False):
+    sort: int | str
+    quantity: Required[float | str]
+    xmlId: str
+
+
+class SaleBasketitemUpdateCatalogProductParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleBasketitemUpdateCatalogProductFields]
+
+
+class SaleBasketpropertiesAddFields(TypedDict, total=False):
+    basketId: Required[int | str]
+    name: Required[str]
+    value: Required[str]
+    code: Required[str]
+    sort: int | str
+    xmlId: str
+
+
+class SaleBasketpropertiesAddParams(TypedDict, total=False):
+    fields: Required[SaleBasketpropertiesAddFields]
+
+
+class SaleBasketpropertiesDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleBasketpropertiesGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleBasketpropertiesGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleBasketpropertiesListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleBasketpropertiesUpdateFields(TypedDict, total=False):
+    name: str
+    value: str
+    code: str
+    sort: int | str
+    xmlId: str
+
+
+class SaleBasketpropertiesUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleBasketpropertiesUpdateFields]
+
+
+class SaleBusinessValuePersonDomainAddFields(TypedDict, total=False):
+    personTypeId: Required[int | str]
+    domain: Required[str]
+
+
+class SaleBusinessValuePersonDomainAddParams(TypedDict, total=False):
+    fields: Required[SaleBusinessValuePersonDomainAddFields]
+
+
+class SaleBusinessValuePersonDomainDeleteByFilterFields(TypedDict, total=False):
+    personTypeId: Required[int | str]
+    domain: Required[str]
+
+
+class SaleBusinessValuePersonDomainDeleteByFilterParams(TypedDict, total=False):
+    fields: Required[SaleBusinessValuePersonDomainDeleteByFilterFields]
+
+
+class SaleBusinessValuePersonDomainGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleBusinessValuePersonDomainListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleCashboxAddOfdSettings(TypedDict, total=False):
+    OFD_MODE: dict[str, Any]
+    SELLER_INFO: dict[str, Any]
+    AUTH: dict[str, Any]
+
+
+class SaleCashboxAddParams(TypedDict, total=False):
+    name: Required[str]
+    rest_code: Required[str]
+    email: Required[str]
+    ofd: str
+    ofd_settings: SaleCashboxAddOfdSettings
+    number_kkm: str
+    active: str
+    sort: int | str
+    use_offline: str
+    settings: list[Any] | dict[str, Any]
+
+
+class SaleCashboxCheckApplyParams(TypedDict, total=False):
+    uuid: Required[str]
+    print_end_time: str
+    reg_number_kkt: str
+    fiscal_doc_attr: str
+    fiscal_doc_number: str
+    fiscal_receipt_number: str
+    fn_number: str
+    shift_number: str
+
+
+class SaleCashboxDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleCashboxHandlerAddSettingsConfigItems(TypedDict, total=False):
+    TYPE: Required[str]
+    LABEL: Required[str]
+    REQUIRED: Required[str]
+    DISABLED: str
+    MULTIPLE: str
+    MULTILINE: str
+    OPTIONS: Required[dict[str, Any]]
+    TIME: str
+
+
+class SaleCashboxHandlerAddSettingsConfig(TypedDict, total=False):
+    LABEL: Required[str]
+    ITEMS: Required[SaleCashboxHandlerAddSettingsConfigItems]
+
+
+class SaleCashboxHandlerAddSettings(TypedDict, total=False):
+    PRINT_URL: Required[str]
+    CHECK_URL: Required[str]
+    HTTP_VERSION: str
+    CONFIG: Required[SaleCashboxHandlerAddSettingsConfig]
+
+
+class SaleCashboxHandlerAddParams(TypedDict, total=False):
+    code: Required[str]
+    name: Required[str]
+    sort: int | str
+    supports_ffd105: str
+    settings: Required[SaleCashboxHandlerAddSettings]
+
+
+class SaleCashboxHandlerDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleCashboxHandlerListParams(TypedDict, total=False):
+    pass
+
+
+class SaleCashboxHandlerUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[dict[str, Any]]
+
+
+class SaleCashboxListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class SaleCashboxUpdateFieldsOfdSettings(TypedDict, total=False):
+    OFD_MODE: dict[str, Any]
+    SELLER_INFO: dict[str, Any]
+    AUTH: dict[str, Any]
+
+
+class SaleCashboxUpdateFields(TypedDict, total=False):
+    NAME: str
+    EMAIL: str
+    OFD: str
+    OFD_SETTINGS: SaleCashboxUpdateFieldsOfdSettings
+    NUMBER_KKM: str
+    ACTIVE: str | Literal["Y", "N"]
+    SORT: int | str
+    USE_OFFLINE: str
+    SETTINGS: dict[str, Any]
+
+
+class SaleCashboxUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleCashboxUpdateFields]
+
+
+class SaleDeliveryAddConfigItem(TypedDict, total=False):
+    CODE: Required[str]
+    VALUE: Required[Any]
+
+
+class SaleDeliveryAddParams(TypedDict, total=False):
+    rest_code: Required[str]
+    name: Required[str]
+    currency: Required[str]
+    description: str
+    sort: int | str
+    active: str
+    config: Sequence[SaleDeliveryAddConfigItem]
+    logotype: str
+
+
+class SaleDeliveryConfigGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleDeliveryConfigUpdateConfigItem(TypedDict, total=False):
+    CODE: Required[str]
+    VALUE: Required[Any]
+
+
+class SaleDeliveryConfigUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    config: Sequence[SaleDeliveryConfigUpdateConfigItem]
+
+
+class SaleDeliveryDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleDeliveryExtraServiceAddItemsItem(TypedDict, total=False):
+    TITLE: Required[str]
+    CODE: Required[str]
+    PRICE: float | str
+
+
+class SaleDeliveryExtraServiceAddParams(TypedDict, total=False):
+    delivery_id: Required[int | str]
+    type: Required[str]
+    name: Required[str]
+    active: str
+    code: str
+    sort: int | str
+    description: str
+    price: float | str
+    items: Required[Sequence[SaleDeliveryExtraServiceAddItemsItem]]
+
+
+class SaleDeliveryExtraServiceDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleDeliveryExtraServiceGetParams(TypedDict, total=False):
+    delivery_id: Required[int | str]
+
+
+class SaleDeliveryExtraServiceUpdateItemsItem(TypedDict, total=False):
+    TITLE: Required[str]
+    CODE: Required[str]
+    PRICE: float | str
+
+
+class SaleDeliveryExtraServiceUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    name: str
+    active: str
+    code: str
+    sort: int | str
+    description: str
+    price: float | str
+    items: Sequence[SaleDeliveryExtraServiceUpdateItemsItem]
+
+
+class SaleDeliveryGetlistParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class SaleDeliveryHandlerAddSettingsConfigItem(TypedDict, total=False):
+    TYPE: Required[str]
+    CODE: Required[str]
+    NAME: Required[str]
+    OPTIONS: dict[str, Any]
+
+
+class SaleDeliveryHandlerAddSettings(TypedDict, total=False):
+    CALCULATE_URL: Required[str]
+    CREATE_DELIVERY_REQUEST_URL: str
+    CANCEL_DELIVERY_REQUEST_URL: str
+    HAS_CALLBACK_TRACKING_SUPPORT: str
+    CONFIG: Sequence[SaleDeliveryHandlerAddSettingsConfigItem]
+
+
+class SaleDeliveryHandlerAddProfilesItem(TypedDict, total=False):
+    NAME: Required[str]
+    CODE: Required[str]
+    DESCRIPTION: str
+
+
+class SaleDeliveryHandlerAddParams(TypedDict, total=False):
+    name: Required[str]
+    code: Required[str]
+    sort: int | str
+    description: int | str
+    settings: Required[SaleDeliveryHandlerAddSettings]
+    profiles: Required[Sequence[SaleDeliveryHandlerAddProfilesItem]]
+
+
+class SaleDeliveryHandlerDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleDeliveryHandlerListParams(TypedDict, total=False):
+    pass
+
+
+class SaleDeliveryHandlerUpdateSettingsConfig(TypedDict, total=False):
+    TYPE: Required[str]
+    CODE: Required[str]
+    NAME: Required[str]
+    OPTIONS: dict[str, Any]
+
+
+class SaleDeliveryHandlerUpdateSettings(TypedDict, total=False):
+    CALCULATE_URL: Required[str]
+    CREATE_DELIVERY_REQUEST_URL: str
+    CANCEL_DELIVERY_REQUEST_URL: str
+    HAS_CALLBACK_TRACKING_SUPPORT: str
+    CONFIG: SaleDeliveryHandlerUpdateSettingsConfig
+
+
+class SaleDeliveryHandlerUpdateProfilesItem(TypedDict, total=False):
+    NAME: Required[str]
+    CODE: Required[str]
+    DESCRIPTION: str
+
+
+class SaleDeliveryHandlerUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    name: str
+    code: str
+    sort: int | str
+    description: str
+    settings: SaleDeliveryHandlerUpdateSettings
+    profiles: Sequence[SaleDeliveryHandlerUpdateProfilesItem]
+
+
+class SaleDeliveryRequestDeleteParams(TypedDict, total=False):
+    delivery_id: Required[int | str]
+    request_id: Required[str]
+
+
+class SaleDeliveryRequestSendmessageMessageStatus(TypedDict, total=False):
+    MESSAGE: Required[str]
+    SEMANTIC: Required[str]
+
+
+class SaleDeliveryRequestSendmessageMessage(TypedDict, total=False):
+    SUBJECT: Required[str]
+    BODY: Required[str]
+    STATUS: SaleDeliveryRequestSendmessageMessageStatus
+    MONEY_VALUES: dict[str, Any]
+
+
+class SaleDeliveryRequestSendmessageParams(TypedDict, total=False):
+    delivery_id: Required[int | str]
+    request_id: Required[str]
+    addressee: Required[str]
+    message: Required[SaleDeliveryRequestSendmessageMessage]
+
+
+class SaleDeliveryRequestUpdateStatus(TypedDict, total=False):
+    TEXT: Required[str]
+    SEMANTIC: Required[str]
+
+
+class SaleDeliveryRequestUpdatePropertiesItem(TypedDict, total=False):
+    NAME: Required[str]
+    VALUE: Required[str]
+    TAGS: Sequence[str]
+
+
+class SaleDeliveryRequestUpdateParams(TypedDict, total=False):
+    delivery_id: Required[int | str]
+    request_id: Required[str]
+    finalize: str
+    status: SaleDeliveryRequestUpdateStatus
+    properties: Sequence[SaleDeliveryRequestUpdatePropertiesItem]
+    overwrite_properties: str
+
+
+class SaleDeliveryUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    name: str
+    currency: str
+    description: str
+    sort: int | str
+    active: str
+    logotype: str
+
+
+class SaleOrderAddFields(TypedDict, total=False):
+    lid: Required[str]
+    personTypeId: Required[int | str]
+    currency: Required[str]
+    price: float | str
+    discountValue: float | str
+    statusId: int | str
+    empStatusId: int | str
+    dateInsert: str | datetime.date
+    marked: str
+    empMarkedId: int | str
+    reasonMarked: str
+    userDescription: str
+    additionalInfo: str
+    comments: str
+    responsibleId: int | str
+    recurringId: int | str
+    lockedBy: int | str
+    recountFlag: str
+    affiliateId: int | str
+    updated1c: str
+    orderTopic: str
+    xmlId: str
+    id1c: str
+    version1c: str
+    externalOrder: str
+    canceled: str
+    empCanceledId: int | str
+    reasonCanceled: str
+    userId: int | str
+
+
+class SaleOrderAddParams(TypedDict, total=False):
+    fields: Required[SaleOrderAddFields]
+
+
+class SaleOrderDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleOrderGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleOrderGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleOrderListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleOrderUpdateFields(TypedDict, total=False):
+    price: float | str
+    discountValue: float | str
+    statusId: int | str
+    empStatusId: int | str
+    dateInsert: str | datetime.date
+    marked: str
+    empMarkedId: int | str
+    reasonMarked: str
+    userDescription: str
+    additionalInfo: str
+    comments: str
+    responsibleId: int | str
+    recurringId: int | str
+    lockedBy: int | str
+    recountFlag: str
+    affiliateId: int | str
+    updated1c: str
+    orderTopic: str
+    xmlId: str
+    id1c: str
+    version1c: str
+    externalOrder: str
+    canceled: str
+    empCanceledId: int | str
+    reasonCanceled: str
+
+
+class SaleOrderUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleOrderUpdateFields]
+
+
+class SalePaymentAddFields(TypedDict, total=False):
+    orderId: Required[int | str]
+    paySystemId: Required[int | str]
+    paid: str
+    datePaid: str | datetime.date
+    empPaidId: int | str
+    psStatus: str
+    psStatusCode: str
+    psStatusDescription: str
+    psStatusMessage: str
+    psSum: float | str
+    psCurrency: str
+    psResponseDate: str | datetime.date
+    payVoucherNum: str
+    payVoucherDate: str | datetime.date
+    datePayBefore: str | datetime.date
+    dateBill: str | datetime.date
+    xmlId: str
+    sum: float | str
+    companyId: int | str
+    payReturnNum: str
+    priceCod: float | str
+    payReturnDate: str | datetime.date
+    empReturnId: int | str
+    payReturnComment: str
+    responsibleId: int | str
+    empResponsibleId: int | str
+    isReturn: str
+    comments: str
+    updated1c: str
+    id1c: str
+    version1c: str
+    externalPayment: str
+    psInvoiceId: str
+    marked: str
+    reasonMarked: str
+    empMarkedId: int | str
+
+
+class SalePaymentAddParams(TypedDict, total=False):
+    fields: Required[SalePaymentAddFields]
+
+
+class SalePaymentDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePaymentGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePaymentGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePaymentListParams(TypedDict, total=False):
+    pass
+
+
+class SalePaymentUpdateFields(TypedDict, total=False):
+    paySystemId: Required[int | str]
+    paid: str
+    datePaid: str | datetime.date
+    empPaidId: int | str
+    psStatus: str
+    psStatusCode: str
+    psStatusDescription: str
+    psStatusMessage: str
+    psSum: float | str
+    psCurrency: str
+    psResponseDate: str | datetime.date
+    payVoucherNum: str
+    payVoucherDate: str | datetime.date
+    datePayBefore: str | datetime.date
+    dateBill: str | datetime.date
+    xmlId: str
+    sum: float | str
+    companyId: int | str
+    payReturnNum: str
+    priceCod: float | str
+    payReturnDate: str | datetime.date
+    empReturnId: int | str
+    payReturnComment: str
+    responsibleId: int | str
+    empResponsibleId: int | str
+    isReturn: str
+    comments: str
+    updated1c: str
+    id1c: str
+    version1c: str
+    externalPayment: str
+    psInvoiceId: str
+    marked: str
+    reasonMarked: str
+    empMarkedId: int | str
+
+
+class SalePaymentUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePaymentUpdateFields]
+
+
+class SalePaymentItemShipmentAddFields(TypedDict, total=False):
+    shipmentId: Required[int | str]
+    paymentId: Required[int | str]
+    xmlId: str
+
+
+class SalePaymentItemShipmentAddParams(TypedDict, total=False):
+    fields: Required[SalePaymentItemShipmentAddFields]
+
+
+class SalePaymentItemShipmentDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePaymentItemShipmentGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePaymentItemShipmentGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePaymentItemShipmentListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SalePaymentItemShipmentUpdateFields(TypedDict, total=False):
+    xmlId: str
+
+
+class SalePaymentItemShipmentUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePaymentItemShipmentUpdateFields]
+
+
+class SalePaymentitembasketAddFields(TypedDict, total=False):
+    paymentId: Required[int | str]
+    basketId: Required[int | str]
+    quantity: float | str
+    xmlId: str
+
+
+class SalePaymentitembasketAddParams(TypedDict, total=False):
+    fields: Required[SalePaymentitembasketAddFields]
+
+
+class SalePaymentitembasketDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePaymentitembasketGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePaymentitembasketGetfieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePaymentitembasketListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SalePaymentitembasketUpdateFields(TypedDict, total=False):
+    quantity: Required[float | str]
+    xmlId: str
+
+
+class SalePaymentitembasketUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePaymentitembasketUpdateFields]
 
 
 class SalePaysystemAddSettingsValue(TypedDict, total=False):
@@ -291,3 +1050,641 @@ class SalePaysystemUpdateFields(TypedDict, total=False):
 class SalePaysystemUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     fields: SalePaysystemUpdateFields
+
+
+class SalePersontypeAddFields(TypedDict, total=False):
+    name: Required[str]
+    code: str
+    sort: str
+    active: str
+    xmlId: str
+
+
+class SalePersontypeAddParams(TypedDict, total=False):
+    fields: Required[SalePersontypeAddFields]
+
+
+class SalePersontypeDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePersontypeGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePersontypeGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePersontypeListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SalePersontypeUpdateFields(TypedDict, total=False):
+    name: Required[str]
+    code: str
+    sort: str
+    active: str
+    xmlId: str
+
+
+class SalePersontypeUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePersontypeUpdateFields]
+
+
+class SalePropertyAddFieldsSettings(TypedDict, total=False):
+    minlength: int | str
+    maxlength: int | str
+    pattern: str
+    multiline: str
+    cols: int | str
+    rows: int | str
+    size: int | str
+    min: int | str
+    max: int | str
+    step: int | str
+    multielement: str
+    maxsize: int | str
+    accept: str
+    time: str
+
+
+class SalePropertyAddFields(TypedDict, total=False):
+    personTypeId: Required[int | str]
+    propsGroupId: Required[int | str]
+    name: Required[str]
+    type: Required[str]
+    code: str
+    active: str
+    util: str
+    userProps: str
+    isFiltered: str
+    sort: int | str
+    description: str
+    required: str
+    multiple: str
+    xmlId: str
+    defaultValue: Any
+    settings: SalePropertyAddFieldsSettings
+    isProfileName: str
+    isPayer: str
+    isEmail: str
+    isPhone: str
+    isZip: str
+    isAddress: str
+    isLocation: str
+    isLocation4tax: str
+    inputFieldLocation: str
+    isAddressFrom: str
+    isAddressTo: str
+
+
+class SalePropertyAddParams(TypedDict, total=False):
+    fields: Required[SalePropertyAddFields]
+
+
+class SalePropertyDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertyGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertyGetfieldsbytypeParams(TypedDict, total=False):
+    type: Required[str]
+
+
+class SalePropertyListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SalePropertyUpdateFields(TypedDict, total=False):
+    name: Required[str]
+    code: str
+    active: str
+    util: str
+    userProps: str
+    isFiltered: str
+    sort: int | str
+    description: str
+    required: str
+    multiple: str
+    xmlId: str
+    defaultValue: Any
+    settings: dict[str, Any]
+    isProfileName: str
+    isPayer: str
+    isEmail: str
+    isPhone: str
+    isZip: str
+    isAddress: str
+    isLocation: str
+    isLocation4tax: str
+    inputFieldLocation: str
+    isAddressFrom: str
+    isAddressTo: str
+
+
+class SalePropertyUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePropertyUpdateFields]
+
+
+class SalePropertyRelationAddFields(TypedDict, total=False):
+    entityId: Required[int | str]
+    entityType: Required[str]
+    propertyId: Required[int | str]
+
+
+class SalePropertyRelationAddParams(TypedDict, total=False):
+    fields: Required[SalePropertyRelationAddFields]
+
+
+class SalePropertyRelationDeleteByFilterFields(TypedDict, total=False):
+    entityId: Required[int | str]
+    entityType: Required[str]
+    propertyId: Required[int | str]
+
+
+class SalePropertyRelationDeleteByFilterParams(TypedDict, total=False):
+    fields: Required[SalePropertyRelationDeleteByFilterFields]
+
+
+class SalePropertyRelationGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePropertyRelationListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SalePropertygroupAddFields(TypedDict, total=False):
+    personTypeId: Required[int | str]
+    name: Required[str]
+    sort: int | str
+
+
+class SalePropertygroupAddParams(TypedDict, total=False):
+    fields: Required[SalePropertygroupAddFields]
+
+
+class SalePropertygroupDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertygroupGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertygroupGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePropertygroupListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class SalePropertygroupUpdateFields(TypedDict, total=False):
+    personTypeId: Required[int | str]
+    name: Required[str]
+    sort: int | str
+
+
+class SalePropertygroupUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePropertygroupUpdateFields]
+
+
+class SalePropertyvalueDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertyvalueGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertyvalueGetfieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePropertyvalueListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SalePropertyvalueModifyFieldsOrderPropertyValuesItem(TypedDict, total=False):
+    Value: dict[str, Any]
+    orderPropsId: Required[int | str]
+    value: Required[Any]
+
+
+class SalePropertyvalueModifyFieldsOrder(TypedDict, total=False):
+    id: Required[int | str]
+    propertyValues: Required[Sequence[SalePropertyvalueModifyFieldsOrderPropertyValuesItem]]
+
+
+class SalePropertyvalueModifyFields(TypedDict, total=False):
+    order: Required[SalePropertyvalueModifyFieldsOrder]
+
+
+class SalePropertyvalueModifyParams(TypedDict, total=False):
+    fields: Required[SalePropertyvalueModifyFields]
+
+
+class SalePropertyvariantAddFields(TypedDict, total=False):
+    orderPropsId: Required[int | str]
+    name: Required[str]
+    value: Required[str]
+    sort: int | str
+    description: str
+
+
+class SalePropertyvariantAddParams(TypedDict, total=False):
+    fields: Required[SalePropertyvariantAddFields]
+
+
+class SalePropertyvariantDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertyvariantGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SalePropertyvariantGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SalePropertyvariantListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+
+
+class SalePropertyvariantUpdateFields(TypedDict, total=False):
+    name: Required[str]
+    value: Required[str]
+    sort: int | str
+    description: str
+
+
+class SalePropertyvariantUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SalePropertyvariantUpdateFields]
+
+
+class SaleShipmentAddFields(TypedDict, total=False):
+    orderId: Required[int | str]
+    allowDelivery: Required[str]
+    deducted: Required[str]
+    deliveryId: Required[int | str]
+    statusId: dict[str, Any]
+    deliveryDocDate: str | datetime.date
+    deliveryDocNum: str
+    trackingNumber: str
+    basePriceDelivery: float | str
+    comments: str
+    companyId: int | str
+    responsibleId: dict[str, Any]
+    xmlId: str
+
+
+class SaleShipmentAddParams(TypedDict, total=False):
+    fields: Required[SaleShipmentAddFields]
+
+
+class SaleShipmentDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleShipmentListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleShipmentUpdateFields(TypedDict, total=False):
+    allowDelivery: Required[str]
+    deducted: Required[str]
+    deliveryId: Required[dict[str, Any]]
+    statusId: dict[str, Any]
+    deliveryDocDate: str | datetime.date
+    deliveryDocNum: str
+    trackingNumber: str
+    basePriceDelivery: float | str
+    priceDelivery: float | str
+    comments: str
+    companyId: int | str
+    responsibleId: dict[str, Any]
+    xmlId: str
+
+
+class SaleShipmentUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleShipmentUpdateFields]
+
+
+class SaleShipmentitemAddFields(TypedDict, total=False):
+    orderDeliveryId: Required[int | str]
+    basketId: Required[int | str]
+    quantity: Required[float | str]
+    xmlId: str
+
+
+class SaleShipmentitemAddParams(TypedDict, total=False):
+    fields: Required[SaleShipmentitemAddFields]
+
+
+class SaleShipmentitemDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentitemGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentitemGetfieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleShipmentitemListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleShipmentitemUpdateFields(TypedDict, total=False):
+    quantity: Required[float | str]
+    xmlId: str
+
+
+class SaleShipmentitemUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleShipmentitemUpdateFields]
+
+
+class SaleShipmentpropertyAddFieldsSettings(TypedDict, total=False):
+    minlength: int | str
+    maxlength: int | str
+    pattern: str
+    multiline: str
+    cols: int | str
+    rows: int | str
+    size: int | str
+    min: int | str
+    max: int | str
+    step: int | str
+    multielement: str
+    maxsize: int | str
+    accept: str
+    time: str
+
+
+class SaleShipmentpropertyAddFields(TypedDict, total=False):
+    personTypeId: Required[int | str]
+    propsGroupId: Required[int | str]
+    name: Required[str]
+    type: Required[str]
+    code: str
+    active: str
+    util: str
+    userProps: str
+    isFiltered: str
+    sort: int | str
+    description: str
+    required: str
+    multiple: str
+    xmlId: str
+    defaultValue: Any
+    settings: SaleShipmentpropertyAddFieldsSettings
+    isProfileName: str
+    isPayer: str
+    isEmail: str
+    isPhone: str
+    isZip: str
+    isAddress: str
+    isLocation: str
+    isLocation4tax: str
+    inputFieldLocation: str
+    isAddressFrom: str
+    isAddressTo: str
+
+
+class SaleShipmentpropertyAddParams(TypedDict, total=False):
+    fields: Required[SaleShipmentpropertyAddFields]
+
+
+class SaleShipmentpropertyDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentpropertyGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentpropertyGetfieldsbytypeParams(TypedDict, total=False):
+    type: Required[str]
+
+
+class SaleShipmentpropertyListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleShipmentpropertyUpdateFields(TypedDict, total=False):
+    name: Required[str]
+    code: str
+    active: str
+    util: str
+    userProps: str
+    isFiltered: str
+    sort: int | str
+    description: str
+    required: str
+    multiple: str
+    xmlId: str
+    defaultValue: Any
+    settings: dict[str, Any]
+    isProfileName: str
+    isPayer: str
+    isEmail: str
+    isPhone: str
+    isZip: str
+    isAddress: str
+    isLocation: str
+    isLocation4tax: str
+    inputFieldLocation: str
+    isAddressFrom: str
+    isAddressTo: str
+
+
+class SaleShipmentpropertyUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleShipmentpropertyUpdateFields]
+
+
+class SaleShipmentpropertyvalueDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentpropertyvalueGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleShipmentpropertyvalueGetfieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleShipmentpropertyvalueListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleShipmentpropertyvalueModifyFieldsShipmentPropertyValuesItem(TypedDict, total=False):
+    shipmentPropsId: Required[int | str]
+    value: Required[str]
+
+
+class SaleShipmentpropertyvalueModifyFieldsShipment(TypedDict, total=False):
+    id: Required[int | str]
+    propertyValues: Required[Sequence[SaleShipmentpropertyvalueModifyFieldsShipmentPropertyValuesItem]]
+
+
+class SaleShipmentpropertyvalueModifyFields(TypedDict, total=False):
+    shipment: Required[SaleShipmentpropertyvalueModifyFieldsShipment]
+
+
+class SaleShipmentpropertyvalueModifyParams(TypedDict, total=False):
+    fields: Required[SaleShipmentpropertyvalueModifyFields]
+
+
+class SaleStatusAddFields(TypedDict, total=False):
+    id: Required[int | str]
+    type: Required[str]
+    notify: str
+    sort: int | str
+    color: str
+    xmlId: str
+
+
+class SaleStatusAddParams(TypedDict, total=False):
+    fields: Required[SaleStatusAddFields]
+
+
+class SaleStatusDeleteParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleStatusGetParams(TypedDict, total=False):
+    id: Required[int | str]
+
+
+class SaleStatusGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleStatusListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleStatusUpdateFields(TypedDict, total=False):
+    type: Required[str]
+    notify: str
+    sort: int | str
+    color: str
+    xmlId: str
+
+
+class SaleStatusUpdateParams(TypedDict, total=False):
+    id: Required[int | str]
+    fields: Required[SaleStatusUpdateFields]
+
+
+class SaleStatusLangAddFields(TypedDict, total=False):
+    statusId: Required[int | str]
+    lid: Required[str]
+    name: Required[str]
+    description: str
+
+
+class SaleStatusLangAddParams(TypedDict, total=False):
+    fields: Required[SaleStatusLangAddFields]
+
+
+class SaleStatusLangDeleteByFilterFields(TypedDict, total=False):
+    statusId: Required[int | str]
+    lid: Required[str]
+    name: Required[str]
+
+
+class SaleStatusLangDeleteByFilterParams(TypedDict, total=False):
+    fields: Required[SaleStatusLangDeleteByFilterFields]
+
+
+class SaleStatusLangGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleStatusLangGetListLangsParams(TypedDict, total=False):
+    pass
+
+
+class SaleStatusLangListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleTradeBindingGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleTradeBindingListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
+
+
+class SaleTradePlatformGetFieldsParams(TypedDict, total=False):
+    pass
+
+
+class SaleTradePlatformListParams(TypedDict, total=False):
+    select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str

@@ -25,8 +25,8 @@ def test_stateless_portal_answers_each_spec_with_its_example(b24_emulator: Emula
         spec = specs.get(method_id)
         assert spec is not None
         example = spec["example"]
-        if example is None or spec["api_version"] != 2:
-            continue
+        if example is None or "request" not in example or spec["api_version"] != 2:
+            continue  # drafts whose docs request failed validation keep only the response
         body = rest.post(spec["method"], example.get("request") or {}).json()
         assert body["result"] == example["response"]["body"]["result"], method_id
         checked += 1
@@ -48,11 +48,11 @@ def test_invalid_parameters_without_an_invalid_entry_get_the_generic_code(rest: 
 
 def test_rest_v3_paths_use_the_v3_error_shape(b24_emulator: Emulator) -> None:
     token = b24_emulator.oauth_credentials()["access_token"]
-    response = requests.post(f"{b24_emulator.base_url}/rest/api/tasks.task.list", json={"auth": token}, timeout=5)
+    response = requests.post(f"{b24_emulator.base_url}/rest/api/tasks.nothing.list", json={"auth": token}, timeout=5)
     assert response.status_code == 404
     assert response.json()["error"] == {"code": "ERROR_METHOD_NOT_FOUND", "message": "Method not found!"}
     webhook = b24_emulator.webhook_url.replace("/rest/", "/rest/api/")
-    assert requests.post(webhook + "tasks.task.list", json={}, timeout=5).status_code == 404
+    assert requests.post(webhook + "tasks.nothing.list", json={}, timeout=5).status_code == 404
 
 
 def test_a_failing_handler_answers_500_instead_of_dropping_the_connection(rest: Rest) -> None:

