@@ -41,6 +41,7 @@ demo: setup
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py
 
 import-docs: $(INSTALLED)
 	$(BIN)/python -m codegen.importer --docs $(DOCS) --out spec

@@ -8,7 +8,6 @@ used makes exactly one thread refresh while the others reuse its result.
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -26,6 +25,8 @@ TokenCallback = Callable[[dict[str, Any]], None]
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
+    import ipaddress  # only for hosts that are not "localhost"
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from decimal import Decimal
 from typing import Any
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if type(value).__name__ == "Decimal":  # decimal is not imported just to recognise one
         return float(value)
     if isinstance(value, set | frozenset):
         return sorted(value, key=str)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
+    """Immutable, and a NamedTuple rather than a dataclass so importing it costs nothing."""
+
     method: str
     result: Any
     total: int | None = None
     next: int | None = None
-    time: dict[str, Any] = field(default_factory=dict)
+    time: dict[str, Any] = {}  # noqa: RUF012 - never mutated; from_payload always passes its own
     status: int = 200
 
     @classmethod

@@ -9,11 +9,9 @@ never disagree about what is valid.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import specs
 
@@ -23,8 +21,7 @@ _BOOLEAN_WORDS = frozenset({"Y", "N", "y", "n", "true", "false", "0", "1"})
 _TRANSPORT_PARAMS = frozenset({"auth"})
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One reason the parameters are invalid: where, which rule, and what is wrong."""
 
     method: str
@@ -109,6 +106,8 @@ class _Walker:
             return
         for name in value:
             if name not in properties and name not in _TRANSPORT_PARAMS:
+                import difflib  # only a misspelt name pays for it
+
                 hint = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.6)
                 lowered = [known for known in properties if known.lower() == str(name).lower()]
                 suggestion = next(iter(lowered or hint), None)
