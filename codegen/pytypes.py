@@ -18,7 +18,7 @@ _KIND_HINTS = {
     "integer": "int | str",
     "number": "float | str",
     "boolean": "bool | str",
-    "char": 'Literal["Y", "N"]',
+    "char": "str",
     "date": "str | datetime.date",
     "datetime": "str | datetime.date",
     "object": "dict[str, Any]",

@@ -149,6 +149,9 @@ def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], 
                 cases.skipped.append(f"constraint {index} ({rule['rule']}) could not be broken on its own")
         kwargs = {python_name(name): value for name, value in base.items()}
         if all(python_name(name) in compiled["kwargs"] for name in base):
-            cases.wire = {"kwargs": kwargs, "body": base}
+            # The typed call spells each name as the spec does (REST v2 reads names without
+            # regard to case, so a docs example may spell `ID` where the table says `id`).
+            body = {compiled["kwargs"][kwarg]: value for kwarg, value in kwargs.items()}
+            cases.wire = {"kwargs": kwargs, "body": body}
     cases.errors = [case for case in _error_cases(data, by_code) if case[3]]
     return cases

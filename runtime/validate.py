@@ -55,7 +55,7 @@ def _kind_matches(kind: str, value: Any) -> bool:
     if kind == "boolean":
         return value in (0, 1) or (isinstance(value, str) and value in _BOOLEAN_WORDS)
     if kind == "char":
-        return value in ("Y", "N")
+        return isinstance(value, str) and len(value) == 1
     if kind in ("date", "datetime"):
         return isinstance(value, str | _dt.date)
     if kind == "object":
@@ -206,6 +206,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _by_spec_name(params: Mapping[str, Any], properties: Mapping[str, Any]) -> Mapping[str, Any]:
+    """REST v2 reads top-level names without regard to case (the docs' own tables say `id`
+    where their examples send `ID`), so a name that differs only in case is the parameter
+    it spells. An exact match always wins."""
+    if all(name in properties for name in params):
+        return params
+    lowered = {name.lower(): name for name in properties}
+    renamed: dict[str, Any] = {}
+    for name, value in params.items():
+        known = name if name in properties else lowered.get(str(name).lower(), name)
+        if known in params and known != name:
+            known = name  # both spellings given: keep both, the unknown one is reported
+        renamed[known] = value
+    return renamed
+
+
 def check_params(spec: Mapping[str, Any], params: Mapping[str, Any]) -> list[Problem]:
     """Validate params against a compiled spec (see codegen/compile.py for its shape)."""
     walker = _Walker(spec["method"])
@@ -216,6 +232,8 @@ def check_params(spec: Mapping[str, Any], params: Mapping[str, Any]) -> list[Pro
     pagination = spec.get("pagination")
     if pagination and pagination.get("style") == "offset" and "start" not in properties:
         properties = {**properties, "start": {"types": [["integer", 0]]}}
+    if spec.get("api_version", 2) == 2:
+        params = _by_spec_name(params, properties)
     walker.check_members("", params, properties, spec.get("open_params", False))
     walker.check_constraints("", params, spec.get("constraints", ()))
     return walker.problems

@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"code": "md5_action"},
         "response": {
             "body": {
                 "result": True,

@@ -12,6 +12,10 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "event_token": "55c1dc1c3f0d75.78875596|A51601_82584_96831_81132|hsyUws1j4XiwqPqN45eH66CcQtEvpUIP.47dd5d888e8e549d2c984713e12a4268e6e87d0208ca1f093ba1075e77f92e90",
+            "log_message": "Please wait for answer!",
+        },
         "response": {
             "body": {
                 "result": True,

@@ -11,6 +11,34 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "filter": {"ACTIVITY": "RequestInformationOptionalActivity", "STATUS": 0, "USER_ID": 1},
+            "order": {"ID": "DESC"},
+            "select": [
+                "ID",
+                "WORKFLOW_ID",
+                "DOCUMENT_NAME",
+                "DESCRIPTION",
+                "NAME",
+                "MODIFIED",
+                "WORKFLOW_STARTED",
+                "WORKFLOW_STARTED_BY",
+                "OVERDUE_DATE",
+                "WORKFLOW_TEMPLATE_ID",
+                "WORKFLOW_TEMPLATE_NAME",
+                "WORKFLOW_STATE",
+                "STATUS",
+                "USER_ID",
+                "USER_STATUS",
+                "MODULE_ID",
+                "ENTITY",
+                "DOCUMENT_ID",
+                "ACTIVITY",
+                "ACTIVITY_NAME",
+                "DOCUMENT_URL",
+                "PARAMETERS",
+            ],
+        },
         "response": {
             "body": {
                 "result": [

@@ -8,6 +8,21 @@ SPEC = {
     "errors": [{"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403}],
     "example": {
         "name": "success",
+        "request": {
+            "filter": {">STARTED_BY": 0},
+            "order": {"STARTED": "DESC"},
+            "select": [
+                "ID",
+                "MODIFIED",
+                "OWNED_UNTIL",
+                "MODULE_ID",
+                "ENTITY",
+                "DOCUMENT_ID",
+                "STARTED",
+                "STARTED_BY",
+                "TEMPLATE_ID",
+            ],
+        },
         "response": {
             "body": {
                 "result": [

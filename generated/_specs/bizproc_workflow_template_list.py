@@ -8,6 +8,11 @@ SPEC = {
     "errors": [{"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400}],
     "example": {
         "name": "success",
+        "request": {
+            "filter": {"AUTO_EXECUTE": 0, "MODULE_ID": "lists"},
+            "order": {"ID": "DESC"},
+            "select": ["ID", "NAME", "USER_ID", "SYSTEM_CODE"],
+        },
         "response": {
             "body": {
                 "result": [

@@ -13,6 +13,15 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
         "response": {
             "body": {
                 "result": {

@@ -15,6 +15,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"filter": {"isMain": "Y", "searchQuery": "car", "typeId": 1}, "order": {"id": "ASC", "name": "DESC"}},
         "response": {
             "body": {
                 "result": {

@@ -15,6 +15,10 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "filter": {"moduleId": "booking", "searchQuery": "res"},
+            "order": {"code": "DESC", "id": "ASC", "name": "DESC"},
+        },
         "response": {
             "body": {
                 "result": {

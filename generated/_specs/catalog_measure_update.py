@@ -15,6 +15,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         "response": {
             "body": {
                 "result": {

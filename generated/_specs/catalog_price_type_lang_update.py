@@ -16,6 +16,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"name": "Base Price"}, "id": 6},
         "response": {
             "body": {
                 "result": {"priceTypeLang": {"catalogGroupId": 1, "id": 6, "lang": "de", "name": "Base Price"}},

@@ -18,6 +18,10 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
         "response": {
             "body": {
                 "result": {

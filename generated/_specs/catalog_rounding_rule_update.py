@@ -13,6 +13,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
         "response": {
             "body": {
                 "result": {

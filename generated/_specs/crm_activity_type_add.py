@@ -13,6 +13,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"ICON_FILE": "@type-icon", "IS_CONFIGURABLE_TYPE": "N", "NAME": "Case 1C", "TYPE_ID": "1C"}},
         "response": {
             "body": {
                 "result": True,
@@ -37,7 +38,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "ICON_FILE": {"types": [["object", 0]]},
+                "ICON_FILE": {"types": [["any", 0]]},
                 "IS_CONFIGURABLE_TYPE": {"types": [["string", 0]]},
                 "NAME": {"types": [["string", 0]]},
                 "TYPE_ID": {"required": True, "types": [["string", 0]]},

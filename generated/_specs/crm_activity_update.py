@@ -92,7 +92,7 @@ SPEC = {
                 "PROVIDER_ID": {"types": [["string", 0]]},
                 "PROVIDER_PARAMS": {"types": [["object", 0]]},
                 "PROVIDER_TYPE_ID": {"types": [["string", 0]]},
-                "RESPONSIBLE_ID": {"required": True, "types": [["object", 0]]},
+                "RESPONSIBLE_ID": {"required": True, "types": [["integer", 0]]},
                 "SETTINGS": {"types": [["object", 0]]},
                 "START_TIME": {"types": [["datetime", 0]]},
                 "STATUS": {"types": [["integer", 0]]},

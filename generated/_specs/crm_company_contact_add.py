@@ -29,6 +29,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"CONTACT_ID": 54, "IS_PRIMARY": "Y", "SORT": 1000}, "id": 32},
         "response": {
             "body": {
                 "result": True,
@@ -52,7 +53,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "CONTACT_ID": {"required": True, "types": [["object", 0]]},
+                "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
                 "IS_PRIMARY": {"types": [["char", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },

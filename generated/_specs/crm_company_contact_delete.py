@@ -29,6 +29,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"CONTACT_ID": 54}, "id": 32},
         "response": {
             "body": {
                 "result": True,
@@ -51,7 +52,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"CONTACT_ID": {"required": True, "types": [["object", 0]]}},
+            "properties": {"CONTACT_ID": {"required": True, "types": [["integer", 0]]}},
             "required": True,
             "types": [["object", 0]],
         },

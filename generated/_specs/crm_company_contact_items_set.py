@@ -23,6 +23,14 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "id": 32,
+            "items": [
+                {"CONTACT_ID": 8, "IS_PRIMARY": "Y", "SORT": 100},
+                {"CONTACT_ID": 9, "SORT": 200},
+                {"CONTACT_ID": 10, "SORT": 400},
+            ],
+        },
         "response": {
             "body": {
                 "result": True,
@@ -49,7 +57,7 @@ SPEC = {
         "items": {
             "items": {
                 "properties": {
-                    "CONTACT_ID": {"required": True, "types": [["object", 0]]},
+                    "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
                     "IS_PRIMARY": {"types": [["char", 0]]},
                     "SORT": {"types": [["integer", 0]]},
                 },

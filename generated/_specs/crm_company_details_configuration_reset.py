@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "CodeEmpty", "code": "", "status": 400}],
     "example": {
         "name": "success",
+        "request": {"scope": "P", "userId": 1},
         "response": {
             "body": {
                 "result": True,
@@ -30,6 +31,6 @@ SPEC = {
     "method": "crm.company.details.configuration.reset",
     "open_params": False,
     "pagination": None,
-    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["object", 0]]}},
+    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.company.details.configuration.reset.yaml",
 }

@@ -37,6 +37,31 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "data": [
+                {
+                    "elements": [
+                        {"name": "TITLE"},
+                        {"name": "LOGO"},
+                        {"name": "COMPANY_TYPE"},
+                        {"name": "POST"},
+                        {"name": "PHONE", "options": {"defaultCountry": "DE"}},
+                        {"name": "EMAIL"},
+                        {"name": "CONTACT"},
+                    ],
+                    "name": "main",
+                    "title": "About the Company",
+                    "type": "section",
+                },
+                {
+                    "elements": [{"name": "INDUSTRY"}, {"name": "OPENED"}, {"name": "ASSIGNED_BY_ID"}, {"name": "COMMENTS"}],
+                    "name": "additional",
+                    "title": "Additional",
+                    "type": "section",
+                },
+            ],
+            "userId": 1,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -90,7 +115,7 @@ SPEC = {
             "types": [["object", 1]],
         },
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.company.details.configuration.set.yaml",
 }

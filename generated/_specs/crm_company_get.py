@@ -11,6 +11,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 12},
         "response": {
             "body": {
                 "result": {

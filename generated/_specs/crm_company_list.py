@@ -18,6 +18,11 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "FILTER": {">=DATE_CREATE": "2025-01-01", "COMPANY_TYPE": "CUSTOMER"},
+            "ORDER": {"DATE_CREATE": "ASC"},
+            "SELECT": ["TITLE", "ASSIGNED_BY_ID", "PHONE"],
+        },
         "response": {
             "body": {
                 "result": [

@@ -29,6 +29,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"COMPANY_ID": 32, "IS_PRIMARY": "Y", "SORT": 1000}, "id": 54},
         "response": {
             "body": {
                 "result": True,
@@ -52,7 +53,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "COMPANY_ID": {"required": True, "types": [["object", 0]]},
+                "COMPANY_ID": {"required": True, "types": [["integer", 0]]},
                 "IS_PRIMARY": {"types": [["boolean", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },

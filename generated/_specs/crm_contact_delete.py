@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 50},
         "response": {
             "body": {
                 "result": True,

@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "CodeEmpty", "code": "", "status": 400}],
     "example": {
         "name": "success",
+        "request": {"scope": "P", "userId": 6},
         "response": {
             "body": {
                 "result": [
@@ -56,6 +57,6 @@ SPEC = {
     "method": "crm.contact.details.configuration.get",
     "open_params": False,
     "pagination": None,
-    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["object", 0]]}},
+    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.contact.details.configuration.get.yaml",
 }

@@ -30,6 +30,6 @@ SPEC = {
     "method": "crm.contact.details.configuration.reset",
     "open_params": False,
     "pagination": None,
-    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["object", 0]]}},
+    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.contact.details.configuration.reset.yaml",
 }

@@ -37,6 +37,36 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "data": [
+                {
+                    "elements": [
+                        {"name": "NAME", "optionFlags": 1},
+                        {"name": "LAST_NAME", "optionFlags": 1},
+                        {"name": "SECOND_NAME"},
+                        {"name": "BIRTHDATE"},
+                        {"name": "PHONE", "optionFlags": 1, "options": {"defaultCountry": "GB"}},
+                        {"name": "ADDRESS", "optionFlags": 1, "options": {"defaultAddressType": 4}},
+                    ],
+                    "name": "section_1",
+                    "title": "Personal Data",
+                    "type": "section",
+                },
+                {
+                    "elements": [{"name": "TYPE_ID"}, {"name": "SOURCE_ID"}, {"name": "POST"}],
+                    "name": "section_2",
+                    "title": "Main Information",
+                    "type": "section",
+                },
+                {
+                    "elements": [{"name": "PHOTO"}, {"name": "COMMENTS"}, {"name": "UF_CRM_1720697698689"}],
+                    "name": "section_3",
+                    "title": "Additional Information",
+                    "type": "section",
+                },
+            ],
+            "userId": 1,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -91,7 +121,7 @@ SPEC = {
             "types": [["object", 1]],
         },
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.contact.details.configuration.set.yaml",
 }

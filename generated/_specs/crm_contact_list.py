@@ -18,6 +18,21 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "FILTER": {
+                "!=LAST_NAME": "",
+                "!=NAME": "",
+                "=%LAST_NAME": "I%",
+                "=%NAME": "I%",
+                ">=DATE_CREATE": "**put_six_month_ago_date_here**",
+                "@ASSIGNED_BY_ID": [1, 6],
+                "EMAIL": "special-for@example.com",
+                "IMPORT": "Y",
+                "SOURCE_ID": "CRM_FORM",
+            },
+            "ORDER": {"LAST_NAME": "ASC", "NAME": "ASC"},
+            "SELECT": ["ID", "NAME", "LAST_NAME", "EMAIL", "EXPORT", "ASSIGNED_BY_ID", "DATE_CREATE"],
+        },
         "response": {
             "body": {
                 "result": [

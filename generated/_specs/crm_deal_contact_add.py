@@ -30,6 +30,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"CONTACT_ID": 55, "IS_PRIMARY": "Y", "SORT": 1000}, "id": 1875},
         "response": {
             "body": {
                 "result": True,
@@ -55,7 +56,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "CONTACT_ID": {"required": True, "types": [["object", 0]]},
+                "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
                 "IS_PRIMARY": {"types": [["char", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },

@@ -30,6 +30,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"CONTACT_ID": 55}, "id": 1875},
         "response": {
             "body": {
                 "result": True,
@@ -54,7 +55,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"CONTACT_ID": {"required": True, "types": [["object", 0]]}},
+            "properties": {"CONTACT_ID": {"required": True, "types": [["integer", 0]]}},
             "required": True,
             "types": [["object", 0]],
         },

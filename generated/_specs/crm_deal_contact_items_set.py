@@ -25,6 +25,14 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "id": 1875,
+            "items": [
+                {"CONTACT_ID": 55, "IS_PRIMARY": "Y", "SORT": 100},
+                {"CONTACT_ID": 54, "SORT": 200},
+                {"CONTACT_ID": 56, "SORT": 400},
+            ],
+        },
         "response": {
             "body": {
                 "result": True,
@@ -52,7 +60,7 @@ SPEC = {
         "items": {
             "items": {
                 "properties": {
-                    "CONTACT_ID": {"required": True, "types": [["object", 0]]},
+                    "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
                     "IS_PRIMARY": {"types": [["char", 0]]},
                     "SORT": {"types": [["integer", 0]]},
                 },

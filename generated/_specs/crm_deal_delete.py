@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 12},
         "response": {
             "body": {
                 "result": True,

@@ -65,7 +65,7 @@ SPEC = {
     "params": {
         "extras": {"properties": {"dealCategoryId": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.deal.details.configuration.get.yaml",
 }

@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "CodeEmpty", "code": "", "status": 400}],
     "example": {
         "name": "success",
+        "request": {"extras": {"dealCategoryId": 32}, "scope": "P", "userId": 1},
         "response": {
             "body": {
                 "result": True,
@@ -33,7 +34,7 @@ SPEC = {
     "params": {
         "extras": {"properties": {"dealCategoryId": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.deal.details.configuration.reset.yaml",
 }

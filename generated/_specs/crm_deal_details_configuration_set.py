@@ -37,6 +37,39 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "data": [
+                {
+                    "elements": [
+                        {"name": "TITLE"},
+                        {"name": "OPPORTUNITY_WITH_CURRENCY"},
+                        {"name": "STAGE_ID"},
+                        {"name": "CLOSEDATE"},
+                        {"name": "CLIENT"},
+                    ],
+                    "name": "main",
+                    "title": "About the Deal",
+                    "type": "section",
+                },
+                {
+                    "elements": [
+                        {"name": "TYPE_ID"},
+                        {"name": "SOURCE_ID"},
+                        {"name": "SOURCE_DESCRIPTION"},
+                        {"name": "OPENED"},
+                        {"name": "ASSIGNED_BY_ID"},
+                        {"name": "COMMENTS"},
+                    ],
+                    "name": "additional",
+                    "title": "Additional Information",
+                    "type": "section",
+                },
+                {"elements": [{"name": "PRODUCT_ROW_SUMMARY"}], "name": "products", "title": "Products", "type": "section"},
+            ],
+            "extras": {"dealCategoryId": 32},
+            "scope": "P",
+            "userId": 1,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -85,7 +118,7 @@ SPEC = {
         },
         "extras": {"properties": {"dealCategoryId": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.deal.details.configuration.set.yaml",
 }

@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 410},
         "response": {
             "body": {
                 "result": {

@@ -14,6 +14,24 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "CATEGORY_ID": "1",
+                "DEAL_ID": 45,
+                "IS_LIMIT": "D",
+                "LIMIT_DATE": "2027-03-04",
+                "PARAMS": {
+                    "MODE": "multiple",
+                    "MULTIPLE_INTERVAL": 1,
+                    "MULTIPLE_TYPE": "month",
+                    "OFFSET_BEGINDATE_TYPE": "day",
+                    "OFFSET_BEGINDATE_VALUE": 1,
+                    "OFFSET_CLOSEDATE_TYPE": "month",
+                    "OFFSET_CLOSEDATE_VALUE": 2,
+                },
+                "START_DATE": "2026-04-04",
+            }
+        },
         "response": {
             "body": {
                 "result": 15,

@@ -14,6 +14,25 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "ACTIVE": "Y",
+                "CATEGORY_ID": "2",
+                "IS_LIMIT": "D",
+                "LIMIT_DATE": "2027-03-05",
+                "PARAMS": {
+                    "MODE": "multiple",
+                    "MULTIPLE_INTERVAL": 1,
+                    "MULTIPLE_TYPE": "month",
+                    "OFFSET_BEGINDATE_TYPE": "day",
+                    "OFFSET_BEGINDATE_VALUE": 1,
+                    "OFFSET_CLOSEDATE_TYPE": "month",
+                    "OFFSET_CLOSEDATE_VALUE": 2,
+                },
+                "START_DATE": "2026-04-05",
+            },
+            "id": 15,
+        },
         "response": {
             "body": {
                 "result": True,

@@ -22,6 +22,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"entityTypeId": 2, "extras": {"dealCategoryId": 9}, "scope": "C", "userId": 1},
         "response": {
             "body": {
                 "result": [
@@ -89,7 +90,7 @@ SPEC = {
         "entityTypeId": {"required": True, "types": [["integer", 0]]},
         "extras": {"types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.item.details.configuration.get.yaml",
 }

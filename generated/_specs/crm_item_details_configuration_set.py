@@ -49,6 +49,37 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "data": [
+                {
+                    "elements": [
+                        {"name": "NAME", "optionFlags": 1},
+                        {"name": "LAST_NAME", "optionFlags": 1},
+                        {"name": "SECOND_NAME"},
+                        {"name": "BIRTHDATE"},
+                        {"name": "PHONE", "optionFlags": 1, "options": {"defaultCountry": "GB"}},
+                        {"name": "ADDRESS", "optionFlags": 1, "options": {"defaultAddressType": 4}},
+                    ],
+                    "name": "section_1",
+                    "title": "Personal Data",
+                    "type": "section",
+                },
+                {
+                    "elements": [{"name": "TYPE_ID"}, {"name": "SOURCE_ID"}, {"name": "POST"}],
+                    "name": "section_2",
+                    "title": "Basic Information",
+                    "type": "section",
+                },
+                {
+                    "elements": [{"name": "PHOTO"}, {"name": "COMMENTS"}, {"name": "UF_CRM_1720697698689"}],
+                    "name": "section_3",
+                    "title": "Additional Information",
+                    "type": "section",
+                },
+            ],
+            "entityTypeId": 3,
+            "userId": 1,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -105,7 +136,7 @@ SPEC = {
         "entityTypeId": {"required": True, "types": [["integer", 0]]},
         "extras": {"types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.item.details.configuration.set.yaml",
 }

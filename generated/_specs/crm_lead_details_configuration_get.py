@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "CodeEmpty", "code": "", "status": 400}],
     "example": {
         "name": "success",
+        "request": {"scope": "P", "userId": 1},
         "response": {
             "body": {
                 "result": [
@@ -57,7 +58,7 @@ SPEC = {
             "types": [["object", 0]],
         },
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.lead.details.configuration.get.yaml",
 }

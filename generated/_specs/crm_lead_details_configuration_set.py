@@ -32,6 +32,31 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "data": [
+                {
+                    "elements": [
+                        {"name": "TITLE"},
+                        {"name": "STATUS_ID"},
+                        {"name": "SOURCE_ID"},
+                        {"name": "NAME"},
+                        {"name": "PHONE", "optionFlags": 1},
+                    ],
+                    "name": "main",
+                    "title": "About the Lead",
+                    "type": "section",
+                },
+                {
+                    "elements": [{"name": "ASSIGNED_BY_ID"}, {"name": "COMMENTS"}],
+                    "name": "additional",
+                    "title": "Additional Information",
+                    "type": "section",
+                },
+            ],
+            "extras": {"leadCustomerType": 2},
+            "scope": "P",
+            "userId": 1,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -79,7 +104,7 @@ SPEC = {
         },
         "extras": {"properties": {"leadCustomerType": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
-        "userId": {"types": [["object", 0]]},
+        "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.lead.details.configuration.set.yaml",
 }

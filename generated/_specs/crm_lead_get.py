@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 123},
         "response": {
             "body": {
                 "result": {

@@ -22,6 +22,22 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "ASSIGNED_BY_ID": 1,
+                "BEGINDATE": "2026-03-13T10:00:00+01:00",
+                "CLOSEDATE": "2026-03-20T18:00:00+01:00",
+                "COMMENTS": "Prepared upon client request",
+                "COMPANY_ID": 1,
+                "CURRENCY_ID": "USD",
+                "MYCOMPANY_ID": 3,
+                "OPENED": "Y",
+                "OPPORTUNITY": 150000,
+                "STATUS_ID": "DRAFT",
+                "TITLE": "Estimate for Furniture Supply",
+            },
+            "params": {"IMPORT": "N"},
+        },
         "response": {
             "body": {
                 "result": 43,
@@ -47,7 +63,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "ASSIGNED_BY_ID": {"types": [["object", 0]]},
+                "ASSIGNED_BY_ID": {"types": [["integer", 0]]},
                 "BEGINDATE": {"types": [["date", 0]]},
                 "CLIENT_ADDR": {"types": [["string", 0]]},
                 "CLIENT_EMAIL": {"types": [["string", 0]]},
@@ -55,14 +71,14 @@ SPEC = {
                 "CLIENT_TITLE": {"types": [["string", 0]]},
                 "CLOSEDATE": {"types": [["date", 0]]},
                 "COMMENTS": {"types": [["string", 0]]},
-                "COMPANY_ID": {"types": [["object", 0]]},
-                "CONTACT_IDS": {"types": [["object", 1]]},
-                "CURRENCY_ID": {"types": [["object", 0]]},
-                "MYCOMPANY_ID": {"types": [["object", 0]]},
+                "COMPANY_ID": {"types": [["integer", 0]]},
+                "CONTACT_IDS": {"types": [["integer", 1]]},
+                "CURRENCY_ID": {"types": [["string", 0]]},
+                "MYCOMPANY_ID": {"types": [["integer", 0]]},
                 "OPENED": {"types": [["char", 0]]},
                 "OPPORTUNITY": {"types": [["number", 0]]},
                 "PERSON_TYPE_ID": {"types": [["integer", 0]]},
-                "STATUS_ID": {"types": [["object", 0]]},
+                "STATUS_ID": {"types": [["string", 0]]},
                 "TITLE": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
@@ -70,11 +86,11 @@ SPEC = {
         },
         "params": {
             "properties": {
-                "CREATED_BY_ID": {"types": [["object", 0]]},
+                "CREATED_BY_ID": {"types": [["integer", 0]]},
                 "DATE_CREATE": {"types": [["datetime", 0]]},
                 "DATE_MODIFY": {"types": [["datetime", 0]]},
                 "IMPORT": {"types": [["boolean", 0]]},
-                "MODIFY_BY_ID": {"types": [["object", 0]]},
+                "MODIFY_BY_ID": {"types": [["integer", 0]]},
             },
             "types": [["object", 0]],
         },

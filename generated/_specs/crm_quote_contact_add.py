@@ -35,6 +35,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"CONTACT_ID": 2647, "IS_PRIMARY": "Y", "SORT": 10}, "id": 113},
         "response": {
             "body": {
                 "result": True,
@@ -60,7 +61,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "CONTACT_ID": {"required": True, "types": [["object", 0]]},
+                "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
                 "IS_PRIMARY": {"types": [["char", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },

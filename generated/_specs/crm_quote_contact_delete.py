@@ -35,6 +35,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"CONTACT_ID": 2647}, "id": 113},
         "response": {
             "body": {
                 "result": True,
@@ -59,7 +60,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"CONTACT_ID": {"required": True, "types": [["object", 0]]}},
+            "properties": {"CONTACT_ID": {"required": True, "types": [["integer", 0]]}},
             "required": True,
             "types": [["object", 0]],
         },

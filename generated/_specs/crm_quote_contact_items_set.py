@@ -30,6 +30,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"id": 113, "items": [{"CONTACT_ID": 2649, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 2647, "SORT": 20}]},
         "response": {
             "body": {
                 "result": True,
@@ -57,7 +58,7 @@ SPEC = {
         "items": {
             "items": {
                 "properties": {
-                    "CONTACT_ID": {"required": True, "types": [["object", 0]]},
+                    "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
                     "IS_PRIMARY": {"types": [["char", 0]]},
                     "SORT": {"types": [["integer", 0]]},
                 },

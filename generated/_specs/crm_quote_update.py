@@ -24,6 +24,11 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {"COMMENTS": "Conditions and deadlines clarified", "STATUS_ID": "SENT"},
+            "id": 43,
+            "params": {"REGISTER_HISTORY_EVENT": "Y"},
+        },
         "response": {
             "body": {
                 "result": True,
@@ -50,7 +55,7 @@ SPEC = {
         "fields": {
             "open": True,
             "properties": {
-                "ASSIGNED_BY_ID": {"types": [["object", 0]]},
+                "ASSIGNED_BY_ID": {"types": [["integer", 0]]},
                 "BEGINDATE": {"types": [["date", 0]]},
                 "CLIENT_ADDR": {"types": [["string", 0]]},
                 "CLIENT_EMAIL": {"types": [["string", 0]]},
@@ -58,14 +63,14 @@ SPEC = {
                 "CLIENT_TITLE": {"types": [["string", 0]]},
                 "CLOSEDATE": {"types": [["date", 0]]},
                 "COMMENTS": {"types": [["string", 0]]},
-                "COMPANY_ID": {"types": [["object", 0]]},
-                "CONTACT_IDS": {"types": [["object", 1]]},
-                "CURRENCY_ID": {"types": [["object", 0]]},
-                "MYCOMPANY_ID": {"types": [["object", 0]]},
+                "COMPANY_ID": {"types": [["integer", 0]]},
+                "CONTACT_IDS": {"types": [["integer", 1]]},
+                "CURRENCY_ID": {"types": [["string", 0]]},
+                "MYCOMPANY_ID": {"types": [["integer", 0]]},
                 "OPENED": {"types": [["char", 0]]},
                 "OPPORTUNITY": {"types": [["number", 0]]},
                 "PERSON_TYPE_ID": {"types": [["integer", 0]]},
-                "STATUS_ID": {"types": [["object", 0]]},
+                "STATUS_ID": {"types": [["string", 0]]},
                 "TITLE": {"types": [["string", 0]]},
             },
             "types": [["object", 0]],

@@ -109,7 +109,7 @@ SPEC = {
                 "RQ_IDENT_DOC_NUM": {"types": [["string", 0]]},
                 "RQ_IDENT_DOC_PERS_NUM": {"types": [["string", 0]]},
                 "RQ_IDENT_DOC_SER": {"types": [["string", 0]]},
-                "RQ_IDENT_TYPE": {"types": [["object", 0]]},
+                "RQ_IDENT_TYPE": {"types": [["string", 0]]},
                 "RQ_IFNS": {"types": [["string", 0]]},
                 "RQ_IIN": {"types": [["string", 0]]},
                 "RQ_INN": {"types": [["string", 0]]},

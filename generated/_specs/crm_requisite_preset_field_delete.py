@@ -13,6 +13,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 27, "preset": {"ID": 1}},
         "response": {
             "body": {
                 "result": True,

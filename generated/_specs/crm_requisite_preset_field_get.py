@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": 1, "preset": {"ID": 27}},
         "response": {
             "body": {
                 "result": {"FIELD_NAME": "RQ_NAME", "FIELD_TITLE": "TEST", "ID": 1, "IN_SHORT_LIST": "N", "SORT": 580},

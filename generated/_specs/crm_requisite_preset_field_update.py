@@ -13,6 +13,11 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "ID": 1,
+            "fields": {"FIELD_NAME": "RQ_NAME", "FIELD_TITLE": "Name", "IN_SHORT_LIST": "Y"},
+            "preset": {"ID": 27},
+        },
         "response": {
             "body": {
                 "result": True,

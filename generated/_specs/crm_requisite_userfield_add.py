@@ -13,6 +13,21 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "EDIT_FORM_LABEL": "PP - Line",
+                "ENTITY_ID": "CRM_REQUISITE",
+                "FIELD_NAME": "NEWTECH_v1_STRING",
+                "LIST_COLUMN_LABEL": "PP - Line",
+                "LIST_FILTER_LABEL": "PP - Line",
+                "MANDATORY": "N",
+                "MULTIPLE": "N",
+                "SHOW_FILTER": "E",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "string",
+            }
+        },
         "response": {
             "body": {
                 "result": 235,

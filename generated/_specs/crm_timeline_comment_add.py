@@ -14,6 +14,17 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "COMMENT": "New comment was added",
+                "ENTITY_ID": 10,
+                "ENTITY_TYPE": "deal",
+                "FILES": [
+                    ["1.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                    ["2.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                ],
+            }
+        },
         "response": {
             "body": {
                 "result": 999,
@@ -40,7 +51,7 @@ SPEC = {
                 "COMMENT": {"required": True, "types": [["string", 0]]},
                 "ENTITY_ID": {"required": True, "types": [["integer", 0]]},
                 "ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
-                "FILES": {"types": [["object", 0]]},
+                "FILES": {"types": [["any", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -14,6 +14,16 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "COMMENT": "Comment was changed",
+                "FILES": [
+                    ["1.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                    ["2.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                ],
+            },
+            "id": 999,
+        },
         "response": {
             "body": {
                 "result": 999,
@@ -36,7 +46,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"COMMENT": {"types": [["string", 0]]}, "FILES": {"types": [["object", 0]]}},
+            "properties": {"COMMENT": {"types": [["string", 0]]}, "FILES": {"types": [["any", 0]]}},
             "required": True,
             "types": [["object", 0]],
         },

@@ -104,7 +104,7 @@ SPEC = {
                 "recountFlag": {"types": [["string", 0]]},
                 "recurringId": {"types": [["integer", 0]]},
                 "responsibleId": {"types": [["integer", 0]]},
-                "statusId": {"types": [["integer", 0]]},
+                "statusId": {"types": [["string", 0]]},
                 "updated1c": {"types": [["string", 0]]},
                 "userDescription": {"types": [["string", 0]]},
                 "version1c": {"types": [["string", 0]]},

@@ -14,6 +14,22 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         "response": {
             "body": {
                 "result": {
@@ -80,8 +96,8 @@ SPEC = {
                 "deliveryDocNum": {"types": [["string", 0]]},
                 "deliveryId": {"required": True, "types": [["integer", 0]]},
                 "orderId": {"required": True, "types": [["integer", 0]]},
-                "responsibleId": {"types": [["object", 0]]},
-                "statusId": {"types": [["object", 0]]},
+                "responsibleId": {"types": [["integer", 0]]},
+                "statusId": {"types": [["string", 0]]},
                 "trackingNumber": {"types": [["string", 0]]},
                 "xmlId": {"types": [["string", 0]]},
             },

@@ -14,6 +14,22 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         "response": {
             "body": {
                 "result": {
@@ -93,10 +109,10 @@ SPEC = {
                 "deducted": {"required": True, "types": [["string", 0]]},
                 "deliveryDocDate": {"types": [["datetime", 0]]},
                 "deliveryDocNum": {"types": [["string", 0]]},
-                "deliveryId": {"required": True, "types": [["object", 0]]},
+                "deliveryId": {"required": True, "types": [["integer", 0]]},
                 "priceDelivery": {"types": [["number", 0]]},
-                "responsibleId": {"types": [["object", 0]]},
-                "statusId": {"types": [["object", 0]]},
+                "responsibleId": {"types": [["integer", 0]]},
+                "statusId": {"types": [["string", 0]]},
                 "trackingNumber": {"types": [["string", 0]]},
                 "xmlId": {"types": [["string", 0]]},
             },

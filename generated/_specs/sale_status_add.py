@@ -16,6 +16,9 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}
+        },
         "response": {
             "body": {
                 "result": {
@@ -42,7 +45,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "color": {"types": [["string", 0]]},
-                "id": {"required": True, "types": [["integer", 0]]},
+                "id": {"required": True, "types": [["string", 0]]},
                 "notify": {"types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "type": {"required": True, "types": [["string", 0]]},

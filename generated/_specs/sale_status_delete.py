@@ -14,6 +14,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"id": "MS"},
         "response": {
             "body": {
                 "result": True,
@@ -34,6 +35,6 @@ SPEC = {
     "method": "sale.status.delete",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"required": True, "types": [["integer", 0]]}},
+    "params": {"id": {"required": True, "types": [["string", 0]]}},
     "spec_file": "spec/imported/sale.status.delete.yaml",
 }

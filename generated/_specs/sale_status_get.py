@@ -13,6 +13,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"id": "N"},
         "response": {
             "body": {
                 "result": {"status": {"color": "#BEEDF1", "id": "N", "notify": "Y", "sort": 10, "type": "O", "xmlId": None}},
@@ -33,6 +34,6 @@ SPEC = {
     "method": "sale.status.get",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"required": True, "types": [["integer", 0]]}},
+    "params": {"id": {"required": True, "types": [["string", 0]]}},
     "spec_file": "spec/imported/sale.status.get.yaml",
 }

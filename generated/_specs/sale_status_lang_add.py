@@ -14,6 +14,14 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         "response": {
             "body": {
                 "result": {
@@ -47,7 +55,7 @@ SPEC = {
                 "description": {"types": [["string", 0]]},
                 "lid": {"required": True, "types": [["string", 0]]},
                 "name": {"required": True, "types": [["string", 0]]},
-                "statusId": {"required": True, "types": [["integer", 0]]},
+                "statusId": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -14,6 +14,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         "response": {
             "body": {
                 "result": True,
@@ -39,7 +40,7 @@ SPEC = {
             "properties": {
                 "lid": {"required": True, "types": [["string", 0]]},
                 "name": {"required": True, "types": [["string", 0]]},
-                "statusId": {"required": True, "types": [["integer", 0]]},
+                "statusId": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -17,6 +17,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         "response": {
             "body": {
                 "result": {
@@ -51,7 +52,7 @@ SPEC = {
             "required": True,
             "types": [["object", 0]],
         },
-        "id": {"required": True, "types": [["integer", 0]]},
+        "id": {"required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/sale.status.update.yaml",
 }

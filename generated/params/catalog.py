@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class CatalogCatalogGetParams(TypedDict, total=False):
@@ -31,13 +31,13 @@ class CatalogCatalogListParams(TypedDict, total=False):
 
 
 class CatalogDocumentAddFields(TypedDict, total=False):
-    docType: Required[Literal["Y", "N"]]
+    docType: Required[str]
     currency: Required[str]
     responsibleId: Required[int | str]
-    siteId: Literal["Y", "N"]
+    siteId: str
     dateDocument: str | datetime.date
     title: str
-    commentary: Literal["Y", "N"]
+    commentary: str
     total: float | str
     docNumber: str
     createdBy: int | str
@@ -147,7 +147,7 @@ class CatalogDocumentUpdateFields(TypedDict, total=False):
     dateModify: str | datetime.date
     dateDocument: str | datetime.date
     total: float | str
-    commentary: Literal["Y", "N"]
+    commentary: str
     title: str
     docNumber: str
     modifiedBy: int | str
@@ -350,7 +350,7 @@ class CatalogPriceTypeUpdateParams(TypedDict, total=False):
 class CatalogPriceTypeGroupAddFields(TypedDict, total=False):
     catalogGroupId: Required[int | str]
     groupId: Required[int | str]
-    access: Required[Literal["Y", "N"]]
+    access: Required[str]
 
 
 class CatalogPriceTypeGroupAddParams(TypedDict, total=False):
@@ -897,23 +897,23 @@ class CatalogProductPropertyAddFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: Required[str]
     propertyType: Required[str]
-    active: Literal["Y", "N"]
+    active: str
     sort: int | str
     code: str
     defaultValue: str
     userType: str
     rowCount: int | str
     colCount: int | str
-    listType: Literal["Y", "N"]
-    multiple: Literal["Y", "N"]
+    listType: str
+    multiple: str
     xmlId: str
     fileType: str
     multipleCnt: int | str
     linkIblockId: int | str
-    withDescription: Literal["Y", "N"]
-    searchable: Literal["Y", "N"]
-    filtrable: Literal["Y", "N"]
-    isRequired: Literal["Y", "N"]
+    withDescription: str
+    searchable: str
+    filtrable: str
+    isRequired: str
     hint: str
     userTypeSettings: dict[str, Any]
 
@@ -945,23 +945,23 @@ class CatalogProductPropertyUpdateFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: str
     propertyType: str
-    active: Literal["Y", "N"]
+    active: str
     sort: int | str
     code: str
     defaultValue: str
     userType: str
     rowCount: int | str
     colCount: int | str
-    listType: Literal["Y", "N"]
-    multiple: Literal["Y", "N"]
+    listType: str
+    multiple: str
     xmlId: str
     fileType: str
     multipleCnt: int | str
     linkIblockId: int | str
-    withDescription: Literal["Y", "N"]
-    searchable: Literal["Y", "N"]
-    filtrable: Literal["Y", "N"]
-    isRequired: Literal["Y", "N"]
+    withDescription: str
+    searchable: str
+    filtrable: str
+    isRequired: str
     hint: str
     userTypeSettings: dict[str, Any]
 
@@ -977,7 +977,7 @@ CatalogProductPropertyEnumAddFields = TypedDict(
         "propertyId": Required[int | str],
         "value": Required[str],
         "xmlId": Required[str],
-        "def": Literal["Y", "N"],
+        "def": str,
         "sort": int | str,
     },
     total=False,
@@ -1013,7 +1013,7 @@ CatalogProductPropertyEnumUpdateFields = TypedDict(
         "propertyId": Required[int | str],
         "value": Required[str],
         "xmlId": Required[str],
-        "def": Literal["Y", "N"],
+        "def": str,
         "sort": int | str,
     },
     total=False,
@@ -1029,7 +1029,7 @@ class CatalogProductPropertyFeatureAddFields(TypedDict, total=False):
     propertyId: Required[int | str]
     moduleId: Required[str]
     featureId: Required[str]
-    isEnabled: Required[Literal["Y", "N"]]
+    isEnabled: Required[str]
 
 
 class CatalogProductPropertyFeatureAddParams(TypedDict, total=False):
@@ -1059,7 +1059,7 @@ class CatalogProductPropertyFeatureUpdateFields(TypedDict, total=False):
     propertyId: Required[int | str]
     moduleId: Required[str]
     featureId: Required[str]
-    isEnabled: Required[Literal["Y", "N"]]
+    isEnabled: Required[str]
 
 
 class CatalogProductPropertyFeatureUpdateParams(TypedDict, total=False):
@@ -1079,9 +1079,9 @@ class CatalogProductPropertySectionListParams(TypedDict, total=False):
 
 
 class CatalogProductPropertySectionSetFields(TypedDict, total=False):
-    smartFilter: Literal["Y", "N"]
-    displayType: Literal["Y", "N"]
-    displayExpanded: Literal["Y", "N"]
+    smartFilter: str
+    displayType: str
+    displayExpanded: str
     filterHint: str
 
 

@@ -177,7 +177,7 @@ class CrmActivityTodoUpdateResponsibleUserParams(TypedDict, total=False):
 class CrmActivityTypeAddFields(TypedDict, total=False):
     TYPE_ID: Required[str]
     NAME: str
-    ICON_FILE: dict[str, Any]
+    ICON_FILE: Any
     IS_CONFIGURABLE_TYPE: str
 
 
@@ -405,32 +405,32 @@ class CrmCategoryUpdateParams(TypedDict, total=False):
 
 class CrmCompanyAddFields(TypedDict, total=False):
     TITLE: str
-    COMPANY_TYPE: dict[str, Any]
-    INDUSTRY: dict[str, Any]
-    EMPLOYEES: dict[str, Any]
-    CURRENCY_ID: dict[str, Any]
+    COMPANY_TYPE: str
+    INDUSTRY: str
+    EMPLOYEES: str
+    CURRENCY_ID: str
     REVENUE: float | str
     LOGO: Any
-    OPENED: Literal["Y", "N"]
-    ASSIGNED_BY_ID: dict[str, Any]
+    OPENED: str
+    ASSIGNED_BY_ID: int | str
     COMMENTS: str
-    PHONE: Sequence[dict[str, Any]]
-    EMAIL: Sequence[dict[str, Any]]
-    WEB: Sequence[dict[str, Any]]
-    IM: Sequence[dict[str, Any]]
+    PHONE: Sequence[list[Any] | dict[str, Any]]
+    EMAIL: Sequence[list[Any] | dict[str, Any]]
+    WEB: Sequence[list[Any] | dict[str, Any]]
+    IM: Sequence[list[Any] | dict[str, Any]]
     UTM_SOURCE: str
     UTM_MEDIUM: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
-    IS_MY_COMPANY: Literal["Y", "N"]
+    IS_MY_COMPANY: str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     ORIGIN_VERSION: str
     DATE_CREATE: str | datetime.date
     DATE_MODIFY: str | datetime.date
-    CREATED_BY_ID: dict[str, Any]
-    MODIFY_BY_ID: dict[str, Any]
+    CREATED_BY_ID: int | str
+    MODIFY_BY_ID: int | str
 
 
 class CrmCompanyAddParams(TypedDict, total=False):
@@ -439,8 +439,8 @@ class CrmCompanyAddParams(TypedDict, total=False):
 
 
 class CrmCompanyContactAddFields(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
-    IS_PRIMARY: Literal["Y", "N"]
+    CONTACT_ID: Required[int | str]
+    IS_PRIMARY: str
     SORT: int | str
 
 
@@ -450,7 +450,7 @@ class CrmCompanyContactAddParams(TypedDict, total=False):
 
 
 class CrmCompanyContactDeleteFields(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
+    CONTACT_ID: Required[int | str]
 
 
 class CrmCompanyContactDeleteParams(TypedDict, total=False):
@@ -471,8 +471,8 @@ class CrmCompanyContactItemsGetParams(TypedDict, total=False):
 
 
 class CrmCompanyContactItemsSetItemsItem(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
-    IS_PRIMARY: Literal["Y", "N"]
+    CONTACT_ID: Required[int | str]
+    IS_PRIMARY: str
     SORT: int | str
 
 
@@ -491,12 +491,12 @@ class CrmCompanyDetailsConfigurationForceCommonScopeForAllParams(TypedDict, tota
 
 class CrmCompanyDetailsConfigurationGetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
 
 
 class CrmCompanyDetailsConfigurationResetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
 
 
 class CrmCompanyDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, total=False):
@@ -519,7 +519,7 @@ class CrmCompanyDetailsConfigurationSetDataItem(TypedDict, total=False):
 
 class CrmCompanyDetailsConfigurationSetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
     data: Required[Sequence[CrmCompanyDetailsConfigurationSetDataItem]]
 
 
@@ -540,16 +540,16 @@ class CrmCompanyListParams(TypedDict, total=False):
 
 class CrmCompanyUpdateFields(TypedDict, total=False):
     TITLE: str
-    COMPANY_TYPE: dict[str, Any]
+    COMPANY_TYPE: str
     LOGO: Any
-    INDUSTRY: dict[str, Any]
-    EMPLOYEES: dict[str, Any]
-    CURRENCY_ID: dict[str, Any]
+    INDUSTRY: str
+    EMPLOYEES: str
+    CURRENCY_ID: str
     REVENUE: float | str
-    OPENED: Literal["Y", "N"]
+    OPENED: str
     COMMENTS: str
-    ASSIGNED_BY_ID: dict[str, Any]
-    CONTACT_ID: dict[str, Any]
+    ASSIGNED_BY_ID: int | str
+    CONTACT_ID: int | str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     ORIGIN_VERSION: str
@@ -558,11 +558,11 @@ class CrmCompanyUpdateFields(TypedDict, total=False):
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
-    PHONE: Sequence[dict[str, Any]]
-    EMAIL: Sequence[dict[str, Any]]
-    WEB: Sequence[dict[str, Any]]
-    IM: Sequence[dict[str, Any]]
-    LINK: Sequence[dict[str, Any]]
+    PHONE: Sequence[list[Any] | dict[str, Any]]
+    EMAIL: Sequence[list[Any] | dict[str, Any]]
+    WEB: Sequence[list[Any] | dict[str, Any]]
+    IM: Sequence[list[Any] | dict[str, Any]]
+    LINK: Sequence[list[Any] | dict[str, Any]]
 
 
 class CrmCompanyUpdateParams(TypedDict, total=False):
@@ -635,7 +635,7 @@ class CrmCompanyUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_FILTER: str
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -693,40 +693,40 @@ class CrmCompanyUserfieldUpdateParams(TypedDict, total=False):
 
 
 class CrmContactAddFields(TypedDict, total=False):
-    HONORIFIC: dict[str, Any]
+    HONORIFIC: str
     NAME: str
     SECOND_NAME: str
     LAST_NAME: str
     PHOTO: Any
     BIRTHDATE: str | datetime.date
-    TYPE_ID: dict[str, Any]
-    SOURCE_ID: dict[str, Any]
+    TYPE_ID: str
+    SOURCE_ID: str
     SOURCE_DESCRIPTION: str
     POST: str
     COMMENTS: str
     OPENED: bool | str
     EXPORT: bool | str
-    ASSIGNED_BY_ID: dict[str, Any]
-    COMPANY_ID: dict[str, Any]
-    COMPANY_IDS: Sequence[dict[str, Any]]
+    ASSIGNED_BY_ID: int | str
+    COMPANY_ID: int | str
+    COMPANY_IDS: Sequence[int | str]
     UTM_SOURCE: str
     UTM_MEDIUM: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
     TRACE: str
-    PHONE: Sequence[dict[str, Any]]
-    EMAIL: Sequence[dict[str, Any]]
-    WEB: Sequence[dict[str, Any]]
-    IM: Sequence[dict[str, Any]]
-    LINK: Sequence[dict[str, Any]]
+    PHONE: Sequence[list[Any] | dict[str, Any]]
+    EMAIL: Sequence[list[Any] | dict[str, Any]]
+    WEB: Sequence[list[Any] | dict[str, Any]]
+    IM: Sequence[list[Any] | dict[str, Any]]
+    LINK: Sequence[list[Any] | dict[str, Any]]
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     ORIGIN_VERSION: str
     DATE_CREATE: str | datetime.date
     DATE_MODIFY: str | datetime.date
-    CREATED_BY_ID: dict[str, Any]
-    MODIFY_BY_ID: dict[str, Any]
+    CREATED_BY_ID: int | str
+    MODIFY_BY_ID: int | str
     ADDRESS: str
     ADDRESS_2: str
     ADDRESS_CITY: str
@@ -749,7 +749,7 @@ class CrmContactAddParams(TypedDict, total=False):
 
 
 class CrmContactCompanyAddFields(TypedDict, total=False):
-    COMPANY_ID: Required[dict[str, Any]]
+    COMPANY_ID: Required[int | str]
     IS_PRIMARY: bool | str
     SORT: int | str
 
@@ -781,7 +781,7 @@ class CrmContactCompanyItemsGetParams(TypedDict, total=False):
 
 
 class CrmContactCompanyItemsSetItemsItem(TypedDict, total=False):
-    COMPANY_ID: Required[dict[str, Any]]
+    COMPANY_ID: Required[int | str]
     IS_PRIMARY: bool | str
     SORT: int | str
 
@@ -801,12 +801,12 @@ class CrmContactDetailsConfigurationForceCommonScopeForAllParams(TypedDict, tota
 
 class CrmContactDetailsConfigurationGetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
 
 
 class CrmContactDetailsConfigurationResetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
 
 
 class CrmContactDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, total=False):
@@ -831,7 +831,7 @@ class CrmContactDetailsConfigurationSetDataItem(TypedDict, total=False):
 
 class CrmContactDetailsConfigurationSetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
     data: Required[Sequence[CrmContactDetailsConfigurationSetDataItem]]
 
 
@@ -851,32 +851,32 @@ class CrmContactListParams(TypedDict, total=False):
 
 
 class CrmContactUpdateFields(TypedDict, total=False):
-    HONORIFIC: dict[str, Any]
+    HONORIFIC: str
     NAME: str
     SECOND_NAME: str
     LAST_NAME: str
     PHOTO: Any
     BIRTHDATE: str | datetime.date
-    TYPE_ID: dict[str, Any]
-    SOURCE_ID: dict[str, Any]
+    TYPE_ID: str
+    SOURCE_ID: str
     SOURCE_DESCRIPTION: str
     POST: str
     COMMENTS: str
     OPENED: bool | str
     EXPORT: bool | str
-    ASSIGNED_BY_ID: dict[str, Any]
-    COMPANY_ID: dict[str, Any]
-    COMPANY_IDS: Sequence[dict[str, Any]]
+    ASSIGNED_BY_ID: int | str
+    COMPANY_ID: int | str
+    COMPANY_IDS: Sequence[int | str]
     UTM_SOURCE: str
     UTM_MEDIUM: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
-    PHONE: Sequence[dict[str, Any]]
-    EMAIL: Sequence[dict[str, Any]]
-    WEB: Sequence[dict[str, Any]]
-    IM: Sequence[dict[str, Any]]
-    LINK: Sequence[dict[str, Any]]
+    PHONE: Sequence[list[Any] | dict[str, Any]]
+    EMAIL: Sequence[list[Any] | dict[str, Any]]
+    WEB: Sequence[list[Any] | dict[str, Any]]
+    IM: Sequence[list[Any] | dict[str, Any]]
+    LINK: Sequence[list[Any] | dict[str, Any]]
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     ORIGIN_VERSION: str
@@ -966,7 +966,7 @@ class CrmContactUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_FILTER: str
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -1115,27 +1115,27 @@ class CrmCurrencyUpdateParams(TypedDict, total=False):
 
 class CrmDealAddFields(TypedDict, total=False):
     TITLE: str
-    TYPE_ID: dict[str, Any]
+    TYPE_ID: str
     CATEGORY_ID: dict[str, Any]
-    STAGE_ID: dict[str, Any]
-    IS_RECURRING: Literal["Y", "N"]
-    IS_RETURN_CUSTOMER: Literal["Y", "N"]
-    IS_REPEATED_APPROACH: Literal["Y", "N"]
+    STAGE_ID: str
+    IS_RECURRING: str
+    IS_RETURN_CUSTOMER: str
+    IS_REPEATED_APPROACH: str
     PROBABILITY: int | str
-    CURRENCY_ID: dict[str, Any]
+    CURRENCY_ID: str
     OPPORTUNITY: float | str
-    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    IS_MANUAL_OPPORTUNITY: str
     TAX_VALUE: float | str
-    COMPANY_ID: dict[str, Any]
-    CONTACT_ID: dict[str, Any]
-    CONTACT_IDS: Sequence[dict[str, Any]]
+    COMPANY_ID: int | str
+    CONTACT_ID: int | str
+    CONTACT_IDS: Sequence[int | str]
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
-    OPENED: Literal["Y", "N"]
-    CLOSED: Literal["Y", "N"]
+    OPENED: str
+    CLOSED: str
     COMMENTS: str
-    ASSIGNED_BY_ID: dict[str, Any]
-    SOURCE_ID: dict[str, Any]
+    ASSIGNED_BY_ID: int | str
+    SOURCE_ID: str
     SOURCE_DESCRIPTION: str
     ADDITIONAL_INFO: str
     LOCATION_ID: dict[str, Any]
@@ -1159,8 +1159,8 @@ class CrmDealAddParams(TypedDict, total=False):
 
 
 class CrmDealContactAddFields(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
-    IS_PRIMARY: Literal["Y", "N"]
+    CONTACT_ID: Required[int | str]
+    IS_PRIMARY: str
     SORT: int | str
 
 
@@ -1170,7 +1170,7 @@ class CrmDealContactAddParams(TypedDict, total=False):
 
 
 class CrmDealContactDeleteFields(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
+    CONTACT_ID: Required[int | str]
 
 
 class CrmDealContactDeleteParams(TypedDict, total=False):
@@ -1191,8 +1191,8 @@ class CrmDealContactItemsGetParams(TypedDict, total=False):
 
 
 class CrmDealContactItemsSetItemsItem(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
-    IS_PRIMARY: Literal["Y", "N"]
+    CONTACT_ID: Required[int | str]
+    IS_PRIMARY: str
     SORT: int | str
 
 
@@ -1219,7 +1219,7 @@ class CrmDealDetailsConfigurationGetExtras(TypedDict, total=False):
 
 class CrmDealDetailsConfigurationGetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
     extras: CrmDealDetailsConfigurationGetExtras
 
 
@@ -1229,7 +1229,7 @@ class CrmDealDetailsConfigurationResetExtras(TypedDict, total=False):
 
 class CrmDealDetailsConfigurationResetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
     extras: CrmDealDetailsConfigurationResetExtras
 
 
@@ -1252,7 +1252,7 @@ class CrmDealDetailsConfigurationSetExtras(TypedDict, total=False):
 
 class CrmDealDetailsConfigurationSetParams(TypedDict, total=False):
     scope: str
-    user_id: dict[str, Any]
+    user_id: int | str
     data: Required[Sequence[CrmDealDetailsConfigurationSetDataItem]]
     extras: CrmDealDetailsConfigurationSetExtras
 
@@ -1294,9 +1294,9 @@ class CrmDealRecurringAddFieldsParams(TypedDict, total=False):
 
 class CrmDealRecurringAddFields(TypedDict, total=False):
     DEAL_ID: int | str
-    ACTIVE: Literal["Y", "N"]
-    CATEGORY_ID: Literal["Y", "N"]
-    IS_LIMIT: Literal["Y", "N"]
+    ACTIVE: str
+    CATEGORY_ID: str
+    IS_LIMIT: str
     LIMIT_REPEAT: int | str
     LIMIT_DATE: str | datetime.date
     START_DATE: str | datetime.date
@@ -1342,9 +1342,9 @@ class CrmDealRecurringUpdateFieldsParams(TypedDict, total=False):
 
 
 class CrmDealRecurringUpdateFields(TypedDict, total=False):
-    ACTIVE: Literal["Y", "N"]
-    CATEGORY_ID: Literal["Y", "N"]
-    IS_LIMIT: Literal["Y", "N"]
+    ACTIVE: str
+    CATEGORY_ID: str
+    IS_LIMIT: str
     LIMIT_REPEAT: int | str
     LIMIT_DATE: str | datetime.date
     START_DATE: str | datetime.date
@@ -1358,26 +1358,26 @@ class CrmDealRecurringUpdateParams(TypedDict, total=False):
 
 class CrmDealUpdateFields(TypedDict, total=False):
     TITLE: str
-    TYPE_ID: dict[str, Any]
-    STAGE_ID: dict[str, Any]
-    IS_RECURRING: Literal["Y", "N"]
-    IS_RETURN_CUSTOMER: Literal["Y", "N"]
-    IS_REPEATED_APPROACH: Literal["Y", "N"]
+    TYPE_ID: str
+    STAGE_ID: str
+    IS_RECURRING: str
+    IS_RETURN_CUSTOMER: str
+    IS_REPEATED_APPROACH: str
     PROBABILITY: int | str
-    CURRENCY_ID: dict[str, Any]
+    CURRENCY_ID: str
     OPPORTUNITY: float | str
-    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    IS_MANUAL_OPPORTUNITY: str
     TAX_VALUE: float | str
-    COMPANY_ID: dict[str, Any]
-    CONTACT_ID: dict[str, Any]
-    CONTACT_IDS: Sequence[dict[str, Any]]
+    COMPANY_ID: int | str
+    CONTACT_ID: int | str
+    CONTACT_IDS: Sequence[int | str]
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
-    OPENED: Literal["Y", "N"]
-    CLOSED: Literal["Y", "N"]
+    OPENED: str
+    CLOSED: str
     COMMENTS: str
-    ASSIGNED_BY_ID: dict[str, Any]
-    SOURCE_ID: dict[str, Any]
+    ASSIGNED_BY_ID: int | str
+    SOURCE_ID: str
     SOURCE_DESCRIPTION: str
     ADDITIONAL_INFO: str
     LOCATION_ID: dict[str, Any]
@@ -1465,7 +1465,7 @@ class CrmDealUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_FILTER: str
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -1701,8 +1701,8 @@ class CrmDocumentgeneratorTemplateAddFields(TypedDict, total=False):
     region: Required[str]
     entityTypeId: Required[list[Any] | dict[str, Any]]
     users: list[Any] | dict[str, Any]
-    active: Literal["Y", "N"]
-    withStamps: Literal["Y", "N"]
+    active: str
+    withStamps: str
     sort: int | str
 
 
@@ -1772,8 +1772,8 @@ class CrmDocumentgeneratorTemplateUpdateFields(TypedDict, total=False):
     region: str
     entityTypeId: list[Any] | dict[str, Any]
     users: list[Any] | dict[str, Any]
-    active: Literal["Y", "N"]
-    withStamps: Literal["Y", "N"]
+    active: str
+    withStamps: str
     sort: int | str
 
 
@@ -1968,55 +1968,55 @@ class CrmInvoiceUserfieldUpdateParams(TypedDict, total=False):
 
 class CrmItemAddFields(TypedDict, total=False):
     title: str
-    honorific: dict[str, Any]
+    honorific: str
     name: str
     secondName: str
     lastName: str
     birthdate: str | datetime.date
     companyTitle: str
-    sourceId: dict[str, Any]
+    sourceId: str
     sourceDescription: str
-    stageId: dict[str, Any]
+    stageId: str
     statusDescription: str
     post: str
-    currencyId: dict[str, Any]
+    currencyId: str
     isManualOpportunity: bool | str
     opportunity: float | str
     opened: bool | str
     comments: str
-    assignedById: dict[str, Any]
-    companyId: dict[str, Any]
-    contactId: dict[str, Any]
-    contactIds: Sequence[dict[str, Any]]
+    assignedById: int | str
+    companyId: int | str
+    contactId: int | str
+    contactIds: Sequence[int | str]
     originatorId: str
     originId: str
     webformId: int | str
-    observers: Sequence[dict[str, Any]]
+    observers: Sequence[int | str]
     utmSource: str
     utmMedium: str
     utmCampaign: str
     utmContent: str
     utmTerm: str
-    fm: Sequence[dict[str, Any]]
-    typeId: dict[str, Any]
+    fm: Sequence[list[Any] | dict[str, Any]]
+    typeId: str
     categoryId: int | str
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
-    quoteId: dict[str, Any]
+    quoteId: int | str
     begindate: str | datetime.date
     closedate: str | datetime.date
-    leadId: dict[str, Any]
+    leadId: int | str
     additionalInfo: str
     locationId: dict[str, Any]
     photo: Any
     export: bool | str
-    companyIds: dict[str, Any]
+    companyIds: int | str
     originVersion: str
     logo: Any
     bankingDetails: str
-    industry: dict[str, Any]
-    employees: dict[str, Any]
+    industry: str
+    employees: str
     revenue: float | str
     isMyCompany: bool | str
     content: str
@@ -2025,7 +2025,7 @@ class CrmItemAddFields(TypedDict, total=False):
     storageTypeId: int | str
     storageElementIds: int | str
     actualDate: str | datetime.date
-    mycompanyId: dict[str, Any]
+    mycompanyId: int | str
     xmlId: str
 
 
@@ -2064,14 +2064,14 @@ class CrmItemDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=F
 
 class CrmItemDetailsConfigurationGetParams(TypedDict, total=False):
     entity_type_id: Required[int | str]
-    user_id: dict[str, Any]
+    user_id: int | str
     scope: str
     extras: dict[str, Any]
 
 
 class CrmItemDetailsConfigurationResetParams(TypedDict, total=False):
     entity_type_id: Required[int | str]
-    user_id: dict[str, Any]
+    user_id: int | str
     scope: str
     extras: dict[str, Any]
 
@@ -2099,7 +2099,7 @@ class CrmItemDetailsConfigurationSetDataItem(TypedDict, total=False):
 class CrmItemDetailsConfigurationSetParams(TypedDict, total=False):
     entity_type_id: Required[int | str]
     data: Required[Sequence[CrmItemDetailsConfigurationSetDataItem]]
-    user_id: dict[str, Any]
+    user_id: int | str
     scope: str
     extras: dict[str, Any]
 
@@ -2117,54 +2117,54 @@ class CrmItemGetParams(TypedDict, total=False):
 
 class CrmItemImportFields(TypedDict, total=False):
     title: str
-    honorific: dict[str, Any]
+    honorific: str
     name: str
     secondName: str
     lastName: str
     birthdate: str | datetime.date
     companyTitle: str
-    sourceId: dict[str, Any]
+    sourceId: str
     sourceDescription: str
-    stageId: dict[str, Any]
+    stageId: str
     statusDescription: str
     post: str
-    currencyId: dict[str, Any]
+    currencyId: str
     isManualOpportunity: bool | str
     opportunity: float | str
     opened: bool | str
     comments: str
-    assignedById: dict[str, Any]
-    companyId: dict[str, Any]
-    contactId: dict[str, Any]
-    contactIds: Sequence[dict[str, Any]]
+    assignedById: int | str
+    companyId: int | str
+    contactId: int | str
+    contactIds: Sequence[int | str]
     originatorId: str
     originId: str
     webformId: int | str
-    observers: Sequence[dict[str, Any]]
+    observers: Sequence[int | str]
     utmSource: str
     utmMedium: str
     utmCampaign: str
     utmContent: str
     utmTerm: str
-    typeId: dict[str, Any]
+    typeId: str
     categoryId: int | str
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
-    quoteId: dict[str, Any]
+    quoteId: int | str
     begindate: str | datetime.date
     closedate: str | datetime.date
-    leadId: dict[str, Any]
+    leadId: int | str
     additionalInfo: str
     locationId: dict[str, Any]
     photo: Any
     export: bool | str
-    companyIds: dict[str, Any]
+    companyIds: int | str
     originVersion: str
     logo: Any
     bankingDetails: str
-    industry: dict[str, Any]
-    employees: dict[str, Any]
+    industry: str
+    employees: str
     revenue: float | str
     isMyCompany: bool | str
     content: str
@@ -2173,7 +2173,7 @@ class CrmItemImportFields(TypedDict, total=False):
     storageTypeId: int | str
     storageElementIds: int | str
     actualDate: str | datetime.date
-    mycompanyId: dict[str, Any]
+    mycompanyId: int | str
     xmlId: str
 
 
@@ -2365,55 +2365,55 @@ class CrmItemProductrowUpdateParams(TypedDict, total=False):
 
 class CrmItemUpdateFields(TypedDict, total=False):
     title: str
-    honorific: dict[str, Any]
+    honorific: str
     name: str
     secondName: str
     lastName: str
     birthdate: str | datetime.date
     companyTitle: str
-    sourceId: dict[str, Any]
+    sourceId: str
     sourceDescription: str
-    stageId: dict[str, Any]
+    stageId: str
     statusDescription: str
     post: str
-    currencyId: dict[str, Any]
+    currencyId: str
     isManualOpportunity: bool | str
     opportunity: float | str
     opened: bool | str
     comments: str
-    assignedById: dict[str, Any]
-    companyId: dict[str, Any]
-    contactId: dict[str, Any]
-    contactIds: Sequence[dict[str, Any]]
+    assignedById: int | str
+    companyId: int | str
+    contactId: int | str
+    contactIds: Sequence[int | str]
     originatorId: str
     originId: str
     webformId: int | str
-    observers: Sequence[dict[str, Any]]
+    observers: Sequence[int | str]
     utmSource: str
     utmMedium: str
     utmCampaign: str
     utmContent: str
     utmTerm: str
-    fm: Sequence[dict[str, Any]]
-    typeId: dict[str, Any]
+    fm: Sequence[list[Any] | dict[str, Any]]
+    typeId: str
     categoryId: int | str
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
-    quoteId: dict[str, Any]
+    quoteId: int | str
     begindate: str | datetime.date
     closedate: str | datetime.date
-    leadId: dict[str, Any]
+    leadId: int | str
     additionalInfo: str
     locationId: dict[str, Any]
     photo: Any
     export: bool | str
-    companyIds: dict[str, Any]
+    companyIds: int | str
     originVersion: str
     logo: Any
     bankingDetails: str
-    industry: dict[str, Any]
-    employees: dict[str, Any]
+    industry: str
+    employees: str
     revenue: float | str
     isMyCompany: bool | str
     content: str
@@ -2422,7 +2422,7 @@ class CrmItemUpdateFields(TypedDict, total=False):
     storageTypeId: int | str
     storageElementIds: int | str
     actualDate: str | datetime.date
-    mycompanyId: dict[str, Any]
+    mycompanyId: int | str
     xmlId: str
 
 
@@ -2442,39 +2442,39 @@ class CrmLeadAddFields(TypedDict, total=False):
     ADDRESS_POSTAL_CODE: str
     ADDRESS_PROVINCE: str
     ADDRESS_REGION: str
-    ASSIGNED_BY_ID: dict[str, Any]
+    ASSIGNED_BY_ID: int | str
     BIRTHDATE: str | datetime.date
     COMMENTS: str
-    COMPANY_ID: dict[str, Any]
+    COMPANY_ID: int | str
     COMPANY_TITLE: str
-    CONTACT_ID: dict[str, Any]
-    CONTACT_IDS: dict[str, Any]
-    CURRENCY_ID: dict[str, Any]
-    EMAIL: dict[str, Any]
-    HONORIFIC: dict[str, Any]
-    IM: dict[str, Any]
-    LINK: dict[str, Any]
+    CONTACT_ID: int | str
+    CONTACT_IDS: int | str
+    CURRENCY_ID: str
+    EMAIL: list[Any] | dict[str, Any]
+    HONORIFIC: str
+    IM: list[Any] | dict[str, Any]
+    LINK: list[Any] | dict[str, Any]
     LAST_NAME: str
     NAME: str
     SECOND_NAME: str
-    OPENED: Literal["Y", "N"]
+    OPENED: str
     OPPORTUNITY: float | str
-    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    IS_MANUAL_OPPORTUNITY: str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
-    PHONE: dict[str, Any]
+    PHONE: list[Any] | dict[str, Any]
     POST: str
     SOURCE_DESCRIPTION: str
-    SOURCE_ID: dict[str, Any]
+    SOURCE_ID: str
     STATUS_DESCRIPTION: str
-    STATUS_ID: dict[str, Any]
+    STATUS_ID: str
     TITLE: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_MEDIUM: str
     UTM_SOURCE: str
     UTM_TERM: str
-    WEB: dict[str, Any]
+    WEB: list[Any] | dict[str, Any]
 
 
 class CrmLeadAddParamsObject(TypedDict, total=False):
@@ -2548,7 +2548,7 @@ class CrmLeadDetailsConfigurationGetExtras(TypedDict, total=False):
 
 
 class CrmLeadDetailsConfigurationGetParams(TypedDict, total=False):
-    user_id: dict[str, Any]
+    user_id: int | str
     scope: str
     extras: CrmLeadDetailsConfigurationGetExtras
 
@@ -2566,7 +2566,7 @@ class CrmLeadDetailsConfigurationResetExtras(TypedDict, total=False):
 
 
 class CrmLeadDetailsConfigurationResetParams(TypedDict, total=False):
-    user_id: dict[str, Any]
+    user_id: int | str
     scope: str
     extras: CrmLeadDetailsConfigurationResetExtras
 
@@ -2590,7 +2590,7 @@ class CrmLeadDetailsConfigurationSetExtras(TypedDict, total=False):
 
 class CrmLeadDetailsConfigurationSetParams(TypedDict, total=False):
     data: Required[Sequence[CrmLeadDetailsConfigurationSetDataItem]]
-    user_id: dict[str, Any]
+    user_id: int | str
     scope: str
     extras: CrmLeadDetailsConfigurationSetExtras
 
@@ -2626,7 +2626,7 @@ class CrmLeadProductrowsSetRowsItem(TypedDict, total=False):
     DISCOUNT_RATE: float | str
     DISCOUNT_SUM: float | str
     TAX_RATE: float | str
-    TAX_INCLUDED: Literal["Y", "N"]
+    TAX_INCLUDED: str
     MEASURE_CODE: str
     MEASURE_NAME: str
     SORT: int | str
@@ -2646,43 +2646,43 @@ class CrmLeadUpdateFields(TypedDict, total=False):
     ADDRESS_POSTAL_CODE: str
     ADDRESS_PROVINCE: str
     ADDRESS_REGION: str
-    ASSIGNED_BY_ID: dict[str, Any]
+    ASSIGNED_BY_ID: int | str
     BIRTHDATE: str | datetime.date
     COMMENTS: str
-    COMPANY_ID: dict[str, Any]
+    COMPANY_ID: int | str
     COMPANY_TITLE: str
-    CONTACT_ID: dict[str, Any]
-    CONTACT_IDS: dict[str, Any]
-    CURRENCY_ID: dict[str, Any]
-    EMAIL: dict[str, Any]
-    HONORIFIC: dict[str, Any]
-    IM: dict[str, Any]
-    LINK: dict[str, Any]
+    CONTACT_ID: int | str
+    CONTACT_IDS: int | str
+    CURRENCY_ID: str
+    EMAIL: list[Any] | dict[str, Any]
+    HONORIFIC: str
+    IM: list[Any] | dict[str, Any]
+    LINK: list[Any] | dict[str, Any]
     LAST_NAME: str
     NAME: str
     SECOND_NAME: str
-    OPENED: Literal["Y", "N"]
+    OPENED: str
     OPPORTUNITY: float | str
-    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
+    IS_MANUAL_OPPORTUNITY: str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
-    PHONE: dict[str, Any]
+    PHONE: list[Any] | dict[str, Any]
     POST: str
     SOURCE_DESCRIPTION: str
-    SOURCE_ID: dict[str, Any]
+    SOURCE_ID: str
     STATUS_DESCRIPTION: str
-    STATUS_ID: dict[str, Any]
+    STATUS_ID: str
     TITLE: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_MEDIUM: str
     UTM_SOURCE: str
     UTM_TERM: str
-    WEB: dict[str, Any]
+    WEB: list[Any] | dict[str, Any]
 
 
 class CrmLeadUpdateParamsObject(TypedDict, total=False):
-    REGISTER_SONET_EVENT: Literal["Y", "N"]
+    REGISTER_SONET_EVENT: str
 
 
 class CrmLeadUpdateParams(TypedDict, total=False):
@@ -2755,7 +2755,7 @@ class CrmLeadUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_FILTER: str
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -2989,14 +2989,14 @@ class CrmProductsectionUpdateParams(TypedDict, total=False):
 
 class CrmQuoteAddFields(TypedDict, total=False):
     TITLE: Required[str]
-    STATUS_ID: dict[str, Any]
-    CURRENCY_ID: dict[str, Any]
+    STATUS_ID: str
+    CURRENCY_ID: str
     OPPORTUNITY: float | str
-    ASSIGNED_BY_ID: dict[str, Any]
-    COMPANY_ID: dict[str, Any]
-    CONTACT_IDS: Sequence[dict[str, Any]]
-    MYCOMPANY_ID: dict[str, Any]
-    OPENED: Literal["Y", "N"]
+    ASSIGNED_BY_ID: int | str
+    COMPANY_ID: int | str
+    CONTACT_IDS: Sequence[int | str]
+    MYCOMPANY_ID: int | str
+    OPENED: str
     PERSON_TYPE_ID: int | str
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
@@ -3011,8 +3011,8 @@ class CrmQuoteAddParamsObject(TypedDict, total=False):
     IMPORT: bool | str
     DATE_CREATE: str | datetime.date
     DATE_MODIFY: str | datetime.date
-    CREATED_BY_ID: dict[str, Any]
-    MODIFY_BY_ID: dict[str, Any]
+    CREATED_BY_ID: int | str
+    MODIFY_BY_ID: int | str
 
 
 class CrmQuoteAddParams(TypedDict, total=False):
@@ -3021,8 +3021,8 @@ class CrmQuoteAddParams(TypedDict, total=False):
 
 
 class CrmQuoteContactAddFields(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
-    IS_PRIMARY: Literal["Y", "N"]
+    CONTACT_ID: Required[int | str]
+    IS_PRIMARY: str
     SORT: int | str
 
 
@@ -3032,7 +3032,7 @@ class CrmQuoteContactAddParams(TypedDict, total=False):
 
 
 class CrmQuoteContactDeleteFields(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
+    CONTACT_ID: Required[int | str]
 
 
 class CrmQuoteContactDeleteParams(TypedDict, total=False):
@@ -3053,8 +3053,8 @@ class CrmQuoteContactItemsGetParams(TypedDict, total=False):
 
 
 class CrmQuoteContactItemsSetItemsItem(TypedDict, total=False):
-    CONTACT_ID: Required[dict[str, Any]]
-    IS_PRIMARY: Literal["Y", "N"]
+    CONTACT_ID: Required[int | str]
+    IS_PRIMARY: str
     SORT: int | str
 
 
@@ -3096,7 +3096,7 @@ class CrmQuoteProductrowsSetRowsItem(TypedDict, total=False):
     DISCOUNT_RATE: float | str
     DISCOUNT_SUM: float | str
     TAX_RATE: float | str
-    TAX_INCLUDED: Literal["Y", "N"]
+    TAX_INCLUDED: str
     MEASURE_CODE: str
     MEASURE_NAME: str
     SORT: int | str
@@ -3109,14 +3109,14 @@ class CrmQuoteProductrowsSetParams(TypedDict, total=False):
 
 class CrmQuoteUpdateFields(TypedDict, total=False):
     TITLE: str
-    STATUS_ID: dict[str, Any]
-    CURRENCY_ID: dict[str, Any]
+    STATUS_ID: str
+    CURRENCY_ID: str
     OPPORTUNITY: float | str
-    ASSIGNED_BY_ID: dict[str, Any]
-    COMPANY_ID: dict[str, Any]
-    CONTACT_IDS: Sequence[dict[str, Any]]
-    MYCOMPANY_ID: dict[str, Any]
-    OPENED: Literal["Y", "N"]
+    ASSIGNED_BY_ID: int | str
+    COMPANY_ID: int | str
+    CONTACT_IDS: Sequence[int | str]
+    MYCOMPANY_ID: int | str
+    OPENED: str
     PERSON_TYPE_ID: int | str
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
@@ -3201,7 +3201,7 @@ class CrmQuoteUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: Literal["Y", "N"]
+    SHOW_FILTER: str
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -3266,8 +3266,8 @@ class CrmRequisiteAddFields(TypedDict, total=False):
     CODE: str
     XML_ID: str
     ORIGINATOR_ID: str
-    ACTIVE: Literal["Y", "N"]
-    ADDRESS_ONLY: Literal["Y", "N"]
+    ACTIVE: str
+    ADDRESS_ONLY: str
     SORT: int | str
     RQ_NAME: str
     RQ_FIRST_NAME: str
@@ -3285,7 +3285,7 @@ class CrmRequisiteAddFields(TypedDict, total=False):
     RQ_EMAIL: str
     RQ_PHONE: str
     RQ_FAX: str
-    RQ_IDENT_TYPE: dict[str, Any]
+    RQ_IDENT_TYPE: str
     RQ_IDENT_DOC: str
     RQ_IDENT_DOC_SER: str
     RQ_IDENT_DOC_NUM: str
@@ -3310,7 +3310,7 @@ class CrmRequisiteAddFields(TypedDict, total=False):
     RQ_ST_CERT_SER: str
     RQ_ST_CERT_NUM: str
     RQ_ST_CERT_DATE: str
-    RQ_VAT_PAYER: Literal["Y", "N"]
+    RQ_VAT_PAYER: str
     RQ_VAT_ID: str
     RQ_VAT_CERT_SER: str
     RQ_VAT_CERT_NUM: str
@@ -3341,7 +3341,7 @@ class CrmRequisiteBankdetailAddFields(TypedDict, total=False):
     NAME: Required[str]
     CODE: str
     XML_ID: str
-    ACTIVE: Literal["Y", "N"]
+    ACTIVE: str
     SORT: int | str
     RQ_BANK_NAME: str
     RQ_BANK_ADDR: str
@@ -3393,7 +3393,7 @@ class CrmRequisiteBankdetailUpdateFields(TypedDict, total=False):
     NAME: str
     CODE: str
     XML_ID: str
-    ACTIVE: Literal["Y", "N"]
+    ACTIVE: str
     SORT: int | str
     RQ_BANK_NAME: str
     RQ_BANK_ADDR: str
@@ -3481,7 +3481,7 @@ class CrmRequisitePresetAddFields(TypedDict, total=False):
     COUNTRY_ID: Required[int | str]
     NAME: Required[str]
     XML_ID: str
-    ACTIVE: Literal["Y", "N"]
+    ACTIVE: str
     SORT: int | str
 
 
@@ -3501,7 +3501,7 @@ class CrmRequisitePresetFieldAddFields(TypedDict, total=False):
     FIELD_NAME: Required[str]
     FIELD_TITLE: str
     SORT: int | str
-    IN_SHORT_LIST: Literal["Y", "N"]
+    IN_SHORT_LIST: str
 
 
 class CrmRequisitePresetFieldAddParams(TypedDict, total=False):
@@ -3535,7 +3535,7 @@ class CrmRequisitePresetFieldUpdateFields(TypedDict, total=False):
     FIELD_NAME: Required[str]
     FIELD_TITLE: str
     SORT: int | str
-    IN_SHORT_LIST: Literal["Y", "N"]
+    IN_SHORT_LIST: str
 
 
 class CrmRequisitePresetFieldUpdateParams(TypedDict, total=False):
@@ -3569,8 +3569,8 @@ class CrmRequisiteUpdateFields(TypedDict, total=False):
     CODE: str
     XML_ID: str
     ORIGINATOR_ID: str
-    ACTIVE: Literal["Y", "N"]
-    ADDRESS_ONLY: Literal["Y", "N"]
+    ACTIVE: str
+    ADDRESS_ONLY: str
     SORT: int | str
     RQ_NAME: str
     RQ_FIRST_NAME: str
@@ -3588,7 +3588,7 @@ class CrmRequisiteUpdateFields(TypedDict, total=False):
     RQ_EMAIL: str
     RQ_PHONE: str
     RQ_FAX: str
-    RQ_IDENT_TYPE: dict[str, Any]
+    RQ_IDENT_TYPE: str
     RQ_IDENT_DOC: str
     RQ_IDENT_DOC_SER: str
     RQ_IDENT_DOC_NUM: str
@@ -3613,7 +3613,7 @@ class CrmRequisiteUpdateFields(TypedDict, total=False):
     RQ_ST_CERT_SER: str
     RQ_ST_CERT_NUM: str
     RQ_ST_CERT_DATE: str
-    RQ_VAT_PAYER: Literal["Y", "N"]
+    RQ_VAT_PAYER: str
     RQ_VAT_ID: str
     RQ_VAT_CERT_SER: str
     RQ_VAT_CERT_NUM: str
@@ -3645,12 +3645,12 @@ class CrmRequisiteUserfieldAddFields(TypedDict, total=False):
     USER_TYPE_ID: Required[str]
     XML_ID: str
     SORT: int | str
-    MULTIPLE: Literal["Y", "N"]
-    MANDATORY: Literal["Y", "N"]
-    SHOW_FILTER: Literal["Y", "N"]
-    SHOW_IN_LIST: Literal["Y", "N"]
-    EDIT_IN_LIST: Literal["Y", "N"]
-    IS_SEARCHABLE: Literal["Y", "N"]
+    MULTIPLE: str
+    MANDATORY: str
+    SHOW_FILTER: str
+    SHOW_IN_LIST: str
+    EDIT_IN_LIST: str
+    IS_SEARCHABLE: str
     EDIT_FORM_LABEL: str
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
@@ -3679,12 +3679,12 @@ class CrmRequisiteUserfieldListFilter(TypedDict, total=False):
     USER_TYPE_ID: Required[str]
     XML_ID: str
     SORT: int | str
-    MULTIPLE: Literal["Y", "N"]
-    MANDATORY: Literal["Y", "N"]
-    SHOW_FILTER: Literal["Y", "N"]
-    SHOW_IN_LIST: Literal["Y", "N"]
-    EDIT_IN_LIST: Literal["Y", "N"]
-    IS_SEARCHABLE: Literal["Y", "N"]
+    MULTIPLE: str
+    MANDATORY: str
+    SHOW_FILTER: str
+    SHOW_IN_LIST: str
+    EDIT_IN_LIST: str
+    IS_SEARCHABLE: str
     EDIT_FORM_LABEL: str
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
@@ -3702,12 +3702,12 @@ class CrmRequisiteUserfieldListParams(TypedDict, total=False):
 class CrmRequisiteUserfieldUpdateFields(TypedDict, total=False):
     XML_ID: str
     SORT: int | str
-    MULTIPLE: Literal["Y", "N"]
-    MANDATORY: Literal["Y", "N"]
-    SHOW_FILTER: Literal["Y", "N"]
-    SHOW_IN_LIST: Literal["Y", "N"]
-    EDIT_IN_LIST: Literal["Y", "N"]
-    IS_SEARCHABLE: Literal["Y", "N"]
+    MULTIPLE: str
+    MANDATORY: str
+    SHOW_FILTER: str
+    SHOW_IN_LIST: str
+    EDIT_IN_LIST: str
+    IS_SEARCHABLE: str
     EDIT_FORM_LABEL: str
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
@@ -3816,7 +3816,7 @@ class CrmTimelineCommentAddFields(TypedDict, total=False):
     ENTITY_ID: Required[int | str]
     ENTITY_TYPE: Required[str]
     COMMENT: Required[str]
-    FILES: dict[str, Any]
+    FILES: Any
 
 
 class CrmTimelineCommentAddParams(TypedDict, total=False):
@@ -3846,7 +3846,7 @@ class CrmTimelineCommentListParams(TypedDict, total=False):
 
 class CrmTimelineCommentUpdateFields(TypedDict, total=False):
     COMMENT: str
-    FILES: dict[str, Any]
+    FILES: Any
 
 
 class CrmTimelineCommentUpdateParams(TypedDict, total=False):

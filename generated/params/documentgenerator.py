@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class DocumentgeneratorDocumentAddFields(TypedDict, total=False):
@@ -251,8 +251,8 @@ class DocumentgeneratorTemplateAddFields(TypedDict, total=False):
     region: Required[str]
     code: str
     users: list[Any] | dict[str, Any]
-    active: Literal["Y", "N"]
-    withStamps: Literal["Y", "N"]
+    active: str
+    withStamps: str
     sort: int | str
 
 
@@ -287,8 +287,8 @@ class DocumentgeneratorTemplateUpdateFields(TypedDict, total=False):
     code: str
     users: list[Any] | dict[str, Any]
     providers: list[Any] | dict[str, Any]
-    active: Literal["Y", "N"]
-    withStamps: Literal["Y", "N"]
+    active: str
+    withStamps: str
     sort: int | str
 
 

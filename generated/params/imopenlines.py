@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class ImopenlinesBotSessionFinishParams(TypedDict, total=False):
@@ -35,40 +35,40 @@ class ImopenlinesBotSessionTransferParams(TypedDict, total=False):
 
 class ImopenlinesConfigAddParamsObject(TypedDict, total=False):
     LINE_NAME: str
-    ACTIVE: Literal["Y", "N"]
+    ACTIVE: str
     QUEUE: list[Any] | dict[str, Any]
     QUEUE_TYPE: str
     QUEUE_TIME: int | str
     NO_ANSWER_TIME: int | str
-    WELCOME_MESSAGE: Literal["Y", "N"]
+    WELCOME_MESSAGE: str
     WELCOME_MESSAGE_TEXT: str
-    WORKTIME_ENABLE: Literal["Y", "N"]
+    WORKTIME_ENABLE: str
     WORKTIME_FROM: str
     WORKTIME_TO: str
     WORKTIME_TIMEZONE: str
-    CRM: Literal["Y", "N"]
+    CRM: str
     CRM_CREATE: str
-    VOTE_MESSAGE: Literal["Y", "N"]
+    VOTE_MESSAGE: str
     LANGUAGE_ID: str
     CRM_CREATE_SECOND: str
-    CRM_CREATE_THIRD: Literal["Y", "N"]
-    CRM_CHAT_TRACKER: Literal["Y", "N"]
-    CRM_FORWARD: Literal["Y", "N"]
-    CRM_TRANSFER_CHANGE: Literal["Y", "N"]
+    CRM_CREATE_THIRD: str
+    CRM_CHAT_TRACKER: str
+    CRM_FORWARD: str
+    CRM_TRANSFER_CHANGE: str
     CRM_SOURCE: str
     MAX_CHAT: int | str
     TYPE_MAX_CHAT: str
-    CATEGORY_ENABLE: Literal["Y", "N"]
+    CATEGORY_ENABLE: str
     CATEGORY_ID: int | str
     SESSION_PRIORITY: int | str
-    WELCOME_BOT_ENABLE: Literal["Y", "N"]
+    WELCOME_BOT_ENABLE: str
     WELCOME_BOT_JOIN: str
     WELCOME_BOT_ID: int | str
     WELCOME_BOT_TIME: int | str
     WELCOME_BOT_LEFT: str
-    CHECK_AVAILABLE: Literal["Y", "N"]
-    WATCH_TYPING: Literal["Y", "N"]
-    SEND_WELCOME_EACH_SESSION: Literal["Y", "N"]
+    CHECK_AVAILABLE: str
+    WATCH_TYPING: str
+    SEND_WELCOME_EACH_SESSION: str
     OPERATOR_DATA: str
     DEFAULT_OPERATOR_DATA: dict[str, Any]
     NO_ANSWER_RULE: str
@@ -86,8 +86,8 @@ class ImopenlinesConfigAddParamsObject(TypedDict, total=False):
     CLOSE_BOT_ID: int | str
     CLOSE_TEXT: str
     VOTE_TIME_LIMIT: int | str
-    VOTE_CLOSING_DELAY: Literal["Y", "N"]
-    VOTE_BEFORE_FINISH: Literal["Y", "N"]
+    VOTE_CLOSING_DELAY: str
+    VOTE_BEFORE_FINISH: str
     VOTE_MESSAGE_1_TEXT: str
     VOTE_MESSAGE_1_LIKE: str
     VOTE_MESSAGE_1_DISLIKE: str
@@ -101,22 +101,22 @@ class ImopenlinesConfigAddParamsObject(TypedDict, total=False):
     AUTO_CLOSE_BOT_ID: int | str
     AUTO_CLOSE_TEXT: str
     AUTO_EXPIRE_TIME: int | str
-    TEMPORARY: Literal["Y", "N"]
+    TEMPORARY: str
     QUICK_ANSWERS_IBLOCK_ID: int | str
     KPI_FIRST_ANSWER_TIME: int | str
-    KPI_FIRST_ANSWER_ALERT: Literal["Y", "N"]
+    KPI_FIRST_ANSWER_ALERT: str
     KPI_FIRST_ANSWER_LIST: list[Any] | dict[str, Any]
     KPI_FIRST_ANSWER_TEXT: str
     KPI_FURTHER_ANSWER_TIME: int | str
-    KPI_FURTHER_ANSWER_ALERT: Literal["Y", "N"]
+    KPI_FURTHER_ANSWER_ALERT: str
     KPI_FURTHER_ANSWER_LIST: list[Any] | dict[str, Any]
     KPI_FURTHER_ANSWER_TEXT: str
-    KPI_CHECK_OPERATOR_ACTIVITY: Literal["Y", "N"]
-    USE_WELCOME_FORM: Literal["Y", "N"]
+    KPI_CHECK_OPERATOR_ACTIVITY: str
+    USE_WELCOME_FORM: str
     WELCOME_FORM_ID: int | str
-    WELCOME_FORM_DELAY: Literal["Y", "N"]
-    CONFIRM_CLOSE: Literal["Y", "N"]
-    IGNORE_WELCOME_FORM_RESPONSIBLE: Literal["Y", "N"]
+    WELCOME_FORM_DELAY: str
+    CONFIRM_CLOSE: str
+    IGNORE_WELCOME_FORM_RESPONSIBLE: str
 
 
 class ImopenlinesConfigAddParams(TypedDict, total=False):
@@ -129,8 +129,8 @@ class ImopenlinesConfigDeleteParams(TypedDict, total=False):
 
 class ImopenlinesConfigGetParams(TypedDict, total=False):
     config_id: Required[int | str]
-    with_queue: Literal["Y", "N"]
-    show_offline: Literal["Y", "N"]
+    with_queue: str
+    show_offline: str
 
 
 class ImopenlinesConfigListGetParamsObject(TypedDict, total=False):
@@ -142,8 +142,8 @@ class ImopenlinesConfigListGetParamsObject(TypedDict, total=False):
 
 
 class ImopenlinesConfigListGetOptions(TypedDict, total=False):
-    QUEUE: Literal["Y", "N"]
-    CONFIG_QUEUE: Literal["Y", "N"]
+    QUEUE: str
+    CONFIG_QUEUE: str
     CHECK_PERMISSION: str
 
 
@@ -164,7 +164,7 @@ class ImopenlinesConfigUpdateParams(TypedDict, total=False):
 class ImopenlinesCrmChatGetParams(TypedDict, total=False):
     crm_entity_type: Required[str]
     crm_entity: Required[int | str]
-    active_only: Literal["Y", "N"]
+    active_only: str
 
 
 class ImopenlinesCrmChatGetLastIdParams(TypedDict, total=False):
@@ -225,7 +225,7 @@ class ImopenlinesNetworkMessageAddParams(TypedDict, total=False):
     message: Required[str]
     attach: dict[str, Any]
     keyboard: dict[str, Any]
-    url_preview: Literal["Y", "N"]
+    url_preview: str
 
 
 class ImopenlinesOperatorAnotherFinishParams(TypedDict, total=False):

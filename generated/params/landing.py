@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class LandingBlockAddcardParams(TypedDict, total=False):
@@ -608,7 +608,7 @@ class LandingRepowidgetRegisterFields(TypedDict, total=False):
     CONTENT: Required[str]
     SECTIONS: Required[str]
     WIDGET_PARAMS: Required[LandingRepowidgetRegisterFieldsWidgetParams]
-    ACTIVE: Literal["Y", "N"]
+    ACTIVE: str
     SITE_TEMPLATE_ID: str
 
 

@@ -284,7 +284,7 @@ class SaleCashboxUpdateFields(TypedDict, total=False):
     OFD: str
     OFD_SETTINGS: SaleCashboxUpdateFieldsOfdSettings
     NUMBER_KKM: str
-    ACTIVE: str | Literal["Y", "N"]
+    ACTIVE: str
     SORT: int | str
     USE_OFFLINE: str
     SETTINGS: dict[str, Any]
@@ -507,7 +507,7 @@ class SaleOrderAddFields(TypedDict, total=False):
     currency: Required[str]
     price: float | str
     discountValue: float | str
-    statusId: int | str
+    statusId: str
     empStatusId: int | str
     dateInsert: str | datetime.date
     marked: str
@@ -559,7 +559,7 @@ class SaleOrderListParams(TypedDict, total=False):
 class SaleOrderUpdateFields(TypedDict, total=False):
     price: float | str
     discountValue: float | str
-    statusId: int | str
+    statusId: str
     empStatusId: int | str
     dateInsert: str | datetime.date
     marked: str
@@ -1353,14 +1353,14 @@ class SaleShipmentAddFields(TypedDict, total=False):
     allowDelivery: Required[str]
     deducted: Required[str]
     deliveryId: Required[int | str]
-    statusId: dict[str, Any]
+    statusId: str
     deliveryDocDate: str | datetime.date
     deliveryDocNum: str
     trackingNumber: str
     basePriceDelivery: float | str
     comments: str
     companyId: int | str
-    responsibleId: dict[str, Any]
+    responsibleId: int | str
     xmlId: str
 
 
@@ -1390,8 +1390,8 @@ class SaleShipmentListParams(TypedDict, total=False):
 class SaleShipmentUpdateFields(TypedDict, total=False):
     allowDelivery: Required[str]
     deducted: Required[str]
-    deliveryId: Required[dict[str, Any]]
-    statusId: dict[str, Any]
+    deliveryId: Required[int | str]
+    statusId: str
     deliveryDocDate: str | datetime.date
     deliveryDocNum: str
     trackingNumber: str
@@ -1399,7 +1399,7 @@ class SaleShipmentUpdateFields(TypedDict, total=False):
     priceDelivery: float | str
     comments: str
     companyId: int | str
-    responsibleId: dict[str, Any]
+    responsibleId: int | str
     xmlId: str
 
 
@@ -1588,7 +1588,7 @@ class SaleShipmentpropertyvalueModifyParams(TypedDict, total=False):
 
 
 class SaleStatusAddFields(TypedDict, total=False):
-    id: Required[int | str]
+    id: Required[str]
     type: Required[str]
     notify: str
     sort: int | str
@@ -1601,11 +1601,11 @@ class SaleStatusAddParams(TypedDict, total=False):
 
 
 class SaleStatusDeleteParams(TypedDict, total=False):
-    id: Required[int | str]
+    id: Required[str]
 
 
 class SaleStatusGetParams(TypedDict, total=False):
-    id: Required[int | str]
+    id: Required[str]
 
 
 class SaleStatusGetFieldsParams(TypedDict, total=False):
@@ -1628,12 +1628,12 @@ class SaleStatusUpdateFields(TypedDict, total=False):
 
 
 class SaleStatusUpdateParams(TypedDict, total=False):
-    id: Required[int | str]
+    id: Required[str]
     fields: Required[SaleStatusUpdateFields]
 
 
 class SaleStatusLangAddFields(TypedDict, total=False):
-    statusId: Required[int | str]
+    statusId: Required[str]
     lid: Required[str]
     name: Required[str]
     description: str
@@ -1644,7 +1644,7 @@ class SaleStatusLangAddParams(TypedDict, total=False):
 
 
 class SaleStatusLangDeleteByFilterFields(TypedDict, total=False):
-    statusId: Required[int | str]
+    statusId: Required[str]
     lid: Required[str]
     name: Required[str]
 

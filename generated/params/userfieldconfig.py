@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class UserfieldconfigAddFieldSettings(TypedDict, total=False):
@@ -121,7 +121,7 @@ class UserfieldconfigListFilter(TypedDict, total=False):
     sort: int | str
     multiple: bool | str
     mandatory: bool | str
-    showFilter: Literal["Y", "N"]
+    showFilter: str
     showInList: bool | str
     editInList: bool | str
     isSearchable: bool | str

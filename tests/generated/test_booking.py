@@ -58,6 +58,19 @@ EXAMPLES = [
     pytest.param("booking.v1.booking.externalData.unset", {"bookingId": 14}, id="booking.v1.booking.externalData.unset/success"),
     pytest.param("booking.v1.booking.get", {"id": 15}, id="booking.v1.booking.get/success"),
     pytest.param(
+        "booking.v1.booking.list",
+        {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
+        id="booking.v1.booking.list/success",
+    ),
+    pytest.param(
         "booking.v1.booking.update",
         {
             "fields": {
@@ -106,6 +119,11 @@ EXAMPLES = [
     ),
     pytest.param("booking.v1.resource.delete", {"id": 15}, id="booking.v1.resource.delete/success"),
     pytest.param("booking.v1.resource.get", {"id": 15}, id="booking.v1.resource.get/success"),
+    pytest.param(
+        "booking.v1.resource.list",
+        {"filter": {"isMain": "Y", "searchQuery": "car", "typeId": 1}, "order": {"id": "ASC", "name": "DESC"}},
+        id="booking.v1.resource.list/success",
+    ),
     pytest.param("booking.v1.resource.slots.list", {"resourceId": 257}, id="booking.v1.resource.slots.list/success"),
     pytest.param(
         "booking.v1.resource.slots.set",
@@ -185,6 +203,11 @@ EXAMPLES = [
     ),
     pytest.param("booking.v1.resourceType.delete", {"id": 15}, id="booking.v1.resourceType.delete/success"),
     pytest.param("booking.v1.resourceType.get", {"id": 15}, id="booking.v1.resourceType.get/success"),
+    pytest.param(
+        "booking.v1.resourceType.list",
+        {"filter": {"moduleId": "booking", "searchQuery": "res"}, "order": {"code": "DESC", "id": "ASC", "name": "DESC"}},
+        id="booking.v1.resourceType.list/success",
+    ),
     pytest.param(
         "booking.v1.resourceType.update",
         {
@@ -566,7 +589,29 @@ WIRE_CALLS = [
     pytest.param(
         "booking.v1.booking.get", ["booking", "v1", "booking", "get"], {"id": 15}, {"id": 15}, id="booking.v1.booking.get"
     ),
-    pytest.param("booking.v1.booking.list", ["booking", "v1", "booking", "list"], {}, {}, id="booking.v1.booking.list"),
+    pytest.param(
+        "booking.v1.booking.list",
+        ["booking", "v1", "booking", "list"],
+        {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
+        {
+            "FILTER": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "ORDER": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
+        id="booking.v1.booking.list",
+    ),
     pytest.param(
         "booking.v1.booking.update",
         ["booking", "v1", "booking", "update"],
@@ -664,7 +709,13 @@ WIRE_CALLS = [
     pytest.param(
         "booking.v1.resource.get", ["booking", "v1", "resource", "get"], {"id": 15}, {"id": 15}, id="booking.v1.resource.get"
     ),
-    pytest.param("booking.v1.resource.list", ["booking", "v1", "resource", "list"], {}, {}, id="booking.v1.resource.list"),
+    pytest.param(
+        "booking.v1.resource.list",
+        ["booking", "v1", "resource", "list"],
+        {"filter": {"isMain": "Y", "searchQuery": "car", "typeId": 1}, "order": {"id": "ASC", "name": "DESC"}},
+        {"FILTER": {"isMain": "Y", "searchQuery": "car", "typeId": 1}, "ORDER": {"id": "ASC", "name": "DESC"}},
+        id="booking.v1.resource.list",
+    ),
     pytest.param(
         "booking.v1.resource.slots.list",
         ["booking", "v1", "resource", "slots", "list"],
@@ -835,7 +886,11 @@ WIRE_CALLS = [
         id="booking.v1.resourceType.get",
     ),
     pytest.param(
-        "booking.v1.resourceType.list", ["booking", "v1", "resource_type", "list"], {}, {}, id="booking.v1.resourceType.list"
+        "booking.v1.resourceType.list",
+        ["booking", "v1", "resource_type", "list"],
+        {"filter": {"moduleId": "booking", "searchQuery": "res"}, "order": {"code": "DESC", "id": "ASC", "name": "DESC"}},
+        {"FILTER": {"moduleId": "booking", "searchQuery": "res"}, "ORDER": {"code": "DESC", "id": "ASC", "name": "DESC"}},
+        id="booking.v1.resourceType.list",
     ),
     pytest.param(
         "booking.v1.resourceType.update",
@@ -1283,7 +1338,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.booking.list",
-        {},
+        {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
         400,
         {"error": 422, "error_description": "Invalid date period"},
         "Code422",
@@ -1291,7 +1354,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.booking.list",
-        {},
+        {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
         400,
         {"error": "1018", "error_description": "synthesized by the generated test"},
         "Code1018",
@@ -1299,7 +1370,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.booking.list",
-        {},
+        {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
@@ -1307,7 +1386,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.booking.list",
-        {},
+        {
+            "filter": {
+                "client": {
+                    "entities": [{"code": "CONTACT", "id": "1", "module": "crm"}, {"code": "COMPANY", "id": "1", "module": "crm"}]
+                },
+                "within": {"dateFrom": 0, "dateTo": 1739262600},
+            },
+            "order": {"dateFrom": "DESC", "dateTo": "ASC", "id": "ASC"},
+        },
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -1615,7 +1702,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.resource.list",
-        {},
+        {"filter": {"isMain": "Y", "searchQuery": "car", "typeId": 1}, "order": {"id": "ASC", "name": "DESC"}},
         400,
         {"error": "", "error_description": "Invalid value {ASC} to match with parameter {order}. Should be value of type array."},
         "InvalidRequestError",
@@ -2004,7 +2091,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.resourceType.list",
-        {},
+        {"filter": {"moduleId": "booking", "searchQuery": "res"}, "order": {"code": "DESC", "id": "ASC", "name": "DESC"}},
         400,
         {"error": "", "error_description": "Invalid value {ASC} to match with parameter {order}. Should be value of type array."},
         "InvalidRequestError",

@@ -105,6 +105,11 @@ EXAMPLES = [
     pytest.param("catalog.measure.get", {"id": 6}, id="catalog.measure.get/success"),
     pytest.param("catalog.measure.getFields", {}, id="catalog.measure.getFields/success"),
     pytest.param(
+        "catalog.measure.update",
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
+        id="catalog.measure.update/success",
+    ),
+    pytest.param(
         "catalog.price.add",
         {"fields": {"catalogGroupId": 1, "currency": "EUR", "price": 2000, "productId": 1}},
         id="catalog.price.add/success",
@@ -183,6 +188,9 @@ EXAMPLES = [
         "catalog.priceTypeLang.list",
         {"order": {"lang": "ASC"}, "select": ["name", "lang"]},
         id="catalog.priceTypeLang.list/success",
+    ),
+    pytest.param(
+        "catalog.priceTypeLang.update", {"fields": {"name": "Base Price"}, "id": 6}, id="catalog.priceTypeLang.update/success"
     ),
     pytest.param(
         "catalog.product.add",
@@ -914,6 +922,14 @@ EXAMPLES = [
         },
         id="catalog.productPropertySection.list/success",
     ),
+    pytest.param(
+        "catalog.productPropertySection.set",
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
+        id="catalog.productPropertySection.set/success",
+    ),
     pytest.param("catalog.ratio.get", {"id": 1}, id="catalog.ratio.get/success"),
     pytest.param("catalog.ratio.getFields", {}, id="catalog.ratio.getFields/success"),
     pytest.param(
@@ -933,6 +949,11 @@ EXAMPLES = [
     pytest.param("catalog.roundingRule.delete", {"id": 1}, id="catalog.roundingRule.delete/success"),
     pytest.param("catalog.roundingRule.get", {"id": 1}, id="catalog.roundingRule.get/success"),
     pytest.param("catalog.roundingRule.getFields", {}, id="catalog.roundingRule.getFields/success"),
+    pytest.param(
+        "catalog.roundingRule.update",
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
+        id="catalog.roundingRule.update/success",
+    ),
     pytest.param("catalog.section.delete", {"id": 31}, id="catalog.section.delete/success"),
     pytest.param("catalog.section.get", {"id": 31}, id="catalog.section.get/success"),
     pytest.param("catalog.section.getFields", {}, id="catalog.section.getFields/success"),
@@ -1100,8 +1121,7 @@ REQUIRED = [
     pytest.param("catalog.measure.add", {}, "fields", id="catalog.measure.add/fields"),
     pytest.param("catalog.measure.delete", {}, "id", id="catalog.measure.delete/id"),
     pytest.param("catalog.measure.get", {}, "id", id="catalog.measure.get/id"),
-    pytest.param("catalog.measure.update", {"fields": {}}, "Id", id="catalog.measure.update/Id"),
-    pytest.param("catalog.measure.update", {"Id": 1}, "fields", id="catalog.measure.update/fields"),
+    pytest.param("catalog.measure.update", {"id": 8}, "fields", id="catalog.measure.update/fields"),
     pytest.param("catalog.price.add", {}, "fields", id="catalog.price.add/fields"),
     pytest.param("catalog.price.delete", {}, "id", id="catalog.price.delete/id"),
     pytest.param("catalog.price.get", {}, "id", id="catalog.price.get/id"),
@@ -1123,8 +1143,7 @@ REQUIRED = [
     pytest.param("catalog.priceTypeLang.add", {}, "fields", id="catalog.priceTypeLang.add/fields"),
     pytest.param("catalog.priceTypeLang.delete", {}, "id", id="catalog.priceTypeLang.delete/id"),
     pytest.param("catalog.priceTypeLang.get", {}, "id", id="catalog.priceTypeLang.get/id"),
-    pytest.param("catalog.priceTypeLang.update", {"fields": {}}, "Id", id="catalog.priceTypeLang.update/Id"),
-    pytest.param("catalog.priceTypeLang.update", {"Id": 1}, "fields", id="catalog.priceTypeLang.update/fields"),
+    pytest.param("catalog.priceTypeLang.update", {"id": 6}, "fields", id="catalog.priceTypeLang.update/fields"),
     pytest.param("catalog.product.add", {}, "fields", id="catalog.product.add/fields"),
     pytest.param("catalog.product.delete", {}, "id", id="catalog.product.delete/id"),
     pytest.param("catalog.product.download", {}, "fields", id="catalog.product.download/fields"),
@@ -1422,22 +1441,19 @@ REQUIRED = [
     ),
     pytest.param("catalog.productPropertySection.get", {}, "propertyId", id="catalog.productPropertySection.get/propertyId"),
     pytest.param(
-        "catalog.productPropertySection.set", {"fields": {}}, "propertyId", id="catalog.productPropertySection.set/propertyId"
+        "catalog.productPropertySection.set",
+        {"fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"}},
+        "propertyId",
+        id="catalog.productPropertySection.set/propertyId",
     ),
     pytest.param(
-        "catalog.productPropertySection.set", {"propertyId": 1}, "fields", id="catalog.productPropertySection.set/fields"
+        "catalog.productPropertySection.set", {"propertyId": 901}, "fields", id="catalog.productPropertySection.set/fields"
     ),
     pytest.param("catalog.ratio.get", {}, "id", id="catalog.ratio.get/id"),
     pytest.param("catalog.roundingRule.add", {}, "fields", id="catalog.roundingRule.add/fields"),
     pytest.param("catalog.roundingRule.delete", {}, "id", id="catalog.roundingRule.delete/id"),
     pytest.param("catalog.roundingRule.get", {}, "id", id="catalog.roundingRule.get/id"),
-    pytest.param(
-        "catalog.roundingRule.update",
-        {"fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}},
-        "Id",
-        id="catalog.roundingRule.update/Id",
-    ),
-    pytest.param("catalog.roundingRule.update", {"Id": 1}, "fields", id="catalog.roundingRule.update/fields"),
+    pytest.param("catalog.roundingRule.update", {"id": 1}, "fields", id="catalog.roundingRule.update/fields"),
     pytest.param("catalog.section.add", {}, "fields", id="catalog.section.add/fields"),
     pytest.param("catalog.section.delete", {}, "id", id="catalog.section.delete/id"),
     pytest.param("catalog.section.get", {}, "id", id="catalog.section.get/id"),
@@ -1757,8 +1773,8 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.measure.update",
         ["catalog", "measure", "update"],
-        {"fields": {}, "id": 1},
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
+        {"Id": 8, "fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}},
         id="catalog.measure.update",
     ),
     pytest.param(
@@ -1923,8 +1939,8 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.priceTypeLang.update",
         ["catalog", "price_type_lang", "update"],
-        {"fields": {}, "id": 1},
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
+        {"Id": 6, "fields": {"name": "Base Price"}},
         id="catalog.priceTypeLang.update",
     ),
     pytest.param(
@@ -3423,8 +3439,14 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.productPropertySection.set",
         ["catalog", "product_property_section", "set"],
-        {"fields": {}, "property_id": 1},
-        {"fields": {}, "propertyId": 1},
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "property_id": 901,
+        },
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
         id="catalog.productPropertySection.set",
     ),
     pytest.param("catalog.ratio.get", ["catalog", "ratio", "get"], {"id": 1}, {"id": 1}, id="catalog.ratio.get"),
@@ -3468,8 +3490,8 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.roundingRule.update",
         ["catalog", "rounding_rule", "update"],
-        {"fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}, "id": 1},
-        {"Id": 1, "fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}},
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
+        {"Id": 1, "fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}},
         id="catalog.roundingRule.update",
     ),
     pytest.param(
@@ -4386,7 +4408,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.measure.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         400,
         {"error": 0, "error_description": "Required fields: code"},
         "Code0",
@@ -4394,7 +4416,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.measure.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -4402,7 +4424,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.measure.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         400,
         {"error": "200600000000", "error_description": "synthesized by the generated test"},
         "Code200600000000",
@@ -4410,7 +4432,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.measure.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         400,
         {"error": "200600000010", "error_description": "synthesized by the generated test"},
         "Code200600000010",
@@ -4418,7 +4440,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.measure.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         400,
         {"error": "200600000020", "error_description": "synthesized by the generated test"},
         "Code200600000020",
@@ -4426,7 +4448,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.measure.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"symbol": "pair", "symbolIntl": "pr. 2", "symbolLetterIntl": "nrp"}, "id": 8},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -5043,7 +5065,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
@@ -5051,7 +5073,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -5059,7 +5081,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": "201200000000", "error_description": "synthesized by the generated test"},
         "Code201200000000",
@@ -5067,7 +5089,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": "201200000010", "error_description": "synthesized by the generated test"},
         "Code201200000010",
@@ -5075,7 +5097,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": "201000000000", "error_description": "synthesized by the generated test"},
         "Code201000000000",
@@ -5083,7 +5105,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": "400", "error_description": "synthesized by the generated test"},
         "Code400",
@@ -5091,7 +5113,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.priceTypeLang.update",
-        {"Id": 1, "fields": {}},
+        {"fields": {"name": "Base Price"}, "id": 6},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -9376,7 +9398,10 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.productPropertySection.set",
-        {"fields": {}, "propertyId": 1},
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
         400,
         {"error": "0", "error_description": "productPropertySection does not exist."},
         "Code0ProductPropertySectionDoesNotExist",
@@ -9384,7 +9409,10 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.productPropertySection.set",
-        {"fields": {}, "propertyId": 1},
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -9576,7 +9604,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.roundingRule.update",
-        {"Id": 1, "fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}},
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
         400,
         {"error": 0, "error_description": "Required fields: catalogGroupId"},
         "Code0",
@@ -9584,7 +9612,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.roundingRule.update",
-        {"Id": 1, "fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}},
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -9592,7 +9620,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.roundingRule.update",
-        {"Id": 1, "fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}},
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
         400,
         {"error": "200900000000", "error_description": "synthesized by the generated test"},
         "Code200900000000",
@@ -9600,7 +9628,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.roundingRule.update",
-        {"Id": 1, "fields": {"catalogGroupId": 1, "price": 1.5, "roundPrecision": 1.5, "roundType": 1}},
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",

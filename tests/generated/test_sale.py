@@ -850,6 +850,26 @@ EXAMPLES = [
         },
         id="sale.propertyvariant.update/success",
     ),
+    pytest.param(
+        "sale.shipment.add",
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
+        id="sale.shipment.add/success",
+    ),
     pytest.param("sale.shipment.delete", {"id": 2461}, id="sale.shipment.delete/success"),
     pytest.param("sale.shipment.get", {"id": 2465}, id="sale.shipment.get/success"),
     pytest.param("sale.shipment.getFields", {}, id="sale.shipment.getFields/success"),
@@ -907,6 +927,26 @@ EXAMPLES = [
             ],
         },
         id="sale.shipment.list/success",
+    ),
+    pytest.param(
+        "sale.shipment.update",
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
+        id="sale.shipment.update/success",
     ),
     pytest.param(
         "sale.shipmentitem.add",
@@ -1027,11 +1067,40 @@ EXAMPLES = [
         },
         id="sale.shipmentpropertyvalue.modify/success",
     ),
+    pytest.param(
+        "sale.status.add",
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
+        id="sale.status.add/success",
+    ),
+    pytest.param("sale.status.delete", {"id": "MS"}, id="sale.status.delete/success"),
+    pytest.param("sale.status.get", {"id": "N"}, id="sale.status.get/success"),
     pytest.param("sale.status.getFields", {}, id="sale.status.getFields/success"),
     pytest.param(
         "sale.status.list",
         {"filter": {"id": "N"}, "order": {"type": "asc"}, "select": ["id", "type", "notify", "color", "sort", "xmlId"]},
         id="sale.status.list/success",
+    ),
+    pytest.param(
+        "sale.status.update",
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
+        id="sale.status.update/success",
+    ),
+    pytest.param(
+        "sale.statusLang.add",
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
+        id="sale.statusLang.add/success",
+    ),
+    pytest.param(
+        "sale.statusLang.deleteByFilter",
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
+        id="sale.statusLang.deleteByFilter/success",
     ),
     pytest.param("sale.statusLang.getFields", {}, id="sale.statusLang.getFields/success"),
     pytest.param("sale.statusLang.getListLangs", {}, id="sale.statusLang.getListLangs/success"),
@@ -1840,11 +1909,25 @@ REQUIRED = [
     pytest.param("sale.shipment.get", {}, "id", id="sale.shipment.get/id"),
     pytest.param(
         "sale.shipment.update",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            }
+        },
         "id",
         id="sale.shipment.update/id",
     ),
-    pytest.param("sale.shipment.update", {"id": 1}, "fields", id="sale.shipment.update/fields"),
+    pytest.param("sale.shipment.update", {"id": 2452}, "fields", id="sale.shipment.update/fields"),
     pytest.param("sale.shipmentitem.add", {}, "fields", id="sale.shipmentitem.add/fields"),
     pytest.param("sale.shipmentitem.delete", {}, "id", id="sale.shipmentitem.delete/id"),
     pytest.param("sale.shipmentitem.get", {}, "id", id="sale.shipmentitem.get/id"),
@@ -1864,8 +1947,13 @@ REQUIRED = [
     pytest.param("sale.status.add", {}, "fields", id="sale.status.add/fields"),
     pytest.param("sale.status.delete", {}, "id", id="sale.status.delete/id"),
     pytest.param("sale.status.get", {}, "id", id="sale.status.get/id"),
-    pytest.param("sale.status.update", {"fields": {"type": "sample"}}, "id", id="sale.status.update/id"),
-    pytest.param("sale.status.update", {"id": 1}, "fields", id="sale.status.update/fields"),
+    pytest.param(
+        "sale.status.update",
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}},
+        "id",
+        id="sale.status.update/id",
+    ),
+    pytest.param("sale.status.update", {"id": "MS"}, "fields", id="sale.status.update/fields"),
     pytest.param("sale.statusLang.add", {}, "fields", id="sale.statusLang.add/fields"),
     pytest.param("sale.statusLang.deleteByFilter", {}, "fields", id="sale.statusLang.deleteByFilter/fields"),
 ]
@@ -3544,8 +3632,38 @@ WIRE_CALLS = [
     pytest.param(
         "sale.shipment.add",
         ["sale", "shipment", "add"],
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         id="sale.shipment.add",
     ),
     pytest.param("sale.shipment.delete", ["sale", "shipment", "delete"], {"id": 2461}, {"id": 2461}, id="sale.shipment.delete"),
@@ -3661,8 +3779,38 @@ WIRE_CALLS = [
     pytest.param(
         "sale.shipment.update",
         ["sale", "shipment", "update"],
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         id="sale.shipment.update",
     ),
     pytest.param(
@@ -3919,12 +4067,12 @@ WIRE_CALLS = [
     pytest.param(
         "sale.status.add",
         ["sale", "status", "add"],
-        {"fields": {"id": 1, "type": "sample"}},
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         id="sale.status.add",
     ),
-    pytest.param("sale.status.delete", ["sale", "status", "delete"], {"id": 1}, {"id": 1}, id="sale.status.delete"),
-    pytest.param("sale.status.get", ["sale", "status", "get"], {"id": 1}, {"id": 1}, id="sale.status.get"),
+    pytest.param("sale.status.delete", ["sale", "status", "delete"], {"id": "MS"}, {"id": "MS"}, id="sale.status.delete"),
+    pytest.param("sale.status.get", ["sale", "status", "get"], {"id": "N"}, {"id": "N"}, id="sale.status.get"),
     pytest.param("sale.status.getFields", ["sale", "status", "get_fields"], {}, {}, id="sale.status.getFields"),
     pytest.param(
         "sale.status.list",
@@ -3936,22 +4084,36 @@ WIRE_CALLS = [
     pytest.param(
         "sale.status.update",
         ["sale", "status", "update"],
-        {"fields": {"type": "sample"}, "id": 1},
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         id="sale.status.update",
     ),
     pytest.param(
         "sale.statusLang.add",
         ["sale", "status_lang", "add"],
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         id="sale.statusLang.add",
     ),
     pytest.param(
         "sale.statusLang.deleteByFilter",
         ["sale", "status_lang", "delete_by_filter"],
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         id="sale.statusLang.deleteByFilter",
     ),
     pytest.param("sale.statusLang.getFields", ["sale", "status_lang", "get_fields"], {}, {}, id="sale.statusLang.getFields"),
@@ -9985,7 +10147,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.add",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         400,
         {"error": 0, "error_description": "Unable to load order"},
         "Code0",
@@ -9993,7 +10170,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.add",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -10001,7 +10193,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.add",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -10009,7 +10216,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.add",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         400,
         {"error": "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE", "error_description": "synthesized by the generated test"},
         "SaleShipmentWrongDeliveryService",
@@ -10017,7 +10239,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.add",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": 1, "orderId": 1}},
+        {
+            "fields": {
+                "allowDelivery": "Y",
+                "basePriceDelivery": 999.99,
+                "comments": "My comment for manager",
+                "deducted": "Y",
+                "deliveryDocDate": "2024-02-13T14:05:48",
+                "deliveryDocNum": "DocumentNumber123456",
+                "deliveryId": 2,
+                "orderId": 2068,
+                "responsibleId": 25,
+                "statusId": "DN",
+                "trackingNumber": "trackingNumber",
+                "xmlId": "myXmlId",
+            }
+        },
         400,
         {"error": "BX_INVALID_VALUE", "error_description": "synthesized by the generated test"},
         "BxInvalidValue",
@@ -10232,7 +10469,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.update",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
@@ -10240,7 +10492,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.update",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         400,
         {"error": "201140400001", "error_description": "synthesized by the generated test"},
         "Code201140400001",
@@ -10248,7 +10515,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.update",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -10256,7 +10538,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.update",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         400,
         {"error": "BX_INVALID_VALUE", "error_description": "synthesized by the generated test"},
         "BxInvalidValue",
@@ -10264,7 +10561,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.shipment.update",
-        {"fields": {"allowDelivery": "sample", "deducted": "sample", "deliveryId": {}}, "id": 1},
+        {
+            "fields": {
+                "allowDelivery": "N",
+                "basePriceDelivery": 1999.99,
+                "comments": "My new comment for manager",
+                "deducted": "N",
+                "deliveryDocDate": "2024-02-13T15:05:49",
+                "deliveryDocNum": "MyDocumentNumber",
+                "deliveryId": 3,
+                "responsibleId": 1,
+                "statusId": "DD",
+                "trackingNumber": "MyTrackingNumber",
+                "xmlId": "myNewXmlId",
+            },
+            "id": 2452,
+        },
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -11379,7 +11691,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": 201350000001, "error_description": "Duplicate entry for key [id]"},
         "Code201350000001",
@@ -11387,7 +11699,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": "201350000003", "error_description": "synthesized by the generated test"},
         "Code201350000003",
@@ -11395,7 +11707,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": "201350000004", "error_description": "synthesized by the generated test"},
         "Code201350000004",
@@ -11403,7 +11715,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": "201350000005", "error_description": "synthesized by the generated test"},
         "Code201350000005",
@@ -11411,7 +11723,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -11419,7 +11731,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -11427,7 +11739,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.add",
-        {"fields": {"id": 1, "type": "sample"}},
+        {"fields": {"color": "#FF0000", "id": "MS", "notify": "Y", "sort": 500, "type": "O", "xmlId": "myStatusXmlId"}},
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
@@ -11435,7 +11747,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.delete",
-        {"id": 1},
+        {"id": "MS"},
         400,
         {"error": 201340400001, "error_description": "status does not exist"},
         "Code201340400001",
@@ -11443,7 +11755,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.delete",
-        {"id": 1},
+        {"id": "MS"},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -11451,7 +11763,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.delete",
-        {"id": 1},
+        {"id": "MS"},
         400,
         {"error": "201350000002", "error_description": "synthesized by the generated test"},
         "Code201350000002",
@@ -11459,7 +11771,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.delete",
-        {"id": 1},
+        {"id": "MS"},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -11467,7 +11779,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.delete",
-        {"id": 1},
+        {"id": "MS"},
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
@@ -11475,7 +11787,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.get",
-        {"id": 1},
+        {"id": "N"},
         400,
         {"error": 201340400001, "error_description": "status does not exist"},
         "Code201340400001",
@@ -11483,7 +11795,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.get",
-        {"id": 1},
+        {"id": "N"},
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
@@ -11491,7 +11803,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.get",
-        {"id": 1},
+        {"id": "N"},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -11499,7 +11811,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.get",
-        {"id": 1},
+        {"id": "N"},
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
@@ -11534,7 +11846,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": 0, "error_description": "Required fields: type"},
         "Code0",
@@ -11542,7 +11854,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "201340400001", "error_description": "synthesized by the generated test"},
         "Code201340400001",
@@ -11550,7 +11862,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -11558,7 +11870,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "201350000003", "error_description": "synthesized by the generated test"},
         "Code201350000003",
@@ -11566,7 +11878,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "201350000006", "error_description": "synthesized by the generated test"},
         "Code201350000006",
@@ -11574,7 +11886,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "201350000007", "error_description": "synthesized by the generated test"},
         "Code201350000007",
@@ -11582,7 +11894,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "201350000008", "error_description": "synthesized by the generated test"},
         "Code201350000008",
@@ -11590,7 +11902,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.status.update",
-        {"fields": {"type": "sample"}, "id": 1},
+        {"fields": {"color": "#00FF00", "notify": "N", "sort": 100, "type": "D", "xmlId": "updatedXmlId"}, "id": "MS"},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -11598,7 +11910,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.add",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         400,
         {"error": 201750000003, "error_description": "Duplicate entry for key [statusId, lid]"},
         "Code201750000003",
@@ -11606,7 +11925,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.add",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         400,
         {"error": "201750000004", "error_description": "synthesized by the generated test"},
         "Code201750000004",
@@ -11614,7 +11940,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.add",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -11622,7 +11955,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.add",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -11630,7 +11970,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.add",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {
+            "fields": {
+                "description": "The customer returned the product due to a defect",
+                "lid": "de",
+                "name": "Returned by Customer",
+                "statusId": "RD",
+            }
+        },
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
@@ -11638,7 +11985,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.deleteByFilter",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
@@ -11646,7 +11993,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.deleteByFilter",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         400,
         {"error": "201740400001", "error_description": "synthesized by the generated test"},
         "Code201740400001",
@@ -11654,7 +12001,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.deleteByFilter",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         400,
         {"error": "201750000004", "error_description": "synthesized by the generated test"},
         "Code201750000004",
@@ -11662,7 +12009,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.deleteByFilter",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
@@ -11670,7 +12017,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.statusLang.deleteByFilter",
-        {"fields": {"lid": "sample", "name": "sample", "statusId": 1}},
+        {"fields": {"lid": "la", "name": "-", "statusId": "RD"}},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",

@@ -94,3 +94,22 @@ def test_methods_lists_the_family() -> None:
     assert "sale.paysystem.pay.invoice" in names
     assert "crm.item.payment.product.setQuantity" in names
     assert names == sorted(names)
+
+
+def test_rest_v2_names_match_without_regard_to_case_but_exact_wins() -> None:
+    assert b24client.validate("crm.item.payment.get", {"ID": 5}) == []
+    assert b24client.validate("crm.item.payment.get", {"Id": 5}) == []
+    both = b24client.validate("crm.item.payment.get", {"id": 5, "ID": 6})
+    assert rules(both) == [("ID", "unknown")]
+    still_checked = b24client.validate("crm.item.payment.get", {"ID": "five"})
+    assert rules(still_checked) == [("id", "type")]
+
+
+def test_char_is_one_character() -> None:
+    from b24client.runtime.validate import check_params
+
+    spec = {"method": "demo.flag.set", "params": {"FLAG": {"types": [["char", 0]]}}}
+    assert check_params(spec, {"FLAG": "Y"}) == []
+    assert check_params(spec, {"FLAG": "A"}) == []
+    assert rules(check_params(spec, {"FLAG": "YES"})) == [("FLAG", "type")]
+    assert rules(check_params(spec, {"FLAG": True})) == [("FLAG", "type")]
