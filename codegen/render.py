@@ -276,6 +276,7 @@ def _render_tests(env: jinja2.Environment, files: dict[str, str], group: str, mo
         if case.base is not None:
             required += [_param(mid, {k: v for k, v in case.base.items() if k != name}, name, id=f"{mid}/{name}")
                          for name in case.required]
+            required += [_param(mid, params, dotted, id=f"{mid}/{dotted}") for dotted, params in case.nested_required]
             broken += [_param(mid, params, rule, id=f"{mid}/{label}") for rule, label, params in case.broken]
         if case.wire is not None:
             wire.append(_param(mid, case.attr_path, case.wire["kwargs"], case.wire["body"], id=mid))

@@ -47,6 +47,7 @@ class MethodCases:
     examples: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     base: dict[str, Any] | None = None
     required: list[str] = field(default_factory=list)
+    nested_required: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (dotted path, params)
     broken: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (rule, id, params)
     wire: dict[str, Any] | None = None  # {"kwargs": ..., "body": ...}
     errors: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)  # (id, status, body, class)
@@ -125,6 +126,53 @@ def _expected_class(data: dict[str, Any], code: str, status: int, description: s
     return CATEGORY_BASES.get(category_for_status(status) or "", CATEGORY_BASES["server"]).__name__ if status >= 400 else ""
 
 
+def _replace_at(base: dict[str, Any], path: list[str], value: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `base` with the object at `path` replaced by `value`."""
+    if not path:
+        return value
+    copied = dict(base)
+    copied[path[0]] = _replace_at(base[path[0]], path[1:], value)
+    return copied
+
+
+def _constraint_cases(cases: MethodCases, compiled: dict[str, Any], base: dict[str, Any],
+                      properties: dict[str, Any], constraints: list[dict[str, Any]], path: list[str]) -> None:
+    here = base
+    for part in path:
+        here = here[part]
+    label = ".".join(path) or "top"
+    for index, rule in enumerate(constraints):
+        broken_here = _break(rule, here, {"params": properties})
+        if broken_here is None:
+            continue
+        broken = _replace_at(base, path, broken_here)
+        if any(problem.rule == rule["rule"] for problem in check_params(compiled, broken)):
+            cases.broken.append((rule["rule"], f"{label}_{index}_{rule['rule']}", broken))
+        else:
+            cases.skipped.append(f"constraint {label}/{index} ({rule['rule']}) could not be broken on its own")
+
+
+def _nested_cases(cases: MethodCases, compiled: dict[str, Any], base: dict[str, Any],
+                  properties: dict[str, Any], path: list[str]) -> None:
+    """Required members and constraints of nested objects, as far as the base request reaches."""
+    here = base
+    for part in path:
+        here = here[part]
+    for name, param in properties.items():
+        value = here.get(name)
+        if not isinstance(value, dict) or "properties" not in param:
+            continue
+        inner = [*path, name]
+        for child, child_param in param["properties"].items():
+            if child_param.get("required") and child in value:
+                dropped = _replace_at(base, inner, {k: v for k, v in value.items() if k != child})
+                dotted = ".".join([*inner, child])
+                if [(p.path, p.rule) for p in check_params(compiled, dropped)] == [(dotted, "required")]:
+                    cases.nested_required.append((dotted, dropped))
+        _constraint_cases(cases, compiled, base, param["properties"], param.get("constraints", []), inner)
+        _nested_cases(cases, compiled, base, param["properties"], inner)
+
+
 def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], by_code: dict[str, str]) -> MethodCases:
     cases = MethodCases(spec.method_id, attr_path)
     data = spec.data
@@ -139,14 +187,8 @@ def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], 
     else:
         cases.base = base
         cases.required = [name for name, p in compiled["params"].items() if p.get("required") and name in base]
-        for index, rule in enumerate(compiled["constraints"]):
-            broken = _break(rule, base, compiled)
-            if broken is None:
-                continue
-            if any(problem.rule == rule["rule"] for problem in check_params(compiled, broken)):
-                cases.broken.append((rule["rule"], f"{index}_{rule['rule']}", broken))
-            else:
-                cases.skipped.append(f"constraint {index} ({rule['rule']}) could not be broken on its own")
+        _constraint_cases(cases, compiled, base, compiled["params"], compiled["constraints"], [])
+        _nested_cases(cases, compiled, base, compiled["params"], [])
         kwargs = {python_name(name): value for name, value in base.items()}
         if all(python_name(name) in compiled["kwargs"] for name in base):
             # The typed call spells each name as the spec does (REST v2 reads names without

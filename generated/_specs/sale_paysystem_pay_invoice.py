@@ -17,11 +17,16 @@ SPEC = {
         },
     ],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
-        {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
-        {"class": "ErrorPayInvoiceNotSupported", "code": "ERROR_PAY_INVOICE_NOT_SUPPORTED", "status": 400},
-        {"class": "ErrorInternalInvoiceNotFound", "code": "ERROR_INTERNAL_INVOICE_NOT_FOUND", "status": 400},
-        {"class": "ErrorProcessRequestResult", "code": "ERROR_PROCESS_REQUEST_RESULT", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "invalid", "class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
+        {"category": "invalid", "class": "ErrorPayInvoiceNotSupported", "code": "ERROR_PAY_INVOICE_NOT_SUPPORTED", "status": 400},
+        {
+            "category": "not_found",
+            "class": "ErrorInternalInvoiceNotFound",
+            "code": "ERROR_INTERNAL_INVOICE_NOT_FOUND",
+            "status": 400,
+        },
+        {"category": "invalid", "class": "ErrorProcessRequestResult", "code": "ERROR_PROCESS_REQUEST_RESULT", "status": 400},
     ],
     "example": {
         "name": "pay_by_pay_system_id",

@@ -144,6 +144,143 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("biconnector.connector.add", {}, "fields", id="biconnector.connector.add/fields"),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "logo": "data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjIiIGhlaWdodD0iMjIiIHZpZXdCb3g9IjAgMCAyMiAyMiIgZmlsbD0ibm9uZSIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIj4KCTxjaXJjbGUgY3g9IjExIiBjeT0iMTEiIHI9IjEwIiBmaWxsPSIjRkYzQjNCIiAvPgoJPHRleHQgeD0iMTEiIHk9IjEzIiBmb250LWZhbWlseT0iQXJpYWwsIHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iNiIgZmlsbD0iI0ZGRkZGRiIgdGV4dC1hbmNob3I9Im1pZGRsZSIgZm9udC13ZWlnaHQ9ImJvbGQiPlJFU1Q8L3RleHQ+Cjwvc3ZnPg==",
+                "settings": [
+                    {"code": "login", "name": "Login", "type": "STRING"},
+                    {"code": "password", "name": "Password", "type": "STRING"},
+                ],
+                "sort": 100,
+                "urlCheck": "http://example.com/api/check",
+                "urlData": "http://example.com/api/data",
+                "urlTableDescription": "http://example.com/api/table_description",
+                "urlTableList": "http://example.com/api/table_list",
+            }
+        },
+        "fields.title",
+        id="biconnector.connector.add/fields.title",
+    ),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "settings": [
+                    {"code": "login", "name": "Login", "type": "STRING"},
+                    {"code": "password", "name": "Password", "type": "STRING"},
+                ],
+                "sort": 100,
+                "title": "SUPER REST CONNECTOR",
+                "urlCheck": "http://example.com/api/check",
+                "urlData": "http://example.com/api/data",
+                "urlTableDescription": "http://example.com/api/table_description",
+                "urlTableList": "http://example.com/api/table_list",
+            }
+        },
+        "fields.logo",
+        id="biconnector.connector.add/fields.logo",
+    ),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "logo": "data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjIiIGhlaWdodD0iMjIiIHZpZXdCb3g9IjAgMCAyMiAyMiIgZmlsbD0ibm9uZSIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIj4KCTxjaXJjbGUgY3g9IjExIiBjeT0iMTEiIHI9IjEwIiBmaWxsPSIjRkYzQjNCIiAvPgoJPHRleHQgeD0iMTEiIHk9IjEzIiBmb250LWZhbWlseT0iQXJpYWwsIHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iNiIgZmlsbD0iI0ZGRkZGRiIgdGV4dC1hbmNob3I9Im1pZGRsZSIgZm9udC13ZWlnaHQ9ImJvbGQiPlJFU1Q8L3RleHQ+Cjwvc3ZnPg==",
+                "settings": [
+                    {"code": "login", "name": "Login", "type": "STRING"},
+                    {"code": "password", "name": "Password", "type": "STRING"},
+                ],
+                "sort": 100,
+                "title": "SUPER REST CONNECTOR",
+                "urlData": "http://example.com/api/data",
+                "urlTableDescription": "http://example.com/api/table_description",
+                "urlTableList": "http://example.com/api/table_list",
+            }
+        },
+        "fields.urlCheck",
+        id="biconnector.connector.add/fields.urlCheck",
+    ),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "logo": "data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjIiIGhlaWdodD0iMjIiIHZpZXdCb3g9IjAgMCAyMiAyMiIgZmlsbD0ibm9uZSIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIj4KCTxjaXJjbGUgY3g9IjExIiBjeT0iMTEiIHI9IjEwIiBmaWxsPSIjRkYzQjNCIiAvPgoJPHRleHQgeD0iMTEiIHk9IjEzIiBmb250LWZhbWlseT0iQXJpYWwsIHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iNiIgZmlsbD0iI0ZGRkZGRiIgdGV4dC1hbmNob3I9Im1pZGRsZSIgZm9udC13ZWlnaHQ9ImJvbGQiPlJFU1Q8L3RleHQ+Cjwvc3ZnPg==",
+                "settings": [
+                    {"code": "login", "name": "Login", "type": "STRING"},
+                    {"code": "password", "name": "Password", "type": "STRING"},
+                ],
+                "sort": 100,
+                "title": "SUPER REST CONNECTOR",
+                "urlCheck": "http://example.com/api/check",
+                "urlData": "http://example.com/api/data",
+                "urlTableDescription": "http://example.com/api/table_description",
+            }
+        },
+        "fields.urlTableList",
+        id="biconnector.connector.add/fields.urlTableList",
+    ),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "logo": "data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjIiIGhlaWdodD0iMjIiIHZpZXdCb3g9IjAgMCAyMiAyMiIgZmlsbD0ibm9uZSIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIj4KCTxjaXJjbGUgY3g9IjExIiBjeT0iMTEiIHI9IjEwIiBmaWxsPSIjRkYzQjNCIiAvPgoJPHRleHQgeD0iMTEiIHk9IjEzIiBmb250LWZhbWlseT0iQXJpYWwsIHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iNiIgZmlsbD0iI0ZGRkZGRiIgdGV4dC1hbmNob3I9Im1pZGRsZSIgZm9udC13ZWlnaHQ9ImJvbGQiPlJFU1Q8L3RleHQ+Cjwvc3ZnPg==",
+                "settings": [
+                    {"code": "login", "name": "Login", "type": "STRING"},
+                    {"code": "password", "name": "Password", "type": "STRING"},
+                ],
+                "sort": 100,
+                "title": "SUPER REST CONNECTOR",
+                "urlCheck": "http://example.com/api/check",
+                "urlData": "http://example.com/api/data",
+                "urlTableList": "http://example.com/api/table_list",
+            }
+        },
+        "fields.urlTableDescription",
+        id="biconnector.connector.add/fields.urlTableDescription",
+    ),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "logo": "data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjIiIGhlaWdodD0iMjIiIHZpZXdCb3g9IjAgMCAyMiAyMiIgZmlsbD0ibm9uZSIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIj4KCTxjaXJjbGUgY3g9IjExIiBjeT0iMTEiIHI9IjEwIiBmaWxsPSIjRkYzQjNCIiAvPgoJPHRleHQgeD0iMTEiIHk9IjEzIiBmb250LWZhbWlseT0iQXJpYWwsIHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iNiIgZmlsbD0iI0ZGRkZGRiIgdGV4dC1hbmNob3I9Im1pZGRsZSIgZm9udC13ZWlnaHQ9ImJvbGQiPlJFU1Q8L3RleHQ+Cjwvc3ZnPg==",
+                "settings": [
+                    {"code": "login", "name": "Login", "type": "STRING"},
+                    {"code": "password", "name": "Password", "type": "STRING"},
+                ],
+                "sort": 100,
+                "title": "SUPER REST CONNECTOR",
+                "urlCheck": "http://example.com/api/check",
+                "urlTableDescription": "http://example.com/api/table_description",
+                "urlTableList": "http://example.com/api/table_list",
+            }
+        },
+        "fields.urlData",
+        id="biconnector.connector.add/fields.urlData",
+    ),
+    pytest.param(
+        "biconnector.connector.add",
+        {
+            "fields": {
+                "description": "Connector with token",
+                "logo": "data:image/svg+xml;base64,PHN2ZyB3aWR0aD0iMjIiIGhlaWdodD0iMjIiIHZpZXdCb3g9IjAgMCAyMiAyMiIgZmlsbD0ibm9uZSIgeG1sbnM9Imh0dHA6Ly93d3cudzMub3JnLzIwMDAvc3ZnIj4KCTxjaXJjbGUgY3g9IjExIiBjeT0iMTEiIHI9IjEwIiBmaWxsPSIjRkYzQjNCIiAvPgoJPHRleHQgeD0iMTEiIHk9IjEzIiBmb250LWZhbWlseT0iQXJpYWwsIHNhbnMtc2VyaWYiIGZvbnQtc2l6ZT0iNiIgZmlsbD0iI0ZGRkZGRiIgdGV4dC1hbmNob3I9Im1pZGRsZSIgZm9udC13ZWlnaHQ9ImJvbGQiPlJFU1Q8L3RleHQ+Cjwvc3ZnPg==",
+                "sort": 100,
+                "title": "SUPER REST CONNECTOR",
+                "urlCheck": "http://example.com/api/check",
+                "urlData": "http://example.com/api/data",
+                "urlTableDescription": "http://example.com/api/table_description",
+                "urlTableList": "http://example.com/api/table_list",
+            }
+        },
+        "fields.settings",
+        id="biconnector.connector.add/fields.settings",
+    ),
     pytest.param("biconnector.connector.delete", {}, "id", id="biconnector.connector.delete/id"),
     pytest.param("biconnector.connector.get", {}, "id", id="biconnector.connector.get/id"),
     pytest.param(
@@ -169,6 +306,104 @@ REQUIRED = [
     ),
     pytest.param("biconnector.connector.update", {"id": 4}, "fields", id="biconnector.connector.update/fields"),
     pytest.param("biconnector.dataset.add", {}, "fields", id="biconnector.dataset.add/fields"),
+    pytest.param(
+        "biconnector.dataset.add",
+        {
+            "fields": {
+                "description": "Dataset description",
+                "externalCode": "extrnalCode",
+                "externalName": "extranalName",
+                "fields": [
+                    {"externalCode": "ID", "name": "ID", "type": "int"},
+                    {"externalCode": "NAME", "name": "NAME", "type": "string"},
+                    {"externalCode": "SURNAME", "name": "SURNAME", "type": "string"},
+                    {"externalCode": "SCORE", "name": "SCORE", "type": "double"},
+                    {"externalCode": "DATA", "name": "DATA", "type": "date"},
+                    {"externalCode": "TIME", "name": "TIME", "type": "datetime"},
+                ],
+                "sourceId": 3,
+            }
+        },
+        "fields.name",
+        id="biconnector.dataset.add/fields.name",
+    ),
+    pytest.param(
+        "biconnector.dataset.add",
+        {
+            "fields": {
+                "description": "Dataset description",
+                "externalCode": "extrnalCode",
+                "fields": [
+                    {"externalCode": "ID", "name": "ID", "type": "int"},
+                    {"externalCode": "NAME", "name": "NAME", "type": "string"},
+                    {"externalCode": "SURNAME", "name": "SURNAME", "type": "string"},
+                    {"externalCode": "SCORE", "name": "SCORE", "type": "double"},
+                    {"externalCode": "DATA", "name": "DATA", "type": "date"},
+                    {"externalCode": "TIME", "name": "TIME", "type": "datetime"},
+                ],
+                "name": "rest_dataset",
+                "sourceId": 3,
+            }
+        },
+        "fields.externalName",
+        id="biconnector.dataset.add/fields.externalName",
+    ),
+    pytest.param(
+        "biconnector.dataset.add",
+        {
+            "fields": {
+                "description": "Dataset description",
+                "externalName": "extranalName",
+                "fields": [
+                    {"externalCode": "ID", "name": "ID", "type": "int"},
+                    {"externalCode": "NAME", "name": "NAME", "type": "string"},
+                    {"externalCode": "SURNAME", "name": "SURNAME", "type": "string"},
+                    {"externalCode": "SCORE", "name": "SCORE", "type": "double"},
+                    {"externalCode": "DATA", "name": "DATA", "type": "date"},
+                    {"externalCode": "TIME", "name": "TIME", "type": "datetime"},
+                ],
+                "name": "rest_dataset",
+                "sourceId": 3,
+            }
+        },
+        "fields.externalCode",
+        id="biconnector.dataset.add/fields.externalCode",
+    ),
+    pytest.param(
+        "biconnector.dataset.add",
+        {
+            "fields": {
+                "description": "Dataset description",
+                "externalCode": "extrnalCode",
+                "externalName": "extranalName",
+                "fields": [
+                    {"externalCode": "ID", "name": "ID", "type": "int"},
+                    {"externalCode": "NAME", "name": "NAME", "type": "string"},
+                    {"externalCode": "SURNAME", "name": "SURNAME", "type": "string"},
+                    {"externalCode": "SCORE", "name": "SCORE", "type": "double"},
+                    {"externalCode": "DATA", "name": "DATA", "type": "date"},
+                    {"externalCode": "TIME", "name": "TIME", "type": "datetime"},
+                ],
+                "name": "rest_dataset",
+            }
+        },
+        "fields.sourceId",
+        id="biconnector.dataset.add/fields.sourceId",
+    ),
+    pytest.param(
+        "biconnector.dataset.add",
+        {
+            "fields": {
+                "description": "Dataset description",
+                "externalCode": "extrnalCode",
+                "externalName": "extranalName",
+                "name": "rest_dataset",
+                "sourceId": 3,
+            }
+        },
+        "fields.fields",
+        id="biconnector.dataset.add/fields.fields",
+    ),
     pytest.param("biconnector.dataset.delete", {}, "id", id="biconnector.dataset.delete/id"),
     pytest.param("biconnector.dataset.fields.update", {}, "id", id="biconnector.dataset.fields.update/id"),
     pytest.param("biconnector.dataset.get", {}, "id", id="biconnector.dataset.get/id"),
@@ -177,6 +412,30 @@ REQUIRED = [
     ),
     pytest.param("biconnector.dataset.update", {"id": 10}, "fields", id="biconnector.dataset.update/fields"),
     pytest.param("biconnector.source.add", {}, "fields", id="biconnector.source.add/fields"),
+    pytest.param(
+        "biconnector.source.add",
+        {"fields": {"connectorId": 123, "description": "CRM data source", "settings": {"login": "admin", "password": "qwerty"}}},
+        "fields.title",
+        id="biconnector.source.add/fields.title",
+    ),
+    pytest.param(
+        "biconnector.source.add",
+        {
+            "fields": {
+                "description": "CRM data source",
+                "settings": {"login": "admin", "password": "qwerty"},
+                "title": "CRM Source",
+            }
+        },
+        "fields.connectorId",
+        id="biconnector.source.add/fields.connectorId",
+    ),
+    pytest.param(
+        "biconnector.source.add",
+        {"fields": {"connectorId": 123, "description": "CRM data source", "title": "CRM Source"}},
+        "fields.settings",
+        id="biconnector.source.add/fields.settings",
+    ),
     pytest.param("biconnector.source.delete", {}, "id", id="biconnector.source.delete/id"),
     pytest.param("biconnector.source.get", {}, "id", id="biconnector.source.get/id"),
     pytest.param(

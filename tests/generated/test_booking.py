@@ -278,6 +278,53 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("booking.v1.booking.add", {}, "fields", id="booking.v1.booking.add/fields"),
+    pytest.param(
+        "booking.v1.booking.add",
+        {
+            "fields": {
+                "datePeriod": {
+                    "from": {"timestamp": 1723446900, "timezone": "Europe/Berlin"},
+                    "to": {"timestamp": 1723447800, "timezone": "Europe/Berlin"},
+                },
+                "description": "Description",
+                "name": "Name",
+            }
+        },
+        "fields.resourceIds",
+        id="booking.v1.booking.add/fields.resourceIds",
+    ),
+    pytest.param(
+        "booking.v1.booking.add",
+        {"fields": {"description": "Description", "name": "Name", "resourceIds": [1, 2, 3]}},
+        "fields.datePeriod",
+        id="booking.v1.booking.add/fields.datePeriod",
+    ),
+    pytest.param(
+        "booking.v1.booking.add",
+        {
+            "fields": {
+                "datePeriod": {"to": {"timestamp": 1723447800, "timezone": "Europe/Berlin"}},
+                "description": "Description",
+                "name": "Name",
+                "resourceIds": [1, 2, 3],
+            }
+        },
+        "fields.datePeriod.from",
+        id="booking.v1.booking.add/fields.datePeriod.from",
+    ),
+    pytest.param(
+        "booking.v1.booking.add",
+        {
+            "fields": {
+                "datePeriod": {"from": {"timestamp": 1723446900, "timezone": "Europe/Berlin"}},
+                "description": "Description",
+                "name": "Name",
+                "resourceIds": [1, 2, 3],
+            }
+        },
+        "fields.datePeriod.to",
+        id="booking.v1.booking.add/fields.datePeriod.to",
+    ),
     pytest.param("booking.v1.booking.client.list", {}, "bookingId", id="booking.v1.booking.client.list/bookingId"),
     pytest.param(
         "booking.v1.booking.client.set",
@@ -305,6 +352,44 @@ REQUIRED = [
         },
         "waitListId",
         id="booking.v1.booking.createfromwaitlist/waitListId",
+    ),
+    pytest.param(
+        "booking.v1.booking.createfromwaitlist",
+        {
+            "fields": {
+                "datePeriod": {
+                    "from": {"timestamp": 1723446900, "timezone": "Europe/Berlin"},
+                    "to": {"timestamp": 1723447800, "timezone": "Europe/Berlin"},
+                }
+            },
+            "waitListId": 10,
+        },
+        "fields.resourceIds",
+        id="booking.v1.booking.createfromwaitlist/fields.resourceIds",
+    ),
+    pytest.param(
+        "booking.v1.booking.createfromwaitlist",
+        {"fields": {"resourceIds": [1, 2, 3]}, "waitListId": 10},
+        "fields.datePeriod",
+        id="booking.v1.booking.createfromwaitlist/fields.datePeriod",
+    ),
+    pytest.param(
+        "booking.v1.booking.createfromwaitlist",
+        {
+            "fields": {"datePeriod": {"to": {"timestamp": 1723447800, "timezone": "Europe/Berlin"}}, "resourceIds": [1, 2, 3]},
+            "waitListId": 10,
+        },
+        "fields.datePeriod.from",
+        id="booking.v1.booking.createfromwaitlist/fields.datePeriod.from",
+    ),
+    pytest.param(
+        "booking.v1.booking.createfromwaitlist",
+        {
+            "fields": {"datePeriod": {"from": {"timestamp": 1723446900, "timezone": "Europe/Berlin"}}, "resourceIds": [1, 2, 3]},
+            "waitListId": 10,
+        },
+        "fields.datePeriod.to",
+        id="booking.v1.booking.createfromwaitlist/fields.datePeriod.to",
     ),
     pytest.param("booking.v1.booking.delete", {}, "id", id="booking.v1.booking.delete/id"),
     pytest.param("booking.v1.booking.externalData.list", {}, "bookingId", id="booking.v1.booking.externalData.list/bookingId"),
@@ -339,7 +424,95 @@ REQUIRED = [
         id="booking.v1.booking.update/id",
     ),
     pytest.param("booking.v1.booking.update", {"id": 10}, "fields", id="booking.v1.booking.update/fields"),
+    pytest.param(
+        "booking.v1.booking.update",
+        {
+            "fields": {
+                "datePeriod": {"to": {"timestamp": 1723447800, "timezone": "Europe/Berlin"}},
+                "description": "Description",
+                "name": "Name",
+                "resourceIds": [1, 2, 3],
+            },
+            "id": 10,
+        },
+        "fields.datePeriod.from",
+        id="booking.v1.booking.update/fields.datePeriod.from",
+    ),
+    pytest.param(
+        "booking.v1.booking.update",
+        {
+            "fields": {
+                "datePeriod": {"from": {"timestamp": 1723446900, "timezone": "Europe/Berlin"}},
+                "description": "Description",
+                "name": "Name",
+                "resourceIds": [1, 2, 3],
+            },
+            "id": 10,
+        },
+        "fields.datePeriod.to",
+        id="booking.v1.booking.update/fields.datePeriod.to",
+    ),
     pytest.param("booking.v1.resource.add", {}, "fields", id="booking.v1.resource.add/fields"),
+    pytest.param(
+        "booking.v1.resource.add",
+        {
+            "fields": {
+                "confirmationCounterDelay": 7200,
+                "confirmationDelay": 86400,
+                "confirmationRepetitions": 1,
+                "confirmationRepetitionsInterval": 3600,
+                "delayedCounterDelay": 7200,
+                "delayedDelay": 300,
+                "description": "Description",
+                "infoDelay": 60,
+                "isConfirmationNotificationOn": "Y",
+                "isDelayedNotificationOn": "Y",
+                "isFeedbackNotificationOn": "Y",
+                "isInfoNotificationOn": "Y",
+                "isMain": "N",
+                "isReminderNotificationOn": "N",
+                "reminderDelay": -1,
+                "templateTypeConfirmation": "animate",
+                "templateTypeDelayed": "inanimate",
+                "templateTypeFeedback": "inanimate",
+                "templateTypeInfo": "inanimate",
+                "templateTypeReminder": "base",
+                "typeId": 1,
+            }
+        },
+        "fields.name",
+        id="booking.v1.resource.add/fields.name",
+    ),
+    pytest.param(
+        "booking.v1.resource.add",
+        {
+            "fields": {
+                "confirmationCounterDelay": 7200,
+                "confirmationDelay": 86400,
+                "confirmationRepetitions": 1,
+                "confirmationRepetitionsInterval": 3600,
+                "delayedCounterDelay": 7200,
+                "delayedDelay": 300,
+                "description": "Description",
+                "infoDelay": 60,
+                "isConfirmationNotificationOn": "Y",
+                "isDelayedNotificationOn": "Y",
+                "isFeedbackNotificationOn": "Y",
+                "isInfoNotificationOn": "Y",
+                "isMain": "N",
+                "isReminderNotificationOn": "N",
+                "name": "Name",
+                "reminderDelay": -1,
+                "templateTypeConfirmation": "animate",
+                "templateTypeDelayed": "inanimate",
+                "templateTypeFeedback": "inanimate",
+                "templateTypeInfo": "inanimate",
+                "templateTypeReminder": "base",
+            }
+        },
+        "fields.typeId",
+        id="booking.v1.resource.add/fields.typeId",
+    ),
     pytest.param("booking.v1.resource.delete", {}, "id", id="booking.v1.resource.delete/id"),
     pytest.param("booking.v1.resource.get", {}, "id", id="booking.v1.resource.get/id"),
     pytest.param("booking.v1.resource.slots.list", {}, "resourceId", id="booking.v1.resource.slots.list/resourceId"),
@@ -394,6 +567,62 @@ REQUIRED = [
     ),
     pytest.param("booking.v1.resource.update", {"id": 10}, "fields", id="booking.v1.resource.update/fields"),
     pytest.param("booking.v1.resourceType.add", {}, "fields", id="booking.v1.resourceType.add/fields"),
+    pytest.param(
+        "booking.v1.resourceType.add",
+        {
+            "fields": {
+                "code": "code",
+                "confirmationCounterDelay": 7200,
+                "confirmationDelay": 86400,
+                "confirmationRepetitions": 0,
+                "confirmationRepetitionsInterval": 0,
+                "delayedCounterDelay": 7200,
+                "delayedDelay": 300,
+                "infoDelay": 300,
+                "isConfirmationNotificationOn": "Y",
+                "isDelayedNotificationOn": "Y",
+                "isFeedbackNotificationOn": "Y",
+                "isInfoNotificationOn": "Y",
+                "isReminderNotificationOn": "N",
+                "reminderDelay": -1,
+                "templateTypeConfirmation": "animate",
+                "templateTypeDelayed": "inanimate",
+                "templateTypeFeedback": "inanimate",
+                "templateTypeInfo": "inanimate",
+                "templateTypeReminder": "base",
+            }
+        },
+        "fields.name",
+        id="booking.v1.resourceType.add/fields.name",
+    ),
+    pytest.param(
+        "booking.v1.resourceType.add",
+        {
+            "fields": {
+                "confirmationCounterDelay": 7200,
+                "confirmationDelay": 86400,
+                "confirmationRepetitions": 0,
+                "confirmationRepetitionsInterval": 0,
+                "delayedCounterDelay": 7200,
+                "delayedDelay": 300,
+                "infoDelay": 300,
+                "isConfirmationNotificationOn": "Y",
+                "isDelayedNotificationOn": "Y",
+                "isFeedbackNotificationOn": "Y",
+                "isInfoNotificationOn": "Y",
+                "isReminderNotificationOn": "N",
+                "name": "Name",
+                "reminderDelay": -1,
+                "templateTypeConfirmation": "animate",
+                "templateTypeDelayed": "inanimate",
+                "templateTypeFeedback": "inanimate",
+                "templateTypeInfo": "inanimate",
+                "templateTypeReminder": "base",
+            }
+        },
+        "fields.code",
+        id="booking.v1.resourceType.add/fields.code",
+    ),
     pytest.param("booking.v1.resourceType.delete", {}, "id", id="booking.v1.resourceType.delete/id"),
     pytest.param("booking.v1.resourceType.get", {}, "id", id="booking.v1.resourceType.get/id"),
     pytest.param(
@@ -427,6 +656,7 @@ REQUIRED = [
     ),
     pytest.param("booking.v1.resourceType.update", {"id": 10}, "fields", id="booking.v1.resourceType.update/fields"),
     pytest.param("booking.v1.waitlist.add", {}, "fields", id="booking.v1.waitlist.add/fields"),
+    pytest.param("booking.v1.waitlist.add", {"fields": {}}, "fields.note", id="booking.v1.waitlist.add/fields.note"),
     pytest.param("booking.v1.waitlist.client.list", {}, "waitListId", id="booking.v1.waitlist.client.list/waitListId"),
     pytest.param(
         "booking.v1.waitlist.client.set",
@@ -464,6 +694,9 @@ REQUIRED = [
     pytest.param("booking.v1.waitlist.get", {}, "id", id="booking.v1.waitlist.get/id"),
     pytest.param("booking.v1.waitlist.update", {"fields": {"note": "New note"}}, "id", id="booking.v1.waitlist.update/id"),
     pytest.param("booking.v1.waitlist.update", {"id": 5}, "fields", id="booking.v1.waitlist.update/fields"),
+    pytest.param(
+        "booking.v1.waitlist.update", {"fields": {}, "id": 5}, "fields.note", id="booking.v1.waitlist.update/fields.note"
+    ),
 ]
 
 

@@ -413,6 +413,18 @@ REQUIRED = [
     pytest.param("calendar.meeting.status.set", {"eventId": 651}, "status", id="calendar.meeting.status.set/status"),
     pytest.param("calendar.resource.add", {}, "name", id="calendar.resource.add/name"),
     pytest.param("calendar.resource.booking.list", {}, "filter", id="calendar.resource.booking.list/filter"),
+    pytest.param(
+        "calendar.resource.booking.list",
+        {"filter": {"resourceIdList": []}},
+        "filter.resourceTypeIdList",
+        id="calendar.resource.booking.list/filter.resourceTypeIdList",
+    ),
+    pytest.param(
+        "calendar.resource.booking.list",
+        {"filter": {"resourceTypeIdList": []}},
+        "filter.resourceIdList",
+        id="calendar.resource.booking.list/filter.resourceIdList",
+    ),
     pytest.param("calendar.resource.delete", {}, "resourceId", id="calendar.resource.delete/resourceId"),
     pytest.param(
         "calendar.resource.update", {"name": "Changed Resource Name"}, "resourceId", id="calendar.resource.update/resourceId"

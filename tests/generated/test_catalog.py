@@ -1096,6 +1096,24 @@ REQUIRED = [
     pytest.param("catalog.catalog.get", {}, "id", id="catalog.catalog.get/id"),
     pytest.param("catalog.catalog.isOffers", {}, "id", id="catalog.catalog.isOffers/id"),
     pytest.param("catalog.document.add", {}, "fields", id="catalog.document.add/fields"),
+    pytest.param(
+        "catalog.document.add",
+        {"fields": {"currency": "sample", "responsibleId": 1}},
+        "fields.docType",
+        id="catalog.document.add/fields.docType",
+    ),
+    pytest.param(
+        "catalog.document.add",
+        {"fields": {"docType": "Y", "responsibleId": 1}},
+        "fields.currency",
+        id="catalog.document.add/fields.currency",
+    ),
+    pytest.param(
+        "catalog.document.add",
+        {"fields": {"currency": "sample", "docType": "Y"}},
+        "fields.responsibleId",
+        id="catalog.document.add/fields.responsibleId",
+    ),
     pytest.param("catalog.document.cancel", {}, "id", id="catalog.document.cancel/id"),
     pytest.param("catalog.document.cancelList", {}, "documentIds", id="catalog.document.cancelList/documentIds"),
     pytest.param("catalog.document.conduct", {}, "id", id="catalog.document.conduct/id"),
@@ -1104,6 +1122,18 @@ REQUIRED = [
     pytest.param("catalog.document.delete", {}, "id", id="catalog.document.delete/id"),
     pytest.param("catalog.document.deleteList", {}, "documentIds", id="catalog.document.deleteList/documentIds"),
     pytest.param("catalog.document.element.add", {}, "fields", id="catalog.document.element.add/fields"),
+    pytest.param(
+        "catalog.document.element.add",
+        {"fields": {"amount": 15, "elementId": 312, "purchasingPrice": 1250.5, "storeTo": 2}},
+        "fields.docId",
+        id="catalog.document.element.add/fields.docId",
+    ),
+    pytest.param(
+        "catalog.document.element.add",
+        {"fields": {"amount": 15, "docId": 64, "purchasingPrice": 1250.5, "storeTo": 2}},
+        "fields.elementId",
+        id="catalog.document.element.add/fields.elementId",
+    ),
     pytest.param("catalog.document.element.delete", {}, "id", id="catalog.document.element.delete/id"),
     pytest.param(
         "catalog.document.element.update",
@@ -1116,19 +1146,116 @@ REQUIRED = [
     pytest.param("catalog.document.update", {"fields": {}}, "id", id="catalog.document.update/id"),
     pytest.param("catalog.document.update", {"id": 1}, "fields", id="catalog.document.update/fields"),
     pytest.param("catalog.documentcontractor.add", {}, "fields", id="catalog.documentcontractor.add/fields"),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"entityId": 101, "entityTypeId": 3}},
+        "fields.documentId",
+        id="catalog.documentcontractor.add/fields.documentId",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101}},
+        "fields.entityTypeId",
+        id="catalog.documentcontractor.add/fields.entityTypeId",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityTypeId": 3}},
+        "fields.entityId",
+        id="catalog.documentcontractor.add/fields.entityId",
+    ),
     pytest.param("catalog.documentcontractor.delete", {}, "id", id="catalog.documentcontractor.delete/id"),
     pytest.param("catalog.extra.get", {}, "id", id="catalog.extra.get/id"),
     pytest.param("catalog.measure.add", {}, "fields", id="catalog.measure.add/fields"),
+    pytest.param(
+        "catalog.measure.add",
+        {
+            "fields": {
+                "isDefault": "N",
+                "measureTitle": "Pair",
+                "symbol": "pair",
+                "symbolIntl": "pr; 2",
+                "symbolLetterIntl": "NPR",
+            }
+        },
+        "fields.code",
+        id="catalog.measure.add/fields.code",
+    ),
+    pytest.param(
+        "catalog.measure.add",
+        {"fields": {"code": 715, "isDefault": "N", "symbol": "pair", "symbolIntl": "pr; 2", "symbolLetterIntl": "NPR"}},
+        "fields.measureTitle",
+        id="catalog.measure.add/fields.measureTitle",
+    ),
     pytest.param("catalog.measure.delete", {}, "id", id="catalog.measure.delete/id"),
     pytest.param("catalog.measure.get", {}, "id", id="catalog.measure.get/id"),
     pytest.param("catalog.measure.update", {"id": 8}, "fields", id="catalog.measure.update/fields"),
     pytest.param("catalog.price.add", {}, "fields", id="catalog.price.add/fields"),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"catalogGroupId": 1, "currency": "EUR", "price": 2000}},
+        "fields.productId",
+        id="catalog.price.add/fields.productId",
+    ),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"currency": "EUR", "price": 2000, "productId": 1}},
+        "fields.catalogGroupId",
+        id="catalog.price.add/fields.catalogGroupId",
+    ),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"catalogGroupId": 1, "currency": "EUR", "productId": 1}},
+        "fields.price",
+        id="catalog.price.add/fields.price",
+    ),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"catalogGroupId": 1, "price": 2000, "productId": 1}},
+        "fields.currency",
+        id="catalog.price.add/fields.currency",
+    ),
     pytest.param("catalog.price.delete", {}, "id", id="catalog.price.delete/id"),
     pytest.param("catalog.price.get", {}, "id", id="catalog.price.get/id"),
     pytest.param("catalog.price.modify", {}, "fields", id="catalog.price.modify/fields"),
+    pytest.param("catalog.price.modify", {"fields": {}}, "fields.product", id="catalog.price.modify/fields.product"),
+    pytest.param(
+        "catalog.price.modify",
+        {
+            "fields": {
+                "product": {
+                    "prices": [
+                        {"catalogGroupId": 1, "currency": "USD", "price": 2001},
+                        {"catalogGroupId": 3, "currency": "USD", "price": 2001},
+                        {"catalogGroupId": 5, "currency": "USD", "id": 122, "price": 2001},
+                    ]
+                }
+            }
+        },
+        "fields.product.id",
+        id="catalog.price.modify/fields.product.id",
+    ),
+    pytest.param(
+        "catalog.price.modify",
+        {"fields": {"product": {"id": 8}}},
+        "fields.product.prices",
+        id="catalog.price.modify/fields.product.prices",
+    ),
     pytest.param("catalog.price.update", {"fields": {"currency": "USD", "price": 5000}}, "id", id="catalog.price.update/id"),
     pytest.param("catalog.price.update", {"id": 1}, "fields", id="catalog.price.update/fields"),
+    pytest.param(
+        "catalog.price.update", {"fields": {"currency": "USD"}, "id": 1}, "fields.price", id="catalog.price.update/fields.price"
+    ),
+    pytest.param(
+        "catalog.price.update", {"fields": {"price": 5000}, "id": 1}, "fields.currency", id="catalog.price.update/fields.currency"
+    ),
     pytest.param("catalog.priceType.add", {}, "fields", id="catalog.priceType.add/fields"),
+    pytest.param(
+        "catalog.priceType.add",
+        {"fields": {"base": "N", "sort": 10, "xmlId": "wholesale"}},
+        "fields.name",
+        id="catalog.priceType.add/fields.name",
+    ),
     pytest.param("catalog.priceType.delete", {}, "id", id="catalog.priceType.delete/id"),
     pytest.param("catalog.priceType.get", {}, "id", id="catalog.priceType.get/id"),
     pytest.param(
@@ -1138,22 +1265,342 @@ REQUIRED = [
         id="catalog.priceType.update/id",
     ),
     pytest.param("catalog.priceType.update", {"id": 2}, "fields", id="catalog.priceType.update/fields"),
+    pytest.param(
+        "catalog.priceType.update",
+        {"fields": {"base": "Y", "sort": 1, "xmlId": "basewholesale"}, "id": 2},
+        "fields.name",
+        id="catalog.priceType.update/fields.name",
+    ),
     pytest.param("catalog.priceTypeGroup.add", {}, "fields", id="catalog.priceTypeGroup.add/fields"),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"access": "Y", "groupId": 23}},
+        "fields.catalogGroupId",
+        id="catalog.priceTypeGroup.add/fields.catalogGroupId",
+    ),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"access": "Y", "catalogGroupId": 9}},
+        "fields.groupId",
+        id="catalog.priceTypeGroup.add/fields.groupId",
+    ),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"catalogGroupId": 9, "groupId": 23}},
+        "fields.access",
+        id="catalog.priceTypeGroup.add/fields.access",
+    ),
     pytest.param("catalog.priceTypeGroup.delete", {}, "id", id="catalog.priceTypeGroup.delete/id"),
     pytest.param("catalog.priceTypeLang.add", {}, "fields", id="catalog.priceTypeLang.add/fields"),
+    pytest.param(
+        "catalog.priceTypeLang.add",
+        {"fields": {"lang": "en", "name": "PRICE"}},
+        "fields.catalogGroupId",
+        id="catalog.priceTypeLang.add/fields.catalogGroupId",
+    ),
+    pytest.param(
+        "catalog.priceTypeLang.add",
+        {"fields": {"catalogGroupId": 1, "lang": "en"}},
+        "fields.name",
+        id="catalog.priceTypeLang.add/fields.name",
+    ),
+    pytest.param(
+        "catalog.priceTypeLang.add",
+        {"fields": {"catalogGroupId": 1, "name": "PRICE"}},
+        "fields.lang",
+        id="catalog.priceTypeLang.add/fields.lang",
+    ),
     pytest.param("catalog.priceTypeLang.delete", {}, "id", id="catalog.priceTypeLang.delete/id"),
     pytest.param("catalog.priceTypeLang.get", {}, "id", id="catalog.priceTypeLang.get/id"),
     pytest.param("catalog.priceTypeLang.update", {"id": 6}, "fields", id="catalog.priceTypeLang.update/fields"),
     pytest.param("catalog.product.add", {}, "fields", id="catalog.product.add/fields"),
+    pytest.param(
+        "catalog.product.add",
+        {
+            "fields": {
+                "active": "Y",
+                "barcodeMulti": "Y",
+                "canBuyZero": "Y",
+                "code": "Product",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "height": 100,
+                "iblockSectionId": 47,
+                "length": 100,
+                "measure": 5,
+                "modifiedBy": 1,
+                "name": "Product",
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "purchasingCurrency": "EUR",
+                "purchasingPrice": 1000,
+                "quantity": 10,
+                "quantityReserved": 1,
+                "quantityTrace": "Y",
+                "recurSchemeLength": 1,
+                "recurSchemeType": "D",
+                "sort": 100,
+                "subscribe": "Y",
+                "trialPriceId": 175,
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "weight": 100,
+                "width": 100,
+                "withoutOrder": "Y",
+                "xmlId": "",
+            }
+        },
+        "fields.iblockId",
+        id="catalog.product.add/fields.iblockId",
+    ),
+    pytest.param(
+        "catalog.product.add",
+        {
+            "fields": {
+                "active": "Y",
+                "barcodeMulti": "Y",
+                "canBuyZero": "Y",
+                "code": "Product",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "height": 100,
+                "iblockId": 23,
+                "iblockSectionId": 47,
+                "length": 100,
+                "measure": 5,
+                "modifiedBy": 1,
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "purchasingCurrency": "EUR",
+                "purchasingPrice": 1000,
+                "quantity": 10,
+                "quantityReserved": 1,
+                "quantityTrace": "Y",
+                "recurSchemeLength": 1,
+                "recurSchemeType": "D",
+                "sort": 100,
+                "subscribe": "Y",
+                "trialPriceId": 175,
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "weight": 100,
+                "width": 100,
+                "withoutOrder": "Y",
+                "xmlId": "",
+            }
+        },
+        "fields.name",
+        id="catalog.product.add/fields.name",
+    ),
     pytest.param("catalog.product.delete", {}, "id", id="catalog.product.delete/id"),
     pytest.param("catalog.product.download", {}, "fields", id="catalog.product.download/fields"),
+    pytest.param(
+        "catalog.product.download",
+        {"fields": {"fieldName": "sample", "productId": 1}},
+        "fields.fileId",
+        id="catalog.product.download/fields.fileId",
+    ),
+    pytest.param(
+        "catalog.product.download",
+        {"fields": {"fieldName": "sample", "fileId": 1}},
+        "fields.productId",
+        id="catalog.product.download/fields.productId",
+    ),
+    pytest.param(
+        "catalog.product.download",
+        {"fields": {"fileId": 1, "productId": 1}},
+        "fields.fieldName",
+        id="catalog.product.download/fields.fieldName",
+    ),
     pytest.param("catalog.product.get", {}, "id", id="catalog.product.get/id"),
     pytest.param("catalog.product.getFieldsByFilter", {}, "filter", id="catalog.product.getFieldsByFilter/filter"),
+    pytest.param(
+        "catalog.product.getFieldsByFilter",
+        {"filter": {}},
+        "filter.iblockId",
+        id="catalog.product.getFieldsByFilter/filter.iblockId",
+    ),
     pytest.param("catalog.product.offer.add", {}, "fields", id="catalog.product.offer.add/fields"),
+    pytest.param(
+        "catalog.product.offer.add",
+        {
+            "fields": {
+                "active": "Y",
+                "barcodeMulti": "Y",
+                "canBuyZero": "Y",
+                "code": "Tovar",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "height": 100,
+                "iblockSectionId": 47,
+                "length": 100,
+                "measure": 5,
+                "modifiedBy": 1,
+                "name": "Product Variation",
+                "parentId": 1275,
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "purchasingCurrency": "USD",
+                "purchasingPrice": 1000,
+                "quantity": 10,
+                "quantityReserved": 1,
+                "quantityTrace": "Y",
+                "recurSchemeLength": 1,
+                "recurSchemeType": "D",
+                "sort": 100,
+                "subscribe": "Y",
+                "trialPriceId": 175,
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "weight": 100,
+                "width": 100,
+                "withoutOrder": "Y",
+                "xmlId": "",
+            }
+        },
+        "fields.iblockId",
+        id="catalog.product.offer.add/fields.iblockId",
+    ),
+    pytest.param(
+        "catalog.product.offer.add",
+        {
+            "fields": {
+                "active": "Y",
+                "barcodeMulti": "Y",
+                "canBuyZero": "Y",
+                "code": "Tovar",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "height": 100,
+                "iblockId": 24,
+                "iblockSectionId": 47,
+                "length": 100,
+                "measure": 5,
+                "modifiedBy": 1,
+                "parentId": 1275,
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "purchasingCurrency": "USD",
+                "purchasingPrice": 1000,
+                "quantity": 10,
+                "quantityReserved": 1,
+                "quantityTrace": "Y",
+                "recurSchemeLength": 1,
+                "recurSchemeType": "D",
+                "sort": 100,
+                "subscribe": "Y",
+                "trialPriceId": 175,
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "weight": 100,
+                "width": 100,
+                "withoutOrder": "Y",
+                "xmlId": "",
+            }
+        },
+        "fields.name",
+        id="catalog.product.offer.add/fields.name",
+    ),
     pytest.param("catalog.product.offer.delete", {}, "id", id="catalog.product.offer.delete/id"),
     pytest.param("catalog.product.offer.download", {}, "fields", id="catalog.product.offer.download/fields"),
+    pytest.param(
+        "catalog.product.offer.download",
+        {"fields": {"fieldName": "sample", "productId": 1}},
+        "fields.fileId",
+        id="catalog.product.offer.download/fields.fileId",
+    ),
+    pytest.param(
+        "catalog.product.offer.download",
+        {"fields": {"fieldName": "sample", "fileId": 1}},
+        "fields.productId",
+        id="catalog.product.offer.download/fields.productId",
+    ),
+    pytest.param(
+        "catalog.product.offer.download",
+        {"fields": {"fileId": 1, "productId": 1}},
+        "fields.fieldName",
+        id="catalog.product.offer.download/fields.fieldName",
+    ),
     pytest.param("catalog.product.offer.get", {}, "id", id="catalog.product.offer.get/id"),
     pytest.param("catalog.product.offer.getFieldsByFilter", {}, "filter", id="catalog.product.offer.getFieldsByFilter/filter"),
+    pytest.param(
+        "catalog.product.offer.getFieldsByFilter",
+        {"filter": {}},
+        "filter.iblockId",
+        id="catalog.product.offer.getFieldsByFilter/filter.iblockId",
+    ),
     pytest.param(
         "catalog.product.offer.update",
         {
@@ -1214,11 +1661,115 @@ REQUIRED = [
     ),
     pytest.param("catalog.product.offer.update", {"id": 1286}, "fields", id="catalog.product.offer.update/fields"),
     pytest.param("catalog.product.service.add", {}, "fields", id="catalog.product.service.add/fields"),
+    pytest.param(
+        "catalog.product.service.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "service",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "iblockSectionId": 47,
+                "modifiedBy": 1,
+                "name": "Service",
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "sort": 100,
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "xmlId": "",
+            }
+        },
+        "fields.iblockId",
+        id="catalog.product.service.add/fields.iblockId",
+    ),
+    pytest.param(
+        "catalog.product.service.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "service",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "iblockId": 23,
+                "iblockSectionId": 47,
+                "modifiedBy": 1,
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "sort": 100,
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "xmlId": "",
+            }
+        },
+        "fields.name",
+        id="catalog.product.service.add/fields.name",
+    ),
     pytest.param("catalog.product.service.delete", {}, "id", id="catalog.product.service.delete/id"),
     pytest.param("catalog.product.service.download", {}, "fields", id="catalog.product.service.download/fields"),
+    pytest.param(
+        "catalog.product.service.download",
+        {"fields": {"fieldName": "sample", "productId": 1}},
+        "fields.fileId",
+        id="catalog.product.service.download/fields.fileId",
+    ),
+    pytest.param(
+        "catalog.product.service.download",
+        {"fields": {"fieldName": "sample", "fileId": 1}},
+        "fields.productId",
+        id="catalog.product.service.download/fields.productId",
+    ),
+    pytest.param(
+        "catalog.product.service.download",
+        {"fields": {"fileId": 1, "productId": 1}},
+        "fields.fieldName",
+        id="catalog.product.service.download/fields.fieldName",
+    ),
     pytest.param("catalog.product.service.get", {}, "id", id="catalog.product.service.get/id"),
     pytest.param(
         "catalog.product.service.getFieldsByFilter", {}, "filter", id="catalog.product.service.getFieldsByFilter/filter"
+    ),
+    pytest.param(
+        "catalog.product.service.getFieldsByFilter",
+        {"filter": {}},
+        "filter.iblockId",
+        id="catalog.product.service.getFieldsByFilter/filter.iblockId",
     ),
     pytest.param(
         "catalog.product.service.update",
@@ -1262,10 +1813,134 @@ REQUIRED = [
     ),
     pytest.param("catalog.product.service.update", {"id": 1265}, "fields", id="catalog.product.service.update/fields"),
     pytest.param("catalog.product.sku.add", {}, "fields", id="catalog.product.sku.add/fields"),
+    pytest.param(
+        "catalog.product.sku.add",
+        {
+            "fields": {
+                "active": "Y",
+                "canBuyZero": "Y",
+                "code": "product_sku",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "height": 100,
+                "iblockSectionId": 47,
+                "length": 100,
+                "measure": 5,
+                "modifiedBy": 1,
+                "name": "Parent Product",
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "purchasingCurrency": "USD",
+                "purchasingPrice": 1000,
+                "quantity": 10,
+                "sort": 100,
+                "subscribe": "Y",
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "weight": 100,
+                "width": 100,
+                "xmlId": "",
+            }
+        },
+        "fields.iblockId",
+        id="catalog.product.sku.add/fields.iblockId",
+    ),
+    pytest.param(
+        "catalog.product.sku.add",
+        {
+            "fields": {
+                "active": "Y",
+                "canBuyZero": "Y",
+                "code": "product_sku",
+                "createdBy": 1,
+                "dateActiveFrom": "2024-05-28T10:00:00",
+                "dateActiveTo": "2024-05-29T10:00:00",
+                "dateCreate": "2024-05-27T10:00:00",
+                "detailPicture": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "detailText": "",
+                "detailTextType": "text",
+                "height": 100,
+                "iblockId": 23,
+                "iblockSectionId": 47,
+                "length": 100,
+                "measure": 5,
+                "modifiedBy": 1,
+                "previewPicture": {
+                    "fileData": [
+                        "previewPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCC",
+                    ]
+                },
+                "previewText": "",
+                "previewTextType": "text",
+                "property258": "test",
+                "property259": ["test1", "test2"],
+                "purchasingCurrency": "USD",
+                "purchasingPrice": 1000,
+                "quantity": 10,
+                "sort": 100,
+                "subscribe": "Y",
+                "vatId": 1,
+                "vatIncluded": "Y",
+                "weight": 100,
+                "width": 100,
+                "xmlId": "",
+            }
+        },
+        "fields.name",
+        id="catalog.product.sku.add/fields.name",
+    ),
     pytest.param("catalog.product.sku.delete", {}, "id", id="catalog.product.sku.delete/id"),
     pytest.param("catalog.product.sku.download", {}, "fields", id="catalog.product.sku.download/fields"),
+    pytest.param(
+        "catalog.product.sku.download",
+        {"fields": {"fieldName": "sample", "productId": 1}},
+        "fields.fileId",
+        id="catalog.product.sku.download/fields.fileId",
+    ),
+    pytest.param(
+        "catalog.product.sku.download",
+        {"fields": {"fieldName": "sample", "fileId": 1}},
+        "fields.productId",
+        id="catalog.product.sku.download/fields.productId",
+    ),
+    pytest.param(
+        "catalog.product.sku.download",
+        {"fields": {"fileId": 1, "productId": 1}},
+        "fields.fieldName",
+        id="catalog.product.sku.download/fields.fieldName",
+    ),
     pytest.param("catalog.product.sku.get", {}, "id", id="catalog.product.sku.get/id"),
     pytest.param("catalog.product.sku.getFieldsByFilter", {}, "filter", id="catalog.product.sku.getFieldsByFilter/filter"),
+    pytest.param(
+        "catalog.product.sku.getFieldsByFilter",
+        {"filter": {}},
+        "filter.iblockId",
+        id="catalog.product.sku.getFieldsByFilter/filter.iblockId",
+    ),
     pytest.param(
         "catalog.product.sku.update",
         {
@@ -1392,6 +2067,18 @@ REQUIRED = [
         "fileContent",
         id="catalog.productImage.add/fileContent",
     ),
+    pytest.param(
+        "catalog.productImage.add",
+        {
+            "fields": {"type": "MORE_PHOTO"},
+            "fileContent": [
+                "test.jpeg",
+                "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+            ],
+        },
+        "fields.productId",
+        id="catalog.productImage.add/fields.productId",
+    ),
     pytest.param("catalog.productImage.delete", {"id": 1}, "productId", id="catalog.productImage.delete/productId"),
     pytest.param("catalog.productImage.delete", {"productId": 1}, "id", id="catalog.productImage.delete/id"),
     pytest.param("catalog.productImage.get", {"id": 1}, "productId", id="catalog.productImage.get/productId"),
@@ -1403,6 +2090,60 @@ REQUIRED = [
         id="catalog.productImage.list/productId",
     ),
     pytest.param("catalog.productProperty.add", {}, "fields", id="catalog.productProperty.add/fields"),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        "fields.iblockId",
+        id="catalog.productProperty.add/fields.iblockId",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        "fields.name",
+        id="catalog.productProperty.add/fields.name",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        "fields.propertyType",
+        id="catalog.productProperty.add/fields.propertyType",
+    ),
     pytest.param("catalog.productProperty.delete", {}, "id", id="catalog.productProperty.delete/id"),
     pytest.param("catalog.productProperty.get", {}, "id", id="catalog.productProperty.get/id"),
     pytest.param(
@@ -1412,7 +2153,31 @@ REQUIRED = [
         id="catalog.productProperty.update/id",
     ),
     pytest.param("catalog.productProperty.update", {"id": 115}, "fields", id="catalog.productProperty.update/fields"),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        "fields.iblockId",
+        id="catalog.productProperty.update/fields.iblockId",
+    ),
     pytest.param("catalog.productPropertyEnum.add", {}, "fields", id="catalog.productPropertyEnum.add/fields"),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "sort": 100, "value": "Average", "xmlId": "M"}},
+        "fields.propertyId",
+        id="catalog.productPropertyEnum.add/fields.propertyId",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "xmlId": "M"}},
+        "fields.value",
+        id="catalog.productPropertyEnum.add/fields.value",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average"}},
+        "fields.xmlId",
+        id="catalog.productPropertyEnum.add/fields.xmlId",
+    ),
     pytest.param("catalog.productPropertyEnum.delete", {}, "id", id="catalog.productPropertyEnum.delete/id"),
     pytest.param("catalog.productPropertyEnum.get", {}, "id", id="catalog.productPropertyEnum.get/id"),
     pytest.param(
@@ -1422,7 +2187,49 @@ REQUIRED = [
         id="catalog.productPropertyEnum.update/id",
     ),
     pytest.param("catalog.productPropertyEnum.update", {"id": 1739}, "fields", id="catalog.productPropertyEnum.update/fields"),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "sort": 110, "value": "Medium", "xmlId": "M"}, "id": 1739},
+        "fields.propertyId",
+        id="catalog.productPropertyEnum.update/fields.propertyId",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "propertyId": 431, "sort": 110, "xmlId": "M"}, "id": 1739},
+        "fields.value",
+        id="catalog.productPropertyEnum.update/fields.value",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "propertyId": 431, "sort": 110, "value": "Medium"}, "id": 1739},
+        "fields.xmlId",
+        id="catalog.productPropertyEnum.update/fields.xmlId",
+    ),
     pytest.param("catalog.productPropertyFeature.add", {}, "fields", id="catalog.productPropertyFeature.add/fields"),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "Y", "moduleId": "iblock"}},
+        "fields.propertyId",
+        id="catalog.productPropertyFeature.add/fields.propertyId",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "Y", "propertyId": 901}},
+        "fields.moduleId",
+        id="catalog.productPropertyFeature.add/fields.moduleId",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"isEnabled": "Y", "moduleId": "iblock", "propertyId": 901}},
+        "fields.featureId",
+        id="catalog.productPropertyFeature.add/fields.featureId",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "moduleId": "iblock", "propertyId": 901}},
+        "fields.isEnabled",
+        id="catalog.productPropertyFeature.add/fields.isEnabled",
+    ),
     pytest.param("catalog.productPropertyFeature.get", {}, "id", id="catalog.productPropertyFeature.get/id"),
     pytest.param(
         "catalog.productPropertyFeature.getAvailableFeaturesByProperty",
@@ -1439,6 +2246,30 @@ REQUIRED = [
     pytest.param(
         "catalog.productPropertyFeature.update", {"id": 101}, "fields", id="catalog.productPropertyFeature.update/fields"
     ),
+    pytest.param(
+        "catalog.productPropertyFeature.update",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "N", "moduleId": "iblock"}, "id": 101},
+        "fields.propertyId",
+        id="catalog.productPropertyFeature.update/fields.propertyId",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.update",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "N", "propertyId": 901}, "id": 101},
+        "fields.moduleId",
+        id="catalog.productPropertyFeature.update/fields.moduleId",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.update",
+        {"fields": {"isEnabled": "N", "moduleId": "iblock", "propertyId": 901}, "id": 101},
+        "fields.featureId",
+        id="catalog.productPropertyFeature.update/fields.featureId",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.update",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "moduleId": "iblock", "propertyId": 901}, "id": 101},
+        "fields.isEnabled",
+        id="catalog.productPropertyFeature.update/fields.isEnabled",
+    ),
     pytest.param("catalog.productPropertySection.get", {}, "propertyId", id="catalog.productPropertySection.get/propertyId"),
     pytest.param(
         "catalog.productPropertySection.set",
@@ -1451,15 +2282,107 @@ REQUIRED = [
     ),
     pytest.param("catalog.ratio.get", {}, "id", id="catalog.ratio.get/id"),
     pytest.param("catalog.roundingRule.add", {}, "fields", id="catalog.roundingRule.add/fields"),
+    pytest.param(
+        "catalog.roundingRule.add",
+        {"fields": {"price": 1000, "roundPrecision": 100, "roundType": 4}},
+        "fields.catalogGroupId",
+        id="catalog.roundingRule.add/fields.catalogGroupId",
+    ),
+    pytest.param(
+        "catalog.roundingRule.add",
+        {"fields": {"catalogGroupId": 14, "roundPrecision": 100, "roundType": 4}},
+        "fields.price",
+        id="catalog.roundingRule.add/fields.price",
+    ),
+    pytest.param(
+        "catalog.roundingRule.add",
+        {"fields": {"catalogGroupId": 14, "price": 1000, "roundPrecision": 100}},
+        "fields.roundType",
+        id="catalog.roundingRule.add/fields.roundType",
+    ),
+    pytest.param(
+        "catalog.roundingRule.add",
+        {"fields": {"catalogGroupId": 14, "price": 1000, "roundType": 4}},
+        "fields.roundPrecision",
+        id="catalog.roundingRule.add/fields.roundPrecision",
+    ),
     pytest.param("catalog.roundingRule.delete", {}, "id", id="catalog.roundingRule.delete/id"),
     pytest.param("catalog.roundingRule.get", {}, "id", id="catalog.roundingRule.get/id"),
     pytest.param("catalog.roundingRule.update", {"id": 1}, "fields", id="catalog.roundingRule.update/fields"),
+    pytest.param(
+        "catalog.roundingRule.update",
+        {"fields": {"price": 1500, "roundPrecision": 10, "roundType": 2}, "id": 1},
+        "fields.catalogGroupId",
+        id="catalog.roundingRule.update/fields.catalogGroupId",
+    ),
+    pytest.param(
+        "catalog.roundingRule.update",
+        {"fields": {"catalogGroupId": 14, "roundPrecision": 10, "roundType": 2}, "id": 1},
+        "fields.price",
+        id="catalog.roundingRule.update/fields.price",
+    ),
+    pytest.param(
+        "catalog.roundingRule.update",
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundPrecision": 10}, "id": 1},
+        "fields.roundType",
+        id="catalog.roundingRule.update/fields.roundType",
+    ),
+    pytest.param(
+        "catalog.roundingRule.update",
+        {"fields": {"catalogGroupId": 14, "price": 1500, "roundType": 2}, "id": 1},
+        "fields.roundPrecision",
+        id="catalog.roundingRule.update/fields.roundPrecision",
+    ),
     pytest.param("catalog.section.add", {}, "fields", id="catalog.section.add/fields"),
+    pytest.param(
+        "catalog.section.add", {"fields": {"name": "sample"}}, "fields.iblockId", id="catalog.section.add/fields.iblockId"
+    ),
+    pytest.param("catalog.section.add", {"fields": {"iblockId": 1}}, "fields.name", id="catalog.section.add/fields.name"),
     pytest.param("catalog.section.delete", {}, "id", id="catalog.section.delete/id"),
     pytest.param("catalog.section.get", {}, "id", id="catalog.section.get/id"),
     pytest.param("catalog.section.update", {"fields": {"iblockId": 1, "name": "sample"}}, "id", id="catalog.section.update/id"),
     pytest.param("catalog.section.update", {"id": 1}, "fields", id="catalog.section.update/fields"),
+    pytest.param(
+        "catalog.section.update",
+        {"fields": {"name": "sample"}, "id": 1},
+        "fields.iblockId",
+        id="catalog.section.update/fields.iblockId",
+    ),
+    pytest.param(
+        "catalog.section.update", {"fields": {"iblockId": 1}, "id": 1}, "fields.name", id="catalog.section.update/fields.name"
+    ),
     pytest.param("catalog.store.add", {}, "fields", id="catalog.store.add/fields"),
+    pytest.param(
+        "catalog.store.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "store_1",
+                "dateCreate": "2024-10-21T10:00:00",
+                "dateModify": "2024-10-21T10:00:00",
+                "description": "Description",
+                "email": "test@test.com",
+                "gpsN": "54.71411",
+                "gpsS": "21.56675",
+                "imageId": {
+                    "fileData": [
+                        "detailPicture.png",
+                        "iVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BMVEX37ff/\xad///58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7EAAAOxAGV\xadKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCocSfQFGKP3\xad+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA/q2TwrXZ\xadib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt3qSQtwdJ\xadSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+28tICq4rT\xadqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQEFhV3CCN\xadTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKrihqje7Y9\xadiDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guvayybW1i3\xadVl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWtJSyP21r+\xadFaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0hPtw86hMX\xad99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xfAAAAAElF\xadTkSuQmCCiVBORw0KGgoAAAANSUhEUgAAAMgAAADIBAMAAABfdrOtAAAAG1BM\xadVEX37ff////58fn9+v3+/P779vv8+Pz47/j68/oDfe+3AAAACXBIWXMAAA7E\xadAAAOxAGVKw4bAAABrUlEQVR4nO3UT0/CMBjH8ccx2I56IFynkHg1SgxHHCoc\xadSfQFGKP3+e++xL1wn7bPUCAeKF5Mvp+EluX3ZN3ariIAAAAAAAAAAAAAAAAA\xad/q2TwrXZib94LTbj5GdgVbtKxhdXS+2uL270ajQbL9fz4WzcXwVWtbNeIdmt\xad3qSQtwdJSsku1/NHkfdVEKriHFey0G4haS3+ty4ZtEGoipMW+VS7T2m0zc+2\xad8tICq4rTqXtuJV7kWdvsUJtuoc1Hm08ssKo4B1Wn1i6tJu5qrj9dA8lWEzOQ\xadEFhV3CCNTph2naJ0V+eu0SV+ry3WWQqBVcUNsgiP16ndS4SnzuffL5LWEgKr\xadihqje7Y9iDTN6mZ38geDNNX2dEm338b5XPafrmRuj/dj4fULfGoXeFTJ/guv\xadayybW1i3Vl7aM7h+3y2c+y07FfeZjaT9GHVrNYXPG/fkIbCqCPf+9d1WKiWt\xadJSyP21r+FaTrZ8+CULW7XliCUe0PyIUdkD29qQzdv7A0FoSq3R0fqaU78d0h\xadPtw86hMX99vAqqJlp757/W3vhMCqAAAAAAAAAAAAAAAAAPxbX82/SILlk9xf\xadAAAAAElFTkSuQmCC",
+                    ]
+                },
+                "issuingCenter": "N",
+                "modifiedBy": 1,
+                "phone": "+1 (495) 212 85 06",
+                "schedule": "Mon.-Fri. from 9:00 to 20:00, Sat.-Sun. from 11:00 to 18:00",
+                "sort": 100,
+                "title": "Inventory 1",
+                "userId": 1,
+                "xmlId": "",
+            }
+        },
+        "fields.address",
+        id="catalog.store.add/fields.address",
+    ),
     pytest.param("catalog.store.delete", {}, "id", id="catalog.store.delete/id"),
     pytest.param("catalog.store.get", {}, "id", id="catalog.store.get/id"),
     pytest.param(
@@ -1517,7 +2440,22 @@ REQUIRED = [
     pytest.param(
         "catalog.userfield.document.update", {"documentId": 81}, "fields", id="catalog.userfield.document.update/fields"
     ),
+    pytest.param(
+        "catalog.userfield.document.update",
+        {"documentId": 81, "fields": {"field7097": "Test Field"}},
+        "fields.documentType",
+        id="catalog.userfield.document.update/fields.documentType",
+    ),
     pytest.param("catalog.vat.add", {}, "fields", id="catalog.vat.add/fields"),
+    pytest.param(
+        "catalog.vat.add", {"fields": {"active": "Y", "rate": 13, "sort": 10}}, "fields.name", id="catalog.vat.add/fields.name"
+    ),
+    pytest.param(
+        "catalog.vat.add",
+        {"fields": {"active": "Y", "name": "Tax 13%", "sort": 10}},
+        "fields.rate",
+        id="catalog.vat.add/fields.rate",
+    ),
     pytest.param("catalog.vat.delete", {}, "id", id="catalog.vat.delete/id"),
     pytest.param("catalog.vat.get", {}, "id", id="catalog.vat.get/id"),
     pytest.param(
@@ -1527,6 +2465,18 @@ REQUIRED = [
         id="catalog.vat.update/id",
     ),
     pytest.param("catalog.vat.update", {"id": 6}, "fields", id="catalog.vat.update/fields"),
+    pytest.param(
+        "catalog.vat.update",
+        {"fields": {"active": "Y", "rate": 23, "sort": 20}, "id": 6},
+        "fields.name",
+        id="catalog.vat.update/fields.name",
+    ),
+    pytest.param(
+        "catalog.vat.update",
+        {"fields": {"active": "Y", "name": "Tax 23%", "sort": 20}, "id": 6},
+        "fields.rate",
+        id="catalog.vat.update/fields.rate",
+    ),
 ]
 
 

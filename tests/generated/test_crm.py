@@ -2714,6 +2714,12 @@ REQUIRED = [
         id="crm.activity.todo.updateResponsibleUser/responsibleId",
     ),
     pytest.param("crm.activity.type.add", {}, "fields", id="crm.activity.type.add/fields"),
+    pytest.param(
+        "crm.activity.type.add",
+        {"fields": {"ICON_FILE": "@type-icon", "IS_CONFIGURABLE_TYPE": "N", "NAME": "Case 1C"}},
+        "fields.TYPE_ID",
+        id="crm.activity.type.add/fields.TYPE_ID",
+    ),
     pytest.param("crm.activity.type.delete", {}, "TYPE_ID", id="crm.activity.type.delete/TYPE_ID"),
     pytest.param(
         "crm.activity.update",
@@ -2723,9 +2729,105 @@ REQUIRED = [
     ),
     pytest.param("crm.activity.update", {"id": 999}, "fields", id="crm.activity.update/fields"),
     pytest.param("crm.address.add", {}, "fields", id="crm.address.add/fields"),
+    pytest.param(
+        "crm.address.add",
+        {
+            "fields": {
+                "ADDRESS_1": "4 Peace Avenue",
+                "ADDRESS_2": "Drama Theater",
+                "CITY": "City",
+                "COUNTRY": "USA",
+                "ENTITY_ID": 1,
+                "ENTITY_TYPE_ID": 8,
+                "POSTAL_CODE": "000000",
+                "PROVINCE": "Region",
+                "REGION": "Urban District",
+            }
+        },
+        "fields.TYPE_ID",
+        id="crm.address.add/fields.TYPE_ID",
+    ),
+    pytest.param(
+        "crm.address.add",
+        {
+            "fields": {
+                "ADDRESS_1": "4 Peace Avenue",
+                "ADDRESS_2": "Drama Theater",
+                "CITY": "City",
+                "COUNTRY": "USA",
+                "ENTITY_ID": 1,
+                "POSTAL_CODE": "000000",
+                "PROVINCE": "Region",
+                "REGION": "Urban District",
+                "TYPE_ID": 1,
+            }
+        },
+        "fields.ENTITY_TYPE_ID",
+        id="crm.address.add/fields.ENTITY_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.address.add",
+        {
+            "fields": {
+                "ADDRESS_1": "4 Peace Avenue",
+                "ADDRESS_2": "Drama Theater",
+                "CITY": "City",
+                "COUNTRY": "USA",
+                "ENTITY_TYPE_ID": 8,
+                "POSTAL_CODE": "000000",
+                "PROVINCE": "Region",
+                "REGION": "Urban District",
+                "TYPE_ID": 1,
+            }
+        },
+        "fields.ENTITY_ID",
+        id="crm.address.add/fields.ENTITY_ID",
+    ),
     pytest.param("crm.address.delete", {}, "fields", id="crm.address.delete/fields"),
+    pytest.param(
+        "crm.address.delete",
+        {"fields": {"ENTITY_ID": 1, "ENTITY_TYPE_ID": 3}},
+        "fields.TYPE_ID",
+        id="crm.address.delete/fields.TYPE_ID",
+    ),
+    pytest.param(
+        "crm.address.delete",
+        {"fields": {"ENTITY_ID": 1, "TYPE_ID": 1}},
+        "fields.ENTITY_TYPE_ID",
+        id="crm.address.delete/fields.ENTITY_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.address.delete",
+        {"fields": {"ENTITY_TYPE_ID": 3, "TYPE_ID": 1}},
+        "fields.ENTITY_ID",
+        id="crm.address.delete/fields.ENTITY_ID",
+    ),
     pytest.param("crm.address.update", {}, "fields", id="crm.address.update/fields"),
+    pytest.param(
+        "crm.address.update",
+        {"fields": {"ADDRESS_1": "Street, 261", "CITY": "Los Angeles", "ENTITY_ID": 1, "ENTITY_TYPE_ID": 3}},
+        "fields.TYPE_ID",
+        id="crm.address.update/fields.TYPE_ID",
+    ),
+    pytest.param(
+        "crm.address.update",
+        {"fields": {"ADDRESS_1": "Street, 261", "CITY": "Los Angeles", "ENTITY_ID": 1, "TYPE_ID": 1}},
+        "fields.ENTITY_TYPE_ID",
+        id="crm.address.update/fields.ENTITY_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.address.update",
+        {"fields": {"ADDRESS_1": "Street, 261", "CITY": "Los Angeles", "ENTITY_TYPE_ID": 3, "TYPE_ID": 1}},
+        "fields.ENTITY_ID",
+        id="crm.address.update/fields.ENTITY_ID",
+    ),
     pytest.param("crm.automatedsolution.add", {}, "fields", id="crm.automatedsolution.add/fields"),
+    pytest.param(
+        "crm.automatedsolution.add",
+        {"fields": {"typeIds": [1, 2, 3]}},
+        "fields.title",
+        id="crm.automatedsolution.add/fields.title",
+    ),
     pytest.param("crm.automatedsolution.delete", {}, "id", id="crm.automatedsolution.delete/id"),
     pytest.param("crm.automatedsolution.get", {}, "id", id="crm.automatedsolution.get/id"),
     pytest.param(
@@ -2781,6 +2883,12 @@ REQUIRED = [
         id="crm.category.add/entityTypeId",
     ),
     pytest.param("crm.category.add", {"entityTypeId": 1152}, "fields", id="crm.category.add/fields"),
+    pytest.param(
+        "crm.category.add",
+        {"entityTypeId": 1152, "fields": {"isDefault": "Y", "sort": 50}},
+        "fields.name",
+        id="crm.category.add/fields.name",
+    ),
     pytest.param("crm.category.delete", {"id": 5}, "entityTypeId", id="crm.category.delete/entityTypeId"),
     pytest.param("crm.category.delete", {"entityTypeId": 2}, "id", id="crm.category.delete/id"),
     pytest.param("crm.category.fields", {}, "entityTypeId", id="crm.category.fields/entityTypeId"),
@@ -2808,8 +2916,20 @@ REQUIRED = [
         id="crm.company.contact.add/id",
     ),
     pytest.param("crm.company.contact.add", {"id": 32}, "fields", id="crm.company.contact.add/fields"),
+    pytest.param(
+        "crm.company.contact.add",
+        {"fields": {"IS_PRIMARY": "Y", "SORT": 1000}, "id": 32},
+        "fields.CONTACT_ID",
+        id="crm.company.contact.add/fields.CONTACT_ID",
+    ),
     pytest.param("crm.company.contact.delete", {"fields": {"CONTACT_ID": 54}}, "id", id="crm.company.contact.delete/id"),
     pytest.param("crm.company.contact.delete", {"id": 32}, "fields", id="crm.company.contact.delete/fields"),
+    pytest.param(
+        "crm.company.contact.delete",
+        {"fields": {}, "id": 32},
+        "fields.CONTACT_ID",
+        id="crm.company.contact.delete/fields.CONTACT_ID",
+    ),
     pytest.param("crm.company.contact.items.delete", {}, "id", id="crm.company.contact.items.delete/id"),
     pytest.param("crm.company.contact.items.get", {}, "id", id="crm.company.contact.items.get/id"),
     pytest.param(
@@ -2827,6 +2947,50 @@ REQUIRED = [
     pytest.param("crm.company.contact.items.set", {"id": 32}, "items", id="crm.company.contact.items.set/items"),
     pytest.param("crm.company.details.configuration.set", {"userId": 1}, "data", id="crm.company.details.configuration.set/data"),
     pytest.param("crm.company.userfield.add", {}, "fields", id="crm.company.userfield.add/fields"),
+    pytest.param(
+        "crm.company.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "Hallo, Welt! Bearbeiten", "en": "Hello, World! Edit"},
+                "EDIT_IN_LIST": "Y",
+                "ERROR_MESSAGE": {"de": "Hallo, Welt! Fehler", "en": "Hello, World! Error"},
+                "FIELD_NAME": "HELLO_WORLD",
+                "HELP_MESSAGE": {"de": "Hallo, Welt! Hilfe", "en": "Hello, World! Help"},
+                "LABEL": "Hello, world! Field",
+                "LIST_COLUMN_LABEL": {"de": "Hallo, Welt! Spalte", "en": "Hello, World! Column"},
+                "LIST_FILTER_LABEL": "Hello, world! Filter",
+                "MANDATORY": "Y",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEFAULT_VALUE": "Hello, world! Default value", "ROWS": 3},
+                "SHOW_FILTER": "Y",
+                "SORT": 1000,
+            }
+        },
+        "fields.USER_TYPE_ID",
+        id="crm.company.userfield.add/fields.USER_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.company.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "Hallo, Welt! Bearbeiten", "en": "Hello, World! Edit"},
+                "EDIT_IN_LIST": "Y",
+                "ERROR_MESSAGE": {"de": "Hallo, Welt! Fehler", "en": "Hello, World! Error"},
+                "HELP_MESSAGE": {"de": "Hallo, Welt! Hilfe", "en": "Hello, World! Help"},
+                "LABEL": "Hello, world! Field",
+                "LIST_COLUMN_LABEL": {"de": "Hallo, Welt! Spalte", "en": "Hello, World! Column"},
+                "LIST_FILTER_LABEL": "Hello, world! Filter",
+                "MANDATORY": "Y",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEFAULT_VALUE": "Hello, world! Default value", "ROWS": 3},
+                "SHOW_FILTER": "Y",
+                "SORT": 1000,
+                "USER_TYPE_ID": "string",
+            }
+        },
+        "fields.FIELD_NAME",
+        id="crm.company.userfield.add/fields.FIELD_NAME",
+    ),
     pytest.param("crm.company.userfield.delete", {}, "id", id="crm.company.userfield.delete/id"),
     pytest.param("crm.company.userfield.get", {}, "id", id="crm.company.userfield.get/id"),
     pytest.param(
@@ -2856,8 +3020,20 @@ REQUIRED = [
         id="crm.contact.company.add/id",
     ),
     pytest.param("crm.contact.company.add", {"id": 54}, "fields", id="crm.contact.company.add/fields"),
+    pytest.param(
+        "crm.contact.company.add",
+        {"fields": {"IS_PRIMARY": "Y", "SORT": 1000}, "id": 54},
+        "fields.COMPANY_ID",
+        id="crm.contact.company.add/fields.COMPANY_ID",
+    ),
     pytest.param("crm.contact.company.delete", {"fields": {"COMPANY_ID": 32}}, "id", id="crm.contact.company.delete/id"),
     pytest.param("crm.contact.company.delete", {"id": 54}, "fields", id="crm.contact.company.delete/fields"),
+    pytest.param(
+        "crm.contact.company.delete",
+        {"fields": {}, "id": 54},
+        "fields.COMPANY_ID",
+        id="crm.contact.company.delete/fields.COMPANY_ID",
+    ),
     pytest.param("crm.contact.company.items.delete", {}, "id", id="crm.contact.company.items.delete/id"),
     pytest.param("crm.contact.company.items.get", {}, "id", id="crm.contact.company.items.get/id"),
     pytest.param(
@@ -2875,6 +3051,18 @@ REQUIRED = [
     pytest.param("crm.contact.company.items.set", {"id": 82}, "items", id="crm.contact.company.items.set/items"),
     pytest.param("crm.contact.details.configuration.set", {"userId": 1}, "data", id="crm.contact.details.configuration.set/data"),
     pytest.param("crm.contact.userfield.add", {}, "fields", id="crm.contact.userfield.add/fields"),
+    pytest.param(
+        "crm.contact.userfield.add",
+        {"fields": {"FIELD_NAME": "sample"}},
+        "fields.USER_TYPE_ID",
+        id="crm.contact.userfield.add/fields.USER_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.contact.userfield.add",
+        {"fields": {"USER_TYPE_ID": "sample"}},
+        "fields.FIELD_NAME",
+        id="crm.contact.userfield.add/fields.FIELD_NAME",
+    ),
     pytest.param("crm.contact.userfield.delete", {}, "id", id="crm.contact.userfield.delete/id"),
     pytest.param("crm.contact.userfield.get", {}, "id", id="crm.contact.userfield.get/id"),
     pytest.param(
@@ -2914,6 +3102,21 @@ REQUIRED = [
     ),
     pytest.param("crm.contact.userfield.update", {"id": 536}, "fields", id="crm.contact.userfield.update/fields"),
     pytest.param("crm.currency.add", {}, "fields", id="crm.currency.add/fields"),
+    pytest.param(
+        "crm.currency.add", {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1}}, "fields.CURRENCY", id="crm.currency.add/fields.CURRENCY"
+    ),
+    pytest.param(
+        "crm.currency.add",
+        {"fields": {"AMOUNT": 1.5, "CURRENCY": "sample"}},
+        "fields.AMOUNT_CNT",
+        id="crm.currency.add/fields.AMOUNT_CNT",
+    ),
+    pytest.param(
+        "crm.currency.add",
+        {"fields": {"AMOUNT_CNT": 1, "CURRENCY": "sample"}},
+        "fields.AMOUNT",
+        id="crm.currency.add/fields.AMOUNT",
+    ),
     pytest.param("crm.currency.delete", {}, "id", id="crm.currency.delete/id"),
     pytest.param("crm.currency.localizations.delete", {"lids": ["en", "de"]}, "id", id="crm.currency.localizations.delete/id"),
     pytest.param("crm.currency.localizations.delete", {"id": "CLF"}, "lids", id="crm.currency.localizations.delete/lids"),
@@ -2950,8 +3153,17 @@ REQUIRED = [
         id="crm.deal.contact.add/id",
     ),
     pytest.param("crm.deal.contact.add", {"id": 1875}, "fields", id="crm.deal.contact.add/fields"),
+    pytest.param(
+        "crm.deal.contact.add",
+        {"fields": {"IS_PRIMARY": "Y", "SORT": 1000}, "id": 1875},
+        "fields.CONTACT_ID",
+        id="crm.deal.contact.add/fields.CONTACT_ID",
+    ),
     pytest.param("crm.deal.contact.delete", {"fields": {"CONTACT_ID": 55}}, "id", id="crm.deal.contact.delete/id"),
     pytest.param("crm.deal.contact.delete", {"id": 1875}, "fields", id="crm.deal.contact.delete/fields"),
+    pytest.param(
+        "crm.deal.contact.delete", {"fields": {}, "id": 1875}, "fields.CONTACT_ID", id="crm.deal.contact.delete/fields.CONTACT_ID"
+    ),
     pytest.param("crm.deal.contact.items.delete", {}, "id", id="crm.deal.contact.items.delete/id"),
     pytest.param("crm.deal.contact.items.get", {}, "id", id="crm.deal.contact.items.get/id"),
     pytest.param(
@@ -3001,6 +3213,18 @@ REQUIRED = [
         id="crm.deal.recurring.update/id",
     ),
     pytest.param("crm.deal.userfield.add", {}, "fields", id="crm.deal.userfield.add/fields"),
+    pytest.param(
+        "crm.deal.userfield.add",
+        {"fields": {"FIELD_NAME": "sample"}},
+        "fields.USER_TYPE_ID",
+        id="crm.deal.userfield.add/fields.USER_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.deal.userfield.add",
+        {"fields": {"USER_TYPE_ID": "sample"}},
+        "fields.FIELD_NAME",
+        id="crm.deal.userfield.add/fields.FIELD_NAME",
+    ),
     pytest.param("crm.deal.userfield.delete", {}, "id", id="crm.deal.userfield.delete/id"),
     pytest.param("crm.deal.userfield.get", {}, "id", id="crm.deal.userfield.get/id"),
     pytest.param(
@@ -3123,7 +3347,145 @@ REQUIRED = [
         id="crm.documentgenerator.document.update/id",
     ),
     pytest.param("crm.documentgenerator.document.upload", {}, "fields", id="crm.documentgenerator.document.upload/fields"),
+    pytest.param(
+        "crm.documentgenerator.document.upload",
+        {
+            "fields": {
+                "entityId": 101,
+                "fileContent": "**base64_docx_content**",
+                "imageContent": "**base64_image_content**",
+                "number": "2026-001",
+                "pdfContent": "**base64_pdf_content**",
+                "region": "de",
+                "title": "Product demonstration",
+            }
+        },
+        "fields.entityTypeId",
+        id="crm.documentgenerator.document.upload/fields.entityTypeId",
+    ),
+    pytest.param(
+        "crm.documentgenerator.document.upload",
+        {
+            "fields": {
+                "entityTypeId": 2,
+                "fileContent": "**base64_docx_content**",
+                "imageContent": "**base64_image_content**",
+                "number": "2026-001",
+                "pdfContent": "**base64_pdf_content**",
+                "region": "de",
+                "title": "Product demonstration",
+            }
+        },
+        "fields.entityId",
+        id="crm.documentgenerator.document.upload/fields.entityId",
+    ),
+    pytest.param(
+        "crm.documentgenerator.document.upload",
+        {
+            "fields": {
+                "entityId": 101,
+                "entityTypeId": 2,
+                "imageContent": "**base64_image_content**",
+                "number": "2026-001",
+                "pdfContent": "**base64_pdf_content**",
+                "region": "de",
+                "title": "Product demonstration",
+            }
+        },
+        "fields.fileContent",
+        id="crm.documentgenerator.document.upload/fields.fileContent",
+    ),
+    pytest.param(
+        "crm.documentgenerator.document.upload",
+        {
+            "fields": {
+                "entityId": 101,
+                "entityTypeId": 2,
+                "fileContent": "**base64_docx_content**",
+                "imageContent": "**base64_image_content**",
+                "number": "2026-001",
+                "pdfContent": "**base64_pdf_content**",
+                "title": "Product demonstration",
+            }
+        },
+        "fields.region",
+        id="crm.documentgenerator.document.upload/fields.region",
+    ),
+    pytest.param(
+        "crm.documentgenerator.document.upload",
+        {
+            "fields": {
+                "entityId": 101,
+                "entityTypeId": 2,
+                "fileContent": "**base64_docx_content**",
+                "imageContent": "**base64_image_content**",
+                "number": "2026-001",
+                "pdfContent": "**base64_pdf_content**",
+                "region": "de",
+            }
+        },
+        "fields.title",
+        id="crm.documentgenerator.document.upload/fields.title",
+    ),
+    pytest.param(
+        "crm.documentgenerator.document.upload",
+        {
+            "fields": {
+                "entityId": 101,
+                "entityTypeId": 2,
+                "fileContent": "**base64_docx_content**",
+                "imageContent": "**base64_image_content**",
+                "pdfContent": "**base64_pdf_content**",
+                "region": "de",
+                "title": "Product demonstration",
+            }
+        },
+        "fields.number",
+        id="crm.documentgenerator.document.upload/fields.number",
+    ),
     pytest.param("crm.documentgenerator.numerator.add", {}, "fields", id="crm.documentgenerator.numerator.add/fields"),
+    pytest.param(
+        "crm.documentgenerator.numerator.add",
+        {
+            "fields": {
+                "settings": {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator": {
+                        "isDirectNumeration": False,
+                        "length": 6,
+                        "padString": "0",
+                        "periodicBy": "",
+                        "start": 1,
+                        "step": 1,
+                        "timezone": "",
+                    }
+                },
+                "template": "{NUMBER}",
+            }
+        },
+        "fields.name",
+        id="crm.documentgenerator.numerator.add/fields.name",
+    ),
+    pytest.param(
+        "crm.documentgenerator.numerator.add",
+        {
+            "fields": {
+                "name": "REST Enumerator",
+                "settings": {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator": {
+                        "isDirectNumeration": False,
+                        "length": 6,
+                        "padString": "0",
+                        "periodicBy": "",
+                        "start": 1,
+                        "step": 1,
+                        "timezone": "",
+                    }
+                },
+            }
+        },
+        "fields.template",
+        id="crm.documentgenerator.numerator.add/fields.template",
+    ),
     pytest.param("crm.documentgenerator.numerator.delete", {}, "id", id="crm.documentgenerator.numerator.delete/id"),
     pytest.param("crm.documentgenerator.numerator.get", {}, "id", id="crm.documentgenerator.numerator.get/id"),
     pytest.param(
@@ -3152,6 +3514,91 @@ REQUIRED = [
         "crm.documentgenerator.numerator.update", {"id": 45}, "fields", id="crm.documentgenerator.numerator.update/fields"
     ),
     pytest.param("crm.documentgenerator.template.add", {}, "fields", id="crm.documentgenerator.template.add/fields"),
+    pytest.param(
+        "crm.documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "entityTypeId": ["2", "2_category_0"],
+                "file": ["template.docx", "**base64_encoded_content**"],
+                "numeratorId": 49,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        "fields.name",
+        id="crm.documentgenerator.template.add/fields.name",
+    ),
+    pytest.param(
+        "crm.documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "entityTypeId": ["2", "2_category_0"],
+                "name": "REST Proposal Template",
+                "numeratorId": 49,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        "fields.file",
+        id="crm.documentgenerator.template.add/fields.file",
+    ),
+    pytest.param(
+        "crm.documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "entityTypeId": ["2", "2_category_0"],
+                "file": ["template.docx", "**base64_encoded_content**"],
+                "name": "REST Proposal Template",
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        "fields.numeratorId",
+        id="crm.documentgenerator.template.add/fields.numeratorId",
+    ),
+    pytest.param(
+        "crm.documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "entityTypeId": ["2", "2_category_0"],
+                "file": ["template.docx", "**base64_encoded_content**"],
+                "name": "REST Proposal Template",
+                "numeratorId": 49,
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        "fields.region",
+        id="crm.documentgenerator.template.add/fields.region",
+    ),
+    pytest.param(
+        "crm.documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "file": ["template.docx", "**base64_encoded_content**"],
+                "name": "REST Proposal Template",
+                "numeratorId": 49,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        "fields.entityTypeId",
+        id="crm.documentgenerator.template.add/fields.entityTypeId",
+    ),
     pytest.param("crm.documentgenerator.template.delete", {}, "id", id="crm.documentgenerator.template.delete/id"),
     pytest.param("crm.documentgenerator.template.get", {}, "id", id="crm.documentgenerator.template.get/id"),
     pytest.param(
@@ -3210,6 +3657,15 @@ REQUIRED = [
     ),
     pytest.param("crm.duplicate.volatileType.unregister", {}, "id", id="crm.duplicate.volatileType.unregister/id"),
     pytest.param("crm.entity.mergeBatch", {}, "params", id="crm.entity.mergeBatch/params"),
+    pytest.param(
+        "crm.entity.mergeBatch",
+        {"params": {"entityIds": [100, 101, 102]}},
+        "params.entityTypeId",
+        id="crm.entity.mergeBatch/params.entityTypeId",
+    ),
+    pytest.param(
+        "crm.entity.mergeBatch", {"params": {"entityTypeId": 3}}, "params.entityIds", id="crm.entity.mergeBatch/params.entityIds"
+    ),
     pytest.param("crm.invoice.status.add", {}, "fields", id="crm.invoice.status.add/fields"),
     pytest.param("crm.invoice.status.delete", {}, "id", id="crm.invoice.status.delete/id"),
     pytest.param("crm.invoice.status.get", {}, "id", id="crm.invoice.status.get/id"),
@@ -3521,6 +3977,44 @@ REQUIRED = [
     pytest.param("crm.item.payment.update", {"fields": {"paid": "Y", "paySystemId": 110}}, "id", id="crm.item.payment.update/id"),
     pytest.param("crm.item.payment.update", {"id": 1036}, "fields", id="crm.item.payment.update/fields"),
     pytest.param("crm.item.productrow.add", {}, "fields", id="crm.item.productrow.add/fields"),
+    pytest.param(
+        "crm.item.productrow.add",
+        {
+            "fields": {
+                "discountRate": 20,
+                "discountTypeId": 2,
+                "measureCode": 796,
+                "ownerType": "D",
+                "price": 80000,
+                "productId": 9621,
+                "quantity": 2,
+                "sort": 10,
+                "taxIncluded": "Y",
+                "taxRate": 20,
+            }
+        },
+        "fields.ownerId",
+        id="crm.item.productrow.add/fields.ownerId",
+    ),
+    pytest.param(
+        "crm.item.productrow.add",
+        {
+            "fields": {
+                "discountRate": 20,
+                "discountTypeId": 2,
+                "measureCode": 796,
+                "ownerId": 13142,
+                "price": 80000,
+                "productId": 9621,
+                "quantity": 2,
+                "sort": 10,
+                "taxIncluded": "Y",
+                "taxRate": 20,
+            }
+        },
+        "fields.ownerType",
+        id="crm.item.productrow.add/fields.ownerType",
+    ),
     pytest.param("crm.item.productrow.delete", {}, "id", id="crm.item.productrow.delete/id"),
     pytest.param("crm.item.productrow.get", {}, "id", id="crm.item.productrow.get/id"),
     pytest.param(
@@ -3636,8 +4130,17 @@ REQUIRED = [
         id="crm.lead.contact.add/id",
     ),
     pytest.param("crm.lead.contact.add", {"id": 1}, "fields", id="crm.lead.contact.add/fields"),
+    pytest.param(
+        "crm.lead.contact.add",
+        {"fields": {"IS_PRIMARY": "Y", "SORT": 10}, "id": 1},
+        "fields.CONTACT_ID",
+        id="crm.lead.contact.add/fields.CONTACT_ID",
+    ),
     pytest.param("crm.lead.contact.delete", {"fields": {"CONTACT_ID": 1010}}, "id", id="crm.lead.contact.delete/id"),
     pytest.param("crm.lead.contact.delete", {"id": 1}, "fields", id="crm.lead.contact.delete/fields"),
+    pytest.param(
+        "crm.lead.contact.delete", {"fields": {}, "id": 1}, "fields.CONTACT_ID", id="crm.lead.contact.delete/fields.CONTACT_ID"
+    ),
     pytest.param("crm.lead.contact.items.delete", {}, "id", id="crm.lead.contact.items.delete/id"),
     pytest.param("crm.lead.contact.items.get", {}, "id", id="crm.lead.contact.items.get/id"),
     pytest.param("crm.lead.contact.items.set", {"items": {}}, "id", id="crm.lead.contact.items.set/id"),
@@ -3703,6 +4206,50 @@ REQUIRED = [
         id="crm.lead.update/id",
     ),
     pytest.param("crm.lead.userfield.add", {}, "fields", id="crm.lead.userfield.add/fields"),
+    pytest.param(
+        "crm.lead.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "Hallo, Welt! Bearbeiten", "en": "Hello, World! Edit"},
+                "EDIT_IN_LIST": "Y",
+                "ERROR_MESSAGE": {"de": "Hallo, Welt! Fehler", "en": "Hello, World! Error"},
+                "FIELD_NAME": "HELLO_WORLD",
+                "HELP_MESSAGE": {"de": "Hallo, Welt! Hilfe", "en": "Hello, World! Help"},
+                "LABEL": "Hello, world! Field",
+                "LIST_COLUMN_LABEL": {"de": "Hallo, Welt! Spalte", "en": "Hello, World! Column"},
+                "LIST_FILTER_LABEL": "Hello, world! Filter",
+                "MANDATORY": "Y",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEFAULT_VALUE": "Hello, world! Default value", "ROWS": 3},
+                "SHOW_FILTER": "Y",
+                "SORT": 1000,
+            }
+        },
+        "fields.USER_TYPE_ID",
+        id="crm.lead.userfield.add/fields.USER_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.lead.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "Hallo, Welt! Bearbeiten", "en": "Hello, World! Edit"},
+                "EDIT_IN_LIST": "Y",
+                "ERROR_MESSAGE": {"de": "Hallo, Welt! Fehler", "en": "Hello, World! Error"},
+                "HELP_MESSAGE": {"de": "Hallo, Welt! Hilfe", "en": "Hello, World! Help"},
+                "LABEL": "Hello, world! Field",
+                "LIST_COLUMN_LABEL": {"de": "Hallo, Welt! Spalte", "en": "Hello, World! Column"},
+                "LIST_FILTER_LABEL": "Hello, world! Filter",
+                "MANDATORY": "Y",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEFAULT_VALUE": "Hello, world! Default value", "ROWS": 3},
+                "SHOW_FILTER": "Y",
+                "SORT": 1000,
+                "USER_TYPE_ID": "string",
+            }
+        },
+        "fields.FIELD_NAME",
+        id="crm.lead.userfield.add/fields.FIELD_NAME",
+    ),
     pytest.param("crm.lead.userfield.delete", {}, "id", id="crm.lead.userfield.delete/id"),
     pytest.param("crm.lead.userfield.get", {}, "id", id="crm.lead.userfield.get/id"),
     pytest.param(
@@ -3730,12 +4277,68 @@ REQUIRED = [
     pytest.param("crm.measure.get", {}, "id", id="crm.measure.get/id"),
     pytest.param("crm.measure.update", {}, "id", id="crm.measure.update/id"),
     pytest.param("crm.orderentity.add", {}, "fields", id="crm.orderentity.add/fields"),
+    pytest.param(
+        "crm.orderentity.add",
+        {"fields": {"ownerId": 6933, "ownerTypeId": 2}},
+        "fields.orderId",
+        id="crm.orderentity.add/fields.orderId",
+    ),
+    pytest.param(
+        "crm.orderentity.add",
+        {"fields": {"orderId": 5125, "ownerId": 6933}},
+        "fields.ownerTypeId",
+        id="crm.orderentity.add/fields.ownerTypeId",
+    ),
+    pytest.param(
+        "crm.orderentity.add",
+        {"fields": {"orderId": 5125, "ownerTypeId": 2}},
+        "fields.ownerId",
+        id="crm.orderentity.add/fields.ownerId",
+    ),
     pytest.param("crm.orderentity.deleteByFilter", {}, "fields", id="crm.orderentity.deleteByFilter/fields"),
+    pytest.param(
+        "crm.orderentity.deleteByFilter",
+        {"fields": {"ownerId": 6933, "ownerTypeId": 2}},
+        "fields.orderId",
+        id="crm.orderentity.deleteByFilter/fields.orderId",
+    ),
+    pytest.param(
+        "crm.orderentity.deleteByFilter",
+        {"fields": {"orderId": 5125, "ownerId": 6933}},
+        "fields.ownerTypeId",
+        id="crm.orderentity.deleteByFilter/fields.ownerTypeId",
+    ),
+    pytest.param(
+        "crm.orderentity.deleteByFilter",
+        {"fields": {"orderId": 5125, "ownerTypeId": 2}},
+        "fields.ownerId",
+        id="crm.orderentity.deleteByFilter/fields.ownerId",
+    ),
     pytest.param("crm.productsection.add", {}, "fields", id="crm.productsection.add/fields"),
     pytest.param("crm.productsection.delete", {}, "id", id="crm.productsection.delete/id"),
     pytest.param("crm.productsection.get", {}, "id", id="crm.productsection.get/id"),
     pytest.param("crm.productsection.update", {}, "id", id="crm.productsection.update/id"),
     pytest.param("crm.quote.add", {"params": {"IMPORT": "N"}}, "fields", id="crm.quote.add/fields"),
+    pytest.param(
+        "crm.quote.add",
+        {
+            "fields": {
+                "ASSIGNED_BY_ID": 1,
+                "BEGINDATE": "2026-03-13T10:00:00+01:00",
+                "CLOSEDATE": "2026-03-20T18:00:00+01:00",
+                "COMMENTS": "Prepared upon client request",
+                "COMPANY_ID": 1,
+                "CURRENCY_ID": "USD",
+                "MYCOMPANY_ID": 3,
+                "OPENED": "Y",
+                "OPPORTUNITY": 150000,
+                "STATUS_ID": "DRAFT",
+            },
+            "params": {"IMPORT": "N"},
+        },
+        "fields.TITLE",
+        id="crm.quote.add/fields.TITLE",
+    ),
     pytest.param(
         "crm.quote.contact.add",
         {"fields": {"CONTACT_ID": 2647, "IS_PRIMARY": "Y", "SORT": 10}},
@@ -3743,8 +4346,20 @@ REQUIRED = [
         id="crm.quote.contact.add/id",
     ),
     pytest.param("crm.quote.contact.add", {"id": 113}, "fields", id="crm.quote.contact.add/fields"),
+    pytest.param(
+        "crm.quote.contact.add",
+        {"fields": {"IS_PRIMARY": "Y", "SORT": 10}, "id": 113},
+        "fields.CONTACT_ID",
+        id="crm.quote.contact.add/fields.CONTACT_ID",
+    ),
     pytest.param("crm.quote.contact.delete", {"fields": {"CONTACT_ID": 2647}}, "id", id="crm.quote.contact.delete/id"),
     pytest.param("crm.quote.contact.delete", {"id": 113}, "fields", id="crm.quote.contact.delete/fields"),
+    pytest.param(
+        "crm.quote.contact.delete",
+        {"fields": {}, "id": 113},
+        "fields.CONTACT_ID",
+        id="crm.quote.contact.delete/fields.CONTACT_ID",
+    ),
     pytest.param("crm.quote.contact.items.delete", {}, "id", id="crm.quote.contact.items.delete/id"),
     pytest.param("crm.quote.contact.items.get", {}, "id", id="crm.quote.contact.items.get/id"),
     pytest.param(
@@ -3800,6 +4415,50 @@ REQUIRED = [
         id="crm.quote.update/id",
     ),
     pytest.param("crm.quote.userfield.add", {}, "fields", id="crm.quote.userfield.add/fields"),
+    pytest.param(
+        "crm.quote.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "Hallo, Welt! Bearbeiten", "en": "Hello, World! Edit"},
+                "EDIT_IN_LIST": "Y",
+                "ERROR_MESSAGE": {"de": "Hallo, Welt! Fehler", "en": "Hello, World! Error"},
+                "FIELD_NAME": "HELLO_WORLD",
+                "HELP_MESSAGE": {"de": "Hallo, Welt! Hilfe", "en": "Hello, World! Help"},
+                "LABEL": "Hello, World! Field",
+                "LIST_COLUMN_LABEL": {"de": "Hallo, Welt! Spalte", "en": "Hello, World! Column"},
+                "LIST_FILTER_LABEL": "Hello, World! Filter",
+                "MANDATORY": "Y",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEFAULT_VALUE": "Hello, World! Default Value", "ROWS": 3},
+                "SHOW_FILTER": "Y",
+                "SORT": 1000,
+            }
+        },
+        "fields.USER_TYPE_ID",
+        id="crm.quote.userfield.add/fields.USER_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.quote.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "Hallo, Welt! Bearbeiten", "en": "Hello, World! Edit"},
+                "EDIT_IN_LIST": "Y",
+                "ERROR_MESSAGE": {"de": "Hallo, Welt! Fehler", "en": "Hello, World! Error"},
+                "HELP_MESSAGE": {"de": "Hallo, Welt! Hilfe", "en": "Hello, World! Help"},
+                "LABEL": "Hello, World! Field",
+                "LIST_COLUMN_LABEL": {"de": "Hallo, Welt! Spalte", "en": "Hello, World! Column"},
+                "LIST_FILTER_LABEL": "Hello, World! Filter",
+                "MANDATORY": "Y",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEFAULT_VALUE": "Hello, World! Default Value", "ROWS": 3},
+                "SHOW_FILTER": "Y",
+                "SORT": 1000,
+                "USER_TYPE_ID": "string",
+            }
+        },
+        "fields.FIELD_NAME",
+        id="crm.quote.userfield.add/fields.FIELD_NAME",
+    ),
     pytest.param("crm.quote.userfield.delete", {}, "id", id="crm.quote.userfield.delete/id"),
     pytest.param("crm.quote.userfield.get", {}, "id", id="crm.quote.userfield.get/id"),
     pytest.param(
@@ -3823,7 +4482,147 @@ REQUIRED = [
     ),
     pytest.param("crm.quote.userfield.update", {"id": 536}, "fields", id="crm.quote.userfield.update/fields"),
     pytest.param("crm.requisite.add", {}, "fields", id="crm.requisite.add/fields"),
+    pytest.param(
+        "crm.requisite.add",
+        {
+            "fields": {
+                "ACTIVE": "Y",
+                "ADDRESS_ONLY": "N",
+                "ENTITY_ID": 1,
+                "NAME": "Organization",
+                "PRESET_ID": 1,
+                "RQ_COMPANY_FULL_NAME": 'LIMITED LIABILITY COMPANY "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_NAME": 'Ltd. "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_REG_DATE": "06.04.2007",
+                "RQ_DIRECTOR": "SMITH JOHN",
+                "RQ_INN": "1717586110",
+                "RQ_KPP": "770501001",
+                "RQ_OGRN": "5077746476209",
+                "SORT": 500,
+                "UF_CRM_1707997209": "56",
+                "UF_CRM_1708012333": "Category 1",
+                "XML_ID": "5e4641fd-1dd9-11e6-b2f2-005056c00008",
+            }
+        },
+        "fields.ENTITY_TYPE_ID",
+        id="crm.requisite.add/fields.ENTITY_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.requisite.add",
+        {
+            "fields": {
+                "ACTIVE": "Y",
+                "ADDRESS_ONLY": "N",
+                "ENTITY_TYPE_ID": 4,
+                "NAME": "Organization",
+                "PRESET_ID": 1,
+                "RQ_COMPANY_FULL_NAME": 'LIMITED LIABILITY COMPANY "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_NAME": 'Ltd. "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_REG_DATE": "06.04.2007",
+                "RQ_DIRECTOR": "SMITH JOHN",
+                "RQ_INN": "1717586110",
+                "RQ_KPP": "770501001",
+                "RQ_OGRN": "5077746476209",
+                "SORT": 500,
+                "UF_CRM_1707997209": "56",
+                "UF_CRM_1708012333": "Category 1",
+                "XML_ID": "5e4641fd-1dd9-11e6-b2f2-005056c00008",
+            }
+        },
+        "fields.ENTITY_ID",
+        id="crm.requisite.add/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.requisite.add",
+        {
+            "fields": {
+                "ACTIVE": "Y",
+                "ADDRESS_ONLY": "N",
+                "ENTITY_ID": 1,
+                "ENTITY_TYPE_ID": 4,
+                "NAME": "Organization",
+                "RQ_COMPANY_FULL_NAME": 'LIMITED LIABILITY COMPANY "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_NAME": 'Ltd. "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_REG_DATE": "06.04.2007",
+                "RQ_DIRECTOR": "SMITH JOHN",
+                "RQ_INN": "1717586110",
+                "RQ_KPP": "770501001",
+                "RQ_OGRN": "5077746476209",
+                "SORT": 500,
+                "UF_CRM_1707997209": "56",
+                "UF_CRM_1708012333": "Category 1",
+                "XML_ID": "5e4641fd-1dd9-11e6-b2f2-005056c00008",
+            }
+        },
+        "fields.PRESET_ID",
+        id="crm.requisite.add/fields.PRESET_ID",
+    ),
+    pytest.param(
+        "crm.requisite.add",
+        {
+            "fields": {
+                "ACTIVE": "Y",
+                "ADDRESS_ONLY": "N",
+                "ENTITY_ID": 1,
+                "ENTITY_TYPE_ID": 4,
+                "PRESET_ID": 1,
+                "RQ_COMPANY_FULL_NAME": 'LIMITED LIABILITY COMPANY "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_NAME": 'Ltd. "QuickBooks and other similar platforms"',
+                "RQ_COMPANY_REG_DATE": "06.04.2007",
+                "RQ_DIRECTOR": "SMITH JOHN",
+                "RQ_INN": "1717586110",
+                "RQ_KPP": "770501001",
+                "RQ_OGRN": "5077746476209",
+                "SORT": 500,
+                "UF_CRM_1707997209": "56",
+                "UF_CRM_1708012333": "Category 1",
+                "XML_ID": "5e4641fd-1dd9-11e6-b2f2-005056c00008",
+            }
+        },
+        "fields.NAME",
+        id="crm.requisite.add/fields.NAME",
+    ),
     pytest.param("crm.requisite.bankdetail.add", {}, "fields", id="crm.requisite.bankdetail.add/fields"),
+    pytest.param(
+        "crm.requisite.bankdetail.add",
+        {
+            "fields": {
+                "ACTIVE": "Y",
+                "COUNTRY_ID": 1,
+                "NAME": "Superbank",
+                "RQ_ACC_CURRENCY": "USD",
+                "RQ_ACC_NUM": "40702810938000060473",
+                "RQ_BANK_ADDR": "117312, New York, 19 Miller St.",
+                "RQ_BANK_NAME": "Ltd. Superbank",
+                "RQ_BIK": "044525225",
+                "RQ_COR_ACC_NUM": "30101810400000000225",
+                "SORT": 600,
+                "XML_ID": "1e4641fd-2dd9-31e6-b2f2-105056c00008",
+            }
+        },
+        "fields.ENTITY_ID",
+        id="crm.requisite.bankdetail.add/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.requisite.bankdetail.add",
+        {
+            "fields": {
+                "ACTIVE": "Y",
+                "COUNTRY_ID": 1,
+                "ENTITY_ID": 27,
+                "RQ_ACC_CURRENCY": "USD",
+                "RQ_ACC_NUM": "40702810938000060473",
+                "RQ_BANK_ADDR": "117312, New York, 19 Miller St.",
+                "RQ_BANK_NAME": "Ltd. Superbank",
+                "RQ_BIK": "044525225",
+                "RQ_COR_ACC_NUM": "30101810400000000225",
+                "SORT": 600,
+                "XML_ID": "1e4641fd-2dd9-31e6-b2f2-105056c00008",
+            }
+        },
+        "fields.NAME",
+        id="crm.requisite.bankdetail.add/fields.NAME",
+    ),
     pytest.param("crm.requisite.bankdetail.delete", {}, "id", id="crm.requisite.bankdetail.delete/id"),
     pytest.param("crm.requisite.bankdetail.get", {}, "id", id="crm.requisite.bankdetail.get/id"),
     pytest.param(
@@ -3839,10 +4638,72 @@ REQUIRED = [
     pytest.param("crm.requisite.link.get", {"entityTypeId": 31}, "entityId", id="crm.requisite.link.get/entityId"),
     pytest.param("crm.requisite.link.register", {}, "fields", id="crm.requisite.link.register/fields"),
     pytest.param(
+        "crm.requisite.link.register",
+        {"fields": {"BANK_DETAIL_ID": 24, "ENTITY_ID": 315, "MC_BANK_DETAIL_ID": 2, "MC_REQUISITE_ID": 2, "REQUISITE_ID": 60}},
+        "fields.ENTITY_TYPE_ID",
+        id="crm.requisite.link.register/fields.ENTITY_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.requisite.link.register",
+        {
+            "fields": {
+                "BANK_DETAIL_ID": 24,
+                "ENTITY_TYPE_ID": 31,
+                "MC_BANK_DETAIL_ID": 2,
+                "MC_REQUISITE_ID": 2,
+                "REQUISITE_ID": 60,
+            }
+        },
+        "fields.ENTITY_ID",
+        id="crm.requisite.link.register/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.requisite.link.register",
+        {"fields": {"BANK_DETAIL_ID": 24, "ENTITY_ID": 315, "ENTITY_TYPE_ID": 31, "MC_BANK_DETAIL_ID": 2, "MC_REQUISITE_ID": 2}},
+        "fields.REQUISITE_ID",
+        id="crm.requisite.link.register/fields.REQUISITE_ID",
+    ),
+    pytest.param(
+        "crm.requisite.link.register",
+        {"fields": {"ENTITY_ID": 315, "ENTITY_TYPE_ID": 31, "MC_BANK_DETAIL_ID": 2, "MC_REQUISITE_ID": 2, "REQUISITE_ID": 60}},
+        "fields.BANK_DETAIL_ID",
+        id="crm.requisite.link.register/fields.BANK_DETAIL_ID",
+    ),
+    pytest.param(
+        "crm.requisite.link.register",
+        {"fields": {"BANK_DETAIL_ID": 24, "ENTITY_ID": 315, "ENTITY_TYPE_ID": 31, "MC_BANK_DETAIL_ID": 2, "REQUISITE_ID": 60}},
+        "fields.MC_REQUISITE_ID",
+        id="crm.requisite.link.register/fields.MC_REQUISITE_ID",
+    ),
+    pytest.param(
+        "crm.requisite.link.register",
+        {"fields": {"BANK_DETAIL_ID": 24, "ENTITY_ID": 315, "ENTITY_TYPE_ID": 31, "MC_REQUISITE_ID": 2, "REQUISITE_ID": 60}},
+        "fields.MC_BANK_DETAIL_ID",
+        id="crm.requisite.link.register/fields.MC_BANK_DETAIL_ID",
+    ),
+    pytest.param(
         "crm.requisite.link.unregister", {"entityId": 315}, "entityTypeId", id="crm.requisite.link.unregister/entityTypeId"
     ),
     pytest.param("crm.requisite.link.unregister", {"entityTypeId": 31}, "entityId", id="crm.requisite.link.unregister/entityId"),
     pytest.param("crm.requisite.preset.add", {}, "fields", id="crm.requisite.preset.add/fields"),
+    pytest.param(
+        "crm.requisite.preset.add",
+        {"fields": {"ACTIVE": "Y", "COUNTRY_ID": 1, "NAME": "LLC", "SORT": 520, "XML_ID": "EXAMPLE_COMPANY__VALUE_1"}},
+        "fields.ENTITY_TYPE_ID",
+        id="crm.requisite.preset.add/fields.ENTITY_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.requisite.preset.add",
+        {"fields": {"ACTIVE": "Y", "ENTITY_TYPE_ID": 8, "NAME": "LLC", "SORT": 520, "XML_ID": "EXAMPLE_COMPANY__VALUE_1"}},
+        "fields.COUNTRY_ID",
+        id="crm.requisite.preset.add/fields.COUNTRY_ID",
+    ),
+    pytest.param(
+        "crm.requisite.preset.add",
+        {"fields": {"ACTIVE": "Y", "COUNTRY_ID": 1, "ENTITY_TYPE_ID": 8, "SORT": 520, "XML_ID": "EXAMPLE_COMPANY__VALUE_1"}},
+        "fields.NAME",
+        id="crm.requisite.preset.add/fields.NAME",
+    ),
     pytest.param("crm.requisite.preset.delete", {}, "id", id="crm.requisite.preset.delete/id"),
     pytest.param(
         "crm.requisite.preset.field.add",
@@ -3851,6 +4712,12 @@ REQUIRED = [
         id="crm.requisite.preset.field.add/preset",
     ),
     pytest.param("crm.requisite.preset.field.add", {"preset": {"ID": 27}}, "fields", id="crm.requisite.preset.field.add/fields"),
+    pytest.param(
+        "crm.requisite.preset.field.add",
+        {"fields": {"FIELD_TITLE": "TEST", "IN_SHORT_LIST": "N", "SORT": 580}, "preset": {"ID": 27}},
+        "fields.FIELD_NAME",
+        id="crm.requisite.preset.field.add/fields.FIELD_NAME",
+    ),
     pytest.param(
         "crm.requisite.preset.field.availabletoadd", {}, "preset", id="crm.requisite.preset.field.availabletoadd/preset"
     ),
@@ -3869,6 +4736,12 @@ REQUIRED = [
         "fields",
         id="crm.requisite.preset.field.update/fields",
     ),
+    pytest.param(
+        "crm.requisite.preset.field.update",
+        {"ID": 1, "fields": {"FIELD_TITLE": "Name", "IN_SHORT_LIST": "Y"}, "preset": {"ID": 27}},
+        "fields.FIELD_NAME",
+        id="crm.requisite.preset.field.update/fields.FIELD_NAME",
+    ),
     pytest.param("crm.requisite.preset.get", {}, "id", id="crm.requisite.preset.get/id"),
     pytest.param(
         "crm.requisite.preset.update",
@@ -3879,7 +4752,65 @@ REQUIRED = [
     pytest.param("crm.requisite.preset.update", {"id": 347}, "fields", id="crm.requisite.preset.update/fields"),
     pytest.param("crm.requisite.update", {"fields": {"NAME": "sample"}}, "id", id="crm.requisite.update/id"),
     pytest.param("crm.requisite.update", {"id": 1}, "fields", id="crm.requisite.update/fields"),
+    pytest.param("crm.requisite.update", {"fields": {}, "id": 1}, "fields.NAME", id="crm.requisite.update/fields.NAME"),
     pytest.param("crm.requisite.userfield.add", {}, "fields", id="crm.requisite.userfield.add/fields"),
+    pytest.param(
+        "crm.requisite.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": "PP - Line",
+                "FIELD_NAME": "NEWTECH_v1_STRING",
+                "LIST_COLUMN_LABEL": "PP - Line",
+                "LIST_FILTER_LABEL": "PP - Line",
+                "MANDATORY": "N",
+                "MULTIPLE": "N",
+                "SHOW_FILTER": "E",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "string",
+            }
+        },
+        "fields.ENTITY_ID",
+        id="crm.requisite.userfield.add/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.requisite.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": "PP - Line",
+                "ENTITY_ID": "CRM_REQUISITE",
+                "LIST_COLUMN_LABEL": "PP - Line",
+                "LIST_FILTER_LABEL": "PP - Line",
+                "MANDATORY": "N",
+                "MULTIPLE": "N",
+                "SHOW_FILTER": "E",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "string",
+            }
+        },
+        "fields.FIELD_NAME",
+        id="crm.requisite.userfield.add/fields.FIELD_NAME",
+    ),
+    pytest.param(
+        "crm.requisite.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": "PP - Line",
+                "ENTITY_ID": "CRM_REQUISITE",
+                "FIELD_NAME": "NEWTECH_v1_STRING",
+                "LIST_COLUMN_LABEL": "PP - Line",
+                "LIST_FILTER_LABEL": "PP - Line",
+                "MANDATORY": "N",
+                "MULTIPLE": "N",
+                "SHOW_FILTER": "E",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+            }
+        },
+        "fields.USER_TYPE_ID",
+        id="crm.requisite.userfield.add/fields.USER_TYPE_ID",
+    ),
     pytest.param("crm.requisite.userfield.delete", {}, "id", id="crm.requisite.userfield.delete/id"),
     pytest.param("crm.requisite.userfield.get", {}, "id", id="crm.requisite.userfield.get/id"),
     pytest.param(
@@ -3890,15 +4821,114 @@ REQUIRED = [
     ),
     pytest.param("crm.requisite.userfield.update", {"id": 235}, "fields", id="crm.requisite.userfield.update/fields"),
     pytest.param("crm.status.add", {}, "fields", id="crm.status.add/fields"),
+    pytest.param(
+        "crm.status.add",
+        {"fields": {"COLOR": "#FFA900", "NAME": "Decision making", "SORT": 70, "STATUS_ID": "DECISION"}},
+        "fields.ENTITY_ID",
+        id="crm.status.add/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.status.add",
+        {"fields": {"COLOR": "#FFA900", "ENTITY_ID": "DEAL_STAGE_1", "NAME": "Decision making", "SORT": 70}},
+        "fields.STATUS_ID",
+        id="crm.status.add/fields.STATUS_ID",
+    ),
+    pytest.param(
+        "crm.status.add",
+        {"fields": {"COLOR": "#FFA900", "ENTITY_ID": "DEAL_STAGE_1", "SORT": 70, "STATUS_ID": "DECISION"}},
+        "fields.NAME",
+        id="crm.status.add/fields.NAME",
+    ),
     pytest.param("crm.status.delete", {}, "id", id="crm.status.delete/id"),
     pytest.param("crm.status.entity.items", {}, "entityId", id="crm.status.entity.items/entityId"),
     pytest.param("crm.status.get", {}, "id", id="crm.status.get/id"),
     pytest.param("crm.status.update", {"fields": {"COLOR": "#00A9F4", "NAME": "New name"}}, "id", id="crm.status.update/id"),
     pytest.param("crm.status.update", {"id": 123}, "fields", id="crm.status.update/fields"),
     pytest.param("crm.timeline.bindings.bind", {}, "fields", id="crm.timeline.bindings.bind/fields"),
+    pytest.param(
+        "crm.timeline.bindings.bind",
+        {"fields": {"ENTITY_ID": 10, "ENTITY_TYPE": "deal"}},
+        "fields.OWNER_ID",
+        id="crm.timeline.bindings.bind/fields.OWNER_ID",
+    ),
+    pytest.param(
+        "crm.timeline.bindings.bind",
+        {"fields": {"ENTITY_TYPE": "deal", "OWNER_ID": 1110}},
+        "fields.ENTITY_ID",
+        id="crm.timeline.bindings.bind/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.timeline.bindings.bind",
+        {"fields": {"ENTITY_ID": 10, "OWNER_ID": 1110}},
+        "fields.ENTITY_TYPE",
+        id="crm.timeline.bindings.bind/fields.ENTITY_TYPE",
+    ),
     pytest.param("crm.timeline.bindings.list", {}, "filter", id="crm.timeline.bindings.list/filter"),
     pytest.param("crm.timeline.bindings.unbind", {}, "fields", id="crm.timeline.bindings.unbind/fields"),
+    pytest.param(
+        "crm.timeline.bindings.unbind",
+        {"fields": {"ENTITY_ID": 10, "ENTITY_TYPE": "deal"}},
+        "fields.OWNER_ID",
+        id="crm.timeline.bindings.unbind/fields.OWNER_ID",
+    ),
+    pytest.param(
+        "crm.timeline.bindings.unbind",
+        {"fields": {"ENTITY_TYPE": "deal", "OWNER_ID": 1110}},
+        "fields.ENTITY_ID",
+        id="crm.timeline.bindings.unbind/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.timeline.bindings.unbind",
+        {"fields": {"ENTITY_ID": 10, "OWNER_ID": 1110}},
+        "fields.ENTITY_TYPE",
+        id="crm.timeline.bindings.unbind/fields.ENTITY_TYPE",
+    ),
     pytest.param("crm.timeline.comment.add", {}, "fields", id="crm.timeline.comment.add/fields"),
+    pytest.param(
+        "crm.timeline.comment.add",
+        {
+            "fields": {
+                "COMMENT": "New comment was added",
+                "ENTITY_TYPE": "deal",
+                "FILES": [
+                    ["1.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                    ["2.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                ],
+            }
+        },
+        "fields.ENTITY_ID",
+        id="crm.timeline.comment.add/fields.ENTITY_ID",
+    ),
+    pytest.param(
+        "crm.timeline.comment.add",
+        {
+            "fields": {
+                "COMMENT": "New comment was added",
+                "ENTITY_ID": 10,
+                "FILES": [
+                    ["1.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                    ["2.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                ],
+            }
+        },
+        "fields.ENTITY_TYPE",
+        id="crm.timeline.comment.add/fields.ENTITY_TYPE",
+    ),
+    pytest.param(
+        "crm.timeline.comment.add",
+        {
+            "fields": {
+                "ENTITY_ID": 10,
+                "ENTITY_TYPE": "deal",
+                "FILES": [
+                    ["1.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                    ["2.gif", "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="],
+                ],
+            }
+        },
+        "fields.COMMENT",
+        id="crm.timeline.comment.add/fields.COMMENT",
+    ),
     pytest.param("crm.timeline.comment.delete", {"ownerId": 10, "ownerTypeId": 2}, "id", id="crm.timeline.comment.delete/id"),
     pytest.param("crm.timeline.comment.get", {}, "id", id="crm.timeline.comment.get/id"),
     pytest.param(
@@ -4000,6 +5030,36 @@ REQUIRED = [
         id="crm.timeline.layout.blocks.set/layout",
     ),
     pytest.param("crm.timeline.logmessage.add", {}, "fields", id="crm.timeline.logmessage.add/fields"),
+    pytest.param(
+        "crm.timeline.logmessage.add",
+        {"fields": {"entityId": 1, "iconCode": "info", "text": "Test text message", "title": "Test title"}},
+        "fields.entityTypeId",
+        id="crm.timeline.logmessage.add/fields.entityTypeId",
+    ),
+    pytest.param(
+        "crm.timeline.logmessage.add",
+        {"fields": {"entityTypeId": 1, "iconCode": "info", "text": "Test text message", "title": "Test title"}},
+        "fields.entityId",
+        id="crm.timeline.logmessage.add/fields.entityId",
+    ),
+    pytest.param(
+        "crm.timeline.logmessage.add",
+        {"fields": {"entityId": 1, "entityTypeId": 1, "iconCode": "info", "text": "Test text message"}},
+        "fields.title",
+        id="crm.timeline.logmessage.add/fields.title",
+    ),
+    pytest.param(
+        "crm.timeline.logmessage.add",
+        {"fields": {"entityId": 1, "entityTypeId": 1, "iconCode": "info", "title": "Test title"}},
+        "fields.text",
+        id="crm.timeline.logmessage.add/fields.text",
+    ),
+    pytest.param(
+        "crm.timeline.logmessage.add",
+        {"fields": {"entityId": 1, "entityTypeId": 1, "text": "Test text message", "title": "Test title"}},
+        "fields.iconCode",
+        id="crm.timeline.logmessage.add/fields.iconCode",
+    ),
     pytest.param("crm.timeline.logmessage.delete", {}, "id", id="crm.timeline.logmessage.delete/id"),
     pytest.param("crm.timeline.logmessage.get", {}, "id", id="crm.timeline.logmessage.get/id"),
     pytest.param(
@@ -4099,6 +5159,39 @@ REQUIRED = [
     ),
     pytest.param("crm.tracking.trace.delete", {}, "id", id="crm.tracking.trace.delete/id"),
     pytest.param("crm.type.add", {}, "fields", id="crm.type.add/fields"),
+    pytest.param(
+        "crm.type.add",
+        {
+            "fields": {
+                "entityTypeId": 2024,
+                "isAutomationEnabled": "Y",
+                "isBeginCloseDatesEnabled": "Y",
+                "isBizProcEnabled": "Y",
+                "isCategoriesEnabled": "Y",
+                "isClientEnabled": "Y",
+                "isDocumentsEnabled": "Y",
+                "isLinkWithProductsEnabled": "Y",
+                "isMycompanyEnabled": "Y",
+                "isObserversEnabled": "Y",
+                "isRecyclebinEnabled": "Y",
+                "isSetOpenPermissions": "Y",
+                "isSourceEnabled": "Y",
+                "isStagesEnabled": "Y",
+                "isUseInUserfieldEnabled": "Y",
+                "linkedUserFields": {"CALENDAR_EVENT|UF_CRM_CAL_EVENT": "true", "TASKS_TASK|UF_CRM_TASK": "true"},
+                "relations": {
+                    "child": [{"entityTypeId": 3, "isChildrenListEnabled": "true"}, {"entityTypeId": 4}],
+                    "parent": [
+                        {"entityTypeId": 1, "isChildrenListEnabled": "true"},
+                        {"entityTypeId": 2, "isChildrenListEnabled": "true"},
+                        {"entityTypeId": 31, "isChildrenListEnabled": "true"},
+                    ],
+                },
+            }
+        },
+        "fields.title",
+        id="crm.type.add/fields.title",
+    ),
     pytest.param("crm.type.delete", {}, "id", id="crm.type.delete/id"),
     pytest.param("crm.type.get", {}, "id", id="crm.type.get/id"),
     pytest.param("crm.type.getByEntityTypeId", {}, "entityTypeId", id="crm.type.getByEntityTypeId/entityTypeId"),
@@ -4121,10 +5214,18 @@ REQUIRED = [
     ),
     pytest.param("crm.userfield.settings.fields", {}, "type", id="crm.userfield.settings.fields/type"),
     pytest.param("crm.vat.add", {}, "fields", id="crm.vat.add/fields"),
+    pytest.param(
+        "crm.vat.add", {"fields": {"ACTIVE": "Y", "C_SORT": 100, "RATE": 20.0}}, "fields.NAME", id="crm.vat.add/fields.NAME"
+    ),
+    pytest.param(
+        "crm.vat.add", {"fields": {"ACTIVE": "Y", "C_SORT": 100, "NAME": "VAT 20%"}}, "fields.RATE", id="crm.vat.add/fields.RATE"
+    ),
     pytest.param("crm.vat.delete", {}, "id", id="crm.vat.delete/id"),
     pytest.param("crm.vat.get", {}, "id", id="crm.vat.get/id"),
     pytest.param("crm.vat.update", {"fields": {"NAME": "sample", "RATE": 1.5}}, "id", id="crm.vat.update/id"),
     pytest.param("crm.vat.update", {"id": 1}, "fields", id="crm.vat.update/fields"),
+    pytest.param("crm.vat.update", {"fields": {"RATE": 1.5}, "id": 1}, "fields.NAME", id="crm.vat.update/fields.NAME"),
+    pytest.param("crm.vat.update", {"fields": {"NAME": "sample"}, "id": 1}, "fields.RATE", id="crm.vat.update/fields.RATE"),
 ]
 
 

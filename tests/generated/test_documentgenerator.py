@@ -260,6 +260,48 @@ REQUIRED = [
         id="documentgenerator.document.update/id",
     ),
     pytest.param("documentgenerator.numerator.add", {}, "fields", id="documentgenerator.numerator.add/fields"),
+    pytest.param(
+        "documentgenerator.numerator.add",
+        {
+            "fields": {
+                "settings": {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator": {
+                        "isDirectNumeration": 0,
+                        "length": 8,
+                        "padString": "0",
+                        "periodicBy": "year",
+                        "start": 1000,
+                        "step": 5,
+                        "timezone": "Europe/Berlin",
+                    }
+                },
+                "template": "INV-{NUMBER}",
+            }
+        },
+        "fields.name",
+        id="documentgenerator.numerator.add/fields.name",
+    ),
+    pytest.param(
+        "documentgenerator.numerator.add",
+        {
+            "fields": {
+                "name": "REST Invoice Numerator",
+                "settings": {
+                    "Bitrix_Main_Numerator_Generator_SequentNumberGenerator": {
+                        "isDirectNumeration": 0,
+                        "length": 8,
+                        "padString": "0",
+                        "periodicBy": "year",
+                        "start": 1000,
+                        "step": 5,
+                        "timezone": "Europe/Berlin",
+                    }
+                },
+            }
+        },
+        "fields.template",
+        id="documentgenerator.numerator.add/fields.template",
+    ),
     pytest.param("documentgenerator.numerator.delete", {}, "id", id="documentgenerator.numerator.delete/id"),
     pytest.param("documentgenerator.numerator.get", {}, "id", id="documentgenerator.numerator.get/id"),
     pytest.param(
@@ -286,6 +328,20 @@ REQUIRED = [
     ),
     pytest.param("documentgenerator.numerator.update", {"id": 55}, "fields", id="documentgenerator.numerator.update/fields"),
     pytest.param("documentgenerator.region.add", {}, "fields", id="documentgenerator.region.add/fields"),
+    pytest.param(
+        "documentgenerator.region.add",
+        {
+            "fields": {
+                "formatDate": "DD.MM.YYYY",
+                "formatDatetime": "DD.MM.YYYY HH:MI:SS",
+                "formatName": "#LAST_NAME# #NAME# #SECOND_NAME#",
+                "languageId": "de",
+                "phrases": {"TAX_INCLUDED": "Tax included in the price", "TAX_NOT_INCLUDED": "Tax not included in the price"},
+            }
+        },
+        "fields.title",
+        id="documentgenerator.region.add/fields.title",
+    ),
     pytest.param("documentgenerator.region.delete", {}, "id", id="documentgenerator.region.delete/id"),
     pytest.param("documentgenerator.region.get", {}, "id", id="documentgenerator.region.get/id"),
     pytest.param(
@@ -302,6 +358,21 @@ REQUIRED = [
     ),
     pytest.param("documentgenerator.region.update", {"id": 1}, "fields", id="documentgenerator.region.update/fields"),
     pytest.param("documentgenerator.role.add", {}, "fields", id="documentgenerator.role.add/fields"),
+    pytest.param(
+        "documentgenerator.role.add",
+        {
+            "fields": {
+                "code": "DOCGEN_TEMPLATE_EDITORS",
+                "permissions": {
+                    "DOCUMENTS": {"MODIFY": "X", "VIEW": "X"},
+                    "SETTINGS": {"MODIFY": ""},
+                    "TEMPLATES": {"MODIFY": "D"},
+                },
+            }
+        },
+        "fields.name",
+        id="documentgenerator.role.add/fields.name",
+    ),
     pytest.param("documentgenerator.role.delete", {}, "id", id="documentgenerator.role.delete/id"),
     pytest.param("documentgenerator.role.get", {}, "id", id="documentgenerator.role.get/id"),
     pytest.param(
@@ -321,6 +392,36 @@ REQUIRED = [
     ),
     pytest.param("documentgenerator.role.update", {"id": 9}, "fields", id="documentgenerator.role.update/fields"),
     pytest.param("documentgenerator.template.add", {}, "fields", id="documentgenerator.template.add/fields"),
+    pytest.param(
+        "documentgenerator.template.add",
+        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "numeratorId": 1, "region": "sample"}},
+        "fields.name",
+        id="documentgenerator.template.add/fields.name",
+    ),
+    pytest.param(
+        "documentgenerator.template.add",
+        {"fields": {"file": ["a.txt", "aGVsbG8="], "name": "sample", "numeratorId": 1, "region": "sample"}},
+        "fields.fileId",
+        id="documentgenerator.template.add/fields.fileId",
+    ),
+    pytest.param(
+        "documentgenerator.template.add",
+        {"fields": {"fileId": 1, "name": "sample", "numeratorId": 1, "region": "sample"}},
+        "fields.file",
+        id="documentgenerator.template.add/fields.file",
+    ),
+    pytest.param(
+        "documentgenerator.template.add",
+        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "region": "sample"}},
+        "fields.numeratorId",
+        id="documentgenerator.template.add/fields.numeratorId",
+    ),
+    pytest.param(
+        "documentgenerator.template.add",
+        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "numeratorId": 1}},
+        "fields.region",
+        id="documentgenerator.template.add/fields.region",
+    ),
     pytest.param("documentgenerator.template.delete", {}, "id", id="documentgenerator.template.delete/id"),
     pytest.param("documentgenerator.template.get", {}, "id", id="documentgenerator.template.get/id"),
     pytest.param("documentgenerator.template.getfields", {}, "id", id="documentgenerator.template.getfields/id"),

@@ -95,6 +95,75 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("humanresources.hcmlink.company.add", {}, "fields", id="humanresources.hcmlink.company.add/fields"),
+    pytest.param(
+        "humanresources.hcmlink.company.add",
+        {
+            "fields": {
+                "crmCompanyId": 12,
+                "data": {"taxId": "1234567890"},
+                "fields": [
+                    {
+                        "entityType": "EMPLOYEE",
+                        "field": "personal_number",
+                        "title": "Personnel Number",
+                        "ttl": 86400,
+                        "type": "STRING",
+                    }
+                ],
+                "title": "Muller GmbH",
+            }
+        },
+        "fields.company",
+        id="humanresources.hcmlink.company.add/fields.company",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.add",
+        {
+            "fields": {
+                "company": "hr-company-001",
+                "data": {"taxId": "1234567890"},
+                "fields": [
+                    {
+                        "entityType": "EMPLOYEE",
+                        "field": "personal_number",
+                        "title": "Personnel Number",
+                        "ttl": 86400,
+                        "type": "STRING",
+                    }
+                ],
+                "title": "Muller GmbH",
+            }
+        },
+        "fields.crmCompanyId",
+        id="humanresources.hcmlink.company.add/fields.crmCompanyId",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.add",
+        {
+            "fields": {
+                "company": "hr-company-001",
+                "crmCompanyId": 12,
+                "data": {"taxId": "1234567890"},
+                "fields": [
+                    {
+                        "entityType": "EMPLOYEE",
+                        "field": "personal_number",
+                        "title": "Personnel Number",
+                        "ttl": 86400,
+                        "type": "STRING",
+                    }
+                ],
+            }
+        },
+        "fields.title",
+        id="humanresources.hcmlink.company.add/fields.title",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.add",
+        {"fields": {"company": "hr-company-001", "crmCompanyId": 12, "data": {"taxId": "1234567890"}, "title": "Muller GmbH"}},
+        "fields.fields",
+        id="humanresources.hcmlink.company.add/fields.fields",
+    ),
     pytest.param("humanresources.hcmlink.company.delete", {}, "id", id="humanresources.hcmlink.company.delete/id"),
     pytest.param(
         "humanresources.hcmlink.company.update",
@@ -111,6 +180,51 @@ REQUIRED = [
     ),
     pytest.param(
         "humanresources.hcmlink.company.update", {"id": 15}, "fields", id="humanresources.hcmlink.company.update/fields"
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.update",
+        {
+            "fields": {
+                "crmCompanyId": 12,
+                "fields": [{"entityType": "EMPLOYEE", "field": "personal_number", "title": "Employee number", "type": "STRING"}],
+                "title": "Muller GmbH",
+            },
+            "id": 15,
+        },
+        "fields.company",
+        id="humanresources.hcmlink.company.update/fields.company",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.update",
+        {
+            "fields": {
+                "company": "hr-company-001",
+                "fields": [{"entityType": "EMPLOYEE", "field": "personal_number", "title": "Employee number", "type": "STRING"}],
+                "title": "Muller GmbH",
+            },
+            "id": 15,
+        },
+        "fields.crmCompanyId",
+        id="humanresources.hcmlink.company.update/fields.crmCompanyId",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.update",
+        {
+            "fields": {
+                "company": "hr-company-001",
+                "crmCompanyId": 12,
+                "fields": [{"entityType": "EMPLOYEE", "field": "personal_number", "title": "Employee number", "type": "STRING"}],
+            },
+            "id": 15,
+        },
+        "fields.title",
+        id="humanresources.hcmlink.company.update/fields.title",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.company.update",
+        {"fields": {"company": "hr-company-001", "crmCompanyId": 12, "title": "Muller GmbH"}, "id": 15},
+        "fields.fields",
+        id="humanresources.hcmlink.company.update/fields.fields",
     ),
     pytest.param(
         "humanresources.hcmlink.employee.list",
@@ -141,6 +255,57 @@ REQUIRED = [
         id="humanresources.hcmlink.employee.set/data",
     ),
     pytest.param(
+        "humanresources.hcmlink.employee.set",
+        {
+            "company": "hr-company-001",
+            "data": [
+                {
+                    "data": {"firstName": "Klaus", "lastName": "Weber", "patronymicName": "Klaus", "position": "Manager"},
+                    "employee": "employee-001",
+                    "person": "person-001",
+                    "userId": 25,
+                }
+            ],
+            "job": {"fields": {"sent": 1, "status": "DONE", "total": 1}},
+        },
+        "job.id",
+        id="humanresources.hcmlink.employee.set/job.id",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.employee.set",
+        {
+            "company": "hr-company-001",
+            "data": [
+                {
+                    "data": {"firstName": "Klaus", "lastName": "Weber", "patronymicName": "Klaus", "position": "Manager"},
+                    "employee": "employee-001",
+                    "person": "person-001",
+                    "userId": 25,
+                }
+            ],
+            "job": {"id": 101},
+        },
+        "job.fields",
+        id="humanresources.hcmlink.employee.set/job.fields",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.employee.set",
+        {
+            "company": "hr-company-001",
+            "data": [
+                {
+                    "data": {"firstName": "Klaus", "lastName": "Weber", "patronymicName": "Klaus", "position": "Manager"},
+                    "employee": "employee-001",
+                    "person": "person-001",
+                    "userId": 25,
+                }
+            ],
+            "job": {"fields": {"sent": 1, "total": 1}, "id": 101},
+        },
+        "job.fields.status",
+        id="humanresources.hcmlink.employee.set/job.fields.status",
+    ),
+    pytest.param(
         "humanresources.hcmlink.field.value.set",
         {
             "data": [{"employee": "employee-001", "field": "personal_number", "value": "TN-1001"}],
@@ -155,6 +320,36 @@ REQUIRED = [
         "data",
         id="humanresources.hcmlink.field.value.set/data",
     ),
+    pytest.param(
+        "humanresources.hcmlink.field.value.set",
+        {
+            "company": "hr-company-001",
+            "data": [{"employee": "employee-001", "field": "personal_number", "value": "TN-1001"}],
+            "job": {"fields": {"sent": 1, "status": "DONE", "total": 1}},
+        },
+        "job.id",
+        id="humanresources.hcmlink.field.value.set/job.id",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.field.value.set",
+        {
+            "company": "hr-company-001",
+            "data": [{"employee": "employee-001", "field": "personal_number", "value": "TN-1001"}],
+            "job": {"id": 101},
+        },
+        "job.fields",
+        id="humanresources.hcmlink.field.value.set/job.fields",
+    ),
+    pytest.param(
+        "humanresources.hcmlink.field.value.set",
+        {
+            "company": "hr-company-001",
+            "data": [{"employee": "employee-001", "field": "personal_number", "value": "TN-1001"}],
+            "job": {"fields": {"sent": 1, "total": 1}, "id": 101},
+        },
+        "job.fields.status",
+        id="humanresources.hcmlink.field.value.set/job.fields.status",
+    ),
     pytest.param("humanresources.hcmlink.job.status.get", {}, "id", id="humanresources.hcmlink.job.status.get/id"),
     pytest.param(
         "humanresources.hcmlink.job.update",
@@ -163,6 +358,12 @@ REQUIRED = [
         id="humanresources.hcmlink.job.update/id",
     ),
     pytest.param("humanresources.hcmlink.job.update", {"id": 101}, "fields", id="humanresources.hcmlink.job.update/fields"),
+    pytest.param(
+        "humanresources.hcmlink.job.update",
+        {"fields": {"data": {"batch": "2026-08-06"}, "sent": 10, "total": 10}, "id": 101},
+        "fields.status",
+        id="humanresources.hcmlink.job.update/fields.status",
+    ),
 ]
 
 

@@ -365,6 +365,18 @@ REQUIRED = [
         id="im.v2.File.upload/dialogId",
     ),
     pytest.param("im.v2.File.upload", {"dialogId": "chat5"}, "fields", id="im.v2.File.upload/fields"),
+    pytest.param(
+        "im.v2.File.upload",
+        {"dialogId": "chat5", "fields": {"content": "SGVsbG8gV29ybGQh", "message": "Here is the report"}},
+        "fields.name",
+        id="im.v2.File.upload/fields.name",
+    ),
+    pytest.param(
+        "im.v2.File.upload",
+        {"dialogId": "chat5", "fields": {"message": "Here is the report", "name": "report.pdf"}},
+        "fields.content",
+        id="im.v2.File.upload/fields.content",
+    ),
 ]
 
 
@@ -374,7 +386,7 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 
 BROKEN_RULES = [
-    pytest.param("im.notify.delete", {}, "at_least_one_of", id="im.notify.delete/0_at_least_one_of"),
+    pytest.param("im.notify.delete", {}, "at_least_one_of", id="im.notify.delete/top_0_at_least_one_of"),
 ]
 
 

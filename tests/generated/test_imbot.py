@@ -625,6 +625,30 @@ REQUIRED = [
         "PROPERTIES",
         id="imbot.register/PROPERTIES",
     ),
+    pytest.param(
+        "imbot.register",
+        {
+            "CODE": "sample",
+            "EVENT_BOT_DELETE": "sample",
+            "EVENT_MESSAGE_ADD": "sample",
+            "EVENT_WELCOME_MESSAGE": "sample",
+            "PROPERTIES": {"LAST_NAME": "sample"},
+        },
+        "PROPERTIES.NAME",
+        id="imbot.register/PROPERTIES.NAME",
+    ),
+    pytest.param(
+        "imbot.register",
+        {
+            "CODE": "sample",
+            "EVENT_BOT_DELETE": "sample",
+            "EVENT_MESSAGE_ADD": "sample",
+            "EVENT_WELCOME_MESSAGE": "sample",
+            "PROPERTIES": {"NAME": "sample"},
+        },
+        "PROPERTIES.LAST_NAME",
+        id="imbot.register/PROPERTIES.LAST_NAME",
+    ),
     pytest.param("imbot.unregister", {"CLIENT_ID": "**put_your_client_id_here**"}, "BOT_ID", id="imbot.unregister/BOT_ID"),
     pytest.param(
         "imbot.update",
@@ -641,6 +665,39 @@ REQUIRED = [
     ),
     pytest.param("imbot.update", {"BOT_ID": 39, "CLIENT_ID": "**put_your_client_id_here**"}, "FIELDS", id="imbot.update/FIELDS"),
     pytest.param("imbot.v2.Bot.register", {}, "fields", id="imbot.v2.Bot.register/fields"),
+    pytest.param(
+        "imbot.v2.Bot.register",
+        {
+            "fields": {
+                "botToken": "my_bot_token",
+                "eventMode": "fetch",
+                "properties": {"name": "Support Bot", "workPosition": "AI Assistant"},
+                "type": "bot",
+            }
+        },
+        "fields.code",
+        id="imbot.v2.Bot.register/fields.code",
+    ),
+    pytest.param(
+        "imbot.v2.Bot.register",
+        {"fields": {"botToken": "my_bot_token", "code": "support_bot", "eventMode": "fetch", "type": "bot"}},
+        "fields.properties",
+        id="imbot.v2.Bot.register/fields.properties",
+    ),
+    pytest.param(
+        "imbot.v2.Bot.register",
+        {
+            "fields": {
+                "botToken": "my_bot_token",
+                "code": "support_bot",
+                "eventMode": "fetch",
+                "properties": {"workPosition": "AI Assistant"},
+                "type": "bot",
+            }
+        },
+        "fields.properties.name",
+        id="imbot.v2.Bot.register/fields.properties.name",
+    ),
     pytest.param("imbot.v2.Bot.unregister", {"botToken": "my_bot_token"}, "botId", id="imbot.v2.Bot.unregister/botId"),
     pytest.param(
         "imbot.v2.Bot.update",
@@ -998,6 +1055,16 @@ REQUIRED = [
         "imbot.v2.Command.register", {"botId": 456, "botToken": "my_bot_token"}, "fields", id="imbot.v2.Command.register/fields"
     ),
     pytest.param(
+        "imbot.v2.Command.register",
+        {
+            "botId": 456,
+            "botToken": "my_bot_token",
+            "fields": {"params": {"de": "Anfrage", "en": "query"}, "title": {"de": "Hilfe anzeigen", "en": "Show help"}},
+        },
+        "fields.command",
+        id="imbot.v2.Command.register/fields.command",
+    ),
+    pytest.param(
         "imbot.v2.Command.unregister",
         {"botToken": "my_bot_token", "commandId": 42},
         "botId",
@@ -1072,6 +1139,28 @@ REQUIRED = [
         {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5"},
         "fields",
         id="imbot.v2.File.upload/fields",
+    ),
+    pytest.param(
+        "imbot.v2.File.upload",
+        {
+            "botId": 456,
+            "botToken": "my_bot_token",
+            "dialogId": "chat5",
+            "fields": {"content": "SGVsbG8gV29ybGQh", "message": "Here is the report"},
+        },
+        "fields.name",
+        id="imbot.v2.File.upload/fields.name",
+    ),
+    pytest.param(
+        "imbot.v2.File.upload",
+        {
+            "botId": 456,
+            "botToken": "my_bot_token",
+            "dialogId": "chat5",
+            "fields": {"message": "Here is the report", "name": "report.pdf"},
+        },
+        "fields.content",
+        id="imbot.v2.File.upload/fields.content",
     ),
 ]
 

@@ -323,6 +323,28 @@ REQUIRED = [
         id="imconnector.register/PLACEMENT_HANDLER",
     ),
     pytest.param(
+        "imconnector.register",
+        {
+            "CHAT_GROUP": False,
+            "DEL_EXTERNAL_MESSAGES": True,
+            "DEL_INTERNAL_MESSAGES": True,
+            "EDIT_INTERNAL_MESSAGES": True,
+            "ICON": {"COLOR": "#69acc0", "POSITION": "center", "SIZE": "90%"},
+            "ICON_DISABLED": {
+                "COLOR": "#99adb3",
+                "DATA_IMAGE": "data:image/svg+xml,%3Csvg%20xmlns%3D%22http://www.w3.org/2000/svg%22/%3E",
+            },
+            "ID": "myconnector",
+            "NAME": "Mein Connector",
+            "NEED_SIGNATURE": True,
+            "NEED_SYSTEM_MESSAGES": True,
+            "NEWSLETTER": True,
+            "PLACEMENT_HANDLER": "https://example.com/connector/settings",
+        },
+        "ICON.DATA_IMAGE",
+        id="imconnector.register/ICON.DATA_IMAGE",
+    ),
+    pytest.param(
         "imconnector.send.messages",
         {
             "LINE": 107,

@@ -726,8 +726,35 @@ REQUIRED = [
     pytest.param("landing.demos.getPageList", {"filter": {"TYPE": "PAGE"}}, "type", id="landing.demos.getPageList/type"),
     pytest.param("landing.demos.getSiteList", {"filter": {"TYPE": "page"}}, "type", id="landing.demos.getSiteList/type"),
     pytest.param("landing.demos.register", {}, "data", id="landing.demos.register/data"),
+    pytest.param("landing.demos.register", {"data": {}}, "data.code", id="landing.demos.register/data.code"),
     pytest.param("landing.demos.unregister", {}, "code", id="landing.demos.unregister/code"),
     pytest.param("landing.landing.add", {}, "fields", id="landing.landing.add/fields"),
+    pytest.param(
+        "landing.landing.add",
+        {
+            "fields": {
+                "ADDITIONAL_FIELDS": {"THEME_CODE": "wedding"},
+                "CODE": "spring-sale",
+                "DESCRIPTION": "Page for seasonal promotion",
+                "SITE_ID": 292,
+            }
+        },
+        "fields.TITLE",
+        id="landing.landing.add/fields.TITLE",
+    ),
+    pytest.param(
+        "landing.landing.add",
+        {
+            "fields": {
+                "ADDITIONAL_FIELDS": {"THEME_CODE": "wedding"},
+                "CODE": "spring-sale",
+                "DESCRIPTION": "Page for seasonal promotion",
+                "TITLE": "Spring Promotion",
+            }
+        },
+        "fields.SITE_ID",
+        id="landing.landing.add/fields.SITE_ID",
+    ),
     pytest.param(
         "landing.landing.addByTemplate",
         {
@@ -753,6 +780,12 @@ REQUIRED = [
         id="landing.landing.addblock/lid",
     ),
     pytest.param("landing.landing.addblock", {"lid": 351}, "fields", id="landing.landing.addblock/fields"),
+    pytest.param(
+        "landing.landing.addblock",
+        {"fields": {"ACTIVE": "Y", "AFTER_ID": 6428}, "lid": 351},
+        "fields.CODE",
+        id="landing.landing.addblock/fields.CODE",
+    ),
     pytest.param("landing.landing.copy", {"toFolderId": 95, "toSiteId": 305}, "lid", id="landing.landing.copy/lid"),
     pytest.param(
         "landing.landing.copyblock",
@@ -885,6 +918,78 @@ REQUIRED = [
         id="landing.repo.register/fields",
     ),
     pytest.param(
+        "landing.repo.register",
+        {
+            "code": "myblockx",
+            "fields": {
+                "CONTENT": '<section class="landing-block"><div class="container">Test</div></section>',
+                "DESCRIPTION": "Just try!",
+                "PREVIEW": "https://www.bitrix24.com/images/b24_screen.png",
+                "SECTIONS": "cover,about",
+            },
+            "manifest": {
+                "block": {"name": "Test block"},
+                "nodes": {".landing-block-node-text": {"name": "Text", "type": "text"}},
+            },
+        },
+        "fields.NAME",
+        id="landing.repo.register/fields.NAME",
+    ),
+    pytest.param(
+        "landing.repo.register",
+        {
+            "code": "myblockx",
+            "fields": {
+                "DESCRIPTION": "Just try!",
+                "NAME": "Test block",
+                "PREVIEW": "https://www.bitrix24.com/images/b24_screen.png",
+                "SECTIONS": "cover,about",
+            },
+            "manifest": {
+                "block": {"name": "Test block"},
+                "nodes": {".landing-block-node-text": {"name": "Text", "type": "text"}},
+            },
+        },
+        "fields.CONTENT",
+        id="landing.repo.register/fields.CONTENT",
+    ),
+    pytest.param(
+        "landing.repo.register",
+        {
+            "code": "myblockx",
+            "fields": {
+                "CONTENT": '<section class="landing-block"><div class="container">Test</div></section>',
+                "DESCRIPTION": "Just try!",
+                "NAME": "Test block",
+                "PREVIEW": "https://www.bitrix24.com/images/b24_screen.png",
+            },
+            "manifest": {
+                "block": {"name": "Test block"},
+                "nodes": {".landing-block-node-text": {"name": "Text", "type": "text"}},
+            },
+        },
+        "fields.SECTIONS",
+        id="landing.repo.register/fields.SECTIONS",
+    ),
+    pytest.param(
+        "landing.repo.register",
+        {
+            "code": "myblockx",
+            "fields": {
+                "CONTENT": '<section class="landing-block"><div class="container">Test</div></section>',
+                "DESCRIPTION": "Just try!",
+                "NAME": "Test block",
+                "SECTIONS": "cover,about",
+            },
+            "manifest": {
+                "block": {"name": "Test block"},
+                "nodes": {".landing-block-node-text": {"name": "Text", "type": "text"}},
+            },
+        },
+        "fields.PREVIEW",
+        id="landing.repo.register/fields.PREVIEW",
+    ),
+    pytest.param(
         "landing.repo.unbind",
         {"handler": "https://your-domain.com/widgets/landing-settings-handler.php"},
         "code",
@@ -907,6 +1012,113 @@ REQUIRED = [
         id="landing.repowidget.register/code",
     ),
     pytest.param("landing.repowidget.register", {"code": "sample"}, "fields", id="landing.repowidget.register/fields"),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "CONTENT": "sample",
+                "PREVIEW": "sample",
+                "SECTIONS": "sample",
+                "WIDGET_PARAMS": {"demoData": {}, "handler": "sample", "rootNode": "sample"},
+            },
+        },
+        "fields.NAME",
+        id="landing.repowidget.register/fields.NAME",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "CONTENT": "sample",
+                "NAME": "sample",
+                "SECTIONS": "sample",
+                "WIDGET_PARAMS": {"demoData": {}, "handler": "sample", "rootNode": "sample"},
+            },
+        },
+        "fields.PREVIEW",
+        id="landing.repowidget.register/fields.PREVIEW",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "NAME": "sample",
+                "PREVIEW": "sample",
+                "SECTIONS": "sample",
+                "WIDGET_PARAMS": {"demoData": {}, "handler": "sample", "rootNode": "sample"},
+            },
+        },
+        "fields.CONTENT",
+        id="landing.repowidget.register/fields.CONTENT",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "CONTENT": "sample",
+                "NAME": "sample",
+                "PREVIEW": "sample",
+                "WIDGET_PARAMS": {"demoData": {}, "handler": "sample", "rootNode": "sample"},
+            },
+        },
+        "fields.SECTIONS",
+        id="landing.repowidget.register/fields.SECTIONS",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {"code": "sample", "fields": {"CONTENT": "sample", "NAME": "sample", "PREVIEW": "sample", "SECTIONS": "sample"}},
+        "fields.WIDGET_PARAMS",
+        id="landing.repowidget.register/fields.WIDGET_PARAMS",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "CONTENT": "sample",
+                "NAME": "sample",
+                "PREVIEW": "sample",
+                "SECTIONS": "sample",
+                "WIDGET_PARAMS": {"demoData": {}, "handler": "sample"},
+            },
+        },
+        "fields.WIDGET_PARAMS.rootNode",
+        id="landing.repowidget.register/fields.WIDGET_PARAMS.rootNode",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "CONTENT": "sample",
+                "NAME": "sample",
+                "PREVIEW": "sample",
+                "SECTIONS": "sample",
+                "WIDGET_PARAMS": {"demoData": {}, "rootNode": "sample"},
+            },
+        },
+        "fields.WIDGET_PARAMS.handler",
+        id="landing.repowidget.register/fields.WIDGET_PARAMS.handler",
+    ),
+    pytest.param(
+        "landing.repowidget.register",
+        {
+            "code": "sample",
+            "fields": {
+                "CONTENT": "sample",
+                "NAME": "sample",
+                "PREVIEW": "sample",
+                "SECTIONS": "sample",
+                "WIDGET_PARAMS": {"handler": "sample", "rootNode": "sample"},
+            },
+        },
+        "fields.WIDGET_PARAMS.demoData",
+        id="landing.repowidget.register/fields.WIDGET_PARAMS.demoData",
+    ),
     pytest.param("landing.repowidget.unregister", {}, "code", id="landing.repowidget.unregister/code"),
     pytest.param("landing.role.enable", {}, "mode", id="landing.role.enable/mode"),
     pytest.param("landing.role.getRights", {}, "id", id="landing.role.getRights/id"),
@@ -922,12 +1134,33 @@ REQUIRED = [
     ),
     pytest.param("landing.site.add", {"scope": "KNOWLEDGE"}, "fields", id="landing.site.add/fields"),
     pytest.param(
+        "landing.site.add",
+        {"fields": {"CODE": "", "DESCRIPTION": "Knowledge base site", "TYPE": "KNOWLEDGE"}, "scope": "KNOWLEDGE"},
+        "fields.TITLE",
+        id="landing.site.add/fields.TITLE",
+    ),
+    pytest.param(
+        "landing.site.add",
+        {
+            "fields": {"DESCRIPTION": "Knowledge base site", "TITLE": "Company Knowledge Base", "TYPE": "KNOWLEDGE"},
+            "scope": "KNOWLEDGE",
+        },
+        "fields.CODE",
+        id="landing.site.add/fields.CODE",
+    ),
+    pytest.param(
         "landing.site.addFolder",
         {"fields": {"ACTIVE": "Y", "CODE": "new-folder", "PARENT_ID": 736, "TITLE": "New Folder"}},
         "siteId",
         id="landing.site.addFolder/siteId",
     ),
     pytest.param("landing.site.addFolder", {"siteId": 1817}, "fields", id="landing.site.addFolder/fields"),
+    pytest.param(
+        "landing.site.addFolder",
+        {"fields": {"ACTIVE": "Y", "CODE": "new-folder", "PARENT_ID": 736}, "siteId": 1817},
+        "fields.TITLE",
+        id="landing.site.addFolder/fields.TITLE",
+    ),
     pytest.param("landing.site.bindingToGroup", {"groupId": 174}, "id", id="landing.site.bindingToGroup/id"),
     pytest.param("landing.site.bindingToGroup", {"id": 32}, "groupId", id="landing.site.bindingToGroup/groupId"),
     pytest.param("landing.site.bindingToMenu", {"menuCode": "crm_switcher:deal"}, "id", id="landing.site.bindingToMenu/id"),

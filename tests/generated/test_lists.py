@@ -689,7 +689,7 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 
 BROKEN_RULES = [
-    pytest.param("lists.delete", {"IBLOCK_TYPE_ID": "lists"}, "at_least_one_of", id="lists.delete/0_at_least_one_of"),
+    pytest.param("lists.delete", {"IBLOCK_TYPE_ID": "lists"}, "at_least_one_of", id="lists.delete/top_0_at_least_one_of"),
     pytest.param(
         "lists.element.add",
         {
@@ -699,19 +699,19 @@ BROKEN_RULES = [
             "LIST_ELEMENT_URL": "#list_id#/element/#section_id#/#element_id#/",
         },
         "at_least_one_of",
-        id="lists.element.add/0_at_least_one_of",
+        id="lists.element.add/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.element.delete",
         {"ELEMENT_ID": 6999, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.element.delete/0_at_least_one_of",
+        id="lists.element.delete/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.element.delete",
         {"IBLOCK_ID": 47, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.element.delete/1_at_least_one_of",
+        id="lists.element.delete/top_1_at_least_one_of",
     ),
     pytest.param(
         "lists.element.get",
@@ -724,31 +724,31 @@ BROKEN_RULES = [
             "start": 0,
         },
         "at_least_one_of",
-        id="lists.element.get/0_at_least_one_of",
+        id="lists.element.get/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.element.get.file.url",
         {"ELEMENT_ID": 231, "FIELD_ID": 423, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.element.get.file.url/0_at_least_one_of",
+        id="lists.element.get.file.url/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.element.get.file.url",
         {"FIELD_ID": 423, "IBLOCK_ID": 37, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.element.get.file.url/1_at_least_one_of",
+        id="lists.element.get.file.url/top_1_at_least_one_of",
     ),
     pytest.param(
         "lists.element.update",
         {"ELEMENT_ID": 6999, "FIELDS": {"NAME": "Test Element (updated)", "PROPERTY_951": ["1269"]}, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.element.update/0_at_least_one_of",
+        id="lists.element.update/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.element.update",
         {"FIELDS": {"NAME": "Test Element (updated)", "PROPERTY_951": ["1269"]}, "IBLOCK_ID": 47, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.element.update/1_at_least_one_of",
+        id="lists.element.update/top_1_at_least_one_of",
     ),
     pytest.param(
         "lists.field.add",
@@ -776,22 +776,22 @@ BROKEN_RULES = [
             "IBLOCK_TYPE_ID": "lists",
         },
         "at_least_one_of",
-        id="lists.field.add/0_at_least_one_of",
+        id="lists.field.add/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.field.delete",
         {"FIELD_ID": "PROPERTY_1151", "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.field.delete/0_at_least_one_of",
+        id="lists.field.delete/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.field.get",
         {"FIELD_ID": "PROPERTY_1151", "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.field.get/0_at_least_one_of",
+        id="lists.field.get/top_0_at_least_one_of",
     ),
     pytest.param(
-        "lists.field.type.get", {"IBLOCK_TYPE_ID": "lists"}, "at_least_one_of", id="lists.field.type.get/0_at_least_one_of"
+        "lists.field.type.get", {"IBLOCK_TYPE_ID": "lists"}, "at_least_one_of", id="lists.field.type.get/top_0_at_least_one_of"
     ),
     pytest.param(
         "lists.field.update",
@@ -823,9 +823,9 @@ BROKEN_RULES = [
             "IBLOCK_TYPE_ID": "lists",
         },
         "at_least_one_of",
-        id="lists.field.update/0_at_least_one_of",
+        id="lists.field.update/top_0_at_least_one_of",
     ),
-    pytest.param("lists.get.iblock.type.id", {}, "at_least_one_of", id="lists.get.iblock.type.id/0_at_least_one_of"),
+    pytest.param("lists.get.iblock.type.id", {}, "at_least_one_of", id="lists.get.iblock.type.id/top_0_at_least_one_of"),
     pytest.param(
         "lists.section.add",
         {
@@ -841,19 +841,19 @@ BROKEN_RULES = [
             "SECTION_CODE": "marketing_documents",
         },
         "at_least_one_of",
-        id="lists.section.add/0_at_least_one_of",
+        id="lists.section.add/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.section.delete",
         {"IBLOCK_TYPE_ID": "lists", "SECTION_ID": 169},
         "at_least_one_of",
-        id="lists.section.delete/0_at_least_one_of",
+        id="lists.section.delete/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.section.delete",
         {"IBLOCK_ID": 95, "IBLOCK_TYPE_ID": "lists"},
         "at_least_one_of",
-        id="lists.section.delete/1_at_least_one_of",
+        id="lists.section.delete/top_1_at_least_one_of",
     ),
     pytest.param(
         "lists.section.get",
@@ -887,7 +887,7 @@ BROKEN_RULES = [
             ],
         },
         "at_least_one_of",
-        id="lists.section.get/0_at_least_one_of",
+        id="lists.section.get/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.section.update",
@@ -903,7 +903,7 @@ BROKEN_RULES = [
             "SECTION_ID": 169,
         },
         "at_least_one_of",
-        id="lists.section.update/0_at_least_one_of",
+        id="lists.section.update/top_0_at_least_one_of",
     ),
     pytest.param(
         "lists.section.update",
@@ -919,7 +919,7 @@ BROKEN_RULES = [
             "IBLOCK_TYPE_ID": "lists",
         },
         "at_least_one_of",
-        id="lists.section.update/1_at_least_one_of",
+        id="lists.section.update/top_1_at_least_one_of",
     ),
     pytest.param(
         "lists.update",
@@ -946,7 +946,7 @@ BROKEN_RULES = [
             "RIGHTS": {"D15": "W"},
         },
         "at_least_one_of",
-        id="lists.update/0_at_least_one_of",
+        id="lists.update/top_0_at_least_one_of",
     ),
 ]
 

@@ -25,6 +25,223 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("sign.b2e.document.send", {}, "fields", id="sign.b2e.document.send/fields"),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.company",
+        id="sign.b2e.document.send/fields.company",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.members",
+        id="sign.b2e.document.send/fields.members",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+            }
+        },
+        "fields.responsible",
+        id="sign.b2e.document.send/fields.responsible",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.companyProviderUid",
+        id="sign.b2e.document.send/fields.companyProviderUid",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.files",
+        id="sign.b2e.document.send/fields.files",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.regionDocumentType",
+        id="sign.b2e.document.send/fields.regionDocumentType",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.externalSettings",
+        id="sign.b2e.document.send/fields.externalSettings",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.company.uuid",
+        id="sign.b2e.document.send/fields.company.uuid",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.company.crmId",
+        id="sign.b2e.document.send/fields.company.crmId",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.responsible.employeeCode",
+        id="sign.b2e.document.send/fields.responsible.employeeCode",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "userId": 1},
+            }
+        },
+        "fields.responsible.employeeId",
+        id="sign.b2e.document.send/fields.responsible.employeeId",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1},
+            }
+        },
+        "fields.responsible.userId",
+        id="sign.b2e.document.send/fields.responsible.userId",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.externalSettings.externalId",
+        id="sign.b2e.document.send/fields.externalSettings.externalId",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 1, "uuid": "sample"},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "fields.externalSettings.externalDateCreate",
+        id="sign.b2e.document.send/fields.externalSettings.externalDateCreate",
+    ),
     pytest.param("sign.b2e.hcmlink.document.get", {}, "id", id="sign.b2e.hcmlink.document.get/id"),
 ]
 
@@ -39,7 +256,7 @@ BROKEN_RULES = [
         "sign.b2e.company.provider.list",
         {"limit": 2, "offset": 0},
         "at_least_one_of",
-        id="sign.b2e.company.provider.list/0_at_least_one_of",
+        id="sign.b2e.company.provider.list/top_0_at_least_one_of",
     ),
 ]
 

@@ -31,6 +31,12 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("socialnetwork.api.workgroup.get", {}, "params", id="socialnetwork.api.workgroup.get/params"),
+    pytest.param(
+        "socialnetwork.api.workgroup.get",
+        {"params": {"select": ["DEPARTMENTS", "TAGS"]}},
+        "params.groupId",
+        id="socialnetwork.api.workgroup.get/params.groupId",
+    ),
 ]
 
 

@@ -263,6 +263,18 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("tasks.api.scrum.backlog.add", {}, "fields", id="tasks.api.scrum.backlog.add/fields"),
+    pytest.param(
+        "tasks.api.scrum.backlog.add",
+        {"fields": {"createdBy": 1}},
+        "fields.groupId",
+        id="tasks.api.scrum.backlog.add/fields.groupId",
+    ),
+    pytest.param(
+        "tasks.api.scrum.backlog.add",
+        {"fields": {"groupId": 1}},
+        "fields.createdBy",
+        id="tasks.api.scrum.backlog.add/fields.createdBy",
+    ),
     pytest.param("tasks.api.scrum.backlog.delete", {}, "id", id="tasks.api.scrum.backlog.delete/id"),
     pytest.param("tasks.api.scrum.backlog.get", {}, "id", id="tasks.api.scrum.backlog.get/id"),
     pytest.param(
@@ -273,11 +285,29 @@ REQUIRED = [
     ),
     pytest.param("tasks.api.scrum.backlog.update", {"id": 1}, "fields", id="tasks.api.scrum.backlog.update/fields"),
     pytest.param("tasks.api.scrum.epic.add", {}, "fields", id="tasks.api.scrum.epic.add/fields"),
+    pytest.param(
+        "tasks.api.scrum.epic.add", {"fields": {"groupId": 1}}, "fields.name", id="tasks.api.scrum.epic.add/fields.name"
+    ),
+    pytest.param(
+        "tasks.api.scrum.epic.add", {"fields": {"name": "sample"}}, "fields.groupId", id="tasks.api.scrum.epic.add/fields.groupId"
+    ),
     pytest.param("tasks.api.scrum.epic.delete", {}, "id", id="tasks.api.scrum.epic.delete/id"),
     pytest.param("tasks.api.scrum.epic.get", {}, "id", id="tasks.api.scrum.epic.get/id"),
     pytest.param("tasks.api.scrum.epic.update", {"fields": []}, "id", id="tasks.api.scrum.epic.update/id"),
     pytest.param("tasks.api.scrum.epic.update", {"id": 1}, "fields", id="tasks.api.scrum.epic.update/fields"),
     pytest.param("tasks.api.scrum.kanban.addStage", {}, "fields", id="tasks.api.scrum.kanban.addStage/fields"),
+    pytest.param(
+        "tasks.api.scrum.kanban.addStage",
+        {"fields": {"color": "00C4FB", "name": "First Stage", "sort": 100, "type": "NEW"}},
+        "fields.sprintId",
+        id="tasks.api.scrum.kanban.addStage/fields.sprintId",
+    ),
+    pytest.param(
+        "tasks.api.scrum.kanban.addStage",
+        {"fields": {"color": "00C4FB", "sort": 100, "sprintId": 1, "type": "NEW"}},
+        "fields.name",
+        id="tasks.api.scrum.kanban.addStage/fields.name",
+    ),
     pytest.param(
         "tasks.api.scrum.kanban.addTask", {"stageId": 58, "taskId": 751}, "sprintId", id="tasks.api.scrum.kanban.addTask/sprintId"
     ),
@@ -301,6 +331,15 @@ REQUIRED = [
     ),
     pytest.param("tasks.api.scrum.kanban.updateStage", {"stageId": 65}, "fields", id="tasks.api.scrum.kanban.updateStage/fields"),
     pytest.param("tasks.api.scrum.sprint.add", {}, "fields", id="tasks.api.scrum.sprint.add/fields"),
+    pytest.param(
+        "tasks.api.scrum.sprint.add",
+        {"fields": {"name": "sample"}},
+        "fields.groupId",
+        id="tasks.api.scrum.sprint.add/fields.groupId",
+    ),
+    pytest.param(
+        "tasks.api.scrum.sprint.add", {"fields": {"groupId": 1}}, "fields.name", id="tasks.api.scrum.sprint.add/fields.name"
+    ),
     pytest.param("tasks.api.scrum.sprint.complete", {}, "id", id="tasks.api.scrum.sprint.complete/id"),
     pytest.param("tasks.api.scrum.sprint.delete", {}, "id", id="tasks.api.scrum.sprint.delete/id"),
     pytest.param("tasks.api.scrum.sprint.get", {}, "sprintId", id="tasks.api.scrum.sprint.get/sprintId"),
@@ -324,12 +363,61 @@ REQUIRED = [
     pytest.param("tasks.api.scrum.task.update", {"id": 1}, "fields", id="tasks.api.scrum.task.update/fields"),
     pytest.param("tasks.flow.Flow.activate", {}, "flowId", id="tasks.flow.Flow.activate/flowId"),
     pytest.param("tasks.flow.Flow.create", {}, "flowData", id="tasks.flow.Flow.create/flowData"),
+    pytest.param(
+        "tasks.flow.Flow.create",
+        {"flowData": {"distributionType": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        "flowData.name",
+        id="tasks.flow.Flow.create/flowData.name",
+    ),
+    pytest.param(
+        "tasks.flow.Flow.create",
+        {"flowData": {"distributionType": "sample", "name": "sample", "responsibleList": {}}},
+        "flowData.plannedCompletionTime",
+        id="tasks.flow.Flow.create/flowData.plannedCompletionTime",
+    ),
+    pytest.param(
+        "tasks.flow.Flow.create",
+        {"flowData": {"name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        "flowData.distributionType",
+        id="tasks.flow.Flow.create/flowData.distributionType",
+    ),
+    pytest.param(
+        "tasks.flow.Flow.create",
+        {"flowData": {"distributionType": "sample", "name": "sample", "plannedCompletionTime": 1}},
+        "flowData.responsibleList",
+        id="tasks.flow.Flow.create/flowData.responsibleList",
+    ),
     pytest.param("tasks.flow.Flow.delete", {}, "flowData", id="tasks.flow.Flow.delete/flowData"),
+    pytest.param("tasks.flow.Flow.delete", {"flowData": {}}, "flowData.id", id="tasks.flow.Flow.delete/flowData.id"),
     pytest.param("tasks.flow.Flow.get", {}, "flowId", id="tasks.flow.Flow.get/flowId"),
     pytest.param("tasks.flow.Flow.isExists", {"name": "sample"}, "flowData", id="tasks.flow.Flow.isExists/flowData"),
     pytest.param("tasks.flow.Flow.isExists", {"flowData": {}}, "name", id="tasks.flow.Flow.isExists/name"),
     pytest.param("tasks.flow.Flow.pin", {}, "flowId", id="tasks.flow.Flow.pin/flowId"),
     pytest.param("tasks.flow.Flow.update", {}, "flowData", id="tasks.flow.Flow.update/flowData"),
+    pytest.param(
+        "tasks.flow.Flow.update",
+        {"flowData": {"distributionType": "sample", "plannedCompletionTime": 1, "responsibleList": []}},
+        "flowData.id",
+        id="tasks.flow.Flow.update/flowData.id",
+    ),
+    pytest.param(
+        "tasks.flow.Flow.update",
+        {"flowData": {"distributionType": "sample", "id": 1, "responsibleList": []}},
+        "flowData.plannedCompletionTime",
+        id="tasks.flow.Flow.update/flowData.plannedCompletionTime",
+    ),
+    pytest.param(
+        "tasks.flow.Flow.update",
+        {"flowData": {"id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        "flowData.distributionType",
+        id="tasks.flow.Flow.update/flowData.distributionType",
+    ),
+    pytest.param(
+        "tasks.flow.Flow.update",
+        {"flowData": {"distributionType": "sample", "id": 1, "plannedCompletionTime": 1}},
+        "flowData.responsibleList",
+        id="tasks.flow.Flow.update/flowData.responsibleList",
+    ),
     pytest.param("tasks.task.add", {}, "fields", id="tasks.task.add/fields"),
     pytest.param("tasks.task.approve", {}, "taskId", id="tasks.task.approve/taskId"),
     pytest.param("tasks.task.complete", {}, "taskId", id="tasks.task.complete/taskId"),
@@ -391,6 +479,36 @@ REQUIRED = [
         id="tasks.template.checklist.add/templateId",
     ),
     pytest.param("tasks.template.checklist.add", {"templateId": 139}, "fields", id="tasks.template.checklist.add/fields"),
+    pytest.param(
+        "tasks.template.checklist.add",
+        {
+            "fields": {
+                "IS_COMPLETE": "N",
+                "IS_IMPORTANT": "Y",
+                "MEMBERS": {"547": {"TYPE": "A"}},
+                "PARENT_ID": 23,
+                "SORT_INDEX": 200,
+            },
+            "templateId": 139,
+        },
+        "fields.TITLE",
+        id="tasks.template.checklist.add/fields.TITLE",
+    ),
+    pytest.param(
+        "tasks.template.checklist.add",
+        {
+            "fields": {
+                "IS_COMPLETE": "N",
+                "IS_IMPORTANT": "Y",
+                "MEMBERS": {"547": {"TYPE": "A"}},
+                "SORT_INDEX": 200,
+                "TITLE": "4. Prepare the dashboard",
+            },
+            "templateId": 139,
+        },
+        "fields.PARENT_ID",
+        id="tasks.template.checklist.add/fields.PARENT_ID",
+    ),
     pytest.param(
         "tasks.template.checklist.addAttachmentByContent",
         {"attachmentParameters": {"CONTENT": "RGFzaGJvYXJkIG5vdGU=", "NAME": "dashboard-note.txt"}, "checkListItemId": 37},

@@ -182,7 +182,7 @@ BROKEN_RULES = [
             "VOTE": 5,
         },
         "at_least_one_of",
-        id="telephony.externalCall.finish/0_at_least_one_of",
+        id="telephony.externalCall.finish/top_0_at_least_one_of",
     ),
     pytest.param(
         "telephony.externalCall.register",
@@ -196,7 +196,7 @@ BROKEN_RULES = [
             "TYPE": 2,
         },
         "at_least_one_of",
-        id="telephony.externalCall.register/0_at_least_one_of",
+        id="telephony.externalCall.register/top_0_at_least_one_of",
     ),
 ]
 

@@ -34,6 +34,18 @@ REQUIRED = [
     pytest.param("user.option.set", {}, "options", id="user.option.set/options"),
     pytest.param("user.update", {"LAST_NAME": "SomeLastName", "NAME": "Administrator"}, "ID", id="user.update/ID"),
     pytest.param("user.userfield.add", {}, "fields", id="user.userfield.add/fields"),
+    pytest.param(
+        "user.userfield.add",
+        {"fields": {"USER_TYPE_ID": "sample"}},
+        "fields.FIELD_NAME",
+        id="user.userfield.add/fields.FIELD_NAME",
+    ),
+    pytest.param(
+        "user.userfield.add",
+        {"fields": {"FIELD_NAME": "sample"}},
+        "fields.USER_TYPE_ID",
+        id="user.userfield.add/fields.USER_TYPE_ID",
+    ),
     pytest.param("user.userfield.delete", {}, "id", id="user.userfield.delete/id"),
     pytest.param(
         "user.userfield.update",

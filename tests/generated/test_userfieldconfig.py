@@ -75,6 +75,60 @@ REQUIRED = [
         id="userfieldconfig.add/moduleId",
     ),
     pytest.param("userfieldconfig.add", {"moduleId": "crm"}, "field", id="userfieldconfig.add/field"),
+    pytest.param(
+        "userfieldconfig.add",
+        {
+            "field": {
+                "editFormLabel": {"en": "List of characteristics"},
+                "enum": [
+                    {"def": "N", "sort": 100, "value": "Characteristic 1"},
+                    {"def": "Y", "sort": 200, "value": "Characteristic 2"},
+                ],
+                "fieldName": "UF_CRM_7_NEW_REST_LIST_2026",
+                "multiple": "Y",
+                "userTypeId": "enumeration",
+            },
+            "moduleId": "crm",
+        },
+        "field.entityId",
+        id="userfieldconfig.add/field.entityId",
+    ),
+    pytest.param(
+        "userfieldconfig.add",
+        {
+            "field": {
+                "editFormLabel": {"en": "List of characteristics"},
+                "entityId": "CRM_7",
+                "enum": [
+                    {"def": "N", "sort": 100, "value": "Characteristic 1"},
+                    {"def": "Y", "sort": 200, "value": "Characteristic 2"},
+                ],
+                "multiple": "Y",
+                "userTypeId": "enumeration",
+            },
+            "moduleId": "crm",
+        },
+        "field.fieldName",
+        id="userfieldconfig.add/field.fieldName",
+    ),
+    pytest.param(
+        "userfieldconfig.add",
+        {
+            "field": {
+                "editFormLabel": {"en": "List of characteristics"},
+                "entityId": "CRM_7",
+                "enum": [
+                    {"def": "N", "sort": 100, "value": "Characteristic 1"},
+                    {"def": "Y", "sort": 200, "value": "Characteristic 2"},
+                ],
+                "fieldName": "UF_CRM_7_NEW_REST_LIST_2026",
+                "multiple": "Y",
+            },
+            "moduleId": "crm",
+        },
+        "field.userTypeId",
+        id="userfieldconfig.add/field.userTypeId",
+    ),
     pytest.param("userfieldconfig.delete", {"id": 6953}, "moduleId", id="userfieldconfig.delete/moduleId"),
     pytest.param("userfieldconfig.delete", {"moduleId": "crm"}, "id", id="userfieldconfig.delete/id"),
     pytest.param("userfieldconfig.get", {"id": 7095}, "moduleId", id="userfieldconfig.get/moduleId"),

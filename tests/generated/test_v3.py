@@ -631,6 +631,42 @@ REQUIRED = [
         id="call.followup.list@v3/filter",
     ),
     pytest.param(
+        "call.followup.list@v3",
+        {
+            "filter": {},
+            "mentionFormat": "html",
+            "order": {"startDate": "desc"},
+            "pagination": {"limit": 20},
+            "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
+        },
+        "filter.startDate",
+        id="call.followup.list@v3/filter.startDate",
+    ),
+    pytest.param(
+        "call.followup.list@v3",
+        {
+            "filter": {"startDate": {"to": "2026-01-31T23:59:59Z"}},
+            "mentionFormat": "html",
+            "order": {"startDate": "desc"},
+            "pagination": {"limit": 20},
+            "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
+        },
+        "filter.startDate.from",
+        id="call.followup.list@v3/filter.startDate.from",
+    ),
+    pytest.param(
+        "call.followup.list@v3",
+        {
+            "filter": {"startDate": {"from": "2026-01-01T00:00:00Z"}},
+            "mentionFormat": "html",
+            "order": {"startDate": "desc"},
+            "pagination": {"limit": 20},
+            "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
+        },
+        "filter.startDate.to",
+        id="call.followup.list@v3/filter.startDate.to",
+    ),
+    pytest.param(
         "humanresources.employee.field.get@v3",
         {
             "select": [
@@ -1026,6 +1062,7 @@ REQUIRED = [
     ),
     pytest.param("main.eventlog.get@v3", {}, "id", id="main.eventlog.get@v3/id"),
     pytest.param("note.collection.add@v3", {}, "fields", id="note.collection.add@v3/fields"),
+    pytest.param("note.collection.add@v3", {"fields": {"position": 100}}, "fields.name", id="note.collection.add@v3/fields.name"),
     pytest.param("note.collection.archive@v3", {}, "id", id="note.collection.archive@v3/id"),
     pytest.param("note.collection.delete@v3", {}, "id", id="note.collection.delete@v3/id"),
     pytest.param(
@@ -1033,10 +1070,32 @@ REQUIRED = [
     ),
     pytest.param("note.collection.get@v3", {}, "id", id="note.collection.get@v3/id"),
     pytest.param(
+        "note.collection.list@v3",
+        {"pagination": {"afterCursor": {"id": 42}, "limit": 50}},
+        "pagination.afterCursor.position",
+        id="note.collection.list@v3/pagination.afterCursor.position",
+    ),
+    pytest.param(
+        "note.collection.list@v3",
+        {"pagination": {"afterCursor": {"position": 100}, "limit": 50}},
+        "pagination.afterCursor.id",
+        id="note.collection.list@v3/pagination.afterCursor.id",
+    ),
+    pytest.param(
         "note.collection.update@v3", {"fields": {"name": "Product documentation"}}, "id", id="note.collection.update@v3/id"
     ),
     pytest.param("note.collection.update@v3", {"id": 42}, "fields", id="note.collection.update@v3/fields"),
+    pytest.param(
+        "note.collection.update@v3", {"fields": {}, "id": 42}, "fields.name", id="note.collection.update@v3/fields.name"
+    ),
     pytest.param("note.document.add@v3", {}, "fields", id="note.document.add@v3/fields"),
+    pytest.param(
+        "note.document.add@v3",
+        {"fields": {"title": "sample"}},
+        "fields.collectionId",
+        id="note.document.add@v3/fields.collectionId",
+    ),
+    pytest.param("note.document.add@v3", {"fields": {"collectionId": 1}}, "fields.title", id="note.document.add@v3/fields.title"),
     pytest.param("note.document.archive@v3", {}, "id", id="note.document.archive@v3/id"),
     pytest.param("note.document.delete@v3", {}, "id", id="note.document.delete@v3/id"),
     pytest.param(
@@ -1103,12 +1162,39 @@ REQUIRED = [
     pytest.param("tasks.task.access.get@v3", {}, "id", id="tasks.task.access.get@v3/id"),
     pytest.param("tasks.task.add@v3", {}, "fields", id="tasks.task.add@v3/fields"),
     pytest.param(
+        "tasks.task.add@v3", {"fields": {"creatorId": 1, "responsibleId": 1}}, "fields.title", id="tasks.task.add@v3/fields.title"
+    ),
+    pytest.param(
+        "tasks.task.add@v3",
+        {"fields": {"responsibleId": 1, "title": "sample"}},
+        "fields.creatorId",
+        id="tasks.task.add@v3/fields.creatorId",
+    ),
+    pytest.param(
+        "tasks.task.add@v3",
+        {"fields": {"creatorId": 1, "title": "sample"}},
+        "fields.responsibleId",
+        id="tasks.task.add@v3/fields.responsibleId",
+    ),
+    pytest.param(
         "tasks.task.chat.message.field.get@v3",
         {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
         "name",
         id="tasks.task.chat.message.field.get@v3/name",
     ),
     pytest.param("tasks.task.chat.message.send@v3", {}, "fields", id="tasks.task.chat.message.send@v3/fields"),
+    pytest.param(
+        "tasks.task.chat.message.send@v3",
+        {"fields": {"text": "Message from external system"}},
+        "fields.taskId",
+        id="tasks.task.chat.message.send@v3/fields.taskId",
+    ),
+    pytest.param(
+        "tasks.task.chat.message.send@v3",
+        {"fields": {"taskId": 51}},
+        "fields.text",
+        id="tasks.task.chat.message.send@v3/fields.text",
+    ),
     pytest.param("tasks.task.delete@v3", {}, "id", id="tasks.task.delete@v3/id"),
     pytest.param(
         "tasks.task.field.get@v3",
@@ -1126,7 +1212,22 @@ REQUIRED = [
     ),
     pytest.param("tasks.task.get@v3", {"select": ["responsible.name", "responsible.email"]}, "id", id="tasks.task.get@v3/id"),
     pytest.param("tasks.task.result.add@v3", {}, "fields", id="tasks.task.result.add@v3/fields"),
+    pytest.param(
+        "tasks.task.result.add@v3",
+        {"fields": {"text": "Task completed"}},
+        "fields.taskId",
+        id="tasks.task.result.add@v3/fields.taskId",
+    ),
+    pytest.param(
+        "tasks.task.result.add@v3", {"fields": {"taskId": 51}}, "fields.text", id="tasks.task.result.add@v3/fields.text"
+    ),
     pytest.param("tasks.task.result.addfromchatmessage@v3", {}, "fields", id="tasks.task.result.addfromchatmessage@v3/fields"),
+    pytest.param(
+        "tasks.task.result.addfromchatmessage@v3",
+        {"fields": {}},
+        "fields.messageId",
+        id="tasks.task.result.addfromchatmessage@v3/fields.messageId",
+    ),
     pytest.param("tasks.task.result.delete@v3", {}, "id", id="tasks.task.result.delete@v3/id"),
     pytest.param(
         "tasks.task.result.list@v3",
@@ -1145,6 +1246,9 @@ REQUIRED = [
         id="tasks.task.result.update@v3/id",
     ),
     pytest.param("tasks.task.result.update@v3", {"id": 17}, "fields", id="tasks.task.result.update@v3/fields"),
+    pytest.param(
+        "tasks.task.result.update@v3", {"fields": {}, "id": 17}, "fields.text", id="tasks.task.result.update@v3/fields.text"
+    ),
     pytest.param(
         "tasks.task.update@v3",
         {

@@ -27,6 +27,12 @@ REQUIRED = [
     pytest.param(
         "vote.Integration.Im.send", {"chatId": 1}, "IM_MESSAGE_VOTE_DATA", id="vote.Integration.Im.send/IM_MESSAGE_VOTE_DATA"
     ),
+    pytest.param(
+        "vote.Integration.Im.send",
+        {"IM_MESSAGE_VOTE_DATA": {}, "chatId": 1},
+        "IM_MESSAGE_VOTE_DATA.QUESTIONS",
+        id="vote.Integration.Im.send/IM_MESSAGE_VOTE_DATA.QUESTIONS",
+    ),
 ]
 
 
