@@ -189,11 +189,15 @@ def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], 
         cases.required = [name for name, p in compiled["params"].items() if p.get("required") and name in base]
         _constraint_cases(cases, compiled, base, compiled["params"], compiled["constraints"], [])
         _nested_cases(cases, compiled, base, compiled["params"], [])
-        kwargs = {python_name(name): value for name, value in base.items()}
-        if all(python_name(name) in compiled["kwargs"] for name in base):
+        def kwarg(name: str) -> str:
+            known = python_name(name)
+            return name if known not in compiled["kwargs"] and compiled["open_params"] else known
+
+        kwargs = {kwarg(name): value for name, value in base.items()}
+        if all(key in compiled["kwargs"] or (compiled["open_params"] and key.isidentifier()) for key in kwargs):
             # The typed call spells each name as the spec does (REST v2 reads names without
             # regard to case, so a docs example may spell `ID` where the table says `id`).
-            body = {compiled["kwargs"][kwarg]: value for kwarg, value in kwargs.items()}
+            body = {compiled["kwargs"].get(key, key): value for key, value in kwargs.items()}
             cases.wire = {"kwargs": kwargs, "body": body}
     cases.errors = [case for case in _error_cases(data, by_code) if case[3]]
     return cases

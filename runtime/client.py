@@ -162,10 +162,12 @@ class Client:
         unknown: list[Problem] = []
         for name, value in kwargs.items():
             wire = wire_names.get(name)
-            if wire is None:
-                unknown.append(Problem(spec["method"], name, "unknown", "is not a keyword argument of this method"))
-            else:
+            if wire is not None:
                 params[wire] = value
+            elif spec["open_params"]:  # free-form fields (UF_*) go on the wire as spelt
+                params[name] = value
+            else:
+                unknown.append(Problem(spec["method"], name, "unknown", "is not a keyword argument of this method"))
         return self._execute(spec["method"], spec["api_version"], params, spec, unknown).result
 
     # -- the call path ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -113,3 +114,11 @@ def test_char_is_one_character() -> None:
     assert check_params(spec, {"FLAG": "A"}) == []
     assert rules(check_params(spec, {"FLAG": "YES"})) == [("FLAG", "type")]
     assert rules(check_params(spec, {"FLAG": True})) == [("FLAG", "type")]
+
+
+def test_open_methods_take_free_form_fields_as_keyword_arguments(portal: object, client: Bitrix24) -> None:
+    client.entity.section.update(entity="dish", id=1, UF_COLOR="red")  # type: ignore[call-arg]
+    sent = [r for r in portal.log if r.method == "entity.section.update"]  # type: ignore[attr-defined]
+    assert json.loads(sent[-1].raw_body) == {"ENTITY": "dish", "ID": 1, "UF_COLOR": "red"}
+    with pytest.raises(errors.ValidationError):
+        client.sale.paysystem.pay.invoice(invoice_id=1, pay_system_id=2, UF_COLOR="red")  # type: ignore[call-arg]
