@@ -35,6 +35,9 @@ def _render_into(folder: Path, spec_root: Path) -> list[str]:
     rendered = render(tree)
     if rendered.problems:
         return rendered.problems
+    if rendered.cases_left_out:
+        print(f"{len(rendered.cases_left_out)} generated test case(s) left out because they could not be built "
+              f"to fail for the stated reason alone, e.g. {rendered.cases_left_out[0]}", file=sys.stderr)
     for relative, text in rendered.files.items():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -58,14 +58,6 @@ class Call:
             raise self.fail("not_found", description, code)
         return record
 
-    def require_int(self, name: str, missing_category: str = "invalid") -> int:
-        """An integer parameter the method cannot work without."""
-        value = self.params.get(name)
-        number = as_int(value)
-        if number is None:
-            raise self.fail(missing_category, f"Required parameter '{name}' is not specified or not an integer")
-        return number
-
 
 Handler = Callable[[Call], Reply]
 

@@ -20,7 +20,7 @@ import datetime as _dt
 import random
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -432,13 +432,6 @@ def _render(record: Mapping[str, Any], flavor: Flavor, select: Any) -> dict[str,
     if "createdTime" in rendered:
         rendered["entityTypeId"] = 2
     return rendered
-
-
-def iter_ids(page: ListPage, flavor: Flavor) -> Iterator[int]:
-    """Ids of a rendered page (tests and the demo use this)."""
-    key = "ID" if flavor == "deal" else "id"
-    for record in page.records:
-        yield int(record[key])
 
 
 def entity_type_supported(entity_type_id: int) -> bool | None:
