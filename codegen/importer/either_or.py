@@ -1,9 +1,11 @@
 """Find sentences that may state an either-or rule between parameters, for curation.
 
 Rules such as "pass ID or CODE" are written as prose, in many phrasings; reading them
-into constraints would be guessing. This module only collects candidates — the sentence
-fragment, the parameters it names — for reports/either-or-candidates.md. People encode
-the real rules as overrides (spec/overrides/<method>.yaml).
+into constraints would be guessing. This module only collects candidates — the cue phrase
+that matched ("at least one of", "either", "takes precedence") and the parameters named —
+for reports/either-or-candidates.md, which links the page: the docs' sentence itself is
+read there, never copied into our files. People encode the real rules as overrides
+(spec/overrides/<method>.yaml).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ _NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_.]*)`")
 # "`A` or `B`" in a sentence that also speaks of requiring or passing something.
 _NAMED_OR = re.compile(r"`[A-Za-z_][A-Za-z0-9_.]*`,?\s+or\s+`[A-Za-z_][A-Za-z0-9_.]*`")
 _DEMAND = re.compile(r"\b(?:required|mandatory|must|need(?:ed|s)?|specify|specified|pass|passed|provide|provided)\b", re.I)
-FRAGMENT = 90
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Candidate:
     method: str
     docs: str
     params: tuple[str, ...]
-    fragment: str
+    cue: str  # the matched keyword phrase, or what the importer saw; never a docs sentence
 
 
 def _all_names(tree: dict[str, Any]) -> set[str]:
@@ -72,14 +73,10 @@ def find(method: str, docs: str, blocks: list[yfm.Block], tree: dict[str, Any]) 
         named = tuple(dict.fromkeys(n for n in _NAME.findall(text) if n in known))
         if len(named) < 2:
             continue
-        visible = yfm.plain(text)
-        start = max(0, visible.lower().find(match.group(0).lower()) - 30)
-        fragment = visible[start:start + FRAGMENT].strip()
-        if start > 0:
-            fragment = "…" + fragment
-        if start + FRAGMENT < len(visible):
-            fragment += "…"
-        if fragment not in seen:
-            seen.add(fragment)
-            found.append(Candidate(method, docs, named, fragment))
+        phrase = match.group(0)
+        cue = "two names joined by 'or' next to a demand" if phrase.startswith("`") else " ".join(phrase.lower().split())
+        key = f"{cue}|{','.join(named)}"
+        if key not in seen:
+            seen.add(key)
+            found.append(Candidate(method, docs, named, cue))
     return found

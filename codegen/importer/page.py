@@ -95,11 +95,11 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
         result.findings.append(f"a parameter table under '{heading}' names no parameter")
     for heading, names in outcome.alternatives:
         result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
-        fragment = f"alternative parameter set under heading: {yfm.plain(heading)}"[: either_or.FRAGMENT]
-        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names, fragment))
+        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
+                                                     "an alternative parameter set under its own heading"))
     for names in stats.aliases:
-        fragment = f"one row names both: {' | '.join(names)}"[: either_or.FRAGMENT]
-        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names, fragment))
+        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
+                                                     "one table row names several parameters"))
     if stats.skipped_names:
         result.findings.append(f"parameter names with spaces skipped: {', '.join(sorted(set(stats.skipped_names)))}")
     return outcome.tree, outcome.open_top

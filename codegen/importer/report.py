@@ -166,24 +166,25 @@ RULES = [
 
 def either_or_report(summary: Summary, overrides: set[str]) -> str:
     rows = sorted(
-        (c.method, c.docs, c.params, c.fragment)
+        (c.method, c.docs, c.params, c.cue)
         for result in summary.chosen.values() for c in result.candidates
     )
     lines = [
         "# Either-or candidates",
         "",
-        "Sentences that may state a rule between parameters (at least one of, exactly one of, precedence,",
-        "required if). Written by the importer for curation: it never turns them into constraints itself.",
+        "Places where a page may state a rule between parameters (at least one of, exactly one of, precedence,",
+        "required if), found by a cue phrase. Read the sentence on the linked page: it is not copied here.",
+        "Written by the importer for curation: it never turns them into constraints itself.",
         "Encode a real rule in `spec/overrides/<method>.yaml`; `override` marks methods that have one.",
         "",
         f"{len(rows)} candidates on {len({r[0] for r in rows})} methods.",
         "",
-        "| method | override | parameters named | fragment | page |",
+        "| method | override | parameters named | cue | page |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for method, docs, names, fragment in rows:
+    for method, docs, names, cue in rows:
         mark = "override" if method in overrides else ""
-        safe = fragment.replace("|", "\\|")
+        safe = cue.replace("|", "\\|")
         lines.append(f"| `{method}` | {mark} | {', '.join(names)} | {safe} | {docs} |")
     return "\n".join(lines) + "\n"
 
