@@ -24,17 +24,18 @@ REPO = SPEC_ROOT.parent
 OUTPUT_ROOTS = ("generated", "tests/generated")
 
 
-def _render_into(folder: Path, spec_root: Path) -> list[str]:
+def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
+    """Render and format every file into `folder`; return the problems and the method count."""
     tree = load_tree(spec_root)
     problems, dropped = drop_failing_drafts(tree)
     if problems:
-        return problems
+        return problems, 0
     if dropped:
         print(f"left out {len(dropped)} imported draft(s) that fail the spec checks "
               "(see `python -m codegen validate-specs`)", file=sys.stderr)
     rendered = render(tree)
     if rendered.problems:
-        return rendered.problems
+        return rendered.problems, 0
     if rendered.cases_left_out:
         print(f"{len(rendered.cases_left_out)} generated test case(s) left out because they could not be built "
               f"to fail for the stated reason alone, e.g. {rendered.cases_left_out[0]}", file=sys.stderr)
@@ -48,7 +49,7 @@ def _render_into(folder: Path, spec_root: Path) -> list[str]:
     fix = [*ruff, "check", "--fix-only", "--select", "I,F401,UP,RUF022", "--quiet", *settings, *roots]
     subprocess.run(fix, check=True)  # noqa: S603 - our own interpreter and arguments
     subprocess.run([*ruff, "format", "--quiet", *settings, *roots], check=True)  # noqa: S603
-    return []
+    return [], len(tree.specs)
 
 
 def _files(root: Path) -> set[str]:
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     with tempfile.TemporaryDirectory(prefix="b24codegen-") as scratch:
         fresh = Path(scratch)
-        problems = _render_into(fresh, args.spec)
+        problems, methods = _render_into(fresh, args.spec)
         if problems:
             print(f"{len(problems)} spec problem(s):", file=sys.stderr)
             for problem in problems:
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated output matches the specs ({time.perf_counter() - started:.1f}s)")
             return 0
         changed = _sync(fresh, REPO)
-    print(f"generated {len(load_tree(args.spec).specs)} methods, {changed} file(s) changed "
+    print(f"generated {methods} methods, {changed} file(s) changed "
           f"({time.perf_counter() - started:.1f}s)")
     return 0
 

@@ -19,8 +19,8 @@ GOLDEN = HERE / "golden"
 
 
 def render_fixture(folder: Path) -> dict[str, bytes]:
-    problems = _render_into(folder, FIXTURE_SPECS)
-    assert problems == []
+    problems, methods = _render_into(folder, FIXTURE_SPECS)
+    assert problems == [] and methods == 3
     return {name: (folder / name).read_bytes() for name in sorted(_files(folder))}
 
 
