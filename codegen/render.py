@@ -253,9 +253,8 @@ def _render_group(env: jinja2.Environment, files: dict[str, str], registry: Type
         result_names=sorted(info.result_class for info in infos.values()),
         params_names=sorted(info.params_class for info in infos.values()),
     )
-    body = "\n".join(d.name for d in hints.definitions) + "".join(h for d in hints.definitions for _, h, _ in d.fields)
     files[f"{PACKAGE}/params/{module}.py"] = env.get_template("params_group.py.j2").render(
-        source=source, group_label=f"{group}.*", definitions=hints.definitions, imports=_typing_imports(body),
+        source=source, group_label=f"{group}.*", definitions=hints.definitions,
     )
     header = env.get_template("_header.j2").render(source=source)
     return problems, (f"{PACKAGE}/models/{module}.py", result_schemas, header, f"Result types of the methods under `{group}.*`.")
@@ -288,16 +287,4 @@ def _render_tests(env: jinja2.Environment, files: dict[str, str], group: str, mo
     files[f"tests/generated/test_{module}.py"] = env.get_template("test_group.py.j2").render(
         source=source, group_label=f"{group}.*", examples=_table(examples), required=_table(required),
         broken=_table(broken), wire=_table(wire), errors=_table(errors))
-
-
-def _typing_imports(body: str) -> str:
-    lines = []
-    if "datetime." in body:
-        lines.append("import datetime")
-    if "Sequence[" in body:
-        lines.append("from collections.abc import Sequence")
-    names = [name for name in ("Any", "Literal") if f"{name}[" in body or f"{name} " in body or body.endswith(name)
-             or f"{name}]" in body or f"{name}," in body]
-    lines.append("from typing import " + ", ".join([*names, "Required", "TypedDict"]))
-    return "\n".join(lines)
 

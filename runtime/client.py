@@ -204,7 +204,7 @@ class Client:
             except TransportError as exc:
                 if exc.sent is not False and not idempotent:
                     raise OutcomeUnknownError(
-                        method, f"{exc.args[0].split(': ', 1)[-1]}; the portal may have run the call, "
+                        method, f"{exc.reason}; the portal may have run the call, "
                         "so it was not repeated", sent=None) from None
                 failure = exc
             except ResponseFormatError as exc:

@@ -36,6 +36,8 @@ class TransportError(Bitrix24Error):
 
     def __init__(self, method: str, message: str, *, sent: bool | None = None) -> None:
         self.method = method
+        #: What went wrong, without the method name (secrets already removed).
+        self.reason = message
         #: False when the request surely never reached the portal, None when unknown.
         self.sent = sent
         super().__init__(f"{method}: {message}")
