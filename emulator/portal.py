@@ -17,6 +17,7 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -79,8 +80,11 @@ def _dumps(body: Any) -> bytes:
 class Emulator:
     """A Bitrix24-compatible portal on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, config: EmulatorConfig | None = None) -> None:
+    def __init__(self, config: EmulatorConfig | None = None, *, rate_clock: Callable[[], float] | None = None) -> None:
+        """`rate_clock` drives the request bucket (monotonic seconds); tests that share one
+        virtual clock between the portal and a client make limit behaviour deterministic."""
         self.config = config or EmulatorConfig()
+        self._rate_clock = rate_clock or time.monotonic
         cfg = self.config
         self.specs = SpecBook()
         self.deals = DealStore(seed=cfg.seed, count=cfg.deals)
@@ -107,7 +111,8 @@ class Emulator:
 
     def _new_limits(self) -> None:
         cfg = self.config
-        self.bucket = LeakyBucket(cfg.effective_rate_limit, cfg.effective_drain_per_second, cfg.time_scale)
+        self.bucket = LeakyBucket(cfg.effective_rate_limit, cfg.effective_drain_per_second, cfg.time_scale,
+                                  clock=self._rate_clock)
         self.meter = OperatingMeter(cfg.operating_limit_seconds, cfg.basket_seconds, cfg.baskets, cfg.time_scale)
 
     # --- life cycle -------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from b24client import Bitrix24
+from b24client import Bitrix24, errors
+from b24client.emulator import Emulator, EmulatorConfig
 from b24client.runtime.ratelimit import LeakyBucket, PortalRateLimiter
+from tests.support.clock import VirtualClock
 
 PAGE = {"select": ["ID"], "start": -1}
 
@@ -39,21 +41,53 @@ def test_a_burst_stays_under_the_portals_bucket(portal_factory, client_for):
     assert portal.counters["requests"] == 130
 
 
-def test_threads_of_one_client_share_the_bucket(portal_factory, client_for):
-    portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
-    b24 = client_for(portal)
+def test_threads_of_one_client_share_the_bucket(client_for):
+    # One virtual clock drives both buckets, so the result does not depend on how the
+    # scheduler spreads the threads: 150 requests from 6 threads against a bucket of 50
+    # must wait (the clock moved) and must never be refused.
+    clock = VirtualClock()
+    with Emulator(EmulatorConfig(deals=10, limits_enabled=True, time_scale=50), rate_clock=clock) as portal:
+        limiter = PortalRateLimiter(time_scale=50, clock=clock, sleep=clock.sleep)
+        b24 = client_for(portal, rate_limiter=limiter)
 
-    def work():
-        for _ in range(25):
-            b24.call("crm.deal.list", PAGE)
+        def work():
+            for _ in range(25):
+                b24.call("crm.deal.list", PAGE)
 
-    threads = [threading.Thread(target=work) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert _limit_hits(portal) == (0, 0)
-    assert portal.counters["requests"] == 150
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert _limit_hits(portal) == (0, 0)
+        assert portal.counters["requests"] == 150
+        # 150 requests through room for 49 at 100 per (virtual) second: at least ~1 s of waiting.
+        assert clock.slept >= (150 - 49) / 100 - 1e-9
+
+
+def test_a_bucket_per_thread_would_overflow_the_portal(client_for):
+    # The control for the test above: the same load and clock, but each thread with a
+    # limiter of its own, is refused by the portal, so sharing is what keeps it at zero.
+    clock = VirtualClock()
+    with Emulator(EmulatorConfig(deals=10, limits_enabled=True, time_scale=50), rate_clock=clock) as portal:
+        clients = [client_for(portal, attempts=1, rate_limiter=PortalRateLimiter(time_scale=50, clock=clock,
+                                                                                sleep=clock.sleep))
+                   for _ in range(6)]
+        refused = []
+
+        def work(b24):
+            for _ in range(25):
+                try:
+                    b24.call("crm.deal.list", PAGE)
+                except errors.QueryLimitExceeded:
+                    refused.append(1)
+
+        threads = [threading.Thread(target=work, args=(b24,)) for b24 in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert _limit_hits(portal)[0] == len(refused) > 0
 
 
 def test_without_the_limiter_the_same_burst_is_refused(portal_factory, client_for):
