@@ -58,6 +58,36 @@ def merge_override(base: Any, override: Any) -> Any:
     return merged
 
 
+# What every offset-paged list method takes, whether or not its page's table lists it (the
+# portal's list API is shared: select, filter, order and start behave the same everywhere).
+# pagination.<key> renames one where a method spells it differently.
+LIST_PARAMS: dict[str, tuple[str, dict[str, Any]]] = {
+    "select_param": ("select", {"type": "string[]", "summary": "Fields to return; the page lists them."}),
+    "filter_param": ("filter", {"type": "object", "summary": "Field conditions, with optional prefixes "
+                                "such as >, <, =, !, % and @ on the field names."}),
+    "order_param": ("order", {"type": "object", "summary": "Sort order: field name to asc or desc."}),
+    "start_param": ("start", {"type": "integer", "summary": "Offset of the page: 0, 50, 100, ...; "
+                              "-1 skips counting the total."}),
+}
+
+
+def with_list_params(data: dict[str, Any]) -> dict[str, Any]:
+    """The spec with the common list parameters added where an offset-paged method lacks them.
+
+    Names the spec already has (in any case, as REST v2 reads them) keep their own entry.
+    """
+    pagination = data.get("pagination") or {}
+    if pagination.get("style") != "offset":
+        return data
+    known = {name.lower() for name in data["params"]}
+    implied = {}
+    for key, (default, param) in LIST_PARAMS.items():
+        name = pagination.get(key, default)
+        if name.lower() not in known:
+            implied[name] = dict(param)
+    return {**data, "params": {**data["params"], **implied}} if implied else data
+
+
 @dataclass(frozen=True)
 class SpecFile:
     """One method's effective spec and the files it was built from."""
@@ -107,7 +137,7 @@ def load_tree(root: Path = SPEC_ROOT) -> SpecTree:
         try:
             if method_id in curated:
                 path = curated[method_id]
-                tree.specs[method_id] = SpecFile(method_id, read_yaml(path), (path,), "curated")
+                tree.specs[method_id] = SpecFile(method_id, with_list_params(read_yaml(path)), (path,), "curated")
                 continue
             data = read_yaml(imported[method_id])
             sources: tuple[Path, ...] = (imported[method_id],)
@@ -116,7 +146,7 @@ def load_tree(root: Path = SPEC_ROOT) -> SpecTree:
                 data = merge_override(data, read_yaml(overrides[method_id]))
                 sources += (overrides[method_id],)
                 origin = "imported+override"
-            tree.specs[method_id] = SpecFile(method_id, data, sources, origin)
+            tree.specs[method_id] = SpecFile(method_id, with_list_params(data), sources, origin)
         except yaml.YAMLError as exc:
             tree.load_errors.append(f"{method_id}: YAML error: {exc}")
     for method_id in sorted(set(overrides) - set(imported) - set(curated)):

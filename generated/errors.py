@@ -20,6 +20,7 @@ from b24client.runtime.exceptions import (
     ServerError,
     ServiceUnavailableError,
     TransportError,
+    UnknownParameterWarning,
     ValidationError,
 )
 
@@ -1055,6 +1056,7 @@ __all__ = [
     "UnexpectedMessageStatusSemantic",
     "UnexpectedOverwritePropertiesValue",
     "UnexpectedRequestFinalizeIndicatorValue",
+    "UnknownParameterWarning",
     "UnsuitableActivityTypeError",
     "UnsuitableTimelineItem",
     "UnsupportedBlockSubtype",

@@ -31,7 +31,7 @@ from . import phpquery, specs
 from .errormap import error_class
 from .exceptions import ApiError, Bitrix24Error, RateLimitError, ValidationError
 from .ratelimit import BatchAware
-from .validate import Problem, check_params
+from .validate import Problem
 
 if TYPE_CHECKING:
     from .client import Client
@@ -264,7 +264,7 @@ def _check(client: Client, calls: Sequence[BatchCall]) -> None:
             found.append(Problem(call.method, "", "batchable", "REST v3 methods cannot run inside a v2 batch"))
         if client.validate and call.spec is not None:
             # A reference's value is only known on the portal: skip checks at its position.
-            found += [p for p in check_params(call.spec, call.params)
+            found += [p for p in client.check(call.spec, call.params, f"cmd[{call.label!r}].")
                       if not any(p.path == at or p.path.startswith((f"{at}.", f"{at}[")) for at in refs)]
         for at, ref in refs.items():
             if position.get(ref.label, call.index) >= call.index:

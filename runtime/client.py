@@ -8,6 +8,7 @@ token refresh, rate limiting and error mapping behave identically for all method
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
@@ -23,12 +24,13 @@ from .exceptions import (
     RateLimitError,
     ResponseFormatError,
     TransportError,
+    UnknownParameterWarning,
     ValidationError,
 )
 from .response import Response
 from .retry import TRANSIENT_STATUSES, RetryPolicy
 from .transport import Timeout, Transport
-from .validate import Problem, check_params
+from .validate import Problem, check
 
 if TYPE_CHECKING:
     from .batch import Batch, BatchResult, Command, Label
@@ -61,10 +63,14 @@ class Client:
                  on_token_refresh: TokenCallback | None = None, token_url: str = DEFAULT_TOKEN_URL,
                  timeout: Timeout = (3.05, 60.0), validate: bool = True, retry: RetryPolicy | None = None,
                  rate_limiter: RateLimiter | None = None, rate_limit: bool = True, enterprise: bool = False,
-                 session: requests.Session | None = None, pool_size: int = 16) -> None:
+                 session: requests.Session | None = None, pool_size: int = 16, strict: bool = False) -> None:
         """`rate_limiter=None` with `rate_limit=True` (the default) keeps to the portal's
         documented limits: 50 requests and 2 per second, or 250 and 5 with `enterprise=True`,
-        plus each method's operating-time budget. `rate_limit=False` turns that off."""
+        plus each method's operating-time budget. `rate_limit=False` turns that off.
+
+        `strict=True` refuses parameters a method's spec does not document; by default they
+        are sent (the portal ignores names it does not know) with an UnknownParameterWarning,
+        and only a name that looks like a typo of a documented one is refused."""
         auth: Auth
         if webhook is not None:
             if domain is not None or access_token is not None:
@@ -78,6 +84,7 @@ class Client:
         self._auth = auth
         self._transport = Transport(auth, timeout=timeout, session=session, pool_size=pool_size)
         self.validate = validate
+        self.strict = strict
         self.retry = retry if retry is not None else RetryPolicy()
         if rate_limiter is None and rate_limit:
             from .ratelimit import standard_limiter
@@ -177,7 +184,7 @@ class Client:
         """`idempotent` overrides the spec's flag (batch: safe only when every command is)."""
         problems = list(early_problems)
         if self.validate and spec is not None:
-            problems += check_params(spec, params)
+            problems += self.check(spec, params)
         if problems:
             raise ValidationError(method, problems)
         if idempotent is None:
@@ -218,6 +225,16 @@ class Client:
             if attempt >= self.retry.attempts or time.monotonic() + delay > deadline:
                 raise failure
             self.sleep(delay)
+
+    def check(self, spec: specs.MethodSpec, params: Mapping[str, Any], where: str = "") -> list[Problem]:
+        """The validation problems of one call under this client's policy; undocumented names
+        that pass are announced with an UnknownParameterWarning (`where` prefixes their paths)."""
+        checked = check(spec, params, strict=self.strict)
+        if checked.unknown:
+            names = ", ".join(where + name for name in checked.unknown)
+            warnings.warn(UnknownParameterWarning(
+                f"{spec['method']}: {names} not documented for this method; sent as given"), stacklevel=4)
+        return checked.problems
 
     def _should_refresh(self, exc: ApiError, refreshed: bool) -> bool:
         return (exc.code == "expired_token" and not refreshed and isinstance(self._auth, OAuthAuth)

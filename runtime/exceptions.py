@@ -31,6 +31,15 @@ class ValidationError(Bitrix24Error, ValueError):
         super().__init__(f"{method}: {count} invalid parameter{'s' if count != 1 else ''}:\n{lines}")
 
 
+class UnknownParameterWarning(UserWarning):
+    """A call carries parameters the method's spec does not document; they were sent as given.
+
+    The portal ignores names it does not know, and the docs' tables are not complete, so
+    this is a warning, not an error. Turn it into one with `Bitrix24(..., strict=True)`, or
+    with `warnings.simplefilter("error", UnknownParameterWarning)`.
+    """
+
+
 class TransportError(Bitrix24Error):
     """No usable HTTP response arrived."""
 

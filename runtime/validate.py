@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from . import specs
@@ -19,6 +19,11 @@ _DIGITS = re.compile(r"-?\d+")
 _BOOLEAN_WORDS = frozenset({"Y", "N", "y", "n", "true", "false", "0", "1"})
 # Parameters the transport or the paging protocol adds, valid for any method.
 _TRANSPORT_PARAMS = frozenset({"auth"})
+# An unknown name this close to a known one (difflib ratio, case folded) is taken for a
+# typo of it: `TITEL` → `TITLE` (0.8), `selct` → `select` (0.91). Names shorter than
+# four characters are matched only by case, or `id` would "misspell" `ids`.
+_TYPO_CUTOFF = 0.8
+_MIN_FUZZY_LENGTH = 4
 
 
 class Problem(NamedTuple):
@@ -77,10 +82,35 @@ def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+def suggest(name: str, known: Iterable[str]) -> str | None:
+    """The known name `name` most likely misspells: same but for case, or a close match."""
+    names = list(known)
+    lowered = name.lower()
+    for candidate in names:
+        if candidate.lower() == lowered:
+            return candidate
+    if len(name) < _MIN_FUZZY_LENGTH:
+        return None
+    import difflib  # only an unknown name pays for it
+
+    by_case = {candidate.lower(): candidate for candidate in names}
+    close = difflib.get_close_matches(lowered, list(by_case), n=1, cutoff=_TYPO_CUTOFF)
+    return by_case[close[0]] if close else None
+
+
+class Checked(NamedTuple):
+    """What a check found: the problems, and the names it let through without knowing them."""
+
+    problems: list[Problem]
+    unknown: list[str]
+
+
 class _Walker:
-    def __init__(self, method: str) -> None:
+    def __init__(self, method: str, strict: bool = False) -> None:
         self.method = method
+        self.strict = strict
         self.problems: list[Problem] = []
+        self.unknown: list[str] = []
 
     def add(self, path: str, rule: str, message: str) -> None:
         self.problems.append(Problem(self.method, path, rule, message))
@@ -106,13 +136,22 @@ class _Walker:
             return
         for name in value:
             if name not in properties and name not in _TRANSPORT_PARAMS:
-                import difflib  # only a misspelt name pays for it
+                self.unknown_member(prefix + str(name), str(name), properties)
 
-                hint = difflib.get_close_matches(name, list(properties), n=1, cutoff=0.6)
-                lowered = [known for known in properties if known.lower() == str(name).lower()]
-                suggestion = next(iter(lowered or hint), None)
-                tail = f"; did you mean {suggestion!r}?" if suggestion else ""
-                self.add(prefix + str(name), "unknown", f"is not a parameter of this method{tail}")
+    def unknown_member(self, path: str, name: str, properties: Mapping[str, Any]) -> None:
+        """The portal ignores names it does not know, so only a likely typo is an error.
+
+        A name that matches a known one but for case, or closely enough to be a slip, would
+        be dropped silently by the portal: that is refused with the right spelling. Any
+        other name goes through (and is listed in `unknown`), unless the check is strict.
+        """
+        suggestion = suggest(name, properties)
+        if suggestion is not None:
+            self.add(path, "unknown", f"is not a parameter of this method; did you mean {suggestion!r}?")
+        elif self.strict:
+            self.add(path, "unknown", "is not a parameter of this method")
+        else:
+            self.unknown.append(path)
 
     def check_constraints(self, path: str, value: Mapping[str, Any], constraints: Any) -> None:
         def present(name: str) -> bool:
@@ -222,29 +261,40 @@ def _by_spec_name(params: Mapping[str, Any], properties: Mapping[str, Any]) -> M
     return renamed
 
 
-def check_params(spec: Mapping[str, Any], params: Mapping[str, Any]) -> list[Problem]:
-    """Validate params against a compiled spec (see codegen/compile.py for its shape)."""
-    walker = _Walker(spec["method"])
+def check(spec: Mapping[str, Any], params: Mapping[str, Any], *, strict: bool = False) -> Checked:
+    """Validate params against a compiled spec (see codegen/compile.py for its shape).
+
+    The policy (spec/README.md, "Validation policy"): every documented rule is enforced; an
+    undocumented name is an error only when it looks like a typo of a documented one, or
+    with `strict`. Otherwise it is reported in `Checked.unknown` and sent as given, since
+    the portal ignores what it does not know and the docs' tables are not complete.
+    """
+    walker = _Walker(spec["method"], strict)
     if not isinstance(params, Mapping):
         walker.add("", "type", f"parameters must be a mapping, got {_type_name(params)}")
-        return walker.problems
+        return Checked(walker.problems, walker.unknown)
     properties = spec["params"]
-    pagination = spec.get("pagination")
-    if pagination and pagination.get("style") == "offset" and "start" not in properties:
-        properties = {**properties, "start": {"types": [["integer", 0]]}}
     if spec.get("api_version", 2) == 2:
         params = _by_spec_name(params, properties)
     walker.check_members("", params, properties, spec.get("open_params", False))
     walker.check_constraints("", params, spec.get("constraints", ()))
-    return walker.problems
+    return Checked(walker.problems, walker.unknown)
 
 
-def validate(method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> list[Problem]:
+def check_params(spec: Mapping[str, Any], params: Mapping[str, Any], *, strict: bool = False) -> list[Problem]:
+    """The problems of `check`; an empty list means the call may be sent."""
+    return check(spec, params, strict=strict).problems
+
+
+def validate(method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2,
+             strict: bool = False) -> list[Problem]:
     """Every problem with `params` for `method`; an empty list means they are valid.
 
-    A method with no spec cannot be checked and yields one `unknown_method` problem.
+    With `strict`, a parameter the spec does not document is a problem too (by default it
+    is one only when it looks like a misspelling of a documented name). A method with no
+    spec cannot be checked and yields one `unknown_method` problem.
     """
     spec = specs.get(specs.method_id(method, api_version))
     if spec is None:
         return [Problem(method, "", "unknown_method", "has no spec, so its parameters cannot be checked")]
-    return check_params(spec, params or {})
+    return check_params(spec, params or {}, strict=strict)

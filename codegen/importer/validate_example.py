@@ -12,10 +12,12 @@ from typing import Any
 from runtime.validate import Problem, check_params  # the repo root is on sys.path, as for codegen itself
 
 from ..compile import compile_param
+from ..load import with_list_params
 from .registry import ImportRegistry
 
 
 def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry) -> list[Problem]:
+    spec = with_list_params(spec)
     compiled = {
         "method": spec["method"],
         "params": {name: compile_param(param, registry.types) for name, param in spec["params"].items()},

@@ -15,6 +15,32 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         "response": {
             "body": {
                 "result": True,

@@ -15,6 +15,19 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         "response": {
             "body": {
                 "result": True,

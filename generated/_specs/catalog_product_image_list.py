@@ -42,13 +42,16 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"product_id": "productId", "select": "select"},
+    "kwargs": {"filter": "filter", "order": "order", "product_id": "productId", "select": "select", "start": "start"},
     "method": "catalog.productImage.list",
     "open_params": False,
     "pagination": {"id_field": "id", "items": "productImages", "select_param": "select", "style": "offset"},
     "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
         "productId": {"required": True, "types": [["integer", 0], ["integer", 0], ["integer", 0], ["integer", 0]]},
         "select": {"types": [["array", 0]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/catalog.productImage.list.yaml",
 }

@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "AccessDenied", "code": "Access denied", "status": 400}],
     "example": {
         "name": "success",
+        "request": {"filter": {"ENTITY_ID": 7335, "ENTITY_TYPE_ID": 8}, "limit": 10, "order": {"TYPE_ID": "asc"}},
         "response": {
             "body": {
                 "result": [

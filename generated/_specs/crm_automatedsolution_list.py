@@ -37,7 +37,7 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order", "start": "start"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.automatedsolution.list",
     "open_params": False,
     "pagination": {
@@ -47,6 +47,11 @@ SPEC = {
         "order_param": "order",
         "style": "offset",
     },
-    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}, "start": {"types": [["integer", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.automatedsolution.list.yaml",
 }

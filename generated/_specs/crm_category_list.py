@@ -61,10 +61,16 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"entity_type_id": "entityTypeId"},
+    "kwargs": {"entity_type_id": "entityTypeId", "filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.category.list",
     "open_params": False,
     "pagination": {"id_field": "id", "items": "categories", "style": "offset"},
-    "params": {"entityTypeId": {"required": True, "types": [["integer", 0]]}},
+    "params": {
+        "entityTypeId": {"required": True, "types": [["integer", 0]]},
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.category.list.yaml",
 }

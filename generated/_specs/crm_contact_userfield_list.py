@@ -168,7 +168,7 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.contact.userfield.list",
     "open_params": False,
     "pagination": {"filter_param": "filter", "id_field": "ID", "items": "", "order_param": "order", "style": "offset"},
@@ -192,6 +192,8 @@ SPEC = {
             "types": [["object", 0]],
         },
         "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.contact.userfield.list.yaml",
 }

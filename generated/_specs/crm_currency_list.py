@@ -92,10 +92,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"order": "order"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.currency.list",
     "open_params": False,
     "pagination": {"items": "", "order_param": "order", "style": "offset"},
-    "params": {"order": {"types": [["object", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.currency.list.yaml",
 }

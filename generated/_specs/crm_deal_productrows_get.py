@@ -17,6 +17,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"id": 5},
         "response": {
             "body": {
                 "result": [

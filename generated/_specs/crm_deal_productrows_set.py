@@ -8,6 +8,33 @@ SPEC = {
     "errors": [{"class": "ErrorCore", "code": "ERROR_CORE", "status": 400}],
     "example": {
         "name": "success",
+        "request": {
+            "id": 5,
+            "rows": [
+                {
+                    "DISCOUNT_SUM": 100,
+                    "DISCOUNT_TYPE_ID": 1,
+                    "MEASURE_CODE": 796,
+                    "MEASURE_NAME": "pcs",
+                    "PRICE": 1000,
+                    "PRODUCT_ID": 456,
+                    "QUANTITY": 10,
+                    "SORT": 10,
+                    "TAX_RATE": 13,
+                },
+                {
+                    "DISCOUNT_RATE": 10,
+                    "DISCOUNT_TYPE_ID": 2,
+                    "MEASURE_CODE": 166,
+                    "MEASURE_NAME": "kg",
+                    "PRICE": 500,
+                    "PRODUCT_NAME": "Product #2",
+                    "QUANTITY": 5,
+                    "SORT": 20,
+                    "TAX_RATE": 10,
+                },
+            ],
+        },
         "response": {
             "body": {
                 "result": True,

@@ -210,7 +210,7 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.lead.userfield.list",
     "open_params": False,
     "pagination": {"filter_param": "filter", "id_field": "ID", "items": "", "order_param": "order", "style": "offset"},
@@ -234,6 +234,8 @@ SPEC = {
             "types": [["object", 0]],
         },
         "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.lead.userfield.list.yaml",
 }

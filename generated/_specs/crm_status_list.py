@@ -136,10 +136,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.status.list",
     "open_params": False,
     "pagination": {"filter_param": "filter", "id_field": "ID", "items": "", "order_param": "order", "style": "offset"},
-    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.status.list.yaml",
 }

@@ -30,10 +30,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.timeline.bindings.list",
     "open_params": False,
     "pagination": {"filter_param": "filter", "items": "", "style": "offset"},
-    "params": {"filter": {"required": True, "types": [["object", 0]]}},
+    "params": {
+        "filter": {"required": True, "types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.timeline.bindings.list.yaml",
 }

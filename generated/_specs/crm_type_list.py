@@ -141,10 +141,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order", "start": "start"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.type.list",
     "open_params": False,
     "pagination": {"filter_param": "filter", "id_field": "id", "items": "types", "order_param": "order", "style": "offset"},
-    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}, "start": {"types": [["integer", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.type.list.yaml",
 }

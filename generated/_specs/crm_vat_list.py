@@ -46,7 +46,7 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order", "select": "select"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "crm.vat.list",
     "open_params": False,
     "pagination": {
@@ -57,6 +57,11 @@ SPEC = {
         "select_param": "select",
         "style": "offset",
     },
-    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["array", 0]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/crm.vat.list.yaml",
 }

@@ -47,10 +47,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order", "start": "start"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "disk.storage.getList",
     "open_params": False,
     "pagination": {"filter_param": "filter", "id_field": "ID", "items": "", "order_param": "order", "style": "offset"},
-    "params": {"filter": {"types": [["array", 0]]}, "order": {"types": [["array", 0]]}, "start": {"types": [["integer", 0]]}},
+    "params": {
+        "filter": {"types": [["array", 0]]},
+        "order": {"types": [["array", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/disk.storage.getList.yaml",
 }

@@ -32,6 +32,21 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
         "response": {
             "body": {
                 "result": {

@@ -8,10 +8,15 @@ SPEC = {
     "errors": [{"class": "Code0", "code": "0", "status": 400}],
     "example": None,
     "idempotent": True,
-    "kwargs": {"start": "start"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "documentgenerator.numerator.list",
     "open_params": False,
     "pagination": {"style": "offset"},
-    "params": {"start": {"types": [["integer", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/documentgenerator.numerator.list.yaml",
 }

@@ -37,10 +37,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"start": "start"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "documentgenerator.role.list",
     "open_params": False,
     "pagination": {"id_field": "id", "items": "roles", "style": "offset"},
-    "params": {"start": {"types": [["integer", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/documentgenerator.role.list.yaml",
 }

@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403}],
     "example": {
         "name": "success",
+        "request": {"auth_connector": "BxTest", "filter": {"=EVENT_NAME": "ONCRMLEADADD", "=MESSAGE_ID": 1, ">=ID": 1}},
         "response": {
             "body": {
                 "result": {

@@ -91,7 +91,9 @@ SPEC = {
         "iblock_code": "IBLOCK_CODE",
         "iblock_id": "IBLOCK_ID",
         "iblock_type_id": "IBLOCK_TYPE_ID",
+        "order": "order",
         "select": "SELECT",
+        "start": "start",
     },
     "method": "lists.section.get",
     "open_params": False,
@@ -102,6 +104,8 @@ SPEC = {
         "IBLOCK_ID": {"types": [["integer", 0]]},
         "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
         "SELECT": {"types": [["array", 0]]},
+        "order": {"types": [["object", 0]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/lists.section.get.yaml, spec/overrides/lists.section.get.yaml",
 }

@@ -8,10 +8,16 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": True,
-    "kwargs": {"start": "start", "type_id": "typeId"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start", "type_id": "typeId"},
     "method": "rpa.stage.listForType",
     "open_params": False,
     "pagination": {"style": "offset"},
-    "params": {"start": {"types": [["integer", 0]]}, "typeId": {"required": True, "types": [["integer", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+        "typeId": {"required": True, "types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/rpa.stage.listForType.yaml",
 }

@@ -62,7 +62,7 @@ SPEC = {
         },
     },
     "idempotent": False,
-    "kwargs": {"fields": "fields"},
+    "kwargs": {"fields": "fields", "filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "sale.basketitem.add",
     "open_params": False,
     "pagination": {"style": "offset"},
@@ -92,7 +92,11 @@ SPEC = {
             },
             "required": True,
             "types": [["object", 0]],
-        }
+        },
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/sale.basketitem.add.yaml",
 }

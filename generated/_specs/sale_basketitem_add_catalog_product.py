@@ -64,7 +64,7 @@ SPEC = {
         },
     },
     "idempotent": False,
-    "kwargs": {"fields": "fields"},
+    "kwargs": {"fields": "fields", "filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "sale.basketitem.addCatalogProduct",
     "open_params": False,
     "pagination": {"style": "offset"},
@@ -85,7 +85,11 @@ SPEC = {
             },
             "required": True,
             "types": [["object", 0]],
-        }
+        },
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/sale.basketitem.addCatalogProduct.yaml",
 }

@@ -12,6 +12,40 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "additionalInfo": "",
+                "affiliateId": 1,
+                "canceled": "Y",
+                "comments": "",
+                "companyId": 1,
+                "currency": "USD",
+                "dateInsert": "2024-03-01T14:00:00",
+                "discountValue": 10,
+                "empCanceledId": 1,
+                "empMarkedId": 1,
+                "empStatusId": 1,
+                "externalOrder": "N",
+                "id1c": "",
+                "lid": "s1",
+                "lockedBy": 1,
+                "marked": "Y",
+                "orderTopic": "",
+                "personTypeId": 1,
+                "price": 100,
+                "reasonCanceled": "",
+                "reasonMarked": "",
+                "recountFlag": "N",
+                "recurringId": 1,
+                "responsibleId": 1,
+                "statusId": "N",
+                "updated1c": "N",
+                "userDescription": "",
+                "userId": 1,
+                "version1c": "",
+                "xmlId": "",
+            }
+        },
         "response": {
             "body": {
                 "result": {

@@ -13,6 +13,37 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "additionalInfo": "",
+                "affiliateId": 1,
+                "canceled": "Y",
+                "comments": "",
+                "companyId": 1,
+                "dateInsert": "2024-03-01T14:00:00",
+                "discountValue": 10,
+                "empCanceledId": 1,
+                "empMarkedId": 1,
+                "empStatusId": 1,
+                "externalOrder": "N",
+                "id1c": "",
+                "lockedBy": 1,
+                "marked": "Y",
+                "orderTopic": "",
+                "price": 100,
+                "reasonCanceled": "",
+                "reasonMarked": "",
+                "recountFlag": "N",
+                "recurringId": 1,
+                "responsibleId": 1,
+                "statusId": "N",
+                "updated1c": "N",
+                "userDescription": "",
+                "version1c": "",
+                "xmlId": "",
+            },
+            "id": 300,
+        },
         "response": {
             "body": {
                 "result": {

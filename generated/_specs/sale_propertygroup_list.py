@@ -38,7 +38,7 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order", "select": "select"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "sale.propertygroup.list",
     "open_params": False,
     "pagination": {
@@ -49,6 +49,11 @@ SPEC = {
         "select_param": "select",
         "style": "offset",
     },
-    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["array", 0]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/sale.propertygroup.list.yaml",
 }

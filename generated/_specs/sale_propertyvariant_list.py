@@ -40,7 +40,7 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order", "select": "select"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "sale.propertyvariant.list",
     "open_params": False,
     "pagination": {
@@ -51,6 +51,11 @@ SPEC = {
         "select_param": "select",
         "style": "offset",
     },
-    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["array", 0]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/sale.propertyvariant.list.yaml",
 }

@@ -22,6 +22,33 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "active": "Y",
+                "code": "PHONE",
+                "defaultValue": "",
+                "description": "property description",
+                "isAddress": "N",
+                "isEmail": "N",
+                "isFiltered": "N",
+                "isPayer": "Y",
+                "isPhone": "N",
+                "isProfileName": "Y",
+                "isZip": "N",
+                "multiple": "N",
+                "name": "Phone (for contacting the courier)",
+                "personTypeId": 3,
+                "propsGroupId": 6,
+                "required": "Y",
+                "settings": {"maxlength": 100, "multiline": "Y"},
+                "sort": 500,
+                "type": "STRING",
+                "userProps": "Y",
+                "util": "N",
+                "xmlId": "",
+            },
+            "id": 93,
+        },
         "response": {
             "body": {
                 "result": {

@@ -52,10 +52,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "sale.statusLang.getListLangs",
     "open_params": False,
     "pagination": {"items": "langs", "style": "offset"},
-    "params": {},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/sale.statusLang.getListLangs.yaml",
 }

@@ -43,7 +43,14 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "FILTER", "order": "ORDER", "params": "PARAMS", "select": "SELECT", "taskid": "TASKID"},
+    "kwargs": {
+        "filter": "FILTER",
+        "order": "ORDER",
+        "params": "PARAMS",
+        "select": "SELECT",
+        "start": "start",
+        "taskid": "TASKID",
+    },
     "method": "task.elapseditem.getlist",
     "open_params": False,
     "pagination": {
@@ -80,6 +87,7 @@ SPEC = {
         "PARAMS": {"types": [["object", 0]]},
         "SELECT": {"types": [["array", 0]]},
         "TASKID": {"types": [["integer", 0]]},
+        "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/task.elapseditem.getlist.yaml",
 }

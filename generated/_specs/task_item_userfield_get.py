@@ -57,10 +57,16 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"id": "ID"},
+    "kwargs": {"filter": "filter", "id": "ID", "order": "order", "select": "select", "start": "start"},
     "method": "task.item.userfield.get",
     "open_params": False,
     "pagination": {"style": "offset"},
-    "params": {"ID": {"required": True, "types": [["integer", 0]]}},
+    "params": {
+        "ID": {"required": True, "types": [["integer", 0]]},
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/task.item.userfield.get.yaml",
 }

@@ -48,10 +48,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "task.item.userfield.getfields",
     "open_params": False,
     "pagination": {"style": "offset"},
-    "params": {},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/task.item.userfield.getfields.yaml",
 }

@@ -141,10 +141,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "FILTER", "order": "ORDER"},
+    "kwargs": {"filter": "FILTER", "order": "ORDER", "select": "select", "start": "start"},
     "method": "task.item.userfield.getlist",
     "open_params": False,
     "pagination": {"filter_param": "FILTER", "id_field": "ID", "items": "", "order_param": "ORDER", "style": "offset"},
-    "params": {"FILTER": {"types": [["object", 0]]}, "ORDER": {"types": [["object", 0]]}},
+    "params": {
+        "FILTER": {"types": [["object", 0]]},
+        "ORDER": {"types": [["object", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/task.item.userfield.getlist.yaml",
 }

@@ -27,6 +27,17 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "groupId": 1,
+                "name": "Sprint 1",
+                "sort": 1,
+                "status": "planned",
+            }
+        },
         "response": {
             "body": {
                 "result": {

@@ -14,6 +14,15 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
         "response": {
             "body": {
                 "result": {

@@ -8,6 +8,7 @@ SPEC = {
     "errors": [],
     "example": {
         "name": "success",
+        "request": {"ORDER": "asc", "SORT": "ID", "UF_DEPARTMENT": 1, "start": 10},
         "response": {
             "body": {
                 "result": [

@@ -66,10 +66,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select", "start": "start"},
     "method": "user.userfield.list",
     "open_params": False,
     "pagination": {"filter_param": "filter", "id_field": "ID", "items": "", "order_param": "order", "style": "offset"},
-    "params": {"filter": {"types": [["array", 0]]}, "order": {"types": [["string", 0], ["array", 0]]}},
+    "params": {
+        "filter": {"types": [["array", 0]]},
+        "order": {"types": [["string", 0], ["array", 0]]},
+        "select": {"types": [["string", 1]]},
+        "start": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/user.userfield.list.yaml",
 }

@@ -8,6 +8,19 @@ SPEC = {
     "errors": [{"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400}],
     "example": {
         "name": "success",
+        "request": {
+            "id": 19,
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            },
+        },
         "response": {
             "body": {
                 "result": {

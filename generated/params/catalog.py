@@ -395,7 +395,10 @@ class CatalogPriceTypeLangGetFieldsParams(TypedDict, total=False):
 
 
 class CatalogPriceTypeLangGetLanguagesParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class CatalogPriceTypeLangListParams(TypedDict, total=False):
@@ -891,6 +894,9 @@ class CatalogProductImageGetFieldsParams(TypedDict, total=False):
 class CatalogProductImageListParams(TypedDict, total=False):
     product_id: Required[int | str]
     select: list[Any] | dict[str, Any]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class CatalogProductPropertyAddFields(TypedDict, total=False):

@@ -282,6 +282,7 @@ class CrmAutomatedsolutionListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class CrmAutomatedsolutionUpdateFields(TypedDict, total=False):
@@ -389,6 +390,10 @@ class CrmCategoryGetParams(TypedDict, total=False):
 
 class CrmCategoryListParams(TypedDict, total=False):
     entity_type_id: Required[int | str]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class CrmCategoryUpdateFields(TypedDict, total=False):
@@ -645,6 +650,8 @@ class CrmCompanyUserfieldListFilter(TypedDict, total=False):
 class CrmCompanyUserfieldListParams(TypedDict, total=False):
     filter: CrmCompanyUserfieldListFilter
     order: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmCompanyUserfieldUpdateFieldsSettings(TypedDict, total=False):
@@ -976,6 +983,8 @@ class CrmContactUserfieldListFilter(TypedDict, total=False):
 class CrmContactUserfieldListParams(TypedDict, total=False):
     filter: CrmContactUserfieldListFilter
     order: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmContactUserfieldUpdateFieldsSettings(TypedDict, total=False):
@@ -1070,6 +1079,9 @@ class CrmCurrencyGetParams(TypedDict, total=False):
 
 class CrmCurrencyListParams(TypedDict, total=False):
     order: dict[str, Any]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    start: int | str
 
 
 class CrmCurrencyLocalizationsDeleteParams(TypedDict, total=False):
@@ -1327,6 +1339,7 @@ class CrmDealRecurringListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class CrmDealRecurringUpdateFieldsParams(TypedDict, total=False):
@@ -1475,6 +1488,8 @@ class CrmDealUserfieldListFilter(TypedDict, total=False):
 class CrmDealUserfieldListParams(TypedDict, total=False):
     filter: CrmDealUserfieldListFilter
     order: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmDealUserfieldUpdateFieldsSettings(TypedDict, total=False):
@@ -1665,6 +1680,9 @@ class CrmDocumentgeneratorNumeratorGetParams(TypedDict, total=False):
 
 class CrmDocumentgeneratorNumeratorListParams(TypedDict, total=False):
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class CrmDocumentgeneratorNumeratorUpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict, total=False):
@@ -2322,6 +2340,7 @@ class CrmItemProductrowListParams(TypedDict, total=False):
     filter: Required[dict[str, Any]]
     order: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class CrmItemProductrowSetProductRowsItem(TypedDict, total=False):
@@ -2765,6 +2784,8 @@ class CrmLeadUserfieldListFilter(TypedDict, total=False):
 class CrmLeadUserfieldListParams(TypedDict, total=False):
     filter: CrmLeadUserfieldListFilter
     order: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmLeadUserfieldUpdateFieldsSettings(TypedDict, total=False):
@@ -3211,6 +3232,8 @@ class CrmQuoteUserfieldListFilter(TypedDict, total=False):
 class CrmQuoteUserfieldListParams(TypedDict, total=False):
     filter: CrmQuoteUserfieldListFilter
     order: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmQuoteUserfieldUpdateFieldsSettings(TypedDict, total=False):
@@ -3697,6 +3720,8 @@ class CrmRequisiteUserfieldListFilter(TypedDict, total=False):
 class CrmRequisiteUserfieldListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: CrmRequisiteUserfieldListFilter
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmRequisiteUserfieldUpdateFields(TypedDict, total=False):
@@ -3771,6 +3796,8 @@ class CrmStatusGetParams(TypedDict, total=False):
 class CrmStatusListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class CrmStatusUpdateFields(TypedDict, total=False):
@@ -3800,6 +3827,9 @@ class CrmTimelineBindingsFieldsParams(TypedDict, total=False):
 
 class CrmTimelineBindingsListParams(TypedDict, total=False):
     filter: Required[dict[str, Any]]
+    select: Sequence[str]
+    order: dict[str, Any]
+    start: int | str
 
 
 class CrmTimelineBindingsUnbindFields(TypedDict, total=False):
@@ -3870,7 +3900,10 @@ class CrmTimelineIconGetParams(TypedDict, total=False):
 
 
 class CrmTimelineIconListParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class CrmTimelineItemPinParams(TypedDict, total=False):
@@ -3929,6 +3962,8 @@ class CrmTimelineLogmessageListParams(TypedDict, total=False):
     entity_id: Required[int | str]
     order: dict[str, Any]
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
 
 
 class CrmTimelineLogoAddParams(TypedDict, total=False):
@@ -3945,7 +3980,10 @@ class CrmTimelineLogoGetParams(TypedDict, total=False):
 
 
 class CrmTimelineLogoListParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class CrmTimelineNoteDeleteParams(TypedDict, total=False):
@@ -4053,6 +4091,7 @@ class CrmTypeListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class CrmTypeUpdateFields(TypedDict, total=False):
@@ -4126,6 +4165,7 @@ class CrmVatListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
     select: list[Any] | dict[str, Any]
+    start: int | str
 
 
 class CrmVatUpdateFields(TypedDict, total=False):

@@ -6,7 +6,8 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Required, TypedDict
+from collections.abc import Sequence
+from typing import Any, Required, TypedDict
 
 
 class DepartmentAddParams(TypedDict, total=False):
@@ -32,6 +33,8 @@ class DepartmentGetParams(TypedDict, total=False):
     parent: int | str
     uf_head: int | str
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
 
 
 class DepartmentUpdateParams(TypedDict, total=False):

@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -38,6 +39,8 @@ class DiskFileGetVersionsParams(TypedDict, total=False):
     id: Required[int | str]
     filter: list[Any] | dict[str, Any]
     start: int | str
+    select: Sequence[str]
+    order: dict[str, Any]
 
 
 class DiskFileMarkDeletedParams(TypedDict, total=False):
@@ -73,6 +76,8 @@ class DiskFileSearchParams(TypedDict, total=False):
     type: str
     filter: DiskFileSearchFilter
     start: int | str
+    select: Sequence[str]
+    order: dict[str, Any]
 
 
 class DiskFileUploadVersionParams(TypedDict, total=False):
@@ -103,6 +108,7 @@ class DiskFolderGetChildrenParams(TypedDict, total=False):
     filter: list[Any] | dict[str, Any]
     order: list[Any] | dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class DiskFolderGetExternalLinkParams(TypedDict, total=False):
@@ -164,6 +170,7 @@ class DiskStorageGetChildrenParams(TypedDict, total=False):
     filter: list[Any] | dict[str, Any]
     order: list[Any] | dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class DiskStorageGetFieldsParams(TypedDict, total=False):
@@ -178,6 +185,7 @@ class DiskStorageGetListParams(TypedDict, total=False):
     filter: list[Any] | dict[str, Any]
     order: list[Any] | dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class DiskStorageGetTypesParams(TypedDict, total=False):

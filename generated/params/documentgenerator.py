@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -100,6 +101,9 @@ class DocumentgeneratorNumeratorGetParams(TypedDict, total=False):
 
 class DocumentgeneratorNumeratorListParams(TypedDict, total=False):
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class DocumentgeneratorNumeratorUpdateFieldsSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict, total=False):
@@ -211,6 +215,9 @@ class DocumentgeneratorRoleGetParams(TypedDict, total=False):
 
 class DocumentgeneratorRoleListParams(TypedDict, total=False):
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class DocumentgeneratorRoleUpdateFieldsPermissionsSettings(TypedDict, total=False):

@@ -7,6 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -45,6 +46,7 @@ class EntityItemGetParams(TypedDict, total=False):
     sort: dict[str, Any]
     filter: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class EntityItemPropertyAddParams(TypedDict, total=False):
@@ -113,6 +115,7 @@ class EntitySectionGetParams(TypedDict, total=False):
     sort: dict[str, Any]
     filter: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class EntitySectionUpdateParams(TypedDict, total=False):

@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -44,6 +45,7 @@ class EventOfflineListParams(TypedDict, total=False):
     order: list[Any] | dict[str, Any]
     start: int | str
     auth_connector: str
+    select: Sequence[str]
 
 
 class EventUnbindParams(TypedDict, total=False):

@@ -7,6 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -85,6 +86,10 @@ class ImDepartmentColleaguesListParams(TypedDict, total=False):
     user_data: str
     offset: int | str
     limit: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ImDepartmentEmployeesGetParams(TypedDict, total=False):
@@ -145,6 +150,10 @@ class ImDialogUsersListParams(TypedDict, total=False):
     limit: int | str
     last_id: int | str
     offset: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ImDialogWritingParams(TypedDict, total=False):
@@ -333,6 +342,10 @@ class ImRecentListParams(TypedDict, total=False):
     can_manage_messages: str
     offset: int | str
     limit: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ImRecentPinParams(TypedDict, total=False):
@@ -354,6 +367,10 @@ class ImSearchChatListParams(TypedDict, total=False):
     find_lines: str
     offset: int | str
     limit: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ImSearchDepartmentListParams(TypedDict, total=False):
@@ -361,6 +378,10 @@ class ImSearchDepartmentListParams(TypedDict, total=False):
     user_data: str
     offset: int | str
     limit: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ImSearchLastAddParams(TypedDict, total=False):
@@ -382,6 +403,10 @@ class ImSearchUserListParams(TypedDict, total=False):
     business: str
     offset: int | str
     limit: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ImUserGetParams(TypedDict, total=False):

@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -52,6 +53,7 @@ class ListsElementGetParams(TypedDict, total=False):
     filter: dict[str, Any]
     element_order: dict[str, Any]
     start: int | str
+    order: dict[str, Any]
 
 
 class ListsElementGetFileUrlParams(TypedDict, total=False):
@@ -115,6 +117,9 @@ class ListsGetParams(TypedDict, total=False):
     socnet_group_id: int | str
     iblock_order: dict[str, Any]
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class ListsGetIblockTypeIdParams(TypedDict, total=False):
@@ -145,6 +150,8 @@ class ListsSectionGetParams(TypedDict, total=False):
     iblock_code: str
     filter: dict[str, Any]
     select: list[Any] | dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class ListsSectionUpdateParams(TypedDict, total=False):

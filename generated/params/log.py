@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -56,6 +57,9 @@ class LogBlogpostGetParams(TypedDict, total=False):
     last_id: int | str
     limit: int | str
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class LogBlogpostGetusersImportantParams(TypedDict, total=False):

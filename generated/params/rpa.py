@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -69,6 +70,7 @@ class RpaItemListParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
     start: int | str
+    select: Sequence[str]
 
 
 class RpaItemUpdateFields(TypedDict, total=False):
@@ -105,6 +107,9 @@ class RpaStageGetParams(TypedDict, total=False):
 class RpaStageListForTypeParams(TypedDict, total=False):
     type_id: Required[int | str]
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class RpaStageUpdateParams(TypedDict, total=False):
@@ -147,6 +152,9 @@ class RpaTimelineListForItemParams(TypedDict, total=False):
     type_id: int | str
     item_id: int | str
     start: int | str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
 
 
 class RpaTimelineUpdateFields(TypedDict, total=False):

@@ -36,6 +36,10 @@ class SaleBasketitemAddFields(TypedDict, total=False):
 
 class SaleBasketitemAddParams(TypedDict, total=False):
     fields: Required[SaleBasketitemAddFields]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SaleBasketitemAddCatalogProductFields(TypedDict, total=False):
@@ -54,6 +58,10 @@ class SaleBasketitemAddCatalogProductFields(TypedDict, total=False):
 
 class SaleBasketitemAddCatalogProductParams(TypedDict, total=False):
     fields: Required[SaleBasketitemAddCatalogProductFields]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SaleBasketitemDeleteParams(TypedDict, total=False):
@@ -101,6 +109,10 @@ class SaleBasketitemUpdateFields(TypedDict, total=False):
 class SaleBasketitemUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     fields: Required[SaleBasketitemUpdateFields]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SaleBasketitemUpdateCatalogProductFields(TypedDict, total=False):
@@ -112,6 +124,10 @@ class SaleBasketitemUpdateCatalogProductFields(TypedDict, total=False):
 class SaleBasketitemUpdateCatalogProductParams(TypedDict, total=False):
     id: Required[int | str]
     fields: Required[SaleBasketitemUpdateCatalogProductFields]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SaleBasketpropertiesAddFields(TypedDict, total=False):
@@ -157,6 +173,10 @@ class SaleBasketpropertiesUpdateFields(TypedDict, total=False):
 class SaleBasketpropertiesUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     fields: Required[SaleBasketpropertiesUpdateFields]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SaleBusinessValuePersonDomainAddFields(TypedDict, total=False):
@@ -645,7 +665,10 @@ class SalePaymentGetFieldsParams(TypedDict, total=False):
 
 
 class SalePaymentListParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SalePaymentUpdateFields(TypedDict, total=False):
@@ -1255,6 +1278,7 @@ class SalePropertygroupListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
     order: dict[str, Any]
+    start: int | str
 
 
 class SalePropertygroupUpdateFields(TypedDict, total=False):
@@ -1334,6 +1358,7 @@ class SalePropertyvariantListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
     order: dict[str, Any]
+    start: int | str
 
 
 class SalePropertyvariantUpdateFields(TypedDict, total=False):
@@ -1658,7 +1683,10 @@ class SaleStatusLangGetFieldsParams(TypedDict, total=False):
 
 
 class SaleStatusLangGetListLangsParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class SaleStatusLangListParams(TypedDict, total=False):

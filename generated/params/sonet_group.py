@@ -60,6 +60,7 @@ class SonetGroupGetParams(TypedDict, total=False):
     group_id: int | str
     is_admin: str
     start: int | str
+    select: Sequence[str]
 
 
 class SonetGroupSetownerParams(TypedDict, total=False):

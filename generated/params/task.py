@@ -7,6 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -188,6 +189,7 @@ class TaskElapseditemGetlistParams(TypedDict, total=False):
     filter: TaskElapseditemGetlistFilter
     select: list[Any] | dict[str, Any]
     params: dict[str, Any]
+    start: int | str
 
 
 class TaskElapseditemGetmanifestParams(TypedDict, total=False):
@@ -352,19 +354,31 @@ class TaskItemUserfieldDeleteParams(TypedDict, total=False):
 
 class TaskItemUserfieldGetParams(TypedDict, total=False):
     id: Required[int | str]
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class TaskItemUserfieldGetfieldsParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class TaskItemUserfieldGetlistParams(TypedDict, total=False):
     order: dict[str, Any]
     filter: dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class TaskItemUserfieldGettypesParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class TaskItemUserfieldUpdateDataEditFormLabel(TypedDict, total=False):

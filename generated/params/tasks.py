@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -305,6 +306,10 @@ class TasksTaskCountersGetParams(TypedDict, total=False):
     user_id: int | str
     group_id: int | str
     type: str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class TasksTaskDeferParams(TypedDict, total=False):

@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -215,6 +216,8 @@ class UserUserfieldFileGetParams(TypedDict, total=False):
 class UserUserfieldListParams(TypedDict, total=False):
     order: str | list[Any] | dict[str, Any]
     filter: list[Any] | dict[str, Any]
+    select: Sequence[str]
+    start: int | str
 
 
 class UserUserfieldUpdateFieldsSettings(TypedDict, total=False):

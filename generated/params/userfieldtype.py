@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -22,7 +23,10 @@ class UserfieldtypeDeleteParams(TypedDict, total=False):
 
 
 class UserfieldtypeListParams(TypedDict, total=False):
-    pass
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class UserfieldtypeUpdateParams(TypedDict, total=False):

@@ -6,6 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -34,6 +35,10 @@ class VoteAttachedVoteGetAnswerVotedParams(TypedDict, total=False):
     entity_type: str
     entity_id: int | str
     signed_attach_id: str
+    select: Sequence[str]
+    filter: dict[str, Any]
+    order: dict[str, Any]
+    start: int | str
 
 
 class VoteAttachedVoteGetManyParams(TypedDict, total=False):

@@ -89,6 +89,7 @@ class VoximplantSipGetParams(TypedDict, total=False):
     sort: str
     order: str
     start: int | str
+    select: Sequence[str]
 
 
 class VoximplantSipStatusParams(TypedDict, total=False):
@@ -139,6 +140,7 @@ class VoximplantStatisticGetParams(TypedDict, total=False):
     sort: str
     order: str
     start: int | str
+    select: Sequence[str]
 
 
 class VoximplantTtsVoicesGetParams(TypedDict, total=False):

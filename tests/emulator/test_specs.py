@@ -41,9 +41,18 @@ def test_stateless_portal_still_validates(b24_emulator: Emulator) -> None:
 
 
 def test_invalid_parameters_without_an_invalid_entry_get_the_generic_code(rest: Rest) -> None:
-    status, code, description = rest.error("sale.paysystem.handler.list", {"UNEXPECTED": 1})
+    status, code, description = rest.error("ai.engine.list", {"limit": "ten"})
     assert (status, code) == (400, "ERROR_ARGUMENT")
-    assert "UNEXPECTED" in description
+    assert "limit" in description
+
+
+def test_parameters_the_spec_does_not_know_are_ignored_as_the_portal_does(rest: Rest) -> None:
+    # A real portal ignores names it does not know (SDKs add bx24_* markers to every call);
+    # a near-miss of a documented name is still refused, since the portal would drop it.
+    assert rest.post("sale.paysystem.handler.list", {"bx24_request_id": "x1"}).status_code == 200
+    status, code, description = rest.error("sale.paysystem.list", {"SELCT": ["ID"]})
+    assert (status, code) == (400, "ERROR_CHECK_FAILURE")  # the method's own entry for invalid input
+    assert "did you mean 'SELECT'" in description
 
 
 def test_rest_v3_paths_use_the_v3_error_shape(b24_emulator: Emulator) -> None:

@@ -6,6 +6,36 @@ import pytest
 from tests.support import method_checks as check
 
 EXAMPLES = [
+    pytest.param(
+        "bizproc.activity.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        id="bizproc.activity.add/success",
+    ),
     pytest.param("bizproc.activity.delete", {"code": "md5_action"}, id="bizproc.activity.delete/success"),
     pytest.param("bizproc.activity.list", {}, id="bizproc.activity.list/success"),
     pytest.param(
@@ -35,6 +65,23 @@ EXAMPLES = [
             "return_values": {"outputString": "846c55d14f552180874a628d2615e285"},
         },
         id="bizproc.event.send/success",
+    ),
+    pytest.param(
+        "bizproc.robot.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        id="bizproc.robot.add/success",
     ),
     pytest.param("bizproc.robot.delete", {"CODE": "test_robot"}, id="bizproc.robot.delete/success"),
     pytest.param("bizproc.robot.list", {}, id="bizproc.robot.list/success"),
@@ -166,9 +213,96 @@ def test_documented_example_validates(method_id, request_):
 
 
 REQUIRED = [
-    pytest.param("bizproc.activity.add", {"HANDLER": "sample", "NAME": "sample"}, "CODE", id="bizproc.activity.add/CODE"),
-    pytest.param("bizproc.activity.add", {"CODE": "sample", "NAME": "sample"}, "HANDLER", id="bizproc.activity.add/HANDLER"),
-    pytest.param("bizproc.activity.add", {"CODE": "sample", "HANDLER": "sample"}, "NAME", id="bizproc.activity.add/NAME"),
+    pytest.param(
+        "bizproc.activity.add",
+        {
+            "AUTH_USER_ID": 1,
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "CODE",
+        id="bizproc.activity.add/CODE",
+    ),
+    pytest.param(
+        "bizproc.activity.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "HANDLER",
+        id="bizproc.activity.add/HANDLER",
+    ),
+    pytest.param(
+        "bizproc.activity.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "NAME",
+        id="bizproc.activity.add/NAME",
+    ),
     pytest.param(
         "bizproc.activity.update",
         {"FIELDS": {"AUTH_USER_ID": 1, "FILTER": {"INCLUDE": [["lists"], ["crm", "CCrmDocumentDeal"]]}, "USE_SUBSCRIPTION": "N"}},
@@ -176,9 +310,57 @@ REQUIRED = [
         id="bizproc.activity.update/CODE",
     ),
     pytest.param("bizproc.activity.update", {"CODE": "action_test_code"}, "FIELDS", id="bizproc.activity.update/FIELDS"),
-    pytest.param("bizproc.robot.add", {"HANDLER": "sample", "NAME": "sample"}, "CODE", id="bizproc.robot.add/CODE"),
-    pytest.param("bizproc.robot.add", {"CODE": "sample", "NAME": "sample"}, "HANDLER", id="bizproc.robot.add/HANDLER"),
-    pytest.param("bizproc.robot.add", {"CODE": "sample", "HANDLER": "sample"}, "NAME", id="bizproc.robot.add/NAME"),
+    pytest.param(
+        "bizproc.robot.add",
+        {
+            "AUTH_USER_ID": 1,
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "CODE",
+        id="bizproc.robot.add/CODE",
+    ),
+    pytest.param(
+        "bizproc.robot.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "HANDLER",
+        id="bizproc.robot.add/HANDLER",
+    ),
+    pytest.param(
+        "bizproc.robot.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "NAME",
+        id="bizproc.robot.add/NAME",
+    ),
     pytest.param("bizproc.robot.delete", {}, "CODE", id="bizproc.robot.delete/CODE"),
     pytest.param(
         "bizproc.robot.update",
@@ -299,8 +481,58 @@ WIRE_CALLS = [
     pytest.param(
         "bizproc.activity.add",
         ["bizproc", "activity", "add"],
-        {"code": "sample", "handler": "sample", "name": "sample"},
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "auth_user_id": 1,
+            "code": "md5_action",
+            "description": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "document_type": ["lists", "BizprocDocument", "iblock_164"],
+            "filter": {"INCLUDE": [["lists"]]},
+            "handler": "https://your_domain/ping.php",
+            "name": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "properties": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "return_properties": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "use_subscription": "Y",
+        },
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         id="bizproc.activity.add",
     ),
     pytest.param(
@@ -361,8 +593,32 @@ WIRE_CALLS = [
     pytest.param(
         "bizproc.robot.add",
         ["bizproc", "robot", "add"],
-        {"code": "sample", "handler": "sample", "name": "sample"},
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "auth_user_id": 1,
+            "code": "test_robot",
+            "filter": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "handler": "https://your_domain/robot.php",
+            "name": "Send Message",
+            "properties": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "use_subscription": "Y",
+        },
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         id="bizproc.robot.add",
     ),
     pytest.param(
@@ -598,7 +854,32 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 ERROR_REPLIES = [
     pytest.param(
         "bizproc.activity.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "Empty activity code!"},
         "ErrorActivityValidationFailure",
@@ -606,7 +887,32 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.activity.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
@@ -614,7 +920,32 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.activity.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_UNSUPPORTED_PROTOCOL", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedProtocol",
@@ -622,7 +953,32 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.activity.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_WRONG_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "ErrorWrongHandlerUrl",
@@ -630,7 +986,32 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.activity.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_ACTIVITY_ALREADY_INSTALLED", "error_description": "synthesized by the generated test"},
         "ErrorActivityAlreadyInstalled",
@@ -638,7 +1019,32 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.activity.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_ACTIVITY_ADD_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorActivityAddFailure",
@@ -797,7 +1203,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.robot.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "Empty activity code!"},
         "ErrorActivityValidationFailure",
@@ -805,7 +1223,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.robot.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
@@ -813,7 +1243,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.robot.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_UNSUPPORTED_PROTOCOL", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedProtocol",
@@ -821,7 +1263,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.robot.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_WRONG_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "ErrorWrongHandlerUrl",
@@ -829,7 +1283,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.robot.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_ACTIVITY_ALREADY_INSTALLED", "error_description": "synthesized by the generated test"},
         "ErrorActivityAlreadyInstalled",
@@ -837,7 +1303,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.robot.add",
-        {"CODE": "sample", "HANDLER": "sample", "NAME": "sample"},
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_SUBSCRIPTION": "Y",
+        },
         400,
         {"error": "ERROR_ACTIVITY_ADD_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorActivityAddFailure",

@@ -227,6 +227,11 @@ EXAMPLES = [
     ),
     pytest.param("crm.address.fields", {}, id="crm.address.fields/success"),
     pytest.param(
+        "crm.address.list",
+        {"filter": {"ENTITY_ID": 7335, "ENTITY_TYPE_ID": 8}, "limit": 10, "order": {"TYPE_ID": "asc"}},
+        id="crm.address.list/success",
+    ),
+    pytest.param(
         "crm.address.update",
         {"fields": {"ADDRESS_1": "Street, 261", "CITY": "Los Angeles", "ENTITY_ID": 1, "ENTITY_TYPE_ID": 3, "TYPE_ID": 1}},
         id="crm.address.update/success",
@@ -749,6 +754,38 @@ EXAMPLES = [
             ],
         },
         id="crm.deal.list/first_page_of_a_pipeline",
+    ),
+    pytest.param("crm.deal.productrows.get", {"id": 5}, id="crm.deal.productrows.get/success"),
+    pytest.param(
+        "crm.deal.productrows.set",
+        {
+            "id": 5,
+            "rows": [
+                {
+                    "DISCOUNT_SUM": 100,
+                    "DISCOUNT_TYPE_ID": 1,
+                    "MEASURE_CODE": 796,
+                    "MEASURE_NAME": "pcs",
+                    "PRICE": 1000,
+                    "PRODUCT_ID": 456,
+                    "QUANTITY": 10,
+                    "SORT": 10,
+                    "TAX_RATE": 13,
+                },
+                {
+                    "DISCOUNT_RATE": 10,
+                    "DISCOUNT_TYPE_ID": 2,
+                    "MEASURE_CODE": 166,
+                    "MEASURE_NAME": "kg",
+                    "PRICE": 500,
+                    "PRODUCT_NAME": "Product #2",
+                    "QUANTITY": 5,
+                    "SORT": 20,
+                    "TAX_RATE": 10,
+                },
+            ],
+        },
+        id="crm.deal.productrows.set/success",
     ),
     pytest.param(
         "crm.deal.recurring.add",
@@ -5705,7 +5742,6 @@ WIRE_CALLS = [
         id="crm.address.delete",
     ),
     pytest.param("crm.address.fields", ["crm", "address", "fields"], {}, {}, id="crm.address.fields"),
-    pytest.param("crm.address.list", ["crm", "address", "list"], {}, {}, id="crm.address.list"),
     pytest.param(
         "crm.address.update",
         ["crm", "address", "update"],
@@ -6782,8 +6818,6 @@ WIRE_CALLS = [
         },
         id="crm.deal.list",
     ),
-    pytest.param("crm.deal.productrows.get", ["crm", "deal", "productrows", "get"], {}, {}, id="crm.deal.productrows.get"),
-    pytest.param("crm.deal.productrows.set", ["crm", "deal", "productrows", "set"], {}, {}, id="crm.deal.productrows.set"),
     pytest.param(
         "crm.deal.recurring.add",
         ["crm", "deal", "recurring", "add"],
@@ -12709,7 +12743,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.address.list",
-        {},
+        {"filter": {"ENTITY_ID": 7335, "ENTITY_TYPE_ID": 8}, "limit": 10, "order": {"TYPE_ID": "asc"}},
         400,
         {"error": 0, "error_description": "error"},
         "InvalidRequestError",
@@ -12717,7 +12751,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.address.list",
-        {},
+        {"filter": {"ENTITY_ID": 7335, "ENTITY_TYPE_ID": 8}, "limit": 10, "order": {"TYPE_ID": "asc"}},
         400,
         {"error": "Access denied", "error_description": "synthesized by the generated test"},
         "AccessDenied",
@@ -14547,7 +14581,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.deal.productrows.get",
-        {},
+        {"id": 5},
         400,
         {"error": "", "error_description": "The parameter id is invalid or not defined."},
         "CodeEmptyTheParameterIdIsInvalidOr",
@@ -14555,7 +14589,33 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.deal.productrows.set",
-        {},
+        {
+            "id": 5,
+            "rows": [
+                {
+                    "DISCOUNT_SUM": 100,
+                    "DISCOUNT_TYPE_ID": 1,
+                    "MEASURE_CODE": 796,
+                    "MEASURE_NAME": "pcs",
+                    "PRICE": 1000,
+                    "PRODUCT_ID": 456,
+                    "QUANTITY": 10,
+                    "SORT": 10,
+                    "TAX_RATE": 13,
+                },
+                {
+                    "DISCOUNT_RATE": 10,
+                    "DISCOUNT_TYPE_ID": 2,
+                    "MEASURE_CODE": 166,
+                    "MEASURE_NAME": "kg",
+                    "PRICE": 500,
+                    "PRODUCT_NAME": "Product #2",
+                    "QUANTITY": 5,
+                    "SORT": 20,
+                    "TAX_RATE": 10,
+                },
+            ],
+        },
         400,
         {
             "error": "ERROR_CORE",

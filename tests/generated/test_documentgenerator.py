@@ -6,6 +6,25 @@ import pytest
 from tests.support import method_checks as check
 
 EXAMPLES = [
+    pytest.param(
+        "documentgenerator.document.add",
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
+        id="documentgenerator.document.add/success",
+    ),
     pytest.param("documentgenerator.document.delete", {"id": 51}, id="documentgenerator.document.delete/success"),
     pytest.param(
         "documentgenerator.document.enablepublicurl",
@@ -218,9 +237,43 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param(
-        "documentgenerator.document.add", {"value": "sample"}, "templateId", id="documentgenerator.document.add/templateId"
+        "documentgenerator.document.add",
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
+        "templateId",
+        id="documentgenerator.document.add/templateId",
     ),
-    pytest.param("documentgenerator.document.add", {"templateId": 1}, "value", id="documentgenerator.document.add/value"),
+    pytest.param(
+        "documentgenerator.document.add",
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
+        "value",
+        id="documentgenerator.document.add/value",
+    ),
     pytest.param("documentgenerator.document.delete", {}, "id", id="documentgenerator.document.delete/id"),
     pytest.param(
         "documentgenerator.document.enablepublicurl", {"status": 1}, "id", id="documentgenerator.document.enablepublicurl/id"
@@ -452,8 +505,36 @@ WIRE_CALLS = [
     pytest.param(
         "documentgenerator.document.add",
         ["documentgenerator", "document", "add"],
-        {"template_id": 1, "value": "sample"},
-        {"templateId": 1, "value": "sample"},
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stamps_enabled": 1,
+            "template_id": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
         id="documentgenerator.document.add",
     ),
     pytest.param(
@@ -903,7 +984,21 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 ERROR_REPLIES = [
     pytest.param(
         "documentgenerator.document.add",
-        {"templateId": 1, "value": "sample"},
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
         400,
         {"error": "0", "error_description": "Cannot create document on deleted template"},
         "Code0CannotCreateDocumentOnDeletedTemplate",
@@ -911,7 +1006,21 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "documentgenerator.document.add",
-        {"templateId": 1, "value": "sample"},
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -919,7 +1028,21 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "documentgenerator.document.add",
-        {"templateId": 1, "value": "sample"},
+        {
+            "fields": {"CurrentDate": {"FORMAT": {"format": "d.m.Y"}, "TITLE": "Contract Date", "TYPE": "DATE"}},
+            "stampsEnabled": 1,
+            "templateId": 53,
+            "value": "SUPPLY_CONTRACT_2026_015",
+            "values": {
+                "ClientName": "ABC Corp",
+                "ClientPhone": "+1 999 123-45-67",
+                "Comment": "Payment within 5 business days after signing",
+                "CurrentDate": "2026-03-18T00:00:00+01:00",
+                "DocumentNumber": "SC-2026-001",
+                "Total": "125000",
+                "UserName": "John Smith",
+            },
+        },
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",

@@ -18,6 +18,11 @@ EXAMPLES = [
         {"message_id": [2], "process_id": "yh3gu929sf0d32lsfysqas2y1hlpp09q"},
         id="event.offline.error/success",
     ),
+    pytest.param(
+        "event.offline.get",
+        {"auth_connector": "BxTest", "filter": {"=EVENT_NAME": "ONCRMLEADADD", "=MESSAGE_ID": 1, ">=ID": 1}},
+        id="event.offline.get/success",
+    ),
     pytest.param("event.offline.list", {"filter": {"ERROR": 0}, "order": {"ID": "DESC"}}, id="event.offline.list/success"),
     pytest.param(
         "event.unbind", {"event": "ONCRMLEADADD", "handler": "https://www.my-domain.com/handler/"}, id="event.unbind/success"
@@ -68,7 +73,6 @@ WIRE_CALLS = [
         {"message_id": [2], "process_id": "yh3gu929sf0d32lsfysqas2y1hlpp09q"},
         id="event.offline.error",
     ),
-    pytest.param("event.offline.get", ["event", "offline", "get"], {}, {}, id="event.offline.get"),
     pytest.param(
         "event.offline.list",
         ["event", "offline", "list"],
@@ -126,7 +130,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "event.offline.get",
-        {},
+        {"auth_connector": "BxTest", "filter": {"=EVENT_NAME": "ONCRMLEADADD", "=MESSAGE_ID": 1, ">=ID": 1}},
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",

@@ -38,6 +38,21 @@ EXAMPLES = [
         {"fields": {"color": "00C4FB", "name": "Updated Stage", "sort": 100, "type": "WORK"}, "stageId": 65},
         id="tasks.api.scrum.kanban.updateStage/success",
     ),
+    pytest.param(
+        "tasks.api.scrum.sprint.add",
+        {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "groupId": 1,
+                "name": "Sprint 1",
+                "sort": 1,
+                "status": "planned",
+            }
+        },
+        id="tasks.api.scrum.sprint.add/success",
+    ),
     pytest.param("tasks.api.scrum.sprint.complete", {"id": 1}, id="tasks.api.scrum.sprint.complete/success"),
     pytest.param("tasks.api.scrum.sprint.delete", {"id": 1}, id="tasks.api.scrum.sprint.delete/success"),
     pytest.param("tasks.api.scrum.sprint.getFields", {}, id="tasks.api.scrum.sprint.getFields/success"),
@@ -333,12 +348,33 @@ REQUIRED = [
     pytest.param("tasks.api.scrum.sprint.add", {}, "fields", id="tasks.api.scrum.sprint.add/fields"),
     pytest.param(
         "tasks.api.scrum.sprint.add",
-        {"fields": {"name": "sample"}},
+        {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "name": "Sprint 1",
+                "sort": 1,
+                "status": "planned",
+            }
+        },
         "fields.groupId",
         id="tasks.api.scrum.sprint.add/fields.groupId",
     ),
     pytest.param(
-        "tasks.api.scrum.sprint.add", {"fields": {"groupId": 1}}, "fields.name", id="tasks.api.scrum.sprint.add/fields.name"
+        "tasks.api.scrum.sprint.add",
+        {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "groupId": 1,
+                "sort": 1,
+                "status": "planned",
+            }
+        },
+        "fields.name",
+        id="tasks.api.scrum.sprint.add/fields.name",
     ),
     pytest.param("tasks.api.scrum.sprint.complete", {}, "id", id="tasks.api.scrum.sprint.complete/id"),
     pytest.param("tasks.api.scrum.sprint.delete", {}, "id", id="tasks.api.scrum.sprint.delete/id"),
@@ -809,8 +845,28 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.api.scrum.sprint.add",
         ["tasks", "api", "scrum", "sprint", "add"],
-        {"fields": {"groupId": 1, "name": "sample"}},
-        {"fields": {"groupId": 1, "name": "sample"}},
+        {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "groupId": 1,
+                "name": "Sprint 1",
+                "sort": 1,
+                "status": "planned",
+            }
+        },
+        {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "groupId": 1,
+                "name": "Sprint 1",
+                "sort": 1,
+                "status": "planned",
+            }
+        },
         id="tasks.api.scrum.sprint.add",
     ),
     pytest.param(
@@ -1451,7 +1507,17 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.sprint.add",
-        {"fields": {"groupId": 1, "name": "sample"}},
+        {
+            "fields": {
+                "createdBy": 1,
+                "dateEnd": "2021-11-29T00:00:00+02:00",
+                "dateStart": "2021-11-22T00:00:00+02:00",
+                "groupId": 1,
+                "name": "Sprint 1",
+                "sort": 1,
+                "status": "planned",
+            }
+        },
         400,
         {"error": 0, "error_description": "Sprint not created"},
         "Code0SprintNotCreated",

@@ -10,8 +10,10 @@ EXAMPLES = [
     pytest.param("user.admin", {}, id="user.admin/success"),
     pytest.param("user.current", {}, id="user.current/success"),
     pytest.param("user.fields", {}, id="user.fields/success"),
+    pytest.param("user.get", {"ORDER": "asc", "SORT": "ID", "UF_DEPARTMENT": 1, "start": 10}, id="user.get/success"),
     pytest.param("user.option.get", {"option": "data"}, id="user.option.get/success"),
     pytest.param("user.option.set", {"options": {"data": "value", "data2": "value2"}}, id="user.option.set/success"),
+    pytest.param("user.search", {"ORDER": "asc", "SORT": "ID", "UF_DEPARTMENT": 1, "start": 10}, id="user.search/success"),
     pytest.param("user.update", {"ID": 1, "LAST_NAME": "SomeLastName", "NAME": "Administrator"}, id="user.update/success"),
     pytest.param("user.userfield.delete", {"id": 123}, id="user.userfield.delete/success"),
     pytest.param("user.userfield.list", {"filter": {"id": 13}, "order": {"id": "desc"}}, id="user.userfield.list/success"),
@@ -67,7 +69,6 @@ WIRE_CALLS = [
     pytest.param("user.admin", ["user", "admin"], {}, {}, id="user.admin"),
     pytest.param("user.current", ["user", "current"], {}, {}, id="user.current"),
     pytest.param("user.fields", ["user", "fields"], {}, {}, id="user.fields"),
-    pytest.param("user.get", ["user", "get"], {}, {}, id="user.get"),
     pytest.param("user.option", ["user", "option"], {}, {}, id="user.option"),
     pytest.param("user.option.get", ["user", "option", "get"], {"option": "data"}, {"option": "data"}, id="user.option.get"),
     pytest.param(
@@ -77,7 +78,6 @@ WIRE_CALLS = [
         {"options": {"data": "value", "data2": "value2"}},
         id="user.option.set",
     ),
-    pytest.param("user.search", ["user", "search"], {}, {}, id="user.search"),
     pytest.param(
         "user.update",
         ["user", "update"],

@@ -8,6 +8,23 @@ from tests.support import method_checks as check
 EXAMPLES = [
     pytest.param("userconsent.agreement.list", {}, id="userconsent.agreement.list/success"),
     pytest.param(
+        "userconsent.agreement.text",
+        {
+            "id": 19,
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            },
+        },
+        id="userconsent.agreement.text/success",
+    ),
+    pytest.param(
         "userconsent.consent.add",
         {
             "AGREEMENT_ID": 19,
@@ -28,7 +45,23 @@ def test_documented_example_validates(method_id, request_):
 
 
 REQUIRED = [
-    pytest.param("userconsent.agreement.text", {}, "id", id="userconsent.agreement.text/id"),
+    pytest.param(
+        "userconsent.agreement.text",
+        {
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            }
+        },
+        "id",
+        id="userconsent.agreement.text/id",
+    ),
     pytest.param(
         "userconsent.consent.add",
         {
@@ -64,7 +97,35 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 WIRE_CALLS = [
     pytest.param("userconsent.agreement.list", ["userconsent", "agreement", "list"], {}, {}, id="userconsent.agreement.list"),
     pytest.param(
-        "userconsent.agreement.text", ["userconsent", "agreement", "text"], {"id": 1}, {"id": 1}, id="userconsent.agreement.text"
+        "userconsent.agreement.text",
+        ["userconsent", "agreement", "text"],
+        {
+            "id": 19,
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            },
+        },
+        {
+            "id": 19,
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            },
+        },
+        id="userconsent.agreement.text",
     ),
     pytest.param(
         "userconsent.consent.add",
@@ -98,7 +159,19 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 ERROR_REPLIES = [
     pytest.param(
         "userconsent.agreement.text",
-        {"id": 1},
+        {
+            "id": 19,
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            },
+        },
         400,
         {"error": "400", "error_description": "Parameter `Agreement ID` required."},
         "InvalidRequestError",
@@ -106,7 +179,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "userconsent.agreement.text",
-        {"id": 1},
+        {
+            "id": 19,
+            "replace": {
+                "button_caption": "I agree",
+                "fields": {
+                    "COMPANY_ADDRESS": "New York, Example St., 1",
+                    "COMPANY_NAME": "Example Ltd.",
+                    "EMAIL": "info@example.com",
+                    "PURPOSES": "Processing personal data to improve service",
+                    "THIRD_PARTIES": "Company partners for analytics",
+                },
+            },
+        },
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",

@@ -496,6 +496,19 @@ EXAMPLES = [
     ),
     pytest.param("tasks.task.access.get@v3", {"id": 8017}, id="tasks.task.access.get@v3/success"),
     pytest.param(
+        "tasks.task.add@v3",
+        {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
+        id="tasks.task.add@v3/success",
+    ),
+    pytest.param(
         "tasks.task.chat.message.field.get@v3",
         {"name": "taskId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
         id="tasks.task.chat.message.field.get@v3/success",
@@ -1162,17 +1175,34 @@ REQUIRED = [
     pytest.param("tasks.task.access.get@v3", {}, "id", id="tasks.task.access.get@v3/id"),
     pytest.param("tasks.task.add@v3", {}, "fields", id="tasks.task.add@v3/fields"),
     pytest.param(
-        "tasks.task.add@v3", {"fields": {"creatorId": 1, "responsibleId": 1}}, "fields.title", id="tasks.task.add@v3/fields.title"
+        "tasks.task.add@v3",
+        {"fields": {"creatorId": 29, "crmItemIds": ["L_1000959"], "deadline": "2025-12-31T23:59:59+02:00", "responsibleId": 1}},
+        "fields.title",
+        id="tasks.task.add@v3/fields.title",
     ),
     pytest.param(
         "tasks.task.add@v3",
-        {"fields": {"responsibleId": 1, "title": "sample"}},
+        {
+            "fields": {
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
         "fields.creatorId",
         id="tasks.task.add@v3/fields.creatorId",
     ),
     pytest.param(
         "tasks.task.add@v3",
-        {"fields": {"creatorId": 1, "title": "sample"}},
+        {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "title": "Task Title",
+            }
+        },
         "fields.responsibleId",
         id="tasks.task.add@v3/fields.responsibleId",
     ),
@@ -2188,8 +2218,24 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.task.add@v3",
         ["v3", "tasks", "task", "add"],
-        {"fields": {"creatorId": 1, "responsibleId": 1, "title": "sample"}},
-        {"fields": {"creatorId": 1, "responsibleId": 1, "title": "sample"}},
+        {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
+        {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
         id="tasks.task.add@v3",
     ),
     pytest.param(
@@ -6850,7 +6896,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.task.add@v3",
-        {"fields": {"creatorId": 1, "responsibleId": 1, "title": "sample"}},
+        {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
         400,
         {
             "error": {
@@ -6866,7 +6920,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.task.add@v3",
-        {"fields": {"creatorId": 1, "responsibleId": 1, "title": "sample"}},
+        {
+            "fields": {
+                "creatorId": 29,
+                "crmItemIds": ["L_1000959"],
+                "deadline": "2025-12-31T23:59:59+02:00",
+                "responsibleId": 1,
+                "title": "Task Title",
+            }
+        },
         400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
