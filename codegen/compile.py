@@ -16,7 +16,8 @@ from .load import SpecFile, SpecTree
 from .naming import is_identifier, method_module, pascal, python_name
 from .types import TypeRegistry
 
-_PARAM_KEYS = ("required", "nullable", "open", "minimum", "maximum", "max_length", "max_items")
+_FLAG_KEYS = ("required", "nullable", "open")
+_BOUND_KEYS = ("minimum", "exclusive_minimum", "maximum", "max_length", "max_items", "min_items")
 _PAGINATION_DEFAULTS = {"style": "none"}
 RUNTIME_BASE_NAMES = frozenset({
     "Bitrix24Error", "ValidationError", "TransportError", "OutcomeUnknownError", "ResponseFormatError",
@@ -27,8 +28,11 @@ RUNTIME_BASE_NAMES = frozenset({
 
 def compile_param(param: dict[str, Any], registry: TypeRegistry) -> dict[str, Any]:
     compiled: dict[str, Any] = {"types": [list(alt) for alt in registry.resolve(param["type"])]}
-    for key in _PARAM_KEYS:
+    for key in _FLAG_KEYS:
         if param.get(key):
+            compiled[key] = True
+    for key in _BOUND_KEYS:  # a bound of 0 is a bound
+        if key in param:
             compiled[key] = param[key]
     if "enum" in param:
         compiled["enum"] = [item["value"] if isinstance(item, dict) else item for item in param["enum"]]

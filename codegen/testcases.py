@@ -34,7 +34,8 @@ def sample_value(param: dict[str, Any]) -> Any:
         return []
     if kind == "object":
         properties = param.get("properties", {})
-        return {name: sample_value(child) for name, child in properties.items() if child.get("required")}
+        value = {name: sample_value(child) for name, child in properties.items() if child.get("required")}
+        return _satisfy(value, properties, param.get("constraints", ()))
     if kind == "null":
         return None
     return copy.deepcopy(_SAMPLES[kind])
@@ -54,13 +55,18 @@ class MethodCases:
     skipped: list[str] = field(default_factory=list)
 
 
-def _minimal_request(compiled: dict[str, Any]) -> dict[str, Any]:
-    request = {name: sample_value(p) for name, p in compiled["params"].items() if p.get("required")}
-    for rule in compiled["constraints"]:
+def _satisfy(request: dict[str, Any], properties: dict[str, Any], constraints: Any) -> dict[str, Any]:
+    """Add the first member of every either-or group that `request` does not meet yet."""
+    for rule in constraints:
         if rule["rule"] in ("at_least_one_of", "exactly_one_of") and not any(n in request for n in rule["params"]):
             first = rule["params"][0]
-            request[first] = sample_value(compiled["params"][first])
+            request[first] = sample_value(properties[first])
     return request
+
+
+def _minimal_request(compiled: dict[str, Any]) -> dict[str, Any]:
+    request = {name: sample_value(p) for name, p in compiled["params"].items() if p.get("required")}
+    return _satisfy(request, compiled["params"], compiled["constraints"])
 
 
 def _break(rule: dict[str, Any], base: dict[str, Any], compiled: dict[str, Any]) -> dict[str, Any] | None:

@@ -41,6 +41,9 @@ from .state import PaymentState
 
 JSON = "application/json; charset=utf-8"
 TOKEN_SECRET_KEYS = frozenset({"client_secret", "refresh_token", "code"})
+# Bounds a stateful handler checks itself, answering with the page's own error (a quantity
+# of 0 gets crm.item.payment.product.*'s code-0 reply, not the generic invalid-input one).
+BOUND_RULES = frozenset({"minimum", "exclusive_minimum", "maximum"})
 
 
 @dataclass
@@ -291,10 +294,11 @@ class Emulator:
         call = Call(method.split("@")[0], method_id, params, identity, self.specs)
         spec = self.specs.get(method_id)
         try:
-            problems = self.specs.validate(method_id, self._params_to_validate(spec, params))
+            handler = self._handlers.get(method_id.lower()) if cfg.stateful or spec is None else None
+            skip = BOUND_RULES if handler is not None else frozenset()
+            problems = self.specs.validate(method_id, self._params_to_validate(spec, params), skip=skip)
             if problems:
                 raise call.fail("invalid", "; ".join(problems))
-            handler = self._handlers.get(method_id.lower()) if cfg.stateful or spec is None else None
             if handler is not None:
                 with self._state_lock:
                     reply = handler(call)

@@ -64,14 +64,17 @@ class SpecBook:
         spec: dict[str, Any] | None = _runtime_specs().get(canonical)
         return spec
 
-    def validate(self, method_id: str, params: Mapping[str, Any]) -> list[str]:
-        """Readable problems with the parameters; empty when valid or when there is no spec."""
+    def validate(self, method_id: str, params: Mapping[str, Any], *, skip: frozenset[str] = frozenset()) -> list[str]:
+        """Readable problems with the parameters; empty when valid or when there is no spec.
+
+        Problems of the rules in `skip` are left out: a stateful handler answers those
+        itself, with the error the method's page documents for them."""
         canonical = self.canonical(method_id)
         if canonical is None:
             return []
         from b24client.runtime.validate import validate
 
-        return [str(problem) for problem in validate(canonical, dict(params))]
+        return [str(problem) for problem in validate(canonical, dict(params)) if problem.rule not in skip]
 
     def errors(self, method_id: str) -> list[dict[str, Any]]:
         spec = self.get(method_id)

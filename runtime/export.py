@@ -53,6 +53,8 @@ class Paging:
     order_param: str = "order"
     filter_param: str = "filter"
     select_param: str = "select"
+    offset_param: str = "OFFSET"  # style "limit": the record offset and the page length
+    limit_param: str = "LIMIT"
 
     @classmethod
     def from_spec(cls, data: Mapping[str, Any]) -> Paging:
@@ -392,6 +394,27 @@ def offset_pages(client: Client, method: str, params: Mapping[str, Any], paging:
             yield plan.records(outcome[call.label])
 
 
+def limit_pages(client: Client, method: str, params: Mapping[str, Any], paging: Paging,
+                api_version: int = 2) -> Iterator[list[Record]]:
+    """`OFFSET=0, LIMIT=n`, then n, 2n, ...: these lists report no total, so a short page
+    (or an empty one) ends the walk. The offset grows by the page length asked for, not by
+    the records returned, as such methods count it."""
+    plan = _Plan(method, paging, {}, {}, False, None, None, False)
+    limit_key, limit = _get_ci(params, paging.limit_param)
+    size = _as_int(limit) if limit is not None else paging.page_size
+    offset_key = _get_ci(params, paging.offset_param)[0] or paging.offset_param
+    base = {key: value for key, value in params.items() if key not in (offset_key, limit_key)}
+    offset = 0
+    for _ in range(1_000_000):  # a bound: a portal that never sends a short page is a bug
+        page = plan.records(client.call(method, {**base, offset_key: offset, limit_key or paging.limit_param: size},
+                                        api_version=api_version))
+        yield page
+        if len(page) < size:
+            return
+        offset += size
+    raise RuntimeError(f"{method}: the list did not end after a million pages")  # pragma: no cover
+
+
 def iterate_pages(client: Client, method: str, params: Mapping[str, Any] | None = None, *,
                   strategy: Strategy = "auto", workers: int = 4, ordered: bool | None = None,
                   paging: Paging | Mapping[str, Any] | None = None,
@@ -403,8 +426,11 @@ def iterate_pages(client: Client, method: str, params: Mapping[str, Any] | None 
         result = client.call(method, params, api_version=api_version)
         yield _Plan(method, info, {}, {}, False, None, None, False).records(result)
         return
+    if info.style == "limit":
+        yield from limit_pages(client, method, params, info, api_version)
+        return
     if info.style != "offset":
-        raise ValueError(f"{method}: iterate supports offset-paged lists; this one pages by {info.style!r}")
+        raise ValueError(f"{method}: iterate supports offset- and limit-paged lists; this one pages by {info.style!r}")
     plan = cursor_plan(method, params, info) if strategy != "offset" else None
     if plan is None:
         if strategy in ("cursor", "partitioned"):

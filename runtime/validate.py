@@ -216,6 +216,9 @@ class _Walker:
         limit = param.get("max_items")
         if limit is not None and len(value) > limit:
             self.add(path, "max_items", f"has {len(value)} items; at most {limit} allowed")
+        least = param.get("min_items")
+        if least is not None and len(value) < least:
+            self.add(path, "min_items", f"has {len(value)} items; at least {least} needed")
         element = {"types": [[kind, depth - 1]], **({"items": param["items"]} if "items" in param else {})}
         if depth == 1 and "items" in param:
             element = param["items"]
@@ -230,10 +233,14 @@ class _Walker:
             self.add(path, "enum", f"must be one of {', '.join(map(repr, enum))}, got {value!r}")
         if isinstance(value, Mapping) and kind == "object":
             self.check_object(path, value, param)
-        if kind in ("integer", "number") and ("minimum" in param or "maximum" in param):
+        if "min_items" in param and isinstance(value, Mapping | list | tuple) and len(value) < param["min_items"]:
+            self.add(path, "min_items", f"has {len(value)} entries; at least {param['min_items']} needed")
+        if kind in ("integer", "number") and ("minimum" in param or "maximum" in param or "exclusive_minimum" in param):
             number = float(value)
             if "minimum" in param and number < param["minimum"]:
                 self.add(path, "minimum", f"must be at least {param['minimum']}, got {value!r}")
+            if "exclusive_minimum" in param and number <= param["exclusive_minimum"]:
+                self.add(path, "exclusive_minimum", f"must be greater than {param['exclusive_minimum']}, got {value!r}")
             if "maximum" in param and number > param["maximum"]:
                 self.add(path, "maximum", f"must be at most {param['maximum']}, got {value!r}")
         if "max_length" in param and isinstance(value, str) and len(value) > param["max_length"]:

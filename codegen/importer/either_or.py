@@ -19,12 +19,13 @@ from . import yfm
 PATTERNS = re.compile(
     r"at least one of|\beither\b|one of (?:the |these |three |two )?(?:following )?parameters"
     r"|takes? precedence|has priority|mutually exclusive|cannot be (?:used|passed|specified) (?:together|simultaneously)"
-    r"|only one of|\bif both\b|is required (?:if|when|only)|required only (?:if|when|for)"
+    r"|only one of|\bif both\b|is required (?:if|when|only)|required only (?:if|when|for)|\brequired (?:if|when|unless)\b"
     r"|\binstead of\b|must (?:be )?(?:specify|specified|provide|provided|pass|passed)[^.]{0,40}\bor\b"
     r"|\bpass one of\b|\bprovide one of\b|\bspecify one of\b",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_.]*)`")
+_ROW_NAME = re.compile(r"\s*\*\*([A-Za-z_][A-Za-z0-9_.]*)")
 # "`A` or `B`" in a sentence that also speaks of requiring or passing something.
 _NAMED_OR = re.compile(r"`[A-Za-z_][A-Za-z0-9_.]*`,?\s+or\s+`[A-Za-z_][A-Za-z0-9_.]*`")
 _DEMAND = re.compile(r"\b(?:required|mandatory|must|need(?:ed|s)?|specify|specified|pass|passed|provide|provided)\b", re.I)
@@ -55,7 +56,11 @@ def _texts(blocks: list[yfm.Block]) -> list[str]:
             texts.append(block.text)
         elif isinstance(block, yfm.Table):
             for cells in block.rows[1:]:
-                texts.extend(line.strip() for line in cells[-1].split("\n") if line.strip())
+                # A row's sentences speak of its own parameter ("required if `B` is not
+                # given"), so the row's name counts as named in each of them.
+                own = _ROW_NAME.match(cells[0])
+                prefix = f"`{own.group(1)}` " if own else ""
+                texts.extend(prefix + line.strip() for line in cells[-1].split("\n") if line.strip())
     return texts
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..load import merge_override
 from ..naming import is_identifier, python_name, snake
-from . import either_or, errors_table, examples, facts, params, schema_infer, subtables, yfm
+from . import conditions, curation, either_or, errors_table, examples, facts, params, schema_infer, subtables, yfm
 from .identify import Identity
 from .registry import ImportRegistry
 from .validate_example import declared_type, request_problems
@@ -96,7 +96,7 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
     for heading, names in outcome.alternatives:
         result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
         result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
-                                                     "an alternative parameter set under its own heading"))
+                                                     curation.ALTERNATIVE_SET))
     for names in stats.aliases:
         result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
                                                      "one table row names several parameters"))
@@ -133,10 +133,13 @@ def declared_result(blocks: list[yfm.Block], resolve: Any) -> dict[str, Any] | N
 
 
 def pagination(tree: dict[str, Any], body: dict[str, Any] | None, is_v3: bool) -> dict[str, Any]:
-    """offset when the method takes `start` or its example answer has next/total; v3 pages."""
+    """offset when the method takes `start` or its example answer has next/total; limit when
+    it takes OFFSET and LIMIT instead; v3 pages."""
     lowered = {name.lower(): name for name in tree}
     if is_v3:
         return {"style": "page"} if "pagination" in lowered else {"style": "none"}
+    if "offset" in lowered and "limit" in lowered and "start" not in lowered:
+        return {"style": "limit", "offset_param": lowered["offset"], "limit_param": lowered["limit"]}
     if "start" not in lowered and not (isinstance(body, dict) and {"next", "total"} & set(body)):
         return {"style": "none"}
     found: dict[str, Any] = {"style": "offset"}
@@ -155,6 +158,8 @@ def _items_and_id(result_value: Any) -> dict[str, str]:
         records, path = result_value, ""
     elif isinstance(result_value, dict):
         lists = [key for key, value in result_value.items() if isinstance(value, list)]
+        if len(lists) > 1 and "items" in lists:  # records beside lists of other things
+            lists = ["items"]
         if len(lists) == 1:
             records, path = result_value[lists[0]], lists[0]
     if records is None or path is None:
@@ -183,6 +188,10 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
 
     tree, open_top = read_params(param_blocks, result)
     repair_params(tree, result)
+    conditional = conditions.derive(param_blocks, tree)
+    constraints = conditions.attach(tree, conditional)
+    result.findings += conditional.findings
+    result.counts["conditional requirements read"] += sum(len(r) for r in conditional.constraints.values())
     result.candidates += either_or.find(identity.method, docs, head + param_blocks, tree)
 
     success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
@@ -217,9 +226,12 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     if open_top:
         spec["open_params"] = True
     spec["params"] = tree
+    if constraints:
+        spec["constraints"] = constraints
     paging = pagination(tree, example_body, is_v3)
-    if paging["style"] == "offset":
-        paging.update(_items_and_id(example_result))
+    if paging["style"] in ("offset", "limit"):
+        paging.update({key: value for key, value in _items_and_id(example_result).items()
+                       if paging["style"] == "offset" or key == "items"})
     spec["pagination"] = paging
     spec["result"] = {"schema": schema}
     spec["errors"] = errors

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import errors_table, facts, page, writer
+from . import curation, errors_table, facts, page, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -32,6 +32,8 @@ class Summary:
     failing: dict[str, list[str]] = field(default_factory=dict)
     curated: dict[str, dict[str, Any]] = field(default_factory=dict)
     overridden: set[str] = field(default_factory=set)
+    effective: dict[str, dict[str, Any]] = field(default_factory=dict)  # method → curated, or draft + override
+    decisions: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)  # dismissed candidates
 
     @property
     def percent(self) -> float:
@@ -169,23 +171,30 @@ def either_or_report(summary: Summary, overrides: set[str]) -> str:
         (c.method, c.docs, c.params, c.cue)
         for result in summary.chosen.values() for c in result.candidates
     )
+    statuses = [curation.status(method, names, cue, summary.effective.get(method, summary.effective.get(f"{method}@v3")),
+                                summary.decisions)
+                for method, _, names, cue in rows]
+    open_rows = sum(1 for found in statuses if found == "open")
     lines = [
         "# Either-or candidates",
         "",
         "Places where a page may state a rule between parameters (at least one of, exactly one of, precedence,",
         "required if), found by a cue phrase. Read the sentence on the linked page: it is not copied here.",
-        "Written by the importer for curation: it never turns them into constraints itself.",
-        "Encode a real rule in `spec/overrides/<method>.yaml`; `override` marks methods that have one.",
+        "The importer encodes the precise \"required if `X` is not given\" phrasings itself",
+        "(codegen/importer/conditions.py); people encode the others in `spec/overrides/<method>.yaml`, or",
+        f"dismiss them with a reason in `spec/{curation.DECISIONS_FILE}`. `override` marks methods that have one.",
         "",
-        f"{len(rows)} candidates on {len({r[0] for r in rows})} methods.",
+        f"{len(rows)} candidates on {len({r[0] for r in rows})} methods: "
+        f"{sum(1 for found in statuses if found == 'encoded')} encoded, "
+        f"{sum(1 for found in statuses if found.startswith('dismissed'))} dismissed, {open_rows} open.",
         "",
-        "| method | override | parameters named | cue | page |",
-        "| --- | --- | --- | --- | --- |",
+        "| method | override | parameters named | cue | status | page |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    for method, docs, names, cue in rows:
+    for (method, docs, names, cue), found in zip(rows, statuses, strict=True):
         mark = "override" if method in overrides else ""
-        safe = cue.replace("|", "\\|")
-        lines.append(f"| `{method}` | {mark} | {', '.join(names)} | {safe} | {docs} |")
+        safe, settled = cue.replace("|", "\\|"), found.replace("|", "\\|")
+        lines.append(f"| `{method}` | {mark} | {', '.join(names)} | {safe} | {settled} | {docs} |")
     return "\n".join(lines) + "\n"
 
 

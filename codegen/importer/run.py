@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..load import merge_override, read_yaml
-from . import checking, identify, page, report, writer, yfm
+from . import checking, curation, identify, page, report, writer, yfm
 from .registry import ImportRegistry
 
 _METHOD_HEADER = re.compile(r"^method", re.IGNORECASE)
@@ -149,6 +149,10 @@ def run(docs_root: Path, out: Path, reports: Path, jobs: int = 2) -> report.Summ
         (summary.failing.__setitem__(key, found) if found else summary.passing.append(key))
     summary.curated = curated
     summary.overridden = set(overrides)
+    summary.effective = {key: curated[key] if key in curated
+                         else merge_override(o.result.spec, overrides[key]) if key in overrides else o.result.spec
+                         for key, o in chosen.items() if o.result is not None and o.result.spec is not None}
+    summary.decisions = curation.read_decisions(out)
     report.write_all(summary, reports)
     return summary
 

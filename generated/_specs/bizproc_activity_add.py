@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["PLACEMENT_HANDLER"], "rule": "required_if", "when": {"equals": "Y", "param": "USE_PLACEMENT"}}],
     "errors": [
         {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorActivityValidationFailure", "code": "ERROR_ACTIVITY_VALIDATION_FAILURE", "status": 400},

@@ -69,7 +69,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "paymentId": {"required": True, "types": [["integer", 0]]},
-        "quantity": {"required": True, "types": [["number", 0]]},
+        "quantity": {"exclusive_minimum": 0, "required": True, "types": [["number", 0]]},
         "rowId": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/methods/crm.item.payment.product.add.yaml",

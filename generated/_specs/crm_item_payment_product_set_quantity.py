@@ -60,6 +60,9 @@ SPEC = {
     "method": "crm.item.payment.product.setQuantity",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"required": True, "types": [["integer", 0]]}, "quantity": {"required": True, "types": [["number", 0]]}},
+    "params": {
+        "id": {"required": True, "types": [["integer", 0]]},
+        "quantity": {"exclusive_minimum": 0, "required": True, "types": [["number", 0]]},
+    },
     "spec_file": "spec/methods/crm.item.payment.product.setQuantity.yaml",
 }

@@ -42,7 +42,7 @@ SPEC = {
     "kwargs": {"limit": "limit", "offset": "offset", "user_id": "userId"},
     "method": "humanresources.hcmlink.company.list",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {
         "limit": {"types": [["integer", 0]]},
         "offset": {"types": [["integer", 0]]},

@@ -40,7 +40,7 @@ SPEC = {
     "kwargs": {"limit": "limit", "offset": "offset"},
     "method": "humanresources.hcmlink.company.user.list",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {"limit": {"types": [["integer", 0]]}, "offset": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/humanresources.hcmlink.company.user.list.yaml",
 }

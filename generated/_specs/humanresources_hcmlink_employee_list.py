@@ -50,7 +50,7 @@ SPEC = {
     "kwargs": {"company": "company", "limit": "limit", "offset": "offset", "updated_at": "updatedAt"},
     "method": "humanresources.hcmlink.employee.list",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {
         "company": {"required": True, "types": [["string", 0]]},
         "limit": {"types": [["integer", 0]]},

@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["CHAT_ID", "DIALOG_ID"], "rule": "at_least_one_of"}],
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
         {"class": "DialogIdEmpty", "code": "DIALOG_ID_EMPTY", "status": 400},

@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["CHAT_ID", "DIALOG_ID"], "rule": "at_least_one_of"}],
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
         {"class": "DialogIdEmpty", "code": "DIALOG_ID_EMPTY", "status": 400},
@@ -37,7 +37,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "CHAT_ID": {"required": True, "types": [["integer", 0]]},
+        "CHAT_ID": {"types": [["integer", 0]]},
         "DIALOG_ID": {"types": [["string", 0]]},
         "TITLE": {"required": True, "types": [["string", 0]]},
     },

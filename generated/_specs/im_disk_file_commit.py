@@ -4,7 +4,10 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [
+        {"params": ["CHAT_ID", "DIALOG_ID"], "rule": "at_least_one_of"},
+        {"params": ["FILE_ID", "UPLOAD_ID"], "rule": "at_least_one_of"},
+    ],
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
         {"class": "DialogIdEmpty", "code": "DIALOG_ID_EMPTY", "status": 400},
@@ -116,12 +119,12 @@ SPEC = {
     "pagination": None,
     "params": {
         "AS_FILE": {"types": [["string", 0]]},
-        "CHAT_ID": {"required": True, "types": [["integer", 0]]},
-        "DIALOG_ID": {"required": True, "types": [["string", 0]]},
-        "FILE_ID": {"required": True, "types": [["integer", 0]]},
+        "CHAT_ID": {"types": [["integer", 0]]},
+        "DIALOG_ID": {"types": [["string", 0]]},
+        "FILE_ID": {"types": [["integer", 0]]},
         "MESSAGE": {"types": [["string", 0]]},
         "SILENT_MODE": {"types": [["string", 0]]},
-        "UPLOAD_ID": {"required": True, "types": [["integer", 0]]},
+        "UPLOAD_ID": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/im.disk.file.commit.yaml",
 }

@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["CHAT_ID", "DIALOG_ID"], "rule": "at_least_one_of"}],
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
         {"class": "DialogIdEmpty", "code": "DIALOG_ID_EMPTY", "status": 400},
@@ -12,6 +12,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"DIALOG_ID": "chat1489"},
         "response": {
             "body": {
                 "result": {"ID": 5153},
@@ -34,9 +35,6 @@ SPEC = {
     "method": "im.disk.folder.get",
     "open_params": False,
     "pagination": None,
-    "params": {
-        "CHAT_ID": {"required": True, "types": [["integer", 0]]},
-        "DIALOG_ID": {"required": True, "types": [["string", 0]]},
-    },
+    "params": {"CHAT_ID": {"types": [["integer", 0]]}, "DIALOG_ID": {"types": [["string", 0]]}},
     "spec_file": "spec/imported/im.disk.folder.get.yaml",
 }

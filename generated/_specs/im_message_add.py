@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["MESSAGE", "ATTACH"], "rule": "at_least_one_of"}],
     "errors": [
         {"class": "MessageEmpty", "code": "MESSAGE_EMPTY", "status": 400},
         {"class": "UserIdEmpty", "code": "USER_ID_EMPTY", "status": 400},
@@ -58,7 +58,7 @@ SPEC = {
         "DIALOG_ID": {"required": True, "types": [["string", 0]]},
         "KEYBOARD": {"types": [["object", 0], ["string", 0]]},
         "MENU": {"types": [["object", 0], ["string", 0]]},
-        "MESSAGE": {"required": True, "types": [["string", 0]]},
+        "MESSAGE": {"types": [["string", 0]]},
         "REPLY_ID": {"types": [["integer", 0]]},
         "SYSTEM": {"types": [["string", 0]]},
         "URL_PREVIEW": {"types": [["string", 0]]},

@@ -32,7 +32,7 @@ SPEC = {
     "kwargs": {"limit": "limit", "offset": "offset"},
     "method": "im.v2.Event.get",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "events", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {"limit": {"types": [["integer", 0]]}, "offset": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/im.v2.Event.get.yaml",
 }

@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["COMMAND_ID", "COMMAND"], "rule": "at_least_one_of"}],
     "errors": [
         {"class": "CommandIdError", "code": "COMMAND_ID_ERROR", "status": 400},
         {"class": "AppIdError", "code": "APP_ID_ERROR", "status": 400},
@@ -55,8 +55,8 @@ SPEC = {
     "params": {
         "ATTACH": {"types": [["object", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
-        "COMMAND": {"required": True, "types": [["string", 0]]},
-        "COMMAND_ID": {"required": True, "types": [["integer", 0]]},
+        "COMMAND": {"types": [["string", 0]]},
+        "COMMAND_ID": {"types": [["integer", 0]]},
         "KEYBOARD": {"types": [["object", 0]]},
         "MENU": {"types": [["object", 0]]},
         "MESSAGE": {"types": [["string", 0]]},

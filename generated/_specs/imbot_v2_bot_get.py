@@ -4,7 +4,7 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [{"params": ["botId", "code"], "rule": "at_least_one_of"}],
     "errors": [
         {"class": "BotTokenNotSpecified", "code": "BOT_TOKEN_NOT_SPECIFIED", "status": 400},
         {"class": "ParamsRequired", "code": "PARAMS_REQUIRED", "status": 400},

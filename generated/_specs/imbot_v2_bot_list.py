@@ -49,7 +49,7 @@ SPEC = {
     "kwargs": {"bot_token": "botToken", "filter": "filter", "limit": "limit", "offset": "offset"},
     "method": "imbot.v2.Bot.list",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {
         "botToken": {"types": [["string", 0]]},
         "filter": {"types": [["object", 0]]},

@@ -94,6 +94,9 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
+            "constraints": [
+                {"params": ["webhookUrl"], "rule": "required_if", "when": {"equals": "webhook", "param": "eventMode"}}
+            ],
             "properties": {
                 "backgroundId": {"types": [["string", 0]]},
                 "botToken": {"types": [["string", 0]]},

@@ -46,7 +46,7 @@ SPEC = {
     },
     "method": "imbot.v2.Event.get",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "events", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {
         "botId": {"required": True, "types": [["integer", 0]]},
         "botToken": {"types": [["string", 0]]},

@@ -90,13 +90,6 @@ SPEC = {
                 "CODE": {"types": [["string", 0]]},
                 "NAME": {"types": [["string", 0]]},
                 "SETTINGS": {
-                    "constraints": [
-                        {
-                            "params": ["FORM_DATA", "CHECKOUT_DATA", "IFRAME_DATA"],
-                            "rule": "at_least_one_of",
-                            "summary": "The handler needs at least one mode of work.",
-                        }
-                    ],
                     "properties": {
                         "CHECKOUT_DATA": {
                             "properties": {

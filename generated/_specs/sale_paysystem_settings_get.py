@@ -43,7 +43,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "ID": {"required": True, "types": [["integer", 0]]},
-        "PERSON_TYPE_ID": {"required": True, "types": [["integer", 0]]},
+        "PERSON_TYPE_ID": {"minimum": 0, "required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/methods/sale.paysystem.settings.get.yaml",
 }

@@ -50,6 +50,7 @@ SPEC = {
         "ID": {"required": True, "types": [["integer", 0]]},
         "PERSON_TYPE_ID": {"types": [["integer", 0]]},
         "SETTINGS": {
+            "min_items": 1,
             "required": True,
             "types": [["object", 0]],
             "values": {

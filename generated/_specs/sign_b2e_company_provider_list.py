@@ -55,7 +55,7 @@ SPEC = {
     },
     "method": "sign.b2e.company.provider.list",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {
         "companyCrmId": {"types": [["integer", 0]]},
         "companyUuid": {"types": [["string", 0]]},

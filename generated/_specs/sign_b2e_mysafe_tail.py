@@ -51,7 +51,7 @@ SPEC = {
     "kwargs": {"limit": "limit", "offset": "offset"},
     "method": "sign.b2e.mysafe.tail",
     "open_params": False,
-    "pagination": None,
+    "pagination": {"items": "", "limit_param": "limit", "offset_param": "offset", "style": "limit"},
     "params": {"limit": {"types": [["integer", 0]]}, "offset": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/sign.b2e.mysafe.tail.yaml",
 }

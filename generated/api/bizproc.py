@@ -101,6 +101,8 @@ class BizprocActivityNamespace:
     def add(self, **params: Unpack[BizprocActivityAddParams]) -> BizprocActivityAddResult:
         """Add a New Action
 
+        Rules: PLACEMENT_HANDLER required if USE_PLACEMENT equals 'Y'.
+
         REST method: bizproc.activity.add
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html
         Spec: spec/imported/bizproc.activity.add.yaml
@@ -172,6 +174,8 @@ class BizprocRobotNamespace:
 
     def add(self, **params: Unpack[BizprocRobotAddParams]) -> BizprocRobotAddResult:
         """Register a New Automation Rule
+
+        Rules: PLACEMENT_HANDLER required if USE_PLACEMENT equals 'Y'.
 
         REST method: bizproc.robot.add
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html

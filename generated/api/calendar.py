@@ -127,9 +127,11 @@ class CalendarEventNamespace:
     def add(self, **params: Unpack[CalendarEventAddParams]) -> CalendarEventAddResult:
         """Add Event
 
+        Rules: at least one of from, from_ts; at least one of to, to_ts; section required if auto_detect_section equals 'N'.
+
         REST method: calendar.event.add
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html
-        Spec: spec/imported/calendar.event.add.yaml
+        Spec: spec/imported/calendar.event.add.yaml, spec/overrides/calendar.event.add.yaml
         """
         return cast("CalendarEventAddResult", self._client._invoke("calendar.event.add", params))
 
@@ -158,9 +160,11 @@ class CalendarEventNamespace:
     def update(self, **params: Unpack[CalendarEventUpdateParams]) -> CalendarEventUpdateResult:
         """Update Event
 
+        Rules: when several of from_ts, from are given, the first wins; when several of to_ts, to are given, the first wins; current_date_from required if recurrence_mode in ['this', 'next'].
+
         REST method: calendar.event.update
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html
-        Spec: spec/imported/calendar.event.update.yaml
+        Spec: spec/imported/calendar.event.update.yaml, spec/overrides/calendar.event.update.yaml
         """
         return cast("CalendarEventUpdateResult", self._client._invoke("calendar.event.update", params))
 
@@ -294,7 +298,7 @@ class CalendarResourceBookingNamespace:
 
         REST method: calendar.resource.booking.list
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html
-        Spec: spec/imported/calendar.resource.booking.list.yaml
+        Spec: spec/imported/calendar.resource.booking.list.yaml, spec/overrides/calendar.resource.booking.list.yaml
         """
         return cast("CalendarResourceBookingListResult", self._client._invoke("calendar.resource.booking.list", params))
 

@@ -371,7 +371,7 @@ class DocumentgeneratorTemplateNamespace:
 
         REST method: documentgenerator.template.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html
-        Spec: spec/imported/documentgenerator.template.add.yaml
+        Spec: spec/imported/documentgenerator.template.add.yaml, spec/overrides/documentgenerator.template.add.yaml
         """
         return cast("DocumentgeneratorTemplateAddResult", self._client._invoke("documentgenerator.template.add", params))
 

@@ -252,6 +252,8 @@ class ImChatNamespace:
     def mute(self, **params: Unpack[ImChatMuteParams]) -> ImChatMuteResult:
         """Disable Notifications from Chat
 
+        Rules: at least one of CHAT_ID, DIALOG_ID.
+
         REST method: im.chat.mute
         Docs: https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-chat-mute.html
         Spec: spec/imported/im.chat.mute.yaml
@@ -260,6 +262,8 @@ class ImChatNamespace:
 
     def set_owner(self, **params: Unpack[ImChatSetOwnerParams]) -> ImChatSetOwnerResult:
         """Change Chat Owner
+
+        Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.setOwner
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-set-owner.html
@@ -270,6 +274,8 @@ class ImChatNamespace:
     def update_avatar(self, **params: Unpack[ImChatUpdateAvatarParams]) -> ImChatUpdateAvatarResult:
         """Update Chat Avatar
 
+        Rules: at least one of CHAT_ID, DIALOG_ID.
+
         REST method: im.chat.updateAvatar
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-avatar.html
         Spec: spec/imported/im.chat.updateAvatar.yaml
@@ -279,6 +285,8 @@ class ImChatNamespace:
     def update_color(self, **params: Unpack[ImChatUpdateColorParams]) -> ImChatUpdateColorResult:
         """Change Chat Color
 
+        Rules: at least one of CHAT_ID, DIALOG_ID.
+
         REST method: im.chat.updateColor
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-color.html
         Spec: spec/imported/im.chat.updateColor.yaml
@@ -287,6 +295,8 @@ class ImChatNamespace:
 
     def update_title(self, **params: Unpack[ImChatUpdateTitleParams]) -> ImChatUpdateTitleResult:
         """Update Chat Title
+
+        Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.updateTitle
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-title.html
@@ -585,6 +595,8 @@ class ImDiskFileNamespace:
     def commit(self, **params: Unpack[ImDiskFileCommitParams]) -> ImDiskFileCommitResult:
         """Add File to Chat
 
+        Rules: at least one of CHAT_ID, DIALOG_ID; at least one of FILE_ID, UPLOAD_ID.
+
         Deprecated (use im.v2.File.upload): The docs mark the method deprecated.
 
         REST method: im.disk.file.commit
@@ -623,6 +635,8 @@ class ImDiskFolderNamespace:
     def get(self, **params: Unpack[ImDiskFolderGetParams]) -> ImDiskFolderGetResult:
         """Get Chat File Storage Folder
 
+        Rules: at least one of CHAT_ID, DIALOG_ID.
+
         Deprecated (use im.v2.File.upload): The docs mark the method deprecated.
 
         REST method: im.disk.folder.get
@@ -642,6 +656,8 @@ class ImMessageNamespace:
 
     def add(self, **params: Unpack[ImMessageAddParams]) -> ImMessageAddResult:
         """Send Message
+
+        Rules: at least one of MESSAGE, ATTACH.
 
         REST method: im.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html
@@ -987,9 +1003,11 @@ class ImSearchChatNamespace:
     def list(self, **params: Unpack[ImSearchChatListParams]) -> ImSearchChatListResult:
         """Find Chats
 
+        Rules: at least one of FIND, FIND_LINES; when several of FIND, FIND_LINES are given, the first wins.
+
         REST method: im.search.chat.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html
-        Spec: spec/imported/im.search.chat.list.yaml
+        Spec: spec/imported/im.search.chat.list.yaml, spec/overrides/im.search.chat.list.yaml
         """
         return cast("ImSearchChatListResult", self._client._invoke("im.search.chat.list", params))
 

@@ -182,7 +182,7 @@ class ImbotNamespace:
 
         REST method: imbot.register
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html
-        Spec: spec/imported/imbot.register.yaml
+        Spec: spec/imported/imbot.register.yaml, spec/overrides/imbot.register.yaml
         """
         return cast("ImbotRegisterResult", self._client._invoke("imbot.register", params))
 
@@ -440,6 +440,8 @@ class ImbotCommandNamespace:
     def answer(self, **params: Unpack[ImbotCommandAnswerParams]) -> ImbotCommandAnswerResult:
         """Send a response to the command
 
+        Rules: at least one of COMMAND_ID, COMMAND.
+
         Deprecated (use imbot.v2.Command.answer): The docs mark the method deprecated.
 
         REST method: imbot.command.answer
@@ -513,11 +515,13 @@ class ImbotMessageNamespace:
     def add(self, **params: Unpack[ImbotMessageAddParams]) -> ImbotMessageAddResult:
         """Send Message
 
+        Rules: at least one of DIALOG_ID, FROM_USER_ID, TO_USER_ID.
+
         Deprecated (use imbot.v2.Chat.Message.send): The docs mark the method deprecated.
 
         REST method: imbot.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-add.html
-        Spec: spec/imported/imbot.message.add.yaml
+        Spec: spec/imported/imbot.message.add.yaml, spec/overrides/imbot.message.add.yaml
         """
         return cast("ImbotMessageAddResult", self._client._invoke("imbot.message.add", params))
 
@@ -598,6 +602,8 @@ class ImbotV2BotNamespace:
 
     def get(self, **params: Unpack[ImbotV2BotGetParams]) -> ImbotV2BotGetResult:
         """Get Information About the Bot
+
+        Rules: at least one of botId, code.
 
         REST method: imbot.v2.Bot.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html

@@ -186,9 +186,11 @@ class ImopenlinesBotSessionNamespace:
     def transfer(self, **params: Unpack[ImopenlinesBotSessionTransferParams]) -> ImopenlinesBotSessionTransferResult:
         """Transfer a Dialogue to an Operator or Queue using
 
+        Rules: at least one of TRANSFER_ID, USER_ID, QUEUE_ID.
+
         REST method: imopenlines.bot.session.transfer
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-transfer.html
-        Spec: spec/imported/imopenlines.bot.session.transfer.yaml
+        Spec: spec/imported/imopenlines.bot.session.transfer.yaml, spec/overrides/imopenlines.bot.session.transfer.yaml
         """
         return cast("ImopenlinesBotSessionTransferResult", self._client._invoke("imopenlines.bot.session.transfer", params))
 
@@ -579,9 +581,11 @@ class ImopenlinesOperatorNamespace:
     def transfer(self, **params: Unpack[ImopenlinesOperatorTransferParams]) -> ImopenlinesOperatorTransferResult:
         """Transfer a dialog to another operator or to another line
 
+        Rules: at least one of TRANSFER_ID, USER_ID, QUEUE_ID.
+
         REST method: imopenlines.operator.transfer
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-transfer.html
-        Spec: spec/imported/imopenlines.operator.transfer.yaml
+        Spec: spec/imported/imopenlines.operator.transfer.yaml, spec/overrides/imopenlines.operator.transfer.yaml
         """
         return cast("ImopenlinesOperatorTransferResult", self._client._invoke("imopenlines.operator.transfer", params))
 
@@ -690,9 +694,11 @@ class ImopenlinesSessionHeadNamespace:
     def vote(self, **params: Unpack[ImopenlinesSessionHeadVoteParams]) -> ImopenlinesSessionHeadVoteResult:
         """Rate Employee Performance in the imopenlines.session.head.vote Dialog
 
+        Rules: at least one of RATING, COMMENT.
+
         REST method: imopenlines.session.head.vote
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-head-vote.html
-        Spec: spec/imported/imopenlines.session.head.vote.yaml
+        Spec: spec/imported/imopenlines.session.head.vote.yaml, spec/overrides/imopenlines.session.head.vote.yaml
         """
         return cast("ImopenlinesSessionHeadVoteResult", self._client._invoke("imopenlines.session.head.vote", params))
 
@@ -708,9 +714,11 @@ class ImopenlinesSessionHistoryNamespace:
     def get(self, **params: Unpack[ImopenlinesSessionHistoryGetParams]) -> ImopenlinesSessionHistoryGetResult:
         """Get Message History of the Dialogue
 
+        Rules: at least one of SESSION_ID, CHAT_ID.
+
         REST method: imopenlines.session.history.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html
-        Spec: spec/imported/imopenlines.session.history.get.yaml
+        Spec: spec/imported/imopenlines.session.history.get.yaml, spec/overrides/imopenlines.session.history.get.yaml
         """
         return cast("ImopenlinesSessionHistoryGetResult", self._client._invoke("imopenlines.session.history.get", params))
 

@@ -132,9 +132,11 @@ class LogBlogpostNamespace:
     def get(self, **params: Unpack[LogBlogpostGetParams]) -> LogBlogpostGetResult:
         """Access Available User Messages from the News Feed
 
+        Rules: when several of POST_ID, LOG_RIGHTS are given, the first wins.
+
         REST method: log.blogpost.get
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-get.html
-        Spec: spec/imported/log.blogpost.get.yaml
+        Spec: spec/imported/log.blogpost.get.yaml, spec/overrides/log.blogpost.get.yaml
         """
         return cast("LogBlogpostGetResult", self._client._invoke("log.blogpost.get", params))
 

@@ -117,8 +117,10 @@ class MessageserviceSenderNamespace:
     def update(self, **params: Unpack[MessageserviceSenderUpdateParams]) -> MessageserviceSenderUpdateResult:
         """Update Message Provider
 
+        Rules: at least one of HANDLER, NAME, DESCRIPTION.
+
         REST method: messageservice.sender.update
         Docs: https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-update.html
-        Spec: spec/imported/messageservice.sender.update.yaml
+        Spec: spec/imported/messageservice.sender.update.yaml, spec/overrides/messageservice.sender.update.yaml
         """
         return cast("MessageserviceSenderUpdateResult", self._client._invoke("messageservice.sender.update", params))

@@ -981,7 +981,7 @@ class SaleDeliveryRequestNamespace:
 
         REST method: sale.delivery.request.sendmessage
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-send-message.html
-        Spec: spec/imported/sale.delivery.request.sendmessage.yaml
+        Spec: spec/imported/sale.delivery.request.sendmessage.yaml, spec/overrides/sale.delivery.request.sendmessage.yaml
         """
         return cast("SaleDeliveryRequestSendmessageResult", self._client._invoke("sale.delivery.request.sendmessage", params))
 

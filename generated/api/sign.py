@@ -128,7 +128,7 @@ class SignB2eDocumentNamespace:
 
         REST method: sign.b2e.document.send
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html
-        Spec: spec/imported/sign.b2e.document.send.yaml
+        Spec: spec/imported/sign.b2e.document.send.yaml, spec/overrides/sign.b2e.document.send.yaml
         """
         return cast("SignB2eDocumentSendResult", self._client._invoke("sign.b2e.document.send", params))
 

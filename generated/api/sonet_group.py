@@ -56,9 +56,11 @@ class SonetGroupNamespace:
     def create(self, **params: Unpack[SonetGroupCreateParams]) -> SonetGroupCreateResult:
         """Create a group or project
 
+        Rules: when several of IMAGE_FILE_ID, IMAGE are given, the first wins.
+
         REST method: sonet_group.create
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-create.html
-        Spec: spec/imported/sonet_group.create.yaml
+        Spec: spec/imported/sonet_group.create.yaml, spec/overrides/sonet_group.create.yaml
         """
         return cast("SonetGroupCreateResult", self._client._invoke("sonet_group.create", params))
 

@@ -948,9 +948,11 @@ class TaskStagesNamespace:
     def movetask(self, **params: Unpack[TaskStagesMovetaskParams]) -> TaskStagesMovetaskResult:
         """Move Task from One Stage to Another
 
+        Rules: at most one of before, after.
+
         REST method: task.stages.movetask
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-move-task.html
-        Spec: spec/imported/task.stages.movetask.yaml
+        Spec: spec/imported/task.stages.movetask.yaml, spec/overrides/task.stages.movetask.yaml
         """
         return cast("TaskStagesMovetaskResult", self._client._invoke("task.stages.movetask", params))
 

@@ -93,9 +93,11 @@ class TelephonyExternalCallNamespace:
     def attach_record(self, **params: Unpack[TelephonyExternalCallAttachRecordParams]) -> TelephonyExternalCallAttachRecordResult:
         """Attach a Record to a Completed Call
 
+        Rules: at least one of RECORD_URL, FILENAME.
+
         REST method: telephony.externalCall.attachRecord
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html
-        Spec: spec/imported/telephony.externalCall.attachRecord.yaml
+        Spec: spec/imported/telephony.externalCall.attachRecord.yaml, spec/overrides/telephony.externalCall.attachRecord.yaml
         """
         return cast(
             "TelephonyExternalCallAttachRecordResult", self._client._invoke("telephony.externalCall.attachRecord", params)
@@ -194,8 +196,10 @@ class TelephonyExternalLineNamespace:
     def update(self, **params: Unpack[TelephonyExternalLineUpdateParams]) -> TelephonyExternalLineUpdateResult:
         """Update External Line
 
+        Rules: at least one of NAME, CRM_AUTO_CREATE.
+
         REST method: telephony.externalLine.update
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html
-        Spec: spec/imported/telephony.externalLine.update.yaml
+        Spec: spec/imported/telephony.externalLine.update.yaml, spec/overrides/telephony.externalLine.update.yaml
         """
         return cast("TelephonyExternalLineUpdateResult", self._client._invoke("telephony.externalLine.update", params))

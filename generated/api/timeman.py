@@ -201,9 +201,11 @@ class TimemanTimecontrolReportNamespace:
     def add(self, **params: Unpack[TimemanTimecontrolReportAddParams]) -> TimemanTimecontrolReportAddResult:
         """Add Absence Report
 
+        Rules: at least one of REPORT_ID, ID.
+
         REST method: timeman.timecontrol.report.add
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-report-add.html
-        Spec: spec/imported/timeman.timecontrol.report.add.yaml
+        Spec: spec/imported/timeman.timecontrol.report.add.yaml, spec/overrides/timeman.timecontrol.report.add.yaml
         """
         return cast("TimemanTimecontrolReportAddResult", self._client._invoke("timeman.timecontrol.report.add", params))
 

@@ -487,9 +487,11 @@ class V3HumanresourcesNodeNamespace:
     def edit(self, **params: Unpack[HumanresourcesNodeEditV3Params]) -> HumanresourcesNodeEditV3Result:
         """Update Department
 
+        Rules: at least one of name, description, colorName.
+
         REST method: humanresources.node.edit
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html
-        Spec: spec/imported/humanresources.node.edit@v3.yaml
+        Spec: spec/imported/humanresources.node.edit@v3.yaml, spec/overrides/humanresources.node.edit@v3.yaml
         """
         return cast("HumanresourcesNodeEditV3Result", self._client._invoke("humanresources.node.edit@v3", params))
 

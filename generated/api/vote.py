@@ -67,27 +67,33 @@ class VoteAttachedVoteNamespace:
     def download(self, **params: Unpack[VoteAttachedVoteDownloadParams]) -> VoteAttachedVoteDownloadResult:
         """Download the voting report
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.download
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.download.html
-        Spec: spec/imported/vote.AttachedVote.download.yaml
+        Spec: spec/imported/vote.AttachedVote.download.yaml, spec/overrides/vote.AttachedVote.download.yaml
         """
         return cast("VoteAttachedVoteDownloadResult", self._client._invoke("vote.AttachedVote.download", params))
 
     def get(self, **params: Unpack[VoteAttachedVoteGetParams]) -> VoteAttachedVoteGetResult:
         """Get Data of Attached Vote
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.get
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html
-        Spec: spec/imported/vote.AttachedVote.get.yaml
+        Spec: spec/imported/vote.AttachedVote.get.yaml, spec/overrides/vote.AttachedVote.get.yaml
         """
         return cast("VoteAttachedVoteGetResult", self._client._invoke("vote.AttachedVote.get", params))
 
     def get_answer_voted(self, **params: Unpack[VoteAttachedVoteGetAnswerVotedParams]) -> VoteAttachedVoteGetAnswerVotedResult:
         """Get the list of users who voted for the answer
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.getAnswerVoted
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html
-        Spec: spec/imported/vote.AttachedVote.getAnswerVoted.yaml
+        Spec: spec/imported/vote.AttachedVote.getAnswerVoted.yaml, spec/overrides/vote.AttachedVote.getAnswerVoted.yaml
         """
         return cast("VoteAttachedVoteGetAnswerVotedResult", self._client._invoke("vote.AttachedVote.getAnswerVoted", params))
 
@@ -103,45 +109,55 @@ class VoteAttachedVoteNamespace:
     def get_with_voted(self, **params: Unpack[VoteAttachedVoteGetWithVotedParams]) -> VoteAttachedVoteGetWithVotedResult:
         """Get Voting Data with Voter Information
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.getWithVoted
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html
-        Spec: spec/imported/vote.AttachedVote.getWithVoted.yaml
+        Spec: spec/imported/vote.AttachedVote.getWithVoted.yaml, spec/overrides/vote.AttachedVote.getWithVoted.yaml
         """
         return cast("VoteAttachedVoteGetWithVotedResult", self._client._invoke("vote.AttachedVote.getWithVoted", params))
 
     def recall(self, **params: Unpack[VoteAttachedVoteRecallParams]) -> VoteAttachedVoteRecallResult:
         """Recall Your Vote
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.recall
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html
-        Spec: spec/imported/vote.AttachedVote.recall.yaml
+        Spec: spec/imported/vote.AttachedVote.recall.yaml, spec/overrides/vote.AttachedVote.recall.yaml
         """
         return cast("VoteAttachedVoteRecallResult", self._client._invoke("vote.AttachedVote.recall", params))
 
     def resume(self, **params: Unpack[VoteAttachedVoteResumeParams]) -> VoteAttachedVoteResumeResult:
         """Resume Voting
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.resume
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html
-        Spec: spec/imported/vote.AttachedVote.resume.yaml
+        Spec: spec/imported/vote.AttachedVote.resume.yaml, spec/overrides/vote.AttachedVote.resume.yaml
         """
         return cast("VoteAttachedVoteResumeResult", self._client._invoke("vote.AttachedVote.resume", params))
 
     def stop(self, **params: Unpack[VoteAttachedVoteStopParams]) -> VoteAttachedVoteStopResult:
         """Stop voting
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.stop
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.stop.html
-        Spec: spec/imported/vote.AttachedVote.stop.yaml
+        Spec: spec/imported/vote.AttachedVote.stop.yaml, spec/overrides/vote.AttachedVote.stop.yaml
         """
         return cast("VoteAttachedVoteStopResult", self._client._invoke("vote.AttachedVote.stop", params))
 
     def vote(self, **params: Unpack[VoteAttachedVoteVoteParams]) -> VoteAttachedVoteVoteResult:
         """Vote in the attached voting
 
+        Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
+
         REST method: vote.AttachedVote.vote
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html
-        Spec: spec/imported/vote.AttachedVote.vote.yaml
+        Spec: spec/imported/vote.AttachedVote.vote.yaml, spec/overrides/vote.AttachedVote.vote.yaml
         """
         return cast("VoteAttachedVoteVoteResult", self._client._invoke("vote.AttachedVote.vote", params))
 

@@ -265,9 +265,11 @@ class VoximplantSipNamespace:
     def update(self, **params: Unpack[VoximplantSipUpdateParams]) -> VoximplantSipUpdateResult:
         """Update SIP Line
 
+        Rules: at least one of TITLE, SERVER, LOGIN, PASSWORD.
+
         REST method: voximplant.sip.update
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-update.html
-        Spec: spec/imported/voximplant.sip.update.yaml
+        Spec: spec/imported/voximplant.sip.update.yaml, spec/overrides/voximplant.sip.update.yaml
         """
         return cast("VoximplantSipUpdateResult", self._client._invoke("voximplant.sip.update", params))
 

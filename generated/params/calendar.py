@@ -34,11 +34,11 @@ class CalendarEventAddMeeting(TypedDict, total=False):
 class CalendarEventAddParams(TypedDict, total=False):
     type: Required[str]
     owner_id: Required[int | str]
-    from_: Required[str | datetime.date]
-    to: Required[str | datetime.date]
+    from_: str | datetime.date
+    to: str | datetime.date
     from_ts: int | str
     to_ts: int | str
-    section: Required[int | str]
+    section: int | str
     auto_detect_section: str
     name: Required[str]
     skip_time: str
@@ -146,10 +146,10 @@ class CalendarResourceAddParams(TypedDict, total=False):
 CalendarResourceBookingListFilter = TypedDict(
     "CalendarResourceBookingListFilter",
     {
-        "resourceTypeIdList": Required[list[Any] | dict[str, Any]],
+        "resourceTypeIdList": list[Any] | dict[str, Any],
         "from": str | datetime.date,
         "to": str | datetime.date,
-        "resourceIdList": Required[list[Any] | dict[str, Any]],
+        "resourceIdList": list[Any] | dict[str, Any],
     },
     total=False,
 )

@@ -252,8 +252,8 @@ class DocumentgeneratorRoleUpdateParams(TypedDict, total=False):
 
 class DocumentgeneratorTemplateAddFields(TypedDict, total=False):
     name: Required[str]
-    fileId: Required[int | str]
-    file: Required[Any]
+    fileId: int | str
+    file: Any
     numeratorId: Required[int | str]
     region: Required[str]
     code: str

@@ -7,7 +7,6 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -40,25 +39,25 @@ class ImChatMuteParams(TypedDict, total=False):
 
 
 class ImChatSetOwnerParams(TypedDict, total=False):
-    chat_id: Required[int | str]
+    chat_id: int | str
     dialog_id: str
     user_id: Required[int | str]
 
 
 class ImChatUpdateAvatarParams(TypedDict, total=False):
-    chat_id: Required[int | str]
+    chat_id: int | str
     dialog_id: str
     avatar: Required[str]
 
 
 class ImChatUpdateColorParams(TypedDict, total=False):
-    chat_id: Required[int | str]
+    chat_id: int | str
     dialog_id: str
     color: Required[str]
 
 
 class ImChatUpdateTitleParams(TypedDict, total=False):
-    chat_id: Required[int | str]
+    chat_id: int | str
     dialog_id: str
     title: Required[str]
 
@@ -86,10 +85,6 @@ class ImDepartmentColleaguesListParams(TypedDict, total=False):
     user_data: str
     offset: int | str
     limit: int | str
-    select: Sequence[str]
-    filter: dict[str, Any]
-    order: dict[str, Any]
-    start: int | str
 
 
 class ImDepartmentEmployeesGetParams(TypedDict, total=False):
@@ -150,10 +145,6 @@ class ImDialogUsersListParams(TypedDict, total=False):
     limit: int | str
     last_id: int | str
     offset: int | str
-    select: Sequence[str]
-    filter: dict[str, Any]
-    order: dict[str, Any]
-    start: int | str
 
 
 class ImDialogWritingParams(TypedDict, total=False):
@@ -161,10 +152,10 @@ class ImDialogWritingParams(TypedDict, total=False):
 
 
 class ImDiskFileCommitParams(TypedDict, total=False):
-    chat_id: Required[int | str]
-    dialog_id: Required[str]
-    file_id: Required[int | str]
-    upload_id: Required[int | str]
+    chat_id: int | str
+    dialog_id: str
+    file_id: int | str
+    upload_id: int | str
     message: str
     silent_mode: str
     as_file: str
@@ -180,13 +171,13 @@ class ImDiskFileSaveParams(TypedDict, total=False):
 
 
 class ImDiskFolderGetParams(TypedDict, total=False):
-    chat_id: Required[int | str]
-    dialog_id: Required[str]
+    chat_id: int | str
+    dialog_id: str
 
 
 class ImMessageAddParams(TypedDict, total=False):
     dialog_id: Required[str]
-    message: Required[str]
+    message: str
     attach: dict[str, Any] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
@@ -342,10 +333,6 @@ class ImRecentListParams(TypedDict, total=False):
     can_manage_messages: str
     offset: int | str
     limit: int | str
-    select: Sequence[str]
-    filter: dict[str, Any]
-    order: dict[str, Any]
-    start: int | str
 
 
 class ImRecentPinParams(TypedDict, total=False):
@@ -367,10 +354,6 @@ class ImSearchChatListParams(TypedDict, total=False):
     find_lines: str
     offset: int | str
     limit: int | str
-    select: Sequence[str]
-    filter: dict[str, Any]
-    order: dict[str, Any]
-    start: int | str
 
 
 class ImSearchDepartmentListParams(TypedDict, total=False):
@@ -378,10 +361,6 @@ class ImSearchDepartmentListParams(TypedDict, total=False):
     user_data: str
     offset: int | str
     limit: int | str
-    select: Sequence[str]
-    filter: dict[str, Any]
-    order: dict[str, Any]
-    start: int | str
 
 
 class ImSearchLastAddParams(TypedDict, total=False):
@@ -403,10 +382,6 @@ class ImSearchUserListParams(TypedDict, total=False):
     business: str
     offset: int | str
     limit: int | str
-    select: Sequence[str]
-    filter: dict[str, Any]
-    order: dict[str, Any]
-    start: int | str
 
 
 class ImUserGetParams(TypedDict, total=False):

@@ -143,8 +143,8 @@ class ImbotChatUserListParams(TypedDict, total=False):
 
 
 class ImbotCommandAnswerParams(TypedDict, total=False):
-    command_id: Required[int | str]
-    command: Required[str]
+    command_id: int | str
+    command: str
     message_id: Required[int | str]
     message: str
     attach: dict[str, Any]
@@ -231,8 +231,8 @@ class ImbotMessageUpdateParams(TypedDict, total=False):
 
 
 class ImbotRegisterProperties(TypedDict, total=False):
-    NAME: Required[str]
-    LAST_NAME: Required[str]
+    NAME: str
+    LAST_NAME: str
     COLOR: str
     EMAIL: str
     PERSONAL_BIRTHDAY: str

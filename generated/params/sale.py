@@ -478,8 +478,8 @@ class SaleDeliveryRequestSendmessageMessageStatus(TypedDict, total=False):
 
 
 class SaleDeliveryRequestSendmessageMessage(TypedDict, total=False):
-    SUBJECT: Required[str]
-    BODY: Required[str]
+    SUBJECT: str
+    BODY: str
     STATUS: SaleDeliveryRequestSendmessageMessageStatus
     MONEY_VALUES: dict[str, Any]
 

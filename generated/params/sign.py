@@ -23,8 +23,8 @@ class SignB2eDocumentGetParams(TypedDict, total=False):
 
 
 class SignB2eDocumentSendFieldsCompany(TypedDict, total=False):
-    uuid: Required[str]
-    crmId: Required[int | str]
+    uuid: str
+    crmId: int | str
 
 
 class SignB2eDocumentSendFieldsResponsible(TypedDict, total=False):

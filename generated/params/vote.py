@@ -28,7 +28,7 @@ class VoteAttachedVoteGetParams(TypedDict, total=False):
 
 class VoteAttachedVoteGetAnswerVotedParams(TypedDict, total=False):
     attach_id: int | str
-    answer_id: int | str
+    answer_id: Required[int | str]
     page_navigation: dict[str, Any]
     user_for_mobile_format: bool | str
     module_id: str
@@ -83,7 +83,7 @@ class VoteAttachedVoteStopParams(TypedDict, total=False):
 
 class VoteAttachedVoteVoteParams(TypedDict, total=False):
     attach_id: int | str
-    ballot: dict[str, Any]
+    ballot: Required[dict[str, Any]]
     module_id: str
     entity_type: str
     entity_id: int | str

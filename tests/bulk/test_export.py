@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import pytest
@@ -143,3 +144,24 @@ def test_no_progress_bar_off_a_terminal_by_default(portal_factory, client_for, c
     portal = portal_factory(deals=300)
     assert len(list(client_for(portal).iterate("crm.deal.list", {"select": ["ID"]}))) == 300
     assert capsys.readouterr().err == ""
+
+
+def test_offset_limit_lists_are_walked_until_a_short_page(portal_factory, client_for):
+    # im.recent.list pages by OFFSET/LIMIT and reports no total; iterate used to treat it as
+    # a start/next list and yield nothing. Three scripted pages of 2, 2 and 1 dialogs.
+    portal = portal_factory()
+    b24 = client_for(portal)
+    for ids in ([1, 2], [3, 4], [5]):
+        portal.respond_once("im.recent.list", 200, {"result": {"items": [{"id": i} for i in ids], "hasMore": len(ids) == 2}})
+    records = list(b24.iterate("im.recent.list", {"LIMIT": 2, "SKIP_CHAT": "N"}))
+    assert [record["id"] for record in records] == [1, 2, 3, 4, 5]
+    sent = [json.loads(r.raw_body) for r in portal.log if r.method == "im.recent.list"]
+    assert [(body["OFFSET"], body["LIMIT"], body["SKIP_CHAT"]) for body in sent] == [(0, 2, "N"), (2, 2, "N"), (4, 2, "N")]
+
+
+def test_an_offset_limit_list_answering_its_docs_example_ends_after_one_page(portal_factory, client_for):
+    portal = portal_factory(stateful=False)
+    b24 = client_for(portal)
+    example = portal.specs.get("im.recent.list")["example"]["response"]["body"]["result"]["items"]
+    records = list(b24.iterate("im.recent.list"))
+    assert records == example and len(records) > 0

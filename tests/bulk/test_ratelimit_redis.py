@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from b24client.emulator import Emulator, EmulatorConfig
 from b24client.runtime.ratelimit import PortalRateLimiter
+from tests.support.clock import VirtualClock
 
 redis = pytest.importorskip("redis")
 
@@ -72,7 +74,11 @@ def test_two_clients_share_one_budget_through_redis(portal_factory, client_for, 
 
 def test_separate_buckets_overrun_the_portal(portal_factory, client_for):
     """The control: the same load with a bucket per client provokes refusals."""
-    portal = portal_factory(deals=5, limits_enabled=True, time_scale=50)
-    clients = [client_for(portal, rate_limiter=PortalRateLimiter(time_scale=50), attempts=20) for _ in range(2)]
-    _hammer(clients, 70)
-    assert portal.counters["query_limit_exceeded"] > 0
+    # One virtual clock for the portal and both limiters: the overrun cannot drain away on a slow machine.
+    clock = VirtualClock()
+    with Emulator(EmulatorConfig(deals=5, limits_enabled=True, time_scale=50), rate_clock=clock) as portal:
+        clients = [client_for(portal, attempts=20,
+                              rate_limiter=PortalRateLimiter(time_scale=50, clock=clock, sleep=clock.sleep))
+                   for _ in range(2)]
+        _hammer(clients, 70)
+        assert portal.counters["query_limit_exceeded"] > 0

@@ -9,6 +9,7 @@ import requests
 
 from b24client.emulator import CostModel, Emulator, EmulatorConfig
 from b24client.emulator.limits import LeakyBucket, OperatingMeter
+from tests.support.clock import VirtualClock
 
 from .conftest import Rest
 
@@ -61,7 +62,8 @@ def test_enterprise_defaults() -> None:
 
 
 def test_burst_over_http_gets_503_query_limit_exceeded() -> None:
-    with Emulator(EmulatorConfig(limits_enabled=True)) as portal:
+    # The bucket's clock stands still, so however slow the machine the burst does not drain.
+    with Emulator(EmulatorConfig(limits_enabled=True), rate_clock=VirtualClock()) as portal:
         rest = Rest(portal)
         responses = [rest.post("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}) for _ in range(60)]
         counters = portal.counters
@@ -75,12 +77,13 @@ def test_burst_over_http_gets_503_query_limit_exceeded() -> None:
 
 def test_bucket_recovers_after_draining_with_time_scale() -> None:
     config = EmulatorConfig(limits_enabled=True, rate_limit=5, drain_per_second=2, time_scale=100)
-    with Emulator(config) as portal:
+    clock = VirtualClock()
+    with Emulator(config, rate_clock=clock) as portal:
         rest = Rest(portal)
         statuses = [rest.post("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}).status_code
                     for _ in range(12)]
-        assert 503 in statuses
-        time.sleep(0.05)  # 5 scaled seconds: 10 requests drained
+        assert statuses == [200] * 5 + [503] * 7
+        clock.sleep(0.05)  # 5 scaled seconds: 10 requests drained
         assert rest.post("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}).status_code == 200
 
 

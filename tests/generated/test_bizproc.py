@@ -477,6 +477,66 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param(
+        "bizproc.activity.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "md5_action",
+            "DESCRIPTION": {
+                "de": "Die Aktion gibt den MD5-Hash des Eingabeparameters zurück",
+                "en": "Activity returns MD5 hash of input parameter",
+            },
+            "DOCUMENT_TYPE": ["lists", "BizprocDocument", "iblock_164"],
+            "FILTER": {"INCLUDE": [["lists"]]},
+            "HANDLER": "https://your_domain/ping.php",
+            "NAME": {"de": "MD5 Generator", "en": "MD5 generator"},
+            "PROPERTIES": {
+                "inputString": {
+                    "Default": "{=Document:NAME}",
+                    "Description": {"de": "Geben Sie den String ein, den Sie hashen möchten", "en": "Input string for hashing"},
+                    "Multiple": "N",
+                    "Name": {"de": "Eingabestring", "en": "Input string"},
+                    "Required": "Y",
+                    "Type": "string",
+                }
+            },
+            "RETURN_PROPERTIES": {
+                "outputString": {"Default": None, "Multiple": "N", "Name": {"de": "MD5", "en": "MD5"}, "Type": "string"}
+            },
+            "USE_PLACEMENT": "Y",
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "required_if",
+        id="bizproc.activity.add/top_0_required_if",
+    ),
+    pytest.param(
+        "bizproc.robot.add",
+        {
+            "AUTH_USER_ID": 1,
+            "CODE": "test_robot",
+            "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal"], ["crm", "CCrmDocumentLead"]]},
+            "HANDLER": "https://your_domain/robot.php",
+            "NAME": "Send Message",
+            "PROPERTIES": {
+                "datetime": {"Name": "When", "Type": "datetime"},
+                "text": {"Name": "Text", "Type": "text"},
+                "user": {"Default": "Author;", "Name": "To", "Type": "user"},
+            },
+            "USE_PLACEMENT": "Y",
+            "USE_SUBSCRIPTION": "Y",
+        },
+        "required_if",
+        id="bizproc.robot.add/top_0_required_if",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
     pytest.param(
         "bizproc.activity.add",

@@ -200,6 +200,23 @@ EXAMPLES = [
         },
         id="documentgenerator.role.update/success",
     ),
+    pytest.param(
+        "documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "name": "SUPPLY_CONTRACT Template",
+                "numeratorId": 1,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        id="documentgenerator.template.add/success",
+    ),
     pytest.param("documentgenerator.template.delete", {"id": 59}, id="documentgenerator.template.delete/success"),
     pytest.param("documentgenerator.template.get", {"id": 57}, id="documentgenerator.template.get/success"),
     pytest.param("documentgenerator.template.getfields", {"id": 57}, id="documentgenerator.template.getfields/success"),
@@ -447,31 +464,52 @@ REQUIRED = [
     pytest.param("documentgenerator.template.add", {}, "fields", id="documentgenerator.template.add/fields"),
     pytest.param(
         "documentgenerator.template.add",
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "numeratorId": 1, "region": "sample"}},
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "numeratorId": 1,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
         "fields.name",
         id="documentgenerator.template.add/fields.name",
     ),
     pytest.param(
         "documentgenerator.template.add",
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "name": "sample", "numeratorId": 1, "region": "sample"}},
-        "fields.fileId",
-        id="documentgenerator.template.add/fields.fileId",
-    ),
-    pytest.param(
-        "documentgenerator.template.add",
-        {"fields": {"fileId": 1, "name": "sample", "numeratorId": 1, "region": "sample"}},
-        "fields.file",
-        id="documentgenerator.template.add/fields.file",
-    ),
-    pytest.param(
-        "documentgenerator.template.add",
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "region": "sample"}},
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "name": "SUPPLY_CONTRACT Template",
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
         "fields.numeratorId",
         id="documentgenerator.template.add/fields.numeratorId",
     ),
     pytest.param(
         "documentgenerator.template.add",
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "numeratorId": 1}},
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "name": "SUPPLY_CONTRACT Template",
+                "numeratorId": 1,
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
         "fields.region",
         id="documentgenerator.template.add/fields.region",
     ),
@@ -499,6 +537,32 @@ REQUIRED = [
 @pytest.mark.parametrize(("method_id", "params", "missing"), REQUIRED)
 def test_missing_required_parameter_is_refused_before_sending(portal, client, method_id, params, missing):
     check.required_missing(portal, client, method_id, params, missing)
+
+
+BROKEN_RULES = [
+    pytest.param(
+        "documentgenerator.template.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "name": "SUPPLY_CONTRACT Template",
+                "numeratorId": 1,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        "at_least_one_of",
+        id="documentgenerator.template.add/fields_0_at_least_one_of",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
 
 
 WIRE_CALLS = [
@@ -906,8 +970,32 @@ WIRE_CALLS = [
     pytest.param(
         "documentgenerator.template.add",
         ["documentgenerator", "template", "add"],
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "numeratorId": 1, "region": "sample"}},
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "numeratorId": 1, "region": "sample"}},
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "name": "SUPPLY_CONTRACT Template",
+                "numeratorId": 1,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "name": "SUPPLY_CONTRACT Template",
+                "numeratorId": 1,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
         id="documentgenerator.template.add",
     ),
     pytest.param(
@@ -1634,7 +1722,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "documentgenerator.template.add",
-        {"fields": {"file": ["a.txt", "aGVsbG8="], "fileId": 1, "name": "sample", "numeratorId": 1, "region": "sample"}},
+        {
+            "fields": {
+                "active": "Y",
+                "code": "REST_TEMPLATE",
+                "fileId": 5641,
+                "name": "SUPPLY_CONTRACT Template",
+                "numeratorId": 1,
+                "region": "de",
+                "sort": 500,
+                "users": ["UA"],
+                "withStamps": "N",
+            }
+        },
         400,
         {"error": "0", "error_description": "Empty required fields: numeratorId"},
         "InvalidRequestError",

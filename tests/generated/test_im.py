@@ -61,6 +61,7 @@ EXAMPLES = [
     pytest.param("im.dialog.writing", {"DIALOG_ID": "chat2935"}, id="im.dialog.writing/success"),
     pytest.param("im.disk.file.delete", {"CHAT_ID": 1489, "FILE_ID": 5163}, id="im.disk.file.delete/success"),
     pytest.param("im.disk.file.save", {"FILE_ID": 5155}, id="im.disk.file.save/success"),
+    pytest.param("im.disk.folder.get", {"DIALOG_ID": "chat1489"}, id="im.disk.folder.get/success"),
     pytest.param(
         "im.message.add",
         {"DIALOG_ID": "chat2941", "MESSAGE": "Message text", "REPLY_ID": 34237, "SYSTEM": "N", "URL_PREVIEW": "Y"},
@@ -203,15 +204,9 @@ REQUIRED = [
     pytest.param("im.chat.get", {"ENTITY_ID": "DEAL|1663"}, "ENTITY_TYPE", id="im.chat.get/ENTITY_TYPE"),
     pytest.param("im.chat.get", {"ENTITY_TYPE": "CRM"}, "ENTITY_ID", id="im.chat.get/ENTITY_ID"),
     pytest.param("im.chat.leave", {}, "CHAT_ID", id="im.chat.leave/CHAT_ID"),
-    pytest.param("im.chat.setOwner", {"USER_ID": 1271}, "CHAT_ID", id="im.chat.setOwner/CHAT_ID"),
     pytest.param("im.chat.setOwner", {"CHAT_ID": 2935}, "USER_ID", id="im.chat.setOwner/USER_ID"),
-    pytest.param(
-        "im.chat.updateAvatar", {"AVATAR": "/9j/4QAYRXhpZgAAS...CgCgCgCgP/9k="}, "CHAT_ID", id="im.chat.updateAvatar/CHAT_ID"
-    ),
     pytest.param("im.chat.updateAvatar", {"CHAT_ID": 2935}, "AVATAR", id="im.chat.updateAvatar/AVATAR"),
-    pytest.param("im.chat.updateColor", {"COLOR": "SAND"}, "CHAT_ID", id="im.chat.updateColor/CHAT_ID"),
     pytest.param("im.chat.updateColor", {"CHAT_ID": 2935}, "COLOR", id="im.chat.updateColor/COLOR"),
-    pytest.param("im.chat.updateTitle", {"TITLE": "Project Chat"}, "CHAT_ID", id="im.chat.updateTitle/CHAT_ID"),
     pytest.param("im.chat.updateTitle", {"CHAT_ID": 2935}, "TITLE", id="im.chat.updateTitle/TITLE"),
     pytest.param("im.chat.user.add", {"HIDE_HISTORY": "N", "USERS": [99, 1271]}, "CHAT_ID", id="im.chat.user.add/CHAT_ID"),
     pytest.param("im.chat.user.add", {"CHAT_ID": 2935, "HIDE_HISTORY": "N"}, "USERS", id="im.chat.user.add/USERS"),
@@ -236,37 +231,14 @@ REQUIRED = [
         "im.dialog.users.list", {"LIMIT": 20, "OFFSET": 0, "SKIP_EXTERNAL": "Y"}, "DIALOG_ID", id="im.dialog.users.list/DIALOG_ID"
     ),
     pytest.param("im.dialog.writing", {}, "DIALOG_ID", id="im.dialog.writing/DIALOG_ID"),
-    pytest.param(
-        "im.disk.file.commit", {"DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1}, "CHAT_ID", id="im.disk.file.commit/CHAT_ID"
-    ),
-    pytest.param(
-        "im.disk.file.commit", {"CHAT_ID": 1, "FILE_ID": 1, "UPLOAD_ID": 1}, "DIALOG_ID", id="im.disk.file.commit/DIALOG_ID"
-    ),
-    pytest.param(
-        "im.disk.file.commit", {"CHAT_ID": 1, "DIALOG_ID": "sample", "UPLOAD_ID": 1}, "FILE_ID", id="im.disk.file.commit/FILE_ID"
-    ),
-    pytest.param(
-        "im.disk.file.commit",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1},
-        "UPLOAD_ID",
-        id="im.disk.file.commit/UPLOAD_ID",
-    ),
     pytest.param("im.disk.file.delete", {"FILE_ID": 5163}, "CHAT_ID", id="im.disk.file.delete/CHAT_ID"),
     pytest.param("im.disk.file.delete", {"CHAT_ID": 1489}, "FILE_ID", id="im.disk.file.delete/FILE_ID"),
     pytest.param("im.disk.file.save", {}, "FILE_ID", id="im.disk.file.save/FILE_ID"),
-    pytest.param("im.disk.folder.get", {"DIALOG_ID": "sample"}, "CHAT_ID", id="im.disk.folder.get/CHAT_ID"),
-    pytest.param("im.disk.folder.get", {"CHAT_ID": 1}, "DIALOG_ID", id="im.disk.folder.get/DIALOG_ID"),
     pytest.param(
         "im.message.add",
         {"MESSAGE": "Message text", "REPLY_ID": 34237, "SYSTEM": "N", "URL_PREVIEW": "Y"},
         "DIALOG_ID",
         id="im.message.add/DIALOG_ID",
-    ),
-    pytest.param(
-        "im.message.add",
-        {"DIALOG_ID": "chat2941", "REPLY_ID": 34237, "SYSTEM": "N", "URL_PREVIEW": "Y"},
-        "MESSAGE",
-        id="im.message.add/MESSAGE",
     ),
     pytest.param(
         "im.message.command",
@@ -386,7 +358,31 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 
 BROKEN_RULES = [
+    pytest.param("im.chat.mute", {"MUTE": "Y"}, "at_least_one_of", id="im.chat.mute/top_0_at_least_one_of"),
+    pytest.param("im.chat.setOwner", {"USER_ID": 1271}, "at_least_one_of", id="im.chat.setOwner/top_0_at_least_one_of"),
+    pytest.param(
+        "im.chat.updateAvatar",
+        {"AVATAR": "/9j/4QAYRXhpZgAAS...CgCgCgCgP/9k="},
+        "at_least_one_of",
+        id="im.chat.updateAvatar/top_0_at_least_one_of",
+    ),
+    pytest.param("im.chat.updateColor", {"COLOR": "SAND"}, "at_least_one_of", id="im.chat.updateColor/top_0_at_least_one_of"),
+    pytest.param(
+        "im.chat.updateTitle", {"TITLE": "Project Chat"}, "at_least_one_of", id="im.chat.updateTitle/top_0_at_least_one_of"
+    ),
+    pytest.param("im.disk.file.commit", {"FILE_ID": 1}, "at_least_one_of", id="im.disk.file.commit/top_0_at_least_one_of"),
+    pytest.param("im.disk.file.commit", {"CHAT_ID": 1}, "at_least_one_of", id="im.disk.file.commit/top_1_at_least_one_of"),
+    pytest.param("im.disk.folder.get", {}, "at_least_one_of", id="im.disk.folder.get/top_0_at_least_one_of"),
+    pytest.param(
+        "im.message.add",
+        {"DIALOG_ID": "chat2941", "REPLY_ID": 34237, "SYSTEM": "N", "URL_PREVIEW": "Y"},
+        "at_least_one_of",
+        id="im.message.add/top_0_at_least_one_of",
+    ),
     pytest.param("im.notify.delete", {}, "at_least_one_of", id="im.notify.delete/top_0_at_least_one_of"),
+    pytest.param(
+        "im.search.chat.list", {"LIMIT": 10, "OFFSET": 0}, "at_least_one_of", id="im.search.chat.list/top_0_at_least_one_of"
+    ),
 ]
 
 
@@ -555,8 +551,8 @@ WIRE_CALLS = [
     pytest.param(
         "im.disk.file.commit",
         ["im", "disk", "file", "commit"],
-        {"chat_id": 1, "dialog_id": "sample", "file_id": 1, "upload_id": 1},
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1},
+        {"chat_id": 1, "file_id": 1},
+        {"CHAT_ID": 1, "FILE_ID": 1},
         id="im.disk.file.commit",
     ),
     pytest.param(
@@ -572,8 +568,8 @@ WIRE_CALLS = [
     pytest.param(
         "im.disk.folder.get",
         ["im", "disk", "folder", "get"],
-        {"chat_id": 1, "dialog_id": "sample"},
-        {"CHAT_ID": 1, "DIALOG_ID": "sample"},
+        {"dialog_id": "chat1489"},
+        {"DIALOG_ID": "chat1489"},
         id="im.disk.folder.get",
     ),
     pytest.param(
@@ -1397,7 +1393,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1},
+        {"CHAT_ID": 1, "FILE_ID": 1},
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
@@ -1405,7 +1401,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1},
+        {"CHAT_ID": 1, "FILE_ID": 1},
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
@@ -1413,7 +1409,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1},
+        {"CHAT_ID": 1, "FILE_ID": 1},
         400,
         {"error": "FILES_ERROR", "error_description": "synthesized by the generated test"},
         "FilesError",
@@ -1421,7 +1417,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1},
+        {"CHAT_ID": 1, "FILE_ID": 1},
         400,
         {"error": "SAVE_ERROR", "error_description": "synthesized by the generated test"},
         "SaveError",
@@ -1429,7 +1425,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample", "FILE_ID": 1, "UPLOAD_ID": 1},
+        {"CHAT_ID": 1, "FILE_ID": 1},
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
@@ -1469,7 +1465,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.folder.get",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample"},
+        {"DIALOG_ID": "chat1489"},
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
@@ -1477,7 +1473,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.folder.get",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample"},
+        {"DIALOG_ID": "chat1489"},
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
@@ -1485,7 +1481,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.folder.get",
-        {"CHAT_ID": 1, "DIALOG_ID": "sample"},
+        {"DIALOG_ID": "chat1489"},
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",

@@ -448,13 +448,7 @@ REQUIRED = [
     pytest.param(
         "imbot.chat.user.list", {"CLIENT_ID": "**put_your_client_id_here**"}, "CHAT_ID", id="imbot.chat.user.list/CHAT_ID"
     ),
-    pytest.param(
-        "imbot.command.answer", {"COMMAND": "sample", "MESSAGE_ID": 1}, "COMMAND_ID", id="imbot.command.answer/COMMAND_ID"
-    ),
-    pytest.param("imbot.command.answer", {"COMMAND_ID": 1, "MESSAGE_ID": 1}, "COMMAND", id="imbot.command.answer/COMMAND"),
-    pytest.param(
-        "imbot.command.answer", {"COMMAND": "sample", "COMMAND_ID": 1}, "MESSAGE_ID", id="imbot.command.answer/MESSAGE_ID"
-    ),
+    pytest.param("imbot.command.answer", {"COMMAND_ID": 1}, "MESSAGE_ID", id="imbot.command.answer/MESSAGE_ID"),
     pytest.param(
         "imbot.command.register",
         {
@@ -581,41 +575,26 @@ REQUIRED = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         "CODE",
         id="imbot.register/CODE",
     ),
     pytest.param(
         "imbot.register",
-        {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
-        },
+        {"CODE": "sample", "EVENT_BOT_DELETE": "sample", "EVENT_WELCOME_MESSAGE": "sample", "PROPERTIES": {"NAME": "sample"}},
         "EVENT_MESSAGE_ADD",
         id="imbot.register/EVENT_MESSAGE_ADD",
     ),
     pytest.param(
         "imbot.register",
-        {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
-        },
+        {"CODE": "sample", "EVENT_BOT_DELETE": "sample", "EVENT_MESSAGE_ADD": "sample", "PROPERTIES": {"NAME": "sample"}},
         "EVENT_WELCOME_MESSAGE",
         id="imbot.register/EVENT_WELCOME_MESSAGE",
     ),
     pytest.param(
         "imbot.register",
-        {
-            "CODE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
-        },
+        {"CODE": "sample", "EVENT_MESSAGE_ADD": "sample", "EVENT_WELCOME_MESSAGE": "sample", "PROPERTIES": {"NAME": "sample"}},
         "EVENT_BOT_DELETE",
         id="imbot.register/EVENT_BOT_DELETE",
     ),
@@ -624,30 +603,6 @@ REQUIRED = [
         {"CODE": "sample", "EVENT_BOT_DELETE": "sample", "EVENT_MESSAGE_ADD": "sample", "EVENT_WELCOME_MESSAGE": "sample"},
         "PROPERTIES",
         id="imbot.register/PROPERTIES",
-    ),
-    pytest.param(
-        "imbot.register",
-        {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample"},
-        },
-        "PROPERTIES.NAME",
-        id="imbot.register/PROPERTIES.NAME",
-    ),
-    pytest.param(
-        "imbot.register",
-        {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
-        },
-        "PROPERTIES.LAST_NAME",
-        id="imbot.register/PROPERTIES.LAST_NAME",
     ),
     pytest.param("imbot.unregister", {"CLIENT_ID": "**put_your_client_id_here**"}, "BOT_ID", id="imbot.unregister/BOT_ID"),
     pytest.param(
@@ -1170,6 +1125,51 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param("imbot.command.answer", {"MESSAGE_ID": 1}, "at_least_one_of", id="imbot.command.answer/top_0_at_least_one_of"),
+    pytest.param(
+        "imbot.message.add",
+        {"BOT_ID": 39, "CLIENT_ID": "**put_your_client_id_here**", "MESSAGE": "Message text", "SYSTEM": "N", "URL_PREVIEW": "Y"},
+        "at_least_one_of",
+        id="imbot.message.add/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "imbot.register",
+        {
+            "CODE": "sample",
+            "EVENT_BOT_DELETE": "sample",
+            "EVENT_MESSAGE_ADD": "sample",
+            "EVENT_WELCOME_MESSAGE": "sample",
+            "PROPERTIES": {},
+        },
+        "at_least_one_of",
+        id="imbot.register/PROPERTIES_0_at_least_one_of",
+    ),
+    pytest.param(
+        "imbot.v2.Bot.get", {"botToken": "my_bot_token"}, "at_least_one_of", id="imbot.v2.Bot.get/top_0_at_least_one_of"
+    ),
+    pytest.param(
+        "imbot.v2.Bot.register",
+        {
+            "fields": {
+                "botToken": "my_bot_token",
+                "code": "support_bot",
+                "eventMode": "webhook",
+                "properties": {"name": "Support Bot", "workPosition": "AI Assistant"},
+                "type": "bot",
+            }
+        },
+        "required_if",
+        id="imbot.v2.Bot.register/fields_0_required_if",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
     pytest.param("imbot.app.register", ["imbot", "app", "register"], {}, {}, id="imbot.app.register"),
     pytest.param("imbot.app.unregister", ["imbot", "app", "unregister"], {}, {}, id="imbot.app.unregister"),
@@ -1288,8 +1288,8 @@ WIRE_CALLS = [
     pytest.param(
         "imbot.command.answer",
         ["imbot", "command", "answer"],
-        {"command": "sample", "command_id": 1, "message_id": 1},
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"command_id": 1, "message_id": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         id="imbot.command.answer",
     ),
     pytest.param(
@@ -1432,14 +1432,14 @@ WIRE_CALLS = [
             "event_bot_delete": "sample",
             "event_message_add": "sample",
             "event_welcome_message": "sample",
-            "properties": {"LAST_NAME": "sample", "NAME": "sample"},
+            "properties": {"NAME": "sample"},
         },
         {
             "CODE": "sample",
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         id="imbot.register",
     ),
@@ -2450,7 +2450,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "Message can't be empty"},
         "MessageEmpty",
@@ -2458,7 +2458,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "COMMAND_ID_ERROR", "error_description": "synthesized by the generated test"},
         "CommandIdError",
@@ -2466,7 +2466,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
@@ -2474,7 +2474,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "MESSAGE_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageIdEmpty",
@@ -2482,7 +2482,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
@@ -2490,7 +2490,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
@@ -2498,7 +2498,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
@@ -2506,7 +2506,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
@@ -2514,7 +2514,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
@@ -2522,7 +2522,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND": "sample", "COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
@@ -3148,7 +3148,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "CODE_ERROR", "error_description": "Bot code isn't specified"},
@@ -3162,7 +3162,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
@@ -3176,7 +3176,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
@@ -3190,7 +3190,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "EVENT_MESSAGE_ADD_ERROR", "error_description": "synthesized by the generated test"},
@@ -3204,7 +3204,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "EVENT_MESSAGE_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3218,7 +3218,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "EVENT_MESSAGE_DELETE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3232,7 +3232,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "EVENT_WELCOME_MESSAGE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3246,7 +3246,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "EVENT_BOT_DELETE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3260,7 +3260,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "NAME_ERROR", "error_description": "synthesized by the generated test"},
@@ -3274,7 +3274,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "MAX_COUNT_ERROR", "error_description": "synthesized by the generated test"},
@@ -3288,7 +3288,7 @@ ERROR_REPLIES = [
             "EVENT_BOT_DELETE": "sample",
             "EVENT_MESSAGE_ADD": "sample",
             "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"LAST_NAME": "sample", "NAME": "sample"},
+            "PROPERTIES": {"NAME": "sample"},
         },
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},

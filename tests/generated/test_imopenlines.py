@@ -528,6 +528,36 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param(
+        "imopenlines.bot.session.transfer",
+        {"CHAT_ID": 112, "CLIENT_ID": "**put_your_client_id_or_bot_token_here**", "LEAVE": "N"},
+        "at_least_one_of",
+        id="imopenlines.bot.session.transfer/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "imopenlines.operator.transfer",
+        {"CHAT_ID": 2043},
+        "at_least_one_of",
+        id="imopenlines.operator.transfer/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "imopenlines.session.head.vote",
+        {"SESSION_ID": 1743},
+        "at_least_one_of",
+        id="imopenlines.session.head.vote/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "imopenlines.session.history.get", {}, "at_least_one_of", id="imopenlines.session.history.get/top_0_at_least_one_of"
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
     pytest.param(
         "imopenlines.bot.session.finish",

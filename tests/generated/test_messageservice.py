@@ -119,6 +119,21 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param(
+        "messageservice.sender.update",
+        {"CODE": "provider1"},
+        "at_least_one_of",
+        id="messageservice.sender.update/top_0_at_least_one_of",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
     pytest.param(
         "messageservice.message.status.update",

@@ -2240,36 +2240,6 @@ REQUIRED = [
             "MESSAGE": {
                 "BODY": "Estimated delivery price: #MONEY#",
                 "MONEY_VALUES": {"#MONEY#": 351.2},
-                "STATUS": {"MESSAGE": "Success", "SEMANTIC": "success"},
-            },
-            "REQUEST_ID": "4757aca4931a4f029f49c0db4374d13d",
-        },
-        "MESSAGE.SUBJECT",
-        id="sale.delivery.request.sendmessage/MESSAGE.SUBJECT",
-    ),
-    pytest.param(
-        "sale.delivery.request.sendmessage",
-        {
-            "ADDRESSEE": "MANAGER",
-            "DELIVERY_ID": 225,
-            "MESSAGE": {
-                "MONEY_VALUES": {"#MONEY#": 351.2},
-                "STATUS": {"MESSAGE": "Success", "SEMANTIC": "success"},
-                "SUBJECT": "Your order is on its way",
-            },
-            "REQUEST_ID": "4757aca4931a4f029f49c0db4374d13d",
-        },
-        "MESSAGE.BODY",
-        id="sale.delivery.request.sendmessage/MESSAGE.BODY",
-    ),
-    pytest.param(
-        "sale.delivery.request.sendmessage",
-        {
-            "ADDRESSEE": "MANAGER",
-            "DELIVERY_ID": 225,
-            "MESSAGE": {
-                "BODY": "Estimated delivery price: #MONEY#",
-                "MONEY_VALUES": {"#MONEY#": 351.2},
                 "STATUS": {"SEMANTIC": "success"},
                 "SUBJECT": "Your order is on its way",
             },
@@ -3957,6 +3927,17 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 BROKEN_RULES = [
     pytest.param(
+        "sale.delivery.request.sendmessage",
+        {
+            "ADDRESSEE": "MANAGER",
+            "DELIVERY_ID": 225,
+            "MESSAGE": {"MONEY_VALUES": {"#MONEY#": 351.2}, "STATUS": {"MESSAGE": "Success", "SEMANTIC": "success"}},
+            "REQUEST_ID": "4757aca4931a4f029f49c0db4374d13d",
+        },
+        "at_least_one_of",
+        id="sale.delivery.request.sendmessage/MESSAGE_0_at_least_one_of",
+    ),
+    pytest.param(
         "sale.paysystem.handler.add",
         {
             "CODE": "resthandlerform",
@@ -3997,20 +3978,6 @@ BROKEN_RULES = [
         },
         "at_least_one_of",
         id="sale.paysystem.handler.add/SETTINGS_0_at_least_one_of",
-    ),
-    pytest.param(
-        "sale.paysystem.handler.update",
-        {
-            "FIELDS": {
-                "CODE": "newresthandlercode",
-                "NAME": "New Handler Name",
-                "SETTINGS": {"CURRENCY": ["EUR", "CHF"]},
-                "SORT": 200,
-            },
-            "ID": 3,
-        },
-        "at_least_one_of",
-        id="sale.paysystem.handler.update/FIELDS.SETTINGS_0_at_least_one_of",
     ),
     pytest.param(
         "sale.paysystem.pay.invoice", {"INVOICE_ID": 2}, "at_least_one_of", id="sale.paysystem.pay.invoice/top_0_at_least_one_of"

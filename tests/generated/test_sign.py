@@ -44,7 +44,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -59,7 +59,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -74,7 +74,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
                 "members": [],
@@ -89,7 +89,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "members": [],
@@ -104,7 +104,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -119,7 +119,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "files": [],
                 "members": [],
@@ -134,39 +134,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
-            }
-        },
-        "fields.company.uuid",
-        id="sign.b2e.document.send/fields.company.uuid",
-    ),
-    pytest.param(
-        "sign.b2e.document.send",
-        {
-            "fields": {
                 "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
-            }
-        },
-        "fields.company.crmId",
-        id="sign.b2e.document.send/fields.company.crmId",
-    ),
-    pytest.param(
-        "sign.b2e.document.send",
-        {
-            "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -182,7 +150,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -198,7 +166,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -214,7 +182,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample"},
                 "files": [],
@@ -230,7 +198,7 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalId": "sample"},
                 "files": [],
@@ -257,6 +225,22 @@ BROKEN_RULES = [
         {"limit": 2, "offset": 0},
         "at_least_one_of",
         id="sign.b2e.company.provider.list/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {},
+                "companyProviderUid": "sample",
+                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
+                "files": [],
+                "members": [],
+                "regionDocumentType": "sample",
+                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+            }
+        },
+        "at_least_one_of",
+        id="sign.b2e.document.send/fields.company_0_at_least_one_of",
     ),
 ]
 
@@ -286,7 +270,7 @@ WIRE_CALLS = [
         ["sign", "b2e", "document", "send"],
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -297,7 +281,7 @@ WIRE_CALLS = [
         },
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -406,7 +390,7 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -424,7 +408,7 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -442,7 +426,7 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -460,7 +444,7 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],
@@ -478,7 +462,7 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"crmId": 1, "uuid": "sample"},
+                "company": {"uuid": "sample"},
                 "companyProviderUid": "sample",
                 "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
                 "files": [],

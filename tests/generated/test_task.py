@@ -140,7 +140,6 @@ EXAMPLES = [
     pytest.param("task.stages.canmovetask", {"entityId": 1, "entityType": "U"}, id="task.stages.canmovetask/success"),
     pytest.param("task.stages.delete", {"id": 5}, id="task.stages.delete/success"),
     pytest.param("task.stages.get", {"entityId": 0}, id="task.stages.get/success"),
-    pytest.param("task.stages.movetask", {"after": 4, "before": 3, "id": 1, "stageId": 2}, id="task.stages.movetask/success"),
     pytest.param(
         "task.stages.update",
         {"fields": {"COLOR": "FF5733", "SORT": 200, "TITLE": "New Stage"}, "id": 5},
@@ -457,8 +456,8 @@ REQUIRED = [
     pytest.param("task.stages.canmovetask", {"entityId": 1}, "entityType", id="task.stages.canmovetask/entityType"),
     pytest.param("task.stages.delete", {}, "id", id="task.stages.delete/id"),
     pytest.param("task.stages.get", {}, "entityId", id="task.stages.get/entityId"),
-    pytest.param("task.stages.movetask", {"after": 4, "before": 3, "stageId": 2}, "id", id="task.stages.movetask/id"),
-    pytest.param("task.stages.movetask", {"after": 4, "before": 3, "id": 1}, "stageId", id="task.stages.movetask/stageId"),
+    pytest.param("task.stages.movetask", {"stageId": 1}, "id", id="task.stages.movetask/id"),
+    pytest.param("task.stages.movetask", {"id": 1}, "stageId", id="task.stages.movetask/stageId"),
     pytest.param(
         "task.stages.update", {"fields": {"COLOR": "FF5733", "SORT": 200, "TITLE": "New Stage"}}, "id", id="task.stages.update/id"
     ),
@@ -469,6 +468,21 @@ REQUIRED = [
 @pytest.mark.parametrize(("method_id", "params", "missing"), REQUIRED)
 def test_missing_required_parameter_is_refused_before_sending(portal, client, method_id, params, missing):
     check.required_missing(portal, client, method_id, params, missing)
+
+
+BROKEN_RULES = [
+    pytest.param(
+        "task.stages.movetask",
+        {"after": 1, "before": 1, "id": 1, "stageId": 1},
+        "mutually_exclusive",
+        id="task.stages.movetask/top_0_mutually_exclusive",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
 
 
 WIRE_CALLS = [
@@ -809,8 +823,8 @@ WIRE_CALLS = [
     pytest.param(
         "task.stages.movetask",
         ["task", "stages", "movetask"],
-        {"after": 4, "before": 3, "id": 1, "stage_id": 2},
-        {"after": 4, "before": 3, "id": 1, "stageId": 2},
+        {"id": 1, "stage_id": 1},
+        {"id": 1, "stageId": 1},
         id="task.stages.movetask",
     ),
     pytest.param(
@@ -1404,7 +1418,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "task.stages.movetask",
-        {"after": 4, "before": 3, "id": 1, "stageId": 2},
+        {"id": 1, "stageId": 1},
         400,
         {"error": "ACCESS_DENIED_MOVE", "error_description": "You cannot move this task"},
         "AccessDeniedMove",
@@ -1412,7 +1426,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "task.stages.movetask",
-        {"after": 4, "before": 3, "id": 1, "stageId": 2},
+        {"id": 1, "stageId": 1},
         400,
         {"error": "TASK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "TaskNotFound",
@@ -1420,7 +1434,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "task.stages.movetask",
-        {"after": 4, "before": 3, "id": 1, "stageId": 2},
+        {"id": 1, "stageId": 1},
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",

@@ -173,6 +173,15 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 BROKEN_RULES = [
     pytest.param(
+        "telephony.externalCall.attachRecord",
+        {
+            "CALL_ID": "externalCall.716f1cb73def9700a23842adf9c4c568.1773130779",
+            "FILE_CONTENT": "SUQzAwAAAAAiVVRJVDI...AAAAAAAAAAAAP8=",
+        },
+        "at_least_one_of",
+        id="telephony.externalCall.attachRecord/top_0_at_least_one_of",
+    ),
+    pytest.param(
         "telephony.externalCall.finish",
         {
             "ADD_TO_CHAT": 0,
@@ -197,6 +206,12 @@ BROKEN_RULES = [
         },
         "at_least_one_of",
         id="telephony.externalCall.register/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "telephony.externalLine.update",
+        {"NUMBER": "14151234567"},
+        "at_least_one_of",
+        id="telephony.externalLine.update/top_0_at_least_one_of",
     ),
 ]
 

@@ -105,6 +105,21 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param(
+        "timeman.timecontrol.report.add",
+        {"CALENDAR": "Y", "TEXT": "Worked on the project", "TYPE": "WORK"},
+        "at_least_one_of",
+        id="timeman.timecontrol.report.add/top_0_at_least_one_of",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
     pytest.param(
         "timeman.close",

@@ -1318,6 +1318,18 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param(
+        "humanresources.node.edit@v3", {"id": 44}, "at_least_one_of", id="humanresources.node.edit@v3/top_0_at_least_one_of"
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
     pytest.param(
         "call.followup.field.get@v3",

@@ -6,6 +6,7 @@ import pytest
 from tests.support import method_checks as check
 
 REQUIRED = [
+    pytest.param("vote.AttachedVote.getAnswerVoted", {"attachId": 1}, "answerId", id="vote.AttachedVote.getAnswerVoted/answerId"),
     pytest.param(
         "vote.AttachedVote.getMany", {"entityId": 1, "entityType": "sample"}, "moduleId", id="vote.AttachedVote.getMany/moduleId"
     ),
@@ -21,6 +22,7 @@ REQUIRED = [
         "entityId",
         id="vote.AttachedVote.getMany/entityId",
     ),
+    pytest.param("vote.AttachedVote.vote", {"attachId": 1}, "ballot", id="vote.AttachedVote.vote/ballot"),
     pytest.param(
         "vote.Integration.Im.send", {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": []}}, "chatId", id="vote.Integration.Im.send/chatId"
     ),
@@ -41,14 +43,94 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
     check.required_missing(portal, client, method_id, params, missing)
 
 
+BROKEN_RULES = [
+    pytest.param("vote.AttachedVote.download", {}, "at_least_one_of", id="vote.AttachedVote.download/top_0_at_least_one_of"),
+    pytest.param(
+        "vote.AttachedVote.download",
+        {"attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.download/top_1_required_if",
+    ),
+    pytest.param("vote.AttachedVote.get", {}, "at_least_one_of", id="vote.AttachedVote.get/top_0_at_least_one_of"),
+    pytest.param(
+        "vote.AttachedVote.get",
+        {"attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.get/top_1_required_if",
+    ),
+    pytest.param(
+        "vote.AttachedVote.getAnswerVoted",
+        {"answerId": 1},
+        "at_least_one_of",
+        id="vote.AttachedVote.getAnswerVoted/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "vote.AttachedVote.getAnswerVoted",
+        {"answerId": 1, "attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.getAnswerVoted/top_1_required_if",
+    ),
+    pytest.param(
+        "vote.AttachedVote.getWithVoted", {}, "at_least_one_of", id="vote.AttachedVote.getWithVoted/top_0_at_least_one_of"
+    ),
+    pytest.param(
+        "vote.AttachedVote.getWithVoted",
+        {"attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.getWithVoted/top_1_required_if",
+    ),
+    pytest.param("vote.AttachedVote.recall", {}, "at_least_one_of", id="vote.AttachedVote.recall/top_0_at_least_one_of"),
+    pytest.param(
+        "vote.AttachedVote.recall",
+        {"attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.recall/top_1_required_if",
+    ),
+    pytest.param("vote.AttachedVote.resume", {}, "at_least_one_of", id="vote.AttachedVote.resume/top_0_at_least_one_of"),
+    pytest.param(
+        "vote.AttachedVote.resume",
+        {"attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.resume/top_1_required_if",
+    ),
+    pytest.param("vote.AttachedVote.stop", {}, "at_least_one_of", id="vote.AttachedVote.stop/top_0_at_least_one_of"),
+    pytest.param(
+        "vote.AttachedVote.stop",
+        {"attachId": 1, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.stop/top_1_required_if",
+    ),
+    pytest.param("vote.AttachedVote.vote", {"ballot": {}}, "at_least_one_of", id="vote.AttachedVote.vote/top_0_at_least_one_of"),
+    pytest.param(
+        "vote.AttachedVote.vote",
+        {"attachId": 1, "ballot": {}, "moduleId": "sample"},
+        "required_if",
+        id="vote.AttachedVote.vote/top_1_required_if",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
+
+
 WIRE_CALLS = [
-    pytest.param("vote.AttachedVote.download", ["vote", "attached_vote", "download"], {}, {}, id="vote.AttachedVote.download"),
-    pytest.param("vote.AttachedVote.get", ["vote", "attached_vote", "get"], {}, {}, id="vote.AttachedVote.get"),
+    pytest.param(
+        "vote.AttachedVote.download",
+        ["vote", "attached_vote", "download"],
+        {"attach_id": 1},
+        {"attachId": 1},
+        id="vote.AttachedVote.download",
+    ),
+    pytest.param(
+        "vote.AttachedVote.get", ["vote", "attached_vote", "get"], {"attach_id": 1}, {"attachId": 1}, id="vote.AttachedVote.get"
+    ),
     pytest.param(
         "vote.AttachedVote.getAnswerVoted",
         ["vote", "attached_vote", "get_answer_voted"],
-        {},
-        {},
+        {"answer_id": 1, "attach_id": 1},
+        {"answerId": 1, "attachId": 1},
         id="vote.AttachedVote.getAnswerVoted",
     ),
     pytest.param(
@@ -59,12 +141,40 @@ WIRE_CALLS = [
         id="vote.AttachedVote.getMany",
     ),
     pytest.param(
-        "vote.AttachedVote.getWithVoted", ["vote", "attached_vote", "get_with_voted"], {}, {}, id="vote.AttachedVote.getWithVoted"
+        "vote.AttachedVote.getWithVoted",
+        ["vote", "attached_vote", "get_with_voted"],
+        {"attach_id": 1},
+        {"attachId": 1},
+        id="vote.AttachedVote.getWithVoted",
     ),
-    pytest.param("vote.AttachedVote.recall", ["vote", "attached_vote", "recall"], {}, {}, id="vote.AttachedVote.recall"),
-    pytest.param("vote.AttachedVote.resume", ["vote", "attached_vote", "resume"], {}, {}, id="vote.AttachedVote.resume"),
-    pytest.param("vote.AttachedVote.stop", ["vote", "attached_vote", "stop"], {}, {}, id="vote.AttachedVote.stop"),
-    pytest.param("vote.AttachedVote.vote", ["vote", "attached_vote", "vote"], {}, {}, id="vote.AttachedVote.vote"),
+    pytest.param(
+        "vote.AttachedVote.recall",
+        ["vote", "attached_vote", "recall"],
+        {"attach_id": 1},
+        {"attachId": 1},
+        id="vote.AttachedVote.recall",
+    ),
+    pytest.param(
+        "vote.AttachedVote.resume",
+        ["vote", "attached_vote", "resume"],
+        {"attach_id": 1},
+        {"attachId": 1},
+        id="vote.AttachedVote.resume",
+    ),
+    pytest.param(
+        "vote.AttachedVote.stop",
+        ["vote", "attached_vote", "stop"],
+        {"attach_id": 1},
+        {"attachId": 1},
+        id="vote.AttachedVote.stop",
+    ),
+    pytest.param(
+        "vote.AttachedVote.vote",
+        ["vote", "attached_vote", "vote"],
+        {"attach_id": 1, "ballot": {}},
+        {"attachId": 1, "ballot": {}},
+        id="vote.AttachedVote.vote",
+    ),
     pytest.param(
         "vote.Integration.Im.send",
         ["vote", "integration", "im", "send"],
@@ -83,7 +193,7 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 ERROR_REPLIES = [
     pytest.param(
         "vote.AttachedVote.download",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -91,7 +201,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.download",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -99,7 +209,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.get",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -107,7 +217,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.get",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -115,7 +225,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getAnswerVoted",
-        {},
+        {"answerId": 1, "attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -123,7 +233,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getAnswerVoted",
-        {},
+        {"answerId": 1, "attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -163,7 +273,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getWithVoted",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -171,7 +281,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getWithVoted",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -179,7 +289,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.recall",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -187,7 +297,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.recall",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -195,7 +305,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.resume",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -203,7 +313,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.resume",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -211,7 +321,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.stop",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
@@ -219,7 +329,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.stop",
-        {},
+        {"attachId": 1},
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
@@ -227,7 +337,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.vote",
-        {},
+        {"attachId": 1, "ballot": {}},
         403,
         {"error": "403", "error_description": "The poll is inactive."},
         "Code403",
@@ -235,7 +345,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.vote",
-        {},
+        {"attachId": 1, "ballot": {}},
         403,
         {"error": "400", "error_description": "synthesized by the generated test"},
         "Code400",
@@ -243,7 +353,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.vote",
-        {},
+        {"attachId": 1, "ballot": {}},
         403,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
