@@ -20,6 +20,7 @@ _PARAM_KEYS = ("required", "nullable", "open", "minimum", "maximum", "max_length
 _PAGINATION_DEFAULTS = {"style": "none"}
 RUNTIME_BASE_NAMES = frozenset({
     "Bitrix24Error", "ValidationError", "TransportError", "OutcomeUnknownError", "ResponseFormatError",
+    "RedirectError", "ReplyTooLargeError",
     "ApiError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "InvalidRequestError",
     "ConflictError", "RateLimitError", "ServerError", "ServiceUnavailableError",
 })

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
+from b24client.runtime.encoding import MAX_DEPTH
+
 AuthKind = Literal["webhook", "oauth"]
 
 _METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
@@ -221,6 +223,29 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise BodyError(f"form body is not UTF-8: {exc}") from exc
     return decode_query(text)
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether `data` nests deeper than `limit`, found without recursion (the point is that
+    recursion is what such a body breaks: the log's deep copy of it overflowed the stack)."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth >= limit:
+                return True
+            pending += [(item, depth + 1) for item in (value.values() if isinstance(value, dict) else value)]
+    return False
+
+
+def decode_params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
+    """Query and body parameters together (the body wins), refused as a BodyError when they
+    nest deeper than MAX_DEPTH levels. PHP's own decoder stops at 512; the client never
+    sends more than MAX_DEPTH, so the lower bound costs no real call."""
+    params = {**decode_query(query), **decode_body(body, content_type)}
+    if _depth_exceeds(params, MAX_DEPTH):
+        raise BodyError(f"parameters are nested deeper than {MAX_DEPTH} levels")
+    return params
 
 
 # --- the time block -------------------------------------------------------------------------

@@ -49,6 +49,9 @@ def error_class(spec: MethodSpec | None, code: str, status: int, description: st
 
 
 def api_error(method: str, spec: MethodSpec | None, status: int, payload: dict[str, Any]) -> ApiError:
-    code = "" if payload.get("error") is None else str(payload["error"])
-    description = str(payload.get("error_description") or "")
+    error, described = payload.get("error"), payload.get("error_description")
+    if isinstance(error, dict):  # REST v3: {"error": {"code": ..., "message": ...}}
+        error, described = error.get("code"), error.get("message")
+    code = "" if error is None else str(error)
+    description = str(described or "")
     return error_class(spec, code, status, description)(method, code, status, description, payload)

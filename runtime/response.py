@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from .exceptions import ResponseFormatError
+
+
+def parse_count(method: str, status: int, name: str, value: Any) -> int | None:
+    """`total` / `next` as the portal sends them (a number, sometimes as text); anything else
+    is a reply we cannot trust, not a reason to crash with a ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 2**63:
+        return int(value)
+    shown = value[:40] if isinstance(value, str) else type(value).__name__
+    raise ResponseFormatError(method, status, f"{name} is not a count: {shown!r}")
+
 
 class Response(NamedTuple):
     """Immutable, and a NamedTuple rather than a dataclass so importing it costs nothing."""
@@ -17,6 +34,7 @@ class Response(NamedTuple):
 
     @classmethod
     def from_payload(cls, method: str, status: int, payload: dict[str, Any]) -> Response:
-        total, next_ = payload.get("total"), payload.get("next")
-        return cls(method, payload.get("result"), None if total is None else int(total),
-                   None if next_ is None else int(next_), payload.get("time") or {}, status)
+        time = payload.get("time")
+        return cls(method, payload.get("result"), parse_count(method, status, "total", payload.get("total")),
+                   parse_count(method, status, "next", payload.get("next")),
+                   time if isinstance(time, dict) else {}, status)
