@@ -18,8 +18,8 @@ def parse_count(method: str, status: int, name: str, value: Any) -> int | None:
         return int(value)
     if isinstance(value, float) and value.is_integer() and 0 <= value < 2**63:
         return int(value)
-    shown = value[:40] if isinstance(value, str) else type(value).__name__
-    raise ResponseFormatError(method, status, f"{name} is not a count: {shown!r}")
+    # Only the type is shown: the value is the server's text, which may echo anything (a token).
+    raise ResponseFormatError(method, status, f"{name} is not a count but a {type(value).__name__}")
 
 
 class Response(NamedTuple):
