@@ -288,7 +288,7 @@ class Emulator:
         except idempotency.KeyReused:
             return Outcome(422, code=idempotency.REUSED, started=started, headers=echo,
                            description="The Idempotency-Key was already used with a different request body")
-        if stored is not None:
+        if isinstance(stored, Outcome):
             return dataclasses.replace(stored, started=started, cost=0.0,
                                        headers={**echo, "Idempotent-Replayed": "true"})
         outcome = self.invoke(method, params, identity, started)

@@ -115,6 +115,8 @@ def decode_php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         parts = _split_key(raw_key)
         if parts is None:
             continue
+        if len(parts) > MAX_DEPTH:  # PHP gives up at max_input_nesting_level (64) too
+            raise BodyError(f"parameter {parts[0]!r} is nested deeper than {MAX_DEPTH} levels")
         node: dict[str, Any] = root
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
@@ -211,6 +213,8 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BodyError(f"invalid JSON body: {exc}") from exc
+        except RecursionError:
+            raise BodyError(f"the JSON body is nested deeper than {MAX_DEPTH} levels") from None
         if isinstance(data, list):
             return {str(index): item for index, item in enumerate(data)}
         if not isinstance(data, dict):

@@ -49,7 +49,8 @@ def error_class(spec: MethodSpec | None, code: str, status: int, description: st
 
 
 def api_error(method: str, spec: MethodSpec | None, status: int, payload: dict[str, Any]) -> ApiError:
-    error, described = payload.get("error"), payload.get("error_description")
+    error: Any = payload.get("error")
+    described: Any = payload.get("error_description")
     if isinstance(error, dict):  # REST v3: {"error": {"code": ..., "message": ...}}
         error, described = error.get("code"), error.get("message")
     code = "" if error is None else str(error)

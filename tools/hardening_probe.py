@@ -1,3 +1,4 @@
+# ruff: noqa: S105, S106, S310, B023 - a probe on loopback with made-up secrets; lambdas run at once
 """Measure the findings of issue 10 (hostile replies, redirects, logs, bad input) as figures.
 
 Run before and after a fix with the same command, `.venv/bin/python tools/hardening_probe.py`;
@@ -24,14 +25,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from b24client import Bitrix24  # noqa: E402
-from b24client.emulator import Emulator, EmulatorConfig  # noqa: E402
-from b24client.runtime import specs  # noqa: E402
-from b24client.runtime.exceptions import Bitrix24Error, OutcomeUnknownError, ValidationError  # noqa: E402
-from b24client.runtime.ratelimit import PortalRateLimiter  # noqa: E402
-from b24client.runtime.retry import NO_RETRY, RetryPolicy  # noqa: E402
-from b24client.runtime.validate import validate  # noqa: E402
-from tests.support.hostile import HostileServer, Reply, endless, nested, time_block  # noqa: E402
+from b24client import Bitrix24
+from b24client.emulator import Emulator, EmulatorConfig
+from b24client.runtime import specs
+from b24client.runtime.exceptions import Bitrix24Error, OutcomeUnknownError, ValidationError
+from b24client.runtime.ratelimit import PortalRateLimiter
+from b24client.runtime.retry import NO_RETRY, RetryPolicy
+from b24client.runtime.validate import validate
+from tests.support.hostile import HostileServer, Reply, endless, nested, time_block
 
 TOKEN = "probeWebhookToken42"
 SECRET = "cl/ient+secret=42"  # percent-encodes differently in a query
@@ -171,7 +172,8 @@ def sleeps() -> None:
     def script(seen: Any) -> Reply:
         calls["n"] += 1
         if calls["n"] == 1:
-            return Reply(429, json.dumps({**refusal, "time": time_block(operating=500, operating_reset_at=time.time() + 86400)}).encode())
+            block = time_block(operating=500, operating_reset_at=time.time() + 86400)
+            return Reply(429, json.dumps({**refusal, "time": block}).encode())
         return Reply(200, json.dumps({"result": [], "time": time_block()}).encode())
     with HostileServer(script) as srv:
         slept = []
@@ -180,7 +182,8 @@ def sleeps() -> None:
         client.sleep = slept.append
         first = outcome(lambda: client.call("crm.deal.list"))
         second = outcome(lambda: client.call("crm.deal.list"))
-        figure(4, "429 with reset now+86400: longest sleep asked (s), outcomes", f"{max(slept, default=0):.3g}, {first}, {second}")
+        figure(4, "429 with reset now+86400: longest sleep asked (s), outcomes",
+               f"{max(slept, default=0):.3g}, {first}, {second}")
 
 
 BAD_REPLIES: dict[str, bytes] = {
@@ -213,7 +216,8 @@ def bad_replies() -> None:
            f"{escaped['read']}/{escaped['write']}")
     figure(5, "  writes not reported as OutcomeUnknownError", f"{not_unknown} / {len(BAD_REPLIES)}")
     for name, status, body in (("500 carrying result", 500, b'{"result":{"id":1}}'),
-                               ("200 carrying result and error", 200, b'{"result":{"id":1},"error":"X","error_description":"d"}')):
+                               ("200 carrying result and error", 200,
+                                b'{"result":{"id":1},"error":"X","error_description":"d"}')):
         with HostileServer(lambda seen, status=status, body=body: Reply(status, body)) as srv:
             client = Bitrix24(webhook=srv.webhook(), retry=NO_RETRY, rate_limiter=None)
             figure(5, f"{name}: a write returns", outcome(lambda: client.call("crm.item.payment.add",
@@ -274,8 +278,8 @@ def codegen() -> None:
     schema = "  schema:\n    type: object\n"
     mutations = {
         "NUL byte in a summary": source.replace("summary: Payment to read.", 'summary: "Payment\\0to read."', 1),
-        "result $ref to a local file": source.replace(schema, "  schema:\n    $ref: 'file:///etc/hostname'\n    type: object\n", 1),
-        "result $ref to http": source.replace(schema, "  schema:\n    $ref: 'http://127.0.0.1:9/s.json'\n    type: object\n", 1),
+        "result $ref to a local file": source.replace(schema, schema + "    $ref: 'file:///etc/hostname'\n", 1),
+        "result $ref to http": source.replace(schema, schema + "    $ref: 'http://127.0.0.1:9/s.json'\n", 1),
         "parameter named self": source.replace("\n  id:\n", "\n  self:\n", 1),
     }
     refused = 0
@@ -349,7 +353,7 @@ def emulator_depth() -> None:
         request = urllib.request.Request(portal.webhook_url + "crm.deal.list", data=body,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=5) as reply:  # noqa: S310 - loopback
+            with urllib.request.urlopen(request, timeout=5) as reply:
                 status: object = reply.status
         except urllib.error.HTTPError as exc:
             status = exc.code

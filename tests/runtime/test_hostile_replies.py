@@ -82,7 +82,7 @@ def test_a_reply_dripping_one_byte_at_a_time_is_bounded_by_the_attempt_timeout()
     with HostileServer(lambda seen: Reply(200, (bytes([b]) for b in body), drip=0.05)) as server:
         client = _hook(server, timeout=(1.0, 1.0), attempt_timeout=0.5)
         started = time.monotonic()
-        with pytest.raises(errors.TransportError, match="longer than 0.5s"):
+        with pytest.raises(errors.TransportError, match=r"longer than 0\.5s"):
             client.call(*READ)
         # 214 bytes at 0.05 s would take 10 s; each gap is well inside the 1 s read timeout.
         assert time.monotonic() - started < 5
