@@ -49,10 +49,6 @@ def error_class(spec: MethodSpec | None, code: str, status: int, description: st
 
 
 def api_error(method: str, spec: MethodSpec | None, status: int, payload: dict[str, Any]) -> ApiError:
-    error: Any = payload.get("error")
-    described: Any = payload.get("error_description")
-    if isinstance(error, dict):  # REST v3: {"error": {"code": ..., "message": ...}}
-        error, described = error.get("code"), error.get("message")
-    code = "" if error is None else str(error)
-    description = str(described or "")
+    code = "" if payload.get("error") is None else str(payload["error"])
+    description = str(payload.get("error_description") or "")
     return error_class(spec, code, status, description)(method, code, status, description, payload)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from .exceptions import ResponseFormatError
+
+_COUNT_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
 def parse_count(method: str, status: int, name: str, value: Any) -> int | None:
@@ -12,11 +15,11 @@ def parse_count(method: str, status: int, name: str, value: Any) -> int | None:
     is a reply we cannot trust, not a reason to crash with a ValueError."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value  # some pages document -1 for "not counted"
+    if isinstance(value, str) and _COUNT_TEXT.fullmatch(value):
         return int(value)
-    if isinstance(value, float) and value.is_integer() and 0 <= value < 2**63:
+    if isinstance(value, float) and value.is_integer() and -(2**63) <= value < 2**63:
         return int(value)
     # Only the type is shown: the value is the server's text, which may echo anything (a token).
     raise ResponseFormatError(method, status, f"{name} is not a count but a {type(value).__name__}")
