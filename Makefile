@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DOCS ?= ../shared/b24restdocs
 
-.PHONY: all setup generate check lint typecheck test test-fast demo bench import-docs clean
+.PHONY: all setup generate check lint typecheck test test-fast fuzz demo bench import-docs clean
 
 all: setup
 
@@ -35,6 +35,10 @@ test-fast: $(INSTALLED)
 
 # The whole suite: generated output up to date, lint, types, then every test.
 test: check lint typecheck test-fast
+
+# The property tests of bad input with many more examples than the default run (minutes).
+fuzz: $(INSTALLED)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/runtime/test_bad_input.py
 
 demo: setup
 	$(BIN)/python examples/demo.py

@@ -20,6 +20,8 @@ from .naming import is_identifier, pascal, python_name
 from .types import TypeRegistry
 
 FORMAT_SCHEMA_PATH = SPEC_ROOT / "format" / "method.schema.json"
+# Names a generated method already binds: `def get(self, **params)` cannot take `self=`.
+RESERVED_KWARGS = frozenset({"self"})
 # Checking 1,700 specs must take well under a second, so the yes/no answers come from
 # schemas compiled to Python by fastjsonschema; jsonschema is used only to explain a "no"
 # with every error and its path. Result schemas are checked against the draft-07
@@ -80,9 +82,56 @@ def _constraint_problems(where: str, constraints: list[dict[str, Any]], siblings
                 yield f"{where}/constraints/{index}: names {name!r}, which is not a parameter here"
 
 
+def _unwritable_text(data: Any) -> Iterator[str]:
+    """Text that cannot go into generated Python: a NUL byte (source code cannot hold one,
+    so the package would not import) or a lone surrogate (not UTF-8, the generator's write
+    fails). Keys are text too."""
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                here = f"{path}/{key}"
+                if isinstance(key, str) and _bad_text(key):
+                    yield f"{here}: the key {_bad_text(key)}"
+                pending.append((here, item))
+        elif isinstance(value, list):
+            pending += [(f"{path}/{index}", item) for index, item in enumerate(value)]
+        elif isinstance(value, str) and _bad_text(value):
+            yield f"{path or '/'}: the text {_bad_text(value)}"
+
+
+def _bad_text(text: str) -> str | None:
+    if "\0" in text:
+        return "contains a NUL byte, which generated Python cannot hold"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a lone surrogate, which is not UTF-8"
+    return None
+
+
+def _foreign_refs(schema: Any, path: str) -> Iterator[str]:
+    """`$ref`s that leave the spec: a file or URL ref would be read (or fetched) by the model
+    generator at build time; only `#/...` pointers into the spec itself are allowed."""
+    pending: list[tuple[str, Any]] = [(path, schema)]
+    while pending:
+        here, value = pending.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if ref is not None and not (isinstance(ref, str) and ref.startswith("#")):
+                yield f"{here}/$ref: {str(ref)[:80]!r} points outside the spec; only local refs (#/$defs/...) are allowed"
+            pending += [(f"{here}/{key}", item) for key, item in value.items() if key != "$ref"]
+        elif isinstance(value, list):
+            pending += [(f"{here}/{index}", item) for index, item in enumerate(value)]
+
+
 def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
     data, label = spec.data, spec.source_label
-    found: list[str] = []
+    found = [f"{label}: {problem}" for problem in _unwritable_text(data)]
+    if found:  # nothing else is worth checking in a spec that cannot be written out
+        return found
+    found += [f"{label}: {problem}" for problem in _foreign_refs(data["result"]["schema"], "/result/schema")]
     expected_id = data["method"] + ("@v3" if data.get("api_version", 2) == 3 else "")
     if expected_id != spec.method_id:
         found.append(f"{label}: /method: file name says {spec.method_id!r} but the spec says {expected_id!r}")
@@ -92,6 +141,9 @@ def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
         kwarg = python_name(name)
         if not is_identifier(kwarg):
             found.append(f"{label}: /params/{name}: cannot become a Python keyword argument ({kwarg!r})")
+        elif kwarg in RESERVED_KWARGS:
+            found.append(f"{label}: /params/{name}: keyword argument {kwarg!r} is the generated method's own "
+                         "first argument, so the method could not be called with it")
         elif kwarg in kwarg_owner:
             found.append(f"{label}: /params/{name}: keyword argument {kwarg!r} clashes with {kwarg_owner[kwarg]!r}")
         kwarg_owner.setdefault(kwarg, name)
@@ -139,7 +191,10 @@ def problems_by_method(tree: SpecTree) -> tuple[list[str], dict[str, list[str]]]
         found = schema_problems(spec, validator) or semantic_problems(spec, registry)
         if found:
             per_method[method_id] = found
-    return list(tree.load_errors) + registry.problems(), per_method
+    shared = [f"spec/{name}: {problem}" for name, data in (("system-errors.yaml", tree.system_errors),
+                                                          ("types.yaml", tree.types))
+              for problem in _unwritable_text(data)]
+    return list(tree.load_errors) + registry.problems() + shared, per_method
 
 
 def check_tree(tree: SpecTree) -> list[str]:

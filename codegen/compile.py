@@ -21,6 +21,7 @@ _BOUND_KEYS = ("minimum", "exclusive_minimum", "maximum", "max_length", "max_ite
 _PAGINATION_DEFAULTS = {"style": "none"}
 RUNTIME_BASE_NAMES = frozenset({
     "Bitrix24Error", "ValidationError", "TransportError", "OutcomeUnknownError", "ResponseFormatError",
+    "RedirectError", "ReplyTooLargeError",
     "ApiError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "InvalidRequestError",
     "ConflictError", "RateLimitError", "ServerError", "ServiceUnavailableError",
 })

@@ -189,8 +189,8 @@ def render(tree: SpecTree) -> Rendered:
     emit(f"{PACKAGE}/errors.py", "errors.py.j2", "spec/system-errors.yaml and the errors of every spec",
          classes=classes, bases=_BASES, by_code=sorted(by_code.items()),
          exported=sorted([*_BASES.values(), *(c.name for c in classes), "Bitrix24Error", "ValidationError",
-                          "TransportError", "OutcomeUnknownError", "ResponseFormatError",
-                          "UnknownParameterWarning"]))
+                          "TransportError", "OutcomeUnknownError", "ResponseFormatError", "RedirectError",
+                          "ReplyTooLargeError", "UnknownParameterWarning"]))
 
     grouped: dict[str, dict[str, SpecFile]] = defaultdict(dict)
     for method_id, spec in tree.specs.items():

@@ -13,6 +13,7 @@ Order of checks for a REST request, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import threading
@@ -22,18 +23,20 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
+from . import idempotency
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply
 from .config import EmulatorConfig
 from .deals import DealMethods
 from .faults import HTML_ERROR_PAGE, PROCESSED_KINDS, Canned, Faults, check_kind, truncate
+from .idempotency import IdempotencyStore
 from .introspection import Introspection
 from .limits import LeakyBucket, OperatingMeter, OperatingState
 from .lists import DealStore
 from .payments import PaymentMethods
 from .paysystems import PaySystemMethods
-from .protocol import BodyError, RestTarget, decode_body, decode_query, parse_rest_path, time_block
+from .protocol import BodyError, RestTarget, decode_params, decode_query, parse_rest_path, time_block
 from .records import RequestRecord, SubCall, Traffic, mask_params
 from .server import HttpRequest, HttpResponse, ServerThread
 from .specbook import SpecBook
@@ -59,6 +62,7 @@ class Outcome:
     cost: float = 0.0
     operating: OperatingState | None = None
     started: float = field(default_factory=time.time)
+    headers: dict[str, str] = field(default_factory=dict)  # extra HTTP headers (v3 idempotency)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +99,7 @@ class Emulator:
         self.tokens = TokenStore(cfg.client_id, cfg.client_secret, cfg.webhook_user_id, cfg.token_ttl_seconds)
         self.faults = Faults(cfg.fault_plan())
         self.traffic = Traffic(cfg.max_log_records)
+        self.idempotency = IdempotencyStore(idempotency.TTL_SECONDS / cfg.time_scale)
         self._new_limits()
         self._state_lock = threading.RLock()
         self._payments = PaymentMethods(self.payment_state, self.deals, lambda: self.base_url)
@@ -200,6 +205,7 @@ class Emulator:
             self.payment_state.reset()
             self.faults.clear()
             self.traffic.clear()
+            self.idempotency.clear()
             self._new_limits()
 
     def method_names(self) -> list[str]:
@@ -236,7 +242,7 @@ class Emulator:
     def _rest(self, request: HttpRequest, target: RestTarget) -> HttpResponse:
         seq = self.traffic.next_seq()
         try:
-            params = {**decode_query(request.query), **decode_body(request.body, request.content_type)}
+            params = decode_params(request.query, request.body, request.content_type)
         except BodyError as exc:
             outcome = Outcome(400, code="ERROR_ARGUMENT", description=str(exc), started=request.received_at)
             return self._finish(request, target, seq, {}, outcome, None, ())
@@ -267,7 +273,32 @@ class Emulator:
             return Outcome(404, code="ERROR_METHOD_NOT_FOUND", description="Method not found!", started=started), ()
         if canonical == "batch":
             return self._batch(params, identity, started)
+        key = request.headers.get("idempotency-key") if target.api_version == 3 else None
+        if key is not None and not (self.specs.get(canonical) or {}).get("idempotent", False):
+            return self._invoke_once(key, canonical, params, identity, started), ()
         return self.invoke(canonical, params, identity, started), ()
+
+    def _invoke_once(self, key: str, method: str, params: dict[str, Any], identity: Identity,
+                     started: float) -> Outcome:
+        """A v3 write under an Idempotency-Key: run it, or replay its stored success."""
+        echo = {"Idempotency-Key": key}
+        if not idempotency.valid_key(key):
+            return Outcome(400, code=idempotency.INVALID, started=started, headers=echo,
+                           description="The Idempotency-Key must be 1 to 255 printable ASCII characters")
+        scope, body = (identity.name, identity.user_id, method), idempotency.digest(params)
+        try:
+            stored = self.idempotency.stored(scope, key, body)
+        except idempotency.KeyReused:
+            return Outcome(422, code=idempotency.REUSED, started=started, headers=echo,
+                           description="The Idempotency-Key was already used with a different request body")
+        if isinstance(stored, Outcome):
+            return dataclasses.replace(stored, started=started, cost=0.0,
+                                       headers={**echo, "Idempotent-Replayed": "true"})
+        outcome = self.invoke(method, params, identity, started)
+        outcome.headers = echo
+        if outcome.ok:
+            self.idempotency.keep(scope, key, body, outcome)
+        return outcome
 
     def _authenticate(self, target: RestTarget, token: Any) -> Identity | Outcome:
         cfg = self.config
@@ -411,6 +442,7 @@ class Emulator:
                 response.delay = self.config.slow_seconds
             elif fault == "truncated":
                 response.body = truncate(response.body)
+            response.headers = {**outcome.headers, **response.headers}
         status = 0 if response.action == "reset" else response.status
         method = self._canonical(target.method_id) or target.method_id
         if outcome.code != "ERROR_METHOD_NOT_FOUND" or fault:
@@ -433,12 +465,13 @@ class Emulator:
             query=_masked_query(request.query),
             fault=fault,
             batch=sub_calls,
+            replayed="Idempotent-Replayed" in outcome.headers,
         ))
         return response
 
     def _token_endpoint(self, request: HttpRequest) -> HttpResponse:
         try:
-            params = {**decode_query(request.query), **decode_body(request.body, request.content_type)}
+            params = decode_params(request.query, request.body, request.content_type)
             tokens = self.tokens.token_endpoint(params)
             body = {
                 **tokens,

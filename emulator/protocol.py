@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
+from b24client.runtime.encoding import MAX_DEPTH
+
 AuthKind = Literal["webhook", "oauth"]
 
 _METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
@@ -113,6 +115,8 @@ def decode_php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         parts = _split_key(raw_key)
         if parts is None:
             continue
+        if len(parts) > MAX_DEPTH:  # PHP gives up at max_input_nesting_level (64) too
+            raise BodyError(f"parameter {parts[0]!r} is nested deeper than {MAX_DEPTH} levels")
         node: dict[str, Any] = root
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
@@ -209,6 +213,8 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BodyError(f"invalid JSON body: {exc}") from exc
+        except RecursionError:
+            raise BodyError(f"the JSON body is nested deeper than {MAX_DEPTH} levels") from None
         if isinstance(data, list):
             return {str(index): item for index, item in enumerate(data)}
         if not isinstance(data, dict):
@@ -221,6 +227,29 @@ def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise BodyError(f"form body is not UTF-8: {exc}") from exc
     return decode_query(text)
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether `data` nests deeper than `limit`, found without recursion (the point is that
+    recursion is what such a body breaks: the log's deep copy of it overflowed the stack)."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict | list):
+            if depth >= limit:
+                return True
+            pending += [(item, depth + 1) for item in (value.values() if isinstance(value, dict) else value)]
+    return False
+
+
+def decode_params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
+    """Query and body parameters together (the body wins), refused as a BodyError when they
+    nest deeper than MAX_DEPTH levels. PHP's own decoder stops at 512; the client never
+    sends more than MAX_DEPTH, so the lower bound costs no real call."""
+    params = {**decode_query(query), **decode_body(body, content_type)}
+    if _depth_exceeds(params, MAX_DEPTH):
+        raise BodyError(f"parameters are nested deeper than {MAX_DEPTH} levels")
+    return params
 
 
 # --- the time block -------------------------------------------------------------------------

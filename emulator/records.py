@@ -58,6 +58,7 @@ class RequestRecord:
     query: str = field(repr=False)
     fault: str | None = None
     batch: tuple[SubCall, ...] = ()
+    replayed: bool = False  # v3: answered from the Idempotency-Key store, the method did not run
 
     @property
     def body_text(self) -> str:

@@ -107,7 +107,11 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             received_at=received,
         )
-        response = self.server.app(request)
+        try:
+            response = self.server.app(request)
+        except Exception as exc:  # a bug or a hostile request must still get an answer, never a dropped connection
+            response = HttpResponse(500, b'{"error":"INTERNAL_SERVER_ERROR","error_description":"emulator error: '
+                                    + type(exc).__name__.encode() + b'"}')
         if response.delay > 0 and self.server.stopping.wait(response.delay):
             self._reset()
             return

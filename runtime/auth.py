@@ -8,15 +8,19 @@ used makes exactly one thread refresh while the others reuse its result.
 
 from __future__ import annotations
 
+import logging
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
 
-from .exceptions import AuthenticationError, TransportError
-from .redact import mask, redact
+from .exceptions import AuthenticationError, Bitrix24Error, TokenCallbackWarning, TransportError
+from .redact import mask, redact, redact_url_shapes
+
+log = logging.getLogger("b24client")
 
 DEFAULT_TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"  # noqa: S105 - a public address
 TokenCallback = Callable[[dict[str, Any]], None]
@@ -93,6 +97,8 @@ class OAuthAuth:
         self._on_token_refresh = on_token_refresh
         self.token_url = token_url
         self._lock = threading.Lock()
+        self._refused: tuple[str, AuthenticationError] | None = None
+        self._last_tokens: dict[str, Any] = {}
         self.refresh_count = 0
 
     def url_for(self, method: str, api_version: int) -> str:
@@ -110,28 +116,61 @@ class OAuthAuth:
         return bool(self.refresh_token and self.client_id and self._client_secret)
 
     def refresh(self, session: requests.Session, stale_token: str, timeout: Any) -> None:
-        """Replace `stale_token`; a no-op when another thread already did."""
+        """Replace `stale_token`; a no-op when another thread already did.
+
+        A refused refresh is remembered for the token it tried to replace: the threads that
+        waited on the lock get the same error instead of each asking again (the grant stays
+        refused until someone supplies new tokens).
+        """
         with self._lock:
             if self.access_token != stale_token:
                 return
-            params = {"grant_type": "refresh_token", "client_id": self.client_id,
-                      "client_secret": self._client_secret, "refresh_token": self.refresh_token}
-            try:
-                reply = session.get(self.token_url, params=params, timeout=timeout)
-                tokens = reply.json()
-            except (requests.RequestException, ValueError) as exc:
-                raise TransportError("oauth.token", redact(f"token refresh failed: {exc}", self.secrets()),
-                                     sent=None) from None
-            if not isinstance(tokens, dict) or "access_token" not in tokens:
-                code = str(tokens.get("error", "")) if isinstance(tokens, dict) else ""
-                described = str(tokens.get("error_description", "")) if isinstance(tokens, dict) else ""
-                raise AuthenticationError("oauth.token", code or "invalid_grant", reply.status_code,
-                                          redact(described or "token refresh refused", self.secrets()))
-            self.access_token = tokens["access_token"]
-            self.refresh_token = tokens.get("refresh_token", self.refresh_token)
+            if self._refused is not None and self._refused[0] == stale_token:
+                refused = self._refused[1]
+                raise AuthenticationError(refused.method, refused.code, refused.status, refused.description)
+            failure = self._exchange(session, timeout)
+            if isinstance(failure, AuthenticationError):
+                self._refused = (stale_token, failure)
+            if failure is not None:  # raised here, outside any handler: no library exception as context
+                raise failure
             self.refresh_count += 1
-            if self._on_token_refresh is not None:
-                self._on_token_refresh(dict(tokens))
+            self._report_rotation()
+
+    def _exchange(self, session: requests.Session, timeout: Any) -> Bitrix24Error | None:
+        """One request to the token URL; on success the new tokens are in place."""
+        params = {"grant_type": "refresh_token", "client_id": self.client_id,
+                  "client_secret": self._client_secret, "refresh_token": self.refresh_token}
+        try:
+            reply = session.get(self.token_url, params=params, timeout=timeout, allow_redirects=False)
+            tokens = reply.json()
+        except (requests.RequestException, ValueError, RecursionError) as exc:
+            return TransportError("oauth.token", redact_url_shapes(redact(f"token refresh failed: {exc}", self.secrets())),
+                                  sent=None)
+        if not isinstance(tokens, dict) or not isinstance(tokens.get("access_token"), str):
+            code = str(tokens.get("error", "")) if isinstance(tokens, dict) else ""
+            described = str(tokens.get("error_description", "")) if isinstance(tokens, dict) else ""
+            return AuthenticationError("oauth.token", code or "invalid_grant", reply.status_code,
+                                       redact(described or "token refresh refused", self.secrets()))
+        self.access_token = tokens["access_token"]
+        refresh_token = tokens.get("refresh_token")
+        self.refresh_token = refresh_token if isinstance(refresh_token, str) else self.refresh_token
+        self._last_tokens = dict(tokens)
+        return None
+
+    def _report_rotation(self) -> None:
+        """Hand the new tokens to `on_token_refresh`. If it fails the tokens are rotated all
+        the same (the old refresh token is spent), so the call goes on and the failure is
+        logged and warned about rather than thrown away with the call."""
+        if self._on_token_refresh is None:
+            return
+        try:
+            self._on_token_refresh(dict(self._last_tokens))
+        except Exception as exc:
+            what = redact(f"{type(exc).__name__}: {exc}", self.secrets())
+            log.error("on_token_refresh failed (%s); the tokens were rotated anyway and are in use: store them "
+                      "some other way", what)
+            warnings.warn(f"on_token_refresh failed ({what}); the tokens were rotated anyway and are in use",
+                          TokenCallbackWarning, stacklevel=2)
 
     def __repr__(self) -> str:
         return (f"OAuthAuth(portal={self.portal!r}, client_id={self.client_id!r}, "

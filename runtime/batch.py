@@ -28,9 +28,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import phpquery, specs
+from .encoding import unsendable
 from .errormap import error_class
 from .exceptions import ApiError, Bitrix24Error, RateLimitError, ValidationError
 from .ratelimit import BatchAware
+from .response import parse_count
 from .validate import Problem
 
 if TYPE_CHECKING:
@@ -254,8 +256,13 @@ def _check(client: Client, calls: Sequence[BatchCall]) -> None:
     for call in calls:
         where = f"cmd[{call.label!r}]"
         found = list(call.problems)
+        unsent = unsendable(call.params, call.method)
+        if any(p.rule == "max_depth" for p in unsent):  # too deep to walk further
+            problems += [Problem(p.method, f"{where}.{p.path}" if p.path else where, p.rule, p.message) for p in unsent]
+            continue
         refs: dict[str, Ref] = {}
         _ref_paths(call.params, "", refs)
+        found += [p for p in unsent if p.path not in refs]  # a reference is sent as text
         if call.method.lower() == "batch":
             found.append(Problem(call.method, "", "batchable", "batch cannot be nested inside batch"))
         elif call.spec is not None and call.spec.get("batchable") is False:
@@ -426,9 +433,9 @@ def _send(client: Client, chunk: _Chunk, outcome: BatchResult,
         elif wire in results:
             outcome.results[call.label] = results[wire]
             if wire in totals:
-                outcome.totals[call.label] = int(totals[wire])
+                outcome.totals[call.label] = parse_count(call.method, 200, "result_total", totals[wire]) or 0
             if wire in nexts:
-                outcome.nexts[call.label] = int(nexts[wire])
+                outcome.nexts[call.label] = parse_count(call.method, 200, "result_next", nexts[wire]) or 0
             if wire in times:
                 outcome.times[call.label] = dict(times[wire])
         else:

@@ -7,6 +7,7 @@ token refresh, rate limiting and error mapping behave identically for all method
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,12 +17,14 @@ import requests
 
 from . import specs
 from .auth import DEFAULT_TOKEN_URL, Auth, OAuthAuth, TokenCallback, WebhookAuth
+from .encoding import encode_params
 from .errormap import api_error
 from .exceptions import (
     ApiError,
     Bitrix24Error,
     OutcomeUnknownError,
     RateLimitError,
+    ReplyTooLargeError,
     ResponseFormatError,
     TransportError,
     UnknownParameterWarning,
@@ -29,7 +32,7 @@ from .exceptions import (
 )
 from .response import Response
 from .retry import TRANSIENT_STATUSES, RetryPolicy
-from .transport import Timeout, Transport
+from .transport import DEFAULT_MAX_REPLY_BYTES, Timeout, Transport
 from .validate import Problem, check
 
 if TYPE_CHECKING:
@@ -63,10 +66,14 @@ class Client:
                  on_token_refresh: TokenCallback | None = None, token_url: str = DEFAULT_TOKEN_URL,
                  timeout: Timeout = (3.05, 60.0), validate: bool = True, retry: RetryPolicy | None = None,
                  rate_limiter: RateLimiter | None = None, rate_limit: bool = True, enterprise: bool = False,
-                 session: requests.Session | None = None, pool_size: int = 16, strict: bool = False) -> None:
+                 session: requests.Session | None = None, pool_size: int = 16,
+                 max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, attempt_timeout: float | None = None,
+                 strict: bool = False) -> None:
         """`rate_limiter=None` with `rate_limit=True` (the default) keeps to the portal's
         documented limits: 50 requests and 2 per second, or 250 and 5 with `enterprise=True`,
         plus each method's operating-time budget. `rate_limit=False` turns that off.
+        `max_reply_bytes` (32 MiB) caps one reply and `attempt_timeout` (connect plus read
+        timeout) the whole of one exchange.
 
         `strict=True` refuses parameters a method's spec does not document; by default they
         are sent (the portal ignores names it does not know) with an UnknownParameterWarning,
@@ -82,7 +89,8 @@ class Client:
         else:
             raise ValueError("pass webhook=, or domain= and access_token= for OAuth")
         self._auth = auth
-        self._transport = Transport(auth, timeout=timeout, session=session, pool_size=pool_size)
+        self._transport = Transport(auth, timeout=timeout, session=session, pool_size=pool_size,
+                                    max_reply_bytes=max_reply_bytes, attempt_timeout=attempt_timeout)
         self.validate = validate
         self.strict = strict
         self.retry = retry if retry is not None else RetryPolicy()
@@ -114,6 +122,9 @@ class Client:
     def call_raw(self, method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> Response:
         """Like `call`, but return the whole reply: result, total, next and time."""
         spec = specs.get(specs.method_id(method, api_version))
+        if params is not None and not isinstance(params, Mapping):
+            raise ValidationError(method, [Problem(method, "", "type", f"parameters must be a mapping, "
+                                                   f"got {type(params).__name__}")])
         return self._execute(method, api_version, dict(params or {}), spec, ())
 
     @overload
@@ -187,8 +198,13 @@ class Client:
             problems += self.check(spec, params)
         if problems:
             raise ValidationError(method, problems)
+        body = encode_params(method, params)
         if idempotent is None:
             idempotent = spec["idempotent"] if spec is not None else guess_idempotent(method)
+        # REST v3 stores a write's reply under its Idempotency-Key: repeating it with the same
+        # key and body replays the reply instead of running the write twice (rest-v3.md).
+        headers = {"Idempotency-Key": os.urandom(16).hex()} if api_version == 3 and not idempotent else None
+        repeatable = idempotent or headers is not None
         deadline = time.monotonic() + self.retry.deadline
         refreshed = False
         attempt = 0
@@ -196,7 +212,7 @@ class Client:
             token = self._auth.body_auth()
             wait: float | None = None
             try:
-                return self._attempt(method, api_version, params, spec)
+                return self._attempt(method, api_version, body, spec, headers)
             except ApiError as exc:
                 if self._should_refresh(exc, refreshed):
                     assert isinstance(self._auth, OAuthAuth) and token is not None
@@ -209,13 +225,15 @@ class Client:
                     raise
                 failure: Bitrix24Error = exc
             except TransportError as exc:
-                if exc.sent is not False and not idempotent:
+                if exc.sent is not False and not repeatable:
                     raise OutcomeUnknownError(
                         method, f"{exc.reason}; the portal may have run the call, "
                         "so it was not repeated", sent=None) from None
                 failure = exc
             except ResponseFormatError as exc:
-                if not idempotent:
+                if not repeatable or isinstance(exc, ReplyTooLargeError):
+                    if idempotent:
+                        raise
                     raise OutcomeUnknownError(
                         method, f"HTTP {exc.status} with an unreadable body; the portal may have run the call, "
                         "so it was not repeated", sent=None) from None
@@ -240,13 +258,15 @@ class Client:
         return (exc.code == "expired_token" and not refreshed and isinstance(self._auth, OAuthAuth)
                 and self._auth.can_refresh)
 
-    def _attempt(self, method: str, api_version: int, params: dict[str, Any],
-                 spec: specs.MethodSpec | None) -> Response:
+    def _attempt(self, method: str, api_version: int, body: bytes, spec: specs.MethodSpec | None,
+                 headers: Mapping[str, str] | None = None) -> Response:
         if self.rate_limiter is not None:
             self.rate_limiter.acquire(method)
-        status, payload = self._transport.send(method, api_version, params)
+        status, payload = self._transport.send(method, api_version, body, headers)
         if self.rate_limiter is not None and isinstance(payload.get("time"), Mapping):
             self.rate_limiter.observe(method, payload["time"])
-        if "error" in payload and "result" not in payload:
+        if "error" in payload and "result" in payload and status < 400:
+            raise ResponseFormatError(method, status, "a reply that carries both result and error")
+        if "error" in payload or status >= 400:
             raise api_error(method, spec, status, payload)
         return Response.from_payload(method, status, payload)

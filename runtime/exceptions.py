@@ -70,6 +70,37 @@ class ResponseFormatError(Bitrix24Error):
         super().__init__(f"{method}: HTTP {status} with a body that is not Bitrix24 JSON: {snippet!r}")
 
 
+class ReplyTooLargeError(ResponseFormatError):
+    """The reply grew past the client's cap (`max_reply_bytes`); reading stopped there."""
+
+    def __init__(self, method: str, status: int, limit: int) -> None:
+        super().__init__(method, status, "")
+        self.limit = limit
+        self.args = (f"{method}: HTTP {status} with a reply larger than {limit} bytes; reading stopped",)
+
+
+class RedirectError(Bitrix24Error):
+    """The portal answered with a redirect, which is never followed.
+
+    Following it would send the credentials (webhook path, OAuth token in the body) to the
+    place it names, and a 301/302 would turn a write into a GET. Bitrix24 does not redirect
+    REST calls, so this means a wrong or moved portal address, or something in between.
+    """
+
+    def __init__(self, method: str, status: int, location: str) -> None:
+        self.method = method
+        self.status = status
+        self.location = location  # secrets masked
+        super().__init__(f"{method}: HTTP {status} redirect to {location or '(no Location)'} was not followed; "
+                         "check the portal address")
+
+
+class TokenCallbackWarning(UserWarning):
+    """`on_token_refresh` raised. The tokens were rotated anyway and the call went on with
+    the new ones; the old refresh token no longer works, so whatever the callback failed to
+    store must be saved some other way before the process ends."""
+
+
 class ApiError(Bitrix24Error):
     """The portal refused the call with an error code."""
 

@@ -20,6 +20,7 @@ ratelimit_redis.py.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -35,6 +36,7 @@ STANDARD = (50, 2.0)
 ENTERPRISE = (250, 5.0)
 OPERATING_LIMIT = 480.0
 OPERATING_WINDOW = 600.0
+SKEW_TOLERANCE = 5.0  # seconds of clock difference to the portal taken as latency and rounding, not skew
 _MAX_WAITS = 100_000  # a bound on wait loops; each wait is at least one drain interval
 
 
@@ -150,9 +152,10 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 class OperatingTracker:
@@ -194,10 +197,10 @@ class OperatingTracker:
         operating = _number(block.get("operating"))
         if operating is None:
             return
-        reset_at = _number(block.get("operating_reset_at"))
         with self._lock:
             budget = self._budget(method)
             now = self._clock()
+            reset_at = self._local_reset(block, now)
             if reset_at is not None and budget.reset_at is not None and reset_at > budget.reset_at + 1e-6:
                 budget.operating = operating  # a basket dropped: a new epoch starts here
             elif operating > budget.operating:
@@ -209,6 +212,22 @@ class OperatingTracker:
                 budget.operating = operating
             if reset_at is not None:
                 budget.reset_at = max(reset_at, budget.reset_at or 0.0)
+
+    def _local_reset(self, block: Mapping[str, Any], now: float) -> float | None:
+        """`operating_reset_at` on our clock, and never further than one window away.
+
+        The portal stamps it with its own clock; when the reply's `finish` (the portal's
+        now) is off from ours by more than `SKEW_TOLERANCE`, the difference is taken out. A
+        basket drops within a window whatever the reply claims, so a reset beyond that
+        (now+3600, 1e300) is a lie or a broken clock and is cut to a window.
+        """
+        reset_at = _number(block.get("operating_reset_at"))
+        if reset_at is None:
+            return None
+        portal_now = _number(block.get("finish"))
+        if portal_now is not None and abs(portal_now - now) > SKEW_TOLERANCE:
+            reset_at -= portal_now - now
+        return min(reset_at, now + self.window)
 
     def _delay(self, budget: _MethodBudget, seconds: float) -> float:
         """How long to wait before `seconds` more of this method fit under the limit.
@@ -263,8 +282,8 @@ class OperatingTracker:
     def blocked(self, method: str, block: Mapping[str, Any] | None) -> float:
         """Seconds until a method refused with 429 may run again."""
         operating = _number((block or {}).get("operating"))
-        reset_at = _number((block or {}).get("operating_reset_at"))
         with self._lock:
+            reset_at = self._local_reset(block or {}, self._clock())
             budget = self._budget(method)
             # The refusal's figures stand until its reset; what drops then is unknown, so
             # the first retry goes at the reset (limits.md: if refused again, wait again).

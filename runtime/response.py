@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
+
+from .exceptions import ResponseFormatError
+
+_COUNT_TEXT = re.compile(r"-?[0-9]{1,18}")
+
+
+def parse_count(method: str, status: int, name: str, value: Any) -> int | None:
+    """`total` / `next` as the portal sends them (a number, sometimes as text); anything else
+    is a reply we cannot trust, not a reason to crash with a ValueError."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value  # some pages document -1 for "not counted"
+    if isinstance(value, str) and _COUNT_TEXT.fullmatch(value):
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and -(2**63) <= value < 2**63:
+        return int(value)
+    # Only the type is shown: the value is the server's text, which may echo anything (a token).
+    raise ResponseFormatError(method, status, f"{name} is not a count but a {type(value).__name__}")
 
 
 class Response(NamedTuple):
@@ -17,6 +37,7 @@ class Response(NamedTuple):
 
     @classmethod
     def from_payload(cls, method: str, status: int, payload: dict[str, Any]) -> Response:
-        total, next_ = payload.get("total"), payload.get("next")
-        return cls(method, payload.get("result"), None if total is None else int(total),
-                   None if next_ is None else int(next_), payload.get("time") or {}, status)
+        time = payload.get("time")
+        return cls(method, payload.get("result"), parse_count(method, status, "total", payload.get("total")),
+                   parse_count(method, status, "next", payload.get("next")),
+                   time if isinstance(time, dict) else {}, status)

@@ -9,6 +9,7 @@ never disagree about what is valid.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -185,8 +186,8 @@ class _Walker:
         if actual is None:
             return False
         if "equals" in when:
-            return actual == when["equals"] or str(actual) == str(when["equals"])
-        return bool(actual in when["in"] or str(actual) in {str(option) for option in when["in"]})
+            return actual == when["equals"] or _text(actual) == str(when["equals"])
+        return bool(actual in when["in"] or _text(actual) in {str(option) for option in when["in"]})
 
     @staticmethod
     def _describe_condition(when: Mapping[str, Any]) -> str:
@@ -201,6 +202,10 @@ class _Walker:
         if value is None:
             if not (param.get("nullable") or any(kind in ("null", "any") for kind, _ in types)):
                 self.add(path, "not_null", "is null; omit it or pass a value")
+            return
+        unreadable = _unreadable_number(value)
+        if unreadable:
+            self.add(path, "type", unreadable)
             return
         for kind, depth in types:
             if depth == 0 and _kind_matches(kind, value):
@@ -229,14 +234,14 @@ class _Walker:
 
     def check_scalar_bounds(self, path: str, value: Any, param: Mapping[str, Any], kind: str) -> None:
         enum = param.get("enum")
-        if enum is not None and value not in enum and str(value) not in {str(option) for option in enum}:
+        if enum is not None and value not in enum and _text(value) not in {str(option) for option in enum}:
             self.add(path, "enum", f"must be one of {', '.join(map(repr, enum))}, got {value!r}")
         if isinstance(value, Mapping) and kind == "object":
             self.check_object(path, value, param)
         if "min_items" in param and isinstance(value, Mapping | list | tuple) and len(value) < param["min_items"]:
             self.add(path, "min_items", f"has {len(value)} entries; at least {param['min_items']} needed")
         if kind in ("integer", "number") and ("minimum" in param or "maximum" in param or "exclusive_minimum" in param):
-            number = float(value)
+            number = value if isinstance(value, int | float) else float(value)
             if "minimum" in param and number < param["minimum"]:
                 self.add(path, "minimum", f"must be at least {param['minimum']}, got {value!r}")
             if "exclusive_minimum" in param and number <= param["exclusive_minimum"]:
@@ -247,8 +252,25 @@ class _Walker:
             self.add(path, "max_length", f"is {len(value)} characters; at most {param['max_length']} allowed")
 
 
+def _text(value: Any, show: Any = str) -> str:
+    """str() or repr() that cannot fail: hostile input nests past the stack or has 5,000 digits."""
+    try:
+        return str(show(value))
+    except (ValueError, RecursionError):
+        return f"<{type(value).__name__}>"
+
+
+def _unreadable_number(value: Any) -> str | None:
+    """Numbers the portal cannot read as meant: NaN/Infinity (not JSON) and integers past 64 bits."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"is {value!r}, which JSON cannot carry"
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
+        return "is an integer beyond 64 bits, which the portal cannot read exactly"
+    return None
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    text = _text(value, repr)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
