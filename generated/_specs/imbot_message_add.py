@@ -64,7 +64,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ATTACH": {"types": [["object", 0], ["string", 0]]},
+        "ATTACH": {"types": [["object", 0], ["object", 1], ["string", 0]]},
         "BOT_ID": {"types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
         "DIALOG_ID": {"types": [["string", 0]]},

@@ -661,7 +661,7 @@ class ImMessageNamespace:
 
         REST method: im.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html
-        Spec: spec/imported/im.message.add.yaml
+        Spec: spec/imported/im.message.add.yaml, spec/overrides/im.message.add.yaml
         """
         return cast("ImMessageAddResult", self._client._invoke("im.message.add", params))
 
@@ -706,7 +706,7 @@ class ImMessageNamespace:
 
         REST method: im.message.update
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-update.html
-        Spec: spec/imported/im.message.update.yaml
+        Spec: spec/imported/im.message.update.yaml, spec/overrides/im.message.update.yaml
         """
         return cast("ImMessageUpdateResult", self._client._invoke("im.message.update", params))
 

@@ -554,7 +554,7 @@ class ImbotMessageNamespace:
 
         REST method: imbot.message.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-update.html
-        Spec: spec/imported/imbot.message.update.yaml
+        Spec: spec/imported/imbot.message.update.yaml, spec/overrides/imbot.message.update.yaml
         """
         return cast("ImbotMessageUpdateResult", self._client._invoke("imbot.message.update", params))
 

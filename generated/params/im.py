@@ -7,6 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 
@@ -178,7 +179,7 @@ class ImDiskFolderGetParams(TypedDict, total=False):
 class ImMessageAddParams(TypedDict, total=False):
     dialog_id: Required[str]
     message: str
-    attach: dict[str, Any] | str
+    attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
     system: str
@@ -211,7 +212,7 @@ class ImMessageShareParams(TypedDict, total=False):
 class ImMessageUpdateParams(TypedDict, total=False):
     message_id: Required[int | str]
     message: str
-    attach: dict[str, Any] | str
+    attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
     url_preview: str

@@ -195,7 +195,7 @@ class ImbotMessageAddParams(TypedDict, total=False):
     from_user_id: int | str
     to_user_id: int | str
     message: Required[str]
-    attach: dict[str, Any] | str
+    attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
     system: str
@@ -222,7 +222,7 @@ class ImbotMessageUpdateParams(TypedDict, total=False):
     bot_id: int | str
     message_id: Required[int | str]
     message: str
-    attach: dict[str, Any] | str
+    attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
     url_preview: str
