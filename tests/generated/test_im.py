@@ -905,6 +905,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.chat.add/error_invalid_credentials",
     ),
     pytest.param(
@@ -913,6 +914,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.chat.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -921,6 +923,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.leave/error_chat_id_empty",
     ),
     pytest.param(
@@ -929,6 +932,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.leave/documented_1_access_error",
     ),
     pytest.param(
@@ -937,6 +941,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED_KICK", "error_description": "synthesized by the generated test"},
         "AccessDeniedKick",
+        "PermissionDeniedError",
         id="im.chat.leave/documented_2_access_denied_kick",
     ),
     pytest.param(
@@ -945,6 +950,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.mute/error_chat_id_empty",
     ),
     pytest.param(
@@ -953,6 +959,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.mute/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -961,6 +968,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.mute/documented_2_access_error",
     ),
     pytest.param(
@@ -969,6 +977,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.setOwner/error_chat_id_empty",
     ),
     pytest.param(
@@ -977,6 +986,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.setOwner/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -985,6 +995,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.chat.setOwner/documented_2_user_id_empty",
     ),
     pytest.param(
@@ -993,6 +1004,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.setOwner/documented_3_access_error",
     ),
     pytest.param(
@@ -1001,6 +1013,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="im.chat.setOwner/documented_4_wrong_request",
     ),
     pytest.param(
@@ -1009,6 +1022,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AVATAR_ERROR", "error_description": "Avatar incorrect type"},
         "AvatarError",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/error_avatar_error",
     ),
     pytest.param(
@@ -1017,6 +1031,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1025,6 +1040,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1033,6 +1049,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.chat.updateAvatar/documented_2_access_denied",
     ),
     pytest.param(
@@ -1041,6 +1058,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="im.chat.updateAvatar/documented_3_access_error",
     ),
     pytest.param(
@@ -1049,6 +1072,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/documented_5_wrong_request",
     ),
     pytest.param(
@@ -1057,6 +1081,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_COLOR", "error_description": "This color currently unavailable"},
         "WrongColor",
+        "InvalidRequestError",
         id="im.chat.updateColor/error_wrong_color",
     ),
     pytest.param(
@@ -1065,6 +1090,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateColor/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1073,6 +1099,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateColor/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1081,6 +1108,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.updateColor/documented_2_access_error",
     ),
     pytest.param(
@@ -1089,6 +1117,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="im.chat.updateColor/documented_4_wrong_request",
     ),
     pytest.param(
@@ -1097,6 +1126,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TITLE_EMPTY", "error_description": "Title can't be empty"},
         "TitleEmpty",
+        "InvalidRequestError",
         id="im.chat.updateTitle/error_title_empty",
     ),
     pytest.param(
@@ -1105,6 +1135,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateTitle/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1113,6 +1144,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateTitle/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1121,6 +1153,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.updateTitle/documented_3_access_error",
     ),
     pytest.param(
@@ -1129,6 +1162,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.add/error_chat_id_empty",
     ),
     pytest.param(
@@ -1137,6 +1171,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.user.add/documented_1_access_error",
     ),
     pytest.param(
@@ -1145,6 +1180,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED_EXTEND", "error_description": "synthesized by the generated test"},
         "AccessDeniedExtend",
+        "PermissionDeniedError",
         id="im.chat.user.add/documented_2_access_denied_extend",
     ),
     pytest.param(
@@ -1153,6 +1189,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.delete/error_user_id_empty",
     ),
     pytest.param(
@@ -1161,6 +1198,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.delete/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1169,6 +1207,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.user.delete/documented_2_access_error",
     ),
     pytest.param(
@@ -1177,6 +1216,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED_KICK", "error_description": "synthesized by the generated test"},
         "AccessDeniedKick",
+        "PermissionDeniedError",
         id="im.chat.user.delete/documented_3_access_denied_kick",
     ),
     pytest.param(
@@ -1185,6 +1225,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "UserNotFound",
+        "InvalidRequestError",
         id="im.chat.user.delete/documented_4_user_not_found",
     ),
     pytest.param(
@@ -1193,6 +1234,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.list/error_chat_id_empty",
     ),
     pytest.param(
@@ -1201,6 +1243,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.user.list/documented_1_access_error",
     ),
     pytest.param(
@@ -1209,6 +1252,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.counters.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -1217,6 +1261,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "Only intranet users have access to this method."},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.colleagues.list/error_access_error",
     ),
     pytest.param(
@@ -1225,6 +1270,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_EMPTY", "error_description": "Department ID can't be empty"},
         "IdEmpty",
+        "InvalidRequestError",
         id="im.department.employees.get/error_id_empty",
     ),
     pytest.param(
@@ -1233,6 +1279,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.employees.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1241,6 +1288,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the ID field is passed"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="im.department.get/error_invalid_format",
     ),
     pytest.param(
@@ -1249,6 +1297,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1257,6 +1306,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_EMPTY", "error_description": "Department ID can't be empty"},
         "IdEmpty",
+        "InvalidRequestError",
         id="im.department.managers.get/error_id_empty",
     ),
     pytest.param(
@@ -1265,6 +1315,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.managers.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1273,6 +1324,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.get/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1281,6 +1333,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1289,6 +1342,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.messages.get/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1297,6 +1351,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIRST_ID_STRING", "error_description": "synthesized by the generated test"},
         "FirstIdString",
+        "InvalidRequestError",
         id="im.dialog.messages.get/documented_1_first_id_string",
     ),
     pytest.param(
@@ -1305,6 +1360,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_STRING", "error_description": "synthesized by the generated test"},
         "LastIdString",
+        "InvalidRequestError",
         id="im.dialog.messages.get/documented_2_last_id_string",
     ),
     pytest.param(
@@ -1313,6 +1369,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.messages.get/documented_3_access_error",
     ),
     pytest.param(
@@ -1321,6 +1378,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "CHAT_ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.messages.search/error_chat_id_empty",
     ),
     pytest.param(
@@ -1329,6 +1387,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.messages.search/documented_1_access_error",
     ),
     pytest.param(
@@ -1337,6 +1396,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.read/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1345,6 +1405,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.dialog.read.all/error_invalid_credentials",
     ),
     pytest.param(
@@ -1353,6 +1414,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.dialog.unread/error_message_id_error",
     ),
     pytest.param(
@@ -1361,6 +1423,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.unread/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1369,6 +1432,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.users.list/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1377,6 +1441,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.users.list/documented_1_access_error",
     ),
     pytest.param(
@@ -1385,6 +1450,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.writing/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1393,6 +1459,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.writing/documented_1_access_error",
     ),
     pytest.param(
@@ -1401,6 +1468,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.commit/error_chat_id_empty",
     ),
     pytest.param(
@@ -1409,6 +1477,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.commit/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1417,6 +1486,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILES_ERROR", "error_description": "synthesized by the generated test"},
         "FilesError",
+        "InvalidRequestError",
         id="im.disk.file.commit/documented_2_files_error",
     ),
     pytest.param(
@@ -1425,6 +1495,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SAVE_ERROR", "error_description": "synthesized by the generated test"},
         "SaveError",
+        "InvalidRequestError",
         id="im.disk.file.commit/documented_3_save_error",
     ),
     pytest.param(
@@ -1433,6 +1504,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.disk.file.commit/documented_4_access_error",
     ),
     pytest.param(
@@ -1441,6 +1513,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_ID_EMPTY", "error_description": "File ID can't be empty"},
         "FileIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.delete/error_file_id_empty",
     ),
     pytest.param(
@@ -1449,6 +1522,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.delete/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1457,6 +1531,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_ID_EMPTY", "error_description": "File ID can't be empty"},
         "FileIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.save/error_file_id_empty",
     ),
     pytest.param(
@@ -1465,6 +1540,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_SAVE_ERROR", "error_description": "synthesized by the generated test"},
         "FileSaveError",
+        "InvalidRequestError",
         id="im.disk.file.save/documented_1_file_save_error",
     ),
     pytest.param(
@@ -1473,6 +1549,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.disk.folder.get/error_chat_id_empty",
     ),
     pytest.param(
@@ -1481,6 +1558,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.disk.folder.get/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1489,6 +1567,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.disk.folder.get/documented_2_access_error",
     ),
     pytest.param(
@@ -1497,6 +1576,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "Message can't be empty"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.message.add/error_message_empty",
     ),
     pytest.param(
@@ -1505,6 +1585,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.message.add/documented_1_user_id_empty",
     ),
     pytest.param(
@@ -1513,6 +1594,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "UserNotFound",
+        "InvalidRequestError",
         id="im.message.add/documented_2_user_not_found",
     ),
     pytest.param(
@@ -1521,6 +1603,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID", "error_description": "synthesized by the generated test"},
         "ChatId",
+        "InvalidRequestError",
         id="im.message.add/documented_3_chat_id",
     ),
     pytest.param(
@@ -1529,6 +1612,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="im.message.add/documented_4_access_error",
     ),
     pytest.param(
@@ -1537,6 +1626,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "synthesized by the generated test"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.message.add/documented_5_params_error",
     ),
     pytest.param(
@@ -1545,6 +1635,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.message.add/documented_6_attach_error",
     ),
     pytest.param(
@@ -1553,6 +1644,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.message.add/documented_7_attach_oversize",
     ),
     pytest.param(
@@ -1561,6 +1653,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="im.message.add/documented_8_keyboard_error",
     ),
     pytest.param(
@@ -1569,6 +1662,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="im.message.add/documented_9_menu_error",
     ),
     pytest.param(
@@ -1577,6 +1671,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REPLY_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "ReplyAccessError",
+        "InvalidRequestError",
         id="im.message.add/documented_10_reply_access_error",
     ),
     pytest.param(
@@ -1585,6 +1680,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REPLY_FROM_OTHER_CHAT_ERROR", "error_description": "synthesized by the generated test"},
         "ReplyFromOtherChatError",
+        "InvalidRequestError",
         id="im.message.add/documented_11_reply_from_other_chat_error",
     ),
     pytest.param(
@@ -1593,6 +1689,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "Incorrect params"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.message.command/error_params_error",
     ),
     pytest.param(
@@ -1601,6 +1698,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.command/documented_0_message_id_error",
     ),
     pytest.param(
@@ -1609,6 +1707,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="im.message.command/documented_1_bot_id_error",
     ),
     pytest.param(
@@ -1617,6 +1716,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ERROR", "error_description": "synthesized by the generated test"},
         "CommandError",
+        "InvalidRequestError",
         id="im.message.command/documented_2_command_error",
     ),
     pytest.param(
@@ -1625,6 +1725,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.delete/error_message_id_error",
     ),
     pytest.param(
@@ -1633,6 +1734,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_EDIT_MESSAGE", "error_description": "synthesized by the generated test"},
         "CantEditMessage",
+        "InvalidRequestError",
         id="im.message.delete/documented_1_cant_edit_message",
     ),
     pytest.param(
@@ -1641,6 +1743,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WITHOUT_CHANGES", "error_description": "Action completed without changes"},
         "WithoutChanges",
+        "InvalidRequestError",
         id="im.message.like/error_without_changes",
     ),
     pytest.param(
@@ -1649,6 +1752,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.like/documented_0_message_id_error",
     ),
     pytest.param(
@@ -1657,6 +1761,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "Incorrect params"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.message.share/error_params_error",
     ),
     pytest.param(
@@ -1665,6 +1770,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.share/documented_0_message_id_error",
     ),
     pytest.param(
@@ -1673,6 +1779,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.message.share/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1681,6 +1788,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.message.share/documented_2_access_error",
     ),
     pytest.param(
@@ -1689,6 +1797,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.update/error_message_id_error",
     ),
     pytest.param(
@@ -1697,6 +1806,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_EDIT_MESSAGE", "error_description": "synthesized by the generated test"},
         "CantEditMessage",
+        "InvalidRequestError",
         id="im.message.update/documented_1_cant_edit_message",
     ),
     pytest.param(
@@ -1705,6 +1815,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.message.update/documented_2_attach_error",
     ),
     pytest.param(
@@ -1713,6 +1824,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.message.update/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -1721,6 +1833,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="im.message.update/documented_4_keyboard_error",
     ),
     pytest.param(
@@ -1729,6 +1842,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
+        "InvalidRequestError",
         id="im.message.update/documented_5_keyboard_oversize",
     ),
     pytest.param(
@@ -1737,6 +1851,7 @@ ERROR_REPLIES = [
         400,
         {"error": "menu_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="im.message.update/documented_6_menu_error",
     ),
     pytest.param(
@@ -1745,6 +1860,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_OVERSIZE", "error_description": "synthesized by the generated test"},
         "MenuOversize",
+        "InvalidRequestError",
         id="im.message.update/documented_7_menu_oversize",
     ),
     pytest.param(
@@ -1760,6 +1876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.notify/error_user_id_empty",
     ),
     pytest.param(
@@ -1775,6 +1892,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="im.notify/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1790,6 +1908,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.notify/documented_2_message_empty",
     ),
     pytest.param(
@@ -1805,6 +1924,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.notify/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -1820,6 +1940,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.notify/documented_4_attach_error",
     ),
     pytest.param(
@@ -1828,6 +1949,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ANSWER_TEXT_ERROR", "error_description": "ANSWER_TEXT can't be empty"},
         "AnswerTextError",
+        "InvalidRequestError",
         id="im.notify.answer/error_answer_text_error",
     ),
     pytest.param(
@@ -1836,6 +1958,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_ERROR", "error_description": "synthesized by the generated test"},
         "IdError",
+        "InvalidRequestError",
         id="im.notify.answer/documented_0_id_error",
     ),
     pytest.param(
@@ -1844,6 +1967,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTIFY_VALUE_ERROR", "error_description": "Notification Value can't be empty"},
         "NotifyValueError",
+        "InvalidRequestError",
         id="im.notify.confirm/error_notify_value_error",
     ),
     pytest.param(
@@ -1852,6 +1976,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_ERROR", "error_description": "synthesized by the generated test"},
         "IdError",
+        "InvalidRequestError",
         id="im.notify.confirm/documented_0_id_error",
     ),
     pytest.param(
@@ -1860,6 +1985,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "Incorrect params"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.notify.delete/error_params_error",
     ),
     pytest.param(
@@ -1868,6 +1994,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.notify.delete/documented_1_access_denied",
     ),
     pytest.param(
@@ -1876,6 +2003,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_AND_LAST_TYPE", "error_description": "Parameters LAST_ID and LAST_TYPE should be used together."},
         "LastIdAndLastType",
+        "InvalidRequestError",
         id="im.notify.get/error_last_id_and_last_type",
     ),
     pytest.param(
@@ -1884,6 +2012,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_STRING", "error_description": "synthesized by the generated test"},
         "LastIdString",
+        "InvalidRequestError",
         id="im.notify.get/documented_1_last_id_string",
     ),
     pytest.param(
@@ -1900,6 +2029,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SEARCH_TEXT_ERROR", "error_description": "SEARCH_TEXT can't be less than 3 symbols"},
         "SearchTextError",
+        "InvalidRequestError",
         id="im.notify.history.search/error_search_text_error",
     ),
     pytest.param(
@@ -1916,6 +2046,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_STRING", "error_description": "synthesized by the generated test"},
         "LastIdString",
+        "InvalidRequestError",
         id="im.notify.history.search/documented_1_last_id_string",
     ),
     pytest.param(
@@ -1930,6 +2061,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.notify.personal.add/error_user_id_empty",
     ),
     pytest.param(
@@ -1944,6 +2076,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="im.notify.personal.add/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1958,6 +2091,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.notify.personal.add/documented_2_message_empty",
     ),
     pytest.param(
@@ -1972,6 +2106,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.notify.personal.add/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -1986,6 +2121,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.notify.personal.add/documented_4_attach_error",
     ),
     pytest.param(
@@ -1994,6 +2130,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.notify.read/error_invalid_credentials",
     ),
     pytest.param(
@@ -2002,6 +2139,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.notify.read.all/error_invalid_credentials",
     ),
     pytest.param(
@@ -2010,6 +2148,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "No IDS param or it is not an array"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.notify.read.list/error_params_error",
     ),
     pytest.param(
@@ -2018,6 +2157,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.notify.schema.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2032,6 +2172,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.notify.system.add/error_user_id_empty",
     ),
     pytest.param(
@@ -2046,6 +2187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="im.notify.system.add/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -2060,6 +2202,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.notify.system.add/documented_2_message_empty",
     ),
     pytest.param(
@@ -2074,6 +2217,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.notify.system.add/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -2088,6 +2232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.notify.system.add/documented_4_attach_error",
     ),
     pytest.param(
@@ -2096,6 +2241,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.recent.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2104,6 +2250,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.recent.hide/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2126,6 +2273,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.recent.list/error_invalid_credentials",
     ),
     pytest.param(
@@ -2134,6 +2282,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.recent.pin/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2142,6 +2291,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="im.recent.pin/documented_1_access_error",
     ),
     pytest.param(
@@ -2150,6 +2305,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.recent.unread/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2158,6 +2314,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.revision.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2166,6 +2323,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIND_SHORT", "error_description": "Too short a search phrase."},
         "FindShort",
+        "InvalidRequestError",
         id="im.search.chat.list/error_find_short",
     ),
     pytest.param(
@@ -2174,6 +2332,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIND_SHORT", "error_description": "Too short a search phrase."},
         "FindShort",
+        "InvalidRequestError",
         id="im.search.department.list/error_find_short",
     ),
     pytest.param(
@@ -2182,6 +2341,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.search.last.add/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2190,6 +2350,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.search.last.delete/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2198,6 +2359,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.search.last.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2206,6 +2368,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIND_SHORT", "error_description": "Too short a search phrase."},
         "FindShort",
+        "InvalidRequestError",
         id="im.search.user.list/error_find_short",
     ),
     pytest.param(
@@ -2214,6 +2377,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_EMPTY", "error_description": "User ID can't be empty"},
         "IdEmpty",
+        "InvalidRequestError",
         id="im.user.get/error_id_empty",
     ),
     pytest.param(
@@ -2222,6 +2386,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_EXISTS", "error_description": "synthesized by the generated test"},
         "UserNotExists",
+        "InvalidRequestError",
         id="im.user.get/documented_1_user_not_exists",
     ),
     pytest.param(
@@ -2230,6 +2395,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.user.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -2238,6 +2404,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the ID field is passed"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="im.user.list.get/error_invalid_format",
     ),
     pytest.param(
@@ -2246,6 +2413,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.user.status.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2254,6 +2422,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.user.status.idle.end/error_invalid_credentials",
     ),
     pytest.param(
@@ -2262,6 +2431,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.user.status.idle.start/error_invalid_credentials",
     ),
     pytest.param(
@@ -2270,6 +2440,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_ERROR", "error_description": "Status is not available"},
         "StatusError",
+        "InvalidRequestError",
         id="im.user.status.set/error_status_error",
     ),
     pytest.param(
@@ -2278,6 +2449,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_NOT_FOUND", "error_description": "File not found"},
         "FileNotFound",
+        "InvalidRequestError",
         id="im.v2.File.download/error_file_not_found",
     ),
     pytest.param(
@@ -2286,6 +2458,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.v2.File.download/documented_1_access_denied",
     ),
     pytest.param(
@@ -2294,6 +2467,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_TOO_LARGE", "error_description": "File too large"},
         "FileTooLarge",
+        "InvalidRequestError",
         id="im.v2.File.upload/error_file_too_large",
     ),
     pytest.param(
@@ -2302,6 +2476,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_EMPTY", "error_description": "synthesized by the generated test"},
         "FileEmpty",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_0_file_empty",
     ),
     pytest.param(
@@ -2310,6 +2485,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_INVALID_CONTENT", "error_description": "synthesized by the generated test"},
         "FileInvalidContent",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_1_file_invalid_content",
     ),
     pytest.param(
@@ -2318,6 +2494,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ChatNotFound",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_2_chat_not_found",
     ),
     pytest.param(
@@ -2326,6 +2503,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_ERROR", "error_description": "synthesized by the generated test"},
         "FolderError",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_3_folder_error",
     ),
     pytest.param(
@@ -2334,6 +2512,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UPLOAD_FAILED", "error_description": "synthesized by the generated test"},
         "UploadFailed",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_4_upload_failed",
     ),
     pytest.param(
@@ -2342,6 +2521,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SEND_FAILED", "error_description": "synthesized by the generated test"},
         "SendFailed",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_5_send_failed",
     ),
     pytest.param(
@@ -2350,11 +2530,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.v2.File.upload/documented_7_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -186,6 +186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_MESSAGE_STATUS_INCORRECT", "error_description": "Message status incorrect!"},
         "ErrorMessageStatusIncorrect",
+        "InvalidRequestError",
         id="messageservice.message.status.update/error_message_status_incorrect",
     ),
     pytest.param(
@@ -194,6 +195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderValidationFailure",
+        "InvalidRequestError",
         id="messageservice.message.status.update/documented_0_error_sender_validation_failure",
     ),
     pytest.param(
@@ -202,6 +204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_MESSAGE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorMessageNotFound",
+        "InvalidRequestError",
         id="messageservice.message.status.update/documented_1_error_message_not_found",
     ),
     pytest.param(
@@ -210,6 +213,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.message.status.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -224,6 +228,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_VALIDATION_FAILURE", "error_description": "Empty sender code!"},
         "ErrorSenderValidationFailure",
+        "InvalidRequestError",
         id="messageservice.sender.add/error_sender_validation_failure",
     ),
     pytest.param(
@@ -238,6 +243,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_ALREADY_INSTALLED", "error_description": "synthesized by the generated test"},
         "ErrorSenderAlreadyInstalled",
+        "InvalidRequestError",
         id="messageservice.sender.add/documented_1_error_sender_already_installed",
     ),
     pytest.param(
@@ -252,6 +258,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_ADD_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderAddFailure",
+        "InvalidRequestError",
         id="messageservice.sender.add/documented_2_error_sender_add_failure",
     ),
     pytest.param(
@@ -266,6 +273,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -274,6 +282,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_NOT_FOUND", "error_description": "Sender not found!"},
         "ErrorSenderNotFound",
+        "InvalidRequestError",
         id="messageservice.sender.delete/error_sender_not_found",
     ),
     pytest.param(
@@ -282,6 +291,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderValidationFailure",
+        "InvalidRequestError",
         id="messageservice.sender.delete/documented_0_error_sender_validation_failure",
     ),
     pytest.param(
@@ -290,6 +300,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.delete/documented_2_access_denied",
     ),
     pytest.param(
@@ -298,15 +309,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.list/error_access_denied",
-    ),
-    pytest.param(
-        "messageservice.sender.list",
-        {},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="messageservice.sender.list/documented_0_access_denied",
     ),
     pytest.param(
         "messageservice.sender.update",
@@ -319,6 +323,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_OTHER_PARAMS_REQUIRED", "error_description": "At least one other parameter is required!"},
         "ErrorSenderOtherParamsRequired",
+        "InvalidRequestError",
         id="messageservice.sender.update/error_sender_other_params_required",
     ),
     pytest.param(
@@ -332,6 +337,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_CODE_REQUIRED", "error_description": "synthesized by the generated test"},
         "ErrorSenderCodeRequired",
+        "InvalidRequestError",
         id="messageservice.sender.update/documented_0_error_sender_code_required",
     ),
     pytest.param(
@@ -345,6 +351,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorSenderNotFound",
+        "InvalidRequestError",
         id="messageservice.sender.update/documented_2_error_sender_not_found",
     ),
     pytest.param(
@@ -358,6 +365,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_UPDATE_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderUpdateFailure",
+        "InvalidRequestError",
         id="messageservice.sender.update/documented_3_error_sender_update_failure",
     ),
     pytest.param(
@@ -371,11 +379,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.update/documented_4_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

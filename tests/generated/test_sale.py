@@ -6579,6 +6579,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.add/error_0",
     ),
     pytest.param(
@@ -6604,6 +6605,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400007", "error_description": "synthesized by the generated test"},
         "Code200140400007",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_0_200140400007",
     ),
     pytest.param(
@@ -6629,6 +6631,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_1_200140400008",
     ),
     pytest.param(
@@ -6654,6 +6657,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_2_200140400009",
     ),
     pytest.param(
@@ -6679,6 +6683,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_3_200140400011",
     ),
     pytest.param(
@@ -6704,6 +6709,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_4_200040300010",
     ),
     pytest.param(
@@ -6729,6 +6735,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_5_100",
     ),
     pytest.param(
@@ -6737,6 +6744,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/error_0",
     ),
     pytest.param(
@@ -6745,6 +6753,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400006", "error_description": "synthesized by the generated test"},
         "Code200140400006",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_0_200140400006",
     ),
     pytest.param(
@@ -6753,6 +6762,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400007", "error_description": "synthesized by the generated test"},
         "Code200140400007",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_1_200140400007",
     ),
     pytest.param(
@@ -6761,6 +6771,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_2_200140400008",
     ),
     pytest.param(
@@ -6769,6 +6780,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_3_200140400009",
     ),
     pytest.param(
@@ -6777,6 +6789,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_4_200140400011",
     ),
     pytest.param(
@@ -6785,6 +6798,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_5_200040300010",
     ),
     pytest.param(
@@ -6793,6 +6807,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_6_100",
     ),
     pytest.param(
@@ -6801,6 +6816,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.delete/error_0",
     ),
     pytest.param(
@@ -6809,6 +6825,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.delete/documented_0_200140400001",
     ),
     pytest.param(
@@ -6817,6 +6834,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -6825,6 +6843,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.delete/documented_2_100",
     ),
     pytest.param(
@@ -6833,6 +6852,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.get/error_0",
     ),
     pytest.param(
@@ -6841,6 +6861,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.get/documented_0_200140400001",
     ),
     pytest.param(
@@ -6849,6 +6870,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -6857,6 +6879,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.get/documented_2_100",
     ),
     pytest.param(
@@ -6865,6 +6888,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.getFields/error_0",
     ),
     pytest.param(
@@ -6873,6 +6897,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -6881,6 +6906,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.getFieldsCatalogProduct/error_0",
     ),
     pytest.param(
@@ -6889,6 +6915,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.getFieldsCatalogProduct/documented_0_200040300010",
     ),
     pytest.param(
@@ -6902,6 +6929,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.list/error_0",
     ),
     pytest.param(
@@ -6915,6 +6943,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -6923,6 +6952,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.update/error_0",
     ),
     pytest.param(
@@ -6931,6 +6961,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_0_200140400001",
     ),
     pytest.param(
@@ -6939,6 +6970,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_1_200140400008",
     ),
     pytest.param(
@@ -6947,6 +6979,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_2_200140400009",
     ),
     pytest.param(
@@ -6955,6 +6988,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_3_200140400011",
     ),
     pytest.param(
@@ -6963,6 +6997,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_4_200040300010",
     ),
     pytest.param(
@@ -6971,6 +7006,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_5_100",
     ),
     pytest.param(
@@ -6979,6 +7015,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/error_0",
     ),
     pytest.param(
@@ -6987,6 +7024,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400006", "error_description": "synthesized by the generated test"},
         "Code200140400006",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_0_200140400006",
     ),
     pytest.param(
@@ -6995,6 +7033,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_1_200140400001",
     ),
     pytest.param(
@@ -7003,6 +7042,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_2_200140400008",
     ),
     pytest.param(
@@ -7011,6 +7051,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_3_200140400009",
     ),
     pytest.param(
@@ -7019,6 +7060,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_4_200140400011",
     ),
     pytest.param(
@@ -7027,6 +7069,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_5_200040300010",
     ),
     pytest.param(
@@ -7035,6 +7078,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_6_100",
     ),
     pytest.param(
@@ -7043,6 +7087,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.add/error_0",
     ),
     pytest.param(
@@ -7051,6 +7096,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_0_200040300010",
     ),
     pytest.param(
@@ -7059,6 +7105,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400004", "error_description": "synthesized by the generated test"},
         "Code200240400004",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_1_200240400004",
     ),
     pytest.param(
@@ -7067,6 +7114,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400005", "error_description": "synthesized by the generated test"},
         "Code200240400005",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_2_200240400005",
     ),
     pytest.param(
@@ -7075,6 +7123,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400001", "error_description": "synthesized by the generated test"},
         "Code200240400001",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_3_200240400001",
     ),
     pytest.param(
@@ -7083,6 +7132,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_4_100",
     ),
     pytest.param(
@@ -7091,6 +7141,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/error_0",
     ),
     pytest.param(
@@ -7099,6 +7150,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/documented_0_200140400001",
     ),
     pytest.param(
@@ -7107,6 +7159,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -7115,6 +7168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/documented_2_100",
     ),
     pytest.param(
@@ -7123,6 +7177,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.get/error_0",
     ),
     pytest.param(
@@ -7131,6 +7186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400003", "error_description": "synthesized by the generated test"},
         "Code200240400003",
+        "InvalidRequestError",
         id="sale.basketproperties.get/documented_0_200240400003",
     ),
     pytest.param(
@@ -7139,6 +7195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -7147,6 +7204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.get/documented_2_100",
     ),
     pytest.param(
@@ -7155,6 +7213,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.getFields/error_0",
     ),
     pytest.param(
@@ -7163,6 +7222,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -7176,6 +7236,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.list/error_0",
     ),
     pytest.param(
@@ -7189,6 +7250,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -7197,6 +7259,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.update/error_0",
     ),
     pytest.param(
@@ -7205,6 +7268,7 @@ ERROR_REPLIES = [
         400,
         {"error": "20004030001", "error_description": "synthesized by the generated test"},
         "Code20004030001",
+        "InvalidRequestError",
         id="sale.basketproperties.update/documented_0_20004030001",
     ),
     pytest.param(
@@ -7213,6 +7277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.update/documented_1_100",
     ),
     pytest.param(
@@ -7220,6 +7285,7 @@ ERROR_REPLIES = [
         {"fields": {"domain": "sample", "personTypeId": 1}},
         400,
         {"error": 201450000001, "error_description": "Duplicate entry for key [personTypeId]"},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/error_201450000001",
     ),
@@ -7229,6 +7295,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_0_201250000001",
     ),
     pytest.param(
@@ -7237,6 +7304,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_1_201240400002",
     ),
     pytest.param(
@@ -7245,6 +7313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -7253,6 +7322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_3_100",
     ),
     pytest.param(
@@ -7261,6 +7331,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_4_0",
     ),
     pytest.param(
@@ -7269,6 +7340,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201440400003, "error_description": "business value person domain does not exist"},
         "Code201440400003",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/error_201440400003",
     ),
     pytest.param(
@@ -7277,6 +7349,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201450000002", "error_description": "synthesized by the generated test"},
         "Code201450000002",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_0_201450000002",
     ),
     pytest.param(
@@ -7285,6 +7358,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201450000003", "error_description": "synthesized by the generated test"},
         "Code201450000003",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_1_201450000003",
     ),
     pytest.param(
@@ -7293,6 +7367,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_3_200040300020",
     ),
     pytest.param(
@@ -7301,6 +7376,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_4_100",
     ),
     pytest.param(
@@ -7309,6 +7385,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_5_0",
     ),
     pytest.param(
@@ -7317,6 +7394,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.getFields/error_200040300010",
     ),
     pytest.param(
@@ -7325,6 +7403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.getFields/documented_1_0",
     ),
     pytest.param(
@@ -7333,6 +7412,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.list/error_200040300010",
     ),
     pytest.param(
@@ -7341,6 +7421,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.list/documented_1_0",
     ),
     pytest.param(
@@ -7359,6 +7440,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter NAME is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.add/error_check_failure",
     ),
     pytest.param(
@@ -7377,6 +7459,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -7395,6 +7478,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_ADD", "error_description": "synthesized by the generated test"},
         "ErrorCashboxAdd",
+        "InvalidRequestError",
         id="sale.cashbox.add/documented_2_error_cashbox_add",
     ),
     pytest.param(
@@ -7412,6 +7496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_NOT_FOUND", "error_description": "Check not found"},
         "ErrorCheckNotFound",
+        "InvalidRequestError",
         id="sale.cashbox.check.apply/error_check_not_found",
     ),
     pytest.param(
@@ -7429,6 +7514,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.check.apply/documented_0_access_denied",
     ),
     pytest.param(
@@ -7446,6 +7532,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.check.apply/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7463,6 +7550,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_APPLY", "error_description": "synthesized by the generated test"},
         "ErrorCheckApply",
+        "InvalidRequestError",
         id="sale.cashbox.check.apply/documented_3_error_check_apply",
     ),
     pytest.param(
@@ -7471,6 +7559,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_NOT_FOUND", "error_description": "Cash register not found"},
         "ErrorCashboxNotFound",
+        "InvalidRequestError",
         id="sale.cashbox.delete/error_cashbox_not_found",
     ),
     pytest.param(
@@ -7479,6 +7568,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -7487,6 +7577,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7495,6 +7586,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorCashboxDelete",
+        "InvalidRequestError",
         id="sale.cashbox.delete/documented_3_error_cashbox_delete",
     ),
     pytest.param(
@@ -7514,6 +7606,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
         "ErrorHandlerAlreadyExist",
+        "InvalidRequestError",
         id="sale.cashbox.handler.add/error_handler_already_exist",
     ),
     pytest.param(
@@ -7533,6 +7626,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -7552,6 +7646,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.handler.add/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7571,6 +7666,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAdd",
+        "InvalidRequestError",
         id="sale.cashbox.handler.add/documented_3_error_handler_add",
     ),
     pytest.param(
@@ -7579,6 +7675,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.cashbox.handler.delete/error_handler_not_found",
     ),
     pytest.param(
@@ -7587,6 +7689,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -7595,6 +7698,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.handler.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7603,6 +7707,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerDelete",
+        "InvalidRequestError",
         id="sale.cashbox.handler.delete/documented_3_error_handler_delete",
     ),
     pytest.param(
@@ -7611,6 +7716,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.list/error_access_denied",
     ),
     pytest.param(
@@ -7653,6 +7759,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.cashbox.handler.update/error_handler_not_found",
     ),
     pytest.param(
@@ -7695,6 +7807,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -7737,6 +7850,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.handler.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7779,6 +7893,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
+        "InvalidRequestError",
         id="sale.cashbox.handler.update/documented_3_error_handler_update",
     ),
     pytest.param(
@@ -7786,6 +7901,7 @@ ERROR_REPLIES = [
         {"FILTER": {"=NAME": "My Rest-Cash Register", ">ID": 9}, "ORDER": {"ID": "DESC"}, "SELECT": ["ID", "NAME"]},
         400,
         {"error": "", "error_description": "BAD_FIELD not allowed for select"},
+        "CodeEmpty",
         "InvalidRequestError",
         id="sale.cashbox.list/error_empty",
     ),
@@ -7795,15 +7911,8 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.list/documented_0_access_denied",
-    ),
-    pytest.param(
-        "sale.cashbox.list",
-        {"FILTER": {"=NAME": "My Rest-Cash Register", ">ID": 9}, "ORDER": {"ID": "DESC"}, "SELECT": ["ID", "NAME"]},
-        400,
-        {"error": "‘’ (empty error code)", "error_description": "synthesized by the generated test"},
-        "EmptyErrorCode",
-        id="sale.cashbox.list/documented_1__empty_error_code_",
     ),
     pytest.param(
         "sale.cashbox.update",
@@ -7811,6 +7920,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_NOT_FOUND", "error_description": "Cash register not found"},
         "ErrorCashboxNotFound",
+        "InvalidRequestError",
         id="sale.cashbox.update/error_cashbox_not_found",
     ),
     pytest.param(
@@ -7819,6 +7929,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -7827,6 +7938,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7835,6 +7947,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorCashboxUpdate",
+        "InvalidRequestError",
         id="sale.cashbox.update/documented_3_error_cashbox_update",
     ),
     pytest.param(
@@ -7859,6 +7972,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter NAME is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.add/error_check_failure",
     ),
     pytest.param(
@@ -7883,6 +7997,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_ADD", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryAdd",
+        "InvalidRequestError",
         id="sale.delivery.add/documented_1_error_delivery_add",
     ),
     pytest.param(
@@ -7907,6 +8022,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.delivery.add/documented_2_error_handler_not_found",
     ),
     pytest.param(
@@ -7931,6 +8052,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -7939,6 +8061,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.config.get/error_delivery_not_found",
     ),
     pytest.param(
@@ -7947,6 +8070,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.config.get/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7955,6 +8079,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.config.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -7973,6 +8098,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.config.update/error_delivery_not_found",
     ),
     pytest.param(
@@ -7991,6 +8117,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.config.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8009,6 +8136,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_CONFIG_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryConfigUpdate",
+        "InvalidRequestError",
         id="sale.delivery.config.update/documented_2_error_delivery_config_update",
     ),
     pytest.param(
@@ -8027,6 +8155,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.config.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -8035,6 +8164,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.delete/error_delivery_not_found",
     ),
     pytest.param(
@@ -8043,6 +8173,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8051,6 +8182,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryDelete",
+        "InvalidRequestError",
         id="sale.delivery.delete/documented_2_error_delivery_delete",
     ),
     pytest.param(
@@ -8059,6 +8191,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -8067,6 +8200,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter DELIVERY_ID is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.add/error_check_failure",
     ),
     pytest.param(
@@ -8075,6 +8209,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_ADD", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceAdd",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.add/documented_1_error_extra_service_add",
     ),
     pytest.param(
@@ -8083,6 +8218,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.add/documented_2_error_delivery_not_found",
     ),
     pytest.param(
@@ -8091,6 +8227,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -8099,6 +8236,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_NOT_FOUND", "error_description": "Extra service not found"},
         "ErrorExtraServiceNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.delete/error_extra_service_not_found",
     ),
     pytest.param(
@@ -8107,6 +8245,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8115,6 +8254,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceDelete",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.delete/documented_2_error_extra_service_delete",
     ),
     pytest.param(
@@ -8123,6 +8263,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -8131,6 +8272,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.get/error_delivery_not_found",
     ),
     pytest.param(
@@ -8139,6 +8281,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.get/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8147,6 +8290,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -8163,6 +8307,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_NOT_FOUND", "error_description": "Extra service not found"},
         "ErrorExtraServiceNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.update/error_extra_service_not_found",
     ),
     pytest.param(
@@ -8179,6 +8324,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.update/documented_0_error_check_failure",
     ),
     pytest.param(
@@ -8195,6 +8341,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceUpdate",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.update/documented_1_error_extra_service_update",
     ),
     pytest.param(
@@ -8211,6 +8358,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -8223,6 +8371,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.getlist/error_access_denied",
     ),
     pytest.param(
@@ -8235,19 +8384,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.getlist/documented_0_error_check_failure",
-    ),
-    pytest.param(
-        "sale.delivery.getlist",
-        {
-            "FILTER": {"@ID": [196, 197, 198]},
-            "ORDER": {"ID": "DESC", "SORT": "ASC"},
-            "SELECT": ["ID", "PARENT_ID", "NAME", "ACTIVE", "DESCRIPTION", "SORT", "CURRENCY"],
-        },
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="sale.delivery.getlist/documented_1_access_denied",
     ),
     pytest.param(
         "sale.delivery.handler.add",
@@ -8255,6 +8393,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter CODE is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.handler.add/error_check_failure",
     ),
     pytest.param(
@@ -8263,6 +8402,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAdd",
+        "InvalidRequestError",
         id="sale.delivery.handler.add/documented_1_error_handler_add",
     ),
     pytest.param(
@@ -8271,6 +8411,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
+        "InvalidRequestError",
         id="sale.delivery.handler.add/documented_2_error_handler_already_exist",
     ),
     pytest.param(
@@ -8279,6 +8420,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -8287,6 +8429,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.delivery.handler.delete/error_handler_not_found",
     ),
     pytest.param(
@@ -8295,6 +8443,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.handler.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8303,6 +8452,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerDelete",
+        "InvalidRequestError",
         id="sale.delivery.handler.delete/documented_2_error_handler_delete",
     ),
     pytest.param(
@@ -8311,6 +8461,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -8319,15 +8470,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.list/error_access_denied",
-    ),
-    pytest.param(
-        "sale.delivery.handler.list",
-        {},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="sale.delivery.handler.list/documented_0_access_denied",
     ),
     pytest.param(
         "sale.delivery.handler.update",
@@ -8335,6 +8479,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.delivery.handler.update/error_handler_not_found",
     ),
     pytest.param(
@@ -8343,6 +8493,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.handler.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8351,6 +8502,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
+        "InvalidRequestError",
         id="sale.delivery.handler.update/documented_2_error_handler_update",
     ),
     pytest.param(
@@ -8359,6 +8511,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
+        "InvalidRequestError",
         id="sale.delivery.handler.update/documented_3_error_handler_already_exist",
     ),
     pytest.param(
@@ -8367,6 +8520,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.update/documented_4_access_denied",
     ),
     pytest.param(
@@ -8375,6 +8529,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_NOT_FOUND", "error_description": "Delivery service has not been found"},
         "DeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/error_delivery_not_found",
     ),
     pytest.param(
@@ -8383,6 +8538,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "DeliveryIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_0_delivery_id_not_specified",
     ),
     pytest.param(
@@ -8391,6 +8547,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "RequestIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_2_request_id_not_specified",
     ),
     pytest.param(
@@ -8399,6 +8556,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_3_request_not_found",
     ),
     pytest.param(
@@ -8407,6 +8565,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELETE_REQUEST_INTERNAL_ERROR", "error_description": "synthesized by the generated test"},
         "DeleteRequestInternalError",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_4_delete_request_internal_error",
     ),
     pytest.param(
@@ -8415,6 +8574,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.request.delete/documented_5_access_denied",
     ),
     pytest.param(
@@ -8433,6 +8593,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_NOT_FOUND", "error_description": "Delivery service has not been found"},
         "DeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/error_delivery_not_found",
     ),
     pytest.param(
@@ -8451,6 +8612,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "DeliveryIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_0_delivery_id_not_specified",
     ),
     pytest.param(
@@ -8469,6 +8631,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "RequestIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_2_request_id_not_specified",
     ),
     pytest.param(
@@ -8487,6 +8650,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_3_request_not_found",
     ),
     pytest.param(
@@ -8505,6 +8669,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ADDRESSEE_IS_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "AddresseeIsNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_4_addressee_is_not_specified",
     ),
     pytest.param(
@@ -8523,6 +8688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ADDRESSEE_UNEXPECTED_VALUE", "error_description": "synthesized by the generated test"},
         "AddresseeUnexpectedValue",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_5_addressee_unexpected_value",
     ),
     pytest.param(
@@ -8541,6 +8707,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "MessageNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_6_message_not_specified",
     ),
     pytest.param(
@@ -8559,6 +8726,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_STATUS_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "MessageStatusNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_7_message_status_not_specified",
     ),
     pytest.param(
@@ -8577,6 +8745,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "MessageStatusSemanticNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_8_message_status_semantic_not_specified",
     ),
     pytest.param(
@@ -8595,6 +8764,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNEXPECTED_MESSAGE_STATUS_SEMANTIC", "error_description": "synthesized by the generated test"},
         "UnexpectedMessageStatusSemantic",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_9_unexpected_message_status_semantic",
     ),
     pytest.param(
@@ -8613,6 +8783,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_SHIPMENT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestShipmentNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_10_request_shipment_not_found",
     ),
     pytest.param(
@@ -8631,6 +8802,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.request.sendmessage/documented_11_access_denied",
     ),
     pytest.param(
@@ -8649,6 +8821,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_NOT_FOUND", "error_description": "Delivery service has not been found"},
         "DeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.update/error_delivery_not_found",
     ),
     pytest.param(
@@ -8667,6 +8840,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "DeliveryIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_0_delivery_id_not_specified",
     ),
     pytest.param(
@@ -8685,6 +8859,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "RequestIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_2_request_id_not_specified",
     ),
     pytest.param(
@@ -8703,6 +8878,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_3_request_not_found",
     ),
     pytest.param(
@@ -8721,6 +8897,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "StatusUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_4_status_unexpected_format",
     ),
     pytest.param(
@@ -8739,6 +8916,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_TEXT_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "StatusTextNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_5_status_text_not_specified",
     ),
     pytest.param(
@@ -8757,6 +8935,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_SEMANTIC_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "StatusSemanticNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_6_status_semantic_not_specified",
     ),
     pytest.param(
@@ -8775,6 +8954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTIES_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertiesUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_7_properties_unexpected_format",
     ),
     pytest.param(
@@ -8793,6 +8973,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTY_VALUE_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertyValueUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_8_property_value_unexpected_format",
     ),
     pytest.param(
@@ -8811,6 +8992,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertyValueTagsUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_9_property_value_tags_unexpected_format",
     ),
     pytest.param(
@@ -8829,6 +9011,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertyValueTagUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_10_property_value_tag_unexpected_format",
     ),
     pytest.param(
@@ -8847,6 +9030,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE", "error_description": "synthesized by the generated test"},
         "UnexpectedRequestFinalizeIndicatorValue",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_11_unexpected_request_finalize_indicator_value",
     ),
     pytest.param(
@@ -8865,6 +9049,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE", "error_description": "synthesized by the generated test"},
         "UnexpectedOverwritePropertiesValue",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_12_unexpected_overwrite_properties_value",
     ),
     pytest.param(
@@ -8883,6 +9068,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UPDATE_REQUEST_INTERNAL_ERROR", "error_description": "synthesized by the generated test"},
         "UpdateRequestInternalError",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_13_update_request_internal_error",
     ),
     pytest.param(
@@ -8901,6 +9087,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_UPDATE_PAYLOAD", "error_description": "synthesized by the generated test"},
         "EmptyUpdatePayload",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_14_empty_update_payload",
     ),
     pytest.param(
@@ -8919,6 +9106,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.request.update/documented_15_access_denied",
     ),
     pytest.param(
@@ -8937,6 +9125,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.update/error_delivery_not_found",
     ),
     pytest.param(
@@ -8955,6 +9144,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.update/documented_0_error_check_failure",
     ),
     pytest.param(
@@ -8973,6 +9163,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryUpdate",
+        "InvalidRequestError",
         id="sale.delivery.update/documented_1_error_delivery_update",
     ),
     pytest.param(
@@ -8991,6 +9182,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -9032,6 +9224,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.order.add/error_200040300020",
     ),
     pytest.param(
@@ -9073,6 +9266,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.add/documented_1_100",
     ),
     pytest.param(
@@ -9114,6 +9308,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.add/documented_2_0",
     ),
     pytest.param(
@@ -9122,6 +9317,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200540400001, "error_description": "order does not exist"},
         "Code200540400001",
+        "InvalidRequestError",
         id="sale.order.delete/error_200540400001",
     ),
     pytest.param(
@@ -9130,6 +9326,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE", "error_description": "synthesized by the generated test"},
         "SaleOrderCancelPaymentExistActive",
+        "InvalidRequestError",
         id="sale.order.delete/documented_0_sale_order_cancel_payment_exist_active",
     ),
     pytest.param(
@@ -9138,6 +9335,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.order.delete/documented_2_200040300020",
     ),
     pytest.param(
@@ -9146,6 +9344,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.delete/documented_3_100",
     ),
     pytest.param(
@@ -9154,6 +9353,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.delete/documented_4_0",
     ),
     pytest.param(
@@ -9161,6 +9361,7 @@ ERROR_REPLIES = [
         {"id": 6},
         400,
         {"error": 200540400001, "error_description": "order does not exist"},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="sale.order.get/error_200540400001",
     ),
@@ -9170,6 +9371,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400001", "error_description": "synthesized by the generated test"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.order.get/documented_0_201240400001",
     ),
     pytest.param(
@@ -9178,6 +9380,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.order.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -9186,6 +9389,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.get/documented_2_100",
     ),
     pytest.param(
@@ -9194,10 +9398,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.get/documented_3_0",
     ),
     pytest.param(
-        "sale.order.getFields", {}, 400, {"error": 0, "error_description": "error"}, "Code0", id="sale.order.getFields/error_0"
+        "sale.order.getFields",
+        {},
+        400,
+        {"error": 0, "error_description": "error"},
+        "Code0",
+        "InvalidRequestError",
+        id="sale.order.getFields/error_0",
     ),
     pytest.param(
         "sale.order.getFields",
@@ -9205,6 +9416,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.order.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -9261,6 +9473,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.list/error_0",
     ),
     pytest.param(
@@ -9317,6 +9530,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.order.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -9355,6 +9569,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200540400001, "error_description": "order does not exist"},
         "Code200540400001",
+        "InvalidRequestError",
         id="sale.order.update/error_200540400001",
     ),
     pytest.param(
@@ -9393,6 +9608,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.order.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -9431,6 +9647,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.update/documented_2_100",
     ),
     pytest.param(
@@ -9469,6 +9686,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.update/documented_3_0",
     ),
     pytest.param(
@@ -9516,6 +9734,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.payment.add/error_200040300020",
     ),
     pytest.param(
@@ -9563,6 +9782,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.add/documented_1_100",
     ),
     pytest.param(
@@ -9610,6 +9830,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.add/documented_2_0",
     ),
     pytest.param(
@@ -9618,6 +9839,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment does not exist"},
         "Code200640400001",
+        "InvalidRequestError",
         id="sale.payment.delete/error_200640400001",
     ),
     pytest.param(
@@ -9626,6 +9848,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.payment.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -9634,6 +9857,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.delete/documented_2_100",
     ),
     pytest.param(
@@ -9642,6 +9866,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.delete/documented_3_0",
     ),
     pytest.param(
@@ -9650,6 +9875,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment does not exist"},
         "Code200640400001",
+        "InvalidRequestError",
         id="sale.payment.get/error_200640400001",
     ),
     pytest.param(
@@ -9658,6 +9884,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.payment.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -9666,6 +9893,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.get/documented_2_100",
     ),
     pytest.param(
@@ -9674,6 +9902,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.get/documented_3_0",
     ),
     pytest.param(
@@ -9682,6 +9911,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.getFields/error_0",
     ),
     pytest.param(
@@ -9739,6 +9969,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.list/error_0",
     ),
     pytest.param(
@@ -9796,6 +10027,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.payment.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -9824,6 +10056,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment does not exist"},
         "Code200640400001",
+        "InvalidRequestError",
         id="sale.payment.update/error_200640400001",
     ),
     pytest.param(
@@ -9852,6 +10085,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.payment.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -9880,6 +10114,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.update/documented_2_100",
     ),
     pytest.param(
@@ -9908,6 +10143,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.update/documented_3_0",
     ),
     pytest.param(
@@ -9916,6 +10152,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400003, "error_description": "shipment not exists"},
         "Code201240400003",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/error_201240400003",
     ),
     pytest.param(
@@ -9924,6 +10161,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_0_201250000001",
     ),
     pytest.param(
@@ -9932,6 +10170,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_1_201240400002",
     ),
     pytest.param(
@@ -9940,6 +10179,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_3_200040300020",
     ),
     pytest.param(
@@ -9948,6 +10188,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_4_100",
     ),
     pytest.param(
@@ -9956,6 +10197,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_5_0",
     ),
     pytest.param(
@@ -9964,6 +10206,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/error_201240400001",
     ),
     pytest.param(
@@ -9972,6 +10215,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -9980,6 +10224,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/documented_2_100",
     ),
     pytest.param(
@@ -9988,6 +10233,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/documented_3_0",
     ),
     pytest.param(
@@ -9996,6 +10242,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/error_201240400001",
     ),
     pytest.param(
@@ -10004,6 +10251,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -10012,6 +10260,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/documented_2_100",
     ),
     pytest.param(
@@ -10020,6 +10269,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/documented_3_0",
     ),
     pytest.param(
@@ -10028,6 +10278,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.getFields/error_0",
     ),
     pytest.param(
@@ -10036,6 +10287,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -10048,6 +10300,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.list/error_0",
     ),
     pytest.param(
@@ -10060,6 +10313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -10068,6 +10322,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/error_201240400001",
     ),
     pytest.param(
@@ -10076,6 +10331,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -10084,6 +10340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/documented_2_100",
     ),
     pytest.param(
@@ -10092,6 +10349,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/documented_3_0",
     ),
     pytest.param(
@@ -10100,6 +10358,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400002, "error_description": "payment not exists"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/error_201240400002",
     ),
     pytest.param(
@@ -10108,6 +10367,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_0_201250000001",
     ),
     pytest.param(
@@ -10116,6 +10376,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400003", "error_description": "synthesized by the generated test"},
         "Code201240400003",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_2_201240400003",
     ),
     pytest.param(
@@ -10124,6 +10385,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_3_200040300020",
     ),
     pytest.param(
@@ -10132,6 +10394,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_4_100",
     ),
     pytest.param(
@@ -10140,6 +10403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_5_0",
     ),
     pytest.param(
@@ -10148,6 +10412,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/error_201240400001",
     ),
     pytest.param(
@@ -10156,6 +10421,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -10164,6 +10430,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/documented_2_100",
     ),
     pytest.param(
@@ -10172,6 +10439,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/documented_3_0",
     ),
     pytest.param(
@@ -10180,6 +10448,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/error_201240400001",
     ),
     pytest.param(
@@ -10188,6 +10457,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -10196,6 +10466,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/documented_2_100",
     ),
     pytest.param(
@@ -10204,6 +10475,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/documented_3_0",
     ),
     pytest.param(
@@ -10212,6 +10484,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.getfields/error_0",
     ),
     pytest.param(
@@ -10220,6 +10493,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentitembasket.getfields/documented_0_200040300010",
     ),
     pytest.param(
@@ -10232,6 +10506,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.list/error_0",
     ),
     pytest.param(
@@ -10244,6 +10519,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentitembasket.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -10252,6 +10528,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/error_201240400001",
     ),
     pytest.param(
@@ -10260,6 +10537,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -10268,6 +10546,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/documented_2_100",
     ),
     pytest.param(
@@ -10276,6 +10555,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/documented_3_0",
     ),
     pytest.param(
@@ -10299,6 +10579,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter NAME is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.add/name_missing",
     ),
     pytest.param(
@@ -10322,6 +10603,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -10345,6 +10627,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_ADD", "error_description": "synthesized by the generated test"},
         "ErrorPaySystemAdd",
+        "InvalidRequestError",
         id="sale.paysystem.add/documented_2_error_pay_system_add",
     ),
     pytest.param(
@@ -10368,6 +10651,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.add/documented_3_error_handler_not_found",
     ),
     pytest.param(
@@ -10391,6 +10675,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PERSON_TYPE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorPersonTypeNotFound",
+        "NotFoundError",
         id="sale.paysystem.add/documented_4_error_person_type_not_found",
     ),
     pytest.param(
@@ -10399,6 +10684,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_NOT_FOUND", "error_description": "Pay system not found"},
         "ErrorPaySystemNotFound",
+        "NotFoundError",
         id="sale.paysystem.delete/pay_system_not_found",
     ),
     pytest.param(
@@ -10407,6 +10693,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -10415,6 +10702,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.delete/documented_2_error_check_failure",
     ),
     pytest.param(
@@ -10469,6 +10757,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
         "ErrorHandlerAlreadyExist",
+        "ConflictError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents ConflictError",
+        ),
         id="sale.paysystem.handler.add/handler_already_exists",
     ),
     pytest.param(
@@ -10523,6 +10817,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -10577,6 +10872,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.handler.add/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -10631,6 +10927,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAdd",
+        "InvalidRequestError",
         id="sale.paysystem.handler.add/documented_3_error_handler_add",
     ),
     pytest.param(
@@ -10639,6 +10936,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.handler.delete/handler_not_found",
     ),
     pytest.param(
@@ -10647,6 +10945,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -10655,6 +10954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorPaySystemDelete",
+        "InvalidRequestError",
         id="sale.paysystem.handler.delete/documented_1_error_pay_system_delete",
     ),
     pytest.param(
@@ -10663,6 +10963,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerDelete",
+        "InvalidRequestError",
         id="sale.paysystem.handler.delete/documented_3_error_handler_delete",
     ),
     pytest.param(
@@ -10671,6 +10972,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.list/access_denied",
     ),
     pytest.param(
@@ -10726,6 +11028,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.handler.update/handler_not_found",
     ),
     pytest.param(
@@ -10781,6 +11084,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -10836,6 +11140,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.handler.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -10891,6 +11196,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
+        "InvalidRequestError",
         id="sale.paysystem.handler.update/documented_3_error_handler_update",
     ),
     pytest.param(
@@ -10946,6 +11252,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNEXPECTED_ANSWER", "error_description": "synthesized by the generated test"},
         "ErrorUnexpectedAnswer",
+        "ServerError",
         id="sale.paysystem.handler.update/documented_4_error_unexpected_answer",
     ),
     pytest.param(
@@ -10984,6 +11291,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.list/access_denied",
     ),
     pytest.param(
@@ -11022,6 +11330,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.list/documented_0_error_check_failure",
     ),
     pytest.param(
@@ -11030,6 +11339,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.pay.invoice/pay_system_not_found",
     ),
     pytest.param(
@@ -11038,6 +11348,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.pay.invoice/documented_0_access_denied",
     ),
     pytest.param(
@@ -11046,6 +11357,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_INVOICE_NOT_SUPPORTED", "error_description": "synthesized by the generated test"},
         "ErrorPayInvoiceNotSupported",
+        "InvalidRequestError",
         id="sale.paysystem.pay.invoice/documented_2_error_pay_invoice_not_supported",
     ),
     pytest.param(
@@ -11054,6 +11366,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INTERNAL_INVOICE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorInternalInvoiceNotFound",
+        "NotFoundError",
         id="sale.paysystem.pay.invoice/documented_3_error_internal_invoice_not_found",
     ),
     pytest.param(
@@ -11062,6 +11375,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROCESS_REQUEST_RESULT", "error_description": "synthesized by the generated test"},
         "ErrorProcessRequestResult",
+        "InvalidRequestError",
         id="sale.paysystem.pay.invoice/documented_4_error_process_request_result",
     ),
     pytest.param(
@@ -11070,6 +11384,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.pay.payment/pay_system_not_found",
     ),
     pytest.param(
@@ -11078,7 +11393,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.pay.payment/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.pay.payment",
+        {"PAYMENT_ID": 1, "PAY_SYSTEM_ID": 1},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.pay.payment/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.pay.payment",
@@ -11086,6 +11411,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROCESS_REQUEST_RESULT", "error_description": "synthesized by the generated test"},
         "ErrorProcessRequestResult",
+        "InvalidRequestError",
         id="sale.paysystem.pay.payment/documented_3_error_process_request_result",
     ),
     pytest.param(
@@ -11094,6 +11420,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.get/pay_system_not_found",
     ),
     pytest.param(
@@ -11102,7 +11429,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.get/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.get",
+        {"ID": 11, "PERSON_TYPE_ID": 1},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.get/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.invoice.get",
@@ -11110,6 +11447,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.invoice.get/pay_system_not_found",
     ),
     pytest.param(
@@ -11118,7 +11456,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.invoice.get/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.invoice.get",
+        {"INVOICE_ID": 10, "PAY_SYSTEM_ID": 11},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.invoice.get/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.invoice.get",
@@ -11126,6 +11474,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INTERNAL_INVOICE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorInternalInvoiceNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.invoice.get/documented_3_error_internal_invoice_not_found",
     ),
     pytest.param(
@@ -11134,6 +11483,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.payment.get/pay_system_not_found",
     ),
     pytest.param(
@@ -11142,7 +11492,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.payment.get/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.payment.get",
+        {"PAYMENT_ID": 10, "PAY_SYSTEM_ID": 11},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.payment.get/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.payment.get",
@@ -11150,6 +11510,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INTERNAL_ORDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorInternalOrderNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.payment.get/documented_3_error_internal_order_not_found",
     ),
     pytest.param(
@@ -11158,6 +11519,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.update/pay_system_not_found",
     ),
     pytest.param(
@@ -11166,7 +11528,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.update/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.update",
+        {"ID": 11, "PERSON_TYPE_ID": 1, "SETTINGS": {"REST_SERVICE_KEY_IFRAME": {"TYPE": "VALUE", "VALUE": "NEW_KEY"}}},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.update/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.update",
@@ -11174,6 +11546,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SettingsEmpty",
+        "InvalidRequestError",
         id="sale.paysystem.settings.update/documented_3_error_handler_not_found",
     ),
     pytest.param(
@@ -11193,6 +11566,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.update/handler_not_found",
     ),
     pytest.param(
@@ -11212,6 +11586,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -11231,6 +11606,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PERSON_TYPE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorPersonTypeNotFound",
+        "NotFoundError",
         id="sale.paysystem.update/documented_2_error_person_type_not_found",
     ),
     pytest.param(
@@ -11250,6 +11626,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorPaySystemNotFound",
+        "NotFoundError",
         id="sale.paysystem.update/documented_3_error_pay_system_not_found",
     ),
     pytest.param(
@@ -11269,6 +11646,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.update/documented_4_error_check_failure",
     ),
     pytest.param(
@@ -11277,6 +11655,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200750000005, "error_description": "person type code exists"},
         "Code200750000005",
+        "InvalidRequestError",
         id="sale.persontype.add/error_200750000005",
     ),
     pytest.param(
@@ -11285,6 +11664,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200750000001", "error_description": "synthesized by the generated test"},
         "Code200750000001",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_1_200750000001",
     ),
     pytest.param(
@@ -11293,6 +11673,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -11301,6 +11682,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_3_100",
     ),
     pytest.param(
@@ -11309,6 +11691,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_4_0",
     ),
     pytest.param(
@@ -11317,6 +11700,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200750000008, "error_description": "The payer type with ID=8 is used in orders"},
         "Code200750000008",
+        "InvalidRequestError",
         id="sale.persontype.delete/error_200750000008",
     ),
     pytest.param(
@@ -11325,6 +11709,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200750000003", "error_description": "synthesized by the generated test"},
         "Code200750000003",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_0_200750000003",
     ),
     pytest.param(
@@ -11333,6 +11718,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -11341,6 +11727,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200740400001", "error_description": "synthesized by the generated test"},
         "Code200740400001",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_2_200740400001",
     ),
     pytest.param(
@@ -11349,6 +11736,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_4_100",
     ),
     pytest.param(
@@ -11357,6 +11745,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_5_0",
     ),
     pytest.param(
@@ -11365,6 +11754,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.persontype.get/error_200040300010",
     ),
     pytest.param(
@@ -11373,6 +11763,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200740400001", "error_description": "synthesized by the generated test"},
         "Code200740400001",
+        "InvalidRequestError",
         id="sale.persontype.get/documented_0_200740400001",
     ),
     pytest.param(
@@ -11381,6 +11772,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.get/documented_2_100",
     ),
     pytest.param(
@@ -11389,6 +11781,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.get/documented_3_0",
     ),
     pytest.param(
@@ -11397,6 +11790,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.persontype.getFields/error_200040300010",
     ),
     pytest.param(
@@ -11405,6 +11799,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.getFields/documented_1_0",
     ),
     pytest.param(
@@ -11413,6 +11808,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.persontype.list/error_200040300010",
     ),
     pytest.param(
@@ -11421,6 +11817,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.list/documented_1_0",
     ),
     pytest.param(
@@ -11429,6 +11826,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.update/error_0",
     ),
     pytest.param(
@@ -11437,6 +11835,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200740400001", "error_description": "synthesized by the generated test"},
         "Code200740400001",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_0_200740400001",
     ),
     pytest.param(
@@ -11445,6 +11844,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200750000007", "error_description": "synthesized by the generated test"},
         "Code200750000007",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_1_200750000007",
     ),
     pytest.param(
@@ -11453,6 +11853,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_2_200040300020",
     ),
     pytest.param(
@@ -11461,6 +11862,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_3_100",
     ),
     pytest.param(
@@ -11494,6 +11896,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: propsGroupId"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.add/error_0",
     ),
     pytest.param(
@@ -11527,6 +11930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000005", "error_description": "synthesized by the generated test"},
         "Code200850000005",
+        "InvalidRequestError",
         id="sale.property.add/documented_0_200850000005",
     ),
     pytest.param(
@@ -11560,6 +11964,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000006", "error_description": "synthesized by the generated test"},
         "Code200850000006",
+        "InvalidRequestError",
         id="sale.property.add/documented_1_200850000006",
     ),
     pytest.param(
@@ -11593,6 +11998,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.property.add/documented_2_200850000009",
     ),
     pytest.param(
@@ -11626,6 +12032,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.property.add/documented_3_200850000010",
     ),
     pytest.param(
@@ -11659,6 +12066,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.property.add/documented_4_200850000011",
     ),
     pytest.param(
@@ -11692,6 +12100,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.property.add/documented_5_200850000012",
     ),
     pytest.param(
@@ -11725,6 +12134,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.property.add/documented_6_200850000013",
     ),
     pytest.param(
@@ -11758,6 +12168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.property.add/documented_7_200850000014",
     ),
     pytest.param(
@@ -11791,6 +12202,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.property.add/documented_8_200850000015",
     ),
     pytest.param(
@@ -11824,6 +12236,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.property.add/documented_9_200850000016",
     ),
     pytest.param(
@@ -11857,6 +12270,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.property.add/documented_10_200040300020",
     ),
     pytest.param(
@@ -11890,6 +12304,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.add/documented_11_100",
     ),
     pytest.param(
@@ -11898,6 +12313,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.property.delete/error_200840400001",
     ),
     pytest.param(
@@ -11906,6 +12322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000004", "error_description": "synthesized by the generated test"},
         "Code200850000004",
+        "InvalidRequestError",
         id="sale.property.delete/documented_1_200850000004",
     ),
     pytest.param(
@@ -11914,6 +12331,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="sale.property.delete/documented_2_error_core",
     ),
     pytest.param(
@@ -11922,6 +12340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.property.delete/documented_3_200040300020",
     ),
     pytest.param(
@@ -11930,6 +12349,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.delete/documented_4_100",
     ),
     pytest.param(
@@ -11938,6 +12358,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.delete/documented_5_0",
     ),
     pytest.param(
@@ -11946,6 +12367,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.property.get/error_200840400001",
     ),
     pytest.param(
@@ -11954,6 +12376,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.property.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -11962,6 +12385,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.get/documented_2_100",
     ),
     pytest.param(
@@ -11970,6 +12394,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.get/documented_3_0",
     ),
     pytest.param(
@@ -11978,6 +12403,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.getfieldsbytype/error_0",
     ),
     pytest.param(
@@ -11986,6 +12412,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.property.getfieldsbytype/documented_0_200040300010",
     ),
     pytest.param(
@@ -12027,6 +12454,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.list/error_0",
     ),
     pytest.param(
@@ -12068,6 +12496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.property.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -12102,6 +12531,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.property.update/error_200840400001",
     ),
     pytest.param(
@@ -12136,6 +12566,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000003", "error_description": "synthesized by the generated test"},
         "Code200850000003",
+        "InvalidRequestError",
         id="sale.property.update/documented_1_200850000003",
     ),
     pytest.param(
@@ -12170,6 +12601,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.property.update/documented_2_200850000009",
     ),
     pytest.param(
@@ -12204,6 +12636,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.property.update/documented_3_200850000010",
     ),
     pytest.param(
@@ -12238,6 +12671,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.property.update/documented_4_200850000011",
     ),
     pytest.param(
@@ -12272,6 +12706,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.property.update/documented_5_200850000012",
     ),
     pytest.param(
@@ -12306,6 +12741,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.property.update/documented_6_200850000013",
     ),
     pytest.param(
@@ -12340,6 +12776,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.property.update/documented_7_200850000014",
     ),
     pytest.param(
@@ -12374,6 +12811,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.property.update/documented_8_200850000015",
     ),
     pytest.param(
@@ -12408,6 +12846,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.property.update/documented_9_200850000016",
     ),
     pytest.param(
@@ -12442,6 +12881,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.property.update/documented_10_200040300020",
     ),
     pytest.param(
@@ -12476,6 +12916,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.update/documented_11_100",
     ),
     pytest.param(
@@ -12510,6 +12951,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.update/documented_12_0",
     ),
     pytest.param(
@@ -12518,6 +12960,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: entityId"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/error_0",
     ),
     pytest.param(
@@ -12526,6 +12969,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201650000001", "error_description": "synthesized by the generated test"},
         "Code201650000001",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_0_201650000001",
     ),
     pytest.param(
@@ -12534,6 +12978,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201650000002", "error_description": "synthesized by the generated test"},
         "Code201650000002",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_1_201650000002",
     ),
     pytest.param(
@@ -12542,6 +12987,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -12550,6 +12996,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_3_100",
     ),
     pytest.param(
@@ -12558,6 +13005,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201640400004, "error_description": "property relation does not exist"},
         "Code201640400004",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/error_201640400004",
     ),
     pytest.param(
@@ -12566,6 +13014,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/documented_1_200040300010",
     ),
     pytest.param(
@@ -12574,6 +13023,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/documented_2_100",
     ),
     pytest.param(
@@ -12582,6 +13032,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/documented_3_0",
     ),
     pytest.param(
@@ -12590,6 +13041,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyRelation.getFields/error_200040300010",
     ),
     pytest.param(
@@ -12598,6 +13050,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.getFields/documented_1_0",
     ),
     pytest.param(
@@ -12606,6 +13059,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyRelation.list/error_200040300010",
     ),
     pytest.param(
@@ -12614,6 +13068,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.list/documented_1_0",
     ),
     pytest.param(
@@ -12622,6 +13077,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.add/error_0",
     ),
     pytest.param(
@@ -12630,6 +13086,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200950000006", "error_description": "synthesized by the generated test"},
         "Code200950000006",
+        "InvalidRequestError",
         id="sale.propertygroup.add/documented_0_200950000006",
     ),
     pytest.param(
@@ -12638,6 +13095,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertygroup.add/documented_1_200040300020",
     ),
     pytest.param(
@@ -12646,6 +13104,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.add/documented_2_100",
     ),
     pytest.param(
@@ -12654,6 +13113,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200940400001, "error_description": "property group does not exist"},
         "Code200940400001",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/error_200940400001",
     ),
     pytest.param(
@@ -12662,6 +13122,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -12670,6 +13131,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/documented_2_100",
     ),
     pytest.param(
@@ -12678,6 +13140,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/documented_3_0",
     ),
     pytest.param(
@@ -12686,6 +13149,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200940400001, "error_description": "property group does not exist"},
         "Code200940400001",
+        "InvalidRequestError",
         id="sale.propertygroup.get/error_200940400001",
     ),
     pytest.param(
@@ -12694,6 +13158,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertygroup.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -12702,6 +13167,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.get/documented_2_100",
     ),
     pytest.param(
@@ -12710,6 +13176,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.get/documented_3_0",
     ),
     pytest.param(
@@ -12718,6 +13185,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.getFields/error_0",
     ),
     pytest.param(
@@ -12726,6 +13194,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertygroup.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -12734,6 +13203,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.list/error_0",
     ),
     pytest.param(
@@ -12742,6 +13212,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertygroup.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -12750,6 +13221,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.update/error_0",
     ),
     pytest.param(
@@ -12758,6 +13230,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200940400001", "error_description": "synthesized by the generated test"},
         "Code200940400001",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_0_200940400001",
     ),
     pytest.param(
@@ -12766,6 +13239,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -12774,6 +13248,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200950000008", "error_description": "synthesized by the generated test"},
         "Code200950000008",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_2_200950000008",
     ),
     pytest.param(
@@ -12782,6 +13257,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_3_100",
     ),
     pytest.param(
@@ -12790,6 +13266,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "property value does not exist"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/error_201040400001",
     ),
     pytest.param(
@@ -12798,6 +13275,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -12806,6 +13284,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/documented_2_100",
     ),
     pytest.param(
@@ -12814,6 +13293,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/documented_3_0",
     ),
     pytest.param(
@@ -12822,6 +13302,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "property value does not exist"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/error_201040400001",
     ),
     pytest.param(
@@ -12830,6 +13311,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -12838,6 +13320,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/documented_2_100",
     ),
     pytest.param(
@@ -12846,6 +13329,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/documented_3_0",
     ),
     pytest.param(
@@ -12854,6 +13338,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.getfields/error_0",
     ),
     pytest.param(
@@ -12862,6 +13347,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvalue.getfields/documented_0_200040300020",
     ),
     pytest.param(
@@ -12874,6 +13360,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.list/error_0",
     ),
     pytest.param(
@@ -12886,6 +13373,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvalue.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -12911,6 +13399,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {fields}"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvalue.modify/error_100",
     ),
     pytest.param(
@@ -12936,6 +13425,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvalue.modify/documented_0_200040300020",
     ),
     pytest.param(
@@ -12961,6 +13451,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.modify/documented_2_0",
     ),
     pytest.param(
@@ -12977,6 +13468,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/error_0",
     ),
     pytest.param(
@@ -12993,6 +13485,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201550000003", "error_description": "synthesized by the generated test"},
         "Code201550000003",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_0_201550000003",
     ),
     pytest.param(
@@ -13009,6 +13502,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_1_200040300020",
     ),
     pytest.param(
@@ -13025,6 +13519,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_2_100",
     ),
     pytest.param(
@@ -13041,6 +13536,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_VALUE", "error_description": "synthesized by the generated test"},
         "ErrorNoValue",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_4_error_no_value",
     ),
     pytest.param(
@@ -13057,6 +13553,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_NAME", "error_description": "synthesized by the generated test"},
         "ErrorNoName",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_5_error_no_name",
     ),
     pytest.param(
@@ -13065,6 +13562,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201540400001, "error_description": "property variant does not exist"},
         "Code201540400001",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/error_201540400001",
     ),
     pytest.param(
@@ -13073,6 +13571,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -13081,6 +13580,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/documented_2_100",
     ),
     pytest.param(
@@ -13089,6 +13589,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/documented_3_0",
     ),
     pytest.param(
@@ -13097,6 +13598,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201540400001, "error_description": "property variant does not exist"},
         "Code201540400001",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/error_201540400001",
     ),
     pytest.param(
@@ -13105,6 +13607,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -13113,6 +13616,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/documented_2_100",
     ),
     pytest.param(
@@ -13121,6 +13625,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/documented_3_0",
     ),
     pytest.param(
@@ -13129,6 +13634,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.getFields/error_0",
     ),
     pytest.param(
@@ -13137,6 +13643,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvariant.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -13149,6 +13656,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.list/error_0",
     ),
     pytest.param(
@@ -13161,6 +13669,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvariant.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -13172,6 +13681,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/error_0",
     ),
     pytest.param(
@@ -13183,6 +13693,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201540400001", "error_description": "synthesized by the generated test"},
         "Code201540400001",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_0_201540400001",
     ),
     pytest.param(
@@ -13194,6 +13705,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -13205,6 +13717,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_2_100",
     ),
     pytest.param(
@@ -13216,6 +13729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_VALUE", "error_description": "synthesized by the generated test"},
         "ErrorNoValue",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_4_error_no_value",
     ),
     pytest.param(
@@ -13227,6 +13741,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_NAME", "error_description": "synthesized by the generated test"},
         "ErrorNoName",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_5_error_no_name",
     ),
     pytest.param(
@@ -13250,6 +13765,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Unable to load order"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.add/error_0",
     ),
     pytest.param(
@@ -13273,6 +13789,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_0_200040300020",
     ),
     pytest.param(
@@ -13296,6 +13813,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_1_100",
     ),
     pytest.param(
@@ -13319,6 +13837,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE", "error_description": "synthesized by the generated test"},
         "SaleShipmentWrongDeliveryService",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_3_sale_shipment_wrong_delivery_service",
     ),
     pytest.param(
@@ -13342,6 +13861,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_INVALID_VALUE", "error_description": "synthesized by the generated test"},
         "BxInvalidValue",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_4_bx_invalid_value",
     ),
     pytest.param(
@@ -13353,6 +13873,7 @@ ERROR_REPLIES = [
             "error_description": "The shipment has already been shipped. Please cancel the shipment",
         },
         "SaleShipmentExistShipped",
+        "InvalidRequestError",
         id="sale.shipment.delete/error_sale_shipment_exist_shipped",
     ),
     pytest.param(
@@ -13361,6 +13882,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201140400001", "error_description": "synthesized by the generated test"},
         "Code201140400001",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_0_201140400001",
     ),
     pytest.param(
@@ -13369,6 +13891,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -13377,6 +13900,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_3_100",
     ),
     pytest.param(
@@ -13385,6 +13909,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_4_0",
     ),
     pytest.param(
@@ -13393,6 +13918,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201140400001, "error_description": "shipment does not exist"},
         "Code201140400001",
+        "InvalidRequestError",
         id="sale.shipment.get/error_201140400001",
     ),
     pytest.param(
@@ -13401,6 +13927,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipment.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -13409,6 +13936,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.get/documented_2_100",
     ),
     pytest.param(
@@ -13417,6 +13945,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.get/documented_3_0",
     ),
     pytest.param(
@@ -13425,6 +13954,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.getFields/error_0",
     ),
     pytest.param(
@@ -13433,6 +13963,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipment.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -13491,6 +14022,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.list/error_0",
     ),
     pytest.param(
@@ -13549,6 +14081,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipment.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -13572,6 +14105,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.update/error_0",
     ),
     pytest.param(
@@ -13595,6 +14129,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201140400001", "error_description": "synthesized by the generated test"},
         "Code201140400001",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_0_201140400001",
     ),
     pytest.param(
@@ -13618,6 +14153,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -13641,6 +14177,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_INVALID_VALUE", "error_description": "synthesized by the generated test"},
         "BxInvalidValue",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_2_bx_invalid_value",
     ),
     pytest.param(
@@ -13664,6 +14201,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_3_100",
     ),
     pytest.param(
@@ -13672,6 +14210,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201250000001, "error_description": "Duplicate entry for key [basketId, orderDeliveryId]"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/error_201250000001",
     ),
     pytest.param(
@@ -13680,6 +14219,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_1_201240400002",
     ),
     pytest.param(
@@ -13688,6 +14228,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400003", "error_description": "synthesized by the generated test"},
         "Code201240400003",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_2_201240400003",
     ),
     pytest.param(
@@ -13696,6 +14237,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_3_200040300020",
     ),
     pytest.param(
@@ -13704,6 +14246,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_4_100",
     ),
     pytest.param(
@@ -13712,6 +14255,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_5_0",
     ),
     pytest.param(
@@ -13720,6 +14264,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "shipment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/error_201240400001",
     ),
     pytest.param(
@@ -13728,6 +14273,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -13736,6 +14282,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/documented_2_100",
     ),
     pytest.param(
@@ -13744,6 +14291,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/documented_3_0",
     ),
     pytest.param(
@@ -13752,6 +14300,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "shipment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/error_201240400001",
     ),
     pytest.param(
@@ -13760,6 +14309,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -13768,6 +14318,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/documented_2_100",
     ),
     pytest.param(
@@ -13776,6 +14327,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/documented_3_0",
     ),
     pytest.param(
@@ -13784,6 +14336,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.getfields/error_0",
     ),
     pytest.param(
@@ -13792,6 +14345,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentitem.getfields/documented_0_200040300010",
     ),
     pytest.param(
@@ -13804,6 +14358,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.list/error_0",
     ),
     pytest.param(
@@ -13816,6 +14371,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentitem.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -13824,6 +14380,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/error_0",
     ),
     pytest.param(
@@ -13832,6 +14389,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400001", "error_description": "synthesized by the generated test"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/documented_0_201240400001",
     ),
     pytest.param(
@@ -13840,6 +14398,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -13848,6 +14407,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/documented_2_100",
     ),
     pytest.param(
@@ -13881,6 +14441,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: propsGroupId"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/error_0",
     ),
     pytest.param(
@@ -13914,6 +14475,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000005", "error_description": "synthesized by the generated test"},
         "Code200850000005",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_0_200850000005",
     ),
     pytest.param(
@@ -13947,6 +14509,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000006", "error_description": "synthesized by the generated test"},
         "Code200850000006",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_1_200850000006",
     ),
     pytest.param(
@@ -13980,6 +14543,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_2_200850000009",
     ),
     pytest.param(
@@ -14013,6 +14577,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_3_200850000010",
     ),
     pytest.param(
@@ -14046,6 +14611,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_4_200850000011",
     ),
     pytest.param(
@@ -14079,6 +14645,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_5_200850000012",
     ),
     pytest.param(
@@ -14112,6 +14679,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_6_200850000013",
     ),
     pytest.param(
@@ -14145,6 +14713,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_7_200850000014",
     ),
     pytest.param(
@@ -14178,6 +14747,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_8_200850000015",
     ),
     pytest.param(
@@ -14211,6 +14781,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_9_200850000016",
     ),
     pytest.param(
@@ -14244,6 +14815,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_10_200040300020",
     ),
     pytest.param(
@@ -14277,6 +14849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_11_100",
     ),
     pytest.param(
@@ -14285,6 +14858,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/error_200840400001",
     ),
     pytest.param(
@@ -14293,6 +14867,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000004", "error_description": "synthesized by the generated test"},
         "Code200850000004",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_1_200850000004",
     ),
     pytest.param(
@@ -14301,6 +14876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_2_error_core",
     ),
     pytest.param(
@@ -14309,6 +14885,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_3_200040300020",
     ),
     pytest.param(
@@ -14317,6 +14894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_4_100",
     ),
     pytest.param(
@@ -14325,6 +14903,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_5_0",
     ),
     pytest.param(
@@ -14333,6 +14912,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/error_200840400001",
     ),
     pytest.param(
@@ -14341,6 +14921,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -14349,6 +14930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/documented_2_100",
     ),
     pytest.param(
@@ -14357,6 +14939,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/documented_3_0",
     ),
     pytest.param(
@@ -14365,6 +14948,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.getfieldsbytype/error_0",
     ),
     pytest.param(
@@ -14373,6 +14957,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.getfieldsbytype/documented_0_200040300010",
     ),
     pytest.param(
@@ -14414,6 +14999,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.list/error_0",
     ),
     pytest.param(
@@ -14455,6 +15041,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -14489,6 +15076,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/error_200840400001",
     ),
     pytest.param(
@@ -14523,6 +15111,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000003", "error_description": "synthesized by the generated test"},
         "Code200850000003",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_1_200850000003",
     ),
     pytest.param(
@@ -14557,6 +15146,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_2_200850000009",
     ),
     pytest.param(
@@ -14591,6 +15181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_3_200850000010",
     ),
     pytest.param(
@@ -14625,6 +15216,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_4_200850000011",
     ),
     pytest.param(
@@ -14659,6 +15251,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_5_200850000012",
     ),
     pytest.param(
@@ -14693,6 +15286,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_6_200850000013",
     ),
     pytest.param(
@@ -14727,6 +15321,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_7_200850000014",
     ),
     pytest.param(
@@ -14761,6 +15356,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_8_200850000015",
     ),
     pytest.param(
@@ -14795,6 +15391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_9_200850000016",
     ),
     pytest.param(
@@ -14829,6 +15426,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_10_200040300020",
     ),
     pytest.param(
@@ -14863,6 +15461,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_11_100",
     ),
     pytest.param(
@@ -14897,6 +15496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_12_0",
     ),
     pytest.param(
@@ -14905,6 +15505,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "Property value has not been found"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/error_201040400001",
     ),
     pytest.param(
@@ -14913,6 +15514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -14921,6 +15523,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/documented_2_100",
     ),
     pytest.param(
@@ -14929,6 +15532,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/documented_3_0",
     ),
     pytest.param(
@@ -14937,6 +15541,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "Property value has not been found"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/error_201040400001",
     ),
     pytest.param(
@@ -14945,6 +15550,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -14953,6 +15559,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/documented_2_100",
     ),
     pytest.param(
@@ -14961,6 +15568,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/documented_3_0",
     ),
     pytest.param(
@@ -14969,6 +15577,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.getfields/error_0",
     ),
     pytest.param(
@@ -14977,6 +15586,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.getfields/documented_0_200040300020",
     ),
     pytest.param(
@@ -14989,6 +15599,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.list/error_0",
     ),
     pytest.param(
@@ -15001,6 +15612,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -15019,6 +15631,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {fields}"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/error_100",
     ),
     pytest.param(
@@ -15037,6 +15650,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_0_200040300020",
     ),
     pytest.param(
@@ -15055,6 +15669,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201040400006", "error_description": "synthesized by the generated test"},
         "Code201040400006",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_2_201040400006",
     ),
     pytest.param(
@@ -15073,6 +15688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201040400007", "error_description": "synthesized by the generated test"},
         "Code201040400007",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_3_201040400007",
     ),
     pytest.param(
@@ -15091,6 +15707,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201040400008", "error_description": "synthesized by the generated test"},
         "Code201040400008",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_4_201040400008",
     ),
     pytest.param(
@@ -15109,6 +15726,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_5_0",
     ),
     pytest.param(
@@ -15117,6 +15735,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201350000001, "error_description": "Duplicate entry for key [id]"},
         "Code201350000001",
+        "InvalidRequestError",
         id="sale.status.add/error_201350000001",
     ),
     pytest.param(
@@ -15125,6 +15744,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000003", "error_description": "synthesized by the generated test"},
         "Code201350000003",
+        "InvalidRequestError",
         id="sale.status.add/documented_1_201350000003",
     ),
     pytest.param(
@@ -15133,6 +15753,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000004", "error_description": "synthesized by the generated test"},
         "Code201350000004",
+        "InvalidRequestError",
         id="sale.status.add/documented_2_201350000004",
     ),
     pytest.param(
@@ -15141,6 +15762,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000005", "error_description": "synthesized by the generated test"},
         "Code201350000005",
+        "InvalidRequestError",
         id="sale.status.add/documented_3_201350000005",
     ),
     pytest.param(
@@ -15149,6 +15771,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.status.add/documented_4_200040300020",
     ),
     pytest.param(
@@ -15157,6 +15780,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.add/documented_5_100",
     ),
     pytest.param(
@@ -15165,6 +15789,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.add/documented_6_0",
     ),
     pytest.param(
@@ -15173,6 +15798,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201340400001, "error_description": "status does not exist"},
         "Code201340400001",
+        "InvalidRequestError",
         id="sale.status.delete/error_201340400001",
     ),
     pytest.param(
@@ -15181,6 +15807,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.status.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -15189,6 +15816,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000002", "error_description": "synthesized by the generated test"},
         "Code201350000002",
+        "InvalidRequestError",
         id="sale.status.delete/documented_2_201350000002",
     ),
     pytest.param(
@@ -15197,6 +15825,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.delete/documented_3_100",
     ),
     pytest.param(
@@ -15205,6 +15834,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.delete/documented_4_0",
     ),
     pytest.param(
@@ -15213,6 +15843,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201340400001, "error_description": "status does not exist"},
         "Code201340400001",
+        "InvalidRequestError",
         id="sale.status.get/error_201340400001",
     ),
     pytest.param(
@@ -15221,6 +15852,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.status.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -15229,6 +15861,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.get/documented_2_100",
     ),
     pytest.param(
@@ -15237,10 +15870,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.get/documented_3_0",
     ),
     pytest.param(
-        "sale.status.getFields", {}, 400, {"error": 0, "error_description": "error"}, "Code0", id="sale.status.getFields/error_0"
+        "sale.status.getFields",
+        {},
+        400,
+        {"error": 0, "error_description": "error"},
+        "Code0",
+        "InvalidRequestError",
+        id="sale.status.getFields/error_0",
     ),
     pytest.param(
         "sale.status.getFields",
@@ -15248,6 +15888,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.status.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -15256,6 +15897,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.list/error_0",
     ),
     pytest.param(
@@ -15264,6 +15906,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.status.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -15272,6 +15915,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: type"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.update/error_0",
     ),
     pytest.param(
@@ -15280,6 +15924,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201340400001", "error_description": "synthesized by the generated test"},
         "Code201340400001",
+        "InvalidRequestError",
         id="sale.status.update/documented_0_201340400001",
     ),
     pytest.param(
@@ -15288,6 +15933,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.status.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -15296,6 +15942,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000003", "error_description": "synthesized by the generated test"},
         "Code201350000003",
+        "InvalidRequestError",
         id="sale.status.update/documented_2_201350000003",
     ),
     pytest.param(
@@ -15304,6 +15951,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000006", "error_description": "synthesized by the generated test"},
         "Code201350000006",
+        "InvalidRequestError",
         id="sale.status.update/documented_3_201350000006",
     ),
     pytest.param(
@@ -15312,6 +15960,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000007", "error_description": "synthesized by the generated test"},
         "Code201350000007",
+        "InvalidRequestError",
         id="sale.status.update/documented_4_201350000007",
     ),
     pytest.param(
@@ -15320,6 +15969,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000008", "error_description": "synthesized by the generated test"},
         "Code201350000008",
+        "InvalidRequestError",
         id="sale.status.update/documented_5_201350000008",
     ),
     pytest.param(
@@ -15328,6 +15978,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.update/documented_6_100",
     ),
     pytest.param(
@@ -15343,6 +15994,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201750000003, "error_description": "Duplicate entry for key [statusId, lid]"},
         "Code201750000003",
+        "InvalidRequestError",
         id="sale.statusLang.add/error_201750000003",
     ),
     pytest.param(
@@ -15358,6 +16010,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201750000004", "error_description": "synthesized by the generated test"},
         "Code201750000004",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_1_201750000004",
     ),
     pytest.param(
@@ -15373,6 +16026,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -15388,6 +16042,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_3_100",
     ),
     pytest.param(
@@ -15403,6 +16058,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_4_0",
     ),
     pytest.param(
@@ -15411,6 +16067,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/error_0",
     ),
     pytest.param(
@@ -15419,6 +16076,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201740400001", "error_description": "synthesized by the generated test"},
         "Code201740400001",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_0_201740400001",
     ),
     pytest.param(
@@ -15427,6 +16085,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201750000004", "error_description": "synthesized by the generated test"},
         "Code201750000004",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_1_201750000004",
     ),
     pytest.param(
@@ -15435,6 +16094,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_2_200040300010",
     ),
     pytest.param(
@@ -15443,6 +16103,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_3_100",
     ),
     pytest.param(
@@ -15451,6 +16112,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.getFields/error_0",
     ),
     pytest.param(
@@ -15459,6 +16121,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -15467,6 +16130,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.getListLangs/error_0",
     ),
     pytest.param(
@@ -15475,6 +16139,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.getListLangs/documented_0_200040300010",
     ),
     pytest.param(
@@ -15487,6 +16152,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.list/error_0",
     ),
     pytest.param(
@@ -15499,6 +16165,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -15507,6 +16174,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradeBinding.getFields/error_200040300010",
     ),
     pytest.param(
@@ -15515,6 +16183,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.tradeBinding.getFields/documented_1_0",
     ),
     pytest.param(
@@ -15527,6 +16196,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradeBinding.list/error_200040300010",
     ),
     pytest.param(
@@ -15539,6 +16209,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.tradeBinding.list/documented_1_0",
     ),
     pytest.param(
@@ -15547,6 +16218,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradePlatform.getFields/error_200040300010",
     ),
     pytest.param(
@@ -15555,11 +16227,12 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradePlatform.list/error_200040300010",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -848,6 +848,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Adding item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.add/error_core",
     ),
     pytest.param(
@@ -859,6 +860,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::complete(), but not given.; 256/TE/WRONG_ARGUMENTS<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.complete/error_core",
     ),
     pytest.param(
@@ -870,6 +872,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Deleting item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.delete/error_core",
     ),
     pytest.param(
@@ -881,6 +884,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::get(), but not given.; 256/TE/WRONG_ARGUMENTS<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.get/error_core",
     ),
     pytest.param(
@@ -892,6 +896,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Action failed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.getlist/error_core",
     ),
     pytest.param(
@@ -903,6 +908,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #2 (actionId) expected by method ctaskchecklistitem::isactionallowed(), but not given.; 256/TE/WRONG_ARGUMENTS",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.isactionallowed/error_core",
     ),
     pytest.param(
@@ -914,6 +920,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Moving item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.moveafteritem/error_core",
     ),
     pytest.param(
@@ -925,6 +932,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::renew(), but not given.; 256/TE/WRONG_ARGUMENTS<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.renew/error_core",
     ),
     pytest.param(
@@ -947,6 +955,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#4; No access to edit the task; 4/TE/ACTION_NOT_ALLOWED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.update/error_core",
     ),
     pytest.param(
@@ -963,6 +972,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CODE", "error_description": "Insufficient permissions to add a comment.<br>"},
         "ErrorCode",
+        "InvalidRequestError",
         id="task.commentitem.add/error_code",
     ),
     pytest.param(
@@ -979,6 +989,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.add/documented_0_error_core",
     ),
     pytest.param(
@@ -990,6 +1001,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#4; Action is not allowed; 4/TE/ACTION_NOT_ALLOWED.<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.delete/error_core",
     ),
     pytest.param(
@@ -1001,6 +1013,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#512; Check listitem not found or not accessible; 512/TE/ITEM_NOT_FOUND_OR_NOT_ACCESSIBLE.<br>",
         },
         "ErrorCode",
+        "InvalidRequestError",
         id="task.commentitem.get/error_code",
     ),
     pytest.param(
@@ -1009,6 +1022,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.get/documented_0_error_core",
     ),
     pytest.param(
@@ -1017,6 +1031,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.getlist/documented_0_error_core",
     ),
     pytest.param(
@@ -1028,6 +1043,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #2 (actionId) expected by method ctaskcommentitem::isactionallowed(), but not given.; 256/TE/WRONG_ARGUMENTS.<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.isactionallowed/error_core",
     ),
     pytest.param(
@@ -1036,6 +1052,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CODE", "error_description": "Comment text not specified.<br>"},
         "ErrorCode",
+        "InvalidRequestError",
         id="task.commentitem.update/error_code",
     ),
     pytest.param(
@@ -1044,6 +1061,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.update/documented_0_error_core",
     ),
     pytest.param(
@@ -1052,6 +1070,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ILLEGAL_NEW_LINK", "error_description": "A link between tasks already exists"},
         "IllegalNewLink",
+        "InvalidRequestError",
         id="task.dependence.add/error_illegal_new_link",
     ),
     pytest.param(
@@ -1060,6 +1079,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACTION_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "ActionNotAllowed",
+        "InvalidRequestError",
         id="task.dependence.add/documented_1_action_not_allowed",
     ),
     pytest.param(
@@ -1068,6 +1088,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ILLEGAL_NEW_LINK", "error_description": "The dependency between tasks does not exist"},
         "IllegalNewLink",
+        "InvalidRequestError",
         id="task.dependence.delete/error_illegal_new_link",
     ),
     pytest.param(
@@ -1076,6 +1097,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACTION_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "ActionNotAllowed",
+        "InvalidRequestError",
         id="task.dependence.delete/documented_1_action_not_allowed",
     ),
     pytest.param(
@@ -1084,6 +1106,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CODE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCode",
+        "InvalidRequestError",
         id="task.elapseditem.add/error_code",
     ),
     pytest.param(
@@ -1092,6 +1115,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_0_0x000001",
     ),
     pytest.param(
@@ -1100,6 +1124,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_1_0x100002",
     ),
     pytest.param(
@@ -1108,6 +1133,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_2_0x000004",
     ),
     pytest.param(
@@ -1116,6 +1142,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_3_0x000040",
     ),
     pytest.param(
@@ -1124,6 +1151,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.delete/error_core",
     ),
     pytest.param(
@@ -1132,6 +1160,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_0_0x000001",
     ),
     pytest.param(
@@ -1140,6 +1169,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_1_0x100002",
     ),
     pytest.param(
@@ -1148,6 +1178,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_2_0x000004",
     ),
     pytest.param(
@@ -1156,6 +1187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_3_0x000040",
     ),
     pytest.param(
@@ -1164,6 +1196,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Task not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.get/error_core",
     ),
     pytest.param(
@@ -1172,6 +1205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_0_0x000001",
     ),
     pytest.param(
@@ -1180,6 +1214,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_1_0x100002",
     ),
     pytest.param(
@@ -1188,6 +1223,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_2_0x000004",
     ),
     pytest.param(
@@ -1196,6 +1232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_3_0x000040",
     ),
     pytest.param(
@@ -1204,6 +1241,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/error_core",
     ),
     pytest.param(
@@ -1212,6 +1250,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_0_0x100002",
     ),
     pytest.param(
@@ -1220,6 +1259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_1_0x000004",
     ),
     pytest.param(
@@ -1228,6 +1268,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_2_0x000040",
     ),
     pytest.param(
@@ -1236,6 +1277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000100", "error_description": "synthesized by the generated test"},
         "Code0x000100",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_3_0x000100",
     ),
     pytest.param(
@@ -1244,6 +1286,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.update/error_core",
     ),
     pytest.param(
@@ -1252,6 +1295,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_0_0x000001",
     ),
     pytest.param(
@@ -1260,6 +1304,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_1_0x100002",
     ),
     pytest.param(
@@ -1268,6 +1313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_2_0x000004",
     ),
     pytest.param(
@@ -1276,6 +1322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_3_0x000040",
     ),
     pytest.param(
@@ -1296,6 +1343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "The 'USER_TYPE_ID' field is not found."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.add/error_core",
     ),
     pytest.param(
@@ -1304,6 +1352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ID is not defined or invalid."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.delete/error_core",
     ),
     pytest.param(
@@ -1312,6 +1361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="task.item.userfield.delete/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1320,6 +1370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ID is not defined or invalid."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.get/error_core",
     ),
     pytest.param(
@@ -1328,6 +1379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="task.item.userfield.get/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1336,6 +1388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ID is not defined or invalid."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.update/error_core",
     ),
     pytest.param(
@@ -1344,6 +1397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="task.item.userfield.update/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1352,6 +1406,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_TITLE", "error_description": "Stage title is not specified"},
         "EmptyTitle",
+        "InvalidRequestError",
         id="task.stages.add/error_empty_title",
     ),
     pytest.param(
@@ -1360,6 +1415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.add/documented_1_access_denied",
     ),
     pytest.param(
@@ -1368,6 +1424,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_DELETE_FIRST", "error_description": "Cannot delete the first stage. Move the stage to delete it."},
         "CantDeleteFirst",
+        "InvalidRequestError",
         id="task.stages.delete/error_cant_delete_first",
     ),
     pytest.param(
@@ -1376,6 +1433,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -1384,6 +1442,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_SYSTEM", "error_description": "synthesized by the generated test"},
         "IsSystem",
+        "InvalidRequestError",
         id="task.stages.delete/documented_2_is_system",
     ),
     pytest.param(
@@ -1392,6 +1451,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="task.stages.delete/documented_3_not_found",
     ),
     pytest.param(
@@ -1400,6 +1460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "You cannot view stages in this group."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.get/error_access_denied",
     ),
     pytest.param(
@@ -1408,6 +1469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED_MOVE", "error_description": "You cannot move this task"},
         "AccessDeniedMove",
+        "InvalidRequestError",
         id="task.stages.movetask/error_access_denied_move",
     ),
     pytest.param(
@@ -1416,6 +1478,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TASK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "TaskNotFound",
+        "InvalidRequestError",
         id="task.stages.movetask/documented_1_task_not_found",
     ),
     pytest.param(
@@ -1424,6 +1487,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="task.stages.movetask/documented_2_not_found",
     ),
     pytest.param(
@@ -1432,6 +1496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "You cannot modify stages in this group"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.update/error_access_denied",
     ),
     pytest.param(
@@ -1440,11 +1505,12 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="task.stages.update/documented_1_not_found",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -351,6 +351,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "MESSAGES should be an array"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.call.attachTranscription/error_core",
     ),
     pytest.param(
@@ -366,6 +367,7 @@ ERROR_REPLIES = [
             "error_description": "Required parameters are not set. Request should contain either URL or FILENAME parameter",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.attachRecord/error_core",
     ),
     pytest.param(
@@ -381,6 +383,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_ARGUMENT", "error_description": "CALL_ID must be a string"},
         "InvalidArgument",
+        "InvalidRequestError",
         id="telephony.externalCall.finish/error_invalid_argument",
     ),
     pytest.param(
@@ -396,6 +399,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalCall.finish/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -411,6 +415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.finish/documented_2_error_core",
     ),
     pytest.param(
@@ -428,6 +433,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Unknown TYPE"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.register/error_core",
     ),
     pytest.param(
@@ -445,6 +451,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalCall.register/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -453,6 +460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "PHONE_NUMBER is empty"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.searchCrmEntities/error_core",
     ),
     pytest.param(
@@ -461,6 +469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.add/error_wrong_auth_type",
     ),
     pytest.param(
@@ -469,6 +478,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalLine.add/documented_1_error_core",
     ),
     pytest.param(
@@ -477,6 +487,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.delete/error_wrong_auth_type",
     ),
     pytest.param(
@@ -485,6 +496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalLine.delete/documented_1_error_core",
     ),
     pytest.param(
@@ -493,6 +505,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.get/error_wrong_auth_type",
     ),
     pytest.param(
@@ -501,6 +514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.update/error_wrong_auth_type",
     ),
     pytest.param(
@@ -509,11 +523,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalLine.update/documented_1_error_core",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

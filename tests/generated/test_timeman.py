@@ -244,6 +244,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_DATETIME", "error_description": "Day close date should correspond to the day open date"},
         "WrongDatetime",
+        "InvalidRequestError",
         id="timeman.close/error_wrong_datetime",
     ),
     pytest.param(
@@ -258,6 +259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.close/documented_0_empty",
     ),
     pytest.param(
@@ -266,6 +268,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.networkrange.check/error_access_error",
     ),
     pytest.param(
@@ -274,6 +282,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.networkrange.get/error_access_error",
     ),
     pytest.param(
@@ -282,6 +296,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the RANGES field is passed"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="timeman.networkrange.set/error_invalid_format",
     ),
     pytest.param(
@@ -290,6 +305,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.networkrange.set/documented_0_access_error",
     ),
     pytest.param(
@@ -304,6 +325,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_DATETIME", "error_description": "Day open date should correspond to the current date"},
         "WrongDatetime",
+        "InvalidRequestError",
         id="timeman.open/error_wrong_datetime",
     ),
     pytest.param(
@@ -318,6 +340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.open/documented_0_empty",
     ),
     pytest.param(
@@ -332,6 +355,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TIME", "error_description": "synthesized by the generated test"},
         "Time",
+        "InvalidRequestError",
         id="timeman.open/documented_2_time",
     ),
     pytest.param(
@@ -340,6 +364,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "User not found"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.pause/error_empty",
     ),
     pytest.param(
@@ -348,6 +373,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "User not found"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.settings/error_empty",
     ),
     pytest.param(
@@ -356,6 +382,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "User not found"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.status/error_empty",
     ),
     pytest.param(
@@ -364,6 +391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TEXT_EMPTY", "error_description": "Text can't be empty"},
         "TextEmpty",
+        "InvalidRequestError",
         id="timeman.timecontrol.report.add/error_text_empty",
     ),
     pytest.param(
@@ -372,6 +400,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.report.add/documented_0_access_error",
     ),
     pytest.param(
@@ -380,6 +414,12 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ACCESS_ERROR", "error_description": "You don't have access to report for this user"},
         "UserAccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.reports.get/error_user_access_error",
     ),
     pytest.param(
@@ -388,6 +428,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.reports.get/documented_0_access_error",
     ),
     pytest.param(
@@ -396,6 +442,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.settings.get/error_access_error",
     ),
     pytest.param(
@@ -413,11 +465,17 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.settings.set/error_access_error",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -2436,24 +2436,11 @@ ERROR_REPLIES = [
         {"name": "callId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="call.followup.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "call.followup.field.get@v3",
-        {"name": "callId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2462,6 +2449,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -2473,6 +2461,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_2_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -2484,6 +2473,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_3_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2495,6 +2485,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_4_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2503,20 +2494,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="call.followup.field.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "call.followup.field.list@v3",
-        {"select": ["name", "type", "description"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for object `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="call.followup.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="call.followup.field.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "call.followup.field.list@v3",
@@ -2527,6 +2506,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2535,6 +2515,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -2546,6 +2527,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2554,15 +2536,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_3_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "call.followup.get@v3",
-        {"callId": 1},
-        403,
-        {"error": {"code": "access_denied", "message": "No access to Follow-up data"}},
-        "PermissionDeniedError",
-        id="call.followup.get@v3/error_access_denied",
     ),
     pytest.param(
         "call.followup.get@v3",
@@ -2573,6 +2548,12 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2581,6 +2562,7 @@ ERROR_REPLIES = [
         403,
         {"error": "access_denied", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="call.followup.get@v3/documented_1_access_denied",
     ),
     pytest.param(
@@ -2589,6 +2571,12 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -2597,6 +2585,12 @@ ERROR_REPLIES = [
         403,
         {"error": "invalid_select_field", "error_description": "synthesized by the generated test"},
         "InvalidSelectField",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_3_invalid_select_field",
     ),
     pytest.param(
@@ -2608,6 +2602,12 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_4_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2620,25 +2620,12 @@ ERROR_REPLIES = [
             "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
         },
         400,
-        {"error": {"code": "invalid_date_range", "message": "Incorrect date range: both from and to are required"}},
-        "InvalidRequestError",
-        id="call.followup.list@v3/error_invalid_date_range",
-    ),
-    pytest.param(
-        "call.followup.list@v3",
-        {
-            "filter": {"startDate": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-31T23:59:59Z"}},
-            "mentionFormat": "html",
-            "order": {"startDate": "desc"},
-            "pagination": {"limit": 20},
-            "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2653,6 +2640,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_date_range", "error_description": "synthesized by the generated test"},
         "InvalidDateRange",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_1_invalid_date_range",
     ),
     pytest.param(
@@ -2667,6 +2655,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_select_field", "error_description": "synthesized by the generated test"},
         "InvalidSelectField",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_2_invalid_select_field",
     ),
     pytest.param(
@@ -2681,6 +2670,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_order", "error_description": "synthesized by the generated test"},
         "InvalidOrder",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_3_invalid_order",
     ),
     pytest.param(
@@ -2695,6 +2685,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_pagination", "error_description": "synthesized by the generated test"},
         "InvalidPagination",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_4_invalid_pagination",
     ),
     pytest.param(
@@ -2712,6 +2703,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_5_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2720,6 +2712,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.employee.count@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -2742,39 +2735,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
-        "InvalidRequestError",
-        id="humanresources.employee.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "humanresources.employee.field.get@v3",
-        {
-            "name": "userId",
-            "select": [
-                "name",
-                "type",
-                "title",
-                "description",
-                "validationRules",
-                "requiredGroups",
-                "filterable",
-                "sortable",
-                "editable",
-                "multiple",
-                "elementType",
-            ],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2801,6 +2766,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2824,6 +2790,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -2850,6 +2817,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_3_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -2875,6 +2843,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.list@v3/documented_0_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2897,6 +2866,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.list@v3/documented_1_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -2905,21 +2875,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="humanresources.employee.multidepartment@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "humanresources.employee.search@v3",
-        {"name": "John", "select": ["userId", "name", "workPosition", "avatar", "url", "departments", "teams"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": 'Parameter "name" is required.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.employee.search@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.employee.multidepartment@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "humanresources.employee.search@v3",
@@ -2930,6 +2887,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.employee.search@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2941,6 +2899,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.employee.search@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2949,6 +2908,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.employee.search@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -2957,21 +2917,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="humanresources.employee.search@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "humanresources.employee.subordinates@v3",
-        {"id": 7},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": 'Parameter "id" is required and must be a positive integer.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.employee.subordinates@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.employee.search@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "humanresources.employee.subordinates@v3",
@@ -2982,6 +2929,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.employee.subordinates@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2990,6 +2938,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.employee.subordinates@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3009,36 +2958,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
-        "InvalidRequestError",
-        id="humanresources.node.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "humanresources.node.add@v3",
-        {
-            "bindingChatIds": [31],
-            "createChannel": False,
-            "createChat": True,
-            "createCollab": False,
-            "description": "Responsible for promotion",
-            "moveUsersToNode": True,
-            "name": "Marketing Department",
-            "parentId": 1,
-            "settings": {"BUSINESS_PROC_AUTHORITY": ["HEAD", "DEPUTY_HEAD"], "REPORTS_AUTHORITY": ["HEAD"]},
-            "type": "DEPARTMENT",
-            "userIds": {"MEMBER_EMPLOYEE": [12, 15], "MEMBER_HEAD": [7]},
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3059,6 +2983,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.add@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3082,37 +3007,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.add@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.children@v3",
-        {
-            "id": 1,
-            "select": [
-                "id",
-                "name",
-                "type",
-                "structureId",
-                "parentId",
-                "description",
-                "accessCode",
-                "userCount",
-                "colorName",
-                "xmlId",
-                "createdAt",
-                "updatedAt",
-            ],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "id", "message": "Required field `id` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.children@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.add@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.children@v3",
@@ -3139,6 +3035,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.children@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3163,6 +3060,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.children@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3190,28 +3088,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.children@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.communication.edit@v3",
-        {
-            "communicationType": "CHAT",
-            "createDefault": False,
-            "ids": [21],
-            "nodeId": 15,
-            "removeIds": [18],
-            "withChildren": False,
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "communicationType", "message": 'Parameter "communicationType" is required.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.communication.edit@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.children@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.communication.edit@v3",
@@ -3229,6 +3107,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.edit@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3244,6 +3123,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.edit@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3259,21 +3139,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="humanresources.node.communication.edit@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "humanresources.node.communication.list@v3",
-        {"id": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Required field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.communication.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.communication.edit@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "humanresources.node.communication.list@v3",
@@ -3284,6 +3151,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3292,6 +3160,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.list@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3300,6 +3169,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.list@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3308,6 +3178,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.count@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3319,26 +3190,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.count@v3/documented_1_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.edit@v3",
-        {"description": "Works with corporate clients", "id": 44, "name": "B2B Sales Department"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [
-                    {
-                        "field": "name",
-                        "message": "At least one of the following fields must be provided: name, description, colorName.",
-                    }
-                ],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.edit@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.count@v3/documented_1_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.edit@v3",
@@ -3349,6 +3202,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.edit@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3357,6 +3211,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.edit@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3368,21 +3223,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.edit@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.field.get@v3",
-        {"name": "name", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.edit@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.field.get@v3",
@@ -3393,6 +3235,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3404,6 +3247,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -3415,6 +3259,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3426,6 +3271,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3434,20 +3280,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="humanresources.node.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "humanresources.node.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="humanresources.node.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "humanresources.node.field.list@v3",
@@ -3458,6 +3292,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.field.list@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3469,6 +3304,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3477,6 +3313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.node.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -3500,36 +3337,12 @@ ERROR_REPLIES = [
             ],
         },
         400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `1` not found"}},
-        "InvalidRequestError",
-        id="humanresources.node.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.get@v3",
-        {
-            "id": 1,
-            "select": [
-                "id",
-                "name",
-                "type",
-                "structureId",
-                "parentId",
-                "description",
-                "accessCode",
-                "userCount",
-                "colorName",
-                "xmlId",
-                "createdAt",
-                "updatedAt",
-                "members",
-            ],
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3555,6 +3368,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3583,6 +3397,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3608,6 +3423,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3636,6 +3452,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_4_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3661,37 +3478,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="humanresources.node.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "humanresources.node.list@v3",
-        {
-            "pagination": {"limit": 20, "offset": 0, "page": 1},
-            "select": [
-                "id",
-                "name",
-                "type",
-                "structureId",
-                "parentId",
-                "description",
-                "accessCode",
-                "userCount",
-                "colorName",
-                "xmlId",
-                "createdAt",
-                "updatedAt",
-            ],
-            "type": "DEPARTMENT",
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Cannot recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="humanresources.node.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "humanresources.node.list@v3",
@@ -3719,6 +3507,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_0_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -3747,6 +3536,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3775,6 +3565,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3800,6 +3591,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_3_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -3825,6 +3617,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_4_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3853,21 +3646,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.list@v3/documented_5_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.add@v3",
-        {"nodeId": 15, "role": "MEMBER_EMPLOYEE", "userIds": [7, 12, 18]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "role", "message": 'Parameter "role" is required.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.member.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.list@v3/documented_5_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.member.add@v3",
@@ -3878,6 +3658,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3886,6 +3667,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3897,6 +3679,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3905,6 +3688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3916,6 +3700,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3927,6 +3712,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3935,6 +3721,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -3946,6 +3733,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_3_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -3957,6 +3745,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.list@v3/documented_0_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3965,15 +3754,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="humanresources.node.member.field.list@v3/documented_1_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.move@v3",
-        {"nodeId": 28, "role": "MEMBER_EMPLOYEE", "userIds": [12, 18]},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `28` not found."}},
         "InvalidRequestError",
-        id="humanresources.node.member.move@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="humanresources.node.member.field.list@v3/documented_1_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "humanresources.node.member.move@v3",
@@ -3984,6 +3766,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.move@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3992,6 +3775,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.move@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4003,6 +3787,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.move@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -4011,21 +3796,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="humanresources.node.member.move@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.remove@v3",
-        {"nodeId": 15, "userIds": [18, 25, 31]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "userIds", "message": 'Parameter "userIds" is required and must be a non-empty array.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.member.remove@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.member.move@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "humanresources.node.member.remove@v3",
@@ -4036,6 +3808,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.remove@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4044,6 +3817,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.remove@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4055,6 +3829,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.remove@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -4063,26 +3838,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="humanresources.node.member.remove@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.set@v3",
-        {"nodeId": 15, "userIds": {"MEMBER_DEPUTY_HEAD": [12], "MEMBER_EMPLOYEE": [18, 25, 31], "MEMBER_HEAD": [7]}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [
-                    {
-                        "field": "userIds",
-                        "message": "Invalid roles: MEMBER_OWNER. Allowed: MEMBER_HEAD, MEMBER_DEPUTY_HEAD, MEMBER_EMPLOYEE.",
-                    }
-                ],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.member.set@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.member.remove@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "humanresources.node.member.set@v3",
@@ -4093,6 +3850,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.set@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4101,6 +3859,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.set@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4112,6 +3871,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.set@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -4120,21 +3880,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="humanresources.node.member.set@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.move@v3",
-        {"id": 44, "parentId": 2},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "parentId", "message": "Required field `parentId` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.move@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.member.set@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "humanresources.node.move@v3",
@@ -4145,6 +3892,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.move@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4153,6 +3901,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.move@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4164,21 +3913,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.move@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.search@v3",
-        {"name": "Sales", "pagination": {"limit": 20}, "parentId": 1, "type": "DEPARTMENT"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.search@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.move@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.search@v3",
@@ -4189,6 +3925,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.search@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4197,6 +3934,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.search@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4208,21 +3946,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.search@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "mail.mailbox.field.get@v3",
-        {"name": "email", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.search@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "mail.mailbox.field.get@v3",
@@ -4230,6 +3955,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4241,6 +3967,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -4252,6 +3979,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4263,6 +3991,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4271,20 +4000,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.mailbox.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.mailbox.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="mail.mailbox.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.mailbox.field.list@v3",
@@ -4292,6 +4009,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4303,6 +4021,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4311,15 +4030,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.mailbox.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.mailbox.get@v3",
-        {"id": 1, "select": ["id", "name", "email", "senderName"]},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `1` not found"}},
         "InvalidRequestError",
-        id="mail.mailbox.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="mail.mailbox.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.mailbox.get@v3",
@@ -4330,6 +4042,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.mailbox.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4338,6 +4051,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4346,20 +4060,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="mail.mailbox.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "mail.mailbox.list@v3",
-        {"email": "example.com", "name": "work", "pagination": {"limit": 20, "offset": 0, "page": 1}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.mailbox.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "mail.mailbox.list@v3",
@@ -4367,6 +4069,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4378,20 +4081,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="mail.mailbox.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "mail.mailbox.senders@v3",
-        {"pagination": {"limit": 20, "offset": 0, "page": 1}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.senders@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.mailbox.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "mail.mailbox.senders@v3",
@@ -4399,6 +4090,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.senders@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4410,6 +4102,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="mail.mailbox.senders@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -4422,29 +4115,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is not specified"}],
-            }
-        },
-        "InvalidRequestError",
-        id="mail.message.createcalendarevent@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.createcalendarevent@v3",
-        {
-            "dateFrom": "2026-04-15 10:00:00",
-            "dateTo": "2026-04-15 11:00:00",
-            "messageId": 15,
-            "name": "Meeting regarding the contract",
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createcalendarevent@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4458,21 +4133,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createcalendarevent@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createchat@v3",
-        {"messageId": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "messageId", "message": "Required field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createchat@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createcalendarevent@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createchat@v3",
@@ -4483,6 +4145,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createchat@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4491,21 +4154,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createchat@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createcrmactivity@v3",
-        {"messageId": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Request object validation error",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createcrmactivity@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createchat@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createcrmactivity@v3",
@@ -4516,6 +4166,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createcrmactivity@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4524,21 +4175,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createcrmactivity@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createfeedpost@v3",
-        {"messageId": 15, "title": "Contract discussion"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createfeedpost@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createcrmactivity@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createfeedpost@v3",
@@ -4549,6 +4187,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createfeedpost@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4557,21 +4196,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createfeedpost@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createtask@v3",
-        {"messageId": 15, "responsibleId": 7, "title": "Prepare the contract"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createtask@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createfeedpost@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createtask@v3",
@@ -4582,6 +4208,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createtask@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4590,21 +4217,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createtask@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.field.get@v3",
-        {"name": "subject", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createtask@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.field.get@v3",
@@ -4612,6 +4226,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4623,6 +4238,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -4634,6 +4250,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4645,6 +4262,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4653,20 +4271,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.message.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="mail.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.message.field.list@v3",
@@ -4674,6 +4280,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4685,6 +4292,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.message.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4693,6 +4301,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="mail.message.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -4706,30 +4315,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "forwardMessageId", "message": "Mandatory field `forwardMessageId` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="mail.message.forward@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.forward@v3",
-        {
-            "body": "Forwarding the email.",
-            "forwardMessageId": 15,
-            "from": "user@example.com",
-            "subject": "Fwd: Contract",
-            "to": ["manager@example.com"],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.forward@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4744,6 +4334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.forward@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4767,36 +4358,12 @@ ERROR_REPLIES = [
             ],
         },
         400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `15` not found"}},
-        "InvalidRequestError",
-        id="mail.message.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "mail.message.get@v3",
-        {
-            "id": 15,
-            "select": [
-                "id",
-                "mailboxId",
-                "mailboxEmail",
-                "subject",
-                "from",
-                "to",
-                "cc",
-                "date",
-                "isSeen",
-                "hasAttachments",
-                "url",
-                "bindings",
-                "body",
-            ],
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4822,6 +4389,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4847,20 +4415,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="mail.message.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "mail.message.list@v3",
-        {"hasAttachments": True, "mailboxId": 1, "pagination": {"limit": 20, "offset": 0, "page": 1}, "searchQuery": "contract"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.message.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "mail.message.list@v3",
@@ -4868,6 +4424,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4879,6 +4436,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="mail.message.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -4890,21 +4448,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="mail.message.list@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.movetofolder@v3",
-        {"action": "spam", "messageIds": [15, 16]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "messageIds", "message": "Mandatory field is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.movetofolder@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.list@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "mail.message.movetofolder@v3",
@@ -4915,6 +4460,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.movetofolder@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4923,21 +4469,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.movetofolder@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.removecrmactivity@v3",
-        {"messageId": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Request object validation error",
-                "validation": [{"field": "messageId", "message": "Required field is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.removecrmactivity@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.movetofolder@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.removecrmactivity@v3",
@@ -4948,6 +4481,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.removecrmactivity@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4956,6 +4490,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.removecrmactivity@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4969,30 +4504,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "replyToMessageId", "message": "Mandatory field is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="mail.message.reply@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.reply@v3",
-        {
-            "body": "Thank you, received.",
-            "from": "user@example.com",
-            "replyToMessageId": 15,
-            "subject": "Re: Agreement",
-            "to": ["client@example.com"],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.reply@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5007,26 +4523,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.reply@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.send@v3",
-        {
-            "body": "Hello. I am sending the materials.",
-            "from": "user@example.com",
-            "subject": "Business Proposal",
-            "to": ["client@example.com"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "from", "message": "Mandatory field is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.send@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.reply@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.send@v3",
@@ -5042,6 +4540,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.send@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5055,15 +4554,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.thread@v3",
-        {"id": 15, "limit": 20},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Entry with ID = `15` not found"}},
         "InvalidRequestError",
-        id="mail.message.thread@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="mail.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.thread@v3",
@@ -5074,6 +4566,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.thread@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5082,6 +4575,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="mail.message.thread@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -5090,21 +4584,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.thread@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.recipient.field.get@v3",
-        {"name": "email", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Request object validation error",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.thread@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.recipient.field.get@v3",
@@ -5112,6 +4593,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5123,6 +4605,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -5134,6 +4617,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5145,6 +4629,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5153,20 +4638,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.recipient.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.recipient.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="mail.recipient.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.recipient.field.list@v3",
@@ -5174,6 +4647,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5185,6 +4659,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.recipient.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5193,20 +4668,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.recipient.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.recipient.listcontacts@v3",
-        {"pagination": {"limit": 20, "offset": 0, "page": 1}, "query": "client"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.listcontacts@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.recipient.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.recipient.listcontacts@v3",
@@ -5214,6 +4677,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.listcontacts@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5225,21 +4689,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="mail.recipient.listcontacts@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "mail.recipient.listemployees@v3",
-        {"pagination": {"limit": 20, "offset": 0, "page": 1}, "query": "John"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "query", "message": "Mandatory field `query` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.listemployees@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.recipient.listcontacts@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "mail.recipient.listemployees@v3",
@@ -5247,6 +4698,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.listemployees@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5258,6 +4710,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="mail.recipient.listemployees@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -5269,21 +4722,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="mail.recipient.listemployees@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "main.eventlog.field.get@v3",
-        {"name": "timestampX", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="main.eventlog.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.recipient.listemployees@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "main.eventlog.field.get@v3",
@@ -5291,6 +4731,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5302,6 +4743,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -5313,6 +4755,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5324,6 +4767,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5332,20 +4776,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="main.eventlog.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "main.eventlog.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="main.eventlog.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="main.eventlog.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "main.eventlog.field.list@v3",
@@ -5353,6 +4785,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5364,6 +4797,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="main.eventlog.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5372,15 +4806,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="main.eventlog.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "main.eventlog.get@v3",
-        {"id": 1250},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Entry with ID = `999999` not found"}},
         "InvalidRequestError",
-        id="main.eventlog.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="main.eventlog.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "main.eventlog.get@v3",
@@ -5388,6 +4815,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5396,6 +4824,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="main.eventlog.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -5407,26 +4836,9 @@ ERROR_REPLIES = [
             "select": ["id", "timestampX", "severity", "auditTypeId", "moduleId", "itemId", "userId", "description"],
         },
         400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Cannot recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
-        "InvalidRequestError",
-        id="main.eventlog.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "main.eventlog.list@v3",
-        {
-            "filter": [["timestampX", ">=", "2026-01-30T00:00:00+02:00"], ["timestampX", "<", "2026-01-31T00:00:00+02:00"]],
-            "order": {"id": "ASC"},
-            "pagination": {"limit": 20, "offset": 0, "page": 1},
-            "select": ["id", "timestampX", "severity", "auditTypeId", "moduleId", "itemId", "userId", "description"],
-        },
-        400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5443,24 +4855,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="main.eventlog.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "main.eventlog.tail@v3",
-        {
-            "cursor": {"field": "id", "order": "ASC", "value": 446313},
-            "filter": [],
-            "select": ["id", "timestampX", "severity", "auditTypeId", "moduleId", "itemId", "userId", "description"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION",
-                "message": "Unable to recognize filter expression `Cursor field id cannot be used at filter.`",
-            }
-        },
         "InvalidRequestError",
-        id="main.eventlog.tail@v3/error_bitrix_rest_v3_exception_invalidfilterexception",
+        id="main.eventlog.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "main.eventlog.tail@v3",
@@ -5472,6 +4868,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.tail@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5484,6 +4881,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidfilterexception",
+        "InvalidRequestError",
         id="main.eventlog.tail@v3/documented_1_bitrix_rest_v3_exception_invalidfilterexception",
     ),
     pytest.param(
@@ -5499,21 +4897,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="main.eventlog.tail@v3/documented_2_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "note.collection.add@v3",
-        {"fields": {"name": "Product documentation", "position": 100}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Object validation error",
-                "validation": [{"field": "name", "message": 'Mandatory field "name" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.add@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="main.eventlog.tail@v3/documented_2_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "note.collection.add@v3",
@@ -5524,6 +4909,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5535,6 +4921,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.collection.add@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -5543,21 +4930,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="note.collection.add@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "note.collection.archive@v3",
-        {"id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.archive@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.add@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "note.collection.archive@v3",
@@ -5568,6 +4942,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.archive@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5576,6 +4951,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.archive@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5584,21 +4960,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.collection.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.collection.delete@v3",
-        {"id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.delete@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.collection.delete@v3",
@@ -5609,6 +4972,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5617,6 +4981,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5625,6 +4990,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="note.collection.delete@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -5633,21 +4999,8 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_COLLECTION_UNDER_IMPORT", "error_description": "synthesized by the generated test"},
         "NoteCollectionUnderImport",
-        id="note.collection.delete@v3/documented_3_note_collection_under_import",
-    ),
-    pytest.param(
-        "note.collection.field.get@v3",
-        {"name": "name", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.delete@v3/documented_3_note_collection_under_import",
     ),
     pytest.param(
         "note.collection.field.get@v3",
@@ -5655,6 +5008,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5666,6 +5020,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -5677,6 +5032,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5688,6 +5044,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5696,20 +5053,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.collection.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.collection.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.collection.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.collection.field.list@v3",
@@ -5717,6 +5062,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5728,6 +5074,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.collection.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5736,21 +5083,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.collection.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.collection.get@v3",
-        {"id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.collection.get@v3",
@@ -5761,6 +5095,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5769,15 +5104,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="note.collection.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.collection.list@v3",
-        {"pagination": {"afterCursor": {"id": 42, "position": 100}, "limit": 50}},
-        403,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "message": "Access denied"}},
-        "PermissionDeniedError",
-        id="note.collection.list@v3/error_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "note.collection.list@v3",
@@ -5785,21 +5113,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="note.collection.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "note.collection.update@v3",
-        {"fields": {"name": "Product documentation"}, "id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="note.collection.update@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "note.collection.update@v3",
@@ -5810,6 +5130,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5821,6 +5142,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.collection.update@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -5829,6 +5151,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.update@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5837,21 +5160,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.collection.update@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.add@v3",
-        {"fields": {"collectionId": 1, "title": "sample"}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Object validation error",
-                "validation": [{"field": "title", "message": 'Mandatory field "title" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.add@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="note.collection.update@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.add@v3",
@@ -5862,6 +5172,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5873,6 +5184,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -5881,6 +5193,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_MARKDOWN_TOO_LARGE", "error_description": "synthesized by the generated test"},
         "NoteMarkdownTooLarge",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_2_note_markdown_too_large",
     ),
     pytest.param(
@@ -5889,6 +5202,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_INVALID_PARENT", "error_description": "synthesized by the generated test"},
         "NoteInvalidParent",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_3_note_invalid_parent",
     ),
     pytest.param(
@@ -5897,6 +5211,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_4_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5905,21 +5220,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.add@v3/documented_5_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.archive@v3",
-        {"id": 77},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.archive@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.add@v3/documented_5_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.archive@v3",
@@ -5930,6 +5232,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.archive@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5938,6 +5241,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.archive@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5946,21 +5250,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.delete@v3",
-        {"id": 77},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.delete@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.delete@v3",
@@ -5971,6 +5262,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5979,6 +5271,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5987,21 +5280,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.delete@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.field.get@v3",
-        {"name": "title", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.delete@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.field.get@v3",
@@ -6009,6 +5289,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6020,6 +5301,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6031,6 +5313,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6042,6 +5325,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6050,20 +5334,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.document.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.document.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.field.list@v3",
@@ -6071,6 +5343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6082,6 +5355,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6090,21 +5364,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.get@v3",
-        {"id": 1},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.get@v3",
@@ -6115,6 +5376,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6123,6 +5385,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6131,21 +5394,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.search.field.get@v3",
-        {"name": "snippet", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.search.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.search.field.get@v3",
@@ -6153,6 +5403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6164,6 +5415,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6175,6 +5427,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6186,6 +5439,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6194,20 +5448,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.search.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.search.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.document.search.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.document.search.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.search.field.list@v3",
@@ -6215,6 +5457,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.search.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6226,6 +5469,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.search.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6234,15 +5478,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.search.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.search.list@v3",
-        {"pagination": {"limit": 50}, "query": "borscht recipe"},
-        400,
-        {"error": {"code": "NOTE_SEARCH_QUERY_TOO_SHORT", "message": "Search query is too short"}},
         "InvalidRequestError",
-        id="note.document.search.list@v3/error_note_search_query_too_short",
+        id="note.document.search.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.search.list@v3",
@@ -6253,6 +5490,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.search.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6261,6 +5499,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_SEARCH_QUERY_TOO_SHORT", "error_description": "synthesized by the generated test"},
         "NoteSearchQueryTooShort",
+        "InvalidRequestError",
         id="note.document.search.list@v3/documented_1_note_search_query_too_short",
     ),
     pytest.param(
@@ -6269,6 +5508,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_SEARCH_QUERY_TOO_LONG", "error_description": "synthesized by the generated test"},
         "NoteSearchQueryTooLong",
+        "InvalidRequestError",
         id="note.document.search.list@v3/documented_2_note_search_query_too_long",
     ),
     pytest.param(
@@ -6277,21 +5517,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="note.document.search.list@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "note.document.tree.field.get@v3",
-        {"name": "children", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.tree.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.search.list@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "note.document.tree.field.get@v3",
@@ -6299,6 +5526,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6310,6 +5538,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6321,6 +5550,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6332,6 +5562,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6340,20 +5571,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.tree.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.tree.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.document.tree.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.document.tree.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.tree.field.list@v3",
@@ -6361,6 +5580,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.tree.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6372,6 +5592,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.tree.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6380,21 +5601,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.tree.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.tree.list@v3",
-        {"collectionId": 123},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "collectionId", "message": "Mandatory field `collectionId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.tree.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.tree.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.tree.list@v3",
@@ -6405,6 +5613,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.tree.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6413,6 +5622,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.tree.list@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6421,6 +5631,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="note.document.tree.list@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -6434,26 +5645,12 @@ ERROR_REPLIES = [
             "overwrite": False,
         },
         400,
-        {"error": {"code": "NOTE_EMPTY_UPDATE", "message": "The request does not contain any modifiable fields"}},
-        "InvalidRequestError",
-        id="note.document.update@v3/error_note_empty_update",
-    ),
-    pytest.param(
-        "note.document.update@v3",
-        {
-            "fields": {
-                "markdown": "# Chapter 1\n\nUpdated text\n\n[[image fileId=5001 width=30.98 align=left]]",
-                "title": "Chapter 1 (updated)",
-            },
-            "id": 77,
-            "overwrite": False,
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6472,6 +5669,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -6487,6 +5685,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_EMPTY_UPDATE", "error_description": "synthesized by the generated test"},
         "NoteEmptyUpdate",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_2_note_empty_update",
     ),
     pytest.param(
@@ -6502,6 +5701,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_MARKDOWN_TOO_LARGE", "error_description": "synthesized by the generated test"},
         "NoteMarkdownTooLarge",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_3_note_markdown_too_large",
     ),
     pytest.param(
@@ -6517,6 +5717,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES", "error_description": "synthesized by the generated test"},
         "NoteDocumentHasUnsavedChanges",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_4_note_document_has_unsaved_changes",
     ),
     pytest.param(
@@ -6532,6 +5733,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_5_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6547,25 +5749,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.update@v3/documented_6_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.file.add@v3",
-        {
-            "documentId": 77,
-            "fileContent": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
-            "fileName": "diagram.png",
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "fileContent", "message": "invalid base64 payload"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.file.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.update@v3/documented_6_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.file.add@v3",
@@ -6580,6 +5765,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6592,6 +5778,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_FILE_TOO_LARGE", "error_description": "synthesized by the generated test"},
         "NoteFileTooLarge",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_1_note_file_too_large",
     ),
     pytest.param(
@@ -6604,6 +5791,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_FILE_TYPE_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "NoteFileTypeNotAllowed",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_2_note_file_type_not_allowed",
     ),
     pytest.param(
@@ -6616,6 +5804,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6628,21 +5817,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.file.add@v3/documented_4_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.file.field.get@v3",
-        {"name": "assetMarkdown", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.file.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.file.add@v3/documented_4_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.file.field.get@v3",
@@ -6650,6 +5826,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6661,6 +5838,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6672,6 +5850,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6683,6 +5862,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6691,20 +5871,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.file.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.file.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.file.field.list@v3",
@@ -6712,6 +5880,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.file.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6723,6 +5892,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.file.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6731,21 +5901,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.file.get@v3",
-        {"documentId": 77, "id": 5001},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.file.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.file.get@v3",
@@ -6756,6 +5913,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.file.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6764,21 +5922,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.file.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "tasks.task.access.field.get@v3",
-        {"name": "id", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.access.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.file.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "tasks.task.access.field.get@v3",
@@ -6786,6 +5931,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6797,6 +5943,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6808,6 +5955,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6819,6 +5967,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6827,20 +5976,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.access.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.access.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.access.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.access.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.access.field.list@v3",
@@ -6848,6 +5985,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6859,6 +5997,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6867,21 +6006,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.access.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.access.get@v3",
-        {"id": 8017},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Required field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.access.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.access.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.access.get@v3",
@@ -6892,6 +6018,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.access.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6907,49 +6034,12 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [
-                    {"field": "deadline", "message": "Field `deadline` requires data type `DateTime` for this request"}
-                ],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.add@v3",
-        {
-            "fields": {
-                "creatorId": 29,
-                "crmItemIds": ["L_1000959"],
-                "deadline": "2025-12-31T23:59:59+02:00",
-                "responsibleId": 1,
-                "title": "Task Title",
-            }
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="tasks.task.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.chat.message.field.get@v3",
-        {"name": "taskId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.chat.message.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.chat.message.field.get@v3",
@@ -6957,6 +6047,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6968,6 +6059,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6979,6 +6071,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6990,6 +6083,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6998,20 +6092,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.chat.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.chat.message.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.chat.message.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.chat.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.chat.message.field.list@v3",
@@ -7019,6 +6101,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7030,6 +6113,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7038,21 +6122,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.chat.message.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.chat.message.send@v3",
-        {"fields": {"taskId": 51, "text": "Message from external system"}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Error during object validation",
-                "validation": [{"field": "taskId", "message": 'The required field "taskId" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.chat.message.send@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="tasks.task.chat.message.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.chat.message.send@v3",
@@ -7063,6 +6134,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.send@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7071,15 +6143,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="tasks.task.chat.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.delete@v3",
-        {"id": 8131},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "message": "Access denied"}},
         "InvalidRequestError",
-        id="tasks.task.delete@v3/error_bitrix_rest_v3_exception_accessdeniedexception",
+        id="tasks.task.chat.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "tasks.task.delete@v3",
@@ -7090,6 +6155,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7098,21 +6164,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="tasks.task.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.field.get@v3",
-        {"name": "id", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "tasks.task.field.get@v3",
@@ -7120,6 +6173,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7131,6 +6185,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -7142,6 +6197,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7153,6 +6209,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7161,20 +6218,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.field.list@v3",
@@ -7182,6 +6227,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7193,6 +6239,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7201,21 +6248,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.file.attach@v3",
-        {"fileIds": [1065, 1077], "taskId": 8017},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "taskId", "message": "The required field `taskId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.file.attach@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.file.attach@v3",
@@ -7226,21 +6260,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="tasks.task.file.attach@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.file.field.get@v3",
-        {"name": "taskId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.file.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.file.attach@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.file.field.get@v3",
@@ -7248,6 +6269,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7259,6 +6281,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -7270,6 +6293,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7281,6 +6305,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7289,20 +6314,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.file.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.file.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.file.field.list@v3",
@@ -7310,6 +6323,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7321,6 +6335,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7329,15 +6344,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.get@v3",
-        {"id": 8017, "select": ["responsible.name", "responsible.email"]},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `2` not found"}},
         "InvalidRequestError",
-        id="tasks.task.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="tasks.task.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.get@v3",
@@ -7348,6 +6356,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7356,6 +6365,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -7367,25 +6377,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
-        id="tasks.task.get@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
-    ),
-    pytest.param(
-        "tasks.task.list@v3",
-        {
-            "filter": [["id", ">", 1000]],
-            "order": {"id": "ASC"},
-            "pagination": {"limit": 20, "offset": 0, "page": 1},
-            "select": ["id", "title", "responsibleId", "deadline", "status"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize the pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="tasks.task.get@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
         "tasks.task.list@v3",
@@ -7398,6 +6391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7414,6 +6408,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7427,6 +6422,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidorderexception",
+        "InvalidRequestError",
         id="tasks.task.list@v3/documented_2_bitrix_rest_v3_exception_invalidorderexception",
     ),
     pytest.param(
@@ -7443,21 +6439,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="tasks.task.list@v3/documented_3_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "tasks.task.result.add@v3",
-        {"fields": {"taskId": 51, "text": "Task completed"}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Validation error",
-                "validation": [{"field": "text", "message": 'The required field "text" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.result.add@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="tasks.task.list@v3/documented_3_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "tasks.task.result.add@v3",
@@ -7468,6 +6451,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.add@v3/documented_0_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -7479,6 +6463,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.add@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7487,21 +6472,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.add@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.result.addfromchatmessage@v3",
-        {"fields": {"messageId": 335}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "fields", "message": "Required field `fields` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.addfromchatmessage@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.result.addfromchatmessage@v3",
@@ -7512,6 +6489,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.addfromchatmessage@v3/documented_0_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -7523,6 +6501,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.addfromchatmessage@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7534,6 +6513,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.result.addfromchatmessage@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7542,24 +6522,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.addfromchatmessage@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.result.delete@v3",
-        {"id": 17},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [
-                    {"message": "At least one required field must be filled: id, filter"},
-                    {"message": "Only one of the values must be provided: id, filter"},
-                ],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.delete@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.result.delete@v3",
@@ -7570,6 +6539,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7578,6 +6548,12 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7590,29 +6566,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "filter", "message": "The field value cannot be empty"}],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.result.list@v3",
-        {
-            "filter": [["taskId", 51]],
-            "order": {"createdAt": "DESC"},
-            "pagination": {"limit": 10, "offset": 0},
-            "select": ["id", "taskId", "text", "authorId", "createdAt", "status", "messageId"],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7629,6 +6587,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestfiltervalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestfiltervalidationexception",
     ),
     pytest.param(
@@ -7642,6 +6601,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidfilterexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_2_bitrix_rest_v3_exception_invalidfilterexception",
     ),
     pytest.param(
@@ -7658,6 +6618,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknownfilteroperatorexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_3_bitrix_rest_v3_exception_unknownfilteroperatorexception",
     ),
     pytest.param(
@@ -7674,6 +6635,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_4_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -7690,6 +6652,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_5_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7703,6 +6666,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidorderexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_6_bitrix_rest_v3_exception_invalidorderexception",
     ),
     pytest.param(
@@ -7716,21 +6680,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.list@v3/documented_7_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.result.update@v3",
-        {"fields": {"text": "Task has been completed and verified"}, "id": 17},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "fields", "message": "Required field `fields` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.update@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.result.update@v3",
@@ -7741,6 +6697,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7752,6 +6709,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.update@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -7763,6 +6721,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.result.update@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7771,6 +6730,12 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.update@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7787,38 +6752,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [
-                    {
-                        "field": "creatorId",
-                        "message": "In DTO `TaskDto`, the field `creatorId` requires the presence of the `Editable` attribute for such a request",
-                    }
-                ],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.update@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.update@v3",
-        {
-            "fields": {
-                "creatorId": 29,
-                "crmItemIds": ["L_1000959"],
-                "deadline": "2025-12-31T23:59:59+02:00",
-                "responsibleId": 1,
-                "title": "Task Title",
-            },
-            "id": 11,
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7836,21 +6774,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="tasks.task.update@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "timeman.record.field.get@v3",
-        {"name": "startTime", "select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="timeman.record.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.update@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "timeman.record.field.get@v3",
@@ -7858,6 +6783,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7869,6 +6795,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -7880,6 +6807,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7891,6 +6819,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7899,20 +6828,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="timeman.record.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "timeman.record.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for object `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="timeman.record.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="timeman.record.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "timeman.record.field.list@v3",
@@ -7920,6 +6837,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="timeman.record.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7931,6 +6849,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="timeman.record.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7939,26 +6858,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="timeman.record.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "timeman.record.list@v3",
-        {
-            "filter": [["userId", 1], ["startTime", "between", ["2026-06-01T00:00:00+02:00", "2026-06-30T23:59:59+02:00"]]],
-            "order": {"startTime": "DESC"},
-            "pagination": {"limit": 50, "offset": 0, "page": 1},
-            "select": ["id", "startTime", "endTime", "duration"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "filter.userId", "message": "Required field `filter.userId` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="timeman.record.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="timeman.record.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "timeman.record.list@v3",
@@ -7971,6 +6872,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7987,6 +6889,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -8000,6 +6903,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidfilterexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_2_bitrix_rest_v3_exception_invalidfilterexception",
     ),
     pytest.param(
@@ -8016,11 +6920,12 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_3_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

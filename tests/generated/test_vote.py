@@ -87,6 +87,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.download/error_attach_not_found",
     ),
     pytest.param(
@@ -95,6 +96,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.download/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -103,6 +105,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.get/error_attach_not_found",
     ),
     pytest.param(
@@ -111,6 +114,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.get/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -119,6 +123,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.getAnswerVoted/error_attach_not_found",
     ),
     pytest.param(
@@ -127,6 +132,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.getAnswerVoted/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -134,6 +140,7 @@ ERROR_REPLIES = [
         {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
         400,
         {"error": "", "error_description": "Too many entity ids"},
+        "CodeEmptyTooManyEntityIds",
         "InvalidRequestError",
         id="vote.AttachedVote.getMany/error_empty",
     ),
@@ -141,25 +148,19 @@ ERROR_REPLIES = [
         "vote.AttachedVote.getMany",
         {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
         400,
-        {"error": "Too many entity ids", "error_description": "synthesized by the generated test"},
-        "TooManyEntityIds",
-        id="vote.AttachedVote.getMany/documented_0_too_many_entity_ids",
+        {"error": "", "error_description": "Attach with entityId X not found"},
+        "CodeEmptyAttachWithEntityIdXNotFound",
+        "InvalidRequestError",
+        id="vote.AttachedVote.getMany/documented_1_empty",
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
         {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
         400,
-        {"error": "Attach with entityId X not found", "error_description": "synthesized by the generated test"},
-        "AttachWithEntityIdXNotFound",
-        id="vote.AttachedVote.getMany/documented_1_attach_with_entityid_x_not_found",
-    ),
-    pytest.param(
-        "vote.AttachedVote.getMany",
-        {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
-        400,
-        {"error": "Attach with entityId X read access denied", "error_description": "synthesized by the generated test"},
-        "AttachWithEntityIdXReadAccessDenied",
-        id="vote.AttachedVote.getMany/documented_2_attach_with_entityid_x_read_access_denied",
+        {"error": "", "error_description": "Attach with entityId X read access denied"},
+        "CodeEmptyAttachWithEntityIdXReadAccess",
+        "InvalidRequestError",
+        id="vote.AttachedVote.getMany/documented_2_empty",
     ),
     pytest.param(
         "vote.AttachedVote.getWithVoted",
@@ -167,6 +168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.getWithVoted/error_attach_not_found",
     ),
     pytest.param(
@@ -175,6 +177,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.getWithVoted/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -183,6 +186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.recall/error_attach_not_found",
     ),
     pytest.param(
@@ -191,6 +195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.recall/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -199,6 +204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.resume/error_attach_not_found",
     ),
     pytest.param(
@@ -207,6 +213,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.resume/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -215,6 +222,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.stop/error_attach_not_found",
     ),
     pytest.param(
@@ -223,6 +231,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.stop/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -231,6 +240,12 @@ ERROR_REPLIES = [
         403,
         {"error": "403", "error_description": "The poll is inactive."},
         "Code403",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="vote.AttachedVote.vote/error_403",
     ),
     pytest.param(
@@ -239,6 +254,12 @@ ERROR_REPLIES = [
         403,
         {"error": "400", "error_description": "synthesized by the generated test"},
         "Code400",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="vote.AttachedVote.vote/documented_0_400",
     ),
     pytest.param(
@@ -247,6 +268,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="vote.AttachedVote.vote/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -255,6 +282,7 @@ ERROR_REPLIES = [
         400,
         {"error": "400", "error_description": "Access denied"},
         "Code400",
+        "InvalidRequestError",
         id="vote.Integration.Im.send/error_400",
     ),
     pytest.param(
@@ -263,11 +291,12 @@ ERROR_REPLIES = [
         400,
         {"error": "403", "error_description": "synthesized by the generated test"},
         "Code403",
+        "InvalidRequestError",
         id="vote.Integration.Im.send/documented_0_403",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)
