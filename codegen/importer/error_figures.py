@@ -92,7 +92,9 @@ def section(specs: list[tuple[str, dict[str, Any]]], system_errors: list[dict[st
     lines = [
         "## Error entries", "",
         "Counted by codegen/importer/error_figures.py over the effective specs; codegen.check refuses an entry",
-        "whose code is an HTTP status or message text (codegen/errorcodes.py), so the first two stay at 0.", "",
+        "whose code is an HTTP status or message text (codegen/errorcodes.py), so the first two stay at 0.",
+        "Baseline, the same count at commit 95f9f25: 85 status codes in 28 methods, 133 message codes in 37,",
+        "43 patterns with leftovers in 27, 355 system-code entries without `category`, 4,574 error test cases.", "",
         "| what | count |", "| --- | --- |",
     ]
     lines += [f"| {LABELS[key]} | {value} |" for key, value in counted.items()]
