@@ -15,6 +15,7 @@ from typing import Any
 import fastjsonschema
 from jsonschema import Draft7Validator, Draft202012Validator
 
+from . import errorcodes
 from .load import SPEC_ROOT, SpecFile, SpecTree
 from .naming import is_identifier, pascal, python_name
 from .types import TypeRegistry
@@ -162,8 +163,15 @@ def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
     except fastjsonschema.JsonSchemaException as exc:
         found.append(f"{label}: /result/schema: not a valid JSON Schema: {exc.message}")
 
+    status_codes = set(errorcodes.status_as_code(data))
     seen_cases: set[tuple[str, str]] = set()
     for index, error in enumerate(data["errors"]):
+        if index in status_codes:
+            found.append(f"{label}: /errors/{index}/code: {error['code']!r} is an HTTP status, not a code "
+                         "(put it in `status`; the code is what the reply's `error` carries)")
+        if errorcodes.is_message(error["code"]):
+            found.append(f"{label}: /errors/{index}/code: {error['code']!r} is message text, not a code "
+                         "(use the code the reply carries and put the message in `match`)")
         case = (error["code"], error.get("match", ""))
         if case in seen_cases:
             found.append(f"{label}: /errors/{index}: code {error['code']!r} is listed twice without a distinguishing `match`")

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import copy
 import re
+import re._parser as sre_parse  # the standard parser of `re`, to spell a text a `match` accepts
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.exceptions import CATEGORY_BASES, category_for_status  # the repo root is on sys.path
+from runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status  # the repo root is on sys.path
 from runtime.validate import check_params
 
-from .compile import error_class_name
+from .compile import ErrorClass, error_class_name
+from .errorcodes import is_code_shaped
 from .load import SpecFile
 from .naming import python_name
 
@@ -51,7 +53,7 @@ class MethodCases:
     nested_required: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (dotted path, params)
     broken: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (rule, id, params)
     wire: dict[str, Any] | None = None  # {"kwargs": ..., "body": ...}
-    errors: list[tuple[str, int, dict[str, Any], str]] = field(default_factory=list)  # (id, status, body, class)
+    errors: list[ErrorCase] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -100,36 +102,143 @@ def _break(rule: dict[str, Any], base: dict[str, Any], compiled: dict[str, Any])
     return None  # precedence is documentation, never an error
 
 
-def _error_cases(data: dict[str, Any], by_code: dict[str, str]) -> list[tuple[str, int, dict[str, Any], str]]:
-    cases = []
+@dataclass(frozen=True)
+class ErrorCase:
+    """A documented error reply replayed by the emulator, and what the client must raise for it.
+
+    `class_name` and `base_name` come from the documented entry itself (its class, and the base
+    of its `category` or status); `known_base` is the base the generated class really has when
+    it differs (a class shared by entries of several categories), so the case is marked as a
+    known failure instead of hiding the disagreement.
+    """
+
+    name: str
+    status: int
+    body: dict[str, Any]
+    class_name: str
+    base_name: str
+    known_base: str | None = None
+
+
+@dataclass(frozen=True)
+class ErrorFacts:
+    """What the error cases need beyond one spec: the shared system errors, and each generated
+    class's base category (to mark disagreements, never to choose an expected class)."""
+
+    system: dict[str, dict[str, Any]]
+    class_bases: dict[str, str | None]
+
+    @classmethod
+    def of(cls, system_errors: list[dict[str, Any]], classes: list[ErrorClass]) -> ErrorFacts:
+        return cls({str(error["code"]): error for error in system_errors},
+                   {error_class.name: error_class.category for error_class in classes})
+
+
+def _base_name(category: str | None) -> str:
+    return CATEGORY_BASES[category].__name__ if category else ApiError.__name__
+
+
+def _entry_category(entry: dict[str, Any]) -> str | None:
+    return entry.get("category") or category_for_status(entry["status"])
+
+
+_CATEGORY_SAMPLES = {"CATEGORY_DIGIT": "7", "CATEGORY_SPACE": " ", "CATEGORY_WORD": "x", "CATEGORY_NOT_DIGIT": "x",
+                     "CATEGORY_NOT_SPACE": "x", "CATEGORY_NOT_WORD": " "}
+
+
+def _sample_of(parsed: Any) -> str:
+    """The shortest text a parsed pattern spells, taking the first choice of every alternative
+    and one character for a wildcard (a space, so word boundaries around it hold)."""
+    out = []
+    for op, arg in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name == "ANY":
+            out.append(" ")
+        elif name == "IN":
+            out.append(_sample_of(arg[:1]) if str(arg[0][0]) != "NEGATE" else " ")
+        elif name == "CATEGORY":
+            out.append(_CATEGORY_SAMPLES.get(str(arg), "x"))
+        elif name == "RANGE":
+            out.append(chr(arg[0]))
+        elif name == "BRANCH":
+            out.append(_sample_of(arg[1][0]))
+        elif name == "SUBPATTERN":
+            out.append(_sample_of(arg[-1]))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, _high, item = arg
+            out.append(_sample_of(item) * max(low, 1 if str(item[0][0]) == "ANY" else low))
+    return "".join(out)
+
+
+def sample_message(pattern: str) -> str | None:
+    """A description `pattern` accepts (None when the sampler cannot spell one)."""
+    try:
+        sample = _sample_of(sre_parse.parse(pattern))
+    except (re.error, TypeError, IndexError):
+        return None
+    return sample if re.search(pattern, sample) else None
+
+
+def _case(name: str, status: int, body: dict[str, Any], class_name: str, category: str | None,
+          facts: ErrorFacts) -> ErrorCase:
+    known = facts.class_bases.get(class_name, category)
+    differs = category is not None and known != category and class_name in facts.class_bases  # ApiError fits all
+    return ErrorCase(name, status, body, class_name, _base_name(category), _base_name(known) if differs else None)
+
+
+def usable_class(code: str) -> str:
+    """The class a code names by itself (`NOT_FOUND` → `NotFound`), as error_class_name spells it."""
+    return error_class_name({"code": code}) if is_code_shaped(code) else ""
+
+
+def _documents(entry: dict[str, Any], code: str, description: str) -> bool:
+    return bool(entry["code"] == code and ("match" not in entry or re.search(entry["match"], description)))
+
+
+def error_cases(data: dict[str, Any], facts: ErrorFacts, skipped: list[str]) -> list[ErrorCase]:
+    """One case per error example (as documented) and per entry no example shows.
+
+    An example expects the class of the entry it documents (same code, its `match` accepting
+    the description), else the system error of that code, else the class other methods
+    document for that code (under the base of the example's status), else the plain base of
+    its status.
+    An entry's own case sends its code with a description its `match` accepts.
+    """
+    cases: list[ErrorCase] = []
+    shown: set[int] = set()
+    entries = data["errors"]
     for example in data.get("examples", []):
-        body = example["response"]["body"]
-        if "error" in body:
-            expected = _expected_class(data, str(body["error"]), example["response"]["status"],
-                                       str(body.get("error_description") or ""), by_code)
-            cases.append((example["name"], example["response"]["status"], body, expected))
-    covered = {(str(body["error"]), status) for _, status, body, _ in cases}
-    for index, error in enumerate(data["errors"]):
-        if "match" in error or (error["code"], error["status"]) in covered:
+        body, status = example["response"]["body"], example["response"]["status"]
+        if "error" not in body or isinstance(body["error"], dict | list | bool) or body["error"] is None:
             continue
-        body = {"error": error["code"], "error_description": "synthesized by the generated test"}
-        expected = _expected_class(data, error["code"], error["status"], body["error_description"], by_code)
-        cases.append((f"documented_{index}_{re.sub(r'[^0-9a-z]+', '_', error['code'].lower()) or 'empty'}",
-                      error["status"], body, expected))
-        covered.add((error["code"], error["status"]))
+        code, description = str(body["error"]), str(body.get("error_description") or "")
+        index = next((i for i, entry in enumerate(entries) if _documents(entry, code, description)), None)
+        if index is not None:
+            shown.add(index)
+            entry = entries[index]
+            cases.append(_case(example["name"], status, body, error_class_name(entry), _entry_category(entry), facts))
+        elif code in facts.system:
+            system = facts.system[code]
+            cases.append(_case(example["name"], status, body, error_class_name(system),
+                               system.get("category") or category_for_status(system["status"]), facts))
+        elif usable_class(code) in facts.class_bases:  # documented by other methods: their class
+            cases.append(_case(example["name"], status, body, usable_class(code), category_for_status(status), facts))
+        elif status >= 400:
+            category = category_for_status(status)
+            cases.append(ErrorCase(example["name"], status, body, _base_name(category), _base_name(category)))
+    for index, entry in enumerate(entries):
+        if index in shown:
+            continue
+        description = sample_message(entry["match"]) if "match" in entry else "synthesized by the generated test"
+        if description is None:
+            skipped.append(f"error {index} ({entry['code']!r}): no description could be built from its match")
+            continue
+        body = {"error": entry["code"], "error_description": description}
+        name = f"documented_{index}_{re.sub(r'[^0-9a-z]+', '_', entry['code'].lower()) or 'empty'}"
+        cases.append(_case(name, entry["status"], body, error_class_name(entry), _entry_category(entry), facts))
     return cases
-
-
-def _expected_class(data: dict[str, Any], code: str, status: int, description: str, by_code: dict[str, str]) -> str:
-    """The class the specs promise for this reply: the method's own entries, then the code
-    table shared by all methods, then the category of the HTTP status."""
-    candidates = [error for error in data["errors"] if error["code"] == code]
-    for error in [e for e in candidates if e["status"] == status] or candidates:
-        if "match" not in error or re.search(error["match"], description):
-            return error_class_name(error)
-    if code in by_code:
-        return by_code[code]
-    return CATEGORY_BASES.get(category_for_status(status) or "", CATEGORY_BASES["server"]).__name__ if status >= 400 else ""
 
 
 def _replace_at(base: dict[str, Any], path: list[str], value: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +288,7 @@ def _nested_cases(cases: MethodCases, compiled: dict[str, Any], base: dict[str, 
         _nested_cases(cases, compiled, base, param["properties"], inner)
 
 
-def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], by_code: dict[str, str]) -> MethodCases:
+def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], facts: ErrorFacts) -> MethodCases:
     cases = MethodCases(spec.method_id, attr_path)
     data = spec.data
     for example in data.get("examples", []):
@@ -205,5 +314,5 @@ def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], 
             # regard to case, so a docs example may spell `ID` where the table says `id`).
             body = {compiled["kwargs"].get(key, key): value for key, value in kwargs.items()}
             cases.wire = {"kwargs": kwargs, "body": body}
-    cases.errors = [case for case in _error_cases(data, by_code) if case[3]]
+    cases.errors = error_cases(data, facts, cases.skipped)
     return cases

@@ -28,7 +28,6 @@ from b24client.runtime.exceptions import (
 
 __all__ = [
     "AccessDenied",
-    "AccessDeniedApplicationContextRequired",
     "AccessDeniedDeleted",
     "AccessDeniedExtend",
     "AccessDeniedKick",
@@ -37,18 +36,15 @@ __all__ = [
     "AccessException",
     "ActionNotAllowed",
     "ActivityIsAlreadyBound",
-    "ActivityIsNotFound",
     "AddingDisabled",
     "AddresseeIsNotSpecified",
     "AddresseeUnexpectedValue",
-    "AdminPermissionsRequired",
     "AiSiteExportNotAllowed",
     "AllowedOnlyIntranetUser",
     "AnswerTextError",
     "ApiError",
     "AppIdError",
     "AppNotFound",
-    "ApplicationContextRequired",
     "ApplicationRegistrationError",
     "ApplicationRegistrationErrorPoint",
     "ApplicationUnregistrationError",
@@ -57,15 +53,12 @@ __all__ = [
     "AttachNotFound",
     "AttachOversize",
     "AttachReadAccessDenied",
-    "AttachWithEntityIdXNotFound",
-    "AttachWithEntityIdXReadAccessDenied",
     "AuthError",
     "AuthenticationError",
     "AuthorizeError",
     "AvatarError",
     "BadAnchor",
     "BadRequest",
-    "BankDetailIdIsNotDefinedOrInvalid",
     "Base",
     "BindingNotFound",
     "Bitrix24Error",
@@ -163,7 +156,7 @@ __all__ = [
     "Code0CreatedByUserNotFound",
     "Code0DOCTYPEIsnTAvailable",
     "Code0DOCUMENTFILENOTPROCESSABLEERROR",
-    "Code0DealsRelatedToTheFunnelCategoryName",
+    "Code0DealsRelatedToTheFunnelFound",
     "Code0DefaultClientCategoryDoesNotSupport",
     "Code0DefaultDealCategoryCannotBeDeleted",
     "Code0DeletingItemActionNotAvailable",
@@ -175,6 +168,7 @@ __all__ = [
     "Code0EmptyRequiredFieldsNameNumeratorIdRegion",
     "Code0EmptyRequiredFieldsNameTemplate",
     "Code0EmptyRequiredParameterValue",
+    "Code0EntityTypeEntityTypeNameIsNotSupported",
     "Code0EpicNotCreated",
     "Code0EpicNotFound",
     "Code0EpicNotUpdated",
@@ -235,6 +229,7 @@ __all__ = [
     "Code0NameIsNotFound",
     "Code0NoProviderForEntityTypeId",
     "Code0OnlyListPropertiesAreSupported",
+    "Code0OwnerWasNotFound",
     "Code0ProductPropertyEnumDoesNotExist",
     "Code0ProductPropertyFeatureDoesNotExist",
     "Code0ProductPropertySectionDoesNotExist",
@@ -262,6 +257,9 @@ __all__ = [
     "Code0TemplateNotFound",
     "Code0TheDocumentTypeFieldIsNotSpecified",
     "Code0TheDocumentTypeFieldIsNotSpecified2",
+    "Code0TheParameterEntityIdsDoesNotContains",
+    "Code0TheParameterEntityIdsMustContainsAt",
+    "Code0TheParameterEntityTypeIdIsRequired",
     "Code0TheSpecifiedAccessTypeForThis",
     "Code0TheSpecifiedDocumentDoesNotExist",
     "Code0TheSpecifiedGroupDoesNotExist",
@@ -315,34 +313,6 @@ __all__ = [
     "Code100InvalidValueValueToMatchWith",
     "Code100InvalidValueWrongTypeToMatch",
     "Code400",
-    "Code400AccessDenied",
-    "Code400CRMFEATURERESTRICTIONERROR",
-    "Code400CRMSystemStatusCanBeDeleted",
-    "Code400CommunicationTypeIsNotDefined",
-    "Code400CommunicationTypeTypeIsNotSupported",
-    "Code400CommunicationValuesIsNotDefined",
-    "Code400EntityTypeEntityTypeNameIsNotSupported",
-    "Code400ErrorDeletingFIELDNAMEForObject",
-    "Code400ErrorOnDeletingStatus",
-    "Code400ErrorOnDeletingVATRate",
-    "Code400ErrorOnUpdatingStatus",
-    "Code400ErrorOnUpdatingVATRate",
-    "Code400IDIsNotDefinedOrInvalid",
-    "Code400InadmissibleFieldsForSelection",
-    "Code400InvalidIdentifier",
-    "Code400InvalidParameters",
-    "Code400OwnerWasNotFound",
-    "Code400ParameterFieldsMustBeArray",
-    "Code400ParameterFilterMustBeArray",
-    "Code400ParameterOrderMustBeArray",
-    "Code400StatusIsNotFound",
-    "Code400TheCommercialCatalogModuleIsNot",
-    "Code400TheParameterEntityIdIsNotDefined",
-    "Code400TheParameterEntityIdsDoesNotContains",
-    "Code400TheParameterEntityIdsMustContainsAt",
-    "Code400TheParameterEntityTypeIdIsRequired",
-    "Code400ThereAreActiveItemsInThis",
-    "Code400VATRateNotFound",
     "Code403",
     "Code422",
     "Code510",
@@ -453,14 +423,22 @@ __all__ = [
     "CodeEmpty",
     "CodeEmptyAListItemWithXMLID",
     "CodeEmptyAccessDenied",
+    "CodeEmptyAccessDeniedApplicationContextRequired",
+    "CodeEmptyActivityIsNotFound",
+    "CodeEmptyAdminPermissionsRequired",
     "CodeEmptyAnErrorOccurredWhileChangingThe",
     "CodeEmptyAnErrorOccurredWhileCreatingThe",
     "CodeEmptyAnErrorOccurredWhileDeletingThe",
     "CodeEmptyAnErrorOccurredWhileRetrievingThe",
     "CodeEmptyAnErrorOccurredWhileUpdatingThe",
     "CodeEmptyAnInvalidEditingTypeForThe",
+    "CodeEmptyApplicationContextRequired",
+    "CodeEmptyAttachWithEntityIdXNotFound",
+    "CodeEmptyAttachWithEntityIdXReadAccess",
+    "CodeEmptyBANKDETAILIDIsNotDefined",
     "CodeEmptyBlogCommentHasnTBeenAdded",
     "CodeEmptyBlogModuleNotInstalled",
+    "CodeEmptyCRMSystemStatusCanBeDeleted",
     "CodeEmptyCannotCompleteOperation",
     "CodeEmptyCannotCreateGroup",
     "CodeEmptyCannotCreateMoreStagesAfterThe",
@@ -471,9 +449,16 @@ __all__ = [
     "CodeEmptyCannotRequestToJoinGroup",
     "CodeEmptyCannotUpdateGroup",
     "CodeEmptyCatalogRightsCheckErrorMessage",
+    "CodeEmptyCommunicationTypeIsNotDefined",
+    "CodeEmptyCommunicationTypeTypeIsNotSupported",
+    "CodeEmptyCommunicationValuesIsNotDefined",
     "CodeEmptyCompanyIsNotFound",
     "CodeEmptyContact2647YouDoNotHave",
+    "CodeEmptyCouldNotBuildBindingPleaseEnsure",
     "CodeEmptyCurrenciesModuleNotFoundPleaseInstall",
+    "CodeEmptyDealAlreadyHasRecurringSettings",
+    "CodeEmptyDealIdIsEmpty",
+    "CodeEmptyDeletingIsImpossibleConnectedRecurringDeal",
     "CodeEmptyDiskResourceExhausted",
     "CodeEmptyDocumentNotFound",
     "CodeEmptyDuplicateComment",
@@ -481,13 +466,19 @@ __all__ = [
     "CodeEmptyENTITYTYPEIDIsNotDefined",
     "CodeEmptyENTITYTYPEIsNotDefinedOr",
     "CodeEmptyElementAtIndexInSectionAt",
-    "CodeEmptyElementAtIndexJInSection",
+    "CodeEmptyEmailSendErrorFailedToLoad",
     "CodeEmptyEmptyString",
     "CodeEmptyEmptyTriggerCode",
     "CodeEmptyEmptyTriggerName",
+    "CodeEmptyEntityIdIsNotDefinedOrInvalid",
     "CodeEmptyEntityNotFound",
+    "CodeEmptyEntityTypeIdIsNotDefinedOrInvalid",
     "CodeEmptyErrorDeletingFIELDNAMEForObject",
     "CodeEmptyErrorOnCreatingStatus",
+    "CodeEmptyErrorOnDeletingStatus",
+    "CodeEmptyErrorOnDeletingVATRate",
+    "CodeEmptyErrorOnUpdatingStatus",
+    "CodeEmptyErrorOnUpdatingVATRate",
     "CodeEmptyErrorWhileAttemptingToChangeUser",
     "CodeEmptyErrorWhileAttemptingToModifyUser",
     "CodeEmptyEventIdNotSpecified",
@@ -499,6 +490,7 @@ __all__ = [
     "CodeEmptyFieldNameContainsInvalidCharactersAllowed",
     "CodeEmptyFieldNameIsTooLongMore",
     "CodeEmptyIDIsNotDefinedOrInvalid",
+    "CodeEmptyInadmissibleFieldsForSelection",
     "CodeEmptyIncorrectCustomTypeSpecified",
     "CodeEmptyIncorrectDocumentType",
     "CodeEmptyIncorrectInputData",
@@ -507,6 +499,8 @@ __all__ = [
     "CodeEmptyIncorrectRoleCode",
     "CodeEmptyIncorrectTargetFormat",
     "CodeEmptyInsufficientPermissionsToCompleteTheOperation",
+    "CodeEmptyInvalidIdentifier",
+    "CodeEmptyInvalidParameters",
     "CodeEmptyInvalidUserID",
     "CodeEmptyInvalidValueForTheCurrencyField",
     "CodeEmptyInvalidValueForTheDescriptionParameter",
@@ -515,6 +509,8 @@ __all__ = [
     "CodeEmptyInvalidValueForTheParameterName",
     "CodeEmptyInvalidValueForTheParameterStatus",
     "CodeEmptyInvalidWorkgroupProjectID",
+    "CodeEmptyMCBANKDETAILIDIsNot",
+    "CodeEmptyMCREQUISITEIDIsNotDefined",
     "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
     "CodeEmptyNoAccessToOneOrMore",
     "CodeEmptyNoBlogFound",
@@ -541,29 +537,44 @@ __all__ = [
     "CodeEmptyParameterParamsMustBeArray",
     "CodeEmptyParameterUSERIDIsNotSet",
     "CodeEmptyQuoteIsNotFound",
+    "CodeEmptyREQUISITEIDIsNotDefinedOr",
+    "CodeEmptyRecurringDealIsNotFound",
+    "CodeEmptyRecurringIsNotAllowed",
     "CodeEmptyRequiredParameterTypeIsNotSpecified",
     "CodeEmptySectionAtIndexDoesNotHave",
     "CodeEmptySectionAtIndexDoesNotHave2",
-    "CodeEmptySectionAtIndexHasTypeData",
-    "CodeEmptySectionAtIndexIDoesNot",
-    "CodeEmptySectionAtIndexIDoesNot2",
-    "CodeEmptySectionAtIndexIHasType",
-    "CodeEmptySectionAtIndexIHaveType",
+    "CodeEmptySectionAtIndexHasTypeThe",
+    "CodeEmptySectionAtIndexHaveTypeThe",
     "CodeEmptySectionIDIsNotSet",
     "CodeEmptySocialnetworkGroupNotFound",
     "CodeEmptySpecifiedEntityTypeIsNotSupported",
+    "CodeEmptyStatusIsNotFound",
+    "CodeEmptyTYPEIDIsNotDefinedOr",
     "CodeEmptyTargetIsNotFound",
     "CodeEmptyTargetIsNotSet",
     "CodeEmptyTemplateTypeAndDOCUMENTIDMismatch",
+    "CodeEmptyTheBankDetailOfYourCompanyWith",
+    "CodeEmptyTheBankDetailOfYourCompanyWith2",
+    "CodeEmptyTheBankDetailWithID24Is",
+    "CodeEmptyTheBankDetailWithID24Is2",
+    "CodeEmptyTheCommercialCatalogModuleIsNot",
     "CodeEmptyTheCurrentMethodRequiredMoreScopes",
+    "CodeEmptyTheCustomActivityWithoutProviderIs",
     "CodeEmptyTheDataMustBeIndexedArray",
     "CodeEmptyTheEntityTypeEntityTypeNameIsNot",
     "CodeEmptyTheEntityWithID235Is",
     "CodeEmptyTheEventSCRMLinksList",
     "CodeEmptyTheFIELDNAMEFieldIsNot",
+    "CodeEmptyTheFieldCOMMUNICATIONSIsNotDefined",
     "CodeEmptyTheFieldENTITYIDIsRequired",
+    "CodeEmptyTheFieldRESPONSIBLEIDIsNot",
+    "CodeEmptyTheFieldRQNAMECanNot",
+    "CodeEmptyTheFieldSUBJECTIsNotDefined",
+    "CodeEmptyTheFieldTYPEIDIsNot",
     "CodeEmptyTheFieldTitleIsRequired",
     "CodeEmptyTheListOfEventLinksTo",
+    "CodeEmptyTheOnlyOneCommunicationIsAllowed",
+    "CodeEmptyTheParameterEntityIdIsNotDefined",
     "CodeEmptyTheParameterFieldsIsNotValid",
     "CodeEmptyTheParameterFieldsMustBeArray",
     "CodeEmptyTheParameterIdIsInvalidOr",
@@ -571,6 +582,11 @@ __all__ = [
     "CodeEmptyTheParameterItemsMustBeArray",
     "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
     "CodeEmptyTheParameterRowsMustBeArray",
+    "CodeEmptyThePresetFieldWithID1Is",
+    "CodeEmptyThePresetFieldWithID27Is",
+    "CodeEmptyThePresetWithID1Is",
+    "CodeEmptyThePresetWithID27Is",
+    "CodeEmptyThePresetWithID347Is",
     "CodeEmptyTheRequiredParameterEventIdForThe",
     "CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs",
     "CodeEmptyTheRequiredParameterFromForThe",
@@ -583,17 +599,28 @@ __all__ = [
     "CodeEmptyTheRequiredParameterTypeForThe",
     "CodeEmptyTheRequiredParameterUsersForThe",
     "CodeEmptyTheRequisiteBankDetailWithID357Is",
+    "CodeEmptyTheRequisiteOfYourCompanyWith",
+    "CodeEmptyTheRequisiteWithID2Is",
     "CodeEmptyTheRequisiteWithID27Is",
     "CodeEmptyTheRequisiteWithID57Is",
+    "CodeEmptyTheRequisiteWithID60Is",
+    "CodeEmptyTheRequisiteWithID60Is2",
     "CodeEmptyTheRequisiteWithID357Is",
     "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
     "CodeEmptyTheU0027USERTYPEIDU0027Field",
     "CodeEmptyTheUSERTYPEIDFieldIs",
+    "CodeEmptyThereAreActiveItemsInThis",
     "CodeEmptyThereAreNoDataToWrite",
+    "CodeEmptyTooManyEntityIds",
     "CodeEmptyTriggerNotFound",
     "CodeEmptyTriggerWithCodeCodeIsNot",
+    "CodeEmptyTypeAddressExists",
+    "CodeEmptyTypeAddressNotFound",
+    "CodeEmptyUseCrmActivityConfigurableAddFor",
+    "CodeEmptyUseCrmActivityConfigurableUpdateFor",
     "CodeEmptyUserHasNoPermissionsToDelete",
     "CodeEmptyUserHasNoPermissionsToUpdate",
+    "CodeEmptyVATRateNotFound",
     "CodeEmptyWrongCommentID",
     "CodeEmptyWrongDOCUMENTID",
     "CodeEmptyWrongDestinations",
@@ -607,6 +634,7 @@ __all__ = [
     "CodeEmptyYouAreNotAllowedToModify",
     "CodeEmptyYouCannotChangeTheSettingsOf",
     "CodeEmptyYouCannotCreateCustomFields",
+    "CodeEmptyYouCannotDeleteTheTemplateBecause",
     "CodeEmptyYouCannotDeleteTheUserField",
     "CodeEmptyYouDoNotHavePermissionTo",
     "CodeEmptyYouDoNotHavePermissionsTo",
@@ -635,28 +663,24 @@ __all__ = [
     "ControllerErrorBadlicense",
     "ControllerErrorBadresponse",
     "ControllerErrorErrorCode",
-    "CouldNotBuildBindingPleaseEnsureThatOwnerInfoAndCommunicationsAreDefinedCorrectly",
     "CreateDynamicItemRestricted",
     "CreateDynamicTypeRestricted",
     "CrmChatEmptyCrmData",
     "CrmChatEmptyUser",
     "CrmChatUserNotActive",
+    "CrmFeatureRestrictionError",
     "CrmFieldErrorValueNotValid",
     "DatasetAlreadyExist",
     "DatasetNotFound",
     "DatasetUpdateError",
-    "DealAlreadyHasRecurringSettings",
-    "DealIdIsEmpty",
     "DealListAccessDenied",
     "DealListBadArgument",
     "DealListFailed",
     "DeleteAccessDenied",
     "DeleteRequestInternalError",
-    "DeletingIsImpossibleConnectedRecurringDealExists",
     "DeliveryIdNotSpecified",
     "DeliveryItemNotFound",
     "DeliveryNotFound",
-    "DependsOnTheBusinessProcessError",
     "DialogIdEmpty",
     "DiskBaseService22001",
     "DiskFile22002",
@@ -674,12 +698,9 @@ __all__ = [
     "DomainIsIncorrect",
     "DomainNotFound",
     "EmailNotConfirmed",
-    "EmailSendErrorFailedToLoadModuleSubscribe",
-    "EmptyErrorCode",
     "EmptyErrorHandlerUrl",
     "EmptyMessage",
     "EmptySessionId",
-    "EmptyString",
     "EmptyTitle",
     "EmptyUpdatePayload",
     "EmptyUserIds",
@@ -695,10 +716,8 @@ __all__ = [
     "EngineRegisterErrorSettingsFormat",
     "EntitiesError",
     "EntityError",
-    "EntityIdIsNotDefinedOrInvalid",
     "EntityNotFound",
     "EntityTypeError",
-    "EntityTypeIdIsNotDefinedOrInvalid",
     "EntityTypeNotSupported",
     "EnumField",
     "ErrorActivityAddFailure",
@@ -813,7 +832,6 @@ __all__ = [
     "EventMessageUpdateError",
     "EventWelcomeMessageError",
     "ExpiredToken",
-    "FailedToGetListGeneralError",
     "FeatureNotAvail",
     "FieldIsRedundant",
     "FieldIsRequired",
@@ -842,7 +860,6 @@ __all__ = [
     "IconRequired",
     "IdEmpty",
     "IdError",
-    "IdIsNotDefinedOrInvalid",
     "IframeHttps",
     "IllegalNewLink",
     "ImNotInstalled",
@@ -895,8 +912,6 @@ __all__ = [
     "MaxCountError",
     "MaxImportBatchSizeExceeded",
     "MaxTypesCountExceeded",
-    "McBankDetailIdIsNotDefinedOrInvalid",
-    "McRequisiteIdIsNotDefinedOrInvalid",
     "MenuError",
     "MenuOversize",
     "MessageAccessDenied",
@@ -937,10 +952,6 @@ __all__ = [
     "OutcomeUnknownError",
     "OverloadLimit",
     "OwnerNotFound",
-    "ParameterFieldsMustBeArray",
-    "ParameterFilterMustBeArray",
-    "ParameterOrderMustBeArray",
-    "ParameterParamsMustBeArray",
     "ParamsError",
     "ParamsRequired",
     "PaySystemNotFound",
@@ -965,8 +976,6 @@ __all__ = [
     "RateLimitError",
     "ReactionAlreadySet",
     "ReactionNotFound",
-    "RecurringDealIsNotFound",
-    "RecurringIsNotAllowed",
     "RedirectError",
     "RegIdNotFound",
     "RegisterErrorData",
@@ -981,7 +990,6 @@ __all__ = [
     "RequiredFieldNoExists",
     "RequiredFieldsMissing",
     "RequiredParamNoExists",
-    "RequisiteIdIsNotDefinedOrInvalid",
     "ResponseFormatError",
     "RoleScopeMismatch",
     "SaleOrderCancelPaymentExistActive",
@@ -1021,40 +1029,15 @@ __all__ = [
     "StatusUnexpectedFormat",
     "SystemError",
     "TaskNotFound",
-    "TemplateNotFound",
     "TextEmpty",
-    "TheBankDetailOfYourCompanyWithId2IsNotAssignedToRequisiteOfYourCompanyWithId2",
-    "TheBankDetailOfYourCompanyWithId2IsNotFound",
-    "TheBankDetailWithId24IsNotAssignedToRequisiteWithId60",
-    "TheBankDetailWithId24IsNotFound",
-    "TheCustomActivityWithoutProviderIsNotSupportedInCurrentContext",
-    "TheFieldCommunicationsIsNotDefinedOrInvalid",
-    "TheFieldResponsibleIdIsNotDefinedOrInvalid",
-    "TheFieldRqNameCanNotBeAdded",
-    "TheFieldSubjectIsNotDefinedOrEmpty",
-    "TheFieldTypeIdIsNotDefinedOrInvalid",
-    "TheOnlyOneCommunicationIsAllowedForActivityOfSpecifiedType",
-    "ThePresetFieldWithId1IsNotFound",
-    "ThePresetFieldWithId27IsNotFound",
-    "ThePresetWithId1IsNotFound",
-    "ThePresetWithId27IsNotFound",
-    "ThePresetWithId347IsNotFound",
-    "TheRequisiteOfYourCompanyWithId2IsNotFound",
-    "TheRequisiteWithId2IsNotAssignedToYourCompanyWithId3010",
-    "TheRequisiteWithId60IsNotAssignedToCompanyWithId5",
-    "TheRequisiteWithId60IsNotFound",
     "Time",
     "TitleEmpty",
     "TitleExists",
-    "TooManyEntityIds",
     "TooManyItems",
     "TotalSiteReached",
     "TransferIdEmpty",
     "TransportError",
-    "TypeAddressExists",
-    "TypeAddressNotFound",
     "TypeError",
-    "TypeIdIsNotDefinedOrInvalid",
     "TypeIsNotAssigned",
     "UnableDeleteInclude",
     "UnexpectedMessageStatusSemantic",
@@ -1071,8 +1054,6 @@ __all__ = [
     "UpdateRequestInternalError",
     "UploadFailed",
     "UrlcheckerFail",
-    "UseCrmActivityConfigurableAddForThisActivityProvider",
-    "UseCrmActivityConfigurableUpdateForThisActivityProvider",
     "UserAccessError",
     "UserId",
     "UserIdEmpty",
@@ -1125,20 +1106,13 @@ __all__ = [
     "WrongFieldValue",
     "WrongLang",
     "WrongRequest",
-    "YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt",
 ]
 
 
-class AccessDenied(InvalidRequestError):
+class AccessDenied(PermissionDeniedError):
     """The caller may not do this (or REST is off on this plan)."""
 
     code_name = "ACCESS_DENIED"
-
-
-class AccessDeniedApplicationContextRequired(InvalidRequestError):
-    """Error code Access denied! Application context required"""
-
-    code_name = "Access denied! Application context required"
 
 
 class AccessDeniedDeleted(InvalidRequestError):
@@ -1189,12 +1163,6 @@ class ActivityIsAlreadyBound(InvalidRequestError):
     code_name = "ACTIVITY_IS_ALREADY_BOUND"
 
 
-class ActivityIsNotFound(InvalidRequestError):
-    """Error code Activity is not found"""
-
-    code_name = "Activity is not found"
-
-
 class AddingDisabled(InvalidRequestError):
     """Error code ADDING_DISABLED"""
 
@@ -1211,12 +1179,6 @@ class AddresseeUnexpectedValue(InvalidRequestError):
     """Error code ADDRESSEE_UNEXPECTED_VALUE"""
 
     code_name = "ADDRESSEE_UNEXPECTED_VALUE"
-
-
-class AdminPermissionsRequired(InvalidRequestError):
-    """Error code Admin permissions required"""
-
-    code_name = "Admin permissions required"
 
 
 class AiSiteExportNotAllowed(InvalidRequestError):
@@ -1247,12 +1209,6 @@ class AppNotFound(InvalidRequestError):
     """Error code APP_NOT_FOUND"""
 
     code_name = "APP_NOT_FOUND"
-
-
-class ApplicationContextRequired(InvalidRequestError):
-    """Error code Application context required"""
-
-    code_name = "Application context required"
 
 
 class ApplicationRegistrationError(ApiError):
@@ -1303,18 +1259,6 @@ class AttachReadAccessDenied(InvalidRequestError):
     code_name = "ATTACH_READ_ACCESS_DENIED"
 
 
-class AttachWithEntityIdXNotFound(InvalidRequestError):
-    """Error code Attach with entityId X not found"""
-
-    code_name = "Attach with entityId X not found"
-
-
-class AttachWithEntityIdXReadAccessDenied(InvalidRequestError):
-    """Error code Attach with entityId X read access denied"""
-
-    code_name = "Attach with entityId X read access denied"
-
-
 class AuthError(InvalidRequestError):
     """Error code AUTH_ERROR"""
 
@@ -1343,12 +1287,6 @@ class BadRequest(ApiError):
     """Error code BAD_REQUEST"""
 
     code_name = "BAD_REQUEST"
-
-
-class BankDetailIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code BANK_DETAIL_ID is not defined or invalid"""
-
-    code_name = "BANK_DETAIL_ID is not defined or invalid"
 
 
 class Base(InvalidRequestError):
@@ -1927,7 +1865,7 @@ class Code0DOCUMENTFILENOTPROCESSABLEERROR(InvalidRequestError):
     code_name = None
 
 
-class Code0DealsRelatedToTheFunnelCategoryName(InvalidRequestError):
+class Code0DealsRelatedToTheFunnelFound(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -1994,6 +1932,12 @@ class Code0EmptyRequiredFieldsNameTemplate(InvalidRequestError):
 
 
 class Code0EmptyRequiredParameterValue(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0EntityTypeEntityTypeNameIsNotSupported(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -2359,6 +2303,12 @@ class Code0OnlyListPropertiesAreSupported(InvalidRequestError):
     code_name = None
 
 
+class Code0OwnerWasNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class Code0ProductPropertyEnumDoesNotExist(InvalidRequestError):
     """Error code None"""
 
@@ -2516,6 +2466,24 @@ class Code0TheDocumentTypeFieldIsNotSpecified(InvalidRequestError):
 
 
 class Code0TheDocumentTypeFieldIsNotSpecified2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheParameterEntityIdsDoesNotContains(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheParameterEntityIdsMustContainsAt(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class Code0TheParameterEntityTypeIdIsRequired(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3463,174 +3431,6 @@ class Code400(InvalidRequestError):
     code_name = None
 
 
-class Code400AccessDenied(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400CRMFEATURERESTRICTIONERROR(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400CRMSystemStatusCanBeDeleted(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400CommunicationTypeIsNotDefined(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400CommunicationTypeTypeIsNotSupported(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400CommunicationValuesIsNotDefined(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400EntityTypeEntityTypeNameIsNotSupported(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ErrorDeletingFIELDNAMEForObject(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ErrorOnDeletingStatus(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ErrorOnDeletingVATRate(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ErrorOnUpdatingStatus(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ErrorOnUpdatingVATRate(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400IDIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400InadmissibleFieldsForSelection(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400InvalidIdentifier(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400InvalidParameters(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400OwnerWasNotFound(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ParameterFieldsMustBeArray(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ParameterFilterMustBeArray(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ParameterOrderMustBeArray(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400StatusIsNotFound(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400TheCommercialCatalogModuleIsNot(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400TheParameterEntityIdIsNotDefined(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400TheParameterEntityIdsDoesNotContains(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400TheParameterEntityIdsMustContainsAt(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400TheParameterEntityTypeIdIsRequired(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400ThereAreActiveItemsInThis(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class Code400VATRateNotFound(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
 class Code403(InvalidRequestError):
     """Error code None"""
 
@@ -3662,6 +3462,24 @@ class CodeEmptyAListItemWithXMLID(InvalidRequestError):
 
 
 class CodeEmptyAccessDenied(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAccessDeniedApplicationContextRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyActivityIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAdminPermissionsRequired(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3703,6 +3521,30 @@ class CodeEmptyAnInvalidEditingTypeForThe(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyApplicationContextRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAttachWithEntityIdXNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyAttachWithEntityIdXReadAccess(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyBANKDETAILIDIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyBlogCommentHasnTBeenAdded(InvalidRequestError):
     """Error code None"""
 
@@ -3710,6 +3552,12 @@ class CodeEmptyBlogCommentHasnTBeenAdded(InvalidRequestError):
 
 
 class CodeEmptyBlogModuleNotInstalled(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCRMSystemStatusCanBeDeleted(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3775,6 +3623,24 @@ class CodeEmptyCatalogRightsCheckErrorMessage(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyCommunicationTypeIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCommunicationTypeTypeIsNotSupported(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyCommunicationValuesIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyCompanyIsNotFound(InvalidRequestError):
     """Error code None"""
 
@@ -3787,7 +3653,31 @@ class CodeEmptyContact2647YouDoNotHave(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyCouldNotBuildBindingPleaseEnsure(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyCurrenciesModuleNotFoundPleaseInstall(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyDealAlreadyHasRecurringSettings(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyDealIdIsEmpty(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyDeletingIsImpossibleConnectedRecurringDeal(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3835,7 +3725,7 @@ class CodeEmptyElementAtIndexInSectionAt(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyElementAtIndexJInSection(InvalidRequestError):
+class CodeEmptyEmailSendErrorFailedToLoad(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3859,7 +3749,19 @@ class CodeEmptyEmptyTriggerName(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyEntityIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyEntityNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyEntityTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3872,6 +3774,30 @@ class CodeEmptyErrorDeletingFIELDNAMEForObject(InvalidRequestError):
 
 
 class CodeEmptyErrorOnCreatingStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorOnDeletingStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorOnDeletingVATRate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorOnUpdatingStatus(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyErrorOnUpdatingVATRate(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -3943,6 +3869,18 @@ class CodeEmptyIDIsNotDefinedOrInvalid(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyIdIsNotDefinedOrInvalid(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInadmissibleFieldsForSelection(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyIncorrectCustomTypeSpecified(InvalidRequestError):
     """Error code None"""
 
@@ -3991,6 +3929,18 @@ class CodeEmptyInsufficientPermissionsToCompleteTheOperation(InvalidRequestError
     code_name = None
 
 
+class CodeEmptyInvalidIdentifier(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyInvalidParameters(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyInvalidUserID(InvalidRequestError):
     """Error code None"""
 
@@ -4034,6 +3984,18 @@ class CodeEmptyInvalidValueForTheParameterStatus(InvalidRequestError):
 
 
 class CodeEmptyInvalidWorkgroupProjectID(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyMCBANKDETAILIDIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyMCREQUISITEIDIsNotDefined(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4195,6 +4157,24 @@ class CodeEmptyQuoteIsNotFound(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyREQUISITEIDIsNotDefinedOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyRecurringDealIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyRecurringIsNotAllowed(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyRequiredParameterTypeIsNotSpecified(InvalidRequestError):
     """Error code None"""
 
@@ -4213,31 +4193,13 @@ class CodeEmptySectionAtIndexDoesNotHave2(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptySectionAtIndexHasTypeData(InvalidRequestError):
+class CodeEmptySectionAtIndexHasTypeThe(InvalidRequestError):
     """Error code None"""
 
     code_name = None
 
 
-class CodeEmptySectionAtIndexIDoesNot(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class CodeEmptySectionAtIndexIDoesNot2(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class CodeEmptySectionAtIndexIHasType(InvalidRequestError):
-    """Error code None"""
-
-    code_name = None
-
-
-class CodeEmptySectionAtIndexIHaveType(InvalidRequestError):
+class CodeEmptySectionAtIndexHaveTypeThe(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4261,6 +4223,18 @@ class CodeEmptySpecifiedEntityTypeIsNotSupported(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyStatusIsNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTYPEIDIsNotDefinedOr(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyTargetIsNotFound(InvalidRequestError):
     """Error code None"""
 
@@ -4279,7 +4253,43 @@ class CodeEmptyTemplateTypeAndDOCUMENTIDMismatch(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyTheBankDetailOfYourCompanyWith(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheBankDetailOfYourCompanyWith2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheBankDetailWithID24Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheBankDetailWithID24Is2(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheCommercialCatalogModuleIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyTheCurrentMethodRequiredMoreScopes(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheCustomActivityWithoutProviderIs(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4315,7 +4325,37 @@ class CodeEmptyTheFIELDNAMEFieldIsNot(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyTheFieldCOMMUNICATIONSIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyTheFieldENTITYIDIsRequired(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFieldRESPONSIBLEIDIsNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFieldRQNAMECanNot(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFieldSUBJECTIsNotDefined(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheFieldTYPEIDIsNot(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4328,6 +4368,18 @@ class CodeEmptyTheFieldTitleIsRequired(InvalidRequestError):
 
 
 class CodeEmptyTheListOfEventLinksTo(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheOnlyOneCommunicationIsAllowed(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheParameterEntityIdIsNotDefined(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4370,6 +4422,36 @@ class CodeEmptyTheParameterOwnerEntityIDIsInvalidOr(InvalidRequestError):
 
 
 class CodeEmptyTheParameterRowsMustBeArray(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyThePresetFieldWithID1Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyThePresetFieldWithID27Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyThePresetWithID1Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyThePresetWithID27Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyThePresetWithID347Is(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4447,7 +4529,19 @@ class CodeEmptyTheRequisiteBankDetailWithID357Is(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyTheRequisiteOfYourCompanyWith(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyTheRequisiteWithID27Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteWithID2Is(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4460,6 +4554,18 @@ class CodeEmptyTheRequisiteWithID357Is(InvalidRequestError):
 
 
 class CodeEmptyTheRequisiteWithID57Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteWithID60Is(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTheRequisiteWithID60Is2(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4483,7 +4589,19 @@ class CodeEmptyTheUSERTYPEIDFieldIs(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyThereAreActiveItemsInThis(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyThereAreNoDataToWrite(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTooManyEntityIds(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4501,6 +4619,30 @@ class CodeEmptyTriggerWithCodeCodeIsNot(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyTypeAddressExists(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyTypeAddressNotFound(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyUseCrmActivityConfigurableAddFor(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyUseCrmActivityConfigurableUpdateFor(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
 class CodeEmptyUserHasNoPermissionsToDelete(InvalidRequestError):
     """Error code None"""
 
@@ -4508,6 +4650,12 @@ class CodeEmptyUserHasNoPermissionsToDelete(InvalidRequestError):
 
 
 class CodeEmptyUserHasNoPermissionsToUpdate(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyVATRateNotFound(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4586,6 +4734,12 @@ class CodeEmptyYouCannotChangeTheSettingsOf(InvalidRequestError):
 
 
 class CodeEmptyYouCannotCreateCustomFields(InvalidRequestError):
+    """Error code None"""
+
+    code_name = None
+
+
+class CodeEmptyYouCannotDeleteTheTemplateBecause(InvalidRequestError):
     """Error code None"""
 
     code_name = None
@@ -4753,12 +4907,6 @@ class ControllerErrorErrorCode(InvalidRequestError):
     code_name = "CONTROLLER_ERROR_<ERROR_CODE>"
 
 
-class CouldNotBuildBindingPleaseEnsureThatOwnerInfoAndCommunicationsAreDefinedCorrectly(InvalidRequestError):
-    """Error code Could not build binding. Please ensure that owner info and communications are defined correctly"""
-
-    code_name = "Could not build binding. Please ensure that owner info and communications are defined correctly"
-
-
 class CreateDynamicItemRestricted(InvalidRequestError):
     """Error code CREATE_DYNAMIC_ITEM_RESTRICTED"""
 
@@ -4789,6 +4937,12 @@ class CrmChatUserNotActive(InvalidRequestError):
     code_name = "CRM_CHAT_USER_NOT_ACTIVE"
 
 
+class CrmFeatureRestrictionError(InvalidRequestError):
+    """Error code CRM_FEATURE_RESTRICTION_ERROR"""
+
+    code_name = "CRM_FEATURE_RESTRICTION_ERROR"
+
+
 class CrmFieldErrorValueNotValid(InvalidRequestError):
     """Error code CRM_FIELD_ERROR_VALUE_NOT_VALID"""
 
@@ -4811,18 +4965,6 @@ class DatasetUpdateError(ApiError):
     """Error code DATASET_UPDATE_ERROR"""
 
     code_name = "DATASET_UPDATE_ERROR"
-
-
-class DealAlreadyHasRecurringSettings(InvalidRequestError):
-    """Error code Deal already has recurring settings"""
-
-    code_name = "Deal already has recurring settings"
-
-
-class DealIdIsEmpty(InvalidRequestError):
-    """Error code Deal id is empty"""
-
-    code_name = "Deal id is empty"
 
 
 class DealListAccessDenied(PermissionDeniedError):
@@ -4855,12 +4997,6 @@ class DeleteRequestInternalError(InvalidRequestError):
     code_name = "DELETE_REQUEST_INTERNAL_ERROR"
 
 
-class DeletingIsImpossibleConnectedRecurringDealExists(InvalidRequestError):
-    """Error code Deleting is impossible. Connected recurring deal exists"""
-
-    code_name = "Deleting is impossible. Connected recurring deal exists"
-
-
 class DeliveryIdNotSpecified(InvalidRequestError):
     """Error code DELIVERY_ID_NOT_SPECIFIED"""
 
@@ -4877,12 +5013,6 @@ class DeliveryNotFound(InvalidRequestError):
     """Error code DELIVERY_NOT_FOUND"""
 
     code_name = "DELIVERY_NOT_FOUND"
-
-
-class DependsOnTheBusinessProcessError(InvalidRequestError):
-    """Error code Depends on the business process error"""
-
-    code_name = "Depends on the business process error"
 
 
 class DialogIdEmpty(InvalidRequestError):
@@ -4987,18 +5117,6 @@ class EmailNotConfirmed(InvalidRequestError):
     code_name = "EMAIL_NOT_CONFIRMED"
 
 
-class EmailSendErrorFailedToLoadModuleSubscribe(InvalidRequestError):
-    """Error code Email send error. Failed to load module "subscribe" """
-
-    code_name = 'Email send error. Failed to load module "subscribe"'
-
-
-class EmptyErrorCode(InvalidRequestError):
-    """Error code ‘’ (empty error code)"""
-
-    code_name = "‘’ (empty error code)"
-
-
 class EmptyErrorHandlerUrl(ApiError):
     """Error code EMPTY_ERROR_HANDLER_URL"""
 
@@ -5015,12 +5133,6 @@ class EmptySessionId(InvalidRequestError):
     """Error code EMPTY_SESSION_ID"""
 
     code_name = "EMPTY_SESSION_ID"
-
-
-class EmptyString(InvalidRequestError):
-    """Error code Empty string" """
-
-    code_name = 'Empty string"'
 
 
 class EmptyTitle(InvalidRequestError):
@@ -5113,12 +5225,6 @@ class EntityError(InvalidRequestError):
     code_name = "ENTITY_ERROR"
 
 
-class EntityIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code ENTITY_ID is not defined or invalid"""
-
-    code_name = "ENTITY_ID is not defined or invalid"
-
-
 class EntityNotFound(InvalidRequestError):
     """No CRM object has this id."""
 
@@ -5129,12 +5235,6 @@ class EntityTypeError(InvalidRequestError):
     """Error code ENTITY_TYPE_ERROR"""
 
     code_name = "ENTITY_TYPE_ERROR"
-
-
-class EntityTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code ENTITY_TYPE_ID is not defined or invalid"""
-
-    code_name = "ENTITY_TYPE_ID is not defined or invalid"
 
 
 class EntityTypeNotSupported(InvalidRequestError):
@@ -5821,12 +5921,6 @@ class ExpiredToken(AuthenticationError):
     code_name = "expired_token"
 
 
-class FailedToGetListGeneralError(InvalidRequestError):
-    """Error code Failed to get list. General error"""
-
-    code_name = "Failed to get list. General error"
-
-
 class FeatureNotAvail(InvalidRequestError):
     """Error code FEATURE_NOT_AVAIL"""
 
@@ -5995,12 +6089,6 @@ class IdError(InvalidRequestError):
     code_name = "ID_ERROR"
 
 
-class IdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code ID is not defined or invalid"""
-
-    code_name = "ID is not defined or invalid"
-
-
 class IframeHttps(InvalidRequestError):
     """Error code IFRAME_HTTPS"""
 
@@ -6061,7 +6149,7 @@ class InsufficientQuantity(ConflictError):
     code_name = None
 
 
-class InsufficientScope(InvalidRequestError):
+class InsufficientScope(PermissionDeniedError):
     """The token or webhook was not granted the scope this method needs."""
 
     code_name = "insufficient_scope"
@@ -6091,7 +6179,7 @@ class InvalidArgument(InvalidRequestError):
     code_name = "INVALID_ARGUMENT"
 
 
-class InvalidCredentials(AuthenticationError):
+class InvalidCredentials(PermissionDeniedError):
     """The user behind the token lacks the rights for this call."""
 
     code_name = "INVALID_CREDENTIALS"
@@ -6305,18 +6393,6 @@ class MaxTypesCountExceeded(InvalidRequestError):
     """Error code MAX_TYPES_COUNT_EXCEEDED"""
 
     code_name = "MAX_TYPES_COUNT_EXCEEDED"
-
-
-class McBankDetailIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code MC_BANK_DETAIL_ID is not defined or invalid"""
-
-    code_name = "MC_BANK_DETAIL_ID is not defined or invalid"
-
-
-class McRequisiteIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code MC_REQUISITE_ID is not defined or invalid"""
-
-    code_name = "MC_REQUISITE_ID is not defined or invalid"
 
 
 class MenuError(InvalidRequestError):
@@ -6547,30 +6623,6 @@ class OwnerNotFound(InvalidRequestError):
     code_name = "OWNER_NOT_FOUND"
 
 
-class ParameterFieldsMustBeArray(InvalidRequestError):
-    """Error code Parameter 'fields' must be array"""
-
-    code_name = "Parameter 'fields' must be array"
-
-
-class ParameterFilterMustBeArray(InvalidRequestError):
-    """Error code Parameter 'filter' must be array"""
-
-    code_name = "Parameter 'filter' must be array"
-
-
-class ParameterOrderMustBeArray(InvalidRequestError):
-    """Error code Parameter 'order' must be array"""
-
-    code_name = "Parameter 'order' must be array"
-
-
-class ParameterParamsMustBeArray(InvalidRequestError):
-    """Error code Parameter 'params' must be array"""
-
-    code_name = "Parameter 'params' must be array"
-
-
 class ParamsError(InvalidRequestError):
     """Error code PARAMS_ERROR"""
 
@@ -6703,18 +6755,6 @@ class ReactionNotFound(InvalidRequestError):
     code_name = "REACTION_NOT_FOUND"
 
 
-class RecurringDealIsNotFound(InvalidRequestError):
-    """Error code Recurring deal is not found"""
-
-    code_name = "Recurring deal is not found"
-
-
-class RecurringIsNotAllowed(InvalidRequestError):
-    """Error code Recurring is not allowed"""
-
-    code_name = "Recurring is not allowed"
-
-
 class RegIdNotFound(InvalidRequestError):
     """Error code REG_ID_NOT_FOUND"""
 
@@ -6785,12 +6825,6 @@ class RequiredParamNoExists(InvalidRequestError):
     """Error code REQUIRED_PARAM_NO_EXISTS"""
 
     code_name = "REQUIRED_PARAM_NO_EXISTS"
-
-
-class RequisiteIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code REQUISITE_ID is not defined or invalid"""
-
-    code_name = "REQUISITE_ID is not defined or invalid"
 
 
 class RoleScopeMismatch(InvalidRequestError):
@@ -7009,136 +7043,10 @@ class TaskNotFound(InvalidRequestError):
     code_name = "TASK_NOT_FOUND"
 
 
-class TemplateNotFound(InvalidRequestError):
-    """Error code Template not found"""
-
-    code_name = "Template not found"
-
-
 class TextEmpty(InvalidRequestError):
     """Error code TEXT_EMPTY"""
 
     code_name = "TEXT_EMPTY"
-
-
-class TheBankDetailOfYourCompanyWithId2IsNotAssignedToRequisiteOfYourCompanyWithId2(InvalidRequestError):
-    """Error code The BankDetail of your company with ID '2' is not assigned to Requisite of your company with ID '2'"""
-
-    code_name = "The BankDetail of your company with ID '2' is not assigned to Requisite of your company with ID '2'"
-
-
-class TheBankDetailOfYourCompanyWithId2IsNotFound(InvalidRequestError):
-    """Error code The BankDetail of your company with ID '2' is not found"""
-
-    code_name = "The BankDetail of your company with ID '2' is not found"
-
-
-class TheBankDetailWithId24IsNotAssignedToRequisiteWithId60(InvalidRequestError):
-    """Error code The BankDetail with ID '24' is not assigned to Requisite with ID '60'"""
-
-    code_name = "The BankDetail with ID '24' is not assigned to Requisite with ID '60'"
-
-
-class TheBankDetailWithId24IsNotFound(InvalidRequestError):
-    """Error code The BankDetail with ID '24' is not found"""
-
-    code_name = "The BankDetail with ID '24' is not found"
-
-
-class TheCustomActivityWithoutProviderIsNotSupportedInCurrentContext(InvalidRequestError):
-    """Error code The custom activity without provider is not supported in current context"""
-
-    code_name = "The custom activity without provider is not supported in current context"
-
-
-class TheFieldCommunicationsIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code The field COMMUNICATIONS is not defined or invalid"""
-
-    code_name = "The field COMMUNICATIONS is not defined or invalid"
-
-
-class TheFieldResponsibleIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code The field RESPONSIBLE_ID is not defined or invalid"""
-
-    code_name = "The field RESPONSIBLE_ID is not defined or invalid"
-
-
-class TheFieldRqNameCanNotBeAdded(InvalidRequestError):
-    """Error code The field 'RQ_NAME' can not be added"""
-
-    code_name = "The field 'RQ_NAME' can not be added"
-
-
-class TheFieldSubjectIsNotDefinedOrEmpty(InvalidRequestError):
-    """Error code The field SUBJECT is not defined or empty"""
-
-    code_name = "The field SUBJECT is not defined or empty"
-
-
-class TheFieldTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code The field TYPE_ID is not defined or invalid"""
-
-    code_name = "The field TYPE_ID is not defined or invalid"
-
-
-class TheOnlyOneCommunicationIsAllowedForActivityOfSpecifiedType(InvalidRequestError):
-    """Error code The only one communication is allowed for activity of specified type"""
-
-    code_name = "The only one communication is allowed for activity of specified type"
-
-
-class ThePresetFieldWithId1IsNotFound(InvalidRequestError):
-    """Error code The PresetField with ID '1' is not found"""
-
-    code_name = "The PresetField with ID '1' is not found"
-
-
-class ThePresetFieldWithId27IsNotFound(InvalidRequestError):
-    """Error code The PresetField with ID '27' is not found"""
-
-    code_name = "The PresetField with ID '27' is not found"
-
-
-class ThePresetWithId1IsNotFound(InvalidRequestError):
-    """Error code The Preset with ID '1' is not found"""
-
-    code_name = "The Preset with ID '1' is not found"
-
-
-class ThePresetWithId27IsNotFound(InvalidRequestError):
-    """Error code The Preset with ID '27' is not found"""
-
-    code_name = "The Preset with ID '27' is not found"
-
-
-class ThePresetWithId347IsNotFound(InvalidRequestError):
-    """Error code The Preset with ID '347' is not found"""
-
-    code_name = "The Preset with ID '347' is not found"
-
-
-class TheRequisiteOfYourCompanyWithId2IsNotFound(InvalidRequestError):
-    """Error code The Requisite of your company with ID '2' is not found"""
-
-    code_name = "The Requisite of your company with ID '2' is not found"
-
-
-class TheRequisiteWithId2IsNotAssignedToYourCompanyWithId3010(InvalidRequestError):
-    """Error code The Requisite with ID '2' is not assigned to your company with ID '3010'"""
-
-    code_name = "The Requisite with ID '2' is not assigned to your company with ID '3010'"
-
-
-class TheRequisiteWithId60IsNotAssignedToCompanyWithId5(InvalidRequestError):
-    """Error code The Requisite with ID '60' is not assigned to Company with ID '5'"""
-
-    code_name = "The Requisite with ID '60' is not assigned to Company with ID '5'"
-
-
-class TheRequisiteWithId60IsNotFound(InvalidRequestError):
-    """Error code The Requisite with ID '60' is not found"""
-
-    code_name = "The Requisite with ID '60' is not found"
 
 
 class Time(InvalidRequestError):
@@ -7159,12 +7067,6 @@ class TitleExists(InvalidRequestError):
     code_name = "TITLE_EXISTS"
 
 
-class TooManyEntityIds(InvalidRequestError):
-    """Error code Too many entity ids"""
-
-    code_name = "Too many entity ids"
-
-
 class TooManyItems(InvalidRequestError):
     """Error code TOO_MANY_ITEMS"""
 
@@ -7183,28 +7085,10 @@ class TransferIdEmpty(InvalidRequestError):
     code_name = "TRANSFER_ID_EMPTY"
 
 
-class TypeAddressExists(InvalidRequestError):
-    """Error code TypeAddress exists"""
-
-    code_name = "TypeAddress exists"
-
-
-class TypeAddressNotFound(InvalidRequestError):
-    """Error code TypeAddress not found"""
-
-    code_name = "TypeAddress not found"
-
-
 class TypeError(InvalidRequestError):
     """Error code TYPE_ERROR"""
 
     code_name = "TYPE_ERROR"
-
-
-class TypeIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code TYPE_ID is not defined or invalid"""
-
-    code_name = "TYPE_ID is not defined or invalid"
 
 
 class TypeIsNotAssigned(InvalidRequestError):
@@ -7295,18 +7179,6 @@ class UrlcheckerFail(InvalidRequestError):
     """Error code URLCHECKER_FAIL"""
 
     code_name = "URLCHECKER_FAIL"
-
-
-class UseCrmActivityConfigurableAddForThisActivityProvider(InvalidRequestError):
-    """Error code Use crm.activity.configurable.add for this activity provider"""
-
-    code_name = "Use crm.activity.configurable.add for this activity provider"
-
-
-class UseCrmActivityConfigurableUpdateForThisActivityProvider(InvalidRequestError):
-    """Error code Use crm.activity.configurable.update for this activity provider"""
-
-    code_name = "Use crm.activity.configurable.update for this activity provider"
 
 
 class UserAccessError(PermissionDeniedError):
@@ -7555,7 +7427,7 @@ class WithoutChanges(InvalidRequestError):
     code_name = "WITHOUT_CHANGES"
 
 
-class WrongAuthType(PermissionDeniedError):
+class WrongAuthType(AuthenticationError):
     """This method does not accept this kind of authorization."""
 
     code_name = "WRONG_AUTH_TYPE"
@@ -7615,12 +7487,6 @@ class WrongRequest(InvalidRequestError):
     code_name = "WRONG_REQUEST"
 
 
-class YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt(InvalidRequestError):
-    """Error code You cannot delete the template because requisites have already been created for it"""
-
-    code_name = "You cannot delete the template because requisites have already been created for it"
-
-
 #: Error code → class name, for codes that identify one error on every method.
 BY_CODE: dict[str, str] = {
     "ACCESS_DENIED": "AccessDenied",
@@ -7648,18 +7514,10 @@ BY_CODE: dict[str, str] = {
     "AUTHORIZE_ERROR": "AuthorizeError",
     "AUTH_ERROR": "AuthError",
     "AVATAR_ERROR": "AvatarError",
-    "Access denied": "AccessDenied",
-    "Access denied! Application context required": "AccessDeniedApplicationContextRequired",
     "AccessException": "AccessException",
-    "Activity is not found": "ActivityIsNotFound",
-    "Admin permissions required": "AdminPermissionsRequired",
-    "Application context required": "ApplicationContextRequired",
     "ArgumentNullException": "ArgumentNullException",
-    "Attach with entityId X not found": "AttachWithEntityIdXNotFound",
-    "Attach with entityId X read access denied": "AttachWithEntityIdXReadAccessDenied",
     "BAD_ANCHOR": "BadAnchor",
     "BAD_REQUEST": "BadRequest",
-    "BANK_DETAIL_ID is not defined or invalid": "BankDetailIdIsNotDefinedOrInvalid",
     "BASE": "Base",
     "BINDING_NOT_FOUND": "BindingNotFound",
     "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION": "BitrixRestV3ExceptionAccessdeniedexception",
@@ -7750,8 +7608,8 @@ BY_CODE: dict[str, str] = {
     "CRM_CHAT_EMPTY_CRM_DATA": "CrmChatEmptyCrmData",
     "CRM_CHAT_EMPTY_USER": "CrmChatEmptyUser",
     "CRM_CHAT_USER_NOT_ACTIVE": "CrmChatUserNotActive",
+    "CRM_FEATURE_RESTRICTION_ERROR": "CrmFeatureRestrictionError",
     "CRM_FIELD_ERROR_VALUE_NOT_VALID": "CrmFieldErrorValueNotValid",
-    "Could not build binding. Please ensure that owner info and communications are defined correctly": "CouldNotBuildBindingPleaseEnsureThatOwnerInfoAndCommunicationsAreDefinedCorrectly",
     "DATASET_ALREADY_EXIST": "DatasetAlreadyExist",
     "DATASET_NOT_FOUND": "DatasetNotFound",
     "DATASET_UPDATE_ERROR": "DatasetUpdateError",
@@ -7775,10 +7633,6 @@ BY_CODE: dict[str, str] = {
     "DOMAIN_EXIST_TRASH": "DomainExistTrash",
     "DOMAIN_IS_INCORRECT": "DomainIsIncorrect",
     "DOMAIN_NOT_FOUND": "DomainNotFound",
-    "Deal already has recurring settings": "DealAlreadyHasRecurringSettings",
-    "Deal id is empty": "DealIdIsEmpty",
-    "Deleting is impossible. Connected recurring deal exists": "DeletingIsImpossibleConnectedRecurringDealExists",
-    "Depends on the business process error": "DependsOnTheBusinessProcessError",
     "EMAIL_NOT_CONFIRMED": "EmailNotConfirmed",
     "EMPTY_ERROR_HANDLER_URL": "EmptyErrorHandlerUrl",
     "EMPTY_MESSAGE": "EmptyMessage",
@@ -7798,10 +7652,8 @@ BY_CODE: dict[str, str] = {
     "ENGINE_REGISTER_ERROR_SETTINGS_FORMAT": "EngineRegisterErrorSettingsFormat",
     "ENTITIES_ERROR": "EntitiesError",
     "ENTITY_ERROR": "EntityError",
-    "ENTITY_ID is not defined or invalid": "EntityIdIsNotDefinedOrInvalid",
     "ENTITY_NOT_FOUND": "EntityNotFound",
     "ENTITY_TYPE_ERROR": "EntityTypeError",
-    "ENTITY_TYPE_ID is not defined or invalid": "EntityTypeIdIsNotDefinedOrInvalid",
     "ENTITY_TYPE_NOT_SUPPORTED": "EntityTypeNotSupported",
     "ENUM_FIELD": "EnumField",
     "ERROR_ACTIVITY_ADD_FAILURE": "ErrorActivityAddFailure",
@@ -7915,8 +7767,6 @@ BY_CODE: dict[str, str] = {
     "EVENT_MESSAGE_DELETE_ERROR": "EventMessageDeleteError",
     "EVENT_MESSAGE_UPDATE_ERROR": "EventMessageUpdateError",
     "EVENT_WELCOME_MESSAGE_ERROR": "EventWelcomeMessageError",
-    'Email send error. Failed to load module "subscribe"': "EmailSendErrorFailedToLoadModuleSubscribe",
-    'Empty string"': "EmptyString",
     "FEATURE_NOT_AVAIL": "FeatureNotAvail",
     "FIELD_IS_REDUNDANT": "FieldIsRedundant",
     "FIELD_IS_REQUIRED": "FieldIsRequired",
@@ -7939,12 +7789,10 @@ BY_CODE: dict[str, str] = {
     "FOLDER_ERROR": "FolderError",
     "FOLDER_IS_NOT_UNIQUE": "FolderIsNotUnique",
     "FOLDER_NOT_FOUND": "FolderNotFound",
-    "Failed to get list. General error": "FailedToGetListGeneralError",
     "GENERAL_CONNECTOR_REGISTRATION_ERROR": "GeneralConnectorRegistrationError",
     "HASH_ERROR": "HashError",
     "HAS_BOUND_TYPES": "HasBoundTypes",
     "ICON_REQUIRED": "IconRequired",
-    "ID is not defined or invalid": "IdIsNotDefinedOrInvalid",
     "ID_EMPTY": "IdEmpty",
     "ID_ERROR": "IdError",
     "IFRAME_HTTPS": "IframeHttps",
@@ -7990,8 +7838,6 @@ BY_CODE: dict[str, str] = {
     "MAX_COUNT_ERROR": "MaxCountError",
     "MAX_IMPORT_BATCH_SIZE_EXCEEDED": "MaxImportBatchSizeExceeded",
     "MAX_TYPES_COUNT_EXCEEDED": "MaxTypesCountExceeded",
-    "MC_BANK_DETAIL_ID is not defined or invalid": "McBankDetailIdIsNotDefinedOrInvalid",
-    "MC_REQUISITE_ID is not defined or invalid": "McRequisiteIdIsNotDefinedOrInvalid",
     "MENU_ERROR": "MenuError",
     "MENU_OVERSIZE": "MenuOversize",
     "MESSAGE_ACCESS_DENIED": "MessageAccessDenied",
@@ -8025,7 +7871,6 @@ BY_CODE: dict[str, str] = {
     "NO_APPLICATION_ID": "NoApplicationId",
     "NO_AUTH_FOUND": "NoAuthFound",
     "NO_PLACEMENT_HANDLER": "NoPlacementHandler",
-    "Not found": "NotFound",
     "OPERATION_TIME_LIMIT": "OperationTimeLimit",
     "OPERATOR_WRONG": "OperatorWrong",
     "OVERLOAD_LIMIT": "OverloadLimit",
@@ -8044,10 +7889,6 @@ BY_CODE: dict[str, str] = {
     "PUBLIC_PAGE_REACHED": "PublicPageReached",
     "PUBLIC_SITE_REACHED": "PublicSiteReached",
     "PUBLIC_SITE_REACHED_FREE": "PublicSiteReachedFree",
-    "Parameter 'fields' must be array": "ParameterFieldsMustBeArray",
-    "Parameter 'filter' must be array": "ParameterFilterMustBeArray",
-    "Parameter 'order' must be array": "ParameterOrderMustBeArray",
-    "Parameter 'params' must be array": "ParameterParamsMustBeArray",
     "QUERY_LIMIT_EXCEEDED": "QueryLimitExceeded",
     "QUEUE_ID_EMPTY": "QueueIdEmpty",
     "REACTION_ALREADY_SET": "ReactionAlreadySet",
@@ -8063,10 +7904,7 @@ BY_CODE: dict[str, str] = {
     "REQUIRED_ARG_MISSING": "RequiredArgMissing",
     "REQUIRED_FIELD_NO_EXISTS": "RequiredFieldNoExists",
     "REQUIRED_PARAM_NO_EXISTS": "RequiredParamNoExists",
-    "REQUISITE_ID is not defined or invalid": "RequisiteIdIsNotDefinedOrInvalid",
     "ROLE_SCOPE_MISMATCH": "RoleScopeMismatch",
-    "Recurring deal is not found": "RecurringDealIsNotFound",
-    "Recurring is not allowed": "RecurringIsNotAllowed",
     "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE": "SaleOrderCancelPaymentExistActive",
     "SALE_SHIPMENT_EXIST_SHIPPED": "SaleShipmentExistShipped",
     "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE": "SaleShipmentWrongDeliveryService",
@@ -8109,32 +7947,7 @@ BY_CODE: dict[str, str] = {
     "TOTAL_SITE_REACHED": "TotalSiteReached",
     "TRANSFER_ID_EMPTY": "TransferIdEmpty",
     "TYPE_ERROR": "TypeError",
-    "TYPE_ID is not defined or invalid": "TypeIdIsNotDefinedOrInvalid",
     "TYPE_IS_NOT_ASSIGNED": "TypeIsNotAssigned",
-    "Template not found": "TemplateNotFound",
-    "The BankDetail of your company with ID '2' is not assigned to Requisite of your company with ID '2'": "TheBankDetailOfYourCompanyWithId2IsNotAssignedToRequisiteOfYourCompanyWithId2",
-    "The BankDetail of your company with ID '2' is not found": "TheBankDetailOfYourCompanyWithId2IsNotFound",
-    "The BankDetail with ID '24' is not assigned to Requisite with ID '60'": "TheBankDetailWithId24IsNotAssignedToRequisiteWithId60",
-    "The BankDetail with ID '24' is not found": "TheBankDetailWithId24IsNotFound",
-    "The Preset with ID '1' is not found": "ThePresetWithId1IsNotFound",
-    "The Preset with ID '27' is not found": "ThePresetWithId27IsNotFound",
-    "The Preset with ID '347' is not found": "ThePresetWithId347IsNotFound",
-    "The PresetField with ID '1' is not found": "ThePresetFieldWithId1IsNotFound",
-    "The PresetField with ID '27' is not found": "ThePresetFieldWithId27IsNotFound",
-    "The Requisite of your company with ID '2' is not found": "TheRequisiteOfYourCompanyWithId2IsNotFound",
-    "The Requisite with ID '2' is not assigned to your company with ID '3010'": "TheRequisiteWithId2IsNotAssignedToYourCompanyWithId3010",
-    "The Requisite with ID '60' is not assigned to Company with ID '5'": "TheRequisiteWithId60IsNotAssignedToCompanyWithId5",
-    "The Requisite with ID '60' is not found": "TheRequisiteWithId60IsNotFound",
-    "The custom activity without provider is not supported in current context": "TheCustomActivityWithoutProviderIsNotSupportedInCurrentContext",
-    "The field 'RQ_NAME' can not be added": "TheFieldRqNameCanNotBeAdded",
-    "The field COMMUNICATIONS is not defined or invalid": "TheFieldCommunicationsIsNotDefinedOrInvalid",
-    "The field RESPONSIBLE_ID is not defined or invalid": "TheFieldResponsibleIdIsNotDefinedOrInvalid",
-    "The field SUBJECT is not defined or empty": "TheFieldSubjectIsNotDefinedOrEmpty",
-    "The field TYPE_ID is not defined or invalid": "TheFieldTypeIdIsNotDefinedOrInvalid",
-    "The only one communication is allowed for activity of specified type": "TheOnlyOneCommunicationIsAllowedForActivityOfSpecifiedType",
-    "Too many entity ids": "TooManyEntityIds",
-    "TypeAddress exists": "TypeAddressExists",
-    "TypeAddress not found": "TypeAddressNotFound",
     "UNABLE_DELETE_INCLUDE": "UnableDeleteInclude",
     "UNEXPECTED_MESSAGE_STATUS_SEMANTIC": "UnexpectedMessageStatusSemantic",
     "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE": "UnexpectedOverwritePropertiesValue",
@@ -8156,8 +7969,6 @@ BY_CODE: dict[str, str] = {
     "USER_NOT_EXISTS": "UserNotExists",
     "USER_NOT_FOUND": "UserNotFound",
     "USER_NOT_SUBSCRIBED": "UserNotSubscribed",
-    "Use crm.activity.configurable.add for this activity provider": "UseCrmActivityConfigurableAddForThisActivityProvider",
-    "Use crm.activity.configurable.update for this activity provider": "UseCrmActivityConfigurableUpdateForThisActivityProvider",
     "VALIDATION_DATASET_NAME_INVALID": "ValidationDatasetNameInvalid",
     "VALIDATION_DATASET_NAME_TOO_LONG": "ValidationDatasetNameTooLong",
     "VALIDATION_DUPLICATE_EXIST_CODE": "ValidationDuplicateExistCode",
@@ -8202,13 +8013,9 @@ BY_CODE: dict[str, str] = {
     "WRONG_FIELD_VALUE": "WrongFieldValue",
     "WRONG_LANG": "WrongLang",
     "WRONG_REQUEST": "WrongRequest",
-    "You cannot delete the template because requisites have already been created for it": "YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt",
     "access_denied": "AccessDenied",
     "allowed_only_intranet_user": "AllowedOnlyIntranetUser",
-    "entityId is not defined or invalid": "EntityIdIsNotDefinedOrInvalid",
-    "entityTypeId is not defined or invalid": "EntityTypeIdIsNotDefinedOrInvalid",
     "expired_token": "ExpiredToken",
-    "id is not defined or invalid": "IdIsNotDefinedOrInvalid",
     "insufficient_scope": "InsufficientScope",
     "invalid_date_range": "InvalidDateRange",
     "invalid_order": "InvalidOrder",
@@ -8217,5 +8024,4 @@ BY_CODE: dict[str, str] = {
     "invalid_token": "InvalidToken",
     "menu_ERROR": "MenuError",
     "user_access_error": "UserAccessError",
-    "‘’ (empty error code)": "EmptyErrorCode",
 }

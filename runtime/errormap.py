@@ -1,8 +1,9 @@
 """Pick the exception class for an error reply.
 
 Most codes name themselves. Some pages reuse one code for many errors (`0`, `100` on the
-crm.item.payment.* pages), so the method's own spec entries are tried first, matching
-status and description; then the code table shared by every method; then the status.
+crm.item.payment.* pages), so the method's own spec entries are tried first, by description
+(entries of the reply's status before the others); then the code table shared by every
+method; then the status.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _class_for_code(code: str) -> type[ApiError] | None:
 def error_class(spec: MethodSpec | None, code: str, status: int, description: str) -> type[ApiError]:
     if spec is not None:
         candidates = [entry for entry in spec["errors"] if entry["code"] == code]
-        for entry in [e for e in candidates if e["status"] == status] or candidates:
+        # Entries of the reply's status first, then the rest: a page's example may answer 400
+        # for an error its table lists under 403, and the description still tells which it is.
+        for entry in sorted(candidates, key=lambda e: e["status"] != status):
             if "match" not in entry or _pattern(entry["match"]).search(description):
                 found = _class_named(entry["class"])
                 if found is not None:

@@ -13,28 +13,47 @@ code → `CodeEmpty`), followed, when `match` tells several errors of that code 
 to six words of the message in PascalCase (`Code0StoreDocumentWasNotFound`); a number is
 appended if a name would repeat within the method. Codes that are usable names and repeat
 are merged into one entry: their class would be the same anyway.
+
+Cells are read by value shape as well as by header (codegen/errorcodes.py): a Code cell
+holding an HTTP status (`400`) gives the row's status, and one holding sentence text gives
+its message; such rows take the code of the section's example reply when it shows that
+message or carries a generic code (`""`, `0`), else the empty code a message-only error
+carries on the wire. A message cell holding an UPPER_CASE code gives the row's code.
+`match` patterns generalise the docs' placeholders (`#ID#`, `{id}`, backticked `i`,
+quoted `“#name”`) to `.+?` and literal numbers to `\\d+`. An entry repeating a shared
+system error code under a status of another category gets that system error's `category`,
+so the page's status stays but the class keeps its documented base.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from runtime.exceptions import category_for_status  # the repo root is on sys.path
+
+from .. import errorcodes
+from ..load import SPEC_ROOT, read_yaml
 from ..naming import is_identifier, pascal
 from . import examples, yfm
 from .statusline import statuses
 
 _V3_CODE_LINE = re.compile(r"^Error\s+code\s*:\s*`([^`]+)`", re.IGNORECASE)
 _BACKTICKED = re.compile(r"`([^`]+)`")
-_EMPTY_CODE = re.compile(r"^(?:empty( string| value)?|-|—|none|no code|)$", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"#[A-Z_]+#|\{[^}]*\}|\.\.\.|…|<[^>]+>")
+_EMPTY_CODE = re.compile(r"^(?:empty( string| value)?|-|—|none|no code|)$|\bempty (error )?code\b", re.IGNORECASE)
+_QUOTES = "\"'‘’“”"
+_UPPER_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_HOLE = "\x00"  # stands for a backticked placeholder (`i`, `#`, `data[i].type`) until the pattern is built
+_VARIABLE = re.compile(r"^(?:[a-z]|#|#\w+#?|\{.*\}|<.*>|\.\.\.|…)$|\[[a-z]\]")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
 class RawError:
-    code: str
+    code: str | None  # None: a row whose Code cell held a status or a message; the section's code serves it
     status: int | None
     message: str | None
 
@@ -69,9 +88,18 @@ def _code_of(cell: str) -> tuple[str, str]:
         rest = cell[found.end():]
     else:
         code, rest = yfm.plain(cell), ""
-    if _EMPTY_CODE.match(code) or code.lower() in ("empty string", "empty value", '""'):
+    if _EMPTY_CODE.search(code.strip(_QUOTES).strip()) or code.lower() in ("empty string", "empty value", '""'):
         code = ""
     return code, yfm.plain(rest)
+
+
+def _message_of(cell: str) -> str:
+    """A message cell as plain text, its backticked placeholders kept as holes for `_match_for`."""
+    def tick(found: re.Match[str]) -> str:
+        inner = found.group(1)
+        return _HOLE if _VARIABLE.search(inner.strip()) else inner
+
+    return yfm.plain(_BACKTICKED.sub(tick, cell))
 
 
 def _status_of(cell: str) -> int | None:
@@ -91,15 +119,43 @@ def _is_message_table(table: yfm.Table) -> bool:
     return "message" in columns and "code" not in columns and "field" not in columns
 
 
-def _example_code(blocks: list[yfm.Block]) -> str | None:
-    """The one `error` code the section's example answers show, if they agree on one."""
-    codes = set()
+def _replies(blocks: list[yfm.Block]) -> list[tuple[str, str]]:
+    """(`error`, `error_description`) of the section's example answers."""
+    found = []
     for block in blocks:
         if isinstance(block, yfm.Code):
             body = examples.loads(block.text)
-            if isinstance(body, dict) and isinstance(body.get("error"), str | int):
-                codes.add(str(body["error"]))
+            if isinstance(body, dict) and isinstance(body.get("error"), str | int) and not isinstance(body["error"], bool):
+                found.append((str(body["error"]), str(body.get("error_description") or "")))
+    return found
+
+
+def _example_code(blocks: list[yfm.Block]) -> str | None:
+    """The one `error` code the section's example answers show, if they agree on one."""
+    codes = {code for code, _ in _replies(blocks)}
     return codes.pop() if len(codes) == 1 else None
+
+
+def _section_code(message: str, replies: list[tuple[str, str]]) -> str:
+    """The code of a row that names only its message: the example reply showing that message,
+    else the example's code when it is a generic one (`""`, `0`), else the empty code."""
+    pattern = _match_for(message) if message else None
+    for code, description in replies:
+        if pattern and errorcodes.is_code_shaped(code) and re.search(pattern, description):
+            return code
+    generic = {code for code, _ in replies if errorcodes.is_code_shaped(code) and (code == "" or code.isdigit())}
+    return generic.pop() if len(generic) == 1 else ""
+
+
+def notes(blocks: list[yfm.Block]) -> list[str]:
+    """Contradictions of the section worth a spec note (our words, naming the facts)."""
+    found = []
+    for code, _ in _replies(blocks):
+        if errorcodes.is_message(code.strip()):
+            found.append(f"The error example sends the text {code!r} as `error`; codes are letters, digits and "
+                         "underscores, so the table's messages are entries of the code a bare message "
+                         "carries (the empty code unless the section shows a generic one) with a `match`.")
+    return found
 
 
 def read_section(blocks: list[yfm.Block]) -> tuple[list[RawError], list[int]]:
@@ -107,6 +163,7 @@ def read_section(blocks: list[yfm.Block]) -> tuple[list[RawError], list[int]]:
     found: list[RawError] = []
     section_statuses: list[int] = []
     shown = _example_code(blocks)  # the code of "Error text | Description" tables, which name none
+    replies = _replies(blocks)
     v3_code: str | None = None
     for block in blocks:
         if isinstance(block, yfm.Text):
@@ -119,15 +176,20 @@ def read_section(blocks: list[yfm.Block]) -> tuple[list[RawError], list[int]]:
         elif isinstance(block, yfm.Heading):
             v3_code = None
         elif isinstance(block, yfm.Table) and is_error_table(block, v3_code):
-            found.extend(_read_table(block, v3_code))
+            found.extend(_read_table(block, v3_code, {code for code, _ in replies}))
         elif isinstance(block, yfm.Table) and shown is not None and _is_message_table(block):
-            found.extend(_read_table(block, shown))
-    return found, section_statuses
+            found.extend(_read_table(block, shown, set()))
+    return [error if error.code is not None else
+            RawError(_section_code(error.message or "", replies), error.status, error.message)
+            for error in found], section_statuses
 
 
-def _read_table(table: yfm.Table, given_code: str | None) -> list[RawError]:
+def _read_table(table: yfm.Table, given_code: str | None, shown: set[str]) -> list[RawError]:
     """Rows as raw errors; `given_code` serves tables without a code column."""
     columns = _columns(table.rows[0])
+    codes = [_code_of(cells[columns["code"]])[0] for cells in table.rows[1:]
+             if "code" in columns and columns["code"] < len(cells)]
+    numeric = errorcodes.numeric_family(codes, shown)  # a `400` among `0`, `100`: a code, not a status
     result = []
     for cells in table.rows[1:]:
         def cell(key: str, cells: tuple[str, ...] = cells) -> str | None:
@@ -135,6 +197,7 @@ def _read_table(table: yfm.Table, given_code: str | None) -> list[RawError]:
             return cells[index] if index is not None and index < len(cells) else None
 
         code_cell = cell("code")
+        code: str | None
         if code_cell is not None:
             code, rest = _code_of(code_cell)
         elif given_code is not None:
@@ -142,9 +205,18 @@ def _read_table(table: yfm.Table, given_code: str | None) -> list[RawError]:
         else:
             continue
         message_cell = cell("message")
-        message = yfm.plain(message_cell) if message_cell is not None else (rest or None)
+        message = _message_of(message_cell) if message_cell is not None else (rest or None)
         status_cell = cell("status")
-        result.append(RawError(code, _status_of(status_cell) if status_cell else None, message or None))
+        status = _status_of(status_cell) if status_cell else None
+        if code_cell is not None and code is not None and errorcodes.looks_like_status(code) and not numeric:
+            status, code = status or int(code), None
+        elif code_cell is not None and code is not None and errorcodes.is_message(code):
+            if message_cell is not None:
+                continue  # prose in the Code column beside a message column ("Depends on ..."): no error
+            code, message = None, _message_of(code_cell)
+        if code is None and message and _UPPER_CODE.fullmatch(message):
+            code, message = message, None
+        result.append(RawError(code, status, message or None))
     return result
 
 
@@ -159,12 +231,44 @@ def _status_for(code: str, listed: list[int]) -> int:
 
 
 _SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_MARKDOWN_ESCAPE = re.compile(r"\\([{}\[\]()#*_|<>.!-])")
+_GENERAL = re.compile(
+    r"(?P<any>[“\"]#[^”\"]*[”\"]|“[^”]*”|\{[^}]*\}|<[^>]+>|#[A-Za-z_]+#|#[A-Za-z_]\w*|(?<!\S)#(?!\S)|\.\.\.|…|\x00)"
+    r"|(?P<number>#?\b\d+\b|(?<=index )[ijk]\b)"
+)
 
 
 def _match_for(message: str) -> str:
-    """The message as a pattern: regex characters escaped, docs placeholders (`#FIELD#`, `{id}`) → `.*`."""
-    parts = _PLACEHOLDER.split(message.replace("`", ""))
-    return ".*".join(_SPECIAL.sub(r"\\\1", part) for part in parts).strip()
+    """The message as a pattern: regex characters escaped, docs placeholders (`#FIELD#`, `{id}`,
+    `“#name”`, backticked `i`) → `.+?`, literal numbers and index letters → `\\d+`."""
+    text = _JSON_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), message.replace("`", ""))
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+    parts, last = [], 0
+    for found in _GENERAL.finditer(text):
+        parts.append(_SPECIAL.sub(r"\\\1", text[last:found.start()]))
+        if found.group("any"):
+            parts.append(".+?")
+        else:
+            parts.append(("#" if found.group("number").startswith("#") else "") + r"\d+")
+        last = found.end()
+    parts.append(_SPECIAL.sub(r"\\\1", text[last:]))
+    return "".join(parts).strip()
+
+
+def _sample_text(message: str) -> str:
+    """The message as the wire might spell it, holes filled, to test patterns against."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", message.replace("`", "")).replace(_HOLE, "1")
+
+
+def _guarded(pattern: str, own: str, samples: list[str]) -> str:
+    """A pattern that would also accept a sibling's message inside a longer word
+    (`TYPE_ID …` in `ENTITY_TYPE_ID …`) must start at a word boundary."""
+    others = [sample for sample in samples if sample != own]
+    guarded = r"(?<!\w)" + pattern
+    if any(re.search(pattern, sample) for sample in others) and not any(re.search(guarded, s) for s in others):
+        return guarded
+    return pattern
 
 
 def _class_for(code: str, message: str | None, taken: set[str]) -> str:
@@ -182,10 +286,24 @@ def usable(code: str) -> bool:
     return is_identifier(pascal(code) or "0")
 
 
-def normalise(raw: list[RawError], listed: list[int]) -> list[dict[str, Any]]:
+@cache
+def system_errors() -> list[dict[str, Any]]:
+    """The shared system errors (spec/system-errors.yaml)."""
+    return list(read_yaml(SPEC_ROOT / "system-errors.yaml")["errors"])
+
+
+def system_categories() -> dict[str, str]:
+    """Code → documented category of the shared system errors."""
+    return {str(error["code"]): str(error["category"]) for error in system_errors() if "category" in error}
+
+
+def normalise(raw: list[RawError], listed: list[int],
+              system: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One entry per distinct error, in page order (system errors arrive by include, not here)."""
+    system = system_categories() if system is None else system
     by_code: dict[str, list[RawError]] = {}
     for error in raw:
+        assert error.code is not None, "read_section resolves every row's code"
         by_code.setdefault(error.code, [])
         if all(seen.message != error.message for seen in by_code[error.code]):
             by_code[error.code].append(error)
@@ -195,15 +313,18 @@ def normalise(raw: list[RawError], listed: list[int]) -> list[dict[str, Any]]:
     for code, group in by_code.items():
         keep_usable = usable(code)
         distinct = [g for g in group if g.message] if len(group) > 1 and not keep_usable else group[:1]
+        samples = [_sample_text(g.message) for g in distinct if g.message]
         for error in distinct or group[:1]:
             entry: dict[str, Any] = {"code": code, "status": error.status or _status_for(code, listed)}
             many = len(distinct) > 1
             if many and error.message:
-                entry["match"] = _match_for(error.message)
+                entry["match"] = _guarded(_match_for(error.message), _sample_text(error.message), samples)
             if (code, entry.get("match", "")) in cases:
                 continue
             cases.add((code, entry.get("match", "")))
             if not keep_usable:
                 entry["class"] = _class_for(code, error.message if many else None, taken)
+            if code in system and category_for_status(entry["status"]) != system[code]:
+                entry["category"] = system[code]  # the page's status, the documented base
             result.append(entry)
     return result

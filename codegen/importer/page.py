@@ -245,6 +245,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     notes = [{"topic": "Method name", "choice": note} for note in identity.notes]
     if "scope guessed" in result.counts:
         notes.append({"topic": "Scope", "choice": "The page names no scope; the method's first segment is used."})
+    notes += [{"topic": "Error codes", "choice": note} for note in errors_table.notes(error_blocks)]
     if notes:
         spec["notes"] = notes
     result.spec = spec

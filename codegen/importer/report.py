@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import curation, errors_table, facts, page, writer
+from . import curation, error_figures, errors_table, facts, page, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -125,6 +125,8 @@ def coverage(summary: Summary) -> str:
     for key in sorted(summary.chosen):
         for finding in summary.chosen[key].findings:
             lines.append(f"- `{key}` ({summary.chosen[key].docs}): {finding}")
+    effective = [(key, summary.curated.get(key) or result.spec or {}) for key, result in sorted(summary.chosen.items())]
+    lines += ["", *error_figures.section(effective, errors_table.system_errors())]
     lines += ["", "## Rules the importer applies", "", *RULES]
     return "\n".join(lines) + "\n"
 

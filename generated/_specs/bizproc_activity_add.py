@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [{"params": ["PLACEMENT_HANDLER"], "rule": "required_if", "when": {"equals": "Y", "param": "USE_PLACEMENT"}}],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorActivityValidationFailure", "code": "ERROR_ACTIVITY_VALIDATION_FAILURE", "status": 400},
         {"class": "ErrorUnsupportedProtocol", "code": "ERROR_UNSUPPORTED_PROTOCOL", "status": 400},
         {"class": "ErrorWrongHandlerUrl", "code": "ERROR_WRONG_HANDLER_URL", "status": 400},

@@ -7,8 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "ErrorEmptyLogMessage", "code": "ERROR_EMPTY_LOG_MESSAGE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
-        {"class": "DependsOnTheBusinessProcessError", "code": "Depends on the business process error", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

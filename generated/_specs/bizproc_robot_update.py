@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorActivityValidationFailure", "code": "ERROR_ACTIVITY_VALIDATION_FAILURE", "status": 400},
         {"class": "ErrorActivityNotFound", "code": "ERROR_ACTIVITY_NOT_FOUND", "status": 400},
         {"class": "ErrorUnsupportedProtocol", "code": "ERROR_UNSUPPORTED_PROTOCOL", "status": 400},

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorTemplateValidationFailure", "code": "ERROR_TEMPLATE_VALIDATION_FAILURE", "status": 400},
         {"class": "ErrorTemplateNotFound", "code": "ERROR_TEMPLATE_NOT_FOUND", "status": 400},
         {"class": "ErrorTemplateNotOwner", "code": "ERROR_TEMPLATE_NOT_OWNER", "status": 400},

@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code0AnErrorOccurredWhileConductingThe",
             "code": "0",
-            "match": "An error occurred while conducting the document “#document name”: “error text”",
+            "match": "An error occurred while conducting the document .+?: .+?",
             "status": 400,
         },
         {

@@ -15,7 +15,7 @@ SPEC = {
         {
             "class": "Code0AnErrorOccurredWhileDeletingDocument",
             "code": "0",
-            "match": 'An error occurred while deleting document "#ID": Document not found',
+            "match": "An error occurred while deleting document .+?: Document not found",
             "status": 400,
         },
         {

@@ -32,7 +32,7 @@ SPEC = {
             "match": "Property code cannot start with a digit",
             "status": 400,
         },
-        {"class": "Code0WrongFormatOfField", "code": "0", "match": "Wrong format of field .*", "status": 400},
+        {"class": "Code0WrongFormatOfField", "code": "0", "match": "Wrong format of field .+?", "status": 400},
         {"class": "Code0ErrorAddingProperty", "code": "0", "match": "Error adding property", "status": 400},
     ],
     "example": {

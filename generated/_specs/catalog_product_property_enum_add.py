@@ -23,7 +23,7 @@ SPEC = {
         {
             "class": "Code0AValueWithXmlIdAlreadyExists",
             "code": "0",
-            "match": "A value with xmlId '.*' already exists\\.",
+            "match": "A value with xmlId '.+?' already exists\\.",
             "status": 400,
         },
         {

@@ -23,7 +23,7 @@ SPEC = {
         {
             "class": "Code0MysqlQueryError1062DuplicateEntry",
             "code": "0",
-            "match": "Mysql query error: \\(1062\\) Duplicate entry '.*' for key 'b_iblock_property_feature\\.ix_iblock_property_feature'",
+            "match": "Mysql query error: \\(\\d+\\) Duplicate entry '.+?' for key 'b_iblock_property_feature\\.ix_iblock_property_feature'",
             "status": 400,
         },
     ],

@@ -10,7 +10,7 @@ SPEC = {
         {
             "class": "Code100InvalidValueWrongTypeToMatch",
             "code": "100",
-            "match": "Invalid value .* to match with parameter .*\\. Should be value of type array\\.",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
     ],

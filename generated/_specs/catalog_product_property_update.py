@@ -28,7 +28,7 @@ SPEC = {
             "status": 400,
         },
         {"class": "Code0InvalidInformationBlockCode", "code": "0", "match": "Invalid information block code", "status": 400},
-        {"class": "Code0WrongFormatOfField", "code": "0", "match": "Wrong format of field .*", "status": 400},
+        {"class": "Code0WrongFormatOfField", "code": "0", "match": "Wrong format of field .+?", "status": 400},
         {"class": "Code0ErrorUpdatingProductProperty", "code": "0", "match": "Error updating product property", "status": 400},
         {"class": "CodeEmpty", "code": "", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},

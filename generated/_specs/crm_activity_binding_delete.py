@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "OwnerNotFound", "code": "OWNER_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "BindingNotFound", "code": "BINDING_NOT_FOUND", "status": 400},
         {"class": "LastBindingCannotBeDeleted", "code": "LAST_BINDING_CANNOT_BE_DELETED", "status": 400},
     ],

@@ -15,7 +15,7 @@ SPEC = {
             "status": 400,
         },
         {"class": "SourceAndTargetEntityIdAreEqualError", "code": "SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ActivityIsAlreadyBound", "code": "ACTIVITY_IS_ALREADY_BOUND", "status": 400},
         {"class": "BindingNotFound", "code": "BINDING_NOT_FOUND", "status": 400},
     ],

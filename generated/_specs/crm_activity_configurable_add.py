@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "ErrorWrongContext", "code": "ERROR_WRONG_CONTEXT", "status": 400},
         {"class": "ErrorWrongApplication", "code": "ERROR_WRONG_APPLICATION", "status": 400},

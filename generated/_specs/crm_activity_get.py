@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "ActivityIsNotFound", "code": "Activity is not found", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
-        {"class": "ApplicationContextRequired", "code": "Application context required", "status": 400},
+        {"class": "CodeEmptyActivityIsNotFound", "code": "", "match": "Activity is not found", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
+        {"class": "CodeEmptyApplicationContextRequired", "code": "", "match": "Application context required", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "OwnerNotFound", "code": "OWNER_NOT_FOUND", "status": 400},
         {"class": "CanNotUpdateColorCompletedTodo", "code": "CAN_NOT_UPDATE_COLOR_COMPLETED_TODO", "status": 400},
         {"class": "CanNotUpdateWrongColorTodo", "code": "CAN_NOT_UPDATE_WRONG_COLOR_TODO", "status": 400},

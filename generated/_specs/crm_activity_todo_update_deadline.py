@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "OwnerNotFound", "code": "OWNER_NOT_FOUND", "status": 400},
         {"class": "WrongDatetimeFormat", "code": "WRONG_DATETIME_FORMAT", "status": 400},
         {"class": "CanNotUpdateCompletedTodo", "code": "CAN_NOT_UPDATE_COMPLETED_TODO", "status": 400},

@@ -6,9 +6,14 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
-        {"class": "AccessDeniedApplicationContextRequired", "code": "Access denied! Application context required", "status": 400},
-        {"class": "AdminPermissionsRequired", "code": "Admin permissions required", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {
+            "class": "CodeEmptyAccessDeniedApplicationContextRequired",
+            "code": "",
+            "match": "Access denied! Application context required",
+            "status": 400,
+        },
+        {"class": "CodeEmptyAdminPermissionsRequired", "code": "", "match": "Admin permissions required", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,11 +6,21 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "TypeIdIsNotDefinedOrInvalid", "code": "TYPE_ID is not defined or invalid", "status": 400},
-        {"class": "EntityTypeIdIsNotDefinedOrInvalid", "code": "ENTITY_TYPE_ID is not defined or invalid", "status": 400},
-        {"class": "EntityIdIsNotDefinedOrInvalid", "code": "ENTITY_ID is not defined or invalid", "status": 400},
-        {"class": "TypeAddressNotFound", "code": "TypeAddress not found", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {
+            "class": "CodeEmptyTYPEIDIsNotDefinedOr",
+            "code": "",
+            "match": "(?<!\\w)TYPE_ID is not defined or invalid",
+            "status": 400,
+        },
+        {
+            "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
+            "code": "",
+            "match": "ENTITY_TYPE_ID is not defined or invalid",
+            "status": 400,
+        },
+        {"class": "CodeEmptyENTITYIDIsNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyTypeAddressNotFound", "code": "", "match": "TypeAddress not found", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

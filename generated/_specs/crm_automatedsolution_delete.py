@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "HasBoundTypes", "code": "HAS_BOUND_TYPES", "status": 400},
     ],
     "example": {

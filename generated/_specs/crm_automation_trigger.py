@@ -10,7 +10,7 @@ SPEC = {
         {"class": "CodeEmptyIncorrectTargetFormat", "code": "", "match": "Incorrect target format\\.", "status": 400},
         {"class": "CodeEmptyTargetIsNotFound", "code": "", "match": "Target is not found\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "CodeEmptyEmptyTriggerCode", "code": "", "match": "Empty trigger code!", "status": 400},
         {"class": "CodeEmptyWrongTriggerCode", "code": "", "match": "Wrong trigger code!", "status": 400},
         {"class": "CodeEmptyEmptyTriggerName", "code": "", "match": "Empty trigger name!", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -12,7 +12,7 @@ SPEC = {
         {
             "class": "CodeEmptyTriggerWithCodeCodeIsNot",
             "code": "",
-            "match": "Trigger with code .* is not registered\\.",
+            "match": "Trigger with code .+? is not registered\\.",
             "status": 400,
         },
         {
@@ -22,7 +22,7 @@ SPEC = {
             "status": 400,
         },
         {"class": "CodeEmptyIncorrectParameterOWNERID", "code": "", "match": "Incorrect parameter OWNER_ID\\.", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "EntityTypeNotSupported", "code": "ENTITY_TYPE_NOT_SUPPORTED", "status": 400},
         {"class": "AddingDisabled", "code": "ADDING_DISABLED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "Code0FieldNAMEIsRequired", "code": "0", "match": "Field 'NAME' is required", "status": 400},
         {
             "class": "Code0DefaultClientCategoryDoesNotSupport",

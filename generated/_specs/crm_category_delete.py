@@ -9,11 +9,11 @@ SPEC = {
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "EntityTypeNotSupported", "code": "ENTITY_TYPE_NOT_SUPPORTED", "status": 400},
         {"class": "RemovingDisabled", "code": "REMOVING_DISABLED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {
-            "class": "Code0DealsRelatedToTheFunnelCategoryName",
+            "class": "Code0DealsRelatedToTheFunnelFound",
             "code": "0",
-            "match": "Deals related to the funnel .* found",
+            "match": "Deals related to the funnel .+? found",
             "status": 400,
         },
         {

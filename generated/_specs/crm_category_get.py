@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "EntityTypeNotSupported", "code": "ENTITY_TYPE_NOT_SUPPORTED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

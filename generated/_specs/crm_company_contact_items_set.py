@@ -19,7 +19,7 @@ SPEC = {
             "status": 400,
         },
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400ParameterOrderMustBeArray", "code": "400", "match": "Parameter 'order' must be array", "status": 400},
-        {"class": "Code400ParameterFilterMustBeArray", "code": "400", "match": "Parameter 'filter' must be array", "status": 400},
+        {"class": "CodeEmptyParameterOrderMustBeArray", "code": "", "match": "Parameter 'order' must be array", "status": 400},
+        {"class": "CodeEmptyParameterFilterMustBeArray", "code": "", "match": "Parameter 'filter' must be array", "status": 400},
     ],
     "example": {
         "name": "success",

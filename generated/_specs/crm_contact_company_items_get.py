@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmpty", "code": "", "status": 200},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 200},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 200},
     ],
     "example": {
         "name": "success",

@@ -11,13 +11,13 @@ SPEC = {
         {
             "class": "CodeEmptyFieldNameIsTooLongMore",
             "code": "",
-            "match": "Field name is too long \\(more than 50 characters\\)",
+            "match": "Field name is too long \\(more than \\d+ characters\\)",
             "status": 400,
         },
         {
             "class": "CodeEmptyFieldNameContainsInvalidCharactersAllowed",
             "code": "",
-            "match": "Field name contains invalid characters\\. Allowed characters are: A-Z, 0-9 and _",
+            "match": "Field name contains invalid characters\\. Allowed characters are: A-Z, \\d+-\\d+ and _",
             "status": 400,
         },
         {"class": "CodeEmptyTheUSERTYPEIDFieldIs", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},

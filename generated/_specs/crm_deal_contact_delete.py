@@ -26,7 +26,7 @@ SPEC = {
             "match": "The parameter 'fields' is not valid\\.",
             "status": 400,
         },
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

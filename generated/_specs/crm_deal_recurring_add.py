@@ -6,11 +6,16 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "ParameterFieldsMustBeArray", "code": "Parameter 'fields' must be array", "status": 400},
-        {"class": "ParameterParamsMustBeArray", "code": "Parameter 'params' must be array", "status": 400},
-        {"class": "DealIdIsEmpty", "code": "Deal id is empty", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
-        {"class": "DealAlreadyHasRecurringSettings", "code": "Deal already has recurring settings", "status": 400},
+        {"class": "CodeEmptyParameterFieldsMustBeArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
+        {"class": "CodeEmptyParameterParamsMustBeArray", "code": "", "match": "Parameter 'params' must be array", "status": 400},
+        {"class": "CodeEmptyDealIdIsEmpty", "code": "", "match": "Deal id is empty", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
+        {
+            "class": "CodeEmptyDealAlreadyHasRecurringSettings",
+            "code": "",
+            "match": "Deal already has recurring settings",
+            "status": 400,
+        },
     ],
     "example": {
         "name": "success",

@@ -5,7 +5,7 @@ SPEC = {
     "api_version": 2,
     "batchable": True,
     "constraints": [],
-    "errors": [{"class": "AccessDenied", "code": "Access denied", "status": 400}],
+    "errors": [{"class": "CodeEmpty", "code": "", "status": 400}],
     "example": {
         "name": "success",
         "request": {},

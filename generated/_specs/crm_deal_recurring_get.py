@@ -6,10 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "IdIsNotDefinedOrInvalid", "code": "id is not defined or invalid", "status": 400},
-        {"class": "RecurringIsNotAllowed", "code": "Recurring is not allowed", "status": 400},
-        {"class": "RecurringDealIsNotFound", "code": "Recurring deal is not found", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {"class": "CodeEmptyIdIsNotDefinedOrInvalid", "code": "", "match": "id is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyRecurringIsNotAllowed", "code": "", "match": "Recurring is not allowed", "status": 400},
+        {"class": "CodeEmptyRecurringDealIsNotFound", "code": "", "match": "Recurring deal is not found", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,10 +6,15 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
-        {"class": "ParameterOrderMustBeArray", "code": "Parameter 'order' must be array", "status": 400},
-        {"class": "ParameterFilterMustBeArray", "code": "Parameter 'filter' must be array", "status": 400},
-        {"class": "FailedToGetListGeneralError", "code": "Failed to get list. General error", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
+        {"class": "CodeEmptyParameterOrderMustBeArray", "code": "", "match": "Parameter 'order' must be array", "status": 400},
+        {"class": "CodeEmptyParameterFilterMustBeArray", "code": "", "match": "Parameter 'filter' must be array", "status": 400},
+        {
+            "class": "CodeEmptyFailedToGetListGeneralError",
+            "code": "",
+            "match": "Failed to get list\\. General error",
+            "status": 400,
+        },
     ],
     "example": {
         "name": "success",

@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code403", "code": "403", "status": 400},
-        {"class": "Code400", "code": "400", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
+        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
     ],
     "example": {

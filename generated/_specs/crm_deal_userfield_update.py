@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400ParameterFieldsMustBeArray", "code": "400", "match": "Parameter 'fields' must be array", "status": 400},
-        {"class": "Code400IDIsNotDefinedOrInvalid", "code": "400", "match": "ID is not defined or invalid", "status": 400},
-        {"class": "Code403", "code": "403", "status": 400},
+        {"class": "CodeEmptyParameterFieldsMustBeArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
+        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],

@@ -9,13 +9,13 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
             "class": "Code100InvalidValueToMatchWithParameter",
             "code": "100",
-            "match": "Invalid value .* to match with parameter .*\\. Should be value of type array\\.",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
         {
@@ -36,7 +36,7 @@ SPEC = {
         {"class": "Code0MissingFileContent", "code": "0", "match": "Missing file content", "status": 400},
         {"class": "Code0CouldNotSaveFile", "code": "0", "match": "Could not save file", "status": 400},
         {"class": "Code0ModuleCrmIsNotInstalled", "code": "0", "match": "Module crm is not installed", "status": 400},
-        {"class": "Code0WrongProvider", "code": "0", "match": "Wrong provider .*", "status": 400},
+        {"class": "Code0WrongProvider", "code": "0", "match": "Wrong provider .+?", "status": 400},
         {"class": "Code0ApplicationNotFound", "code": "0", "match": "Application not found", "status": 400},
         {
             "class": "Code0ErrorGeneratingFileForTemplate",

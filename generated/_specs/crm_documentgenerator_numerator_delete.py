@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code100CouldNotConstructParameterNumerator",
             "code": "100",
-            "match": "Could not construct parameter .*",
+            "match": "Could not construct parameter .+?",
             "status": 400,
         },
         {

@@ -15,7 +15,7 @@ SPEC = {
         {
             "class": "Code100CouldNotConstructParameterNumerator",
             "code": "100",
-            "match": "Could not construct parameter .*",
+            "match": "Could not construct parameter .+?",
             "status": 400,
         },
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},

@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
@@ -21,13 +21,13 @@ SPEC = {
         {
             "class": "Code100InvalidValueToMatchWithParameter",
             "code": "100",
-            "match": "Invalid value to match with parameter .*\\. Should be value of type array\\.",
+            "match": "Invalid value to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
         {
             "class": "Code100CouldNotConstructParameterNumerator",
             "code": "100",
-            "match": "Could not construct parameter .*",
+            "match": "Could not construct parameter .+?",
             "status": 400,
         },
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "FieldNotFound", "code": "FIELD_NOT_FOUND", "status": 400},
         {"class": "MaxTypesCountExceeded", "code": "MAX_TYPES_COUNT_EXCEEDED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,12 +7,12 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "CrmFieldErrorValueNotValid", "code": "CRM_FIELD_ERROR_VALUE_NOT_VALID", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "CreateDynamicItemRestricted", "code": "CREATE_DYNAMIC_ITEM_RESTRICTED", "status": 400},
         {"class": "MaxImportBatchSizeExceeded", "code": "MAX_IMPORT_BATCH_SIZE_EXCEEDED", "status": 400},
-        {"class": "InvalidCredentials", "code": "INVALID_CREDENTIALS", "status": 401},
+        {"category": "permission", "class": "InvalidCredentials", "code": "INVALID_CREDENTIALS", "status": 401},
         {"class": "AllowedOnlyIntranetUser", "code": "allowed_only_intranet_user", "status": 403},
     ],
     "example": {

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "EntityTypeNotSupported", "code": "ENTITY_TYPE_NOT_SUPPORTED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0", "code": "0", "status": 400},

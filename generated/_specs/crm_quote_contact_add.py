@@ -28,10 +28,10 @@ SPEC = {
         {
             "class": "CodeEmptyContact2647YouDoNotHave",
             "code": "",
-            "match": "\\[Contact #2647\\] You do not have permission to view this item",
+            "match": "\\[Contact #\\d+\\] You do not have permission to view this item",
             "status": 400,
         },
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -22,10 +22,10 @@ SPEC = {
         {
             "class": "CodeEmptyContact2647YouDoNotHave",
             "code": "",
-            "match": "\\[Contact #2647\\] You do not have permission to view this item",
+            "match": "\\[Contact #\\d+\\] You do not have permission to view this item",
             "status": 400,
         },
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

@@ -6,14 +6,14 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400IDIsNotDefinedOrInvalid", "code": "400", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
         {
-            "class": "Code400ErrorDeletingFIELDNAMEForObject",
-            "code": "400",
+            "class": "CodeEmptyErrorDeletingFIELDNAMEForObject",
+            "code": "",
             "match": "Error deleting FIELD_NAME for object ENTITY_ID",
             "status": 400,
         },
-        {"class": "Code403", "code": "403", "status": 400},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
     ],
     "example": {

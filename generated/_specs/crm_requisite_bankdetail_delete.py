@@ -10,7 +10,7 @@ SPEC = {
         {
             "class": "CodeEmptyTheRequisiteBankDetailWithID357Is",
             "code": "",
-            "match": "The RequisiteBankDetail with ID '357' is not found",
+            "match": "The RequisiteBankDetail with ID '\\d+' is not found",
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},

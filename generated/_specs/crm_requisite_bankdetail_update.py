@@ -10,7 +10,7 @@ SPEC = {
         {
             "class": "CodeEmptyTheRequisiteWithID357Is",
             "code": "",
-            "match": "The Requisite with ID '357' is not found",
+            "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},

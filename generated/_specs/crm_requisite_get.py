@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "CodeEmptyTheRequisiteWithID27Is",
             "code": "",
-            "match": "The Requisite with ID '27' is not found",
+            "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},

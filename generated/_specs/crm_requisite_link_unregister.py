@@ -6,9 +6,19 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "EntityTypeIdIsNotDefinedOrInvalid", "code": "entityTypeId is not defined or invalid", "status": 400},
-        {"class": "EntityIdIsNotDefinedOrInvalid", "code": "entityId is not defined or invalid", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {
+            "class": "CodeEmptyEntityTypeIdIsNotDefinedOrInvalid",
+            "code": "",
+            "match": "entityTypeId is not defined or invalid",
+            "status": 400,
+        },
+        {
+            "class": "CodeEmptyEntityIdIsNotDefinedOrInvalid",
+            "code": "",
+            "match": "entityId is not defined or invalid",
+            "status": 400,
+        },
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,8 +6,13 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "EntityTypeIdIsNotDefinedOrInvalid", "code": "ENTITY_TYPE_ID is not defined or invalid", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {
+            "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
+            "code": "",
+            "match": "ENTITY_TYPE_ID is not defined or invalid",
+            "status": 400,
+        },
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

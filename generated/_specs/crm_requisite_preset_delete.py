@@ -6,13 +6,14 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "ThePresetWithId347IsNotFound", "code": "The Preset with ID '347' is not found", "status": 400},
+        {"class": "CodeEmptyThePresetWithID347Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
         {
-            "class": "YouCannotDeleteTheTemplateBecauseRequisitesHaveAlreadyBeenCreatedForIt",
-            "code": "You cannot delete the template because requisites have already been created for it",
+            "class": "CodeEmptyYouCannotDeleteTheTemplateBecause",
+            "code": "",
+            "match": "You cannot delete the template because requisites have already been created for it",
             "status": 400,
         },
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

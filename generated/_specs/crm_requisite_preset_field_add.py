@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "TheFieldRqNameCanNotBeAdded", "code": "The field 'RQ_NAME' can not be added", "status": 400},
-        {"class": "ThePresetWithId27IsNotFound", "code": "The Preset with ID '27' is not found", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {"class": "CodeEmptyTheFieldRQNAMECanNot", "code": "", "match": "The field 'RQ_NAME' can not be added", "status": 400},
+        {"class": "CodeEmptyThePresetWithID27Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -5,7 +5,7 @@ SPEC = {
     "api_version": 2,
     "batchable": True,
     "constraints": [],
-    "errors": [{"class": "TemplateNotFound", "code": "Template not found", "status": 400}],
+    "errors": [{"class": "CodeEmpty", "code": "", "status": 400}],
     "example": {
         "name": "success",
         "request": {"preset": {"ID": 27}},

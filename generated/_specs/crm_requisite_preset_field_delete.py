@@ -6,10 +6,15 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "ThePresetFieldWithId27IsNotFound", "code": "The PresetField with ID '27' is not found", "status": 400},
-        {"class": "ThePresetWithId1IsNotFound", "code": "The Preset with ID '1' is not found", "status": 400},
-        {"class": "IdIsNotDefinedOrInvalid", "code": "ID is not defined or invalid", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {
+            "class": "CodeEmptyThePresetFieldWithID27Is",
+            "code": "",
+            "match": "The PresetField with ID '\\d+' is not found",
+            "status": 400,
+        },
+        {"class": "CodeEmptyThePresetWithID1Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "ThePresetWithId27IsNotFound", "code": "The Preset with ID '27' is not found", "status": 400},
-        {"class": "AccessDenied", "code": "Access denied", "status": 400},
+        {"class": "CodeEmptyThePresetWithID27Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -5,7 +5,7 @@ SPEC = {
     "api_version": 2,
     "batchable": True,
     "constraints": [],
-    "errors": [{"class": "AccessDenied", "code": "Access denied", "status": 400}],
+    "errors": [{"class": "Code0", "code": "0", "status": 400}],
     "example": {
         "name": "success",
         "request": {"filter": {"COUNTRY_ID": "1"}, "order": {"ID": "ASC"}, "select": ["ID", "NAME"]},

@@ -9,10 +9,15 @@ SPEC = {
         {
             "class": "CodeEmptyTheRequisiteWithID57Is",
             "code": "",
-            "match": "The Requisite with ID '57' is not found",
+            "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,
         },
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
+        {
+            "class": "CodeEmptyIDIsNotDefinedOrInvalid",
+            "code": "",
+            "match": "(?<!\\w)ID is not defined or invalid\\.",
+            "status": 400,
+        },
         {
             "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
             "code": "",

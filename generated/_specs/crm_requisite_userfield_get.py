@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmpty", "code": "", "status": 400},
+        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
-        {"class": "EmptyString", "code": 'Empty string"', "status": 400},
     ],
     "example": {
         "name": "success",

@@ -12,7 +12,7 @@ SPEC = {
             "match": "Operation is not allowed\\. Entity ID is not defined",
             "status": 400,
         },
-        {"class": "CodeEmptyTheEntityWithID235Is", "code": "", "match": "The entity with ID '235' is not found", "status": 400},
+        {"class": "CodeEmptyTheEntityWithID235Is", "code": "", "match": "The entity with ID '\\d+' is not found", "status": 400},
         {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},

@@ -6,10 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "Code400TheParameterEntityIdIsNotDefined",
-            "code": "400",
+            "class": "CodeEmptyTheParameterEntityIdIsNotDefined",
+            "code": "",
             "match": "The parameter entityId is not defined or invalid\\.",
             "status": 400,
         },

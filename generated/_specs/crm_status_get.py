@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
-        {"class": "Code400StatusIsNotFound", "code": "400", "match": "Status is not found\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyStatusIsNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
-        {"class": "Code400InvalidParameters", "code": "400", "match": "Invalid parameters\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyInvalidParameters", "code": "", "match": "Invalid parameters\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,10 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
-        {"class": "Code400InvalidIdentifier", "code": "400", "match": "Invalid identifier\\.", "status": 400},
-        {"class": "Code400StatusIsNotFound", "code": "400", "match": "Status is not found\\.", "status": 400},
-        {"class": "Code400ErrorOnUpdatingStatus", "code": "400", "match": "Error on updating status\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyInvalidIdentifier", "code": "", "match": "Invalid identifier\\.", "status": 400},
+        {"class": "CodeEmptyStatusIsNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
+        {"class": "CodeEmptyErrorOnUpdatingStatus", "code": "", "match": "Error on updating status\\.", "status": 400},
     ],
     "example": {
         "name": "success",

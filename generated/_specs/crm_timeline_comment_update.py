@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "OwnerNotFound", "code": "OWNER_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "InvalidArgValue", "code": "INVALID_ARG_VALUE", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "Code100", "code": "100", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
         {"class": "OwnerNotFound", "code": "OWNER_NOT_FOUND", "status": 400},
         {"class": "CanNotChangePinned", "code": "CAN_NOT_CHANGE_PINNED", "status": 400},

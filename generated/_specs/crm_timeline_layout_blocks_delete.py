@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorWrongContext", "code": "ERROR_WRONG_CONTEXT", "status": 400},
         {"class": "OwnerNotFound", "code": "OWNER_NOT_FOUND", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "InvalidArgValue", "code": "INVALID_ARG_VALUE", "status": 400},
         {"class": "FileSaveError", "code": "FILE_SAVE_ERROR", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "InvalidArgValue", "code": "INVALID_ARG_VALUE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "AllowedOnlyIntranetUser", "code": "allowed_only_intranet_user", "status": 403},
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0", "code": "0", "status": 400},

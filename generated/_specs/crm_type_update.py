@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "AllowedOnlyIntranetUser", "code": "allowed_only_intranet_user", "status": 403},
         {"class": "UpdateDynamicTypeRestricted", "code": "UPDATE_DYNAMIC_TYPE_RESTRICTED", "status": 400},
         {"class": "Code0", "code": "0", "status": 400},

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code400TheCommercialCatalogModuleIsNot",
-            "code": "400",
+            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
         },
-        {"class": "Code400InvalidParameters", "code": "400", "match": "Invalid parameters\\.", "status": 400},
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyInvalidParameters", "code": "", "match": "Invalid parameters\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code400TheCommercialCatalogModuleIsNot",
-            "code": "400",
+            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
         },
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
-        {"class": "Code400VATRateNotFound", "code": "400", "match": "VAT rate not found\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyVATRateNotFound", "code": "", "match": "VAT rate not found\\.", "status": 400},
     ],
     "example": {
         "name": "success",

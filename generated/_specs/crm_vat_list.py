@@ -7,15 +7,15 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code400TheCommercialCatalogModuleIsNot",
-            "code": "400",
+            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
         },
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "Code400InadmissibleFieldsForSelection",
-            "code": "400",
+            "class": "CodeEmptyInadmissibleFieldsForSelection",
+            "code": "",
             "match": '"Inadmissible fields for selection\\.',
             "status": 400,
         },

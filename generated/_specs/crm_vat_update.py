@@ -7,15 +7,15 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code400TheCommercialCatalogModuleIsNot",
-            "code": "400",
+            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
         },
-        {"class": "Code400InvalidParameters", "code": "400", "match": "Invalid parameters\\.", "status": 400},
-        {"class": "Code400AccessDenied", "code": "400", "match": "Access denied\\.", "status": 400},
-        {"class": "Code400InvalidIdentifier", "code": "400", "match": "Invalid identifier\\.", "status": 400},
-        {"class": "Code400ErrorOnUpdatingVATRate", "code": "400", "match": "Error on updating VAT rate\\.", "status": 400},
+        {"class": "CodeEmptyInvalidParameters", "code": "", "match": "Invalid parameters\\.", "status": 400},
+        {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
+        {"class": "CodeEmptyInvalidIdentifier", "code": "", "match": "Invalid identifier\\.", "status": 400},
+        {"class": "CodeEmptyErrorOnUpdatingVATRate", "code": "", "match": "Error on updating VAT rate\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "DiskObj22000", "code": "DISK_OBJ_22000", "status": 400},
         {"class": "DiskFile22003", "code": "DISK_FILE_22003", "status": 400},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

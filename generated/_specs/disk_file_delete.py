@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
         {"class": "DiskFile22007", "code": "DISK_FILE_22007", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

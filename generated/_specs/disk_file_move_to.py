@@ -10,7 +10,7 @@ SPEC = {
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
         {"class": "DiskObj22000", "code": "DISK_OBJ_22000", "status": 400},
         {"class": "DiskFile22007", "code": "DISK_FILE_22007", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -11,7 +11,7 @@ SPEC = {
         {"class": "DiskFile22002", "code": "DISK_FILE_22002", "status": 400},
         {"class": "DiskFile22005", "code": "DISK_FILE_22005", "status": 400},
         {"class": "DiskFile22006", "code": "DISK_FILE_22006", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

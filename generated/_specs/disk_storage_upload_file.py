@@ -11,7 +11,7 @@ SPEC = {
         {"class": "DiskBaseService22001", "code": "DISK_BASE_SERVICE_22001", "status": 400},
         {"class": "ErrorCouldNotSaveFile", "code": "ERROR_COULD_NOT_SAVE_FILE", "status": 400},
         {"class": "CodeEmpty", "code": "", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

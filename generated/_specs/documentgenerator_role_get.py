@@ -15,7 +15,7 @@ SPEC = {
         {
             "class": "Code100CouldNotConstructParameterRole",
             "code": "100",
-            "match": "Could not construct parameter .*",
+            "match": "Could not construct parameter .+?",
             "status": 400,
         },
         {"class": "Code0", "code": "0", "status": 400},

@@ -15,13 +15,13 @@ SPEC = {
         {
             "class": "Code100CouldNotConstructParameterRole",
             "code": "100",
-            "match": "Could not construct parameter .*",
+            "match": "Could not construct parameter .+?",
             "status": 400,
         },
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {"class": "Code0", "code": "0", "status": 400},

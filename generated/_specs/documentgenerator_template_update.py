@@ -15,7 +15,7 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {"class": "Code0TemplateNotFound", "code": "0", "match": "Template not found", "status": 400},

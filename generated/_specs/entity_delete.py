@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "ErrorEntityNotFound", "code": "ERROR_ENTITY_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "ErrorEntityNotFound", "code": "ERROR_ENTITY_NOT_FOUND", "status": 400},
         {"class": "ErrorPropertyNotFound", "code": "ERROR_PROPERTY_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "ErrorEntityNotFound", "code": "ERROR_ENTITY_NOT_FOUND", "status": 400},
         {"class": "ErrorPropertyNotFound", "code": "ERROR_PROPERTY_NOT_FOUND", "status": 400},
         {"class": "ErrorPropertyAlreadyExists", "code": "ERROR_PROPERTY_ALREADY_EXISTS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

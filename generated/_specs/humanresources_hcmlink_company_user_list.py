@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code0", "code": "0", "status": 200},
         {"class": "CodeEmpty", "code": "", "status": 200},
         {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
         {"class": "DialogIdEmpty", "code": "DIALOG_ID_EMPTY", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "AccessError", "code": "ACCESS_ERROR", "status": 400},
         {"class": "AvatarError", "code": "AVATAR_ERROR", "status": 400},
         {"class": "WrongRequest", "code": "WRONG_REQUEST", "status": 400},

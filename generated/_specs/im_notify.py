@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
         {"class": "UserIdEmpty", "code": "USER_ID_EMPTY", "status": 400},
         {"class": "MessageEmpty", "code": "MESSAGE_EMPTY", "status": 400},
         {"class": "AttachOversize", "code": "ATTACH_OVERSIZE", "status": 400},

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "IdEmpty", "code": "ID_EMPTY", "status": 400},
         {"class": "UserNotExists", "code": "USER_NOT_EXISTS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
         {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "EventMessageAddError", "code": "EVENT_MESSAGE_ADD_ERROR", "status": 400},
         {"class": "EventMessageUpdateError", "code": "EVENT_MESSAGE_UPDATE_ERROR", "status": 400},

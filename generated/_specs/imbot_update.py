@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
         {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "BotIdError", "code": "BOT_ID_ERROR", "status": 400},
         {"class": "AppIdError", "code": "APP_ID_ERROR", "status": 400},

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
     ],
     "example": {

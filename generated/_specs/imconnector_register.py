@@ -14,7 +14,7 @@ SPEC = {
         {"class": "NoPlacementHandler", "code": "NO_PLACEMENT_HANDLER", "status": 200},
         {"class": "ApplicationRegistrationError", "code": "APPLICATION_REGISTRATION_ERROR", "status": 200},
         {"class": "GeneralConnectorRegistrationError", "code": "GENERAL_CONNECTOR_REGISTRATION_ERROR", "status": 200},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ApplicationUnregistrationError", "code": "APPLICATION_UNREGISTRATION_ERROR", "status": 200},
         {"class": "NoApplicationId", "code": "NO_APPLICATION_ID", "status": 200},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
     ],
     "example": {
         "name": "success",

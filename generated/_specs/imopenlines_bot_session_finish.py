@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
         {"class": "BotIdError", "code": "BOT_ID_ERROR", "status": 400},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
     ],
     "example": {
         "name": "success",

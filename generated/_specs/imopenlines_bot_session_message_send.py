@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
     ],
     "example": {
         "name": "success",

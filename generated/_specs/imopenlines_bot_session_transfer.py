@@ -12,7 +12,7 @@ SPEC = {
         {"class": "TransferIdEmpty", "code": "TRANSFER_ID_EMPTY", "status": 400},
         {"class": "BotIdError", "code": "BOT_ID_ERROR", "status": 400},
         {"class": "OperatorWrong", "code": "OPERATOR_WRONG", "status": 400},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ChatId", "code": "CHAT_ID", "status": 400},
         {"class": "ChatType", "code": "CHAT_TYPE", "status": 400},
         {"class": "CantSaveQuickAnswer", "code": "CANT_SAVE_QUICK_ANSWER", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
         {"class": "Code", "code": "CODE", "status": 400},
         {"class": "ImbotError", "code": "IMBOT_ERROR", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ChatId", "code": "CHAT_ID", "status": 400},
         {"class": "ChatType", "code": "CHAT_TYPE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "UserId", "code": "USER_ID", "status": 400},
     ],
     "example": {

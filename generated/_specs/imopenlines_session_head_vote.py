@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "EmptySessionId", "code": "EMPTY_SESSION_ID", "status": 400},
         {"class": "EmptyVoteParams", "code": "EMPTY_VOTE_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

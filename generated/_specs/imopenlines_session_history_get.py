@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "MissingRequiredParam", "code": "MISSING_REQUIRED_PARAM", "status": 400},
         {"class": "InvalidSessionId", "code": "INVALID_SESSION_ID", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

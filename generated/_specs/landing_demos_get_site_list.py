@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "TypeError", "code": "TYPE_ERROR", "status": 400},
         {"class": "SystemError", "code": "SYSTEM_ERROR", "status": 400},
     ],

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "RegisterErrorData", "code": "REGISTER_ERROR_DATA", "status": 400},
         {"class": "ContentIsBad", "code": "CONTENT_IS_BAD", "status": 400},
         {"class": "BxEmptyRequired", "code": "BX_EMPTY_REQUIRED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
         {"class": "SiteError", "code": "SITE_ERROR", "status": 400},
         {"class": "LandingError", "code": "LANDING_ERROR", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "FolderNotFound", "code": "FOLDER_NOT_FOUND", "status": 400},
         {"class": "WrongData", "code": "WRONG_DATA", "status": 400},
         {"class": "SlashIsNotAllowed", "code": "SLASH_IS_NOT_ALLOWED", "status": 400},

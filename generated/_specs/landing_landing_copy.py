@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "LandingNotExist", "code": "LANDING_NOT_EXIST", "status": 400},
         {"class": "SiteNotFound", "code": "SITE_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

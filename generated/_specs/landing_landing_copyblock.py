@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
         {"class": "LandingNotExist", "code": "LANDING_NOT_EXIST", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "BlockNotFound", "code": "BLOCK_NOT_FOUND", "status": 400},
     ],
     "example": {

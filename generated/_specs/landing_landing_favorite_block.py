@@ -12,7 +12,7 @@ SPEC = {
         {"class": "BlockNotFound", "code": "BLOCK_NOT_FOUND", "status": 400},
         {"class": "BlockCantBeAdded", "code": "BLOCK_CANT_BE_ADDED", "status": 400},
         {"class": "BlockWrongVersion", "code": "BLOCK_WRONG_VERSION", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

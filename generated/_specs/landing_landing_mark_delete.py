@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "CantDeleteMain", "code": "CANT_DELETE_MAIN", "status": 400},
         {"class": "UnableDeleteInclude", "code": "UNABLE_DELETE_INCLUDE", "status": 400},
         {"class": "TypeError", "code": "TYPE_ERROR", "status": 400},

@@ -8,8 +8,8 @@ SPEC = {
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
-        {"class": "InsufficientScope", "code": "insufficient_scope", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "InsufficientScope", "code": "insufficient_scope", "status": 400},
     ],
     "example": {
         "name": "success",

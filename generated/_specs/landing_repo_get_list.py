@@ -6,10 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "SystemError", "code": "SYSTEM_ERROR", "status": 400},
-        {"class": "InsufficientScope", "code": "insufficient_scope", "status": 400},
+        {"category": "permission", "class": "InsufficientScope", "code": "insufficient_scope", "status": 400},
     ],
     "example": {
         "name": "success",

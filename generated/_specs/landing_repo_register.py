@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
         {"class": "RequiredFieldNoExists", "code": "REQUIRED_FIELD_NO_EXISTS", "status": 400},
@@ -15,7 +15,7 @@ SPEC = {
         {"class": "PresetContentIsBad", "code": "PRESET_CONTENT_IS_BAD", "status": 400},
         {"class": "UnsupportedBlockType", "code": "UNSUPPORTED_BLOCK_TYPE", "status": 400},
         {"class": "UnsupportedBlockSubtype", "code": "UNSUPPORTED_BLOCK_SUBTYPE", "status": 400},
-        {"class": "InsufficientScope", "code": "insufficient_scope", "status": 400},
+        {"category": "permission", "class": "InsufficientScope", "code": "insufficient_scope", "status": 400},
         {"class": "SystemError", "code": "SYSTEM_ERROR", "status": 400},
     ],
     "example": {

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "IsNotAdmin", "code": "IS_NOT_ADMIN", "status": 400},
         {"class": "FeatureNotAvail", "code": "FEATURE_NOT_AVAIL", "status": 400},
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "SiteLimitReached", "code": "SITE_LIMIT_REACHED", "status": 400},
         {"class": "DomainNotFound", "code": "DOMAIN_NOT_FOUND", "status": 400},
         {"class": "DomainIsIncorrect", "code": "DOMAIN_IS_INCORRECT", "status": 400},

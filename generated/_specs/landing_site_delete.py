@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "AccessDeniedDeleted", "code": "ACCESS_DENIED_DELETED", "status": 400},
         {"class": "SiteIsNotEmpty", "code": "SITE_IS_NOT_EMPTY", "status": 400},
         {"class": "SiteIsLock", "code": "SITE_IS_LOCK", "status": 400},

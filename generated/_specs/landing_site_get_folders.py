@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "TypeError", "code": "TYPE_ERROR", "status": 400},
         {"class": "SystemError", "code": "SYSTEM_ERROR", "status": 400},
     ],

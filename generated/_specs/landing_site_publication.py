@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "PhoneNotConfirmed", "code": "PHONE_NOT_CONFIRMED", "status": 400},
         {"class": "EmailNotConfirmed", "code": "EMAIL_NOT_CONFIRMED", "status": 400},
         {"class": "UrlcheckerFail", "code": "URLCHECKER_FAIL", "status": 400},

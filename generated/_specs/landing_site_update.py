@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "MissingParams", "code": "MISSING_PARAMS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "DomainNotFound", "code": "DOMAIN_NOT_FOUND", "status": 400},
         {"class": "DomainIsIncorrect", "code": "DOMAIN_IS_INCORRECT", "status": 400},
         {"class": "DomainExistTrash", "code": "DOMAIN_EXIST_TRASH", "status": 400},

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {"class": "TypeError", "code": "TYPE_ERROR", "status": 400},
         {"class": "SystemError", "code": "SYSTEM_ERROR", "status": 400},
     ],

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorRequiredParametersMissing", "code": "ERROR_REQUIRED_PARAMETERS_MISSING", "status": 400},
         {"class": "ErrorIblockAlreadyExists", "code": "ERROR_IBLOCK_ALREADY_EXISTS", "status": 400},
         {"class": "ErrorAddIblock", "code": "ERROR_ADD_IBLOCK", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -17,7 +17,7 @@ SPEC = {
         {"class": "ErrorElementAlreadyExists", "code": "ERROR_ELEMENT_ALREADY_EXISTS", "status": 400},
         {"class": "ErrorAddElement", "code": "ERROR_ADD_ELEMENT", "status": 400},
         {"class": "ErrorElementFieldValue", "code": "ERROR_ELEMENT_FIELD_VALUE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -21,7 +21,7 @@ SPEC = {
         {"class": "ErrorIblockNotFound", "code": "ERROR_IBLOCK_NOT_FOUND", "status": 400},
         {"class": "ErrorElementNotFound", "code": "ERROR_ELEMENT_NOT_FOUND", "status": 400},
         {"class": "ErrorDeleteElement", "code": "ERROR_DELETE_ELEMENT", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

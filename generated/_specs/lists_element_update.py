@@ -22,7 +22,7 @@ SPEC = {
         {"class": "ErrorElementNotFound", "code": "ERROR_ELEMENT_NOT_FOUND", "status": 400},
         {"class": "ErrorUpdateElement", "code": "ERROR_UPDATE_ELEMENT", "status": 400},
         {"class": "ErrorElementFieldValue", "code": "ERROR_ELEMENT_FIELD_VALUE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -14,7 +14,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorRequiredParametersMissing", "code": "ERROR_REQUIRED_PARAMETERS_MISSING", "status": 400},
         {"class": "ErrorIblockNotFound", "code": "ERROR_IBLOCK_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

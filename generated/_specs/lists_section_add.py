@@ -14,7 +14,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorRequiredParametersMissing", "code": "ERROR_REQUIRED_PARAMETERS_MISSING", "status": 400},
         {"class": "ErrorAddSection", "code": "ERROR_ADD_SECTION", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -20,7 +20,7 @@ SPEC = {
         {"class": "ErrorRequiredParametersMissing", "code": "ERROR_REQUIRED_PARAMETERS_MISSING", "status": 400},
         {"class": "ErrorSectionNotFound", "code": "ERROR_SECTION_NOT_FOUND", "status": 400},
         {"class": "ErrorDeleteSection", "code": "ERROR_DELETE_SECTION", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "ErrorPlacementUserMode", "code": "ERROR_PLACEMENT_USER_MODE", "status": 200},
         {"class": "EmptyErrorHandlerUrl", "code": "EMPTY_ERROR_HANDLER_URL", "status": 200},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 200},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
     ],
     "example": {
         "name": "success",

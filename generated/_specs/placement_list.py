@@ -5,7 +5,7 @@ SPEC = {
     "api_version": 2,
     "batchable": True,
     "constraints": [],
-    "errors": [{"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403}],
+    "errors": [{"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403}],
     "example": {
         "name": "success",
         "request": {"SCOPE": "crm"},

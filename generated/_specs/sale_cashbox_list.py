@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
-        {"class": "EmptyErrorCode", "code": "‘’ (empty error code)", "status": 400},
+        {"class": "CodeEmpty", "code": "", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -12,8 +12,8 @@ SPEC = {
         }
     ],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 200},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 200},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
         {"class": "Code510", "code": "510", "status": 200},
         {"class": "CodeEmpty", "code": "", "status": 200},
     ],

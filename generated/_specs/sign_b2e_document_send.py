@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 200},
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 200},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
         {"class": "BadRequest", "code": "BAD_REQUEST", "status": 200},
         {"class": "InternalError", "code": "INTERNAL_ERROR", "status": 200},
         {"class": "CodeEmpty", "code": "", "status": 200},

@@ -5,7 +5,7 @@ SPEC = {
     "api_version": 2,
     "batchable": True,
     "constraints": [],
-    "errors": [{"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400}],
+    "errors": [{"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400}],
     "example": {
         "name": "success",
         "request": {"entityId": 0},

@@ -11,13 +11,13 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
             "class": "Code100InvalidValueStringValueToMatchWith",
             "code": "100",
-            "match": "Invalid value .* to match with parameter .*\\. Should be value of type int\\.",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 400,
         },
     ],

@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code0InvalidValueValueToMatchWith",
             "code": "0",
-            "match": "Invalid value .* to match with parameter .*\\. Should be value of type int\\.",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 400,
         },
         {

@@ -15,13 +15,13 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter \\\\.* \\(internal error\\)",
+            "match": "Could not find value for parameter .+? \\(internal error\\)",
             "status": 400,
         },
         {
             "class": "Code100InvalidValueValueToMatchWith",
             "code": "100",
-            "match": "Invalid value .* to match with parameter \\\\.*\\. Should be value of type int\\. \\(internal error\\)",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\. \\(internal error\\)",
             "status": 400,
         },
         {"class": "Code0WrongTaskIdInternalError", "code": "0", "match": "wrong task id \\(internal error\\)", "status": 400},

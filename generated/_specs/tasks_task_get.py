@@ -16,7 +16,7 @@ SPEC = {
         {
             "class": "Code100InvalidValueToMatchWithParameter",
             "code": "100",
-            "match": "Invalid value .* to match with parameter .*\\. Should be value of type array\\. \\(internal error\\)",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\. \\(internal error\\)",
             "status": 400,
         },
     ],

@@ -22,7 +22,7 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .* \\(internal error\\)",
+            "match": "Could not find value for parameter .+? \\(internal error\\)",
             "status": 400,
         },
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},

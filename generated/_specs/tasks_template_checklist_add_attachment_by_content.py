@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {

@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
@@ -21,7 +21,7 @@ SPEC = {
         {
             "class": "Code100InvalidValueToMatchWithParameter",
             "code": "100",
-            "match": "Invalid value .* to match with parameter .*\\. Should be value of type array\\.",
+            "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
         {

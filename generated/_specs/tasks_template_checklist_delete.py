@@ -9,7 +9,7 @@ SPEC = {
         {
             "class": "Code100CouldNotFindValueForParameter",
             "code": "100",
-            "match": "Could not find value for parameter .*",
+            "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
@@ -21,7 +21,7 @@ SPEC = {
         {
             "class": "Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument",
             "code": "0",
-            "match": "Bitrix\\\\Tasks\\\\CheckList\\\\CheckListFacade::onAfterUpdate\\(\\): Argument #1 \\(\\$taskId\\) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade\\.php on line 313",
+            "match": "Bitrix\\\\Tasks\\\\CheckList\\\\CheckListFacade::onAfterUpdate\\(\\): Argument #\\d+ \\(\\$taskId\\) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade\\.php on line \\d+",
             "status": 400,
         },
         {

@@ -12,7 +12,7 @@ SPEC = {
         }
     ],
     "errors": [
-        {"class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
+        {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

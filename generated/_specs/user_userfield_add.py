@@ -11,13 +11,13 @@ SPEC = {
         {
             "class": "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
             "code": "",
-            "match": "The \\\\u0027FIELD_NAME\\\\u0027 field is not found\\.",
+            "match": "The 'FIELD_NAME' field is not found\\.",
             "status": 400,
         },
         {
             "class": "CodeEmptyTheU0027USERTYPEIDU0027Field",
             "code": "",
-            "match": "The \\\\u0027USER_TYPE_ID\\\\u0027 field is not found\\.",
+            "match": "The 'USER_TYPE_ID' field is not found\\.",
             "status": 400,
         },
     ],

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "CodeEmptyYouCannotCreateCustomFields", "code": "", "match": "You cannot create custom fields", "status": 400},
         {"class": "CodeEmptyTheUSERTYPEIDFieldIs", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
         {"class": "CodeEmptyTheFIELDNAMEFieldIsNot", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
-        {"class": "CodeEmptyFieldAlreadyExists", "code": "", "match": "Field .* already exists", "status": 400},
+        {"class": "CodeEmptyFieldAlreadyExists", "code": "", "match": "Field .+? already exists", "status": 400},
         {"class": "CodeEmptyFailToCreateNewUserField", "code": "", "match": "Fail to create new user field", "status": 400},
         {
             "class": "CodeEmptyFailToSaveEnumerationFieldValues",

@@ -6,9 +6,14 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "TooManyEntityIds", "code": "Too many entity ids", "status": 400},
-        {"class": "AttachWithEntityIdXNotFound", "code": "Attach with entityId X not found", "status": 400},
-        {"class": "AttachWithEntityIdXReadAccessDenied", "code": "Attach with entityId X read access denied", "status": 400},
+        {"class": "CodeEmptyTooManyEntityIds", "code": "", "match": "Too many entity ids", "status": 400},
+        {"class": "CodeEmptyAttachWithEntityIdXNotFound", "code": "", "match": "Attach with entityId X not found", "status": 400},
+        {
+            "class": "CodeEmptyAttachWithEntityIdXReadAccess",
+            "code": "",
+            "match": "Attach with entityId X read access denied",
+            "status": 400,
+        },
     ],
     "example": {
         "name": "success",

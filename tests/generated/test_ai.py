@@ -135,6 +135,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_CODE_UNIQUE", "error_description": "A record with this `code` already exists."},
         "EngineRegisterErrorCodeUnique",
+        "InvalidRequestError",
         id="ai.engine.register/error_engine_register_error_code_unique",
     ),
     pytest.param(
@@ -149,6 +150,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_NAME", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorName",
+        "InvalidRequestError",
         id="ai.engine.register/documented_0_engine_register_error_name",
     ),
     pytest.param(
@@ -163,6 +165,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_CODE", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorCode",
+        "InvalidRequestError",
         id="ai.engine.register/documented_1_engine_register_error_code",
     ),
     pytest.param(
@@ -177,6 +180,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_CODE_FORMAT", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorCodeFormat",
+        "InvalidRequestError",
         id="ai.engine.register/documented_2_engine_register_error_code_format",
     ),
     pytest.param(
@@ -191,6 +195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_CATEGORY", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorCategory",
+        "InvalidRequestError",
         id="ai.engine.register/documented_4_engine_register_error_category",
     ),
     pytest.param(
@@ -205,6 +210,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_CATEGORY_FORMAT", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorCategoryFormat",
+        "InvalidRequestError",
         id="ai.engine.register/documented_5_engine_register_error_category_format",
     ),
     pytest.param(
@@ -219,6 +225,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_COMPLETIONS_URL", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorCompletionsUrl",
+        "InvalidRequestError",
         id="ai.engine.register/documented_6_engine_register_error_completions_url",
     ),
     pytest.param(
@@ -233,6 +240,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorCompletionsUrlFail",
+        "InvalidRequestError",
         id="ai.engine.register/documented_7_engine_register_error_completions_url_fail",
     ),
     pytest.param(
@@ -247,11 +255,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ENGINE_REGISTER_ERROR_SETTINGS_FORMAT", "error_description": "synthesized by the generated test"},
         "EngineRegisterErrorSettingsFormat",
+        "InvalidRequestError",
         id="ai.engine.register/documented_8_engine_register_error_settings_format",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -52,6 +52,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied! Application context required"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="app.info/error_access_denied",
     ),
     pytest.param(
@@ -60,6 +61,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AccessException", "error_description": "Application context required"},
         "AccessException",
+        "InvalidRequestError",
         id="app.option.get/error_access_exception",
     ),
     pytest.param(
@@ -68,6 +70,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ArgumentNullException", "error_description": "options is empty"},
         "ArgumentNullException",
+        "InvalidRequestError",
         id="app.option.set/error_argument_null_exception",
     ),
     pytest.param(
@@ -76,11 +79,12 @@ ERROR_REPLIES = [
         400,
         {"error": "AccessException", "error_description": "synthesized by the generated test"},
         "AccessException",
+        "InvalidRequestError",
         id="app.option.set/documented_1_accessexception",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

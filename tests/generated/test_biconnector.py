@@ -734,6 +734,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELDS_NOT_PROVIDED", "error_description": "Fields not provided."},
         "ValidationFieldsNotProvided",
+        "ApiError",
         id="biconnector.connector.add/error_validation_fields_not_provided",
     ),
     pytest.param(
@@ -757,6 +758,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_UNKNOWN_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationUnknownParameters",
+        "ApiError",
         id="biconnector.connector.add/documented_1_validation_unknown_parameters",
     ),
     pytest.param(
@@ -780,6 +782,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_REQUIRED_FIELD_MISSING", "error_description": "synthesized by the generated test"},
         "ValidationRequiredFieldMissing",
+        "ApiError",
         id="biconnector.connector.add/documented_2_validation_required_field_missing",
     ),
     pytest.param(
@@ -803,6 +806,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_READ_ONLY_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationReadOnlyField",
+        "ApiError",
         id="biconnector.connector.add/documented_3_validation_read_only_field",
     ),
     pytest.param(
@@ -826,6 +830,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_IMMUTABLE_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationImmutableField",
+        "ApiError",
         id="biconnector.connector.add/documented_4_validation_immutable_field",
     ),
     pytest.param(
@@ -849,6 +854,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FIELD_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFieldType",
+        "ApiError",
         id="biconnector.connector.add/documented_5_validation_invalid_field_type",
     ),
     pytest.param(
@@ -872,6 +878,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS", "error_description": "synthesized by the generated test"},
         "ValidationSettingsMissingRequiredFields",
+        "ApiError",
         id="biconnector.connector.add/documented_6_validation_settings_missing_required_fields",
     ),
     pytest.param(
@@ -895,6 +902,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_NAME_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationSettingsNameTooLong",
+        "ApiError",
         id="biconnector.connector.add/documented_7_validation_settings_name_too_long",
     ),
     pytest.param(
@@ -918,6 +926,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_CODE_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationSettingsCodeTooLong",
+        "ApiError",
         id="biconnector.connector.add/documented_8_validation_settings_code_too_long",
     ),
     pytest.param(
@@ -941,6 +950,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationSettingsInvalidType",
+        "ApiError",
         id="biconnector.connector.add/documented_9_validation_settings_invalid_type",
     ),
     pytest.param(
@@ -949,6 +959,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.connector.delete/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -957,6 +968,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.connector.delete/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -965,6 +977,7 @@ ERROR_REPLIES = [
         200,
         {"error": "CONNECTOR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ConnectorNotFound",
+        "ApiError",
         id="biconnector.connector.delete/documented_2_connector_not_found",
     ),
     pytest.param(
@@ -973,6 +986,7 @@ ERROR_REPLIES = [
         200,
         {"error": "CONNECTOR_DELETE_RESTRICTED", "error_description": "synthesized by the generated test"},
         "ConnectorDeleteRestricted",
+        "ApiError",
         id="biconnector.connector.delete/documented_3_connector_delete_restricted",
     ),
     pytest.param(
@@ -981,6 +995,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.connector.get/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -989,6 +1004,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.connector.get/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -997,6 +1013,7 @@ ERROR_REPLIES = [
         200,
         {"error": "CONNECTOR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ConnectorNotFound",
+        "ApiError",
         id="biconnector.connector.get/documented_2_connector_not_found",
     ),
     pytest.param(
@@ -1009,6 +1026,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SELECT_TYPE", "error_description": 'Parameter "select" must be array.'},
         "ValidationSelectType",
+        "ApiError",
         id="biconnector.connector.list/error_validation_select_type",
     ),
     pytest.param(
@@ -1021,6 +1039,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FILTER_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationFilterType",
+        "ApiError",
         id="biconnector.connector.list/documented_1_validation_filter_type",
     ),
     pytest.param(
@@ -1033,6 +1052,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ORDER_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationOrderType",
+        "ApiError",
         id="biconnector.connector.list/documented_2_validation_order_type",
     ),
     pytest.param(
@@ -1045,6 +1065,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInSelect",
+        "ApiError",
         id="biconnector.connector.list/documented_3_validation_field_not_allowed_in_select",
     ),
     pytest.param(
@@ -1057,6 +1078,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInFilter",
+        "ApiError",
         id="biconnector.connector.list/documented_4_validation_field_not_allowed_in_filter",
     ),
     pytest.param(
@@ -1069,6 +1091,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInOrder",
+        "ApiError",
         id="biconnector.connector.list/documented_5_validation_field_not_allowed_in_order",
     ),
     pytest.param(
@@ -1081,6 +1104,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FILTER_LOGIC", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFilterLogic",
+        "ApiError",
         id="biconnector.connector.list/documented_6_validation_invalid_filter_logic",
     ),
     pytest.param(
@@ -1105,6 +1129,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELDS_NOT_PROVIDED", "error_description": "Fields not provided."},
         "ValidationFieldsNotProvided",
+        "ApiError",
         id="biconnector.connector.update/error_validation_fields_not_provided",
     ),
     pytest.param(
@@ -1129,6 +1154,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "synthesized by the generated test"},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.connector.update/documented_0_validation_id_not_provided",
     ),
     pytest.param(
@@ -1153,6 +1179,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.connector.update/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -1177,6 +1204,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_UNKNOWN_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationUnknownParameters",
+        "ApiError",
         id="biconnector.connector.update/documented_3_validation_unknown_parameters",
     ),
     pytest.param(
@@ -1201,6 +1229,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_READ_ONLY_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationReadOnlyField",
+        "ApiError",
         id="biconnector.connector.update/documented_4_validation_read_only_field",
     ),
     pytest.param(
@@ -1225,6 +1254,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_IMMUTABLE_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationImmutableField",
+        "ApiError",
         id="biconnector.connector.update/documented_5_validation_immutable_field",
     ),
     pytest.param(
@@ -1249,6 +1279,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FIELD_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFieldType",
+        "ApiError",
         id="biconnector.connector.update/documented_6_validation_invalid_field_type",
     ),
     pytest.param(
@@ -1273,6 +1304,7 @@ ERROR_REPLIES = [
         200,
         {"error": "CONNECTOR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ConnectorNotFound",
+        "ApiError",
         id="biconnector.connector.update/documented_7_connector_not_found",
     ),
     pytest.param(
@@ -1297,6 +1329,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS", "error_description": "synthesized by the generated test"},
         "ValidationSettingsMissingRequiredFields",
+        "ApiError",
         id="biconnector.connector.update/documented_8_validation_settings_missing_required_fields",
     ),
     pytest.param(
@@ -1321,6 +1354,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationSettingsInvalidType",
+        "ApiError",
         id="biconnector.connector.update/documented_9_validation_settings_invalid_type",
     ),
     pytest.param(
@@ -1345,6 +1379,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_NAME_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationSettingsNameTooLong",
+        "ApiError",
         id="biconnector.connector.update/documented_10_validation_settings_name_too_long",
     ),
     pytest.param(
@@ -1369,6 +1404,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SETTINGS_CODE_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationSettingsCodeTooLong",
+        "ApiError",
         id="biconnector.connector.update/documented_11_validation_settings_code_too_long",
     ),
     pytest.param(
@@ -1393,6 +1429,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELDS_NOT_PROVIDED", "error_description": "Fields not provided."},
         "ValidationFieldsNotProvided",
+        "ApiError",
         id="biconnector.dataset.add/error_validation_fields_not_provided",
     ),
     pytest.param(
@@ -1417,6 +1454,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_UNKNOWN_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationUnknownParameters",
+        "ApiError",
         id="biconnector.dataset.add/documented_1_validation_unknown_parameters",
     ),
     pytest.param(
@@ -1441,6 +1479,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_REQUIRED_FIELD_MISSING", "error_description": "synthesized by the generated test"},
         "ValidationRequiredFieldMissing",
+        "ApiError",
         id="biconnector.dataset.add/documented_2_validation_required_field_missing",
     ),
     pytest.param(
@@ -1465,6 +1504,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_READ_ONLY_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationReadOnlyField",
+        "ApiError",
         id="biconnector.dataset.add/documented_3_validation_read_only_field",
     ),
     pytest.param(
@@ -1489,6 +1529,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_IMMUTABLE_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationImmutableField",
+        "ApiError",
         id="biconnector.dataset.add/documented_4_validation_immutable_field",
     ),
     pytest.param(
@@ -1513,6 +1554,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FIELD_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFieldType",
+        "ApiError",
         id="biconnector.dataset.add/documented_5_validation_invalid_field_type",
     ),
     pytest.param(
@@ -1537,6 +1579,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SourceNotFound",
+        "ApiError",
         id="biconnector.dataset.add/documented_6_source_not_found",
     ),
     pytest.param(
@@ -1561,6 +1604,7 @@ ERROR_REPLIES = [
         200,
         {"error": "DATASET_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "DatasetAlreadyExist",
+        "ApiError",
         id="biconnector.dataset.add/documented_7_dataset_already_exist",
     ),
     pytest.param(
@@ -1585,6 +1629,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DATASET_NAME_INVALID", "error_description": "synthesized by the generated test"},
         "ValidationDatasetNameInvalid",
+        "ApiError",
         id="biconnector.dataset.add/documented_8_validation_dataset_name_invalid",
     ),
     pytest.param(
@@ -1609,6 +1654,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DATASET_NAME_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationDatasetNameTooLong",
+        "ApiError",
         id="biconnector.dataset.add/documented_9_validation_dataset_name_too_long",
     ),
     pytest.param(
@@ -1633,6 +1679,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DUPLICATE_FIELD_CODE", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateFieldCode",
+        "ApiError",
         id="biconnector.dataset.add/documented_10_validation_duplicate_field_code",
     ),
     pytest.param(
@@ -1657,6 +1704,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DUPLICATE_FIELD_NAME", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateFieldName",
+        "ApiError",
         id="biconnector.dataset.add/documented_11_validation_duplicate_field_name",
     ),
     pytest.param(
@@ -1681,6 +1729,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationFieldMissingRequiredParameters",
+        "ApiError",
         id="biconnector.dataset.add/documented_12_validation_field_missing_required_parameters",
     ),
     pytest.param(
@@ -1705,6 +1754,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NAME_INVALID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationFieldNameInvalidFormat",
+        "ApiError",
         id="biconnector.dataset.add/documented_13_validation_field_name_invalid_format",
     ),
     pytest.param(
@@ -1729,6 +1779,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NAME_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationFieldNameTooLong",
+        "ApiError",
         id="biconnector.dataset.add/documented_14_validation_field_name_too_long",
     ),
     pytest.param(
@@ -1753,6 +1804,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationFieldInvalidType",
+        "ApiError",
         id="biconnector.dataset.add/documented_15_validation_field_invalid_type",
     ),
     pytest.param(
@@ -1777,6 +1829,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="biconnector.dataset.add/documented_16_empty",
     ),
     pytest.param(
@@ -1785,6 +1838,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.dataset.delete/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -1793,6 +1847,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.dataset.delete/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -1801,6 +1856,7 @@ ERROR_REPLIES = [
         200,
         {"error": "DATASET_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DatasetNotFound",
+        "ApiError",
         id="biconnector.dataset.delete/documented_2_dataset_not_found",
     ),
     pytest.param(
@@ -1809,6 +1865,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="biconnector.dataset.delete/documented_3_empty",
     ),
     pytest.param(
@@ -1817,6 +1874,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.dataset.fields.update/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -1825,6 +1883,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -1833,6 +1892,7 @@ ERROR_REPLIES = [
         200,
         {"error": "DATASET_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DatasetNotFound",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_2_dataset_not_found",
     ),
     pytest.param(
@@ -1841,6 +1901,7 @@ ERROR_REPLIES = [
         200,
         {"error": "DATASET_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
         "DatasetUpdateError",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_3_dataset_update_error",
     ),
     pytest.param(
@@ -1849,6 +1910,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DUPLICATE_FIELD_CODE", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateFieldCode",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_4_validation_duplicate_field_code",
     ),
     pytest.param(
@@ -1857,6 +1919,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DUPLICATE_FIELD_NAME", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateFieldName",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_5_validation_duplicate_field_name",
     ),
     pytest.param(
@@ -1865,6 +1928,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NAME_INVALID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationFieldNameInvalidFormat",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_6_validation_field_name_invalid_format",
     ),
     pytest.param(
@@ -1873,6 +1937,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NAME_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationFieldNameTooLong",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_7_validation_field_name_too_long",
     ),
     pytest.param(
@@ -1881,6 +1946,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationFieldInvalidType",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_8_validation_field_invalid_type",
     ),
     pytest.param(
@@ -1889,6 +1955,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DUPLICATE_EXIST_CODE", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateExistCode",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_9_validation_duplicate_exist_code",
     ),
     pytest.param(
@@ -1897,6 +1964,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_DUPLICATE_EXIST_NAME", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateExistName",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_10_validation_duplicate_exist_name",
     ),
     pytest.param(
@@ -1905,6 +1973,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS", "error_description": "synthesized by the generated test"},
         "ValidationFieldAddMissingRequiredFields",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_11_validation_field_add_missing_required_fields",
     ),
     pytest.param(
@@ -1913,6 +1982,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS", "error_description": "synthesized by the generated test"},
         "ValidationFieldUpdateMissingRequiredFields",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_12_validation_field_update_missing_required_fields",
     ),
     pytest.param(
@@ -1921,6 +1991,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_DELETE_INVALID_ID", "error_description": "synthesized by the generated test"},
         "ValidationFieldDeleteInvalidId",
+        "ApiError",
         id="biconnector.dataset.fields.update/documented_13_validation_field_delete_invalid_id",
     ),
     pytest.param(
@@ -1929,6 +2000,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.dataset.get/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -1937,6 +2009,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.dataset.get/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -1945,6 +2018,7 @@ ERROR_REPLIES = [
         200,
         {"error": "DATASET_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DatasetNotFound",
+        "ApiError",
         id="biconnector.dataset.get/documented_2_dataset_not_found",
     ),
     pytest.param(
@@ -1957,6 +2031,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SELECT_TYPE", "error_description": 'Parameter "select" must be array.'},
         "ValidationSelectType",
+        "ApiError",
         id="biconnector.dataset.list/error_validation_select_type",
     ),
     pytest.param(
@@ -1969,6 +2044,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FILTER_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationFilterType",
+        "ApiError",
         id="biconnector.dataset.list/documented_1_validation_filter_type",
     ),
     pytest.param(
@@ -1981,6 +2057,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ORDER_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationOrderType",
+        "ApiError",
         id="biconnector.dataset.list/documented_2_validation_order_type",
     ),
     pytest.param(
@@ -1993,6 +2070,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInSelect",
+        "ApiError",
         id="biconnector.dataset.list/documented_3_validation_field_not_allowed_in_select",
     ),
     pytest.param(
@@ -2005,6 +2083,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInFilter",
+        "ApiError",
         id="biconnector.dataset.list/documented_4_validation_field_not_allowed_in_filter",
     ),
     pytest.param(
@@ -2017,6 +2096,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInOrder",
+        "ApiError",
         id="biconnector.dataset.list/documented_5_validation_field_not_allowed_in_order",
     ),
     pytest.param(
@@ -2025,6 +2105,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELDS_NOT_PROVIDED", "error_description": "Fields not provided."},
         "ValidationFieldsNotProvided",
+        "ApiError",
         id="biconnector.dataset.update/error_validation_fields_not_provided",
     ),
     pytest.param(
@@ -2033,6 +2114,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "synthesized by the generated test"},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.dataset.update/documented_0_validation_id_not_provided",
     ),
     pytest.param(
@@ -2041,6 +2123,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.dataset.update/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -2049,6 +2132,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_UNKNOWN_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationUnknownParameters",
+        "ApiError",
         id="biconnector.dataset.update/documented_3_validation_unknown_parameters",
     ),
     pytest.param(
@@ -2057,6 +2141,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_REQUIRED_FIELD_MISSING", "error_description": "synthesized by the generated test"},
         "ValidationRequiredFieldMissing",
+        "ApiError",
         id="biconnector.dataset.update/documented_4_validation_required_field_missing",
     ),
     pytest.param(
@@ -2065,6 +2150,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_READ_ONLY_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationReadOnlyField",
+        "ApiError",
         id="biconnector.dataset.update/documented_5_validation_read_only_field",
     ),
     pytest.param(
@@ -2073,6 +2159,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_IMMUTABLE_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationImmutableField",
+        "ApiError",
         id="biconnector.dataset.update/documented_6_validation_immutable_field",
     ),
     pytest.param(
@@ -2081,6 +2168,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FIELD_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFieldType",
+        "ApiError",
         id="biconnector.dataset.update/documented_7_validation_invalid_field_type",
     ),
     pytest.param(
@@ -2089,6 +2177,7 @@ ERROR_REPLIES = [
         200,
         {"error": "DATASET_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DatasetNotFound",
+        "ApiError",
         id="biconnector.dataset.update/documented_8_dataset_not_found",
     ),
     pytest.param(
@@ -2097,6 +2186,7 @@ ERROR_REPLIES = [
         200,
         {"error": "INVALID_METHOD", "error_description": "synthesized by the generated test"},
         "InvalidMethod",
+        "ApiError",
         id="biconnector.dataset.update/documented_9_invalid_method",
     ),
     pytest.param(
@@ -2105,6 +2195,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="biconnector.dataset.update/documented_10_empty",
     ),
     pytest.param(
@@ -2120,6 +2211,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELDS_NOT_PROVIDED", "error_description": "Fields not provided."},
         "ValidationFieldsNotProvided",
+        "ApiError",
         id="biconnector.source.add/error_validation_fields_not_provided",
     ),
     pytest.param(
@@ -2135,6 +2227,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_UNKNOWN_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationUnknownParameters",
+        "ApiError",
         id="biconnector.source.add/documented_1_validation_unknown_parameters",
     ),
     pytest.param(
@@ -2150,6 +2243,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_REQUIRED_FIELD_MISSING", "error_description": "synthesized by the generated test"},
         "ValidationRequiredFieldMissing",
+        "ApiError",
         id="biconnector.source.add/documented_2_validation_required_field_missing",
     ),
     pytest.param(
@@ -2165,6 +2259,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_READ_ONLY_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationReadOnlyField",
+        "ApiError",
         id="biconnector.source.add/documented_3_validation_read_only_field",
     ),
     pytest.param(
@@ -2180,6 +2275,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_IMMUTABLE_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationImmutableField",
+        "ApiError",
         id="biconnector.source.add/documented_4_validation_immutable_field",
     ),
     pytest.param(
@@ -2195,6 +2291,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FIELD_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFieldType",
+        "ApiError",
         id="biconnector.source.add/documented_5_validation_invalid_field_type",
     ),
     pytest.param(
@@ -2210,6 +2307,7 @@ ERROR_REPLIES = [
         200,
         {"error": "CONNECTOR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ConnectorNotFound",
+        "ApiError",
         id="biconnector.source.add/documented_6_connector_not_found",
     ),
     pytest.param(
@@ -2225,6 +2323,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_CREATE_CONNECTION_ERROR", "error_description": "synthesized by the generated test"},
         "SourceCreateConnectionError",
+        "ApiError",
         id="biconnector.source.add/documented_7_source_create_connection_error",
     ),
     pytest.param(
@@ -2240,6 +2339,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_UPDATE_CONNECTION_ERROR", "error_description": "synthesized by the generated test"},
         "SourceUpdateConnectionError",
+        "ApiError",
         id="biconnector.source.add/documented_8_source_update_connection_error",
     ),
     pytest.param(
@@ -2255,6 +2355,7 @@ ERROR_REPLIES = [
         200,
         {"error": "BX_ERROR", "error_description": "synthesized by the generated test"},
         "BxError",
+        "ApiError",
         id="biconnector.source.add/documented_9_bx_error",
     ),
     pytest.param(
@@ -2263,6 +2364,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.source.delete/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -2271,6 +2373,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.source.delete/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -2279,6 +2382,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SourceNotFound",
+        "ApiError",
         id="biconnector.source.delete/documented_2_source_not_found",
     ),
     pytest.param(
@@ -2287,6 +2391,7 @@ ERROR_REPLIES = [
         200,
         {"error": "BX_ERROR", "error_description": "synthesized by the generated test"},
         "BxError",
+        "ApiError",
         id="biconnector.source.delete/documented_3_bx_error",
     ),
     pytest.param(
@@ -2295,6 +2400,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.source.get/error_validation_id_not_provided",
     ),
     pytest.param(
@@ -2303,6 +2409,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.source.get/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -2311,6 +2418,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SourceNotFound",
+        "ApiError",
         id="biconnector.source.get/documented_2_source_not_found",
     ),
     pytest.param(
@@ -2323,6 +2431,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_SELECT_TYPE", "error_description": 'Parameter "select" must be array.'},
         "ValidationSelectType",
+        "ApiError",
         id="biconnector.source.list/error_validation_select_type",
     ),
     pytest.param(
@@ -2335,6 +2444,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FILTER_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationFilterType",
+        "ApiError",
         id="biconnector.source.list/documented_1_validation_filter_type",
     ),
     pytest.param(
@@ -2347,6 +2457,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ORDER_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationOrderType",
+        "ApiError",
         id="biconnector.source.list/documented_2_validation_order_type",
     ),
     pytest.param(
@@ -2359,6 +2470,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInSelect",
+        "ApiError",
         id="biconnector.source.list/documented_3_validation_field_not_allowed_in_select",
     ),
     pytest.param(
@@ -2371,6 +2483,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInFilter",
+        "ApiError",
         id="biconnector.source.list/documented_4_validation_field_not_allowed_in_filter",
     ),
     pytest.param(
@@ -2383,6 +2496,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER", "error_description": "synthesized by the generated test"},
         "ValidationFieldNotAllowedInOrder",
+        "ApiError",
         id="biconnector.source.list/documented_5_validation_field_not_allowed_in_order",
     ),
     pytest.param(
@@ -2399,6 +2513,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_FIELDS_NOT_PROVIDED", "error_description": "Fields not provided."},
         "ValidationFieldsNotProvided",
+        "ApiError",
         id="biconnector.source.update/error_validation_fields_not_provided",
     ),
     pytest.param(
@@ -2415,6 +2530,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "synthesized by the generated test"},
         "ValidationIdNotProvided",
+        "ApiError",
         id="biconnector.source.update/documented_0_validation_id_not_provided",
     ),
     pytest.param(
@@ -2431,6 +2547,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
+        "ApiError",
         id="biconnector.source.update/documented_1_validation_invalid_id_format",
     ),
     pytest.param(
@@ -2447,6 +2564,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_UNKNOWN_PARAMETERS", "error_description": "synthesized by the generated test"},
         "ValidationUnknownParameters",
+        "ApiError",
         id="biconnector.source.update/documented_3_validation_unknown_parameters",
     ),
     pytest.param(
@@ -2463,6 +2581,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_REQUIRED_FIELD_MISSING", "error_description": "synthesized by the generated test"},
         "ValidationRequiredFieldMissing",
+        "ApiError",
         id="biconnector.source.update/documented_4_validation_required_field_missing",
     ),
     pytest.param(
@@ -2479,6 +2598,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_READ_ONLY_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationReadOnlyField",
+        "ApiError",
         id="biconnector.source.update/documented_5_validation_read_only_field",
     ),
     pytest.param(
@@ -2495,6 +2615,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_IMMUTABLE_FIELD", "error_description": "synthesized by the generated test"},
         "ValidationImmutableField",
+        "ApiError",
         id="biconnector.source.update/documented_6_validation_immutable_field",
     ),
     pytest.param(
@@ -2511,6 +2632,7 @@ ERROR_REPLIES = [
         200,
         {"error": "VALIDATION_INVALID_FIELD_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationInvalidFieldType",
+        "ApiError",
         id="biconnector.source.update/documented_7_validation_invalid_field_type",
     ),
     pytest.param(
@@ -2527,6 +2649,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SourceNotFound",
+        "ApiError",
         id="biconnector.source.update/documented_8_source_not_found",
     ),
     pytest.param(
@@ -2543,6 +2666,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_CREATE_CONNECTION_ERROR", "error_description": "synthesized by the generated test"},
         "SourceCreateConnectionError",
+        "ApiError",
         id="biconnector.source.update/documented_9_source_create_connection_error",
     ),
     pytest.param(
@@ -2559,6 +2683,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SOURCE_UPDATE_CONNECTION_ERROR", "error_description": "synthesized by the generated test"},
         "SourceUpdateConnectionError",
+        "ApiError",
         id="biconnector.source.update/documented_10_source_update_connection_error",
     ),
     pytest.param(
@@ -2575,11 +2700,12 @@ ERROR_REPLIES = [
         200,
         {"error": "BX_ERROR", "error_description": "synthesized by the generated test"},
         "BxError",
+        "ApiError",
         id="biconnector.source.update/documented_11_bx_error",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

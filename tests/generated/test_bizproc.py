@@ -943,6 +943,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "Empty activity code!"},
         "ErrorActivityValidationFailure",
+        "InvalidRequestError",
         id="bizproc.activity.add/error_activity_validation_failure",
     ),
     pytest.param(
@@ -976,6 +977,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.activity.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -1009,6 +1011,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNSUPPORTED_PROTOCOL", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedProtocol",
+        "InvalidRequestError",
         id="bizproc.activity.add/documented_2_error_unsupported_protocol",
     ),
     pytest.param(
@@ -1042,6 +1045,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "ErrorWrongHandlerUrl",
+        "InvalidRequestError",
         id="bizproc.activity.add/documented_3_error_wrong_handler_url",
     ),
     pytest.param(
@@ -1075,6 +1079,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_ALREADY_INSTALLED", "error_description": "synthesized by the generated test"},
         "ErrorActivityAlreadyInstalled",
+        "InvalidRequestError",
         id="bizproc.activity.add/documented_4_error_activity_already_installed",
     ),
     pytest.param(
@@ -1108,6 +1113,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_ADD_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorActivityAddFailure",
+        "InvalidRequestError",
         id="bizproc.activity.add/documented_5_error_activity_add_failure",
     ),
     pytest.param(
@@ -1116,6 +1122,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_NOT_FOUND", "error_description": "Activity or Automation rule not found!"},
         "ErrorActivityNotFound",
+        "InvalidRequestError",
         id="bizproc.activity.delete/error_activity_not_found",
     ),
     pytest.param(
@@ -1124,6 +1131,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.activity.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -1132,6 +1140,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorActivityValidationFailure",
+        "InvalidRequestError",
         id="bizproc.activity.delete/documented_1_error_activity_validation_failure",
     ),
     pytest.param(
@@ -1140,6 +1149,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.activity.list/error_access_denied",
     ),
     pytest.param(
@@ -1151,6 +1161,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EMPTY_LOG_MESSAGE", "error_description": "Empty log message!"},
         "ErrorEmptyLogMessage",
+        "InvalidRequestError",
         id="bizproc.activity.log/error_empty_log_message",
     ),
     pytest.param(
@@ -1162,18 +1173,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.activity.log/documented_1_access_denied",
-    ),
-    pytest.param(
-        "bizproc.activity.log",
-        {
-            "event_token": "55c1dc1c3f0d75.78875596|A51601_82584_96831_81132|hsyUws1j4XiwqPqN45eH66CcQtEvpUIP.47dd5d888e8e549d2c984713e12a4268e6e87d0208ca1f093ba1075e77f92e90",
-            "log_message": "Please wait for answer!",
-        },
-        400,
-        {"error": "Depends on the business process error", "error_description": "synthesized by the generated test"},
-        "DependsOnTheBusinessProcessError",
-        id="bizproc.activity.log/documented_2_depends_on_the_business_process_error",
     ),
     pytest.param(
         "bizproc.activity.update",
@@ -1188,6 +1189,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "Wrong properties array!"},
         "ErrorActivityValidationFailure",
+        "InvalidRequestError",
         id="bizproc.activity.update/error_activity_validation_failure",
     ),
     pytest.param(
@@ -1203,6 +1205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.activity.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -1218,6 +1221,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorActivityNotFound",
+        "InvalidRequestError",
         id="bizproc.activity.update/documented_2_error_activity_not_found",
     ),
     pytest.param(
@@ -1233,6 +1237,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNSUPPORTED_PROTOCOL", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedProtocol",
+        "InvalidRequestError",
         id="bizproc.activity.update/documented_3_error_unsupported_protocol",
     ),
     pytest.param(
@@ -1248,6 +1253,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "ErrorWrongHandlerUrl",
+        "InvalidRequestError",
         id="bizproc.activity.update/documented_4_error_wrong_handler_url",
     ),
     pytest.param(
@@ -1259,6 +1265,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.event.send/error_access_denied",
     ),
     pytest.param(
@@ -1279,6 +1286,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "Empty activity code!"},
         "ErrorActivityValidationFailure",
+        "InvalidRequestError",
         id="bizproc.robot.add/error_activity_validation_failure",
     ),
     pytest.param(
@@ -1299,6 +1307,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.robot.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -1319,6 +1328,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNSUPPORTED_PROTOCOL", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedProtocol",
+        "InvalidRequestError",
         id="bizproc.robot.add/documented_2_error_unsupported_protocol",
     ),
     pytest.param(
@@ -1339,6 +1349,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "ErrorWrongHandlerUrl",
+        "InvalidRequestError",
         id="bizproc.robot.add/documented_3_error_wrong_handler_url",
     ),
     pytest.param(
@@ -1359,6 +1370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_ALREADY_INSTALLED", "error_description": "synthesized by the generated test"},
         "ErrorActivityAlreadyInstalled",
+        "InvalidRequestError",
         id="bizproc.robot.add/documented_4_error_activity_already_installed",
     ),
     pytest.param(
@@ -1379,6 +1391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_ADD_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorActivityAddFailure",
+        "InvalidRequestError",
         id="bizproc.robot.add/documented_5_error_activity_add_failure",
     ),
     pytest.param(
@@ -1387,6 +1400,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_NOT_FOUND", "error_description": "Activity or Robot not found!"},
         "ErrorActivityNotFound",
+        "InvalidRequestError",
         id="bizproc.robot.delete/error_activity_not_found",
     ),
     pytest.param(
@@ -1395,6 +1409,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.robot.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -1403,6 +1418,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorActivityValidationFailure",
+        "InvalidRequestError",
         id="bizproc.robot.delete/documented_1_error_activity_validation_failure",
     ),
     pytest.param(
@@ -1411,6 +1427,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.robot.list/error_access_denied",
     ),
     pytest.param(
@@ -1426,6 +1443,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_VALIDATION_FAILURE", "error_description": "Wrong properties array!"},
         "ErrorActivityValidationFailure",
+        "InvalidRequestError",
         id="bizproc.robot.update/error_activity_validation_failure",
     ),
     pytest.param(
@@ -1441,6 +1459,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.robot.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -1456,6 +1475,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ACTIVITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorActivityNotFound",
+        "InvalidRequestError",
         id="bizproc.robot.update/documented_2_error_activity_not_found",
     ),
     pytest.param(
@@ -1471,6 +1491,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNSUPPORTED_PROTOCOL", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedProtocol",
+        "InvalidRequestError",
         id="bizproc.robot.update/documented_3_error_unsupported_protocol",
     ),
     pytest.param(
@@ -1486,6 +1507,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "ErrorWrongHandlerUrl",
+        "InvalidRequestError",
         id="bizproc.robot.update/documented_4_error_wrong_handler_url",
     ),
     pytest.param(
@@ -1494,6 +1516,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TASK_VALIDATION", "error_description": "incorrect STATUS"},
         "ErrorTaskValidation",
+        "InvalidRequestError",
         id="bizproc.task.complete/error_task_validation",
     ),
     pytest.param(
@@ -1502,6 +1525,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TASK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorTaskNotFound",
+        "InvalidRequestError",
         id="bizproc.task.complete/documented_1_error_task_not_found",
     ),
     pytest.param(
@@ -1510,6 +1534,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TASK_COMPLETED", "error_description": "synthesized by the generated test"},
         "ErrorTaskCompleted",
+        "InvalidRequestError",
         id="bizproc.task.complete/documented_2_error_task_completed",
     ),
     pytest.param(
@@ -1518,6 +1543,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TASK_TYPE", "error_description": "synthesized by the generated test"},
         "ErrorTaskType",
+        "InvalidRequestError",
         id="bizproc.task.complete/documented_3_error_task_type",
     ),
     pytest.param(
@@ -1526,6 +1552,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TASK_EXECUTION", "error_description": "synthesized by the generated test"},
         "ErrorTaskExecution",
+        "InvalidRequestError",
         id="bizproc.task.complete/documented_4_error_task_execution",
     ),
     pytest.param(
@@ -1534,6 +1561,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INVALID_USER_ID", "error_description": "Invalid FROM_USER_ID"},
         "ErrorInvalidUserId",
+        "InvalidRequestError",
         id="bizproc.task.delegate/error_invalid_user_id",
     ),
     pytest.param(
@@ -1542,6 +1570,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TASK_VALIDATION", "error_description": "synthesized by the generated test"},
         "ErrorTaskValidation",
+        "InvalidRequestError",
         id="bizproc.task.delegate/documented_0_error_task_validation",
     ),
     pytest.param(
@@ -1550,6 +1579,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELEGATION_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "ErrorDelegationNotAllowed",
+        "InvalidRequestError",
         id="bizproc.task.delegate/documented_2_error_delegation_not_allowed",
     ),
     pytest.param(
@@ -1585,6 +1615,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.task.list/error_access_denied",
     ),
     pytest.param(
@@ -1620,6 +1651,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SELECT_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSelectValidationFailure",
+        "InvalidRequestError",
         id="bizproc.task.list/documented_1_error_select_validation_failure",
     ),
     pytest.param(
@@ -1642,6 +1674,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.instances/error_access_denied",
     ),
     pytest.param(
@@ -1650,15 +1683,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.kill/error_access_denied",
-    ),
-    pytest.param(
-        "bizproc.workflow.kill",
-        {"ID": 1},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="bizproc.workflow.kill/documented_0_access_denied",
     ),
     pytest.param(
         "bizproc.workflow.kill",
@@ -1666,6 +1692,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_WORKFLOW_ID", "error_description": "synthesized by the generated test"},
         "ErrorWrongWorkflowId",
+        "InvalidRequestError",
         id="bizproc.workflow.kill/documented_1_error_wrong_workflow_id",
     ),
     pytest.param(
@@ -1674,7 +1701,35 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_WORKFLOW_ID", "error_description": "Empty TEMPLATE_ID"},
         "ErrorWrongWorkflowId",
+        "InvalidRequestError",
         id="bizproc.workflow.start/error_wrong_workflow_id",
+    ),
+    pytest.param(
+        "bizproc.workflow.start",
+        {"DOCUMENT_ID": ["crm", "CCrmDocumentLead", "LEAD_1"], "PARAMETERS": {"Parameter1": "user_1"}, "TEMPLATE_ID": 1},
+        400,
+        {"error": "", "error_description": "Wrong DOCUMENT_ID!"},
+        "CodeEmptyWrongDOCUMENTID",
+        "InvalidRequestError",
+        id="bizproc.workflow.start/documented_1_empty",
+    ),
+    pytest.param(
+        "bizproc.workflow.start",
+        {"DOCUMENT_ID": ["crm", "CCrmDocumentLead", "LEAD_1"], "PARAMETERS": {"Parameter1": "user_1"}, "TEMPLATE_ID": 1},
+        400,
+        {"error": "", "error_description": "Incorrect document type!"},
+        "CodeEmptyIncorrectDocumentType",
+        "InvalidRequestError",
+        id="bizproc.workflow.start/documented_2_empty",
+    ),
+    pytest.param(
+        "bizproc.workflow.start",
+        {"DOCUMENT_ID": ["crm", "CCrmDocumentLead", "LEAD_1"], "PARAMETERS": {"Parameter1": "user_1"}, "TEMPLATE_ID": 1},
+        400,
+        {"error": "", "error_description": "Template type and DOCUMENT_ID mismatch!"},
+        "CodeEmptyTemplateTypeAndDOCUMENTIDMismatch",
+        "InvalidRequestError",
+        id="bizproc.workflow.start/documented_3_empty",
     ),
     pytest.param(
         "bizproc.workflow.start",
@@ -1682,6 +1737,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.start/documented_4_access_denied",
     ),
     pytest.param(
@@ -1699,6 +1755,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TEMPLATE_VALIDATION_FAILURE", "error_description": "Incorrect field DOCUMENT_TYPE!"},
         "ErrorTemplateValidationFailure",
+        "InvalidRequestError",
         id="bizproc.workflow.template.add/error_template_validation_failure",
     ),
     pytest.param(
@@ -1716,6 +1773,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.template.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -1724,6 +1782,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TEMPLATE_NOT_FOUND", "error_description": "Workflow template not found."},
         "ErrorTemplateNotFound",
+        "InvalidRequestError",
         id="bizproc.workflow.template.delete/error_template_not_found",
     ),
     pytest.param(
@@ -1732,6 +1791,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.template.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -1744,6 +1804,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.template.list/error_access_denied",
     ),
     pytest.param(
@@ -1762,6 +1823,7 @@ ERROR_REPLIES = [
             "error_description": "You can update ONLY templates created by current application",
         },
         "ErrorTemplateNotOwner",
+        "InvalidRequestError",
         id="bizproc.workflow.template.update/error_template_not_owner",
     ),
     pytest.param(
@@ -1777,6 +1839,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.template.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -1792,6 +1855,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TEMPLATE_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorTemplateValidationFailure",
+        "InvalidRequestError",
         id="bizproc.workflow.template.update/documented_1_error_template_validation_failure",
     ),
     pytest.param(
@@ -1807,6 +1871,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_TEMPLATE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorTemplateNotFound",
+        "InvalidRequestError",
         id="bizproc.workflow.template.update/documented_2_error_template_not_found",
     ),
     pytest.param(
@@ -1815,15 +1880,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="bizproc.workflow.terminate/error_access_denied",
-    ),
-    pytest.param(
-        "bizproc.workflow.terminate",
-        {"ID": "65e5a449e8f135.21284909", "STATUS": "Terminated by rest app."},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="bizproc.workflow.terminate/documented_0_access_denied",
     ),
     pytest.param(
         "bizproc.workflow.terminate",
@@ -1831,11 +1889,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_WRONG_WORKFLOW_ID", "error_description": "synthesized by the generated test"},
         "ErrorWrongWorkflowId",
+        "InvalidRequestError",
         id="bizproc.workflow.terminate/documented_1_error_wrong_workflow_id",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -1291,6 +1291,7 @@ ERROR_REPLIES = [
         400,
         {"error": 422, "error_description": "Invalid date period"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.booking.add/error_422",
     ),
     pytest.param(
@@ -1309,6 +1310,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1018", "error_description": "synthesized by the generated test"},
         "Code1018",
+        "InvalidRequestError",
         id="booking.v1.booking.add/documented_0_1018",
     ),
     pytest.param(
@@ -1327,6 +1329,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.booking.add/documented_1_0",
     ),
     pytest.param(
@@ -1345,6 +1348,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.add/documented_2_100",
     ),
     pytest.param(
@@ -1353,6 +1357,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.client.list/error_1021",
     ),
     pytest.param(
@@ -1361,6 +1366,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.client.list/documented_1_100",
     ),
     pytest.param(
@@ -1375,6 +1381,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.client.set/error_1021",
     ),
     pytest.param(
@@ -1389,6 +1396,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.booking.client.set/documented_0_0",
     ),
     pytest.param(
@@ -1403,6 +1411,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.client.set/documented_2_100",
     ),
     pytest.param(
@@ -1411,6 +1420,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.client.unset/error_1021",
     ),
     pytest.param(
@@ -1419,6 +1429,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.client.unset/documented_1_100",
     ),
     pytest.param(
@@ -1436,6 +1447,7 @@ ERROR_REPLIES = [
         400,
         {"error": 422, "error_description": "Invalid date period"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.booking.createfromwaitlist/error_422",
     ),
     pytest.param(
@@ -1453,6 +1465,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1038", "error_description": "synthesized by the generated test"},
         "Code1038",
+        "InvalidRequestError",
         id="booking.v1.booking.createfromwaitlist/documented_0_1038",
     ),
     pytest.param(
@@ -1470,6 +1483,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.booking.createfromwaitlist/documented_1_0",
     ),
     pytest.param(
@@ -1487,6 +1501,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.createfromwaitlist/documented_2_100",
     ),
     pytest.param(
@@ -1495,6 +1510,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {id}"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.delete/error_100",
     ),
     pytest.param(
@@ -1503,6 +1519,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.list/error_1021",
     ),
     pytest.param(
@@ -1511,6 +1528,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.list/documented_1_100",
     ),
     pytest.param(
@@ -1519,6 +1537,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.set/error_1021",
     ),
     pytest.param(
@@ -1527,6 +1546,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.set/documented_0_0",
     ),
     pytest.param(
@@ -1535,6 +1555,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.set/documented_2_100",
     ),
     pytest.param(
@@ -1543,6 +1564,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.unset/error_1021",
     ),
     pytest.param(
@@ -1551,6 +1573,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.externalData.unset/documented_1_100",
     ),
     pytest.param(
@@ -1559,6 +1582,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1021, "error_description": "Booking not found"},
         "Code1021",
+        "InvalidRequestError",
         id="booking.v1.booking.get/error_1021",
     ),
     pytest.param(
@@ -1567,6 +1591,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.get/documented_1_100",
     ),
     pytest.param(
@@ -1583,6 +1608,7 @@ ERROR_REPLIES = [
         400,
         {"error": 422, "error_description": "Invalid date period"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.booking.list/error_422",
     ),
     pytest.param(
@@ -1599,6 +1625,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1018", "error_description": "synthesized by the generated test"},
         "Code1018",
+        "InvalidRequestError",
         id="booking.v1.booking.list/documented_0_1018",
     ),
     pytest.param(
@@ -1615,6 +1642,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.booking.list/documented_1_0",
     ),
     pytest.param(
@@ -1631,6 +1659,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.list/documented_2_100",
     ),
     pytest.param(
@@ -1650,6 +1679,7 @@ ERROR_REPLIES = [
         400,
         {"error": 422, "error_description": "Invalid date period"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.booking.update/error_422",
     ),
     pytest.param(
@@ -1669,6 +1699,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1019", "error_description": "synthesized by the generated test"},
         "Code1019",
+        "InvalidRequestError",
         id="booking.v1.booking.update/documented_0_1019",
     ),
     pytest.param(
@@ -1688,6 +1719,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1018", "error_description": "synthesized by the generated test"},
         "Code1018",
+        "InvalidRequestError",
         id="booking.v1.booking.update/documented_1_1018",
     ),
     pytest.param(
@@ -1707,6 +1739,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.booking.update/documented_2_0",
     ),
     pytest.param(
@@ -1726,6 +1759,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.booking.update/documented_3_100",
     ),
     pytest.param(
@@ -1759,6 +1793,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1013, "error_description": "Resource type with id 17 does not exist"},
         "Code1013",
+        "InvalidRequestError",
         id="booking.v1.resource.add/error_1013",
     ),
     pytest.param(
@@ -1792,6 +1827,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.resource.add/documented_0_0",
     ),
     pytest.param(
@@ -1825,6 +1861,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.add/documented_1_100",
     ),
     pytest.param(
@@ -1858,6 +1895,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1006", "error_description": "synthesized by the generated test"},
         "Code1006",
+        "InvalidRequestError",
         id="booking.v1.resource.add/documented_2_1006",
     ),
     pytest.param(
@@ -1891,6 +1929,7 @@ ERROR_REPLIES = [
         400,
         {"error": "422", "error_description": "synthesized by the generated test"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.resource.add/documented_4_422",
     ),
     pytest.param(
@@ -1899,6 +1938,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {id}"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.delete/error_100",
     ),
     pytest.param(
@@ -1907,6 +1947,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1008", "error_description": "synthesized by the generated test"},
         "Code1008",
+        "InvalidRequestError",
         id="booking.v1.resource.delete/documented_1_1008",
     ),
     pytest.param(
@@ -1914,6 +1955,7 @@ ERROR_REPLIES = [
         {"id": 15},
         400,
         {"error": 1021, "error_description": "Resource not found"},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="booking.v1.resource.get/error_1021",
     ),
@@ -1923,6 +1965,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1009", "error_description": "synthesized by the generated test"},
         "Code1009",
+        "InvalidRequestError",
         id="booking.v1.resource.get/documented_0_1009",
     ),
     pytest.param(
@@ -1931,6 +1974,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.get/documented_1_100",
     ),
     pytest.param(
@@ -1939,7 +1983,17 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Invalid value {ASC} to match with parameter {order}. Should be value of type array."},
         "InvalidRequestError",
+        "InvalidRequestError",
         id="booking.v1.resource.list/error_empty",
+    ),
+    pytest.param(
+        "booking.v1.resource.list",
+        {"filter": {"isMain": "Y", "searchQuery": "car", "typeId": 1}, "order": {"id": "ASC", "name": "DESC"}},
+        400,
+        {"error": "100", "error_description": "Invalid value to match with parameter  . Should be value of type array"},
+        "Code100InvalidValueToMatchWithParameter",
+        "InvalidRequestError",
+        id="booking.v1.resource.list/documented_0_100",
     ),
     pytest.param(
         "booking.v1.resource.slots.list",
@@ -1947,6 +2001,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1009, "error_description": "Resource not found"},
         "Code1009",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.list/error_1009",
     ),
     pytest.param(
@@ -1955,6 +2010,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.list/documented_1_100",
     ),
     pytest.param(
@@ -1974,6 +2030,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1009, "error_description": "Resource not found"},
         "Code1009",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.set/error_1009",
     ),
     pytest.param(
@@ -1993,6 +2050,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.set/documented_1_0",
     ),
     pytest.param(
@@ -2012,6 +2070,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.set/documented_2_100",
     ),
     pytest.param(
@@ -2020,6 +2079,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1009, "error_description": "Resource not found"},
         "Code1009",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.unset/error_1009",
     ),
     pytest.param(
@@ -2028,6 +2088,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.slots.unset/documented_1_100",
     ),
     pytest.param(
@@ -2062,6 +2123,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1007, "error_description": "Resource not found"},
         "Code1007",
+        "InvalidRequestError",
         id="booking.v1.resource.update/error_1007",
     ),
     pytest.param(
@@ -2096,6 +2158,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resource.update/documented_0_100",
     ),
     pytest.param(
@@ -2130,6 +2193,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1013", "error_description": "synthesized by the generated test"},
         "Code1013",
+        "InvalidRequestError",
         id="booking.v1.resource.update/documented_2_1013",
     ),
     pytest.param(
@@ -2164,6 +2228,7 @@ ERROR_REPLIES = [
         400,
         {"error": "422", "error_description": "synthesized by the generated test"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.resource.update/documented_3_422",
     ),
     pytest.param(
@@ -2195,6 +2260,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: code"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.resourceType.add/error_0",
     ),
     pytest.param(
@@ -2226,6 +2292,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resourceType.add/documented_1_100",
     ),
     pytest.param(
@@ -2257,6 +2324,7 @@ ERROR_REPLIES = [
         400,
         {"error": "422", "error_description": "synthesized by the generated test"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.resourceType.add/documented_2_422",
     ),
     pytest.param(
@@ -2288,6 +2356,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1010", "error_description": "synthesized by the generated test"},
         "Code1010",
+        "InvalidRequestError",
         id="booking.v1.resourceType.add/documented_3_1010",
     ),
     pytest.param(
@@ -2296,6 +2365,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {id}"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resourceType.delete/error_100",
     ),
     pytest.param(
@@ -2304,6 +2374,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1012", "error_description": "synthesized by the generated test"},
         "Code1012",
+        "InvalidRequestError",
         id="booking.v1.resourceType.delete/documented_1_1012",
     ),
     pytest.param(
@@ -2312,6 +2383,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1013, "error_description": "Resource type not found"},
         "Code1013",
+        "InvalidRequestError",
         id="booking.v1.resourceType.get/error_1013",
     ),
     pytest.param(
@@ -2320,6 +2392,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resourceType.get/documented_0_100",
     ),
     pytest.param(
@@ -2328,7 +2401,17 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Invalid value {ASC} to match with parameter {order}. Should be value of type array."},
         "InvalidRequestError",
+        "InvalidRequestError",
         id="booking.v1.resourceType.list/error_empty",
+    ),
+    pytest.param(
+        "booking.v1.resourceType.list",
+        {"filter": {"moduleId": "booking", "searchQuery": "res"}, "order": {"code": "DESC", "id": "ASC", "name": "DESC"}},
+        400,
+        {"error": "100", "error_description": "Invalid value to match with parameter  . Should be value of type array"},
+        "Code100InvalidValueToMatchWithParameter",
+        "InvalidRequestError",
+        id="booking.v1.resourceType.list/documented_0_100",
     ),
     pytest.param(
         "booking.v1.resourceType.update",
@@ -2360,6 +2443,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1007, "error_description": "Resource type not found"},
         "Code1007",
+        "InvalidRequestError",
         id="booking.v1.resourceType.update/error_1007",
     ),
     pytest.param(
@@ -2392,6 +2476,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.resourceType.update/documented_1_100",
     ),
     pytest.param(
@@ -2424,6 +2509,7 @@ ERROR_REPLIES = [
         400,
         {"error": "422", "error_description": "synthesized by the generated test"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.resourceType.update/documented_2_422",
     ),
     pytest.param(
@@ -2456,6 +2542,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1011", "error_description": "synthesized by the generated test"},
         "Code1011",
+        "InvalidRequestError",
         id="booking.v1.resourceType.update/documented_3_1011",
     ),
     pytest.param(
@@ -2464,6 +2551,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter "},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.add/error_100",
     ),
     pytest.param(
@@ -2472,6 +2560,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.list/error_1040",
     ),
     pytest.param(
@@ -2480,6 +2569,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.list/documented_1_100",
     ),
     pytest.param(
@@ -2494,6 +2584,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.set/error_1040",
     ),
     pytest.param(
@@ -2508,6 +2599,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.set/documented_0_0",
     ),
     pytest.param(
@@ -2522,6 +2614,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.set/documented_2_100",
     ),
     pytest.param(
@@ -2530,6 +2623,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.unset/error_1040",
     ),
     pytest.param(
@@ -2538,6 +2632,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.client.unset/documented_1_100",
     ),
     pytest.param(
@@ -2546,6 +2641,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1037, "error_description": "booking not found"},
         "Code1037",
+        "InvalidRequestError",
         id="booking.v1.waitlist.createfrombooking/error_1037",
     ),
     pytest.param(
@@ -2554,6 +2650,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.createfrombooking/documented_1_100",
     ),
     pytest.param(
@@ -2562,6 +2659,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {id}"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.delete/error_100",
     ),
     pytest.param(
@@ -2570,6 +2668,7 @@ ERROR_REPLIES = [
         400,
         {"error": "1036", "error_description": "synthesized by the generated test"},
         "Code1036",
+        "InvalidRequestError",
         id="booking.v1.waitlist.delete/documented_1_1036",
     ),
     pytest.param(
@@ -2578,6 +2677,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.list/error_1040",
     ),
     pytest.param(
@@ -2586,6 +2686,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.list/documented_1_100",
     ),
     pytest.param(
@@ -2594,6 +2695,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.set/error_1040",
     ),
     pytest.param(
@@ -2602,6 +2704,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.set/documented_0_0",
     ),
     pytest.param(
@@ -2610,6 +2713,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.set/documented_2_100",
     ),
     pytest.param(
@@ -2618,6 +2722,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.unset/error_1040",
     ),
     pytest.param(
@@ -2626,6 +2731,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.externalData.unset/documented_1_100",
     ),
     pytest.param(
@@ -2634,6 +2740,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.get/error_1040",
     ),
     pytest.param(
@@ -2642,6 +2749,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.get/documented_1_100",
     ),
     pytest.param(
@@ -2650,6 +2758,7 @@ ERROR_REPLIES = [
         400,
         {"error": 422, "error_description": "Invalid date"},
         "Code422",
+        "InvalidRequestError",
         id="booking.v1.waitlist.list/error_422",
     ),
     pytest.param(
@@ -2658,6 +2767,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="booking.v1.waitlist.list/documented_0_0",
     ),
     pytest.param(
@@ -2666,6 +2776,7 @@ ERROR_REPLIES = [
         400,
         {"error": 1040, "error_description": "Wait list not found"},
         "Code1040",
+        "InvalidRequestError",
         id="booking.v1.waitlist.update/error_1040",
     ),
     pytest.param(
@@ -2674,11 +2785,12 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="booking.v1.waitlist.update/documented_1_100",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

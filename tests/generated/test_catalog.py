@@ -4710,6 +4710,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.catalog.get/error_200040300010",
     ),
     pytest.param(
@@ -4718,6 +4719,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300030", "error_description": "synthesized by the generated test"},
         "Code200040300030",
+        "InvalidRequestError",
         id="catalog.catalog.get/documented_1_200040300030",
     ),
     pytest.param(
@@ -4726,6 +4728,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.catalog.get/documented_2_100",
     ),
     pytest.param(
@@ -4734,6 +4737,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.catalog.get/documented_3_0",
     ),
     pytest.param(
@@ -4742,6 +4746,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.catalog.getFields/error_0",
     ),
     pytest.param(
@@ -4750,6 +4755,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.catalog.isOffers/error_0",
     ),
     pytest.param(
@@ -4758,6 +4764,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.catalog.isOffers/documented_0_200040300010",
     ),
     pytest.param(
@@ -4766,6 +4773,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300030", "error_description": "synthesized by the generated test"},
         "Code200040300030",
+        "InvalidRequestError",
         id="catalog.catalog.isOffers/documented_1_200040300030",
     ),
     pytest.param(
@@ -4774,6 +4782,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.catalog.isOffers/documented_2_100",
     ),
     pytest.param(
@@ -4796,6 +4805,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.catalog.list/error_0",
     ),
     pytest.param(
@@ -4818,6 +4828,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.catalog.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -4840,6 +4851,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300030", "error_description": "synthesized by the generated test"},
         "Code200040300030",
+        "InvalidRequestError",
         id="catalog.catalog.list/documented_1_200040300030",
     ),
     pytest.param(
@@ -4848,7 +4860,35 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "DOC_TYPE isn't available"},
         "Code0DOCTYPEIsnTAvailable",
+        "InvalidRequestError",
         id="catalog.document.add/error_0",
+    ),
+    pytest.param(
+        "catalog.document.add",
+        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        400,
+        {"error": "0", "error_description": "Insufficient permissions to save the document"},
+        "Code0InsufficientPermissionsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.add/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.add",
+        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        400,
+        {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
+        "Code0InventoryAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.add/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.document.add",
+        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        400,
+        {"error": "0", "error_description": "-"},
+        "Code0",
+        "InvalidRequestError",
+        id="catalog.document.add/documented_3_0",
     ),
     pytest.param(
         "catalog.document.cancel",
@@ -4856,7 +4896,89 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Error cancelling document conduct: Document has not been conducted yet"},
         "Code0ErrorCancellingDocumentConductDocumentHas",
+        "InvalidRequestError",
         id="catalog.document.cancel/error_0",
+    ),
+    pytest.param(
+        "catalog.document.cancel",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Insufficient permissions to save the document"},
+        "Code0InsufficientPermissionsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.cancel/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.cancel",
+        {"id": 142},
+        400,
+        {
+            "error": "0",
+            "error_description": "Could not complete the action as you do not have sufficient permissions to view and select warehouses",
+        },
+        "Code0CouldNotCompleteTheActionAs",
+        "InvalidRequestError",
+        id="catalog.document.cancel/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.document.cancel",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
+        "Code0InventoryAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.cancel/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.document.cancelList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {
+            "error": "0",
+            "error_description": 'An error occurred while canceling the document "document name": Insufficient permissions to save the document',
+        },
+        "Code0AnErrorOccurredWhileCancelingThe",
+        "InvalidRequestError",
+        id="catalog.document.cancelList/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.cancelList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "Error canceling the document: Document not found"},
+        "Code0ErrorCancelingTheDocumentDocumentNot",
+        "InvalidRequestError",
+        id="catalog.document.cancelList/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.document.cancelList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {
+            "error": "0",
+            "error_description": 'An error occurred while canceling the document "document name": The document has not been processed yet',
+        },
+        "Code0AnErrorOccurredWhileCancelingThe2",
+        "InvalidRequestError",
+        id="catalog.document.cancelList/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.document.cancelList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
+        "Code0InventoryAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.cancelList/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.document.cancelList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "To process the document, inventory accounting must be enabled"},
+        "Code0ToProcessTheDocumentInventoryAccounting",
+        "InvalidRequestError",
+        id="catalog.document.cancelList/documented_4_0",
     ),
     pytest.param(
         "catalog.document.conduct",
@@ -4864,7 +4986,92 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Document not found"},
         "Code0DocumentNotFound",
+        "InvalidRequestError",
         id="catalog.document.conduct/error_0",
+    ),
+    pytest.param(
+        "catalog.document.conduct",
+        {"id": 142},
+        400,
+        {
+            "error": "0",
+            "error_description": "Failed to complete the action as you do not have sufficient rights to view and select warehouses",
+        },
+        "Code0FailedToCompleteTheActionAs",
+        "InvalidRequestError",
+        id="catalog.document.conduct/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.conduct",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Insufficient rights to save the document"},
+        "Code0InsufficientRightsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.conduct/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.document.conduct",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": 'Document conducting error: "error text"'},
+        "Code0DocumentConductingErrorErrorText",
+        "InvalidRequestError",
+        id="catalog.document.conduct/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.document.conduct",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Warehouse accounting is not available on your plan"},
+        "Code0WarehouseAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.conduct/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.document.conduct",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Warehouse accounting must be enabled to conduct the document"},
+        "Code0WarehouseAccountingMustBeEnabledTo",
+        "InvalidRequestError",
+        id="catalog.document.conduct/documented_5_0",
+    ),
+    pytest.param(
+        "catalog.document.conductList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "An error occurred while conducting the document  :  "},
+        "Code0AnErrorOccurredWhileConductingThe",
+        "InvalidRequestError",
+        id="catalog.document.conductList/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.conductList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "Document conducting error: Insufficient permissions to save the document"},
+        "Code0DocumentConductingErrorInsufficientPermissionsTo",
+        "InvalidRequestError",
+        id="catalog.document.conductList/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.document.conductList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "Warehouse accounting is not available on your plan"},
+        "Code0WarehouseAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.conductList/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.document.conductList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "Warehouse accounting must be enabled to conduct the document"},
+        "Code0WarehouseAccountingMustBeEnabledTo",
+        "InvalidRequestError",
+        id="catalog.document.conductList/documented_3_0",
     ),
     pytest.param(
         "catalog.document.confirm",
@@ -4872,7 +5079,35 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Document not found"},
         "Code0DocumentNotFound",
+        "InvalidRequestError",
         id="catalog.document.confirm/error_0",
+    ),
+    pytest.param(
+        "catalog.document.confirm",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": "Insufficient permissions to save the document"},
+        "Code0InsufficientPermissionsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.confirm/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.confirm",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": 'Error processing document: "error text"'},
+        "Code0ErrorProcessingDocumentErrorText",
+        "InvalidRequestError",
+        id="catalog.document.confirm/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.document.confirm",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
+        "Code0InventoryAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.confirm/documented_3_0",
     ),
     pytest.param(
         "catalog.document.confirm",
@@ -4880,6 +5115,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.document.confirm/documented_4_100",
     ),
     pytest.param(
@@ -4888,7 +5124,26 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Document not found"},
         "Code0DocumentNotFound",
+        "InvalidRequestError",
         id="catalog.document.delete/error_0",
+    ),
+    pytest.param(
+        "catalog.document.delete",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Insufficient permissions to save the document"},
+        "Code0InsufficientPermissionsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.delete/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.delete",
+        {"id": 142},
+        400,
+        {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
+        "Code0InventoryAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.delete/documented_2_0",
     ),
     pytest.param(
         "catalog.document.deleteList",
@@ -4896,7 +5151,44 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Cannot delete document #143 because it is processed"},
         "InvalidRequestError",
+        "InvalidRequestError",
         id="catalog.document.deleteList/error_0",
+    ),
+    pytest.param(
+        "catalog.document.deleteList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": 'Insufficient permissions to delete document "Name"'},
+        "Code0InsufficientPermissionsToDeleteDocumentName",
+        "InvalidRequestError",
+        id="catalog.document.deleteList/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.deleteList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "An error occurred while deleting document  : Document not found"},
+        "Code0AnErrorOccurredWhileDeletingDocument",
+        "InvalidRequestError",
+        id="catalog.document.deleteList/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.document.deleteList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": 'You cannot delete document "Name" as it is processed'},
+        "Code0YouCannotDeleteDocumentNameAs",
+        "InvalidRequestError",
+        id="catalog.document.deleteList/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.document.deleteList",
+        {"documentIds": [142, 143, 144]},
+        400,
+        {"error": "0", "error_description": "Inventory management is not available on your plan"},
+        "Code0InventoryManagementIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.deleteList/documented_3_0",
     ),
     pytest.param(
         "catalog.document.element.add",
@@ -4904,6 +5196,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_STATUS", "error_description": "Conducted document"},
         "ErrorDocumentStatus",
+        "InvalidRequestError",
         id="catalog.document.element.add/error_document_status",
     ),
     pytest.param(
@@ -4912,6 +5205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_RIGHTS", "error_description": "synthesized by the generated test"},
         "ErrorDocumentRights",
+        "InvalidRequestError",
         id="catalog.document.element.add/documented_0_error_document_rights",
     ),
     pytest.param(
@@ -4920,6 +5214,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.element.add/documented_2_0",
     ),
     pytest.param(
@@ -4928,6 +5223,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_STATUS", "error_description": "Conducted document"},
         "ErrorDocumentStatus",
+        "InvalidRequestError",
         id="catalog.document.element.delete/error_document_status",
     ),
     pytest.param(
@@ -4936,6 +5232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_RIGHTS", "error_description": "synthesized by the generated test"},
         "ErrorDocumentRights",
+        "InvalidRequestError",
         id="catalog.document.element.delete/documented_0_error_document_rights",
     ),
     pytest.param(
@@ -4944,6 +5241,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.element.delete/documented_2_0",
     ),
     pytest.param(
@@ -4952,6 +5250,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_RIGHTS", "error_description": "Access denied"},
         "ErrorDocumentRights",
+        "InvalidRequestError",
         id="catalog.document.element.fields/error_document_rights",
     ),
     pytest.param(
@@ -4960,6 +5259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_RIGHTS", "error_description": "Access denied"},
         "ErrorDocumentRights",
+        "InvalidRequestError",
         id="catalog.document.element.getFields/error_document_rights",
     ),
     pytest.param(
@@ -4968,6 +5268,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.element.getFields/documented_1_0",
     ),
     pytest.param(
@@ -4980,6 +5281,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_RIGHTS", "error_description": "Access denied"},
         "ErrorDocumentRights",
+        "InvalidRequestError",
         id="catalog.document.element.list/error_document_rights",
     ),
     pytest.param(
@@ -4992,6 +5294,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.element.list/documented_1_0",
     ),
     pytest.param(
@@ -5000,6 +5303,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_STATUS", "error_description": "Document not found"},
         "ErrorDocumentStatus",
+        "InvalidRequestError",
         id="catalog.document.element.update/error_document_status",
     ),
     pytest.param(
@@ -5008,6 +5312,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DOCUMENT_RIGHTS", "error_description": "synthesized by the generated test"},
         "ErrorDocumentRights",
+        "InvalidRequestError",
         id="catalog.document.element.update/documented_0_error_document_rights",
     ),
     pytest.param(
@@ -5016,6 +5321,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.element.update/documented_2_0",
     ),
     pytest.param(
@@ -5024,6 +5330,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Insufficient permissions to save the document"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.fields/error_0",
     ),
     pytest.param(
@@ -5032,6 +5339,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Insufficient permissions to save the document"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.getFields/error_0",
     ),
     pytest.param(
@@ -5045,6 +5353,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Insufficient permissions to save the document"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.list/error_0",
     ),
     pytest.param(
@@ -5053,6 +5362,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.document.mode.status/error_0",
     ),
     pytest.param(
@@ -5061,7 +5371,35 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Error canceling document processing: The document has not been processed yet"},
         "InvalidRequestError",
+        "InvalidRequestError",
         id="catalog.document.unconfirm/error_0",
+    ),
+    pytest.param(
+        "catalog.document.unconfirm",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": "Insufficient permissions to save the document"},
+        "Code0InsufficientPermissionsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.unconfirm/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.unconfirm",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": 'Error canceling document processing: "error text"'},
+        "Code0ErrorCancelingDocumentProcessingErrorText",
+        "InvalidRequestError",
+        id="catalog.document.unconfirm/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.document.unconfirm",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
+        "Code0InventoryAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.unconfirm/documented_2_0",
     ),
     pytest.param(
         "catalog.document.unconfirm",
@@ -5069,6 +5407,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.document.unconfirm/documented_3_100",
     ),
     pytest.param(
@@ -5077,7 +5416,26 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Document not found."},
         "InvalidRequestError",
+        "InvalidRequestError",
         id="catalog.document.update/error_0",
+    ),
+    pytest.param(
+        "catalog.document.update",
+        {"fields": {}, "id": 1},
+        400,
+        {"error": "0", "error_description": "Insufficient permissions to save the document"},
+        "Code0InsufficientPermissionsToSaveTheDocument",
+        "InvalidRequestError",
+        id="catalog.document.update/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.document.update",
+        {"fields": {}, "id": 1},
+        400,
+        {"error": "0", "error_description": "Warehouse accounting is not available on your plan"},
+        "Code0WarehouseAccountingIsNotAvailableOn",
+        "InvalidRequestError",
+        id="catalog.document.update/documented_1_0",
     ),
     pytest.param(
         "catalog.documentcontractor.add",
@@ -5085,7 +5443,80 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Store document was not found"},
         "Code0StoreDocumentWasNotFound",
+        "InvalidRequestError",
         id="catalog.documentcontractor.add/error_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "Type of store document is wrong"},
+        "Code0TypeOfStoreDocumentIsWrong",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "Unable to edit conducted document"},
+        "Code0UnableToEditConductedDocument",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "Wrong entity type id"},
+        "Code0WrongEntityTypeId",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "Wrong entity id"},
+        "Code0WrongEntityId",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "This contractor has been already bound to this document"},
+        "Code0ThisContractorHasBeenAlreadyBound",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_5_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "This document already has a Company contractor"},
+        "Code0ThisDocumentAlreadyHasACompany",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_6_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "Access denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_7_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.add",
+        {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
+        400,
+        {"error": "0", "error_description": "Contractors should be provided by CRM"},
+        "Code0ContractorsShouldBeProvidedByCRM",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.add/documented_8_0",
     ),
     pytest.param(
         "catalog.documentcontractor.delete",
@@ -5093,7 +5524,26 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Binding was not found"},
         "Code0BindingWasNotFound",
+        "InvalidRequestError",
         id="catalog.documentcontractor.delete/error_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.delete",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": "Access denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.delete/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.delete",
+        {"id": 42},
+        400,
+        {"error": "0", "error_description": "Contractors should be provided by CRM"},
+        "Code0ContractorsShouldBeProvidedByCRM",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.delete/documented_2_0",
     ),
     pytest.param(
         "catalog.documentcontractor.getFields",
@@ -5101,7 +5551,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access denied"},
         "Code0AccessDenied",
+        "InvalidRequestError",
         id="catalog.documentcontractor.getFields/error_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.getFields",
+        {},
+        400,
+        {"error": "0", "error_description": "Contractors should be provided by CRM"},
+        "Code0ContractorsShouldBeProvidedByCRM",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.getFields/documented_1_0",
     ),
     pytest.param(
         "catalog.documentcontractor.list",
@@ -5109,7 +5569,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access denied"},
         "Code0AccessDenied",
+        "InvalidRequestError",
         id="catalog.documentcontractor.list/error_0",
+    ),
+    pytest.param(
+        "catalog.documentcontractor.list",
+        {"filter": {"documentId": 7}, "order": {"id": "ASC"}, "select": ["id", "documentId"], "start": 0},
+        400,
+        {"error": "0", "error_description": "Contractors should be provided by CRM"},
+        "Code0ContractorsShouldBeProvidedByCRM",
+        "InvalidRequestError",
+        id="catalog.documentcontractor.list/documented_1_0",
     ),
     pytest.param(
         "catalog.extra.get",
@@ -5117,6 +5587,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.extra.get/error_200040300010",
     ),
     pytest.param(
@@ -5125,6 +5596,7 @@ ERROR_REPLIES = [
         400,
         {"error": "202000000000", "error_description": "synthesized by the generated test"},
         "Code202000000000",
+        "InvalidRequestError",
         id="catalog.extra.get/documented_1_202000000000",
     ),
     pytest.param(
@@ -5133,6 +5605,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.extra.get/documented_2_100",
     ),
     pytest.param(
@@ -5141,6 +5614,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.extra.get/documented_3_0",
     ),
     pytest.param(
@@ -5149,6 +5623,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.extra.getFields/error_200040300010",
     ),
     pytest.param(
@@ -5157,6 +5632,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.extra.getFields/documented_1_0",
     ),
     pytest.param(
@@ -5165,6 +5641,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.extra.list/error_200040300010",
     ),
     pytest.param(
@@ -5173,6 +5650,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.extra.list/documented_1_0",
     ),
     pytest.param(
@@ -5190,6 +5668,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.measure.add/error_200040300020",
     ),
     pytest.param(
@@ -5207,6 +5686,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000000", "error_description": "synthesized by the generated test"},
         "Code200600000000",
+        "InvalidRequestError",
         id="catalog.measure.add/documented_1_200600000000",
     ),
     pytest.param(
@@ -5224,6 +5704,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000010", "error_description": "synthesized by the generated test"},
         "Code200600000010",
+        "InvalidRequestError",
         id="catalog.measure.add/documented_2_200600000010",
     ),
     pytest.param(
@@ -5241,6 +5722,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.measure.add/documented_3_100",
     ),
     pytest.param(
@@ -5258,6 +5740,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.measure.add/documented_4_0",
     ),
     pytest.param(
@@ -5266,6 +5749,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.measure.delete/error_200040300020",
     ),
     pytest.param(
@@ -5274,6 +5758,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000020", "error_description": "synthesized by the generated test"},
         "Code200600000020",
+        "InvalidRequestError",
         id="catalog.measure.delete/documented_1_200600000020",
     ),
     pytest.param(
@@ -5282,6 +5767,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.measure.delete/documented_2_100",
     ),
     pytest.param(
@@ -5290,6 +5776,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.measure.delete/documented_3_0",
     ),
     pytest.param(
@@ -5298,6 +5785,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.measure.get/error_200040300010",
     ),
     pytest.param(
@@ -5306,6 +5794,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000020", "error_description": "synthesized by the generated test"},
         "Code200600000020",
+        "InvalidRequestError",
         id="catalog.measure.get/documented_1_200600000020",
     ),
     pytest.param(
@@ -5314,6 +5803,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.measure.get/documented_2_100",
     ),
     pytest.param(
@@ -5322,6 +5812,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.measure.get/documented_3_0",
     ),
     pytest.param(
@@ -5330,6 +5821,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.measure.getFields/error_200040300010",
     ),
     pytest.param(
@@ -5338,6 +5830,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.measure.getFields/documented_1_0",
     ),
     pytest.param(
@@ -5346,6 +5839,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.measure.list/error_200040300010",
     ),
     pytest.param(
@@ -5354,6 +5848,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.measure.list/documented_1_0",
     ),
     pytest.param(
@@ -5362,6 +5857,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: code"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.measure.update/error_0",
     ),
     pytest.param(
@@ -5370,6 +5866,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.measure.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -5378,6 +5875,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000000", "error_description": "synthesized by the generated test"},
         "Code200600000000",
+        "InvalidRequestError",
         id="catalog.measure.update/documented_1_200600000000",
     ),
     pytest.param(
@@ -5386,6 +5884,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000010", "error_description": "synthesized by the generated test"},
         "Code200600000010",
+        "InvalidRequestError",
         id="catalog.measure.update/documented_2_200600000010",
     ),
     pytest.param(
@@ -5394,6 +5893,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200600000020", "error_description": "synthesized by the generated test"},
         "Code200600000020",
+        "InvalidRequestError",
         id="catalog.measure.update/documented_3_200600000020",
     ),
     pytest.param(
@@ -5402,6 +5902,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.measure.update/documented_4_100",
     ),
     pytest.param(
@@ -5410,6 +5911,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.price.add/error_200040300020",
     ),
     pytest.param(
@@ -5418,7 +5920,38 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.price.add/documented_1_100",
+    ),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"catalogGroupId": 1, "currency": "EUR", "price": 2000, "productId": 1}},
+        400,
+        {"error": "0", "error_description": "Required fields:"},
+        "Code0RequiredFields",
+        "InvalidRequestError",
+        id="catalog.price.add/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"catalogGroupId": 1, "currency": "EUR", "price": 2000, "productId": 1}},
+        400,
+        {"error": "0", "error_description": "Validate price error. Catalog price group is wrong"},
+        "Code0ValidatePriceErrorCatalogPriceGroup",
+        "InvalidRequestError",
+        id="catalog.price.add/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.price.add",
+        {"fields": {"catalogGroupId": 1, "currency": "EUR", "price": 2000, "productId": 1}},
+        400,
+        {
+            "error": "0",
+            "error_description": "Validate price error. Catalog product is allowed has only single price without ranges in price group",
+        },
+        "Code0ValidatePriceErrorCatalogProductIs",
+        "InvalidRequestError",
+        id="catalog.price.add/documented_4_0",
     ),
     pytest.param(
         "catalog.price.delete",
@@ -5426,6 +5959,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.price.delete/error_200040300020",
     ),
     pytest.param(
@@ -5434,6 +5968,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.price.delete/documented_1_empty",
     ),
     pytest.param(
@@ -5442,6 +5977,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.price.delete/documented_2_100",
     ),
     pytest.param(
@@ -5450,6 +5986,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.price.delete/documented_3_0",
     ),
     pytest.param(
@@ -5458,6 +5995,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.price.get/error_200040300010",
     ),
     pytest.param(
@@ -5466,6 +6004,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.price.get/documented_1_empty",
     ),
     pytest.param(
@@ -5474,6 +6013,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.price.get/documented_2_100",
     ),
     pytest.param(
@@ -5482,6 +6022,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.price.get/documented_3_0",
     ),
     pytest.param(
@@ -5490,6 +6031,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.price.getFields/error_200040300010",
     ),
     pytest.param(
@@ -5498,6 +6040,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.price.getFields/documented_1_0",
     ),
     pytest.param(
@@ -5510,6 +6053,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.price.list/error_200040300010",
     ),
     pytest.param(
@@ -5522,6 +6066,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.price.list/documented_1_0",
     ),
     pytest.param(
@@ -5541,6 +6086,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: price, currency"},
         "Code0RequiredFields",
+        "InvalidRequestError",
         id="catalog.price.modify/error_0",
     ),
     pytest.param(
@@ -5560,6 +6106,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.price.modify/documented_0_200040300020",
     ),
     pytest.param(
@@ -5579,6 +6126,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300030", "error_description": "synthesized by the generated test"},
         "Code200040300030",
+        "InvalidRequestError",
         id="catalog.price.modify/documented_1_200040300030",
     ),
     pytest.param(
@@ -5598,7 +6146,51 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.price.modify/documented_2_100",
+    ),
+    pytest.param(
+        "catalog.price.modify",
+        {
+            "fields": {
+                "product": {
+                    "id": 8,
+                    "prices": [
+                        {"catalogGroupId": 1, "currency": "USD", "price": 2001},
+                        {"catalogGroupId": 3, "currency": "USD", "price": 2001},
+                        {"catalogGroupId": 5, "currency": "USD", "id": 122, "price": 2001},
+                    ],
+                }
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Validate price error. Catalog price group is wrong"},
+        "Code0ValidatePriceErrorCatalogPriceGroup",
+        "InvalidRequestError",
+        id="catalog.price.modify/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.price.modify",
+        {
+            "fields": {
+                "product": {
+                    "id": 8,
+                    "prices": [
+                        {"catalogGroupId": 1, "currency": "USD", "price": 2001},
+                        {"catalogGroupId": 3, "currency": "USD", "price": 2001},
+                        {"catalogGroupId": 5, "currency": "USD", "id": 122, "price": 2001},
+                    ],
+                }
+            }
+        },
+        400,
+        {
+            "error": "0",
+            "error_description": "Validate price error. Catalog product is allowed to have only a single price without ranges in the price group",
+        },
+        "Code0ValidatePriceErrorCatalogProductIs",
+        "InvalidRequestError",
+        id="catalog.price.modify/documented_5_0",
     ),
     pytest.param(
         "catalog.price.update",
@@ -5606,6 +6198,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: price, currency"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.price.update/error_0",
     ),
     pytest.param(
@@ -5614,6 +6207,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.price.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -5622,7 +6216,17 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300030", "error_description": "synthesized by the generated test"},
         "Code200040300030",
+        "InvalidRequestError",
         id="catalog.price.update/documented_1_200040300030",
+    ),
+    pytest.param(
+        "catalog.price.update",
+        {"fields": {"currency": "USD", "price": 5000}, "id": 1},
+        400,
+        {"error": "100", "error_description": "Could not find value for parameter  "},
+        "Code100CouldNotFindValueForParameter",
+        "InvalidRequestError",
+        id="catalog.price.update/documented_2_100",
     ),
     pytest.param(
         "catalog.price.update",
@@ -5630,6 +6234,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.price.update/documented_3_empty",
     ),
     pytest.param(
@@ -5638,6 +6243,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceType.add/error_200040300020",
     ),
     pytest.param(
@@ -5646,6 +6252,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceType.add/documented_1_100",
     ),
     pytest.param(
@@ -5654,6 +6261,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceType.add/documented_2_0",
     ),
     pytest.param(
@@ -5662,6 +6270,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceType.delete/error_200040300020",
     ),
     pytest.param(
@@ -5670,6 +6279,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201000000000", "error_description": "synthesized by the generated test"},
         "Code201000000000",
+        "InvalidRequestError",
         id="catalog.priceType.delete/documented_1_201000000000",
     ),
     pytest.param(
@@ -5678,6 +6288,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BASE", "error_description": "synthesized by the generated test"},
         "Base",
+        "InvalidRequestError",
         id="catalog.priceType.delete/documented_2_base",
     ),
     pytest.param(
@@ -5686,6 +6297,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceType.delete/documented_3_100",
     ),
     pytest.param(
@@ -5694,6 +6306,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceType.delete/documented_4_0",
     ),
     pytest.param(
@@ -5702,6 +6315,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceType.get/error_200040300010",
     ),
     pytest.param(
@@ -5710,6 +6324,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201000000000", "error_description": "synthesized by the generated test"},
         "Code201000000000",
+        "InvalidRequestError",
         id="catalog.priceType.get/documented_1_201000000000",
     ),
     pytest.param(
@@ -5718,6 +6333,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceType.get/documented_2_100",
     ),
     pytest.param(
@@ -5726,6 +6342,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceType.get/documented_3_0",
     ),
     pytest.param(
@@ -5734,6 +6351,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceType.getFields/error_200040300010",
     ),
     pytest.param(
@@ -5742,6 +6360,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceType.getFields/documented_1_0",
     ),
     pytest.param(
@@ -5750,6 +6369,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceType.list/error_200040300010",
     ),
     pytest.param(
@@ -5758,6 +6378,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceType.list/documented_1_0",
     ),
     pytest.param(
@@ -5766,6 +6387,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceType.update/error_0",
     ),
     pytest.param(
@@ -5774,6 +6396,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceType.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -5782,6 +6405,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201000000000", "error_description": "synthesized by the generated test"},
         "Code201000000000",
+        "InvalidRequestError",
         id="catalog.priceType.update/documented_1_201000000000",
     ),
     pytest.param(
@@ -5790,6 +6414,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceType.update/documented_2_100",
     ),
     pytest.param(
@@ -5798,6 +6423,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.add/error_200040300020",
     ),
     pytest.param(
@@ -5806,7 +6432,44 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.add/documented_1_100",
+    ),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"access": "Y", "catalogGroupId": 9, "groupId": 23}},
+        400,
+        {"error": "0", "error_description": "The specified price type does not exist"},
+        "Code0TheSpecifiedPriceTypeDoesNot",
+        "InvalidRequestError",
+        id="catalog.priceTypeGroup.add/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"access": "Y", "catalogGroupId": 9, "groupId": 23}},
+        400,
+        {"error": "0", "error_description": "The specified group does not exist"},
+        "Code0TheSpecifiedGroupDoesNotExist",
+        "InvalidRequestError",
+        id="catalog.priceTypeGroup.add/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"access": "Y", "catalogGroupId": 9, "groupId": 23}},
+        400,
+        {"error": "0", "error_description": "Invalid access type provided. The available values are: Y, N"},
+        "Code0InvalidAccessTypeProvidedTheAvailable",
+        "InvalidRequestError",
+        id="catalog.priceTypeGroup.add/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.priceTypeGroup.add",
+        {"fields": {"access": "Y", "catalogGroupId": 9, "groupId": 23}},
+        400,
+        {"error": "0", "error_description": "The specified access type for this group already exists"},
+        "Code0TheSpecifiedAccessTypeForThis",
+        "InvalidRequestError",
+        id="catalog.priceTypeGroup.add/documented_5_0",
     ),
     pytest.param(
         "catalog.priceTypeGroup.delete",
@@ -5814,6 +6477,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.delete/error_200040300020",
     ),
     pytest.param(
@@ -5822,6 +6486,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.delete/documented_1_0",
     ),
     pytest.param(
@@ -5830,6 +6495,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.delete/documented_2_100",
     ),
     pytest.param(
@@ -5838,6 +6504,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.getFields/error_200040300010",
     ),
     pytest.param(
@@ -5851,6 +6518,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceTypeGroup.list/error_200040300010",
     ),
     pytest.param(
@@ -5859,6 +6527,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.add/error_200040300020",
     ),
     pytest.param(
@@ -5867,6 +6536,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201200000010", "error_description": "synthesized by the generated test"},
         "Code201200000010",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.add/documented_1_201200000010",
     ),
     pytest.param(
@@ -5875,6 +6545,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201000000000", "error_description": "synthesized by the generated test"},
         "Code201000000000",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.add/documented_2_201000000000",
     ),
     pytest.param(
@@ -5883,6 +6554,7 @@ ERROR_REPLIES = [
         400,
         {"error": "400", "error_description": "synthesized by the generated test"},
         "Code400",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.add/documented_3_400",
     ),
     pytest.param(
@@ -5891,6 +6563,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.add/documented_4_100",
     ),
     pytest.param(
@@ -5899,6 +6572,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.add/documented_5_0",
     ),
     pytest.param(
@@ -5907,6 +6581,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.delete/error_200040300020",
     ),
     pytest.param(
@@ -5915,6 +6590,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201200000000", "error_description": "synthesized by the generated test"},
         "Code201200000000",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.delete/documented_1_201200000000",
     ),
     pytest.param(
@@ -5923,6 +6599,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.delete/documented_2_100",
     ),
     pytest.param(
@@ -5931,6 +6608,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.delete/documented_3_0",
     ),
     pytest.param(
@@ -5939,6 +6617,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.get/error_200040300010",
     ),
     pytest.param(
@@ -5947,6 +6626,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201200000000", "error_description": "synthesized by the generated test"},
         "Code201200000000",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.get/documented_1_201200000000",
     ),
     pytest.param(
@@ -5955,6 +6635,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.get/documented_2_100",
     ),
     pytest.param(
@@ -5963,6 +6644,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.get/documented_3_0",
     ),
     pytest.param(
@@ -5971,6 +6653,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.getFields/error_200040300010",
     ),
     pytest.param(
@@ -5979,6 +6662,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.getFields/documented_1_0",
     ),
     pytest.param(
@@ -5987,6 +6671,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.getLanguages/error_200040300010",
     ),
     pytest.param(
@@ -5995,6 +6680,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.getLanguages/documented_1_0",
     ),
     pytest.param(
@@ -6003,6 +6689,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.list/error_200040300010",
     ),
     pytest.param(
@@ -6011,6 +6698,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.list/documented_1_0",
     ),
     pytest.param(
@@ -6019,6 +6707,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/error_0",
     ),
     pytest.param(
@@ -6027,6 +6716,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -6035,6 +6725,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201200000000", "error_description": "synthesized by the generated test"},
         "Code201200000000",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/documented_1_201200000000",
     ),
     pytest.param(
@@ -6043,6 +6734,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201200000010", "error_description": "synthesized by the generated test"},
         "Code201200000010",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/documented_2_201200000010",
     ),
     pytest.param(
@@ -6051,6 +6743,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201000000000", "error_description": "synthesized by the generated test"},
         "Code201000000000",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/documented_3_201000000000",
     ),
     pytest.param(
@@ -6059,6 +6752,7 @@ ERROR_REPLIES = [
         400,
         {"error": "400", "error_description": "synthesized by the generated test"},
         "Code400",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/documented_4_400",
     ),
     pytest.param(
@@ -6067,6 +6761,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.priceTypeLang.update/documented_5_100",
     ),
     pytest.param(
@@ -6127,6 +6822,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.add/error_200040300010",
     ),
     pytest.param(
@@ -6187,6 +6883,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.add/documented_0_200040300050",
     ),
     pytest.param(
@@ -6247,6 +6944,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.add/documented_1_200040300040",
     ),
     pytest.param(
@@ -6307,6 +7005,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.add/documented_2_200040300000",
     ),
     pytest.param(
@@ -6367,6 +7066,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.add/documented_3_200040300043",
     ),
     pytest.param(
@@ -6427,6 +7127,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.add/documented_5_100",
     ),
     pytest.param(
@@ -6487,6 +7188,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.add/documented_6_0",
     ),
     pytest.param(
@@ -6495,6 +7197,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300040, "error_description": "Access Denied"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.delete/error_200040300040",
     ),
     pytest.param(
@@ -6503,6 +7206,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -6511,6 +7215,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.delete/documented_2_200040300000",
     ),
     pytest.param(
@@ -6519,6 +7224,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.delete/documented_3_0",
     ),
     pytest.param(
@@ -6527,6 +7233,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: fileId"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.download/error_0",
     ),
     pytest.param(
@@ -6535,6 +7242,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.download/documented_0_200040300010",
     ),
     pytest.param(
@@ -6543,6 +7251,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.get/error_200040300010",
     ),
     pytest.param(
@@ -6551,6 +7260,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.get/documented_0_200040300000",
     ),
     pytest.param(
@@ -6559,6 +7269,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.get/documented_1_200040300040",
     ),
     pytest.param(
@@ -6567,6 +7278,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.get/documented_3_100",
     ),
     pytest.param(
@@ -6575,6 +7287,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.get/documented_4_0",
     ),
     pytest.param(
@@ -6583,6 +7296,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.getFieldsByFilter/error_200040300010",
     ),
     pytest.param(
@@ -6591,6 +7305,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.getFieldsByFilter/documented_1_100",
     ),
     pytest.param(
@@ -6599,6 +7314,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.getFieldsByFilter/documented_2_0",
     ),
     pytest.param(
@@ -6656,6 +7372,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.list/error_200040300010",
     ),
     pytest.param(
@@ -6713,6 +7430,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.list/documented_1_0",
     ),
     pytest.param(
@@ -6774,6 +7492,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.add/error_200040300010",
     ),
     pytest.param(
@@ -6835,6 +7554,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.offer.add/documented_0_200040300050",
     ),
     pytest.param(
@@ -6896,6 +7616,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.offer.add/documented_1_200040300040",
     ),
     pytest.param(
@@ -6957,6 +7678,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.offer.add/documented_2_200040300000",
     ),
     pytest.param(
@@ -7018,6 +7740,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.offer.add/documented_3_200040300043",
     ),
     pytest.param(
@@ -7079,6 +7802,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.offer.add/documented_5_100",
     ),
     pytest.param(
@@ -7140,6 +7864,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.add/documented_6_0",
     ),
     pytest.param(
@@ -7148,6 +7873,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300040, "error_description": "Access Denied"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.offer.delete/error_200040300040",
     ),
     pytest.param(
@@ -7156,6 +7882,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -7164,6 +7891,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.offer.delete/documented_2_200040300000",
     ),
     pytest.param(
@@ -7172,6 +7900,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.delete/documented_3_0",
     ),
     pytest.param(
@@ -7180,6 +7909,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: fileId"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.download/error_0",
     ),
     pytest.param(
@@ -7188,6 +7918,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.download/documented_0_200040300010",
     ),
     pytest.param(
@@ -7196,6 +7927,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.get/error_200040300010",
     ),
     pytest.param(
@@ -7204,6 +7936,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.offer.get/documented_0_200040300000",
     ),
     pytest.param(
@@ -7212,6 +7945,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.offer.get/documented_1_200040300040",
     ),
     pytest.param(
@@ -7220,6 +7954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.offer.get/documented_3_100",
     ),
     pytest.param(
@@ -7228,6 +7963,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.get/documented_4_0",
     ),
     pytest.param(
@@ -7236,6 +7972,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.getFieldsByFilter/error_200040300010",
     ),
     pytest.param(
@@ -7244,6 +7981,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.offer.getFieldsByFilter/documented_1_100",
     ),
     pytest.param(
@@ -7252,6 +7990,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.getFieldsByFilter/documented_2_0",
     ),
     pytest.param(
@@ -7310,6 +8049,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.list/error_200040300010",
     ),
     pytest.param(
@@ -7368,6 +8108,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.list/documented_1_0",
     ),
     pytest.param(
@@ -7429,6 +8170,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.offer.update/error_200040300010",
     ),
     pytest.param(
@@ -7490,6 +8232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.offer.update/documented_0_200040300043",
     ),
     pytest.param(
@@ -7551,6 +8294,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.offer.update/documented_1_200040300050",
     ),
     pytest.param(
@@ -7612,6 +8356,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.offer.update/documented_2_200040300040",
     ),
     pytest.param(
@@ -7673,6 +8418,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.offer.update/documented_3_200040300000",
     ),
     pytest.param(
@@ -7734,6 +8480,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.offer.update/documented_5_100",
     ),
     pytest.param(
@@ -7795,6 +8542,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.offer.update/documented_6_0",
     ),
     pytest.param(
@@ -7838,6 +8586,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.add/error_200040300010",
     ),
     pytest.param(
@@ -7881,6 +8630,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.service.add/documented_0_200040300050",
     ),
     pytest.param(
@@ -7924,6 +8674,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.service.add/documented_1_200040300040",
     ),
     pytest.param(
@@ -7967,6 +8718,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.service.add/documented_2_200040300000",
     ),
     pytest.param(
@@ -8010,6 +8762,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.service.add/documented_3_200040300043",
     ),
     pytest.param(
@@ -8053,6 +8806,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.service.add/documented_5_100",
     ),
     pytest.param(
@@ -8096,6 +8850,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.add/documented_6_0",
     ),
     pytest.param(
@@ -8104,6 +8859,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300040, "error_description": "Access Denied"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.service.delete/error_200040300040",
     ),
     pytest.param(
@@ -8112,6 +8868,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -8120,6 +8877,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.service.delete/documented_2_200040300000",
     ),
     pytest.param(
@@ -8128,6 +8886,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.delete/documented_3_0",
     ),
     pytest.param(
@@ -8136,6 +8895,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: fileId"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.download/error_0",
     ),
     pytest.param(
@@ -8144,6 +8904,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.download/documented_0_200040300010",
     ),
     pytest.param(
@@ -8152,6 +8913,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.get/error_200040300010",
     ),
     pytest.param(
@@ -8160,6 +8922,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.service.get/documented_0_200040300000",
     ),
     pytest.param(
@@ -8168,6 +8931,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.service.get/documented_1_200040300040",
     ),
     pytest.param(
@@ -8176,6 +8940,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.service.get/documented_3_100",
     ),
     pytest.param(
@@ -8184,6 +8949,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.get/documented_4_0",
     ),
     pytest.param(
@@ -8192,6 +8958,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.getFieldsByFilter/error_200040300010",
     ),
     pytest.param(
@@ -8200,6 +8967,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.service.getFieldsByFilter/documented_1_100",
     ),
     pytest.param(
@@ -8208,6 +8976,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.getFieldsByFilter/documented_2_0",
     ),
     pytest.param(
@@ -8248,6 +9017,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.list/error_200040300010",
     ),
     pytest.param(
@@ -8288,6 +9058,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.list/documented_1_0",
     ),
     pytest.param(
@@ -8331,6 +9102,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.service.update/error_200040300010",
     ),
     pytest.param(
@@ -8374,6 +9146,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.service.update/documented_0_200040300043",
     ),
     pytest.param(
@@ -8417,6 +9190,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.service.update/documented_1_200040300050",
     ),
     pytest.param(
@@ -8460,6 +9234,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.service.update/documented_2_200040300040",
     ),
     pytest.param(
@@ -8503,6 +9278,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.service.update/documented_3_200040300000",
     ),
     pytest.param(
@@ -8546,6 +9322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.service.update/documented_5_100",
     ),
     pytest.param(
@@ -8589,6 +9366,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.service.update/documented_6_0",
     ),
     pytest.param(
@@ -8642,6 +9420,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.add/error_200040300010",
     ),
     pytest.param(
@@ -8695,6 +9474,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.sku.add/documented_0_200040300050",
     ),
     pytest.param(
@@ -8748,6 +9528,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.sku.add/documented_1_200040300040",
     ),
     pytest.param(
@@ -8801,6 +9582,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.sku.add/documented_2_200040300000",
     ),
     pytest.param(
@@ -8854,6 +9636,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.sku.add/documented_3_200040300043",
     ),
     pytest.param(
@@ -8907,6 +9690,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.sku.add/documented_5_100",
     ),
     pytest.param(
@@ -8960,6 +9744,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.add/documented_6_0",
     ),
     pytest.param(
@@ -8968,6 +9753,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300040, "error_description": "Access Denied"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.sku.delete/error_200040300040",
     ),
     pytest.param(
@@ -8976,6 +9762,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -8984,6 +9771,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.sku.delete/documented_2_200040300000",
     ),
     pytest.param(
@@ -8992,6 +9780,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.delete/documented_3_0",
     ),
     pytest.param(
@@ -9000,6 +9789,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: fileId"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.download/error_0",
     ),
     pytest.param(
@@ -9008,6 +9798,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.download/documented_0_200040300010",
     ),
     pytest.param(
@@ -9016,6 +9807,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.get/error_200040300010",
     ),
     pytest.param(
@@ -9024,6 +9816,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.sku.get/documented_0_200040300000",
     ),
     pytest.param(
@@ -9032,6 +9825,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.sku.get/documented_1_200040300040",
     ),
     pytest.param(
@@ -9040,6 +9834,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.sku.get/documented_3_100",
     ),
     pytest.param(
@@ -9048,6 +9843,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.get/documented_4_0",
     ),
     pytest.param(
@@ -9056,6 +9852,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.getFieldsByFilter/error_200040300010",
     ),
     pytest.param(
@@ -9064,6 +9861,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.sku.getFieldsByFilter/documented_1_100",
     ),
     pytest.param(
@@ -9072,6 +9870,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.getFieldsByFilter/documented_2_0",
     ),
     pytest.param(
@@ -9122,6 +9921,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.list/error_200040300010",
     ),
     pytest.param(
@@ -9172,6 +9972,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.list/documented_1_0",
     ),
     pytest.param(
@@ -9225,6 +10026,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.sku.update/error_200040300010",
     ),
     pytest.param(
@@ -9278,6 +10080,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.sku.update/documented_0_200040300043",
     ),
     pytest.param(
@@ -9331,6 +10134,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.sku.update/documented_1_200040300050",
     ),
     pytest.param(
@@ -9384,6 +10188,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.sku.update/documented_2_200040300040",
     ),
     pytest.param(
@@ -9437,6 +10242,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.sku.update/documented_3_200040300000",
     ),
     pytest.param(
@@ -9490,6 +10296,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.sku.update/documented_5_100",
     ),
     pytest.param(
@@ -9543,6 +10350,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.sku.update/documented_6_0",
     ),
     pytest.param(
@@ -9603,6 +10411,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.product.update/error_200040300010",
     ),
     pytest.param(
@@ -9663,6 +10472,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300043", "error_description": "synthesized by the generated test"},
         "Code200040300043",
+        "InvalidRequestError",
         id="catalog.product.update/documented_0_200040300043",
     ),
     pytest.param(
@@ -9723,6 +10533,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300050", "error_description": "synthesized by the generated test"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.product.update/documented_1_200040300050",
     ),
     pytest.param(
@@ -9783,6 +10594,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.product.update/documented_2_200040300040",
     ),
     pytest.param(
@@ -9843,6 +10655,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300000", "error_description": "synthesized by the generated test"},
         "Code200040300000",
+        "InvalidRequestError",
         id="catalog.product.update/documented_3_200040300000",
     ),
     pytest.param(
@@ -9903,6 +10716,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.product.update/documented_5_100",
     ),
     pytest.param(
@@ -9963,6 +10777,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.product.update/documented_6_0",
     ),
     pytest.param(
@@ -9977,6 +10792,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.productImage.add/error_200040300020",
     ),
     pytest.param(
@@ -9991,6 +10807,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productImage.add/documented_1_100",
     ),
     pytest.param(
@@ -10005,6 +10822,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productImage.add/documented_2_0",
     ),
     pytest.param(
@@ -10013,6 +10831,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.productImage.delete/error_200040300020",
     ),
     pytest.param(
@@ -10021,6 +10840,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productImage.delete/documented_1_100",
     ),
     pytest.param(
@@ -10029,6 +10849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productImage.delete/documented_2_0",
     ),
     pytest.param(
@@ -10037,6 +10858,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.productImage.get/error_200040300010",
     ),
     pytest.param(
@@ -10045,6 +10867,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productImage.get/documented_1_100",
     ),
     pytest.param(
@@ -10053,6 +10876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productImage.get/documented_2_0",
     ),
     pytest.param(
@@ -10061,6 +10885,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.productImage.getFields/error_200040300010",
     ),
     pytest.param(
@@ -10069,6 +10894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productImage.getFields/documented_1_0",
     ),
     pytest.param(
@@ -10077,6 +10903,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.productImage.list/error_200040300010",
     ),
     pytest.param(
@@ -10085,6 +10912,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productImage.list/documented_1_100",
     ),
     pytest.param(
@@ -10093,6 +10921,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productImage.list/documented_2_0",
     ),
     pytest.param(
@@ -10114,7 +10943,162 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Invalid property type specified"},
         "Code0InvalidPropertyTypeSpecified",
+        "InvalidRequestError",
         id="catalog.productProperty.add/error_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Required fields: iblockId, name, propertyType"},
+        "Code0RequiredFieldsIblockIdNamePropertyType",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "The specified iblock is not a product catalog"},
+        "Code0TheSpecifiedIblockIsNotA",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Invalid custom property type settings specified"},
+        "Code0InvalidCustomPropertyTypeSettingsSpecified",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Property code cannot start with a digit"},
+        "Code0PropertyCodeCannotStartWithA",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_5_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Wrong format of field  "},
+        "Code0WrongFormatOfField",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_6_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.add",
+        {
+            "fields": {
+                "active": "Y",
+                "code": "CATEGORY",
+                "iblockId": 19,
+                "isRequired": "N",
+                "multiple": "N",
+                "name": "Category",
+                "propertyType": "S",
+                "sort": 100,
+                "userType": "directory",
+                "userTypeSettings": {"tableName": "b_hlbd_categories"},
+            }
+        },
+        400,
+        {"error": "0", "error_description": "Error adding property"},
+        "Code0ErrorAddingProperty",
+        "InvalidRequestError",
+        id="catalog.productProperty.add/documented_7_0",
     ),
     pytest.param(
         "catalog.productProperty.delete",
@@ -10122,7 +11106,35 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "productProperty does not exist."},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.productProperty.delete/error_empty",
+    ),
+    pytest.param(
+        "catalog.productProperty.delete",
+        {"id": 659},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productProperty.delete/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.delete",
+        {"id": 659},
+        400,
+        {"error": "0", "error_description": "The specified property does not belong to a product catalog"},
+        "Code0TheSpecifiedPropertyDoesNotBelong",
+        "InvalidRequestError",
+        id="catalog.productProperty.delete/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.delete",
+        {"id": 659},
+        400,
+        {"error": "0", "error_description": "Error deleting product property"},
+        "Code0ErrorDeletingProductProperty",
+        "InvalidRequestError",
+        id="catalog.productProperty.delete/documented_2_0",
     ),
     pytest.param(
         "catalog.productProperty.get",
@@ -10130,6 +11142,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "productProperty does not exist."},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.productProperty.get/error_empty",
     ),
     pytest.param(
@@ -10138,6 +11151,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productProperty.get/documented_0_0",
     ),
     pytest.param(
@@ -10146,6 +11160,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access Denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productProperty.getFields/error_0",
     ),
     pytest.param(
@@ -10154,7 +11169,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access Denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productProperty.list/error_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.list",
+        {"filter": {"iblockId": 19}, "order": {"id": "ASC"}, "select": ["id", "name", "iblockId", "propertyType"]},
+        400,
+        {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type array"},
+        "Code100InvalidValueToMatchWithParameter",
+        "InvalidRequestError",
+        id="catalog.productProperty.list/documented_1_100",
     ),
     pytest.param(
         "catalog.productProperty.update",
@@ -10162,7 +11187,80 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Required fields: iblockId"},
         "Code0RequiredFieldsIblockId",
+        "InvalidRequestError",
         id="catalog.productProperty.update/error_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "The specified property does not belong to a product catalog"},
+        "Code0TheSpecifiedPropertyDoesNotBelong",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Invalid property type specified"},
+        "Code0InvalidPropertyTypeSpecified",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Invalid custom property type settings specified"},
+        "Code0InvalidCustomPropertyTypeSettingsSpecified",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Property code cannot start with a digit"},
+        "Code0PropertyCodeCannotStartWithA",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_5_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Invalid information block code"},
+        "Code0InvalidInformationBlockCode",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_6_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Wrong format of field  "},
+        "Code0WrongFormatOfField",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_7_0",
+    ),
+    pytest.param(
+        "catalog.productProperty.update",
+        {"fields": {"active": "Y", "iblockId": 19, "isRequired": "Y", "name": "Size", "propertyType": "L"}, "id": 115},
+        400,
+        {"error": "0", "error_description": "Error updating product property"},
+        "Code0ErrorUpdatingProductProperty",
+        "InvalidRequestError",
+        id="catalog.productProperty.update/documented_8_0",
     ),
     pytest.param(
         "catalog.productProperty.update",
@@ -10170,6 +11268,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.productProperty.update/documented_9_empty",
     ),
     pytest.param(
@@ -10178,6 +11277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productProperty.update/documented_10_100",
     ),
     pytest.param(
@@ -10189,7 +11289,62 @@ ERROR_REPLIES = [
             "error_description": "An entry with External code equal to ..., already exists in the database",
         },
         "BxInvalidValue",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.add/error_bx_invalid_value",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average", "xmlId": "M"}},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.add/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average", "xmlId": "M"}},
+        400,
+        {"error": "0", "error_description": "productPropertyEnum does not exist."},
+        "Code0ProductPropertyEnumDoesNotExist",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.add/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average", "xmlId": "M"}},
+        400,
+        {"error": "0", "error_description": "Only list properties are supported"},
+        "Code0OnlyListPropertiesAreSupported",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.add/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average", "xmlId": "M"}},
+        400,
+        {"error": "0", "error_description": "Required fields: xmlId"},
+        "Code0RequiredFieldsXmlId",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.add/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average", "xmlId": "M"}},
+        400,
+        {"error": "0", "error_description": "A value with xmlId ' ' already exists."},
+        "Code0AValueWithXmlIdAlreadyExists",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.add/documented_4_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.add",
+        {"fields": {"def": "Y", "propertyId": 431, "sort": 100, "value": "Average", "xmlId": "M"}},
+        400,
+        {"error": "0", "error_description": "Internal error adding enumeration value. Try adding again."},
+        "Code0InternalErrorAddingEnumerationValueTry",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.add/documented_5_0",
     ),
     pytest.param(
         "catalog.productPropertyEnum.delete",
@@ -10197,7 +11352,26 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertyEnum does not exist."},
         "Code0ProductPropertyEnumDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.delete/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.delete",
+        {"id": 122},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.delete/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.delete",
+        {"id": 122},
+        400,
+        {"error": "0", "error_description": "Internal error deleting enumeration value. Try deleting again."},
+        "Code0InternalErrorDeletingEnumerationValueTry",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.delete/documented_2_0",
     ),
     pytest.param(
         "catalog.productPropertyEnum.delete",
@@ -10205,6 +11379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.delete/documented_3_100",
     ),
     pytest.param(
@@ -10213,7 +11388,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertyEnum does not exist."},
         "Code0ProductPropertyEnumDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.get/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.get",
+        {"id": 1739},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.get/documented_0_0",
     ),
     pytest.param(
         "catalog.productPropertyEnum.get",
@@ -10221,6 +11406,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.get/documented_2_100",
     ),
     pytest.param(
@@ -10229,6 +11415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access Denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.getFields/error_0",
     ),
     pytest.param(
@@ -10240,6 +11427,7 @@ ERROR_REPLIES = [
             "error_description": "Invalid value string to match with parameter filter. Should be value of type array.",
         },
         "Code100InvalidValueWrongTypeToMatch",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.list/error_100",
     ),
     pytest.param(
@@ -10248,6 +11436,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.list/documented_0_0",
     ),
     pytest.param(
@@ -10256,7 +11445,44 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertyEnum does not exist."},
         "Code0ProductPropertyEnumDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.update/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "propertyId": 431, "sort": 110, "value": "Medium", "xmlId": "M"}, "id": 1739},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.update/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "propertyId": 431, "sort": 110, "value": "Medium", "xmlId": "M"}, "id": 1739},
+        400,
+        {"error": "0", "error_description": "The specified property does not belong to a product catalog"},
+        "Code0TheSpecifiedPropertyDoesNotBelong",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.update/documented_2_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "propertyId": 431, "sort": 110, "value": "Medium", "xmlId": "M"}, "id": 1739},
+        400,
+        {"error": "0", "error_description": "Required fields: xmlId"},
+        "Code0RequiredFieldsXmlId",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.update/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyEnum.update",
+        {"fields": {"def": "N", "propertyId": 431, "sort": 110, "value": "Medium", "xmlId": "M"}, "id": 1739},
+        400,
+        {"error": "0", "error_description": "Internal error updating enumeration value. Try updating again."},
+        "Code0InternalErrorUpdatingEnumerationValueTry",
+        "InvalidRequestError",
+        id="catalog.productPropertyEnum.update/documented_4_0",
     ),
     pytest.param(
         "catalog.productPropertyEnum.update",
@@ -10264,6 +11490,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productPropertyEnum.update/documented_5_100",
     ),
     pytest.param(
@@ -10272,7 +11499,47 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Required fields: moduleId, featureId, isEnabled"},
         "Code0RequiredFieldsModuleIdFeatureIdIsEnabled",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.add/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "Y", "moduleId": "iblock", "propertyId": 901}},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.add/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "Y", "moduleId": "iblock", "propertyId": 901}},
+        400,
+        {"error": "0", "error_description": "productPropertyFeature does not exist."},
+        "Code0ProductPropertyFeatureDoesNotExist",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.add/documented_1_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "Y", "moduleId": "iblock", "propertyId": 901}},
+        400,
+        {"error": "0", "error_description": "Invalid property parameter set"},
+        "Code0InvalidPropertyParameterSet",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.add/documented_3_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.add",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "Y", "moduleId": "iblock", "propertyId": 901}},
+        400,
+        {
+            "error": "0",
+            "error_description": "Mysql query error: (7) Duplicate entry ' ' for key 'b_iblock_property_feature.ix_iblock_property_feature'",
+        },
+        "Code0MysqlQueryError1062DuplicateEntry",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.add/documented_4_0",
     ),
     pytest.param(
         "catalog.productPropertyFeature.get",
@@ -10280,7 +11547,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertyFeature does not exist."},
         "Code0ProductPropertyFeatureDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.get/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.get",
+        {"id": 101},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.get/documented_0_0",
     ),
     pytest.param(
         "catalog.productPropertyFeature.get",
@@ -10288,6 +11565,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.get/documented_2_100",
     ),
     pytest.param(
@@ -10296,7 +11574,35 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertyFeature does not exist."},
         "Code0ProductPropertyFeatureDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.getAvailableFeaturesByProperty/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.getAvailableFeaturesByProperty",
+        {"propertyId": 901},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.getAvailableFeaturesByProperty/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.getAvailableFeaturesByProperty",
+        {"propertyId": 901},
+        400,
+        {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type int."},
+        "Code100InvalidValueAbcToMatchWith",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.getAvailableFeaturesByProperty/documented_2_100",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.getAvailableFeaturesByProperty",
+        {"propertyId": 901},
+        400,
+        {"error": "100", "error_description": "Could not find value for parameter  "},
+        "Code100CouldNotFindValueForParameter",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.getAvailableFeaturesByProperty/documented_3_100",
     ),
     pytest.param(
         "catalog.productPropertyFeature.getFields",
@@ -10304,6 +11610,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access Denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.getFields/error_0",
     ),
     pytest.param(
@@ -10316,7 +11623,21 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access Denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.list/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.list",
+        {
+            "filter": {"propertyId": 901},
+            "order": {"id": "ASC"},
+            "select": ["id", "propertyId", "moduleId", "featureId", "isEnabled"],
+        },
+        400,
+        {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type array."},
+        "Code100InvalidValueWrongTypeToMatch",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.list/documented_1_100",
     ),
     pytest.param(
         "catalog.productPropertyFeature.update",
@@ -10324,7 +11645,26 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertyFeature does not exist."},
         "Code0ProductPropertyFeatureDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertyFeature.update/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.update",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "N", "moduleId": "iblock", "propertyId": 901}, "id": 101},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.update/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertyFeature.update",
+        {"fields": {"featureId": "LIST_PAGE_SHOW", "isEnabled": "N", "moduleId": "iblock", "propertyId": 901}, "id": 101},
+        400,
+        {"error": "0", "error_description": "Required fields: moduleId, featureId, isEnabled"},
+        "Code0RequiredFieldsModuleIdFeatureIdIsEnabled",
+        "InvalidRequestError",
+        id="catalog.productPropertyFeature.update/documented_2_0",
     ),
     pytest.param(
         "catalog.productPropertySection.get",
@@ -10332,7 +11672,35 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertySection does not exist."},
         "Code0ProductPropertySectionDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertySection.get/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertySection.get",
+        {"propertyId": 901},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertySection.get/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertySection.get",
+        {"propertyId": 901},
+        400,
+        {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type int."},
+        "Code100InvalidValueAbcToMatchWith",
+        "InvalidRequestError",
+        id="catalog.productPropertySection.get/documented_2_100",
+    ),
+    pytest.param(
+        "catalog.productPropertySection.get",
+        {"propertyId": 901},
+        400,
+        {"error": "100", "error_description": "Could not find value for parameter  "},
+        "Code100CouldNotFindValueForParameter",
+        "InvalidRequestError",
+        id="catalog.productPropertySection.get/documented_3_100",
     ),
     pytest.param(
         "catalog.productPropertySection.list",
@@ -10344,7 +11712,21 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "Access Denied"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.productPropertySection.list/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertySection.list",
+        {
+            "filter": {"propertyId": 901},
+            "order": {"propertyId": "ASC"},
+            "select": ["propertyId", "smartFilter", "displayType", "displayExpanded", "filterHint"],
+        },
+        400,
+        {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type array."},
+        "Code100InvalidValueWrongTypeToMatch",
+        "InvalidRequestError",
+        id="catalog.productPropertySection.list/documented_1_100",
     ),
     pytest.param(
         "catalog.productPropertySection.set",
@@ -10355,7 +11737,32 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "productPropertySection does not exist."},
         "Code0ProductPropertySectionDoesNotExist",
+        "InvalidRequestError",
         id="catalog.productPropertySection.set/error_0",
+    ),
+    pytest.param(
+        "catalog.productPropertySection.set",
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.productPropertySection.set/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.productPropertySection.set",
+        {
+            "fields": {"displayExpanded": "N", "displayType": "F", "filterHint": "Filter hint", "smartFilter": "Y"},
+            "propertyId": 901,
+        },
+        400,
+        {"error": "0", "error_description": "Error setting section properties"},
+        "Code0ErrorSettingSectionProperties",
+        "InvalidRequestError",
+        id="catalog.productPropertySection.set/documented_2_0",
     ),
     pytest.param(
         "catalog.productPropertySection.set",
@@ -10366,6 +11773,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.productPropertySection.set/documented_3_100",
     ),
     pytest.param(
@@ -10374,6 +11782,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.ratio.get/error_200040300010",
     ),
     pytest.param(
@@ -10382,6 +11791,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.ratio.get/documented_1_100",
     ),
     pytest.param(
@@ -10390,6 +11800,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.ratio.get/documented_2_0",
     ),
     pytest.param(
@@ -10398,6 +11809,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.ratio.getFields/error_200040300010",
     ),
     pytest.param(
@@ -10406,6 +11818,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.ratio.getFields/documented_1_0",
     ),
     pytest.param(
@@ -10418,6 +11831,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.ratio.list/error_200040300010",
     ),
     pytest.param(
@@ -10430,6 +11844,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.ratio.list/documented_1_0",
     ),
     pytest.param(
@@ -10438,6 +11853,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.roundingRule.add/error_200040300020",
     ),
     pytest.param(
@@ -10446,6 +11862,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.roundingRule.add/documented_1_100",
     ),
     pytest.param(
@@ -10454,6 +11871,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.roundingRule.add/documented_2_0",
     ),
     pytest.param(
@@ -10462,6 +11880,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.roundingRule.delete/error_200040300020",
     ),
     pytest.param(
@@ -10470,6 +11889,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200900000000", "error_description": "synthesized by the generated test"},
         "Code200900000000",
+        "InvalidRequestError",
         id="catalog.roundingRule.delete/documented_1_200900000000",
     ),
     pytest.param(
@@ -10478,6 +11898,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.roundingRule.delete/documented_2_100",
     ),
     pytest.param(
@@ -10486,6 +11907,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.roundingRule.delete/documented_3_0",
     ),
     pytest.param(
@@ -10494,6 +11916,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.roundingRule.get/error_200040300010",
     ),
     pytest.param(
@@ -10502,6 +11925,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200900000000", "error_description": "synthesized by the generated test"},
         "Code200900000000",
+        "InvalidRequestError",
         id="catalog.roundingRule.get/documented_1_200900000000",
     ),
     pytest.param(
@@ -10510,6 +11934,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.roundingRule.get/documented_2_100",
     ),
     pytest.param(
@@ -10518,6 +11943,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.roundingRule.get/documented_3_0",
     ),
     pytest.param(
@@ -10526,6 +11952,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.roundingRule.getFields/error_200040300010",
     ),
     pytest.param(
@@ -10534,6 +11961,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.roundingRule.getFields/documented_1_0",
     ),
     pytest.param(
@@ -10542,6 +11970,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.roundingRule.list/error_200040300010",
     ),
     pytest.param(
@@ -10550,6 +11979,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.roundingRule.list/documented_1_0",
     ),
     pytest.param(
@@ -10558,6 +11988,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: catalogGroupId"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.roundingRule.update/error_0",
     ),
     pytest.param(
@@ -10566,6 +11997,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.roundingRule.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -10574,6 +12006,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200900000000", "error_description": "synthesized by the generated test"},
         "Code200900000000",
+        "InvalidRequestError",
         id="catalog.roundingRule.update/documented_1_200900000000",
     ),
     pytest.param(
@@ -10582,6 +12015,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.roundingRule.update/documented_2_100",
     ),
     pytest.param(
@@ -10590,6 +12024,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300040, "error_description": "Access Denied"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.section.add/error_200040300040",
     ),
     pytest.param(
@@ -10598,6 +12033,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300000", "error_description": "synthesized by the generated test"},
         "Code200700300000",
+        "InvalidRequestError",
         id="catalog.section.add/documented_1_200700300000",
     ),
     pytest.param(
@@ -10606,6 +12042,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300040", "error_description": "synthesized by the generated test"},
         "Code200700300040",
+        "InvalidRequestError",
         id="catalog.section.add/documented_2_200700300040",
     ),
     pytest.param(
@@ -10614,6 +12051,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300050", "error_description": "synthesized by the generated test"},
         "Code200700300050",
+        "InvalidRequestError",
         id="catalog.section.add/documented_3_200700300050",
     ),
     pytest.param(
@@ -10622,6 +12060,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.section.add/documented_4_100",
     ),
     pytest.param(
@@ -10630,6 +12069,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.section.add/documented_5_0",
     ),
     pytest.param(
@@ -10638,6 +12078,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300050, "error_description": "Access Denied"},
         "Code200040300050",
+        "InvalidRequestError",
         id="catalog.section.delete/error_200040300050",
     ),
     pytest.param(
@@ -10646,6 +12087,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.section.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -10654,6 +12096,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300030", "error_description": "synthesized by the generated test"},
         "Code200700300030",
+        "InvalidRequestError",
         id="catalog.section.delete/documented_2_200700300030",
     ),
     pytest.param(
@@ -10662,6 +12105,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.section.delete/documented_3_100",
     ),
     pytest.param(
@@ -10670,6 +12114,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.section.delete/documented_4_0",
     ),
     pytest.param(
@@ -10678,6 +12123,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300040, "error_description": "Access Denied"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.section.get/error_200040300040",
     ),
     pytest.param(
@@ -10686,6 +12132,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300030", "error_description": "synthesized by the generated test"},
         "Code200700300030",
+        "InvalidRequestError",
         id="catalog.section.get/documented_1_200700300030",
     ),
     pytest.param(
@@ -10694,6 +12141,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.section.get/documented_2_100",
     ),
     pytest.param(
@@ -10702,6 +12150,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.section.get/documented_3_0",
     ),
     pytest.param(
@@ -10710,6 +12159,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.section.getFields/error_0",
     ),
     pytest.param(
@@ -10718,6 +12168,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300030, "error_description": "Access Denied"},
         "Code200040300030",
+        "InvalidRequestError",
         id="catalog.section.list/error_200040300030",
     ),
     pytest.param(
@@ -10726,6 +12177,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.section.list/documented_1_0",
     ),
     pytest.param(
@@ -10734,6 +12186,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.section.update/error_0",
     ),
     pytest.param(
@@ -10742,6 +12195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300040", "error_description": "synthesized by the generated test"},
         "Code200040300040",
+        "InvalidRequestError",
         id="catalog.section.update/documented_0_200040300040",
     ),
     pytest.param(
@@ -10750,6 +12204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300010", "error_description": "synthesized by the generated test"},
         "Code200700300010",
+        "InvalidRequestError",
         id="catalog.section.update/documented_1_200700300010",
     ),
     pytest.param(
@@ -10758,6 +12213,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300030", "error_description": "synthesized by the generated test"},
         "Code200700300030",
+        "InvalidRequestError",
         id="catalog.section.update/documented_2_200700300030",
     ),
     pytest.param(
@@ -10766,6 +12222,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300040", "error_description": "synthesized by the generated test"},
         "Code200700300040",
+        "InvalidRequestError",
         id="catalog.section.update/documented_3_200700300040",
     ),
     pytest.param(
@@ -10774,6 +12231,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200700300050", "error_description": "synthesized by the generated test"},
         "Code200700300050",
+        "InvalidRequestError",
         id="catalog.section.update/documented_4_200700300050",
     ),
     pytest.param(
@@ -10782,6 +12240,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.section.update/documented_5_100",
     ),
     pytest.param(
@@ -10816,6 +12275,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.store.add/error_200040300020",
     ),
     pytest.param(
@@ -10850,6 +12310,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.store.add/documented_1_100",
     ),
     pytest.param(
@@ -10884,6 +12345,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.store.add/documented_2_0",
     ),
     pytest.param(
@@ -10892,6 +12354,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.store.delete/error_200040300020",
     ),
     pytest.param(
@@ -10900,6 +12363,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201100000000", "error_description": "synthesized by the generated test"},
         "Code201100000000",
+        "InvalidRequestError",
         id="catalog.store.delete/documented_1_201100000000",
     ),
     pytest.param(
@@ -10908,6 +12372,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.store.delete/documented_2_100",
     ),
     pytest.param(
@@ -10916,6 +12381,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.store.delete/documented_3_0",
     ),
     pytest.param(
@@ -10924,6 +12390,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.store.get/error_200040300010",
     ),
     pytest.param(
@@ -10932,6 +12399,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201100000000", "error_description": "synthesized by the generated test"},
         "Code201100000000",
+        "InvalidRequestError",
         id="catalog.store.get/documented_1_201100000000",
     ),
     pytest.param(
@@ -10940,6 +12408,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.store.get/documented_2_100",
     ),
     pytest.param(
@@ -10948,6 +12417,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.store.get/documented_3_0",
     ),
     pytest.param(
@@ -10956,6 +12426,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.store.getFields/error_200040300010",
     ),
     pytest.param(
@@ -10964,6 +12435,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.store.getFields/documented_1_0",
     ),
     pytest.param(
@@ -10996,6 +12468,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.store.list/error_200040300010",
     ),
     pytest.param(
@@ -11028,6 +12501,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.store.list/documented_1_0",
     ),
     pytest.param(
@@ -11062,6 +12536,7 @@ ERROR_REPLIES = [
         },
         400,
         {"error": 200040300010, "error_description": "Access denied"},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="catalog.store.update/error_200040300010",
     ),
@@ -11098,6 +12573,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.store.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -11133,6 +12609,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201100000000", "error_description": "synthesized by the generated test"},
         "Code201100000000",
+        "InvalidRequestError",
         id="catalog.store.update/documented_1_201100000000",
     ),
     pytest.param(
@@ -11168,6 +12645,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.store.update/documented_2_100",
     ),
     pytest.param(
@@ -11203,6 +12681,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.store.update/documented_3_0",
     ),
     pytest.param(
@@ -11211,6 +12690,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.storeproduct.get/error_200040300010",
     ),
     pytest.param(
@@ -11219,6 +12699,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="catalog.storeproduct.get/documented_1_empty",
     ),
     pytest.param(
@@ -11227,6 +12708,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.storeproduct.get/documented_2_100",
     ),
     pytest.param(
@@ -11235,6 +12717,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.storeproduct.get/documented_3_0",
     ),
     pytest.param(
@@ -11243,6 +12726,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.storeproduct.getFields/error_200040300010",
     ),
     pytest.param(
@@ -11251,6 +12735,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.storeproduct.getFields/documented_1_0",
     ),
     pytest.param(
@@ -11259,6 +12744,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.storeproduct.list/error_200040300010",
     ),
     pytest.param(
@@ -11267,6 +12753,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.storeproduct.list/documented_1_0",
     ),
     pytest.param(
@@ -11280,7 +12767,36 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "The documentType field is not specified in the filter parameter"},
         "Code0TheDocumentTypeFieldIsNotSpecified2",
+        "InvalidRequestError",
         id="catalog.userfield.document.list/error_0",
+    ),
+    pytest.param(
+        "catalog.userfield.document.list",
+        {
+            "filter": {"documentId": 81, "documentType": "A"},
+            "order": {"documentId": "ASC"},
+            "select": ["documentType", "documentId", "field7097"],
+            "start": 0,
+        },
+        400,
+        {"error": "0", "error_description": "The documentType field is not specified in the select parameter"},
+        "Code0TheDocumentTypeFieldIsNotSpecified",
+        "InvalidRequestError",
+        id="catalog.userfield.document.list/documented_0_0",
+    ),
+    pytest.param(
+        "catalog.userfield.document.list",
+        {
+            "filter": {"documentId": 81, "documentType": "A"},
+            "order": {"documentId": "ASC"},
+            "select": ["documentType", "documentId", "field7097"],
+            "start": 0,
+        },
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.userfield.document.list/documented_2_0",
     ),
     pytest.param(
         "catalog.userfield.document.update",
@@ -11288,7 +12804,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "The specified document does not exist"},
         "Code0TheSpecifiedDocumentDoesNotExist",
+        "InvalidRequestError",
         id="catalog.userfield.document.update/error_0",
+    ),
+    pytest.param(
+        "catalog.userfield.document.update",
+        {"documentId": 81, "fields": {"documentType": "A", "field7097": "Test Field"}},
+        400,
+        {"error": "0", "error_description": "Access Denied"},
+        "Code0AccessDenied",
+        "InvalidRequestError",
+        id="catalog.userfield.document.update/documented_1_0",
     ),
     pytest.param(
         "catalog.vat.add",
@@ -11296,6 +12822,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.vat.add/error_200040300020",
     ),
     pytest.param(
@@ -11304,6 +12831,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.vat.add/documented_1_100",
     ),
     pytest.param(
@@ -11312,6 +12840,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.vat.add/documented_2_0",
     ),
     pytest.param(
@@ -11320,6 +12849,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.vat.delete/error_200040300020",
     ),
     pytest.param(
@@ -11328,6 +12858,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200800000000", "error_description": "synthesized by the generated test"},
         "Code200800000000",
+        "InvalidRequestError",
         id="catalog.vat.delete/documented_1_200800000000",
     ),
     pytest.param(
@@ -11336,6 +12867,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.vat.delete/documented_2_100",
     ),
     pytest.param(
@@ -11344,6 +12876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.vat.delete/documented_3_0",
     ),
     pytest.param(
@@ -11352,6 +12885,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.vat.get/error_200040300010",
     ),
     pytest.param(
@@ -11360,6 +12894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200800000000", "error_description": "synthesized by the generated test"},
         "Code200800000000",
+        "InvalidRequestError",
         id="catalog.vat.get/documented_1_200800000000",
     ),
     pytest.param(
@@ -11368,6 +12903,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.vat.get/documented_2_100",
     ),
     pytest.param(
@@ -11376,6 +12912,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.vat.get/documented_3_0",
     ),
     pytest.param(
@@ -11384,6 +12921,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.vat.getFields/error_200040300010",
     ),
     pytest.param(
@@ -11392,6 +12930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.vat.getFields/documented_1_0",
     ),
     pytest.param(
@@ -11400,6 +12939,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="catalog.vat.list/error_200040300010",
     ),
     pytest.param(
@@ -11408,6 +12948,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.vat.list/documented_1_0",
     ),
     pytest.param(
@@ -11416,6 +12957,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: code"},
         "Code0",
+        "InvalidRequestError",
         id="catalog.vat.update/error_0",
     ),
     pytest.param(
@@ -11424,6 +12966,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="catalog.vat.update/documented_0_200040300020",
     ),
     pytest.param(
@@ -11432,6 +12975,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200800000000", "error_description": "synthesized by the generated test"},
         "Code200800000000",
+        "InvalidRequestError",
         id="catalog.vat.update/documented_1_200800000000",
     ),
     pytest.param(
@@ -11440,11 +12984,12 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="catalog.vat.update/documented_2_100",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

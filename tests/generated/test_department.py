@@ -86,6 +86,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Department name not provided.<br>"},
         "ErrorCore",
+        "InvalidRequestError",
         id="department.add/error_core",
     ),
     pytest.param(
@@ -94,6 +95,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Department not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="department.delete/error_core",
     ),
     pytest.param(
@@ -102,11 +104,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Department not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="department.update/error_core",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

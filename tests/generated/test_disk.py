@@ -471,6 +471,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Could not find entity with id `X`"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.attachedObject.get/error_not_found",
     ),
     pytest.param(
@@ -479,6 +480,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.attachedObject.get/documented_1_access_denied",
     ),
     pytest.param(
@@ -487,6 +489,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.copyTo/error_argument",
     ),
     pytest.param(
@@ -495,6 +498,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.file.copyTo/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -503,6 +507,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22003", "error_description": "synthesized by the generated test"},
         "DiskFile22003",
+        "InvalidRequestError",
         id="disk.file.copyTo/documented_2_disk_file_22003",
     ),
     pytest.param(
@@ -511,6 +516,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.copyTo/documented_3_error_not_found",
     ),
     pytest.param(
@@ -519,6 +525,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.copyTo/documented_4_access_denied",
     ),
     pytest.param(
@@ -527,6 +534,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.delete/error_argument",
     ),
     pytest.param(
@@ -535,6 +543,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.delete/documented_1_error_not_found",
     ),
     pytest.param(
@@ -543,6 +552,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22007", "error_description": "synthesized by the generated test"},
         "DiskFile22007",
+        "InvalidRequestError",
         id="disk.file.delete/documented_2_disk_file_22007",
     ),
     pytest.param(
@@ -551,6 +561,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -559,6 +570,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.get/error_argument",
     ),
     pytest.param(
@@ -567,6 +579,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.get/documented_1_error_not_found",
     ),
     pytest.param(
@@ -575,6 +588,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -583,6 +597,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.getExternalLink/error_argument",
     ),
     pytest.param(
@@ -591,6 +606,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.getExternalLink/documented_1_error_not_found",
     ),
     pytest.param(
@@ -599,6 +615,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.getExternalLink/documented_2_access_denied",
     ),
     pytest.param(
@@ -607,6 +624,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.getVersions/error_argument",
     ),
     pytest.param(
@@ -615,6 +633,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.getVersions/documented_1_error_not_found",
     ),
     pytest.param(
@@ -623,6 +642,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.getVersions/documented_2_access_denied",
     ),
     pytest.param(
@@ -631,6 +651,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.markDeleted/error_argument",
     ),
     pytest.param(
@@ -639,6 +660,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.markDeleted/documented_1_error_not_found",
     ),
     pytest.param(
@@ -647,6 +669,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.markDeleted/documented_2_access_denied",
     ),
     pytest.param(
@@ -655,6 +678,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.moveTo/error_argument",
     ),
     pytest.param(
@@ -663,6 +687,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.moveTo/documented_1_error_not_found",
     ),
     pytest.param(
@@ -671,6 +696,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.file.moveTo/documented_2_disk_obj_22000",
     ),
     pytest.param(
@@ -679,6 +705,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22007", "error_description": "synthesized by the generated test"},
         "DiskFile22007",
+        "InvalidRequestError",
         id="disk.file.moveTo/documented_3_disk_file_22007",
     ),
     pytest.param(
@@ -687,6 +714,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.moveTo/documented_4_access_denied",
     ),
     pytest.param(
@@ -695,6 +723,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.rename/error_argument",
     ),
     pytest.param(
@@ -703,6 +732,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.rename/documented_1_error_not_found",
     ),
     pytest.param(
@@ -711,6 +741,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.file.rename/documented_2_disk_obj_22000",
     ),
     pytest.param(
@@ -719,6 +750,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="disk.file.rename/documented_3_0",
     ),
     pytest.param(
@@ -727,6 +759,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.rename/documented_4_access_denied",
     ),
     pytest.param(
@@ -735,6 +768,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.restore/error_argument",
     ),
     pytest.param(
@@ -743,6 +777,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.restore/documented_1_error_not_found",
     ),
     pytest.param(
@@ -751,6 +786,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.restore/documented_2_access_denied",
     ),
     pytest.param(
@@ -759,6 +795,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.restoreFromVersion/error_argument",
     ),
     pytest.param(
@@ -767,6 +804,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.restoreFromVersion/documented_1_error_not_found",
     ),
     pytest.param(
@@ -775,6 +813,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22003", "error_description": "synthesized by the generated test"},
         "DiskFile22003",
+        "InvalidRequestError",
         id="disk.file.restoreFromVersion/documented_2_disk_file_22003",
     ),
     pytest.param(
@@ -783,6 +822,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22004", "error_description": "synthesized by the generated test"},
         "DiskFile22004",
+        "InvalidRequestError",
         id="disk.file.restoreFromVersion/documented_3_disk_file_22004",
     ),
     pytest.param(
@@ -791,6 +831,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.restoreFromVersion/documented_4_access_denied",
     ),
     pytest.param(
@@ -799,6 +840,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_QUERY", "error_description": "Search query is invalid. (INVALID_QUERY)."},
         "InvalidQuery",
+        "InvalidRequestError",
         id="disk.file.search/error_invalid_query",
     ),
     pytest.param(
@@ -807,6 +849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.search/documented_0_error_argument",
     ),
     pytest.param(
@@ -815,6 +858,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "InvalidType",
+        "InvalidRequestError",
         id="disk.file.search/documented_2_invalid_type",
     ),
     pytest.param(
@@ -823,6 +867,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FILTER", "error_description": "synthesized by the generated test"},
         "InvalidFilter",
+        "InvalidRequestError",
         id="disk.file.search/documented_3_invalid_filter",
     ),
     pytest.param(
@@ -831,6 +876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="disk.file.search/documented_4_not_found",
     ),
     pytest.param(
@@ -839,6 +885,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNSUPPORTED_STORAGE", "error_description": "synthesized by the generated test"},
         "UnsupportedStorage",
+        "InvalidRequestError",
         id="disk.file.search/documented_5_unsupported_storage",
     ),
     pytest.param(
@@ -853,6 +900,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.file.uploadVersion/error_argument",
     ),
     pytest.param(
@@ -867,6 +915,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.file.uploadVersion/documented_1_error_not_found",
     ),
     pytest.param(
@@ -881,6 +930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22002", "error_description": "synthesized by the generated test"},
         "DiskFile22002",
+        "InvalidRequestError",
         id="disk.file.uploadVersion/documented_2_disk_file_22002",
     ),
     pytest.param(
@@ -895,6 +945,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22005", "error_description": "synthesized by the generated test"},
         "DiskFile22005",
+        "InvalidRequestError",
         id="disk.file.uploadVersion/documented_3_disk_file_22005",
     ),
     pytest.param(
@@ -909,6 +960,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_FILE_22006", "error_description": "synthesized by the generated test"},
         "DiskFile22006",
+        "InvalidRequestError",
         id="disk.file.uploadVersion/documented_4_disk_file_22006",
     ),
     pytest.param(
@@ -923,6 +975,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.file.uploadVersion/documented_5_access_denied",
     ),
     pytest.param(
@@ -931,6 +984,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.addSubFolder/error_argument",
     ),
     pytest.param(
@@ -939,6 +993,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.folder.addSubFolder/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -947,6 +1002,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.addSubFolder/documented_2_error_not_found",
     ),
     pytest.param(
@@ -955,6 +1011,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.addSubFolder/documented_3_access_denied",
     ),
     pytest.param(
@@ -963,6 +1020,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.copyTo/error_argument",
     ),
     pytest.param(
@@ -971,6 +1029,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.folder.copyTo/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -979,6 +1038,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.copyTo/documented_2_error_not_found",
     ),
     pytest.param(
@@ -987,6 +1047,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.copyTo/documented_3_access_denied",
     ),
     pytest.param(
@@ -995,6 +1056,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.deleteTree/error_argument",
     ),
     pytest.param(
@@ -1003,6 +1065,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.folder.deleteTree/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -1011,6 +1074,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.deleteTree/documented_2_error_not_found",
     ),
     pytest.param(
@@ -1019,6 +1083,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.deleteTree/documented_3_access_denied",
     ),
     pytest.param(
@@ -1027,6 +1092,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.get/error_argument",
     ),
     pytest.param(
@@ -1035,6 +1101,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.get/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1043,6 +1110,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -1051,6 +1119,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.getChildren/error_argument",
     ),
     pytest.param(
@@ -1059,6 +1128,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.getChildren/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1067,6 +1137,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.getExternalLink/error_argument",
     ),
     pytest.param(
@@ -1075,6 +1146,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.getExternalLink/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1083,6 +1155,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.getExternalLink/documented_2_access_denied",
     ),
     pytest.param(
@@ -1091,6 +1164,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.markDeleted/error_argument",
     ),
     pytest.param(
@@ -1099,6 +1173,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.folder.markDeleted/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -1107,6 +1182,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.markDeleted/documented_2_error_not_found",
     ),
     pytest.param(
@@ -1115,6 +1191,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.markDeleted/documented_3_access_denied",
     ),
     pytest.param(
@@ -1123,6 +1200,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.moveTo/error_argument",
     ),
     pytest.param(
@@ -1131,6 +1209,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.folder.moveTo/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -1139,6 +1218,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.moveTo/documented_2_error_not_found",
     ),
     pytest.param(
@@ -1147,6 +1227,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="disk.folder.moveTo/documented_3_empty",
     ),
     pytest.param(
@@ -1155,6 +1236,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.moveTo/documented_4_access_denied",
     ),
     pytest.param(
@@ -1163,6 +1245,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.rename/error_argument",
     ),
     pytest.param(
@@ -1171,6 +1254,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.rename/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1179,6 +1263,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.rename/documented_2_access_denied",
     ),
     pytest.param(
@@ -1187,6 +1272,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.restore/error_argument",
     ),
     pytest.param(
@@ -1195,6 +1281,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.restore/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1203,6 +1290,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.restore/documented_2_access_denied",
     ),
     pytest.param(
@@ -1211,6 +1299,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.shareToUser/error_argument",
     ),
     pytest.param(
@@ -1219,6 +1308,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.shareToUser/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1227,6 +1317,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.shareToUser/documented_2_access_denied",
     ),
     pytest.param(
@@ -1241,6 +1332,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Could not find entity with id `X`"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.folder.uploadFile/error_not_found",
     ),
     pytest.param(
@@ -1255,6 +1347,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.folder.uploadFile/documented_0_error_argument",
     ),
     pytest.param(
@@ -1269,6 +1362,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_BASE_SERVICE_22001", "error_description": "synthesized by the generated test"},
         "DiskBaseService22001",
+        "InvalidRequestError",
         id="disk.folder.uploadFile/documented_2_disk_base_service_22001",
     ),
     pytest.param(
@@ -1283,6 +1377,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_COULD_NOT_SAVE_FILE", "error_description": "synthesized by the generated test"},
         "ErrorCouldNotSaveFile",
+        "InvalidRequestError",
         id="disk.folder.uploadFile/documented_3_error_could_not_save_file",
     ),
     pytest.param(
@@ -1297,6 +1392,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.folder.uploadFile/documented_4_access_denied",
     ),
     pytest.param(
@@ -1305,6 +1401,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #1}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.storage.addFolder/error_argument",
     ),
     pytest.param(
@@ -1313,6 +1410,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_OBJ_22000", "error_description": "synthesized by the generated test"},
         "DiskObj22000",
+        "InvalidRequestError",
         id="disk.storage.addFolder/documented_1_disk_obj_22000",
     ),
     pytest.param(
@@ -1321,6 +1419,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.storage.addFolder/documented_2_error_not_found",
     ),
     pytest.param(
@@ -1329,6 +1428,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.storage.addFolder/documented_3_access_denied",
     ),
     pytest.param(
@@ -1337,6 +1437,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.storage.get/error_argument",
     ),
     pytest.param(
@@ -1345,6 +1446,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.storage.get/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1353,6 +1455,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.storage.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -1361,6 +1464,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter {Parameter #0}"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.storage.getChildren/error_argument",
     ),
     pytest.param(
@@ -1369,6 +1473,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.storage.getChildren/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1377,6 +1482,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied! Application context required"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.storage.getForApp/error_access_denied",
     ),
     pytest.param(
@@ -1385,6 +1491,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.storage.getForApp/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1393,6 +1500,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Could not find entity with id `X`"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.storage.rename/error_not_found",
     ),
     pytest.param(
@@ -1401,6 +1509,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="disk.storage.rename/documented_1_empty",
     ),
     pytest.param(
@@ -1409,6 +1518,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.storage.rename/documented_2_access_denied",
     ),
     pytest.param(
@@ -1423,6 +1533,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Could not find entity with id `X`"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.storage.uploadFile/error_not_found",
     ),
     pytest.param(
@@ -1437,6 +1548,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.storage.uploadFile/documented_0_error_argument",
     ),
     pytest.param(
@@ -1451,6 +1563,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DISK_BASE_SERVICE_22001", "error_description": "synthesized by the generated test"},
         "DiskBaseService22001",
+        "InvalidRequestError",
         id="disk.storage.uploadFile/documented_2_disk_base_service_22001",
     ),
     pytest.param(
@@ -1465,6 +1578,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_COULD_NOT_SAVE_FILE", "error_description": "synthesized by the generated test"},
         "ErrorCouldNotSaveFile",
+        "InvalidRequestError",
         id="disk.storage.uploadFile/documented_3_error_could_not_save_file",
     ),
     pytest.param(
@@ -1479,6 +1593,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="disk.storage.uploadFile/documented_4_empty",
     ),
     pytest.param(
@@ -1493,6 +1608,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.storage.uploadFile/documented_5_access_denied",
     ),
     pytest.param(
@@ -1501,6 +1617,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Invalid value of parameter `id`"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="disk.version.get/error_argument",
     ),
     pytest.param(
@@ -1509,6 +1626,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="disk.version.get/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1517,11 +1635,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="disk.version.get/documented_2_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

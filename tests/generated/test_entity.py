@@ -439,6 +439,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.add/error_argument",
     ),
     pytest.param(
@@ -447,6 +448,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_ALREADY_EXISTS", "error_description": "synthesized by the generated test"},
         "ErrorEntityAlreadyExists",
+        "InvalidRequestError",
         id="entity.add/documented_0_error_entity_already_exists",
     ),
     pytest.param(
@@ -455,6 +457,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.add/documented_1_error_core",
     ),
     pytest.param(
@@ -463,6 +466,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -471,6 +475,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.delete/error_entity_not_found",
     ),
     pytest.param(
@@ -479,6 +484,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.delete/documented_0_error_argument",
     ),
     pytest.param(
@@ -487,6 +493,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.delete/documented_2_access_denied",
     ),
     pytest.param(
@@ -495,6 +502,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.delete/documented_3_error_core",
     ),
     pytest.param(
@@ -503,6 +511,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.get/error_entity_not_found",
     ),
     pytest.param(
@@ -511,6 +520,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "", "error": "ERROR_ARGUMENT", "error_description": "Entity code is too long. Max length is 13 characters."},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.get/error_argument",
     ),
     pytest.param(
@@ -519,6 +529,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -527,6 +538,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.add/error_entity_not_found",
     ),
     pytest.param(
@@ -535,6 +547,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.add/error_argument",
     ),
     pytest.param(
@@ -543,6 +556,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.add/documented_2_access_denied",
     ),
     pytest.param(
@@ -551,6 +565,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.item.add/documented_3_error_core",
     ),
     pytest.param(
@@ -559,6 +574,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ITEM_NOT_FOUND", "error_description": "Item not found"},
         "ErrorItemNotFound",
+        "InvalidRequestError",
         id="entity.item.delete/error_item_not_found",
     ),
     pytest.param(
@@ -567,6 +583,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.delete/error_argument",
     ),
     pytest.param(
@@ -575,6 +592,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.delete/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -583,6 +601,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -591,6 +610,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.item.delete/documented_4_error_core",
     ),
     pytest.param(
@@ -604,6 +624,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.get/error_argument",
     ),
     pytest.param(
@@ -617,6 +638,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.get/error_entity_not_found",
     ),
     pytest.param(
@@ -630,6 +652,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -638,6 +661,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROPERTY_ALREADY_EXISTS", "error_description": "Property already exists"},
         "ErrorPropertyAlreadyExists",
+        "InvalidRequestError",
         id="entity.item.property.add/error_property_already_exists",
     ),
     pytest.param(
@@ -646,6 +670,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.property.add/error_argument",
     ),
     pytest.param(
@@ -654,6 +679,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.property.add/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -662,6 +688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.property.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -670,6 +697,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNSUPPORTED_PROPERTY_TYPE", "error_description": "synthesized by the generated test"},
         "ErrorUnsupportedPropertyType",
+        "InvalidRequestError",
         id="entity.item.property.add/documented_4_error_unsupported_property_type",
     ),
     pytest.param(
@@ -678,6 +706,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.item.property.add/documented_5_error_core",
     ),
     pytest.param(
@@ -686,6 +715,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROPERTY_NOT_FOUND", "error_description": "Property not found"},
         "ErrorPropertyNotFound",
+        "InvalidRequestError",
         id="entity.item.property.delete/error_property_not_found",
     ),
     pytest.param(
@@ -694,6 +724,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.property.delete/error_argument",
     ),
     pytest.param(
@@ -702,6 +733,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.property.delete/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -710,6 +742,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.property.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -718,6 +751,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.item.property.delete/documented_4_error_core",
     ),
     pytest.param(
@@ -726,6 +760,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROPERTY_NOT_FOUND", "error_description": "Property not found"},
         "ErrorPropertyNotFound",
+        "InvalidRequestError",
         id="entity.item.property.get/error_property_not_found",
     ),
     pytest.param(
@@ -734,6 +769,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.property.get/error_argument",
     ),
     pytest.param(
@@ -742,6 +778,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.property.get/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -750,6 +787,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.property.get/documented_3_access_denied",
     ),
     pytest.param(
@@ -758,6 +796,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROPERTY_NOT_FOUND", "error_description": "Property not found"},
         "ErrorPropertyNotFound",
+        "InvalidRequestError",
         id="entity.item.property.update/error_property_not_found",
     ),
     pytest.param(
@@ -766,6 +805,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.property.update/error_argument",
     ),
     pytest.param(
@@ -774,6 +814,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.property.update/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -782,6 +823,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROPERTY_ALREADY_EXISTS", "error_description": "synthesized by the generated test"},
         "ErrorPropertyAlreadyExists",
+        "InvalidRequestError",
         id="entity.item.property.update/documented_3_error_property_already_exists",
     ),
     pytest.param(
@@ -790,6 +832,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.property.update/documented_4_access_denied",
     ),
     pytest.param(
@@ -798,6 +841,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.item.property.update/documented_5_error_core",
     ),
     pytest.param(
@@ -812,6 +856,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ITEM_NOT_FOUND", "error_description": "Item not found"},
         "ErrorItemNotFound",
+        "InvalidRequestError",
         id="entity.item.update/error_item_not_found",
     ),
     pytest.param(
@@ -826,6 +871,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.item.update/error_argument",
     ),
     pytest.param(
@@ -840,6 +886,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.item.update/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -854,6 +901,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.item.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -868,6 +916,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.item.update/documented_4_error_core",
     ),
     pytest.param(
@@ -876,6 +925,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.rights/error_argument",
     ),
     pytest.param(
@@ -884,6 +934,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.rights/documented_1_access_denied",
     ),
     pytest.param(
@@ -902,6 +953,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.section.add/error_entity_not_found",
     ),
     pytest.param(
@@ -920,6 +972,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.section.add/documented_0_error_argument",
     ),
     pytest.param(
@@ -938,6 +991,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.section.add/documented_2_access_denied",
     ),
     pytest.param(
@@ -956,6 +1010,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.section.add/documented_3_error_core",
     ),
     pytest.param(
@@ -964,6 +1019,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SECTION_NOT_FOUND", "error_description": "Section not found"},
         "ErrorSectionNotFound",
+        "InvalidRequestError",
         id="entity.section.delete/error_section_not_found",
     ),
     pytest.param(
@@ -972,6 +1028,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.section.delete/documented_0_error_argument",
     ),
     pytest.param(
@@ -980,6 +1037,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.section.delete/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -988,6 +1046,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.section.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -996,6 +1055,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.section.delete/documented_4_error_core",
     ),
     pytest.param(
@@ -1004,6 +1064,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.section.get/error_argument",
     ),
     pytest.param(
@@ -1012,6 +1073,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.section.get/error_entity_not_found",
     ),
     pytest.param(
@@ -1032,6 +1094,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SECTION_NOT_FOUND", "error_description": "Section not found"},
         "ErrorSectionNotFound",
+        "InvalidRequestError",
         id="entity.section.update/error_section_not_found",
     ),
     pytest.param(
@@ -1052,6 +1115,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.section.update/documented_0_error_argument",
     ),
     pytest.param(
@@ -1072,6 +1136,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.section.update/documented_1_error_entity_not_found",
     ),
     pytest.param(
@@ -1092,6 +1157,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.section.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -1112,6 +1178,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.section.update/documented_4_error_core",
     ),
     pytest.param(
@@ -1120,6 +1187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "ErrorEntityNotFound",
+        "InvalidRequestError",
         id="entity.update/error_entity_not_found",
     ),
     pytest.param(
@@ -1128,6 +1196,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "ENTITY", "error": "ERROR_ARGUMENT", "error_description": "Argument 'ENTITY' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="entity.update/error_argument",
     ),
     pytest.param(
@@ -1136,6 +1205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ENTITY_ALREADY_EXISTS", "error_description": "synthesized by the generated test"},
         "ErrorEntityAlreadyExists",
+        "InvalidRequestError",
         id="entity.update/documented_1_error_entity_already_exists",
     ),
     pytest.param(
@@ -1144,6 +1214,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="entity.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -1152,11 +1223,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="entity.update/documented_4_error_core",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -102,6 +102,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EVENT_NOT_FOUND", "error_description": "Event not found"},
         "ErrorEventNotFound",
+        "InvalidRequestError",
         id="event.bind/error_event_not_found",
     ),
     pytest.param(
@@ -110,6 +111,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="event.bind/documented_1_access_denied",
     ),
     pytest.param(
@@ -118,6 +120,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="event.offline.clear/error_access_denied",
     ),
     pytest.param(
@@ -126,6 +129,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="event.offline.error/error_access_denied",
     ),
     pytest.param(
@@ -134,6 +138,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="event.offline.get/error_access_denied",
     ),
     pytest.param(
@@ -142,6 +147,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="event.offline.list/error_access_denied",
     ),
     pytest.param(
@@ -153,11 +159,12 @@ ERROR_REPLIES = [
             "error_description": "Access denied! Offline events unbinding requires administrator access rights",
         },
         "AccessDenied",
+        "PermissionDeniedError",
         id="event.unbind/error_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

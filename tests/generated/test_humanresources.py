@@ -552,31 +552,8 @@ ERROR_REPLIES = [
         403,
         {"error": 0, "error_description": "Operation failed"},
         "Code0",
+        "ApiError",
         id="humanresources.hcmlink.company.add/error_0",
-    ),
-    pytest.param(
-        "humanresources.hcmlink.company.add",
-        {
-            "fields": {
-                "company": "hr-company-001",
-                "crmCompanyId": 12,
-                "data": {"taxId": "1234567890"},
-                "fields": [
-                    {
-                        "entityType": "EMPLOYEE",
-                        "field": "personal_number",
-                        "title": "Personnel Number",
-                        "ttl": 86400,
-                        "type": "STRING",
-                    }
-                ],
-                "title": "Muller GmbH",
-            }
-        },
-        200,
-        {"error": "0", "error_description": "synthesized by the generated test"},
-        "Code0",
-        id="humanresources.hcmlink.company.add/documented_0_0",
     ),
     pytest.param(
         "humanresources.hcmlink.company.add",
@@ -600,6 +577,7 @@ ERROR_REPLIES = [
         200,
         {"error": "510", "error_description": "synthesized by the generated test"},
         "Code510",
+        "ApiError",
         id="humanresources.hcmlink.company.add/documented_1_510",
     ),
     pytest.param(
@@ -624,6 +602,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.company.add/documented_2_access_denied",
     ),
     pytest.param(
@@ -648,6 +627,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.company.add/documented_3_wrong_auth_type",
     ),
     pytest.param(
@@ -656,15 +636,8 @@ ERROR_REPLIES = [
         403,
         {"error": 510, "error_description": "Operation failed"},
         "Code510",
+        "ApiError",
         id="humanresources.hcmlink.company.delete/error_510",
-    ),
-    pytest.param(
-        "humanresources.hcmlink.company.delete",
-        {"id": 15},
-        200,
-        {"error": "510", "error_description": "synthesized by the generated test"},
-        "Code510",
-        id="humanresources.hcmlink.company.delete/documented_0_510",
     ),
     pytest.param(
         "humanresources.hcmlink.company.delete",
@@ -672,6 +645,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.company.delete/documented_1_access_denied",
     ),
     pytest.param(
@@ -680,6 +654,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.company.delete/documented_2_wrong_auth_type",
     ),
     pytest.param(
@@ -688,6 +663,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied! Access denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.company.list/error_access_denied",
     ),
     pytest.param(
@@ -696,6 +672,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "ApiError",
         id="humanresources.hcmlink.company.list/documented_0_0",
     ),
     pytest.param(
@@ -704,6 +681,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.company.list/documented_2_wrong_auth_type",
     ),
     pytest.param(
@@ -720,23 +698,8 @@ ERROR_REPLIES = [
         403,
         {"error": 510, "error_description": "Operation failed"},
         "Code510",
+        "ApiError",
         id="humanresources.hcmlink.company.update/error_510",
-    ),
-    pytest.param(
-        "humanresources.hcmlink.company.update",
-        {
-            "fields": {
-                "company": "hr-company-001",
-                "crmCompanyId": 12,
-                "fields": [{"entityType": "EMPLOYEE", "field": "personal_number", "title": "Employee number", "type": "STRING"}],
-                "title": "Muller GmbH",
-            },
-            "id": 15,
-        },
-        200,
-        {"error": "510", "error_description": "synthesized by the generated test"},
-        "Code510",
-        id="humanresources.hcmlink.company.update/documented_0_510",
     ),
     pytest.param(
         "humanresources.hcmlink.company.update",
@@ -752,6 +715,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.company.update/documented_1_access_denied",
     ),
     pytest.param(
@@ -768,6 +732,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.company.update/documented_2_wrong_auth_type",
     ),
     pytest.param(
@@ -776,6 +741,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Application context required"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.company.user.list/error_wrong_auth_type",
     ),
     pytest.param(
@@ -784,15 +750,8 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.company.user.list/documented_0_access_denied",
-    ),
-    pytest.param(
-        "humanresources.hcmlink.company.user.list",
-        {"limit": 50, "offset": 0},
-        200,
-        {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
-        "WrongAuthType",
-        id="humanresources.hcmlink.company.user.list/documented_1_wrong_auth_type",
     ),
     pytest.param(
         "humanresources.hcmlink.employee.list",
@@ -800,15 +759,8 @@ ERROR_REPLIES = [
         403,
         {"error": 510, "error_description": "Operation failed"},
         "Code510",
+        "ApiError",
         id="humanresources.hcmlink.employee.list/error_510",
-    ),
-    pytest.param(
-        "humanresources.hcmlink.employee.list",
-        {"company": "hr-company-001", "limit": 50, "offset": 0},
-        200,
-        {"error": "510", "error_description": "synthesized by the generated test"},
-        "Code510",
-        id="humanresources.hcmlink.employee.list/documented_0_510",
     ),
     pytest.param(
         "humanresources.hcmlink.employee.list",
@@ -816,6 +768,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.employee.list/documented_1_access_denied",
     ),
     pytest.param(
@@ -824,6 +777,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.employee.list/documented_2_wrong_auth_type",
     ),
     pytest.param(
@@ -843,6 +797,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "ApiError",
         id="humanresources.hcmlink.employee.set/documented_0_0",
     ),
     pytest.param(
@@ -862,6 +817,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="humanresources.hcmlink.employee.set/documented_1_empty",
     ),
     pytest.param(
@@ -881,6 +837,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.employee.set/documented_2_access_denied",
     ),
     pytest.param(
@@ -900,6 +857,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.employee.set/documented_3_wrong_auth_type",
     ),
     pytest.param(
@@ -912,6 +870,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "ApiError",
         id="humanresources.hcmlink.field.value.set/documented_0_0",
     ),
     pytest.param(
@@ -924,6 +883,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="humanresources.hcmlink.field.value.set/documented_1_empty",
     ),
     pytest.param(
@@ -936,6 +896,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.field.value.set/documented_2_access_denied",
     ),
     pytest.param(
@@ -948,6 +909,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.field.value.set/documented_3_wrong_auth_type",
     ),
     pytest.param(
@@ -956,15 +918,8 @@ ERROR_REPLIES = [
         403,
         {"error": 0, "error_description": "Operation failed"},
         "Code0",
+        "ApiError",
         id="humanresources.hcmlink.job.status.get/error_0",
-    ),
-    pytest.param(
-        "humanresources.hcmlink.job.status.get",
-        {"id": 101},
-        200,
-        {"error": "0", "error_description": "synthesized by the generated test"},
-        "Code0",
-        id="humanresources.hcmlink.job.status.get/documented_0_0",
     ),
     pytest.param(
         "humanresources.hcmlink.job.status.get",
@@ -972,6 +927,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.job.status.get/documented_1_access_denied",
     ),
     pytest.param(
@@ -980,6 +936,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.job.status.get/documented_2_wrong_auth_type",
     ),
     pytest.param(
@@ -988,6 +945,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "ApiError",
         id="humanresources.hcmlink.job.update/documented_0_0",
     ),
     pytest.param(
@@ -996,6 +954,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="humanresources.hcmlink.job.update/documented_1_access_denied",
     ),
     pytest.param(
@@ -1004,11 +963,12 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="humanresources.hcmlink.job.update/documented_2_wrong_auth_type",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

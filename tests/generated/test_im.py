@@ -901,6 +901,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.chat.add/error_invalid_credentials",
     ),
     pytest.param(
@@ -909,6 +910,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.chat.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -917,6 +919,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.leave/error_chat_id_empty",
     ),
     pytest.param(
@@ -925,6 +928,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.leave/documented_1_access_error",
     ),
     pytest.param(
@@ -933,6 +937,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED_KICK", "error_description": "synthesized by the generated test"},
         "AccessDeniedKick",
+        "PermissionDeniedError",
         id="im.chat.leave/documented_2_access_denied_kick",
     ),
     pytest.param(
@@ -941,6 +946,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.mute/error_chat_id_empty",
     ),
     pytest.param(
@@ -949,6 +955,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.mute/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -957,6 +964,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.mute/documented_2_access_error",
     ),
     pytest.param(
@@ -965,6 +973,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.setOwner/error_chat_id_empty",
     ),
     pytest.param(
@@ -973,6 +982,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.setOwner/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -981,6 +991,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.chat.setOwner/documented_2_user_id_empty",
     ),
     pytest.param(
@@ -989,6 +1000,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.setOwner/documented_3_access_error",
     ),
     pytest.param(
@@ -997,6 +1009,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="im.chat.setOwner/documented_4_wrong_request",
     ),
     pytest.param(
@@ -1005,6 +1018,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AVATAR_ERROR", "error_description": "Avatar incorrect type"},
         "AvatarError",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/error_avatar_error",
     ),
     pytest.param(
@@ -1013,6 +1027,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1021,6 +1036,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1029,6 +1045,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.chat.updateAvatar/documented_2_access_denied",
     ),
     pytest.param(
@@ -1037,6 +1054,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="im.chat.updateAvatar/documented_3_access_error",
     ),
     pytest.param(
@@ -1045,6 +1068,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="im.chat.updateAvatar/documented_5_wrong_request",
     ),
     pytest.param(
@@ -1053,6 +1077,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_COLOR", "error_description": "This color currently unavailable"},
         "WrongColor",
+        "InvalidRequestError",
         id="im.chat.updateColor/error_wrong_color",
     ),
     pytest.param(
@@ -1061,6 +1086,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateColor/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1069,6 +1095,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateColor/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1077,6 +1104,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.updateColor/documented_2_access_error",
     ),
     pytest.param(
@@ -1085,6 +1113,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="im.chat.updateColor/documented_4_wrong_request",
     ),
     pytest.param(
@@ -1093,6 +1122,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TITLE_EMPTY", "error_description": "Title can't be empty"},
         "TitleEmpty",
+        "InvalidRequestError",
         id="im.chat.updateTitle/error_title_empty",
     ),
     pytest.param(
@@ -1101,6 +1131,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateTitle/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1109,6 +1140,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.chat.updateTitle/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1117,6 +1149,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.updateTitle/documented_3_access_error",
     ),
     pytest.param(
@@ -1125,6 +1158,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.add/error_chat_id_empty",
     ),
     pytest.param(
@@ -1133,6 +1167,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.user.add/documented_1_access_error",
     ),
     pytest.param(
@@ -1141,6 +1176,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED_EXTEND", "error_description": "synthesized by the generated test"},
         "AccessDeniedExtend",
+        "PermissionDeniedError",
         id="im.chat.user.add/documented_2_access_denied_extend",
     ),
     pytest.param(
@@ -1149,6 +1185,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.delete/error_user_id_empty",
     ),
     pytest.param(
@@ -1157,6 +1194,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.delete/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1165,6 +1203,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.user.delete/documented_2_access_error",
     ),
     pytest.param(
@@ -1173,6 +1212,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED_KICK", "error_description": "synthesized by the generated test"},
         "AccessDeniedKick",
+        "PermissionDeniedError",
         id="im.chat.user.delete/documented_3_access_denied_kick",
     ),
     pytest.param(
@@ -1181,6 +1221,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "UserNotFound",
+        "InvalidRequestError",
         id="im.chat.user.delete/documented_4_user_not_found",
     ),
     pytest.param(
@@ -1189,6 +1230,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.chat.user.list/error_chat_id_empty",
     ),
     pytest.param(
@@ -1197,6 +1239,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.chat.user.list/documented_1_access_error",
     ),
     pytest.param(
@@ -1205,6 +1248,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.counters.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -1213,6 +1257,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "Only intranet users have access to this method."},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.colleagues.list/error_access_error",
     ),
     pytest.param(
@@ -1221,6 +1266,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_EMPTY", "error_description": "Department ID can't be empty"},
         "IdEmpty",
+        "InvalidRequestError",
         id="im.department.employees.get/error_id_empty",
     ),
     pytest.param(
@@ -1229,6 +1275,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.employees.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1237,6 +1284,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the ID field is passed"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="im.department.get/error_invalid_format",
     ),
     pytest.param(
@@ -1245,6 +1293,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1253,6 +1302,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_EMPTY", "error_description": "Department ID can't be empty"},
         "IdEmpty",
+        "InvalidRequestError",
         id="im.department.managers.get/error_id_empty",
     ),
     pytest.param(
@@ -1261,6 +1311,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.department.managers.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1269,6 +1320,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.get/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1277,6 +1329,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.get/documented_1_access_error",
     ),
     pytest.param(
@@ -1285,6 +1338,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.messages.get/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1293,6 +1347,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIRST_ID_STRING", "error_description": "synthesized by the generated test"},
         "FirstIdString",
+        "InvalidRequestError",
         id="im.dialog.messages.get/documented_1_first_id_string",
     ),
     pytest.param(
@@ -1301,6 +1356,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_STRING", "error_description": "synthesized by the generated test"},
         "LastIdString",
+        "InvalidRequestError",
         id="im.dialog.messages.get/documented_2_last_id_string",
     ),
     pytest.param(
@@ -1309,6 +1365,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.messages.get/documented_3_access_error",
     ),
     pytest.param(
@@ -1317,6 +1374,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "CHAT_ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.messages.search/error_chat_id_empty",
     ),
     pytest.param(
@@ -1325,6 +1383,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.messages.search/documented_1_access_error",
     ),
     pytest.param(
@@ -1333,6 +1392,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.read/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1341,6 +1401,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.dialog.read.all/error_invalid_credentials",
     ),
     pytest.param(
@@ -1349,6 +1410,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.dialog.unread/error_message_id_error",
     ),
     pytest.param(
@@ -1357,6 +1419,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.unread/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1365,6 +1428,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.users.list/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1373,6 +1437,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.users.list/documented_1_access_error",
     ),
     pytest.param(
@@ -1381,6 +1446,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.dialog.writing/error_dialog_id_empty",
     ),
     pytest.param(
@@ -1389,6 +1455,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.dialog.writing/documented_1_access_error",
     ),
     pytest.param(
@@ -1397,6 +1464,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.commit/error_chat_id_empty",
     ),
     pytest.param(
@@ -1405,6 +1473,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.commit/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1413,6 +1482,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILES_ERROR", "error_description": "synthesized by the generated test"},
         "FilesError",
+        "InvalidRequestError",
         id="im.disk.file.commit/documented_2_files_error",
     ),
     pytest.param(
@@ -1421,6 +1491,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SAVE_ERROR", "error_description": "synthesized by the generated test"},
         "SaveError",
+        "InvalidRequestError",
         id="im.disk.file.commit/documented_3_save_error",
     ),
     pytest.param(
@@ -1429,6 +1500,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.disk.file.commit/documented_4_access_error",
     ),
     pytest.param(
@@ -1437,6 +1509,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_ID_EMPTY", "error_description": "File ID can't be empty"},
         "FileIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.delete/error_file_id_empty",
     ),
     pytest.param(
@@ -1445,6 +1518,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.delete/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -1453,6 +1527,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_ID_EMPTY", "error_description": "File ID can't be empty"},
         "FileIdEmpty",
+        "InvalidRequestError",
         id="im.disk.file.save/error_file_id_empty",
     ),
     pytest.param(
@@ -1461,6 +1536,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_SAVE_ERROR", "error_description": "synthesized by the generated test"},
         "FileSaveError",
+        "InvalidRequestError",
         id="im.disk.file.save/documented_1_file_save_error",
     ),
     pytest.param(
@@ -1469,6 +1545,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="im.disk.folder.get/error_chat_id_empty",
     ),
     pytest.param(
@@ -1477,6 +1554,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.disk.folder.get/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1485,6 +1563,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.disk.folder.get/documented_2_access_error",
     ),
     pytest.param(
@@ -1493,6 +1572,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "Message can't be empty"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.message.add/error_message_empty",
     ),
     pytest.param(
@@ -1501,6 +1581,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.message.add/documented_1_user_id_empty",
     ),
     pytest.param(
@@ -1509,6 +1590,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "UserNotFound",
+        "InvalidRequestError",
         id="im.message.add/documented_2_user_not_found",
     ),
     pytest.param(
@@ -1517,6 +1599,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID", "error_description": "synthesized by the generated test"},
         "ChatId",
+        "InvalidRequestError",
         id="im.message.add/documented_3_chat_id",
     ),
     pytest.param(
@@ -1525,6 +1608,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="im.message.add/documented_4_access_error",
     ),
     pytest.param(
@@ -1533,6 +1622,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "synthesized by the generated test"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.message.add/documented_5_params_error",
     ),
     pytest.param(
@@ -1541,6 +1631,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.message.add/documented_6_attach_error",
     ),
     pytest.param(
@@ -1549,6 +1640,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.message.add/documented_7_attach_oversize",
     ),
     pytest.param(
@@ -1557,6 +1649,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="im.message.add/documented_8_keyboard_error",
     ),
     pytest.param(
@@ -1565,6 +1658,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="im.message.add/documented_9_menu_error",
     ),
     pytest.param(
@@ -1573,6 +1667,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REPLY_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "ReplyAccessError",
+        "InvalidRequestError",
         id="im.message.add/documented_10_reply_access_error",
     ),
     pytest.param(
@@ -1581,6 +1676,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REPLY_FROM_OTHER_CHAT_ERROR", "error_description": "synthesized by the generated test"},
         "ReplyFromOtherChatError",
+        "InvalidRequestError",
         id="im.message.add/documented_11_reply_from_other_chat_error",
     ),
     pytest.param(
@@ -1589,6 +1685,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "Incorrect params"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.message.command/error_params_error",
     ),
     pytest.param(
@@ -1597,6 +1694,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.command/documented_0_message_id_error",
     ),
     pytest.param(
@@ -1605,6 +1703,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="im.message.command/documented_1_bot_id_error",
     ),
     pytest.param(
@@ -1613,6 +1712,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ERROR", "error_description": "synthesized by the generated test"},
         "CommandError",
+        "InvalidRequestError",
         id="im.message.command/documented_2_command_error",
     ),
     pytest.param(
@@ -1621,6 +1721,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.delete/error_message_id_error",
     ),
     pytest.param(
@@ -1629,6 +1730,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_EDIT_MESSAGE", "error_description": "synthesized by the generated test"},
         "CantEditMessage",
+        "InvalidRequestError",
         id="im.message.delete/documented_1_cant_edit_message",
     ),
     pytest.param(
@@ -1637,6 +1739,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WITHOUT_CHANGES", "error_description": "Action completed without changes"},
         "WithoutChanges",
+        "InvalidRequestError",
         id="im.message.like/error_without_changes",
     ),
     pytest.param(
@@ -1645,6 +1748,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.like/documented_0_message_id_error",
     ),
     pytest.param(
@@ -1653,6 +1757,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "Incorrect params"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.message.share/error_params_error",
     ),
     pytest.param(
@@ -1661,6 +1766,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.share/documented_0_message_id_error",
     ),
     pytest.param(
@@ -1669,6 +1775,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.message.share/documented_1_dialog_id_empty",
     ),
     pytest.param(
@@ -1677,6 +1784,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="im.message.share/documented_2_access_error",
     ),
     pytest.param(
@@ -1685,6 +1793,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="im.message.update/error_message_id_error",
     ),
     pytest.param(
@@ -1693,6 +1802,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_EDIT_MESSAGE", "error_description": "synthesized by the generated test"},
         "CantEditMessage",
+        "InvalidRequestError",
         id="im.message.update/documented_1_cant_edit_message",
     ),
     pytest.param(
@@ -1701,6 +1811,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.message.update/documented_2_attach_error",
     ),
     pytest.param(
@@ -1709,6 +1820,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.message.update/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -1717,6 +1829,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="im.message.update/documented_4_keyboard_error",
     ),
     pytest.param(
@@ -1725,6 +1838,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
+        "InvalidRequestError",
         id="im.message.update/documented_5_keyboard_oversize",
     ),
     pytest.param(
@@ -1733,6 +1847,7 @@ ERROR_REPLIES = [
         400,
         {"error": "menu_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="im.message.update/documented_6_menu_error",
     ),
     pytest.param(
@@ -1741,6 +1856,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_OVERSIZE", "error_description": "synthesized by the generated test"},
         "MenuOversize",
+        "InvalidRequestError",
         id="im.message.update/documented_7_menu_oversize",
     ),
     pytest.param(
@@ -1756,6 +1872,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.notify/error_user_id_empty",
     ),
     pytest.param(
@@ -1771,6 +1888,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="im.notify/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1786,6 +1904,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.notify/documented_2_message_empty",
     ),
     pytest.param(
@@ -1801,6 +1920,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.notify/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -1816,6 +1936,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.notify/documented_4_attach_error",
     ),
     pytest.param(
@@ -1824,6 +1945,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ANSWER_TEXT_ERROR", "error_description": "ANSWER_TEXT can't be empty"},
         "AnswerTextError",
+        "InvalidRequestError",
         id="im.notify.answer/error_answer_text_error",
     ),
     pytest.param(
@@ -1832,6 +1954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_ERROR", "error_description": "synthesized by the generated test"},
         "IdError",
+        "InvalidRequestError",
         id="im.notify.answer/documented_0_id_error",
     ),
     pytest.param(
@@ -1840,6 +1963,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTIFY_VALUE_ERROR", "error_description": "Notification Value can't be empty"},
         "NotifyValueError",
+        "InvalidRequestError",
         id="im.notify.confirm/error_notify_value_error",
     ),
     pytest.param(
@@ -1848,6 +1972,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_ERROR", "error_description": "synthesized by the generated test"},
         "IdError",
+        "InvalidRequestError",
         id="im.notify.confirm/documented_0_id_error",
     ),
     pytest.param(
@@ -1856,6 +1981,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "Incorrect params"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.notify.delete/error_params_error",
     ),
     pytest.param(
@@ -1864,6 +1990,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.notify.delete/documented_1_access_denied",
     ),
     pytest.param(
@@ -1872,6 +1999,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_AND_LAST_TYPE", "error_description": "Parameters LAST_ID and LAST_TYPE should be used together."},
         "LastIdAndLastType",
+        "InvalidRequestError",
         id="im.notify.get/error_last_id_and_last_type",
     ),
     pytest.param(
@@ -1880,6 +2008,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_STRING", "error_description": "synthesized by the generated test"},
         "LastIdString",
+        "InvalidRequestError",
         id="im.notify.get/documented_1_last_id_string",
     ),
     pytest.param(
@@ -1896,6 +2025,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SEARCH_TEXT_ERROR", "error_description": "SEARCH_TEXT can't be less than 3 symbols"},
         "SearchTextError",
+        "InvalidRequestError",
         id="im.notify.history.search/error_search_text_error",
     ),
     pytest.param(
@@ -1912,6 +2042,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LAST_ID_STRING", "error_description": "synthesized by the generated test"},
         "LastIdString",
+        "InvalidRequestError",
         id="im.notify.history.search/documented_1_last_id_string",
     ),
     pytest.param(
@@ -1926,6 +2057,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.notify.personal.add/error_user_id_empty",
     ),
     pytest.param(
@@ -1940,6 +2072,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="im.notify.personal.add/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1954,6 +2087,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.notify.personal.add/documented_2_message_empty",
     ),
     pytest.param(
@@ -1968,6 +2102,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.notify.personal.add/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -1982,6 +2117,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.notify.personal.add/documented_4_attach_error",
     ),
     pytest.param(
@@ -1990,6 +2126,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.notify.read/error_invalid_credentials",
     ),
     pytest.param(
@@ -1998,6 +2135,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.notify.read.all/error_invalid_credentials",
     ),
     pytest.param(
@@ -2006,6 +2144,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "No IDS param or it is not an array"},
         "ParamsError",
+        "InvalidRequestError",
         id="im.notify.read.list/error_params_error",
     ),
     pytest.param(
@@ -2014,6 +2153,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.notify.schema.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2028,6 +2168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="im.notify.system.add/error_user_id_empty",
     ),
     pytest.param(
@@ -2042,6 +2183,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="im.notify.system.add/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -2056,6 +2198,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="im.notify.system.add/documented_2_message_empty",
     ),
     pytest.param(
@@ -2070,6 +2213,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="im.notify.system.add/documented_3_attach_oversize",
     ),
     pytest.param(
@@ -2084,6 +2228,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="im.notify.system.add/documented_4_attach_error",
     ),
     pytest.param(
@@ -2092,6 +2237,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.recent.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2100,6 +2246,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.recent.hide/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2122,6 +2269,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.recent.list/error_invalid_credentials",
     ),
     pytest.param(
@@ -2130,6 +2278,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.recent.pin/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2138,6 +2287,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="im.recent.pin/documented_1_access_error",
     ),
     pytest.param(
@@ -2146,6 +2301,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.recent.unread/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2154,6 +2310,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.revision.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2162,6 +2319,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIND_SHORT", "error_description": "Too short a search phrase."},
         "FindShort",
+        "InvalidRequestError",
         id="im.search.chat.list/error_find_short",
     ),
     pytest.param(
@@ -2170,6 +2328,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIND_SHORT", "error_description": "Too short a search phrase."},
         "FindShort",
+        "InvalidRequestError",
         id="im.search.department.list/error_find_short",
     ),
     pytest.param(
@@ -2178,6 +2337,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.search.last.add/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2186,6 +2346,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="im.search.last.delete/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2194,6 +2355,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.search.last.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2202,6 +2364,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FIND_SHORT", "error_description": "Too short a search phrase."},
         "FindShort",
+        "InvalidRequestError",
         id="im.search.user.list/error_find_short",
     ),
     pytest.param(
@@ -2210,6 +2373,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ID_EMPTY", "error_description": "User ID can't be empty"},
         "IdEmpty",
+        "InvalidRequestError",
         id="im.user.get/error_id_empty",
     ),
     pytest.param(
@@ -2218,6 +2382,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_EXISTS", "error_description": "synthesized by the generated test"},
         "UserNotExists",
+        "InvalidRequestError",
         id="im.user.get/documented_1_user_not_exists",
     ),
     pytest.param(
@@ -2226,6 +2391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.user.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -2234,6 +2400,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the ID field is passed"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="im.user.list.get/error_invalid_format",
     ),
     pytest.param(
@@ -2242,6 +2409,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.user.status.get/error_invalid_credentials",
     ),
     pytest.param(
@@ -2250,6 +2418,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.user.status.idle.end/error_invalid_credentials",
     ),
     pytest.param(
@@ -2258,6 +2427,7 @@ ERROR_REPLIES = [
         401,
         {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"},
         "InvalidCredentials",
+        "PermissionDeniedError",
         id="im.user.status.idle.start/error_invalid_credentials",
     ),
     pytest.param(
@@ -2266,6 +2436,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_ERROR", "error_description": "Status is not available"},
         "StatusError",
+        "InvalidRequestError",
         id="im.user.status.set/error_status_error",
     ),
     pytest.param(
@@ -2274,6 +2445,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_NOT_FOUND", "error_description": "File not found"},
         "FileNotFound",
+        "InvalidRequestError",
         id="im.v2.File.download/error_file_not_found",
     ),
     pytest.param(
@@ -2282,6 +2454,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.v2.File.download/documented_1_access_denied",
     ),
     pytest.param(
@@ -2290,6 +2463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_TOO_LARGE", "error_description": "File too large"},
         "FileTooLarge",
+        "InvalidRequestError",
         id="im.v2.File.upload/error_file_too_large",
     ),
     pytest.param(
@@ -2298,6 +2472,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_EMPTY", "error_description": "synthesized by the generated test"},
         "FileEmpty",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_0_file_empty",
     ),
     pytest.param(
@@ -2306,6 +2481,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_INVALID_CONTENT", "error_description": "synthesized by the generated test"},
         "FileInvalidContent",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_1_file_invalid_content",
     ),
     pytest.param(
@@ -2314,6 +2490,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ChatNotFound",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_2_chat_not_found",
     ),
     pytest.param(
@@ -2322,6 +2499,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_ERROR", "error_description": "synthesized by the generated test"},
         "FolderError",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_3_folder_error",
     ),
     pytest.param(
@@ -2330,6 +2508,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UPLOAD_FAILED", "error_description": "synthesized by the generated test"},
         "UploadFailed",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_4_upload_failed",
     ),
     pytest.param(
@@ -2338,6 +2517,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SEND_FAILED", "error_description": "synthesized by the generated test"},
         "SendFailed",
+        "InvalidRequestError",
         id="im.v2.File.upload/documented_5_send_failed",
     ),
     pytest.param(
@@ -2346,11 +2526,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="im.v2.File.upload/documented_7_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -1814,6 +1814,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.app.register/documented_0_bot_id_error",
     ),
     pytest.param(
@@ -1822,6 +1823,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.app.register/documented_1_app_id_error",
     ),
     pytest.param(
@@ -1830,6 +1832,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IFRAME_HTTPS", "error_description": "synthesized by the generated test"},
         "IframeHttps",
+        "InvalidRequestError",
         id="imbot.app.register/documented_2_iframe_https",
     ),
     pytest.param(
@@ -1838,6 +1841,7 @@ ERROR_REPLIES = [
         400,
         {"error": "HASH_ERROR", "error_description": "synthesized by the generated test"},
         "HashError",
+        "InvalidRequestError",
         id="imbot.app.register/documented_3_hash_error",
     ),
     pytest.param(
@@ -1846,6 +1850,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_ERROR", "error_description": "synthesized by the generated test"},
         "ParamsError",
+        "InvalidRequestError",
         id="imbot.app.register/documented_4_params_error",
     ),
     pytest.param(
@@ -1854,6 +1859,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANG_ERROR", "error_description": "synthesized by the generated test"},
         "LangError",
+        "InvalidRequestError",
         id="imbot.app.register/documented_5_lang_error",
     ),
     pytest.param(
@@ -1862,6 +1868,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.app.register/documented_6_wrong_request",
     ),
     pytest.param(
@@ -1870,6 +1877,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "ChatAppIdError",
+        "InvalidRequestError",
         id="imbot.app.unregister/documented_0_chat_app_id_error",
     ),
     pytest.param(
@@ -1878,6 +1886,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.app.unregister/documented_1_app_id_error",
     ),
     pytest.param(
@@ -1886,6 +1895,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.app.unregister/documented_2_wrong_request",
     ),
     pytest.param(
@@ -1894,6 +1904,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "ChatAppIdError",
+        "InvalidRequestError",
         id="imbot.app.update/documented_0_chat_app_id_error",
     ),
     pytest.param(
@@ -1902,6 +1913,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.app.update/documented_1_app_id_error",
     ),
     pytest.param(
@@ -1910,6 +1922,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IFRAME_HTTPS", "error_description": "synthesized by the generated test"},
         "IframeHttps",
+        "InvalidRequestError",
         id="imbot.app.update/documented_2_iframe_https",
     ),
     pytest.param(
@@ -1918,6 +1931,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.app.update/documented_3_wrong_request",
     ),
     pytest.param(
@@ -1926,6 +1940,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Access for this method not allowed by session authorization."},
         "WrongAuthType",
+        "AuthenticationError",
         id="imbot.bot.list/error_wrong_auth_type",
     ),
     pytest.param(
@@ -1946,6 +1961,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "Chat can't be created"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.add/error_wrong_request",
     ),
     pytest.param(
@@ -1966,6 +1982,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "synthesized by the generated test"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="imbot.chat.add/documented_0_invalid_format",
     ),
     pytest.param(
@@ -1986,6 +2003,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.add/documented_1_bot_id_error",
     ),
     pytest.param(
@@ -2006,6 +2024,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.add/documented_2_app_id_error",
     ),
     pytest.param(
@@ -2014,6 +2033,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to this chat"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.get/error_access_error",
     ),
     pytest.param(
@@ -2022,15 +2042,8 @@ ERROR_REPLIES = [
         400,
         {"error": "AUTHORIZE_ERROR", "error_description": "synthesized by the generated test"},
         "AuthorizeError",
+        "InvalidRequestError",
         id="imbot.chat.get/documented_0_authorize_error",
-    ),
-    pytest.param(
-        "imbot.chat.get",
-        {"ENTITY_ID": "13", "ENTITY_TYPE": "CHAT"},
-        403,
-        {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
-        "AccessError",
-        id="imbot.chat.get/documented_1_access_error",
     ),
     pytest.param(
         "imbot.chat.leave",
@@ -2038,6 +2051,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.leave/error_chat_id_empty",
     ),
     pytest.param(
@@ -2046,6 +2060,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.leave/documented_1_access_error",
     ),
     pytest.param(
@@ -2054,6 +2069,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.leave/documented_2_wrong_request",
     ),
     pytest.param(
@@ -2062,6 +2078,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.leave/documented_3_bot_id_error",
     ),
     pytest.param(
@@ -2070,6 +2087,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.leave/documented_4_app_id_error",
     ),
     pytest.param(
@@ -2078,6 +2096,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.sendTyping/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2086,6 +2105,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.sendTyping/documented_0_bot_id_error",
     ),
     pytest.param(
@@ -2094,6 +2114,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.sendTyping/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2102,6 +2123,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "Change manager can only owner and user must be member in chat"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.setManager/error_wrong_request",
     ),
     pytest.param(
@@ -2110,6 +2132,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.setManager/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -2118,6 +2141,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.setManager/documented_1_user_id_empty",
     ),
     pytest.param(
@@ -2126,6 +2150,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.setManager/documented_3_bot_id_error",
     ),
     pytest.param(
@@ -2134,6 +2159,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.setManager/documented_4_app_id_error",
     ),
     pytest.param(
@@ -2142,6 +2168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.setOwner/error_chat_id_empty",
     ),
     pytest.param(
@@ -2150,6 +2177,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.setOwner/documented_1_user_id_empty",
     ),
     pytest.param(
@@ -2158,6 +2186,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.setOwner/documented_2_access_error",
     ),
     pytest.param(
@@ -2166,6 +2195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.setOwner/documented_3_wrong_request",
     ),
     pytest.param(
@@ -2174,6 +2204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.setOwner/documented_4_bot_id_error",
     ),
     pytest.param(
@@ -2182,6 +2213,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.setOwner/documented_5_app_id_error",
     ),
     pytest.param(
@@ -2190,6 +2222,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AVATAR_ERROR", "error_description": "Avatar incorrect type"},
         "AvatarError",
+        "InvalidRequestError",
         id="imbot.chat.updateAvatar/error_avatar_error",
     ),
     pytest.param(
@@ -2198,6 +2231,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.updateAvatar/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -2206,6 +2240,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.chat.updateAvatar/documented_1_access_denied",
     ),
     pytest.param(
@@ -2214,6 +2249,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.updateAvatar/documented_2_access_error",
     ),
     pytest.param(
@@ -2222,6 +2258,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.updateAvatar/documented_4_wrong_request",
     ),
     pytest.param(
@@ -2230,6 +2267,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.updateAvatar/documented_5_bot_id_error",
     ),
     pytest.param(
@@ -2238,6 +2276,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.updateAvatar/documented_6_app_id_error",
     ),
     pytest.param(
@@ -2246,6 +2285,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_COLOR", "error_description": "This color currently unavailable"},
         "WrongColor",
+        "InvalidRequestError",
         id="imbot.chat.updateColor/error_wrong_color",
     ),
     pytest.param(
@@ -2254,6 +2294,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.updateColor/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -2262,6 +2303,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.updateColor/documented_1_access_error",
     ),
     pytest.param(
@@ -2270,6 +2312,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.updateColor/documented_3_wrong_request",
     ),
     pytest.param(
@@ -2278,6 +2321,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.updateColor/documented_4_bot_id_error",
     ),
     pytest.param(
@@ -2286,6 +2330,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.updateColor/documented_5_app_id_error",
     ),
     pytest.param(
@@ -2294,6 +2339,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TITLE_EMPTY", "error_description": "Title can't be empty"},
         "TitleEmpty",
+        "InvalidRequestError",
         id="imbot.chat.updateTitle/error_title_empty",
     ),
     pytest.param(
@@ -2302,6 +2348,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.updateTitle/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -2310,6 +2357,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="imbot.chat.updateTitle/documented_2_access_error",
     ),
     pytest.param(
@@ -2318,6 +2371,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.updateTitle/documented_3_bot_id_error",
     ),
     pytest.param(
@@ -2326,6 +2380,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.updateTitle/documented_4_app_id_error",
     ),
     pytest.param(
@@ -2334,6 +2389,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.user.add/error_chat_id_empty",
     ),
     pytest.param(
@@ -2342,6 +2398,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.user.add/documented_1_access_error",
     ),
     pytest.param(
@@ -2350,6 +2407,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.user.add/documented_2_wrong_request",
     ),
     pytest.param(
@@ -2358,6 +2416,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.user.add/documented_3_bot_id_error",
     ),
     pytest.param(
@@ -2366,6 +2425,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.user.add/documented_4_app_id_error",
     ),
     pytest.param(
@@ -2374,6 +2434,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ID_EMPTY", "error_description": "User ID can't be empty"},
         "UserIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.user.delete/error_user_id_empty",
     ),
     pytest.param(
@@ -2382,6 +2443,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.user.delete/documented_0_chat_id_empty",
     ),
     pytest.param(
@@ -2390,6 +2452,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.user.delete/documented_2_access_error",
     ),
     pytest.param(
@@ -2398,6 +2461,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.chat.user.delete/documented_3_wrong_request",
     ),
     pytest.param(
@@ -2406,6 +2470,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.user.delete/documented_4_bot_id_error",
     ),
     pytest.param(
@@ -2414,6 +2479,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.user.delete/documented_5_app_id_error",
     ),
     pytest.param(
@@ -2422,6 +2488,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
+        "InvalidRequestError",
         id="imbot.chat.user.list/error_chat_id_empty",
     ),
     pytest.param(
@@ -2430,6 +2497,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.chat.user.list/documented_1_access_error",
     ),
     pytest.param(
@@ -2438,6 +2506,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.chat.user.list/documented_2_bot_id_error",
     ),
     pytest.param(
@@ -2446,6 +2515,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.chat.user.list/documented_3_app_id_error",
     ),
     pytest.param(
@@ -2454,6 +2524,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "Message can't be empty"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="imbot.command.answer/error_message_empty",
     ),
     pytest.param(
@@ -2462,6 +2533,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ID_ERROR", "error_description": "synthesized by the generated test"},
         "CommandIdError",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_0_command_id_error",
     ),
     pytest.param(
@@ -2470,6 +2542,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2478,6 +2551,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageIdEmpty",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_2_message_id_empty",
     ),
     pytest.param(
@@ -2486,6 +2560,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_4_attach_error",
     ),
     pytest.param(
@@ -2494,6 +2569,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_5_attach_oversize",
     ),
     pytest.param(
@@ -2502,6 +2578,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_6_keyboard_error",
     ),
     pytest.param(
@@ -2510,6 +2587,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_7_keyboard_oversize",
     ),
     pytest.param(
@@ -2518,6 +2596,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_8_menu_error",
     ),
     pytest.param(
@@ -2526,6 +2605,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.command.answer/documented_9_wrong_request",
     ),
     pytest.param(
@@ -2546,6 +2626,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ERROR", "error_description": "Command isn't specified"},
         "CommandError",
+        "InvalidRequestError",
         id="imbot.command.register/error_command_error",
     ),
     pytest.param(
@@ -2566,6 +2647,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_COMMAND_ADD_ERROR", "error_description": "synthesized by the generated test"},
         "EventCommandAddError",
+        "InvalidRequestError",
         id="imbot.command.register/documented_0_event_command_add_error",
     ),
     pytest.param(
@@ -2586,6 +2668,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.command.register/documented_2_bot_id_error",
     ),
     pytest.param(
@@ -2606,6 +2689,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.command.register/documented_3_app_id_error",
     ),
     pytest.param(
@@ -2626,6 +2710,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANG_ERROR", "error_description": "synthesized by the generated test"},
         "LangError",
+        "InvalidRequestError",
         id="imbot.command.register/documented_4_lang_error",
     ),
     pytest.param(
@@ -2646,6 +2731,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.command.register/documented_5_wrong_request",
     ),
     pytest.param(
@@ -2654,6 +2740,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ID_ERROR", "error_description": "Command not found"},
         "CommandIdError",
+        "InvalidRequestError",
         id="imbot.command.unregister/error_command_id_error",
     ),
     pytest.param(
@@ -2662,6 +2749,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.command.unregister/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2670,6 +2758,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.command.unregister/documented_2_wrong_request",
     ),
     pytest.param(
@@ -2691,6 +2780,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "Update fields can't be empty"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.command.update/error_wrong_request",
     ),
     pytest.param(
@@ -2712,6 +2802,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ID_ERROR", "error_description": "synthesized by the generated test"},
         "CommandIdError",
+        "InvalidRequestError",
         id="imbot.command.update/documented_0_command_id_error",
     ),
     pytest.param(
@@ -2733,6 +2824,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.command.update/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2754,6 +2846,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_COMMAND_ADD_ERROR", "error_description": "synthesized by the generated test"},
         "EventCommandAddError",
+        "InvalidRequestError",
         id="imbot.command.update/documented_2_event_command_add_error",
     ),
     pytest.param(
@@ -2762,6 +2855,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "Dialog ID can't be empty"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="imbot.dialog.get/error_dialog_id_empty",
     ),
     pytest.param(
@@ -2770,6 +2864,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "PermissionDeniedError",
         id="imbot.dialog.get/documented_1_access_error",
     ),
     pytest.param(
@@ -2785,6 +2880,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "Message can't be empty"},
         "MessageEmpty",
+        "InvalidRequestError",
         id="imbot.message.add/error_message_empty",
     ),
     pytest.param(
@@ -2800,6 +2896,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.message.add/documented_0_bot_id_error",
     ),
     pytest.param(
@@ -2815,6 +2912,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.message.add/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2830,6 +2928,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
+        "InvalidRequestError",
         id="imbot.message.add/documented_2_dialog_id_empty",
     ),
     pytest.param(
@@ -2845,6 +2944,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="imbot.message.add/documented_4_attach_oversize",
     ),
     pytest.param(
@@ -2860,6 +2960,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="imbot.message.add/documented_5_attach_error",
     ),
     pytest.param(
@@ -2875,6 +2976,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="imbot.message.add/documented_6_keyboard_error",
     ),
     pytest.param(
@@ -2890,6 +2992,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
+        "InvalidRequestError",
         id="imbot.message.add/documented_7_keyboard_oversize",
     ),
     pytest.param(
@@ -2905,6 +3008,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="imbot.message.add/documented_8_menu_error",
     ),
     pytest.param(
@@ -2920,6 +3024,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_OVERSIZE", "error_description": "synthesized by the generated test"},
         "MenuOversize",
+        "InvalidRequestError",
         id="imbot.message.add/documented_9_menu_oversize",
     ),
     pytest.param(
@@ -2935,6 +3040,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.message.add/documented_10_wrong_request",
     ),
     pytest.param(
@@ -2943,6 +3049,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_EDIT_MESSAGE", "error_description": "Time has expired for modification or you don't have access"},
         "CantEditMessage",
+        "InvalidRequestError",
         id="imbot.message.delete/error_cant_edit_message",
     ),
     pytest.param(
@@ -2951,6 +3058,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.message.delete/documented_0_bot_id_error",
     ),
     pytest.param(
@@ -2959,6 +3067,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.message.delete/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2967,6 +3076,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="imbot.message.delete/documented_2_message_id_error",
     ),
     pytest.param(
@@ -2975,6 +3085,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WITHOUT_CHANGES", "error_description": "Action completed without changes"},
         "WithoutChanges",
+        "InvalidRequestError",
         id="imbot.message.like/error_without_changes",
     ),
     pytest.param(
@@ -2983,6 +3094,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.message.like/documented_0_bot_id_error",
     ),
     pytest.param(
@@ -2991,6 +3103,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.message.like/documented_1_app_id_error",
     ),
     pytest.param(
@@ -2999,6 +3112,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "synthesized by the generated test"},
         "MessageIdError",
+        "InvalidRequestError",
         id="imbot.message.like/documented_2_message_id_error",
     ),
     pytest.param(
@@ -3013,6 +3127,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_ID_ERROR", "error_description": "Message ID can't be empty"},
         "MessageIdError",
+        "InvalidRequestError",
         id="imbot.message.update/error_message_id_error",
     ),
     pytest.param(
@@ -3027,6 +3142,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.message.update/documented_0_bot_id_error",
     ),
     pytest.param(
@@ -3041,6 +3157,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.message.update/documented_1_app_id_error",
     ),
     pytest.param(
@@ -3055,6 +3172,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
+        "InvalidRequestError",
         id="imbot.message.update/documented_3_attach_error",
     ),
     pytest.param(
@@ -3069,6 +3187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
+        "InvalidRequestError",
         id="imbot.message.update/documented_4_attach_oversize",
     ),
     pytest.param(
@@ -3083,6 +3202,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
+        "InvalidRequestError",
         id="imbot.message.update/documented_5_keyboard_error",
     ),
     pytest.param(
@@ -3097,6 +3217,7 @@ ERROR_REPLIES = [
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
+        "InvalidRequestError",
         id="imbot.message.update/documented_6_keyboard_oversize",
     ),
     pytest.param(
@@ -3111,6 +3232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
+        "InvalidRequestError",
         id="imbot.message.update/documented_7_menu_error",
     ),
     pytest.param(
@@ -3125,6 +3247,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MENU_OVERSIZE", "error_description": "synthesized by the generated test"},
         "MenuOversize",
+        "InvalidRequestError",
         id="imbot.message.update/documented_8_menu_oversize",
     ),
     pytest.param(
@@ -3139,6 +3262,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_EDIT_MESSAGE", "error_description": "synthesized by the generated test"},
         "CantEditMessage",
+        "InvalidRequestError",
         id="imbot.message.update/documented_9_cant_edit_message",
     ),
     pytest.param(
@@ -3153,6 +3277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CODE_ERROR", "error_description": "Bot code isn't specified"},
         "CodeError",
+        "InvalidRequestError",
         id="imbot.register/error_code_error",
     ),
     pytest.param(
@@ -3167,6 +3292,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imbot.register/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -3181,6 +3307,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.register/documented_1_access_denied",
     ),
     pytest.param(
@@ -3195,6 +3322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_MESSAGE_ADD_ERROR", "error_description": "synthesized by the generated test"},
         "EventMessageAddError",
+        "InvalidRequestError",
         id="imbot.register/documented_2_event_message_add_error",
     ),
     pytest.param(
@@ -3209,6 +3337,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_MESSAGE_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
         "EventMessageUpdateError",
+        "InvalidRequestError",
         id="imbot.register/documented_3_event_message_update_error",
     ),
     pytest.param(
@@ -3223,6 +3352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_MESSAGE_DELETE_ERROR", "error_description": "synthesized by the generated test"},
         "EventMessageDeleteError",
+        "InvalidRequestError",
         id="imbot.register/documented_4_event_message_delete_error",
     ),
     pytest.param(
@@ -3237,6 +3367,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_WELCOME_MESSAGE_ERROR", "error_description": "synthesized by the generated test"},
         "EventWelcomeMessageError",
+        "InvalidRequestError",
         id="imbot.register/documented_5_event_welcome_message_error",
     ),
     pytest.param(
@@ -3251,6 +3382,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_BOT_DELETE_ERROR", "error_description": "synthesized by the generated test"},
         "EventBotDeleteError",
+        "InvalidRequestError",
         id="imbot.register/documented_6_event_bot_delete_error",
     ),
     pytest.param(
@@ -3265,6 +3397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NAME_ERROR", "error_description": "synthesized by the generated test"},
         "NameError",
+        "InvalidRequestError",
         id="imbot.register/documented_8_name_error",
     ),
     pytest.param(
@@ -3279,6 +3412,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MAX_COUNT_ERROR", "error_description": "synthesized by the generated test"},
         "MaxCountError",
+        "InvalidRequestError",
         id="imbot.register/documented_9_max_count_error",
     ),
     pytest.param(
@@ -3293,6 +3427,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.register/documented_10_wrong_request",
     ),
     pytest.param(
@@ -3301,6 +3436,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "Bot not found"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.unregister/error_bot_id_error",
     ),
     pytest.param(
@@ -3309,6 +3445,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imbot.unregister/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -3317,6 +3454,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.unregister/documented_1_access_denied",
     ),
     pytest.param(
@@ -3325,6 +3463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.unregister/documented_3_app_id_error",
     ),
     pytest.param(
@@ -3333,6 +3472,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.unregister/documented_4_wrong_request",
     ),
     pytest.param(
@@ -3349,6 +3489,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_REQUEST", "error_description": "Update fields can't be empty"},
         "WrongRequest",
+        "InvalidRequestError",
         id="imbot.update/error_wrong_request",
     ),
     pytest.param(
@@ -3365,6 +3506,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imbot.update/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -3381,6 +3523,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.update/documented_1_access_denied",
     ),
     pytest.param(
@@ -3397,6 +3540,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_ERROR", "error_description": "synthesized by the generated test"},
         "BotIdError",
+        "InvalidRequestError",
         id="imbot.update/documented_2_bot_id_error",
     ),
     pytest.param(
@@ -3413,6 +3557,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
+        "InvalidRequestError",
         id="imbot.update/documented_3_app_id_error",
     ),
     pytest.param(
@@ -3429,6 +3574,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_MESSAGE_ADD_ERROR", "error_description": "synthesized by the generated test"},
         "EventMessageAddError",
+        "InvalidRequestError",
         id="imbot.update/documented_4_event_message_add_error",
     ),
     pytest.param(
@@ -3445,6 +3591,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_MESSAGE_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
         "EventMessageUpdateError",
+        "InvalidRequestError",
         id="imbot.update/documented_5_event_message_update_error",
     ),
     pytest.param(
@@ -3461,6 +3608,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_MESSAGE_DELETE_ERROR", "error_description": "synthesized by the generated test"},
         "EventMessageDeleteError",
+        "InvalidRequestError",
         id="imbot.update/documented_6_event_message_delete_error",
     ),
     pytest.param(
@@ -3477,6 +3625,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_WELCOME_MESSAGE_ERROR", "error_description": "synthesized by the generated test"},
         "EventWelcomeMessageError",
+        "InvalidRequestError",
         id="imbot.update/documented_7_event_welcome_message_error",
     ),
     pytest.param(
@@ -3493,6 +3642,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EVENT_BOT_DELETE_ERROR", "error_description": "synthesized by the generated test"},
         "EventBotDeleteError",
+        "InvalidRequestError",
         id="imbot.update/documented_8_event_bot_delete_error",
     ),
     pytest.param(
@@ -3509,6 +3659,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NAME_ERROR", "error_description": "synthesized by the generated test"},
         "NameError",
+        "InvalidRequestError",
         id="imbot.update/documented_9_name_error",
     ),
     pytest.param(
@@ -3517,6 +3668,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "Bot not found"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Bot.get/error_bot_not_found",
     ),
     pytest.param(
@@ -3525,6 +3677,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Bot.get/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -3533,6 +3686,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PARAMS_REQUIRED", "error_description": "synthesized by the generated test"},
         "ParamsRequired",
+        "InvalidRequestError",
         id="imbot.v2.Bot.get/documented_1_params_required",
     ),
     pytest.param(
@@ -3541,6 +3695,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "Bot token is not specified"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Bot.list/error_bot_token_not_specified",
     ),
     pytest.param(
@@ -3557,6 +3712,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_CODE_REQUIRED", "error_description": "Bot code is required"},
         "BotCodeRequired",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/error_bot_code_required",
     ),
     pytest.param(
@@ -3573,6 +3729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -3589,6 +3746,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_PROPERTIES_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotPropertiesRequired",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_2_bot_properties_required",
     ),
     pytest.param(
@@ -3605,6 +3763,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_CODE_ALREADY_TAKEN", "error_description": "synthesized by the generated test"},
         "BotCodeAlreadyTaken",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_3_bot_code_already_taken",
     ),
     pytest.param(
@@ -3621,6 +3780,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "BotInvalidType",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_4_bot_invalid_type",
     ),
     pytest.param(
@@ -3637,6 +3797,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_INVALID_EVENT_MODE", "error_description": "synthesized by the generated test"},
         "BotInvalidEventMode",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_5_bot_invalid_event_mode",
     ),
     pytest.param(
@@ -3653,6 +3814,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_WEBHOOK_URL_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotWebhookUrlRequired",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_6_bot_webhook_url_required",
     ),
     pytest.param(
@@ -3669,6 +3831,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_REGISTER_FAILED", "error_description": "synthesized by the generated test"},
         "BotRegisterFailed",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_7_bot_register_failed",
     ),
     pytest.param(
@@ -3685,6 +3848,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_INVALID_CALLBACK", "error_description": "synthesized by the generated test"},
         "BotInvalidCallback",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_8_bot_invalid_callback",
     ),
     pytest.param(
@@ -3701,6 +3865,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_LIMIT_EXCEEDED", "error_description": "synthesized by the generated test"},
         "BotLimitExceeded",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_9_bot_limit_exceeded",
     ),
     pytest.param(
@@ -3717,6 +3882,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_AVATAR_INCORRECT_TYPE", "error_description": "synthesized by the generated test"},
         "BotAvatarIncorrectType",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_10_bot_avatar_incorrect_type",
     ),
     pytest.param(
@@ -3733,6 +3899,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_AVATAR_INCORRECT_SIZE", "error_description": "synthesized by the generated test"},
         "BotAvatarIncorrectSize",
+        "InvalidRequestError",
         id="imbot.v2.Bot.register/documented_11_bot_avatar_incorrect_size",
     ),
     pytest.param(
@@ -3741,6 +3908,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "Bot not found"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Bot.unregister/error_bot_not_found",
     ),
     pytest.param(
@@ -3749,6 +3917,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Bot.unregister/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -3757,6 +3926,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Bot.unregister/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -3765,6 +3935,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Bot.unregister/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -3773,6 +3944,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_UNREGISTER_FAILED", "error_description": "synthesized by the generated test"},
         "BotUnregisterFailed",
+        "InvalidRequestError",
         id="imbot.v2.Bot.unregister/documented_4_bot_unregister_failed",
     ),
     pytest.param(
@@ -3781,6 +3953,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "Bot not found"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/error_bot_not_found",
     ),
     pytest.param(
@@ -3789,6 +3962,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -3797,6 +3971,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -3805,6 +3980,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -3813,6 +3989,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_INVALID_EVENT_MODE", "error_description": "synthesized by the generated test"},
         "BotInvalidEventMode",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_4_bot_invalid_event_mode",
     ),
     pytest.param(
@@ -3821,6 +3998,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_INVALID_CALLBACK", "error_description": "synthesized by the generated test"},
         "BotInvalidCallback",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_5_bot_invalid_callback",
     ),
     pytest.param(
@@ -3829,6 +4007,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_AVATAR_INCORRECT_TYPE", "error_description": "synthesized by the generated test"},
         "BotAvatarIncorrectType",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_6_bot_avatar_incorrect_type",
     ),
     pytest.param(
@@ -3837,6 +4016,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_AVATAR_INCORRECT_SIZE", "error_description": "synthesized by the generated test"},
         "BotAvatarIncorrectSize",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_7_bot_avatar_incorrect_size",
     ),
     pytest.param(
@@ -3845,6 +4025,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_ROTATION_FAILED", "error_description": "synthesized by the generated test"},
         "BotTokenRotationFailed",
+        "InvalidRequestError",
         id="imbot.v2.Bot.update/documented_8_bot_token_rotation_failed",
     ),
     pytest.param(
@@ -3859,6 +4040,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.InputAction.notify/error_access_denied",
     ),
     pytest.param(
@@ -3873,6 +4055,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.InputAction.notify/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -3887,6 +4070,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.InputAction.notify/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -3901,6 +4085,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.InputAction.notify/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -3915,21 +4100,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.InputAction.notify/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.InputAction.notify",
-        {
-            "botId": 456,
-            "botToken": "my_bot_token",
-            "dialogId": "chat5",
-            "duration": 30,
-            "statusMessageCode": "IMBOT_AGENT_ACTION_THINKING",
-        },
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.InputAction.notify/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.Manager.add",
@@ -3937,6 +4109,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Manager.add/error_access_denied",
     ),
     pytest.param(
@@ -3945,6 +4118,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.add/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -3953,6 +4127,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.add/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -3961,6 +4136,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_USER_IDS", "error_description": "synthesized by the generated test"},
         "EmptyUserIds",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.add/documented_2_empty_user_ids",
     ),
     pytest.param(
@@ -3969,6 +4145,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.add/documented_3_bot_not_found",
     ),
     pytest.param(
@@ -3977,15 +4154,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.add/documented_4_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.Manager.add",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "userIds": [4, 5]},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.Manager.add/documented_5_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.Manager.delete",
@@ -3993,6 +4163,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Manager.delete/error_access_denied",
     ),
     pytest.param(
@@ -4001,6 +4172,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.delete/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4009,6 +4181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.delete/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4017,6 +4190,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_USER_IDS", "error_description": "synthesized by the generated test"},
         "EmptyUserIds",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.delete/documented_2_empty_user_ids",
     ),
     pytest.param(
@@ -4025,6 +4199,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.delete/documented_3_bot_not_found",
     ),
     pytest.param(
@@ -4033,15 +4208,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Manager.delete/documented_4_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.Manager.delete",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "userIds": [4, 5]},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.Manager.delete/documented_5_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.Message.Reaction.add",
@@ -4049,6 +4217,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REACTION_NOT_FOUND", "error_description": "Reaction not found"},
         "ReactionNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.add/error_reaction_not_found",
     ),
     pytest.param(
@@ -4057,6 +4226,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.add/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4065,6 +4235,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.add/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4073,6 +4244,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.add/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4081,6 +4253,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.add/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -4089,6 +4262,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.Reaction.add/documented_4_access_denied",
     ),
     pytest.param(
@@ -4097,6 +4271,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REACTION_ALREADY_SET", "error_description": "synthesized by the generated test"},
         "ReactionAlreadySet",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.add/documented_6_reaction_already_set",
     ),
     pytest.param(
@@ -4105,6 +4280,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REACTION_NOT_FOUND", "error_description": "Reaction not found"},
         "ReactionNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.delete/error_reaction_not_found",
     ),
     pytest.param(
@@ -4113,6 +4289,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.delete/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4121,6 +4298,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.delete/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4129,6 +4307,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.delete/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4137,6 +4316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.Reaction.delete/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -4145,6 +4325,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.Reaction.delete/documented_4_access_denied",
     ),
     pytest.param(
@@ -4153,6 +4334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.delete/error_access_denied",
     ),
     pytest.param(
@@ -4161,6 +4343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.delete/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4169,6 +4352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.delete/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4177,6 +4361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.delete/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4185,15 +4370,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.delete/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.Message.delete",
-        {"botId": 456, "botToken": "my_bot_token", "messageId": 789},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.Message.delete/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.Message.get",
@@ -4201,6 +4379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TYPE_NOT_ALLOWED", "error_description": "Bot type not allowed"},
         "BotTypeNotAllowed",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.get/error_bot_type_not_allowed",
     ),
     pytest.param(
@@ -4209,6 +4388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.get/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4217,6 +4397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.get/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4225,6 +4406,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.get/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4233,6 +4415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.get/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -4241,6 +4424,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TYPE_NOT_ALLOWED", "error_description": "Bot type not allowed"},
         "BotTypeNotAllowed",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.getContext/error_bot_type_not_allowed",
     ),
     pytest.param(
@@ -4249,6 +4433,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.getContext/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4257,6 +4442,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.getContext/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4265,6 +4451,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.getContext/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4273,6 +4460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.getContext/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -4281,6 +4469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "MessageNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.getContext/documented_5_message_not_found",
     ),
     pytest.param(
@@ -4289,6 +4478,7 @@ ERROR_REPLIES = [
         403,
         {"error": "MESSAGE_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "MessageAccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.getContext/documented_6_message_access_denied",
     ),
     pytest.param(
@@ -4297,6 +4487,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.read/error_access_denied",
     ),
     pytest.param(
@@ -4305,6 +4496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.read/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4313,6 +4505,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.read/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4321,6 +4514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.read/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4329,15 +4523,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.read/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.Message.read",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "messageId": 789},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.Message.read/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.Message.read",
@@ -4345,6 +4532,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "MessageNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.read/documented_5_message_not_found",
     ),
     pytest.param(
@@ -4361,6 +4549,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_MESSAGE", "error_description": "Message is empty"},
         "EmptyMessage",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.send/error_empty_message",
     ),
     pytest.param(
@@ -4377,6 +4566,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.send/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4393,6 +4583,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.send/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4409,6 +4600,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.send/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4425,6 +4617,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.send/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -4441,6 +4634,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.send/documented_4_access_denied",
     ),
     pytest.param(
@@ -4457,6 +4651,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SENDING_FAILED", "error_description": "synthesized by the generated test"},
         "SendingFailed",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.send/documented_6_sending_failed",
     ),
     pytest.param(
@@ -4465,6 +4660,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.Message.update/error_access_denied",
     ),
     pytest.param(
@@ -4473,6 +4669,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.update/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4481,6 +4678,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.update/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4489,6 +4687,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.update/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4497,15 +4696,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.Message.update/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.Message.update",
-        {"botId": 456, "botToken": "my_bot_token", "fields": {"message": "Updated text"}, "messageId": 789},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.Message.update/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.TextField.enabled",
@@ -4513,6 +4705,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.TextField.enabled/error_access_denied",
     ),
     pytest.param(
@@ -4521,6 +4714,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.TextField.enabled/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4529,6 +4723,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.TextField.enabled/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4537,6 +4732,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.TextField.enabled/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4545,15 +4741,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.TextField.enabled/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.TextField.enabled",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "enabled": False},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.TextField.enabled/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.User.add",
@@ -4561,6 +4750,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.User.add/error_access_denied",
     ),
     pytest.param(
@@ -4569,6 +4759,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.add/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4577,6 +4768,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.add/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4585,6 +4777,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.add/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4593,15 +4786,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.add/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.User.add",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "userIds": [1, 2, 3]},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.User.add/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.User.delete",
@@ -4609,6 +4795,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.User.delete/error_access_denied",
     ),
     pytest.param(
@@ -4617,6 +4804,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.delete/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4625,6 +4813,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.delete/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4633,6 +4822,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.delete/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4641,15 +4831,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.delete/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.User.delete",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "userId": 1},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.User.delete/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.User.list",
@@ -4657,6 +4840,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.User.list/error_access_denied",
     ),
     pytest.param(
@@ -4665,6 +4849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.list/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4673,6 +4858,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.list/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4681,6 +4867,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.list/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4689,15 +4876,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.User.list/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.User.list",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "limit": 50, "order": {"id": "ASC"}},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.User.list/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.add",
@@ -4705,6 +4885,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "Bot not found"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.add/error_bot_not_found",
     ),
     pytest.param(
@@ -4713,6 +4894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.add/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4721,6 +4903,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.add/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4729,6 +4912,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.add/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -4737,6 +4921,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.get/error_access_denied",
     ),
     pytest.param(
@@ -4745,6 +4930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.get/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4753,6 +4939,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.get/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4761,6 +4948,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.get/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4769,15 +4957,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.get/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.get",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5"},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.get/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.leave",
@@ -4785,6 +4966,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.leave/error_access_denied",
     ),
     pytest.param(
@@ -4793,6 +4975,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.leave/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4801,6 +4984,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.leave/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4809,6 +4993,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.leave/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4817,15 +5002,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.leave/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.leave",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5"},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.leave/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.setOwner",
@@ -4833,6 +5011,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.setOwner/error_access_denied",
     ),
     pytest.param(
@@ -4841,6 +5020,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.setOwner/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4849,6 +5029,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.setOwner/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4857,6 +5038,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.setOwner/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4865,15 +5047,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.setOwner/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.setOwner",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "userId": 1},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.setOwner/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Chat.update",
@@ -4881,6 +5056,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imbot.v2.Chat.update/error_access_denied",
     ),
     pytest.param(
@@ -4889,6 +5065,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Chat.update/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4897,6 +5074,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Chat.update/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4905,6 +5083,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Chat.update/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4913,15 +5092,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Chat.update/documented_3_bot_ownership_error",
-    ),
-    pytest.param(
-        "imbot.v2.Chat.update",
-        {"botId": 456, "botToken": "my_bot_token", "dialogId": "chat5", "fields": {"color": "azure", "title": "New Title"}},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="imbot.v2.Chat.update/documented_4_access_denied",
     ),
     pytest.param(
         "imbot.v2.Command.answer",
@@ -4936,6 +5108,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ANSWER_FAILED", "error_description": "Command answer failed"},
         "CommandAnswerFailed",
+        "InvalidRequestError",
         id="imbot.v2.Command.answer/error_command_answer_failed",
     ),
     pytest.param(
@@ -4951,6 +5124,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Command.answer/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -4966,6 +5140,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.answer/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -4981,6 +5156,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.answer/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -4996,6 +5172,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Command.answer/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5004,6 +5181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "Bot not found"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.list/error_bot_not_found",
     ),
     pytest.param(
@@ -5012,6 +5190,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Command.list/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5020,6 +5199,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.list/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5028,6 +5208,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Command.list/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5044,6 +5225,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_REQUIRED", "error_description": "Command is required"},
         "CommandRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/error_command_required",
     ),
     pytest.param(
@@ -5060,6 +5242,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5076,6 +5259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5092,6 +5276,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -5108,6 +5293,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5124,6 +5310,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_NAME_INVALID", "error_description": "synthesized by the generated test"},
         "CommandNameInvalid",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_4_command_name_invalid",
     ),
     pytest.param(
@@ -5140,6 +5327,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_TITLE_REQUIRED", "error_description": "synthesized by the generated test"},
         "CommandTitleRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_6_command_title_required",
     ),
     pytest.param(
@@ -5156,6 +5344,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_REGISTER_FAILED", "error_description": "synthesized by the generated test"},
         "CommandRegisterFailed",
+        "InvalidRequestError",
         id="imbot.v2.Command.register/documented_7_command_register_failed",
     ),
     pytest.param(
@@ -5164,6 +5353,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_NOT_FOUND", "error_description": "Command not found"},
         "CommandNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.unregister/error_command_not_found",
     ),
     pytest.param(
@@ -5172,6 +5362,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Command.unregister/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5180,6 +5371,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.unregister/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5188,6 +5380,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.unregister/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -5196,6 +5389,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Command.unregister/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5209,6 +5403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_NOT_FOUND", "error_description": "Command not found"},
         "CommandNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/error_command_not_found",
     ),
     pytest.param(
@@ -5222,6 +5417,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5235,6 +5431,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5248,6 +5445,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -5261,6 +5459,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5274,6 +5473,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_NAME_EMPTY", "error_description": "synthesized by the generated test"},
         "CommandNameEmpty",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_5_command_name_empty",
     ),
     pytest.param(
@@ -5287,6 +5487,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_NAME_INVALID", "error_description": "synthesized by the generated test"},
         "CommandNameInvalid",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_6_command_name_invalid",
     ),
     pytest.param(
@@ -5300,6 +5501,7 @@ ERROR_REPLIES = [
         400,
         {"error": "COMMAND_ALREADY_EXISTS", "error_description": "synthesized by the generated test"},
         "CommandAlreadyExists",
+        "InvalidRequestError",
         id="imbot.v2.Command.update/documented_7_command_already_exists",
     ),
     pytest.param(
@@ -5308,6 +5510,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "Bot not found"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/error_bot_not_found",
     ),
     pytest.param(
@@ -5316,6 +5519,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5324,6 +5528,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5332,6 +5537,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5340,6 +5546,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SCOPE_ERROR", "error_description": "synthesized by the generated test"},
         "ScopeError",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/documented_4_scope_error",
     ),
     pytest.param(
@@ -5348,6 +5555,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AUTH_ERROR", "error_description": "synthesized by the generated test"},
         "AuthError",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/documented_5_auth_error",
     ),
     pytest.param(
@@ -5356,6 +5564,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_NOT_SUBSCRIBED", "error_description": "synthesized by the generated test"},
         "UserNotSubscribed",
+        "InvalidRequestError",
         id="imbot.v2.Event.get/documented_6_user_not_subscribed",
     ),
     pytest.param(
@@ -5364,6 +5573,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_NOT_FOUND", "error_description": "File not found"},
         "FileNotFound",
+        "InvalidRequestError",
         id="imbot.v2.File.download/error_file_not_found",
     ),
     pytest.param(
@@ -5372,6 +5582,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.File.download/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5380,6 +5591,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.File.download/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5388,6 +5600,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.File.download/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -5396,6 +5609,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.File.download/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5404,6 +5618,7 @@ ERROR_REPLIES = [
         403,
         {"error": "FILE_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "FileAccessError",
+        "PermissionDeniedError",
         id="imbot.v2.File.download/documented_4_file_access_error",
     ),
     pytest.param(
@@ -5417,6 +5632,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_TOO_LARGE", "error_description": "File too large"},
         "FileTooLarge",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/error_file_too_large",
     ),
     pytest.param(
@@ -5430,6 +5646,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_TOKEN_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "BotTokenNotSpecified",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_0_bot_token_not_specified",
     ),
     pytest.param(
@@ -5443,6 +5660,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "BotIdRequired",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_1_bot_id_required",
     ),
     pytest.param(
@@ -5456,6 +5674,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BotNotFound",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_2_bot_not_found",
     ),
     pytest.param(
@@ -5469,6 +5688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BOT_OWNERSHIP_ERROR", "error_description": "synthesized by the generated test"},
         "BotOwnershipError",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_3_bot_ownership_error",
     ),
     pytest.param(
@@ -5482,6 +5702,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_EMPTY", "error_description": "synthesized by the generated test"},
         "FileEmpty",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_4_file_empty",
     ),
     pytest.param(
@@ -5495,6 +5716,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_INVALID_CONTENT", "error_description": "synthesized by the generated test"},
         "FileInvalidContent",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_5_file_invalid_content",
     ),
     pytest.param(
@@ -5508,6 +5730,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_FOLDER_ERROR", "error_description": "synthesized by the generated test"},
         "FileFolderError",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_6_file_folder_error",
     ),
     pytest.param(
@@ -5521,6 +5744,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_UPLOAD_FAILED", "error_description": "synthesized by the generated test"},
         "FileUploadFailed",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_7_file_upload_failed",
     ),
     pytest.param(
@@ -5534,11 +5758,12 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_SEND_FAILED", "error_description": "synthesized by the generated test"},
         "FileSendFailed",
+        "InvalidRequestError",
         id="imbot.v2.File.upload/documented_8_file_send_failed",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

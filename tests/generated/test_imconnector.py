@@ -814,6 +814,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Argument 'ACTIVE' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.activate/error_argument",
     ),
     pytest.param(
@@ -822,6 +823,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.activate/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -830,6 +832,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_ACTIVE_LINE", "error_description": "The line with this ID is inactive or does not exist"},
         "NotActiveLine",
+        "InvalidRequestError",
         id="imconnector.chat.name.set/error_not_active_line",
     ),
     pytest.param(
@@ -838,6 +841,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NO_CORRECT_PROVIDER", "error_description": "synthesized by the generated test"},
         "ImconnectorNoCorrectProvider",
+        "InvalidRequestError",
         id="imconnector.chat.name.set/documented_1_imconnector_no_correct_provider",
     ),
     pytest.param(
@@ -846,6 +850,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.chat.name.set/documented_2_error_argument",
     ),
     pytest.param(
@@ -854,6 +859,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHAT_RENAMING_FAILED", "error_description": "synthesized by the generated test"},
         "ChatRenamingFailed",
+        "InvalidRequestError",
         id="imconnector.chat.name.set/documented_3_chat_renaming_failed",
     ),
     pytest.param(
@@ -866,6 +872,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Argument 'DATA' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.connector.data.set/error_argument",
     ),
     pytest.param(
@@ -878,6 +885,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.connector.data.set/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -890,6 +898,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Argument 'CONNECTOR' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.delete.messages/error_argument",
     ),
     pytest.param(
@@ -902,6 +911,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.delete.messages/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -914,6 +924,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_ACTIVE_LINE", "error_description": "synthesized by the generated test"},
         "NotActiveLine",
+        "InvalidRequestError",
         id="imconnector.delete.messages/documented_2_not_active_line",
     ),
     pytest.param(
@@ -926,6 +937,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NO_CORRECT_PROVIDER", "error_description": "synthesized by the generated test"},
         "ImconnectorNoCorrectProvider",
+        "InvalidRequestError",
         id="imconnector.delete.messages/documented_3_imconnector_no_correct_provider",
     ),
     pytest.param(
@@ -934,6 +946,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "You don't have access to this action"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="imconnector.list/error_access_denied",
     ),
     pytest.param(
@@ -942,6 +955,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.list/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -974,6 +988,7 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.register/error_wrong_auth_type",
     ),
     pytest.param(
@@ -1003,6 +1018,7 @@ ERROR_REPLIES = [
         200,
         {"error": "APPLICATION_REGISTRATION_ERROR_POINT", "error_description": "synthesized by the generated test"},
         "ApplicationRegistrationErrorPoint",
+        "ApiError",
         id="imconnector.register/documented_0_application_registration_error_point",
     ),
     pytest.param(
@@ -1032,6 +1048,7 @@ ERROR_REPLIES = [
         200,
         {"error": "CONNECTOR_ID_REQUIRED", "error_description": "synthesized by the generated test"},
         "ConnectorIdRequired",
+        "ApiError",
         id="imconnector.register/documented_1_connector_id_required",
     ),
     pytest.param(
@@ -1061,6 +1078,7 @@ ERROR_REPLIES = [
         200,
         {"error": "NAME_REQUIRED", "error_description": "synthesized by the generated test"},
         "NameRequired",
+        "ApiError",
         id="imconnector.register/documented_2_name_required",
     ),
     pytest.param(
@@ -1090,6 +1108,7 @@ ERROR_REPLIES = [
         200,
         {"error": "ICON_REQUIRED", "error_description": "synthesized by the generated test"},
         "IconRequired",
+        "ApiError",
         id="imconnector.register/documented_3_icon_required",
     ),
     pytest.param(
@@ -1119,6 +1138,7 @@ ERROR_REPLIES = [
         200,
         {"error": "NO_APPLICATION_ID", "error_description": "synthesized by the generated test"},
         "NoApplicationId",
+        "ApiError",
         id="imconnector.register/documented_4_no_application_id",
     ),
     pytest.param(
@@ -1148,6 +1168,7 @@ ERROR_REPLIES = [
         200,
         {"error": "NO_PLACEMENT_HANDLER", "error_description": "synthesized by the generated test"},
         "NoPlacementHandler",
+        "ApiError",
         id="imconnector.register/documented_5_no_placement_handler",
     ),
     pytest.param(
@@ -1177,6 +1198,7 @@ ERROR_REPLIES = [
         200,
         {"error": "APPLICATION_REGISTRATION_ERROR", "error_description": "synthesized by the generated test"},
         "ApplicationRegistrationError",
+        "ApiError",
         id="imconnector.register/documented_6_application_registration_error",
     ),
     pytest.param(
@@ -1206,36 +1228,8 @@ ERROR_REPLIES = [
         200,
         {"error": "GENERAL_CONNECTOR_REGISTRATION_ERROR", "error_description": "synthesized by the generated test"},
         "GeneralConnectorRegistrationError",
+        "ApiError",
         id="imconnector.register/documented_7_general_connector_registration_error",
-    ),
-    pytest.param(
-        "imconnector.register",
-        {
-            "CHAT_GROUP": False,
-            "DEL_EXTERNAL_MESSAGES": True,
-            "DEL_INTERNAL_MESSAGES": True,
-            "EDIT_INTERNAL_MESSAGES": True,
-            "ICON": {
-                "COLOR": "#69acc0",
-                "DATA_IMAGE": "data:image/svg+xml,%3Csvg%20xmlns%3D%22http://www.w3.org/2000/svg%22/%3E",
-                "POSITION": "center",
-                "SIZE": "90%",
-            },
-            "ICON_DISABLED": {
-                "COLOR": "#99adb3",
-                "DATA_IMAGE": "data:image/svg+xml,%3Csvg%20xmlns%3D%22http://www.w3.org/2000/svg%22/%3E",
-            },
-            "ID": "myconnector",
-            "NAME": "Mein Connector",
-            "NEED_SIGNATURE": True,
-            "NEED_SYSTEM_MESSAGES": True,
-            "NEWSLETTER": True,
-            "PLACEMENT_HANDLER": "https://example.com/connector/settings",
-        },
-        403,
-        {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
-        "WrongAuthType",
-        id="imconnector.register/documented_8_wrong_auth_type",
     ),
     pytest.param(
         "imconnector.send.messages",
@@ -1269,6 +1263,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Argument 'MESSAGES' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.send.messages/error_argument",
     ),
     pytest.param(
@@ -1303,6 +1298,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.send.messages/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1337,6 +1333,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_ACTIVE_LINE", "error_description": "synthesized by the generated test"},
         "NotActiveLine",
+        "InvalidRequestError",
         id="imconnector.send.messages/documented_2_not_active_line",
     ),
     pytest.param(
@@ -1371,6 +1368,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NO_CORRECT_PROVIDER", "error_description": "synthesized by the generated test"},
         "ImconnectorNoCorrectProvider",
+        "InvalidRequestError",
         id="imconnector.send.messages/documented_3_imconnector_no_correct_provider",
     ),
     pytest.param(
@@ -1405,6 +1403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND", "error_description": "synthesized by the generated test"},
         "ImconnectorNotSpecifiedCorrectCommand",
+        "InvalidRequestError",
         id="imconnector.send.messages/documented_4_imconnector_not_specified_correct_command",
     ),
     pytest.param(
@@ -1426,25 +1425,8 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.send.status.delivery/error_wrong_auth_type",
-    ),
-    pytest.param(
-        "imconnector.send.status.delivery",
-        {
-            "CONNECTOR": "myconnector",
-            "LINE": 107,
-            "MESSAGES": [
-                {
-                    "chat": {"id": "channel-123"},
-                    "im": {"chat_id": 323, "message_id": 85911},
-                    "message": {"date": 1738065600, "id": ["ext-msg-1007"]},
-                }
-            ],
-        },
-        403,
-        {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
-        "WrongAuthType",
-        id="imconnector.send.status.delivery/documented_0_wrong_auth_type",
     ),
     pytest.param(
         "imconnector.send.status.delivery",
@@ -1462,6 +1444,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.send.status.delivery/documented_1_error_argument",
     ),
     pytest.param(
@@ -1480,6 +1463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NO_CORRECT_PROVIDER", "error_description": "synthesized by the generated test"},
         "ImconnectorNoCorrectProvider",
+        "InvalidRequestError",
         id="imconnector.send.status.delivery/documented_2_imconnector_no_correct_provider",
     ),
     pytest.param(
@@ -1497,21 +1481,8 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.send.status.reading/error_wrong_auth_type",
-    ),
-    pytest.param(
-        "imconnector.send.status.reading",
-        {
-            "CONNECTOR": "myconnector",
-            "LINE": 107,
-            "MESSAGES": [
-                {"chat": {"id": "channel-123"}, "im": {"chat_id": 323, "message_id": 85911}, "message": {"id": ["ext-msg-1007"]}}
-            ],
-        },
-        403,
-        {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
-        "WrongAuthType",
-        id="imconnector.send.status.reading/documented_0_wrong_auth_type",
     ),
     pytest.param(
         "imconnector.send.status.reading",
@@ -1525,6 +1496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.send.status.reading/documented_1_error_argument",
     ),
     pytest.param(
@@ -1539,6 +1511,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NO_CORRECT_PROVIDER", "error_description": "synthesized by the generated test"},
         "ImconnectorNoCorrectProvider",
+        "InvalidRequestError",
         id="imconnector.send.status.reading/documented_2_imconnector_no_correct_provider",
     ),
     pytest.param(
@@ -1547,6 +1520,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Argument 'CONNECTOR' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.status/error_argument",
     ),
     pytest.param(
@@ -1555,6 +1529,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.status/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1566,6 +1541,7 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method. Application context required.",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.unregister/error_wrong_auth_type",
     ),
     pytest.param(
@@ -1574,6 +1550,7 @@ ERROR_REPLIES = [
         200,
         {"error": "APPLICATION_UNREGISTRATION_ERROR", "error_description": "synthesized by the generated test"},
         "ApplicationUnregistrationError",
+        "ApiError",
         id="imconnector.unregister/documented_0_application_unregistration_error",
     ),
     pytest.param(
@@ -1582,15 +1559,8 @@ ERROR_REPLIES = [
         200,
         {"error": "NO_APPLICATION_ID", "error_description": "synthesized by the generated test"},
         "NoApplicationId",
+        "ApiError",
         id="imconnector.unregister/documented_1_no_application_id",
-    ),
-    pytest.param(
-        "imconnector.unregister",
-        {"ID": "myconnector"},
-        403,
-        {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
-        "WrongAuthType",
-        id="imconnector.unregister/documented_2_wrong_auth_type",
     ),
     pytest.param(
         "imconnector.update.messages",
@@ -1617,6 +1587,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Argument 'LINE' is null or empty"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="imconnector.update.messages/error_argument",
     ),
     pytest.param(
@@ -1644,6 +1615,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="imconnector.update.messages/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -1671,6 +1643,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_ACTIVE_LINE", "error_description": "synthesized by the generated test"},
         "NotActiveLine",
+        "InvalidRequestError",
         id="imconnector.update.messages/documented_2_not_active_line",
     ),
     pytest.param(
@@ -1698,11 +1671,12 @@ ERROR_REPLIES = [
         400,
         {"error": "IMCONNECTOR_NO_CORRECT_PROVIDER", "error_description": "synthesized by the generated test"},
         "ImconnectorNoCorrectProvider",
+        "InvalidRequestError",
         id="imconnector.update.messages/documented_3_imconnector_no_correct_provider",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -2284,6 +2284,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CARD_NOT_FOUND", "error_description": "Card not found in the block"},
         "CardNotFound",
+        "InvalidRequestError",
         id="landing.block.addcard/error_card_not_found",
     ),
     pytest.param(
@@ -2297,6 +2298,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.addcard/documented_0_missing_params",
     ),
     pytest.param(
@@ -2310,6 +2312,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.addcard/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2323,6 +2326,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.addcard/documented_2_access_denied",
     ),
     pytest.param(
@@ -2336,6 +2340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.addcard/documented_3_block_not_found",
     ),
     pytest.param(
@@ -2347,6 +2352,7 @@ ERROR_REPLIES = [
             "error_description": 'The anchor must start with a character from a-z and may only contain characters from "a-z", "0-9", "-", "_", ".", ":"',
         },
         "BadAnchor",
+        "InvalidRequestError",
         id="landing.block.changeAnchor/error_bad_anchor",
     ),
     pytest.param(
@@ -2355,6 +2361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.changeAnchor/documented_0_missing_params",
     ),
     pytest.param(
@@ -2363,6 +2370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.changeAnchor/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2371,6 +2379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.changeAnchor/documented_2_block_not_found",
     ),
     pytest.param(
@@ -2379,6 +2388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.changeAnchor/documented_3_access_denied",
     ),
     pytest.param(
@@ -2392,6 +2402,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Operation is forbidden"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.changeNodeName/error_access_denied",
     ),
     pytest.param(
@@ -2405,6 +2416,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.changeNodeName/documented_0_missing_params",
     ),
     pytest.param(
@@ -2418,6 +2430,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.changeNodeName/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2431,6 +2444,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.changeNodeName/documented_3_block_not_found",
     ),
     pytest.param(
@@ -2444,6 +2458,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NODES_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NodesNotFound",
+        "InvalidRequestError",
         id="landing.block.changeNodeName/documented_4_nodes_not_found",
     ),
     pytest.param(
@@ -2457,6 +2472,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.block.changeNodeName/documented_5_type_error",
     ),
     pytest.param(
@@ -2465,6 +2481,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CARD_NOT_FOUND", "error_description": "Block card not found"},
         "CardNotFound",
+        "InvalidRequestError",
         id="landing.block.clonecard/error_card_not_found",
     ),
     pytest.param(
@@ -2473,6 +2490,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.clonecard/documented_0_missing_params",
     ),
     pytest.param(
@@ -2481,6 +2499,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.clonecard/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2489,6 +2508,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.clonecard/documented_2_access_denied",
     ),
     pytest.param(
@@ -2497,6 +2517,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.clonecard/documented_3_block_not_found",
     ),
     pytest.param(
@@ -2505,6 +2526,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: code"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.getContentFromRepository/error_missing_params",
     ),
     pytest.param(
@@ -2513,6 +2535,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getContentFromRepository/documented_1_access_denied",
     ),
     pytest.param(
@@ -2521,6 +2544,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.getbyid/error_block_not_found",
     ),
     pytest.param(
@@ -2529,6 +2553,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.getbyid/documented_0_missing_params",
     ),
     pytest.param(
@@ -2537,6 +2562,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getbyid/documented_1_access_denied",
     ),
     pytest.param(
@@ -2545,6 +2571,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.block.getbyid/documented_3_type_error",
     ),
     pytest.param(
@@ -2553,6 +2580,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.block.getbyid/documented_4_system_error",
     ),
     pytest.param(
@@ -2561,6 +2589,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.getcontent/error_block_not_found",
     ),
     pytest.param(
@@ -2569,6 +2598,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.getcontent/documented_0_missing_params",
     ),
     pytest.param(
@@ -2577,6 +2607,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.getcontent/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2585,6 +2616,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getcontent/documented_2_access_denied",
     ),
     pytest.param(
@@ -2593,6 +2625,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.getlist/error_landing_not_exist",
     ),
     pytest.param(
@@ -2601,6 +2634,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.getlist/documented_0_missing_params",
     ),
     pytest.param(
@@ -2609,6 +2643,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getlist/documented_2_access_denied",
     ),
     pytest.param(
@@ -2617,6 +2652,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.block.getlist/documented_3_type_error",
     ),
     pytest.param(
@@ -2625,6 +2661,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.block.getlist/documented_4_system_error",
     ),
     pytest.param(
@@ -2633,6 +2670,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.getmanifest/error_block_not_found",
     ),
     pytest.param(
@@ -2641,6 +2679,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.getmanifest/documented_0_missing_params",
     ),
     pytest.param(
@@ -2649,6 +2688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getmanifest/documented_1_access_denied",
     ),
     pytest.param(
@@ -2657,6 +2697,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.getmanifest/documented_2_landing_not_exist",
     ),
     pytest.param(
@@ -2665,6 +2706,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: code"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.getmanifestfile/error_missing_params",
     ),
     pytest.param(
@@ -2673,6 +2715,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getmanifestfile/documented_1_access_denied",
     ),
     pytest.param(
@@ -2681,6 +2724,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.getrepository/error_access_denied",
     ),
     pytest.param(
@@ -2689,6 +2733,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CARD_NOT_FOUND", "error_description": "Card not found in the block"},
         "CardNotFound",
+        "InvalidRequestError",
         id="landing.block.removecard/error_card_not_found",
     ),
     pytest.param(
@@ -2697,6 +2742,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.removecard/documented_0_missing_params",
     ),
     pytest.param(
@@ -2705,6 +2751,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.removecard/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2713,6 +2760,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.removecard/documented_2_access_denied",
     ),
     pytest.param(
@@ -2721,6 +2769,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.removecard/documented_3_block_not_found",
     ),
     pytest.param(
@@ -2738,6 +2787,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: data"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.updateCards/error_missing_params",
     ),
     pytest.param(
@@ -2755,6 +2805,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.updateCards/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2772,6 +2823,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.updateCards/documented_2_block_not_found",
     ),
     pytest.param(
@@ -2789,6 +2841,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.updateCards/documented_3_access_denied",
     ),
     pytest.param(
@@ -2806,6 +2859,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INCORRECT_AFFECTED", "error_description": "synthesized by the generated test"},
         "IncorrectAffected",
+        "InvalidRequestError",
         id="landing.block.updateCards/documented_4_incorrect_affected",
     ),
     pytest.param(
@@ -2824,6 +2878,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.updateStyles/error_block_not_found",
     ),
     pytest.param(
@@ -2842,6 +2897,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.updateStyles/documented_0_missing_params",
     ),
     pytest.param(
@@ -2860,6 +2916,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.updateStyles/documented_1_access_denied",
     ),
     pytest.param(
@@ -2878,6 +2935,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.updateStyles/documented_2_landing_not_exist",
     ),
     pytest.param(
@@ -2896,6 +2954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.block.updateStyles/documented_4_type_error",
     ),
     pytest.param(
@@ -2908,6 +2967,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.updateattrs/error_block_not_found",
     ),
     pytest.param(
@@ -2920,6 +2980,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.updateattrs/documented_0_missing_params",
     ),
     pytest.param(
@@ -2932,6 +2993,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.updateattrs/documented_1_access_denied",
     ),
     pytest.param(
@@ -2944,6 +3006,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.updateattrs/documented_2_landing_not_exist",
     ),
     pytest.param(
@@ -2957,6 +3020,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.updatecontent/error_block_not_found",
     ),
     pytest.param(
@@ -2970,6 +3034,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.updatecontent/documented_0_missing_params",
     ),
     pytest.param(
@@ -2983,6 +3048,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.updatecontent/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -2996,6 +3062,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.updatecontent/documented_3_access_denied",
     ),
     pytest.param(
@@ -3020,6 +3087,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NODES_NOT_FOUND", "error_description": "No nodes found for modification"},
         "NodesNotFound",
+        "InvalidRequestError",
         id="landing.block.updatenodes/error_nodes_not_found",
     ),
     pytest.param(
@@ -3044,6 +3112,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.updatenodes/documented_0_missing_params",
     ),
     pytest.param(
@@ -3068,6 +3137,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.block.updatenodes/documented_1_type_error",
     ),
     pytest.param(
@@ -3092,6 +3162,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.block.updatenodes/documented_2_landing_not_exist",
     ),
     pytest.param(
@@ -3116,6 +3187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.updatenodes/documented_3_block_not_found",
     ),
     pytest.param(
@@ -3140,6 +3212,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.block.updatenodes/documented_4_access_denied",
     ),
     pytest.param(
@@ -3164,6 +3237,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INCORRECT_AFFECTED", "error_description": "synthesized by the generated test"},
         "IncorrectAffected",
+        "InvalidRequestError",
         id="landing.block.updatenodes/documented_6_incorrect_affected",
     ),
     pytest.param(
@@ -3172,6 +3246,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FILE_ERROR", "error_description": "File upload error. The file may not be a graphic."},
         "FileError",
+        "InvalidRequestError",
         id="landing.block.uploadfile/error_file_error",
     ),
     pytest.param(
@@ -3180,6 +3255,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.block.uploadfile/documented_0_missing_params",
     ),
     pytest.param(
@@ -3188,6 +3264,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.block.uploadfile/documented_1_block_not_found",
     ),
     pytest.param(
@@ -3207,6 +3284,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'params' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.demos.getList/error_argument",
     ),
     pytest.param(
@@ -3222,6 +3300,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.demos.getList/documented_1_access_denied",
     ),
     pytest.param(
@@ -3237,6 +3316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.demos.getList/documented_2_type_error",
     ),
     pytest.param(
@@ -3252,6 +3332,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.demos.getList/documented_3_system_error",
     ),
     pytest.param(
@@ -3264,6 +3345,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'filter' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.demos.getPageList/error_argument",
     ),
     pytest.param(
@@ -3272,6 +3354,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.demos.getPageList/documented_1_missing_params",
     ),
     pytest.param(
@@ -3280,6 +3363,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.demos.getPageList/documented_2_access_denied",
     ),
     pytest.param(
@@ -3288,6 +3372,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.demos.getPageList/documented_3_type_error",
     ),
     pytest.param(
@@ -3296,6 +3381,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.demos.getPageList/documented_4_system_error",
     ),
     pytest.param(
@@ -3308,6 +3394,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'filter' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.demos.getSiteList/error_argument",
     ),
     pytest.param(
@@ -3316,6 +3403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.demos.getSiteList/documented_1_missing_params",
     ),
     pytest.param(
@@ -3324,6 +3412,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.demos.getSiteList/documented_2_access_denied",
     ),
     pytest.param(
@@ -3332,6 +3421,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.demos.getSiteList/documented_3_type_error",
     ),
     pytest.param(
@@ -3340,6 +3430,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.demos.getSiteList/documented_4_system_error",
     ),
     pytest.param(
@@ -3352,6 +3443,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'data' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.demos.register/error_argument",
     ),
     pytest.param(
@@ -3360,6 +3452,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REGISTER_ERROR_DATA", "error_description": "Data is empty or incorrect"},
         "RegisterErrorData",
+        "InvalidRequestError",
         id="landing.demos.register/error_register_error_data",
     ),
     pytest.param(
@@ -3368,6 +3461,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTENT_IS_BAD", "error_description": "synthesized by the generated test"},
         "ContentIsBad",
+        "InvalidRequestError",
         id="landing.demos.register/documented_2_content_is_bad",
     ),
     pytest.param(
@@ -3376,6 +3470,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_EMPTY_REQUIRED", "error_description": "synthesized by the generated test"},
         "BxEmptyRequired",
+        "InvalidRequestError",
         id="landing.demos.register/documented_3_bx_empty_required",
     ),
     pytest.param(
@@ -3384,6 +3479,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.demos.register/documented_4_access_denied",
     ),
     pytest.param(
@@ -3392,6 +3488,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.demos.unregister/error_access_denied",
     ),
     pytest.param(
@@ -3400,6 +3497,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.demos.unregister/documented_0_missing_params",
     ),
     pytest.param(
@@ -3408,6 +3506,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="landing.demos.unregister/documented_2_empty",
     ),
     pytest.param(
@@ -3424,6 +3523,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "Slash is not allowed in the landing address."},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.landing.add/error_slash_is_not_allowed",
     ),
     pytest.param(
@@ -3440,6 +3540,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.add/documented_0_missing_params",
     ),
     pytest.param(
@@ -3456,6 +3557,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.add/documented_1_access_denied",
     ),
     pytest.param(
@@ -3472,6 +3574,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SiteNotFound",
+        "InvalidRequestError",
         id="landing.landing.add/documented_2_site_not_found",
     ),
     pytest.param(
@@ -3488,6 +3591,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "FolderNotFound",
+        "InvalidRequestError",
         id="landing.landing.add/documented_3_folder_not_found",
     ),
     pytest.param(
@@ -3504,6 +3608,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_BE_EMPTY", "error_description": "synthesized by the generated test"},
         "CantBeEmpty",
+        "InvalidRequestError",
         id="landing.landing.add/documented_5_cant_be_empty",
     ),
     pytest.param(
@@ -3520,6 +3625,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_CODE_FORMAT", "error_description": "synthesized by the generated test"},
         "WrongCodeFormat",
+        "InvalidRequestError",
         id="landing.landing.add/documented_6_wrong_code_format",
     ),
     pytest.param(
@@ -3532,6 +3638,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_ERROR", "error_description": "Site not found or access denied"},
         "SiteError",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/error_site_error",
     ),
     pytest.param(
@@ -3544,6 +3651,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_0_missing_params",
     ),
     pytest.param(
@@ -3556,6 +3664,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_ERROR", "error_description": "synthesized by the generated test"},
         "LandingError",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_2_landing_error",
     ),
     pytest.param(
@@ -3568,6 +3677,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.addByTemplate/documented_3_access_denied",
     ),
     pytest.param(
@@ -3580,6 +3690,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "FolderNotFound",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_4_folder_not_found",
     ),
     pytest.param(
@@ -3592,6 +3703,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_DATA", "error_description": "synthesized by the generated test"},
         "WrongData",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_5_wrong_data",
     ),
     pytest.param(
@@ -3604,6 +3716,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_6_slash_is_not_allowed",
     ),
     pytest.param(
@@ -3616,6 +3729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_BE_EMPTY", "error_description": "synthesized by the generated test"},
         "CantBeEmpty",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_7_cant_be_empty",
     ),
     pytest.param(
@@ -3628,6 +3742,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_CODE_FORMAT", "error_description": "synthesized by the generated test"},
         "WrongCodeFormat",
+        "InvalidRequestError",
         id="landing.landing.addByTemplate/documented_8_wrong_code_format",
     ),
     pytest.param(
@@ -3639,6 +3754,7 @@ ERROR_REPLIES = [
             "error_description": "Cannot add block because it is not intended for this type of page.",
         },
         "BlockCantBeAdded",
+        "InvalidRequestError",
         id="landing.landing.addblock/error_block_cant_be_added",
     ),
     pytest.param(
@@ -3647,6 +3763,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.addblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -3655,6 +3772,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.addblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -3663,6 +3781,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.addblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -3671,6 +3790,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_WRONG_VERSION", "error_description": "synthesized by the generated test"},
         "BlockWrongVersion",
+        "InvalidRequestError",
         id="landing.landing.addblock/documented_4_block_wrong_version",
     ),
     pytest.param(
@@ -3679,6 +3799,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.addblock/documented_5_block_not_found",
     ),
     pytest.param(
@@ -3687,6 +3808,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.copy/error_landing_not_exist",
     ),
     pytest.param(
@@ -3695,6 +3817,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SiteNotFound",
+        "InvalidRequestError",
         id="landing.landing.copy/documented_1_site_not_found",
     ),
     pytest.param(
@@ -3703,6 +3826,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.copy/documented_2_access_denied",
     ),
     pytest.param(
@@ -3711,6 +3835,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.copyblock/error_block_not_found",
     ),
     pytest.param(
@@ -3719,6 +3844,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.copyblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -3727,6 +3853,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.copyblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -3735,6 +3862,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.copyblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -3743,6 +3871,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access to delete the page is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.delete/error_access_denied",
     ),
     pytest.param(
@@ -3751,6 +3880,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.delete/documented_0_missing_params",
     ),
     pytest.param(
@@ -3759,6 +3889,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.delete/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -3767,6 +3898,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_IS_LOCK", "error_description": "synthesized by the generated test"},
         "LandingIsLock",
+        "InvalidRequestError",
         id="landing.landing.delete/documented_3_landing_is_lock",
     ),
     pytest.param(
@@ -3775,6 +3907,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.delete/documented_4_type_error",
     ),
     pytest.param(
@@ -3783,6 +3916,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.delete/documented_5_system_error",
     ),
     pytest.param(
@@ -3791,6 +3925,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.deleteblock/error_block_not_found",
     ),
     pytest.param(
@@ -3799,6 +3934,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.deleteblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -3807,6 +3943,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.deleteblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -3815,6 +3952,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.deleteblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -3823,6 +3961,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_WRONG_SORT", "error_description": "Out of sort range or block not found"},
         "BlockWrongSort",
+        "InvalidRequestError",
         id="landing.landing.downblock/error_block_wrong_sort",
     ),
     pytest.param(
@@ -3831,6 +3970,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.downblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -3839,6 +3979,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.downblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -3847,6 +3988,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.downblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -3855,6 +3997,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.downblock/documented_3_block_not_found",
     ),
     pytest.param(
@@ -3863,6 +4006,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.downblock/documented_5_type_error",
     ),
     pytest.param(
@@ -3875,6 +4019,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.favoriteBlock/error_block_not_found",
     ),
     pytest.param(
@@ -3887,6 +4032,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.favoriteBlock/documented_0_missing_params",
     ),
     pytest.param(
@@ -3899,6 +4045,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.favoriteBlock/documented_1_type_error",
     ),
     pytest.param(
@@ -3911,6 +4058,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.favoriteBlock/documented_2_landing_not_exist",
     ),
     pytest.param(
@@ -3923,6 +4071,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_CANT_BE_ADDED", "error_description": "synthesized by the generated test"},
         "BlockCantBeAdded",
+        "InvalidRequestError",
         id="landing.landing.favoriteBlock/documented_4_block_cant_be_added",
     ),
     pytest.param(
@@ -3935,6 +4084,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_WRONG_VERSION", "error_description": "synthesized by the generated test"},
         "BlockWrongVersion",
+        "InvalidRequestError",
         id="landing.landing.favoriteBlock/documented_5_block_wrong_version",
     ),
     pytest.param(
@@ -3947,6 +4097,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.favoriteBlock/documented_6_access_denied",
     ),
     pytest.param(
@@ -3964,6 +4115,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.getList/error_access_denied",
     ),
     pytest.param(
@@ -3981,6 +4133,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.getList/documented_1_type_error",
     ),
     pytest.param(
@@ -3998,6 +4151,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.getList/documented_2_system_error",
     ),
     pytest.param(
@@ -4006,6 +4160,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.getadditionalfields/error_landing_not_exist",
     ),
     pytest.param(
@@ -4014,6 +4169,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.getadditionalfields/documented_0_missing_params",
     ),
     pytest.param(
@@ -4022,6 +4178,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.getadditionalfields/documented_2_access_denied",
     ),
     pytest.param(
@@ -4030,6 +4187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.getpreview/error_landing_not_exist",
     ),
     pytest.param(
@@ -4038,6 +4196,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.getpreview/documented_0_missing_params",
     ),
     pytest.param(
@@ -4046,6 +4205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.getpublicurl/error_landing_not_exist",
     ),
     pytest.param(
@@ -4054,6 +4214,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.getpublicurl/documented_0_missing_params",
     ),
     pytest.param(
@@ -4062,6 +4223,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.getpublicurl/documented_2_access_denied",
     ),
     pytest.param(
@@ -4070,6 +4232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.getpublicurl/documented_3_type_error",
     ),
     pytest.param(
@@ -4078,6 +4241,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.getpublicurl/documented_4_system_error",
     ),
     pytest.param(
@@ -4086,6 +4250,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.hideblock/error_block_not_found",
     ),
     pytest.param(
@@ -4094,6 +4259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.hideblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4102,6 +4268,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.hideblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4110,6 +4277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.hideblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -4118,6 +4286,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access to delete the page is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.markDelete/error_access_denied",
     ),
     pytest.param(
@@ -4126,6 +4295,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.markDelete/documented_0_missing_params",
     ),
     pytest.param(
@@ -4134,6 +4304,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_DELETE_MAIN", "error_description": "synthesized by the generated test"},
         "CantDeleteMain",
+        "InvalidRequestError",
         id="landing.landing.markDelete/documented_2_cant_delete_main",
     ),
     pytest.param(
@@ -4142,6 +4313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNABLE_DELETE_INCLUDE", "error_description": "synthesized by the generated test"},
         "UnableDeleteInclude",
+        "InvalidRequestError",
         id="landing.landing.markDelete/documented_3_unable_delete_include",
     ),
     pytest.param(
@@ -4150,6 +4322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.markDelete/documented_4_type_error",
     ),
     pytest.param(
@@ -4158,6 +4331,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.markDelete/documented_5_system_error",
     ),
     pytest.param(
@@ -4166,6 +4340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access to delete the page is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.markUnDelete/error_access_denied",
     ),
     pytest.param(
@@ -4174,6 +4349,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.markUnDelete/documented_0_missing_params",
     ),
     pytest.param(
@@ -4182,6 +4358,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.markUnDelete/documented_2_type_error",
     ),
     pytest.param(
@@ -4190,6 +4367,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.markUnDelete/documented_3_system_error",
     ),
     pytest.param(
@@ -4198,6 +4376,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.markdeletedblock/error_block_not_found",
     ),
     pytest.param(
@@ -4206,6 +4385,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.markdeletedblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4214,6 +4394,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.markdeletedblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4222,6 +4403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.markdeletedblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -4230,6 +4412,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.markdeletedblock/documented_4_type_error",
     ),
     pytest.param(
@@ -4238,6 +4421,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.markundeletedblock/error_block_not_found",
     ),
     pytest.param(
@@ -4246,6 +4430,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.markundeletedblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4254,6 +4439,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.markundeletedblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4262,6 +4448,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.markundeletedblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -4270,6 +4457,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.markundeletedblock/documented_4_type_error",
     ),
     pytest.param(
@@ -4278,6 +4466,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_NOT_FOUND", "error_description": "Folder not found"},
         "FolderNotFound",
+        "InvalidRequestError",
         id="landing.landing.move/error_folder_not_found",
     ),
     pytest.param(
@@ -4286,6 +4475,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.move/documented_0_missing_params",
     ),
     pytest.param(
@@ -4294,6 +4484,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.move/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4302,6 +4493,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.move/documented_2_access_denied",
     ),
     pytest.param(
@@ -4310,6 +4502,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELETE_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "DeleteAccessDenied",
+        "InvalidRequestError",
         id="landing.landing.move/documented_3_delete_access_denied",
     ),
     pytest.param(
@@ -4318,6 +4511,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.move/documented_5_type_error",
     ),
     pytest.param(
@@ -4326,6 +4520,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.move/documented_6_system_error",
     ),
     pytest.param(
@@ -4334,6 +4529,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.moveblock/error_block_not_found",
     ),
     pytest.param(
@@ -4342,6 +4538,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.moveblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4350,6 +4547,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.moveblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4358,6 +4556,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.moveblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -4366,6 +4565,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.publication/error_landing_not_exist",
     ),
     pytest.param(
@@ -4374,6 +4574,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_0_missing_params",
     ),
     pytest.param(
@@ -4382,6 +4583,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_PAGE_REACHED", "error_description": "synthesized by the generated test"},
         "PublicPageReached",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_2_public_page_reached",
     ),
     pytest.param(
@@ -4390,6 +4592,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_PAYMENT_FAILED", "error_description": "synthesized by the generated test"},
         "LandingPaymentFailed",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_3_landing_payment_failed",
     ),
     pytest.param(
@@ -4398,6 +4601,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_PAYMENT_FAILED_BLOCK", "error_description": "synthesized by the generated test"},
         "LandingPaymentFailedBlock",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_4_landing_payment_failed_block",
     ),
     pytest.param(
@@ -4406,6 +4610,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_SITE_REACHED", "error_description": "synthesized by the generated test"},
         "PublicSiteReached",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_5_public_site_reached",
     ),
     pytest.param(
@@ -4414,6 +4619,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_SITE_REACHED_FREE", "error_description": "synthesized by the generated test"},
         "PublicSiteReachedFree",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_6_public_site_reached_free",
     ),
     pytest.param(
@@ -4422,6 +4628,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_HTML_DISALLOWED[...]", "error_description": "synthesized by the generated test"},
         "PublicHtmlDisallowed",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_7_public_html_disallowed_",
     ),
     pytest.param(
@@ -4430,6 +4637,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PHONE_NOT_CONFIRMED", "error_description": "synthesized by the generated test"},
         "PhoneNotConfirmed",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_8_phone_not_confirmed",
     ),
     pytest.param(
@@ -4438,6 +4646,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMAIL_NOT_CONFIRMED", "error_description": "synthesized by the generated test"},
         "EmailNotConfirmed",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_9_email_not_confirmed",
     ),
     pytest.param(
@@ -4446,6 +4655,7 @@ ERROR_REPLIES = [
         400,
         {"error": "URLCHECKER_FAIL", "error_description": "synthesized by the generated test"},
         "UrlcheckerFail",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_10_urlchecker_fail",
     ),
     pytest.param(
@@ -4454,6 +4664,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LICENSE_EXPIRED", "error_description": "synthesized by the generated test"},
         "LicenseExpired",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_11_license_expired",
     ),
     pytest.param(
@@ -4462,6 +4673,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_12_type_error",
     ),
     pytest.param(
@@ -4470,6 +4682,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.publication/documented_13_system_error",
     ),
     pytest.param(
@@ -4481,6 +4694,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "Landing not found"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.removeEntities/error_landing_not_exist",
     ),
     pytest.param(
@@ -4492,6 +4706,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.removeEntities/documented_0_missing_params",
     ),
     pytest.param(
@@ -4503,6 +4718,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.removeEntities/documented_2_type_error",
     ),
     pytest.param(
@@ -4514,6 +4730,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.removeEntities/documented_3_system_error",
     ),
     pytest.param(
@@ -4522,6 +4739,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: landingUrl, siteId"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.resolveIdByPublicUrl/error_missing_params",
     ),
     pytest.param(
@@ -4530,6 +4748,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.resolveIdByPublicUrl/documented_1_access_denied",
     ),
     pytest.param(
@@ -4538,6 +4757,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.resolveIdByPublicUrl/documented_2_type_error",
     ),
     pytest.param(
@@ -4546,6 +4766,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.resolveIdByPublicUrl/documented_3_system_error",
     ),
     pytest.param(
@@ -4554,6 +4775,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "Block not found in the landing"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.showblock/error_block_not_found",
     ),
     pytest.param(
@@ -4562,6 +4784,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.showblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4570,6 +4793,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.showblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4578,6 +4802,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.showblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -4586,6 +4811,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Operation is forbidden"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.unFavoriteBlock/error_access_denied",
     ),
     pytest.param(
@@ -4594,6 +4820,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.unFavoriteBlock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4602,6 +4829,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.unFavoriteBlock/documented_1_type_error",
     ),
     pytest.param(
@@ -4610,6 +4838,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.unFavoriteBlock/documented_2_block_not_found",
     ),
     pytest.param(
@@ -4618,6 +4847,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Publishing access to the page is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.unpublic/error_access_denied",
     ),
     pytest.param(
@@ -4626,6 +4856,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.unpublic/documented_0_missing_params",
     ),
     pytest.param(
@@ -4634,6 +4865,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.unpublic/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4642,6 +4874,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.unpublic/documented_3_type_error",
     ),
     pytest.param(
@@ -4650,6 +4883,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.unpublic/documented_4_system_error",
     ),
     pytest.param(
@@ -4658,6 +4892,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_WRONG_SORT", "error_description": "Out of sorting bounds or block not found"},
         "BlockWrongSort",
+        "InvalidRequestError",
         id="landing.landing.upblock/error_block_wrong_sort",
     ),
     pytest.param(
@@ -4666,6 +4901,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.upblock/documented_0_missing_params",
     ),
     pytest.param(
@@ -4674,6 +4910,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_NOT_EXIST", "error_description": "synthesized by the generated test"},
         "LandingNotExist",
+        "InvalidRequestError",
         id="landing.landing.upblock/documented_1_landing_not_exist",
     ),
     pytest.param(
@@ -4682,6 +4919,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.upblock/documented_2_access_denied",
     ),
     pytest.param(
@@ -4690,6 +4928,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "BlockNotFound",
+        "InvalidRequestError",
         id="landing.landing.upblock/documented_3_block_not_found",
     ),
     pytest.param(
@@ -4698,6 +4937,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.upblock/documented_5_type_error",
     ),
     pytest.param(
@@ -4714,6 +4954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: lid"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.landing.update/error_missing_params",
     ),
     pytest.param(
@@ -4730,6 +4971,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.landing.update/documented_1_access_denied",
     ),
     pytest.param(
@@ -4746,6 +4988,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SiteNotFound",
+        "InvalidRequestError",
         id="landing.landing.update/documented_2_site_not_found",
     ),
     pytest.param(
@@ -4762,6 +5005,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "FolderNotFound",
+        "InvalidRequestError",
         id="landing.landing.update/documented_3_folder_not_found",
     ),
     pytest.param(
@@ -4778,6 +5022,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.landing.update/documented_4_slash_is_not_allowed",
     ),
     pytest.param(
@@ -4794,6 +5039,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_BE_EMPTY", "error_description": "synthesized by the generated test"},
         "CantBeEmpty",
+        "InvalidRequestError",
         id="landing.landing.update/documented_5_cant_be_empty",
     ),
     pytest.param(
@@ -4810,6 +5056,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_CODE_FORMAT", "error_description": "synthesized by the generated test"},
         "WrongCodeFormat",
+        "InvalidRequestError",
         id="landing.landing.update/documented_6_wrong_code_format",
     ),
     pytest.param(
@@ -4826,6 +5073,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_DELETE_MAIN", "error_description": "synthesized by the generated test"},
         "CantDeleteMain",
+        "InvalidRequestError",
         id="landing.landing.update/documented_7_cant_delete_main",
     ),
     pytest.param(
@@ -4842,6 +5090,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.landing.update/documented_8_type_error",
     ),
     pytest.param(
@@ -4858,6 +5107,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.landing.update/documented_9_system_error",
     ),
     pytest.param(
@@ -4870,6 +5120,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'content' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.repo.checkContent/error_argument",
     ),
     pytest.param(
@@ -4878,6 +5129,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.repo.checkContent/error_access_denied",
     ),
     pytest.param(
@@ -4886,6 +5138,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.repo.checkContent/documented_0_missing_params",
     ),
     pytest.param(
@@ -4894,6 +5147,7 @@ ERROR_REPLIES = [
         400,
         {"error": "insufficient_scope", "error_description": "synthesized by the generated test"},
         "InsufficientScope",
+        "PermissionDeniedError",
         id="landing.repo.checkContent/documented_3_insufficient_scope",
     ),
     pytest.param(
@@ -4913,6 +5167,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'params' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.repo.getList/error_argument",
     ),
     pytest.param(
@@ -4928,6 +5183,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.repo.getList/error_access_denied",
     ),
     pytest.param(
@@ -4943,6 +5199,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.repo.getList/documented_2_system_error",
     ),
     pytest.param(
@@ -4958,6 +5215,7 @@ ERROR_REPLIES = [
         400,
         {"error": "insufficient_scope", "error_description": "synthesized by the generated test"},
         "InsufficientScope",
+        "PermissionDeniedError",
         id="landing.repo.getList/documented_3_insufficient_scope",
     ),
     pytest.param(
@@ -4982,6 +5240,7 @@ ERROR_REPLIES = [
             "error_description": 'The editable manifest element ".landing-block-node-text" cannot have a style type of "Image". Change the style type.',
         },
         "ManifestIntersectImg",
+        "InvalidRequestError",
         id="landing.repo.register/error_manifest_intersect_img",
     ),
     pytest.param(
@@ -5007,6 +5266,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'code' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.repo.register/error_argument",
     ),
     pytest.param(
@@ -5028,6 +5288,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.repo.register/documented_0_access_denied",
     ),
     pytest.param(
@@ -5049,6 +5310,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.repo.register/documented_2_missing_params",
     ),
     pytest.param(
@@ -5070,6 +5332,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUIRED_FIELD_NO_EXISTS", "error_description": "synthesized by the generated test"},
         "RequiredFieldNoExists",
+        "InvalidRequestError",
         id="landing.repo.register/documented_3_required_field_no_exists",
     ),
     pytest.param(
@@ -5091,6 +5354,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTENT_IS_BAD", "error_description": "synthesized by the generated test"},
         "ContentIsBad",
+        "InvalidRequestError",
         id="landing.repo.register/documented_5_content_is_bad",
     ),
     pytest.param(
@@ -5112,6 +5376,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PRESET_CONTENT_IS_BAD", "error_description": "synthesized by the generated test"},
         "PresetContentIsBad",
+        "InvalidRequestError",
         id="landing.repo.register/documented_6_preset_content_is_bad",
     ),
     pytest.param(
@@ -5133,6 +5398,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNSUPPORTED_BLOCK_TYPE", "error_description": "synthesized by the generated test"},
         "UnsupportedBlockType",
+        "InvalidRequestError",
         id="landing.repo.register/documented_7_unsupported_block_type",
     ),
     pytest.param(
@@ -5154,6 +5420,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNSUPPORTED_BLOCK_SUBTYPE", "error_description": "synthesized by the generated test"},
         "UnsupportedBlockSubtype",
+        "InvalidRequestError",
         id="landing.repo.register/documented_8_unsupported_block_subtype",
     ),
     pytest.param(
@@ -5175,6 +5442,7 @@ ERROR_REPLIES = [
         400,
         {"error": "insufficient_scope", "error_description": "synthesized by the generated test"},
         "InsufficientScope",
+        "PermissionDeniedError",
         id="landing.repo.register/documented_9_insufficient_scope",
     ),
     pytest.param(
@@ -5196,6 +5464,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.repo.register/documented_10_system_error",
     ),
     pytest.param(
@@ -5204,6 +5473,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PLACEMENT_NO_EXIST", "error_description": "Such embedding placement does not exist"},
         "PlacementNoExist",
+        "InvalidRequestError",
         id="landing.repo.unbind/error_placement_no_exist",
     ),
     pytest.param(
@@ -5212,6 +5482,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.repo.unbind/documented_0_missing_params",
     ),
     pytest.param(
@@ -5220,6 +5491,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.repo.unbind/documented_2_access_denied",
     ),
     pytest.param(
@@ -5232,6 +5504,7 @@ ERROR_REPLIES = [
             "error_description": "The value of an argument 'code' has an invalid type",
         },
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.repo.unregister/error_argument",
     ),
     pytest.param(
@@ -5240,6 +5513,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.repo.unregister/error_access_denied",
     ),
     pytest.param(
@@ -5248,6 +5522,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.repo.unregister/documented_0_missing_params",
     ),
     pytest.param(
@@ -5256,6 +5531,7 @@ ERROR_REPLIES = [
         400,
         {"error": "insufficient_scope", "error_description": "synthesized by the generated test"},
         "InsufficientScope",
+        "PermissionDeniedError",
         id="landing.repo.unregister/documented_3_insufficient_scope",
     ),
     pytest.param(
@@ -5264,6 +5540,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="landing.repo.unregister/documented_4_empty",
     ),
     pytest.param(
@@ -5272,6 +5549,7 @@ ERROR_REPLIES = [
         400,
         {"error": "APP_NOT_FOUND", "error_description": "Cannot find REST application"},
         "AppNotFound",
+        "InvalidRequestError",
         id="landing.repowidget.debug/error_app_not_found",
     ),
     pytest.param(
@@ -5289,6 +5567,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUIRED_FIELD_NO_EXISTS", "error_description": "The required field is missing: CONTENT"},
         "RequiredFieldNoExists",
+        "InvalidRequestError",
         id="landing.repowidget.register/error_required_field_no_exists",
     ),
     pytest.param(
@@ -5306,6 +5585,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUIRED_PARAM_NO_EXISTS", "error_description": "synthesized by the generated test"},
         "RequiredParamNoExists",
+        "InvalidRequestError",
         id="landing.repowidget.register/documented_1_required_param_no_exists",
     ),
     pytest.param(
@@ -5314,6 +5594,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters for the call, missing: mode"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.role.enable/error_missing_params",
     ),
     pytest.param(
@@ -5322,6 +5603,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.role.enable/documented_0_access_denied",
     ),
     pytest.param(
@@ -5330,6 +5612,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "synthesized by the generated test"},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.role.enable/documented_1_is_not_admin",
     ),
     pytest.param(
@@ -5338,6 +5621,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.role.enable/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -5346,6 +5630,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "To perform this action, you must be an administrator."},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.role.getList/error_is_not_admin",
     ),
     pytest.param(
@@ -5354,6 +5639,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.role.getList/documented_0_access_denied",
     ),
     pytest.param(
@@ -5362,6 +5648,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.role.getList/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -5370,6 +5657,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.role.getRights/error_missing_params",
     ),
     pytest.param(
@@ -5378,6 +5666,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.role.getRights/documented_0_access_denied",
     ),
     pytest.param(
@@ -5386,6 +5675,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "synthesized by the generated test"},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.role.getRights/documented_1_is_not_admin",
     ),
     pytest.param(
@@ -5394,6 +5684,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.role.getRights/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -5402,6 +5693,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ROLE_SCOPE_MISMATCH", "error_description": "synthesized by the generated test"},
         "RoleScopeMismatch",
+        "InvalidRequestError",
         id="landing.role.getRights/documented_4_role_scope_mismatch",
     ),
     pytest.param(
@@ -5410,6 +5702,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "To perform this action, you must be an administrator."},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.role.isEnabled/error_is_not_admin",
     ),
     pytest.param(
@@ -5418,6 +5711,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.role.isEnabled/documented_0_access_denied",
     ),
     pytest.param(
@@ -5426,6 +5720,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.role.isEnabled/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -5434,6 +5729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.role.setAccessCodes/error_missing_params",
     ),
     pytest.param(
@@ -5442,6 +5738,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.role.setAccessCodes/documented_0_access_denied",
     ),
     pytest.param(
@@ -5450,6 +5747,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "synthesized by the generated test"},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.role.setAccessCodes/documented_1_is_not_admin",
     ),
     pytest.param(
@@ -5458,6 +5756,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.role.setAccessCodes/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -5466,6 +5765,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.role.setAccessCodes/documented_4_error_argument",
     ),
     pytest.param(
@@ -5474,6 +5774,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ROLE_SCOPE_MISMATCH", "error_description": "synthesized by the generated test"},
         "RoleScopeMismatch",
+        "InvalidRequestError",
         id="landing.role.setAccessCodes/documented_5_role_scope_mismatch",
     ),
     pytest.param(
@@ -5486,6 +5787,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters for the call, missing: rights"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.role.setRights/error_missing_params",
     ),
     pytest.param(
@@ -5498,6 +5800,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.role.setRights/documented_0_access_denied",
     ),
     pytest.param(
@@ -5510,6 +5813,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "synthesized by the generated test"},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.role.setRights/documented_1_is_not_admin",
     ),
     pytest.param(
@@ -5522,6 +5826,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.role.setRights/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -5534,6 +5839,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ROLE_SCOPE_MISMATCH", "error_description": "synthesized by the generated test"},
         "RoleScopeMismatch",
+        "InvalidRequestError",
         id="landing.role.setRights/documented_4_role_scope_mismatch",
     ),
     pytest.param(
@@ -5548,6 +5854,7 @@ ERROR_REPLIES = [
             "error_description": 'The site address is entered incorrectly. You can only use the following characters: "a-z", "0-9", "-", ".".',
         },
         "DomainIsIncorrect",
+        "InvalidRequestError",
         id="landing.site.add/error_domain_is_incorrect",
     ),
     pytest.param(
@@ -5559,6 +5866,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -5570,6 +5878,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_LIMIT_REACHED", "error_description": "synthesized by the generated test"},
         "SiteLimitReached",
+        "InvalidRequestError",
         id="landing.site.add/documented_1_site_limit_reached",
     ),
     pytest.param(
@@ -5581,6 +5890,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DomainNotFound",
+        "InvalidRequestError",
         id="landing.site.add/documented_2_domain_not_found",
     ),
     pytest.param(
@@ -5592,6 +5902,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_EXIST_TRASH", "error_description": "synthesized by the generated test"},
         "DomainExistTrash",
+        "InvalidRequestError",
         id="landing.site.add/documented_4_domain_exist_trash",
     ),
     pytest.param(
@@ -5603,6 +5914,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_DISABLE", "error_description": "synthesized by the generated test"},
         "DomainDisable",
+        "InvalidRequestError",
         id="landing.site.add/documented_5_domain_disable",
     ),
     pytest.param(
@@ -5614,6 +5926,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_EXIST", "error_description": "synthesized by the generated test"},
         "DomainExist",
+        "InvalidRequestError",
         id="landing.site.add/documented_6_domain_exist",
     ),
     pytest.param(
@@ -5625,6 +5938,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.site.add/documented_7_slash_is_not_allowed",
     ),
     pytest.param(
@@ -5636,6 +5950,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTROLLER_ERROR_BADRESPONSE", "error_description": "synthesized by the generated test"},
         "ControllerErrorBadresponse",
+        "InvalidRequestError",
         id="landing.site.add/documented_8_controller_error_badresponse",
     ),
     pytest.param(
@@ -5647,6 +5962,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTROLLER_ERROR_BADLICENSE", "error_description": "synthesized by the generated test"},
         "ControllerErrorBadlicense",
+        "InvalidRequestError",
         id="landing.site.add/documented_9_controller_error_badlicense",
     ),
     pytest.param(
@@ -5658,6 +5974,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTROLLER_ERROR_<ERROR_CODE>", "error_description": "synthesized by the generated test"},
         "ControllerErrorErrorCode",
+        "InvalidRequestError",
         id="landing.site.add/documented_10_controller_error_error_code_",
     ),
     pytest.param(
@@ -5666,6 +5983,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Site not found or access to it is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.addFolder/error_access_denied",
     ),
     pytest.param(
@@ -5674,6 +5992,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_EMPTY_REQUIRED", "error_description": "synthesized by the generated test"},
         "BxEmptyRequired",
+        "InvalidRequestError",
         id="landing.site.addFolder/documented_1_bx_empty_required",
     ),
     pytest.param(
@@ -5682,6 +6001,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_IS_NOT_UNIQUE", "error_description": "synthesized by the generated test"},
         "FolderIsNotUnique",
+        "InvalidRequestError",
         id="landing.site.addFolder/documented_2_folder_is_not_unique",
     ),
     pytest.param(
@@ -5690,6 +6010,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.site.addFolder/documented_3_slash_is_not_allowed",
     ),
     pytest.param(
@@ -5698,6 +6019,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.bindingToGroup/error_access_denied",
     ),
     pytest.param(
@@ -5706,6 +6028,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.bindingToGroup/documented_0_missing_params",
     ),
     pytest.param(
@@ -5714,6 +6037,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.bindingToGroup/documented_1_type_error",
     ),
     pytest.param(
@@ -5722,6 +6046,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: menuCode"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.bindingToMenu/error_missing_params",
     ),
     pytest.param(
@@ -5730,6 +6055,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.bindingToMenu/documented_1_type_error",
     ),
     pytest.param(
@@ -5738,6 +6064,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.bindingToMenu/documented_2_access_denied",
     ),
     pytest.param(
@@ -5746,6 +6073,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_IS_NOT_EMPTY", "error_description": "The site contains pages."},
         "SiteIsNotEmpty",
+        "InvalidRequestError",
         id="landing.site.delete/error_site_is_not_empty",
     ),
     pytest.param(
@@ -5754,6 +6082,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.delete/documented_0_missing_params",
     ),
     pytest.param(
@@ -5762,6 +6091,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.delete/documented_1_access_denied",
     ),
     pytest.param(
@@ -5770,6 +6100,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED_DELETED", "error_description": "synthesized by the generated test"},
         "AccessDeniedDeleted",
+        "InvalidRequestError",
         id="landing.site.delete/documented_2_access_denied_deleted",
     ),
     pytest.param(
@@ -5778,6 +6109,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SITE_IS_LOCK", "error_description": "synthesized by the generated test"},
         "SiteIsLock",
+        "InvalidRequestError",
         id="landing.site.delete/documented_4_site_is_lock",
     ),
     pytest.param(
@@ -5786,6 +6118,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.delete/documented_5_type_error",
     ),
     pytest.param(
@@ -5794,6 +6127,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.delete/documented_6_system_error",
     ),
     pytest.param(
@@ -5811,6 +6145,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "The parameter code can only consist of Latin letters and digits."},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.fullExport/error_system_error",
     ),
     pytest.param(
@@ -5828,6 +6163,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.fullExport/documented_0_missing_params",
     ),
     pytest.param(
@@ -5845,6 +6181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.fullExport/documented_1_access_denied",
     ),
     pytest.param(
@@ -5862,6 +6199,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AI_SITE_EXPORT_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "AiSiteExportNotAllowed",
+        "InvalidRequestError",
         id="landing.site.fullExport/documented_2_ai_site_export_not_allowed",
     ),
     pytest.param(
@@ -5879,6 +6217,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.fullExport/documented_3_type_error",
     ),
     pytest.param(
@@ -5887,6 +6226,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters for the call, missing: siteId"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.getFolders/error_missing_params",
     ),
     pytest.param(
@@ -5895,6 +6235,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getFolders/documented_1_access_denied",
     ),
     pytest.param(
@@ -5903,6 +6244,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.getFolders/documented_2_type_error",
     ),
     pytest.param(
@@ -5911,6 +6253,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.getFolders/documented_3_system_error",
     ),
     pytest.param(
@@ -5919,6 +6262,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getGroupBindings/error_access_denied",
     ),
     pytest.param(
@@ -5927,6 +6271,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.getGroupBindings/documented_0_type_error",
     ),
     pytest.param(
@@ -5935,6 +6280,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getList/error_access_denied",
     ),
     pytest.param(
@@ -5943,6 +6289,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.getList/documented_1_type_error",
     ),
     pytest.param(
@@ -5951,6 +6298,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.getList/documented_2_system_error",
     ),
     pytest.param(
@@ -5959,6 +6307,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getMenuBindings/error_access_denied",
     ),
     pytest.param(
@@ -5967,6 +6316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.getMenuBindings/documented_0_type_error",
     ),
     pytest.param(
@@ -5975,6 +6325,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters for the call, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.getPreview/error_missing_params",
     ),
     pytest.param(
@@ -5983,6 +6334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getPreview/documented_1_access_denied",
     ),
     pytest.param(
@@ -5991,6 +6343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters for the call, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.getPublicUrl/error_missing_params",
     ),
     pytest.param(
@@ -5999,6 +6352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getPublicUrl/documented_1_access_denied",
     ),
     pytest.param(
@@ -6007,6 +6361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.getPublicUrl/documented_2_type_error",
     ),
     pytest.param(
@@ -6015,6 +6370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.getPublicUrl/documented_3_system_error",
     ),
     pytest.param(
@@ -6023,6 +6379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.getRights/error_missing_params",
     ),
     pytest.param(
@@ -6031,6 +6388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getRights/documented_0_access_denied",
     ),
     pytest.param(
@@ -6039,6 +6397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.site.getRights/documented_1_feature_not_avail",
     ),
     pytest.param(
@@ -6047,6 +6406,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.getadditionalfields/error_missing_params",
     ),
     pytest.param(
@@ -6055,6 +6415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.getadditionalfields/documented_1_access_denied",
     ),
     pytest.param(
@@ -6063,6 +6424,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.getadditionalfields/documented_2_type_error",
     ),
     pytest.param(
@@ -6071,6 +6433,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.getadditionalfields/documented_3_system_error",
     ),
     pytest.param(
@@ -6079,6 +6442,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access to delete the site is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.markDelete/error_access_denied",
     ),
     pytest.param(
@@ -6087,6 +6451,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.markDelete/documented_0_missing_params",
     ),
     pytest.param(
@@ -6095,6 +6460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED_DELETED", "error_description": "synthesized by the generated test"},
         "AccessDeniedDeleted",
+        "InvalidRequestError",
         id="landing.site.markDelete/documented_2_access_denied_deleted",
     ),
     pytest.param(
@@ -6103,6 +6469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.markDelete/documented_3_type_error",
     ),
     pytest.param(
@@ -6111,6 +6478,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.markDelete/documented_4_system_error",
     ),
     pytest.param(
@@ -6119,6 +6487,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_CONTAINS_AREAS", "error_description": "The folder contains included areas and cannot be deleted."},
         "FolderContainsAreas",
+        "InvalidRequestError",
         id="landing.site.markFolderDelete/error_folder_contains_areas",
     ),
     pytest.param(
@@ -6127,6 +6496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.markFolderDelete/documented_0_missing_params",
     ),
     pytest.param(
@@ -6135,6 +6505,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.markFolderDelete/documented_1_access_denied",
     ),
     pytest.param(
@@ -6143,6 +6514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.markFolderDelete/documented_3_type_error",
     ),
     pytest.param(
@@ -6151,6 +6523,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.markFolderDelete/documented_4_system_error",
     ),
     pytest.param(
@@ -6159,6 +6532,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Folder not found or access to it is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.markFolderUnDelete/error_access_denied",
     ),
     pytest.param(
@@ -6167,6 +6541,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.markFolderUnDelete/documented_0_missing_params",
     ),
     pytest.param(
@@ -6175,6 +6550,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.markFolderUnDelete/documented_2_type_error",
     ),
     pytest.param(
@@ -6183,6 +6559,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.markFolderUnDelete/documented_3_system_error",
     ),
     pytest.param(
@@ -6194,6 +6571,7 @@ ERROR_REPLIES = [
             "error_description": "Your tariff plan has a limit on the number of created or published sites. To work with a larger number of sites, please switch to a different tariff plan.",
         },
         "TotalSiteReached",
+        "InvalidRequestError",
         id="landing.site.markUnDelete/error_total_site_reached",
     ),
     pytest.param(
@@ -6202,6 +6580,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.markUnDelete/documented_0_missing_params",
     ),
     pytest.param(
@@ -6210,6 +6589,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.markUnDelete/documented_1_access_denied",
     ),
     pytest.param(
@@ -6218,6 +6598,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.markUnDelete/documented_3_type_error",
     ),
     pytest.param(
@@ -6226,6 +6607,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.markUnDelete/documented_4_system_error",
     ),
     pytest.param(
@@ -6234,6 +6616,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Publishing the site is not allowed."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.publication/error_access_denied",
     ),
     pytest.param(
@@ -6242,6 +6625,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.publication/documented_0_missing_params",
     ),
     pytest.param(
@@ -6250,6 +6634,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PHONE_NOT_CONFIRMED", "error_description": "synthesized by the generated test"},
         "PhoneNotConfirmed",
+        "InvalidRequestError",
         id="landing.site.publication/documented_2_phone_not_confirmed",
     ),
     pytest.param(
@@ -6258,6 +6643,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMAIL_NOT_CONFIRMED", "error_description": "synthesized by the generated test"},
         "EmailNotConfirmed",
+        "InvalidRequestError",
         id="landing.site.publication/documented_3_email_not_confirmed",
     ),
     pytest.param(
@@ -6266,6 +6652,7 @@ ERROR_REPLIES = [
         400,
         {"error": "URLCHECKER_FAIL", "error_description": "synthesized by the generated test"},
         "UrlcheckerFail",
+        "InvalidRequestError",
         id="landing.site.publication/documented_4_urlchecker_fail",
     ),
     pytest.param(
@@ -6274,6 +6661,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_PAGE_REACHED", "error_description": "synthesized by the generated test"},
         "PublicPageReached",
+        "InvalidRequestError",
         id="landing.site.publication/documented_5_public_page_reached",
     ),
     pytest.param(
@@ -6282,6 +6670,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_PAYMENT_FAILED", "error_description": "synthesized by the generated test"},
         "LandingPaymentFailed",
+        "InvalidRequestError",
         id="landing.site.publication/documented_6_landing_payment_failed",
     ),
     pytest.param(
@@ -6290,6 +6679,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LANDING_PAYMENT_FAILED_BLOCK", "error_description": "synthesized by the generated test"},
         "LandingPaymentFailedBlock",
+        "InvalidRequestError",
         id="landing.site.publication/documented_7_landing_payment_failed_block",
     ),
     pytest.param(
@@ -6298,6 +6688,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_SITE_REACHED", "error_description": "synthesized by the generated test"},
         "PublicSiteReached",
+        "InvalidRequestError",
         id="landing.site.publication/documented_8_public_site_reached",
     ),
     pytest.param(
@@ -6306,6 +6697,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_SITE_REACHED_FREE", "error_description": "synthesized by the generated test"},
         "PublicSiteReachedFree",
+        "InvalidRequestError",
         id="landing.site.publication/documented_9_public_site_reached_free",
     ),
     pytest.param(
@@ -6314,6 +6706,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PUBLIC_HTML_DISALLOWED[...]", "error_description": "synthesized by the generated test"},
         "PublicHtmlDisallowed",
+        "InvalidRequestError",
         id="landing.site.publication/documented_10_public_html_disallowed_",
     ),
     pytest.param(
@@ -6322,6 +6715,7 @@ ERROR_REPLIES = [
         400,
         {"error": "LICENSE_EXPIRED", "error_description": "synthesized by the generated test"},
         "LicenseExpired",
+        "InvalidRequestError",
         id="landing.site.publication/documented_11_license_expired",
     ),
     pytest.param(
@@ -6330,6 +6724,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.publication/documented_12_type_error",
     ),
     pytest.param(
@@ -6338,6 +6733,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.publication/documented_13_system_error",
     ),
     pytest.param(
@@ -6346,6 +6742,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Folder not found or access to it is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.publicationFolder/error_access_denied",
     ),
     pytest.param(
@@ -6354,6 +6751,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.publicationFolder/documented_0_missing_params",
     ),
     pytest.param(
@@ -6362,6 +6760,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.publicationFolder/documented_2_type_error",
     ),
     pytest.param(
@@ -6370,6 +6769,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.publicationFolder/documented_3_system_error",
     ),
     pytest.param(
@@ -6378,6 +6778,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.setRights/error_missing_params",
     ),
     pytest.param(
@@ -6386,6 +6787,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.setRights/documented_0_access_denied",
     ),
     pytest.param(
@@ -6394,6 +6796,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_NOT_ADMIN", "error_description": "synthesized by the generated test"},
         "IsNotAdmin",
+        "InvalidRequestError",
         id="landing.site.setRights/documented_1_is_not_admin",
     ),
     pytest.param(
@@ -6402,6 +6805,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FEATURE_NOT_AVAIL", "error_description": "synthesized by the generated test"},
         "FeatureNotAvail",
+        "InvalidRequestError",
         id="landing.site.setRights/documented_2_feature_not_avail",
     ),
     pytest.param(
@@ -6410,6 +6814,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Folder not found or access to it is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.unPublicFolder/error_access_denied",
     ),
     pytest.param(
@@ -6418,6 +6823,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.unPublicFolder/documented_0_missing_params",
     ),
     pytest.param(
@@ -6426,6 +6832,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.unPublicFolder/documented_2_type_error",
     ),
     pytest.param(
@@ -6434,6 +6841,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.unPublicFolder/documented_3_system_error",
     ),
     pytest.param(
@@ -6442,6 +6850,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.unbindingFromGroup/error_access_denied",
     ),
     pytest.param(
@@ -6450,6 +6859,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.unbindingFromGroup/documented_0_missing_params",
     ),
     pytest.param(
@@ -6458,6 +6868,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.unbindingFromGroup/documented_1_type_error",
     ),
     pytest.param(
@@ -6466,6 +6877,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters for the call, missing: menuCode"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.unbindingFromMenu/error_missing_params",
     ),
     pytest.param(
@@ -6474,6 +6886,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.unbindingFromMenu/documented_1_type_error",
     ),
     pytest.param(
@@ -6482,6 +6895,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.unbindingFromMenu/documented_2_access_denied",
     ),
     pytest.param(
@@ -6490,6 +6904,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Publishing access for the site is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.unpublic/error_access_denied",
     ),
     pytest.param(
@@ -6498,6 +6913,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.unpublic/documented_0_missing_params",
     ),
     pytest.param(
@@ -6506,6 +6922,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.site.unpublic/documented_2_type_error",
     ),
     pytest.param(
@@ -6514,6 +6931,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.site.unpublic/documented_3_system_error",
     ),
     pytest.param(
@@ -6530,6 +6948,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough parameters provided, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.update/error_missing_params",
     ),
     pytest.param(
@@ -6546,6 +6965,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.update/documented_1_access_denied",
     ),
     pytest.param(
@@ -6562,6 +6982,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DomainNotFound",
+        "InvalidRequestError",
         id="landing.site.update/documented_2_domain_not_found",
     ),
     pytest.param(
@@ -6578,6 +6999,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_IS_INCORRECT", "error_description": "synthesized by the generated test"},
         "DomainIsIncorrect",
+        "InvalidRequestError",
         id="landing.site.update/documented_3_domain_is_incorrect",
     ),
     pytest.param(
@@ -6594,6 +7016,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_EXIST_TRASH", "error_description": "synthesized by the generated test"},
         "DomainExistTrash",
+        "InvalidRequestError",
         id="landing.site.update/documented_4_domain_exist_trash",
     ),
     pytest.param(
@@ -6610,6 +7033,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_DISABLE", "error_description": "synthesized by the generated test"},
         "DomainDisable",
+        "InvalidRequestError",
         id="landing.site.update/documented_5_domain_disable",
     ),
     pytest.param(
@@ -6626,6 +7050,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DOMAIN_EXIST", "error_description": "synthesized by the generated test"},
         "DomainExist",
+        "InvalidRequestError",
         id="landing.site.update/documented_6_domain_exist",
     ),
     pytest.param(
@@ -6642,6 +7067,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CODE_IS_NOT_UNIQUE", "error_description": "synthesized by the generated test"},
         "CodeIsNotUnique",
+        "InvalidRequestError",
         id="landing.site.update/documented_7_code_is_not_unique",
     ),
     pytest.param(
@@ -6658,6 +7084,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.site.update/documented_8_slash_is_not_allowed",
     ),
     pytest.param(
@@ -6674,6 +7101,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTROLLER_ERROR_BADRESPONSE", "error_description": "synthesized by the generated test"},
         "ControllerErrorBadresponse",
+        "InvalidRequestError",
         id="landing.site.update/documented_9_controller_error_badresponse",
     ),
     pytest.param(
@@ -6690,6 +7118,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTROLLER_ERROR_BADLICENSE", "error_description": "synthesized by the generated test"},
         "ControllerErrorBadlicense",
+        "InvalidRequestError",
         id="landing.site.update/documented_10_controller_error_badlicense",
     ),
     pytest.param(
@@ -6706,6 +7135,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CONTROLLER_ERROR_<ERROR_CODE>", "error_description": "synthesized by the generated test"},
         "ControllerErrorErrorCode",
+        "InvalidRequestError",
         id="landing.site.update/documented_11_controller_error_error_code_",
     ),
     pytest.param(
@@ -6718,6 +7148,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Site not found or access to it is denied."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.site.updateFolder/error_access_denied",
     ),
     pytest.param(
@@ -6730,6 +7161,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.site.updateFolder/documented_0_missing_params",
     ),
     pytest.param(
@@ -6742,6 +7174,7 @@ ERROR_REPLIES = [
         400,
         {"error": "FOLDER_IS_NOT_UNIQUE", "error_description": "synthesized by the generated test"},
         "FolderIsNotUnique",
+        "InvalidRequestError",
         id="landing.site.updateFolder/documented_2_folder_is_not_unique",
     ),
     pytest.param(
@@ -6754,6 +7187,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SLASH_IS_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "SlashIsNotAllowed",
+        "InvalidRequestError",
         id="landing.site.updateFolder/documented_3_slash_is_not_allowed",
     ),
     pytest.param(
@@ -6762,6 +7196,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Insufficient call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.syspage.deleteForLanding/error_missing_params",
     ),
     pytest.param(
@@ -6770,6 +7205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.syspage.deleteForLanding/documented_1_access_denied",
     ),
     pytest.param(
@@ -6778,6 +7214,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Insufficient call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.syspage.deleteForSite/error_missing_params",
     ),
     pytest.param(
@@ -6786,6 +7223,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.syspage.deleteForSite/documented_1_access_denied",
     ),
     pytest.param(
@@ -6794,6 +7232,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Insufficient call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.syspage.get/error_missing_params",
     ),
     pytest.param(
@@ -6802,6 +7241,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.syspage.get/documented_1_access_denied",
     ),
     pytest.param(
@@ -6810,6 +7250,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.syspage.get/documented_2_type_error",
     ),
     pytest.param(
@@ -6818,6 +7259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.syspage.get/documented_3_system_error",
     ),
     pytest.param(
@@ -6826,6 +7268,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Not enough call parameters, missing: type"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.syspage.getSpecialPage/error_missing_params",
     ),
     pytest.param(
@@ -6834,6 +7277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.syspage.getSpecialPage/documented_1_access_denied",
     ),
     pytest.param(
@@ -6842,6 +7286,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="landing.syspage.getSpecialPage/documented_2_error_argument",
     ),
     pytest.param(
@@ -6850,6 +7295,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.syspage.getSpecialPage/documented_3_system_error",
     ),
     pytest.param(
@@ -6858,6 +7304,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "Insufficient call parameters, missing: id"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.syspage.set/error_missing_params",
     ),
     pytest.param(
@@ -6866,6 +7313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.syspage.set/documented_1_access_denied",
     ),
     pytest.param(
@@ -6874,6 +7322,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.syspage.set/documented_2_system_error",
     ),
     pytest.param(
@@ -6882,6 +7331,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
+        "InvalidRequestError",
         id="landing.template.getLandingRef/error_entity_not_found",
     ),
     pytest.param(
@@ -6890,6 +7340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.template.getLandingRef/documented_0_missing_params",
     ),
     pytest.param(
@@ -6898,6 +7349,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.template.getLandingRef/documented_2_access_denied",
     ),
     pytest.param(
@@ -6906,6 +7358,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
+        "InvalidRequestError",
         id="landing.template.getSiteRef/error_entity_not_found",
     ),
     pytest.param(
@@ -6914,6 +7367,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.template.getSiteRef/documented_0_missing_params",
     ),
     pytest.param(
@@ -6922,6 +7376,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.template.getSiteRef/documented_2_access_denied",
     ),
     pytest.param(
@@ -6938,6 +7393,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Insufficient permissions."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.template.getlist/error_access_denied",
     ),
     pytest.param(
@@ -6954,6 +7410,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TYPE_ERROR", "error_description": "synthesized by the generated test"},
         "TypeError",
+        "InvalidRequestError",
         id="landing.template.getlist/documented_1_type_error",
     ),
     pytest.param(
@@ -6970,6 +7427,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SYSTEM_ERROR", "error_description": "synthesized by the generated test"},
         "SystemError",
+        "InvalidRequestError",
         id="landing.template.getlist/documented_2_system_error",
     ),
     pytest.param(
@@ -6978,6 +7436,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
+        "InvalidRequestError",
         id="landing.template.setLandingRef/error_entity_not_found",
     ),
     pytest.param(
@@ -6986,6 +7445,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.template.setLandingRef/documented_0_missing_params",
     ),
     pytest.param(
@@ -6994,6 +7454,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.template.setLandingRef/documented_2_access_denied",
     ),
     pytest.param(
@@ -7002,6 +7463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
+        "InvalidRequestError",
         id="landing.template.setSiteRef/error_entity_not_found",
     ),
     pytest.param(
@@ -7010,6 +7472,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MISSING_PARAMS", "error_description": "synthesized by the generated test"},
         "MissingParams",
+        "InvalidRequestError",
         id="landing.template.setSiteRef/documented_0_missing_params",
     ),
     pytest.param(
@@ -7018,11 +7481,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="landing.template.setSiteRef/documented_2_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

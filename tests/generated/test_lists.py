@@ -1457,6 +1457,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_ALREADY_EXISTS", "error_description": "Iblock already exists"},
         "ErrorIblockAlreadyExists",
+        "InvalidRequestError",
         id="lists.add/error_iblock_already_exists",
     ),
     pytest.param(
@@ -1487,6 +1488,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.add/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -1517,6 +1519,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ADD_IBLOCK", "error_description": "synthesized by the generated test"},
         "ErrorAddIblock",
+        "InvalidRequestError",
         id="lists.add/documented_2_error_add_iblock",
     ),
     pytest.param(
@@ -1547,6 +1550,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -1555,6 +1559,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "Iblock not found"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.delete/error_iblock_not_found",
     ),
     pytest.param(
@@ -1563,6 +1568,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.delete/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -1571,6 +1577,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.delete/documented_2_access_denied",
     ),
     pytest.param(
@@ -1585,6 +1592,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ELEMENT_FIELD_VALUE", "error_description": "Writing file values by ID is not supported"},
         "ErrorElementFieldValue",
+        "InvalidRequestError",
         id="lists.element.add/error_element_field_value",
     ),
     pytest.param(
@@ -1599,6 +1607,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.element.add/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -1613,6 +1622,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.element.add/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -1627,6 +1637,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ELEMENT_ALREADY_EXISTS", "error_description": "synthesized by the generated test"},
         "ErrorElementAlreadyExists",
+        "InvalidRequestError",
         id="lists.element.add/documented_2_error_element_already_exists",
     ),
     pytest.param(
@@ -1641,6 +1652,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ADD_ELEMENT", "error_description": "synthesized by the generated test"},
         "ErrorAddElement",
+        "InvalidRequestError",
         id="lists.element.add/documented_3_error_add_element",
     ),
     pytest.param(
@@ -1655,6 +1667,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.element.add/documented_5_access_denied",
     ),
     pytest.param(
@@ -1663,6 +1676,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.element.delete/error_required_parameters_missing",
     ),
     pytest.param(
@@ -1671,6 +1685,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.element.delete/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -1679,6 +1694,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ELEMENT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorElementNotFound",
+        "InvalidRequestError",
         id="lists.element.delete/documented_2_error_element_not_found",
     ),
     pytest.param(
@@ -1687,6 +1703,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELETE_ELEMENT", "error_description": "synthesized by the generated test"},
         "ErrorDeleteElement",
+        "InvalidRequestError",
         id="lists.element.delete/documented_3_error_delete_element",
     ),
     pytest.param(
@@ -1695,6 +1712,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.element.delete/documented_4_access_denied",
     ),
     pytest.param(
@@ -1711,6 +1729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.element.get/error_required_parameters_missing",
     ),
     pytest.param(
@@ -1727,6 +1746,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.element.get/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -1743,6 +1763,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.element.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -1751,6 +1772,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.element.get.file.url/error_required_parameters_missing",
     ),
     pytest.param(
@@ -1759,6 +1781,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.element.get.file.url/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -1767,6 +1790,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ELEMENT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorElementNotFound",
+        "InvalidRequestError",
         id="lists.element.get.file.url/documented_2_error_element_not_found",
     ),
     pytest.param(
@@ -1775,6 +1799,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.element.get.file.url/documented_3_access_denied",
     ),
     pytest.param(
@@ -1788,6 +1813,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ELEMENT_FIELD_VALUE", "error_description": "Writing file values by ID is not supported"},
         "ErrorElementFieldValue",
+        "InvalidRequestError",
         id="lists.element.update/error_element_field_value",
     ),
     pytest.param(
@@ -1801,6 +1827,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.element.update/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -1814,6 +1841,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.element.update/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -1827,6 +1855,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ELEMENT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorElementNotFound",
+        "InvalidRequestError",
         id="lists.element.update/documented_2_error_element_not_found",
     ),
     pytest.param(
@@ -1840,6 +1869,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UPDATE_ELEMENT", "error_description": "synthesized by the generated test"},
         "ErrorUpdateElement",
+        "InvalidRequestError",
         id="lists.element.update/documented_3_error_update_element",
     ),
     pytest.param(
@@ -1853,6 +1883,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.element.update/documented_5_access_denied",
     ),
     pytest.param(
@@ -1884,6 +1915,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SAVE_FIELD", "error_description": "Please fill the code fields"},
         "ErrorSaveField",
+        "InvalidRequestError",
         id="lists.field.add/error_save_field",
     ),
     pytest.param(
@@ -1915,6 +1947,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.field.add/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -1946,6 +1979,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.field.add/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -1977,6 +2011,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.field.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -1985,6 +2020,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter `X` is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.field.delete/error_required_parameters_missing",
     ),
     pytest.param(
@@ -1993,6 +2029,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.field.delete/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -2001,6 +2038,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.field.delete/documented_2_access_denied",
     ),
     pytest.param(
@@ -2009,6 +2047,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter `X` is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.field.get/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2017,6 +2056,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.field.get/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -2025,6 +2065,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.field.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -2033,6 +2074,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter `X` is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.field.type.get/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2041,6 +2083,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.field.type.get/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -2049,6 +2092,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.field.type.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -2084,6 +2128,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UPDATE_FIELD", "error_description": "Error updating the field."},
         "ErrorUpdateField",
+        "InvalidRequestError",
         id="lists.field.update/error_update_field",
     ),
     pytest.param(
@@ -2119,6 +2164,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.field.update/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -2154,6 +2200,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.field.update/documented_1_error_iblock_not_found",
     ),
     pytest.param(
@@ -2189,6 +2236,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.field.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -2197,6 +2245,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter `X` is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.get/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2205,6 +2254,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.get/documented_1_access_denied",
     ),
     pytest.param(
@@ -2225,6 +2275,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.section.add/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2245,6 +2296,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ADD_SECTION", "error_description": "synthesized by the generated test"},
         "ErrorAddSection",
+        "InvalidRequestError",
         id="lists.section.add/documented_1_error_add_section",
     ),
     pytest.param(
@@ -2265,6 +2317,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.section.add/documented_2_access_denied",
     ),
     pytest.param(
@@ -2273,6 +2326,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.section.delete/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2281,6 +2335,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SECTION_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorSectionNotFound",
+        "InvalidRequestError",
         id="lists.section.delete/documented_1_error_section_not_found",
     ),
     pytest.param(
@@ -2289,6 +2344,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELETE_SECTION", "error_description": "synthesized by the generated test"},
         "ErrorDeleteSection",
+        "InvalidRequestError",
         id="lists.section.delete/documented_2_error_delete_section",
     ),
     pytest.param(
@@ -2297,6 +2353,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.section.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -2334,6 +2391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.section.get/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2371,6 +2429,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.section.get/documented_1_access_denied",
     ),
     pytest.param(
@@ -2390,6 +2449,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "Required parameter is missing"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.section.update/error_required_parameters_missing",
     ),
     pytest.param(
@@ -2409,6 +2469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SECTION_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorSectionNotFound",
+        "InvalidRequestError",
         id="lists.section.update/documented_1_error_section_not_found",
     ),
     pytest.param(
@@ -2428,6 +2489,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UPDATE_SECTION", "error_description": "synthesized by the generated test"},
         "ErrorUpdateSection",
+        "InvalidRequestError",
         id="lists.section.update/documented_2_error_update_section",
     ),
     pytest.param(
@@ -2447,6 +2509,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.section.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -2477,6 +2540,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_IBLOCK_NOT_FOUND", "error_description": "Iblock not found"},
         "ErrorIblockNotFound",
+        "InvalidRequestError",
         id="lists.update/error_iblock_not_found",
     ),
     pytest.param(
@@ -2507,6 +2571,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_REQUIRED_PARAMETERS_MISSING", "error_description": "synthesized by the generated test"},
         "ErrorRequiredParametersMissing",
+        "InvalidRequestError",
         id="lists.update/documented_0_error_required_parameters_missing",
     ),
     pytest.param(
@@ -2537,6 +2602,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UPDATE_IBLOCK", "error_description": "synthesized by the generated test"},
         "ErrorUpdateIblock",
+        "InvalidRequestError",
         id="lists.update/documented_2_error_update_iblock",
     ),
     pytest.param(
@@ -2567,11 +2633,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="lists.update/documented_3_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

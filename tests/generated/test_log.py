@@ -206,7 +206,78 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "No blog module installed"},
         "CodeEmptyNoBlogModuleInstalled",
+        "InvalidRequestError",
         id="log.blogcomment.add/error_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.add",
+        {
+            "FILES": [["example.txt", "SXQncyBhIHRlc3QgZmlsZSBmb3IgQml0cml4IFJlc3QgQVBJLg=="]],
+            "POST_ID": 403,
+            "TEXT": "Comment on the post",
+            "USER_ID": 27,
+        },
+        400,
+        {"error": "", "error_description": "No post found"},
+        "CodeEmptyNoPostFound",
+        "InvalidRequestError",
+        id="log.blogcomment.add/documented_1_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.add",
+        {
+            "FILES": [["example.txt", "SXQncyBhIHRlc3QgZmlsZSBmb3IgQml0cml4IFJlc3QgQVBJLg=="]],
+            "POST_ID": 403,
+            "TEXT": "Comment on the post",
+            "USER_ID": 27,
+        },
+        400,
+        {"error": "", "error_description": "No blog found"},
+        "CodeEmptyNoBlogFound",
+        "InvalidRequestError",
+        id="log.blogcomment.add/documented_2_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.add",
+        {
+            "FILES": [["example.txt", "SXQncyBhIHRlc3QgZmlsZSBmb3IgQml0cml4IFJlc3QgQVBJLg=="]],
+            "POST_ID": 403,
+            "TEXT": "Comment on the post",
+            "USER_ID": 27,
+        },
+        400,
+        {"error": "", "error_description": "Duplicate comment"},
+        "CodeEmptyDuplicateComment",
+        "InvalidRequestError",
+        id="log.blogcomment.add/documented_3_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.add",
+        {
+            "FILES": [["example.txt", "SXQncyBhIHRlc3QgZmlsZSBmb3IgQml0cml4IFJlc3QgQVBJLg=="]],
+            "POST_ID": 403,
+            "TEXT": "Comment on the post",
+            "USER_ID": 27,
+        },
+        400,
+        {"error": "", "error_description": "No permissions"},
+        "CodeEmptyNoPermissions",
+        "InvalidRequestError",
+        id="log.blogcomment.add/documented_4_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.add",
+        {
+            "FILES": [["example.txt", "SXQncyBhIHRlc3QgZmlsZSBmb3IgQml0cml4IFJlc3QgQVBJLg=="]],
+            "POST_ID": 403,
+            "TEXT": "Comment on the post",
+            "USER_ID": 27,
+        },
+        400,
+        {"error": "", "error_description": "Blog comment hasn't been added"},
+        "CodeEmptyBlogCommentHasnTBeenAdded",
+        "InvalidRequestError",
+        id="log.blogcomment.add/documented_5_empty",
     ),
     pytest.param(
         "log.blogcomment.delete",
@@ -214,7 +285,35 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Wrong comment ID"},
         "CodeEmptyWrongCommentID",
+        "InvalidRequestError",
         id="log.blogcomment.delete/error_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.delete",
+        {"COMMENT_ID": 197, "USER_ID": 503},
+        400,
+        {"error": "", "error_description": "Blog module not installed"},
+        "CodeEmptyBlogModuleNotInstalled",
+        "InvalidRequestError",
+        id="log.blogcomment.delete/documented_1_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.delete",
+        {"COMMENT_ID": 197, "USER_ID": 503},
+        400,
+        {"error": "", "error_description": "No delete perms"},
+        "CodeEmptyNoDeletePerms",
+        "InvalidRequestError",
+        id="log.blogcomment.delete/documented_2_empty",
+    ),
+    pytest.param(
+        "log.blogcomment.delete",
+        {"COMMENT_ID": 197, "USER_ID": 503},
+        400,
+        {"error": "", "error_description": "No comment found"},
+        "CodeEmptyNoCommentFound",
+        "InvalidRequestError",
+        id="log.blogcomment.delete/documented_3_empty",
     ),
     pytest.param(
         "log.blogpost.add",
@@ -232,6 +331,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR", "error_description": "Blog post hasn't been added"},
         "SonetControllerLivefeedBlogpostAddError",
+        "InvalidRequestError",
         id="log.blogpost.add/error_sonet_controller_livefeed_blogpost_add_error",
     ),
     pytest.param(
@@ -253,6 +353,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "SonetControllerLivefeedBlogpostModuleBlogNotInstalled",
+        "InvalidRequestError",
         id="log.blogpost.add/documented_1_sonet_controller_livefeed_blogpost_module_blog_not_installed",
     ),
     pytest.param(
@@ -271,6 +372,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SonetControllerLivefeedBlogNotFound",
+        "InvalidRequestError",
         id="log.blogpost.add/documented_2_sonet_controller_livefeed_blog_not_found",
     ),
     pytest.param(
@@ -289,6 +391,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="log.blogpost.add/documented_3_empty",
     ),
     pytest.param(
@@ -297,7 +400,26 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "Wrong post ID"},
         "Code100",
+        "InvalidRequestError",
         id="log.blogpost.delete/error_100",
+    ),
+    pytest.param(
+        "log.blogpost.delete",
+        {"POST_ID": 211},
+        400,
+        {"error": "0", "error_description": "Blog module is not installed."},
+        "Code0BlogModuleIsNotInstalled",
+        "InvalidRequestError",
+        id="log.blogpost.delete/documented_1_0",
+    ),
+    pytest.param(
+        "log.blogpost.delete",
+        {"POST_ID": 211},
+        400,
+        {"error": "0", "error_description": "Error deleting message"},
+        "Code0ErrorDeletingMessage",
+        "InvalidRequestError",
+        id="log.blogpost.delete/documented_2_0",
     ),
     pytest.param(
         "log.blogpost.delete",
@@ -305,6 +427,7 @@ ERROR_REPLIES = [
         400,
         {"error": "403", "error_description": "synthesized by the generated test"},
         "Code403",
+        "InvalidRequestError",
         id="log.blogpost.delete/documented_3_403",
     ),
     pytest.param(
@@ -313,6 +436,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Wrong post ID"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="log.blogpost.getusers.important/error_empty",
     ),
     pytest.param(
@@ -321,7 +445,44 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Wrong destinations"},
         "CodeEmptyWrongDestinations",
+        "InvalidRequestError",
         id="log.blogpost.share/error_empty",
+    ),
+    pytest.param(
+        "log.blogpost.share",
+        {"DEST": ["SG69", "DR4"], "POST_ID": 217},
+        400,
+        {"error": "", "error_description": "Wrong post ID"},
+        "CodeEmptyWrongPostID",
+        "InvalidRequestError",
+        id="log.blogpost.share/documented_0_empty",
+    ),
+    pytest.param(
+        "log.blogpost.share",
+        {"DEST": ["SG69", "DR4"], "POST_ID": 217},
+        400,
+        {"error": "", "error_description": "Blog module not installed"},
+        "CodeEmptyBlogModuleNotInstalled",
+        "InvalidRequestError",
+        id="log.blogpost.share/documented_1_empty",
+    ),
+    pytest.param(
+        "log.blogpost.share",
+        {"DEST": ["SG69", "DR4"], "POST_ID": 217},
+        400,
+        {"error": "", "error_description": "No read perms"},
+        "CodeEmptyNoReadPerms",
+        "InvalidRequestError",
+        id="log.blogpost.share/documented_3_empty",
+    ),
+    pytest.param(
+        "log.blogpost.share",
+        {"DEST": ["SG69", "DR4"], "POST_ID": 217},
+        400,
+        {"error": "", "error_description": "No access to one or more message recipients"},
+        "CodeEmptyNoAccessToOneOrMore",
+        "InvalidRequestError",
+        id="log.blogpost.share/documented_4_empty",
     ),
     pytest.param(
         "log.blogpost.update",
@@ -329,6 +490,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_TITLE", "error_description": "Message title is not specified."},
         "EmptyTitle",
+        "InvalidRequestError",
         id="log.blogpost.update/error_empty_title",
     ),
     pytest.param(
@@ -337,6 +499,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
         "SonetControllerLivefeedBlogpostUpdateError",
+        "InvalidRequestError",
         id="log.blogpost.update/documented_0_sonet_controller_livefeed_blogpost_update_error",
     ),
     pytest.param(
@@ -345,11 +508,12 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="log.blogpost.update/documented_2_empty",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

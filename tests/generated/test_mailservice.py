@@ -159,6 +159,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Access denied"},
         "ErrorCore",
+        "InvalidRequestError",
         id="mailservice.add/error_core",
     ),
     pytest.param(
@@ -167,6 +168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Mail service not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="mailservice.delete/error_core",
     ),
     pytest.param(
@@ -175,6 +177,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Mail service not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="mailservice.get/error_core",
     ),
     pytest.param(
@@ -183,6 +186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "No mail services found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="mailservice.list/error_core",
     ),
     pytest.param(
@@ -200,11 +204,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Mail service not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="mailservice.update/error_core",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

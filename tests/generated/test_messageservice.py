@@ -201,6 +201,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_MESSAGE_STATUS_INCORRECT", "error_description": "Message status incorrect!"},
         "ErrorMessageStatusIncorrect",
+        "InvalidRequestError",
         id="messageservice.message.status.update/error_message_status_incorrect",
     ),
     pytest.param(
@@ -209,6 +210,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderValidationFailure",
+        "InvalidRequestError",
         id="messageservice.message.status.update/documented_0_error_sender_validation_failure",
     ),
     pytest.param(
@@ -217,6 +219,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_MESSAGE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorMessageNotFound",
+        "InvalidRequestError",
         id="messageservice.message.status.update/documented_1_error_message_not_found",
     ),
     pytest.param(
@@ -225,6 +228,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.message.status.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -239,6 +243,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_VALIDATION_FAILURE", "error_description": "Empty sender code!"},
         "ErrorSenderValidationFailure",
+        "InvalidRequestError",
         id="messageservice.sender.add/error_sender_validation_failure",
     ),
     pytest.param(
@@ -253,6 +258,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_ALREADY_INSTALLED", "error_description": "synthesized by the generated test"},
         "ErrorSenderAlreadyInstalled",
+        "InvalidRequestError",
         id="messageservice.sender.add/documented_1_error_sender_already_installed",
     ),
     pytest.param(
@@ -267,6 +273,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_ADD_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderAddFailure",
+        "InvalidRequestError",
         id="messageservice.sender.add/documented_2_error_sender_add_failure",
     ),
     pytest.param(
@@ -281,6 +288,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -289,6 +297,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_NOT_FOUND", "error_description": "Sender not found!"},
         "ErrorSenderNotFound",
+        "InvalidRequestError",
         id="messageservice.sender.delete/error_sender_not_found",
     ),
     pytest.param(
@@ -297,6 +306,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_VALIDATION_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderValidationFailure",
+        "InvalidRequestError",
         id="messageservice.sender.delete/documented_0_error_sender_validation_failure",
     ),
     pytest.param(
@@ -305,6 +315,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.delete/documented_2_access_denied",
     ),
     pytest.param(
@@ -313,15 +324,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.list/error_access_denied",
-    ),
-    pytest.param(
-        "messageservice.sender.list",
-        {},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="messageservice.sender.list/documented_0_access_denied",
     ),
     pytest.param(
         "messageservice.sender.update",
@@ -334,6 +338,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_OTHER_PARAMS_REQUIRED", "error_description": "At least one other parameter is required!"},
         "ErrorSenderOtherParamsRequired",
+        "InvalidRequestError",
         id="messageservice.sender.update/error_sender_other_params_required",
     ),
     pytest.param(
@@ -347,6 +352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_CODE_REQUIRED", "error_description": "synthesized by the generated test"},
         "ErrorSenderCodeRequired",
+        "InvalidRequestError",
         id="messageservice.sender.update/documented_0_error_sender_code_required",
     ),
     pytest.param(
@@ -360,6 +366,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorSenderNotFound",
+        "InvalidRequestError",
         id="messageservice.sender.update/documented_2_error_sender_not_found",
     ),
     pytest.param(
@@ -373,6 +380,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_SENDER_UPDATE_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorSenderUpdateFailure",
+        "InvalidRequestError",
         id="messageservice.sender.update/documented_3_error_sender_update_failure",
     ),
     pytest.param(
@@ -386,11 +394,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="messageservice.sender.update/documented_4_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

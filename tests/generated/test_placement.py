@@ -149,6 +149,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "PLACEMENT", "error": "ERROR_ARGUMENT", "error_description": "Argument 'PLACEMENT' is null or empty"},
         "ErrorArgument",
+        "ApiError",
         id="placement.bind/error_argument",
     ),
     pytest.param(
@@ -168,6 +169,7 @@ ERROR_REPLIES = [
         200,
         {"error": "ERROR_PLACEMENT_MAX_COUNT", "error_description": "synthesized by the generated test"},
         "ErrorPlacementMaxCount",
+        "ApiError",
         id="placement.bind/documented_0_error_placement_max_count",
     ),
     pytest.param(
@@ -187,6 +189,7 @@ ERROR_REPLIES = [
         200,
         {"error": "ERROR_PLACEMENT_USER_MODE", "error_description": "synthesized by the generated test"},
         "ErrorPlacementUserMode",
+        "ApiError",
         id="placement.bind/documented_1_error_placement_user_mode",
     ),
     pytest.param(
@@ -206,6 +209,7 @@ ERROR_REPLIES = [
         200,
         {"error": "EMPTY_ERROR_HANDLER_URL", "error_description": "synthesized by the generated test"},
         "EmptyErrorHandlerUrl",
+        "ApiError",
         id="placement.bind/documented_2_empty_error_handler_url",
     ),
     pytest.param(
@@ -222,28 +226,10 @@ ERROR_REPLIES = [
             "PLACEMENT": "PLACEMENT_CODE",
             "TITLE": "title",
         },
-        200,
-        {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
-        "ErrorArgument",
-        id="placement.bind/documented_3_error_argument",
-    ),
-    pytest.param(
-        "placement.bind",
-        {
-            "DESCRIPTION": "description",
-            "GROUP_NAME": "group",
-            "HANDLER": "http://myapp.com/handler/?type=1",
-            "LANG_ALL": {
-                "de": {"DESCRIPTION": "Beschreibung", "GROUP_NAME": "Gruppe", "TITLE": "Titel"},
-                "en": {"DESCRIPTION": "description", "GROUP_NAME": "group", "TITLE": "title"},
-            },
-            "OPTIONS": {"errorHandlerUrl": "http://myapp.com/error/"},
-            "PLACEMENT": "PLACEMENT_CODE",
-            "TITLE": "title",
-        },
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="placement.bind/documented_4_wrong_auth_type",
     ),
     pytest.param(
@@ -252,6 +238,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_REQUEST", "error_description": "Https required"},
         "InvalidRequest",
+        "InvalidRequestError",
         id="placement.get/error_invalid_request",
     ),
     pytest.param(
@@ -260,6 +247,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="placement.get/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -271,6 +259,7 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="placement.list/error_wrong_auth_type",
     ),
     pytest.param(
@@ -282,6 +271,7 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="placement.unbind/error_wrong_auth_type",
     ),
     pytest.param(
@@ -290,6 +280,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="placement.unbind/documented_1_access_denied",
     ),
     pytest.param(
@@ -298,11 +289,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="placement.unbind/documented_2_error_argument",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -6546,6 +6546,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.add/error_0",
     ),
     pytest.param(
@@ -6571,6 +6572,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400007", "error_description": "synthesized by the generated test"},
         "Code200140400007",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_0_200140400007",
     ),
     pytest.param(
@@ -6596,6 +6598,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_1_200140400008",
     ),
     pytest.param(
@@ -6621,6 +6624,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_2_200140400009",
     ),
     pytest.param(
@@ -6646,6 +6650,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_3_200140400011",
     ),
     pytest.param(
@@ -6671,6 +6676,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_4_200040300010",
     ),
     pytest.param(
@@ -6696,6 +6702,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.add/documented_5_100",
     ),
     pytest.param(
@@ -6704,6 +6711,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/error_0",
     ),
     pytest.param(
@@ -6712,6 +6720,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400006", "error_description": "synthesized by the generated test"},
         "Code200140400006",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_0_200140400006",
     ),
     pytest.param(
@@ -6720,6 +6729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400007", "error_description": "synthesized by the generated test"},
         "Code200140400007",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_1_200140400007",
     ),
     pytest.param(
@@ -6728,6 +6738,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_2_200140400008",
     ),
     pytest.param(
@@ -6736,6 +6747,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_3_200140400009",
     ),
     pytest.param(
@@ -6744,6 +6756,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_4_200140400011",
     ),
     pytest.param(
@@ -6752,6 +6765,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_5_200040300010",
     ),
     pytest.param(
@@ -6760,6 +6774,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.addCatalogProduct/documented_6_100",
     ),
     pytest.param(
@@ -6768,6 +6783,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.delete/error_0",
     ),
     pytest.param(
@@ -6776,6 +6792,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.delete/documented_0_200140400001",
     ),
     pytest.param(
@@ -6784,6 +6801,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -6792,6 +6810,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.delete/documented_2_100",
     ),
     pytest.param(
@@ -6800,6 +6819,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.get/error_0",
     ),
     pytest.param(
@@ -6808,6 +6828,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.get/documented_0_200140400001",
     ),
     pytest.param(
@@ -6816,6 +6837,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -6824,6 +6846,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.get/documented_2_100",
     ),
     pytest.param(
@@ -6832,6 +6855,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.getFields/error_0",
     ),
     pytest.param(
@@ -6840,6 +6864,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -6848,6 +6873,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.getFieldsCatalogProduct/error_0",
     ),
     pytest.param(
@@ -6856,6 +6882,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.getFieldsCatalogProduct/documented_0_200040300010",
     ),
     pytest.param(
@@ -6869,6 +6896,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.list/error_0",
     ),
     pytest.param(
@@ -6882,6 +6910,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -6890,6 +6919,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.update/error_0",
     ),
     pytest.param(
@@ -6898,6 +6928,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_0_200140400001",
     ),
     pytest.param(
@@ -6906,6 +6937,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_1_200140400008",
     ),
     pytest.param(
@@ -6914,6 +6946,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_2_200140400009",
     ),
     pytest.param(
@@ -6922,6 +6955,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_3_200140400011",
     ),
     pytest.param(
@@ -6930,6 +6964,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_4_200040300010",
     ),
     pytest.param(
@@ -6938,6 +6973,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.update/documented_5_100",
     ),
     pytest.param(
@@ -6946,6 +6982,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/error_0",
     ),
     pytest.param(
@@ -6954,6 +6991,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400006", "error_description": "synthesized by the generated test"},
         "Code200140400006",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_0_200140400006",
     ),
     pytest.param(
@@ -6962,6 +7000,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_1_200140400001",
     ),
     pytest.param(
@@ -6970,6 +7009,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_2_200140400008",
     ),
     pytest.param(
@@ -6978,6 +7018,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_3_200140400009",
     ),
     pytest.param(
@@ -6986,6 +7027,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_4_200140400011",
     ),
     pytest.param(
@@ -6994,6 +7036,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_5_200040300010",
     ),
     pytest.param(
@@ -7002,6 +7045,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketitem.updateCatalogProduct/documented_6_100",
     ),
     pytest.param(
@@ -7010,6 +7054,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.add/error_0",
     ),
     pytest.param(
@@ -7018,6 +7063,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_0_200040300010",
     ),
     pytest.param(
@@ -7026,6 +7072,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400004", "error_description": "synthesized by the generated test"},
         "Code200240400004",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_1_200240400004",
     ),
     pytest.param(
@@ -7034,6 +7081,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400005", "error_description": "synthesized by the generated test"},
         "Code200240400005",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_2_200240400005",
     ),
     pytest.param(
@@ -7042,6 +7090,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400001", "error_description": "synthesized by the generated test"},
         "Code200240400001",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_3_200240400001",
     ),
     pytest.param(
@@ -7050,6 +7099,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.add/documented_4_100",
     ),
     pytest.param(
@@ -7058,6 +7108,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/error_0",
     ),
     pytest.param(
@@ -7066,6 +7117,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200140400001", "error_description": "synthesized by the generated test"},
         "Code200140400001",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/documented_0_200140400001",
     ),
     pytest.param(
@@ -7074,6 +7126,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/documented_1_200040300010",
     ),
     pytest.param(
@@ -7082,6 +7135,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.delete/documented_2_100",
     ),
     pytest.param(
@@ -7090,6 +7144,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.get/error_0",
     ),
     pytest.param(
@@ -7098,6 +7153,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200240400003", "error_description": "synthesized by the generated test"},
         "Code200240400003",
+        "InvalidRequestError",
         id="sale.basketproperties.get/documented_0_200240400003",
     ),
     pytest.param(
@@ -7106,6 +7162,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -7114,6 +7171,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.get/documented_2_100",
     ),
     pytest.param(
@@ -7122,6 +7180,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.getFields/error_0",
     ),
     pytest.param(
@@ -7130,6 +7189,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -7143,6 +7203,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.list/error_0",
     ),
     pytest.param(
@@ -7156,6 +7217,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.basketproperties.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -7164,6 +7226,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.basketproperties.update/error_0",
     ),
     pytest.param(
@@ -7172,6 +7235,7 @@ ERROR_REPLIES = [
         400,
         {"error": "20004030001", "error_description": "synthesized by the generated test"},
         "Code20004030001",
+        "InvalidRequestError",
         id="sale.basketproperties.update/documented_0_20004030001",
     ),
     pytest.param(
@@ -7180,6 +7244,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.basketproperties.update/documented_1_100",
     ),
     pytest.param(
@@ -7187,6 +7252,7 @@ ERROR_REPLIES = [
         {"fields": {"domain": "sample", "personTypeId": 1}},
         400,
         {"error": 201450000001, "error_description": "Duplicate entry for key [personTypeId]"},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/error_201450000001",
     ),
@@ -7196,6 +7262,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_0_201250000001",
     ),
     pytest.param(
@@ -7204,6 +7271,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_1_201240400002",
     ),
     pytest.param(
@@ -7212,6 +7280,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -7220,6 +7289,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_3_100",
     ),
     pytest.param(
@@ -7228,6 +7298,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.add/documented_4_0",
     ),
     pytest.param(
@@ -7236,6 +7307,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201440400003, "error_description": "business value person domain does not exist"},
         "Code201440400003",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/error_201440400003",
     ),
     pytest.param(
@@ -7244,6 +7316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201450000002", "error_description": "synthesized by the generated test"},
         "Code201450000002",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_0_201450000002",
     ),
     pytest.param(
@@ -7252,6 +7325,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201450000003", "error_description": "synthesized by the generated test"},
         "Code201450000003",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_1_201450000003",
     ),
     pytest.param(
@@ -7260,6 +7334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_3_200040300020",
     ),
     pytest.param(
@@ -7268,6 +7343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_4_100",
     ),
     pytest.param(
@@ -7276,6 +7352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.deleteByFilter/documented_5_0",
     ),
     pytest.param(
@@ -7284,6 +7361,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.getFields/error_200040300010",
     ),
     pytest.param(
@@ -7292,6 +7370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.getFields/documented_1_0",
     ),
     pytest.param(
@@ -7300,6 +7379,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.list/error_200040300010",
     ),
     pytest.param(
@@ -7308,6 +7388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.businessValuePersonDomain.list/documented_1_0",
     ),
     pytest.param(
@@ -7326,6 +7407,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter NAME is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.add/error_check_failure",
     ),
     pytest.param(
@@ -7344,6 +7426,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -7362,6 +7445,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_ADD", "error_description": "synthesized by the generated test"},
         "ErrorCashboxAdd",
+        "InvalidRequestError",
         id="sale.cashbox.add/documented_2_error_cashbox_add",
     ),
     pytest.param(
@@ -7379,6 +7463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_NOT_FOUND", "error_description": "Check not found"},
         "ErrorCheckNotFound",
+        "InvalidRequestError",
         id="sale.cashbox.check.apply/error_check_not_found",
     ),
     pytest.param(
@@ -7396,6 +7481,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.check.apply/documented_0_access_denied",
     ),
     pytest.param(
@@ -7413,6 +7499,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.check.apply/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7430,6 +7517,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_APPLY", "error_description": "synthesized by the generated test"},
         "ErrorCheckApply",
+        "InvalidRequestError",
         id="sale.cashbox.check.apply/documented_3_error_check_apply",
     ),
     pytest.param(
@@ -7438,6 +7526,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_NOT_FOUND", "error_description": "Cash register not found"},
         "ErrorCashboxNotFound",
+        "InvalidRequestError",
         id="sale.cashbox.delete/error_cashbox_not_found",
     ),
     pytest.param(
@@ -7446,6 +7535,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -7454,6 +7544,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7462,6 +7553,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorCashboxDelete",
+        "InvalidRequestError",
         id="sale.cashbox.delete/documented_3_error_cashbox_delete",
     ),
     pytest.param(
@@ -7481,6 +7573,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
         "ErrorHandlerAlreadyExist",
+        "InvalidRequestError",
         id="sale.cashbox.handler.add/error_handler_already_exist",
     ),
     pytest.param(
@@ -7500,6 +7593,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -7519,6 +7613,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.handler.add/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7538,6 +7633,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAdd",
+        "InvalidRequestError",
         id="sale.cashbox.handler.add/documented_3_error_handler_add",
     ),
     pytest.param(
@@ -7546,6 +7642,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.cashbox.handler.delete/error_handler_not_found",
     ),
     pytest.param(
@@ -7554,6 +7656,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -7562,6 +7665,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.handler.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7570,6 +7674,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerDelete",
+        "InvalidRequestError",
         id="sale.cashbox.handler.delete/documented_3_error_handler_delete",
     ),
     pytest.param(
@@ -7578,6 +7683,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.list/error_access_denied",
     ),
     pytest.param(
@@ -7620,6 +7726,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.cashbox.handler.update/error_handler_not_found",
     ),
     pytest.param(
@@ -7662,6 +7774,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.handler.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -7704,6 +7817,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.handler.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7746,6 +7860,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
+        "InvalidRequestError",
         id="sale.cashbox.handler.update/documented_3_error_handler_update",
     ),
     pytest.param(
@@ -7753,6 +7868,7 @@ ERROR_REPLIES = [
         {"FILTER": {"=NAME": "My Rest-Cash Register", ">ID": 9}, "ORDER": {"ID": "DESC"}, "SELECT": ["ID", "NAME"]},
         400,
         {"error": "", "error_description": "BAD_FIELD not allowed for select"},
+        "CodeEmpty",
         "InvalidRequestError",
         id="sale.cashbox.list/error_empty",
     ),
@@ -7762,15 +7878,8 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.list/documented_0_access_denied",
-    ),
-    pytest.param(
-        "sale.cashbox.list",
-        {"FILTER": {"=NAME": "My Rest-Cash Register", ">ID": 9}, "ORDER": {"ID": "DESC"}, "SELECT": ["ID", "NAME"]},
-        400,
-        {"error": "‘’ (empty error code)", "error_description": "synthesized by the generated test"},
-        "EmptyErrorCode",
-        id="sale.cashbox.list/documented_1__empty_error_code_",
     ),
     pytest.param(
         "sale.cashbox.update",
@@ -7778,6 +7887,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_NOT_FOUND", "error_description": "Cash register not found"},
         "ErrorCashboxNotFound",
+        "InvalidRequestError",
         id="sale.cashbox.update/error_cashbox_not_found",
     ),
     pytest.param(
@@ -7786,6 +7896,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.cashbox.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -7794,6 +7905,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.cashbox.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7802,6 +7914,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CASHBOX_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorCashboxUpdate",
+        "InvalidRequestError",
         id="sale.cashbox.update/documented_3_error_cashbox_update",
     ),
     pytest.param(
@@ -7826,6 +7939,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter NAME is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.add/error_check_failure",
     ),
     pytest.param(
@@ -7850,6 +7964,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_ADD", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryAdd",
+        "InvalidRequestError",
         id="sale.delivery.add/documented_1_error_delivery_add",
     ),
     pytest.param(
@@ -7874,6 +7989,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.delivery.add/documented_2_error_handler_not_found",
     ),
     pytest.param(
@@ -7898,6 +8019,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -7906,6 +8028,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.config.get/error_delivery_not_found",
     ),
     pytest.param(
@@ -7914,6 +8037,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.config.get/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7922,6 +8046,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.config.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -7940,6 +8065,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.config.update/error_delivery_not_found",
     ),
     pytest.param(
@@ -7958,6 +8084,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.config.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -7976,6 +8103,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_CONFIG_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryConfigUpdate",
+        "InvalidRequestError",
         id="sale.delivery.config.update/documented_2_error_delivery_config_update",
     ),
     pytest.param(
@@ -7994,6 +8122,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.config.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -8002,6 +8131,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.delete/error_delivery_not_found",
     ),
     pytest.param(
@@ -8010,6 +8140,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8018,6 +8149,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryDelete",
+        "InvalidRequestError",
         id="sale.delivery.delete/documented_2_error_delivery_delete",
     ),
     pytest.param(
@@ -8026,6 +8158,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -8034,6 +8167,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter DELIVERY_ID is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.add/error_check_failure",
     ),
     pytest.param(
@@ -8042,6 +8176,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_ADD", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceAdd",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.add/documented_1_error_extra_service_add",
     ),
     pytest.param(
@@ -8050,6 +8185,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.add/documented_2_error_delivery_not_found",
     ),
     pytest.param(
@@ -8058,6 +8194,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -8066,6 +8203,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_NOT_FOUND", "error_description": "Extra service not found"},
         "ErrorExtraServiceNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.delete/error_extra_service_not_found",
     ),
     pytest.param(
@@ -8074,6 +8212,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8082,6 +8221,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceDelete",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.delete/documented_2_error_extra_service_delete",
     ),
     pytest.param(
@@ -8090,6 +8230,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -8098,6 +8239,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.get/error_delivery_not_found",
     ),
     pytest.param(
@@ -8106,6 +8248,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.get/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8114,6 +8257,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.get/documented_2_access_denied",
     ),
     pytest.param(
@@ -8130,6 +8274,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_NOT_FOUND", "error_description": "Extra service not found"},
         "ErrorExtraServiceNotFound",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.update/error_extra_service_not_found",
     ),
     pytest.param(
@@ -8146,6 +8291,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.update/documented_0_error_check_failure",
     ),
     pytest.param(
@@ -8162,6 +8308,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EXTRA_SERVICE_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceUpdate",
+        "InvalidRequestError",
         id="sale.delivery.extra.service.update/documented_1_error_extra_service_update",
     ),
     pytest.param(
@@ -8178,6 +8325,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.extra.service.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -8190,6 +8338,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.getlist/error_access_denied",
     ),
     pytest.param(
@@ -8202,19 +8351,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.getlist/documented_0_error_check_failure",
-    ),
-    pytest.param(
-        "sale.delivery.getlist",
-        {
-            "FILTER": {"@ID": [196, 197, 198]},
-            "ORDER": {"ID": "DESC", "SORT": "ASC"},
-            "SELECT": ["ID", "PARENT_ID", "NAME", "ACTIVE", "DESCRIPTION", "SORT", "CURRENCY"],
-        },
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="sale.delivery.getlist/documented_1_access_denied",
     ),
     pytest.param(
         "sale.delivery.handler.add",
@@ -8222,6 +8360,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter CODE is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.handler.add/error_check_failure",
     ),
     pytest.param(
@@ -8230,6 +8369,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAdd",
+        "InvalidRequestError",
         id="sale.delivery.handler.add/documented_1_error_handler_add",
     ),
     pytest.param(
@@ -8238,6 +8378,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
+        "InvalidRequestError",
         id="sale.delivery.handler.add/documented_2_error_handler_already_exist",
     ),
     pytest.param(
@@ -8246,6 +8387,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -8254,6 +8396,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.delivery.handler.delete/error_handler_not_found",
     ),
     pytest.param(
@@ -8262,6 +8410,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.handler.delete/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8270,6 +8419,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerDelete",
+        "InvalidRequestError",
         id="sale.delivery.handler.delete/documented_2_error_handler_delete",
     ),
     pytest.param(
@@ -8278,6 +8428,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.delete/documented_3_access_denied",
     ),
     pytest.param(
@@ -8286,15 +8437,8 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.list/error_access_denied",
-    ),
-    pytest.param(
-        "sale.delivery.handler.list",
-        {},
-        403,
-        {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
-        "AccessDenied",
-        id="sale.delivery.handler.list/documented_0_access_denied",
     ),
     pytest.param(
         "sale.delivery.handler.update",
@@ -8302,6 +8446,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
+        ),
         id="sale.delivery.handler.update/error_handler_not_found",
     ),
     pytest.param(
@@ -8310,6 +8460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.handler.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -8318,6 +8469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
+        "InvalidRequestError",
         id="sale.delivery.handler.update/documented_2_error_handler_update",
     ),
     pytest.param(
@@ -8326,6 +8478,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
+        "InvalidRequestError",
         id="sale.delivery.handler.update/documented_3_error_handler_already_exist",
     ),
     pytest.param(
@@ -8334,6 +8487,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.handler.update/documented_4_access_denied",
     ),
     pytest.param(
@@ -8342,6 +8496,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_NOT_FOUND", "error_description": "Delivery service has not been found"},
         "DeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/error_delivery_not_found",
     ),
     pytest.param(
@@ -8350,6 +8505,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "DeliveryIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_0_delivery_id_not_specified",
     ),
     pytest.param(
@@ -8358,6 +8514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "RequestIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_2_request_id_not_specified",
     ),
     pytest.param(
@@ -8366,6 +8523,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_3_request_not_found",
     ),
     pytest.param(
@@ -8374,6 +8532,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELETE_REQUEST_INTERNAL_ERROR", "error_description": "synthesized by the generated test"},
         "DeleteRequestInternalError",
+        "InvalidRequestError",
         id="sale.delivery.request.delete/documented_4_delete_request_internal_error",
     ),
     pytest.param(
@@ -8382,6 +8541,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.request.delete/documented_5_access_denied",
     ),
     pytest.param(
@@ -8400,6 +8560,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_NOT_FOUND", "error_description": "Delivery service has not been found"},
         "DeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/error_delivery_not_found",
     ),
     pytest.param(
@@ -8418,6 +8579,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "DeliveryIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_0_delivery_id_not_specified",
     ),
     pytest.param(
@@ -8436,6 +8598,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "RequestIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_2_request_id_not_specified",
     ),
     pytest.param(
@@ -8454,6 +8617,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_3_request_not_found",
     ),
     pytest.param(
@@ -8472,6 +8636,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ADDRESSEE_IS_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "AddresseeIsNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_4_addressee_is_not_specified",
     ),
     pytest.param(
@@ -8490,6 +8655,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ADDRESSEE_UNEXPECTED_VALUE", "error_description": "synthesized by the generated test"},
         "AddresseeUnexpectedValue",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_5_addressee_unexpected_value",
     ),
     pytest.param(
@@ -8508,6 +8674,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "MessageNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_6_message_not_specified",
     ),
     pytest.param(
@@ -8526,6 +8693,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_STATUS_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "MessageStatusNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_7_message_status_not_specified",
     ),
     pytest.param(
@@ -8544,6 +8712,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "MessageStatusSemanticNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_8_message_status_semantic_not_specified",
     ),
     pytest.param(
@@ -8562,6 +8731,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNEXPECTED_MESSAGE_STATUS_SEMANTIC", "error_description": "synthesized by the generated test"},
         "UnexpectedMessageStatusSemantic",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_9_unexpected_message_status_semantic",
     ),
     pytest.param(
@@ -8580,6 +8750,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_SHIPMENT_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestShipmentNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.sendmessage/documented_10_request_shipment_not_found",
     ),
     pytest.param(
@@ -8598,6 +8769,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.request.sendmessage/documented_11_access_denied",
     ),
     pytest.param(
@@ -8616,6 +8788,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_NOT_FOUND", "error_description": "Delivery service has not been found"},
         "DeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.update/error_delivery_not_found",
     ),
     pytest.param(
@@ -8634,6 +8807,7 @@ ERROR_REPLIES = [
         400,
         {"error": "DELIVERY_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "DeliveryIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_0_delivery_id_not_specified",
     ),
     pytest.param(
@@ -8652,6 +8826,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_ID_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "RequestIdNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_2_request_id_not_specified",
     ),
     pytest.param(
@@ -8670,6 +8845,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REQUEST_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RequestNotFound",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_3_request_not_found",
     ),
     pytest.param(
@@ -8688,6 +8864,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "StatusUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_4_status_unexpected_format",
     ),
     pytest.param(
@@ -8706,6 +8883,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_TEXT_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "StatusTextNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_5_status_text_not_specified",
     ),
     pytest.param(
@@ -8724,6 +8902,7 @@ ERROR_REPLIES = [
         400,
         {"error": "STATUS_SEMANTIC_NOT_SPECIFIED", "error_description": "synthesized by the generated test"},
         "StatusSemanticNotSpecified",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_6_status_semantic_not_specified",
     ),
     pytest.param(
@@ -8742,6 +8921,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTIES_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertiesUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_7_properties_unexpected_format",
     ),
     pytest.param(
@@ -8760,6 +8940,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTY_VALUE_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertyValueUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_8_property_value_unexpected_format",
     ),
     pytest.param(
@@ -8778,6 +8959,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertyValueTagsUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_9_property_value_tags_unexpected_format",
     ),
     pytest.param(
@@ -8796,6 +8978,7 @@ ERROR_REPLIES = [
         400,
         {"error": "PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT", "error_description": "synthesized by the generated test"},
         "PropertyValueTagUnexpectedFormat",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_10_property_value_tag_unexpected_format",
     ),
     pytest.param(
@@ -8814,6 +8997,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE", "error_description": "synthesized by the generated test"},
         "UnexpectedRequestFinalizeIndicatorValue",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_11_unexpected_request_finalize_indicator_value",
     ),
     pytest.param(
@@ -8832,6 +9016,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE", "error_description": "synthesized by the generated test"},
         "UnexpectedOverwritePropertiesValue",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_12_unexpected_overwrite_properties_value",
     ),
     pytest.param(
@@ -8850,6 +9035,7 @@ ERROR_REPLIES = [
         400,
         {"error": "UPDATE_REQUEST_INTERNAL_ERROR", "error_description": "synthesized by the generated test"},
         "UpdateRequestInternalError",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_13_update_request_internal_error",
     ),
     pytest.param(
@@ -8868,6 +9054,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_UPDATE_PAYLOAD", "error_description": "synthesized by the generated test"},
         "EmptyUpdatePayload",
+        "InvalidRequestError",
         id="sale.delivery.request.update/documented_14_empty_update_payload",
     ),
     pytest.param(
@@ -8886,6 +9073,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.request.update/documented_15_access_denied",
     ),
     pytest.param(
@@ -8904,6 +9092,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "Delivery not found"},
         "ErrorDeliveryNotFound",
+        "InvalidRequestError",
         id="sale.delivery.update/error_delivery_not_found",
     ),
     pytest.param(
@@ -8922,6 +9111,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.delivery.update/documented_0_error_check_failure",
     ),
     pytest.param(
@@ -8940,6 +9130,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_DELIVERY_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryUpdate",
+        "InvalidRequestError",
         id="sale.delivery.update/documented_1_error_delivery_update",
     ),
     pytest.param(
@@ -8958,6 +9149,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.delivery.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -8999,6 +9191,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.order.add/error_200040300020",
     ),
     pytest.param(
@@ -9040,6 +9233,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.add/documented_1_100",
     ),
     pytest.param(
@@ -9081,6 +9275,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.add/documented_2_0",
     ),
     pytest.param(
@@ -9089,6 +9284,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200540400001, "error_description": "order does not exist"},
         "Code200540400001",
+        "InvalidRequestError",
         id="sale.order.delete/error_200540400001",
     ),
     pytest.param(
@@ -9097,6 +9293,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE", "error_description": "synthesized by the generated test"},
         "SaleOrderCancelPaymentExistActive",
+        "InvalidRequestError",
         id="sale.order.delete/documented_0_sale_order_cancel_payment_exist_active",
     ),
     pytest.param(
@@ -9105,6 +9302,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.order.delete/documented_2_200040300020",
     ),
     pytest.param(
@@ -9113,6 +9311,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.delete/documented_3_100",
     ),
     pytest.param(
@@ -9121,6 +9320,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.delete/documented_4_0",
     ),
     pytest.param(
@@ -9128,6 +9328,7 @@ ERROR_REPLIES = [
         {"id": 6},
         400,
         {"error": 200540400001, "error_description": "order does not exist"},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="sale.order.get/error_200540400001",
     ),
@@ -9137,6 +9338,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400001", "error_description": "synthesized by the generated test"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.order.get/documented_0_201240400001",
     ),
     pytest.param(
@@ -9145,6 +9347,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.order.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -9153,6 +9356,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.get/documented_2_100",
     ),
     pytest.param(
@@ -9161,10 +9365,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.get/documented_3_0",
     ),
     pytest.param(
-        "sale.order.getFields", {}, 400, {"error": 0, "error_description": "error"}, "Code0", id="sale.order.getFields/error_0"
+        "sale.order.getFields",
+        {},
+        400,
+        {"error": 0, "error_description": "error"},
+        "Code0",
+        "InvalidRequestError",
+        id="sale.order.getFields/error_0",
     ),
     pytest.param(
         "sale.order.getFields",
@@ -9172,6 +9383,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.order.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -9228,6 +9440,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.list/error_0",
     ),
     pytest.param(
@@ -9284,6 +9497,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.order.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -9322,6 +9536,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200540400001, "error_description": "order does not exist"},
         "Code200540400001",
+        "InvalidRequestError",
         id="sale.order.update/error_200540400001",
     ),
     pytest.param(
@@ -9360,6 +9575,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.order.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -9398,6 +9614,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.order.update/documented_2_100",
     ),
     pytest.param(
@@ -9436,6 +9653,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.order.update/documented_3_0",
     ),
     pytest.param(
@@ -9483,6 +9701,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300020, "error_description": "Access Denied"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.payment.add/error_200040300020",
     ),
     pytest.param(
@@ -9530,6 +9749,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.add/documented_1_100",
     ),
     pytest.param(
@@ -9577,6 +9797,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.add/documented_2_0",
     ),
     pytest.param(
@@ -9585,6 +9806,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment does not exist"},
         "Code200640400001",
+        "InvalidRequestError",
         id="sale.payment.delete/error_200640400001",
     ),
     pytest.param(
@@ -9593,6 +9815,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.payment.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -9601,6 +9824,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.delete/documented_2_100",
     ),
     pytest.param(
@@ -9609,6 +9833,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.delete/documented_3_0",
     ),
     pytest.param(
@@ -9617,6 +9842,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment does not exist"},
         "Code200640400001",
+        "InvalidRequestError",
         id="sale.payment.get/error_200640400001",
     ),
     pytest.param(
@@ -9625,6 +9851,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.payment.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -9633,6 +9860,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.get/documented_2_100",
     ),
     pytest.param(
@@ -9641,6 +9869,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.get/documented_3_0",
     ),
     pytest.param(
@@ -9649,6 +9878,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.getFields/error_0",
     ),
     pytest.param(
@@ -9706,6 +9936,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.list/error_0",
     ),
     pytest.param(
@@ -9763,6 +9994,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.payment.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -9791,6 +10023,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment does not exist"},
         "Code200640400001",
+        "InvalidRequestError",
         id="sale.payment.update/error_200640400001",
     ),
     pytest.param(
@@ -9819,6 +10052,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.payment.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -9847,6 +10081,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.payment.update/documented_2_100",
     ),
     pytest.param(
@@ -9875,6 +10110,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.payment.update/documented_3_0",
     ),
     pytest.param(
@@ -9883,6 +10119,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400003, "error_description": "shipment not exists"},
         "Code201240400003",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/error_201240400003",
     ),
     pytest.param(
@@ -9891,6 +10128,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_0_201250000001",
     ),
     pytest.param(
@@ -9899,6 +10137,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_1_201240400002",
     ),
     pytest.param(
@@ -9907,6 +10146,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_3_200040300020",
     ),
     pytest.param(
@@ -9915,6 +10155,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_4_100",
     ),
     pytest.param(
@@ -9923,6 +10164,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.add/documented_5_0",
     ),
     pytest.param(
@@ -9931,6 +10173,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/error_201240400001",
     ),
     pytest.param(
@@ -9939,6 +10182,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -9947,6 +10191,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/documented_2_100",
     ),
     pytest.param(
@@ -9955,6 +10200,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.delete/documented_3_0",
     ),
     pytest.param(
@@ -9963,6 +10209,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/error_201240400001",
     ),
     pytest.param(
@@ -9971,6 +10218,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -9979,6 +10227,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/documented_2_100",
     ),
     pytest.param(
@@ -9987,6 +10236,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.get/documented_3_0",
     ),
     pytest.param(
@@ -9995,6 +10245,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.getFields/error_0",
     ),
     pytest.param(
@@ -10003,6 +10254,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -10015,6 +10267,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.list/error_0",
     ),
     pytest.param(
@@ -10027,6 +10280,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -10035,6 +10289,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/error_201240400001",
     ),
     pytest.param(
@@ -10043,6 +10298,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -10051,6 +10307,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/documented_2_100",
     ),
     pytest.param(
@@ -10059,6 +10316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentItemShipment.update/documented_3_0",
     ),
     pytest.param(
@@ -10067,6 +10325,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400002, "error_description": "payment not exists"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/error_201240400002",
     ),
     pytest.param(
@@ -10075,6 +10334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_0_201250000001",
     ),
     pytest.param(
@@ -10083,6 +10343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400003", "error_description": "synthesized by the generated test"},
         "Code201240400003",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_2_201240400003",
     ),
     pytest.param(
@@ -10091,6 +10352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_3_200040300020",
     ),
     pytest.param(
@@ -10099,6 +10361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_4_100",
     ),
     pytest.param(
@@ -10107,6 +10370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.add/documented_5_0",
     ),
     pytest.param(
@@ -10115,6 +10379,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/error_201240400001",
     ),
     pytest.param(
@@ -10123,6 +10388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -10131,6 +10397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/documented_2_100",
     ),
     pytest.param(
@@ -10139,6 +10406,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.delete/documented_3_0",
     ),
     pytest.param(
@@ -10147,6 +10415,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/error_201240400001",
     ),
     pytest.param(
@@ -10155,6 +10424,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -10163,6 +10433,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/documented_2_100",
     ),
     pytest.param(
@@ -10171,6 +10442,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.get/documented_3_0",
     ),
     pytest.param(
@@ -10179,6 +10451,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.getfields/error_0",
     ),
     pytest.param(
@@ -10187,6 +10460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentitembasket.getfields/documented_0_200040300010",
     ),
     pytest.param(
@@ -10199,6 +10473,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.list/error_0",
     ),
     pytest.param(
@@ -10211,6 +10486,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.paymentitembasket.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -10219,6 +10495,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "payment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/error_201240400001",
     ),
     pytest.param(
@@ -10227,6 +10504,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -10235,6 +10513,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/documented_2_100",
     ),
     pytest.param(
@@ -10243,6 +10522,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.paymentitembasket.update/documented_3_0",
     ),
     pytest.param(
@@ -10266,6 +10546,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter NAME is not defined"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.add/name_missing",
     ),
     pytest.param(
@@ -10289,6 +10570,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -10312,6 +10594,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_ADD", "error_description": "synthesized by the generated test"},
         "ErrorPaySystemAdd",
+        "InvalidRequestError",
         id="sale.paysystem.add/documented_2_error_pay_system_add",
     ),
     pytest.param(
@@ -10335,6 +10618,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.add/documented_3_error_handler_not_found",
     ),
     pytest.param(
@@ -10358,6 +10642,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PERSON_TYPE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorPersonTypeNotFound",
+        "NotFoundError",
         id="sale.paysystem.add/documented_4_error_person_type_not_found",
     ),
     pytest.param(
@@ -10366,6 +10651,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_NOT_FOUND", "error_description": "Pay system not found"},
         "ErrorPaySystemNotFound",
+        "NotFoundError",
         id="sale.paysystem.delete/pay_system_not_found",
     ),
     pytest.param(
@@ -10374,6 +10660,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -10382,6 +10669,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.delete/documented_2_error_check_failure",
     ),
     pytest.param(
@@ -10436,6 +10724,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
         "ErrorHandlerAlreadyExist",
+        "ConflictError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents ConflictError",
+        ),
         id="sale.paysystem.handler.add/handler_already_exists",
     ),
     pytest.param(
@@ -10490,6 +10784,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.add/documented_0_access_denied",
     ),
     pytest.param(
@@ -10544,6 +10839,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.handler.add/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -10598,6 +10894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAdd",
+        "InvalidRequestError",
         id="sale.paysystem.handler.add/documented_3_error_handler_add",
     ),
     pytest.param(
@@ -10606,6 +10903,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.handler.delete/handler_not_found",
     ),
     pytest.param(
@@ -10614,6 +10912,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -10622,6 +10921,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorPaySystemDelete",
+        "InvalidRequestError",
         id="sale.paysystem.handler.delete/documented_1_error_pay_system_delete",
     ),
     pytest.param(
@@ -10630,6 +10930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_DELETE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerDelete",
+        "InvalidRequestError",
         id="sale.paysystem.handler.delete/documented_3_error_handler_delete",
     ),
     pytest.param(
@@ -10638,6 +10939,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.list/access_denied",
     ),
     pytest.param(
@@ -10693,6 +10995,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.handler.update/handler_not_found",
     ),
     pytest.param(
@@ -10748,6 +11051,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.handler.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -10803,6 +11107,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.handler.update/documented_1_error_check_failure",
     ),
     pytest.param(
@@ -10858,6 +11163,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
+        "InvalidRequestError",
         id="sale.paysystem.handler.update/documented_3_error_handler_update",
     ),
     pytest.param(
@@ -10913,6 +11219,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_UNEXPECTED_ANSWER", "error_description": "synthesized by the generated test"},
         "ErrorUnexpectedAnswer",
+        "ServerError",
         id="sale.paysystem.handler.update/documented_4_error_unexpected_answer",
     ),
     pytest.param(
@@ -10951,6 +11258,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.list/access_denied",
     ),
     pytest.param(
@@ -10989,6 +11297,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.list/documented_0_error_check_failure",
     ),
     pytest.param(
@@ -10997,6 +11306,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.pay.invoice/pay_system_not_found",
     ),
     pytest.param(
@@ -11005,6 +11315,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.pay.invoice/documented_0_access_denied",
     ),
     pytest.param(
@@ -11013,6 +11324,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_INVOICE_NOT_SUPPORTED", "error_description": "synthesized by the generated test"},
         "ErrorPayInvoiceNotSupported",
+        "InvalidRequestError",
         id="sale.paysystem.pay.invoice/documented_2_error_pay_invoice_not_supported",
     ),
     pytest.param(
@@ -11021,6 +11333,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INTERNAL_INVOICE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorInternalInvoiceNotFound",
+        "NotFoundError",
         id="sale.paysystem.pay.invoice/documented_3_error_internal_invoice_not_found",
     ),
     pytest.param(
@@ -11029,6 +11342,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROCESS_REQUEST_RESULT", "error_description": "synthesized by the generated test"},
         "ErrorProcessRequestResult",
+        "InvalidRequestError",
         id="sale.paysystem.pay.invoice/documented_4_error_process_request_result",
     ),
     pytest.param(
@@ -11037,6 +11351,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.pay.payment/pay_system_not_found",
     ),
     pytest.param(
@@ -11045,7 +11360,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.pay.payment/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.pay.payment",
+        {"PAYMENT_ID": 1, "PAY_SYSTEM_ID": 1},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.pay.payment/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.pay.payment",
@@ -11053,6 +11378,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PROCESS_REQUEST_RESULT", "error_description": "synthesized by the generated test"},
         "ErrorProcessRequestResult",
+        "InvalidRequestError",
         id="sale.paysystem.pay.payment/documented_3_error_process_request_result",
     ),
     pytest.param(
@@ -11061,6 +11387,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.get/pay_system_not_found",
     ),
     pytest.param(
@@ -11069,7 +11396,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.get/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.get",
+        {"ID": 11, "PERSON_TYPE_ID": 1},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.get/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.invoice.get",
@@ -11077,6 +11414,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.invoice.get/pay_system_not_found",
     ),
     pytest.param(
@@ -11085,7 +11423,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.invoice.get/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.invoice.get",
+        {"INVOICE_ID": 10, "PAY_SYSTEM_ID": 11},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.invoice.get/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.invoice.get",
@@ -11093,6 +11441,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INTERNAL_INVOICE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorInternalInvoiceNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.invoice.get/documented_3_error_internal_invoice_not_found",
     ),
     pytest.param(
@@ -11101,6 +11450,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.payment.get/pay_system_not_found",
     ),
     pytest.param(
@@ -11109,7 +11459,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.payment.get/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.payment.get",
+        {"PAYMENT_ID": 10, "PAY_SYSTEM_ID": 11},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.payment.get/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.payment.get",
@@ -11117,6 +11477,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_INTERNAL_ORDER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorInternalOrderNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.payment.get/documented_3_error_internal_order_not_found",
     ),
     pytest.param(
@@ -11125,6 +11486,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Pay system not found"},
         "CheckFailureNotFound",
+        "NotFoundError",
         id="sale.paysystem.settings.update/pay_system_not_found",
     ),
     pytest.param(
@@ -11133,7 +11495,17 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.settings.update/documented_0_access_denied",
+    ),
+    pytest.param(
+        "sale.paysystem.settings.update",
+        {"ID": 11, "PERSON_TYPE_ID": 1, "SETTINGS": {"REST_SERVICE_KEY_IFRAME": {"TYPE": "VALUE", "VALUE": "NEW_KEY"}}},
+        400,
+        {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
+        "ErrorCheckFailure",
+        "InvalidRequestError",
+        id="sale.paysystem.settings.update/documented_2_error_check_failure",
     ),
     pytest.param(
         "sale.paysystem.settings.update",
@@ -11141,6 +11513,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SettingsEmpty",
+        "InvalidRequestError",
         id="sale.paysystem.settings.update/documented_3_error_handler_not_found",
     ),
     pytest.param(
@@ -11160,6 +11533,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
+        "NotFoundError",
         id="sale.paysystem.update/handler_not_found",
     ),
     pytest.param(
@@ -11179,6 +11553,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sale.paysystem.update/documented_0_access_denied",
     ),
     pytest.param(
@@ -11198,6 +11573,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PERSON_TYPE_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorPersonTypeNotFound",
+        "NotFoundError",
         id="sale.paysystem.update/documented_2_error_person_type_not_found",
     ),
     pytest.param(
@@ -11217,6 +11593,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_PAY_SYSTEM_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorPaySystemNotFound",
+        "NotFoundError",
         id="sale.paysystem.update/documented_3_error_pay_system_not_found",
     ),
     pytest.param(
@@ -11236,6 +11613,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
+        "InvalidRequestError",
         id="sale.paysystem.update/documented_4_error_check_failure",
     ),
     pytest.param(
@@ -11244,6 +11622,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200750000005, "error_description": "person type code exists"},
         "Code200750000005",
+        "InvalidRequestError",
         id="sale.persontype.add/error_200750000005",
     ),
     pytest.param(
@@ -11252,6 +11631,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200750000001", "error_description": "synthesized by the generated test"},
         "Code200750000001",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_1_200750000001",
     ),
     pytest.param(
@@ -11260,6 +11640,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -11268,6 +11649,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_3_100",
     ),
     pytest.param(
@@ -11276,6 +11658,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.add/documented_4_0",
     ),
     pytest.param(
@@ -11284,6 +11667,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200750000008, "error_description": "The payer type with ID=8 is used in orders"},
         "Code200750000008",
+        "InvalidRequestError",
         id="sale.persontype.delete/error_200750000008",
     ),
     pytest.param(
@@ -11292,6 +11676,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200750000003", "error_description": "synthesized by the generated test"},
         "Code200750000003",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_0_200750000003",
     ),
     pytest.param(
@@ -11300,6 +11685,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -11308,6 +11694,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200740400001", "error_description": "synthesized by the generated test"},
         "Code200740400001",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_2_200740400001",
     ),
     pytest.param(
@@ -11316,6 +11703,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_4_100",
     ),
     pytest.param(
@@ -11324,6 +11712,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.delete/documented_5_0",
     ),
     pytest.param(
@@ -11332,6 +11721,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.persontype.get/error_200040300010",
     ),
     pytest.param(
@@ -11340,6 +11730,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200740400001", "error_description": "synthesized by the generated test"},
         "Code200740400001",
+        "InvalidRequestError",
         id="sale.persontype.get/documented_0_200740400001",
     ),
     pytest.param(
@@ -11348,6 +11739,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.get/documented_2_100",
     ),
     pytest.param(
@@ -11356,6 +11748,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.get/documented_3_0",
     ),
     pytest.param(
@@ -11364,6 +11757,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.persontype.getFields/error_200040300010",
     ),
     pytest.param(
@@ -11372,6 +11766,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.getFields/documented_1_0",
     ),
     pytest.param(
@@ -11380,6 +11775,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.persontype.list/error_200040300010",
     ),
     pytest.param(
@@ -11388,6 +11784,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.list/documented_1_0",
     ),
     pytest.param(
@@ -11396,6 +11793,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.persontype.update/error_0",
     ),
     pytest.param(
@@ -11404,6 +11802,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200740400001", "error_description": "synthesized by the generated test"},
         "Code200740400001",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_0_200740400001",
     ),
     pytest.param(
@@ -11412,6 +11811,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200750000007", "error_description": "synthesized by the generated test"},
         "Code200750000007",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_1_200750000007",
     ),
     pytest.param(
@@ -11420,6 +11820,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_2_200040300020",
     ),
     pytest.param(
@@ -11428,6 +11829,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.persontype.update/documented_3_100",
     ),
     pytest.param(
@@ -11461,6 +11863,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: propsGroupId"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.add/error_0",
     ),
     pytest.param(
@@ -11494,6 +11897,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000005", "error_description": "synthesized by the generated test"},
         "Code200850000005",
+        "InvalidRequestError",
         id="sale.property.add/documented_0_200850000005",
     ),
     pytest.param(
@@ -11527,6 +11931,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000006", "error_description": "synthesized by the generated test"},
         "Code200850000006",
+        "InvalidRequestError",
         id="sale.property.add/documented_1_200850000006",
     ),
     pytest.param(
@@ -11560,6 +11965,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.property.add/documented_2_200850000009",
     ),
     pytest.param(
@@ -11593,6 +11999,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.property.add/documented_3_200850000010",
     ),
     pytest.param(
@@ -11626,6 +12033,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.property.add/documented_4_200850000011",
     ),
     pytest.param(
@@ -11659,6 +12067,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.property.add/documented_5_200850000012",
     ),
     pytest.param(
@@ -11692,6 +12101,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.property.add/documented_6_200850000013",
     ),
     pytest.param(
@@ -11725,6 +12135,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.property.add/documented_7_200850000014",
     ),
     pytest.param(
@@ -11758,6 +12169,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.property.add/documented_8_200850000015",
     ),
     pytest.param(
@@ -11791,6 +12203,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.property.add/documented_9_200850000016",
     ),
     pytest.param(
@@ -11824,6 +12237,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.property.add/documented_10_200040300020",
     ),
     pytest.param(
@@ -11857,6 +12271,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.add/documented_11_100",
     ),
     pytest.param(
@@ -11865,6 +12280,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.property.delete/error_200840400001",
     ),
     pytest.param(
@@ -11873,6 +12289,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000004", "error_description": "synthesized by the generated test"},
         "Code200850000004",
+        "InvalidRequestError",
         id="sale.property.delete/documented_1_200850000004",
     ),
     pytest.param(
@@ -11881,6 +12298,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="sale.property.delete/documented_2_error_core",
     ),
     pytest.param(
@@ -11889,6 +12307,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.property.delete/documented_3_200040300020",
     ),
     pytest.param(
@@ -11897,6 +12316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.delete/documented_4_100",
     ),
     pytest.param(
@@ -11905,6 +12325,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.delete/documented_5_0",
     ),
     pytest.param(
@@ -11913,6 +12334,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.property.get/error_200840400001",
     ),
     pytest.param(
@@ -11921,6 +12343,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.property.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -11929,6 +12352,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.get/documented_2_100",
     ),
     pytest.param(
@@ -11937,6 +12361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.get/documented_3_0",
     ),
     pytest.param(
@@ -11945,6 +12370,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.getfieldsbytype/error_0",
     ),
     pytest.param(
@@ -11953,6 +12379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.property.getfieldsbytype/documented_0_200040300010",
     ),
     pytest.param(
@@ -11994,6 +12421,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.list/error_0",
     ),
     pytest.param(
@@ -12035,6 +12463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.property.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -12069,6 +12498,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.property.update/error_200840400001",
     ),
     pytest.param(
@@ -12103,6 +12533,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000003", "error_description": "synthesized by the generated test"},
         "Code200850000003",
+        "InvalidRequestError",
         id="sale.property.update/documented_1_200850000003",
     ),
     pytest.param(
@@ -12137,6 +12568,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.property.update/documented_2_200850000009",
     ),
     pytest.param(
@@ -12171,6 +12603,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.property.update/documented_3_200850000010",
     ),
     pytest.param(
@@ -12205,6 +12638,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.property.update/documented_4_200850000011",
     ),
     pytest.param(
@@ -12239,6 +12673,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.property.update/documented_5_200850000012",
     ),
     pytest.param(
@@ -12273,6 +12708,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.property.update/documented_6_200850000013",
     ),
     pytest.param(
@@ -12307,6 +12743,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.property.update/documented_7_200850000014",
     ),
     pytest.param(
@@ -12341,6 +12778,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.property.update/documented_8_200850000015",
     ),
     pytest.param(
@@ -12375,6 +12813,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.property.update/documented_9_200850000016",
     ),
     pytest.param(
@@ -12409,6 +12848,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.property.update/documented_10_200040300020",
     ),
     pytest.param(
@@ -12443,6 +12883,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.property.update/documented_11_100",
     ),
     pytest.param(
@@ -12477,6 +12918,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.property.update/documented_12_0",
     ),
     pytest.param(
@@ -12485,6 +12927,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: entityId"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/error_0",
     ),
     pytest.param(
@@ -12493,6 +12936,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201650000001", "error_description": "synthesized by the generated test"},
         "Code201650000001",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_0_201650000001",
     ),
     pytest.param(
@@ -12501,6 +12945,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201650000002", "error_description": "synthesized by the generated test"},
         "Code201650000002",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_1_201650000002",
     ),
     pytest.param(
@@ -12509,6 +12954,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -12517,6 +12963,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyRelation.add/documented_3_100",
     ),
     pytest.param(
@@ -12525,6 +12972,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201640400004, "error_description": "property relation does not exist"},
         "Code201640400004",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/error_201640400004",
     ),
     pytest.param(
@@ -12533,6 +12981,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/documented_1_200040300010",
     ),
     pytest.param(
@@ -12541,6 +12990,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/documented_2_100",
     ),
     pytest.param(
@@ -12549,6 +12999,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.deleteByFilter/documented_3_0",
     ),
     pytest.param(
@@ -12557,6 +13008,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyRelation.getFields/error_200040300010",
     ),
     pytest.param(
@@ -12565,6 +13017,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.getFields/documented_1_0",
     ),
     pytest.param(
@@ -12573,6 +13026,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyRelation.list/error_200040300010",
     ),
     pytest.param(
@@ -12581,6 +13035,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyRelation.list/documented_1_0",
     ),
     pytest.param(
@@ -12589,6 +13044,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.add/error_0",
     ),
     pytest.param(
@@ -12597,6 +13053,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200950000006", "error_description": "synthesized by the generated test"},
         "Code200950000006",
+        "InvalidRequestError",
         id="sale.propertygroup.add/documented_0_200950000006",
     ),
     pytest.param(
@@ -12605,6 +13062,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertygroup.add/documented_1_200040300020",
     ),
     pytest.param(
@@ -12613,6 +13071,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.add/documented_2_100",
     ),
     pytest.param(
@@ -12621,6 +13080,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200940400001, "error_description": "property group does not exist"},
         "Code200940400001",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/error_200940400001",
     ),
     pytest.param(
@@ -12629,6 +13089,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -12637,6 +13098,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/documented_2_100",
     ),
     pytest.param(
@@ -12645,6 +13107,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.delete/documented_3_0",
     ),
     pytest.param(
@@ -12653,6 +13116,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200940400001, "error_description": "property group does not exist"},
         "Code200940400001",
+        "InvalidRequestError",
         id="sale.propertygroup.get/error_200940400001",
     ),
     pytest.param(
@@ -12661,6 +13125,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertygroup.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -12669,6 +13134,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.get/documented_2_100",
     ),
     pytest.param(
@@ -12677,6 +13143,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.get/documented_3_0",
     ),
     pytest.param(
@@ -12685,6 +13152,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.getFields/error_0",
     ),
     pytest.param(
@@ -12693,6 +13161,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertygroup.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -12701,6 +13170,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.list/error_0",
     ),
     pytest.param(
@@ -12709,6 +13179,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertygroup.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -12717,6 +13188,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertygroup.update/error_0",
     ),
     pytest.param(
@@ -12725,6 +13197,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200940400001", "error_description": "synthesized by the generated test"},
         "Code200940400001",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_0_200940400001",
     ),
     pytest.param(
@@ -12733,6 +13206,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -12741,6 +13215,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200950000008", "error_description": "synthesized by the generated test"},
         "Code200950000008",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_2_200950000008",
     ),
     pytest.param(
@@ -12749,6 +13224,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertygroup.update/documented_3_100",
     ),
     pytest.param(
@@ -12757,6 +13233,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "property value does not exist"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/error_201040400001",
     ),
     pytest.param(
@@ -12765,6 +13242,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -12773,6 +13251,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/documented_2_100",
     ),
     pytest.param(
@@ -12781,6 +13260,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.delete/documented_3_0",
     ),
     pytest.param(
@@ -12789,6 +13269,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "property value does not exist"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/error_201040400001",
     ),
     pytest.param(
@@ -12797,6 +13278,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -12805,6 +13287,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/documented_2_100",
     ),
     pytest.param(
@@ -12813,6 +13296,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.get/documented_3_0",
     ),
     pytest.param(
@@ -12821,6 +13305,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.getfields/error_0",
     ),
     pytest.param(
@@ -12829,6 +13314,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvalue.getfields/documented_0_200040300020",
     ),
     pytest.param(
@@ -12841,6 +13327,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.list/error_0",
     ),
     pytest.param(
@@ -12853,6 +13340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvalue.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -12878,6 +13366,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {fields}"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvalue.modify/error_100",
     ),
     pytest.param(
@@ -12903,6 +13392,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvalue.modify/documented_0_200040300020",
     ),
     pytest.param(
@@ -12928,6 +13418,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvalue.modify/documented_2_0",
     ),
     pytest.param(
@@ -12944,6 +13435,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/error_0",
     ),
     pytest.param(
@@ -12960,6 +13452,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201550000003", "error_description": "synthesized by the generated test"},
         "Code201550000003",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_0_201550000003",
     ),
     pytest.param(
@@ -12976,6 +13469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_1_200040300020",
     ),
     pytest.param(
@@ -12992,6 +13486,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_2_100",
     ),
     pytest.param(
@@ -13008,6 +13503,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_VALUE", "error_description": "synthesized by the generated test"},
         "ErrorNoValue",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_4_error_no_value",
     ),
     pytest.param(
@@ -13024,6 +13520,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_NAME", "error_description": "synthesized by the generated test"},
         "ErrorNoName",
+        "InvalidRequestError",
         id="sale.propertyvariant.add/documented_5_error_no_name",
     ),
     pytest.param(
@@ -13032,6 +13529,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201540400001, "error_description": "property variant does not exist"},
         "Code201540400001",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/error_201540400001",
     ),
     pytest.param(
@@ -13040,6 +13538,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -13048,6 +13547,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/documented_2_100",
     ),
     pytest.param(
@@ -13056,6 +13556,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.delete/documented_3_0",
     ),
     pytest.param(
@@ -13064,6 +13565,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201540400001, "error_description": "property variant does not exist"},
         "Code201540400001",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/error_201540400001",
     ),
     pytest.param(
@@ -13072,6 +13574,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -13080,6 +13583,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/documented_2_100",
     ),
     pytest.param(
@@ -13088,6 +13592,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.get/documented_3_0",
     ),
     pytest.param(
@@ -13096,6 +13601,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.getFields/error_0",
     ),
     pytest.param(
@@ -13104,6 +13610,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvariant.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -13116,6 +13623,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.list/error_0",
     ),
     pytest.param(
@@ -13128,6 +13636,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.propertyvariant.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -13139,6 +13648,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/error_0",
     ),
     pytest.param(
@@ -13150,6 +13660,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201540400001", "error_description": "synthesized by the generated test"},
         "Code201540400001",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_0_201540400001",
     ),
     pytest.param(
@@ -13161,6 +13672,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -13172,6 +13684,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_2_100",
     ),
     pytest.param(
@@ -13183,6 +13696,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_VALUE", "error_description": "synthesized by the generated test"},
         "ErrorNoValue",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_4_error_no_value",
     ),
     pytest.param(
@@ -13194,6 +13708,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_NAME", "error_description": "synthesized by the generated test"},
         "ErrorNoName",
+        "InvalidRequestError",
         id="sale.propertyvariant.update/documented_5_error_no_name",
     ),
     pytest.param(
@@ -13217,6 +13732,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Unable to load order"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.add/error_0",
     ),
     pytest.param(
@@ -13240,6 +13756,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_0_200040300020",
     ),
     pytest.param(
@@ -13263,6 +13780,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_1_100",
     ),
     pytest.param(
@@ -13286,6 +13804,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE", "error_description": "synthesized by the generated test"},
         "SaleShipmentWrongDeliveryService",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_3_sale_shipment_wrong_delivery_service",
     ),
     pytest.param(
@@ -13309,6 +13828,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_INVALID_VALUE", "error_description": "synthesized by the generated test"},
         "BxInvalidValue",
+        "InvalidRequestError",
         id="sale.shipment.add/documented_4_bx_invalid_value",
     ),
     pytest.param(
@@ -13320,6 +13840,7 @@ ERROR_REPLIES = [
             "error_description": "The shipment has already been shipped. Please cancel the shipment",
         },
         "SaleShipmentExistShipped",
+        "InvalidRequestError",
         id="sale.shipment.delete/error_sale_shipment_exist_shipped",
     ),
     pytest.param(
@@ -13328,6 +13849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201140400001", "error_description": "synthesized by the generated test"},
         "Code201140400001",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_0_201140400001",
     ),
     pytest.param(
@@ -13336,6 +13858,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -13344,6 +13867,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_3_100",
     ),
     pytest.param(
@@ -13352,6 +13876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.delete/documented_4_0",
     ),
     pytest.param(
@@ -13360,6 +13885,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201140400001, "error_description": "shipment does not exist"},
         "Code201140400001",
+        "InvalidRequestError",
         id="sale.shipment.get/error_201140400001",
     ),
     pytest.param(
@@ -13368,6 +13894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipment.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -13376,6 +13903,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.get/documented_2_100",
     ),
     pytest.param(
@@ -13384,6 +13912,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.get/documented_3_0",
     ),
     pytest.param(
@@ -13392,6 +13921,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.getFields/error_0",
     ),
     pytest.param(
@@ -13400,6 +13930,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipment.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -13458,6 +13989,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.list/error_0",
     ),
     pytest.param(
@@ -13516,6 +14048,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipment.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -13539,6 +14072,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipment.update/error_0",
     ),
     pytest.param(
@@ -13562,6 +14096,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201140400001", "error_description": "synthesized by the generated test"},
         "Code201140400001",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_0_201140400001",
     ),
     pytest.param(
@@ -13585,6 +14120,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -13608,6 +14144,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_INVALID_VALUE", "error_description": "synthesized by the generated test"},
         "BxInvalidValue",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_2_bx_invalid_value",
     ),
     pytest.param(
@@ -13631,6 +14168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipment.update/documented_3_100",
     ),
     pytest.param(
@@ -13639,6 +14177,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201250000001, "error_description": "Duplicate entry for key [basketId, orderDeliveryId]"},
         "Code201250000001",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/error_201250000001",
     ),
     pytest.param(
@@ -13647,6 +14186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_1_201240400002",
     ),
     pytest.param(
@@ -13655,6 +14195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400003", "error_description": "synthesized by the generated test"},
         "Code201240400003",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_2_201240400003",
     ),
     pytest.param(
@@ -13663,6 +14204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_3_200040300020",
     ),
     pytest.param(
@@ -13671,6 +14213,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_4_100",
     ),
     pytest.param(
@@ -13679,6 +14222,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.add/documented_5_0",
     ),
     pytest.param(
@@ -13687,6 +14231,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "shipment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/error_201240400001",
     ),
     pytest.param(
@@ -13695,6 +14240,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -13703,6 +14249,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/documented_2_100",
     ),
     pytest.param(
@@ -13711,6 +14258,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.delete/documented_3_0",
     ),
     pytest.param(
@@ -13719,6 +14267,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201240400001, "error_description": "shipment item does not exist"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/error_201240400001",
     ),
     pytest.param(
@@ -13727,6 +14276,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -13735,6 +14285,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/documented_2_100",
     ),
     pytest.param(
@@ -13743,6 +14294,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.get/documented_3_0",
     ),
     pytest.param(
@@ -13751,6 +14303,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.getfields/error_0",
     ),
     pytest.param(
@@ -13759,6 +14312,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentitem.getfields/documented_0_200040300010",
     ),
     pytest.param(
@@ -13771,6 +14325,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.list/error_0",
     ),
     pytest.param(
@@ -13783,6 +14338,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentitem.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -13791,6 +14347,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/error_0",
     ),
     pytest.param(
@@ -13799,6 +14356,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201240400001", "error_description": "synthesized by the generated test"},
         "Code201240400001",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/documented_0_201240400001",
     ),
     pytest.param(
@@ -13807,6 +14365,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -13815,6 +14374,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentitem.update/documented_2_100",
     ),
     pytest.param(
@@ -13848,6 +14408,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: propsGroupId"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/error_0",
     ),
     pytest.param(
@@ -13881,6 +14442,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000005", "error_description": "synthesized by the generated test"},
         "Code200850000005",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_0_200850000005",
     ),
     pytest.param(
@@ -13914,6 +14476,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000006", "error_description": "synthesized by the generated test"},
         "Code200850000006",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_1_200850000006",
     ),
     pytest.param(
@@ -13947,6 +14510,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_2_200850000009",
     ),
     pytest.param(
@@ -13980,6 +14544,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_3_200850000010",
     ),
     pytest.param(
@@ -14013,6 +14578,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_4_200850000011",
     ),
     pytest.param(
@@ -14046,6 +14612,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_5_200850000012",
     ),
     pytest.param(
@@ -14079,6 +14646,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_6_200850000013",
     ),
     pytest.param(
@@ -14112,6 +14680,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_7_200850000014",
     ),
     pytest.param(
@@ -14145,6 +14714,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_8_200850000015",
     ),
     pytest.param(
@@ -14178,6 +14748,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_9_200850000016",
     ),
     pytest.param(
@@ -14211,6 +14782,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_10_200040300020",
     ),
     pytest.param(
@@ -14244,6 +14816,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.add/documented_11_100",
     ),
     pytest.param(
@@ -14252,6 +14825,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/error_200840400001",
     ),
     pytest.param(
@@ -14260,6 +14834,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000004", "error_description": "synthesized by the generated test"},
         "Code200850000004",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_1_200850000004",
     ),
     pytest.param(
@@ -14268,6 +14843,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_2_error_core",
     ),
     pytest.param(
@@ -14276,6 +14852,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_3_200040300020",
     ),
     pytest.param(
@@ -14284,6 +14861,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_4_100",
     ),
     pytest.param(
@@ -14292,6 +14870,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.delete/documented_5_0",
     ),
     pytest.param(
@@ -14300,6 +14879,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/error_200840400001",
     ),
     pytest.param(
@@ -14308,6 +14888,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -14316,6 +14897,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/documented_2_100",
     ),
     pytest.param(
@@ -14324,6 +14906,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.get/documented_3_0",
     ),
     pytest.param(
@@ -14332,6 +14915,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.getfieldsbytype/error_0",
     ),
     pytest.param(
@@ -14340,6 +14924,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.getfieldsbytype/documented_0_200040300010",
     ),
     pytest.param(
@@ -14381,6 +14966,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.list/error_0",
     ),
     pytest.param(
@@ -14422,6 +15008,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -14456,6 +15043,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200840400001, "error_description": "property does not exist"},
         "Code200840400001",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/error_200840400001",
     ),
     pytest.param(
@@ -14490,6 +15078,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000003", "error_description": "synthesized by the generated test"},
         "Code200850000003",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_1_200850000003",
     ),
     pytest.param(
@@ -14524,6 +15113,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000009", "error_description": "synthesized by the generated test"},
         "Code200850000009",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_2_200850000009",
     ),
     pytest.param(
@@ -14558,6 +15148,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000010", "error_description": "synthesized by the generated test"},
         "Code200850000010",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_3_200850000010",
     ),
     pytest.param(
@@ -14592,6 +15183,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000011", "error_description": "synthesized by the generated test"},
         "Code200850000011",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_4_200850000011",
     ),
     pytest.param(
@@ -14626,6 +15218,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000012", "error_description": "synthesized by the generated test"},
         "Code200850000012",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_5_200850000012",
     ),
     pytest.param(
@@ -14660,6 +15253,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000013", "error_description": "synthesized by the generated test"},
         "Code200850000013",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_6_200850000013",
     ),
     pytest.param(
@@ -14694,6 +15288,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000014", "error_description": "synthesized by the generated test"},
         "Code200850000014",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_7_200850000014",
     ),
     pytest.param(
@@ -14728,6 +15323,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000015", "error_description": "synthesized by the generated test"},
         "Code200850000015",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_8_200850000015",
     ),
     pytest.param(
@@ -14762,6 +15358,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200850000016", "error_description": "synthesized by the generated test"},
         "Code200850000016",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_9_200850000016",
     ),
     pytest.param(
@@ -14796,6 +15393,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_10_200040300020",
     ),
     pytest.param(
@@ -14830,6 +15428,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_11_100",
     ),
     pytest.param(
@@ -14864,6 +15463,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentproperty.update/documented_12_0",
     ),
     pytest.param(
@@ -14872,6 +15472,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "Property value has not been found"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/error_201040400001",
     ),
     pytest.param(
@@ -14880,6 +15481,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -14888,6 +15490,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/documented_2_100",
     ),
     pytest.param(
@@ -14896,6 +15499,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.delete/documented_3_0",
     ),
     pytest.param(
@@ -14904,6 +15508,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201040400001, "error_description": "Property value has not been found"},
         "Code201040400001",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/error_201040400001",
     ),
     pytest.param(
@@ -14912,6 +15517,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -14920,6 +15526,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/documented_2_100",
     ),
     pytest.param(
@@ -14928,6 +15535,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.get/documented_3_0",
     ),
     pytest.param(
@@ -14936,6 +15544,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.getfields/error_0",
     ),
     pytest.param(
@@ -14944,6 +15553,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.getfields/documented_0_200040300020",
     ),
     pytest.param(
@@ -14956,6 +15566,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.list/error_0",
     ),
     pytest.param(
@@ -14968,6 +15579,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -14986,6 +15598,7 @@ ERROR_REPLIES = [
         400,
         {"error": 100, "error_description": "Could not find value for parameter {fields}"},
         "Code100",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/error_100",
     ),
     pytest.param(
@@ -15004,6 +15617,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_0_200040300020",
     ),
     pytest.param(
@@ -15022,6 +15636,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201040400006", "error_description": "synthesized by the generated test"},
         "Code201040400006",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_2_201040400006",
     ),
     pytest.param(
@@ -15040,6 +15655,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201040400007", "error_description": "synthesized by the generated test"},
         "Code201040400007",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_3_201040400007",
     ),
     pytest.param(
@@ -15058,6 +15674,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201040400008", "error_description": "synthesized by the generated test"},
         "Code201040400008",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_4_201040400008",
     ),
     pytest.param(
@@ -15076,6 +15693,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.shipmentpropertyvalue.modify/documented_5_0",
     ),
     pytest.param(
@@ -15084,6 +15702,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201350000001, "error_description": "Duplicate entry for key [id]"},
         "Code201350000001",
+        "InvalidRequestError",
         id="sale.status.add/error_201350000001",
     ),
     pytest.param(
@@ -15092,6 +15711,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000003", "error_description": "synthesized by the generated test"},
         "Code201350000003",
+        "InvalidRequestError",
         id="sale.status.add/documented_1_201350000003",
     ),
     pytest.param(
@@ -15100,6 +15720,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000004", "error_description": "synthesized by the generated test"},
         "Code201350000004",
+        "InvalidRequestError",
         id="sale.status.add/documented_2_201350000004",
     ),
     pytest.param(
@@ -15108,6 +15729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000005", "error_description": "synthesized by the generated test"},
         "Code201350000005",
+        "InvalidRequestError",
         id="sale.status.add/documented_3_201350000005",
     ),
     pytest.param(
@@ -15116,6 +15738,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.status.add/documented_4_200040300020",
     ),
     pytest.param(
@@ -15124,6 +15747,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.add/documented_5_100",
     ),
     pytest.param(
@@ -15132,6 +15756,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.add/documented_6_0",
     ),
     pytest.param(
@@ -15140,6 +15765,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201340400001, "error_description": "status does not exist"},
         "Code201340400001",
+        "InvalidRequestError",
         id="sale.status.delete/error_201340400001",
     ),
     pytest.param(
@@ -15148,6 +15774,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.status.delete/documented_1_200040300020",
     ),
     pytest.param(
@@ -15156,6 +15783,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000002", "error_description": "synthesized by the generated test"},
         "Code201350000002",
+        "InvalidRequestError",
         id="sale.status.delete/documented_2_201350000002",
     ),
     pytest.param(
@@ -15164,6 +15792,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.delete/documented_3_100",
     ),
     pytest.param(
@@ -15172,6 +15801,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.delete/documented_4_0",
     ),
     pytest.param(
@@ -15180,6 +15810,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201340400001, "error_description": "status does not exist"},
         "Code201340400001",
+        "InvalidRequestError",
         id="sale.status.get/error_201340400001",
     ),
     pytest.param(
@@ -15188,6 +15819,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.status.get/documented_1_200040300010",
     ),
     pytest.param(
@@ -15196,6 +15828,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.get/documented_2_100",
     ),
     pytest.param(
@@ -15204,10 +15837,17 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.get/documented_3_0",
     ),
     pytest.param(
-        "sale.status.getFields", {}, 400, {"error": 0, "error_description": "error"}, "Code0", id="sale.status.getFields/error_0"
+        "sale.status.getFields",
+        {},
+        400,
+        {"error": 0, "error_description": "error"},
+        "Code0",
+        "InvalidRequestError",
+        id="sale.status.getFields/error_0",
     ),
     pytest.param(
         "sale.status.getFields",
@@ -15215,6 +15855,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.status.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -15223,6 +15864,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.list/error_0",
     ),
     pytest.param(
@@ -15231,6 +15873,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.status.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -15239,6 +15882,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: type"},
         "Code0",
+        "InvalidRequestError",
         id="sale.status.update/error_0",
     ),
     pytest.param(
@@ -15247,6 +15891,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201340400001", "error_description": "synthesized by the generated test"},
         "Code201340400001",
+        "InvalidRequestError",
         id="sale.status.update/documented_0_201340400001",
     ),
     pytest.param(
@@ -15255,6 +15900,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.status.update/documented_1_200040300020",
     ),
     pytest.param(
@@ -15263,6 +15909,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000003", "error_description": "synthesized by the generated test"},
         "Code201350000003",
+        "InvalidRequestError",
         id="sale.status.update/documented_2_201350000003",
     ),
     pytest.param(
@@ -15271,6 +15918,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000006", "error_description": "synthesized by the generated test"},
         "Code201350000006",
+        "InvalidRequestError",
         id="sale.status.update/documented_3_201350000006",
     ),
     pytest.param(
@@ -15279,6 +15927,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000007", "error_description": "synthesized by the generated test"},
         "Code201350000007",
+        "InvalidRequestError",
         id="sale.status.update/documented_4_201350000007",
     ),
     pytest.param(
@@ -15287,6 +15936,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201350000008", "error_description": "synthesized by the generated test"},
         "Code201350000008",
+        "InvalidRequestError",
         id="sale.status.update/documented_5_201350000008",
     ),
     pytest.param(
@@ -15295,6 +15945,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.status.update/documented_6_100",
     ),
     pytest.param(
@@ -15310,6 +15961,7 @@ ERROR_REPLIES = [
         400,
         {"error": 201750000003, "error_description": "Duplicate entry for key [statusId, lid]"},
         "Code201750000003",
+        "InvalidRequestError",
         id="sale.statusLang.add/error_201750000003",
     ),
     pytest.param(
@@ -15325,6 +15977,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201750000004", "error_description": "synthesized by the generated test"},
         "Code201750000004",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_1_201750000004",
     ),
     pytest.param(
@@ -15340,6 +15993,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_2_200040300020",
     ),
     pytest.param(
@@ -15355,6 +16009,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_3_100",
     ),
     pytest.param(
@@ -15370,6 +16025,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.add/documented_4_0",
     ),
     pytest.param(
@@ -15378,6 +16034,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "Required fields: name"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/error_0",
     ),
     pytest.param(
@@ -15386,6 +16043,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201740400001", "error_description": "synthesized by the generated test"},
         "Code201740400001",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_0_201740400001",
     ),
     pytest.param(
@@ -15394,6 +16052,7 @@ ERROR_REPLIES = [
         400,
         {"error": "201750000004", "error_description": "synthesized by the generated test"},
         "Code201750000004",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_1_201750000004",
     ),
     pytest.param(
@@ -15402,6 +16061,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_2_200040300010",
     ),
     pytest.param(
@@ -15410,6 +16070,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
+        "InvalidRequestError",
         id="sale.statusLang.deleteByFilter/documented_3_100",
     ),
     pytest.param(
@@ -15418,6 +16079,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.getFields/error_0",
     ),
     pytest.param(
@@ -15426,6 +16088,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.getFields/documented_0_200040300010",
     ),
     pytest.param(
@@ -15434,6 +16097,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.getListLangs/error_0",
     ),
     pytest.param(
@@ -15442,6 +16106,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.getListLangs/documented_0_200040300010",
     ),
     pytest.param(
@@ -15454,6 +16119,7 @@ ERROR_REPLIES = [
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
+        "InvalidRequestError",
         id="sale.statusLang.list/error_0",
     ),
     pytest.param(
@@ -15466,6 +16132,7 @@ ERROR_REPLIES = [
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.statusLang.list/documented_0_200040300010",
     ),
     pytest.param(
@@ -15474,6 +16141,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradeBinding.getFields/error_200040300010",
     ),
     pytest.param(
@@ -15482,6 +16150,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.tradeBinding.getFields/documented_1_0",
     ),
     pytest.param(
@@ -15494,6 +16163,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradeBinding.list/error_200040300010",
     ),
     pytest.param(
@@ -15506,6 +16176,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
+        "InvalidRequestError",
         id="sale.tradeBinding.list/documented_1_0",
     ),
     pytest.param(
@@ -15514,6 +16185,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradePlatform.getFields/error_200040300010",
     ),
     pytest.param(
@@ -15522,11 +16194,12 @@ ERROR_REPLIES = [
         400,
         {"error": 200040300010, "error_description": "Access Denied"},
         "Code200040300010",
+        "InvalidRequestError",
         id="sale.tradePlatform.list/error_200040300010",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -48,6 +48,7 @@ ERROR_REPLIES = [
         400,
         {"error": 200640400001, "error_description": "payment is not exists"},
         "PaymentNotFound",
+        "NotFoundError",
         id="salescenter.payment.getPublicUrl/payment_not_found",
     ),
     pytest.param(
@@ -56,6 +57,7 @@ ERROR_REPLIES = [
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "RequiredFieldsMissing",
+        "InvalidRequestError",
         id="salescenter.payment.getPublicUrl/documented_1_100",
     ),
     pytest.param(
@@ -64,11 +66,12 @@ ERROR_REPLIES = [
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "OperationFailed",
+        "ServerError",
         id="salescenter.payment.getPublicUrl/documented_2_0",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -328,6 +328,7 @@ ERROR_REPLIES = [
         200,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sign.b2e.company.provider.list/error_access_denied",
     ),
     pytest.param(
@@ -336,6 +337,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="sign.b2e.company.provider.list/documented_1_wrong_auth_type",
     ),
     pytest.param(
@@ -344,6 +346,7 @@ ERROR_REPLIES = [
         200,
         {"error": "510", "error_description": "synthesized by the generated test"},
         "Code510",
+        "ApiError",
         id="sign.b2e.company.provider.list/documented_2_510",
     ),
     pytest.param(
@@ -352,6 +355,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="sign.b2e.company.provider.list/documented_3_empty",
     ),
     pytest.param(
@@ -360,6 +364,7 @@ ERROR_REPLIES = [
         200,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sign.b2e.document.get/error_access_denied",
     ),
     pytest.param(
@@ -368,6 +373,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="sign.b2e.document.get/documented_1_wrong_auth_type",
     ),
     pytest.param(
@@ -376,6 +382,7 @@ ERROR_REPLIES = [
         200,
         {"error": "INTERNAL_ERROR", "error_description": "synthesized by the generated test"},
         "InternalError",
+        "ApiError",
         id="sign.b2e.document.get/documented_2_internal_error",
     ),
     pytest.param(
@@ -384,6 +391,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="sign.b2e.document.get/documented_3_empty",
     ),
     pytest.param(
@@ -402,6 +410,7 @@ ERROR_REPLIES = [
         200,
         {"error": "BAD_REQUEST", "error_description": "[companyProviderUid] field is required"},
         "BadRequest",
+        "ApiError",
         id="sign.b2e.document.send/error_bad_request",
     ),
     pytest.param(
@@ -420,6 +429,7 @@ ERROR_REPLIES = [
         200,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sign.b2e.document.send/documented_0_access_denied",
     ),
     pytest.param(
@@ -438,6 +448,7 @@ ERROR_REPLIES = [
         200,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="sign.b2e.document.send/documented_1_wrong_auth_type",
     ),
     pytest.param(
@@ -456,6 +467,7 @@ ERROR_REPLIES = [
         200,
         {"error": "INTERNAL_ERROR", "error_description": "synthesized by the generated test"},
         "InternalError",
+        "ApiError",
         id="sign.b2e.document.send/documented_3_internal_error",
     ),
     pytest.param(
@@ -474,6 +486,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="sign.b2e.document.send/documented_4_empty",
     ),
     pytest.param(
@@ -482,6 +495,7 @@ ERROR_REPLIES = [
         403,
         {"error": "SIGN_HCMLINK_DOCUMENT_NOT_FOUND", "error_description": "Document not found"},
         "SignHcmlinkDocumentNotFound",
+        "ApiError",
         id="sign.b2e.hcmlink.document.get/error_sign_hcmlink_document_not_found",
     ),
     pytest.param(
@@ -490,6 +504,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="sign.b2e.hcmlink.document.get/documented_0_access_denied",
     ),
     pytest.param(
@@ -498,6 +513,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="sign.b2e.hcmlink.document.get/documented_1_wrong_auth_type",
     ),
     pytest.param(
@@ -506,15 +522,8 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "ApiError",
         id="sign.b2e.hcmlink.document.get/documented_2_empty",
-    ),
-    pytest.param(
-        "sign.b2e.hcmlink.document.get",
-        {"id": 3942},
-        200,
-        {"error": "SIGN_HCMLINK_DOCUMENT_NOT_FOUND", "error_description": "synthesized by the generated test"},
-        "SignHcmlinkDocumentNotFound",
-        id="sign.b2e.hcmlink.document.get/documented_3_sign_hcmlink_document_not_found",
     ),
     pytest.param(
         "sign.b2e.hcmlink.document.get",
@@ -522,6 +531,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SIGN_HCMLINK_DOCUMENT_NOT_LINKED", "error_description": "synthesized by the generated test"},
         "SignHcmlinkDocumentNotLinked",
+        "ApiError",
         id="sign.b2e.hcmlink.document.get/documented_4_sign_hcmlink_document_not_linked",
     ),
     pytest.param(
@@ -530,6 +540,7 @@ ERROR_REPLIES = [
         200,
         {"error": "SIGN_HCMLINK_NO_SIGNED_FILE_EXIST", "error_description": "synthesized by the generated test"},
         "SignHcmlinkNoSignedFileExist",
+        "ApiError",
         id="sign.b2e.hcmlink.document.get/documented_5_sign_hcmlink_no_signed_file_exist",
     ),
     pytest.param(
@@ -541,6 +552,7 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="sign.b2e.mysafe.tail/error_wrong_auth_type",
     ),
     pytest.param(
@@ -552,11 +564,12 @@ ERROR_REPLIES = [
             "error_description": "Current authorization type is denied for this method Application context required",
         },
         "WrongAuthType",
+        "AuthenticationError",
         id="sign.b2e.personal.tail/error_wrong_auth_type",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -85,6 +85,7 @@ ERROR_REPLIES = [
         400,
         {"error": "SONET_CONTROLLER_WORKGROUP_EMPTY", "error_description": "No value for the workgroup ID was provided."},
         "SonetControllerWorkgroupEmpty",
+        "InvalidRequestError",
         id="socialnetwork.api.workgroup.get/error_sonet_controller_workgroup_empty",
     ),
     pytest.param(
@@ -93,11 +94,12 @@ ERROR_REPLIES = [
         400,
         {"error": "SONET_CONTROLLER_WORKGROUP_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "SonetControllerWorkgroupNotFound",
+        "InvalidRequestError",
         id="socialnetwork.api.workgroup.get/documented_1_sonet_controller_workgroup_not_found",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -862,6 +862,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Adding item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.add/error_core",
     ),
     pytest.param(
@@ -873,6 +874,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::complete(), but not given.; 256/TE/WRONG_ARGUMENTS<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.complete/error_core",
     ),
     pytest.param(
@@ -884,6 +886,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Deleting item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.delete/error_core",
     ),
     pytest.param(
@@ -895,6 +898,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::get(), but not given.; 256/TE/WRONG_ARGUMENTS<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.get/error_core",
     ),
     pytest.param(
@@ -906,6 +910,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Action failed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.getlist/error_core",
     ),
     pytest.param(
@@ -917,6 +922,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #2 (actionId) expected by method ctaskchecklistitem::isactionallowed(), but not given.; 256/TE/WRONG_ARGUMENTS",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.isactionallowed/error_core",
     ),
     pytest.param(
@@ -928,6 +934,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#8; Moving item: action not allowed; 8/TE/ACTION_FAILED_TO_BE_PROCESSED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.moveafteritem/error_core",
     ),
     pytest.param(
@@ -939,6 +946,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #1 (itemId) expected by method ctaskchecklistitem::renew(), but not given.; 256/TE/WRONG_ARGUMENTS<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.renew/error_core",
     ),
     pytest.param(
@@ -961,6 +969,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#4; No access to edit the task; 4/TE/ACTION_NOT_ALLOWED<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.checklistitem.update/error_core",
     ),
     pytest.param(
@@ -977,6 +986,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CODE", "error_description": "Insufficient permissions to add a comment.<br>"},
         "ErrorCode",
+        "InvalidRequestError",
         id="task.commentitem.add/error_code",
     ),
     pytest.param(
@@ -993,6 +1003,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.add/documented_0_error_core",
     ),
     pytest.param(
@@ -1004,6 +1015,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#4; Action is not allowed; 4/TE/ACTION_NOT_ALLOWED.<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.delete/error_core",
     ),
     pytest.param(
@@ -1015,6 +1027,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#512; Check listitem not found or not accessible; 512/TE/ITEM_NOT_FOUND_OR_NOT_ACCESSIBLE.<br>",
         },
         "ErrorCode",
+        "InvalidRequestError",
         id="task.commentitem.get/error_code",
     ),
     pytest.param(
@@ -1023,6 +1036,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.get/documented_0_error_core",
     ),
     pytest.param(
@@ -1031,6 +1045,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.getlist/documented_0_error_core",
     ),
     pytest.param(
@@ -1042,6 +1057,7 @@ ERROR_REPLIES = [
             "error_description": "TASKS_ERROR_EXCEPTION_#256; Param #2 (actionId) expected by method ctaskcommentitem::isactionallowed(), but not given.; 256/TE/WRONG_ARGUMENTS.<br>",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.isactionallowed/error_core",
     ),
     pytest.param(
@@ -1050,6 +1066,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CODE", "error_description": "Comment text not specified.<br>"},
         "ErrorCode",
+        "InvalidRequestError",
         id="task.commentitem.update/error_code",
     ),
     pytest.param(
@@ -1058,6 +1075,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.commentitem.update/documented_0_error_core",
     ),
     pytest.param(
@@ -1066,6 +1084,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ILLEGAL_NEW_LINK", "error_description": "A link between tasks already exists"},
         "IllegalNewLink",
+        "InvalidRequestError",
         id="task.dependence.add/error_illegal_new_link",
     ),
     pytest.param(
@@ -1074,6 +1093,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACTION_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "ActionNotAllowed",
+        "InvalidRequestError",
         id="task.dependence.add/documented_1_action_not_allowed",
     ),
     pytest.param(
@@ -1082,6 +1102,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ILLEGAL_NEW_LINK", "error_description": "The dependency between tasks does not exist"},
         "IllegalNewLink",
+        "InvalidRequestError",
         id="task.dependence.delete/error_illegal_new_link",
     ),
     pytest.param(
@@ -1090,6 +1111,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACTION_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "ActionNotAllowed",
+        "InvalidRequestError",
         id="task.dependence.delete/documented_1_action_not_allowed",
     ),
     pytest.param(
@@ -1098,6 +1120,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CODE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCode",
+        "InvalidRequestError",
         id="task.elapseditem.add/error_code",
     ),
     pytest.param(
@@ -1106,6 +1129,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_0_0x000001",
     ),
     pytest.param(
@@ -1114,6 +1138,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_1_0x100002",
     ),
     pytest.param(
@@ -1122,6 +1147,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_2_0x000004",
     ),
     pytest.param(
@@ -1130,6 +1156,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.add/documented_3_0x000040",
     ),
     pytest.param(
@@ -1138,6 +1165,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.delete/error_core",
     ),
     pytest.param(
@@ -1146,6 +1174,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_0_0x000001",
     ),
     pytest.param(
@@ -1154,6 +1183,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_1_0x100002",
     ),
     pytest.param(
@@ -1162,6 +1192,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_2_0x000004",
     ),
     pytest.param(
@@ -1170,6 +1201,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.delete/documented_3_0x000040",
     ),
     pytest.param(
@@ -1178,6 +1210,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Task not found"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.get/error_core",
     ),
     pytest.param(
@@ -1186,6 +1219,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_0_0x000001",
     ),
     pytest.param(
@@ -1194,6 +1228,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_1_0x100002",
     ),
     pytest.param(
@@ -1202,6 +1237,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_2_0x000004",
     ),
     pytest.param(
@@ -1210,6 +1246,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.get/documented_3_0x000040",
     ),
     pytest.param(
@@ -1218,6 +1255,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/error_core",
     ),
     pytest.param(
@@ -1226,6 +1264,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_0_0x100002",
     ),
     pytest.param(
@@ -1234,6 +1273,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_1_0x000004",
     ),
     pytest.param(
@@ -1242,6 +1282,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_2_0x000040",
     ),
     pytest.param(
@@ -1250,6 +1291,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000100", "error_description": "synthesized by the generated test"},
         "Code0x000100",
+        "InvalidRequestError",
         id="task.elapseditem.getlist/documented_3_0x000100",
     ),
     pytest.param(
@@ -1258,6 +1300,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ACTION_NOT_ALLOWED"},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.elapseditem.update/error_core",
     ),
     pytest.param(
@@ -1266,6 +1309,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000001", "error_description": "synthesized by the generated test"},
         "Code0x000001",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_0_0x000001",
     ),
     pytest.param(
@@ -1274,6 +1318,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x100002", "error_description": "synthesized by the generated test"},
         "Code0x100002",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_1_0x100002",
     ),
     pytest.param(
@@ -1282,6 +1327,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000004", "error_description": "synthesized by the generated test"},
         "Code0x000004",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_2_0x000004",
     ),
     pytest.param(
@@ -1290,6 +1336,7 @@ ERROR_REPLIES = [
         400,
         {"error": "0x000040", "error_description": "synthesized by the generated test"},
         "Code0x000040",
+        "InvalidRequestError",
         id="task.elapseditem.update/documented_3_0x000040",
     ),
     pytest.param(
@@ -1310,6 +1357,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "The 'USER_TYPE_ID' field is not found."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.add/error_core",
     ),
     pytest.param(
@@ -1318,6 +1366,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ID is not defined or invalid."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.delete/error_core",
     ),
     pytest.param(
@@ -1326,6 +1375,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="task.item.userfield.delete/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1334,6 +1384,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ID is not defined or invalid."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.get/error_core",
     ),
     pytest.param(
@@ -1342,6 +1393,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="task.item.userfield.get/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1350,6 +1402,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "ID is not defined or invalid."},
         "ErrorCore",
+        "InvalidRequestError",
         id="task.item.userfield.update/error_core",
     ),
     pytest.param(
@@ -1358,6 +1411,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="task.item.userfield.update/documented_1_error_not_found",
     ),
     pytest.param(
@@ -1366,6 +1420,7 @@ ERROR_REPLIES = [
         400,
         {"error": "EMPTY_TITLE", "error_description": "Stage title is not specified"},
         "EmptyTitle",
+        "InvalidRequestError",
         id="task.stages.add/error_empty_title",
     ),
     pytest.param(
@@ -1374,6 +1429,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.add/documented_1_access_denied",
     ),
     pytest.param(
@@ -1382,6 +1438,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CANT_DELETE_FIRST", "error_description": "Cannot delete the first stage. Move the stage to delete it."},
         "CantDeleteFirst",
+        "InvalidRequestError",
         id="task.stages.delete/error_cant_delete_first",
     ),
     pytest.param(
@@ -1390,6 +1447,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.delete/documented_0_access_denied",
     ),
     pytest.param(
@@ -1398,6 +1456,7 @@ ERROR_REPLIES = [
         400,
         {"error": "IS_SYSTEM", "error_description": "synthesized by the generated test"},
         "IsSystem",
+        "InvalidRequestError",
         id="task.stages.delete/documented_2_is_system",
     ),
     pytest.param(
@@ -1406,6 +1465,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="task.stages.delete/documented_3_not_found",
     ),
     pytest.param(
@@ -1414,6 +1474,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "You cannot view stages in this group."},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.get/error_access_denied",
     ),
     pytest.param(
@@ -1422,6 +1483,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED_MOVE", "error_description": "You cannot move this task"},
         "AccessDeniedMove",
+        "InvalidRequestError",
         id="task.stages.movetask/error_access_denied_move",
     ),
     pytest.param(
@@ -1430,6 +1492,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TASK_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "TaskNotFound",
+        "InvalidRequestError",
         id="task.stages.movetask/documented_1_task_not_found",
     ),
     pytest.param(
@@ -1438,6 +1501,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="task.stages.movetask/documented_2_not_found",
     ),
     pytest.param(
@@ -1446,6 +1510,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED", "error_description": "You cannot modify stages in this group"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="task.stages.update/error_access_denied",
     ),
     pytest.param(
@@ -1454,11 +1519,12 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
+        "InvalidRequestError",
         id="task.stages.update/documented_1_not_found",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

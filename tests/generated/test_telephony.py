@@ -366,6 +366,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "MESSAGES should be an array"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.call.attachTranscription/error_core",
     ),
     pytest.param(
@@ -381,6 +382,7 @@ ERROR_REPLIES = [
             "error_description": "Required parameters are not set. Request should contain either URL or FILENAME parameter",
         },
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.attachRecord/error_core",
     ),
     pytest.param(
@@ -396,6 +398,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_ARGUMENT", "error_description": "CALL_ID must be a string"},
         "InvalidArgument",
+        "InvalidRequestError",
         id="telephony.externalCall.finish/error_invalid_argument",
     ),
     pytest.param(
@@ -411,6 +414,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalCall.finish/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -426,6 +430,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.finish/documented_2_error_core",
     ),
     pytest.param(
@@ -443,6 +448,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Unknown TYPE"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.register/error_core",
     ),
     pytest.param(
@@ -460,6 +466,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalCall.register/documented_0_wrong_auth_type",
     ),
     pytest.param(
@@ -468,6 +475,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "PHONE_NUMBER is empty"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalCall.searchCrmEntities/error_core",
     ),
     pytest.param(
@@ -476,6 +484,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.add/error_wrong_auth_type",
     ),
     pytest.param(
@@ -484,6 +493,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalLine.add/documented_1_error_core",
     ),
     pytest.param(
@@ -492,6 +502,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.delete/error_wrong_auth_type",
     ),
     pytest.param(
@@ -500,6 +511,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalLine.delete/documented_1_error_core",
     ),
     pytest.param(
@@ -508,6 +520,7 @@ ERROR_REPLIES = [
         403,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.get/error_wrong_auth_type",
     ),
     pytest.param(
@@ -516,6 +529,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "Current authorization type is denied for this method"},
         "WrongAuthType",
+        "AuthenticationError",
         id="telephony.externalLine.update/error_wrong_auth_type",
     ),
     pytest.param(
@@ -524,11 +538,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="telephony.externalLine.update/documented_1_error_core",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -259,6 +259,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_DATETIME", "error_description": "Day close date should correspond to the day open date"},
         "WrongDatetime",
+        "InvalidRequestError",
         id="timeman.close/error_wrong_datetime",
     ),
     pytest.param(
@@ -273,6 +274,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.close/documented_0_empty",
     ),
     pytest.param(
@@ -281,6 +283,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.networkrange.check/error_access_error",
     ),
     pytest.param(
@@ -289,6 +297,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.networkrange.get/error_access_error",
     ),
     pytest.param(
@@ -297,6 +311,7 @@ ERROR_REPLIES = [
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the RANGES field is passed"},
         "InvalidFormat",
+        "InvalidRequestError",
         id="timeman.networkrange.set/error_invalid_format",
     ),
     pytest.param(
@@ -305,6 +320,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.networkrange.set/documented_0_access_error",
     ),
     pytest.param(
@@ -319,6 +340,7 @@ ERROR_REPLIES = [
         400,
         {"error": "WRONG_DATETIME", "error_description": "Day open date should correspond to the current date"},
         "WrongDatetime",
+        "InvalidRequestError",
         id="timeman.open/error_wrong_datetime",
     ),
     pytest.param(
@@ -333,6 +355,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.open/documented_0_empty",
     ),
     pytest.param(
@@ -347,6 +370,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TIME", "error_description": "synthesized by the generated test"},
         "Time",
+        "InvalidRequestError",
         id="timeman.open/documented_2_time",
     ),
     pytest.param(
@@ -355,6 +379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "User not found"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.pause/error_empty",
     ),
     pytest.param(
@@ -363,6 +388,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "User not found"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.settings/error_empty",
     ),
     pytest.param(
@@ -371,6 +397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "User not found"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="timeman.status/error_empty",
     ),
     pytest.param(
@@ -379,6 +406,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TEXT_EMPTY", "error_description": "Text can't be empty"},
         "TextEmpty",
+        "InvalidRequestError",
         id="timeman.timecontrol.report.add/error_text_empty",
     ),
     pytest.param(
@@ -387,6 +415,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.report.add/documented_0_access_error",
     ),
     pytest.param(
@@ -395,6 +429,12 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ACCESS_ERROR", "error_description": "You don't have access to report for this user"},
         "UserAccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.reports.get/error_user_access_error",
     ),
     pytest.param(
@@ -403,6 +443,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.reports.get/documented_0_access_error",
     ),
     pytest.param(
@@ -411,6 +457,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.settings.get/error_access_error",
     ),
     pytest.param(
@@ -428,11 +480,17 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
+        "InvalidRequestError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
+        ),
         id="timeman.timecontrol.settings.set/error_access_error",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -123,6 +123,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "", "error": "ERROR_ARGUMENT", "error_description": "wrong_email"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="user.add/error_argument",
     ),
     pytest.param(
@@ -131,6 +132,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="user.add/documented_1_error_core",
     ),
     pytest.param(
@@ -139,6 +141,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_GROUPID", "error_description": "synthesized by the generated test"},
         "ErrorGroupid",
+        "InvalidRequestError",
         id="user.add/documented_2_error_groupid",
     ),
     pytest.param(
@@ -147,6 +150,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NO_GROUP", "error_description": "synthesized by the generated test"},
         "ErrorNoGroup",
+        "InvalidRequestError",
         id="user.add/documented_3_error_no_group",
     ),
     pytest.param(
@@ -155,6 +159,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AccessException", "error_description": "Application context required"},
         "AccessException",
+        "InvalidRequestError",
         id="user.option.get/error_access_exception",
     ),
     pytest.param(
@@ -163,6 +168,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ArgumentNullException", "error_description": "options is empty"},
         "ArgumentNullException",
+        "InvalidRequestError",
         id="user.option.set/error_argument_null_exception",
     ),
     pytest.param(
@@ -171,6 +177,7 @@ ERROR_REPLIES = [
         400,
         {"error": "AccessException", "error_description": "synthesized by the generated test"},
         "AccessException",
+        "InvalidRequestError",
         id="user.option.set/documented_1_accessexception",
     ),
     pytest.param(
@@ -179,6 +186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "access_denied"},
         "ErrorCore",
+        "InvalidRequestError",
         id="user.update/error_core",
     ),
     pytest.param(
@@ -186,6 +194,7 @@ ERROR_REPLIES = [
         {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
         400,
         {"error": "", "error_description": "The 'FIELD_NAME' field is not found."},
+        "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
         "InvalidRequestError",
         id="user.userfield.add/error_empty",
     ),
@@ -195,6 +204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="user.userfield.add/documented_0_error_argument",
     ),
     pytest.param(
@@ -203,7 +213,17 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="user.userfield.add/documented_1_error_core",
+    ),
+    pytest.param(
+        "user.userfield.add",
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
+        400,
+        {"error": "", "error_description": "The 'USER_TYPE_ID' field is not found."},
+        "CodeEmptyTheU0027USERTYPEIDU0027Field",
+        "InvalidRequestError",
+        id="user.userfield.add/documented_3_empty",
     ),
     pytest.param(
         "user.userfield.delete",
@@ -211,7 +231,17 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
+        "InvalidRequestError",
         id="user.userfield.delete/error_empty",
+    ),
+    pytest.param(
+        "user.userfield.delete",
+        {"id": 123},
+        400,
+        {"error": "", "error_description": "ID is not defined or invalid"},
+        "CodeEmptyIDIsNotDefinedOrInvalid",
+        "InvalidRequestError",
+        id="user.userfield.delete/documented_1_empty",
     ),
     pytest.param(
         "user.userfield.list",
@@ -219,7 +249,17 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
+        "InvalidRequestError",
         id="user.userfield.list/error_empty",
+    ),
+    pytest.param(
+        "user.userfield.list",
+        {"filter": {"id": 13}, "order": {"id": "desc"}},
+        400,
+        {"error": "", "error_description": "ID is not defined or invalid"},
+        "CodeEmptyIDIsNotDefinedOrInvalid",
+        "InvalidRequestError",
+        id="user.userfield.list/documented_1_empty",
     ),
     pytest.param(
         "user.userfield.update",
@@ -227,11 +267,21 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
+        "InvalidRequestError",
         id="user.userfield.update/error_empty",
+    ),
+    pytest.param(
+        "user.userfield.update",
+        {"fields": {"LIST_COLUMN_LABEL": "New List Title", "LIST_FILTER_LABEL": "New Title", "SORT": 150}, "id": 42},
+        400,
+        {"error": "", "error_description": "ID is not defined or invalid"},
+        "CodeEmptyIDIsNotDefinedOrInvalid",
+        "InvalidRequestError",
+        id="user.userfield.update/documented_1_empty",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

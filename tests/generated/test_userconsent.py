@@ -175,6 +175,7 @@ ERROR_REPLIES = [
         400,
         {"error": "400", "error_description": "Parameter `Agreement ID` required."},
         "InvalidRequestError",
+        "InvalidRequestError",
         id="userconsent.agreement.text/error_400",
     ),
     pytest.param(
@@ -195,6 +196,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="userconsent.agreement.text/documented_0_error_argument",
     ),
     pytest.param(
@@ -209,6 +211,7 @@ ERROR_REPLIES = [
         },
         400,
         {"error": "400", "error_description": "Parameter `Agreement ID` required."},
+        "InvalidRequestError",
         "InvalidRequestError",
         id="userconsent.consent.add/error_400",
     ),
@@ -225,11 +228,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="userconsent.consent.add/documented_0_error_argument",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -171,6 +171,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Unable to set placement handler: Handler already binded"},
         "ErrorCore",
+        "InvalidRequestError",
         id="userfieldtype.add/error_core",
     ),
     pytest.param(
@@ -185,6 +186,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="userfieldtype.add/documented_1_error_argument",
     ),
     pytest.param(
@@ -193,6 +195,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "User Field Type not found"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="userfieldtype.delete/error_not_found",
     ),
     pytest.param(
@@ -201,6 +204,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="userfieldtype.delete/documented_0_error_argument",
     ),
     pytest.param(
@@ -215,6 +219,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "User Field Type not found"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="userfieldtype.update/error_not_found",
     ),
     pytest.param(
@@ -229,6 +234,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
+        "InvalidRequestError",
         id="userfieldtype.update/documented_0_error_core",
     ),
     pytest.param(
@@ -243,11 +249,12 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="userfieldtype.update/documented_1_error_argument",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -2448,24 +2448,11 @@ ERROR_REPLIES = [
         {"name": "callId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="call.followup.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "call.followup.field.get@v3",
-        {"name": "callId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2474,6 +2461,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -2485,6 +2473,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_2_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -2496,6 +2485,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_3_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2507,6 +2497,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="call.followup.field.get@v3/documented_4_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2515,20 +2506,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="call.followup.field.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "call.followup.field.list@v3",
-        {"select": ["name", "type", "description"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for object `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="call.followup.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="call.followup.field.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "call.followup.field.list@v3",
@@ -2539,6 +2518,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2547,6 +2527,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -2558,6 +2539,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2566,15 +2548,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="call.followup.field.list@v3/documented_3_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "call.followup.get@v3",
-        {"callId": 1},
-        403,
-        {"error": {"code": "access_denied", "message": "No access to Follow-up data"}},
-        "PermissionDeniedError",
-        id="call.followup.get@v3/error_access_denied",
     ),
     pytest.param(
         "call.followup.get@v3",
@@ -2585,6 +2560,12 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2593,6 +2574,7 @@ ERROR_REPLIES = [
         403,
         {"error": "access_denied", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="call.followup.get@v3/documented_1_access_denied",
     ),
     pytest.param(
@@ -2601,6 +2583,12 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -2609,6 +2597,12 @@ ERROR_REPLIES = [
         403,
         {"error": "invalid_select_field", "error_description": "synthesized by the generated test"},
         "InvalidSelectField",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_3_invalid_select_field",
     ),
     pytest.param(
@@ -2620,6 +2614,12 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="call.followup.get@v3/documented_4_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2632,25 +2632,12 @@ ERROR_REPLIES = [
             "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
         },
         400,
-        {"error": {"code": "invalid_date_range", "message": "Incorrect date range: both from and to are required"}},
-        "InvalidRequestError",
-        id="call.followup.list@v3/error_invalid_date_range",
-    ),
-    pytest.param(
-        "call.followup.list@v3",
-        {
-            "filter": {"startDate": {"from": "2026-01-01T00:00:00Z", "to": "2026-01-31T23:59:59Z"}},
-            "mentionFormat": "html",
-            "order": {"startDate": "desc"},
-            "pagination": {"limit": 20},
-            "select": ["callId", "startDate", "participants", "overview.topic", "overview.actionItems"],
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -2665,6 +2652,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_date_range", "error_description": "synthesized by the generated test"},
         "InvalidDateRange",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_1_invalid_date_range",
     ),
     pytest.param(
@@ -2679,6 +2667,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_select_field", "error_description": "synthesized by the generated test"},
         "InvalidSelectField",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_2_invalid_select_field",
     ),
     pytest.param(
@@ -2693,6 +2682,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_order", "error_description": "synthesized by the generated test"},
         "InvalidOrder",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_3_invalid_order",
     ),
     pytest.param(
@@ -2707,6 +2697,7 @@ ERROR_REPLIES = [
         400,
         {"error": "invalid_pagination", "error_description": "synthesized by the generated test"},
         "InvalidPagination",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_4_invalid_pagination",
     ),
     pytest.param(
@@ -2724,6 +2715,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="call.followup.list@v3/documented_5_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2732,6 +2724,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.employee.count@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -2754,39 +2747,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
-        "InvalidRequestError",
-        id="humanresources.employee.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "humanresources.employee.field.get@v3",
-        {
-            "name": "userId",
-            "select": [
-                "name",
-                "type",
-                "title",
-                "description",
-                "validationRules",
-                "requiredGroups",
-                "filterable",
-                "sortable",
-                "editable",
-                "multiple",
-                "elementType",
-            ],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2813,6 +2778,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2836,6 +2802,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -2862,6 +2829,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.get@v3/documented_3_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -2887,6 +2855,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.list@v3/documented_0_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2909,6 +2878,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.employee.field.list@v3/documented_1_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -2917,21 +2887,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="humanresources.employee.multidepartment@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "humanresources.employee.search@v3",
-        {"name": "John", "select": ["userId", "name", "workPosition", "avatar", "url", "departments", "teams"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": 'Parameter "name" is required.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.employee.search@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.employee.multidepartment@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "humanresources.employee.search@v3",
@@ -2942,6 +2899,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.employee.search@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -2953,6 +2911,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.employee.search@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -2961,6 +2920,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.employee.search@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -2969,21 +2929,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="humanresources.employee.search@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "humanresources.employee.subordinates@v3",
-        {"id": 7},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": 'Parameter "id" is required and must be a positive integer.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.employee.subordinates@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.employee.search@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "humanresources.employee.subordinates@v3",
@@ -2994,6 +2941,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.employee.subordinates@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3002,6 +2950,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.employee.subordinates@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3021,36 +2970,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
-        "InvalidRequestError",
-        id="humanresources.node.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "humanresources.node.add@v3",
-        {
-            "bindingChatIds": [31],
-            "createChannel": False,
-            "createChat": True,
-            "createCollab": False,
-            "description": "Responsible for promotion",
-            "moveUsersToNode": True,
-            "name": "Marketing Department",
-            "parentId": 1,
-            "settings": {"BUSINESS_PROC_AUTHORITY": ["HEAD", "DEPUTY_HEAD"], "REPORTS_AUTHORITY": ["HEAD"]},
-            "type": "DEPARTMENT",
-            "userIds": {"MEMBER_EMPLOYEE": [12, 15], "MEMBER_HEAD": [7]},
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3071,6 +2995,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.add@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3094,37 +3019,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.add@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.children@v3",
-        {
-            "id": 1,
-            "select": [
-                "id",
-                "name",
-                "type",
-                "structureId",
-                "parentId",
-                "description",
-                "accessCode",
-                "userCount",
-                "colorName",
-                "xmlId",
-                "createdAt",
-                "updatedAt",
-            ],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "id", "message": "Required field `id` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.children@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.add@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.children@v3",
@@ -3151,6 +3047,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.children@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3175,6 +3072,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.children@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3202,28 +3100,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.children@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.communication.edit@v3",
-        {
-            "communicationType": "CHAT",
-            "createDefault": False,
-            "ids": [21],
-            "nodeId": 15,
-            "removeIds": [18],
-            "withChildren": False,
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "communicationType", "message": 'Parameter "communicationType" is required.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.communication.edit@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.children@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.communication.edit@v3",
@@ -3241,6 +3119,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.edit@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3256,6 +3135,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.edit@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3271,21 +3151,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="humanresources.node.communication.edit@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "humanresources.node.communication.list@v3",
-        {"id": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Required field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.communication.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.communication.edit@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "humanresources.node.communication.list@v3",
@@ -3296,6 +3163,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3304,6 +3172,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.list@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3312,6 +3181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.communication.list@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3320,6 +3190,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.count@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3331,26 +3202,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.count@v3/documented_1_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.edit@v3",
-        {"description": "Works with corporate clients", "id": 44, "name": "B2B Sales Department"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [
-                    {
-                        "field": "name",
-                        "message": "At least one of the following fields must be provided: name, description, colorName.",
-                    }
-                ],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.edit@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.count@v3/documented_1_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.edit@v3",
@@ -3361,6 +3214,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.edit@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3369,6 +3223,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.edit@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3380,21 +3235,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.edit@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.field.get@v3",
-        {"name": "name", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.edit@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.field.get@v3",
@@ -3405,6 +3247,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3416,6 +3259,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -3427,6 +3271,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3438,6 +3283,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3446,20 +3292,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="humanresources.node.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "humanresources.node.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="humanresources.node.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "humanresources.node.field.list@v3",
@@ -3470,6 +3304,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.field.list@v3/documented_0_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3481,6 +3316,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3489,6 +3325,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.node.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -3512,36 +3349,12 @@ ERROR_REPLIES = [
             ],
         },
         400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `1` not found"}},
-        "InvalidRequestError",
-        id="humanresources.node.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.get@v3",
-        {
-            "id": 1,
-            "select": [
-                "id",
-                "name",
-                "type",
-                "structureId",
-                "parentId",
-                "description",
-                "accessCode",
-                "userCount",
-                "colorName",
-                "xmlId",
-                "createdAt",
-                "updatedAt",
-                "members",
-            ],
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3567,6 +3380,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3595,6 +3409,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3620,6 +3435,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3648,6 +3464,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.get@v3/documented_4_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3673,37 +3490,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="humanresources.node.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "humanresources.node.list@v3",
-        {
-            "pagination": {"limit": 20, "offset": 0, "page": 1},
-            "select": [
-                "id",
-                "name",
-                "type",
-                "structureId",
-                "parentId",
-                "description",
-                "accessCode",
-                "userCount",
-                "colorName",
-                "xmlId",
-                "createdAt",
-                "updatedAt",
-            ],
-            "type": "DEPARTMENT",
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Cannot recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="humanresources.node.get@v3/documented_5_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "humanresources.node.list@v3",
@@ -3731,6 +3519,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_0_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -3759,6 +3548,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3787,6 +3577,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3812,6 +3603,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_3_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -3837,6 +3629,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.list@v3/documented_4_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3865,21 +3658,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.list@v3/documented_5_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.add@v3",
-        {"nodeId": 15, "role": "MEMBER_EMPLOYEE", "userIds": [7, 12, 18]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "role", "message": 'Parameter "role" is required.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.member.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.list@v3/documented_5_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.member.add@v3",
@@ -3890,6 +3670,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3898,6 +3679,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -3909,6 +3691,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -3917,6 +3700,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.member.add@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -3928,6 +3712,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -3939,6 +3724,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3947,6 +3733,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -3958,6 +3745,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.get@v3/documented_3_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -3969,6 +3757,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="humanresources.node.member.field.list@v3/documented_0_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -3977,15 +3766,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="humanresources.node.member.field.list@v3/documented_1_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.move@v3",
-        {"nodeId": 28, "role": "MEMBER_EMPLOYEE", "userIds": [12, 18]},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `28` not found."}},
         "InvalidRequestError",
-        id="humanresources.node.member.move@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="humanresources.node.member.field.list@v3/documented_1_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "humanresources.node.member.move@v3",
@@ -3996,6 +3778,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.move@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4004,6 +3787,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.move@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4015,6 +3799,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.move@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -4023,21 +3808,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="humanresources.node.member.move@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.remove@v3",
-        {"nodeId": 15, "userIds": [18, 25, 31]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "userIds", "message": 'Parameter "userIds" is required and must be a non-empty array.'}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.member.remove@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.member.move@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "humanresources.node.member.remove@v3",
@@ -4048,6 +3820,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.remove@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4056,6 +3829,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.remove@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4067,6 +3841,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.remove@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -4075,26 +3850,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="humanresources.node.member.remove@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.member.set@v3",
-        {"nodeId": 15, "userIds": {"MEMBER_DEPUTY_HEAD": [12], "MEMBER_EMPLOYEE": [18, 25, 31], "MEMBER_HEAD": [7]}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [
-                    {
-                        "field": "userIds",
-                        "message": "Invalid roles: MEMBER_OWNER. Allowed: MEMBER_HEAD, MEMBER_DEPUTY_HEAD, MEMBER_EMPLOYEE.",
-                    }
-                ],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.member.set@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.member.remove@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "humanresources.node.member.set@v3",
@@ -4105,6 +3862,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.member.set@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4113,6 +3871,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.member.set@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4124,6 +3883,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
+        "InvalidRequestError",
         id="humanresources.node.member.set@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
@@ -4132,21 +3892,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="humanresources.node.member.set@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "humanresources.node.move@v3",
-        {"id": 44, "parentId": 2},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "parentId", "message": "Required field `parentId` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.move@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.member.set@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "humanresources.node.move@v3",
@@ -4157,6 +3904,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.move@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4165,6 +3913,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.move@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4176,21 +3925,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.move@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "humanresources.node.search@v3",
-        {"name": "Sales", "pagination": {"limit": 20}, "parentId": 1, "type": "DEPARTMENT"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="humanresources.node.search@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.move@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "humanresources.node.search@v3",
@@ -4201,6 +3937,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="humanresources.node.search@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4209,6 +3946,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="humanresources.node.search@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4220,21 +3958,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInsufficientscopeexception",
-        id="humanresources.node.search@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
-    ),
-    pytest.param(
-        "mail.mailbox.field.get@v3",
-        {"name": "email", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="humanresources.node.search@v3/documented_2_bitrix_rest_v3_exception_insufficientscopeexception",
     ),
     pytest.param(
         "mail.mailbox.field.get@v3",
@@ -4242,6 +3967,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4253,6 +3979,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -4264,6 +3991,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4275,6 +4003,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4283,20 +4012,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.mailbox.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.mailbox.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="mail.mailbox.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.mailbox.field.list@v3",
@@ -4304,6 +4021,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4315,6 +4033,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.mailbox.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4323,15 +4042,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.mailbox.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.mailbox.get@v3",
-        {"id": 1, "select": ["id", "name", "email", "senderName"]},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `1` not found"}},
         "InvalidRequestError",
-        id="mail.mailbox.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="mail.mailbox.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.mailbox.get@v3",
@@ -4342,6 +4054,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.mailbox.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4350,6 +4063,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4358,20 +4072,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="mail.mailbox.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "mail.mailbox.list@v3",
-        {"email": "example.com", "name": "work", "pagination": {"limit": 20, "offset": 0, "page": 1}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.mailbox.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "mail.mailbox.list@v3",
@@ -4379,6 +4081,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4390,20 +4093,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="mail.mailbox.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "mail.mailbox.senders@v3",
-        {"pagination": {"limit": 20, "offset": 0, "page": 1}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.mailbox.senders@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.mailbox.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "mail.mailbox.senders@v3",
@@ -4411,6 +4102,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.mailbox.senders@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4422,6 +4114,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="mail.mailbox.senders@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -4434,29 +4127,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is not specified"}],
-            }
-        },
-        "InvalidRequestError",
-        id="mail.message.createcalendarevent@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.createcalendarevent@v3",
-        {
-            "dateFrom": "2026-04-15 10:00:00",
-            "dateTo": "2026-04-15 11:00:00",
-            "messageId": 15,
-            "name": "Meeting regarding the contract",
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createcalendarevent@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4470,21 +4145,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createcalendarevent@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createchat@v3",
-        {"messageId": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "messageId", "message": "Required field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createchat@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createcalendarevent@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createchat@v3",
@@ -4495,6 +4157,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createchat@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4503,21 +4166,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createchat@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createcrmactivity@v3",
-        {"messageId": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Request object validation error",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createcrmactivity@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createchat@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createcrmactivity@v3",
@@ -4528,6 +4178,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createcrmactivity@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4536,21 +4187,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createcrmactivity@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createfeedpost@v3",
-        {"messageId": 15, "title": "Contract discussion"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createfeedpost@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createcrmactivity@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createfeedpost@v3",
@@ -4561,6 +4199,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createfeedpost@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4569,21 +4208,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createfeedpost@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.createtask@v3",
-        {"messageId": 15, "responsibleId": 7, "title": "Prepare the contract"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "messageId", "message": "Mandatory field `messageId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.createtask@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createfeedpost@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.createtask@v3",
@@ -4594,6 +4220,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.createtask@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4602,21 +4229,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.createtask@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.field.get@v3",
-        {"name": "subject", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.createtask@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.field.get@v3",
@@ -4624,6 +4238,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4635,6 +4250,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -4646,6 +4262,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4657,6 +4274,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.message.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4665,20 +4283,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.message.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="mail.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.message.field.list@v3",
@@ -4686,6 +4292,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4697,6 +4304,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.message.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -4705,6 +4313,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
+        "InvalidRequestError",
         id="mail.message.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
@@ -4718,30 +4327,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "forwardMessageId", "message": "Mandatory field `forwardMessageId` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="mail.message.forward@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.forward@v3",
-        {
-            "body": "Forwarding the email.",
-            "forwardMessageId": 15,
-            "from": "user@example.com",
-            "subject": "Fwd: Contract",
-            "to": ["manager@example.com"],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.forward@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4756,6 +4346,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.forward@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4779,36 +4370,12 @@ ERROR_REPLIES = [
             ],
         },
         400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `15` not found"}},
-        "InvalidRequestError",
-        id="mail.message.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "mail.message.get@v3",
-        {
-            "id": 15,
-            "select": [
-                "id",
-                "mailboxId",
-                "mailboxEmail",
-                "subject",
-                "from",
-                "to",
-                "cc",
-                "date",
-                "isSeen",
-                "hasAttachments",
-                "url",
-                "bindings",
-                "body",
-            ],
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4834,6 +4401,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4859,20 +4427,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="mail.message.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "mail.message.list@v3",
-        {"hasAttachments": True, "mailboxId": 1, "pagination": {"limit": 20, "offset": 0, "page": 1}, "searchQuery": "contract"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.message.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "mail.message.list@v3",
@@ -4880,6 +4436,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4891,6 +4448,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="mail.message.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -4902,21 +4460,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="mail.message.list@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.movetofolder@v3",
-        {"action": "spam", "messageIds": [15, 16]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "messageIds", "message": "Mandatory field is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.movetofolder@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.list@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "mail.message.movetofolder@v3",
@@ -4927,6 +4472,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.movetofolder@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4935,21 +4481,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.movetofolder@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.removecrmactivity@v3",
-        {"messageId": 15},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Request object validation error",
-                "validation": [{"field": "messageId", "message": "Required field is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.removecrmactivity@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.movetofolder@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.removecrmactivity@v3",
@@ -4960,6 +4493,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.removecrmactivity@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -4968,6 +4502,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.message.removecrmactivity@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -4981,30 +4516,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "replyToMessageId", "message": "Mandatory field is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="mail.message.reply@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "mail.message.reply@v3",
-        {
-            "body": "Thank you, received.",
-            "from": "user@example.com",
-            "replyToMessageId": 15,
-            "subject": "Re: Agreement",
-            "to": ["client@example.com"],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.reply@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5019,26 +4535,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.reply@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.send@v3",
-        {
-            "body": "Hello. I am sending the materials.",
-            "from": "user@example.com",
-            "subject": "Business Proposal",
-            "to": ["client@example.com"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "from", "message": "Mandatory field is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.message.send@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.reply@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.send@v3",
@@ -5054,6 +4552,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.send@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5067,15 +4566,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.message.thread@v3",
-        {"id": 15, "limit": 20},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Entry with ID = `15` not found"}},
         "InvalidRequestError",
-        id="mail.message.thread@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="mail.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.message.thread@v3",
@@ -5086,6 +4578,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.message.thread@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5094,6 +4587,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="mail.message.thread@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -5102,21 +4596,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="mail.message.thread@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "mail.recipient.field.get@v3",
-        {"name": "email", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Request object validation error",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.message.thread@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "mail.recipient.field.get@v3",
@@ -5124,6 +4605,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5135,6 +4617,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -5146,6 +4629,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5157,6 +4641,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.recipient.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5165,20 +4650,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.recipient.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.recipient.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="mail.recipient.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.recipient.field.list@v3",
@@ -5186,6 +4659,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5197,6 +4671,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="mail.recipient.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5205,20 +4680,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="mail.recipient.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "mail.recipient.listcontacts@v3",
-        {"pagination": {"limit": 20, "offset": 0, "page": 1}, "query": "client"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.listcontacts@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="mail.recipient.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "mail.recipient.listcontacts@v3",
@@ -5226,6 +4689,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.listcontacts@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5237,21 +4701,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="mail.recipient.listcontacts@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "mail.recipient.listemployees@v3",
-        {"pagination": {"limit": 20, "offset": 0, "page": 1}, "query": "John"},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "query", "message": "Mandatory field `query` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="mail.recipient.listemployees@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.recipient.listcontacts@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "mail.recipient.listemployees@v3",
@@ -5259,6 +4710,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="mail.recipient.listemployees@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5270,6 +4722,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="mail.recipient.listemployees@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -5281,21 +4734,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="mail.recipient.listemployees@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "main.eventlog.field.get@v3",
-        {"name": "timestampX", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="main.eventlog.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="mail.recipient.listemployees@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "main.eventlog.field.get@v3",
@@ -5303,6 +4743,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5314,6 +4755,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -5325,6 +4767,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5336,6 +4779,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="main.eventlog.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5344,20 +4788,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="main.eventlog.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "main.eventlog.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="main.eventlog.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="main.eventlog.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "main.eventlog.field.list@v3",
@@ -5365,6 +4797,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5376,6 +4809,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="main.eventlog.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5384,15 +4818,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="main.eventlog.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "main.eventlog.get@v3",
-        {"id": 1250},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Entry with ID = `999999` not found"}},
         "InvalidRequestError",
-        id="main.eventlog.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="main.eventlog.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "main.eventlog.get@v3",
@@ -5400,6 +4827,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5408,6 +4836,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="main.eventlog.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -5419,26 +4848,9 @@ ERROR_REPLIES = [
             "select": ["id", "timestampX", "severity", "auditTypeId", "moduleId", "itemId", "userId", "description"],
         },
         400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Cannot recognize pagination parameter `{"limit":"abc"}`',
-            }
-        },
-        "InvalidRequestError",
-        id="main.eventlog.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "main.eventlog.list@v3",
-        {
-            "filter": [["timestampX", ">=", "2026-01-30T00:00:00+02:00"], ["timestampX", "<", "2026-01-31T00:00:00+02:00"]],
-            "order": {"id": "ASC"},
-            "pagination": {"limit": 20, "offset": 0, "page": 1},
-            "select": ["id", "timestampX", "severity", "auditTypeId", "moduleId", "itemId", "userId", "description"],
-        },
-        400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5455,24 +4867,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="main.eventlog.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "main.eventlog.tail@v3",
-        {
-            "cursor": {"field": "id", "order": "ASC", "value": 446313},
-            "filter": [],
-            "select": ["id", "timestampX", "severity", "auditTypeId", "moduleId", "itemId", "userId", "description"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION",
-                "message": "Unable to recognize filter expression `Cursor field id cannot be used at filter.`",
-            }
-        },
         "InvalidRequestError",
-        id="main.eventlog.tail@v3/error_bitrix_rest_v3_exception_invalidfilterexception",
+        id="main.eventlog.list@v3/documented_1_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "main.eventlog.tail@v3",
@@ -5484,6 +4880,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="main.eventlog.tail@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5496,6 +4893,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidfilterexception",
+        "InvalidRequestError",
         id="main.eventlog.tail@v3/documented_1_bitrix_rest_v3_exception_invalidfilterexception",
     ),
     pytest.param(
@@ -5511,21 +4909,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="main.eventlog.tail@v3/documented_2_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "note.collection.add@v3",
-        {"fields": {"name": "Product documentation", "position": 100}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Object validation error",
-                "validation": [{"field": "name", "message": 'Mandatory field "name" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.add@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="main.eventlog.tail@v3/documented_2_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "note.collection.add@v3",
@@ -5536,6 +4921,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5547,6 +4933,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.collection.add@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -5555,21 +4942,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="note.collection.add@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "note.collection.archive@v3",
-        {"id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.archive@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.add@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "note.collection.archive@v3",
@@ -5580,6 +4954,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.archive@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5588,6 +4963,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.archive@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5596,21 +4972,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.collection.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.collection.delete@v3",
-        {"id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.delete@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.collection.delete@v3",
@@ -5621,6 +4984,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5629,6 +4993,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5637,6 +5002,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="note.collection.delete@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -5645,21 +5011,8 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_COLLECTION_UNDER_IMPORT", "error_description": "synthesized by the generated test"},
         "NoteCollectionUnderImport",
-        id="note.collection.delete@v3/documented_3_note_collection_under_import",
-    ),
-    pytest.param(
-        "note.collection.field.get@v3",
-        {"name": "name", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.delete@v3/documented_3_note_collection_under_import",
     ),
     pytest.param(
         "note.collection.field.get@v3",
@@ -5667,6 +5020,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5678,6 +5032,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -5689,6 +5044,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5700,6 +5056,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.collection.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5708,20 +5065,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.collection.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.collection.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.collection.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.collection.field.list@v3",
@@ -5729,6 +5074,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5740,6 +5086,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.collection.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -5748,21 +5095,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.collection.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.collection.get@v3",
-        {"id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.collection.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.collection.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.collection.get@v3",
@@ -5773,6 +5107,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5781,15 +5116,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="note.collection.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.collection.list@v3",
-        {"pagination": {"afterCursor": {"id": 42, "position": 100}, "limit": 50}},
-        403,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "message": "Access denied"}},
-        "PermissionDeniedError",
-        id="note.collection.list@v3/error_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "note.collection.list@v3",
@@ -5797,21 +5125,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="note.collection.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "note.collection.update@v3",
-        {"fields": {"name": "Product documentation"}, "id": 42},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="note.collection.update@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "note.collection.update@v3",
@@ -5822,6 +5142,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.collection.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5833,6 +5154,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.collection.update@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -5841,6 +5163,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.collection.update@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5849,21 +5172,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.collection.update@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.add@v3",
-        {"fields": {"collectionId": 1, "title": "sample"}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Object validation error",
-                "validation": [{"field": "title", "message": 'Mandatory field "title" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.add@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="note.collection.update@v3/documented_3_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.add@v3",
@@ -5874,6 +5184,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5885,6 +5196,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -5893,6 +5205,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_MARKDOWN_TOO_LARGE", "error_description": "synthesized by the generated test"},
         "NoteMarkdownTooLarge",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_2_note_markdown_too_large",
     ),
     pytest.param(
@@ -5901,6 +5214,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_INVALID_PARENT", "error_description": "synthesized by the generated test"},
         "NoteInvalidParent",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_3_note_invalid_parent",
     ),
     pytest.param(
@@ -5909,6 +5223,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.add@v3/documented_4_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5917,21 +5232,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.add@v3/documented_5_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.archive@v3",
-        {"id": 77},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.archive@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.add@v3/documented_5_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.archive@v3",
@@ -5942,6 +5244,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.archive@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5950,6 +5253,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.archive@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5958,21 +5262,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.delete@v3",
-        {"id": 77},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.delete@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.archive@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.delete@v3",
@@ -5983,6 +5274,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -5991,6 +5283,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -5999,21 +5292,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.delete@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.field.get@v3",
-        {"name": "title", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.delete@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.field.get@v3",
@@ -6021,6 +5301,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6032,6 +5313,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6043,6 +5325,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6054,6 +5337,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6062,20 +5346,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.document.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.document.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.field.list@v3",
@@ -6083,6 +5355,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6094,6 +5367,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6102,21 +5376,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.get@v3",
-        {"id": 1},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.get@v3",
@@ -6127,6 +5388,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6135,6 +5397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.get@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6143,21 +5406,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.document.search.field.get@v3",
-        {"name": "snippet", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.search.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.get@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.document.search.field.get@v3",
@@ -6165,6 +5415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6176,6 +5427,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6187,6 +5439,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6198,6 +5451,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.search.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6206,20 +5460,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.search.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.search.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.document.search.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.document.search.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.search.field.list@v3",
@@ -6227,6 +5469,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.search.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6238,6 +5481,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.search.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6246,15 +5490,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.search.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.search.list@v3",
-        {"pagination": {"limit": 50}, "query": "borscht recipe"},
-        400,
-        {"error": {"code": "NOTE_SEARCH_QUERY_TOO_SHORT", "message": "Search query is too short"}},
         "InvalidRequestError",
-        id="note.document.search.list@v3/error_note_search_query_too_short",
+        id="note.document.search.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.search.list@v3",
@@ -6265,6 +5502,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.search.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6273,6 +5511,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_SEARCH_QUERY_TOO_SHORT", "error_description": "synthesized by the generated test"},
         "NoteSearchQueryTooShort",
+        "InvalidRequestError",
         id="note.document.search.list@v3/documented_1_note_search_query_too_short",
     ),
     pytest.param(
@@ -6281,6 +5520,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_SEARCH_QUERY_TOO_LONG", "error_description": "synthesized by the generated test"},
         "NoteSearchQueryTooLong",
+        "InvalidRequestError",
         id="note.document.search.list@v3/documented_2_note_search_query_too_long",
     ),
     pytest.param(
@@ -6289,21 +5529,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="note.document.search.list@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "note.document.tree.field.get@v3",
-        {"name": "children", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.tree.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.search.list@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "note.document.tree.field.get@v3",
@@ -6311,6 +5538,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6322,6 +5550,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6333,6 +5562,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6344,6 +5574,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.tree.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6352,20 +5583,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.tree.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.tree.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.document.tree.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.document.tree.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.tree.field.list@v3",
@@ -6373,6 +5592,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.tree.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6384,6 +5604,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.document.tree.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6392,21 +5613,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.document.tree.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.document.tree.list@v3",
-        {"collectionId": 123},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "collectionId", "message": "Mandatory field `collectionId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.document.tree.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.tree.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.document.tree.list@v3",
@@ -6417,6 +5625,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.tree.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6425,6 +5634,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.tree.list@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6433,6 +5643,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="note.document.tree.list@v3/documented_2_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -6446,26 +5657,12 @@ ERROR_REPLIES = [
             "overwrite": False,
         },
         400,
-        {"error": {"code": "NOTE_EMPTY_UPDATE", "message": "The request does not contain any modifiable fields"}},
-        "InvalidRequestError",
-        id="note.document.update@v3/error_note_empty_update",
-    ),
-    pytest.param(
-        "note.document.update@v3",
-        {
-            "fields": {
-                "markdown": "# Chapter 1\n\nUpdated text\n\n[[image fileId=5001 width=30.98 align=left]]",
-                "title": "Chapter 1 (updated)",
-            },
-            "id": 77,
-            "overwrite": False,
-        },
-        400,
         {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6484,6 +5681,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -6499,6 +5697,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_EMPTY_UPDATE", "error_description": "synthesized by the generated test"},
         "NoteEmptyUpdate",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_2_note_empty_update",
     ),
     pytest.param(
@@ -6514,6 +5713,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_MARKDOWN_TOO_LARGE", "error_description": "synthesized by the generated test"},
         "NoteMarkdownTooLarge",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_3_note_markdown_too_large",
     ),
     pytest.param(
@@ -6529,6 +5729,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES", "error_description": "synthesized by the generated test"},
         "NoteDocumentHasUnsavedChanges",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_4_note_document_has_unsaved_changes",
     ),
     pytest.param(
@@ -6544,6 +5745,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.document.update@v3/documented_5_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6559,25 +5761,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.document.update@v3/documented_6_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.file.add@v3",
-        {
-            "documentId": 77,
-            "fileContent": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
-            "fileName": "diagram.png",
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "fileContent", "message": "invalid base64 payload"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.file.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.document.update@v3/documented_6_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.file.add@v3",
@@ -6592,6 +5777,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6604,6 +5790,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_FILE_TOO_LARGE", "error_description": "synthesized by the generated test"},
         "NoteFileTooLarge",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_1_note_file_too_large",
     ),
     pytest.param(
@@ -6616,6 +5803,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOTE_FILE_TYPE_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "NoteFileTypeNotAllowed",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_2_note_file_type_not_allowed",
     ),
     pytest.param(
@@ -6628,6 +5816,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.file.add@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6640,21 +5829,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.file.add@v3/documented_4_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "note.file.field.get@v3",
-        {"name": "assetMarkdown", "select": ["name", "type", "title"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Mandatory field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.file.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.file.add@v3/documented_4_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "note.file.field.get@v3",
@@ -6662,6 +5838,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6673,6 +5850,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6684,6 +5862,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6695,6 +5874,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.file.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6703,20 +5883,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.file.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="note.file.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="note.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.file.field.list@v3",
@@ -6724,6 +5892,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="note.file.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6735,6 +5904,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="note.file.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6743,21 +5913,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="note.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "note.file.get@v3",
-        {"documentId": 77, "id": 5001},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating request object",
-                "validation": [{"field": "id", "message": "Mandatory field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="note.file.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "note.file.get@v3",
@@ -6768,6 +5925,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="note.file.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6776,21 +5934,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
-        id="note.file.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
-    ),
-    pytest.param(
-        "tasks.task.access.field.get@v3",
-        {"name": "id", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.access.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="note.file.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
         "tasks.task.access.field.get@v3",
@@ -6798,6 +5943,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6809,6 +5955,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6820,6 +5967,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6831,6 +5979,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6839,20 +5988,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.access.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.access.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.access.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.access.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.access.field.list@v3",
@@ -6860,6 +5997,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6871,6 +6009,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.access.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -6879,21 +6018,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.access.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.access.get@v3",
-        {"id": 8017},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "id", "message": "Required field `id` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.access.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.access.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.access.get@v3",
@@ -6904,6 +6030,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.access.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -6919,49 +6046,12 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [
-                    {"field": "deadline", "message": "Field `deadline` requires data type `DateTime` for this request"}
-                ],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.add@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.add@v3",
-        {
-            "fields": {
-                "creatorId": 29,
-                "crmItemIds": ["L_1000959"],
-                "deadline": "2025-12-31T23:59:59+02:00",
-                "responsibleId": 1,
-                "title": "Task Title",
-            }
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="tasks.task.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.chat.message.field.get@v3",
-        {"name": "taskId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.chat.message.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.add@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.chat.message.field.get@v3",
@@ -6969,6 +6059,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -6980,6 +6071,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -6991,6 +6083,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7002,6 +6095,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7010,20 +6104,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.chat.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.chat.message.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.chat.message.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.chat.message.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.chat.message.field.list@v3",
@@ -7031,6 +6113,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7042,6 +6125,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7050,21 +6134,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.chat.message.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.chat.message.send@v3",
-        {"fields": {"taskId": 51, "text": "Message from external system"}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Error during object validation",
-                "validation": [{"field": "taskId", "message": 'The required field "taskId" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.chat.message.send@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="tasks.task.chat.message.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.chat.message.send@v3",
@@ -7075,6 +6146,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.chat.message.send@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7083,15 +6155,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="tasks.task.chat.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.delete@v3",
-        {"id": 8131},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "message": "Access denied"}},
         "InvalidRequestError",
-        id="tasks.task.delete@v3/error_bitrix_rest_v3_exception_accessdeniedexception",
+        id="tasks.task.chat.message.send@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "tasks.task.delete@v3",
@@ -7102,6 +6167,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7110,21 +6176,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="tasks.task.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.field.get@v3",
-        {"name": "id", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "tasks.task.field.get@v3",
@@ -7132,6 +6185,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7143,6 +6197,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -7154,6 +6209,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7165,6 +6221,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7173,20 +6230,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.field.list@v3",
@@ -7194,6 +6239,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7205,6 +6251,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7213,21 +6260,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.file.attach@v3",
-        {"fileIds": [1065, 1077], "taskId": 8017},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "taskId", "message": "The required field `taskId` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.file.attach@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.file.attach@v3",
@@ -7238,21 +6272,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
-        id="tasks.task.file.attach@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.file.field.get@v3",
-        {"name": "taskId", "select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is missing"}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.file.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.file.attach@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.file.field.get@v3",
@@ -7260,6 +6281,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7271,6 +6293,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -7282,6 +6305,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7293,6 +6317,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7301,20 +6326,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.file.field.list@v3",
-        {"select": ["name", "type", "title", "description", "filterable", "sortable", "multiple"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for entity `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.file.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="tasks.task.file.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.file.field.list@v3",
@@ -7322,6 +6335,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7333,6 +6347,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.file.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7341,15 +6356,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="tasks.task.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "tasks.task.get@v3",
-        {"id": 8017, "select": ["responsible.name", "responsible.email"]},
-        400,
-        {"error": {"code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "message": "Record with ID = `2` not found"}},
         "InvalidRequestError",
-        id="tasks.task.get@v3/error_bitrix_rest_v3_exception_entitynotfoundexception",
+        id="tasks.task.file.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "tasks.task.get@v3",
@@ -7360,6 +6368,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.get@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7368,6 +6377,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionEntitynotfoundexception",
+        "InvalidRequestError",
         id="tasks.task.get@v3/documented_1_bitrix_rest_v3_exception_entitynotfoundexception",
     ),
     pytest.param(
@@ -7379,25 +6389,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
-        id="tasks.task.get@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
-    ),
-    pytest.param(
-        "tasks.task.list@v3",
-        {
-            "filter": [["id", ">", 1000]],
-            "order": {"id": "ASC"},
-            "pagination": {"limit": 20, "offset": 0, "page": 1},
-            "select": ["id", "title", "responsibleId", "deadline", "status"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
-                "message": 'Unable to recognize the pagination parameter `{"limit":"abc"}`',
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.list@v3/error_bitrix_rest_v3_exception_invalidpaginationexception",
+        id="tasks.task.get@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
         "tasks.task.list@v3",
@@ -7410,6 +6403,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="tasks.task.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7426,6 +6420,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7439,6 +6434,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidorderexception",
+        "InvalidRequestError",
         id="tasks.task.list@v3/documented_2_bitrix_rest_v3_exception_invalidorderexception",
     ),
     pytest.param(
@@ -7455,21 +6451,8 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
-        id="tasks.task.list@v3/documented_3_bitrix_rest_v3_exception_invalidpaginationexception",
-    ),
-    pytest.param(
-        "tasks.task.result.add@v3",
-        {"fields": {"taskId": 51, "text": "Task completed"}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
-                "message": "Validation error",
-                "validation": [{"field": "text", "message": 'The required field "text" is not filled'}],
-            }
-        },
         "InvalidRequestError",
-        id="tasks.task.result.add@v3/error_bitrix_rest_v3_exception_validation_dtovalidationexception",
+        id="tasks.task.list@v3/documented_3_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
         "tasks.task.result.add@v3",
@@ -7480,6 +6463,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.add@v3/documented_0_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -7491,6 +6475,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.add@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7499,21 +6484,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.add@v3/documented_2_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.result.addfromchatmessage@v3",
-        {"fields": {"messageId": 335}},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "fields", "message": "Required field `fields` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.addfromchatmessage@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.result.addfromchatmessage@v3",
@@ -7524,6 +6501,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.addfromchatmessage@v3/documented_0_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -7535,6 +6513,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.addfromchatmessage@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7546,6 +6525,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.result.addfromchatmessage@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7554,24 +6534,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.addfromchatmessage@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.result.delete@v3",
-        {"id": 17},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [
-                    {"message": "At least one required field must be filled: id, filter"},
-                    {"message": "Only one of the values must be provided: id, filter"},
-                ],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.delete@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.result.delete@v3",
@@ -7582,6 +6551,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.delete@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7590,6 +6560,12 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.delete@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7602,29 +6578,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "filter", "message": "The field value cannot be empty"}],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.result.list@v3",
-        {
-            "filter": [["taskId", 51]],
-            "order": {"createdAt": "DESC"},
-            "pagination": {"limit": 10, "offset": 0},
-            "select": ["id", "taskId", "text", "authorId", "createdAt", "status", "messageId"],
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7641,6 +6599,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestfiltervalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestfiltervalidationexception",
     ),
     pytest.param(
@@ -7654,6 +6613,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidfilterexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_2_bitrix_rest_v3_exception_invalidfilterexception",
     ),
     pytest.param(
@@ -7670,6 +6630,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknownfilteroperatorexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_3_bitrix_rest_v3_exception_unknownfilteroperatorexception",
     ),
     pytest.param(
@@ -7686,6 +6647,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_4_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
     pytest.param(
@@ -7702,6 +6664,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_5_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7715,6 +6678,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidorderexception",
+        "InvalidRequestError",
         id="tasks.task.result.list@v3/documented_6_bitrix_rest_v3_exception_invalidorderexception",
     ),
     pytest.param(
@@ -7728,21 +6692,13 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.list@v3/documented_7_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "tasks.task.result.update@v3",
-        {"fields": {"text": "Task has been completed and verified"}, "id": 17},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error validating the request object",
-                "validation": [{"field": "fields", "message": "Required field `fields` is missing"}],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.result.update@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
         "tasks.task.result.update@v3",
@@ -7753,6 +6709,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7764,6 +6721,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationDtovalidationexception",
+        "InvalidRequestError",
         id="tasks.task.result.update@v3/documented_1_bitrix_rest_v3_exception_validation_dtovalidationexception",
     ),
     pytest.param(
@@ -7775,6 +6733,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="tasks.task.result.update@v3/documented_2_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7783,6 +6742,12 @@ ERROR_REPLIES = [
         403,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="tasks.task.result.update@v3/documented_3_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7799,38 +6764,11 @@ ERROR_REPLIES = [
         },
         400,
         {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [
-                    {
-                        "field": "creatorId",
-                        "message": "In DTO `TaskDto`, the field `creatorId` requires the presence of the `Editable` attribute for such a request",
-                    }
-                ],
-            }
-        },
-        "InvalidRequestError",
-        id="tasks.task.update@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
-    ),
-    pytest.param(
-        "tasks.task.update@v3",
-        {
-            "fields": {
-                "creatorId": 29,
-                "crmItemIds": ["L_1000959"],
-                "deadline": "2025-12-31T23:59:59+02:00",
-                "responsibleId": 1,
-                "title": "Task Title",
-            },
-            "id": 11,
-        },
-        400,
-        {
             "error": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="tasks.task.update@v3/documented_0_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7848,21 +6786,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
-        id="tasks.task.update@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
-    ),
-    pytest.param(
-        "timeman.record.field.get@v3",
-        {"name": "startTime", "select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "name", "message": "Required field `name` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="timeman.record.field.get@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="tasks.task.update@v3/documented_1_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
         "timeman.record.field.get@v3",
@@ -7870,6 +6795,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7881,6 +6807,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_1_bitrix_rest_v3_realisation_exception_fieldnotfoundexception",
     ),
     pytest.param(
@@ -7892,6 +6819,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_2_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -7903,6 +6831,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="timeman.record.field.get@v3/documented_3_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7911,20 +6840,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="timeman.record.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "timeman.record.field.list@v3",
-        {"select": ["name", "type", "title", "filterable", "sortable"]},
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
-                "message": "Unknown field `unknownField` for object `DtoFieldDto`",
-            }
-        },
         "InvalidRequestError",
-        id="timeman.record.field.list@v3/error_bitrix_rest_v3_exception_unknowndtopropertyexception",
+        id="timeman.record.field.get@v3/documented_4_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "timeman.record.field.list@v3",
@@ -7932,6 +6849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="timeman.record.field.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7943,6 +6861,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionUnknowndtopropertyexception",
+        "InvalidRequestError",
         id="timeman.record.field.list@v3/documented_1_bitrix_rest_v3_exception_unknowndtopropertyexception",
     ),
     pytest.param(
@@ -7951,26 +6870,8 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidselectexception",
-        id="timeman.record.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
-    ),
-    pytest.param(
-        "timeman.record.list@v3",
-        {
-            "filter": [["userId", 1], ["startTime", "between", ["2026-06-01T00:00:00+02:00", "2026-06-30T23:59:59+02:00"]]],
-            "order": {"startTime": "DESC"},
-            "pagination": {"limit": 50, "offset": 0, "page": 1},
-            "select": ["id", "startTime", "endTime", "duration"],
-        },
-        400,
-        {
-            "error": {
-                "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
-                "message": "Error during request object validation",
-                "validation": [{"field": "filter.userId", "message": "Required field `filter.userId` is not specified"}],
-            }
-        },
         "InvalidRequestError",
-        id="timeman.record.list@v3/error_bitrix_rest_v3_exception_validation_requestvalidationexception",
+        id="timeman.record.field.list@v3/documented_2_bitrix_rest_v3_exception_invalidselectexception",
     ),
     pytest.param(
         "timeman.record.list@v3",
@@ -7983,6 +6884,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionAccessdeniedexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_0_bitrix_rest_v3_exception_accessdeniedexception",
     ),
     pytest.param(
@@ -7999,6 +6901,7 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionValidationRequestvalidationexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_1_bitrix_rest_v3_exception_validation_requestvalidationexception",
     ),
     pytest.param(
@@ -8012,6 +6915,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION", "error_description": "synthesized by the generated test"},
         "BitrixRestV3ExceptionInvalidfilterexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_2_bitrix_rest_v3_exception_invalidfilterexception",
     ),
     pytest.param(
@@ -8028,11 +6932,12 @@ ERROR_REPLIES = [
             "error_description": "synthesized by the generated test",
         },
         "BitrixRestV3ExceptionInvalidpaginationexception",
+        "InvalidRequestError",
         id="timeman.record.list@v3/documented_3_bitrix_rest_v3_exception_invalidpaginationexception",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -197,6 +197,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.download/error_attach_not_found",
     ),
     pytest.param(
@@ -205,6 +206,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.download/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -213,6 +215,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.get/error_attach_not_found",
     ),
     pytest.param(
@@ -221,6 +224,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.get/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -229,6 +233,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.getAnswerVoted/error_attach_not_found",
     ),
     pytest.param(
@@ -237,6 +242,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.getAnswerVoted/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -244,6 +250,7 @@ ERROR_REPLIES = [
         {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
         400,
         {"error": "", "error_description": "Too many entity ids"},
+        "CodeEmptyTooManyEntityIds",
         "InvalidRequestError",
         id="vote.AttachedVote.getMany/error_empty",
     ),
@@ -251,25 +258,19 @@ ERROR_REPLIES = [
         "vote.AttachedVote.getMany",
         {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
         400,
-        {"error": "Too many entity ids", "error_description": "synthesized by the generated test"},
-        "TooManyEntityIds",
-        id="vote.AttachedVote.getMany/documented_0_too_many_entity_ids",
+        {"error": "", "error_description": "Attach with entityId X not found"},
+        "CodeEmptyAttachWithEntityIdXNotFound",
+        "InvalidRequestError",
+        id="vote.AttachedVote.getMany/documented_1_empty",
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
         {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
         400,
-        {"error": "Attach with entityId X not found", "error_description": "synthesized by the generated test"},
-        "AttachWithEntityIdXNotFound",
-        id="vote.AttachedVote.getMany/documented_1_attach_with_entityid_x_not_found",
-    ),
-    pytest.param(
-        "vote.AttachedVote.getMany",
-        {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
-        400,
-        {"error": "Attach with entityId X read access denied", "error_description": "synthesized by the generated test"},
-        "AttachWithEntityIdXReadAccessDenied",
-        id="vote.AttachedVote.getMany/documented_2_attach_with_entityid_x_read_access_denied",
+        {"error": "", "error_description": "Attach with entityId X read access denied"},
+        "CodeEmptyAttachWithEntityIdXReadAccess",
+        "InvalidRequestError",
+        id="vote.AttachedVote.getMany/documented_2_empty",
     ),
     pytest.param(
         "vote.AttachedVote.getWithVoted",
@@ -277,6 +278,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.getWithVoted/error_attach_not_found",
     ),
     pytest.param(
@@ -285,6 +287,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.getWithVoted/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -293,6 +296,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.recall/error_attach_not_found",
     ),
     pytest.param(
@@ -301,6 +305,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.recall/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -309,6 +314,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.resume/error_attach_not_found",
     ),
     pytest.param(
@@ -317,6 +323,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.resume/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -325,6 +332,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_NOT_FOUND", "error_description": "Attach not found"},
         "AttachNotFound",
+        "InvalidRequestError",
         id="vote.AttachedVote.stop/error_attach_not_found",
     ),
     pytest.param(
@@ -333,6 +341,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "InvalidRequestError",
         id="vote.AttachedVote.stop/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -341,6 +350,12 @@ ERROR_REPLIES = [
         403,
         {"error": "403", "error_description": "The poll is inactive."},
         "Code403",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="vote.AttachedVote.vote/error_403",
     ),
     pytest.param(
@@ -349,6 +364,12 @@ ERROR_REPLIES = [
         403,
         {"error": "400", "error_description": "synthesized by the generated test"},
         "Code400",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="vote.AttachedVote.vote/documented_0_400",
     ),
     pytest.param(
@@ -357,6 +378,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ATTACH_READ_ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AttachReadAccessDenied",
+        "PermissionDeniedError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
+        ),
         id="vote.AttachedVote.vote/documented_1_attach_read_access_denied",
     ),
     pytest.param(
@@ -365,6 +392,7 @@ ERROR_REPLIES = [
         400,
         {"error": "400", "error_description": "Access denied"},
         "Code400",
+        "InvalidRequestError",
         id="vote.Integration.Im.send/error_400",
     ),
     pytest.param(
@@ -373,11 +401,12 @@ ERROR_REPLIES = [
         400,
         {"error": "403", "error_description": "synthesized by the generated test"},
         "Code403",
+        "InvalidRequestError",
         id="vote.Integration.Im.send/documented_0_403",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

@@ -281,6 +281,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Could not find line reg000000"},
         "ErrorCore",
+        "InvalidRequestError",
         id="voximplant.callback.start/error_core",
     ),
     pytest.param(
@@ -294,6 +295,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.callback.start/documented_1_access_denied",
     ),
     pytest.param(
@@ -302,6 +304,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Could not find config for number reg000000"},
         "ErrorCore",
+        "InvalidRequestError",
         id="voximplant.infocall.startwithsound/error_core",
     ),
     pytest.param(
@@ -310,6 +313,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.infocall.startwithsound/documented_1_access_denied",
     ),
     pytest.param(
@@ -322,6 +326,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_CORE", "error_description": "Infocall limit for this month is exceeded"},
         "ErrorCore",
+        "InvalidRequestError",
         id="voximplant.infocall.startwithtext/error_core",
     ),
     pytest.param(
@@ -334,6 +339,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.infocall.startwithtext/documented_1_access_denied",
     ),
     pytest.param(
@@ -342,6 +348,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.line.get/error_access_denied",
     ),
     pytest.param(
@@ -350,6 +357,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.line.outgoing.get/error_access_denied",
     ),
     pytest.param(
@@ -358,6 +366,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.line.outgoing.set/error_access_denied",
     ),
     pytest.param(
@@ -366,6 +375,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "Specified CONFIG_ID is not found"},
         "ErrorArgument",
+        "InvalidRequestError",
         id="voximplant.line.outgoing.sip.set/error_argument",
     ),
     pytest.param(
@@ -374,6 +384,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.line.outgoing.sip.set/documented_1_access_denied",
     ),
     pytest.param(
@@ -382,6 +393,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHECK_FIELDS_ERROR", "error_description": "Server address not specified"},
         "CheckFieldsError",
+        "InvalidRequestError",
         id="voximplant.sip.add/error_check_fields_error",
     ),
     pytest.param(
@@ -390,6 +402,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TITLE_EXISTS", "error_description": "synthesized by the generated test"},
         "TitleExists",
+        "InvalidRequestError",
         id="voximplant.sip.add/documented_1_title_exists",
     ),
     pytest.param(
@@ -398,6 +411,7 @@ ERROR_REPLIES = [
         400,
         {"error": "MAX_CLOUD_PBX", "error_description": "synthesized by the generated test"},
         "MaxCloudPbx",
+        "InvalidRequestError",
         id="voximplant.sip.add/documented_2_max_cloud_pbx",
     ),
     pytest.param(
@@ -406,6 +420,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.sip.add/documented_3_access_denied",
     ),
     pytest.param(
@@ -414,6 +429,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.sip.connector.status/error_access_denied",
     ),
     pytest.param(
@@ -422,6 +438,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Specified CONFIG_ID is not found"},
         "ErrorNotFound",
+        "InvalidRequestError",
         id="voximplant.sip.delete/error_not_found",
     ),
     pytest.param(
@@ -430,6 +447,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REG_ID_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "RegIdNotFound",
+        "InvalidRequestError",
         id="voximplant.sip.delete/documented_1_reg_id_not_found",
     ),
     pytest.param(
@@ -438,6 +456,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.sip.delete/documented_2_access_denied",
     ),
     pytest.param(
@@ -446,6 +465,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.sip.get/error_access_denied",
     ),
     pytest.param(
@@ -454,6 +474,7 @@ ERROR_REPLIES = [
         400,
         {"error": "REG_ID_NOT_FOUND", "error_description": "Settings not found"},
         "RegIdNotFound",
+        "InvalidRequestError",
         id="voximplant.sip.status/error_reg_id_not_found",
     ),
     pytest.param(
@@ -462,6 +483,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.sip.status/documented_1_access_denied",
     ),
     pytest.param(
@@ -470,15 +492,13 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Specified CONFIG_ID is not found"},
         "ErrorNotFound",
+        "NotFoundError",
+        marks=pytest.mark.xfail(
+            raises=check.BaseMismatch,
+            strict=True,
+            reason="the generated class sits under InvalidRequestError, the entry documents NotFoundError",
+        ),
         id="voximplant.sip.update/error_not_found",
-    ),
-    pytest.param(
-        "voximplant.sip.update",
-        {"CONFIG_ID": 5, "TITLE": "SIP line 1 (updated)"},
-        404,
-        {"error": "ERROR_NOT_FOUND", "error_description": "synthesized by the generated test"},
-        "ErrorNotFound",
-        id="voximplant.sip.update/documented_0_error_not_found",
     ),
     pytest.param(
         "voximplant.sip.update",
@@ -486,6 +506,7 @@ ERROR_REPLIES = [
         400,
         {"error": "CHECK_FIELDS_ERROR", "error_description": "synthesized by the generated test"},
         "CheckFieldsError",
+        "InvalidRequestError",
         id="voximplant.sip.update/documented_1_check_fields_error",
     ),
     pytest.param(
@@ -494,6 +515,7 @@ ERROR_REPLIES = [
         400,
         {"error": "TITLE_EXISTS", "error_description": "synthesized by the generated test"},
         "TitleExists",
+        "InvalidRequestError",
         id="voximplant.sip.update/documented_2_title_exists",
     ),
     pytest.param(
@@ -502,6 +524,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.sip.update/documented_3_access_denied",
     ),
     pytest.param(
@@ -510,6 +533,7 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.statistic.get/error_access_denied",
     ),
     pytest.param(
@@ -518,7 +542,17 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Parameter USER_ID is not set"},
         "CodeEmptyParameterUSERIDIsNotSet",
+        "InvalidRequestError",
         id="voximplant.user.activatePhone/error_empty",
+    ),
+    pytest.param(
+        "voximplant.user.activatePhone",
+        {"USER_ID": 1269},
+        400,
+        {"error": "", "error_description": "You are not allowed to modify user's settings"},
+        "CodeEmptyYouAreNotAllowedToModify",
+        "InvalidRequestError",
+        id="voximplant.user.activatePhone/documented_1_empty",
     ),
     pytest.param(
         "voximplant.user.get",
@@ -526,6 +560,7 @@ ERROR_REPLIES = [
         400,
         {"error": "METHOD_CONFIRM_WAITING", "error_description": "Waiting for confirmation"},
         "MethodConfirmWaiting",
+        "InvalidRequestError",
         id="voximplant.user.get/error_method_confirm_waiting",
     ),
     pytest.param(
@@ -534,6 +569,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
+        "InvalidRequestError",
         id="voximplant.user.get/documented_0_empty",
     ),
     pytest.param(
@@ -542,6 +578,7 @@ ERROR_REPLIES = [
         403,
         {"error": "METHOD_CONFIRM_DENIED", "error_description": "synthesized by the generated test"},
         "MethodConfirmDenied",
+        "PermissionDeniedError",
         id="voximplant.user.get/documented_2_method_confirm_denied",
     ),
     pytest.param(
@@ -550,11 +587,12 @@ ERROR_REPLIES = [
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
+        "PermissionDeniedError",
         id="voximplant.user.get/documented_3_access_denied",
     ),
 ]
 
 
-@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name"), ERROR_REPLIES)
-def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name):
-    check.error_reply(portal, client, method_id, params, status, body, class_name)
+@pytest.mark.parametrize(("method_id", "params", "status", "body", "class_name", "base_name"), ERROR_REPLIES)
+def test_documented_error_raises_its_class(portal, client, method_id, params, status, body, class_name, base_name):
+    check.error_reply(portal, client, method_id, params, status, body, class_name, base_name)

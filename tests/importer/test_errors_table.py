@@ -48,7 +48,7 @@ def test_status_code_description_value_with_empty_code_and_placeholders() -> Non
     )
     entries = read(section)
     assert [(e["code"], e["status"]) for e in entries] == [("0", 400), ("0", 400), ("", 403)]
-    assert entries[0]["match"] == "Invalid value .* for .*"
+    assert entries[0]["match"] == "Invalid value .+? for .+?"
     assert re.search(str(entries[1]["match"]), "Field NAME (x) is bad")
     assert entries[2]["class"] == "CodeEmpty" and "match" not in entries[2]
 
@@ -70,7 +70,8 @@ def test_system_errors_layout_code_and_message_in_one_cell() -> None:
         "#|\n|| **Status** | **Code**\n**Error Message** | **Description** ||\n"
         "|| `503` | `QUERY_LIMIT_EXCEEDED`\nToo many | Prose ||\n|#\n"
     )
-    assert read(section) == [{"code": "QUERY_LIMIT_EXCEEDED", "status": 503}]
+    # 503 alone would say "server"; the system error's documented category is kept on the entry.
+    assert read(section) == [{"code": "QUERY_LIMIT_EXCEEDED", "status": 503, "category": "rate_limit"}]
 
 
 def test_rest_v3_field_tables_take_the_code_line_above() -> None:
@@ -110,3 +111,93 @@ def test_message_only_table_without_an_example_is_not_read() -> None:
 )
 def test_status_lines(line: str, expected: list[int]) -> None:
     assert statusline.statuses(line) == expected
+
+
+def test_a_status_in_the_code_column_is_the_status_and_the_message_column_gives_the_match() -> None:
+    section = (
+        'HTTP status: **400**\n\n```json\n{"error": "Invalid id.", "error_description": "Prose"}\n```\n\n'
+        "#|\n|| **Code** | **Description** | **Value** ||\n"
+        "|| `400` | `Invalid id.` | Prose ||\n|| `403` | `Access denied.` | Prose ||\n"
+        "|| `400` | `CRM_FEATURE_RESTRICTION_ERROR` | Prose ||\n|#\n"
+    )
+    entries = read(section)
+    # The example's `error` is a message, not a code: such rows carry the empty code on the wire.
+    assert [(e["code"], e["status"], e.get("match")) for e in entries] == [
+        ("", 400, "Invalid id\\."), ("", 403, "Access denied\\."), ("CRM_FEATURE_RESTRICTION_ERROR", 400, None)]
+    assert errors_table.notes(yfm.parse(section))
+
+
+def test_a_three_digit_number_among_numeric_codes_or_shown_by_the_example_stays_a_code() -> None:
+    numeric = "#|\n|| **Code** | **Description** ||\n|| `100` | a\n||\n|| `400` | b\n||\n|#\n"
+    assert [(e["code"], e["status"]) for e in read(numeric)] == [("100", 400), ("400", 400)]
+    shown = (
+        'HTTP status: **403**\n\n```json\n{"error": "403", "error_description": "Closed"}\n```\n\n'
+        "#|\n|| **Code** | **Description** ||\n|| `403` | Prose ||\n|| `E_X` | Prose ||\n|#\n"
+    )
+    assert [(e["code"], e["status"]) for e in read(shown)] == [("403", 403), ("E_X", 403)]
+    not_a_portal_status = "#|\n|| **Code** | **Description** ||\n|| `422` | Prose ||\n|| `E_X` | Prose ||\n|#\n"
+    assert [e["code"] for e in read(not_a_portal_status)] == ["422", "E_X"]
+
+
+def test_message_text_in_the_code_column_takes_the_example_code_or_the_empty_one() -> None:
+    table = "#|\n|| **Code** | **Description** ||\n|| `ACCESS_DENIED` | Prose ||\n|| `Item is not found` | Prose ||\n" \
+            "|| `Access denied! Admin only` | Prose ||\n|#\n"
+    generic = 'HTTP status: **400**\n\n```json\n{"error": 0, "error_description": "x"}\n```\n\n' + table
+    assert [(e["code"], e.get("match")) for e in read(generic)] == [
+        ("ACCESS_DENIED", None), ("0", "Item is not found"), ("0", "Access denied! Admin only")]
+    specific = 'HTTP status: **400**\n\n```json\n{"error": "NOT_FOUND", "error_description": "x"}\n```\n\n' + table
+    assert [e["code"] for e in read(specific)] == ["ACCESS_DENIED", "", ""]
+    showing = 'HTTP status: **400**\n\n```json\n{"error": "E_GONE", "error_description": "Item is not found."}\n```\n\n'
+    assert [e["code"] for e in read(showing + table)] == ["ACCESS_DENIED", "E_GONE", ""]
+
+
+def test_prose_in_the_code_column_beside_a_message_column_is_no_error() -> None:
+    section = (
+        "#|\n|| **Code** | **Error Message** | **Description** ||\n|| `E_LOG` | Empty log! | Prose ||\n"
+        "|| Depends on the process | Depends on the process | Prose ||\n|| ‘’ (empty error code) | Bad field | Prose ||\n|#\n"
+    )
+    assert [e["code"] for e in read(section)] == ["E_LOG", ""]
+
+
+@pytest.mark.parametrize(
+    ("message", "pattern", "wire"),
+    [
+        ("Section at index `i` has type `data[i].type`.", r"Section at index .+? has type .+?\.",
+         "Section at index 0 has type x."),
+        ("Section at index `#` does not have name", "Section at index .+? does not have name",
+         "Section at index 3 does not have name"),
+        ("Error in “#document name”: “error text”", "Error in .+?: .+?", 'Error in "Incoming 33": stock'),
+        ('Deleting document "#ID": not found', "Deleting document .+?: not found", 'Deleting document "12": not found'),
+        ("The Preset with ID '347' is not found", r"The Preset with ID '\d+' is not found",
+         "The Preset with ID '5' is not found"),
+        ("[Contact #2647] No access", r"\[Contact #\d+\] No access", "[Contact #1] No access"),
+        ("The \\u0027NAME\\u0027 field", "The 'NAME' field", "The 'NAME' field"),
+        ("Parameter \\{fileId\\} missing", "Parameter .+? missing", "Parameter {fileId} missing"),
+        ("Element at index j in section at index i", r"Element at index \d+ in section at index \d+",
+         "Element at index 2 in section at index 0"),
+    ],
+)
+def test_match_generalises_placeholders_and_literal_ids(message: str, pattern: str, wire: str) -> None:
+    section = f"#|\n|| **Code** | **Description** | **Value** ||\n|| `0` | {message} | Prose ||\n|| `0` | Other | Prose ||\n|#\n"
+    entry = read(section)[0]
+    assert entry["match"] == pattern
+    assert re.search(str(entry["match"]), wire)
+
+
+def test_a_system_code_under_another_status_keeps_the_status_and_gets_the_documented_category() -> None:
+    section = "HTTP status: **400**\n\n#|\n|| **Code** | **Description** ||\n|| `ACCESS_DENIED` | Prose ||\n" \
+              "|| `insufficient_scope` | Prose ||\n|| `E_OWN` | Prose ||\n|#\n"
+    assert read(section) == [
+        {"code": "ACCESS_DENIED", "status": 400, "category": "permission"},
+        {"code": "insufficient_scope", "status": 400, "category": "permission"},
+        {"code": "E_OWN", "status": 400},
+    ]
+
+
+def test_a_message_inside_a_siblings_longer_word_is_matched_from_a_word_start() -> None:
+    section = "#|\n|| **Code** | **Description** ||\n|| `TYPE_ID is not defined` | Prose ||\n" \
+              "|| `ENTITY_TYPE_ID is not defined` | Prose ||\n|#\n"
+    first, second = read(section)
+    assert first["match"] == r"(?<!\w)TYPE_ID is not defined"
+    assert not re.search(str(first["match"]), "ENTITY_TYPE_ID is not defined.")
+    assert second["match"] == "ENTITY_TYPE_ID is not defined"
