@@ -97,9 +97,13 @@ class RedisLeakyBucket:
 
 
 def shared_limiter(url: str = "redis://localhost:6379/0", *, portal: str, enterprise: bool = False,
-                   time_scale: float = 1.0, redis_client: Any = None, **options: Any) -> PortalRateLimiter:
-    """A `PortalRateLimiter` whose request bucket is shared through Redis, one per portal."""
+                   time_scale: float = 1.0, redis_client: Any = None, margin: float = 1.0,
+                   **options: Any) -> PortalRateLimiter:
+    """A `PortalRateLimiter` whose request bucket is shared through Redis, one per portal.
+
+    `margin` is the requests of headroom kept below the portal's threshold (more where
+    other applications share the portal's bucket, or requests reach it late)."""
     capacity, drain = ENTERPRISE if enterprise else STANDARD
     bucket = RedisLeakyBucket(redis_client, url=url, key=f"b24client:bucket:{portal}", capacity=capacity,
-                              drain_per_second=drain * time_scale)
+                              drain_per_second=drain * time_scale, margin=margin)
     return PortalRateLimiter(capacity, drain, bucket=bucket, time_scale=time_scale, **options)
