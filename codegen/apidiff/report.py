@@ -1,0 +1,99 @@
+"""Render a list of API changes: Markdown for a pull request description, JSON for tools.
+
+Both forms carry the same changes in the same order (breaking first, then by method); the
+Markdown only adds the counts at the top and folds long compatible lists away.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import groupby
+from typing import Any
+
+from .compare import Change
+from .rules import GROUP_TITLES, RULES
+
+LIFECYCLE = ("method_added", "method_removed", "twin_added", "twin_removed", "method_deprecated", "method_undeprecated")
+_FOLD_OVER = 40  # compatible changes listed in the open up to this many lines
+_KIND_ORDER = {rule.kind: index for index, rule in enumerate(RULES)}
+
+
+def ordered(changes: list[Change]) -> list[Change]:
+    """Breaking first; then by method, and within a method in the order of the rules table."""
+    return sorted(changes, key=lambda c: (not c.breaking, c.method, _KIND_ORDER[c.kind], c.path, c.message))
+
+
+def summary(changes: list[Change]) -> dict[str, Any]:
+    by_kind = Counter(change.kind for change in changes)
+    return {
+        "breaking": sum(change.breaking for change in changes),
+        "compatible": sum(not change.breaking for change in changes),
+        "methods_changed": len({change.method for change in changes}),
+        "by_kind": {rule.kind: by_kind[rule.kind] for rule in RULES if by_kind[rule.kind]},
+    }
+
+
+def as_json(changes: list[Change], old_label: str, new_label: str) -> str:
+    document = {"old": old_label, "new": new_label, "summary": summary(changes),
+                "changes": [change.as_json() for change in ordered(changes)]}
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _headline(changes: list[Change]) -> str:
+    counts = summary(changes)
+    kinds = counts["by_kind"]
+    parts = [f"{kinds[kind]} {label}" for kind, label in (
+        ("method_added", "added"), ("method_removed", "removed"), ("method_deprecated", "deprecated"),
+        ("twin_added", "v3 twins added"), ("twin_removed", "v3 twins removed")) if kinds.get(kind)]
+    methods = f" Methods: {', '.join(parts)}." if parts else ""
+    return (f"**{counts['breaking']} breaking** and {counts['compatible']} compatible change(s) "
+            f"in {counts['methods_changed']} method(s).{methods}")
+
+
+def _count_table(changes: list[Change]) -> list[str]:
+    counts: Counter[tuple[str, bool]] = Counter((change.rule.group, change.breaking) for change in changes)
+    lines = ["| area | breaking | compatible |", "| --- | ---: | ---: |"]
+    for group, title in GROUP_TITLES.items():
+        if counts[(group, True)] or counts[(group, False)]:
+            lines.append(f"| {title} | {counts[(group, True)]} | {counts[(group, False)]} |")
+    return lines
+
+
+def _section(changes: list[Change], explain: bool) -> list[str]:
+    """Method lifecycle lines first, then each changed method with its changes beneath."""
+    lines = []
+    lifecycle = [change for change in changes if change.kind in LIFECYCLE]
+    for change in lifecycle:
+        why = f" — *{change.rule.why}*" if explain else ""
+        lines.append(f"- `{change.method}`: {change.message}{why}")
+    rest = sorted((change for change in changes if change.kind not in LIFECYCLE), key=lambda c: c.method)
+    for method, group in groupby(rest, key=lambda c: c.method):
+        lines.append(f"- `{method}`")
+        for change in group:
+            why = f" — *{change.rule.why}*" if explain else ""
+            lines.append(f"  - {change.message}{why}")
+    return lines
+
+
+def as_markdown(changes: list[Change], old_label: str, new_label: str) -> str:
+    lines = [f"## API changes: {old_label} → {new_label}", ""]
+    if not changes:
+        return "\n".join([*lines, "No change to the API a caller of the client can see.", ""])
+    lines += [_headline(changes), "", *_count_table(changes), ""]
+    changes = ordered(changes)
+    breaking = [change for change in changes if change.breaking]
+    compatible = [change for change in changes if not change.breaking]
+    if breaking:
+        lines += [f"### Breaking changes ({len(breaking)})", "",
+                  "Each one can break a caller's code: bump the version or say how to adapt.", "",
+                  *_section(breaking, explain=True), ""]
+    if compatible:
+        body = _section(compatible, explain=False)
+        lines += [f"### Compatible changes ({len(compatible)})", ""]
+        if len(body) > _FOLD_OVER:
+            lines += ["<details><summary>show all</summary>", "", *body, "", "</details>", ""]
+        else:
+            lines += [*body, ""]
+    lines.append("Verdicts follow the rules in docs/api-diff.md (`python -m codegen diff --rules`).")
+    return "\n".join(lines) + "\n"
