@@ -29,10 +29,9 @@ def _diff(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with opened(args.old) as old, opened(args.new) as new:
-            old_tree, new_tree = load_pair(old.root, new.root)
-            changes = diff_trees(old_tree, new_tree)
+            diff = diff_trees(*load_pair(old.root, new.root))
             render = as_json if args.format == "json" else as_markdown
-            text = render(changes, old.label, new.label)
+            text = render(diff, old.label, new.label)
     except SourceError as exc:
         print(f"diff: {exc}", file=sys.stderr)
         return 2
@@ -40,16 +39,15 @@ def _diff(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    breaking = sum(change.breaking for change in changes)
-    print(f"{len(old_tree.specs)} → {len(new_tree.specs)} methods compared, {len(changes)} change(s), "
-          f"{breaking} breaking ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
-    return 1 if breaking else 0
+    print(f"{diff.methods_old} → {diff.methods_new} methods compared, {len(diff.changes)} change(s), "
+          f"{diff.breaking} breaking ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
+    return 1 if diff.breaking else 0
 
 
 def _changelog(args: argparse.Namespace) -> int:
     try:
         with opened(args.since) as old, opened(args.until) as new:
-            changes = diff_trees(*load_pair(old.root, new.root))
+            changes = diff_trees(*load_pair(old.root, new.root)).changes
             since = f"{args.previous} (`{old.label}`)" if args.previous else f"`{old.label}`"
     except SourceError as exc:
         print(f"changelog: {exc}", file=sys.stderr)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.exceptions import CATEGORY_BASES  # the repo root is on sys.path, as for codegen itself
+from runtime.exceptions import CATEGORY_BASES, ApiError  # the repo root is on sys.path, as for codegen itself
 
 from ..compile import error_class_name, error_classes
 from ..load import SpecTree
@@ -50,21 +50,31 @@ class _Side:
 
     tree: SpecTree
     registry: TypeRegistry = field(init=False)
-    class_bases: dict[str, str] = field(init=False)
+    class_bases: dict[str, type[ApiError]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.registry = TypeRegistry(self.tree.types)
         classes, _, _ = error_classes(self.tree)
-        self.class_bases = {
-            error_class.name: CATEGORY_BASES[error_class.category].__name__
-            if error_class.category in CATEGORY_BASES else "ApiError"
-            for error_class in classes
-        }
+        self.class_bases = {error_class.name: CATEGORY_BASES.get(error_class.category or "", ApiError)
+                            for error_class in classes}
 
 
-def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> list[Change]:
+@dataclass(frozen=True)
+class ApiDiff:
+    changes: list[Change]
+    methods_old: int
+    methods_new: int
+    edited_without_api_change: list[str]  # specs that differ only in examples, summaries, notes...
+
+    @property
+    def breaking(self) -> int:
+        return sum(change.breaking for change in self.changes)
+
+
+def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> ApiDiff:
     old, new = _Side(old_tree), _Side(new_tree)
     changes: list[Change] = []
+    quiet: list[str] = []
     for method_id in sorted(set(old_tree.specs) | set(new_tree.specs)):
         twin = "@" in method_id and method_id.split("@")[0] in old_tree.specs and method_id.split("@")[0] in new_tree.specs
         if method_id not in new_tree.specs:
@@ -74,8 +84,11 @@ def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> list[Change]:
             kind, message = ("twin_added", "REST v3 twin added") if twin else ("method_added", "method added")
             changes.append(Change(method_id, kind, "", message))
         else:
-            changes += _MethodDiff(method_id, old, new).changes()
-    return changes
+            found = _MethodDiff(method_id, old, new).changes()
+            if not found and old_tree.specs[method_id].data != new_tree.specs[method_id].data:
+                quiet.append(method_id)
+            changes += found
+    return ApiDiff(changes, len(old_tree.specs), len(new_tree.specs), quiet)
 
 
 class _MethodDiff:
@@ -242,9 +255,10 @@ class _MethodDiff:
             else:
                 for name in sorted(new_classes):
                     was, now = self.old.class_bases.get(name), self.new.class_bases.get(name)
-                    if was and now and was != now:
-                        self.add("error_base_changed", code, f"{label}: `{name}` now derives from {now} "
-                                 f"instead of {was}", was, now)
+                    if was and now and was is not now:
+                        kind = "error_base_specialised" if issubclass(now, was) else "error_base_changed"
+                        self.add(kind, code, f"{label}: `{name}` now derives from {now.__name__} "
+                                 f"instead of {was.__name__}", was.__name__, now.__name__)
             if old_statuses != new_statuses:
                 self.add("error_status_changed", code, f"{label} status {_statuses(old_statuses)} → "
                          f"{_statuses(new_statuses)}", sorted(old_statuses), sorted(new_statuses))

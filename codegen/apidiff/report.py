@@ -11,7 +11,7 @@ from collections import Counter
 from itertools import groupby
 from typing import Any
 
-from .compare import Change
+from .compare import ApiDiff, Change
 from .rules import GROUP_TITLES, RULES
 
 LIFECYCLE = ("method_added", "method_removed", "twin_added", "twin_removed", "method_deprecated", "method_undeprecated")
@@ -34,9 +34,11 @@ def summary(changes: list[Change]) -> dict[str, Any]:
     }
 
 
-def as_json(changes: list[Change], old_label: str, new_label: str) -> str:
-    document = {"old": old_label, "new": new_label, "summary": summary(changes),
-                "changes": [change.as_json() for change in ordered(changes)]}
+def as_json(diff: ApiDiff, old_label: str, new_label: str) -> str:
+    document = {"old": old_label, "new": new_label,
+                "summary": {"methods_old": diff.methods_old, "methods_new": diff.methods_new, **summary(diff.changes)},
+                "changes": [change.as_json() for change in ordered(diff.changes)],
+                "edited_without_api_change": diff.edited_without_api_change}
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
@@ -76,12 +78,23 @@ def _section(changes: list[Change], explain: bool) -> list[str]:
     return lines
 
 
-def as_markdown(changes: list[Change], old_label: str, new_label: str) -> str:
+def _quiet_edits(diff: ApiDiff) -> list[str]:
+    if not diff.edited_without_api_change:
+        return []
+    shown = diff.edited_without_api_change[:10]
+    more = len(diff.edited_without_api_change) - len(shown)
+    return [f"{len(diff.edited_without_api_change)} other spec(s) changed without an API effect (examples, "
+            "summaries, notes): " + ", ".join(f"`{name}`" for name in shown) + (f" and {more} more" if more else "")
+            + ".", ""]
+
+
+def as_markdown(diff: ApiDiff, old_label: str, new_label: str) -> str:
     lines = [f"## API changes: {old_label} → {new_label}", ""]
-    if not changes:
-        return "\n".join([*lines, "No change to the API a caller of the client can see.", ""])
-    lines += [_headline(changes), "", *_count_table(changes), ""]
-    changes = ordered(changes)
+    if not diff.changes:
+        return "\n".join([*lines, f"No change to the API a caller of the client can see "
+                          f"({diff.methods_new} methods compared).", "", *_quiet_edits(diff)])
+    lines += [_headline(diff.changes), "", *_count_table(diff.changes), ""]
+    changes = ordered(diff.changes)
     breaking = [change for change in changes if change.breaking]
     compatible = [change for change in changes if not change.breaking]
     if breaking:
@@ -95,5 +108,6 @@ def as_markdown(changes: list[Change], old_label: str, new_label: str) -> str:
             lines += ["<details><summary>show all</summary>", "", *body, "", "</details>", ""]
         else:
             lines += [*body, ""]
+    lines += _quiet_edits(diff)
     lines.append("Verdicts follow the rules in docs/api-diff.md (`python -m codegen diff --rules`).")
     return "\n".join(lines) + "\n"

@@ -24,14 +24,14 @@ RULES: tuple[Rule, ...] = (
     # methods
     Rule("method_added", "method", False, "a method is new", "nothing existing changes"),
     Rule("method_removed", "method", True, "a method is gone",
-         "its client function and typed params disappear; calls fail to type-check and to import"),
+         "its client function is gone: calls fail type checks and raise AttributeError"),
     Rule("method_deprecated", "method", False, "the docs now mark a method outdated",
          "it still works; plan the move to the replacement"),
     Rule("method_undeprecated", "method", False, "a deprecation mark is lifted", "nothing to do"),
     Rule("twin_added", "method", False, "a REST v3 twin (`<name>@v3`) of a v2 method is new",
          "the v2 call is untouched; the v3 one is an extra choice"),
     Rule("twin_removed", "method", True, "a REST v3 twin (`<name>@v3`) is gone",
-         "callers of the v3 function lose it"),
+         "calls of the v3 function fail type checks and raise AttributeError"),
     Rule("idempotency_changed", "method", False, "a method is now read-only or now changes state",
          "only the retry policy follows: a state-changing call is no longer repeated after a fault"),
     # parameters (nested paths read `FIELDS.SIZE.W`, `ROWS[].ID`, `CODES{}.DEFAULT`)
@@ -93,6 +93,9 @@ RULES: tuple[Rule, ...] = (
          "`except` clauses naming the old class no longer catch it"),
     Rule("error_base_changed", "error", True, "an error code's class now derives from another base class",
          "`except` clauses naming the old base (e.g. InvalidRequestError) no longer catch it"),
+    Rule("error_base_specialised", "error", False,
+         "an error code's class now derives from a subclass of its old base (ApiError → InvalidRequestError)",
+         "`except` clauses naming the old base still catch it"),
     # pagination (what iterate() and the export strategies do with the method)
     Rule("pagination_style_improved", "pagination", False,
          "paging style changes so iterate() handles more (to `offset`, or from `page` to `none`)",
