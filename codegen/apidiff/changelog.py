@@ -2,7 +2,9 @@
 
 A section is one release (or `Unreleased`): breaking changes first, then what was added,
 deprecated and otherwise changed, one line per method. The draft is a starting point for
-the person cutting the release; running it again for the same version replaces the section.
+the person cutting the release. Running it again for the same version replaces the section,
+keeping its `### Notes` (what the spec diff cannot see, such as a change in the loader or
+runtime, is written there by hand).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def draft_section(changes: list[Change], version: str, since: str, date: str | N
     heading = f"## {version}" + (f" — {date}" if date else "")
     lines = [heading, "", f"Changes since {since}.", ""]
     if not changes:
-        lines += ["No change to the API.", ""]
+        lines += ["No change to the API in the specs.", ""]
     for category in ("Breaking", "Added", "Deprecated", "Changed"):
         chosen = [change for change in ordered(changes) if _category(change) == category]
         if chosen:
@@ -60,6 +62,9 @@ def write_section(path: Path, section: str) -> None:
     version_heading = re.escape(heading.split(" — ")[0])
     existing = re.search(rf"^{version_heading}(?: — .*)?$.*?(?=^## |\Z)", text, flags=re.MULTILINE | re.DOTALL)
     if existing:
+        notes = re.search(r"^### Notes$.*?(?=^### |\Z)", existing.group(0), flags=re.MULTILINE | re.DOTALL)
+        if notes:
+            section = section.rstrip("\n") + "\n\n" + notes.group(0).rstrip("\n") + "\n\n"
         text = text[: existing.start()] + section + text[existing.end():]
     else:
         first = re.search(r"^## ", text, flags=re.MULTILINE)

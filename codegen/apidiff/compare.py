@@ -75,6 +75,7 @@ def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> ApiDiff:
     old, new = _Side(old_tree), _Side(new_tree)
     changes: list[Change] = []
     quiet: list[str] = []
+    same_types = old_tree.types == new_tree.types
     for method_id in sorted(set(old_tree.specs) | set(new_tree.specs)):
         twin = "@" in method_id and method_id.split("@")[0] in old_tree.specs and method_id.split("@")[0] in new_tree.specs
         if method_id not in new_tree.specs:
@@ -84,7 +85,7 @@ def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> ApiDiff:
             kind, message = ("twin_added", "REST v3 twin added") if twin else ("method_added", "method added")
             changes.append(Change(method_id, kind, "", message))
         else:
-            found = _MethodDiff(method_id, old, new).changes()
+            found = _MethodDiff(method_id, old, new, same_types).changes()
             if not found and old_tree.specs[method_id].data != new_tree.specs[method_id].data:
                 quiet.append(method_id)
             changes += found
@@ -92,8 +93,8 @@ def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> ApiDiff:
 
 
 class _MethodDiff:
-    def __init__(self, method_id: str, old: _Side, new: _Side) -> None:
-        self.method_id, self.old, self.new = method_id, old, new
+    def __init__(self, method_id: str, old: _Side, new: _Side, same_types: bool) -> None:
+        self.method_id, self.old, self.new, self.same_types = method_id, old, new, same_types
         self.old_data, self.new_data = old.tree.specs[method_id].data, new.tree.specs[method_id].data
         self.found: list[Change] = []
 
@@ -101,7 +102,7 @@ class _MethodDiff:
         self.found.append(Change(self.method_id, kind, path, message, old, new))
 
     def changes(self) -> list[Change]:
-        if self.old_data != self.new_data:
+        if self.old_data != self.new_data or not self.same_types:  # a registry edit re-types unchanged specs
             self._method()
             self._params(self.old_data["params"], self.new_data["params"], "")
             self._constraints(self.old_data.get("constraints", []), self.new_data.get("constraints", []), "")

@@ -8,9 +8,7 @@ parsed once, which keeps a whole-repository diff within a few seconds.
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,14 +57,23 @@ def opened(argument: str | None, repo: Path = REPO) -> Iterator[Side]:
     if resolved.returncode != 0:
         raise SourceError(f"{argument!r} is neither a spec folder (with types.yaml) nor a git revision")
     commit = resolved.stdout.decode().strip()
-    archive = _git("archive", "--format=tar", commit, "spec", repo=repo)
-    if archive.returncode != 0:
-        raise SourceError(f"revision {argument} has no spec/ folder: {archive.stderr.decode().strip()}")
     with TemporaryDirectory(prefix="b24apidiff-") as scratch:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(scratch, filter="data")
+        _unpack_spec(commit, Path(scratch), repo)
         label = argument if argument.startswith(commit[:7]) else f"{argument} ({commit[:7]})"
         yield Side(label, Path(scratch) / "spec")
+
+
+def _unpack_spec(commit: str, into: Path, repo: Path) -> None:
+    """`git archive <commit> spec | tar -x`: the system tar is several times faster than tarfile."""
+    archive = subprocess.Popen(["git", "-C", str(repo), "archive", "--format=tar", commit, "spec"],  # noqa: S603,S607
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    unpack = subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, capture_output=True,  # noqa: S603,S607
+                            check=False)
+    assert archive.stdout is not None and archive.stderr is not None
+    archive.stdout.close()
+    problem = archive.stderr.read().decode().strip()
+    if archive.wait() != 0 or unpack.returncode != 0:
+        raise SourceError(f"revision {commit[:7]}: cannot unpack spec/: {problem or unpack.stderr.decode().strip()}")
 
 
 class SharedReader:

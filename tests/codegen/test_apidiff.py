@@ -62,6 +62,13 @@ def add_method(root: Path) -> None:
     spec_file(root, "demo.widget.delete").write_text(yaml.safe_dump(data), encoding="utf-8")
 
 
+def rebase_widget_id(root: Path) -> None:
+    registry = root / "types.yaml"
+    data = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    data["types"]["widget.ID"]["base"] = "string"
+    registry.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+
 def add_param(name: str, **param: Any) -> Callable[[Spec], None]:
     return lambda data: data["params"].__setitem__(name, {"type": "string", **param})
 
@@ -135,6 +142,8 @@ CASES = [
          {(ADD, "param_type_widened", "OWNER_ID", False)}),
     Case("type widened: nullable", edit(ADD, set_in("class", nullable=True)),
          {(ADD, "param_type_widened", "class", False)}),
+    Case("registry type re-based: the spec is unchanged, its kind is not", rebase_widget_id,
+         {(ADD, "param_type_widened", "OWNER_ID", False)}),
     Case("type narrowed: string to integer", edit(ADD, set_in("OWNER_CODE", type="integer")),
          {(ADD, "param_type_narrowed", "OWNER_CODE", True)}),
     Case("type changed: string to boolean", edit(ADD, set_in("OWNER_CODE", type="boolean")),
@@ -299,9 +308,11 @@ def test_changelog_section_is_drafted_and_replaced_on_rerun(tmp_path: Path) -> N
     changelog = tmp_path / "CHANGELOG.md"
     arguments = ["changelog", "--since", str(old), "--until", str(new), "--previous", "0.1.0", "--file", str(changelog)]
     assert cli.main(arguments) == 0
+    changelog.write_text(changelog.read_text(encoding="utf-8") + "### Notes\n\n- Written by hand.\n", encoding="utf-8")
     assert cli.main(arguments) == 0
     text = changelog.read_text(encoding="utf-8")
     assert text.startswith("# Changelog") and text.count("## Unreleased") == 1
+    assert text.count("- Written by hand.") == 1
     breaking, added = text.index("### Breaking"), text.index("### Added")
     assert breaking < text.index("parameter `class` is now required") < added
     assert added < text.index("optional parameter `COMMENT` added")
@@ -328,4 +339,4 @@ def test_two_real_revisions(tmp_path: Path) -> None:
     assert found[("sale.status.get", "param_type_widened", "id")].message.endswith("integer → string")
     assert found[("crm.contact.add", "param_type_changed", "fields.ASSIGNED_BY_ID")].breaking
     assert {c.kind for c in result.changes} == {"param_type_widened", "param_type_changed"}
-    assert (len(result.changes), result.breaking) == (182, 142)
+    assert (len(result.changes), result.breaking) == (202, 160)
