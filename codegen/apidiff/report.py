@@ -12,9 +12,8 @@ from itertools import groupby
 from typing import Any
 
 from .compare import ApiDiff, Change
-from .rules import GROUP_TITLES, RULES
+from .rules import RULES
 
-LIFECYCLE = ("method_added", "method_removed", "twin_added", "twin_removed", "method_deprecated", "method_undeprecated")
 _FOLD_OVER = 40  # compatible changes listed in the open up to this many lines
 _KIND_ORDER = {rule.kind: index for index, rule in enumerate(RULES)}
 
@@ -54,27 +53,25 @@ def _headline(changes: list[Change]) -> str:
 
 
 def _count_table(changes: list[Change]) -> list[str]:
-    counts: Counter[tuple[str, bool]] = Counter((change.rule.group, change.breaking) for change in changes)
-    lines = ["| area | breaking | compatible |", "| --- | ---: | ---: |"]
-    for group, title in GROUP_TITLES.items():
-        if counts[(group, True)] or counts[(group, False)]:
-            lines.append(f"| {title} | {counts[(group, True)]} | {counts[(group, False)]} |")
+    """One row per kind of change found, breaking kinds first, in the order of the rules table."""
+    counts = Counter(change.kind for change in changes)
+    lines = ["| change | kind | verdict | count |", "| --- | --- | --- | ---: |"]
+    for rule in sorted((r for r in RULES if counts[r.kind]), key=lambda r: not r.breaking):
+        verdict = "**breaking**" if rule.breaking else "compatible"
+        lines.append(f"| {rule.when} | `{rule.kind}` | {verdict} | {counts[rule.kind]} |")
     return lines
 
 
 def _section(changes: list[Change], explain: bool) -> list[str]:
-    """Method lifecycle lines first, then each changed method with its changes beneath."""
+    """One bullet per method: a lone change on the same line, several as sub-bullets."""
     lines = []
-    lifecycle = [change for change in changes if change.kind in LIFECYCLE]
-    for change in lifecycle:
-        why = f" — *{change.rule.why}*" if explain else ""
-        lines.append(f"- `{change.method}`: {change.message}{why}")
-    rest = sorted((change for change in changes if change.kind not in LIFECYCLE), key=lambda c: c.method)
-    for method, group in groupby(rest, key=lambda c: c.method):
-        lines.append(f"- `{method}`")
-        for change in group:
-            why = f" — *{change.rule.why}*" if explain else ""
-            lines.append(f"  - {change.message}{why}")
+    for method, group in groupby(sorted(changes, key=lambda c: c.method), key=lambda c: c.method):
+        found = list(group)
+        texts = [change.message + (f" — *{change.rule.why}*" if explain else "") for change in found]
+        if len(found) == 1:
+            lines.append(f"- `{method}`: {texts[0]}")
+        else:
+            lines += [f"- `{method}`", *(f"  - {text}" for text in texts)]
     return lines
 
 

@@ -92,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     Rule("error_class_changed", "error", True, "an error code now raises a different exception class",
          "`except` clauses naming the old class no longer catch it"),
     Rule("error_base_changed", "error", True, "an error code's class now derives from another base class",
-         "`except` clauses naming the old base (e.g. InvalidRequestError) no longer catch it"),
+         "`except` clauses naming the old base class no longer catch it"),
     Rule("error_base_specialised", "error", False,
          "an error code's class now derives from a subclass of its old base (ApiError → InvalidRequestError)",
          "`except` clauses naming the old base still catch it"),
@@ -114,8 +114,6 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_KIND: dict[str, Rule] = {rule.kind: rule for rule in RULES}
-GROUP_TITLES = {"method": "Methods", "parameter": "Parameters", "result": "Results",
-                "error": "Errors", "pagination": "Pagination"}
 
 
 def rules_markdown() -> str:
