@@ -19,6 +19,12 @@ from .rules import rules_markdown
 from .sources import REPO, SourceError, load_pair, opened
 
 
+def _report_unreadable(label: str, problems: list[str]) -> None:
+    """Files the loader could not read are left out of the comparison; say so rather than hide it."""
+    for problem in problems:
+        print(f"diff: {label}: left out: {problem}", file=sys.stderr)
+
+
 def _diff(args: argparse.Namespace) -> int:
     if args.rules:
         sys.stdout.write(rules_markdown())
@@ -29,7 +35,10 @@ def _diff(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with opened(args.old) as old, opened(args.new) as new:
-            diff = diff_trees(*load_pair(old.root, new.root))
+            old_tree, new_tree = load_pair(old.root, new.root)
+            _report_unreadable(old.label, old_tree.load_errors)
+            _report_unreadable(new.label, new_tree.load_errors)
+            diff = diff_trees(old_tree, new_tree)
             render = as_json if args.format == "json" else as_markdown
             text = render(diff, old.label, new.label)
     except SourceError as exc:

@@ -104,7 +104,7 @@ class _MethodDiff:
     def changes(self) -> list[Change]:
         if self.old_data != self.new_data or not self.same_types:  # a registry edit re-types unchanged specs
             self._method()
-            self._params(self.old_data["params"], self.new_data["params"], "")
+            self._params(self.old_data.get("params") or {}, self.new_data.get("params") or {}, "")
             self._constraints(self.old_data.get("constraints", []), self.new_data.get("constraints", []), "")
             self._result()
             self._pagination()
@@ -124,6 +124,11 @@ class _MethodDiff:
             self.add("idempotency_changed", "", "now idempotent (retried after faults)" if now_idempotent
                      else "now state-changing (never retried once sent)",
                      bool(self.old_data.get("idempotent")), now_idempotent)
+        was_batchable, now_batchable = self.old_data.get("batchable", True), self.new_data.get("batchable", True)
+        if was_batchable and not now_batchable:
+            self.add("batch_refused", "", "refused inside batch")
+        elif now_batchable and not was_batchable:
+            self.add("batch_allowed", "", "now allowed inside batch")
 
     # parameters
 
@@ -328,8 +333,8 @@ def _error_entries(data: dict[str, Any]) -> dict[tuple[str, str | None], tuple[s
     """(code, match) → (statuses, class names): one code may be listed once per status."""
     entries: dict[tuple[str, str | None], tuple[set[int], set[str]]] = defaultdict(lambda: (set(), set()))
     for error in data.get("errors", []):
-        statuses, classes = entries[(str(error["code"]), error.get("match"))]
-        statuses.add(error["status"])
+        statuses, classes = entries[(str(error.get("code")), error.get("match"))]
+        statuses.add(error.get("status", 0))
         classes.add(error_class_name(error))
     return dict(entries)
 

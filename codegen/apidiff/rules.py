@@ -34,6 +34,10 @@ RULES: tuple[Rule, ...] = (
          "calls of the v3 function fail type checks and raise AttributeError"),
     Rule("idempotency_changed", "method", False, "a method is now read-only or now changes state",
          "only the retry policy follows: a state-changing call is no longer repeated after a fault"),
+    Rule("batch_refused", "method", True, "a method is now refused inside `batch`",
+         "batches holding it are refused before sending"),
+    Rule("batch_allowed", "method", False, "a method refused inside `batch` is now allowed there",
+         "batches may now hold it"),
     # parameters (nested paths read `FIELDS.SIZE.W`, `ROWS[].ID`, `CODES{}.DEFAULT`)
     Rule("param_added_optional", "parameter", False, "an optional parameter is new", "existing calls are unaffected"),
     Rule("param_added_required", "parameter", True, "a required parameter is new",

@@ -125,6 +125,9 @@ CASES = [
     Case("v3 twin removed", remove(GET3), {(GET3, "twin_removed", "", True)}, both=add_v2_get),
     Case("idempotency changed", edit(ADD, lambda d: d.update(idempotent=True)),
          {(ADD, "idempotency_changed", "", False)}),
+    Case("refused inside batch", edit(ADD, lambda d: d.update(batchable=False)), {(ADD, "batch_refused", "", True)}),
+    Case("allowed inside batch", edit(ADD, lambda d: d.update(batchable=False)), {(ADD, "batch_allowed", "", False)},
+         reverse=True),
     Case("optional parameter added", edit(ADD, add_param("COMMENT")), {(ADD, "param_added_optional", "COMMENT", False)}),
     Case("required parameter added", edit(ADD, add_param("COMMENT", required=True)),
          {(ADD, "param_added_required", "COMMENT", True)}),
@@ -296,6 +299,14 @@ def test_cli_exit_status_says_whether_anything_breaks(tmp_path: Path, capsys: py
     assert "No change to the API" in capsys.readouterr().out
     assert cli.main(["diff", "no-such-folder-or-revision", str(new)]) == 2
     assert "neither a spec folder" in capsys.readouterr().err
+
+
+def test_a_side_may_be_a_checkout_holding_spec(tmp_path: Path) -> None:
+    from codegen.apidiff.sources import opened
+
+    shutil.copytree(FIXTURE, tmp_path / "spec")
+    with opened(str(tmp_path)) as side:
+        assert side.root == tmp_path / "spec"
 
 
 def test_rules_table_in_the_docs_is_the_one_in_the_module() -> None:
