@@ -274,7 +274,12 @@ def test_summary_edits_are_not_api_changes(tmp_path: Path) -> None:
     assert result.changes == [] and result.edited_without_api_change == [ADD]
 
 
-MIXED = Case("mixed", edit(ADD, lambda d: (add_param("COMMENT")(d), set_in("class", required=True)(d))), set())
+def add_comment_and_require_class(data: Spec) -> None:
+    add_param("COMMENT")(data)
+    set_in("class", required=True)(data)
+
+
+MIXED = Case("mixed", edit(ADD, add_comment_and_require_class), set())
 
 
 def test_markdown_puts_counts_and_breaking_changes_first_and_json_lists_the_same(tmp_path: Path) -> None:
