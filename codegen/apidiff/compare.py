@@ -65,6 +65,7 @@ class ApiDiff:
     methods_old: int
     methods_new: int
     edited_without_api_change: list[str]  # specs that differ only in examples, summaries, notes...
+    retyped: list[tuple[str, str, str]]  # registry names whose kind moved: the cause of many type changes
 
     @property
     def breaking(self) -> int:
@@ -89,7 +90,20 @@ def diff_trees(old_tree: SpecTree, new_tree: SpecTree) -> ApiDiff:
             if not found and old_tree.specs[method_id].data != new_tree.specs[method_id].data:
                 quiet.append(method_id)
             changes += found
-    return ApiDiff(changes, len(old_tree.specs), len(new_tree.specs), quiet)
+    return ApiDiff(changes, len(old_tree.specs), len(new_tree.specs), quiet, [] if same_types else _retyped(old, new))
+
+
+def _retyped(old: _Side, new: _Side) -> list[tuple[str, str, str]]:
+    """(name, old kind, new kind) for every type name both registries know under different kinds."""
+    found = []
+    for name in sorted(set(old.tree.types) & set(new.tree.types)):
+        try:
+            was, now = old.registry.kind_of(name), new.registry.kind_of(name)
+        except KeyError:  # a broken registry entry; `codegen check` reports it
+            continue
+        if was != now:
+            found.append((name, was, now))
+    return found
 
 
 class _MethodDiff:

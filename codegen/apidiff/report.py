@@ -37,7 +37,8 @@ def as_json(diff: ApiDiff, old_label: str, new_label: str) -> str:
     document = {"old": old_label, "new": new_label,
                 "summary": {"methods_old": diff.methods_old, "methods_new": diff.methods_new, **summary(diff.changes)},
                 "changes": [change.as_json() for change in ordered(diff.changes)],
-                "edited_without_api_change": diff.edited_without_api_change}
+                "edited_without_api_change": diff.edited_without_api_change,
+                "retyped": [{"type": name, "old": was, "new": now} for name, was, now in diff.retyped]}
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
@@ -85,12 +86,21 @@ def _quiet_edits(diff: ApiDiff) -> list[str]:
             + ".", ""]
 
 
+def _retyped(diff: ApiDiff) -> list[str]:
+    if not diff.retyped:
+        return []
+    shown = ", ".join(f"`{name}` {was} → {now}" for name, was, now in diff.retyped[:20])
+    more = f" and {len(diff.retyped) - 20} more" if len(diff.retyped) > 20 else ""
+    return [f"Type registry: {len(diff.retyped)} type name(s) resolve to another kind, which re-types every "
+            f"parameter using them: {shown}{more}.", ""]
+
+
 def as_markdown(diff: ApiDiff, old_label: str, new_label: str) -> str:
     lines = [f"## API changes: {old_label} → {new_label}", ""]
     if not diff.changes:
         return "\n".join([*lines, f"No change to the API a caller of the client can see "
                           f"({diff.methods_new} methods compared).", "", *_quiet_edits(diff)])
-    lines += [_headline(diff.changes), "", *_count_table(diff.changes), ""]
+    lines += [_headline(diff.changes), "", *_count_table(diff.changes), "", *_retyped(diff)]
     changes = ordered(diff.changes)
     breaking = [change for change in changes if change.breaking]
     compatible = [change for change in changes if not change.breaking]

@@ -268,6 +268,14 @@ def test_identical_trees_and_same_kind_under_another_name_show_no_change(tmp_pat
     assert result.changes == [] and result.edited_without_api_change == [ADD]
 
 
+def test_report_names_the_registry_type_behind_type_changes(tmp_path: Path) -> None:
+    old, new = trees(tmp_path, Case("re-based", rebase_widget_id, set()))
+    result = diff_of(old, new)
+    assert result.retyped == [("widget.ID", "integer", "string")]
+    assert "`widget.ID` integer → string" in as_markdown(result, "old", "new")
+    assert json.loads(as_json(result, "old", "new"))["retyped"] == [{"type": "widget.ID", "old": "integer", "new": "string"}]
+
+
 def test_summary_edits_are_not_api_changes(tmp_path: Path) -> None:
     old, new = trees(tmp_path, Case("summary", edit(ADD, lambda d: d.update(summary="Other words.")), set()))
     result = diff_of(old, new)
