@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.exceptions import CATEGORY_BASES, ApiError  # the repo root is on sys.path, as for codegen itself
+# The repo root is on sys.path, as for codegen itself.
+from runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status
 
 from ..compile import error_class_name, error_classes
 from ..load import SpecTree
@@ -51,10 +52,11 @@ class _Side:
     tree: SpecTree
     registry: TypeRegistry = field(init=False)
     class_bases: dict[str, type[ApiError]] = field(init=False)
+    by_code: dict[str, str] = field(init=False)  # the table shared by all methods, as the runtime uses it
 
     def __post_init__(self) -> None:
         self.registry = TypeRegistry(self.tree.types)
-        classes, _, _ = error_classes(self.tree)
+        classes, self.by_code, _ = error_classes(self.tree)
         self.class_bases = {error_class.name: CATEGORY_BASES.get(error_class.category or "", ApiError)
                             for error_class in classes}
 
@@ -261,8 +263,7 @@ class _MethodDiff:
                     self.add("error_class_removed", code, f"{label} removed; class {_names(gone)} "
                              "no longer generated", old=gone)
                 else:
-                    self.add("error_removed", code, f"{label} no longer documented (class {_names(classes)} remains)",
-                             old=classes)
+                    self._error_removed(code, label, old_entries[key][0], classes)
                 continue
             if key not in old_entries:
                 self.add("error_added", code, f"{label} documented: raises {_names(sorted(new_entries[key][1]))}",
@@ -282,6 +283,17 @@ class _MethodDiff:
             if old_statuses != new_statuses:
                 self.add("error_status_changed", code, f"{label} status {_statuses(old_statuses)} → "
                          f"{_statuses(new_statuses)}", sorted(old_statuses), sorted(new_statuses))
+
+    def _error_removed(self, code: str, label: str, statuses: set[int], classes: list[str]) -> None:
+        """Without the method's own entry the runtime maps the reply by the shared code table,
+        then by status: the same class for a caller, or another one."""
+        status = min(statuses)
+        fallback = self.new.by_code.get(code) or CATEGORY_BASES.get(category_for_status(status) or "", ApiError).__name__
+        if fallback in classes:
+            self.add("error_removed", code, f"{label} no longer documented (still raises `{fallback}`)", old=classes)
+        else:
+            self.add("error_class_changed", code, f"{label} no longer documented: raises `{fallback}` instead of "
+                     f"{_names(classes)}", classes, [fallback])
 
     # pagination
 
