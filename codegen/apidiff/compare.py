@@ -266,8 +266,7 @@ class _MethodDiff:
                     self._error_removed(code, label, old_entries[key][0], classes)
                 continue
             if key not in old_entries:
-                self.add("error_added", code, f"{label} documented: raises {_names(sorted(new_entries[key][1]))}",
-                         new=sorted(new_entries[key][1]))
+                self._error_added(code, label, *new_entries[key])
                 continue
             (old_statuses, old_classes), (new_statuses, new_classes) = old_entries[key], new_entries[key]
             if old_classes != new_classes:
@@ -284,11 +283,23 @@ class _MethodDiff:
                 self.add("error_status_changed", code, f"{label} status {_statuses(old_statuses)} → "
                          f"{_statuses(new_statuses)}", sorted(old_statuses), sorted(new_statuses))
 
+    def _error_added(self, code: str, label: str, statuses: set[int], classes: set[str]) -> None:
+        """Before, the reply was mapped by the shared code table or the status; a caller keeps
+        catching it if the new class is that class, or derives from that base."""
+        before = _fallback(self.old, code, statuses)
+        bases = {base.__name__: base for base in (ApiError, *CATEGORY_BASES.values())}
+        kept = all(name == before or (before in bases and name in self.new.class_bases
+                                      and issubclass(self.new.class_bases[name], bases[before])) for name in classes)
+        if kept:
+            self.add("error_added", code, f"{label} documented: raises {_names(sorted(classes))}", new=sorted(classes))
+        else:
+            self.add("error_class_changed", code, f"{label} documented: raises {_names(sorted(classes))} "
+                     f"instead of `{before}`", [before], sorted(classes))
+
     def _error_removed(self, code: str, label: str, statuses: set[int], classes: list[str]) -> None:
         """Without the method's own entry the runtime maps the reply by the shared code table,
         then by status: the same class for a caller, or another one."""
-        status = min(statuses)
-        fallback = self.new.by_code.get(code) or CATEGORY_BASES.get(category_for_status(status) or "", ApiError).__name__
+        fallback = _fallback(self.new, code, statuses)
         if fallback in classes:
             self.add("error_removed", code, f"{label} no longer documented (still raises `{fallback}`)", old=classes)
         else:
@@ -349,6 +360,12 @@ def _rule_text(rule: dict[str, Any]) -> str:
     verb = "required" if rule.get("rule") == "required_if" else "forbidden" if rule.get("rule") == "forbidden_if" \
         else str(rule.get("rule"))
     return f"{names} {verb} when {condition}"
+
+
+def _fallback(side: _Side, code: str, statuses: set[int]) -> str:
+    """The class the runtime raises for a code the method does not document (runtime/errormap.py)."""
+    status = min(statuses)
+    return side.by_code.get(code) or CATEGORY_BASES.get(category_for_status(status) or "", ApiError).__name__
 
 
 def _cursor_ready(pagination: dict[str, Any]) -> bool:

@@ -198,6 +198,10 @@ CASES = [
          {(LIST, "result_field_became_required", "[].NAME", False)}),
     Case("error added", edit(ADD, lambda d: d["errors"].append({"code": "NAME_TOO_LONG", "status": 400})),
          {(ADD, "error_added", "NAME_TOO_LONG", False)}),
+    Case("error added whose code another method maps to another class", edit(ADD, lambda d: d["errors"].append(
+        {"code": "WIDGET_GONE", "status": 404, "match": "(?i)gone", "class": "WidgetVanished"})),
+         {(ADD, "error_class_changed", "WIDGET_GONE", True)},
+         both=edit(LIST, lambda d: d["errors"].append({"code": "WIDGET_GONE", "status": 404}))),
     Case("error removed, class still generated", edit(ADD, lambda d: d["errors"].pop(0)),
          {(ADD, "error_removed", "WIDGET_EXISTS", False)},
          both=edit(LIST, lambda d: d["errors"].append({"code": "WIDGET_EXISTS", "status": 400, "category": "conflict"}))),
