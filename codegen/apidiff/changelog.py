@@ -13,8 +13,8 @@ import re
 from itertools import groupby
 from pathlib import Path
 
-from .compare import Change
-from .report import ordered
+from .compare import ApiDiff, Change
+from .report import ordered, retyped_line
 
 HEADER = ("# Changelog\n\nWhat changed for callers of `b24client`, one section per release. Sections are "
           "drafted by\n`python -m codegen changelog` from the API diff of the specs (README: Reviewing API "
@@ -43,9 +43,10 @@ def _lines(changes: list[Change]) -> list[str]:
     return lines
 
 
-def draft_section(changes: list[Change], version: str, since: str, date: str | None = None) -> str:
+def draft_section(diff: ApiDiff, version: str, since: str, date: str | None = None) -> str:
     heading = f"## {version}" + (f" — {date}" if date else "")
-    lines = [heading, "", f"Changes since {since}.", ""]
+    lines = [heading, "", f"Changes since {since}.", "", *retyped_line(diff)]
+    changes = diff.changes
     if not changes:
         lines += ["No change to the API in the specs.", ""]
     for category in ("Breaking", "Added", "Deprecated", "Changed"):

@@ -56,17 +56,17 @@ def _diff(args: argparse.Namespace) -> int:
 def _changelog(args: argparse.Namespace) -> int:
     try:
         with opened(args.since) as old, opened(args.until) as new:
-            changes = diff_trees(*load_pair(old.root, new.root)).changes
+            diff = diff_trees(*load_pair(old.root, new.root))
             since = f"{args.previous} (`{old.label}`)" if args.previous else f"`{old.label}`"
     except SourceError as exc:
         print(f"changelog: {exc}", file=sys.stderr)
         return 2
-    section = draft_section(changes, args.version, since, args.date)
+    section = draft_section(diff, args.version, since, args.date)
     if args.print:
         sys.stdout.write(section)
     else:
         write_section(args.file, section)
-        print(f"{args.file}: section {args.version!r} drafted from {len(changes)} change(s)", file=sys.stderr)
+        print(f"{args.file}: section {args.version!r} drafted from {len(diff.changes)} change(s)", file=sys.stderr)
     return 0
 
 

@@ -287,7 +287,8 @@ class _MethodDiff:
         """Before, the reply was mapped by the shared code table or the status; a caller keeps
         catching it if the new class is that class, or derives from that base."""
         before = _fallback(self.old, code, statuses)
-        bases = {base.__name__: base for base in (ApiError, *CATEGORY_BASES.values())}
+        candidates: list[type[ApiError]] = [ApiError, *CATEGORY_BASES.values()]
+        bases = {base.__name__: base for base in candidates}
         kept = all(name == before or (before in bases and name in self.new.class_bases
                                       and issubclass(self.new.class_bases[name], bases[before])) for name in classes)
         if kept:

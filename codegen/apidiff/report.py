@@ -86,7 +86,7 @@ def _quiet_edits(diff: ApiDiff) -> list[str]:
             + ".", ""]
 
 
-def _retyped(diff: ApiDiff) -> list[str]:
+def retyped_line(diff: ApiDiff) -> list[str]:
     if not diff.retyped:
         return []
     shown = ", ".join(f"`{name}` {was} → {now}" for name, was, now in diff.retyped[:20])
@@ -100,7 +100,7 @@ def as_markdown(diff: ApiDiff, old_label: str, new_label: str) -> str:
     if not diff.changes:
         return "\n".join([*lines, f"No change to the API a caller of the client can see "
                           f"({diff.methods_new} methods compared).", "", *_quiet_edits(diff)])
-    lines += [_headline(diff.changes), "", *_count_table(diff.changes), "", *_retyped(diff)]
+    lines += [_headline(diff.changes), "", *_count_table(diff.changes), "", *retyped_line(diff)]
     changes = ordered(diff.changes)
     breaking = [change for change in changes if change.breaking]
     compatible = [change for change in changes if not change.breaking]
