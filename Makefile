@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DOCS ?= ../shared/b24restdocs
 
-.PHONY: all setup generate check lint typecheck test test-fast fuzz demo bench import-docs clean
+.PHONY: all setup generate check lint typecheck test test-fast fuzz demo bench import-docs diff clean
 
 all: setup
 
@@ -46,6 +46,11 @@ demo: setup
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
+
+# API changes between REV's spec/ and the work tree's (or NEW), breaking first; exit 1 if any breaks.
+REV ?= HEAD
+diff: $(INSTALLED)
+	$(BIN)/python -m codegen diff $(REV) $(NEW) $(if $(FORMAT),--format $(FORMAT))
 
 import-docs: $(INSTALLED)
 	$(BIN)/python -m codegen.importer --docs $(DOCS) --out spec

@@ -1,4 +1,4 @@
-"""Command line: `python -m codegen generate|check`.
+"""Command line: `python -m codegen generate|check|validate-specs|diff|changelog`.
 
 Both render into a scratch folder and format it with ruff; `generate` then syncs the
 result into the repository (writing only files that changed and removing stale ones),
@@ -85,8 +85,13 @@ def _sync(fresh: Path, repo: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["diff"], ["changelog"]):  # the API diff has its own options (codegen/apidiff/cli.py)
+        from .apidiff.cli import main as apidiff_main
+
+        return apidiff_main(argv)
     parser = argparse.ArgumentParser(prog="python -m codegen")
-    parser.add_argument("command", choices=["generate", "check", "validate-specs"])
+    parser.add_argument("command", choices=["generate", "check", "validate-specs", "diff", "changelog"])
     parser.add_argument("--spec", type=Path, default=SPEC_ROOT)
     args = parser.parse_args(argv)
     started = time.perf_counter()

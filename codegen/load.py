@@ -7,6 +7,7 @@ dicts this module returns, so the layering rule lives in exactly one place.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,11 +124,13 @@ def method_id_of(path: Path) -> str:
     return path.name[: -len(".yaml")]
 
 
-def load_tree(root: Path = SPEC_ROOT) -> SpecTree:
+def load_tree(root: Path = SPEC_ROOT, read: Callable[[Path], Any] = read_yaml) -> SpecTree:
+    """The effective specs under `root`. `read` parses one file (a caching reader lets two
+    trees that share most files parse each distinct file once)."""
     tree = SpecTree(root=root)
     proposed = root / "imported-types.yaml"  # written by the importer; curated entries win
-    tree.types = {**(read_yaml(proposed)["types"] if proposed.exists() else {}), **read_yaml(root / "types.yaml")["types"]}
-    tree.system_errors = read_yaml(root / "system-errors.yaml")["errors"]
+    tree.types = {**(read(proposed)["types"] if proposed.exists() else {}), **read(root / "types.yaml")["types"]}
+    tree.system_errors = read(root / "system-errors.yaml")["errors"]
 
     def files(folder: str) -> dict[str, Path]:
         return {method_id_of(p): p for p in sorted((root / folder).glob("*.yaml"))}
@@ -137,13 +140,13 @@ def load_tree(root: Path = SPEC_ROOT) -> SpecTree:
         try:
             if method_id in curated:
                 path = curated[method_id]
-                tree.specs[method_id] = SpecFile(method_id, with_list_params(read_yaml(path)), (path,), "curated")
+                tree.specs[method_id] = SpecFile(method_id, with_list_params(read(path)), (path,), "curated")
                 continue
-            data = read_yaml(imported[method_id])
+            data = read(imported[method_id])
             sources: tuple[Path, ...] = (imported[method_id],)
             origin = "imported"
             if method_id in overrides:
-                data = merge_override(data, read_yaml(overrides[method_id]))
+                data = merge_override(data, read(overrides[method_id]))
                 sources += (overrides[method_id],)
                 origin = "imported+override"
             tree.specs[method_id] = SpecFile(method_id, with_list_params(data), sources, origin)
