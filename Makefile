@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DOCS ?= ../shared/b24restdocs
 
-.PHONY: all setup generate check lint typecheck test test-fast demo bench import-docs clean
+.PHONY: all setup generate check lint typecheck test test-fast demo bench import-docs openapi clean
 
 all: setup
 
@@ -19,6 +19,11 @@ $(INSTALLED): pyproject.toml
 
 generate: $(INSTALLED)
 	$(BIN)/python -m codegen generate
+
+# The OpenAPI 3.1 document of every method (also written by generate, compared by check),
+# then validated whole: the OpenAPI structure and every JSON Schema in it.
+openapi: $(INSTALLED)
+	$(BIN)/python -m codegen.openapi --validate
 
 check: $(INSTALLED)
 	$(BIN)/python -m codegen check
