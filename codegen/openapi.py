@@ -247,6 +247,27 @@ def _error_responses(errors: list[dict[str, Any]], system_statuses: set[int],
     return responses
 
 
+def _result_schema(result: Any, summary: str) -> Any:
+    """The documented result; where it is an object, also `[]`: PHP encodes an empty map as an empty list."""
+    if not isinstance(result, dict):
+        return result
+    types = result.get("type")
+    if types == "object" or (isinstance(types, list) and "object" in types and "array" not in types):
+        return {"anyOf": [result, {"type": "array", "maxItems": 0}], "description": summary}
+    return {**result, "description": summary}
+
+
+def _with_success(ok: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """Status 200 with the result, and with errors where the docs give some a 200 (biconnector.*, sign.b2e.*)."""
+    refused = errors.pop("200", None)
+    if refused is None:
+        return {"200": ok, **errors}
+    media = ok["content"]["application/json"]
+    media["schema"] = {"anyOf": [media["schema"], refused["content"]["application/json"]["schema"]]}
+    media.setdefault("examples", {}).update(refused["content"]["application/json"].get("examples", {}))
+    return {"200": {**ok, "x-b24-errors": refused["x-b24-errors"]}, **errors}
+
+
 def operation(spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int],
               components: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     data = spec.data
@@ -264,7 +285,7 @@ def operation(spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int],
         request["examples"] = {example["name"]: {"value": example["request"]} for example in shown}
     result = _hoist_defs(data["result"]["schema"], method_pascal(method_id) + ".", components)
     envelope = {"type": "object", "required": ["result"], "properties": {
-        "result": {**result, "description": data["result"].get("summary", "")} if isinstance(result, dict) else result,
+        "result": _result_schema(result, data["result"].get("summary", "")),
         "time": {"$ref": REF + "b24.Time"}, "total": {"type": "integer"}, "next": {"type": "integer"}}}
     ok: dict[str, Any] = {"description": data["result"].get("summary") or "Success",
                           "content": {"application/json": {"schema": envelope}}}
@@ -284,7 +305,7 @@ def operation(spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int],
         "externalDocs": {"url": docs_url(data["docs"])},
         "parameters": [{"$ref": "#/components/parameters/userId"}, {"$ref": "#/components/parameters/webhookToken"}],
         "requestBody": {"required": bool(body.get("required") or body.get("allOf")), "content": {"application/json": request}},
-        "responses": {"200": ok, **_error_responses(data["errors"], system_statuses, examples, version)},
+        "responses": _with_success(ok, _error_responses(data["errors"], system_statuses, examples, version)),
         "security": [{}, {"accessToken": []}, {"oauth2": scopes}],
         "x-b24-method": data["method"],
         "x-b24-api-version": version,
