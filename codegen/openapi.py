@@ -389,6 +389,7 @@ def build_document(tree: SpecTree) -> dict[str, Any]:
                                "scopes": {scope: f"The `{scope}` scope." for scope in sorted(scopes)}}}},
             },
         },
+        "x-generated-by": "codegen/openapi.py from the specs under spec/. Do not edit: run `make generate`.",
         "x-b24-auth": {
             "webhook": "POST https://{portal}/rest/{user_id}/{webhook_token}/{method} (REST v3: /rest/api/{user_id}/"
                        "{webhook_token}/{method}); the token in the path authenticates, so the operation's "
