@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DOCS ?= ../shared/b24restdocs
 
-.PHONY: all setup generate check lint typecheck test test-fast fuzz demo bench import-docs diff clean
+.PHONY: all setup generate check lint typecheck test test-fast fuzz demo bench import-docs diff openapi docs clean
 
 all: setup
 
@@ -19,6 +19,22 @@ $(INSTALLED): pyproject.toml
 
 generate: $(INSTALLED)
 	$(BIN)/python -m codegen generate
+
+# The OpenAPI 3.1 document of every method (also written by generate, compared by check),
+# then validated whole: the OpenAPI structure and every JSON Schema in it.
+openapi: $(INSTALLED)
+	$(BIN)/python -m codegen.openapi --validate
+
+# The API reference site: a page per namespace from the specs, plus the guides; MkDocs
+# (Material) builds it in strict mode into build/docs/site/ (open index.html).
+DOCS_INSTALLED := $(VENV)/.docs-installed
+$(DOCS_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_INSTALLED)
+
+docs: $(DOCS_INSTALLED)
+	$(BIN)/python -m codegen.site --out build/docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --quiet -f build/docs/mkdocs.yml
 
 check: $(INSTALLED)
 	$(BIN)/python -m codegen check

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from .check import check_tree, drop_failing_drafts
 from .load import SPEC_ROOT, load_tree
+from .openapi import DOCUMENT_PATH, render_document
 from .render import render
 
 REPO = SPEC_ROOT.parent
-OUTPUT_ROOTS = ("generated", "tests/generated")
+PYTHON_ROOTS = ("generated", "tests/generated")
+OUTPUT_ROOTS = (*PYTHON_ROOTS, str(Path(DOCUMENT_PATH).parent))
 
 
 def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
@@ -43,8 +45,10 @@ def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    (folder / DOCUMENT_PATH).parent.mkdir(parents=True, exist_ok=True)
+    (folder / DOCUMENT_PATH).write_text(render_document(tree), encoding="utf-8")
     ruff = [sys.executable, "-m", "ruff"]
-    roots = [str(folder / root) for root in OUTPUT_ROOTS if (folder / root).exists()]
+    roots = [str(folder / root) for root in PYTHON_ROOTS if (folder / root).exists()]
     settings = ["--config", str(REPO / "pyproject.toml")]
     fix = [*ruff, "check", "--fix-only", "--select", "I,F401,UP,RUF022", "--quiet", *settings, *roots]
     subprocess.run(fix, check=True)  # noqa: S603 - our own interpreter and arguments
