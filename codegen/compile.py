@@ -27,8 +27,24 @@ RUNTIME_BASE_NAMES = frozenset({
 })
 
 
+def _structured_array(types: list[list[Any]], param: dict[str, Any]) -> list[list[Any]]:
+    """Types under which the validator looks inside a docs `array` that lists its fields.
+
+    The docs write PHP's `array` for both a keyed map and a list. With `properties` the
+    value is either the object itself (`fields: {SUBJECT: ...}`) or a list of such objects,
+    so both are checked against the fields; with `items`, a list is checked element by
+    element and a keyed map (PHP's `{"0": ...}`) still passes as an array.
+    """
+    if ["array", 0] not in types or not ("properties" in param or "items" in param):
+        return types
+    index = types.index(["array", 0])
+    shapes = [["object", 0], ["object", 1]] if "properties" in param else [["any", 1], ["array", 0]]
+    return types[:index] + [shape for shape in shapes if shape not in types] + types[index + 1:]
+
+
 def compile_param(param: dict[str, Any], registry: TypeRegistry) -> dict[str, Any]:
-    compiled: dict[str, Any] = {"types": [list(alt) for alt in registry.resolve(param["type"])]}
+    types = _structured_array([list(alt) for alt in registry.resolve(param["type"])], param)
+    compiled: dict[str, Any] = {"types": types}
     for key in _FLAG_KEYS:
         if param.get(key):
             compiled[key] = True

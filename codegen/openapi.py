@@ -59,14 +59,25 @@ def _component(kind: str) -> str:
 
 
 def _enum(values: list[Any]) -> list[Any]:
-    """The spec's values and, for numbers, their text: the validator compares `str(value)` too."""
+    """The spec's values in both spellings the validator accepts: it compares `str(value)`, so
+    a number matches its text and a numeric text (`'3'`) matches the number the portal also takes."""
     options: list[Any] = []
     for item in values:
         value = item["value"] if isinstance(item, dict) else item
-        for option in (value, str(value)) if not isinstance(value, str | bool) else (value,):
+        for option in _spellings(value):
             if option not in options:
                 options.append(option)
     return options
+
+
+def _spellings(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, bool):
+        return (value,)
+    if isinstance(value, int | float):
+        return (value, str(value))
+    if isinstance(value, str) and value.lstrip("-").isdigit() and str(int(value)) == value:
+        return (value, int(value))
+    return (value,)
 
 
 class SchemaBuilder:

@@ -227,6 +227,8 @@ class _Walker:
         element = {"types": [[kind, depth - 1]], **({"items": param["items"]} if "items" in param else {})}
         if depth == 1 and "items" in param:
             element = param["items"]
+        elif depth == 1 and kind == "object" and "properties" in param:  # a docs `array` of the listed fields
+            element = {**element, **{key: param[key] for key in ("properties", "open", "constraints") if key in param}}
         elif depth == 1 and "enum" in param:
             element = {**element, "enum": param["enum"]}
         for index, item in enumerate(value):

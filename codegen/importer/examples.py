@@ -19,6 +19,7 @@ _DATA = re.compile(r"(?:-d|--data(?:-raw|-binary)?)\s+(?:'((?:[^'\\]|\\.|'\\'')*
 _URL = re.compile(r"https?://[^\s'\"]*?/rest/(api/)?(?:[^\s'\"]*/)?([A-Za-z][A-Za-z0-9_.]*?)(?:\.json)?(?:[?'\"\s]|$)")
 _LINE_COMMENT = re.compile(r'("(?:[^"\\]|\\.)*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
 _TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(\s*[}\]])')
+DATA, URL = _DATA, _URL  # the request-body and call-URL patterns, for readers of every request on a page
 _ELLIPSIS = re.compile(r'("(?:[^"\\]|\\.)*")|(?:,\s*)?(?:\.\.\.|…)(?=\s*[,\]}\n])')
 
 

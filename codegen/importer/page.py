@@ -16,7 +16,7 @@ from typing import Any
 
 from ..load import merge_override
 from ..naming import is_identifier, python_name, snake
-from . import conditions, curation, either_or, errors_table, examples, facts, params, schema_infer, subtables, yfm
+from . import conditions, curation, either_or, errors_table, examples, facts, params, schema_infer, shapes, subtables, yfm
 from .identify import Identity
 from .registry import ImportRegistry
 from .validate_example import declared_type, request_problems
@@ -91,8 +91,11 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
     params.mark_open_maps(outcome.tree)
     result.counts["untyped params"] += stats.untyped
     result.counts["unattached sub-tables"] += len(outcome.unattached)
+    for what, count in stats.value_lists.items():
+        result.counts[f"value lists: {what}"] += count
     for heading in outcome.unattached:
         result.findings.append(f"a parameter table under '{heading}' names no parameter")
+    shapes.count_subtables(outcome, result.counts, result.findings)
     for heading, names in outcome.alternatives:
         result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
         result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
@@ -187,11 +190,22 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     is_v3 = identity.api_version == 3
 
     tree, open_top = read_params(param_blocks, result)
+    shape_notes: list[str] = []
+    page_request, _ = examples.webhook_request(blocks, identity.method)
+    if not is_v3:
+        shapes.settle_case_clashes(tree, page_request, shape_notes)
     repair_params(tree, result)
     conditional = conditions.derive(param_blocks, tree)
     constraints = conditions.attach(tree, conditional)
     result.findings += conditional.findings
     result.counts["conditional requirements read"] += sum(len(r) for r in conditional.constraints.values())
+    for body in shapes.request_bodies(blocks, identity.method):
+        shapes.reconcile(tree, body, "", shape_notes)
+    result.counts["nested rules relaxed to fit the page's example request"] += len(shape_notes)
+    answers = {id(block) for block in response_blocks + error_blocks}
+    code_texts = [block.text for block in blocks if isinstance(block, yfm.Code) and id(block) not in answers]
+    result.counts["enums or bounds dropped: a code example breaks them"] += shapes.drop_contradicted(
+        tree, code_texts, shape_notes)
     result.candidates += either_or.find(identity.method, docs, head + param_blocks, tree)
 
     success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
@@ -243,6 +257,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     if spec_examples:
         spec["examples"] = spec_examples
     notes = [{"topic": "Method name", "choice": note} for note in identity.notes]
+    notes += [{"topic": "Shape of values", "choice": note} for note in shape_notes]
     if "scope guessed" in result.counts:
         notes.append({"topic": "Scope", "choice": "The page names no scope; the method's first segment is used."})
     notes += [{"topic": "Error codes", "choice": note} for note in errors_table.notes(error_blocks)]

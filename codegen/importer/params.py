@@ -10,11 +10,12 @@ from a table nested in the description cell, or from a table under a sub-heading
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import typeexpr, yfm
+from . import typeexpr, values, yfm
 
 _NAME_CELL = re.compile(r"^\s*\*\*(.+?)\*\*(\*|\\\*|\^\*\^)?(.*)$", re.DOTALL)
 _WIRE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.|\-\[\]]*$")
@@ -31,6 +32,7 @@ class TableStats:
     untyped: int = 0
     skipped_names: list[str] = field(default_factory=list)
     aliases: list[tuple[str, ...]] = field(default_factory=list)  # names one row gives as alternatives
+    value_lists: Counter[str] = field(default_factory=Counter)  # documented value lists, by what became of them
 
 
 def _headerless(table: yfm.Table) -> bool:
@@ -152,6 +154,7 @@ def table_params(table: yfm.Table, stats: TableStats) -> tuple[dict[str, Any], b
         param: dict[str, Any] = {"type": row.type}
         if row.required:
             param["required"] = True
+        values.apply(param, path[-1], row.cell, stats.value_lists)
         if "#|" in row.cell and is_structured(row.type):
             for block in yfm.parse(row.cell):
                 if isinstance(block, yfm.Table) and is_param_table(block):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import curation, error_figures, errors_table, facts, page, writer
+from . import curation, error_figures, errors_table, facts, page, shape_figures, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -34,6 +34,7 @@ class Summary:
     overridden: set[str] = field(default_factory=set)
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)  # method → curated, or draft + override
     decisions: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)  # dismissed candidates
+    types: dict[str, dict[str, Any]] | None = None  # the type registry the drafts were checked with
 
     @property
     def percent(self) -> float:
@@ -121,6 +122,7 @@ def coverage(summary: Summary) -> str:
         "| declared type | rejected values |", "| --- | --- |",
     ]
     lines += [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += shape_section(summary)
     lines += ["", "## Anomalies met while importing", ""]
     for key in sorted(summary.chosen):
         for finding in summary.chosen[key].findings:
@@ -274,3 +276,30 @@ def write_all(summary: Summary, folder: Path) -> None:
     writer.write_if_changed(folder / "coverage.md", coverage(summary))
     writer.write_if_changed(folder / "either-or-candidates.md", either_or_report(summary, summary.overridden))
     writer.write_if_changed(folder / "drift.md", drift_report(summary, summary.curated))
+
+
+# The same figures at commit 95f9f25, before value lists, anchor-linked tables and docs `array`s
+# with fields were read (python -m codegen.importer.shape_figures on that tree).
+SHAPE_BEFORE = {
+    "params with an enum": 31, "params with a bound": 1, "object params with listed fields": 593,
+    "object params checked inside": 520, "object params with required fields": 289,
+    "required nested fields": 612, "required nested fields enforced": 534,
+}
+
+
+def shape_section(summary: Summary) -> list[str]:
+    """Enums, bounds and nested objects, measured over the drafts (curated specs where they exist)."""
+    from ..types import TypeRegistry
+
+    specs = {key: summary.curated.get(key) or result.spec for key, result in summary.chosen.items()}
+    types = summary.types if summary.types is not None else {}
+    after = shape_figures.measure({k: v for k, v in specs.items() if v is not None}, TypeRegistry(types))
+    lines = [
+        "", "## Shape of values: enums, bounds, nested objects", "",
+        "Measured by codegen/importer/shape_figures.py with the runtime validator (a probe value per object",
+        "parameter, built from the top of the call); `before` is the tree at commit 95f9f25. How value lists",
+        "and sub-tables were read is in the import figures above (`value lists: ...`, `sub-tables ...`).", "",
+        "| figure | before | now |", "| --- | --- | --- |",
+    ]
+    lines += [f"| {name} | {SHAPE_BEFORE[name]} | {after.get(name, 0)} |" for name in SHAPE_BEFORE]
+    return lines

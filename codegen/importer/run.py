@@ -153,6 +153,7 @@ def run(docs_root: Path, out: Path, reports: Path, jobs: int = 2) -> report.Summ
                          else merge_override(o.result.spec, overrides[key]) if key in overrides else o.result.spec
                          for key, o in chosen.items() if o.result is not None and o.result.spec is not None}
     summary.decisions = curation.read_decisions(out)
+    summary.types = {**proposed, **types}
     report.write_all(summary, reports)
     return summary
 

@@ -54,7 +54,7 @@ SPEC = {
                 "ID": {"types": [["integer", 0]]},
                 "NAME": {"types": [["string", 0]]},
             },
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "limit": {"types": [["integer", 0]]},
     },

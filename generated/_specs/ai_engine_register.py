@@ -54,7 +54,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "category": {"required": True, "types": [["string", 0]]},
+        "category": {"enum": ["text", "image", "audio", "call"], "required": True, "types": [["string", 0]]},
         "code": {"required": True, "types": [["string", 0]]},
         "completions_url": {"required": True, "types": [["string", 0]]},
         "name": {"required": True, "types": [["string", 0]]},
@@ -62,7 +62,7 @@ SPEC = {
             "properties": {
                 "code_alias": {"types": [["string", 0]]},
                 "model_context_limit": {"types": [["integer", 0]]},
-                "model_context_type": {"types": [["string", 0]]},
+                "model_context_type": {"enum": ["token", "symbol"], "types": [["string", 0]]},
                 "prompt": {"types": [["string", 0]]},
                 "type": {"types": [["string", 0]]},
             },

@@ -45,7 +45,11 @@ SPEC = {
     "params": {
         "COMMENT": {"types": [["string", 0]]},
         "FIELDS": {"types": [["object", 0]]},
-        "STATUS": {"required": True, "types": [["integer", 0], ["string", 0]]},
+        "STATUS": {
+            "enum": ["1", "yes", "2", "no", "3", "ok", "4", "cancel"],
+            "required": True,
+            "types": [["integer", 0], ["string", 0]],
+        },
         "TASK_ID": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/bizproc.task.complete.yaml",

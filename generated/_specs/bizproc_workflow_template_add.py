@@ -50,7 +50,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "AUTO_EXECUTE": {"types": [["integer", 0]]},
+        "AUTO_EXECUTE": {"enum": [0, 1, 2, 3], "types": [["integer", 0]]},
         "DESCRIPTION": {"types": [["string", 0]]},
         "DOCUMENT_TYPE": {"required": True, "types": [["array", 0]]},
         "NAME": {"required": True, "types": [["string", 0]]},

@@ -46,7 +46,7 @@ SPEC = {
     "params": {
         "FIELDS": {
             "properties": {
-                "AUTO_EXECUTE": {"types": [["integer", 0]]},
+                "AUTO_EXECUTE": {"enum": [0, 1, 2, 3], "types": [["integer", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
                 "NAME": {"types": [["string", 0]]},
                 "TEMPLATE_DATA": {"types": [["file", 0]]},

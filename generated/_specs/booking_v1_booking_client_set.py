@@ -48,7 +48,7 @@ SPEC = {
                 "type": {"required": True, "types": [["object", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/booking.v1.booking.client.set.yaml",

@@ -43,7 +43,7 @@ SPEC = {
                 "value": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/booking.v1.booking.externalData.set.yaml",

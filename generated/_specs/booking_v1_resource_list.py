@@ -96,7 +96,7 @@ SPEC = {
             "open": True,
             "properties": {
                 "description": {"types": [["string", 0]]},
-                "isMain": {"types": [["string", 0]]},
+                "isMain": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "name": {"types": [["string", 0]]},
                 "searchQuery": {"types": [["string", 0]]},
                 "typeId": {"types": [["integer", 0]]},

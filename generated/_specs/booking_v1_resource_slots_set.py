@@ -56,7 +56,7 @@ SPEC = {
                 "weekDays": {"required": True, "types": [["array", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/booking.v1.resource.slots.set.yaml",

@@ -47,7 +47,7 @@ SPEC = {
                 "type": {"required": True, "types": [["object", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "waitListId": {"required": True, "types": [["integer", 0]]},
     },

@@ -42,7 +42,7 @@ SPEC = {
                 "value": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "waitListId": {"required": True, "types": [["integer", 0]]},
     },

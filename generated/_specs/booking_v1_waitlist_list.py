@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "Code0", "code": "0", "status": 400}, {"class": "Code422", "code": "422", "status": 400}],
     "example": {
         "name": "success",
+        "request": {"filter": {"createdWithin": {"from": "01.04.2025", "to": "16.04.2025"}}},
         "response": {
             "body": {
                 "result": {"waitList": [{"id": 15, "note": "note"}, {"id": 16, "note": "note"}]},
@@ -32,10 +33,7 @@ SPEC = {
     "params": {
         "filter": {
             "open": True,
-            "properties": {
-                "from": {"required": True, "types": [["string", 0]]},
-                "to": {"required": True, "types": [["string", 0]]},
-            },
+            "properties": {"from": {"types": [["string", 0]]}, "to": {"types": [["string", 0]]}},
             "types": [["object", 0]],
         }
     },

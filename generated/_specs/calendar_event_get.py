@@ -119,7 +119,7 @@ SPEC = {
         "ownerId": {"required": True, "types": [["integer", 0]]},
         "section": {"types": [["array", 0]]},
         "to": {"types": [["date", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {"enum": ["user", "group", "company_calendar"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/calendar.event.get.yaml",
 }

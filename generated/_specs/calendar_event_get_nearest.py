@@ -126,7 +126,7 @@ SPEC = {
         "forCurrentUser": {"types": [["boolean", 0]]},
         "maxEventsCount": {"types": [["integer", 0]]},
         "ownerId": {"types": [["integer", 0]]},
-        "type": {"types": [["string", 0]]},
+        "type": {"enum": ["user", "group", "company_calendar"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/calendar.event.get.nearest.yaml",
 }

@@ -48,6 +48,9 @@ SPEC = {
     "method": "calendar.meeting.status.set",
     "open_params": False,
     "pagination": None,
-    "params": {"eventId": {"required": True, "types": [["integer", 0]]}, "status": {"required": True, "types": [["string", 0]]}},
+    "params": {
+        "eventId": {"required": True, "types": [["integer", 0]]},
+        "status": {"enum": ["Y", "N", "Q"], "required": True, "types": [["string", 0]]},
+    },
     "spec_file": "spec/imported/calendar.meeting.status.set.yaml",
 }

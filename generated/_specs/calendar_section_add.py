@@ -81,13 +81,16 @@ SPEC = {
         "color": {"types": [["string", 0]]},
         "description": {"types": [["string", 0]]},
         "export": {
-            "properties": {"ALLOW": {"types": [["boolean", 0]]}, "SET": {"types": [["string", 0]]}},
+            "properties": {
+                "ALLOW": {"types": [["boolean", 0]]},
+                "SET": {"enum": ["all", "3_9", "6_12"], "types": [["string", 0]]},
+            },
             "types": [["object", 0]],
         },
         "name": {"required": True, "types": [["string", 0]]},
         "ownerId": {"required": True, "types": [["integer", 0]]},
         "text_color": {"types": [["string", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {"enum": ["user", "group"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/calendar.section.add.yaml",
 }

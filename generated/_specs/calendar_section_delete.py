@@ -53,7 +53,7 @@ SPEC = {
     "params": {
         "id": {"required": True, "types": [["integer", 0]]},
         "ownerId": {"required": True, "types": [["integer", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {"enum": ["user", "group"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/calendar.section.delete.yaml",
 }

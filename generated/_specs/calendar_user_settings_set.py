@@ -51,15 +51,24 @@ SPEC = {
     "params": {
         "settings": {
             "properties": {
-                "collapseOffHours": {"types": [["string", 0]]},
+                "collapseOffHours": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "crmSection": {"types": [["string", 0]]},
                 "defaultReminders": {
                     "properties": {
                         "fullDay": {
-                            "properties": {"count": {"types": [["integer", 0]]}, "type": {"types": [["string", 0]]}},
-                            "types": [["array", 0]],
+                            "properties": {
+                                "count": {"types": [["integer", 0]]},
+                                "type": {"enum": ["min", "hour", "day"], "types": [["string", 0]]},
+                            },
+                            "types": [["object", 0], ["object", 1]],
                         },
-                        "withTime": {"types": [["array", 0]]},
+                        "withTime": {
+                            "properties": {
+                                "count": {"types": [["integer", 0]]},
+                                "type": {"enum": ["min", "hour", "day"], "types": [["string", 0]]},
+                            },
+                            "types": [["object", 0], ["object", 1]],
+                        },
                     },
                     "types": [["object", 0]],
                 },
@@ -68,14 +77,14 @@ SPEC = {
                 "lastUsedSection": {"types": [["string", 0]]},
                 "meetSection": {"types": [["string", 0]]},
                 "sendFromEmail": {"types": [["string", 0]]},
-                "showCompletedTasks": {"types": [["string", 0]]},
+                "showCompletedTasks": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "showDeclined": {"types": [["boolean", 0]]},
-                "showTasks": {"types": [["string", 0]]},
-                "showWeekNumbers": {"types": [["string", 0]]},
+                "showTasks": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                "showWeekNumbers": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "syncPeriodFuture": {"types": [["string", 0]]},
                 "syncPeriodPast": {"types": [["string", 0]]},
-                "syncTasks": {"types": [["string", 0]]},
-                "view": {"types": [["string", 0]]},
+                "syncTasks": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                "view": {"enum": ["day", "week", "month", "list"], "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -32,7 +32,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "callId": {"required": True, "types": [["integer", 0]]},
-        "mentionFormat": {"types": [["string", 0]]},
+        "mentionFormat": {"enum": ["bb", "html", "none"], "types": [["string", 0]]},
         "select": {"types": [["array", 0]]},
     },
     "spec_file": "spec/imported/call.followup.get@v3.yaml",

@@ -92,7 +92,7 @@ SPEC = {
             "required": True,
             "types": [["object", 0]],
         },
-        "mentionFormat": {"types": [["string", 0]]},
+        "mentionFormat": {"enum": ["bb", "html", "none"], "types": [["string", 0]]},
         "order": {"open": True, "properties": {"startDate": {"types": [["string", 0]]}}, "types": [["object", 0]]},
         "pagination": {
             "properties": {

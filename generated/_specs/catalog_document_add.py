@@ -73,7 +73,7 @@ SPEC = {
                 "currency": {"required": True, "types": [["string", 0]]},
                 "dateDocument": {"types": [["datetime", 0]]},
                 "docNumber": {"types": [["string", 0]]},
-                "docType": {"required": True, "types": [["char", 0]]},
+                "docType": {"enum": ["A", "S", "M", "R", "D"], "required": True, "types": [["char", 0]]},
                 "responsibleId": {"required": True, "types": [["integer", 0]]},
                 "siteId": {"types": [["char", 0]]},
                 "title": {"types": [["string", 0]]},

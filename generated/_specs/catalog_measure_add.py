@@ -59,7 +59,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "code": {"required": True, "types": [["integer", 0]]},
-                "isDefault": {"types": [["string", 0]]},
+                "isDefault": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "measureTitle": {"required": True, "types": [["string", 0]]},
                 "symbol": {"types": [["string", 0]]},
                 "symbolIntl": {"types": [["string", 0]]},

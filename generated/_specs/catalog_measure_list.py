@@ -17,7 +17,7 @@ SPEC = {
     "pagination": {"filter_param": "filter", "order_param": "order", "select_param": "select", "style": "offset"},
     "params": {
         "filter": {"types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "select": {"types": [["array", 0]]},
         "start": {"types": [["integer", 0]]},
     },

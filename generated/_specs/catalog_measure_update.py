@@ -52,7 +52,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "code": {"types": [["integer", 0]]},
-                "isDefault": {"types": [["string", 0]]},
+                "isDefault": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "measureTitle": {"types": [["string", 0]]},
                 "symbol": {"types": [["string", 0]]},
                 "symbolIntl": {"types": [["string", 0]]},

@@ -111,7 +111,7 @@ SPEC = {
                                 "price": {"required": True, "types": [["number", 0]]},
                             },
                             "required": True,
-                            "types": [["array", 0]],
+                            "types": [["object", 0], ["object", 1]],
                         },
                     },
                     "required": True,

@@ -61,7 +61,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "access": {"required": True, "types": [["char", 0]]},
+                "access": {"enum": ["Y", "N"], "required": True, "types": [["char", 0]]},
                 "catalogGroupId": {"required": True, "types": [["integer", 0]]},
                 "groupId": {"required": True, "types": [["integer", 0]]},
             },

@@ -51,7 +51,7 @@ SPEC = {
     },
     "params": {
         "filter": {"types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "select": {"types": [["array", 0]]},
         "start": {"types": [["integer", 0]]},
     },

@@ -50,7 +50,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "base": {"types": [["string", 0]]},
+                "base": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "name": {"required": True, "types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "xmlId": {"types": [["string", 0]]},

@@ -53,7 +53,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "productId": {"required": True, "types": [["integer", 0], ["integer", 0], ["integer", 0], ["integer", 0]]},
-                "type": {"types": [["string", 0]]},
+                "type": {"enum": ["DETAIL_PICTURE", "PREVIEW_PICTURE", "MORE_PHOTO"], "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

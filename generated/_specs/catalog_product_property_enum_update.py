@@ -65,7 +65,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "def": {"types": [["char", 0]]},
+                "def": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "propertyId": {"required": True, "types": [["integer", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "value": {"required": True, "types": [["string", 0]]},

@@ -60,7 +60,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "featureId": {"required": True, "types": [["string", 0]]},
-                "isEnabled": {"required": True, "types": [["char", 0]]},
+                "isEnabled": {"enum": ["Y", "N"], "required": True, "types": [["char", 0]]},
                 "moduleId": {"required": True, "types": [["string", 0]]},
                 "propertyId": {"required": True, "types": [["integer", 0]]},
             },

@@ -57,10 +57,10 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "displayExpanded": {"types": [["char", 0]]},
-                "displayType": {"types": [["char", 0]]},
+                "displayExpanded": {"enum": ["Y", "N"], "types": [["char", 0]]},
+                "displayType": {"enum": ["F", "K", "P"], "types": [["char", 0]]},
                 "filterHint": {"types": [["string", 0]]},
-                "smartFilter": {"types": [["char", 0]]},
+                "smartFilter": {"enum": ["Y", "N"], "types": [["char", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -54,7 +54,7 @@ SPEC = {
                 "catalogGroupId": {"required": True, "types": [["integer", 0]]},
                 "price": {"required": True, "types": [["number", 0]]},
                 "roundPrecision": {"required": True, "types": [["number", 0]]},
-                "roundType": {"required": True, "types": [["integer", 0]]},
+                "roundType": {"enum": [1, 2, 4], "required": True, "types": [["integer", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -52,7 +52,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "active": {"types": [["string", 0]]},
+                "active": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "code": {"types": [["string", 0]]},
                 "description": {"types": [["string", 0]]},
                 "descriptionType": {"types": [["string", 0]]},

@@ -84,7 +84,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "active": {"types": [["string", 0]]},
+                "active": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "address": {"required": True, "types": [["string", 0]]},
                 "code": {"types": [["string", 0]]},
                 "dateCreate": {"types": [["datetime", 0]]},
@@ -94,7 +94,7 @@ SPEC = {
                 "gpsN": {"types": [["number", 0]]},
                 "gpsS": {"types": [["number", 0]]},
                 "imageId": {"types": [["object", 0]]},
-                "issuingCenter": {"types": [["string", 0]]},
+                "issuingCenter": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "modifiedBy": {"types": [["integer", 0]]},
                 "phone": {"types": [["string", 0]]},
                 "schedule": {"types": [["string", 0]]},

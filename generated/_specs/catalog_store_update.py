@@ -86,7 +86,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "active": {"types": [["string", 0]]},
+                "active": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "address": {"types": [["string", 0]]},
                 "code": {"types": [["string", 0]]},
                 "dateCreate": {"types": [["datetime", 0]]},
@@ -96,7 +96,7 @@ SPEC = {
                 "gpsN": {"types": [["number", 0]]},
                 "gpsS": {"types": [["number", 0]]},
                 "imageId": {"types": [["object", 0]]},
-                "issuingCenter": {"types": [["string", 0]]},
+                "issuingCenter": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "modifiedBy": {"types": [["integer", 0]]},
                 "phone": {"types": [["string", 0]]},
                 "schedule": {"types": [["string", 0]]},

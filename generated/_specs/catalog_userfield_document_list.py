@@ -59,7 +59,7 @@ SPEC = {
     },
     "params": {
         "filter": {"required": True, "types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "select": {"required": True, "types": [["array", 0]]},
         "start": {"types": [["integer", 0]]},
     },

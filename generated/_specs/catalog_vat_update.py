@@ -47,7 +47,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "active": {"types": [["string", 0]]},
+                "active": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "name": {"required": True, "types": [["string", 0]]},
                 "rate": {"required": True, "types": [["number", 0]]},
                 "sort": {"types": [["integer", 0]]},

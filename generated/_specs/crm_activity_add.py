@@ -109,13 +109,13 @@ SPEC = {
         "fields": {
             "properties": {
                 "ASSOCIATED_ENTITY_ID": {"types": [["integer", 0]]},
-                "COMMUNICATIONS": {"required": True, "types": [["object", 0]]},
+                "COMMUNICATIONS": {"required": True, "types": [["object", 0], ["object", 1]]},
                 "DEADLINE": {"types": [["datetime", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
                 "DESCRIPTION_TYPE": {"types": [["integer", 0]]},
                 "DIRECTION": {"types": [["integer", 0]]},
                 "END_TIME": {"types": [["datetime", 0]]},
-                "FILES": {"types": [["object", 0]]},
+                "FILES": {"types": [["object", 0], ["object", 1]]},
                 "IS_INCOMING_CHANNEL": {"types": [["char", 0]]},
                 "LOCATION": {"types": [["string", 0]]},
                 "NOTIFY_TYPE": {"types": [["integer", 0]]},
@@ -139,7 +139,7 @@ SPEC = {
                 "WEBDAV_ELEMENTS": {"types": [["object", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         }
     },
     "spec_file": "spec/imported/crm.activity.add.yaml",

@@ -106,7 +106,7 @@ SPEC = {
                 "typeId": {"types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "layout": {"required": True, "types": [["object", 0]]},
         "ownerId": {"required": True, "types": [["integer", 0]]},

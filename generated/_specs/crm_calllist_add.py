@@ -40,7 +40,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "ENTITIES": {"required": True, "types": [["integer", 1]]},
-        "ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
+        "ENTITY_TYPE": {"enum": ["CONTACT", "COMPANY"], "required": True, "types": [["string", 0]]},
         "WEBFORM_ID": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.calllist.add.yaml",

@@ -49,7 +49,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "isDefault": {"types": [["boolean", 0]]},
-                "name": {"required": True, "types": [["string", 0]]},
+                "name": {"max_length": 255, "required": True, "types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
             },
             "required": True,

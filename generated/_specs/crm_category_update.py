@@ -41,7 +41,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "isDefault": {"types": [["boolean", 0]]},
-                "name": {"types": [["string", 0]]},
+                "name": {"max_length": 255, "types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
             },
             "required": True,

@@ -54,7 +54,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
-                "IS_PRIMARY": {"types": [["char", 0]]},
+                "IS_PRIMARY": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },
             "required": True,

@@ -70,6 +70,6 @@ SPEC = {
     "method": "crm.company.details.configuration.get",
     "open_params": False,
     "pagination": None,
-    "params": {"scope": {"types": [["string", 0]]}, "userId": {"types": [["integer", 0]]}},
+    "params": {"scope": {"enum": ["P", "C"], "types": [["string", 0]]}, "userId": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.company.details.configuration.get.yaml",
 }

@@ -92,7 +92,7 @@ SPEC = {
                         "items": {
                             "properties": {
                                 "name": {"required": True, "types": [["string", 0]]},
-                                "optionFlags": {"types": [["integer", 0]]},
+                                "optionFlags": {"enum": [1, 0], "types": [["integer", 0]]},
                                 "options": {
                                     "properties": {
                                         "defaultAddressType": {"types": [["integer", 0]]},
@@ -114,7 +114,7 @@ SPEC = {
             "required": True,
             "types": [["object", 1]],
         },
-        "scope": {"types": [["string", 0]]},
+        "scope": {"enum": ["P", "C"], "types": [["string", 0]]},
         "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.company.details.configuration.set.yaml",

@@ -109,7 +109,7 @@ SPEC = {
                 "TYPE_ID": {"types": [["string", 0]]},
                 "UTM_CAMPAIGN": {"types": [["string", 0]]},
                 "UTM_CONTENT": {"types": [["string", 0]]},
-                "UTM_MEDIUM": {"types": [["string", 0]]},
+                "UTM_MEDIUM": {"enum": ["CPC", "CPM"], "types": [["string", 0]]},
                 "UTM_SOURCE": {"types": [["string", 0]]},
                 "UTM_TERM": {"types": [["string", 0]]},
                 "WEB": {"types": [["array", 1]]},

@@ -17,6 +17,33 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         "response": {
             "body": {
                 "result": "CNY",
@@ -43,11 +70,11 @@ SPEC = {
             "properties": {
                 "AMOUNT": {"required": True, "types": [["number", 0]]},
                 "AMOUNT_CNT": {"required": True, "types": [["integer", 0]]},
-                "BASE": {"types": [["string", 0]]},
+                "BASE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "CURRENCY": {"required": True, "types": [["string", 0]]},
                 "LANG": {
                     "properties": {
-                        "DECIMALS": {"required": True, "types": [["integer", 0]]},
+                        "DECIMALS": {"types": [["integer", 0]]},
                         "DEC_POINT": {"types": [["string", 0]]},
                         "FORMAT_STRING": {"types": [["string", 0]]},
                         "FULL_NAME": {"types": [["string", 0]]},

@@ -98,7 +98,7 @@ SPEC = {
     "pagination": {"items": "", "order_param": "order", "style": "offset"},
     "params": {
         "filter": {"types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "select": {"types": [["string", 1]]},
         "start": {"types": [["integer", 0]]},
     },

@@ -17,6 +17,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": "CNY", "fields": {"AMOUNT": 15.3449}},
         "response": {
             "body": {
                 "result": True,
@@ -42,12 +43,12 @@ SPEC = {
         "ID": {"types": [["string", 0]]},
         "fields": {
             "properties": {
-                "AMOUNT": {"required": True, "types": [["number", 0]]},
-                "AMOUNT_CNT": {"required": True, "types": [["integer", 0]]},
-                "BASE": {"types": [["string", 0]]},
+                "AMOUNT": {"types": [["number", 0]]},
+                "AMOUNT_CNT": {"types": [["integer", 0]]},
+                "BASE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "LANG": {
                     "properties": {
-                        "DECIMALS": {"required": True, "types": [["integer", 0]]},
+                        "DECIMALS": {"types": [["integer", 0]]},
                         "DEC_POINT": {"types": [["string", 0]]},
                         "FORMAT_STRING": {"types": [["string", 0]]},
                         "FULL_NAME": {"types": [["string", 0]]},

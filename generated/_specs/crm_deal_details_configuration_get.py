@@ -64,7 +64,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "extras": {"properties": {"dealCategoryId": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
-        "scope": {"types": [["string", 0]]},
+        "scope": {"enum": ["P", "C"], "types": [["string", 0]]},
         "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.deal.details.configuration.get.yaml",

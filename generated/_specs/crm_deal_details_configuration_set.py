@@ -100,7 +100,7 @@ SPEC = {
                         "items": {
                             "properties": {
                                 "name": {"required": True, "types": [["string", 0]]},
-                                "optionFlags": {"types": [["integer", 0]]},
+                                "optionFlags": {"enum": [1, 0], "types": [["integer", 0]]},
                                 "options": {"types": [["object", 0]]},
                             },
                             "types": [["object", 0]],
@@ -117,7 +117,7 @@ SPEC = {
             "types": [["object", 1]],
         },
         "extras": {"properties": {"dealCategoryId": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
-        "scope": {"types": [["string", 0]]},
+        "scope": {"enum": ["P", "C"], "types": [["string", 0]]},
         "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.deal.details.configuration.set.yaml",

@@ -62,7 +62,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "ACTIVE": {"types": [["char", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "CATEGORY_ID": {"types": [["char", 0]]},
                 "DEAL_ID": {"types": [["integer", 0]]},
                 "IS_LIMIT": {"types": [["char", 0]]},

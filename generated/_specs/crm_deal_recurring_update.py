@@ -58,21 +58,21 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "ACTIVE": {"types": [["char", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "CATEGORY_ID": {"types": [["char", 0]]},
-                "IS_LIMIT": {"types": [["char", 0]]},
+                "IS_LIMIT": {"enum": ["N", "D", "T"], "types": [["char", 0]]},
                 "LIMIT_DATE": {"types": [["date", 0]]},
                 "LIMIT_REPEAT": {"types": [["integer", 0]]},
                 "PARAMS": {
                     "properties": {
-                        "MODE": {"types": [["string", 0]]},
+                        "MODE": {"enum": ["single", "multiple"], "types": [["string", 0]]},
                         "MULTIPLE_INTERVAL": {"types": [["integer", 0]]},
-                        "MULTIPLE_TYPE": {"types": [["string", 0]]},
-                        "OFFSET_BEGINDATE_TYPE": {"types": [["string", 0]]},
+                        "MULTIPLE_TYPE": {"enum": ["day", "week", "month", "year"], "types": [["string", 0]]},
+                        "OFFSET_BEGINDATE_TYPE": {"enum": ["day", "week", "month", "year"], "types": [["string", 0]]},
                         "OFFSET_BEGINDATE_VALUE": {"types": [["integer", 0]]},
-                        "OFFSET_CLOSEDATE_TYPE": {"types": [["string", 0]]},
+                        "OFFSET_CLOSEDATE_TYPE": {"enum": ["day", "week", "month", "year"], "types": [["string", 0]]},
                         "OFFSET_CLOSEDATE_VALUE": {"types": [["integer", 0]]},
-                        "SINGLE_BEFORE_START_DATE_TYPE": {"types": [["string", 0]]},
+                        "SINGLE_BEFORE_START_DATE_TYPE": {"enum": ["day", "week", "month", "year"], "types": [["string", 0]]},
                         "SINGLE_BEFORE_START_DATE_VALUE": {"types": [["integer", 0]]},
                     },
                     "types": [["object", 0]],

@@ -111,7 +111,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "entityId": {"required": True, "types": [["integer", 0]]},
-        "entityTypeId": {"required": True, "types": [["integer", 0]]},
+        "entityTypeId": {"enum": [1, 2, 3, 4, 5, 7, 31], "required": True, "types": [["integer", 0]]},
         "fields": {"types": [["object", 0]]},
         "stampsEnabled": {"types": [["integer", 0]]},
         "templateId": {"required": True, "types": [["integer", 0]]},

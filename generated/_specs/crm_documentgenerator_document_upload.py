@@ -125,7 +125,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "entityId": {"required": True, "types": [["integer", 0]]},
-                "entityTypeId": {"required": True, "types": [["integer", 0]]},
+                "entityTypeId": {"enum": [1, 2, 3, 4, 7], "required": True, "types": [["integer", 0]]},
                 "fileContent": {"required": True, "types": [["string", 0]]},
                 "imageContent": {"types": [["string", 0]]},
                 "number": {"required": True, "types": [["string", 0]]},

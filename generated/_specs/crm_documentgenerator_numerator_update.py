@@ -113,7 +113,7 @@ SPEC = {
                                 "isDirectNumeration": {"types": [["boolean", 0]]},
                                 "length": {"types": [["integer", 0]]},
                                 "padString": {"types": [["string", 0]]},
-                                "periodicBy": {"types": [["string", 0]]},
+                                "periodicBy": {"enum": ["", "day", "month", "year"], "types": [["string", 0]]},
                                 "start": {"types": [["integer", 0]]},
                                 "step": {"types": [["integer", 0]]},
                                 "timezone": {"types": [["string", 0]]},

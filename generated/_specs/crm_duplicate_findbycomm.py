@@ -52,9 +52,9 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "entity_type": {"types": [["string", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
-        "values": {"required": True, "types": [["string", 1]]},
+        "entity_type": {"enum": ["LEAD", "CONTACT", "COMPANY"], "types": [["string", 0]]},
+        "type": {"enum": ["EMAIL", "PHONE"], "required": True, "types": [["string", 0]]},
+        "values": {"max_items": 20, "required": True, "types": [["string", 1]]},
     },
     "spec_file": "spec/imported/crm.duplicate.findbycomm.yaml",
 }

@@ -33,6 +33,6 @@ SPEC = {
     "method": "crm.duplicate.volatileType.fields",
     "open_params": False,
     "pagination": None,
-    "params": {"entityTypeId": {"types": [["integer", 0]]}},
+    "params": {"entityTypeId": {"enum": [1, 3, 4], "types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.duplicate.volatileType.fields.yaml",
 }

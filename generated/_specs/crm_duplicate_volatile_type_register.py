@@ -36,7 +36,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "entityTypeId": {"required": True, "types": [["integer", 0]]},
+        "entityTypeId": {"enum": [1, 3, 4], "required": True, "types": [["integer", 0]]},
         "fieldCode": {"required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/crm.duplicate.volatileType.register.yaml",

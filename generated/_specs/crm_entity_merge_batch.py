@@ -63,7 +63,7 @@ SPEC = {
         "params": {
             "properties": {
                 "entityIds": {"required": True, "types": [["integer", 1]]},
-                "entityTypeId": {"required": True, "types": [["integer", 0]]},
+                "entityTypeId": {"enum": [1, 2, 3, 4, 7, 31, 128], "required": True, "types": [["integer", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -109,7 +109,7 @@ SPEC = {
                         "items": {
                             "properties": {
                                 "name": {"required": True, "types": [["string", 0]]},
-                                "optionFlags": {"types": [["integer", 0]]},
+                                "optionFlags": {"enum": [1, 0], "types": [["integer", 0]]},
                                 "options": {
                                     "properties": {
                                         "defaultAddressType": {"types": [["integer", 0]]},

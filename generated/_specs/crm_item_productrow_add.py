@@ -79,7 +79,7 @@ SPEC = {
             "properties": {
                 "discountRate": {"types": [["number", 0]]},
                 "discountSum": {"types": [["number", 0]]},
-                "discountTypeId": {"types": [["integer", 0]]},
+                "discountTypeId": {"enum": [1, 2], "types": [["integer", 0]]},
                 "measureCode": {"types": [["string", 0]]},
                 "ownerId": {"required": True, "types": [["integer", 0]]},
                 "ownerType": {"required": True, "types": [["string", 0]]},
@@ -88,7 +88,7 @@ SPEC = {
                 "productName": {"types": [["string", 0]]},
                 "quantity": {"types": [["number", 0]]},
                 "sort": {"types": [["integer", 0]]},
-                "taxIncluded": {"types": [["string", 0]]},
+                "taxIncluded": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "taxRate": {"types": [["number", 0]]},
             },
             "required": True,

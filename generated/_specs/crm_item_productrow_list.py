@@ -90,7 +90,7 @@ SPEC = {
     "pagination": {"filter_param": "filter", "id_field": "id", "items": "productRows", "order_param": "order", "style": "offset"},
     "params": {
         "filter": {"required": True, "types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "select": {"types": [["string", 1]]},
         "start": {"types": [["integer", 0]]},
     },

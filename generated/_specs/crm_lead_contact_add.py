@@ -37,7 +37,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "CONTACT_ID": {"required": True, "types": [["integer", 0]]},
-                "IS_PRIMARY": {"types": [["string", 0]]},
+                "IS_PRIMARY": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },
             "required": True,

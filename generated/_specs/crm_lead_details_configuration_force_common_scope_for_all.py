@@ -30,6 +30,8 @@ SPEC = {
     "method": "crm.lead.details.configuration.forceCommonScopeForAll",
     "open_params": False,
     "pagination": None,
-    "params": {"extras": {"properties": {"leadCustomerType": {"types": [["integer", 0]]}}, "types": [["object", 0]]}},
+    "params": {
+        "extras": {"properties": {"leadCustomerType": {"enum": [1, 2], "types": [["integer", 0]]}}, "types": [["object", 0]]}
+    },
     "spec_file": "spec/imported/crm.lead.details.configuration.forceCommonScopeForAll.yaml",
 }

@@ -34,7 +34,12 @@ SPEC = {
         "extras": {
             "properties": {
                 "lead": {
-                    "properties": {"customer": {"properties": {"type": {"types": [["integer", 0]]}}, "types": [["object", 0]]}},
+                    "properties": {
+                        "customer": {
+                            "properties": {"type": {"enum": [1, 2], "types": [["integer", 0]]}},
+                            "types": [["object", 0]],
+                        }
+                    },
                     "types": [["object", 0]],
                 }
             },

@@ -91,7 +91,7 @@ SPEC = {
                         "items": {
                             "properties": {
                                 "name": {"required": True, "types": [["string", 0]]},
-                                "optionFlags": {"types": [["integer", 0]]},
+                                "optionFlags": {"enum": [1, 0], "types": [["integer", 0]]},
                                 "options": {"types": [["object", 0]]},
                             },
                             "types": [["object", 0]],
@@ -107,7 +107,7 @@ SPEC = {
             "required": True,
             "types": [["object", 1]],
         },
-        "extras": {"properties": {"leadCustomerType": {"types": [["integer", 0]]}}, "types": [["object", 0]]},
+        "extras": {"properties": {"leadCustomerType": {"enum": [1, 2], "types": [["integer", 0]]}}, "types": [["object", 0]]},
         "scope": {"types": [["string", 0]]},
         "userId": {"types": [["integer", 0]]},
     },

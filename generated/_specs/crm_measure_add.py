@@ -23,7 +23,7 @@ SPEC = {
                 "SYMBOL_RUS": {"types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         }
     },
     "spec_file": "spec/imported/crm.measure.add.yaml",

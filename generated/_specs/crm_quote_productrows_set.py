@@ -87,7 +87,7 @@ SPEC = {
                 "properties": {
                     "DISCOUNT_RATE": {"types": [["number", 0]]},
                     "DISCOUNT_SUM": {"types": [["number", 0]]},
-                    "DISCOUNT_TYPE_ID": {"types": [["integer", 0]]},
+                    "DISCOUNT_TYPE_ID": {"enum": [1, 2], "types": [["integer", 0]]},
                     "MEASURE_CODE": {"types": [["string", 0]]},
                     "MEASURE_NAME": {"types": [["string", 0]]},
                     "PRICE": {"types": [["number", 0]]},
@@ -96,7 +96,7 @@ SPEC = {
                     "PRODUCT_NAME": {"types": [["string", 0]]},
                     "QUANTITY": {"types": [["number", 0]]},
                     "SORT": {"types": [["integer", 0]]},
-                    "TAX_INCLUDED": {"types": [["char", 0]]},
+                    "TAX_INCLUDED": {"enum": ["Y", "N"], "types": [["char", 0]]},
                     "TAX_RATE": {"types": [["number", 0]]},
                 },
                 "types": [["object", 0]],

@@ -225,7 +225,7 @@ SPEC = {
                 "LANG": {"types": [["string", 0]]},
                 "MANDATORY": {"types": [["boolean", 0]]},
                 "MULTIPLE": {"types": [["boolean", 0]]},
-                "SHOW_FILTER": {"types": [["char", 0]]},
+                "SHOW_FILTER": {"enum": ["N", "I", "E", "S"], "types": [["char", 0]]},
                 "SHOW_IN_LIST": {"types": [["boolean", 0]]},
                 "SORT": {"types": [["integer", 0]]},
                 "USER_TYPE_ID": {"types": [["string", 0]]},

@@ -79,7 +79,7 @@ SPEC = {
                 "ADDRESS_ONLY": {"types": [["char", 0]]},
                 "CODE": {"types": [["string", 0]]},
                 "ENTITY_ID": {"required": True, "types": [["integer", 0]]},
-                "ENTITY_TYPE_ID": {"required": True, "types": [["integer", 0]]},
+                "ENTITY_TYPE_ID": {"enum": [3, 4], "required": True, "types": [["integer", 0]]},
                 "NAME": {"required": True, "types": [["string", 0]]},
                 "ORIGINATOR_ID": {"types": [["string", 0]]},
                 "PRESET_ID": {"required": True, "types": [["integer", 0]]},

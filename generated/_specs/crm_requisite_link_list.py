@@ -98,18 +98,8 @@ SPEC = {
     "pagination": {"filter_param": "filter", "items": "", "order_param": "order", "select_param": "select", "style": "offset"},
     "params": {
         "filter": {"types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
-        "select": {
-            "properties": {
-                "BANK_DETAIL_ID": {"types": [["integer", 0]]},
-                "ENTITY_ID": {"types": [["integer", 0]]},
-                "ENTITY_TYPE_ID": {"types": [["integer", 0]]},
-                "MC_BANK_DETAIL_ID": {"types": [["integer", 0]]},
-                "MC_REQUISITE_ID": {"types": [["integer", 0]]},
-                "REQUISITE_ID": {"types": [["integer", 0]]},
-            },
-            "types": [["array", 0]],
-        },
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
+        "select": {"types": [["array", 0]]},
         "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.requisite.link.list.yaml",

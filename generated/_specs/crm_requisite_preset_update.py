@@ -42,7 +42,7 @@ SPEC = {
                 "XML_ID": {"types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "id": {"required": True, "types": [["integer", 0]]},
     },

@@ -40,6 +40,15 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -68,7 +77,7 @@ SPEC = {
                 "ACTIVE": {"types": [["char", 0]]},
                 "ADDRESS_ONLY": {"types": [["char", 0]]},
                 "CODE": {"types": [["string", 0]]},
-                "NAME": {"required": True, "types": [["string", 0]]},
+                "NAME": {"types": [["string", 0]]},
                 "ORIGINATOR_ID": {"types": [["string", 0]]},
                 "RQ_ACCOUNTANT": {"types": [["string", 0]]},
                 "RQ_BASE_DOC": {"types": [["string", 0]]},

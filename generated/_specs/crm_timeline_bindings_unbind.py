@@ -51,7 +51,11 @@ SPEC = {
         "fields": {
             "properties": {
                 "ENTITY_ID": {"required": True, "types": [["integer", 0]]},
-                "ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
+                "ENTITY_TYPE": {
+                    "enum": ["lead", "deal", "contact", "company", "order"],
+                    "required": True,
+                    "types": [["string", 0]],
+                },
                 "OWNER_ID": {"required": True, "types": [["integer", 0]]},
             },
             "required": True,

@@ -44,7 +44,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "itemId": {"required": True, "types": [["integer", 0]]},
-        "itemType": {"required": True, "types": [["integer", 0]]},
+        "itemType": {"enum": [1, 2], "required": True, "types": [["integer", 0]]},
         "ownerId": {"required": True, "types": [["integer", 0]]},
         "ownerTypeId": {"required": True, "types": [["integer", 0]]},
     },

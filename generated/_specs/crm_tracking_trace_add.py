@@ -39,7 +39,7 @@ SPEC = {
             "items": {
                 "properties": {
                     "ID": {"required": True, "types": [["integer", 0]]},
-                    "TYPE": {"required": True, "types": [["string", 0]]},
+                    "TYPE": {"enum": ["COMPANY", "CONTACT", "DEAL", "LEAD", "QUOTE"], "required": True, "types": [["string", 0]]},
                 },
                 "types": [["object", 0]],
             },

@@ -142,7 +142,16 @@ SPEC = {
                 },
                 "relations": {
                     "properties": {
-                        "child": {"types": [["object", 1]]},
+                        "child": {
+                            "items": {
+                                "properties": {
+                                    "entityTypeId": {"required": True, "types": [["integer", 0]]},
+                                    "isChildrenListEnabled": {"types": [["boolean", 0]]},
+                                },
+                                "types": [["object", 0]],
+                            },
+                            "types": [["object", 1]],
+                        },
                         "parent": {
                             "items": {
                                 "properties": {

@@ -43,7 +43,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "ACTIVE": {"types": [["string", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "C_SORT": {"types": [["integer", 0]]},
                 "NAME": {"required": True, "types": [["string", 0]]},
                 "RATE": {"required": True, "types": [["number", 0]]},

@@ -19,6 +19,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         "response": {
             "body": {
                 "result": 13,
@@ -44,10 +45,10 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "ACTIVE": {"types": [["string", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "C_SORT": {"types": [["integer", 0]]},
                 "NAME": {"required": True, "types": [["string", 0]]},
-                "RATE": {"required": True, "types": [["number", 0]]},
+                "RATE": {"types": [["number", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

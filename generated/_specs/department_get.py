@@ -54,9 +54,9 @@ SPEC = {
         "START": {"types": [["integer", 0]]},
         "UF_HEAD": {"types": [["integer", 0]]},
         "filter": {"types": [["object", 0]]},
-        "order": {"types": [["string", 0]]},
+        "order": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "select": {"types": [["string", 1]]},
-        "sort": {"types": [["string", 0]]},
+        "sort": {"enum": ["ID", "NAME", "SORT", "PARENT", "UF_HEAD"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/department.get.yaml",
 }

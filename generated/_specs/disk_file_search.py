@@ -83,10 +83,10 @@ SPEC = {
             "types": [["object", 0]],
         },
         "QUERY": {"required": True, "types": [["string", 0]]},
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["file", "folder", "all"], "types": [["string", 0]]},
         "order": {"types": [["object", 0]]},
         "select": {"types": [["string", 1]]},
-        "start": {"types": [["integer", 0]]},
+        "start": {"maximum": 1000, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/disk.file.search.yaml",
 }

@@ -37,7 +37,11 @@ SPEC = {
     "pagination": None,
     "params": {
         "id": {"required": True, "types": [["integer", 0]]},
-        "taskName": {"required": True, "types": [["string", 0]]},
+        "taskName": {
+            "enum": ["disk_access_read", "disk_access_add", "disk_access_edit", "disk_access_full"],
+            "required": True,
+            "types": [["string", 0]],
+        },
         "userId": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/disk.folder.shareToUser.yaml",

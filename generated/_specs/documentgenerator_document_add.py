@@ -119,7 +119,7 @@ SPEC = {
             "types": [["object", 0]],
         },
         "providerClassName": {"types": [["string", 0]]},
-        "stampsEnabled": {"types": [["integer", 0]]},
+        "stampsEnabled": {"enum": [1, 0], "types": [["integer", 0]]},
         "templateId": {"required": True, "types": [["integer", 0]]},
         "value": {"required": True, "types": [["string", 0]]},
         "values": {"types": [["object", 0]]},

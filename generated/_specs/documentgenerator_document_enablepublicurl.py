@@ -40,6 +40,6 @@ SPEC = {
     "method": "documentgenerator.document.enablepublicurl",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"required": True, "types": [["integer", 0]]}, "status": {"types": [["integer", 0]]}},
+    "params": {"id": {"required": True, "types": [["integer", 0]]}, "status": {"enum": [1, 0], "types": [["integer", 0]]}},
     "spec_file": "spec/imported/documentgenerator.document.enablepublicurl.yaml",
 }

@@ -101,7 +101,7 @@ SPEC = {
             "types": [["object", 0]],
         },
         "id": {"required": True, "types": [["integer", 0]]},
-        "stampsEnabled": {"types": [["integer", 0]]},
+        "stampsEnabled": {"enum": [1, 0], "types": [["integer", 0]]},
         "values": {"types": [["object", 0]]},
     },
     "spec_file": "spec/imported/documentgenerator.document.update.yaml",

@@ -43,7 +43,7 @@ SPEC = {
                 "accessCode": {"required": True, "types": [["string", 0]]},
                 "roleId": {"required": True, "types": [["integer", 0]]},
             },
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         }
     },
     "spec_file": "spec/imported/documentgenerator.role.fillaccesses.yaml",

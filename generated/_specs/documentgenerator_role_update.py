@@ -81,11 +81,17 @@ SPEC = {
                 "permissions": {
                     "properties": {
                         "DOCUMENTS": {
-                            "properties": {"MODIFY": {"types": [["string", 0]]}, "VIEW": {"types": [["string", 0]]}},
+                            "properties": {
+                                "MODIFY": {"types": [["string", 0]]},
+                                "VIEW": {"enum": ["", "X"], "types": [["string", 0]]},
+                            },
                             "types": [["object", 0]],
                         },
                         "SETTINGS": {"properties": {"MODIFY": {"types": [["string", 0]]}}, "types": [["object", 0]]},
-                        "TEMPLATES": {"properties": {"MODIFY": {"types": [["string", 0]]}}, "types": [["object", 0]]},
+                        "TEMPLATES": {
+                            "properties": {"MODIFY": {"enum": ["", "A", "D", "X"], "types": [["string", 0]]}},
+                            "types": [["object", 0]],
+                        },
                     },
                     "types": [["object", 0]],
                 },

@@ -94,7 +94,7 @@ SPEC = {
         "fields": {
             "constraints": [{"params": ["fileId", "file"], "rule": "at_least_one_of"}],
             "properties": {
-                "active": {"types": [["char", 0]]},
+                "active": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "code": {"types": [["string", 0]]},
                 "file": {"types": [["file", 0]]},
                 "fileId": {"types": [["integer", 0]]},
@@ -103,7 +103,7 @@ SPEC = {
                 "region": {"required": True, "types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "users": {"types": [["array", 0]]},
-                "withStamps": {"types": [["char", 0]]},
+                "withStamps": {"enum": ["Y", "N"], "types": [["char", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -90,7 +90,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "active": {"types": [["char", 0]]},
+                "active": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "code": {"types": [["string", 0]]},
                 "file": {"types": [["file", 0]]},
                 "name": {"types": [["string", 0]]},
@@ -99,7 +99,7 @@ SPEC = {
                 "region": {"types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "users": {"types": [["array", 0]]},
-                "withStamps": {"types": [["char", 0]]},
+                "withStamps": {"enum": ["Y", "N"], "types": [["char", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -43,7 +43,7 @@ SPEC = {
         "NAME": {"types": [["string", 0]]},
         "PROPERTY": {"required": True, "types": [["string", 0]]},
         "SORT": {"types": [["integer", 0]]},
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["S", "N", "F"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/entity.item.property.add.yaml",
 }

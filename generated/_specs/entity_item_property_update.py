@@ -57,7 +57,7 @@ SPEC = {
         "PROPERTY": {"required": True, "types": [["string", 0]]},
         "PROPERTY_NEW": {"types": [["string", 0]]},
         "SORT": {"types": [["integer", 0]]},
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["S", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/entity.item.property.update.yaml",
 }

@@ -61,7 +61,7 @@ SPEC = {
     "open_params": True,
     "pagination": None,
     "params": {
-        "ACTIVE": {"types": [["string", 0]]},
+        "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "CODE": {"types": [["string", 0]]},
         "DESCRIPTION": {"types": [["string", 0]]},
         "DETAIL_PICTURE": {"types": [["file", 0]]},

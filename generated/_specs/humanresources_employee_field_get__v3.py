@@ -81,6 +81,13 @@ SPEC = {
     "method": "humanresources.employee.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": ["userId", "name", "workPosition", "avatar", "url", "departments", "teams"],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/humanresources.employee.field.get@v3.yaml",
 }

@@ -47,7 +47,7 @@ SPEC = {
                 "value": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "job": {
             "properties": {
@@ -55,7 +55,7 @@ SPEC = {
                     "properties": {
                         "data": {"types": [["object", 0]]},
                         "sent": {"types": [["integer", 0]]},
-                        "status": {"required": True, "types": [["string", 0]]},
+                        "status": {"enum": ["IN_PROGRESS", "DONE", "CANCELED"], "required": True, "types": [["string", 0]]},
                         "total": {"types": [["integer", 0]]},
                     },
                     "required": True,

@@ -38,7 +38,7 @@ SPEC = {
             "properties": {
                 "data": {"types": [["object", 0]]},
                 "sent": {"types": [["integer", 0]]},
-                "status": {"required": True, "types": [["string", 0]]},
+                "status": {"enum": ["IN_PROGRESS", "DONE", "CANCELED"], "required": True, "types": [["string", 0]]},
                 "total": {"types": [["integer", 0]]},
             },
             "required": True,

@@ -109,7 +109,7 @@ SPEC = {
         "bindingChannelIds": {"types": [["array", 0]]},
         "bindingChatIds": {"types": [["array", 0]]},
         "bindingCollabIds": {"types": [["array", 0]]},
-        "colorName": {"types": [["string", 0]]},
+        "colorName": {"enum": ["blue", "green", "cyan", "orange", "purple", "pink"], "types": [["string", 0]]},
         "createChannel": {"types": [["boolean", 0]]},
         "createChat": {"types": [["boolean", 0]]},
         "createCollab": {"types": [["boolean", 0]]},
@@ -121,7 +121,7 @@ SPEC = {
             "properties": {"BUSINESS_PROC_AUTHORITY": {"types": [["array", 0]]}, "REPORTS_AUTHORITY": {"types": [["array", 0]]}},
             "types": [["object", 0]],
         },
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {"enum": ["DEPARTMENT", "TEAM"], "required": True, "types": [["string", 0]]},
         "userIds": {
             "properties": {
                 "MEMBER_DEPUTY_HEAD": {"types": [["array", 0]]},

@@ -62,7 +62,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "communicationType": {"required": True, "types": [["string", 0]]},
+        "communicationType": {"enum": ["CHAT", "CHANNEL", "COLLAB"], "required": True, "types": [["string", 0]]},
         "createDefault": {"types": [["boolean", 0]]},
         "ids": {"types": [["array", 0]]},
         "nodeId": {"required": True, "types": [["integer", 0]]},

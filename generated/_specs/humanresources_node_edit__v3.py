@@ -61,7 +61,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "colorName": {"types": [["string", 0]]},
+        "colorName": {"enum": ["blue", "green", "cyan", "orange", "purple", "pink"], "types": [["string", 0]]},
         "description": {"types": [["string", 0]]},
         "id": {"required": True, "types": [["integer", 0]]},
         "name": {"types": [["string", 0]]},

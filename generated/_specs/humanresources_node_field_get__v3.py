@@ -57,6 +57,27 @@ SPEC = {
     "method": "humanresources.node.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": [
+                "id",
+                "name",
+                "type",
+                "structureId",
+                "parentId",
+                "description",
+                "accessCode",
+                "userCount",
+                "colorName",
+                "xmlId",
+                "createdAt",
+                "updatedAt",
+                "members",
+            ],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/humanresources.node.field.get@v3.yaml",
 }

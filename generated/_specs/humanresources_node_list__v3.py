@@ -113,7 +113,7 @@ SPEC = {
     "params": {
         "pagination": {"types": [["object", 0]]},
         "select": {"types": [["array", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {"enum": ["DEPARTMENT", "TEAM"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/humanresources.node.list@v3.yaml",
 }

@@ -52,6 +52,9 @@ SPEC = {
     "method": "humanresources.node.member.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {"enum": ["userId", "name", "workPosition", "role", "avatar", "url"], "required": True, "types": [["string", 0]]},
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/humanresources.node.member.field.get@v3.yaml",
 }

@@ -68,7 +68,7 @@ SPEC = {
         "name": {"required": True, "types": [["string", 0]]},
         "pagination": {"types": [["object", 0]]},
         "parentId": {"types": [["integer", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {"enum": ["DEPARTMENT", "TEAM"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/humanresources.node.search@v3.yaml",
 }

@@ -33,7 +33,24 @@ SPEC = {
     "pagination": None,
     "params": {
         "ENTITY_ID": {"required": True, "types": [["string", 0]]},
-        "ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
+        "ENTITY_TYPE": {
+            "enum": [
+                "VIDEOCONF",
+                "AI_ASSISTANT_PRIVATE",
+                "LINES",
+                "LIVECHAT",
+                "ANNOUNCEMENT",
+                "CALENDAR",
+                "MAIL",
+                "CRM",
+                "SONET_GROUP",
+                "TASKS_TASK",
+                "TASKS",
+                "CALL",
+            ],
+            "required": True,
+            "types": [["string", 0]],
+        },
     },
     "spec_file": "spec/imported/im.chat.get.yaml",
 }

@@ -38,7 +38,7 @@ SPEC = {
     "params": {
         "CHAT_ID": {"types": [["integer", 0]]},
         "DIALOG_ID": {"types": [["string", 0]]},
-        "MUTE": {"types": [["string", 0]]},
+        "MUTE": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.chat.mute.yaml",
 }

@@ -37,7 +37,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "CHAT_ID": {"required": True, "types": [["integer", 0]]},
-        "HIDE_HISTORY": {"types": [["string", 0]]},
+        "HIDE_HISTORY": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "USERS": {"required": True, "types": [["array", 0]]},
     },
     "spec_file": "spec/imported/im.chat.user.add.yaml",

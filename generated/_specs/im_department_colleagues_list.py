@@ -34,9 +34,9 @@ SPEC = {
     "open_params": False,
     "pagination": {"items": "", "limit_param": "LIMIT", "offset_param": "OFFSET", "style": "limit"},
     "params": {
-        "LIMIT": {"types": [["integer", 0]]},
+        "LIMIT": {"maximum": 50, "types": [["integer", 0]]},
         "OFFSET": {"types": [["integer", 0]]},
-        "USER_DATA": {"types": [["string", 0]]},
+        "USER_DATA": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.department.colleagues.list.yaml",
 }

@@ -34,6 +34,6 @@ SPEC = {
     "method": "im.department.managers.get",
     "open_params": False,
     "pagination": None,
-    "params": {"ID": {"required": True, "types": [["array", 0]]}, "USER_DATA": {"types": [["string", 0]]}},
+    "params": {"ID": {"required": True, "types": [["array", 0]]}, "USER_DATA": {"enum": ["Y", "N"], "types": [["string", 0]]}},
     "spec_file": "spec/imported/im.department.managers.get.yaml",
 }

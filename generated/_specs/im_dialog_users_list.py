@@ -138,7 +138,7 @@ SPEC = {
         "LAST_ID": {"types": [["integer", 0]]},
         "LIMIT": {"types": [["integer", 0]]},
         "OFFSET": {"types": [["integer", 0]]},
-        "SKIP_EXTERNAL": {"types": [["string", 0]]},
+        "SKIP_EXTERNAL": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "SKIP_EXTERNAL_EXCEPT_TYPES": {"types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.dialog.users.list.yaml",

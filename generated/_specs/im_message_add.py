@@ -60,8 +60,8 @@ SPEC = {
         "MENU": {"types": [["object", 0], ["string", 0]]},
         "MESSAGE": {"types": [["string", 0]]},
         "REPLY_ID": {"types": [["integer", 0]]},
-        "SYSTEM": {"types": [["string", 0]]},
-        "URL_PREVIEW": {"types": [["string", 0]]},
+        "SYSTEM": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "URL_PREVIEW": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.message.add.yaml, spec/overrides/im.message.add.yaml",
 }

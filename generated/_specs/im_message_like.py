@@ -34,6 +34,9 @@ SPEC = {
     "method": "im.message.like",
     "open_params": False,
     "pagination": None,
-    "params": {"ACTION": {"types": [["string", 0]]}, "MESSAGE_ID": {"required": True, "types": [["integer", 0]]}},
+    "params": {
+        "ACTION": {"enum": ["auto", "plus", "minus"], "types": [["string", 0]]},
+        "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/im.message.like.yaml",
 }

@@ -39,7 +39,7 @@ SPEC = {
     "params": {
         "DIALOG_ID": {"required": True, "types": [["string", 0]]},
         "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
-        "TYPE": {"required": True, "types": [["string", 0]]},
+        "TYPE": {"enum": ["CHAT", "TASK", "POST", "CALEND"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.message.share.yaml",
 }

@@ -50,12 +50,12 @@ SPEC = {
     "pagination": None,
     "params": {
         "ATTACH": {"types": [["object", 0], ["object", 1], ["string", 0]]},
-        "IS_EDITED": {"types": [["string", 0]]},
+        "IS_EDITED": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "KEYBOARD": {"types": [["object", 0], ["string", 0]]},
         "MENU": {"types": [["object", 0], ["string", 0]]},
         "MESSAGE": {"types": [["string", 0]]},
         "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
-        "URL_PREVIEW": {"types": [["string", 0]]},
+        "URL_PREVIEW": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.message.update.yaml, spec/overrides/im.message.update.yaml",
 }

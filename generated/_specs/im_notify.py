@@ -60,7 +60,7 @@ SPEC = {
         "MESSAGE_OUT": {"types": [["string", 0]]},
         "SUB_TAG": {"types": [["string", 0]]},
         "TAG": {"types": [["string", 0]]},
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["USER", "SYSTEM"], "types": [["string", 0]]},
         "USER_ID": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/im.notify.yaml",

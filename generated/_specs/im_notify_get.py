@@ -91,8 +91,8 @@ SPEC = {
     "params": {
         "CONVERT_TEXT": {"types": [["string", 0]]},
         "LAST_ID": {"types": [["integer", 0]]},
-        "LAST_TYPE": {"types": [["integer", 0]]},
-        "LIMIT": {"types": [["integer", 0]]},
+        "LAST_TYPE": {"enum": [1, 3], "types": [["integer", 0]]},
+        "LIMIT": {"maximum": 50, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/im.notify.get.yaml",
 }

@@ -111,7 +111,7 @@ SPEC = {
         "CONVERT_TEXT": {"types": [["string", 0]]},
         "GROUP_TAG": {"types": [["string", 0]]},
         "LAST_ID": {"types": [["integer", 0]]},
-        "LIMIT": {"types": [["integer", 0]]},
+        "LIMIT": {"maximum": 50, "types": [["integer", 0]]},
         "SEARCH_AUTHORS": {"types": [["array", 0]]},
         "SEARCH_DATE": {"types": [["string", 0]]},
         "SEARCH_DATE_FROM": {"types": [["string", 0]]},

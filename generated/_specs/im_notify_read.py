@@ -32,7 +32,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTION": {"types": [["string", 0]]},
+        "ACTION": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "ID": {"types": [["integer", 0]]},
         "ONLY_CURRENT": {"types": [["string", 0]]},
     },

@@ -31,6 +31,6 @@ SPEC = {
     "method": "im.notify.read.list",
     "open_params": False,
     "pagination": None,
-    "params": {"ACTION": {"types": [["string", 0]]}, "IDS": {"required": True, "types": [["array", 0]]}},
+    "params": {"ACTION": {"enum": ["Y", "N"], "types": [["string", 0]]}, "IDS": {"required": True, "types": [["array", 0]]}},
     "spec_file": "spec/imported/im.notify.read.list.yaml",
 }

@@ -196,10 +196,10 @@ SPEC = {
     "params": {
         "LAST_SYNC_DATE": {"types": [["datetime", 0]]},
         "LAST_UPDATE": {"types": [["datetime", 0]]},
-        "ONLY_OPENLINES": {"types": [["string", 0]]},
-        "SKIP_CHAT": {"types": [["string", 0]]},
-        "SKIP_DIALOG": {"types": [["string", 0]]},
-        "SKIP_OPENLINES": {"types": [["string", 0]]},
+        "ONLY_OPENLINES": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "SKIP_CHAT": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "SKIP_DIALOG": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "SKIP_OPENLINES": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.recent.get.yaml",
 }

@@ -34,6 +34,6 @@ SPEC = {
     "method": "im.recent.pin",
     "open_params": False,
     "pagination": None,
-    "params": {"DIALOG_ID": {"required": True, "types": [["string", 0]]}, "PIN": {"types": [["string", 0]]}},
+    "params": {"DIALOG_ID": {"required": True, "types": [["string", 0]]}, "PIN": {"enum": ["Y", "N"], "types": [["string", 0]]}},
     "spec_file": "spec/imported/im.recent.pin.yaml",
 }

@@ -31,6 +31,9 @@ SPEC = {
     "method": "im.recent.unread",
     "open_params": False,
     "pagination": None,
-    "params": {"ACTION": {"types": [["string", 0]]}, "DIALOG_ID": {"required": True, "types": [["string", 0]]}},
+    "params": {
+        "ACTION": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "DIALOG_ID": {"required": True, "types": [["string", 0]]},
+    },
     "spec_file": "spec/imported/im.recent.unread.yaml",
 }

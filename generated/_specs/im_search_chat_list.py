@@ -94,7 +94,7 @@ SPEC = {
     "params": {
         "FIND": {"types": [["string", 0]]},
         "FIND_LINES": {"types": [["string", 0]]},
-        "LIMIT": {"types": [["integer", 0]]},
+        "LIMIT": {"maximum": 50, "types": [["integer", 0]]},
         "OFFSET": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/im.search.chat.list.yaml, spec/overrides/im.search.chat.list.yaml",

@@ -71,9 +71,9 @@ SPEC = {
     "pagination": {"items": "", "limit_param": "LIMIT", "offset_param": "OFFSET", "style": "limit"},
     "params": {
         "FIND": {"required": True, "types": [["string", 0]]},
-        "LIMIT": {"types": [["integer", 0]]},
+        "LIMIT": {"maximum": 50, "types": [["integer", 0]]},
         "OFFSET": {"types": [["integer", 0]]},
-        "USER_DATA": {"types": [["string", 0]]},
+        "USER_DATA": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.search.department.list.yaml",
 }

@@ -92,9 +92,9 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "SKIP_CHAT": {"types": [["string", 0]]},
-        "SKIP_DIALOG": {"types": [["string", 0]]},
-        "SKIP_OPENLINES": {"types": [["string", 0]]},
+        "SKIP_CHAT": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "SKIP_DIALOG": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "SKIP_OPENLINES": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/im.search.last.get.yaml",
 }

@@ -57,9 +57,9 @@ SPEC = {
     "open_params": False,
     "pagination": {"limit_param": "LIMIT", "offset_param": "OFFSET", "style": "limit"},
     "params": {
-        "BUSINESS": {"types": [["string", 0]]},
+        "BUSINESS": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "FIND": {"required": True, "types": [["string", 0]]},
-        "LIMIT": {"types": [["integer", 0]]},
+        "LIMIT": {"maximum": 50, "types": [["integer", 0]]},
         "OFFSET": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/im.search.user.list.yaml",

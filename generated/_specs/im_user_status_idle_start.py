@@ -31,6 +31,6 @@ SPEC = {
     "method": "im.user.status.idle.start",
     "open_params": False,
     "pagination": None,
-    "params": {"AGO": {"types": [["integer", 0]]}},
+    "params": {"AGO": {"minimum": 1, "types": [["integer", 0]]}},
     "spec_file": "spec/imported/im.user.status.idle.start.yaml",
 }

@@ -31,6 +31,6 @@ SPEC = {
     "method": "im.user.status.set",
     "open_params": False,
     "pagination": None,
-    "params": {"STATUS": {"required": True, "types": [["string", 0]]}},
+    "params": {"STATUS": {"enum": ["online", "dnd", "away", "break"], "required": True, "types": [["string", 0]]}},
     "spec_file": "spec/imported/im.user.status.set.yaml",
 }

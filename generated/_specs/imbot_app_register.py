@@ -42,7 +42,7 @@ SPEC = {
         "EXTRANET_SUPPORT": {"types": [["any", 0]]},
         "ICON_FILE": {"types": [["any", 0]]},
         "IFRAME_POPUP": {"types": [["any", 0]]},
-        "JS_METHOD": {"types": [["any", 0]]},
+        "JS_METHOD": {"enum": ["PUT", "SEND", "CALL", "SUPPORT"], "types": [["any", 0]]},
         "JS_PARAM": {"types": [["any", 0]]},
         "LANG": {"types": [["any", 0]]},
         "LANGUAGE_ID": {"types": [["any", 0]]},

@@ -47,7 +47,7 @@ SPEC = {
         "BOT_ID": {"types": [["integer", 0]]},
         "CHAT_ID": {"required": True, "types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
-        "IS_MANAGER": {"types": [["string", 0]]},
+        "IS_MANAGER": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "USER_ID": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/imbot.chat.setManager.yaml",

@@ -47,7 +47,7 @@ SPEC = {
         "BOT_ID": {"types": [["integer", 0]]},
         "CHAT_ID": {"required": True, "types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
-        "HIDE_HISTORY": {"types": [["string", 0]]},
+        "HIDE_HISTORY": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "USERS": {"required": True, "types": [["array", 0]]},
     },
     "spec_file": "spec/imported/imbot.chat.user.add.yaml",

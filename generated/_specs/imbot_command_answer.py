@@ -61,8 +61,8 @@ SPEC = {
         "MENU": {"types": [["object", 0]]},
         "MESSAGE": {"types": [["string", 0]]},
         "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
-        "SYSTEM": {"types": [["string", 0]]},
-        "URL_PREVIEW": {"types": [["string", 0]]},
+        "SYSTEM": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "URL_PREVIEW": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/imbot.command.answer.yaml",
 }

@@ -63,10 +63,10 @@ SPEC = {
         "BOT_ID": {"required": True, "types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
         "COMMAND": {"required": True, "types": [["string", 0]]},
-        "COMMON": {"types": [["string", 0]]},
+        "COMMON": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "EVENT_COMMAND_ADD": {"required": True, "types": [["string", 0]]},
-        "EXTRANET_SUPPORT": {"types": [["string", 0]]},
-        "HIDDEN": {"types": [["string", 0]]},
+        "EXTRANET_SUPPORT": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "HIDDEN": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "LANG": {
             "properties": {
                 "LANGUAGE_ID": {"required": True, "types": [["string", 0]]},
@@ -74,7 +74,7 @@ SPEC = {
                 "TITLE": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/imbot.command.register.yaml",

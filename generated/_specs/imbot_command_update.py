@@ -56,15 +56,15 @@ SPEC = {
             "properties": {
                 "COMMAND": {"types": [["string", 0]]},
                 "EVENT_COMMAND_ADD": {"types": [["string", 0]]},
-                "EXTRANET_SUPPORT": {"types": [["string", 0]]},
-                "HIDDEN": {"types": [["string", 0]]},
+                "EXTRANET_SUPPORT": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                "HIDDEN": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "LANG": {
                     "properties": {
                         "LANGUAGE_ID": {"required": True, "types": [["string", 0]]},
                         "PARAMS": {"types": [["string", 0]]},
                         "TITLE": {"required": True, "types": [["string", 0]]},
                     },
-                    "types": [["array", 0]],
+                    "types": [["object", 0], ["object", 1]],
                 },
             },
             "required": True,

@@ -72,10 +72,10 @@ SPEC = {
         "KEYBOARD": {"types": [["object", 0], ["string", 0]]},
         "MENU": {"types": [["object", 0], ["string", 0]]},
         "MESSAGE": {"required": True, "types": [["string", 0]]},
-        "SKIP_CONNECTOR": {"types": [["string", 0]]},
+        "SKIP_CONNECTOR": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "SYSTEM": {"types": [["string", 0]]},
         "TO_USER_ID": {"types": [["integer", 0]]},
-        "URL_PREVIEW": {"types": [["string", 0]]},
+        "URL_PREVIEW": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/imbot.message.add.yaml, spec/overrides/imbot.message.add.yaml",
 }

@@ -39,8 +39,8 @@ SPEC = {
     "params": {
         "BOT_ID": {"types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
-        "COMPLETE": {"types": [["string", 0]]},
-        "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
+        "COMPLETE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "MESSAGE_ID": {"minimum": 1, "required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/imbot.message.delete.yaml",
 }

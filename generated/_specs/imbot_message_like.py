@@ -37,10 +37,10 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTION": {"types": [["string", 0]]},
+        "ACTION": {"enum": ["auto", "plus", "minus"], "types": [["string", 0]]},
         "BOT_ID": {"types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
-        "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
+        "MESSAGE_ID": {"minimum": 1, "required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/imbot.message.like.yaml",
 }

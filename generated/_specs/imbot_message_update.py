@@ -65,9 +65,9 @@ SPEC = {
         "KEYBOARD": {"types": [["object", 0], ["string", 0]]},
         "MENU": {"types": [["object", 0], ["string", 0]]},
         "MESSAGE": {"types": [["string", 0]]},
-        "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
-        "SKIP_CONNECTOR": {"types": [["string", 0]]},
-        "URL_PREVIEW": {"types": [["string", 0]]},
+        "MESSAGE_ID": {"minimum": 1, "required": True, "types": [["integer", 0]]},
+        "SKIP_CONNECTOR": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "URL_PREVIEW": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/imbot.message.update.yaml, spec/overrides/imbot.message.update.yaml",
 }

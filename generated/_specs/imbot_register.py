@@ -72,7 +72,7 @@ SPEC = {
                 "LAST_NAME": {"types": [["string", 0]]},
                 "NAME": {"types": [["string", 0]]},
                 "PERSONAL_BIRTHDAY": {"types": [["string", 0]]},
-                "PERSONAL_GENDER": {"types": [["string", 0]]},
+                "PERSONAL_GENDER": {"enum": ["M", "F"], "types": [["string", 0]]},
                 "PERSONAL_PHOTO": {"types": [["file", 0]]},
                 "PERSONAL_WWW": {"types": [["string", 0]]},
                 "WORK_POSITION": {"types": [["string", 0]]},
@@ -80,7 +80,7 @@ SPEC = {
             "required": True,
             "types": [["object", 0]],
         },
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["B", "O", "H", "S"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/imbot.register.yaml, spec/overrides/imbot.register.yaml",
 }

@@ -37,6 +37,6 @@ SPEC = {
     "method": "imbot.unregister",
     "open_params": False,
     "pagination": None,
-    "params": {"BOT_ID": {"required": True, "types": [["integer", 0]]}, "CLIENT_ID": {"types": [["string", 0]]}},
+    "params": {"BOT_ID": {"minimum": 1, "required": True, "types": [["integer", 0]]}, "CLIENT_ID": {"types": [["string", 0]]}},
     "spec_file": "spec/imported/imbot.unregister.yaml",
 }

@@ -52,7 +52,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "BOT_ID": {"required": True, "types": [["integer", 0]]},
+        "BOT_ID": {"minimum": 1, "required": True, "types": [["integer", 0]]},
         "CLIENT_ID": {"types": [["string", 0]]},
         "FIELDS": {
             "properties": {
@@ -70,7 +70,7 @@ SPEC = {
                         "LAST_NAME": {"types": [["string", 0]]},
                         "NAME": {"types": [["string", 0]]},
                         "PERSONAL_BIRTHDAY": {"types": [["string", 0]]},
-                        "PERSONAL_GENDER": {"types": [["string", 0]]},
+                        "PERSONAL_GENDER": {"enum": ["M", "F"], "types": [["string", 0]]},
                         "PERSONAL_PHOTO": {"types": [["file", 0]]},
                         "PERSONAL_WWW": {"types": [["string", 0]]},
                         "WORK_POSITION": {"types": [["string", 0]]},

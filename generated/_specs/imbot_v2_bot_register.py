@@ -101,7 +101,7 @@ SPEC = {
                 "backgroundId": {"types": [["string", 0]]},
                 "botToken": {"types": [["string", 0]]},
                 "code": {"required": True, "types": [["string", 0]]},
-                "eventMode": {"types": [["string", 0]]},
+                "eventMode": {"enum": ["fetch", "webhook"], "types": [["string", 0]]},
                 "isHidden": {"types": [["boolean", 0]]},
                 "isReactionsEnabled": {"types": [["boolean", 0]]},
                 "isSupportOpenline": {"types": [["boolean", 0]]},
@@ -109,7 +109,7 @@ SPEC = {
                     "properties": {
                         "avatar": {"types": [["file", 0]]},
                         "color": {"types": [["string", 0]]},
-                        "gender": {"types": [["string", 0]]},
+                        "gender": {"enum": ["M", "F"], "types": [["string", 0]]},
                         "lastName": {"types": [["string", 0]]},
                         "name": {"required": True, "types": [["string", 0]]},
                         "workPosition": {"types": [["string", 0]]},

@@ -67,7 +67,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "backgroundId": {"types": [["string", 0]]},
-                "botToken": {"types": [["string", 0]]},
+                "botToken": {"max_length": 40, "types": [["string", 0]]},
                 "eventMode": {"types": [["string", 0]]},
                 "isHidden": {"types": [["boolean", 0]]},
                 "isReactionsEnabled": {"types": [["boolean", 0]]},
@@ -76,7 +76,7 @@ SPEC = {
                     "properties": {
                         "avatar": {"types": [["file", 0]]},
                         "color": {"types": [["string", 0]]},
-                        "gender": {"types": [["string", 0]]},
+                        "gender": {"enum": ["M", "F"], "types": [["string", 0]]},
                         "lastName": {"types": [["string", 0]]},
                         "name": {"types": [["string", 0]]},
                         "workPosition": {"types": [["string", 0]]},

@@ -43,7 +43,7 @@ SPEC = {
                 "attach": {"types": [["array", 0]]},
                 "keyboard": {"types": [["array", 0]]},
                 "message": {"types": [["string", 0]]},
-                "urlPreview": {"types": [["string", 0]]},
+                "urlPreview": {"enum": ["Y", "N"], "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -57,7 +57,7 @@ SPEC = {
                 "user": {"properties": {"id": {"required": True, "types": [["string", 0]]}}, "types": [["object", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/imconnector.delete.messages.yaml",

@@ -108,7 +108,7 @@ SPEC = {
                 "user": {
                     "properties": {
                         "email": {"types": [["string", 0]]},
-                        "gender": {"types": [["string", 0]]},
+                        "gender": {"enum": ["male", "female"], "types": [["string", 0]]},
                         "id": {"required": True, "types": [["string", 0]]},
                         "last_name": {"types": [["string", 0]]},
                         "name": {"types": [["string", 0]]},
@@ -121,7 +121,7 @@ SPEC = {
                 },
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/imconnector.send.messages.yaml",

@@ -59,7 +59,7 @@ SPEC = {
                 },
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/imconnector.send.status.delivery.yaml",

@@ -52,7 +52,7 @@ SPEC = {
                 "message": {"properties": {"id": {"types": [["array", 0]]}}, "types": [["object", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/imconnector.send.status.reading.yaml",

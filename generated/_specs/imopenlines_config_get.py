@@ -152,8 +152,8 @@ SPEC = {
     "pagination": None,
     "params": {
         "CONFIG_ID": {"required": True, "types": [["integer", 0]]},
-        "SHOW_OFFLINE": {"types": [["char", 0]]},
-        "WITH_QUEUE": {"types": [["char", 0]]},
+        "SHOW_OFFLINE": {"enum": ["Y", "N"], "types": [["char", 0]]},
+        "WITH_QUEUE": {"enum": ["Y", "N"], "types": [["char", 0]]},
     },
     "spec_file": "spec/imported/imopenlines.config.get.yaml",
 }

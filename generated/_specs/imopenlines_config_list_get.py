@@ -81,8 +81,8 @@ SPEC = {
         "OPTIONS": {
             "properties": {
                 "CHECK_PERMISSION": {"types": [["string", 0]]},
-                "CONFIG_QUEUE": {"types": [["char", 0]]},
-                "QUEUE": {"types": [["char", 0]]},
+                "CONFIG_QUEUE": {"enum": ["Y", "N"], "types": [["char", 0]]},
+                "QUEUE": {"enum": ["Y", "N"], "types": [["char", 0]]},
             },
             "types": [["object", 0]],
         },
@@ -91,7 +91,7 @@ SPEC = {
                 "filter": {"types": [["object", 0]]},
                 "limit": {"types": [["integer", 0]]},
                 "offset": {"types": [["integer", 0]]},
-                "order": {"types": [["object", 0]]},
+                "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
                 "select": {"types": [["array", 0]]},
             },
             "types": [["object", 0]],

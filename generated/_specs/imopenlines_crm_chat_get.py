@@ -35,9 +35,9 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIVE_ONLY": {"types": [["char", 0]]},
+        "ACTIVE_ONLY": {"enum": ["Y", "N"], "types": [["char", 0]]},
         "CRM_ENTITY": {"required": True, "types": [["integer", 0]]},
-        "CRM_ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
+        "CRM_ENTITY_TYPE": {"enum": ["lead", "deal", "company", "contact"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/imopenlines.crm.chat.get.yaml",
 }

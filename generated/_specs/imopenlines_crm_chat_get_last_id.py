@@ -36,7 +36,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "CRM_ENTITY": {"required": True, "types": [["integer", 0]]},
-        "CRM_ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
+        "CRM_ENTITY_TYPE": {"enum": ["lead", "deal", "company", "contact"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/imopenlines.crm.chat.getLastId.yaml",
 }

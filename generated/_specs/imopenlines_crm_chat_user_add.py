@@ -41,7 +41,7 @@ SPEC = {
     "params": {
         "CHAT_ID": {"types": [["integer", 0]]},
         "CRM_ENTITY": {"required": True, "types": [["integer", 0]]},
-        "CRM_ENTITY_TYPE": {"required": True, "types": [["string", 0]]},
+        "CRM_ENTITY_TYPE": {"enum": ["lead", "deal", "company", "contact"], "required": True, "types": [["string", 0]]},
         "USER_ID": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/imopenlines.crm.chat.user.add.yaml",

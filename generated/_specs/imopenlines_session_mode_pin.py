@@ -37,6 +37,9 @@ SPEC = {
     "method": "imopenlines.session.mode.pin",
     "open_params": False,
     "pagination": None,
-    "params": {"ACTIVATE": {"types": [["string", 0]]}, "CHAT_ID": {"required": True, "types": [["integer", 0]]}},
+    "params": {
+        "ACTIVATE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "CHAT_ID": {"required": True, "types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/imopenlines.session.mode.pin.yaml",
 }

@@ -53,7 +53,7 @@ SPEC = {
             "properties": {
                 "source": {
                     "properties": {"type": {"types": [["string", 0]]}, "value": {"types": [["integer", 0], ["string", 0]]}},
-                    "types": [["array", 0]],
+                    "types": [["object", 0], ["object", 1]],
                 },
                 "values": {"open": True, "types": [["array", 0]]},
             },

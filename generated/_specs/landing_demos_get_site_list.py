@@ -57,6 +57,9 @@ SPEC = {
     "method": "landing.demos.getSiteList",
     "open_params": False,
     "pagination": None,
-    "params": {"filter": {"types": [["object", 0]]}, "type": {"required": True, "types": [["string", 0]]}},
+    "params": {
+        "filter": {"types": [["object", 0]]},
+        "type": {"enum": ["page", "store", "knowledge", "group", "mainpage"], "required": True, "types": [["string", 0]]},
+    },
     "spec_file": "spec/imported/landing.demos.getSiteList.yaml",
 }

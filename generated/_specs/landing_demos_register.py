@@ -14,6 +14,44 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "data": {
+                "charset": "UTF-8",
+                "code": "ftmlt",
+                "description": None,
+                "fields": {"ADDITIONAL_FIELDS": {}, "LANDING_ID_404": "0", "LANDING_ID_INDEX": "0", "TITLE": "Business"},
+                "folders": [],
+                "items": {
+                    "ftmlt": {
+                        "code": "ftmlt",
+                        "description": None,
+                        "fields": {"TITLE": "Business"},
+                        "items": {},
+                        "layout": [],
+                        "name": "Business",
+                        "old_id": "16",
+                        "preview": "",
+                        "preview2x": "",
+                        "preview3x": "",
+                        "preview_url": "",
+                        "show_in_list": "Y",
+                        "type": "page",
+                        "version": 3,
+                    }
+                },
+                "layout": [],
+                "name": "Business",
+                "preview": "",
+                "preview2x": "",
+                "preview3x": "",
+                "preview_url": "",
+                "show_in_list": "Y",
+                "site_code": "/ftmlt/",
+                "syspages": [],
+                "type": "page",
+                "version": 3,
+            }
+        },
         "response": {
             "body": {
                 "result": [5, 7],
@@ -46,7 +84,7 @@ SPEC = {
                 "folders": {"types": [["array", 0], ["object", 0]]},
                 "items": {
                     "properties": {
-                        "code": {"required": True, "types": [["string", 0]]},
+                        "code": {"types": [["string", 0]]},
                         "description": {"types": [["string", 0], ["null", 0]]},
                         "fields": {"types": [["object", 0]]},
                         "items": {
@@ -60,7 +98,7 @@ SPEC = {
                                 "old_id": {"types": [["integer", 0]]},
                                 "style": {"types": [["object", 0]]},
                             },
-                            "types": [["object", 0], ["array", 0]],
+                            "types": [["object", 0], ["object", 1]],
                         },
                         "layout": {"types": [["array", 0], ["object", 0]]},
                         "name": {"types": [["string", 0]]},
@@ -70,8 +108,8 @@ SPEC = {
                         "preview3x": {"types": [["string", 0]]},
                         "preview_url": {"types": [["string", 0]]},
                         "show_in_list": {"types": [["string", 0]]},
-                        "tpl_type": {"types": [["string", 0]]},
-                        "type": {"types": [["string", 0]]},
+                        "tpl_type": {"enum": ["S", "P"], "types": [["string", 0]]},
+                        "type": {"enum": ["page", "store", "knowledge", "group", "mainpage"], "types": [["string", 0]]},
                         "version": {"types": [["integer", 0]]},
                     },
                     "types": [["object", 0]],
@@ -85,12 +123,12 @@ SPEC = {
                 "show_in_list": {"types": [["string", 0]]},
                 "site_code": {"types": [["string", 0]]},
                 "syspages": {"types": [["array", 0], ["object", 0]]},
-                "tpl_type": {"types": [["string", 0]]},
-                "type": {"types": [["string", 0]]},
+                "tpl_type": {"enum": ["S", "P"], "types": [["string", 0]]},
+                "type": {"enum": ["page", "store", "knowledge", "group", "mainpage"], "types": [["string", 0]]},
                 "version": {"types": [["integer", 0]]},
             },
             "required": True,
-            "types": [["object", 0], ["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "params": {
             "properties": {

@@ -54,7 +54,7 @@ SPEC = {
                 "BLOCK_ID": {"types": [["integer", 0]]},
                 "CODE": {"types": [["string", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
-                "FOLDER": {"types": [["string", 0]]},
+                "FOLDER": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "FOLDER_ID": {"types": [["integer", 0]]},
                 "MENU_CODE": {"types": [["string", 0]]},
                 "SITEMAP": {"types": [["string", 0]]},

@@ -49,7 +49,7 @@ SPEC = {
         "code": {"required": True, "types": [["string", 0]]},
         "fields": {
             "properties": {
-                "ADD_IN_MENU": {"types": [["string", 0]]},
+                "ADD_IN_MENU": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "BLOCK_ID": {"types": [["integer", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
                 "FOLDER_ID": {"types": [["integer", 0]]},

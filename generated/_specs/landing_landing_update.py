@@ -58,7 +58,7 @@ SPEC = {
                 "DATE_PUBLIC": {"types": [["string", 0]]},
                 "DELETED": {"types": [["string", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
-                "FOLDER": {"types": [["string", 0]]},
+                "FOLDER": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "FOLDER_ID": {"types": [["integer", 0]]},
                 "SITEMAP": {"types": [["string", 0]]},
                 "SITE_ID": {"types": [["integer", 0]]},

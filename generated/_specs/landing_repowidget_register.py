@@ -36,7 +36,7 @@ SPEC = {
         "code": {"required": True, "types": [["string", 0]]},
         "fields": {
             "properties": {
-                "ACTIVE": {"types": [["char", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "CONTENT": {"required": True, "types": [["string", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
                 "NAME": {"required": True, "types": [["string", 0]]},

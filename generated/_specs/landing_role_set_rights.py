@@ -42,7 +42,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "additional": {"types": [["string", 1]]},
+        "additional": {"enum": ["menu24", "create"], "types": [["string", 1]]},
         "id": {"required": True, "types": [["integer", 0]]},
         "rights": {"open": True, "required": True, "types": [["object", 0], ["array", 0]]},
         "scope": {"types": [["string", 0]]},

@@ -40,9 +40,9 @@ SPEC = {
         "fields": {
             "properties": {
                 "ACTIVE": {"types": [["string", 0]]},
-                "CODE": {"types": [["string", 0]]},
+                "CODE": {"max_length": 255, "types": [["string", 0]]},
                 "PARENT_ID": {"types": [["integer", 0]]},
-                "TITLE": {"required": True, "types": [["string", 0]]},
+                "TITLE": {"max_length": 255, "required": True, "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

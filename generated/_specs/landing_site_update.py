@@ -55,13 +55,13 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "CODE": {"types": [["string", 0]]},
-                "DESCRIPTION": {"types": [["string", 0]]},
+                "CODE": {"max_length": 253, "types": [["string", 0]]},
+                "DESCRIPTION": {"max_length": 255, "types": [["string", 0]]},
                 "DOMAIN_ID": {"types": [["integer", 0], ["string", 0]]},
                 "LANDING_ID_404": {"types": [["integer", 0]]},
                 "LANDING_ID_503": {"types": [["integer", 0]]},
                 "LANDING_ID_INDEX": {"types": [["integer", 0]]},
-                "TITLE": {"types": [["string", 0]]},
+                "TITLE": {"max_length": 255, "types": [["string", 0]]},
                 "TYPE": {"types": [["string", 0]]},
                 "XML_ID": {"types": [["string", 0]]},
             },

@@ -39,7 +39,11 @@ SPEC = {
     "params": {
         "additional": {"types": [["object", 0]]},
         "siteId": {"required": True, "types": [["integer", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {
+            "enum": ["mainpage", "catalog", "personal", "cart", "order", "payment", "compare", "feedback"],
+            "required": True,
+            "types": [["string", 0]],
+        },
     },
     "spec_file": "spec/imported/landing.syspage.getSpecialPage.yaml",
 }

@@ -38,7 +38,11 @@ SPEC = {
     "params": {
         "id": {"required": True, "types": [["integer", 0]]},
         "lid": {"types": [["integer", 0]]},
-        "type": {"required": True, "types": [["string", 0]]},
+        "type": {
+            "enum": ["mainpage", "catalog", "personal", "cart", "order", "payment", "compare", "feedback"],
+            "required": True,
+            "types": [["string", 0]],
+        },
     },
     "spec_file": "spec/imported/landing.syspage.set.yaml",
 }

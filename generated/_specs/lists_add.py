@@ -68,17 +68,17 @@ SPEC = {
     "params": {
         "FIELDS": {
             "properties": {
-                "BIZPROC": {"types": [["string", 0]]},
+                "BIZPROC": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
                 "NAME": {"required": True, "types": [["string", 0]]},
                 "PICTURE": {"types": [["array", 0]]},
                 "SORT": {"types": [["integer", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "IBLOCK_CODE": {"required": True, "types": [["string", 0]]},
-        "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
+        "IBLOCK_TYPE_ID": {"enum": ["lists", "bitrix_processes", "lists_socnet"], "required": True, "types": [["string", 0]]},
         "MESSAGES": {"types": [["array", 0]]},
         "RIGHTS": {"types": [["array", 0]]},
         "SOCNET_GROUP_ID": {"types": [["integer", 0]]},

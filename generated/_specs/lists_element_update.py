@@ -67,11 +67,11 @@ SPEC = {
         "FIELDS": {
             "properties": {"NAME": {"required": True, "types": [["string", 0]]}, "PROPERTY_PropertyId": {"types": [["any", 0]]}},
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "IBLOCK_CODE": {"types": [["string", 0]]},
         "IBLOCK_ID": {"types": [["integer", 0]]},
-        "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
+        "IBLOCK_TYPE_ID": {"enum": ["lists", "bitrix_processes", "lists_socnet"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/lists.element.update.yaml, spec/overrides/lists.element.update.yaml",
 }

@@ -76,7 +76,7 @@ SPEC = {
         "FIELD_ID": {"types": [["integer", 0]]},
         "IBLOCK_CODE": {"types": [["string", 0]]},
         "IBLOCK_ID": {"types": [["integer", 0]]},
-        "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
+        "IBLOCK_TYPE_ID": {"enum": ["lists", "bitrix_processes", "lists_socnet"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/lists.field.type.get.yaml, spec/overrides/lists.field.type.get.yaml",
 }

@@ -104,7 +104,7 @@ SPEC = {
         "IBLOCK_CODE": {"types": [["string", 0]]},
         "IBLOCK_ID": {"types": [["integer", 0]]},
         "IBLOCK_ORDER": {"types": [["object", 0]]},
-        "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
+        "IBLOCK_TYPE_ID": {"enum": ["lists", "bitrix_processes", "lists_socnet"], "required": True, "types": [["string", 0]]},
         "SOCNET_GROUP_ID": {"types": [["integer", 0]]},
         "filter": {"types": [["object", 0]]},
         "order": {"types": [["object", 0]]},

@@ -102,7 +102,7 @@ SPEC = {
         "FILTER": {"types": [["object", 0]]},
         "IBLOCK_CODE": {"types": [["string", 0]]},
         "IBLOCK_ID": {"types": [["integer", 0]]},
-        "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
+        "IBLOCK_TYPE_ID": {"enum": ["lists", "bitrix_processes", "lists_socnet"], "required": True, "types": [["string", 0]]},
         "SELECT": {"types": [["array", 0]]},
         "order": {"types": [["object", 0]]},
         "start": {"types": [["integer", 0]]},

@@ -68,9 +68,9 @@ SPEC = {
     "params": {
         "FIELDS": {
             "properties": {
-                "ACTIVE": {"types": [["string", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
-                "DESCRIPTION_TYPE": {"types": [["string", 0]]},
+                "DESCRIPTION_TYPE": {"enum": ["text", "html"], "types": [["string", 0]]},
                 "DETAIL_PICTURE": {"types": [["array", 0]]},
                 "EXTERNAL_ID": {"types": [["string", 0]]},
                 "NAME": {"required": True, "types": [["string", 0]]},
@@ -80,11 +80,11 @@ SPEC = {
                 "XML_ID": {"types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "IBLOCK_CODE": {"types": [["string", 0]]},
         "IBLOCK_ID": {"types": [["integer", 0]]},
-        "IBLOCK_TYPE_ID": {"required": True, "types": [["string", 0]]},
+        "IBLOCK_TYPE_ID": {"enum": ["lists", "bitrix_processes", "lists_socnet"], "required": True, "types": [["string", 0]]},
         "SECTION_CODE": {"types": [["string", 0]]},
         "SECTION_ID": {"types": [["integer", 0]]},
     },

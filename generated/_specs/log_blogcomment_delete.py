@@ -35,6 +35,6 @@ SPEC = {
     "method": "log.blogcomment.delete",
     "open_params": False,
     "pagination": None,
-    "params": {"COMMENT_ID": {"required": True, "types": [["integer", 0]]}, "USER_ID": {"types": [["integer", 0]]}},
+    "params": {"COMMENT_ID": {"minimum": 1, "required": True, "types": [["integer", 0]]}, "USER_ID": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/log.blogcomment.delete.yaml",
 }

@@ -27,7 +27,7 @@ SPEC = {
     "params": {
         "FIRST_ID": {"types": [["integer", 0]]},
         "LAST_ID": {"types": [["integer", 0]]},
-        "LIMIT": {"types": [["integer", 0]]},
+        "LIMIT": {"maximum": 200, "types": [["integer", 0]]},
         "LOG_DATE_FROM": {"types": [["string", 0]]},
         "LOG_DATE_TO": {"types": [["string", 0]]},
         "LOG_RIGHTS": {"types": [["array", 0]]},

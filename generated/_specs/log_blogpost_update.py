@@ -53,7 +53,7 @@ SPEC = {
     "params": {
         "DEST": {"types": [["array", 0]]},
         "FILES": {"types": [["array", 0]]},
-        "IMPORTANT": {"types": [["string", 0]]},
+        "IMPORTANT": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "IMPORTANT_DATE_END": {"types": [["string", 0]]},
         "POST_ID": {"required": True, "types": [["integer", 0]]},
         "POST_MESSAGE": {"types": [["string", 0]]},

@@ -57,6 +57,9 @@ SPEC = {
     "method": "mail.mailbox.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {"enum": ["id", "name", "email", "senderName"], "required": True, "types": [["string", 0]]},
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/mail.mailbox.field.get@v3.yaml",
 }

@@ -57,6 +57,27 @@ SPEC = {
     "method": "mail.message.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": [
+                "id",
+                "mailboxId",
+                "mailboxEmail",
+                "subject",
+                "from",
+                "to",
+                "cc",
+                "date",
+                "isSeen",
+                "hasAttachments",
+                "url",
+                "bindings",
+                "body",
+            ],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/mail.message.field.get@v3.yaml",
 }

@@ -43,7 +43,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "action": {"required": True, "types": [["string", 0]]},
+        "action": {"enum": ["move", "spam", "delete"], "required": True, "types": [["string", 0]]},
         "folder": {"types": [["string", 0]]},
         "messageIds": {"required": True, "types": [["array", 0]]},
     },

@@ -51,8 +51,8 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIVE": {"types": [["string", 0]]},
-        "ENCRYPTION": {"types": [["string", 0]]},
+        "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "ENCRYPTION": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "ICON": {"types": [["file", 0], ["integer", 0], ["string", 0]]},
         "ID": {"required": True, "types": [["integer", 0]]},
         "LINK": {"types": [["string", 0]]},

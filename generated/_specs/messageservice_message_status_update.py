@@ -39,7 +39,7 @@ SPEC = {
     "params": {
         "CODE": {"required": True, "types": [["string", 0]]},
         "MESSAGE_ID": {"required": True, "types": [["string", 0]]},
-        "STATUS": {"required": True, "types": [["string", 0]]},
+        "STATUS": {"enum": ["queued", "sent", "delivered", "undelivered", "failed"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/messageservice.message.status.update.yaml",
 }

@@ -45,29 +45,12 @@ SPEC = {
     "params": {
         "CODE": {"required": True, "types": [["string", 0]]},
         "DESCRIPTION": {"types": [["string", 0], ["object", 0]]},
-        "HANDLER": {
-            "properties": {
-                "auth": {"types": [["object", 0]]},
-                "bindings": {"types": [["array", 0]]},
-                "code": {"types": [["string", 0]]},
-                "document_id": {"types": [["array", 0]]},
-                "document_type": {"types": [["array", 0]]},
-                "message_body": {"types": [["string", 0]]},
-                "message_id": {"types": [["string", 0]]},
-                "message_to": {"types": [["string", 0]]},
-                "module_id": {"types": [["string", 0]]},
-                "properties": {
-                    "properties": {"message_text": {"types": [["string", 0]]}, "phone_number": {"types": [["string", 0]]}},
-                    "types": [["object", 0]],
-                },
-                "ts": {"types": [["integer", 0]]},
-                "type": {"types": [["string", 0]]},
-                "workflow_id": {"types": [["string", 0]]},
-            },
+        "HANDLER": {"required": True, "types": [["string", 0]]},
+        "NAME": {
+            "properties": {"message_text": {"types": [["string", 0]]}, "phone_number": {"types": [["string", 0]]}},
             "required": True,
-            "types": [["string", 0]],
+            "types": [["string", 0], ["object", 0]],
         },
-        "NAME": {"required": True, "types": [["string", 0], ["object", 0]]},
         "TYPE": {"required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/messageservice.sender.add.yaml",

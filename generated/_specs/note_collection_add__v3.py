@@ -60,7 +60,10 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"name": {"required": True, "types": [["string", 0]]}, "position": {"types": [["integer", 0]]}},
+            "properties": {
+                "name": {"max_length": 255, "required": True, "types": [["string", 0]]},
+                "position": {"types": [["integer", 0]]},
+            },
             "required": True,
             "types": [["object", 0]],
         }

@@ -57,6 +57,13 @@ SPEC = {
     "method": "note.collection.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": ["id", "name", "position", "policyLevel", "createdBy", "createdAt", "updatedBy", "updatedAt"],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/note.collection.field.get@v3.yaml",
 }

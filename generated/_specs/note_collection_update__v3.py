@@ -65,7 +65,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"name": {"required": True, "types": [["string", 0]]}},
+            "properties": {"name": {"max_length": 255, "required": True, "types": [["string", 0]]}},
             "required": True,
             "types": [["object", 0]],
         },

@@ -41,7 +41,7 @@ SPEC = {
                 "collectionId": {"required": True, "types": [["integer", 0]]},
                 "markdown": {"types": [["string", 0]]},
                 "parentId": {"types": [["integer", 0]]},
-                "title": {"required": True, "types": [["string", 0]]},
+                "title": {"max_length": 255, "required": True, "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -57,6 +57,24 @@ SPEC = {
     "method": "note.document.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": [
+                "id",
+                "collectionId",
+                "parentId",
+                "title",
+                "markdown",
+                "position",
+                "createdBy",
+                "createdAt",
+                "updatedBy",
+                "updatedAt",
+            ],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/note.document.field.get@v3.yaml",
 }

@@ -57,6 +57,13 @@ SPEC = {
     "method": "note.document.search.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": ["documentId", "collectionId", "title", "score", "snippet", "sharedAccess"],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/note.document.search.field.get@v3.yaml",
 }

@@ -57,6 +57,13 @@ SPEC = {
     "method": "note.document.tree.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": ["id", "collectionId", "parentId", "title", "position", "children"],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/note.document.tree.field.get@v3.yaml",
 }

@@ -77,7 +77,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {"markdown": {"types": [["string", 0]]}, "title": {"types": [["string", 0]]}},
+            "properties": {"markdown": {"types": [["string", 0]]}, "title": {"max_length": 255, "types": [["string", 0]]}},
             "required": True,
             "types": [["object", 0]],
         },

@@ -57,6 +57,13 @@ SPEC = {
     "method": "note.file.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": ["id", "documentId", "name", "size", "mimeType", "assetType", "assetMarkdown"],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/note.file.field.get@v3.yaml",
 }

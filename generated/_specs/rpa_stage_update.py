@@ -21,7 +21,7 @@ SPEC = {
                 "semantic": {"types": [["any", 0]]},
                 "sort": {"types": [["any", 0]]},
             },
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "id": {"types": [["integer", 0]]},
     },

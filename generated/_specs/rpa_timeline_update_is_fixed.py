@@ -12,6 +12,6 @@ SPEC = {
     "method": "rpa.timeline.updateIsFixed",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"types": [["integer", 0]]}, "isFixed": {"types": [["string", 0]]}},
+    "params": {"id": {"types": [["integer", 0]]}, "isFixed": {"enum": ["Y", "N"], "types": [["string", 0]]}},
     "spec_file": "spec/imported/rpa.timeline.updateIsFixed.yaml",
 }

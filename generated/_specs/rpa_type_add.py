@@ -21,7 +21,7 @@ SPEC = {
                 "title": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         }
     },
     "spec_file": "spec/imported/rpa.type.add.yaml",

@@ -72,7 +72,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "basePrice": {"types": [["number", 0]]},
-                "canBuy": {"types": [["string", 0]]},
+                "canBuy": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "catalogXmlId": {"types": [["string", 0]]},
                 "dimensions": {"types": [["string", 0]]},
                 "discountPrice": {"types": [["number", 0]]},
@@ -83,7 +83,7 @@ SPEC = {
                 "productXmlId": {"types": [["string", 0]]},
                 "quantity": {"types": [["number", 0]]},
                 "sort": {"types": [["integer", 0]]},
-                "vatIncluded": {"types": [["string", 0]]},
+                "vatIncluded": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "vatRate": {"types": [["number", 0]]},
                 "weight": {"types": [["integer", 0]]},
                 "xmlId": {"types": [["string", 0]]},

@@ -39,7 +39,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "domain": {"required": True, "types": [["string", 0]]},
+                "domain": {"enum": ["I", "E"], "required": True, "types": [["string", 0]]},
                 "personTypeId": {"required": True, "types": [["integer", 0]]},
             },
             "required": True,

@@ -57,11 +57,22 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIVE": {"types": [["string", 0]]},
+        "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "EMAIL": {"required": True, "types": [["string", 0]]},
         "NAME": {"required": True, "types": [["string", 0]]},
         "NUMBER_KKM": {"types": [["string", 0]]},
-        "OFD": {"types": [["string", 0]]},
+        "OFD": {
+            "enum": [
+                "bx_firstofd",
+                "bx_platformaofd",
+                "bx_yarusofd",
+                "bx_taxcomofd",
+                "bx_ofdruofd",
+                "bx_tenzorofd",
+                "bx_conturofd",
+            ],
+            "types": [["string", 0]],
+        },
         "OFD_SETTINGS": {
             "properties": {
                 "AUTH": {"types": [["object", 0]]},
@@ -73,7 +84,7 @@ SPEC = {
         "REST_CODE": {"required": True, "types": [["string", 0]]},
         "SETTINGS": {"types": [["array", 0]]},
         "SORT": {"types": [["integer", 0]]},
-        "USE_OFFLINE": {"types": [["string", 0]]},
+        "USE_OFFLINE": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/sale.cashbox.add.yaml",
 }

@@ -13,6 +13,41 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
+            "SETTINGS": {
+                "CHECK_URL": "http://example.com/rest_check.php",
+                "CONFIG": {
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
+                },
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
+            },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
+        },
         "response": {
             "body": {
                 "result": 5,
@@ -45,31 +80,34 @@ SPEC = {
                     "properties": {
                         "ITEMS": {
                             "properties": {
-                                "DISABLED": {"types": [["string", 0]]},
+                                "DISABLED": {"enum": ["Y", "N"], "types": [["string", 0]]},
                                 "LABEL": {"required": True, "types": [["string", 0]]},
-                                "MULTILINE": {"types": [["string", 0]]},
-                                "MULTIPLE": {"types": [["string", 0]]},
+                                "MULTILINE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                "MULTIPLE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                                 "OPTIONS": {"required": True, "types": [["object", 0]]},
-                                "REQUIRED": {"required": True, "types": [["string", 0]]},
-                                "TIME": {"types": [["string", 0]]},
-                                "TYPE": {"required": True, "types": [["string", 0]]},
+                                "REQUIRED": {"enum": ["Y", "N"], "required": True, "types": [["string", 0]]},
+                                "TIME": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                "TYPE": {
+                                    "enum": ["STRING", "NUMBER", "Y/N", "ENUM", "DATE"],
+                                    "required": True,
+                                    "types": [["string", 0]],
+                                },
                             },
-                            "required": True,
                             "types": [["object", 0]],
                         },
-                        "LABEL": {"required": True, "types": [["string", 0]]},
+                        "LABEL": {"types": [["string", 0]]},
                     },
                     "required": True,
                     "types": [["object", 0]],
                 },
-                "HTTP_VERSION": {"types": [["string", 0]]},
+                "HTTP_VERSION": {"enum": ["1.0", "1.1"], "types": [["string", 0]]},
                 "PRINT_URL": {"required": True, "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],
         },
         "SORT": {"types": [["integer", 0]]},
-        "SUPPORTS_FFD105": {"types": [["string", 0]]},
+        "SUPPORTS_FFD105": {"enum": ["Y", "N"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/sale.cashbox.handler.add.yaml",
 }

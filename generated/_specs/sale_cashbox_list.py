@@ -49,6 +49,10 @@ SPEC = {
     "method": "sale.cashbox.list",
     "open_params": False,
     "pagination": None,
-    "params": {"FILTER": {"types": [["object", 0]]}, "ORDER": {"types": [["object", 0]]}, "SELECT": {"types": [["array", 0]]}},
+    "params": {
+        "FILTER": {"types": [["object", 0]]},
+        "ORDER": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
+        "SELECT": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/sale.cashbox.list.yaml",
 }

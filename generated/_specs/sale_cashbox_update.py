@@ -39,11 +39,22 @@ SPEC = {
     "params": {
         "FIELDS": {
             "properties": {
-                "ACTIVE": {"types": [["string", 0], ["char", 0]]},
+                "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0], ["char", 0]]},
                 "EMAIL": {"types": [["string", 0]]},
                 "NAME": {"types": [["string", 0]]},
                 "NUMBER_KKM": {"types": [["string", 0]]},
-                "OFD": {"types": [["string", 0]]},
+                "OFD": {
+                    "enum": [
+                        "bx_firstofd",
+                        "bx_platformaofd",
+                        "bx_yarusofd",
+                        "bx_taxcomofd",
+                        "bx_ofdruofd",
+                        "bx_tenzorofd",
+                        "bx_conturofd",
+                    ],
+                    "types": [["string", 0]],
+                },
                 "OFD_SETTINGS": {
                     "properties": {
                         "AUTH": {"types": [["object", 0]]},
@@ -54,7 +65,7 @@ SPEC = {
                 },
                 "SETTINGS": {"types": [["object", 0]]},
                 "SORT": {"types": [["integer", 0]]},
-                "USE_OFFLINE": {"types": [["string", 0]]},
+                "USE_OFFLINE": {"enum": ["Y", "N"], "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -93,7 +93,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIVE": {"types": [["string", 0]]},
+        "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "CONFIG": {
             "items": {
                 "properties": {

@@ -44,7 +44,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIVE": {"types": [["string", 0]]},
+        "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "CODE": {"types": [["string", 0]]},
         "DELIVERY_ID": {"required": True, "types": [["integer", 0]]},
         "DESCRIPTION": {"types": [["string", 0]]},
@@ -63,7 +63,7 @@ SPEC = {
         "NAME": {"required": True, "types": [["string", 0]]},
         "PRICE": {"types": [["number", 0]]},
         "SORT": {"types": [["integer", 0]]},
-        "TYPE": {"required": True, "types": [["string", 0]]},
+        "TYPE": {"enum": ["enum", "checkbox", "quantity"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/sale.delivery.extra.service.add.yaml",
 }

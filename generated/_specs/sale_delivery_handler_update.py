@@ -14,6 +14,42 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         "response": {
             "body": {
                 "result": True,
@@ -67,12 +103,16 @@ SPEC = {
                         "CODE": {"required": True, "types": [["string", 0]]},
                         "NAME": {"required": True, "types": [["string", 0]]},
                         "OPTIONS": {"types": [["object", 0]]},
-                        "TYPE": {"required": True, "types": [["string", 0]]},
+                        "TYPE": {
+                            "enum": ["STRING", "Y/N", "NUMBER", "ENUM", "DATE", "LOCATION"],
+                            "required": True,
+                            "types": [["string", 0]],
+                        },
                     },
-                    "types": [["object", 0]],
+                    "types": [["object", 0], ["object", 1]],
                 },
                 "CREATE_DELIVERY_REQUEST_URL": {"types": [["string", 0]]},
-                "HAS_CALLBACK_TRACKING_SUPPORT": {"types": [["string", 0]]},
+                "HAS_CALLBACK_TRACKING_SUPPORT": {"enum": ["Y", "N"], "types": [["string", 0]]},
             },
             "types": [["object", 0]],
         },

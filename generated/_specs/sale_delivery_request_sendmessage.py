@@ -53,7 +53,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ADDRESSEE": {"required": True, "types": [["string", 0]]},
+        "ADDRESSEE": {"enum": ["MANAGER", "RECIPIENT"], "required": True, "types": [["string", 0]]},
         "DELIVERY_ID": {"required": True, "types": [["integer", 0]]},
         "MESSAGE": {
             "constraints": [{"params": ["SUBJECT", "BODY"], "rule": "at_least_one_of"}],
@@ -63,7 +63,7 @@ SPEC = {
                 "STATUS": {
                     "properties": {
                         "MESSAGE": {"required": True, "types": [["string", 0]]},
-                        "SEMANTIC": {"required": True, "types": [["string", 0]]},
+                        "SEMANTIC": {"enum": ["success", "process", "error"], "required": True, "types": [["string", 0]]},
                     },
                     "types": [["object", 0]],
                 },

@@ -69,8 +69,8 @@ SPEC = {
     "pagination": None,
     "params": {
         "DELIVERY_ID": {"required": True, "types": [["integer", 0]]},
-        "FINALIZE": {"types": [["string", 0]]},
-        "OVERWRITE_PROPERTIES": {"types": [["string", 0]]},
+        "FINALIZE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+        "OVERWRITE_PROPERTIES": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "PROPERTIES": {
             "items": {
                 "properties": {
@@ -85,7 +85,7 @@ SPEC = {
         "REQUEST_ID": {"required": True, "types": [["string", 0]]},
         "STATUS": {
             "properties": {
-                "SEMANTIC": {"required": True, "types": [["string", 0]]},
+                "SEMANTIC": {"enum": ["process", "success"], "required": True, "types": [["string", 0]]},
                 "TEXT": {"required": True, "types": [["string", 0]]},
             },
             "types": [["object", 0]],

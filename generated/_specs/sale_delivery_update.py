@@ -53,7 +53,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIVE": {"types": [["string", 0]]},
+        "ACTIVE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "CURRENCY": {"types": [["string", 0]]},
         "DESCRIPTION": {"types": [["string", 0]]},
         "ID": {"required": True, "types": [["integer", 0]]},

@@ -120,7 +120,7 @@ SPEC = {
     "params": {
         "FILTER": {"open": True, "types": [["object", 0]]},
         "ORDER": {"types": [["object", 0]], "values": {"enum": ["ASC", "DESC"], "types": [["string", 0]]}},
-        "SELECT": {"items": {"types": [["string", 0]]}, "types": [["array", 0]]},
+        "SELECT": {"items": {"types": [["string", 0]]}, "types": [["any", 1]]},
     },
     "spec_file": "spec/methods/sale.paysystem.list.yaml",
 }

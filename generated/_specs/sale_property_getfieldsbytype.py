@@ -62,6 +62,12 @@ SPEC = {
     "method": "sale.property.getfieldsbytype",
     "open_params": False,
     "pagination": None,
-    "params": {"type": {"required": True, "types": [["string", 0]]}},
+    "params": {
+        "type": {
+            "enum": ["STRING", "Y/N", "NUMBER", "ENUM", "FILE", "DATE", "LOCATION", "ADDRESS"],
+            "required": True,
+            "types": [["string", 0]],
+        }
+    },
     "spec_file": "spec/imported/sale.property.getfieldsbytype.yaml",
 }

@@ -38,7 +38,7 @@ SPEC = {
         "fields": {
             "properties": {
                 "entityId": {"required": True, "types": [["integer", 0]]},
-                "entityType": {"required": True, "types": [["string", 0]]},
+                "entityType": {"enum": ["P", "D", "L", "T"], "required": True, "types": [["string", 0]]},
                 "propertyId": {"required": True, "types": [["integer", 0]]},
             },
             "required": True,

@@ -87,11 +87,11 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "allowDelivery": {"required": True, "types": [["string", 0]]},
+                "allowDelivery": {"enum": ["Y", "N"], "required": True, "types": [["string", 0]]},
                 "basePriceDelivery": {"types": [["number", 0]]},
                 "comments": {"types": [["string", 0]]},
                 "companyId": {"types": [["integer", 0]]},
-                "deducted": {"required": True, "types": [["string", 0]]},
+                "deducted": {"enum": ["Y", "N"], "required": True, "types": [["string", 0]]},
                 "deliveryDocDate": {"types": [["datetime", 0]]},
                 "deliveryDocNum": {"types": [["string", 0]]},
                 "deliveryId": {"required": True, "types": [["integer", 0]]},

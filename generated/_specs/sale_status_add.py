@@ -46,9 +46,9 @@ SPEC = {
             "properties": {
                 "color": {"types": [["string", 0]]},
                 "id": {"required": True, "types": [["string", 0]]},
-                "notify": {"types": [["string", 0]]},
+                "notify": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
-                "type": {"required": True, "types": [["string", 0]]},
+                "type": {"enum": ["O", "D"], "required": True, "types": [["string", 0]]},
                 "xmlId": {"types": [["string", 0]]},
             },
             "required": True,

@@ -14,6 +14,17 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
+            }
+        },
         "response": {
             "body": {
                 "result": {
@@ -73,25 +84,29 @@ SPEC = {
                         "fileType": {"required": True, "types": [["string", 0]]},
                     },
                     "required": True,
-                    "types": [["array", 0]],
+                    "types": [["object", 0], ["object", 1]],
                 },
                 "language": {"types": [["string", 0]]},
                 "members": {
                     "properties": {
-                        "employeeCode": {"required": True, "types": [["string", 0]]},
-                        "employeeId": {"required": True, "types": [["integer", 0]]},
-                        "role": {"required": True, "types": [["string", 0]]},
+                        "employeeCode": {"types": [["string", 0]]},
+                        "employeeId": {"types": [["integer", 0]]},
+                        "role": {
+                            "enum": ["signer", "assignee", "reviewer", "editor"],
+                            "required": True,
+                            "types": [["string", 0]],
+                        },
                         "userId": {"required": True, "types": [["integer", 0]]},
                     },
                     "required": True,
-                    "types": [["array", 0]],
+                    "types": [["object", 0], ["object", 1]],
                 },
                 "regionDocumentType": {"required": True, "types": [["string", 0]]},
                 "responsible": {
                     "properties": {
-                        "employeeCode": {"required": True, "types": [["string", 0]]},
-                        "employeeId": {"required": True, "types": [["integer", 0]]},
-                        "role": {"types": [["string", 0]]},
+                        "employeeCode": {"types": [["string", 0]]},
+                        "employeeId": {"types": [["integer", 0]]},
+                        "role": {"enum": ["signer", "assignee", "reviewer", "editor"], "types": [["string", 0]]},
                         "userId": {"required": True, "types": [["integer", 0]]},
                     },
                     "required": True,

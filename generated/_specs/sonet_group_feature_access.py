@@ -36,7 +36,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "FEATURE": {"required": True, "types": [["string", 0]]},
+        "FEATURE": {"enum": ["photo", "calendar", "tasks", "files", "blog"], "required": True, "types": [["string", 0]]},
         "GROUP_ID": {"required": True, "types": [["integer", 0]]},
         "OPERATION": {"required": True, "types": [["string", 0]]},
     },

@@ -44,7 +44,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "GROUP_ID": {"required": True, "types": [["integer", 0]]},
-        "ROLE": {"required": True, "types": [["string", 0]]},
+        "ROLE": {"enum": ["E", "K"], "required": True, "types": [["string", 0]]},
         "USER_ID": {"required": True, "types": [["integer", 0], ["integer", 1]]},
     },
     "spec_file": "spec/imported/sonet_group.user.update.yaml",

@@ -32,7 +32,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ACTIONID": {"required": True, "types": [["integer", 0]]},
+        "ACTIONID": {"enum": [1, 2, 3, 4, 5], "required": True, "types": [["integer", 0]]},
         "ITEMID": {"required": True, "types": [["integer", 0]]},
         "TASKID": {"required": True, "types": [["integer", 0]]},
     },

@@ -16,7 +16,7 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "linkType": {"required": True, "types": [["integer", 0]]},
+        "linkType": {"enum": [0, 1, 2, 3], "required": True, "types": [["integer", 0]]},
         "taskIdFrom": {"required": True, "types": [["integer", 0]]},
         "taskIdTo": {"required": True, "types": [["integer", 0]]},
     },

@@ -12,6 +12,6 @@ SPEC = {
     "method": "task.item.getdescription",
     "open_params": False,
     "pagination": None,
-    "params": {"FORMAT": {"types": [["any", 0]]}, "TASKID": {"types": [["any", 0]]}},
+    "params": {"FORMAT": {"enum": ["1", "2", "3"], "types": [["any", 0]]}, "TASKID": {"types": [["any", 0]]}},
     "spec_file": "spec/imported/task.item.getdescription.yaml",
 }

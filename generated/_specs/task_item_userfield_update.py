@@ -42,12 +42,13 @@ SPEC = {
                     "types": [["object", 0]],
                 },
                 "LABEL": {"types": [["string", 0]]},
-                "MANDATORY": {"types": [["string", 0]]},
-                "MULTIPLE": {"types": [["string", 0]]},
+                "MANDATORY": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                "MULTIPLE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "SETTINGS": {
+                    "open": True,
                     "properties": {
-                        "DEFAULT_VALUE": {"types": [["string", 0]]},
-                        "DISPLAY": {"types": [["string", 0]]},
+                        "DEFAULT_VALUE": {"types": [["any", 0]]},
+                        "DISPLAY": {"enum": ["CHECKBOX", "RADIO", "DROPDOWN"], "types": [["string", 0]]},
                         "ROWS": {"types": [["integer", 0]]},
                     },
                     "types": [["object", 0]],

@@ -18,7 +18,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "entityId": {"required": True, "types": [["integer", 0]]},
-        "entityType": {"required": True, "types": [["string", 0]]},
+        "entityType": {"enum": ["U", "G"], "required": True, "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/task.stages.canmovetask.yaml",
 }

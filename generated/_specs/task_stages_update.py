@@ -27,7 +27,7 @@ SPEC = {
                 "TITLE": {"types": [["string", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "id": {"required": True, "types": [["integer", 0]]},
         "isAdmin": {"types": [["boolean", 0]]},

@@ -42,7 +42,7 @@ SPEC = {
                 "name": {"types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "sprintId": {"types": [["integer", 0]]},
-                "type": {"types": [["string", 0]]},
+                "type": {"enum": ["NEW", "WORK", "FINISH"], "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

@@ -70,7 +70,7 @@ SPEC = {
                 "groupId": {"types": [["integer", 0]]},
                 "name": {"types": [["string", 0]]},
                 "sort": {"types": [["integer", 0]]},
-                "status": {"types": [["string", 0]]},
+                "status": {"enum": ["active", "planned", "completed"], "types": [["string", 0]]},
             },
             "required": True,
             "types": [["object", 0]],

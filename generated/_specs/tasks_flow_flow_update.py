@@ -49,7 +49,7 @@ SPEC = {
         "flowData": {
             "properties": {
                 "description": {"types": [["string", 0]]},
-                "distributionType": {"required": True, "types": [["string", 0]]},
+                "distributionType": {"enum": ["manually", "queue", "himself"], "required": True, "types": [["string", 0]]},
                 "groupId": {"types": [["integer", 0]]},
                 "id": {"required": True, "types": [["integer", 0]]},
                 "matchWorkTime": {"types": [["integer", 0]]},

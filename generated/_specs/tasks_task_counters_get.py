@@ -59,7 +59,10 @@ SPEC = {
         "order": {"types": [["object", 0]]},
         "select": {"types": [["string", 1]]},
         "start": {"types": [["integer", 0]]},
-        "type": {"types": [["string", 0]]},
+        "type": {
+            "enum": ["view_all", "view_role_responsible", "view_role_accomplice", "view_role_auditor", "view_role_originator"],
+            "types": [["string", 0]],
+        },
         "userId": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/tasks.task.counters.get.yaml",

@@ -157,7 +157,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "filter": {"types": [["object", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "taskId": {"required": True, "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/tasks.task.history.list.yaml",

@@ -83,7 +83,7 @@ SPEC = {
     "pagination": {"style": "page"},
     "params": {
         "filter": {"types": [["array", 0]]},
-        "order": {"types": [["object", 0]]},
+        "order": {"types": [["object", 0]], "values": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]}},
         "pagination": {"types": [["object", 0]]},
         "select": {"types": [["array", 0]]},
     },

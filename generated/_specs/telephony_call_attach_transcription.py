@@ -44,12 +44,12 @@ SPEC = {
         "MESSAGES": {
             "properties": {
                 "MESSAGE": {"required": True, "types": [["string", 0]]},
-                "SIDE": {"required": True, "types": [["string", 0]]},
+                "SIDE": {"enum": ["User", "Client"], "required": True, "types": [["string", 0]]},
                 "START_TIME": {"required": True, "types": [["integer", 0]]},
                 "STOP_TIME": {"required": True, "types": [["integer", 0]]},
             },
             "required": True,
-            "types": [["array", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
     },
     "spec_file": "spec/imported/telephony.call.attachTranscription.yaml",

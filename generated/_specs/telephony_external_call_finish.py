@@ -83,17 +83,20 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "ADD_TO_CHAT": {"types": [["integer", 0]]},
+        "ADD_TO_CHAT": {"enum": [0, 1], "types": [["integer", 0]]},
         "CALL_ID": {"required": True, "types": [["string", 0]]},
         "COST": {"types": [["number", 0]]},
         "COST_CURRENCY": {"types": [["string", 0]]},
         "DURATION": {"types": [["integer", 0]]},
         "FAILED_REASON": {"types": [["string", 0]]},
         "RECORD_URL": {"types": [["string", 0]]},
-        "STATUS_CODE": {"types": [["string", 0]]},
+        "STATUS_CODE": {
+            "enum": ["200", "304", "603", "603-S", "403", "404", "486", "484", "503", "480", "402", "423", "OTHER"],
+            "types": [["string", 0]],
+        },
         "USER_ID": {"types": [["integer", 0]]},
         "USER_PHONE_INNER": {"types": [["string", 0]]},
-        "VOTE": {"types": [["integer", 0]]},
+        "VOTE": {"enum": [1, 2, 3, 4, 5], "types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/telephony.externalCall.finish.yaml, spec/overrides/telephony.externalCall.finish.yaml",
 }

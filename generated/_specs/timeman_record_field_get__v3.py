@@ -59,6 +59,13 @@ SPEC = {
     "method": "timeman.record.field.get",
     "open_params": False,
     "pagination": None,
-    "params": {"name": {"required": True, "types": [["string", 0]]}, "select": {"types": [["array", 0]]}},
+    "params": {
+        "name": {
+            "enum": ["id", "userId", "startTime", "endTime", "duration", "breakLength", "state", "isApproved"],
+            "required": True,
+            "types": [["string", 0]],
+        },
+        "select": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/timeman.record.field.get@v3.yaml",
 }

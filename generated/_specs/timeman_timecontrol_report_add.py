@@ -42,11 +42,11 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "CALENDAR": {"types": [["string", 0]]},
+        "CALENDAR": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "ID": {"types": [["integer", 0]]},
         "REPORT_ID": {"types": [["integer", 0]]},
         "TEXT": {"required": True, "types": [["string", 0]]},
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["WORK", "PRIVATE"], "types": [["string", 0]]},
         "USER_ID": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/timeman.timecontrol.report.add.yaml, spec/overrides/timeman.timecontrol.report.add.yaml",

@@ -92,8 +92,8 @@ SPEC = {
     "params": {
         "ADMIN_MODE": {"types": [["boolean", 0]]},
         "FILTER": {"types": [["string", 0]]},
-        "IMAGE_RESIZE": {"types": [["string", 0]]},
-        "order": {"types": [["string", 0]]},
+        "IMAGE_RESIZE": {"enum": ["small", "medium", "large"], "types": [["string", 0]]},
+        "order": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "select": {"types": [["array", 0]]},
         "sort": {"types": [["string", 0]]},
         "start": {"types": [["integer", 0]]},

@@ -91,7 +91,7 @@ SPEC = {
     "params": {
         "ADMIN_MODE": {"types": [["boolean", 0]]},
         "FILTER": {"types": [["string", 0]]},
-        "order": {"types": [["string", 0]]},
+        "order": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "select": {"types": [["array", 0]]},
         "sort": {"types": [["string", 0]]},
         "start": {"types": [["integer", 0]]},

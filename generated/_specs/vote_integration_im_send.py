@@ -33,16 +33,19 @@ SPEC = {
     "params": {
         "IM_MESSAGE_VOTE_DATA": {
             "properties": {
-                "ANONYMITY": {"types": [["integer", 0]]},
-                "OPTIONS": {"types": [["integer", 0]]},
+                "ANONYMITY": {"enum": [0, 1], "types": [["integer", 0]]},
+                "OPTIONS": {"enum": [0, 1], "types": [["integer", 0]]},
                 "QUESTIONS": {
                     "properties": {
-                        "ANSWERS": {"properties": {"MESSAGE": {"types": [["string", 0]]}}, "types": [["array", 0]]},
-                        "FIELD_TYPE": {"types": [["integer", 0]]},
+                        "ANSWERS": {
+                            "properties": {"MESSAGE": {"types": [["string", 0]]}},
+                            "types": [["object", 0], ["object", 1]],
+                        },
+                        "FIELD_TYPE": {"enum": [0, 1], "types": [["integer", 0]]},
                         "QUESTION": {"types": [["string", 0]]},
                     },
                     "required": True,
-                    "types": [["array", 0]],
+                    "types": [["object", 0], ["object", 1]],
                 },
             },
             "required": True,

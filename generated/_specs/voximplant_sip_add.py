@@ -62,7 +62,7 @@ SPEC = {
         "PASSWORD": {"types": [["string", 0]]},
         "SERVER": {"required": True, "types": [["string", 0]]},
         "TITLE": {"types": [["string", 0]]},
-        "TYPE": {"types": [["string", 0]]},
+        "TYPE": {"enum": ["cloud", "office"], "types": [["string", 0]]},
     },
     "spec_file": "spec/imported/voximplant.sip.add.yaml",
 }

@@ -8,6 +8,7 @@ SPEC = {
     "errors": [{"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403}],
     "example": {
         "name": "success",
+        "request": {"FILTER": {"CONFIG_ID": [3, 7, 9]}, "ORDER": "ASC", "SORT": "CONFIG_ID"},
         "response": {
             "body": {
                 "result": [
@@ -80,31 +81,8 @@ SPEC = {
     "open_params": False,
     "pagination": {"filter_param": "FILTER", "items": "", "order_param": "ORDER", "style": "offset"},
     "params": {
-        "FILTER": {
-            "open": True,
-            "properties": {
-                "APP_ID": {"types": [["string", 0]]},
-                "AUTH_USER": {"types": [["string", 0]]},
-                "CONFIG_ID": {"types": [["integer", 0]]},
-                "DETECT_LINE_NUMBER": {"types": [["string", 0]]},
-                "ID": {"types": [["integer", 0]]},
-                "INCOMING_LOGIN": {"types": [["string", 0]]},
-                "INCOMING_PASSWORD": {"types": [["string", 0]]},
-                "INCOMING_SERVER": {"types": [["string", 0]]},
-                "LINE_DETECT_HEADER_ORDER": {"types": [["string", 0]]},
-                "LOGIN": {"types": [["string", 0]]},
-                "OUTBOUND_PROXY": {"types": [["string", 0]]},
-                "PASSWORD": {"types": [["string", 0]]},
-                "REGISTRATION_ERROR_MESSAGE": {"types": [["string", 0]]},
-                "REGISTRATION_STATUS_CODE": {"types": [["integer", 0]]},
-                "REG_ID": {"types": [["integer", 0]]},
-                "SERVER": {"types": [["string", 0]]},
-                "TITLE": {"types": [["string", 0]]},
-                "TYPE": {"types": [["string", 0]]},
-            },
-            "types": [["object", 0]],
-        },
-        "ORDER": {"types": [["string", 0]]},
+        "FILTER": {"types": [["object", 0]]},
+        "ORDER": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "SORT": {"types": [["string", 0]]},
         "select": {"types": [["string", 1]]},
         "start": {"types": [["integer", 0]]},

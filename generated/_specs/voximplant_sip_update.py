@@ -39,7 +39,7 @@ SPEC = {
     "params": {
         "CONFIG_ID": {"required": True, "types": [["integer", 0]]},
         "LOGIN": {"types": [["string", 0]]},
-        "PASSWORD": {"types": [["string", 0]]},
+        "PASSWORD": {"max_length": 100, "types": [["string", 0]]},
         "SERVER": {"types": [["string", 0]]},
         "TITLE": {"types": [["string", 0]]},
     },

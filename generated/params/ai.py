@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class AiEngineListParams(TypedDict, total=False):
@@ -16,7 +16,7 @@ class AiEngineListParams(TypedDict, total=False):
 
 class AiEngineRegisterSettings(TypedDict, total=False):
     code_alias: str
-    model_context_type: str
+    model_context_type: Literal["token", "symbol"]
     model_context_limit: int | str
     type: str
     prompt: str
@@ -25,7 +25,7 @@ class AiEngineRegisterSettings(TypedDict, total=False):
 class AiEngineRegisterParams(TypedDict, total=False):
     name: Required[str]
     code: Required[str]
-    category: Required[str]
+    category: Required[Literal["text", "image", "audio", "call"]]
     completions_url: Required[str]
     settings: AiEngineRegisterSettings
 

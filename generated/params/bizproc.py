@@ -6,13 +6,23 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class BizprocActivityAddProperties(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
-    Type: str
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
+    Options: list[Any] | dict[str, Any]
+    Required: bool | str
+    Multiple: bool | str
+    Default: Any
+
+
+class BizprocActivityAddReturnProperties(TypedDict, total=False):
+    Name: str | dict[str, Any]
+    Description: str | dict[str, Any]
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
     Options: list[Any] | dict[str, Any]
     Required: bool | str
     Multiple: bool | str
@@ -27,7 +37,7 @@ class BizprocActivityAddParams(TypedDict, total=False):
     name: Required[str | dict[str, Any]]
     description: str | dict[str, Any]
     properties: BizprocActivityAddProperties
-    return_properties: dict[str, Any]
+    return_properties: BizprocActivityAddReturnProperties
     document_type: list[Any] | dict[str, Any]
     filter: dict[str, Any]
     use_placement: bool | str
@@ -50,7 +60,17 @@ class BizprocActivityLogParams(TypedDict, total=False):
 class BizprocActivityUpdateFieldsProperties(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
-    Type: str
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
+    Options: list[Any] | dict[str, Any]
+    Required: bool | str
+    Multiple: bool | str
+    Default: Any
+
+
+class BizprocActivityUpdateFieldsReturnProperties(TypedDict, total=False):
+    Name: str | dict[str, Any]
+    Description: str | dict[str, Any]
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
     Options: list[Any] | dict[str, Any]
     Required: bool | str
     Multiple: bool | str
@@ -64,7 +84,7 @@ class BizprocActivityUpdateFields(TypedDict, total=False):
     NAME: str | dict[str, Any]
     DESCRIPTION: str | dict[str, Any]
     PROPERTIES: BizprocActivityUpdateFieldsProperties
-    RETURN_PROPERTIES: dict[str, Any]
+    RETURN_PROPERTIES: BizprocActivityUpdateFieldsReturnProperties
     DOCUMENT_TYPE: list[Any] | dict[str, Any]
     FILTER: dict[str, Any]
     USE_PLACEMENT: bool | str
@@ -85,7 +105,17 @@ class BizprocEventSendParams(TypedDict, total=False):
 class BizprocRobotAddProperties(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
-    Type: str
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
+    Options: list[Any] | dict[str, Any]
+    Required: bool | str
+    Multiple: bool | str
+    Default: Any
+
+
+class BizprocRobotAddReturnProperties(TypedDict, total=False):
+    Name: str | dict[str, Any]
+    Description: str | dict[str, Any]
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
     Options: list[Any] | dict[str, Any]
     Required: bool | str
     Multiple: bool | str
@@ -100,7 +130,7 @@ class BizprocRobotAddParams(TypedDict, total=False):
     name: Required[str | dict[str, Any]]
     description: str | dict[str, Any]
     properties: BizprocRobotAddProperties
-    return_properties: dict[str, Any]
+    return_properties: BizprocRobotAddReturnProperties
     document_type: list[Any] | dict[str, Any]
     filter: dict[str, Any]
     use_placement: bool | str
@@ -118,7 +148,17 @@ class BizprocRobotListParams(TypedDict, total=False):
 class BizprocRobotUpdateFieldsProperties(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
-    Type: str
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
+    Options: list[Any] | dict[str, Any]
+    Required: bool | str
+    Multiple: bool | str
+    Default: Any
+
+
+class BizprocRobotUpdateFieldsReturnProperties(TypedDict, total=False):
+    Name: str | dict[str, Any]
+    Description: str | dict[str, Any]
+    Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
     Options: list[Any] | dict[str, Any]
     Required: bool | str
     Multiple: bool | str
@@ -132,7 +172,7 @@ class BizprocRobotUpdateFields(TypedDict, total=False):
     NAME: str | dict[str, Any]
     DESCRIPTION: str | dict[str, Any]
     PROPERTIES: BizprocRobotUpdateFieldsProperties
-    RETURN_PROPERTIES: dict[str, Any]
+    RETURN_PROPERTIES: BizprocRobotUpdateFieldsReturnProperties
     DOCUMENT_TYPE: list[Any] | dict[str, Any]
     FILTER: dict[str, Any]
     USE_PLACEMENT: bool | str
@@ -146,7 +186,7 @@ class BizprocRobotUpdateParams(TypedDict, total=False):
 
 class BizprocTaskCompleteParams(TypedDict, total=False):
     task_id: Required[int | str]
-    status: Required[int | str | str]
+    status: Required[Literal["1", "yes", "2", "no", "3", "ok", "4", "cancel"]]
     comment: str
     fields: dict[str, Any]
 
@@ -186,7 +226,7 @@ class BizprocWorkflowTemplateAddParams(TypedDict, total=False):
     name: Required[str]
     description: str
     template_data: Required[Any]
-    auto_execute: int | str
+    auto_execute: Literal[0, 1, 2, 3]
 
 
 class BizprocWorkflowTemplateDeleteParams(TypedDict, total=False):
@@ -204,7 +244,7 @@ class BizprocWorkflowTemplateUpdateFields(TypedDict, total=False):
     NAME: str
     DESCRIPTION: str
     TEMPLATE_DATA: Any
-    AUTO_EXECUTE: int | str
+    AUTO_EXECUTE: Literal[0, 1, 2, 3]
 
 
 class BizprocWorkflowTemplateUpdateParams(TypedDict, total=False):

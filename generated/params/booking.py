@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 BookingV1BookingAddFieldsDatePeriod = TypedDict(
     "BookingV1BookingAddFieldsDatePeriod",
@@ -131,17 +131,17 @@ class BookingV1ResourceAddFields(TypedDict, total=False):
     name: Required[str]
     description: str
     typeId: Required[int | str]
-    isMain: str
-    isInfoNotificationOn: str
-    templateTypeInfo: str
-    isConfirmationNotificationOn: str
-    templateTypeConfirmation: str
-    isReminderNotificationOn: str
+    isMain: Literal["Y", "N"]
+    isInfoNotificationOn: Literal["Y", "N"]
+    templateTypeInfo: Literal["inanimate", "animate"]
+    isConfirmationNotificationOn: Literal["Y", "N"]
+    templateTypeConfirmation: Literal["inanimate", "animate"]
+    isReminderNotificationOn: Literal["Y", "N"]
     templateTypeReminder: str
-    isFeedbackNotificationOn: str
-    templateTypeFeedback: str
-    isDelayedNotificationOn: str
-    templateTypeDelayed: str
+    isFeedbackNotificationOn: Literal["Y", "N"]
+    templateTypeFeedback: Literal["inanimate", "animate"]
+    isDelayedNotificationOn: Literal["Y", "N"]
+    templateTypeDelayed: Literal["inanimate", "animate"]
     infoDelay: int | str
     reminderDelay: int | str
     delayedDelay: int | str
@@ -166,7 +166,7 @@ class BookingV1ResourceGetParams(TypedDict, total=False):
 
 class BookingV1ResourceListFilter(TypedDict, total=False):
     searchQuery: str
-    isMain: str
+    isMain: Literal["Y", "N"]
     typeId: int | str
     name: str
     description: str
@@ -199,17 +199,17 @@ class BookingV1ResourceUpdateFields(TypedDict, total=False):
     name: str
     description: str
     typeId: int | str
-    isMain: str
-    isInfoNotificationOn: str
-    templateTypeInfo: str
-    isConfirmationNotificationOn: str
-    templateTypeConfirmation: str
-    isReminderNotificationOn: str
+    isMain: Literal["Y", "N"]
+    isInfoNotificationOn: Literal["Y", "N"]
+    templateTypeInfo: Literal["inanimate", "animate"]
+    isConfirmationNotificationOn: Literal["Y", "N"]
+    templateTypeConfirmation: Literal["inanimate", "animate"]
+    isReminderNotificationOn: Literal["Y", "N"]
     templateTypeReminder: str
-    isFeedbackNotificationOn: str
-    templateTypeFeedback: str
-    isDelayedNotificationOn: str
-    templateTypeDelayed: str
+    isFeedbackNotificationOn: Literal["Y", "N"]
+    templateTypeFeedback: Literal["inanimate", "animate"]
+    isDelayedNotificationOn: Literal["Y", "N"]
+    templateTypeDelayed: Literal["inanimate", "animate"]
     infoDelay: int | str
     reminderDelay: int | str
     delayedDelay: int | str
@@ -228,16 +228,16 @@ class BookingV1ResourceUpdateParams(TypedDict, total=False):
 class BookingV1ResourceTypeAddFields(TypedDict, total=False):
     name: Required[str]
     code: Required[str]
-    isInfoNotificationOn: str
-    templateTypeInfo: str
-    isConfirmationNotificationOn: str
-    templateTypeConfirmation: str
-    isReminderNotificationOn: str
+    isInfoNotificationOn: Literal["Y", "N"]
+    templateTypeInfo: Literal["inanimate", "animate"]
+    isConfirmationNotificationOn: Literal["Y", "N"]
+    templateTypeConfirmation: Literal["inanimate", "animate"]
+    isReminderNotificationOn: Literal["Y", "N"]
     templateTypeReminder: str
-    isFeedbackNotificationOn: str
-    templateTypeFeedback: str
-    isDelayedNotificationOn: str
-    templateTypeDelayed: str
+    isFeedbackNotificationOn: Literal["Y", "N"]
+    templateTypeFeedback: Literal["inanimate", "animate"]
+    isDelayedNotificationOn: Literal["Y", "N"]
+    templateTypeDelayed: Literal["inanimate", "animate"]
     infoDelay: int | str
     reminderDelay: int | str
     delayedDelay: int | str
@@ -281,16 +281,16 @@ class BookingV1ResourceTypeListParams(TypedDict, total=False):
 class BookingV1ResourceTypeUpdateFields(TypedDict, total=False):
     name: str
     code: str
-    isInfoNotificationOn: str
-    templateTypeInfo: str
-    isConfirmationNotificationOn: str
-    templateTypeConfirmation: str
-    isReminderNotificationOn: str
+    isInfoNotificationOn: Literal["Y", "N"]
+    templateTypeInfo: Literal["inanimate", "animate"]
+    isConfirmationNotificationOn: Literal["Y", "N"]
+    templateTypeConfirmation: Literal["inanimate", "animate"]
+    isReminderNotificationOn: Literal["Y", "N"]
     templateTypeReminder: str
-    isFeedbackNotificationOn: str
-    templateTypeFeedback: str
-    isDelayedNotificationOn: str
-    templateTypeDelayed: str
+    isFeedbackNotificationOn: Literal["Y", "N"]
+    templateTypeFeedback: Literal["inanimate", "animate"]
+    isDelayedNotificationOn: Literal["Y", "N"]
+    templateTypeDelayed: Literal["inanimate", "animate"]
     infoDelay: int | str
     reminderDelay: int | str
     delayedDelay: int | str
@@ -355,8 +355,8 @@ class BookingV1WaitlistGetParams(TypedDict, total=False):
 BookingV1WaitlistListFilter = TypedDict(
     "BookingV1WaitlistListFilter",
     {
-        "from": Required[str],
-        "to": Required[str],
+        "from": str,
+        "to": str,
     },
     total=False,
 )

@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class CalendarAccessibilityGetParams(TypedDict, total=False):
@@ -17,7 +17,7 @@ class CalendarAccessibilityGetParams(TypedDict, total=False):
 
 
 class CalendarEventAddRrule(TypedDict, total=False):
-    FREQ: str
+    FREQ: Literal["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
     COUNT: int | str
     INTERVAL: int | str
     BYDAY: list[Any] | dict[str, Any]
@@ -39,19 +39,19 @@ class CalendarEventAddParams(TypedDict, total=False):
     from_ts: int | str
     to_ts: int | str
     section: int | str
-    auto_detect_section: str
+    auto_detect_section: Literal["Y", "N"]
     name: Required[str]
-    skip_time: str
+    skip_time: Literal["Y", "N"]
     timezone_from: str
     timezone_to: str
     description: str
     color: str
     text_color: str
-    accessibility: str
-    importance: str
-    private_event: str
+    accessibility: Literal["busy", "absent", "quest", "free"]
+    importance: Literal["high", "normal", "low"]
+    private_event: Literal["Y", "N"]
     rrule: CalendarEventAddRrule
-    is_meeting: str
+    is_meeting: Literal["Y", "N"]
     location: str
     remind: list[Any] | dict[str, Any]
     attendees: list[Any] | dict[str, Any]
@@ -64,7 +64,7 @@ class CalendarEventDeleteParams(TypedDict, total=False):
 
 
 class CalendarEventGetParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["user", "group", "company_calendar"]]
     owner_id: Required[int | str]
     from_: str | datetime.date
     to: str | datetime.date
@@ -72,7 +72,7 @@ class CalendarEventGetParams(TypedDict, total=False):
 
 
 class CalendarEventGetNearestParams(TypedDict, total=False):
-    type: str
+    type: Literal["user", "group", "company_calendar"]
     owner_id: int | str
     days: int | str
     for_current_user: bool | str
@@ -85,7 +85,7 @@ class CalendarEventGetbyidParams(TypedDict, total=False):
 
 
 class CalendarEventUpdateRrule(TypedDict, total=False):
-    FREQ: str
+    FREQ: Literal["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]
     COUNT: int | str
     INTERVAL: int | str
     BYDAY: list[Any] | dict[str, Any]
@@ -109,19 +109,19 @@ class CalendarEventUpdateParams(TypedDict, total=False):
     to_ts: int | str
     section: int | str
     name: str
-    skip_time: str
+    skip_time: Literal["Y", "N"]
     timezone_from: str
     timezone_to: str
     description: str
     color: str
     text_color: str
-    accessibility: str
-    importance: str
-    private_event: str
-    recurrence_mode: str
+    accessibility: Literal["busy", "absent", "quest", "free"]
+    importance: Literal["high", "normal", "low"]
+    private_event: Literal["Y", "N"]
+    recurrence_mode: Literal["this", "next", "all"]
     current_date_from: str | datetime.date
     rrule: CalendarEventUpdateRrule
-    is_meeting: str
+    is_meeting: Literal["Y", "N"]
     location: str
     remind: list[Any] | dict[str, Any]
     attendees: list[Any] | dict[str, Any]
@@ -136,7 +136,7 @@ class CalendarMeetingStatusGetParams(TypedDict, total=False):
 
 class CalendarMeetingStatusSetParams(TypedDict, total=False):
     event_id: Required[int | str]
-    status: Required[str]
+    status: Required[Literal["Y", "N", "Q"]]
 
 
 class CalendarResourceAddParams(TypedDict, total=False):
@@ -174,11 +174,11 @@ class CalendarResourceUpdateParams(TypedDict, total=False):
 
 class CalendarSectionAddExport(TypedDict, total=False):
     ALLOW: bool | str
-    SET: str
+    SET: Literal["all", "3_9", "6_12"]
 
 
 class CalendarSectionAddParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["user", "group"]]
     owner_id: Required[int | str]
     name: Required[str]
     description: str
@@ -188,7 +188,7 @@ class CalendarSectionAddParams(TypedDict, total=False):
 
 
 class CalendarSectionDeleteParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["user", "group"]]
     owner_id: Required[int | str]
     id: Required[int | str]
 
@@ -200,11 +200,11 @@ class CalendarSectionGetParams(TypedDict, total=False):
 
 class CalendarSectionUpdateExport(TypedDict, total=False):
     ALLOW: bool | str
-    SET: str
+    SET: Literal["all", "3_9", "6_12"]
 
 
 class CalendarSectionUpdateParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["user", "group"]]
     owner_id: Required[int | str]
     id: Required[str]
     name: str
@@ -228,16 +228,16 @@ class CalendarUserSettingsSetSettingsDefaultReminders(TypedDict, total=False):
 
 
 class CalendarUserSettingsSetSettings(TypedDict, total=False):
-    view: str
+    view: Literal["day", "week", "month", "list"]
     meetSection: str
     crmSection: str
     showDeclined: bool | str
     denyBusyInvitation: bool | str
-    collapseOffHours: str
-    showWeekNumbers: str
-    showTasks: str
-    syncTasks: str
-    showCompletedTasks: str
+    collapseOffHours: Literal["Y", "N"]
+    showWeekNumbers: Literal["Y", "N"]
+    showTasks: Literal["Y", "N"]
+    syncTasks: Literal["Y", "N"]
+    showCompletedTasks: Literal["Y", "N"]
     lastUsedSection: str
     sendFromEmail: str
     defaultSections: dict[str, Any]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class CatalogCatalogGetParams(TypedDict, total=False):
@@ -26,12 +26,12 @@ class CatalogCatalogIsOffersParams(TypedDict, total=False):
 class CatalogCatalogListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogDocumentAddFields(TypedDict, total=False):
-    docType: Required[str]
+    docType: Required[Literal["A", "S", "M", "R", "D"]]
     currency: Required[str]
     responsibleId: Required[int | str]
     siteId: str
@@ -103,7 +103,7 @@ class CatalogDocumentElementGetFieldsParams(TypedDict, total=False):
 class CatalogDocumentElementListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -130,7 +130,7 @@ class CatalogDocumentGetFieldsParams(TypedDict, total=False):
 class CatalogDocumentListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -179,7 +179,7 @@ class CatalogDocumentcontractorGetFieldsParams(TypedDict, total=False):
 class CatalogDocumentcontractorListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -202,13 +202,13 @@ class CatalogExtraGetFieldsParams(TypedDict, total=False):
 class CatalogExtraListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogMeasureAddFields(TypedDict, total=False):
     code: Required[int | str]
-    isDefault: str
+    isDefault: Literal["Y", "N"]
     measureTitle: Required[str]
     symbol: str
     symbolIntl: str
@@ -234,13 +234,13 @@ class CatalogMeasureGetFieldsParams(TypedDict, total=False):
 class CatalogMeasureListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogMeasureUpdateFields(TypedDict, total=False):
     code: int | str
-    isDefault: str
+    isDefault: Literal["Y", "N"]
     measureTitle: str
     symbol: str
     symbolIntl: str
@@ -278,7 +278,7 @@ class CatalogPriceGetFieldsParams(TypedDict, total=False):
 class CatalogPriceListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -307,7 +307,7 @@ class CatalogPriceUpdateParams(TypedDict, total=False):
 
 class CatalogPriceTypeAddFields(TypedDict, total=False):
     name: Required[str]
-    base: str
+    base: Literal["Y", "N"]
     sort: int | str
     xmlId: str
 
@@ -331,13 +331,13 @@ class CatalogPriceTypeGetFieldsParams(TypedDict, total=False):
 class CatalogPriceTypeListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogPriceTypeUpdateFields(TypedDict, total=False):
     name: Required[str]
-    base: str
+    base: Literal["Y", "N"]
     sort: int | str
     xmlId: str
 
@@ -350,7 +350,7 @@ class CatalogPriceTypeUpdateParams(TypedDict, total=False):
 class CatalogPriceTypeGroupAddFields(TypedDict, total=False):
     catalogGroupId: Required[int | str]
     groupId: Required[int | str]
-    access: Required[str]
+    access: Required[Literal["Y", "N"]]
 
 
 class CatalogPriceTypeGroupAddParams(TypedDict, total=False):
@@ -368,7 +368,7 @@ class CatalogPriceTypeGroupGetFieldsParams(TypedDict, total=False):
 class CatalogPriceTypeGroupListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -404,7 +404,7 @@ class CatalogPriceTypeLangGetLanguagesParams(TypedDict, total=False):
 class CatalogPriceTypeLangListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -422,11 +422,11 @@ class CatalogPriceTypeLangUpdateParams(TypedDict, total=False):
 class CatalogProductAddFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
-    barcodeMulti: str
-    canBuyZero: str
+    barcodeMulti: Literal["Y", "N"]
+    canBuyZero: Literal["Y", "N"]
     createdBy: int | str
     modifiedBy: int | str
     dateActiveFrom: str | datetime.date
@@ -439,25 +439,25 @@ class CatalogProductAddFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
-    subscribe: str
+    subscribe: Literal["Y", "N", "D"]
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     height: float | str
     length: float | str
     weight: float | str
     width: float | str
-    quantityTrace: str
+    quantityTrace: Literal["Y", "N", "D"]
     purchasingCurrency: str
     purchasingPrice: float | str
     quantity: float | str
     quantityReserved: float | str
     recurSchemeLength: int | str
-    recurSchemeType: str
+    recurSchemeType: Literal["H", "D", "W", "M", "Q", "S", "Y"]
     trialPriceId: int | str
-    withoutOrder: str
+    withoutOrder: Literal["Y", "N"]
 
 
 class CatalogProductAddParams(TypedDict, total=False):
@@ -493,18 +493,18 @@ class CatalogProductGetFieldsByFilterParams(TypedDict, total=False):
 class CatalogProductListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: str
 
 
 class CatalogProductOfferAddFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
-    barcodeMulti: str
-    canBuyZero: str
+    barcodeMulti: Literal["Y", "N"]
+    canBuyZero: Literal["Y", "N"]
     createdBy: int | str
     modifiedBy: int | str
     dateActiveFrom: str | datetime.date
@@ -517,25 +517,25 @@ class CatalogProductOfferAddFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
-    subscribe: str
+    subscribe: Literal["Y", "N", "D"]
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     height: float | str
     length: float | str
     weight: float | str
     width: float | str
-    quantityTrace: str
+    quantityTrace: Literal["Y", "N", "D"]
     purchasingCurrency: str
     purchasingPrice: float | str
     quantity: float | str
     quantityReserved: float | str
     recurSchemeLength: int | str
-    recurSchemeType: str
+    recurSchemeType: Literal["H", "D", "W", "M", "Q", "S", "Y"]
     trialPriceId: int | str
-    withoutOrder: str
+    withoutOrder: Literal["Y", "N"]
     parentId: int | str
 
 
@@ -572,17 +572,17 @@ class CatalogProductOfferGetFieldsByFilterParams(TypedDict, total=False):
 class CatalogProductOfferListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogProductOfferUpdateFields(TypedDict, total=False):
     name: str
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
-    barcodeMulti: str
-    canBuyZero: str
+    barcodeMulti: Literal["Y", "N"]
+    canBuyZero: Literal["Y", "N"]
     createdBy: int | str
     modifiedBy: int | str
     dateActiveFrom: str | datetime.date
@@ -595,25 +595,25 @@ class CatalogProductOfferUpdateFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
-    subscribe: str
+    subscribe: Literal["Y", "N", "D"]
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     height: float | str
     length: float | str
     weight: float | str
     width: float | str
-    quantityTrace: str
+    quantityTrace: Literal["Y", "N", "D"]
     purchasingCurrency: str
     purchasingPrice: float | str
     quantity: float | str
     quantityReserved: float | str
     recurSchemeLength: int | str
-    recurSchemeType: str
+    recurSchemeType: Literal["H", "D", "W", "M", "Q", "S", "Y"]
     trialPriceId: int | str
-    withoutOrder: str
+    withoutOrder: Literal["Y", "N"]
     parentId: dict[str, Any]
 
 
@@ -625,7 +625,7 @@ class CatalogProductOfferUpdateParams(TypedDict, total=False):
 class CatalogProductServiceAddFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
     createdBy: int | str
@@ -640,11 +640,11 @@ class CatalogProductServiceAddFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
 
 
 class CatalogProductServiceAddParams(TypedDict, total=False):
@@ -680,13 +680,13 @@ class CatalogProductServiceGetFieldsByFilterParams(TypedDict, total=False):
 class CatalogProductServiceListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogProductServiceUpdateFields(TypedDict, total=False):
     name: str
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
     createdBy: int | str
@@ -701,11 +701,11 @@ class CatalogProductServiceUpdateFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
 
 
 class CatalogProductServiceUpdateParams(TypedDict, total=False):
@@ -716,10 +716,10 @@ class CatalogProductServiceUpdateParams(TypedDict, total=False):
 class CatalogProductSkuAddFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
-    canBuyZero: str
+    canBuyZero: Literal["Y", "N"]
     createdBy: int | str
     modifiedBy: int | str
     dateActiveFrom: str | datetime.date
@@ -732,12 +732,12 @@ class CatalogProductSkuAddFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
-    subscribe: str
+    subscribe: Literal["Y", "N", "D"]
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     height: float | str
     length: float | str
     weight: float | str
@@ -780,16 +780,16 @@ class CatalogProductSkuGetFieldsByFilterParams(TypedDict, total=False):
 class CatalogProductSkuListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogProductSkuUpdateFields(TypedDict, total=False):
     name: str
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
-    canBuyZero: str
+    canBuyZero: Literal["Y", "N"]
     createdBy: int | str
     modifiedBy: int | str
     dateActiveFrom: str | datetime.date
@@ -802,12 +802,12 @@ class CatalogProductSkuUpdateFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
-    subscribe: str
+    subscribe: Literal["Y", "N", "D"]
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     height: float | str
     length: float | str
     weight: float | str
@@ -824,11 +824,11 @@ class CatalogProductSkuUpdateParams(TypedDict, total=False):
 
 class CatalogProductUpdateFields(TypedDict, total=False):
     name: str
-    active: str
+    active: Literal["Y", "N"]
     code: str
     xmlId: str
-    barcodeMulti: str
-    canBuyZero: str
+    barcodeMulti: Literal["Y", "N"]
+    canBuyZero: Literal["Y", "N"]
     createdBy: int | str
     modifiedBy: int | str
     dateActiveFrom: str | datetime.date
@@ -841,25 +841,25 @@ class CatalogProductUpdateFields(TypedDict, total=False):
     detailText: str
     previewPicture: dict[str, Any]
     detailPicture: dict[str, Any]
-    previewTextType: str
-    detailTextType: str
+    previewTextType: Literal["text", "html"]
+    detailTextType: Literal["text", "html"]
     sort: int | str
-    subscribe: str
+    subscribe: Literal["Y", "N", "D"]
     vatId: int | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     height: float | str
     length: float | str
     weight: float | str
     width: float | str
-    quantityTrace: str
+    quantityTrace: Literal["Y", "N", "D"]
     purchasingCurrency: str
     purchasingPrice: float | str
     quantity: float | str
     quantityReserved: float | str
     recurSchemeLength: int | str
-    recurSchemeType: str
+    recurSchemeType: Literal["H", "D", "W", "M", "Q", "S", "Y"]
     trialPriceId: int | str
-    withoutOrder: str
+    withoutOrder: Literal["Y", "N"]
 
 
 class CatalogProductUpdateParams(TypedDict, total=False):
@@ -869,7 +869,7 @@ class CatalogProductUpdateParams(TypedDict, total=False):
 
 class CatalogProductImageAddFields(TypedDict, total=False):
     productId: Required[int | str]
-    type: str
+    type: Literal["DETAIL_PICTURE", "PREVIEW_PICTURE", "MORE_PHOTO"]
 
 
 class CatalogProductImageAddParams(TypedDict, total=False):
@@ -902,24 +902,24 @@ class CatalogProductImageListParams(TypedDict, total=False):
 class CatalogProductPropertyAddFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: Required[str]
-    propertyType: Required[str]
-    active: str
+    propertyType: Required[Literal["N", "S", "L", "F", "E", "G"]]
+    active: Literal["Y", "N"]
     sort: int | str
     code: str
     defaultValue: str
     userType: str
     rowCount: int | str
     colCount: int | str
-    listType: str
-    multiple: str
+    listType: Literal["L", "C"]
+    multiple: Literal["Y", "N"]
     xmlId: str
     fileType: str
     multipleCnt: int | str
     linkIblockId: int | str
-    withDescription: str
-    searchable: str
-    filtrable: str
-    isRequired: str
+    withDescription: Literal["Y", "N"]
+    searchable: Literal["Y", "N"]
+    filtrable: Literal["Y", "N"]
+    isRequired: Literal["Y", "N"]
     hint: str
     userTypeSettings: dict[str, Any]
 
@@ -943,7 +943,7 @@ class CatalogProductPropertyGetFieldsParams(TypedDict, total=False):
 class CatalogProductPropertyListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -951,23 +951,23 @@ class CatalogProductPropertyUpdateFields(TypedDict, total=False):
     iblockId: Required[int | str]
     name: str
     propertyType: str
-    active: str
+    active: Literal["Y", "N"]
     sort: int | str
     code: str
     defaultValue: str
     userType: str
     rowCount: int | str
     colCount: int | str
-    listType: str
-    multiple: str
+    listType: Literal["L", "C"]
+    multiple: Literal["Y", "N"]
     xmlId: str
     fileType: str
     multipleCnt: int | str
     linkIblockId: int | str
-    withDescription: str
-    searchable: str
-    filtrable: str
-    isRequired: str
+    withDescription: Literal["Y", "N"]
+    searchable: Literal["Y", "N"]
+    filtrable: Literal["Y", "N"]
+    isRequired: Literal["Y", "N"]
     hint: str
     userTypeSettings: dict[str, Any]
 
@@ -983,7 +983,7 @@ CatalogProductPropertyEnumAddFields = TypedDict(
         "propertyId": Required[int | str],
         "value": Required[str],
         "xmlId": Required[str],
-        "def": str,
+        "def": Literal["Y", "N"],
         "sort": int | str,
     },
     total=False,
@@ -1009,7 +1009,7 @@ class CatalogProductPropertyEnumGetFieldsParams(TypedDict, total=False):
 class CatalogProductPropertyEnumListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1019,7 +1019,7 @@ CatalogProductPropertyEnumUpdateFields = TypedDict(
         "propertyId": Required[int | str],
         "value": Required[str],
         "xmlId": Required[str],
-        "def": str,
+        "def": Literal["Y", "N"],
         "sort": int | str,
     },
     total=False,
@@ -1035,7 +1035,7 @@ class CatalogProductPropertyFeatureAddFields(TypedDict, total=False):
     propertyId: Required[int | str]
     moduleId: Required[str]
     featureId: Required[str]
-    isEnabled: Required[str]
+    isEnabled: Required[Literal["Y", "N"]]
 
 
 class CatalogProductPropertyFeatureAddParams(TypedDict, total=False):
@@ -1057,7 +1057,7 @@ class CatalogProductPropertyFeatureGetFieldsParams(TypedDict, total=False):
 class CatalogProductPropertyFeatureListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1065,7 +1065,7 @@ class CatalogProductPropertyFeatureUpdateFields(TypedDict, total=False):
     propertyId: Required[int | str]
     moduleId: Required[str]
     featureId: Required[str]
-    isEnabled: Required[str]
+    isEnabled: Required[Literal["Y", "N"]]
 
 
 class CatalogProductPropertyFeatureUpdateParams(TypedDict, total=False):
@@ -1080,14 +1080,14 @@ class CatalogProductPropertySectionGetParams(TypedDict, total=False):
 class CatalogProductPropertySectionListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogProductPropertySectionSetFields(TypedDict, total=False):
-    smartFilter: str
-    displayType: str
-    displayExpanded: str
+    smartFilter: Literal["Y", "N"]
+    displayType: Literal["F", "K", "P"]
+    displayExpanded: Literal["Y", "N"]
     filterHint: str
 
 
@@ -1107,14 +1107,14 @@ class CatalogRatioGetFieldsParams(TypedDict, total=False):
 class CatalogRatioListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogRoundingRuleAddFields(TypedDict, total=False):
     catalogGroupId: Required[int | str]
     price: Required[float | str]
-    roundType: Required[int | str]
+    roundType: Required[Literal[1, 2, 4]]
     roundPrecision: Required[float | str]
 
 
@@ -1137,14 +1137,14 @@ class CatalogRoundingRuleGetFieldsParams(TypedDict, total=False):
 class CatalogRoundingRuleListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogRoundingRuleUpdateFields(TypedDict, total=False):
     catalogGroupId: Required[int | str]
     price: Required[float | str]
-    roundType: Required[int | str]
+    roundType: Required[Literal[1, 2, 4]]
     roundPrecision: Required[float | str]
 
 
@@ -1160,7 +1160,7 @@ class CatalogSectionAddFields(TypedDict, total=False):
     xmlId: str
     code: str
     sort: int | str
-    active: str
+    active: Literal["Y", "N"]
     description: str
     descriptionType: str
 
@@ -1184,7 +1184,7 @@ class CatalogSectionGetFieldsParams(TypedDict, total=False):
 class CatalogSectionListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1195,7 +1195,7 @@ class CatalogSectionUpdateFields(TypedDict, total=False):
     xmlId: str
     code: str
     sort: int | str
-    active: str
+    active: Literal["Y", "N"]
     description: str
     descriptionType: str
 
@@ -1208,7 +1208,7 @@ class CatalogSectionUpdateParams(TypedDict, total=False):
 class CatalogStoreAddFields(TypedDict, total=False):
     address: Required[str]
     title: str
-    active: str
+    active: Literal["Y", "N"]
     description: str
     gpsN: float | str
     gpsS: float | str
@@ -1222,7 +1222,7 @@ class CatalogStoreAddFields(TypedDict, total=False):
     xmlId: str
     sort: int | str
     email: str
-    issuingCenter: str
+    issuingCenter: Literal["Y", "N"]
     code: str
 
 
@@ -1245,14 +1245,14 @@ class CatalogStoreGetFieldsParams(TypedDict, total=False):
 class CatalogStoreListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogStoreUpdateFields(TypedDict, total=False):
     address: str
     title: str
-    active: str
+    active: Literal["Y", "N"]
     description: str
     gpsN: float | str
     gpsS: float | str
@@ -1266,7 +1266,7 @@ class CatalogStoreUpdateFields(TypedDict, total=False):
     xmlId: str
     sort: int | str
     email: str
-    issuingCenter: str
+    issuingCenter: Literal["Y", "N"]
     code: str
 
 
@@ -1286,14 +1286,14 @@ class CatalogStoreproductGetFieldsParams(TypedDict, total=False):
 class CatalogStoreproductListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogUserfieldDocumentListParams(TypedDict, total=False):
     select: Required[list[Any] | dict[str, Any]]
     filter: Required[dict[str, Any]]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1308,7 +1308,7 @@ class CatalogUserfieldDocumentUpdateParams(TypedDict, total=False):
 
 class CatalogVatAddFields(TypedDict, total=False):
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     rate: Required[float | str]
     sort: int | str
 
@@ -1332,13 +1332,13 @@ class CatalogVatGetFieldsParams(TypedDict, total=False):
 class CatalogVatListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class CatalogVatUpdateFields(TypedDict, total=False):
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     rate: Required[float | str]
     sort: int | str
 

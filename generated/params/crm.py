@@ -117,7 +117,7 @@ class CrmActivityLayoutBlocksSetParams(TypedDict, total=False):
 class CrmActivityListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -234,7 +234,7 @@ class CrmAddressFieldsParams(TypedDict, total=False):
 class CrmAddressListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -320,7 +320,7 @@ class CrmAutomationTriggerListParams(TypedDict, total=False):
 
 
 class CrmCalllistAddParams(TypedDict, total=False):
-    entity_type: Required[str]
+    entity_type: Required[Literal["CONTACT", "COMPANY"]]
     entities: Required[Sequence[int | str]]
     webform_id: int | str
 
@@ -346,7 +346,7 @@ class CrmCalllistStatuslistParams(TypedDict, total=False):
 
 class CrmCalllistUpdateParams(TypedDict, total=False):
     list_id: Required[int | str]
-    entity_type: Required[str]
+    entity_type: Required[Literal["CONTACT", "COMPANY"]]
     entities: Required[list[Any] | dict[str, Any]]
     webform_id: int | str
 
@@ -416,7 +416,7 @@ class CrmCompanyAddFields(TypedDict, total=False):
     CURRENCY_ID: str
     REVENUE: float | str
     LOGO: Any
-    OPENED: str
+    OPENED: Literal["Y", "N"]
     ASSIGNED_BY_ID: int | str
     COMMENTS: str
     PHONE: Sequence[list[Any] | dict[str, Any]]
@@ -424,11 +424,11 @@ class CrmCompanyAddFields(TypedDict, total=False):
     WEB: Sequence[list[Any] | dict[str, Any]]
     IM: Sequence[list[Any] | dict[str, Any]]
     UTM_SOURCE: str
-    UTM_MEDIUM: str
+    UTM_MEDIUM: Literal["CPC", "CPM"]
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
-    IS_MY_COMPANY: str
+    IS_MY_COMPANY: Literal["Y", "N"]
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     ORIGIN_VERSION: str
@@ -445,7 +445,7 @@ class CrmCompanyAddParams(TypedDict, total=False):
 
 class CrmCompanyContactAddFields(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
     SORT: int | str
 
 
@@ -477,7 +477,7 @@ class CrmCompanyContactItemsGetParams(TypedDict, total=False):
 
 class CrmCompanyContactItemsSetItemsItem(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
     SORT: int | str
 
 
@@ -495,12 +495,12 @@ class CrmCompanyDetailsConfigurationForceCommonScopeForAllParams(TypedDict, tota
 
 
 class CrmCompanyDetailsConfigurationGetParams(TypedDict, total=False):
-    scope: str
+    scope: Literal["P", "C"]
     user_id: int | str
 
 
 class CrmCompanyDetailsConfigurationResetParams(TypedDict, total=False):
-    scope: str
+    scope: Literal["P", "C"]
     user_id: int | str
 
 
@@ -511,7 +511,7 @@ class CrmCompanyDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, to
 
 class CrmCompanyDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
     name: Required[str]
-    optionFlags: int | str
+    optionFlags: Literal[1, 0]
     options: CrmCompanyDetailsConfigurationSetDataItemElementsItemOptions
 
 
@@ -523,7 +523,7 @@ class CrmCompanyDetailsConfigurationSetDataItem(TypedDict, total=False):
 
 
 class CrmCompanyDetailsConfigurationSetParams(TypedDict, total=False):
-    scope: str
+    scope: Literal["P", "C"]
     user_id: int | str
     data: Required[Sequence[CrmCompanyDetailsConfigurationSetDataItem]]
 
@@ -551,7 +551,7 @@ class CrmCompanyUpdateFields(TypedDict, total=False):
     EMPLOYEES: str
     CURRENCY_ID: str
     REVENUE: float | str
-    OPENED: str
+    OPENED: Literal["Y", "N"]
     COMMENTS: str
     ASSIGNED_BY_ID: int | str
     CONTACT_ID: int | str
@@ -559,7 +559,7 @@ class CrmCompanyUpdateFields(TypedDict, total=False):
     ORIGIN_ID: str
     ORIGIN_VERSION: str
     UTM_SOURCE: str
-    UTM_MEDIUM: str
+    UTM_MEDIUM: Literal["CPC", "CPM"]
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
@@ -577,10 +577,10 @@ class CrmCompanyUpdateParams(TypedDict, total=False):
 
 
 class CrmCompanyUserfieldAddFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -640,7 +640,7 @@ class CrmCompanyUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: str
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -655,10 +655,10 @@ class CrmCompanyUserfieldListParams(TypedDict, total=False):
 
 
 class CrmCompanyUserfieldUpdateFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -717,7 +717,7 @@ class CrmContactAddFields(TypedDict, total=False):
     COMPANY_ID: int | str
     COMPANY_IDS: Sequence[int | str]
     UTM_SOURCE: str
-    UTM_MEDIUM: str
+    UTM_MEDIUM: Literal["CPC", "CPM"]
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
@@ -825,7 +825,7 @@ class CrmContactDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, to
 
 class CrmContactDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
     name: Required[str]
-    optionFlags: int | str
+    optionFlags: Literal[1, 0]
     options: CrmContactDetailsConfigurationSetDataItemElementsItemOptions
 
 
@@ -875,7 +875,7 @@ class CrmContactUpdateFields(TypedDict, total=False):
     COMPANY_ID: int | str
     COMPANY_IDS: Sequence[int | str]
     UTM_SOURCE: str
-    UTM_MEDIUM: str
+    UTM_MEDIUM: Literal["CPC", "CPM"]
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
@@ -910,10 +910,10 @@ class CrmContactUpdateParams(TypedDict, total=False):
 
 
 class CrmContactUserfieldAddFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -973,7 +973,7 @@ class CrmContactUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: str
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -988,10 +988,10 @@ class CrmContactUserfieldListParams(TypedDict, total=False):
 
 
 class CrmContactUserfieldUpdateFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -1035,7 +1035,7 @@ class CrmContactUserfieldUpdateParams(TypedDict, total=False):
 
 
 class CrmCurrencyAddFieldsLang(TypedDict, total=False):
-    DECIMALS: Required[int | str]
+    DECIMALS: int | str
     DEC_POINT: str
     FORMAT_STRING: str
     FULL_NAME: str
@@ -1046,7 +1046,7 @@ class CrmCurrencyAddFieldsLang(TypedDict, total=False):
 
 class CrmCurrencyAddFields(TypedDict, total=False):
     CURRENCY: Required[str]
-    BASE: str
+    BASE: Literal["Y", "N"]
     AMOUNT_CNT: Required[int | str]
     AMOUNT: Required[float | str]
     SORT: int | str
@@ -1078,7 +1078,7 @@ class CrmCurrencyGetParams(TypedDict, total=False):
 
 
 class CrmCurrencyListParams(TypedDict, total=False):
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     select: Sequence[str]
     filter: dict[str, Any]
     start: int | str
@@ -1103,7 +1103,7 @@ class CrmCurrencyLocalizationsSetParams(TypedDict, total=False):
 
 
 class CrmCurrencyUpdateFieldsLang(TypedDict, total=False):
-    DECIMALS: Required[int | str]
+    DECIMALS: int | str
     DEC_POINT: str
     FORMAT_STRING: str
     FULL_NAME: str
@@ -1114,9 +1114,9 @@ class CrmCurrencyUpdateFieldsLang(TypedDict, total=False):
 
 class CrmCurrencyUpdateFields(TypedDict, total=False):
     SORT: int | str
-    AMOUNT_CNT: Required[int | str]
-    AMOUNT: Required[float | str]
-    BASE: str
+    AMOUNT_CNT: int | str
+    AMOUNT: float | str
+    BASE: Literal["Y", "N"]
     LANG: CrmCurrencyUpdateFieldsLang
 
 
@@ -1130,21 +1130,21 @@ class CrmDealAddFields(TypedDict, total=False):
     TYPE_ID: str
     CATEGORY_ID: dict[str, Any]
     STAGE_ID: str
-    IS_RECURRING: str
-    IS_RETURN_CUSTOMER: str
-    IS_REPEATED_APPROACH: str
+    IS_RECURRING: Literal["Y", "N"]
+    IS_RETURN_CUSTOMER: Literal["Y", "N"]
+    IS_REPEATED_APPROACH: Literal["Y", "N"]
     PROBABILITY: int | str
     CURRENCY_ID: str
     OPPORTUNITY: float | str
-    IS_MANUAL_OPPORTUNITY: str
+    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
     TAX_VALUE: float | str
     COMPANY_ID: int | str
     CONTACT_ID: int | str
     CONTACT_IDS: Sequence[int | str]
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
-    OPENED: str
-    CLOSED: str
+    OPENED: Literal["Y", "N"]
+    CLOSED: Literal["Y", "N"]
     COMMENTS: str
     ASSIGNED_BY_ID: int | str
     SOURCE_ID: str
@@ -1172,7 +1172,7 @@ class CrmDealAddParams(TypedDict, total=False):
 
 class CrmDealContactAddFields(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
     SORT: int | str
 
 
@@ -1204,7 +1204,7 @@ class CrmDealContactItemsGetParams(TypedDict, total=False):
 
 class CrmDealContactItemsSetItemsItem(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
     SORT: int | str
 
 
@@ -1230,7 +1230,7 @@ class CrmDealDetailsConfigurationGetExtras(TypedDict, total=False):
 
 
 class CrmDealDetailsConfigurationGetParams(TypedDict, total=False):
-    scope: str
+    scope: Literal["P", "C"]
     user_id: int | str
     extras: CrmDealDetailsConfigurationGetExtras
 
@@ -1240,14 +1240,14 @@ class CrmDealDetailsConfigurationResetExtras(TypedDict, total=False):
 
 
 class CrmDealDetailsConfigurationResetParams(TypedDict, total=False):
-    scope: str
+    scope: Literal["P", "C"]
     user_id: int | str
     extras: CrmDealDetailsConfigurationResetExtras
 
 
 class CrmDealDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
     name: Required[str]
-    optionFlags: int | str
+    optionFlags: Literal[1, 0]
     options: dict[str, Any]
 
 
@@ -1263,7 +1263,7 @@ class CrmDealDetailsConfigurationSetExtras(TypedDict, total=False):
 
 
 class CrmDealDetailsConfigurationSetParams(TypedDict, total=False):
-    scope: str
+    scope: Literal["P", "C"]
     user_id: int | str
     data: Required[Sequence[CrmDealDetailsConfigurationSetDataItem]]
     extras: CrmDealDetailsConfigurationSetExtras
@@ -1306,7 +1306,7 @@ class CrmDealRecurringAddFieldsParams(TypedDict, total=False):
 
 class CrmDealRecurringAddFields(TypedDict, total=False):
     DEAL_ID: int | str
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     CATEGORY_ID: str
     IS_LIMIT: str
     LIMIT_REPEAT: int | str
@@ -1343,21 +1343,21 @@ class CrmDealRecurringListParams(TypedDict, total=False):
 
 
 class CrmDealRecurringUpdateFieldsParams(TypedDict, total=False):
-    MODE: str
-    MULTIPLE_TYPE: str
+    MODE: Literal["single", "multiple"]
+    MULTIPLE_TYPE: Literal["day", "week", "month", "year"]
     MULTIPLE_INTERVAL: int | str
-    SINGLE_BEFORE_START_DATE_TYPE: str
+    SINGLE_BEFORE_START_DATE_TYPE: Literal["day", "week", "month", "year"]
     SINGLE_BEFORE_START_DATE_VALUE: int | str
-    OFFSET_BEGINDATE_TYPE: str
+    OFFSET_BEGINDATE_TYPE: Literal["day", "week", "month", "year"]
     OFFSET_BEGINDATE_VALUE: int | str
-    OFFSET_CLOSEDATE_TYPE: str
+    OFFSET_CLOSEDATE_TYPE: Literal["day", "week", "month", "year"]
     OFFSET_CLOSEDATE_VALUE: int | str
 
 
 class CrmDealRecurringUpdateFields(TypedDict, total=False):
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     CATEGORY_ID: str
-    IS_LIMIT: str
+    IS_LIMIT: Literal["N", "D", "T"]
     LIMIT_REPEAT: int | str
     LIMIT_DATE: str | datetime.date
     START_DATE: str | datetime.date
@@ -1373,21 +1373,21 @@ class CrmDealUpdateFields(TypedDict, total=False):
     TITLE: str
     TYPE_ID: str
     STAGE_ID: str
-    IS_RECURRING: str
-    IS_RETURN_CUSTOMER: str
-    IS_REPEATED_APPROACH: str
+    IS_RECURRING: Literal["Y", "N"]
+    IS_RETURN_CUSTOMER: Literal["Y", "N"]
+    IS_REPEATED_APPROACH: Literal["Y", "N"]
     PROBABILITY: int | str
     CURRENCY_ID: str
     OPPORTUNITY: float | str
-    IS_MANUAL_OPPORTUNITY: str
+    IS_MANUAL_OPPORTUNITY: Literal["Y", "N"]
     TAX_VALUE: float | str
     COMPANY_ID: int | str
     CONTACT_ID: int | str
     CONTACT_IDS: Sequence[int | str]
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
-    OPENED: str
-    CLOSED: str
+    OPENED: Literal["Y", "N"]
+    CLOSED: Literal["Y", "N"]
     COMMENTS: str
     ASSIGNED_BY_ID: int | str
     SOURCE_ID: str
@@ -1397,7 +1397,7 @@ class CrmDealUpdateFields(TypedDict, total=False):
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     UTM_SOURCE: str
-    UTM_MEDIUM: str
+    UTM_MEDIUM: Literal["CPC", "CPM"]
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
@@ -1415,10 +1415,10 @@ class CrmDealUpdateParams(TypedDict, total=False):
 
 
 class CrmDealUserfieldAddFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -1478,7 +1478,7 @@ class CrmDealUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: str
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -1493,10 +1493,10 @@ class CrmDealUserfieldListParams(TypedDict, total=False):
 
 
 class CrmDealUserfieldUpdateFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -1580,7 +1580,7 @@ class CrmDealcategoryUpdateParams(TypedDict, total=False):
 
 class CrmDocumentgeneratorDocumentAddParams(TypedDict, total=False):
     template_id: Required[int | str]
-    entity_type_id: Required[int | str]
+    entity_type_id: Required[Literal[1, 2, 3, 4, 5, 7, 31]]
     entity_id: Required[int | str]
     values: dict[str, Any]
     stamps_enabled: int | str
@@ -1593,7 +1593,7 @@ class CrmDocumentgeneratorDocumentDeleteParams(TypedDict, total=False):
 
 class CrmDocumentgeneratorDocumentEnablepublicurlParams(TypedDict, total=False):
     id: Required[int | str]
-    status: int | str
+    status: Literal[1, 0]
 
 
 class CrmDocumentgeneratorDocumentGetParams(TypedDict, total=False):
@@ -1630,7 +1630,7 @@ class CrmDocumentgeneratorDocumentUpdateParams(TypedDict, total=False):
 
 
 class CrmDocumentgeneratorDocumentUploadFields(TypedDict, total=False):
-    entityTypeId: Required[int | str]
+    entityTypeId: Required[Literal[1, 2, 3, 4, 7]]
     entityId: Required[int | str]
     fileContent: Required[str]
     region: Required[str]
@@ -1649,7 +1649,7 @@ class CrmDocumentgeneratorNumeratorAddFieldsSettingsBitrixMainNumeratorGenerator
     step: int | str
     length: int | str
     padString: str
-    periodicBy: str
+    periodicBy: Literal["", "day", "month", "year"]
     timezone: str
     isDirectNumeration: bool | str
 
@@ -1690,7 +1690,7 @@ class CrmDocumentgeneratorNumeratorUpdateFieldsSettingsBitrixMainNumeratorGenera
     step: int | str
     length: int | str
     padString: str
-    periodicBy: str
+    periodicBy: Literal["", "day", "month", "year"]
     timezone: str
     isDirectNumeration: bool | str
 
@@ -1801,13 +1801,13 @@ class CrmDocumentgeneratorTemplateUpdateParams(TypedDict, total=False):
 
 
 class CrmDuplicateFindbycommParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["EMAIL", "PHONE"]]
     values: Required[Sequence[str]]
-    entity_type: str
+    entity_type: Literal["LEAD", "CONTACT", "COMPANY"]
 
 
 class CrmDuplicateVolatileTypeFieldsParams(TypedDict, total=False):
-    entity_type_id: int | str
+    entity_type_id: Literal[1, 3, 4]
 
 
 class CrmDuplicateVolatileTypeListParams(TypedDict, total=False):
@@ -1815,7 +1815,7 @@ class CrmDuplicateVolatileTypeListParams(TypedDict, total=False):
 
 
 class CrmDuplicateVolatileTypeRegisterParams(TypedDict, total=False):
-    entity_type_id: Required[int | str]
+    entity_type_id: Required[Literal[1, 3, 4]]
     field_code: Required[str]
 
 
@@ -1824,7 +1824,7 @@ class CrmDuplicateVolatileTypeUnregisterParams(TypedDict, total=False):
 
 
 class CrmEntityMergeBatchParamsObject(TypedDict, total=False):
-    entityTypeId: Required[int | str]
+    entityTypeId: Required[Literal[1, 2, 3, 4, 7, 31, 128]]
     entityIds: Required[Sequence[int | str]]
 
 
@@ -2017,7 +2017,7 @@ class CrmItemAddFields(TypedDict, total=False):
     utmTerm: str
     fm: Sequence[list[Any] | dict[str, Any]]
     typeId: str
-    categoryId: int | str
+    categoryId: int | str | dict[str, Any]
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
@@ -2040,7 +2040,7 @@ class CrmItemAddFields(TypedDict, total=False):
     content: str
     terms: str
     dealId: dict[str, Any]
-    storageTypeId: int | str
+    storageTypeId: Literal[1, 2, 3]
     storageElementIds: int | str
     actualDate: str | datetime.date
     mycompanyId: int | str
@@ -2103,7 +2103,7 @@ class CrmItemDetailsConfigurationSetDataItemElementsItemOptions(TypedDict, total
 
 class CrmItemDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
     name: Required[str]
-    optionFlags: int | str
+    optionFlags: Literal[1, 0]
     options: CrmItemDetailsConfigurationSetDataItemElementsItemOptions
 
 
@@ -2165,7 +2165,7 @@ class CrmItemImportFields(TypedDict, total=False):
     utmContent: str
     utmTerm: str
     typeId: str
-    categoryId: int | str
+    categoryId: int | str | dict[str, Any]
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
@@ -2188,7 +2188,7 @@ class CrmItemImportFields(TypedDict, total=False):
     content: str
     terms: str
     dealId: dict[str, Any]
-    storageTypeId: int | str
+    storageTypeId: Literal[1, 2, 3]
     storageElementIds: int | str
     actualDate: str | datetime.date
     mycompanyId: int | str
@@ -2306,11 +2306,11 @@ class CrmItemProductrowAddFields(TypedDict, total=False):
     productName: str
     price: float | str
     quantity: float | str
-    discountTypeId: int | str
+    discountTypeId: Literal[1, 2]
     discountRate: float | str
     discountSum: float | str
     taxRate: float | str
-    taxIncluded: str
+    taxIncluded: Literal["Y", "N"]
     measureCode: str
     sort: int | str
 
@@ -2338,7 +2338,7 @@ class CrmItemProductrowGetAvailableForPaymentParams(TypedDict, total=False):
 
 class CrmItemProductrowListParams(TypedDict, total=False):
     filter: Required[dict[str, Any]]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
     select: Sequence[str]
 
@@ -2348,11 +2348,11 @@ class CrmItemProductrowSetProductRowsItem(TypedDict, total=False):
     productName: str
     price: float | str
     quantity: float | str
-    discountTypeId: int | str
+    discountTypeId: Literal[1, 2]
     discountRate: float | str
     discountSum: float | str
     taxRate: float | str
-    taxIncluded: str
+    taxIncluded: Literal["Y", "N"]
     measureCode: str
     sort: int | str
 
@@ -2368,11 +2368,11 @@ class CrmItemProductrowUpdateFields(TypedDict, total=False):
     productName: str
     price: float | str
     quantity: float | str
-    discountTypeId: int | str
+    discountTypeId: Literal[1, 2]
     discountRate: float | str
     discountSum: float | str
     taxRate: float | str
-    taxIncluded: str
+    taxIncluded: Literal["Y", "N"]
     measureCode: str
     sort: int | str
 
@@ -2415,7 +2415,7 @@ class CrmItemUpdateFields(TypedDict, total=False):
     utmTerm: str
     fm: Sequence[list[Any] | dict[str, Any]]
     typeId: str
-    categoryId: int | str
+    categoryId: int | str | dict[str, Any]
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
@@ -2438,7 +2438,7 @@ class CrmItemUpdateFields(TypedDict, total=False):
     content: str
     terms: str
     dealId: dict[str, Any]
-    storageTypeId: int | str
+    storageTypeId: Literal[1, 2, 3]
     storageElementIds: int | str
     actualDate: str | datetime.date
     mycompanyId: int | str
@@ -2476,12 +2476,12 @@ class CrmLeadAddFields(TypedDict, total=False):
     LAST_NAME: str
     NAME: str
     SECOND_NAME: str
-    OPENED: str
+    OPENED: Literal["Y", "N"]
     OPPORTUNITY: float | str
     IS_MANUAL_OPPORTUNITY: str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
-    PHONE: list[Any] | dict[str, Any]
+    PHONE: list[Any] | dict[str, Any] | Sequence[list[Any] | dict[str, Any]]
     POST: str
     SOURCE_DESCRIPTION: str
     SOURCE_ID: str
@@ -2493,7 +2493,7 @@ class CrmLeadAddFields(TypedDict, total=False):
     UTM_MEDIUM: str
     UTM_SOURCE: str
     UTM_TERM: str
-    WEB: list[Any] | dict[str, Any]
+    WEB: list[Any] | dict[str, Any] | Sequence[list[Any] | dict[str, Any]]
 
 
 class CrmLeadAddParamsObject(TypedDict, total=False):
@@ -2508,7 +2508,7 @@ class CrmLeadAddParams(TypedDict, total=False):
 class CrmLeadContactAddFields(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
     SORT: int | str
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
 
 
 class CrmLeadContactAddParams(TypedDict, total=False):
@@ -2547,7 +2547,7 @@ class CrmLeadDeleteParams(TypedDict, total=False):
 
 
 class CrmLeadDetailsConfigurationForceCommonScopeForAllExtras(TypedDict, total=False):
-    leadCustomerType: int | str
+    leadCustomerType: Literal[1, 2]
 
 
 class CrmLeadDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=False):
@@ -2555,7 +2555,7 @@ class CrmLeadDetailsConfigurationForceCommonScopeForAllParams(TypedDict, total=F
 
 
 class CrmLeadDetailsConfigurationGetExtrasLeadCustomer(TypedDict, total=False):
-    type: int | str
+    type: Literal[1, 2]
 
 
 class CrmLeadDetailsConfigurationGetExtrasLead(TypedDict, total=False):
@@ -2573,7 +2573,7 @@ class CrmLeadDetailsConfigurationGetParams(TypedDict, total=False):
 
 
 class CrmLeadDetailsConfigurationResetExtrasLeadCustomer(TypedDict, total=False):
-    type: int | str
+    type: Literal[1, 2]
 
 
 class CrmLeadDetailsConfigurationResetExtrasLead(TypedDict, total=False):
@@ -2592,7 +2592,7 @@ class CrmLeadDetailsConfigurationResetParams(TypedDict, total=False):
 
 class CrmLeadDetailsConfigurationSetDataItemElementsItem(TypedDict, total=False):
     name: Required[str]
-    optionFlags: int | str
+    optionFlags: Literal[1, 0]
     options: dict[str, Any]
 
 
@@ -2604,7 +2604,7 @@ class CrmLeadDetailsConfigurationSetDataItem(TypedDict, total=False):
 
 
 class CrmLeadDetailsConfigurationSetExtras(TypedDict, total=False):
-    leadCustomerType: int | str
+    leadCustomerType: Literal[1, 2]
 
 
 class CrmLeadDetailsConfigurationSetParams(TypedDict, total=False):
@@ -2641,11 +2641,11 @@ class CrmLeadProductrowsSetRowsItem(TypedDict, total=False):
     PRICE_NETTO: float | str
     PRICE_BRUTTO: float | str
     QUANTITY: float | str
-    DISCOUNT_TYPE_ID: int | str
+    DISCOUNT_TYPE_ID: Literal[1, 2]
     DISCOUNT_RATE: float | str
     DISCOUNT_SUM: float | str
     TAX_RATE: float | str
-    TAX_INCLUDED: str
+    TAX_INCLUDED: Literal["Y", "N"]
     MEASURE_CODE: str
     MEASURE_NAME: str
     SORT: int | str
@@ -2685,7 +2685,7 @@ class CrmLeadUpdateFields(TypedDict, total=False):
     IS_MANUAL_OPPORTUNITY: str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
-    PHONE: list[Any] | dict[str, Any]
+    PHONE: list[Any] | dict[str, Any] | Sequence[list[Any] | dict[str, Any]]
     POST: str
     SOURCE_DESCRIPTION: str
     SOURCE_ID: str
@@ -2697,11 +2697,11 @@ class CrmLeadUpdateFields(TypedDict, total=False):
     UTM_MEDIUM: str
     UTM_SOURCE: str
     UTM_TERM: str
-    WEB: list[Any] | dict[str, Any]
+    WEB: list[Any] | dict[str, Any] | Sequence[list[Any] | dict[str, Any]]
 
 
 class CrmLeadUpdateParamsObject(TypedDict, total=False):
-    REGISTER_SONET_EVENT: str
+    REGISTER_SONET_EVENT: Literal["Y", "N"]
 
 
 class CrmLeadUpdateParams(TypedDict, total=False):
@@ -2711,10 +2711,10 @@ class CrmLeadUpdateParams(TypedDict, total=False):
 
 
 class CrmLeadUserfieldAddFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -2774,7 +2774,7 @@ class CrmLeadUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: str
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -2789,10 +2789,10 @@ class CrmLeadUserfieldListParams(TypedDict, total=False):
 
 
 class CrmLeadUserfieldUpdateFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -2889,7 +2889,7 @@ class CrmOrderentityGetFieldsParams(TypedDict, total=False):
 class CrmOrderentityListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -3017,7 +3017,7 @@ class CrmQuoteAddFields(TypedDict, total=False):
     COMPANY_ID: int | str
     CONTACT_IDS: Sequence[int | str]
     MYCOMPANY_ID: int | str
-    OPENED: str
+    OPENED: Literal["Y", "N"]
     PERSON_TYPE_ID: int | str
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
@@ -3043,7 +3043,7 @@ class CrmQuoteAddParams(TypedDict, total=False):
 
 class CrmQuoteContactAddFields(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
     SORT: int | str
 
 
@@ -3075,7 +3075,7 @@ class CrmQuoteContactItemsGetParams(TypedDict, total=False):
 
 class CrmQuoteContactItemsSetItemsItem(TypedDict, total=False):
     CONTACT_ID: Required[int | str]
-    IS_PRIMARY: str
+    IS_PRIMARY: Literal["Y", "N"]
     SORT: int | str
 
 
@@ -3113,11 +3113,11 @@ class CrmQuoteProductrowsSetRowsItem(TypedDict, total=False):
     PRODUCT_DESCRIPTION: str
     PRICE: float | str
     QUANTITY: float | str
-    DISCOUNT_TYPE_ID: int | str
+    DISCOUNT_TYPE_ID: Literal[1, 2]
     DISCOUNT_RATE: float | str
     DISCOUNT_SUM: float | str
     TAX_RATE: float | str
-    TAX_INCLUDED: str
+    TAX_INCLUDED: Literal["Y", "N"]
     MEASURE_CODE: str
     MEASURE_NAME: str
     SORT: int | str
@@ -3137,7 +3137,7 @@ class CrmQuoteUpdateFields(TypedDict, total=False):
     COMPANY_ID: int | str
     CONTACT_IDS: Sequence[int | str]
     MYCOMPANY_ID: int | str
-    OPENED: str
+    OPENED: Literal["Y", "N"]
     PERSON_TYPE_ID: int | str
     BEGINDATE: str | datetime.date
     CLOSEDATE: str | datetime.date
@@ -3159,10 +3159,10 @@ class CrmQuoteUpdateParams(TypedDict, total=False):
 
 
 class CrmQuoteUserfieldAddFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -3222,7 +3222,7 @@ class CrmQuoteUserfieldListFilter(TypedDict, total=False):
     SORT: int | str
     MULTIPLE: bool | str
     MANDATORY: bool | str
-    SHOW_FILTER: str
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
     SHOW_IN_LIST: bool | str
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
@@ -3237,10 +3237,10 @@ class CrmQuoteUserfieldListParams(TypedDict, total=False):
 
 
 class CrmQuoteUserfieldUpdateFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -3282,7 +3282,7 @@ class CrmQuoteUserfieldUpdateParams(TypedDict, total=False):
 
 
 class CrmRequisiteAddFields(TypedDict, total=False):
-    ENTITY_TYPE_ID: Required[int | str]
+    ENTITY_TYPE_ID: Required[Literal[3, 4]]
     ENTITY_ID: Required[int | str]
     PRESET_ID: Required[int | str]
     NAME: Required[str]
@@ -3408,7 +3408,7 @@ class CrmRequisiteBankdetailGetParams(TypedDict, total=False):
 class CrmRequisiteBankdetailListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -3470,7 +3470,7 @@ class CrmRequisiteLinkGetParams(TypedDict, total=False):
 class CrmRequisiteLinkListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -3495,7 +3495,7 @@ class CrmRequisiteLinkUnregisterParams(TypedDict, total=False):
 class CrmRequisiteListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -3578,7 +3578,7 @@ class CrmRequisitePresetGetParams(TypedDict, total=False):
 class CrmRequisitePresetListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -3588,7 +3588,7 @@ class CrmRequisitePresetUpdateParams(TypedDict, total=False):
 
 
 class CrmRequisiteUpdateFields(TypedDict, total=False):
-    NAME: Required[str]
+    NAME: str
     CODE: str
     XML_ID: str
     ORIGINATOR_ID: str
@@ -3668,12 +3668,12 @@ class CrmRequisiteUserfieldAddFields(TypedDict, total=False):
     USER_TYPE_ID: Required[str]
     XML_ID: str
     SORT: int | str
-    MULTIPLE: str
-    MANDATORY: str
-    SHOW_FILTER: str
-    SHOW_IN_LIST: str
-    EDIT_IN_LIST: str
-    IS_SEARCHABLE: str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
+    SHOW_IN_LIST: Literal["Y", "N"]
+    EDIT_IN_LIST: Literal["Y", "N"]
+    IS_SEARCHABLE: Literal["Y", "N"]
     EDIT_FORM_LABEL: str
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
@@ -3698,16 +3698,16 @@ class CrmRequisiteUserfieldGetParams(TypedDict, total=False):
 class CrmRequisiteUserfieldListFilter(TypedDict, total=False):
     ID: int | str
     ENTITY_ID: str
-    FIELD_NAME: Required[str]
-    USER_TYPE_ID: Required[str]
+    FIELD_NAME: str
+    USER_TYPE_ID: str
     XML_ID: str
     SORT: int | str
-    MULTIPLE: str
-    MANDATORY: str
-    SHOW_FILTER: str
-    SHOW_IN_LIST: str
-    EDIT_IN_LIST: str
-    IS_SEARCHABLE: str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
+    SHOW_IN_LIST: Literal["Y", "N"]
+    EDIT_IN_LIST: Literal["Y", "N"]
+    IS_SEARCHABLE: Literal["Y", "N"]
     EDIT_FORM_LABEL: str
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
@@ -3727,12 +3727,12 @@ class CrmRequisiteUserfieldListParams(TypedDict, total=False):
 class CrmRequisiteUserfieldUpdateFields(TypedDict, total=False):
     XML_ID: str
     SORT: int | str
-    MULTIPLE: str
-    MANDATORY: str
-    SHOW_FILTER: str
-    SHOW_IN_LIST: str
-    EDIT_IN_LIST: str
-    IS_SEARCHABLE: str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
+    SHOW_FILTER: Literal["N", "I", "E", "S"]
+    SHOW_IN_LIST: Literal["Y", "N"]
+    EDIT_IN_LIST: Literal["Y", "N"]
+    IS_SEARCHABLE: Literal["Y", "N"]
     EDIT_FORM_LABEL: str
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
@@ -3814,7 +3814,7 @@ class CrmStatusUpdateParams(TypedDict, total=False):
 class CrmTimelineBindingsBindFields(TypedDict, total=False):
     OWNER_ID: Required[int | str]
     ENTITY_ID: Required[int | str]
-    ENTITY_TYPE: Required[str]
+    ENTITY_TYPE: Required[Literal["lead", "deal", "contact", "company", "order"]]
 
 
 class CrmTimelineBindingsBindParams(TypedDict, total=False):
@@ -3835,7 +3835,7 @@ class CrmTimelineBindingsListParams(TypedDict, total=False):
 class CrmTimelineBindingsUnbindFields(TypedDict, total=False):
     OWNER_ID: Required[int | str]
     ENTITY_ID: Required[int | str]
-    ENTITY_TYPE: Required[str]
+    ENTITY_TYPE: Required[Literal["lead", "deal", "contact", "company", "order"]]
 
 
 class CrmTimelineBindingsUnbindParams(TypedDict, total=False):
@@ -3870,7 +3870,7 @@ class CrmTimelineCommentGetParams(TypedDict, total=False):
 class CrmTimelineCommentListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: Required[dict[str, Any]]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -3989,27 +3989,27 @@ class CrmTimelineLogoListParams(TypedDict, total=False):
 class CrmTimelineNoteDeleteParams(TypedDict, total=False):
     owner_type_id: Required[int | str]
     owner_id: Required[int | str]
-    item_type: Required[int | str]
+    item_type: Required[Literal[1, 2]]
     item_id: Required[int | str]
 
 
 class CrmTimelineNoteGetParams(TypedDict, total=False):
     owner_type_id: Required[int | str]
     owner_id: Required[int | str]
-    item_type: Required[int | str]
+    item_type: Required[Literal[1, 2]]
     item_id: Required[int | str]
 
 
 class CrmTimelineNoteSaveParams(TypedDict, total=False):
     owner_type_id: Required[int | str]
     owner_id: Required[int | str]
-    item_type: Required[int | str]
+    item_type: Required[Literal[1, 2]]
     item_id: Required[int | str]
     text: Required[str]
 
 
 class CrmTrackingTraceAddEntitiesItem(TypedDict, total=False):
-    TYPE: Required[str]
+    TYPE: Required[Literal["COMPANY", "CONTACT", "DEAL", "LEAD", "QUOTE"]]
     ID: Required[int | str]
 
 
@@ -4027,9 +4027,14 @@ class CrmTypeAddFieldsRelationsParentItem(TypedDict, total=False):
     isChildrenListEnabled: bool | str
 
 
+class CrmTypeAddFieldsRelationsChildItem(TypedDict, total=False):
+    entityTypeId: Required[int | str]
+    isChildrenListEnabled: bool | str
+
+
 class CrmTypeAddFieldsRelations(TypedDict, total=False):
     parent: Sequence[CrmTypeAddFieldsRelationsParentItem]
-    child: Sequence[dict[str, Any]]
+    child: Sequence[CrmTypeAddFieldsRelationsChildItem]
 
 
 CrmTypeAddFieldsLinkedUserFields = TypedDict(
@@ -4139,7 +4144,7 @@ class CrmUserfieldTypesParams(TypedDict, total=False):
 
 
 class CrmVatAddFields(TypedDict, total=False):
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     C_SORT: int | str
     NAME: Required[str]
     RATE: Required[float | str]
@@ -4169,10 +4174,10 @@ class CrmVatListParams(TypedDict, total=False):
 
 
 class CrmVatUpdateFields(TypedDict, total=False):
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     C_SORT: int | str
     NAME: Required[str]
-    RATE: Required[float | str]
+    RATE: float | str
 
 
 class CrmVatUpdateParams(TypedDict, total=False):

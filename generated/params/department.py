@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class DepartmentAddParams(TypedDict, total=False):
@@ -26,8 +26,8 @@ class DepartmentFieldsParams(TypedDict, total=False):
 
 
 class DepartmentGetParams(TypedDict, total=False):
-    sort: str
-    order: str
+    sort: Literal["ID", "NAME", "SORT", "PARENT", "UF_HEAD"]
+    order: Literal["asc", "desc", "ASC", "DESC"]
     id: int | str
     name: str
     parent: int | str

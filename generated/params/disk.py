@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class DiskAttachedObjectGetParams(TypedDict, total=False):
@@ -73,7 +73,7 @@ class DiskFileSearchFilter(TypedDict, total=False):
 
 class DiskFileSearchParams(TypedDict, total=False):
     query: Required[str]
-    type: str
+    type: Literal["file", "folder", "all"]
     filter: DiskFileSearchFilter
     start: int | str
     select: Sequence[str]
@@ -140,7 +140,7 @@ class DiskFolderRestoreParams(TypedDict, total=False):
 class DiskFolderShareToUserParams(TypedDict, total=False):
     id: Required[int | str]
     user_id: Required[int | str]
-    task_name: Required[str]
+    task_name: Required[Literal["disk_access_read", "disk_access_add", "disk_access_edit", "disk_access_full"]]
 
 
 class DiskFolderUploadFileParams(TypedDict, total=False):

@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class DocumentgeneratorDocumentAddFields(TypedDict, total=False):
@@ -22,7 +22,7 @@ class DocumentgeneratorDocumentAddParams(TypedDict, total=False):
     provider_class_name: str
     value: Required[str]
     values: dict[str, Any]
-    stamps_enabled: int | str
+    stamps_enabled: Literal[1, 0]
     fields: DocumentgeneratorDocumentAddFields
 
 
@@ -32,7 +32,7 @@ class DocumentgeneratorDocumentDeleteParams(TypedDict, total=False):
 
 class DocumentgeneratorDocumentEnablepublicurlParams(TypedDict, total=False):
     id: Required[int | str]
-    status: int | str
+    status: Literal[1, 0]
 
 
 class DocumentgeneratorDocumentGetParams(TypedDict, total=False):
@@ -46,7 +46,7 @@ class DocumentgeneratorDocumentGetfieldsParams(TypedDict, total=False):
 
 class DocumentgeneratorDocumentListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     filter: dict[str, Any]
     start: int | str
 
@@ -61,7 +61,7 @@ class DocumentgeneratorDocumentUpdateFields(TypedDict, total=False):
 class DocumentgeneratorDocumentUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     values: dict[str, Any]
-    stamps_enabled: int | str
+    stamps_enabled: Literal[1, 0]
     fields: DocumentgeneratorDocumentUpdateFields
 
 
@@ -70,7 +70,7 @@ class DocumentgeneratorNumeratorAddFieldsSettingsBitrixMainNumeratorGeneratorSeq
     step: int | str
     length: int | str
     padString: str
-    periodicBy: str
+    periodicBy: Literal["", "day", "month", "year"]
     timezone: str
     isDirectNumeration: bool | str
 
@@ -111,7 +111,7 @@ class DocumentgeneratorNumeratorUpdateFieldsSettingsBitrixMainNumeratorGenerator
     step: int | str
     length: int | str
     padString: str
-    periodicBy: str
+    periodicBy: Literal["", "day", "month", "year"]
     timezone: str
     isDirectNumeration: bool | str
 
@@ -177,12 +177,12 @@ class DocumentgeneratorRoleAddFieldsPermissionsSettings(TypedDict, total=False):
 
 
 class DocumentgeneratorRoleAddFieldsPermissionsTemplates(TypedDict, total=False):
-    MODIFY: str
+    MODIFY: Literal["", "A", "D", "X"]
 
 
 class DocumentgeneratorRoleAddFieldsPermissionsDocuments(TypedDict, total=False):
     MODIFY: str
-    VIEW: str
+    VIEW: Literal["", "X"]
 
 
 class DocumentgeneratorRoleAddFieldsPermissions(TypedDict, total=False):
@@ -225,12 +225,12 @@ class DocumentgeneratorRoleUpdateFieldsPermissionsSettings(TypedDict, total=Fals
 
 
 class DocumentgeneratorRoleUpdateFieldsPermissionsTemplates(TypedDict, total=False):
-    MODIFY: str
+    MODIFY: Literal["", "A", "D", "X"]
 
 
 class DocumentgeneratorRoleUpdateFieldsPermissionsDocuments(TypedDict, total=False):
     MODIFY: str
-    VIEW: str
+    VIEW: Literal["", "X"]
 
 
 class DocumentgeneratorRoleUpdateFieldsPermissions(TypedDict, total=False):
@@ -258,8 +258,8 @@ class DocumentgeneratorTemplateAddFields(TypedDict, total=False):
     region: Required[str]
     code: str
     users: list[Any] | dict[str, Any]
-    active: str
-    withStamps: str
+    active: Literal["Y", "N"]
+    withStamps: Literal["Y", "N"]
     sort: int | str
 
 
@@ -281,7 +281,7 @@ class DocumentgeneratorTemplateGetfieldsParams(TypedDict, total=False):
 
 class DocumentgeneratorTemplateListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     filter: dict[str, Any]
     start: int | str
 
@@ -294,8 +294,8 @@ class DocumentgeneratorTemplateUpdateFields(TypedDict, total=False):
     code: str
     users: list[Any] | dict[str, Any]
     providers: list[Any] | dict[str, Any]
-    active: str
-    withStamps: str
+    active: Literal["Y", "N"]
+    withStamps: Literal["Y", "N"]
     sort: int | str
 
 

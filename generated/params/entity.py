@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class EntityAddParams(TypedDict, total=False):
@@ -53,7 +53,7 @@ class EntityItemPropertyAddParams(TypedDict, total=False):
     entity: Required[str]
     property: Required[str]
     name: str
-    type: str
+    type: Literal["S", "N", "F"]
     sort: int | str
 
 
@@ -72,7 +72,7 @@ class EntityItemPropertyUpdateParams(TypedDict, total=False):
     property: Required[str]
     property_new: str
     name: str
-    type: str
+    type: Literal["S", "N"]
     sort: int | str
 
 
@@ -97,7 +97,7 @@ class EntitySectionAddParams(TypedDict, total=False):
     entity: Required[str]
     name: Required[str]
     section: int | str
-    active: str
+    active: Literal["Y", "N"]
     sort: int | str
     code: str
     description: str
@@ -123,7 +123,7 @@ class EntitySectionUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     name: str
     section: int | str
-    active: str
+    active: Literal["Y", "N"]
     sort: int | str
     code: str
     description: str

@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class HumanresourcesHcmlinkCompanyAddFields(TypedDict, total=False):
@@ -57,7 +57,7 @@ class HumanresourcesHcmlinkEmployeeListParams(TypedDict, total=False):
 
 
 class HumanresourcesHcmlinkEmployeeSetJobFields(TypedDict, total=False):
-    status: Required[str]
+    status: Required[Literal["IN_PROGRESS", "DONE", "CANCELED"]]
     total: int | str
     sent: int | str
     data: dict[str, Any]
@@ -75,7 +75,7 @@ class HumanresourcesHcmlinkEmployeeSetParams(TypedDict, total=False):
 
 
 class HumanresourcesHcmlinkFieldValueSetJobFields(TypedDict, total=False):
-    status: Required[str]
+    status: Required[Literal["IN_PROGRESS", "DONE", "CANCELED"]]
     total: int | str
     sent: int | str
     data: dict[str, Any]
@@ -97,7 +97,7 @@ class HumanresourcesHcmlinkJobStatusGetParams(TypedDict, total=False):
 
 
 class HumanresourcesHcmlinkJobUpdateFields(TypedDict, total=False):
-    status: Required[str]
+    status: Required[Literal["IN_PROGRESS", "DONE", "CANCELED"]]
     total: int | str
     sent: int | str
     data: dict[str, Any]

@@ -8,24 +8,68 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class ImChatAddParams(TypedDict, total=False):
     users: list[Any] | dict[str, Any]
-    type: str
+    type: Literal["OPEN", "CHAT"]
     title: str
     description: str
-    color: str
+    color: Literal[
+        "RED",
+        "GREEN",
+        "MINT",
+        "LIGHT_BLUE",
+        "DARK_BLUE",
+        "PURPLE",
+        "AQUA",
+        "PINK",
+        "LIME",
+        "BROWN",
+        "AZURE",
+        "KHAKI",
+        "SAND",
+        "MARENGO",
+        "GRAY",
+        "GRAPHITE",
+    ]
     message: str
     avatar: str
-    entity_type: str
+    entity_type: Literal[
+        "VIDEOCONF",
+        "AI_ASSISTANT_PRIVATE",
+        "LINES",
+        "LIVECHAT",
+        "ANNOUNCEMENT",
+        "CALENDAR",
+        "MAIL",
+        "CRM",
+        "SONET_GROUP",
+        "TASKS",
+        "CALL",
+    ]
     entity_id: str
     copilot_main_role: str
 
 
 class ImChatGetParams(TypedDict, total=False):
-    entity_type: Required[str]
+    entity_type: Required[
+        Literal[
+            "VIDEOCONF",
+            "AI_ASSISTANT_PRIVATE",
+            "LINES",
+            "LIVECHAT",
+            "ANNOUNCEMENT",
+            "CALENDAR",
+            "MAIL",
+            "CRM",
+            "SONET_GROUP",
+            "TASKS_TASK",
+            "TASKS",
+            "CALL",
+        ]
+    ]
     entity_id: Required[str]
 
 
@@ -36,7 +80,7 @@ class ImChatLeaveParams(TypedDict, total=False):
 class ImChatMuteParams(TypedDict, total=False):
     chat_id: int | str
     dialog_id: str
-    mute: str
+    mute: Literal["Y", "N"]
 
 
 class ImChatSetOwnerParams(TypedDict, total=False):
@@ -54,7 +98,26 @@ class ImChatUpdateAvatarParams(TypedDict, total=False):
 class ImChatUpdateColorParams(TypedDict, total=False):
     chat_id: int | str
     dialog_id: str
-    color: Required[str]
+    color: Required[
+        Literal[
+            "RED",
+            "GREEN",
+            "MINT",
+            "LIGHT_BLUE",
+            "DARK_BLUE",
+            "PURPLE",
+            "AQUA",
+            "PINK",
+            "LIME",
+            "BROWN",
+            "AZURE",
+            "KHAKI",
+            "SAND",
+            "MARENGO",
+            "GRAY",
+            "GRAPHITE",
+        ]
+    ]
 
 
 class ImChatUpdateTitleParams(TypedDict, total=False):
@@ -66,7 +129,7 @@ class ImChatUpdateTitleParams(TypedDict, total=False):
 class ImChatUserAddParams(TypedDict, total=False):
     chat_id: Required[int | str]
     users: Required[list[Any] | dict[str, Any]]
-    hide_history: str
+    hide_history: Literal["Y", "N"]
 
 
 class ImChatUserDeleteParams(TypedDict, total=False):
@@ -83,24 +146,24 @@ class ImCountersGetParams(TypedDict, total=False):
 
 
 class ImDepartmentColleaguesListParams(TypedDict, total=False):
-    user_data: str
+    user_data: Literal["Y", "N"]
     offset: int | str
     limit: int | str
 
 
 class ImDepartmentEmployeesGetParams(TypedDict, total=False):
     id: Required[list[Any] | dict[str, Any]]
-    user_data: str
+    user_data: Literal["Y", "N"]
 
 
 class ImDepartmentGetParams(TypedDict, total=False):
     id: Required[list[Any] | dict[str, Any]]
-    user_data: str
+    user_data: Literal["Y", "N"]
 
 
 class ImDepartmentManagersGetParams(TypedDict, total=False):
     id: Required[list[Any] | dict[str, Any]]
-    user_data: str
+    user_data: Literal["Y", "N"]
 
 
 class ImDialogGetParams(TypedDict, total=False):
@@ -141,7 +204,7 @@ class ImDialogUnreadParams(TypedDict, total=False):
 
 class ImDialogUsersListParams(TypedDict, total=False):
     dialog_id: Required[str]
-    skip_external: str
+    skip_external: Literal["Y", "N"]
     skip_external_except_types: str
     limit: int | str
     last_id: int | str
@@ -158,8 +221,8 @@ class ImDiskFileCommitParams(TypedDict, total=False):
     file_id: int | str
     upload_id: int | str
     message: str
-    silent_mode: str
-    as_file: str
+    silent_mode: Literal["Y", "N"]
+    as_file: Literal["Y", "N"]
 
 
 class ImDiskFileDeleteParams(TypedDict, total=False):
@@ -182,8 +245,8 @@ class ImMessageAddParams(TypedDict, total=False):
     attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
-    system: str
-    url_preview: str
+    system: Literal["Y", "N"]
+    url_preview: Literal["Y", "N"]
     reply_id: int | str
 
 
@@ -200,13 +263,13 @@ class ImMessageDeleteParams(TypedDict, total=False):
 
 class ImMessageLikeParams(TypedDict, total=False):
     message_id: Required[int | str]
-    action: str
+    action: Literal["auto", "plus", "minus"]
 
 
 class ImMessageShareParams(TypedDict, total=False):
     message_id: Required[int | str]
     dialog_id: Required[str]
-    type: Required[str]
+    type: Required[Literal["CHAT", "TASK", "POST", "CALEND"]]
 
 
 class ImMessageUpdateParams(TypedDict, total=False):
@@ -215,13 +278,13 @@ class ImMessageUpdateParams(TypedDict, total=False):
     attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
-    url_preview: str
-    is_edited: str
+    url_preview: Literal["Y", "N"]
+    is_edited: Literal["Y", "N"]
 
 
 class ImNotifyParams(TypedDict, total=False):
     user_id: Required[int | str]
-    type: str
+    type: Literal["USER", "SYSTEM"]
     message: Required[str]
     message_out: str
     tag: str
@@ -249,7 +312,7 @@ class ImNotifyDeleteParams(TypedDict, total=False):
 
 class ImNotifyGetParams(TypedDict, total=False):
     last_id: int | str
-    last_type: int | str
+    last_type: Literal[1, 3]
     limit: int | str
     convert_text: str
 
@@ -280,7 +343,7 @@ class ImNotifyPersonalAddParams(TypedDict, total=False):
 
 class ImNotifyReadParams(TypedDict, total=False):
     id: int | str
-    action: str
+    action: Literal["Y", "N"]
     only_current: str
 
 
@@ -290,7 +353,7 @@ class ImNotifyReadAllParams(TypedDict, total=False):
 
 class ImNotifyReadListParams(TypedDict, total=False):
     ids: Required[list[Any] | dict[str, Any]]
-    action: str
+    action: Literal["Y", "N"]
 
 
 class ImNotifySchemaGetParams(TypedDict, total=False):
@@ -308,11 +371,11 @@ class ImNotifySystemAddParams(TypedDict, total=False):
 
 
 class ImRecentGetParams(TypedDict, total=False):
-    skip_openlines: str
-    skip_chat: str
-    skip_dialog: str
+    skip_openlines: Literal["Y", "N"]
+    skip_chat: Literal["Y", "N"]
+    skip_dialog: Literal["Y", "N"]
     last_update: str | datetime.date
-    only_openlines: str
+    only_openlines: Literal["Y", "N"]
     last_sync_date: str | datetime.date
 
 
@@ -321,29 +384,29 @@ class ImRecentHideParams(TypedDict, total=False):
 
 
 class ImRecentListParams(TypedDict, total=False):
-    skip_openlines: str
-    skip_dialog: str
-    skip_chat: str
+    skip_openlines: Literal["Y", "N"]
+    skip_dialog: Literal["Y", "N"]
+    skip_chat: Literal["Y", "N"]
     last_message_date: str | datetime.date
-    unread_only: str
-    parse_text: str
-    get_original_text: str
-    skip_undistributed_openlines: str
-    only_copilot: str
-    only_channel: str
-    can_manage_messages: str
+    unread_only: Literal["Y", "N"]
+    parse_text: Literal["Y", "N"]
+    get_original_text: Literal["Y", "N"]
+    skip_undistributed_openlines: Literal["Y", "N"]
+    only_copilot: Literal["Y", "N"]
+    only_channel: Literal["Y", "N"]
+    can_manage_messages: Literal["Y", "N"]
     offset: int | str
     limit: int | str
 
 
 class ImRecentPinParams(TypedDict, total=False):
     dialog_id: Required[str]
-    pin: str
+    pin: Literal["Y", "N"]
 
 
 class ImRecentUnreadParams(TypedDict, total=False):
     dialog_id: Required[str]
-    action: str
+    action: Literal["Y", "N"]
 
 
 class ImRevisionGetParams(TypedDict, total=False):
@@ -359,7 +422,7 @@ class ImSearchChatListParams(TypedDict, total=False):
 
 class ImSearchDepartmentListParams(TypedDict, total=False):
     find: Required[str]
-    user_data: str
+    user_data: Literal["Y", "N"]
     offset: int | str
     limit: int | str
 
@@ -373,14 +436,14 @@ class ImSearchLastDeleteParams(TypedDict, total=False):
 
 
 class ImSearchLastGetParams(TypedDict, total=False):
-    skip_openlines: str
-    skip_chat: str
-    skip_dialog: str
+    skip_openlines: Literal["Y", "N"]
+    skip_chat: Literal["Y", "N"]
+    skip_dialog: Literal["Y", "N"]
 
 
 class ImSearchUserListParams(TypedDict, total=False):
     find: Required[str]
-    business: str
+    business: Literal["Y", "N"]
     offset: int | str
     limit: int | str
 
@@ -409,7 +472,7 @@ class ImUserStatusIdleStartParams(TypedDict, total=False):
 
 
 class ImUserStatusSetParams(TypedDict, total=False):
-    status: Required[str]
+    status: Required[Literal["online", "dnd", "away", "break"]]
 
 
 class ImV2EventGetParams(TypedDict, total=False):

@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class ImbotAppRegisterParams(TypedDict, total=False):
@@ -55,10 +55,27 @@ class ImbotBotListParams(TypedDict, total=False):
 
 
 class ImbotChatAddParams(TypedDict, total=False):
-    type: str
+    type: Literal["OPEN", "CHAT"]
     title: str
     description: str
-    color: str
+    color: Literal[
+        "RED",
+        "GREEN",
+        "MINT",
+        "LIGHT_BLUE",
+        "DARK_BLUE",
+        "PURPLE",
+        "AQUA",
+        "PINK",
+        "LIME",
+        "BROWN",
+        "AZURE",
+        "KHAKI",
+        "SAND",
+        "MARENGO",
+        "GRAY",
+        "GRAPHITE",
+    ]
     message: str
     users: list[Any] | dict[str, Any]
     avatar: str
@@ -88,7 +105,7 @@ class ImbotChatSendTypingParams(TypedDict, total=False):
 class ImbotChatSetManagerParams(TypedDict, total=False):
     chat_id: Required[int | str]
     user_id: Required[int | str]
-    is_manager: str
+    is_manager: Literal["Y", "N"]
     bot_id: int | str
     client_id: str
 
@@ -109,7 +126,26 @@ class ImbotChatUpdateAvatarParams(TypedDict, total=False):
 
 class ImbotChatUpdateColorParams(TypedDict, total=False):
     chat_id: Required[int | str]
-    color: Required[str]
+    color: Required[
+        Literal[
+            "RED",
+            "GREEN",
+            "MINT",
+            "LIGHT_BLUE",
+            "DARK_BLUE",
+            "PURPLE",
+            "AQUA",
+            "PINK",
+            "LIME",
+            "BROWN",
+            "AZURE",
+            "KHAKI",
+            "SAND",
+            "MARENGO",
+            "GRAY",
+            "GRAPHITE",
+        ]
+    ]
     bot_id: int | str
     client_id: str
 
@@ -124,7 +160,7 @@ class ImbotChatUpdateTitleParams(TypedDict, total=False):
 class ImbotChatUserAddParams(TypedDict, total=False):
     chat_id: Required[int | str]
     users: Required[list[Any] | dict[str, Any]]
-    hide_history: str
+    hide_history: Literal["Y", "N"]
     bot_id: int | str
     client_id: str
 
@@ -150,8 +186,8 @@ class ImbotCommandAnswerParams(TypedDict, total=False):
     attach: dict[str, Any]
     keyboard: dict[str, Any]
     menu: dict[str, Any]
-    system: str
-    url_preview: str
+    system: Literal["Y", "N"]
+    url_preview: Literal["Y", "N"]
     client_id: str
 
 
@@ -160,9 +196,9 @@ class ImbotCommandRegisterParams(TypedDict, total=False):
     command: Required[str]
     event_command_add: Required[str]
     lang: Required[list[Any] | dict[str, Any]]
-    common: str
-    hidden: str
-    extranet_support: str
+    common: Literal["Y", "N"]
+    hidden: Literal["Y", "N"]
+    extranet_support: Literal["Y", "N"]
     client_id: str
 
 
@@ -174,8 +210,8 @@ class ImbotCommandUnregisterParams(TypedDict, total=False):
 class ImbotCommandUpdateFields(TypedDict, total=False):
     COMMAND: str
     EVENT_COMMAND_ADD: str
-    HIDDEN: str
-    EXTRANET_SUPPORT: str
+    HIDDEN: Literal["Y", "N"]
+    EXTRANET_SUPPORT: Literal["Y", "N"]
     LANG: list[Any] | dict[str, Any]
 
 
@@ -199,22 +235,22 @@ class ImbotMessageAddParams(TypedDict, total=False):
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
     system: str
-    url_preview: str
-    skip_connector: str
+    url_preview: Literal["Y", "N"]
+    skip_connector: Literal["Y", "N"]
     client_id: str
 
 
 class ImbotMessageDeleteParams(TypedDict, total=False):
     bot_id: int | str
     message_id: Required[int | str]
-    complete: str
+    complete: Literal["Y", "N"]
     client_id: str
 
 
 class ImbotMessageLikeParams(TypedDict, total=False):
     bot_id: int | str
     message_id: Required[int | str]
-    action: str
+    action: Literal["auto", "plus", "minus"]
     client_id: str
 
 
@@ -225,8 +261,8 @@ class ImbotMessageUpdateParams(TypedDict, total=False):
     attach: dict[str, Any] | Sequence[dict[str, Any]] | str
     keyboard: dict[str, Any] | str
     menu: dict[str, Any] | str
-    url_preview: str
-    skip_connector: str
+    url_preview: Literal["Y", "N"]
+    skip_connector: Literal["Y", "N"]
     client_id: str
 
 
@@ -238,13 +274,13 @@ class ImbotRegisterProperties(TypedDict, total=False):
     PERSONAL_BIRTHDAY: str
     WORK_POSITION: str
     PERSONAL_WWW: str
-    PERSONAL_GENDER: str
+    PERSONAL_GENDER: Literal["M", "F"]
     PERSONAL_PHOTO: Any
 
 
 class ImbotRegisterParams(TypedDict, total=False):
     code: Required[str]
-    type: str
+    type: Literal["B", "O", "H", "S"]
     openline: str
     event_handler: str
     event_message_add: Required[str]
@@ -269,7 +305,7 @@ class ImbotUpdateFieldsProperties(TypedDict, total=False):
     PERSONAL_BIRTHDAY: str
     WORK_POSITION: str
     PERSONAL_WWW: str
-    PERSONAL_GENDER: str
+    PERSONAL_GENDER: Literal["M", "F"]
     PERSONAL_PHOTO: Any
 
 
@@ -308,7 +344,7 @@ class ImbotV2BotRegisterFieldsProperties(TypedDict, total=False):
     lastName: str
     workPosition: str
     color: str
-    gender: str
+    gender: Literal["M", "F"]
     avatar: Any
 
 
@@ -317,7 +353,7 @@ class ImbotV2BotRegisterFields(TypedDict, total=False):
     botToken: str
     properties: Required[ImbotV2BotRegisterFieldsProperties]
     type: str
-    eventMode: str
+    eventMode: Literal["fetch", "webhook"]
     webhookUrl: str
     isHidden: bool | str
     isReactionsEnabled: bool | str
@@ -339,7 +375,7 @@ class ImbotV2BotUpdateFieldsProperties(TypedDict, total=False):
     lastName: str
     workPosition: str
     color: str
-    gender: str
+    gender: Literal["M", "F"]
     avatar: Any
 
 
@@ -445,7 +481,7 @@ class ImbotV2ChatMessageUpdateFields(TypedDict, total=False):
     message: str
     attach: list[Any] | dict[str, Any]
     keyboard: list[Any] | dict[str, Any]
-    urlPreview: str
+    urlPreview: Literal["Y", "N"]
 
 
 class ImbotV2ChatMessageUpdateParams(TypedDict, total=False):

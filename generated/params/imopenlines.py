@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class ImopenlinesBotSessionFinishParams(TypedDict, total=False):
@@ -35,88 +35,88 @@ class ImopenlinesBotSessionTransferParams(TypedDict, total=False):
 
 class ImopenlinesConfigAddParamsObject(TypedDict, total=False):
     LINE_NAME: str
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     QUEUE: list[Any] | dict[str, Any]
-    QUEUE_TYPE: str
+    QUEUE_TYPE: Literal["evenly", "strictly", "all"]
     QUEUE_TIME: int | str
     NO_ANSWER_TIME: int | str
-    WELCOME_MESSAGE: str
+    WELCOME_MESSAGE: Literal["Y", "N"]
     WELCOME_MESSAGE_TEXT: str
-    WORKTIME_ENABLE: str
+    WORKTIME_ENABLE: Literal["Y", "N"]
     WORKTIME_FROM: str
     WORKTIME_TO: str
     WORKTIME_TIMEZONE: str
-    CRM: str
+    CRM: Literal["Y", "N"]
     CRM_CREATE: str
-    VOTE_MESSAGE: str
+    VOTE_MESSAGE: Literal["Y", "N"]
     LANGUAGE_ID: str
     CRM_CREATE_SECOND: str
-    CRM_CREATE_THIRD: str
-    CRM_CHAT_TRACKER: str
-    CRM_FORWARD: str
-    CRM_TRANSFER_CHANGE: str
+    CRM_CREATE_THIRD: Literal["Y", "N"]
+    CRM_CHAT_TRACKER: Literal["Y", "N"]
+    CRM_FORWARD: Literal["Y", "N"]
+    CRM_TRANSFER_CHANGE: Literal["Y", "N"]
     CRM_SOURCE: str
     MAX_CHAT: int | str
-    TYPE_MAX_CHAT: str
-    CATEGORY_ENABLE: str
+    TYPE_MAX_CHAT: Literal["answered", "answered_new", "closed"]
+    CATEGORY_ENABLE: Literal["Y", "N"]
     CATEGORY_ID: int | str
     SESSION_PRIORITY: int | str
-    WELCOME_BOT_ENABLE: str
-    WELCOME_BOT_JOIN: str
+    WELCOME_BOT_ENABLE: Literal["Y", "N"]
+    WELCOME_BOT_JOIN: Literal["first", "always"]
     WELCOME_BOT_ID: int | str
     WELCOME_BOT_TIME: int | str
-    WELCOME_BOT_LEFT: str
-    CHECK_AVAILABLE: str
-    WATCH_TYPING: str
-    SEND_WELCOME_EACH_SESSION: str
-    OPERATOR_DATA: str
+    WELCOME_BOT_LEFT: Literal["queue", "close"]
+    CHECK_AVAILABLE: Literal["Y", "N"]
+    WATCH_TYPING: Literal["Y", "N"]
+    SEND_WELCOME_EACH_SESSION: Literal["Y", "N"]
+    OPERATOR_DATA: Literal["profile", "queue", "hide"]
     DEFAULT_OPERATOR_DATA: dict[str, Any]
-    NO_ANSWER_RULE: str
+    NO_ANSWER_RULE: Literal["none", "text"]
     NO_ANSWER_FORM_ID: int | str
     NO_ANSWER_BOT_ID: int | str
     NO_ANSWER_TEXT: str
     WORKTIME_DAYOFF: list[Any] | dict[str, Any]
     WORKTIME_HOLIDAYS: str
-    WORKTIME_DAYOFF_RULE: str
+    WORKTIME_DAYOFF_RULE: Literal["none", "text"]
     WORKTIME_DAYOFF_FORM_ID: int | str
     WORKTIME_DAYOFF_BOT_ID: int | str
     WORKTIME_DAYOFF_TEXT: str
-    CLOSE_RULE: str
+    CLOSE_RULE: Literal["none", "text"]
     CLOSE_FORM_ID: int | str
     CLOSE_BOT_ID: int | str
     CLOSE_TEXT: str
     VOTE_TIME_LIMIT: int | str
-    VOTE_CLOSING_DELAY: str
-    VOTE_BEFORE_FINISH: str
+    VOTE_CLOSING_DELAY: Literal["Y", "N"]
+    VOTE_BEFORE_FINISH: Literal["Y", "N"]
     VOTE_MESSAGE_1_TEXT: str
     VOTE_MESSAGE_1_LIKE: str
     VOTE_MESSAGE_1_DISLIKE: str
     VOTE_MESSAGE_2_TEXT: str
     VOTE_MESSAGE_2_LIKE: str
     VOTE_MESSAGE_2_DISLIKE: str
-    AUTO_CLOSE_RULE: str
+    AUTO_CLOSE_RULE: Literal["none", "text"]
     FULL_CLOSE_TIME: int | str
     AUTO_CLOSE_TIME: int | str
     AUTO_CLOSE_FORM_ID: int | str
     AUTO_CLOSE_BOT_ID: int | str
     AUTO_CLOSE_TEXT: str
     AUTO_EXPIRE_TIME: int | str
-    TEMPORARY: str
+    TEMPORARY: Literal["Y", "N"]
     QUICK_ANSWERS_IBLOCK_ID: int | str
     KPI_FIRST_ANSWER_TIME: int | str
-    KPI_FIRST_ANSWER_ALERT: str
+    KPI_FIRST_ANSWER_ALERT: Literal["Y", "N"]
     KPI_FIRST_ANSWER_LIST: list[Any] | dict[str, Any]
     KPI_FIRST_ANSWER_TEXT: str
     KPI_FURTHER_ANSWER_TIME: int | str
-    KPI_FURTHER_ANSWER_ALERT: str
+    KPI_FURTHER_ANSWER_ALERT: Literal["Y", "N"]
     KPI_FURTHER_ANSWER_LIST: list[Any] | dict[str, Any]
     KPI_FURTHER_ANSWER_TEXT: str
-    KPI_CHECK_OPERATOR_ACTIVITY: str
-    USE_WELCOME_FORM: str
+    KPI_CHECK_OPERATOR_ACTIVITY: Literal["Y", "N"]
+    USE_WELCOME_FORM: Literal["Y", "N"]
     WELCOME_FORM_ID: int | str
-    WELCOME_FORM_DELAY: str
-    CONFIRM_CLOSE: str
-    IGNORE_WELCOME_FORM_RESPONSIBLE: str
+    WELCOME_FORM_DELAY: Literal["Y", "N"]
+    CONFIRM_CLOSE: Literal["Y", "N"]
+    IGNORE_WELCOME_FORM_RESPONSIBLE: Literal["Y", "N"]
 
 
 class ImopenlinesConfigAddParams(TypedDict, total=False):
@@ -129,21 +129,21 @@ class ImopenlinesConfigDeleteParams(TypedDict, total=False):
 
 class ImopenlinesConfigGetParams(TypedDict, total=False):
     config_id: Required[int | str]
-    with_queue: str
-    show_offline: str
+    with_queue: Literal["Y", "N"]
+    show_offline: Literal["Y", "N"]
 
 
 class ImopenlinesConfigListGetParamsObject(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     filter: dict[str, Any]
     limit: int | str
     offset: int | str
 
 
 class ImopenlinesConfigListGetOptions(TypedDict, total=False):
-    QUEUE: str
-    CONFIG_QUEUE: str
+    QUEUE: Literal["Y", "N"]
+    CONFIG_QUEUE: Literal["Y", "N"]
     CHECK_PERMISSION: str
 
 
@@ -162,25 +162,25 @@ class ImopenlinesConfigUpdateParams(TypedDict, total=False):
 
 
 class ImopenlinesCrmChatGetParams(TypedDict, total=False):
-    crm_entity_type: Required[str]
+    crm_entity_type: Required[Literal["lead", "deal", "company", "contact"]]
     crm_entity: Required[int | str]
-    active_only: str
+    active_only: Literal["Y", "N"]
 
 
 class ImopenlinesCrmChatGetLastIdParams(TypedDict, total=False):
-    crm_entity_type: Required[str]
+    crm_entity_type: Required[Literal["lead", "deal", "company", "contact"]]
     crm_entity: Required[int | str]
 
 
 class ImopenlinesCrmChatUserAddParams(TypedDict, total=False):
-    crm_entity_type: Required[str]
+    crm_entity_type: Required[Literal["lead", "deal", "company", "contact"]]
     crm_entity: Required[int | str]
     user_id: Required[int | str]
     chat_id: int | str
 
 
 class ImopenlinesCrmChatUserDeleteParams(TypedDict, total=False):
-    crm_entity_type: Required[str]
+    crm_entity_type: Required[Literal["lead", "deal", "company", "contact"]]
     crm_entity: Required[int | str]
     user_id: Required[int | str]
     chat_id: int | str
@@ -280,7 +280,7 @@ class ImopenlinesSessionJoinParams(TypedDict, total=False):
 
 class ImopenlinesSessionModePinParams(TypedDict, total=False):
     chat_id: Required[int | str]
-    activate: str
+    activate: Literal["Y", "N"]
 
 
 class ImopenlinesSessionModePinAllParams(TypedDict, total=False):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class LandingBlockAddcardParams(TypedDict, total=False):
@@ -202,7 +202,7 @@ class LandingDemosGetPageListParams(TypedDict, total=False):
 
 
 class LandingDemosGetSiteListParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["page", "store", "knowledge", "group", "mainpage"]]
     filter: dict[str, Any]
 
 
@@ -219,11 +219,11 @@ class LandingDemosRegisterDataItemsItems(TypedDict, total=False):
 
 class LandingDemosRegisterDataItems(TypedDict, total=False):
     old_id: str | int | str
-    code: Required[str]
+    code: str
     name: str
     description: str | None
-    type: str
-    tpl_type: str
+    type: Literal["page", "store", "knowledge", "group", "mainpage"]
+    tpl_type: Literal["S", "P"]
     version: int | str
     fields: dict[str, Any]
     layout: list[Any] | dict[str, Any] | dict[str, Any]
@@ -241,8 +241,8 @@ class LandingDemosRegisterData(TypedDict, total=False):
     site_code: str
     name: str
     description: str | None
-    type: str
-    tpl_type: str
+    type: Literal["page", "store", "knowledge", "group", "mainpage"]
+    tpl_type: Literal["S", "P"]
     fields: dict[str, Any]
     folders: list[Any] | dict[str, Any] | dict[str, Any]
     items: LandingDemosRegisterDataItems
@@ -278,7 +278,7 @@ class LandingLandingAddFields(TypedDict, total=False):
     DESCRIPTION: str
     XML_ID: str
     SITEMAP: str
-    FOLDER: str
+    FOLDER: Literal["Y", "N"]
     FOLDER_ID: int | str
     TPL_ID: int | str
     ADDITIONAL_FIELDS: dict[str, Any]
@@ -304,7 +304,7 @@ class LandingLandingAddByTemplateFields(TypedDict, total=False):
     SITE_TYPE: str
     PREPARE_BLOCKS: bool | str
     PREPARE_BLOCKS_DATA: LandingLandingAddByTemplateFieldsPrepareBlocksData
-    ADD_IN_MENU: str
+    ADD_IN_MENU: Literal["Y", "N"]
     BLOCK_ID: int | str
     MENU_CODE: str
 
@@ -521,7 +521,7 @@ class LandingLandingUpdateFields(TypedDict, total=False):
     XML_ID: str
     SITE_ID: int | str
     SITEMAP: str
-    FOLDER: str
+    FOLDER: Literal["Y", "N"]
     FOLDER_ID: int | str
     TPL_ID: int | str
     DELETED: str
@@ -586,7 +586,7 @@ class LandingRepowidgetGetlistParamsObject(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
     group: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
 
 
 class LandingRepowidgetGetlistParams(TypedDict, total=False):
@@ -608,7 +608,7 @@ class LandingRepowidgetRegisterFields(TypedDict, total=False):
     CONTENT: Required[str]
     SECTIONS: Required[str]
     WIDGET_PARAMS: Required[LandingRepowidgetRegisterFieldsWidgetParams]
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     SITE_TEMPLATE_ID: str
 
 
@@ -649,7 +649,7 @@ class LandingRoleSetRightsParams(TypedDict, total=False):
     scope: str
     id: Required[int | str]
     rights: Required[dict[str, Any] | list[Any] | dict[str, Any]]
-    additional: Sequence[str]
+    additional: Sequence[Literal["menu24", "create"]]
 
 
 class LandingSiteAddFields(TypedDict, total=False):
@@ -881,13 +881,13 @@ class LandingSyspageGetParams(TypedDict, total=False):
 
 class LandingSyspageGetSpecialPageParams(TypedDict, total=False):
     site_id: Required[int | str]
-    type: Required[str]
+    type: Required[Literal["mainpage", "catalog", "personal", "cart", "order", "payment", "compare", "feedback"]]
     additional: dict[str, Any]
 
 
 class LandingSyspageSetParams(TypedDict, total=False):
     id: Required[int | str]
-    type: Required[str]
+    type: Required[Literal["mainpage", "catalog", "personal", "cart", "order", "payment", "compare", "feedback"]]
     lid: int | str
 
 

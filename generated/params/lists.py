@@ -7,11 +7,11 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class ListsAddParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_code: Required[str]
     socnet_group_id: int | str
     fields: Required[list[Any] | dict[str, Any]]
@@ -20,13 +20,13 @@ class ListsAddParams(TypedDict, total=False):
 
 
 class ListsDeleteParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
 
 
 class ListsElementAddParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     element_code: Required[str]
@@ -36,7 +36,7 @@ class ListsElementAddParams(TypedDict, total=False):
 
 
 class ListsElementDeleteParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     element_id: int | str
@@ -44,7 +44,7 @@ class ListsElementDeleteParams(TypedDict, total=False):
 
 
 class ListsElementGetParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     element_id: int | str
@@ -57,7 +57,7 @@ class ListsElementGetParams(TypedDict, total=False):
 
 
 class ListsElementGetFileUrlParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     element_id: int | str
@@ -66,7 +66,7 @@ class ListsElementGetFileUrlParams(TypedDict, total=False):
 
 
 class ListsElementUpdateParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     element_id: int | str
@@ -75,35 +75,35 @@ class ListsElementUpdateParams(TypedDict, total=False):
 
 
 class ListsFieldAddParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     fields: Required[list[Any] | dict[str, Any]]
 
 
 class ListsFieldDeleteParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     field_id: Required[str]
 
 
 class ListsFieldGetParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     field_id: str
 
 
 class ListsFieldTypeGetParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     field_id: int | str
 
 
 class ListsFieldUpdateParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     fields: Required[list[Any] | dict[str, Any]]
@@ -111,7 +111,7 @@ class ListsFieldUpdateParams(TypedDict, total=False):
 
 
 class ListsGetParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     socnet_group_id: int | str
@@ -128,7 +128,7 @@ class ListsGetIblockTypeIdParams(TypedDict, total=False):
 
 
 class ListsSectionAddParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     iblock_section_id: int | str
@@ -137,7 +137,7 @@ class ListsSectionAddParams(TypedDict, total=False):
 
 
 class ListsSectionDeleteParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     section_id: int | str
@@ -145,7 +145,7 @@ class ListsSectionDeleteParams(TypedDict, total=False):
 
 
 class ListsSectionGetParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     filter: dict[str, Any]
@@ -155,7 +155,7 @@ class ListsSectionGetParams(TypedDict, total=False):
 
 
 class ListsSectionUpdateParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     section_id: int | str
@@ -164,7 +164,7 @@ class ListsSectionUpdateParams(TypedDict, total=False):
 
 
 class ListsUpdateParams(TypedDict, total=False):
-    iblock_type_id: Required[str]
+    iblock_type_id: Required[Literal["lists", "bitrix_processes", "lists_socnet"]]
     iblock_id: int | str
     iblock_code: str
     socnet_group_id: int | str

@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class LogBlogcommentAddParams(TypedDict, total=False):
@@ -35,13 +35,13 @@ class LogBlogpostAddParams(TypedDict, total=False):
     dest: list[Any] | dict[str, Any]
     sperm: list[Any] | dict[str, Any]
     files: list[Any] | dict[str, Any]
-    important: str
+    important: Literal["Y", "N"]
     important_date_end: str
     site_id: str
     user_id: int | str
     tags: str
     background_code: str
-    parse_preview: str
+    parse_preview: Literal["Y", "N"]
 
 
 class LogBlogpostDeleteParams(TypedDict, total=False):
@@ -79,7 +79,7 @@ class LogBlogpostUpdateParams(TypedDict, total=False):
     dest: list[Any] | dict[str, Any]
     sperm: list[Any] | dict[str, Any]
     files: list[Any] | dict[str, Any]
-    important: str
+    important: Literal["Y", "N"]
     important_date_end: str
     site_id: str
     user_id: int | str

@@ -6,15 +6,15 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class MailserviceAddParams(TypedDict, total=False):
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     server: str
     port: int | str
-    encryption: str
+    encryption: Literal["Y", "N"]
     link: str
     icon: Any | int | str | str
     sort: int | str
@@ -38,11 +38,11 @@ class MailserviceListParams(TypedDict, total=False):
 
 class MailserviceUpdateParams(TypedDict, total=False):
     id: Required[int | str]
-    active: str
+    active: Literal["Y", "N"]
     name: str
     server: str
     port: int | str
-    encryption: str
+    encryption: Literal["Y", "N"]
     link: str
     icon: Any | int | str | str
     sort: int | str

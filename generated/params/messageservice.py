@@ -6,20 +6,25 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class MessageserviceMessageStatusUpdateParams(TypedDict, total=False):
     code: Required[str]
     message_id: Required[str]
-    status: Required[str]
+    status: Required[Literal["queued", "sent", "delivered", "undelivered", "failed"]]
+
+
+class MessageserviceSenderAddName(TypedDict, total=False):
+    phone_number: str
+    message_text: str
 
 
 class MessageserviceSenderAddParams(TypedDict, total=False):
     code: Required[str]
     type: Required[str]
     handler: Required[str]
-    name: Required[str | dict[str, Any]]
+    name: Required[str | MessageserviceSenderAddName]
     description: str | dict[str, Any]
 
 

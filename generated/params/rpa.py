@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class RpaCommentAddParams(TypedDict, total=False):
@@ -169,7 +169,7 @@ class RpaTimelineUpdateParams(TypedDict, total=False):
 
 class RpaTimelineUpdateIsFixedParams(TypedDict, total=False):
     id: int | str
-    is_fixed: str
+    is_fixed: Literal["Y", "N"]
 
 
 class RpaTypeAddParams(TypedDict, total=False):

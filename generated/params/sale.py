@@ -14,24 +14,24 @@ from typing import Any, Literal, Required, TypedDict
 class SaleBasketitemAddFields(TypedDict, total=False):
     orderId: Required[int | str]
     sort: int | str
-    productid: Required[int | str]
+    productid: int | str
     price: float | str
     basePrice: float | str
     discountPrice: float | str
     currency: Required[str]
-    customPrice: str
+    customPrice: Literal["Y", "N"]
     quantity: Required[float | str]
     xmlId: str
-    name: Required[str]
-    weight: Required[int | str]
-    dimensions: Required[str]
-    measureCode: Required[str]
-    measureName: Required[dict[str, Any]]
-    canBuy: Required[str]
-    vatRate: Required[float | str]
-    vatIncluded: Required[str]
-    catalogXmlId: Required[str]
-    productXmlId: Required[str]
+    name: str
+    weight: int | str
+    dimensions: str
+    measureCode: str
+    measureName: dict[str, Any]
+    canBuy: Literal["Y", "N"]
+    vatRate: float | str
+    vatIncluded: Literal["Y", "N"]
+    catalogXmlId: str
+    productXmlId: str
 
 
 class SaleBasketitemAddParams(TypedDict, total=False):
@@ -45,15 +45,15 @@ class SaleBasketitemAddParams(TypedDict, total=False):
 class SaleBasketitemAddCatalogProductFields(TypedDict, total=False):
     orderId: Required[int | str]
     sort: int | str
-    productid: Required[int | str]
+    productid: int | str
     price: float | str
     basePrice: float | str
     discountPrice: float | str
     currency: Required[str]
-    customPrice: str
+    customPrice: Literal["Y", "N"]
     quantity: Required[float | str]
     xmlId: str
-    name: Required[str]
+    name: str
 
 
 class SaleBasketitemAddCatalogProductParams(TypedDict, total=False):
@@ -83,7 +83,7 @@ class SaleBasketitemGetFieldsCatalogProductParams(TypedDict, total=False):
 class SaleBasketitemListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -99,9 +99,9 @@ class SaleBasketitemUpdateFields(TypedDict, total=False):
     dimensions: str
     measureCode: str
     measureName: dict[str, Any]
-    canBuy: str
+    canBuy: Literal["Y", "N"]
     vatRate: float | str
-    vatIncluded: str
+    vatIncluded: Literal["Y", "N"]
     catalogXmlId: str
     productXmlId: str
 
@@ -158,7 +158,7 @@ class SaleBasketpropertiesGetFieldsParams(TypedDict, total=False):
 class SaleBasketpropertiesListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -181,7 +181,7 @@ class SaleBasketpropertiesUpdateParams(TypedDict, total=False):
 
 class SaleBusinessValuePersonDomainAddFields(TypedDict, total=False):
     personTypeId: Required[int | str]
-    domain: Required[str]
+    domain: Required[Literal["I", "E"]]
 
 
 class SaleBusinessValuePersonDomainAddParams(TypedDict, total=False):
@@ -190,7 +190,7 @@ class SaleBusinessValuePersonDomainAddParams(TypedDict, total=False):
 
 class SaleBusinessValuePersonDomainDeleteByFilterFields(TypedDict, total=False):
     personTypeId: Required[int | str]
-    domain: Required[str]
+    domain: Required[Literal["I", "E"]]
 
 
 class SaleBusinessValuePersonDomainDeleteByFilterParams(TypedDict, total=False):
@@ -218,12 +218,12 @@ class SaleCashboxAddParams(TypedDict, total=False):
     name: Required[str]
     rest_code: Required[str]
     email: Required[str]
-    ofd: str
+    ofd: Literal["bx_firstofd", "bx_platformaofd", "bx_yarusofd", "bx_taxcomofd", "bx_ofdruofd", "bx_tenzorofd", "bx_conturofd"]
     ofd_settings: SaleCashboxAddOfdSettings
     number_kkm: str
-    active: str
+    active: Literal["Y", "N"]
     sort: int | str
-    use_offline: str
+    use_offline: Literal["Y", "N"]
     settings: list[Any] | dict[str, Any]
 
 
@@ -243,25 +243,25 @@ class SaleCashboxDeleteParams(TypedDict, total=False):
 
 
 class SaleCashboxHandlerAddSettingsConfigItems(TypedDict, total=False):
-    TYPE: Required[str]
+    TYPE: Required[Literal["STRING", "NUMBER", "Y/N", "ENUM", "DATE"]]
     LABEL: Required[str]
-    REQUIRED: Required[str]
-    DISABLED: str
-    MULTIPLE: str
-    MULTILINE: str
+    REQUIRED: Required[Literal["Y", "N"]]
+    DISABLED: Literal["Y", "N"]
+    MULTIPLE: Literal["Y", "N"]
+    MULTILINE: Literal["Y", "N"]
     OPTIONS: Required[dict[str, Any]]
-    TIME: str
+    TIME: Literal["Y", "N"]
 
 
 class SaleCashboxHandlerAddSettingsConfig(TypedDict, total=False):
-    LABEL: Required[str]
-    ITEMS: Required[SaleCashboxHandlerAddSettingsConfigItems]
+    LABEL: str
+    ITEMS: SaleCashboxHandlerAddSettingsConfigItems
 
 
 class SaleCashboxHandlerAddSettings(TypedDict, total=False):
     PRINT_URL: Required[str]
     CHECK_URL: Required[str]
-    HTTP_VERSION: str
+    HTTP_VERSION: Literal["1.0", "1.1"]
     CONFIG: Required[SaleCashboxHandlerAddSettingsConfig]
 
 
@@ -269,7 +269,7 @@ class SaleCashboxHandlerAddParams(TypedDict, total=False):
     code: Required[str]
     name: Required[str]
     sort: int | str
-    supports_ffd105: str
+    supports_ffd105: Literal["Y", "N"]
     settings: Required[SaleCashboxHandlerAddSettings]
 
 
@@ -289,7 +289,7 @@ class SaleCashboxHandlerUpdateParams(TypedDict, total=False):
 class SaleCashboxListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
 
 
 class SaleCashboxUpdateFieldsOfdSettings(TypedDict, total=False):
@@ -301,12 +301,12 @@ class SaleCashboxUpdateFieldsOfdSettings(TypedDict, total=False):
 class SaleCashboxUpdateFields(TypedDict, total=False):
     NAME: str
     EMAIL: str
-    OFD: str
+    OFD: Literal["bx_firstofd", "bx_platformaofd", "bx_yarusofd", "bx_taxcomofd", "bx_ofdruofd", "bx_tenzorofd", "bx_conturofd"]
     OFD_SETTINGS: SaleCashboxUpdateFieldsOfdSettings
     NUMBER_KKM: str
-    ACTIVE: str
+    ACTIVE: Literal["Y", "N"]
     SORT: int | str
-    USE_OFFLINE: str
+    USE_OFFLINE: Literal["Y", "N"]
     SETTINGS: dict[str, Any]
 
 
@@ -326,7 +326,7 @@ class SaleDeliveryAddParams(TypedDict, total=False):
     currency: Required[str]
     description: str
     sort: int | str
-    active: str
+    active: Literal["Y", "N"]
     config: Sequence[SaleDeliveryAddConfigItem]
     logotype: str
 
@@ -357,9 +357,9 @@ class SaleDeliveryExtraServiceAddItemsItem(TypedDict, total=False):
 
 class SaleDeliveryExtraServiceAddParams(TypedDict, total=False):
     delivery_id: Required[int | str]
-    type: Required[str]
+    type: Required[Literal["enum", "checkbox", "quantity"]]
     name: Required[str]
-    active: str
+    active: Literal["Y", "N"]
     code: str
     sort: int | str
     description: str
@@ -384,7 +384,7 @@ class SaleDeliveryExtraServiceUpdateItemsItem(TypedDict, total=False):
 class SaleDeliveryExtraServiceUpdateParams(TypedDict, total=False):
     id: Required[int | str]
     name: str
-    active: str
+    active: Literal["Y", "N"]
     code: str
     sort: int | str
     description: str
@@ -395,11 +395,11 @@ class SaleDeliveryExtraServiceUpdateParams(TypedDict, total=False):
 class SaleDeliveryGetlistParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
 
 
 class SaleDeliveryHandlerAddSettingsConfigItem(TypedDict, total=False):
-    TYPE: Required[str]
+    TYPE: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "DATE", "LOCATION"]]
     CODE: Required[str]
     NAME: Required[str]
     OPTIONS: dict[str, Any]
@@ -409,7 +409,7 @@ class SaleDeliveryHandlerAddSettings(TypedDict, total=False):
     CALCULATE_URL: Required[str]
     CREATE_DELIVERY_REQUEST_URL: str
     CANCEL_DELIVERY_REQUEST_URL: str
-    HAS_CALLBACK_TRACKING_SUPPORT: str
+    HAS_CALLBACK_TRACKING_SUPPORT: Literal["Y", "N"]
     CONFIG: Sequence[SaleDeliveryHandlerAddSettingsConfigItem]
 
 
@@ -437,7 +437,14 @@ class SaleDeliveryHandlerListParams(TypedDict, total=False):
 
 
 class SaleDeliveryHandlerUpdateSettingsConfig(TypedDict, total=False):
-    TYPE: Required[str]
+    TYPE: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "DATE", "LOCATION"]]
+    CODE: Required[str]
+    NAME: Required[str]
+    OPTIONS: dict[str, Any]
+
+
+class SaleDeliveryHandlerUpdateSettingsConfigObject(TypedDict, total=False):
+    TYPE: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "DATE", "LOCATION"]]
     CODE: Required[str]
     NAME: Required[str]
     OPTIONS: dict[str, Any]
@@ -447,8 +454,8 @@ class SaleDeliveryHandlerUpdateSettings(TypedDict, total=False):
     CALCULATE_URL: Required[str]
     CREATE_DELIVERY_REQUEST_URL: str
     CANCEL_DELIVERY_REQUEST_URL: str
-    HAS_CALLBACK_TRACKING_SUPPORT: str
-    CONFIG: SaleDeliveryHandlerUpdateSettingsConfig
+    HAS_CALLBACK_TRACKING_SUPPORT: Literal["Y", "N"]
+    CONFIG: SaleDeliveryHandlerUpdateSettingsConfig | Sequence[SaleDeliveryHandlerUpdateSettingsConfigObject]
 
 
 class SaleDeliveryHandlerUpdateProfilesItem(TypedDict, total=False):
@@ -474,7 +481,7 @@ class SaleDeliveryRequestDeleteParams(TypedDict, total=False):
 
 class SaleDeliveryRequestSendmessageMessageStatus(TypedDict, total=False):
     MESSAGE: Required[str]
-    SEMANTIC: Required[str]
+    SEMANTIC: Required[Literal["success", "process", "error"]]
 
 
 class SaleDeliveryRequestSendmessageMessage(TypedDict, total=False):
@@ -487,13 +494,13 @@ class SaleDeliveryRequestSendmessageMessage(TypedDict, total=False):
 class SaleDeliveryRequestSendmessageParams(TypedDict, total=False):
     delivery_id: Required[int | str]
     request_id: Required[str]
-    addressee: Required[str]
+    addressee: Required[Literal["MANAGER", "RECIPIENT"]]
     message: Required[SaleDeliveryRequestSendmessageMessage]
 
 
 class SaleDeliveryRequestUpdateStatus(TypedDict, total=False):
     TEXT: Required[str]
-    SEMANTIC: Required[str]
+    SEMANTIC: Required[Literal["process", "success"]]
 
 
 class SaleDeliveryRequestUpdatePropertiesItem(TypedDict, total=False):
@@ -505,10 +512,10 @@ class SaleDeliveryRequestUpdatePropertiesItem(TypedDict, total=False):
 class SaleDeliveryRequestUpdateParams(TypedDict, total=False):
     delivery_id: Required[int | str]
     request_id: Required[str]
-    finalize: str
+    finalize: Literal["Y", "N"]
     status: SaleDeliveryRequestUpdateStatus
     properties: Sequence[SaleDeliveryRequestUpdatePropertiesItem]
-    overwrite_properties: str
+    overwrite_properties: Literal["Y", "N"]
 
 
 class SaleDeliveryUpdateParams(TypedDict, total=False):
@@ -517,7 +524,7 @@ class SaleDeliveryUpdateParams(TypedDict, total=False):
     currency: str
     description: str
     sort: int | str
-    active: str
+    active: Literal["Y", "N"]
     logotype: str
 
 
@@ -530,7 +537,7 @@ class SaleOrderAddFields(TypedDict, total=False):
     statusId: str
     empStatusId: int | str
     dateInsert: str | datetime.date
-    marked: str
+    marked: Literal["Y", "N"]
     empMarkedId: int | str
     reasonMarked: str
     userDescription: str
@@ -539,15 +546,15 @@ class SaleOrderAddFields(TypedDict, total=False):
     responsibleId: int | str
     recurringId: int | str
     lockedBy: int | str
-    recountFlag: str
+    recountFlag: Literal["Y", "N"]
     affiliateId: int | str
-    updated1c: str
+    updated1c: Literal["Y", "N"]
     orderTopic: str
     xmlId: str
     id1c: str
     version1c: str
-    externalOrder: str
-    canceled: str
+    externalOrder: Literal["Y", "N"]
+    canceled: Literal["Y", "N"]
     empCanceledId: int | str
     reasonCanceled: str
     userId: int | str
@@ -582,7 +589,7 @@ class SaleOrderUpdateFields(TypedDict, total=False):
     statusId: str
     empStatusId: int | str
     dateInsert: str | datetime.date
-    marked: str
+    marked: Literal["Y", "N"]
     empMarkedId: int | str
     reasonMarked: str
     userDescription: str
@@ -591,15 +598,15 @@ class SaleOrderUpdateFields(TypedDict, total=False):
     responsibleId: int | str
     recurringId: int | str
     lockedBy: int | str
-    recountFlag: str
+    recountFlag: Literal["Y", "N"]
     affiliateId: int | str
-    updated1c: str
+    updated1c: Literal["Y", "N"]
     orderTopic: str
     xmlId: str
     id1c: str
     version1c: str
-    externalOrder: str
-    canceled: str
+    externalOrder: Literal["Y", "N"]
+    canceled: Literal["Y", "N"]
     empCanceledId: int | str
     reasonCanceled: str
 
@@ -612,7 +619,7 @@ class SaleOrderUpdateParams(TypedDict, total=False):
 class SalePaymentAddFields(TypedDict, total=False):
     orderId: Required[int | str]
     paySystemId: Required[int | str]
-    paid: str
+    paid: Literal["Y", "N"]
     datePaid: str | datetime.date
     empPaidId: int | str
     psStatus: str
@@ -636,14 +643,14 @@ class SalePaymentAddFields(TypedDict, total=False):
     payReturnComment: str
     responsibleId: int | str
     empResponsibleId: int | str
-    isReturn: str
+    isReturn: Literal["Y", "N"]
     comments: str
-    updated1c: str
+    updated1c: Literal["Y", "N"]
     id1c: str
     version1c: str
-    externalPayment: str
+    externalPayment: Literal["Y", "F", "N"]
     psInvoiceId: str
-    marked: str
+    marked: Literal["Y", "N"]
     reasonMarked: str
     empMarkedId: int | str
 
@@ -673,7 +680,7 @@ class SalePaymentListParams(TypedDict, total=False):
 
 class SalePaymentUpdateFields(TypedDict, total=False):
     paySystemId: Required[int | str]
-    paid: str
+    paid: Literal["Y", "N"]
     datePaid: str | datetime.date
     empPaidId: int | str
     psStatus: str
@@ -697,14 +704,14 @@ class SalePaymentUpdateFields(TypedDict, total=False):
     payReturnComment: str
     responsibleId: int | str
     empResponsibleId: int | str
-    isReturn: str
+    isReturn: Literal["Y", "N"]
     comments: str
-    updated1c: str
+    updated1c: Literal["Y", "N"]
     id1c: str
     version1c: str
-    externalPayment: str
+    externalPayment: Literal["Y", "F", "N"]
     psInvoiceId: str
-    marked: str
+    marked: Literal["Y", "N"]
     reasonMarked: str
     empMarkedId: int | str
 
@@ -739,7 +746,7 @@ class SalePaymentItemShipmentGetFieldsParams(TypedDict, total=False):
 class SalePaymentItemShipmentListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -778,7 +785,7 @@ class SalePaymentitembasketGetfieldsParams(TypedDict, total=False):
 class SalePaymentitembasketListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1102,7 +1109,7 @@ class SalePersontypeGetFieldsParams(TypedDict, total=False):
 class SalePersontypeListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1123,47 +1130,47 @@ class SalePropertyAddFieldsSettings(TypedDict, total=False):
     minlength: int | str
     maxlength: int | str
     pattern: str
-    multiline: str
+    multiline: Literal["Y", "N"]
     cols: int | str
     rows: int | str
     size: int | str
     min: int | str
     max: int | str
     step: int | str
-    multielement: str
+    multielement: Literal["Y", "N"]
     maxsize: int | str
     accept: str
-    time: str
+    time: Literal["Y", "N"]
 
 
 class SalePropertyAddFields(TypedDict, total=False):
     personTypeId: Required[int | str]
     propsGroupId: Required[int | str]
     name: Required[str]
-    type: Required[str]
+    type: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "FILE", "DATE", "LOCATION", "ADDRESS"]]
     code: str
-    active: str
-    util: str
-    userProps: str
-    isFiltered: str
+    active: Literal["Y", "N"]
+    util: Literal["Y", "N"]
+    userProps: Literal["Y", "N"]
+    isFiltered: Literal["Y", "N"]
     sort: int | str
     description: str
-    required: str
-    multiple: str
+    required: Literal["Y", "N"]
+    multiple: Literal["Y", "N"]
     xmlId: str
     defaultValue: Any
     settings: SalePropertyAddFieldsSettings
-    isProfileName: str
-    isPayer: str
-    isEmail: str
-    isPhone: str
-    isZip: str
-    isAddress: str
-    isLocation: str
-    isLocation4tax: str
+    isProfileName: Literal["Y", "N"]
+    isPayer: Literal["Y", "N"]
+    isEmail: Literal["Y", "N"]
+    isPhone: Literal["Y", "N"]
+    isZip: Literal["Y", "N"]
+    isAddress: Literal["Y", "N"]
+    isLocation: Literal["Y", "N"]
+    isLocation4tax: Literal["Y", "N"]
     inputFieldLocation: str
-    isAddressFrom: str
-    isAddressTo: str
+    isAddressFrom: Literal["Y", "N"]
+    isAddressTo: Literal["Y", "N"]
 
 
 class SalePropertyAddParams(TypedDict, total=False):
@@ -1179,41 +1186,41 @@ class SalePropertyGetParams(TypedDict, total=False):
 
 
 class SalePropertyGetfieldsbytypeParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "FILE", "DATE", "LOCATION", "ADDRESS"]]
 
 
 class SalePropertyListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class SalePropertyUpdateFields(TypedDict, total=False):
     name: Required[str]
     code: str
-    active: str
-    util: str
-    userProps: str
-    isFiltered: str
+    active: Literal["Y", "N"]
+    util: Literal["Y", "N"]
+    userProps: Literal["Y", "N"]
+    isFiltered: Literal["Y", "N"]
     sort: int | str
     description: str
-    required: str
-    multiple: str
+    required: Literal["Y", "N"]
+    multiple: Literal["Y", "N"]
     xmlId: str
     defaultValue: Any
     settings: dict[str, Any]
-    isProfileName: str
-    isPayer: str
-    isEmail: str
-    isPhone: str
-    isZip: str
-    isAddress: str
-    isLocation: str
-    isLocation4tax: str
+    isProfileName: Literal["Y", "N"]
+    isPayer: Literal["Y", "N"]
+    isEmail: Literal["Y", "N"]
+    isPhone: Literal["Y", "N"]
+    isZip: Literal["Y", "N"]
+    isAddress: Literal["Y", "N"]
+    isLocation: Literal["Y", "N"]
+    isLocation4tax: Literal["Y", "N"]
     inputFieldLocation: str
-    isAddressFrom: str
-    isAddressTo: str
+    isAddressFrom: Literal["Y", "N"]
+    isAddressTo: Literal["Y", "N"]
 
 
 class SalePropertyUpdateParams(TypedDict, total=False):
@@ -1223,7 +1230,7 @@ class SalePropertyUpdateParams(TypedDict, total=False):
 
 class SalePropertyRelationAddFields(TypedDict, total=False):
     entityId: Required[int | str]
-    entityType: Required[str]
+    entityType: Required[Literal["P", "D", "L", "T"]]
     propertyId: Required[int | str]
 
 
@@ -1233,7 +1240,7 @@ class SalePropertyRelationAddParams(TypedDict, total=False):
 
 class SalePropertyRelationDeleteByFilterFields(TypedDict, total=False):
     entityId: Required[int | str]
-    entityType: Required[str]
+    entityType: Required[Literal["P", "D", "L", "T"]]
     propertyId: Required[int | str]
 
 
@@ -1248,7 +1255,7 @@ class SalePropertyRelationGetFieldsParams(TypedDict, total=False):
 class SalePropertyRelationListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1277,7 +1284,7 @@ class SalePropertygroupGetFieldsParams(TypedDict, total=False):
 class SalePropertygroupListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1307,7 +1314,7 @@ class SalePropertyvalueGetfieldsParams(TypedDict, total=False):
 class SalePropertyvalueListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1357,7 +1364,7 @@ class SalePropertyvariantGetFieldsParams(TypedDict, total=False):
 class SalePropertyvariantListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1375,8 +1382,8 @@ class SalePropertyvariantUpdateParams(TypedDict, total=False):
 
 class SaleShipmentAddFields(TypedDict, total=False):
     orderId: Required[int | str]
-    allowDelivery: Required[str]
-    deducted: Required[str]
+    allowDelivery: Required[Literal["Y", "N"]]
+    deducted: Required[Literal["Y", "N"]]
     deliveryId: Required[int | str]
     statusId: str
     deliveryDocDate: str | datetime.date
@@ -1408,13 +1415,13 @@ class SaleShipmentGetFieldsParams(TypedDict, total=False):
 class SaleShipmentListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class SaleShipmentUpdateFields(TypedDict, total=False):
-    allowDelivery: Required[str]
-    deducted: Required[str]
+    allowDelivery: Required[Literal["Y", "N"]]
+    deducted: Required[Literal["Y", "N"]]
     deliveryId: Required[int | str]
     statusId: str
     deliveryDocDate: str | datetime.date
@@ -1459,7 +1466,7 @@ class SaleShipmentitemGetfieldsParams(TypedDict, total=False):
 class SaleShipmentitemListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1477,47 +1484,47 @@ class SaleShipmentpropertyAddFieldsSettings(TypedDict, total=False):
     minlength: int | str
     maxlength: int | str
     pattern: str
-    multiline: str
+    multiline: Literal["Y", "N"]
     cols: int | str
     rows: int | str
     size: int | str
     min: int | str
     max: int | str
     step: int | str
-    multielement: str
+    multielement: Literal["Y", "N"]
     maxsize: int | str
     accept: str
-    time: str
+    time: Literal["Y", "N"]
 
 
 class SaleShipmentpropertyAddFields(TypedDict, total=False):
     personTypeId: Required[int | str]
     propsGroupId: Required[int | str]
     name: Required[str]
-    type: Required[str]
+    type: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "FILE", "DATE", "LOCATION", "ADDRESS"]]
     code: str
-    active: str
-    util: str
-    userProps: str
-    isFiltered: str
+    active: Literal["Y", "N"]
+    util: Literal["Y", "N"]
+    userProps: Literal["Y", "N"]
+    isFiltered: Literal["Y", "N"]
     sort: int | str
     description: str
-    required: str
-    multiple: str
+    required: Literal["Y", "N"]
+    multiple: Literal["Y", "N"]
     xmlId: str
     defaultValue: Any
     settings: SaleShipmentpropertyAddFieldsSettings
-    isProfileName: str
-    isPayer: str
-    isEmail: str
-    isPhone: str
-    isZip: str
-    isAddress: str
-    isLocation: str
-    isLocation4tax: str
+    isProfileName: Literal["Y", "N"]
+    isPayer: Literal["Y", "N"]
+    isEmail: Literal["Y", "N"]
+    isPhone: Literal["Y", "N"]
+    isZip: Literal["Y", "N"]
+    isAddress: Literal["Y", "N"]
+    isLocation: Literal["Y", "N"]
+    isLocation4tax: Literal["Y", "N"]
     inputFieldLocation: str
-    isAddressFrom: str
-    isAddressTo: str
+    isAddressFrom: Literal["Y", "N"]
+    isAddressTo: Literal["Y", "N"]
 
 
 class SaleShipmentpropertyAddParams(TypedDict, total=False):
@@ -1533,41 +1540,41 @@ class SaleShipmentpropertyGetParams(TypedDict, total=False):
 
 
 class SaleShipmentpropertyGetfieldsbytypeParams(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["STRING", "Y/N", "NUMBER", "ENUM", "FILE", "DATE", "LOCATION", "ADDRESS"]]
 
 
 class SaleShipmentpropertyListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class SaleShipmentpropertyUpdateFields(TypedDict, total=False):
     name: Required[str]
     code: str
-    active: str
-    util: str
-    userProps: str
-    isFiltered: str
+    active: Literal["Y", "N"]
+    util: Literal["Y", "N"]
+    userProps: Literal["Y", "N"]
+    isFiltered: Literal["Y", "N"]
     sort: int | str
     description: str
-    required: str
-    multiple: str
+    required: Literal["Y", "N"]
+    multiple: Literal["Y", "N"]
     xmlId: str
     defaultValue: Any
     settings: dict[str, Any]
-    isProfileName: str
-    isPayer: str
-    isEmail: str
-    isPhone: str
-    isZip: str
-    isAddress: str
-    isLocation: str
-    isLocation4tax: str
+    isProfileName: Literal["Y", "N"]
+    isPayer: Literal["Y", "N"]
+    isEmail: Literal["Y", "N"]
+    isPhone: Literal["Y", "N"]
+    isZip: Literal["Y", "N"]
+    isAddress: Literal["Y", "N"]
+    isLocation: Literal["Y", "N"]
+    isLocation4tax: Literal["Y", "N"]
     inputFieldLocation: str
-    isAddressFrom: str
-    isAddressTo: str
+    isAddressFrom: Literal["Y", "N"]
+    isAddressTo: Literal["Y", "N"]
 
 
 class SaleShipmentpropertyUpdateParams(TypedDict, total=False):
@@ -1590,7 +1597,7 @@ class SaleShipmentpropertyvalueGetfieldsParams(TypedDict, total=False):
 class SaleShipmentpropertyvalueListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1614,8 +1621,8 @@ class SaleShipmentpropertyvalueModifyParams(TypedDict, total=False):
 
 class SaleStatusAddFields(TypedDict, total=False):
     id: Required[str]
-    type: Required[str]
-    notify: str
+    type: Required[Literal["O", "D"]]
+    notify: Literal["Y", "N"]
     sort: int | str
     color: str
     xmlId: str
@@ -1640,13 +1647,13 @@ class SaleStatusGetFieldsParams(TypedDict, total=False):
 class SaleStatusListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
 class SaleStatusUpdateFields(TypedDict, total=False):
-    type: Required[str]
-    notify: str
+    type: Required[Literal["O", "D"]]
+    notify: Literal["Y", "N"]
     sort: int | str
     color: str
     xmlId: str
@@ -1692,7 +1699,7 @@ class SaleStatusLangGetListLangsParams(TypedDict, total=False):
 class SaleStatusLangListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 
@@ -1703,7 +1710,7 @@ class SaleTradeBindingGetFieldsParams(TypedDict, total=False):
 class SaleTradeBindingListParams(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
 
 

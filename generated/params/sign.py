@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class SignB2eCompanyProviderListParams(TypedDict, total=False):
@@ -28,10 +28,10 @@ class SignB2eDocumentSendFieldsCompany(TypedDict, total=False):
 
 
 class SignB2eDocumentSendFieldsResponsible(TypedDict, total=False):
-    employeeCode: Required[str]
-    employeeId: Required[int | str]
+    employeeCode: str
+    employeeId: int | str
     userId: Required[int | str]
-    role: str
+    role: Literal["signer", "assignee", "reviewer", "editor"]
 
 
 class SignB2eDocumentSendFieldsExternalSettings(TypedDict, total=False):

@@ -6,8 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-import datetime
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class SocialnetworkApiWorkgroupGetParamsObject(TypedDict, total=False):
@@ -20,34 +19,18 @@ class SocialnetworkApiWorkgroupGetParams(TypedDict, total=False):
     params: Required[SocialnetworkApiWorkgroupGetParamsObject]
 
 
-class SocialnetworkApiWorkgroupListFilter(TypedDict, total=False):
-    ID: int | str
-    NAME: str
-    OWNER_ID: int | str
-    ACTIVE: str
-    VISIBLE: str
-    OPENED: str
-    CLOSED: str
-    PROJECT: str
-    SUBJECT_ID: int | str
-    SITE_ID: str
-    DATE_CREATE: str | datetime.date
-    DATE_UPDATE: str | datetime.date
-    DATE_ACTIVITY: str | datetime.date
-
-
 class SocialnetworkApiWorkgroupListParamsObject(TypedDict, total=False):
     IS_ADMIN: str
     siteId: str
     mode: str
     features: list[Any] | dict[str, Any]
     mandatoryFeatures: list[Any] | dict[str, Any]
-    shouldSelectDialogId: str
+    shouldSelectDialogId: Literal["Y", "N"]
 
 
 class SocialnetworkApiWorkgroupListParams(TypedDict, total=False):
-    filter: SocialnetworkApiWorkgroupListFilter
+    filter: dict[str, Any]
     select: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     params: SocialnetworkApiWorkgroupListParamsObject
     start: int | str

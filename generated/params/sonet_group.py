@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class SonetGroupCreateParams(TypedDict, total=False):
     name: Required[str]
     description: str
-    visible: str
-    opened: str
-    closed: str
+    visible: Literal["Y", "N"]
+    opened: Literal["Y", "N"]
+    closed: Literal["Y", "N"]
     keywords: str
-    initiate_perms: str
-    project: str
+    initiate_perms: Literal["A", "E", "K"]
+    project: Literal["Y", "N"]
     project_date_start: str | datetime.date
     project_date_finish: str | datetime.date
     scrum_master_id: int | str
@@ -36,7 +36,7 @@ class SonetGroupDeleteParams(TypedDict, total=False):
 
 class SonetGroupFeatureAccessParams(TypedDict, total=False):
     group_id: Required[int | str]
-    feature: Required[str]
+    feature: Required[Literal["photo", "calendar", "tasks", "files", "blog"]]
     operation: Required[str]
 
 
@@ -44,14 +44,14 @@ class SonetGroupGetFilter(TypedDict, total=False):
     ID: int | str
     NAME: str
     OWNER_ID: int | str
-    ACTIVE: str
-    VISIBLE: str
-    OPENED: str
-    CLOSED: str
+    ACTIVE: Literal["Y", "N"]
+    VISIBLE: Literal["Y", "N"]
+    OPENED: Literal["Y", "N"]
+    CLOSED: Literal["Y", "N"]
     DATE_CREATE: str | datetime.date
     DATE_UPDATE: str | datetime.date
     DATE_ACTIVITY: str | datetime.date
-    IS_EXTRANET: str
+    IS_EXTRANET: Literal["Y", "N"]
 
 
 class SonetGroupGetParams(TypedDict, total=False):
@@ -72,11 +72,11 @@ class SonetGroupUpdateParams(TypedDict, total=False):
     group_id: Required[int | str]
     name: str
     description: str
-    visible: str
-    opened: str
-    closed: str
+    visible: Literal["Y", "N"]
+    opened: Literal["Y", "N"]
+    closed: Literal["Y", "N"]
     keywords: str
-    initiate_perms: str
+    initiate_perms: Literal["A", "E", "K"]
     project_date_start: str | datetime.date
     project_date_finish: str | datetime.date
     owner_id: int | str
@@ -117,4 +117,4 @@ class SonetGroupUserRequestParams(TypedDict, total=False):
 class SonetGroupUserUpdateParams(TypedDict, total=False):
     group_id: Required[int | str]
     user_id: Required[int | str | Sequence[int | str]]
-    role: Required[str]
+    role: Required[Literal["E", "K"]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class TaskChecklistitemAddFields(TypedDict, total=False):
@@ -52,7 +52,7 @@ class TaskChecklistitemGetmanifestParams(TypedDict, total=False):
 class TaskChecklistitemIsactionallowedParams(TypedDict, total=False):
     taskid: Required[int | str]
     itemid: Required[int | str]
-    actionid: Required[int | str]
+    actionid: Required[Literal[1, 2, 3, 4, 5]]
 
 
 class TaskChecklistitemMoveafteritemParams(TypedDict, total=False):
@@ -121,7 +121,7 @@ class TaskCommentitemGetmanifestParams(TypedDict, total=False):
 class TaskCommentitemIsactionallowedParams(TypedDict, total=False):
     taskid: Required[int | str]
     itemid: Required[int | str]
-    actionid: Required[int | str]
+    actionid: Required[Literal[1, 2, 3]]
 
 
 class TaskCommentitemUpdateFields(TypedDict, total=False):
@@ -138,7 +138,7 @@ class TaskCommentitemUpdateParams(TypedDict, total=False):
 class TaskDependenceAddParams(TypedDict, total=False):
     task_id_from: Required[int | str]
     task_id_to: Required[int | str]
-    link_type: Required[int | str]
+    link_type: Required[Literal[0, 1, 2, 3]]
 
 
 class TaskDependenceDeleteParams(TypedDict, total=False):
@@ -168,13 +168,13 @@ class TaskElapseditemGetParams(TypedDict, total=False):
 
 
 class TaskElapseditemGetlistOrder(TypedDict, total=False):
-    ID: str
-    USER_ID: str
-    MINUTES: str
-    SECONDS: str
-    CREATED_DATE: str
-    DATE_START: str
-    DATE_STOP: str
+    ID: Literal["asc", "desc", "ASC", "DESC"]
+    USER_ID: Literal["asc", "desc", "ASC", "DESC"]
+    MINUTES: Literal["asc", "desc", "ASC", "DESC"]
+    SECONDS: Literal["asc", "desc", "ASC", "DESC"]
+    CREATED_DATE: Literal["asc", "desc", "ASC", "DESC"]
+    DATE_START: Literal["asc", "desc", "ASC", "DESC"]
+    DATE_STOP: Literal["asc", "desc", "ASC", "DESC"]
 
 
 class TaskElapseditemGetlistFilter(TypedDict, total=False):
@@ -327,20 +327,20 @@ class TaskItemUserfieldAddParamsObjectEditFormLabel(TypedDict, total=False):
 
 
 class TaskItemUserfieldAddParamsObjectSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: Any
     ROWS: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN"]
 
 
 class TaskItemUserfieldAddParamsObject(TypedDict, total=False):
-    USER_TYPE_ID: Required[str]
+    USER_TYPE_ID: Required[Literal["string", "double", "datetime", "boolean"]]
     FIELD_NAME: Required[str]
     XML_ID: str
     EDIT_FORM_LABEL: TaskItemUserfieldAddParamsObjectEditFormLabel
     LABEL: str
     SORT: int | str
-    MULTIPLE: str
-    MANDATORY: str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
     SETTINGS: TaskItemUserfieldAddParamsObjectSettings
 
 
@@ -387,9 +387,9 @@ class TaskItemUserfieldUpdateDataEditFormLabel(TypedDict, total=False):
 
 
 class TaskItemUserfieldUpdateDataSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: Any
     ROWS: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN"]
 
 
 class TaskItemUserfieldUpdateData(TypedDict, total=False):
@@ -397,8 +397,8 @@ class TaskItemUserfieldUpdateData(TypedDict, total=False):
     EDIT_FORM_LABEL: TaskItemUserfieldUpdateDataEditFormLabel
     LABEL: str
     SORT: int | str
-    MULTIPLE: str
-    MANDATORY: str
+    MULTIPLE: Literal["Y", "N"]
+    MANDATORY: Literal["Y", "N"]
     SETTINGS: TaskItemUserfieldUpdateDataSettings
 
 
@@ -436,7 +436,7 @@ class TaskStagesAddParams(TypedDict, total=False):
 
 class TaskStagesCanmovetaskParams(TypedDict, total=False):
     entity_id: Required[int | str]
-    entity_type: Required[str]
+    entity_type: Required[Literal["U", "G"]]
 
 
 class TaskStagesDeleteParams(TypedDict, total=False):

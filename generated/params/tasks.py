@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class TasksApiScrumBacklogAddFields(TypedDict, total=False):
@@ -84,7 +84,7 @@ class TasksApiScrumEpicUpdateParams(TypedDict, total=False):
 class TasksApiScrumKanbanAddStageFields(TypedDict, total=False):
     sprintId: Required[int | str]
     name: Required[str]
-    type: str
+    type: Literal["NEW", "WORK", "FINISH"]
     sort: int | str
     color: str
 
@@ -119,7 +119,7 @@ class TasksApiScrumKanbanGetStagesParams(TypedDict, total=False):
 class TasksApiScrumKanbanUpdateStageFields(TypedDict, total=False):
     sprintId: int | str
     name: str
-    type: str
+    type: Literal["NEW", "WORK", "FINISH"]
     sort: int | str
     color: str
 
@@ -135,7 +135,7 @@ class TasksApiScrumSprintAddFields(TypedDict, total=False):
     sort: int | str
     dateStart: str
     dateEnd: str
-    status: str
+    status: Literal["active", "planned", "completed"]
 
 
 class TasksApiScrumSprintAddParams(TypedDict, total=False):
@@ -158,22 +158,8 @@ class TasksApiScrumSprintGetFieldsParams(TypedDict, total=False):
     pass
 
 
-class TasksApiScrumSprintListOrder(TypedDict, total=False):
-    ID: int | str
-    GROUP_ID: int | str
-    ENTITY_TYPE: str
-    NAME: str
-    SORT: int | str
-    CREATED_BY: int | str
-    MODIFIED_BY: int | str
-    DATE_START: str
-    DATE_END: str
-    STATUS: str
-    INFO: dict[str, Any]
-
-
 class TasksApiScrumSprintListParams(TypedDict, total=False):
-    order: TasksApiScrumSprintListOrder
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     filter: dict[str, Any]
     select: dict[str, Any]
     start: int | str
@@ -189,7 +175,7 @@ class TasksApiScrumSprintUpdateFields(TypedDict, total=False):
     sort: int | str
     dateStart: str
     dateEnd: str
-    status: str
+    status: Literal["active", "planned", "completed"]
 
 
 class TasksApiScrumSprintUpdateParams(TypedDict, total=False):
@@ -228,7 +214,7 @@ class TasksFlowFlowCreateFlowData(TypedDict, total=False):
     ownerId: int | str
     templateId: int | str
     plannedCompletionTime: Required[int | str]
-    distributionType: Required[str]
+    distributionType: Required[Literal["manually", "queue", "himself"]]
     responsibleList: Required[dict[str, Any]]
     taskCreators: dict[str, Any]
     matchWorkTime: int | str
@@ -274,7 +260,7 @@ class TasksFlowFlowUpdateFlowData(TypedDict, total=False):
     ownerId: int | str
     templateId: int | str
     plannedCompletionTime: Required[int | str]
-    distributionType: Required[str]
+    distributionType: Required[Literal["manually", "queue", "himself"]]
     responsibleList: Required[list[Any] | dict[str, Any]]
     taskCreators: dict[str, Any]
     matchWorkTime: int | str
@@ -305,7 +291,7 @@ class TasksTaskCompleteParams(TypedDict, total=False):
 class TasksTaskCountersGetParams(TypedDict, total=False):
     user_id: int | str
     group_id: int | str
-    type: str
+    type: Literal["view_all", "view_role_responsible", "view_role_accomplice", "view_role_auditor", "view_role_originator"]
     select: Sequence[str]
     filter: dict[str, Any]
     order: dict[str, Any]
@@ -359,7 +345,7 @@ class TasksTaskGetaccessParams(TypedDict, total=False):
 class TasksTaskHistoryListParams(TypedDict, total=False):
     task_id: Required[int | str]
     filter: dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
 
 
 class TasksTaskListParams(TypedDict, total=False):

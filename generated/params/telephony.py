@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class TelephonyCallAttachTranscriptionParams(TypedDict, total=False):
@@ -31,11 +31,11 @@ class TelephonyExternalCallFinishParams(TypedDict, total=False):
     duration: int | str
     cost: float | str
     cost_currency: str
-    status_code: str
+    status_code: Literal["200", "304", "603", "603-S", "403", "404", "486", "484", "503", "480", "402", "423", "OTHER"]
     failed_reason: str
     record_url: str
-    vote: int | str
-    add_to_chat: int | str
+    vote: Literal[1, 2, 3, 4, 5]
+    add_to_chat: Literal[0, 1]
 
 
 class TelephonyExternalCallHideParams(TypedDict, total=False):
@@ -47,14 +47,14 @@ class TelephonyExternalCallRegisterParams(TypedDict, total=False):
     user_id: int | str
     user_phone_inner: str
     phone_number: Required[str]
-    type: Required[int | str]
+    type: Required[Literal[1, 2, 3, 4, 5]]
     call_start_date: str
-    crm_create: int | str
+    crm_create: Literal[0, 1]
     crm_source: str
-    crm_entity_type: str
+    crm_entity_type: Literal["CONTACT", "COMPANY", "LEAD"]
     crm_entity_id: int | str
-    show: int | str
-    add_to_chat: int | str
+    show: Literal[0, 1]
+    add_to_chat: Literal[0, 1]
     call_list_id: int | str
     line_number: str
     external_call_id: str

@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class TimemanCloseParams(TypedDict, total=False):
@@ -59,8 +59,8 @@ class TimemanTimecontrolReportAddParams(TypedDict, total=False):
     id: int | str
     user_id: int | str
     text: Required[str]
-    type: str
-    calendar: str
+    type: Literal["WORK", "PRIVATE"]
+    calendar: Literal["Y", "N"]
 
 
 class TimemanTimecontrolReportsGetParams(TypedDict, total=False):
@@ -89,9 +89,9 @@ class TimemanTimecontrolSettingsSetParams(TypedDict, total=False):
     register_offline: bool | str
     register_idle: bool | str
     register_desktop: bool | str
-    report_request_type: str
+    report_request_type: Literal["all", "user", "none"]
     report_request_users: list[Any] | dict[str, Any]
-    report_simple_type: str
+    report_simple_type: Literal["all", "user", "none"]
     report_simple_users: list[Any] | dict[str, Any]
-    report_full_type: str
+    report_full_type: Literal["all", "user", "none"]
     report_full_users: list[Any] | dict[str, Any]

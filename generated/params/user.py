@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class UserAccessParams(TypedDict, total=False):
@@ -81,11 +81,11 @@ class UserFieldsParams(TypedDict, total=False):
 
 class UserGetParams(TypedDict, total=False):
     sort: str
-    order: str
+    order: Literal["asc", "desc", "ASC", "DESC"]
     filter: str
     admin_mode: bool | str
     select: list[Any] | dict[str, Any]
-    image_resize: str
+    image_resize: Literal["small", "medium", "large"]
     start: int | str
 
 
@@ -104,7 +104,7 @@ class UserOptionSetParams(TypedDict, total=False):
 class UserSearchParams(TypedDict, total=False):
     filter: str
     sort: str
-    order: str
+    order: Literal["asc", "desc", "ASC", "DESC"]
     admin_mode: bool | str
     select: list[Any] | dict[str, Any]
     start: int | str
@@ -166,10 +166,10 @@ class UserUpdateParams(TypedDict, total=False):
 
 
 class UserUserfieldAddFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str
@@ -183,7 +183,26 @@ class UserUserfieldAddFieldsSettings(TypedDict, total=False):
 
 class UserUserfieldAddFields(TypedDict, total=False):
     FIELD_NAME: Required[str]
-    USER_TYPE_ID: Required[str]
+    USER_TYPE_ID: Required[
+        Literal[
+            "string",
+            "integer",
+            "double",
+            "date",
+            "datetime",
+            "boolean",
+            "file",
+            "enumeration",
+            "url",
+            "address",
+            "money",
+            "iblock_section",
+            "iblock_element",
+            "employee",
+            "crm",
+            "crm_status",
+        ]
+    ]
     XML_ID: str
     SORT: int | str
     MULTIPLE: bool | str
@@ -221,10 +240,10 @@ class UserUserfieldListParams(TypedDict, total=False):
 
 
 class UserUserfieldUpdateFieldsSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LIST_HEIGHT: Any
     IBLOCK_TYPE_ID: str
     IBLOCK_ID: str

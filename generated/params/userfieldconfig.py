@@ -7,20 +7,20 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class UserfieldconfigAddFieldSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     SIZE: int | str
     REGEXP: str
     MIN_LENGTH: int | str
     MAX_LENGTH: int | str
-    MIN_VALUE: int | str
-    MAX_VALUE: int | str
+    MIN_VALUE: int | str | float | str
+    MAX_VALUE: int | str | float | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LABEL: str
     LABEL_CHECKBOX: str
     USE_SECOND: bool | str
@@ -95,24 +95,6 @@ class UserfieldconfigGetTypesParams(TypedDict, total=False):
     module_id: Required[str]
 
 
-class UserfieldconfigListSelect(TypedDict, total=False):
-    language: str
-    id: str
-    entityId: str
-    fieldName: str
-    userTypeId: str
-    xmlId: str
-    sort: str
-    multiple: str
-    mandatory: str
-    showFilter: str
-    showInList: str
-    editInList: str
-    isSearchable: str
-    settings: str
-    languageId: str
-
-
 class UserfieldconfigListFilter(TypedDict, total=False):
     id: int | str
     fieldName: str
@@ -121,7 +103,7 @@ class UserfieldconfigListFilter(TypedDict, total=False):
     sort: int | str
     multiple: bool | str
     mandatory: bool | str
-    showFilter: str
+    showFilter: Literal["N", "I", "E", "S"]
     showInList: bool | str
     editInList: bool | str
     isSearchable: bool | str
@@ -129,23 +111,23 @@ class UserfieldconfigListFilter(TypedDict, total=False):
 
 class UserfieldconfigListParams(TypedDict, total=False):
     module_id: Required[str]
-    select: UserfieldconfigListSelect
+    select: dict[str, Any]
     order: dict[str, Any]
     filter: UserfieldconfigListFilter
     start: int | str
 
 
 class UserfieldconfigUpdateFieldSettings(TypedDict, total=False):
-    DEFAULT_VALUE: str
+    DEFAULT_VALUE: str | int | str | float | str | dict[str, Any]
     ROWS: int | str
     SIZE: int | str
     REGEXP: str
     MIN_LENGTH: int | str
     MAX_LENGTH: int | str
-    MIN_VALUE: int | str
-    MAX_VALUE: int | str
+    MIN_VALUE: int | str | float | str
+    MAX_VALUE: int | str | float | str
     PRECISION: int | str
-    DISPLAY: str
+    DISPLAY: Literal["CHECKBOX", "RADIO", "DROPDOWN", "LIST", "UI", "DIALOG"]
     LABEL: str
     LABEL_CHECKBOX: str
     USE_SECOND: bool | str

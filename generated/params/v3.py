@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class CallFollowupFieldGetV3Params(TypedDict, total=False):
@@ -22,7 +22,7 @@ class CallFollowupFieldListV3Params(TypedDict, total=False):
 class CallFollowupGetV3Params(TypedDict, total=False):
     call_id: Required[int | str]
     select: list[Any] | dict[str, Any]
-    mention_format: str
+    mention_format: Literal["bb", "html", "none"]
 
 
 CallFollowupListV3FilterStartDate = TypedDict(
@@ -59,7 +59,7 @@ class CallFollowupListV3Params(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     order: CallFollowupListV3Order
     pagination: CallFollowupListV3Pagination
-    mention_format: str
+    mention_format: Literal["bb", "html", "none"]
 
 
 class HumanresourcesEmployeeCountV3Params(TypedDict, total=False):
@@ -67,7 +67,7 @@ class HumanresourcesEmployeeCountV3Params(TypedDict, total=False):
 
 
 class HumanresourcesEmployeeFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["userId", "name", "workPosition", "avatar", "url", "departments", "teams"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -104,11 +104,11 @@ class HumanresourcesNodeAddV3Settings(TypedDict, total=False):
 
 
 class HumanresourcesNodeAddV3Params(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["DEPARTMENT", "TEAM"]]
     name: Required[str]
     parent_id: Required[int | str]
     description: str
-    color_name: str
+    color_name: Literal["blue", "green", "cyan", "orange", "purple", "pink"]
     user_ids: HumanresourcesNodeAddV3UserIds
     move_users_to_node: bool | str
     create_chat: bool | str
@@ -127,7 +127,7 @@ class HumanresourcesNodeChildrenV3Params(TypedDict, total=False):
 
 class HumanresourcesNodeCommunicationEditV3Params(TypedDict, total=False):
     node_id: Required[int | str]
-    communication_type: Required[str]
+    communication_type: Required[Literal["CHAT", "CHANNEL", "COLLAB"]]
     create_default: bool | str
     ids: list[Any] | dict[str, Any]
     remove_ids: list[Any] | dict[str, Any]
@@ -146,11 +146,27 @@ class HumanresourcesNodeEditV3Params(TypedDict, total=False):
     id: Required[int | str]
     name: str
     description: str
-    color_name: str
+    color_name: Literal["blue", "green", "cyan", "orange", "purple", "pink"]
 
 
 class HumanresourcesNodeFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[
+        Literal[
+            "id",
+            "name",
+            "type",
+            "structureId",
+            "parentId",
+            "description",
+            "accessCode",
+            "userCount",
+            "colorName",
+            "xmlId",
+            "createdAt",
+            "updatedAt",
+            "members",
+        ]
+    ]
     select: list[Any] | dict[str, Any]
 
 
@@ -164,7 +180,7 @@ class HumanresourcesNodeGetV3Params(TypedDict, total=False):
 
 
 class HumanresourcesNodeListV3Params(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["DEPARTMENT", "TEAM"]]
     select: list[Any] | dict[str, Any]
     pagination: dict[str, Any]
 
@@ -176,7 +192,7 @@ class HumanresourcesNodeMemberAddV3Params(TypedDict, total=False):
 
 
 class HumanresourcesNodeMemberFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["userId", "name", "workPosition", "role", "avatar", "url"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -215,14 +231,14 @@ class HumanresourcesNodeMoveV3Params(TypedDict, total=False):
 
 
 class HumanresourcesNodeSearchV3Params(TypedDict, total=False):
-    type: Required[str]
+    type: Required[Literal["DEPARTMENT", "TEAM"]]
     name: Required[str]
     parent_id: int | str
     pagination: dict[str, Any]
 
 
 class MailMailboxFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["id", "name", "email", "senderName"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -274,7 +290,23 @@ class MailMessageCreatetaskV3Params(TypedDict, total=False):
 
 
 class MailMessageFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[
+        Literal[
+            "id",
+            "mailboxId",
+            "mailboxEmail",
+            "subject",
+            "from",
+            "to",
+            "cc",
+            "date",
+            "isSeen",
+            "hasAttachments",
+            "url",
+            "bindings",
+            "body",
+        ]
+    ]
     select: list[Any] | dict[str, Any]
 
 
@@ -310,7 +342,7 @@ class MailMessageListV3Params(TypedDict, total=False):
 
 class MailMessageMovetofolderV3Params(TypedDict, total=False):
     message_ids: Required[list[Any] | dict[str, Any]]
-    action: Required[str]
+    action: Required[Literal["move", "spam", "delete"]]
     folder: str
 
 
@@ -343,7 +375,7 @@ class MailMessageThreadV3Params(TypedDict, total=False):
 
 
 class MailRecipientFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["id", "email", "name"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -378,7 +410,7 @@ class MainEventlogGetV3Params(TypedDict, total=False):
 class MainEventlogListV3Params(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     pagination: dict[str, Any]
 
 
@@ -406,7 +438,7 @@ class NoteCollectionDeleteV3Params(TypedDict, total=False):
 
 
 class NoteCollectionFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["id", "name", "position", "policyLevel", "createdBy", "createdAt", "updatedBy", "updatedAt"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -461,7 +493,11 @@ class NoteDocumentDeleteV3Params(TypedDict, total=False):
 
 
 class NoteDocumentFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[
+        Literal[
+            "id", "collectionId", "parentId", "title", "markdown", "position", "createdBy", "createdAt", "updatedBy", "updatedAt"
+        ]
+    ]
     select: list[Any] | dict[str, Any]
 
 
@@ -474,7 +510,7 @@ class NoteDocumentGetV3Params(TypedDict, total=False):
 
 
 class NoteDocumentSearchFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["documentId", "collectionId", "title", "score", "snippet", "sharedAccess"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -492,7 +528,7 @@ class NoteDocumentSearchListV3Params(TypedDict, total=False):
 
 
 class NoteDocumentTreeFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["id", "collectionId", "parentId", "title", "position", "children"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -522,7 +558,7 @@ class NoteFileAddV3Params(TypedDict, total=False):
 
 
 class NoteFileFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["id", "documentId", "name", "size", "mimeType", "assetType", "assetMarkdown"]]
     select: list[Any] | dict[str, Any]
 
 
@@ -611,7 +647,7 @@ class TasksTaskGetV3Params(TypedDict, total=False):
 class TasksTaskListV3Params(TypedDict, total=False):
     select: list[Any] | dict[str, Any]
     filter: list[Any] | dict[str, Any]
-    order: dict[str, Any]
+    order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     pagination: dict[str, Any]
 
 
@@ -658,7 +694,7 @@ class TasksTaskUpdateV3Params(TypedDict, total=False):
 
 
 class TimemanRecordFieldGetV3Params(TypedDict, total=False):
-    name: Required[str]
+    name: Required[Literal["id", "userId", "startTime", "endTime", "duration", "breakLength", "state", "isApproved"]]
     select: list[Any] | dict[str, Any]
 
 

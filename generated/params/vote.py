@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class VoteAttachedVoteDownloadParams(TypedDict, total=False):
@@ -92,8 +92,8 @@ class VoteAttachedVoteVoteParams(TypedDict, total=False):
 
 class VoteIntegrationImSendImMessageVoteData(TypedDict, total=False):
     QUESTIONS: Required[list[Any] | dict[str, Any]]
-    ANONYMITY: int | str
-    OPTIONS: int | str
+    ANONYMITY: Literal[0, 1]
+    OPTIONS: Literal[0, 1]
 
 
 class VoteIntegrationImSendParams(TypedDict, total=False):

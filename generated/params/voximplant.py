@@ -6,9 +6,8 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
-from typing import Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class VoximplantCallbackStartParams(TypedDict, total=False):
@@ -51,7 +50,7 @@ class VoximplantSipAddParams(TypedDict, total=False):
     server: Required[str]
     login: Required[str]
     password: str
-    type: str
+    type: Literal["cloud", "office"]
     title: str
 
 
@@ -63,31 +62,10 @@ class VoximplantSipDeleteParams(TypedDict, total=False):
     config_id: Required[int | str]
 
 
-class VoximplantSipGetFilter(TypedDict, total=False):
-    ID: int | str
-    TYPE: str
-    TITLE: str
-    CONFIG_ID: int | str
-    REG_ID: int | str
-    APP_ID: str
-    SERVER: str
-    LOGIN: str
-    PASSWORD: str
-    INCOMING_SERVER: str
-    INCOMING_LOGIN: str
-    INCOMING_PASSWORD: str
-    AUTH_USER: str
-    OUTBOUND_PROXY: str
-    DETECT_LINE_NUMBER: str
-    LINE_DETECT_HEADER_ORDER: str
-    REGISTRATION_STATUS_CODE: int | str
-    REGISTRATION_ERROR_MESSAGE: str
-
-
 class VoximplantSipGetParams(TypedDict, total=False):
-    filter: VoximplantSipGetFilter
+    filter: dict[str, Any]
     sort: str
-    order: str
+    order: Literal["asc", "desc", "ASC", "DESC"]
     start: int | str
     select: Sequence[str]
 
@@ -104,41 +82,10 @@ class VoximplantSipUpdateParams(TypedDict, total=False):
     password: str
 
 
-class VoximplantStatisticGetFilter(TypedDict, total=False):
-    ID: int | str
-    CALL_ID: str
-    EXTERNAL_CALL_ID: str
-    CALL_CATEGORY: str
-    PORTAL_USER_ID: int | str
-    PORTAL_NUMBER: str
-    PHONE_NUMBER: str
-    CALL_TYPE: int | str
-    CALL_DURATION: int | str
-    CALL_START_DATE: str | datetime.date
-    CALL_LOG: str
-    CALL_RECORD_URL: str
-    CALL_VOTE: int | str
-    COST: float | str
-    COST_CURRENCY: str
-    CALL_FAILED_CODE: str
-    CALL_FAILED_REASON: str
-    CRM_ENTITY_TYPE: str
-    CRM_ENTITY_ID: int | str
-    CRM_ACTIVITY_ID: int | str
-    REST_APP_ID: int | str
-    REST_APP_NAME: str
-    TRANSCRIPT_ID: int | str
-    TRANSCRIPT_PENDING: str
-    SESSION_ID: int | str
-    REDIAL_ATTEMPT: int | str
-    COMMENT: str
-    RECORD_DURATION: int | str
-
-
 class VoximplantStatisticGetParams(TypedDict, total=False):
-    filter: VoximplantStatisticGetFilter
+    filter: dict[str, Any]
     sort: str
-    order: str
+    order: Literal["asc", "desc", "ASC", "DESC"]
     start: int | str
     select: Sequence[str]
 

@@ -266,6 +266,11 @@ EXAMPLES = [
     ),
     pytest.param("booking.v1.waitlist.get", {"id": 15}, id="booking.v1.waitlist.get/success"),
     pytest.param(
+        "booking.v1.waitlist.list",
+        {"filter": {"createdWithin": {"from": "01.04.2025", "to": "16.04.2025"}}},
+        id="booking.v1.waitlist.list/success",
+    ),
+    pytest.param(
         "booking.v1.waitlist.update", {"fields": {"note": "New note"}, "id": 5}, id="booking.v1.waitlist.update/success"
     ),
 ]
@@ -1258,7 +1263,13 @@ WIRE_CALLS = [
     pytest.param(
         "booking.v1.waitlist.get", ["booking", "v1", "waitlist", "get"], {"id": 15}, {"id": 15}, id="booking.v1.waitlist.get"
     ),
-    pytest.param("booking.v1.waitlist.list", ["booking", "v1", "waitlist", "list"], {}, {}, id="booking.v1.waitlist.list"),
+    pytest.param(
+        "booking.v1.waitlist.list",
+        ["booking", "v1", "waitlist", "list"],
+        {"filter": {"createdWithin": {"from": "01.04.2025", "to": "16.04.2025"}}},
+        {"filter": {"createdWithin": {"from": "01.04.2025", "to": "16.04.2025"}}},
+        id="booking.v1.waitlist.list",
+    ),
     pytest.param(
         "booking.v1.waitlist.update",
         ["booking", "v1", "waitlist", "update"],
@@ -2754,7 +2765,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.waitlist.list",
-        {},
+        {"filter": {"createdWithin": {"from": "01.04.2025", "to": "16.04.2025"}}},
         400,
         {"error": 422, "error_description": "Invalid date"},
         "Code422",
@@ -2763,7 +2774,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "booking.v1.waitlist.list",
-        {},
+        {"filter": {"createdWithin": {"from": "01.04.2025", "to": "16.04.2025"}}},
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",

@@ -390,8 +390,8 @@ REQUIRED = [
     pytest.param("calendar.section.get", {"ownerId": 1}, "type", id="calendar.section.get/type"),
     pytest.param("calendar.section.get", {"type": "sample"}, "ownerId", id="calendar.section.get/ownerId"),
     pytest.param("calendar.section.update", {"id": "sample", "ownerId": 1}, "type", id="calendar.section.update/type"),
-    pytest.param("calendar.section.update", {"id": "sample", "type": "sample"}, "ownerId", id="calendar.section.update/ownerId"),
-    pytest.param("calendar.section.update", {"ownerId": 1, "type": "sample"}, "id", id="calendar.section.update/id"),
+    pytest.param("calendar.section.update", {"id": "sample", "type": "user"}, "ownerId", id="calendar.section.update/ownerId"),
+    pytest.param("calendar.section.update", {"ownerId": 1, "type": "user"}, "id", id="calendar.section.update/id"),
     pytest.param("calendar.user.settings.set", {}, "settings", id="calendar.user.settings.set/settings"),
 ]
 
@@ -751,8 +751,8 @@ WIRE_CALLS = [
     pytest.param(
         "calendar.section.update",
         ["calendar", "section", "update"],
-        {"id": "sample", "owner_id": 1, "type": "sample"},
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "owner_id": 1, "type": "user"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         id="calendar.section.update",
     ),
     pytest.param("calendar.settings.get", ["calendar", "settings", "get"], {}, {}, id="calendar.settings.get"),
@@ -1954,7 +1954,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {"error": "", "error_description": 'The required parameter "type" for the method "calendar.section.update" is not set'},
         "CodeEmptyTheRequiredParameterTypeForThe",
@@ -1963,7 +1963,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {
             "error": "",
@@ -1975,7 +1975,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {"error": "", "error_description": "Section ID is not set"},
         "CodeEmptySectionIDIsNotSet",
@@ -1984,7 +1984,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {"error": "", "error_description": 'Invalid value for the "name" parameter'},
         "CodeEmptyInvalidValueForTheNameParameter",
@@ -1993,7 +1993,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {"error": "", "error_description": 'Invalid value for the "description" parameter'},
         "CodeEmptyInvalidValueForTheDescriptionParameter",
@@ -2002,7 +2002,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {"error": "", "error_description": "Access denied"},
         "CodeEmptyAccessDenied",
@@ -2011,7 +2011,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "calendar.section.update",
-        {"id": "sample", "ownerId": 1, "type": "sample"},
+        {"id": "sample", "ownerId": 1, "type": "user"},
         400,
         {"error": "", "error_description": "An error occurred while updating the section"},
         "CodeEmptyAnErrorOccurredWhileUpdatingThe",

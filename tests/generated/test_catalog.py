@@ -1104,13 +1104,13 @@ REQUIRED = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"docType": "Y", "responsibleId": 1}},
+        {"fields": {"docType": "A", "responsibleId": 1}},
         "fields.currency",
         id="catalog.document.add/fields.currency",
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "Y"}},
+        {"fields": {"currency": "sample", "docType": "A"}},
         "fields.responsibleId",
         id="catalog.document.add/fields.responsibleId",
     ),
@@ -2529,8 +2529,8 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.document.add",
         ["catalog", "document", "add"],
-        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
-        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
+        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
         id="catalog.document.add",
     ),
     pytest.param(
@@ -4856,7 +4856,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
         400,
         {"error": "0", "error_description": "DOC_TYPE isn't available"},
         "Code0DOCTYPEIsnTAvailable",
@@ -4865,7 +4865,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
         400,
         {"error": "0", "error_description": "Insufficient permissions to save the document"},
         "Code0InsufficientPermissionsToSaveTheDocument",
@@ -4874,7 +4874,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
         400,
         {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
         "Code0InventoryAccountingIsNotAvailableOn",
@@ -4883,7 +4883,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "Y", "responsibleId": 1}},
+        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
         400,
         {"error": "0", "error_description": "-"},
         "Code0",

@@ -626,6 +626,37 @@ EXAMPLES = [
         },
         id="crm.contact.userfield.update/success",
     ),
+    pytest.param(
+        "crm.currency.add",
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
+        id="crm.currency.add/success",
+    ),
     pytest.param("crm.currency.base.get", {}, id="crm.currency.base.get/success"),
     pytest.param("crm.currency.base.set", {"id": "USD"}, id="crm.currency.base.set/success"),
     pytest.param("crm.currency.delete", {"id": "IDR"}, id="crm.currency.delete/success"),
@@ -660,6 +691,7 @@ EXAMPLES = [
         },
         id="crm.currency.localizations.set/success",
     ),
+    pytest.param("crm.currency.update", {"ID": "CNY", "fields": {"AMOUNT": 15.3449}}, id="crm.currency.update/success"),
     pytest.param(
         "crm.deal.contact.add",
         {"fields": {"CONTACT_ID": 55, "IS_PRIMARY": "Y", "SORT": 1000}, "id": 1875},
@@ -1910,6 +1942,19 @@ EXAMPLES = [
         id="crm.requisite.preset.update/success",
     ),
     pytest.param(
+        "crm.requisite.update",
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
+        id="crm.requisite.update/success",
+    ),
+    pytest.param(
         "crm.requisite.userfield.add",
         {
             "fields": {
@@ -1930,6 +1975,11 @@ EXAMPLES = [
     ),
     pytest.param("crm.requisite.userfield.delete", {"id": 235}, id="crm.requisite.userfield.delete/success"),
     pytest.param("crm.requisite.userfield.get", {"id": 235}, id="crm.requisite.userfield.get/success"),
+    pytest.param(
+        "crm.requisite.userfield.list",
+        {"filter": {"LANG": "de", "MANDATORY": "N"}, "order": {"SORT": "ASC"}},
+        id="crm.requisite.userfield.list/success",
+    ),
     pytest.param(
         "crm.requisite.userfield.update",
         {"fields": {"EDIT_FORM_LABEL": "Category", "LIST_COLUMN_LABEL": "Category", "LIST_FILTER_LABEL": "Category"}, "id": 235},
@@ -2151,6 +2201,9 @@ EXAMPLES = [
         {"filter": {"ACTIVE": "Y"}, "order": {"ID": "ASC"}, "select": ["ID", "NAME", "RATE"]},
         id="crm.vat.list/success",
     ),
+    pytest.param(
+        "crm.vat.update", {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7}, id="crm.vat.update/success"
+    ),
 ]
 
 
@@ -2161,6 +2214,116 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("crm.activity.add", {}, "fields", id="crm.activity.add/fields"),
+    pytest.param(
+        "crm.activity.add",
+        {
+            "fields": {
+                "COMMUNICATIONS": [{"ENTITY_ID": 134, "ENTITY_TYPE_ID": 3, "VALUE": "+499832322323"}],
+                "COMPLETED": "N",
+                "DESCRIPTION": "Important call",
+                "DESCRIPTION_TYPE": 3,
+                "DIRECTION": 2,
+                "END_TIME": "2023-12-31T12:30:00+00:00",
+                "FILES": [{"fileData": ["example.jpg", "base64_encoded_content_here"]}],
+                "OWNER_TYPE_ID": 2,
+                "PRIORITY": 3,
+                "RESPONSIBLE_ID": 1,
+                "START_TIME": "2023-12-31T12:00:00+00:00",
+                "SUBJECT": "New call",
+                "TYPE_ID": 2,
+            }
+        },
+        "fields.OWNER_ID",
+        id="crm.activity.add/fields.OWNER_ID",
+    ),
+    pytest.param(
+        "crm.activity.add",
+        {
+            "fields": {
+                "COMMUNICATIONS": [{"ENTITY_ID": 134, "ENTITY_TYPE_ID": 3, "VALUE": "+499832322323"}],
+                "COMPLETED": "N",
+                "DESCRIPTION": "Important call",
+                "DESCRIPTION_TYPE": 3,
+                "DIRECTION": 2,
+                "END_TIME": "2023-12-31T12:30:00+00:00",
+                "FILES": [{"fileData": ["example.jpg", "base64_encoded_content_here"]}],
+                "OWNER_ID": 102,
+                "PRIORITY": 3,
+                "RESPONSIBLE_ID": 1,
+                "START_TIME": "2023-12-31T12:00:00+00:00",
+                "SUBJECT": "New call",
+                "TYPE_ID": 2,
+            }
+        },
+        "fields.OWNER_TYPE_ID",
+        id="crm.activity.add/fields.OWNER_TYPE_ID",
+    ),
+    pytest.param(
+        "crm.activity.add",
+        {
+            "fields": {
+                "COMMUNICATIONS": [{"ENTITY_ID": 134, "ENTITY_TYPE_ID": 3, "VALUE": "+499832322323"}],
+                "COMPLETED": "N",
+                "DESCRIPTION": "Important call",
+                "DESCRIPTION_TYPE": 3,
+                "DIRECTION": 2,
+                "END_TIME": "2023-12-31T12:30:00+00:00",
+                "FILES": [{"fileData": ["example.jpg", "base64_encoded_content_here"]}],
+                "OWNER_ID": 102,
+                "OWNER_TYPE_ID": 2,
+                "PRIORITY": 3,
+                "RESPONSIBLE_ID": 1,
+                "START_TIME": "2023-12-31T12:00:00+00:00",
+                "SUBJECT": "New call",
+            }
+        },
+        "fields.TYPE_ID",
+        id="crm.activity.add/fields.TYPE_ID",
+    ),
+    pytest.param(
+        "crm.activity.add",
+        {
+            "fields": {
+                "COMPLETED": "N",
+                "DESCRIPTION": "Important call",
+                "DESCRIPTION_TYPE": 3,
+                "DIRECTION": 2,
+                "END_TIME": "2023-12-31T12:30:00+00:00",
+                "FILES": [{"fileData": ["example.jpg", "base64_encoded_content_here"]}],
+                "OWNER_ID": 102,
+                "OWNER_TYPE_ID": 2,
+                "PRIORITY": 3,
+                "RESPONSIBLE_ID": 1,
+                "START_TIME": "2023-12-31T12:00:00+00:00",
+                "SUBJECT": "New call",
+                "TYPE_ID": 2,
+            }
+        },
+        "fields.COMMUNICATIONS",
+        id="crm.activity.add/fields.COMMUNICATIONS",
+    ),
+    pytest.param(
+        "crm.activity.add",
+        {
+            "fields": {
+                "COMMUNICATIONS": [{"ENTITY_ID": 134, "ENTITY_TYPE_ID": 3, "VALUE": "+499832322323"}],
+                "COMPLETED": "N",
+                "DESCRIPTION": "Important call",
+                "DESCRIPTION_TYPE": 3,
+                "DIRECTION": 2,
+                "END_TIME": "2023-12-31T12:30:00+00:00",
+                "FILES": [{"fileData": ["example.jpg", "base64_encoded_content_here"]}],
+                "OWNER_ID": 102,
+                "OWNER_TYPE_ID": 2,
+                "PRIORITY": 3,
+                "START_TIME": "2023-12-31T12:00:00+00:00",
+                "SUBJECT": "New call",
+                "TYPE_ID": 2,
+            }
+        },
+        "fields.RESPONSIBLE_ID",
+        id="crm.activity.add/fields.RESPONSIBLE_ID",
+    ),
     pytest.param(
         "crm.activity.badge.add",
         {"title": "Call Status", "type": "failure", "value": "Missed"},
@@ -2765,6 +2928,12 @@ REQUIRED = [
         id="crm.activity.update/id",
     ),
     pytest.param("crm.activity.update", {"id": 999}, "fields", id="crm.activity.update/fields"),
+    pytest.param(
+        "crm.activity.update",
+        {"fields": {"DESCRIPTION": "New description of the activity"}, "id": 999},
+        "fields.RESPONSIBLE_ID",
+        id="crm.activity.update/fields.RESPONSIBLE_ID",
+    ),
     pytest.param("crm.address.add", {}, "fields", id="crm.address.add/fields"),
     pytest.param(
         "crm.address.add",
@@ -3140,17 +3309,95 @@ REQUIRED = [
     pytest.param("crm.contact.userfield.update", {"id": 536}, "fields", id="crm.contact.userfield.update/fields"),
     pytest.param("crm.currency.add", {}, "fields", id="crm.currency.add/fields"),
     pytest.param(
-        "crm.currency.add", {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1}}, "fields.CURRENCY", id="crm.currency.add/fields.CURRENCY"
+        "crm.currency.add",
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
+        "fields.CURRENCY",
+        id="crm.currency.add/fields.CURRENCY",
     ),
     pytest.param(
         "crm.currency.add",
-        {"fields": {"AMOUNT": 1.5, "CURRENCY": "sample"}},
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         "fields.AMOUNT_CNT",
         id="crm.currency.add/fields.AMOUNT_CNT",
     ),
     pytest.param(
         "crm.currency.add",
-        {"fields": {"AMOUNT_CNT": 1, "CURRENCY": "sample"}},
+        {
+            "fields": {
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         "fields.AMOUNT",
         id="crm.currency.add/fields.AMOUNT",
     ),
@@ -4310,6 +4557,8 @@ REQUIRED = [
     ),
     pytest.param("crm.lead.userfield.update", {"id": 536}, "fields", id="crm.lead.userfield.update/fields"),
     pytest.param("crm.measure.add", {}, "fields", id="crm.measure.add/fields"),
+    pytest.param("crm.measure.add", {"fields": {"MEASURE_TITLE": "sample"}}, "fields.CODE", id="crm.measure.add/fields.CODE"),
+    pytest.param("crm.measure.add", {"fields": {"CODE": 1}}, "fields.MEASURE_TITLE", id="crm.measure.add/fields.MEASURE_TITLE"),
     pytest.param("crm.measure.delete", {}, "id", id="crm.measure.delete/id"),
     pytest.param("crm.measure.get", {}, "id", id="crm.measure.get/id"),
     pytest.param("crm.measure.update", {}, "id", id="crm.measure.update/id"),
@@ -4787,9 +5036,26 @@ REQUIRED = [
         id="crm.requisite.preset.update/id",
     ),
     pytest.param("crm.requisite.preset.update", {"id": 347}, "fields", id="crm.requisite.preset.update/fields"),
-    pytest.param("crm.requisite.update", {"fields": {"NAME": "sample"}}, "id", id="crm.requisite.update/id"),
-    pytest.param("crm.requisite.update", {"id": 1}, "fields", id="crm.requisite.update/fields"),
-    pytest.param("crm.requisite.update", {"fields": {}, "id": 1}, "fields.NAME", id="crm.requisite.update/fields.NAME"),
+    pytest.param(
+        "crm.requisite.preset.update",
+        {"fields": {"ACTIVE": "N"}, "id": 347},
+        "fields.NAME",
+        id="crm.requisite.preset.update/fields.NAME",
+    ),
+    pytest.param(
+        "crm.requisite.update",
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            }
+        },
+        "id",
+        id="crm.requisite.update/id",
+    ),
+    pytest.param("crm.requisite.update", {"id": 27}, "fields", id="crm.requisite.update/fields"),
     pytest.param("crm.requisite.userfield.add", {}, "fields", id="crm.requisite.userfield.add/fields"),
     pytest.param(
         "crm.requisite.userfield.add",
@@ -5259,10 +5525,9 @@ REQUIRED = [
     ),
     pytest.param("crm.vat.delete", {}, "id", id="crm.vat.delete/id"),
     pytest.param("crm.vat.get", {}, "id", id="crm.vat.get/id"),
-    pytest.param("crm.vat.update", {"fields": {"NAME": "sample", "RATE": 1.5}}, "id", id="crm.vat.update/id"),
-    pytest.param("crm.vat.update", {"id": 1}, "fields", id="crm.vat.update/fields"),
-    pytest.param("crm.vat.update", {"fields": {"RATE": 1.5}, "id": 1}, "fields.NAME", id="crm.vat.update/fields.NAME"),
-    pytest.param("crm.vat.update", {"fields": {"NAME": "sample"}, "id": 1}, "fields.RATE", id="crm.vat.update/fields.RATE"),
+    pytest.param("crm.vat.update", {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}}, "id", id="crm.vat.update/id"),
+    pytest.param("crm.vat.update", {"id": 7}, "fields", id="crm.vat.update/fields"),
+    pytest.param("crm.vat.update", {"fields": {"ACTIVE": "N"}, "id": 7}, "fields.NAME", id="crm.vat.update/fields.NAME"),
 ]
 
 
@@ -6554,8 +6819,60 @@ WIRE_CALLS = [
     pytest.param(
         "crm.currency.add",
         ["crm", "currency", "add"],
-        {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1, "CURRENCY": "sample"}},
-        {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1, "CURRENCY": "sample"}},
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         id="crm.currency.add",
     ),
     pytest.param("crm.currency.base.get", ["crm", "currency", "base", "get"], {}, {}, id="crm.currency.base.get"),
@@ -6636,7 +6953,13 @@ WIRE_CALLS = [
         },
         id="crm.currency.localizations.set",
     ),
-    pytest.param("crm.currency.update", ["crm", "currency", "update"], {}, {}, id="crm.currency.update"),
+    pytest.param(
+        "crm.currency.update",
+        ["crm", "currency", "update"],
+        {"fields": {"AMOUNT": 15.3449}, "id": "CNY"},
+        {"ID": "CNY", "fields": {"AMOUNT": 15.3449}},
+        id="crm.currency.update",
+    ),
     pytest.param("crm.deal.add", ["crm", "deal", "add"], {}, {}, id="crm.deal.add"),
     pytest.param(
         "crm.deal.contact.add",
@@ -8522,7 +8845,13 @@ WIRE_CALLS = [
         },
         id="crm.lead.userfield.update",
     ),
-    pytest.param("crm.measure.add", ["crm", "measure", "add"], {"fields": []}, {"fields": []}, id="crm.measure.add"),
+    pytest.param(
+        "crm.measure.add",
+        ["crm", "measure", "add"],
+        {"fields": {"CODE": 1, "MEASURE_TITLE": "sample"}},
+        {"fields": {"CODE": 1, "MEASURE_TITLE": "sample"}},
+        id="crm.measure.add",
+    ),
     pytest.param("crm.measure.delete", ["crm", "measure", "delete"], {"id": "sample"}, {"id": "sample"}, id="crm.measure.delete"),
     pytest.param("crm.measure.fields", ["crm", "measure", "fields"], {}, {}, id="crm.measure.fields"),
     pytest.param("crm.measure.get", ["crm", "measure", "get"], {"id": "sample"}, {"id": "sample"}, id="crm.measure.get"),
@@ -9158,8 +9487,24 @@ WIRE_CALLS = [
     pytest.param(
         "crm.requisite.update",
         ["crm", "requisite", "update"],
-        {"fields": {"NAME": "sample"}, "id": 1},
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         id="crm.requisite.update",
     ),
     pytest.param(
@@ -9212,7 +9557,11 @@ WIRE_CALLS = [
         id="crm.requisite.userfield.get",
     ),
     pytest.param(
-        "crm.requisite.userfield.list", ["crm", "requisite", "userfield", "list"], {}, {}, id="crm.requisite.userfield.list"
+        "crm.requisite.userfield.list",
+        ["crm", "requisite", "userfield", "list"],
+        {"filter": {"LANG": "de", "MANDATORY": "N"}, "order": {"SORT": "ASC"}},
+        {"filter": {"LANG": "de", "MANDATORY": "N"}, "order": {"SORT": "ASC"}},
+        id="crm.requisite.userfield.list",
     ),
     pytest.param(
         "crm.requisite.userfield.update",
@@ -9674,8 +10023,8 @@ WIRE_CALLS = [
     pytest.param(
         "crm.vat.update",
         ["crm", "vat", "update"],
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         id="crm.vat.update",
     ),
 ]
@@ -16005,7 +16354,33 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.currency.add",
-        {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1, "CURRENCY": "sample"}},
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
@@ -16014,7 +16389,33 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.currency.add",
-        {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1, "CURRENCY": "sample"}},
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         400,
         {"error": "", "error_description": '"Currencies" module not found! Please install the "Currencies" module.'},
         "CodeEmptyCurrenciesModuleNotFoundPleaseInstall",
@@ -16023,7 +16424,33 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.currency.add",
-        {"fields": {"AMOUNT": 1.5, "AMOUNT_CNT": 1, "CURRENCY": "sample"}},
+        {
+            "fields": {
+                "AMOUNT": 12.2251,
+                "AMOUNT_CNT": 1,
+                "BASE": "N",
+                "CURRENCY": "CNY",
+                "LANG": {
+                    "en": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ",",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_SEP": ".",
+                    },
+                    "ru": {
+                        "DECIMALS": 2,
+                        "DEC_POINT": ".",
+                        "FORMAT_STRING": "# CNY",
+                        "FULL_NAME": "yuan",
+                        "HIDE_ZERO": "Y",
+                        "THOUSANDS_VARIANT": "S",
+                    },
+                },
+                "SORT": 9000,
+            }
+        },
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
@@ -16248,7 +16675,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.currency.update",
-        {},
+        {"ID": "CNY", "fields": {"AMOUNT": 15.3449}},
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
@@ -16257,7 +16684,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.currency.update",
-        {},
+        {"ID": "CNY", "fields": {"AMOUNT": 15.3449}},
         400,
         {"error": "", "error_description": '"Currencies" module not found! Please install the "Currencies" module.'},
         "CodeEmptyCurrenciesModuleNotFoundPleaseInstall",
@@ -16266,7 +16693,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.currency.update",
-        {},
+        {"ID": "CNY", "fields": {"AMOUNT": 15.3449}},
         400,
         {"error": "ERROR_CODE", "error_description": "synthesized by the generated test"},
         "ErrorCode",
@@ -26013,7 +26440,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.update",
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         400,
         {"error": "", "error_description": "The Requisite with ID '57' is not found"},
         "CodeEmptyTheRequisiteWithID57Is",
@@ -26022,7 +26457,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.update",
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         400,
         {"error": "", "error_description": "ID is not defined or invalid."},
         "CodeEmptyIDIsNotDefinedOrInvalid",
@@ -26031,7 +26474,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.update",
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         400,
         {"error": "", "error_description": "ENTITY_TYPE_ID is not defined or invalid."},
         "CodeEmptyENTITYTYPEIDIsNotDefined",
@@ -26040,7 +26491,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.update",
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         400,
         {"error": "", "error_description": "ENTITY_ID is not defined or invalid."},
         "CodeEmptyENTITYIDIsNotDefinedOr",
@@ -26049,7 +26508,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.update",
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         400,
         {"error": "", "error_description": "PRESET_ID is not defined or invalid."},
         "CodeEmptyPRESETIDIsNotDefinedOr",
@@ -26058,7 +26525,15 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.update",
-        {"fields": {"NAME": "sample"}, "id": 1},
+        {
+            "fields": {
+                "RQ_OKPO": "80715150",
+                "RQ_OKTMO": "45381000000",
+                "UF_CRM_1707997209": "78",
+                "UF_CRM_1708012333": "Category 3",
+            },
+            "id": 27,
+        },
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
@@ -26225,7 +26700,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.requisite.userfield.list",
-        {},
+        {"filter": {"LANG": "de", "MANDATORY": "N"}, "order": {"SORT": "ASC"}},
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmpty",
@@ -28404,7 +28879,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.vat.update",
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         400,
         {"error": "Invalid identifier.", "error_description": "An invalid identifier was provided."},
         "InvalidRequestError",
@@ -28413,7 +28888,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.vat.update",
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         400,
         {"error": "", "error_description": "The Commercial Catalog module is not installed."},
         "CodeEmptyTheCommercialCatalogModuleIsNot",
@@ -28422,7 +28897,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.vat.update",
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         400,
         {"error": "", "error_description": "Invalid parameters."},
         "CodeEmptyInvalidParameters",
@@ -28431,7 +28906,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.vat.update",
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
@@ -28440,7 +28915,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.vat.update",
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         400,
         {"error": "", "error_description": "Invalid identifier."},
         "CodeEmptyInvalidIdentifier",
@@ -28449,7 +28924,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.vat.update",
-        {"fields": {"NAME": "sample", "RATE": 1.5}, "id": 1},
+        {"fields": {"ACTIVE": "N", "NAME": "VAT 20% (inactive)"}, "id": 7},
         400,
         {"error": "", "error_description": "Error on updating VAT rate."},
         "CodeEmptyErrorOnUpdatingVATRate",

@@ -337,6 +337,29 @@ REQUIRED = [
         "FIELDS",
         id="lists.add/FIELDS",
     ),
+    pytest.param(
+        "lists.add",
+        {
+            "FIELDS": {"BIZPROC": "Y", "DESCRIPTION": "List for tracking tasks in the project", "SORT": 500},
+            "IBLOCK_CODE": "my_custom_list",
+            "IBLOCK_TYPE_ID": "lists",
+            "MESSAGES": {
+                "ELEMENTS_NAME": "Tasks",
+                "ELEMENT_ADD": "Add task",
+                "ELEMENT_DELETE": "Delete task",
+                "ELEMENT_EDIT": "Edit task",
+                "ELEMENT_NAME": "Task",
+                "SECTIONS_NAME": "Sections",
+                "SECTION_ADD": "Add section",
+                "SECTION_DELETE": "Delete section",
+                "SECTION_EDIT": "Edit section",
+                "SECTION_NAME": "Section",
+            },
+            "RIGHTS": {"U1271": "X"},
+        },
+        "FIELDS.NAME",
+        id="lists.add/FIELDS.NAME",
+    ),
     pytest.param("lists.delete", {"IBLOCK_ID": 109}, "IBLOCK_TYPE_ID", id="lists.delete/IBLOCK_TYPE_ID"),
     pytest.param(
         "lists.element.add",
@@ -370,6 +393,18 @@ REQUIRED = [
         },
         "FIELDS",
         id="lists.element.add/FIELDS",
+    ),
+    pytest.param(
+        "lists.element.add",
+        {
+            "ELEMENT_CODE": "test_element",
+            "FIELDS": {"PROPERTY_1003": "2024-12-31 23:59:59", "PROPERTY_951": ["1269", "1271"]},
+            "IBLOCK_ID": 47,
+            "IBLOCK_TYPE_ID": "lists",
+            "LIST_ELEMENT_URL": "#list_id#/element/#section_id#/#element_id#/",
+        },
+        "FIELDS.NAME",
+        id="lists.element.add/FIELDS.NAME",
     ),
     pytest.param(
         "lists.element.delete", {"ELEMENT_ID": 6999, "IBLOCK_ID": 47}, "IBLOCK_TYPE_ID", id="lists.element.delete/IBLOCK_TYPE_ID"
@@ -412,6 +447,12 @@ REQUIRED = [
         id="lists.element.update/FIELDS",
     ),
     pytest.param(
+        "lists.element.update",
+        {"ELEMENT_ID": 6999, "FIELDS": {"PROPERTY_951": ["1269"]}, "IBLOCK_ID": 47, "IBLOCK_TYPE_ID": "lists"},
+        "FIELDS.NAME",
+        id="lists.element.update/FIELDS.NAME",
+    ),
+    pytest.param(
         "lists.field.add",
         {
             "FIELDS": {
@@ -440,6 +481,62 @@ REQUIRED = [
         id="lists.field.add/IBLOCK_TYPE_ID",
     ),
     pytest.param("lists.field.add", {"IBLOCK_ID": "123", "IBLOCK_TYPE_ID": "lists"}, "FIELDS", id="lists.field.add/FIELDS"),
+    pytest.param(
+        "lists.field.add",
+        {
+            "FIELDS": {
+                "CODE": "PROJECT",
+                "IS_REQUIRED": "Y",
+                "LIST": {
+                    "10": {"DEF": "Y", "SORT": 10, "VALUE": "Planning"},
+                    "20": {"DEF": "N", "SORT": 20, "VALUE": "In Development"},
+                },
+                "LIST_TEXT_VALUES": "Testing\nCompleted\nDeferred",
+                "MULTIPLE": "N",
+                "SETTINGS": {
+                    "ADD_READ_ONLY_FIELD": "N",
+                    "EDIT_READ_ONLY_FIELD": "N",
+                    "SHOW_ADD_FORM": "Y",
+                    "SHOW_EDIT_FORM": "Y",
+                    "SHOW_FIELD_PREVIEW": "N",
+                },
+                "SORT": "10",
+                "TYPE": "L",
+            },
+            "IBLOCK_ID": "123",
+            "IBLOCK_TYPE_ID": "lists",
+        },
+        "FIELDS.NAME",
+        id="lists.field.add/FIELDS.NAME",
+    ),
+    pytest.param(
+        "lists.field.add",
+        {
+            "FIELDS": {
+                "CODE": "PROJECT",
+                "IS_REQUIRED": "Y",
+                "LIST": {
+                    "10": {"DEF": "Y", "SORT": 10, "VALUE": "Planning"},
+                    "20": {"DEF": "N", "SORT": 20, "VALUE": "In Development"},
+                },
+                "LIST_TEXT_VALUES": "Testing\nCompleted\nDeferred",
+                "MULTIPLE": "N",
+                "NAME": "Project",
+                "SETTINGS": {
+                    "ADD_READ_ONLY_FIELD": "N",
+                    "EDIT_READ_ONLY_FIELD": "N",
+                    "SHOW_ADD_FORM": "Y",
+                    "SHOW_EDIT_FORM": "Y",
+                    "SHOW_FIELD_PREVIEW": "N",
+                },
+                "SORT": "10",
+            },
+            "IBLOCK_ID": "123",
+            "IBLOCK_TYPE_ID": "lists",
+        },
+        "FIELDS.TYPE",
+        id="lists.field.add/FIELDS.TYPE",
+    ),
     pytest.param(
         "lists.field.delete",
         {"FIELD_ID": "PROPERTY_1151", "IBLOCK_ID": "123"},
@@ -527,6 +624,70 @@ REQUIRED = [
         id="lists.field.update/FIELD_ID",
     ),
     pytest.param(
+        "lists.field.update",
+        {
+            "FIELDS": {
+                "IS_REQUIRED": "N",
+                "LIST": {
+                    "1669": {"SORT": 10, "VALUE": "Planning"},
+                    "1671": {"SORT": 20, "VALUE": "In Progress"},
+                    "1673": {"SORT": 30, "VALUE": "Testing"},
+                    "1675": {"SORT": 40, "VALUE": "Completed"},
+                    "1677": {"SORT": 50, "VALUE": "Deferred"},
+                },
+                "LIST_DEF": ["1671"],
+                "LIST_TEXT_VALUES": "Archive",
+                "MULTIPLE": "N",
+                "SETTINGS": {
+                    "ADD_READ_ONLY_FIELD": "N",
+                    "EDIT_READ_ONLY_FIELD": "Y",
+                    "SHOW_ADD_FORM": "Y",
+                    "SHOW_EDIT_FORM": "Y",
+                    "SHOW_FIELD_PREVIEW": "N",
+                },
+                "SORT": "50",
+                "TYPE": "L",
+            },
+            "FIELD_ID": "PROPERTY_1151",
+            "IBLOCK_ID": "123",
+            "IBLOCK_TYPE_ID": "lists",
+        },
+        "FIELDS.NAME",
+        id="lists.field.update/FIELDS.NAME",
+    ),
+    pytest.param(
+        "lists.field.update",
+        {
+            "FIELDS": {
+                "IS_REQUIRED": "N",
+                "LIST": {
+                    "1669": {"SORT": 10, "VALUE": "Planning"},
+                    "1671": {"SORT": 20, "VALUE": "In Progress"},
+                    "1673": {"SORT": 30, "VALUE": "Testing"},
+                    "1675": {"SORT": 40, "VALUE": "Completed"},
+                    "1677": {"SORT": 50, "VALUE": "Deferred"},
+                },
+                "LIST_DEF": ["1671"],
+                "LIST_TEXT_VALUES": "Archive",
+                "MULTIPLE": "N",
+                "NAME": "Task Status",
+                "SETTINGS": {
+                    "ADD_READ_ONLY_FIELD": "N",
+                    "EDIT_READ_ONLY_FIELD": "Y",
+                    "SHOW_ADD_FORM": "Y",
+                    "SHOW_EDIT_FORM": "Y",
+                    "SHOW_FIELD_PREVIEW": "N",
+                },
+                "SORT": "50",
+            },
+            "FIELD_ID": "PROPERTY_1151",
+            "IBLOCK_ID": "123",
+            "IBLOCK_TYPE_ID": "lists",
+        },
+        "FIELDS.TYPE",
+        id="lists.field.update/FIELDS.TYPE",
+    ),
+    pytest.param(
         "lists.get",
         {"IBLOCK_ORDER": {"NAME": "asc", "SORT": "asc"}, "SOCNET_GROUP_ID": 33, "start": 0},
         "IBLOCK_TYPE_ID",
@@ -571,6 +732,18 @@ REQUIRED = [
         {"IBLOCK_ID": 95, "IBLOCK_SECTION_ID": 0, "IBLOCK_TYPE_ID": "lists", "SECTION_CODE": "marketing_documents"},
         "FIELDS",
         id="lists.section.add/FIELDS",
+    ),
+    pytest.param(
+        "lists.section.add",
+        {
+            "FIELDS": {"ACTIVE": "Y", "EXTERNAL_ID": "ext_marketing_docs_001", "SORT": 500, "XML_ID": "xml_marketing_docs_001"},
+            "IBLOCK_ID": 95,
+            "IBLOCK_SECTION_ID": 0,
+            "IBLOCK_TYPE_ID": "lists",
+            "SECTION_CODE": "marketing_documents",
+        },
+        "FIELDS.NAME",
+        id="lists.section.add/FIELDS.NAME",
     ),
     pytest.param(
         "lists.section.delete", {"IBLOCK_ID": 95, "SECTION_ID": 169}, "IBLOCK_TYPE_ID", id="lists.section.delete/IBLOCK_TYPE_ID"
@@ -632,6 +805,17 @@ REQUIRED = [
         id="lists.section.update/FIELDS",
     ),
     pytest.param(
+        "lists.section.update",
+        {
+            "FIELDS": {"ACTIVE": "Y", "EXTERNAL_ID": "ext_marketing_docs_002", "SORT": 600, "XML_ID": "xml_marketing_docs_002"},
+            "IBLOCK_ID": 95,
+            "IBLOCK_TYPE_ID": "lists",
+            "SECTION_ID": 169,
+        },
+        "FIELDS.NAME",
+        id="lists.section.update/FIELDS.NAME",
+    ),
+    pytest.param(
         "lists.update",
         {
             "FIELDS": {
@@ -679,6 +863,29 @@ REQUIRED = [
         },
         "FIELDS",
         id="lists.update/FIELDS",
+    ),
+    pytest.param(
+        "lists.update",
+        {
+            "FIELDS": {"BIZPROC": "N", "DESCRIPTION": "Updated description: list for managing daily tasks", "SORT": 600},
+            "IBLOCK_ID": 109,
+            "IBLOCK_TYPE_ID": "lists",
+            "MESSAGES": {
+                "ELEMENTS_NAME": "Items",
+                "ELEMENT_ADD": "Create item",
+                "ELEMENT_DELETE": "Delete item",
+                "ELEMENT_EDIT": "Edit item",
+                "ELEMENT_NAME": "Item",
+                "SECTIONS_NAME": "Categories",
+                "SECTION_ADD": "Add category",
+                "SECTION_DELETE": "Delete category",
+                "SECTION_EDIT": "Edit category",
+                "SECTION_NAME": "Category",
+            },
+            "RIGHTS": {"D15": "W"},
+        },
+        "FIELDS.NAME",
+        id="lists.update/FIELDS.NAME",
     ),
 ]
 

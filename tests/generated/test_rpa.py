@@ -39,6 +39,7 @@ REQUIRED = [
     pytest.param("rpa.stage.listForType", {}, "typeId", id="rpa.stage.listForType/typeId"),
     pytest.param("rpa.timeline.delete", {}, "id", id="rpa.timeline.delete/id"),
     pytest.param("rpa.type.add", {}, "fields", id="rpa.type.add/fields"),
+    pytest.param("rpa.type.add", {"fields": {}}, "fields.title", id="rpa.type.add/fields.title"),
     pytest.param("rpa.type.delete", {}, "id", id="rpa.type.delete/id"),
     pytest.param("rpa.type.get", {}, "id", id="rpa.type.get/id"),
 ]
@@ -99,7 +100,13 @@ WIRE_CALLS = [
     pytest.param("rpa.timeline.listForItem", ["rpa", "timeline", "list_for_item"], {}, {}, id="rpa.timeline.listForItem"),
     pytest.param("rpa.timeline.update", ["rpa", "timeline", "update"], {}, {}, id="rpa.timeline.update"),
     pytest.param("rpa.timeline.updateIsFixed", ["rpa", "timeline", "update_is_fixed"], {}, {}, id="rpa.timeline.updateIsFixed"),
-    pytest.param("rpa.type.add", ["rpa", "type", "add"], {"fields": []}, {"fields": []}, id="rpa.type.add"),
+    pytest.param(
+        "rpa.type.add",
+        ["rpa", "type", "add"],
+        {"fields": {"title": "sample"}},
+        {"fields": {"title": "sample"}},
+        id="rpa.type.add",
+    ),
     pytest.param("rpa.type.delete", ["rpa", "type", "delete"], {"id": 1}, {"id": 1}, id="rpa.type.delete"),
     pytest.param("rpa.type.get", ["rpa", "type", "get"], {"id": 1}, {"id": 1}, id="rpa.type.get"),
     pytest.param("rpa.type.list", ["rpa", "type", "list"], {}, {}, id="rpa.type.list"),

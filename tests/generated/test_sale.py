@@ -94,6 +94,45 @@ EXAMPLES = [
         id="sale.cashbox.check.apply/success",
     ),
     pytest.param("sale.cashbox.delete", {"ID": 1}, id="sale.cashbox.delete/success"),
+    pytest.param(
+        "sale.cashbox.handler.add",
+        {
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
+            "SETTINGS": {
+                "CHECK_URL": "http://example.com/rest_check.php",
+                "CONFIG": {
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
+                },
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
+            },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
+        },
+        id="sale.cashbox.handler.add/success",
+    ),
     pytest.param("sale.cashbox.handler.delete", {"ID": 1}, id="sale.cashbox.handler.delete/success"),
     pytest.param("sale.cashbox.handler.list", {}, id="sale.cashbox.handler.list/success"),
     pytest.param(
@@ -204,6 +243,46 @@ EXAMPLES = [
         id="sale.delivery.getlist/success",
     ),
     pytest.param("sale.delivery.handler.delete", {"ID": 14}, id="sale.delivery.handler.delete/success"),
+    pytest.param(
+        "sale.delivery.handler.update",
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
+        id="sale.delivery.handler.update/success",
+    ),
     pytest.param(
         "sale.delivery.request.delete",
         {"DELIVERY_ID": 225, "REQUEST_ID": "4757aca4931a4f029f49c0db4374d13d"},
@@ -1345,342 +1424,40 @@ REQUIRED = [
     pytest.param("sale.basketitem.add", {}, "fields", id="sale.basketitem.add/fields"),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "quantity": 1.5}},
         "fields.orderId",
         id="sale.basketitem.add/fields.orderId",
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.productid",
-        id="sale.basketitem.add/fields.productid",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"orderId": 1, "quantity": 1.5}},
         "fields.currency",
         id="sale.basketitem.add/fields.currency",
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1}},
         "fields.quantity",
         id="sale.basketitem.add/fields.quantity",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.name",
-        id="sale.basketitem.add/fields.name",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-            }
-        },
-        "fields.weight",
-        id="sale.basketitem.add/fields.weight",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.dimensions",
-        id="sale.basketitem.add/fields.dimensions",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.measureCode",
-        id="sale.basketitem.add/fields.measureCode",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.measureName",
-        id="sale.basketitem.add/fields.measureName",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.canBuy",
-        id="sale.basketitem.add/fields.canBuy",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "weight": 1,
-            }
-        },
-        "fields.vatRate",
-        id="sale.basketitem.add/fields.vatRate",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.vatIncluded",
-        id="sale.basketitem.add/fields.vatIncluded",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.catalogXmlId",
-        id="sale.basketitem.add/fields.catalogXmlId",
-    ),
-    pytest.param(
-        "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        "fields.productXmlId",
-        id="sale.basketitem.add/fields.productXmlId",
     ),
     pytest.param("sale.basketitem.addCatalogProduct", {}, "fields", id="sale.basketitem.addCatalogProduct/fields"),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "quantity": 1.5}},
         "fields.orderId",
         id="sale.basketitem.addCatalogProduct/fields.orderId",
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "quantity": 1.5}},
-        "fields.productid",
-        id="sale.basketitem.addCatalogProduct/fields.productid",
-    ),
-    pytest.param(
-        "sale.basketitem.addCatalogProduct",
-        {"fields": {"name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"orderId": 1, "quantity": 1.5}},
         "fields.currency",
         id="sale.basketitem.addCatalogProduct/fields.currency",
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1}},
+        {"fields": {"currency": "sample", "orderId": 1}},
         "fields.quantity",
         id="sale.basketitem.addCatalogProduct/fields.quantity",
-    ),
-    pytest.param(
-        "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
-        "fields.name",
-        id="sale.basketitem.addCatalogProduct/fields.name",
     ),
     pytest.param("sale.basketitem.delete", {}, "id", id="sale.basketitem.delete/id"),
     pytest.param("sale.basketitem.get", {}, "id", id="sale.basketitem.get/id"),
@@ -1740,7 +1517,7 @@ REQUIRED = [
     pytest.param("sale.businessValuePersonDomain.add", {}, "fields", id="sale.businessValuePersonDomain.add/fields"),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample"}},
+        {"fields": {"domain": "I"}},
         "fields.personTypeId",
         id="sale.businessValuePersonDomain.add/fields.personTypeId",
     ),
@@ -1828,15 +1605,38 @@ REQUIRED = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "NAME": "sample",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         "CODE",
         id="sale.cashbox.handler.add/CODE",
@@ -1844,34 +1644,83 @@ REQUIRED = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
+            "CODE": "restcashbox01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         "NAME",
         id="sale.cashbox.handler.add/NAME",
     ),
     pytest.param(
-        "sale.cashbox.handler.add", {"CODE": "sample", "NAME": "sample"}, "SETTINGS", id="sale.cashbox.handler.add/SETTINGS"
+        "sale.cashbox.handler.add",
+        {"CODE": "restcashbox01", "NAME": "REST-Cashbox 01", "SORT": 100, "SUPPORTS_FFD105": "Y"},
+        "SETTINGS",
+        id="sale.cashbox.handler.add/SETTINGS",
     ),
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
+                "HTTP_VERSION": "1.1",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         "SETTINGS.PRINT_URL",
         id="sale.cashbox.handler.add/SETTINGS.PRINT_URL",
@@ -1879,104 +1728,57 @@ REQUIRED = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         "SETTINGS.CHECK_URL",
         id="sale.cashbox.handler.add/SETTINGS.CHECK_URL",
     ),
     pytest.param(
         "sale.cashbox.handler.add",
-        {"CODE": "sample", "NAME": "sample", "SETTINGS": {"CHECK_URL": "sample", "PRINT_URL": "sample"}},
+        {
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
+            "SETTINGS": {
+                "CHECK_URL": "http://example.com/rest_check.php",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
+            },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
+        },
         "SETTINGS.CONFIG",
         id="sale.cashbox.handler.add/SETTINGS.CONFIG",
-    ),
-    pytest.param(
-        "sale.cashbox.handler.add",
-        {
-            "CODE": "sample",
-            "NAME": "sample",
-            "SETTINGS": {
-                "CHECK_URL": "sample",
-                "CONFIG": {"ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"}},
-                "PRINT_URL": "sample",
-            },
-        },
-        "SETTINGS.CONFIG.LABEL",
-        id="sale.cashbox.handler.add/SETTINGS.CONFIG.LABEL",
-    ),
-    pytest.param(
-        "sale.cashbox.handler.add",
-        {
-            "CODE": "sample",
-            "NAME": "sample",
-            "SETTINGS": {"CHECK_URL": "sample", "CONFIG": {"LABEL": "sample"}, "PRINT_URL": "sample"},
-        },
-        "SETTINGS.CONFIG.ITEMS",
-        id="sale.cashbox.handler.add/SETTINGS.CONFIG.ITEMS",
-    ),
-    pytest.param(
-        "sale.cashbox.handler.add",
-        {
-            "CODE": "sample",
-            "NAME": "sample",
-            "SETTINGS": {
-                "CHECK_URL": "sample",
-                "CONFIG": {"ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample"}, "LABEL": "sample"},
-                "PRINT_URL": "sample",
-            },
-        },
-        "SETTINGS.CONFIG.ITEMS.TYPE",
-        id="sale.cashbox.handler.add/SETTINGS.CONFIG.ITEMS.TYPE",
-    ),
-    pytest.param(
-        "sale.cashbox.handler.add",
-        {
-            "CODE": "sample",
-            "NAME": "sample",
-            "SETTINGS": {
-                "CHECK_URL": "sample",
-                "CONFIG": {"ITEMS": {"OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"}, "LABEL": "sample"},
-                "PRINT_URL": "sample",
-            },
-        },
-        "SETTINGS.CONFIG.ITEMS.LABEL",
-        id="sale.cashbox.handler.add/SETTINGS.CONFIG.ITEMS.LABEL",
-    ),
-    pytest.param(
-        "sale.cashbox.handler.add",
-        {
-            "CODE": "sample",
-            "NAME": "sample",
-            "SETTINGS": {
-                "CHECK_URL": "sample",
-                "CONFIG": {"ITEMS": {"LABEL": "sample", "OPTIONS": {}, "TYPE": "sample"}, "LABEL": "sample"},
-                "PRINT_URL": "sample",
-            },
-        },
-        "SETTINGS.CONFIG.ITEMS.REQUIRED",
-        id="sale.cashbox.handler.add/SETTINGS.CONFIG.ITEMS.REQUIRED",
-    ),
-    pytest.param(
-        "sale.cashbox.handler.add",
-        {
-            "CODE": "sample",
-            "NAME": "sample",
-            "SETTINGS": {
-                "CHECK_URL": "sample",
-                "CONFIG": {"ITEMS": {"LABEL": "sample", "REQUIRED": "sample", "TYPE": "sample"}, "LABEL": "sample"},
-                "PRINT_URL": "sample",
-            },
-        },
-        "SETTINGS.CONFIG.ITEMS.OPTIONS",
-        id="sale.cashbox.handler.add/SETTINGS.CONFIG.ITEMS.OPTIONS",
     ),
     pytest.param("sale.cashbox.handler.delete", {}, "ID", id="sale.cashbox.handler.delete/ID"),
     pytest.param(
@@ -2103,7 +1905,7 @@ REQUIRED = [
     pytest.param("sale.delivery.delete", {}, "ID", id="sale.delivery.delete/ID"),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"ITEMS": [], "NAME": "sample", "TYPE": "sample"},
+        {"ITEMS": [], "NAME": "sample", "TYPE": "enum"},
         "DELIVERY_ID",
         id="sale.delivery.extra.service.add/DELIVERY_ID",
     ),
@@ -2115,13 +1917,13 @@ REQUIRED = [
     ),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"DELIVERY_ID": 1, "ITEMS": [], "TYPE": "sample"},
+        {"DELIVERY_ID": 1, "ITEMS": [], "TYPE": "enum"},
         "NAME",
         id="sale.delivery.extra.service.add/NAME",
     ),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"DELIVERY_ID": 1, "NAME": "sample", "TYPE": "sample"},
+        {"DELIVERY_ID": 1, "NAME": "sample", "TYPE": "enum"},
         "ITEMS",
         id="sale.delivery.extra.service.add/ITEMS",
     ),
@@ -2171,7 +1973,86 @@ REQUIRED = [
         id="sale.delivery.handler.add/SETTINGS.CALCULATE_URL",
     ),
     pytest.param("sale.delivery.handler.delete", {}, "ID", id="sale.delivery.handler.delete/ID"),
-    pytest.param("sale.delivery.handler.update", {}, "ID", id="sale.delivery.handler.update/ID"),
+    pytest.param(
+        "sale.delivery.handler.update",
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
+        "ID",
+        id="sale.delivery.handler.update/ID",
+    ),
+    pytest.param(
+        "sale.delivery.handler.update",
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
+        "SETTINGS.CALCULATE_URL",
+        id="sale.delivery.handler.update/SETTINGS.CALCULATE_URL",
+    ),
     pytest.param(
         "sale.delivery.request.delete",
         {"REQUEST_ID": "4757aca4931a4f029f49c0db4374d13d"},
@@ -4000,49 +3881,15 @@ WIRE_CALLS = [
     pytest.param(
         "sale.basketitem.add",
         ["sale", "basketitem", "add"],
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         id="sale.basketitem.add",
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
         ["sale", "basketitem", "add_catalog_product"],
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         id="sale.basketitem.addCatalogProduct",
     ),
     pytest.param(
@@ -4139,8 +3986,8 @@ WIRE_CALLS = [
     pytest.param(
         "sale.businessValuePersonDomain.add",
         ["sale", "business_value_person_domain", "add"],
-        {"fields": {"domain": "sample", "personTypeId": 1}},
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         id="sale.businessValuePersonDomain.add",
     ),
     pytest.param(
@@ -4221,28 +4068,74 @@ WIRE_CALLS = [
         "sale.cashbox.handler.add",
         ["sale", "cashbox", "handler", "add"],
         {
-            "code": "sample",
-            "name": "sample",
+            "code": "restcashbox01",
+            "name": "REST-Cashbox 01",
             "settings": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "sort": 100,
+            "supports_ffd105": "Y",
         },
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         id="sale.cashbox.handler.add",
     ),
@@ -4416,8 +4309,8 @@ WIRE_CALLS = [
     pytest.param(
         "sale.delivery.extra.service.add",
         ["sale", "delivery", "extra", "service", "add"],
-        {"delivery_id": 1, "items": [], "name": "sample", "type": "sample"},
-        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "sample"},
+        {"delivery_id": 1, "items": [], "name": "sample", "type": "enum"},
+        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "enum"},
         id="sale.delivery.extra.service.add",
     ),
     pytest.param(
@@ -4490,8 +4383,78 @@ WIRE_CALLS = [
     pytest.param(
         "sale.delivery.handler.update",
         ["sale", "delivery", "handler", "update"],
-        {"id": 1},
-        {"ID": 1},
+        {
+            "code": "uber",
+            "description": "New Uber Description",
+            "id": 14,
+            "name": "New Uber",
+            "profiles": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "settings": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "sort": 300,
+        },
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         id="sale.delivery.handler.update",
     ),
     pytest.param(
@@ -6525,24 +6488,7 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 ERROR_REPLIES = [
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
@@ -6551,24 +6497,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400007", "error_description": "synthesized by the generated test"},
         "Code200140400007",
@@ -6577,24 +6506,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
@@ -6603,24 +6515,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
@@ -6629,24 +6524,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
@@ -6655,24 +6533,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
@@ -6681,24 +6542,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.add",
-        {
-            "fields": {
-                "canBuy": "sample",
-                "catalogXmlId": "sample",
-                "currency": "sample",
-                "dimensions": "sample",
-                "measureCode": "sample",
-                "measureName": {},
-                "name": "sample",
-                "orderId": 1,
-                "productXmlId": "sample",
-                "productid": 1,
-                "quantity": 1.5,
-                "vatIncluded": "sample",
-                "vatRate": 1.5,
-                "weight": 1,
-            }
-        },
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -6707,7 +6551,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": 0, "error_description": "error"},
         "Code0",
@@ -6716,7 +6560,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400006", "error_description": "synthesized by the generated test"},
         "Code200140400006",
@@ -6725,7 +6569,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400007", "error_description": "synthesized by the generated test"},
         "Code200140400007",
@@ -6734,7 +6578,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400008", "error_description": "synthesized by the generated test"},
         "Code200140400008",
@@ -6743,7 +6587,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400009", "error_description": "synthesized by the generated test"},
         "Code200140400009",
@@ -6752,7 +6596,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200140400011", "error_description": "synthesized by the generated test"},
         "Code200140400011",
@@ -6761,7 +6605,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "200040300010", "error_description": "synthesized by the generated test"},
         "Code200040300010",
@@ -6770,7 +6614,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.basketitem.addCatalogProduct",
-        {"fields": {"currency": "sample", "name": "sample", "orderId": 1, "productid": 1, "quantity": 1.5}},
+        {"fields": {"currency": "sample", "orderId": 1, "quantity": 1.5}},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -7249,7 +7093,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         400,
         {"error": 201450000001, "error_description": "Duplicate entry for key [personTypeId]"},
         "InvalidRequestError",
@@ -7258,7 +7102,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         400,
         {"error": "201250000001", "error_description": "synthesized by the generated test"},
         "Code201250000001",
@@ -7267,7 +7111,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         400,
         {"error": "201240400002", "error_description": "synthesized by the generated test"},
         "Code201240400002",
@@ -7276,7 +7120,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         400,
         {"error": "200040300020", "error_description": "synthesized by the generated test"},
         "Code200040300020",
@@ -7285,7 +7129,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         400,
         {"error": "100", "error_description": "synthesized by the generated test"},
         "Code100",
@@ -7294,7 +7138,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.businessValuePersonDomain.add",
-        {"fields": {"domain": "sample", "personTypeId": 1}},
+        {"fields": {"domain": "I", "personTypeId": 1}},
         400,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
@@ -7559,16 +7403,39 @@ ERROR_REPLIES = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
@@ -7579,16 +7446,39 @@ ERROR_REPLIES = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
@@ -7599,16 +7489,39 @@ ERROR_REPLIES = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
@@ -7619,16 +7532,39 @@ ERROR_REPLIES = [
     pytest.param(
         "sale.cashbox.handler.add",
         {
-            "CODE": "sample",
-            "NAME": "sample",
+            "CODE": "restcashbox01",
+            "NAME": "REST-Cashbox 01",
             "SETTINGS": {
-                "CHECK_URL": "sample",
+                "CHECK_URL": "http://example.com/rest_check.php",
                 "CONFIG": {
-                    "ITEMS": {"LABEL": "sample", "OPTIONS": {}, "REQUIRED": "sample", "TYPE": "sample"},
-                    "LABEL": "sample",
+                    "AUTH": {
+                        "ITEMS": {
+                            "KEYWORD": {"LABEL": "Password", "TYPE": "STRING"},
+                            "PREFERENCE": {
+                                "LABEL": "Multiple Choice",
+                                "OPTIONS": {"FIRST": "First", "SECOND": "Second", "THIRD": "Third"},
+                                "REQUIRED": "Y",
+                                "TYPE": "ENUM",
+                            },
+                        },
+                        "LABEL": "Authorization",
+                    },
+                    "INTERACTION": {
+                        "ITEMS": {
+                            "MODE": {
+                                "LABEL": "Cashbox Operating Mode",
+                                "OPTIONS": {"ACTIVE": "live", "TEST": "test"},
+                                "TYPE": "ENUM",
+                            }
+                        },
+                        "LABEL": "Interaction Settings with Cashbox",
+                    },
                 },
-                "PRINT_URL": "sample",
+                "HTTP_VERSION": "1.1",
+                "PRINT_URL": "http://example.com/rest_print.php",
             },
+            "SORT": 100,
+            "SUPPORTS_FFD105": "Y",
         },
         400,
         {"error": "ERROR_HANDLER_ADD", "error_description": "synthesized by the generated test"},
@@ -8163,7 +8099,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "sample"},
+        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "enum"},
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "Parameter DELIVERY_ID is not defined"},
         "ErrorCheckFailure",
@@ -8172,7 +8108,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "sample"},
+        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "enum"},
         400,
         {"error": "ERROR_EXTRA_SERVICE_ADD", "error_description": "synthesized by the generated test"},
         "ErrorExtraServiceAdd",
@@ -8181,7 +8117,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "sample"},
+        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "enum"},
         400,
         {"error": "ERROR_DELIVERY_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorDeliveryNotFound",
@@ -8190,7 +8126,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.extra.service.add",
-        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "sample"},
+        {"DELIVERY_ID": 1, "ITEMS": [], "NAME": "sample", "TYPE": "enum"},
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
@@ -8442,7 +8378,42 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.handler.update",
-        {"ID": 1},
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
@@ -8456,7 +8427,42 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.handler.update",
-        {"ID": 1},
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         400,
         {"error": "ERROR_CHECK_FAILURE", "error_description": "synthesized by the generated test"},
         "ErrorCheckFailure",
@@ -8465,7 +8471,42 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.handler.update",
-        {"ID": 1},
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         400,
         {"error": "ERROR_HANDLER_UPDATE", "error_description": "synthesized by the generated test"},
         "ErrorHandlerUpdate",
@@ -8474,7 +8515,42 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.handler.update",
-        {"ID": 1},
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
@@ -8483,7 +8559,42 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "sale.delivery.handler.update",
-        {"ID": 1},
+        {
+            "CODE": "uber",
+            "DESCRIPTION": "New Uber Description",
+            "ID": 14,
+            "NAME": "New Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "New Taxi Delivery", "NAME": "New Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "New Cargo Delivery", "NAME": "New Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "https://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "https://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "https://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "N",
+            },
+            "SORT": 300,
+        },
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",

@@ -12,6 +12,21 @@ EXAMPLES = [
         id="sign.b2e.company.provider.list/success",
     ),
     pytest.param("sign.b2e.document.get", {"uid": "b6f5f1f1-9d20-4b6b-ae0f-2f0a8a0c2b3c"}, id="sign.b2e.document.get/success"),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
+            }
+        },
+        id="sign.b2e.document.send/success",
+    ),
     pytest.param("sign.b2e.hcmlink.document.get", {"id": 3942}, id="sign.b2e.hcmlink.document.get/success"),
     pytest.param("sign.b2e.mysafe.tail", {"limit": 2, "offset": 0}, id="sign.b2e.mysafe.tail/success"),
     pytest.param("sign.b2e.personal.tail", {"limit": 2, "offset": 0}, id="sign.b2e.personal.tail/success"),
@@ -29,12 +44,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.company",
@@ -44,12 +59,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.members",
@@ -59,12 +74,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
             }
         },
         "fields.responsible",
@@ -74,12 +89,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.companyProviderUid",
@@ -89,12 +104,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.files",
@@ -104,12 +119,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "responsible": {"userId": 7},
             }
         },
         "fields.regionDocumentType",
@@ -119,12 +134,12 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.externalSettings",
@@ -134,45 +149,13 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeId": 1, "userId": 1},
-            }
-        },
-        "fields.responsible.employeeCode",
-        id="sign.b2e.document.send/fields.responsible.employeeCode",
-    ),
-    pytest.param(
-        "sign.b2e.document.send",
-        {
-            "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "userId": 1},
-            }
-        },
-        "fields.responsible.employeeId",
-        id="sign.b2e.document.send/fields.responsible.employeeId",
-    ),
-    pytest.param(
-        "sign.b2e.document.send",
-        {
-            "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {},
             }
         },
         "fields.responsible.userId",
@@ -182,13 +165,13 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.externalSettings.externalId",
@@ -198,13 +181,13 @@ REQUIRED = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "fields.externalSettings.externalDateCreate",
@@ -231,12 +214,12 @@ BROKEN_RULES = [
         {
             "fields": {
                 "company": {},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         "at_least_one_of",
@@ -270,24 +253,24 @@ WIRE_CALLS = [
         ["sign", "b2e", "document", "send"],
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         id="sign.b2e.document.send",
@@ -398,13 +381,13 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         200,
@@ -417,13 +400,13 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         200,
@@ -436,13 +419,13 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         200,
@@ -455,13 +438,13 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         200,
@@ -474,13 +457,13 @@ ERROR_REPLIES = [
         "sign.b2e.document.send",
         {
             "fields": {
-                "company": {"uuid": "sample"},
-                "companyProviderUid": "sample",
-                "externalSettings": {"externalDateCreate": "sample", "externalId": "sample"},
-                "files": [],
-                "members": [],
-                "regionDocumentType": "sample",
-                "responsible": {"employeeCode": "sample", "employeeId": 1, "userId": 1},
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {"userId": 7},
             }
         },
         200,

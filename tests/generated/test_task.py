@@ -335,8 +335,8 @@ REQUIRED = [
         "FIELDS.POST_MESSAGE",
         id="task.commentitem.update/FIELDS.POST_MESSAGE",
     ),
-    pytest.param("task.dependence.add", {"linkType": 1, "taskIdTo": 1}, "taskIdFrom", id="task.dependence.add/taskIdFrom"),
-    pytest.param("task.dependence.add", {"linkType": 1, "taskIdFrom": 1}, "taskIdTo", id="task.dependence.add/taskIdTo"),
+    pytest.param("task.dependence.add", {"linkType": 0, "taskIdTo": 1}, "taskIdFrom", id="task.dependence.add/taskIdFrom"),
+    pytest.param("task.dependence.add", {"linkType": 0, "taskIdFrom": 1}, "taskIdTo", id="task.dependence.add/taskIdTo"),
     pytest.param("task.dependence.add", {"taskIdFrom": 1, "taskIdTo": 1}, "linkType", id="task.dependence.add/linkType"),
     pytest.param("task.dependence.delete", {"taskIdTo": 1}, "taskIdFrom", id="task.dependence.delete/taskIdFrom"),
     pytest.param("task.dependence.delete", {"taskIdFrom": 1}, "taskIdTo", id="task.dependence.delete/taskIdTo"),
@@ -659,8 +659,8 @@ WIRE_CALLS = [
     pytest.param(
         "task.dependence.add",
         ["task", "dependence", "add"],
-        {"link_type": 1, "task_id_from": 1, "task_id_to": 1},
-        {"linkType": 1, "taskIdFrom": 1, "taskIdTo": 1},
+        {"link_type": 0, "task_id_from": 1, "task_id_to": 1},
+        {"linkType": 0, "taskIdFrom": 1, "taskIdTo": 1},
         id="task.dependence.add",
     ),
     pytest.param(
@@ -1080,7 +1080,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "task.dependence.add",
-        {"linkType": 1, "taskIdFrom": 1, "taskIdTo": 1},
+        {"linkType": 0, "taskIdFrom": 1, "taskIdTo": 1},
         400,
         {"error": "ILLEGAL_NEW_LINK", "error_description": "A link between tasks already exists"},
         "IllegalNewLink",
@@ -1089,7 +1089,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "task.dependence.add",
-        {"linkType": 1, "taskIdFrom": 1, "taskIdTo": 1},
+        {"linkType": 0, "taskIdFrom": 1, "taskIdTo": 1},
         400,
         {"error": "ACTION_NOT_ALLOWED", "error_description": "synthesized by the generated test"},
         "ActionNotAllowed",

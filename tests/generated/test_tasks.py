@@ -308,7 +308,7 @@ REQUIRED = [
     ),
     pytest.param("tasks.api.scrum.epic.delete", {}, "id", id="tasks.api.scrum.epic.delete/id"),
     pytest.param("tasks.api.scrum.epic.get", {}, "id", id="tasks.api.scrum.epic.get/id"),
-    pytest.param("tasks.api.scrum.epic.update", {"fields": []}, "id", id="tasks.api.scrum.epic.update/id"),
+    pytest.param("tasks.api.scrum.epic.update", {"fields": {}}, "id", id="tasks.api.scrum.epic.update/id"),
     pytest.param("tasks.api.scrum.epic.update", {"id": 1}, "fields", id="tasks.api.scrum.epic.update/fields"),
     pytest.param("tasks.api.scrum.kanban.addStage", {}, "fields", id="tasks.api.scrum.kanban.addStage/fields"),
     pytest.param(
@@ -401,13 +401,13 @@ REQUIRED = [
     pytest.param("tasks.flow.Flow.create", {}, "flowData", id="tasks.flow.Flow.create/flowData"),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {"flowData": {"distributionType": "manually", "plannedCompletionTime": 1, "responsibleList": {}}},
         "flowData.name",
         id="tasks.flow.Flow.create/flowData.name",
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "sample", "name": "sample", "responsibleList": {}}},
+        {"flowData": {"distributionType": "manually", "name": "sample", "responsibleList": {}}},
         "flowData.plannedCompletionTime",
         id="tasks.flow.Flow.create/flowData.plannedCompletionTime",
     ),
@@ -419,7 +419,7 @@ REQUIRED = [
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "sample", "name": "sample", "plannedCompletionTime": 1}},
+        {"flowData": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1}},
         "flowData.responsibleList",
         id="tasks.flow.Flow.create/flowData.responsibleList",
     ),
@@ -432,13 +432,13 @@ REQUIRED = [
     pytest.param("tasks.flow.Flow.update", {}, "flowData", id="tasks.flow.Flow.update/flowData"),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "sample", "plannedCompletionTime": 1, "responsibleList": []}},
+        {"flowData": {"distributionType": "manually", "plannedCompletionTime": 1, "responsibleList": []}},
         "flowData.id",
         id="tasks.flow.Flow.update/flowData.id",
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "sample", "id": 1, "responsibleList": []}},
+        {"flowData": {"distributionType": "manually", "id": 1, "responsibleList": []}},
         "flowData.plannedCompletionTime",
         id="tasks.flow.Flow.update/flowData.plannedCompletionTime",
     ),
@@ -450,7 +450,7 @@ REQUIRED = [
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "sample", "id": 1, "plannedCompletionTime": 1}},
+        {"flowData": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1}},
         "flowData.responsibleList",
         id="tasks.flow.Flow.update/flowData.responsibleList",
     ),
@@ -789,8 +789,8 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.api.scrum.epic.update",
         ["tasks", "api", "scrum", "epic", "update"],
-        {"fields": [], "id": 1},
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
+        {"fields": {}, "id": 1},
         id="tasks.api.scrum.epic.update",
     ),
     pytest.param(
@@ -957,8 +957,8 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.flow.Flow.create",
         ["tasks", "flow", "flow", "create"],
-        {"flow_data": {"distributionType": "sample", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
-        {"flowData": {"distributionType": "sample", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {"flow_data": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {"flowData": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
         id="tasks.flow.Flow.create",
     ),
     pytest.param(
@@ -984,8 +984,8 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.flow.Flow.update",
         ["tasks", "flow", "flow", "update"],
-        {"flow_data": {"distributionType": "sample", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
-        {"flowData": {"distributionType": "sample", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        {"flow_data": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        {"flowData": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
         id="tasks.flow.Flow.update",
     ),
     pytest.param(
@@ -1757,7 +1757,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": 0, "error_description": "Epic not updated"},
         "Code0EpicNotUpdated",
@@ -1766,7 +1766,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": "0", "error_description": "Access denied"},
         "Code0AccessDenied",
@@ -1775,7 +1775,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": "0", "error_description": "Epic not found"},
         "Code0EpicNotFound",
@@ -1784,7 +1784,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": "0", "error_description": "createdBy user not found"},
         "Code0CreatedByUserNotFound",
@@ -1793,7 +1793,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": "0", "error_description": "modifiedBy user not found"},
         "Code0ModifiedByUserNotFound",
@@ -1802,7 +1802,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": "100", "error_description": "Could not find value for parameter  "},
         "Code100CouldNotFindValueForParameter",
@@ -1811,7 +1811,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.epic.update",
-        {"fields": [], "id": 1},
+        {"fields": {}, "id": 1},
         400,
         {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type int."},
         "Code100InvalidValueStringValueToMatchWith",
@@ -2708,7 +2708,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "sample", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {"flowData": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
         400,
         {"error": "0", "error_description": "Access denied or flow not found"},
         "Code0",
@@ -2753,7 +2753,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "sample", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        {"flowData": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
         400,
         {"error": "0", "error_description": "Flow not found"},
         "Code0",

@@ -38,7 +38,7 @@ REQUIRED = [
     pytest.param("user.userfield.add", {}, "fields", id="user.userfield.add/fields"),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"USER_TYPE_ID": "sample"}},
+        {"fields": {"USER_TYPE_ID": "string"}},
         "fields.FIELD_NAME",
         id="user.userfield.add/fields.FIELD_NAME",
     ),
@@ -88,8 +88,8 @@ WIRE_CALLS = [
     pytest.param(
         "user.userfield.add",
         ["user", "userfield", "add"],
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
         id="user.userfield.add",
     ),
     pytest.param("user.userfield.delete", ["user", "userfield", "delete"], {"id": 123}, {"id": 123}, id="user.userfield.delete"),
@@ -191,7 +191,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
         400,
         {"error": "", "error_description": "The 'FIELD_NAME' field is not found."},
         "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
@@ -200,7 +200,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
@@ -209,7 +209,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
@@ -218,7 +218,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "sample"}},
+        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
         400,
         {"error": "", "error_description": "The 'USER_TYPE_ID' field is not found."},
         "CodeEmptyTheU0027USERTYPEIDU0027Field",

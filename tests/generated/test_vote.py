@@ -24,7 +24,7 @@ REQUIRED = [
     ),
     pytest.param("vote.AttachedVote.vote", {"attachId": 1}, "ballot", id="vote.AttachedVote.vote/ballot"),
     pytest.param(
-        "vote.Integration.Im.send", {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": []}}, "chatId", id="vote.Integration.Im.send/chatId"
+        "vote.Integration.Im.send", {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": {}}}, "chatId", id="vote.Integration.Im.send/chatId"
     ),
     pytest.param(
         "vote.Integration.Im.send", {"chatId": 1}, "IM_MESSAGE_VOTE_DATA", id="vote.Integration.Im.send/IM_MESSAGE_VOTE_DATA"
@@ -178,8 +178,8 @@ WIRE_CALLS = [
     pytest.param(
         "vote.Integration.Im.send",
         ["vote", "integration", "im", "send"],
-        {"chat_id": 1, "im_message_vote_data": {"QUESTIONS": []}},
-        {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": []}, "chatId": 1},
+        {"chat_id": 1, "im_message_vote_data": {"QUESTIONS": {}}},
+        {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": {}}, "chatId": 1},
         id="vote.Integration.Im.send",
     ),
 ]
@@ -388,7 +388,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.Integration.Im.send",
-        {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": []}, "chatId": 1},
+        {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": {}}, "chatId": 1},
         400,
         {"error": "400", "error_description": "Access denied"},
         "Code400",
@@ -397,7 +397,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.Integration.Im.send",
-        {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": []}, "chatId": 1},
+        {"IM_MESSAGE_VOTE_DATA": {"QUESTIONS": {}}, "chatId": 1},
         400,
         {"error": "403", "error_description": "synthesized by the generated test"},
         "Code403",

@@ -41,8 +41,18 @@ EXAMPLES = [
     ),
     pytest.param("voximplant.sip.connector.status", {}, id="voximplant.sip.connector.status/success"),
     pytest.param("voximplant.sip.delete", {"CONFIG_ID": 5}, id="voximplant.sip.delete/success"),
+    pytest.param(
+        "voximplant.sip.get",
+        {"FILTER": {"CONFIG_ID": [3, 7, 9]}, "ORDER": "ASC", "SORT": "CONFIG_ID"},
+        id="voximplant.sip.get/success",
+    ),
     pytest.param("voximplant.sip.status", {"REG_ID": 150907}, id="voximplant.sip.status/success"),
     pytest.param("voximplant.sip.update", {"CONFIG_ID": 5, "TITLE": "SIP line 1 (updated)"}, id="voximplant.sip.update/success"),
+    pytest.param(
+        "voximplant.statistic.get",
+        {"FILTER": {">=CALL_START_DATE": "2025-01-01T00:00:00+01:00", "ID": [1, 7]}, "ORDER": "ASC", "SORT": "ID"},
+        id="voximplant.statistic.get/success",
+    ),
     pytest.param("voximplant.tts.voices.get", {}, id="voximplant.tts.voices.get/success"),
     pytest.param("voximplant.url.get", {}, id="voximplant.url.get/success"),
     pytest.param("voximplant.user.activatePhone", {"USER_ID": 1269}, id="voximplant.user.activatePhone/success"),
@@ -222,7 +232,13 @@ WIRE_CALLS = [
     pytest.param(
         "voximplant.sip.delete", ["voximplant", "sip", "delete"], {"config_id": 5}, {"CONFIG_ID": 5}, id="voximplant.sip.delete"
     ),
-    pytest.param("voximplant.sip.get", ["voximplant", "sip", "get"], {}, {}, id="voximplant.sip.get"),
+    pytest.param(
+        "voximplant.sip.get",
+        ["voximplant", "sip", "get"],
+        {"filter": {"CONFIG_ID": [3, 7, 9]}, "order": "ASC", "sort": "CONFIG_ID"},
+        {"FILTER": {"CONFIG_ID": [3, 7, 9]}, "ORDER": "ASC", "SORT": "CONFIG_ID"},
+        id="voximplant.sip.get",
+    ),
     pytest.param(
         "voximplant.sip.status",
         ["voximplant", "sip", "status"],
@@ -237,7 +253,13 @@ WIRE_CALLS = [
         {"CONFIG_ID": 5, "TITLE": "SIP line 1 (updated)"},
         id="voximplant.sip.update",
     ),
-    pytest.param("voximplant.statistic.get", ["voximplant", "statistic", "get"], {}, {}, id="voximplant.statistic.get"),
+    pytest.param(
+        "voximplant.statistic.get",
+        ["voximplant", "statistic", "get"],
+        {"filter": {">=CALL_START_DATE": "2025-01-01T00:00:00+01:00", "ID": [1, 7]}, "order": "ASC", "sort": "ID"},
+        {"FILTER": {">=CALL_START_DATE": "2025-01-01T00:00:00+01:00", "ID": [1, 7]}, "ORDER": "ASC", "SORT": "ID"},
+        id="voximplant.statistic.get",
+    ),
     pytest.param("voximplant.tts.voices.get", ["voximplant", "tts", "voices", "get"], {}, {}, id="voximplant.tts.voices.get"),
     pytest.param("voximplant.url.get", ["voximplant", "url", "get"], {}, {}, id="voximplant.url.get"),
     pytest.param(
@@ -461,7 +483,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "voximplant.sip.get",
-        {},
+        {"FILTER": {"CONFIG_ID": [3, 7, 9]}, "ORDER": "ASC", "SORT": "CONFIG_ID"},
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
@@ -529,7 +551,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "voximplant.statistic.get",
-        {},
+        {"FILTER": {">=CALL_START_DATE": "2025-01-01T00:00:00+01:00", "ID": [1, 7]}, "ORDER": "ASC", "SORT": "ID"},
         403,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
