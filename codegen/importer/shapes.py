@@ -23,10 +23,13 @@ def count_subtables(outcome: subtables.Outcome, counts: Counter[str], findings: 
         len(outcome.field_name_tables)
     counts["sub-tables linked only from scalar parameters not taken as members"] += len(outcome.scalar_linked)
     counts["per-variant tab groups joined"] += len(outcome.tab_groups)
+    counts["linked sections left out for a sub-heading that names the parameter"] += len(outcome.shadowed)
     for heading in outcome.field_name_tables:
         findings.append(f"the table under '{heading}' lists field names for select/filter/order, not members")
     for heading in outcome.scalar_linked:
         findings.append(f"the table under '{heading}' is linked from a scalar parameter only: not its members")
+    for heading in outcome.shadowed:
+        findings.append(f"the tables right under '{heading}' are not members: a sub-heading naming the parameter holds them")
     for heading in outcome.tab_groups:
         findings.append(f"the tabs under '{heading}' are variants: joined, none required, object open")
 
@@ -135,7 +138,10 @@ def settle_case_clashes(tree: dict[str, Any], request: dict[str, Any] | None, no
 
     department.get lists `sort` (the field to sort by) and `SORT` (a filter on the SORT
     field); the portal reads names without regard to case, so only one can be sent. The
-    spelling the page's example request uses wins, else the first listed.
+    spelling the page's example request uses wins, else the first listed. The kept name still
+    takes every value the page documents under either spelling: `SORT=5` must not be refused
+    because `sort` lists field names, so differing types are joined and a value list that only
+    one spelling has is dropped.
     """
     by_case: dict[str, list[str]] = {}
     for name in tree:
@@ -145,12 +151,27 @@ def settle_case_clashes(tree: dict[str, Any], request: dict[str, Any] | None, no
             continue
         used = [name for name in names if request and name in request]
         kept = used[0] if used else names[0]
+        widened = False
         for name in names:
             if name != kept:
-                del tree[name]
+                widened |= _absorb(tree[kept], tree.pop(name))
         why = "the example request sends it" if used else "listed first; the example sends neither"
         notes.append(f"`{'`, `'.join(names)}` are one parameter, as REST v2 reads names without regard to case: "
-                     f"`{kept}` is kept ({why})")
+                     f"`{kept}` is kept ({why})"
+                     + ("; it takes the values documented for each spelling" if widened else ""))
+
+
+def _absorb(kept: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Widen `kept` to accept what the page documents for `other`; true when it changed."""
+    before = dict(kept)
+    kinds = kept["type"].split("|")
+    kinds += [kind for kind in other["type"].split("|") if kind not in kinds]
+    kept["type"] = "|".join(kinds)
+    if "enum" in kept and kept.get("enum") != other.get("enum"):
+        del kept["enum"]
+    if kept.get("required") and not other.get("required"):
+        del kept["required"]
+    return kept != before
 
 
 def request_bodies(blocks: list[yfm.Block], method: str) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ class Outcome:
     by_anchor: int = 0  # tables attached to the parameter whose description links their heading
     scalar_linked: list[str] = field(default_factory=list)  # headings linked only from scalar parameters
     tab_groups: list[str] = field(default_factory=list)  # headings whose per-variant tabs were joined
+    shadowed: list[str] = field(default_factory=list)  # linked sections whose member table sits under a named sub-heading
 
 
 def _by_type(tree: dict[str, Any], word: str) -> dict[str, Any] | None:
@@ -65,16 +66,47 @@ def _target(heading: yfm.Heading, tree: dict[str, Any], anchors: dict[str, dict[
         names += [heading.anchor, heading.anchor.removeprefix("parameter-").removeprefix("param-")]
     names += re.findall(r"`([^`]+)`", heading.text)
     words = list(reversed(_HEADING_WORD.findall(yfm.plain(heading.text))))
-    for scope in [*reversed(recent), tree]:
-        for name in names + words:
-            found = params.find_param(scope, name)
-            if found is not None and params.is_structured(found["type"]):
-                return found
+    found = _named(names + words, [*reversed(recent), tree])
+    if found is not None:
+        return found
     for word in words:
         found = _by_type(tree, word)
         if found is not None:
             return found
     return None
+
+
+def _named(names: list[str], scopes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for scope in scopes:
+        for name in names:
+            found = params.find_param(scope, name)
+            if found is not None and params.is_structured(found["type"]):
+                return found
+    return None
+
+
+def _shadowed(item: tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool],
+              pending: list[tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool]],
+              tree: dict[str, Any], target: dict[str, Any]) -> bool:
+    """A section a parameter links to may hold tables of something else, with the parameter's
+    own table under an unanchored sub-heading of it that names the parameter outright:
+    sale.paysystem.handler.add links CHECKOUT_DATA to "Checkout Operating Mode {#checkout}",
+    whose first tables are what the portal posts to ACTION_URI and what it expects back, and
+    whose "... in the CHECKOUT_DATA Array" sub-heading holds the members. The sub-heading wins;
+    the section's own tables are left out."""
+    section = item[0]
+    assert section is not None
+    for later, _, _, _ in pending[pending.index(item) + 1:]:
+        if later is None or later is section:
+            continue
+        if later.level <= section.level:
+            return False
+        words = re.findall(r"`([^`]+)`", later.text) + _HEADING_WORD.findall(yfm.plain(later.text))
+        if later.anchor is None and any(params.find_param(tree, word) is target for word in words):
+            return True
+    return False
+
+
 
 
 def _collect_anchors(table: yfm.Table, level: dict[str, Any], anchors: dict[str, dict[str, Any]],
@@ -165,6 +197,11 @@ def assemble(blocks: list[yfm.Block], stats: params.TableStats) -> Outcome:
             if target is None:
                 continue
             if where is not None and where.anchor in anchors:
+                if _shadowed(item, pending, tree, target):
+                    outcome.shadowed.append(where.text)
+                    pending.remove(item)
+                    progress = True
+                    break
                 outcome.by_anchor += 1
             params.attach_fields(target, table, open_)
             for _, other in linkers.get(where.anchor or "", []) if where is not None else []:

@@ -56,7 +56,7 @@ SPEC = {
         "filter": {"types": [["object", 0]]},
         "order": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "select": {"types": [["string", 1]]},
-        "sort": {"enum": ["ID", "NAME", "SORT", "PARENT", "UF_HEAD"], "types": [["string", 0]]},
+        "sort": {"types": [["string", 0], ["integer", 0]]},
     },
     "spec_file": "spec/imported/department.get.yaml",
 }

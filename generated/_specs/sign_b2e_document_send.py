@@ -88,6 +88,7 @@ SPEC = {
                 },
                 "language": {"types": [["string", 0]]},
                 "members": {
+                    "constraints": [{"params": ["employeeId", "employeeCode", "userId"], "rule": "at_least_one_of"}],
                     "properties": {
                         "employeeCode": {"types": [["string", 0]]},
                         "employeeId": {"types": [["integer", 0]]},
@@ -96,18 +97,19 @@ SPEC = {
                             "required": True,
                             "types": [["string", 0]],
                         },
-                        "userId": {"required": True, "types": [["integer", 0]]},
+                        "userId": {"types": [["integer", 0]]},
                     },
                     "required": True,
                     "types": [["object", 0], ["object", 1]],
                 },
                 "regionDocumentType": {"required": True, "types": [["string", 0]]},
                 "responsible": {
+                    "constraints": [{"params": ["employeeId", "employeeCode", "userId"], "rule": "at_least_one_of"}],
                     "properties": {
                         "employeeCode": {"types": [["string", 0]]},
                         "employeeId": {"types": [["integer", 0]]},
                         "role": {"enum": ["signer", "assignee", "reviewer", "editor"], "types": [["string", 0]]},
-                        "userId": {"required": True, "types": [["integer", 0]]},
+                        "userId": {"types": [["integer", 0]]},
                     },
                     "required": True,
                     "types": [["object", 0]],

@@ -1829,7 +1829,7 @@ class CrmCompanyNamespace:
 
         REST method: crm.company.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-add.html
-        Spec: spec/imported/crm.company.add.yaml
+        Spec: spec/imported/crm.company.add.yaml, spec/overrides/crm.company.add.yaml
         """
         return cast("CrmCompanyAddResult", self._client._invoke("crm.company.add", params))
 
@@ -1892,7 +1892,7 @@ class CrmCompanyNamespace:
 
         REST method: crm.company.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html
-        Spec: spec/imported/crm.company.update.yaml
+        Spec: spec/imported/crm.company.update.yaml, spec/overrides/crm.company.update.yaml
         """
         return cast("CrmCompanyUpdateResult", self._client._invoke("crm.company.update", params))
 

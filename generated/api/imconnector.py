@@ -210,7 +210,7 @@ class ImconnectorSendNamespace:
 
         REST method: imconnector.send.messages
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html
-        Spec: spec/imported/imconnector.send.messages.yaml
+        Spec: spec/imported/imconnector.send.messages.yaml, spec/overrides/imconnector.send.messages.yaml
         """
         return cast("ImconnectorSendMessagesResult", self._client._invoke("imconnector.send.messages", params))
 
@@ -259,6 +259,6 @@ class ImconnectorUpdateNamespace:
 
         REST method: imconnector.update.messages
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html
-        Spec: spec/imported/imconnector.update.messages.yaml
+        Spec: spec/imported/imconnector.update.messages.yaml, spec/overrides/imconnector.update.messages.yaml
         """
         return cast("ImconnectorUpdateMessagesResult", self._client._invoke("imconnector.update.messages", params))

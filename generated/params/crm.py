@@ -424,7 +424,7 @@ class CrmCompanyAddFields(TypedDict, total=False):
     WEB: Sequence[list[Any] | dict[str, Any]]
     IM: Sequence[list[Any] | dict[str, Any]]
     UTM_SOURCE: str
-    UTM_MEDIUM: Literal["CPC", "CPM"]
+    UTM_MEDIUM: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str
@@ -559,7 +559,7 @@ class CrmCompanyUpdateFields(TypedDict, total=False):
     ORIGIN_ID: str
     ORIGIN_VERSION: str
     UTM_SOURCE: str
-    UTM_MEDIUM: Literal["CPC", "CPM"]
+    UTM_MEDIUM: str
     UTM_CAMPAIGN: str
     UTM_CONTENT: str
     UTM_TERM: str

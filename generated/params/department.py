@@ -26,7 +26,7 @@ class DepartmentFieldsParams(TypedDict, total=False):
 
 
 class DepartmentGetParams(TypedDict, total=False):
-    sort: Literal["ID", "NAME", "SORT", "PARENT", "UF_HEAD"]
+    sort: str | int | str
     order: Literal["asc", "desc", "ASC", "DESC"]
     id: int | str
     name: str

@@ -30,7 +30,7 @@ class SignB2eDocumentSendFieldsCompany(TypedDict, total=False):
 class SignB2eDocumentSendFieldsResponsible(TypedDict, total=False):
     employeeCode: str
     employeeId: int | str
-    userId: Required[int | str]
+    userId: int | str
     role: Literal["signer", "assignee", "reviewer", "editor"]
 
 

@@ -151,22 +151,6 @@ REQUIRED = [
             "fields": {
                 "company": {"crmId": 12},
                 "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
-                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
-                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
-                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
-                "regionDocumentType": "12.999",
-                "responsible": {},
-            }
-        },
-        "fields.responsible.userId",
-        id="sign.b2e.document.send/fields.responsible.userId",
-    ),
-    pytest.param(
-        "sign.b2e.document.send",
-        {
-            "fields": {
-                "company": {"crmId": 12},
-                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
                 "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00"},
                 "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
                 "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
@@ -224,6 +208,22 @@ BROKEN_RULES = [
         },
         "at_least_one_of",
         id="sign.b2e.document.send/fields.company_0_at_least_one_of",
+    ),
+    pytest.param(
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 12},
+                "companyProviderUid": "d4f6b8a1-4c6d-4d8c-9c7c-2d1b1f6d0f2b",
+                "externalSettings": {"externalDateCreate": "2025-02-18T09:19:34+01:00", "externalId": "EXT-123"},
+                "files": [{"fileContent": "JVBERi0xLjQKJ...", "fileName": "contract.pdf", "fileType": "application/pdf"}],
+                "members": [{"role": "signer", "userId": 25}, {"role": "assignee", "userId": 42}],
+                "regionDocumentType": "12.999",
+                "responsible": {},
+            }
+        },
+        "at_least_one_of",
+        id="sign.b2e.document.send/fields.responsible_0_at_least_one_of",
     ),
 ]
 

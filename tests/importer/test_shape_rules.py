@@ -80,6 +80,28 @@ def test_a_table_attaches_to_every_structured_parameter_that_links_it_and_not_to
     assert outcome.scalar_linked == ["Posted data"]
 
 
+def test_a_linked_section_yields_to_its_sub_heading_that_names_the_parameter() -> None:
+    """sale.paysystem.handler.add: the #checkout section first tables what the portal posts to
+    ACTION_URI; the members of CHECKOUT_DATA sit under a sub-heading that names it."""
+    page = (HEAD + "|| **SETTINGS**\n`object` | [below](#settings) ||\n|#\n\n### SETTINGS {#settings}\n\n"
+            + HEAD + "|| **CHECKOUT_DATA**\n`object` | see [checkout](#checkout) ||\n|#\n"
+            "\n## Checkout mode {#checkout}\n\nPosted to ACTION_URI:\n\n" + HEAD + "|| **PAYMENT_ID**\n`integer` | x ||\n|#\n"
+            "\n### Passed in the CHECKOUT_DATA array\n\n" + HEAD + "|| **ACTION_URI***\n`string` | x ||\n|#\n")
+    outcome = tree_of(page)
+    assert outcome.tree["SETTINGS"]["properties"]["CHECKOUT_DATA"]["properties"] == {
+        "ACTION_URI": {"type": "string", "required": True}}
+    assert outcome.shadowed == ["Checkout mode"]
+
+
+def test_a_linked_section_keeps_its_table_when_sub_headings_name_other_things() -> None:
+    page = (HEAD + "|| **settings**\n`object` | [below](#settings) ||\n|#\n\n### Parameter settings {#settings}\n\n"
+            + HEAD + "|| **view**\n`string` | x ||\n|| **reminders**\n`object` | [r](#reminders) ||\n|#\n"
+            "\n#### Reminder settings object {#reminders}\n\n" + HEAD + "|| **count**\n`integer` | x ||\n|#\n")
+    outcome = tree_of(page)
+    assert set(outcome.tree["settings"]["properties"]) == {"view", "reminders"}
+    assert outcome.shadowed == []
+
+
 def test_per_variant_tabs_are_joined_without_refusing_any_tab() -> None:
     tab = "- {name}\n\n    " + HEAD.replace("\n", "\n    ") + "{rows}    |#\n\n"
     page = (HEAD + "|| **SETTINGS**\n`object` | per type, [below](#settings) ||\n|#\n\n### SETTINGS {#settings}\n\n"
