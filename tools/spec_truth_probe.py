@@ -27,6 +27,15 @@ VALID = [
      "update without a mode (page states no rule)"),
     ("calendar.event.add", {"type": "user", "ownerId": 1, "from_ts": 1718000000, "to_ts": 1718003600, "section": 5,
                             "name": "x"}, "timestamps instead of dates"),
+    ("crm.deal.add", {"fields": {"TITLE": "x", "CATEGORY_ID": 2, "LOCATION_ID": 15}},
+     "funnel and location are integer ids (crm/data-types.md)"),
+    ("department.get", {"SORT": 5}, "SORT as the filter the table documents"),
+    ("crm.company.add", {"fields": {"TITLE": "x", "UTM_MEDIUM": "email"}}, "UTM_MEDIUM free text, as other pages send"),
+    ("sign.b2e.document.send", {"fields": {
+        "company": {"crmId": 12}, "members": [{"userId": 25, "role": "signer"}], "responsible": {"employeeCode": "E1"},
+        "companyProviderUid": "d4f6", "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
+        "regionDocumentType": "12.999", "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"}}},
+     "responsible by employeeCode alone"),
 ]
 # Calls the docs forbid; each must be refused.
 INVALID = [
@@ -37,6 +46,13 @@ INVALID = [
     ("task.stages.movetask", {"id": 1, "stageId": 2, "before": 3, "after": 4}, "before and after together"),
     ("voximplant.sip.update", {"CONFIG_ID": 1}, "nothing to change"),
     ("crm.deal.list", {"selct": ["ID"]}, "a typo of select"),
+    ("imconnector.send.messages", {"CONNECTOR": "c", "LINE": 1, "MESSAGES": [
+        {"user": {"id": "u"}, "message": {"id": "m"}, "chat": {"id": "c"}}]}, "a message with neither text nor files"),
+    ("sign.b2e.document.send", {"fields": {
+        "company": {"crmId": 12}, "members": [{"role": "signer"}], "responsible": {"userId": 7},
+        "companyProviderUid": "d4f6", "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
+        "regionDocumentType": "12.999", "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"}}},
+     "a member named by none of employeeId, employeeCode, userId"),
 ]
 
 

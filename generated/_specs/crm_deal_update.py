@@ -76,7 +76,7 @@ SPEC = {
                 "IS_RECURRING": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "IS_REPEATED_APPROACH": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "IS_RETURN_CUSTOMER": {"enum": ["Y", "N"], "types": [["char", 0]]},
-                "LOCATION_ID": {"types": [["object", 0]]},
+                "LOCATION_ID": {"types": [["integer", 0]]},
                 "OPENED": {"enum": ["Y", "N"], "types": [["char", 0]]},
                 "OPPORTUNITY": {"types": [["number", 0]]},
                 "ORIGINATOR_ID": {"types": [["string", 0]]},

@@ -1128,7 +1128,7 @@ class CrmCurrencyUpdateParams(TypedDict, total=False):
 class CrmDealAddFields(TypedDict, total=False):
     TITLE: str
     TYPE_ID: str
-    CATEGORY_ID: dict[str, Any]
+    CATEGORY_ID: int | str
     STAGE_ID: str
     IS_RECURRING: Literal["Y", "N"]
     IS_RETURN_CUSTOMER: Literal["Y", "N"]
@@ -1150,7 +1150,7 @@ class CrmDealAddFields(TypedDict, total=False):
     SOURCE_ID: str
     SOURCE_DESCRIPTION: str
     ADDITIONAL_INFO: str
-    LOCATION_ID: dict[str, Any]
+    LOCATION_ID: int | str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     UTM_SOURCE: str
@@ -1393,7 +1393,7 @@ class CrmDealUpdateFields(TypedDict, total=False):
     SOURCE_ID: str
     SOURCE_DESCRIPTION: str
     ADDITIONAL_INFO: str
-    LOCATION_ID: dict[str, Any]
+    LOCATION_ID: int | str
     ORIGINATOR_ID: str
     ORIGIN_ID: str
     UTM_SOURCE: str
@@ -2017,7 +2017,7 @@ class CrmItemAddFields(TypedDict, total=False):
     utmTerm: str
     fm: Sequence[list[Any] | dict[str, Any]]
     typeId: str
-    categoryId: int | str | dict[str, Any]
+    categoryId: int | str
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
@@ -2026,7 +2026,7 @@ class CrmItemAddFields(TypedDict, total=False):
     closedate: str | datetime.date
     leadId: int | str
     additionalInfo: str
-    locationId: dict[str, Any]
+    locationId: int | str
     photo: Any
     export: bool | str
     companyIds: int | str
@@ -2165,7 +2165,7 @@ class CrmItemImportFields(TypedDict, total=False):
     utmContent: str
     utmTerm: str
     typeId: str
-    categoryId: int | str | dict[str, Any]
+    categoryId: int | str
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
@@ -2174,7 +2174,7 @@ class CrmItemImportFields(TypedDict, total=False):
     closedate: str | datetime.date
     leadId: int | str
     additionalInfo: str
-    locationId: dict[str, Any]
+    locationId: int | str
     photo: Any
     export: bool | str
     companyIds: int | str
@@ -2415,7 +2415,7 @@ class CrmItemUpdateFields(TypedDict, total=False):
     utmTerm: str
     fm: Sequence[list[Any] | dict[str, Any]]
     typeId: str
-    categoryId: int | str | dict[str, Any]
+    categoryId: int | str
     isRecurring: bool | str
     probability: int | str
     taxValue: float | str
@@ -2424,7 +2424,7 @@ class CrmItemUpdateFields(TypedDict, total=False):
     closedate: str | datetime.date
     leadId: int | str
     additionalInfo: str
-    locationId: dict[str, Any]
+    locationId: int | str
     photo: Any
     export: bool | str
     companyIds: int | str
