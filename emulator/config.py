@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .auth import new_token
 from .faults import FaultPlan
@@ -27,6 +28,8 @@ class EmulatorConfig:
     deals: int = 0
     invoices: int = 3  # legacy invoices 1..n for sale.paysystem.pay.invoice
     seed: int = 0  # seeds the generated deals
+    # records per family stored at start and on reset(): {"crm.contact": [{"NAME": "Ann"}], ...}
+    seed_records: dict[str, Any] = field(default_factory=dict)
     # False: every method with a spec answers its docs example (contract tests of wire
     # bodies); True: the payment family and the deal lists keep state and check references.
     stateful: bool = True

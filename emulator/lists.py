@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import itertools
 import random
 import re
 import threading
@@ -135,7 +136,9 @@ class DealStore:
         self.seed = seed
         self._count = count
         self._deleted: set[int] = set()
-        self._lock = threading.Lock()
+        self._edits: dict[int, dict[str, Any]] = {}  # seeded id → changed fields (typed, UPPER)
+        self._added: dict[int, dict[str, Any]] = {}  # ids above the seed: whole records
+        self._lock = threading.RLock()
 
     @property
     def count(self) -> int:
@@ -148,27 +151,83 @@ class DealStore:
         with self._lock:
             self._count = count
             self._deleted = {deal_id for deal_id in self._deleted if deal_id <= count}
+            for deal_id in [i for i in self._added if i <= count]:  # the seed grew over an added deal
+                self._edits[deal_id] = self._added.pop(deal_id)
 
     def reset(self, count: int) -> None:
         """Deals 1..count exactly as generated, no deletions."""
         with self._lock:
             self._deleted.clear()
+            self._edits.clear()
+            self._added.clear()
         self.seed_deals(count)
 
     def exists(self, deal_id: int) -> bool:
+        if deal_id in self._added:
+            return True
         return 1 <= deal_id <= self._count and deal_id not in self._deleted
 
     def delete(self, deal_id: int) -> bool:
         with self._lock:
             if not self.exists(deal_id):
                 return False
-            self._deleted.add(deal_id)
+            if self._added.pop(deal_id, None) is None:
+                self._deleted.add(deal_id)
+                self._edits.pop(deal_id, None)
+            return True
+
+    def add(self, fields: Mapping[str, Any], user_id: int = 1) -> int:
+        """A new deal after the highest id in use (crm.deal.add, crm.item.add for type 2)."""
+        with self._lock:
+            deal_id = max([self._count, *self._added]) + 1
+            now = _iso(_dt.datetime.now(_dt.UTC).replace(microsecond=0))
+            record: dict[str, Any] = {upper: None for upper, _camel, _kind in DEAL_FIELDS}
+            record.update({
+                "ID": deal_id, "TITLE": "", "TYPE_ID": "SALE", "CATEGORY_ID": 0, "STAGE_ID": "NEW",
+                "IS_NEW": "Y", "IS_RECURRING": "N", "IS_RETURN_CUSTOMER": "N", "IS_REPEATED_APPROACH": "N",
+                "CURRENCY_ID": "USD", "OPPORTUNITY": 0.0, "IS_MANUAL_OPPORTUNITY": "N", "TAX_VALUE": 0.0,
+                "OPENED": "Y", "ASSIGNED_BY_ID": user_id, "CREATED_BY_ID": user_id, "MODIFY_BY_ID": user_id,
+                "MOVED_BY_ID": user_id, "DATE_CREATE": now, "DATE_MODIFY": now, "MOVED_TIME": now,
+                "BEGINDATE": now, "LAST_ACTIVITY_TIME": now, "LAST_ACTIVITY_BY": user_id,
+            })
+            record.update(deal_fields(fields))
+            _derive_stage(record)
+            self._added[deal_id] = record
+            return deal_id
+
+    def update(self, deal_id: int, fields: Mapping[str, Any], user_id: int = 1) -> bool:
+        """Change fields of a deal (crm.deal.update); False when it does not exist."""
+        with self._lock:
+            if not self.exists(deal_id):
+                return False
+            changes = deal_fields(fields)
+            changes.pop("ID", None)
+            if "STAGE_ID" in changes:
+                changes["MOVED_BY_ID"] = user_id
+            changes["MODIFY_BY_ID"] = user_id
+            changes["DATE_MODIFY"] = _iso(_dt.datetime.now(_dt.UTC).replace(microsecond=0))
+            target = self._added.get(deal_id)
+            if target is None:
+                target = self._edits.setdefault(deal_id, {})
+            target.update(changes)
+            if "STAGE_ID" in changes:
+                merged = self.record(deal_id)
+                _derive_stage(merged)
+                target.update({key: merged[key] for key in ("STAGE_SEMANTIC_ID", "CLOSED", "IS_NEW")})
             return True
 
     # --- records ----------------------------------------------------------------------------
 
     def record(self, deal_id: int) -> dict[str, Any]:
-        """Typed values keyed by UPPER names; deterministic for (seed, id)."""
+        """Typed values keyed by UPPER names: the seed's deal with its edits, or an added deal."""
+        if deal_id in self._added:
+            return dict(self._added[deal_id])
+        generated = self._generated(deal_id)
+        generated.update(self._edits.get(deal_id, {}))
+        return generated
+
+    def _generated(self, deal_id: int) -> dict[str, Any]:
+        """Deterministic for (seed, id)."""
         rng = random.Random(self.seed * 1_000_003 + deal_id)
         stage, semantic = _STAGES[rng.randrange(len(_STAGES))]
         created = _EPOCH + _dt.timedelta(minutes=37 * deal_id)
@@ -206,19 +265,19 @@ class DealStore:
         """One page of deals, counted unless `start` is -1."""
         group = _parse_group(filter_ or {}, "AND", strict=flavor == "item")
         order_keys = _parse_order(order, strict=flavor == "item")
-        offset = _start_value(start)
+        offset = start_value(start)
         counting = offset >= 0
         offset = max(offset, 0)
         with self._lock:
-            count, deleted = self._count, sorted(self._deleted)
-        ids = _id_plan(group, order_keys, count, deleted)
+            count, deleted, added = self._count, sorted(self._deleted), sorted(self._added)
+        ids = _id_plan(group, order_keys, count, deleted) if not added else None
         if ids is not None:
             total, page_ids = ids.total if counting else None, ids.page(offset, PAGE_SIZE)
             records = [self.record(deal_id) for deal_id in page_ids]
         else:
             gone = set(deleted)
-            matched = [r for r in (self.record(i) for i in range(1, count + 1) if i not in gone)
-                       if _matches(group, r)]
+            present = itertools.chain((i for i in range(1, count + 1) if i not in gone), added)
+            matched = [r for r in (self.record(i) for i in present) if _matches(group, r)]
             for field, descending in reversed(order_keys):
                 matched.sort(key=_sort_key(field), reverse=descending)
             total = len(matched) if counting else None
@@ -228,7 +287,8 @@ class DealStore:
         return ListPage(rendered, total, next_start, offset)
 
 
-def _start_value(start: Any) -> int:
+def start_value(start: Any) -> int:
+    """`start` as the list methods read it: -1 (no counting) or an offset of 0 or more."""
     try:
         value = int(start)
     except (TypeError, ValueError):
@@ -284,6 +344,37 @@ def _parse_order(order: Any, strict: bool) -> list[tuple[str, bool]]:
 
 
 # --- typed comparison -----------------------------------------------------------------------
+
+
+def deal_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Input fields (either spelling, any case) as typed UPPER values; unknown names are dropped,
+    as the deal table keeps only the fields it renders."""
+    typed: dict[str, Any] = {}
+    for name, value in (fields or {}).items():
+        upper = _FIELD_BY_NAME.get(str(name).lower())
+        if upper is None:
+            continue
+        try:
+            typed[upper] = _typed(upper, value)
+        except QueryError:
+            typed[upper] = value
+        if _KIND[upper] == "datetime" and isinstance(typed[upper], _dt.datetime):
+            typed[upper] = _iso(typed[upper])
+    return typed
+
+
+def _derive_stage(record: dict[str, Any]) -> None:
+    """Stage semantics follow the stage id (`WON`/`C1:WON` success, `LOSE` failure)."""
+    stage = str(record.get("STAGE_ID") or "NEW").rsplit(":", 1)[-1]
+    semantic = "S" if stage == "WON" else "F" if stage in ("LOSE", "APOLOGY") else "P"
+    record["STAGE_SEMANTIC_ID"] = semantic
+    record["CLOSED"] = "N" if semantic == "P" else "Y"
+    record["IS_NEW"] = "Y" if stage == "NEW" else "N"
+
+
+def render_deal(record: Mapping[str, Any], flavor: Flavor, select: Any = None) -> dict[str, Any]:
+    """One deal as crm.deal.get (UPPER strings) or crm.item.get (camelCase, typed) returns it."""
+    return _render(record, flavor, select)
 
 
 def _typed(field: str, value: Any) -> Any:

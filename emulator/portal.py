@@ -29,6 +29,8 @@ from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply
 from .config import EmulatorConfig
 from .deals import DealMethods
+from .entities import EntityMethods
+from .families import derive_families
 from .faults import HTML_ERROR_PAGE, PROCESSED_KINDS, Canned, Faults, check_kind, truncate
 from .idempotency import IdempotencyStore
 from .introspection import Introspection
@@ -41,6 +43,7 @@ from .records import RequestRecord, SubCall, Traffic, mask_params
 from .server import HttpRequest, HttpResponse, ServerThread
 from .specbook import SpecBook
 from .state import PaymentState
+from .store import RecordStore
 
 JSON = "application/json; charset=utf-8"
 TOKEN_SECRET_KEYS = frozenset({"client_secret", "refresh_token", "code"})
@@ -96,6 +99,7 @@ class Emulator:
         self.specs = SpecBook()
         self.deals = DealStore(seed=cfg.seed, count=cfg.deals)
         self.payment_state = PaymentState(invoices_seeded=cfg.invoices)
+        self.records = RecordStore()
         self.tokens = TokenStore(cfg.client_id, cfg.client_secret, cfg.webhook_user_id, cfg.token_ttl_seconds)
         self.faults = Faults(cfg.fault_plan())
         self.traffic = Traffic(cfg.max_log_records)
@@ -105,13 +109,28 @@ class Emulator:
         self._payments = PaymentMethods(self.payment_state, self.deals, lambda: self.base_url)
         self._handlers: dict[str, Handler] = {}
         self._handler_names: dict[str, str] = {}  # lower-case → the docs' spelling
-        for source in (DealMethods(self.deals, cfg.costs), PaySystemMethods(self.payment_state), self._payments):
+        self.entities = EntityMethods(derive_families(), self.records, self.deals, DealMethods(self.deals, cfg.costs))
+        for source in (self.entities, PaySystemMethods(self.payment_state), self._payments):
             for name, handler in source.handlers().items():
                 self._handlers[name.lower()] = handler
                 self._handler_names[name.lower()] = name
         self._introspection = Introspection(self)
         self._server: ServerThread | None = None
         self._oauth = self.tokens.issue()
+        self._seed_records()
+
+    def _seed_records(self) -> None:
+        if self.config.seed_records:
+            self.entities.seed(self.config.seed_records)
+
+    def seed_records(self, data: dict[str, Any]) -> dict[str, int]:
+        """Add records per family, e.g. `{"crm.contact": [{"NAME": "Ann"}]}`; returns counts."""
+        with self._state_lock:
+            return self.entities.seed(data)
+
+    def stateful_methods(self) -> list[str]:
+        """Methods whose answer depends on the portal's state (the rest answer their docs example)."""
+        return sorted(self._handler_names.values())
 
     def __repr__(self) -> str:
         state = f"listening on {self.base_url}" if self._server else "stopped"
@@ -203,6 +222,8 @@ class Emulator:
         with self._state_lock:
             self.deals.reset(self.config.deals)
             self.payment_state.reset()
+            self.records.reset()
+            self._seed_records()
             self.faults.clear()
             self.traffic.clear()
             self.idempotency.clear()
