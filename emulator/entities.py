@@ -49,6 +49,57 @@ def _number(text: str) -> Any:
             return text
 
 
+def _blank(example: Any) -> Any:
+    """The empty value of an example's JSON type: "" for text, 0 for numbers, [] for lists."""
+    if isinstance(example, bool):
+        return False
+    if isinstance(example, int | float | str | list | dict):
+        return type(example)()
+    return None
+
+
+def _scalar(value: Any) -> bool:
+    return not isinstance(value, Mapping | list)
+
+
+def conform(value: Any, example: Any) -> Any:
+    """A stored value in the JSON shape of the docs' example of that field.
+
+    The portal answers in its own representation, not the caller's: numbers of a text-typed
+    field come back as text, a field never set comes back empty (not null, so the record keeps
+    the shape the result schema promises), an empty object is PHP's `[]`, a list of codes is
+    an object keyed by them (documentgenerator `users`), and a scalar set on a property field
+    comes back as `{"value": ...}`. Numbers stay as given (1.5 is not truncated to an int).
+    """
+    if value is None:
+        return _blank(example)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(example, bool) and isinstance(value, int):
+        return bool(value)
+    if example is None or isinstance(example, bool):
+        return value
+    if isinstance(example, str):
+        return str(value) if number else value
+    if isinstance(example, int | float):
+        if isinstance(value, str):
+            return _number(value.strip()) if value.strip() else _blank(example)
+        return value
+    if isinstance(example, Mapping):
+        if isinstance(value, Mapping):
+            return {key: conform(item, example.get(key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return {str(item): item for item in value if _scalar(item)}
+        if "value" not in example:
+            return value
+        return {**{key: _blank(item) for key, item in example.items()}, "value": conform(value, example["value"])}
+    # the example is a list
+    if isinstance(value, Mapping):
+        return [] if not value else list(value.values())
+    if isinstance(value, list):
+        return [conform(item, example[0]) for item in value] if example else value
+    return [value]
+
+
 class _Target:
     """Where a call's records live (a family of the store, or the deal table) and how to show them."""
 
@@ -69,20 +120,15 @@ class _Target:
             out[key] = value
         return out
 
-    def render(self, record: Mapping[str, Any], select: Any = None) -> dict[str, Any]:
+    def render(self, record: Mapping[str, Any], select: Any = None, verb: str = "get") -> dict[str, Any]:
         if self.deals is not None:
             return render_deal(record, "deal" if self.view.name == DEAL_FAMILY else "item", select)
         same = self.view is self.storage
         names = [*self.storage.template, *(k for k in record if k not in self.storage.template)] if same else list(record)
         shown: dict[str, Any] = {}
         for name in names:
-            value = record.get(name)
             out = name if same else self.view.field_name(name)
-            if self.view.stringy and isinstance(value, int | float) and not isinstance(value, bool):
-                value = str(value)
-            elif not self.view.stringy and isinstance(value, str) and out in self.view.numeric:
-                value = _number(value) if value.strip() else None
-            shown[out] = value
+            shown[out] = self._typed(out, record.get(name), verb)
         if self.entity_type is not None:
             shown["entityTypeId"] = self.entity_type
         if not select:
@@ -91,6 +137,16 @@ class _Target:
         if self.view.id_key not in names and not self.view.stringy:
             names.insert(0, self.view.id_key)
         return select_fields([shown], names)[0]
+
+    def _typed(self, name: str, value: Any, verb: str) -> Any:
+        """A value in the JSON shape the docs show for the field (`"ID": "43"` vs `"id": 43`)."""
+        example = self.view.example(verb, name)
+        if example is None and value is not None and self.view.stringy:
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            return str(value) if number else value
+        if example is None and isinstance(value, str) and name in self.view.numeric:
+            return _number(value) if value.strip() else None
+        return conform(value, example)
 
     # --- storage ------------------------------------------------------------------------------
 
@@ -138,6 +194,37 @@ class _Target:
             prefix = str(key)[: len(str(key)) - len(name)]
             out[prefix + self.storage.field_name(self.view.field_name(name))] = value
         return out
+
+
+def _shaped(example: Any, rendered: dict[str, Any], record_id: int, family: Family) -> Any:
+    """The add reply in the shape of the docs example: the id bare or as text, `[id]`, the
+    record bare or wrapped (`{"item": {...}}`), or `{"id": 7}` inside whatever else it holds."""
+    if isinstance(example, bool):
+        return True
+    if isinstance(example, str):
+        return str(record_id)
+    if isinstance(example, int | float) or example is None:
+        return record_id
+    if isinstance(example, list):
+        return [_shaped(example[0] if example else record_id, rendered, record_id, family)]
+    if isinstance(example, Mapping):
+        if _is_record(example, family):
+            return rendered
+        out = {}
+        for key, value in example.items():
+            if str(key).lower() == "id" and not isinstance(value, Mapping | list | bool):
+                out[key] = str(record_id) if isinstance(value, str) else record_id
+            elif isinstance(value, Mapping):
+                out[key] = _shaped(value, rendered, record_id, family)
+            else:
+                out[key] = value
+        return out
+    return record_id
+
+
+def _is_record(example: Mapping[str, Any], family: Family) -> bool:
+    known = [key for key in example if family.knows(str(key)) and str(key) in family.template]
+    return len(example) > 1 and len(known) * 2 >= len(example)
 
 
 class EntityMethods:
@@ -216,12 +303,13 @@ class EntityMethods:
             param, name = family.parent
             fields[name] = as_int(get_ci(call.params, param))
         record_id = target.add(fields, call.identity.user_id)
+        rendered = target.render(target.get(record_id) or {}, verb="add")
         example = family.results.get("add")
-        if family.wrapper("add"):
-            return Reply(self._wrap(family, "add", target.render(target.get(record_id) or {})))
-        if isinstance(example, bool):
-            return Reply(True)
-        return Reply(str(record_id) if isinstance(example, str) else record_id)
+        plural = family.wrapper("list") or family.wrapper("get") or ""
+        if example is None and plural.endswith("s"):
+            # sale.*: with no example, add answers as its siblings do (orders → {"order": {...}})
+            example = {plural[:-1]: rendered}
+        return Reply(_shaped(example, rendered, record_id, family))
 
     def _found(self, family: Family, verb: str, call: Call, target: _Target) -> tuple[int, dict[str, Any]]:
         record_id = self.record_id(family, verb, call)
@@ -257,7 +345,7 @@ class EntityMethods:
                     filter_[name] = value
         order = get_ci(call.params, "order") or get_ci(call.params, "sort")
         page = target.page(filter_, order if isinstance(order, Mapping) else None, call.params.get("start", 0))
-        rows = [target.render(record, get_ci(call.params, "select")) for record in page.records]
+        rows = [target.render(record, get_ci(call.params, "select"), verb) for record in page.records]
         return Reply(self._wrap(family, verb, rows), total=page.total, next=page.next)
 
     def _update(self, family: Family, call: Call) -> Reply:
@@ -265,7 +353,7 @@ class EntityMethods:
         record_id, _ = self._found(family, "update", call, target)
         target.update(record_id, target.fields_in(self.fields(family, call)))
         if family.wrapper("update"):
-            return Reply(self._wrap(family, "update", target.render(target.get(record_id) or {})))
+            return Reply(self._wrap(family, "update", target.render(target.get(record_id) or {}, verb="update")))
         return Reply(True)
 
     def _delete(self, family: Family, call: Call) -> Reply:

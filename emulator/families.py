@@ -78,6 +78,13 @@ class Family:
     get_lists: bool = False  # get answers a list (user.get, department.get, lists.element.get)
     parent: tuple[str, str] | None = None  # (parameter, field): list children of a parent
     extra_fields: dict[str, str] = field(default_factory=dict)  # parameter → field stored from it
+    # verb → field → the docs example's non-null value ("" holds the first of any verb)
+    examples: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def example(self, verb: str, name: str) -> Any:
+        """The docs' example value of a field in a verb's result, else in any verb's."""
+        own = self.examples.get(verb, {})
+        return own[name] if name in own else self.examples.get("", {}).get(name)
 
     @functools.cached_property
     def _by_norm(self) -> dict[str, str]:
@@ -136,10 +143,14 @@ def _derive(name: str, methods: dict[str, str], specs: Mapping[str, Mapping[str,
     results = {verb: _example_result(spec) for verb, spec in by_verb.items()}
     fields_param = override.get("fields_param") or _param(by_verb.get("add"), "fields")
     template: dict[str, Any] = {}
+    examples: dict[str, dict[str, Any]] = {"": {}}
     for verb in ("get", "list", "add", "update"):
         record = _record_of(results.get(verb))
         for key, value in (record or {}).items():
             template.setdefault(str(key), value)
+            if value is not None:
+                examples.setdefault(verb, {})[str(key)] = value
+                examples[""].setdefault(str(key), value)
     fields_spec = (by_verb.get("add") or {}).get("params", {}).get(fields_param or "", {})
     declared = dict(fields_spec.get("properties") or {}) if fields_param else {
         key: value for key, value in (by_verb.get("add") or {}).get("params", {}).items()}
@@ -169,7 +180,7 @@ def _derive(name: str, methods: dict[str, str], specs: Mapping[str, Mapping[str,
         stringy=digit_texts > numbers, template=tuple(template), numeric=frozenset(numeric), scope=scope,
         id_params=id_params, fields_param=fields_param, results=results,
         get_lists=isinstance(results.get("get"), list), parent=override.get("parent"),
-        extra_fields=dict(override.get("extra_fields") or {}),
+        extra_fields=dict(override.get("extra_fields") or {}), examples=examples,
     )
     return family
 

@@ -3897,7 +3897,7 @@ class CrmItemNamespace:
 
         REST method: crm.item.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html
-        Spec: spec/imported/crm.item.add.yaml
+        Spec: spec/imported/crm.item.add.yaml, spec/overrides/crm.item.add.yaml
         """
         return cast("CrmItemAddResult", self._client._invoke("crm.item.add", params))
 

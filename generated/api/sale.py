@@ -445,7 +445,7 @@ class SaleBasketitemNamespace:
 
         REST method: sale.basketitem.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add.html
-        Spec: spec/imported/sale.basketitem.add.yaml
+        Spec: spec/imported/sale.basketitem.add.yaml, spec/overrides/sale.basketitem.add.yaml
         """
         return cast("SaleBasketitemAddResult", self._client._invoke("sale.basketitem.add", params))
 

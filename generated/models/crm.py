@@ -3024,7 +3024,7 @@ class Item(TypedDict):
     sourceId: NotRequired[str]
     stageId: NotRequired[str]
     stageSemanticId: NotRequired[str]
-    taxValue: NotRequired[int]
+    taxValue: NotRequired[float]
     title: NotRequired[str]
     typeId: NotRequired[str]
     ufCrm_1721244707107: NotRequired[float]

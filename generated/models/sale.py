@@ -40,7 +40,7 @@ class SaleBasketitemAddCatalogProductResult(TypedDict):
 
 
 class BasketItem1(TypedDict):
-    basePrice: NotRequired[int]
+    basePrice: NotRequired[float]
     canBuy: NotRequired[str]
     catalogXmlId: NotRequired[str]
     currency: NotRequired[str]
@@ -54,11 +54,11 @@ class BasketItem1(TypedDict):
     measureName: NotRequired[str]
     name: NotRequired[str]
     orderId: NotRequired[int]
-    price: NotRequired[int]
+    price: NotRequired[float]
     productId: NotRequired[int]
     productXmlId: NotRequired[str]
     properties: NotRequired[list[Any]]
-    quantity: NotRequired[int]
+    quantity: NotRequired[float]
     reservations: NotRequired[list[Any]]
     sort: NotRequired[int]
     vatIncluded: NotRequired[str]

@@ -117,8 +117,9 @@ def test_char_is_one_character() -> None:
 
 
 def test_open_methods_take_free_form_fields_as_keyword_arguments(portal: object, client: Bitrix24) -> None:
-    client.entity.section.update(entity="dish", id=1, UF_COLOR="red")  # type: ignore[call-arg]
+    section = client.entity.section.add(entity="dish", name="Soups")
+    client.entity.section.update(entity="dish", id=section, UF_COLOR="red")  # type: ignore[call-arg]
     sent = [r for r in portal.log if r.method == "entity.section.update"]  # type: ignore[attr-defined]
-    assert json.loads(sent[-1].raw_body) == {"ENTITY": "dish", "ID": 1, "UF_COLOR": "red"}
+    assert json.loads(sent[-1].raw_body) == {"ENTITY": "dish", "ID": section, "UF_COLOR": "red"}
     with pytest.raises(errors.ValidationError):
         client.sale.paysystem.pay.invoice(invoice_id=1, pay_system_id=2, UF_COLOR="red")  # type: ignore[call-arg]
