@@ -41,6 +41,23 @@ def combined_schema(result_schemas: dict[str, dict[str, Any]]) -> dict[str, Any]
     return {"$defs": definitions}
 
 
+def _standard_typed_dict(body: str) -> str:
+    """Python 3.11's own TypedDict, so installing the package needs no typing_extensions.
+
+    datamodel-code-generator imports it from typing_extensions for PEP 728's `closed=True`
+    (a schema with `additionalProperties: false`), which typing's TypedDict of 3.11 refuses
+    at import time. A TypedDict already names every key it has, so the flag goes.
+    """
+    backport = "from typing_extensions import TypedDict\n"
+    if backport not in body:
+        return body
+    body = body.replace(backport, "").replace("(TypedDict, closed=True):", "(TypedDict):")
+    start = body.index("from typing import ")
+    end = body.index("\n", start)
+    names = sorted({*body[start + len("from typing import "):end].split(", "), "TypedDict"})
+    return body[:start] + "from typing import " + ", ".join(names) + body[end:]
+
+
 def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -58,4 +75,5 @@ def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc
         )
     assert isinstance(code, str)
     body = code[code.index(_PREAMBLE_END):].replace("\nModel: TypeAlias = Any\n", "\n", 1)
+    body = _standard_typed_dict(body)
     return f'{header}"""{doc}"""\n\n{body}'

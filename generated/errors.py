@@ -6,6 +6,7 @@ class below to handle one code. Every instance carries `.code`, `.status`, `.des
 and `.method`.
 """
 
+from b24client.runtime.batch import BatchError
 from b24client.runtime.exceptions import (
     ApiError,
     AuthenticationError,
@@ -60,6 +61,7 @@ __all__ = [
     "BadAnchor",
     "BadRequest",
     "Base",
+    "BatchError",
     "BindingNotFound",
     "Bitrix24Error",
     "BitrixRestV3ExceptionAccessdeniedexception",

@@ -25,7 +25,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from . import phpquery, specs
 from .encoding import unsendable
@@ -178,14 +178,21 @@ class Batch:
         self.raise_on_error = raise_on_error
         self.calls: list[BatchCall] = []
         self._labels: set[Label] = set()
-        self.result: BatchResult | None = None
+        self._result: BatchResult | None = None
+
+    @property
+    def result(self) -> BatchResult:
+        """The results by label, once the batch has run (typed without `None` for that)."""
+        if self._result is None:
+            raise RuntimeError("this batch has not run yet: leave its with-block or call execute()")
+        return self._result
 
     def call(self, method: str, params: Mapping[str, Any] | None = None, *, label: Label | None = None) -> BatchCall:
         """Add a command; its label defaults to its position (0, 1, ...)."""
         return self._add(method, dict(params or {}), label, ())
 
     def _add(self, method: str, params: dict[str, Any], label: Label | None, problems: Sequence[Problem]) -> BatchCall:
-        if self.result is not None:
+        if self._result is not None:
             raise RuntimeError("this batch has already run; start a new one")
         label = len(self.calls) if label is None else label
         if label in self._labels:
@@ -212,7 +219,7 @@ class Batch:
             return attribute.func(self)
         raise AttributeError(name)
 
-    def __enter__(self) -> Batch:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -220,10 +227,10 @@ class Batch:
             self.execute()
 
     def execute(self) -> BatchResult:
-        self.result = run(self._client, self.calls, halt=self.halt)
+        self._result = run(self._client, self.calls, halt=self.halt)
         if self.raise_on_error:
-            self.result.raise_for_errors()
-        return self.result
+            self._result.raise_for_errors()
+        return self._result
 
 
 def from_commands(client: Client, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool,

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypeAlias
-
-from typing_extensions import TypedDict
+from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 CrmActivityAddResult: TypeAlias = int
 
@@ -3244,7 +3242,7 @@ CrmItemPaymentDeliveryAddResult: TypeAlias = int
 CrmItemPaymentDeliveryDeleteResult: TypeAlias = bool
 
 
-class CrmItemPaymentDeliveryListResultItem(TypedDict, closed=True):
+class CrmItemPaymentDeliveryListResultItem(TypedDict):
     deliveryId: int
     id: int
     paymentId: int
@@ -3257,7 +3255,7 @@ CrmItemPaymentDeliveryListResult: TypeAlias = list[CrmItemPaymentDeliveryListRes
 CrmItemPaymentDeliverySetDeliveryResult: TypeAlias = bool
 
 
-class CrmItemPaymentGetResult(TypedDict, closed=True):
+class CrmItemPaymentGetResult(TypedDict):
     accountNumber: str
     currency: str
     datePaid: str | None
@@ -3269,7 +3267,7 @@ class CrmItemPaymentGetResult(TypedDict, closed=True):
     sum: float
 
 
-class CrmItemPaymentListResultItem(TypedDict, closed=True):
+class CrmItemPaymentListResultItem(TypedDict):
     accountNumber: str
     currency: str
     datePaid: str | None
@@ -3293,7 +3291,7 @@ CrmItemPaymentProductAddResult: TypeAlias = int
 CrmItemPaymentProductDeleteResult: TypeAlias = bool
 
 
-class CrmItemPaymentProductListResultItem(TypedDict, closed=True):
+class CrmItemPaymentProductListResultItem(TypedDict):
     id: int
     paymentId: int
     quantity: float

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict
+from typing import TypedDict
 
 
-class Payment(TypedDict, closed=True):
+class Payment(TypedDict):
     qr: str
     shortUrl: str
     url: str
 
 
-class SalescenterPaymentGetPublicUrlResult(TypedDict, closed=True):
+class SalescenterPaymentGetPublicUrlResult(TypedDict):
     payment: Payment
