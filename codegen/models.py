@@ -18,9 +18,17 @@ from datamodel_code_generator import DataModelType, InputFileType, PythonVersion
 _PREAMBLE_END = "from __future__ import annotations\n"
 
 
+def _closed(key: str, value: Any) -> bool:
+    """`additionalProperties: false` would make the generator write PEP 728 `closed=True`,
+    from typing_extensions (not a dependency) and refused by 3.11's TypedDict; a TypedDict
+    names every key it has anyway, so the schemas go to the generator without it."""
+    return key == "additionalProperties" and value is False
+
+
 def _rename_refs(node: Any, prefix: str) -> Any:
     if isinstance(node, dict):
-        renamed = {key: _rename_refs(value, prefix) for key, value in node.items() if key != "$defs"}
+        renamed = {key: _rename_refs(value, prefix) for key, value in node.items()
+                   if key != "$defs" and not _closed(key, value)}
         ref = renamed.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             renamed["$ref"] = "#/$defs/" + prefix + ref[len("#/$defs/"):]
@@ -41,23 +49,6 @@ def combined_schema(result_schemas: dict[str, dict[str, Any]]) -> dict[str, Any]
     return {"$defs": definitions}
 
 
-def _standard_typed_dict(body: str) -> str:
-    """Python 3.11's own TypedDict, so installing the package needs no typing_extensions.
-
-    datamodel-code-generator imports it from typing_extensions for PEP 728's `closed=True`
-    (a schema with `additionalProperties: false`), which typing's TypedDict of 3.11 refuses
-    at import time. A TypedDict already names every key it has, so the flag goes.
-    """
-    backport = "from typing_extensions import TypedDict\n"
-    if backport not in body:
-        return body
-    body = body.replace(backport, "").replace("(TypedDict, closed=True):", "(TypedDict):")
-    start = body.index("from typing import ")
-    end = body.index("\n", start)
-    names = sorted({*body[start + len("from typing import "):end].split(", "), "TypedDict"})
-    return body[:start] + "from typing import " + ", ".join(names) + body[end:]
-
-
 def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -75,5 +66,4 @@ def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc
         )
     assert isinstance(code, str)
     body = code[code.index(_PREAMBLE_END):].replace("\nModel: TypeAlias = Any\n", "\n", 1)
-    body = _standard_typed_dict(body)
     return f'{header}"""{doc}"""\n\n{body}'

@@ -58,10 +58,6 @@ def _blank(example: Any) -> Any:
     return None
 
 
-def _scalar(value: Any) -> bool:
-    return not isinstance(value, Mapping | list)
-
-
 def conform(value: Any, example: Any) -> Any:
     """A stored value in the JSON shape of the docs' example of that field.
 
@@ -88,7 +84,7 @@ def conform(value: Any, example: Any) -> Any:
         if isinstance(value, Mapping):
             return {key: conform(item, example.get(key)) for key, item in value.items()}
         if isinstance(value, list):
-            return {str(item): item for item in value if _scalar(item)}
+            return {str(item): item for item in value if not isinstance(item, Mapping | list)}
         if "value" not in example:
             return value
         return {**{key: _blank(item) for key, item in example.items()}, "value": conform(value, example["value"])}
@@ -141,11 +137,8 @@ class _Target:
     def _typed(self, name: str, value: Any, verb: str) -> Any:
         """A value in the JSON shape the docs show for the field (`"ID": "43"` vs `"id": 43`)."""
         example = self.view.example(verb, name)
-        if example is None and value is not None and self.view.stringy:
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            return str(value) if number else value
-        if example is None and isinstance(value, str) and name in self.view.numeric:
-            return _number(value) if value.strip() else None
+        if example is None and value is not None:  # no example: the family's way (text or numbers)
+            example = "" if self.view.stringy else 0 if name in self.view.numeric else None
         return conform(value, example)
 
     # --- storage ------------------------------------------------------------------------------
