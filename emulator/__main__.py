@@ -30,7 +30,7 @@ def _fault(text: str) -> tuple[str, float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m b24client.emulator", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m b24client.emulator", description=(__doc__ or "").splitlines()[0])
     add = parser.add_argument
     add("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port; default 8765)")
     add("--deals", type=int, default=0, help="seed deals 1..N for crm.deal.list / crm.item.list")

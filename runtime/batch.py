@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
 from . import phpquery, specs
-from .encoding import unsendable
+from .encoding import MAX_DEPTH, unsendable
 from .errormap import error_class
 from .exceptions import ApiError, Bitrix24Error, RateLimitError, ValidationError
 from .ratelimit import BatchAware
@@ -96,6 +96,21 @@ class BatchCall:
 
     def __repr__(self) -> str:
         return f"BatchCall({self.label!r}, {self.method!r})"
+
+
+def _handles_as_refs(value: Any, depth: int = 0) -> Any:
+    """A handle passed where a value goes stands for the command's whole result, so a scalar
+    result (an add's new id) is referred to as `payment_id=payment`, no index needed.
+    Below MAX_DEPTH the value is left as given: the batch check refuses it as too deep."""
+    if isinstance(value, BatchCall):
+        return Ref(value.label)
+    if depth >= MAX_DEPTH:
+        return value
+    if isinstance(value, Mapping):
+        return {key: _handles_as_refs(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_handles_as_refs(item, depth + 1) for item in value]
+    return value
 
 
 class NotRunError(Bitrix24Error):
@@ -198,7 +213,7 @@ class Batch:
         if label in self._labels:
             raise ValueError(f"duplicate batch label {label!r}")
         self._labels.add(label)
-        call = BatchCall(len(self.calls), label, method, params, problems)
+        call = BatchCall(len(self.calls), label, method, _handles_as_refs(params), problems)
         self.calls.append(call)
         return call
 
@@ -257,6 +272,18 @@ def _ref_paths(value: Any, path: str, out: dict[str, Ref]) -> None:
             _ref_paths(item, f"{path}[{index}]", out)
 
 
+def _vanishing_required(call: BatchCall) -> list[Problem]:
+    """Required parameters given as `{}` or `[]`: a batch command is a PHP query string, where
+    an empty array leaves no trace, so the portal would refuse the command for a parameter
+    that the same call sent directly (as JSON) carries."""
+    params = call.spec.get("params", {}) if call.spec is not None else {}
+    return [Problem(call.method, name, "empty_in_batch", "is empty, and an empty array vanishes from a batch "
+                    "command's query string, so the portal would see it missing; give it a value or make "
+                    "this call outside the batch")
+            for name, value in call.params.items()
+            if isinstance(value, Mapping | list | tuple) and not value and params.get(name, {}).get("required")]
+
+
 def _check(client: Client, calls: Sequence[BatchCall]) -> None:
     problems: list[Problem] = []
     position = {call.label: call.index for call in calls}
@@ -280,6 +307,7 @@ def _check(client: Client, calls: Sequence[BatchCall]) -> None:
             # A reference's value is only known on the portal: skip checks at its position.
             found += [p for p in client.check(call.spec, call.params, f"cmd[{call.label!r}].")
                       if not any(p.path == at or p.path.startswith((f"{at}.", f"{at}[")) for at in refs)]
+        found += _vanishing_required(call)
         for at, ref in refs.items():
             if position.get(ref.label, call.index) >= call.index:
                 found.append(Problem(call.method, at, "reference", f"refers to {ref.label!r}, which is not an "

@@ -243,7 +243,7 @@ class _Walker:
         if "min_items" in param and isinstance(value, Mapping | list | tuple) and len(value) < param["min_items"]:
             self.add(path, "min_items", f"has {len(value)} entries; at least {param['min_items']} needed")
         if kind in ("integer", "number") and ("minimum" in param or "maximum" in param or "exclusive_minimum" in param):
-            number = value if isinstance(value, int | float) else float(value)
+            number = value if isinstance(value, int | float) else float(str(value))  # a digit string here
             if "minimum" in param and number < param["minimum"]:
                 self.add(path, "minimum", f"must be at least {param['minimum']}, got {value!r}")
             if "exclusive_minimum" in param and number <= param["exclusive_minimum"]:

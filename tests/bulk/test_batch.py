@@ -81,6 +81,32 @@ def test_typed_calls_are_validated_before_anything_is_sent(portal_factory, clien
     assert portal.log == []
 
 
+def test_an_empty_required_filter_is_refused_before_it_vanishes_from_the_query_string(portal_factory, client_for):
+    portal = portal_factory(deals=3)
+    b24 = client_for(portal)
+    payment_id = _new_payment(b24, 2)
+    direct = b24.call("crm.item.payment.product.list", {"paymentId": payment_id, "filter": {}})  # JSON keeps {}
+    assert direct == []
+    sent_before = len(portal.log)
+    with pytest.raises(ValidationError) as caught, b24.batch() as batch:
+        batch.call("crm.item.payment.product.list", {"paymentId": payment_id, "filter": {}}, label="rows")
+        batch.call("crm.deal.list", {"filter": {}}, label="optional")  # not required: dropping it changes nothing
+    assert [(p.path, p.rule) for p in caught.value.problems] == [("cmd['rows'].filter", "empty_in_batch")]
+    assert len(portal.log) == sent_before
+
+
+def test_a_handle_stands_for_a_scalar_result(portal_factory, client_for):
+    portal = portal_factory(deals=3)
+    b24 = client_for(portal)
+    with b24.batch() as batch:
+        payment = batch.crm.item.payment.add(entity_type_id=2, entity_id=2)  # the result is the new id itself
+        batch.crm.item.payment.product.add(payment_id=payment, row_id=21, quantity=1)
+    payment_id, item_id = batch.result[0], batch.result[1]
+    assert b24.crm.item.payment.product.list(payment_id=payment_id, filter={}) == [
+        {"id": item_id, "paymentId": payment_id, "quantity": 1.0, "rowId": 21}]
+    assert _commands(portal)[0]["c1"] == "crm.item.payment.product.add?paymentId=$result[c0]&rowId=21&quantity=1"
+
+
 def test_reference_to_a_later_command_is_refused(portal_factory, client_for):
     portal = portal_factory(deals=3)
     b24 = client_for(portal)

@@ -7,16 +7,17 @@ result as Any and catches none of the app's mistakes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import subprocess
 import sys
-import venv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .support import ROOT, run
+
 APP = Path(__file__).with_name("user_app.py.txt")
 
 # Every module of the installed package; the emulator and the CLI included, as users run them.
@@ -37,33 +38,18 @@ print("\\n".join(failed) or "all imported")
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def installed(new_venv: Callable[..., Path]) -> Path:
     """The python of a new virtualenv holding the built wheel and its declared requirements only."""
-    work = tmp_path_factory.mktemp("install")
-    wheels = work / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--wheel-dir", str(wheels), str(ROOT)], check=True, cwd=work)
-    env_dir = work / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    wheel = next(wheels.glob("b24client-*.whl"))
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
-                   check=True, cwd=work)
-    return python
-
-
-def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "MYPYPATH")}
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=cwd, env=env, check=False)
+    return new_venv()
 
 
 def test_the_wheel_ships_its_types_and_every_module_imports(installed: Path, tmp_path: Path) -> None:
-    files = _run(installed, "-c", "import b24client, pathlib; print(pathlib.Path(b24client.__file__).parent)",
+    files = run(installed, "-c", "import b24client, pathlib; print(pathlib.Path(b24client.__file__).parent)",
                  cwd=tmp_path)
     package = Path(files.stdout.strip())
     assert (package / "py.typed").exists(), "the wheel lacks the PEP 561 marker"
     assert ".venv" not in str(package) and str(ROOT) not in str(package), package
-    imported = _run(installed, "-c", IMPORT_ALL, cwd=tmp_path)
+    imported = run(installed, "-c", IMPORT_ALL, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.strip() == "all imported"
 
@@ -72,7 +58,7 @@ def test_mypy_strict_catches_each_mistake_of_an_app(installed: Path, tmp_path: P
     """mypy from the dev venv, resolving imports in the clean venv (`--python-executable`)."""
     app = tmp_path / "app.py"
     app.write_text(APP.read_text())
-    checked = _run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", installed,
+    checked = run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", installed,
                    "--cache-dir", tmp_path / "cache", app, cwd=tmp_path)
     lines = app.read_text().splitlines()
     errors: dict[int, list[str]] = {}
@@ -95,3 +81,25 @@ def test_mypy_strict_catches_each_mistake_of_an_app(installed: Path, tmp_path: P
     assert len(revealed) == 2, revealed
     assert revealed[0].startswith('Revealed type is "TypedDict(b24client.models.crm.CrmDealGetResult, {'), revealed[0]
     assert revealed[1] == 'Revealed type is "int"', revealed[1]
+
+
+def test_pyright_basic_finds_no_error_inside_the_installed_package(installed: Path, tmp_path: Path) -> None:
+    """What IDE users see: Pylance runs pyright over the package it resolves imports into.
+
+    Left out: the pytest plugin, which imports pytest, a package the user has whenever pytest
+    loads the plugin but that a clean venv lacks (pyright would report the import only)."""
+    site = Path(run(installed, "-c", "import b24client, os; print(os.path.dirname(b24client.__file__))",
+                     cwd=tmp_path).stdout.strip())
+    package = os.path.relpath(site, tmp_path)  # pyright ignores include paths that are not relative
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(json.dumps({
+        "typeCheckingMode": "basic", "pythonVersion": "3.11", "include": [package],
+        "exclude": [f"{package}/emulator/pytest_plugin.py"],
+    }))
+    pyright = Path(sys.executable).with_name("pyright")
+    checked = run(pyright, "--pythonpath", installed, "--outputjson", "-p", config, cwd=tmp_path)
+    report = json.loads(checked.stdout)
+    errors = [f"{d['file']}:{d['range']['start']['line'] + 1}: {d['message']}" for d in report["generalDiagnostics"]
+              if d["severity"] == "error"]
+    assert errors == []
+    assert report["summary"]["filesAnalyzed"] > 1000  # the whole package was read, not an empty include

@@ -1,0 +1,37 @@
+"""A wheel of the work tree, and fresh virtualenvs that hold it, as a user installs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .support import ROOT
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wheels = tmp_path_factory.mktemp("wheels")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(ROOT)],
+                   check=True, cwd=wheels)
+    return next(wheels.glob("b24client-*.whl"))
+
+
+@pytest.fixture(scope="session")
+def new_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """`new_venv(*packages)`: the python of a new virtualenv with the wheel, its declared
+    requirements and the named packages only."""
+
+    def make(*packages: str) -> Path:
+        env_dir = tmp_path_factory.mktemp("venv")
+        venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+        python = env_dir / "bin" / "python"
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel),
+                        *packages], check=True, cwd=env_dir)
+        return python
+
+    return make
