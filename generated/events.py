@@ -1578,6 +1578,14 @@ class OnCrmLeadUserFieldUpdateEvent(TypedDict, total=False):
     auth: EventAuth
 
 
+class OnCrmMeasureAddDataFields(TypedDict, total=False):
+    ID: Required[int | str]
+
+
+class OnCrmMeasureAddData(TypedDict, total=False):
+    FIELDS: Required[OnCrmMeasureAddDataFields]
+
+
 class OnCrmMeasureAddEvent(TypedDict, total=False):
     event: Required[Literal["ONCRMMEASUREADD"]]
     event_handler_id: int | str
@@ -1586,12 +1594,28 @@ class OnCrmMeasureAddEvent(TypedDict, total=False):
     auth: EventAuth
 
 
+class OnCrmMeasureDeleteDataFields(TypedDict, total=False):
+    ID: Required[int | str]
+
+
+class OnCrmMeasureDeleteData(TypedDict, total=False):
+    FIELDS: Required[OnCrmMeasureDeleteDataFields]
+
+
 class OnCrmMeasureDeleteEvent(TypedDict, total=False):
     event: Required[Literal["ONCRMMEASUREDELETE"]]
     event_handler_id: int | str
     ts: int | str
     data: Required[OnCrmMeasureDeleteData]
     auth: EventAuth
+
+
+class OnCrmMeasureUpdateDataFields(TypedDict, total=False):
+    ID: Required[int | str]
+
+
+class OnCrmMeasureUpdateData(TypedDict, total=False):
+    FIELDS: Required[OnCrmMeasureUpdateDataFields]
 
 
 class OnCrmMeasureUpdateEvent(TypedDict, total=False):
@@ -1662,6 +1686,14 @@ class OnCrmProductPropertyUpdateEvent(TypedDict, total=False):
     auth: EventAuth
 
 
+class OnCrmProductSectionAddDataFields(TypedDict, total=False):
+    ID: Required[int | str]
+
+
+class OnCrmProductSectionAddData(TypedDict, total=False):
+    FIELDS: Required[OnCrmProductSectionAddDataFields]
+
+
 class OnCrmProductSectionAddEvent(TypedDict, total=False):
     event: Required[Literal["ONCRMPRODUCTSECTIONADD"]]
     event_handler_id: int | str
@@ -1670,12 +1702,28 @@ class OnCrmProductSectionAddEvent(TypedDict, total=False):
     auth: EventAuth
 
 
+class OnCrmProductSectionDeleteDataFields(TypedDict, total=False):
+    ID: Required[int | str]
+
+
+class OnCrmProductSectionDeleteData(TypedDict, total=False):
+    FIELDS: Required[OnCrmProductSectionDeleteDataFields]
+
+
 class OnCrmProductSectionDeleteEvent(TypedDict, total=False):
     event: Required[Literal["ONCRMPRODUCTSECTIONDELETE"]]
     event_handler_id: int | str
     ts: int | str
     data: Required[OnCrmProductSectionDeleteData]
     auth: EventAuth
+
+
+class OnCrmProductSectionUpdateDataFields(TypedDict, total=False):
+    ID: Required[int | str]
+
+
+class OnCrmProductSectionUpdateData(TypedDict, total=False):
+    FIELDS: Required[OnCrmProductSectionUpdateDataFields]
 
 
 class OnCrmProductSectionUpdateEvent(TypedDict, total=False):
@@ -3218,18 +3266,6 @@ class OnVoximplantCallStartEvent(TypedDict, total=False):
     auth: EventAuth
 
 
-OnCrmMeasureAddData: TypeAlias = dict[str, Any]
-
-OnCrmMeasureDeleteData: TypeAlias = dict[str, Any]
-
-OnCrmMeasureUpdateData: TypeAlias = dict[str, Any]
-
-OnCrmProductSectionAddData: TypeAlias = dict[str, Any]
-
-OnCrmProductSectionDeleteData: TypeAlias = dict[str, Any]
-
-OnCrmProductSectionUpdateData: TypeAlias = dict[str, Any]
-
 OnImConnectorLineDeleteData: TypeAlias = int | str
 
 OnOfflineEventData: TypeAlias = dict[str, Any] | list[Any] | dict[str, Any]
@@ -4337,21 +4373,21 @@ EVENTS: Mapping[str, EventInfo] = {
         OnCrmMeasureAddData,
         ("crm",),
         "https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-add.html",
-        "spec/events/imported/ONCRMMEASUREADD.yaml",
+        "spec/events/imported/ONCRMMEASUREADD.yaml, spec/events/overrides/ONCRMMEASUREADD.yaml",
     ),
     "ONCRMMEASUREDELETE": EventInfo(
         OnCrmMeasureDeleteEvent,
         OnCrmMeasureDeleteData,
         ("crm",),
         "https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-delete.html",
-        "spec/events/imported/ONCRMMEASUREDELETE.yaml",
+        "spec/events/imported/ONCRMMEASUREDELETE.yaml, spec/events/overrides/ONCRMMEASUREDELETE.yaml",
     ),
     "ONCRMMEASUREUPDATE": EventInfo(
         OnCrmMeasureUpdateEvent,
         OnCrmMeasureUpdateData,
         ("crm",),
         "https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/events/on-crm-measure-update.html",
-        "spec/events/imported/ONCRMMEASUREUPDATE.yaml",
+        "spec/events/imported/ONCRMMEASUREUPDATE.yaml, spec/events/overrides/ONCRMMEASUREUPDATE.yaml",
     ),
     "ONCRMPRODUCTADD": EventInfo(
         OnCrmProductAddEvent,
@@ -4393,21 +4429,21 @@ EVENTS: Mapping[str, EventInfo] = {
         OnCrmProductSectionAddData,
         ("crm",),
         "https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-add.html",
-        "spec/events/imported/ONCRMPRODUCTSECTIONADD.yaml",
+        "spec/events/imported/ONCRMPRODUCTSECTIONADD.yaml, spec/events/overrides/ONCRMPRODUCTSECTIONADD.yaml",
     ),
     "ONCRMPRODUCTSECTIONDELETE": EventInfo(
         OnCrmProductSectionDeleteEvent,
         OnCrmProductSectionDeleteData,
         ("crm",),
         "https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-delete.html",
-        "spec/events/imported/ONCRMPRODUCTSECTIONDELETE.yaml",
+        "spec/events/imported/ONCRMPRODUCTSECTIONDELETE.yaml, spec/events/overrides/ONCRMPRODUCTSECTIONDELETE.yaml",
     ),
     "ONCRMPRODUCTSECTIONUPDATE": EventInfo(
         OnCrmProductSectionUpdateEvent,
         OnCrmProductSectionUpdateData,
         ("crm",),
         "https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/events/on-crm-product-section-update.html",
-        "spec/events/imported/ONCRMPRODUCTSECTIONUPDATE.yaml",
+        "spec/events/imported/ONCRMPRODUCTSECTIONUPDATE.yaml, spec/events/overrides/ONCRMPRODUCTSECTIONUPDATE.yaml",
     ),
     "ONCRMPRODUCTUPDATE": EventInfo(
         OnCrmProductUpdateEvent,

@@ -130,15 +130,11 @@ def _shared_problems(events: EventTree, registry: TypeRegistry) -> list[str]:
 
 
 def _name_problems(specs: dict[str, SpecFile]) -> list[tuple[str, str]]:
-    """(event, problem): event codes unique without regard to case (files on case-insensitive
-    disks), generated names unique."""
+    """(event, problem): generated Python names unique. Event codes need no such check: the
+    file name is the code, and the format allows upper case only (no two differ by case)."""
     found = []
-    codes: dict[str, str] = {}
     owners: dict[str, str] = {}
     for event_id, spec in specs.items():
-        other = codes.setdefault(event_id.upper(), event_id)
-        if other != event_id:
-            found.append((event_id, f"{spec.source_label}: /event: {event_id!r} differs from {other!r} only in case"))
         type_name = spec.data.get("type_name")
         if not isinstance(type_name, str):
             continue

@@ -10,10 +10,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from codegen.check import check_tree, problems_by_method
+from codegen.events.check import event_problems, method_scopes
+from codegen.events.load import load_events
 from codegen.importer import curation
 from codegen.importer.report import Summary
 from codegen.importer.run import run
 from codegen.load import load_tree, read_yaml
+from codegen.types import TypeRegistry
 
 from .conftest import REPO, make_spec_root
 
@@ -32,7 +35,37 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary]:
         shutil.rmtree(spec / folder)
         shutil.copytree(REPO / "spec" / folder, spec / folder)
     shutil.copy(REPO / "spec" / curation.DECISIONS_FILE, spec / curation.DECISIONS_FILE)
+    shutil.copytree(REPO / "spec" / "events", spec / "events", ignore=lambda folder, names: ["imported"])
     return spec, run(DOCS, spec, root / "reports", jobs=2)
+
+
+def test_every_single_event_page_has_a_spec_that_passes_the_checks(imported: tuple[Path, Summary]) -> None:
+    """Counted against the importer's own classification of the pages, not a fixed number."""
+    spec, summary = imported
+    assert summary.events is not None
+    pages = [o.event for o in summary.outcomes if o.kind == "event"]
+    assert len(pages) == summary.kinds["event"] and all(page is not None for page in pages)
+    single = {page.docs: page.event for page in pages if page is not None and page.spec is not None}
+    skipped = [page for page in pages if page is not None and page.spec is None]
+    assert all(page.skipped for page in skipped)  # every page without a spec says why
+    assert len(single) + len(skipped) == len(pages)
+    tree = load_tree(spec)
+    events = load_events(spec)
+    assert events is not None
+    shared, per_event = event_problems(events, TypeRegistry(tree.types), method_scopes(tree.specs.values()))
+    assert shared == [] and per_event == {}
+    assert set(single.values()) <= set(events.specs)
+    documented = {events.specs[code].data["docs"] for code in single.values()}
+    duplicates = {docs for docs_list in summary.events.duplicates.values() for docs in docs_list[1:]}
+    assert documented | duplicates == set(single)
+
+
+def test_the_committed_event_drafts_are_what_the_import_writes(imported: tuple[Path, Summary]) -> None:
+    spec, _ = imported
+    fresh = {p.name: p.read_bytes() for p in (spec / "events" / "imported").glob("*.yaml")}
+    committed = {p.name: p.read_bytes() for p in (REPO / "spec" / "events" / "imported").glob("*.yaml")}
+    assert sorted(fresh) == sorted(committed)
+    assert [name for name in sorted(fresh) if fresh[name] != committed[name]] == []
 
 
 def test_at_least_95_percent_of_documented_methods_pass_the_checker(imported: tuple[Path, Summary]) -> None:
