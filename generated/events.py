@@ -2405,6 +2405,463 @@ class OnImbotMessageUpdateEvent(TypedDict, total=False):
     auth: EventAuth
 
 
+class OnImbotV2CommandAddDataBot(TypedDict, total=False):
+    id: int | str
+    code: str
+    type: str
+    isHidden: bool | str
+    isSupportOpenline: bool | str
+    isReactionsEnabled: bool | str
+    backgroundId: Any | None
+    language: str
+    moduleId: str
+    eventMode: str
+    countMessage: int | str
+    countCommand: int | str
+    countChat: int | str
+    countUser: int | str
+
+
+class OnImbotV2CommandAddDataCommand(TypedDict, total=False):
+    id: int | str
+    command: str
+    params: str
+    context: str
+
+
+class OnImbotV2CommandAddDataMessage(TypedDict, total=False):
+    id: int | str
+    chatId: int | str
+    authorId: int | str
+    date: str
+    text: str
+    isSystem: bool | str
+    uuid: str
+    forward: Any | None
+    params: dict[str, Any]
+    viewedByOthers: bool | str
+
+
+class OnImbotV2CommandAddDataChat(TypedDict, total=False):
+    id: int | str
+    dialogId: str
+    type: str
+    name: str
+    entityType: str
+    owner: int | str
+    avatar: str
+    color: str
+
+
+class OnImbotV2CommandAddDataUser(TypedDict, total=False):
+    id: int | str
+    active: bool | str
+    name: str
+    firstName: str
+    lastName: str
+    workPosition: str
+    color: str
+    avatar: str
+    gender: str
+    birthday: str
+    extranet: bool | str
+    bot: bool | str
+    connector: bool | str
+    externalAuthId: str
+    status: str
+    idle: bool | str
+    lastActivityDate: str
+    absent: bool | str
+    departments: list[Any] | dict[str, Any]
+    phones: bool | str
+    type: str
+
+
+class OnImbotV2CommandAddData(TypedDict, total=False):
+    bot: OnImbotV2CommandAddDataBot
+    command: OnImbotV2CommandAddDataCommand
+    message: OnImbotV2CommandAddDataMessage
+    chat: OnImbotV2CommandAddDataChat
+    user: OnImbotV2CommandAddDataUser
+    language: str
+
+
+class OnImbotV2CommandAddEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2COMMANDADD"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2CommandAddData]
+    auth: EventAuth
+
+
+class OnImbotV2ContextGetDataBot(TypedDict, total=False):
+    id: int | str
+    code: str
+    type: str
+    isHidden: bool | str
+    isSupportOpenline: bool | str
+    isReactionsEnabled: bool | str
+    backgroundId: Any | None
+    language: str
+    moduleId: str
+    eventMode: str
+    countMessage: int | str
+    countCommand: int | str
+    countChat: int | str
+    countUser: int | str
+
+
+class OnImbotV2ContextGetDataContext(TypedDict, total=False):
+    entityId: int | str
+    entityType: str
+    source: str
+
+
+class OnImbotV2ContextGetDataChat(TypedDict, total=False):
+    id: int | str
+    dialogId: str
+    type: str
+    name: str
+    entityType: str
+    owner: int | str
+    avatar: str
+    color: str
+
+
+class OnImbotV2ContextGetDataUser(TypedDict, total=False):
+    id: int | str
+    active: bool | str
+    name: str
+    firstName: str
+    lastName: str
+    workPosition: str
+    color: str
+    avatar: str
+    gender: str
+    birthday: str
+    extranet: bool | str
+    bot: bool | str
+    connector: bool | str
+    externalAuthId: str
+    status: str
+    idle: bool | str
+    lastActivityDate: str
+    absent: bool | str
+    departments: list[Any] | dict[str, Any]
+    phones: bool | str
+    type: str
+
+
+class OnImbotV2ContextGetData(TypedDict, total=False):
+    bot: OnImbotV2ContextGetDataBot
+    dialogId: str
+    context: OnImbotV2ContextGetDataContext
+    chat: OnImbotV2ContextGetDataChat
+    user: OnImbotV2ContextGetDataUser
+    language: str
+
+
+class OnImbotV2ContextGetEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2CONTEXTGET"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2ContextGetData]
+    auth: EventAuth
+
+
+class OnImbotV2DeleteDataBot(TypedDict, total=False):
+    id: int | str
+    code: str
+    type: str
+    isHidden: bool | str
+    isSupportOpenline: bool | str
+    isReactionsEnabled: bool | str
+    backgroundId: Any | None
+    language: str
+    moduleId: str
+    eventMode: str
+    countMessage: int | str
+    countCommand: int | str
+    countChat: int | str
+    countUser: int | str
+
+
+class OnImbotV2DeleteData(TypedDict, total=False):
+    bot: OnImbotV2DeleteDataBot
+
+
+class OnImbotV2DeleteEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2DELETE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2DeleteData]
+    auth: EventAuth
+
+
+class OnImbotV2JoinChatDataBot(TypedDict, total=False):
+    id: int | str
+    code: str
+    type: str
+    isHidden: bool | str
+    isSupportOpenline: bool | str
+    isReactionsEnabled: bool | str
+    backgroundId: Any | None
+    language: str
+    moduleId: str
+    eventMode: str
+    countMessage: int | str
+    countCommand: int | str
+    countChat: int | str
+    countUser: int | str
+
+
+class OnImbotV2JoinChatDataChat(TypedDict, total=False):
+    id: int | str
+    dialogId: str
+    type: str
+    name: str
+    entityType: str
+    owner: int | str
+    avatar: str
+    color: str
+
+
+class OnImbotV2JoinChatDataUser(TypedDict, total=False):
+    id: int | str
+    active: bool | str
+    name: str
+    firstName: str
+    lastName: str
+    workPosition: str
+    color: str
+    avatar: str
+    gender: str
+    birthday: str
+    extranet: bool | str
+    bot: bool | str
+    connector: bool | str
+    externalAuthId: str
+    status: str
+    idle: bool | str
+    lastActivityDate: str
+    absent: bool | str
+    departments: list[Any] | dict[str, Any]
+    phones: bool | str
+    type: str
+
+
+class OnImbotV2JoinChatData(TypedDict, total=False):
+    bot: OnImbotV2JoinChatDataBot
+    dialogId: str
+    chat: OnImbotV2JoinChatDataChat
+    user: OnImbotV2JoinChatDataUser
+    language: str
+
+
+class OnImbotV2JoinChatEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2JOINCHAT"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2JoinChatData]
+    auth: EventAuth
+
+
+class OnImbotV2MessageAddDataBot(TypedDict, total=False):
+    id: int | str
+    code: str
+    type: str
+    isHidden: bool | str
+    isSupportOpenline: bool | str
+    isReactionsEnabled: bool | str
+    backgroundId: Any | None
+    language: str
+    moduleId: str
+    eventMode: str
+    countMessage: int | str
+    countCommand: int | str
+    countChat: int | str
+    countUser: int | str
+
+
+class OnImbotV2MessageAddDataMessage(TypedDict, total=False):
+    id: int | str
+    chatId: int | str
+    authorId: int | str
+    date: str
+    text: str
+    isSystem: bool | str
+    uuid: str
+    forward: Any | None
+    params: dict[str, Any]
+    viewedByOthers: bool | str
+
+
+class OnImbotV2MessageAddDataChat(TypedDict, total=False):
+    id: int | str
+    dialogId: str
+    type: str
+    name: str
+    entityType: str
+    owner: int | str
+    avatar: str
+    color: str
+
+
+class OnImbotV2MessageAddDataUser(TypedDict, total=False):
+    id: int | str
+    active: bool | str
+    name: str
+    firstName: str
+    lastName: str
+    workPosition: str
+    color: str
+    avatar: str
+    gender: str
+    birthday: str
+    extranet: bool | str
+    bot: bool | str
+    connector: bool | str
+    externalAuthId: str
+    status: str
+    idle: bool | str
+    lastActivityDate: str
+    absent: bool | str
+    departments: list[Any] | dict[str, Any]
+    phones: bool | str
+    type: str
+
+
+class OnImbotV2MessageAddData(TypedDict, total=False):
+    bot: OnImbotV2MessageAddDataBot
+    message: OnImbotV2MessageAddDataMessage
+    chat: OnImbotV2MessageAddDataChat
+    user: OnImbotV2MessageAddDataUser
+    language: str
+
+
+class OnImbotV2MessageAddEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2MESSAGEADD"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2MessageAddData]
+    auth: EventAuth
+
+
+class OnImbotV2MessageDeleteData(TypedDict, total=False):
+    bot: dict[str, Any]
+    messageId: int | str
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    language: str
+
+
+class OnImbotV2MessageDeleteEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2MESSAGEDELETE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2MessageDeleteData]
+    auth: EventAuth
+
+
+class OnImbotV2MessageUpdateData(TypedDict, total=False):
+    bot: dict[str, Any]
+    message: dict[str, Any]
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    language: str
+
+
+class OnImbotV2MessageUpdateEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2MESSAGEUPDATE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2MessageUpdateData]
+    auth: EventAuth
+
+
+class OnImbotV2ReactionChangeDataBot(TypedDict, total=False):
+    id: int | str
+    code: str
+    type: str
+    isHidden: bool | str
+    isSupportOpenline: bool | str
+    isReactionsEnabled: bool | str
+    backgroundId: Any | None
+    language: str
+    moduleId: str
+    eventMode: str
+    countMessage: int | str
+    countCommand: int | str
+    countChat: int | str
+    countUser: int | str
+
+
+class OnImbotV2ReactionChangeDataMessage(TypedDict, total=False):
+    id: int | str
+    chatId: int | str
+    authorId: int | str
+    date: str
+    text: str
+    isSystem: bool | str
+    uuid: str
+    forward: Any | None
+    params: dict[str, Any]
+    viewedByOthers: bool | str
+
+
+class OnImbotV2ReactionChangeDataChat(TypedDict, total=False):
+    id: int | str
+    dialogId: str
+    type: str
+    name: str
+    entityType: str
+    owner: int | str
+    avatar: str
+    color: str
+
+
+class OnImbotV2ReactionChangeDataUser(TypedDict, total=False):
+    id: int | str
+    active: bool | str
+    name: str
+    firstName: str
+    lastName: str
+    workPosition: str
+    color: str
+    avatar: str
+    gender: str
+    birthday: str
+    extranet: bool | str
+    bot: bool | str
+    connector: bool | str
+    externalAuthId: str
+    status: str
+    idle: bool | str
+    lastActivityDate: str
+    absent: bool | str
+    departments: list[Any] | dict[str, Any]
+    phones: bool | str
+    type: str
+
+
+class OnImbotV2ReactionChangeData(TypedDict, total=False):
+    bot: OnImbotV2ReactionChangeDataBot
+    reaction: str
+    action: str
+    message: OnImbotV2ReactionChangeDataMessage
+    chat: OnImbotV2ReactionChangeDataChat
+    user: OnImbotV2ReactionChangeDataUser
+    language: str
+
+
+class OnImbotV2ReactionChangeEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMBOTV2REACTIONCHANGE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImbotV2ReactionChangeData]
+    auth: EventAuth
+
+
 class OnImCommandAddDataParams(TypedDict, total=False):
     MESSAGE: str
     TEMPLATE_ID: str
@@ -2623,6 +3080,150 @@ class OnImConnectorStatusDeleteEvent(TypedDict, total=False):
     event_handler_id: int | str
     ts: int | str
     data: Required[OnImConnectorStatusDeleteData]
+    auth: EventAuth
+
+
+class OnImV2JoinChatData(TypedDict, total=False):
+    dialogId: str
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    language: str
+
+
+class OnImV2JoinChatEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMV2JOINCHAT"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImV2JoinChatData]
+    auth: EventAuth
+
+
+class OnImV2MessageAddDataMessage(TypedDict, total=False):
+    id: int | str
+    chatId: int | str
+    authorId: int | str
+    date: str
+    text: str
+    isSystem: bool | str
+    uuid: str
+    forward: Any | None
+    params: dict[str, Any]
+    viewedByOthers: bool | str
+
+
+class OnImV2MessageAddDataChat(TypedDict, total=False):
+    id: int | str
+    dialogId: str
+    name: str
+    type: str
+    messageType: str
+    owner: int | str
+    color: str
+    avatar: str
+    description: str
+    extranet: bool | str
+    containsCollaber: bool | str
+    entityType: str
+    entityId: str
+    entityData1: str
+    entityData2: str
+    entityData3: str
+    entityLink: dict[str, Any]
+    diskFolderId: int | str
+    permissions: dict[str, Any]
+    parentChatId: int | str
+    parentMessageId: int | str
+    isNew: bool | str
+    textFieldEnabled: str
+    backgroundId: Any | None
+
+
+class OnImV2MessageAddDataUser(TypedDict, total=False):
+    id: int | str
+    active: bool | str
+    name: str
+    firstName: str
+    lastName: str
+    workPosition: str
+    color: str
+    avatar: str
+    gender: str
+    birthday: str
+    extranet: bool | str
+    bot: bool | str
+    connector: bool | str
+    externalAuthId: str
+    status: str
+    idle: bool | str
+    lastActivityDate: bool | str
+    mobileLastDate: bool | str
+    desktopLastDate: bool | str
+    absent: bool | str
+    departments: list[Any] | dict[str, Any]
+    phones: bool | str
+    website: str
+    email: str
+    type: str
+
+
+class OnImV2MessageAddData(TypedDict, total=False):
+    message: OnImV2MessageAddDataMessage
+    chat: OnImV2MessageAddDataChat
+    user: OnImV2MessageAddDataUser
+    language: str
+
+
+class OnImV2MessageAddEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMV2MESSAGEADD"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImV2MessageAddData]
+
+
+class OnImV2MessageDeleteData(TypedDict, total=False):
+    messageId: int | str
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    language: str
+
+
+class OnImV2MessageDeleteEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMV2MESSAGEDELETE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImV2MessageDeleteData]
+    auth: EventAuth
+
+
+class OnImV2MessageUpdateData(TypedDict, total=False):
+    message: dict[str, Any]
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    language: str
+
+
+class OnImV2MessageUpdateEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMV2MESSAGEUPDATE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImV2MessageUpdateData]
+    auth: EventAuth
+
+
+class OnImV2ReactionChangeData(TypedDict, total=False):
+    reaction: str
+    action: str
+    message: dict[str, Any]
+    chat: dict[str, Any]
+    user: dict[str, Any]
+    language: str
+
+
+class OnImV2ReactionChangeEvent(TypedDict, total=False):
+    event: Required[Literal["ONIMV2REACTIONCHANGE"]]
+    event_handler_id: int | str
+    ts: int | str
+    data: Required[OnImV2ReactionChangeData]
     auth: EventAuth
 
 
@@ -3414,6 +4015,14 @@ EventName: TypeAlias = Literal[
     "ONIMBOTMESSAGEADD",
     "ONIMBOTMESSAGEDELETE",
     "ONIMBOTMESSAGEUPDATE",
+    "ONIMBOTV2COMMANDADD",
+    "ONIMBOTV2CONTEXTGET",
+    "ONIMBOTV2DELETE",
+    "ONIMBOTV2JOINCHAT",
+    "ONIMBOTV2MESSAGEADD",
+    "ONIMBOTV2MESSAGEDELETE",
+    "ONIMBOTV2MESSAGEUPDATE",
+    "ONIMBOTV2REACTIONCHANGE",
     "ONIMCOMMANDADD",
     "ONIMCONNECTORDIALOGFINISH",
     "ONIMCONNECTORDIALOGSTART",
@@ -3422,6 +4031,11 @@ EventName: TypeAlias = Literal[
     "ONIMCONNECTORMESSAGEDELETE",
     "ONIMCONNECTORMESSAGEUPDATE",
     "ONIMCONNECTORSTATUSDELETE",
+    "ONIMV2JOINCHAT",
+    "ONIMV2MESSAGEADD",
+    "ONIMV2MESSAGEDELETE",
+    "ONIMV2MESSAGEUPDATE",
+    "ONIMV2REACTIONCHANGE",
     "ONLIVEFEEDPOSTADD",
     "ONLIVEFEEDPOSTDELETE",
     "ONLIVEFEEDPOSTUPDATE",
@@ -3607,6 +4221,14 @@ AnyEvent: TypeAlias = (
     | OnImbotMessageAddEvent
     | OnImbotMessageDeleteEvent
     | OnImbotMessageUpdateEvent
+    | OnImbotV2CommandAddEvent
+    | OnImbotV2ContextGetEvent
+    | OnImbotV2DeleteEvent
+    | OnImbotV2JoinChatEvent
+    | OnImbotV2MessageAddEvent
+    | OnImbotV2MessageDeleteEvent
+    | OnImbotV2MessageUpdateEvent
+    | OnImbotV2ReactionChangeEvent
     | OnImCommandAddEvent
     | OnImConnectorDialogFinishEvent
     | OnImConnectorDialogStartEvent
@@ -3615,6 +4237,11 @@ AnyEvent: TypeAlias = (
     | OnImConnectorMessageDeleteEvent
     | OnImConnectorMessageUpdateEvent
     | OnImConnectorStatusDeleteEvent
+    | OnImV2JoinChatEvent
+    | OnImV2MessageAddEvent
+    | OnImV2MessageDeleteEvent
+    | OnImV2MessageUpdateEvent
+    | OnImV2ReactionChangeEvent
     | OnLiveFeedPostAddEvent
     | OnLiveFeedPostDeleteEvent
     | OnLiveFeedPostUpdateEvent
@@ -4669,6 +5296,62 @@ EVENTS: Mapping[str, EventInfo] = {
         "https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/events/on-imbot-message-update.html",
         "spec/events/imported/ONIMBOTMESSAGEUPDATE.yaml",
     ),
+    "ONIMBOTV2COMMANDADD": EventInfo(
+        OnImbotV2CommandAddEvent,
+        OnImbotV2CommandAddData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2COMMANDADD.yaml",
+    ),
+    "ONIMBOTV2CONTEXTGET": EventInfo(
+        OnImbotV2ContextGetEvent,
+        OnImbotV2ContextGetData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2CONTEXTGET.yaml",
+    ),
+    "ONIMBOTV2DELETE": EventInfo(
+        OnImbotV2DeleteEvent,
+        OnImbotV2DeleteData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2DELETE.yaml",
+    ),
+    "ONIMBOTV2JOINCHAT": EventInfo(
+        OnImbotV2JoinChatEvent,
+        OnImbotV2JoinChatData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2JOINCHAT.yaml",
+    ),
+    "ONIMBOTV2MESSAGEADD": EventInfo(
+        OnImbotV2MessageAddEvent,
+        OnImbotV2MessageAddData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2MESSAGEADD.yaml",
+    ),
+    "ONIMBOTV2MESSAGEDELETE": EventInfo(
+        OnImbotV2MessageDeleteEvent,
+        OnImbotV2MessageDeleteData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2MESSAGEDELETE.yaml",
+    ),
+    "ONIMBOTV2MESSAGEUPDATE": EventInfo(
+        OnImbotV2MessageUpdateEvent,
+        OnImbotV2MessageUpdateData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2MESSAGEUPDATE.yaml",
+    ),
+    "ONIMBOTV2REACTIONCHANGE": EventInfo(
+        OnImbotV2ReactionChangeEvent,
+        OnImbotV2ReactionChangeData,
+        ("imbot",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.html",
+        "spec/events/imported/ONIMBOTV2REACTIONCHANGE.yaml",
+    ),
     "ONIMCOMMANDADD": EventInfo(
         OnImCommandAddEvent,
         OnImCommandAddData,
@@ -4725,6 +5408,41 @@ EVENTS: Mapping[str, EventInfo] = {
         "https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/events/on-im-connector-status-delete.html",
         "spec/events/imported/ONIMCONNECTORSTATUSDELETE.yaml",
     ),
+    "ONIMV2JOINCHAT": EventInfo(
+        OnImV2JoinChatEvent,
+        OnImV2JoinChatData,
+        ("im",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html",
+        "spec/events/imported/ONIMV2JOINCHAT.yaml",
+    ),
+    "ONIMV2MESSAGEADD": EventInfo(
+        OnImV2MessageAddEvent,
+        OnImV2MessageAddData,
+        ("im",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html",
+        "spec/events/imported/ONIMV2MESSAGEADD.yaml",
+    ),
+    "ONIMV2MESSAGEDELETE": EventInfo(
+        OnImV2MessageDeleteEvent,
+        OnImV2MessageDeleteData,
+        ("im",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html",
+        "spec/events/imported/ONIMV2MESSAGEDELETE.yaml",
+    ),
+    "ONIMV2MESSAGEUPDATE": EventInfo(
+        OnImV2MessageUpdateEvent,
+        OnImV2MessageUpdateData,
+        ("im",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html",
+        "spec/events/imported/ONIMV2MESSAGEUPDATE.yaml",
+    ),
+    "ONIMV2REACTIONCHANGE": EventInfo(
+        OnImV2ReactionChangeEvent,
+        OnImV2ReactionChangeData,
+        ("im",),
+        "https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/events.html",
+        "spec/events/imported/ONIMV2REACTIONCHANGE.yaml",
+    ),
     "ONLIVEFEEDPOSTADD": EventInfo(
         OnLiveFeedPostAddEvent,
         OnLiveFeedPostAddData,
@@ -4749,7 +5467,7 @@ EVENTS: Mapping[str, EventInfo] = {
     "ONOFFLINEEVENT": EventInfo(
         OnOfflineEventEvent,
         OnOfflineEventData,
-        ("events",),
+        ("event",),
         "https://apidocs.bitrix24.com/api-reference/events/on-offline-event.html",
         "spec/events/imported/ONOFFLINEEVENT.yaml",
     ),

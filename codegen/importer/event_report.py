@@ -27,7 +27,7 @@ class EventFigures:
 def section(figures: EventFigures | None, outcomes: list[PageOutcome]) -> list[str]:
     if figures is None:
         return []
-    read = [o.event for o in outcomes if o.event is not None]
+    read = [d for o in outcomes for d in o.events]
     skipped = Counter(d.skipped for d in read if d.skipped)
     sources = Counter(d.payload_source for d in figures.drafts.values())
     passing = len(figures.drafts) - len([k for k in figures.problems if k in figures.drafts])
@@ -35,8 +35,9 @@ def section(figures: EventFigures | None, outcomes: list[PageOutcome]) -> list[s
         "", "## Event specs", "",
         "Pages of kind `event` are read by codegen/importer/events.py into spec/events/imported/.", "",
         "| figure | value |", "| --- | --- |",
-        f"| event pages read (kind `event`) | {len(read)} |",
-        f"| pages documenting one event | {sum(1 for d in read if d.spec is not None)} |",
+        f"| event pages read (kind `event`) | {sum(1 for o in outcomes if o.kind == 'event')} |",
+        f"| pages documenting one event | {sum(1 for o in outcomes if len(o.events) == 1 and o.events[0].spec)} |",
+        f"| pages documenting several events (one spec per section) | {sum(1 for o in outcomes if len(o.events) > 1)} |",
         f"| event specs written (distinct event codes) | {len(figures.drafts)} |",
         f"| event specs passing codegen's event checks | {passing} |",
     ]

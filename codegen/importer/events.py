@@ -25,6 +25,7 @@ from ..events import check
 from ..naming import pascal
 from . import examples, facts, params, shapes, subtables, yfm
 
+SCOPE_GUESSED = "The page names no scope; the scope of the methods documented nearest to it in the docs tree is used."
 ENVELOPE = ("event", "event_handler_id", "data", "ts", "auth")
 _TITLE_CODE = re.compile(r"\b(on[A-Z][A-Za-z0-9]+)\b")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_.]*$")
@@ -68,8 +69,6 @@ def skip_reason(docs: str, title: str, blocks: list[yfm.Block]) -> str | None:
         return "overview of several events"
     if "/widgets/" in docs or "/embedding/" in docs or any(_WIDGET.search(text) for text in h2):
         return "widget placement: what an embedded page is sent, not an event"
-    if sum(bool(_MULTI_HEADING.match(text.strip())) for text in h2) >= 2:
-        return "several events on one page (a format reference); not split into specs"
     return None
 
 
@@ -86,14 +85,42 @@ def event_code(title: str, bodies: list[dict[str, Any]]) -> tuple[str | None, li
     return (code if code and _CODE.match(code) else None), notes
 
 
-def type_name(code: str, title: str, docs: str) -> str:
-    """OnCrmDealAdd: the title's camelCase token, else the page's file name, when its letters are the code's."""
+def type_name(code: str, title: str, docs: str, blocks: list[yfm.Block]) -> str:
+    """OnCrmDealAdd: the title's camelCase token, else the page's file name, when its letters are
+    the code's; else the code cut into words the page uses (ONIMBOTV2MESSAGEADD → OnImbotV2MessageAdd)."""
     letters = re.sub(r"[^A-Z0-9]", "", code)
     for candidate in [*_TITLE_CODE.findall(title), docs.rsplit("/", 1)[-1].removesuffix(".md")]:
         name = pascal(candidate)
         if name.upper() == letters:
             return name
-    return pascal(code.lower().replace(".", "_"))
+    words = _split_words(letters.lower(), _page_words(blocks))
+    return "".join(word[:1].upper() + word[1:] for word in words) if words else pascal(code.lower().replace(".", "_"))
+
+
+def _page_words(blocks: list[yfm.Block]) -> set[str]:
+    words = {"on", *_PAST}  # the verbs event codes end in, whether or not the prose uses them
+    for block in blocks:
+        text = getattr(block, "text", "")
+        text = re.sub(r"\]\([^)]*\)|\{#[^}]*\}", " ", text)  # link targets and anchors spell codes run together
+        spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)  # camelCase words apart
+        words |= {word.lower() for word in re.findall(r"[A-Za-z]+[0-9]*", spaced)
+                  if len(word) >= 2 and not word.isupper()}  # codes in capitals are what is being cut
+    return words
+
+
+def _split_words(letters: str, vocabulary: set[str]) -> list[str] | None:
+    """`letters` as the fewest words of `vocabulary` (longest first on ties), or None."""
+    best: list[list[str] | None] = [[]] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(end):
+            head = best[start]
+            word = letters[start:end]
+            if head is not None and word in vocabulary:
+                candidate = [*head, word]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[-1]
 
 
 def summary_of(name: str) -> str:
@@ -248,23 +275,58 @@ def settle(spec: dict[str, Any], shared: dict[str, Any], registry: Any, notes: l
     return changes
 
 
-def build(docs: str, title: str, blocks: list[yfm.Block], shared: dict[str, Any], registry: Any) -> EventDraft:
-    """The draft event spec of an event-kind page, or an EventDraft with `skipped` set."""
-    draft = EventDraft(docs)
+def build(docs: str, title: str, blocks: list[yfm.Block], shared: dict[str, Any], registry: Any) -> list[EventDraft]:
+    """The draft event specs of an event-kind page (one, or one per section of a page that
+    describes several), or a single EventDraft with `skipped` set."""
     reason = skip_reason(docs, title, blocks)
+    if reason is None and _event_sections(blocks):
+        return [_section_draft(docs, title, code, section, blocks, shared, registry)
+                for code, section in _event_sections(blocks)]
     bodies = example_bodies(blocks)
     code, name_notes = event_code(title, bodies)
     if reason is None and code is None:
         reason = "names no event code (a guide, not an event)"
     if reason is not None:
-        draft.skipped = reason
-        return draft
+        return [EventDraft(docs, skipped=reason)]
     assert code is not None
-    draft.event = code
     notes: list[dict[str, str]] = [{"topic": "Event name", "choice": note} for note in name_notes]
+    return [_draft(docs, title, code, _handler_region(blocks), bodies, blocks, notes, shared, registry)]
 
+
+def _event_sections(blocks: list[yfm.Block]) -> list[tuple[str, list[yfm.Block]]]:
+    """(code, blocks) of each H2 named by an event code, on pages that describe several events."""
+    sections: list[tuple[str, list[yfm.Block]]] = []
+    for block in blocks:
+        if isinstance(block, yfm.Heading) and block.level == 2:
+            text = yfm.plain(block.text).strip()
+            sections.append((text if _MULTI_HEADING.match(text) else "", [block]))
+        elif sections:
+            sections[-1][1].append(block)
+    found = [(code, section) for code, section in sections if code]
+    return found if len(found) >= 2 else []
+
+
+def _section_draft(docs: str, title: str, code: str, section: list[yfm.Block], page: list[yfm.Block],
+                   shared: dict[str, Any], registry: Any) -> EventDraft:
+    """One event of a page that describes several: its table lists the members of `data`, and
+    its JSON example shows `data` alone, which becomes the example request's `data`."""
+    bodies = [{"event": code, "data": parsed} for parsed, _ in examples.json_blocks(section) if "event" not in parsed]
+    notes = [{"topic": "Event name", "choice": f"The page describes several events; this is its section {code}."}]
+    if bodies:
+        notes.append({"topic": "Examples", "choice": "The section's example shows `data` only; the example request "
+                      "wraps it with the event code and nothing else."})
+    draft = _draft(docs, title, code, section, bodies[:1], page, notes, shared, registry)
+    if draft.spec is not None:
+        draft.spec["title"] = f"{title}: {code}"
+    return draft
+
+
+def _draft(docs: str, title: str, code: str, region: list[yfm.Block], bodies: list[dict[str, Any]],
+           blocks: list[yfm.Block], notes: list[dict[str, str]], shared: dict[str, Any], registry: Any) -> EventDraft:
+    """The draft of one event: its tables in `region`, its example requests `bodies`."""
+    draft = EventDraft(docs, event=code)
     stats = params.TableStats()
-    tree = subtables.assemble(_handler_region(blocks), stats).tree
+    tree = subtables.assemble(region, stats).tree
     shape_notes: list[str] = []
     envelope: dict[str, Any] = {}
     if "data" in tree:
@@ -300,15 +362,15 @@ def build(docs: str, title: str, blocks: list[yfm.Block], shared: dict[str, Any]
 
     head = [b for b in blocks if not (isinstance(b, yfm.Heading) and b.level == 2)][:20]
     scopes, _ = facts.scope_and_access(head)
-    spec: dict[str, Any] = {"event": code, "type_name": type_name(code, title, docs), "title": title}
+    spec: dict[str, Any] = {"event": code, "type_name": type_name(code, title, docs, blocks), "title": title}
     spec["summary"] = summary_of(spec["type_name"])
     spec["docs"] = docs
     if scopes:
         spec["scope"] = scopes[0] if len(scopes) == 1 else scopes
     else:
-        spec["scope"] = docs.split("/")[1]
-        notes.append({"topic": "Scope", "choice": "The page names no scope; the docs folder's name is used."})
-        draft.findings.append("no scope line; the docs folder's name is used")
+        spec["scope"] = docs.split("/")[1]  # run.py replaces it with the nearest documented methods' scope
+        notes.append({"topic": "Scope", "choice": SCOPE_GUESSED})
+        draft.findings.append("no scope line")
     deprecated = facts.deprecation(docs, blocks)
     if deprecated:
         deprecated["reason"] = deprecated["reason"].replace("the method", "the event")
@@ -330,3 +392,19 @@ def build(docs: str, title: str, blocks: list[yfm.Block], shared: dict[str, Any]
     draft.spec = spec
     draft.types = params.type_names({"data": data, **envelope})
     return draft
+
+
+def nearest_scope(docs: str, method_scopes: dict[str, Any]) -> Any | None:
+    """The scope most of the methods in the deepest docs folder holding both have (`method_scopes`:
+    method page path → its scope), for an event page without a scope line."""
+    folder = docs.rsplit("/", 1)[0]
+    while "/" in folder:
+        found = sorted((repr(scope), scope) for path, scope in method_scopes.items() if path.startswith(folder + "/"))
+        if found:
+            counts: dict[str, int] = {}
+            for key, _ in found:
+                counts[key] = counts.get(key, 0) + 1
+            best = max(sorted(counts), key=lambda key: counts[key])
+            return next(scope for key, scope in found if key == best)
+        folder = folder.rsplit("/", 1)[0]
+    return None

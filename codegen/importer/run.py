@@ -37,7 +37,7 @@ class PageOutcome:
     problems: list[str] = field(default_factory=list)  # codegen.check on draft + override
     listed: list[str] = field(default_factory=list)
     error: str | None = None
-    event: events.EventDraft | None = None  # pages of kind `event`: the draft, or why there is none
+    events: list[events.EventDraft] = field(default_factory=list)  # kind `event`: the drafts, or why none
 
 
 def _init_worker(types: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]],
@@ -68,8 +68,8 @@ def process(args: tuple[str, str]) -> PageOutcome:
         blocks = yfm.parse(Path(path).read_text(encoding="utf-8"))
         identity = identify.identify(docs, blocks)
         if identity.kind == "event" and _shared_events:
-            draft = events.build(docs, identity.title, blocks, _shared_events, _registry.types)
-            return PageOutcome(docs, "event", listed=_listed_methods(blocks), event=draft)
+            drafts = events.build(docs, identity.title, blocks, _shared_events, _registry.types)
+            return PageOutcome(docs, "event", listed=_listed_methods(blocks), events=drafts)
         if identity.kind != "method":
             return PageOutcome(docs, identity.kind, listed=_listed_methods(blocks))
         assert identity.method is not None
@@ -133,6 +133,10 @@ def run(docs_root: Path, out: Path, reports: Path, jobs: int = 2) -> report.Summ
         assert outcome.result is not None
         used |= outcome.result.types
     event_drafts, event_duplicates = _chosen_events(outcomes)
+    page_scopes = {o.docs: o.result.spec["scope"] for o in chosen.values() if o.result is not None and o.result.spec}
+    for draft in event_drafts.values():
+        if draft.spec and {"topic": "Scope", "choice": events.SCOPE_GUESSED} in draft.spec.get("notes", []):
+            draft.spec["scope"] = events.nearest_scope(draft.docs, page_scopes) or draft.spec["scope"]
     for draft in event_drafts.values():
         used |= draft.types
     proposed = registry.proposed(used)
@@ -177,8 +181,9 @@ def _chosen_events(outcomes: list[PageOutcome]) -> tuple[dict[str, events.EventD
     """One draft per event code: pages claiming one code are ranked as method pages are."""
     claims: dict[str, list[events.EventDraft]] = {}
     for outcome in outcomes:
-        if outcome.event is not None and outcome.event.spec is not None and outcome.event.event is not None:
-            claims.setdefault(outcome.event.event, []).append(outcome.event)
+        for draft in outcome.events:
+            if draft.spec is not None and draft.event is not None:
+                claims.setdefault(draft.event, []).append(draft)
     return _settle_claims(claims)
 
 

@@ -43,21 +43,23 @@ def test_every_single_event_page_has_a_spec_that_passes_the_checks(imported: tup
     """Counted against the importer's own classification of the pages, not a fixed number."""
     spec, summary = imported
     assert summary.events is not None
-    pages = [o.event for o in summary.outcomes if o.kind == "event"]
-    assert len(pages) == summary.kinds["event"] and all(page is not None for page in pages)
-    single = {page.docs: page.event for page in pages if page is not None and page.spec is not None}
-    skipped = [page for page in pages if page is not None and page.spec is None]
-    assert all(page.skipped for page in skipped)  # every page without a spec says why
-    assert len(single) + len(skipped) == len(pages)
+    pages = [o for o in summary.outcomes if o.kind == "event"]
+    assert len(pages) == summary.kinds["event"] and all(page.events for page in pages)
+    drafts = [draft for page in pages for draft in page.events]
+    single = {(d.docs, d.event) for d in drafts if d.spec is not None}
+    skipped = [page for page in pages if page.events[0].spec is None]
+    assert all(len(page.events) == 1 and page.events[0].skipped for page in skipped)  # each says why
+    assert {docs for docs, _ in single} | {page.docs for page in skipped} == {page.docs for page in pages}
     tree = load_tree(spec)
     events = load_events(spec)
     assert events is not None
     shared, per_event = event_problems(events, TypeRegistry(tree.types), method_scopes(tree.specs.values()))
     assert shared == [] and per_event == {}
-    assert set(single.values()) <= set(events.specs)
-    documented = {events.specs[code].data["docs"] for code in single.values()}
-    duplicates = {docs for docs_list in summary.events.duplicates.values() for docs in docs_list[1:]}
-    assert documented | duplicates == set(single)
+    codes = {code for _, code in single}
+    assert codes <= set(events.specs)
+    documented = {(events.specs[code].data["docs"], code) for code in codes}
+    duplicates = {(docs, code) for code, docs_list in summary.events.duplicates.items() for docs in docs_list[1:]}
+    assert documented | duplicates == single
 
 
 def test_the_committed_event_drafts_are_what_the_import_writes(imported: tuple[Path, Summary]) -> None:
