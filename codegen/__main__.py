@@ -17,9 +17,12 @@ import time
 from pathlib import Path
 
 from .check import check_tree, drop_failing_drafts
+from .events.check import drop_failing_event_drafts, event_problems, method_scopes
+from .events.load import load_events
 from .load import SPEC_ROOT, load_tree
 from .openapi import DOCUMENT_PATH, render_document
 from .render import render
+from .types import TypeRegistry
 
 REPO = SPEC_ROOT.parent
 PYTHON_ROOTS = ("generated", "tests/generated")
@@ -35,7 +38,16 @@ def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
     if dropped:
         print(f"left out {len(dropped)} imported draft(s) that fail the spec checks "
               "(see `python -m codegen validate-specs`)", file=sys.stderr)
-    rendered = render(tree)
+    events = load_events(spec_root)
+    if events is not None:
+        event_blocking, event_dropped = drop_failing_event_drafts(events, TypeRegistry(tree.types),
+                                                                  method_scopes(tree.specs.values()))
+        if event_blocking:
+            return event_blocking, 0
+        if event_dropped:
+            print(f"left out {len(event_dropped)} imported event draft(s) that fail the checks "
+                  "(see `python -m codegen validate-specs`)", file=sys.stderr)
+    rendered = render(tree, events)
     if rendered.problems:
         return rendered.problems, 0
     if rendered.cases_left_out:
@@ -100,7 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.command == "validate-specs":
-        problems = check_tree(load_tree(args.spec))
+        tree = load_tree(args.spec)
+        problems = check_tree(tree)
+        events = load_events(args.spec)
+        if events is not None:
+            shared, per_event = event_problems(events, TypeRegistry(tree.types), method_scopes(tree.specs.values()))
+            problems += shared + [problem for event_id in sorted(per_event) for problem in per_event[event_id]]
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0

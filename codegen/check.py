@@ -235,12 +235,18 @@ def drop_failing_drafts(tree: SpecTree) -> tuple[list[str], list[str]]:
     coverage gap reported by the importer, not a broken build.
     """
     shared, per_method = problems_by_method(tree)
+    return drop_failing(tree.specs, shared, per_method)
+
+
+def drop_failing(specs: dict[str, SpecFile], shared: list[str], per_spec: dict[str, list[str]]
+                 ) -> tuple[list[str], list[str]]:
+    """Remove the imported specs that have problems from `specs`; (blocking problems, ids removed)."""
     blocking = list(shared)
     dropped = []
-    for method_id in sorted(per_method):
-        if tree.specs[method_id].origin == "imported":
-            dropped.append(method_id)
-            del tree.specs[method_id]
+    for spec_id in sorted(per_spec):
+        if specs[spec_id].origin == "imported":
+            dropped.append(spec_id)
+            del specs[spec_id]
         else:
-            blocking += per_method[method_id]
+            blocking += per_spec[spec_id]
     return blocking, dropped

@@ -91,7 +91,7 @@ def with_list_params(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SpecFile:
-    """One method's effective spec and the files it was built from."""
+    """One method's (or event's) effective spec and the files it was built from."""
 
     method_id: str
     data: dict[str, Any]
@@ -155,27 +155,43 @@ def load_tree(root: Path = SPEC_ROOT, read: Callable[[Path], Any] = read_yaml) -
     tree.error_catalogue = read(catalogue)["classes"] if catalogue.exists() else []
 
     def files(folder: str) -> dict[str, Path]:
-        return {method_id_of(p): p for p in sorted((root / folder).glob("*.yaml"))}
+        return yaml_files(root / folder)
 
-    curated, imported, overrides = files("methods"), files("imported"), files("overrides")
-    for method_id in sorted(set(curated) | set(imported)):
-        try:
-            if method_id in curated:
-                path = curated[method_id]
-                tree.specs[method_id] = SpecFile(method_id, with_list_params(read(path)), (path,), "curated")
-                continue
-            data = read(imported[method_id])
-            sources: tuple[Path, ...] = (imported[method_id],)
-            origin = "imported"
-            if method_id in overrides:
-                data = merge_override(data, read(overrides[method_id]))
-                sources += (overrides[method_id],)
-                origin = "imported+override"
-            tree.specs[method_id] = SpecFile(method_id, with_list_params(data), sources, origin)
-        except yaml.YAMLError as exc:
-            tree.load_errors.append(f"{method_id}: YAML error: {exc}")
+    tree.specs, tree.load_errors = layered(files("methods"), files("imported"), files("overrides"), read,
+                                           with_list_params)
     shared = shared_error_facts(tree)
     tree.specs = {method_id: with_shared_error_facts(spec, shared) for method_id, spec in tree.specs.items()}
-    for method_id in sorted(set(overrides) - set(imported) - set(curated)):
-        tree.load_errors.append(f"{_relative(overrides[method_id])}: override for a method with no imported spec")
     return tree
+
+
+def yaml_files(folder: Path) -> dict[str, Path]:
+    """Spec id (file name without `.yaml`) → path, for every spec file in `folder`."""
+    return {method_id_of(p): p for p in sorted(folder.glob("*.yaml"))}
+
+
+def layered(curated: dict[str, Path], imported: dict[str, Path], overrides: dict[str, Path],
+            read: Callable[[Path], Any], prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data,
+            ) -> tuple[dict[str, SpecFile], list[str]]:
+    """The layering rule, for method and event specs alike: a curated file wins outright;
+    otherwise the imported draft with its override merged on top. Returns (specs, load errors)."""
+    specs: dict[str, SpecFile] = {}
+    errors: list[str] = []
+    for spec_id in sorted(set(curated) | set(imported)):
+        try:
+            if spec_id in curated:
+                path = curated[spec_id]
+                specs[spec_id] = SpecFile(spec_id, prepare(read(path)), (path,), "curated")
+                continue
+            data = read(imported[spec_id])
+            sources: tuple[Path, ...] = (imported[spec_id],)
+            origin = "imported"
+            if spec_id in overrides:
+                data = merge_override(data, read(overrides[spec_id]))
+                sources += (overrides[spec_id],)
+                origin = "imported+override"
+            specs[spec_id] = SpecFile(spec_id, prepare(data), sources, origin)
+        except yaml.YAMLError as exc:
+            errors.append(f"{spec_id}: YAML error: {exc}")
+    for spec_id in sorted(set(overrides) - set(imported) - set(curated)):
+        errors.append(f"{_relative(overrides[spec_id])}: override for a spec with no imported draft")
+    return specs, errors

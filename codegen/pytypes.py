@@ -69,6 +69,7 @@ class HintBuilder:
         for alternative in alternatives:
             if alternative not in unique:
                 unique.append(alternative)
+        unique.sort(key=lambda hint: hint == "None")  # `X | None`, as ruff (RUF036) wants it
         return " | ".join(unique)
 
     def _element_hint(self, param: dict[str, Any], kind: str, depth: int, owner: str) -> str:

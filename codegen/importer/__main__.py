@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{summary.pages} pages, {len(summary.chosen)} methods, {len(summary.passing)} passing "
         f"({summary.percent:.1f}%), {summary.written} files written, {summary.deleted} deleted, "
+        f"{len(summary.events.drafts) if summary.events else 0} event specs, "
         f"{time.monotonic() - started:.1f}s"
     )
     return 0

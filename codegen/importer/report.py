@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import curation, error_figures, errors_table, facts, page, shape_figures, writer
+from . import curation, error_figures, errors_table, event_report, facts, page, shape_figures, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -35,6 +35,7 @@ class Summary:
     effective: dict[str, dict[str, Any]] = field(default_factory=dict)  # method → curated, or draft + override
     decisions: dict[tuple[str, frozenset[str]], str] = field(default_factory=dict)  # dismissed candidates
     types: dict[str, dict[str, Any]] | None = None  # the type registry the drafts were checked with
+    events: event_report.EventFigures | None = None  # the event drafts (pages of kind `event`)
 
     @property
     def percent(self) -> float:
@@ -129,6 +130,7 @@ def coverage(summary: Summary) -> str:
             lines.append(f"- `{key}` ({summary.chosen[key].docs}): {finding}")
     effective = [(key, summary.curated.get(key) or result.spec or {}) for key, result in sorted(summary.chosen.items())]
     lines += ["", *error_figures.section(effective, errors_table.system_errors())]
+    lines += event_report.section(summary.events, summary.outcomes)
     lines += ["", "## Rules the importer applies", "", *RULES]
     return "\n".join(lines) + "\n"
 

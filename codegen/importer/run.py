@@ -12,10 +12,10 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ..load import merge_override, read_yaml
-from . import checking, curation, identify, page, report, writer, yfm
+from . import checking, curation, event_report, events, identify, page, report, writer, yfm
 from .registry import ImportRegistry
 
 _METHOD_HEADER = re.compile(r"^method", re.IGNORECASE)
@@ -23,6 +23,7 @@ _LISTED_NAME = re.compile(r"\[?`?([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)`?\]?")
 
 _registry: ImportRegistry | None = None
 _overrides: dict[str, dict[str, Any]] = {}
+_shared_events: dict[str, Any] = {}
 
 
 @dataclass
@@ -36,12 +37,15 @@ class PageOutcome:
     problems: list[str] = field(default_factory=list)  # codegen.check on draft + override
     listed: list[str] = field(default_factory=list)
     error: str | None = None
+    events: list[events.EventDraft] = field(default_factory=list)  # kind `event`: the drafts, or why none
 
 
-def _init_worker(types: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]]) -> None:
-    global _registry, _overrides
+def _init_worker(types: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]],
+                 shared_events: dict[str, Any]) -> None:
+    global _registry, _overrides, _shared_events
     _registry = ImportRegistry(types)
     _overrides = overrides
+    _shared_events = shared_events
 
 
 def _listed_methods(blocks: list[yfm.Block]) -> list[str]:
@@ -63,6 +67,9 @@ def process(args: tuple[str, str]) -> PageOutcome:
     try:
         blocks = yfm.parse(Path(path).read_text(encoding="utf-8"))
         identity = identify.identify(docs, blocks)
+        if identity.kind == "event" and _shared_events:
+            drafts = events.build(docs, identity.title, blocks, _shared_events, _registry.types)
+            return PageOutcome(docs, "event", listed=_listed_methods(blocks), events=drafts)
         if identity.kind != "method":
             return PageOutcome(docs, identity.kind, listed=_listed_methods(blocks))
         assert identity.method is not None
@@ -104,33 +111,41 @@ def _preference(docs: str) -> tuple[int, int, str]:
 def run(docs_root: Path, out: Path, reports: Path, jobs: int = 2) -> report.Summary:
     types = read_yaml(out / "types.yaml")["types"]
     overrides = {p.name[: -len(".yaml")]: read_yaml(p) for p in sorted((out / "overrides").glob("*.yaml"))}
+    shared_path = out / "events" / "shared.yaml"
+    shared_events = read_yaml(shared_path) if shared_path.exists() else {}
     work = pages(docs_root)
     if jobs > 1:
-        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(types, overrides)) as pool:
+        with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(types, overrides, shared_events)) as pool:
             outcomes = list(pool.map(process, work, chunksize=32))
     else:
-        _init_worker(types, overrides)
+        _init_worker(types, overrides, shared_events)
         outcomes = [process(item) for item in work]
 
     claims: dict[str, list[PageOutcome]] = {}
     for outcome in outcomes:
         if outcome.result is not None:
             claims.setdefault(method_id(outcome.result), []).append(outcome)
-    chosen: dict[str, PageOutcome] = {}
-    duplicates: dict[str, list[str]] = {}
-    for key in sorted(claims):
-        ranked = sorted(claims[key], key=lambda o: _preference(o.docs))
-        chosen[key] = ranked[0]
-        if len(ranked) > 1:
-            duplicates[key] = [o.docs for o in ranked]
+    chosen, duplicates = _settle_claims(claims)
 
     registry = ImportRegistry(types)
     used: set[str] = set()
     for outcome in chosen.values():
         assert outcome.result is not None
         used |= outcome.result.types
+    event_drafts, event_duplicates = _chosen_events(outcomes)
+    page_scopes = {o.docs: o.result.spec["scope"] for o in chosen.values() if o.result is not None and o.result.spec}
+    for draft in event_drafts.values():
+        if draft.spec and {"topic": "Scope", "choice": events.SCOPE_GUESSED} in draft.spec.get("notes", []):
+            draft.spec["scope"] = events.nearest_scope(draft.docs, page_scopes) or draft.spec["scope"]
+    for draft in event_drafts.values():
+        used |= draft.types
     proposed = registry.proposed(used)
     written, deleted = writer.write_texts(out / "imported", {key: o.text for key, o in chosen.items()})
+    if shared_events:
+        event_texts = {key: writer.dump(writer.canonical_event(d.spec)) for key, d in event_drafts.items() if d.spec}
+        summary_events = writer.write_texts(out / "events" / "imported", event_texts)
+    else:
+        summary_events = (0, 0)
     writer.write_if_changed(out / "imported-types.yaml", _types_text(proposed))
 
     curated = {p.name[: -len(".yaml")]: read_yaml(p) for p in sorted((out / "methods").glob("*.yaml"))}
@@ -154,8 +169,56 @@ def run(docs_root: Path, out: Path, reports: Path, jobs: int = 2) -> report.Summ
                          for key, o in chosen.items() if o.result is not None and o.result.spec is not None}
     summary.decisions = curation.read_decisions(out)
     summary.types = {**proposed, **types}
+    summary.events = event_report.EventFigures(drafts=event_drafts, duplicates=event_duplicates,
+                                         written=summary_events[0], deleted=summary_events[1])
+    if shared_events:
+        summary.events.problems = _event_problems(out, summary)
     report.write_all(summary, reports)
     return summary
+
+
+def _chosen_events(outcomes: list[PageOutcome]) -> tuple[dict[str, events.EventDraft], dict[str, list[str]]]:
+    """One draft per event code: pages claiming one code are ranked as method pages are."""
+    claims: dict[str, list[events.EventDraft]] = {}
+    for outcome in outcomes:
+        for draft in outcome.events:
+            if draft.spec is not None and draft.event is not None:
+                claims.setdefault(draft.event, []).append(draft)
+    return _settle_claims(claims)
+
+
+class _FromPage(Protocol):
+    docs: str
+
+
+_Claim = TypeVar("_Claim", bound=_FromPage)
+
+
+def _settle_claims(claims: dict[str, list[_Claim]]) -> tuple[dict[str, _Claim], dict[str, list[str]]]:
+    """(the page kept for each name, every page of names several claim, the kept one first)."""
+    chosen: dict[str, _Claim] = {}
+    duplicates: dict[str, list[str]] = {}
+    for key in sorted(claims):
+        ranked = sorted(claims[key], key=lambda claim: _preference(claim.docs))
+        chosen[key] = ranked[0]
+        if len(ranked) > 1:
+            duplicates[key] = [claim.docs for claim in ranked]
+    return chosen, duplicates
+
+
+def _event_problems(out: Path, summary: report.Summary) -> dict[str, list[str]]:
+    """codegen's own event checks over the written tree (drafts with their overrides)."""
+    from ..events.check import event_problems
+    from ..events.load import load_events
+    from ..types import TypeRegistry
+
+    tree = load_events(out)
+    assert tree is not None
+    scopes: set[str] = set()
+    for spec in summary.effective.values():
+        scopes |= {spec["scope"]} if isinstance(spec["scope"], str) else set(spec["scope"])
+    shared, per_event = event_problems(tree, TypeRegistry(summary.types or {}), scopes)
+    return {"(shared)": shared, **per_event} if shared else per_event
 
 
 def _types_text(proposed: dict[str, dict[str, str]]) -> str:

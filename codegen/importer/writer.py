@@ -54,6 +54,19 @@ def canonical(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+EVENT_ORDER = ("event", "type_name", "title", "summary", "docs", "scope", "deprecated", "auth", "envelope", "data",
+               "examples", "notes")
+
+
+def canonical_event(spec: dict[str, Any]) -> dict[str, Any]:
+    """An event draft with its mappings in the event format's fixed key order."""
+    result = _ordered(spec, EVENT_ORDER)
+    result["data"] = _param(result["data"])
+    if "envelope" in result:
+        result["envelope"] = {name: _param(param) for name, param in result["envelope"].items()}
+    return result
+
+
 class _Dumper(yaml.SafeDumper):
     """yaml.safe_dump's dumper without the search for shared objects (drafts share none)."""
 

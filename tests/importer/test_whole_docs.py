@@ -10,10 +10,13 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from codegen.check import check_tree, problems_by_method
+from codegen.events.check import event_problems, method_scopes
+from codegen.events.load import load_events
 from codegen.importer import curation
 from codegen.importer.report import Summary
 from codegen.importer.run import run
 from codegen.load import load_tree, read_yaml
+from codegen.types import TypeRegistry
 
 from .conftest import REPO, make_spec_root
 
@@ -32,7 +35,39 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary]:
         shutil.rmtree(spec / folder)
         shutil.copytree(REPO / "spec" / folder, spec / folder)
     shutil.copy(REPO / "spec" / curation.DECISIONS_FILE, spec / curation.DECISIONS_FILE)
+    shutil.copytree(REPO / "spec" / "events", spec / "events", ignore=lambda folder, names: ["imported"])
     return spec, run(DOCS, spec, root / "reports", jobs=2)
+
+
+def test_every_single_event_page_has_a_spec_that_passes_the_checks(imported: tuple[Path, Summary]) -> None:
+    """Counted against the importer's own classification of the pages, not a fixed number."""
+    spec, summary = imported
+    assert summary.events is not None
+    pages = [o for o in summary.outcomes if o.kind == "event"]
+    assert len(pages) == summary.kinds["event"] and all(page.events for page in pages)
+    drafts = [draft for page in pages for draft in page.events]
+    single = {(d.docs, d.event) for d in drafts if d.spec is not None}
+    skipped = [page for page in pages if page.events[0].spec is None]
+    assert all(len(page.events) == 1 and page.events[0].skipped for page in skipped)  # each says why
+    assert {docs for docs, _ in single} | {page.docs for page in skipped} == {page.docs for page in pages}
+    tree = load_tree(spec)
+    events = load_events(spec)
+    assert events is not None
+    shared, per_event = event_problems(events, TypeRegistry(tree.types), method_scopes(tree.specs.values()))
+    assert shared == [] and per_event == {}
+    codes = {code for _, code in single}
+    assert codes <= set(events.specs)
+    documented = {(events.specs[code].data["docs"], code) for code in codes}
+    duplicates = {(docs, code) for code, docs_list in summary.events.duplicates.items() for docs in docs_list[1:]}
+    assert documented | duplicates == single
+
+
+def test_the_committed_event_drafts_are_what_the_import_writes(imported: tuple[Path, Summary]) -> None:
+    spec, _ = imported
+    fresh = {p.name: p.read_bytes() for p in (spec / "events" / "imported").glob("*.yaml")}
+    committed = {p.name: p.read_bytes() for p in (REPO / "spec" / "events" / "imported").glob("*.yaml")}
+    assert sorted(fresh) == sorted(committed)
+    assert [name for name in sorted(fresh) if fresh[name] != committed[name]] == []
 
 
 def test_at_least_95_percent_of_documented_methods_pass_the_checker(imported: tuple[Path, Summary]) -> None:
