@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--invoices", type=int, default=3, help="seed legacy invoices 1..N (default 3)")
     add("--seed", type=int, default=0, help="seed of the generated deal data")
     add("--stateless", action="store_true", help="answer every specced method with its docs example")
+    add("--strict-params", action="store_true", help="refuse parameters a spec does not document (default: ignore)")
     limits = parser.add_argument_group("limits (limits.md)")
     limits.add_argument("--no-limits", action="store_true", help="turn the rate and operating limits off")
     limits.add_argument("--enterprise", action="store_true", help="Enterprise plan: X=250, Y=5")
@@ -65,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     fields: dict[str, Any] = {
         "port": args.port, "deals": args.deals, "invoices": args.invoices, "seed": args.seed,
-        "stateful": not args.stateless, "limits_enabled": not args.no_limits, "enterprise": args.enterprise,
+        "stateful": not args.stateless, "strict_params": args.strict_params,
+        "limits_enabled": not args.no_limits, "enterprise": args.enterprise,
         "rate_limit": args.rate_limit, "drain_per_second": args.drain,
         "operating_limit_seconds": args.operating_limit, "basket_seconds": args.basket_seconds,
         "baskets": args.baskets, "time_scale": args.time_scale, "simulate_latency": args.simulate_latency,

@@ -33,6 +33,9 @@ class EmulatorConfig:
     # False: every method with a spec answers its docs example (contract tests of wire
     # bodies); True: the payment family and the deal lists keep state and check references.
     stateful: bool = True
+    # True: a parameter the spec does not document is refused (400 ERROR_ARGUMENT) instead
+    # of ignored as the portal ignores it (contract tests of what a client sends)
+    strict_params: bool = False
 
     limits_enabled: bool = True
     enterprise: bool = False

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from . import idempotency
+from . import idempotency, params_policy
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply
@@ -66,15 +66,18 @@ class Outcome:
     operating: OperatingState | None = None
     started: float = field(default_factory=time.time)
     headers: dict[str, str] = field(default_factory=dict)  # extra HTTP headers (v3 idempotency)
+    ignored: tuple[str, ...] = ()  # undocumented parameters the method dropped (params_policy)
 
     @property
     def ok(self) -> bool:
         return self.code is None
 
 
-def wire_code(code: str) -> str | int:
-    """Numeric codes travel as JSON numbers (`"error": 0`), as the docs show them."""
-    return int(code) if code.isdigit() else code
+def wire_code(code: str) -> str:
+    """Codes always travel as JSON strings (`"error": "0"`): _includes/error-info.md types
+    `error` as a string, 85 pages print `"0"` (only the payment pages print a bare 0), and
+    the official JS SDK drops the description of an error whose code is a number."""
+    return str(code)
 
 
 def error_body(code: str, description: str, api_version: int = 2) -> dict[str, Any]:
@@ -343,14 +346,18 @@ class Emulator:
             return Outcome(429, code="OPERATION_TIME_LIMIT", description="Method is blocked due to operation time limit.",
                            operating=blocked, started=started)
         method_id = method
+        ignored: tuple[str, ...] = ()
         call = Call(method.split("@")[0], method_id, params, identity, self.specs)
         spec = self.specs.get(method_id)
         try:
             handler = self._handlers.get(method_id.lower()) if cfg.stateful or spec is None else None
             skip = BOUND_RULES if handler is not None else frozenset()
-            problems = self.specs.validate(method_id, self._params_to_validate(spec, params), skip=skip)
-            if problems:
-                raise call.fail("invalid", "; ".join(problems))
+            checked = params_policy.check(self.specs, method_id, self._params_to_validate(spec, params),
+                                          strict=cfg.strict_params, skip=skip)
+            ignored = checked.ignored
+            if checked.problems:
+                code, status = params_policy.refusal(self.specs, method_id, checked)
+                raise MethodError(status, code, "; ".join(checked.problems))
             if handler is not None:
                 with self._state_lock:
                     reply = handler(call)
@@ -364,6 +371,7 @@ class Emulator:
         except Exception as exc:  # an emulator bug must reach the client as a 500, not a dropped connection
             outcome = Outcome(500, code="INTERNAL_SERVER_ERROR", description=f"emulator error: {type(exc).__name__}: {exc}",
                               cost=cfg.costs.call_seconds, started=started)
+        outcome.ignored = ignored
         outcome.operating = self.meter.record(identity.name, method, outcome.cost)
         if cfg.simulate_latency and outcome.cost > 0:
             time.sleep(outcome.cost / cfg.time_scale)
@@ -402,7 +410,8 @@ class Emulator:
                 outcome = self.invoke(canonical, sub_params, identity, sub_started)
             costs += outcome.cost
             name = canonical or method
-            sub_calls.append(SubCall(str(len(sub_calls)), name, mask_params(sub_params), outcome.status, outcome.code))
+            sub_calls.append(SubCall(str(len(sub_calls)), name, mask_params(sub_params), outcome.status, outcome.code,
+                                     outcome.ignored))
             self.traffic.count_method(name, outcome.status, in_batch=True)
             return CommandOutcome(
                 ok=outcome.ok,
@@ -487,6 +496,7 @@ class Emulator:
             fault=fault,
             batch=sub_calls,
             replayed="Idempotent-Replayed" in outcome.headers,
+            ignored=outcome.ignored,
         ))
         return response
 

@@ -35,6 +35,7 @@ class SubCall:
     params: dict[str, Any]
     status: int
     error: str | None
+    ignored: tuple[str, ...] = ()  # undocumented parameters the method dropped
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class RequestRecord:
     fault: str | None = None
     batch: tuple[SubCall, ...] = ()
     replayed: bool = False  # v3: answered from the Idempotency-Key store, the method did not run
+    ignored: tuple[str, ...] = ()  # undocumented parameters the method dropped, as the portal does
 
     @property
     def body_text(self) -> str:

@@ -94,9 +94,15 @@ const steps = {
     return `company ${company}, contact ${contact}, deal ${deal}`
   },
   async 'error reply' () {
-    const response = await b24.actions.v2.call.make({ method: 'crm.deal.get', params: { id: 999999 } })
-    expect(!response.isSuccess, 'a missing deal succeeded')
-    const text = response.getErrorMessages().join('; ')
+    // the SDK throws an AjaxError for an error reply; its message should be the description
+    let text
+    try {
+      const response = await b24.actions.v2.call.make({ method: 'crm.deal.get', params: { id: 999999 } })
+      expect(!response.isSuccess, 'a missing deal succeeded')
+      text = response.getErrorMessages().join('; ')
+    } catch (error) {
+      text = `${error?.code ?? ''}: ${error?.message ?? error}`
+    }
     expect(text.toLowerCase().includes('not found'), `the description is lost: ${text}`)
     return text.slice(0, 120)
   }

@@ -43,6 +43,8 @@ def fast_bitrix24(webhook: str, portal_url: str) -> Recorder:
     b = Bitrix(webhook, verbose=False)
 
     def call(method: str, params: dict[str, Any]) -> Any:
+        if method.endswith(".list"):  # call() hands back one row bare; lists go through get_all
+            return b.get_all(method, params)
         # call() sends even one item as a batch command labelled `order0000000000` and hands
         # a record (a dict result) back under that label; a list or a scalar comes back bare
         result = b.call(method, params)
