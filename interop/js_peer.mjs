@@ -97,13 +97,13 @@ const steps = {
     // the SDK throws an AjaxError for an error reply; its message should be the description
     let text
     try {
-      const response = await b24.actions.v2.call.make({ method: 'crm.deal.get', params: { id: 999999 } })
-      expect(!response.isSuccess, 'a missing deal succeeded')
+      const response = await b24.actions.v2.call.make({ method: 'crm.item.payment.get', params: { id: 999999 } })
+      expect(!response.isSuccess, 'a missing payment succeeded')
       text = response.getErrorMessages().join('; ')
     } catch (error) {
       text = `${error?.code ?? ''}: ${error?.message ?? error}`
     }
-    expect(text.toLowerCase().includes('not found'), `the description is lost: ${text}`)
+    expect(text.toLowerCase().includes('not been found'), `the description is lost: ${text}`)
     return text.slice(0, 120)
   }
 }

@@ -75,11 +75,11 @@ def fast_bitrix24(webhook: str, portal_url: str) -> Recorder:
 
     def error() -> str:
         try:
-            b.call("crm.deal.get", {"id": 999999})
+            b.call("crm.item.payment.get", {"id": 999999})
         except Exception as exc:  # fast_bitrix24 raises its own error types
-            expect("not found" in str(exc).lower(), f"the description is lost: {exc}")
+            expect("not been found" in str(exc).lower(), f"the description is lost: {exc}")
             return str(exc)[:120]
-        raise AssertionError("a missing deal did not raise")
+        raise AssertionError("a missing payment did not raise")
 
     rec.step("list", listing)
     rec.step("export get_all", lambda: _export_ok(_ids(b.get_all("crm.deal.list", {"select": ["ID"]}))))
@@ -117,11 +117,11 @@ def b24pysdk(domain: str, webhook_token: str, portal_url: str) -> Recorder:
 
     def error() -> str:
         try:
-            token.call_method("crm.deal.get", {"id": 999999})
+            token.call_method("crm.item.payment.get", {"id": 999999})
         except Exception as exc:
-            expect("not found" in str(exc).lower(), f"the description is lost: {exc!r}")
+            expect("not been found" in str(exc).lower(), f"the description is lost: {exc!r}")
             return repr(exc)[:120]
-        raise AssertionError("a missing deal did not raise")
+        raise AssertionError("a missing payment did not raise")
 
     rec.step("list", listing)
     rec.step("export as_list", lambda: _export_ok(_ids(client.crm.deal.list(select=["ID"]).as_list().result)))
