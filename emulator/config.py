@@ -30,6 +30,9 @@ class EmulatorConfig:
     seed: int = 0  # seeds the generated deals
     # records per family stored at start and on reset(): {"crm.contact": [{"NAME": "Ann"}], ...}
     seed_records: dict[str, Any] = field(default_factory=dict)
+    # a JSON or YAML file of records per family (emulator/seeding.py), read once at start;
+    # its records come after seed_records'
+    seed_from: str | None = None
     # False: every method with a spec answers its docs example (contract tests of wire
     # bodies); True: the payment family and the deal lists keep state and check references.
     stateful: bool = True

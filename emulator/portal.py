@@ -40,6 +40,7 @@ from .payments import PaymentMethods
 from .paysystems import PaySystemMethods
 from .protocol import BodyError, RestTarget, decode_params, decode_query, parse_rest_path, time_block
 from .records import RequestRecord, SubCall, Traffic, mask_params
+from .seeding import load_seed_file
 from .server import HttpRequest, HttpResponse, ServerThread
 from .specbook import SpecBook
 from .state import PaymentState
@@ -120,11 +121,14 @@ class Emulator:
         self._introspection = Introspection(self)
         self._server: ServerThread | None = None
         self._oauth = self.tokens.issue()
+        self._seed_file = load_seed_file(cfg.seed_from) if cfg.seed_from else {}
         self._seed_records()
 
     def _seed_records(self) -> None:
         if self.config.seed_records:
             self.entities.seed(self.config.seed_records)
+        if self._seed_file:
+            self.entities.seed(self._seed_file)
 
     def seed_records(self, data: dict[str, Any]) -> dict[str, int]:
         """Add records per family, e.g. `{"crm.contact": [{"NAME": "Ann"}]}`; returns counts."""
