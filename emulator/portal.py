@@ -27,6 +27,7 @@ from . import idempotency, params_policy
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply
+from .command_faults import CommandFault, CommandFaults
 from .config import EmulatorConfig
 from .deals import DealMethods
 from .entities import EntityMethods
@@ -106,6 +107,7 @@ class Emulator:
         self.records = RecordStore()
         self.tokens = TokenStore(cfg.client_id, cfg.client_secret, cfg.webhook_user_id, cfg.token_ttl_seconds)
         self.faults = Faults(cfg.fault_plan())
+        self.command_faults = CommandFaults()
         self.traffic = Traffic(cfg.max_log_records)
         self.idempotency = IdempotencyStore(idempotency.TTL_SECONDS / cfg.time_scale)
         self._new_limits()
@@ -221,6 +223,13 @@ class Emulator:
         """Fail the next `count` HTTP calls (of `method`, or any) with `fault`."""
         self.faults.inject(check_kind(fault), self._method_key(method) if method else None, count)
 
+    def inject_command(self, fault: str, *, index: int | None = None, method: str | None = None,
+                       count: int = 1) -> None:
+        """Fail the next `count` batch commands at position `index` (from 0) and/or of
+        `method` with `fault` ("500" or "503"): the batch answers 200, the command's error
+        is in result_error, and the command does not run (command_faults.py)."""
+        self.command_faults.inject(fault, index, self._method_key(method) if method else None, count)
+
     def seed_deals(self, count: int) -> None:
         self.deals.seed_deals(count)
 
@@ -232,6 +241,7 @@ class Emulator:
             self.records.reset()
             self._seed_records()
             self.faults.clear()
+            self.command_faults.clear()
             self.traffic.clear()
             self.idempotency.clear()
             self._new_limits()
@@ -401,6 +411,7 @@ class Emulator:
 
         def run(method: str, sub_params: dict[str, Any]) -> CommandOutcome:
             nonlocal costs
+            fault: CommandFault | None = None
             canonical = self._canonical(method)
             spec = self.specs.get(canonical) if canonical else None
             sub_started = time.time()
@@ -410,12 +421,14 @@ class Emulator:
             elif canonical is None:
                 outcome = Outcome(404, code="ERROR_METHOD_NOT_FOUND", description="Method not found!",
                                   started=sub_started)
+            elif (fault := self.command_faults.draw(len(sub_calls), canonical)) is not None:
+                outcome = Outcome(fault.status, code=fault.code, description=fault.description, started=sub_started)
             else:
                 outcome = self.invoke(canonical, sub_params, identity, sub_started)
             costs += outcome.cost
             name = canonical or method
             sub_calls.append(SubCall(str(len(sub_calls)), name, mask_params(sub_params), outcome.status, outcome.code,
-                                     outcome.ignored))
+                                     outcome.ignored, fault.kind if fault is not None else None))
             self.traffic.count_method(name, outcome.status, in_batch=True)
             return CommandOutcome(
                 ok=outcome.ok,
