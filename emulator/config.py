@@ -34,7 +34,7 @@ class EmulatorConfig:
     # its records come after seed_records'
     seed_from: str | None = None
     # False: every method with a spec answers its docs example (contract tests of wire
-    # bodies); True: the payment family and the deal lists keep state and check references.
+    # bodies); True: entity families, the payment family and the deal table keep state.
     stateful: bool = True
     # True: a parameter the spec does not document is refused (400 ERROR_ARGUMENT) instead
     # of ignored as the portal ignores it (contract tests of what a client sends)
