@@ -453,7 +453,12 @@ class Emulator:
         reset_at: float = operating.reset_at if operating.reset_at is not None else now
         # Rounded up: a client that waits until operating_reset_at must find the basket gone.
         reset_at = math.ceil(reset_at) if self.config.time_scale == 1 else math.ceil(reset_at * 1000) / 1000
-        return time_block(outcome.started, max(now, outcome.started), outcome.cost, operating.operating, reset_at)
+        finish = max(now, outcome.started)
+        # processing is part of duration (data-types.md): when the simulated cost is longer than
+        # the real time, `start` moves back so the block stays consistent; `finish` stays the
+        # real time, which clients compare with their own clock
+        start = min(outcome.started, finish - outcome.cost)
+        return time_block(start, finish, outcome.cost, operating.operating, reset_at)
 
     def _render(self, outcome: Outcome, api_version: int) -> dict[str, Any]:
         if outcome.ok:
