@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DOCS ?= ../shared/b24restdocs
 
-.PHONY: all setup generate check lint typecheck test test-fast fuzz demo bench import-docs diff openapi docs clean
+.PHONY: all setup generate check lint typecheck test test-fast fuzz demo interop bench import-docs diff openapi docs clean
 
 all: setup
 
@@ -58,6 +58,13 @@ fuzz: $(INSTALLED)
 
 demo: setup
 	$(BIN)/python examples/demo.py
+
+# Third-party clients (fast_bitrix24, b24pysdk, the official JS SDK) run a scenario against the
+# emulator (interop/). It installs them into .interop/ from the package registries (pip, npm),
+# so it is not part of `make test`. Exit 1 when any step of any peer fails.
+interop: $(INSTALLED)
+	PYTHON=$(PYTHON) bash interop/setup.sh
+	.interop/venv/bin/python -m interop.run
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py

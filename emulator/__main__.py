@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--deals", type=int, default=0, help="seed deals 1..N for crm.deal.list / crm.item.list")
     add("--invoices", type=int, default=3, help="seed legacy invoices 1..N (default 3)")
     add("--seed", type=int, default=0, help="seed of the generated deal data")
+    add("--seed-from", metavar="FILE", help="JSON or YAML file of records per entity family to start with")
     add("--stateless", action="store_true", help="answer every specced method with its docs example")
+    add("--strict-params", action="store_true", help="refuse parameters a spec does not document (default: ignore)")
     limits = parser.add_argument_group("limits (limits.md)")
     limits.add_argument("--no-limits", action="store_true", help="turn the rate and operating limits off")
     limits.add_argument("--enterprise", action="store_true", help="Enterprise plan: X=250, Y=5")
@@ -65,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
     fields: dict[str, Any] = {
         "port": args.port, "deals": args.deals, "invoices": args.invoices, "seed": args.seed,
-        "stateful": not args.stateless, "limits_enabled": not args.no_limits, "enterprise": args.enterprise,
+        "seed_from": args.seed_from,
+        "stateful": not args.stateless, "strict_params": args.strict_params,
+        "limits_enabled": not args.no_limits, "enterprise": args.enterprise,
         "rate_limit": args.rate_limit, "drain_per_second": args.drain,
         "operating_limit_seconds": args.operating_limit, "basket_seconds": args.basket_seconds,
         "baskets": args.baskets, "time_scale": args.time_scale, "simulate_latency": args.simulate_latency,
@@ -88,9 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    try:
+        emulator = Emulator(config)  # reads and applies the seed file, if any
+    except ValueError as exc:  # a bad seed file or an unknown family in it
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with Emulator(config) as portal:
+    with emulator as portal:
         limits = "off" if not config.limits_enabled else (
             f"X={config.effective_rate_limit}, Y={config.effective_drain_per_second}/s, "
             f"operating {config.operating_limit_seconds:g}s, time scale {config.time_scale:g}")

@@ -131,10 +131,10 @@ def run_batch(params: Mapping[str, Any], run: Runner) -> dict[str, Any]:
                 totals[label] = outcome.total
             if outcome.next is not None:
                 nexts[label] = outcome.next
+            if outcome.time is not None:  # failed commands have no time entry (batch.md's error examples)
+                times[label] = outcome.time
         else:
             errors[label] = outcome.error
-        if outcome.time is not None:
-            times[label] = outcome.time
         if halt and not outcome.ok:
             break
     return {

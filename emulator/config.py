@@ -30,9 +30,15 @@ class EmulatorConfig:
     seed: int = 0  # seeds the generated deals
     # records per family stored at start and on reset(): {"crm.contact": [{"NAME": "Ann"}], ...}
     seed_records: dict[str, Any] = field(default_factory=dict)
+    # a JSON or YAML file of records per family (emulator/seeding.py), read once at start;
+    # its records come after seed_records'
+    seed_from: str | None = None
     # False: every method with a spec answers its docs example (contract tests of wire
-    # bodies); True: the payment family and the deal lists keep state and check references.
+    # bodies); True: entity families, the payment family and the deal table keep state.
     stateful: bool = True
+    # True: a parameter the spec does not document is refused (400 ERROR_ARGUMENT) instead
+    # of ignored as the portal ignores it (contract tests of what a client sends)
+    strict_params: bool = False
 
     limits_enabled: bool = True
     enterprise: bool = False

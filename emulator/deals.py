@@ -1,6 +1,6 @@
 """crm.deal.list and crm.item.list over the seeded deals, priced by the cost model.
 
-Both methods page by 50 with `start`; `start=-1` skips the count (no `total`, no `next`),
+Both methods page by 50 with `start`; `start=-1` skips the count (`total` 0, no `next`),
 which is what makes them cheap in the cost model, as on a real portal (huge-data.md).
 """
 
@@ -32,7 +32,7 @@ class DealMethods:
             raise call.fail("invalid", str(exc), code="INVALID_ARG_VALUE" if flavor == "item" else "") from None
         cost = self.costs.list_page(len(page.records), page.total, page.skipped)
         result = page.records if flavor == "deal" else {"items": page.records}
-        return Reply(result, total=page.total, next=page.next, cost=cost)
+        return Reply(result, total=page.wire_total, next=page.next, cost=cost)
 
     def deal_list(self, call: Call) -> Reply:
         return self._page(call, "deal")
@@ -43,6 +43,5 @@ class DealMethods:
         if supported is None:
             raise call.fail("not_found", "SPA not found", code="NOT_FOUND")
         if not supported:
-            counting = as_int(call.params.get("start", 0)) != -1
-            return Reply({"items": []}, total=0 if counting else None, cost=self.costs.list_page(0, 0, 0))
+            return Reply({"items": []}, total=0, cost=self.costs.list_page(0, 0, 0))
         return self._page(call, "item")

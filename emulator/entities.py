@@ -339,7 +339,7 @@ class EntityMethods:
         order = get_ci(call.params, "order") or get_ci(call.params, "sort")
         page = target.page(filter_, order if isinstance(order, Mapping) else None, call.params.get("start", 0))
         rows = [target.render(record, get_ci(call.params, "select"), verb) for record in page.records]
-        return Reply(self._wrap(family, verb, rows), total=page.total, next=page.next)
+        return Reply(self._wrap(family, verb, rows), total=page.wire_total, next=page.next)
 
     def _update(self, family: Family, call: Call) -> Reply:
         target = self.target(family, call)

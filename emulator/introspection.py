@@ -5,6 +5,7 @@ GET  /_emulator/log             request records (?since=<seq> for the newer ones
 GET  /_emulator/counters        requests, statuses, limit hits, faults, per-method counts
 POST /_emulator/reset           back to the configured start
 POST /_emulator/inject          {"fault": "503", "method": "crm.deal.list", "count": 2}
+POST /_emulator/inject_command  {"fault": "500", "index": 1, "method": "crm.deal.add", "count": 1}
 POST /_emulator/respond_once    {"method": "...", "status": 400, "body": {...}}
 POST /_emulator/seed_deals      {"count": 100000}
 POST /_emulator/expire_tokens   expire every access token now
@@ -41,7 +42,8 @@ class Introspection:
             return _json(400, {"error": str(exc)})
         reading = {"info": self._info, "log": self._log, "counters": self._counters}
         writing = {
-            "reset": self._reset, "inject": self._inject, "respond_once": self._respond_once,
+            "reset": self._reset, "inject": self._inject, "inject_command": self._inject_command,
+            "respond_once": self._respond_once,
             "seed_deals": self._seed_deals, "expire_tokens": self._expire_tokens,
         }
         if name in reading and request.method in ("GET", "HEAD"):
@@ -79,6 +81,12 @@ class Introspection:
 
     def _inject(self, params: dict[str, Any]) -> dict[str, Any]:
         self.portal.inject(str(params["fault"]), params.get("method") or None, int(params.get("count", 1)))
+        return {"ok": True}
+
+    def _inject_command(self, params: dict[str, Any]) -> dict[str, Any]:
+        index = params.get("index")
+        self.portal.inject_command(str(params["fault"]), index=None if index in (None, "") else int(index),
+                                   method=params.get("method") or None, count=int(params.get("count", 1)))
         return {"ok": True}
 
     def _respond_once(self, params: dict[str, Any]) -> dict[str, Any]:

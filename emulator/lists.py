@@ -115,6 +115,12 @@ class ListPage:
     next: int | None
     skipped: int  # rows read and thrown away to reach the offset (cost model)
 
+    @property
+    def wire_total(self) -> int:
+        """`total` as the reply carries it: an uncounted page (start=-1) says 0, as the
+        portal's own start=-1 reply in settings/performance/huge-data.md shows."""
+        return self.total if self.total is not None else 0
+
 
 @dataclass(frozen=True)
 class _Condition:

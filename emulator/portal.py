@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from . import idempotency
+from . import idempotency, params_policy
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply
+from .command_faults import CommandFault, CommandFaults
 from .config import EmulatorConfig
 from .deals import DealMethods
 from .entities import EntityMethods
@@ -40,6 +41,7 @@ from .payments import PaymentMethods
 from .paysystems import PaySystemMethods
 from .protocol import BodyError, RestTarget, decode_params, decode_query, parse_rest_path, time_block
 from .records import RequestRecord, SubCall, Traffic, mask_params
+from .seeding import load_seed_file
 from .server import HttpRequest, HttpResponse, ServerThread
 from .specbook import SpecBook
 from .state import PaymentState
@@ -66,15 +68,18 @@ class Outcome:
     operating: OperatingState | None = None
     started: float = field(default_factory=time.time)
     headers: dict[str, str] = field(default_factory=dict)  # extra HTTP headers (v3 idempotency)
+    ignored: tuple[str, ...] = ()  # undocumented parameters the method dropped (params_policy)
 
     @property
     def ok(self) -> bool:
         return self.code is None
 
 
-def wire_code(code: str) -> str | int:
-    """Numeric codes travel as JSON numbers (`"error": 0`), as the docs show them."""
-    return int(code) if code.isdigit() else code
+def wire_code(code: str) -> str:
+    """Codes always travel as JSON strings (`"error": "0"`): _includes/error-info.md types
+    `error` as a string, 85 pages print `"0"` (only the payment pages print a bare 0), and
+    the official JS SDK drops the description of an error whose code is a number."""
+    return str(code)
 
 
 def error_body(code: str, description: str, api_version: int = 2) -> dict[str, Any]:
@@ -102,6 +107,7 @@ class Emulator:
         self.records = RecordStore()
         self.tokens = TokenStore(cfg.client_id, cfg.client_secret, cfg.webhook_user_id, cfg.token_ttl_seconds)
         self.faults = Faults(cfg.fault_plan())
+        self.command_faults = CommandFaults()
         self.traffic = Traffic(cfg.max_log_records)
         self.idempotency = IdempotencyStore(idempotency.TTL_SECONDS / cfg.time_scale)
         self._new_limits()
@@ -117,11 +123,14 @@ class Emulator:
         self._introspection = Introspection(self)
         self._server: ServerThread | None = None
         self._oauth = self.tokens.issue()
+        self._seed_file = load_seed_file(cfg.seed_from) if cfg.seed_from else {}
         self._seed_records()
 
     def _seed_records(self) -> None:
         if self.config.seed_records:
             self.entities.seed(self.config.seed_records)
+        if self._seed_file:
+            self.entities.seed(self._seed_file)
 
     def seed_records(self, data: dict[str, Any]) -> dict[str, int]:
         """Add records per family, e.g. `{"crm.contact": [{"NAME": "Ann"}]}`; returns counts."""
@@ -214,6 +223,13 @@ class Emulator:
         """Fail the next `count` HTTP calls (of `method`, or any) with `fault`."""
         self.faults.inject(check_kind(fault), self._method_key(method) if method else None, count)
 
+    def inject_command(self, fault: str, *, index: int | None = None, method: str | None = None,
+                       count: int = 1) -> None:
+        """Fail the next `count` batch commands at position `index` (from 0) and/or of
+        `method` with `fault` ("500" or "503"): the batch answers 200, the command's error
+        is in result_error, and the command does not run (command_faults.py)."""
+        self.command_faults.inject(fault, index, self._method_key(method) if method else None, count)
+
     def seed_deals(self, count: int) -> None:
         self.deals.seed_deals(count)
 
@@ -225,6 +241,7 @@ class Emulator:
             self.records.reset()
             self._seed_records()
             self.faults.clear()
+            self.command_faults.clear()
             self.traffic.clear()
             self.idempotency.clear()
             self._new_limits()
@@ -343,14 +360,18 @@ class Emulator:
             return Outcome(429, code="OPERATION_TIME_LIMIT", description="Method is blocked due to operation time limit.",
                            operating=blocked, started=started)
         method_id = method
+        ignored: tuple[str, ...] = ()
         call = Call(method.split("@")[0], method_id, params, identity, self.specs)
         spec = self.specs.get(method_id)
         try:
             handler = self._handlers.get(method_id.lower()) if cfg.stateful or spec is None else None
             skip = BOUND_RULES if handler is not None else frozenset()
-            problems = self.specs.validate(method_id, self._params_to_validate(spec, params), skip=skip)
-            if problems:
-                raise call.fail("invalid", "; ".join(problems))
+            checked = params_policy.check(self.specs, method_id, self._params_to_validate(spec, params),
+                                          strict=cfg.strict_params, skip=skip)
+            ignored = checked.ignored
+            if checked.problems:
+                code, status = params_policy.refusal(self.specs, method_id, checked)
+                raise MethodError(status, code, "; ".join(checked.problems))
             if handler is not None:
                 with self._state_lock:
                     reply = handler(call)
@@ -364,6 +385,7 @@ class Emulator:
         except Exception as exc:  # an emulator bug must reach the client as a 500, not a dropped connection
             outcome = Outcome(500, code="INTERNAL_SERVER_ERROR", description=f"emulator error: {type(exc).__name__}: {exc}",
                               cost=cfg.costs.call_seconds, started=started)
+        outcome.ignored = ignored
         outcome.operating = self.meter.record(identity.name, method, outcome.cost)
         if cfg.simulate_latency and outcome.cost > 0:
             time.sleep(outcome.cost / cfg.time_scale)
@@ -389,6 +411,7 @@ class Emulator:
 
         def run(method: str, sub_params: dict[str, Any]) -> CommandOutcome:
             nonlocal costs
+            fault: CommandFault | None = None
             canonical = self._canonical(method)
             spec = self.specs.get(canonical) if canonical else None
             sub_started = time.time()
@@ -398,11 +421,14 @@ class Emulator:
             elif canonical is None:
                 outcome = Outcome(404, code="ERROR_METHOD_NOT_FOUND", description="Method not found!",
                                   started=sub_started)
+            elif (fault := self.command_faults.draw(len(sub_calls), canonical)) is not None:
+                outcome = Outcome(fault.status, code=fault.code, description=fault.description, started=sub_started)
             else:
                 outcome = self.invoke(canonical, sub_params, identity, sub_started)
             costs += outcome.cost
             name = canonical or method
-            sub_calls.append(SubCall(str(len(sub_calls)), name, mask_params(sub_params), outcome.status, outcome.code))
+            sub_calls.append(SubCall(str(len(sub_calls)), name, mask_params(sub_params), outcome.status, outcome.code,
+                                     outcome.ignored, fault.kind if fault is not None else None))
             self.traffic.count_method(name, outcome.status, in_batch=True)
             return CommandOutcome(
                 ok=outcome.ok,
@@ -427,7 +453,12 @@ class Emulator:
         reset_at: float = operating.reset_at if operating.reset_at is not None else now
         # Rounded up: a client that waits until operating_reset_at must find the basket gone.
         reset_at = math.ceil(reset_at) if self.config.time_scale == 1 else math.ceil(reset_at * 1000) / 1000
-        return time_block(outcome.started, max(now, outcome.started), outcome.cost, operating.operating, reset_at)
+        finish = max(now, outcome.started)
+        # processing is part of duration (data-types.md): when the simulated cost is longer than
+        # the real time, `start` moves back so the block stays consistent; `finish` stays the
+        # real time, which clients compare with their own clock
+        start = min(outcome.started, finish - outcome.cost)
+        return time_block(start, finish, outcome.cost, operating.operating, reset_at)
 
     def _render(self, outcome: Outcome, api_version: int) -> dict[str, Any]:
         if outcome.ok:
@@ -487,6 +518,7 @@ class Emulator:
             fault=fault,
             batch=sub_calls,
             replayed="Idempotent-Replayed" in outcome.headers,
+            ignored=outcome.ignored,
         ))
         return response
 

@@ -35,6 +35,8 @@ class SubCall:
     params: dict[str, Any]
     status: int
     error: str | None
+    ignored: tuple[str, ...] = ()  # undocumented parameters the method dropped
+    fault: str | None = None  # the command fault that replaced it (command_faults.py)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class RequestRecord:
     fault: str | None = None
     batch: tuple[SubCall, ...] = ()
     replayed: bool = False  # v3: answered from the Idempotency-Key store, the method did not run
+    ignored: tuple[str, ...] = ()  # undocumented parameters the method dropped, as the portal does
 
     @property
     def body_text(self) -> str:
@@ -106,10 +109,13 @@ class Traffic:
         with self._lock:
             self._requests += 1
             self._status[record.status] += 1
+            for sub in record.batch:
+                if sub.fault:
+                    self._faults[f"command_{sub.fault}"] += 1
             if record.fault:
                 self._faults[record.fault] += 1
             else:  # refusals by the emulated limits, not scripted or random faults
-                errors = [record.error, *(sub.error for sub in record.batch)]
+                errors = [record.error, *(sub.error for sub in record.batch if not sub.fault)]
                 self._limits["query_limit_exceeded"] += errors[:1].count("QUERY_LIMIT_EXCEEDED")
                 self._limits["operation_time_limit"] += errors.count("OPERATION_TIME_LIMIT")
             self._records.append(record)

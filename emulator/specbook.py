@@ -86,7 +86,8 @@ class SpecBook:
         Candidates are the entries with that code (when given) or else that category
         (an entry without `category` has the one its HTTP status implies);
         among them an entry whose `match` accepts the description wins, then one without
-        `match`, then the first. Without a spec entry: the given code, or a generic one.
+        `match`, then the first. With no candidate, an entry of any category whose `match`
+        is exactly the description; else the given code, or a generic one.
         """
         entries = self.errors(method_id)
         candidates = [e for e in entries if e["code"] == code] if code is not None else []
@@ -101,6 +102,12 @@ class SpecBook:
                 return entry["code"], int(entry["status"])
         if candidates:
             return candidates[0]["code"], int(candidates[0]["status"])
+        # no entry of that category (pages rarely give one): an entry whose message is this
+        # one (crm.deal.get documents `""` "Not found" with status 400 and no category)
+        for entry in entries if code is None else ():
+            pattern = entry.get("match")
+            if pattern and re.fullmatch(pattern, description):
+                return entry["code"], int(entry["status"])
         if code is not None:
             return code, 400
         return GENERIC_INVALID if category == "invalid" else GENERIC_FAILURE

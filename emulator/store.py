@@ -6,7 +6,7 @@ camelCase for crm.item). A family may be split by scope parameters (crm.item by
 id counter, as on a portal where every smart process numbers its items from 1.
 
 Listing reuses the operator set of `filtering` and the paging protocol of the deal table:
-pages of 50, `start=-1` counts nothing (no `total`, no `next`).
+pages of 50, `start=-1` counts nothing (`total` 0, no `next`).
 """
 
 from __future__ import annotations

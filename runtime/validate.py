@@ -144,9 +144,12 @@ class _Walker:
 
         A name that matches a known one but for case, or closely enough to be a slip, would
         be dropped silently by the portal: that is refused with the right spelling. Any
-        other name goes through (and is listed in `unknown`), unless the check is strict.
+        other name (and any `_`-prefixed one) goes through (and is listed in `unknown`), unless the check is strict.
         """
-        suggestion = suggest(name, properties)
+        # `_`-prefixed names are a client's own markers (fast_bitrix24 adds `__order` to
+        # every batch command to put results back in order), never a slip of a documented
+        # name, however close `__order` is to `order`.
+        suggestion = None if name.startswith("_") else suggest(name, properties)
         if suggestion is not None:
             self.add(path, "unknown", f"is not a parameter of this method; did you mean {suggestion!r}?")
         elif self.strict:

@@ -68,3 +68,12 @@ def test_cli_rejects_bad_fault_flags() -> None:
                                capture_output=True, text=True, timeout=30)
     assert completed.returncode == 2
     assert "unknown fault" in completed.stderr
+
+
+def test_cli_flags_for_the_parameter_policy_and_seeding() -> None:
+    from b24client.emulator.__main__ import build_parser, config_from_args
+
+    config = config_from_args(build_parser().parse_args(["--strict-params", "--seed-from", "portal.yaml"]))
+    assert (config.strict_params, config.seed_from) == (True, "portal.yaml")
+    default = config_from_args(build_parser().parse_args([]))
+    assert (default.strict_params, default.seed_from) == (False, None)

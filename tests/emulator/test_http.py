@@ -53,6 +53,10 @@ def test_every_response_carries_the_time_block(rest: Rest) -> None:
     block = ok.json()["time"]
     assert block["finish"] >= block["start"]
     assert block["operating_reset_at"] > block["start"]
+    # processing (the simulated cost of a counted page, 0.047 s and more) is part of duration
+    assert block["processing"] >= 0.047
+    assert block["duration"] >= block["processing"]
+    assert block["duration"] == pytest.approx(block["finish"] - block["start"], abs=2e-6)
 
 
 def test_unknown_method_is_404_method_not_found(rest: Rest) -> None:

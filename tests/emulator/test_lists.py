@@ -62,7 +62,7 @@ def test_offset_paging_and_keyset_paging_see_the_same_deals(rest: Rest, method: 
     for _ in range(10):
         body = rest.post(method, {**extra, "select": [key], "start": -1, "order": {key: "ASC"},
                                   "filter": {f">{key}": last}}).json()
-        assert "total" not in body and "next" not in body
+        assert body["total"] == 0 and "next" not in body  # not counted (huge-data.md's reply)
         page = _ids(rows(body["result"]), key)
         by_keyset += page
         if len(page) < 50:

@@ -52,19 +52,19 @@ def test_the_whole_payment_scenario(rest: Rest) -> None:
             "not found")
 
     # 3. a payment on a deal, through that pay system
-    _expect(rest, "crm.item.payment.add", {"entityTypeId": 2, "entityId": 999}, 400, 0, "does not exist")
-    _expect(rest, "crm.item.payment.add", {"entityTypeId": 1, "entityId": 1}, 400, 0, "not available")
+    _expect(rest, "crm.item.payment.add", {"entityTypeId": 2, "entityId": 999}, 400, "0", "does not exist")
+    _expect(rest, "crm.item.payment.add", {"entityTypeId": 1, "entityId": 1}, 400, "0", "not available")
     payment_id = rest.ok("crm.item.payment.add", {"entityTypeId": 2, "entityId": 7})
-    _expect(rest, "crm.item.payment.update", {"id": payment_id, "fields": {"paySystemId": 999}}, 400, 0,
+    _expect(rest, "crm.item.payment.update", {"id": payment_id, "fields": {"paySystemId": 999}}, 400, "0",
             "payment system not found")
     assert rest.ok("crm.item.payment.update", {"id": payment_id, "fields": {"paySystemId": pay_system_id}}) is True
 
     # 4. a product row of the deal into the payment
-    _expect(rest, "crm.item.payment.product.add", {"paymentId": 999, "rowId": 71, "quantity": 1}, 400, 0,
+    _expect(rest, "crm.item.payment.product.add", {"paymentId": 999, "rowId": 71, "quantity": 1}, 400, "0",
             "payment has not been found")
-    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 81, "quantity": 1}, 400, 0,
+    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 81, "quantity": 1}, 400, "0",
             "not been found")
-    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 71, "quantity": 4}, 400, 0,
+    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 71, "quantity": 4}, 400, "0",
             "insufficient")
     item_id = rest.ok("crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 71, "quantity": 2})
     products = rest.ok("crm.item.payment.product.list", {"paymentId": payment_id, "filter": {}})
@@ -73,7 +73,7 @@ def test_the_whole_payment_scenario(rest: Rest) -> None:
     assert (payment["sum"], payment["paySystemName"], payment["paid"]) == (200.0, "Card", "N")
 
     # 5. pay
-    _expect(rest, "crm.item.payment.pay", {"id": 999}, 400, 0, "payment has not been found")
+    _expect(rest, "crm.item.payment.pay", {"id": 999}, 400, "0", "payment has not been found")
     _expect(rest, "sale.paysystem.pay.payment", {"PAYMENT_ID": payment_id, "PAY_SYSTEM_ID": 1}, 400,
             "ERROR_CHECK_FAILURE", "not found")
     assert rest.ok("sale.paysystem.pay.payment", {"PAYMENT_ID": payment_id, "PAY_SYSTEM_ID": pay_system_id}) is True
@@ -81,23 +81,23 @@ def test_the_whole_payment_scenario(rest: Rest) -> None:
     assert paid["paid"] == "Y" and paid["datePaid"] and paid["empPaidId"] == 1
 
     # 6. the public payment link
-    _expect(rest, "salescenter.payment.getPublicUrl", {"id": 999}, 400, 200640400001, "not exists")
+    _expect(rest, "salescenter.payment.getPublicUrl", {"id": 999}, 400, "200640400001", "not exists")
     link = rest.ok("salescenter.payment.getPublicUrl", {"id": payment_id})["payment"]
     page = requests.get(link["url"], timeout=5)
     assert page.status_code == 200 and "Paid" in page.text and "200.00 USD" in page.text
     assert requests.get(link["shortUrl"], timeout=5).url == link["url"]
 
     # 7. unpay
-    _expect(rest, "crm.item.payment.unpay", {"id": 999}, 400, 0, "payment has not been found")
+    _expect(rest, "crm.item.payment.unpay", {"id": 999}, 400, "0", "payment has not been found")
     assert rest.ok("crm.item.payment.unpay", {"id": payment_id}) is True
     assert rest.ok("crm.item.payment.get", {"id": payment_id})["paid"] == "N"
     assert "Awaiting payment" in requests.get(link["url"], timeout=5).text
 
     # 8. delete, then every reference is gone
-    _expect(rest, "crm.item.payment.delete", {"id": 999}, 400, 0, "payment has not been found")
+    _expect(rest, "crm.item.payment.delete", {"id": 999}, 400, "0", "payment has not been found")
     assert rest.ok("crm.item.payment.delete", {"id": payment_id}) is True
-    _expect(rest, "crm.item.payment.get", {"id": payment_id}, 400, 0, "payment has not been found")
-    _expect(rest, "crm.item.payment.product.delete", {"id": item_id}, 400, 0, "not been found")
+    _expect(rest, "crm.item.payment.get", {"id": payment_id}, 400, "0", "payment has not been found")
+    _expect(rest, "crm.item.payment.product.delete", {"id": item_id}, 400, "0", "not been found")
     assert requests.get(link["url"], timeout=5).status_code == 404
     assert rest.ok("sale.paysystem.delete", {"ID": pay_system_id}) is True
     _expect(rest, "sale.paysystem.delete", {"ID": pay_system_id}, 400, "ERROR_PAY_SYSTEM_NOT_FOUND")
@@ -106,7 +106,7 @@ def test_the_whole_payment_scenario(rest: Rest) -> None:
 
 
 def test_spec_validation_answers_the_documented_invalid_error(rest: Rest) -> None:
-    _expect(rest, "crm.item.payment.add", {"entityTypeId": 2}, 400, 100, "entityId")
+    _expect(rest, "crm.item.payment.add", {"entityTypeId": 2}, 400, "100", "entityId")
     _expect(rest, "sale.paysystem.add", {"NAME": "x"}, 400, "ERROR_CHECK_FAILURE", "PERSON_TYPE_ID")
     _expect(rest, "sale.paysystem.pay.invoice", {"INVOICE_ID": 1}, 400, "ERROR_CHECK_FAILURE")
 
@@ -116,18 +116,18 @@ def test_quantities_and_deliveries(rest: Rest) -> None:
     second = rest.ok("crm.item.payment.add", {"entityTypeId": 2, "entityId": 3})
     item = rest.ok("crm.item.payment.product.add", {"paymentId": first, "rowId": 32, "quantity": 1})
     rest.ok("crm.item.payment.product.add", {"paymentId": second, "rowId": 32, "quantity": 1})
-    _expect(rest, "crm.item.payment.product.setQuantity", {"id": item, "quantity": 2}, 400, 0, "insufficient")
-    _expect(rest, "crm.item.payment.product.setQuantity", {"id": item, "quantity": 0}, 400, 0, "less than or equal")
+    _expect(rest, "crm.item.payment.product.setQuantity", {"id": item, "quantity": 2}, 400, "0", "insufficient")
+    _expect(rest, "crm.item.payment.product.setQuantity", {"id": item, "quantity": 0}, 400, "0", "less than or equal")
     assert rest.ok("crm.item.payment.product.setQuantity", {"id": item, "quantity": 1.0}) is True
     assert rest.ok("crm.item.payment.get", {"id": first})["sum"] == 250.0
 
-    _expect(rest, "crm.item.payment.delivery.add", {"paymentId": first, "deliveryId": 45}, 400, 0, "not been found")
+    _expect(rest, "crm.item.payment.delivery.add", {"paymentId": first, "deliveryId": 45}, 400, "0", "not been found")
     delivery = rest.ok("crm.item.payment.delivery.add", {"paymentId": first, "deliveryId": 35})
     assert rest.ok("crm.item.payment.delivery.list", {"paymentId": first, "filter": {}}) == [
         {"id": delivery, "paymentId": first, "quantity": 1, "deliveryId": 35}]
-    _expect(rest, "crm.item.payment.delivery.setDelivery", {"id": delivery, "deliveryId": 36}, 400, 0, "not been found")
+    _expect(rest, "crm.item.payment.delivery.setDelivery", {"id": delivery, "deliveryId": 36}, 400, "0", "not been found")
     assert rest.ok("crm.item.payment.delivery.delete", {"id": delivery}) is True
-    _expect(rest, "crm.item.payment.delivery.delete", {"id": delivery}, 400, 0, "not been found")
+    _expect(rest, "crm.item.payment.delivery.delete", {"id": delivery}, 400, "0", "not been found")
     listed = rest.ok("crm.item.payment.list", {"entityTypeId": 2, "entityId": 3, "order": {"id": "DESC"}})
     assert [p["id"] for p in listed] == [second, first]
     assert [p["accountNumber"] for p in listed] == ["3/2", "3/1"]

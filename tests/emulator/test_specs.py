@@ -36,7 +36,7 @@ def test_stateless_portal_answers_each_spec_with_its_example(b24_emulator: Emula
 @pytest.mark.b24_emulator(stateful=False)
 def test_stateless_portal_still_validates(b24_emulator: Emulator) -> None:
     status, code, description = Rest(b24_emulator).error("crm.item.payment.add", {"entityTypeId": 2})
-    assert (status, code) == (400, 100)
+    assert (status, code) == (400, "100")  # a missing parameter: the page's own entry
     assert "entityId" in description
 
 
@@ -47,12 +47,38 @@ def test_invalid_parameters_without_an_invalid_entry_get_the_generic_code(rest: 
 
 
 def test_parameters_the_spec_does_not_know_are_ignored_as_the_portal_does(rest: Rest) -> None:
-    # A real portal ignores names it does not know (SDKs add bx24_* markers to every call);
-    # a near-miss of a documented name is still refused, since the portal would drop it.
+    # A real portal ignores names it does not know: SDK markers (bx24_*), fast_bitrix24's
+    # `__order`, and near-misses too (the client refuses those before sending; the portal
+    # drops them). What was dropped is in the request record.
     assert rest.post("sale.paysystem.handler.list", {"bx24_request_id": "x1"}).status_code == 200
-    status, code, description = rest.error("sale.paysystem.list", {"SELCT": ["ID"]})
-    assert (status, code) == (400, "ERROR_CHECK_FAILURE")  # the method's own entry for invalid input
-    assert "did you mean 'SELECT'" in description
+    assert rest.post("crm.deal.list", {"__order": "order0000000000", "start": -1}).status_code == 200
+    assert rest.post("sale.paysystem.list", {"SELCT": ["ID"]}).status_code == 200
+    batch = rest.ok("batch", {"cmd": {"a": "crm.deal.list?__order=order0000000000&start=-1&selct[]=ID"}})
+    assert batch["result_error"] == []
+    log = rest.portal.log
+    assert [r.ignored for r in log[:3]] == [("bx24_request_id",), ("__order",), ("SELCT",)]
+    assert log[3].batch[0].ignored == ("__order", "selct")
+
+
+@pytest.mark.b24_emulator(strict_params=True)
+def test_strict_params_refuse_every_undocumented_name(b24_emulator: Emulator) -> None:
+    rest = Rest(b24_emulator)
+    status, code, description = rest.error("sale.paysystem.list", {"SELCT": ["ID"], "bx24_request_id": "x"})
+    assert (status, code) == (400, "ERROR_ARGUMENT")
+    assert "SELCT" in description and "bx24_request_id" in description
+
+
+def test_a_bad_value_answers_error_argument_unless_the_page_documents_that_parameter(rest: Rest) -> None:
+    # crm.item.payment.get lists code 100 ("required field missing") for invalid input and
+    # nothing for a malformed id: the portal's argument check answers, not 100
+    status, code, description = rest.error("crm.item.payment.get", {"id": "abc"})
+    assert (status, code) == (400, "ERROR_ARGUMENT")
+    assert "id" in description
+    assert rest.error("crm.item.payment.get", {})[:2] == (400, "100")  # missing: the page's entry
+    # pages that document the parameter's own reply get it: "ID is not defined or invalid",
+    # "Parameter 'filter' must be array." (both with an empty code)
+    assert rest.error("crm.contact.get", {"id": "abc"})[:2] == (400, "")
+    assert rest.error("crm.deal.list", {"filter": "ID > 5"})[:2] == (400, "")
 
 
 def test_rest_v3_paths_use_the_v3_error_shape(b24_emulator: Emulator) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
 import venv
@@ -15,10 +17,19 @@ from .support import ROOT
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    wheels = tmp_path_factory.mktemp("wheels")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(ROOT)],
-                   check=True, cwd=wheels)
-    return next(wheels.glob("b24client-*.whl"))
+    """Built once per run: xdist workers share the folder above their own temp roots, and a
+    lock keeps two builds from writing the source tree's build/ folder at the same time."""
+    root = tmp_path_factory.getbasetemp()
+    shared = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "b24client-wheel"  # this run's only
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = sorted(shared.glob("b24client-*.whl"))
+        if not built:
+            subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(shared),
+                            str(ROOT)], check=True, cwd=shared)
+            built = sorted(shared.glob("b24client-*.whl"))
+    return built[0]
 
 
 @pytest.fixture(scope="session")

@@ -72,3 +72,12 @@ def test_a_typo_is_refused_before_sending_even_when_lenient(portal: object, clie
         with pytest.raises(errors.ValidationError, match="did you mean 'INVOICE_ID'"):
             client.call("sale.paysystem.pay.invoice", {"INVOICE_IDD": 2, "PAY_SYSTEM_ID": 31})
     assert portal.log == []  # type: ignore[attr-defined]
+
+
+def test_underscore_prefixed_names_are_client_markers_not_typos() -> None:
+    # fast_bitrix24 adds `__order` to each batch command; difflib finds it as close to
+    # `order` (0.83) as `ordr` is, but only the latter is a slip of the documented name.
+    page = {"select": ["ID"], "__order": "order0000000000"}
+    assert b24client.validate("crm.deal.list", page) == []
+    assert rules(b24client.validate("crm.deal.list", page, strict=True)) == [("__order", "unknown")]
+    assert rules(b24client.validate("crm.deal.list", {"ordr": {"ID": "ASC"}})) == [("ordr", "unknown")]
