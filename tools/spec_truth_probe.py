@@ -36,6 +36,12 @@ VALID = [
         "companyProviderUid": "d4f6", "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
         "regionDocumentType": "12.999", "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"}}},
      "responsible by employeeCode alone"),
+    ("task.stages.movetask", {"id": 1, "stageId": 2, "before": 3, "after": 4},
+     "before and after together, as the page's own example sends them"),
+    ("bizproc.workflow.kill", {"ID": "65e5a449e8f135.21284909"}, "workflow ids are strings"),
+    ("sale.paysystem.settings.update", {"ID": 11, "SETTINGS": {"REST_SERVICE_KEY_IFRAME": {"TYPE": "VALUE",
+                                                                                       "VALUE": "K"}}},
+     "SETTINGS is a map of setting codes"),
 ]
 # Calls the docs forbid; each must be refused.
 INVALID = [
@@ -43,7 +49,6 @@ INVALID = [
     ("imbot.v2.Bot.get", {}, "neither botId nor code"),
     ("crm.item.payment.product.setQuantity", {"id": 1, "quantity": 0}, "quantity must be above 0"),
     ("sale.paysystem.settings.update", {"ID": 1, "SETTINGS": {}}, "empty SETTINGS"),
-    ("task.stages.movetask", {"id": 1, "stageId": 2, "before": 3, "after": 4}, "before and after together"),
     ("voximplant.sip.update", {"CONFIG_ID": 1}, "nothing to change"),
     ("crm.deal.list", {"selct": ["ID"]}, "a typo of select"),
     ("imconnector.send.messages", {"CONNECTOR": "c", "LINE": 1, "MESSAGES": [

@@ -16,16 +16,19 @@ from ..load import with_list_params
 from .registry import ImportRegistry
 
 
-def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry) -> list[Problem]:
+def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry,
+                     strict: bool = False) -> list[Problem]:
+    """The runtime validator's problems with `request`; `strict` refuses undocumented names too."""
     spec = with_list_params(spec)
     compiled = {
         "method": spec["method"],
+        "api_version": spec.get("api_version", 2),
         "params": {name: compile_param(param, registry.types) for name, param in spec["params"].items()},
         "open_params": spec.get("open_params", False),
         "constraints": spec.get("constraints", []),
         "pagination": spec.get("pagination"),
     }
-    return check_params(compiled, request)
+    return check_params(compiled, request, strict=strict)
 
 
 def declared_type(spec: dict[str, Any], path: str) -> str | None:

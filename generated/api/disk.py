@@ -391,9 +391,11 @@ class DiskFolderNamespace:
     def upload_file(self, **params: Unpack[DiskFolderUploadFileParams]) -> DiskFolderUploadFileResult:
         """Upload a New File to the Specified Folder
 
+        Rules: data required if fileContent present True.
+
         REST method: disk.folder.uploadFile
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html
-        Spec: spec/imported/disk.folder.uploadFile.yaml
+        Spec: spec/imported/disk.folder.uploadFile.yaml, spec/overrides/disk.folder.uploadFile.yaml
         """
         return cast("DiskFolderUploadFileResult", self._client._invoke("disk.folder.uploadFile", params))
 

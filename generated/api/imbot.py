@@ -178,6 +178,8 @@ class ImbotNamespace:
     def register(self, **params: Unpack[ImbotRegisterParams]) -> ImbotRegisterResult:
         """Create a Chat-Bot
 
+        Rules: EVENT_MESSAGE_ADD, EVENT_WELCOME_MESSAGE, EVENT_BOT_DELETE required if EVENT_HANDLER present False.
+
         Deprecated (use imbot.v2.Bot.register): The docs mark the method deprecated.
 
         REST method: imbot.register

@@ -880,9 +880,11 @@ class SaleDeliveryExtraServiceNamespace:
     def add(self, **params: Unpack[SaleDeliveryExtraServiceAddParams]) -> SaleDeliveryExtraServiceAddResult:
         """Add Delivery Service
 
+        Rules: ITEMS required if TYPE equals 'enum'.
+
         REST method: sale.delivery.extra.service.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-add.html
-        Spec: spec/imported/sale.delivery.extra.service.add.yaml
+        Spec: spec/imported/sale.delivery.extra.service.add.yaml, spec/overrides/sale.delivery.extra.service.add.yaml
         """
         return cast("SaleDeliveryExtraServiceAddResult", self._client._invoke("sale.delivery.extra.service.add", params))
 

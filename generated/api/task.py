@@ -718,7 +718,7 @@ class TaskItemNamespace:
 
         REST method: task.item.isactionallowed
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-is-action-allowed.html
-        Spec: spec/imported/task.item.isactionallowed.yaml
+        Spec: spec/imported/task.item.isactionallowed.yaml, spec/overrides/task.item.isactionallowed.yaml
         """
         return cast("TaskItemIsactionallowedResult", self._client._invoke("task.item.isactionallowed", params))
 
@@ -878,7 +878,7 @@ class TaskLogitemNamespace:
 
         REST method: task.logitem.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-log-item-list.html
-        Spec: spec/imported/task.logitem.list.yaml
+        Spec: spec/imported/task.logitem.list.yaml, spec/overrides/task.logitem.list.yaml
         """
         return cast("TaskLogitemListResult", self._client._invoke("task.logitem.list", params))
 
@@ -947,8 +947,6 @@ class TaskStagesNamespace:
 
     def movetask(self, **params: Unpack[TaskStagesMovetaskParams]) -> TaskStagesMovetaskResult:
         """Move Task from One Stage to Another
-
-        Rules: at most one of before, after.
 
         REST method: task.stages.movetask
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-move-task.html

@@ -362,7 +362,7 @@ class TasksApiScrumEpicNamespace:
 
         REST method: tasks.api.scrum.epic.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html
-        Spec: spec/imported/tasks.api.scrum.epic.update.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.update.yaml, spec/overrides/tasks.api.scrum.epic.update.yaml
         """
         return cast("TasksApiScrumEpicUpdateResult", self._client._invoke("tasks.api.scrum.epic.update", params))
 
@@ -479,7 +479,7 @@ class TasksApiScrumSprintNamespace:
 
         REST method: tasks.api.scrum.sprint.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html
-        Spec: spec/imported/tasks.api.scrum.sprint.get.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.get.yaml, spec/overrides/tasks.api.scrum.sprint.get.yaml
         """
         return cast("TasksApiScrumSprintGetResult", self._client._invoke("tasks.api.scrum.sprint.get", params))
 
@@ -618,7 +618,7 @@ class TasksFlowFlowNamespace:
 
         REST method: tasks.flow.Flow.isExists
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html
-        Spec: spec/imported/tasks.flow.Flow.isExists.yaml
+        Spec: spec/imported/tasks.flow.Flow.isExists.yaml, spec/overrides/tasks.flow.Flow.isExists.yaml
         """
         return cast("TasksFlowFlowIsExistsResult", self._client._invoke("tasks.flow.Flow.isExists", params))
 

@@ -102,7 +102,7 @@ class VoteAttachedVoteNamespace:
 
         REST method: vote.AttachedVote.getMany
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html
-        Spec: spec/imported/vote.AttachedVote.getMany.yaml
+        Spec: spec/imported/vote.AttachedVote.getMany.yaml, spec/overrides/vote.AttachedVote.getMany.yaml
         """
         return cast("VoteAttachedVoteGetManyResult", self._client._invoke("vote.AttachedVote.getMany", params))
 
