@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import curation, error_figures, errors_table, facts, page, shape_figures, writer
+from . import curation, drop_figures, error_figures, errors_table, facts, page, shape_figures, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -123,6 +123,7 @@ def coverage(summary: Summary) -> str:
     ]
     lines += [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += example_section(summary)
+    lines += drop_section(summary)
     lines += shape_section(summary)
     lines += ["", "## Anomalies met while importing", ""]
     for key in sorted(summary.chosen):
@@ -132,6 +133,31 @@ def coverage(summary: Summary) -> str:
     lines += ["", *error_figures.section(effective, errors_table.system_errors())]
     lines += ["", "## Rules the importer applies", "", *RULES]
     return "\n".join(lines) + "\n"
+
+
+def drop_section(summary: Summary) -> list[str]:
+    """Required members and either-or groups dropped from a valid request, over the effective specs."""
+    from .registry import ImportRegistry
+    from .validate_example import compiled
+
+    registry = ImportRegistry(summary.types or {})
+    figures = drop_figures.measure({key: compiled(spec, registry) for key, spec in sorted(summary.effective.items())})
+    lines = [
+        "", "## Required parameters dropped", "",
+        "Measured by codegen/importer/drop_figures.py with the runtime validator over the effective specs: a",
+        "valid request per method, then each required member (any depth, in arrays and maps too), each",
+        "either-or group and each active `required_if` member dropped in turn.", "",
+        "| figure | count |", "| --- | --- |",
+        f"| methods | {figures.methods} |",
+        f"| required flags declared | {figures.flags} |",
+        f"| required members dropped | {figures.count(('required ',))} |",
+        f"| either-or groups declared | {figures.groups} |",
+        f"| either-or groups dropped | {figures.count(('at_least_one_of ', 'exactly_one_of '))} |",
+        f"| required_if members dropped | {figures.count(('required_if ',))} |",
+        f"| of those drops, not caught (or methods without a valid request) | {len(figures.failures)} |",
+    ]
+    lines += [f"- {failure}" for failure in figures.failures]
+    return lines
 
 
 def _cell(text: str) -> str:
