@@ -2397,7 +2397,7 @@ class CrmContactUserfieldNamespace:
 
         REST method: crm.contact.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html
-        Spec: spec/imported/crm.contact.userfield.update.yaml
+        Spec: spec/imported/crm.contact.userfield.update.yaml, spec/overrides/crm.contact.userfield.update.yaml
         """
         return cast("CrmContactUserfieldUpdateResult", self._client._invoke("crm.contact.userfield.update", params))
 
