@@ -183,14 +183,7 @@ class _Walker:
 
     @staticmethod
     def _condition_holds(value: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
-        actual = value.get(when["param"])
-        if "present" in when:
-            return (actual is not None) is bool(when["present"])
-        if actual is None:
-            return False
-        if "equals" in when:
-            return actual == when["equals"] or _text(actual) == str(when["equals"])
-        return bool(actual in when["in"] or _text(actual) in {str(option) for option in when["in"]})
+        return condition_holds(value, when)
 
     @staticmethod
     def _describe_condition(when: Mapping[str, Any]) -> str:
@@ -255,6 +248,18 @@ class _Walker:
                 self.add(path, "maximum", f"must be at most {param['maximum']}, got {value!r}")
         if "max_length" in param and isinstance(value, str) and len(value) > param["max_length"]:
             self.add(path, "max_length", f"is {len(value)} characters; at most {param['max_length']} allowed")
+
+
+def condition_holds(value: Mapping[str, Any], when: Mapping[str, Any]) -> bool:
+    """Whether a constraint's `when` holds in an object; also what test samples use to meet rules."""
+    actual = value.get(when["param"])
+    if "present" in when:
+        return (actual is not None) is bool(when["present"])
+    if actual is None:
+        return False
+    if "equals" in when:
+        return actual == when["equals"] or _text(actual) == str(when["equals"])
+    return bool(actual in when["in"] or _text(actual) in {str(option) for option in when["in"]})
 
 
 def _text(value: Any, show: Any = str) -> str:

@@ -5,11 +5,24 @@ Run it against any checkout's package to get before/after figures measured the s
     PYTHONPATH=<layout of an older commit> .venv/bin/python tools/spec_truth_probe.py
 Each line is one call the docs say is valid (or invalid), and what `b24client.validate`
 says of it; nothing is sent anywhere.
+
+With `--docs <checkout>` it also replays every request example of the docs pages (the cURL
+bodies, read with the importer's page readers) through `b24client.validate`, plain and
+strict, and counts those refused: placeholder-valued ones apart, as they stand for values
+the reader fills in. `--list` prints each refused example.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
 import b24client
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the importer's page readers (codegen/)
 
 # Calls the docs' own pages make or allow; each must validate clean.
 VALID = [
@@ -36,6 +49,12 @@ VALID = [
         "companyProviderUid": "d4f6", "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
         "regionDocumentType": "12.999", "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"}}},
      "responsible by employeeCode alone"),
+    ("task.stages.movetask", {"id": 1, "stageId": 2, "before": 3, "after": 4},
+     "before and after together, as the page's own example sends them"),
+    ("bizproc.workflow.kill", {"ID": "65e5a449e8f135.21284909"}, "workflow ids are strings"),
+    ("sale.paysystem.settings.update", {"ID": 11, "SETTINGS": {"REST_SERVICE_KEY_IFRAME": {"TYPE": "VALUE",
+                                                                                       "VALUE": "K"}}},
+     "SETTINGS is a map of setting codes"),
 ]
 # Calls the docs forbid; each must be refused.
 INVALID = [
@@ -43,7 +62,6 @@ INVALID = [
     ("imbot.v2.Bot.get", {}, "neither botId nor code"),
     ("crm.item.payment.product.setQuantity", {"id": 1, "quantity": 0}, "quantity must be above 0"),
     ("sale.paysystem.settings.update", {"ID": 1, "SETTINGS": {}}, "empty SETTINGS"),
-    ("task.stages.movetask", {"id": 1, "stageId": 2, "before": 3, "after": 4}, "before and after together"),
     ("voximplant.sip.update", {"CONFIG_ID": 1}, "nothing to change"),
     ("crm.deal.list", {"selct": ["ID"]}, "a typo of select"),
     ("imconnector.send.messages", {"CONNECTOR": "c", "LINE": 1, "MESSAGES": [
@@ -56,7 +74,55 @@ INVALID = [
 ]
 
 
+def docs_examples(docs: Path, show: bool) -> None:
+    """Every distinct cURL request body of every method page, through the public validator."""
+    from codegen.importer import example_fit, examples, identify, shapes, yfm
+    from codegen.importer.run import pages
+
+    counts = {key: 0 for key in ("methods", "first", "first refused", "first placeholder", "first strict only",
+                                 "bodies", "refused", "placeholder", "strict only")}
+    for path, relative in pages(docs):
+        blocks = yfm.parse(Path(path).read_text(encoding="utf-8"))
+        identity = identify.identify(relative, blocks)
+        if identity.kind != "method" or identity.method is None:
+            continue
+        version = 3 if identity.api_version == 3 else 2
+        first, _ = examples.webhook_request(blocks, identity.method)
+        bodies: list[dict[str, Any]] = [first] if first is not None else []
+        bodies += [body for body in shapes.request_bodies(blocks, identity.method) if body not in bodies]
+        counts["methods"] += bool(bodies)
+        for index, body in enumerate(bodies):
+            plain = b24client.validate(identity.method, body, api_version=version)
+            strict = b24client.validate(identity.method, body, api_version=version, strict=True)
+            hits = {"bodies": True, "refused": bool(plain), "strict only": bool(strict) and not plain,
+                    "placeholder": bool(plain) and any(example_fit.is_placeholder(v) for v in _leaves(body))}
+            for key, hit in hits.items():
+                counts[key] += hit
+                if index == 0 and first is not None:
+                    counts["first" if key == "bodies" else f"first {key}"] += hit
+            if show and (plain or strict):
+                print(f"  refused{' (strict)' if not plain else ''}: {(plain or strict)[0]}")
+    print(f"docs request examples: {counts['bodies']} distinct bodies on {counts['methods']} method pages; "
+          f"refused {counts['refused']} ({counts['placeholder']} with placeholder values); "
+          f"refused only in strict mode {counts['strict only']}")
+    print(f"first webhook example per page: {counts['first']}; refused {counts['first refused']} "
+          f"({counts['first placeholder']} with placeholder values); strict only {counts['first strict only']}")
+    print(json.dumps(counts, sort_keys=True))
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--docs", type=Path, help="docs checkout: also replay every docs request example")
+    parser.add_argument("--list", action="store_true", help="print each refused docs example")
+    args = parser.parse_args()
     refused = 0
     for method, params, why in VALID:
         problems = b24client.validate(method, params)
@@ -69,6 +135,8 @@ def main() -> None:
         missed += not problems
         print(f"invalid {'caught ' if problems else 'MISSED '} {method} ({why})")
     print(f"valid calls refused: {refused} of {len(VALID)}; invalid calls missed: {missed} of {len(INVALID)}")
+    if args.docs:
+        docs_examples(args.docs, args.list)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,20 @@ from typing import Any
 
 from ..load import merge_override
 from ..naming import is_identifier, python_name, snake
-from . import conditions, curation, either_or, errors_table, examples, facts, params, schema_infer, shapes, subtables, yfm
+from . import (
+    conditions,
+    curation,
+    either_or,
+    errors_table,
+    example_fit,
+    examples,
+    facts,
+    params,
+    schema_infer,
+    shapes,
+    subtables,
+    yfm,
+)
 from .identify import Identity
 from .registry import ImportRegistry
 from .validate_example import declared_type, request_problems
@@ -38,6 +51,8 @@ class PageResult:
     counts: Counter[str] = field(default_factory=Counter)
     findings: list[str] = field(default_factory=list)  # anomalies, one line each
     rejected_types: Counter[str] = field(default_factory=Counter)  # declared types the example values break
+    requests: int = 0  # distinct cURL request bodies on the page that parsed
+    refused_requests: list[tuple[str, str]] = field(default_factory=list)  # (kind, reason) of each one refused
     candidates: list[either_or.Candidate] = field(default_factory=list)
 
 
@@ -199,18 +214,26 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     constraints = conditions.attach(tree, conditional)
     result.findings += conditional.findings
     result.counts["conditional requirements read"] += sum(len(r) for r in conditional.constraints.values())
-    for body in shapes.request_bodies(blocks, identity.method):
+    success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
+    example_body, example_status = (success[0][0], (success[0][1] or [200])[0]) if success else (None, 200)
+    example_result = example_body["result"] if example_body else None
+
+    bodies = shapes.request_bodies(blocks, identity.method)
+    fit_notes: list[str] = []
+    fitting = {"method": identity.method, "api_version": identity.api_version, "params": tree,
+               "constraints": constraints, "pagination": pagination(tree, example_body, is_v3)}
+    for body in bodies:
+        example_fit.fit(fitting, body, registry, fit_notes, result.counts)
+    before = len(shape_notes)
+    for body in bodies:
         shapes.reconcile(tree, body, "", shape_notes)
-    result.counts["nested rules relaxed to fit the page's example request"] += len(shape_notes)
+    result.counts["nested rules relaxed to fit the page's example request"] += len(shape_notes) - before
+    shape_notes += fit_notes
     answers = {id(block) for block in response_blocks + error_blocks}
     code_texts = [block.text for block in blocks if isinstance(block, yfm.Code) and id(block) not in answers]
     result.counts["enums or bounds dropped: a code example breaks them"] += shapes.drop_contradicted(
         tree, code_texts, shape_notes)
     result.candidates += either_or.find(identity.method, docs, head + param_blocks, tree)
-
-    success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
-    example_body, example_status = (success[0][0], (success[0][1] or [200])[0]) if success else (None, 200)
-    example_result = example_body["result"] if example_body else None
 
     resolve = registry.kind_or_none
     declared = declared_result(response_blocks, resolve)
@@ -268,6 +291,30 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     return result
 
 
+def _refusal(tree: dict[str, Any], request: dict[str, Any], problems: list[Any]) -> tuple[str, str]:
+    """Why a page's request stays out of the spec: a placeholder value, or the page contradicting itself."""
+    for problem in problems:
+        spot = example_fit.locate(tree, request, problem.path) if problem.path else None
+        if spot is not None and example_fit.is_placeholder(spot.value):
+            return "placeholder value", f"`{problem.path}` is {spot.value!r}, a value the reader fills in"
+    return "the example contradicts its page", str(problems[0])
+
+
+def _check_other_requests(blocks: list[yfm.Block], method: str, kept: dict[str, Any] | None, spec: dict[str, Any],
+                          registry: ImportRegistry, result: PageResult) -> None:
+    """The page's other request bodies (second examples, OAuth tabs that differ) must validate too."""
+    seen = [kept]
+    for body in shapes.request_bodies(blocks, method):
+        if body in seen:
+            continue
+        seen.append(body)
+        result.requests += 1
+        problems = request_problems(spec, body, registry, strict=True)
+        if problems:
+            result.refused_requests.append(_refusal(spec["params"], body, problems))
+            result.counts[f"other request example refused: {result.refused_requests[-1][0]}"] += 1
+
+
 def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yfm.Block],
               body: dict[str, Any] | None, status: int, spec: dict[str, Any], registry: ImportRegistry,
               result: PageResult) -> list[dict[str, Any]]:
@@ -276,11 +323,13 @@ def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yf
     request, has_curl = examples.webhook_request(blocks, identity.method)
     if has_curl and request is None:
         result.counts["curl body unparsed"] += 1
+    _check_other_requests(blocks, identity.method, request, spec, registry, result)
     if request is not None:
-        problems = request_problems(spec, request, registry)
+        result.requests += 1
+        problems = request_problems(spec, request, registry, strict=True)
         if problems:
-            result.counts["example request dropped (invalid against params)"] += 1
-            result.findings.append(f"example request does not validate: {problems[0]}")
+            result.refused_requests.insert(0, _refusal(spec["params"], request, problems))
+            result.counts[f"example request kept out: {result.refused_requests[0][0]}"] += 1
             for problem in problems:
                 declared = declared_type(spec, problem.path) if problem.rule == "type" else None
                 if declared:

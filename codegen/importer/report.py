@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import curation, error_figures, errors_table, event_report, facts, page, shape_figures, writer
+from . import curation, drop_figures, error_figures, errors_table, event_report, facts, page, shape_figures, writer
 
 if TYPE_CHECKING:
     from .run import PageOutcome
@@ -123,6 +123,8 @@ def coverage(summary: Summary) -> str:
         "| declared type | rejected values |", "| --- | --- |",
     ]
     lines += [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += example_section(summary)
+    lines += drop_section(summary)
     lines += shape_section(summary)
     lines += ["", "## Anomalies met while importing", ""]
     for key in sorted(summary.chosen):
@@ -133,6 +135,65 @@ def coverage(summary: Summary) -> str:
     lines += event_report.section(summary.events, summary.outcomes)
     lines += ["", "## Rules the importer applies", "", *RULES]
     return "\n".join(lines) + "\n"
+
+
+def drop_section(summary: Summary) -> list[str]:
+    """Required members and either-or groups dropped from a valid request, over the effective specs."""
+    from .registry import ImportRegistry
+    from .validate_example import compiled
+
+    registry = ImportRegistry(summary.types or {})
+    figures = drop_figures.measure({key: compiled(spec, registry) for key, spec in sorted(summary.effective.items())})
+    lines = [
+        "", "## Required parameters dropped", "",
+        "Measured by codegen/importer/drop_figures.py with the runtime validator over the effective specs: a",
+        "valid request per method, then each required member (any depth, in arrays and maps too), each",
+        "either-or group and each active `required_if` member dropped in turn.", "",
+        "| figure | count |", "| --- | --- |",
+        f"| methods | {figures.methods} |",
+        f"| required flags declared | {figures.flags} |",
+        f"| required members dropped | {figures.count(('required ',))} |",
+        f"| either-or groups declared | {figures.groups} |",
+        f"| either-or groups dropped | {figures.count(('at_least_one_of ', 'exactly_one_of '))} |",
+        f"| required_if members dropped | {figures.count(('required_if ',))} |",
+        f"| of those drops, not caught (or methods without a valid request) | {len(figures.failures)} |",
+    ]
+    lines += [f"- {failure}" for failure in figures.failures]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def example_section(summary: Summary) -> list[str]:
+    """Every page whose own request example the spec does not accept, with the reason."""
+    refused = sorted((key, result.docs, *found) for key, result in summary.chosen.items()
+                     for found in result.refused_requests)
+    with_request = sum(1 for result in summary.chosen.values() if result.requests)
+    requests = sum(result.requests for result in summary.chosen.values())
+    kinds = Counter(kind for _, _, kind, _ in refused)
+    lines = [
+        "", "## Docs request examples", "",
+        "The importer fits each draft to its page's own request example (codegen/importer/example_fit.py) and",
+        "keeps the webhook example only when the runtime validator, in strict mode, accepts it; every other",
+        "request body on the page is checked the same way. The ones refused are listed with the reason: a",
+        "placeholder value stands for one the reader fills in; an example that contradicts its page waits for",
+        "a curated override (or is broken, as the override's note says).", "",
+        "| figure | count |", "| --- | --- |",
+        f"| methods whose page has a request example | {with_request} |",
+        f"| distinct request examples (cURL bodies) on those pages | {requests} |",
+        f"| validating clean, strict mode too | {requests - len(refused)} |",
+        f"| kept out: placeholder value | {kinds.get('placeholder value', 0)} |",
+        f"| kept out: the example contradicts its page | {kinds.get('the example contradicts its page', 0)} |",
+        "",
+    ]
+    if refused:
+        lines += ["| method | page | why kept out | detail |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{key}` | {docs} | {kind} | {_cell(detail)} |" for key, docs, kind, detail in refused]
+    else:
+        lines.append("Every page's request example validates clean.")
+    return lines
 
 
 RULES = [
@@ -158,8 +219,12 @@ RULES = [
     "- `deprecated`: a DEPRECATED/outdated note at the top (its first linked method is the replacement), or a page "
     "under outdated/ or deprecated/.",
     "- `scope`: the names in the page's Scope line; without one, the method's first segment (and a `notes` entry).",
-    "- Examples: the webhook cURL `-d` body is kept only when it validates against the draft (with overrides) "
-    "using the runtime validator; the first JSON answer with `result` is the success example; JSON answers with "
+    "- Examples: the draft is first fitted to every cURL body on the page (codegen/importer/example_fit.py): a "
+    "value of another kind widens the type (a text where a number is typed makes it a string), a member in "
+    "another case takes the example's spelling, unlisted keys holding records make a keyed map, a key beside a "
+    "placeholder row opens the object, any other unlisted name is added; placeholder values settle nothing. The "
+    "webhook cURL `-d` body is then kept only when the runtime validator in strict mode accepts it against the "
+    "draft with overrides; the first JSON answer with `result` is the success example; JSON answers with "
     "`error` in the error section become error examples with the status line above them.",
     "- Objects described by sub-tables are closed, except `filter`/`order`/`sort` and tables with placeholder rows "
     "(`UF_...`, `<selector>`), which are `open`.",

@@ -16,16 +16,23 @@ from ..load import with_list_params
 from .registry import ImportRegistry
 
 
-def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry) -> list[Problem]:
+def compiled(spec: dict[str, Any], registry: ImportRegistry) -> dict[str, Any]:
+    """The spec as the runtime validator reads it (list parameters implied, types resolved)."""
     spec = with_list_params(spec)
-    compiled = {
+    return {
         "method": spec["method"],
+        "api_version": spec.get("api_version", 2),
         "params": {name: compile_param(param, registry.types) for name, param in spec["params"].items()},
         "open_params": spec.get("open_params", False),
         "constraints": spec.get("constraints", []),
         "pagination": spec.get("pagination"),
     }
-    return check_params(compiled, request)
+
+
+def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry,
+                     strict: bool = False) -> list[Problem]:
+    """The runtime validator's problems with `request`; `strict` refuses undocumented names too."""
+    return check_params(compiled(spec, registry), request, strict=strict)
 
 
 def declared_type(spec: dict[str, Any], path: str) -> str | None:

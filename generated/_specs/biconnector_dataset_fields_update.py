@@ -31,6 +31,12 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         "response": {
             "body": {
                 "result": True,
@@ -52,10 +58,10 @@ SPEC = {
     "open_params": False,
     "pagination": None,
     "params": {
-        "add": {"types": [["object", 0]]},
+        "add": {"types": [["object", 0], ["object", 1]]},
         "delete": {"types": [["integer", 1]]},
         "id": {"required": True, "types": [["integer", 0]]},
-        "update": {"types": [["object", 0]]},
+        "update": {"types": [["object", 0], ["object", 1]]},
     },
     "spec_file": "spec/imported/biconnector.dataset.fields.update.yaml",
 }

@@ -86,34 +86,40 @@ SPEC = {
         "NAME": {"required": True, "types": [["string", 0], ["object", 0]]},
         "PLACEMENT_HANDLER": {"types": [["string", 0]]},
         "PROPERTIES": {
-            "properties": {
-                "Default": {"types": [["any", 0]]},
-                "Description": {"types": [["string", 0], ["object", 0]]},
-                "Multiple": {"types": [["boolean", 0]]},
-                "Name": {"types": [["string", 0], ["object", 0]]},
-                "Options": {"types": [["array", 0]]},
-                "Required": {"types": [["boolean", 0]]},
-                "Type": {
-                    "enum": ["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"],
-                    "types": [["string", 0]],
-                },
-            },
             "types": [["object", 0]],
+            "values": {
+                "properties": {
+                    "Default": {"types": [["any", 0]]},
+                    "Description": {"types": [["string", 0], ["object", 0]]},
+                    "Multiple": {"types": [["boolean", 0]]},
+                    "Name": {"types": [["string", 0], ["object", 0]]},
+                    "Options": {"types": [["array", 0]]},
+                    "Required": {"types": [["boolean", 0]]},
+                    "Type": {
+                        "enum": ["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"],
+                        "types": [["string", 0]],
+                    },
+                },
+                "types": [["object", 0]],
+            },
         },
         "RETURN_PROPERTIES": {
-            "properties": {
-                "Default": {"types": [["any", 0]]},
-                "Description": {"types": [["string", 0], ["object", 0]]},
-                "Multiple": {"types": [["boolean", 0]]},
-                "Name": {"types": [["string", 0], ["object", 0]]},
-                "Options": {"types": [["array", 0]]},
-                "Required": {"types": [["boolean", 0]]},
-                "Type": {
-                    "enum": ["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"],
-                    "types": [["string", 0]],
-                },
-            },
             "types": [["object", 0]],
+            "values": {
+                "properties": {
+                    "Default": {"types": [["any", 0]]},
+                    "Description": {"types": [["string", 0], ["object", 0]]},
+                    "Multiple": {"types": [["boolean", 0]]},
+                    "Name": {"types": [["string", 0], ["object", 0]]},
+                    "Options": {"types": [["array", 0]]},
+                    "Required": {"types": [["boolean", 0]]},
+                    "Type": {
+                        "enum": ["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"],
+                        "types": [["string", 0]],
+                    },
+                },
+                "types": [["object", 0]],
+            },
         },
         "USE_PLACEMENT": {"types": [["boolean", 0]]},
         "USE_SUBSCRIPTION": {"types": [["boolean", 0]]},

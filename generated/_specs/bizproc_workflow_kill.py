@@ -11,6 +11,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"ID": "65e5a449e8f135.21284909"},
         "response": {
             "body": {
                 "result": True,
@@ -33,6 +34,6 @@ SPEC = {
     "method": "bizproc.workflow.kill",
     "open_params": False,
     "pagination": None,
-    "params": {"ID": {"required": True, "types": [["integer", 0]]}},
+    "params": {"ID": {"required": True, "types": [["string", 0]]}},
     "spec_file": "spec/imported/bizproc.workflow.kill.yaml",
 }

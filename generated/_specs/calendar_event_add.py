@@ -164,7 +164,7 @@ SPEC = {
             "types": [["object", 0]],
         },
         "name": {"required": True, "types": [["string", 0]]},
-        "ownerId": {"required": True, "types": [["integer", 0]]},
+        "ownerId": {"required": True, "types": [["string", 0]]},
         "private_event": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "remind": {
             "properties": {"count": {"types": [["integer", 0]]}, "type": {"types": [["string", 0]]}},

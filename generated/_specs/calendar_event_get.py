@@ -116,7 +116,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "from": {"types": [["date", 0]]},
-        "ownerId": {"required": True, "types": [["integer", 0]]},
+        "ownerId": {"required": True, "types": [["string", 0]]},
         "section": {"types": [["array", 0]]},
         "to": {"types": [["date", 0]]},
         "type": {"enum": ["user", "group", "company_calendar"], "required": True, "types": [["string", 0]]},

@@ -41,6 +41,16 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "color": "#9cbeAA",
+            "description": "New description for section",
+            "export": [{"ALLOW": False}],
+            "id": 325,
+            "name": "Changed Section Name",
+            "ownerId": 2,
+            "text_color": "#283099",
+            "type": "user",
+        },
         "response": {
             "body": {
                 "result": 190,
@@ -78,7 +88,7 @@ SPEC = {
                 "ALLOW": {"types": [["boolean", 0]]},
                 "SET": {"enum": ["all", "3_9", "6_12"], "types": [["string", 0]]},
             },
-            "types": [["object", 0]],
+            "types": [["object", 0], ["object", 1]],
         },
         "id": {"required": True, "types": [["string", 0]]},
         "name": {"types": [["string", 0]]},

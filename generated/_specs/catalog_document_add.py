@@ -23,6 +23,16 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         "response": {
             "body": {
                 "result": {
@@ -68,7 +78,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "commentary": {"types": [["char", 0]]},
+                "commentary": {"types": [["string", 0]]},
                 "createdBy": {"types": [["integer", 0]]},
                 "currency": {"required": True, "types": [["string", 0]]},
                 "dateDocument": {"types": [["datetime", 0]]},

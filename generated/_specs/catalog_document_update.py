@@ -21,6 +21,14 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
         "response": {
             "body": {
                 "result": {
@@ -66,7 +74,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "commentary": {"types": [["char", 0]]},
+                "commentary": {"types": [["string", 0]]},
                 "dateDocument": {"types": [["datetime", 0]]},
                 "dateModify": {"types": [["datetime", 0]]},
                 "docNumber": {"types": [["string", 0]]},

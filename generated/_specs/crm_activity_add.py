@@ -110,6 +110,7 @@ SPEC = {
             "properties": {
                 "ASSOCIATED_ENTITY_ID": {"types": [["integer", 0]]},
                 "COMMUNICATIONS": {"required": True, "types": [["object", 0], ["object", 1]]},
+                "COMPLETED": {"types": [["string", 0]]},
                 "DEADLINE": {"types": [["datetime", 0]]},
                 "DESCRIPTION": {"types": [["string", 0]]},
                 "DESCRIPTION_TYPE": {"types": [["integer", 0]]},

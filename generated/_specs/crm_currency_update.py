@@ -47,16 +47,19 @@ SPEC = {
                 "AMOUNT_CNT": {"types": [["integer", 0]]},
                 "BASE": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "LANG": {
-                    "properties": {
-                        "DECIMALS": {"types": [["integer", 0]]},
-                        "DEC_POINT": {"types": [["string", 0]]},
-                        "FORMAT_STRING": {"types": [["string", 0]]},
-                        "FULL_NAME": {"types": [["string", 0]]},
-                        "HIDE_ZERO": {"types": [["string", 0]]},
-                        "THOUSANDS_SEP": {"types": [["string", 0]]},
-                        "THOUSANDS_VARIANT": {"types": [["string", 0]]},
-                    },
                     "types": [["object", 0]],
+                    "values": {
+                        "properties": {
+                            "DECIMALS": {"required": True, "types": [["integer", 0]]},
+                            "DEC_POINT": {"types": [["string", 0]]},
+                            "FORMAT_STRING": {"types": [["string", 0]]},
+                            "FULL_NAME": {"types": [["string", 0]]},
+                            "HIDE_ZERO": {"types": [["string", 0]]},
+                            "THOUSANDS_SEP": {"types": [["string", 0]]},
+                            "THOUSANDS_VARIANT": {"types": [["string", 0]]},
+                        },
+                        "types": [["object", 0]],
+                    },
                 },
                 "SORT": {"types": [["integer", 0]]},
             },

@@ -96,10 +96,10 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {},
+    "kwargs": {"id": "id"},
     "method": "crm.deal.productrows.get",
     "open_params": False,
     "pagination": None,
-    "params": {},
+    "params": {"id": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.deal.productrows.get.yaml",
 }

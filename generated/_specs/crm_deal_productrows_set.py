@@ -52,10 +52,10 @@ SPEC = {
         },
     },
     "idempotent": False,
-    "kwargs": {},
+    "kwargs": {"id": "id", "rows": "rows"},
     "method": "crm.deal.productrows.set",
     "open_params": False,
     "pagination": None,
-    "params": {},
+    "params": {"id": {"types": [["integer", 0]]}, "rows": {"types": [["array", 0]]}},
     "spec_file": "spec/imported/crm.deal.productrows.set.yaml",
 }

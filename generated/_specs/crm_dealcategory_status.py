@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": False,
-    "kwargs": {},
+    "kwargs": {"id": "id"},
     "method": "crm.dealcategory.status",
     "open_params": False,
     "pagination": None,
-    "params": {},
+    "params": {"id": {"types": [["string", 0]]}},
     "spec_file": "spec/imported/crm.dealcategory.status.yaml",
 }

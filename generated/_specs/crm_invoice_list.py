@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": True,
-    "kwargs": {"filter": "filter", "order": "order"},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select"},
     "method": "crm.invoice.list",
     "open_params": False,
     "pagination": None,
-    "params": {"filter": {"types": [["any", 0]]}, "order": {"types": [["any", 0]]}},
+    "params": {"filter": {"types": [["any", 0]]}, "order": {"types": [["any", 0]]}, "select": {"types": [["array", 0]]}},
     "spec_file": "spec/imported/crm.invoice.list.yaml",
 }

@@ -12,6 +12,10 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
         "response": {
             "body": {
                 "result": True,
@@ -32,6 +36,9 @@ SPEC = {
     "method": "crm.lead.contact.items.set",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"required": True, "types": [["integer", 0]]}, "items": {"required": True, "types": [["object", 0]]}},
+    "params": {
+        "id": {"required": True, "types": [["integer", 0]]},
+        "items": {"required": True, "types": [["object", 0], ["object", 1]]},
+    },
     "spec_file": "spec/imported/crm.lead.contact.items.set.yaml",
 }

@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": True,
-    "kwargs": {},
+    "kwargs": {"filter": "filter", "order": "order", "select": "select"},
     "method": "crm.measure.list",
     "open_params": False,
     "pagination": None,
-    "params": {},
+    "params": {"filter": {"types": [["object", 0]]}, "order": {"types": [["object", 0]]}, "select": {"types": [["array", 0]]}},
     "spec_file": "spec/imported/crm.measure.list.yaml",
 }

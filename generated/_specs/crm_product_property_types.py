@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": True,
-    "kwargs": {},
+    "kwargs": {"id": "id"},
     "method": "crm.product.property.types",
     "open_params": False,
     "pagination": None,
-    "params": {},
+    "params": {"id": {"types": [["integer", 0]]}},
     "spec_file": "spec/imported/crm.product.property.types.yaml",
 }

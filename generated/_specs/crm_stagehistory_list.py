@@ -12,6 +12,12 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "entityTypeId": 2,
+            "filter": {"OWNER_ID": 1},
+            "order": {"ID": "ASC"},
+            "select": ["ID", "STAGE_ID", "CREATED_TIME"],
+        },
         "response": {
             "body": {
                 "result": {
@@ -57,7 +63,7 @@ SPEC = {
         "entityTypeId": {"types": [["integer", 0]]},
         "filter": {"types": [["object", 0]]},
         "order": {"types": [["object", 0]]},
-        "select": {"types": [["object", 0]]},
+        "select": {"types": [["object", 0], ["string", 1]]},
         "start": {"types": [["integer", 0]]},
     },
     "spec_file": "spec/imported/crm.stagehistory.list.yaml",

@@ -48,6 +48,6 @@ SPEC = {
     "method": "crm.status.delete",
     "open_params": False,
     "pagination": None,
-    "params": {"id": {"required": True, "types": [["integer", 0]]}, "params": {"types": [["string", 0]]}},
+    "params": {"id": {"required": True, "types": [["integer", 0]]}, "params": {"types": [["string", 0], ["object", 0]]}},
     "spec_file": "spec/imported/crm.status.delete.yaml",
 }

@@ -110,13 +110,16 @@ SPEC = {
     "pagination": None,
     "params": {
         "fields": {
-            "properties": {
-                "FORMAT": {"types": [["object", 0]]},
-                "PROVIDER": {"types": [["string", 0]]},
-                "TITLE": {"types": [["string", 0]]},
-                "TYPE": {"types": [["string", 0]]},
-            },
             "types": [["object", 0]],
+            "values": {
+                "properties": {
+                    "FORMAT": {"types": [["object", 0]]},
+                    "PROVIDER": {"types": [["string", 0]]},
+                    "TITLE": {"types": [["string", 0]]},
+                    "TYPE": {"types": [["string", 0]]},
+                },
+                "types": [["object", 0]],
+            },
         },
         "providerClassName": {"types": [["string", 0]]},
         "stampsEnabled": {"enum": [1, 0], "types": [["integer", 0]]},

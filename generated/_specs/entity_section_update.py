@@ -56,6 +56,7 @@ SPEC = {
         "picture": "PICTURE",
         "section": "SECTION",
         "sort": "SORT",
+        "uf_color": "UF_COLOR",
     },
     "method": "entity.section.update",
     "open_params": True,
@@ -71,6 +72,7 @@ SPEC = {
         "PICTURE": {"types": [["file", 0]]},
         "SECTION": {"types": [["integer", 0]]},
         "SORT": {"types": [["integer", 0]]},
+        "UF_COLOR": {"types": [["string", 0]]},
     },
     "spec_file": "spec/imported/entity.section.update.yaml",
 }

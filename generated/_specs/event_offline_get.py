@@ -38,10 +38,15 @@ SPEC = {
         },
     },
     "idempotent": True,
-    "kwargs": {"filter": "filter", "limit": "limit", "order": "order"},
+    "kwargs": {"auth_connector": "auth_connector", "filter": "filter", "limit": "limit", "order": "order"},
     "method": "event.offline.get",
     "open_params": False,
     "pagination": None,
-    "params": {"filter": {"types": [["array", 0]]}, "limit": {"types": [["integer", 0]]}, "order": {"types": [["array", 0]]}},
+    "params": {
+        "auth_connector": {"types": [["string", 0]]},
+        "filter": {"types": [["array", 0]]},
+        "limit": {"types": [["integer", 0]]},
+        "order": {"types": [["array", 0]]},
+    },
     "spec_file": "spec/imported/event.offline.get.yaml",
 }

@@ -54,6 +54,7 @@ SPEC = {
                         "firstName": {"types": [["string", 0]]},
                         "lastName": {"types": [["string", 0]]},
                         "patronymicName": {"types": [["string", 0]]},
+                        "position": {"types": [["string", 0]]},
                     },
                     "required": True,
                     "types": [["object", 0]],

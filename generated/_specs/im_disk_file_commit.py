@@ -17,6 +17,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         "response": {
             "body": {
                 "result": {
@@ -121,7 +122,7 @@ SPEC = {
         "AS_FILE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "CHAT_ID": {"types": [["integer", 0]]},
         "DIALOG_ID": {"types": [["string", 0]]},
-        "FILE_ID": {"types": [["integer", 0]]},
+        "FILE_ID": {"types": [["integer", 0], ["integer", 1]]},
         "MESSAGE": {"types": [["string", 0]]},
         "SILENT_MODE": {"enum": ["Y", "N"], "types": [["string", 0]]},
         "UPLOAD_ID": {"types": [["integer", 0]]},

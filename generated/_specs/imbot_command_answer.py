@@ -19,6 +19,23 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         "response": {
             "body": {
                 "result": 33879,
@@ -58,7 +75,7 @@ SPEC = {
         "COMMAND": {"types": [["string", 0]]},
         "COMMAND_ID": {"types": [["integer", 0]]},
         "KEYBOARD": {"types": [["object", 0]]},
-        "MENU": {"types": [["object", 0]]},
+        "MENU": {"types": [["object", 0], ["object", 1]]},
         "MESSAGE": {"types": [["string", 0]]},
         "MESSAGE_ID": {"required": True, "types": [["integer", 0]]},
         "SYSTEM": {"enum": ["Y", "N"], "types": [["string", 0]]},

@@ -4,7 +4,13 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [],
+    "constraints": [
+        {
+            "params": ["EVENT_MESSAGE_ADD", "EVENT_WELCOME_MESSAGE", "EVENT_BOT_DELETE"],
+            "rule": "required_if",
+            "when": {"param": "EVENT_HANDLER", "present": False},
+        }
+    ],
     "errors": [
         {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
@@ -20,6 +26,14 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
+        },
         "response": {
             "body": {
                 "result": 39,
@@ -57,12 +71,12 @@ SPEC = {
     "params": {
         "CLIENT_ID": {"types": [["string", 0]]},
         "CODE": {"required": True, "types": [["string", 0]]},
-        "EVENT_BOT_DELETE": {"required": True, "types": [["string", 0]]},
+        "EVENT_BOT_DELETE": {"types": [["string", 0]]},
         "EVENT_HANDLER": {"types": [["string", 0]]},
-        "EVENT_MESSAGE_ADD": {"required": True, "types": [["string", 0]]},
+        "EVENT_MESSAGE_ADD": {"types": [["string", 0]]},
         "EVENT_MESSAGE_DELETE": {"types": [["string", 0]]},
         "EVENT_MESSAGE_UPDATE": {"types": [["string", 0]]},
-        "EVENT_WELCOME_MESSAGE": {"required": True, "types": [["string", 0]]},
+        "EVENT_WELCOME_MESSAGE": {"types": [["string", 0]]},
         "OPENLINE": {"types": [["string", 0]]},
         "PROPERTIES": {
             "constraints": [{"params": ["NAME", "LAST_NAME"], "rule": "at_least_one_of"}],

@@ -61,6 +61,7 @@ SPEC = {
     "params": {
         "ELEMENT_CODE": {"required": True, "types": [["string", 0]]},
         "FIELDS": {
+            "open": True,
             "properties": {"NAME": {"required": True, "types": [["string", 0]]}, "PROPERTY_PropertyId": {"types": [["any", 0]]}},
             "required": True,
             "types": [["object", 0], ["object", 1]],

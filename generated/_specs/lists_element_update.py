@@ -65,6 +65,7 @@ SPEC = {
         "ELEMENT_CODE": {"types": [["string", 0]]},
         "ELEMENT_ID": {"types": [["integer", 0]]},
         "FIELDS": {
+            "open": True,
             "properties": {"NAME": {"required": True, "types": [["string", 0]]}, "PROPERTY_PropertyId": {"types": [["any", 0]]}},
             "required": True,
             "types": [["object", 0], ["object", 1]],

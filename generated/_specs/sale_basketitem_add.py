@@ -16,6 +16,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"currency": "USD", "orderId": 5147, "productId": 6544, "quantity": 2}},
         "response": {
             "body": {
                 "result": {
@@ -81,8 +82,8 @@ SPEC = {
                 "name": {"types": [["string", 0]]},
                 "orderId": {"required": True, "types": [["integer", 0]]},
                 "price": {"types": [["number", 0]]},
+                "productId": {"required": True, "types": [["integer", 0]]},
                 "productXmlId": {"types": [["string", 0]]},
-                "productid": {"types": [["integer", 0]]},
                 "quantity": {"required": True, "types": [["number", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "vatIncluded": {"enum": ["Y", "N"], "types": [["string", 0]]},

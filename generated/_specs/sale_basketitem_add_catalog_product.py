@@ -17,6 +17,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"fields": {"currency": "USD", "orderId": 5147, "productId": 4347, "quantity": 1}},
         "response": {
             "body": {
                 "result": {
@@ -78,7 +79,7 @@ SPEC = {
                 "name": {"types": [["string", 0]]},
                 "orderId": {"required": True, "types": [["integer", 0]]},
                 "price": {"types": [["number", 0]]},
-                "productid": {"types": [["integer", 0]]},
+                "productId": {"required": True, "types": [["integer", 0]]},
                 "quantity": {"required": True, "types": [["number", 0]]},
                 "sort": {"types": [["integer", 0]]},
                 "xmlId": {"types": [["string", 0]]},

@@ -77,28 +77,35 @@ SPEC = {
             "properties": {
                 "CHECK_URL": {"required": True, "types": [["string", 0]]},
                 "CONFIG": {
-                    "properties": {
-                        "ITEMS": {
-                            "properties": {
-                                "DISABLED": {"enum": ["Y", "N"], "types": [["string", 0]]},
-                                "LABEL": {"required": True, "types": [["string", 0]]},
-                                "MULTILINE": {"enum": ["Y", "N"], "types": [["string", 0]]},
-                                "MULTIPLE": {"enum": ["Y", "N"], "types": [["string", 0]]},
-                                "OPTIONS": {"required": True, "types": [["object", 0]]},
-                                "REQUIRED": {"enum": ["Y", "N"], "required": True, "types": [["string", 0]]},
-                                "TIME": {"enum": ["Y", "N"], "types": [["string", 0]]},
-                                "TYPE": {
-                                    "enum": ["STRING", "NUMBER", "Y/N", "ENUM", "DATE"],
-                                    "required": True,
-                                    "types": [["string", 0]],
-                                },
-                            },
-                            "types": [["object", 0]],
-                        },
-                        "LABEL": {"types": [["string", 0]]},
-                    },
                     "required": True,
                     "types": [["object", 0]],
+                    "values": {
+                        "properties": {
+                            "ITEMS": {
+                                "required": True,
+                                "types": [["object", 0]],
+                                "values": {
+                                    "properties": {
+                                        "DISABLED": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                        "LABEL": {"required": True, "types": [["string", 0]]},
+                                        "MULTILINE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                        "MULTIPLE": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                        "OPTIONS": {"types": [["object", 0]]},
+                                        "REQUIRED": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                        "TIME": {"enum": ["Y", "N"], "types": [["string", 0]]},
+                                        "TYPE": {
+                                            "enum": ["STRING", "NUMBER", "Y/N", "ENUM", "DATE"],
+                                            "required": True,
+                                            "types": [["string", 0]],
+                                        },
+                                    },
+                                    "types": [["object", 0]],
+                                },
+                            },
+                            "LABEL": {"required": True, "types": [["string", 0]]},
+                        },
+                        "types": [["object", 0]],
+                    },
                 },
                 "HTTP_VERSION": {"enum": ["1.0", "1.1"], "types": [["string", 0]]},
                 "PRINT_URL": {"required": True, "types": [["string", 0]]},

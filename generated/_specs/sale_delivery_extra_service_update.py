@@ -47,6 +47,7 @@ SPEC = {
         "name": "NAME",
         "price": "PRICE",
         "sort": "SORT",
+        "type": "TYPE",
     },
     "method": "sale.delivery.extra.service.update",
     "open_params": False,
@@ -70,6 +71,7 @@ SPEC = {
         "NAME": {"types": [["string", 0]]},
         "PRICE": {"types": [["number", 0]]},
         "SORT": {"types": [["integer", 0]]},
+        "TYPE": {"types": [["string", 0]]},
     },
     "spec_file": "spec/imported/sale.delivery.extra.service.update.yaml",
 }

@@ -13,6 +13,41 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "CODE": "uber",
+            "DESCRIPTION": "Uber Description",
+            "NAME": "Uber",
+            "PROFILES": [
+                {"CODE": "TAXI", "DESCRIPTION": "Taxi Delivery", "NAME": "Taxi"},
+                {"CODE": "CARGO", "DESCRIPTION": "Cargo Delivery", "NAME": "Cargo"},
+            ],
+            "SETTINGS": {
+                "CALCULATE_URL": "http://gateway.bx/calculate.php",
+                "CANCEL_DELIVERY_REQUEST_URL": "http://gateway.bx/cancel_delivery_request.php",
+                "CONFIG": [
+                    {"CODE": "SETTING_1", "NAME": "String Example", "TYPE": "STRING"},
+                    {"CODE": "SETTING_2", "NAME": "Checkbox Example", "TYPE": "Y/N"},
+                    {"CODE": "SETTING_3", "NAME": "Number Example", "TYPE": "NUMBER"},
+                    {
+                        "CODE": "SETTING_4",
+                        "NAME": "Enum Example",
+                        "OPTIONS": {
+                            "Option1Code": "Option1Value",
+                            "Option2Code": "Option2Value",
+                            "Option3Code": "Option3Value",
+                            "Option4Code": "Option4Value",
+                            "Option5Code": "Option5Value",
+                        },
+                        "TYPE": "ENUM",
+                    },
+                    {"CODE": "SETTING_5", "NAME": "Date Example", "TYPE": "DATE"},
+                    {"CODE": "SETTING_6", "NAME": "Location Example", "TYPE": "LOCATION"},
+                ],
+                "CREATE_DELIVERY_REQUEST_URL": "http://gateway.bx/create_delivery_request.php",
+                "HAS_CALLBACK_TRACKING_SUPPORT": "Y",
+            },
+            "SORT": 250,
+        },
         "response": {
             "body": {
                 "result": 14,
@@ -42,7 +77,7 @@ SPEC = {
     "pagination": None,
     "params": {
         "CODE": {"required": True, "types": [["string", 0]]},
-        "DESCRIPTION": {"types": [["integer", 0]]},
+        "DESCRIPTION": {"types": [["string", 0]]},
         "NAME": {"required": True, "types": [["string", 0]]},
         "PROFILES": {
             "items": {

@@ -118,6 +118,7 @@ SPEC = {
                 "affiliateId": {"types": [["integer", 0]]},
                 "canceled": {"enum": ["Y", "N"], "types": [["string", 0]]},
                 "comments": {"types": [["string", 0]]},
+                "companyId": {"types": [["integer", 0]]},
                 "currency": {"required": True, "types": [["string", 0]]},
                 "dateInsert": {"types": [["datetime", 0]]},
                 "discountValue": {"types": [["number", 0]]},

@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": False,
-    "kwargs": {"commenttext": "COMMENTTEXT", "taskid": "TASKID"},
+    "kwargs": {"commenttext": "COMMENTTEXT", "fields": "FIELDS", "taskid": "TASKID"},
     "method": "task.comment.add",
     "open_params": False,
     "pagination": None,
-    "params": {"COMMENTTEXT": {"types": [["any", 0]]}, "TASKID": {"types": [["any", 0]]}},
+    "params": {"COMMENTTEXT": {"types": [["any", 0]]}, "FIELDS": {"types": [["object", 0]]}, "TASKID": {"types": [["any", 0]]}},
     "spec_file": "spec/imported/task.comment.add.yaml",
 }

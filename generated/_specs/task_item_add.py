@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": False,
-    "kwargs": {"taskdata": "TASKDATA"},
+    "kwargs": {"fields": "fields", "taskdata": "TASKDATA"},
     "method": "task.item.add",
     "open_params": False,
     "pagination": None,
-    "params": {"TASKDATA": {"types": [["array", 0]]}},
+    "params": {"TASKDATA": {"types": [["array", 0]]}, "fields": {"types": [["object", 0]]}},
     "spec_file": "spec/imported/task.item.add.yaml",
 }

@@ -8,10 +8,15 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": False,
-    "kwargs": {"content": "CONTENT", "name": "NAME", "task_id": "TASK_ID"},
+    "kwargs": {"content": "CONTENT", "file": "FILE", "name": "NAME", "task_id": "TASK_ID"},
     "method": "task.item.addfile",
     "open_params": False,
     "pagination": None,
-    "params": {"CONTENT": {"types": [["any", 0]]}, "NAME": {"types": [["string", 0]]}, "TASK_ID": {"types": [["any", 0]]}},
+    "params": {
+        "CONTENT": {"types": [["any", 0]]},
+        "FILE": {"types": [["object", 0]]},
+        "NAME": {"types": [["string", 0]]},
+        "TASK_ID": {"types": [["any", 0]]},
+    },
     "spec_file": "spec/imported/task.item.addfile.yaml",
 }

@@ -8,10 +8,14 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": True,
-    "kwargs": {"format": "FORMAT", "taskid": "TASKID"},
+    "kwargs": {"format": "FORMAT", "taskid": "TASKID", "userid": "USERID"},
     "method": "task.item.getdescription",
     "open_params": False,
     "pagination": None,
-    "params": {"FORMAT": {"enum": ["1", "2", "3"], "types": [["any", 0]]}, "TASKID": {"types": [["any", 0]]}},
+    "params": {
+        "FORMAT": {"enum": ["1", "2", "3"], "types": [["any", 0]]},
+        "TASKID": {"types": [["any", 0]]},
+        "USERID": {"types": [["integer", 0]]},
+    },
     "spec_file": "spec/imported/task.item.getdescription.yaml",
 }

@@ -8,10 +8,10 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": False,
-    "kwargs": {"taskdata": "TASKDATA", "taskid": "TASKID"},
+    "kwargs": {"fields": "fields", "taskdata": "TASKDATA", "taskid": "TASKID"},
     "method": "task.item.update",
     "open_params": False,
     "pagination": None,
-    "params": {"TASKDATA": {"types": [["any", 0]]}, "TASKID": {"types": [["any", 0]]}},
+    "params": {"TASKDATA": {"types": [["any", 0]]}, "TASKID": {"types": [["any", 0]]}, "fields": {"types": [["object", 0]]}},
     "spec_file": "spec/imported/task.item.update.yaml",
 }

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [],
     "example": None,
     "idempotent": True,
-    "kwargs": {"filter": "FILTER", "nav_params": "NAV_PARAMS", "order": "ORDER", "taskdata": "TASKDATA"},
+    "kwargs": {"filter": "FILTER", "nav_params": "NAV_PARAMS", "order": "ORDER", "select": "select", "taskdata": "TASKDATA"},
     "method": "task.items.getlist",
     "open_params": False,
     "pagination": None,
@@ -17,6 +17,7 @@ SPEC = {
         "NAV_PARAMS": {"types": [["array", 0]]},
         "ORDER": {"types": [["object", 0]]},
         "TASKDATA": {"types": [["array", 0]]},
+        "select": {"types": [["array", 0]]},
     },
     "spec_file": "spec/imported/task.items.getlist.yaml",
 }

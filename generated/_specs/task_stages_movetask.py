@@ -4,13 +4,17 @@
 SPEC = {
     "api_version": 2,
     "batchable": True,
-    "constraints": [{"params": ["before", "after"], "rule": "mutually_exclusive"}],
+    "constraints": [],
     "errors": [
         {"class": "AccessDeniedMove", "code": "ACCESS_DENIED_MOVE", "status": 400},
         {"class": "TaskNotFound", "code": "TASK_NOT_FOUND", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
     ],
-    "example": {"name": "success", "response": {"body": {"result": True}, "status": 200}},
+    "example": {
+        "name": "success",
+        "request": {"after": 4, "before": 3, "id": 1, "stageId": 2},
+        "response": {"body": {"result": True}, "status": 200},
+    },
     "idempotent": False,
     "kwargs": {"after": "after", "before": "before", "id": "id", "stage_id": "stageId"},
     "method": "task.stages.movetask",

@@ -24,6 +24,7 @@ SPEC = {
             "properties": {
                 "AFTER_ID": {"types": [["integer", 0]]},
                 "COLOR": {"types": [["string", 0]]},
+                "SORT": {"types": [["integer", 0]]},
                 "TITLE": {"types": [["string", 0]]},
             },
             "required": True,

@@ -65,6 +65,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
+                "createdBy": {"types": [["integer", 0]]},
                 "dateEnd": {"types": [["string", 0]]},
                 "dateStart": {"types": [["string", 0]]},
                 "groupId": {"required": True, "types": [["integer", 0]]},

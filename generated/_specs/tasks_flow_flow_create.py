@@ -8,6 +8,18 @@ SPEC = {
     "errors": [{"class": "Code0", "code": "0", "status": 400}],
     "example": {
         "name": "success",
+        "request": {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "response": {
             "body": {
                 "result": {
@@ -60,9 +72,9 @@ SPEC = {
                 "ownerId": {"types": [["integer", 0]]},
                 "plannedCompletionTime": {"required": True, "types": [["integer", 0]]},
                 "responsibleCanChangeDeadline": {"types": [["integer", 0]]},
-                "responsibleList": {"required": True, "types": [["object", 0]]},
+                "responsibleList": {"required": True, "types": [["object", 0], ["array", 1]]},
                 "taskControl": {"types": [["integer", 0]]},
-                "taskCreators": {"types": [["object", 0]]},
+                "taskCreators": {"types": [["object", 0], ["array", 1]]},
                 "templateId": {"types": [["integer", 0]]},
             },
             "required": True,

@@ -8,6 +8,19 @@ SPEC = {
     "errors": [{"class": "Code0", "code": "0", "status": 400}],
     "example": {
         "name": "success",
+        "request": {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "response": {
             "body": {
                 "result": {
@@ -63,7 +76,7 @@ SPEC = {
                 "responsibleCanChangeDeadline": {"types": [["integer", 0]]},
                 "responsibleList": {"required": True, "types": [["array", 0]]},
                 "taskControl": {"types": [["integer", 0]]},
-                "taskCreators": {"types": [["object", 0]]},
+                "taskCreators": {"types": [["object", 0], ["array", 1]]},
                 "templateId": {"types": [["integer", 0]]},
             },
             "required": True,

@@ -163,6 +163,8 @@ SPEC = {
         "fields": {
             "properties": {
                 "creatorId": {"required": True, "types": [["integer", 0]]},
+                "crmItemIds": {"types": [["array", 0]]},
+                "deadline": {"types": [["string", 0]]},
                 "responsibleId": {"required": True, "types": [["integer", 0]]},
                 "title": {"required": True, "types": [["string", 0]]},
             },

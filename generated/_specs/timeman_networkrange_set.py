@@ -11,6 +11,13 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "ranges": [
+                {"ip_range": "10.0.0.0-10.255.255.255", "name": "Office Network 10.x.x.x"},
+                {"ip_range": "172.16.0.0-172.31.255.255", "name": "Office Network 172.x.x.x"},
+                {"ip_range": "192.168.0.0-192.168.255.255", "name": "Office Network 192.168.x.x"},
+            ]
+        },
         "response": {
             "body": {
                 "result": {"result": True},
@@ -33,6 +40,6 @@ SPEC = {
     "method": "timeman.networkrange.set",
     "open_params": False,
     "pagination": None,
-    "params": {"RANGES": {"required": True, "types": [["string", 0]]}},
+    "params": {"RANGES": {"required": True, "types": [["string", 0], ["object", 1]]}},
     "spec_file": "spec/imported/timeman.networkrange.set.yaml",
 }

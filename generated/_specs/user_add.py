@@ -13,6 +13,7 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]},
         "response": {
             "body": {
                 "result": 12,
@@ -107,7 +108,7 @@ SPEC = {
         "PERSONAL_WWW": {"types": [["string", 0]]},
         "PERSONAL_ZIP": {"types": [["string", 0]]},
         "SECOND_NAME": {"types": [["string", 0]]},
-        "UF_DEPARTMENT": {"types": [["string", 0]]},
+        "UF_DEPARTMENT": {"types": [["string", 0], ["integer", 1]]},
         "UF_DISTRICT": {"types": [["string", 0]]},
         "UF_FACEBOOK": {"types": [["string", 0]]},
         "UF_INTERESTS": {"types": [["string", 0]]},

@@ -78,6 +78,7 @@ SPEC = {
         "select": "select",
         "sort": "sort",
         "start": "start",
+        "uf_department": "UF_DEPARTMENT",
     },
     "method": "user.get",
     "open_params": False,
@@ -91,8 +92,9 @@ SPEC = {
     },
     "params": {
         "ADMIN_MODE": {"types": [["boolean", 0]]},
-        "FILTER": {"types": [["string", 0]]},
+        "FILTER": {"types": [["string", 0], ["object", 0]]},
         "IMAGE_RESIZE": {"enum": ["small", "medium", "large"], "types": [["string", 0]]},
+        "UF_DEPARTMENT": {"types": [["integer", 0]]},
         "order": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "select": {"types": [["array", 0]]},
         "sort": {"types": [["string", 0]]},

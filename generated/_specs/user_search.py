@@ -77,6 +77,7 @@ SPEC = {
         "select": "select",
         "sort": "sort",
         "start": "start",
+        "uf_department": "UF_DEPARTMENT",
     },
     "method": "user.search",
     "open_params": False,
@@ -91,6 +92,7 @@ SPEC = {
     "params": {
         "ADMIN_MODE": {"types": [["boolean", 0]]},
         "FILTER": {"types": [["string", 0]]},
+        "UF_DEPARTMENT": {"types": [["integer", 0]]},
         "order": {"enum": ["asc", "desc", "ASC", "DESC"], "types": [["string", 0]]},
         "select": {"types": [["array", 0]]},
         "sort": {"types": [["string", 0]]},

@@ -23,6 +23,22 @@ SPEC = {
     ],
     "example": {
         "name": "success",
+        "request": {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         "response": {
             "body": {
                 "result": 177,
@@ -47,7 +63,7 @@ SPEC = {
     "params": {
         "fields": {
             "properties": {
-                "EDIT_FORM_LABEL": {"types": [["string", 0]]},
+                "EDIT_FORM_LABEL": {"types": [["string", 0], ["object", 0]]},
                 "EDIT_IN_LIST": {"types": [["boolean", 0]]},
                 "ERROR_MESSAGE": {"types": [["string", 0]]},
                 "FIELD_NAME": {"required": True, "types": [["string", 0]]},

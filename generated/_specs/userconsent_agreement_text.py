@@ -55,6 +55,8 @@ SPEC = {
                 "EMAIL": {"types": [["string", 0]]},
                 "PURPOSES": {"types": [["string", 0]]},
                 "THIRD_PARTIES": {"types": [["string", 0]]},
+                "button_caption": {"types": [["string", 0]]},
+                "fields": {"types": [["object", 0]]},
             },
             "types": [["object", 0]],
         },

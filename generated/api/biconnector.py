@@ -263,8 +263,8 @@ class BiconnectorDatasetFieldsNamespace:
 
         Args:
             id (int | str, required)
-            add (dict[str, Any], optional)
-            update (dict[str, Any], optional)
+            add (dict[str, Any] | Sequence[dict[str, Any]], optional)
+            update (dict[str, Any] | Sequence[dict[str, Any]], optional)
             delete (Sequence[int | str], optional)
 
         REST method: biconnector.dataset.fields.update

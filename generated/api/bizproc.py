@@ -108,8 +108,8 @@ class BizprocActivityNamespace:
             use_subscription (bool | str, optional, sent as USE_SUBSCRIPTION)
             name (str | dict[str, Any], required, sent as NAME)
             description (str | dict[str, Any], optional, sent as DESCRIPTION)
-            properties (BizprocActivityAddProperties, optional, sent as PROPERTIES)
-            return_properties (BizprocActivityAddReturnProperties, optional, sent as RETURN_PROPERTIES)
+            properties (dict[str, BizprocActivityAddPropertiesValue], optional, sent as PROPERTIES)
+            return_properties (dict[str, BizprocActivityAddReturnPropertiesValue], optional, sent as RETURN_PROPERTIES)
             document_type (list[Any] | dict[str, Any], optional, sent as DOCUMENT_TYPE)
             filter (dict[str, Any], optional, sent as FILTER)
             use_placement (bool | str, optional, sent as USE_PLACEMENT)
@@ -214,7 +214,7 @@ class BizprocRobotNamespace:
             use_subscription (bool | str, optional, sent as USE_SUBSCRIPTION)
             name (str | dict[str, Any], required, sent as NAME)
             description (str | dict[str, Any], optional, sent as DESCRIPTION)
-            properties (BizprocRobotAddProperties, optional, sent as PROPERTIES)
+            properties (dict[str, BizprocRobotAddPropertiesValue], optional, sent as PROPERTIES)
             return_properties (BizprocRobotAddReturnProperties, optional, sent as RETURN_PROPERTIES)
             document_type (list[Any] | dict[str, Any], optional, sent as DOCUMENT_TYPE)
             filter (dict[str, Any], optional, sent as FILTER)
@@ -346,7 +346,7 @@ class BizprocWorkflowNamespace:
         """Delete Running Process
 
         Args:
-            id (int | str, required, sent as ID)
+            id (str, required, sent as ID)
 
         REST method: bizproc.workflow.kill
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-kill.html

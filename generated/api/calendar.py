@@ -134,7 +134,7 @@ class CalendarEventNamespace:
 
         Args:
             type (str, required)
-            owner_id (int | str, required, sent as ownerId)
+            owner_id (str, required, sent as ownerId)
             from_ (str | datetime.date, optional, sent as from)
             to (str | datetime.date, optional)
             from_ts (int | str, optional)
@@ -250,7 +250,7 @@ class CalendarEventGetNamespace:
 
         Args:
             type (Literal['user', 'group', 'company_calendar'], required)
-            owner_id (int | str, required, sent as ownerId)
+            owner_id (str, required, sent as ownerId)
             from_ (str | datetime.date, optional, sent as from)
             to (str | datetime.date, optional)
             section (list[Any] | dict[str, Any], optional)
@@ -472,7 +472,7 @@ class CalendarSectionNamespace:
             description (str, optional)
             color (str, optional)
             text_color (str, optional)
-            export (CalendarSectionUpdateExport, optional)
+            export (CalendarSectionUpdateExport | Sequence[CalendarSectionUpdateExportObject], optional)
 
         REST method: calendar.section.update
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html

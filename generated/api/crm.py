@@ -1645,6 +1645,7 @@ class CrmAddressNamespace:
             filter (dict[str, Any], optional)
             order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
             start (int | str, optional)
+            limit (int | str, optional)
 
         REST method: crm.address.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-list.html
@@ -2811,7 +2812,7 @@ class CrmContactUserfieldNamespace:
 
         REST method: crm.contact.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html
-        Spec: spec/imported/crm.contact.userfield.update.yaml (in the b24client repository)
+        Spec: spec/imported/crm.contact.userfield.update.yaml, spec/overrides/crm.contact.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmContactUserfieldUpdateResult", self._client._invoke("crm.contact.userfield.update", params))
 
@@ -3317,7 +3318,8 @@ class CrmDealProductrowsNamespace:
     def get(self, **params: Unpack[CrmDealProductrowsGetParams]) -> CrmDealProductrowsGetResult:
         """Get Deal Products
 
-        Takes no arguments.
+        Args:
+            id (int | str, optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -3330,7 +3332,9 @@ class CrmDealProductrowsNamespace:
     def set(self, **params: Unpack[CrmDealProductrowsSetParams]) -> CrmDealProductrowsSetResult:
         """Set Products in Deal
 
-        Takes no arguments.
+        Args:
+            id (int | str, optional)
+            rows (list[Any] | dict[str, Any], optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -3580,7 +3584,10 @@ class CrmDealcategoryNamespace:
     def list(self, **params: Unpack[CrmDealcategoryListParams]) -> CrmDealcategoryListResult:
         """Filter Deal Categories
 
-        Takes no arguments.
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
 
         Deprecated (use crm.category.list): The docs mark the method deprecated.
 
@@ -3597,7 +3604,8 @@ class CrmDealcategoryNamespace:
     def status(self, **params: Unpack[CrmDealcategoryStatusParams]) -> CrmDealcategoryStatusResult:
         """Get the Identifier of the Directory Where Deal Stages are Stored:
 
-        Takes no arguments.
+        Args:
+            id (str, optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -4357,6 +4365,7 @@ class CrmInvoiceNamespace:
         Args:
             filter (Any, optional)
             order (Any, optional)
+            select (list[Any] | dict[str, Any], optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -4474,7 +4483,10 @@ class CrmInvoiceRecurringNamespace:
     def list(self, **params: Unpack[CrmInvoiceRecurringListParams]) -> CrmInvoiceRecurringListResult:
         """Get a List of Recurring Invoice Settings by Filter
 
-        Takes no arguments.
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -5520,7 +5532,7 @@ class CrmLeadContactItemsNamespace:
 
         Args:
             id (int | str, required)
-            items (dict[str, Any], required)
+            items (dict[str, Any] | Sequence[dict[str, Any]], required)
 
         REST method: crm.lead.contact.items.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-set.html
@@ -5798,7 +5810,10 @@ class CrmMeasureNamespace:
     def list(self, **params: Unpack[CrmMeasureListParams]) -> CrmMeasureListResult:
         """Get the List of Measurement Units
 
-        Takes no arguments.
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
 
         Deprecated (use catalog.measure.list): The docs mark the method deprecated.
 
@@ -5927,7 +5942,9 @@ class CrmPaysystemNamespace:
     def list(self, **params: Unpack[CrmPaysystemListParams]) -> CrmPaysystemListResult:
         """Get a List of Payment Methods
 
-        Takes no arguments.
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -5962,7 +5979,9 @@ class CrmPersontypeNamespace:
     def list(self, **params: Unpack[CrmPersontypeListParams]) -> CrmPersontypeListResult:
         """Get a List of CRM Payer Types
 
-        Takes no arguments.
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -6039,7 +6058,10 @@ class CrmProductNamespace:
     def list(self, **params: Unpack[CrmProductListParams]) -> CrmProductListResult:
         """Get Product List by Filter
 
-        Takes no arguments.
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
 
         Deprecated (use catalog.product.list): The docs mark the method deprecated.
 
@@ -6158,7 +6180,8 @@ class CrmProductPropertyNamespace:
     def types(self, **params: Unpack[CrmProductPropertyTypesParams]) -> CrmProductPropertyTypesResult:
         """Get a List of Product Property Types
 
-        Takes no arguments.
+        Args:
+            id (int | str, optional)
 
         Deprecated: The docs mark the method deprecated.
 
@@ -6258,7 +6281,8 @@ class CrmProductrowNamespace:
     def list(self, **params: Unpack[CrmProductrowListParams]) -> CrmProductrowListResult:
         """Get a List of Order Properties
 
-        Takes no arguments.
+        Args:
+            filter (dict[str, Any], optional)
 
         Deprecated (use crm.item.productrow.list): The docs mark the method deprecated.
 
@@ -7260,7 +7284,7 @@ class CrmStagehistoryNamespace:
             entity_type_id (int | str, optional, sent as entityTypeId)
             order (dict[str, Any], optional)
             filter (dict[str, Any], optional)
-            select (dict[str, Any], optional)
+            select (dict[str, Any] | Sequence[str], optional)
             start (int | str, optional)
 
         REST method: crm.stagehistory.list
@@ -7295,7 +7319,7 @@ class CrmStatusNamespace:
 
         Args:
             id (int | str, required)
-            params (str, optional)
+            params (str | dict[str, Any], optional)
 
         REST method: crm.status.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-delete.html

@@ -493,14 +493,16 @@ class DiskFolderNamespace:
 
         Args:
             id (int | str, required)
-            data (list[Any] | dict[str, Any], required)
+            data (list[Any] | dict[str, Any], optional)
             file_content (list[Any] | dict[str, Any], optional, sent as fileContent)
             rights (list[Any] | dict[str, Any], optional)
             generate_unique_name (bool | str, optional, sent as generateUniqueName)
 
+        Rules: data required if fileContent present True.
+
         REST method: disk.folder.uploadFile
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html
-        Spec: spec/imported/disk.folder.uploadFile.yaml (in the b24client repository)
+        Spec: spec/imported/disk.folder.uploadFile.yaml, spec/overrides/disk.folder.uploadFile.yaml (in the b24client repository)
         """
         return cast("DiskFolderUploadFileResult", self._client._invoke("disk.folder.uploadFile", params))
 

@@ -123,7 +123,7 @@ class DocumentgeneratorDocumentNamespace:
             value (str, required)
             values (dict[str, Any], optional)
             stamps_enabled (Literal[1, 0], optional, sent as stampsEnabled)
-            fields (DocumentgeneratorDocumentAddFields, optional)
+            fields (dict[str, DocumentgeneratorDocumentAddFieldsValue], optional)
 
         REST method: documentgenerator.document.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html

@@ -356,6 +356,7 @@ class EntitySectionNamespace:
             description (str, optional, sent as DESCRIPTION)
             picture (Any, optional, sent as PICTURE)
             detail_picture (Any, optional, sent as DETAIL_PICTURE)
+            uf_color (str, optional, sent as UF_COLOR)
 
         REST method: entity.section.update
         Docs: https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-update.html

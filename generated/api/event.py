@@ -131,6 +131,7 @@ class EventOfflineNamespace:
             filter (list[Any] | dict[str, Any], optional)
             order (list[Any] | dict[str, Any], optional)
             limit (int | str, optional)
+            auth_connector (str, optional)
 
         REST method: event.offline.get
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html

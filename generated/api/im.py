@@ -713,7 +713,7 @@ class ImDiskFileNamespace:
         Args:
             chat_id (int | str, optional, sent as CHAT_ID)
             dialog_id (str, optional, sent as DIALOG_ID)
-            file_id (int | str, optional, sent as FILE_ID)
+            file_id (int | str | Sequence[int | str], optional, sent as FILE_ID)
             upload_id (int | str, optional, sent as UPLOAD_ID)
             message (str, optional, sent as MESSAGE)
             silent_mode (Literal['Y', 'N'], optional, sent as SILENT_MODE)

@@ -183,13 +183,15 @@ class ImbotNamespace:
             type (Literal['B', 'O', 'H', 'S'], optional, sent as TYPE)
             openline (str, optional, sent as OPENLINE)
             event_handler (str, optional, sent as EVENT_HANDLER)
-            event_message_add (str, required, sent as EVENT_MESSAGE_ADD)
+            event_message_add (str, optional, sent as EVENT_MESSAGE_ADD)
             event_message_update (str, optional, sent as EVENT_MESSAGE_UPDATE)
             event_message_delete (str, optional, sent as EVENT_MESSAGE_DELETE)
-            event_welcome_message (str, required, sent as EVENT_WELCOME_MESSAGE)
-            event_bot_delete (str, required, sent as EVENT_BOT_DELETE)
+            event_welcome_message (str, optional, sent as EVENT_WELCOME_MESSAGE)
+            event_bot_delete (str, optional, sent as EVENT_BOT_DELETE)
             client_id (str, optional, sent as CLIENT_ID)
             properties (ImbotRegisterProperties, required, sent as PROPERTIES)
+
+        Rules: EVENT_MESSAGE_ADD, EVENT_WELCOME_MESSAGE, EVENT_BOT_DELETE required if EVENT_HANDLER present False.
 
         Deprecated (use imbot.v2.Bot.register): The docs mark the method deprecated.
 
@@ -584,7 +586,7 @@ class ImbotCommandNamespace:
             message (str, optional, sent as MESSAGE)
             attach (dict[str, Any], optional, sent as ATTACH)
             keyboard (dict[str, Any], optional, sent as KEYBOARD)
-            menu (dict[str, Any], optional, sent as MENU)
+            menu (dict[str, Any] | Sequence[dict[str, Any]], optional, sent as MENU)
             system (Literal['Y', 'N'], optional, sent as SYSTEM)
             url_preview (Literal['Y', 'N'], optional, sent as URL_PREVIEW)
             client_id (str, optional, sent as CLIENT_ID)

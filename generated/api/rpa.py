@@ -162,7 +162,7 @@ class RpaCommentNamespace:
 
         REST method: rpa.comment.update
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-update.html
-        Spec: spec/imported/rpa.comment.update.yaml (in the b24client repository)
+        Spec: spec/imported/rpa.comment.update.yaml, spec/overrides/rpa.comment.update.yaml (in the b24client repository)
         """
         return cast("RpaCommentUpdateResult", self._client._invoke("rpa.comment.update", params))
 

@@ -983,6 +983,7 @@ class SaleDeliveryNamespace:
             sort (int | str, optional, sent as SORT)
             active (Literal['Y', 'N'], optional, sent as ACTIVE)
             logotype (str, optional, sent as LOGOTYPE)
+            fields (dict[str, Any], optional, sent as FIELDS)
 
         REST method: sale.delivery.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-update.html
@@ -1058,11 +1059,13 @@ class SaleDeliveryExtraServiceNamespace:
             sort (int | str, optional, sent as SORT)
             description (str, optional, sent as DESCRIPTION)
             price (float | str, optional, sent as PRICE)
-            items (Sequence[SaleDeliveryExtraServiceAddItemsItem], required, sent as ITEMS)
+            items (Sequence[SaleDeliveryExtraServiceAddItemsItem], optional, sent as ITEMS)
+
+        Rules: ITEMS required if TYPE equals 'enum'.
 
         REST method: sale.delivery.extra.service.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-add.html
-        Spec: spec/imported/sale.delivery.extra.service.add.yaml (in the b24client repository)
+        Spec: spec/imported/sale.delivery.extra.service.add.yaml, spec/overrides/sale.delivery.extra.service.add.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryExtraServiceAddResult", self._client._invoke("sale.delivery.extra.service.add", params))
 
@@ -1102,6 +1105,7 @@ class SaleDeliveryExtraServiceNamespace:
             description (str, optional, sent as DESCRIPTION)
             price (float | str, optional, sent as PRICE)
             items (Sequence[SaleDeliveryExtraServiceUpdateItemsItem], optional, sent as ITEMS)
+            type (str, optional, sent as TYPE)
 
         REST method: sale.delivery.extra.service.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-update.html
@@ -1125,7 +1129,7 @@ class SaleDeliveryHandlerNamespace:
             name (str, required, sent as NAME)
             code (str, required, sent as CODE)
             sort (int | str, optional, sent as SORT)
-            description (int | str, optional, sent as DESCRIPTION)
+            description (str, optional, sent as DESCRIPTION)
             settings (SaleDeliveryHandlerAddSettings, required, sent as SETTINGS)
             profiles (Sequence[SaleDeliveryHandlerAddProfilesItem], required, sent as PROFILES)
 

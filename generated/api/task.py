@@ -354,6 +354,7 @@ class TaskCommentNamespace:
         Args:
             taskid (Any, optional, sent as TASKID)
             commenttext (Any, optional, sent as COMMENTTEXT)
+            fields (dict[str, Any], optional, sent as FIELDS)
 
         Deprecated (use tasks.task.chat.message.send): The docs mark the method deprecated.
 
@@ -628,6 +629,7 @@ class TaskItemNamespace:
 
         Args:
             taskdata (list[Any] | dict[str, Any], optional, sent as TASKDATA)
+            fields (dict[str, Any], optional)
 
         Deprecated (use tasks.task.add): The docs mark the method deprecated.
 
@@ -644,6 +646,7 @@ class TaskItemNamespace:
             task_id (Any, optional, sent as TASK_ID)
             name (str, optional, sent as NAME)
             content (Any, optional, sent as CONTENT)
+            file (dict[str, Any], optional, sent as FILE)
 
         Deprecated (use tasks.task.files.attach): The docs mark the method deprecated.
 
@@ -853,6 +856,7 @@ class TaskItemNamespace:
         Args:
             taskid (Any, optional, sent as TASKID)
             format (Any, optional, sent as FORMAT)
+            userid (int | str, optional, sent as USERID)
 
         Deprecated (use tasks.task.get): The docs mark the method deprecated.
 
@@ -893,14 +897,14 @@ class TaskItemNamespace:
         """Check if the action task.item.isactionallowed is permitted
 
         Args:
-            taskid (Any, optional, sent as TASKID)
-            actionid (Any, optional, sent as ACTIONID)
+            taskid (int | str, required, sent as TASKID)
+            action (int | str, required, sent as ACTION)
 
         Deprecated (use tasks.task.getAccess): The docs mark the method deprecated.
 
         REST method: task.item.isactionallowed
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-is-action-allowed.html
-        Spec: spec/imported/task.item.isactionallowed.yaml (in the b24client repository)
+        Spec: spec/imported/task.item.isactionallowed.yaml, spec/overrides/task.item.isactionallowed.yaml (in the b24client repository)
         """
         return cast("TaskItemIsactionallowedResult", self._client._invoke("task.item.isactionallowed", params))
 
@@ -955,6 +959,7 @@ class TaskItemNamespace:
         Args:
             taskid (Any, optional, sent as TASKID)
             taskdata (Any, optional, sent as TASKDATA)
+            fields (dict[str, Any], optional)
 
         Deprecated (use tasks.task.update): The docs mark the method deprecated.
 
@@ -1092,6 +1097,7 @@ class TaskItemsNamespace:
             filter (dict[str, Any], optional, sent as FILTER)
             taskdata (list[Any] | dict[str, Any], optional, sent as TASKDATA)
             nav_params (list[Any] | dict[str, Any], optional, sent as NAV_PARAMS)
+            select (list[Any] | dict[str, Any], optional)
 
         Deprecated (use tasks.task.list): The docs mark the method deprecated.
 
@@ -1114,13 +1120,13 @@ class TaskLogitemNamespace:
         """View Task Change History
 
         Args:
-            id (Any, required, sent as ID)
+            task_id (int | str, required, sent as taskId)
 
         Deprecated (use tasks.task.history.list): The docs mark the method deprecated.
 
         REST method: task.logitem.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-log-item-list.html
-        Spec: spec/imported/task.logitem.list.yaml (in the b24client repository)
+        Spec: spec/imported/task.logitem.list.yaml, spec/overrides/task.logitem.list.yaml (in the b24client repository)
         """
         return cast("TaskLogitemListResult", self._client._invoke("task.logitem.list", params))
 
@@ -1213,8 +1219,6 @@ class TaskStagesNamespace:
             stage_id (int | str, required, sent as stageId)
             before (int | str, optional)
             after (int | str, optional)
-
-        Rules: at most one of before, after.
 
         REST method: task.stages.movetask
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-move-task.html

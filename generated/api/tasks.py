@@ -398,7 +398,7 @@ class TasksApiScrumEpicNamespace:
 
         REST method: tasks.api.scrum.epic.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html
-        Spec: spec/imported/tasks.api.scrum.epic.update.yaml (in the b24client repository)
+        Spec: spec/imported/tasks.api.scrum.epic.update.yaml, spec/overrides/tasks.api.scrum.epic.update.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicUpdateResult", self._client._invoke("tasks.api.scrum.epic.update", params))
 
@@ -547,11 +547,11 @@ class TasksApiScrumSprintNamespace:
         """Get Sprint Fields by Its Identifier
 
         Args:
-            sprint_id (int | str, required, sent as sprintId)
+            id (int | str, required)
 
         REST method: tasks.api.scrum.sprint.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html
-        Spec: spec/imported/tasks.api.scrum.sprint.get.yaml (in the b24client repository)
+        Spec: spec/imported/tasks.api.scrum.sprint.get.yaml, spec/overrides/tasks.api.scrum.sprint.get.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintGetResult", self._client._invoke("tasks.api.scrum.sprint.get", params))
 
@@ -725,13 +725,11 @@ class TasksFlowFlowNamespace:
         """Check the Existence of
 
         Args:
-            flow_data (dict[str, Any], required, sent as flowData)
-            name (str, required)
-            id (int | str, optional)
+            flow_data (TasksFlowFlowIsExistsFlowData, required, sent as flowData)
 
         REST method: tasks.flow.Flow.isExists
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html
-        Spec: spec/imported/tasks.flow.Flow.isExists.yaml (in the b24client repository)
+        Spec: spec/imported/tasks.flow.Flow.isExists.yaml, spec/overrides/tasks.flow.Flow.isExists.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowIsExistsResult", self._client._invoke("tasks.flow.Flow.isExists", params))
 

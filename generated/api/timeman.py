@@ -173,7 +173,7 @@ class TimemanNetworkrangeNamespace:
         """Set Network Address Ranges
 
         Args:
-            ranges (str, required, sent as RANGES)
+            ranges (str | Sequence[dict[str, Any]], required, sent as RANGES)
 
         REST method: timeman.networkrange.set
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html

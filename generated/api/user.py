@@ -114,7 +114,7 @@ class UserNamespace:
             work_notes (str, optional, sent as WORK_NOTES)
             uf_skype_link (str, optional, sent as UF_SKYPE_LINK)
             uf_zoom (str, optional, sent as UF_ZOOM)
-            uf_department (str, optional, sent as UF_DEPARTMENT)
+            uf_department (str | Sequence[int | str], optional, sent as UF_DEPARTMENT)
             uf_interests (str, optional, sent as UF_INTERESTS)
             uf_skills (str, optional, sent as UF_SKILLS)
             uf_web_sites (str, optional, sent as UF_WEB_SITES)
@@ -171,11 +171,12 @@ class UserNamespace:
         Args:
             sort (str, optional)
             order (Literal['asc', 'desc', 'ASC', 'DESC'], optional)
-            filter (str, optional, sent as FILTER)
+            filter (str | dict[str, Any], optional, sent as FILTER)
             admin_mode (bool | str, optional, sent as ADMIN_MODE)
             select (list[Any] | dict[str, Any], optional)
             image_resize (Literal['small', 'medium', 'large'], optional, sent as IMAGE_RESIZE)
             start (int | str, optional)
+            uf_department (int | str, optional, sent as UF_DEPARTMENT)
 
         REST method: user.get
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-get.html
@@ -197,6 +198,7 @@ class UserNamespace:
             admin_mode (bool | str, optional, sent as ADMIN_MODE)
             select (list[Any] | dict[str, Any], optional)
             start (int | str, optional)
+            uf_department (int | str, optional, sent as UF_DEPARTMENT)
 
         REST method: user.search
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-search.html

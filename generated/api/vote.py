@@ -131,11 +131,11 @@ class VoteAttachedVoteNamespace:
         Args:
             module_id (str, required, sent as moduleId)
             entity_type (str, required, sent as entityType)
-            entity_id (int | str, required, sent as entityId)
+            entity_ids (Sequence[int | str], required, sent as entityIds)
 
         REST method: vote.AttachedVote.getMany
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html
-        Spec: spec/imported/vote.AttachedVote.getMany.yaml (in the b24client repository)
+        Spec: spec/imported/vote.AttachedVote.getMany.yaml, spec/overrides/vote.AttachedVote.getMany.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteGetManyResult", self._client._invoke("vote.AttachedVote.getMany", params))
 

@@ -85,8 +85,8 @@ class BiconnectorDatasetFieldsParams(TypedDict, total=False):
 
 class BiconnectorDatasetFieldsUpdateParams(TypedDict, total=False):
     id: Required[int | str]
-    add: dict[str, Any]
-    update: dict[str, Any]
+    add: dict[str, Any] | Sequence[dict[str, Any]]
+    update: dict[str, Any] | Sequence[dict[str, Any]]
     delete: Sequence[int | str]
 
 

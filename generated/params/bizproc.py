@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal, Required, TypedDict
 
 
-class BizprocActivityAddProperties(TypedDict, total=False):
+class BizprocActivityAddPropertiesValue(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
     Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
@@ -19,7 +19,7 @@ class BizprocActivityAddProperties(TypedDict, total=False):
     Default: Any
 
 
-class BizprocActivityAddReturnProperties(TypedDict, total=False):
+class BizprocActivityAddReturnPropertiesValue(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
     Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
@@ -36,8 +36,8 @@ class BizprocActivityAddParams(TypedDict, total=False):
     use_subscription: bool | str
     name: Required[str | dict[str, Any]]
     description: str | dict[str, Any]
-    properties: BizprocActivityAddProperties
-    return_properties: BizprocActivityAddReturnProperties
+    properties: dict[str, BizprocActivityAddPropertiesValue]
+    return_properties: dict[str, BizprocActivityAddReturnPropertiesValue]
     document_type: list[Any] | dict[str, Any]
     filter: dict[str, Any]
     use_placement: bool | str
@@ -102,7 +102,7 @@ class BizprocEventSendParams(TypedDict, total=False):
     log_message: str
 
 
-class BizprocRobotAddProperties(TypedDict, total=False):
+class BizprocRobotAddPropertiesValue(TypedDict, total=False):
     Name: str | dict[str, Any]
     Description: str | dict[str, Any]
     Type: Literal["bool", "date", "datetime", "double", "file", "int", "select", "string", "text", "user"]
@@ -129,7 +129,7 @@ class BizprocRobotAddParams(TypedDict, total=False):
     use_subscription: bool | str
     name: Required[str | dict[str, Any]]
     description: str | dict[str, Any]
-    properties: BizprocRobotAddProperties
+    properties: dict[str, BizprocRobotAddPropertiesValue]
     return_properties: BizprocRobotAddReturnProperties
     document_type: list[Any] | dict[str, Any]
     filter: dict[str, Any]
@@ -212,7 +212,7 @@ class BizprocWorkflowInstancesParams(TypedDict, total=False):
 
 
 class BizprocWorkflowKillParams(TypedDict, total=False):
-    id: Required[int | str]
+    id: Required[str]
 
 
 class BizprocWorkflowStartParams(TypedDict, total=False):

@@ -7,6 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict
 
 
@@ -33,7 +34,7 @@ class CalendarEventAddMeeting(TypedDict, total=False):
 
 class CalendarEventAddParams(TypedDict, total=False):
     type: Required[str]
-    owner_id: Required[int | str]
+    owner_id: Required[str]
     from_: str | datetime.date
     to: str | datetime.date
     from_ts: int | str
@@ -65,7 +66,7 @@ class CalendarEventDeleteParams(TypedDict, total=False):
 
 class CalendarEventGetParams(TypedDict, total=False):
     type: Required[Literal["user", "group", "company_calendar"]]
-    owner_id: Required[int | str]
+    owner_id: Required[str]
     from_: str | datetime.date
     to: str | datetime.date
     section: list[Any] | dict[str, Any]
@@ -203,6 +204,11 @@ class CalendarSectionUpdateExport(TypedDict, total=False):
     SET: Literal["all", "3_9", "6_12"]
 
 
+class CalendarSectionUpdateExportObject(TypedDict, total=False):
+    ALLOW: bool | str
+    SET: Literal["all", "3_9", "6_12"]
+
+
 class CalendarSectionUpdateParams(TypedDict, total=False):
     type: Required[Literal["user", "group"]]
     owner_id: Required[int | str]
@@ -211,7 +217,7 @@ class CalendarSectionUpdateParams(TypedDict, total=False):
     description: str
     color: str
     text_color: str
-    export: CalendarSectionUpdateExport
+    export: CalendarSectionUpdateExport | Sequence[CalendarSectionUpdateExportObject]
 
 
 class CalendarSettingsGetParams(TypedDict, total=False):

@@ -236,6 +236,7 @@ class CrmAddressListParams(TypedDict, total=False):
     filter: dict[str, Any]
     order: dict[str, Literal["asc", "desc", "ASC", "DESC"]]
     start: int | str
+    limit: int | str
 
 
 class CrmAddressUpdateFields(TypedDict, total=False):
@@ -1034,8 +1035,8 @@ class CrmContactUserfieldUpdateParams(TypedDict, total=False):
     fields: Required[CrmContactUserfieldUpdateFields]
 
 
-class CrmCurrencyAddFieldsLang(TypedDict, total=False):
-    DECIMALS: int | str
+class CrmCurrencyAddFieldsLangValue(TypedDict, total=False):
+    DECIMALS: Required[int | str]
     DEC_POINT: str
     FORMAT_STRING: str
     FULL_NAME: str
@@ -1050,7 +1051,7 @@ class CrmCurrencyAddFields(TypedDict, total=False):
     AMOUNT_CNT: Required[int | str]
     AMOUNT: Required[float | str]
     SORT: int | str
-    LANG: CrmCurrencyAddFieldsLang
+    LANG: dict[str, CrmCurrencyAddFieldsLangValue]
 
 
 class CrmCurrencyAddParams(TypedDict, total=False):
@@ -1102,8 +1103,8 @@ class CrmCurrencyLocalizationsSetParams(TypedDict, total=False):
     localizations: Required[dict[str, Any]]
 
 
-class CrmCurrencyUpdateFieldsLang(TypedDict, total=False):
-    DECIMALS: int | str
+class CrmCurrencyUpdateFieldsLangValue(TypedDict, total=False):
+    DECIMALS: Required[int | str]
     DEC_POINT: str
     FORMAT_STRING: str
     FULL_NAME: str
@@ -1117,7 +1118,7 @@ class CrmCurrencyUpdateFields(TypedDict, total=False):
     AMOUNT_CNT: int | str
     AMOUNT: float | str
     BASE: Literal["Y", "N"]
-    LANG: CrmCurrencyUpdateFieldsLang
+    LANG: dict[str, CrmCurrencyUpdateFieldsLangValue]
 
 
 class CrmCurrencyUpdateParams(TypedDict, total=False):
@@ -1285,11 +1286,12 @@ class CrmDealListParams(TypedDict, total=False):
 
 
 class CrmDealProductrowsGetParams(TypedDict, total=False):
-    pass
+    id: int | str
 
 
 class CrmDealProductrowsSetParams(TypedDict, total=False):
-    pass
+    id: int | str
+    rows: list[Any] | dict[str, Any]
 
 
 class CrmDealRecurringAddFieldsParams(TypedDict, total=False):
@@ -1562,7 +1564,9 @@ class CrmDealcategoryGetParams(TypedDict, total=False):
 
 
 class CrmDealcategoryListParams(TypedDict, total=False):
-    pass
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    select: list[Any] | dict[str, Any]
 
 
 class CrmDealcategoryStageListParams(TypedDict, total=False):
@@ -1570,7 +1574,7 @@ class CrmDealcategoryStageListParams(TypedDict, total=False):
 
 
 class CrmDealcategoryStatusParams(TypedDict, total=False):
-    pass
+    id: str
 
 
 class CrmDealcategoryUpdateParams(TypedDict, total=False):
@@ -1899,6 +1903,7 @@ class CrmInvoiceGetexternallinkParams(TypedDict, total=False):
 class CrmInvoiceListParams(TypedDict, total=False):
     filter: Any
     order: Any
+    select: list[Any] | dict[str, Any]
 
 
 class CrmInvoiceRecurringAddParams(TypedDict, total=False):
@@ -1922,7 +1927,9 @@ class CrmInvoiceRecurringGetParams(TypedDict, total=False):
 
 
 class CrmInvoiceRecurringListParams(TypedDict, total=False):
-    pass
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    select: list[Any] | dict[str, Any]
 
 
 class CrmInvoiceRecurringUpdateParams(TypedDict, total=False):
@@ -2539,7 +2546,7 @@ class CrmLeadContactItemsGetParams(TypedDict, total=False):
 
 class CrmLeadContactItemsSetParams(TypedDict, total=False):
     id: Required[int | str]
-    items: Required[dict[str, Any]]
+    items: Required[dict[str, Any] | Sequence[dict[str, Any]]]
 
 
 class CrmLeadDeleteParams(TypedDict, total=False):
@@ -2850,7 +2857,9 @@ class CrmMeasureGetParams(TypedDict, total=False):
 
 
 class CrmMeasureListParams(TypedDict, total=False):
-    pass
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    select: list[Any] | dict[str, Any]
 
 
 class CrmMeasureUpdateParams(TypedDict, total=False):
@@ -2898,7 +2907,8 @@ class CrmPaysystemFieldsParams(TypedDict, total=False):
 
 
 class CrmPaysystemListParams(TypedDict, total=False):
-    pass
+    order: dict[str, Any]
+    filter: dict[str, Any]
 
 
 class CrmPersontypeFieldsParams(TypedDict, total=False):
@@ -2906,7 +2916,8 @@ class CrmPersontypeFieldsParams(TypedDict, total=False):
 
 
 class CrmPersontypeListParams(TypedDict, total=False):
-    pass
+    order: dict[str, Any]
+    filter: dict[str, Any]
 
 
 class CrmProductAddParams(TypedDict, total=False):
@@ -2926,7 +2937,9 @@ class CrmProductGetParams(TypedDict, total=False):
 
 
 class CrmProductListParams(TypedDict, total=False):
-    pass
+    order: dict[str, Any]
+    filter: dict[str, Any]
+    select: list[Any] | dict[str, Any]
 
 
 class CrmProductPropertyAddParams(TypedDict, total=False):
@@ -2960,7 +2973,7 @@ class CrmProductPropertySettingsFieldsParams(TypedDict, total=False):
 
 
 class CrmProductPropertyTypesParams(TypedDict, total=False):
-    pass
+    id: int | str
 
 
 class CrmProductPropertyUpdateParams(TypedDict, total=False):
@@ -2978,7 +2991,7 @@ class CrmProductrowFieldsParams(TypedDict, total=False):
 
 
 class CrmProductrowListParams(TypedDict, total=False):
-    pass
+    filter: dict[str, Any]
 
 
 class CrmProductsectionAddParams(TypedDict, total=False):
@@ -3755,7 +3768,7 @@ class CrmStagehistoryListParams(TypedDict, total=False):
     entity_type_id: int | str
     order: dict[str, Any]
     filter: dict[str, Any]
-    select: dict[str, Any]
+    select: dict[str, Any] | Sequence[str]
     start: int | str
 
 
@@ -3774,7 +3787,7 @@ class CrmStatusAddParams(TypedDict, total=False):
 
 class CrmStatusDeleteParams(TypedDict, total=False):
     id: Required[int | str]
-    params: str
+    params: str | dict[str, Any]
 
 
 class CrmStatusEntityItemsParams(TypedDict, total=False):

@@ -145,7 +145,7 @@ class DiskFolderShareToUserParams(TypedDict, total=False):
 
 class DiskFolderUploadFileParams(TypedDict, total=False):
     id: Required[int | str]
-    data: Required[list[Any] | dict[str, Any]]
+    data: list[Any] | dict[str, Any]
     file_content: list[Any] | dict[str, Any]
     rights: list[Any] | dict[str, Any]
     generate_unique_name: bool | str

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict
 
 
-class DocumentgeneratorDocumentAddFields(TypedDict, total=False):
+class DocumentgeneratorDocumentAddFieldsValue(TypedDict, total=False):
     TYPE: str
     FORMAT: dict[str, Any]
     PROVIDER: str
@@ -23,7 +23,7 @@ class DocumentgeneratorDocumentAddParams(TypedDict, total=False):
     value: Required[str]
     values: dict[str, Any]
     stamps_enabled: Literal[1, 0]
-    fields: DocumentgeneratorDocumentAddFields
+    fields: dict[str, DocumentgeneratorDocumentAddFieldsValue]
 
 
 class DocumentgeneratorDocumentDeleteParams(TypedDict, total=False):

@@ -129,6 +129,7 @@ class EntitySectionUpdateParams(TypedDict, total=False):
     description: str
     picture: Any
     detail_picture: Any
+    uf_color: str
 
 
 class EntityUpdateParams(TypedDict, total=False):

@@ -38,6 +38,7 @@ class EventOfflineGetParams(TypedDict, total=False):
     filter: list[Any] | dict[str, Any]
     order: list[Any] | dict[str, Any]
     limit: int | str
+    auth_connector: str
 
 
 class EventOfflineListParams(TypedDict, total=False):

@@ -218,7 +218,7 @@ class ImDialogWritingParams(TypedDict, total=False):
 class ImDiskFileCommitParams(TypedDict, total=False):
     chat_id: int | str
     dialog_id: str
-    file_id: int | str
+    file_id: int | str | Sequence[int | str]
     upload_id: int | str
     message: str
     silent_mode: Literal["Y", "N"]

@@ -185,7 +185,7 @@ class ImbotCommandAnswerParams(TypedDict, total=False):
     message: str
     attach: dict[str, Any]
     keyboard: dict[str, Any]
-    menu: dict[str, Any]
+    menu: dict[str, Any] | Sequence[dict[str, Any]]
     system: Literal["Y", "N"]
     url_preview: Literal["Y", "N"]
     client_id: str
@@ -283,11 +283,11 @@ class ImbotRegisterParams(TypedDict, total=False):
     type: Literal["B", "O", "H", "S"]
     openline: str
     event_handler: str
-    event_message_add: Required[str]
+    event_message_add: str
     event_message_update: str
     event_message_delete: str
-    event_welcome_message: Required[str]
-    event_bot_delete: Required[str]
+    event_welcome_message: str
+    event_bot_delete: str
     client_id: str
     properties: Required[ImbotRegisterProperties]
 

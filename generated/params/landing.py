@@ -206,7 +206,7 @@ class LandingDemosGetSiteListParams(TypedDict, total=False):
     filter: dict[str, Any]
 
 
-class LandingDemosRegisterDataItemsItems(TypedDict, total=False):
+class LandingDemosRegisterDataItemsValueItems(TypedDict, total=False):
     code: str
     access: str
     anchor: str
@@ -217,9 +217,9 @@ class LandingDemosRegisterDataItemsItems(TypedDict, total=False):
     attrs: dict[str, Any]
 
 
-class LandingDemosRegisterDataItems(TypedDict, total=False):
+class LandingDemosRegisterDataItemsValue(TypedDict, total=False):
     old_id: str | int | str
-    code: str
+    code: Required[str]
     name: str
     description: str | None
     type: Literal["page", "store", "knowledge", "group", "mainpage"]
@@ -227,7 +227,7 @@ class LandingDemosRegisterDataItems(TypedDict, total=False):
     version: int | str
     fields: dict[str, Any]
     layout: list[Any] | dict[str, Any] | dict[str, Any]
-    items: LandingDemosRegisterDataItemsItems | list[Any] | dict[str, Any]
+    items: LandingDemosRegisterDataItemsValueItems | list[Any] | dict[str, Any]
     preview: str
     preview2x: str
     preview3x: str
@@ -245,7 +245,7 @@ class LandingDemosRegisterData(TypedDict, total=False):
     tpl_type: Literal["S", "P"]
     fields: dict[str, Any]
     folders: list[Any] | dict[str, Any] | dict[str, Any]
-    items: LandingDemosRegisterDataItems
+    items: dict[str, LandingDemosRegisterDataItemsValue]
     layout: list[Any] | dict[str, Any] | dict[str, Any]
     preview: str
     preview2x: str

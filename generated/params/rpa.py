@@ -19,8 +19,8 @@ class RpaCommentDeleteParams(TypedDict, total=False):
 
 
 class RpaCommentUpdateFields(TypedDict, total=False):
-    description: int | str
-    files: int | str
+    description: str
+    files: list[Any] | dict[str, Any]
 
 
 class RpaCommentUpdateParams(TypedDict, total=False):

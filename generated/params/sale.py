@@ -14,7 +14,6 @@ from typing import Any, Literal, Required, TypedDict
 class SaleBasketitemAddFields(TypedDict, total=False):
     orderId: Required[int | str]
     sort: int | str
-    productid: int | str
     price: float | str
     basePrice: float | str
     discountPrice: float | str
@@ -32,6 +31,7 @@ class SaleBasketitemAddFields(TypedDict, total=False):
     vatIncluded: Literal["Y", "N"]
     catalogXmlId: str
     productXmlId: str
+    productId: Required[int | str]
 
 
 class SaleBasketitemAddParams(TypedDict, total=False):
@@ -45,7 +45,6 @@ class SaleBasketitemAddParams(TypedDict, total=False):
 class SaleBasketitemAddCatalogProductFields(TypedDict, total=False):
     orderId: Required[int | str]
     sort: int | str
-    productid: int | str
     price: float | str
     basePrice: float | str
     discountPrice: float | str
@@ -54,6 +53,7 @@ class SaleBasketitemAddCatalogProductFields(TypedDict, total=False):
     quantity: Required[float | str]
     xmlId: str
     name: str
+    productId: Required[int | str]
 
 
 class SaleBasketitemAddCatalogProductParams(TypedDict, total=False):
@@ -242,27 +242,27 @@ class SaleCashboxDeleteParams(TypedDict, total=False):
     id: Required[int | str]
 
 
-class SaleCashboxHandlerAddSettingsConfigItems(TypedDict, total=False):
+class SaleCashboxHandlerAddSettingsConfigValueItemsValue(TypedDict, total=False):
     TYPE: Required[Literal["STRING", "NUMBER", "Y/N", "ENUM", "DATE"]]
     LABEL: Required[str]
-    REQUIRED: Required[Literal["Y", "N"]]
+    REQUIRED: Literal["Y", "N"]
     DISABLED: Literal["Y", "N"]
     MULTIPLE: Literal["Y", "N"]
     MULTILINE: Literal["Y", "N"]
-    OPTIONS: Required[dict[str, Any]]
+    OPTIONS: dict[str, Any]
     TIME: Literal["Y", "N"]
 
 
-class SaleCashboxHandlerAddSettingsConfig(TypedDict, total=False):
-    LABEL: str
-    ITEMS: SaleCashboxHandlerAddSettingsConfigItems
+class SaleCashboxHandlerAddSettingsConfigValue(TypedDict, total=False):
+    LABEL: Required[str]
+    ITEMS: Required[dict[str, SaleCashboxHandlerAddSettingsConfigValueItemsValue]]
 
 
 class SaleCashboxHandlerAddSettings(TypedDict, total=False):
     PRINT_URL: Required[str]
     CHECK_URL: Required[str]
     HTTP_VERSION: Literal["1.0", "1.1"]
-    CONFIG: Required[SaleCashboxHandlerAddSettingsConfig]
+    CONFIG: Required[dict[str, SaleCashboxHandlerAddSettingsConfigValue]]
 
 
 class SaleCashboxHandlerAddParams(TypedDict, total=False):
@@ -364,7 +364,7 @@ class SaleDeliveryExtraServiceAddParams(TypedDict, total=False):
     sort: int | str
     description: str
     price: float | str
-    items: Required[Sequence[SaleDeliveryExtraServiceAddItemsItem]]
+    items: Sequence[SaleDeliveryExtraServiceAddItemsItem]
 
 
 class SaleDeliveryExtraServiceDeleteParams(TypedDict, total=False):
@@ -390,6 +390,7 @@ class SaleDeliveryExtraServiceUpdateParams(TypedDict, total=False):
     description: str
     price: float | str
     items: Sequence[SaleDeliveryExtraServiceUpdateItemsItem]
+    type: str
 
 
 class SaleDeliveryGetlistParams(TypedDict, total=False):
@@ -423,7 +424,7 @@ class SaleDeliveryHandlerAddParams(TypedDict, total=False):
     name: Required[str]
     code: Required[str]
     sort: int | str
-    description: int | str
+    description: str
     settings: Required[SaleDeliveryHandlerAddSettings]
     profiles: Required[Sequence[SaleDeliveryHandlerAddProfilesItem]]
 
@@ -526,6 +527,7 @@ class SaleDeliveryUpdateParams(TypedDict, total=False):
     sort: int | str
     active: Literal["Y", "N"]
     logotype: str
+    fields: dict[str, Any]
 
 
 class SaleOrderAddFields(TypedDict, total=False):
@@ -558,6 +560,7 @@ class SaleOrderAddFields(TypedDict, total=False):
     empCanceledId: int | str
     reasonCanceled: str
     userId: int | str
+    companyId: int | str
 
 
 class SaleOrderAddParams(TypedDict, total=False):
@@ -609,6 +612,7 @@ class SaleOrderUpdateFields(TypedDict, total=False):
     canceled: Literal["Y", "N"]
     empCanceledId: int | str
     reasonCanceled: str
+    companyId: int | str
 
 
 class SaleOrderUpdateParams(TypedDict, total=False):
@@ -1221,6 +1225,9 @@ class SalePropertyUpdateFields(TypedDict, total=False):
     inputFieldLocation: str
     isAddressFrom: Literal["Y", "N"]
     isAddressTo: Literal["Y", "N"]
+    personTypeId: int | str
+    propsGroupId: int | str
+    type: str
 
 
 class SalePropertyUpdateParams(TypedDict, total=False):
@@ -1575,6 +1582,9 @@ class SaleShipmentpropertyUpdateFields(TypedDict, total=False):
     inputFieldLocation: str
     isAddressFrom: Literal["Y", "N"]
     isAddressTo: Literal["Y", "N"]
+    personTypeId: int | str
+    propsGroupId: int | str
+    type: str
 
 
 class SaleShipmentpropertyUpdateParams(TypedDict, total=False):

@@ -84,6 +84,7 @@ class TaskChecklistitemUpdateParams(TypedDict, total=False):
 class TaskCommentAddParams(TypedDict, total=False):
     taskid: Any
     commenttext: Any
+    fields: dict[str, Any]
 
 
 class TaskCommentitemAddFields(TypedDict, total=False):
@@ -216,12 +217,14 @@ class TaskElapseditemUpdateParams(TypedDict, total=False):
 
 class TaskItemAddParams(TypedDict, total=False):
     taskdata: list[Any] | dict[str, Any]
+    fields: dict[str, Any]
 
 
 class TaskItemAddfileParams(TypedDict, total=False):
     task_id: Any
     name: str
     content: Any
+    file: dict[str, Any]
 
 
 class TaskItemAddtofavoriteParams(TypedDict, total=False):
@@ -286,6 +289,7 @@ class TaskItemGetdependsonParams(TypedDict, total=False):
 class TaskItemGetdescriptionParams(TypedDict, total=False):
     taskid: Any
     format: Any
+    userid: int | str
 
 
 class TaskItemGetfilesParams(TypedDict, total=False):
@@ -297,8 +301,8 @@ class TaskItemGetmanifestParams(TypedDict, total=False):
 
 
 class TaskItemIsactionallowedParams(TypedDict, total=False):
-    taskid: Any
-    actionid: Any
+    taskid: Required[int | str]
+    action: Required[int | str]
 
 
 class TaskItemListParams(TypedDict, total=False):
@@ -319,6 +323,7 @@ class TaskItemStartexecutionParams(TypedDict, total=False):
 class TaskItemUpdateParams(TypedDict, total=False):
     taskid: Any
     taskdata: Any
+    fields: dict[str, Any]
 
 
 class TaskItemUserfieldAddParamsObjectEditFormLabel(TypedDict, total=False):
@@ -412,10 +417,11 @@ class TaskItemsGetlistParams(TypedDict, total=False):
     filter: dict[str, Any]
     taskdata: list[Any] | dict[str, Any]
     nav_params: list[Any] | dict[str, Any]
+    select: list[Any] | dict[str, Any]
 
 
 class TaskLogitemListParams(TypedDict, total=False):
-    id: Required[Any]
+    task_id: Required[int | str]
 
 
 class TaskPlannerGetlistParams(TypedDict, total=False):

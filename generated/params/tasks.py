@@ -136,6 +136,7 @@ class TasksApiScrumSprintAddFields(TypedDict, total=False):
     dateStart: str
     dateEnd: str
     status: Literal["active", "planned", "completed"]
+    createdBy: int | str
 
 
 class TasksApiScrumSprintAddParams(TypedDict, total=False):
@@ -151,7 +152,7 @@ class TasksApiScrumSprintDeleteParams(TypedDict, total=False):
 
 
 class TasksApiScrumSprintGetParams(TypedDict, total=False):
-    sprint_id: Required[int | str]
+    id: Required[int | str]
 
 
 class TasksApiScrumSprintGetFieldsParams(TypedDict, total=False):
@@ -215,8 +216,8 @@ class TasksFlowFlowCreateFlowData(TypedDict, total=False):
     templateId: int | str
     plannedCompletionTime: Required[int | str]
     distributionType: Required[Literal["manually", "queue", "himself"]]
-    responsibleList: Required[dict[str, Any]]
-    taskCreators: dict[str, Any]
+    responsibleList: Required[dict[str, Any] | Sequence[list[Any] | dict[str, Any]]]
+    taskCreators: dict[str, Any] | Sequence[list[Any] | dict[str, Any]]
     matchWorkTime: int | str
     responsibleCanChangeDeadline: int | str
     notifyAtHalfTime: int | str
@@ -242,10 +243,13 @@ class TasksFlowFlowGetParams(TypedDict, total=False):
     flow_id: Required[int | str]
 
 
-class TasksFlowFlowIsExistsParams(TypedDict, total=False):
-    flow_data: Required[dict[str, Any]]
+class TasksFlowFlowIsExistsFlowData(TypedDict, total=False):
     name: Required[str]
     id: int | str
+
+
+class TasksFlowFlowIsExistsParams(TypedDict, total=False):
+    flow_data: Required[TasksFlowFlowIsExistsFlowData]
 
 
 class TasksFlowFlowPinParams(TypedDict, total=False):
@@ -262,7 +266,7 @@ class TasksFlowFlowUpdateFlowData(TypedDict, total=False):
     plannedCompletionTime: Required[int | str]
     distributionType: Required[Literal["manually", "queue", "himself"]]
     responsibleList: Required[list[Any] | dict[str, Any]]
-    taskCreators: dict[str, Any]
+    taskCreators: dict[str, Any] | Sequence[list[Any] | dict[str, Any]]
     matchWorkTime: int | str
     responsibleCanChangeDeadline: int | str
     notifyAtHalfTime: int | str

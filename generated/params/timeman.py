@@ -7,6 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict
 
 
@@ -27,7 +28,7 @@ class TimemanNetworkrangeGetParams(TypedDict, total=False):
 
 
 class TimemanNetworkrangeSetParams(TypedDict, total=False):
-    ranges: Required[str]
+    ranges: Required[str | Sequence[dict[str, Any]]]
 
 
 class TimemanOpenParams(TypedDict, total=False):

@@ -54,7 +54,7 @@ class UserAddParams(TypedDict, total=False):
     work_notes: str
     uf_skype_link: str
     uf_zoom: str
-    uf_department: str
+    uf_department: str | Sequence[int | str]
     uf_interests: str
     uf_skills: str
     uf_web_sites: str
@@ -82,11 +82,12 @@ class UserFieldsParams(TypedDict, total=False):
 class UserGetParams(TypedDict, total=False):
     sort: str
     order: Literal["asc", "desc", "ASC", "DESC"]
-    filter: str
+    filter: str | dict[str, Any]
     admin_mode: bool | str
     select: list[Any] | dict[str, Any]
     image_resize: Literal["small", "medium", "large"]
     start: int | str
+    uf_department: int | str
 
 
 class UserOptionParams(TypedDict, total=False):
@@ -108,6 +109,7 @@ class UserSearchParams(TypedDict, total=False):
     admin_mode: bool | str
     select: list[Any] | dict[str, Any]
     start: int | str
+    uf_department: int | str
 
 
 class UserUpdateParams(TypedDict, total=False):
@@ -212,7 +214,7 @@ class UserUserfieldAddFields(TypedDict, total=False):
     EDIT_IN_LIST: bool | str
     IS_SEARCHABLE: bool | str
     SETTINGS: UserUserfieldAddFieldsSettings
-    EDIT_FORM_LABEL: str
+    EDIT_FORM_LABEL: str | dict[str, Any]
     LIST_COLUMN_LABEL: str
     LIST_FILTER_LABEL: str
     ERROR_MESSAGE: str

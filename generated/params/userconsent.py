@@ -6,7 +6,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 
 from __future__ import annotations
 
-from typing import Required, TypedDict
+from typing import Any, Required, TypedDict
 
 
 class UserconsentAgreementListParams(TypedDict, total=False):
@@ -19,6 +19,8 @@ class UserconsentAgreementTextReplace(TypedDict, total=False):
     PURPOSES: str
     THIRD_PARTIES: str
     EMAIL: str
+    button_caption: str
+    fields: dict[str, Any]
 
 
 class UserconsentAgreementTextParams(TypedDict, total=False):

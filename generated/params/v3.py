@@ -588,6 +588,8 @@ class TasksTaskAddV3Fields(TypedDict, total=False):
     title: Required[str]
     creatorId: Required[int | str]
     responsibleId: Required[int | str]
+    deadline: str
+    crmItemIds: list[Any] | dict[str, Any]
 
 
 class TasksTaskAddV3Params(TypedDict, total=False):

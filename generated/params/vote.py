@@ -44,7 +44,7 @@ class VoteAttachedVoteGetAnswerVotedParams(TypedDict, total=False):
 class VoteAttachedVoteGetManyParams(TypedDict, total=False):
     module_id: Required[str]
     entity_type: Required[str]
-    entity_id: Required[int | str]
+    entity_ids: Required[Sequence[int | str]]
 
 
 class VoteAttachedVoteGetWithVotedParams(TypedDict, total=False):

@@ -82,6 +82,16 @@ EXAMPLES = [
     ),
     pytest.param("biconnector.dataset.delete", {"id": 4}, id="biconnector.dataset.delete/success"),
     pytest.param("biconnector.dataset.fields", {}, id="biconnector.dataset.fields/success"),
+    pytest.param(
+        "biconnector.dataset.fields.update",
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
+        id="biconnector.dataset.fields.update/success",
+    ),
     pytest.param("biconnector.dataset.get", {"id": 2}, id="biconnector.dataset.get/success"),
     pytest.param(
         "biconnector.dataset.list",
@@ -405,7 +415,16 @@ REQUIRED = [
         id="biconnector.dataset.add/fields.fields",
     ),
     pytest.param("biconnector.dataset.delete", {}, "id", id="biconnector.dataset.delete/id"),
-    pytest.param("biconnector.dataset.fields.update", {}, "id", id="biconnector.dataset.fields.update/id"),
+    pytest.param(
+        "biconnector.dataset.fields.update",
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
+        "id",
+        id="biconnector.dataset.fields.update/id",
+    ),
     pytest.param("biconnector.dataset.get", {}, "id", id="biconnector.dataset.get/id"),
     pytest.param(
         "biconnector.dataset.update", {"fields": {"description": "New description"}}, "id", id="biconnector.dataset.update/id"
@@ -611,8 +630,18 @@ WIRE_CALLS = [
     pytest.param(
         "biconnector.dataset.fields.update",
         ["biconnector", "dataset", "fields", "update"],
-        {"id": 1},
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         id="biconnector.dataset.fields.update",
     ),
     pytest.param(
@@ -1870,7 +1899,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "ID is missing."},
         "ValidationIdNotProvided",
@@ -1879,7 +1913,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_INVALID_ID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationInvalidIdFormat",
@@ -1888,7 +1927,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "DATASET_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "DatasetNotFound",
@@ -1897,7 +1941,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "DATASET_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
         "DatasetUpdateError",
@@ -1906,7 +1955,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_DUPLICATE_FIELD_CODE", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateFieldCode",
@@ -1915,7 +1969,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_DUPLICATE_FIELD_NAME", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateFieldName",
@@ -1924,7 +1983,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_FIELD_NAME_INVALID_FORMAT", "error_description": "synthesized by the generated test"},
         "ValidationFieldNameInvalidFormat",
@@ -1933,7 +1997,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_FIELD_NAME_TOO_LONG", "error_description": "synthesized by the generated test"},
         "ValidationFieldNameTooLong",
@@ -1942,7 +2011,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_FIELD_INVALID_TYPE", "error_description": "synthesized by the generated test"},
         "ValidationFieldInvalidType",
@@ -1951,7 +2025,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_DUPLICATE_EXIST_CODE", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateExistCode",
@@ -1960,7 +2039,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_DUPLICATE_EXIST_NAME", "error_description": "synthesized by the generated test"},
         "ValidationDuplicateExistName",
@@ -1969,7 +2053,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS", "error_description": "synthesized by the generated test"},
         "ValidationFieldAddMissingRequiredFields",
@@ -1978,7 +2067,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS", "error_description": "synthesized by the generated test"},
         "ValidationFieldUpdateMissingRequiredFields",
@@ -1987,7 +2081,12 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "biconnector.dataset.fields.update",
-        {"id": 1},
+        {
+            "add": [{"externalCode": "NAME", "name": "NAME", "type": "int"}, {"externalCode": "ID", "name": "ID", "type": "int"}],
+            "delete": [14, 15],
+            "id": 10,
+            "update": [{"id": 12, "visible": False}, {"id": 13, "visible": True}],
+        },
         200,
         {"error": "VALIDATION_FIELD_DELETE_INVALID_ID", "error_description": "synthesized by the generated test"},
         "ValidationFieldDeleteInvalidId",

@@ -158,6 +158,7 @@ EXAMPLES = [
         },
         id="bizproc.workflow.instances/success",
     ),
+    pytest.param("bizproc.workflow.kill", {"ID": "65e5a449e8f135.21284909"}, id="bizproc.workflow.kill/success"),
     pytest.param(
         "bizproc.workflow.start",
         {"DOCUMENT_ID": ["crm", "CCrmDocumentLead", "LEAD_1"], "PARAMETERS": {"Parameter1": "user_1"}, "TEMPLATE_ID": 1},
@@ -820,7 +821,13 @@ WIRE_CALLS = [
         },
         id="bizproc.workflow.instances",
     ),
-    pytest.param("bizproc.workflow.kill", ["bizproc", "workflow", "kill"], {"id": 1}, {"ID": 1}, id="bizproc.workflow.kill"),
+    pytest.param(
+        "bizproc.workflow.kill",
+        ["bizproc", "workflow", "kill"],
+        {"id": "65e5a449e8f135.21284909"},
+        {"ID": "65e5a449e8f135.21284909"},
+        id="bizproc.workflow.kill",
+    ),
     pytest.param(
         "bizproc.workflow.start",
         ["bizproc", "workflow", "start"],
@@ -1679,7 +1686,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.workflow.kill",
-        {"ID": 1},
+        {"ID": "65e5a449e8f135.21284909"},
         400,
         {"error": "ACCESS_DENIED", "error_description": "Access denied!"},
         "AccessDenied",
@@ -1688,7 +1695,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "bizproc.workflow.kill",
-        {"ID": 1},
+        {"ID": "65e5a449e8f135.21284909"},
         400,
         {"error": "ERROR_WRONG_WORKFLOW_ID", "error_description": "synthesized by the generated test"},
         "ErrorWrongWorkflowId",

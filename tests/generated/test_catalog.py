@@ -28,6 +28,20 @@ EXAMPLES = [
         },
         id="catalog.catalog.list/success",
     ),
+    pytest.param(
+        "catalog.document.add",
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
+        id="catalog.document.add/success",
+    ),
     pytest.param("catalog.document.cancel", {"id": 142}, id="catalog.document.cancel/success"),
     pytest.param("catalog.document.cancelList", {"documentIds": [142, 143, 144]}, id="catalog.document.cancelList/success"),
     pytest.param("catalog.document.conduct", {"id": 142}, id="catalog.document.conduct/success"),
@@ -71,6 +85,18 @@ EXAMPLES = [
     ),
     pytest.param("catalog.document.mode.status", {}, id="catalog.document.mode.status/success"),
     pytest.param("catalog.document.unconfirm", {"id": 42}, id="catalog.document.unconfirm/success"),
+    pytest.param(
+        "catalog.document.update",
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
+        id="catalog.document.update/success",
+    ),
     pytest.param(
         "catalog.documentcontractor.add",
         {"fields": {"documentId": 42, "entityId": 101, "entityTypeId": 3}},
@@ -1098,19 +1124,43 @@ REQUIRED = [
     pytest.param("catalog.document.add", {}, "fields", id="catalog.document.add/fields"),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         "fields.docType",
         id="catalog.document.add/fields.docType",
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"docType": "A", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         "fields.currency",
         id="catalog.document.add/fields.currency",
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "A"}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "title": "Receipt from Supplier-1",
+            }
+        },
         "fields.responsibleId",
         id="catalog.document.add/fields.responsibleId",
     ),
@@ -1143,8 +1193,19 @@ REQUIRED = [
     ),
     pytest.param("catalog.document.element.update", {"id": 148}, "fields", id="catalog.document.element.update/fields"),
     pytest.param("catalog.document.unconfirm", {}, "id", id="catalog.document.unconfirm/id"),
-    pytest.param("catalog.document.update", {"fields": {}}, "id", id="catalog.document.update/id"),
-    pytest.param("catalog.document.update", {"id": 1}, "fields", id="catalog.document.update/fields"),
+    pytest.param(
+        "catalog.document.update",
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            }
+        },
+        "id",
+        id="catalog.document.update/id",
+    ),
+    pytest.param("catalog.document.update", {"id": 142}, "fields", id="catalog.document.update/fields"),
     pytest.param("catalog.documentcontractor.add", {}, "fields", id="catalog.documentcontractor.add/fields"),
     pytest.param(
         "catalog.documentcontractor.add",
@@ -2529,8 +2590,26 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.document.add",
         ["catalog", "document", "add"],
-        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
-        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         id="catalog.document.add",
     ),
     pytest.param(
@@ -2648,8 +2727,22 @@ WIRE_CALLS = [
     pytest.param(
         "catalog.document.update",
         ["catalog", "document", "update"],
-        {"fields": {}, "id": 1},
-        {"fields": {}, "id": 1},
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
         id="catalog.document.update",
     ),
     pytest.param(
@@ -4856,7 +4949,16 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         400,
         {"error": "0", "error_description": "DOC_TYPE isn't available"},
         "Code0DOCTYPEIsnTAvailable",
@@ -4865,7 +4967,16 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         400,
         {"error": "0", "error_description": "Insufficient permissions to save the document"},
         "Code0InsufficientPermissionsToSaveTheDocument",
@@ -4874,7 +4985,16 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         400,
         {"error": "0", "error_description": "Inventory accounting is not available on your plan"},
         "Code0InventoryAccountingIsNotAvailableOn",
@@ -4883,7 +5003,16 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.add",
-        {"fields": {"currency": "sample", "docType": "A", "responsibleId": 1}},
+        {
+            "fields": {
+                "commentary": "Planned warehouse replenishment",
+                "currency": "USD",
+                "docNumber": "IN-00042",
+                "docType": "A",
+                "responsibleId": 29,
+                "title": "Receipt from Supplier-1",
+            }
+        },
         400,
         {"error": "0", "error_description": "-"},
         "Code0",
@@ -5412,7 +5541,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.update",
-        {"fields": {}, "id": 1},
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
         400,
         {"error": "0", "error_description": "Document not found."},
         "InvalidRequestError",
@@ -5421,7 +5557,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.update",
-        {"fields": {}, "id": 1},
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
         400,
         {"error": "0", "error_description": "Insufficient permissions to save the document"},
         "Code0InsufficientPermissionsToSaveTheDocument",
@@ -5430,7 +5573,14 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "catalog.document.update",
-        {"fields": {}, "id": 1},
+        {
+            "fields": {
+                "commentary": "Updated responsible person",
+                "responsibleId": 21,
+                "title": "Receipt from Vendor-1 (correction)",
+            },
+            "id": 142,
+        },
         400,
         {"error": "0", "error_description": "Warehouse accounting is not available on your plan"},
         "Code0WarehouseAccountingIsNotAvailableOn",

@@ -1503,6 +1503,14 @@ EXAMPLES = [
     pytest.param("crm.lead.contact.fields", {}, id="crm.lead.contact.fields/success"),
     pytest.param("crm.lead.contact.items.delete", {"id": 1}, id="crm.lead.contact.items.delete/success"),
     pytest.param("crm.lead.contact.items.get", {"id": 1}, id="crm.lead.contact.items.get/success"),
+    pytest.param(
+        "crm.lead.contact.items.set",
+        {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
+        id="crm.lead.contact.items.set/success",
+    ),
     pytest.param("crm.lead.delete", {"id": "123"}, id="crm.lead.delete/success"),
     pytest.param(
         "crm.lead.details.configuration.forceCommonScopeForAll",
@@ -1986,6 +1994,11 @@ EXAMPLES = [
         id="crm.requisite.userfield.update/success",
     ),
     pytest.param("crm.settings.mode.get", {}, id="crm.settings.mode.get/success"),
+    pytest.param(
+        "crm.stagehistory.list",
+        {"entityTypeId": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
+        id="crm.stagehistory.list/success",
+    ),
     pytest.param(
         "crm.status.add",
         {
@@ -4427,7 +4440,12 @@ REQUIRED = [
     ),
     pytest.param("crm.lead.contact.items.delete", {}, "id", id="crm.lead.contact.items.delete/id"),
     pytest.param("crm.lead.contact.items.get", {}, "id", id="crm.lead.contact.items.get/id"),
-    pytest.param("crm.lead.contact.items.set", {"items": {}}, "id", id="crm.lead.contact.items.set/id"),
+    pytest.param(
+        "crm.lead.contact.items.set",
+        {"items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}]},
+        "id",
+        id="crm.lead.contact.items.set/id",
+    ),
     pytest.param("crm.lead.contact.items.set", {"id": 1}, "items", id="crm.lead.contact.items.set/items"),
     pytest.param("crm.lead.delete", {}, "id", id="crm.lead.delete/id"),
     pytest.param(
@@ -6008,6 +6026,13 @@ WIRE_CALLS = [
     ),
     pytest.param("crm.address.fields", ["crm", "address", "fields"], {}, {}, id="crm.address.fields"),
     pytest.param(
+        "crm.address.list",
+        ["crm", "address", "list"],
+        {"filter": {"ENTITY_ID": 7335, "ENTITY_TYPE_ID": 8}, "limit": 10, "order": {"TYPE_ID": "asc"}},
+        {"filter": {"ENTITY_ID": 7335, "ENTITY_TYPE_ID": 8}, "limit": 10, "order": {"TYPE_ID": "asc"}},
+        id="crm.address.list",
+    ),
+    pytest.param(
         "crm.address.update",
         ["crm", "address", "update"],
         {"fields": {"ADDRESS_1": "Street, 261", "CITY": "Los Angeles", "ENTITY_ID": 1, "ENTITY_TYPE_ID": 3, "TYPE_ID": 1}},
@@ -7140,6 +7165,68 @@ WIRE_CALLS = [
             ],
         },
         id="crm.deal.list",
+    ),
+    pytest.param(
+        "crm.deal.productrows.get", ["crm", "deal", "productrows", "get"], {"id": 5}, {"id": 5}, id="crm.deal.productrows.get"
+    ),
+    pytest.param(
+        "crm.deal.productrows.set",
+        ["crm", "deal", "productrows", "set"],
+        {
+            "id": 5,
+            "rows": [
+                {
+                    "DISCOUNT_SUM": 100,
+                    "DISCOUNT_TYPE_ID": 1,
+                    "MEASURE_CODE": 796,
+                    "MEASURE_NAME": "pcs",
+                    "PRICE": 1000,
+                    "PRODUCT_ID": 456,
+                    "QUANTITY": 10,
+                    "SORT": 10,
+                    "TAX_RATE": 13,
+                },
+                {
+                    "DISCOUNT_RATE": 10,
+                    "DISCOUNT_TYPE_ID": 2,
+                    "MEASURE_CODE": 166,
+                    "MEASURE_NAME": "kg",
+                    "PRICE": 500,
+                    "PRODUCT_NAME": "Product #2",
+                    "QUANTITY": 5,
+                    "SORT": 20,
+                    "TAX_RATE": 10,
+                },
+            ],
+        },
+        {
+            "id": 5,
+            "rows": [
+                {
+                    "DISCOUNT_SUM": 100,
+                    "DISCOUNT_TYPE_ID": 1,
+                    "MEASURE_CODE": 796,
+                    "MEASURE_NAME": "pcs",
+                    "PRICE": 1000,
+                    "PRODUCT_ID": 456,
+                    "QUANTITY": 10,
+                    "SORT": 10,
+                    "TAX_RATE": 13,
+                },
+                {
+                    "DISCOUNT_RATE": 10,
+                    "DISCOUNT_TYPE_ID": 2,
+                    "MEASURE_CODE": 166,
+                    "MEASURE_NAME": "kg",
+                    "PRICE": 500,
+                    "PRODUCT_NAME": "Product #2",
+                    "QUANTITY": 5,
+                    "SORT": 20,
+                    "TAX_RATE": 10,
+                },
+            ],
+        },
+        id="crm.deal.productrows.set",
     ),
     pytest.param(
         "crm.deal.recurring.add",
@@ -8567,8 +8654,14 @@ WIRE_CALLS = [
     pytest.param(
         "crm.lead.contact.items.set",
         ["crm", "lead", "contact", "items", "set"],
-        {"id": 1, "items": {}},
-        {"id": 1, "items": {}},
+        {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
+        {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
         id="crm.lead.contact.items.set",
     ),
     pytest.param("crm.lead.delete", ["crm", "lead", "delete"], {"id": "123"}, {"id": "123"}, id="crm.lead.delete"),
@@ -9571,7 +9664,13 @@ WIRE_CALLS = [
         id="crm.requisite.userfield.update",
     ),
     pytest.param("crm.settings.mode.get", ["crm", "settings", "mode", "get"], {}, {}, id="crm.settings.mode.get"),
-    pytest.param("crm.stagehistory.list", ["crm", "stagehistory", "list"], {}, {}, id="crm.stagehistory.list"),
+    pytest.param(
+        "crm.stagehistory.list",
+        ["crm", "stagehistory", "list"],
+        {"entity_type_id": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
+        {"entityTypeId": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
+        id="crm.stagehistory.list",
+    ),
     pytest.param(
         "crm.status.add",
         ["crm", "status", "add"],
@@ -23587,7 +23686,10 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.lead.contact.items.set",
-        {"id": 1, "items": {}},
+        {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
@@ -23596,7 +23698,10 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.lead.contact.items.set",
-        {"id": 1, "items": {}},
+        {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
         400,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
         "AccessDenied",
@@ -23605,7 +23710,10 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.lead.contact.items.set",
-        {"id": 1, "items": {}},
+        {
+            "id": 1,
+            "items": [{"CONTACT_ID": 1010, "IS_PRIMARY": "Y", "SORT": 10}, {"CONTACT_ID": 1020, "IS_PRIMARY": "N", "SORT": 20}],
+        },
         400,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
@@ -26664,7 +26772,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.stagehistory.list",
-        {},
+        {"entityTypeId": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
         401,
         {"error": 0, "error_description": "SHIPMENT_DOCUMENT entity is not supported"},
         "AuthenticationError",
@@ -26673,7 +26781,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.stagehistory.list",
-        {},
+        {"entityTypeId": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
         403,
         {"error": "allowed_only_intranet_user", "error_description": "synthesized by the generated test"},
         "AllowedOnlyIntranetUser",
@@ -26682,7 +26790,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.stagehistory.list",
-        {},
+        {"entityTypeId": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
         400,
         {"error": "ENTITY_TYPE_NOT_SUPPORTED", "error_description": "synthesized by the generated test"},
         "EntityTypeNotSupported",
@@ -26691,7 +26799,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "crm.stagehistory.list",
-        {},
+        {"entityTypeId": 2, "filter": {"OWNER_ID": 1}, "order": {"ID": "ASC"}, "select": ["ID", "STAGE_ID", "CREATED_TIME"]},
         400,
         {"error": "INVALID_ARG_VALUE", "error_description": "synthesized by the generated test"},
         "InvalidArgValue",

@@ -171,17 +171,6 @@ REQUIRED = [
         id="disk.folder.uploadFile/id",
     ),
     pytest.param(
-        "disk.folder.uploadFile",
-        {
-            "fileContent": ["test.png", "iVBORw0KGgoAAAANSUhEUgAAAD4AAABDCAYAAADEfbZbAAAACXBIWXMAABJ0AAASdAHeZh94...rk5CYII="],
-            "generateUniqueName": True,
-            "id": 8930,
-            "rights": [{"ACCESS_CODE": "U1271", "TASK_ID": 75}],
-        },
-        "data",
-        id="disk.folder.uploadFile/data",
-    ),
-    pytest.param(
         "disk.storage.addFolder",
         {"data": {"NAME": "Neuer Ordner"}, "rights": [{"ACCESS_CODE": "U1271", "TASK_ID": 71}]},
         "id",
@@ -242,6 +231,26 @@ REQUIRED = [
 @pytest.mark.parametrize(("method_id", "params", "missing"), REQUIRED)
 def test_missing_required_parameter_is_refused_before_sending(portal, client, method_id, params, missing):
     check.required_missing(portal, client, method_id, params, missing)
+
+
+BROKEN_RULES = [
+    pytest.param(
+        "disk.folder.uploadFile",
+        {
+            "fileContent": ["test.png", "iVBORw0KGgoAAAANSUhEUgAAAD4AAABDCAYAAADEfbZbAAAACXBIWXMAABJ0AAASdAHeZh94...rk5CYII="],
+            "generateUniqueName": True,
+            "id": 8930,
+            "rights": [{"ACCESS_CODE": "U1271", "TASK_ID": 75}],
+        },
+        "required_if",
+        id="disk.folder.uploadFile/top_0_required_if",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "params", "rule"), BROKEN_RULES)
+def test_broken_constraint_is_refused_before_sending(portal, client, method_id, params, rule):
+    check.constraint_broken(portal, client, method_id, params, rule)
 
 
 WIRE_CALLS = [

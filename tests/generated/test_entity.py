@@ -390,7 +390,6 @@ WIRE_CALLS = [
         "entity.section.update",
         ["entity", "section", "update"],
         {
-            "UF_COLOR": "#ff6600",
             "active": "Y",
             "code": "test-section-updated",
             "description": "Updated description",
@@ -401,6 +400,7 @@ WIRE_CALLS = [
             "picture": ["section.jpg", "**base64_section_image**"],
             "section": 671,
             "sort": 550,
+            "uf_color": "#ff6600",
         },
         {
             "ACTIVE": "Y",

@@ -59,6 +59,11 @@ EXAMPLES = [
         id="im.dialog.users.list/success",
     ),
     pytest.param("im.dialog.writing", {"DIALOG_ID": "chat2935"}, id="im.dialog.writing/success"),
+    pytest.param(
+        "im.disk.file.commit",
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
+        id="im.disk.file.commit/success",
+    ),
     pytest.param("im.disk.file.delete", {"CHAT_ID": 1489, "FILE_ID": 5163}, id="im.disk.file.delete/success"),
     pytest.param("im.disk.file.save", {"FILE_ID": 5155}, id="im.disk.file.save/success"),
     pytest.param("im.disk.folder.get", {"DIALOG_ID": "chat1489"}, id="im.disk.folder.get/success"),
@@ -370,8 +375,18 @@ BROKEN_RULES = [
     pytest.param(
         "im.chat.updateTitle", {"TITLE": "Project Chat"}, "at_least_one_of", id="im.chat.updateTitle/top_0_at_least_one_of"
     ),
-    pytest.param("im.disk.file.commit", {"FILE_ID": 1}, "at_least_one_of", id="im.disk.file.commit/top_0_at_least_one_of"),
-    pytest.param("im.disk.file.commit", {"CHAT_ID": 1}, "at_least_one_of", id="im.disk.file.commit/top_1_at_least_one_of"),
+    pytest.param(
+        "im.disk.file.commit",
+        {"FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
+        "at_least_one_of",
+        id="im.disk.file.commit/top_0_at_least_one_of",
+    ),
+    pytest.param(
+        "im.disk.file.commit",
+        {"CHAT_ID": 1489, "MESSAGE": "Project documents"},
+        "at_least_one_of",
+        id="im.disk.file.commit/top_1_at_least_one_of",
+    ),
     pytest.param("im.disk.folder.get", {}, "at_least_one_of", id="im.disk.folder.get/top_0_at_least_one_of"),
     pytest.param(
         "im.message.add",
@@ -551,8 +566,8 @@ WIRE_CALLS = [
     pytest.param(
         "im.disk.file.commit",
         ["im", "disk", "file", "commit"],
-        {"chat_id": 1, "file_id": 1},
-        {"CHAT_ID": 1, "FILE_ID": 1},
+        {"chat_id": 1489, "file_id": [5249, 5250], "message": "Project documents"},
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         id="im.disk.file.commit",
     ),
     pytest.param(
@@ -1455,7 +1470,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "FILE_ID": 1},
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         400,
         {"error": "CHAT_ID_EMPTY", "error_description": "Chat ID can't be empty"},
         "ChatIdEmpty",
@@ -1464,7 +1479,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "FILE_ID": 1},
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         400,
         {"error": "DIALOG_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "DialogIdEmpty",
@@ -1473,7 +1488,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "FILE_ID": 1},
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         400,
         {"error": "FILES_ERROR", "error_description": "synthesized by the generated test"},
         "FilesError",
@@ -1482,7 +1497,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "FILE_ID": 1},
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         400,
         {"error": "SAVE_ERROR", "error_description": "synthesized by the generated test"},
         "SaveError",
@@ -1491,7 +1506,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "im.disk.file.commit",
-        {"CHAT_ID": 1, "FILE_ID": 1},
+        {"CHAT_ID": 1489, "FILE_ID": [5249, 5250], "MESSAGE": "Project documents"},
         403,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",

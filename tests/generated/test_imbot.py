@@ -70,6 +70,27 @@ EXAMPLES = [
         "imbot.chat.user.list", {"CHAT_ID": 2725, "CLIENT_ID": "**put_your_client_id_here**"}, id="imbot.chat.user.list/success"
     ),
     pytest.param(
+        "imbot.command.answer",
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
+        id="imbot.command.answer/success",
+    ),
+    pytest.param(
         "imbot.command.register",
         {
             "BOT_ID": 1291,
@@ -142,6 +163,18 @@ EXAMPLES = [
             "URL_PREVIEW": "Y",
         },
         id="imbot.message.update/success",
+    ),
+    pytest.param(
+        "imbot.register",
+        {
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
+        },
+        id="imbot.register/success",
     ),
     pytest.param("imbot.unregister", {"BOT_ID": 39, "CLIENT_ID": "**put_your_client_id_here**"}, id="imbot.unregister/success"),
     pytest.param(
@@ -448,7 +481,27 @@ REQUIRED = [
     pytest.param(
         "imbot.chat.user.list", {"CLIENT_ID": "**put_your_client_id_here**"}, "CHAT_ID", id="imbot.chat.user.list/CHAT_ID"
     ),
-    pytest.param("imbot.command.answer", {"COMMAND_ID": 1}, "MESSAGE_ID", id="imbot.command.answer/MESSAGE_ID"),
+    pytest.param(
+        "imbot.command.answer",
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
+        "MESSAGE_ID",
+        id="imbot.command.answer/MESSAGE_ID",
+    ),
     pytest.param(
         "imbot.command.register",
         {
@@ -572,35 +625,24 @@ REQUIRED = [
     pytest.param(
         "imbot.register",
         {
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         "CODE",
         id="imbot.register/CODE",
     ),
     pytest.param(
         "imbot.register",
-        {"CODE": "sample", "EVENT_BOT_DELETE": "sample", "EVENT_WELCOME_MESSAGE": "sample", "PROPERTIES": {"NAME": "sample"}},
-        "EVENT_MESSAGE_ADD",
-        id="imbot.register/EVENT_MESSAGE_ADD",
-    ),
-    pytest.param(
-        "imbot.register",
-        {"CODE": "sample", "EVENT_BOT_DELETE": "sample", "EVENT_MESSAGE_ADD": "sample", "PROPERTIES": {"NAME": "sample"}},
-        "EVENT_WELCOME_MESSAGE",
-        id="imbot.register/EVENT_WELCOME_MESSAGE",
-    ),
-    pytest.param(
-        "imbot.register",
-        {"CODE": "sample", "EVENT_MESSAGE_ADD": "sample", "EVENT_WELCOME_MESSAGE": "sample", "PROPERTIES": {"NAME": "sample"}},
-        "EVENT_BOT_DELETE",
-        id="imbot.register/EVENT_BOT_DELETE",
-    ),
-    pytest.param(
-        "imbot.register",
-        {"CODE": "sample", "EVENT_BOT_DELETE": "sample", "EVENT_MESSAGE_ADD": "sample", "EVENT_WELCOME_MESSAGE": "sample"},
+        {
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "TYPE": "B",
+        },
         "PROPERTIES",
         id="imbot.register/PROPERTIES",
     ),
@@ -1126,7 +1168,27 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 
 BROKEN_RULES = [
-    pytest.param("imbot.command.answer", {"MESSAGE_ID": 1}, "at_least_one_of", id="imbot.command.answer/top_0_at_least_one_of"),
+    pytest.param(
+        "imbot.command.answer",
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
+        "at_least_one_of",
+        id="imbot.command.answer/top_0_at_least_one_of",
+    ),
     pytest.param(
         "imbot.message.add",
         {"BOT_ID": 39, "CLIENT_ID": "**put_your_client_id_here**", "MESSAGE": "Message text", "SYSTEM": "N", "URL_PREVIEW": "Y"},
@@ -1136,11 +1198,24 @@ BROKEN_RULES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
+        },
+        "required_if",
+        id="imbot.register/top_0_required_if",
+    ),
+    pytest.param(
+        "imbot.register",
+        {
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         "at_least_one_of",
         id="imbot.register/PROPERTIES_0_at_least_one_of",
@@ -1288,8 +1363,40 @@ WIRE_CALLS = [
     pytest.param(
         "imbot.command.answer",
         ["imbot", "command", "answer"],
-        {"command_id": 1, "message_id": 1},
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "attach": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "client_id": "**put_your_client_id_here**",
+            "command_id": 99,
+            "keyboard": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "menu": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "message": "Accepted. Executing command.",
+            "message_id": 33871,
+            "system": "N",
+            "url_preview": "Y",
+        },
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         id="imbot.command.answer",
     ),
     pytest.param(
@@ -1428,18 +1535,20 @@ WIRE_CALLS = [
         "imbot.register",
         ["imbot", "register"],
         {
-            "code": "sample",
-            "event_bot_delete": "sample",
-            "event_message_add": "sample",
-            "event_welcome_message": "sample",
-            "properties": {"NAME": "sample"},
+            "client_id": "**put_your_client_id_here**",
+            "code": "newbot",
+            "event_handler": "https://example.com/bot/events",
+            "openline": "N",
+            "properties": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "type": "B",
         },
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         id="imbot.register",
     ),
@@ -2515,7 +2624,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "MESSAGE_EMPTY", "error_description": "Message can't be empty"},
         "MessageEmpty",
@@ -2524,7 +2649,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "COMMAND_ID_ERROR", "error_description": "synthesized by the generated test"},
         "CommandIdError",
@@ -2533,7 +2674,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "APP_ID_ERROR", "error_description": "synthesized by the generated test"},
         "AppIdError",
@@ -2542,7 +2699,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "MESSAGE_ID_EMPTY", "error_description": "synthesized by the generated test"},
         "MessageIdEmpty",
@@ -2551,7 +2724,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "ATTACH_ERROR", "error_description": "synthesized by the generated test"},
         "AttachError",
@@ -2560,7 +2749,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "ATTACH_OVERSIZE", "error_description": "synthesized by the generated test"},
         "AttachOversize",
@@ -2569,7 +2774,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "KEYBOARD_ERROR", "error_description": "synthesized by the generated test"},
         "KeyboardError",
@@ -2578,7 +2799,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "KEYBOARD_OVERSIZE", "error_description": "synthesized by the generated test"},
         "KeyboardOversize",
@@ -2587,7 +2824,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "MENU_ERROR", "error_description": "synthesized by the generated test"},
         "MenuError",
@@ -2596,7 +2849,23 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "imbot.command.answer",
-        {"COMMAND_ID": 1, "MESSAGE_ID": 1},
+        {
+            "ATTACH": {
+                "BLOCKS": [
+                    {"MESSAGE": "Task details"},
+                    {"DELIMITER": True},
+                    {"LINK": {"LINK": "https://example.com", "NAME": "Open"}},
+                ]
+            },
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "COMMAND_ID": 99,
+            "KEYBOARD": {"BUTTONS": [{"COMMAND": "echo repeat", "TEXT": "Repeat"}]},
+            "MENU": [{"LINK": "https://bitrix24.com", "TEXT": "bitrix24"}],
+            "MESSAGE": "Accepted. Executing command.",
+            "MESSAGE_ID": 33871,
+            "SYSTEM": "N",
+            "URL_PREVIEW": "Y",
+        },
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},
         "WrongRequest",
@@ -3263,11 +3532,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "CODE_ERROR", "error_description": "Bot code isn't specified"},
@@ -3278,11 +3548,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "WRONG_AUTH_TYPE", "error_description": "synthesized by the generated test"},
@@ -3293,11 +3564,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         403,
         {"error": "ACCESS_DENIED", "error_description": "synthesized by the generated test"},
@@ -3308,11 +3580,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "EVENT_MESSAGE_ADD_ERROR", "error_description": "synthesized by the generated test"},
@@ -3323,11 +3596,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "EVENT_MESSAGE_UPDATE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3338,11 +3612,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "EVENT_MESSAGE_DELETE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3353,11 +3628,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "EVENT_WELCOME_MESSAGE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3368,11 +3644,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "EVENT_BOT_DELETE_ERROR", "error_description": "synthesized by the generated test"},
@@ -3383,11 +3660,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "NAME_ERROR", "error_description": "synthesized by the generated test"},
@@ -3398,11 +3676,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "MAX_COUNT_ERROR", "error_description": "synthesized by the generated test"},
@@ -3413,11 +3692,12 @@ ERROR_REPLIES = [
     pytest.param(
         "imbot.register",
         {
-            "CODE": "sample",
-            "EVENT_BOT_DELETE": "sample",
-            "EVENT_MESSAGE_ADD": "sample",
-            "EVENT_WELCOME_MESSAGE": "sample",
-            "PROPERTIES": {"NAME": "sample"},
+            "CLIENT_ID": "**put_your_client_id_here**",
+            "CODE": "newbot",
+            "EVENT_HANDLER": "https://example.com/bot/events",
+            "OPENLINE": "N",
+            "PROPERTIES": {"NAME": "NewBot", "WORK_POSITION": "Support bot"},
+            "TYPE": "B",
         },
         400,
         {"error": "WRONG_REQUEST", "error_description": "synthesized by the generated test"},

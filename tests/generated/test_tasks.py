@@ -55,6 +55,7 @@ EXAMPLES = [
     ),
     pytest.param("tasks.api.scrum.sprint.complete", {"id": 1}, id="tasks.api.scrum.sprint.complete/success"),
     pytest.param("tasks.api.scrum.sprint.delete", {"id": 1}, id="tasks.api.scrum.sprint.delete/success"),
+    pytest.param("tasks.api.scrum.sprint.get", {"id": 2}, id="tasks.api.scrum.sprint.get/success"),
     pytest.param("tasks.api.scrum.sprint.getFields", {}, id="tasks.api.scrum.sprint.getFields/success"),
     pytest.param("tasks.api.scrum.sprint.start", {"id": 2}, id="tasks.api.scrum.sprint.start/success"),
     pytest.param(
@@ -72,9 +73,43 @@ EXAMPLES = [
     ),
     pytest.param("tasks.api.scrum.task.get", {"id": 1}, id="tasks.api.scrum.task.get/success"),
     pytest.param("tasks.flow.Flow.activate", {"flowId": 517}, id="tasks.flow.Flow.activate/success"),
+    pytest.param(
+        "tasks.flow.Flow.create",
+        {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
+        id="tasks.flow.Flow.create/success",
+    ),
     pytest.param("tasks.flow.Flow.delete", {"flowData": {"id": 517}}, id="tasks.flow.Flow.delete/success"),
     pytest.param("tasks.flow.Flow.get", {"flowId": 517}, id="tasks.flow.Flow.get/success"),
+    pytest.param("tasks.flow.Flow.isExists", {"flowData": {"name": "Flow Name"}}, id="tasks.flow.Flow.isExists/success"),
     pytest.param("tasks.flow.Flow.pin", {"flowId": 517}, id="tasks.flow.Flow.pin/success"),
+    pytest.param(
+        "tasks.flow.Flow.update",
+        {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
+        id="tasks.flow.Flow.update/success",
+    ),
     pytest.param(
         "tasks.task.add",
         {
@@ -378,7 +413,7 @@ REQUIRED = [
     ),
     pytest.param("tasks.api.scrum.sprint.complete", {}, "id", id="tasks.api.scrum.sprint.complete/id"),
     pytest.param("tasks.api.scrum.sprint.delete", {}, "id", id="tasks.api.scrum.sprint.delete/id"),
-    pytest.param("tasks.api.scrum.sprint.get", {}, "sprintId", id="tasks.api.scrum.sprint.get/sprintId"),
+    pytest.param("tasks.api.scrum.sprint.get", {}, "id", id="tasks.api.scrum.sprint.get/id"),
     pytest.param("tasks.api.scrum.sprint.start", {}, "id", id="tasks.api.scrum.sprint.start/id"),
     pytest.param(
         "tasks.api.scrum.sprint.update",
@@ -401,56 +436,140 @@ REQUIRED = [
     pytest.param("tasks.flow.Flow.create", {}, "flowData", id="tasks.flow.Flow.create/flowData"),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "manually", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.name",
         id="tasks.flow.Flow.create/flowData.name",
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "manually", "name": "sample", "responsibleList": {}}},
+        {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.plannedCompletionTime",
         id="tasks.flow.Flow.create/flowData.plannedCompletionTime",
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {
+            "flowData": {
+                "description": "Flow description",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.distributionType",
         id="tasks.flow.Flow.create/flowData.distributionType",
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1}},
+        {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.responsibleList",
         id="tasks.flow.Flow.create/flowData.responsibleList",
     ),
     pytest.param("tasks.flow.Flow.delete", {}, "flowData", id="tasks.flow.Flow.delete/flowData"),
     pytest.param("tasks.flow.Flow.delete", {"flowData": {}}, "flowData.id", id="tasks.flow.Flow.delete/flowData.id"),
     pytest.param("tasks.flow.Flow.get", {}, "flowId", id="tasks.flow.Flow.get/flowId"),
-    pytest.param("tasks.flow.Flow.isExists", {"name": "sample"}, "flowData", id="tasks.flow.Flow.isExists/flowData"),
-    pytest.param("tasks.flow.Flow.isExists", {"flowData": {}}, "name", id="tasks.flow.Flow.isExists/name"),
+    pytest.param("tasks.flow.Flow.isExists", {}, "flowData", id="tasks.flow.Flow.isExists/flowData"),
+    pytest.param("tasks.flow.Flow.isExists", {"flowData": {}}, "flowData.name", id="tasks.flow.Flow.isExists/flowData.name"),
     pytest.param("tasks.flow.Flow.pin", {}, "flowId", id="tasks.flow.Flow.pin/flowId"),
     pytest.param("tasks.flow.Flow.update", {}, "flowData", id="tasks.flow.Flow.update/flowData"),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "manually", "plannedCompletionTime": 1, "responsibleList": []}},
+        {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.id",
         id="tasks.flow.Flow.update/flowData.id",
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "manually", "id": 1, "responsibleList": []}},
+        {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.plannedCompletionTime",
         id="tasks.flow.Flow.update/flowData.plannedCompletionTime",
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        {
+            "flowData": {
+                "description": "Updated description",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.distributionType",
         id="tasks.flow.Flow.update/flowData.distributionType",
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1}},
+        {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         "flowData.responsibleList",
         id="tasks.flow.Flow.update/flowData.responsibleList",
     ),
@@ -886,8 +1005,8 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.api.scrum.sprint.get",
         ["tasks", "api", "scrum", "sprint", "get"],
-        {"sprint_id": 1},
-        {"sprintId": 1},
+        {"id": 2},
+        {"id": 2},
         id="tasks.api.scrum.sprint.get",
     ),
     pytest.param(
@@ -957,8 +1076,30 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.flow.Flow.create",
         ["tasks", "flow", "flow", "create"],
-        {"flow_data": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
-        {"flowData": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {
+            "flow_data": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
+        {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         id="tasks.flow.Flow.create",
     ),
     pytest.param(
@@ -974,8 +1115,8 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.flow.Flow.isExists",
         ["tasks", "flow", "flow", "is_exists"],
-        {"flow_data": {}, "name": "sample"},
-        {"flowData": {}, "name": "sample"},
+        {"flow_data": {"name": "Flow Name"}},
+        {"flowData": {"name": "Flow Name"}},
         id="tasks.flow.Flow.isExists",
     ),
     pytest.param(
@@ -984,8 +1125,32 @@ WIRE_CALLS = [
     pytest.param(
         "tasks.flow.Flow.update",
         ["tasks", "flow", "flow", "update"],
-        {"flow_data": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
-        {"flowData": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        {
+            "flow_data": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
+        {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         id="tasks.flow.Flow.update",
     ),
     pytest.param(
@@ -2359,7 +2524,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.sprint.get",
-        {"sprintId": 1},
+        {"id": 2},
         400,
         {"error": 0, "error_description": "Sprint not found"},
         "Code0SprintNotFound",
@@ -2368,7 +2533,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.sprint.get",
-        {"sprintId": 1},
+        {"id": 2},
         400,
         {"error": "0", "error_description": "Access denied"},
         "Code0AccessDenied",
@@ -2377,7 +2542,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.sprint.get",
-        {"sprintId": 1},
+        {"id": 2},
         400,
         {"error": "100", "error_description": "Could not find value for parameter  "},
         "Code100CouldNotFindValueForParameter",
@@ -2386,7 +2551,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.api.scrum.sprint.get",
-        {"sprintId": 1},
+        {"id": 2},
         400,
         {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type int"},
         "Code100InvalidValueStringValueToMatchWith",
@@ -2708,7 +2873,18 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.flow.Flow.create",
-        {"flowData": {"distributionType": "manually", "name": "sample", "plannedCompletionTime": 1, "responsibleList": {}}},
+        {
+            "flowData": {
+                "description": "Flow description",
+                "distributionType": "manually",
+                "matchWorkTime": 1,
+                "name": "Unique Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         400,
         {"error": "0", "error_description": "Access denied or flow not found"},
         "Code0",
@@ -2735,7 +2911,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.flow.Flow.isExists",
-        {"flowData": {}, "name": "sample"},
+        {"flowData": {"name": "Flow Name"}},
         400,
         {"error": "0", "error_description": "Flow not found"},
         "Code0",
@@ -2753,7 +2929,19 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "tasks.flow.Flow.update",
-        {"flowData": {"distributionType": "manually", "id": 1, "plannedCompletionTime": 1, "responsibleList": []}},
+        {
+            "flowData": {
+                "description": "Updated description",
+                "distributionType": "manually",
+                "id": 517,
+                "matchWorkTime": 1,
+                "name": "Updated Flow Name",
+                "notifyAtHalfTime": 0,
+                "plannedCompletionTime": 7200,
+                "responsibleList": [["user", "3"]],
+                "taskCreators": [["meta-user", "all-users"]],
+            }
+        },
         400,
         {"error": "0", "error_description": "Flow not found"},
         "Code0",

@@ -20,6 +20,17 @@ EXAMPLES = [
     pytest.param("timeman.networkrange.check", {"IP": "10.10.255.255"}, id="timeman.networkrange.check/success"),
     pytest.param("timeman.networkrange.get", {}, id="timeman.networkrange.get/success"),
     pytest.param(
+        "timeman.networkrange.set",
+        {
+            "ranges": [
+                {"ip_range": "10.0.0.0-10.255.255.255", "name": "Office Network 10.x.x.x"},
+                {"ip_range": "172.16.0.0-172.31.255.255", "name": "Office Network 172.x.x.x"},
+                {"ip_range": "192.168.0.0-192.168.255.255", "name": "Office Network 192.168.x.x"},
+            ]
+        },
+        id="timeman.networkrange.set/success",
+    ),
+    pytest.param(
         "timeman.open",
         {
             "LAT": 53.548841,
@@ -72,7 +83,6 @@ def test_documented_example_validates(method_id, request_):
 
 
 REQUIRED = [
-    pytest.param("timeman.networkrange.set", {}, "RANGES", id="timeman.networkrange.set/RANGES"),
     pytest.param(
         "timeman.timecontrol.report.add",
         {"CALENDAR": "Y", "REPORT_ID": 123, "TYPE": "WORK"},
@@ -151,8 +161,20 @@ WIRE_CALLS = [
     pytest.param(
         "timeman.networkrange.set",
         ["timeman", "networkrange", "set"],
-        {"ranges": "sample"},
-        {"RANGES": "sample"},
+        {
+            "ranges": [
+                {"ip_range": "10.0.0.0-10.255.255.255", "name": "Office Network 10.x.x.x"},
+                {"ip_range": "172.16.0.0-172.31.255.255", "name": "Office Network 172.x.x.x"},
+                {"ip_range": "192.168.0.0-192.168.255.255", "name": "Office Network 192.168.x.x"},
+            ]
+        },
+        {
+            "RANGES": [
+                {"ip_range": "10.0.0.0-10.255.255.255", "name": "Office Network 10.x.x.x"},
+                {"ip_range": "172.16.0.0-172.31.255.255", "name": "Office Network 172.x.x.x"},
+                {"ip_range": "192.168.0.0-192.168.255.255", "name": "Office Network 192.168.x.x"},
+            ]
+        },
         id="timeman.networkrange.set",
     ),
     pytest.param(
@@ -297,7 +319,13 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "timeman.networkrange.set",
-        {"RANGES": "sample"},
+        {
+            "ranges": [
+                {"ip_range": "10.0.0.0-10.255.255.255", "name": "Office Network 10.x.x.x"},
+                {"ip_range": "172.16.0.0-172.31.255.255", "name": "Office Network 172.x.x.x"},
+                {"ip_range": "192.168.0.0-192.168.255.255", "name": "Office Network 192.168.x.x"},
+            ]
+        },
         400,
         {"error": "INVALID_FORMAT", "error_description": "A wrong format for the RANGES field is passed"},
         "InvalidFormat",
@@ -306,7 +334,13 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "timeman.networkrange.set",
-        {"RANGES": "sample"},
+        {
+            "ranges": [
+                {"ip_range": "10.0.0.0-10.255.255.255", "name": "Office Network 10.x.x.x"},
+                {"ip_range": "172.16.0.0-172.31.255.255", "name": "Office Network 172.x.x.x"},
+                {"ip_range": "192.168.0.0-192.168.255.255", "name": "Office Network 192.168.x.x"},
+            ]
+        },
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",

@@ -7,6 +7,7 @@ from tests.support import method_checks as check
 
 EXAMPLES = [
     pytest.param("user.access", {"ACCESS": ["G2", "AU"]}, id="user.access/success"),
+    pytest.param("user.add", {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]}, id="user.add/success"),
     pytest.param("user.admin", {}, id="user.admin/success"),
     pytest.param("user.current", {}, id="user.current/success"),
     pytest.param("user.fields", {}, id="user.fields/success"),
@@ -15,6 +16,26 @@ EXAMPLES = [
     pytest.param("user.option.set", {"options": {"data": "value", "data2": "value2"}}, id="user.option.set/success"),
     pytest.param("user.search", {"ORDER": "asc", "SORT": "ID", "UF_DEPARTMENT": 1, "start": 10}, id="user.search/success"),
     pytest.param("user.update", {"ID": 1, "LAST_NAME": "SomeLastName", "NAME": "Administrator"}, id="user.update/success"),
+    pytest.param(
+        "user.userfield.add",
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
+        id="user.userfield.add/success",
+    ),
     pytest.param("user.userfield.delete", {"id": 123}, id="user.userfield.delete/success"),
     pytest.param("user.userfield.list", {"filter": {"id": 13}, "order": {"id": "desc"}}, id="user.userfield.list/success"),
     pytest.param(
@@ -32,19 +53,47 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("user.access", {}, "ACCESS", id="user.access/ACCESS"),
-    pytest.param("user.add", {}, "EMAIL", id="user.add/EMAIL"),
+    pytest.param("user.add", {"UF_DEPARTMENT": [1]}, "EMAIL", id="user.add/EMAIL"),
     pytest.param("user.option.set", {}, "options", id="user.option.set/options"),
     pytest.param("user.update", {"LAST_NAME": "SomeLastName", "NAME": "Administrator"}, "ID", id="user.update/ID"),
     pytest.param("user.userfield.add", {}, "fields", id="user.userfield.add/fields"),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"USER_TYPE_ID": "string"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         "fields.FIELD_NAME",
         id="user.userfield.add/fields.FIELD_NAME",
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         "fields.USER_TYPE_ID",
         id="user.userfield.add/fields.USER_TYPE_ID",
     ),
@@ -65,10 +114,23 @@ def test_missing_required_parameter_is_refused_before_sending(portal, client, me
 
 WIRE_CALLS = [
     pytest.param("user.access", ["user", "access"], {"access": ["G2", "AU"]}, {"ACCESS": ["G2", "AU"]}, id="user.access"),
-    pytest.param("user.add", ["user", "add"], {"email": "sample"}, {"EMAIL": "sample"}, id="user.add"),
+    pytest.param(
+        "user.add",
+        ["user", "add"],
+        {"email": "newuser1@example.com", "uf_department": [1]},
+        {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]},
+        id="user.add",
+    ),
     pytest.param("user.admin", ["user", "admin"], {}, {}, id="user.admin"),
     pytest.param("user.current", ["user", "current"], {}, {}, id="user.current"),
     pytest.param("user.fields", ["user", "fields"], {}, {}, id="user.fields"),
+    pytest.param(
+        "user.get",
+        ["user", "get"],
+        {"order": "asc", "sort": "ID", "start": 10, "uf_department": 1},
+        {"UF_DEPARTMENT": 1, "order": "asc", "sort": "ID", "start": 10},
+        id="user.get",
+    ),
     pytest.param("user.option", ["user", "option"], {}, {}, id="user.option"),
     pytest.param("user.option.get", ["user", "option", "get"], {"option": "data"}, {"option": "data"}, id="user.option.get"),
     pytest.param(
@@ -77,6 +139,13 @@ WIRE_CALLS = [
         {"options": {"data": "value", "data2": "value2"}},
         {"options": {"data": "value", "data2": "value2"}},
         id="user.option.set",
+    ),
+    pytest.param(
+        "user.search",
+        ["user", "search"],
+        {"order": "asc", "sort": "ID", "start": 10, "uf_department": 1},
+        {"UF_DEPARTMENT": 1, "order": "asc", "sort": "ID", "start": 10},
+        id="user.search",
     ),
     pytest.param(
         "user.update",
@@ -88,8 +157,38 @@ WIRE_CALLS = [
     pytest.param(
         "user.userfield.add",
         ["user", "userfield", "add"],
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         id="user.userfield.add",
     ),
     pytest.param("user.userfield.delete", ["user", "userfield", "delete"], {"id": 123}, {"id": 123}, id="user.userfield.delete"),
@@ -119,7 +218,7 @@ def test_typed_call_sends_the_documented_wire_body(portal, client, method_id, at
 ERROR_REPLIES = [
     pytest.param(
         "user.add",
-        {"EMAIL": "sample"},
+        {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]},
         400,
         {"argument": "", "error": "ERROR_ARGUMENT", "error_description": "wrong_email"},
         "ErrorArgument",
@@ -128,7 +227,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.add",
-        {"EMAIL": "sample"},
+        {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]},
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
@@ -137,7 +236,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.add",
-        {"EMAIL": "sample"},
+        {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]},
         400,
         {"error": "ERROR_GROUPID", "error_description": "synthesized by the generated test"},
         "ErrorGroupid",
@@ -146,7 +245,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.add",
-        {"EMAIL": "sample"},
+        {"EMAIL": "newuser1@example.com", "UF_DEPARTMENT": [1]},
         400,
         {"error": "ERROR_NO_GROUP", "error_description": "synthesized by the generated test"},
         "ErrorNoGroup",
@@ -191,7 +290,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         400,
         {"error": "", "error_description": "The 'FIELD_NAME' field is not found."},
         "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
@@ -200,7 +314,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         400,
         {"error": "ERROR_ARGUMENT", "error_description": "synthesized by the generated test"},
         "ErrorArgument",
@@ -209,7 +338,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         400,
         {"error": "ERROR_CORE", "error_description": "synthesized by the generated test"},
         "ErrorCore",
@@ -218,7 +362,22 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "user.userfield.add",
-        {"fields": {"FIELD_NAME": "sample", "USER_TYPE_ID": "string"}},
+        {
+            "fields": {
+                "EDIT_FORM_LABEL": {"de": "CRM Deal Linking"},
+                "EDIT_IN_LIST": "Y",
+                "FIELD_NAME": "UF_USR_DEALS",
+                "LABEL": "CRM Deal Linking",
+                "MANDATORY": "N",
+                "MULTIPLE": "Y",
+                "SETTINGS": {"DEAL": "Y"},
+                "SHOW_FILTER": "N",
+                "SHOW_IN_LIST": "Y",
+                "SORT": 100,
+                "USER_TYPE_ID": "crm",
+                "XML_ID": "UF_CRM_DEALS",
+            }
+        },
         400,
         {"error": "", "error_description": "The 'USER_TYPE_ID' field is not found."},
         "CodeEmptyTheU0027USERTYPEIDU0027Field",

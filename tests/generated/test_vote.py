@@ -5,22 +5,39 @@ import pytest
 
 from tests.support import method_checks as check
 
+EXAMPLES = [
+    pytest.param(
+        "vote.AttachedVote.getMany",
+        {"entityIds": [1, 2, 3], "entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "moduleId": "im"},
+        id="vote.AttachedVote.getMany/success",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method_id", "request_"), EXAMPLES)
+def test_documented_example_validates(method_id, request_):
+    check.example_validates(method_id, request_)
+
+
 REQUIRED = [
     pytest.param("vote.AttachedVote.getAnswerVoted", {"attachId": 1}, "answerId", id="vote.AttachedVote.getAnswerVoted/answerId"),
     pytest.param(
-        "vote.AttachedVote.getMany", {"entityId": 1, "entityType": "sample"}, "moduleId", id="vote.AttachedVote.getMany/moduleId"
+        "vote.AttachedVote.getMany",
+        {"entityIds": [1, 2, 3], "entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector"},
+        "moduleId",
+        id="vote.AttachedVote.getMany/moduleId",
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
-        {"entityId": 1, "moduleId": "sample"},
+        {"entityIds": [1, 2, 3], "moduleId": "im"},
         "entityType",
         id="vote.AttachedVote.getMany/entityType",
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
-        {"entityType": "sample", "moduleId": "sample"},
-        "entityId",
-        id="vote.AttachedVote.getMany/entityId",
+        {"entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "moduleId": "im"},
+        "entityIds",
+        id="vote.AttachedVote.getMany/entityIds",
     ),
     pytest.param("vote.AttachedVote.vote", {"attachId": 1}, "ballot", id="vote.AttachedVote.vote/ballot"),
     pytest.param(
@@ -136,8 +153,8 @@ WIRE_CALLS = [
     pytest.param(
         "vote.AttachedVote.getMany",
         ["vote", "attached_vote", "get_many"],
-        {"entity_id": 1, "entity_type": "sample", "module_id": "sample"},
-        {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
+        {"entity_ids": [1, 2, 3], "entity_type": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "module_id": "im"},
+        {"entityIds": [1, 2, 3], "entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "moduleId": "im"},
         id="vote.AttachedVote.getMany",
     ),
     pytest.param(
@@ -247,7 +264,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
-        {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
+        {"entityIds": [1, 2, 3], "entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "moduleId": "im"},
         400,
         {"error": "", "error_description": "Too many entity ids"},
         "CodeEmptyTooManyEntityIds",
@@ -256,7 +273,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
-        {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
+        {"entityIds": [1, 2, 3], "entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "moduleId": "im"},
         400,
         {"error": "", "error_description": "Attach with entityId X not found"},
         "CodeEmptyAttachWithEntityIdXNotFound",
@@ -265,7 +282,7 @@ ERROR_REPLIES = [
     ),
     pytest.param(
         "vote.AttachedVote.getMany",
-        {"entityId": 1, "entityType": "sample", "moduleId": "sample"},
+        {"entityIds": [1, 2, 3], "entityType": "Bitrix\\Vote\\Attachment\\ImMessageConnector", "moduleId": "im"},
         400,
         {"error": "", "error_description": "Attach with entityId X read access denied"},
         "CodeEmptyAttachWithEntityIdXReadAccess",

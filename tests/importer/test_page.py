@@ -87,11 +87,12 @@ def test_list_method_pagination_and_scopes(registry: ImportRegistry) -> None:
     assert spec["access"] == "Administrators, or users with the rights the docs page names."
 
 
-def test_invalid_example_request_is_dropped_and_reported(registry: ImportRegistry) -> None:
+def test_a_placeholder_example_request_is_kept_out_and_reported(registry: ImportRegistry) -> None:
     result = build("widgets/things/widget-thing-delete.md", registry)
     assert result.spec is not None
     assert "request" not in result.spec["examples"][0]
-    assert result.counts["example request dropped (invalid against params)"] == 1
+    assert result.counts["example request kept out: placeholder value"] == 1
+    assert result.refused_requests == [("placeholder value", "`ID` is '**put_id_here**', a value the reader fills in")]
     # a parameter table without a header row still reads
     assert result.spec["params"] == {"ID": {"type": "integer", "required": True}}
     assert result.spec["notes"][0]["topic"] == "Method name"

@@ -97,7 +97,7 @@ def test_coverage_report(spec_root: Path, tmp_path: Path) -> None:
     assert "| **coverage** | **100.0%** |" in coverage
     assert "| REST v3 methods (files `<method>@v3.yaml`) | 1 |" in coverage
     assert "`widget.thing.missing`" in coverage  # listed in the overview, no page
-    assert "widget.thing.delete" in coverage and "ID: must be integer" in coverage
+    assert "| `widget.thing.delete` | api-reference/widgets/things/widget-thing-delete.md | placeholder value |" in coverage
     assert "taken as `widget.thing.delete`; also names `widget.thing.remove`" in coverage
 
 

@@ -132,3 +132,21 @@ def test_every_either_or_candidate_is_encoded_or_dismissed(imported: tuple[Path,
                 open_rows.append((candidate.method, candidate.params))
     assert sum(len(result.candidates) for result in summary.chosen.values()) > 100
     assert open_rows == []
+
+
+def test_every_docs_request_example_validates_or_is_listed_with_its_reason(imported: tuple[Path, Summary]) -> None:
+    """The Done-when of issue 8: a page's request examples all validate, strict mode too, except
+    placeholder-valued ones and broken ones whose override records why (an `Example request` note)."""
+    spec, summary = imported
+    unexplained = []
+    for key, result in summary.chosen.items():
+        for kind, detail in result.refused_requests:
+            notes = (summary.effective.get(key) or {}).get("notes", [])
+            if kind != "placeholder value" and not any(note["topic"] == "Example request" for note in notes):
+                unexplained.append(f"{key}: {detail}")
+    assert unexplained == []
+    assert sum(result.requests for result in summary.chosen.values()) > 1600
+    coverage = (spec.parent / "reports" / "coverage.md").read_text()
+    refused = [found for result in summary.chosen.values() for found in result.refused_requests]
+    assert f"| validating clean, strict mode too | {sum(r.requests for r in summary.chosen.values()) - len(refused)} |" \
+        in coverage
