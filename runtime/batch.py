@@ -33,7 +33,7 @@ from .errormap import error_class
 from .exceptions import ApiError, Bitrix24Error, RateLimitError, ValidationError
 from .ratelimit import BatchAware
 from .response import parse_count
-from .validate import Problem
+from .validate import Problem, wire_params
 
 if TYPE_CHECKING:
     from .client import Client
@@ -221,10 +221,7 @@ class Batch:
         """Generated functions call this on the batch instead of the client: record, don't send."""
         spec = specs.get(method_id)
         assert spec is not None, method_id
-        wire_names: Mapping[str, str] = spec["kwargs"]
-        params = {wire_names[name]: value for name, value in kwargs.items() if name in wire_names}
-        unknown = [Problem(spec["method"], name, "unknown", "is not a keyword argument of this method")
-                   for name in kwargs if name not in wire_names]
+        params, unknown = wire_params(spec, kwargs)
         return self._add(spec["method"], params, None, unknown)
 
     def __getattr__(self, name: str) -> Any:

@@ -33,7 +33,7 @@ from .exceptions import (
 from .response import Response
 from .retry import TRANSIENT_STATUSES, RetryPolicy
 from .transport import DEFAULT_MAX_REPLY_BYTES, Timeout, Transport
-from .validate import Problem, check
+from .validate import Problem, check, wire_params
 
 if TYPE_CHECKING:
     from .batch import Batch, BatchResult, Command, Label
@@ -175,17 +175,7 @@ class Client:
     def _invoke(self, method_id: str, kwargs: Mapping[str, Any]) -> Any:
         spec = specs.get(method_id)
         assert spec is not None, method_id
-        wire_names: Mapping[str, str] = spec["kwargs"]
-        params: dict[str, Any] = {}
-        unknown: list[Problem] = []
-        for name, value in kwargs.items():
-            wire = wire_names.get(name)
-            if wire is not None:
-                params[wire] = value
-            elif spec["open_params"]:  # free-form fields (UF_*) go on the wire as spelt
-                params[name] = value
-            else:
-                unknown.append(Problem(spec["method"], name, "unknown", "is not a keyword argument of this method"))
+        params, unknown = wire_params(spec, kwargs)
         return self._execute(spec["method"], spec["api_version"], params, spec, unknown).result
 
     # -- the call path ------------------------------------------------------------------

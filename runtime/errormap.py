@@ -54,4 +54,16 @@ def error_class(spec: MethodSpec | None, code: str, status: int, description: st
 def api_error(method: str, spec: MethodSpec | None, status: int, payload: dict[str, Any]) -> ApiError:
     code = "" if payload.get("error") is None else str(payload["error"])
     description = str(payload.get("error_description") or "")
-    return error_class(spec, code, status, description)(method, code, status, description, payload)
+    hint = _method_hint(method) if code == "ERROR_METHOD_NOT_FOUND" and spec is None else None
+    return error_class(spec, code, status, description)(method, code, status, description, payload, hint=hint)
+
+
+def _method_hint(method: str) -> str | None:
+    """A documented method near a name the portal does not know (`crm.deal.lst`). The name is
+    still sent first: the portal may have methods no spec lists (an app's own, a newer module)."""
+    from .specs import method_ids
+    from .validate import suggest
+
+    known = sorted({method_id.partition("@")[0] for method_id in method_ids()})
+    meant = suggest(method, known)
+    return f"did you mean {meant}?" if meant and meant != method else None

@@ -108,13 +108,16 @@ class ApiError(Bitrix24Error):
     code_name: ClassVar[str | None] = None
 
     def __init__(self, method: str, code: str, status: int, description: str,
-                 response: dict[str, Any] | None = None) -> None:
+                 response: dict[str, Any] | None = None, *, hint: str | None = None) -> None:
         self.method = method
         self.code = code
         self.status = status
         self.description = description
         self.response = response
-        super().__init__(f"{method}: {code or '(no code)'} (HTTP {status}): {description}")
+        #: Our guess at what was meant (a known method near a name the portal does not know).
+        self.hint = hint
+        super().__init__(f"{method}: {code or '(no code)'} (HTTP {status}): {description}"
+                         + (f" ({hint})" if hint else ""))
 
 
 class AuthenticationError(ApiError):

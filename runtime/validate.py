@@ -99,6 +99,33 @@ def suggest(name: str, known: Iterable[str]) -> str | None:
     return by_case[close[0]] if close else None
 
 
+def wire_params(spec: Mapping[str, Any], kwargs: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """A generated function's keyword arguments as wire parameters, and the keywords it lacks.
+
+    A wire name written as a keyword (`entityId=5` for `entity_id=5`) is one slip, so it is
+    reported once, with the keyword to write, and its value still stands in its place: the
+    required check must not add "entityId is required but missing" about the same value.
+    """
+    wire_names: Mapping[str, str] = spec["kwargs"]
+    by_wire = {wire: kwarg for kwarg, wire in wire_names.items()}
+    params: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, value in kwargs.items():
+        wire = wire_names.get(name)
+        if wire is not None:
+            params[wire] = value
+        elif spec["open_params"]:  # free-form fields (UF_*) go on the wire as spelt
+            params[name] = value
+        else:
+            as_wire = suggest(name, by_wire)
+            meant = by_wire[as_wire] if as_wire else suggest(name, wire_names)
+            if as_wire is not None:
+                params.setdefault(as_wire, value)
+            hint = f"; did you mean {meant}=?" if meant else ""
+            problems.append(Problem(spec["method"], name, "unknown", f"is not a keyword argument of this method{hint}"))
+    return params, problems
+
+
 class Checked(NamedTuple):
     """What a check found: the problems, and the names it let through without knowing them."""
 

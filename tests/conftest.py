@@ -21,5 +21,5 @@ def portal() -> Iterator[object]:
 @pytest.fixture
 def client(portal: object) -> Iterator[Bitrix24]:
     portal.reset()  # type: ignore[attr-defined]
-    with Bitrix24(webhook=portal.webhook_url, retry=NO_RETRY, rate_limiter=None) as b24:  # type: ignore[attr-defined]
+    with Bitrix24(webhook=portal.webhook_url, retry=NO_RETRY, rate_limit=False) as b24:  # type: ignore[attr-defined]
         yield b24

@@ -27,7 +27,7 @@ def _names(portal: Emulator) -> list[str]:
 
 
 def _client(portal: Emulator) -> Bitrix24:
-    return Bitrix24(webhook=portal.webhook_url, retry=RETRY, rate_limiter=None)
+    return Bitrix24(webhook=portal.webhook_url, retry=RETRY, rate_limit=False)
 
 
 def test_a_server_error_on_one_write_fails_that_command_alone_and_is_not_repeated(b24_emulator: Emulator) -> None:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.b24_emulator(deals=60)  # seeded deals around the new o
 
 
 def test_company_contact_deal_stage_list_delete(b24_emulator: Emulator) -> None:
-    with Bitrix24(webhook=b24_emulator.webhook_url, retry=NO_RETRY, rate_limiter=None) as b24:
+    with Bitrix24(webhook=b24_emulator.webhook_url, retry=NO_RETRY, rate_limit=False) as b24:
         company = int(b24.crm.company.add(fields={"TITLE": "Acme Ltd", "COMPANY_TYPE": "CUSTOMER"}))
         contact = int(b24.crm.contact.add(fields={"NAME": "Ann", "LAST_NAME": "Lee"}))
         assert b24.crm.contact.update(id=contact, fields={"COMPANY_ID": company}) is True

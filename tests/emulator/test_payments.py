@@ -167,7 +167,7 @@ def test_reset_returns_the_family_to_its_seeded_start(rest: Rest) -> None:
 
 
 def test_the_client_maps_emulator_errors_to_the_documented_classes(rest: Rest) -> None:
-    with Bitrix24(webhook=rest.portal.webhook_url, retry=NO_RETRY, rate_limiter=None) as b24:
+    with Bitrix24(webhook=rest.portal.webhook_url, retry=NO_RETRY, rate_limit=False) as b24:
         with pytest.raises(errors.EntityNotFound):
             b24.call("crm.item.payment.add", {"entityTypeId": 2, "entityId": 999})
         payment_id = b24.call("crm.item.payment.add", {"entityTypeId": 2, "entityId": 1})

@@ -53,7 +53,7 @@ def _closed_port() -> int:
 
 def test_connection_errors_carry_no_token_and_say_the_request_was_not_sent(caplog: pytest.LogCaptureFixture) -> None:
     client = Bitrix24(webhook=f"http://127.0.0.1:{_closed_port()}/rest/1/{TOKEN}/",
-                      retry=RetryPolicy(attempts=2, backoff=0.001), rate_limiter=None)
+                      retry=RetryPolicy(attempts=2, backoff=0.001), rate_limit=False)
     with caplog.at_level(logging.DEBUG, logger="b24client"), pytest.raises(errors.TransportError) as raised:
         client.call("crm.item.payment.pay", {"id": 1})
     assert raised.value.sent is False

@@ -58,7 +58,7 @@ def portal() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def client(portal: Emulator) -> Iterator[Bitrix24]:
-    with Bitrix24(webhook=portal.webhook_url, retry=NO_RETRY, rate_limiter=None) as b24:
+    with Bitrix24(webhook=portal.webhook_url, retry=NO_RETRY, rate_limit=False) as b24:
         yield b24
 
 

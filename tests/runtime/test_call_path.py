@@ -21,7 +21,7 @@ def fresh_portal() -> Iterator[Emulator]:
 
 
 def _client(portal: Emulator, **options: object) -> Bitrix24:
-    return Bitrix24(webhook=portal.webhook_url, retry=FAST_RETRY, rate_limiter=None, **options)  # type: ignore[arg-type]
+    return Bitrix24(webhook=portal.webhook_url, retry=FAST_RETRY, rate_limit=False, **options)  # type: ignore[arg-type]
 
 
 def _payment(client: Bitrix24, portal: Emulator) -> int:
@@ -93,7 +93,7 @@ def test_documented_not_found_maps_to_its_class_with_code_status_and_description
 
 def test_wrong_webhook_token_raises_no_auth_found_without_the_token(fresh_portal: Emulator) -> None:
     bad = fresh_portal.webhook_url.replace(fresh_portal.config.webhook_token, "wrong-token-value")
-    with Bitrix24(webhook=bad, retry=FAST_RETRY, rate_limiter=None) as client, pytest.raises(errors.NoAuthFound) as raised:
+    with Bitrix24(webhook=bad, retry=FAST_RETRY, rate_limit=False) as client, pytest.raises(errors.NoAuthFound) as raised:
         client.crm.item.payment.get(id=1)
     assert raised.value.status == 401
     assert "wrong-token-value" not in str(raised.value)
@@ -105,7 +105,7 @@ def test_expired_token_is_refreshed_once_across_threads(fresh_portal: Emulator) 
     client = Bitrix24(domain=credentials["domain"], access_token=credentials["access_token"],
                       refresh_token=credentials["refresh_token"], client_id=credentials["client_id"],
                       client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                      on_token_refresh=saved.append, retry=FAST_RETRY, rate_limiter=None)
+                      on_token_refresh=saved.append, retry=FAST_RETRY, rate_limit=False)
     payment_id = _payment(client, fresh_portal)
     fresh_portal.expire_tokens()
     results: list[object] = []

@@ -28,7 +28,7 @@ READ = ("crm.item.payment.list", {"entityTypeId": 2, "entityId": 1})
 
 def _hook(server: HostileServer, **options: Any) -> Bitrix24:
     options.setdefault("retry", NO_RETRY)
-    return Bitrix24(webhook=server.webhook(TOKEN), rate_limiter=None, **options)
+    return Bitrix24(webhook=server.webhook(TOKEN), rate_limit=False, **options)
 
 
 def _json(body: Any, status: int = 200) -> Reply:
@@ -46,7 +46,7 @@ def test_a_redirect_is_never_followed_and_no_secret_reaches_its_target(status: i
         elsewhere = target.url.replace("127.0.0.1", "localhost")
         with HostileServer(lambda seen: Reply(status, b"", {"Location": elsewhere + seen.path})) as origin:
             client = (_hook(origin) if auth == "webhook" else
-                      Bitrix24(domain=origin.url, access_token=ACCESS, retry=NO_RETRY, rate_limiter=None))
+                      Bitrix24(domain=origin.url, access_token=ACCESS, retry=NO_RETRY, rate_limit=False))
             for method, params in (WRITE, READ):
                 with pytest.raises(errors.RedirectError) as raised:
                     client.call(method, params)

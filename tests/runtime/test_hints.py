@@ -1,0 +1,38 @@
+"""Mistakes reported in the user's words: one problem per slip, with what to write instead."""
+
+from __future__ import annotations
+
+import pytest
+
+from b24client import Bitrix24, errors
+from b24client.emulator import Emulator
+
+
+@pytest.mark.parametrize("slip", ["entityId", "ENTITYID", "entity_idd"])
+def test_a_misspelt_keyword_is_one_problem_naming_the_keyword(b24_emulator: Emulator, slip: str) -> None:
+    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    with pytest.raises(errors.ValidationError) as caught:
+        b24.crm.item.payment.add(**{slip: 5, "entity_type_id": 2})  # type: ignore[arg-type]
+    assert [(p.path, p.rule) for p in caught.value.problems] == [(slip, "unknown")]  # not also "entityId missing"
+    assert "did you mean entity_id=?" in str(caught.value)
+    assert b24_emulator.log == []
+
+
+def test_the_same_slip_inside_a_batch_is_reported_the_same_way(b24_emulator: Emulator) -> None:
+    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    with pytest.raises(errors.ValidationError) as caught, b24.batch() as batch:
+        batch.crm.item.payment.add(entityId=5, entity_type_id=2)  # type: ignore[call-arg]
+    assert [(p.path, p.rule) for p in caught.value.problems] == [("cmd[0].entityId", "unknown")]
+    assert b24_emulator.log == []
+
+
+def test_an_unknown_method_is_sent_and_its_404_names_the_method_meant(b24_emulator: Emulator) -> None:
+    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    with pytest.raises(errors.ErrorMethodNotFound) as caught:
+        b24.call("crm.deal.lst")
+    assert caught.value.status == 404 and caught.value.hint == "did you mean crm.deal.list?"
+    assert str(caught.value).endswith("(did you mean crm.deal.list?)")
+    assert [record.method for record in b24_emulator.log] == ["crm.deal.lst"]  # asked, not refused
+    with pytest.raises(errors.ErrorMethodNotFound) as far:
+        b24.call("zzz.qqq")
+    assert far.value.hint is None
