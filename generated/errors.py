@@ -114,115 +114,127 @@ __all__ = [
     "CheckFieldsError",
     "Code",
     "Code0",
-    "Code0AValueWithXmlIdAlreadyExists",
     "Code0AccessDenied",
-    "Code0AccessDeniedInternalError",
-    "Code0ActionOnTheTaskIsNot",
-    "Code0AddingItemActionIsNotAvailable",
-    "Code0AnErrorOccurredWhileAddingThe",
-    "Code0AnErrorOccurredWhileCancelingThe",
-    "Code0AnErrorOccurredWhileCancelingThe2",
-    "Code0AnErrorOccurredWhileConductingThe",
-    "Code0AnErrorOccurredWhileDeletingDocument",
+    "Code0AccessDeniedInternal",
+    "Code0ActionTaskNotAllowed",
+    "Code0ActionTaskNotAllowedInternal",
+    "Code0AddingAttachment",
+    "Code0AddingItemActionNotAvailable",
+    "Code0AddingProperty",
     "Code0ApplicationNotFound",
     "Code0BacklogAlreadyAdded",
     "Code0BacklogIdNotFound",
     "Code0BacklogNotDeleted",
     "Code0BacklogNotFound",
-    "Code0BindingWasNotFound",
-    "Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument",
-    "Code0BlogModuleIsNotInstalled",
+    "Code0BindingNotFound",
+    "Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdate",
+    "Code0BlogModuleNotInstalled",
+    "Code0CancelingDocumentNameInsufficientPermissions",
+    "Code0CancelingDocumentNameNotProcessed",
+    "Code0CancelingDocumentNotFound",
+    "Code0CancelingDocumentProcessingText",
+    "Code0CancellingDocumentConductNotConducted",
     "Code0CannotCreateDocument",
-    "Code0CannotCreateDocumentOnDeletedTemplate",
-    "Code0CannotGetFieldsFromDeletedTemplate",
+    "Code0CannotCreateDocumentDeletedTemplate",
+    "Code0CannotDeleteDocumentNameProcessed",
+    "Code0CannotGetFieldsDeletedTemplate",
     "Code0CantUpdateNotSavedDocument",
-    "Code0ChangingItemActionIsNotAvailable",
-    "Code0ChangingTheStatusOfTheItem",
+    "Code0ChangingItemActionNotAvailable",
+    "Code0ChangingStatusItemActionNot",
+    "Code0ChangingStatusItemActionUnavailable",
     "Code0CommentNotFound",
-    "Code0ContractorsShouldBeProvidedByCRM",
-    "Code0CouldNotCompleteTheActionAs",
+    "Code0ConductingDocumentNameText",
+    "Code0ContractorAlreadyBoundDocument",
+    "Code0ContractorsShouldProvidedCRM",
+    "Code0CouldNotCompleteActionSufficient",
     "Code0CouldNotSaveFile",
     "Code0CreatedByUserNotFound",
     "Code0DOCTYPEIsnTAvailable",
-    "Code0DOCUMENTFILENOTPROCESSABLEERROR",
-    "Code0DealsRelatedToTheFunnelFound",
-    "Code0DefaultClientCategoryDoesNotSupport",
-    "Code0DefaultDealCategoryCannotBeDeleted",
+    "Code0DOCUMENTFILENOTPROCESSABLE",
+    "Code0DealsRelatedFunnelFound",
+    "Code0DefaultClientCategoryNotSupport",
+    "Code0DefaultDealCategoryCannotDeleted",
+    "Code0DeletingDocumentIDNotFound",
     "Code0DeletingItemActionNotAvailable",
-    "Code0DocumentConductingErrorErrorText",
-    "Code0DocumentConductingErrorInsufficientPermissionsTo",
+    "Code0DeletingMessage",
+    "Code0DeletingProductProperty",
+    "Code0DocumentAlreadyCompanyContractor",
+    "Code0DocumentConductingInsufficientPermissionsSave",
+    "Code0DocumentConductingText",
     "Code0DocumentNotFound",
-    "Code0EmptyRequiredFieldsEntityTypeIdFileContentRegion",
+    "Code0DocumentTypeFieldNotSpecifiedFilter",
+    "Code0DocumentTypeFieldNotSpecifiedSelect",
+    "Code0EmptyRequiredFieldsEntityTypeIdFileContent",
     "Code0EmptyRequiredFieldsFileContent",
-    "Code0EmptyRequiredFieldsNameNumeratorIdRegion",
+    "Code0EmptyRequiredFieldsNameNumeratorId",
     "Code0EmptyRequiredFieldsNameTemplate",
     "Code0EmptyRequiredParameterValue",
-    "Code0EntityTypeEntityTypeNameIsNotSupported",
+    "Code0EntityTypeEntityTypeNameNotSupported",
     "Code0EpicNotCreated",
     "Code0EpicNotFound",
     "Code0EpicNotUpdated",
-    "Code0ErrorAddingProperty",
-    "Code0ErrorCancelingDocumentProcessingErrorText",
-    "Code0ErrorCancelingTheDocumentDocumentNot",
-    "Code0ErrorCancellingDocumentConductDocumentHas",
-    "Code0ErrorDeletingMessage",
-    "Code0ErrorDeletingProductProperty",
-    "Code0ErrorGeneratingFileForTemplate",
-    "Code0ErrorGettingNextNumber",
-    "Code0ErrorGettingTemplate",
-    "Code0ErrorProcessingDocumentErrorText",
-    "Code0ErrorSettingSectionProperties",
-    "Code0ErrorUpdatingProductProperty",
-    "Code0FailedToCompleteTheActionAs",
-    "Code0FieldNAMEIsRequired",
+    "Code0FailedCompleteActionNotSufficient",
+    "Code0FieldNAMERequired",
+    "Code0ForbiddenMoveBacklogItems",
+    "Code0ForbiddenRemoveBacklogItems",
+    "Code0ForbiddenRemoveSprintItems",
+    "Code0GeneratingFileTemplate",
+    "Code0GettingNextNumber",
+    "Code0GettingTemplate",
     "Code0GroupIdNotFound",
-    "Code0GroupIsNotFound",
-    "Code0GroupNotFoundOrAccessDenied",
+    "Code0GroupNotFound",
+    "Code0GroupNotFoundOrAccess",
     "Code0IncorrectDateEndFormat",
     "Code0IncorrectDateStartFormat",
     "Code0IncorrectNameFormat",
     "Code0IncorrectSprintIdValue",
     "Code0IncorrectSprintStatus",
-    "Code0IncorrectValueForFieldENTITYID",
-    "Code0InsufficientPermissionsToDeleteDocumentName",
-    "Code0InsufficientPermissionsToSaveTheDocument",
-    "Code0InsufficientRightsToSaveTheDocument",
-    "Code0InternalErrorAddingEnumerationValueTry",
-    "Code0InternalErrorDeletingEnumerationValueTry",
-    "Code0InternalErrorUpdatingEnumerationValueTry",
-    "Code0InvalidAccessTypeProvidedTheAvailable",
-    "Code0InvalidCustomPropertyTypeSettingsSpecified",
+    "Code0IncorrectValueFieldENTITYID",
+    "Code0InsufficientPermissionsDeleteDocumentName",
+    "Code0InsufficientPermissionsSaveDocument",
+    "Code0InsufficientRightsSaveDocument",
+    "Code0InternalAddingEnumerationValueTry",
+    "Code0InternalDeletingEnumerationValueTry",
+    "Code0InternalUpdatingEnumerationValueTry",
+    "Code0InvalidAccessTypeProvidedAvailable",
+    "Code0InvalidCustomPropertyTypeSettings",
     "Code0InvalidInformationBlockCode",
     "Code0InvalidPropertyParameterSet",
     "Code0InvalidPropertyTypeSpecified",
-    "Code0InvalidValueForFieldENTITYID",
-    "Code0InvalidValueForFieldPARENTID",
-    "Code0InvalidValueValueToMatchWith",
-    "Code0InventoryAccountingIsNotAvailableOn",
-    "Code0InventoryManagementIsNotAvailableOn",
-    "Code0ItIsForbiddenMoveABacklog",
-    "Code0ItIsForbiddenRemoveABacklog",
-    "Code0ItIsForbiddenRemoveASprint",
+    "Code0InvalidValueFieldENTITYID",
+    "Code0InvalidValueFieldPARENTID",
+    "Code0InvalidValueMatchParameterUserId",
+    "Code0InventoryAccountingNotAvailablePlan",
+    "Code0InventoryManagementNotAvailablePlan",
     "Code0ItemModificationActionNotAvailable",
-    "Code0ItemNameIsNotSpecified",
+    "Code0ItemNameNotSpecified",
     "Code0ItemNotCreated",
-    "Code0MaximumCountOfDocumentsHasBeen",
+    "Code0MaximumCountDocumentsReached",
     "Code0MissingFileContent",
-    "Code0ModificationOfTheItemActionIs",
+    "Code0ModificationItemActionNotAvailable",
     "Code0ModifiedByUserNotFound",
-    "Code0ModuleCrmIsNotInstalled",
-    "Code0ModuleDocumentgeneratorIsNotInstalled",
+    "Code0ModuleCrmNotInstalled",
+    "Code0ModuleDocumentgeneratorNotInstalled",
     "Code0MovingItemActionNotAvailable",
     "Code0MovingItemActionUnavailable",
-    "Code0MysqlQueryError1062DuplicateEntry",
-    "Code0NameIsNotFound",
-    "Code0NoProviderForEntityTypeId",
-    "Code0OnlyListPropertiesAreSupported",
-    "Code0OwnerWasNotFound",
-    "Code0ProductPropertyEnumDoesNotExist",
-    "Code0ProductPropertyFeatureDoesNotExist",
-    "Code0ProductPropertySectionDoesNotExist",
-    "Code0PropertyCodeCannotStartWithA",
+    "Code0MysqlQueryDuplicateEntryKey",
+    "Code0NameNotFound",
+    "Code0NoProviderEntityTypeId",
+    "Code0NotPermissionsModifyDocument",
+    "Code0NotPermissionsModifyTemplate",
+    "Code0NotPermissionsModifyTemplates",
+    "Code0NotPermissionsViewDocuments",
+    "Code0OnlyListPropertiesSupported",
+    "Code0OwnerNotFound",
+    "Code0ParameterEntityIdsMustContainsLeast",
+    "Code0ParameterEntityIdsNotContainsValid",
+    "Code0ParameterEntityTypeIdRequired",
+    "Code0ProcessDocumentInventoryAccountingMust",
+    "Code0ProcessingDocumentText",
+    "Code0ProductPropertyEnumNotExist",
+    "Code0ProductPropertyFeatureNotExist",
+    "Code0ProductPropertySectionNotExist",
+    "Code0PropertyCodeCannotStartDigit",
     "Code0RegionNotFound",
     "Code0RequiredFields",
     "Code0RequiredFieldsIblockId",
@@ -230,57 +242,49 @@ __all__ = [
     "Code0RequiredFieldsModuleIdFeatureIdIsEnabled",
     "Code0RequiredFieldsXmlId",
     "Code0ResultAlreadyExists",
+    "Code0SettingSectionProperties",
+    "Code0SpecifiedAccessTypeGroupAlready",
+    "Code0SpecifiedDocumentNotExist",
+    "Code0SpecifiedGroupNotExist",
+    "Code0SpecifiedIblockNotProductCatalog",
+    "Code0SpecifiedPriceTypeNotExist",
+    "Code0SpecifiedPropertyNotBelongProduct",
     "Code0SprintIdNotFound",
-    "Code0SprintItemsHaveNotBeenMoved",
-    "Code0SprintMustBePlanned",
+    "Code0SprintItemsNotMovedBacklog",
+    "Code0SprintMustPlanned",
     "Code0SprintNotCreated",
     "Code0SprintNotFound",
-    "Code0StageHasTasks",
     "Code0StageIdIdNotFound",
     "Code0StageIdNotFound",
     "Code0StageNotFound",
-    "Code0StoreDocumentWasNotFound",
+    "Code0StageTasks",
+    "Code0StoreDocumentNotFound",
+    "Code0TargetGroupAlreadyBacklog",
     "Code0TaskIdIdNotFound",
     "Code0TaskNotFound",
-    "Code0TaskNotFoundTheTaskMust",
+    "Code0TaskNotFoundMustGROUP",
     "Code0TemplateNotFound",
-    "Code0TheDocumentTypeFieldIsNotSpecified",
-    "Code0TheDocumentTypeFieldIsNotSpecified2",
-    "Code0TheParameterEntityIdsDoesNotContains",
-    "Code0TheParameterEntityIdsMustContainsAt",
-    "Code0TheParameterEntityTypeIdIsRequired",
-    "Code0TheSpecifiedAccessTypeForThis",
-    "Code0TheSpecifiedDocumentDoesNotExist",
-    "Code0TheSpecifiedGroupDoesNotExist",
-    "Code0TheSpecifiedIblockIsNotA",
-    "Code0TheSpecifiedPriceTypeDoesNot",
-    "Code0TheSpecifiedPropertyDoesNotBelong",
-    "Code0TheTargetGroupAlreadyHasA",
-    "Code0ThisContractorHasBeenAlreadyBound",
-    "Code0ThisDocumentAlreadyHasACompany",
-    "Code0ToProcessTheDocumentInventoryAccounting",
-    "Code0TypeOfStoreDocumentIsWrong",
-    "Code0UnableToAddBacklog",
-    "Code0UnableToAddTwoActiveSprint",
-    "Code0UnableToEditConductedDocument",
-    "Code0UnableToUpdateBacklog",
-    "Code0UnknownError",
+    "Code0TypeStoreDocumentWrong",
+    "Code0UnableAddBacklog",
+    "Code0UnableAddTwoActiveSprint",
+    "Code0UnableEditConductedDocument",
+    "Code0UnableUpdateBacklog",
+    "Code0Unknown",
     "Code0UpdatingItemActionNotAvailable",
-    "Code0ValidatePriceErrorCatalogPriceGroup",
-    "Code0ValidatePriceErrorCatalogProductIs",
-    "Code0WarehouseAccountingIsNotAvailableOn",
-    "Code0WarehouseAccountingMustBeEnabledTo",
+    "Code0UpdatingProductProperty",
+    "Code0ValidatePriceCatalogGroupWrong",
+    "Code0ValidatePriceCatalogProductAllowed",
+    "Code0ValueXmlIdAlreadyExists",
+    "Code0WarehouseAccountingMustEnabledConduct",
+    "Code0WarehouseAccountingNotAvailablePlan",
     "Code0WrongEntityId",
     "Code0WrongEntityIdFieldValue",
     "Code0WrongEntityTypeId",
     "Code0WrongEntityTypeIdFieldValue",
-    "Code0WrongFormatOfField",
+    "Code0WrongFormatField",
     "Code0WrongProvider",
     "Code0WrongTaskId",
-    "Code0WrongTaskIdInternalError",
-    "Code0YouCannotDeleteDocumentNameAs",
-    "Code0YouDoNotHavePermissionsTo",
-    "Code0YouDoNotHavePermissionsTo2",
+    "Code0WrongTaskIdInternal",
     "Code0x000001",
     "Code0x000004",
     "Code0x000040",
@@ -288,19 +292,26 @@ __all__ = [
     "Code0x100002",
     "Code1",
     "Code100",
-    "Code100BitrixDocumentGeneratorModelRoleAllParameters",
-    "Code100BitrixDocumentGeneratorTemplateConstructorMustBe",
-    "Code100BitrixMainNumeratorNumeratorConstructorMust",
-    "Code100BitrixTasksCheckListInternalsCheckListAll",
-    "Code100CTaskItemAllParametersInTheConstructor",
+    "Code100BitrixDocumentGeneratorModelRoleAll",
+    "Code100BitrixDocumentGeneratorTemplateConstructorMust",
+    "Code100BitrixMainNumeratorConstructorMust",
+    "Code100BitrixTasksCheckListInternalsAll",
+    "Code100CTaskItemAllParametersConstructorMust",
     "Code100CouldNotConstructParameterNumerator",
     "Code100CouldNotConstructParameterRole",
-    "Code100CouldNotFindValueForParameter",
-    "Code100InvalidValueAbcToMatchWith",
-    "Code100InvalidValueStringValueToMatchWith",
-    "Code100InvalidValueToMatchWithParameter",
-    "Code100InvalidValueValueToMatchWith",
-    "Code100InvalidValueWrongTypeToMatch",
+    "Code100CouldNotFindValueParameter",
+    "Code100InvalidValueAbcMatchParameter",
+    "Code100InvalidValueMatchParameterAttachmentsIds",
+    "Code100InvalidValueMatchParameterFields",
+    "Code100InvalidValueMatchParameterFileId",
+    "Code100InvalidValueMatchParameterFilesIds",
+    "Code100InvalidValueMatchParameterFilter",
+    "Code100InvalidValueMatchParameterOrder",
+    "Code100InvalidValueMatchParameterSelect",
+    "Code100InvalidValueMatchParameterTemplateId",
+    "Code100InvalidValueMatchParameterUsers",
+    "Code100InvalidValueStringValueMatchParameter",
+    "Code100InvalidValueWrongTypeMatch",
     "Code400",
     "Code403",
     "Code422",
@@ -410,76 +421,97 @@ __all__ = [
     "Code201750000004",
     "Code202000000000",
     "CodeEmpty",
-    "CodeEmptyAListItemWithXMLID",
     "CodeEmptyAccessDenied",
     "CodeEmptyAccessDeniedApplicationContextRequired",
-    "CodeEmptyActivityIsNotFound",
+    "CodeEmptyActivityNotFound",
     "CodeEmptyAdminPermissionsRequired",
-    "CodeEmptyAnErrorOccurredWhileChangingThe",
-    "CodeEmptyAnErrorOccurredWhileCreatingThe",
-    "CodeEmptyAnErrorOccurredWhileDeletingThe",
-    "CodeEmptyAnErrorOccurredWhileRetrievingThe",
-    "CodeEmptyAnErrorOccurredWhileUpdatingThe",
-    "CodeEmptyAnInvalidEditingTypeForThe",
     "CodeEmptyApplicationContextRequired",
-    "CodeEmptyAttachWithEntityIdXNotFound",
-    "CodeEmptyAttachWithEntityIdXReadAccess",
-    "CodeEmptyBANKDETAILIDIsNotDefined",
-    "CodeEmptyBlogCommentHasnTBeenAdded",
+    "CodeEmptyAttachEntityIdXNotFound",
+    "CodeEmptyAttachEntityIdXReadAccess",
+    "CodeEmptyAttemptingChangeUserFieldSettings",
+    "CodeEmptyAttemptingModifyUserFieldSettings",
+    "CodeEmptyBANKDETAILIDNotDefined",
+    "CodeEmptyBankDetailCompanyIDNotAssigned",
+    "CodeEmptyBankDetailCompanyIDNotFound",
+    "CodeEmptyBankDetailIDNotAssignedRequisite",
+    "CodeEmptyBankDetailIDNotFound",
+    "CodeEmptyBlogCommentHasnTAdded",
     "CodeEmptyBlogModuleNotInstalled",
-    "CodeEmptyCRMSystemStatusCanBeDeleted",
+    "CodeEmptyCRMSystemStatusCanDeleted",
+    "CodeEmptyCannotChangeSettingsUserField",
     "CodeEmptyCannotCompleteOperation",
+    "CodeEmptyCannotCreateCustomFields",
     "CodeEmptyCannotCreateGroup",
-    "CodeEmptyCannotCreateMoreStagesAfterThe",
+    "CodeEmptyCannotCreateMoreStagesAfter",
     "CodeEmptyCannotDeleteBaseCurrency",
     "CodeEmptyCannotDeleteGroup",
     "CodeEmptyCannotDeleteReportCurrency",
-    "CodeEmptyCannotGetFieldsFromDeletedTemplate",
-    "CodeEmptyCannotRequestToJoinGroup",
+    "CodeEmptyCannotDeleteTemplateBecauseRequisites",
+    "CodeEmptyCannotDeleteUserField",
+    "CodeEmptyCannotGetFieldsDeletedTemplate",
+    "CodeEmptyCannotRequestJoinGroup",
     "CodeEmptyCannotUpdateGroup",
-    "CodeEmptyCatalogRightsCheckErrorMessage",
-    "CodeEmptyCommunicationTypeIsNotDefined",
-    "CodeEmptyCommunicationTypeTypeIsNotSupported",
-    "CodeEmptyCommunicationValuesIsNotDefined",
-    "CodeEmptyCompanyIsNotFound",
-    "CodeEmptyContact2647YouDoNotHave",
-    "CodeEmptyCouldNotBuildBindingPleaseEnsure",
-    "CodeEmptyCurrenciesModuleNotFoundPleaseInstall",
-    "CodeEmptyDealAlreadyHasRecurringSettings",
-    "CodeEmptyDealIdIsEmpty",
-    "CodeEmptyDeletingIsImpossibleConnectedRecurringDeal",
+    "CodeEmptyCatalogRightsCheckMessage",
+    "CodeEmptyChangingEvent",
+    "CodeEmptyCommercialCatalogModuleNotInstalled",
+    "CodeEmptyCommunicationTypeNotDefined",
+    "CodeEmptyCommunicationTypeNotSupportedCurrent",
+    "CodeEmptyCommunicationValuesNotDefined",
+    "CodeEmptyCompanyNotFound",
+    "CodeEmptyContactNotPermissionViewItem",
+    "CodeEmptyCouldNotBuildBindingEnsure",
+    "CodeEmptyCreatingEvent",
+    "CodeEmptyCreatingResource",
+    "CodeEmptyCreatingSection",
+    "CodeEmptyCreatingStatus",
+    "CodeEmptyCurrenciesModuleNotFoundInstall",
+    "CodeEmptyCurrentMethodRequiredMoreScopes",
+    "CodeEmptyCustomActivityWithoutProviderNot",
+    "CodeEmptyDataMustIndexedArray",
+    "CodeEmptyDealAlreadyRecurringSettings",
+    "CodeEmptyDealIdEmpty",
+    "CodeEmptyDeletingEvent",
+    "CodeEmptyDeletingFIELDNAMEObjectENTITY",
+    "CodeEmptyDeletingImpossibleConnectedRecurringDeal",
+    "CodeEmptyDeletingResource",
+    "CodeEmptyDeletingSection",
+    "CodeEmptyDeletingStatus",
+    "CodeEmptyDeletingVATRate",
     "CodeEmptyDiskResourceExhausted",
     "CodeEmptyDocumentNotFound",
     "CodeEmptyDuplicateComment",
-    "CodeEmptyENTITYIDIsNotDefinedOr",
-    "CodeEmptyENTITYTYPEIDIsNotDefined",
-    "CodeEmptyENTITYTYPEIsNotDefinedOr",
-    "CodeEmptyElementAtIndexInSectionAt",
-    "CodeEmptyEmailSendErrorFailedToLoad",
+    "CodeEmptyENTITYIDNotDefinedOr",
+    "CodeEmptyENTITYTYPEIDNotDefined",
+    "CodeEmptyENTITYTYPENotDefinedOr",
+    "CodeEmptyElementIndexSectionNotName",
+    "CodeEmptyEmailSendFailedLoadModule",
     "CodeEmptyEmptyString",
     "CodeEmptyEmptyTriggerCode",
     "CodeEmptyEmptyTriggerName",
-    "CodeEmptyEntityIdIsNotDefinedOrInvalid",
+    "CodeEmptyEntityIDNotFound",
+    "CodeEmptyEntityIdNotDefinedOrInvalid",
     "CodeEmptyEntityNotFound",
-    "CodeEmptyEntityTypeIdIsNotDefinedOrInvalid",
-    "CodeEmptyErrorDeletingFIELDNAMEForObject",
-    "CodeEmptyErrorOnCreatingStatus",
-    "CodeEmptyErrorOnDeletingStatus",
-    "CodeEmptyErrorOnDeletingVATRate",
-    "CodeEmptyErrorOnUpdatingStatus",
-    "CodeEmptyErrorOnUpdatingVATRate",
-    "CodeEmptyErrorWhileAttemptingToChangeUser",
-    "CodeEmptyErrorWhileAttemptingToModifyUser",
+    "CodeEmptyEntityTypeEntityTypeNameNotSupported",
+    "CodeEmptyEntityTypeIdNotDefinedOrInvalid",
     "CodeEmptyEventIdNotSpecified",
+    "CodeEmptyEventSCRMLinksList",
     "CodeEmptyExhaustedAllocatedDiskResource",
-    "CodeEmptyFailToCreateNewUserField",
-    "CodeEmptyFailToSaveEnumerationFieldValues",
-    "CodeEmptyFailedToGetListGeneralError",
+    "CodeEmptyFIELDNAMENotFound",
+    "CodeEmptyFailCreateNewUserField",
+    "CodeEmptyFailSaveEnumerationFieldValues",
+    "CodeEmptyFailedGetListGeneral",
     "CodeEmptyFieldAlreadyExists",
-    "CodeEmptyFieldNameContainsInvalidCharactersAllowed",
-    "CodeEmptyFieldNameIsTooLongMore",
-    "CodeEmptyIDIsNotDefinedOrInvalid",
-    "CodeEmptyInadmissibleFieldsForSelection",
+    "CodeEmptyFieldCOMMUNICATIONSNotDefinedOr",
+    "CodeEmptyFieldENTITYIDRequiredSTATUS",
+    "CodeEmptyFieldNameContainsInvalidCharacters",
+    "CodeEmptyFieldNameTooLongMore",
+    "CodeEmptyFieldRESPONSIBLEIDNotDefined",
+    "CodeEmptyFieldRQNAMECanNot",
+    "CodeEmptyFieldSUBJECTNotDefinedOr",
+    "CodeEmptyFieldTYPEIDNotDefined",
+    "CodeEmptyFieldTitleRequired",
+    "CodeEmptyIDNotDefinedOrInvalid",
+    "CodeEmptyInadmissibleFieldsSelection",
     "CodeEmptyIncorrectCustomTypeSpecified",
     "CodeEmptyIncorrectDocumentType",
     "CodeEmptyIncorrectInputData",
@@ -487,128 +519,116 @@ __all__ = [
     "CodeEmptyIncorrectParameterOWNERTYPEID",
     "CodeEmptyIncorrectRoleCode",
     "CodeEmptyIncorrectTargetFormat",
-    "CodeEmptyInsufficientPermissionsToCompleteTheOperation",
+    "CodeEmptyInsufficientPermissionsCompleteOperation",
+    "CodeEmptyInvalidEditingTypeRecurringEvent",
     "CodeEmptyInvalidIdentifier",
     "CodeEmptyInvalidParameters",
     "CodeEmptyInvalidUserID",
-    "CodeEmptyInvalidValueForTheCurrencyField",
-    "CodeEmptyInvalidValueForTheDescriptionParameter",
-    "CodeEmptyInvalidValueForTheNameParameter",
-    "CodeEmptyInvalidValueForTheParameterDescription",
-    "CodeEmptyInvalidValueForTheParameterName",
-    "CodeEmptyInvalidValueForTheParameterStatus",
+    "CodeEmptyInvalidValueCurrencyField",
+    "CodeEmptyInvalidValueDescriptionParameter",
+    "CodeEmptyInvalidValueNameParameter",
+    "CodeEmptyInvalidValueParameterDescription",
+    "CodeEmptyInvalidValueParameterName",
+    "CodeEmptyInvalidValueParameterStatus",
     "CodeEmptyInvalidWorkgroupProjectID",
-    "CodeEmptyMCBANKDETAILIDIsNot",
-    "CodeEmptyMCREQUISITEIDIsNotDefined",
-    "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
-    "CodeEmptyNoAccessToOneOrMore",
+    "CodeEmptyListEventLinksCRMMust",
+    "CodeEmptyListItemXMLIDAlready",
+    "CodeEmptyMCBANKDETAILIDNot",
+    "CodeEmptyMCREQUISITEIDNotDefined",
+    "CodeEmptyModuleDocumentgeneratorNotInstalled",
+    "CodeEmptyNoAccessOneOrMore",
     "CodeEmptyNoBlogFound",
     "CodeEmptyNoBlogModuleInstalled",
     "CodeEmptyNoCommentFound",
     "CodeEmptyNoDeletePerms",
     "CodeEmptyNoPermissions",
-    "CodeEmptyNoPermissionsToAddUsers",
-    "CodeEmptyNoPermissionsToUpdateUsersRole",
+    "CodeEmptyNoPermissionsAddUsers",
+    "CodeEmptyNoPermissionsCreateGroup",
+    "CodeEmptyNoPermissionsUpdateUsersRole",
     "CodeEmptyNoPostFound",
     "CodeEmptyNoReadPerms",
-    "CodeEmptyNoSettingsForUserFieldAccess",
+    "CodeEmptyNoSettingsUserFieldAccess",
+    "CodeEmptyNotAllowedModifyUserS",
     "CodeEmptyNotFound",
-    "CodeEmptyOWNERIDIsNotDefinedOr",
-    "CodeEmptyOperationIsNotAllowedEntityID",
-    "CodeEmptyPRESETIDIsNotDefinedOr",
-    "CodeEmptyParameterDataMustBeArray",
-    "CodeEmptyParameterEntityTypeIdIsNotDefined",
-    "CodeEmptyParameterFieldsMustBeAnArray",
-    "CodeEmptyParameterFieldsMustBeArray",
-    "CodeEmptyParameterFilterMustBeArray",
-    "CodeEmptyParameterOrderMustBeArray",
-    "CodeEmptyParameterParamsMustBeAnArray",
-    "CodeEmptyParameterParamsMustBeArray",
-    "CodeEmptyParameterUSERIDIsNotSet",
-    "CodeEmptyQuoteIsNotFound",
-    "CodeEmptyREQUISITEIDIsNotDefinedOr",
-    "CodeEmptyRecurringDealIsNotFound",
-    "CodeEmptyRecurringIsNotAllowed",
-    "CodeEmptyRequiredParameterTypeIsNotSpecified",
-    "CodeEmptySectionAtIndexDoesNotHave",
-    "CodeEmptySectionAtIndexDoesNotHave2",
-    "CodeEmptySectionAtIndexHasTypeThe",
-    "CodeEmptySectionAtIndexHaveTypeThe",
-    "CodeEmptySectionIDIsNotSet",
+    "CodeEmptyNotPermissionViewUserField",
+    "CodeEmptyNotPermissionsModifyDocument",
+    "CodeEmptyNotPermissionsModifyDocuments",
+    "CodeEmptyNotPermissionsModifyTemplates",
+    "CodeEmptyNotPermissionsViewDocuments",
+    "CodeEmptyOWNERIDNotDefinedOr",
+    "CodeEmptyOnlyOneCommunicationAllowedActivity",
+    "CodeEmptyOperationNotAllowedEntityID",
+    "CodeEmptyPRESETIDNotDefinedOr",
+    "CodeEmptyParameterDataMustArray",
+    "CodeEmptyParameterEntityIdNotDefinedOr",
+    "CodeEmptyParameterEntityTypeIdNotDefined",
+    "CodeEmptyParameterFieldsMustArray",
+    "CodeEmptyParameterFieldsNotValid",
+    "CodeEmptyParameterFilterMustArray",
+    "CodeEmptyParameterIdInvalidOrNot",
+    "CodeEmptyParameterItemMustArray",
+    "CodeEmptyParameterItemsMustArray",
+    "CodeEmptyParameterOrderMustArray",
+    "CodeEmptyParameterOwnerEntityIDInvalidOrNot",
+    "CodeEmptyParameterParamsMustArray",
+    "CodeEmptyParameterRowsMustArray",
+    "CodeEmptyParameterUSERIDNotSet",
+    "CodeEmptyPresetFieldIDNotFound",
+    "CodeEmptyPresetIDNotFound",
+    "CodeEmptyQuoteNotFound",
+    "CodeEmptyREQUISITEIDNotDefinedOr",
+    "CodeEmptyRecurringDealNotFound",
+    "CodeEmptyRecurringNotAllowed",
+    "CodeEmptyRequiredParameterEventIdMethodCalendar",
+    "CodeEmptyRequiredParameterFilterResourceTypeIdListNot",
+    "CodeEmptyRequiredParameterIdMethodCalendar",
+    "CodeEmptyRequiredParameterMethodCalendarAccessibility",
+    "CodeEmptyRequiredParameterMethodCalendarAccessibilityGet",
+    "CodeEmptyRequiredParameterMethodCalendarEvent",
+    "CodeEmptyRequiredParameterMethodCalendarEventAdd",
+    "CodeEmptyRequiredParameterNameMethodCalendar",
+    "CodeEmptyRequiredParameterOwnerIdMethodCalendar",
+    "CodeEmptyRequiredParameterResourceIdMethodCalendar",
+    "CodeEmptyRequiredParameterStatusMethodCalendar",
+    "CodeEmptyRequiredParameterTypeMethodCalendar",
+    "CodeEmptyRequiredParameterTypeNotSpecified",
+    "CodeEmptyRequiredParameterUsersMethodCalendar",
+    "CodeEmptyRequisiteBankDetailIDNotFound",
+    "CodeEmptyRequisiteCompanyIDNotFound",
+    "CodeEmptyRequisiteIDNotAssignedCompany",
+    "CodeEmptyRequisiteIDNotAssignedCompany2",
+    "CodeEmptyRequisiteIDNotFound",
+    "CodeEmptyRetrievingStatus",
+    "CodeEmptySectionIDNotSet",
+    "CodeEmptySectionIndexNotName",
+    "CodeEmptySectionIndexNotTitle",
+    "CodeEmptySectionIndexTypeExpected",
     "CodeEmptySocialnetworkGroupNotFound",
-    "CodeEmptySpecifiedEntityTypeIsNotSupported",
-    "CodeEmptyStatusIsNotFound",
-    "CodeEmptyTYPEIDIsNotDefinedOr",
-    "CodeEmptyTargetIsNotFound",
-    "CodeEmptyTargetIsNotSet",
-    "CodeEmptyTemplateTypeAndDOCUMENTIDMismatch",
-    "CodeEmptyTheBankDetailOfYourCompanyWith",
-    "CodeEmptyTheBankDetailOfYourCompanyWith2",
-    "CodeEmptyTheBankDetailWithID24Is",
-    "CodeEmptyTheBankDetailWithID24Is2",
-    "CodeEmptyTheCommercialCatalogModuleIsNot",
-    "CodeEmptyTheCurrentMethodRequiredMoreScopes",
-    "CodeEmptyTheCustomActivityWithoutProviderIs",
-    "CodeEmptyTheDataMustBeIndexedArray",
-    "CodeEmptyTheEntityTypeEntityTypeNameIsNot",
-    "CodeEmptyTheEntityWithID235Is",
-    "CodeEmptyTheEventSCRMLinksList",
-    "CodeEmptyTheFIELDNAMEFieldIsNot",
-    "CodeEmptyTheFieldCOMMUNICATIONSIsNotDefined",
-    "CodeEmptyTheFieldENTITYIDIsRequired",
-    "CodeEmptyTheFieldRESPONSIBLEIDIsNot",
-    "CodeEmptyTheFieldRQNAMECanNot",
-    "CodeEmptyTheFieldSUBJECTIsNotDefined",
-    "CodeEmptyTheFieldTYPEIDIsNot",
-    "CodeEmptyTheFieldTitleIsRequired",
-    "CodeEmptyTheListOfEventLinksTo",
-    "CodeEmptyTheOnlyOneCommunicationIsAllowed",
-    "CodeEmptyTheParameterEntityIdIsNotDefined",
-    "CodeEmptyTheParameterFieldsIsNotValid",
-    "CodeEmptyTheParameterFieldsMustBeArray",
-    "CodeEmptyTheParameterIdIsInvalidOr",
-    "CodeEmptyTheParameterItemMustBeArray",
-    "CodeEmptyTheParameterItemsMustBeArray",
-    "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
-    "CodeEmptyTheParameterRowsMustBeArray",
-    "CodeEmptyThePresetFieldWithID1Is",
-    "CodeEmptyThePresetFieldWithID27Is",
-    "CodeEmptyThePresetWithID1Is",
-    "CodeEmptyThePresetWithID27Is",
-    "CodeEmptyThePresetWithID347Is",
-    "CodeEmptyTheRequiredParameterEventIdForThe",
-    "CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs",
-    "CodeEmptyTheRequiredParameterFromForThe",
-    "CodeEmptyTheRequiredParameterIdForThe",
-    "CodeEmptyTheRequiredParameterNameForThe",
-    "CodeEmptyTheRequiredParameterOwnerIdForThe",
-    "CodeEmptyTheRequiredParameterResourceIdForThe",
-    "CodeEmptyTheRequiredParameterStatusForThe",
-    "CodeEmptyTheRequiredParameterToForThe",
-    "CodeEmptyTheRequiredParameterTypeForThe",
-    "CodeEmptyTheRequiredParameterUsersForThe",
-    "CodeEmptyTheRequisiteBankDetailWithID357Is",
-    "CodeEmptyTheRequisiteOfYourCompanyWith",
-    "CodeEmptyTheRequisiteWithID2Is",
-    "CodeEmptyTheRequisiteWithID27Is",
-    "CodeEmptyTheRequisiteWithID57Is",
-    "CodeEmptyTheRequisiteWithID60Is",
-    "CodeEmptyTheRequisiteWithID60Is2",
-    "CodeEmptyTheRequisiteWithID357Is",
-    "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
-    "CodeEmptyTheU0027USERTYPEIDU0027Field",
-    "CodeEmptyTheUSERTYPEIDFieldIs",
-    "CodeEmptyThereAreActiveItemsInThis",
-    "CodeEmptyThereAreNoDataToWrite",
+    "CodeEmptySpecifiedEntityTypeNotSupported",
+    "CodeEmptySpecifiedInvalidCalendarSectionID",
+    "CodeEmptyStatusNotFound",
+    "CodeEmptyTYPEIDNotDefinedOr",
+    "CodeEmptyTargetNotFound",
+    "CodeEmptyTargetNotSet",
+    "CodeEmptyTemplateTypeAndDOCUMENTID",
+    "CodeEmptyThereActiveItemsStatus",
+    "CodeEmptyThereNoDataWrite",
     "CodeEmptyTooManyEntityIds",
+    "CodeEmptyTriggerCodeNotRegistered",
     "CodeEmptyTriggerNotFound",
-    "CodeEmptyTriggerWithCodeCodeIsNot",
     "CodeEmptyTypeAddressExists",
     "CodeEmptyTypeAddressNotFound",
-    "CodeEmptyUseCrmActivityConfigurableAddFor",
-    "CodeEmptyUseCrmActivityConfigurableUpdateFor",
-    "CodeEmptyUserHasNoPermissionsToDelete",
-    "CodeEmptyUserHasNoPermissionsToUpdate",
+    "CodeEmptyU0027FIELDNAMEU0027FieldNot",
+    "CodeEmptyU0027USERTYPEIDU0027Field",
+    "CodeEmptyUSERTYPEIDFieldNot",
+    "CodeEmptyUpdatingResource",
+    "CodeEmptyUpdatingSection",
+    "CodeEmptyUpdatingStatus",
+    "CodeEmptyUpdatingVATRate",
+    "CodeEmptyUseCrmActivityConfigurableAdd",
+    "CodeEmptyUseCrmActivityConfigurableUpdate",
+    "CodeEmptyUserNoPermissionsDeleteGroup",
+    "CodeEmptyUserNoPermissionsUpdateGroup",
     "CodeEmptyVATRateNotFound",
     "CodeEmptyWrongCommentID",
     "CodeEmptyWrongDOCUMENTID",
@@ -620,16 +640,6 @@ __all__ = [
     "CodeEmptyWrongSocialnetworkGroupID",
     "CodeEmptyWrongTriggerCode",
     "CodeEmptyWrongUserIDs",
-    "CodeEmptyYouAreNotAllowedToModify",
-    "CodeEmptyYouCannotChangeTheSettingsOf",
-    "CodeEmptyYouCannotCreateCustomFields",
-    "CodeEmptyYouCannotDeleteTheTemplateBecause",
-    "CodeEmptyYouCannotDeleteTheUserField",
-    "CodeEmptyYouDoNotHavePermissionTo",
-    "CodeEmptyYouDoNotHavePermissionsTo",
-    "CodeEmptyYouDoNotHavePermissionsTo2",
-    "CodeEmptyYouHaveNoPermissionsToCreate",
-    "CodeEmptyYouSpecifiedAnInvalidCalendarSection",
     "CodeError",
     "CodeIsNotUnique",
     "CommandAlreadyExists",
@@ -1606,62 +1616,44 @@ class Code0(InvalidRequestError):
     code_name = None
 
 
-class Code0AValueWithXmlIdAlreadyExists(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching "A value with xmlId '.+?' already exists\\\\.". Documented by catalog.productPropertyEnum.add."""
-
-    code_name = None
-
-
 class Code0AccessDenied(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Access denied'. Documented by catalog.documentcontractor.add, catalog.documentcontractor.delete, catalog.documentcontractor.getFields and 40 more."""
 
     code_name = None
 
 
-class Code0AccessDeniedInternalError(InvalidRequestError):
+class Code0AccessDeniedInternal(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Access denied \\\\(internal error\\\\)'. Documented by tasks.task.files.attach, tasks.task.history.list."""
 
     code_name = None
 
 
-class Code0ActionOnTheTaskIsNot(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Action on the task is not allowed'. Documented by tasks.task.complete, tasks.task.delegate, tasks.task.start and 1 more."""
+class Code0ActionTaskNotAllowed(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Action on the task is not allowed'. Documented by tasks.task.complete, tasks.task.delegate, tasks.task.start."""
 
     code_name = None
 
 
-class Code0AddingItemActionIsNotAvailable(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Adding item: action is not available'. Documented by tasks.template.checklist.add."""
+class Code0ActionTaskNotAllowedInternal(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Action on the task is not allowed \\\\(internal error\\\\)'. Documented by tasks.task.update."""
 
     code_name = None
 
 
-class Code0AnErrorOccurredWhileAddingThe(InvalidRequestError):
+class Code0AddingAttachment(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'An error occurred while adding the attachment'. Documented by tasks.template.checklist.addAttachmentByContent."""
 
     code_name = None
 
 
-class Code0AnErrorOccurredWhileCancelingThe(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'An error occurred while canceling the document "document name": Insufficient permissions to save the document'. Documented by catalog.document.cancelList."""
+class Code0AddingItemActionNotAvailable(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Adding item: action is not available'. Documented by tasks.template.checklist.add."""
 
     code_name = None
 
 
-class Code0AnErrorOccurredWhileCancelingThe2(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'An error occurred while canceling the document "document name": The document has not been processed yet'. Documented by catalog.document.cancelList."""
-
-    code_name = None
-
-
-class Code0AnErrorOccurredWhileConductingThe(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'An error occurred while conducting the document .+?: .+?'. Documented by catalog.document.conductList."""
-
-    code_name = None
-
-
-class Code0AnErrorOccurredWhileDeletingDocument(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'An error occurred while deleting document .+?: Document not found'. Documented by catalog.document.deleteList."""
+class Code0AddingProperty(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error adding property'. Documented by catalog.productProperty.add."""
 
     code_name = None
 
@@ -1696,20 +1688,50 @@ class Code0BacklogNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0BindingWasNotFound(InvalidRequestError):
+class Code0BindingNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Binding was not found'. Documented by catalog.documentcontractor.delete."""
 
     code_name = None
 
 
-class Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument(InvalidRequestError):
+class Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdate(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Bitrix\\\\\\\\Tasks\\\\\\\\CheckList\\\\\\\\CheckListFacade::onAfterUpdate\\\\(\\\\): Argument #\\\\d+ \\\\(\\\\$taskId\\\\) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade\\\\.php on line \\\\d+'. Documented by tasks.template.checklist.complete, tasks.template.checklist.delete, tasks.template.checklist.moveAfter and 3 more."""
 
     code_name = None
 
 
-class Code0BlogModuleIsNotInstalled(InvalidRequestError):
+class Code0BlogModuleNotInstalled(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Blog module is not installed\\\\.'. Documented by log.blogpost.delete."""
+
+    code_name = None
+
+
+class Code0CancelingDocumentNameInsufficientPermissions(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while canceling the document "document name": Insufficient permissions to save the document'. Documented by catalog.document.cancelList."""
+
+    code_name = None
+
+
+class Code0CancelingDocumentNameNotProcessed(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while canceling the document "document name": The document has not been processed yet'. Documented by catalog.document.cancelList."""
+
+    code_name = None
+
+
+class Code0CancelingDocumentNotFound(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error canceling the document: Document not found'. Documented by catalog.document.cancelList."""
+
+    code_name = None
+
+
+class Code0CancelingDocumentProcessingText(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error canceling document processing: "error text"'. Documented by catalog.document.unconfirm."""
+
+    code_name = None
+
+
+class Code0CancellingDocumentConductNotConducted(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error cancelling document conduct: Document has not been conducted yet'. Documented by catalog.document.cancel."""
 
     code_name = None
 
@@ -1720,13 +1742,19 @@ class Code0CannotCreateDocument(InvalidRequestError):
     code_name = None
 
 
-class Code0CannotCreateDocumentOnDeletedTemplate(InvalidRequestError):
+class Code0CannotCreateDocumentDeletedTemplate(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Cannot create document on deleted template'. Documented by crm.documentgenerator.document.add, documentgenerator.document.add."""
 
     code_name = None
 
 
-class Code0CannotGetFieldsFromDeletedTemplate(InvalidRequestError):
+class Code0CannotDeleteDocumentNameProcessed(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'You cannot delete document "Name" as it is processed'. Documented by catalog.document.deleteList."""
+
+    code_name = None
+
+
+class Code0CannotGetFieldsDeletedTemplate(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Cannot get fields from deleted template'. Documented by documentgenerator.template.getfields."""
 
     code_name = None
@@ -1738,14 +1766,20 @@ class Code0CantUpdateNotSavedDocument(InvalidRequestError):
     code_name = None
 
 
-class Code0ChangingItemActionIsNotAvailable(InvalidRequestError):
+class Code0ChangingItemActionNotAvailable(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Changing item: action is not available'. Documented by tasks.template.checklist.removeAttachments."""
 
     code_name = None
 
 
-class Code0ChangingTheStatusOfTheItem(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Changing the status of the item: action unavailable'. Documented by tasks.template.checklist.complete, tasks.template.checklist.renew."""
+class Code0ChangingStatusItemActionNot(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Changing the status of the item: action not available'. Documented by tasks.template.checklist.renew."""
+
+    code_name = None
+
+
+class Code0ChangingStatusItemActionUnavailable(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Changing the status of the item: action unavailable'. Documented by tasks.template.checklist.complete."""
 
     code_name = None
 
@@ -1756,13 +1790,25 @@ class Code0CommentNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0ContractorsShouldBeProvidedByCRM(InvalidRequestError):
+class Code0ConductingDocumentNameText(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while conducting the document .+?: .+?'. Documented by catalog.document.conductList."""
+
+    code_name = None
+
+
+class Code0ContractorAlreadyBoundDocument(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'This contractor has been already bound to this document'. Documented by catalog.documentcontractor.add."""
+
+    code_name = None
+
+
+class Code0ContractorsShouldProvidedCRM(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Contractors should be provided by CRM'. Documented by catalog.documentcontractor.add, catalog.documentcontractor.delete, catalog.documentcontractor.getFields and 1 more."""
 
     code_name = None
 
 
-class Code0CouldNotCompleteTheActionAs(InvalidRequestError):
+class Code0CouldNotCompleteActionSufficient(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Could not complete the action as you do not have sufficient permissions to view and select warehouses'. Documented by catalog.document.cancel."""
 
     code_name = None
@@ -1786,26 +1832,32 @@ class Code0DOCTYPEIsnTAvailable(InvalidRequestError):
     code_name = None
 
 
-class Code0DOCUMENTFILENOTPROCESSABLEERROR(InvalidRequestError):
+class Code0DOCUMENTFILENOTPROCESSABLE(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'DOCUMENT_FILE_NOT_PROCESSABLE_ERROR'. Documented by crm.documentgenerator.document.update."""
 
     code_name = None
 
 
-class Code0DealsRelatedToTheFunnelFound(InvalidRequestError):
+class Code0DealsRelatedFunnelFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Deals related to the funnel .+? found'. Documented by crm.category.delete."""
 
     code_name = None
 
 
-class Code0DefaultClientCategoryDoesNotSupport(InvalidRequestError):
+class Code0DefaultClientCategoryNotSupport(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Default client category does not support updating default state'. Documented by crm.category.add."""
 
     code_name = None
 
 
-class Code0DefaultDealCategoryCannotBeDeleted(InvalidRequestError):
+class Code0DefaultDealCategoryCannotDeleted(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Default deal category cannot be deleted'. Documented by crm.category.delete."""
+
+    code_name = None
+
+
+class Code0DeletingDocumentIDNotFound(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while deleting document .+?: Document not found'. Documented by catalog.document.deleteList."""
 
     code_name = None
 
@@ -1816,14 +1868,32 @@ class Code0DeletingItemActionNotAvailable(InvalidRequestError):
     code_name = None
 
 
-class Code0DocumentConductingErrorErrorText(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Document conducting error: "error text"'. Documented by catalog.document.conduct."""
+class Code0DeletingMessage(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error deleting message'. Documented by log.blogpost.delete."""
 
     code_name = None
 
 
-class Code0DocumentConductingErrorInsufficientPermissionsTo(InvalidRequestError):
+class Code0DeletingProductProperty(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error deleting product property'. Documented by catalog.productProperty.delete."""
+
+    code_name = None
+
+
+class Code0DocumentAlreadyCompanyContractor(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'This document already has a Company contractor'. Documented by catalog.documentcontractor.add."""
+
+    code_name = None
+
+
+class Code0DocumentConductingInsufficientPermissionsSave(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Document conducting error: Insufficient permissions to save the document'. Documented by catalog.document.conductList."""
+
+    code_name = None
+
+
+class Code0DocumentConductingText(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Document conducting error: "error text"'. Documented by catalog.document.conduct."""
 
     code_name = None
 
@@ -1834,7 +1904,19 @@ class Code0DocumentNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0EmptyRequiredFieldsEntityTypeIdFileContentRegion(InvalidRequestError):
+class Code0DocumentTypeFieldNotSpecifiedFilter(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The documentType field is not specified in the filter parameter'. Documented by catalog.userfield.document.list."""
+
+    code_name = None
+
+
+class Code0DocumentTypeFieldNotSpecifiedSelect(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The documentType field is not specified in the select parameter'. Documented by catalog.userfield.document.list."""
+
+    code_name = None
+
+
+class Code0EmptyRequiredFieldsEntityTypeIdFileContent(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Empty required fields: entityTypeId, fileContent, region, entityId'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
@@ -1846,7 +1928,7 @@ class Code0EmptyRequiredFieldsFileContent(InvalidRequestError):
     code_name = None
 
 
-class Code0EmptyRequiredFieldsNameNumeratorIdRegion(InvalidRequestError):
+class Code0EmptyRequiredFieldsNameNumeratorId(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Empty required fields: name, numeratorId, region, entityTypeId'. Documented by crm.documentgenerator.template.add, documentgenerator.template.add."""
 
     code_name = None
@@ -1864,7 +1946,7 @@ class Code0EmptyRequiredParameterValue(InvalidRequestError):
     code_name = None
 
 
-class Code0EntityTypeEntityTypeNameIsNotSupported(InvalidRequestError):
+class Code0EntityTypeEntityTypeNameNotSupported(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Entity type .+? is not supported'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
@@ -1888,86 +1970,50 @@ class Code0EpicNotUpdated(InvalidRequestError):
     code_name = None
 
 
-class Code0ErrorAddingProperty(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error adding property'. Documented by catalog.productProperty.add."""
-
-    code_name = None
-
-
-class Code0ErrorCancelingDocumentProcessingErrorText(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error canceling document processing: "error text"'. Documented by catalog.document.unconfirm."""
-
-    code_name = None
-
-
-class Code0ErrorCancelingTheDocumentDocumentNot(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error canceling the document: Document not found'. Documented by catalog.document.cancelList."""
-
-    code_name = None
-
-
-class Code0ErrorCancellingDocumentConductDocumentHas(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error cancelling document conduct: Document has not been conducted yet'. Documented by catalog.document.cancel."""
-
-    code_name = None
-
-
-class Code0ErrorDeletingMessage(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error deleting message'. Documented by log.blogpost.delete."""
-
-    code_name = None
-
-
-class Code0ErrorDeletingProductProperty(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error deleting product property'. Documented by catalog.productProperty.delete."""
-
-    code_name = None
-
-
-class Code0ErrorGeneratingFileForTemplate(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error generating file for template'. Documented by crm.documentgenerator.document.upload."""
-
-    code_name = None
-
-
-class Code0ErrorGettingNextNumber(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error getting next number'. Documented by crm.documentgenerator.document.add."""
-
-    code_name = None
-
-
-class Code0ErrorGettingTemplate(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error getting template'. Documented by crm.documentgenerator.document.upload."""
-
-    code_name = None
-
-
-class Code0ErrorProcessingDocumentErrorText(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error processing document: "error text"'. Documented by catalog.document.confirm."""
-
-    code_name = None
-
-
-class Code0ErrorSettingSectionProperties(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error setting section properties'. Documented by catalog.productPropertySection.set."""
-
-    code_name = None
-
-
-class Code0ErrorUpdatingProductProperty(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Error updating product property'. Documented by catalog.productProperty.update."""
-
-    code_name = None
-
-
-class Code0FailedToCompleteTheActionAs(InvalidRequestError):
+class Code0FailedCompleteActionNotSufficient(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Failed to complete the action as you do not have sufficient rights to view and select warehouses'. Documented by catalog.document.conduct."""
 
     code_name = None
 
 
-class Code0FieldNAMEIsRequired(InvalidRequestError):
+class Code0FieldNAMERequired(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching "Field 'NAME' is required". Documented by crm.category.add."""
+
+    code_name = None
+
+
+class Code0ForbiddenMoveBacklogItems(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'It is forbidden move a backlog with items'. Documented by tasks.api.scrum.backlog.update."""
+
+    code_name = None
+
+
+class Code0ForbiddenRemoveBacklogItems(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'It is forbidden remove a backlog with items'. Documented by tasks.api.scrum.backlog.delete."""
+
+    code_name = None
+
+
+class Code0ForbiddenRemoveSprintItems(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'It is forbidden remove a sprint with items'. Documented by tasks.api.scrum.sprint.delete."""
+
+    code_name = None
+
+
+class Code0GeneratingFileTemplate(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error generating file for template'. Documented by crm.documentgenerator.document.upload."""
+
+    code_name = None
+
+
+class Code0GettingNextNumber(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error getting next number'. Documented by crm.documentgenerator.document.add."""
+
+    code_name = None
+
+
+class Code0GettingTemplate(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error getting template'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
@@ -1978,13 +2024,13 @@ class Code0GroupIdNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0GroupIsNotFound(InvalidRequestError):
+class Code0GroupNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Group is not found'. Documented by tasks.api.scrum.epic.add."""
 
     code_name = None
 
 
-class Code0GroupNotFoundOrAccessDenied(InvalidRequestError):
+class Code0GroupNotFoundOrAccess(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Group not found or access denied\\\\. \\\\(internal error\\\\)'. Documented by tasks.task.counters.get."""
 
     code_name = None
@@ -2020,55 +2066,55 @@ class Code0IncorrectSprintStatus(InvalidRequestError):
     code_name = None
 
 
-class Code0IncorrectValueForFieldENTITYID(InvalidRequestError):
+class Code0IncorrectValueFieldENTITYID(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Incorrect value \\\\[\\\\] for field \\\\[ENTITY_ID\\\\] in item \\\\[, \\\\]'. Documented by tasks.template.checklist.complete, tasks.template.checklist.moveAfter, tasks.template.checklist.renew."""
 
     code_name = None
 
 
-class Code0InsufficientPermissionsToDeleteDocumentName(InvalidRequestError):
+class Code0InsufficientPermissionsDeleteDocumentName(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Insufficient permissions to delete document "Name"'. Documented by catalog.document.deleteList."""
 
     code_name = None
 
 
-class Code0InsufficientPermissionsToSaveTheDocument(InvalidRequestError):
+class Code0InsufficientPermissionsSaveDocument(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Insufficient permissions to save the document'. Documented by catalog.document.add, catalog.document.cancel, catalog.document.confirm and 3 more."""
 
     code_name = None
 
 
-class Code0InsufficientRightsToSaveTheDocument(InvalidRequestError):
+class Code0InsufficientRightsSaveDocument(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Insufficient rights to save the document'. Documented by catalog.document.conduct."""
 
     code_name = None
 
 
-class Code0InternalErrorAddingEnumerationValueTry(InvalidRequestError):
+class Code0InternalAddingEnumerationValueTry(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Internal error adding enumeration value\\\\. Try adding again\\\\.'. Documented by catalog.productPropertyEnum.add."""
 
     code_name = None
 
 
-class Code0InternalErrorDeletingEnumerationValueTry(InvalidRequestError):
+class Code0InternalDeletingEnumerationValueTry(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Internal error deleting enumeration value\\\\. Try deleting again\\\\.'. Documented by catalog.productPropertyEnum.delete."""
 
     code_name = None
 
 
-class Code0InternalErrorUpdatingEnumerationValueTry(InvalidRequestError):
+class Code0InternalUpdatingEnumerationValueTry(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Internal error updating enumeration value\\\\. Try updating again\\\\.'. Documented by catalog.productPropertyEnum.update."""
 
     code_name = None
 
 
-class Code0InvalidAccessTypeProvidedTheAvailable(InvalidRequestError):
+class Code0InvalidAccessTypeProvidedAvailable(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Invalid access type provided\\\\. The available values are: Y, N'. Documented by catalog.priceTypeGroup.add."""
 
     code_name = None
 
 
-class Code0InvalidCustomPropertyTypeSettingsSpecified(InvalidRequestError):
+class Code0InvalidCustomPropertyTypeSettings(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Invalid custom property type settings specified'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
@@ -2092,50 +2138,32 @@ class Code0InvalidPropertyTypeSpecified(InvalidRequestError):
     code_name = None
 
 
-class Code0InvalidValueForFieldENTITYID(InvalidRequestError):
+class Code0InvalidValueFieldENTITYID(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Invalid value \\\\[\\\\] for field \\\\[ENTITY_ID\\\\] in element \\\\[, \\\\]'. Documented by tasks.template.checklist.addAttachmentsFromDisk, tasks.template.checklist.delete, tasks.template.checklist.moveBefore and 2 more."""
 
     code_name = None
 
 
-class Code0InvalidValueForFieldPARENTID(InvalidRequestError):
+class Code0InvalidValueFieldPARENTID(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Invalid value \\\\[\\\\] for field \\\\[PARENT_ID\\\\] in element \\\\[, Item name\\\\]'. Documented by tasks.template.checklist.add."""
 
     code_name = None
 
 
-class Code0InvalidValueValueToMatchWith(InvalidRequestError):
+class Code0InvalidValueMatchParameterUserId(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by tasks.task.counters.get."""
 
     code_name = None
 
 
-class Code0InventoryAccountingIsNotAvailableOn(InvalidRequestError):
+class Code0InventoryAccountingNotAvailablePlan(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Inventory accounting is not available on your plan'. Documented by catalog.document.add, catalog.document.cancel, catalog.document.cancelList and 3 more."""
 
     code_name = None
 
 
-class Code0InventoryManagementIsNotAvailableOn(InvalidRequestError):
+class Code0InventoryManagementNotAvailablePlan(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Inventory management is not available on your plan'. Documented by catalog.document.deleteList."""
-
-    code_name = None
-
-
-class Code0ItIsForbiddenMoveABacklog(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'It is forbidden move a backlog with items'. Documented by tasks.api.scrum.backlog.update."""
-
-    code_name = None
-
-
-class Code0ItIsForbiddenRemoveABacklog(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'It is forbidden remove a backlog with items'. Documented by tasks.api.scrum.backlog.delete."""
-
-    code_name = None
-
-
-class Code0ItIsForbiddenRemoveASprint(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'It is forbidden remove a sprint with items'. Documented by tasks.api.scrum.sprint.delete."""
 
     code_name = None
 
@@ -2146,7 +2174,7 @@ class Code0ItemModificationActionNotAvailable(InvalidRequestError):
     code_name = None
 
 
-class Code0ItemNameIsNotSpecified(InvalidRequestError):
+class Code0ItemNameNotSpecified(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Item name is not specified'. Documented by tasks.template.checklist.add."""
 
     code_name = None
@@ -2158,7 +2186,7 @@ class Code0ItemNotCreated(InvalidRequestError):
     code_name = None
 
 
-class Code0MaximumCountOfDocumentsHasBeen(InvalidRequestError):
+class Code0MaximumCountDocumentsReached(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Maximum count of documents has been reached'. Documented by documentgenerator.document.add."""
 
     code_name = None
@@ -2170,7 +2198,7 @@ class Code0MissingFileContent(InvalidRequestError):
     code_name = None
 
 
-class Code0ModificationOfTheItemActionIs(InvalidRequestError):
+class Code0ModificationItemActionNotAvailable(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Modification of the item: action is not available'. Documented by tasks.template.checklist.addAttachmentByContent."""
 
     code_name = None
@@ -2182,13 +2210,13 @@ class Code0ModifiedByUserNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0ModuleCrmIsNotInstalled(InvalidRequestError):
+class Code0ModuleCrmNotInstalled(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Module crm is not installed'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
-class Code0ModuleDocumentgeneratorIsNotInstalled(InvalidRequestError):
+class Code0ModuleDocumentgeneratorNotInstalled(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Module documentgenerator is not installed'. Documented by crm.documentgenerator.document.add, crm.documentgenerator.document.update."""
 
     code_name = None
@@ -2206,55 +2234,109 @@ class Code0MovingItemActionUnavailable(InvalidRequestError):
     code_name = None
 
 
-class Code0MysqlQueryError1062DuplicateEntry(InvalidRequestError):
+class Code0MysqlQueryDuplicateEntryKey(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching "Mysql query error: \\\\(\\\\d+\\\\) Duplicate entry '.+?' for key 'b_iblock_property_feature\\\\.ix_iblock_property_feature'". Documented by catalog.productPropertyFeature.add."""
 
     code_name = None
 
 
-class Code0NameIsNotFound(InvalidRequestError):
+class Code0NameNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Name is not found'. Documented by tasks.api.scrum.epic.add."""
 
     code_name = None
 
 
-class Code0NoProviderForEntityTypeId(InvalidRequestError):
+class Code0NoProviderEntityTypeId(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'No provider for entityTypeId'. Documented by crm.documentgenerator.document.add, crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
-class Code0OnlyListPropertiesAreSupported(InvalidRequestError):
+class Code0NotPermissionsModifyDocument(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify this document'. Documented by crm.documentgenerator.document.update."""
+
+    code_name = None
+
+
+class Code0NotPermissionsModifyTemplate(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify this template'. Documented by documentgenerator.template.update."""
+
+    code_name = None
+
+
+class Code0NotPermissionsModifyTemplates(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify templates'. Documented by documentgenerator.numerator.add, documentgenerator.region.get, documentgenerator.region.update and 5 more."""
+
+    code_name = None
+
+
+class Code0NotPermissionsViewDocuments(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to view documents'. Documented by documentgenerator.document.add, documentgenerator.document.delete, documentgenerator.document.enablepublicurl and 3 more."""
+
+    code_name = None
+
+
+class Code0OnlyListPropertiesSupported(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Only list properties are supported'. Documented by catalog.productPropertyEnum.add."""
 
     code_name = None
 
 
-class Code0OwnerWasNotFound(InvalidRequestError):
+class Code0OwnerNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Owner was not found'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
 
 
-class Code0ProductPropertyEnumDoesNotExist(InvalidRequestError):
+class Code0ParameterEntityIdsMustContainsLeast(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The parameter entityIds must contains at least two elements\\\\.'. Documented by crm.entity.mergeBatch."""
+
+    code_name = None
+
+
+class Code0ParameterEntityIdsNotContainsValid(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The parameter entityIds does not contains valid elements\\\\.'. Documented by crm.entity.mergeBatch."""
+
+    code_name = None
+
+
+class Code0ParameterEntityTypeIdRequired(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The parameter entityTypeId is required\\\\.'. Documented by crm.entity.mergeBatch."""
+
+    code_name = None
+
+
+class Code0ProcessDocumentInventoryAccountingMust(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'To process the document, inventory accounting must be enabled'. Documented by catalog.document.cancelList."""
+
+    code_name = None
+
+
+class Code0ProcessingDocumentText(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error processing document: "error text"'. Documented by catalog.document.confirm."""
+
+    code_name = None
+
+
+class Code0ProductPropertyEnumNotExist(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'productPropertyEnum does not exist\\\\.'. Documented by catalog.productPropertyEnum.add, catalog.productPropertyEnum.delete, catalog.productPropertyEnum.get and 1 more."""
 
     code_name = None
 
 
-class Code0ProductPropertyFeatureDoesNotExist(InvalidRequestError):
+class Code0ProductPropertyFeatureNotExist(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'productPropertyFeature does not exist\\\\.'. Documented by catalog.productPropertyFeature.add, catalog.productPropertyFeature.get, catalog.productPropertyFeature.getAvailableFeaturesByProperty and 1 more."""
 
     code_name = None
 
 
-class Code0ProductPropertySectionDoesNotExist(InvalidRequestError):
+class Code0ProductPropertySectionNotExist(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'productPropertySection does not exist\\\\.'. Documented by catalog.productPropertySection.get, catalog.productPropertySection.set."""
 
     code_name = None
 
 
-class Code0PropertyCodeCannotStartWithA(InvalidRequestError):
+class Code0PropertyCodeCannotStartDigit(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Property code cannot start with a digit'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
@@ -2302,19 +2384,61 @@ class Code0ResultAlreadyExists(InvalidRequestError):
     code_name = None
 
 
+class Code0SettingSectionProperties(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error setting section properties'. Documented by catalog.productPropertySection.set."""
+
+    code_name = None
+
+
+class Code0SpecifiedAccessTypeGroupAlready(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The specified access type for this group already exists'. Documented by catalog.priceTypeGroup.add."""
+
+    code_name = None
+
+
+class Code0SpecifiedDocumentNotExist(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The specified document does not exist'. Documented by catalog.userfield.document.update."""
+
+    code_name = None
+
+
+class Code0SpecifiedGroupNotExist(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The specified group does not exist'. Documented by catalog.priceTypeGroup.add."""
+
+    code_name = None
+
+
+class Code0SpecifiedIblockNotProductCatalog(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The specified iblock is not a product catalog'. Documented by catalog.productProperty.add."""
+
+    code_name = None
+
+
+class Code0SpecifiedPriceTypeNotExist(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The specified price type does not exist'. Documented by catalog.priceTypeGroup.add."""
+
+    code_name = None
+
+
+class Code0SpecifiedPropertyNotBelongProduct(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The specified property does not belong to a product catalog'. Documented by catalog.productProperty.delete, catalog.productProperty.update, catalog.productPropertyEnum.update."""
+
+    code_name = None
+
+
 class Code0SprintIdNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Sprint id not found'. Documented by tasks.api.scrum.kanban.addStage, tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask and 1 more."""
 
     code_name = None
 
 
-class Code0SprintItemsHaveNotBeenMoved(InvalidRequestError):
+class Code0SprintItemsNotMovedBacklog(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Sprint items have not been moved to backlog'. Documented by tasks.api.scrum.sprint.delete."""
 
     code_name = None
 
 
-class Code0SprintMustBePlanned(InvalidRequestError):
+class Code0SprintMustPlanned(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Sprint must be planned'. Documented by tasks.api.scrum.sprint.start."""
 
     code_name = None
@@ -2328,12 +2452,6 @@ class Code0SprintNotCreated(InvalidRequestError):
 
 class Code0SprintNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Sprint not found'. Documented by tasks.api.scrum.kanban.addStage, tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask and 5 more."""
-
-    code_name = None
-
-
-class Code0StageHasTasks(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Stage has tasks'. Documented by tasks.api.scrum.kanban.deleteStage."""
 
     code_name = None
 
@@ -2356,8 +2474,20 @@ class Code0StageNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0StoreDocumentWasNotFound(InvalidRequestError):
+class Code0StageTasks(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Stage has tasks'. Documented by tasks.api.scrum.kanban.deleteStage."""
+
+    code_name = None
+
+
+class Code0StoreDocumentNotFound(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Store document was not found'. Documented by catalog.documentcontractor.add."""
+
+    code_name = None
+
+
+class Code0TargetGroupAlreadyBacklog(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'The target group already has a backlog'. Documented by tasks.api.scrum.backlog.update."""
 
     code_name = None
 
@@ -2374,7 +2504,7 @@ class Code0TaskNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0TaskNotFoundTheTaskMust(InvalidRequestError):
+class Code0TaskNotFoundMustGROUP(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Task not found\\\\. The task must be with GROUP_ID'. Documented by tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask."""
 
     code_name = None
@@ -2386,127 +2516,37 @@ class Code0TemplateNotFound(InvalidRequestError):
     code_name = None
 
 
-class Code0TheDocumentTypeFieldIsNotSpecified(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The documentType field is not specified in the select parameter'. Documented by catalog.userfield.document.list."""
-
-    code_name = None
-
-
-class Code0TheDocumentTypeFieldIsNotSpecified2(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The documentType field is not specified in the filter parameter'. Documented by catalog.userfield.document.list."""
-
-    code_name = None
-
-
-class Code0TheParameterEntityIdsDoesNotContains(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The parameter entityIds does not contains valid elements\\\\.'. Documented by crm.entity.mergeBatch."""
-
-    code_name = None
-
-
-class Code0TheParameterEntityIdsMustContainsAt(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The parameter entityIds must contains at least two elements\\\\.'. Documented by crm.entity.mergeBatch."""
-
-    code_name = None
-
-
-class Code0TheParameterEntityTypeIdIsRequired(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The parameter entityTypeId is required\\\\.'. Documented by crm.entity.mergeBatch."""
-
-    code_name = None
-
-
-class Code0TheSpecifiedAccessTypeForThis(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The specified access type for this group already exists'. Documented by catalog.priceTypeGroup.add."""
-
-    code_name = None
-
-
-class Code0TheSpecifiedDocumentDoesNotExist(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The specified document does not exist'. Documented by catalog.userfield.document.update."""
-
-    code_name = None
-
-
-class Code0TheSpecifiedGroupDoesNotExist(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The specified group does not exist'. Documented by catalog.priceTypeGroup.add."""
-
-    code_name = None
-
-
-class Code0TheSpecifiedIblockIsNotA(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The specified iblock is not a product catalog'. Documented by catalog.productProperty.add."""
-
-    code_name = None
-
-
-class Code0TheSpecifiedPriceTypeDoesNot(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The specified price type does not exist'. Documented by catalog.priceTypeGroup.add."""
-
-    code_name = None
-
-
-class Code0TheSpecifiedPropertyDoesNotBelong(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The specified property does not belong to a product catalog'. Documented by catalog.productProperty.delete, catalog.productProperty.update, catalog.productPropertyEnum.update."""
-
-    code_name = None
-
-
-class Code0TheTargetGroupAlreadyHasA(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'The target group already has a backlog'. Documented by tasks.api.scrum.backlog.update."""
-
-    code_name = None
-
-
-class Code0ThisContractorHasBeenAlreadyBound(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'This contractor has been already bound to this document'. Documented by catalog.documentcontractor.add."""
-
-    code_name = None
-
-
-class Code0ThisDocumentAlreadyHasACompany(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'This document already has a Company contractor'. Documented by catalog.documentcontractor.add."""
-
-    code_name = None
-
-
-class Code0ToProcessTheDocumentInventoryAccounting(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'To process the document, inventory accounting must be enabled'. Documented by catalog.document.cancelList."""
-
-    code_name = None
-
-
-class Code0TypeOfStoreDocumentIsWrong(InvalidRequestError):
+class Code0TypeStoreDocumentWrong(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Type of store document is wrong'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
-class Code0UnableToAddBacklog(InvalidRequestError):
+class Code0UnableAddBacklog(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Unable to add backlog'. Documented by tasks.api.scrum.backlog.add."""
 
     code_name = None
 
 
-class Code0UnableToAddTwoActiveSprint(InvalidRequestError):
+class Code0UnableAddTwoActiveSprint(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Unable to add two active sprint'. Documented by tasks.api.scrum.sprint.update."""
 
     code_name = None
 
 
-class Code0UnableToEditConductedDocument(InvalidRequestError):
+class Code0UnableEditConductedDocument(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Unable to edit conducted document'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
-class Code0UnableToUpdateBacklog(InvalidRequestError):
+class Code0UnableUpdateBacklog(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Unable to update backlog'. Documented by tasks.api.scrum.backlog.update."""
 
     code_name = None
 
 
-class Code0UnknownError(InvalidRequestError):
+class Code0Unknown(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Unknown error'. Documented by tasks.api.scrum.backlog.add, tasks.api.scrum.backlog.delete, tasks.api.scrum.backlog.get and 7 more."""
 
     code_name = None
@@ -2518,26 +2558,38 @@ class Code0UpdatingItemActionNotAvailable(InvalidRequestError):
     code_name = None
 
 
-class Code0ValidatePriceErrorCatalogPriceGroup(InvalidRequestError):
+class Code0UpdatingProductProperty(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Error updating product property'. Documented by catalog.productProperty.update."""
+
+    code_name = None
+
+
+class Code0ValidatePriceCatalogGroupWrong(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Validate price error\\\\. Catalog price group is wrong'. Documented by catalog.price.add, catalog.price.modify."""
 
     code_name = None
 
 
-class Code0ValidatePriceErrorCatalogProductIs(InvalidRequestError):
+class Code0ValidatePriceCatalogProductAllowed(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Validate price error\\\\. Catalog product is allowed has only single price without ranges in price group'. Documented by catalog.price.add, catalog.price.modify."""
 
     code_name = None
 
 
-class Code0WarehouseAccountingIsNotAvailableOn(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'Warehouse accounting is not available on your plan'. Documented by catalog.document.conduct, catalog.document.conductList, catalog.document.update."""
+class Code0ValueXmlIdAlreadyExists(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching "A value with xmlId '.+?' already exists\\\\.". Documented by catalog.productPropertyEnum.add."""
 
     code_name = None
 
 
-class Code0WarehouseAccountingMustBeEnabledTo(InvalidRequestError):
+class Code0WarehouseAccountingMustEnabledConduct(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Warehouse accounting must be enabled to conduct the document'. Documented by catalog.document.conduct, catalog.document.conductList."""
+
+    code_name = None
+
+
+class Code0WarehouseAccountingNotAvailablePlan(InvalidRequestError):
+    """The portal answered `error` '0' with an error_description matching 'Warehouse accounting is not available on your plan'. Documented by catalog.document.conduct, catalog.document.conductList, catalog.document.update."""
 
     code_name = None
 
@@ -2566,7 +2618,7 @@ class Code0WrongEntityTypeIdFieldValue(InvalidRequestError):
     code_name = None
 
 
-class Code0WrongFormatOfField(InvalidRequestError):
+class Code0WrongFormatField(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'Wrong format of field .+?'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
@@ -2584,26 +2636,8 @@ class Code0WrongTaskId(InvalidRequestError):
     code_name = None
 
 
-class Code0WrongTaskIdInternalError(InvalidRequestError):
+class Code0WrongTaskIdInternal(InvalidRequestError):
     """The portal answered `error` '0' with an error_description matching 'wrong task id \\\\(internal error\\\\)'. Documented by tasks.task.files.attach, tasks.task.history.list."""
-
-    code_name = None
-
-
-class Code0YouCannotDeleteDocumentNameAs(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'You cannot delete document "Name" as it is processed'. Documented by catalog.document.deleteList."""
-
-    code_name = None
-
-
-class Code0YouDoNotHavePermissionsTo(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify this document'. Documented by crm.documentgenerator.document.update, documentgenerator.document.add, documentgenerator.document.delete and 12 more."""
-
-    code_name = None
-
-
-class Code0YouDoNotHavePermissionsTo2(InvalidRequestError):
-    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify templates'. Documented by documentgenerator.template.update."""
 
     code_name = None
 
@@ -2674,31 +2708,31 @@ class Code1009(InvalidRequestError):
     code_name = None
 
 
-class Code100BitrixDocumentGeneratorModelRoleAllParameters(InvalidRequestError):
+class Code100BitrixDocumentGeneratorModelRoleAll(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\DocumentGenerator\\\\\\\\Model\\\\\\\\Role All parameters in the constructor must have real class type'. Documented by documentgenerator.role.delete, documentgenerator.role.get, documentgenerator.role.update."""
 
     code_name = None
 
 
-class Code100BitrixDocumentGeneratorTemplateConstructorMustBe(InvalidRequestError):
+class Code100BitrixDocumentGeneratorTemplateConstructorMust(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\DocumentGenerator\\\\\\\\Template constructor must be public'. Documented by documentgenerator.template.update."""
 
     code_name = None
 
 
-class Code100BitrixMainNumeratorNumeratorConstructorMust(InvalidRequestError):
+class Code100BitrixMainNumeratorConstructorMust(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\Main\\\\\\\\Numerator\\\\\\\\Numerator constructor must be is public'. Documented by crm.documentgenerator.numerator.delete, crm.documentgenerator.numerator.get, crm.documentgenerator.numerator.update and 3 more."""
 
     code_name = None
 
 
-class Code100BitrixTasksCheckListInternalsCheckListAll(InvalidRequestError):
+class Code100BitrixTasksCheckListInternalsAll(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\Tasks\\\\\\\\CheckList\\\\\\\\Internals\\\\\\\\CheckList All parameters in the constructor must have real class type'. Documented by tasks.template.checklist.addAttachmentByContent, tasks.template.checklist.addAttachmentsFromDisk, tasks.template.checklist.complete and 7 more."""
 
     code_name = None
 
 
-class Code100CTaskItemAllParametersInTheConstructor(InvalidRequestError):
+class Code100CTaskItemAllParametersConstructorMust(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'CTaskItem All parameters in the constructor must have real class type'. Documented by tasks.task.delegate, tasks.task.files.attach, tasks.task.get and 2 more."""
 
     code_name = None
@@ -2716,37 +2750,79 @@ class Code100CouldNotConstructParameterRole(InvalidRequestError):
     code_name = None
 
 
-class Code100CouldNotFindValueForParameter(InvalidRequestError):
+class Code100CouldNotFindValueParameter(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Could not find value for parameter .+?'. Documented by catalog.price.update, catalog.productPropertyFeature.getAvailableFeaturesByProperty, catalog.productPropertySection.get and 35 more."""
 
     code_name = None
 
 
-class Code100InvalidValueAbcToMatchWith(InvalidRequestError):
+class Code100InvalidValueAbcMatchParameter(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by catalog.productPropertyFeature.getAvailableFeaturesByProperty, catalog.productPropertySection.get."""
 
     code_name = None
 
 
-class Code100InvalidValueStringValueToMatchWith(InvalidRequestError):
-    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by tasks.api.scrum.epic.delete, tasks.api.scrum.epic.get, tasks.api.scrum.epic.update and 7 more."""
+class Code100InvalidValueMatchParameterAttachmentsIds(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\.'. Documented by tasks.template.checklist.removeAttachments."""
 
     code_name = None
 
 
-class Code100InvalidValueToMatchWithParameter(InvalidRequestError):
-    """The portal answered `error` '100' with an error_description matching 'Invalid value to match with parameter .+?\\\\. Should be value of type array'. Documented by booking.v1.resource.list, booking.v1.resourceType.list, catalog.productProperty.list and 11 more."""
+class Code100InvalidValueMatchParameterFields(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\.'. Documented by crm.documentgenerator.document.upload, crm.documentgenerator.numerator.update, crm.documentgenerator.template.add and 2 more."""
 
     code_name = None
 
 
-class Code100InvalidValueValueToMatchWith(InvalidRequestError):
+class Code100InvalidValueMatchParameterFileId(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\. \\\\(internal error\\\\)'. Documented by tasks.task.files.attach."""
 
     code_name = None
 
 
-class Code100InvalidValueWrongTypeToMatch(InvalidRequestError):
+class Code100InvalidValueMatchParameterFilesIds(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\.'. Documented by tasks.template.checklist.addAttachmentsFromDisk."""
+
+    code_name = None
+
+
+class Code100InvalidValueMatchParameterFilter(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array'. Documented by catalog.productProperty.list."""
+
+    code_name = None
+
+
+class Code100InvalidValueMatchParameterOrder(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value to match with parameter .+?\\\\. Should be value of type array'. Documented by booking.v1.resource.list, booking.v1.resourceType.list."""
+
+    code_name = None
+
+
+class Code100InvalidValueMatchParameterSelect(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\. \\\\(internal error\\\\)'. Documented by tasks.task.get."""
+
+    code_name = None
+
+
+class Code100InvalidValueMatchParameterTemplateId(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by tasks.template.delete, tasks.template.update."""
+
+    code_name = None
+
+
+class Code100InvalidValueMatchParameterUsers(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\.'. Documented by tasks.task.getaccess."""
+
+    code_name = None
+
+
+class Code100InvalidValueStringValueMatchParameter(InvalidRequestError):
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by tasks.api.scrum.epic.delete, tasks.api.scrum.epic.get, tasks.api.scrum.epic.update and 7 more."""
+
+    code_name = None
+
+
+class Code100InvalidValueWrongTypeMatch(InvalidRequestError):
     """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\.'. Documented by catalog.productPropertyEnum.list, catalog.productPropertyFeature.list, catalog.productPropertySection.list."""
 
     code_name = None
@@ -3382,12 +3458,6 @@ class CodeEmpty(InvalidRequestError):
     code_name = "CODE_EMPTY"
 
 
-class CodeEmptyAListItemWithXMLID(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'A list item with XML_ID=XML_ID already exists'. Documented by crm.contact.userfield.add."""
-
-    code_name = None
-
-
 class CodeEmptyAccessDenied(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Access denied'. Documented by calendar.accessibility.get, calendar.event.add, calendar.event.get and 133 more."""
 
@@ -3400,7 +3470,7 @@ class CodeEmptyAccessDeniedApplicationContextRequired(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyActivityIsNotFound(InvalidRequestError):
+class CodeEmptyActivityNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Activity is not found'. Documented by crm.activity.delete, crm.activity.get, crm.activity.update."""
 
     code_name = None
@@ -3412,67 +3482,67 @@ class CodeEmptyAdminPermissionsRequired(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyAnErrorOccurredWhileChangingThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'An error occurred while changing the event\\\\.'. Documented by calendar.event.update."""
-
-    code_name = None
-
-
-class CodeEmptyAnErrorOccurredWhileCreatingThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'An error occurred while creating the event'. Documented by calendar.event.add, calendar.resource.add, calendar.section.add."""
-
-    code_name = None
-
-
-class CodeEmptyAnErrorOccurredWhileDeletingThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'An error occurred while deleting the event'. Documented by calendar.event.delete, calendar.resource.delete, calendar.section.delete."""
-
-    code_name = None
-
-
-class CodeEmptyAnErrorOccurredWhileRetrievingThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'An error occurred while retrieving the status'. Documented by calendar.meeting.status.get."""
-
-    code_name = None
-
-
-class CodeEmptyAnErrorOccurredWhileUpdatingThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'An error occurred while updating the resource'. Documented by calendar.resource.update, calendar.section.update."""
-
-    code_name = None
-
-
-class CodeEmptyAnInvalidEditingTypeForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'An invalid editing type for the recurring event is specified\\\\.'. Documented by calendar.event.update."""
-
-    code_name = None
-
-
 class CodeEmptyApplicationContextRequired(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Application context required'. Documented by crm.activity.add, crm.activity.delete, crm.activity.get and 1 more."""
 
     code_name = None
 
 
-class CodeEmptyAttachWithEntityIdXNotFound(InvalidRequestError):
+class CodeEmptyAttachEntityIdXNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Attach with entityId X not found'. Documented by vote.AttachedVote.getMany."""
 
     code_name = None
 
 
-class CodeEmptyAttachWithEntityIdXReadAccess(InvalidRequestError):
+class CodeEmptyAttachEntityIdXReadAccess(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Attach with entityId X read access denied'. Documented by vote.AttachedVote.getMany."""
 
     code_name = None
 
 
-class CodeEmptyBANKDETAILIDIsNotDefined(InvalidRequestError):
+class CodeEmptyAttemptingChangeUserFieldSettings(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error while attempting to change user field settings'. Documented by userfieldconfig.update."""
+
+    code_name = None
+
+
+class CodeEmptyAttemptingModifyUserFieldSettings(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error while attempting to modify user field settings'. Documented by userfieldconfig.delete."""
+
+    code_name = None
+
+
+class CodeEmptyBANKDETAILIDNotDefined(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '(?<!\\\\w)BANK_DETAIL_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
-class CodeEmptyBlogCommentHasnTBeenAdded(InvalidRequestError):
+class CodeEmptyBankDetailCompanyIDNotAssigned(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The BankDetail of your company with ID '\\\\d+' is not assigned to Requisite of your company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyBankDetailCompanyIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The BankDetail of your company with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyBankDetailIDNotAssignedRequisite(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The BankDetail with ID '\\\\d+' is not assigned to Requisite with ID '\\\\d+'". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyBankDetailIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The BankDetail with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyBlogCommentHasnTAdded(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching "Blog comment hasn't been added". Documented by log.blogcomment.add."""
 
     code_name = None
@@ -3484,8 +3554,14 @@ class CodeEmptyBlogModuleNotInstalled(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyCRMSystemStatusCanBeDeleted(InvalidRequestError):
+class CodeEmptyCRMSystemStatusCanDeleted(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'CRM System Status can be deleted only if parameter FORCED is specified and equal to "Y"\\\\.'. Documented by crm.status.delete."""
+
+    code_name = None
+
+
+class CodeEmptyCannotChangeSettingsUserField(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You cannot change the settings of the user field'. Documented by userfieldconfig.update."""
 
     code_name = None
 
@@ -3496,13 +3572,19 @@ class CodeEmptyCannotCompleteOperation(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyCannotCreateCustomFields(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You cannot create custom fields'. Documented by userfieldconfig.add."""
+
+    code_name = None
+
+
 class CodeEmptyCannotCreateGroup(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Cannot create group'. Documented by sonet_group.create."""
 
     code_name = None
 
 
-class CodeEmptyCannotCreateMoreStagesAfterThe(InvalidRequestError):
+class CodeEmptyCannotCreateMoreStagesAfter(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Cannot create more stages after the final stage because the final successful stage already exists\\\\. Try using sort order values less than that of the final stage\\\\.'. Documented by crm.status.add."""
 
     code_name = None
@@ -3526,13 +3608,25 @@ class CodeEmptyCannotDeleteReportCurrency(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyCannotGetFieldsFromDeletedTemplate(InvalidRequestError):
+class CodeEmptyCannotDeleteTemplateBecauseRequisites(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You cannot delete the template because requisites have already been created for it'. Documented by crm.requisite.preset.delete."""
+
+    code_name = None
+
+
+class CodeEmptyCannotDeleteUserField(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You cannot delete the user field'. Documented by userfieldconfig.delete."""
+
+    code_name = None
+
+
+class CodeEmptyCannotGetFieldsDeletedTemplate(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Cannot get fields from deleted template'. Documented by crm.documentgenerator.template.getfields."""
 
     code_name = None
 
 
-class CodeEmptyCannotRequestToJoinGroup(InvalidRequestError):
+class CodeEmptyCannotRequestJoinGroup(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Cannot request to join group'. Documented by sonet_group.user.request."""
 
     code_name = None
@@ -3544,68 +3638,158 @@ class CodeEmptyCannotUpdateGroup(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyCatalogRightsCheckErrorMessage(InvalidRequestError):
+class CodeEmptyCatalogRightsCheckMessage(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Catalog rights check error message'. Documented by crm.quote.productrows.set."""
 
     code_name = None
 
 
-class CodeEmptyCommunicationTypeIsNotDefined(InvalidRequestError):
+class CodeEmptyChangingEvent(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while changing the event\\\\.'. Documented by calendar.event.update."""
+
+    code_name = None
+
+
+class CodeEmptyCommercialCatalogModuleNotInstalled(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The Commercial Catalog module is not installed\\\\.'. Documented by crm.vat.add, crm.vat.delete, crm.vat.get and 2 more."""
+
+    code_name = None
+
+
+class CodeEmptyCommunicationTypeNotDefined(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Communication type is not defined'. Documented by crm.duplicate.findbycomm."""
 
     code_name = None
 
 
-class CodeEmptyCommunicationTypeTypeIsNotSupported(InvalidRequestError):
+class CodeEmptyCommunicationTypeNotSupportedCurrent(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching "Communication type '.+?' is not supported in current context". Documented by crm.duplicate.findbycomm."""
 
     code_name = None
 
 
-class CodeEmptyCommunicationValuesIsNotDefined(InvalidRequestError):
+class CodeEmptyCommunicationValuesNotDefined(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Communication values is not defined'. Documented by crm.duplicate.findbycomm."""
 
     code_name = None
 
 
-class CodeEmptyCompanyIsNotFound(InvalidRequestError):
+class CodeEmptyCompanyNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Company is not found'. Documented by crm.company.delete."""
 
     code_name = None
 
 
-class CodeEmptyContact2647YouDoNotHave(InvalidRequestError):
+class CodeEmptyContactNotPermissionViewItem(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '\\\\[Contact #\\\\d+\\\\] You do not have permission to view this item'. Documented by crm.quote.contact.add, crm.quote.contact.delete, crm.quote.contact.items.set."""
 
     code_name = None
 
 
-class CodeEmptyCouldNotBuildBindingPleaseEnsure(InvalidRequestError):
+class CodeEmptyCouldNotBuildBindingEnsure(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Could not build binding\\\\. Please ensure that owner info and communications are defined correctly'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
-class CodeEmptyCurrenciesModuleNotFoundPleaseInstall(InvalidRequestError):
+class CodeEmptyCreatingEvent(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while creating the event'. Documented by calendar.event.add."""
+
+    code_name = None
+
+
+class CodeEmptyCreatingResource(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while creating the resource'. Documented by calendar.resource.add."""
+
+    code_name = None
+
+
+class CodeEmptyCreatingSection(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while creating the section'. Documented by calendar.section.add."""
+
+    code_name = None
+
+
+class CodeEmptyCreatingStatus(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error on creating status\\\\.'. Documented by crm.status.add."""
+
+    code_name = None
+
+
+class CodeEmptyCurrenciesModuleNotFoundInstall(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '"Currencies" module not found! Please install the "Currencies" module\\\\.'. Documented by crm.currency.add, crm.currency.delete, crm.currency.update."""
 
     code_name = None
 
 
-class CodeEmptyDealAlreadyHasRecurringSettings(InvalidRequestError):
+class CodeEmptyCurrentMethodRequiredMoreScopes(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The current method required more scopes\\\\. \\\\(crm\\\\)'. Documented by userfieldconfig.delete, userfieldconfig.get, userfieldconfig.getTypes and 2 more."""
+
+    code_name = None
+
+
+class CodeEmptyCustomActivityWithoutProviderNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The custom activity without provider is not supported in current context'. Documented by crm.activity.add, crm.activity.update."""
+
+    code_name = None
+
+
+class CodeEmptyDataMustIndexedArray(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The data must be indexed array'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
+
+    code_name = None
+
+
+class CodeEmptyDealAlreadyRecurringSettings(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Deal already has recurring settings'. Documented by crm.deal.recurring.add."""
 
     code_name = None
 
 
-class CodeEmptyDealIdIsEmpty(InvalidRequestError):
+class CodeEmptyDealIdEmpty(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Deal id is empty'. Documented by crm.deal.recurring.add."""
 
     code_name = None
 
 
-class CodeEmptyDeletingIsImpossibleConnectedRecurringDeal(InvalidRequestError):
+class CodeEmptyDeletingEvent(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while deleting the event'. Documented by calendar.event.delete."""
+
+    code_name = None
+
+
+class CodeEmptyDeletingFIELDNAMEObjectENTITY(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error deleting FIELD_NAME for object ENTITY_ID'. Documented by crm.company.userfield.delete, crm.contact.userfield.delete, crm.deal.userfield.delete and 2 more."""
+
+    code_name = None
+
+
+class CodeEmptyDeletingImpossibleConnectedRecurringDeal(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Deleting is impossible\\\\. Connected recurring deal exists'. Documented by crm.deal.recurring.delete."""
+
+    code_name = None
+
+
+class CodeEmptyDeletingResource(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while deleting the resource'. Documented by calendar.resource.delete."""
+
+    code_name = None
+
+
+class CodeEmptyDeletingSection(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while deleting the section\\\\.'. Documented by calendar.section.delete."""
+
+    code_name = None
+
+
+class CodeEmptyDeletingStatus(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error on deleting status\\\\.'. Documented by crm.status.delete."""
+
+    code_name = None
+
+
+class CodeEmptyDeletingVATRate(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error on deleting VAT rate\\\\.'. Documented by crm.vat.delete."""
 
     code_name = None
 
@@ -3628,31 +3812,31 @@ class CodeEmptyDuplicateComment(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyENTITYIDIsNotDefinedOr(InvalidRequestError):
+class CodeEmptyENTITYIDNotDefinedOr(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'ENTITY_ID is not defined or invalid'. Documented by crm.address.add, crm.address.delete, crm.address.update and 6 more."""
 
     code_name = None
 
 
-class CodeEmptyENTITYTYPEIDIsNotDefined(InvalidRequestError):
+class CodeEmptyENTITYTYPEIDNotDefined(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'ENTITY_TYPE_ID is not defined or invalid'. Documented by crm.address.add, crm.address.delete, crm.address.update and 4 more."""
 
     code_name = None
 
 
-class CodeEmptyENTITYTYPEIsNotDefinedOr(InvalidRequestError):
+class CodeEmptyENTITYTYPENotDefinedOr(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'ENTITY_TYPE is not defined or invalid\\\\.'. Documented by crm.timeline.bindings.bind, crm.timeline.bindings.unbind."""
 
     code_name = None
 
 
-class CodeEmptyElementAtIndexInSectionAt(InvalidRequestError):
+class CodeEmptyElementIndexSectionNotName(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Element at index .+? in section at index .+? does not have name'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
-class CodeEmptyEmailSendErrorFailedToLoad(InvalidRequestError):
+class CodeEmptyEmailSendFailedLoadModule(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '- Email send error\\\\. Failed to load module "subscribe" - Email send error\\\\. Invalid data - Email send error\\\\. Invalid email is specified - Email send error\\\\. "From" is not found - Email send error\\\\. "To" is not found - Email send error\\\\. Failed to add posting\\\\. Please see details below - Email send error\\\\. Failed to save posting file\\\\. Please see details below - Email send error\\\\. Failed to update activity - Email send error\\\\. General error'. Documented by crm.activity.add."""
 
     code_name = None
@@ -3676,7 +3860,13 @@ class CodeEmptyEmptyTriggerName(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyEntityIdIsNotDefinedOrInvalid(InvalidRequestError):
+class CodeEmptyEntityIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The entity with ID '\\\\d+' is not found". Documented by crm.requisite.userfield.delete, crm.requisite.userfield.update."""
+
+    code_name = None
+
+
+class CodeEmptyEntityIdNotDefinedOrInvalid(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'entityId is not defined or invalid'. Documented by crm.requisite.link.get, crm.requisite.link.unregister."""
 
     code_name = None
@@ -3688,56 +3878,14 @@ class CodeEmptyEntityNotFound(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyEntityTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
+class CodeEmptyEntityTypeEntityTypeNameNotSupported(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The entity type 'entityTypeName' is not supported in current context\\\\.". Documented by crm.item.details.configuration.forceCommonScopeForAll, crm.item.details.configuration.get, crm.item.details.configuration.reset and 1 more."""
+
+    code_name = None
+
+
+class CodeEmptyEntityTypeIdNotDefinedOrInvalid(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'entityTypeId is not defined or invalid'. Documented by crm.requisite.link.get, crm.requisite.link.unregister."""
-
-    code_name = None
-
-
-class CodeEmptyErrorDeletingFIELDNAMEForObject(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error deleting FIELD_NAME for object ENTITY_ID'. Documented by crm.company.userfield.delete, crm.contact.userfield.delete, crm.deal.userfield.delete and 2 more."""
-
-    code_name = None
-
-
-class CodeEmptyErrorOnCreatingStatus(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error on creating status\\\\.'. Documented by crm.status.add."""
-
-    code_name = None
-
-
-class CodeEmptyErrorOnDeletingStatus(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error on deleting status\\\\.'. Documented by crm.status.delete."""
-
-    code_name = None
-
-
-class CodeEmptyErrorOnDeletingVATRate(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error on deleting VAT rate\\\\.'. Documented by crm.vat.delete."""
-
-    code_name = None
-
-
-class CodeEmptyErrorOnUpdatingStatus(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error on updating status\\\\.'. Documented by crm.status.update."""
-
-    code_name = None
-
-
-class CodeEmptyErrorOnUpdatingVATRate(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error on updating VAT rate\\\\.'. Documented by crm.vat.update."""
-
-    code_name = None
-
-
-class CodeEmptyErrorWhileAttemptingToChangeUser(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error while attempting to change user field settings'. Documented by userfieldconfig.update."""
-
-    code_name = None
-
-
-class CodeEmptyErrorWhileAttemptingToModifyUser(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Error while attempting to modify user field settings'. Documented by userfieldconfig.delete."""
 
     code_name = None
 
@@ -3748,25 +3896,37 @@ class CodeEmptyEventIdNotSpecified(InvalidRequestError):
     code_name = None
 
 
+class CodeEmptyEventSCRMLinksList(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The event's CRM links list must be an array\\\\.". Documented by calendar.event.update."""
+
+    code_name = None
+
+
 class CodeEmptyExhaustedAllocatedDiskResource(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Exhausted allocated disk resource'. Documented by crm.company.update."""
 
     code_name = None
 
 
-class CodeEmptyFailToCreateNewUserField(InvalidRequestError):
+class CodeEmptyFIELDNAMENotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The 'FIELD_NAME' field is not found\\\\.". Documented by crm.company.userfield.add, crm.contact.userfield.add, crm.deal.userfield.add and 4 more."""
+
+    code_name = None
+
+
+class CodeEmptyFailCreateNewUserField(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Fail to create new user field'. Documented by userfieldconfig.add."""
 
     code_name = None
 
 
-class CodeEmptyFailToSaveEnumerationFieldValues(InvalidRequestError):
+class CodeEmptyFailSaveEnumerationFieldValues(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Fail to save enumeration field values'. Documented by userfieldconfig.add."""
 
     code_name = None
 
 
-class CodeEmptyFailedToGetListGeneralError(InvalidRequestError):
+class CodeEmptyFailedGetListGeneral(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Failed to get list\\\\. General error'. Documented by crm.company.list, crm.contact.list, crm.currency.list and 2 more."""
 
     code_name = None
@@ -3778,31 +3938,73 @@ class CodeEmptyFieldAlreadyExists(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyFieldNameContainsInvalidCharactersAllowed(InvalidRequestError):
+class CodeEmptyFieldCOMMUNICATIONSNotDefinedOr(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The field COMMUNICATIONS is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
+
+    code_name = None
+
+
+class CodeEmptyFieldENTITYIDRequiredSTATUS(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The field ENTITY_ID is required\\\\., The field STATUS_ID is required\\\\.'. Documented by crm.status.add."""
+
+    code_name = None
+
+
+class CodeEmptyFieldNameContainsInvalidCharacters(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Field name contains invalid characters\\\\. Allowed characters are: A-Z, \\\\d+-\\\\d+ and _'. Documented by crm.contact.userfield.add."""
 
     code_name = None
 
 
-class CodeEmptyFieldNameIsTooLongMore(InvalidRequestError):
+class CodeEmptyFieldNameTooLongMore(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Field name is too long \\\\(more than \\\\d+ characters\\\\)'. Documented by crm.contact.userfield.add."""
 
     code_name = None
 
 
-class CodeEmptyIDIsNotDefinedOrInvalid(InvalidRequestError):
+class CodeEmptyFieldRESPONSIBLEIDNotDefined(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The field RESPONSIBLE_ID is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
+
+    code_name = None
+
+
+class CodeEmptyFieldRQNAMECanNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The field 'RQ_NAME' can not be added". Documented by crm.requisite.preset.field.add."""
+
+    code_name = None
+
+
+class CodeEmptyFieldSUBJECTNotDefinedOr(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The field SUBJECT is not defined or empty'. Documented by crm.activity.add, crm.activity.update."""
+
+    code_name = None
+
+
+class CodeEmptyFieldTYPEIDNotDefined(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The field TYPE_ID is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
+
+    code_name = None
+
+
+class CodeEmptyFieldTitleRequired(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The field Title is required\\\\.'. Documented by crm.status.add."""
+
+    code_name = None
+
+
+class CodeEmptyIDNotDefinedOrInvalid(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'ID is not defined or invalid'. Documented by crm.company.userfield.delete, crm.company.userfield.get, crm.company.userfield.update and 37 more."""
 
     code_name = None
 
 
-class CodeEmptyIdIsNotDefinedOrInvalid(InvalidRequestError):
+class CodeEmptyIdNotDefinedOrInvalid(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'id is not defined or invalid'. Documented by crm.deal.recurring.delete, crm.deal.recurring.expose, crm.deal.recurring.get and 1 more."""
 
     code_name = None
 
 
-class CodeEmptyInadmissibleFieldsForSelection(InvalidRequestError):
+class CodeEmptyInadmissibleFieldsSelection(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '"Inadmissible fields for selection\\\\.'. Documented by crm.vat.list."""
 
     code_name = None
@@ -3850,8 +4052,14 @@ class CodeEmptyIncorrectTargetFormat(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyInsufficientPermissionsToCompleteTheOperation(InvalidRequestError):
+class CodeEmptyInsufficientPermissionsCompleteOperation(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Insufficient permissions to complete the operation\\\\.'. Documented by sonet_group.setowner."""
+
+    code_name = None
+
+
+class CodeEmptyInvalidEditingTypeRecurringEvent(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An invalid editing type for the recurring event is specified\\\\.'. Documented by calendar.event.update."""
 
     code_name = None
 
@@ -3874,37 +4082,37 @@ class CodeEmptyInvalidUserID(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyInvalidValueForTheCurrencyField(InvalidRequestError):
+class CodeEmptyInvalidValueCurrencyField(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Invalid value for the "Currency" field'. Documented by crm.deal.add, crm.deal.update."""
 
     code_name = None
 
 
-class CodeEmptyInvalidValueForTheDescriptionParameter(InvalidRequestError):
+class CodeEmptyInvalidValueDescriptionParameter(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Invalid value for the "description" parameter\\\\.'. Documented by calendar.event.update, calendar.section.add, calendar.section.update."""
 
     code_name = None
 
 
-class CodeEmptyInvalidValueForTheNameParameter(InvalidRequestError):
+class CodeEmptyInvalidValueNameParameter(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Invalid value for the "name" parameter\\\\.'. Documented by calendar.event.update, calendar.section.add, calendar.section.update."""
 
     code_name = None
 
 
-class CodeEmptyInvalidValueForTheParameterDescription(InvalidRequestError):
+class CodeEmptyInvalidValueParameterDescription(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Invalid value for the parameter "description"'. Documented by calendar.event.add."""
 
     code_name = None
 
 
-class CodeEmptyInvalidValueForTheParameterName(InvalidRequestError):
+class CodeEmptyInvalidValueParameterName(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Invalid value for the parameter "name"'. Documented by calendar.event.add."""
 
     code_name = None
 
 
-class CodeEmptyInvalidValueForTheParameterStatus(InvalidRequestError):
+class CodeEmptyInvalidValueParameterStatus(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Invalid value for the parameter "status"'. Documented by calendar.meeting.status.set."""
 
     code_name = None
@@ -3916,25 +4124,37 @@ class CodeEmptyInvalidWorkgroupProjectID(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyMCBANKDETAILIDIsNot(InvalidRequestError):
+class CodeEmptyListEventLinksCRMMust(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The list of event links to CRM must be an array'. Documented by calendar.event.add."""
+
+    code_name = None
+
+
+class CodeEmptyListItemXMLIDAlready(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'A list item with XML_ID=XML_ID already exists'. Documented by crm.contact.userfield.add."""
+
+    code_name = None
+
+
+class CodeEmptyMCBANKDETAILIDNot(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'MC_BANK_DETAIL_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
-class CodeEmptyMCREQUISITEIDIsNotDefined(InvalidRequestError):
+class CodeEmptyMCREQUISITEIDNotDefined(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'MC_REQUISITE_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
-class CodeEmptyModuleDocumentgeneratorIsNotInstalled(InvalidRequestError):
+class CodeEmptyModuleDocumentgeneratorNotInstalled(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Module documentgenerator is not installed'. Documented by crm.documentgenerator.document.delete, crm.documentgenerator.document.enablepublicurl, crm.documentgenerator.document.get and 14 more."""
 
     code_name = None
 
 
-class CodeEmptyNoAccessToOneOrMore(InvalidRequestError):
+class CodeEmptyNoAccessOneOrMore(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'No access to one or more message recipients'. Documented by log.blogpost.share."""
 
     code_name = None
@@ -3970,13 +4190,19 @@ class CodeEmptyNoPermissions(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyNoPermissionsToAddUsers(InvalidRequestError):
+class CodeEmptyNoPermissionsAddUsers(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'No permissions to add users'. Documented by sonet_group.user.add."""
 
     code_name = None
 
 
-class CodeEmptyNoPermissionsToUpdateUsersRole(InvalidRequestError):
+class CodeEmptyNoPermissionsCreateGroup(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You have no permissions to create a group'. Documented by sonet_group.create."""
+
+    code_name = None
+
+
+class CodeEmptyNoPermissionsUpdateUsersRole(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'No permissions to update users role'. Documented by sonet_group.user.delete, sonet_group.user.update."""
 
     code_name = None
@@ -3994,8 +4220,14 @@ class CodeEmptyNoReadPerms(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyNoSettingsForUserFieldAccess(InvalidRequestError):
+class CodeEmptyNoSettingsUserFieldAccess(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'No settings for UserFieldAccess'. Documented by userfieldconfig.delete, userfieldconfig.get, userfieldconfig.getTypes and 2 more."""
+
+    code_name = None
+
+
+class CodeEmptyNotAllowedModifyUserS(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "You are not allowed to modify user's settings". Documented by voximplant.user.activatePhone."""
 
     code_name = None
 
@@ -4006,134 +4238,320 @@ class CodeEmptyNotFound(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyOWNERIDIsNotDefinedOr(InvalidRequestError):
+class CodeEmptyNotPermissionViewUserField(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You do not have permission to view user field settings'. Documented by userfieldconfig.get, userfieldconfig.list."""
+
+    code_name = None
+
+
+class CodeEmptyNotPermissionsModifyDocument(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You do not have permissions to modify this document'. Documented by crm.documentgenerator.document.enablepublicurl."""
+
+    code_name = None
+
+
+class CodeEmptyNotPermissionsModifyDocuments(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You do not have permissions to modify documents'. Documented by crm.documentgenerator.document.getfields."""
+
+    code_name = None
+
+
+class CodeEmptyNotPermissionsModifyTemplates(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You do not have permissions to modify templates'. Documented by crm.documentgenerator.numerator.add, crm.documentgenerator.numerator.delete, crm.documentgenerator.numerator.get and 8 more."""
+
+    code_name = None
+
+
+class CodeEmptyNotPermissionsViewDocuments(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You do not have permissions to view documents'. Documented by crm.documentgenerator.document.enablepublicurl, crm.documentgenerator.document.get, crm.documentgenerator.document.list and 1 more."""
+
+    code_name = None
+
+
+class CodeEmptyOWNERIDNotDefinedOr(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'OWNER_ID is not defined or invalid'. Documented by crm.timeline.bindings.bind, crm.timeline.bindings.unbind."""
 
     code_name = None
 
 
-class CodeEmptyOperationIsNotAllowedEntityID(InvalidRequestError):
+class CodeEmptyOnlyOneCommunicationAllowedActivity(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The only one communication is allowed for activity of specified type'. Documented by crm.activity.add, crm.activity.update."""
+
+    code_name = None
+
+
+class CodeEmptyOperationNotAllowedEntityID(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Operation is not allowed\\\\. Entity ID is not defined'. Documented by crm.requisite.userfield.update."""
 
     code_name = None
 
 
-class CodeEmptyPRESETIDIsNotDefinedOr(InvalidRequestError):
+class CodeEmptyPRESETIDNotDefinedOr(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'PRESET_ID is not defined or invalid\\\\.'. Documented by crm.requisite.add, crm.requisite.update."""
 
     code_name = None
 
 
-class CodeEmptyParameterDataMustBeArray(InvalidRequestError):
+class CodeEmptyParameterDataMustArray(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching "Parameter 'data' must be array". Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterEntityTypeIdIsNotDefined(InvalidRequestError):
+class CodeEmptyParameterEntityIdNotDefinedOr(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The parameter entityId is not defined or invalid\\\\.'. Documented by crm.status.entity.items."""
+
+    code_name = None
+
+
+class CodeEmptyParameterEntityTypeIdNotDefined(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching "Parameter 'entityTypeId' is not defined". Documented by crm.item.details.configuration.forceCommonScopeForAll, crm.item.details.configuration.get, crm.item.details.configuration.reset and 1 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterFieldsMustBeAnArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "Parameter 'fields' must be an array". Documented by crm.company.update."""
+class CodeEmptyParameterFieldsMustArray(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "Parameter 'fields' must be array". Documented by crm.company.add, crm.company.contact.add, crm.company.update and 18 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterFieldsMustBeArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "Parameter 'fields' must be array". Documented by crm.company.add, crm.company.userfield.update, crm.contact.add and 12 more."""
+class CodeEmptyParameterFieldsNotValid(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The parameter 'fields' is not valid". Documented by crm.company.contact.add, crm.company.contact.delete, crm.contact.company.add and 5 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterFilterMustBeArray(InvalidRequestError):
+class CodeEmptyParameterFilterMustArray(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching "Parameter 'filter' must be array". Documented by crm.company.list, crm.company.userfield.list, crm.contact.list and 6 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterOrderMustBeArray(InvalidRequestError):
+class CodeEmptyParameterIdInvalidOrNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The parameter id is invalid or not defined'. Documented by crm.currency.localizations.delete, crm.currency.localizations.get, crm.currency.localizations.set and 4 more."""
+
+    code_name = None
+
+
+class CodeEmptyParameterItemMustArray(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The parameter 'item' must be array\\\\.". Documented by crm.company.contact.delete, crm.deal.contact.delete, crm.quote.contact.delete."""
+
+    code_name = None
+
+
+class CodeEmptyParameterItemsMustArray(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The parameter items must be array'. Documented by crm.company.contact.items.set, crm.contact.company.items.set, crm.deal.contact.items.set and 1 more."""
+
+    code_name = None
+
+
+class CodeEmptyParameterOrderMustArray(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching "Parameter 'order' must be array". Documented by crm.company.list, crm.company.userfield.list, crm.contact.list and 6 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterParamsMustBeAnArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "Parameter 'params' must be an array". Documented by crm.company.update."""
+class CodeEmptyParameterOwnerEntityIDInvalidOrNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The parameter 'ownerEntityID' is invalid or not defined". Documented by crm.company.contact.add, crm.company.contact.delete, crm.company.contact.items.set and 11 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterParamsMustBeArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "Parameter 'params' must be array". Documented by crm.company.add, crm.contact.add, crm.contact.update and 5 more."""
+class CodeEmptyParameterParamsMustArray(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "Parameter 'params' must be array". Documented by crm.company.add, crm.company.update, crm.contact.add and 6 more."""
 
     code_name = None
 
 
-class CodeEmptyParameterUSERIDIsNotSet(InvalidRequestError):
+class CodeEmptyParameterRowsMustArray(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The parameter rows must be array\\\\.'. Documented by crm.quote.productrows.set."""
+
+    code_name = None
+
+
+class CodeEmptyParameterUSERIDNotSet(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Parameter USER_ID is not set'. Documented by voximplant.user.activatePhone."""
 
     code_name = None
 
 
-class CodeEmptyQuoteIsNotFound(InvalidRequestError):
+class CodeEmptyPresetFieldIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The PresetField with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.delete, crm.requisite.preset.field.get, crm.requisite.preset.field.update."""
+
+    code_name = None
+
+
+class CodeEmptyPresetIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.delete, crm.requisite.preset.field.add, crm.requisite.preset.field.delete and 5 more."""
+
+    code_name = None
+
+
+class CodeEmptyQuoteNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Quote is not found'. Documented by crm.quote.update."""
 
     code_name = None
 
 
-class CodeEmptyREQUISITEIDIsNotDefinedOr(InvalidRequestError):
+class CodeEmptyREQUISITEIDNotDefinedOr(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '(?<!\\\\w)REQUISITE_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
-class CodeEmptyRecurringDealIsNotFound(InvalidRequestError):
+class CodeEmptyRecurringDealNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Recurring deal is not found'. Documented by crm.deal.recurring.delete, crm.deal.recurring.expose, crm.deal.recurring.get and 1 more."""
 
     code_name = None
 
 
-class CodeEmptyRecurringIsNotAllowed(InvalidRequestError):
+class CodeEmptyRecurringNotAllowed(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Recurring is not allowed'. Documented by crm.deal.recurring.delete, crm.deal.recurring.expose, crm.deal.recurring.get and 1 more."""
 
     code_name = None
 
 
-class CodeEmptyRequiredParameterTypeIsNotSpecified(InvalidRequestError):
+class CodeEmptyRequiredParameterEventIdMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "eventId" for the method "calendar\\\\.meeting\\\\.status\\\\.set" is not set'. Documented by calendar.meeting.status.get, calendar.meeting.status.set."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterFilterResourceTypeIdListNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "filter\\\\[\\'resourceTypeIdList\\'\\\\]" is not set for the method "calendar\\\\.resource\\\\.booking\\\\.list"'. Documented by calendar.resource.booking.list."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterIdMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "id" for the method "calendar\\\\.event\\\\.getbyid" is not set'. Documented by calendar.event.getbyid, calendar.event.update."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterMethodCalendarAccessibility(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "from" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterMethodCalendarAccessibilityGet(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "to" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterMethodCalendarEvent(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "from" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterMethodCalendarEventAdd(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "to" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterNameMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "name" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.resource.add, calendar.resource.update."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterOwnerIdMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "ownerId" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.event.update, calendar.section.add and 3 more."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterResourceIdMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "resourceId" for the method "calendar\\\\.resource\\\\.delete" is not set'. Documented by calendar.resource.delete, calendar.resource.update."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterStatusMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "status" for the method "calendar\\\\.meeting\\\\.status\\\\.set" is not set'. Documented by calendar.meeting.status.set."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterTypeMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "type" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.event.update, calendar.section.add and 3 more."""
+
+    code_name = None
+
+
+class CodeEmptyRequiredParameterTypeNotSpecified(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Required parameter "type" is not specified for method "calendar\\\\.event\\\\.get"'. Documented by calendar.event.get."""
 
     code_name = None
 
 
-class CodeEmptySectionAtIndexDoesNotHave(InvalidRequestError):
+class CodeEmptyRequiredParameterUsersMethodCalendar(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'The required parameter "users" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get."""
+
+    code_name = None
+
+
+class CodeEmptyRequisiteBankDetailIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The RequisiteBankDetail with ID '\\\\d+' is not found". Documented by crm.requisite.bankdetail.delete, crm.requisite.bankdetail.get."""
+
+    code_name = None
+
+
+class CodeEmptyRequisiteCompanyIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The Requisite of your company with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyRequisiteIDNotAssignedCompany(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not assigned to Company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyRequisiteIDNotAssignedCompany2(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not assigned to your company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
+
+    code_name = None
+
+
+class CodeEmptyRequisiteIDNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.bankdetail.update, crm.requisite.delete, crm.requisite.get and 2 more."""
+
+    code_name = None
+
+
+class CodeEmptyRetrievingStatus(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while retrieving the status'. Documented by calendar.meeting.status.get."""
+
+    code_name = None
+
+
+class CodeEmptySectionIDNotSet(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Section ID is not set\\\\.'. Documented by calendar.section.delete, calendar.section.update."""
+
+    code_name = None
+
+
+class CodeEmptySectionIndexNotName(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Section at index .+? does not have name'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
-class CodeEmptySectionAtIndexDoesNotHave2(InvalidRequestError):
+class CodeEmptySectionIndexNotTitle(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Section at index .+? does not have title'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
-class CodeEmptySectionAtIndexHasTypeThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "Section at index .+? has type .+?\\\\. The expected type is 'section'". Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 1 more."""
-
-    code_name = None
-
-
-class CodeEmptySectionAtIndexHaveTypeThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "Section at index .+? have type .+?\\\\. The expected type is 'section'\\\\.". Documented by crm.item.details.configuration.set."""
-
-    code_name = None
-
-
-class CodeEmptySectionIDIsNotSet(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Section ID is not set\\\\.'. Documented by calendar.section.delete, calendar.section.update."""
+class CodeEmptySectionIndexTypeExpected(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "Section at index .+? has type .+?\\\\. The expected type is 'section'". Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
@@ -4144,385 +4562,55 @@ class CodeEmptySocialnetworkGroupNotFound(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptySpecifiedEntityTypeIsNotSupported(InvalidRequestError):
+class CodeEmptySpecifiedEntityTypeNotSupported(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Specified entity type is not supported\\\\.'. Documented by crm.status.add."""
 
     code_name = None
 
 
-class CodeEmptyStatusIsNotFound(InvalidRequestError):
+class CodeEmptySpecifiedInvalidCalendarSectionID(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'You specified an invalid calendar section ID or the user does not have access to it'. Documented by calendar.event.add, calendar.event.update."""
+
+    code_name = None
+
+
+class CodeEmptyStatusNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Status is not found\\\\.'. Documented by crm.status.delete, crm.status.get, crm.status.update."""
 
     code_name = None
 
 
-class CodeEmptyTYPEIDIsNotDefinedOr(InvalidRequestError):
+class CodeEmptyTYPEIDNotDefinedOr(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching '(?<!\\\\w)TYPE_ID is not defined or invalid'. Documented by crm.address.add, crm.address.delete, crm.address.update."""
 
     code_name = None
 
 
-class CodeEmptyTargetIsNotFound(InvalidRequestError):
+class CodeEmptyTargetNotFound(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Target is not found\\\\.'. Documented by crm.automation.trigger."""
 
     code_name = None
 
 
-class CodeEmptyTargetIsNotSet(InvalidRequestError):
+class CodeEmptyTargetNotSet(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Target is not set\\\\.'. Documented by crm.automation.trigger."""
 
     code_name = None
 
 
-class CodeEmptyTemplateTypeAndDOCUMENTIDMismatch(InvalidRequestError):
+class CodeEmptyTemplateTypeAndDOCUMENTID(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Template type and DOCUMENT_ID mismatch!'. Documented by bizproc.workflow.start."""
 
     code_name = None
 
 
-class CodeEmptyTheBankDetailOfYourCompanyWith(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The BankDetail of your company with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheBankDetailOfYourCompanyWith2(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The BankDetail of your company with ID '\\\\d+' is not assigned to Requisite of your company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheBankDetailWithID24Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The BankDetail with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheBankDetailWithID24Is2(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The BankDetail with ID '\\\\d+' is not assigned to Requisite with ID '\\\\d+'". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheCommercialCatalogModuleIsNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The Commercial Catalog module is not installed\\\\.'. Documented by crm.vat.add, crm.vat.delete, crm.vat.get and 2 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheCurrentMethodRequiredMoreScopes(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The current method required more scopes\\\\. \\\\(crm\\\\)'. Documented by userfieldconfig.delete, userfieldconfig.get, userfieldconfig.getTypes and 2 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheCustomActivityWithoutProviderIs(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The custom activity without provider is not supported in current context'. Documented by crm.activity.add, crm.activity.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheDataMustBeIndexedArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The data must be indexed array'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheEntityTypeEntityTypeNameIsNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The entity type 'entityTypeName' is not supported in current context\\\\.". Documented by crm.item.details.configuration.forceCommonScopeForAll, crm.item.details.configuration.get, crm.item.details.configuration.reset and 1 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheEntityWithID235Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The entity with ID '\\\\d+' is not found". Documented by crm.requisite.userfield.delete, crm.requisite.userfield.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheEventSCRMLinksList(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The event's CRM links list must be an array\\\\.". Documented by calendar.event.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheFIELDNAMEFieldIsNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The 'FIELD_NAME' field is not found\\\\.". Documented by crm.company.userfield.add, crm.contact.userfield.add, crm.deal.userfield.add and 4 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldCOMMUNICATIONSIsNotDefined(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The field COMMUNICATIONS is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldENTITYIDIsRequired(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The field ENTITY_ID is required\\\\., The field STATUS_ID is required\\\\.'. Documented by crm.status.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldRESPONSIBLEIDIsNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The field RESPONSIBLE_ID is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldRQNAMECanNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The field 'RQ_NAME' can not be added". Documented by crm.requisite.preset.field.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldSUBJECTIsNotDefined(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The field SUBJECT is not defined or empty'. Documented by crm.activity.add, crm.activity.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldTYPEIDIsNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The field TYPE_ID is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheFieldTitleIsRequired(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The field Title is required\\\\.'. Documented by crm.status.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheListOfEventLinksTo(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The list of event links to CRM must be an array'. Documented by calendar.event.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheOnlyOneCommunicationIsAllowed(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The only one communication is allowed for activity of specified type'. Documented by crm.activity.add, crm.activity.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterEntityIdIsNotDefined(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The parameter entityId is not defined or invalid\\\\.'. Documented by crm.status.entity.items."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterFieldsIsNotValid(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The parameter 'fields' is not valid". Documented by crm.company.contact.add, crm.company.contact.delete, crm.contact.company.add and 5 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterFieldsMustBeArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The parameter 'fields' must be array". Documented by crm.company.contact.add, crm.contact.company.add, crm.contact.company.delete and 2 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterIdIsInvalidOr(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The parameter id is invalid or not defined'. Documented by crm.currency.localizations.delete, crm.currency.localizations.get, crm.currency.localizations.set and 4 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterItemMustBeArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The parameter 'item' must be array\\\\.". Documented by crm.company.contact.delete, crm.deal.contact.delete, crm.quote.contact.delete."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterItemsMustBeArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The parameter items must be array'. Documented by crm.company.contact.items.set, crm.contact.company.items.set, crm.deal.contact.items.set and 1 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterOwnerEntityIDIsInvalidOr(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The parameter 'ownerEntityID' is invalid or not defined". Documented by crm.company.contact.add, crm.company.contact.delete, crm.company.contact.items.set and 11 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheParameterRowsMustBeArray(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The parameter rows must be array\\\\.'. Documented by crm.quote.productrows.set."""
-
-    code_name = None
-
-
-class CodeEmptyThePresetFieldWithID1Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The PresetField with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.get, crm.requisite.preset.field.update."""
-
-    code_name = None
-
-
-class CodeEmptyThePresetFieldWithID27Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The PresetField with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.delete."""
-
-    code_name = None
-
-
-class CodeEmptyThePresetWithID1Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.delete."""
-
-    code_name = None
-
-
-class CodeEmptyThePresetWithID27Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.add, crm.requisite.preset.field.get, crm.requisite.preset.field.list and 1 more."""
-
-    code_name = None
-
-
-class CodeEmptyThePresetWithID347Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.delete, crm.requisite.preset.get, crm.requisite.preset.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterEventIdForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "eventId" for the method "calendar\\\\.meeting\\\\.status\\\\.set" is not set'. Documented by calendar.meeting.status.get, calendar.meeting.status.set."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "filter\\\\[\\'resourceTypeIdList\\'\\\\]" is not set for the method "calendar\\\\.resource\\\\.booking\\\\.list"'. Documented by calendar.resource.booking.list."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterFromForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "from" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get, calendar.event.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterIdForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "id" for the method "calendar\\\\.event\\\\.getbyid" is not set'. Documented by calendar.event.getbyid, calendar.event.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterNameForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "name" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.resource.add, calendar.resource.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterOwnerIdForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "ownerId" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.event.update, calendar.section.add and 3 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterResourceIdForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "resourceId" for the method "calendar\\\\.resource\\\\.delete" is not set'. Documented by calendar.resource.delete, calendar.resource.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterStatusForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "status" for the method "calendar\\\\.meeting\\\\.status\\\\.set" is not set'. Documented by calendar.meeting.status.set."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterToForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "to" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get, calendar.event.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterTypeForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "type" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.event.update, calendar.section.add and 3 more."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequiredParameterUsersForThe(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'The required parameter "users" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteBankDetailWithID357Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The RequisiteBankDetail with ID '\\\\d+' is not found". Documented by crm.requisite.bankdetail.delete, crm.requisite.bankdetail.get."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteOfYourCompanyWith(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite of your company with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteWithID27Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.get."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteWithID2Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not assigned to your company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteWithID357Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.bankdetail.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteWithID57Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.delete, crm.requisite.update."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteWithID60Is(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheRequisiteWithID60Is2(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not assigned to Company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
-
-    code_name = None
-
-
-class CodeEmptyTheU0027FIELDNAMEU0027FieldIs(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The 'FIELD_NAME' field is not found\\\\.". Documented by user.userfield.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheU0027USERTYPEIDU0027Field(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The 'USER_TYPE_ID' field is not found\\\\.". Documented by user.userfield.add."""
-
-    code_name = None
-
-
-class CodeEmptyTheUSERTYPEIDFieldIs(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "The 'USER_TYPE_ID' field is not found\\\\.". Documented by crm.company.userfield.add, crm.contact.userfield.add, crm.deal.userfield.add and 4 more."""
-
-    code_name = None
-
-
-class CodeEmptyThereAreActiveItemsInThis(InvalidRequestError):
+class CodeEmptyThereActiveItemsStatus(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'There are active items in this status\\\\.'. Documented by crm.status.delete."""
 
     code_name = None
 
 
-class CodeEmptyThereAreNoDataToWrite(InvalidRequestError):
+class CodeEmptyThereNoDataWrite(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'There are no data to write'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
@@ -4534,14 +4622,14 @@ class CodeEmptyTooManyEntityIds(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyTriggerNotFound(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Trigger not found'. Documented by crm.automation.trigger.delete."""
+class CodeEmptyTriggerCodeNotRegistered(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Trigger with code .+? is not registered\\\\.'. Documented by crm.automation.trigger.execute."""
 
     code_name = None
 
 
-class CodeEmptyTriggerWithCodeCodeIsNot(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'Trigger with code .+? is not registered\\\\.'. Documented by crm.automation.trigger.execute."""
+class CodeEmptyTriggerNotFound(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Trigger not found'. Documented by crm.automation.trigger.delete."""
 
     code_name = None
 
@@ -4558,25 +4646,67 @@ class CodeEmptyTypeAddressNotFound(InvalidRequestError):
     code_name = None
 
 
-class CodeEmptyUseCrmActivityConfigurableAddFor(InvalidRequestError):
+class CodeEmptyU0027FIELDNAMEU0027FieldNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The 'FIELD_NAME' field is not found\\\\.". Documented by user.userfield.add."""
+
+    code_name = None
+
+
+class CodeEmptyU0027USERTYPEIDU0027Field(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The 'USER_TYPE_ID' field is not found\\\\.". Documented by user.userfield.add."""
+
+    code_name = None
+
+
+class CodeEmptyUSERTYPEIDFieldNot(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching "The 'USER_TYPE_ID' field is not found\\\\.". Documented by crm.company.userfield.add, crm.contact.userfield.add, crm.deal.userfield.add and 4 more."""
+
+    code_name = None
+
+
+class CodeEmptyUpdatingResource(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while updating the resource'. Documented by calendar.resource.update."""
+
+    code_name = None
+
+
+class CodeEmptyUpdatingSection(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'An error occurred while updating the section'. Documented by calendar.section.update."""
+
+    code_name = None
+
+
+class CodeEmptyUpdatingStatus(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error on updating status\\\\.'. Documented by crm.status.update."""
+
+    code_name = None
+
+
+class CodeEmptyUpdatingVATRate(InvalidRequestError):
+    """The portal answered `error` '' with an error_description matching 'Error on updating VAT rate\\\\.'. Documented by crm.vat.update."""
+
+    code_name = None
+
+
+class CodeEmptyUseCrmActivityConfigurableAdd(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Use crm\\\\.activity\\\\.configurable\\\\.add for this activity provider'. Documented by crm.activity.add."""
 
     code_name = None
 
 
-class CodeEmptyUseCrmActivityConfigurableUpdateFor(InvalidRequestError):
+class CodeEmptyUseCrmActivityConfigurableUpdate(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Use crm\\\\.activity\\\\.configurable\\\\.update for this activity provider'. Documented by crm.activity.update."""
 
     code_name = None
 
 
-class CodeEmptyUserHasNoPermissionsToDelete(InvalidRequestError):
+class CodeEmptyUserNoPermissionsDeleteGroup(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'User has no permissions to delete group'. Documented by sonet_group.delete."""
 
     code_name = None
 
 
-class CodeEmptyUserHasNoPermissionsToUpdate(InvalidRequestError):
+class CodeEmptyUserNoPermissionsUpdateGroup(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'User has no permissions to update group'. Documented by sonet_group.update."""
 
     code_name = None
@@ -4644,66 +4774,6 @@ class CodeEmptyWrongTriggerCode(InvalidRequestError):
 
 class CodeEmptyWrongUserIDs(InvalidRequestError):
     """The portal answered `error` '' with an error_description matching 'Wrong user IDs'. Documented by sonet_group.user.add, sonet_group.user.delete, sonet_group.user.invite and 1 more."""
-
-    code_name = None
-
-
-class CodeEmptyYouAreNotAllowedToModify(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching "You are not allowed to modify user's settings". Documented by voximplant.user.activatePhone."""
-
-    code_name = None
-
-
-class CodeEmptyYouCannotChangeTheSettingsOf(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You cannot change the settings of the user field'. Documented by userfieldconfig.update."""
-
-    code_name = None
-
-
-class CodeEmptyYouCannotCreateCustomFields(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You cannot create custom fields'. Documented by userfieldconfig.add."""
-
-    code_name = None
-
-
-class CodeEmptyYouCannotDeleteTheTemplateBecause(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You cannot delete the template because requisites have already been created for it'. Documented by crm.requisite.preset.delete."""
-
-    code_name = None
-
-
-class CodeEmptyYouCannotDeleteTheUserField(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You cannot delete the user field'. Documented by userfieldconfig.delete."""
-
-    code_name = None
-
-
-class CodeEmptyYouDoNotHavePermissionTo(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You do not have permission to view user field settings'. Documented by userfieldconfig.get, userfieldconfig.list."""
-
-    code_name = None
-
-
-class CodeEmptyYouDoNotHavePermissionsTo(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You do not have permissions to modify this document'. Documented by crm.documentgenerator.document.enablepublicurl, crm.documentgenerator.document.get, crm.documentgenerator.document.getfields and 13 more."""
-
-    code_name = None
-
-
-class CodeEmptyYouDoNotHavePermissionsTo2(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You do not have permissions to view documents'. Documented by crm.documentgenerator.document.enablepublicurl."""
-
-    code_name = None
-
-
-class CodeEmptyYouHaveNoPermissionsToCreate(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You have no permissions to create a group'. Documented by sonet_group.create."""
-
-    code_name = None
-
-
-class CodeEmptyYouSpecifiedAnInvalidCalendarSection(InvalidRequestError):
-    """The portal answered `error` '' with an error_description matching 'You specified an invalid calendar section ID or the user does not have access to it'. Documented by calendar.event.add, calendar.event.update."""
 
     code_name = None
 

@@ -271,13 +271,37 @@ def _guarded(pattern: str, own: str, samples: list[str]) -> str:
     return pattern
 
 
+# Words that carry no meaning in a class name made from a message ("An error occurred while
+# deleting the document" names `DeletingDocument`); "not" and "no" stay, they carry it.
+_FILLER = frozenset(
+    "a an the is are was were be been being has have had do does to of for in on at by with from as "
+    "this that these those it its your you please error occurred while".split())
+_NAME_WORDS = 5
+
+
+def _name_words(message: str) -> list[str]:
+    """The meaningful words of a message, each once, numbers (sample ids) left out."""
+    words: list[str] = []
+    for word in _WORD.findall(message):
+        if word.lower() in _FILLER or word.isdigit() or word.lower() in (w.lower() for w in words):
+            continue
+        words.append(word[:1].upper() + word[1:])
+    return words
+
+
 def _class_for(code: str, message: str | None, taken: set[str]) -> str:
+    """`Code<code>` and the message's first meaningful words; a clash on the page takes more of
+    its words before it takes a number."""
     base = "Code" + ("".join(_WORD.findall(code)) or "Empty")
-    if message:
-        base += "".join(word[:1].upper() + word[1:] for word in _WORD.findall(message)[:6])
-    name, counter = base, 2
+    words = _name_words(message) if message else []
+    count = min(_NAME_WORDS, len(words))
+    name = base + "".join(words[:count])
+    while name in taken and count < len(words):
+        count += 1
+        name = base + "".join(words[:count])
+    stem, counter = name, 2
     while name in taken:
-        name, counter = f"{base}{counter}", counter + 1
+        name, counter = f"{stem}{counter}", counter + 1
     taken.add(name)
     return name
 

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "CodeEmptyWrongDOCUMENTID", "code": "", "match": "Wrong DOCUMENT_ID!", "status": 400},
         {"class": "CodeEmptyIncorrectDocumentType", "code": "", "match": "Incorrect document type!", "status": 400},
         {
-            "class": "CodeEmptyTemplateTypeAndDOCUMENTIDMismatch",
+            "class": "CodeEmptyTemplateTypeAndDOCUMENTID",
             "code": "",
             "match": "Template type and DOCUMENT_ID mismatch!",
             "status": 400,

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterOrder",
             "code": "100",
             "match": "Invalid value to match with parameter .+?\\. Should be value of type array",
             "status": 400,

@@ -7,19 +7,19 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterFromForThe",
+            "class": "CodeEmptyRequiredParameterMethodCalendarAccessibility",
             "code": "",
             "match": 'The required parameter "from" for the method "calendar\\.accessibility\\.get" is not set\\.',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterToForThe",
+            "class": "CodeEmptyRequiredParameterMethodCalendarAccessibilityGet",
             "code": "",
             "match": 'The required parameter "to" for the method "calendar\\.accessibility\\.get" is not set\\.',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterUsersForThe",
+            "class": "CodeEmptyRequiredParameterUsersMethodCalendar",
             "code": "",
             "match": 'The required parameter "users" for the method "calendar\\.accessibility\\.get" is not set\\.',
             "status": 400,

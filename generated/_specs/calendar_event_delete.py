@@ -7,12 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyEventIdNotSpecified", "code": "", "match": "Event id not specified", "status": 400},
-        {
-            "class": "CodeEmptyAnErrorOccurredWhileDeletingThe",
-            "code": "",
-            "match": "An error occurred while deleting the event",
-            "status": 400,
-        },
+        {"class": "CodeEmptyDeletingEvent", "code": "", "match": "An error occurred while deleting the event", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyRequiredParameterTypeIsNotSpecified",
+            "class": "CodeEmptyRequiredParameterTypeNotSpecified",
             "code": "",
             "match": 'Required parameter "type" is not specified for method "calendar\\.event\\.get"',
             "status": 400,

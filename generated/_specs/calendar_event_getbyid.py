@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterIdForThe",
+            "class": "CodeEmptyRequiredParameterIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "id" for the method "calendar\\.event\\.getbyid" is not set',
             "status": 400,

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterEventIdForThe",
+            "class": "CodeEmptyRequiredParameterEventIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "eventId" for the method "calendar\\.meeting\\.status\\.set" is not set',
             "status": 400,
         },
         {
-            "class": "CodeEmptyAnErrorOccurredWhileRetrievingThe",
+            "class": "CodeEmptyRetrievingStatus",
             "code": "",
             "match": "An error occurred while retrieving the status",
             "status": 400,

@@ -7,19 +7,19 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterStatusForThe",
+            "class": "CodeEmptyRequiredParameterStatusMethodCalendar",
             "code": "",
             "match": 'The required parameter "status" for the method "calendar\\.meeting\\.status\\.set" is not set',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterEventIdForThe",
+            "class": "CodeEmptyRequiredParameterEventIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "eventId" for the method "calendar\\.meeting\\.status\\.set" is not set',
             "status": 400,
         },
         {
-            "class": "CodeEmptyInvalidValueForTheParameterStatus",
+            "class": "CodeEmptyInvalidValueParameterStatus",
             "code": "",
             "match": 'Invalid value for the parameter "status"',
             "status": 400,

@@ -7,14 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterNameForThe",
+            "class": "CodeEmptyRequiredParameterNameMethodCalendar",
             "code": "",
             "match": 'The required parameter "name" for the method "calendar\\.resource\\.add" is not set',
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {
-            "class": "CodeEmptyAnErrorOccurredWhileCreatingThe",
+            "class": "CodeEmptyCreatingResource",
             "code": "",
             "match": "An error occurred while creating the resource",
             "status": 400,

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {
-            "class": "CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs",
+            "class": "CodeEmptyRequiredParameterFilterResourceTypeIdListNot",
             "code": "",
             "match": 'The required parameter "filter\\[\'resourceTypeIdList\'\\]" is not set for the method "calendar\\.resource\\.booking\\.list"',
             "status": 400,

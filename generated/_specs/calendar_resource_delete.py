@@ -7,14 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterResourceIdForThe",
+            "class": "CodeEmptyRequiredParameterResourceIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "resourceId" for the method "calendar\\.resource\\.delete" is not set',
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {
-            "class": "CodeEmptyAnErrorOccurredWhileDeletingThe",
+            "class": "CodeEmptyDeletingResource",
             "code": "",
             "match": "An error occurred while deleting the resource",
             "status": 400,

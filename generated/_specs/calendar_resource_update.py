@@ -7,20 +7,20 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterResourceIdForThe",
+            "class": "CodeEmptyRequiredParameterResourceIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "resourceId" for the method "calendar\\.resource\\.update" is not set',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterNameForThe",
+            "class": "CodeEmptyRequiredParameterNameMethodCalendar",
             "code": "",
             "match": 'The required parameter "name" for the method "calendar\\.resource\\.update" is not set',
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {
-            "class": "CodeEmptyAnErrorOccurredWhileUpdatingThe",
+            "class": "CodeEmptyUpdatingResource",
             "code": "",
             "match": "An error occurred while updating the resource",
             "status": 400,

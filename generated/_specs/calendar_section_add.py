@@ -7,36 +7,31 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterTypeForThe",
+            "class": "CodeEmptyRequiredParameterTypeMethodCalendar",
             "code": "",
             "match": 'The required parameter "type" for the method "calendar\\.section\\.add" is not set\\.',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterOwnerIdForThe",
+            "class": "CodeEmptyRequiredParameterOwnerIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "ownerId" for the method "calendar\\.section\\.add" is not set\\.',
             "status": 400,
         },
         {
-            "class": "CodeEmptyInvalidValueForTheNameParameter",
+            "class": "CodeEmptyInvalidValueNameParameter",
             "code": "",
             "match": 'Invalid value for the "name" parameter',
             "status": 400,
         },
         {
-            "class": "CodeEmptyInvalidValueForTheDescriptionParameter",
+            "class": "CodeEmptyInvalidValueDescriptionParameter",
             "code": "",
             "match": 'Invalid value for the "description" parameter',
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
-        {
-            "class": "CodeEmptyAnErrorOccurredWhileCreatingThe",
-            "code": "",
-            "match": "An error occurred while creating the section",
-            "status": 400,
-        },
+        {"class": "CodeEmptyCreatingSection", "code": "", "match": "An error occurred while creating the section", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,21 +7,21 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterTypeForThe",
+            "class": "CodeEmptyRequiredParameterTypeMethodCalendar",
             "code": "",
             "match": 'The required parameter "type" for the method "calendar\\.section\\.delete" is not set\\.',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterOwnerIdForThe",
+            "class": "CodeEmptyRequiredParameterOwnerIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "ownerId" for the method "calendar\\.section\\.delete" is not set\\.',
             "status": 400,
         },
-        {"class": "CodeEmptySectionIDIsNotSet", "code": "", "match": "Section ID is not set\\.", "status": 400},
+        {"class": "CodeEmptySectionIDNotSet", "code": "", "match": "Section ID is not set\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "CodeEmptyAnErrorOccurredWhileDeletingThe",
+            "class": "CodeEmptyDeletingSection",
             "code": "",
             "match": "An error occurred while deleting the section\\.",
             "status": 400,

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterTypeForThe",
+            "class": "CodeEmptyRequiredParameterTypeMethodCalendar",
             "code": "",
             "match": 'The required parameter "type" for the method "calendar\\.section\\.get" is not set',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterOwnerIdForThe",
+            "class": "CodeEmptyRequiredParameterOwnerIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "ownerId" for the method "calendar\\.section\\.get" is not set',
             "status": 400,

@@ -7,37 +7,32 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequiredParameterTypeForThe",
+            "class": "CodeEmptyRequiredParameterTypeMethodCalendar",
             "code": "",
             "match": 'The required parameter "type" for the method "calendar\\.section\\.update" is not set',
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheRequiredParameterOwnerIdForThe",
+            "class": "CodeEmptyRequiredParameterOwnerIdMethodCalendar",
             "code": "",
             "match": 'The required parameter "ownerId" for the method "calendar\\.section\\.update" is not set',
             "status": 400,
         },
-        {"class": "CodeEmptySectionIDIsNotSet", "code": "", "match": "Section ID is not set", "status": 400},
+        {"class": "CodeEmptySectionIDNotSet", "code": "", "match": "Section ID is not set", "status": 400},
         {
-            "class": "CodeEmptyInvalidValueForTheNameParameter",
+            "class": "CodeEmptyInvalidValueNameParameter",
             "code": "",
             "match": 'Invalid value for the "name" parameter',
             "status": 400,
         },
         {
-            "class": "CodeEmptyInvalidValueForTheDescriptionParameter",
+            "class": "CodeEmptyInvalidValueDescriptionParameter",
             "code": "",
             "match": 'Invalid value for the "description" parameter',
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
-        {
-            "class": "CodeEmptyAnErrorOccurredWhileUpdatingThe",
-            "code": "",
-            "match": "An error occurred while updating the section",
-            "status": 400,
-        },
+        {"class": "CodeEmptyUpdatingSection", "code": "", "match": "An error occurred while updating the section", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,25 +7,25 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0InsufficientPermissionsToSaveTheDocument",
+            "class": "Code0InsufficientPermissionsSaveDocument",
             "code": "0",
             "match": "Insufficient permissions to save the document",
             "status": 400,
         },
         {
-            "class": "Code0CouldNotCompleteTheActionAs",
+            "class": "Code0CouldNotCompleteActionSufficient",
             "code": "0",
             "match": "Could not complete the action as you do not have sufficient permissions to view and select warehouses",
             "status": 400,
         },
         {
-            "class": "Code0ErrorCancellingDocumentConductDocumentHas",
+            "class": "Code0CancellingDocumentConductNotConducted",
             "code": "0",
             "match": "Error cancelling document conduct: Document has not been conducted yet",
             "status": 400,
         },
         {
-            "class": "Code0InventoryAccountingIsNotAvailableOn",
+            "class": "Code0InventoryAccountingNotAvailablePlan",
             "code": "0",
             "match": "Inventory accounting is not available on your plan",
             "status": 400,

@@ -7,31 +7,31 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0AnErrorOccurredWhileCancelingThe",
+            "class": "Code0CancelingDocumentNameInsufficientPermissions",
             "code": "0",
             "match": 'An error occurred while canceling the document "document name": Insufficient permissions to save the document',
             "status": 400,
         },
         {
-            "class": "Code0ErrorCancelingTheDocumentDocumentNot",
+            "class": "Code0CancelingDocumentNotFound",
             "code": "0",
             "match": "Error canceling the document: Document not found",
             "status": 400,
         },
         {
-            "class": "Code0AnErrorOccurredWhileCancelingThe2",
+            "class": "Code0CancelingDocumentNameNotProcessed",
             "code": "0",
             "match": 'An error occurred while canceling the document "document name": The document has not been processed yet',
             "status": 400,
         },
         {
-            "class": "Code0InventoryAccountingIsNotAvailableOn",
+            "class": "Code0InventoryAccountingNotAvailablePlan",
             "code": "0",
             "match": "Inventory accounting is not available on your plan",
             "status": 400,
         },
         {
-            "class": "Code0ToProcessTheDocumentInventoryAccounting",
+            "class": "Code0ProcessDocumentInventoryAccountingMust",
             "code": "0",
             "match": "To process the document, inventory accounting must be enabled",
             "status": 400,

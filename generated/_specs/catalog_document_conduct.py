@@ -7,32 +7,27 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0FailedToCompleteTheActionAs",
+            "class": "Code0FailedCompleteActionNotSufficient",
             "code": "0",
             "match": "Failed to complete the action as you do not have sufficient rights to view and select warehouses",
             "status": 400,
         },
         {
-            "class": "Code0InsufficientRightsToSaveTheDocument",
+            "class": "Code0InsufficientRightsSaveDocument",
             "code": "0",
             "match": "Insufficient rights to save the document",
             "status": 400,
         },
         {"class": "Code0DocumentNotFound", "code": "0", "match": "Document not found", "status": 400},
+        {"class": "Code0DocumentConductingText", "code": "0", "match": 'Document conducting error: "error text"', "status": 400},
         {
-            "class": "Code0DocumentConductingErrorErrorText",
-            "code": "0",
-            "match": 'Document conducting error: "error text"',
-            "status": 400,
-        },
-        {
-            "class": "Code0WarehouseAccountingIsNotAvailableOn",
+            "class": "Code0WarehouseAccountingNotAvailablePlan",
             "code": "0",
             "match": "Warehouse accounting is not available on your plan",
             "status": 400,
         },
         {
-            "class": "Code0WarehouseAccountingMustBeEnabledTo",
+            "class": "Code0WarehouseAccountingMustEnabledConduct",
             "code": "0",
             "match": "Warehouse accounting must be enabled to conduct the document",
             "status": 400,

@@ -7,25 +7,25 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0AnErrorOccurredWhileConductingThe",
+            "class": "Code0ConductingDocumentNameText",
             "code": "0",
             "match": "An error occurred while conducting the document .+?: .+?",
             "status": 400,
         },
         {
-            "class": "Code0DocumentConductingErrorInsufficientPermissionsTo",
+            "class": "Code0DocumentConductingInsufficientPermissionsSave",
             "code": "0",
             "match": "Document conducting error: Insufficient permissions to save the document",
             "status": 400,
         },
         {
-            "class": "Code0WarehouseAccountingIsNotAvailableOn",
+            "class": "Code0WarehouseAccountingNotAvailablePlan",
             "code": "0",
             "match": "Warehouse accounting is not available on your plan",
             "status": 400,
         },
         {
-            "class": "Code0WarehouseAccountingMustBeEnabledTo",
+            "class": "Code0WarehouseAccountingMustEnabledConduct",
             "code": "0",
             "match": "Warehouse accounting must be enabled to conduct the document",
             "status": 400,

@@ -7,14 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0InsufficientPermissionsToSaveTheDocument",
+            "class": "Code0InsufficientPermissionsSaveDocument",
             "code": "0",
             "match": "Insufficient permissions to save the document",
             "status": 400,
         },
         {"class": "Code0DocumentNotFound", "code": "0", "match": "Document not found", "status": 400},
         {
-            "class": "Code0InventoryAccountingIsNotAvailableOn",
+            "class": "Code0InventoryAccountingNotAvailablePlan",
             "code": "0",
             "match": "Inventory accounting is not available on your plan",
             "status": 400,

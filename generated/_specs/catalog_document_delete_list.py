@@ -7,25 +7,25 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0InsufficientPermissionsToDeleteDocumentName",
+            "class": "Code0InsufficientPermissionsDeleteDocumentName",
             "code": "0",
             "match": 'Insufficient permissions to delete document "Name"',
             "status": 400,
         },
         {
-            "class": "Code0AnErrorOccurredWhileDeletingDocument",
+            "class": "Code0DeletingDocumentIDNotFound",
             "code": "0",
             "match": "An error occurred while deleting document .+?: Document not found",
             "status": 400,
         },
         {
-            "class": "Code0YouCannotDeleteDocumentNameAs",
+            "class": "Code0CannotDeleteDocumentNameProcessed",
             "code": "0",
             "match": 'You cannot delete document "Name" as it is processed',
             "status": 400,
         },
         {
-            "class": "Code0InventoryManagementIsNotAvailableOn",
+            "class": "Code0InventoryManagementNotAvailablePlan",
             "code": "0",
             "match": "Inventory management is not available on your plan",
             "status": 400,

@@ -7,19 +7,19 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0InsufficientPermissionsToSaveTheDocument",
+            "class": "Code0InsufficientPermissionsSaveDocument",
             "code": "0",
             "match": "Insufficient permissions to save the document",
             "status": 400,
         },
         {
-            "class": "Code0ErrorCancelingDocumentProcessingErrorText",
+            "class": "Code0CancelingDocumentProcessingText",
             "code": "0",
             "match": 'Error canceling document processing: "error text"',
             "status": 400,
         },
         {
-            "class": "Code0InventoryAccountingIsNotAvailableOn",
+            "class": "Code0InventoryAccountingNotAvailablePlan",
             "code": "0",
             "match": "Inventory accounting is not available on your plan",
             "status": 400,

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0InsufficientPermissionsToSaveTheDocument",
+            "class": "Code0InsufficientPermissionsSaveDocument",
             "code": "0",
             "match": "Insufficient permissions to save the document",
             "status": 400,
         },
         {
-            "class": "Code0WarehouseAccountingIsNotAvailableOn",
+            "class": "Code0WarehouseAccountingNotAvailablePlan",
             "code": "0",
             "match": "Warehouse accounting is not available on your plan",
             "status": 400,

@@ -6,10 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code0BindingWasNotFound", "code": "0", "match": "Binding was not found", "status": 400},
+        {"class": "Code0BindingNotFound", "code": "0", "match": "Binding was not found", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
         {
-            "class": "Code0ContractorsShouldBeProvidedByCRM",
+            "class": "Code0ContractorsShouldProvidedCRM",
             "code": "0",
             "match": "Contractors should be provided by CRM",
             "status": 400,

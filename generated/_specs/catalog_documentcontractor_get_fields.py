@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
         {
-            "class": "Code0ContractorsShouldBeProvidedByCRM",
+            "class": "Code0ContractorsShouldProvidedCRM",
             "code": "0",
             "match": "Contractors should be provided by CRM",
             "status": 400,

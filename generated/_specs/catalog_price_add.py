@@ -10,13 +10,13 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0RequiredFields", "code": "0", "match": "Required fields:", "status": 400},
         {
-            "class": "Code0ValidatePriceErrorCatalogPriceGroup",
+            "class": "Code0ValidatePriceCatalogGroupWrong",
             "code": "0",
             "match": "Validate price error\\. Catalog price group is wrong",
             "status": 400,
         },
         {
-            "class": "Code0ValidatePriceErrorCatalogProductIs",
+            "class": "Code0ValidatePriceCatalogProductAllowed",
             "code": "0",
             "match": "Validate price error\\. Catalog product is allowed has only single price without ranges in price group",
             "status": 400,

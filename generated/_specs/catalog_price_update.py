@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code200040300020", "code": "200040300020", "status": 400},
         {"class": "Code200040300030", "code": "200040300030", "status": 400},
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,

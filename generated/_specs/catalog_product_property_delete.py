@@ -8,12 +8,12 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0TheSpecifiedPropertyDoesNotBelong",
+            "class": "Code0SpecifiedPropertyNotBelongProduct",
             "code": "0",
             "match": "The specified property does not belong to a product catalog",
             "status": 400,
         },
-        {"class": "Code0ErrorDeletingProductProperty", "code": "0", "match": "Error deleting product property", "status": 400},
+        {"class": "Code0DeletingProductProperty", "code": "0", "match": "Error deleting product property", "status": 400},
         {"class": "CodeEmpty", "code": "", "status": 400},
     ],
     "example": {

@@ -8,26 +8,21 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertyEnumDoesNotExist",
+            "class": "Code0ProductPropertyEnumNotExist",
             "code": "0",
             "match": "productPropertyEnum does not exist\\.",
             "status": 400,
         },
-        {
-            "class": "Code0OnlyListPropertiesAreSupported",
-            "code": "0",
-            "match": "Only list properties are supported",
-            "status": 400,
-        },
+        {"class": "Code0OnlyListPropertiesSupported", "code": "0", "match": "Only list properties are supported", "status": 400},
         {"class": "Code0RequiredFieldsXmlId", "code": "0", "match": "Required fields: xmlId", "status": 400},
         {
-            "class": "Code0AValueWithXmlIdAlreadyExists",
+            "class": "Code0ValueXmlIdAlreadyExists",
             "code": "0",
             "match": "A value with xmlId '.+?' already exists\\.",
             "status": 400,
         },
         {
-            "class": "Code0InternalErrorAddingEnumerationValueTry",
+            "class": "Code0InternalAddingEnumerationValueTry",
             "code": "0",
             "match": "Internal error adding enumeration value\\. Try adding again\\.",
             "status": 400,

@@ -8,13 +8,13 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertyEnumDoesNotExist",
+            "class": "Code0ProductPropertyEnumNotExist",
             "code": "0",
             "match": "productPropertyEnum does not exist\\.",
             "status": 400,
         },
         {
-            "class": "Code0InternalErrorDeletingEnumerationValueTry",
+            "class": "Code0InternalDeletingEnumerationValueTry",
             "code": "0",
             "match": "Internal error deleting enumeration value\\. Try deleting again\\.",
             "status": 400,

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertyEnumDoesNotExist",
+            "class": "Code0ProductPropertyEnumNotExist",
             "code": "0",
             "match": "productPropertyEnum does not exist\\.",
             "status": 400,

@@ -8,20 +8,20 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertyEnumDoesNotExist",
+            "class": "Code0ProductPropertyEnumNotExist",
             "code": "0",
             "match": "productPropertyEnum does not exist\\.",
             "status": 400,
         },
         {
-            "class": "Code0TheSpecifiedPropertyDoesNotBelong",
+            "class": "Code0SpecifiedPropertyNotBelongProduct",
             "code": "0",
             "match": "The specified property does not belong to a product catalog",
             "status": 400,
         },
         {"class": "Code0RequiredFieldsXmlId", "code": "0", "match": "Required fields: xmlId", "status": 400},
         {
-            "class": "Code0InternalErrorUpdatingEnumerationValueTry",
+            "class": "Code0InternalUpdatingEnumerationValueTry",
             "code": "0",
             "match": "Internal error updating enumeration value\\. Try updating again\\.",
             "status": 400,

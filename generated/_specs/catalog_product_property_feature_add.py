@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertyFeatureDoesNotExist",
+            "class": "Code0ProductPropertyFeatureNotExist",
             "code": "0",
             "match": "productPropertyFeature does not exist\\.",
             "status": 400,
@@ -21,7 +21,7 @@ SPEC = {
         },
         {"class": "Code0InvalidPropertyParameterSet", "code": "0", "match": "Invalid property parameter set", "status": 400},
         {
-            "class": "Code0MysqlQueryError1062DuplicateEntry",
+            "class": "Code0MysqlQueryDuplicateEntryKey",
             "code": "0",
             "match": "Mysql query error: \\(\\d+\\) Duplicate entry '.+?' for key 'b_iblock_property_feature\\.ix_iblock_property_feature'",
             "status": 400,

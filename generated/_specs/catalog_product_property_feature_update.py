@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertyFeatureDoesNotExist",
+            "class": "Code0ProductPropertyFeatureNotExist",
             "code": "0",
             "match": "productPropertyFeature does not exist\\.",
             "status": 400,

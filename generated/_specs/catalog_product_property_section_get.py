@@ -8,19 +8,19 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertySectionDoesNotExist",
+            "class": "Code0ProductPropertySectionNotExist",
             "code": "0",
             "match": "productPropertySection does not exist\\.",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueAbcToMatchWith",
+            "class": "Code100InvalidValueAbcMatchParameter",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 400,
         },
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code0", "code": "0", "status": 400},
         {
-            "class": "Code100InvalidValueWrongTypeToMatch",
+            "class": "Code100InvalidValueWrongTypeMatch",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,

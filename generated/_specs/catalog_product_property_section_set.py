@@ -8,12 +8,12 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
         {
-            "class": "Code0ProductPropertySectionDoesNotExist",
+            "class": "Code0ProductPropertySectionNotExist",
             "code": "0",
             "match": "productPropertySection does not exist\\.",
             "status": 400,
         },
-        {"class": "Code0ErrorSettingSectionProperties", "code": "0", "match": "Error setting section properties", "status": 400},
+        {"class": "Code0SettingSectionProperties", "code": "0", "match": "Error setting section properties", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},
     ],
     "example": {

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0TheDocumentTypeFieldIsNotSpecified",
+            "class": "Code0DocumentTypeFieldNotSpecifiedSelect",
             "code": "0",
             "match": "The documentType field is not specified in the select parameter",
             "status": 400,
         },
         {
-            "class": "Code0TheDocumentTypeFieldIsNotSpecified2",
+            "class": "Code0DocumentTypeFieldNotSpecifiedFilter",
             "code": "0",
             "match": "The documentType field is not specified in the filter parameter",
             "status": 400,

@@ -6,12 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {
-            "class": "Code0TheSpecifiedDocumentDoesNotExist",
-            "code": "0",
-            "match": "The specified document does not exist",
-            "status": 400,
-        },
+        {"class": "Code0SpecifiedDocumentNotExist", "code": "0", "match": "The specified document does not exist", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access Denied", "status": 400},
     ],
     "example": {

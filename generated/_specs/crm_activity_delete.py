@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyActivityIsNotFound", "code": "", "match": "Activity is not found", "status": 400},
+        {"class": "CodeEmptyActivityNotFound", "code": "", "match": "Activity is not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {"class": "CodeEmptyApplicationContextRequired", "code": "", "match": "Application context required", "status": 400},
     ],

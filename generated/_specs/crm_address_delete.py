@@ -6,19 +6,14 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
+        {"class": "CodeEmptyTYPEIDNotDefinedOr", "code": "", "match": "(?<!\\w)TYPE_ID is not defined or invalid", "status": 400},
         {
-            "class": "CodeEmptyTYPEIDIsNotDefinedOr",
-            "code": "",
-            "match": "(?<!\\w)TYPE_ID is not defined or invalid",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
+            "class": "CodeEmptyENTITYTYPEIDNotDefined",
             "code": "",
             "match": "ENTITY_TYPE_ID is not defined or invalid",
             "status": 400,
         },
-        {"class": "CodeEmptyENTITYIDIsNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyENTITYIDNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyTypeAddressNotFound", "code": "", "match": "TypeAddress not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],

@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyTargetIsNotSet", "code": "", "match": "Target is not set\\.", "status": 400},
+        {"class": "CodeEmptyTargetNotSet", "code": "", "match": "Target is not set\\.", "status": 400},
         {"class": "CodeEmptyIncorrectTargetFormat", "code": "", "match": "Incorrect target format\\.", "status": 400},
-        {"class": "CodeEmptyTargetIsNotFound", "code": "", "match": "Target is not found\\.", "status": 400},
+        {"class": "CodeEmptyTargetNotFound", "code": "", "match": "Target is not found\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "CodeEmptyEmptyTriggerCode", "code": "", "match": "Empty trigger code!", "status": 400},
         {"class": "CodeEmptyWrongTriggerCode", "code": "", "match": "Wrong trigger code!", "status": 400},
         {
-            "class": "CodeEmptyTriggerWithCodeCodeIsNot",
+            "class": "CodeEmptyTriggerCodeNotRegistered",
             "code": "",
             "match": "Trigger with code .+? is not registered\\.",
             "status": 400,

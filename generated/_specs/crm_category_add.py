@@ -10,9 +10,9 @@ SPEC = {
         {"class": "EntityTypeNotSupported", "code": "ENTITY_TYPE_NOT_SUPPORTED", "status": 400},
         {"class": "AddingDisabled", "code": "ADDING_DISABLED", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
-        {"class": "Code0FieldNAMEIsRequired", "code": "0", "match": "Field 'NAME' is required", "status": 400},
+        {"class": "Code0FieldNAMERequired", "code": "0", "match": "Field 'NAME' is required", "status": 400},
         {
-            "class": "Code0DefaultClientCategoryDoesNotSupport",
+            "class": "Code0DefaultClientCategoryNotSupport",
             "code": "0",
             "match": "Default client category does not support updating default state",
             "status": 400,

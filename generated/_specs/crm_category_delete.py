@@ -10,14 +10,9 @@ SPEC = {
         {"class": "EntityTypeNotSupported", "code": "ENTITY_TYPE_NOT_SUPPORTED", "status": 400},
         {"class": "RemovingDisabled", "code": "REMOVING_DISABLED", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
+        {"class": "Code0DealsRelatedFunnelFound", "code": "0", "match": "Deals related to the funnel .+? found", "status": 400},
         {
-            "class": "Code0DealsRelatedToTheFunnelFound",
-            "code": "0",
-            "match": "Deals related to the funnel .+? found",
-            "status": 400,
-        },
-        {
-            "class": "Code0DefaultDealCategoryCannotBeDeleted",
+            "class": "Code0DefaultDealCategoryCannotDeleted",
             "code": "0",
             "match": "Default deal category cannot be deleted",
             "status": 400,

@@ -7,24 +7,19 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
+            "class": "CodeEmptyParameterOwnerEntityIDInvalidOrNot",
             "code": "",
             "match": "The parameter 'ownerEntityID' is invalid or not defined",
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheParameterFieldsMustBeArray",
+            "class": "CodeEmptyParameterFieldsMustArray",
             "code": "",
             "match": "The parameter 'fields' must be array",
             "status": 400,
         },
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found", "status": 400},
-        {
-            "class": "CodeEmptyTheParameterFieldsIsNotValid",
-            "code": "",
-            "match": "The parameter 'fields' is not valid",
-            "status": 400,
-        },
+        {"class": "CodeEmptyParameterFieldsNotValid", "code": "", "match": "The parameter 'fields' is not valid", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
     ],
     "example": {

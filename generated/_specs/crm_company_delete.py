@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
-        {"class": "CodeEmptyCompanyIsNotFound", "code": "", "match": "Company is not found", "status": 400},
+        {"class": "CodeEmptyCompanyNotFound", "code": "", "match": "Company is not found", "status": 400},
     ],
     "example": {
         "name": "success",

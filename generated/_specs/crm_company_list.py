@@ -7,14 +7,9 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
-        {"class": "CodeEmptyParameterOrderMustBeArray", "code": "", "match": "Parameter 'order' must be array", "status": 400},
-        {"class": "CodeEmptyParameterFilterMustBeArray", "code": "", "match": "Parameter 'filter' must be array", "status": 400},
-        {
-            "class": "CodeEmptyFailedToGetListGeneralError",
-            "code": "",
-            "match": "Failed to get list\\. General error",
-            "status": 400,
-        },
+        {"class": "CodeEmptyParameterOrderMustArray", "code": "", "match": "Parameter 'order' must be array", "status": 400},
+        {"class": "CodeEmptyParameterFilterMustArray", "code": "", "match": "Parameter 'filter' must be array", "status": 400},
+        {"class": "CodeEmptyFailedGetListGeneral", "code": "", "match": "Failed to get list\\. General error", "status": 400},
     ],
     "example": {
         "name": "success",

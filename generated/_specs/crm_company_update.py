@@ -6,18 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {
-            "class": "CodeEmptyParameterFieldsMustBeAnArray",
-            "code": "",
-            "match": "Parameter 'fields' must be an array",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyParameterParamsMustBeAnArray",
-            "code": "",
-            "match": "Parameter 'params' must be an array",
-            "status": 400,
-        },
+        {"class": "CodeEmptyParameterFieldsMustArray", "code": "", "match": "Parameter 'fields' must be an array", "status": 400},
+        {"class": "CodeEmptyParameterParamsMustArray", "code": "", "match": "Parameter 'params' must be an array", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {
             "class": "CodeEmptyExhaustedAllocatedDiskResource",

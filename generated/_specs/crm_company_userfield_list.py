@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyParameterOrderMustBeArray", "code": "", "match": "Parameter 'order' must be array", "status": 400},
-        {"class": "CodeEmptyParameterFilterMustBeArray", "code": "", "match": "Parameter 'filter' must be array", "status": 400},
+        {"class": "CodeEmptyParameterOrderMustArray", "code": "", "match": "Parameter 'order' must be array", "status": 400},
+        {"class": "CodeEmptyParameterFilterMustArray", "code": "", "match": "Parameter 'filter' must be array", "status": 400},
     ],
     "example": {
         "name": "success",

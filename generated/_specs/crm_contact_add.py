@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyParameterFieldsMustBeArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
-        {"class": "CodeEmptyParameterParamsMustBeArray", "code": "", "match": "Parameter 'params' must be array", "status": 400},
+        {"class": "CodeEmptyParameterFieldsMustArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
+        {"class": "CodeEmptyParameterParamsMustArray", "code": "", "match": "Parameter 'params' must be array", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {"class": "CodeEmptyDiskResourceExhausted", "code": "", "match": "Disk resource exhausted", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},

@@ -7,23 +7,23 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
-        {"class": "CodeEmptyTheFIELDNAMEFieldIsNot", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
+        {"class": "CodeEmptyFIELDNAMENotFound", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
         {
-            "class": "CodeEmptyFieldNameIsTooLongMore",
+            "class": "CodeEmptyFieldNameTooLongMore",
             "code": "",
             "match": "Field name is too long \\(more than \\d+ characters\\)",
             "status": 400,
         },
         {
-            "class": "CodeEmptyFieldNameContainsInvalidCharactersAllowed",
+            "class": "CodeEmptyFieldNameContainsInvalidCharacters",
             "code": "",
             "match": "Field name contains invalid characters\\. Allowed characters are: A-Z, \\d+-\\d+ and _",
             "status": 400,
         },
-        {"class": "CodeEmptyTheUSERTYPEIDFieldIs", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
+        {"class": "CodeEmptyUSERTYPEIDFieldNot", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
         {"class": "CodeEmptyIncorrectCustomTypeSpecified", "code": "", "match": "Incorrect custom type specified", "status": 400},
         {
-            "class": "CodeEmptyAListItemWithXMLID",
+            "class": "CodeEmptyListItemXMLIDAlready",
             "code": "",
             "match": "A list item with XML_ID=XML_ID already exists",
             "status": 400,

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "CodeEmptyCurrenciesModuleNotFoundPleaseInstall",
+            "class": "CodeEmptyCurrenciesModuleNotFoundInstall",
             "code": "",
             "match": '"Currencies" module not found! Please install the "Currencies" module\\.',
             "status": 400,

@@ -7,12 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {
-            "class": "CodeEmptyFailedToGetListGeneralError",
-            "code": "",
-            "match": "Failed to get list\\. General error\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyFailedGetListGeneral", "code": "", "match": "Failed to get list\\. General error\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "CodeEmptyTheParameterIdIsInvalidOr",
+            "class": "CodeEmptyParameterIdInvalidOrNot",
             "code": "",
             "match": "The parameter id is invalid or not defined\\.",
             "status": 400,

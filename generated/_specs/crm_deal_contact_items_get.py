@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
+            "class": "CodeEmptyParameterOwnerEntityIDInvalidOrNot",
             "code": "",
             "match": "The parameter ownerEntityID is invalid or not defined\\.",
             "status": 400,

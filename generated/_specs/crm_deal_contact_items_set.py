@@ -7,17 +7,12 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
+            "class": "CodeEmptyParameterOwnerEntityIDInvalidOrNot",
             "code": "",
             "match": "The parameter ownerEntityID is invalid or not defined\\.",
             "status": 400,
         },
-        {
-            "class": "CodeEmptyTheParameterItemsMustBeArray",
-            "code": "",
-            "match": "The parameter items must be array\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyParameterItemsMustArray", "code": "", "match": "The parameter items must be array\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found\\.", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},

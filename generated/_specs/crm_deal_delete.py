@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found", "status": 400},
     ],

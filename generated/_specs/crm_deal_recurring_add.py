@@ -6,12 +6,12 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyParameterFieldsMustBeArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
-        {"class": "CodeEmptyParameterParamsMustBeArray", "code": "", "match": "Parameter 'params' must be array", "status": 400},
-        {"class": "CodeEmptyDealIdIsEmpty", "code": "", "match": "Deal id is empty", "status": 400},
+        {"class": "CodeEmptyParameterFieldsMustArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
+        {"class": "CodeEmptyParameterParamsMustArray", "code": "", "match": "Parameter 'params' must be array", "status": 400},
+        {"class": "CodeEmptyDealIdEmpty", "code": "", "match": "Deal id is empty", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {
-            "class": "CodeEmptyDealAlreadyHasRecurringSettings",
+            "class": "CodeEmptyDealAlreadyRecurringSettings",
             "code": "",
             "match": "Deal already has recurring settings",
             "status": 400,

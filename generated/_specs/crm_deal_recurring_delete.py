@@ -6,11 +6,11 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyIdIsNotDefinedOrInvalid", "code": "", "match": "id is not defined or invalid", "status": 400},
-        {"class": "CodeEmptyRecurringIsNotAllowed", "code": "", "match": "Recurring is not allowed", "status": 400},
-        {"class": "CodeEmptyRecurringDealIsNotFound", "code": "", "match": "Recurring deal is not found", "status": 400},
+        {"class": "CodeEmptyIdNotDefinedOrInvalid", "code": "", "match": "id is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyRecurringNotAllowed", "code": "", "match": "Recurring is not allowed", "status": 400},
+        {"class": "CodeEmptyRecurringDealNotFound", "code": "", "match": "Recurring deal is not found", "status": 400},
         {
-            "class": "CodeEmptyDeletingIsImpossibleConnectedRecurringDeal",
+            "class": "CodeEmptyDeletingImpossibleConnectedRecurringDeal",
             "code": "",
             "match": "Deleting is impossible\\. Connected recurring deal exists",
             "status": 400,

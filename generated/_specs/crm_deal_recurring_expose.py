@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyIdIsNotDefinedOrInvalid", "code": "", "match": "id is not defined or invalid", "status": 400},
-        {"class": "CodeEmptyRecurringIsNotAllowed", "code": "", "match": "Recurring is not allowed", "status": 400},
-        {"class": "CodeEmptyRecurringDealIsNotFound", "code": "", "match": "Recurring deal is not found", "status": 400},
+        {"class": "CodeEmptyIdNotDefinedOrInvalid", "code": "", "match": "id is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyRecurringNotAllowed", "code": "", "match": "Recurring is not allowed", "status": 400},
+        {"class": "CodeEmptyRecurringDealNotFound", "code": "", "match": "Recurring deal is not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyParameterFieldsMustBeArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyParameterFieldsMustArray", "code": "", "match": "Parameter 'fields' must be array", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},

@@ -6,18 +6,18 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "Code0NoProviderForEntityTypeId", "code": "0", "match": "No provider for entityTypeId", "status": 400},
+        {"class": "Code0NoProviderEntityTypeId", "code": "0", "match": "No provider for entityTypeId", "status": 400},
         {"class": "Code0EmptyRequiredParameterValue", "code": "0", "match": 'Empty required parameter "value"', "status": 400},
         {
-            "class": "Code0CannotCreateDocumentOnDeletedTemplate",
+            "class": "Code0CannotCreateDocumentDeletedTemplate",
             "code": "0",
             "match": "Cannot create document on deleted template",
             "status": 400,
         },
         {"class": "Code0CannotCreateDocument", "code": "0", "match": "Cannot create document", "status": 400},
-        {"class": "Code0ErrorGettingNextNumber", "code": "0", "match": "Error getting next number", "status": 400},
+        {"class": "Code0GettingNextNumber", "code": "0", "match": "Error getting next number", "status": 400},
         {
-            "class": "Code0ModuleDocumentgeneratorIsNotInstalled",
+            "class": "Code0ModuleDocumentgeneratorNotInstalled",
             "code": "0",
             "match": "Module documentgenerator is not installed",
             "status": 400,

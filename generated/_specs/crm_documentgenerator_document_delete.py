@@ -11,7 +11,7 @@ SPEC = {
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},
         {"class": "CodeEmptyDocumentNotFound", "code": "", "match": "Document not found", "status": 400},
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

@@ -10,13 +10,13 @@ SPEC = {
         {"class": "Code0", "code": "0", "status": 400},
         {"class": "CodeEmptyDocumentNotFound", "code": "", "match": "Document not found", "status": 400},
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsViewDocuments",
             "code": "",
             "match": "You do not have permissions to view documents",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

@@ -10,13 +10,13 @@ SPEC = {
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},
         {"class": "Code0", "code": "0", "status": 400},
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsModifyDocuments",
             "code": "",
             "match": "You do not have permissions to modify documents",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

@@ -9,13 +9,13 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 400},
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsViewDocuments",
             "code": "",
             "match": "You do not have permissions to view documents",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

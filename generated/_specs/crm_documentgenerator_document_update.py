@@ -10,24 +10,19 @@ SPEC = {
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},
         {"class": "Code0DocumentNotFound", "code": "0", "match": "Document not found", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyDocument",
             "code": "0",
             "match": "You do not have permissions to modify this document",
             "status": 400,
         },
         {
-            "class": "Code0ModuleDocumentgeneratorIsNotInstalled",
+            "class": "Code0ModuleDocumentgeneratorNotInstalled",
             "code": "0",
             "match": "Module documentgenerator is not installed",
             "status": 400,
         },
         {"class": "Code0CantUpdateNotSavedDocument", "code": "0", "match": "Cant update not saved document", "status": 400},
-        {
-            "class": "Code0DOCUMENTFILENOTPROCESSABLEERROR",
-            "code": "0",
-            "match": "DOCUMENT_FILE_NOT_PROCESSABLE_ERROR",
-            "status": 400,
-        },
+        {"class": "Code0DOCUMENTFILENOTPROCESSABLE", "code": "0", "match": "DOCUMENT_FILE_NOT_PROCESSABLE_ERROR", "status": 400},
     ],
     "example": {
         "name": "success",

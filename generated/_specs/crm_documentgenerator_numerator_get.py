@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100BitrixMainNumeratorNumeratorConstructorMust",
+            "class": "Code100BitrixMainNumeratorConstructorMust",
             "code": "100",
             "match": "Bitrix\\\\Main\\\\Numerator\\\\Numerator constructor must be is public",
             "status": 400,
@@ -20,13 +20,13 @@ SPEC = {
         },
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsModifyTemplates",
             "code": "",
             "match": "You do not have permissions to modify templates",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

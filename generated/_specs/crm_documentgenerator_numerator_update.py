@@ -7,19 +7,19 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100BitrixMainNumeratorNumeratorConstructorMust",
+            "class": "Code100BitrixMainNumeratorConstructorMust",
             "code": "100",
             "match": "Bitrix\\\\Main\\\\Numerator\\\\Numerator constructor must be is public",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterFields",
             "code": "100",
             "match": "Invalid value to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
@@ -32,13 +32,13 @@ SPEC = {
         },
         {"class": "DocgenAccessError", "code": "DOCGEN_ACCESS_ERROR", "status": 400},
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsModifyTemplates",
             "code": "",
             "match": "You do not have permissions to modify templates",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

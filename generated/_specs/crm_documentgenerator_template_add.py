@@ -7,19 +7,19 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterFields",
             "code": "100",
             "match": "Invalid value to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
         {
-            "class": "Code0EmptyRequiredFieldsNameNumeratorIdRegion",
+            "class": "Code0EmptyRequiredFieldsNameNumeratorId",
             "code": "0",
             "match": "Empty required fields: name, numeratorId, region, entityTypeId",
             "status": 400,
@@ -27,13 +27,13 @@ SPEC = {
         {"class": "Code0MissingFileContent", "code": "0", "match": "Missing file content", "status": 400},
         {"class": "Code0CouldNotSaveFile", "code": "0", "match": "Could not save file", "status": 400},
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsModifyTemplates",
             "code": "",
             "match": "You do not have permissions to modify templates",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

@@ -10,19 +10,19 @@ SPEC = {
         {"class": "Code0", "code": "0", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},
         {
-            "class": "CodeEmptyCannotGetFieldsFromDeletedTemplate",
+            "class": "CodeEmptyCannotGetFieldsDeletedTemplate",
             "code": "",
             "match": "Cannot get fields from deleted template",
             "status": 400,
         },
         {
-            "class": "CodeEmptyYouDoNotHavePermissionsTo",
+            "class": "CodeEmptyNotPermissionsModifyTemplates",
             "code": "",
             "match": "You do not have permissions to modify templates",
             "status": 400,
         },
         {
-            "class": "CodeEmptyModuleDocumentgeneratorIsNotInstalled",
+            "class": "CodeEmptyModuleDocumentgeneratorNotInstalled",
             "code": "",
             "match": "Module documentgenerator is not installed",
             "status": 400,

@@ -8,19 +8,19 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
         {
-            "class": "CodeEmptyCommunicationTypeIsNotDefined",
+            "class": "CodeEmptyCommunicationTypeNotDefined",
             "code": "",
             "match": "Communication type is not defined",
             "status": 400,
         },
         {
-            "class": "CodeEmptyCommunicationTypeTypeIsNotSupported",
+            "class": "CodeEmptyCommunicationTypeNotSupportedCurrent",
             "code": "",
             "match": "Communication type '.+?' is not supported in current context",
             "status": 400,
         },
         {
-            "class": "CodeEmptyCommunicationValuesIsNotDefined",
+            "class": "CodeEmptyCommunicationValuesNotDefined",
             "code": "",
             "match": "Communication values is not defined",
             "status": 400,

@@ -8,26 +8,26 @@ SPEC = {
     "errors": [
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 403},
         {
-            "class": "Code0TheParameterEntityTypeIdIsRequired",
+            "class": "Code0ParameterEntityTypeIdRequired",
             "code": "0",
             "match": "The parameter entityTypeId is required\\.",
             "status": 400,
         },
         {
-            "class": "Code0TheParameterEntityIdsDoesNotContains",
+            "class": "Code0ParameterEntityIdsNotContainsValid",
             "code": "0",
             "match": "The parameter entityIds does not contains valid elements\\.",
             "status": 400,
         },
         {
-            "class": "Code0TheParameterEntityIdsMustContainsAt",
+            "class": "Code0ParameterEntityIdsMustContainsLeast",
             "code": "0",
             "match": "The parameter entityIds must contains at least two elements\\.",
             "status": 400,
         },
-        {"class": "Code0OwnerWasNotFound", "code": "0", "match": "Owner was not found", "status": 400},
+        {"class": "Code0OwnerNotFound", "code": "0", "match": "Owner was not found", "status": 400},
         {
-            "class": "Code0EntityTypeEntityTypeNameIsNotSupported",
+            "class": "Code0EntityTypeEntityTypeNameNotSupported",
             "code": "0",
             "match": "Entity type .+? is not supported",
             "status": 400,

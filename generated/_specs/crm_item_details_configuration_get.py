@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyParameterEntityTypeIdIsNotDefined",
+            "class": "CodeEmptyParameterEntityTypeIdNotDefined",
             "code": "",
             "match": "Parameter 'entityTypeId' is not defined",
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheEntityTypeEntityTypeNameIsNot",
+            "class": "CodeEmptyEntityTypeEntityTypeNameNotSupported",
             "code": "",
             "match": "The entity type 'entityTypeName' is not supported in current context\\.",
             "status": 400,

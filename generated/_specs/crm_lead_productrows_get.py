@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterIdIsInvalidOr",
+            "class": "CodeEmptyParameterIdInvalidOrNot",
             "code": "",
             "match": "The parameter id is invalid or not defined",
             "status": 400,

@@ -6,18 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {
-            "class": "CodeEmptyTheFIELDNAMEFieldIsNot",
-            "code": "",
-            "match": "The 'FIELD_NAME' field is not found\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyTheUSERTYPEIDFieldIs",
-            "code": "",
-            "match": "The 'USER_TYPE_ID' field is not found\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyFIELDNAMENotFound", "code": "", "match": "The 'FIELD_NAME' field is not found\\.", "status": 400},
+        {"class": "CodeEmptyUSERTYPEIDFieldNot", "code": "", "match": "The 'USER_TYPE_ID' field is not found\\.", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

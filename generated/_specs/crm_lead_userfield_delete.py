@@ -6,10 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
         {
-            "class": "CodeEmptyErrorDeletingFIELDNAMEForObject",
+            "class": "CodeEmptyDeletingFIELDNAMEObjectENTITY",
             "code": "",
             "match": "Error deleting FIELD_NAME for object ENTITY_ID",
             "status": 400,

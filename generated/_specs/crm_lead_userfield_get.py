@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 403},
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
     ],
     "example": {

@@ -7,26 +7,21 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
+            "class": "CodeEmptyParameterOwnerEntityIDInvalidOrNot",
             "code": "",
             "match": "The parameter 'ownerEntityID' is invalid or not defined\\.",
             "status": 400,
         },
+        {"class": "CodeEmptyParameterItemMustArray", "code": "", "match": "The parameter 'item' must be array\\.", "status": 400},
         {
-            "class": "CodeEmptyTheParameterItemMustBeArray",
-            "code": "",
-            "match": "The parameter 'item' must be array\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyTheParameterFieldsIsNotValid",
+            "class": "CodeEmptyParameterFieldsNotValid",
             "code": "",
             "match": "The parameter 'fields' is not valid\\.",
             "status": 400,
         },
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found\\.", "status": 400},
         {
-            "class": "CodeEmptyContact2647YouDoNotHave",
+            "class": "CodeEmptyContactNotPermissionViewItem",
             "code": "",
             "match": "\\[Contact #\\d+\\] You do not have permission to view this item",
             "status": 400,

@@ -7,20 +7,15 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterOwnerEntityIDIsInvalidOr",
+            "class": "CodeEmptyParameterOwnerEntityIDInvalidOrNot",
             "code": "",
             "match": "The parameter ownerEntityID is invalid or not defined\\.",
             "status": 400,
         },
-        {
-            "class": "CodeEmptyTheParameterItemsMustBeArray",
-            "code": "",
-            "match": "The parameter items must be array\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyParameterItemsMustArray", "code": "", "match": "The parameter items must be array\\.", "status": 400},
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found\\.", "status": 400},
         {
-            "class": "CodeEmptyContact2647YouDoNotHave",
+            "class": "CodeEmptyContactNotPermissionViewItem",
             "code": "",
             "match": "\\[Contact #\\d+\\] You do not have permission to view this item",
             "status": 400,

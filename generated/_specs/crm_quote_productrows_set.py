@@ -7,25 +7,15 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheParameterIdIsInvalidOr",
+            "class": "CodeEmptyParameterIdInvalidOrNot",
             "code": "",
             "match": "The parameter id is invalid or not defined\\.",
             "status": 400,
         },
-        {
-            "class": "CodeEmptyTheParameterRowsMustBeArray",
-            "code": "",
-            "match": "The parameter rows must be array\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyParameterRowsMustArray", "code": "", "match": "The parameter rows must be array\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found\\.", "status": 400},
-        {
-            "class": "CodeEmptyCatalogRightsCheckErrorMessage",
-            "code": "",
-            "match": "Catalog rights check error message",
-            "status": 400,
-        },
+        {"class": "CodeEmptyCatalogRightsCheckMessage", "code": "", "match": "Catalog rights check error message", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -6,21 +6,11 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {
-            "class": "CodeEmptyParameterFieldsMustBeArray",
-            "code": "",
-            "match": "Parameter 'fields' must be array\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyParameterParamsMustBeArray",
-            "code": "",
-            "match": "Parameter 'params' must be array\\.",
-            "status": 400,
-        },
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
+        {"class": "CodeEmptyParameterFieldsMustArray", "code": "", "match": "Parameter 'fields' must be array\\.", "status": 400},
+        {"class": "CodeEmptyParameterParamsMustArray", "code": "", "match": "Parameter 'params' must be array\\.", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {"class": "CodeEmptyQuoteIsNotFound", "code": "", "match": "Quote is not found", "status": 400},
+        {"class": "CodeEmptyQuoteNotFound", "code": "", "match": "Quote is not found", "status": 400},
     ],
     "example": {
         "name": "success",

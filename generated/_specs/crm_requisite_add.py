@@ -7,23 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
+            "class": "CodeEmptyENTITYTYPEIDNotDefined",
             "code": "",
             "match": "ENTITY_TYPE_ID is not defined or invalid\\.",
             "status": 400,
         },
-        {
-            "class": "CodeEmptyENTITYIDIsNotDefinedOr",
-            "code": "",
-            "match": "ENTITY_ID is not defined or invalid\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyPRESETIDIsNotDefinedOr",
-            "code": "",
-            "match": "PRESET_ID is not defined or invalid\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyENTITYIDNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid\\.", "status": 400},
+        {"class": "CodeEmptyPRESETIDNotDefinedOr", "code": "", "match": "PRESET_ID is not defined or invalid\\.", "status": 400},
         {"class": "CodeEmptyEntityNotFound", "code": "", "match": "Entity not found\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
     ],

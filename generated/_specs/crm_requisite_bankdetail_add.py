@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyENTITYIDIsNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyENTITYIDNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {
-            "class": "CodeEmptyTheRequisiteBankDetailWithID357Is",
+            "class": "CodeEmptyRequisiteBankDetailIDNotFound",
             "code": "",
             "match": "The RequisiteBankDetail with ID '\\d+' is not found",
             "status": 400,

@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {
-            "class": "CodeEmptyTheRequisiteWithID357Is",
+            "class": "CodeEmptyRequisiteIDNotFound",
             "code": "",
             "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,

@@ -7,12 +7,12 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequisiteWithID57Is",
+            "class": "CodeEmptyRequisiteIDNotFound",
             "code": "",
             "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,
         },
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
     ],
     "example": {

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequisiteWithID27Is",
+            "class": "CodeEmptyRequisiteIDNotFound",
             "code": "",
             "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,

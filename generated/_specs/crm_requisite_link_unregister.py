@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyEntityTypeIdIsNotDefinedOrInvalid",
+            "class": "CodeEmptyEntityTypeIdNotDefinedOrInvalid",
             "code": "",
             "match": "entityTypeId is not defined or invalid",
             "status": 400,
         },
         {
-            "class": "CodeEmptyEntityIdIsNotDefinedOrInvalid",
+            "class": "CodeEmptyEntityIdNotDefinedOrInvalid",
             "code": "",
             "match": "entityId is not defined or invalid",
             "status": 400,

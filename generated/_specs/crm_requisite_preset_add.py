@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
+            "class": "CodeEmptyENTITYTYPEIDNotDefined",
             "code": "",
             "match": "ENTITY_TYPE_ID is not defined or invalid",
             "status": 400,

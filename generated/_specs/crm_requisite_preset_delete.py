@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyThePresetWithID347Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyPresetIDNotFound", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
         {
-            "class": "CodeEmptyYouCannotDeleteTheTemplateBecause",
+            "class": "CodeEmptyCannotDeleteTemplateBecauseRequisites",
             "code": "",
             "match": "You cannot delete the template because requisites have already been created for it",
             "status": 400,

@@ -6,8 +6,8 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyTheFieldRQNAMECanNot", "code": "", "match": "The field 'RQ_NAME' can not be added", "status": 400},
-        {"class": "CodeEmptyThePresetWithID27Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyFieldRQNAMECanNot", "code": "", "match": "The field 'RQ_NAME' can not be added", "status": 400},
+        {"class": "CodeEmptyPresetIDNotFound", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyThePresetFieldWithID27Is",
+            "class": "CodeEmptyPresetFieldIDNotFound",
             "code": "",
             "match": "The PresetField with ID '\\d+' is not found",
             "status": 400,
         },
-        {"class": "CodeEmptyThePresetWithID1Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyPresetIDNotFound", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

@@ -7,12 +7,12 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyThePresetFieldWithID1Is",
+            "class": "CodeEmptyPresetFieldIDNotFound",
             "code": "",
             "match": "The PresetField with ID '\\d+' is not found",
             "status": 400,
         },
-        {"class": "CodeEmptyThePresetWithID27Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyPresetIDNotFound", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyThePresetWithID347Is", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyPresetIDNotFound", "code": "", "match": "The Preset with ID '\\d+' is not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

@@ -7,35 +7,25 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheRequisiteWithID57Is",
+            "class": "CodeEmptyRequisiteIDNotFound",
             "code": "",
             "match": "The Requisite with ID '\\d+' is not found",
             "status": 400,
         },
         {
-            "class": "CodeEmptyIDIsNotDefinedOrInvalid",
+            "class": "CodeEmptyIDNotDefinedOrInvalid",
             "code": "",
             "match": "(?<!\\w)ID is not defined or invalid\\.",
             "status": 400,
         },
         {
-            "class": "CodeEmptyENTITYTYPEIDIsNotDefined",
+            "class": "CodeEmptyENTITYTYPEIDNotDefined",
             "code": "",
             "match": "ENTITY_TYPE_ID is not defined or invalid\\.",
             "status": 400,
         },
-        {
-            "class": "CodeEmptyENTITYIDIsNotDefinedOr",
-            "code": "",
-            "match": "ENTITY_ID is not defined or invalid\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyPRESETIDIsNotDefinedOr",
-            "code": "",
-            "match": "PRESET_ID is not defined or invalid\\.",
-            "status": 400,
-        },
+        {"class": "CodeEmptyENTITYIDNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid\\.", "status": 400},
+        {"class": "CodeEmptyPRESETIDNotDefinedOr", "code": "", "match": "PRESET_ID is not defined or invalid\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
     ],
     "example": {

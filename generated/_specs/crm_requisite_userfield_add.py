@@ -7,8 +7,8 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
-        {"class": "CodeEmptyTheUSERTYPEIDFieldIs", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
-        {"class": "CodeEmptyTheFIELDNAMEFieldIsNot", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
+        {"class": "CodeEmptyUSERTYPEIDFieldNot", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
+        {"class": "CodeEmptyFIELDNAMENotFound", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
     ],
     "example": {

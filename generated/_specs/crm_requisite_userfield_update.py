@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyOperationIsNotAllowedEntityID",
+            "class": "CodeEmptyOperationNotAllowedEntityID",
             "code": "",
             "match": "Operation is not allowed\\. Entity ID is not defined",
             "status": 400,
         },
-        {"class": "CodeEmptyTheEntityWithID235Is", "code": "", "match": "The entity with ID '\\d+' is not found", "status": 400},
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyEntityIDNotFound", "code": "", "match": "The entity with ID '\\d+' is not found", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],

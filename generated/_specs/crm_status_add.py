@@ -7,32 +7,27 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheFieldENTITYIDIsRequired",
+            "class": "CodeEmptyFieldENTITYIDRequiredSTATUS",
             "code": "",
             "match": "The field ENTITY_ID is required\\., The field STATUS_ID is required\\.",
             "status": 400,
         },
+        {"class": "CodeEmptyParameterFieldsMustArray", "code": "", "match": "Parameter 'fields' must be array\\.", "status": 400},
         {
-            "class": "CodeEmptyParameterFieldsMustBeArray",
-            "code": "",
-            "match": "Parameter 'fields' must be array\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptySpecifiedEntityTypeIsNotSupported",
+            "class": "CodeEmptySpecifiedEntityTypeNotSupported",
             "code": "",
             "match": "Specified entity type is not supported\\.",
             "status": 400,
         },
-        {"class": "CodeEmptyTheFieldTitleIsRequired", "code": "", "match": "The field Title is required\\.", "status": 400},
+        {"class": "CodeEmptyFieldTitleRequired", "code": "", "match": "The field Title is required\\.", "status": 400},
         {
-            "class": "CodeEmptyCannotCreateMoreStagesAfterThe",
+            "class": "CodeEmptyCannotCreateMoreStagesAfter",
             "code": "",
             "match": "Cannot create more stages after the final stage because the final successful stage already exists\\. Try using sort order values less than that of the final stage\\.",
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {"class": "CodeEmptyErrorOnCreatingStatus", "code": "", "match": "Error on creating status\\.", "status": 400},
+        {"class": "CodeEmptyCreatingStatus", "code": "", "match": "Error on creating status\\.", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

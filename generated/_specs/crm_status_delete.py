@@ -8,20 +8,20 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {"class": "CodeEmptyInvalidIdentifier", "code": "", "match": "Invalid identifier\\.", "status": 400},
-        {"class": "CodeEmptyStatusIsNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
+        {"class": "CodeEmptyStatusNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
         {
-            "class": "CodeEmptyCRMSystemStatusCanBeDeleted",
+            "class": "CodeEmptyCRMSystemStatusCanDeleted",
             "code": "",
             "match": 'CRM System Status can be deleted only if parameter FORCED is specified and equal to "Y"\\.',
             "status": 400,
         },
         {
-            "class": "CodeEmptyThereAreActiveItemsInThis",
+            "class": "CodeEmptyThereActiveItemsStatus",
             "code": "",
             "match": "There are active items in this status\\.",
             "status": 400,
         },
-        {"class": "CodeEmptyErrorOnDeletingStatus", "code": "", "match": "Error on deleting status\\.", "status": 400},
+        {"class": "CodeEmptyDeletingStatus", "code": "", "match": "Error on deleting status\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "CodeEmptyTheParameterEntityIdIsNotDefined",
+            "class": "CodeEmptyParameterEntityIdNotDefinedOr",
             "code": "",
             "match": "The parameter entityId is not defined or invalid\\.",
             "status": 400,

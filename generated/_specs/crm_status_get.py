@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {"class": "CodeEmptyStatusIsNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
+        {"class": "CodeEmptyStatusNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
     ],
     "example": {
         "name": "success",

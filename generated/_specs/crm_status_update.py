@@ -8,8 +8,8 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {"class": "CodeEmptyInvalidIdentifier", "code": "", "match": "Invalid identifier\\.", "status": 400},
-        {"class": "CodeEmptyStatusIsNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
-        {"class": "CodeEmptyErrorOnUpdatingStatus", "code": "", "match": "Error on updating status\\.", "status": 400},
+        {"class": "CodeEmptyStatusNotFound", "code": "", "match": "Status is not found\\.", "status": 400},
+        {"class": "CodeEmptyUpdatingStatus", "code": "", "match": "Error on updating status\\.", "status": 400},
     ],
     "example": {
         "name": "success",

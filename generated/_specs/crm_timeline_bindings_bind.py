@@ -6,15 +6,10 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyOWNERIDIsNotDefinedOr", "code": "", "match": "OWNER_ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyOWNERIDNotDefinedOr", "code": "", "match": "OWNER_ID is not defined or invalid", "status": 400},
+        {"class": "CodeEmptyENTITYIDNotDefinedOr", "code": "", "match": "ENTITY_ID is not defined or invalid\\.", "status": 400},
         {
-            "class": "CodeEmptyENTITYIDIsNotDefinedOr",
-            "code": "",
-            "match": "ENTITY_ID is not defined or invalid\\.",
-            "status": 400,
-        },
-        {
-            "class": "CodeEmptyENTITYTYPEIsNotDefinedOr",
+            "class": "CodeEmptyENTITYTYPENotDefinedOr",
             "code": "",
             "match": "ENTITY_TYPE is not defined or invalid\\.",
             "status": 400,

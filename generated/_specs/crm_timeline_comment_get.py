@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyNotFound", "code": "", "match": "Not found\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {"class": "CodeEmptyIDIsNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
+        {"class": "CodeEmptyIDNotDefinedOrInvalid", "code": "", "match": "ID is not defined or invalid\\.", "status": 400},
     ],
     "example": {
         "name": "success",

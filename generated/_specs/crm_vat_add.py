@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "class": "CodeEmptyCommercialCatalogModuleNotInstalled",
             "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,

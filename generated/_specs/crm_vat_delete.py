@@ -7,14 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "class": "CodeEmptyCommercialCatalogModuleNotInstalled",
             "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
         },
         {"class": "CodeEmptyInvalidIdentifier", "code": "", "match": "Invalid identifier\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
-        {"class": "CodeEmptyErrorOnDeletingVATRate", "code": "", "match": "Error on deleting VAT rate\\.", "status": 400},
+        {"class": "CodeEmptyDeletingVATRate", "code": "", "match": "Error on deleting VAT rate\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,14 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "class": "CodeEmptyCommercialCatalogModuleNotInstalled",
             "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
         },
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {
-            "class": "CodeEmptyInadmissibleFieldsForSelection",
+            "class": "CodeEmptyInadmissibleFieldsSelection",
             "code": "",
             "match": '"Inadmissible fields for selection\\.',
             "status": 400,

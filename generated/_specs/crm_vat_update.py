@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheCommercialCatalogModuleIsNot",
+            "class": "CodeEmptyCommercialCatalogModuleNotInstalled",
             "code": "",
             "match": "The Commercial Catalog module is not installed\\.",
             "status": 400,
@@ -15,7 +15,7 @@ SPEC = {
         {"class": "CodeEmptyInvalidParameters", "code": "", "match": "Invalid parameters\\.", "status": 400},
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied\\.", "status": 400},
         {"class": "CodeEmptyInvalidIdentifier", "code": "", "match": "Invalid identifier\\.", "status": 400},
-        {"class": "CodeEmptyErrorOnUpdatingVATRate", "code": "", "match": "Error on updating VAT rate\\.", "status": 400},
+        {"class": "CodeEmptyUpdatingVATRate", "code": "", "match": "Error on updating VAT rate\\.", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0EmptyRequiredParameterValue", "code": "0", "match": 'Empty required parameter "value"', "status": 400},
         {
-            "class": "Code0CannotCreateDocumentOnDeletedTemplate",
+            "class": "Code0CannotCreateDocumentDeletedTemplate",
             "code": "0",
             "match": "Cannot create document on deleted template",
             "status": 400,
@@ -17,13 +17,13 @@ SPEC = {
         {"class": "Code0TemplateNotFound", "code": "0", "match": "Template not found", "status": 400},
         {"class": "Code0CannotCreateDocument", "code": "0", "match": "Cannot create document", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsViewDocuments",
             "code": "0",
             "match": "You do not have permissions to view documents",
             "status": 400,
         },
         {
-            "class": "Code0MaximumCountOfDocumentsHasBeen",
+            "class": "Code0MaximumCountDocumentsReached",
             "code": "0",
             "match": "Maximum count of documents has been reached",
             "status": 400,

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0DocumentNotFound", "code": "0", "match": "Document not found", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsViewDocuments",
             "code": "0",
             "match": "You do not have permissions to view documents",
             "status": 400,

@@ -14,7 +14,7 @@ SPEC = {
             "status": 400,
         },
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyTemplates",
             "code": "0",
             "match": "You do not have permissions to modify templates",
             "status": 400,

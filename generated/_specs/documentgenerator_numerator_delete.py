@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100BitrixMainNumeratorNumeratorConstructorMust",
+            "class": "Code100BitrixMainNumeratorConstructorMust",
             "code": "100",
             "match": "Bitrix\\\\Main\\\\Numerator\\\\Numerator constructor must be public",
             "status": 400,

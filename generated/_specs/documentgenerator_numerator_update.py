@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100BitrixMainNumeratorNumeratorConstructorMust",
+            "class": "Code100BitrixMainNumeratorConstructorMust",
             "code": "100",
             "match": "Bitrix\\\\Main\\\\Numerator\\\\Numerator constructor must be public",
             "status": 400,
@@ -19,7 +19,7 @@ SPEC = {
             "status": 400,
         },
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0RegionNotFound", "code": "0", "match": "Region not found", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyTemplates",
             "code": "0",
             "match": "You do not have permissions to modify templates",
             "status": 400,

@@ -7,14 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {"class": "Code0RegionNotFound", "code": "0", "match": "Region not found", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyTemplates",
             "code": "0",
             "match": "You do not have permissions to modify templates",
             "status": 400,

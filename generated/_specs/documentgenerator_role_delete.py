@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100BitrixDocumentGeneratorModelRoleAllParameters",
+            "class": "Code100BitrixDocumentGeneratorModelRoleAll",
             "code": "100",
             "match": "Bitrix\\\\DocumentGenerator\\\\Model\\\\Role All parameters in the constructor must have real class type",
             "status": 400,

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100BitrixDocumentGeneratorModelRoleAllParameters",
+            "class": "Code100BitrixDocumentGeneratorModelRoleAll",
             "code": "100",
             "match": "Bitrix\\\\DocumentGenerator\\\\Model\\\\Role All parameters in the constructor must have real class type",
             "status": 400,
@@ -19,7 +19,7 @@ SPEC = {
             "status": 400,
         },
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,

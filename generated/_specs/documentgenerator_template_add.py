@@ -7,26 +7,26 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterFields",
             "code": "100",
             "match": "Invalid value to match with parameter .+?\\. Should be value of type array",
             "status": 400,
         },
         {
-            "class": "Code0EmptyRequiredFieldsNameNumeratorIdRegion",
+            "class": "Code0EmptyRequiredFieldsNameNumeratorId",
             "code": "0",
             "match": "Empty required fields: name, numeratorId, region",
             "status": 400,
         },
         {"class": "Code0MissingFileContent", "code": "0", "match": "Missing file content", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyTemplates",
             "code": "0",
             "match": "You do not have permissions to modify templates",
             "status": 400,

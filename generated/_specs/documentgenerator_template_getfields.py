@@ -9,13 +9,13 @@ SPEC = {
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0TemplateNotFound", "code": "0", "match": "Template not found", "status": 400},
         {
-            "class": "Code0CannotGetFieldsFromDeletedTemplate",
+            "class": "Code0CannotGetFieldsDeletedTemplate",
             "code": "0",
             "match": "Cannot get fields from deleted template",
             "status": 400,
         },
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyTemplates",
             "code": "0",
             "match": "You do not have permissions to modify templates",
             "status": 400,

@@ -7,26 +7,26 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100BitrixDocumentGeneratorTemplateConstructorMustBe",
+            "class": "Code100BitrixDocumentGeneratorTemplateConstructorMust",
             "code": "100",
             "match": "Bitrix\\\\DocumentGenerator\\\\Template constructor must be public",
             "status": 400,
         },
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {"class": "Code0TemplateNotFound", "code": "0", "match": "Template not found", "status": 400},
         {
-            "class": "Code0YouDoNotHavePermissionsTo",
+            "class": "Code0NotPermissionsModifyTemplate",
             "code": "0",
             "match": "You do not have permissions to modify this template",
             "status": 400,
         },
         {
-            "class": "Code0YouDoNotHavePermissionsTo2",
+            "class": "Code0NotPermissionsModifyTemplates",
             "code": "0",
             "match": "You do not have permissions to modify templates",
             "status": 400,

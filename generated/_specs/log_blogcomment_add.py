@@ -11,7 +11,7 @@ SPEC = {
         {"class": "CodeEmptyNoBlogFound", "code": "", "match": "No blog found", "status": 400},
         {"class": "CodeEmptyDuplicateComment", "code": "", "match": "Duplicate comment", "status": 400},
         {"class": "CodeEmptyNoPermissions", "code": "", "match": "No permissions", "status": 400},
-        {"class": "CodeEmptyBlogCommentHasnTBeenAdded", "code": "", "match": "Blog comment hasn't been added", "status": 400},
+        {"class": "CodeEmptyBlogCommentHasnTAdded", "code": "", "match": "Blog comment hasn't been added", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,8 +7,8 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "Code100", "code": "100", "status": 400},
-        {"class": "Code0BlogModuleIsNotInstalled", "code": "0", "match": "Blog module is not installed\\.", "status": 400},
-        {"class": "Code0ErrorDeletingMessage", "code": "0", "match": "Error deleting message", "status": 400},
+        {"class": "Code0BlogModuleNotInstalled", "code": "0", "match": "Blog module is not installed\\.", "status": 400},
+        {"class": "Code0DeletingMessage", "code": "0", "match": "Error deleting message", "status": 400},
         {"class": "Code403", "code": "403", "status": 400},
     ],
     "example": {

@@ -11,7 +11,7 @@ SPEC = {
         {"class": "CodeEmptyWrongDestinations", "code": "", "match": "Wrong destinations", "status": 400},
         {"class": "CodeEmptyNoReadPerms", "code": "", "match": "No read perms", "status": 400},
         {
-            "class": "CodeEmptyNoAccessToOneOrMore",
+            "class": "CodeEmptyNoAccessOneOrMore",
             "code": "",
             "match": "No access to one or more message recipients",
             "status": 400,

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyIncorrectInputData", "code": "", "match": "Incorrect input data", "status": 400},
         {
-            "class": "CodeEmptyYouHaveNoPermissionsToCreate",
+            "class": "CodeEmptyNoPermissionsCreateGroup",
             "code": "",
             "match": "You have no permissions to create a group",
             "status": 400,

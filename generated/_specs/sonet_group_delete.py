@@ -9,7 +9,7 @@ SPEC = {
         {"class": "CodeEmptyWrongGroupID", "code": "", "match": "Wrong group ID", "status": 400},
         {"class": "CodeEmptySocialnetworkGroupNotFound", "code": "", "match": "Socialnetwork group not found", "status": 400},
         {
-            "class": "CodeEmptyUserHasNoPermissionsToDelete",
+            "class": "CodeEmptyUserNoPermissionsDeleteGroup",
             "code": "",
             "match": "User has no permissions to delete group",
             "status": 400,

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "CodeEmptyInvalidWorkgroupProjectID", "code": "", "match": "Invalid workgroup/project ID", "status": 400},
         {"class": "CodeEmptyInvalidUserID", "code": "", "match": "Invalid user ID", "status": 400},
         {
-            "class": "CodeEmptyInsufficientPermissionsToCompleteTheOperation",
+            "class": "CodeEmptyInsufficientPermissionsCompleteOperation",
             "code": "",
             "match": "Insufficient permissions to complete the operation\\.",
             "status": 400,

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyWrongGroupID", "code": "", "match": "Wrong group ID", "status": 400},
         {
-            "class": "CodeEmptyUserHasNoPermissionsToUpdate",
+            "class": "CodeEmptyUserNoPermissionsUpdateGroup",
             "code": "",
             "match": "User has no permissions to update group",
             "status": 400,

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyWrongGroupID", "code": "", "match": "Wrong group ID", "status": 400},
-        {"class": "CodeEmptyNoPermissionsToAddUsers", "code": "", "match": "No permissions to add users", "status": 400},
+        {"class": "CodeEmptyNoPermissionsAddUsers", "code": "", "match": "No permissions to add users", "status": 400},
         {"class": "CodeEmptyWrongUserIDs", "code": "", "match": "Wrong user IDs", "status": 400},
         {"class": "CodeEmptySocialnetworkGroupNotFound", "code": "", "match": "Socialnetwork group not found", "status": 400},
     ],

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyWrongGroupID", "code": "", "match": "Wrong group ID", "status": 400},
         {"class": "CodeEmptySocialnetworkGroupNotFound", "code": "", "match": "Socialnetwork group not found", "status": 400},
-        {"class": "CodeEmptyCannotRequestToJoinGroup", "code": "", "match": "Cannot request to join group", "status": 400},
+        {"class": "CodeEmptyCannotRequestJoinGroup", "code": "", "match": "Cannot request to join group", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "CodeEmptyWrongGroupID", "code": "", "match": "Wrong group ID", "status": 400},
         {
-            "class": "CodeEmptyNoPermissionsToUpdateUsersRole",
+            "class": "CodeEmptyNoPermissionsUpdateUsersRole",
             "code": "",
             "match": "No permissions to update users role",
             "status": 400,

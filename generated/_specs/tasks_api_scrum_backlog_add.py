@@ -11,8 +11,8 @@ SPEC = {
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
         {"class": "Code0CreatedByUserNotFound", "code": "0", "match": "createdBy user not found", "status": 400},
         {"class": "Code0ModifiedByUserNotFound", "code": "0", "match": "modifiedBy user not found", "status": 400},
-        {"class": "Code0UnableToAddBacklog", "code": "0", "match": "Unable to add backlog", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0UnableAddBacklog", "code": "0", "match": "Unable to add backlog", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

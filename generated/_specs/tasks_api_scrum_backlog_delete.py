@@ -10,13 +10,13 @@ SPEC = {
         {"class": "Code0BacklogNotFound", "code": "0", "match": "Backlog not found", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
         {
-            "class": "Code0ItIsForbiddenRemoveABacklog",
+            "class": "Code0ForbiddenRemoveBacklogItems",
             "code": "0",
             "match": "It is forbidden remove a backlog with items",
             "status": 400,
         },
         {"class": "Code0BacklogNotDeleted", "code": "0", "match": "Backlog not deleted", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code0GroupIdNotFound", "code": "0", "match": "Group id not found", "status": 400},
         {"class": "Code0BacklogNotFound", "code": "0", "match": "Backlog not found", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -9,13 +9,13 @@ SPEC = {
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
         {"class": "Code0EpicNotFound", "code": "0", "match": "Epic not found", "status": 400},
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueStringValueToMatchWith",
+            "class": "Code100InvalidValueStringValueMatchParameter",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 400,

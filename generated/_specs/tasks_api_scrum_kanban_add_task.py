@@ -12,13 +12,13 @@ SPEC = {
         {"class": "Code0SprintNotFound", "code": "0", "match": "Sprint not found", "status": 400},
         {"class": "Code0StageNotFound", "code": "0", "match": "Stage not found", "status": 400},
         {
-            "class": "Code0TaskNotFoundTheTaskMust",
+            "class": "Code0TaskNotFoundMustGROUP",
             "code": "0",
             "match": "Task not found\\. The task must be with GROUP_ID",
             "status": 400,
         },
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

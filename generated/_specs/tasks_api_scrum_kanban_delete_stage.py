@@ -8,9 +8,9 @@ SPEC = {
     "errors": [
         {"class": "Code0StageIdNotFound", "code": "0", "match": "Stage id not found", "status": 400},
         {"class": "Code0StageNotFound", "code": "0", "match": "Stage not found", "status": 400},
-        {"class": "Code0StageHasTasks", "code": "0", "match": "Stage has tasks", "status": 400},
+        {"class": "Code0StageTasks", "code": "0", "match": "Stage has tasks", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

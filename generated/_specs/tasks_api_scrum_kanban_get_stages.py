@@ -9,7 +9,7 @@ SPEC = {
         {"class": "Code0SprintIdNotFound", "code": "0", "match": "Sprint id not found", "status": 400},
         {"class": "Code0SprintNotFound", "code": "0", "match": "Sprint not found", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "Code0StageNotFound", "code": "0", "match": "Stage not found", "status": 400},
         {"class": "Code0IncorrectSprintIdValue", "code": "0", "match": "Incorrect sprintId value", "status": 400},
         {"class": "Code0AccessDenied", "code": "0", "match": "Access denied", "status": 400},
-        {"class": "Code0UnknownError", "code": "0", "match": "Unknown error", "status": 400},
+        {"class": "Code0Unknown", "code": "0", "match": "Unknown error", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -13,13 +13,13 @@ SPEC = {
         {"class": "Code0CreatedByUserNotFound", "code": "0", "match": "createdBy user not found", "status": 400},
         {"class": "Code0ModifiedByUserNotFound", "code": "0", "match": "modifiedBy user not found", "status": 400},
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueStringValueToMatchWith",
+            "class": "Code100InvalidValueStringValueMatchParameter",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array",
             "status": 400,

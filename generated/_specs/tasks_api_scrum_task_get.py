@@ -8,13 +8,13 @@ SPEC = {
     "errors": [
         {"class": "Code0", "code": "0", "status": 200},
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 200,
         },
         {
-            "class": "Code100InvalidValueStringValueToMatchWith",
+            "class": "Code100InvalidValueStringValueMatchParameter",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 200,

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "Code0WrongTaskId", "code": "0", "match": "wrong task id", "status": 400},
-        {"class": "Code0ActionOnTheTaskIsNot", "code": "0", "match": "Action on the task is not allowed", "status": 400},
+        {"class": "Code0ActionTaskNotAllowed", "code": "0", "match": "Action on the task is not allowed", "status": 400},
     ],
     "example": {
         "name": "success",

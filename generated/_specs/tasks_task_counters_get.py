@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code0InvalidValueValueToMatchWith",
+            "class": "Code0InvalidValueMatchParameterUserId",
             "code": "0",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 400,
         },
         {
-            "class": "Code0GroupNotFoundOrAccessDenied",
+            "class": "Code0GroupNotFoundOrAccess",
             "code": "0",
             "match": "Group not found or access denied\\. \\(internal error\\)",
             "status": 400,

@@ -7,15 +7,15 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "Code0WrongTaskId", "code": "0", "match": "wrong task id", "status": 400},
-        {"class": "Code0ActionOnTheTaskIsNot", "code": "0", "match": "Action on the task is not allowed", "status": 400},
+        {"class": "Code0ActionTaskNotAllowed", "code": "0", "match": "Action on the task is not allowed", "status": 400},
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100CTaskItemAllParametersInTheConstructor",
+            "class": "Code100CTaskItemAllParametersConstructorMust",
             "code": "100",
             "match": "CTaskItem All parameters in the constructor must have real class type",
             "status": 400,

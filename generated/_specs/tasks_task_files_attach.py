@@ -7,25 +7,25 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CTaskItemAllParametersInTheConstructor",
+            "class": "Code100CTaskItemAllParametersConstructorMust",
             "code": "100",
             "match": "CTaskItem All parameters in the constructor must have real class type \\(internal error\\)",
             "status": 400,
         },
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+? \\(internal error\\)",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueValueToMatchWith",
+            "class": "Code100InvalidValueMatchParameterFileId",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\. \\(internal error\\)",
             "status": 400,
         },
-        {"class": "Code0WrongTaskIdInternalError", "code": "0", "match": "wrong task id \\(internal error\\)", "status": 400},
-        {"class": "Code0AccessDeniedInternalError", "code": "0", "match": "Access denied \\(internal error\\)", "status": 400},
+        {"class": "Code0WrongTaskIdInternal", "code": "0", "match": "wrong task id \\(internal error\\)", "status": 400},
+        {"class": "Code0AccessDeniedInternal", "code": "0", "match": "Access denied \\(internal error\\)", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
     ],
     "example": {

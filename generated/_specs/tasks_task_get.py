@@ -8,13 +8,13 @@ SPEC = {
     "errors": [
         {"class": "Code0", "code": "0", "status": 400},
         {
-            "class": "Code100CTaskItemAllParametersInTheConstructor",
+            "class": "Code100CTaskItemAllParametersConstructorMust",
             "code": "100",
             "match": "CTaskItem All parameters in the constructor must have real class type \\(internal error\\)",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterSelect",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\. \\(internal error\\)",
             "status": 400,

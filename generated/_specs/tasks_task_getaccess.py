@@ -8,13 +8,13 @@ SPEC = {
     "errors": [
         {"class": "Code0", "code": "0", "status": 400},
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterUsers",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
         {
-            "class": "Code100CTaskItemAllParametersInTheConstructor",
+            "class": "Code100CTaskItemAllParametersConstructorMust",
             "code": "100",
             "match": "CTaskItem All parameters in the constructor must have real class type",
             "status": 400,

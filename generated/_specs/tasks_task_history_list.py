@@ -7,8 +7,8 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "Code100", "code": "100", "status": 400},
-        {"class": "Code0WrongTaskIdInternalError", "code": "0", "match": "wrong task id \\(internal error\\)", "status": 400},
-        {"class": "Code0AccessDeniedInternalError", "code": "0", "match": "Access denied\\. \\(internal error\\)", "status": 400},
+        {"class": "Code0WrongTaskIdInternal", "code": "0", "match": "wrong task id \\(internal error\\)", "status": 400},
+        {"class": "Code0AccessDeniedInternal", "code": "0", "match": "Access denied\\. \\(internal error\\)", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -8,19 +8,19 @@ SPEC = {
     "errors": [
         {"class": "Code0WrongTaskId", "code": "0", "match": "wrong task id", "status": 400},
         {
-            "class": "Code0ActionOnTheTaskIsNot",
+            "class": "Code0ActionTaskNotAllowedInternal",
             "code": "0",
             "match": "Action on the task is not allowed \\(internal error\\)",
             "status": 400,
         },
         {
-            "class": "Code100CTaskItemAllParametersInTheConstructor",
+            "class": "Code100CTaskItemAllParametersConstructorMust",
             "code": "100",
             "match": "CTaskItem All parameters in the constructor must have real class type \\(internal error\\)",
             "status": 400,
         },
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+? \\(internal error\\)",
             "status": 400,

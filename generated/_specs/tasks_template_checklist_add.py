@@ -7,20 +7,20 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
-        {"class": "Code0ItemNameIsNotSpecified", "code": "0", "match": "Item name is not specified", "status": 400},
+        {"class": "Code0ItemNameNotSpecified", "code": "0", "match": "Item name is not specified", "status": 400},
         {
-            "class": "Code0InvalidValueForFieldPARENTID",
+            "class": "Code0InvalidValueFieldPARENTID",
             "code": "0",
             "match": "Invalid value \\[\\] for field \\[PARENT_ID\\] in element \\[, Item name\\]",
             "status": 400,
         },
         {
-            "class": "Code0AddingItemActionIsNotAvailable",
+            "class": "Code0AddingItemActionNotAvailable",
             "code": "0",
             "match": "Adding item: action is not available",
             "status": 400,

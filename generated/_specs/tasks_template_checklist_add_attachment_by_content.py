@@ -7,25 +7,20 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100BitrixTasksCheckListInternalsCheckListAll",
+            "class": "Code100BitrixTasksCheckListInternalsAll",
             "code": "100",
             "match": "Bitrix\\\\Tasks\\\\CheckList\\\\Internals\\\\CheckList All parameters in the constructor must have real class type",
             "status": 400,
         },
+        {"class": "Code0AddingAttachment", "code": "0", "match": "An error occurred while adding the attachment", "status": 400},
         {
-            "class": "Code0AnErrorOccurredWhileAddingThe",
-            "code": "0",
-            "match": "An error occurred while adding the attachment",
-            "status": 400,
-        },
-        {
-            "class": "Code0ModificationOfTheItemActionIs",
+            "class": "Code0ModificationItemActionNotAvailable",
             "code": "0",
             "match": "Modification of the item: action is not available",
             "status": 400,

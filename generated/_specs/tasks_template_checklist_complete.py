@@ -7,31 +7,31 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100BitrixTasksCheckListInternalsCheckListAll",
+            "class": "Code100BitrixTasksCheckListInternalsAll",
             "code": "100",
             "match": "Bitrix\\\\Tasks\\\\CheckList\\\\Internals\\\\CheckList All parameters in the constructor must have real class type",
             "status": 400,
         },
         {
-            "class": "Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument",
+            "class": "Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdate",
             "code": "0",
             "match": "Bitrix\\\\Tasks\\\\CheckList\\\\CheckListFacade::onAfterUpdate\\(\\): Argument #\\d+ \\(\\$taskId\\) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade\\.php on line \\d+",
             "status": 400,
         },
         {
-            "class": "Code0IncorrectValueForFieldENTITYID",
+            "class": "Code0IncorrectValueFieldENTITYID",
             "code": "0",
             "match": "Incorrect value \\[\\] for field \\[ENTITY_ID\\] in item \\[, \\]",
             "status": 400,
         },
         {
-            "class": "Code0ChangingTheStatusOfTheItem",
+            "class": "Code0ChangingStatusItemActionUnavailable",
             "code": "0",
             "match": "Changing the status of the item: action unavailable",
             "status": 400,

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100BitrixTasksCheckListInternalsCheckListAll",
+            "class": "Code100BitrixTasksCheckListInternalsAll",
             "code": "100",
             "match": "Bitrix\\\\Tasks\\\\CheckList\\\\Internals\\\\CheckList All parameters in the constructor must have real class type",
             "status": 400,

@@ -7,31 +7,31 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100BitrixTasksCheckListInternalsCheckListAll",
+            "class": "Code100BitrixTasksCheckListInternalsAll",
             "code": "100",
             "match": "Bitrix\\\\Tasks\\\\CheckList\\\\Internals\\\\CheckList All parameters in the constructor must have real class type",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterAttachmentsIds",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type array\\.",
             "status": 400,
         },
         {
-            "class": "Code0InvalidValueForFieldENTITYID",
+            "class": "Code0InvalidValueFieldENTITYID",
             "code": "0",
             "match": "Invalid value \\[\\] for field \\[ENTITY_ID\\] in element \\[, \\]",
             "status": 400,
         },
         {
-            "class": "Code0ChangingItemActionIsNotAvailable",
+            "class": "Code0ChangingItemActionNotAvailable",
             "code": "0",
             "match": "Changing item: action is not available",
             "status": 400,

@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "Code100CouldNotFindValueForParameter",
+            "class": "Code100CouldNotFindValueParameter",
             "code": "100",
             "match": "Could not find value for parameter .+?",
             "status": 400,
         },
         {
-            "class": "Code100InvalidValueToMatchWithParameter",
+            "class": "Code100InvalidValueMatchParameterTemplateId",
             "code": "100",
             "match": "Invalid value .+? to match with parameter .+?\\. Should be value of type int\\.",
             "status": 400,

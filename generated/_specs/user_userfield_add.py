@@ -9,13 +9,13 @@ SPEC = {
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "ErrorCore", "code": "ERROR_CORE", "status": 400},
         {
-            "class": "CodeEmptyTheU0027FIELDNAMEU0027FieldIs",
+            "class": "CodeEmptyU0027FIELDNAMEU0027FieldNot",
             "code": "",
             "match": "The 'FIELD_NAME' field is not found\\.",
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheU0027USERTYPEIDU0027Field",
+            "class": "CodeEmptyU0027USERTYPEIDU0027Field",
             "code": "",
             "match": "The 'USER_TYPE_ID' field is not found\\.",
             "status": 400,

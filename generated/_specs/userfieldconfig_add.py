@@ -7,13 +7,13 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyAccessDenied", "code": "", "match": "Access denied", "status": 400},
-        {"class": "CodeEmptyYouCannotCreateCustomFields", "code": "", "match": "You cannot create custom fields", "status": 400},
-        {"class": "CodeEmptyTheUSERTYPEIDFieldIs", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
-        {"class": "CodeEmptyTheFIELDNAMEFieldIsNot", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
+        {"class": "CodeEmptyCannotCreateCustomFields", "code": "", "match": "You cannot create custom fields", "status": 400},
+        {"class": "CodeEmptyUSERTYPEIDFieldNot", "code": "", "match": "The 'USER_TYPE_ID' field is not found", "status": 400},
+        {"class": "CodeEmptyFIELDNAMENotFound", "code": "", "match": "The 'FIELD_NAME' field is not found", "status": 400},
         {"class": "CodeEmptyFieldAlreadyExists", "code": "", "match": "Field .+? already exists", "status": 400},
-        {"class": "CodeEmptyFailToCreateNewUserField", "code": "", "match": "Fail to create new user field", "status": 400},
+        {"class": "CodeEmptyFailCreateNewUserField", "code": "", "match": "Fail to create new user field", "status": 400},
         {
-            "class": "CodeEmptyFailToSaveEnumerationFieldValues",
+            "class": "CodeEmptyFailSaveEnumerationFieldValues",
             "code": "",
             "match": "Fail to save enumeration field values",
             "status": 400,

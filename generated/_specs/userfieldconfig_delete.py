@@ -6,16 +6,16 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyYouCannotDeleteTheUserField", "code": "", "match": "You cannot delete the user field", "status": 400},
+        {"class": "CodeEmptyCannotDeleteUserField", "code": "", "match": "You cannot delete the user field", "status": 400},
         {
-            "class": "CodeEmptyTheCurrentMethodRequiredMoreScopes",
+            "class": "CodeEmptyCurrentMethodRequiredMoreScopes",
             "code": "",
             "match": "The current method required more scopes\\. \\(crm\\)",
             "status": 400,
         },
-        {"class": "CodeEmptyNoSettingsForUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
+        {"class": "CodeEmptyNoSettingsUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
         {
-            "class": "CodeEmptyErrorWhileAttemptingToModifyUser",
+            "class": "CodeEmptyAttemptingModifyUserFieldSettings",
             "code": "",
             "match": "Error while attempting to modify user field settings",
             "status": 400,

@@ -7,12 +7,12 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyTheCurrentMethodRequiredMoreScopes",
+            "class": "CodeEmptyCurrentMethodRequiredMoreScopes",
             "code": "",
             "match": "The current method required more scopes\\. \\(crm\\)",
             "status": 400,
         },
-        {"class": "CodeEmptyNoSettingsForUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
+        {"class": "CodeEmptyNoSettingsUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
     ],
     "example": {
         "name": "success",

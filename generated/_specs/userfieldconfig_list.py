@@ -7,18 +7,18 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyYouDoNotHavePermissionTo",
+            "class": "CodeEmptyNotPermissionViewUserField",
             "code": "",
             "match": "You do not have permission to view user field settings",
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheCurrentMethodRequiredMoreScopes",
+            "class": "CodeEmptyCurrentMethodRequiredMoreScopes",
             "code": "",
             "match": "The current method required more scopes\\. \\(crm\\)",
             "status": 400,
         },
-        {"class": "CodeEmptyNoSettingsForUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
+        {"class": "CodeEmptyNoSettingsUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
     ],
     "example": {
         "name": "success",

@@ -7,20 +7,20 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "CodeEmptyYouCannotChangeTheSettingsOf",
+            "class": "CodeEmptyCannotChangeSettingsUserField",
             "code": "",
             "match": "You cannot change the settings of the user field",
             "status": 400,
         },
         {
-            "class": "CodeEmptyTheCurrentMethodRequiredMoreScopes",
+            "class": "CodeEmptyCurrentMethodRequiredMoreScopes",
             "code": "",
             "match": "The current method required more scopes\\. \\(crm\\)",
             "status": 400,
         },
-        {"class": "CodeEmptyNoSettingsForUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
+        {"class": "CodeEmptyNoSettingsUserFieldAccess", "code": "", "match": "No settings for UserFieldAccess", "status": 400},
         {
-            "class": "CodeEmptyErrorWhileAttemptingToChangeUser",
+            "class": "CodeEmptyAttemptingChangeUserFieldSettings",
             "code": "",
             "match": "Error while attempting to change user field settings",
             "status": 400,

@@ -7,9 +7,9 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "CodeEmptyTooManyEntityIds", "code": "", "match": "Too many entity ids", "status": 400},
-        {"class": "CodeEmptyAttachWithEntityIdXNotFound", "code": "", "match": "Attach with entityId X not found", "status": 400},
+        {"class": "CodeEmptyAttachEntityIdXNotFound", "code": "", "match": "Attach with entityId X not found", "status": 400},
         {
-            "class": "CodeEmptyAttachWithEntityIdXReadAccess",
+            "class": "CodeEmptyAttachEntityIdXReadAccess",
             "code": "",
             "match": "Attach with entityId X read access denied",
             "status": 400,

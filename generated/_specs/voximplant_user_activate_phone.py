@@ -6,9 +6,9 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "CodeEmptyParameterUSERIDIsNotSet", "code": "", "match": "Parameter USER_ID is not set", "status": 400},
+        {"class": "CodeEmptyParameterUSERIDNotSet", "code": "", "match": "Parameter USER_ID is not set", "status": 400},
         {
-            "class": "CodeEmptyYouAreNotAllowedToModify",
+            "class": "CodeEmptyNotAllowedModifyUserS",
             "code": "",
             "match": "You are not allowed to modify user's settings",
             "status": 400,

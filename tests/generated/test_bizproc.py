@@ -1734,7 +1734,7 @@ ERROR_REPLIES = [
         {"DOCUMENT_ID": ["crm", "CCrmDocumentLead", "LEAD_1"], "PARAMETERS": {"Parameter1": "user_1"}, "TEMPLATE_ID": 1},
         400,
         {"error": "", "error_description": "Template type and DOCUMENT_ID mismatch!"},
-        "CodeEmptyTemplateTypeAndDOCUMENTIDMismatch",
+        "CodeEmptyTemplateTypeAndDOCUMENTID",
         "InvalidRequestError",
         id="bizproc.workflow.start/documented_3_empty",
     ),

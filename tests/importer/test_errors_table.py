@@ -34,7 +34,7 @@ def test_code_description_value_uses_the_description_as_message() -> None:
         "|| `0` | Store document was not found | Prose ||\n|| `0` | Access denied | Prose ||\n|#\n"
     )
     assert read(section) == [
-        {"code": "0", "status": 400, "match": "Store document was not found", "class": "Code0StoreDocumentWasNotFound"},
+        {"code": "0", "status": 400, "match": "Store document was not found", "class": "Code0StoreDocumentNotFound"},
         {"code": "0", "status": 400, "match": "Access denied", "class": "Code0AccessDenied"},
     ]
 
@@ -201,3 +201,14 @@ def test_a_message_inside_a_siblings_longer_word_is_matched_from_a_word_start() 
     assert first["match"] == r"(?<!\w)TYPE_ID is not defined"
     assert not re.search(str(first["match"]), "ENTITY_TYPE_ID is not defined.")
     assert second["match"] == "ENTITY_TYPE_ID is not defined"
+
+
+def test_a_class_named_from_a_message_keeps_its_meaningful_words() -> None:
+    from codegen.importer.errors_table import _class_for
+
+    taken: set[str] = set()
+    first = _class_for("0", 'An error occurred while canceling the document "x": The document has not been processed', taken)
+    second = _class_for("0", 'An error occurred while canceling the document "x": insufficient permissions', taken)
+    assert first == "Code0CancelingDocumentXNotProcessed"
+    assert second == "Code0CancelingDocumentXInsufficientPermissions"  # more words before any number
+    assert _class_for("0", "Error 404 for the ID 24", taken) == "Code0ID"
