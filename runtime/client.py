@@ -176,18 +176,21 @@ class Client:
         spec = specs.get(method_id)
         assert spec is not None, method_id
         params, unknown = wire_params(spec, kwargs)
-        return self._execute(spec["method"], spec["api_version"], params, spec, unknown).result
+        keywords = {wire: kwarg for kwarg, wire in spec["kwargs"].items()}
+        return self._execute(spec["method"], spec["api_version"], params, spec, unknown, keywords=keywords).result
 
     # -- the call path ------------------------------------------------------------------
 
     def _execute(self, method: str, api_version: int, params: dict[str, Any], spec: specs.MethodSpec | None,
-                 early_problems: Iterable[Problem], *, idempotent: bool | None = None) -> Response:
-        """`idempotent` overrides the spec's flag (batch: safe only when every command is)."""
+                 early_problems: Iterable[Problem], *, idempotent: bool | None = None,
+                 keywords: Mapping[str, str] | None = None) -> Response:
+        """`idempotent` overrides the spec's flag (batch: safe only when every command is);
+        `keywords` names problems by the keyword arguments a typed call used."""
         problems = list(early_problems)
         if self.validate and spec is not None:
             problems += self.check(spec, params)
         if problems:
-            raise ValidationError(method, problems)
+            raise ValidationError(method, problems, keywords)
         body = encode_params(method, params)
         if idempotent is None:
             idempotent = spec["idempotent"] if spec is not None else guess_idempotent(method)

@@ -8,7 +8,8 @@ messages are built from the method name, codes and the portal's own description.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -22,13 +23,24 @@ class Bitrix24Error(Exception):
 class ValidationError(Bitrix24Error, ValueError):
     """The parameters break the method's spec; nothing was sent."""
 
-    def __init__(self, method: str, problems: Sequence[Problem]) -> None:
+    def __init__(self, method: str, problems: Sequence[Problem], keywords: Mapping[str, str] | None = None) -> None:
+        """`keywords` (wire name → keyword argument) names each problem in the caller's words too:
+        a typed call wrote `entity_id=`, so `entityId` alone would not point at its line."""
         self.method = method
         self.problems = list(problems)
-        lines = "\n".join(f"  - {problem.path or '(parameters)'}: {problem.message} [rule: {problem.rule}]"
+        lines = "\n".join(f"  - {_shown(problem.path, keywords or {})}: {problem.message} [rule: {problem.rule}]"
                           for problem in self.problems)
         count = len(self.problems)
         super().__init__(f"{method}: {count} invalid parameter{'s' if count != 1 else ''}:\n{lines}")
+
+
+def _shown(path: str, keywords: Mapping[str, str]) -> str:
+    """`entityId.x` as `entity_id (entityId.x)` when the caller wrote `entity_id=`."""
+    head = re.split(r"[.\[]", path, maxsplit=1)[0]
+    keyword = keywords.get(head)
+    if keyword and keyword != head:
+        return f"{keyword} ({path})"
+    return path or "(parameters)"
 
 
 class UnknownParameterWarning(UserWarning):

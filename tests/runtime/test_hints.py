@@ -36,3 +36,14 @@ def test_an_unknown_method_is_sent_and_its_404_names_the_method_meant(b24_emulat
     with pytest.raises(errors.ErrorMethodNotFound) as far:
         b24.call("zzz.qqq")
     assert far.value.hint is None
+
+
+def test_a_typed_calls_problem_names_the_keyword_it_wrote(b24_emulator: Emulator) -> None:
+    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    with pytest.raises(errors.ValidationError) as caught:
+        b24.crm.item.payment.add(entity_id="x", entity_type_id=2)  # type: ignore[arg-type]
+    assert "  - entity_id (entityId): must be integer" in str(caught.value)
+    assert caught.value.problems[0].path == "entityId"  # the path stays the wire's, as validate() gives it
+    with pytest.raises(errors.ValidationError) as generic:
+        b24.call("crm.item.payment.add", {"entityId": "x", "entityTypeId": 2})
+    assert "  - entityId: must be integer" in str(generic.value)  # the generic form wrote wire names

@@ -51,8 +51,8 @@ def test_validation_error_message_lists_method_parameter_and_rule() -> None:
         client.sale.paysystem.pay.invoice(pay_system_id="abc")  # type: ignore[call-arg]
     text = str(raised.value)
     assert text.startswith("sale.paysystem.pay.invoice: 2 invalid parameters")
-    assert "INVOICE_ID: is required but missing [rule: required]" in text
-    assert "PAY_SYSTEM_ID: must be integer, got str 'abc' [rule: type]" in text
+    assert "invoice_id (INVOICE_ID): is required but missing [rule: required]" in text
+    assert "pay_system_id (PAY_SYSTEM_ID): must be integer, got str 'abc' [rule: type]" in text
     assert "sekret-token" not in text
 
 
