@@ -104,7 +104,7 @@ class EventOfflineNamespace:
 
         REST method: event.offline.get
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html
-        Spec: spec/imported/event.offline.get.yaml
+        Spec: spec/imported/event.offline.get.yaml, spec/overrides/event.offline.get.yaml
         """
         return cast("EventOfflineGetResult", self._client._invoke("event.offline.get", params))
 

@@ -25,8 +25,8 @@ EventOfflineErrorResult: TypeAlias = bool
 
 
 class Event(TypedDict):
-    EVENT_ADDITIONAL: NotRequired[bool]
-    EVENT_DATA: NotRequired[bool]
+    EVENT_ADDITIONAL: NotRequired[Any]
+    EVENT_DATA: NotRequired[Any]
     EVENT_NAME: NotRequired[str]
     ID: NotRequired[str]
     MESSAGE_ID: NotRequired[str]

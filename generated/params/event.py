@@ -7,7 +7,7 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class EventBindParams(TypedDict, total=False):
@@ -38,6 +38,10 @@ class EventOfflineGetParams(TypedDict, total=False):
     filter: list[Any] | dict[str, Any]
     order: list[Any] | dict[str, Any]
     limit: int | str
+    clear: Literal[0, 1]
+    process_id: str
+    auth_connector: str
+    error: Literal[0, 1]
 
 
 class EventOfflineListParams(TypedDict, total=False):

@@ -74,6 +74,13 @@ WIRE_CALLS = [
         id="event.offline.error",
     ),
     pytest.param(
+        "event.offline.get",
+        ["event", "offline", "get"],
+        {"auth_connector": "BxTest", "filter": {"=EVENT_NAME": "ONCRMLEADADD", "=MESSAGE_ID": 1, ">=ID": 1}},
+        {"auth_connector": "BxTest", "filter": {"=EVENT_NAME": "ONCRMLEADADD", "=MESSAGE_ID": 1, ">=ID": 1}},
+        id="event.offline.get",
+    ),
+    pytest.param(
         "event.offline.list",
         ["event", "offline", "list"],
         {"filter": {"ERROR": 0}, "order": {"ID": "DESC"}},
