@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypeAlias, TypedDict
+from typing import NotRequired, TypeAlias, TypedDict
 
 EventBindResult: TypeAlias = bool
 
@@ -35,7 +35,7 @@ class Event(TypedDict):
 
 class EventOfflineGetResult(TypedDict):
     events: NotRequired[list[Event]]
-    process_id: NotRequired[Any]
+    process_id: NotRequired[str | None]
 
 
 class EventOfflineListResultItem(TypedDict):
