@@ -29,10 +29,11 @@ class App:
     client_secret: str = field(repr=False)
     application_token: str = field(repr=False)
     handler_url: str | None = None  # the install callback ("handler path" in the app's settings)
+    redirect_uri: str | None = None  # where /oauth/authorize/ sends the user back with a code
     scope: str = DEFAULT_SCOPE
     status: str = "L"  # L: local app (auth-params-in-events.md lists L, F, D, T, P)
     version: str = "1"
-    installed: bool = False
+    installed: bool = False  # only installed apps get events (installation-finish.md)
 
 
 class AppRegistry:
@@ -55,12 +56,14 @@ class AppRegistry:
         return app
 
     def register(self, client_id: str | None = None, client_secret: str | None = None,
-                 handler_url: str | None = None, scope: str = DEFAULT_SCOPE, status: str = "L") -> App:
+                 handler_url: str | None = None, redirect_uri: str | None = None, scope: str = DEFAULT_SCOPE,
+                 status: str = "L") -> App:
         """Add an application (not yet installed); random id and secret unless given."""
         client_id = client_id or f"local.{secrets.token_hex(6)}.{secrets.randbelow(10**8):08d}"
         if client_id in self._apps:
             raise ValueError(f"register_app: an application with client_id {client_id!r} already exists")
-        return self._add(App(client_id, client_secret or new_token(), new_token(), handler_url, scope, status))
+        return self._add(App(client_id, client_secret or new_token(), new_token(), handler_url, redirect_uri, scope,
+                             status))
 
     def get(self, client_id: str | None = None) -> App:
         """The application with this client id (the configured one by default)."""

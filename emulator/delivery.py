@@ -96,6 +96,14 @@ class Delivery:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    def to_json(self) -> dict[str, Any]:
+        """For /_emulator/deliveries: everything but the raw body (it holds the app's tokens)."""
+        return {"seq": self.seq, "kind": self.kind, "url": self.url, "http_method": self.http_method,
+                "event": self.event, "client_id": self.client_id, "handler_id": self.handler_id,
+                "content_type": self.content_type, "params": self.params, "status": self.status,
+                "reply": self.reply.decode("utf-8", "replace"), "reply_content_type": self.reply_content_type,
+                "error": self.error, "queued_at": self.queued_at, "duration": self.duration}
+
 
 def _send(job: Job, body: bytes, timeout: float) -> tuple[int, bytes, str, str | None]:
     """POST (or GET, with the payload in the query) one request; never raises."""

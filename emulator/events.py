@@ -12,7 +12,8 @@ ONOFFLINEEVENT handlers are told, no more often than their `minTimeout`.
 The methods work only for applications (an incoming webhook gets WRONG_AUTH_TYPE, as the
 pages say they work only in the context of application authorization). Choices where
 the pages are silent: binding the same handler twice keeps one binding and answers true;
-an event_type other than online/offline is invalid; a handler URL must be http(s).
+an event_type other than online/offline is invalid; a handler URL must be http(s). Apps
+not installed yet get no events (installation-finish.md).
 Permissions (ACCESS_DENIED for non-administrators) are not modelled: every caller is an
 administrator here.
 """
@@ -160,7 +161,7 @@ class EventHub:
         """Deliver `event` to every online binding and queue it for every offline one; never blocks."""
         event = event.upper()
         with self._lock:
-            matching = [b for b in self._bindings.values() if b.event == event]
+            matching = [b for b in self._bindings.values() if b.event == event and self.apps.get(b.client_id).installed]
         for binding in matching:
             if binding.offline:
                 if binding.auth_connector and binding.auth_connector == auth_connector:

@@ -38,6 +38,7 @@ from .events import EventHub, PortalAddress
 from .families import derive_families
 from .faults import HTML_ERROR_PAGE, PROCESSED_KINDS, Canned, Faults, check_kind, truncate
 from .idempotency import IdempotencyStore
+from .install import InstallMode, authorize_redirect, install_job
 from .introspection import Introspection
 from .limits import LeakyBucket, OperatingMeter, OperatingState
 from .lists import DealStore
@@ -276,9 +277,30 @@ class Emulator:
         return self.apps.get(client_id)
 
     def register_app(self, client_id: str | None = None, client_secret: str | None = None,
-                     handler_url: str | None = None, scope: str | None = None) -> App:
-        """Register another OAuth application; install it with `install_app`."""
-        return self.apps.register(client_id, client_secret, handler_url, **({"scope": scope} if scope else {}))
+                     handler_url: str | None = None, redirect_uri: str | None = None, scope: str | None = None,
+                     installed: bool = False) -> App:
+        """Register another OAuth application; it gets events once installed (`install_app`)."""
+        app = self.apps.register(client_id, client_secret, handler_url, redirect_uri,
+                                 **({"scope": scope} if scope else {}))
+        app.installed = installed
+        return app
+
+    def install_app(self, client_id: str | None = None, mode: InstallMode = "event", handler_url: str | None = None,
+                    user_id: int | None = None, language: str = "en") -> Delivery:
+        """Run the install callback of an app at its handler_url (or the one given) and return what it
+        answered: ONAPPINSTALL with a token pair (`event`, the app is then installed) or the install
+        page's form (`placement`, installed by `finish_install`)."""
+        app = self.apps.get(client_id)
+        if handler_url:
+            app.handler_url = handler_url
+        job = install_job(self.events, app, mode, self.config.webhook_user_id if user_id is None else user_id, language)
+        if mode == "event":
+            app.installed = True
+        return self.deliverer.send(job)
+
+    def finish_install(self, client_id: str | None = None) -> None:
+        """What BX24.installFinish does for an app with an install page: events flow from now on."""
+        self.apps.get(client_id).installed = True
 
     def app_tokens(self, client_id: str | None = None, user_id: int | None = None) -> dict[str, Any]:
         """A fresh token pair of an application (the configured one by default)."""
@@ -310,6 +332,8 @@ class Emulator:
             return self._introspection.handle(request)
         if path.rstrip("/") == "/oauth/token":
             return self._token_endpoint(request)
+        if path.rstrip("/") == "/oauth/authorize" and request.method in ("GET", "HEAD"):
+            return self._authorize(request)
         if path.startswith(("/pub/payment/", "/~")) and request.method in ("GET", "HEAD"):
             with self._state_lock:
                 status, page, location = self._payments.public_page(path, decode_query(request.query))
@@ -549,6 +573,24 @@ class Emulator:
             replayed="Idempotent-Replayed" in outcome.headers,
         ))
         return response
+
+    def _authorize(self, request: HttpRequest) -> HttpResponse:
+        """GET /oauth/authorize/?client_id=..&state=..: the user (the webhook user) agrees at once and is
+        sent back to the app's redirect_uri with a code; a failure is a page of the portal's own,
+        never a redirect (settings/oauth/index.md)."""
+        query = decode_query(request.query)
+        client_id, state = query.get("client_id"), query.get("state")
+        try:
+            app = self.apps.get(str(client_id)) if isinstance(client_id, str) and client_id else None
+            if app is None or not app.installed:
+                raise ValueError("the application is unknown or not installed")
+            location = authorize_redirect(self.events, app, state if isinstance(state, str) else None,
+                                          self.config.webhook_user_id)
+        except (KeyError, ValueError) as exc:
+            reason = "no redirect_uri" if "redirect_uri" in str(exc) else "unknown or not installed application"
+            page = f"<html><body><h1>Authorization failed</h1><p>{reason}</p></body></html>"
+            return HttpResponse(400, page.encode(), "text/html; charset=utf-8")
+        return HttpResponse(302, b"", "text/html; charset=utf-8", {"Location": location})
 
     def _token_endpoint(self, request: HttpRequest) -> HttpResponse:
         try:

@@ -137,7 +137,7 @@ def test_update_delete_and_crm_item_fire_the_deal_events(b24_emulator: Emulator,
 
 
 def test_each_app_gets_its_own_application_token(b24_emulator: Emulator, app_rest: AppRest) -> None:
-    other = b24_emulator.register_app()
+    other = b24_emulator.register_app(installed=True)
     other_rest = AppRest(b24_emulator, other.client_id)
     with Receiver() as receiver:
         app_rest.ok("event.bind", {"event": "ONCRMCONTACTADD", "handler": receiver.url + "/a"})
@@ -147,6 +147,18 @@ def test_each_app_gets_its_own_application_token(b24_emulator: Emulator, app_res
         tokens = {r.path: r.form()["auth"]["application_token"] for r in receiver.requests()}
     assert tokens == {"/a": b24_emulator.app().application_token, "/b": other.application_token}
     assert tokens["/a"] != tokens["/b"]
+
+
+def test_an_app_gets_events_only_once_installed(b24_emulator: Emulator) -> None:
+    app = b24_emulator.register_app()
+    rest = AppRest(b24_emulator, app.client_id)
+    with Receiver() as receiver:
+        rest.ok("event.bind", {"event": "ONCRMLEADADD", "handler": receiver.url})
+        rest.ok("crm.lead.add", {"fields": {"TITLE": "before"}})
+        b24_emulator.finish_install(app.client_id)
+        rest.ok("crm.lead.add", {"fields": {"TITLE": "after"}})
+        b24_emulator.drain_deliveries()
+        assert [r.form()["data"]["FIELDS"]["ID"] for r in receiver.requests()] == ["2"]
 
 
 def test_auth_type_names_the_user_the_events_token_acts_for(b24_emulator: Emulator, app_rest: AppRest) -> None:

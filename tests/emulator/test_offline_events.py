@@ -100,7 +100,7 @@ def test_auth_connector_splits_the_queue_and_skips_the_apps_own_changes(app_rest
 
 
 def test_offline_queues_are_per_app(b24_emulator: Emulator, app_rest: AppRest) -> None:
-    other = AppRest(b24_emulator, b24_emulator.register_app().client_id)
+    other = AppRest(b24_emulator, b24_emulator.register_app(installed=True).client_id)
     _offline(other, "ONCRMDEALADD")
     app_rest.ok("crm.deal.add", {"fields": {"TITLE": "A"}})
     assert app_rest.ok("event.offline.list") == []
