@@ -56,6 +56,10 @@ class EmulatorConfig:
     client_id: str = "local.emulator.app"
     client_secret: str = field(default_factory=new_token, repr=False)
     max_log_records: int = 20_000  # oldest records are dropped beyond this
+    # outgoing calls to apps (events, install callbacks, checkout): per-request timeout in
+    # seconds and the length of the event queue (a full queue drops events, never blocks a call)
+    delivery_timeout_seconds: float = 3.0
+    delivery_queue_size: int = 1000
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:

@@ -8,6 +8,12 @@ POST /_emulator/inject          {"fault": "503", "method": "crm.deal.list", "cou
 POST /_emulator/respond_once    {"method": "...", "status": 400, "body": {...}}
 POST /_emulator/seed_deals      {"count": 100000}
 POST /_emulator/expire_tokens   expire every access token now
+GET  /_emulator/deliveries      outgoing calls to apps (?since=<seq>); tokens masked, no raw bodies
+POST /_emulator/drain           wait until the event queue is empty {"timeout": 10}
+POST /_emulator/register_app    {"handler_url": ..., "redirect_uri": ..., "installed": false} → the app's keys
+POST /_emulator/install_app     {"client_id": ..., "mode": "event"|"placement", "handler_url": ...}
+POST /_emulator/finish_install  {"client_id": ...}
+POST /_emulator/emit_event      {"event": "ONCRMDEALADD", "data": {...}, "user_id": 1}
 
 Only loopback clients can reach the server, so these need no authentication; they must
 not be confused with REST methods, hence a path no Bitrix24 URL uses.
@@ -39,17 +45,19 @@ class Introspection:
             params = {**decode_query(request.query), **decode_body(request.body, request.content_type)}
         except BodyError as exc:
             return _json(400, {"error": str(exc)})
-        reading = {"info": self._info, "log": self._log, "counters": self._counters}
+        reading = {"info": self._info, "log": self._log, "counters": self._counters, "deliveries": self._deliveries}
         writing = {
             "reset": self._reset, "inject": self._inject, "respond_once": self._respond_once,
-            "seed_deals": self._seed_deals, "expire_tokens": self._expire_tokens,
+            "seed_deals": self._seed_deals, "expire_tokens": self._expire_tokens, "drain": self._drain,
+            "register_app": self._register_app, "install_app": self._install_app,
+            "finish_install": self._finish_install, "emit_event": self._emit_event,
         }
         if name in reading and request.method in ("GET", "HEAD"):
             return _json(200, reading[name](params))
         if name in writing and request.method == "POST":
             try:
                 return _json(200, writing[name](params))
-            except (KeyError, TypeError, ValueError) as exc:
+            except (KeyError, TypeError, ValueError, TimeoutError) as exc:
                 return _json(400, {"error": f"{type(exc).__name__}: {exc}"})
         if name in reading or name in writing:
             return _json(405, {"error": f"wrong HTTP method for /_emulator/{name}"})
@@ -91,4 +99,37 @@ class Introspection:
 
     def _expire_tokens(self, params: dict[str, Any]) -> dict[str, Any]:
         self.portal.expire_tokens()
+        return {"ok": True}
+
+    def _deliveries(self, params: dict[str, Any]) -> dict[str, Any]:
+        since = int(params.get("since", 0))
+        return {"deliveries": [d.to_json() for d in self.portal.deliveries if d.seq > since]}
+
+    def _drain(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "deliveries": len(self.portal.drain_deliveries(float(params.get("timeout", 10))))}
+
+    def _register_app(self, params: dict[str, Any]) -> dict[str, Any]:
+        app = self.portal.register_app(params.get("client_id") or None, params.get("client_secret") or None,
+                                       params.get("handler_url") or None, params.get("redirect_uri") or None,
+                                       params.get("scope") or None, str(params.get("installed", "")).lower()
+                                       in ("1", "true", "y"))
+        # loopback-only test control: the caller is the developer who registers the app and needs its keys
+        return {"client_id": app.client_id, "client_secret": app.client_secret,
+                "application_token": app.application_token, "installed": app.installed}
+
+    def _install_app(self, params: dict[str, Any]) -> dict[str, Any]:
+        mode = str(params.get("mode") or "event")
+        if mode not in ("event", "placement"):
+            raise ValueError(f"mode must be event or placement, not {mode!r}")
+        delivery = self.portal.install_app(params.get("client_id") or None, "event" if mode == "event" else "placement",
+                                           params.get("handler_url") or None)
+        return {"ok": delivery.ok, "delivery": delivery.to_json()}
+
+    def _finish_install(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.portal.finish_install(params.get("client_id") or None)
+        return {"ok": True}
+
+    def _emit_event(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = params.get("user_id")
+        self.portal.emit_event(str(params["event"]), params.get("data") or {}, int(user_id) if user_id else None)
         return {"ok": True}

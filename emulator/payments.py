@@ -16,11 +16,11 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .calls import Call, Handler, Reply, as_float, as_int, get_ci
+from .calls import Call, Handler, Notify, Reply, as_float, as_int, get_ci, no_notify
 from .filtering import filter_records, order_records
 from .lists import DealStore, delivery_ids, product_row_ids
 from .paysystems import mark_paid
-from .state import CASH_PAY_SYSTEM_ID, PaymentState
+from .state import CASH_PAY_SYSTEM_ID, PAYMENT_FAMILY, PaymentState
 
 PAYABLE_ENTITY_TYPES = frozenset({2, 31})
 ROW_QUANTITY = {1: 3.0, 2: 2.0}
@@ -38,8 +38,10 @@ def _row_slot(deal_id: int, row_id: int) -> int | None:
 
 
 class PaymentMethods:
-    def __init__(self, state: PaymentState, deals: DealStore, base_url: Callable[[], str]) -> None:
+    def __init__(self, state: PaymentState, deals: DealStore, base_url: Callable[[], str],
+                 notify: Notify = no_notify) -> None:
         self.state = state
+        self.notify = notify  # a payment saved or deleted: ONPAYMENTENTITYSAVED / ONPAYMENTDELETED
         self.deals = deals
         self.base_url = base_url
 
@@ -104,6 +106,7 @@ class PaymentMethods:
             "entityId": entity_id,
             "access": hashlib.sha256(f"payment:{payment_id}:{entity_id}".encode()).hexdigest()[:32],
         }
+        self.notify(PAYMENT_FAMILY, "add", payment_id, call)
         return Reply(payment_id)
 
     def get(self, call: Call) -> Reply:
@@ -128,6 +131,7 @@ class PaymentMethods:
             payment["paySystemId"] = ps_id
         if "paid" in fields:
             mark_paid(payment, str(fields["paid"]).upper() == "Y", call.identity.user_id)
+        self.notify(PAYMENT_FAMILY, "update", payment["id"], call)
         return Reply(True)
 
     def delete(self, call: Call) -> Reply:
@@ -136,14 +140,19 @@ class PaymentMethods:
         for store in (self.state.products, self.state.deliveries):
             for item_id in [i for i, item in store.items() if item["paymentId"] == payment["id"]]:
                 del store[item_id]
+        self.notify(PAYMENT_FAMILY, "delete", payment["id"], call)
         return Reply(True)
 
     def pay(self, call: Call) -> Reply:
-        mark_paid(self._payment(call), True, call.identity.user_id)
-        return Reply(True)
+        return self._set_paid(call, True)
 
     def unpay(self, call: Call) -> Reply:
-        mark_paid(self._payment(call), False, call.identity.user_id)
+        return self._set_paid(call, False)
+
+    def _set_paid(self, call: Call, paid: bool) -> Reply:
+        payment = self._payment(call)
+        if mark_paid(payment, paid, call.identity.user_id):
+            self.notify(PAYMENT_FAMILY, "update", payment["id"], call)
         return Reply(True)
 
     # --- product items --------------------------------------------------------------------------

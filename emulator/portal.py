@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -24,15 +25,20 @@ from types import TracebackType
 from typing import Any
 
 from . import idempotency
+from .apps import App, AppRegistry
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
-from .calls import Call, Handler, MethodError, Reply
+from .calls import Call, Handler, MethodError, Reply, get_ci
 from .config import EmulatorConfig
 from .deals import DealMethods
+from .delivery import Deliverer, Delivery
 from .entities import EntityMethods
+from .eventnames import family_event
+from .events import EventHub, PortalAddress
 from .families import derive_families
 from .faults import HTML_ERROR_PAGE, PROCESSED_KINDS, Canned, Faults, check_kind, truncate
 from .idempotency import IdempotencyStore
+from .install import InstallMode, authorize_redirect, install_job
 from .introspection import Introspection
 from .limits import LeakyBucket, OperatingMeter, OperatingState
 from .lists import DealStore
@@ -101,16 +107,21 @@ class Emulator:
         self.payment_state = PaymentState(invoices_seeded=cfg.invoices)
         self.records = RecordStore()
         self.tokens = TokenStore(cfg.client_id, cfg.client_secret, cfg.webhook_user_id, cfg.token_ttl_seconds)
+        self.member_id = secrets.token_hex(16)  # the portal's identifier in events and token answers
+        self.apps = AppRegistry(self.tokens, cfg.client_id, cfg.client_secret)
+        self.deliverer = Deliverer(cfg.delivery_timeout_seconds, cfg.delivery_queue_size)
+        self.events = EventHub(self.apps, self.tokens, self.deliverer, self.address)
         self.faults = Faults(cfg.fault_plan())
         self.traffic = Traffic(cfg.max_log_records)
         self.idempotency = IdempotencyStore(idempotency.TTL_SECONDS / cfg.time_scale)
         self._new_limits()
         self._state_lock = threading.RLock()
-        self._payments = PaymentMethods(self.payment_state, self.deals, lambda: self.base_url)
+        self._payments = PaymentMethods(self.payment_state, self.deals, lambda: self.base_url, self._changed)
         self._handlers: dict[str, Handler] = {}
         self._handler_names: dict[str, str] = {}  # lower-case → the docs' spelling
-        self.entities = EntityMethods(derive_families(), self.records, self.deals, DealMethods(self.deals, cfg.costs))
-        for source in (self.entities, PaySystemMethods(self.payment_state), self._payments):
+        self.entities = EntityMethods(derive_families(), self.records, self.deals, DealMethods(self.deals, cfg.costs),
+                                      self._changed)
+        for source in (self.entities, PaySystemMethods(self.payment_state, self._changed), self._payments, self.events):
             for name, handler in source.handlers().items():
                 self._handlers[name.lower()] = handler
                 self._handler_names[name.lower()] = name
@@ -150,6 +161,7 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        self.deliverer.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -190,9 +202,9 @@ class Emulator:
             "token_url": f"{self.base_url}/oauth/token/",
         }
 
-    def authorization_code(self) -> str:
-        """A one-time code for grant_type=authorization_code (valid 30 seconds)."""
-        return self.tokens.authorization_code()
+    def authorization_code(self, client_id: str | None = None, user_id: int | None = None) -> str:
+        """A one-time code for grant_type=authorization_code (valid 30 seconds) of an application."""
+        return self.tokens.authorization_code(self.apps.get(client_id).client_id, user_id)
 
     def expire_tokens(self) -> None:
         """Expire every issued access token now; refresh tokens stay valid."""
@@ -227,7 +239,77 @@ class Emulator:
             self.faults.clear()
             self.traffic.clear()
             self.idempotency.clear()
+            self.events.reset()
+            self.deliverer.clear()
             self._new_limits()
+
+    # --- the portal's side: events, apps, deliveries (docs/emulator.md "Events and apps") ----------
+
+    def address(self) -> PortalAddress:
+        """How the portal names itself to apps: domain, REST and token endpoints, member_id."""
+        return PortalAddress(domain=self.base_url.removeprefix("http://"), client_endpoint=f"{self.base_url}/rest/",
+                             server_endpoint=f"{self.base_url}/rest/", member_id=self.member_id)
+
+    def _changed(self, family: str, verb: str, record_id: int, call: Call) -> None:
+        """A handler changed a record: fire the family's event, if the portal has one."""
+        event = family_event(family, verb)
+        if event is not None:
+            connector = get_ci(call.params, "auth_connector")
+            self.events.emit(event, {"FIELDS": {"ID": record_id}}, call.identity.user_id,
+                             str(connector) if connector else "")
+
+    def emit_event(self, event: str, data: Any, user_id: int | None = None) -> None:
+        """Fire any event by hand (to every app bound to it), as if the portal's state had changed."""
+        self.events.emit(event, data, self.config.webhook_user_id if user_id is None else user_id)
+
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """Every outgoing call to apps so far (events, install callbacks, checkouts), oldest first."""
+        return self.deliverer.records()
+
+    def drain_deliveries(self, timeout: float = 10.0) -> list[Delivery]:
+        """Wait until every queued event was sent (TimeoutError after `timeout`); the deliveries."""
+        self.deliverer.drain(timeout)
+        return self.deliverer.records()
+
+    def app(self, client_id: str | None = None) -> App:
+        """A registered application (the configured one by default), with its application_token."""
+        return self.apps.get(client_id)
+
+    def register_app(self, client_id: str | None = None, client_secret: str | None = None,
+                     handler_url: str | None = None, redirect_uri: str | None = None, scope: str | None = None,
+                     installed: bool = False) -> App:
+        """Register another OAuth application; it gets events once installed (`install_app`)."""
+        app = self.apps.register(client_id, client_secret, handler_url, redirect_uri,
+                                 **({"scope": scope} if scope else {}))
+        app.installed = installed
+        return app
+
+    def install_app(self, client_id: str | None = None, mode: InstallMode = "event", handler_url: str | None = None,
+                    user_id: int | None = None, language: str = "en") -> Delivery:
+        """Run the install callback of an app at its handler_url (or the one given) and return what it
+        answered: ONAPPINSTALL with a token pair (`event`, the app is then installed) or the install
+        page's form (`placement`, installed by `finish_install`)."""
+        app = self.apps.get(client_id)
+        if handler_url:
+            app.handler_url = handler_url
+        job = install_job(self.events, app, mode, self.config.webhook_user_id if user_id is None else user_id, language)
+        if mode == "event":
+            app.installed = True
+        return self.deliverer.send(job)
+
+    def finish_install(self, client_id: str | None = None) -> None:
+        """What BX24.installFinish does for an app with an install page: events flow from now on."""
+        self.apps.get(client_id).installed = True
+
+    def app_tokens(self, client_id: str | None = None, user_id: int | None = None) -> dict[str, Any]:
+        """A fresh token pair of an application (the configured one by default)."""
+        return self.tokens.issue(user_id, self.apps.get(client_id).client_id)
+
+    def token_requests(self, grant_type: str | None = None, client_id: str | None = None,
+                       ok: bool | None = None) -> int:
+        """How many calls of /oauth/token/ match (failures included unless ok=True)."""
+        return self.tokens.request_count(grant_type, client_id, ok)
 
     def method_names(self) -> list[str]:
         """Every method this portal serves: the spec's and the stateful handlers' (v3 as name@v3)."""
@@ -250,6 +332,8 @@ class Emulator:
             return self._introspection.handle(request)
         if path.rstrip("/") == "/oauth/token":
             return self._token_endpoint(request)
+        if path.rstrip("/") == "/oauth/authorize" and request.method in ("GET", "HEAD"):
+            return self._authorize(request)
         if path.startswith(("/pub/payment/", "/~")) and request.method in ("GET", "HEAD"):
             with self._state_lock:
                 status, page, location = self._payments.public_page(path, decode_query(request.query))
@@ -329,7 +413,7 @@ class Emulator:
             return Outcome(401, code="NO_AUTH_FOUND", description="Wrong authorization data")
         state, grant = self.tokens.check_access(token if isinstance(token, str) else None)
         if state == "valid" and grant is not None:
-            return Identity("app", f"app:{grant.client_id}", grant.user_id)
+            return Identity("app", f"app:{grant.client_id}", grant.user_id, grant.client_id)
         if state == "expired":
             return Outcome(401, code="expired_token", description="The access token provided has expired.")
         return Outcome(401, code="NO_AUTH_FOUND", description="Wrong authorization data")
@@ -490,6 +574,24 @@ class Emulator:
         ))
         return response
 
+    def _authorize(self, request: HttpRequest) -> HttpResponse:
+        """GET /oauth/authorize/?client_id=..&state=..: the user (the webhook user) agrees at once and is
+        sent back to the app's redirect_uri with a code; a failure is a page of the portal's own,
+        never a redirect (settings/oauth/index.md)."""
+        query = decode_query(request.query)
+        client_id, state = query.get("client_id"), query.get("state")
+        try:
+            app = self.apps.get(str(client_id)) if isinstance(client_id, str) and client_id else None
+            if app is None or not app.installed:
+                raise ValueError("the application is unknown or not installed")
+            location = authorize_redirect(self.events, app, state if isinstance(state, str) else None,
+                                          self.config.webhook_user_id)
+        except (KeyError, ValueError) as exc:
+            reason = "no redirect_uri" if "redirect_uri" in str(exc) else "unknown or not installed application"
+            page = f"<html><body><h1>Authorization failed</h1><p>{reason}</p></body></html>"
+            return HttpResponse(400, page.encode(), "text/html; charset=utf-8")
+        return HttpResponse(302, b"", "text/html; charset=utf-8", {"Location": location})
+
     def _token_endpoint(self, request: HttpRequest) -> HttpResponse:
         try:
             params = decode_params(request.query, request.body, request.content_type)
@@ -499,7 +601,7 @@ class Emulator:
                 "client_endpoint": f"{self.base_url}/rest/",
                 "server_endpoint": f"{self.base_url}/rest/",
                 "domain": self.base_url.removeprefix("http://"),
-                "member_id": "emulator",
+                "member_id": self.member_id,
                 "scope": "crm,pay_system,salescenter,sale",
                 "status": "L",
             }

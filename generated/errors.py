@@ -5473,7 +5473,7 @@ class ErrorEntityNotFound(InvalidRequestError):
     code_name = "ERROR_ENTITY_NOT_FOUND"
 
 
-class ErrorEventNotFound(InvalidRequestError):
+class ErrorEventNotFound(NotFoundError):
     """Error code ERROR_EVENT_NOT_FOUND"""
 
     code_name = "ERROR_EVENT_NOT_FOUND"

@@ -37,7 +37,7 @@ SPEC = {
             "status": 200,
         },
     },
-    "idempotent": True,
+    "idempotent": False,
     "kwargs": {
         "auth_connector": "auth_connector",
         "clear": "clear",

@@ -46,7 +46,7 @@ class EventNamespace:
 
         REST method: event.bind
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-bind.html
-        Spec: spec/imported/event.bind.yaml
+        Spec: spec/imported/event.bind.yaml, spec/overrides/event.bind.yaml
         """
         return cast("EventBindResult", self._client._invoke("event.bind", params))
 
@@ -68,7 +68,7 @@ class EventNamespace:
 
         REST method: event.unbind
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-unbind.html
-        Spec: spec/imported/event.unbind.yaml
+        Spec: spec/imported/event.unbind.yaml, spec/overrides/event.unbind.yaml
         """
         return cast("EventUnbindResult", self._client._invoke("event.unbind", params))
 
@@ -113,6 +113,6 @@ class EventOfflineNamespace:
 
         REST method: event.offline.list
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html
-        Spec: spec/imported/event.offline.list.yaml
+        Spec: spec/imported/event.offline.list.yaml, spec/overrides/event.offline.list.yaml
         """
         return cast("EventOfflineListResult", self._client._invoke("event.offline.list", params))

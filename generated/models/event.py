@@ -35,7 +35,7 @@ class Event(TypedDict):
 
 class EventOfflineGetResult(TypedDict):
     events: NotRequired[list[Event]]
-    process_id: NotRequired[Any]
+    process_id: NotRequired[str | None]
 
 
 class EventOfflineListResultItem(TypedDict):

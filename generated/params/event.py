@@ -12,9 +12,9 @@ from typing import Any, Literal, Required, TypedDict
 
 class EventBindParams(TypedDict, total=False):
     event: Required[str]
-    handler: Required[str]
+    handler: str
     auth_type: int | str
-    event_type: str
+    event_type: Literal["online", "offline"]
     auth_connector: str
     options: dict[str, Any]
 
@@ -53,7 +53,7 @@ class EventOfflineListParams(TypedDict, total=False):
 
 
 class EventUnbindParams(TypedDict, total=False):
-    event: Required[str]
-    handler: Required[str]
+    event: str
+    handler: str
     auth_type: int | str
-    event_type: str
+    event_type: Literal["online", "offline"]

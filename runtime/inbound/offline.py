@@ -32,7 +32,7 @@ def bound(b24: Caller) -> set[tuple[str, str]]:
 
 def ensure_bound(b24: Caller, handlers: Mapping[str, str], *, event_type: Literal["online", "offline"] = "online",
                  auth_type: int | None = None) -> list[str]:
-    """Bind each `{event name: handler URL}` not bound yet; the names bound now, sorted.
+    """Bind each `{event name: handler URL}` not bound yet (URL "" for offline); the names bound now, sorted.
 
     Safe to run on every install or start: binding the same pair twice is avoided, since
     the portal would then call the handler twice per event."""
@@ -41,7 +41,9 @@ def ensure_bound(b24: Caller, handlers: Mapping[str, str], *, event_type: Litera
     for name, url in sorted(handlers.items()):
         if (name.upper(), url) in have:
             continue
-        params: dict[str, Any] = {"event": name.upper(), "handler": url}
+        params: dict[str, Any] = {"event": name.upper()}
+        if url:  # offline bindings have no handler
+            params["handler"] = url
         if event_type == "offline":
             params["event_type"] = "offline"
         if auth_type is not None:

@@ -125,8 +125,8 @@ def test_authorization_code_exchange_goes_to_the_configured_server(b24_emulator)
     installer = installer_for(b24_emulator, store)
     code = b24_emulator.authorization_code()
     tokens = installer.authorize(f"code={code}&state=s1&member_id=ignored&domain=x", state="s1")
-    assert tokens.member_id == "emulator"  # from the authorization server's reply, not the query
-    assert store.get("emulator") == tokens
+    assert tokens.member_id == b24_emulator.member_id  # from the authorization server's reply, not the query
+    assert store.get(b24_emulator.member_id) == tokens
     with pytest.raises(AuthenticationError) as caught:  # a code is single-use
         installer.authorize({"code": code})
     assert caught.value.code == "invalid_grant" and code not in str(caught.value)

@@ -1,4 +1,4 @@
-"""Binding handlers and draining offline events, against the emulator's REST endpoint."""
+"""Binding handlers and draining offline events against the emulator's event queue."""
 
 from __future__ import annotations
 
@@ -11,50 +11,46 @@ from b24client.runtime.retry import NO_RETRY
 
 @pytest.fixture
 def b24(b24_emulator):
-    with Bitrix24(webhook=b24_emulator.webhook_url, retry=NO_RETRY, rate_limiter=None) as client:
+    """An OAuth client of the emulator's configured app (event.* refuse webhooks)."""
+    credentials = b24_emulator.oauth_credentials()
+    with Bitrix24(domain=credentials["domain"], access_token=credentials["access_token"],
+                  refresh_token=credentials["refresh_token"], client_id=credentials["client_id"],
+                  client_secret=credentials["client_secret"], token_url=credentials["token_url"],
+                  retry=NO_RETRY, rate_limiter=None) as client:
         yield client
 
 
-def record(id_: int, name: str = "ONCRMDEALADD") -> dict:
-    return {"ID": str(id_), "TIMESTAMP_X": "2024-07-18T12:32:31+02:00", "EVENT_NAME": name,
-            "EVENT_DATA": {"FIELDS": {"ID": str(100 + id_)}}, "EVENT_ADDITIONAL": {"user_id": "1"},
-            "MESSAGE_ID": f"msg{id_}"}
-
-
-def calls(portal, method: str) -> list[dict]:
-    return [entry.params for entry in portal.log if entry.method == method]
-
-
-def test_drain_clears_what_succeeded_and_marks_what_failed(b24_emulator, b24):
-    b24_emulator.respond_once("event.offline.get", 200, {"result": {"process_id": "p1",
-                                                                     "events": [record(1), record(2), record(3)]}})
-    b24_emulator.respond_once("event.offline.get", 200, {"result": {"process_id": "p2", "events": [record(4)]}})
-    b24_emulator.respond_once("event.offline.get", 200, {"result": {"process_id": None, "events": []}})
-    seen: list[int] = []
+def test_drain_clears_what_succeeded_and_marks_what_failed(b24):
+    assert ensure_bound(b24, {"ONCRMDEALADD": ""}, event_type="offline") == ["ONCRMDEALADD"]
+    deal_ids = [b24.call("crm.deal.add", {"fields": {"TITLE": f"deal {n}"}}) for n in range(5)]
+    seen: list[str] = []
 
     def handler(event):
-        seen.append(event.id)
-        if event.id == 2:
-            raise ValueError("cannot store deal 102")
+        deal_id = str(event.data["FIELDS"]["ID"])
+        seen.append(deal_id)
+        if deal_id == str(deal_ids[1]):
+            raise ValueError(f"cannot store deal {deal_id}")
 
-    report = drain_offline(b24, handler, limit=3)
-    assert seen == [1, 2, 3, 4]
-    assert (report.processed, report.failed, report.rounds) == ([1, 3, 4], ["msg2"], 2)
-    assert [params["clear"] for params in calls(b24_emulator, "event.offline.get")] == [0, 0, 0]
-    assert calls(b24_emulator, "event.offline.error") == [{"process_id": "p1", "message_id": ["msg2"]}]
-    assert calls(b24_emulator, "event.offline.clear") == [{"process_id": "p1", "id": [1, 3]},
-                                                          {"process_id": "p2", "id": [4]}]
+    report = drain_offline(b24, handler, limit=2)
+    assert seen == [str(deal_id) for deal_id in deal_ids]
+    assert len(report.processed) == 4 and len(report.failed) == 1 and report.rounds == 3
+    # The queue is empty; the failed record is kept as erroneous, and only it.
+    assert b24.call("event.offline.get", {"clear": 0})["events"] == []
+    erroneous = b24.call("event.offline.get", {"clear": 0, "error": 1})["events"]
+    assert [record["MESSAGE_ID"] for record in erroneous] == report.failed
+    assert [str(record["EVENT_DATA"]["FIELDS"]["ID"]) for record in erroneous] == [str(deal_ids[1])]
 
 
-def test_drain_stops_on_an_empty_queue_without_clearing(b24_emulator, b24):
-    b24_emulator.respond_once("event.offline.get", 200, {"result": {"process_id": None, "events": []}})
+def test_drain_of_an_empty_queue_does_nothing(b24_emulator, b24):
     report = drain_offline(b24, lambda event: None)
-    assert report.rounds == 0 and calls(b24_emulator, "event.offline.clear") == []
+    assert report.rounds == 0
+    assert [entry.method for entry in b24_emulator.log] == ["event.offline.get"]
 
 
 def test_ensure_bound_binds_only_what_is_missing(b24_emulator, b24):
-    b24_emulator.respond_once("event.get", 200, {"result": [
-        {"event": "ONCRMDEALADD", "handler": "https://app.example/h", "auth_type": "0", "offline": 0}]})
-    added = ensure_bound(b24, {"ONCRMDEALADD": "https://app.example/h", "onCrmDealUpdate": "https://app.example/h"})
-    assert added == ["ONCRMDEALUPDATE"]
-    assert calls(b24_emulator, "event.bind") == [{"event": "ONCRMDEALUPDATE", "handler": "https://app.example/h"}]
+    handler = "http://127.0.0.1:9/h"
+    assert ensure_bound(b24, {"ONCRMDEALADD": handler}) == ["ONCRMDEALADD"]
+    assert ensure_bound(b24, {"onCrmDealAdd": handler, "ONCRMDEALUPDATE": handler}) == ["ONCRMDEALUPDATE"]
+    binds = [entry.params["event"] for entry in b24_emulator.log if entry.method == "event.bind"]
+    assert binds == ["ONCRMDEALADD", "ONCRMDEALUPDATE"]
+    assert sorted(row["event"] for row in b24.call("event.get")) == ["ONCRMDEALADD", "ONCRMDEALUPDATE"]
