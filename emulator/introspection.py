@@ -14,6 +14,7 @@ POST /_emulator/register_app    {"handler_url": ..., "redirect_uri": ..., "insta
 POST /_emulator/install_app     {"client_id": ..., "mode": "event"|"placement", "handler_url": ...}
 POST /_emulator/finish_install  {"client_id": ...}
 POST /_emulator/emit_event      {"event": "ONCRMDEALADD", "data": {...}, "user_id": 1}
+POST /_emulator/start_checkout  {"payment_id": 1, "pay_system_id": 2, "return_url": ..., "form": {...}}
 
 Only loopback clients can reach the server, so these need no authentication; they must
 not be confused with REST methods, hence a path no Bitrix24 URL uses.
@@ -51,6 +52,7 @@ class Introspection:
             "seed_deals": self._seed_deals, "expire_tokens": self._expire_tokens, "drain": self._drain,
             "register_app": self._register_app, "install_app": self._install_app,
             "finish_install": self._finish_install, "emit_event": self._emit_event,
+            "start_checkout": self._start_checkout,
         }
         if name in reading and request.method in ("GET", "HEAD"):
             return _json(200, reading[name](params))
@@ -133,3 +135,11 @@ class Introspection:
         user_id = params.get("user_id")
         self.portal.emit_event(str(params["event"]), params.get("data") or {}, int(user_id) if user_id else None)
         return {"ok": True}
+
+    def _start_checkout(self, params: dict[str, Any]) -> dict[str, Any]:
+        pay_system = params.get("pay_system_id")
+        form = params.get("form")
+        result = self.portal.start_checkout(int(params["payment_id"]), int(pay_system) if pay_system else None,
+                                            params.get("return_url") or None, dict(form) if isinstance(form, dict) else None)
+        return {"ok": result.ok, "mode": result.mode, "payment_url": result.payment_url,
+                "payment_id": result.payment_id, "errors": result.errors, "delivery": result.delivery.to_json()}

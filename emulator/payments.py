@@ -70,7 +70,8 @@ class PaymentMethods:
     def _payment(self, call: Call, key: str = "id") -> dict[str, Any]:
         return call.find(self.state.payments, key, "Payment has not been found")
 
-    def _public(self, payment: Mapping[str, Any]) -> dict[str, Any]:
+    def public(self, payment: Mapping[str, Any]) -> dict[str, Any]:
+        """A payment as crm.item.payment.get shows it (its sum from its product items)."""
         pay_system = self.state.pay_systems.get(payment["paySystemId"])
         shown = {name: payment[name] for name in PUBLIC_FIELDS if name in payment}
         shown["sum"] = self._sum(payment["id"])
@@ -110,12 +111,12 @@ class PaymentMethods:
         return Reply(payment_id)
 
     def get(self, call: Call) -> Reply:
-        return Reply(self._public(self._payment(call)))
+        return Reply(self.public(self._payment(call)))
 
     def list(self, call: Call) -> Reply:
         entity_type = as_int(get_ci(call.params, "entityTypeId"))
         entity_id = as_int(get_ci(call.params, "entityId"))
-        mine = [self._public(p) for _, p in sorted(self.state.payments.items())
+        mine = [self.public(p) for _, p in sorted(self.state.payments.items())
                 if p["entityTypeId"] == entity_type and p["entityId"] == entity_id]
         records = order_records(filter_records(mine, get_ci(call.params, "filter")), get_ci(call.params, "order"))
         return Reply([dict(record) for record in records])
@@ -265,7 +266,7 @@ class PaymentMethods:
         payment = self.state.payments.get(payment_id or 0)
         if payment is None or query.get("access") != payment["access"]:
             return 404, "<html><body><h1>Payment not found</h1></body></html>", None
-        shown = self._public(payment)
+        shown = self.public(payment)
         status = "Paid" if shown["paid"] == "Y" else "Awaiting payment"
         body = (f"<html><head><title>Payment {html.escape(str(shown['accountNumber']))}</title></head><body>"
                 f"<h1>Payment {html.escape(str(shown['accountNumber']))}</h1>"

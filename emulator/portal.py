@@ -29,6 +29,7 @@ from .apps import App, AppRegistry
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply, get_ci
+from .checkout import CheckoutError, CheckoutResult, checkout_job, read_reply
 from .config import EmulatorConfig
 from .deals import DealMethods
 from .delivery import Deliverer, Delivery
@@ -297,6 +298,35 @@ class Emulator:
         if mode == "event":
             app.installed = True
         return self.deliverer.send(job)
+
+    def start_checkout(self, payment_id: int, pay_system_id: int | None = None, return_url: str | None = None,
+                       form: dict[str, Any] | None = None) -> CheckoutResult:
+        """A buyer pays payment N with a pay system (its own by default): the portal calls the pay
+        system's REST handler at its ACTION_URI (checkout or form mode) and returns its answer.
+        `form` holds what the buyer typed into fields the handler asks for. CheckoutError when the
+        payment, pay system or handler is missing or the handler has no server-side mode."""
+        with self._state_lock:
+            state = self.payment_state
+            payment = state.payments.get(payment_id)
+            if payment is None:
+                raise CheckoutError(f"start_checkout: payment {payment_id} does not exist")
+            ps_id = pay_system_id if pay_system_id is not None else int(payment["paySystemId"])
+            pay_system = state.pay_systems.get(ps_id)
+            if pay_system is None:
+                raise CheckoutError(f"start_checkout: pay system {ps_id} does not exist")
+            handler = state.handler_by_code(str(pay_system["ACTION_FILE"]))
+            if handler is None:
+                raise CheckoutError(f"start_checkout: pay system {ps_id} has no REST handler (it uses "
+                                    f"{pay_system['ACTION_FILE']!r})")
+            payment["paySystemId"] = ps_id  # the buyer chose it
+            shown = {**self._payments.public(payment), "externalPaymentId": payment.get("externalPaymentId")}
+            back = return_url or f"{self.base_url}/pub/payment/{payment_id}/?access={payment['access']}"
+            mode, job = checkout_job(handler, ps_id, shown, state.settings.get(ps_id, {}), back, form or {})
+        result = read_reply(mode, self.deliverer.send(job))
+        if result.payment_id:
+            with self._state_lock:
+                payment["externalPaymentId"] = result.payment_id
+        return result
 
     def finish_install(self, client_id: str | None = None) -> None:
         """What BX24.installFinish does for an app with an install page: events flow from now on."""
