@@ -55,7 +55,8 @@ class ASGIEventApp:
         body = await _read_limited(scope, receive, self.router.max_body_bytes) if method.upper() == "POST" else b""
         content_type = next((value.decode("latin-1") for key, value in scope.get("headers", [])
                              if key.lower() == b"content-type"), None)
-        reply, event = await asyncio.to_thread(self.router.respond, method, body, content_type)  # may call app.info
+        query = bytes(scope.get("query_string", b"")).decode("latin-1")
+        reply, event = await asyncio.to_thread(self.router.respond, method, body, content_type, query)  # may call app.info
         await _send(send, reply)
         if event is None:
             return

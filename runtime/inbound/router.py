@@ -12,11 +12,12 @@ after ONAPPUNINSTALL the portal's tokens are deleted.
 
 from __future__ import annotations
 
+import datetime as _dt
 import inspect
 import json
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,14 +25,15 @@ from typing import Any, TypeVar
 from ..redact import redact
 from .body import decode_body
 from .errors import InboundError, InboundFormatError
-from .event import Event, PayloadRegistry, TokenLookup, from_fields
+from .event import Event, EventAuth, PayloadRegistry, TokenLookup, from_fields
 from .install import Installer
-from .tokens import TokenStore, application_token_lookup
+from .tokens import PortalTokens, TokenStore, application_token_lookup
 
 log = logging.getLogger("b24client.inbound")
 
 Handler = Callable[[Event[Any]], "Awaitable[None] | None"]
 H = TypeVar("H", bound=Handler)
+_FORM_SECRETS = frozenset({"AUTH_ID", "REFRESH_ID", "APPLICATION_TOKEN"})
 DEFAULT_MAX_BODY_BYTES = 1 << 20  # events are a few KB; a bigger body is not the portal's
 
 
@@ -57,6 +59,17 @@ def too_large(limit: int) -> Reply:
 def refusal(error: InboundError) -> Reply:
     code = {400: "bad_request", 401: "unauthorized", 403: "forbidden"}.get(error.status, "refused")
     return _json(error.status, {"error": code, "error_description": str(error)})
+
+
+def install_form_event(tokens: PortalTokens, fields: Mapping[str, Any]) -> Event[Any]:
+    """An install page's form as the ONAPPINSTALL event handlers expect (`data` holds the
+    form's non-secret fields: PLACEMENT, LANG, ...)."""
+    auth = EventAuth(domain=tokens.domain, member_id=tokens.member_id, application_token=tokens.application_token or "",
+                     access_token=tokens.access_token, refresh_token=tokens.refresh_token, scope=tokens.scope,
+                     status=tokens.status, client_endpoint=tokens.client_endpoint,
+                     server_endpoint=tokens.server_endpoint)
+    data = {key: value for key, value in fields.items() if key not in _FORM_SECRETS}
+    return Event(name="ONAPPINSTALL", data=data, ts=_dt.datetime.now(_dt.UTC), auth=auth)
 
 
 class EventRouter:
@@ -95,11 +108,17 @@ class EventRouter:
     def handlers_for(self, name: str) -> list[Handler]:
         return [*self._handlers.get(name.upper(), ()), *self._handlers.get("*", ())]
 
-    def receive(self, body: bytes, content_type: str | None) -> Event[Any]:
+    def receive(self, body: bytes, content_type: str | None, query: str = "") -> Event[Any]:
         """Decode and verify one event (install and uninstall bookkeeping included); raises
-        `InboundError` with the status to answer. Handlers are not run here."""
+        `InboundError` with the status to answer. Handlers are not run here.
+
+        An install page's form (AUTH_ID, ..., DOMAIN in `query`) is stored by the installer
+        and handed to the ONAPPINSTALL handlers as an event of that name, so one handler
+        serves both ways of installing."""
         fields = decode_body(body, content_type)
         name = str(fields.get("event", "")).strip().upper()
+        if not name and "AUTH_ID" in fields and self.installer is not None:
+            return install_form_event(self.installer.install_form(body, content_type, query), fields)
         if name == "ONAPPINSTALL" and self.installer is not None:
             unverified = from_fields(fields, application_token=None, registry=self.registry)
             self.installer.install_event(unverified)
@@ -109,14 +128,15 @@ class EventRouter:
             self.store.delete(event.auth.member_id)
         return event
 
-    def respond(self, method: str, body: bytes | None, content_type: str | None) -> tuple[Reply, Event[Any] | None]:
+    def respond(self, method: str, body: bytes | None, content_type: str | None,
+                query: str = "") -> tuple[Reply, Event[Any] | None]:
         """The whole HTTP decision for one request; the event, when there is one to dispatch."""
         if method.upper() != "POST":
             return WRONG_METHOD, None
         if body is None:
             return too_large(self.max_body_bytes), None
         try:
-            return ACCEPTED, self.receive(body, content_type)
+            return ACCEPTED, self.receive(body, content_type, query)
         except InboundError as exc:
             log.warning("refused an inbound request: %s", exc)
             return refusal(exc), None

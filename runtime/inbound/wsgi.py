@@ -10,8 +10,11 @@ the router's pool.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from .router import EventRouter
 
@@ -39,9 +42,31 @@ class WSGIEventApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET"))
         body = read_limited(environ, self.router.max_body_bytes) if method.upper() == "POST" else b""
-        reply, event = self.router.respond(method, body, environ.get("CONTENT_TYPE"))
+        reply, event = self.router.respond(method, body, environ.get("CONTENT_TYPE"), str(environ.get("QUERY_STRING", "")))
         start_response(f"{reply.status} {_REASONS.get(reply.status, 'Error')}",
                        [*reply.headers, ("Content-Length", str(len(reply.body)))])
         if event is not None:
             self.router.dispatch(event)
         return [reply.body]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # the portal's bodies hold tokens; no access log
+        pass
+
+
+@contextmanager
+def serve(app: Callable[..., Iterable[bytes]], host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve a WSGI app with the standard library's server in a thread; yields its base URL.
+
+    For development, tests and examples (one request at a time); production wants a real
+    WSGI server. Port 0 picks a free one."""
+    server = make_server(host, port, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from b24client.runtime.inbound.wsgi import serve
 from b24client.runtime.phpquery import encode
 
 FORM = "application/x-www-form-urlencoded"
@@ -41,23 +41,9 @@ def event_fields(name: str = "ONCRMDEALADD", *, token: str | None = TOKEN, membe
             "ts": "1696527000", "auth": block}
 
 
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def wsgi_server(app: Callable[..., Any]) -> Iterator[str]:
+def wsgi_server(app: Callable[..., Any]) -> AbstractContextManager[str]:
     """Serve a WSGI app on 127.0.0.1 (any free port); yields its base URL."""
-    server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return serve(app)
 
 
 def free_port() -> int:
