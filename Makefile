@@ -58,6 +58,7 @@ fuzz: $(INSTALLED)
 
 demo: setup
 	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/paysystem_app.py
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py

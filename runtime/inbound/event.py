@@ -24,8 +24,9 @@ P = TypeVar("P")
 
 #: `(member_id, domain) -> the application_token stored at install`, or None when unknown.
 TokenLookup = Callable[[str, str], "str | None"]
-#: Event name → payload type: a TypedDict (its required keys are checked) or a callable
-#: that builds the payload from the decoded `data` (and raises ValueError/TypeError on bad data).
+#: Event name → payload type of `data`: a TypedDict (its required keys are checked), a callable
+#: that builds the payload from the decoded `data` (raising ValueError/TypeError on bad data),
+#: or a row with a `data_type` attribute holding either (b24client.events.EVENTS).
 PayloadRegistry = Mapping[str, Any]
 
 _AUTH_TEXT = ("domain", "member_id", "scope", "status", "client_endpoint", "server_endpoint")
@@ -119,16 +120,23 @@ def check_token(auth: EventAuth, application_token: str | TokenLookup) -> None:
                                f"{auth.member_id!r}; the event was not processed")
 
 
-def _required(hint: Any, total: bool) -> tuple[bool, Any]:
+def _required(raw: Any, hint: Any, total: bool) -> tuple[bool, Any]:
     """Whether a TypedDict key is required, and its type without the Required/NotRequired wrapper.
 
     Read from the annotations rather than `__required_keys__`, which Python 3.11 gets wrong
-    for modules with `from __future__ import annotations` (as generated modules are)."""
+    for modules with `from __future__ import annotations` (as generated modules are); there
+    `get_type_hints` also drops the wrapper, so the raw annotation's text decides."""
     origin = typing.get_origin(hint)
     if origin is typing.NotRequired:
         return False, typing.get_args(hint)[0]
     if origin is typing.Required:
         return True, typing.get_args(hint)[0]
+    text = raw.__forward_arg__ if isinstance(raw, typing.ForwardRef) else raw if isinstance(raw, str) else ""
+    text = text.removeprefix("typing.")
+    if text.startswith("NotRequired["):
+        return False, hint
+    if text.startswith("Required["):
+        return True, hint
     return total, hint
 
 
@@ -139,7 +147,8 @@ def _typed_problems(payload_type: Any, data: Any, where: str) -> list[str]:
     problems: list[str] = []
     hints = typing.get_type_hints(payload_type, include_extras=True)
     for key, hint in sorted(hints.items()):
-        required, inner = _required(hint, getattr(payload_type, "__total__", True))
+        raw = payload_type.__annotations__.get(key)
+        required, inner = _required(raw, hint, getattr(payload_type, "__total__", True))
         if key not in data:
             if required:
                 problems.append(f"{where}[{key}]: required by {payload_type.__name__}, missing")
@@ -149,9 +158,10 @@ def _typed_problems(payload_type: Any, data: Any, where: str) -> list[str]:
 
 
 def build_payload(name: str, data: Any, registry: PayloadRegistry | None) -> Any:
-    payload_type = (registry or {}).get(name)
-    if payload_type is None:
-        return data
+    entry = (registry or {}).get(name)
+    payload_type = getattr(entry, "data_type", entry)  # b24client.events.EVENTS holds EventInfo rows
+    if payload_type is None or payload_type is Any or typing.get_origin(payload_type) is not None:
+        return data  # untyped, or an alias such as list[...]: nothing to check or build
     if hasattr(payload_type, "__required_keys__"):
         problems = _typed_problems(payload_type, data, "data")
         if problems:
