@@ -31,7 +31,7 @@ import requests
 from ..auth import DEFAULT_TOKEN_URL, require_secure, token_request
 from ..exceptions import Bitrix24Error
 from ..phpquery import decode
-from ..redact import redact
+from ..redact import guard_library_logs, redact
 from .body import decode_body
 from .errors import InboundFormatError, InstallError
 from .event import Event
@@ -104,6 +104,10 @@ class Installer:
         self.verify = verify
         self.session = session or requests.Session()
         self.timeout = timeout
+        guard_library_logs(self)  # urllib3 logs the token request's URL, client_secret and code in it
+
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self._client_secret,)
 
     def __repr__(self) -> str:
         return f"Installer(store={self.store!r}, client_id={self.client_id!r}, token_url={self.token_url!r})"

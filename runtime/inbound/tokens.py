@@ -17,7 +17,7 @@ import dataclasses
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -109,7 +109,7 @@ def find(store: TokenStore, *, member_id: str = "", domain: str = "") -> PortalT
     return store.get(found) if found else None
 
 
-def application_token_lookup(store: TokenStore) -> Any:
+def application_token_lookup(store: TokenStore) -> Callable[[str, str], str | None]:
     """A `TokenLookup` for `parse`: the application_token stored for the event's portal.
 
     By member_id when the event carries one; an event whose member_id is unknown is not

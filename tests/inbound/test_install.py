@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import requests
 
@@ -120,7 +122,8 @@ def test_an_install_form_without_its_tokens_lists_what_is_missing():
     assert caught.value.problems == ["AUTH_ID: missing", "REFRESH_ID: missing", "DOMAIN: missing"]
 
 
-def test_authorization_code_exchange_goes_to_the_configured_server(b24_emulator):
+def test_authorization_code_exchange_goes_to_the_configured_server(b24_emulator, caplog):
+    caplog.set_level(logging.DEBUG, logger="urllib3")
     store = MemoryTokenStore()
     installer = installer_for(b24_emulator, store)
     code = b24_emulator.authorization_code()
@@ -132,6 +135,10 @@ def test_authorization_code_exchange_goes_to_the_configured_server(b24_emulator)
     assert caught.value.code == "invalid_grant" and code not in str(caught.value)
     with pytest.raises(InstallError, match="state does not match"):
         installer.authorize({"code": b24_emulator.authorization_code(), "state": "other"}, state="s1")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/oauth/token/" in logged  # urllib3 did log the token request line ...
+    secret = b24_emulator.oauth_credentials()["client_secret"]
+    assert secret not in logged and code not in logged  # ... with the client secret and the code masked
 
 
 def test_portal_client_needs_a_stored_portal():
