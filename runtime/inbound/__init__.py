@@ -9,6 +9,7 @@ pay system's ACTION_URI. See docs/inbound.md. b24client.events re-exports this w
 typed payloads of every documented event.
 """
 
+from .adapters import django_view, flask_view
 from .asgi import ASGIEventApp
 from .errors import EventAuthError, ForgedEventError, InboundError, InboundFormatError, InstallError, UnknownPortalError
 from .event import Event, EventAuth, PayloadRegistry, TokenLookup, parse
@@ -60,9 +61,11 @@ __all__ = [
     "bound",
     "checkout_errors",
     "checkout_reply",
+    "django_view",
     "drain_offline",
     "ensure_bound",
     "find",
+    "flask_view",
     "parse",
     "parse_checkout_request",
     "parse_form_request",

@@ -23,16 +23,19 @@ _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"
             413: "Content Too Large"}
 
 
+def limit_body(declared: int | None, read: Callable[[int], bytes], limit: int) -> bytes | None:
+    """The body through `read(n)`, or None when it is longer than `limit` bytes: a declared
+    length over the limit is refused unread, an undeclared one is read one byte past it."""
+    if declared is not None and declared > limit:
+        return None
+    data = bytes(read(declared if declared is not None else limit + 1))
+    return None if len(data) > limit else data
+
+
 def read_limited(environ: dict[str, Any], limit: int) -> bytes | None:
     """The request body, or None when it is longer than `limit` bytes."""
     declared = str(environ.get("CONTENT_LENGTH") or "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    stream = environ["wsgi.input"]
-    if declared.isdigit():
-        return bytes(stream.read(int(declared)))
-    data = bytes(stream.read(limit + 1))  # no length: read at most one byte past the limit
-    return None if len(data) > limit else data
+    return limit_body(int(declared) if declared.isdigit() else None, environ["wsgi.input"].read, limit)
 
 
 class WSGIEventApp:
