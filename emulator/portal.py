@@ -34,7 +34,7 @@ from .config import EmulatorConfig
 from .deals import DealMethods
 from .delivery import Deliverer, Delivery
 from .entities import EntityMethods
-from .eventnames import family_event
+from .eventnames import event_data, family_event
 from .events import EventHub, PortalAddress
 from .families import derive_families
 from .faults import HTML_ERROR_PAGE, PROCESSED_KINDS, Canned, Faults, check_kind, truncate
@@ -256,7 +256,7 @@ class Emulator:
         event = family_event(family, verb)
         if event is not None:
             connector = get_ci(call.params, "auth_connector")
-            self.events.emit(event, {"FIELDS": {"ID": record_id}}, call.identity.user_id,
+            self.events.emit(event, event_data(event, record_id), call.identity.user_id,
                              str(connector) if connector else "")
 
     def emit_event(self, event: str, data: Any, user_id: int | None = None) -> None:

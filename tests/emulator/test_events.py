@@ -230,3 +230,34 @@ def test_reset_forgets_bindings(b24_emulator: Emulator, app_rest: AppRest) -> No
     app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": "https://a.example/"})
     b24_emulator.reset()
     assert app_rest.ok("event.get") == []
+
+
+def test_task_and_invoice_changes_fire_their_events_in_their_pages_shapes(b24_emulator: Emulator,
+                                                                          app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        for event in ("ONTASKADD", "ONTASKDELETE", "ONCRMINVOICEADD", "ONCRMINVOICEUPDATE"):
+            app_rest.ok("event.bind", {"event": event, "handler": receiver.url})
+        task = app_rest.ok("tasks.task.add", {"fields": {"TITLE": "T", "RESPONSIBLE_ID": 1}})["task"]["id"]
+        app_rest.ok("tasks.task.delete", {"taskId": task})
+        invoice = app_rest.ok("crm.invoice.add", {"fields": {"ORDER_TOPIC": "I"}})
+        app_rest.ok("sale.paysystem.pay.invoice", {"INVOICE_ID": invoice, "PAY_SYSTEM_ID": 1})
+        app_rest.ok("sale.paysystem.pay.invoice", {"INVOICE_ID": invoice, "PAY_SYSTEM_ID": 1})  # paid already
+        b24_emulator.drain_deliveries()
+        forms = [r.form() for r in receiver.requests()]
+    assert [(f["event"], f["auth"]["scope"]) for f in forms] == [
+        ("ONTASKADD", "task"), ("ONTASKDELETE", "task"), ("ONCRMINVOICEADD", "crm"), ("ONCRMINVOICEUPDATE", "crm")]
+    assert forms[0]["data"] == {"FIELDS_BEFORE": "undefined", "FIELDS_AFTER": {"ID": str(task)},
+                                "IS_ACCESSIBLE_BEFORE": "N", "IS_ACCESSIBLE_AFTER": "undefined"}
+    assert forms[1]["data"]["FIELDS_BEFORE"] == {"ID": str(task)} and forms[1]["data"]["FIELDS_AFTER"] == "undefined"
+    assert forms[3]["data"] == {"FIELDS": {"ID": str(invoice)}}
+
+
+def test_emit_event_over_http_reaches_the_bound_handler(b24_emulator: Emulator, app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        app_rest.ok("event.bind", {"event": "ONCRMDEALMOVETOCATEGORY", "handler": receiver.url})
+        control = f"{b24_emulator.base_url}/_emulator/"
+        assert requests.post(control + "emit_event", timeout=5, json={
+            "event": "onCrmDealMoveToCategory", "data": {"FIELDS": {"ID": 4, "CATEGORY_ID": 2}}}).json() == {"ok": True}
+        assert requests.post(control + "drain", json={}, timeout=5).json() == {"ok": True, "deliveries": 1}
+        [request] = receiver.requests()
+    assert request.form()["data"] == {"FIELDS": {"ID": "4", "CATEGORY_ID": "2"}}
