@@ -158,6 +158,7 @@ class Deliverer:
         """Queue a job for the worker; never blocks (a full queue records the job as dropped)."""
         with self._lock:
             if self._stopped:
+                self._record(job, php_form(job.payload), error="dropped: portal stopped")
                 return
             self._ensure_worker()
             try:
@@ -228,10 +229,23 @@ class Deliverer:
             self._records.clear()
 
     def stop(self) -> None:
-        """Stop the worker after the jobs already queued (later submits are ignored)."""
+        """Stop the worker: the job it is sending finishes, jobs still queued are recorded as
+        dropped (the portal is going away). A later submit starts a new worker."""
         with self._lock:
             self._stopped = True
-            worker = self._worker
+            worker, self._worker = self._worker, None
+            while True:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    self._record(job, php_form(job.payload), error="dropped: portal stopped")
+                    self._pending -= 1
+            if self._pending == 0:
+                self._idle.notify_all()
         if worker is not None:
-            self._queue.put(None)
+            self._queue.put(None)  # the queue is empty now: this cannot block
             worker.join(timeout=self.timeout + 1)
+        with self._lock:
+            self._stopped = False

@@ -31,7 +31,7 @@ from .apps import App, AppRegistry
 from .auth import TokenStore
 from .calls import Call, Handler, MethodError, Reply, as_int, get_ci
 from .delivery import Deliverer, Job
-from .eventnames import ONOFFLINEEVENT, event_scope, is_known
+from .eventnames import ONAPPUNINSTALL, ONOFFLINEEVENT, event_scope, is_known
 from .offline import OfflineQueue
 
 
@@ -196,6 +196,28 @@ class EventHub:
         }
         return Job("event", binding.handler, payload, event=binding.event, client_id=app.client_id,
                    handler_id=binding.id)
+
+    def uninstall(self, app: App, clean: bool, language: str) -> None:
+        """Remove an app: its ONAPPUNINSTALL handlers are told (no tokens, only the portal's address
+        and the application_token: on-app-uninstall.md), then its bindings and queue are gone."""
+        with self._lock:
+            mine = [b for b in self._bindings.values() if b.client_id == app.client_id]
+            for binding in mine:
+                del self._bindings[binding.id]
+        self.offline.drop(app.client_id)
+        if not app.installed:
+            return
+        address = self.address()
+        auth = {"domain": address.domain, "server_endpoint": address.server_endpoint,
+                "client_endpoint": address.client_endpoint, "member_id": address.member_id,
+                "application_token": app.application_token}
+        for binding in mine:
+            if binding.event == ONAPPUNINSTALL and not binding.offline:
+                payload = {"event": ONAPPUNINSTALL, "event_handler_id": str(binding.id),
+                           "data": {"LANGUAGE_ID": language, "CLEAN": str(int(clean))},
+                           "ts": str(int(time.time())), "auth": auth}
+                self.deliverer.submit(Job("event", binding.handler, payload, event=ONAPPUNINSTALL,
+                                          client_id=app.client_id, handler_id=binding.id))
 
     def auth_block(self, app: App, user_id: int, scope: str, *, refresh: bool = False) -> dict[str, Any]:
         """The `auth` of an event (_includes/auth-params-in-events.md): a fresh token of the app for

@@ -328,6 +328,14 @@ class Emulator:
                 payment["externalPaymentId"] = result.payment_id
         return result
 
+    def uninstall_app(self, client_id: str | None = None, clean: bool = True, language: str = "en") -> None:
+        """Uninstall an app: ONAPPUNINSTALL to its handlers of that event (queued; drain to wait),
+        then its bindings, offline queue and tokens are gone. It stays registered (install again)."""
+        app = self.apps.get(client_id)
+        self.events.uninstall(app, clean, language)
+        self.tokens.revoke(app.client_id)
+        app.installed = False
+
     def finish_install(self, client_id: str | None = None) -> None:
         """What BX24.installFinish does for an app with an install page: events flow from now on."""
         self.apps.get(client_id).installed = True

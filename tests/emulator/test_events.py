@@ -261,3 +261,16 @@ def test_emit_event_over_http_reaches_the_bound_handler(b24_emulator: Emulator, 
         assert requests.post(control + "drain", json={}, timeout=5).json() == {"ok": True, "deliveries": 1}
         [request] = receiver.requests()
     assert request.form()["data"] == {"FIELDS": {"ID": "4", "CATEGORY_ID": "2"}}
+
+
+
+def test_events_flow_again_after_the_portal_restarts(b24_emulator: Emulator, app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": receiver.url})
+        _add_deal(app_rest)
+        b24_emulator.drain_deliveries()
+        b24_emulator.stop()
+        b24_emulator.start()
+        _add_deal(AppRest(b24_emulator))
+        b24_emulator.drain_deliveries()
+        assert [r.form()["data"]["FIELDS"]["ID"] for r in receiver.requests()] == ["1", "2"]

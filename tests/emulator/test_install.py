@@ -158,3 +158,24 @@ def test_authorize_for_an_unknown_or_uninstalled_app_shows_an_error_page(b24_emu
         response = _authorize(b24_emulator, client_id=client_id)
         assert response.status_code == 400 and "Location" not in response.headers
         assert "not installed" in response.text
+
+
+def test_uninstall_tells_the_app_with_only_its_application_token_and_revokes_its_tokens(
+        b24_emulator: Emulator) -> None:
+    with Receiver() as receiver:
+        app = b24_emulator.register_app(handler_url=receiver.url + "/install")
+        b24_emulator.install_app(app.client_id)
+        token = receiver.requests("/install")[0].form()["auth"]["access_token"]
+        for event in ("ONAPPUNINSTALL", "ONCRMDEALADD"):
+            bound = requests.post(f"{b24_emulator.base_url}/rest/event.bind", timeout=5, json={
+                "auth": token, "event": event, "handler": f"{receiver.url}/{event}"})
+            assert bound.json()["result"] is True
+        b24_emulator.uninstall_app(app.client_id, clean=False, language="de")
+        b24_emulator.drain_deliveries()
+        [request] = receiver.requests("/ONAPPUNINSTALL")
+    form = request.form()
+    assert (form["event"], form["data"]) == ("ONAPPUNINSTALL", {"LANGUAGE_ID": "de", "CLEAN": "0"})
+    assert set(form["auth"]) == {"domain", "server_endpoint", "client_endpoint", "member_id", "application_token"}
+    assert form["auth"]["application_token"] == app.application_token
+    assert not app.installed and not _live(b24_emulator, token)
+    assert b24_emulator.events.bindings(app.client_id) == []
