@@ -328,6 +328,14 @@ class Emulator:
                 payment["externalPaymentId"] = result.payment_id
         return result
 
+    def add_outgoing_webhook(self, handler_url: str, events: list[str]) -> App:
+        """An outgoing webhook (set up in the portal's UI): `events` go to `handler_url` with an `auth`
+        of the portal's address and the webhook's own application_token (the returned App's)."""
+        owner = self.apps.register(f"webhook.{secrets.token_hex(4)}")
+        owner.installed = True
+        self.events.add_outgoing_webhook(owner, handler_url, events)
+        return owner
+
     def uninstall_app(self, client_id: str | None = None, clean: bool = True, language: str = "en") -> None:
         """Uninstall an app: ONAPPUNINSTALL to its handlers of that event (queued; drain to wait),
         then its bindings, offline queue and tokens are gone. It stays registered (install again)."""

@@ -274,3 +274,17 @@ def test_events_flow_again_after_the_portal_restarts(b24_emulator: Emulator, app
         _add_deal(AppRest(b24_emulator))
         b24_emulator.drain_deliveries()
         assert [r.form()["data"]["FIELDS"]["ID"] for r in receiver.requests()] == ["1", "2"]
+
+
+def test_an_outgoing_webhook_gets_events_without_tokens(b24_emulator: Emulator, rest: Rest) -> None:
+    with Receiver() as receiver:
+        hook = b24_emulator.add_outgoing_webhook(receiver.url + "/hook", ["OnCrmDealAdd"])
+        deal_id = rest.ok("crm.deal.add", {"fields": {"TITLE": "via the incoming webhook"}})
+        b24_emulator.drain_deliveries()
+        [request] = receiver.requests("/hook")
+    form = request.form()
+    assert (form["event"], form["data"]) == ("ONCRMDEALADD", {"FIELDS": {"ID": str(deal_id)}})
+    assert set(form["auth"]) == {"domain", "client_endpoint", "server_endpoint", "member_id", "application_token"}
+    assert form["auth"]["application_token"] == hook.application_token != b24_emulator.app().application_token
+    with pytest.raises(ValueError, match="unknown event"):
+        b24_emulator.add_outgoing_webhook(receiver.url, ["ONNOTHING"])
