@@ -220,6 +220,15 @@ class Deliverer:
                 if left <= 0 or (not self._idle.wait(left) and self._pending):
                     raise TimeoutError(f"{self._pending} deliveries still pending after {timeout} s")
 
+    def summary(self) -> dict[str, int]:
+        """Counts for introspection: attempts that the app answered 2xx, the other attempts, the
+        dropped jobs, and the jobs still waiting."""
+        with self._lock:
+            dropped = sum(1 for d in self._records if (d.error or "").startswith("dropped"))
+            ok = sum(1 for d in self._records if d.ok)
+            return {"ok": ok, "failed": len(self._records) - ok - dropped, "dropped": dropped,
+                    "pending": self._pending}
+
     def records(self) -> list[Delivery]:
         with self._lock:
             return list(self._records)

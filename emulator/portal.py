@@ -120,7 +120,8 @@ class Emulator(PortalSide):
         self._handler_names: dict[str, str] = {}  # lower-case → the docs' spelling
         self.entities = EntityMethods(derive_families(), self.records, self.deals, DealMethods(self.deals, cfg.costs),
                                       self._changed)
-        for source in (self.entities, PaySystemMethods(self.payment_state, self._changed), self._payments, self.events):
+        for source in (self.entities, PaySystemMethods(self.payment_state, self._changed), self._payments, self.events,
+                       self.apps):
             for name, handler in source.handlers().items():
                 self._handlers[name.lower()] = handler
                 self._handler_names[name.lower()] = name

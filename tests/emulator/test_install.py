@@ -110,6 +110,10 @@ def test_install_over_http_and_the_deliveries_log(b24_emulator: Emulator) -> Non
         [request] = receiver.requests("/i")
     assert answer["ok"] is True and answer["delivery"]["status"] == 200
     assert request.form()["auth"]["application_token"] == app["application_token"]
+    info = requests.get(control + "info", timeout=5).json()
+    assert info["member_id"] == b24_emulator.member_id
+    assert {"client_id": app["client_id"], "installed": True} in info["apps"]
+    assert info["deliveries"] == {"ok": 1, "failed": 0, "dropped": 0, "pending": 0}
     logged = requests.get(control + "deliveries", timeout=5).json()["deliveries"]
     assert [(d["kind"], d["event"]) for d in logged] == [("install", "ONAPPINSTALL")]
     assert app["application_token"] not in str(logged)
@@ -179,3 +183,22 @@ def test_uninstall_tells_the_app_with_only_its_application_token_and_revokes_its
     assert form["auth"]["application_token"] == app.application_token
     assert not app.installed and not _live(b24_emulator, token)
     assert b24_emulator.events.bindings(app.client_id) == []
+
+
+def test_app_info_answers_for_the_app_whose_token_calls_it(b24_emulator: Emulator) -> None:
+    with Receiver() as receiver:
+        app = b24_emulator.register_app(handler_url=receiver.url)
+        b24_emulator.install_app(app.client_id, mode="placement")
+        token = receiver.requests()[0].form()["AUTH_ID"]
+
+    def info() -> dict[str, Any]:
+        response = requests.post(f"{b24_emulator.base_url}/rest/app.info", json={"auth": token}, timeout=5)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()["result"]
+        return result
+
+    assert (info()["CODE"], info()["STATUS"], info()["INSTALLED"]) == (app.client_id, "L", False)
+    b24_emulator.finish_install(app.client_id)
+    assert info()["INSTALLED"] is True and info()["ID"] == app.id != b24_emulator.app().id
+    webhook = requests.post(b24_emulator.webhook_url + "app.info", json={}, timeout=5)
+    assert (webhook.status_code, webhook.json()["error"]) == (400, "ACCESS_DENIED")
