@@ -29,8 +29,11 @@ def test_onappinstall_brings_a_token_pair_and_the_application_token(b24_emulator
         [request] = receiver.requests("/install")
     assert (delivery.kind, delivery.event, delivery.status) == ("install", "ONAPPINSTALL", 200)
     assert request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
-    assert [key for key, _ in request.pairs()][:5] == ["event", "data[VERSION]", "data[ACTIVE]", "data[INSTALLED]",
-                                                       "data[LANGUAGE_ID]"]
+    assert [key for key, _ in request.pairs()] == [
+        "event", "data[VERSION]", "data[ACTIVE]", "data[INSTALLED]", "data[LANGUAGE_ID]", "ts",
+        *(f"auth[{key}]" for key in ("domain", "scope", "access_token", "refresh_token", "expires_in",
+                                     "server_endpoint", "status", "client_endpoint", "member_id",
+                                     "application_token"))]
     form = request.form()
     assert form["event"] == "ONAPPINSTALL"
     assert form["data"] == {"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "en"}
