@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .auth import TokenStore, new_token
+from .calls import Call, Handler, MethodError, Reply
 
 DEFAULT_SCOPE = "crm,pay_system,salescenter,sale,event"
 
@@ -34,6 +35,7 @@ class App:
     status: str = "L"  # L: local app (auth-params-in-events.md lists L, F, D, T, P)
     version: str = "1"
     installed: bool = False  # only installed apps get events (installation-finish.md)
+    id: int = 0  # the portal's number of the installation (app.info ID)
 
 
 class AppRegistry:
@@ -51,6 +53,7 @@ class AppRegistry:
 
     def _add(self, app: App) -> App:
         with self._lock:
+            app.id = len(self._apps) + 1
             self._apps[app.client_id] = app
         self._tokens.add_client(app.client_id, app.client_secret)
         return app
@@ -76,3 +79,18 @@ class AppRegistry:
     def all(self) -> list[App]:
         with self._lock:
             return [self._apps[key] for key in sorted(self._apps)]
+
+    def handlers(self) -> dict[str, Handler]:
+        return {"app.info": self.app_info}
+
+    def app_info(self, call: Call) -> Reply:
+        """app.info for the calling application (api-reference/common/system/app-info.md); an
+        incoming webhook has no application context and gets the page's ACCESS_DENIED."""
+        if call.identity.kind != "app" or not call.identity.client_id:
+            raise MethodError(400, "ACCESS_DENIED", "Access denied! Application context required")
+        app = self.get(call.identity.client_id)
+        return Reply({"ID": app.id, "CODE": app.client_id,
+                      "VERSION": int(app.version) if app.version.isdigit() else app.version,
+                      "STATUS": app.status, "INSTALLED": app.installed, "PAYMENT_EXPIRED": "N", "DAYS": None,
+                      "LANGUAGE_ID": "en", "LICENSE": "en_ent10000", "LICENSE_TYPE": "ent10000",
+                      "LICENSE_FAMILY": "ent"})

@@ -150,6 +150,13 @@ class TokenStore:
             for grant in self._access.values():
                 grant.expires_at = min(grant.expires_at, now - 1)
 
+    def revoke(self, client_id: str) -> None:
+        """Invalidate every token and code of one application (it was uninstalled)."""
+        with self._lock:
+            for store in (self._access, self._refresh, self._codes):
+                for token in [t for t, grant in store.items() if grant.client_id == client_id]:
+                    del store[token]
+
     def clear(self) -> None:
         with self._lock:
             self._access.clear()

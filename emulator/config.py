@@ -67,6 +67,8 @@ class EmulatorConfig:
         if self.port < 0 or self.port > 65535:
             raise ValueError("port must be between 0 and 65535")
         self.fault_plan()  # validates the rates
+        if self.delivery_queue_size < 1 or self.delivery_timeout_seconds <= 0:
+            raise ValueError("delivery_queue_size must be at least 1 and delivery_timeout_seconds positive")
 
     @property
     def effective_rate_limit(self) -> int:

@@ -158,6 +158,7 @@ class Deliverer:
         """Queue a job for the worker; never blocks (a full queue records the job as dropped)."""
         with self._lock:
             if self._stopped:
+                self._record(job, php_form(job.payload), error="dropped: portal stopped")
                 return
             self._ensure_worker()
             try:
@@ -219,6 +220,15 @@ class Deliverer:
                 if left <= 0 or (not self._idle.wait(left) and self._pending):
                     raise TimeoutError(f"{self._pending} deliveries still pending after {timeout} s")
 
+    def summary(self) -> dict[str, int]:
+        """Counts for introspection: attempts that the app answered 2xx, the other attempts, the
+        dropped jobs, and the jobs still waiting."""
+        with self._lock:
+            dropped = sum(1 for d in self._records if (d.error or "").startswith("dropped"))
+            ok = sum(1 for d in self._records if d.ok)
+            return {"ok": ok, "failed": len(self._records) - ok - dropped, "dropped": dropped,
+                    "pending": self._pending}
+
     def records(self) -> list[Delivery]:
         with self._lock:
             return list(self._records)
@@ -228,10 +238,23 @@ class Deliverer:
             self._records.clear()
 
     def stop(self) -> None:
-        """Stop the worker after the jobs already queued (later submits are ignored)."""
+        """Stop the worker: the job it is sending finishes, jobs still queued are recorded as
+        dropped (the portal is going away). A later submit starts a new worker."""
         with self._lock:
             self._stopped = True
-            worker = self._worker
+            worker, self._worker = self._worker, None
+            while True:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is not None:
+                    self._record(job, php_form(job.payload), error="dropped: portal stopped")
+                    self._pending -= 1
+            if self._pending == 0:
+                self._idle.notify_all()
         if worker is not None:
-            self._queue.put(None)
+            self._queue.put(None)  # the queue is empty now: this cannot block
             worker.join(timeout=self.timeout + 1)
+        with self._lock:
+            self._stopped = False

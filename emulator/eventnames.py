@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 VERB_SUFFIX = {"add": "ADD", "update": "UPDATE", "delete": "DELETE"}
 # family → the stem its events use, where it is not the family name without dots
@@ -32,6 +33,7 @@ SAVED_FAMILIES = {"sale.payment": (PAYMENT_SAVED, PAYMENT_DELETED),
 # smart-process items: ONCRMDYNAMICITEMADD_<entityTypeId> (the events example shows _147)
 DYNAMIC_ITEM = re.compile(r"^ONCRMDYNAMICITEM(ADD|UPDATE|DELETE)_\d+$")
 ONAPPINSTALL = "ONAPPINSTALL"
+ONAPPUNINSTALL = "ONAPPUNINSTALL"
 ONOFFLINEEVENT = "ONOFFLINEEVENT"
 
 
@@ -73,3 +75,18 @@ def event_scope(event: str) -> str:
         if event.startswith(prefix):
             return scope
     return "sale" if any(word in event for word in ("PAYMENT", "ORDER", "SHIPMENT", "PROPERTYVALUE")) else "event"
+
+
+def event_data(event: str, record_id: int) -> dict[str, Any]:
+    """The `data` of an entity event, in the shape its page shows: `{"FIELDS": {"ID": 5}}` for CRM
+    and sale events; tasks send the id before and after the change (on-task-add.md, -update,
+    -delete); ONUSERADD sends the user's fields at the top level, of which we send the ID."""
+    if event in ("ONTASKADD", "ONTASKUPDATE", "ONTASKDELETE"):
+        before = "undefined" if event == "ONTASKADD" else {"ID": record_id}
+        after = "undefined" if event == "ONTASKDELETE" else {"ID": record_id}
+        return {"FIELDS_BEFORE": before, "FIELDS_AFTER": after,
+                "IS_ACCESSIBLE_BEFORE": "N" if event == "ONTASKADD" else "undefined",
+                "IS_ACCESSIBLE_AFTER": "N" if event == "ONTASKDELETE" else "undefined"}
+    if event == "ONUSERADD":
+        return {"ID": record_id}
+    return {"FIELDS": {"ID": record_id}}

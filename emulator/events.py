@@ -31,7 +31,7 @@ from .apps import App, AppRegistry
 from .auth import TokenStore
 from .calls import Call, Handler, MethodError, Reply, as_int, get_ci
 from .delivery import Deliverer, Job
-from .eventnames import ONOFFLINEEVENT, event_scope, is_known
+from .eventnames import ONAPPUNINSTALL, ONOFFLINEEVENT, event_scope, is_known
 from .offline import OfflineQueue
 
 
@@ -56,6 +56,7 @@ class Binding:
     auth_connector: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     last_notified: float = 0.0  # ONOFFLINEEVENT: monotonic time of the last notification
+    outgoing: bool = False  # an outgoing webhook's binding: its events carry no tokens
 
     def listing(self) -> dict[str, Any]:
         """The binding as event.get shows it (the page's example: auth_type as text, offline 0/1)."""
@@ -171,6 +172,19 @@ class EventHub:
             else:
                 self.deliverer.submit(self.event_job(binding, data, user_id))
 
+    def add_outgoing_webhook(self, owner: App, handler_url: str, events: list[str]) -> None:
+        """Bindings of an outgoing webhook (api-reference/events/index.md: set up in the portal's UI,
+        not by event.bind); `owner` holds its application_token."""
+        unknown = [event for event in events if not is_known(event)]
+        if unknown or not events:
+            raise ValueError(f"add_outgoing_webhook: unknown event(s) {unknown}" if unknown else
+                             "add_outgoing_webhook: no events given")
+        with self._lock:
+            for event in events:
+                self._bindings[self._next_id] = Binding(self._next_id, owner.client_id, event.upper(), handler_url, 0,
+                                                        False, outgoing=True)
+                self._next_id += 1
+
     def _notify_offline(self, client_id: str, user_id: int) -> None:
         now = time.monotonic()
         with self._lock:
@@ -192,10 +206,38 @@ class EventHub:
             "event_handler_id": str(binding.id),
             "data": data,
             "ts": str(int(time.time())),
-            "auth": self.auth_block(app, binding.auth_type or user_id, scope=event_scope(binding.event)),
+            "auth": self.address_block(app) if binding.outgoing else
+            self.auth_block(app, binding.auth_type or user_id, scope=event_scope(binding.event)),
         }
         return Job("event", binding.handler, payload, event=binding.event, client_id=app.client_id,
                    handler_id=binding.id)
+
+    def address_block(self, app: App) -> dict[str, Any]:
+        """An `auth` without tokens: what outgoing webhooks and ONAPPUNINSTALL get (index.md,
+        on-app-uninstall.md)."""
+        address = self.address()
+        return {"domain": address.domain, "client_endpoint": address.client_endpoint,
+                "server_endpoint": address.server_endpoint, "member_id": address.member_id,
+                "application_token": app.application_token}
+
+    def uninstall(self, app: App, clean: bool, language: str) -> None:
+        """Remove an app: its ONAPPUNINSTALL handlers are told (no tokens, only the portal's address
+        and the application_token: on-app-uninstall.md), then its bindings and queue are gone."""
+        with self._lock:
+            mine = [b for b in self._bindings.values() if b.client_id == app.client_id]
+            for binding in mine:
+                del self._bindings[binding.id]
+        self.offline.drop(app.client_id)
+        if not app.installed:
+            return
+        auth = self.address_block(app)
+        for binding in mine:
+            if binding.event == ONAPPUNINSTALL and not binding.offline:
+                payload = {"event": ONAPPUNINSTALL, "event_handler_id": str(binding.id),
+                           "data": {"LANGUAGE_ID": language, "CLEAN": str(int(clean))},
+                           "ts": str(int(time.time())), "auth": auth}
+                self.deliverer.submit(Job("event", binding.handler, payload, event=ONAPPUNINSTALL,
+                                          client_id=app.client_id, handler_id=binding.id))
 
     def auth_block(self, app: App, user_id: int, scope: str, *, refresh: bool = False) -> dict[str, Any]:
         """The `auth` of an event (_includes/auth-params-in-events.md): a fresh token of the app for

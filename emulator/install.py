@@ -41,7 +41,7 @@ def install_job(hub: EventHub, app: App, mode: InstallMode, user_id: int, langua
             "event": ONAPPINSTALL,
             "data": {"VERSION": app.version, "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": language},
             "ts": str(int(time.time())),
-            "auth": hub.auth_block(app, user_id, scope=app.scope, refresh=True),
+            "auth": _install_order(hub.auth_block(app, user_id, scope=app.scope, refresh=True)),
         }
         return Job("install", app.handler_url, payload, event=ONAPPINSTALL, client_id=app.client_id)
     if mode != "placement":
@@ -63,6 +63,15 @@ def install_job(hub: EventHub, app: App, mode: InstallMode, user_id: int, langua
     }
     separator = "&" if urllib.parse.urlsplit(app.handler_url).query else "?"
     return Job("install", f"{app.handler_url}{separator}{query}", payload, client_id=app.client_id)
+
+
+# on-app-install.md lists the install's auth in this order (events put the token first)
+INSTALL_AUTH_ORDER = ("domain", "scope", "access_token", "refresh_token", "expires_in", "server_endpoint", "status",
+                      "client_endpoint", "member_id", "application_token")
+
+
+def _install_order(auth: dict[str, Any]) -> dict[str, Any]:
+    return {key: auth[key] for key in INSTALL_AUTH_ORDER if key in auth}
 
 
 def authorize_redirect(hub: EventHub, app: App, state: str | None, user_id: int) -> str:

@@ -73,6 +73,9 @@ class Introspection:
             "oauth": portal.oauth_credentials(),
             "deals": portal.deals.count,
             "limits_enabled": portal.config.limits_enabled,
+            "member_id": portal.member_id,
+            "apps": [{"client_id": app.client_id, "installed": app.installed} for app in portal.apps.all()],
+            "deliveries": portal.deliverer.summary(),
             "methods": portal.method_names(),
         }
 

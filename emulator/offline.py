@@ -94,6 +94,12 @@ class OfflineQueue:
             self._records[record.id] = record
         return not waiting
 
+    def drop(self, client_id: str) -> None:
+        """Forget an app's records (it was uninstalled)."""
+        with self._lock:
+            for record_id in [i for i, r in self._records.items() if r.client_id == client_id]:
+                del self._records[record_id]
+
     def pending(self, client_id: str | None = None) -> int:
         """How many records wait (reserved ones included), for tests and introspection."""
         with self._lock:

@@ -17,6 +17,8 @@ from .calls import Call, Handler, Notify, Reply, as_int, get_ci, no_notify
 from .filtering import filter_records, order_records, select_fields
 from .state import PAYMENT_FAMILY, PERSON_TYPES, PaymentState, invoice_record, pay_system_record
 
+INVOICE_FAMILY = "crm.invoice"  # ONCRMINVOICEADD / UPDATE / DELETE
+
 
 def _now() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -233,7 +235,9 @@ class PaySystemMethods:
     def pay_invoice(self, call: Call) -> Reply:
         pay_system = self._invoice_pay_system(call, "ERROR_PROCESS_REQUEST_RESULT")
         invoice = self._invoice(call)
-        invoice.update(PAYED="Y", STATUS_ID="P", DATE_PAYED=_now(), PAY_SYSTEM_ID=pay_system["ID"])
+        if invoice["PAYED"] != "Y":
+            invoice.update(PAYED="Y", STATUS_ID="P", DATE_PAYED=_now(), PAY_SYSTEM_ID=pay_system["ID"])
+            self.notify(INVOICE_FAMILY, "update", invoice["ID"], call)
         return Reply(True)
 
     def _legacy_invoice(self, call: Call) -> dict[str, Any]:
@@ -243,6 +247,7 @@ class PaySystemMethods:
         fields = get_ci(call.params, "fields")
         invoice_id = self.state.next_id("invoice")
         self.state.invoices[invoice_id] = invoice_record(invoice_id, dict(fields) if isinstance(fields, Mapping) else {})
+        self.notify(INVOICE_FAMILY, "add", invoice_id, call)
         return Reply(invoice_id)
 
     def invoice_get(self, call: Call) -> Reply:
@@ -257,6 +262,7 @@ class PaySystemMethods:
     def invoice_delete(self, call: Call) -> Reply:
         invoice = self._legacy_invoice(call)
         del self.state.invoices[invoice["ID"]]
+        self.notify(INVOICE_FAMILY, "delete", invoice["ID"], call)
         return Reply(True)
 
 

@@ -230,3 +230,61 @@ def test_reset_forgets_bindings(b24_emulator: Emulator, app_rest: AppRest) -> No
     app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": "https://a.example/"})
     b24_emulator.reset()
     assert app_rest.ok("event.get") == []
+
+
+def test_task_and_invoice_changes_fire_their_events_in_their_pages_shapes(b24_emulator: Emulator,
+                                                                          app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        for event in ("ONTASKADD", "ONTASKDELETE", "ONCRMINVOICEADD", "ONCRMINVOICEUPDATE"):
+            app_rest.ok("event.bind", {"event": event, "handler": receiver.url})
+        task = app_rest.ok("tasks.task.add", {"fields": {"TITLE": "T", "RESPONSIBLE_ID": 1}})["task"]["id"]
+        app_rest.ok("tasks.task.delete", {"taskId": task})
+        invoice = app_rest.ok("crm.invoice.add", {"fields": {"ORDER_TOPIC": "I"}})
+        app_rest.ok("sale.paysystem.pay.invoice", {"INVOICE_ID": invoice, "PAY_SYSTEM_ID": 1})
+        app_rest.ok("sale.paysystem.pay.invoice", {"INVOICE_ID": invoice, "PAY_SYSTEM_ID": 1})  # paid already
+        b24_emulator.drain_deliveries()
+        forms = [r.form() for r in receiver.requests()]
+    assert [(f["event"], f["auth"]["scope"]) for f in forms] == [
+        ("ONTASKADD", "task"), ("ONTASKDELETE", "task"), ("ONCRMINVOICEADD", "crm"), ("ONCRMINVOICEUPDATE", "crm")]
+    assert forms[0]["data"] == {"FIELDS_BEFORE": "undefined", "FIELDS_AFTER": {"ID": str(task)},
+                                "IS_ACCESSIBLE_BEFORE": "N", "IS_ACCESSIBLE_AFTER": "undefined"}
+    assert forms[1]["data"]["FIELDS_BEFORE"] == {"ID": str(task)} and forms[1]["data"]["FIELDS_AFTER"] == "undefined"
+    assert forms[3]["data"] == {"FIELDS": {"ID": str(invoice)}}
+
+
+def test_emit_event_over_http_reaches_the_bound_handler(b24_emulator: Emulator, app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        app_rest.ok("event.bind", {"event": "ONCRMDEALMOVETOCATEGORY", "handler": receiver.url})
+        control = f"{b24_emulator.base_url}/_emulator/"
+        assert requests.post(control + "emit_event", timeout=5, json={
+            "event": "onCrmDealMoveToCategory", "data": {"FIELDS": {"ID": 4, "CATEGORY_ID": 2}}}).json() == {"ok": True}
+        assert requests.post(control + "drain", json={}, timeout=5).json() == {"ok": True, "deliveries": 1}
+        [request] = receiver.requests()
+    assert request.form()["data"] == {"FIELDS": {"ID": "4", "CATEGORY_ID": "2"}}
+
+
+
+def test_events_flow_again_after_the_portal_restarts(b24_emulator: Emulator, app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": receiver.url})
+        _add_deal(app_rest)
+        b24_emulator.drain_deliveries()
+        b24_emulator.stop()
+        b24_emulator.start()
+        _add_deal(AppRest(b24_emulator))
+        b24_emulator.drain_deliveries()
+        assert [r.form()["data"]["FIELDS"]["ID"] for r in receiver.requests()] == ["1", "2"]
+
+
+def test_an_outgoing_webhook_gets_events_without_tokens(b24_emulator: Emulator, rest: Rest) -> None:
+    with Receiver() as receiver:
+        hook = b24_emulator.add_outgoing_webhook(receiver.url + "/hook", ["OnCrmDealAdd"])
+        deal_id = rest.ok("crm.deal.add", {"fields": {"TITLE": "via the incoming webhook"}})
+        b24_emulator.drain_deliveries()
+        [request] = receiver.requests("/hook")
+    form = request.form()
+    assert (form["event"], form["data"]) == ("ONCRMDEALADD", {"FIELDS": {"ID": str(deal_id)}})
+    assert set(form["auth"]) == {"domain", "client_endpoint", "server_endpoint", "member_id", "application_token"}
+    assert form["auth"]["application_token"] == hook.application_token != b24_emulator.app().application_token
+    with pytest.raises(ValueError, match="unknown event"):
+        b24_emulator.add_outgoing_webhook(receiver.url, ["ONNOTHING"])

@@ -29,8 +29,11 @@ def test_onappinstall_brings_a_token_pair_and_the_application_token(b24_emulator
         [request] = receiver.requests("/install")
     assert (delivery.kind, delivery.event, delivery.status) == ("install", "ONAPPINSTALL", 200)
     assert request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
-    assert [key for key, _ in request.pairs()][:5] == ["event", "data[VERSION]", "data[ACTIVE]", "data[INSTALLED]",
-                                                       "data[LANGUAGE_ID]"]
+    assert [key for key, _ in request.pairs()] == [
+        "event", "data[VERSION]", "data[ACTIVE]", "data[INSTALLED]", "data[LANGUAGE_ID]", "ts",
+        *(f"auth[{key}]" for key in ("domain", "scope", "access_token", "refresh_token", "expires_in",
+                                     "server_endpoint", "status", "client_endpoint", "member_id",
+                                     "application_token"))]
     form = request.form()
     assert form["event"] == "ONAPPINSTALL"
     assert form["data"] == {"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "en"}
@@ -110,6 +113,10 @@ def test_install_over_http_and_the_deliveries_log(b24_emulator: Emulator) -> Non
         [request] = receiver.requests("/i")
     assert answer["ok"] is True and answer["delivery"]["status"] == 200
     assert request.form()["auth"]["application_token"] == app["application_token"]
+    info = requests.get(control + "info", timeout=5).json()
+    assert info["member_id"] == b24_emulator.member_id
+    assert {"client_id": app["client_id"], "installed": True} in info["apps"]
+    assert info["deliveries"] == {"ok": 1, "failed": 0, "dropped": 0, "pending": 0}
     logged = requests.get(control + "deliveries", timeout=5).json()["deliveries"]
     assert [(d["kind"], d["event"]) for d in logged] == [("install", "ONAPPINSTALL")]
     assert app["application_token"] not in str(logged)
@@ -158,3 +165,43 @@ def test_authorize_for_an_unknown_or_uninstalled_app_shows_an_error_page(b24_emu
         response = _authorize(b24_emulator, client_id=client_id)
         assert response.status_code == 400 and "Location" not in response.headers
         assert "not installed" in response.text
+
+
+def test_uninstall_tells_the_app_with_only_its_application_token_and_revokes_its_tokens(
+        b24_emulator: Emulator) -> None:
+    with Receiver() as receiver:
+        app = b24_emulator.register_app(handler_url=receiver.url + "/install")
+        b24_emulator.install_app(app.client_id)
+        token = receiver.requests("/install")[0].form()["auth"]["access_token"]
+        for event in ("ONAPPUNINSTALL", "ONCRMDEALADD"):
+            bound = requests.post(f"{b24_emulator.base_url}/rest/event.bind", timeout=5, json={
+                "auth": token, "event": event, "handler": f"{receiver.url}/{event}"})
+            assert bound.json()["result"] is True
+        b24_emulator.uninstall_app(app.client_id, clean=False, language="de")
+        b24_emulator.drain_deliveries()
+        [request] = receiver.requests("/ONAPPUNINSTALL")
+    form = request.form()
+    assert (form["event"], form["data"]) == ("ONAPPUNINSTALL", {"LANGUAGE_ID": "de", "CLEAN": "0"})
+    assert set(form["auth"]) == {"domain", "server_endpoint", "client_endpoint", "member_id", "application_token"}
+    assert form["auth"]["application_token"] == app.application_token
+    assert not app.installed and not _live(b24_emulator, token)
+    assert b24_emulator.events.bindings(app.client_id) == []
+
+
+def test_app_info_answers_for_the_app_whose_token_calls_it(b24_emulator: Emulator) -> None:
+    with Receiver() as receiver:
+        app = b24_emulator.register_app(handler_url=receiver.url)
+        b24_emulator.install_app(app.client_id, mode="placement")
+        token = receiver.requests()[0].form()["AUTH_ID"]
+
+    def info() -> dict[str, Any]:
+        response = requests.post(f"{b24_emulator.base_url}/rest/app.info", json={"auth": token}, timeout=5)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()["result"]
+        return result
+
+    assert (info()["CODE"], info()["STATUS"], info()["INSTALLED"]) == (app.client_id, "L", False)
+    b24_emulator.finish_install(app.client_id)
+    assert info()["INSTALLED"] is True and info()["ID"] == app.id != b24_emulator.app().id
+    webhook = requests.post(b24_emulator.webhook_url + "app.info", json={}, timeout=5)
+    assert (webhook.status_code, webhook.json()["error"]) == (400, "ACCESS_DENIED")

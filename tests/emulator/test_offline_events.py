@@ -119,3 +119,21 @@ def test_a_new_offline_record_notifies_onofflineevent_handlers(b24_emulator: Emu
     form = request.form()
     assert form["event"] == "ONOFFLINEEVENT" and "data" not in form  # data arrives empty
     assert form["auth"]["application_token"] == b24_emulator.app().application_token
+
+
+def test_the_typed_client_drains_the_queue_and_never_retries_the_destructive_get(b24_emulator: Emulator) -> None:
+    from b24client import Bitrix24
+    from b24client.runtime.retry import NO_RETRY
+
+    creds = b24_emulator.oauth_credentials()
+    with Bitrix24(domain=creds["domain"], access_token=creds["access_token"], client_id=creds["client_id"],
+                  client_secret=creds["client_secret"], token_url=creds["token_url"], retry=NO_RETRY,
+                  rate_limiter=None) as b24:
+        assert b24.event.bind(event="ONCRMDEALADD", event_type="offline") is True
+        deal = b24.crm.deal.add(fields={"TITLE": "typed"})
+        reserved = b24.event.offline.get(clear=0)
+        assert [e["EVENT_DATA"] for e in reserved["events"]] == [{"FIELDS": {"ID": deal}}]
+        assert b24.event.offline.clear(process_id=reserved["process_id"]) is True
+        assert b24.event.offline.list() == []
+    spec = b24_emulator.specs.get("event.offline.get")
+    assert spec is not None and spec["idempotent"] is False
