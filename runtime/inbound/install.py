@@ -91,10 +91,12 @@ class Installer:
     `token_url` is the authorization server's token endpoint (oauth.bitrix.info by default;
     the emulator's `/oauth/token/` in tests). `verify=False` skips the app.info check, for
     portals that cannot be reached from where the installer runs; the domain rules stay.
+    `app_code` (app.info's CODE for this app) also requires the token to be this app's,
+    not another app's on the same portal.
     """
 
     def __init__(self, store: TokenStore, *, client_id: str, client_secret: str, token_url: str = DEFAULT_TOKEN_URL,
-                 verify: bool = True, session: requests.Session | None = None,
+                 verify: bool = True, app_code: str | None = None, session: requests.Session | None = None,
                  timeout: float | tuple[float, float] = (3.05, 15.0)) -> None:
         require_secure(token_url, "token_url")
         self.store = store
@@ -102,6 +104,7 @@ class Installer:
         self._client_secret = client_secret
         self.token_url = token_url
         self.verify = verify
+        self.app_code = app_code
         self.session = session or requests.Session()
         self.timeout = timeout
         guard_library_logs(self)  # urllib3 logs the token request's URL, client_secret and code in it
@@ -145,6 +148,10 @@ class Installer:
             code = payload.get("error") if isinstance(payload, dict) else None
             raise InstallError(f"{tokens.domain} did not accept the install's access token "
                                f"(HTTP {reply.status_code}, {code or 'no result'}); refused")
+        result = payload["result"]
+        found = result.get("CODE") if isinstance(result, dict) else None
+        if self.app_code is not None and found != self.app_code:
+            raise InstallError(f"the install's access token belongs to app {found!r}, not {self.app_code!r}; refused")
 
     def accept(self, tokens: PortalTokens) -> PortalTokens:
         """Verify an installation from an event or an install form, then store it."""

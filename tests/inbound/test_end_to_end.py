@@ -46,7 +46,7 @@ def app_server(b24_emulator, tmp_path):
     with wsgi_server(lambda environ, start: state["wsgi"](environ, start)) as url:
         app = b24_emulator.register_app(handler_url=url + "/b24/")
         installer = Installer(store, client_id=app.client_id, client_secret=app.client_secret,
-                              token_url=f"{b24_emulator.base_url}/oauth/token/")
+                              token_url=f"{b24_emulator.base_url}/oauth/token/", app_code=app.client_id)
         router = EventRouter(store=store, installer=installer, registry={"ONCRMDEALADD": DealAdd}, background=False)
 
         @router.on("ONAPPINSTALL")

@@ -113,7 +113,7 @@ def test_install_form_tokens_work_for_calls(b24_emulator):
     with portal_client(store, domain=host, client_id=credentials["client_id"],
                        client_secret=credentials["client_secret"], token_url=credentials["token_url"],
                        retry=NO_RETRY, rate_limiter=None) as b24:
-        assert b24.call("app.info")["ID"] == 5  # the emulator answers app.info with the docs' example
+        assert b24.call("app.info")["CODE"] == credentials["client_id"]  # the stored token acts for our app
 
 
 def test_an_install_form_without_its_tokens_lists_what_is_missing():
@@ -144,3 +144,16 @@ def test_authorization_code_exchange_goes_to_the_configured_server(b24_emulator,
 def test_portal_client_needs_a_stored_portal():
     with pytest.raises(UnknownPortalError):
         portal_client(MemoryTokenStore(), member_id="nobody", client_id="c", client_secret="s")
+
+
+def test_app_code_requires_the_token_to_be_this_apps(b24_emulator):
+    other = b24_emulator.register_app(installed=True)
+    foreign = install_fields(b24_emulator, access_token=b24_emulator.app_tokens(other.client_id)["access_token"])
+    event = parse(php_form(foreign), FORM, application_token=None)
+    credentials = b24_emulator.oauth_credentials()
+    strict = Installer(MemoryTokenStore(), client_id=credentials["client_id"], client_secret=credentials["client_secret"],
+                       token_url=credentials["token_url"], app_code=credentials["client_id"])
+    with pytest.raises(InstallError, match="belongs to app"):
+        strict.install_event(event)
+    own = parse(php_form(install_fields(b24_emulator)), FORM, application_token=None)
+    assert strict.install_event(own).member_id == MEMBER
