@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 from ..redact import mask
 
-DEFAULT_LOCK_SECONDS = 30.0  # longest a refresh may hold a portal's lock (a token request takes well under this)
+# Longest a refresh may hold a portal's lock: above the client's default token-request timeout (3.05 s + 60 s).
+DEFAULT_LOCK_SECONDS = 75.0
 
 
 def normalize_domain(domain: str) -> str:
