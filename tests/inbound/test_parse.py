@@ -7,6 +7,8 @@ import json
 from typing import NotRequired, TypedDict
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from b24client.runtime import phpquery
 from b24client.runtime.inbound import (
@@ -44,6 +46,19 @@ def test_unescaped_brackets_and_json_bodies_give_the_same_event():
 
 def test_decoder_inverts_the_encoder():
     params = {"filter": {">ID": "5", "@STAGE": ["A", "B"]}, "select": ["ID", "TITLE"], "name": "a&b=c d+e%"}
+    assert phpquery.decode(phpquery.encode(params)) == params
+
+
+_names = st.text(st.characters(categories=["L"]), min_size=1, max_size=5)
+_values = st.text(max_size=8)
+_params = st.recursive(_values, lambda inner: st.lists(inner, min_size=1, max_size=3)
+                       | st.dictionaries(_names, inner, min_size=1, max_size=3), max_leaves=12)
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(st.dictionaries(_names, _params, max_size=4))
+def test_decoding_what_was_encoded_gives_it_back(params):
+    """Any nesting of non-empty dicts and lists of text survives PHP encoding and decoding."""
     assert phpquery.decode(phpquery.encode(params)) == params
 
 

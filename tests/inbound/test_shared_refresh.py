@@ -54,6 +54,7 @@ def test_two_processes_refresh_a_shared_expired_token_once(b24_emulator, tmp_pat
     assert [status for status, _ in outcomes] == ["ok", "ok"], outcomes
     assert sorted(count for _, count in outcomes) == [0, 1]  # one process refreshed, the other adopted
     assert len(refreshes(b24_emulator)) == 1
+    assert b24_emulator.token_requests("refresh_token") == 1  # the portal's own counter agrees
     after = store.get(MEMBER)
     assert after.access_token != before.access_token and after.refresh_token != before.refresh_token
     assert after.application_token == before.application_token
