@@ -200,9 +200,27 @@ def problems_by_method(tree: SpecTree) -> tuple[list[str], dict[str, list[str]]]
         if found:
             per_method[method_id] = found
     shared = [f"spec/{name}: {problem}" for name, data in (("system-errors.yaml", tree.system_errors),
+                                                          ("error-classes.yaml", tree.error_catalogue),
                                                           ("types.yaml", tree.types))
               for problem in _unwritable_text(data)]
-    return list(tree.load_errors) + registry.problems() + shared, per_method
+    return list(tree.load_errors) + registry.problems() + shared + shared_error_problems(tree), per_method
+
+
+def shared_error_problems(tree: SpecTree, path: Path = FORMAT_SCHEMA_PATH) -> list[str]:
+    """The shared error tables against the entry shapes of the format schema, and catalogue
+    codes listed twice (which of two entries would name the class?)."""
+    definitions = json.loads(path.read_text(encoding="utf-8"))["$defs"]
+    found = []
+    for name, key, entries in (("system-errors.yaml", "error", tree.system_errors),
+                               ("error-classes.yaml", "error_class", tree.error_catalogue)):
+        validator = Draft202012Validator({"$ref": f"#/$defs/{key}", "$defs": definitions})
+        for index, entry in enumerate(entries):
+            found += [f"spec/{name}: /{index}{_pointer(e.absolute_path) if e.absolute_path else ''}: {e.message}"
+                      f" (rule: {e.validator})" for e in validator.iter_errors(entry)]
+    codes = [entry.get("code") for entry in tree.error_catalogue if isinstance(entry, dict)]
+    found += [f"spec/error-classes.yaml: code {code!r} is listed more than once"
+              for code in sorted({c for c in codes if codes.count(c) > 1}, key=str)]
+    return found
 
 
 def check_tree(tree: SpecTree) -> list[str]:

@@ -7,7 +7,7 @@ names already resolved to primitive kinds, so validation does no lookups at call
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.exceptions import category_for_status  # the repo root is on sys.path, as for codegen itself
@@ -105,36 +105,78 @@ class ErrorClass:
     summary: str
 
 
+# Whose word settles a class's category, strongest first: the shared tables (a code means the
+# same everywhere), then entries that name a category, then the HTTP statuses pages give.
+_SHARED, _STATED, _BY_STATUS = range(3)
+_SHOWN_METHODS = 3
+
+
+@dataclass
+class _Votes:
+    tiers: list[Counter[str]] = field(default_factory=lambda: [Counter(), Counter(), Counter()])
+    codes: Counter[str] = field(default_factory=Counter)
+    matches: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    shared_summary: str = ""
+    summaries: set[str] = field(default_factory=set)
+
+    def category(self) -> str | None:
+        votes = next(tier for tier in self.tiers if tier) if any(self.tiers) else Counter({"": 1})
+        return sorted(votes.items(), key=lambda item: (-item[1], item[0]))[0][0] or None
+
+    def doc(self) -> str:
+        """The summary in our words (a shared table's, or the entry's when one method has the
+        class: one page's words would mislead about the others), else the facts: the code, the
+        description it is told apart by, and the methods whose pages document it."""
+        if self.shared_summary:
+            return self.shared_summary
+        if len(self.summaries) == 1 and len(set(self.methods)) == 1:
+            return next(iter(self.summaries))
+        codes = ", ".join(repr(c) for c in sorted(self.codes))
+        told = f" with an error_description matching {self.matches[0]!r}" if self.matches else ""
+        shown = sorted(set(self.methods))
+        more = f" and {len(shown) - _SHOWN_METHODS} more" if len(shown) > _SHOWN_METHODS else ""
+        where = f" Documented by {', '.join(shown[:_SHOWN_METHODS])}{more}." if shown else ""
+        return f"The portal answered `error` {codes}{told}.{where}"
+
+
 def error_classes(tree: SpecTree) -> tuple[list[ErrorClass], dict[str, str], list[str]]:
     """Every exception class to generate, the code → class table, and naming problems.
 
-    A class's base is the category most entries give it (explicit `category` first, the
-    HTTP status otherwise), so one code used with different statuses still gets one class.
+    A class's base comes from the strongest word on it (shared tables, then stated categories,
+    then statuses), by majority within that tier, so one code used with different statuses
+    still gets one class.
     """
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    codes: dict[str, Counter[str]] = defaultdict(Counter)
-    summaries: dict[str, str] = {}
+    votes: dict[str, _Votes] = defaultdict(_Votes)
     by_code: dict[str, str] = {}
     problems: list[str] = []
-    entries = [(error, "spec/system-errors.yaml") for error in tree.system_errors]
+    entries = [(error, "spec/error-classes.yaml", None, _SHARED) for error in tree.error_catalogue]
+    entries += [(error, "spec/system-errors.yaml", None, _SHARED) for error in tree.system_errors]
     for spec in tree.specs.values():
-        entries += [(error, spec.source_label) for error in spec.data["errors"]]
-    for error, source in entries:
+        entries += [(error, spec.source_label, spec.method_id, _STATED if "category" in error else _BY_STATUS)
+                    for error in spec.data["errors"]]
+    for error, source, method_id, tier in entries:
         name = error_class_name(error)
         if not is_identifier(name) or name in RUNTIME_BASE_NAMES:
             problems.append(f"{source}: error {error['code']!r}: class name {name!r} is not usable")
             continue
-        category = error.get("category") or category_for_status(error["status"])
-        votes[name][category or ""] += 2 if "category" in error else 1
-        codes[name][error["code"]] += 1
-        summaries.setdefault(name, error.get("summary", ""))
+        category = error.get("category") or (category_for_status(error["status"]) if "status" in error else None)
+        found = votes[name]
+        found.tiers[tier][category or ""] += 1
+        found.codes[error["code"]] += 1
+        if tier == _SHARED:
+            found.shared_summary = found.shared_summary or error.get("summary", "")
+        elif error.get("summary"):
+            found.summaries.add(error["summary"])
+        found.matches += [error["match"]] if "match" in error else []
+        found.methods += [method_id] if method_id else []
         if "class" not in error or is_identifier(pascal(error["code"])):
             by_code.setdefault(error["code"], name)
     classes = []
     for name in sorted(votes):
-        category = sorted(votes[name].items(), key=lambda item: (-item[1], item[0]))[0][0] or None
-        named_codes = sorted(code for code in codes[name] if is_identifier(pascal(code) or "0"))
-        classes.append(ErrorClass(name, named_codes[0] if named_codes else None, category, summaries[name]))
+        found = votes[name]
+        named_codes = sorted(code for code in found.codes if is_identifier(pascal(code) or "0"))
+        classes.append(ErrorClass(name, named_codes[0] if named_codes else None, found.category(), found.doc()))
     return classes, dict(sorted(by_code.items())), problems
 
 

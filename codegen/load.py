@@ -109,6 +109,8 @@ class SpecTree:
     specs: dict[str, SpecFile] = field(default_factory=dict)
     types: dict[str, dict[str, Any]] = field(default_factory=dict)
     system_errors: list[dict[str, Any]] = field(default_factory=list)
+    #: spec/error-classes.yaml: class name, category and summary per shared code.
+    error_catalogue: list[dict[str, Any]] = field(default_factory=list)
     load_errors: list[str] = field(default_factory=list)
 
 
@@ -124,6 +126,24 @@ def method_id_of(path: Path) -> str:
     return path.name[: -len(".yaml")]
 
 
+def shared_error_facts(tree: SpecTree) -> dict[str, dict[str, Any]]:
+    """Code → what every entry of it inherits: the catalogue's class and category, else the
+    system errors' category. A code means the same on every page that lists it, whatever
+    HTTP status that page gives it (505 pages list ACCESS_DENIED with 400)."""
+    facts = {str(error["code"]): {"category": error["category"]} for error in tree.system_errors if "category" in error}
+    for entry in tree.error_catalogue:
+        facts[entry["code"]] = {key: entry[key] for key in ("class", "category") if key in entry}
+    return facts
+
+
+def with_shared_error_facts(spec: SpecFile, shared: dict[str, dict[str, Any]]) -> SpecFile:
+    errors = spec.data.get("errors")
+    if not isinstance(errors, list) or not any(isinstance(e, dict) and str(e.get("code")) in shared for e in errors):
+        return spec
+    inherited = [shared.get(str(error.get("code")), {}) | error if isinstance(error, dict) else error for error in errors]
+    return SpecFile(spec.method_id, {**spec.data, "errors": inherited}, spec.sources, spec.origin)
+
+
 def load_tree(root: Path = SPEC_ROOT, read: Callable[[Path], Any] = read_yaml) -> SpecTree:
     """The effective specs under `root`. `read` parses one file (a caching reader lets two
     trees that share most files parse each distinct file once)."""
@@ -131,6 +151,8 @@ def load_tree(root: Path = SPEC_ROOT, read: Callable[[Path], Any] = read_yaml) -
     proposed = root / "imported-types.yaml"  # written by the importer; curated entries win
     tree.types = {**(read(proposed)["types"] if proposed.exists() else {}), **read(root / "types.yaml")["types"]}
     tree.system_errors = read(root / "system-errors.yaml")["errors"]
+    catalogue = root / "error-classes.yaml"
+    tree.error_catalogue = read(catalogue)["classes"] if catalogue.exists() else []
 
     def files(folder: str) -> dict[str, Path]:
         return {method_id_of(p): p for p in sorted((root / folder).glob("*.yaml"))}
@@ -152,6 +174,8 @@ def load_tree(root: Path = SPEC_ROOT, read: Callable[[Path], Any] = read_yaml) -
             tree.specs[method_id] = SpecFile(method_id, with_list_params(data), sources, origin)
         except yaml.YAMLError as exc:
             tree.load_errors.append(f"{method_id}: YAML error: {exc}")
+    shared = shared_error_facts(tree)
+    tree.specs = {method_id: with_shared_error_facts(spec, shared) for method_id, spec in tree.specs.items()}
     for method_id in sorted(set(overrides) - set(imported) - set(curated)):
         tree.load_errors.append(f"{_relative(overrides[method_id])}: override for a method with no imported spec")
     return tree

@@ -10,10 +10,13 @@ and no runtime dependency.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
 from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+
+from .naming import pascal
 
 _PREAMBLE_END = "from __future__ import annotations\n"
 
@@ -38,14 +41,44 @@ def _rename_refs(node: Any, prefix: str) -> Any:
     return node
 
 
+def _titled(node: Any, name: str) -> Any:
+    """Give every inline object the class name of its path (`CrmDealGetResult` + `Fields`).
+
+    Left to itself the generator names a nested object after its property and numbers the
+    clashes (`Item1`, `Item2`) in the order it meets them, so adding one method renamed classes
+    of others. A title per path makes every name depend only on its method and its place.
+    """
+    if isinstance(node, list):
+        return [_titled(item, f"{name}Variant{index + 1}") for index, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    titled = dict(node)
+    if "properties" in node or node.get("type") == "object" or "enum" in node:
+        titled["title"] = name
+    for key, value in node.items():
+        if key == "properties" and isinstance(value, dict):
+            titled[key] = {prop: _titled(schema, name + _segment(prop)) for prop, schema in value.items()}
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            titled[key] = _titled(value, name + ("Item" if key == "items" else "Value"))
+        elif key in ("anyOf", "oneOf", "allOf", "prefixItems") and isinstance(value, list):
+            titled[key] = _titled(value, name)
+    return titled
+
+
+def _segment(prop: str) -> str:
+    """A property's part of a class name: `PROPERTY_VALUES` → `PropertyValues`, `7` → `N7`."""
+    word = pascal(re.sub(r"[^0-9A-Za-z]+", "_", prop.lower() if prop.isupper() else prop)) or "Field"
+    return word if word[0].isalpha() else f"N{word}"
+
+
 def combined_schema(result_schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
     definitions: dict[str, Any] = {}
     for name in sorted(result_schemas):
         schema = result_schemas[name]
         prefix = name[: -len("Result")]
         for local_name, local in sorted(schema.get("$defs", {}).items()):
-            definitions[prefix + local_name] = _rename_refs(local, prefix)
-        definitions[name] = _rename_refs(schema, prefix) or {}
+            definitions[prefix + local_name] = _titled(_rename_refs(local, prefix), prefix + local_name)
+        definitions[name] = _titled(_rename_refs(schema, prefix), name) or {}
     return {"$defs": definitions}
 
 
@@ -62,6 +95,7 @@ def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc
             use_union_operator=True,
             use_schema_description=False,
             use_field_description=False,
+            use_title_as_name=True,
             formatters=[],  # ruff formats the whole output afterwards, once
         )
     assert isinstance(code, str)

@@ -94,16 +94,35 @@ def _rule_text(rule: dict[str, Any]) -> str:
     return f"{names} {verb} if {condition}"
 
 
-def method_doc(spec: SpecFile) -> str:
+def _args_doc(data: dict[str, Any], hints: dict[str, str]) -> list[str]:
+    """The keyword arguments as help() and IDE hovers show them: `**params: Unpack[...]` names
+    none, so the docstring lists each with its hint, the wire name it is sent as, the rules
+    that need it, and our summary where the spec has one."""
+    lines = []
+    for wire, param in data["params"].items():
+        kwarg = python_name(wire)
+        facts = [hints[kwarg], "required" if param.get("required") else "optional"]
+        if kwarg != wire:
+            facts.append(f"sent as {wire}")
+        summary = f": {param['summary']}" if param.get("summary") else ""
+        lines.append(f"    {kwarg} ({', '.join(facts)}){summary}")
+    return ["Args:", *lines, ""] if lines else ["Takes no arguments.", ""]
+
+
+def method_doc(spec: SpecFile, hints: dict[str, str]) -> str:
     data = spec.data
     lines = [data.get("summary") or data["title"], ""]
+    lines += _args_doc(data, hints)
     rules = [_rule_text(rule) for rule in data.get("constraints", [])]
     if rules:
         lines += ["Rules: " + "; ".join(rules) + ".", ""]
     if "deprecated" in data:
         replacement = data["deprecated"].get("replacement")
         lines += ["Deprecated" + (f" (use {replacement})" if replacement else "") + ": " + data["deprecated"]["reason"], ""]
-    lines += [f"REST method: {data['method']}", f"Docs: {docs_url(data['docs'])}", f"Spec: {spec.source_label}"]
+    if data.get("result", {}).get("summary"):
+        lines += ["Returns: " + data["result"]["summary"], ""]
+    lines += [f"REST method: {data['method']}", f"Docs: {docs_url(data['docs'])}",
+              f"Spec: {spec.source_label} (in the b24client repository)"]
     return "\n".join(lines)
 
 
@@ -244,10 +263,11 @@ def _render_group(env: jinja2.Environment, files: dict[str, str], registry: Type
     for method_id, spec in specs.items():
         base = method_pascal(method_id)
         key_names = {name: python_name(name) for name in spec.data["params"]}
-        hints.typed_dict(base + "Params", spec.data["params"], functional=False, key_names=key_names,
-                          child_prefix=base)
+        params_class = hints.typed_dict(base + "Params", spec.data["params"], functional=False,
+                                        key_names=key_names, child_prefix=base)
+        arg_hints = next({key: hint for key, hint, _ in d.fields} for d in hints.definitions if d.name == params_class)
         result_schemas[base + "Result"] = spec.data["result"]["schema"]
-        infos[method_id] = MethodInfo(method_id, base + "Params", base + "Result", method_doc(spec))
+        infos[method_id] = MethodInfo(method_id, base + "Params", base + "Result", method_doc(spec, arg_hints))
     root, problems = build_tree(group, infos)
     nodes = list(root.walk())
     namespaces = [node for node in nodes if node.children or node is root]

@@ -60,23 +60,10 @@ __all__ = [
     "AvatarError",
     "BadAnchor",
     "BadRequest",
-    "Base",
+    "BasePriceTypeUndeletable",
     "BatchError",
     "BindingNotFound",
     "Bitrix24Error",
-    "BitrixRestV3ExceptionAccessdeniedexception",
-    "BitrixRestV3ExceptionEntitynotfoundexception",
-    "BitrixRestV3ExceptionInsufficientscopeexception",
-    "BitrixRestV3ExceptionInvalidfilterexception",
-    "BitrixRestV3ExceptionInvalidorderexception",
-    "BitrixRestV3ExceptionInvalidpaginationexception",
-    "BitrixRestV3ExceptionInvalidselectexception",
-    "BitrixRestV3ExceptionUnknowndtopropertyexception",
-    "BitrixRestV3ExceptionUnknownfilteroperatorexception",
-    "BitrixRestV3ExceptionValidationDtovalidationexception",
-    "BitrixRestV3ExceptionValidationRequestfiltervalidationexception",
-    "BitrixRestV3ExceptionValidationRequestvalidationexception",
-    "BitrixRestV3RealisationExceptionFieldnotfoundexception",
     "BlockCantBeAdded",
     "BlockNotFound",
     "BlockWrongSort",
@@ -1063,6 +1050,22 @@ __all__ = [
     "UserNotExists",
     "UserNotFound",
     "UserNotSubscribed",
+    "V3AccessDenied",
+    "V3EntityNotFound",
+    "V3FieldNotFound",
+    "V3FieldValidationFailed",
+    "V3FilterValidationFailed",
+    "V3IdempotencyKeyReused",
+    "V3InsufficientScope",
+    "V3InvalidFilter",
+    "V3InvalidIdempotencyKey",
+    "V3InvalidJson",
+    "V3InvalidOrder",
+    "V3InvalidPagination",
+    "V3InvalidSelect",
+    "V3RequestValidationFailed",
+    "V3UnknownField",
+    "V3UnknownFilterOperator",
     "ValidationDatasetNameInvalid",
     "ValidationDatasetNameTooLong",
     "ValidationDuplicateExistCode",
@@ -1118,3853 +1121,3775 @@ class AccessDenied(PermissionDeniedError):
 
 
 class AccessDeniedDeleted(InvalidRequestError):
-    """Error code ACCESS_DENIED_DELETED"""
+    """The portal answered `error` 'ACCESS_DENIED_DELETED'. Documented by landing.site.delete, landing.site.markDelete."""
 
     code_name = "ACCESS_DENIED_DELETED"
 
 
 class AccessDeniedExtend(PermissionDeniedError):
-    """Error code ACCESS_DENIED_EXTEND"""
+    """The portal answered `error` 'ACCESS_DENIED_EXTEND'. Documented by im.chat.user.add."""
 
     code_name = "ACCESS_DENIED_EXTEND"
 
 
 class AccessDeniedKick(PermissionDeniedError):
-    """Error code ACCESS_DENIED_KICK"""
+    """The portal answered `error` 'ACCESS_DENIED_KICK'. Documented by im.chat.leave, im.chat.user.delete, imopenlines.operator.skip."""
 
     code_name = "ACCESS_DENIED_KICK"
 
 
 class AccessDeniedMove(InvalidRequestError):
-    """Error code ACCESS_DENIED_MOVE"""
+    """The portal answered `error` 'ACCESS_DENIED_MOVE'. Documented by task.stages.movetask."""
 
     code_name = "ACCESS_DENIED_MOVE"
 
 
 class AccessError(PermissionDeniedError):
-    """Error code ACCESS_ERROR"""
+    """The portal answered `error` 'ACCESS_ERROR'. Documented by crm.calllist.add, crm.calllist.items.get, crm.calllist.update and 41 more."""
 
     code_name = "ACCESS_ERROR"
 
 
 class AccessException(InvalidRequestError):
-    """Error code AccessException"""
+    """The portal answered `error` 'AccessException'. Documented by app.option.get, app.option.set, user.option.get and 1 more."""
 
     code_name = "AccessException"
 
 
 class ActionNotAllowed(InvalidRequestError):
-    """Error code ACTION_NOT_ALLOWED"""
+    """The portal answered `error` 'ACTION_NOT_ALLOWED'. Documented by task.dependence.add, task.dependence.delete."""
 
     code_name = "ACTION_NOT_ALLOWED"
 
 
 class ActivityIsAlreadyBound(InvalidRequestError):
-    """Error code ACTIVITY_IS_ALREADY_BOUND"""
+    """The portal answered `error` 'ACTIVITY_IS_ALREADY_BOUND'. Documented by crm.activity.binding.add, crm.activity.binding.move."""
 
     code_name = "ACTIVITY_IS_ALREADY_BOUND"
 
 
 class AddingDisabled(InvalidRequestError):
-    """Error code ADDING_DISABLED"""
+    """The portal answered `error` 'ADDING_DISABLED'. Documented by crm.category.add."""
 
     code_name = "ADDING_DISABLED"
 
 
 class AddresseeIsNotSpecified(InvalidRequestError):
-    """Error code ADDRESSEE_IS_NOT_SPECIFIED"""
+    """The portal answered `error` 'ADDRESSEE_IS_NOT_SPECIFIED'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "ADDRESSEE_IS_NOT_SPECIFIED"
 
 
 class AddresseeUnexpectedValue(InvalidRequestError):
-    """Error code ADDRESSEE_UNEXPECTED_VALUE"""
+    """The portal answered `error` 'ADDRESSEE_UNEXPECTED_VALUE'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "ADDRESSEE_UNEXPECTED_VALUE"
 
 
 class AiSiteExportNotAllowed(InvalidRequestError):
-    """Error code AI_SITE_EXPORT_NOT_ALLOWED"""
+    """The portal answered `error` 'AI_SITE_EXPORT_NOT_ALLOWED'. Documented by landing.site.fullExport."""
 
     code_name = "AI_SITE_EXPORT_NOT_ALLOWED"
 
 
 class AllowedOnlyIntranetUser(PermissionDeniedError):
-    """Error code allowed_only_intranet_user"""
+    """The portal answered `error` 'allowed_only_intranet_user'. Documented by crm.item.add, crm.item.batchImport, crm.item.delete and 13 more."""
 
     code_name = "allowed_only_intranet_user"
 
 
 class AnswerTextError(InvalidRequestError):
-    """Error code ANSWER_TEXT_ERROR"""
+    """The portal answered `error` 'ANSWER_TEXT_ERROR'. Documented by im.notify.answer."""
 
     code_name = "ANSWER_TEXT_ERROR"
 
 
 class AppIdError(InvalidRequestError):
-    """Error code APP_ID_ERROR"""
+    """The portal answered `error` 'APP_ID_ERROR'. Documented by imbot.app.register, imbot.app.unregister, imbot.app.update and 21 more."""
 
     code_name = "APP_ID_ERROR"
 
 
 class AppNotFound(InvalidRequestError):
-    """Error code APP_NOT_FOUND"""
+    """The portal answered `error` 'APP_NOT_FOUND'. Documented by landing.repowidget.debug."""
 
     code_name = "APP_NOT_FOUND"
 
 
 class ApplicationRegistrationError(ApiError):
-    """Error code APPLICATION_REGISTRATION_ERROR"""
+    """The portal answered `error` 'APPLICATION_REGISTRATION_ERROR'. Documented by imconnector.register."""
 
     code_name = "APPLICATION_REGISTRATION_ERROR"
 
 
 class ApplicationRegistrationErrorPoint(ApiError):
-    """Error code APPLICATION_REGISTRATION_ERROR_POINT"""
+    """The portal answered `error` 'APPLICATION_REGISTRATION_ERROR_POINT'. Documented by imconnector.register."""
 
     code_name = "APPLICATION_REGISTRATION_ERROR_POINT"
 
 
 class ApplicationUnregistrationError(ApiError):
-    """Error code APPLICATION_UNREGISTRATION_ERROR"""
+    """The portal answered `error` 'APPLICATION_UNREGISTRATION_ERROR'. Documented by imconnector.unregister."""
 
     code_name = "APPLICATION_UNREGISTRATION_ERROR"
 
 
 class ArgumentNullException(InvalidRequestError):
-    """Error code ArgumentNullException"""
+    """The portal answered `error` 'ArgumentNullException'. Documented by app.option.set, user.option.set."""
 
     code_name = "ArgumentNullException"
 
 
 class AttachError(InvalidRequestError):
-    """Error code ATTACH_ERROR"""
+    """The portal answered `error` 'ATTACH_ERROR'. Documented by im.message.add, im.message.update, im.notify and 6 more."""
 
     code_name = "ATTACH_ERROR"
 
 
 class AttachNotFound(InvalidRequestError):
-    """Error code ATTACH_NOT_FOUND"""
+    """The portal answered `error` 'ATTACH_NOT_FOUND'. Documented by vote.AttachedVote.download, vote.AttachedVote.get, vote.AttachedVote.getAnswerVoted and 4 more."""
 
     code_name = "ATTACH_NOT_FOUND"
 
 
 class AttachOversize(InvalidRequestError):
-    """Error code ATTACH_OVERSIZE"""
+    """The portal answered `error` 'ATTACH_OVERSIZE'. Documented by im.message.add, im.message.update, im.notify and 6 more."""
 
     code_name = "ATTACH_OVERSIZE"
 
 
 class AttachReadAccessDenied(InvalidRequestError):
-    """Error code ATTACH_READ_ACCESS_DENIED"""
+    """The portal answered `error` 'ATTACH_READ_ACCESS_DENIED'. Documented by vote.AttachedVote.download, vote.AttachedVote.get, vote.AttachedVote.getAnswerVoted and 5 more."""
 
     code_name = "ATTACH_READ_ACCESS_DENIED"
 
 
 class AuthError(InvalidRequestError):
-    """Error code AUTH_ERROR"""
+    """The portal answered `error` 'AUTH_ERROR'. Documented by imbot.v2.Event.get."""
 
     code_name = "AUTH_ERROR"
 
 
 class AuthorizeError(InvalidRequestError):
-    """Error code AUTHORIZE_ERROR"""
+    """The portal answered `error` 'AUTHORIZE_ERROR'. Documented by imbot.chat.get."""
 
     code_name = "AUTHORIZE_ERROR"
 
 
 class AvatarError(InvalidRequestError):
-    """Error code AVATAR_ERROR"""
+    """The portal answered `error` 'AVATAR_ERROR'. Documented by im.chat.updateAvatar, imbot.chat.updateAvatar."""
 
     code_name = "AVATAR_ERROR"
 
 
 class BadAnchor(InvalidRequestError):
-    """Error code BAD_ANCHOR"""
+    """The portal answered `error` 'BAD_ANCHOR'. Documented by landing.block.changeAnchor."""
 
     code_name = "BAD_ANCHOR"
 
 
 class BadRequest(ApiError):
-    """Error code BAD_REQUEST"""
+    """The portal answered `error` 'BAD_REQUEST'. Documented by sign.b2e.document.send."""
 
     code_name = "BAD_REQUEST"
 
 
-class Base(InvalidRequestError):
-    """Error code BASE"""
+class BasePriceTypeUndeletable(ConflictError):
+    """The base price type cannot be deleted (catalog.priceType.delete)."""
 
     code_name = "BASE"
 
 
 class BindingNotFound(InvalidRequestError):
-    """Error code BINDING_NOT_FOUND"""
+    """The portal answered `error` 'BINDING_NOT_FOUND'. Documented by crm.activity.binding.delete, crm.activity.binding.move."""
 
     code_name = "BINDING_NOT_FOUND"
 
 
-class BitrixRestV3ExceptionAccessdeniedexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION"
-
-
-class BitrixRestV3ExceptionEntitynotfoundexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"
-
-
-class BitrixRestV3ExceptionInsufficientscopeexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION"
-
-
-class BitrixRestV3ExceptionInvalidfilterexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION"
-
-
-class BitrixRestV3ExceptionInvalidorderexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION"
-
-
-class BitrixRestV3ExceptionInvalidpaginationexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION"
-
-
-class BitrixRestV3ExceptionInvalidselectexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION"
-
-
-class BitrixRestV3ExceptionUnknowndtopropertyexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION"
-
-
-class BitrixRestV3ExceptionUnknownfilteroperatorexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION"
-
-
-class BitrixRestV3ExceptionValidationDtovalidationexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION"
-
-
-class BitrixRestV3ExceptionValidationRequestfiltervalidationexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION"
-
-
-class BitrixRestV3ExceptionValidationRequestvalidationexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
-
-
-class BitrixRestV3RealisationExceptionFieldnotfoundexception(InvalidRequestError):
-    """Error code BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION"""
-
-    code_name = "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION"
-
-
 class BlockCantBeAdded(InvalidRequestError):
-    """Error code BLOCK_CANT_BE_ADDED"""
+    """The portal answered `error` 'BLOCK_CANT_BE_ADDED'. Documented by landing.landing.addblock, landing.landing.favoriteBlock."""
 
     code_name = "BLOCK_CANT_BE_ADDED"
 
 
 class BlockNotFound(InvalidRequestError):
-    """Error code BLOCK_NOT_FOUND"""
+    """The portal answered `error` 'BLOCK_NOT_FOUND'. Documented by landing.block.addcard, landing.block.changeAnchor, landing.block.changeNodeName and 23 more."""
 
     code_name = "BLOCK_NOT_FOUND"
 
 
 class BlockWrongSort(InvalidRequestError):
-    """Error code BLOCK_WRONG_SORT"""
+    """The portal answered `error` 'BLOCK_WRONG_SORT'. Documented by landing.landing.downblock, landing.landing.upblock."""
 
     code_name = "BLOCK_WRONG_SORT"
 
 
 class BlockWrongVersion(InvalidRequestError):
-    """Error code BLOCK_WRONG_VERSION"""
+    """The portal answered `error` 'BLOCK_WRONG_VERSION'. Documented by landing.landing.addblock, landing.landing.favoriteBlock."""
 
     code_name = "BLOCK_WRONG_VERSION"
 
 
 class BotAvatarIncorrectSize(InvalidRequestError):
-    """Error code BOT_AVATAR_INCORRECT_SIZE"""
+    """The portal answered `error` 'BOT_AVATAR_INCORRECT_SIZE'. Documented by imbot.v2.Bot.register, imbot.v2.Bot.update."""
 
     code_name = "BOT_AVATAR_INCORRECT_SIZE"
 
 
 class BotAvatarIncorrectType(InvalidRequestError):
-    """Error code BOT_AVATAR_INCORRECT_TYPE"""
+    """The portal answered `error` 'BOT_AVATAR_INCORRECT_TYPE'. Documented by imbot.v2.Bot.register, imbot.v2.Bot.update."""
 
     code_name = "BOT_AVATAR_INCORRECT_TYPE"
 
 
 class BotCodeAlreadyTaken(InvalidRequestError):
-    """Error code BOT_CODE_ALREADY_TAKEN"""
+    """The portal answered `error` 'BOT_CODE_ALREADY_TAKEN'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_CODE_ALREADY_TAKEN"
 
 
 class BotCodeRequired(InvalidRequestError):
-    """Error code BOT_CODE_REQUIRED"""
+    """The portal answered `error` 'BOT_CODE_REQUIRED'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_CODE_REQUIRED"
 
 
 class BotIdError(InvalidRequestError):
-    """Error code BOT_ID_ERROR"""
+    """The portal answered `error` 'BOT_ID_ERROR'. Documented by im.message.command, imbot.app.register, imbot.chat.add and 19 more."""
 
     code_name = "BOT_ID_ERROR"
 
 
 class BotIdRequired(InvalidRequestError):
-    """Error code BOT_ID_REQUIRED"""
+    """The portal answered `error` 'BOT_ID_REQUIRED'. Documented by imbot.v2.Bot.unregister, imbot.v2.Bot.update, imbot.v2.Chat.InputAction.notify and 27 more."""
 
     code_name = "BOT_ID_REQUIRED"
 
 
 class BotInvalidCallback(InvalidRequestError):
-    """Error code BOT_INVALID_CALLBACK"""
+    """The portal answered `error` 'BOT_INVALID_CALLBACK'. Documented by imbot.v2.Bot.register, imbot.v2.Bot.update."""
 
     code_name = "BOT_INVALID_CALLBACK"
 
 
 class BotInvalidEventMode(InvalidRequestError):
-    """Error code BOT_INVALID_EVENT_MODE"""
+    """The portal answered `error` 'BOT_INVALID_EVENT_MODE'. Documented by imbot.v2.Bot.register, imbot.v2.Bot.update."""
 
     code_name = "BOT_INVALID_EVENT_MODE"
 
 
 class BotInvalidType(InvalidRequestError):
-    """Error code BOT_INVALID_TYPE"""
+    """The portal answered `error` 'BOT_INVALID_TYPE'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_INVALID_TYPE"
 
 
 class BotLimitExceeded(InvalidRequestError):
-    """Error code BOT_LIMIT_EXCEEDED"""
+    """The portal answered `error` 'BOT_LIMIT_EXCEEDED'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_LIMIT_EXCEEDED"
 
 
 class BotNotFound(InvalidRequestError):
-    """Error code BOT_NOT_FOUND"""
+    """The portal answered `error` 'BOT_NOT_FOUND'. Documented by imbot.v2.Bot.get, imbot.v2.Bot.unregister, imbot.v2.Bot.update and 28 more."""
 
     code_name = "BOT_NOT_FOUND"
 
 
 class BotOwnershipError(InvalidRequestError):
-    """Error code BOT_OWNERSHIP_ERROR"""
+    """The portal answered `error` 'BOT_OWNERSHIP_ERROR'. Documented by imbot.v2.Bot.unregister, imbot.v2.Bot.update, imbot.v2.Chat.InputAction.notify and 27 more."""
 
     code_name = "BOT_OWNERSHIP_ERROR"
 
 
 class BotPropertiesRequired(InvalidRequestError):
-    """Error code BOT_PROPERTIES_REQUIRED"""
+    """The portal answered `error` 'BOT_PROPERTIES_REQUIRED'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_PROPERTIES_REQUIRED"
 
 
 class BotRegisterFailed(InvalidRequestError):
-    """Error code BOT_REGISTER_FAILED"""
+    """The portal answered `error` 'BOT_REGISTER_FAILED'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_REGISTER_FAILED"
 
 
 class BotTokenNotSpecified(InvalidRequestError):
-    """Error code BOT_TOKEN_NOT_SPECIFIED"""
+    """The portal answered `error` 'BOT_TOKEN_NOT_SPECIFIED'. Documented by imbot.v2.Bot.get, imbot.v2.Bot.list, imbot.v2.Bot.register and 30 more."""
 
     code_name = "BOT_TOKEN_NOT_SPECIFIED"
 
 
 class BotTokenRotationFailed(InvalidRequestError):
-    """Error code BOT_TOKEN_ROTATION_FAILED"""
+    """The portal answered `error` 'BOT_TOKEN_ROTATION_FAILED'. Documented by imbot.v2.Bot.update."""
 
     code_name = "BOT_TOKEN_ROTATION_FAILED"
 
 
 class BotTypeNotAllowed(InvalidRequestError):
-    """Error code BOT_TYPE_NOT_ALLOWED"""
+    """The portal answered `error` 'BOT_TYPE_NOT_ALLOWED'. Documented by imbot.v2.Chat.Message.get, imbot.v2.Chat.Message.getContext."""
 
     code_name = "BOT_TYPE_NOT_ALLOWED"
 
 
 class BotUnregisterFailed(InvalidRequestError):
-    """Error code BOT_UNREGISTER_FAILED"""
+    """The portal answered `error` 'BOT_UNREGISTER_FAILED'. Documented by imbot.v2.Bot.unregister."""
 
     code_name = "BOT_UNREGISTER_FAILED"
 
 
 class BotWebhookUrlRequired(InvalidRequestError):
-    """Error code BOT_WEBHOOK_URL_REQUIRED"""
+    """The portal answered `error` 'BOT_WEBHOOK_URL_REQUIRED'. Documented by imbot.v2.Bot.register."""
 
     code_name = "BOT_WEBHOOK_URL_REQUIRED"
 
 
 class BxEmptyRequired(InvalidRequestError):
-    """Error code BX_EMPTY_REQUIRED"""
+    """The portal answered `error` 'BX_EMPTY_REQUIRED'. Documented by crm.automatedsolution.add, crm.automatedsolution.update, documentgenerator.region.add and 4 more."""
 
     code_name = "BX_EMPTY_REQUIRED"
 
 
 class BxError(ApiError):
-    """Error code BX_ERROR"""
+    """The portal answered `error` 'BX_ERROR'. Documented by biconnector.source.add, biconnector.source.delete, biconnector.source.update and 3 more."""
 
     code_name = "BX_ERROR"
 
 
 class BxInvalidValue(InvalidRequestError):
-    """Error code BX_INVALID_VALUE"""
+    """The portal answered `error` 'BX_INVALID_VALUE'. Documented by catalog.productPropertyEnum.add, sale.shipment.add, sale.shipment.update."""
 
     code_name = "BX_INVALID_VALUE"
 
 
 class CanNotChangePinned(InvalidRequestError):
-    """Error code CAN_NOT_CHANGE_PINNED"""
+    """The portal answered `error` 'CAN_NOT_CHANGE_PINNED'. Documented by crm.timeline.item.pin, crm.timeline.item.unpin."""
 
     code_name = "CAN_NOT_CHANGE_PINNED"
 
 
 class CanNotUpdateColorCompletedTodo(InvalidRequestError):
-    """Error code CAN_NOT_UPDATE_COLOR_COMPLETED_TODO"""
+    """The portal answered `error` 'CAN_NOT_UPDATE_COLOR_COMPLETED_TODO'. Documented by crm.activity.todo.updateColor."""
 
     code_name = "CAN_NOT_UPDATE_COLOR_COMPLETED_TODO"
 
 
 class CanNotUpdateCompletedTodo(InvalidRequestError):
-    """Error code CAN_NOT_UPDATE_COMPLETED_TODO"""
+    """The portal answered `error` 'CAN_NOT_UPDATE_COMPLETED_TODO'. Documented by crm.activity.todo.update, crm.activity.todo.updateDeadline, crm.activity.todo.updateDescription."""
 
     code_name = "CAN_NOT_UPDATE_COMPLETED_TODO"
 
 
 class CanNotUpdateResponsibleUserCompletedTodo(InvalidRequestError):
-    """Error code CAN_NOT_UPDATE_RESPONSIBLE_USER_COMPLETED_TODO"""
+    """The portal answered `error` 'CAN_NOT_UPDATE_RESPONSIBLE_USER_COMPLETED_TODO'. Documented by crm.activity.todo.updateResponsibleUser."""
 
     code_name = "CAN_NOT_UPDATE_RESPONSIBLE_USER_COMPLETED_TODO"
 
 
 class CanNotUpdateWrongColorTodo(InvalidRequestError):
-    """Error code CAN_NOT_UPDATE_WRONG_COLOR_TODO"""
+    """The portal answered `error` 'CAN_NOT_UPDATE_WRONG_COLOR_TODO'. Documented by crm.activity.todo.updateColor."""
 
     code_name = "CAN_NOT_UPDATE_WRONG_COLOR_TODO"
 
 
 class Canceled(InvalidRequestError):
-    """Error code CANCELED"""
+    """The portal answered `error` 'CANCELED'. Documented by imopenlines.crm.message.add."""
 
     code_name = "CANCELED"
 
 
 class CantBeEmpty(InvalidRequestError):
-    """Error code CANT_BE_EMPTY"""
+    """The portal answered `error` 'CANT_BE_EMPTY'. Documented by landing.landing.add, landing.landing.addByTemplate, landing.landing.update."""
 
     code_name = "CANT_BE_EMPTY"
 
 
 class CantDeleteFirst(InvalidRequestError):
-    """Error code CANT_DELETE_FIRST"""
+    """The portal answered `error` 'CANT_DELETE_FIRST'. Documented by task.stages.delete."""
 
     code_name = "CANT_DELETE_FIRST"
 
 
 class CantDeleteMain(InvalidRequestError):
-    """Error code CANT_DELETE_MAIN"""
+    """The portal answered `error` 'CANT_DELETE_MAIN'. Documented by landing.landing.markDelete, landing.landing.update."""
 
     code_name = "CANT_DELETE_MAIN"
 
 
 class CantEditMessage(InvalidRequestError):
-    """Error code CANT_EDIT_MESSAGE"""
+    """The portal answered `error` 'CANT_EDIT_MESSAGE'. Documented by im.message.delete, im.message.update, imbot.message.delete and 1 more."""
 
     code_name = "CANT_EDIT_MESSAGE"
 
 
 class CantSaveQuickAnswer(InvalidRequestError):
-    """Error code CANT_SAVE_QUICK_ANSWER"""
+    """The portal answered `error` 'CANT_SAVE_QUICK_ANSWER'. Documented by imopenlines.message.quick.save."""
 
     code_name = "CANT_SAVE_QUICK_ANSWER"
 
 
 class CardNotFound(InvalidRequestError):
-    """Error code CARD_NOT_FOUND"""
+    """The portal answered `error` 'CARD_NOT_FOUND'. Documented by landing.block.addcard, landing.block.clonecard, landing.block.removecard."""
 
     code_name = "CARD_NOT_FOUND"
 
 
 class ChatAppIdError(InvalidRequestError):
-    """Error code CHAT_APP_ID_ERROR"""
+    """The portal answered `error` 'CHAT_APP_ID_ERROR'. Documented by imbot.app.unregister, imbot.app.update."""
 
     code_name = "CHAT_APP_ID_ERROR"
 
 
 class ChatDeleteUserPermissionDenied(PermissionDeniedError):
-    """Error code CHAT_DELETE_USER_PERMISSION_DENIED"""
+    """The portal answered `error` 'CHAT_DELETE_USER_PERMISSION_DENIED'. Documented by imopenlines.crm.chat.user.delete."""
 
     code_name = "CHAT_DELETE_USER_PERMISSION_DENIED"
 
 
 class ChatId(InvalidRequestError):
-    """Error code CHAT_ID"""
+    """The portal answered `error` 'CHAT_ID'. Documented by im.message.add, imopenlines.crm.lead.create, imopenlines.message.quick.save and 10 more."""
 
     code_name = "CHAT_ID"
 
 
 class ChatIdEmpty(InvalidRequestError):
-    """Error code CHAT_ID_EMPTY"""
+    """The portal answered `error` 'CHAT_ID_EMPTY'. Documented by im.chat.leave, im.chat.mute, im.chat.setOwner and 26 more."""
 
     code_name = "CHAT_ID_EMPTY"
 
 
 class ChatNotFound(InvalidRequestError):
-    """Error code CHAT_NOT_FOUND"""
+    """The portal answered `error` 'CHAT_NOT_FOUND'. Documented by im.v2.File.upload."""
 
     code_name = "CHAT_NOT_FOUND"
 
 
 class ChatNotInCrm(InvalidRequestError):
-    """Error code CHAT_NOT_IN_CRM"""
+    """The portal answered `error` 'CHAT_NOT_IN_CRM'. Documented by imopenlines.crm.chat.user.add, imopenlines.crm.chat.user.delete, imopenlines.crm.message.add."""
 
     code_name = "CHAT_NOT_IN_CRM"
 
 
 class ChatRenamingFailed(InvalidRequestError):
-    """Error code CHAT_RENAMING_FAILED"""
+    """The portal answered `error` 'CHAT_RENAMING_FAILED'. Documented by imconnector.chat.name.set."""
 
     code_name = "CHAT_RENAMING_FAILED"
 
 
 class ChatType(InvalidRequestError):
-    """Error code CHAT_TYPE"""
+    """The portal answered `error` 'CHAT_TYPE'. Documented by imopenlines.crm.lead.create, imopenlines.message.quick.save, imopenlines.message.session.start and 9 more."""
 
     code_name = "CHAT_TYPE"
 
 
 class CheckFailureNotFound(NotFoundError):
-    """The pay system, or a payment with this id on this pay system, does not exist."""
+    """The portal answered `error` 'ERROR_CHECK_FAILURE' with an error_description matching '(?i)not found'. Documented by sale.paysystem.pay.payment, sale.paysystem.settings.get, sale.paysystem.settings.invoice.get and 2 more."""
 
     code_name = "ERROR_CHECK_FAILURE"
 
 
 class CheckFieldsError(InvalidRequestError):
-    """Error code CHECK_FIELDS_ERROR"""
+    """The portal answered `error` 'CHECK_FIELDS_ERROR'. Documented by voximplant.sip.add, voximplant.sip.update."""
 
     code_name = "CHECK_FIELDS_ERROR"
 
 
 class Code(InvalidRequestError):
-    """Error code CODE"""
+    """The portal answered `error` 'CODE'. Documented by imopenlines.network.join, imopenlines.network.message.add."""
 
     code_name = "CODE"
 
 
 class Code0(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching '-'. Documented by booking.v1.booking.add, booking.v1.booking.client.set, booking.v1.booking.createfromwaitlist and 334 more."""
 
     code_name = None
 
 
 class Code0AValueWithXmlIdAlreadyExists(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching "A value with xmlId '.+?' already exists\\\\.". Documented by catalog.productPropertyEnum.add."""
 
     code_name = None
 
 
 class Code0AccessDenied(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Access denied'. Documented by catalog.documentcontractor.add, catalog.documentcontractor.delete, catalog.documentcontractor.getFields and 40 more."""
 
     code_name = None
 
 
 class Code0AccessDeniedInternalError(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Access denied \\\\(internal error\\\\)'. Documented by tasks.task.files.attach, tasks.task.history.list."""
 
     code_name = None
 
 
 class Code0ActionOnTheTaskIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Action on the task is not allowed'. Documented by tasks.task.complete, tasks.task.delegate, tasks.task.start and 1 more."""
 
     code_name = None
 
 
 class Code0AddingItemActionIsNotAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Adding item: action is not available'. Documented by tasks.template.checklist.add."""
 
     code_name = None
 
 
 class Code0AnErrorOccurredWhileAddingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while adding the attachment'. Documented by tasks.template.checklist.addAttachmentByContent."""
 
     code_name = None
 
 
 class Code0AnErrorOccurredWhileCancelingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while canceling the document "document name": Insufficient permissions to save the document'. Documented by catalog.document.cancelList."""
 
     code_name = None
 
 
 class Code0AnErrorOccurredWhileCancelingThe2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while canceling the document "document name": The document has not been processed yet'. Documented by catalog.document.cancelList."""
 
     code_name = None
 
 
 class Code0AnErrorOccurredWhileConductingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while conducting the document .+?: .+?'. Documented by catalog.document.conductList."""
 
     code_name = None
 
 
 class Code0AnErrorOccurredWhileDeletingDocument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'An error occurred while deleting document .+?: Document not found'. Documented by catalog.document.deleteList."""
 
     code_name = None
 
 
 class Code0ApplicationNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Application not found'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0BacklogAlreadyAdded(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Backlog already added'. Documented by tasks.api.scrum.backlog.add."""
 
     code_name = None
 
 
 class Code0BacklogIdNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Backlog id not found'. Documented by tasks.api.scrum.backlog.delete, tasks.api.scrum.backlog.update."""
 
     code_name = None
 
 
 class Code0BacklogNotDeleted(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Backlog not deleted'. Documented by tasks.api.scrum.backlog.delete."""
 
     code_name = None
 
 
 class Code0BacklogNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Backlog not found'. Documented by tasks.api.scrum.backlog.delete, tasks.api.scrum.backlog.get, tasks.api.scrum.backlog.update."""
 
     code_name = None
 
 
 class Code0BindingWasNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Binding was not found'. Documented by catalog.documentcontractor.delete."""
 
     code_name = None
 
 
 class Code0BitrixTasksCheckListCheckListFacadeOnAfterUpdateArgument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Bitrix\\\\\\\\Tasks\\\\\\\\CheckList\\\\\\\\CheckListFacade::onAfterUpdate\\\\(\\\\): Argument #\\\\d+ \\\\(\\\\$taskId\\\\) must be of type int, string given, called in /var/www/html/bitrix/modules/tasks/lib/checklist/checklistfacade\\\\.php on line \\\\d+'. Documented by tasks.template.checklist.complete, tasks.template.checklist.delete, tasks.template.checklist.moveAfter and 3 more."""
 
     code_name = None
 
 
 class Code0BlogModuleIsNotInstalled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Blog module is not installed\\\\.'. Documented by log.blogpost.delete."""
 
     code_name = None
 
 
 class Code0CannotCreateDocument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Cannot create document'. Documented by crm.documentgenerator.document.add, documentgenerator.document.add."""
 
     code_name = None
 
 
 class Code0CannotCreateDocumentOnDeletedTemplate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Cannot create document on deleted template'. Documented by crm.documentgenerator.document.add, documentgenerator.document.add."""
 
     code_name = None
 
 
 class Code0CannotGetFieldsFromDeletedTemplate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Cannot get fields from deleted template'. Documented by documentgenerator.template.getfields."""
 
     code_name = None
 
 
 class Code0CantUpdateNotSavedDocument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Cant update not saved document'. Documented by crm.documentgenerator.document.update."""
 
     code_name = None
 
 
 class Code0ChangingItemActionIsNotAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Changing item: action is not available'. Documented by tasks.template.checklist.removeAttachments."""
 
     code_name = None
 
 
 class Code0ChangingTheStatusOfTheItem(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Changing the status of the item: action unavailable'. Documented by tasks.template.checklist.complete, tasks.template.checklist.renew."""
 
     code_name = None
 
 
 class Code0CommentNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Comment not found\\\\.'. Documented by tasks.task.result.addFromComment, tasks.task.result.deleteFromComment."""
 
     code_name = None
 
 
 class Code0ContractorsShouldBeProvidedByCRM(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Contractors should be provided by CRM'. Documented by catalog.documentcontractor.add, catalog.documentcontractor.delete, catalog.documentcontractor.getFields and 1 more."""
 
     code_name = None
 
 
 class Code0CouldNotCompleteTheActionAs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Could not complete the action as you do not have sufficient permissions to view and select warehouses'. Documented by catalog.document.cancel."""
 
     code_name = None
 
 
 class Code0CouldNotSaveFile(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Could not save file'. Documented by crm.documentgenerator.document.upload, crm.documentgenerator.template.add, crm.documentgenerator.template.update."""
 
     code_name = None
 
 
 class Code0CreatedByUserNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'createdBy user not found'. Documented by tasks.api.scrum.backlog.add, tasks.api.scrum.backlog.update, tasks.api.scrum.epic.add and 3 more."""
 
     code_name = None
 
 
 class Code0DOCTYPEIsnTAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching "DOC_TYPE isn't available". Documented by catalog.document.add."""
 
     code_name = None
 
 
 class Code0DOCUMENTFILENOTPROCESSABLEERROR(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'DOCUMENT_FILE_NOT_PROCESSABLE_ERROR'. Documented by crm.documentgenerator.document.update."""
 
     code_name = None
 
 
 class Code0DealsRelatedToTheFunnelFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Deals related to the funnel .+? found'. Documented by crm.category.delete."""
 
     code_name = None
 
 
 class Code0DefaultClientCategoryDoesNotSupport(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Default client category does not support updating default state'. Documented by crm.category.add."""
 
     code_name = None
 
 
 class Code0DefaultDealCategoryCannotBeDeleted(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Default deal category cannot be deleted'. Documented by crm.category.delete."""
 
     code_name = None
 
 
 class Code0DeletingItemActionNotAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Deleting item: action not available'. Documented by tasks.template.checklist.delete."""
 
     code_name = None
 
 
 class Code0DocumentConductingErrorErrorText(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Document conducting error: "error text"'. Documented by catalog.document.conduct."""
 
     code_name = None
 
 
 class Code0DocumentConductingErrorInsufficientPermissionsTo(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Document conducting error: Insufficient permissions to save the document'. Documented by catalog.document.conductList."""
 
     code_name = None
 
 
 class Code0DocumentNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Document not found'. Documented by catalog.document.conduct, catalog.document.confirm, catalog.document.delete and 6 more."""
 
     code_name = None
 
 
 class Code0EmptyRequiredFieldsEntityTypeIdFileContentRegion(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Empty required fields: entityTypeId, fileContent, region, entityId'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0EmptyRequiredFieldsFileContent(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Empty required fields: fileContent'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0EmptyRequiredFieldsNameNumeratorIdRegion(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Empty required fields: name, numeratorId, region, entityTypeId'. Documented by crm.documentgenerator.template.add, documentgenerator.template.add."""
 
     code_name = None
 
 
 class Code0EmptyRequiredFieldsNameTemplate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Empty required fields: name, template'. Documented by documentgenerator.numerator.add."""
 
     code_name = None
 
 
 class Code0EmptyRequiredParameterValue(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Empty required parameter "value"'. Documented by crm.documentgenerator.document.add, documentgenerator.document.add."""
 
     code_name = None
 
 
 class Code0EntityTypeEntityTypeNameIsNotSupported(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Entity type .+? is not supported'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
 
 
 class Code0EpicNotCreated(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Epic not created'. Documented by tasks.api.scrum.epic.add."""
 
     code_name = None
 
 
 class Code0EpicNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Epic not found'. Documented by tasks.api.scrum.epic.delete, tasks.api.scrum.epic.get, tasks.api.scrum.epic.update and 1 more."""
 
     code_name = None
 
 
 class Code0EpicNotUpdated(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Epic not updated'. Documented by tasks.api.scrum.epic.update."""
 
     code_name = None
 
 
 class Code0ErrorAddingProperty(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error adding property'. Documented by catalog.productProperty.add."""
 
     code_name = None
 
 
 class Code0ErrorCancelingDocumentProcessingErrorText(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error canceling document processing: "error text"'. Documented by catalog.document.unconfirm."""
 
     code_name = None
 
 
 class Code0ErrorCancelingTheDocumentDocumentNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error canceling the document: Document not found'. Documented by catalog.document.cancelList."""
 
     code_name = None
 
 
 class Code0ErrorCancellingDocumentConductDocumentHas(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error cancelling document conduct: Document has not been conducted yet'. Documented by catalog.document.cancel."""
 
     code_name = None
 
 
 class Code0ErrorDeletingMessage(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error deleting message'. Documented by log.blogpost.delete."""
 
     code_name = None
 
 
 class Code0ErrorDeletingProductProperty(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error deleting product property'. Documented by catalog.productProperty.delete."""
 
     code_name = None
 
 
 class Code0ErrorGeneratingFileForTemplate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error generating file for template'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0ErrorGettingNextNumber(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error getting next number'. Documented by crm.documentgenerator.document.add."""
 
     code_name = None
 
 
 class Code0ErrorGettingTemplate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error getting template'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0ErrorProcessingDocumentErrorText(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error processing document: "error text"'. Documented by catalog.document.confirm."""
 
     code_name = None
 
 
 class Code0ErrorSettingSectionProperties(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error setting section properties'. Documented by catalog.productPropertySection.set."""
 
     code_name = None
 
 
 class Code0ErrorUpdatingProductProperty(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Error updating product property'. Documented by catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0FailedToCompleteTheActionAs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Failed to complete the action as you do not have sufficient rights to view and select warehouses'. Documented by catalog.document.conduct."""
 
     code_name = None
 
 
 class Code0FieldNAMEIsRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching "Field 'NAME' is required". Documented by crm.category.add."""
 
     code_name = None
 
 
 class Code0GroupIdNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Group id not found'. Documented by tasks.api.scrum.backlog.add, tasks.api.scrum.backlog.get."""
 
     code_name = None
 
 
 class Code0GroupIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Group is not found'. Documented by tasks.api.scrum.epic.add."""
 
     code_name = None
 
 
 class Code0GroupNotFoundOrAccessDenied(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Group not found or access denied\\\\. \\\\(internal error\\\\)'. Documented by tasks.task.counters.get."""
 
     code_name = None
 
 
 class Code0IncorrectDateEndFormat(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Incorrect dateEnd format'. Documented by tasks.api.scrum.sprint.add, tasks.api.scrum.sprint.update."""
 
     code_name = None
 
 
 class Code0IncorrectDateStartFormat(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Incorrect dateStart format'. Documented by tasks.api.scrum.sprint.add, tasks.api.scrum.sprint.update."""
 
     code_name = None
 
 
 class Code0IncorrectNameFormat(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Incorrect name format'. Documented by tasks.api.scrum.kanban.addStage."""
 
     code_name = None
 
 
 class Code0IncorrectSprintIdValue(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Incorrect sprintId value'. Documented by tasks.api.scrum.kanban.updateStage."""
 
     code_name = None
 
 
 class Code0IncorrectSprintStatus(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Incorrect sprint status'. Documented by tasks.api.scrum.sprint.update."""
 
     code_name = None
 
 
 class Code0IncorrectValueForFieldENTITYID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Incorrect value \\\\[\\\\] for field \\\\[ENTITY_ID\\\\] in item \\\\[, \\\\]'. Documented by tasks.template.checklist.complete, tasks.template.checklist.moveAfter, tasks.template.checklist.renew."""
 
     code_name = None
 
 
 class Code0InsufficientPermissionsToDeleteDocumentName(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Insufficient permissions to delete document "Name"'. Documented by catalog.document.deleteList."""
 
     code_name = None
 
 
 class Code0InsufficientPermissionsToSaveTheDocument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Insufficient permissions to save the document'. Documented by catalog.document.add, catalog.document.cancel, catalog.document.confirm and 3 more."""
 
     code_name = None
 
 
 class Code0InsufficientRightsToSaveTheDocument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Insufficient rights to save the document'. Documented by catalog.document.conduct."""
 
     code_name = None
 
 
 class Code0InternalErrorAddingEnumerationValueTry(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Internal error adding enumeration value\\\\. Try adding again\\\\.'. Documented by catalog.productPropertyEnum.add."""
 
     code_name = None
 
 
 class Code0InternalErrorDeletingEnumerationValueTry(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Internal error deleting enumeration value\\\\. Try deleting again\\\\.'. Documented by catalog.productPropertyEnum.delete."""
 
     code_name = None
 
 
 class Code0InternalErrorUpdatingEnumerationValueTry(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Internal error updating enumeration value\\\\. Try updating again\\\\.'. Documented by catalog.productPropertyEnum.update."""
 
     code_name = None
 
 
 class Code0InvalidAccessTypeProvidedTheAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid access type provided\\\\. The available values are: Y, N'. Documented by catalog.priceTypeGroup.add."""
 
     code_name = None
 
 
 class Code0InvalidCustomPropertyTypeSettingsSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid custom property type settings specified'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0InvalidInformationBlockCode(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid information block code'. Documented by catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0InvalidPropertyParameterSet(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid property parameter set'. Documented by catalog.productPropertyFeature.add."""
 
     code_name = None
 
 
 class Code0InvalidPropertyTypeSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid property type specified'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0InvalidValueForFieldENTITYID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid value \\\\[\\\\] for field \\\\[ENTITY_ID\\\\] in element \\\\[, \\\\]'. Documented by tasks.template.checklist.addAttachmentsFromDisk, tasks.template.checklist.delete, tasks.template.checklist.moveBefore and 2 more."""
 
     code_name = None
 
 
 class Code0InvalidValueForFieldPARENTID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid value \\\\[\\\\] for field \\\\[PARENT_ID\\\\] in element \\\\[, Item name\\\\]'. Documented by tasks.template.checklist.add."""
 
     code_name = None
 
 
 class Code0InvalidValueValueToMatchWith(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by tasks.task.counters.get."""
 
     code_name = None
 
 
 class Code0InventoryAccountingIsNotAvailableOn(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Inventory accounting is not available on your plan'. Documented by catalog.document.add, catalog.document.cancel, catalog.document.cancelList and 3 more."""
 
     code_name = None
 
 
 class Code0InventoryManagementIsNotAvailableOn(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Inventory management is not available on your plan'. Documented by catalog.document.deleteList."""
 
     code_name = None
 
 
 class Code0ItIsForbiddenMoveABacklog(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'It is forbidden move a backlog with items'. Documented by tasks.api.scrum.backlog.update."""
 
     code_name = None
 
 
 class Code0ItIsForbiddenRemoveABacklog(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'It is forbidden remove a backlog with items'. Documented by tasks.api.scrum.backlog.delete."""
 
     code_name = None
 
 
 class Code0ItIsForbiddenRemoveASprint(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'It is forbidden remove a sprint with items'. Documented by tasks.api.scrum.sprint.delete."""
 
     code_name = None
 
 
 class Code0ItemModificationActionNotAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Item modification: action not available'. Documented by tasks.template.checklist.addAttachmentsFromDisk."""
 
     code_name = None
 
 
 class Code0ItemNameIsNotSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Item name is not specified'. Documented by tasks.template.checklist.add."""
 
     code_name = None
 
 
 class Code0ItemNotCreated(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Item not created'. Documented by tasks.api.scrum.task.update."""
 
     code_name = None
 
 
 class Code0MaximumCountOfDocumentsHasBeen(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Maximum count of documents has been reached'. Documented by documentgenerator.document.add."""
 
     code_name = None
 
 
 class Code0MissingFileContent(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Missing file content'. Documented by crm.documentgenerator.document.upload, crm.documentgenerator.template.add, documentgenerator.template.add."""
 
     code_name = None
 
 
 class Code0ModificationOfTheItemActionIs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Modification of the item: action is not available'. Documented by tasks.template.checklist.addAttachmentByContent."""
 
     code_name = None
 
 
 class Code0ModifiedByUserNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'modifiedBy user not found'. Documented by tasks.api.scrum.backlog.add, tasks.api.scrum.backlog.update, tasks.api.scrum.epic.add and 3 more."""
 
     code_name = None
 
 
 class Code0ModuleCrmIsNotInstalled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Module crm is not installed'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0ModuleDocumentgeneratorIsNotInstalled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Module documentgenerator is not installed'. Documented by crm.documentgenerator.document.add, crm.documentgenerator.document.update."""
 
     code_name = None
 
 
 class Code0MovingItemActionNotAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Moving item: action not available'. Documented by tasks.template.checklist.moveAfter."""
 
     code_name = None
 
 
 class Code0MovingItemActionUnavailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Moving item: action unavailable'. Documented by tasks.template.checklist.moveBefore."""
 
     code_name = None
 
 
 class Code0MysqlQueryError1062DuplicateEntry(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching "Mysql query error: \\\\(\\\\d+\\\\) Duplicate entry '.+?' for key 'b_iblock_property_feature\\\\.ix_iblock_property_feature'". Documented by catalog.productPropertyFeature.add."""
 
     code_name = None
 
 
 class Code0NameIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Name is not found'. Documented by tasks.api.scrum.epic.add."""
 
     code_name = None
 
 
 class Code0NoProviderForEntityTypeId(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'No provider for entityTypeId'. Documented by crm.documentgenerator.document.add, crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0OnlyListPropertiesAreSupported(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Only list properties are supported'. Documented by catalog.productPropertyEnum.add."""
 
     code_name = None
 
 
 class Code0OwnerWasNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Owner was not found'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
 
 
 class Code0ProductPropertyEnumDoesNotExist(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'productPropertyEnum does not exist\\\\.'. Documented by catalog.productPropertyEnum.add, catalog.productPropertyEnum.delete, catalog.productPropertyEnum.get and 1 more."""
 
     code_name = None
 
 
 class Code0ProductPropertyFeatureDoesNotExist(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'productPropertyFeature does not exist\\\\.'. Documented by catalog.productPropertyFeature.add, catalog.productPropertyFeature.get, catalog.productPropertyFeature.getAvailableFeaturesByProperty and 1 more."""
 
     code_name = None
 
 
 class Code0ProductPropertySectionDoesNotExist(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'productPropertySection does not exist\\\\.'. Documented by catalog.productPropertySection.get, catalog.productPropertySection.set."""
 
     code_name = None
 
 
 class Code0PropertyCodeCannotStartWithA(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Property code cannot start with a digit'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0RegionNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Region not found'. Documented by documentgenerator.region.get, documentgenerator.region.update."""
 
     code_name = None
 
 
 class Code0RequiredFields(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Required fields:'. Documented by catalog.price.add, catalog.price.modify."""
 
     code_name = None
 
 
 class Code0RequiredFieldsIblockId(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Required fields: iblockId'. Documented by catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0RequiredFieldsIblockIdNamePropertyType(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Required fields: iblockId, name, propertyType'. Documented by catalog.productProperty.add."""
 
     code_name = None
 
 
 class Code0RequiredFieldsModuleIdFeatureIdIsEnabled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Required fields: moduleId, featureId, isEnabled'. Documented by catalog.productPropertyFeature.add, catalog.productPropertyFeature.update."""
 
     code_name = None
 
 
 class Code0RequiredFieldsXmlId(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Required fields: xmlId'. Documented by catalog.productPropertyEnum.add, catalog.productPropertyEnum.update."""
 
     code_name = None
 
 
 class Code0ResultAlreadyExists(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Result already exists\\\\.'. Documented by tasks.task.result.addFromComment."""
 
     code_name = None
 
 
 class Code0SprintIdNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Sprint id not found'. Documented by tasks.api.scrum.kanban.addStage, tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask and 1 more."""
 
     code_name = None
 
 
 class Code0SprintItemsHaveNotBeenMoved(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Sprint items have not been moved to backlog'. Documented by tasks.api.scrum.sprint.delete."""
 
     code_name = None
 
 
 class Code0SprintMustBePlanned(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Sprint must be planned'. Documented by tasks.api.scrum.sprint.start."""
 
     code_name = None
 
 
 class Code0SprintNotCreated(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Sprint not created'. Documented by tasks.api.scrum.sprint.add, tasks.api.scrum.sprint.update."""
 
     code_name = None
 
 
 class Code0SprintNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Sprint not found'. Documented by tasks.api.scrum.kanban.addStage, tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask and 5 more."""
 
     code_name = None
 
 
 class Code0StageHasTasks(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Stage has tasks'. Documented by tasks.api.scrum.kanban.deleteStage."""
 
     code_name = None
 
 
 class Code0StageIdIdNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'StageId id not found'. Documented by tasks.api.scrum.kanban.addTask."""
 
     code_name = None
 
 
 class Code0StageIdNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Stage id not found'. Documented by tasks.api.scrum.kanban.deleteStage, tasks.api.scrum.kanban.updateStage."""
 
     code_name = None
 
 
 class Code0StageNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Stage not found'. Documented by tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteStage, tasks.api.scrum.kanban.updateStage."""
 
     code_name = None
 
 
 class Code0StoreDocumentWasNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Store document was not found'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0TaskIdIdNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'TaskId id not found'. Documented by tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask."""
 
     code_name = None
 
 
 class Code0TaskNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Task not found'. Documented by tasks.api.scrum.task.update."""
 
     code_name = None
 
 
 class Code0TaskNotFoundTheTaskMust(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Task not found\\\\. The task must be with GROUP_ID'. Documented by tasks.api.scrum.kanban.addTask, tasks.api.scrum.kanban.deleteTask."""
 
     code_name = None
 
 
 class Code0TemplateNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Template not found'. Documented by crm.documentgenerator.document.add, crm.documentgenerator.template.update, documentgenerator.document.add and 4 more."""
 
     code_name = None
 
 
 class Code0TheDocumentTypeFieldIsNotSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The documentType field is not specified in the select parameter'. Documented by catalog.userfield.document.list."""
 
     code_name = None
 
 
 class Code0TheDocumentTypeFieldIsNotSpecified2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The documentType field is not specified in the filter parameter'. Documented by catalog.userfield.document.list."""
 
     code_name = None
 
 
 class Code0TheParameterEntityIdsDoesNotContains(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The parameter entityIds does not contains valid elements\\\\.'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
 
 
 class Code0TheParameterEntityIdsMustContainsAt(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The parameter entityIds must contains at least two elements\\\\.'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
 
 
 class Code0TheParameterEntityTypeIdIsRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The parameter entityTypeId is required\\\\.'. Documented by crm.entity.mergeBatch."""
 
     code_name = None
 
 
 class Code0TheSpecifiedAccessTypeForThis(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The specified access type for this group already exists'. Documented by catalog.priceTypeGroup.add."""
 
     code_name = None
 
 
 class Code0TheSpecifiedDocumentDoesNotExist(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The specified document does not exist'. Documented by catalog.userfield.document.update."""
 
     code_name = None
 
 
 class Code0TheSpecifiedGroupDoesNotExist(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The specified group does not exist'. Documented by catalog.priceTypeGroup.add."""
 
     code_name = None
 
 
 class Code0TheSpecifiedIblockIsNotA(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The specified iblock is not a product catalog'. Documented by catalog.productProperty.add."""
 
     code_name = None
 
 
 class Code0TheSpecifiedPriceTypeDoesNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The specified price type does not exist'. Documented by catalog.priceTypeGroup.add."""
 
     code_name = None
 
 
 class Code0TheSpecifiedPropertyDoesNotBelong(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The specified property does not belong to a product catalog'. Documented by catalog.productProperty.delete, catalog.productProperty.update, catalog.productPropertyEnum.update."""
 
     code_name = None
 
 
 class Code0TheTargetGroupAlreadyHasA(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'The target group already has a backlog'. Documented by tasks.api.scrum.backlog.update."""
 
     code_name = None
 
 
 class Code0ThisContractorHasBeenAlreadyBound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'This contractor has been already bound to this document'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0ThisDocumentAlreadyHasACompany(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'This document already has a Company contractor'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0ToProcessTheDocumentInventoryAccounting(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'To process the document, inventory accounting must be enabled'. Documented by catalog.document.cancelList."""
 
     code_name = None
 
 
 class Code0TypeOfStoreDocumentIsWrong(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Type of store document is wrong'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0UnableToAddBacklog(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Unable to add backlog'. Documented by tasks.api.scrum.backlog.add."""
 
     code_name = None
 
 
 class Code0UnableToAddTwoActiveSprint(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Unable to add two active sprint'. Documented by tasks.api.scrum.sprint.update."""
 
     code_name = None
 
 
 class Code0UnableToEditConductedDocument(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Unable to edit conducted document'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0UnableToUpdateBacklog(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Unable to update backlog'. Documented by tasks.api.scrum.backlog.update."""
 
     code_name = None
 
 
 class Code0UnknownError(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Unknown error'. Documented by tasks.api.scrum.backlog.add, tasks.api.scrum.backlog.delete, tasks.api.scrum.backlog.get and 7 more."""
 
     code_name = None
 
 
 class Code0UpdatingItemActionNotAvailable(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Updating item: action not available'. Documented by tasks.template.checklist.update."""
 
     code_name = None
 
 
 class Code0ValidatePriceErrorCatalogPriceGroup(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Validate price error\\\\. Catalog price group is wrong'. Documented by catalog.price.add, catalog.price.modify."""
 
     code_name = None
 
 
 class Code0ValidatePriceErrorCatalogProductIs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Validate price error\\\\. Catalog product is allowed has only single price without ranges in price group'. Documented by catalog.price.add, catalog.price.modify."""
 
     code_name = None
 
 
 class Code0WarehouseAccountingIsNotAvailableOn(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Warehouse accounting is not available on your plan'. Documented by catalog.document.conduct, catalog.document.conductList, catalog.document.update."""
 
     code_name = None
 
 
 class Code0WarehouseAccountingMustBeEnabledTo(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Warehouse accounting must be enabled to conduct the document'. Documented by catalog.document.conduct, catalog.document.conductList."""
 
     code_name = None
 
 
 class Code0WrongEntityId(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Wrong entity id'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0WrongEntityIdFieldValue(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Wrong "entityId" field value'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0WrongEntityTypeId(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Wrong entity type id'. Documented by catalog.documentcontractor.add."""
 
     code_name = None
 
 
 class Code0WrongEntityTypeIdFieldValue(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Wrong "entityTypeId" field value'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0WrongFormatOfField(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Wrong format of field .+?'. Documented by catalog.productProperty.add, catalog.productProperty.update."""
 
     code_name = None
 
 
 class Code0WrongProvider(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'Wrong provider .+?'. Documented by crm.documentgenerator.document.upload."""
 
     code_name = None
 
 
 class Code0WrongTaskId(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'wrong task id'. Documented by tasks.task.complete, tasks.task.delegate, tasks.task.start and 1 more."""
 
     code_name = None
 
 
 class Code0WrongTaskIdInternalError(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'wrong task id \\\\(internal error\\\\)'. Documented by tasks.task.files.attach, tasks.task.history.list."""
 
     code_name = None
 
 
 class Code0YouCannotDeleteDocumentNameAs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'You cannot delete document "Name" as it is processed'. Documented by catalog.document.deleteList."""
 
     code_name = None
 
 
 class Code0YouDoNotHavePermissionsTo(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify this document'. Documented by crm.documentgenerator.document.update, documentgenerator.document.add, documentgenerator.document.delete and 12 more."""
 
     code_name = None
 
 
 class Code0YouDoNotHavePermissionsTo2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0' with an error_description matching 'You do not have permissions to modify templates'. Documented by documentgenerator.template.update."""
 
     code_name = None
 
 
 class Code0x000001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0x000001'. Documented by task.elapseditem.add, task.elapseditem.delete, task.elapseditem.get and 1 more."""
 
     code_name = None
 
 
 class Code0x000004(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0x000004'. Documented by task.elapseditem.add, task.elapseditem.delete, task.elapseditem.get and 2 more."""
 
     code_name = None
 
 
 class Code0x000040(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0x000040'. Documented by task.elapseditem.add, task.elapseditem.delete, task.elapseditem.get and 2 more."""
 
     code_name = None
 
 
 class Code0x000100(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0x000100'. Documented by task.elapseditem.getlist."""
 
     code_name = None
 
 
 class Code0x100002(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '0x100002'. Documented by task.elapseditem.add, task.elapseditem.delete, task.elapseditem.get and 2 more."""
 
     code_name = None
 
 
 class Code1(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1'. Documented by tasks.task.favorite.add, tasks.task.favorite.remove."""
 
     code_name = None
 
 
 class Code100(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100'. Documented by booking.v1.booking.add, booking.v1.booking.client.list, booking.v1.booking.client.set and 252 more."""
 
     code_name = None
 
 
 class Code1006(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1006'. Documented by booking.v1.resource.add."""
 
     code_name = None
 
 
 class Code1007(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1007'. Documented by booking.v1.resource.update, booking.v1.resourceType.update."""
 
     code_name = None
 
 
 class Code1008(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1008'. Documented by booking.v1.resource.delete."""
 
     code_name = None
 
 
 class Code1009(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1009'. Documented by booking.v1.resource.get, booking.v1.resource.slots.list, booking.v1.resource.slots.set and 1 more."""
 
     code_name = None
 
 
 class Code100BitrixDocumentGeneratorModelRoleAllParameters(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\DocumentGenerator\\\\\\\\Model\\\\\\\\Role All parameters in the constructor must have real class type'. Documented by documentgenerator.role.delete, documentgenerator.role.get, documentgenerator.role.update."""
 
     code_name = None
 
 
 class Code100BitrixDocumentGeneratorTemplateConstructorMustBe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\DocumentGenerator\\\\\\\\Template constructor must be public'. Documented by documentgenerator.template.update."""
 
     code_name = None
 
 
 class Code100BitrixMainNumeratorNumeratorConstructorMust(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\Main\\\\\\\\Numerator\\\\\\\\Numerator constructor must be is public'. Documented by crm.documentgenerator.numerator.delete, crm.documentgenerator.numerator.get, crm.documentgenerator.numerator.update and 3 more."""
 
     code_name = None
 
 
 class Code100BitrixTasksCheckListInternalsCheckListAll(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Bitrix\\\\\\\\Tasks\\\\\\\\CheckList\\\\\\\\Internals\\\\\\\\CheckList All parameters in the constructor must have real class type'. Documented by tasks.template.checklist.addAttachmentByContent, tasks.template.checklist.addAttachmentsFromDisk, tasks.template.checklist.complete and 7 more."""
 
     code_name = None
 
 
 class Code100CTaskItemAllParametersInTheConstructor(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'CTaskItem All parameters in the constructor must have real class type'. Documented by tasks.task.delegate, tasks.task.files.attach, tasks.task.get and 2 more."""
 
     code_name = None
 
 
 class Code100CouldNotConstructParameterNumerator(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Could not construct parameter .+?'. Documented by crm.documentgenerator.numerator.delete, crm.documentgenerator.numerator.get, crm.documentgenerator.numerator.update and 3 more."""
 
     code_name = None
 
 
 class Code100CouldNotConstructParameterRole(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Could not construct parameter .+?'. Documented by documentgenerator.role.delete, documentgenerator.role.get, documentgenerator.role.update."""
 
     code_name = None
 
 
 class Code100CouldNotFindValueForParameter(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Could not find value for parameter .+?'. Documented by catalog.price.update, catalog.productPropertyFeature.getAvailableFeaturesByProperty, catalog.productPropertySection.get and 35 more."""
 
     code_name = None
 
 
 class Code100InvalidValueAbcToMatchWith(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by catalog.productPropertyFeature.getAvailableFeaturesByProperty, catalog.productPropertySection.get."""
 
     code_name = None
 
 
 class Code100InvalidValueStringValueToMatchWith(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\.'. Documented by tasks.api.scrum.epic.delete, tasks.api.scrum.epic.get, tasks.api.scrum.epic.update and 7 more."""
 
     code_name = None
 
 
 class Code100InvalidValueToMatchWithParameter(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Invalid value to match with parameter .+?\\\\. Should be value of type array'. Documented by booking.v1.resource.list, booking.v1.resourceType.list, catalog.productProperty.list and 11 more."""
 
     code_name = None
 
 
 class Code100InvalidValueValueToMatchWith(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type int\\\\. \\\\(internal error\\\\)'. Documented by tasks.task.files.attach."""
 
     code_name = None
 
 
 class Code100InvalidValueWrongTypeToMatch(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '100' with an error_description matching 'Invalid value .+? to match with parameter .+?\\\\. Should be value of type array\\\\.'. Documented by catalog.productPropertyEnum.list, catalog.productPropertyFeature.list, catalog.productPropertySection.list."""
 
     code_name = None
 
 
 class Code1010(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1010'. Documented by booking.v1.resourceType.add."""
 
     code_name = None
 
 
 class Code1011(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1011'. Documented by booking.v1.resourceType.update."""
 
     code_name = None
 
 
 class Code1012(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1012'. Documented by booking.v1.resourceType.delete."""
 
     code_name = None
 
 
 class Code1013(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1013'. Documented by booking.v1.resource.add, booking.v1.resource.update, booking.v1.resourceType.get."""
 
     code_name = None
 
 
 class Code1018(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1018'. Documented by booking.v1.booking.add, booking.v1.booking.list, booking.v1.booking.update."""
 
     code_name = None
 
 
 class Code1019(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1019'. Documented by booking.v1.booking.update."""
 
     code_name = None
 
 
 class Code1021(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1021'. Documented by booking.v1.booking.client.list, booking.v1.booking.client.set, booking.v1.booking.client.unset and 4 more."""
 
     code_name = None
 
 
 class Code1036(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1036'. Documented by booking.v1.waitlist.delete."""
 
     code_name = None
 
 
 class Code1037(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1037'. Documented by booking.v1.waitlist.createfrombooking."""
 
     code_name = None
 
 
 class Code1038(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1038'. Documented by booking.v1.booking.createfromwaitlist."""
 
     code_name = None
 
 
 class Code1040(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1040'. Documented by booking.v1.waitlist.client.list, booking.v1.waitlist.client.set, booking.v1.waitlist.client.unset and 5 more."""
 
     code_name = None
 
 
 class Code1048582(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1048582'. Documented by tasks.task.approve, tasks.task.defer, tasks.task.delete and 3 more."""
 
     code_name = None
 
 
 class Code1048584(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '1048584'. Documented by tasks.task.startwatch, tasks.task.stopwatch."""
 
     code_name = None
 
 
 class Code200040300000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300000'. Documented by catalog.product.add, catalog.product.delete, catalog.product.get and 13 more."""
 
     code_name = None
 
 
 class Code20004030001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '20004030001'. Documented by sale.basketproperties.update."""
 
     code_name = None
 
 
 class Code200040300010(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300010'. Documented by catalog.catalog.get, catalog.catalog.isOffers, catalog.catalog.list and 132 more."""
 
     code_name = None
 
 
 class Code200040300020(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300020'. Documented by catalog.measure.add, catalog.measure.delete, catalog.measure.update and 72 more."""
 
     code_name = None
 
 
 class Code200040300030(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300030'. Documented by catalog.catalog.get, catalog.catalog.isOffers, catalog.catalog.list and 3 more."""
 
     code_name = None
 
 
 class Code200040300040(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300040'. Documented by catalog.product.add, catalog.product.delete, catalog.product.get and 16 more."""
 
     code_name = None
 
 
 class Code200040300043(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300043'. Documented by catalog.product.add, catalog.product.offer.add, catalog.product.offer.update and 5 more."""
 
     code_name = None
 
 
 class Code200040300050(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200040300050'. Documented by catalog.product.add, catalog.product.offer.add, catalog.product.offer.update and 6 more."""
 
     code_name = None
 
 
 class Code200140400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200140400001'. Documented by sale.basketitem.delete, sale.basketitem.get, sale.basketitem.update and 2 more."""
 
     code_name = None
 
 
 class Code200140400006(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200140400006'. Documented by sale.basketitem.addCatalogProduct, sale.basketitem.updateCatalogProduct."""
 
     code_name = None
 
 
 class Code200140400007(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200140400007'. Documented by sale.basketitem.add, sale.basketitem.addCatalogProduct."""
 
     code_name = None
 
 
 class Code200140400008(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200140400008'. Documented by sale.basketitem.add, sale.basketitem.addCatalogProduct, sale.basketitem.update and 1 more."""
 
     code_name = None
 
 
 class Code200140400009(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200140400009'. Documented by sale.basketitem.add, sale.basketitem.addCatalogProduct, sale.basketitem.update and 1 more."""
 
     code_name = None
 
 
 class Code200140400011(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200140400011'. Documented by sale.basketitem.add, sale.basketitem.addCatalogProduct, sale.basketitem.update and 1 more."""
 
     code_name = None
 
 
 class Code200240400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200240400001'. Documented by sale.basketproperties.add."""
 
     code_name = None
 
 
 class Code200240400003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200240400003'. Documented by sale.basketproperties.get."""
 
     code_name = None
 
 
 class Code200240400004(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200240400004'. Documented by sale.basketproperties.add."""
 
     code_name = None
 
 
 class Code200240400005(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200240400005'. Documented by sale.basketproperties.add."""
 
     code_name = None
 
 
 class Code200540400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200540400001'. Documented by crm.orderentity.add, crm.orderentity.deleteByFilter, sale.order.delete and 1 more."""
 
     code_name = None
 
 
 class Code200540400002(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200540400002'. Documented by crm.orderentity.list."""
 
     code_name = None
 
 
 class Code200600000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200600000000'. Documented by catalog.measure.add, catalog.measure.update."""
 
     code_name = None
 
 
 class Code200600000010(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200600000010'. Documented by catalog.measure.add, catalog.measure.update."""
 
     code_name = None
 
 
 class Code200600000020(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200600000020'. Documented by catalog.measure.delete, catalog.measure.get, catalog.measure.update."""
 
     code_name = None
 
 
 class Code200640400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200640400001'. Documented by sale.payment.delete, sale.payment.get, sale.payment.update."""
 
     code_name = None
 
 
 class Code200700300000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200700300000'. Documented by catalog.section.add."""
 
     code_name = None
 
 
 class Code200700300010(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200700300010'. Documented by catalog.section.update."""
 
     code_name = None
 
 
 class Code200700300030(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200700300030'. Documented by catalog.section.delete, catalog.section.get, catalog.section.update."""
 
     code_name = None
 
 
 class Code200700300040(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200700300040'. Documented by catalog.section.add, catalog.section.update."""
 
     code_name = None
 
 
 class Code200700300050(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200700300050'. Documented by catalog.section.add, catalog.section.update."""
 
     code_name = None
 
 
 class Code200740400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200740400001'. Documented by sale.persontype.delete, sale.persontype.get, sale.persontype.update."""
 
     code_name = None
 
 
 class Code200750000001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200750000001'. Documented by sale.persontype.add."""
 
     code_name = None
 
 
 class Code200750000003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200750000003'. Documented by sale.persontype.delete."""
 
     code_name = None
 
 
 class Code200750000005(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200750000005'. Documented by sale.persontype.add."""
 
     code_name = None
 
 
 class Code200750000007(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200750000007'. Documented by sale.persontype.update."""
 
     code_name = None
 
 
 class Code200750000008(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200750000008'. Documented by sale.persontype.delete."""
 
     code_name = None
 
 
 class Code200800000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200800000000'. Documented by catalog.vat.delete, catalog.vat.get, catalog.vat.update."""
 
     code_name = None
 
 
 class Code200840400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200840400001'. Documented by sale.property.delete, sale.property.get, sale.property.update and 3 more."""
 
     code_name = None
 
 
 class Code200850000003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000003'. Documented by sale.property.update, sale.shipmentproperty.update."""
 
     code_name = None
 
 
 class Code200850000004(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000004'. Documented by sale.property.delete, sale.shipmentproperty.delete."""
 
     code_name = None
 
 
 class Code200850000005(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000005'. Documented by sale.property.add, sale.shipmentproperty.add."""
 
     code_name = None
 
 
 class Code200850000006(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000006'. Documented by sale.property.add, sale.shipmentproperty.add."""
 
     code_name = None
 
 
 class Code200850000009(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000009'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000010(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000010'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000011(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000011'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000012(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000012'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000013(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000013'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000014(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000014'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000015(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000015'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200850000016(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200850000016'. Documented by sale.property.add, sale.property.update, sale.shipmentproperty.add and 1 more."""
 
     code_name = None
 
 
 class Code200900000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200900000000'. Documented by catalog.roundingRule.delete, catalog.roundingRule.get, catalog.roundingRule.update."""
 
     code_name = None
 
 
 class Code200940400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200940400001'. Documented by sale.propertygroup.delete, sale.propertygroup.get, sale.propertygroup.update."""
 
     code_name = None
 
 
 class Code200950000006(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200950000006'. Documented by sale.propertygroup.add."""
 
     code_name = None
 
 
 class Code200950000008(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '200950000008'. Documented by sale.propertygroup.update."""
 
     code_name = None
 
 
 class Code201000000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201000000000'. Documented by catalog.priceType.delete, catalog.priceType.get, catalog.priceType.update and 2 more."""
 
     code_name = None
 
 
 class Code201040400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201040400001'. Documented by sale.propertyvalue.delete, sale.propertyvalue.get, sale.shipmentpropertyvalue.delete and 1 more."""
 
     code_name = None
 
 
 class Code201040400006(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201040400006'. Documented by sale.shipmentpropertyvalue.modify."""
 
     code_name = None
 
 
 class Code201040400007(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201040400007'. Documented by sale.shipmentpropertyvalue.modify."""
 
     code_name = None
 
 
 class Code201040400008(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201040400008'. Documented by sale.shipmentpropertyvalue.modify."""
 
     code_name = None
 
 
 class Code201100000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201100000000'. Documented by catalog.store.delete, catalog.store.get, catalog.store.update."""
 
     code_name = None
 
 
 class Code201140400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201140400001'. Documented by sale.shipment.delete, sale.shipment.get, sale.shipment.update."""
 
     code_name = None
 
 
 class Code201200000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201200000000'. Documented by catalog.priceTypeLang.delete, catalog.priceTypeLang.get, catalog.priceTypeLang.update."""
 
     code_name = None
 
 
 class Code201200000010(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201200000010'. Documented by catalog.priceTypeLang.add, catalog.priceTypeLang.update."""
 
     code_name = None
 
 
 class Code201240400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201240400001'. Documented by sale.order.get, sale.paymentItemShipment.delete, sale.paymentItemShipment.get and 7 more."""
 
     code_name = None
 
 
 class Code201240400002(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201240400002'. Documented by sale.businessValuePersonDomain.add, sale.paymentItemShipment.add, sale.paymentitembasket.add and 1 more."""
 
     code_name = None
 
 
 class Code201240400003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201240400003'. Documented by sale.paymentItemShipment.add, sale.paymentitembasket.add, sale.shipmentitem.add."""
 
     code_name = None
 
 
 class Code201250000001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201250000001'. Documented by sale.businessValuePersonDomain.add, sale.paymentItemShipment.add, sale.paymentitembasket.add and 1 more."""
 
     code_name = None
 
 
 class Code201340400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201340400001'. Documented by sale.status.delete, sale.status.get, sale.status.update."""
 
     code_name = None
 
 
 class Code201350000001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000001'. Documented by sale.status.add."""
 
     code_name = None
 
 
 class Code201350000002(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000002'. Documented by sale.status.delete."""
 
     code_name = None
 
 
 class Code201350000003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000003'. Documented by sale.status.add, sale.status.update."""
 
     code_name = None
 
 
 class Code201350000004(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000004'. Documented by sale.status.add."""
 
     code_name = None
 
 
 class Code201350000005(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000005'. Documented by sale.status.add."""
 
     code_name = None
 
 
 class Code201350000006(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000006'. Documented by sale.status.update."""
 
     code_name = None
 
 
 class Code201350000007(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000007'. Documented by sale.status.update."""
 
     code_name = None
 
 
 class Code201350000008(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201350000008'. Documented by sale.status.update."""
 
     code_name = None
 
 
 class Code201440400003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201440400003'. Documented by sale.businessValuePersonDomain.deleteByFilter."""
 
     code_name = None
 
 
 class Code201450000002(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201450000002'. Documented by sale.businessValuePersonDomain.deleteByFilter."""
 
     code_name = None
 
 
 class Code201450000003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201450000003'. Documented by sale.businessValuePersonDomain.deleteByFilter."""
 
     code_name = None
 
 
 class Code201540400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201540400001'. Documented by sale.propertyvariant.delete, sale.propertyvariant.get, sale.propertyvariant.update."""
 
     code_name = None
 
 
 class Code201550000003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201550000003'. Documented by sale.propertyvariant.add."""
 
     code_name = None
 
 
 class Code201640400004(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201640400004'. Documented by crm.orderentity.deleteByFilter, sale.propertyRelation.deleteByFilter."""
 
     code_name = None
 
 
 class Code201650000001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201650000001'. Documented by crm.orderentity.add, sale.propertyRelation.add."""
 
     code_name = None
 
 
 class Code201650000002(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201650000002'. Documented by sale.propertyRelation.add."""
 
     code_name = None
 
 
 class Code201740400001(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201740400001'. Documented by sale.statusLang.deleteByFilter."""
 
     code_name = None
 
 
 class Code201750000003(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201750000003'. Documented by sale.statusLang.add."""
 
     code_name = None
 
 
 class Code201750000004(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '201750000004'. Documented by sale.statusLang.add, sale.statusLang.deleteByFilter."""
 
     code_name = None
 
 
 class Code202000000000(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '202000000000'. Documented by catalog.extra.get."""
 
     code_name = None
 
 
 class Code400(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '400'. Documented by catalog.priceTypeLang.add, catalog.priceTypeLang.update, vote.AttachedVote.vote and 1 more."""
 
     code_name = None
 
 
 class Code403(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '403'. Documented by log.blogpost.delete, vote.AttachedVote.vote, vote.Integration.Im.send."""
 
     code_name = None
 
 
 class Code422(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '422'. Documented by booking.v1.booking.add, booking.v1.booking.createfromwaitlist, booking.v1.booking.list and 6 more."""
 
     code_name = None
 
 
 class Code510(ApiError):
-    """Error code None"""
+    """The portal answered `error` '510'. Documented by humanresources.hcmlink.company.add, humanresources.hcmlink.company.delete, humanresources.hcmlink.company.update and 2 more."""
 
     code_name = None
 
 
 class CodeEmpty(InvalidRequestError):
-    """Error code CODE_EMPTY"""
+    """The portal answered `error` '', 'CODE_EMPTY'. Documented by biconnector.dataset.add, biconnector.dataset.delete, biconnector.dataset.update and 70 more."""
 
     code_name = "CODE_EMPTY"
 
 
 class CodeEmptyAListItemWithXMLID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'A list item with XML_ID=XML_ID already exists'. Documented by crm.contact.userfield.add."""
 
     code_name = None
 
 
 class CodeEmptyAccessDenied(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Access denied'. Documented by calendar.accessibility.get, calendar.event.add, calendar.event.get and 133 more."""
 
     code_name = None
 
 
 class CodeEmptyAccessDeniedApplicationContextRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Access denied! Application context required'. Documented by crm.activity.type.add, crm.activity.type.delete, crm.activity.type.list."""
 
     code_name = None
 
 
 class CodeEmptyActivityIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Activity is not found'. Documented by crm.activity.delete, crm.activity.get, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyAdminPermissionsRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Admin permissions required'. Documented by crm.activity.type.add, crm.activity.type.delete, crm.activity.type.list."""
 
     code_name = None
 
 
 class CodeEmptyAnErrorOccurredWhileChangingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'An error occurred while changing the event\\\\.'. Documented by calendar.event.update."""
 
     code_name = None
 
 
 class CodeEmptyAnErrorOccurredWhileCreatingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'An error occurred while creating the event'. Documented by calendar.event.add, calendar.resource.add, calendar.section.add."""
 
     code_name = None
 
 
 class CodeEmptyAnErrorOccurredWhileDeletingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'An error occurred while deleting the event'. Documented by calendar.event.delete, calendar.resource.delete, calendar.section.delete."""
 
     code_name = None
 
 
 class CodeEmptyAnErrorOccurredWhileRetrievingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'An error occurred while retrieving the status'. Documented by calendar.meeting.status.get."""
 
     code_name = None
 
 
 class CodeEmptyAnErrorOccurredWhileUpdatingThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'An error occurred while updating the resource'. Documented by calendar.resource.update, calendar.section.update."""
 
     code_name = None
 
 
 class CodeEmptyAnInvalidEditingTypeForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'An invalid editing type for the recurring event is specified\\\\.'. Documented by calendar.event.update."""
 
     code_name = None
 
 
 class CodeEmptyApplicationContextRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Application context required'. Documented by crm.activity.add, crm.activity.delete, crm.activity.get and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyAttachWithEntityIdXNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Attach with entityId X not found'. Documented by vote.AttachedVote.getMany."""
 
     code_name = None
 
 
 class CodeEmptyAttachWithEntityIdXReadAccess(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Attach with entityId X read access denied'. Documented by vote.AttachedVote.getMany."""
 
     code_name = None
 
 
 class CodeEmptyBANKDETAILIDIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '(?<!\\\\w)BANK_DETAIL_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyBlogCommentHasnTBeenAdded(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Blog comment hasn't been added". Documented by log.blogcomment.add."""
 
     code_name = None
 
 
 class CodeEmptyBlogModuleNotInstalled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Blog module not installed'. Documented by log.blogcomment.delete, log.blogpost.share."""
 
     code_name = None
 
 
 class CodeEmptyCRMSystemStatusCanBeDeleted(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'CRM System Status can be deleted only if parameter FORCED is specified and equal to "Y"\\\\.'. Documented by crm.status.delete."""
 
     code_name = None
 
 
 class CodeEmptyCannotCompleteOperation(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot complete operation\\\\.'. Documented by sonet_group.setowner."""
 
     code_name = None
 
 
 class CodeEmptyCannotCreateGroup(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot create group'. Documented by sonet_group.create."""
 
     code_name = None
 
 
 class CodeEmptyCannotCreateMoreStagesAfterThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot create more stages after the final stage because the final successful stage already exists\\\\. Try using sort order values less than that of the final stage\\\\.'. Documented by crm.status.add."""
 
     code_name = None
 
 
 class CodeEmptyCannotDeleteBaseCurrency(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot delete base currency\\\\.'. Documented by crm.currency.delete."""
 
     code_name = None
 
 
 class CodeEmptyCannotDeleteGroup(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot delete group'. Documented by sonet_group.delete."""
 
     code_name = None
 
 
 class CodeEmptyCannotDeleteReportCurrency(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot delete report currency\\\\.'. Documented by crm.currency.delete."""
 
     code_name = None
 
 
 class CodeEmptyCannotGetFieldsFromDeletedTemplate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot get fields from deleted template'. Documented by crm.documentgenerator.template.getfields."""
 
     code_name = None
 
 
 class CodeEmptyCannotRequestToJoinGroup(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot request to join group'. Documented by sonet_group.user.request."""
 
     code_name = None
 
 
 class CodeEmptyCannotUpdateGroup(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Cannot update group'. Documented by sonet_group.update."""
 
     code_name = None
 
 
 class CodeEmptyCatalogRightsCheckErrorMessage(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Catalog rights check error message'. Documented by crm.quote.productrows.set."""
 
     code_name = None
 
 
 class CodeEmptyCommunicationTypeIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Communication type is not defined'. Documented by crm.duplicate.findbycomm."""
 
     code_name = None
 
 
 class CodeEmptyCommunicationTypeTypeIsNotSupported(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Communication type '.+?' is not supported in current context". Documented by crm.duplicate.findbycomm."""
 
     code_name = None
 
 
 class CodeEmptyCommunicationValuesIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Communication values is not defined'. Documented by crm.duplicate.findbycomm."""
 
     code_name = None
 
 
 class CodeEmptyCompanyIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Company is not found'. Documented by crm.company.delete."""
 
     code_name = None
 
 
 class CodeEmptyContact2647YouDoNotHave(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '\\\\[Contact #\\\\d+\\\\] You do not have permission to view this item'. Documented by crm.quote.contact.add, crm.quote.contact.delete, crm.quote.contact.items.set."""
 
     code_name = None
 
 
 class CodeEmptyCouldNotBuildBindingPleaseEnsure(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Could not build binding\\\\. Please ensure that owner info and communications are defined correctly'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyCurrenciesModuleNotFoundPleaseInstall(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '"Currencies" module not found! Please install the "Currencies" module\\\\.'. Documented by crm.currency.add, crm.currency.delete, crm.currency.update."""
 
     code_name = None
 
 
 class CodeEmptyDealAlreadyHasRecurringSettings(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Deal already has recurring settings'. Documented by crm.deal.recurring.add."""
 
     code_name = None
 
 
 class CodeEmptyDealIdIsEmpty(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Deal id is empty'. Documented by crm.deal.recurring.add."""
 
     code_name = None
 
 
 class CodeEmptyDeletingIsImpossibleConnectedRecurringDeal(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Deleting is impossible\\\\. Connected recurring deal exists'. Documented by crm.deal.recurring.delete."""
 
     code_name = None
 
 
 class CodeEmptyDiskResourceExhausted(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Disk resource exhausted'. Documented by crm.company.add, crm.contact.add, crm.contact.update and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyDocumentNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Document not found'. Documented by crm.documentgenerator.document.delete, crm.documentgenerator.document.enablepublicurl, crm.documentgenerator.document.get."""
 
     code_name = None
 
 
 class CodeEmptyDuplicateComment(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Duplicate comment'. Documented by log.blogcomment.add."""
 
     code_name = None
 
 
 class CodeEmptyENTITYIDIsNotDefinedOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'ENTITY_ID is not defined or invalid'. Documented by crm.address.add, crm.address.delete, crm.address.update and 6 more."""
 
     code_name = None
 
 
 class CodeEmptyENTITYTYPEIDIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'ENTITY_TYPE_ID is not defined or invalid'. Documented by crm.address.add, crm.address.delete, crm.address.update and 4 more."""
 
     code_name = None
 
 
 class CodeEmptyENTITYTYPEIsNotDefinedOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'ENTITY_TYPE is not defined or invalid\\\\.'. Documented by crm.timeline.bindings.bind, crm.timeline.bindings.unbind."""
 
     code_name = None
 
 
 class CodeEmptyElementAtIndexInSectionAt(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Element at index .+? in section at index .+? does not have name'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyEmailSendErrorFailedToLoad(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '- Email send error\\\\. Failed to load module "subscribe" - Email send error\\\\. Invalid data - Email send error\\\\. Invalid email is specified - Email send error\\\\. "From" is not found - Email send error\\\\. "To" is not found - Email send error\\\\. Failed to add posting\\\\. Please see details below - Email send error\\\\. Failed to save posting file\\\\. Please see details below - Email send error\\\\. Failed to update activity - Email send error\\\\. General error'. Documented by crm.activity.add."""
 
     code_name = None
 
 
 class CodeEmptyEmptyString(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Empty string'. Documented by crm.currency.delete."""
 
     code_name = None
 
 
 class CodeEmptyEmptyTriggerCode(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Empty trigger code!'. Documented by crm.automation.trigger.add, crm.automation.trigger.delete, crm.automation.trigger.execute."""
 
     code_name = None
 
 
 class CodeEmptyEmptyTriggerName(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Empty trigger name!'. Documented by crm.automation.trigger.add."""
 
     code_name = None
 
 
 class CodeEmptyEntityIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'entityId is not defined or invalid'. Documented by crm.requisite.link.get, crm.requisite.link.unregister."""
 
     code_name = None
 
 
 class CodeEmptyEntityNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Entity not found\\\\.'. Documented by crm.requisite.add."""
 
     code_name = None
 
 
 class CodeEmptyEntityTypeIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'entityTypeId is not defined or invalid'. Documented by crm.requisite.link.get, crm.requisite.link.unregister."""
 
     code_name = None
 
 
 class CodeEmptyErrorDeletingFIELDNAMEForObject(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error deleting FIELD_NAME for object ENTITY_ID'. Documented by crm.company.userfield.delete, crm.contact.userfield.delete, crm.deal.userfield.delete and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyErrorOnCreatingStatus(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error on creating status\\\\.'. Documented by crm.status.add."""
 
     code_name = None
 
 
 class CodeEmptyErrorOnDeletingStatus(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error on deleting status\\\\.'. Documented by crm.status.delete."""
 
     code_name = None
 
 
 class CodeEmptyErrorOnDeletingVATRate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error on deleting VAT rate\\\\.'. Documented by crm.vat.delete."""
 
     code_name = None
 
 
 class CodeEmptyErrorOnUpdatingStatus(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error on updating status\\\\.'. Documented by crm.status.update."""
 
     code_name = None
 
 
 class CodeEmptyErrorOnUpdatingVATRate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error on updating VAT rate\\\\.'. Documented by crm.vat.update."""
 
     code_name = None
 
 
 class CodeEmptyErrorWhileAttemptingToChangeUser(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error while attempting to change user field settings'. Documented by userfieldconfig.update."""
 
     code_name = None
 
 
 class CodeEmptyErrorWhileAttemptingToModifyUser(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Error while attempting to modify user field settings'. Documented by userfieldconfig.delete."""
 
     code_name = None
 
 
 class CodeEmptyEventIdNotSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Event id not specified'. Documented by calendar.event.delete."""
 
     code_name = None
 
 
 class CodeEmptyExhaustedAllocatedDiskResource(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Exhausted allocated disk resource'. Documented by crm.company.update."""
 
     code_name = None
 
 
 class CodeEmptyFailToCreateNewUserField(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Fail to create new user field'. Documented by userfieldconfig.add."""
 
     code_name = None
 
 
 class CodeEmptyFailToSaveEnumerationFieldValues(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Fail to save enumeration field values'. Documented by userfieldconfig.add."""
 
     code_name = None
 
 
 class CodeEmptyFailedToGetListGeneralError(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Failed to get list\\\\. General error'. Documented by crm.company.list, crm.contact.list, crm.currency.list and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyFieldAlreadyExists(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Field .+? already exists'. Documented by userfieldconfig.add."""
 
     code_name = None
 
 
 class CodeEmptyFieldNameContainsInvalidCharactersAllowed(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Field name contains invalid characters\\\\. Allowed characters are: A-Z, \\\\d+-\\\\d+ and _'. Documented by crm.contact.userfield.add."""
 
     code_name = None
 
 
 class CodeEmptyFieldNameIsTooLongMore(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Field name is too long \\\\(more than \\\\d+ characters\\\\)'. Documented by crm.contact.userfield.add."""
 
     code_name = None
 
 
 class CodeEmptyIDIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'ID is not defined or invalid'. Documented by crm.company.userfield.delete, crm.company.userfield.get, crm.company.userfield.update and 37 more."""
 
     code_name = None
 
 
 class CodeEmptyIdIsNotDefinedOrInvalid(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'id is not defined or invalid'. Documented by crm.deal.recurring.delete, crm.deal.recurring.expose, crm.deal.recurring.get and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyInadmissibleFieldsForSelection(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '"Inadmissible fields for selection\\\\.'. Documented by crm.vat.list."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectCustomTypeSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect custom type specified'. Documented by crm.contact.userfield.add."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectDocumentType(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect document type!'. Documented by bizproc.workflow.start."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectInputData(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect input data'. Documented by sonet_group.create."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectParameterOWNERID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect parameter OWNER_ID\\\\.'. Documented by crm.automation.trigger.execute."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectParameterOWNERTYPEID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect parameter OWNER_TYPE_ID\\\\.'. Documented by crm.automation.trigger.execute."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectRoleCode(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect role code'. Documented by sonet_group.user.update."""
 
     code_name = None
 
 
 class CodeEmptyIncorrectTargetFormat(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Incorrect target format\\\\.'. Documented by crm.automation.trigger."""
 
     code_name = None
 
 
 class CodeEmptyInsufficientPermissionsToCompleteTheOperation(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Insufficient permissions to complete the operation\\\\.'. Documented by sonet_group.setowner."""
 
     code_name = None
 
 
 class CodeEmptyInvalidIdentifier(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid identifier\\\\.'. Documented by crm.status.delete, crm.status.update, crm.vat.delete and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyInvalidParameters(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid parameters\\\\.'. Documented by crm.status.list, crm.vat.add, crm.vat.update."""
 
     code_name = None
 
 
 class CodeEmptyInvalidUserID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid user ID'. Documented by sonet_group.setowner."""
 
     code_name = None
 
 
 class CodeEmptyInvalidValueForTheCurrencyField(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid value for the "Currency" field'. Documented by crm.deal.add, crm.deal.update."""
 
     code_name = None
 
 
 class CodeEmptyInvalidValueForTheDescriptionParameter(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid value for the "description" parameter\\\\.'. Documented by calendar.event.update, calendar.section.add, calendar.section.update."""
 
     code_name = None
 
 
 class CodeEmptyInvalidValueForTheNameParameter(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid value for the "name" parameter\\\\.'. Documented by calendar.event.update, calendar.section.add, calendar.section.update."""
 
     code_name = None
 
 
 class CodeEmptyInvalidValueForTheParameterDescription(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid value for the parameter "description"'. Documented by calendar.event.add."""
 
     code_name = None
 
 
 class CodeEmptyInvalidValueForTheParameterName(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid value for the parameter "name"'. Documented by calendar.event.add."""
 
     code_name = None
 
 
 class CodeEmptyInvalidValueForTheParameterStatus(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid value for the parameter "status"'. Documented by calendar.meeting.status.set."""
 
     code_name = None
 
 
 class CodeEmptyInvalidWorkgroupProjectID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Invalid workgroup/project ID'. Documented by sonet_group.setowner."""
 
     code_name = None
 
 
 class CodeEmptyMCBANKDETAILIDIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'MC_BANK_DETAIL_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyMCREQUISITEIDIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'MC_REQUISITE_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyModuleDocumentgeneratorIsNotInstalled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Module documentgenerator is not installed'. Documented by crm.documentgenerator.document.delete, crm.documentgenerator.document.enablepublicurl, crm.documentgenerator.document.get and 14 more."""
 
     code_name = None
 
 
 class CodeEmptyNoAccessToOneOrMore(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No access to one or more message recipients'. Documented by log.blogpost.share."""
 
     code_name = None
 
 
 class CodeEmptyNoBlogFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No blog found'. Documented by log.blogcomment.add."""
 
     code_name = None
 
 
 class CodeEmptyNoBlogModuleInstalled(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No blog module installed'. Documented by log.blogcomment.add."""
 
     code_name = None
 
 
 class CodeEmptyNoCommentFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No comment found'. Documented by log.blogcomment.delete."""
 
     code_name = None
 
 
 class CodeEmptyNoDeletePerms(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No delete perms'. Documented by log.blogcomment.delete."""
 
     code_name = None
 
 
 class CodeEmptyNoPermissions(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No permissions'. Documented by log.blogcomment.add."""
 
     code_name = None
 
 
 class CodeEmptyNoPermissionsToAddUsers(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No permissions to add users'. Documented by sonet_group.user.add."""
 
     code_name = None
 
 
 class CodeEmptyNoPermissionsToUpdateUsersRole(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No permissions to update users role'. Documented by sonet_group.user.delete, sonet_group.user.update."""
 
     code_name = None
 
 
 class CodeEmptyNoPostFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No post found'. Documented by log.blogcomment.add."""
 
     code_name = None
 
 
 class CodeEmptyNoReadPerms(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No read perms'. Documented by log.blogpost.share."""
 
     code_name = None
 
 
 class CodeEmptyNoSettingsForUserFieldAccess(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'No settings for UserFieldAccess'. Documented by userfieldconfig.delete, userfieldconfig.get, userfieldconfig.getTypes and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Not found'. Documented by crm.company.contact.add, crm.company.contact.delete, crm.company.contact.items.set and 26 more."""
 
     code_name = None
 
 
 class CodeEmptyOWNERIDIsNotDefinedOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'OWNER_ID is not defined or invalid'. Documented by crm.timeline.bindings.bind, crm.timeline.bindings.unbind."""
 
     code_name = None
 
 
 class CodeEmptyOperationIsNotAllowedEntityID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Operation is not allowed\\\\. Entity ID is not defined'. Documented by crm.requisite.userfield.update."""
 
     code_name = None
 
 
 class CodeEmptyPRESETIDIsNotDefinedOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'PRESET_ID is not defined or invalid\\\\.'. Documented by crm.requisite.add, crm.requisite.update."""
 
     code_name = None
 
 
 class CodeEmptyParameterDataMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'data' must be array". Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyParameterEntityTypeIdIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'entityTypeId' is not defined". Documented by crm.item.details.configuration.forceCommonScopeForAll, crm.item.details.configuration.get, crm.item.details.configuration.reset and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyParameterFieldsMustBeAnArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'fields' must be an array". Documented by crm.company.update."""
 
     code_name = None
 
 
 class CodeEmptyParameterFieldsMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'fields' must be array". Documented by crm.company.add, crm.company.userfield.update, crm.contact.add and 12 more."""
 
     code_name = None
 
 
 class CodeEmptyParameterFilterMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'filter' must be array". Documented by crm.company.list, crm.company.userfield.list, crm.contact.list and 6 more."""
 
     code_name = None
 
 
 class CodeEmptyParameterOrderMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'order' must be array". Documented by crm.company.list, crm.company.userfield.list, crm.contact.list and 6 more."""
 
     code_name = None
 
 
 class CodeEmptyParameterParamsMustBeAnArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'params' must be an array". Documented by crm.company.update."""
 
     code_name = None
 
 
 class CodeEmptyParameterParamsMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Parameter 'params' must be array". Documented by crm.company.add, crm.contact.add, crm.contact.update and 5 more."""
 
     code_name = None
 
 
 class CodeEmptyParameterUSERIDIsNotSet(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Parameter USER_ID is not set'. Documented by voximplant.user.activatePhone."""
 
     code_name = None
 
 
 class CodeEmptyQuoteIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Quote is not found'. Documented by crm.quote.update."""
 
     code_name = None
 
 
 class CodeEmptyREQUISITEIDIsNotDefinedOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '(?<!\\\\w)REQUISITE_ID is not defined or invalid'. Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyRecurringDealIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Recurring deal is not found'. Documented by crm.deal.recurring.delete, crm.deal.recurring.expose, crm.deal.recurring.get and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyRecurringIsNotAllowed(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Recurring is not allowed'. Documented by crm.deal.recurring.delete, crm.deal.recurring.expose, crm.deal.recurring.get and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyRequiredParameterTypeIsNotSpecified(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Required parameter "type" is not specified for method "calendar\\\\.event\\\\.get"'. Documented by calendar.event.get."""
 
     code_name = None
 
 
 class CodeEmptySectionAtIndexDoesNotHave(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Section at index .+? does not have name'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
 class CodeEmptySectionAtIndexDoesNotHave2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Section at index .+? does not have title'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
 class CodeEmptySectionAtIndexHasTypeThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Section at index .+? has type .+?\\\\. The expected type is 'section'". Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 1 more."""
 
     code_name = None
 
 
 class CodeEmptySectionAtIndexHaveTypeThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "Section at index .+? have type .+?\\\\. The expected type is 'section'\\\\.". Documented by crm.item.details.configuration.set."""
 
     code_name = None
 
 
 class CodeEmptySectionIDIsNotSet(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Section ID is not set\\\\.'. Documented by calendar.section.delete, calendar.section.update."""
 
     code_name = None
 
 
 class CodeEmptySocialnetworkGroupNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Socialnetwork group not found'. Documented by sonet_group.delete, sonet_group.user.add, sonet_group.user.delete and 4 more."""
 
     code_name = None
 
 
 class CodeEmptySpecifiedEntityTypeIsNotSupported(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Specified entity type is not supported\\\\.'. Documented by crm.status.add."""
 
     code_name = None
 
 
 class CodeEmptyStatusIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Status is not found\\\\.'. Documented by crm.status.delete, crm.status.get, crm.status.update."""
 
     code_name = None
 
 
 class CodeEmptyTYPEIDIsNotDefinedOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching '(?<!\\\\w)TYPE_ID is not defined or invalid'. Documented by crm.address.add, crm.address.delete, crm.address.update."""
 
     code_name = None
 
 
 class CodeEmptyTargetIsNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Target is not found\\\\.'. Documented by crm.automation.trigger."""
 
     code_name = None
 
 
 class CodeEmptyTargetIsNotSet(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Target is not set\\\\.'. Documented by crm.automation.trigger."""
 
     code_name = None
 
 
 class CodeEmptyTemplateTypeAndDOCUMENTIDMismatch(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Template type and DOCUMENT_ID mismatch!'. Documented by bizproc.workflow.start."""
 
     code_name = None
 
 
 class CodeEmptyTheBankDetailOfYourCompanyWith(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The BankDetail of your company with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheBankDetailOfYourCompanyWith2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The BankDetail of your company with ID '\\\\d+' is not assigned to Requisite of your company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheBankDetailWithID24Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The BankDetail with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheBankDetailWithID24Is2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The BankDetail with ID '\\\\d+' is not assigned to Requisite with ID '\\\\d+'". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheCommercialCatalogModuleIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The Commercial Catalog module is not installed\\\\.'. Documented by crm.vat.add, crm.vat.delete, crm.vat.get and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyTheCurrentMethodRequiredMoreScopes(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The current method required more scopes\\\\. \\\\(crm\\\\)'. Documented by userfieldconfig.delete, userfieldconfig.get, userfieldconfig.getTypes and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyTheCustomActivityWithoutProviderIs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The custom activity without provider is not supported in current context'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyTheDataMustBeIndexedArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The data must be indexed array'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyTheEntityTypeEntityTypeNameIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The entity type 'entityTypeName' is not supported in current context\\\\.". Documented by crm.item.details.configuration.forceCommonScopeForAll, crm.item.details.configuration.get, crm.item.details.configuration.reset and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyTheEntityWithID235Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The entity with ID '\\\\d+' is not found". Documented by crm.requisite.userfield.delete, crm.requisite.userfield.update."""
 
     code_name = None
 
 
 class CodeEmptyTheEventSCRMLinksList(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The event's CRM links list must be an array\\\\.". Documented by calendar.event.update."""
 
     code_name = None
 
 
 class CodeEmptyTheFIELDNAMEFieldIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The 'FIELD_NAME' field is not found\\\\.". Documented by crm.company.userfield.add, crm.contact.userfield.add, crm.deal.userfield.add and 4 more."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldCOMMUNICATIONSIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The field COMMUNICATIONS is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldENTITYIDIsRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The field ENTITY_ID is required\\\\., The field STATUS_ID is required\\\\.'. Documented by crm.status.add."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldRESPONSIBLEIDIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The field RESPONSIBLE_ID is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldRQNAMECanNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The field 'RQ_NAME' can not be added". Documented by crm.requisite.preset.field.add."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldSUBJECTIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The field SUBJECT is not defined or empty'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldTYPEIDIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The field TYPE_ID is not defined or invalid'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyTheFieldTitleIsRequired(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The field Title is required\\\\.'. Documented by crm.status.add."""
 
     code_name = None
 
 
 class CodeEmptyTheListOfEventLinksTo(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The list of event links to CRM must be an array'. Documented by calendar.event.add."""
 
     code_name = None
 
 
 class CodeEmptyTheOnlyOneCommunicationIsAllowed(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The only one communication is allowed for activity of specified type'. Documented by crm.activity.add, crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterEntityIdIsNotDefined(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The parameter entityId is not defined or invalid\\\\.'. Documented by crm.status.entity.items."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterFieldsIsNotValid(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The parameter 'fields' is not valid". Documented by crm.company.contact.add, crm.company.contact.delete, crm.contact.company.add and 5 more."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterFieldsMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The parameter 'fields' must be array". Documented by crm.company.contact.add, crm.contact.company.add, crm.contact.company.delete and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterIdIsInvalidOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The parameter id is invalid or not defined'. Documented by crm.currency.localizations.delete, crm.currency.localizations.get, crm.currency.localizations.set and 4 more."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterItemMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The parameter 'item' must be array\\\\.". Documented by crm.company.contact.delete, crm.deal.contact.delete, crm.quote.contact.delete."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterItemsMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The parameter items must be array'. Documented by crm.company.contact.items.set, crm.contact.company.items.set, crm.deal.contact.items.set and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterOwnerEntityIDIsInvalidOr(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The parameter 'ownerEntityID' is invalid or not defined". Documented by crm.company.contact.add, crm.company.contact.delete, crm.company.contact.items.set and 11 more."""
 
     code_name = None
 
 
 class CodeEmptyTheParameterRowsMustBeArray(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The parameter rows must be array\\\\.'. Documented by crm.quote.productrows.set."""
 
     code_name = None
 
 
 class CodeEmptyThePresetFieldWithID1Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The PresetField with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.get, crm.requisite.preset.field.update."""
 
     code_name = None
 
 
 class CodeEmptyThePresetFieldWithID27Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The PresetField with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.delete."""
 
     code_name = None
 
 
 class CodeEmptyThePresetWithID1Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.delete."""
 
     code_name = None
 
 
 class CodeEmptyThePresetWithID27Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.field.add, crm.requisite.preset.field.get, crm.requisite.preset.field.list and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyThePresetWithID347Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Preset with ID '\\\\d+' is not found". Documented by crm.requisite.preset.delete, crm.requisite.preset.get, crm.requisite.preset.update."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterEventIdForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "eventId" for the method "calendar\\\\.meeting\\\\.status\\\\.set" is not set'. Documented by calendar.meeting.status.get, calendar.meeting.status.set."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterFilterResourceTypeIdListIs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "filter\\\\[\\'resourceTypeIdList\\'\\\\]" is not set for the method "calendar\\\\.resource\\\\.booking\\\\.list"'. Documented by calendar.resource.booking.list."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterFromForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "from" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get, calendar.event.add."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterIdForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "id" for the method "calendar\\\\.event\\\\.getbyid" is not set'. Documented by calendar.event.getbyid, calendar.event.update."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterNameForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "name" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.resource.add, calendar.resource.update."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterOwnerIdForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "ownerId" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.event.update, calendar.section.add and 3 more."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterResourceIdForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "resourceId" for the method "calendar\\\\.resource\\\\.delete" is not set'. Documented by calendar.resource.delete, calendar.resource.update."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterStatusForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "status" for the method "calendar\\\\.meeting\\\\.status\\\\.set" is not set'. Documented by calendar.meeting.status.set."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterToForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "to" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get, calendar.event.add."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterTypeForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "type" for the method "calendar\\\\.event\\\\.add" is not set'. Documented by calendar.event.add, calendar.event.update, calendar.section.add and 3 more."""
 
     code_name = None
 
 
 class CodeEmptyTheRequiredParameterUsersForThe(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'The required parameter "users" for the method "calendar\\\\.accessibility\\\\.get" is not set\\\\.'. Documented by calendar.accessibility.get."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteBankDetailWithID357Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The RequisiteBankDetail with ID '\\\\d+' is not found". Documented by crm.requisite.bankdetail.delete, crm.requisite.bankdetail.get."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteOfYourCompanyWith(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite of your company with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteWithID27Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.get."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteWithID2Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not assigned to your company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteWithID357Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.bankdetail.update."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteWithID57Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.delete, crm.requisite.update."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteWithID60Is(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not found". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheRequisiteWithID60Is2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The Requisite with ID '\\\\d+' is not assigned to Company with ID '\\\\d+'". Documented by crm.requisite.link.register."""
 
     code_name = None
 
 
 class CodeEmptyTheU0027FIELDNAMEU0027FieldIs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The 'FIELD_NAME' field is not found\\\\.". Documented by user.userfield.add."""
 
     code_name = None
 
 
 class CodeEmptyTheU0027USERTYPEIDU0027Field(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The 'USER_TYPE_ID' field is not found\\\\.". Documented by user.userfield.add."""
 
     code_name = None
 
 
 class CodeEmptyTheUSERTYPEIDFieldIs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "The 'USER_TYPE_ID' field is not found\\\\.". Documented by crm.company.userfield.add, crm.contact.userfield.add, crm.deal.userfield.add and 4 more."""
 
     code_name = None
 
 
 class CodeEmptyThereAreActiveItemsInThis(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'There are active items in this status\\\\.'. Documented by crm.status.delete."""
 
     code_name = None
 
 
 class CodeEmptyThereAreNoDataToWrite(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'There are no data to write'. Documented by crm.company.details.configuration.set, crm.contact.details.configuration.set, crm.deal.details.configuration.set and 2 more."""
 
     code_name = None
 
 
 class CodeEmptyTooManyEntityIds(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Too many entity ids'. Documented by vote.AttachedVote.getMany."""
 
     code_name = None
 
 
 class CodeEmptyTriggerNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Trigger not found'. Documented by crm.automation.trigger.delete."""
 
     code_name = None
 
 
 class CodeEmptyTriggerWithCodeCodeIsNot(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Trigger with code .+? is not registered\\\\.'. Documented by crm.automation.trigger.execute."""
 
     code_name = None
 
 
 class CodeEmptyTypeAddressExists(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'TypeAddress exists'. Documented by crm.address.add."""
 
     code_name = None
 
 
 class CodeEmptyTypeAddressNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'TypeAddress not found'. Documented by crm.address.delete, crm.address.update."""
 
     code_name = None
 
 
 class CodeEmptyUseCrmActivityConfigurableAddFor(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Use crm\\\\.activity\\\\.configurable\\\\.add for this activity provider'. Documented by crm.activity.add."""
 
     code_name = None
 
 
 class CodeEmptyUseCrmActivityConfigurableUpdateFor(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Use crm\\\\.activity\\\\.configurable\\\\.update for this activity provider'. Documented by crm.activity.update."""
 
     code_name = None
 
 
 class CodeEmptyUserHasNoPermissionsToDelete(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'User has no permissions to delete group'. Documented by sonet_group.delete."""
 
     code_name = None
 
 
 class CodeEmptyUserHasNoPermissionsToUpdate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'User has no permissions to update group'. Documented by sonet_group.update."""
 
     code_name = None
 
 
 class CodeEmptyVATRateNotFound(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'VAT rate not found\\\\.'. Documented by crm.vat.get."""
 
     code_name = None
 
 
 class CodeEmptyWrongCommentID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong comment ID'. Documented by log.blogcomment.delete."""
 
     code_name = None
 
 
 class CodeEmptyWrongDOCUMENTID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong DOCUMENT_ID!'. Documented by bizproc.workflow.start."""
 
     code_name = None
 
 
 class CodeEmptyWrongDestinations(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong destinations'. Documented by log.blogpost.share."""
 
     code_name = None
 
 
 class CodeEmptyWrongFeature(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong feature'. Documented by sonet_group.feature.access."""
 
     code_name = None
 
 
 class CodeEmptyWrongGroupID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong group ID'. Documented by sonet_group.delete, sonet_group.update, sonet_group.user.add and 4 more."""
 
     code_name = None
 
 
 class CodeEmptyWrongOperation(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong operation'. Documented by sonet_group.feature.access."""
 
     code_name = None
 
 
 class CodeEmptyWrongPostID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong post ID'. Documented by log.blogpost.share."""
 
     code_name = None
 
 
 class CodeEmptyWrongSocialnetworkGroupID(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong socialnetwork group ID'. Documented by sonet_group.feature.access, sonet_group.user.get."""
 
     code_name = None
 
 
 class CodeEmptyWrongTriggerCode(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong trigger code!'. Documented by crm.automation.trigger.add, crm.automation.trigger.delete, crm.automation.trigger.execute."""
 
     code_name = None
 
 
 class CodeEmptyWrongUserIDs(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'Wrong user IDs'. Documented by sonet_group.user.add, sonet_group.user.delete, sonet_group.user.invite and 1 more."""
 
     code_name = None
 
 
 class CodeEmptyYouAreNotAllowedToModify(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching "You are not allowed to modify user's settings". Documented by voximplant.user.activatePhone."""
 
     code_name = None
 
 
 class CodeEmptyYouCannotChangeTheSettingsOf(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You cannot change the settings of the user field'. Documented by userfieldconfig.update."""
 
     code_name = None
 
 
 class CodeEmptyYouCannotCreateCustomFields(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You cannot create custom fields'. Documented by userfieldconfig.add."""
 
     code_name = None
 
 
 class CodeEmptyYouCannotDeleteTheTemplateBecause(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You cannot delete the template because requisites have already been created for it'. Documented by crm.requisite.preset.delete."""
 
     code_name = None
 
 
 class CodeEmptyYouCannotDeleteTheUserField(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You cannot delete the user field'. Documented by userfieldconfig.delete."""
 
     code_name = None
 
 
 class CodeEmptyYouDoNotHavePermissionTo(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You do not have permission to view user field settings'. Documented by userfieldconfig.get, userfieldconfig.list."""
 
     code_name = None
 
 
 class CodeEmptyYouDoNotHavePermissionsTo(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You do not have permissions to modify this document'. Documented by crm.documentgenerator.document.enablepublicurl, crm.documentgenerator.document.get, crm.documentgenerator.document.getfields and 13 more."""
 
     code_name = None
 
 
 class CodeEmptyYouDoNotHavePermissionsTo2(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You do not have permissions to view documents'. Documented by crm.documentgenerator.document.enablepublicurl."""
 
     code_name = None
 
 
 class CodeEmptyYouHaveNoPermissionsToCreate(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You have no permissions to create a group'. Documented by sonet_group.create."""
 
     code_name = None
 
 
 class CodeEmptyYouSpecifiedAnInvalidCalendarSection(InvalidRequestError):
-    """Error code None"""
+    """The portal answered `error` '' with an error_description matching 'You specified an invalid calendar section ID or the user does not have access to it'. Documented by calendar.event.add, calendar.event.update."""
 
     code_name = None
 
 
 class CodeError(InvalidRequestError):
-    """Error code CODE_ERROR"""
+    """The portal answered `error` 'CODE_ERROR'. Documented by imbot.register."""
 
     code_name = "CODE_ERROR"
 
 
 class CodeIsNotUnique(InvalidRequestError):
-    """Error code CODE_IS_NOT_UNIQUE"""
+    """The portal answered `error` 'CODE_IS_NOT_UNIQUE'. Documented by landing.site.update."""
 
     code_name = "CODE_IS_NOT_UNIQUE"
 
 
 class CommandAlreadyExists(InvalidRequestError):
-    """Error code COMMAND_ALREADY_EXISTS"""
+    """The portal answered `error` 'COMMAND_ALREADY_EXISTS'. Documented by imbot.v2.Command.update."""
 
     code_name = "COMMAND_ALREADY_EXISTS"
 
 
 class CommandAnswerFailed(InvalidRequestError):
-    """Error code COMMAND_ANSWER_FAILED"""
+    """The portal answered `error` 'COMMAND_ANSWER_FAILED'. Documented by imbot.v2.Command.answer."""
 
     code_name = "COMMAND_ANSWER_FAILED"
 
 
 class CommandError(InvalidRequestError):
-    """Error code COMMAND_ERROR"""
+    """The portal answered `error` 'COMMAND_ERROR'. Documented by im.message.command, imbot.command.register."""
 
     code_name = "COMMAND_ERROR"
 
 
 class CommandIdError(InvalidRequestError):
-    """Error code COMMAND_ID_ERROR"""
+    """The portal answered `error` 'COMMAND_ID_ERROR'. Documented by imbot.command.answer, imbot.command.unregister, imbot.command.update."""
 
     code_name = "COMMAND_ID_ERROR"
 
 
 class CommandNameEmpty(InvalidRequestError):
-    """Error code COMMAND_NAME_EMPTY"""
+    """The portal answered `error` 'COMMAND_NAME_EMPTY'. Documented by imbot.v2.Command.update."""
 
     code_name = "COMMAND_NAME_EMPTY"
 
 
 class CommandNameInvalid(InvalidRequestError):
-    """Error code COMMAND_NAME_INVALID"""
+    """The portal answered `error` 'COMMAND_NAME_INVALID'. Documented by imbot.v2.Command.register, imbot.v2.Command.update."""
 
     code_name = "COMMAND_NAME_INVALID"
 
 
 class CommandNotFound(InvalidRequestError):
-    """Error code COMMAND_NOT_FOUND"""
+    """The portal answered `error` 'COMMAND_NOT_FOUND'. Documented by imbot.v2.Command.unregister, imbot.v2.Command.update."""
 
     code_name = "COMMAND_NOT_FOUND"
 
 
 class CommandRegisterFailed(InvalidRequestError):
-    """Error code COMMAND_REGISTER_FAILED"""
+    """The portal answered `error` 'COMMAND_REGISTER_FAILED'. Documented by imbot.v2.Command.register."""
 
     code_name = "COMMAND_REGISTER_FAILED"
 
 
 class CommandRequired(InvalidRequestError):
-    """Error code COMMAND_REQUIRED"""
+    """The portal answered `error` 'COMMAND_REQUIRED'. Documented by imbot.v2.Command.register."""
 
     code_name = "COMMAND_REQUIRED"
 
 
 class CommandTitleRequired(InvalidRequestError):
-    """Error code COMMAND_TITLE_REQUIRED"""
+    """The portal answered `error` 'COMMAND_TITLE_REQUIRED'. Documented by imbot.v2.Command.register."""
 
     code_name = "COMMAND_TITLE_REQUIRED"
 
 
 class ConfigIdEmpty(InvalidRequestError):
-    """Error code CONFIG_ID_EMPTY"""
+    """The portal answered `error` 'CONFIG_ID_EMPTY'. Documented by imopenlines.config.delete, imopenlines.config.get, imopenlines.config.update."""
 
     code_name = "CONFIG_ID_EMPTY"
 
 
 class ConfigWrongUserPermission(PermissionDeniedError):
-    """Error code CONFIG_WRONG_USER_PERMISSION"""
+    """The portal answered `error` 'CONFIG_WRONG_USER_PERMISSION'. Documented by imopenlines.config.delete, imopenlines.config.update."""
 
     code_name = "CONFIG_WRONG_USER_PERMISSION"
 
 
 class ConnectorDeleteRestricted(ApiError):
-    """Error code CONNECTOR_DELETE_RESTRICTED"""
+    """The portal answered `error` 'CONNECTOR_DELETE_RESTRICTED'. Documented by biconnector.connector.delete."""
 
     code_name = "CONNECTOR_DELETE_RESTRICTED"
 
 
 class ConnectorIdRequired(ApiError):
-    """Error code CONNECTOR_ID_REQUIRED"""
+    """The portal answered `error` 'CONNECTOR_ID_REQUIRED'. Documented by imconnector.register."""
 
     code_name = "CONNECTOR_ID_REQUIRED"
 
 
 class ConnectorNotFound(ApiError):
-    """Error code CONNECTOR_NOT_FOUND"""
+    """The portal answered `error` 'CONNECTOR_NOT_FOUND'. Documented by biconnector.connector.delete, biconnector.connector.get, biconnector.connector.update and 1 more."""
 
     code_name = "CONNECTOR_NOT_FOUND"
 
 
 class ContentIsBad(InvalidRequestError):
-    """Error code CONTENT_IS_BAD"""
+    """The portal answered `error` 'CONTENT_IS_BAD'. Documented by landing.demos.register, landing.repo.register."""
 
     code_name = "CONTENT_IS_BAD"
 
 
 class ControllerErrorBadlicense(InvalidRequestError):
-    """Error code CONTROLLER_ERROR_BADLICENSE"""
+    """The portal answered `error` 'CONTROLLER_ERROR_BADLICENSE'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "CONTROLLER_ERROR_BADLICENSE"
 
 
 class ControllerErrorBadresponse(InvalidRequestError):
-    """Error code CONTROLLER_ERROR_BADRESPONSE"""
+    """The portal answered `error` 'CONTROLLER_ERROR_BADRESPONSE'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "CONTROLLER_ERROR_BADRESPONSE"
 
 
 class ControllerErrorErrorCode(InvalidRequestError):
-    """Error code CONTROLLER_ERROR_<ERROR_CODE>"""
+    """The portal answered `error` 'CONTROLLER_ERROR_<ERROR_CODE>'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "CONTROLLER_ERROR_<ERROR_CODE>"
 
 
 class CreateDynamicItemRestricted(InvalidRequestError):
-    """Error code CREATE_DYNAMIC_ITEM_RESTRICTED"""
+    """The portal answered `error` 'CREATE_DYNAMIC_ITEM_RESTRICTED'. Documented by crm.item.add, crm.item.batchImport, crm.item.import."""
 
     code_name = "CREATE_DYNAMIC_ITEM_RESTRICTED"
 
 
 class CreateDynamicTypeRestricted(InvalidRequestError):
-    """Error code CREATE_DYNAMIC_TYPE_RESTRICTED"""
+    """The portal answered `error` 'CREATE_DYNAMIC_TYPE_RESTRICTED'. Documented by crm.type.add."""
 
     code_name = "CREATE_DYNAMIC_TYPE_RESTRICTED"
 
 
 class CrmChatEmptyCrmData(InvalidRequestError):
-    """Error code CRM_CHAT_EMPTY_CRM_DATA"""
+    """The portal answered `error` 'CRM_CHAT_EMPTY_CRM_DATA'. Documented by imopenlines.crm.chat.getLastId, imopenlines.crm.chat.user.delete."""
 
     code_name = "CRM_CHAT_EMPTY_CRM_DATA"
 
 
 class CrmChatEmptyUser(InvalidRequestError):
-    """Error code CRM_CHAT_EMPTY_USER"""
+    """The portal answered `error` 'CRM_CHAT_EMPTY_USER'. Documented by imopenlines.crm.chat.user.delete."""
 
     code_name = "CRM_CHAT_EMPTY_USER"
 
 
 class CrmChatUserNotActive(InvalidRequestError):
-    """Error code CRM_CHAT_USER_NOT_ACTIVE"""
+    """The portal answered `error` 'CRM_CHAT_USER_NOT_ACTIVE'. Documented by imopenlines.crm.chat.user.add, imopenlines.crm.chat.user.delete."""
 
     code_name = "CRM_CHAT_USER_NOT_ACTIVE"
 
 
 class CrmFeatureRestrictionError(InvalidRequestError):
-    """Error code CRM_FEATURE_RESTRICTION_ERROR"""
+    """The portal answered `error` 'CRM_FEATURE_RESTRICTION_ERROR'. Documented by crm.entity.mergeBatch."""
 
     code_name = "CRM_FEATURE_RESTRICTION_ERROR"
 
 
 class CrmFieldErrorValueNotValid(InvalidRequestError):
-    """Error code CRM_FIELD_ERROR_VALUE_NOT_VALID"""
+    """The portal answered `error` 'CRM_FIELD_ERROR_VALUE_NOT_VALID'. Documented by crm.item.add, crm.item.batchImport, crm.item.import and 1 more."""
 
     code_name = "CRM_FIELD_ERROR_VALUE_NOT_VALID"
 
 
 class DatasetAlreadyExist(ApiError):
-    """Error code DATASET_ALREADY_EXIST"""
+    """The portal answered `error` 'DATASET_ALREADY_EXIST'. Documented by biconnector.dataset.add."""
 
     code_name = "DATASET_ALREADY_EXIST"
 
 
 class DatasetNotFound(ApiError):
-    """Error code DATASET_NOT_FOUND"""
+    """The portal answered `error` 'DATASET_NOT_FOUND'. Documented by biconnector.dataset.delete, biconnector.dataset.fields.update, biconnector.dataset.get and 1 more."""
 
     code_name = "DATASET_NOT_FOUND"
 
 
 class DatasetUpdateError(ApiError):
-    """Error code DATASET_UPDATE_ERROR"""
+    """The portal answered `error` 'DATASET_UPDATE_ERROR'. Documented by biconnector.dataset.fields.update."""
 
     code_name = "DATASET_UPDATE_ERROR"
 
@@ -4988,313 +4913,313 @@ class DealListFailed(ServerError):
 
 
 class DeleteAccessDenied(InvalidRequestError):
-    """Error code DELETE_ACCESS_DENIED"""
+    """The portal answered `error` 'DELETE_ACCESS_DENIED'. Documented by landing.landing.move."""
 
     code_name = "DELETE_ACCESS_DENIED"
 
 
 class DeleteRequestInternalError(InvalidRequestError):
-    """Error code DELETE_REQUEST_INTERNAL_ERROR"""
+    """The portal answered `error` 'DELETE_REQUEST_INTERNAL_ERROR'. Documented by sale.delivery.request.delete."""
 
     code_name = "DELETE_REQUEST_INTERNAL_ERROR"
 
 
 class DeliveryIdNotSpecified(InvalidRequestError):
-    """Error code DELIVERY_ID_NOT_SPECIFIED"""
+    """The portal answered `error` 'DELIVERY_ID_NOT_SPECIFIED'. Documented by sale.delivery.request.delete, sale.delivery.request.sendmessage, sale.delivery.request.update."""
 
     code_name = "DELIVERY_ID_NOT_SPECIFIED"
 
 
 class DeliveryItemNotFound(NotFoundError):
-    """The delivery (deliveryId) was not found in the order."""
+    """The portal answered `error` '0' with an error_description matching '(?i)(delivery|shipment|payable)( item)?s?\\\\b.*not (been )?found'. Documented by crm.item.payment.delivery.add, crm.item.payment.delivery.delete, crm.item.payment.delivery.setDelivery."""
 
     code_name = None
 
 
 class DeliveryNotFound(InvalidRequestError):
-    """Error code DELIVERY_NOT_FOUND"""
+    """The portal answered `error` 'DELIVERY_NOT_FOUND'. Documented by sale.delivery.request.delete, sale.delivery.request.sendmessage, sale.delivery.request.update."""
 
     code_name = "DELIVERY_NOT_FOUND"
 
 
 class DialogIdEmpty(InvalidRequestError):
-    """Error code DIALOG_ID_EMPTY"""
+    """The portal answered `error` 'DIALOG_ID_EMPTY'. Documented by im.chat.mute, im.chat.setOwner, im.chat.updateAvatar and 19 more."""
 
     code_name = "DIALOG_ID_EMPTY"
 
 
 class DiskBaseService22001(InvalidRequestError):
-    """Error code DISK_BASE_SERVICE_22001"""
+    """The portal answered `error` 'DISK_BASE_SERVICE_22001'. Documented by disk.folder.uploadFile, disk.storage.uploadFile."""
 
     code_name = "DISK_BASE_SERVICE_22001"
 
 
 class DiskFile22002(InvalidRequestError):
-    """Error code DISK_FILE_22002"""
+    """The portal answered `error` 'DISK_FILE_22002'. Documented by disk.file.uploadVersion."""
 
     code_name = "DISK_FILE_22002"
 
 
 class DiskFile22003(InvalidRequestError):
-    """Error code DISK_FILE_22003"""
+    """The portal answered `error` 'DISK_FILE_22003'. Documented by disk.file.copyTo, disk.file.restoreFromVersion."""
 
     code_name = "DISK_FILE_22003"
 
 
 class DiskFile22004(InvalidRequestError):
-    """Error code DISK_FILE_22004"""
+    """The portal answered `error` 'DISK_FILE_22004'. Documented by disk.file.restoreFromVersion."""
 
     code_name = "DISK_FILE_22004"
 
 
 class DiskFile22005(InvalidRequestError):
-    """Error code DISK_FILE_22005"""
+    """The portal answered `error` 'DISK_FILE_22005'. Documented by disk.file.uploadVersion."""
 
     code_name = "DISK_FILE_22005"
 
 
 class DiskFile22006(InvalidRequestError):
-    """Error code DISK_FILE_22006"""
+    """The portal answered `error` 'DISK_FILE_22006'. Documented by disk.file.uploadVersion."""
 
     code_name = "DISK_FILE_22006"
 
 
 class DiskFile22007(InvalidRequestError):
-    """Error code DISK_FILE_22007"""
+    """The portal answered `error` 'DISK_FILE_22007'. Documented by disk.file.delete, disk.file.moveTo."""
 
     code_name = "DISK_FILE_22007"
 
 
 class DiskObj22000(InvalidRequestError):
-    """Error code DISK_OBJ_22000"""
+    """The portal answered `error` 'DISK_OBJ_22000'. Documented by disk.file.copyTo, disk.file.moveTo, disk.file.rename and 6 more."""
 
     code_name = "DISK_OBJ_22000"
 
 
 class DocgenAccessError(InvalidRequestError):
-    """Error code DOCGEN_ACCESS_ERROR"""
+    """The portal answered `error` 'DOCGEN_ACCESS_ERROR'. Documented by crm.documentgenerator.document.add, crm.documentgenerator.document.delete, crm.documentgenerator.document.enablepublicurl and 20 more."""
 
     code_name = "DOCGEN_ACCESS_ERROR"
 
 
 class DocgenLimitError(InvalidRequestError):
-    """Error code DOCGEN_LIMIT_ERROR"""
+    """The portal answered `error` 'DOCGEN_LIMIT_ERROR'. Documented by crm.documentgenerator.document.add."""
 
     code_name = "DOCGEN_LIMIT_ERROR"
 
 
 class DomainDisable(InvalidRequestError):
-    """Error code DOMAIN_DISABLE"""
+    """The portal answered `error` 'DOMAIN_DISABLE'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "DOMAIN_DISABLE"
 
 
 class DomainExist(InvalidRequestError):
-    """Error code DOMAIN_EXIST"""
+    """The portal answered `error` 'DOMAIN_EXIST'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "DOMAIN_EXIST"
 
 
 class DomainExistTrash(InvalidRequestError):
-    """Error code DOMAIN_EXIST_TRASH"""
+    """The portal answered `error` 'DOMAIN_EXIST_TRASH'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "DOMAIN_EXIST_TRASH"
 
 
 class DomainIsIncorrect(InvalidRequestError):
-    """Error code DOMAIN_IS_INCORRECT"""
+    """The portal answered `error` 'DOMAIN_IS_INCORRECT'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "DOMAIN_IS_INCORRECT"
 
 
 class DomainNotFound(InvalidRequestError):
-    """Error code DOMAIN_NOT_FOUND"""
+    """The portal answered `error` 'DOMAIN_NOT_FOUND'. Documented by landing.site.add, landing.site.update."""
 
     code_name = "DOMAIN_NOT_FOUND"
 
 
 class EmailNotConfirmed(InvalidRequestError):
-    """Error code EMAIL_NOT_CONFIRMED"""
+    """The portal answered `error` 'EMAIL_NOT_CONFIRMED'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "EMAIL_NOT_CONFIRMED"
 
 
 class EmptyErrorHandlerUrl(ApiError):
-    """Error code EMPTY_ERROR_HANDLER_URL"""
+    """The portal answered `error` 'EMPTY_ERROR_HANDLER_URL'. Documented by placement.bind."""
 
     code_name = "EMPTY_ERROR_HANDLER_URL"
 
 
 class EmptyMessage(InvalidRequestError):
-    """Error code EMPTY_MESSAGE"""
+    """The portal answered `error` 'EMPTY_MESSAGE'. Documented by imbot.v2.Chat.Message.send."""
 
     code_name = "EMPTY_MESSAGE"
 
 
 class EmptySessionId(InvalidRequestError):
-    """Error code EMPTY_SESSION_ID"""
+    """The portal answered `error` 'EMPTY_SESSION_ID'. Documented by imopenlines.session.head.vote."""
 
     code_name = "EMPTY_SESSION_ID"
 
 
 class EmptyTitle(InvalidRequestError):
-    """Error code EMPTY_TITLE"""
+    """The portal answered `error` 'EMPTY_TITLE'. Documented by log.blogpost.update, task.stages.add."""
 
     code_name = "EMPTY_TITLE"
 
 
 class EmptyUpdatePayload(InvalidRequestError):
-    """Error code EMPTY_UPDATE_PAYLOAD"""
+    """The portal answered `error` 'EMPTY_UPDATE_PAYLOAD'. Documented by sale.delivery.request.update."""
 
     code_name = "EMPTY_UPDATE_PAYLOAD"
 
 
 class EmptyUserIds(InvalidRequestError):
-    """Error code EMPTY_USER_IDS"""
+    """The portal answered `error` 'EMPTY_USER_IDS'. Documented by imbot.v2.Chat.Manager.add, imbot.v2.Chat.Manager.delete."""
 
     code_name = "EMPTY_USER_IDS"
 
 
 class EmptyVoteParams(InvalidRequestError):
-    """Error code EMPTY_VOTE_PARAMS"""
+    """The portal answered `error` 'EMPTY_VOTE_PARAMS'. Documented by imopenlines.session.head.vote."""
 
     code_name = "EMPTY_VOTE_PARAMS"
 
 
 class EngineRegisterErrorCategory(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_CATEGORY"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_CATEGORY'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_CATEGORY"
 
 
 class EngineRegisterErrorCategoryFormat(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_CATEGORY_FORMAT"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_CATEGORY_FORMAT'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_CATEGORY_FORMAT"
 
 
 class EngineRegisterErrorCode(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_CODE"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_CODE'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_CODE"
 
 
 class EngineRegisterErrorCodeFormat(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_CODE_FORMAT"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_CODE_FORMAT'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_CODE_FORMAT"
 
 
 class EngineRegisterErrorCodeUnique(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_CODE_UNIQUE"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_CODE_UNIQUE'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_CODE_UNIQUE"
 
 
 class EngineRegisterErrorCompletionsUrl(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_COMPLETIONS_URL"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_COMPLETIONS_URL'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_COMPLETIONS_URL"
 
 
 class EngineRegisterErrorCompletionsUrlFail(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_COMPLETIONS_URL_FAIL"
 
 
 class EngineRegisterErrorName(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_NAME"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_NAME'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_NAME"
 
 
 class EngineRegisterErrorSettingsFormat(InvalidRequestError):
-    """Error code ENGINE_REGISTER_ERROR_SETTINGS_FORMAT"""
+    """The portal answered `error` 'ENGINE_REGISTER_ERROR_SETTINGS_FORMAT'. Documented by ai.engine.register."""
 
     code_name = "ENGINE_REGISTER_ERROR_SETTINGS_FORMAT"
 
 
 class EntitiesError(InvalidRequestError):
-    """Error code ENTITIES_ERROR"""
+    """The portal answered `error` 'ENTITIES_ERROR'. Documented by crm.calllist.add, crm.calllist.update."""
 
     code_name = "ENTITIES_ERROR"
 
 
 class EntityError(InvalidRequestError):
-    """Error code ENTITY_ERROR"""
+    """The portal answered `error` 'ENTITY_ERROR'. Documented by crm.calllist.add."""
 
     code_name = "ENTITY_ERROR"
 
 
-class EntityNotFound(InvalidRequestError):
-    """No CRM object has this id."""
+class EntityNotFound(NotFoundError):
+    """The portal answered `error` '0', 'ENTITY_NOT_FOUND' with an error_description matching '(?i)(entity|object|item) with (identifier|id)\\\\b.*(does not exist|not (been )?found)|(crm )?(entity|object) .*not (been )?found'. Documented by crm.item.payment.add, landing.template.getLandingRef, landing.template.getSiteRef and 2 more."""
 
     code_name = "ENTITY_NOT_FOUND"
 
 
 class EntityTypeError(InvalidRequestError):
-    """Error code ENTITY_TYPE_ERROR"""
+    """The portal answered `error` 'ENTITY_TYPE_ERROR'. Documented by crm.calllist.add, crm.calllist.update."""
 
     code_name = "ENTITY_TYPE_ERROR"
 
 
 class EntityTypeNotSupported(InvalidRequestError):
-    """Error code ENTITY_TYPE_NOT_SUPPORTED"""
+    """The portal answered `error` 'ENTITY_TYPE_NOT_SUPPORTED'. Documented by crm.category.add, crm.category.delete, crm.category.fields and 9 more."""
 
     code_name = "ENTITY_TYPE_NOT_SUPPORTED"
 
 
 class EnumField(InvalidRequestError):
-    """Error code ENUM_FIELD"""
+    """The portal answered `error` 'ENUM_FIELD'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "ENUM_FIELD"
 
 
 class ErrorActivityAddFailure(InvalidRequestError):
-    """Error code ERROR_ACTIVITY_ADD_FAILURE"""
+    """The portal answered `error` 'ERROR_ACTIVITY_ADD_FAILURE'. Documented by bizproc.activity.add, bizproc.robot.add."""
 
     code_name = "ERROR_ACTIVITY_ADD_FAILURE"
 
 
 class ErrorActivityAlreadyInstalled(InvalidRequestError):
-    """Error code ERROR_ACTIVITY_ALREADY_INSTALLED"""
+    """The portal answered `error` 'ERROR_ACTIVITY_ALREADY_INSTALLED'. Documented by bizproc.activity.add, bizproc.robot.add."""
 
     code_name = "ERROR_ACTIVITY_ALREADY_INSTALLED"
 
 
 class ErrorActivityNotFound(InvalidRequestError):
-    """Error code ERROR_ACTIVITY_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_ACTIVITY_NOT_FOUND'. Documented by bizproc.activity.delete, bizproc.activity.update, bizproc.robot.delete and 1 more."""
 
     code_name = "ERROR_ACTIVITY_NOT_FOUND"
 
 
 class ErrorActivityValidationFailure(InvalidRequestError):
-    """Error code ERROR_ACTIVITY_VALIDATION_FAILURE"""
+    """The portal answered `error` 'ERROR_ACTIVITY_VALIDATION_FAILURE'. Documented by bizproc.activity.add, bizproc.activity.delete, bizproc.activity.update and 3 more."""
 
     code_name = "ERROR_ACTIVITY_VALIDATION_FAILURE"
 
 
 class ErrorAddElement(InvalidRequestError):
-    """Error code ERROR_ADD_ELEMENT"""
+    """The portal answered `error` 'ERROR_ADD_ELEMENT'. Documented by lists.element.add."""
 
     code_name = "ERROR_ADD_ELEMENT"
 
 
 class ErrorAddIblock(InvalidRequestError):
-    """Error code ERROR_ADD_IBLOCK"""
+    """The portal answered `error` 'ERROR_ADD_IBLOCK'. Documented by lists.add."""
 
     code_name = "ERROR_ADD_IBLOCK"
 
 
 class ErrorAddSection(InvalidRequestError):
-    """Error code ERROR_ADD_SECTION"""
+    """The portal answered `error` 'ERROR_ADD_SECTION'. Documented by lists.section.add."""
 
     code_name = "ERROR_ADD_SECTION"
 
 
 class ErrorArgument(InvalidRequestError):
-    """Error code ERROR_ARGUMENT"""
+    """The portal answered `error` 'ERROR_ARGUMENT'. Documented by crm.calllist.add, crm.calllist.get, crm.calllist.items.get and 81 more."""
 
     code_name = "ERROR_ARGUMENT"
 
@@ -5312,253 +5237,253 @@ class ErrorBatchMethodNotAllowed(InvalidRequestError):
 
 
 class ErrorCashboxAdd(InvalidRequestError):
-    """Error code ERROR_CASHBOX_ADD"""
+    """The portal answered `error` 'ERROR_CASHBOX_ADD'. Documented by sale.cashbox.add."""
 
     code_name = "ERROR_CASHBOX_ADD"
 
 
 class ErrorCashboxDelete(InvalidRequestError):
-    """Error code ERROR_CASHBOX_DELETE"""
+    """The portal answered `error` 'ERROR_CASHBOX_DELETE'. Documented by sale.cashbox.delete."""
 
     code_name = "ERROR_CASHBOX_DELETE"
 
 
 class ErrorCashboxNotFound(InvalidRequestError):
-    """Error code ERROR_CASHBOX_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_CASHBOX_NOT_FOUND'. Documented by sale.cashbox.delete, sale.cashbox.update."""
 
     code_name = "ERROR_CASHBOX_NOT_FOUND"
 
 
 class ErrorCashboxUpdate(InvalidRequestError):
-    """Error code ERROR_CASHBOX_UPDATE"""
+    """The portal answered `error` 'ERROR_CASHBOX_UPDATE'. Documented by sale.cashbox.update."""
 
     code_name = "ERROR_CASHBOX_UPDATE"
 
 
 class ErrorCheckApply(InvalidRequestError):
-    """Error code ERROR_CHECK_APPLY"""
+    """The portal answered `error` 'ERROR_CHECK_APPLY'. Documented by sale.cashbox.check.apply."""
 
     code_name = "ERROR_CHECK_APPLY"
 
 
 class ErrorCheckFailure(InvalidRequestError):
-    """Error code ERROR_CHECK_FAILURE"""
+    """The portal answered `error` 'ERROR_CHECK_FAILURE'. Documented by sale.cashbox.add, sale.cashbox.check.apply, sale.cashbox.delete and 29 more."""
 
     code_name = "ERROR_CHECK_FAILURE"
 
 
 class ErrorCheckNotFound(InvalidRequestError):
-    """Error code ERROR_CHECK_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_CHECK_NOT_FOUND'. Documented by sale.cashbox.check.apply."""
 
     code_name = "ERROR_CHECK_NOT_FOUND"
 
 
 class ErrorCode(InvalidRequestError):
-    """Error code ERROR_CODE"""
+    """The portal answered `error` 'ERROR_CODE'. Documented by crm.currency.delete, crm.currency.update."""
 
     code_name = "ERROR_CODE"
 
 
 class ErrorCore(InvalidRequestError):
-    """Error code ERROR_CORE"""
+    """The portal answered `error` 'ERROR_CORE'. Documented by crm.company.add, crm.company.update, crm.company.userfield.add and 83 more."""
 
     code_name = "ERROR_CORE"
 
 
 class ErrorCouldNotSaveFile(InvalidRequestError):
-    """Error code ERROR_COULD_NOT_SAVE_FILE"""
+    """The portal answered `error` 'ERROR_COULD_NOT_SAVE_FILE'. Documented by disk.folder.uploadFile, disk.storage.uploadFile."""
 
     code_name = "ERROR_COULD_NOT_SAVE_FILE"
 
 
 class ErrorDelegationNotAllowed(InvalidRequestError):
-    """Error code ERROR_DELEGATION_NOT_ALLOWED"""
+    """The portal answered `error` 'ERROR_DELEGATION_NOT_ALLOWED'. Documented by bizproc.task.delegate."""
 
     code_name = "ERROR_DELEGATION_NOT_ALLOWED"
 
 
 class ErrorDeleteElement(InvalidRequestError):
-    """Error code ERROR_DELETE_ELEMENT"""
+    """The portal answered `error` 'ERROR_DELETE_ELEMENT'. Documented by lists.element.delete."""
 
     code_name = "ERROR_DELETE_ELEMENT"
 
 
 class ErrorDeleteSection(InvalidRequestError):
-    """Error code ERROR_DELETE_SECTION"""
+    """The portal answered `error` 'ERROR_DELETE_SECTION'. Documented by lists.section.delete."""
 
     code_name = "ERROR_DELETE_SECTION"
 
 
 class ErrorDeliveryAdd(InvalidRequestError):
-    """Error code ERROR_DELIVERY_ADD"""
+    """The portal answered `error` 'ERROR_DELIVERY_ADD'. Documented by sale.delivery.add."""
 
     code_name = "ERROR_DELIVERY_ADD"
 
 
 class ErrorDeliveryConfigUpdate(InvalidRequestError):
-    """Error code ERROR_DELIVERY_CONFIG_UPDATE"""
+    """The portal answered `error` 'ERROR_DELIVERY_CONFIG_UPDATE'. Documented by sale.delivery.config.update."""
 
     code_name = "ERROR_DELIVERY_CONFIG_UPDATE"
 
 
 class ErrorDeliveryDelete(InvalidRequestError):
-    """Error code ERROR_DELIVERY_DELETE"""
+    """The portal answered `error` 'ERROR_DELIVERY_DELETE'. Documented by sale.delivery.delete."""
 
     code_name = "ERROR_DELIVERY_DELETE"
 
 
 class ErrorDeliveryNotFound(InvalidRequestError):
-    """Error code ERROR_DELIVERY_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_DELIVERY_NOT_FOUND'. Documented by sale.delivery.config.get, sale.delivery.config.update, sale.delivery.delete and 3 more."""
 
     code_name = "ERROR_DELIVERY_NOT_FOUND"
 
 
 class ErrorDeliveryUpdate(InvalidRequestError):
-    """Error code ERROR_DELIVERY_UPDATE"""
+    """The portal answered `error` 'ERROR_DELIVERY_UPDATE'. Documented by sale.delivery.update."""
 
     code_name = "ERROR_DELIVERY_UPDATE"
 
 
 class ErrorDocumentRights(InvalidRequestError):
-    """Error code ERROR_DOCUMENT_RIGHTS"""
+    """The portal answered `error` 'ERROR_DOCUMENT_RIGHTS'. Documented by catalog.document.element.add, catalog.document.element.delete, catalog.document.element.fields and 3 more."""
 
     code_name = "ERROR_DOCUMENT_RIGHTS"
 
 
 class ErrorDocumentStatus(InvalidRequestError):
-    """Error code ERROR_DOCUMENT_STATUS"""
+    """The portal answered `error` 'ERROR_DOCUMENT_STATUS'. Documented by catalog.document.element.add, catalog.document.element.delete, catalog.document.element.update."""
 
     code_name = "ERROR_DOCUMENT_STATUS"
 
 
 class ErrorElementAlreadyExists(InvalidRequestError):
-    """Error code ERROR_ELEMENT_ALREADY_EXISTS"""
+    """The portal answered `error` 'ERROR_ELEMENT_ALREADY_EXISTS'. Documented by lists.element.add."""
 
     code_name = "ERROR_ELEMENT_ALREADY_EXISTS"
 
 
 class ErrorElementFieldValue(InvalidRequestError):
-    """Error code ERROR_ELEMENT_FIELD_VALUE"""
+    """The portal answered `error` 'ERROR_ELEMENT_FIELD_VALUE'. Documented by lists.element.add, lists.element.update."""
 
     code_name = "ERROR_ELEMENT_FIELD_VALUE"
 
 
 class ErrorElementNotFound(InvalidRequestError):
-    """Error code ERROR_ELEMENT_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_ELEMENT_NOT_FOUND'. Documented by lists.element.delete, lists.element.get.file.url, lists.element.update."""
 
     code_name = "ERROR_ELEMENT_NOT_FOUND"
 
 
 class ErrorEmptyLayout(InvalidRequestError):
-    """Error code ERROR_EMPTY_LAYOUT"""
+    """The portal answered `error` 'ERROR_EMPTY_LAYOUT'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "ERROR_EMPTY_LAYOUT"
 
 
 class ErrorEmptyLogMessage(InvalidRequestError):
-    """Error code ERROR_EMPTY_LOG_MESSAGE"""
+    """The portal answered `error` 'ERROR_EMPTY_LOG_MESSAGE'. Documented by bizproc.activity.log."""
 
     code_name = "ERROR_EMPTY_LOG_MESSAGE"
 
 
 class ErrorEntityAlreadyExists(InvalidRequestError):
-    """Error code ERROR_ENTITY_ALREADY_EXISTS"""
+    """The portal answered `error` 'ERROR_ENTITY_ALREADY_EXISTS'. Documented by entity.add, entity.update."""
 
     code_name = "ERROR_ENTITY_ALREADY_EXISTS"
 
 
 class ErrorEntityNotFound(InvalidRequestError):
-    """Error code ERROR_ENTITY_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_ENTITY_NOT_FOUND'. Documented by entity.delete, entity.get, entity.item.add and 12 more."""
 
     code_name = "ERROR_ENTITY_NOT_FOUND"
 
 
 class ErrorEventNotFound(NotFoundError):
-    """Error code ERROR_EVENT_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_EVENT_NOT_FOUND'. Documented by event.bind."""
 
     code_name = "ERROR_EVENT_NOT_FOUND"
 
 
 class ErrorExtraServiceAdd(InvalidRequestError):
-    """Error code ERROR_EXTRA_SERVICE_ADD"""
+    """The portal answered `error` 'ERROR_EXTRA_SERVICE_ADD'. Documented by sale.delivery.extra.service.add."""
 
     code_name = "ERROR_EXTRA_SERVICE_ADD"
 
 
 class ErrorExtraServiceDelete(InvalidRequestError):
-    """Error code ERROR_EXTRA_SERVICE_DELETE"""
+    """The portal answered `error` 'ERROR_EXTRA_SERVICE_DELETE'. Documented by sale.delivery.extra.service.delete."""
 
     code_name = "ERROR_EXTRA_SERVICE_DELETE"
 
 
 class ErrorExtraServiceNotFound(InvalidRequestError):
-    """Error code ERROR_EXTRA_SERVICE_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_EXTRA_SERVICE_NOT_FOUND'. Documented by sale.delivery.extra.service.delete, sale.delivery.extra.service.update."""
 
     code_name = "ERROR_EXTRA_SERVICE_NOT_FOUND"
 
 
 class ErrorExtraServiceUpdate(InvalidRequestError):
-    """Error code ERROR_EXTRA_SERVICE_UPDATE"""
+    """The portal answered `error` 'ERROR_EXTRA_SERVICE_UPDATE'. Documented by sale.delivery.extra.service.update."""
 
     code_name = "ERROR_EXTRA_SERVICE_UPDATE"
 
 
 class ErrorGroupid(InvalidRequestError):
-    """Error code ERROR_GROUPID"""
+    """The portal answered `error` 'ERROR_GROUPID'. Documented by user.add."""
 
     code_name = "ERROR_GROUPID"
 
 
 class ErrorHandlerAdd(InvalidRequestError):
-    """Error code ERROR_HANDLER_ADD"""
+    """The portal answered `error` 'ERROR_HANDLER_ADD'. Documented by sale.cashbox.handler.add, sale.delivery.handler.add, sale.paysystem.handler.add."""
 
     code_name = "ERROR_HANDLER_ADD"
 
 
-class ErrorHandlerAlreadyExist(InvalidRequestError):
-    """Error code ERROR_HANDLER_ALREADY_EXIST"""
+class ErrorHandlerAlreadyExist(ConflictError):
+    """The portal answered `error` 'ERROR_HANDLER_ALREADY_EXIST'. Documented by sale.cashbox.handler.add, sale.delivery.handler.add, sale.delivery.handler.update and 1 more."""
 
     code_name = "ERROR_HANDLER_ALREADY_EXIST"
 
 
 class ErrorHandlerDelete(InvalidRequestError):
-    """Error code ERROR_HANDLER_DELETE"""
+    """The portal answered `error` 'ERROR_HANDLER_DELETE'. Documented by sale.cashbox.handler.delete, sale.delivery.handler.delete, sale.paysystem.handler.delete."""
 
     code_name = "ERROR_HANDLER_DELETE"
 
 
 class ErrorHandlerNotFound(NotFoundError):
-    """Error code ERROR_HANDLER_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_HANDLER_NOT_FOUND'. Documented by sale.cashbox.handler.delete, sale.cashbox.handler.update, sale.delivery.add and 6 more."""
 
     code_name = "ERROR_HANDLER_NOT_FOUND"
 
 
 class ErrorHandlerUpdate(InvalidRequestError):
-    """Error code ERROR_HANDLER_UPDATE"""
+    """The portal answered `error` 'ERROR_HANDLER_UPDATE'. Documented by sale.cashbox.handler.update, sale.delivery.handler.update, sale.paysystem.handler.update."""
 
     code_name = "ERROR_HANDLER_UPDATE"
 
 
 class ErrorIblockAlreadyExists(InvalidRequestError):
-    """Error code ERROR_IBLOCK_ALREADY_EXISTS"""
+    """The portal answered `error` 'ERROR_IBLOCK_ALREADY_EXISTS'. Documented by lists.add."""
 
     code_name = "ERROR_IBLOCK_ALREADY_EXISTS"
 
 
 class ErrorIblockNotFound(InvalidRequestError):
-    """Error code ERROR_IBLOCK_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_IBLOCK_NOT_FOUND'. Documented by lists.delete, lists.element.add, lists.element.delete and 9 more."""
 
     code_name = "ERROR_IBLOCK_NOT_FOUND"
 
 
 class ErrorImageId(InvalidRequestError):
-    """Error code ERROR_IMAGE_ID"""
+    """The portal answered `error` 'ERROR_IMAGE_ID'. Documented by sonet_group.create, sonet_group.update."""
 
     code_name = "ERROR_IMAGE_ID"
 
 
 class ErrorInternalInvoiceNotFound(NotFoundError):
-    """No invoice has this id."""
+    """The portal answered `error` 'ERROR_INTERNAL_INVOICE_NOT_FOUND'. Documented by sale.paysystem.pay.invoice, sale.paysystem.settings.invoice.get."""
 
     code_name = "ERROR_INTERNAL_INVOICE_NOT_FOUND"
 
@@ -5570,13 +5495,13 @@ class ErrorInternalOrderNotFound(NotFoundError):
 
 
 class ErrorInvalidUserId(InvalidRequestError):
-    """Error code ERROR_INVALID_USER_ID"""
+    """The portal answered `error` 'ERROR_INVALID_USER_ID'. Documented by bizproc.task.delegate."""
 
     code_name = "ERROR_INVALID_USER_ID"
 
 
 class ErrorItemNotFound(InvalidRequestError):
-    """Error code ERROR_ITEM_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_ITEM_NOT_FOUND'. Documented by entity.item.delete, entity.item.update."""
 
     code_name = "ERROR_ITEM_NOT_FOUND"
 
@@ -5588,13 +5513,13 @@ class ErrorManifestIsNotAvailable(NotFoundError):
 
 
 class ErrorMessageNotFound(InvalidRequestError):
-    """Error code ERROR_MESSAGE_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_MESSAGE_NOT_FOUND'. Documented by messageservice.message.status.update."""
 
     code_name = "ERROR_MESSAGE_NOT_FOUND"
 
 
 class ErrorMessageStatusIncorrect(InvalidRequestError):
-    """Error code ERROR_MESSAGE_STATUS_INCORRECT"""
+    """The portal answered `error` 'ERROR_MESSAGE_STATUS_INCORRECT'. Documented by messageservice.message.status.update."""
 
     code_name = "ERROR_MESSAGE_STATUS_INCORRECT"
 
@@ -5606,31 +5531,31 @@ class ErrorMethodNotFound(NotFoundError):
 
 
 class ErrorNoGroup(InvalidRequestError):
-    """Error code ERROR_NO_GROUP"""
+    """The portal answered `error` 'ERROR_NO_GROUP'. Documented by user.add."""
 
     code_name = "ERROR_NO_GROUP"
 
 
 class ErrorNoName(InvalidRequestError):
-    """Error code ERROR_NO_NAME"""
+    """The portal answered `error` 'ERROR_NO_NAME'. Documented by sale.propertyvariant.add, sale.propertyvariant.update."""
 
     code_name = "ERROR_NO_NAME"
 
 
 class ErrorNoValue(InvalidRequestError):
-    """Error code ERROR_NO_VALUE"""
+    """The portal answered `error` 'ERROR_NO_VALUE'. Documented by sale.propertyvariant.add, sale.propertyvariant.update."""
 
     code_name = "ERROR_NO_VALUE"
 
 
 class ErrorNotFound(InvalidRequestError):
-    """Error code ERROR_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_NOT_FOUND'. Documented by crm.company.userfield.delete, crm.company.userfield.get, crm.company.userfield.update and 51 more."""
 
     code_name = "ERROR_NOT_FOUND"
 
 
 class ErrorParentActivityRestrict(InvalidRequestError):
-    """Error code ERROR_PARENT_ACTIVITY_RESTRICT"""
+    """The portal answered `error` 'ERROR_PARENT_ACTIVITY_RESTRICT'. Documented by crm.activity.todo.update."""
 
     code_name = "ERROR_PARENT_ACTIVITY_RESTRICT"
 
@@ -5654,157 +5579,157 @@ class ErrorPaySystemDelete(InvalidRequestError):
 
 
 class ErrorPaySystemNotFound(NotFoundError):
-    """No pay system has this ID."""
+    """The portal answered `error` 'ERROR_PAY_SYSTEM_NOT_FOUND'. Documented by sale.paysystem.delete, sale.paysystem.update."""
 
     code_name = "ERROR_PAY_SYSTEM_NOT_FOUND"
 
 
 class ErrorPersonTypeNotFound(NotFoundError):
-    """No payer type has the id given in PERSON_TYPE_ID."""
+    """The portal answered `error` 'ERROR_PERSON_TYPE_NOT_FOUND'. Documented by sale.paysystem.add, sale.paysystem.update."""
 
     code_name = "ERROR_PERSON_TYPE_NOT_FOUND"
 
 
 class ErrorPlacementMaxCount(ApiError):
-    """Error code ERROR_PLACEMENT_MAX_COUNT"""
+    """The portal answered `error` 'ERROR_PLACEMENT_MAX_COUNT'. Documented by placement.bind."""
 
     code_name = "ERROR_PLACEMENT_MAX_COUNT"
 
 
 class ErrorPlacementUserMode(ApiError):
-    """Error code ERROR_PLACEMENT_USER_MODE"""
+    """The portal answered `error` 'ERROR_PLACEMENT_USER_MODE'. Documented by placement.bind."""
 
     code_name = "ERROR_PLACEMENT_USER_MODE"
 
 
 class ErrorProcessRequestResult(InvalidRequestError):
-    """No pay system has this id, or the pay system failed to process the payment."""
+    """The portal answered `error` 'ERROR_PROCESS_REQUEST_RESULT'. Documented by sale.paysystem.pay.invoice, sale.paysystem.pay.payment."""
 
     code_name = "ERROR_PROCESS_REQUEST_RESULT"
 
 
 class ErrorPropertyAlreadyExists(InvalidRequestError):
-    """Error code ERROR_PROPERTY_ALREADY_EXISTS"""
+    """The portal answered `error` 'ERROR_PROPERTY_ALREADY_EXISTS'. Documented by entity.item.property.add, entity.item.property.update."""
 
     code_name = "ERROR_PROPERTY_ALREADY_EXISTS"
 
 
 class ErrorPropertyNotFound(InvalidRequestError):
-    """Error code ERROR_PROPERTY_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_PROPERTY_NOT_FOUND'. Documented by entity.item.property.delete, entity.item.property.get, entity.item.property.update."""
 
     code_name = "ERROR_PROPERTY_NOT_FOUND"
 
 
 class ErrorRequiredParametersMissing(InvalidRequestError):
-    """Error code ERROR_REQUIRED_PARAMETERS_MISSING"""
+    """The portal answered `error` 'ERROR_REQUIRED_PARAMETERS_MISSING'. Documented by lists.add, lists.delete, lists.element.add and 15 more."""
 
     code_name = "ERROR_REQUIRED_PARAMETERS_MISSING"
 
 
 class ErrorSaveField(InvalidRequestError):
-    """Error code ERROR_SAVE_FIELD"""
+    """The portal answered `error` 'ERROR_SAVE_FIELD'. Documented by lists.field.add."""
 
     code_name = "ERROR_SAVE_FIELD"
 
 
 class ErrorSectionNotFound(InvalidRequestError):
-    """Error code ERROR_SECTION_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_SECTION_NOT_FOUND'. Documented by entity.section.delete, entity.section.update, lists.section.delete and 1 more."""
 
     code_name = "ERROR_SECTION_NOT_FOUND"
 
 
 class ErrorSelectValidationFailure(InvalidRequestError):
-    """Error code ERROR_SELECT_VALIDATION_FAILURE"""
+    """The portal answered `error` 'ERROR_SELECT_VALIDATION_FAILURE'. Documented by bizproc.task.list."""
 
     code_name = "ERROR_SELECT_VALIDATION_FAILURE"
 
 
 class ErrorSenderAddFailure(InvalidRequestError):
-    """Error code ERROR_SENDER_ADD_FAILURE"""
+    """The portal answered `error` 'ERROR_SENDER_ADD_FAILURE'. Documented by messageservice.sender.add."""
 
     code_name = "ERROR_SENDER_ADD_FAILURE"
 
 
 class ErrorSenderAlreadyInstalled(InvalidRequestError):
-    """Error code ERROR_SENDER_ALREADY_INSTALLED"""
+    """The portal answered `error` 'ERROR_SENDER_ALREADY_INSTALLED'. Documented by messageservice.sender.add."""
 
     code_name = "ERROR_SENDER_ALREADY_INSTALLED"
 
 
 class ErrorSenderCodeRequired(InvalidRequestError):
-    """Error code ERROR_SENDER_CODE_REQUIRED"""
+    """The portal answered `error` 'ERROR_SENDER_CODE_REQUIRED'. Documented by messageservice.sender.update."""
 
     code_name = "ERROR_SENDER_CODE_REQUIRED"
 
 
 class ErrorSenderNotFound(InvalidRequestError):
-    """Error code ERROR_SENDER_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_SENDER_NOT_FOUND'. Documented by messageservice.sender.delete, messageservice.sender.update."""
 
     code_name = "ERROR_SENDER_NOT_FOUND"
 
 
 class ErrorSenderOtherParamsRequired(InvalidRequestError):
-    """Error code ERROR_SENDER_OTHER_PARAMS_REQUIRED"""
+    """The portal answered `error` 'ERROR_SENDER_OTHER_PARAMS_REQUIRED'. Documented by messageservice.sender.update."""
 
     code_name = "ERROR_SENDER_OTHER_PARAMS_REQUIRED"
 
 
 class ErrorSenderUpdateFailure(InvalidRequestError):
-    """Error code ERROR_SENDER_UPDATE_FAILURE"""
+    """The portal answered `error` 'ERROR_SENDER_UPDATE_FAILURE'. Documented by messageservice.sender.update."""
 
     code_name = "ERROR_SENDER_UPDATE_FAILURE"
 
 
 class ErrorSenderValidationFailure(InvalidRequestError):
-    """Error code ERROR_SENDER_VALIDATION_FAILURE"""
+    """The portal answered `error` 'ERROR_SENDER_VALIDATION_FAILURE'. Documented by messageservice.message.status.update, messageservice.sender.add, messageservice.sender.delete."""
 
     code_name = "ERROR_SENDER_VALIDATION_FAILURE"
 
 
 class ErrorTaskCompleted(InvalidRequestError):
-    """Error code ERROR_TASK_COMPLETED"""
+    """The portal answered `error` 'ERROR_TASK_COMPLETED'. Documented by bizproc.task.complete."""
 
     code_name = "ERROR_TASK_COMPLETED"
 
 
 class ErrorTaskExecution(InvalidRequestError):
-    """Error code ERROR_TASK_EXECUTION"""
+    """The portal answered `error` 'ERROR_TASK_EXECUTION'. Documented by bizproc.task.complete."""
 
     code_name = "ERROR_TASK_EXECUTION"
 
 
 class ErrorTaskNotFound(InvalidRequestError):
-    """Error code ERROR_TASK_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_TASK_NOT_FOUND'. Documented by bizproc.task.complete."""
 
     code_name = "ERROR_TASK_NOT_FOUND"
 
 
 class ErrorTaskType(InvalidRequestError):
-    """Error code ERROR_TASK_TYPE"""
+    """The portal answered `error` 'ERROR_TASK_TYPE'. Documented by bizproc.task.complete."""
 
     code_name = "ERROR_TASK_TYPE"
 
 
 class ErrorTaskValidation(InvalidRequestError):
-    """Error code ERROR_TASK_VALIDATION"""
+    """The portal answered `error` 'ERROR_TASK_VALIDATION'. Documented by bizproc.task.complete, bizproc.task.delegate."""
 
     code_name = "ERROR_TASK_VALIDATION"
 
 
 class ErrorTemplateNotFound(InvalidRequestError):
-    """Error code ERROR_TEMPLATE_NOT_FOUND"""
+    """The portal answered `error` 'ERROR_TEMPLATE_NOT_FOUND'. Documented by bizproc.workflow.template.delete, bizproc.workflow.template.update."""
 
     code_name = "ERROR_TEMPLATE_NOT_FOUND"
 
 
 class ErrorTemplateNotOwner(InvalidRequestError):
-    """Error code ERROR_TEMPLATE_NOT_OWNER"""
+    """The portal answered `error` 'ERROR_TEMPLATE_NOT_OWNER'. Documented by bizproc.workflow.template.update."""
 
     code_name = "ERROR_TEMPLATE_NOT_OWNER"
 
 
 class ErrorTemplateValidationFailure(InvalidRequestError):
-    """Error code ERROR_TEMPLATE_VALIDATION_FAILURE"""
+    """The portal answered `error` 'ERROR_TEMPLATE_VALIDATION_FAILURE'. Documented by bizproc.workflow.template.add, bizproc.workflow.template.update."""
 
     code_name = "ERROR_TEMPLATE_VALIDATION_FAILURE"
 
@@ -5816,103 +5741,103 @@ class ErrorUnexpectedAnswer(ServerError):
 
 
 class ErrorUnsupportedPropertyType(InvalidRequestError):
-    """Error code ERROR_UNSUPPORTED_PROPERTY_TYPE"""
+    """The portal answered `error` 'ERROR_UNSUPPORTED_PROPERTY_TYPE'. Documented by entity.item.property.add."""
 
     code_name = "ERROR_UNSUPPORTED_PROPERTY_TYPE"
 
 
 class ErrorUnsupportedProtocol(InvalidRequestError):
-    """Error code ERROR_UNSUPPORTED_PROTOCOL"""
+    """The portal answered `error` 'ERROR_UNSUPPORTED_PROTOCOL'. Documented by bizproc.activity.add, bizproc.activity.update, bizproc.robot.add and 1 more."""
 
     code_name = "ERROR_UNSUPPORTED_PROTOCOL"
 
 
 class ErrorUpdateElement(InvalidRequestError):
-    """Error code ERROR_UPDATE_ELEMENT"""
+    """The portal answered `error` 'ERROR_UPDATE_ELEMENT'. Documented by lists.element.update."""
 
     code_name = "ERROR_UPDATE_ELEMENT"
 
 
 class ErrorUpdateField(InvalidRequestError):
-    """Error code ERROR_UPDATE_FIELD"""
+    """The portal answered `error` 'ERROR_UPDATE_FIELD'. Documented by lists.field.update."""
 
     code_name = "ERROR_UPDATE_FIELD"
 
 
 class ErrorUpdateIblock(InvalidRequestError):
-    """Error code ERROR_UPDATE_IBLOCK"""
+    """The portal answered `error` 'ERROR_UPDATE_IBLOCK'. Documented by lists.update."""
 
     code_name = "ERROR_UPDATE_IBLOCK"
 
 
 class ErrorUpdateSection(InvalidRequestError):
-    """Error code ERROR_UPDATE_SECTION"""
+    """The portal answered `error` 'ERROR_UPDATE_SECTION'. Documented by lists.section.update."""
 
     code_name = "ERROR_UPDATE_SECTION"
 
 
 class ErrorUserNotOperator(InvalidRequestError):
-    """Error code ERROR_USER_NOT_OPERATOR"""
+    """The portal answered `error` 'ERROR_USER_NOT_OPERATOR'. Documented by imopenlines.crm.lead.create."""
 
     code_name = "ERROR_USER_NOT_OPERATOR"
 
 
 class ErrorWrongApplication(InvalidRequestError):
-    """Error code ERROR_WRONG_APPLICATION"""
+    """The portal answered `error` 'ERROR_WRONG_APPLICATION'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "ERROR_WRONG_APPLICATION"
 
 
 class ErrorWrongContext(InvalidRequestError):
-    """Error code ERROR_WRONG_CONTEXT"""
+    """The portal answered `error` 'ERROR_WRONG_CONTEXT'. Documented by crm.activity.configurable.add, crm.activity.configurable.get, crm.activity.configurable.update and 6 more."""
 
     code_name = "ERROR_WRONG_CONTEXT"
 
 
 class ErrorWrongHandlerUrl(InvalidRequestError):
-    """Error code ERROR_WRONG_HANDLER_URL"""
+    """The portal answered `error` 'ERROR_WRONG_HANDLER_URL'. Documented by bizproc.activity.add, bizproc.activity.update, bizproc.robot.add and 1 more."""
 
     code_name = "ERROR_WRONG_HANDLER_URL"
 
 
 class ErrorWrongWorkflowId(InvalidRequestError):
-    """Error code ERROR_WRONG_WORKFLOW_ID"""
+    """The portal answered `error` 'ERROR_WRONG_WORKFLOW_ID'. Documented by bizproc.workflow.kill, bizproc.workflow.start, bizproc.workflow.terminate."""
 
     code_name = "ERROR_WRONG_WORKFLOW_ID"
 
 
 class EventBotDeleteError(InvalidRequestError):
-    """Error code EVENT_BOT_DELETE_ERROR"""
+    """The portal answered `error` 'EVENT_BOT_DELETE_ERROR'. Documented by imbot.register, imbot.update."""
 
     code_name = "EVENT_BOT_DELETE_ERROR"
 
 
 class EventCommandAddError(InvalidRequestError):
-    """Error code EVENT_COMMAND_ADD_ERROR"""
+    """The portal answered `error` 'EVENT_COMMAND_ADD_ERROR'. Documented by imbot.command.register, imbot.command.update."""
 
     code_name = "EVENT_COMMAND_ADD_ERROR"
 
 
 class EventMessageAddError(InvalidRequestError):
-    """Error code EVENT_MESSAGE_ADD_ERROR"""
+    """The portal answered `error` 'EVENT_MESSAGE_ADD_ERROR'. Documented by imbot.register, imbot.update."""
 
     code_name = "EVENT_MESSAGE_ADD_ERROR"
 
 
 class EventMessageDeleteError(InvalidRequestError):
-    """Error code EVENT_MESSAGE_DELETE_ERROR"""
+    """The portal answered `error` 'EVENT_MESSAGE_DELETE_ERROR'. Documented by imbot.register, imbot.update."""
 
     code_name = "EVENT_MESSAGE_DELETE_ERROR"
 
 
 class EventMessageUpdateError(InvalidRequestError):
-    """Error code EVENT_MESSAGE_UPDATE_ERROR"""
+    """The portal answered `error` 'EVENT_MESSAGE_UPDATE_ERROR'. Documented by imbot.register, imbot.update."""
 
     code_name = "EVENT_MESSAGE_UPDATE_ERROR"
 
 
 class EventWelcomeMessageError(InvalidRequestError):
-    """Error code EVENT_WELCOME_MESSAGE_ERROR"""
+    """The portal answered `error` 'EVENT_WELCOME_MESSAGE_ERROR'. Documented by imbot.register, imbot.update."""
 
     code_name = "EVENT_WELCOME_MESSAGE_ERROR"
 
@@ -5924,229 +5849,229 @@ class ExpiredToken(AuthenticationError):
 
 
 class FeatureNotAvail(InvalidRequestError):
-    """Error code FEATURE_NOT_AVAIL"""
+    """The portal answered `error` 'FEATURE_NOT_AVAIL'. Documented by landing.role.enable, landing.role.getList, landing.role.getRights and 5 more."""
 
     code_name = "FEATURE_NOT_AVAIL"
 
 
 class FieldIsRedundant(InvalidRequestError):
-    """Error code FIELD_IS_REDUNDANT"""
+    """The portal answered `error` 'FIELD_IS_REDUNDANT'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "FIELD_IS_REDUNDANT"
 
 
 class FieldIsRequired(InvalidRequestError):
-    """Error code FIELD_IS_REQUIRED"""
+    """The portal answered `error` 'FIELD_IS_REQUIRED'. Documented by crm.activity.configurable.add, crm.activity.configurable.update, crm.activity.layout.blocks.set and 1 more."""
 
     code_name = "FIELD_IS_REQUIRED"
 
 
 class FieldNotFound(InvalidRequestError):
-    """Error code FIELD_NOT_FOUND"""
+    """The portal answered `error` 'FIELD_NOT_FOUND'. Documented by crm.duplicate.volatileType.register."""
 
     code_name = "FIELD_NOT_FOUND"
 
 
 class FileAccessError(PermissionDeniedError):
-    """Error code FILE_ACCESS_ERROR"""
+    """The portal answered `error` 'FILE_ACCESS_ERROR'. Documented by imbot.v2.File.download."""
 
     code_name = "FILE_ACCESS_ERROR"
 
 
 class FileEmpty(InvalidRequestError):
-    """Error code FILE_EMPTY"""
+    """The portal answered `error` 'FILE_EMPTY'. Documented by im.v2.File.upload, imbot.v2.File.upload."""
 
     code_name = "FILE_EMPTY"
 
 
 class FileError(InvalidRequestError):
-    """Error code FILE_ERROR"""
+    """The portal answered `error` 'FILE_ERROR'. Documented by landing.block.uploadfile."""
 
     code_name = "FILE_ERROR"
 
 
 class FileFolderError(InvalidRequestError):
-    """Error code FILE_FOLDER_ERROR"""
+    """The portal answered `error` 'FILE_FOLDER_ERROR'. Documented by imbot.v2.File.upload."""
 
     code_name = "FILE_FOLDER_ERROR"
 
 
 class FileIdEmpty(InvalidRequestError):
-    """Error code FILE_ID_EMPTY"""
+    """The portal answered `error` 'FILE_ID_EMPTY'. Documented by im.disk.file.delete, im.disk.file.save."""
 
     code_name = "FILE_ID_EMPTY"
 
 
 class FileInvalidContent(InvalidRequestError):
-    """Error code FILE_INVALID_CONTENT"""
+    """The portal answered `error` 'FILE_INVALID_CONTENT'. Documented by im.v2.File.upload, imbot.v2.File.upload."""
 
     code_name = "FILE_INVALID_CONTENT"
 
 
 class FileNotFound(InvalidRequestError):
-    """Error code FILE_NOT_FOUND"""
+    """The portal answered `error` 'FILE_NOT_FOUND'. Documented by im.v2.File.download, imbot.v2.File.download."""
 
     code_name = "FILE_NOT_FOUND"
 
 
 class FileSaveError(InvalidRequestError):
-    """Error code FILE_SAVE_ERROR"""
+    """The portal answered `error` 'FILE_SAVE_ERROR'. Documented by crm.timeline.icon.add, crm.timeline.logo.add, im.disk.file.save."""
 
     code_name = "FILE_SAVE_ERROR"
 
 
 class FileSendFailed(InvalidRequestError):
-    """Error code FILE_SEND_FAILED"""
+    """The portal answered `error` 'FILE_SEND_FAILED'. Documented by imbot.v2.File.upload."""
 
     code_name = "FILE_SEND_FAILED"
 
 
 class FileTooLarge(InvalidRequestError):
-    """Error code FILE_TOO_LARGE"""
+    """The portal answered `error` 'FILE_TOO_LARGE'. Documented by im.v2.File.upload, imbot.v2.File.upload."""
 
     code_name = "FILE_TOO_LARGE"
 
 
 class FileUploadFailed(InvalidRequestError):
-    """Error code FILE_UPLOAD_FAILED"""
+    """The portal answered `error` 'FILE_UPLOAD_FAILED'. Documented by imbot.v2.File.upload."""
 
     code_name = "FILE_UPLOAD_FAILED"
 
 
 class FilesError(InvalidRequestError):
-    """Error code FILES_ERROR"""
+    """The portal answered `error` 'FILES_ERROR'. Documented by im.disk.file.commit."""
 
     code_name = "FILES_ERROR"
 
 
 class FindShort(InvalidRequestError):
-    """Error code FIND_SHORT"""
+    """The portal answered `error` 'FIND_SHORT'. Documented by im.search.chat.list, im.search.department.list, im.search.user.list."""
 
     code_name = "FIND_SHORT"
 
 
 class FirstIdString(InvalidRequestError):
-    """Error code FIRST_ID_STRING"""
+    """The portal answered `error` 'FIRST_ID_STRING'. Documented by im.dialog.messages.get."""
 
     code_name = "FIRST_ID_STRING"
 
 
 class FolderContainsAreas(InvalidRequestError):
-    """Error code FOLDER_CONTAINS_AREAS"""
+    """The portal answered `error` 'FOLDER_CONTAINS_AREAS'. Documented by landing.site.markFolderDelete."""
 
     code_name = "FOLDER_CONTAINS_AREAS"
 
 
 class FolderError(InvalidRequestError):
-    """Error code FOLDER_ERROR"""
+    """The portal answered `error` 'FOLDER_ERROR'. Documented by im.v2.File.upload."""
 
     code_name = "FOLDER_ERROR"
 
 
 class FolderIsNotUnique(InvalidRequestError):
-    """Error code FOLDER_IS_NOT_UNIQUE"""
+    """The portal answered `error` 'FOLDER_IS_NOT_UNIQUE'. Documented by landing.site.addFolder, landing.site.updateFolder."""
 
     code_name = "FOLDER_IS_NOT_UNIQUE"
 
 
 class FolderNotFound(InvalidRequestError):
-    """Error code FOLDER_NOT_FOUND"""
+    """The portal answered `error` 'FOLDER_NOT_FOUND'. Documented by landing.landing.add, landing.landing.addByTemplate, landing.landing.move and 1 more."""
 
     code_name = "FOLDER_NOT_FOUND"
 
 
 class GeneralConnectorRegistrationError(ApiError):
-    """Error code GENERAL_CONNECTOR_REGISTRATION_ERROR"""
+    """The portal answered `error` 'GENERAL_CONNECTOR_REGISTRATION_ERROR'. Documented by imconnector.register."""
 
     code_name = "GENERAL_CONNECTOR_REGISTRATION_ERROR"
 
 
 class HasBoundTypes(InvalidRequestError):
-    """Error code HAS_BOUND_TYPES"""
+    """The portal answered `error` 'HAS_BOUND_TYPES'. Documented by crm.automatedsolution.delete."""
 
     code_name = "HAS_BOUND_TYPES"
 
 
 class HashError(InvalidRequestError):
-    """Error code HASH_ERROR"""
+    """The portal answered `error` 'HASH_ERROR'. Documented by imbot.app.register."""
 
     code_name = "HASH_ERROR"
 
 
 class IconRequired(ApiError):
-    """Error code ICON_REQUIRED"""
+    """The portal answered `error` 'ICON_REQUIRED'. Documented by imconnector.register."""
 
     code_name = "ICON_REQUIRED"
 
 
 class IdEmpty(InvalidRequestError):
-    """Error code ID_EMPTY"""
+    """The portal answered `error` 'ID_EMPTY'. Documented by im.department.employees.get, im.department.managers.get, im.user.get."""
 
     code_name = "ID_EMPTY"
 
 
 class IdError(InvalidRequestError):
-    """Error code ID_ERROR"""
+    """The portal answered `error` 'ID_ERROR'. Documented by im.notify.answer, im.notify.confirm."""
 
     code_name = "ID_ERROR"
 
 
 class IframeHttps(InvalidRequestError):
-    """Error code IFRAME_HTTPS"""
+    """The portal answered `error` 'IFRAME_HTTPS'. Documented by imbot.app.register, imbot.app.update."""
 
     code_name = "IFRAME_HTTPS"
 
 
 class IllegalNewLink(InvalidRequestError):
-    """Error code ILLEGAL_NEW_LINK"""
+    """The portal answered `error` 'ILLEGAL_NEW_LINK'. Documented by task.dependence.add, task.dependence.delete."""
 
     code_name = "ILLEGAL_NEW_LINK"
 
 
 class ImNotInstalled(InvalidRequestError):
-    """Error code IM_NOT_INSTALLED"""
+    """The portal answered `error` 'IM_NOT_INSTALLED'. Documented by imopenlines.crm.chat.user.add, imopenlines.crm.chat.user.delete, imopenlines.dialog.get."""
 
     code_name = "IM_NOT_INSTALLED"
 
 
 class ImbotError(InvalidRequestError):
-    """Error code IMBOT_ERROR"""
+    """The portal answered `error` 'IMBOT_ERROR'. Documented by imopenlines.network.join, imopenlines.network.message.add."""
 
     code_name = "IMBOT_ERROR"
 
 
 class ImconnectorNoCorrectProvider(InvalidRequestError):
-    """Error code IMCONNECTOR_NO_CORRECT_PROVIDER"""
+    """The portal answered `error` 'IMCONNECTOR_NO_CORRECT_PROVIDER'. Documented by imconnector.chat.name.set, imconnector.delete.messages, imconnector.send.messages and 3 more."""
 
     code_name = "IMCONNECTOR_NO_CORRECT_PROVIDER"
 
 
 class ImconnectorNotSpecifiedCorrectCommand(InvalidRequestError):
-    """Error code IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND"""
+    """The portal answered `error` 'IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND'. Documented by imconnector.send.messages."""
 
     code_name = "IMCONNECTOR_NOT_SPECIFIED_CORRECT_COMMAND"
 
 
 class Inactive(InvalidRequestError):
-    """Error code INACTIVE"""
+    """The portal answered `error` 'INACTIVE'. Documented by imopenlines.network.join."""
 
     code_name = "INACTIVE"
 
 
 class IncomingActivityCanNotBeWithDeadline(InvalidRequestError):
-    """Error code INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE"""
+    """The portal answered `error` 'INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE"
 
 
 class IncorrectAffected(InvalidRequestError):
-    """Error code INCORRECT_AFFECTED"""
+    """The portal answered `error` 'INCORRECT_AFFECTED'. Documented by landing.block.updateCards, landing.block.updatenodes."""
 
     code_name = "INCORRECT_AFFECTED"
 
 
 class InsufficientQuantity(ConflictError):
-    """Less of the product is left unpaid than requested."""
+    """The portal answered `error` '0' with an error_description matching '(?i)insufficient (product )?quantity|not enough|quantity .*(exceed|available)'. Documented by crm.item.payment.product.add, crm.item.payment.product.setQuantity."""
 
     code_name = None
 
@@ -6158,7 +6083,7 @@ class InsufficientScope(PermissionDeniedError):
 
 
 class InternalError(ApiError):
-    """Error code INTERNAL_ERROR"""
+    """The portal answered `error` 'INTERNAL_ERROR'. Documented by sign.b2e.document.get, sign.b2e.document.send."""
 
     code_name = "INTERNAL_ERROR"
 
@@ -6170,13 +6095,13 @@ class InternalServerError(ServerError):
 
 
 class InvalidArgValue(InvalidRequestError):
-    """Error code INVALID_ARG_VALUE"""
+    """The portal answered `error` 'INVALID_ARG_VALUE'. Documented by crm.activity.todo.updateResponsibleUser, crm.activity.type.add, crm.activity.type.delete and 11 more."""
 
     code_name = "INVALID_ARG_VALUE"
 
 
 class InvalidArgument(InvalidRequestError):
-    """Error code INVALID_ARGUMENT"""
+    """The portal answered `error` 'INVALID_ARGUMENT'. Documented by telephony.externalCall.finish."""
 
     code_name = "INVALID_ARGUMENT"
 
@@ -6188,7 +6113,7 @@ class InvalidCredentials(PermissionDeniedError):
 
 
 class InvalidDateRange(InvalidRequestError):
-    """Error code invalid_date_range"""
+    """The portal answered `error` 'invalid_date_range'. Documented by call.followup.list@v3."""
 
     code_name = "invalid_date_range"
 
@@ -6200,37 +6125,37 @@ class InvalidEntityType(InvalidRequestError):
 
 
 class InvalidFilter(InvalidRequestError):
-    """Error code INVALID_FILTER"""
+    """The portal answered `error` 'INVALID_FILTER'. Documented by disk.file.search."""
 
     code_name = "INVALID_FILTER"
 
 
 class InvalidFormat(InvalidRequestError):
-    """Error code INVALID_FORMAT"""
+    """The portal answered `error` 'INVALID_FORMAT'. Documented by im.department.get, im.user.list.get, imbot.chat.add and 2 more."""
 
     code_name = "INVALID_FORMAT"
 
 
 class InvalidMethod(ApiError):
-    """Error code INVALID_METHOD"""
+    """The portal answered `error` 'INVALID_METHOD'. Documented by biconnector.dataset.update."""
 
     code_name = "INVALID_METHOD"
 
 
 class InvalidOrder(InvalidRequestError):
-    """Error code invalid_order"""
+    """The portal answered `error` 'invalid_order'. Documented by call.followup.list@v3."""
 
     code_name = "invalid_order"
 
 
 class InvalidPagination(InvalidRequestError):
-    """Error code invalid_pagination"""
+    """The portal answered `error` 'invalid_pagination'. Documented by call.followup.list@v3."""
 
     code_name = "invalid_pagination"
 
 
 class InvalidQuery(InvalidRequestError):
-    """Error code INVALID_QUERY"""
+    """The portal answered `error` 'INVALID_QUERY'. Documented by disk.file.search."""
 
     code_name = "INVALID_QUERY"
 
@@ -6242,13 +6167,13 @@ class InvalidRequest(InvalidRequestError):
 
 
 class InvalidSelectField(InvalidRequestError):
-    """Error code invalid_select_field"""
+    """The portal answered `error` 'invalid_select_field'. Documented by call.followup.get@v3, call.followup.list@v3."""
 
     code_name = "invalid_select_field"
 
 
 class InvalidSessionId(InvalidRequestError):
-    """Error code INVALID_SESSION_ID"""
+    """The portal answered `error` 'INVALID_SESSION_ID'. Documented by imopenlines.session.history.get."""
 
     code_name = "INVALID_SESSION_ID"
 
@@ -6260,247 +6185,247 @@ class InvalidToken(AuthenticationError):
 
 
 class InvalidType(InvalidRequestError):
-    """Error code INVALID_TYPE"""
+    """The portal answered `error` 'INVALID_TYPE'. Documented by disk.file.search."""
 
     code_name = "INVALID_TYPE"
 
 
 class IsNotAdmin(InvalidRequestError):
-    """Error code IS_NOT_ADMIN"""
+    """The portal answered `error` 'IS_NOT_ADMIN'. Documented by landing.role.enable, landing.role.getList, landing.role.getRights and 4 more."""
 
     code_name = "IS_NOT_ADMIN"
 
 
 class IsSystem(InvalidRequestError):
-    """Error code IS_SYSTEM"""
+    """The portal answered `error` 'IS_SYSTEM'. Documented by task.stages.delete."""
 
     code_name = "IS_SYSTEM"
 
 
 class KeyContainWrongSymbols(InvalidRequestError):
-    """Error code KEY_CONTAIN_WRONG_SYMBOLS"""
+    """The portal answered `error` 'KEY_CONTAIN_WRONG_SYMBOLS'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "KEY_CONTAIN_WRONG_SYMBOLS"
 
 
 class KeyboardError(InvalidRequestError):
-    """Error code KEYBOARD_ERROR"""
+    """The portal answered `error` 'KEYBOARD_ERROR'. Documented by im.message.add, im.message.update, imbot.command.answer and 3 more."""
 
     code_name = "KEYBOARD_ERROR"
 
 
 class KeyboardOversize(InvalidRequestError):
-    """Error code KEYBOARD_OVERSIZE"""
+    """The portal answered `error` 'KEYBOARD_OVERSIZE'. Documented by im.message.update, imbot.command.answer, imbot.message.add and 1 more."""
 
     code_name = "KEYBOARD_OVERSIZE"
 
 
 class LandingError(InvalidRequestError):
-    """Error code LANDING_ERROR"""
+    """The portal answered `error` 'LANDING_ERROR'. Documented by landing.landing.addByTemplate."""
 
     code_name = "LANDING_ERROR"
 
 
 class LandingIsLock(InvalidRequestError):
-    """Error code LANDING_IS_LOCK"""
+    """The portal answered `error` 'LANDING_IS_LOCK'. Documented by landing.landing.delete."""
 
     code_name = "LANDING_IS_LOCK"
 
 
 class LandingNotExist(InvalidRequestError):
-    """Error code LANDING_NOT_EXIST"""
+    """The portal answered `error` 'LANDING_NOT_EXIST'. Documented by landing.block.addcard, landing.block.changeAnchor, landing.block.changeNodeName and 30 more."""
 
     code_name = "LANDING_NOT_EXIST"
 
 
 class LandingPaymentFailed(InvalidRequestError):
-    """Error code LANDING_PAYMENT_FAILED"""
+    """The portal answered `error` 'LANDING_PAYMENT_FAILED'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "LANDING_PAYMENT_FAILED"
 
 
 class LandingPaymentFailedBlock(InvalidRequestError):
-    """Error code LANDING_PAYMENT_FAILED_BLOCK"""
+    """The portal answered `error` 'LANDING_PAYMENT_FAILED_BLOCK'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "LANDING_PAYMENT_FAILED_BLOCK"
 
 
 class LangError(InvalidRequestError):
-    """Error code LANG_ERROR"""
+    """The portal answered `error` 'LANG_ERROR'. Documented by imbot.app.register, imbot.command.register."""
 
     code_name = "LANG_ERROR"
 
 
 class LastBindingCannotBeDeleted(InvalidRequestError):
-    """Error code LAST_BINDING_CANNOT_BE_DELETED"""
+    """The portal answered `error` 'LAST_BINDING_CANNOT_BE_DELETED'. Documented by crm.activity.binding.delete."""
 
     code_name = "LAST_BINDING_CANNOT_BE_DELETED"
 
 
 class LastIdAndLastType(InvalidRequestError):
-    """Error code LAST_ID_AND_LAST_TYPE"""
+    """The portal answered `error` 'LAST_ID_AND_LAST_TYPE'. Documented by im.notify.get."""
 
     code_name = "LAST_ID_AND_LAST_TYPE"
 
 
 class LastIdString(InvalidRequestError):
-    """Error code LAST_ID_STRING"""
+    """The portal answered `error` 'LAST_ID_STRING'. Documented by im.dialog.messages.get, im.notify.get, im.notify.history.search."""
 
     code_name = "LAST_ID_STRING"
 
 
 class LicenseExpired(InvalidRequestError):
-    """Error code LICENSE_EXPIRED"""
+    """The portal answered `error` 'LICENSE_EXPIRED'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "LICENSE_EXPIRED"
 
 
 class LimitExceeded(InvalidRequestError):
-    """Error code LIMIT_EXCEEDED"""
+    """The portal answered `error` 'LIMIT_EXCEEDED'. Documented by crm.automatedsolution.add."""
 
     code_name = "LIMIT_EXCEEDED"
 
 
 class ListIdError(InvalidRequestError):
-    """Error code LIST_ID_ERROR"""
+    """The portal answered `error` 'LIST_ID_ERROR'. Documented by crm.calllist.get, crm.calllist.items.get, crm.calllist.update."""
 
     code_name = "LIST_ID_ERROR"
 
 
 class ManifestIntersectImg(InvalidRequestError):
-    """Error code MANIFEST_INTERSECT_IMG"""
+    """The portal answered `error` 'MANIFEST_INTERSECT_IMG'. Documented by landing.repo.register."""
 
     code_name = "MANIFEST_INTERSECT_IMG"
 
 
 class MaxCloudPbx(InvalidRequestError):
-    """Error code MAX_CLOUD_PBX"""
+    """The portal answered `error` 'MAX_CLOUD_PBX'. Documented by voximplant.sip.add."""
 
     code_name = "MAX_CLOUD_PBX"
 
 
 class MaxCountError(InvalidRequestError):
-    """Error code MAX_COUNT_ERROR"""
+    """The portal answered `error` 'MAX_COUNT_ERROR'. Documented by imbot.register."""
 
     code_name = "MAX_COUNT_ERROR"
 
 
 class MaxImportBatchSizeExceeded(InvalidRequestError):
-    """Error code MAX_IMPORT_BATCH_SIZE_EXCEEDED"""
+    """The portal answered `error` 'MAX_IMPORT_BATCH_SIZE_EXCEEDED'. Documented by crm.item.batchImport."""
 
     code_name = "MAX_IMPORT_BATCH_SIZE_EXCEEDED"
 
 
 class MaxTypesCountExceeded(InvalidRequestError):
-    """Error code MAX_TYPES_COUNT_EXCEEDED"""
+    """The portal answered `error` 'MAX_TYPES_COUNT_EXCEEDED'. Documented by crm.duplicate.volatileType.register."""
 
     code_name = "MAX_TYPES_COUNT_EXCEEDED"
 
 
 class MenuError(InvalidRequestError):
-    """Error code MENU_ERROR"""
+    """The portal answered `error` 'MENU_ERROR', 'menu_ERROR'. Documented by im.message.add, im.message.update, imbot.command.answer and 2 more."""
 
     code_name = "MENU_ERROR"
 
 
 class MenuOversize(InvalidRequestError):
-    """Error code MENU_OVERSIZE"""
+    """The portal answered `error` 'MENU_OVERSIZE'. Documented by im.message.update, imbot.message.add, imbot.message.update."""
 
     code_name = "MENU_OVERSIZE"
 
 
 class MessageAccessDenied(PermissionDeniedError):
-    """Error code MESSAGE_ACCESS_DENIED"""
+    """The portal answered `error` 'MESSAGE_ACCESS_DENIED'. Documented by imbot.v2.Chat.Message.getContext."""
 
     code_name = "MESSAGE_ACCESS_DENIED"
 
 
 class MessageEmpty(InvalidRequestError):
-    """Error code MESSAGE_EMPTY"""
+    """The portal answered `error` 'MESSAGE_EMPTY'. Documented by im.message.add, im.notify, im.notify.personal.add and 4 more."""
 
     code_name = "MESSAGE_EMPTY"
 
 
 class MessageIdEmpty(InvalidRequestError):
-    """Error code MESSAGE_ID_EMPTY"""
+    """The portal answered `error` 'MESSAGE_ID_EMPTY'. Documented by imbot.command.answer."""
 
     code_name = "MESSAGE_ID_EMPTY"
 
 
 class MessageIdError(InvalidRequestError):
-    """Error code MESSAGE_ID_ERROR"""
+    """The portal answered `error` 'MESSAGE_ID_ERROR'. Documented by im.dialog.unread, im.message.command, im.message.delete and 6 more."""
 
     code_name = "MESSAGE_ID_ERROR"
 
 
 class MessageNotFound(InvalidRequestError):
-    """Error code MESSAGE_NOT_FOUND"""
+    """The portal answered `error` 'MESSAGE_NOT_FOUND'. Documented by imbot.v2.Chat.Message.getContext, imbot.v2.Chat.Message.read."""
 
     code_name = "MESSAGE_NOT_FOUND"
 
 
 class MessageNotSpecified(InvalidRequestError):
-    """Error code MESSAGE_NOT_SPECIFIED"""
+    """The portal answered `error` 'MESSAGE_NOT_SPECIFIED'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "MESSAGE_NOT_SPECIFIED"
 
 
 class MessageStatusNotSpecified(InvalidRequestError):
-    """Error code MESSAGE_STATUS_NOT_SPECIFIED"""
+    """The portal answered `error` 'MESSAGE_STATUS_NOT_SPECIFIED'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "MESSAGE_STATUS_NOT_SPECIFIED"
 
 
 class MessageStatusSemanticNotSpecified(InvalidRequestError):
-    """Error code MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED"""
+    """The portal answered `error` 'MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED"
 
 
 class MethodConfirmDenied(PermissionDeniedError):
-    """Error code METHOD_CONFIRM_DENIED"""
+    """The portal answered `error` 'METHOD_CONFIRM_DENIED'. Documented by voximplant.user.get."""
 
     code_name = "METHOD_CONFIRM_DENIED"
 
 
 class MethodConfirmWaiting(InvalidRequestError):
-    """Error code METHOD_CONFIRM_WAITING"""
+    """The portal answered `error` 'METHOD_CONFIRM_WAITING'. Documented by voximplant.user.get."""
 
     code_name = "METHOD_CONFIRM_WAITING"
 
 
 class MissingParams(InvalidRequestError):
-    """Error code MISSING_PARAMS"""
+    """The portal answered `error` 'MISSING_PARAMS'. Documented by landing.block.addcard, landing.block.changeAnchor, landing.block.changeNodeName and 82 more."""
 
     code_name = "MISSING_PARAMS"
 
 
 class MissingRequiredParam(InvalidRequestError):
-    """Error code MISSING_REQUIRED_PARAM"""
+    """The portal answered `error` 'MISSING_REQUIRED_PARAM'. Documented by imopenlines.session.history.get."""
 
     code_name = "MISSING_REQUIRED_PARAM"
 
 
 class MultipleBindings(InvalidRequestError):
-    """Error code MULTIPLE_BINDINGS"""
+    """The portal answered `error` 'MULTIPLE_BINDINGS'. Documented by crm.timeline.comment.delete."""
 
     code_name = "MULTIPLE_BINDINGS"
 
 
 class NameError(InvalidRequestError):
-    """Error code NAME_ERROR"""
+    """The portal answered `error` 'NAME_ERROR'. Documented by imbot.register, imbot.update."""
 
     code_name = "NAME_ERROR"
 
 
 class NameRequired(ApiError):
-    """Error code NAME_REQUIRED"""
+    """The portal answered `error` 'NAME_REQUIRED'. Documented by imconnector.register."""
 
     code_name = "NAME_REQUIRED"
 
 
 class NoApplicationId(ApiError):
-    """Error code NO_APPLICATION_ID"""
+    """The portal answered `error` 'NO_APPLICATION_ID'. Documented by imconnector.register, imconnector.unregister."""
 
     code_name = "NO_APPLICATION_ID"
 
@@ -6512,91 +6437,91 @@ class NoAuthFound(AuthenticationError):
 
 
 class NoPlacementHandler(ApiError):
-    """Error code NO_PLACEMENT_HANDLER"""
+    """The portal answered `error` 'NO_PLACEMENT_HANDLER'. Documented by imconnector.register."""
 
     code_name = "NO_PLACEMENT_HANDLER"
 
 
 class NodesNotFound(InvalidRequestError):
-    """Error code NODES_NOT_FOUND"""
+    """The portal answered `error` 'NODES_NOT_FOUND'. Documented by landing.block.changeNodeName, landing.block.updatenodes."""
 
     code_name = "NODES_NOT_FOUND"
 
 
 class NotActiveLine(InvalidRequestError):
-    """Error code NOT_ACTIVE_LINE"""
+    """The portal answered `error` 'NOT_ACTIVE_LINE'. Documented by imconnector.chat.name.set, imconnector.delete.messages, imconnector.send.messages and 1 more."""
 
     code_name = "NOT_ACTIVE_LINE"
 
 
-class NotFound(InvalidRequestError):
-    """Error code NOT_FOUND"""
+class NotFound(NotFoundError):
+    """The portal answered `error` 'NOT_FOUND'. Documented by crm.activity.badge.delete, crm.activity.badge.get, crm.activity.binding.add and 60 more."""
 
     code_name = "NOT_FOUND"
 
 
 class NoteCollectionUnderImport(InvalidRequestError):
-    """Error code NOTE_COLLECTION_UNDER_IMPORT"""
+    """The portal answered `error` 'NOTE_COLLECTION_UNDER_IMPORT'. Documented by note.collection.delete@v3."""
 
     code_name = "NOTE_COLLECTION_UNDER_IMPORT"
 
 
 class NoteDocumentHasUnsavedChanges(InvalidRequestError):
-    """Error code NOTE_DOCUMENT_HAS_UNSAVED_CHANGES"""
+    """The portal answered `error` 'NOTE_DOCUMENT_HAS_UNSAVED_CHANGES'. Documented by note.document.update@v3."""
 
     code_name = "NOTE_DOCUMENT_HAS_UNSAVED_CHANGES"
 
 
 class NoteEmptyUpdate(InvalidRequestError):
-    """Error code NOTE_EMPTY_UPDATE"""
+    """The portal answered `error` 'NOTE_EMPTY_UPDATE'. Documented by note.document.update@v3."""
 
     code_name = "NOTE_EMPTY_UPDATE"
 
 
 class NoteFileTooLarge(InvalidRequestError):
-    """Error code NOTE_FILE_TOO_LARGE"""
+    """The portal answered `error` 'NOTE_FILE_TOO_LARGE'. Documented by note.file.add@v3."""
 
     code_name = "NOTE_FILE_TOO_LARGE"
 
 
 class NoteFileTypeNotAllowed(InvalidRequestError):
-    """Error code NOTE_FILE_TYPE_NOT_ALLOWED"""
+    """The portal answered `error` 'NOTE_FILE_TYPE_NOT_ALLOWED'. Documented by note.file.add@v3."""
 
     code_name = "NOTE_FILE_TYPE_NOT_ALLOWED"
 
 
 class NoteInvalidParent(InvalidRequestError):
-    """Error code NOTE_INVALID_PARENT"""
+    """The portal answered `error` 'NOTE_INVALID_PARENT'. Documented by note.document.add@v3."""
 
     code_name = "NOTE_INVALID_PARENT"
 
 
 class NoteMarkdownTooLarge(InvalidRequestError):
-    """Error code NOTE_MARKDOWN_TOO_LARGE"""
+    """The portal answered `error` 'NOTE_MARKDOWN_TOO_LARGE'. Documented by note.document.add@v3, note.document.update@v3."""
 
     code_name = "NOTE_MARKDOWN_TOO_LARGE"
 
 
 class NoteSearchQueryTooLong(InvalidRequestError):
-    """Error code NOTE_SEARCH_QUERY_TOO_LONG"""
+    """The portal answered `error` 'NOTE_SEARCH_QUERY_TOO_LONG'. Documented by note.document.search.list@v3."""
 
     code_name = "NOTE_SEARCH_QUERY_TOO_LONG"
 
 
 class NoteSearchQueryTooShort(InvalidRequestError):
-    """Error code NOTE_SEARCH_QUERY_TOO_SHORT"""
+    """The portal answered `error` 'NOTE_SEARCH_QUERY_TOO_SHORT'. Documented by note.document.search.list@v3."""
 
     code_name = "NOTE_SEARCH_QUERY_TOO_SHORT"
 
 
 class NotifyValueError(InvalidRequestError):
-    """Error code NOTIFY_VALUE_ERROR"""
+    """The portal answered `error` 'NOTIFY_VALUE_ERROR'. Documented by im.notify.confirm."""
 
     code_name = "NOTIFY_VALUE_ERROR"
 
 
 class OperationFailed(ServerError):
-    """Any other failure, fatal errors included."""
+    """The portal answered `error` '0'. Documented by crm.item.payment.add, crm.item.payment.delete, crm.item.payment.delivery.add and 13 more."""
 
     code_name = None
 
@@ -6608,7 +6533,7 @@ class OperationTimeLimit(RateLimitError):
 
 
 class OperatorWrong(InvalidRequestError):
-    """Error code OPERATOR_WRONG"""
+    """The portal answered `error` 'OPERATOR_WRONG'. Documented by imopenlines.bot.session.transfer, imopenlines.operator.transfer, imopenlines.session.intercept."""
 
     code_name = "OPERATOR_WRONG"
 
@@ -6620,19 +6545,19 @@ class OverloadLimit(ServiceUnavailableError):
 
 
 class OwnerNotFound(InvalidRequestError):
-    """Error code OWNER_NOT_FOUND"""
+    """The portal answered `error` 'OWNER_NOT_FOUND'. Documented by crm.activity.binding.add, crm.activity.binding.delete, crm.activity.binding.move and 20 more."""
 
     code_name = "OWNER_NOT_FOUND"
 
 
 class ParamsError(InvalidRequestError):
-    """Error code PARAMS_ERROR"""
+    """The portal answered `error` 'PARAMS_ERROR'. Documented by im.message.add, im.message.command, im.message.share and 3 more."""
 
     code_name = "PARAMS_ERROR"
 
 
 class ParamsRequired(InvalidRequestError):
-    """Error code PARAMS_REQUIRED"""
+    """The portal answered `error` 'PARAMS_REQUIRED'. Documented by imbot.v2.Bot.get."""
 
     code_name = "PARAMS_REQUIRED"
 
@@ -6644,19 +6569,19 @@ class PaySystemNotFound(NotFoundError):
 
 
 class PaymentNotFound(NotFoundError):
-    """No payment has this id."""
+    """The portal answered `error` '0', '200640400001' with an error_description matching '(?i)payment (has )?(not been found|not found|is not exists?|does not exist)'. Documented by crm.item.payment.delete, crm.item.payment.delivery.add, crm.item.payment.delivery.list and 7 more."""
 
     code_name = None
 
 
 class PhoneNotConfirmed(InvalidRequestError):
-    """Error code PHONE_NOT_CONFIRMED"""
+    """The portal answered `error` 'PHONE_NOT_CONFIRMED'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "PHONE_NOT_CONFIRMED"
 
 
 class PlacementNoExist(InvalidRequestError):
-    """Error code PLACEMENT_NO_EXIST"""
+    """The portal answered `error` 'PLACEMENT_NO_EXIST'. Documented by landing.repo.unbind."""
 
     code_name = "PLACEMENT_NO_EXIST"
 
@@ -6668,67 +6593,67 @@ class PortalDeleted(ServiceUnavailableError):
 
 
 class PresetContentIsBad(InvalidRequestError):
-    """Error code PRESET_CONTENT_IS_BAD"""
+    """The portal answered `error` 'PRESET_CONTENT_IS_BAD'. Documented by landing.repo.register."""
 
     code_name = "PRESET_CONTENT_IS_BAD"
 
 
 class ProductItemNotFound(NotFoundError):
-    """The product row (rowId) was not found."""
+    """The portal answered `error` '0' with an error_description matching '(?i)(product|payable|basket) (item|row)s?\\\\b.*not (been )?found'. Documented by crm.item.payment.product.add, crm.item.payment.product.delete, crm.item.payment.product.setQuantity."""
 
     code_name = None
 
 
 class PropertiesUnexpectedFormat(InvalidRequestError):
-    """Error code PROPERTIES_UNEXPECTED_FORMAT"""
+    """The portal answered `error` 'PROPERTIES_UNEXPECTED_FORMAT'. Documented by sale.delivery.request.update."""
 
     code_name = "PROPERTIES_UNEXPECTED_FORMAT"
 
 
 class PropertyValueTagUnexpectedFormat(InvalidRequestError):
-    """Error code PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT"""
+    """The portal answered `error` 'PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT'. Documented by sale.delivery.request.update."""
 
     code_name = "PROPERTY_VALUE_TAG_UNEXPECTED_FORMAT"
 
 
 class PropertyValueTagsUnexpectedFormat(InvalidRequestError):
-    """Error code PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT"""
+    """The portal answered `error` 'PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT'. Documented by sale.delivery.request.update."""
 
     code_name = "PROPERTY_VALUE_TAGS_UNEXPECTED_FORMAT"
 
 
 class PropertyValueUnexpectedFormat(InvalidRequestError):
-    """Error code PROPERTY_VALUE_UNEXPECTED_FORMAT"""
+    """The portal answered `error` 'PROPERTY_VALUE_UNEXPECTED_FORMAT'. Documented by sale.delivery.request.update."""
 
     code_name = "PROPERTY_VALUE_UNEXPECTED_FORMAT"
 
 
 class PublicHtmlDisallowed(InvalidRequestError):
-    """Error code PUBLIC_HTML_DISALLOWED[...]"""
+    """The portal answered `error` 'PUBLIC_HTML_DISALLOWED[...]'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "PUBLIC_HTML_DISALLOWED[...]"
 
 
 class PublicPageReached(InvalidRequestError):
-    """Error code PUBLIC_PAGE_REACHED"""
+    """The portal answered `error` 'PUBLIC_PAGE_REACHED'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "PUBLIC_PAGE_REACHED"
 
 
 class PublicSiteReached(InvalidRequestError):
-    """Error code PUBLIC_SITE_REACHED"""
+    """The portal answered `error` 'PUBLIC_SITE_REACHED'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "PUBLIC_SITE_REACHED"
 
 
 class PublicSiteReachedFree(InvalidRequestError):
-    """Error code PUBLIC_SITE_REACHED_FREE"""
+    """The portal answered `error` 'PUBLIC_SITE_REACHED_FREE'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "PUBLIC_SITE_REACHED_FREE"
 
 
 class QuantityNotPositive(InvalidRequestError):
-    """The quantity is 0 or negative."""
+    """The portal answered `error` '0' with an error_description matching '(?i)less than or equal to (0|zero)|quantity .*(must|should) be (greater|more) than'. Documented by crm.item.payment.product.add, crm.item.payment.product.setQuantity."""
 
     code_name = None
 
@@ -6740,145 +6665,145 @@ class QueryLimitExceeded(RateLimitError):
 
 
 class QueueIdEmpty(InvalidRequestError):
-    """Error code QUEUE_ID_EMPTY"""
+    """The portal answered `error` 'QUEUE_ID_EMPTY'. Documented by imopenlines.bot.session.transfer, imopenlines.operator.transfer."""
 
     code_name = "QUEUE_ID_EMPTY"
 
 
 class ReactionAlreadySet(InvalidRequestError):
-    """Error code REACTION_ALREADY_SET"""
+    """The portal answered `error` 'REACTION_ALREADY_SET'. Documented by imbot.v2.Chat.Message.Reaction.add."""
 
     code_name = "REACTION_ALREADY_SET"
 
 
 class ReactionNotFound(InvalidRequestError):
-    """Error code REACTION_NOT_FOUND"""
+    """The portal answered `error` 'REACTION_NOT_FOUND'. Documented by imbot.v2.Chat.Message.Reaction.add, imbot.v2.Chat.Message.Reaction.delete."""
 
     code_name = "REACTION_NOT_FOUND"
 
 
 class RegIdNotFound(InvalidRequestError):
-    """Error code REG_ID_NOT_FOUND"""
+    """The portal answered `error` 'REG_ID_NOT_FOUND'. Documented by voximplant.sip.delete, voximplant.sip.status."""
 
     code_name = "REG_ID_NOT_FOUND"
 
 
 class RegisterErrorData(InvalidRequestError):
-    """Error code REGISTER_ERROR_DATA"""
+    """The portal answered `error` 'REGISTER_ERROR_DATA'. Documented by landing.demos.register."""
 
     code_name = "REGISTER_ERROR_DATA"
 
 
 class RemovingDisabled(InvalidRequestError):
-    """Error code REMOVING_DISABLED"""
+    """The portal answered `error` 'REMOVING_DISABLED'. Documented by crm.category.delete, crm.timeline.logmessage.delete."""
 
     code_name = "REMOVING_DISABLED"
 
 
 class ReplyAccessError(InvalidRequestError):
-    """Error code REPLY_ACCESS_ERROR"""
+    """The portal answered `error` 'REPLY_ACCESS_ERROR'. Documented by im.message.add."""
 
     code_name = "REPLY_ACCESS_ERROR"
 
 
 class ReplyFromOtherChatError(InvalidRequestError):
-    """Error code REPLY_FROM_OTHER_CHAT_ERROR"""
+    """The portal answered `error` 'REPLY_FROM_OTHER_CHAT_ERROR'. Documented by im.message.add."""
 
     code_name = "REPLY_FROM_OTHER_CHAT_ERROR"
 
 
 class RequestIdNotSpecified(InvalidRequestError):
-    """Error code REQUEST_ID_NOT_SPECIFIED"""
+    """The portal answered `error` 'REQUEST_ID_NOT_SPECIFIED'. Documented by sale.delivery.request.delete, sale.delivery.request.sendmessage, sale.delivery.request.update."""
 
     code_name = "REQUEST_ID_NOT_SPECIFIED"
 
 
 class RequestNotFound(InvalidRequestError):
-    """Error code REQUEST_NOT_FOUND"""
+    """The portal answered `error` 'REQUEST_NOT_FOUND'. Documented by sale.delivery.request.delete, sale.delivery.request.sendmessage, sale.delivery.request.update."""
 
     code_name = "REQUEST_NOT_FOUND"
 
 
 class RequestShipmentNotFound(InvalidRequestError):
-    """Error code REQUEST_SHIPMENT_NOT_FOUND"""
+    """The portal answered `error` 'REQUEST_SHIPMENT_NOT_FOUND'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "REQUEST_SHIPMENT_NOT_FOUND"
 
 
 class RequiredArgMissing(InvalidRequestError):
-    """Error code REQUIRED_ARG_MISSING"""
+    """The portal answered `error` 'REQUIRED_ARG_MISSING'. Documented by crm.activity.badge.add."""
 
     code_name = "REQUIRED_ARG_MISSING"
 
 
 class RequiredFieldNoExists(InvalidRequestError):
-    """Error code REQUIRED_FIELD_NO_EXISTS"""
+    """The portal answered `error` 'REQUIRED_FIELD_NO_EXISTS'. Documented by landing.repo.register, landing.repowidget.register."""
 
     code_name = "REQUIRED_FIELD_NO_EXISTS"
 
 
 class RequiredFieldsMissing(InvalidRequestError):
-    """A required parameter is missing."""
+    """The portal answered `error` '100'. Documented by crm.item.payment.add, crm.item.payment.delete, crm.item.payment.delivery.add and 13 more."""
 
     code_name = None
 
 
 class RequiredParamNoExists(InvalidRequestError):
-    """Error code REQUIRED_PARAM_NO_EXISTS"""
+    """The portal answered `error` 'REQUIRED_PARAM_NO_EXISTS'. Documented by landing.repowidget.register."""
 
     code_name = "REQUIRED_PARAM_NO_EXISTS"
 
 
 class RoleScopeMismatch(InvalidRequestError):
-    """Error code ROLE_SCOPE_MISMATCH"""
+    """The portal answered `error` 'ROLE_SCOPE_MISMATCH'. Documented by landing.role.getRights, landing.role.setAccessCodes, landing.role.setRights."""
 
     code_name = "ROLE_SCOPE_MISMATCH"
 
 
 class SaleOrderCancelPaymentExistActive(InvalidRequestError):
-    """Error code SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE"""
+    """The portal answered `error` 'SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE'. Documented by sale.order.delete."""
 
     code_name = "SALE_ORDER_CANCEL_PAYMENT_EXIST_ACTIVE"
 
 
 class SaleShipmentExistShipped(InvalidRequestError):
-    """Error code SALE_SHIPMENT_EXIST_SHIPPED"""
+    """The portal answered `error` 'SALE_SHIPMENT_EXIST_SHIPPED'. Documented by sale.shipment.delete."""
 
     code_name = "SALE_SHIPMENT_EXIST_SHIPPED"
 
 
 class SaleShipmentWrongDeliveryService(InvalidRequestError):
-    """Error code SALE_SHIPMENT_WRONG_DELIVERY_SERVICE"""
+    """The portal answered `error` 'SALE_SHIPMENT_WRONG_DELIVERY_SERVICE'. Documented by sale.shipment.add."""
 
     code_name = "SALE_SHIPMENT_WRONG_DELIVERY_SERVICE"
 
 
 class SaveError(InvalidRequestError):
-    """Error code SAVE_ERROR"""
+    """The portal answered `error` 'SAVE_ERROR'. Documented by im.disk.file.commit."""
 
     code_name = "SAVE_ERROR"
 
 
 class ScopeError(InvalidRequestError):
-    """Error code SCOPE_ERROR"""
+    """The portal answered `error` 'SCOPE_ERROR'. Documented by imbot.v2.Event.get."""
 
     code_name = "SCOPE_ERROR"
 
 
 class SearchTextError(InvalidRequestError):
-    """Error code SEARCH_TEXT_ERROR"""
+    """The portal answered `error` 'SEARCH_TEXT_ERROR'. Documented by im.notify.history.search."""
 
     code_name = "SEARCH_TEXT_ERROR"
 
 
 class SendFailed(InvalidRequestError):
-    """Error code SEND_FAILED"""
+    """The portal answered `error` 'SEND_FAILED'. Documented by im.v2.File.upload."""
 
     code_name = "SEND_FAILED"
 
 
 class SendingFailed(InvalidRequestError):
-    """Error code SENDING_FAILED"""
+    """The portal answered `error` 'SENDING_FAILED'. Documented by imbot.v2.Chat.Message.send."""
 
     code_name = "SENDING_FAILED"
 
@@ -6890,295 +6815,295 @@ class SettingsEmpty(InvalidRequestError):
 
 
 class SignHcmlinkDocumentNotFound(ApiError):
-    """Error code SIGN_HCMLINK_DOCUMENT_NOT_FOUND"""
+    """The portal answered `error` 'SIGN_HCMLINK_DOCUMENT_NOT_FOUND'. Documented by sign.b2e.hcmlink.document.get."""
 
     code_name = "SIGN_HCMLINK_DOCUMENT_NOT_FOUND"
 
 
 class SignHcmlinkDocumentNotLinked(ApiError):
-    """Error code SIGN_HCMLINK_DOCUMENT_NOT_LINKED"""
+    """The portal answered `error` 'SIGN_HCMLINK_DOCUMENT_NOT_LINKED'. Documented by sign.b2e.hcmlink.document.get."""
 
     code_name = "SIGN_HCMLINK_DOCUMENT_NOT_LINKED"
 
 
 class SignHcmlinkNoSignedFileExist(ApiError):
-    """Error code SIGN_HCMLINK_NO_SIGNED_FILE_EXIST"""
+    """The portal answered `error` 'SIGN_HCMLINK_NO_SIGNED_FILE_EXIST'. Documented by sign.b2e.hcmlink.document.get."""
 
     code_name = "SIGN_HCMLINK_NO_SIGNED_FILE_EXIST"
 
 
 class SiteError(InvalidRequestError):
-    """Error code SITE_ERROR"""
+    """The portal answered `error` 'SITE_ERROR'. Documented by landing.landing.addByTemplate."""
 
     code_name = "SITE_ERROR"
 
 
 class SiteIsLock(InvalidRequestError):
-    """Error code SITE_IS_LOCK"""
+    """The portal answered `error` 'SITE_IS_LOCK'. Documented by landing.site.delete."""
 
     code_name = "SITE_IS_LOCK"
 
 
 class SiteIsNotEmpty(InvalidRequestError):
-    """Error code SITE_IS_NOT_EMPTY"""
+    """The portal answered `error` 'SITE_IS_NOT_EMPTY'. Documented by landing.site.delete."""
 
     code_name = "SITE_IS_NOT_EMPTY"
 
 
 class SiteLimitReached(InvalidRequestError):
-    """Error code SITE_LIMIT_REACHED"""
+    """The portal answered `error` 'SITE_LIMIT_REACHED'. Documented by landing.site.add."""
 
     code_name = "SITE_LIMIT_REACHED"
 
 
 class SiteNotFound(InvalidRequestError):
-    """Error code SITE_NOT_FOUND"""
+    """The portal answered `error` 'SITE_NOT_FOUND'. Documented by landing.landing.add, landing.landing.copy, landing.landing.update."""
 
     code_name = "SITE_NOT_FOUND"
 
 
 class SlashIsNotAllowed(InvalidRequestError):
-    """Error code SLASH_IS_NOT_ALLOWED"""
+    """The portal answered `error` 'SLASH_IS_NOT_ALLOWED'. Documented by landing.landing.add, landing.landing.addByTemplate, landing.landing.update and 4 more."""
 
     code_name = "SLASH_IS_NOT_ALLOWED"
 
 
 class SonetControllerLivefeedBlogNotFound(InvalidRequestError):
-    """Error code SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND"""
+    """The portal answered `error` 'SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND'. Documented by log.blogpost.add."""
 
     code_name = "SONET_CONTROLLER_LIVEFEED_BLOG_NOT_FOUND"
 
 
 class SonetControllerLivefeedBlogpostAddError(InvalidRequestError):
-    """Error code SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR"""
+    """The portal answered `error` 'SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR'. Documented by log.blogpost.add."""
 
     code_name = "SONET_CONTROLLER_LIVEFEED_BLOGPOST_ADD_ERROR"
 
 
 class SonetControllerLivefeedBlogpostModuleBlogNotInstalled(InvalidRequestError):
-    """Error code SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED"""
+    """The portal answered `error` 'SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED'. Documented by log.blogpost.add."""
 
     code_name = "SONET_CONTROLLER_LIVEFEED_BLOGPOST_MODULE_BLOG_NOT_INSTALLED"
 
 
 class SonetControllerLivefeedBlogpostUpdateError(InvalidRequestError):
-    """Error code SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR"""
+    """The portal answered `error` 'SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR'. Documented by log.blogpost.update."""
 
     code_name = "SONET_CONTROLLER_LIVEFEED_BLOGPOST_UPDATE_ERROR"
 
 
 class SonetControllerWorkgroupEmpty(InvalidRequestError):
-    """Error code SONET_CONTROLLER_WORKGROUP_EMPTY"""
+    """The portal answered `error` 'SONET_CONTROLLER_WORKGROUP_EMPTY'. Documented by socialnetwork.api.workgroup.get."""
 
     code_name = "SONET_CONTROLLER_WORKGROUP_EMPTY"
 
 
 class SonetControllerWorkgroupNotFound(InvalidRequestError):
-    """Error code SONET_CONTROLLER_WORKGROUP_NOT_FOUND"""
+    """The portal answered `error` 'SONET_CONTROLLER_WORKGROUP_NOT_FOUND'. Documented by socialnetwork.api.workgroup.get."""
 
     code_name = "SONET_CONTROLLER_WORKGROUP_NOT_FOUND"
 
 
 class SourceAndTargetEntityIdAreEqualError(InvalidRequestError):
-    """Error code SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR"""
+    """The portal answered `error` 'SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR'. Documented by crm.activity.binding.move."""
 
     code_name = "SOURCE_AND_TARGET_ENTITY_ID_ARE_EQUAL_ERROR"
 
 
 class SourceAndTargetEntityTypesAreNotEqualError(InvalidRequestError):
-    """Error code SOURCE_AND_TARGET_ENTITY_TYPES_ARE_NOT_EQUAL_ERROR"""
+    """The portal answered `error` 'SOURCE_AND_TARGET_ENTITY_TYPES_ARE_NOT_EQUAL_ERROR'. Documented by crm.activity.binding.move."""
 
     code_name = "SOURCE_AND_TARGET_ENTITY_TYPES_ARE_NOT_EQUAL_ERROR"
 
 
 class SourceCreateConnectionError(ApiError):
-    """Error code SOURCE_CREATE_CONNECTION_ERROR"""
+    """The portal answered `error` 'SOURCE_CREATE_CONNECTION_ERROR'. Documented by biconnector.source.add, biconnector.source.update."""
 
     code_name = "SOURCE_CREATE_CONNECTION_ERROR"
 
 
 class SourceNotFound(ApiError):
-    """Error code SOURCE_NOT_FOUND"""
+    """The portal answered `error` 'SOURCE_NOT_FOUND'. Documented by biconnector.dataset.add, biconnector.source.delete, biconnector.source.get and 1 more."""
 
     code_name = "SOURCE_NOT_FOUND"
 
 
 class SourceUpdateConnectionError(ApiError):
-    """Error code SOURCE_UPDATE_CONNECTION_ERROR"""
+    """The portal answered `error` 'SOURCE_UPDATE_CONNECTION_ERROR'. Documented by biconnector.source.add, biconnector.source.update."""
 
     code_name = "SOURCE_UPDATE_CONNECTION_ERROR"
 
 
 class StatusError(InvalidRequestError):
-    """Error code STATUS_ERROR"""
+    """The portal answered `error` 'STATUS_ERROR'. Documented by crm.calllist.items.get, im.user.status.set."""
 
     code_name = "STATUS_ERROR"
 
 
 class StatusSemanticNotSpecified(InvalidRequestError):
-    """Error code STATUS_SEMANTIC_NOT_SPECIFIED"""
+    """The portal answered `error` 'STATUS_SEMANTIC_NOT_SPECIFIED'. Documented by sale.delivery.request.update."""
 
     code_name = "STATUS_SEMANTIC_NOT_SPECIFIED"
 
 
 class StatusTextNotSpecified(InvalidRequestError):
-    """Error code STATUS_TEXT_NOT_SPECIFIED"""
+    """The portal answered `error` 'STATUS_TEXT_NOT_SPECIFIED'. Documented by sale.delivery.request.update."""
 
     code_name = "STATUS_TEXT_NOT_SPECIFIED"
 
 
 class StatusUnexpectedFormat(InvalidRequestError):
-    """Error code STATUS_UNEXPECTED_FORMAT"""
+    """The portal answered `error` 'STATUS_UNEXPECTED_FORMAT'. Documented by sale.delivery.request.update."""
 
     code_name = "STATUS_UNEXPECTED_FORMAT"
 
 
 class SystemError(InvalidRequestError):
-    """Error code SYSTEM_ERROR"""
+    """The portal answered `error` 'SYSTEM_ERROR'. Documented by landing.block.getbyid, landing.block.getlist, landing.demos.getList and 33 more."""
 
     code_name = "SYSTEM_ERROR"
 
 
 class TaskNotFound(InvalidRequestError):
-    """Error code TASK_NOT_FOUND"""
+    """The portal answered `error` 'TASK_NOT_FOUND'. Documented by task.stages.movetask."""
 
     code_name = "TASK_NOT_FOUND"
 
 
 class TextEmpty(InvalidRequestError):
-    """Error code TEXT_EMPTY"""
+    """The portal answered `error` 'TEXT_EMPTY'. Documented by timeman.timecontrol.report.add."""
 
     code_name = "TEXT_EMPTY"
 
 
 class Time(InvalidRequestError):
-    """Error code TIME"""
+    """The portal answered `error` 'TIME'. Documented by timeman.open."""
 
     code_name = "TIME"
 
 
 class TitleEmpty(InvalidRequestError):
-    """Error code TITLE_EMPTY"""
+    """The portal answered `error` 'TITLE_EMPTY'. Documented by im.chat.updateTitle, imbot.chat.updateTitle."""
 
     code_name = "TITLE_EMPTY"
 
 
 class TitleExists(InvalidRequestError):
-    """Error code TITLE_EXISTS"""
+    """The portal answered `error` 'TITLE_EXISTS'. Documented by voximplant.sip.add, voximplant.sip.update."""
 
     code_name = "TITLE_EXISTS"
 
 
 class TooManyItems(InvalidRequestError):
-    """Error code TOO_MANY_ITEMS"""
+    """The portal answered `error` 'TOO_MANY_ITEMS'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "TOO_MANY_ITEMS"
 
 
 class TotalSiteReached(InvalidRequestError):
-    """Error code TOTAL_SITE_REACHED"""
+    """The portal answered `error` 'TOTAL_SITE_REACHED'. Documented by landing.site.markUnDelete."""
 
     code_name = "TOTAL_SITE_REACHED"
 
 
 class TransferIdEmpty(InvalidRequestError):
-    """Error code TRANSFER_ID_EMPTY"""
+    """The portal answered `error` 'TRANSFER_ID_EMPTY'. Documented by imopenlines.bot.session.transfer, imopenlines.operator.transfer."""
 
     code_name = "TRANSFER_ID_EMPTY"
 
 
 class TypeError(InvalidRequestError):
-    """Error code TYPE_ERROR"""
+    """The portal answered `error` 'TYPE_ERROR'. Documented by landing.block.changeNodeName, landing.block.getbyid, landing.block.getlist and 44 more."""
 
     code_name = "TYPE_ERROR"
 
 
 class TypeIsNotAssigned(InvalidRequestError):
-    """Error code TYPE_IS_NOT_ASSIGNED"""
+    """The portal answered `error` 'TYPE_IS_NOT_ASSIGNED'. Documented by crm.duplicate.volatileType.unregister."""
 
     code_name = "TYPE_IS_NOT_ASSIGNED"
 
 
 class UnableDeleteInclude(InvalidRequestError):
-    """Error code UNABLE_DELETE_INCLUDE"""
+    """The portal answered `error` 'UNABLE_DELETE_INCLUDE'. Documented by landing.landing.markDelete."""
 
     code_name = "UNABLE_DELETE_INCLUDE"
 
 
 class UnexpectedMessageStatusSemantic(InvalidRequestError):
-    """Error code UNEXPECTED_MESSAGE_STATUS_SEMANTIC"""
+    """The portal answered `error` 'UNEXPECTED_MESSAGE_STATUS_SEMANTIC'. Documented by sale.delivery.request.sendmessage."""
 
     code_name = "UNEXPECTED_MESSAGE_STATUS_SEMANTIC"
 
 
 class UnexpectedOverwritePropertiesValue(InvalidRequestError):
-    """Error code UNEXPECTED_OVERWRITE_PROPERTIES_VALUE"""
+    """The portal answered `error` 'UNEXPECTED_OVERWRITE_PROPERTIES_VALUE'. Documented by sale.delivery.request.update."""
 
     code_name = "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE"
 
 
 class UnexpectedRequestFinalizeIndicatorValue(InvalidRequestError):
-    """Error code UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE"""
+    """The portal answered `error` 'UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE'. Documented by sale.delivery.request.update."""
 
     code_name = "UNEXPECTED_REQUEST_FINALIZE_INDICATOR_VALUE"
 
 
 class UnsuitableActivityTypeError(InvalidRequestError):
-    """Error code UNSUITABLE_ACTIVITY_TYPE_ERROR"""
+    """The portal answered `error` 'UNSUITABLE_ACTIVITY_TYPE_ERROR'. Documented by crm.activity.layout.blocks.set."""
 
     code_name = "UNSUITABLE_ACTIVITY_TYPE_ERROR"
 
 
 class UnsuitableTimelineItem(InvalidRequestError):
-    """Error code UNSUITABLE_TIMELINE_ITEM"""
+    """The portal answered `error` 'UNSUITABLE_TIMELINE_ITEM'. Documented by crm.timeline.layout.blocks.set."""
 
     code_name = "UNSUITABLE_TIMELINE_ITEM"
 
 
 class UnsupportedBlockSubtype(InvalidRequestError):
-    """Error code UNSUPPORTED_BLOCK_SUBTYPE"""
+    """The portal answered `error` 'UNSUPPORTED_BLOCK_SUBTYPE'. Documented by landing.repo.register."""
 
     code_name = "UNSUPPORTED_BLOCK_SUBTYPE"
 
 
 class UnsupportedBlockType(InvalidRequestError):
-    """Error code UNSUPPORTED_BLOCK_TYPE"""
+    """The portal answered `error` 'UNSUPPORTED_BLOCK_TYPE'. Documented by landing.repo.register."""
 
     code_name = "UNSUPPORTED_BLOCK_TYPE"
 
 
 class UnsupportedStorage(InvalidRequestError):
-    """Error code UNSUPPORTED_STORAGE"""
+    """The portal answered `error` 'UNSUPPORTED_STORAGE'. Documented by disk.file.search."""
 
     code_name = "UNSUPPORTED_STORAGE"
 
 
 class UpdateDynamicItemRestricted(InvalidRequestError):
-    """Error code UPDATE_DYNAMIC_ITEM_RESTRICTED"""
+    """The portal answered `error` 'UPDATE_DYNAMIC_ITEM_RESTRICTED'. Documented by crm.item.update."""
 
     code_name = "UPDATE_DYNAMIC_ITEM_RESTRICTED"
 
 
 class UpdateDynamicTypeRestricted(InvalidRequestError):
-    """Error code UPDATE_DYNAMIC_TYPE_RESTRICTED"""
+    """The portal answered `error` 'UPDATE_DYNAMIC_TYPE_RESTRICTED'. Documented by crm.type.update."""
 
     code_name = "UPDATE_DYNAMIC_TYPE_RESTRICTED"
 
 
 class UpdateRequestInternalError(InvalidRequestError):
-    """Error code UPDATE_REQUEST_INTERNAL_ERROR"""
+    """The portal answered `error` 'UPDATE_REQUEST_INTERNAL_ERROR'. Documented by sale.delivery.request.update."""
 
     code_name = "UPDATE_REQUEST_INTERNAL_ERROR"
 
 
 class UploadFailed(InvalidRequestError):
-    """Error code UPLOAD_FAILED"""
+    """The portal answered `error` 'UPLOAD_FAILED'. Documented by im.v2.File.upload."""
 
     code_name = "UPLOAD_FAILED"
 
 
 class UrlcheckerFail(InvalidRequestError):
-    """Error code URLCHECKER_FAIL"""
+    """The portal answered `error` 'URLCHECKER_FAIL'. Documented by landing.landing.publication, landing.site.publication."""
 
     code_name = "URLCHECKER_FAIL"
 
@@ -7190,241 +7115,337 @@ class UserAccessError(PermissionDeniedError):
 
 
 class UserId(InvalidRequestError):
-    """Error code USER_ID"""
+    """The portal answered `error` 'USER_ID'. Documented by imopenlines.crm.lead.create, imopenlines.message.session.start, imopenlines.operator.another.finish and 8 more."""
 
     code_name = "USER_ID"
 
 
 class UserIdEmpty(InvalidRequestError):
-    """Error code USER_ID_EMPTY"""
+    """The portal answered `error` 'USER_ID_EMPTY'. Documented by im.chat.setOwner, im.chat.user.delete, im.message.add and 9 more."""
 
     code_name = "USER_ID_EMPTY"
 
 
 class UserMessageLimit(InvalidRequestError):
-    """Error code USER_MESSAGE_LIMIT"""
+    """The portal answered `error` 'USER_MESSAGE_LIMIT'. Documented by imopenlines.network.message.add."""
 
     code_name = "USER_MESSAGE_LIMIT"
 
 
 class UserNotExists(InvalidRequestError):
-    """Error code USER_NOT_EXISTS"""
+    """The portal answered `error` 'USER_NOT_EXISTS'. Documented by im.user.get."""
 
     code_name = "USER_NOT_EXISTS"
 
 
 class UserNotFound(InvalidRequestError):
-    """Error code USER_NOT_FOUND"""
+    """The portal answered `error` 'USER_NOT_FOUND'. Documented by im.chat.user.delete, im.message.add."""
 
     code_name = "USER_NOT_FOUND"
 
 
 class UserNotSubscribed(InvalidRequestError):
-    """Error code USER_NOT_SUBSCRIBED"""
+    """The portal answered `error` 'USER_NOT_SUBSCRIBED'. Documented by imbot.v2.Event.get."""
 
     code_name = "USER_NOT_SUBSCRIBED"
 
 
+class V3AccessDenied(PermissionDeniedError):
+    """REST v3 refused the call because the user has no rights on the object."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION"
+
+
+class V3EntityNotFound(NotFoundError):
+    """REST v3 found no object with the identifier given."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"
+
+
+class V3FieldNotFound(InvalidRequestError):
+    """The request names a field this REST v3 method does not implement."""
+
+    code_name = "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION"
+
+
+class V3FieldValidationFailed(InvalidRequestError):
+    """A field value of the object does not pass the object's own checks (REST v3)."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION"
+
+
+class V3FilterValidationFailed(InvalidRequestError):
+    """A value in a filter condition does not fit the field (REST v3)."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION"
+
+
+class V3IdempotencyKeyReused(ConflictError):
+    """The Idempotency-Key was used before with a different body; take a new key."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION"
+
+
+class V3InsufficientScope(PermissionDeniedError):
+    """REST v3 refused the call because the webhook or app lacks the method's scope."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION"
+
+
+class V3InvalidFilter(InvalidRequestError):
+    """The filter is not shaped as REST v3 expects."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION"
+
+
+class V3InvalidIdempotencyKey(InvalidRequestError):
+    """The Idempotency-Key is empty, too long or holds characters REST v3 refuses."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDIDEMPOTENCYKEYEXCEPTION"
+
+
+class V3InvalidJson(InvalidRequestError):
+    """The body is not JSON; REST v3 reads only JSON bodies."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION"
+
+
+class V3InvalidOrder(InvalidRequestError):
+    """The order names a field or direction REST v3 refuses."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION"
+
+
+class V3InvalidPagination(InvalidRequestError):
+    """The page or limit is out of what REST v3 allows."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION"
+
+
+class V3InvalidSelect(InvalidRequestError):
+    """The select (or a v2-style batch command) is not what REST v3 accepts."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION"
+
+
+class V3RequestValidationFailed(InvalidRequestError):
+    """A required field is missing or a value has the wrong type (REST v3)."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
+
+
+class V3UnknownField(InvalidRequestError):
+    """A filter or select names a field the object does not have (REST v3)."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION"
+
+
+class V3UnknownFilterOperator(InvalidRequestError):
+    """A filter condition uses an operator REST v3 does not know."""
+
+    code_name = "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION"
+
+
 class ValidationDatasetNameInvalid(ApiError):
-    """Error code VALIDATION_DATASET_NAME_INVALID"""
+    """The portal answered `error` 'VALIDATION_DATASET_NAME_INVALID'. Documented by biconnector.dataset.add."""
 
     code_name = "VALIDATION_DATASET_NAME_INVALID"
 
 
 class ValidationDatasetNameTooLong(ApiError):
-    """Error code VALIDATION_DATASET_NAME_TOO_LONG"""
+    """The portal answered `error` 'VALIDATION_DATASET_NAME_TOO_LONG'. Documented by biconnector.dataset.add."""
 
     code_name = "VALIDATION_DATASET_NAME_TOO_LONG"
 
 
 class ValidationDuplicateExistCode(ApiError):
-    """Error code VALIDATION_DUPLICATE_EXIST_CODE"""
+    """The portal answered `error` 'VALIDATION_DUPLICATE_EXIST_CODE'. Documented by biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_DUPLICATE_EXIST_CODE"
 
 
 class ValidationDuplicateExistName(ApiError):
-    """Error code VALIDATION_DUPLICATE_EXIST_NAME"""
+    """The portal answered `error` 'VALIDATION_DUPLICATE_EXIST_NAME'. Documented by biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_DUPLICATE_EXIST_NAME"
 
 
 class ValidationDuplicateFieldCode(ApiError):
-    """Error code VALIDATION_DUPLICATE_FIELD_CODE"""
+    """The portal answered `error` 'VALIDATION_DUPLICATE_FIELD_CODE'. Documented by biconnector.dataset.add, biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_DUPLICATE_FIELD_CODE"
 
 
 class ValidationDuplicateFieldName(ApiError):
-    """Error code VALIDATION_DUPLICATE_FIELD_NAME"""
+    """The portal answered `error` 'VALIDATION_DUPLICATE_FIELD_NAME'. Documented by biconnector.dataset.add, biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_DUPLICATE_FIELD_NAME"
 
 
 class ValidationFieldAddMissingRequiredFields(ApiError):
-    """Error code VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS"""
+    """The portal answered `error` 'VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS'. Documented by biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_FIELD_ADD_MISSING_REQUIRED_FIELDS"
 
 
 class ValidationFieldDeleteInvalidId(ApiError):
-    """Error code VALIDATION_FIELD_DELETE_INVALID_ID"""
+    """The portal answered `error` 'VALIDATION_FIELD_DELETE_INVALID_ID'. Documented by biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_FIELD_DELETE_INVALID_ID"
 
 
 class ValidationFieldInvalidType(ApiError):
-    """Error code VALIDATION_FIELD_INVALID_TYPE"""
+    """The portal answered `error` 'VALIDATION_FIELD_INVALID_TYPE'. Documented by biconnector.dataset.add, biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_FIELD_INVALID_TYPE"
 
 
 class ValidationFieldMissingRequiredParameters(ApiError):
-    """Error code VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS"""
+    """The portal answered `error` 'VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS'. Documented by biconnector.dataset.add."""
 
     code_name = "VALIDATION_FIELD_MISSING_REQUIRED_PARAMETERS"
 
 
 class ValidationFieldNameInvalidFormat(ApiError):
-    """Error code VALIDATION_FIELD_NAME_INVALID_FORMAT"""
+    """The portal answered `error` 'VALIDATION_FIELD_NAME_INVALID_FORMAT'. Documented by biconnector.dataset.add, biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_FIELD_NAME_INVALID_FORMAT"
 
 
 class ValidationFieldNameTooLong(ApiError):
-    """Error code VALIDATION_FIELD_NAME_TOO_LONG"""
+    """The portal answered `error` 'VALIDATION_FIELD_NAME_TOO_LONG'. Documented by biconnector.dataset.add, biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_FIELD_NAME_TOO_LONG"
 
 
 class ValidationFieldNotAllowedInFilter(ApiError):
-    """Error code VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER"""
+    """The portal answered `error` 'VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER'. Documented by biconnector.connector.list, biconnector.dataset.list, biconnector.source.list."""
 
     code_name = "VALIDATION_FIELD_NOT_ALLOWED_IN_FILTER"
 
 
 class ValidationFieldNotAllowedInOrder(ApiError):
-    """Error code VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER"""
+    """The portal answered `error` 'VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER'. Documented by biconnector.connector.list, biconnector.dataset.list, biconnector.source.list."""
 
     code_name = "VALIDATION_FIELD_NOT_ALLOWED_IN_ORDER"
 
 
 class ValidationFieldNotAllowedInSelect(ApiError):
-    """Error code VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT"""
+    """The portal answered `error` 'VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT'. Documented by biconnector.connector.list, biconnector.dataset.list, biconnector.source.list."""
 
     code_name = "VALIDATION_FIELD_NOT_ALLOWED_IN_SELECT"
 
 
 class ValidationFieldUpdateMissingRequiredFields(ApiError):
-    """Error code VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS"""
+    """The portal answered `error` 'VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS'. Documented by biconnector.dataset.fields.update."""
 
     code_name = "VALIDATION_FIELD_UPDATE_MISSING_REQUIRED_FIELDS"
 
 
 class ValidationFieldsNotProvided(ApiError):
-    """Error code VALIDATION_FIELDS_NOT_PROVIDED"""
+    """The portal answered `error` 'VALIDATION_FIELDS_NOT_PROVIDED'. Documented by biconnector.connector.add, biconnector.connector.update, biconnector.dataset.add and 3 more."""
 
     code_name = "VALIDATION_FIELDS_NOT_PROVIDED"
 
 
 class ValidationFilterType(ApiError):
-    """Error code VALIDATION_FILTER_TYPE"""
+    """The portal answered `error` 'VALIDATION_FILTER_TYPE'. Documented by biconnector.connector.list, biconnector.dataset.list, biconnector.source.list."""
 
     code_name = "VALIDATION_FILTER_TYPE"
 
 
 class ValidationIdNotProvided(ApiError):
-    """Error code VALIDATION_ID_NOT_PROVIDED"""
+    """The portal answered `error` 'VALIDATION_ID_NOT_PROVIDED'. Documented by biconnector.connector.delete, biconnector.connector.get, biconnector.connector.update and 7 more."""
 
     code_name = "VALIDATION_ID_NOT_PROVIDED"
 
 
 class ValidationImmutableField(ApiError):
-    """Error code VALIDATION_IMMUTABLE_FIELD"""
+    """The portal answered `error` 'VALIDATION_IMMUTABLE_FIELD'. Documented by biconnector.connector.add, biconnector.connector.update, biconnector.dataset.add and 3 more."""
 
     code_name = "VALIDATION_IMMUTABLE_FIELD"
 
 
 class ValidationInvalidFieldType(ApiError):
-    """Error code VALIDATION_INVALID_FIELD_TYPE"""
+    """The portal answered `error` 'VALIDATION_INVALID_FIELD_TYPE'. Documented by biconnector.connector.add, biconnector.connector.update, biconnector.dataset.add and 3 more."""
 
     code_name = "VALIDATION_INVALID_FIELD_TYPE"
 
 
 class ValidationInvalidFilterLogic(ApiError):
-    """Error code VALIDATION_INVALID_FILTER_LOGIC"""
+    """The portal answered `error` 'VALIDATION_INVALID_FILTER_LOGIC'. Documented by biconnector.connector.list."""
 
     code_name = "VALIDATION_INVALID_FILTER_LOGIC"
 
 
 class ValidationInvalidIdFormat(ApiError):
-    """Error code VALIDATION_INVALID_ID_FORMAT"""
+    """The portal answered `error` 'VALIDATION_INVALID_ID_FORMAT'. Documented by biconnector.connector.delete, biconnector.connector.get, biconnector.connector.update and 7 more."""
 
     code_name = "VALIDATION_INVALID_ID_FORMAT"
 
 
 class ValidationOrderType(ApiError):
-    """Error code VALIDATION_ORDER_TYPE"""
+    """The portal answered `error` 'VALIDATION_ORDER_TYPE'. Documented by biconnector.connector.list, biconnector.dataset.list, biconnector.source.list."""
 
     code_name = "VALIDATION_ORDER_TYPE"
 
 
 class ValidationReadOnlyField(ApiError):
-    """Error code VALIDATION_READ_ONLY_FIELD"""
+    """The portal answered `error` 'VALIDATION_READ_ONLY_FIELD'. Documented by biconnector.connector.add, biconnector.connector.update, biconnector.dataset.add and 3 more."""
 
     code_name = "VALIDATION_READ_ONLY_FIELD"
 
 
 class ValidationRequiredFieldMissing(ApiError):
-    """Error code VALIDATION_REQUIRED_FIELD_MISSING"""
+    """The portal answered `error` 'VALIDATION_REQUIRED_FIELD_MISSING'. Documented by biconnector.connector.add, biconnector.dataset.add, biconnector.dataset.update and 2 more."""
 
     code_name = "VALIDATION_REQUIRED_FIELD_MISSING"
 
 
 class ValidationSelectType(ApiError):
-    """Error code VALIDATION_SELECT_TYPE"""
+    """The portal answered `error` 'VALIDATION_SELECT_TYPE'. Documented by biconnector.connector.list, biconnector.dataset.list, biconnector.source.list."""
 
     code_name = "VALIDATION_SELECT_TYPE"
 
 
 class ValidationSettingsCodeTooLong(ApiError):
-    """Error code VALIDATION_SETTINGS_CODE_TOO_LONG"""
+    """The portal answered `error` 'VALIDATION_SETTINGS_CODE_TOO_LONG'. Documented by biconnector.connector.add, biconnector.connector.update."""
 
     code_name = "VALIDATION_SETTINGS_CODE_TOO_LONG"
 
 
 class ValidationSettingsInvalidType(ApiError):
-    """Error code VALIDATION_SETTINGS_INVALID_TYPE"""
+    """The portal answered `error` 'VALIDATION_SETTINGS_INVALID_TYPE'. Documented by biconnector.connector.add, biconnector.connector.update."""
 
     code_name = "VALIDATION_SETTINGS_INVALID_TYPE"
 
 
 class ValidationSettingsMissingRequiredFields(ApiError):
-    """Error code VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS"""
+    """The portal answered `error` 'VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS'. Documented by biconnector.connector.add, biconnector.connector.update."""
 
     code_name = "VALIDATION_SETTINGS_MISSING_REQUIRED_FIELDS"
 
 
 class ValidationSettingsNameTooLong(ApiError):
-    """Error code VALIDATION_SETTINGS_NAME_TOO_LONG"""
+    """The portal answered `error` 'VALIDATION_SETTINGS_NAME_TOO_LONG'. Documented by biconnector.connector.add, biconnector.connector.update."""
 
     code_name = "VALIDATION_SETTINGS_NAME_TOO_LONG"
 
 
 class ValidationUnknownParameters(ApiError):
-    """Error code VALIDATION_UNKNOWN_PARAMETERS"""
+    """The portal answered `error` 'VALIDATION_UNKNOWN_PARAMETERS'. Documented by biconnector.connector.add, biconnector.connector.update, biconnector.dataset.add and 3 more."""
 
     code_name = "VALIDATION_UNKNOWN_PARAMETERS"
 
 
 class WebformError(InvalidRequestError):
-    """Error code WEBFORM_ERROR"""
+    """The portal answered `error` 'WEBFORM_ERROR'. Documented by crm.calllist.add, crm.calllist.update."""
 
     code_name = "WEBFORM_ERROR"
 
 
 class WithoutChanges(InvalidRequestError):
-    """Error code WITHOUT_CHANGES"""
+    """The portal answered `error` 'WITHOUT_CHANGES'. Documented by im.message.like, imbot.message.like."""
 
     code_name = "WITHOUT_CHANGES"
 
@@ -7436,55 +7457,55 @@ class WrongAuthType(AuthenticationError):
 
 
 class WrongChat(InvalidRequestError):
-    """Error code WRONG_CHAT"""
+    """The portal answered `error` 'WRONG_CHAT'. Documented by imopenlines.bot.session.operator."""
 
     code_name = "WRONG_CHAT"
 
 
 class WrongCodeFormat(InvalidRequestError):
-    """Error code WRONG_CODE_FORMAT"""
+    """The portal answered `error` 'WRONG_CODE_FORMAT'. Documented by landing.landing.add, landing.landing.addByTemplate, landing.landing.update."""
 
     code_name = "WRONG_CODE_FORMAT"
 
 
 class WrongColor(InvalidRequestError):
-    """Error code WRONG_COLOR"""
+    """The portal answered `error` 'WRONG_COLOR'. Documented by im.chat.updateColor, imbot.chat.updateColor."""
 
     code_name = "WRONG_COLOR"
 
 
 class WrongData(InvalidRequestError):
-    """Error code WRONG_DATA"""
+    """The portal answered `error` 'WRONG_DATA'. Documented by landing.landing.addByTemplate."""
 
     code_name = "WRONG_DATA"
 
 
 class WrongDatetime(InvalidRequestError):
-    """Error code WRONG_DATETIME"""
+    """The portal answered `error` 'WRONG_DATETIME'. Documented by timeman.close, timeman.open."""
 
     code_name = "WRONG_DATETIME"
 
 
 class WrongDatetimeFormat(InvalidRequestError):
-    """Error code WRONG_DATETIME_FORMAT"""
+    """The portal answered `error` 'WRONG_DATETIME_FORMAT'. Documented by crm.activity.todo.add, crm.activity.todo.update, crm.activity.todo.updateDeadline."""
 
     code_name = "WRONG_DATETIME_FORMAT"
 
 
 class WrongFieldValue(InvalidRequestError):
-    """Error code WRONG_FIELD_VALUE"""
+    """The portal answered `error` 'WRONG_FIELD_VALUE'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "WRONG_FIELD_VALUE"
 
 
 class WrongLang(InvalidRequestError):
-    """Error code WRONG_LANG"""
+    """The portal answered `error` 'WRONG_LANG'. Documented by crm.activity.configurable.add, crm.activity.configurable.update."""
 
     code_name = "WRONG_LANG"
 
 
 class WrongRequest(InvalidRequestError):
-    """Error code WRONG_REQUEST"""
+    """The portal answered `error` 'WRONG_REQUEST'. Documented by im.chat.setOwner, im.chat.updateAvatar, im.chat.updateColor and 22 more."""
 
     code_name = "WRONG_REQUEST"
 
@@ -7520,21 +7541,24 @@ BY_CODE: dict[str, str] = {
     "ArgumentNullException": "ArgumentNullException",
     "BAD_ANCHOR": "BadAnchor",
     "BAD_REQUEST": "BadRequest",
-    "BASE": "Base",
+    "BASE": "BasePriceTypeUndeletable",
     "BINDING_NOT_FOUND": "BindingNotFound",
-    "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION": "BitrixRestV3ExceptionAccessdeniedexception",
-    "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION": "BitrixRestV3ExceptionEntitynotfoundexception",
-    "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION": "BitrixRestV3ExceptionInsufficientscopeexception",
-    "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION": "BitrixRestV3ExceptionInvalidfilterexception",
-    "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION": "BitrixRestV3ExceptionInvalidorderexception",
-    "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION": "BitrixRestV3ExceptionInvalidpaginationexception",
-    "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION": "BitrixRestV3ExceptionInvalidselectexception",
-    "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION": "BitrixRestV3ExceptionUnknowndtopropertyexception",
-    "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION": "BitrixRestV3ExceptionUnknownfilteroperatorexception",
-    "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION": "BitrixRestV3ExceptionValidationDtovalidationexception",
-    "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION": "BitrixRestV3ExceptionValidationRequestfiltervalidationexception",
-    "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION": "BitrixRestV3ExceptionValidationRequestvalidationexception",
-    "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION": "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+    "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION": "V3AccessDenied",
+    "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION": "V3EntityNotFound",
+    "BITRIX_REST_V3_EXCEPTION_IDEMPOTENCYKEYREUSEDEXCEPTION": "V3IdempotencyKeyReused",
+    "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION": "V3InsufficientScope",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION": "V3InvalidFilter",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDIDEMPOTENCYKEYEXCEPTION": "V3InvalidIdempotencyKey",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION": "V3InvalidJson",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDORDEREXCEPTION": "V3InvalidOrder",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION": "V3InvalidPagination",
+    "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION": "V3InvalidSelect",
+    "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION": "V3UnknownField",
+    "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION": "V3UnknownFilterOperator",
+    "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION": "V3FieldValidationFailed",
+    "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTFILTERVALIDATIONEXCEPTION": "V3FilterValidationFailed",
+    "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION": "V3RequestValidationFailed",
+    "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION": "V3FieldNotFound",
     "BLOCK_CANT_BE_ADDED": "BlockCantBeAdded",
     "BLOCK_NOT_FOUND": "BlockNotFound",
     "BLOCK_WRONG_SORT": "BlockWrongSort",

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorWrongWorkflowId", "code": "ERROR_WRONG_WORKFLOW_ID", "status": 400},
     ],
     "example": {

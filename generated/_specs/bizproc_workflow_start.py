@@ -15,7 +15,7 @@ SPEC = {
             "match": "Template type and DOCUMENT_ID mismatch!",
             "status": 400,
         },
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -7,19 +7,22 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionInsufficientscopeexception",
+            "category": "permission",
+            "class": "V3InsufficientScope",
             "code": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "status": 403,
         },
         {"class": "AccessDenied", "code": "access_denied", "status": 403},
         {
-            "class": "BitrixRestV3ExceptionEntitynotfoundexception",
+            "category": "not_found",
+            "class": "V3EntityNotFound",
             "code": "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION",
             "status": 403,
         },
         {"class": "InvalidSelectField", "code": "invalid_select_field", "status": 403},
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 403,
         },

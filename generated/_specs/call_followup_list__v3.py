@@ -7,7 +7,8 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionInsufficientscopeexception",
+            "category": "permission",
+            "class": "V3InsufficientScope",
             "code": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "status": 400,
         },
@@ -16,7 +17,8 @@ SPEC = {
         {"class": "InvalidOrder", "code": "invalid_order", "status": 400},
         {"class": "InvalidPagination", "code": "invalid_pagination", "status": 400},
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         },

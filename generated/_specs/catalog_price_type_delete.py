@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code200040300020", "code": "200040300020", "status": 400},
         {"class": "Code201000000000", "code": "201000000000", "status": 400},
-        {"class": "Base", "code": "BASE", "status": 400},
+        {"category": "conflict", "class": "BasePriceTypeUndeletable", "code": "BASE", "status": 400},
         {"class": "Code100", "code": "100", "status": 400},
         {"class": "Code0", "code": "0", "status": 400},
     ],

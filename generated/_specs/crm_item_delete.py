@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "AllowedOnlyIntranetUser", "code": "allowed_only_intranet_user", "status": 400},
         {"class": "NotFound", "code": "NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"category": "not_found", "class": "ErrorEventNotFound", "code": "ERROR_EVENT_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

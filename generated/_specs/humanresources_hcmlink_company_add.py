@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "Code0", "code": "0", "status": 200},
         {"class": "Code510", "code": "510", "status": 200},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 200},
     ],
     "example": {

@@ -7,12 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionInsufficientscopeexception",
+            "category": "permission",
+            "class": "V3InsufficientScope",
             "code": "BITRIX_REST_V3_EXCEPTION_INSUFFICIENTSCOPEEXCEPTION",
             "status": 400,
         },

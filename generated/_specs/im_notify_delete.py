@@ -13,7 +13,7 @@ SPEC = {
     ],
     "errors": [
         {"class": "ParamsError", "code": "PARAMS_ERROR", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

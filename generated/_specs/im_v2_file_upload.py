@@ -13,7 +13,7 @@ SPEC = {
         {"class": "UploadFailed", "code": "UPLOAD_FAILED", "status": 400},
         {"class": "SendFailed", "code": "SEND_FAILED", "status": 400},
         {"class": "FileTooLarge", "code": "FILE_TOO_LARGE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"class": "ChatIdEmpty", "code": "CHAT_ID_EMPTY", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "AccessError", "code": "ACCESS_ERROR", "status": 403},
         {"class": "AvatarError", "code": "AVATAR_ERROR", "status": 400},
         {"class": "WrongRequest", "code": "WRONG_REQUEST", "status": 400},

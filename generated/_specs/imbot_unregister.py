@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "BotIdError", "code": "BOT_ID_ERROR", "status": 400},
         {"class": "AppIdError", "code": "APP_ID_ERROR", "status": 400},
         {"class": "WrongRequest", "code": "WRONG_REQUEST", "status": 400},

@@ -10,7 +10,7 @@ SPEC = {
         {"class": "BotIdRequired", "code": "BOT_ID_REQUIRED", "status": 400},
         {"class": "BotNotFound", "code": "BOT_NOT_FOUND", "status": 400},
         {"class": "BotOwnershipError", "code": "BOT_OWNERSHIP_ERROR", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
         {"class": "ImNotInstalled", "code": "IM_NOT_INSTALLED", "status": 400},
         {"class": "ChatNotInCrm", "code": "CHAT_NOT_IN_CRM", "status": 400},

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "CrmChatEmptyUser", "code": "CRM_CHAT_EMPTY_USER", "status": 400},
         {"class": "CrmChatEmptyCrmData", "code": "CRM_CHAT_EMPTY_CRM_DATA", "status": 400},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ChatNotInCrm", "code": "CHAT_NOT_IN_CRM", "status": 400},
         {"class": "Canceled", "code": "CANCELED", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
     ],
     "example": {

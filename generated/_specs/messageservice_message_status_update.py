@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorSenderValidationFailure", "code": "ERROR_SENDER_VALIDATION_FAILURE", "status": 400},
         {"class": "ErrorMessageNotFound", "code": "ERROR_MESSAGE_NOT_FOUND", "status": 400},
         {"class": "ErrorMessageStatusIncorrect", "code": "ERROR_MESSAGE_STATUS_INCORRECT", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

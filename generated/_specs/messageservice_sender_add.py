@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorSenderValidationFailure", "code": "ERROR_SENDER_VALIDATION_FAILURE", "status": 400},
         {"class": "ErrorSenderAlreadyInstalled", "code": "ERROR_SENDER_ALREADY_INSTALLED", "status": 400},
         {"class": "ErrorSenderAddFailure", "code": "ERROR_SENDER_ADD_FAILURE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorSenderValidationFailure", "code": "ERROR_SENDER_VALIDATION_FAILURE", "status": 400},
         {"class": "ErrorSenderNotFound", "code": "ERROR_SENDER_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

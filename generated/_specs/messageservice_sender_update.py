@@ -10,7 +10,7 @@ SPEC = {
         {"class": "ErrorSenderOtherParamsRequired", "code": "ERROR_SENDER_OTHER_PARAMS_REQUIRED", "status": 400},
         {"class": "ErrorSenderNotFound", "code": "ERROR_SENDER_NOT_FOUND", "status": 400},
         {"class": "ErrorSenderUpdateFailure", "code": "ERROR_SENDER_UPDATE_FAILURE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

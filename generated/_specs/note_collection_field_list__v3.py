@@ -7,17 +7,20 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionUnknowndtopropertyexception",
+            "category": "invalid",
+            "class": "V3UnknownField",
             "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionInvalidselectexception",
+            "category": "invalid",
+            "class": "V3InvalidSelect",
             "code": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION",
             "status": 400,
         },

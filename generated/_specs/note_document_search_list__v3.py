@@ -7,14 +7,16 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         },
         {"class": "NoteSearchQueryTooShort", "code": "NOTE_SEARCH_QUERY_TOO_SHORT", "status": 400},
         {"class": "NoteSearchQueryTooLong", "code": "NOTE_SEARCH_QUERY_TOO_LONG", "status": 400},
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 400,
         },

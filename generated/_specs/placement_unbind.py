@@ -7,7 +7,7 @@ SPEC = {
     "constraints": [],
     "errors": [
         {"category": "auth", "class": "WrongAuthType", "code": "WRONG_AUTH_TYPE", "status": 403},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorArgument", "code": "ERROR_ARGUMENT", "status": 400},
     ],
     "example": {

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorCheckNotFound", "code": "ERROR_CHECK_NOT_FOUND", "status": 400},
         {"class": "ErrorCheckApply", "code": "ERROR_CHECK_APPLY", "status": 400},

@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorCashboxNotFound", "code": "ERROR_CASHBOX_NOT_FOUND", "status": 400},
         {"class": "ErrorCashboxDelete", "code": "ERROR_CASHBOX_DELETE", "status": 400},

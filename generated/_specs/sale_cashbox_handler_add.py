@@ -6,7 +6,7 @@ SPEC = {
     "batchable": True,
     "constraints": [],
     "errors": [
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorHandlerAlreadyExist", "code": "ERROR_HANDLER_ALREADY_EXIST", "status": 400},
         {"class": "ErrorHandlerAdd", "code": "ERROR_HANDLER_ADD", "status": 400},

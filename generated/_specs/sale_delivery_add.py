@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorDeliveryAdd", "code": "ERROR_DELIVERY_ADD", "status": 400},
         {"class": "ErrorHandlerNotFound", "code": "ERROR_HANDLER_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

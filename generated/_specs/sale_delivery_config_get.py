@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorDeliveryNotFound", "code": "ERROR_DELIVERY_NOT_FOUND", "status": 400},
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

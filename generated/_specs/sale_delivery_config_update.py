@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorDeliveryNotFound", "code": "ERROR_DELIVERY_NOT_FOUND", "status": 400},
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorDeliveryConfigUpdate", "code": "ERROR_DELIVERY_CONFIG_UPDATE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorExtraServiceAdd", "code": "ERROR_EXTRA_SERVICE_ADD", "status": 400},
         {"class": "ErrorDeliveryNotFound", "code": "ERROR_DELIVERY_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorExtraServiceUpdate", "code": "ERROR_EXTRA_SERVICE_UPDATE", "status": 400},
         {"class": "ErrorExtraServiceNotFound", "code": "ERROR_EXTRA_SERVICE_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

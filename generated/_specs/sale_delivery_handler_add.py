@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorHandlerAdd", "code": "ERROR_HANDLER_ADD", "status": 400},
         {"class": "ErrorHandlerAlreadyExist", "code": "ERROR_HANDLER_ALREADY_EXIST", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

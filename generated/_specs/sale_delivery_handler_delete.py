@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorHandlerNotFound", "code": "ERROR_HANDLER_NOT_FOUND", "status": 400},
         {"class": "ErrorCheckFailure", "code": "ERROR_CHECK_FAILURE", "status": 400},
         {"class": "ErrorHandlerDelete", "code": "ERROR_HANDLER_DELETE", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -11,7 +11,7 @@ SPEC = {
         {"class": "RequestIdNotSpecified", "code": "REQUEST_ID_NOT_SPECIFIED", "status": 400},
         {"class": "RequestNotFound", "code": "REQUEST_NOT_FOUND", "status": 400},
         {"class": "DeleteRequestInternalError", "code": "DELETE_REQUEST_INTERNAL_ERROR", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

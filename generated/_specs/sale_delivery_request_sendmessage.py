@@ -17,7 +17,7 @@ SPEC = {
         {"class": "MessageStatusSemanticNotSpecified", "code": "MESSAGE_STATUS_SEMANTIC_NOT_SPECIFIED", "status": 400},
         {"class": "UnexpectedMessageStatusSemantic", "code": "UNEXPECTED_MESSAGE_STATUS_SEMANTIC", "status": 400},
         {"class": "RequestShipmentNotFound", "code": "REQUEST_SHIPMENT_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -25,7 +25,7 @@ SPEC = {
         {"class": "UnexpectedOverwritePropertiesValue", "code": "UNEXPECTED_OVERWRITE_PROPERTIES_VALUE", "status": 400},
         {"class": "UpdateRequestInternalError", "code": "UPDATE_REQUEST_INTERNAL_ERROR", "status": 400},
         {"class": "EmptyUpdatePayload", "code": "EMPTY_UPDATE_PAYLOAD", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

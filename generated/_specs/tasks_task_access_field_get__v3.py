@@ -7,27 +7,32 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3RealisationExceptionFieldnotfoundexception",
+            "category": "invalid",
+            "class": "V3FieldNotFound",
             "code": "BITRIX_REST_V3_REALISATION_EXCEPTION_FIELDNOTFOUNDEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionUnknowndtopropertyexception",
+            "category": "invalid",
+            "class": "V3UnknownField",
             "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionInvalidselectexception",
+            "category": "invalid",
+            "class": "V3InvalidSelect",
             "code": "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION",
             "status": 400,
         },

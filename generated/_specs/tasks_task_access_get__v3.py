@@ -7,7 +7,8 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         }

@@ -7,12 +7,14 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 403,
         },

@@ -7,22 +7,26 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionValidationDtovalidationexception",
+            "category": "invalid",
+            "class": "V3FieldValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_DTOVALIDATIONEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionUnknowndtopropertyexception",
+            "category": "invalid",
+            "class": "V3UnknownField",
             "code": "BITRIX_REST_V3_EXCEPTION_UNKNOWNDTOPROPERTYEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 403,
         },

@@ -7,22 +7,26 @@ SPEC = {
     "constraints": [],
     "errors": [
         {
-            "class": "BitrixRestV3ExceptionAccessdeniedexception",
+            "category": "permission",
+            "class": "V3AccessDenied",
             "code": "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionValidationRequestvalidationexception",
+            "category": "invalid",
+            "class": "V3RequestValidationFailed",
             "code": "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionInvalidfilterexception",
+            "category": "invalid",
+            "class": "V3InvalidFilter",
             "code": "BITRIX_REST_V3_EXCEPTION_INVALIDFILTEREXCEPTION",
             "status": 400,
         },
         {
-            "class": "BitrixRestV3ExceptionInvalidpaginationexception",
+            "category": "invalid",
+            "class": "V3InvalidPagination",
             "code": "BITRIX_REST_V3_EXCEPTION_INVALIDPAGINATIONEXCEPTION",
             "status": 400,
         },

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "CheckFieldsError", "code": "CHECK_FIELDS_ERROR", "status": 400},
         {"class": "TitleExists", "code": "TITLE_EXISTS", "status": 400},
         {"class": "MaxCloudPbx", "code": "MAX_CLOUD_PBX", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

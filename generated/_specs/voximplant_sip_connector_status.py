@@ -5,7 +5,7 @@ SPEC = {
     "api_version": 2,
     "batchable": True,
     "constraints": [],
-    "errors": [{"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403}],
+    "errors": [{"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403}],
     "example": {
         "name": "success",
         "request": {},

@@ -8,7 +8,7 @@ SPEC = {
     "errors": [
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 400},
         {"class": "RegIdNotFound", "code": "REG_ID_NOT_FOUND", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "ErrorNotFound", "code": "ERROR_NOT_FOUND", "status": 404},
         {"class": "CheckFieldsError", "code": "CHECK_FIELDS_ERROR", "status": 400},
         {"class": "TitleExists", "code": "TITLE_EXISTS", "status": 400},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -9,7 +9,7 @@ SPEC = {
         {"class": "CodeEmpty", "code": "", "status": 400},
         {"class": "MethodConfirmWaiting", "code": "METHOD_CONFIRM_WAITING", "status": 400},
         {"class": "MethodConfirmDenied", "code": "METHOD_CONFIRM_DENIED", "status": 403},
-        {"class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
+        {"category": "permission", "class": "AccessDenied", "code": "ACCESS_DENIED", "status": 403},
     ],
     "example": {
         "name": "success",

@@ -32,8 +32,11 @@ class AccessNamespace:
     def name(self, **params: Unpack[AccessNameParams]) -> AccessNameResult:
         """Get Access Permission Names
 
+        Args:
+            access (list[Any] | dict[str, Any], required, sent as ACCESS)
+
         REST method: access.name
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/access-name.html
-        Spec: spec/imported/access.name.yaml
+        Spec: spec/imported/access.name.yaml (in the b24client repository)
         """
         return cast("AccessNameResult", self._client._invoke("access.name", params))

@@ -49,26 +49,40 @@ class AiEngineNamespace:
     def list(self, **params: Unpack[AiEngineListParams]) -> AiEngineListResult:
         """Get the List of Services
 
+        Args:
+            filter (list[Any] | dict[str, Any], optional)
+            limit (int | str, optional)
+
         REST method: ai.engine.list
         Docs: https://apidocs.bitrix24.com/api-reference/ai/ai-engine-list.html
-        Spec: spec/imported/ai.engine.list.yaml
+        Spec: spec/imported/ai.engine.list.yaml (in the b24client repository)
         """
         return cast("AiEngineListResult", self._client._invoke("ai.engine.list", params))
 
     def register(self, **params: Unpack[AiEngineRegisterParams]) -> AiEngineRegisterResult:
         """Register the Service
 
+        Args:
+            name (str, required)
+            code (str, required)
+            category (Literal['text', 'image', 'audio', 'call'], required)
+            completions_url (str, required)
+            settings (AiEngineRegisterSettings, optional)
+
         REST method: ai.engine.register
         Docs: https://apidocs.bitrix24.com/api-reference/ai/ai-engine-register.html
-        Spec: spec/imported/ai.engine.register.yaml
+        Spec: spec/imported/ai.engine.register.yaml (in the b24client repository)
         """
         return cast("AiEngineRegisterResult", self._client._invoke("ai.engine.register", params))
 
     def unregister(self, **params: Unpack[AiEngineUnregisterParams]) -> AiEngineUnregisterResult:
         """Remove the ai.engine.unregister Service
 
+        Args:
+            code (str, optional)
+
         REST method: ai.engine.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/ai/ai-engine-unregister.html
-        Spec: spec/imported/ai.engine.unregister.yaml
+        Spec: spec/imported/ai.engine.unregister.yaml (in the b24client repository)
         """
         return cast("AiEngineUnregisterResult", self._client._invoke("ai.engine.unregister", params))

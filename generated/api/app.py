@@ -36,9 +36,11 @@ class AppNamespace:
     def info(self, **params: Unpack[AppInfoParams]) -> AppInfoResult:
         """Show information about the app
 
+        Takes no arguments.
+
         REST method: app.info
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/app-info.html
-        Spec: spec/imported/app.info.yaml
+        Spec: spec/imported/app.info.yaml (in the b24client repository)
         """
         return cast("AppInfoResult", self._client._invoke("app.info", params))
 
@@ -58,17 +60,23 @@ class AppOptionNamespace:
     def get(self, **params: Unpack[AppOptionGetParams]) -> AppOptionGetResult:
         """Get Application-Linked Data
 
+        Args:
+            option (str, optional)
+
         REST method: app.option.get
         Docs: https://apidocs.bitrix24.com/api-reference/common/settings/app-option-get.html
-        Spec: spec/imported/app.option.get.yaml
+        Spec: spec/imported/app.option.get.yaml (in the b24client repository)
         """
         return cast("AppOptionGetResult", self._client._invoke("app.option.get", params))
 
     def set(self, **params: Unpack[AppOptionSetParams]) -> AppOptionSetResult:
         """Bind Data to the app.option.set Method
 
+        Args:
+            options (list[Any] | dict[str, Any], required)
+
         REST method: app.option.set
         Docs: https://apidocs.bitrix24.com/api-reference/common/settings/app-option-set.html
-        Spec: spec/imported/app.option.set.yaml
+        Spec: spec/imported/app.option.set.yaml (in the b24client repository)
         """
         return cast("AppOptionSetResult", self._client._invoke("app.option.set", params))

@@ -89,54 +89,75 @@ class BiconnectorConnectorNamespace:
     def add(self, **params: Unpack[BiconnectorConnectorAddParams]) -> BiconnectorConnectorAddResult:
         """Create Connector
 
+        Args:
+            fields (BiconnectorConnectorAddFields, required)
+
         REST method: biconnector.connector.add
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-add.html
-        Spec: spec/imported/biconnector.connector.add.yaml
+        Spec: spec/imported/biconnector.connector.add.yaml (in the b24client repository)
         """
         return cast("BiconnectorConnectorAddResult", self._client._invoke("biconnector.connector.add", params))
 
     def delete(self, **params: Unpack[BiconnectorConnectorDeleteParams]) -> BiconnectorConnectorDeleteResult:
         """Delete Connector
 
+        Args:
+            id (int | str, required)
+
         REST method: biconnector.connector.delete
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-delete.html
-        Spec: spec/imported/biconnector.connector.delete.yaml
+        Spec: spec/imported/biconnector.connector.delete.yaml (in the b24client repository)
         """
         return cast("BiconnectorConnectorDeleteResult", self._client._invoke("biconnector.connector.delete", params))
 
     def fields(self, **params: Unpack[BiconnectorConnectorFieldsParams]) -> BiconnectorConnectorFieldsResult:
         """Get Connector Fields
 
+        Takes no arguments.
+
         REST method: biconnector.connector.fields
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-fields.html
-        Spec: spec/imported/biconnector.connector.fields.yaml
+        Spec: spec/imported/biconnector.connector.fields.yaml (in the b24client repository)
         """
         return cast("BiconnectorConnectorFieldsResult", self._client._invoke("biconnector.connector.fields", params))
 
     def get(self, **params: Unpack[BiconnectorConnectorGetParams]) -> BiconnectorConnectorGetResult:
         """Get Connector by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: biconnector.connector.get
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-get.html
-        Spec: spec/imported/biconnector.connector.get.yaml
+        Spec: spec/imported/biconnector.connector.get.yaml (in the b24client repository)
         """
         return cast("BiconnectorConnectorGetResult", self._client._invoke("biconnector.connector.get", params))
 
     def list(self, **params: Unpack[BiconnectorConnectorListParams]) -> BiconnectorConnectorListResult:
         """Get a List of Connectors
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            page (int | str, optional)
+
         REST method: biconnector.connector.list
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-list.html
-        Spec: spec/imported/biconnector.connector.list.yaml
+        Spec: spec/imported/biconnector.connector.list.yaml (in the b24client repository)
         """
         return cast("BiconnectorConnectorListResult", self._client._invoke("biconnector.connector.list", params))
 
     def update(self, **params: Unpack[BiconnectorConnectorUpdateParams]) -> BiconnectorConnectorUpdateResult:
         """Update the
 
+        Args:
+            id (int | str, required)
+            fields (BiconnectorConnectorUpdateFields, required)
+
         REST method: biconnector.connector.update
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/connector/biconnector-connector-update.html
-        Spec: spec/imported/biconnector.connector.update.yaml
+        Spec: spec/imported/biconnector.connector.update.yaml (in the b24client repository)
         """
         return cast("BiconnectorConnectorUpdateResult", self._client._invoke("biconnector.connector.update", params))
 
@@ -152,18 +173,24 @@ class BiconnectorDatasetNamespace:
     def add(self, **params: Unpack[BiconnectorDatasetAddParams]) -> BiconnectorDatasetAddResult:
         """Create Dataset
 
+        Args:
+            fields (BiconnectorDatasetAddFields, required)
+
         REST method: biconnector.dataset.add
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-add.html
-        Spec: spec/imported/biconnector.dataset.add.yaml
+        Spec: spec/imported/biconnector.dataset.add.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetAddResult", self._client._invoke("biconnector.dataset.add", params))
 
     def delete(self, **params: Unpack[BiconnectorDatasetDeleteParams]) -> BiconnectorDatasetDeleteResult:
         """Delete dataset
 
+        Args:
+            id (int | str, required)
+
         REST method: biconnector.dataset.delete
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-delete.html
-        Spec: spec/imported/biconnector.dataset.delete.yaml
+        Spec: spec/imported/biconnector.dataset.delete.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetDeleteResult", self._client._invoke("biconnector.dataset.delete", params))
 
@@ -174,27 +201,40 @@ class BiconnectorDatasetNamespace:
     def get(self, **params: Unpack[BiconnectorDatasetGetParams]) -> BiconnectorDatasetGetResult:
         """Get dataset by id
 
+        Args:
+            id (int | str, required)
+
         REST method: biconnector.dataset.get
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-get.html
-        Spec: spec/imported/biconnector.dataset.get.yaml
+        Spec: spec/imported/biconnector.dataset.get.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetGetResult", self._client._invoke("biconnector.dataset.get", params))
 
     def list(self, **params: Unpack[BiconnectorDatasetListParams]) -> BiconnectorDatasetListResult:
         """Get a List of Datasets
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            page (int | str, optional)
+
         REST method: biconnector.dataset.list
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-list.html
-        Spec: spec/imported/biconnector.dataset.list.yaml
+        Spec: spec/imported/biconnector.dataset.list.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetListResult", self._client._invoke("biconnector.dataset.list", params))
 
     def update(self, **params: Unpack[BiconnectorDatasetUpdateParams]) -> BiconnectorDatasetUpdateResult:
         """Update Dataset
 
+        Args:
+            id (int | str, required)
+            fields (BiconnectorDatasetUpdateFields, required)
+
         REST method: biconnector.dataset.update
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-update.html
-        Spec: spec/imported/biconnector.dataset.update.yaml
+        Spec: spec/imported/biconnector.dataset.update.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetUpdateResult", self._client._invoke("biconnector.dataset.update", params))
 
@@ -210,18 +250,26 @@ class BiconnectorDatasetFieldsNamespace:
     def __call__(self, **params: Unpack[BiconnectorDatasetFieldsParams]) -> BiconnectorDatasetFieldsResult:
         """Get Dataset Fields
 
+        Takes no arguments.
+
         REST method: biconnector.dataset.fields
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields.html
-        Spec: spec/imported/biconnector.dataset.fields.yaml
+        Spec: spec/imported/biconnector.dataset.fields.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetFieldsResult", self._client._invoke("biconnector.dataset.fields", params))
 
     def update(self, **params: Unpack[BiconnectorDatasetFieldsUpdateParams]) -> BiconnectorDatasetFieldsUpdateResult:
         """Update Dataset Fields
 
+        Args:
+            id (int | str, required)
+            add (dict[str, Any], optional)
+            update (dict[str, Any], optional)
+            delete (Sequence[int | str], optional)
+
         REST method: biconnector.dataset.fields.update
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/dataset/biconnector-dataset-fields-update.html
-        Spec: spec/imported/biconnector.dataset.fields.update.yaml
+        Spec: spec/imported/biconnector.dataset.fields.update.yaml (in the b24client repository)
         """
         return cast("BiconnectorDatasetFieldsUpdateResult", self._client._invoke("biconnector.dataset.fields.update", params))
 
@@ -237,53 +285,74 @@ class BiconnectorSourceNamespace:
     def add(self, **params: Unpack[BiconnectorSourceAddParams]) -> BiconnectorSourceAddResult:
         """Create Source
 
+        Args:
+            fields (BiconnectorSourceAddFields, required)
+
         REST method: biconnector.source.add
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-add.html
-        Spec: spec/imported/biconnector.source.add.yaml
+        Spec: spec/imported/biconnector.source.add.yaml (in the b24client repository)
         """
         return cast("BiconnectorSourceAddResult", self._client._invoke("biconnector.source.add", params))
 
     def delete(self, **params: Unpack[BiconnectorSourceDeleteParams]) -> BiconnectorSourceDeleteResult:
         """Delete source
 
+        Args:
+            id (int | str, required)
+
         REST method: biconnector.source.delete
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-delete.html
-        Spec: spec/imported/biconnector.source.delete.yaml
+        Spec: spec/imported/biconnector.source.delete.yaml (in the b24client repository)
         """
         return cast("BiconnectorSourceDeleteResult", self._client._invoke("biconnector.source.delete", params))
 
     def fields(self, **params: Unpack[BiconnectorSourceFieldsParams]) -> BiconnectorSourceFieldsResult:
         """Get Source Fields
 
+        Takes no arguments.
+
         REST method: biconnector.source.fields
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-fields.html
-        Spec: spec/imported/biconnector.source.fields.yaml
+        Spec: spec/imported/biconnector.source.fields.yaml (in the b24client repository)
         """
         return cast("BiconnectorSourceFieldsResult", self._client._invoke("biconnector.source.fields", params))
 
     def get(self, **params: Unpack[BiconnectorSourceGetParams]) -> BiconnectorSourceGetResult:
         """Get Source by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: biconnector.source.get
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-get.html
-        Spec: spec/imported/biconnector.source.get.yaml
+        Spec: spec/imported/biconnector.source.get.yaml (in the b24client repository)
         """
         return cast("BiconnectorSourceGetResult", self._client._invoke("biconnector.source.get", params))
 
     def list(self, **params: Unpack[BiconnectorSourceListParams]) -> BiconnectorSourceListResult:
         """Get a List of Sources
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            page (int | str, optional)
+
         REST method: biconnector.source.list
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-list.html
-        Spec: spec/imported/biconnector.source.list.yaml
+        Spec: spec/imported/biconnector.source.list.yaml (in the b24client repository)
         """
         return cast("BiconnectorSourceListResult", self._client._invoke("biconnector.source.list", params))
 
     def update(self, **params: Unpack[BiconnectorSourceUpdateParams]) -> BiconnectorSourceUpdateResult:
         """Change source
 
+        Args:
+            id (int | str, required)
+            fields (BiconnectorSourceUpdateFields, required)
+
         REST method: biconnector.source.update
         Docs: https://apidocs.bitrix24.com/api-reference/biconnector/source/biconnector-source-update.html
-        Spec: spec/imported/biconnector.source.update.yaml
+        Spec: spec/imported/biconnector.source.update.yaml (in the b24client repository)
         """
         return cast("BiconnectorSourceUpdateResult", self._client._invoke("biconnector.source.update", params))

@@ -101,47 +101,74 @@ class BizprocActivityNamespace:
     def add(self, **params: Unpack[BizprocActivityAddParams]) -> BizprocActivityAddResult:
         """Add a New Action
 
+        Args:
+            code (str, required, sent as CODE)
+            handler (str, required, sent as HANDLER)
+            auth_user_id (int | str, optional, sent as AUTH_USER_ID)
+            use_subscription (bool | str, optional, sent as USE_SUBSCRIPTION)
+            name (str | dict[str, Any], required, sent as NAME)
+            description (str | dict[str, Any], optional, sent as DESCRIPTION)
+            properties (BizprocActivityAddProperties, optional, sent as PROPERTIES)
+            return_properties (BizprocActivityAddReturnProperties, optional, sent as RETURN_PROPERTIES)
+            document_type (list[Any] | dict[str, Any], optional, sent as DOCUMENT_TYPE)
+            filter (dict[str, Any], optional, sent as FILTER)
+            use_placement (bool | str, optional, sent as USE_PLACEMENT)
+            placement_handler (str, optional, sent as PLACEMENT_HANDLER)
+
         Rules: PLACEMENT_HANDLER required if USE_PLACEMENT equals 'Y'.
 
         REST method: bizproc.activity.add
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-add.html
-        Spec: spec/imported/bizproc.activity.add.yaml
+        Spec: spec/imported/bizproc.activity.add.yaml (in the b24client repository)
         """
         return cast("BizprocActivityAddResult", self._client._invoke("bizproc.activity.add", params))
 
     def delete(self, **params: Unpack[BizprocActivityDeleteParams]) -> BizprocActivityDeleteResult:
         """Delete Action
 
+        Args:
+            code (str, required, sent as CODE)
+
         REST method: bizproc.activity.delete
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-delete.html
-        Spec: spec/imported/bizproc.activity.delete.yaml
+        Spec: spec/imported/bizproc.activity.delete.yaml (in the b24client repository)
         """
         return cast("BizprocActivityDeleteResult", self._client._invoke("bizproc.activity.delete", params))
 
     def list(self, **params: Unpack[BizprocActivityListParams]) -> BizprocActivityListResult:
         """Get a List of Application Actions
 
+        Takes no arguments.
+
         REST method: bizproc.activity.list
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-list.html
-        Spec: spec/imported/bizproc.activity.list.yaml
+        Spec: spec/imported/bizproc.activity.list.yaml (in the b24client repository)
         """
         return cast("BizprocActivityListResult", self._client._invoke("bizproc.activity.list", params))
 
     def log(self, **params: Unpack[BizprocActivityLogParams]) -> BizprocActivityLogResult:
         """Write Information to the Business Process Log
 
+        Args:
+            event_token (str, required, sent as EVENT_TOKEN)
+            log_message (str, required, sent as LOG_MESSAGE)
+
         REST method: bizproc.activity.log
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-log.html
-        Spec: spec/imported/bizproc.activity.log.yaml
+        Spec: spec/imported/bizproc.activity.log.yaml (in the b24client repository)
         """
         return cast("BizprocActivityLogResult", self._client._invoke("bizproc.activity.log", params))
 
     def update(self, **params: Unpack[BizprocActivityUpdateParams]) -> BizprocActivityUpdateResult:
         """Update Action
 
+        Args:
+            code (str, required, sent as CODE)
+            fields (BizprocActivityUpdateFields, required, sent as FIELDS)
+
         REST method: bizproc.activity.update
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-activity/bizproc-activity-update.html
-        Spec: spec/imported/bizproc.activity.update.yaml
+        Spec: spec/imported/bizproc.activity.update.yaml (in the b24client repository)
         """
         return cast("BizprocActivityUpdateResult", self._client._invoke("bizproc.activity.update", params))
 
@@ -157,9 +184,14 @@ class BizprocEventNamespace:
     def send(self, **params: Unpack[BizprocEventSendParams]) -> BizprocEventSendResult:
         """Return Parameters to Action or Automation Rule
 
+        Args:
+            event_token (str, required, sent as EVENT_TOKEN)
+            return_values (dict[str, Any], optional, sent as RETURN_VALUES)
+            log_message (str, optional, sent as LOG_MESSAGE)
+
         REST method: bizproc.event.send
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-event-send.html
-        Spec: spec/imported/bizproc.event.send.yaml
+        Spec: spec/imported/bizproc.event.send.yaml (in the b24client repository)
         """
         return cast("BizprocEventSendResult", self._client._invoke("bizproc.event.send", params))
 
@@ -175,38 +207,61 @@ class BizprocRobotNamespace:
     def add(self, **params: Unpack[BizprocRobotAddParams]) -> BizprocRobotAddResult:
         """Register a New Automation Rule
 
+        Args:
+            code (str, required, sent as CODE)
+            handler (str, required, sent as HANDLER)
+            auth_user_id (int | str, optional, sent as AUTH_USER_ID)
+            use_subscription (bool | str, optional, sent as USE_SUBSCRIPTION)
+            name (str | dict[str, Any], required, sent as NAME)
+            description (str | dict[str, Any], optional, sent as DESCRIPTION)
+            properties (BizprocRobotAddProperties, optional, sent as PROPERTIES)
+            return_properties (BizprocRobotAddReturnProperties, optional, sent as RETURN_PROPERTIES)
+            document_type (list[Any] | dict[str, Any], optional, sent as DOCUMENT_TYPE)
+            filter (dict[str, Any], optional, sent as FILTER)
+            use_placement (bool | str, optional, sent as USE_PLACEMENT)
+            placement_handler (str, optional, sent as PLACEMENT_HANDLER)
+
         Rules: PLACEMENT_HANDLER required if USE_PLACEMENT equals 'Y'.
 
         REST method: bizproc.robot.add
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-add.html
-        Spec: spec/imported/bizproc.robot.add.yaml
+        Spec: spec/imported/bizproc.robot.add.yaml (in the b24client repository)
         """
         return cast("BizprocRobotAddResult", self._client._invoke("bizproc.robot.add", params))
 
     def delete(self, **params: Unpack[BizprocRobotDeleteParams]) -> BizprocRobotDeleteResult:
         """Delete Registered Robot
 
+        Args:
+            code (str, required, sent as CODE)
+
         REST method: bizproc.robot.delete
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-delete.html
-        Spec: spec/imported/bizproc.robot.delete.yaml
+        Spec: spec/imported/bizproc.robot.delete.yaml (in the b24client repository)
         """
         return cast("BizprocRobotDeleteResult", self._client._invoke("bizproc.robot.delete", params))
 
     def list(self, **params: Unpack[BizprocRobotListParams]) -> BizprocRobotListResult:
         """Get a list of registered application robots
 
+        Takes no arguments.
+
         REST method: bizproc.robot.list
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-list.html
-        Spec: spec/imported/bizproc.robot.list.yaml
+        Spec: spec/imported/bizproc.robot.list.yaml (in the b24client repository)
         """
         return cast("BizprocRobotListResult", self._client._invoke("bizproc.robot.list", params))
 
     def update(self, **params: Unpack[BizprocRobotUpdateParams]) -> BizprocRobotUpdateResult:
         """Update Fields of the Automation Rule
 
+        Args:
+            code (str, required, sent as CODE)
+            fields (BizprocRobotUpdateFields, required, sent as FIELDS)
+
         REST method: bizproc.robot.update
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-robot/bizproc-robot-update.html
-        Spec: spec/imported/bizproc.robot.update.yaml
+        Spec: spec/imported/bizproc.robot.update.yaml (in the b24client repository)
         """
         return cast("BizprocRobotUpdateResult", self._client._invoke("bizproc.robot.update", params))
 
@@ -222,27 +277,44 @@ class BizprocTaskNamespace:
     def complete(self, **params: Unpack[BizprocTaskCompleteParams]) -> BizprocTaskCompleteResult:
         """Complete a business process task
 
+        Args:
+            task_id (int | str, required, sent as TASK_ID)
+            status (Literal['1', 'yes', '2', 'no', '3', 'ok', '4', 'cancel'], required, sent as STATUS)
+            comment (str, optional, sent as COMMENT)
+            fields (dict[str, Any], optional, sent as FIELDS)
+
         REST method: bizproc.task.complete
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-complete.html
-        Spec: spec/imported/bizproc.task.complete.yaml
+        Spec: spec/imported/bizproc.task.complete.yaml (in the b24client repository)
         """
         return cast("BizprocTaskCompleteResult", self._client._invoke("bizproc.task.complete", params))
 
     def delegate(self, **params: Unpack[BizprocTaskDelegateParams]) -> BizprocTaskDelegateResult:
         """Delegate a workflow task
 
+        Args:
+            task_ids (list[Any] | dict[str, Any], required, sent as TASK_IDS)
+            from_user_id (int | str, required, sent as FROM_USER_ID)
+            to_user_id (int | str, required, sent as TO_USER_ID)
+
         REST method: bizproc.task.delegate
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-delegate.html
-        Spec: spec/imported/bizproc.task.delegate.yaml
+        Spec: spec/imported/bizproc.task.delegate.yaml (in the b24client repository)
         """
         return cast("BizprocTaskDelegateResult", self._client._invoke("bizproc.task.delegate", params))
 
     def list(self, **params: Unpack[BizprocTaskListParams]) -> BizprocTaskListResult:
         """Get a List of Workflow Tasks
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            order (dict[str, Any], optional, sent as ORDER)
+            start (int | str, optional, sent as START)
+
         REST method: bizproc.task.list
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-task/bizproc-task-list.html
-        Spec: spec/imported/bizproc.task.list.yaml
+        Spec: spec/imported/bizproc.task.list.yaml (in the b24client repository)
         """
         return cast("BizprocTaskListResult", self._client._invoke("bizproc.task.list", params))
 
@@ -258,27 +330,41 @@ class BizprocWorkflowNamespace:
     def instances(self, **params: Unpack[BizprocWorkflowInstancesParams]) -> BizprocWorkflowInstancesResult:
         """Get a list of running workflows
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            order (dict[str, Any], optional, sent as ORDER)
+            start (int | str, optional)
+
         REST method: bizproc.workflow.instances
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-instances.html
-        Spec: spec/imported/bizproc.workflow.instances.yaml
+        Spec: spec/imported/bizproc.workflow.instances.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowInstancesResult", self._client._invoke("bizproc.workflow.instances", params))
 
     def kill(self, **params: Unpack[BizprocWorkflowKillParams]) -> BizprocWorkflowKillResult:
         """Delete Running Process
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: bizproc.workflow.kill
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-kill.html
-        Spec: spec/imported/bizproc.workflow.kill.yaml
+        Spec: spec/imported/bizproc.workflow.kill.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowKillResult", self._client._invoke("bizproc.workflow.kill", params))
 
     def start(self, **params: Unpack[BizprocWorkflowStartParams]) -> BizprocWorkflowStartResult:
         """Start Business Process
 
+        Args:
+            template_id (int | str, required, sent as TEMPLATE_ID)
+            document_id (list[Any] | dict[str, Any], required, sent as DOCUMENT_ID)
+            parameters (dict[str, Any], optional, sent as PARAMETERS)
+
         REST method: bizproc.workflow.start
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-start.html
-        Spec: spec/imported/bizproc.workflow.start.yaml
+        Spec: spec/imported/bizproc.workflow.start.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowStartResult", self._client._invoke("bizproc.workflow.start", params))
 
@@ -289,9 +375,13 @@ class BizprocWorkflowNamespace:
     def terminate(self, **params: Unpack[BizprocWorkflowTerminateParams]) -> BizprocWorkflowTerminateResult:
         """Stop Active Workflow
 
+        Args:
+            id (str, required, sent as ID)
+            status (str, optional, sent as STATUS)
+
         REST method: bizproc.workflow.terminate
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/bizproc-workflow-terminate.html
-        Spec: spec/imported/bizproc.workflow.terminate.yaml
+        Spec: spec/imported/bizproc.workflow.terminate.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowTerminateResult", self._client._invoke("bizproc.workflow.terminate", params))
 
@@ -307,35 +397,55 @@ class BizprocWorkflowTemplateNamespace:
     def add(self, **params: Unpack[BizprocWorkflowTemplateAddParams]) -> BizprocWorkflowTemplateAddResult:
         """Add Business Process Template
 
+        Args:
+            document_type (list[Any] | dict[str, Any], required, sent as DOCUMENT_TYPE)
+            name (str, required, sent as NAME)
+            description (str, optional, sent as DESCRIPTION)
+            template_data (Any, required, sent as TEMPLATE_DATA)
+            auto_execute (Literal[0, 1, 2, 3], optional, sent as AUTO_EXECUTE)
+
         REST method: bizproc.workflow.template.add
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-add.html
-        Spec: spec/imported/bizproc.workflow.template.add.yaml
+        Spec: spec/imported/bizproc.workflow.template.add.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowTemplateAddResult", self._client._invoke("bizproc.workflow.template.add", params))
 
     def delete(self, **params: Unpack[BizprocWorkflowTemplateDeleteParams]) -> BizprocWorkflowTemplateDeleteResult:
         """Delete Business Process Template
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: bizproc.workflow.template.delete
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-delete.html
-        Spec: spec/imported/bizproc.workflow.template.delete.yaml
+        Spec: spec/imported/bizproc.workflow.template.delete.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowTemplateDeleteResult", self._client._invoke("bizproc.workflow.template.delete", params))
 
     def list(self, **params: Unpack[BizprocWorkflowTemplateListParams]) -> BizprocWorkflowTemplateListResult:
         """Get the list of templates
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            order (dict[str, Any], optional, sent as ORDER)
+            start (int | str, optional)
+
         REST method: bizproc.workflow.template.list
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-list.html
-        Spec: spec/imported/bizproc.workflow.template.list.yaml
+        Spec: spec/imported/bizproc.workflow.template.list.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowTemplateListResult", self._client._invoke("bizproc.workflow.template.list", params))
 
     def update(self, **params: Unpack[BizprocWorkflowTemplateUpdateParams]) -> BizprocWorkflowTemplateUpdateResult:
         """Update Business Process Template
 
+        Args:
+            id (str, required, sent as ID)
+            fields (BizprocWorkflowTemplateUpdateFields, required, sent as FIELDS)
+
         REST method: bizproc.workflow.template.update
         Docs: https://apidocs.bitrix24.com/api-reference/bizproc/template/bizproc-workflow-template-update.html
-        Spec: spec/imported/bizproc.workflow.template.update.yaml
+        Spec: spec/imported/bizproc.workflow.template.update.yaml (in the b24client repository)
         """
         return cast("BizprocWorkflowTemplateUpdateResult", self._client._invoke("bizproc.workflow.template.update", params))

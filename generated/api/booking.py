@@ -148,9 +148,12 @@ class BookingV1BookingNamespace:
     def add(self, **params: Unpack[BookingV1BookingAddParams]) -> BookingV1BookingAddResult:
         """Add Booking
 
+        Args:
+            fields (BookingV1BookingAddFields, required)
+
         REST method: booking.v1.booking.add
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-add.html
-        Spec: spec/imported/booking.v1.booking.add.yaml
+        Spec: spec/imported/booking.v1.booking.add.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingAddResult", self._client._invoke("booking.v1.booking.add", params))
 
@@ -163,9 +166,13 @@ class BookingV1BookingNamespace:
     ) -> BookingV1BookingCreatefromwaitlistResult:
         """Create a Booking from the Waitlist
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+            fields (BookingV1BookingCreatefromwaitlistFields, optional)
+
         REST method: booking.v1.booking.createfromwaitlist
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-createfromwaitlist.html
-        Spec: spec/imported/booking.v1.booking.createfromwaitlist.yaml
+        Spec: spec/imported/booking.v1.booking.createfromwaitlist.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1BookingCreatefromwaitlistResult", self._client._invoke("booking.v1.booking.createfromwaitlist", params)
@@ -174,9 +181,12 @@ class BookingV1BookingNamespace:
     def delete(self, **params: Unpack[BookingV1BookingDeleteParams]) -> BookingV1BookingDeleteResult:
         """Delete Booking
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.booking.delete
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-delete.html
-        Spec: spec/imported/booking.v1.booking.delete.yaml
+        Spec: spec/imported/booking.v1.booking.delete.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingDeleteResult", self._client._invoke("booking.v1.booking.delete", params))
 
@@ -187,27 +197,38 @@ class BookingV1BookingNamespace:
     def get(self, **params: Unpack[BookingV1BookingGetParams]) -> BookingV1BookingGetResult:
         """Get Information About Booking
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.booking.get
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-get.html
-        Spec: spec/imported/booking.v1.booking.get.yaml
+        Spec: spec/imported/booking.v1.booking.get.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingGetResult", self._client._invoke("booking.v1.booking.get", params))
 
     def list(self, **params: Unpack[BookingV1BookingListParams]) -> BookingV1BookingListResult:
         """Get the list of bookings
 
+        Args:
+            filter (BookingV1BookingListFilter, optional, sent as FILTER)
+            order (BookingV1BookingListOrder, optional, sent as ORDER)
+
         REST method: booking.v1.booking.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-list.html
-        Spec: spec/imported/booking.v1.booking.list.yaml
+        Spec: spec/imported/booking.v1.booking.list.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingListResult", self._client._invoke("booking.v1.booking.list", params))
 
     def update(self, **params: Unpack[BookingV1BookingUpdateParams]) -> BookingV1BookingUpdateResult:
         """Update Booking
 
+        Args:
+            id (int | str, required)
+            fields (BookingV1BookingUpdateFields, required)
+
         REST method: booking.v1.booking.update
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/booking-v1-booking-update.html
-        Spec: spec/imported/booking.v1.booking.update.yaml
+        Spec: spec/imported/booking.v1.booking.update.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingUpdateResult", self._client._invoke("booking.v1.booking.update", params))
 
@@ -223,27 +244,37 @@ class BookingV1BookingClientNamespace:
     def list(self, **params: Unpack[BookingV1BookingClientListParams]) -> BookingV1BookingClientListResult:
         """Get the list of booking clients
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+
         REST method: booking.v1.booking.client.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-list.html
-        Spec: spec/imported/booking.v1.booking.client.list.yaml
+        Spec: spec/imported/booking.v1.booking.client.list.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingClientListResult", self._client._invoke("booking.v1.booking.client.list", params))
 
     def set(self, **params: Unpack[BookingV1BookingClientSetParams]) -> BookingV1BookingClientSetResult:
         """Add Clients to Booking
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+            clients (list[Any] | dict[str, Any], required)
+
         REST method: booking.v1.booking.client.set
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-set.html
-        Spec: spec/imported/booking.v1.booking.client.set.yaml
+        Spec: spec/imported/booking.v1.booking.client.set.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingClientSetResult", self._client._invoke("booking.v1.booking.client.set", params))
 
     def unset(self, **params: Unpack[BookingV1BookingClientUnsetParams]) -> BookingV1BookingClientUnsetResult:
         """Remove clients from booking
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+
         REST method: booking.v1.booking.client.unset
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/client/booking-v1-booking-client-unset.html
-        Spec: spec/imported/booking.v1.booking.client.unset.yaml
+        Spec: spec/imported/booking.v1.booking.client.unset.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingClientUnsetResult", self._client._invoke("booking.v1.booking.client.unset", params))
 
@@ -259,9 +290,12 @@ class BookingV1BookingExternalDataNamespace:
     def list(self, **params: Unpack[BookingV1BookingExternalDataListParams]) -> BookingV1BookingExternalDataListResult:
         """Get Booking Connections
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+
         REST method: booking.v1.booking.externalData.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-list.html
-        Spec: spec/imported/booking.v1.booking.externalData.list.yaml
+        Spec: spec/imported/booking.v1.booking.externalData.list.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1BookingExternalDataListResult", self._client._invoke("booking.v1.booking.externalData.list", params)
@@ -270,18 +304,25 @@ class BookingV1BookingExternalDataNamespace:
     def set(self, **params: Unpack[BookingV1BookingExternalDataSetParams]) -> BookingV1BookingExternalDataSetResult:
         """Set Connections for Booking
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+            external_data (list[Any] | dict[str, Any], required, sent as externalData)
+
         REST method: booking.v1.booking.externalData.set
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-set.html
-        Spec: spec/imported/booking.v1.booking.externalData.set.yaml
+        Spec: spec/imported/booking.v1.booking.externalData.set.yaml (in the b24client repository)
         """
         return cast("BookingV1BookingExternalDataSetResult", self._client._invoke("booking.v1.booking.externalData.set", params))
 
     def unset(self, **params: Unpack[BookingV1BookingExternalDataUnsetParams]) -> BookingV1BookingExternalDataUnsetResult:
         """Remove connections for booking
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+
         REST method: booking.v1.booking.externalData.unset
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking/external-data/booking-v1-booking-externaldata-unset.html
-        Spec: spec/imported/booking.v1.booking.externalData.unset.yaml
+        Spec: spec/imported/booking.v1.booking.externalData.unset.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1BookingExternalDataUnsetResult", self._client._invoke("booking.v1.booking.externalData.unset", params)
@@ -299,9 +340,11 @@ class BookingV1ClienttypeNamespace:
     def list(self, **params: Unpack[BookingV1ClienttypeListParams]) -> BookingV1ClienttypeListResult:
         """Get a list of client types
 
+        Takes no arguments.
+
         REST method: booking.v1.clienttype.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/booking-v1-clienttype-list.html
-        Spec: spec/imported/booking.v1.clienttype.list.yaml
+        Spec: spec/imported/booking.v1.clienttype.list.yaml (in the b24client repository)
         """
         return cast("BookingV1ClienttypeListResult", self._client._invoke("booking.v1.clienttype.list", params))
 
@@ -317,36 +360,49 @@ class BookingV1ResourceNamespace:
     def add(self, **params: Unpack[BookingV1ResourceAddParams]) -> BookingV1ResourceAddResult:
         """Add a New Resource
 
+        Args:
+            fields (BookingV1ResourceAddFields, required)
+
         REST method: booking.v1.resource.add
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-add.html
-        Spec: spec/imported/booking.v1.resource.add.yaml
+        Spec: spec/imported/booking.v1.resource.add.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceAddResult", self._client._invoke("booking.v1.resource.add", params))
 
     def delete(self, **params: Unpack[BookingV1ResourceDeleteParams]) -> BookingV1ResourceDeleteResult:
         """Delete Resource
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.resource.delete
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-delete.html
-        Spec: spec/imported/booking.v1.resource.delete.yaml
+        Spec: spec/imported/booking.v1.resource.delete.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceDeleteResult", self._client._invoke("booking.v1.resource.delete", params))
 
     def get(self, **params: Unpack[BookingV1ResourceGetParams]) -> BookingV1ResourceGetResult:
         """Get resource
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.resource.get
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-get.html
-        Spec: spec/imported/booking.v1.resource.get.yaml
+        Spec: spec/imported/booking.v1.resource.get.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceGetResult", self._client._invoke("booking.v1.resource.get", params))
 
     def list(self, **params: Unpack[BookingV1ResourceListParams]) -> BookingV1ResourceListResult:
         """Get the list of resources
 
+        Args:
+            filter (BookingV1ResourceListFilter, optional, sent as FILTER)
+            order (BookingV1ResourceListOrder, optional, sent as ORDER)
+
         REST method: booking.v1.resource.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-list.html
-        Spec: spec/imported/booking.v1.resource.list.yaml
+        Spec: spec/imported/booking.v1.resource.list.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceListResult", self._client._invoke("booking.v1.resource.list", params))
 
@@ -357,9 +413,13 @@ class BookingV1ResourceNamespace:
     def update(self, **params: Unpack[BookingV1ResourceUpdateParams]) -> BookingV1ResourceUpdateResult:
         """Update resource
 
+        Args:
+            id (int | str, required)
+            fields (BookingV1ResourceUpdateFields, required)
+
         REST method: booking.v1.resource.update
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/booking-v1-resource-update.html
-        Spec: spec/imported/booking.v1.resource.update.yaml
+        Spec: spec/imported/booking.v1.resource.update.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceUpdateResult", self._client._invoke("booking.v1.resource.update", params))
 
@@ -375,27 +435,37 @@ class BookingV1ResourceSlotsNamespace:
     def list(self, **params: Unpack[BookingV1ResourceSlotsListParams]) -> BookingV1ResourceSlotsListResult:
         """Get Slot Settings for Resource
 
+        Args:
+            resource_id (int | str, required, sent as resourceId)
+
         REST method: booking.v1.resource.slots.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-list.html
-        Spec: spec/imported/booking.v1.resource.slots.list.yaml
+        Spec: spec/imported/booking.v1.resource.slots.list.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceSlotsListResult", self._client._invoke("booking.v1.resource.slots.list", params))
 
     def set(self, **params: Unpack[BookingV1ResourceSlotsSetParams]) -> BookingV1ResourceSlotsSetResult:
         """Set Slots for Resource
 
+        Args:
+            resource_id (int | str, required, sent as resourceId)
+            slots (list[Any] | dict[str, Any], required)
+
         REST method: booking.v1.resource.slots.set
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-set.html
-        Spec: spec/imported/booking.v1.resource.slots.set.yaml
+        Spec: spec/imported/booking.v1.resource.slots.set.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceSlotsSetResult", self._client._invoke("booking.v1.resource.slots.set", params))
 
     def unset(self, **params: Unpack[BookingV1ResourceSlotsUnsetParams]) -> BookingV1ResourceSlotsUnsetResult:
         """Remove slots for resource
 
+        Args:
+            resource_id (int | str, required, sent as resourceId)
+
         REST method: booking.v1.resource.slots.unset
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/slots/booking-v1-resource-slots-unset.html
-        Spec: spec/imported/booking.v1.resource.slots.unset.yaml
+        Spec: spec/imported/booking.v1.resource.slots.unset.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceSlotsUnsetResult", self._client._invoke("booking.v1.resource.slots.unset", params))
 
@@ -411,45 +481,62 @@ class BookingV1ResourceTypeNamespace:
     def add(self, **params: Unpack[BookingV1ResourceTypeAddParams]) -> BookingV1ResourceTypeAddResult:
         """Add a New Resource Type
 
+        Args:
+            fields (BookingV1ResourceTypeAddFields, required)
+
         REST method: booking.v1.resourceType.add
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-add.html
-        Spec: spec/imported/booking.v1.resourceType.add.yaml
+        Spec: spec/imported/booking.v1.resourceType.add.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceTypeAddResult", self._client._invoke("booking.v1.resourceType.add", params))
 
     def delete(self, **params: Unpack[BookingV1ResourceTypeDeleteParams]) -> BookingV1ResourceTypeDeleteResult:
         """Delete Resource Type
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.resourceType.delete
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-delete.html
-        Spec: spec/imported/booking.v1.resourceType.delete.yaml
+        Spec: spec/imported/booking.v1.resourceType.delete.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceTypeDeleteResult", self._client._invoke("booking.v1.resourceType.delete", params))
 
     def get(self, **params: Unpack[BookingV1ResourceTypeGetParams]) -> BookingV1ResourceTypeGetResult:
         """Get Resource Type
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.resourceType.get
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-get.html
-        Spec: spec/imported/booking.v1.resourceType.get.yaml
+        Spec: spec/imported/booking.v1.resourceType.get.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceTypeGetResult", self._client._invoke("booking.v1.resourceType.get", params))
 
     def list(self, **params: Unpack[BookingV1ResourceTypeListParams]) -> BookingV1ResourceTypeListResult:
         """Get a list of resource types
 
+        Args:
+            filter (BookingV1ResourceTypeListFilter, optional, sent as FILTER)
+            order (BookingV1ResourceTypeListOrder, optional, sent as ORDER)
+
         REST method: booking.v1.resourceType.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-list.html
-        Spec: spec/imported/booking.v1.resourceType.list.yaml
+        Spec: spec/imported/booking.v1.resourceType.list.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceTypeListResult", self._client._invoke("booking.v1.resourceType.list", params))
 
     def update(self, **params: Unpack[BookingV1ResourceTypeUpdateParams]) -> BookingV1ResourceTypeUpdateResult:
         """Update Resource Type
 
+        Args:
+            id (int | str, required)
+            fields (BookingV1ResourceTypeUpdateFields, required)
+
         REST method: booking.v1.resourceType.update
         Docs: https://apidocs.bitrix24.com/api-reference/booking/resource/resource-type/booking-v1-resourcetype-update.html
-        Spec: spec/imported/booking.v1.resourceType.update.yaml
+        Spec: spec/imported/booking.v1.resourceType.update.yaml (in the b24client repository)
         """
         return cast("BookingV1ResourceTypeUpdateResult", self._client._invoke("booking.v1.resourceType.update", params))
 
@@ -465,9 +552,12 @@ class BookingV1WaitlistNamespace:
     def add(self, **params: Unpack[BookingV1WaitlistAddParams]) -> BookingV1WaitlistAddResult:
         """Add to waitlist
 
+        Args:
+            fields (BookingV1WaitlistAddFields, required)
+
         REST method: booking.v1.waitlist.add
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-add.html
-        Spec: spec/imported/booking.v1.waitlist.add.yaml
+        Spec: spec/imported/booking.v1.waitlist.add.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistAddResult", self._client._invoke("booking.v1.waitlist.add", params))
 
@@ -480,9 +570,12 @@ class BookingV1WaitlistNamespace:
     ) -> BookingV1WaitlistCreatefrombookingResult:
         """Create a waitlist entry from booking using
 
+        Args:
+            booking_id (int | str, required, sent as bookingId)
+
         REST method: booking.v1.waitlist.createfrombooking
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-createfrombooking.html
-        Spec: spec/imported/booking.v1.waitlist.createfrombooking.yaml
+        Spec: spec/imported/booking.v1.waitlist.createfrombooking.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1WaitlistCreatefrombookingResult", self._client._invoke("booking.v1.waitlist.createfrombooking", params)
@@ -491,9 +584,12 @@ class BookingV1WaitlistNamespace:
     def delete(self, **params: Unpack[BookingV1WaitlistDeleteParams]) -> BookingV1WaitlistDeleteResult:
         """Delete Entry from the Waitlist
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.waitlist.delete
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-delete.html
-        Spec: spec/imported/booking.v1.waitlist.delete.yaml
+        Spec: spec/imported/booking.v1.waitlist.delete.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistDeleteResult", self._client._invoke("booking.v1.waitlist.delete", params))
 
@@ -504,27 +600,37 @@ class BookingV1WaitlistNamespace:
     def get(self, **params: Unpack[BookingV1WaitlistGetParams]) -> BookingV1WaitlistGetResult:
         """Get a Record from the Waitlist
 
+        Args:
+            id (int | str, required)
+
         REST method: booking.v1.waitlist.get
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-get.html
-        Spec: spec/imported/booking.v1.waitlist.get.yaml
+        Spec: spec/imported/booking.v1.waitlist.get.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistGetResult", self._client._invoke("booking.v1.waitlist.get", params))
 
     def list(self, **params: Unpack[BookingV1WaitlistListParams]) -> BookingV1WaitlistListResult:
         """Get a list of records from the waitlist
 
+        Args:
+            filter (BookingV1WaitlistListFilter, optional)
+
         REST method: booking.v1.waitlist.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-list.html
-        Spec: spec/imported/booking.v1.waitlist.list.yaml
+        Spec: spec/imported/booking.v1.waitlist.list.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistListResult", self._client._invoke("booking.v1.waitlist.list", params))
 
     def update(self, **params: Unpack[BookingV1WaitlistUpdateParams]) -> BookingV1WaitlistUpdateResult:
         """Update a record in the waitlist
 
+        Args:
+            id (int | str, required)
+            fields (BookingV1WaitlistUpdateFields, required)
+
         REST method: booking.v1.waitlist.update
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/booking-v1-waitlist-update.html
-        Spec: spec/imported/booking.v1.waitlist.update.yaml
+        Spec: spec/imported/booking.v1.waitlist.update.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistUpdateResult", self._client._invoke("booking.v1.waitlist.update", params))
 
@@ -540,27 +646,37 @@ class BookingV1WaitlistClientNamespace:
     def list(self, **params: Unpack[BookingV1WaitlistClientListParams]) -> BookingV1WaitlistClientListResult:
         """Get the list of clients for the waitlist
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+
         REST method: booking.v1.waitlist.client.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-list.html
-        Spec: spec/imported/booking.v1.waitlist.client.list.yaml
+        Spec: spec/imported/booking.v1.waitlist.client.list.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistClientListResult", self._client._invoke("booking.v1.waitlist.client.list", params))
 
     def set(self, **params: Unpack[BookingV1WaitlistClientSetParams]) -> BookingV1WaitlistClientSetResult:
         """Add Clients to the Waitlist Record in
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+            clients (list[Any] | dict[str, Any], required)
+
         REST method: booking.v1.waitlist.client.set
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-set.html
-        Spec: spec/imported/booking.v1.waitlist.client.set.yaml
+        Spec: spec/imported/booking.v1.waitlist.client.set.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistClientSetResult", self._client._invoke("booking.v1.waitlist.client.set", params))
 
     def unset(self, **params: Unpack[BookingV1WaitlistClientUnsetParams]) -> BookingV1WaitlistClientUnsetResult:
         """Remove clients from the waitlist entry
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+
         REST method: booking.v1.waitlist.client.unset
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/client/booking-v1-waitlist-client-unset.html
-        Spec: spec/imported/booking.v1.waitlist.client.unset.yaml
+        Spec: spec/imported/booking.v1.waitlist.client.unset.yaml (in the b24client repository)
         """
         return cast("BookingV1WaitlistClientUnsetResult", self._client._invoke("booking.v1.waitlist.client.unset", params))
 
@@ -576,9 +692,12 @@ class BookingV1WaitlistExternalDataNamespace:
     def list(self, **params: Unpack[BookingV1WaitlistExternalDataListParams]) -> BookingV1WaitlistExternalDataListResult:
         """Get External Data Links for Waitlist Entry
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+
         REST method: booking.v1.waitlist.externalData.list
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-list.html
-        Spec: spec/imported/booking.v1.waitlist.externalData.list.yaml
+        Spec: spec/imported/booking.v1.waitlist.externalData.list.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1WaitlistExternalDataListResult", self._client._invoke("booking.v1.waitlist.externalData.list", params)
@@ -587,9 +706,13 @@ class BookingV1WaitlistExternalDataNamespace:
     def set(self, **params: Unpack[BookingV1WaitlistExternalDataSetParams]) -> BookingV1WaitlistExternalDataSetResult:
         """Set Connections for Recording in the Waitlist
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+            external_data (list[Any] | dict[str, Any], required, sent as externalData)
+
         REST method: booking.v1.waitlist.externalData.set
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-set.html
-        Spec: spec/imported/booking.v1.waitlist.externalData.set.yaml
+        Spec: spec/imported/booking.v1.waitlist.externalData.set.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1WaitlistExternalDataSetResult", self._client._invoke("booking.v1.waitlist.externalData.set", params)
@@ -598,9 +721,12 @@ class BookingV1WaitlistExternalDataNamespace:
     def unset(self, **params: Unpack[BookingV1WaitlistExternalDataUnsetParams]) -> BookingV1WaitlistExternalDataUnsetResult:
         """Remove connections for the waitlist record
 
+        Args:
+            wait_list_id (int | str, required, sent as waitListId)
+
         REST method: booking.v1.waitlist.externalData.unset
         Docs: https://apidocs.bitrix24.com/api-reference/booking/waitlist/external-data/booking-v1-waitlist-externaldata-unset.html
-        Spec: spec/imported/booking.v1.waitlist.externalData.unset.yaml
+        Spec: spec/imported/booking.v1.waitlist.externalData.unset.yaml (in the b24client repository)
         """
         return cast(
             "BookingV1WaitlistExternalDataUnsetResult", self._client._invoke("booking.v1.waitlist.externalData.unset", params)

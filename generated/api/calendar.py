@@ -109,9 +109,14 @@ class CalendarAccessibilityNamespace:
     def get(self, **params: Unpack[CalendarAccessibilityGetParams]) -> CalendarAccessibilityGetResult:
         """Get User Availability from
 
+        Args:
+            users (list[Any] | dict[str, Any], required)
+            from_ (str | datetime.date, required, sent as from)
+            to (str | datetime.date, required)
+
         REST method: calendar.accessibility.get
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-accessibility-get.html
-        Spec: spec/imported/calendar.accessibility.get.yaml
+        Spec: spec/imported/calendar.accessibility.get.yaml (in the b24client repository)
         """
         return cast("CalendarAccessibilityGetResult", self._client._invoke("calendar.accessibility.get", params))
 
@@ -127,20 +132,50 @@ class CalendarEventNamespace:
     def add(self, **params: Unpack[CalendarEventAddParams]) -> CalendarEventAddResult:
         """Add Event
 
+        Args:
+            type (str, required)
+            owner_id (int | str, required, sent as ownerId)
+            from_ (str | datetime.date, optional, sent as from)
+            to (str | datetime.date, optional)
+            from_ts (int | str, optional)
+            to_ts (int | str, optional)
+            section (int | str, optional)
+            auto_detect_section (Literal['Y', 'N'], optional)
+            name (str, required)
+            skip_time (Literal['Y', 'N'], optional)
+            timezone_from (str, optional)
+            timezone_to (str, optional)
+            description (str, optional)
+            color (str, optional)
+            text_color (str, optional)
+            accessibility (Literal['busy', 'absent', 'quest', 'free'], optional)
+            importance (Literal['high', 'normal', 'low'], optional)
+            private_event (Literal['Y', 'N'], optional)
+            rrule (CalendarEventAddRrule, optional)
+            is_meeting (Literal['Y', 'N'], optional)
+            location (str, optional)
+            remind (list[Any] | dict[str, Any], optional)
+            attendees (list[Any] | dict[str, Any], optional)
+            meeting (CalendarEventAddMeeting, optional)
+            crm_fields (list[Any] | dict[str, Any], optional)
+
         Rules: at least one of from, from_ts; at least one of to, to_ts; section required if auto_detect_section equals 'N'.
 
         REST method: calendar.event.add
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-add.html
-        Spec: spec/imported/calendar.event.add.yaml, spec/overrides/calendar.event.add.yaml
+        Spec: spec/imported/calendar.event.add.yaml, spec/overrides/calendar.event.add.yaml (in the b24client repository)
         """
         return cast("CalendarEventAddResult", self._client._invoke("calendar.event.add", params))
 
     def delete(self, **params: Unpack[CalendarEventDeleteParams]) -> CalendarEventDeleteResult:
         """Delete Event
 
+        Args:
+            id (int | str, required)
+
         REST method: calendar.event.delete
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-delete.html
-        Spec: spec/imported/calendar.event.delete.yaml
+        Spec: spec/imported/calendar.event.delete.yaml (in the b24client repository)
         """
         return cast("CalendarEventDeleteResult", self._client._invoke("calendar.event.delete", params))
 
@@ -151,20 +186,53 @@ class CalendarEventNamespace:
     def getbyid(self, **params: Unpack[CalendarEventGetbyidParams]) -> CalendarEventGetbyidResult:
         """Get Event by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: calendar.event.getbyid
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-by-id.html
-        Spec: spec/imported/calendar.event.getbyid.yaml
+        Spec: spec/imported/calendar.event.getbyid.yaml (in the b24client repository)
         """
         return cast("CalendarEventGetbyidResult", self._client._invoke("calendar.event.getbyid", params))
 
     def update(self, **params: Unpack[CalendarEventUpdateParams]) -> CalendarEventUpdateResult:
         """Update Event
 
+        Args:
+            id (int | str, required)
+            type (str, required)
+            owner_id (int | str, required, sent as ownerId)
+            from_ (str | datetime.date, optional, sent as from)
+            to (str | datetime.date, optional)
+            from_ts (int | str, optional)
+            to_ts (int | str, optional)
+            section (int | str, optional)
+            name (str, optional)
+            skip_time (Literal['Y', 'N'], optional)
+            timezone_from (str, optional)
+            timezone_to (str, optional)
+            description (str, optional)
+            color (str, optional)
+            text_color (str, optional)
+            accessibility (Literal['busy', 'absent', 'quest', 'free'], optional)
+            importance (Literal['high', 'normal', 'low'], optional)
+            private_event (Literal['Y', 'N'], optional)
+            recurrence_mode (Literal['this', 'next', 'all'], optional)
+            current_date_from (str | datetime.date, optional)
+            rrule (CalendarEventUpdateRrule, optional)
+            is_meeting (Literal['Y', 'N'], optional)
+            location (str, optional)
+            remind (list[Any] | dict[str, Any], optional)
+            attendees (list[Any] | dict[str, Any], optional)
+            host (int | str, optional)
+            meeting (CalendarEventUpdateMeeting, optional)
+            crm_fields (list[Any] | dict[str, Any], optional)
+
         Rules: when several of from_ts, from are given, the first wins; when several of to_ts, to are given, the first wins; current_date_from required if recurrence_mode in ['this', 'next'].
 
         REST method: calendar.event.update
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-update.html
-        Spec: spec/imported/calendar.event.update.yaml, spec/overrides/calendar.event.update.yaml
+        Spec: spec/imported/calendar.event.update.yaml, spec/overrides/calendar.event.update.yaml (in the b24client repository)
         """
         return cast("CalendarEventUpdateResult", self._client._invoke("calendar.event.update", params))
 
@@ -180,18 +248,33 @@ class CalendarEventGetNamespace:
     def __call__(self, **params: Unpack[CalendarEventGetParams]) -> CalendarEventGetResult:
         """Get a List of Calendar Events
 
+        Args:
+            type (Literal['user', 'group', 'company_calendar'], required)
+            owner_id (int | str, required, sent as ownerId)
+            from_ (str | datetime.date, optional, sent as from)
+            to (str | datetime.date, optional)
+            section (list[Any] | dict[str, Any], optional)
+
         REST method: calendar.event.get
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get.html
-        Spec: spec/imported/calendar.event.get.yaml
+        Spec: spec/imported/calendar.event.get.yaml (in the b24client repository)
         """
         return cast("CalendarEventGetResult", self._client._invoke("calendar.event.get", params))
 
     def nearest(self, **params: Unpack[CalendarEventGetNearestParams]) -> CalendarEventGetNearestResult:
         """Get a List of Upcoming Events
 
+        Args:
+            type (Literal['user', 'group', 'company_calendar'], optional)
+            owner_id (int | str, optional, sent as ownerId)
+            days (int | str, optional)
+            for_current_user (bool | str, optional, sent as forCurrentUser)
+            max_events_count (int | str, optional, sent as maxEventsCount)
+            detail_url (str, optional, sent as detailUrl)
+
         REST method: calendar.event.get.nearest
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-event-get-nearest.html
-        Spec: spec/imported/calendar.event.get.nearest.yaml
+        Spec: spec/imported/calendar.event.get.nearest.yaml (in the b24client repository)
         """
         return cast("CalendarEventGetNearestResult", self._client._invoke("calendar.event.get.nearest", params))
 
@@ -220,18 +303,25 @@ class CalendarMeetingStatusNamespace:
     def get(self, **params: Unpack[CalendarMeetingStatusGetParams]) -> CalendarMeetingStatusGetResult:
         """Get the participation status of the current user in the event
 
+        Args:
+            event_id (int | str, required, sent as eventId)
+
         REST method: calendar.meeting.status.get
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-meeting-status-get.html
-        Spec: spec/imported/calendar.meeting.status.get.yaml
+        Spec: spec/imported/calendar.meeting.status.get.yaml (in the b24client repository)
         """
         return cast("CalendarMeetingStatusGetResult", self._client._invoke("calendar.meeting.status.get", params))
 
     def set(self, **params: Unpack[CalendarMeetingStatusSetParams]) -> CalendarMeetingStatusSetResult:
         """Set Participation Status in Event for Current User
 
+        Args:
+            event_id (int | str, required, sent as eventId)
+            status (Literal['Y', 'N', 'Q'], required)
+
         REST method: calendar.meeting.status.set
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-event/calendar-meeting-status-set.html
-        Spec: spec/imported/calendar.meeting.status.set.yaml
+        Spec: spec/imported/calendar.meeting.status.set.yaml (in the b24client repository)
         """
         return cast("CalendarMeetingStatusSetResult", self._client._invoke("calendar.meeting.status.set", params))
 
@@ -247,9 +337,12 @@ class CalendarResourceNamespace:
     def add(self, **params: Unpack[CalendarResourceAddParams]) -> CalendarResourceAddResult:
         """Add a new resource
 
+        Args:
+            name (str, required)
+
         REST method: calendar.resource.add
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-add.html
-        Spec: spec/imported/calendar.resource.add.yaml
+        Spec: spec/imported/calendar.resource.add.yaml (in the b24client repository)
         """
         return cast("CalendarResourceAddResult", self._client._invoke("calendar.resource.add", params))
 
@@ -260,27 +353,36 @@ class CalendarResourceNamespace:
     def delete(self, **params: Unpack[CalendarResourceDeleteParams]) -> CalendarResourceDeleteResult:
         """Delete Resource
 
+        Args:
+            resource_id (Any, required, sent as resourceId)
+
         REST method: calendar.resource.delete
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-delete.html
-        Spec: spec/imported/calendar.resource.delete.yaml
+        Spec: spec/imported/calendar.resource.delete.yaml (in the b24client repository)
         """
         return cast("CalendarResourceDeleteResult", self._client._invoke("calendar.resource.delete", params))
 
     def list(self, **params: Unpack[CalendarResourceListParams]) -> CalendarResourceListResult:
         """Get a list of all resources
 
+        Takes no arguments.
+
         REST method: calendar.resource.list
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-list.html
-        Spec: spec/imported/calendar.resource.list.yaml
+        Spec: spec/imported/calendar.resource.list.yaml (in the b24client repository)
         """
         return cast("CalendarResourceListResult", self._client._invoke("calendar.resource.list", params))
 
     def update(self, **params: Unpack[CalendarResourceUpdateParams]) -> CalendarResourceUpdateResult:
         """Update resource
 
+        Args:
+            resource_id (int | str, required, sent as resourceId)
+            name (str, required)
+
         REST method: calendar.resource.update
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-update.html
-        Spec: spec/imported/calendar.resource.update.yaml
+        Spec: spec/imported/calendar.resource.update.yaml (in the b24client repository)
         """
         return cast("CalendarResourceUpdateResult", self._client._invoke("calendar.resource.update", params))
 
@@ -296,9 +398,12 @@ class CalendarResourceBookingNamespace:
     def list(self, **params: Unpack[CalendarResourceBookingListParams]) -> CalendarResourceBookingListResult:
         """Get Resource Bookings by Filter
 
+        Args:
+            filter (CalendarResourceBookingListFilter, required)
+
         REST method: calendar.resource.booking.list
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/resource/calendar-resource-booking-list.html
-        Spec: spec/imported/calendar.resource.booking.list.yaml, spec/overrides/calendar.resource.booking.list.yaml
+        Spec: spec/imported/calendar.resource.booking.list.yaml, spec/overrides/calendar.resource.booking.list.yaml (in the b24client repository)
         """
         return cast("CalendarResourceBookingListResult", self._client._invoke("calendar.resource.booking.list", params))
 
@@ -314,36 +419,64 @@ class CalendarSectionNamespace:
     def add(self, **params: Unpack[CalendarSectionAddParams]) -> CalendarSectionAddResult:
         """Add Calendar
 
+        Args:
+            type (Literal['user', 'group'], required)
+            owner_id (int | str, required, sent as ownerId)
+            name (str, required)
+            description (str, optional)
+            color (str, optional)
+            text_color (str, optional)
+            export (CalendarSectionAddExport, optional)
+
         REST method: calendar.section.add
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-add.html
-        Spec: spec/imported/calendar.section.add.yaml
+        Spec: spec/imported/calendar.section.add.yaml (in the b24client repository)
         """
         return cast("CalendarSectionAddResult", self._client._invoke("calendar.section.add", params))
 
     def delete(self, **params: Unpack[CalendarSectionDeleteParams]) -> CalendarSectionDeleteResult:
         """Delete Calendar
 
+        Args:
+            type (Literal['user', 'group'], required)
+            owner_id (int | str, required, sent as ownerId)
+            id (int | str, required)
+
         REST method: calendar.section.delete
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-delete.html
-        Spec: spec/imported/calendar.section.delete.yaml
+        Spec: spec/imported/calendar.section.delete.yaml (in the b24client repository)
         """
         return cast("CalendarSectionDeleteResult", self._client._invoke("calendar.section.delete", params))
 
     def get(self, **params: Unpack[CalendarSectionGetParams]) -> CalendarSectionGetResult:
         """Get Calendar List
 
+        Args:
+            type (str, required)
+            owner_id (int | str, required, sent as ownerId)
+
         REST method: calendar.section.get
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-get.html
-        Spec: spec/imported/calendar.section.get.yaml
+        Spec: spec/imported/calendar.section.get.yaml (in the b24client repository)
         """
         return cast("CalendarSectionGetResult", self._client._invoke("calendar.section.get", params))
 
     def update(self, **params: Unpack[CalendarSectionUpdateParams]) -> CalendarSectionUpdateResult:
         """Update Calendar
 
+        Args:
+            type (Literal['user', 'group'], required)
+            owner_id (int | str, required, sent as ownerId)
+            id (str, required)
+            name (str, optional)
+            description (str, optional)
+            color (str, optional)
+            text_color (str, optional)
+            export (CalendarSectionUpdateExport, optional)
+
         REST method: calendar.section.update
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-section-update.html
-        Spec: spec/imported/calendar.section.update.yaml
+        Spec: spec/imported/calendar.section.update.yaml (in the b24client repository)
         """
         return cast("CalendarSectionUpdateResult", self._client._invoke("calendar.section.update", params))
 
@@ -359,9 +492,11 @@ class CalendarSettingsNamespace:
     def get(self, **params: Unpack[CalendarSettingsGetParams]) -> CalendarSettingsGetResult:
         """Get main calendar settings
 
+        Takes no arguments.
+
         REST method: calendar.settings.get
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-settings-get.html
-        Spec: spec/imported/calendar.settings.get.yaml
+        Spec: spec/imported/calendar.settings.get.yaml (in the b24client repository)
         """
         return cast("CalendarSettingsGetResult", self._client._invoke("calendar.settings.get", params))
 
@@ -390,17 +525,22 @@ class CalendarUserSettingsNamespace:
     def get(self, **params: Unpack[CalendarUserSettingsGetParams]) -> CalendarUserSettingsGetResult:
         """Get User Calendar Settings
 
+        Takes no arguments.
+
         REST method: calendar.user.settings.get
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-get.html
-        Spec: spec/imported/calendar.user.settings.get.yaml
+        Spec: spec/imported/calendar.user.settings.get.yaml (in the b24client repository)
         """
         return cast("CalendarUserSettingsGetResult", self._client._invoke("calendar.user.settings.get", params))
 
     def set(self, **params: Unpack[CalendarUserSettingsSetParams]) -> CalendarUserSettingsSetResult:
         """Set User Calendar Settings
 
+        Args:
+            settings (CalendarUserSettingsSetSettings, required)
+
         REST method: calendar.user.settings.set
         Docs: https://apidocs.bitrix24.com/api-reference/calendar/calendar-user-settings-set.html
-        Spec: spec/imported/calendar.user.settings.set.yaml
+        Spec: spec/imported/calendar.user.settings.set.yaml (in the b24client repository)
         """
         return cast("CalendarUserSettingsSetResult", self._client._invoke("calendar.user.settings.set", params))

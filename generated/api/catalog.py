@@ -429,36 +429,50 @@ class CatalogCatalogNamespace:
     def get(self, **params: Unpack[CatalogCatalogGetParams]) -> CatalogCatalogGetResult:
         """Get Values of All Fields in the Trade Catalog
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.catalog.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-get.html
-        Spec: spec/imported/catalog.catalog.get.yaml
+        Spec: spec/imported/catalog.catalog.get.yaml (in the b24client repository)
         """
         return cast("CatalogCatalogGetResult", self._client._invoke("catalog.catalog.get", params))
 
     def get_fields(self, **params: Unpack[CatalogCatalogGetFieldsParams]) -> CatalogCatalogGetFieldsResult:
         """Get Available Fields of the Trade Catalog
 
+        Takes no arguments.
+
         REST method: catalog.catalog.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-get-fields.html
-        Spec: spec/imported/catalog.catalog.getFields.yaml
+        Spec: spec/imported/catalog.catalog.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogCatalogGetFieldsResult", self._client._invoke("catalog.catalog.getFields", params))
 
     def is_offers(self, **params: Unpack[CatalogCatalogIsOffersParams]) -> CatalogCatalogIsOffersResult:
         """Check if the trade catalog is a variation catalog
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.catalog.isOffers
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-is-offers.html
-        Spec: spec/imported/catalog.catalog.isOffers.yaml
+        Spec: spec/imported/catalog.catalog.isOffers.yaml (in the b24client repository)
         """
         return cast("CatalogCatalogIsOffersResult", self._client._invoke("catalog.catalog.isOffers", params))
 
     def list(self, **params: Unpack[CatalogCatalogListParams]) -> CatalogCatalogListResult:
         """Get a list of trade catalogs
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.catalog.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/catalog/catalog-catalog-list.html
-        Spec: spec/imported/catalog.catalog.list.yaml
+        Spec: spec/imported/catalog.catalog.list.yaml (in the b24client repository)
         """
         return cast("CatalogCatalogListResult", self._client._invoke("catalog.catalog.list", params))
 
@@ -474,74 +488,98 @@ class CatalogDocumentNamespace:
     def add(self, **params: Unpack[CatalogDocumentAddParams]) -> CatalogDocumentAddResult:
         """Create Inventory Document
 
+        Args:
+            fields (CatalogDocumentAddFields, required)
+
         REST method: catalog.document.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-add.html
-        Spec: spec/imported/catalog.document.add.yaml
+        Spec: spec/imported/catalog.document.add.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentAddResult", self._client._invoke("catalog.document.add", params))
 
     def cancel(self, **params: Unpack[CatalogDocumentCancelParams]) -> CatalogDocumentCancelResult:
         """Cancel Document of Inventory Accounting
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.document.cancel
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-cancel.html
-        Spec: spec/imported/catalog.document.cancel.yaml
+        Spec: spec/imported/catalog.document.cancel.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentCancelResult", self._client._invoke("catalog.document.cancel", params))
 
     def cancel_list(self, **params: Unpack[CatalogDocumentCancelListParams]) -> CatalogDocumentCancelListResult:
         """Canceling Multiple Documents
 
+        Args:
+            document_ids (Sequence[int | str], required, sent as documentIds)
+
         REST method: catalog.document.cancelList
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-cancel-list.html
-        Spec: spec/imported/catalog.document.cancelList.yaml
+        Spec: spec/imported/catalog.document.cancelList.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentCancelListResult", self._client._invoke("catalog.document.cancelList", params))
 
     def conduct(self, **params: Unpack[CatalogDocumentConductParams]) -> CatalogDocumentConductResult:
         """Conduct Warehouse Accounting Document
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.document.conduct
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-conduct.html
-        Spec: spec/imported/catalog.document.conduct.yaml
+        Spec: spec/imported/catalog.document.conduct.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentConductResult", self._client._invoke("catalog.document.conduct", params))
 
     def conduct_list(self, **params: Unpack[CatalogDocumentConductListParams]) -> CatalogDocumentConductListResult:
         """Conduct Multiple Warehouse Accounting Documents
 
+        Args:
+            document_ids (Sequence[int | str], required, sent as documentIds)
+
         REST method: catalog.document.conductList
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-conduct-list.html
-        Spec: spec/imported/catalog.document.conductList.yaml
+        Spec: spec/imported/catalog.document.conductList.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentConductListResult", self._client._invoke("catalog.document.conductList", params))
 
     def confirm(self, **params: Unpack[CatalogDocumentConfirmParams]) -> CatalogDocumentConfirmResult:
         """Conduct Warehouse Accounting Document
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.document.conduct): The docs mark the method deprecated.
 
         REST method: catalog.document.confirm
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-confirm.html
-        Spec: spec/imported/catalog.document.confirm.yaml
+        Spec: spec/imported/catalog.document.confirm.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentConfirmResult", self._client._invoke("catalog.document.confirm", params))
 
     def delete(self, **params: Unpack[CatalogDocumentDeleteParams]) -> CatalogDocumentDeleteResult:
         """Delete Inventory Document
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.document.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-delete.html
-        Spec: spec/imported/catalog.document.delete.yaml
+        Spec: spec/imported/catalog.document.delete.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentDeleteResult", self._client._invoke("catalog.document.delete", params))
 
     def delete_list(self, **params: Unpack[CatalogDocumentDeleteListParams]) -> CatalogDocumentDeleteListResult:
         """Delete Multiple Inventory Documents
 
+        Args:
+            document_ids (Sequence[int | str], required, sent as documentIds)
+
         REST method: catalog.document.deleteList
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-delete-list.html
-        Spec: spec/imported/catalog.document.deleteList.yaml
+        Spec: spec/imported/catalog.document.deleteList.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentDeleteListResult", self._client._invoke("catalog.document.deleteList", params))
 
@@ -552,29 +590,39 @@ class CatalogDocumentNamespace:
     def fields(self, **params: Unpack[CatalogDocumentFieldsParams]) -> CatalogDocumentFieldsResult:
         """Get a List of Document Fields
 
+        Takes no arguments.
+
         Deprecated (use catalog.document.getFields): The docs mark the method deprecated.
 
         REST method: catalog.document.fields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-fields.html
-        Spec: spec/imported/catalog.document.fields.yaml
+        Spec: spec/imported/catalog.document.fields.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentFieldsResult", self._client._invoke("catalog.document.fields", params))
 
     def get_fields(self, **params: Unpack[CatalogDocumentGetFieldsParams]) -> CatalogDocumentGetFieldsResult:
         """Get Description of Fields for Inventory Document
 
+        Takes no arguments.
+
         REST method: catalog.document.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-get-fields.html
-        Spec: spec/imported/catalog.document.getFields.yaml
+        Spec: spec/imported/catalog.document.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentGetFieldsResult", self._client._invoke("catalog.document.getFields", params))
 
     def list(self, **params: Unpack[CatalogDocumentListParams]) -> CatalogDocumentListResult:
         """Get a List of Warehouse Accounting Documents
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.document.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-list.html
-        Spec: spec/imported/catalog.document.list.yaml
+        Spec: spec/imported/catalog.document.list.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentListResult", self._client._invoke("catalog.document.list", params))
 
@@ -585,20 +633,27 @@ class CatalogDocumentNamespace:
     def unconfirm(self, **params: Unpack[CatalogDocumentUnconfirmParams]) -> CatalogDocumentUnconfirmResult:
         """Cancel Document Processing
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.document.cancel): The docs mark the method deprecated.
 
         REST method: catalog.document.unconfirm
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-unconfirm.html
-        Spec: spec/imported/catalog.document.unconfirm.yaml
+        Spec: spec/imported/catalog.document.unconfirm.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentUnconfirmResult", self._client._invoke("catalog.document.unconfirm", params))
 
     def update(self, **params: Unpack[CatalogDocumentUpdateParams]) -> CatalogDocumentUpdateResult:
         """Update Warehouse Accounting Document
 
+        Args:
+            id (int | str, required)
+            fields (CatalogDocumentUpdateFields, required)
+
         REST method: catalog.document.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-update.html
-        Spec: spec/imported/catalog.document.update.yaml
+        Spec: spec/imported/catalog.document.update.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentUpdateResult", self._client._invoke("catalog.document.update", params))
 
@@ -614,56 +669,76 @@ class CatalogDocumentElementNamespace:
     def add(self, **params: Unpack[CatalogDocumentElementAddParams]) -> CatalogDocumentElementAddResult:
         """Add Product to Inventory Document
 
+        Args:
+            fields (CatalogDocumentElementAddFields, required)
+
         REST method: catalog.document.element.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-add.html
-        Spec: spec/imported/catalog.document.element.add.yaml
+        Spec: spec/imported/catalog.document.element.add.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentElementAddResult", self._client._invoke("catalog.document.element.add", params))
 
     def delete(self, **params: Unpack[CatalogDocumentElementDeleteParams]) -> CatalogDocumentElementDeleteResult:
         """Delete Item from Inventory Document
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.document.element.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-delete.html
-        Spec: spec/imported/catalog.document.element.delete.yaml
+        Spec: spec/imported/catalog.document.element.delete.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentElementDeleteResult", self._client._invoke("catalog.document.element.delete", params))
 
     def fields(self, **params: Unpack[CatalogDocumentElementFieldsParams]) -> CatalogDocumentElementFieldsResult:
         """Get a List of Product Fields for the Warehouse Accounting Document
 
+        Takes no arguments.
+
         Deprecated (use catalog.document.element.getFields): The docs mark the method deprecated.
 
         REST method: catalog.document.element.fields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/outdated/catalog-document-element-fields.html
-        Spec: spec/imported/catalog.document.element.fields.yaml
+        Spec: spec/imported/catalog.document.element.fields.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentElementFieldsResult", self._client._invoke("catalog.document.element.fields", params))
 
     def get_fields(self, **params: Unpack[CatalogDocumentElementGetFieldsParams]) -> CatalogDocumentElementGetFieldsResult:
         """Get the list of product fields for the inventory document
 
+        Takes no arguments.
+
         REST method: catalog.document.element.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-get-fields.html
-        Spec: spec/imported/catalog.document.element.getFields.yaml
+        Spec: spec/imported/catalog.document.element.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentElementGetFieldsResult", self._client._invoke("catalog.document.element.getFields", params))
 
     def list(self, **params: Unpack[CatalogDocumentElementListParams]) -> CatalogDocumentElementListResult:
         """Get a list of products in inventory documents
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.document.element.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-list.html
-        Spec: spec/imported/catalog.document.element.list.yaml
+        Spec: spec/imported/catalog.document.element.list.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentElementListResult", self._client._invoke("catalog.document.element.list", params))
 
     def update(self, **params: Unpack[CatalogDocumentElementUpdateParams]) -> CatalogDocumentElementUpdateResult:
         """Update Product in Inventory Document
 
+        Args:
+            id (int | str, required)
+            fields (CatalogDocumentElementUpdateFields, required)
+
         REST method: catalog.document.element.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/document-element/catalog-document-element-update.html
-        Spec: spec/imported/catalog.document.element.update.yaml
+        Spec: spec/imported/catalog.document.element.update.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentElementUpdateResult", self._client._invoke("catalog.document.element.update", params))
 
@@ -679,9 +754,11 @@ class CatalogDocumentModeNamespace:
     def status(self, **params: Unpack[CatalogDocumentModeStatusParams]) -> CatalogDocumentModeStatusResult:
         """Check the status of inventory management
 
+        Takes no arguments.
+
         REST method: catalog.document.mode.status
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/document/catalog-document-mode-status.html
-        Spec: spec/imported/catalog.document.mode.status.yaml
+        Spec: spec/imported/catalog.document.mode.status.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentModeStatusResult", self._client._invoke("catalog.document.mode.status", params))
 
@@ -697,27 +774,35 @@ class CatalogDocumentcontractorNamespace:
     def add(self, **params: Unpack[CatalogDocumentcontractorAddParams]) -> CatalogDocumentcontractorAddResult:
         """Add Vendor to Inventory Document
 
+        Args:
+            fields (CatalogDocumentcontractorAddFields, required)
+
         REST method: catalog.documentcontractor.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-add.html
-        Spec: spec/imported/catalog.documentcontractor.add.yaml
+        Spec: spec/imported/catalog.documentcontractor.add.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentcontractorAddResult", self._client._invoke("catalog.documentcontractor.add", params))
 
     def delete(self, **params: Unpack[CatalogDocumentcontractorDeleteParams]) -> CatalogDocumentcontractorDeleteResult:
         """Remove Vendor Binding from Document
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.documentcontractor.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-delete.html
-        Spec: spec/imported/catalog.documentcontractor.delete.yaml
+        Spec: spec/imported/catalog.documentcontractor.delete.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentcontractorDeleteResult", self._client._invoke("catalog.documentcontractor.delete", params))
 
     def get_fields(self, **params: Unpack[CatalogDocumentcontractorGetFieldsParams]) -> CatalogDocumentcontractorGetFieldsResult:
         """Get Description of Fields for Binding Vendor to Inventory Document
 
+        Takes no arguments.
+
         REST method: catalog.documentcontractor.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-get-fields.html
-        Spec: spec/imported/catalog.documentcontractor.getFields.yaml
+        Spec: spec/imported/catalog.documentcontractor.getFields.yaml (in the b24client repository)
         """
         return cast(
             "CatalogDocumentcontractorGetFieldsResult", self._client._invoke("catalog.documentcontractor.getFields", params)
@@ -726,9 +811,15 @@ class CatalogDocumentcontractorNamespace:
     def list(self, **params: Unpack[CatalogDocumentcontractorListParams]) -> CatalogDocumentcontractorListResult:
         """Get a List of Vendor Bindings to Documents
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.documentcontractor.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/documentcontractor/catalog-documentcontractor-list.html
-        Spec: spec/imported/catalog.documentcontractor.list.yaml
+        Spec: spec/imported/catalog.documentcontractor.list.yaml (in the b24client repository)
         """
         return cast("CatalogDocumentcontractorListResult", self._client._invoke("catalog.documentcontractor.list", params))
 
@@ -744,9 +835,11 @@ class CatalogEnumNamespace:
     def get_round_types(self, **params: Unpack[CatalogEnumGetRoundTypesParams]) -> CatalogEnumGetRoundTypesResult:
         """Get a List of Rounding Types
 
+        Takes no arguments.
+
         REST method: catalog.enum.getRoundTypes
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-round-types.html
-        Spec: spec/imported/catalog.enum.getRoundTypes.yaml
+        Spec: spec/imported/catalog.enum.getRoundTypes.yaml (in the b24client repository)
         """
         return cast("CatalogEnumGetRoundTypesResult", self._client._invoke("catalog.enum.getRoundTypes", params))
 
@@ -755,9 +848,11 @@ class CatalogEnumNamespace:
     ) -> CatalogEnumGetStoreDocumentTypesResult:
         """Get Store Document Types
 
+        Takes no arguments.
+
         REST method: catalog.enum.getStoreDocumentTypes
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/enum/catalog-enum-get-store-document-types.html
-        Spec: spec/imported/catalog.enum.getStoreDocumentTypes.yaml
+        Spec: spec/imported/catalog.enum.getStoreDocumentTypes.yaml (in the b24client repository)
         """
         return cast("CatalogEnumGetStoreDocumentTypesResult", self._client._invoke("catalog.enum.getStoreDocumentTypes", params))
 
@@ -773,27 +868,38 @@ class CatalogExtraNamespace:
     def get(self, **params: Unpack[CatalogExtraGetParams]) -> CatalogExtraGetResult:
         """Get Margin Field Values by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.extra.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/extra/catalog-extra-get.html
-        Spec: spec/imported/catalog.extra.get.yaml
+        Spec: spec/imported/catalog.extra.get.yaml (in the b24client repository)
         """
         return cast("CatalogExtraGetResult", self._client._invoke("catalog.extra.get", params))
 
     def get_fields(self, **params: Unpack[CatalogExtraGetFieldsParams]) -> CatalogExtraGetFieldsResult:
         """Get Fields for
 
+        Takes no arguments.
+
         REST method: catalog.extra.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/extra/catalog-extra-get-fields.html
-        Spec: spec/imported/catalog.extra.getFields.yaml
+        Spec: spec/imported/catalog.extra.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogExtraGetFieldsResult", self._client._invoke("catalog.extra.getFields", params))
 
     def list(self, **params: Unpack[CatalogExtraListParams]) -> CatalogExtraListResult:
         """Get the list of markups
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.extra.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/extra/catalog-extra-list.html
-        Spec: spec/imported/catalog.extra.list.yaml
+        Spec: spec/imported/catalog.extra.list.yaml (in the b24client repository)
         """
         return cast("CatalogExtraListResult", self._client._invoke("catalog.extra.list", params))
 
@@ -809,54 +915,75 @@ class CatalogMeasureNamespace:
     def add(self, **params: Unpack[CatalogMeasureAddParams]) -> CatalogMeasureAddResult:
         """Add Measurement Unit
 
+        Args:
+            fields (CatalogMeasureAddFields, required)
+
         REST method: catalog.measure.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-add.html
-        Spec: spec/imported/catalog.measure.add.yaml
+        Spec: spec/imported/catalog.measure.add.yaml (in the b24client repository)
         """
         return cast("CatalogMeasureAddResult", self._client._invoke("catalog.measure.add", params))
 
     def delete(self, **params: Unpack[CatalogMeasureDeleteParams]) -> CatalogMeasureDeleteResult:
         """Delete Measurement Unit
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.measure.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-delete.html
-        Spec: spec/imported/catalog.measure.delete.yaml
+        Spec: spec/imported/catalog.measure.delete.yaml (in the b24client repository)
         """
         return cast("CatalogMeasureDeleteResult", self._client._invoke("catalog.measure.delete", params))
 
     def get(self, **params: Unpack[CatalogMeasureGetParams]) -> CatalogMeasureGetResult:
         """Get Information About a Unit of Measurement by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.measure.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get.html
-        Spec: spec/imported/catalog.measure.get.yaml
+        Spec: spec/imported/catalog.measure.get.yaml (in the b24client repository)
         """
         return cast("CatalogMeasureGetResult", self._client._invoke("catalog.measure.get", params))
 
     def get_fields(self, **params: Unpack[CatalogMeasureGetFieldsParams]) -> CatalogMeasureGetFieldsResult:
         """Get Available Fields of Measurement
 
+        Takes no arguments.
+
         REST method: catalog.measure.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-get-fields.html
-        Spec: spec/imported/catalog.measure.getFields.yaml
+        Spec: spec/imported/catalog.measure.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogMeasureGetFieldsResult", self._client._invoke("catalog.measure.getFields", params))
 
     def list(self, **params: Unpack[CatalogMeasureListParams]) -> CatalogMeasureListResult:
         """Get the list of measurement units
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.measure.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-list.html
-        Spec: spec/imported/catalog.measure.list.yaml
+        Spec: spec/imported/catalog.measure.list.yaml (in the b24client repository)
         """
         return cast("CatalogMeasureListResult", self._client._invoke("catalog.measure.list", params))
 
     def update(self, **params: Unpack[CatalogMeasureUpdateParams]) -> CatalogMeasureUpdateResult:
         """Update Measurement Unit
 
+        Args:
+            id (int | str, required, sent as Id)
+            fields (CatalogMeasureUpdateFields, required)
+
         REST method: catalog.measure.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/measure/catalog-measure-update.html
-        Spec: spec/imported/catalog.measure.update.yaml
+        Spec: spec/imported/catalog.measure.update.yaml (in the b24client repository)
         """
         return cast("CatalogMeasureUpdateResult", self._client._invoke("catalog.measure.update", params))
 
@@ -872,63 +999,87 @@ class CatalogPriceNamespace:
     def add(self, **params: Unpack[CatalogPriceAddParams]) -> CatalogPriceAddResult:
         """Add Product Price
 
+        Args:
+            fields (CatalogPriceAddFields, required)
+
         REST method: catalog.price.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-add.html
-        Spec: spec/imported/catalog.price.add.yaml
+        Spec: spec/imported/catalog.price.add.yaml (in the b24client repository)
         """
         return cast("CatalogPriceAddResult", self._client._invoke("catalog.price.add", params))
 
     def delete(self, **params: Unpack[CatalogPriceDeleteParams]) -> CatalogPriceDeleteResult:
         """Delete Product Price
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.price.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-delete.html
-        Spec: spec/imported/catalog.price.delete.yaml
+        Spec: spec/imported/catalog.price.delete.yaml (in the b24client repository)
         """
         return cast("CatalogPriceDeleteResult", self._client._invoke("catalog.price.delete", params))
 
     def get(self, **params: Unpack[CatalogPriceGetParams]) -> CatalogPriceGetResult:
         """Get Product Price by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.price.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get.html
-        Spec: spec/imported/catalog.price.get.yaml
+        Spec: spec/imported/catalog.price.get.yaml (in the b24client repository)
         """
         return cast("CatalogPriceGetResult", self._client._invoke("catalog.price.get", params))
 
     def get_fields(self, **params: Unpack[CatalogPriceGetFieldsParams]) -> CatalogPriceGetFieldsResult:
         """Get Price Fields
 
+        Takes no arguments.
+
         REST method: catalog.price.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-get-fields.html
-        Spec: spec/imported/catalog.price.getFields.yaml
+        Spec: spec/imported/catalog.price.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogPriceGetFieldsResult", self._client._invoke("catalog.price.getFields", params))
 
     def list(self, **params: Unpack[CatalogPriceListParams]) -> CatalogPriceListResult:
         """Retrieve a List of Prices by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.price.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-list.html
-        Spec: spec/imported/catalog.price.list.yaml
+        Spec: spec/imported/catalog.price.list.yaml (in the b24client repository)
         """
         return cast("CatalogPriceListResult", self._client._invoke("catalog.price.list", params))
 
     def modify(self, **params: Unpack[CatalogPriceModifyParams]) -> CatalogPriceModifyResult:
         """Update Product Price Collection
 
+        Args:
+            fields (CatalogPriceModifyFields, required)
+
         REST method: catalog.price.modify
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-modify.html
-        Spec: spec/imported/catalog.price.modify.yaml
+        Spec: spec/imported/catalog.price.modify.yaml (in the b24client repository)
         """
         return cast("CatalogPriceModifyResult", self._client._invoke("catalog.price.modify", params))
 
     def update(self, **params: Unpack[CatalogPriceUpdateParams]) -> CatalogPriceUpdateResult:
         """Update Product Price
 
+        Args:
+            id (int | str, required)
+            fields (CatalogPriceUpdateFields, required)
+
         REST method: catalog.price.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price/catalog-price-update.html
-        Spec: spec/imported/catalog.price.update.yaml
+        Spec: spec/imported/catalog.price.update.yaml (in the b24client repository)
         """
         return cast("CatalogPriceUpdateResult", self._client._invoke("catalog.price.update", params))
 
@@ -944,54 +1095,75 @@ class CatalogPriceTypeNamespace:
     def add(self, **params: Unpack[CatalogPriceTypeAddParams]) -> CatalogPriceTypeAddResult:
         """Create Price Type
 
+        Args:
+            fields (CatalogPriceTypeAddFields, required)
+
         REST method: catalog.priceType.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-add.html
-        Spec: spec/imported/catalog.priceType.add.yaml
+        Spec: spec/imported/catalog.priceType.add.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeAddResult", self._client._invoke("catalog.priceType.add", params))
 
     def delete(self, **params: Unpack[CatalogPriceTypeDeleteParams]) -> CatalogPriceTypeDeleteResult:
         """Delete Price Type
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.priceType.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-delete.html
-        Spec: spec/imported/catalog.priceType.delete.yaml
+        Spec: spec/imported/catalog.priceType.delete.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeDeleteResult", self._client._invoke("catalog.priceType.delete", params))
 
     def get(self, **params: Unpack[CatalogPriceTypeGetParams]) -> CatalogPriceTypeGetResult:
         """Get Price Type Field Values
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.priceType.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get.html
-        Spec: spec/imported/catalog.priceType.get.yaml
+        Spec: spec/imported/catalog.priceType.get.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeGetResult", self._client._invoke("catalog.priceType.get", params))
 
     def get_fields(self, **params: Unpack[CatalogPriceTypeGetFieldsParams]) -> CatalogPriceTypeGetFieldsResult:
         """Get Price Type Fields
 
+        Takes no arguments.
+
         REST method: catalog.priceType.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-get-fields.html
-        Spec: spec/imported/catalog.priceType.getFields.yaml
+        Spec: spec/imported/catalog.priceType.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeGetFieldsResult", self._client._invoke("catalog.priceType.getFields", params))
 
     def list(self, **params: Unpack[CatalogPriceTypeListParams]) -> CatalogPriceTypeListResult:
         """Get a list of price types by filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.priceType.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-list.html
-        Spec: spec/imported/catalog.priceType.list.yaml
+        Spec: spec/imported/catalog.priceType.list.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeListResult", self._client._invoke("catalog.priceType.list", params))
 
     def update(self, **params: Unpack[CatalogPriceTypeUpdateParams]) -> CatalogPriceTypeUpdateResult:
         """Update Price Type
 
+        Args:
+            id (int | str, required)
+            fields (CatalogPriceTypeUpdateFields, required)
+
         REST method: catalog.priceType.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/catalog-price-type-update.html
-        Spec: spec/imported/catalog.priceType.update.yaml
+        Spec: spec/imported/catalog.priceType.update.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeUpdateResult", self._client._invoke("catalog.priceType.update", params))
 
@@ -1007,36 +1179,50 @@ class CatalogPriceTypeGroupNamespace:
     def add(self, **params: Unpack[CatalogPriceTypeGroupAddParams]) -> CatalogPriceTypeGroupAddResult:
         """Add Price Type Binding to Customer Group
 
+        Args:
+            fields (CatalogPriceTypeGroupAddFields, required)
+
         REST method: catalog.priceTypeGroup.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-add.html
-        Spec: spec/imported/catalog.priceTypeGroup.add.yaml
+        Spec: spec/imported/catalog.priceTypeGroup.add.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeGroupAddResult", self._client._invoke("catalog.priceTypeGroup.add", params))
 
     def delete(self, **params: Unpack[CatalogPriceTypeGroupDeleteParams]) -> CatalogPriceTypeGroupDeleteResult:
         """Remove Price Type Binding from Customer Group
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.priceTypeGroup.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-delete.html
-        Spec: spec/imported/catalog.priceTypeGroup.delete.yaml
+        Spec: spec/imported/catalog.priceTypeGroup.delete.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeGroupDeleteResult", self._client._invoke("catalog.priceTypeGroup.delete", params))
 
     def get_fields(self, **params: Unpack[CatalogPriceTypeGroupGetFieldsParams]) -> CatalogPriceTypeGroupGetFieldsResult:
         """Get Price Type Group Binding Fields
 
+        Takes no arguments.
+
         REST method: catalog.priceTypeGroup.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-get-fields.html
-        Spec: spec/imported/catalog.priceTypeGroup.getFields.yaml
+        Spec: spec/imported/catalog.priceTypeGroup.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeGroupGetFieldsResult", self._client._invoke("catalog.priceTypeGroup.getFields", params))
 
     def list(self, **params: Unpack[CatalogPriceTypeGroupListParams]) -> CatalogPriceTypeGroupListResult:
         """Get a List of Price Type Bindings to Customer Groups
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.priceTypeGroup.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-group/catalog-price-type-group-list.html
-        Spec: spec/imported/catalog.priceTypeGroup.list.yaml
+        Spec: spec/imported/catalog.priceTypeGroup.list.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeGroupListResult", self._client._invoke("catalog.priceTypeGroup.list", params))
 
@@ -1052,63 +1238,90 @@ class CatalogPriceTypeLangNamespace:
     def add(self, **params: Unpack[CatalogPriceTypeLangAddParams]) -> CatalogPriceTypeLangAddResult:
         """Add Translation for Price Type Name
 
+        Args:
+            fields (CatalogPriceTypeLangAddFields, required)
+
         REST method: catalog.priceTypeLang.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-add.html
-        Spec: spec/imported/catalog.priceTypeLang.add.yaml
+        Spec: spec/imported/catalog.priceTypeLang.add.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangAddResult", self._client._invoke("catalog.priceTypeLang.add", params))
 
     def delete(self, **params: Unpack[CatalogPriceTypeLangDeleteParams]) -> CatalogPriceTypeLangDeleteResult:
         """Delete Translation of Price Type Name
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.priceTypeLang.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-delete.html
-        Spec: spec/imported/catalog.priceTypeLang.delete.yaml
+        Spec: spec/imported/catalog.priceTypeLang.delete.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangDeleteResult", self._client._invoke("catalog.priceTypeLang.delete", params))
 
     def get(self, **params: Unpack[CatalogPriceTypeLangGetParams]) -> CatalogPriceTypeLangGetResult:
         """Get the values of the fields for the price type name translation
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.priceTypeLang.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get.html
-        Spec: spec/imported/catalog.priceTypeLang.get.yaml
+        Spec: spec/imported/catalog.priceTypeLang.get.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangGetResult", self._client._invoke("catalog.priceTypeLang.get", params))
 
     def get_fields(self, **params: Unpack[CatalogPriceTypeLangGetFieldsParams]) -> CatalogPriceTypeLangGetFieldsResult:
         """Get Fields for Price Type Translation
 
+        Takes no arguments.
+
         REST method: catalog.priceTypeLang.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get-fields.html
-        Spec: spec/imported/catalog.priceTypeLang.getFields.yaml
+        Spec: spec/imported/catalog.priceTypeLang.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangGetFieldsResult", self._client._invoke("catalog.priceTypeLang.getFields", params))
 
     def get_languages(self, **params: Unpack[CatalogPriceTypeLangGetLanguagesParams]) -> CatalogPriceTypeLangGetLanguagesResult:
         """Get Available Languages for Translation:
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: catalog.priceTypeLang.getLanguages
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-get-languages.html
-        Spec: spec/imported/catalog.priceTypeLang.getLanguages.yaml
+        Spec: spec/imported/catalog.priceTypeLang.getLanguages.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangGetLanguagesResult", self._client._invoke("catalog.priceTypeLang.getLanguages", params))
 
     def list(self, **params: Unpack[CatalogPriceTypeLangListParams]) -> CatalogPriceTypeLangListResult:
         """Get a list of translations for price type names by the filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.priceTypeLang.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-list.html
-        Spec: spec/imported/catalog.priceTypeLang.list.yaml
+        Spec: spec/imported/catalog.priceTypeLang.list.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangListResult", self._client._invoke("catalog.priceTypeLang.list", params))
 
     def update(self, **params: Unpack[CatalogPriceTypeLangUpdateParams]) -> CatalogPriceTypeLangUpdateResult:
         """Update the translation of the price type name
 
+        Args:
+            id (int | str, required, sent as Id)
+            fields (CatalogPriceTypeLangUpdateFields, required)
+
         REST method: catalog.priceTypeLang.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/price-type/price-type-lang/catalog-price-type-lang-update.html
-        Spec: spec/imported/catalog.priceTypeLang.update.yaml
+        Spec: spec/imported/catalog.priceTypeLang.update.yaml (in the b24client repository)
         """
         return cast("CatalogPriceTypeLangUpdateResult", self._client._invoke("catalog.priceTypeLang.update", params))
 
@@ -1124,36 +1337,48 @@ class CatalogProductNamespace:
     def add(self, **params: Unpack[CatalogProductAddParams]) -> CatalogProductAddResult:
         """Add Product
 
+        Args:
+            fields (CatalogProductAddFields, required)
+
         REST method: catalog.product.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-add.html
-        Spec: spec/imported/catalog.product.add.yaml
+        Spec: spec/imported/catalog.product.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductAddResult", self._client._invoke("catalog.product.add", params))
 
     def delete(self, **params: Unpack[CatalogProductDeleteParams]) -> CatalogProductDeleteResult:
         """Delete Product
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-delete.html
-        Spec: spec/imported/catalog.product.delete.yaml
+        Spec: spec/imported/catalog.product.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductDeleteResult", self._client._invoke("catalog.product.delete", params))
 
     def download(self, **params: Unpack[CatalogProductDownloadParams]) -> CatalogProductDownloadResult:
         """Download Product Files
 
+        Args:
+            fields (CatalogProductDownloadFields, required)
+
         REST method: catalog.product.download
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-download.html
-        Spec: spec/imported/catalog.product.download.yaml
+        Spec: spec/imported/catalog.product.download.yaml (in the b24client repository)
         """
         return cast("CatalogProductDownloadResult", self._client._invoke("catalog.product.download", params))
 
     def get(self, **params: Unpack[CatalogProductGetParams]) -> CatalogProductGetResult:
         """Get Product by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-get.html
-        Spec: spec/imported/catalog.product.get.yaml
+        Spec: spec/imported/catalog.product.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductGetResult", self._client._invoke("catalog.product.get", params))
 
@@ -1162,18 +1387,27 @@ class CatalogProductNamespace:
     ) -> CatalogProductGetFieldsByFilterResult:
         """Get Product Fields by Filter
 
+        Args:
+            filter (CatalogProductGetFieldsByFilterFilter, required)
+
         REST method: catalog.product.getFieldsByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-get-fields-by-filter.html
-        Spec: spec/imported/catalog.product.getFieldsByFilter.yaml
+        Spec: spec/imported/catalog.product.getFieldsByFilter.yaml (in the b24client repository)
         """
         return cast("CatalogProductGetFieldsByFilterResult", self._client._invoke("catalog.product.getFieldsByFilter", params))
 
     def list(self, **params: Unpack[CatalogProductListParams]) -> CatalogProductListResult:
         """Get a List of Products by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (str, optional)
+
         REST method: catalog.product.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-list.html
-        Spec: spec/imported/catalog.product.list.yaml
+        Spec: spec/imported/catalog.product.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductListResult", self._client._invoke("catalog.product.list", params))
 
@@ -1192,9 +1426,13 @@ class CatalogProductNamespace:
     def update(self, **params: Unpack[CatalogProductUpdateParams]) -> CatalogProductUpdateResult:
         """Update Product
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductUpdateFields, required)
+
         REST method: catalog.product.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/catalog-product-update.html
-        Spec: spec/imported/catalog.product.update.yaml
+        Spec: spec/imported/catalog.product.update.yaml (in the b24client repository)
         """
         return cast("CatalogProductUpdateResult", self._client._invoke("catalog.product.update", params))
 
@@ -1210,36 +1448,48 @@ class CatalogProductOfferNamespace:
     def add(self, **params: Unpack[CatalogProductOfferAddParams]) -> CatalogProductOfferAddResult:
         """Add Product Variation
 
+        Args:
+            fields (CatalogProductOfferAddFields, required)
+
         REST method: catalog.product.offer.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-add.html
-        Spec: spec/imported/catalog.product.offer.add.yaml
+        Spec: spec/imported/catalog.product.offer.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductOfferAddResult", self._client._invoke("catalog.product.offer.add", params))
 
     def delete(self, **params: Unpack[CatalogProductOfferDeleteParams]) -> CatalogProductOfferDeleteResult:
         """Delete Product Variation
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.offer.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-delete.html
-        Spec: spec/imported/catalog.product.offer.delete.yaml
+        Spec: spec/imported/catalog.product.offer.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductOfferDeleteResult", self._client._invoke("catalog.product.offer.delete", params))
 
     def download(self, **params: Unpack[CatalogProductOfferDownloadParams]) -> CatalogProductOfferDownloadResult:
         """Download Product Variation Files
 
+        Args:
+            fields (CatalogProductOfferDownloadFields, required)
+
         REST method: catalog.product.offer.download
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-download.html
-        Spec: spec/imported/catalog.product.offer.download.yaml
+        Spec: spec/imported/catalog.product.offer.download.yaml (in the b24client repository)
         """
         return cast("CatalogProductOfferDownloadResult", self._client._invoke("catalog.product.offer.download", params))
 
     def get(self, **params: Unpack[CatalogProductOfferGetParams]) -> CatalogProductOfferGetResult:
         """Get Product Variation Field Values
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.offer.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get.html
-        Spec: spec/imported/catalog.product.offer.get.yaml
+        Spec: spec/imported/catalog.product.offer.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductOfferGetResult", self._client._invoke("catalog.product.offer.get", params))
 
@@ -1248,9 +1498,12 @@ class CatalogProductOfferNamespace:
     ) -> CatalogProductOfferGetFieldsByFilterResult:
         """Get Product Variation Fields by Filter
 
+        Args:
+            filter (CatalogProductOfferGetFieldsByFilterFilter, required)
+
         REST method: catalog.product.offer.getFieldsByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-get-fields-by-filter.html
-        Spec: spec/imported/catalog.product.offer.getFieldsByFilter.yaml
+        Spec: spec/imported/catalog.product.offer.getFieldsByFilter.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductOfferGetFieldsByFilterResult", self._client._invoke("catalog.product.offer.getFieldsByFilter", params)
@@ -1259,18 +1512,28 @@ class CatalogProductOfferNamespace:
     def list(self, **params: Unpack[CatalogProductOfferListParams]) -> CatalogProductOfferListResult:
         """Get a list of product variations
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.product.offer.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-list.html
-        Spec: spec/imported/catalog.product.offer.list.yaml
+        Spec: spec/imported/catalog.product.offer.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductOfferListResult", self._client._invoke("catalog.product.offer.list", params))
 
     def update(self, **params: Unpack[CatalogProductOfferUpdateParams]) -> CatalogProductOfferUpdateResult:
         """Update Product Variation Fields
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductOfferUpdateFields, required)
+
         REST method: catalog.product.offer.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/offer/catalog-product-offer-update.html
-        Spec: spec/imported/catalog.product.offer.update.yaml
+        Spec: spec/imported/catalog.product.offer.update.yaml (in the b24client repository)
         """
         return cast("CatalogProductOfferUpdateResult", self._client._invoke("catalog.product.offer.update", params))
 
@@ -1286,36 +1549,48 @@ class CatalogProductServiceNamespace:
     def add(self, **params: Unpack[CatalogProductServiceAddParams]) -> CatalogProductServiceAddResult:
         """Add Service
 
+        Args:
+            fields (CatalogProductServiceAddFields, required)
+
         REST method: catalog.product.service.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-add.html
-        Spec: spec/imported/catalog.product.service.add.yaml
+        Spec: spec/imported/catalog.product.service.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductServiceAddResult", self._client._invoke("catalog.product.service.add", params))
 
     def delete(self, **params: Unpack[CatalogProductServiceDeleteParams]) -> CatalogProductServiceDeleteResult:
         """Delete Service
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.service.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-delete.html
-        Spec: spec/imported/catalog.product.service.delete.yaml
+        Spec: spec/imported/catalog.product.service.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductServiceDeleteResult", self._client._invoke("catalog.product.service.delete", params))
 
     def download(self, **params: Unpack[CatalogProductServiceDownloadParams]) -> CatalogProductServiceDownloadResult:
         """Download Files for Service
 
+        Args:
+            fields (CatalogProductServiceDownloadFields, required)
+
         REST method: catalog.product.service.download
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-download.html
-        Spec: spec/imported/catalog.product.service.download.yaml
+        Spec: spec/imported/catalog.product.service.download.yaml (in the b24client repository)
         """
         return cast("CatalogProductServiceDownloadResult", self._client._invoke("catalog.product.service.download", params))
 
     def get(self, **params: Unpack[CatalogProductServiceGetParams]) -> CatalogProductServiceGetResult:
         """Get Service Field Values
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.service.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get.html
-        Spec: spec/imported/catalog.product.service.get.yaml
+        Spec: spec/imported/catalog.product.service.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductServiceGetResult", self._client._invoke("catalog.product.service.get", params))
 
@@ -1324,9 +1599,12 @@ class CatalogProductServiceNamespace:
     ) -> CatalogProductServiceGetFieldsByFilterResult:
         """Get Service Fields by Filter
 
+        Args:
+            filter (CatalogProductServiceGetFieldsByFilterFilter, required)
+
         REST method: catalog.product.service.getFieldsByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-get-fields-by-filter.html
-        Spec: spec/imported/catalog.product.service.getFieldsByFilter.yaml
+        Spec: spec/imported/catalog.product.service.getFieldsByFilter.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductServiceGetFieldsByFilterResult",
@@ -1336,18 +1614,28 @@ class CatalogProductServiceNamespace:
     def list(self, **params: Unpack[CatalogProductServiceListParams]) -> CatalogProductServiceListResult:
         """Get a list of services
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.product.service.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-list.html
-        Spec: spec/imported/catalog.product.service.list.yaml
+        Spec: spec/imported/catalog.product.service.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductServiceListResult", self._client._invoke("catalog.product.service.list", params))
 
     def update(self, **params: Unpack[CatalogProductServiceUpdateParams]) -> CatalogProductServiceUpdateResult:
         """Update Service Fields
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductServiceUpdateFields, required)
+
         REST method: catalog.product.service.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/service/catalog-product-service-update.html
-        Spec: spec/imported/catalog.product.service.update.yaml
+        Spec: spec/imported/catalog.product.service.update.yaml (in the b24client repository)
         """
         return cast("CatalogProductServiceUpdateResult", self._client._invoke("catalog.product.service.update", params))
 
@@ -1363,36 +1651,48 @@ class CatalogProductSkuNamespace:
     def add(self, **params: Unpack[CatalogProductSkuAddParams]) -> CatalogProductSkuAddResult:
         """Add Parent Product
 
+        Args:
+            fields (CatalogProductSkuAddFields, required)
+
         REST method: catalog.product.sku.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-add.html
-        Spec: spec/imported/catalog.product.sku.add.yaml
+        Spec: spec/imported/catalog.product.sku.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductSkuAddResult", self._client._invoke("catalog.product.sku.add", params))
 
     def delete(self, **params: Unpack[CatalogProductSkuDeleteParams]) -> CatalogProductSkuDeleteResult:
         """Delete Head Product
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.sku.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-delete.html
-        Spec: spec/imported/catalog.product.sku.delete.yaml
+        Spec: spec/imported/catalog.product.sku.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductSkuDeleteResult", self._client._invoke("catalog.product.sku.delete", params))
 
     def download(self, **params: Unpack[CatalogProductSkuDownloadParams]) -> CatalogProductSkuDownloadResult:
         """Download Main Product Files
 
+        Args:
+            fields (CatalogProductSkuDownloadFields, required)
+
         REST method: catalog.product.sku.download
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-download.html
-        Spec: spec/imported/catalog.product.sku.download.yaml
+        Spec: spec/imported/catalog.product.sku.download.yaml (in the b24client repository)
         """
         return cast("CatalogProductSkuDownloadResult", self._client._invoke("catalog.product.sku.download", params))
 
     def get(self, **params: Unpack[CatalogProductSkuGetParams]) -> CatalogProductSkuGetResult:
         """Get the values of the parent product fields
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.product.sku.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get.html
-        Spec: spec/imported/catalog.product.sku.get.yaml
+        Spec: spec/imported/catalog.product.sku.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductSkuGetResult", self._client._invoke("catalog.product.sku.get", params))
 
@@ -1401,9 +1701,12 @@ class CatalogProductSkuNamespace:
     ) -> CatalogProductSkuGetFieldsByFilterResult:
         """Get Parent Product Fields by Filter
 
+        Args:
+            filter (CatalogProductSkuGetFieldsByFilterFilter, required)
+
         REST method: catalog.product.sku.getFieldsByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-get-fields-by-filter.html
-        Spec: spec/imported/catalog.product.sku.getFieldsByFilter.yaml
+        Spec: spec/imported/catalog.product.sku.getFieldsByFilter.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductSkuGetFieldsByFilterResult", self._client._invoke("catalog.product.sku.getFieldsByFilter", params)
@@ -1412,18 +1715,28 @@ class CatalogProductSkuNamespace:
     def list(self, **params: Unpack[CatalogProductSkuListParams]) -> CatalogProductSkuListResult:
         """Get the list of parent products
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.product.sku.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-list.html
-        Spec: spec/imported/catalog.product.sku.list.yaml
+        Spec: spec/imported/catalog.product.sku.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductSkuListResult", self._client._invoke("catalog.product.sku.list", params))
 
     def update(self, **params: Unpack[CatalogProductSkuUpdateParams]) -> CatalogProductSkuUpdateResult:
         """Update the main product fields
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductSkuUpdateFields, required)
+
         REST method: catalog.product.sku.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product/sku/catalog-product-sku-update.html
-        Spec: spec/imported/catalog.product.sku.update.yaml
+        Spec: spec/imported/catalog.product.sku.update.yaml (in the b24client repository)
         """
         return cast("CatalogProductSkuUpdateResult", self._client._invoke("catalog.product.sku.update", params))
 
@@ -1439,45 +1752,66 @@ class CatalogProductImageNamespace:
     def add(self, **params: Unpack[CatalogProductImageAddParams]) -> CatalogProductImageAddResult:
         """Add Image to Product
 
+        Args:
+            fields (CatalogProductImageAddFields, required)
+            file_content (list[Any] | dict[str, Any], required, sent as fileContent)
+
         REST method: catalog.productImage.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-add.html
-        Spec: spec/imported/catalog.productImage.add.yaml
+        Spec: spec/imported/catalog.productImage.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductImageAddResult", self._client._invoke("catalog.productImage.add", params))
 
     def delete(self, **params: Unpack[CatalogProductImageDeleteParams]) -> CatalogProductImageDeleteResult:
         """Delete Image from Product
 
+        Args:
+            product_id (int | str, required, sent as productId)
+            id (int | str, required)
+
         REST method: catalog.productImage.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-delete.html
-        Spec: spec/imported/catalog.productImage.delete.yaml
+        Spec: spec/imported/catalog.productImage.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductImageDeleteResult", self._client._invoke("catalog.productImage.delete", params))
 
     def get(self, **params: Unpack[CatalogProductImageGetParams]) -> CatalogProductImageGetResult:
         """Get Information About Product Image
 
+        Args:
+            product_id (int | str, required, sent as productId)
+            id (int | str, required)
+
         REST method: catalog.productImage.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-get.html
-        Spec: spec/imported/catalog.productImage.get.yaml
+        Spec: spec/imported/catalog.productImage.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductImageGetResult", self._client._invoke("catalog.productImage.get", params))
 
     def get_fields(self, **params: Unpack[CatalogProductImageGetFieldsParams]) -> CatalogProductImageGetFieldsResult:
         """Get Product Image Fields
 
+        Takes no arguments.
+
         REST method: catalog.productImage.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-get-fields.html
-        Spec: spec/imported/catalog.productImage.getFields.yaml
+        Spec: spec/imported/catalog.productImage.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogProductImageGetFieldsResult", self._client._invoke("catalog.productImage.getFields", params))
 
     def list(self, **params: Unpack[CatalogProductImageListParams]) -> CatalogProductImageListResult:
         """Get the list of product images
 
+        Args:
+            product_id (int | str, required, sent as productId)
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: catalog.productImage.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-image/catalog-product-image-list.html
-        Spec: spec/imported/catalog.productImage.list.yaml
+        Spec: spec/imported/catalog.productImage.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductImageListResult", self._client._invoke("catalog.productImage.list", params))
 
@@ -1493,54 +1827,75 @@ class CatalogProductPropertyNamespace:
     def add(self, **params: Unpack[CatalogProductPropertyAddParams]) -> CatalogProductPropertyAddResult:
         """Add Product Property or Variation
 
+        Args:
+            fields (CatalogProductPropertyAddFields, required)
+
         REST method: catalog.productProperty.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-add.html
-        Spec: spec/imported/catalog.productProperty.add.yaml
+        Spec: spec/imported/catalog.productProperty.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyAddResult", self._client._invoke("catalog.productProperty.add", params))
 
     def delete(self, **params: Unpack[CatalogProductPropertyDeleteParams]) -> CatalogProductPropertyDeleteResult:
         """Delete product property or variation
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.productProperty.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-delete.html
-        Spec: spec/imported/catalog.productProperty.delete.yaml
+        Spec: spec/imported/catalog.productProperty.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyDeleteResult", self._client._invoke("catalog.productProperty.delete", params))
 
     def get(self, **params: Unpack[CatalogProductPropertyGetParams]) -> CatalogProductPropertyGetResult:
         """Get Values of Product or Variation Property Fields
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.productProperty.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get.html
-        Spec: spec/imported/catalog.productProperty.get.yaml
+        Spec: spec/imported/catalog.productProperty.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyGetResult", self._client._invoke("catalog.productProperty.get", params))
 
     def get_fields(self, **params: Unpack[CatalogProductPropertyGetFieldsParams]) -> CatalogProductPropertyGetFieldsResult:
         """Get Product or Variation Property Fields
 
+        Takes no arguments.
+
         REST method: catalog.productProperty.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-get-fields.html
-        Spec: spec/imported/catalog.productProperty.getFields.yaml
+        Spec: spec/imported/catalog.productProperty.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyGetFieldsResult", self._client._invoke("catalog.productProperty.getFields", params))
 
     def list(self, **params: Unpack[CatalogProductPropertyListParams]) -> CatalogProductPropertyListResult:
         """Get a list of product properties or variations
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.productProperty.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-list.html
-        Spec: spec/imported/catalog.productProperty.list.yaml
+        Spec: spec/imported/catalog.productProperty.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyListResult", self._client._invoke("catalog.productProperty.list", params))
 
     def update(self, **params: Unpack[CatalogProductPropertyUpdateParams]) -> CatalogProductPropertyUpdateResult:
         """Update Product or Variation Property
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductPropertyUpdateFields, required)
+
         REST method: catalog.productProperty.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property/catalog-product-property-update.html
-        Spec: spec/imported/catalog.productProperty.update.yaml
+        Spec: spec/imported/catalog.productProperty.update.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyUpdateResult", self._client._invoke("catalog.productProperty.update", params))
 
@@ -1556,27 +1911,36 @@ class CatalogProductPropertyEnumNamespace:
     def add(self, **params: Unpack[CatalogProductPropertyEnumAddParams]) -> CatalogProductPropertyEnumAddResult:
         """Add Value to List Property
 
+        Args:
+            fields (CatalogProductPropertyEnumAddFields, required)
+
         REST method: catalog.productPropertyEnum.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-add.html
-        Spec: spec/imported/catalog.productPropertyEnum.add.yaml
+        Spec: spec/imported/catalog.productPropertyEnum.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyEnumAddResult", self._client._invoke("catalog.productPropertyEnum.add", params))
 
     def delete(self, **params: Unpack[CatalogProductPropertyEnumDeleteParams]) -> CatalogProductPropertyEnumDeleteResult:
         """Delete the Value of the List Property
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.productPropertyEnum.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-delete.html
-        Spec: spec/imported/catalog.productPropertyEnum.delete.yaml
+        Spec: spec/imported/catalog.productPropertyEnum.delete.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyEnumDeleteResult", self._client._invoke("catalog.productPropertyEnum.delete", params))
 
     def get(self, **params: Unpack[CatalogProductPropertyEnumGetParams]) -> CatalogProductPropertyEnumGetResult:
         """Get the Value of the List Property
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.productPropertyEnum.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get.html
-        Spec: spec/imported/catalog.productPropertyEnum.get.yaml
+        Spec: spec/imported/catalog.productPropertyEnum.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyEnumGetResult", self._client._invoke("catalog.productPropertyEnum.get", params))
 
@@ -1585,9 +1949,11 @@ class CatalogProductPropertyEnumNamespace:
     ) -> CatalogProductPropertyEnumGetFieldsResult:
         """Get Fields of List Property Values
 
+        Takes no arguments.
+
         REST method: catalog.productPropertyEnum.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-get-fields.html
-        Spec: spec/imported/catalog.productPropertyEnum.getFields.yaml
+        Spec: spec/imported/catalog.productPropertyEnum.getFields.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductPropertyEnumGetFieldsResult", self._client._invoke("catalog.productPropertyEnum.getFields", params)
@@ -1596,18 +1962,28 @@ class CatalogProductPropertyEnumNamespace:
     def list(self, **params: Unpack[CatalogProductPropertyEnumListParams]) -> CatalogProductPropertyEnumListResult:
         """Get a List of Values for List Properties
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.productPropertyEnum.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-list.html
-        Spec: spec/imported/catalog.productPropertyEnum.list.yaml
+        Spec: spec/imported/catalog.productPropertyEnum.list.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyEnumListResult", self._client._invoke("catalog.productPropertyEnum.list", params))
 
     def update(self, **params: Unpack[CatalogProductPropertyEnumUpdateParams]) -> CatalogProductPropertyEnumUpdateResult:
         """Update the Value of the List Property
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductPropertyEnumUpdateFields, required)
+
         REST method: catalog.productPropertyEnum.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-enum/catalog-product-property-enum-update.html
-        Spec: spec/imported/catalog.productPropertyEnum.update.yaml
+        Spec: spec/imported/catalog.productPropertyEnum.update.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyEnumUpdateResult", self._client._invoke("catalog.productPropertyEnum.update", params))
 
@@ -1623,18 +1999,24 @@ class CatalogProductPropertyFeatureNamespace:
     def add(self, **params: Unpack[CatalogProductPropertyFeatureAddParams]) -> CatalogProductPropertyFeatureAddResult:
         """Add Product Property or Variation Parameter
 
+        Args:
+            fields (CatalogProductPropertyFeatureAddFields, required)
+
         REST method: catalog.productPropertyFeature.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-add.html
-        Spec: spec/imported/catalog.productPropertyFeature.add.yaml
+        Spec: spec/imported/catalog.productPropertyFeature.add.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyFeatureAddResult", self._client._invoke("catalog.productPropertyFeature.add", params))
 
     def get(self, **params: Unpack[CatalogProductPropertyFeatureGetParams]) -> CatalogProductPropertyFeatureGetResult:
         """Get Product Property Feature Parameter or Variations
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.productPropertyFeature.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get.html
-        Spec: spec/imported/catalog.productPropertyFeature.get.yaml
+        Spec: spec/imported/catalog.productPropertyFeature.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertyFeatureGetResult", self._client._invoke("catalog.productPropertyFeature.get", params))
 
@@ -1643,9 +2025,12 @@ class CatalogProductPropertyFeatureNamespace:
     ) -> CatalogProductPropertyFeatureGetAvailableFeaturesByPropertyResult:
         """Get Available Product Property Features or Variations
 
+        Args:
+            property_id (int | str, required, sent as propertyId)
+
         REST method: catalog.productPropertyFeature.getAvailableFeaturesByProperty
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get-available-features-by-property.html
-        Spec: spec/imported/catalog.productPropertyFeature.getAvailableFeaturesByProperty.yaml
+        Spec: spec/imported/catalog.productPropertyFeature.getAvailableFeaturesByProperty.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductPropertyFeatureGetAvailableFeaturesByPropertyResult",
@@ -1657,9 +2042,11 @@ class CatalogProductPropertyFeatureNamespace:
     ) -> CatalogProductPropertyFeatureGetFieldsResult:
         """Get Fields of Product Property Features or Variations
 
+        Takes no arguments.
+
         REST method: catalog.productPropertyFeature.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-get-fields.html
-        Spec: spec/imported/catalog.productPropertyFeature.getFields.yaml
+        Spec: spec/imported/catalog.productPropertyFeature.getFields.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductPropertyFeatureGetFieldsResult",
@@ -1669,9 +2056,15 @@ class CatalogProductPropertyFeatureNamespace:
     def list(self, **params: Unpack[CatalogProductPropertyFeatureListParams]) -> CatalogProductPropertyFeatureListResult:
         """Get a List of Product Property Feature Parameters or Variations
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.productPropertyFeature.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-list.html
-        Spec: spec/imported/catalog.productPropertyFeature.list.yaml
+        Spec: spec/imported/catalog.productPropertyFeature.list.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductPropertyFeatureListResult", self._client._invoke("catalog.productPropertyFeature.list", params)
@@ -1680,9 +2073,13 @@ class CatalogProductPropertyFeatureNamespace:
     def update(self, **params: Unpack[CatalogProductPropertyFeatureUpdateParams]) -> CatalogProductPropertyFeatureUpdateResult:
         """Update Product Property or Variation Parameter
 
+        Args:
+            id (int | str, required)
+            fields (CatalogProductPropertyFeatureUpdateFields, required)
+
         REST method: catalog.productPropertyFeature.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-feature/catalog-product-property-feature-update.html
-        Spec: spec/imported/catalog.productPropertyFeature.update.yaml
+        Spec: spec/imported/catalog.productPropertyFeature.update.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductPropertyFeatureUpdateResult", self._client._invoke("catalog.productPropertyFeature.update", params)
@@ -1700,18 +2097,27 @@ class CatalogProductPropertySectionNamespace:
     def get(self, **params: Unpack[CatalogProductPropertySectionGetParams]) -> CatalogProductPropertySectionGetResult:
         """Get Section Settings of Property
 
+        Args:
+            property_id (int | str, required, sent as propertyId)
+
         REST method: catalog.productPropertySection.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-get.html
-        Spec: spec/imported/catalog.productPropertySection.get.yaml
+        Spec: spec/imported/catalog.productPropertySection.get.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertySectionGetResult", self._client._invoke("catalog.productPropertySection.get", params))
 
     def list(self, **params: Unpack[CatalogProductPropertySectionListParams]) -> CatalogProductPropertySectionListResult:
         """Get a List of Section Settings for
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.productPropertySection.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-list.html
-        Spec: spec/imported/catalog.productPropertySection.list.yaml
+        Spec: spec/imported/catalog.productPropertySection.list.yaml (in the b24client repository)
         """
         return cast(
             "CatalogProductPropertySectionListResult", self._client._invoke("catalog.productPropertySection.list", params)
@@ -1720,9 +2126,13 @@ class CatalogProductPropertySectionNamespace:
     def set(self, **params: Unpack[CatalogProductPropertySectionSetParams]) -> CatalogProductPropertySectionSetResult:
         """Set Section Settings for Property
 
+        Args:
+            property_id (int | str, required, sent as propertyId)
+            fields (CatalogProductPropertySectionSetFields, required)
+
         REST method: catalog.productPropertySection.set
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/product-property-section/catalog-product-property-section-set.html
-        Spec: spec/imported/catalog.productPropertySection.set.yaml
+        Spec: spec/imported/catalog.productPropertySection.set.yaml (in the b24client repository)
         """
         return cast("CatalogProductPropertySectionSetResult", self._client._invoke("catalog.productPropertySection.set", params))
 
@@ -1738,27 +2148,38 @@ class CatalogRatioNamespace:
     def get(self, **params: Unpack[CatalogRatioGetParams]) -> CatalogRatioGetResult:
         """Get Unit of Measure Ratio Field Values
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.ratio.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-get.html
-        Spec: spec/imported/catalog.ratio.get.yaml
+        Spec: spec/imported/catalog.ratio.get.yaml (in the b24client repository)
         """
         return cast("CatalogRatioGetResult", self._client._invoke("catalog.ratio.get", params))
 
     def get_fields(self, **params: Unpack[CatalogRatioGetFieldsParams]) -> CatalogRatioGetFieldsResult:
         """Get Measurement Unit Ratio Fields
 
+        Takes no arguments.
+
         REST method: catalog.ratio.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-get-fields.html
-        Spec: spec/imported/catalog.ratio.getFields.yaml
+        Spec: spec/imported/catalog.ratio.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogRatioGetFieldsResult", self._client._invoke("catalog.ratio.getFields", params))
 
     def list(self, **params: Unpack[CatalogRatioListParams]) -> CatalogRatioListResult:
         """Get the list of measurement unit ratios
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.ratio.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/ratio/catalog-ratio-list.html
-        Spec: spec/imported/catalog.ratio.list.yaml
+        Spec: spec/imported/catalog.ratio.list.yaml (in the b24client repository)
         """
         return cast("CatalogRatioListResult", self._client._invoke("catalog.ratio.list", params))
 
@@ -1774,54 +2195,75 @@ class CatalogRoundingRuleNamespace:
     def add(self, **params: Unpack[CatalogRoundingRuleAddParams]) -> CatalogRoundingRuleAddResult:
         """Create a Price Rounding Rule
 
+        Args:
+            fields (CatalogRoundingRuleAddFields, required)
+
         REST method: catalog.roundingRule.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-add.html
-        Spec: spec/imported/catalog.roundingRule.add.yaml
+        Spec: spec/imported/catalog.roundingRule.add.yaml (in the b24client repository)
         """
         return cast("CatalogRoundingRuleAddResult", self._client._invoke("catalog.roundingRule.add", params))
 
     def delete(self, **params: Unpack[CatalogRoundingRuleDeleteParams]) -> CatalogRoundingRuleDeleteResult:
         """Delete Price Rounding Rule
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.roundingRule.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-delete.html
-        Spec: spec/imported/catalog.roundingRule.delete.yaml
+        Spec: spec/imported/catalog.roundingRule.delete.yaml (in the b24client repository)
         """
         return cast("CatalogRoundingRuleDeleteResult", self._client._invoke("catalog.roundingRule.delete", params))
 
     def get(self, **params: Unpack[CatalogRoundingRuleGetParams]) -> CatalogRoundingRuleGetResult:
         """Get Values of the Price Rounding Rule Fields
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.roundingRule.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-get.html
-        Spec: spec/imported/catalog.roundingRule.get.yaml
+        Spec: spec/imported/catalog.roundingRule.get.yaml (in the b24client repository)
         """
         return cast("CatalogRoundingRuleGetResult", self._client._invoke("catalog.roundingRule.get", params))
 
     def get_fields(self, **params: Unpack[CatalogRoundingRuleGetFieldsParams]) -> CatalogRoundingRuleGetFieldsResult:
         """Get Fields of the Price Rounding Rule
 
+        Takes no arguments.
+
         REST method: catalog.roundingRule.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-get-fields.html
-        Spec: spec/imported/catalog.roundingRule.getFields.yaml
+        Spec: spec/imported/catalog.roundingRule.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogRoundingRuleGetFieldsResult", self._client._invoke("catalog.roundingRule.getFields", params))
 
     def list(self, **params: Unpack[CatalogRoundingRuleListParams]) -> CatalogRoundingRuleListResult:
         """Get a list of price rounding rules by filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.roundingRule.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-list.html
-        Spec: spec/imported/catalog.roundingRule.list.yaml
+        Spec: spec/imported/catalog.roundingRule.list.yaml (in the b24client repository)
         """
         return cast("CatalogRoundingRuleListResult", self._client._invoke("catalog.roundingRule.list", params))
 
     def update(self, **params: Unpack[CatalogRoundingRuleUpdateParams]) -> CatalogRoundingRuleUpdateResult:
         """Update Price Rounding Rule
 
+        Args:
+            id (int | str, required, sent as Id)
+            fields (CatalogRoundingRuleUpdateFields, required)
+
         REST method: catalog.roundingRule.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/rounding-rule/catalog-rounding-rule-update.html
-        Spec: spec/imported/catalog.roundingRule.update.yaml
+        Spec: spec/imported/catalog.roundingRule.update.yaml (in the b24client repository)
         """
         return cast("CatalogRoundingRuleUpdateResult", self._client._invoke("catalog.roundingRule.update", params))
 
@@ -1837,54 +2279,75 @@ class CatalogSectionNamespace:
     def add(self, **params: Unpack[CatalogSectionAddParams]) -> CatalogSectionAddResult:
         """Add a Section to the Catalog
 
+        Args:
+            fields (CatalogSectionAddFields, required)
+
         REST method: catalog.section.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-add.html
-        Spec: spec/imported/catalog.section.add.yaml
+        Spec: spec/imported/catalog.section.add.yaml (in the b24client repository)
         """
         return cast("CatalogSectionAddResult", self._client._invoke("catalog.section.add", params))
 
     def delete(self, **params: Unpack[CatalogSectionDeleteParams]) -> CatalogSectionDeleteResult:
         """Delete Catalog Section
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.section.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-delete.html
-        Spec: spec/imported/catalog.section.delete.yaml
+        Spec: spec/imported/catalog.section.delete.yaml (in the b24client repository)
         """
         return cast("CatalogSectionDeleteResult", self._client._invoke("catalog.section.delete", params))
 
     def get(self, **params: Unpack[CatalogSectionGetParams]) -> CatalogSectionGetResult:
         """Get Field Values of the Trade Catalog Section
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.section.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-get.html
-        Spec: spec/imported/catalog.section.get.yaml
+        Spec: spec/imported/catalog.section.get.yaml (in the b24client repository)
         """
         return cast("CatalogSectionGetResult", self._client._invoke("catalog.section.get", params))
 
     def get_fields(self, **params: Unpack[CatalogSectionGetFieldsParams]) -> CatalogSectionGetFieldsResult:
         """Get Fields of the Catalog Section
 
+        Takes no arguments.
+
         REST method: catalog.section.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-get-fields.html
-        Spec: spec/imported/catalog.section.getFields.yaml
+        Spec: spec/imported/catalog.section.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogSectionGetFieldsResult", self._client._invoke("catalog.section.getFields", params))
 
     def list(self, **params: Unpack[CatalogSectionListParams]) -> CatalogSectionListResult:
         """Get a List of Sections in the Trade Catalog
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.section.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-list.html
-        Spec: spec/imported/catalog.section.list.yaml
+        Spec: spec/imported/catalog.section.list.yaml (in the b24client repository)
         """
         return cast("CatalogSectionListResult", self._client._invoke("catalog.section.list", params))
 
     def update(self, **params: Unpack[CatalogSectionUpdateParams]) -> CatalogSectionUpdateResult:
         """Update the catalog section
 
+        Args:
+            id (int | str, required)
+            fields (CatalogSectionUpdateFields, required)
+
         REST method: catalog.section.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/section/catalog-section-update.html
-        Spec: spec/imported/catalog.section.update.yaml
+        Spec: spec/imported/catalog.section.update.yaml (in the b24client repository)
         """
         return cast("CatalogSectionUpdateResult", self._client._invoke("catalog.section.update", params))
 
@@ -1900,54 +2363,75 @@ class CatalogStoreNamespace:
     def add(self, **params: Unpack[CatalogStoreAddParams]) -> CatalogStoreAddResult:
         """Add Inventory
 
+        Args:
+            fields (CatalogStoreAddFields, required)
+
         REST method: catalog.store.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-add.html
-        Spec: spec/imported/catalog.store.add.yaml
+        Spec: spec/imported/catalog.store.add.yaml (in the b24client repository)
         """
         return cast("CatalogStoreAddResult", self._client._invoke("catalog.store.add", params))
 
     def delete(self, **params: Unpack[CatalogStoreDeleteParams]) -> CatalogStoreDeleteResult:
         """Delete warehouse
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.store.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-delete.html
-        Spec: spec/imported/catalog.store.delete.yaml
+        Spec: spec/imported/catalog.store.delete.yaml (in the b24client repository)
         """
         return cast("CatalogStoreDeleteResult", self._client._invoke("catalog.store.delete", params))
 
     def get(self, **params: Unpack[CatalogStoreGetParams]) -> CatalogStoreGetResult:
         """Get Store Field Values
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.store.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-get.html
-        Spec: spec/imported/catalog.store.get.yaml
+        Spec: spec/imported/catalog.store.get.yaml (in the b24client repository)
         """
         return cast("CatalogStoreGetResult", self._client._invoke("catalog.store.get", params))
 
     def get_fields(self, **params: Unpack[CatalogStoreGetFieldsParams]) -> CatalogStoreGetFieldsResult:
         """Get Available Store Fields
 
+        Takes no arguments.
+
         REST method: catalog.store.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-get-fields.html
-        Spec: spec/imported/catalog.store.getFields.yaml
+        Spec: spec/imported/catalog.store.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogStoreGetFieldsResult", self._client._invoke("catalog.store.getFields", params))
 
     def list(self, **params: Unpack[CatalogStoreListParams]) -> CatalogStoreListResult:
         """Get a list of inventories by filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.store.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-list.html
-        Spec: spec/imported/catalog.store.list.yaml
+        Spec: spec/imported/catalog.store.list.yaml (in the b24client repository)
         """
         return cast("CatalogStoreListResult", self._client._invoke("catalog.store.list", params))
 
     def update(self, **params: Unpack[CatalogStoreUpdateParams]) -> CatalogStoreUpdateResult:
         """Update Warehouse
 
+        Args:
+            id (int | str, required)
+            fields (CatalogStoreUpdateFields, required)
+
         REST method: catalog.store.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store/catalog-store-update.html
-        Spec: spec/imported/catalog.store.update.yaml
+        Spec: spec/imported/catalog.store.update.yaml (in the b24client repository)
         """
         return cast("CatalogStoreUpdateResult", self._client._invoke("catalog.store.update", params))
 
@@ -1963,27 +2447,38 @@ class CatalogStoreproductNamespace:
     def get(self, **params: Unpack[CatalogStoreproductGetParams]) -> CatalogStoreproductGetResult:
         """Get Product Inventory by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.storeproduct.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-get.html
-        Spec: spec/imported/catalog.storeproduct.get.yaml
+        Spec: spec/imported/catalog.storeproduct.get.yaml (in the b24client repository)
         """
         return cast("CatalogStoreproductGetResult", self._client._invoke("catalog.storeproduct.get", params))
 
     def get_fields(self, **params: Unpack[CatalogStoreproductGetFieldsParams]) -> CatalogStoreproductGetFieldsResult:
         """Get Inventory Balances Fields
 
+        Takes no arguments.
+
         REST method: catalog.storeproduct.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-get-fields.html
-        Spec: spec/imported/catalog.storeproduct.getFields.yaml
+        Spec: spec/imported/catalog.storeproduct.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogStoreproductGetFieldsResult", self._client._invoke("catalog.storeproduct.getFields", params))
 
     def list(self, **params: Unpack[CatalogStoreproductListParams]) -> CatalogStoreproductListResult:
         """Get a list of inventory balances by filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.storeproduct.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/store-product/catalog-store-product-list.html
-        Spec: spec/imported/catalog.storeproduct.list.yaml
+        Spec: spec/imported/catalog.storeproduct.list.yaml (in the b24client repository)
         """
         return cast("CatalogStoreproductListResult", self._client._invoke("catalog.storeproduct.list", params))
 
@@ -2012,18 +2507,28 @@ class CatalogUserfieldDocumentNamespace:
     def list(self, **params: Unpack[CatalogUserfieldDocumentListParams]) -> CatalogUserfieldDocumentListResult:
         """Get a List of Custom Field Values for Inventory Accounting Documents
 
+        Args:
+            select (list[Any] | dict[str, Any], required)
+            filter (dict[str, Any], required)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.userfield.document.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-list.html
-        Spec: spec/imported/catalog.userfield.document.list.yaml
+        Spec: spec/imported/catalog.userfield.document.list.yaml (in the b24client repository)
         """
         return cast("CatalogUserfieldDocumentListResult", self._client._invoke("catalog.userfield.document.list", params))
 
     def update(self, **params: Unpack[CatalogUserfieldDocumentUpdateParams]) -> CatalogUserfieldDocumentUpdateResult:
         """Update User Field Values for Inventory Accounting Documents
 
+        Args:
+            document_id (int | str, required, sent as documentId)
+            fields (CatalogUserfieldDocumentUpdateFields, required)
+
         REST method: catalog.userfield.document.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/userfield-document/catalog-userfield-document-update.html
-        Spec: spec/imported/catalog.userfield.document.update.yaml
+        Spec: spec/imported/catalog.userfield.document.update.yaml (in the b24client repository)
         """
         return cast("CatalogUserfieldDocumentUpdateResult", self._client._invoke("catalog.userfield.document.update", params))
 
@@ -2039,53 +2544,74 @@ class CatalogVatNamespace:
     def add(self, **params: Unpack[CatalogVatAddParams]) -> CatalogVatAddResult:
         """Add VAT Rate
 
+        Args:
+            fields (CatalogVatAddFields, required)
+
         REST method: catalog.vat.add
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-add.html
-        Spec: spec/imported/catalog.vat.add.yaml
+        Spec: spec/imported/catalog.vat.add.yaml (in the b24client repository)
         """
         return cast("CatalogVatAddResult", self._client._invoke("catalog.vat.add", params))
 
     def delete(self, **params: Unpack[CatalogVatDeleteParams]) -> CatalogVatDeleteResult:
         """Delete VAT Rate
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.vat.delete
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-delete.html
-        Spec: spec/imported/catalog.vat.delete.yaml
+        Spec: spec/imported/catalog.vat.delete.yaml (in the b24client repository)
         """
         return cast("CatalogVatDeleteResult", self._client._invoke("catalog.vat.delete", params))
 
     def get(self, **params: Unpack[CatalogVatGetParams]) -> CatalogVatGetResult:
         """Get VAT Rate Field Values
 
+        Args:
+            id (int | str, required)
+
         REST method: catalog.vat.get
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-get.html
-        Spec: spec/imported/catalog.vat.get.yaml
+        Spec: spec/imported/catalog.vat.get.yaml (in the b24client repository)
         """
         return cast("CatalogVatGetResult", self._client._invoke("catalog.vat.get", params))
 
     def get_fields(self, **params: Unpack[CatalogVatGetFieldsParams]) -> CatalogVatGetFieldsResult:
         """Get VAT Rate Fields
 
+        Takes no arguments.
+
         REST method: catalog.vat.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-get-fields.html
-        Spec: spec/imported/catalog.vat.getFields.yaml
+        Spec: spec/imported/catalog.vat.getFields.yaml (in the b24client repository)
         """
         return cast("CatalogVatGetFieldsResult", self._client._invoke("catalog.vat.getFields", params))
 
     def list(self, **params: Unpack[CatalogVatListParams]) -> CatalogVatListResult:
         """Get a List of VAT Rates by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: catalog.vat.list
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-list.html
-        Spec: spec/imported/catalog.vat.list.yaml
+        Spec: spec/imported/catalog.vat.list.yaml (in the b24client repository)
         """
         return cast("CatalogVatListResult", self._client._invoke("catalog.vat.list", params))
 
     def update(self, **params: Unpack[CatalogVatUpdateParams]) -> CatalogVatUpdateResult:
         """Update VAT Rate
 
+        Args:
+            id (int | str, required)
+            fields (CatalogVatUpdateFields, required)
+
         REST method: catalog.vat.update
         Docs: https://apidocs.bitrix24.com/api-reference/catalog/vat/catalog-vat-update.html
-        Spec: spec/imported/catalog.vat.update.yaml
+        Spec: spec/imported/catalog.vat.update.yaml (in the b24client repository)
         """
         return cast("CatalogVatUpdateResult", self._client._invoke("catalog.vat.update", params))

@@ -1045,11 +1045,14 @@ class CrmActivityNamespace:
     def add(self, **params: Unpack[CrmActivityAddParams]) -> CrmActivityAddResult:
         """Add System Activity
 
+        Args:
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated (use crm.activity.todo.add): The docs mark the method deprecated.
 
         REST method: crm.activity.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-add.html
-        Spec: spec/imported/crm.activity.add.yaml
+        Spec: spec/imported/crm.activity.add.yaml (in the b24client repository)
         """
         return cast("CrmActivityAddResult", self._client._invoke("crm.activity.add", params))
 
@@ -1076,27 +1079,35 @@ class CrmActivityNamespace:
     def delete(self, **params: Unpack[CrmActivityDeleteParams]) -> CrmActivityDeleteResult:
         """Delete activity
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.activity.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-delete.html
-        Spec: spec/imported/crm.activity.delete.yaml
+        Spec: spec/imported/crm.activity.delete.yaml (in the b24client repository)
         """
         return cast("CrmActivityDeleteResult", self._client._invoke("crm.activity.delete", params))
 
     def fields(self, **params: Unpack[CrmActivityFieldsParams]) -> CrmActivityFieldsResult:
         """Get a list of fields for
 
+        Takes no arguments.
+
         REST method: crm.activity.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-fields.html
-        Spec: spec/imported/crm.activity.fields.yaml
+        Spec: spec/imported/crm.activity.fields.yaml (in the b24client repository)
         """
         return cast("CrmActivityFieldsResult", self._client._invoke("crm.activity.fields", params))
 
     def get(self, **params: Unpack[CrmActivityGetParams]) -> CrmActivityGetResult:
         """Get information about the activity by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.activity.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-get.html
-        Spec: spec/imported/crm.activity.get.yaml
+        Spec: spec/imported/crm.activity.get.yaml (in the b24client repository)
         """
         return cast("CrmActivityGetResult", self._client._invoke("crm.activity.get", params))
 
@@ -1107,9 +1118,15 @@ class CrmActivityNamespace:
     def list(self, **params: Unpack[CrmActivityListParams]) -> CrmActivityListResult:
         """Get List of Activities
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.activity.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-list.html
-        Spec: spec/imported/crm.activity.list.yaml
+        Spec: spec/imported/crm.activity.list.yaml (in the b24client repository)
         """
         return cast("CrmActivityListResult", self._client._invoke("crm.activity.list", params))
 
@@ -1124,11 +1141,15 @@ class CrmActivityNamespace:
     def update(self, **params: Unpack[CrmActivityUpdateParams]) -> CrmActivityUpdateResult:
         """Update System CRM Activity
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated (use crm.activity.todo.update): The docs mark the method deprecated.
 
         REST method: crm.activity.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-update.html
-        Spec: spec/imported/crm.activity.update.yaml
+        Spec: spec/imported/crm.activity.update.yaml (in the b24client repository)
         """
         return cast("CrmActivityUpdateResult", self._client._invoke("crm.activity.update", params))
 
@@ -1144,36 +1165,50 @@ class CrmActivityBadgeNamespace:
     def add(self, **params: Unpack[CrmActivityBadgeAddParams]) -> CrmActivityBadgeAddResult:
         """Add Badge
 
+        Args:
+            code (str, required)
+            title (str | list[Any] | dict[str, Any], required)
+            value (str | list[Any] | dict[str, Any], required)
+            type (str, required)
+
         REST method: crm.activity.badge.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-add.html
-        Spec: spec/imported/crm.activity.badge.add.yaml
+        Spec: spec/imported/crm.activity.badge.add.yaml (in the b24client repository)
         """
         return cast("CrmActivityBadgeAddResult", self._client._invoke("crm.activity.badge.add", params))
 
     def delete(self, **params: Unpack[CrmActivityBadgeDeleteParams]) -> CrmActivityBadgeDeleteResult:
         """Delete Badge by Code
 
+        Args:
+            code (str, required)
+
         REST method: crm.activity.badge.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-delete.html
-        Spec: spec/imported/crm.activity.badge.delete.yaml
+        Spec: spec/imported/crm.activity.badge.delete.yaml (in the b24client repository)
         """
         return cast("CrmActivityBadgeDeleteResult", self._client._invoke("crm.activity.badge.delete", params))
 
     def get(self, **params: Unpack[CrmActivityBadgeGetParams]) -> CrmActivityBadgeGetResult:
         """Get Badge Information by Code
 
+        Args:
+            code (str, required)
+
         REST method: crm.activity.badge.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-get.html
-        Spec: spec/imported/crm.activity.badge.get.yaml
+        Spec: spec/imported/crm.activity.badge.get.yaml (in the b24client repository)
         """
         return cast("CrmActivityBadgeGetResult", self._client._invoke("crm.activity.badge.get", params))
 
     def list(self, **params: Unpack[CrmActivityBadgeListParams]) -> CrmActivityBadgeListResult:
         """Get the list of badges
 
+        Takes no arguments.
+
         REST method: crm.activity.badge.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/badges/crm-activity-badge-list.html
-        Spec: spec/imported/crm.activity.badge.list.yaml
+        Spec: spec/imported/crm.activity.badge.list.yaml (in the b24client repository)
         """
         return cast("CrmActivityBadgeListResult", self._client._invoke("crm.activity.badge.list", params))
 
@@ -1189,36 +1224,56 @@ class CrmActivityBindingNamespace:
     def add(self, **params: Unpack[CrmActivityBindingAddParams]) -> CrmActivityBindingAddResult:
         """Add a deal binding to a CRM object
 
+        Args:
+            activity_id (int | str, required, sent as activityId)
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+
         REST method: crm.activity.binding.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-add.html
-        Spec: spec/imported/crm.activity.binding.add.yaml
+        Spec: spec/imported/crm.activity.binding.add.yaml (in the b24client repository)
         """
         return cast("CrmActivityBindingAddResult", self._client._invoke("crm.activity.binding.add", params))
 
     def delete(self, **params: Unpack[CrmActivityBindingDeleteParams]) -> CrmActivityBindingDeleteResult:
         """Delete the deal's connection with the CRM object
 
+        Args:
+            activity_id (int | str, required, sent as activityId)
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+
         REST method: crm.activity.binding.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-delete.html
-        Spec: spec/imported/crm.activity.binding.delete.yaml
+        Spec: spec/imported/crm.activity.binding.delete.yaml (in the b24client repository)
         """
         return cast("CrmActivityBindingDeleteResult", self._client._invoke("crm.activity.binding.delete", params))
 
     def list(self, **params: Unpack[CrmActivityBindingListParams]) -> CrmActivityBindingListResult:
         """Get a List of All Deal Links
 
+        Args:
+            activity_id (int | str, required, sent as activityId)
+
         REST method: crm.activity.binding.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-list.html
-        Spec: spec/imported/crm.activity.binding.list.yaml
+        Spec: spec/imported/crm.activity.binding.list.yaml (in the b24client repository)
         """
         return cast("CrmActivityBindingListResult", self._client._invoke("crm.activity.binding.list", params))
 
     def move(self, **params: Unpack[CrmActivityBindingMoveParams]) -> CrmActivityBindingMoveResult:
         """Update Activity Link to CRM Item
 
+        Args:
+            activity_id (int | str, required, sent as activityId)
+            source_entity_type_id (int | str, required, sent as sourceEntityTypeId)
+            source_entity_id (int | str, required, sent as sourceEntityId)
+            target_entity_type_id (int | str, required, sent as targetEntityTypeId)
+            target_entity_id (int | str, required, sent as targetEntityId)
+
         REST method: crm.activity.binding.move
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/binding/crm-activity-binding-move.html
-        Spec: spec/imported/crm.activity.binding.move.yaml
+        Spec: spec/imported/crm.activity.binding.move.yaml (in the b24client repository)
         """
         return cast("CrmActivityBindingMoveResult", self._client._invoke("crm.activity.binding.move", params))
 
@@ -1234,9 +1289,12 @@ class CrmActivityCallNamespace:
     def get_transcript(self, **params: Unpack[CrmActivityCallGetTranscriptParams]) -> CrmActivityCallGetTranscriptResult:
         """Get Call Transcription
 
+        Args:
+            activity_id (int | str, required, sent as activityId)
+
         REST method: crm.activity.call.getTranscript
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-call-get-transcript.html
-        Spec: spec/imported/crm.activity.call.getTranscript.yaml
+        Spec: spec/imported/crm.activity.call.getTranscript.yaml (in the b24client repository)
         """
         return cast("CrmActivityCallGetTranscriptResult", self._client._invoke("crm.activity.call.getTranscript", params))
 
@@ -1252,9 +1310,11 @@ class CrmActivityCommunicationNamespace:
     def fields(self, **params: Unpack[CrmActivityCommunicationFieldsParams]) -> CrmActivityCommunicationFieldsResult:
         """Get Communication Description
 
+        Takes no arguments.
+
         REST method: crm.activity.communication.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/activity-base/crm-activity-communication-fields.html
-        Spec: spec/imported/crm.activity.communication.fields.yaml
+        Spec: spec/imported/crm.activity.communication.fields.yaml (in the b24client repository)
         """
         return cast("CrmActivityCommunicationFieldsResult", self._client._invoke("crm.activity.communication.fields", params))
 
@@ -1270,27 +1330,41 @@ class CrmActivityConfigurableNamespace:
     def add(self, **params: Unpack[CrmActivityConfigurableAddParams]) -> CrmActivityConfigurableAddResult:
         """Add Configurable Activity
 
+        Args:
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            fields (list[Any] | dict[str, Any], required)
+            layout (dict[str, Any], required)
+
         REST method: crm.activity.configurable.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-add.html
-        Spec: spec/imported/crm.activity.configurable.add.yaml
+        Spec: spec/imported/crm.activity.configurable.add.yaml (in the b24client repository)
         """
         return cast("CrmActivityConfigurableAddResult", self._client._invoke("crm.activity.configurable.add", params))
 
     def get(self, **params: Unpack[CrmActivityConfigurableGetParams]) -> CrmActivityConfigurableGetResult:
         """Get Configurable Activity by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.activity.configurable.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-get.html
-        Spec: spec/imported/crm.activity.configurable.get.yaml
+        Spec: spec/imported/crm.activity.configurable.get.yaml (in the b24client repository)
         """
         return cast("CrmActivityConfigurableGetResult", self._client._invoke("crm.activity.configurable.get", params))
 
     def update(self, **params: Unpack[CrmActivityConfigurableUpdateParams]) -> CrmActivityConfigurableUpdateResult:
         """Update Configurable Activity
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], required)
+            layout (dict[str, Any], required)
+
         REST method: crm.activity.configurable.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/configurable/crm-activity-configurable-update.html
-        Spec: spec/imported/crm.activity.configurable.update.yaml
+        Spec: spec/imported/crm.activity.configurable.update.yaml (in the b24client repository)
         """
         return cast("CrmActivityConfigurableUpdateResult", self._client._invoke("crm.activity.configurable.update", params))
 
@@ -1319,27 +1393,43 @@ class CrmActivityLayoutBlocksNamespace:
     def delete(self, **params: Unpack[CrmActivityLayoutBlocksDeleteParams]) -> CrmActivityLayoutBlocksDeleteResult:
         """Delete a set of additional content blocks in the CRM activity
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            activity_id (int | str, required, sent as activityId)
+
         REST method: crm.activity.layout.blocks.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-delete.html
-        Spec: spec/imported/crm.activity.layout.blocks.delete.yaml
+        Spec: spec/imported/crm.activity.layout.blocks.delete.yaml (in the b24client repository)
         """
         return cast("CrmActivityLayoutBlocksDeleteResult", self._client._invoke("crm.activity.layout.blocks.delete", params))
 
     def get(self, **params: Unpack[CrmActivityLayoutBlocksGetParams]) -> CrmActivityLayoutBlocksGetResult:
         """Get a Set of Additional Content Blocks in the activity
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            activity_id (int | str, required, sent as activityId)
+
         REST method: crm.activity.layout.blocks.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-get.html
-        Spec: spec/imported/crm.activity.layout.blocks.get.yaml
+        Spec: spec/imported/crm.activity.layout.blocks.get.yaml (in the b24client repository)
         """
         return cast("CrmActivityLayoutBlocksGetResult", self._client._invoke("crm.activity.layout.blocks.get", params))
 
     def set(self, **params: Unpack[CrmActivityLayoutBlocksSetParams]) -> CrmActivityLayoutBlocksSetResult:
         """Set a set of additional content blocks in the activity
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            activity_id (int | str, required, sent as activityId)
+            layout (dict[str, Any], required)
+
         REST method: crm.activity.layout.blocks.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/layout-blocks/crm-activity-layout-blocks-set.html
-        Spec: spec/imported/crm.activity.layout.blocks.set.yaml
+        Spec: spec/imported/crm.activity.layout.blocks.set.yaml (in the b24client repository)
         """
         return cast("CrmActivityLayoutBlocksSetResult", self._client._invoke("crm.activity.layout.blocks.set", params))
 
@@ -1355,36 +1445,71 @@ class CrmActivityTodoNamespace:
     def add(self, **params: Unpack[CrmActivityTodoAddParams]) -> CrmActivityTodoAddResult:
         """Add Universal Activity
 
+        Args:
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            deadline (str | datetime.date, required)
+            title (str, optional)
+            description (str, optional)
+            responsible_id (int | str, optional, sent as responsibleId)
+            parent_activity_id (int | str, optional, sent as parentActivityId)
+            ping_offsets (list[Any] | dict[str, Any], optional, sent as pingOffsets)
+            color_id (str, optional, sent as colorId)
+
         REST method: crm.activity.todo.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-add.html
-        Spec: spec/imported/crm.activity.todo.add.yaml
+        Spec: spec/imported/crm.activity.todo.add.yaml (in the b24client repository)
         """
         return cast("CrmActivityTodoAddResult", self._client._invoke("crm.activity.todo.add", params))
 
     def update(self, **params: Unpack[CrmActivityTodoUpdateParams]) -> CrmActivityTodoUpdateResult:
         """Update Universal Activity
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            deadline (str | datetime.date, required)
+            title (str, optional)
+            description (str, optional)
+            responsible_id (int | str, optional, sent as responsibleId)
+            parent_activity_id (int | str, optional, sent as parentActivityId)
+            ping_offsets (list[Any] | dict[str, Any], optional, sent as pingOffsets)
+            color_id (str, optional, sent as colorId)
+
         REST method: crm.activity.todo.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update.html
-        Spec: spec/imported/crm.activity.todo.update.yaml
+        Spec: spec/imported/crm.activity.todo.update.yaml (in the b24client repository)
         """
         return cast("CrmActivityTodoUpdateResult", self._client._invoke("crm.activity.todo.update", params))
 
     def update_color(self, **params: Unpack[CrmActivityTodoUpdateColorParams]) -> CrmActivityTodoUpdateColorResult:
         """Update the color of the universal deal
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            color_id (str, required, sent as colorId)
+
         REST method: crm.activity.todo.updateColor
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-color.html
-        Spec: spec/imported/crm.activity.todo.updateColor.yaml
+        Spec: spec/imported/crm.activity.todo.updateColor.yaml (in the b24client repository)
         """
         return cast("CrmActivityTodoUpdateColorResult", self._client._invoke("crm.activity.todo.updateColor", params))
 
     def update_deadline(self, **params: Unpack[CrmActivityTodoUpdateDeadlineParams]) -> CrmActivityTodoUpdateDeadlineResult:
         """Update Deadline for Universal Activity
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            value (str | datetime.date, required)
+
         REST method: crm.activity.todo.updateDeadline
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-deadline.html
-        Spec: spec/imported/crm.activity.todo.updateDeadline.yaml
+        Spec: spec/imported/crm.activity.todo.updateDeadline.yaml (in the b24client repository)
         """
         return cast("CrmActivityTodoUpdateDeadlineResult", self._client._invoke("crm.activity.todo.updateDeadline", params))
 
@@ -1393,9 +1518,15 @@ class CrmActivityTodoNamespace:
     ) -> CrmActivityTodoUpdateDescriptionResult:
         """Update the description of the universal activity
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            value (str, required)
+
         REST method: crm.activity.todo.updateDescription
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-description.html
-        Spec: spec/imported/crm.activity.todo.updateDescription.yaml
+        Spec: spec/imported/crm.activity.todo.updateDescription.yaml (in the b24client repository)
         """
         return cast("CrmActivityTodoUpdateDescriptionResult", self._client._invoke("crm.activity.todo.updateDescription", params))
 
@@ -1404,9 +1535,15 @@ class CrmActivityTodoNamespace:
     ) -> CrmActivityTodoUpdateResponsibleUserResult:
         """Update the responsible user for the universal activity
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            responsible_id (int | str, required, sent as responsibleId)
+
         REST method: crm.activity.todo.updateResponsibleUser
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/todo/crm-activity-todo-update-responsible-user.html
-        Spec: spec/imported/crm.activity.todo.updateResponsibleUser.yaml
+        Spec: spec/imported/crm.activity.todo.updateResponsibleUser.yaml (in the b24client repository)
         """
         return cast(
             "CrmActivityTodoUpdateResponsibleUserResult", self._client._invoke("crm.activity.todo.updateResponsibleUser", params)
@@ -1424,27 +1561,35 @@ class CrmActivityTypeNamespace:
     def add(self, **params: Unpack[CrmActivityTypeAddParams]) -> CrmActivityTypeAddResult:
         """Add Custom Activity Type
 
+        Args:
+            fields (CrmActivityTypeAddFields, required)
+
         REST method: crm.activity.type.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-add.html
-        Spec: spec/imported/crm.activity.type.add.yaml
+        Spec: spec/imported/crm.activity.type.add.yaml (in the b24client repository)
         """
         return cast("CrmActivityTypeAddResult", self._client._invoke("crm.activity.type.add", params))
 
     def delete(self, **params: Unpack[CrmActivityTypeDeleteParams]) -> CrmActivityTypeDeleteResult:
         """Delete Custom Activity Type
 
+        Args:
+            type_id (str, required, sent as TYPE_ID)
+
         REST method: crm.activity.type.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-delete.html
-        Spec: spec/imported/crm.activity.type.delete.yaml
+        Spec: spec/imported/crm.activity.type.delete.yaml (in the b24client repository)
         """
         return cast("CrmActivityTypeDeleteResult", self._client._invoke("crm.activity.type.delete", params))
 
     def list(self, **params: Unpack[CrmActivityTypeListParams]) -> CrmActivityTypeListResult:
         """Get a List of Custom Activity Types
 
+        Takes no arguments.
+
         REST method: crm.activity.type.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/activities/types/crm-activity-type-list.html
-        Spec: spec/imported/crm.activity.type.list.yaml
+        Spec: spec/imported/crm.activity.type.list.yaml (in the b24client repository)
         """
         return cast("CrmActivityTypeListResult", self._client._invoke("crm.activity.type.list", params))
 
@@ -1460,45 +1605,62 @@ class CrmAddressNamespace:
     def add(self, **params: Unpack[CrmAddressAddParams]) -> CrmAddressAddResult:
         """Add Address
 
+        Args:
+            fields (CrmAddressAddFields, required)
+
         REST method: crm.address.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-add.html
-        Spec: spec/imported/crm.address.add.yaml
+        Spec: spec/imported/crm.address.add.yaml (in the b24client repository)
         """
         return cast("CrmAddressAddResult", self._client._invoke("crm.address.add", params))
 
     def delete(self, **params: Unpack[CrmAddressDeleteParams]) -> CrmAddressDeleteResult:
         """Delete address
 
+        Args:
+            fields (CrmAddressDeleteFields, required)
+
         REST method: crm.address.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-delete.html
-        Spec: spec/imported/crm.address.delete.yaml
+        Spec: spec/imported/crm.address.delete.yaml (in the b24client repository)
         """
         return cast("CrmAddressDeleteResult", self._client._invoke("crm.address.delete", params))
 
     def fields(self, **params: Unpack[CrmAddressFieldsParams]) -> CrmAddressFieldsResult:
         """Get Description of Address Fields
 
+        Takes no arguments.
+
         REST method: crm.address.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-fields.html
-        Spec: spec/imported/crm.address.fields.yaml
+        Spec: spec/imported/crm.address.fields.yaml (in the b24client repository)
         """
         return cast("CrmAddressFieldsResult", self._client._invoke("crm.address.fields", params))
 
     def list(self, **params: Unpack[CrmAddressListParams]) -> CrmAddressListResult:
         """Get a List of Addresses by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.address.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-list.html
-        Spec: spec/imported/crm.address.list.yaml
+        Spec: spec/imported/crm.address.list.yaml (in the b24client repository)
         """
         return cast("CrmAddressListResult", self._client._invoke("crm.address.list", params))
 
     def update(self, **params: Unpack[CrmAddressUpdateParams]) -> CrmAddressUpdateResult:
         """Update Address for
 
+        Args:
+            fields (CrmAddressUpdateFields, required)
+
         REST method: crm.address.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/addresses/crm-address-update.html
-        Spec: spec/imported/crm.address.update.yaml
+        Spec: spec/imported/crm.address.update.yaml (in the b24client repository)
         """
         return cast("CrmAddressUpdateResult", self._client._invoke("crm.address.update", params))
 
@@ -1514,54 +1676,75 @@ class CrmAutomatedsolutionNamespace:
     def add(self, **params: Unpack[CrmAutomatedsolutionAddParams]) -> CrmAutomatedsolutionAddResult:
         """Create Digital Workspace
 
+        Args:
+            fields (CrmAutomatedsolutionAddFields, required)
+
         REST method: crm.automatedsolution.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-add.html
-        Spec: spec/imported/crm.automatedsolution.add.yaml
+        Spec: spec/imported/crm.automatedsolution.add.yaml (in the b24client repository)
         """
         return cast("CrmAutomatedsolutionAddResult", self._client._invoke("crm.automatedsolution.add", params))
 
     def delete(self, **params: Unpack[CrmAutomatedsolutionDeleteParams]) -> CrmAutomatedsolutionDeleteResult:
         """Delete Digital Workplace
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.automatedsolution.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-delete.html
-        Spec: spec/imported/crm.automatedsolution.delete.yaml
+        Spec: spec/imported/crm.automatedsolution.delete.yaml (in the b24client repository)
         """
         return cast("CrmAutomatedsolutionDeleteResult", self._client._invoke("crm.automatedsolution.delete", params))
 
     def fields(self, **params: Unpack[CrmAutomatedsolutionFieldsParams]) -> CrmAutomatedsolutionFieldsResult:
         """Get fields of the digital workplace
 
+        Takes no arguments.
+
         REST method: crm.automatedsolution.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-fields.html
-        Spec: spec/imported/crm.automatedsolution.fields.yaml
+        Spec: spec/imported/crm.automatedsolution.fields.yaml (in the b24client repository)
         """
         return cast("CrmAutomatedsolutionFieldsResult", self._client._invoke("crm.automatedsolution.fields", params))
 
     def get(self, **params: Unpack[CrmAutomatedsolutionGetParams]) -> CrmAutomatedsolutionGetResult:
         """Get data about the digital workplace by id
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.automatedsolution.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-get.html
-        Spec: spec/imported/crm.automatedsolution.get.yaml
+        Spec: spec/imported/crm.automatedsolution.get.yaml (in the b24client repository)
         """
         return cast("CrmAutomatedsolutionGetResult", self._client._invoke("crm.automatedsolution.get", params))
 
     def list(self, **params: Unpack[CrmAutomatedsolutionListParams]) -> CrmAutomatedsolutionListResult:
         """Get a list of digital workspaces
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: crm.automatedsolution.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-list.html
-        Spec: spec/imported/crm.automatedsolution.list.yaml
+        Spec: spec/imported/crm.automatedsolution.list.yaml (in the b24client repository)
         """
         return cast("CrmAutomatedsolutionListResult", self._client._invoke("crm.automatedsolution.list", params))
 
     def update(self, **params: Unpack[CrmAutomatedsolutionUpdateParams]) -> CrmAutomatedsolutionUpdateResult:
         """Update Digital Workplace
 
+        Args:
+            id (int | str, required)
+            fields (CrmAutomatedsolutionUpdateFields, required)
+
         REST method: crm.automatedsolution.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automated-solution/crm-automated-solution-update.html
-        Spec: spec/imported/crm.automatedsolution.update.yaml
+        Spec: spec/imported/crm.automatedsolution.update.yaml (in the b24client repository)
         """
         return cast("CrmAutomatedsolutionUpdateResult", self._client._invoke("crm.automatedsolution.update", params))
 
@@ -1590,45 +1773,63 @@ class CrmAutomationTriggerNamespace:
     def __call__(self, **params: Unpack[CrmAutomationTriggerParams]) -> CrmAutomationTriggerResult:
         """Activate the
 
+        Args:
+            target (str, required)
+            code (str, optional)
+
         REST method: crm.automation.trigger
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/crm-automation-trigger.html
-        Spec: spec/imported/crm.automation.trigger.yaml
+        Spec: spec/imported/crm.automation.trigger.yaml (in the b24client repository)
         """
         return cast("CrmAutomationTriggerResult", self._client._invoke("crm.automation.trigger", params))
 
     def add(self, **params: Unpack[CrmAutomationTriggerAddParams]) -> CrmAutomationTriggerAddResult:
         """Add Trigger
 
+        Args:
+            code (str, required, sent as CODE)
+            name (str, required, sent as NAME)
+
         REST method: crm.automation.trigger.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-add.html
-        Spec: spec/imported/crm.automation.trigger.add.yaml
+        Spec: spec/imported/crm.automation.trigger.add.yaml (in the b24client repository)
         """
         return cast("CrmAutomationTriggerAddResult", self._client._invoke("crm.automation.trigger.add", params))
 
     def delete(self, **params: Unpack[CrmAutomationTriggerDeleteParams]) -> CrmAutomationTriggerDeleteResult:
         """Delete Trigger
 
+        Args:
+            code (str, required, sent as CODE)
+
         REST method: crm.automation.trigger.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-delete.html
-        Spec: spec/imported/crm.automation.trigger.delete.yaml
+        Spec: spec/imported/crm.automation.trigger.delete.yaml (in the b24client repository)
         """
         return cast("CrmAutomationTriggerDeleteResult", self._client._invoke("crm.automation.trigger.delete", params))
 
     def execute(self, **params: Unpack[CrmAutomationTriggerExecuteParams]) -> CrmAutomationTriggerExecuteResult:
         """Execute the Trigger
 
+        Args:
+            code (str, required, sent as CODE)
+            owner_type_id (int | str, required, sent as OWNER_TYPE_ID)
+            owner_id (int | str, required, sent as OWNER_ID)
+
         REST method: crm.automation.trigger.execute
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-execute.html
-        Spec: spec/imported/crm.automation.trigger.execute.yaml
+        Spec: spec/imported/crm.automation.trigger.execute.yaml (in the b24client repository)
         """
         return cast("CrmAutomationTriggerExecuteResult", self._client._invoke("crm.automation.trigger.execute", params))
 
     def list(self, **params: Unpack[CrmAutomationTriggerListParams]) -> CrmAutomationTriggerListResult:
         """Get the list of triggers
 
+        Takes no arguments.
+
         REST method: crm.automation.trigger.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/automation/triggers/crm-automation-trigger-list.html
-        Spec: spec/imported/crm.automation.trigger.list.yaml
+        Spec: spec/imported/crm.automation.trigger.list.yaml (in the b24client repository)
         """
         return cast("CrmAutomationTriggerListResult", self._client._invoke("crm.automation.trigger.list", params))
 
@@ -1644,18 +1845,26 @@ class CrmCalllistNamespace:
     def add(self, **params: Unpack[CrmCalllistAddParams]) -> CrmCalllistAddResult:
         """Create a New Call List
 
+        Args:
+            entity_type (Literal['CONTACT', 'COMPANY'], required, sent as ENTITY_TYPE)
+            entities (Sequence[int | str], required, sent as ENTITIES)
+            webform_id (int | str, optional, sent as WEBFORM_ID)
+
         REST method: crm.calllist.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-add.html
-        Spec: spec/imported/crm.calllist.add.yaml
+        Spec: spec/imported/crm.calllist.add.yaml (in the b24client repository)
         """
         return cast("CrmCalllistAddResult", self._client._invoke("crm.calllist.add", params))
 
     def get(self, **params: Unpack[CrmCalllistGetParams]) -> CrmCalllistGetResult:
         """Get Information About the Call List
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: crm.calllist.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-get.html
-        Spec: spec/imported/crm.calllist.get.yaml
+        Spec: spec/imported/crm.calllist.get.yaml (in the b24client repository)
         """
         return cast("CrmCalllistGetResult", self._client._invoke("crm.calllist.get", params))
 
@@ -1666,27 +1875,40 @@ class CrmCalllistNamespace:
     def list(self, **params: Unpack[CrmCalllistListParams]) -> CrmCalllistListResult:
         """Get the list of call lists
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            order (dict[str, Any], optional, sent as ORDER)
+
         REST method: crm.calllist.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-list.html
-        Spec: spec/imported/crm.calllist.list.yaml
+        Spec: spec/imported/crm.calllist.list.yaml (in the b24client repository)
         """
         return cast("CrmCalllistListResult", self._client._invoke("crm.calllist.list", params))
 
     def statuslist(self, **params: Unpack[CrmCalllistStatuslistParams]) -> CrmCalllistStatuslistResult:
         """Get the list of call statuses
 
+        Takes no arguments.
+
         REST method: crm.calllist.statuslist
         Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-statuslist.html
-        Spec: spec/imported/crm.calllist.statuslist.yaml
+        Spec: spec/imported/crm.calllist.statuslist.yaml (in the b24client repository)
         """
         return cast("CrmCalllistStatuslistResult", self._client._invoke("crm.calllist.statuslist", params))
 
     def update(self, **params: Unpack[CrmCalllistUpdateParams]) -> CrmCalllistUpdateResult:
         """Update Call List Composition
 
+        Args:
+            list_id (int | str, required, sent as LIST_ID)
+            entity_type (Literal['CONTACT', 'COMPANY'], required, sent as ENTITY_TYPE)
+            entities (list[Any] | dict[str, Any], required, sent as ENTITIES)
+            webform_id (int | str, optional, sent as WEBFORM_ID)
+
         REST method: crm.calllist.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-update.html
-        Spec: spec/imported/crm.calllist.update.yaml
+        Spec: spec/imported/crm.calllist.update.yaml (in the b24client repository)
         """
         return cast("CrmCalllistUpdateResult", self._client._invoke("crm.calllist.update", params))
 
@@ -1702,9 +1924,13 @@ class CrmCalllistItemsNamespace:
     def get(self, **params: Unpack[CrmCalllistItemsGetParams]) -> CrmCalllistItemsGetResult:
         """Get the list of call participants
 
+        Args:
+            list_id (int | str, required, sent as LIST_ID)
+            filter (dict[str, Any], optional, sent as FILTER)
+
         REST method: crm.calllist.items.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/call-list/crm-calllist-items-get.html
-        Spec: spec/imported/crm.calllist.items.get.yaml
+        Spec: spec/imported/crm.calllist.items.get.yaml (in the b24client repository)
         """
         return cast("CrmCalllistItemsGetResult", self._client._invoke("crm.calllist.items.get", params))
 
@@ -1720,33 +1946,40 @@ class CrmCatalogNamespace:
     def fields(self, **params: Unpack[CrmCatalogFieldsParams]) -> CrmCatalogFieldsResult:
         """Get Product Catalog Fields
 
+        Takes no arguments.
+
         Deprecated (use catalog.catalog.getFields): The docs mark the method deprecated.
 
         REST method: crm.catalog.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-fields.html
-        Spec: spec/imported/crm.catalog.fields.yaml
+        Spec: spec/imported/crm.catalog.fields.yaml (in the b24client repository)
         """
         return cast("CrmCatalogFieldsResult", self._client._invoke("crm.catalog.fields", params))
 
     def get(self, **params: Unpack[CrmCatalogGetParams]) -> CrmCatalogGetResult:
         """Get Product Catalog by ID
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.catalog.get): The docs mark the method deprecated.
 
         REST method: crm.catalog.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-get.html
-        Spec: spec/imported/crm.catalog.get.yaml
+        Spec: spec/imported/crm.catalog.get.yaml (in the b24client repository)
         """
         return cast("CrmCatalogGetResult", self._client._invoke("crm.catalog.get", params))
 
     def list(self, **params: Unpack[CrmCatalogListParams]) -> CrmCatalogListResult:
         """Get a List of Product Catalogs
 
+        Takes no arguments.
+
         Deprecated (use catalog.catalog.list): The docs mark the method deprecated.
 
         REST method: crm.catalog.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/catalog/crm-catalog-list.html
-        Spec: spec/imported/crm.catalog.list.yaml
+        Spec: spec/imported/crm.catalog.list.yaml (in the b24client repository)
         """
         return cast("CrmCatalogListResult", self._client._invoke("crm.catalog.list", params))
 
@@ -1762,54 +1995,81 @@ class CrmCategoryNamespace:
     def add(self, **params: Unpack[CrmCategoryAddParams]) -> CrmCategoryAddResult:
         """Add a New Sales Funnel
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            fields (CrmCategoryAddFields, required)
+
         REST method: crm.category.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-add.html
-        Spec: spec/imported/crm.category.add.yaml
+        Spec: spec/imported/crm.category.add.yaml (in the b24client repository)
         """
         return cast("CrmCategoryAddResult", self._client._invoke("crm.category.add", params))
 
     def delete(self, **params: Unpack[CrmCategoryDeleteParams]) -> CrmCategoryDeleteResult:
         """Delete Sales Funnel
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            id (int | str, required)
+
         REST method: crm.category.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-delete.html
-        Spec: spec/imported/crm.category.delete.yaml
+        Spec: spec/imported/crm.category.delete.yaml (in the b24client repository)
         """
         return cast("CrmCategoryDeleteResult", self._client._invoke("crm.category.delete", params))
 
     def fields(self, **params: Unpack[CrmCategoryFieldsParams]) -> CrmCategoryFieldsResult:
         """Get Fields of the Sales Funnel
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+
         REST method: crm.category.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-fields.html
-        Spec: spec/imported/crm.category.fields.yaml
+        Spec: spec/imported/crm.category.fields.yaml (in the b24client repository)
         """
         return cast("CrmCategoryFieldsResult", self._client._invoke("crm.category.fields", params))
 
     def get(self, **params: Unpack[CrmCategoryGetParams]) -> CrmCategoryGetResult:
         """Get the funnel by Id
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            id (int | str, required)
+
         REST method: crm.category.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-get.html
-        Spec: spec/imported/crm.category.get.yaml
+        Spec: spec/imported/crm.category.get.yaml (in the b24client repository)
         """
         return cast("CrmCategoryGetResult", self._client._invoke("crm.category.get", params))
 
     def list(self, **params: Unpack[CrmCategoryListParams]) -> CrmCategoryListResult:
         """Get the list of Sales Funnels
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.category.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-list.html
-        Spec: spec/imported/crm.category.list.yaml
+        Spec: spec/imported/crm.category.list.yaml (in the b24client repository)
         """
         return cast("CrmCategoryListResult", self._client._invoke("crm.category.list", params))
 
     def update(self, **params: Unpack[CrmCategoryUpdateParams]) -> CrmCategoryUpdateResult:
         """Update Sales Funnel
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            id (int | str, required)
+            fields (CrmCategoryUpdateFields, required)
+
         REST method: crm.category.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/category/crm-category-update.html
-        Spec: spec/imported/crm.category.update.yaml
+        Spec: spec/imported/crm.category.update.yaml (in the b24client repository)
         """
         return cast("CrmCategoryUpdateResult", self._client._invoke("crm.category.update", params))
 
@@ -1825,11 +2085,15 @@ class CrmCompanyNamespace:
     def add(self, **params: Unpack[CrmCompanyAddParams]) -> CrmCompanyAddResult:
         """Create a New Company
 
+        Args:
+            fields (CrmCompanyAddFields, required)
+            params (dict[str, Any], optional)
+
         Deprecated (use crm.item.add): The docs mark the method deprecated.
 
         REST method: crm.company.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-add.html
-        Spec: spec/imported/crm.company.add.yaml, spec/overrides/crm.company.add.yaml
+        Spec: spec/imported/crm.company.add.yaml, spec/overrides/crm.company.add.yaml (in the b24client repository)
         """
         return cast("CrmCompanyAddResult", self._client._invoke("crm.company.add", params))
 
@@ -1840,11 +2104,14 @@ class CrmCompanyNamespace:
     def delete(self, **params: Unpack[CrmCompanyDeleteParams]) -> CrmCompanyDeleteResult:
         """Delete Company
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.delete): The docs mark the method deprecated.
 
         REST method: crm.company.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-delete.html
-        Spec: spec/imported/crm.company.delete.yaml
+        Spec: spec/imported/crm.company.delete.yaml (in the b24client repository)
         """
         return cast("CrmCompanyDeleteResult", self._client._invoke("crm.company.delete", params))
 
@@ -1855,44 +2122,60 @@ class CrmCompanyNamespace:
     def fields(self, **params: Unpack[CrmCompanyFieldsParams]) -> CrmCompanyFieldsResult:
         """Get Company Fields Description
 
+        Takes no arguments.
+
         Deprecated (use crm.item.fields): The docs mark the method deprecated.
 
         REST method: crm.company.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-fields.html
-        Spec: spec/imported/crm.company.fields.yaml
+        Spec: spec/imported/crm.company.fields.yaml (in the b24client repository)
         """
         return cast("CrmCompanyFieldsResult", self._client._invoke("crm.company.fields", params))
 
     def get(self, **params: Unpack[CrmCompanyGetParams]) -> CrmCompanyGetResult:
         """Get Company Information
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.get): The docs mark the method deprecated.
 
         REST method: crm.company.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-get.html
-        Spec: spec/imported/crm.company.get.yaml
+        Spec: spec/imported/crm.company.get.yaml (in the b24client repository)
         """
         return cast("CrmCompanyGetResult", self._client._invoke("crm.company.get", params))
 
     def list(self, **params: Unpack[CrmCompanyListParams]) -> CrmCompanyListResult:
         """Get a List of Companies by Filter
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         Deprecated (use crm.item.list): The docs mark the method deprecated.
 
         REST method: crm.company.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-list.html
-        Spec: spec/imported/crm.company.list.yaml
+        Spec: spec/imported/crm.company.list.yaml (in the b24client repository)
         """
         return cast("CrmCompanyListResult", self._client._invoke("crm.company.list", params))
 
     def update(self, **params: Unpack[CrmCompanyUpdateParams]) -> CrmCompanyUpdateResult:
         """Update Existing Company
 
+        Args:
+            id (int | str, required)
+            fields (CrmCompanyUpdateFields, required)
+            params (dict[str, Any], optional)
+
         Deprecated (use crm.item.update): The docs mark the method deprecated.
 
         REST method: crm.company.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/crm-company-update.html
-        Spec: spec/imported/crm.company.update.yaml, spec/overrides/crm.company.update.yaml
+        Spec: spec/imported/crm.company.update.yaml, spec/overrides/crm.company.update.yaml (in the b24client repository)
         """
         return cast("CrmCompanyUpdateResult", self._client._invoke("crm.company.update", params))
 
@@ -1912,27 +2195,37 @@ class CrmCompanyContactNamespace:
     def add(self, **params: Unpack[CrmCompanyContactAddParams]) -> CrmCompanyContactAddResult:
         """Add Contact to the Specified Company
 
+        Args:
+            id (int | str, required)
+            fields (CrmCompanyContactAddFields, required)
+
         REST method: crm.company.contact.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-add.html
-        Spec: spec/imported/crm.company.contact.add.yaml
+        Spec: spec/imported/crm.company.contact.add.yaml (in the b24client repository)
         """
         return cast("CrmCompanyContactAddResult", self._client._invoke("crm.company.contact.add", params))
 
     def delete(self, **params: Unpack[CrmCompanyContactDeleteParams]) -> CrmCompanyContactDeleteResult:
         """Delete Contact from Specified Company
 
+        Args:
+            id (int | str, required)
+            fields (CrmCompanyContactDeleteFields, required)
+
         REST method: crm.company.contact.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-delete.html
-        Spec: spec/imported/crm.company.contact.delete.yaml
+        Spec: spec/imported/crm.company.contact.delete.yaml (in the b24client repository)
         """
         return cast("CrmCompanyContactDeleteResult", self._client._invoke("crm.company.contact.delete", params))
 
     def fields(self, **params: Unpack[CrmCompanyContactFieldsParams]) -> CrmCompanyContactFieldsResult:
         """Get Fields for Company-Contact Connection
 
+        Takes no arguments.
+
         REST method: crm.company.contact.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-fields.html
-        Spec: spec/imported/crm.company.contact.fields.yaml
+        Spec: spec/imported/crm.company.contact.fields.yaml (in the b24client repository)
         """
         return cast("CrmCompanyContactFieldsResult", self._client._invoke("crm.company.contact.fields", params))
 
@@ -1952,27 +2245,37 @@ class CrmCompanyContactItemsNamespace:
     def delete(self, **params: Unpack[CrmCompanyContactItemsDeleteParams]) -> CrmCompanyContactItemsDeleteResult:
         """Clear the Set of Contacts Associated with the Specified Company
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.company.contact.items.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-delete.html
-        Spec: spec/imported/crm.company.contact.items.delete.yaml
+        Spec: spec/imported/crm.company.contact.items.delete.yaml (in the b24client repository)
         """
         return cast("CrmCompanyContactItemsDeleteResult", self._client._invoke("crm.company.contact.items.delete", params))
 
     def get(self, **params: Unpack[CrmCompanyContactItemsGetParams]) -> CrmCompanyContactItemsGetResult:
         """Retrieve a Set of Contacts Associated with a Specified Company
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.company.contact.items.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-get.html
-        Spec: spec/imported/crm.company.contact.items.get.yaml
+        Spec: spec/imported/crm.company.contact.items.get.yaml (in the b24client repository)
         """
         return cast("CrmCompanyContactItemsGetResult", self._client._invoke("crm.company.contact.items.get", params))
 
     def set(self, **params: Unpack[CrmCompanyContactItemsSetParams]) -> CrmCompanyContactItemsSetResult:
         """Set a Set of Contacts Associated with the Specified Company
 
+        Args:
+            id (int | str, required)
+            items (Sequence[CrmCompanyContactItemsSetItemsItem], required)
+
         REST method: crm.company.contact.items.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/contacts/crm-company-contact-items-set.html
-        Spec: spec/imported/crm.company.contact.items.set.yaml
+        Spec: spec/imported/crm.company.contact.items.set.yaml (in the b24client repository)
         """
         return cast("CrmCompanyContactItemsSetResult", self._client._invoke("crm.company.contact.items.set", params))
 
@@ -2003,11 +2306,13 @@ class CrmCompanyDetailsConfigurationNamespace:
     ) -> CrmCompanyDetailsConfigurationForceCommonScopeForAllResult:
         """Set Common Company Card for All Users
 
+        Takes no arguments.
+
         Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
 
         REST method: crm.company.details.configuration.forceCommonScopeForAll
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-force-common-scope-for-all.html
-        Spec: spec/imported/crm.company.details.configuration.forceCommonScopeForAll.yaml
+        Spec: spec/imported/crm.company.details.configuration.forceCommonScopeForAll.yaml (in the b24client repository)
         """
         return cast(
             "CrmCompanyDetailsConfigurationForceCommonScopeForAllResult",
@@ -2017,11 +2322,15 @@ class CrmCompanyDetailsConfigurationNamespace:
     def get(self, **params: Unpack[CrmCompanyDetailsConfigurationGetParams]) -> CrmCompanyDetailsConfigurationGetResult:
         """Get Parameters For
 
+        Args:
+            scope (Literal['P', 'C'], optional)
+            user_id (int | str, optional, sent as userId)
+
         Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
 
         REST method: crm.company.details.configuration.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-get.html
-        Spec: spec/imported/crm.company.details.configuration.get.yaml
+        Spec: spec/imported/crm.company.details.configuration.get.yaml (in the b24client repository)
         """
         return cast(
             "CrmCompanyDetailsConfigurationGetResult", self._client._invoke("crm.company.details.configuration.get", params)
@@ -2030,11 +2339,15 @@ class CrmCompanyDetailsConfigurationNamespace:
     def reset(self, **params: Unpack[CrmCompanyDetailsConfigurationResetParams]) -> CrmCompanyDetailsConfigurationResetResult:
         """Reset Company Card Settings:
 
+        Args:
+            scope (Literal['P', 'C'], optional)
+            user_id (int | str, optional, sent as userId)
+
         Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
 
         REST method: crm.company.details.configuration.reset
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-reset.html
-        Spec: spec/imported/crm.company.details.configuration.reset.yaml
+        Spec: spec/imported/crm.company.details.configuration.reset.yaml (in the b24client repository)
         """
         return cast(
             "CrmCompanyDetailsConfigurationResetResult", self._client._invoke("crm.company.details.configuration.reset", params)
@@ -2043,11 +2356,16 @@ class CrmCompanyDetailsConfigurationNamespace:
     def set(self, **params: Unpack[CrmCompanyDetailsConfigurationSetParams]) -> CrmCompanyDetailsConfigurationSetResult:
         """Set Parameters for
 
+        Args:
+            scope (Literal['P', 'C'], optional)
+            user_id (int | str, optional, sent as userId)
+            data (Sequence[CrmCompanyDetailsConfigurationSetDataItem], required)
+
         Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
 
         REST method: crm.company.details.configuration.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/custom-form/crm-company-details-configuration-set.html
-        Spec: spec/imported/crm.company.details.configuration.set.yaml
+        Spec: spec/imported/crm.company.details.configuration.set.yaml (in the b24client repository)
         """
         return cast(
             "CrmCompanyDetailsConfigurationSetResult", self._client._invoke("crm.company.details.configuration.set", params)
@@ -2065,45 +2383,64 @@ class CrmCompanyUserfieldNamespace:
     def add(self, **params: Unpack[CrmCompanyUserfieldAddParams]) -> CrmCompanyUserfieldAddResult:
         """Create a Custom Field for Companies
 
+        Args:
+            fields (CrmCompanyUserfieldAddFields, required)
+
         REST method: crm.company.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-add.html
-        Spec: spec/imported/crm.company.userfield.add.yaml
+        Spec: spec/imported/crm.company.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmCompanyUserfieldAddResult", self._client._invoke("crm.company.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmCompanyUserfieldDeleteParams]) -> CrmCompanyUserfieldDeleteResult:
         """Delete Custom Field for Companies
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.company.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-delete.html
-        Spec: spec/imported/crm.company.userfield.delete.yaml
+        Spec: spec/imported/crm.company.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmCompanyUserfieldDeleteResult", self._client._invoke("crm.company.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmCompanyUserfieldGetParams]) -> CrmCompanyUserfieldGetResult:
         """Get Company Custom Field by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.company.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-get.html
-        Spec: spec/imported/crm.company.userfield.get.yaml
+        Spec: spec/imported/crm.company.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmCompanyUserfieldGetResult", self._client._invoke("crm.company.userfield.get", params))
 
     def list(self, **params: Unpack[CrmCompanyUserfieldListParams]) -> CrmCompanyUserfieldListResult:
         """Get a List of Custom Fields for Companies
 
+        Args:
+            filter (CrmCompanyUserfieldListFilter, optional)
+            order (dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.company.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-list.html
-        Spec: spec/imported/crm.company.userfield.list.yaml
+        Spec: spec/imported/crm.company.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmCompanyUserfieldListResult", self._client._invoke("crm.company.userfield.list", params))
 
     def update(self, **params: Unpack[CrmCompanyUserfieldUpdateParams]) -> CrmCompanyUserfieldUpdateResult:
         """Update Company User Field
 
+        Args:
+            id (int | str, required)
+            fields (CrmCompanyUserfieldUpdateFields, required)
+
         REST method: crm.company.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/companies/userfields/crm-company-userfield-update.html
-        Spec: spec/imported/crm.company.userfield.update.yaml
+        Spec: spec/imported/crm.company.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmCompanyUserfieldUpdateResult", self._client._invoke("crm.company.userfield.update", params))
 
@@ -2119,11 +2456,15 @@ class CrmContactNamespace:
     def add(self, **params: Unpack[CrmContactAddParams]) -> CrmContactAddResult:
         """Create a New Contact
 
+        Args:
+            fields (CrmContactAddFields, optional)
+            params (CrmContactAddParamsObject, optional)
+
         Deprecated (use crm.item.add): The docs mark the method deprecated.
 
         REST method: crm.contact.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-add.html
-        Spec: spec/imported/crm.contact.add.yaml
+        Spec: spec/imported/crm.contact.add.yaml (in the b24client repository)
         """
         return cast("CrmContactAddResult", self._client._invoke("crm.contact.add", params))
 
@@ -2134,11 +2475,14 @@ class CrmContactNamespace:
     def delete(self, **params: Unpack[CrmContactDeleteParams]) -> CrmContactDeleteResult:
         """Delete Contact
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.delete): The docs mark the method deprecated.
 
         REST method: crm.contact.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-delete.html
-        Spec: spec/imported/crm.contact.delete.yaml
+        Spec: spec/imported/crm.contact.delete.yaml (in the b24client repository)
         """
         return cast("CrmContactDeleteResult", self._client._invoke("crm.contact.delete", params))
 
@@ -2149,44 +2493,60 @@ class CrmContactNamespace:
     def fields(self, **params: Unpack[CrmContactFieldsParams]) -> CrmContactFieldsResult:
         """Get Contact Fields
 
+        Takes no arguments.
+
         Deprecated (use crm.item.fields): The docs mark the method deprecated.
 
         REST method: crm.contact.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-fields.html
-        Spec: spec/imported/crm.contact.fields.yaml
+        Spec: spec/imported/crm.contact.fields.yaml (in the b24client repository)
         """
         return cast("CrmContactFieldsResult", self._client._invoke("crm.contact.fields", params))
 
     def get(self, **params: Unpack[CrmContactGetParams]) -> CrmContactGetResult:
         """Get Contact by Id
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.get): The docs mark the method deprecated.
 
         REST method: crm.contact.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-get.html
-        Spec: spec/imported/crm.contact.get.yaml
+        Spec: spec/imported/crm.contact.get.yaml (in the b24client repository)
         """
         return cast("CrmContactGetResult", self._client._invoke("crm.contact.get", params))
 
     def list(self, **params: Unpack[CrmContactListParams]) -> CrmContactListResult:
         """Get a List of Contacts
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         Deprecated (use crm.item.list): The docs mark the method deprecated.
 
         REST method: crm.contact.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-list.html
-        Spec: spec/imported/crm.contact.list.yaml
+        Spec: spec/imported/crm.contact.list.yaml (in the b24client repository)
         """
         return cast("CrmContactListResult", self._client._invoke("crm.contact.list", params))
 
     def update(self, **params: Unpack[CrmContactUpdateParams]) -> CrmContactUpdateResult:
         """Update Contact
 
+        Args:
+            id (int | str, required)
+            fields (CrmContactUpdateFields, required)
+            params (CrmContactUpdateParamsObject, optional)
+
         Deprecated (use crm.item.update): The docs mark the method deprecated.
 
         REST method: crm.contact.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/crm-contact-update.html
-        Spec: spec/imported/crm.contact.update.yaml
+        Spec: spec/imported/crm.contact.update.yaml (in the b24client repository)
         """
         return cast("CrmContactUpdateResult", self._client._invoke("crm.contact.update", params))
 
@@ -2206,27 +2566,37 @@ class CrmContactCompanyNamespace:
     def add(self, **params: Unpack[CrmContactCompanyAddParams]) -> CrmContactCompanyAddResult:
         """Add a Company to the Specified Contact
 
+        Args:
+            id (int | str, required)
+            fields (CrmContactCompanyAddFields, required)
+
         REST method: crm.contact.company.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-add.html
-        Spec: spec/imported/crm.contact.company.add.yaml
+        Spec: spec/imported/crm.contact.company.add.yaml (in the b24client repository)
         """
         return cast("CrmContactCompanyAddResult", self._client._invoke("crm.contact.company.add", params))
 
     def delete(self, **params: Unpack[CrmContactCompanyDeleteParams]) -> CrmContactCompanyDeleteResult:
         """Remove a Company from the Specified Contact
 
+        Args:
+            id (int | str, required)
+            fields (CrmContactCompanyDeleteFields, required)
+
         REST method: crm.contact.company.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-delete.html
-        Spec: spec/imported/crm.contact.company.delete.yaml
+        Spec: spec/imported/crm.contact.company.delete.yaml (in the b24client repository)
         """
         return cast("CrmContactCompanyDeleteResult", self._client._invoke("crm.contact.company.delete", params))
 
     def fields(self, **params: Unpack[CrmContactCompanyFieldsParams]) -> CrmContactCompanyFieldsResult:
         """Get Fields for Contact-Company
 
+        Takes no arguments.
+
         REST method: crm.contact.company.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-fields.html
-        Spec: spec/imported/crm.contact.company.fields.yaml
+        Spec: spec/imported/crm.contact.company.fields.yaml (in the b24client repository)
         """
         return cast("CrmContactCompanyFieldsResult", self._client._invoke("crm.contact.company.fields", params))
 
@@ -2246,27 +2616,37 @@ class CrmContactCompanyItemsNamespace:
     def delete(self, **params: Unpack[CrmContactCompanyItemsDeleteParams]) -> CrmContactCompanyItemsDeleteResult:
         """Clear the Set of Companies Associated with the Specified Contact
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.contact.company.items.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-delete.html
-        Spec: spec/imported/crm.contact.company.items.delete.yaml
+        Spec: spec/imported/crm.contact.company.items.delete.yaml (in the b24client repository)
         """
         return cast("CrmContactCompanyItemsDeleteResult", self._client._invoke("crm.contact.company.items.delete", params))
 
     def get(self, **params: Unpack[CrmContactCompanyItemsGetParams]) -> CrmContactCompanyItemsGetResult:
         """Get a Set of Companies Associated with the Specified Contact
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.contact.company.items.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-get.html
-        Spec: spec/imported/crm.contact.company.items.get.yaml
+        Spec: spec/imported/crm.contact.company.items.get.yaml (in the b24client repository)
         """
         return cast("CrmContactCompanyItemsGetResult", self._client._invoke("crm.contact.company.items.get", params))
 
     def set(self, **params: Unpack[CrmContactCompanyItemsSetParams]) -> CrmContactCompanyItemsSetResult:
         """Set the Set of Companies Associated with the Specified Contact
 
+        Args:
+            id (int | str, required)
+            items (Sequence[CrmContactCompanyItemsSetItemsItem], required)
+
         REST method: crm.contact.company.items.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/company/crm-contact-company-items-set.html
-        Spec: spec/imported/crm.contact.company.items.set.yaml
+        Spec: spec/imported/crm.contact.company.items.set.yaml (in the b24client repository)
         """
         return cast("CrmContactCompanyItemsSetResult", self._client._invoke("crm.contact.company.items.set", params))
 
@@ -2297,11 +2677,13 @@ class CrmContactDetailsConfigurationNamespace:
     ) -> CrmContactDetailsConfigurationForceCommonScopeForAllResult:
         """Set a Common Contact Card for All Users
 
+        Takes no arguments.
+
         Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
 
         REST method: crm.contact.details.configuration.forceCommonScopeForAll
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-force-common-scope-for-all.html
-        Spec: spec/imported/crm.contact.details.configuration.forceCommonScopeForAll.yaml
+        Spec: spec/imported/crm.contact.details.configuration.forceCommonScopeForAll.yaml (in the b24client repository)
         """
         return cast(
             "CrmContactDetailsConfigurationForceCommonScopeForAllResult",
@@ -2311,11 +2693,15 @@ class CrmContactDetailsConfigurationNamespace:
     def get(self, **params: Unpack[CrmContactDetailsConfigurationGetParams]) -> CrmContactDetailsConfigurationGetResult:
         """Get Card Parameters
 
+        Args:
+            scope (str, optional)
+            user_id (int | str, optional, sent as userId)
+
         Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
 
         REST method: crm.contact.details.configuration.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-get.html
-        Spec: spec/imported/crm.contact.details.configuration.get.yaml
+        Spec: spec/imported/crm.contact.details.configuration.get.yaml (in the b24client repository)
         """
         return cast(
             "CrmContactDetailsConfigurationGetResult", self._client._invoke("crm.contact.details.configuration.get", params)
@@ -2324,11 +2710,15 @@ class CrmContactDetailsConfigurationNamespace:
     def reset(self, **params: Unpack[CrmContactDetailsConfigurationResetParams]) -> CrmContactDetailsConfigurationResetResult:
         """Reset Card Parameters
 
+        Args:
+            scope (str, optional)
+            user_id (int | str, optional, sent as userId)
+
         Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
 
         REST method: crm.contact.details.configuration.reset
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-reset.html
-        Spec: spec/imported/crm.contact.details.configuration.reset.yaml
+        Spec: spec/imported/crm.contact.details.configuration.reset.yaml (in the b24client repository)
         """
         return cast(
             "CrmContactDetailsConfigurationResetResult", self._client._invoke("crm.contact.details.configuration.reset", params)
@@ -2337,11 +2727,16 @@ class CrmContactDetailsConfigurationNamespace:
     def set(self, **params: Unpack[CrmContactDetailsConfigurationSetParams]) -> CrmContactDetailsConfigurationSetResult:
         """Set Parameters for the Individual Card
 
+        Args:
+            scope (str, optional)
+            user_id (int | str, optional, sent as userId)
+            data (Sequence[CrmContactDetailsConfigurationSetDataItem], required)
+
         Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
 
         REST method: crm.contact.details.configuration.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/custom-form/crm-contact-details-configuration-set.html
-        Spec: spec/imported/crm.contact.details.configuration.set.yaml
+        Spec: spec/imported/crm.contact.details.configuration.set.yaml (in the b24client repository)
         """
         return cast(
             "CrmContactDetailsConfigurationSetResult", self._client._invoke("crm.contact.details.configuration.set", params)
@@ -2359,45 +2754,64 @@ class CrmContactUserfieldNamespace:
     def add(self, **params: Unpack[CrmContactUserfieldAddParams]) -> CrmContactUserfieldAddResult:
         """Create a Custom Field for Contacts
 
+        Args:
+            fields (CrmContactUserfieldAddFields, required)
+
         REST method: crm.contact.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-add.html
-        Spec: spec/imported/crm.contact.userfield.add.yaml
+        Spec: spec/imported/crm.contact.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmContactUserfieldAddResult", self._client._invoke("crm.contact.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmContactUserfieldDeleteParams]) -> CrmContactUserfieldDeleteResult:
         """Delete Custom Contact Field
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.contact.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-delete.html
-        Spec: spec/imported/crm.contact.userfield.delete.yaml
+        Spec: spec/imported/crm.contact.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmContactUserfieldDeleteResult", self._client._invoke("crm.contact.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmContactUserfieldGetParams]) -> CrmContactUserfieldGetResult:
         """Get Custom Contact Field by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.contact.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-get.html
-        Spec: spec/imported/crm.contact.userfield.get.yaml
+        Spec: spec/imported/crm.contact.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmContactUserfieldGetResult", self._client._invoke("crm.contact.userfield.get", params))
 
     def list(self, **params: Unpack[CrmContactUserfieldListParams]) -> CrmContactUserfieldListResult:
         """Get a List of Custom Fields for Contacts
 
+        Args:
+            filter (CrmContactUserfieldListFilter, optional)
+            order (dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.contact.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-list.html
-        Spec: spec/imported/crm.contact.userfield.list.yaml
+        Spec: spec/imported/crm.contact.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmContactUserfieldListResult", self._client._invoke("crm.contact.userfield.list", params))
 
     def update(self, **params: Unpack[CrmContactUserfieldUpdateParams]) -> CrmContactUserfieldUpdateResult:
         """Edit an Existing Contact Custom Field
 
+        Args:
+            id (int | str, required)
+            fields (CrmContactUserfieldUpdateFields, required)
+
         REST method: crm.contact.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/contacts/userfield/crm-contact-userfield-update.html
-        Spec: spec/imported/crm.contact.userfield.update.yaml
+        Spec: spec/imported/crm.contact.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmContactUserfieldUpdateResult", self._client._invoke("crm.contact.userfield.update", params))
 
@@ -2413,9 +2827,12 @@ class CrmCurrencyNamespace:
     def add(self, **params: Unpack[CrmCurrencyAddParams]) -> CrmCurrencyAddResult:
         """Add Currency
 
+        Args:
+            fields (CrmCurrencyAddFields, required)
+
         REST method: crm.currency.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-add.html
-        Spec: spec/imported/crm.currency.add.yaml
+        Spec: spec/imported/crm.currency.add.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyAddResult", self._client._invoke("crm.currency.add", params))
 
@@ -2426,36 +2843,50 @@ class CrmCurrencyNamespace:
     def delete(self, **params: Unpack[CrmCurrencyDeleteParams]) -> CrmCurrencyDeleteResult:
         """Delete Currency
 
+        Args:
+            id (str, required)
+
         REST method: crm.currency.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-delete.html
-        Spec: spec/imported/crm.currency.delete.yaml
+        Spec: spec/imported/crm.currency.delete.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyDeleteResult", self._client._invoke("crm.currency.delete", params))
 
     def fields(self, **params: Unpack[CrmCurrencyFieldsParams]) -> CrmCurrencyFieldsResult:
         """Get Currency Fields
 
+        Takes no arguments.
+
         REST method: crm.currency.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-fields.html
-        Spec: spec/imported/crm.currency.fields.yaml
+        Spec: spec/imported/crm.currency.fields.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyFieldsResult", self._client._invoke("crm.currency.fields", params))
 
     def get(self, **params: Unpack[CrmCurrencyGetParams]) -> CrmCurrencyGetResult:
         """Get Currency by ID
 
+        Args:
+            id (str, optional)
+
         REST method: crm.currency.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-get.html
-        Spec: spec/imported/crm.currency.get.yaml
+        Spec: spec/imported/crm.currency.get.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyGetResult", self._client._invoke("crm.currency.get", params))
 
     def list(self, **params: Unpack[CrmCurrencyListParams]) -> CrmCurrencyListResult:
         """Get the List of Currencies
 
+        Args:
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.currency.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-list.html
-        Spec: spec/imported/crm.currency.list.yaml
+        Spec: spec/imported/crm.currency.list.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyListResult", self._client._invoke("crm.currency.list", params))
 
@@ -2466,9 +2897,13 @@ class CrmCurrencyNamespace:
     def update(self, **params: Unpack[CrmCurrencyUpdateParams]) -> CrmCurrencyUpdateResult:
         """Update Currency
 
+        Args:
+            id (str, optional, sent as ID)
+            fields (CrmCurrencyUpdateFields, optional)
+
         REST method: crm.currency.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-update.html
-        Spec: spec/imported/crm.currency.update.yaml
+        Spec: spec/imported/crm.currency.update.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyUpdateResult", self._client._invoke("crm.currency.update", params))
 
@@ -2484,18 +2919,23 @@ class CrmCurrencyBaseNamespace:
     def get(self, **params: Unpack[CrmCurrencyBaseGetParams]) -> CrmCurrencyBaseGetResult:
         """Get the Symbolic Identifier of the Base Currency
 
+        Takes no arguments.
+
         REST method: crm.currency.base.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-base-get.html
-        Spec: spec/imported/crm.currency.base.get.yaml
+        Spec: spec/imported/crm.currency.base.get.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyBaseGetResult", self._client._invoke("crm.currency.base.get", params))
 
     def set(self, **params: Unpack[CrmCurrencyBaseSetParams]) -> CrmCurrencyBaseSetResult:
         """Set Currency as Base
 
+        Args:
+            id (str, optional)
+
         REST method: crm.currency.base.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/crm-currency-base-set.html
-        Spec: spec/imported/crm.currency.base.set.yaml
+        Spec: spec/imported/crm.currency.base.set.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyBaseSetResult", self._client._invoke("crm.currency.base.set", params))
 
@@ -2511,36 +2951,49 @@ class CrmCurrencyLocalizationsNamespace:
     def delete(self, **params: Unpack[CrmCurrencyLocalizationsDeleteParams]) -> CrmCurrencyLocalizationsDeleteResult:
         """Delete Currency Localizations
 
+        Args:
+            id (str, required)
+            lids (list[Any] | dict[str, Any], required)
+
         REST method: crm.currency.localizations.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-delete.html
-        Spec: spec/imported/crm.currency.localizations.delete.yaml
+        Spec: spec/imported/crm.currency.localizations.delete.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyLocalizationsDeleteResult", self._client._invoke("crm.currency.localizations.delete", params))
 
     def fields(self, **params: Unpack[CrmCurrencyLocalizationsFieldsParams]) -> CrmCurrencyLocalizationsFieldsResult:
         """Get Currency Localization Fields
 
+        Takes no arguments.
+
         REST method: crm.currency.localizations.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-fields.html
-        Spec: spec/imported/crm.currency.localizations.fields.yaml
+        Spec: spec/imported/crm.currency.localizations.fields.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyLocalizationsFieldsResult", self._client._invoke("crm.currency.localizations.fields", params))
 
     def get(self, **params: Unpack[CrmCurrencyLocalizationsGetParams]) -> CrmCurrencyLocalizationsGetResult:
         """Get Currency Localizations
 
+        Args:
+            id (str, optional)
+
         REST method: crm.currency.localizations.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-get.html
-        Spec: spec/imported/crm.currency.localizations.get.yaml
+        Spec: spec/imported/crm.currency.localizations.get.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyLocalizationsGetResult", self._client._invoke("crm.currency.localizations.get", params))
 
     def set(self, **params: Unpack[CrmCurrencyLocalizationsSetParams]) -> CrmCurrencyLocalizationsSetResult:
         """Set Localizations for Currency
 
+        Args:
+            id (str, required)
+            localizations (dict[str, Any], required)
+
         REST method: crm.currency.localizations.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/currency/localizations/crm-currency-localizations-set.html
-        Spec: spec/imported/crm.currency.localizations.set.yaml
+        Spec: spec/imported/crm.currency.localizations.set.yaml (in the b24client repository)
         """
         return cast("CrmCurrencyLocalizationsSetResult", self._client._invoke("crm.currency.localizations.set", params))
 
@@ -2556,11 +3009,15 @@ class CrmDealNamespace:
     def add(self, **params: Unpack[CrmDealAddParams]) -> CrmDealAddResult:
         """Create a New Deal
 
+        Args:
+            fields (CrmDealAddFields, optional)
+            params (CrmDealAddParamsObject, optional)
+
         Deprecated (use crm.item.add): The docs mark the method deprecated.
 
         REST method: crm.deal.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-add.html
-        Spec: spec/imported/crm.deal.add.yaml
+        Spec: spec/imported/crm.deal.add.yaml (in the b24client repository)
         """
         return cast("CrmDealAddResult", self._client._invoke("crm.deal.add", params))
 
@@ -2571,11 +3028,14 @@ class CrmDealNamespace:
     def delete(self, **params: Unpack[CrmDealDeleteParams]) -> CrmDealDeleteResult:
         """Delete Deal
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.delete): The docs mark the method deprecated.
 
         REST method: crm.deal.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-delete.html
-        Spec: spec/imported/crm.deal.delete.yaml
+        Spec: spec/imported/crm.deal.delete.yaml (in the b24client repository)
         """
         return cast("CrmDealDeleteResult", self._client._invoke("crm.deal.delete", params))
 
@@ -2586,33 +3046,46 @@ class CrmDealNamespace:
     def fields(self, **params: Unpack[CrmDealFieldsParams]) -> CrmDealFieldsResult:
         """Get Fields of the Deal
 
+        Takes no arguments.
+
         Deprecated (use crm.item.fields): The docs mark the method deprecated.
 
         REST method: crm.deal.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-fields.html
-        Spec: spec/imported/crm.deal.fields.yaml
+        Spec: spec/imported/crm.deal.fields.yaml (in the b24client repository)
         """
         return cast("CrmDealFieldsResult", self._client._invoke("crm.deal.fields", params))
 
     def get(self, **params: Unpack[CrmDealGetParams]) -> CrmDealGetResult:
         """Get Deal by Id
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.get): The docs mark the method deprecated.
 
         REST method: crm.deal.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-get.html
-        Spec: spec/imported/crm.deal.get.yaml
+        Spec: spec/imported/crm.deal.get.yaml (in the b24client repository)
         """
         return cast("CrmDealGetResult", self._client._invoke("crm.deal.get", params))
 
     def list(self, **params: Unpack[CrmDealListParams]) -> CrmDealListResult:
         """Returns deals matching a filter, 50 per page, with upper-case field names and string values.
 
+        Args:
+            select (Sequence[str], optional): Fields to return; "*" for all standard fields, "UF_*" for all custom fields. Default is both.
+            filter (dict[str, Any], optional): Conditions by field name; a key prefix picks the operator (>=, >, <=, <, @, !@, %, =%, %=, =, !=, !).
+            order (dict[str, Any], optional): Sort order as field name → ASC or DESC.
+            start (int | str, optional): Offset of the first record (page N starts at (N-1)*50); -1 skips counting the total.
+
         Deprecated (use crm.item.list): Development of the legacy deal methods stopped; the universal item methods replace them.
+
+        Returns: The page of deals; each record holds the selected fields, all values as strings.
 
         REST method: crm.deal.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-list.html
-        Spec: spec/methods/crm.deal.list.yaml
+        Spec: spec/methods/crm.deal.list.yaml (in the b24client repository)
         """
         return cast("CrmDealListResult", self._client._invoke("crm.deal.list", params))
 
@@ -2627,11 +3100,16 @@ class CrmDealNamespace:
     def update(self, **params: Unpack[CrmDealUpdateParams]) -> CrmDealUpdateResult:
         """Update Deal
 
+        Args:
+            id (int | str, required)
+            fields (CrmDealUpdateFields, optional)
+            params (CrmDealUpdateParamsObject, optional)
+
         Deprecated (use crm.item.update): The docs mark the method deprecated.
 
         REST method: crm.deal.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-update.html
-        Spec: spec/imported/crm.deal.update.yaml
+        Spec: spec/imported/crm.deal.update.yaml (in the b24client repository)
         """
         return cast("CrmDealUpdateResult", self._client._invoke("crm.deal.update", params))
 
@@ -2651,27 +3129,37 @@ class CrmDealContactNamespace:
     def add(self, **params: Unpack[CrmDealContactAddParams]) -> CrmDealContactAddResult:
         """Add Contact to Deal
 
+        Args:
+            id (int | str, required)
+            fields (CrmDealContactAddFields, required)
+
         REST method: crm.deal.contact.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-add.html
-        Spec: spec/imported/crm.deal.contact.add.yaml
+        Spec: spec/imported/crm.deal.contact.add.yaml (in the b24client repository)
         """
         return cast("CrmDealContactAddResult", self._client._invoke("crm.deal.contact.add", params))
 
     def delete(self, **params: Unpack[CrmDealContactDeleteParams]) -> CrmDealContactDeleteResult:
         """Remove Contact from Specified Deal
 
+        Args:
+            id (int | str, required)
+            fields (CrmDealContactDeleteFields, required)
+
         REST method: crm.deal.contact.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-delete.html
-        Spec: spec/imported/crm.deal.contact.delete.yaml
+        Spec: spec/imported/crm.deal.contact.delete.yaml (in the b24client repository)
         """
         return cast("CrmDealContactDeleteResult", self._client._invoke("crm.deal.contact.delete", params))
 
     def fields(self, **params: Unpack[CrmDealContactFieldsParams]) -> CrmDealContactFieldsResult:
         """Get Fields for Deal-Contact Connection
 
+        Takes no arguments.
+
         REST method: crm.deal.contact.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-fields.html
-        Spec: spec/imported/crm.deal.contact.fields.yaml
+        Spec: spec/imported/crm.deal.contact.fields.yaml (in the b24client repository)
         """
         return cast("CrmDealContactFieldsResult", self._client._invoke("crm.deal.contact.fields", params))
 
@@ -2691,27 +3179,37 @@ class CrmDealContactItemsNamespace:
     def delete(self, **params: Unpack[CrmDealContactItemsDeleteParams]) -> CrmDealContactItemsDeleteResult:
         """Remove the set of contacts associated with the specified deal
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.contact.items.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-delete.html
-        Spec: spec/imported/crm.deal.contact.items.delete.yaml
+        Spec: spec/imported/crm.deal.contact.items.delete.yaml (in the b24client repository)
         """
         return cast("CrmDealContactItemsDeleteResult", self._client._invoke("crm.deal.contact.items.delete", params))
 
     def get(self, **params: Unpack[CrmDealContactItemsGetParams]) -> CrmDealContactItemsGetResult:
         """Retrieve a Set of Contacts Associated with a Specified Deal
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.contact.items.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-get.html
-        Spec: spec/imported/crm.deal.contact.items.get.yaml
+        Spec: spec/imported/crm.deal.contact.items.get.yaml (in the b24client repository)
         """
         return cast("CrmDealContactItemsGetResult", self._client._invoke("crm.deal.contact.items.get", params))
 
     def set(self, **params: Unpack[CrmDealContactItemsSetParams]) -> CrmDealContactItemsSetResult:
         """Set a set of contacts associated with the specified deal
 
+        Args:
+            id (int | str, required)
+            items (Sequence[CrmDealContactItemsSetItemsItem], required)
+
         REST method: crm.deal.contact.items.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/contacts/crm-deal-contact-items-set.html
-        Spec: spec/imported/crm.deal.contact.items.set.yaml
+        Spec: spec/imported/crm.deal.contact.items.set.yaml (in the b24client repository)
         """
         return cast("CrmDealContactItemsSetResult", self._client._invoke("crm.deal.contact.items.set", params))
 
@@ -2742,11 +3240,14 @@ class CrmDealDetailsConfigurationNamespace:
     ) -> CrmDealDetailsConfigurationForceCommonScopeForAllResult:
         """Set a Common Detail Form for All Users
 
+        Args:
+            extras (CrmDealDetailsConfigurationForceCommonScopeForAllExtras, optional)
+
         Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
 
         REST method: crm.deal.details.configuration.forceCommonScopeForAll
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-force-common-scope-for-all.html
-        Spec: spec/imported/crm.deal.details.configuration.forceCommonScopeForAll.yaml
+        Spec: spec/imported/crm.deal.details.configuration.forceCommonScopeForAll.yaml (in the b24client repository)
         """
         return cast(
             "CrmDealDetailsConfigurationForceCommonScopeForAllResult",
@@ -2756,22 +3257,32 @@ class CrmDealDetailsConfigurationNamespace:
     def get(self, **params: Unpack[CrmDealDetailsConfigurationGetParams]) -> CrmDealDetailsConfigurationGetResult:
         """Get Parameters of the Deal Card
 
+        Args:
+            scope (Literal['P', 'C'], optional)
+            user_id (int | str, optional, sent as userId)
+            extras (CrmDealDetailsConfigurationGetExtras, optional)
+
         Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
 
         REST method: crm.deal.details.configuration.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-get.html
-        Spec: spec/imported/crm.deal.details.configuration.get.yaml
+        Spec: spec/imported/crm.deal.details.configuration.get.yaml (in the b24client repository)
         """
         return cast("CrmDealDetailsConfigurationGetResult", self._client._invoke("crm.deal.details.configuration.get", params))
 
     def reset(self, **params: Unpack[CrmDealDetailsConfigurationResetParams]) -> CrmDealDetailsConfigurationResetResult:
         """Reset Deal Card Settings
 
+        Args:
+            scope (Literal['P', 'C'], optional)
+            user_id (int | str, optional, sent as userId)
+            extras (CrmDealDetailsConfigurationResetExtras, optional)
+
         Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
 
         REST method: crm.deal.details.configuration.reset
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-reset.html
-        Spec: spec/imported/crm.deal.details.configuration.reset.yaml
+        Spec: spec/imported/crm.deal.details.configuration.reset.yaml (in the b24client repository)
         """
         return cast(
             "CrmDealDetailsConfigurationResetResult", self._client._invoke("crm.deal.details.configuration.reset", params)
@@ -2780,11 +3291,17 @@ class CrmDealDetailsConfigurationNamespace:
     def set(self, **params: Unpack[CrmDealDetailsConfigurationSetParams]) -> CrmDealDetailsConfigurationSetResult:
         """Set Parameters for the Deal Card
 
+        Args:
+            scope (Literal['P', 'C'], optional)
+            user_id (int | str, optional, sent as userId)
+            data (Sequence[CrmDealDetailsConfigurationSetDataItem], required)
+            extras (CrmDealDetailsConfigurationSetExtras, optional)
+
         Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
 
         REST method: crm.deal.details.configuration.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/custom-form/crm-deal-details-configuration-set.html
-        Spec: spec/imported/crm.deal.details.configuration.set.yaml
+        Spec: spec/imported/crm.deal.details.configuration.set.yaml (in the b24client repository)
         """
         return cast("CrmDealDetailsConfigurationSetResult", self._client._invoke("crm.deal.details.configuration.set", params))
 
@@ -2800,22 +3317,26 @@ class CrmDealProductrowsNamespace:
     def get(self, **params: Unpack[CrmDealProductrowsGetParams]) -> CrmDealProductrowsGetResult:
         """Get Deal Products
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.deal.productrows.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-get.html
-        Spec: spec/imported/crm.deal.productrows.get.yaml
+        Spec: spec/imported/crm.deal.productrows.get.yaml (in the b24client repository)
         """
         return cast("CrmDealProductrowsGetResult", self._client._invoke("crm.deal.productrows.get", params))
 
     def set(self, **params: Unpack[CrmDealProductrowsSetParams]) -> CrmDealProductrowsSetResult:
         """Set Products in Deal
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.deal.productrows.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/crm-deal-productrows-set.html
-        Spec: spec/imported/crm.deal.productrows.set.yaml
+        Spec: spec/imported/crm.deal.productrows.set.yaml (in the b24client repository)
         """
         return cast("CrmDealProductrowsSetResult", self._client._invoke("crm.deal.productrows.set", params))
 
@@ -2831,63 +3352,87 @@ class CrmDealRecurringNamespace:
     def add(self, **params: Unpack[CrmDealRecurringAddParams]) -> CrmDealRecurringAddResult:
         """Create a Template for Recurring Deal
 
+        Args:
+            fields (CrmDealRecurringAddFields, required)
+
         REST method: crm.deal.recurring.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-add.html
-        Spec: spec/imported/crm.deal.recurring.add.yaml
+        Spec: spec/imported/crm.deal.recurring.add.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringAddResult", self._client._invoke("crm.deal.recurring.add", params))
 
     def delete(self, **params: Unpack[CrmDealRecurringDeleteParams]) -> CrmDealRecurringDeleteResult:
         """Delete the Recurring Deal Template Setting
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.recurring.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-delete.html
-        Spec: spec/imported/crm.deal.recurring.delete.yaml
+        Spec: spec/imported/crm.deal.recurring.delete.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringDeleteResult", self._client._invoke("crm.deal.recurring.delete", params))
 
     def expose(self, **params: Unpack[CrmDealRecurringExposeParams]) -> CrmDealRecurringExposeResult:
         """Create a New Deal from the Template
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.recurring.expose
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-expose.html
-        Spec: spec/imported/crm.deal.recurring.expose.yaml
+        Spec: spec/imported/crm.deal.recurring.expose.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringExposeResult", self._client._invoke("crm.deal.recurring.expose", params))
 
     def fields(self, **params: Unpack[CrmDealRecurringFieldsParams]) -> CrmDealRecurringFieldsResult:
         """Get the List of Fields for the Recurring Deal Template
 
+        Takes no arguments.
+
         REST method: crm.deal.recurring.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-fields.html
-        Spec: spec/imported/crm.deal.recurring.fields.yaml
+        Spec: spec/imported/crm.deal.recurring.fields.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringFieldsResult", self._client._invoke("crm.deal.recurring.fields", params))
 
     def get(self, **params: Unpack[CrmDealRecurringGetParams]) -> CrmDealRecurringGetResult:
         """Get Recurring Deal Template Settings by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.recurring.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-get.html
-        Spec: spec/imported/crm.deal.recurring.get.yaml
+        Spec: spec/imported/crm.deal.recurring.get.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringGetResult", self._client._invoke("crm.deal.recurring.get", params))
 
     def list(self, **params: Unpack[CrmDealRecurringListParams]) -> CrmDealRecurringListResult:
         """Get a List of Recurring Deal Template Settings
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: crm.deal.recurring.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-list.html
-        Spec: spec/imported/crm.deal.recurring.list.yaml
+        Spec: spec/imported/crm.deal.recurring.list.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringListResult", self._client._invoke("crm.deal.recurring.list", params))
 
     def update(self, **params: Unpack[CrmDealRecurringUpdateParams]) -> CrmDealRecurringUpdateResult:
         """Update the Recurring Deal Template Settings
 
+        Args:
+            id (int | str, required)
+            fields (CrmDealRecurringUpdateFields, optional)
+
         REST method: crm.deal.recurring.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/recurring-deals/crm-deal-recurring-update.html
-        Spec: spec/imported/crm.deal.recurring.update.yaml
+        Spec: spec/imported/crm.deal.recurring.update.yaml (in the b24client repository)
         """
         return cast("CrmDealRecurringUpdateResult", self._client._invoke("crm.deal.recurring.update", params))
 
@@ -2903,45 +3448,64 @@ class CrmDealUserfieldNamespace:
     def add(self, **params: Unpack[CrmDealUserfieldAddParams]) -> CrmDealUserfieldAddResult:
         """Create a Custom Field for Deals
 
+        Args:
+            fields (CrmDealUserfieldAddFields, required)
+
         REST method: crm.deal.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-add.html
-        Spec: spec/imported/crm.deal.userfield.add.yaml
+        Spec: spec/imported/crm.deal.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmDealUserfieldAddResult", self._client._invoke("crm.deal.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmDealUserfieldDeleteParams]) -> CrmDealUserfieldDeleteResult:
         """Delete Custom Field
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-delete.html
-        Spec: spec/imported/crm.deal.userfield.delete.yaml
+        Spec: spec/imported/crm.deal.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmDealUserfieldDeleteResult", self._client._invoke("crm.deal.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmDealUserfieldGetParams]) -> CrmDealUserfieldGetResult:
         """Get Custom Deal Field by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.deal.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-get.html
-        Spec: spec/imported/crm.deal.userfield.get.yaml
+        Spec: spec/imported/crm.deal.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmDealUserfieldGetResult", self._client._invoke("crm.deal.userfield.get", params))
 
     def list(self, **params: Unpack[CrmDealUserfieldListParams]) -> CrmDealUserfieldListResult:
         """Get a list of custom fields for deals
 
+        Args:
+            filter (CrmDealUserfieldListFilter, optional)
+            order (dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.deal.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-list.html
-        Spec: spec/imported/crm.deal.userfield.list.yaml
+        Spec: spec/imported/crm.deal.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmDealUserfieldListResult", self._client._invoke("crm.deal.userfield.list", params))
 
     def update(self, **params: Unpack[CrmDealUserfieldUpdateParams]) -> CrmDealUserfieldUpdateResult:
         """Update Existing Custom Field for Deals
 
+        Args:
+            id (int | str, required)
+            fields (CrmDealUserfieldUpdateFields, required)
+
         REST method: crm.deal.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/deals/user-defined-fields/crm-deal-userfield-update.html
-        Spec: spec/imported/crm.deal.userfield.update.yaml
+        Spec: spec/imported/crm.deal.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmDealUserfieldUpdateResult", self._client._invoke("crm.deal.userfield.update", params))
 
@@ -2957,11 +3521,14 @@ class CrmDealcategoryNamespace:
     def add(self, **params: Unpack[CrmDealcategoryAddParams]) -> CrmDealcategoryAddResult:
         """Create a New Deal Direction
 
+        Args:
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use crm.category.add): The docs mark the method deprecated.
 
         REST method: crm.dealcategory.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-add.html
-        Spec: spec/imported/crm.dealcategory.add.yaml
+        Spec: spec/imported/crm.dealcategory.add.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryAddResult", self._client._invoke("crm.dealcategory.add", params))
 
@@ -2972,44 +3539,54 @@ class CrmDealcategoryNamespace:
     def delete(self, **params: Unpack[CrmDealcategoryDeleteParams]) -> CrmDealcategoryDeleteResult:
         """Delete Deal Direction
 
+        Args:
+            id (int | str, optional)
+
         Deprecated (use crm.category.delete): The docs mark the method deprecated.
 
         REST method: crm.dealcategory.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-delete.html
-        Spec: spec/imported/crm.dealcategory.delete.yaml
+        Spec: spec/imported/crm.dealcategory.delete.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryDeleteResult", self._client._invoke("crm.dealcategory.delete", params))
 
     def fields(self, **params: Unpack[CrmDealcategoryFieldsParams]) -> CrmDealcategoryFieldsResult:
         """Get Descriptions of Fields for Deal Categories
 
+        Takes no arguments.
+
         Deprecated (use crm.category.fields): The docs mark the method deprecated.
 
         REST method: crm.dealcategory.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-fields.html
-        Spec: spec/imported/crm.dealcategory.fields.yaml
+        Spec: spec/imported/crm.dealcategory.fields.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryFieldsResult", self._client._invoke("crm.dealcategory.fields", params))
 
     def get(self, **params: Unpack[CrmDealcategoryGetParams]) -> CrmDealcategoryGetResult:
         """Get Deal Direction
 
+        Args:
+            id (int | str, optional)
+
         Deprecated (use crm.category.get): The docs mark the method deprecated.
 
         REST method: crm.dealcategory.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-get.html
-        Spec: spec/imported/crm.dealcategory.get.yaml
+        Spec: spec/imported/crm.dealcategory.get.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryGetResult", self._client._invoke("crm.dealcategory.get", params))
 
     def list(self, **params: Unpack[CrmDealcategoryListParams]) -> CrmDealcategoryListResult:
         """Filter Deal Categories
 
+        Takes no arguments.
+
         Deprecated (use crm.category.list): The docs mark the method deprecated.
 
         REST method: crm.dealcategory.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-list.html
-        Spec: spec/imported/crm.dealcategory.list.yaml
+        Spec: spec/imported/crm.dealcategory.list.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryListResult", self._client._invoke("crm.dealcategory.list", params))
 
@@ -3020,22 +3597,28 @@ class CrmDealcategoryNamespace:
     def status(self, **params: Unpack[CrmDealcategoryStatusParams]) -> CrmDealcategoryStatusResult:
         """Get the Identifier of the Directory Where Deal Stages are Stored:
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.dealcategory.status
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-status.html
-        Spec: spec/imported/crm.dealcategory.status.yaml
+        Spec: spec/imported/crm.dealcategory.status.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryStatusResult", self._client._invoke("crm.dealcategory.status", params))
 
     def update(self, **params: Unpack[CrmDealcategoryUpdateParams]) -> CrmDealcategoryUpdateResult:
         """Update Deal Direction
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use crm.category.update): The docs mark the method deprecated.
 
         REST method: crm.dealcategory.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-update.html
-        Spec: spec/imported/crm.dealcategory.update.yaml
+        Spec: spec/imported/crm.dealcategory.update.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryUpdateResult", self._client._invoke("crm.dealcategory.update", params))
 
@@ -3051,22 +3634,27 @@ class CrmDealcategoryDefaultNamespace:
     def get(self, **params: Unpack[CrmDealcategoryDefaultGetParams]) -> CrmDealcategoryDefaultGetResult:
         """Get Default Deal Category Settings
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.dealcategory.default.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-default-get.html
-        Spec: spec/imported/crm.dealcategory.default.get.yaml
+        Spec: spec/imported/crm.dealcategory.default.get.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryDefaultGetResult", self._client._invoke("crm.dealcategory.default.get", params))
 
     def set(self, **params: Unpack[CrmDealcategoryDefaultSetParams]) -> CrmDealcategoryDefaultSetResult:
         """Set Default Deal Category Settings
 
+        Args:
+            name (str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.dealcategory.default.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-default-set.html
-        Spec: spec/imported/crm.dealcategory.default.set.yaml
+        Spec: spec/imported/crm.dealcategory.default.set.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryDefaultSetResult", self._client._invoke("crm.dealcategory.default.set", params))
 
@@ -3082,11 +3670,14 @@ class CrmDealcategoryStageNamespace:
     def list(self, **params: Unpack[CrmDealcategoryStageListParams]) -> CrmDealcategoryStageListResult:
         """Get a List of Deal Stages for the crm.dealcategory.stage.list Endpoint
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.dealcategory.stage.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/category-old/crm-deal-category-stage-list.html
-        Spec: spec/imported/crm.dealcategory.stage.list.yaml
+        Spec: spec/imported/crm.dealcategory.stage.list.yaml (in the b24client repository)
         """
         return cast("CrmDealcategoryStageListResult", self._client._invoke("crm.dealcategory.stage.list", params))
 
@@ -3123,18 +3714,29 @@ class CrmDocumentgeneratorDocumentNamespace:
     def add(self, **params: Unpack[CrmDocumentgeneratorDocumentAddParams]) -> CrmDocumentgeneratorDocumentAddResult:
         """Create a New Document
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            entity_type_id (Literal[1, 2, 3, 4, 5, 7, 31], required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            values (dict[str, Any], optional)
+            stamps_enabled (int | str, optional, sent as stampsEnabled)
+            fields (dict[str, Any], optional)
+
         REST method: crm.documentgenerator.document.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-add.html
-        Spec: spec/imported/crm.documentgenerator.document.add.yaml
+        Spec: spec/imported/crm.documentgenerator.document.add.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorDocumentAddResult", self._client._invoke("crm.documentgenerator.document.add", params))
 
     def delete(self, **params: Unpack[CrmDocumentgeneratorDocumentDeleteParams]) -> CrmDocumentgeneratorDocumentDeleteResult:
         """Delete Document
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.documentgenerator.document.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-delete.html
-        Spec: spec/imported/crm.documentgenerator.document.delete.yaml
+        Spec: spec/imported/crm.documentgenerator.document.delete.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorDocumentDeleteResult", self._client._invoke("crm.documentgenerator.document.delete", params)
@@ -3145,9 +3747,13 @@ class CrmDocumentgeneratorDocumentNamespace:
     ) -> CrmDocumentgeneratorDocumentEnablepublicurlResult:
         """Enable or Disable Public Link for Document
 
+        Args:
+            id (int | str, required)
+            status (Literal[1, 0], optional)
+
         REST method: crm.documentgenerator.document.enablepublicurl
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-enable-public-url.html
-        Spec: spec/imported/crm.documentgenerator.document.enablepublicurl.yaml
+        Spec: spec/imported/crm.documentgenerator.document.enablepublicurl.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorDocumentEnablepublicurlResult",
@@ -3157,9 +3763,12 @@ class CrmDocumentgeneratorDocumentNamespace:
     def get(self, **params: Unpack[CrmDocumentgeneratorDocumentGetParams]) -> CrmDocumentgeneratorDocumentGetResult:
         """Get Document
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.documentgenerator.document.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get.html
-        Spec: spec/imported/crm.documentgenerator.document.get.yaml
+        Spec: spec/imported/crm.documentgenerator.document.get.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorDocumentGetResult", self._client._invoke("crm.documentgenerator.document.get", params))
 
@@ -3168,9 +3777,13 @@ class CrmDocumentgeneratorDocumentNamespace:
     ) -> CrmDocumentgeneratorDocumentGetfieldsResult:
         """Get Document Fields
 
+        Args:
+            id (int | str, required)
+            values (CrmDocumentgeneratorDocumentGetfieldsValues, optional)
+
         REST method: crm.documentgenerator.document.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-get-fields.html
-        Spec: spec/imported/crm.documentgenerator.document.getfields.yaml
+        Spec: spec/imported/crm.documentgenerator.document.getfields.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorDocumentGetfieldsResult",
@@ -3180,18 +3793,29 @@ class CrmDocumentgeneratorDocumentNamespace:
     def list(self, **params: Unpack[CrmDocumentgeneratorDocumentListParams]) -> CrmDocumentgeneratorDocumentListResult:
         """Get a List of Documents
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: crm.documentgenerator.document.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-list.html
-        Spec: spec/imported/crm.documentgenerator.document.list.yaml
+        Spec: spec/imported/crm.documentgenerator.document.list.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorDocumentListResult", self._client._invoke("crm.documentgenerator.document.list", params))
 
     def update(self, **params: Unpack[CrmDocumentgeneratorDocumentUpdateParams]) -> CrmDocumentgeneratorDocumentUpdateResult:
         """Update Document
 
+        Args:
+            id (int | str, required)
+            values (dict[str, Any], optional)
+            stamps_enabled (int | str, optional, sent as stampsEnabled)
+
         REST method: crm.documentgenerator.document.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-update.html
-        Spec: spec/imported/crm.documentgenerator.document.update.yaml
+        Spec: spec/imported/crm.documentgenerator.document.update.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorDocumentUpdateResult", self._client._invoke("crm.documentgenerator.document.update", params)
@@ -3200,9 +3824,12 @@ class CrmDocumentgeneratorDocumentNamespace:
     def upload(self, **params: Unpack[CrmDocumentgeneratorDocumentUploadParams]) -> CrmDocumentgeneratorDocumentUploadResult:
         """Upload Document
 
+        Args:
+            fields (CrmDocumentgeneratorDocumentUploadFields, required)
+
         REST method: crm.documentgenerator.document.upload
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/documents/crm-document-generator-document-upload.html
-        Spec: spec/imported/crm.documentgenerator.document.upload.yaml
+        Spec: spec/imported/crm.documentgenerator.document.upload.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorDocumentUploadResult", self._client._invoke("crm.documentgenerator.document.upload", params)
@@ -3220,18 +3847,24 @@ class CrmDocumentgeneratorNumeratorNamespace:
     def add(self, **params: Unpack[CrmDocumentgeneratorNumeratorAddParams]) -> CrmDocumentgeneratorNumeratorAddResult:
         """Add a New Numerator
 
+        Args:
+            fields (CrmDocumentgeneratorNumeratorAddFields, required)
+
         REST method: crm.documentgenerator.numerator.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-add.html
-        Spec: spec/imported/crm.documentgenerator.numerator.add.yaml
+        Spec: spec/imported/crm.documentgenerator.numerator.add.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorNumeratorAddResult", self._client._invoke("crm.documentgenerator.numerator.add", params))
 
     def delete(self, **params: Unpack[CrmDocumentgeneratorNumeratorDeleteParams]) -> CrmDocumentgeneratorNumeratorDeleteResult:
         """Delete
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.documentgenerator.numerator.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-delete.html
-        Spec: spec/imported/crm.documentgenerator.numerator.delete.yaml
+        Spec: spec/imported/crm.documentgenerator.numerator.delete.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorNumeratorDeleteResult", self._client._invoke("crm.documentgenerator.numerator.delete", params)
@@ -3240,18 +3873,27 @@ class CrmDocumentgeneratorNumeratorNamespace:
     def get(self, **params: Unpack[CrmDocumentgeneratorNumeratorGetParams]) -> CrmDocumentgeneratorNumeratorGetResult:
         """Get Information About the Numerator
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.documentgenerator.numerator.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-get.html
-        Spec: spec/imported/crm.documentgenerator.numerator.get.yaml
+        Spec: spec/imported/crm.documentgenerator.numerator.get.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorNumeratorGetResult", self._client._invoke("crm.documentgenerator.numerator.get", params))
 
     def list(self, **params: Unpack[CrmDocumentgeneratorNumeratorListParams]) -> CrmDocumentgeneratorNumeratorListResult:
         """Get the List of Numerators
 
+        Args:
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         REST method: crm.documentgenerator.numerator.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-list.html
-        Spec: spec/imported/crm.documentgenerator.numerator.list.yaml
+        Spec: spec/imported/crm.documentgenerator.numerator.list.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorNumeratorListResult", self._client._invoke("crm.documentgenerator.numerator.list", params)
@@ -3260,9 +3902,13 @@ class CrmDocumentgeneratorNumeratorNamespace:
     def update(self, **params: Unpack[CrmDocumentgeneratorNumeratorUpdateParams]) -> CrmDocumentgeneratorNumeratorUpdateResult:
         """Update The
 
+        Args:
+            id (int | str, required)
+            fields (CrmDocumentgeneratorNumeratorUpdateFields, required)
+
         REST method: crm.documentgenerator.numerator.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/numerator/crm-document-generator-numerator-update.html
-        Spec: spec/imported/crm.documentgenerator.numerator.update.yaml
+        Spec: spec/imported/crm.documentgenerator.numerator.update.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorNumeratorUpdateResult", self._client._invoke("crm.documentgenerator.numerator.update", params)
@@ -3280,18 +3926,24 @@ class CrmDocumentgeneratorTemplateNamespace:
     def add(self, **params: Unpack[CrmDocumentgeneratorTemplateAddParams]) -> CrmDocumentgeneratorTemplateAddResult:
         """Add a New Template
 
+        Args:
+            fields (CrmDocumentgeneratorTemplateAddFields, required)
+
         REST method: crm.documentgenerator.template.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-add.html
-        Spec: spec/imported/crm.documentgenerator.template.add.yaml
+        Spec: spec/imported/crm.documentgenerator.template.add.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorTemplateAddResult", self._client._invoke("crm.documentgenerator.template.add", params))
 
     def delete(self, **params: Unpack[CrmDocumentgeneratorTemplateDeleteParams]) -> CrmDocumentgeneratorTemplateDeleteResult:
         """Delete Document Template
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.documentgenerator.template.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-delete.html
-        Spec: spec/imported/crm.documentgenerator.template.delete.yaml
+        Spec: spec/imported/crm.documentgenerator.template.delete.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorTemplateDeleteResult", self._client._invoke("crm.documentgenerator.template.delete", params)
@@ -3300,9 +3952,12 @@ class CrmDocumentgeneratorTemplateNamespace:
     def get(self, **params: Unpack[CrmDocumentgeneratorTemplateGetParams]) -> CrmDocumentgeneratorTemplateGetResult:
         """Get Information About Document Template by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.documentgenerator.template.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get.html
-        Spec: spec/imported/crm.documentgenerator.template.get.yaml
+        Spec: spec/imported/crm.documentgenerator.template.get.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorTemplateGetResult", self._client._invoke("crm.documentgenerator.template.get", params))
 
@@ -3311,9 +3966,15 @@ class CrmDocumentgeneratorTemplateNamespace:
     ) -> CrmDocumentgeneratorTemplateGetfieldsResult:
         """Get crm.documentgenerator.template.getfields Document Template Fields
 
+        Args:
+            id (int | str, required)
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, optional, sent as entityId)
+            values (CrmDocumentgeneratorTemplateGetfieldsValues, optional)
+
         REST method: crm.documentgenerator.template.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-get-fields.html
-        Spec: spec/imported/crm.documentgenerator.template.getfields.yaml
+        Spec: spec/imported/crm.documentgenerator.template.getfields.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorTemplateGetfieldsResult",
@@ -3323,18 +3984,28 @@ class CrmDocumentgeneratorTemplateNamespace:
     def list(self, **params: Unpack[CrmDocumentgeneratorTemplateListParams]) -> CrmDocumentgeneratorTemplateListResult:
         """Get a List of Document Templates
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: crm.documentgenerator.template.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-list.html
-        Spec: spec/imported/crm.documentgenerator.template.list.yaml
+        Spec: spec/imported/crm.documentgenerator.template.list.yaml (in the b24client repository)
         """
         return cast("CrmDocumentgeneratorTemplateListResult", self._client._invoke("crm.documentgenerator.template.list", params))
 
     def update(self, **params: Unpack[CrmDocumentgeneratorTemplateUpdateParams]) -> CrmDocumentgeneratorTemplateUpdateResult:
         """Update Existing Document Template
 
+        Args:
+            id (int | str, required)
+            fields (CrmDocumentgeneratorTemplateUpdateFields, required)
+
         REST method: crm.documentgenerator.template.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/document-generator/templates/crm-document-generator-template-update.html
-        Spec: spec/imported/crm.documentgenerator.template.update.yaml
+        Spec: spec/imported/crm.documentgenerator.template.update.yaml (in the b24client repository)
         """
         return cast(
             "CrmDocumentgeneratorTemplateUpdateResult", self._client._invoke("crm.documentgenerator.template.update", params)
@@ -3352,9 +4023,14 @@ class CrmDuplicateNamespace:
     def findbycomm(self, **params: Unpack[CrmDuplicateFindbycommParams]) -> CrmDuplicateFindbycommResult:
         """Get Leads, Contacts, and Companies with Matching Data
 
+        Args:
+            type (Literal['EMAIL', 'PHONE'], required)
+            values (Sequence[str], required)
+            entity_type (Literal['LEAD', 'CONTACT', 'COMPANY'], optional)
+
         REST method: crm.duplicate.findbycomm
         Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-duplicate-find-by-comm.html
-        Spec: spec/imported/crm.duplicate.findbycomm.yaml
+        Spec: spec/imported/crm.duplicate.findbycomm.yaml (in the b24client repository)
         """
         return cast("CrmDuplicateFindbycommResult", self._client._invoke("crm.duplicate.findbycomm", params))
 
@@ -3374,36 +4050,48 @@ class CrmDuplicateVolatileTypeNamespace:
     def fields(self, **params: Unpack[CrmDuplicateVolatileTypeFieldsParams]) -> CrmDuplicateVolatileTypeFieldsResult:
         """Get a List of Fields for Duplicate Search
 
+        Args:
+            entity_type_id (Literal[1, 3, 4], optional, sent as entityTypeId)
+
         REST method: crm.duplicate.volatileType.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-fields.html
-        Spec: spec/imported/crm.duplicate.volatileType.fields.yaml
+        Spec: spec/imported/crm.duplicate.volatileType.fields.yaml (in the b24client repository)
         """
         return cast("CrmDuplicateVolatileTypeFieldsResult", self._client._invoke("crm.duplicate.volatileType.fields", params))
 
     def list(self, **params: Unpack[CrmDuplicateVolatileTypeListParams]) -> CrmDuplicateVolatileTypeListResult:
         """Get a List of Custom Fields Used in Duplicate Search
 
+        Takes no arguments.
+
         REST method: crm.duplicate.volatileType.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-list.html
-        Spec: spec/imported/crm.duplicate.volatileType.list.yaml
+        Spec: spec/imported/crm.duplicate.volatileType.list.yaml (in the b24client repository)
         """
         return cast("CrmDuplicateVolatileTypeListResult", self._client._invoke("crm.duplicate.volatileType.list", params))
 
     def register(self, **params: Unpack[CrmDuplicateVolatileTypeRegisterParams]) -> CrmDuplicateVolatileTypeRegisterResult:
         """Add Field to Duplicate Search
 
+        Args:
+            entity_type_id (Literal[1, 3, 4], required, sent as entityTypeId)
+            field_code (str, required, sent as fieldCode)
+
         REST method: crm.duplicate.volatileType.register
         Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-register.html
-        Spec: spec/imported/crm.duplicate.volatileType.register.yaml
+        Spec: spec/imported/crm.duplicate.volatileType.register.yaml (in the b24client repository)
         """
         return cast("CrmDuplicateVolatileTypeRegisterResult", self._client._invoke("crm.duplicate.volatileType.register", params))
 
     def unregister(self, **params: Unpack[CrmDuplicateVolatileTypeUnregisterParams]) -> CrmDuplicateVolatileTypeUnregisterResult:
         """Remove Field from Duplicate Search
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.duplicate.volatileType.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/volatile-type/crm-duplicate-volatile-type-unregister.html
-        Spec: spec/imported/crm.duplicate.volatileType.unregister.yaml
+        Spec: spec/imported/crm.duplicate.volatileType.unregister.yaml (in the b24client repository)
         """
         return cast(
             "CrmDuplicateVolatileTypeUnregisterResult", self._client._invoke("crm.duplicate.volatileType.unregister", params)
@@ -3421,9 +4109,12 @@ class CrmEntityNamespace:
     def merge_batch(self, **params: Unpack[CrmEntityMergeBatchParams]) -> CrmEntityMergeBatchResult:
         """Merge Duplicates
 
+        Args:
+            params (CrmEntityMergeBatchParamsObject, required)
+
         REST method: crm.entity.mergeBatch
         Docs: https://apidocs.bitrix24.com/api-reference/crm/duplicates/crm-entity-merge-batch.html
-        Spec: spec/imported/crm.entity.mergeBatch.yaml
+        Spec: spec/imported/crm.entity.mergeBatch.yaml (in the b24client repository)
         """
         return cast("CrmEntityMergeBatchResult", self._client._invoke("crm.entity.mergeBatch", params))
 
@@ -3439,102 +4130,122 @@ class CrmEnumNamespace:
     def activitydirection(self, **params: Unpack[CrmEnumActivitydirectionParams]) -> CrmEnumActivitydirectionResult:
         """Get Activity Direction Enumeration Elements
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.enum.activitydirection
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-direction.html
-        Spec: spec/imported/crm.enum.activitydirection.yaml
+        Spec: spec/imported/crm.enum.activitydirection.yaml (in the b24client repository)
         """
         return cast("CrmEnumActivitydirectionResult", self._client._invoke("crm.enum.activitydirection", params))
 
     def activitynotifytype(self, **params: Unpack[CrmEnumActivitynotifytypeParams]) -> CrmEnumActivitynotifytypeResult:
         """Get Enumeration Items for "Activity Notification Type"
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.enum.activitynotifytype
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-notify-type.html
-        Spec: spec/imported/crm.enum.activitynotifytype.yaml
+        Spec: spec/imported/crm.enum.activitynotifytype.yaml (in the b24client repository)
         """
         return cast("CrmEnumActivitynotifytypeResult", self._client._invoke("crm.enum.activitynotifytype", params))
 
     def activitypriority(self, **params: Unpack[CrmEnumActivitypriorityParams]) -> CrmEnumActivitypriorityResult:
         """Get Enumeration Items for "Activity Priorities"
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.enum.activitypriority
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-priority.html
-        Spec: spec/imported/crm.enum.activitypriority.yaml
+        Spec: spec/imported/crm.enum.activitypriority.yaml (in the b24client repository)
         """
         return cast("CrmEnumActivitypriorityResult", self._client._invoke("crm.enum.activitypriority", params))
 
     def activitystatus(self, **params: Unpack[CrmEnumActivitystatusParams]) -> CrmEnumActivitystatusResult:
         """Get Enumeration Elements "Status"
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.enum.activitystatus
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-status.html
-        Spec: spec/imported/crm.enum.activitystatus.yaml
+        Spec: spec/imported/crm.enum.activitystatus.yaml (in the b24client repository)
         """
         return cast("CrmEnumActivitystatusResult", self._client._invoke("crm.enum.activitystatus", params))
 
     def activitytype(self, **params: Unpack[CrmEnumActivitytypeParams]) -> CrmEnumActivitytypeResult:
         """Get Enumeration Elements "Activity Types"
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.enum.activitytype
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-activity-type.html
-        Spec: spec/imported/crm.enum.activitytype.yaml
+        Spec: spec/imported/crm.enum.activitytype.yaml (in the b24client repository)
         """
         return cast("CrmEnumActivitytypeResult", self._client._invoke("crm.enum.activitytype", params))
 
     def addresstype(self, **params: Unpack[CrmEnumAddresstypeParams]) -> CrmEnumAddresstypeResult:
         """Get Address Types
 
+        Takes no arguments.
+
         REST method: crm.enum.addresstype
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-address-type.html
-        Spec: spec/imported/crm.enum.addresstype.yaml
+        Spec: spec/imported/crm.enum.addresstype.yaml (in the b24client repository)
         """
         return cast("CrmEnumAddresstypeResult", self._client._invoke("crm.enum.addresstype", params))
 
     def contenttype(self, **params: Unpack[CrmEnumContenttypeParams]) -> CrmEnumContenttypeResult:
         """Get Enumeration Elements of "Description Type"
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.enum.contenttype
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/outdated/crm-enum-content-type.html
-        Spec: spec/imported/crm.enum.contenttype.yaml
+        Spec: spec/imported/crm.enum.contenttype.yaml (in the b24client repository)
         """
         return cast("CrmEnumContenttypeResult", self._client._invoke("crm.enum.contenttype", params))
 
     def fields(self, **params: Unpack[CrmEnumFieldsParams]) -> CrmEnumFieldsResult:
         """Get Enumeration Item Fields
 
+        Takes no arguments.
+
         REST method: crm.enum.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-fields.html
-        Spec: spec/imported/crm.enum.fields.yaml
+        Spec: spec/imported/crm.enum.fields.yaml (in the b24client repository)
         """
         return cast("CrmEnumFieldsResult", self._client._invoke("crm.enum.fields", params))
 
     def getorderownertypes(self, **params: Unpack[CrmEnumGetorderownertypesParams]) -> CrmEnumGetorderownertypesResult:
         """Get Object Types for Order Binding
 
+        Takes no arguments.
+
         REST method: crm.enum.getorderownertypes
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-get-order-owner-types.html
-        Spec: spec/imported/crm.enum.getorderownertypes.yaml
+        Spec: spec/imported/crm.enum.getorderownertypes.yaml (in the b24client repository)
         """
         return cast("CrmEnumGetorderownertypesResult", self._client._invoke("crm.enum.getorderownertypes", params))
 
     def ownertype(self, **params: Unpack[CrmEnumOwnertypeParams]) -> CrmEnumOwnertypeResult:
         """Get CRM Object Types
 
+        Takes no arguments.
+
         REST method: crm.enum.ownertype
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-owner-type.html
-        Spec: spec/imported/crm.enum.ownertype.yaml
+        Spec: spec/imported/crm.enum.ownertype.yaml (in the b24client repository)
         """
         return cast("CrmEnumOwnertypeResult", self._client._invoke("crm.enum.ownertype", params))
 
@@ -3554,9 +4265,11 @@ class CrmEnumSettingsNamespace:
     def mode(self, **params: Unpack[CrmEnumSettingsModeParams]) -> CrmEnumSettingsModeResult:
         """Get Description of CRM Operation Modes
 
+        Takes no arguments.
+
         REST method: crm.enum.settings.mode
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/enum/crm-enum-settings-mode.html
-        Spec: spec/imported/crm.enum.settings.mode.yaml
+        Spec: spec/imported/crm.enum.settings.mode.yaml (in the b24client repository)
         """
         return cast("CrmEnumSettingsModeResult", self._client._invoke("crm.enum.settings.mode", params))
 
@@ -3572,66 +4285,84 @@ class CrmInvoiceNamespace:
     def add(self, **params: Unpack[CrmInvoiceAddParams]) -> CrmInvoiceAddResult:
         """Add Invoice
 
+        Args:
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-add.html
-        Spec: spec/imported/crm.invoice.add.yaml
+        Spec: spec/imported/crm.invoice.add.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceAddResult", self._client._invoke("crm.invoice.add", params))
 
     def delete(self, **params: Unpack[CrmInvoiceDeleteParams]) -> CrmInvoiceDeleteResult:
         """Delete invoice
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-delete.html
-        Spec: spec/imported/crm.invoice.delete.yaml
+        Spec: spec/imported/crm.invoice.delete.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceDeleteResult", self._client._invoke("crm.invoice.delete", params))
 
     def fields(self, **params: Unpack[CrmInvoiceFieldsParams]) -> CrmInvoiceFieldsResult:
         """Get Invoice Fields and Associated Products
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-fields.html
-        Spec: spec/imported/crm.invoice.fields.yaml
+        Spec: spec/imported/crm.invoice.fields.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceFieldsResult", self._client._invoke("crm.invoice.fields", params))
 
     def get(self, **params: Unpack[CrmInvoiceGetParams]) -> CrmInvoiceGetResult:
         """Get Invoice by ID
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-get.html
-        Spec: spec/imported/crm.invoice.get.yaml
+        Spec: spec/imported/crm.invoice.get.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceGetResult", self._client._invoke("crm.invoice.get", params))
 
     def getexternallink(self, **params: Unpack[CrmInvoiceGetexternallinkParams]) -> CrmInvoiceGetexternallinkResult:
         """Get Link to Invoice
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.getexternallink
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-get-external-link.html
-        Spec: spec/imported/crm.invoice.getexternallink.yaml
+        Spec: spec/imported/crm.invoice.getexternallink.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceGetexternallinkResult", self._client._invoke("crm.invoice.getexternallink", params))
 
     def list(self, **params: Unpack[CrmInvoiceListParams]) -> CrmInvoiceListResult:
         """Get a List of Invoices
 
+        Args:
+            filter (Any, optional)
+            order (Any, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-list.html
-        Spec: spec/imported/crm.invoice.list.yaml
+        Spec: spec/imported/crm.invoice.list.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceListResult", self._client._invoke("crm.invoice.list", params))
 
@@ -3646,11 +4377,15 @@ class CrmInvoiceNamespace:
     def update(self, **params: Unpack[CrmInvoiceUpdateParams]) -> CrmInvoiceUpdateResult:
         """Update Invoice
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-update.html
-        Spec: spec/imported/crm.invoice.update.yaml
+        Spec: spec/imported/crm.invoice.update.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceUpdateResult", self._client._invoke("crm.invoice.update", params))
 
@@ -3670,77 +4405,97 @@ class CrmInvoiceRecurringNamespace:
     def add(self, **params: Unpack[CrmInvoiceRecurringAddParams]) -> CrmInvoiceRecurringAddResult:
         """Add Configuration for Recurring Invoice
 
+        Args:
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-add.html
-        Spec: spec/imported/crm.invoice.recurring.add.yaml
+        Spec: spec/imported/crm.invoice.recurring.add.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringAddResult", self._client._invoke("crm.invoice.recurring.add", params))
 
     def delete(self, **params: Unpack[CrmInvoiceRecurringDeleteParams]) -> CrmInvoiceRecurringDeleteResult:
         """Delete the Recurring Invoice Setting
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-delete.html
-        Spec: spec/imported/crm.invoice.recurring.delete.yaml
+        Spec: spec/imported/crm.invoice.recurring.delete.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringDeleteResult", self._client._invoke("crm.invoice.recurring.delete", params))
 
     def expose(self, **params: Unpack[CrmInvoiceRecurringExposeParams]) -> CrmInvoiceRecurringExposeResult:
         """Create a New Invoice from the Template
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.expose
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-expose.html
-        Spec: spec/imported/crm.invoice.recurring.expose.yaml
+        Spec: spec/imported/crm.invoice.recurring.expose.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringExposeResult", self._client._invoke("crm.invoice.recurring.expose", params))
 
     def fields(self, **params: Unpack[CrmInvoiceRecurringFieldsParams]) -> CrmInvoiceRecurringFieldsResult:
         """Get Full Template of Recurring Invoice Fields
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-fields.html
-        Spec: spec/imported/crm.invoice.recurring.fields.yaml
+        Spec: spec/imported/crm.invoice.recurring.fields.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringFieldsResult", self._client._invoke("crm.invoice.recurring.fields", params))
 
     def get(self, **params: Unpack[CrmInvoiceRecurringGetParams]) -> CrmInvoiceRecurringGetResult:
         """Get Recurring Invoice Settings by ID
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-get.html
-        Spec: spec/imported/crm.invoice.recurring.get.yaml
+        Spec: spec/imported/crm.invoice.recurring.get.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringGetResult", self._client._invoke("crm.invoice.recurring.get", params))
 
     def list(self, **params: Unpack[CrmInvoiceRecurringListParams]) -> CrmInvoiceRecurringListResult:
         """Get a List of Recurring Invoice Settings by Filter
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-list.html
-        Spec: spec/imported/crm.invoice.recurring.list.yaml
+        Spec: spec/imported/crm.invoice.recurring.list.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringListResult", self._client._invoke("crm.invoice.recurring.list", params))
 
     def update(self, **params: Unpack[CrmInvoiceRecurringUpdateParams]) -> CrmInvoiceRecurringUpdateResult:
         """Change Settings for Recurring Invoice
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.recurring.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-recurring-update.html
-        Spec: spec/imported/crm.invoice.recurring.update.yaml
+        Spec: spec/imported/crm.invoice.recurring.update.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceRecurringUpdateResult", self._client._invoke("crm.invoice.recurring.update", params))
 
@@ -3756,66 +4511,83 @@ class CrmInvoiceStatusNamespace:
     def add(self, **params: Unpack[CrmInvoiceStatusAddParams]) -> CrmInvoiceStatusAddResult:
         """Create a New Invoice Status
 
+        Args:
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.status.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-add.html
-        Spec: spec/imported/crm.invoice.status.add.yaml
+        Spec: spec/imported/crm.invoice.status.add.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceStatusAddResult", self._client._invoke("crm.invoice.status.add", params))
 
     def delete(self, **params: Unpack[CrmInvoiceStatusDeleteParams]) -> CrmInvoiceStatusDeleteResult:
         """Delete Invoice Status
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.status.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-delete.html
-        Spec: spec/imported/crm.invoice.status.delete.yaml
+        Spec: spec/imported/crm.invoice.status.delete.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceStatusDeleteResult", self._client._invoke("crm.invoice.status.delete", params))
 
     def fields(self, **params: Unpack[CrmInvoiceStatusFieldsParams]) -> CrmInvoiceStatusFieldsResult:
         """Get Invoice Status Fields
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.status.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-fields.html
-        Spec: spec/imported/crm.invoice.status.fields.yaml
+        Spec: spec/imported/crm.invoice.status.fields.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceStatusFieldsResult", self._client._invoke("crm.invoice.status.fields", params))
 
     def get(self, **params: Unpack[CrmInvoiceStatusGetParams]) -> CrmInvoiceStatusGetResult:
         """Get Invoice Status by ID
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.status.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-get.html
-        Spec: spec/imported/crm.invoice.status.get.yaml
+        Spec: spec/imported/crm.invoice.status.get.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceStatusGetResult", self._client._invoke("crm.invoice.status.get", params))
 
     def list(self, **params: Unpack[CrmInvoiceStatusListParams]) -> CrmInvoiceStatusListResult:
         """Get a List of Invoice Statuses
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.status.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-list.html
-        Spec: spec/imported/crm.invoice.status.list.yaml
+        Spec: spec/imported/crm.invoice.status.list.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceStatusListResult", self._client._invoke("crm.invoice.status.list", params))
 
     def update(self, **params: Unpack[CrmInvoiceStatusUpdateParams]) -> CrmInvoiceStatusUpdateResult:
         """Update Invoice Status
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.status.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice-status-old/crm-invoice-status-update.html
-        Spec: spec/imported/crm.invoice.status.update.yaml
+        Spec: spec/imported/crm.invoice.status.update.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceStatusUpdateResult", self._client._invoke("crm.invoice.status.update", params))
 
@@ -3831,55 +4603,74 @@ class CrmInvoiceUserfieldNamespace:
     def add(self, **params: Unpack[CrmInvoiceUserfieldAddParams]) -> CrmInvoiceUserfieldAddResult:
         """Create a Custom Field for Invoices
 
+        Args:
+            fields (Any, optional)
+            list (Any, optional, sent as LIST)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-add.html
-        Spec: spec/imported/crm.invoice.userfield.add.yaml
+        Spec: spec/imported/crm.invoice.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceUserfieldAddResult", self._client._invoke("crm.invoice.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmInvoiceUserfieldDeleteParams]) -> CrmInvoiceUserfieldDeleteResult:
         """Delete Custom Field of Invoices
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-delete.html
-        Spec: spec/imported/crm.invoice.userfield.delete.yaml
+        Spec: spec/imported/crm.invoice.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceUserfieldDeleteResult", self._client._invoke("crm.invoice.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmInvoiceUserfieldGetParams]) -> CrmInvoiceUserfieldGetResult:
         """Get User Field by ID
 
+        Args:
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-get.html
-        Spec: spec/imported/crm.invoice.userfield.get.yaml
+        Spec: spec/imported/crm.invoice.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceUserfieldGetResult", self._client._invoke("crm.invoice.userfield.get", params))
 
     def list(self, **params: Unpack[CrmInvoiceUserfieldListParams]) -> CrmInvoiceUserfieldListResult:
         """Get a List of Custom Fields by Filter
 
+        Args:
+            order (Any, optional)
+            filter (Any, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-list.html
-        Spec: spec/imported/crm.invoice.userfield.list.yaml
+        Spec: spec/imported/crm.invoice.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceUserfieldListResult", self._client._invoke("crm.invoice.userfield.list", params))
 
     def update(self, **params: Unpack[CrmInvoiceUserfieldUpdateParams]) -> CrmInvoiceUserfieldUpdateResult:
         """Update Custom Field
 
+        Args:
+            id (Any, optional)
+            fields (Any, optional)
+            list (Any, optional, sent as LIST)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.invoice.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-invoice-user-field-update.html
-        Spec: spec/imported/crm.invoice.userfield.update.yaml
+        Spec: spec/imported/crm.invoice.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmInvoiceUserfieldUpdateResult", self._client._invoke("crm.invoice.userfield.update", params))
 
@@ -3895,27 +4686,41 @@ class CrmItemNamespace:
     def add(self, **params: Unpack[CrmItemAddParams]) -> CrmItemAddResult:
         """Create a New CRM Item
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            fields (CrmItemAddFields, required)
+            use_original_uf_names (bool | str, optional, sent as useOriginalUfNames)
+
         REST method: crm.item.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-add.html
-        Spec: spec/imported/crm.item.add.yaml, spec/overrides/crm.item.add.yaml
+        Spec: spec/imported/crm.item.add.yaml, spec/overrides/crm.item.add.yaml (in the b24client repository)
         """
         return cast("CrmItemAddResult", self._client._invoke("crm.item.add", params))
 
     def batch_import(self, **params: Unpack[CrmItemBatchImportParams]) -> CrmItemBatchImportResult:
         """Importing a Batch of CRM Records:
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            data (list[Any] | dict[str, Any], required)
+            use_original_uf_names (bool | str, optional, sent as useOriginalUfNames)
+
         REST method: crm.item.batchImport
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-batch-import.html
-        Spec: spec/imported/crm.item.batchImport.yaml
+        Spec: spec/imported/crm.item.batchImport.yaml (in the b24client repository)
         """
         return cast("CrmItemBatchImportResult", self._client._invoke("crm.item.batchImport", params))
 
     def delete(self, **params: Unpack[CrmItemDeleteParams]) -> CrmItemDeleteResult:
         """Delete CRM Item:
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            id (int | str, required)
+
         REST method: crm.item.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-delete.html
-        Spec: spec/imported/crm.item.delete.yaml
+        Spec: spec/imported/crm.item.delete.yaml (in the b24client repository)
         """
         return cast("CrmItemDeleteResult", self._client._invoke("crm.item.delete", params))
 
@@ -3930,36 +4735,60 @@ class CrmItemNamespace:
     def fields(self, **params: Unpack[CrmItemFieldsParams]) -> CrmItemFieldsResult:
         """Retrieve Fields of CRM Item
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            use_original_uf_names (bool | str, optional, sent as useOriginalUfNames)
+
         REST method: crm.item.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-fields.html
-        Spec: spec/imported/crm.item.fields.yaml
+        Spec: spec/imported/crm.item.fields.yaml (in the b24client repository)
         """
         return cast("CrmItemFieldsResult", self._client._invoke("crm.item.fields", params))
 
     def get(self, **params: Unpack[CrmItemGetParams]) -> CrmItemGetResult:
         """Get Element by Id
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            id (int | str, required)
+            use_original_uf_names (bool | str, optional, sent as useOriginalUfNames)
+
         REST method: crm.item.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-get.html
-        Spec: spec/imported/crm.item.get.yaml
+        Spec: spec/imported/crm.item.get.yaml (in the b24client repository)
         """
         return cast("CrmItemGetResult", self._client._invoke("crm.item.get", params))
 
     def import_(self, **params: Unpack[CrmItemImportParams]) -> CrmItemImportResult:
         """Import One Record
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            fields (CrmItemImportFields, required)
+            use_original_uf_names (bool | str, optional, sent as useOriginalUfNames)
+
         REST method: crm.item.import
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/import/crm-item-import.html
-        Spec: spec/imported/crm.item.import.yaml
+        Spec: spec/imported/crm.item.import.yaml (in the b24client repository)
         """
         return cast("CrmItemImportResult", self._client._invoke("crm.item.import", params))
 
     def list(self, **params: Unpack[CrmItemListParams]) -> CrmItemListResult:
         """Returns items of one CRM object type matching a filter, 50 per page, with camelCase field names.
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId): CRM object type (1 lead, 2 deal, 3 contact, 4 company, 31 invoice) or a smart process type id.
+            select (Sequence[str], optional): Fields to return, or "*" for all (multi-fields such as phones come only with "*").
+            filter (dict[str, Any], optional): Conditions by field name, nestable, joined by AND unless a group sets logic: OR; a key prefix picks the operator.
+            order (dict[str, Any], optional): Sort order as field name → ASC or DESC.
+            start (int | str, optional): Offset of the first record (page N starts at (N-1)*50); -1 skips counting the total.
+            use_original_uf_names (Literal['Y', 'N'], optional, sent as useOriginalUfNames): Y returns custom fields under their original UF_CRM_... names instead of camelCase.
+
+        Returns: An object whose `items` holds the page of records, each with the selected fields.
+
         REST method: crm.item.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-list.html
-        Spec: spec/methods/crm.item.list.yaml
+        Spec: spec/methods/crm.item.list.yaml (in the b24client repository)
         """
         return cast("CrmItemListResult", self._client._invoke("crm.item.list", params))
 
@@ -3974,9 +4803,15 @@ class CrmItemNamespace:
     def update(self, **params: Unpack[CrmItemUpdateParams]) -> CrmItemUpdateResult:
         """Update Item
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            id (int | str, required)
+            fields (CrmItemUpdateFields, required)
+            use_original_uf_names (bool | str, optional, sent as useOriginalUfNames)
+
         REST method: crm.item.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/crm-item-update.html
-        Spec: spec/imported/crm.item.update.yaml
+        Spec: spec/imported/crm.item.update.yaml (in the b24client repository)
         """
         return cast("CrmItemUpdateResult", self._client._invoke("crm.item.update", params))
 
@@ -3992,18 +4827,27 @@ class CrmItemDeliveryNamespace:
     def get(self, **params: Unpack[CrmItemDeliveryGetParams]) -> CrmItemDeliveryGetResult:
         """Get Delivery Information by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.item.delivery.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-get.html
-        Spec: spec/imported/crm.item.delivery.get.yaml
+        Spec: spec/imported/crm.item.delivery.get.yaml (in the b24client repository)
         """
         return cast("CrmItemDeliveryGetResult", self._client._invoke("crm.item.delivery.get", params))
 
     def list(self, **params: Unpack[CrmItemDeliveryListParams]) -> CrmItemDeliveryListResult:
         """Get the List of Deliveries for a CRM object
 
+        Args:
+            entity_id (int | str, required, sent as entityId)
+            entity_type_id (int | str, required, sent as entityTypeId)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+
         REST method: crm.item.delivery.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/delivery/crm-item-delivery-list.html
-        Spec: spec/imported/crm.item.delivery.list.yaml
+        Spec: spec/imported/crm.item.delivery.list.yaml (in the b24client repository)
         """
         return cast("CrmItemDeliveryListResult", self._client._invoke("crm.item.delivery.list", params))
 
@@ -4034,9 +4878,13 @@ class CrmItemDetailsConfigurationNamespace:
     ) -> CrmItemDetailsConfigurationForceCommonScopeForAllResult:
         """Set a Common Detail Form for All Users
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            extras (dict[str, Any], optional)
+
         REST method: crm.item.details.configuration.forceCommonScopeForAll
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-forceCommonScopeForAll.html
-        Spec: spec/imported/crm.item.details.configuration.forceCommonScopeForAll.yaml
+        Spec: spec/imported/crm.item.details.configuration.forceCommonScopeForAll.yaml (in the b24client repository)
         """
         return cast(
             "CrmItemDetailsConfigurationForceCommonScopeForAllResult",
@@ -4046,18 +4894,30 @@ class CrmItemDetailsConfigurationNamespace:
     def get(self, **params: Unpack[CrmItemDetailsConfigurationGetParams]) -> CrmItemDetailsConfigurationGetResult:
         """Get Parameters of CRM Item Detail Configuration
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            user_id (int | str, optional, sent as userId)
+            scope (str, optional)
+            extras (dict[str, Any], optional)
+
         REST method: crm.item.details.configuration.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-get.html
-        Spec: spec/imported/crm.item.details.configuration.get.yaml
+        Spec: spec/imported/crm.item.details.configuration.get.yaml (in the b24client repository)
         """
         return cast("CrmItemDetailsConfigurationGetResult", self._client._invoke("crm.item.details.configuration.get", params))
 
     def reset(self, **params: Unpack[CrmItemDetailsConfigurationResetParams]) -> CrmItemDetailsConfigurationResetResult:
         """Reset Item Card Parameters
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            user_id (int | str, optional, sent as userId)
+            scope (str, optional)
+            extras (dict[str, Any], optional)
+
         REST method: crm.item.details.configuration.reset
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-reset.html
-        Spec: spec/imported/crm.item.details.configuration.reset.yaml
+        Spec: spec/imported/crm.item.details.configuration.reset.yaml (in the b24client repository)
         """
         return cast(
             "CrmItemDetailsConfigurationResetResult", self._client._invoke("crm.item.details.configuration.reset", params)
@@ -4066,9 +4926,16 @@ class CrmItemDetailsConfigurationNamespace:
     def set(self, **params: Unpack[CrmItemDetailsConfigurationSetParams]) -> CrmItemDetailsConfigurationSetResult:
         """Set Parameters For
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            data (Sequence[CrmItemDetailsConfigurationSetDataItem], required)
+            user_id (int | str, optional, sent as userId)
+            scope (str, optional)
+            extras (dict[str, Any], optional)
+
         REST method: crm.item.details.configuration.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/item-details-configuration/crm-item-details-configuration-set.html
-        Spec: spec/imported/crm.item.details.configuration.set.yaml
+        Spec: spec/imported/crm.item.details.configuration.set.yaml (in the b24client repository)
         """
         return cast("CrmItemDetailsConfigurationSetResult", self._client._invoke("crm.item.details.configuration.set", params))
 
@@ -4084,18 +4951,29 @@ class CrmItemPaymentNamespace:
     def add(self, **params: Unpack[CrmItemPaymentAddParams]) -> CrmItemPaymentAddResult:
         """Creates a new, empty payment for a deal or an invoice.
 
+        Args:
+            entity_id (int | str, required, sent as entityId): Id of the CRM object the payment belongs to.
+            entity_type_id (int | str, required, sent as entityTypeId): CRM object type id of that object (payments exist for deals, 2, and invoices, 31).
+
+        Returns: Id of the new payment.
+
         REST method: crm.item.payment.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-add.html
-        Spec: spec/methods/crm.item.payment.add.yaml
+        Spec: spec/methods/crm.item.payment.add.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentAddResult", self._client._invoke("crm.item.payment.add", params))
 
     def delete(self, **params: Unpack[CrmItemPaymentDeleteParams]) -> CrmItemPaymentDeleteResult:
         """Deletes a payment.
 
+        Args:
+            id (int | str, required): Payment to delete.
+
+        Returns: true once the payment is deleted.
+
         REST method: crm.item.payment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-delete.html
-        Spec: spec/methods/crm.item.payment.delete.yaml
+        Spec: spec/methods/crm.item.payment.delete.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentDeleteResult", self._client._invoke("crm.item.payment.delete", params))
 
@@ -4106,27 +4984,45 @@ class CrmItemPaymentNamespace:
     def get(self, **params: Unpack[CrmItemPaymentGetParams]) -> CrmItemPaymentGetResult:
         """Reads the short record of one payment.
 
+        Args:
+            id (int | str, required): Payment to read.
+
+        Returns: Short payment record (sale_order_payment_crm_simple).
+
         REST method: crm.item.payment.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-get.html
-        Spec: spec/methods/crm.item.payment.get.yaml
+        Spec: spec/methods/crm.item.payment.get.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentGetResult", self._client._invoke("crm.item.payment.get", params))
 
     def list(self, **params: Unpack[CrmItemPaymentListParams]) -> CrmItemPaymentListResult:
         """Lists the payments of one deal or invoice, optionally narrowed by a filter.
 
+        Args:
+            entity_id (int | str, required, sent as entityId): Id of the CRM object whose payments are listed.
+            entity_type_id (int | str, required, sent as entityTypeId): CRM object type id of that object (payments exist for deals, 2, and invoices, 31).
+            filter (dict[str, Any], optional): Extra conditions, written as the filter of sale.payment.list.
+            order (dict[str, Any], optional): Sort order, written as the order of sale.payment.list.
+
+        Returns: Short payment records (sale_order_payment_crm_simple[]); empty for objects without payments.
+
         REST method: crm.item.payment.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html
-        Spec: spec/methods/crm.item.payment.list.yaml
+        Spec: spec/methods/crm.item.payment.list.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentListResult", self._client._invoke("crm.item.payment.list", params))
 
     def pay(self, **params: Unpack[CrmItemPaymentPayParams]) -> CrmItemPaymentPayResult:
         """Marks a payment as paid.
 
+        Args:
+            id (int | str, required): Payment to mark as paid.
+
+        Returns: true once the payment is marked paid.
+
         REST method: crm.item.payment.pay
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-pay.html
-        Spec: spec/methods/crm.item.payment.pay.yaml
+        Spec: spec/methods/crm.item.payment.pay.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentPayResult", self._client._invoke("crm.item.payment.pay", params))
 
@@ -4137,18 +5033,29 @@ class CrmItemPaymentNamespace:
     def unpay(self, **params: Unpack[CrmItemPaymentUnpayParams]) -> CrmItemPaymentUnpayResult:
         """Marks a payment as not paid.
 
+        Args:
+            id (int | str, required): Payment to mark as unpaid.
+
+        Returns: true once the payment is marked unpaid.
+
         REST method: crm.item.payment.unpay
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-unpay.html
-        Spec: spec/methods/crm.item.payment.unpay.yaml
+        Spec: spec/methods/crm.item.payment.unpay.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentUnpayResult", self._client._invoke("crm.item.payment.unpay", params))
 
     def update(self, **params: Unpack[CrmItemPaymentUpdateParams]) -> CrmItemPaymentUpdateResult:
         """Changes the paid flag and/or the pay system of a payment.
 
+        Args:
+            id (int | str, required): Payment to change.
+            fields (CrmItemPaymentUpdateFields, required): New values; only the fields below can be changed here.
+
+        Returns: true once the payment is saved.
+
         REST method: crm.item.payment.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-update.html
-        Spec: spec/methods/crm.item.payment.update.yaml
+        Spec: spec/methods/crm.item.payment.update.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentUpdateResult", self._client._invoke("crm.item.payment.update", params))
 
@@ -4164,36 +5071,60 @@ class CrmItemPaymentDeliveryNamespace:
     def add(self, **params: Unpack[CrmItemPaymentDeliveryAddParams]) -> CrmItemPaymentDeliveryAddResult:
         """Links a delivery of the same order to a payment as a delivery item.
 
+        Args:
+            payment_id (int | str, required, sent as paymentId): Payment to add the delivery to.
+            delivery_id (int | str, required, sent as deliveryId): Delivery to add (the id key of crm.item.delivery.list).
+
+        Returns: Id of the new delivery item in the payment.
+
         REST method: crm.item.payment.delivery.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-add.html
-        Spec: spec/methods/crm.item.payment.delivery.add.yaml
+        Spec: spec/methods/crm.item.payment.delivery.add.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentDeliveryAddResult", self._client._invoke("crm.item.payment.delivery.add", params))
 
     def delete(self, **params: Unpack[CrmItemPaymentDeliveryDeleteParams]) -> CrmItemPaymentDeliveryDeleteResult:
         """Takes one delivery item out of its payment.
 
+        Args:
+            id (int | str, required): Delivery item in the payment (see crm.item.payment.delivery.list).
+
+        Returns: true once the item is removed.
+
         REST method: crm.item.payment.delivery.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-delete.html
-        Spec: spec/methods/crm.item.payment.delivery.delete.yaml
+        Spec: spec/methods/crm.item.payment.delivery.delete.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentDeliveryDeleteResult", self._client._invoke("crm.item.payment.delivery.delete", params))
 
     def list(self, **params: Unpack[CrmItemPaymentDeliveryListParams]) -> CrmItemPaymentDeliveryListResult:
         """Lists the delivery items of one payment, filtered and sorted by id or quantity.
 
+        Args:
+            payment_id (int | str, required, sent as paymentId): Payment whose delivery items are listed.
+            filter (dict[str, Any], required): Conditions on id and quantity; a key may carry an operator prefix (=, %, >, <, !=, !%, >=, <=, @, !@, =%, %=, !=%, !%=), @ and !@ take arrays.
+            order (CrmItemPaymentDeliveryListOrder, optional): Sort order by id and/or quantity.
+
+        Returns: Delivery items of the payment (crm_item_payment_delivery[]).
+
         REST method: crm.item.payment.delivery.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-list.html
-        Spec: spec/methods/crm.item.payment.delivery.list.yaml
+        Spec: spec/methods/crm.item.payment.delivery.list.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentDeliveryListResult", self._client._invoke("crm.item.payment.delivery.list", params))
 
     def set_delivery(self, **params: Unpack[CrmItemPaymentDeliverySetDeliveryParams]) -> CrmItemPaymentDeliverySetDeliveryResult:
         """Points a delivery item of a payment at a different delivery.
 
+        Args:
+            id (int | str, required): Delivery item in the payment (see crm.item.payment.delivery.list).
+            delivery_id (int | str, required, sent as deliveryId): Delivery the item should point at (the id key of crm.item.delivery.list).
+
+        Returns: true once the item is reassigned.
+
         REST method: crm.item.payment.delivery.setDelivery
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/delivery-in-payment/crm-item-payment-delivery-set-delivery.html
-        Spec: spec/methods/crm.item.payment.delivery.setDelivery.yaml
+        Spec: spec/methods/crm.item.payment.delivery.setDelivery.yaml (in the b24client repository)
         """
         return cast(
             "CrmItemPaymentDeliverySetDeliveryResult", self._client._invoke("crm.item.payment.delivery.setDelivery", params)
@@ -4211,36 +5142,61 @@ class CrmItemPaymentProductNamespace:
     def add(self, **params: Unpack[CrmItemPaymentProductAddParams]) -> CrmItemPaymentProductAddResult:
         """Puts a quantity of one product row of the deal or invoice into a payment.
 
+        Args:
+            payment_id (int | str, required, sent as paymentId): Payment to add the product to.
+            row_id (int | str, required, sent as rowId): Product row of the CRM object (see crm.item.productrow.list).
+            quantity (float | str, required): How many units go into the payment; must be above 0.
+
+        Returns: Id of the new product item in the payment.
+
         REST method: crm.item.payment.product.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-add.html
-        Spec: spec/methods/crm.item.payment.product.add.yaml
+        Spec: spec/methods/crm.item.payment.product.add.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentProductAddResult", self._client._invoke("crm.item.payment.product.add", params))
 
     def delete(self, **params: Unpack[CrmItemPaymentProductDeleteParams]) -> CrmItemPaymentProductDeleteResult:
         """Takes one product item out of its payment.
 
+        Args:
+            id (int | str, required): Product item in the payment (see crm.item.payment.product.list).
+
+        Returns: true once the item is removed.
+
         REST method: crm.item.payment.product.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-delete.html
-        Spec: spec/methods/crm.item.payment.product.delete.yaml
+        Spec: spec/methods/crm.item.payment.product.delete.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentProductDeleteResult", self._client._invoke("crm.item.payment.product.delete", params))
 
     def list(self, **params: Unpack[CrmItemPaymentProductListParams]) -> CrmItemPaymentProductListResult:
         """Lists the product items of one payment, filtered and sorted by id or quantity.
 
+        Args:
+            payment_id (int | str, required, sent as paymentId): Payment whose product items are listed.
+            filter (dict[str, Any], required): Conditions on id and quantity; a key may carry an operator prefix (=, %, >, <, !=, !%, >=, <=, @, !@, =%, %=, !=%, !%=), @ and !@ take arrays.
+            order (CrmItemPaymentProductListOrder, optional): Sort order by id and/or quantity.
+
+        Returns: Product items of the payment (crm_item_payment_product[]).
+
         REST method: crm.item.payment.product.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-list.html
-        Spec: spec/methods/crm.item.payment.product.list.yaml
+        Spec: spec/methods/crm.item.payment.product.list.yaml (in the b24client repository)
         """
         return cast("CrmItemPaymentProductListResult", self._client._invoke("crm.item.payment.product.list", params))
 
     def set_quantity(self, **params: Unpack[CrmItemPaymentProductSetQuantityParams]) -> CrmItemPaymentProductSetQuantityResult:
         """Sets a new quantity on one product item of a payment.
 
+        Args:
+            id (int | str, required): Product item in the payment.
+            quantity (float | str, required): New quantity; must be above 0.
+
+        Returns: true once the quantity is saved.
+
         REST method: crm.item.payment.product.setQuantity
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/products-in-payment/crm-item-payment-product-set-quantity.html
-        Spec: spec/methods/crm.item.payment.product.setQuantity.yaml
+        Spec: spec/methods/crm.item.payment.product.setQuantity.yaml (in the b24client repository)
         """
         return cast(
             "CrmItemPaymentProductSetQuantityResult", self._client._invoke("crm.item.payment.product.setQuantity", params)
@@ -4258,36 +5214,47 @@ class CrmItemProductrowNamespace:
     def add(self, **params: Unpack[CrmItemProductrowAddParams]) -> CrmItemProductrowAddResult:
         """Add Product Row to CRM Object
 
+        Args:
+            fields (CrmItemProductrowAddFields, required)
+
         REST method: crm.item.productrow.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-add.html
-        Spec: spec/imported/crm.item.productrow.add.yaml
+        Spec: spec/imported/crm.item.productrow.add.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowAddResult", self._client._invoke("crm.item.productrow.add", params))
 
     def delete(self, **params: Unpack[CrmItemProductrowDeleteParams]) -> CrmItemProductrowDeleteResult:
         """Delete Product Row from CRM Object
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.item.productrow.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-delete.html
-        Spec: spec/imported/crm.item.productrow.delete.yaml
+        Spec: spec/imported/crm.item.productrow.delete.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowDeleteResult", self._client._invoke("crm.item.productrow.delete", params))
 
     def fields(self, **params: Unpack[CrmItemProductrowFieldsParams]) -> CrmItemProductrowFieldsResult:
         """Get the List of Fields for Product Rows
 
+        Takes no arguments.
+
         REST method: crm.item.productrow.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-fields.html
-        Spec: spec/imported/crm.item.productrow.fields.yaml
+        Spec: spec/imported/crm.item.productrow.fields.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowFieldsResult", self._client._invoke("crm.item.productrow.fields", params))
 
     def get(self, **params: Unpack[CrmItemProductrowGetParams]) -> CrmItemProductrowGetResult:
         """Get Information About a Product Item by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.item.productrow.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get.html
-        Spec: spec/imported/crm.item.productrow.get.yaml
+        Spec: spec/imported/crm.item.productrow.get.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowGetResult", self._client._invoke("crm.item.productrow.get", params))
 
@@ -4296,9 +5263,13 @@ class CrmItemProductrowNamespace:
     ) -> CrmItemProductrowGetAvailableForPaymentResult:
         """Get Unpaid Product Rows of CRM Object
 
+        Args:
+            owner_id (int | str, required, sent as ownerId)
+            owner_type (str, required, sent as ownerType)
+
         REST method: crm.item.productrow.getAvailableForPayment
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-get-available-for-payment.html
-        Spec: spec/imported/crm.item.productrow.getAvailableForPayment.yaml
+        Spec: spec/imported/crm.item.productrow.getAvailableForPayment.yaml (in the b24client repository)
         """
         return cast(
             "CrmItemProductrowGetAvailableForPaymentResult",
@@ -4308,27 +5279,42 @@ class CrmItemProductrowNamespace:
     def list(self, **params: Unpack[CrmItemProductrowListParams]) -> CrmItemProductrowListResult:
         """Get Product Rows of the CRM Object
 
+        Args:
+            filter (dict[str, Any], required)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: crm.item.productrow.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-list.html
-        Spec: spec/imported/crm.item.productrow.list.yaml
+        Spec: spec/imported/crm.item.productrow.list.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowListResult", self._client._invoke("crm.item.productrow.list", params))
 
     def set(self, **params: Unpack[CrmItemProductrowSetParams]) -> CrmItemProductrowSetResult:
         """Save Product Row of CRM Object
 
+        Args:
+            owner_id (int | str, required, sent as ownerId)
+            owner_type (str, required, sent as ownerType)
+            product_rows (Sequence[CrmItemProductrowSetProductRowsItem], required, sent as productRows)
+
         REST method: crm.item.productrow.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-set.html
-        Spec: spec/imported/crm.item.productrow.set.yaml
+        Spec: spec/imported/crm.item.productrow.set.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowSetResult", self._client._invoke("crm.item.productrow.set", params))
 
     def update(self, **params: Unpack[CrmItemProductrowUpdateParams]) -> CrmItemProductrowUpdateResult:
         """Update the Product Row of a CRM Object
 
+        Args:
+            id (int | str, required)
+            fields (CrmItemProductrowUpdateFields, required)
+
         REST method: crm.item.productrow.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/product-rows/crm-item-productrow-update.html
-        Spec: spec/imported/crm.item.productrow.update.yaml
+        Spec: spec/imported/crm.item.productrow.update.yaml (in the b24client repository)
         """
         return cast("CrmItemProductrowUpdateResult", self._client._invoke("crm.item.productrow.update", params))
 
@@ -4344,11 +5330,15 @@ class CrmLeadNamespace:
     def add(self, **params: Unpack[CrmLeadAddParams]) -> CrmLeadAddResult:
         """Create a New Lead
 
+        Args:
+            fields (CrmLeadAddFields, optional)
+            params (CrmLeadAddParamsObject, optional)
+
         Deprecated (use crm.item.add): The docs mark the method deprecated.
 
         REST method: crm.lead.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-add.html
-        Spec: spec/imported/crm.lead.add.yaml
+        Spec: spec/imported/crm.lead.add.yaml (in the b24client repository)
         """
         return cast("CrmLeadAddResult", self._client._invoke("crm.lead.add", params))
 
@@ -4359,11 +5349,14 @@ class CrmLeadNamespace:
     def delete(self, **params: Unpack[CrmLeadDeleteParams]) -> CrmLeadDeleteResult:
         """Delete Lead
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.delete): The docs mark the method deprecated.
 
         REST method: crm.lead.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-delete.html
-        Spec: spec/imported/crm.lead.delete.yaml
+        Spec: spec/imported/crm.lead.delete.yaml (in the b24client repository)
         """
         return cast("CrmLeadDeleteResult", self._client._invoke("crm.lead.delete", params))
 
@@ -4374,33 +5367,44 @@ class CrmLeadNamespace:
     def fields(self, **params: Unpack[CrmLeadFieldsParams]) -> CrmLeadFieldsResult:
         """Get CRM Lead Fields
 
+        Takes no arguments.
+
         Deprecated (use crm.item.fields): The docs mark the method deprecated.
 
         REST method: crm.lead.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-fields.html
-        Spec: spec/imported/crm.lead.fields.yaml
+        Spec: spec/imported/crm.lead.fields.yaml (in the b24client repository)
         """
         return cast("CrmLeadFieldsResult", self._client._invoke("crm.lead.fields", params))
 
     def get(self, **params: Unpack[CrmLeadGetParams]) -> CrmLeadGetResult:
         """Get Lead by Id
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.get): The docs mark the method deprecated.
 
         REST method: crm.lead.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-get.html
-        Spec: spec/imported/crm.lead.get.yaml
+        Spec: spec/imported/crm.lead.get.yaml (in the b24client repository)
         """
         return cast("CrmLeadGetResult", self._client._invoke("crm.lead.get", params))
 
     def list(self, **params: Unpack[CrmLeadListParams]) -> CrmLeadListResult:
         """Get a List of Leads
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (Any, optional)
+            start (int | str, optional)
+
         Deprecated (use crm.item.list): The docs mark the method deprecated.
 
         REST method: crm.lead.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-list.html
-        Spec: spec/imported/crm.lead.list.yaml
+        Spec: spec/imported/crm.lead.list.yaml (in the b24client repository)
         """
         return cast("CrmLeadListResult", self._client._invoke("crm.lead.list", params))
 
@@ -4411,11 +5415,16 @@ class CrmLeadNamespace:
     def update(self, **params: Unpack[CrmLeadUpdateParams]) -> CrmLeadUpdateResult:
         """Update Lead
 
+        Args:
+            id (int | str, required)
+            fields (CrmLeadUpdateFields, optional)
+            params (CrmLeadUpdateParamsObject, optional)
+
         Deprecated (use crm.item.update): The docs mark the method deprecated.
 
         REST method: crm.lead.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-update.html
-        Spec: spec/imported/crm.lead.update.yaml
+        Spec: spec/imported/crm.lead.update.yaml (in the b24client repository)
         """
         return cast("CrmLeadUpdateResult", self._client._invoke("crm.lead.update", params))
 
@@ -4435,27 +5444,37 @@ class CrmLeadContactNamespace:
     def add(self, **params: Unpack[CrmLeadContactAddParams]) -> CrmLeadContactAddResult:
         """Add Contact Binding to Lead
 
+        Args:
+            id (int | str, required)
+            fields (CrmLeadContactAddFields, required)
+
         REST method: crm.lead.contact.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-add.html
-        Spec: spec/imported/crm.lead.contact.add.yaml
+        Spec: spec/imported/crm.lead.contact.add.yaml (in the b24client repository)
         """
         return cast("CrmLeadContactAddResult", self._client._invoke("crm.lead.contact.add", params))
 
     def delete(self, **params: Unpack[CrmLeadContactDeleteParams]) -> CrmLeadContactDeleteResult:
         """Remove contact binding from lead
 
+        Args:
+            id (int | str, required)
+            fields (CrmLeadContactDeleteFields, required)
+
         REST method: crm.lead.contact.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-delete.html
-        Spec: spec/imported/crm.lead.contact.delete.yaml
+        Spec: spec/imported/crm.lead.contact.delete.yaml (in the b24client repository)
         """
         return cast("CrmLeadContactDeleteResult", self._client._invoke("crm.lead.contact.delete", params))
 
     def fields(self, **params: Unpack[CrmLeadContactFieldsParams]) -> CrmLeadContactFieldsResult:
         """Get Lead-Contact Fields
 
+        Takes no arguments.
+
         REST method: crm.lead.contact.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-fields.html
-        Spec: spec/imported/crm.lead.contact.fields.yaml
+        Spec: spec/imported/crm.lead.contact.fields.yaml (in the b24client repository)
         """
         return cast("CrmLeadContactFieldsResult", self._client._invoke("crm.lead.contact.fields", params))
 
@@ -4475,27 +5494,37 @@ class CrmLeadContactItemsNamespace:
     def delete(self, **params: Unpack[CrmLeadContactItemsDeleteParams]) -> CrmLeadContactItemsDeleteResult:
         """Delete Contact List from Lead
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.lead.contact.items.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-delete.html
-        Spec: spec/imported/crm.lead.contact.items.delete.yaml
+        Spec: spec/imported/crm.lead.contact.items.delete.yaml (in the b24client repository)
         """
         return cast("CrmLeadContactItemsDeleteResult", self._client._invoke("crm.lead.contact.items.delete", params))
 
     def get(self, **params: Unpack[CrmLeadContactItemsGetParams]) -> CrmLeadContactItemsGetResult:
         """Get a List of Related Contacts
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.lead.contact.items.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-get.html
-        Spec: spec/imported/crm.lead.contact.items.get.yaml
+        Spec: spec/imported/crm.lead.contact.items.get.yaml (in the b24client repository)
         """
         return cast("CrmLeadContactItemsGetResult", self._client._invoke("crm.lead.contact.items.get", params))
 
     def set(self, **params: Unpack[CrmLeadContactItemsSetParams]) -> CrmLeadContactItemsSetResult:
         """Attach a list of contacts to a lead
 
+        Args:
+            id (int | str, required)
+            items (dict[str, Any], required)
+
         REST method: crm.lead.contact.items.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/management-communication/crm-lead-contact-items-set.html
-        Spec: spec/imported/crm.lead.contact.items.set.yaml
+        Spec: spec/imported/crm.lead.contact.items.set.yaml (in the b24client repository)
         """
         return cast("CrmLeadContactItemsSetResult", self._client._invoke("crm.lead.contact.items.set", params))
 
@@ -4526,11 +5555,14 @@ class CrmLeadDetailsConfigurationNamespace:
     ) -> CrmLeadDetailsConfigurationForceCommonScopeForAllResult:
         """Set Common Lead Card for All Users
 
+        Args:
+            extras (CrmLeadDetailsConfigurationForceCommonScopeForAllExtras, optional)
+
         Deprecated (use crm.item.details.configuration.forceCommonScopeForAll): The docs mark the method deprecated.
 
         REST method: crm.lead.details.configuration.forceCommonScopeForAll
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-force-common-scope-for-all.html
-        Spec: spec/imported/crm.lead.details.configuration.forceCommonScopeForAll.yaml
+        Spec: spec/imported/crm.lead.details.configuration.forceCommonScopeForAll.yaml (in the b24client repository)
         """
         return cast(
             "CrmLeadDetailsConfigurationForceCommonScopeForAllResult",
@@ -4540,22 +5572,32 @@ class CrmLeadDetailsConfigurationNamespace:
     def get(self, **params: Unpack[CrmLeadDetailsConfigurationGetParams]) -> CrmLeadDetailsConfigurationGetResult:
         """Get Parameters of
 
+        Args:
+            user_id (int | str, optional, sent as userId)
+            scope (str, optional)
+            extras (CrmLeadDetailsConfigurationGetExtras, optional)
+
         Deprecated (use crm.item.details.configuration.get): The docs mark the method deprecated.
 
         REST method: crm.lead.details.configuration.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-get.html
-        Spec: spec/imported/crm.lead.details.configuration.get.yaml
+        Spec: spec/imported/crm.lead.details.configuration.get.yaml (in the b24client repository)
         """
         return cast("CrmLeadDetailsConfigurationGetResult", self._client._invoke("crm.lead.details.configuration.get", params))
 
     def reset(self, **params: Unpack[CrmLeadDetailsConfigurationResetParams]) -> CrmLeadDetailsConfigurationResetResult:
         """Resetting the Parameters of
 
+        Args:
+            user_id (int | str, optional, sent as userId)
+            scope (str, optional)
+            extras (CrmLeadDetailsConfigurationResetExtras, optional)
+
         Deprecated (use crm.item.details.configuration.reset): The docs mark the method deprecated.
 
         REST method: crm.lead.details.configuration.reset
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-reset.html
-        Spec: spec/imported/crm.lead.details.configuration.reset.yaml
+        Spec: spec/imported/crm.lead.details.configuration.reset.yaml (in the b24client repository)
         """
         return cast(
             "CrmLeadDetailsConfigurationResetResult", self._client._invoke("crm.lead.details.configuration.reset", params)
@@ -4564,11 +5606,17 @@ class CrmLeadDetailsConfigurationNamespace:
     def set(self, **params: Unpack[CrmLeadDetailsConfigurationSetParams]) -> CrmLeadDetailsConfigurationSetResult:
         """Set Parameters for
 
+        Args:
+            data (Sequence[CrmLeadDetailsConfigurationSetDataItem], required)
+            user_id (int | str, optional, sent as userId)
+            scope (str, optional)
+            extras (CrmLeadDetailsConfigurationSetExtras, optional)
+
         Deprecated (use crm.item.details.configuration.set): The docs mark the method deprecated.
 
         REST method: crm.lead.details.configuration.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/custom-form/crm-lead-details-configuration-set.html
-        Spec: spec/imported/crm.lead.details.configuration.set.yaml
+        Spec: spec/imported/crm.lead.details.configuration.set.yaml (in the b24client repository)
         """
         return cast("CrmLeadDetailsConfigurationSetResult", self._client._invoke("crm.lead.details.configuration.set", params))
 
@@ -4584,22 +5632,29 @@ class CrmLeadProductrowsNamespace:
     def get(self, **params: Unpack[CrmLeadProductrowsGetParams]) -> CrmLeadProductrowsGetResult:
         """Get Lead Product Rows
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.lead.productrows.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-get.html
-        Spec: spec/imported/crm.lead.productrows.get.yaml
+        Spec: spec/imported/crm.lead.productrows.get.yaml (in the b24client repository)
         """
         return cast("CrmLeadProductrowsGetResult", self._client._invoke("crm.lead.productrows.get", params))
 
     def set(self, **params: Unpack[CrmLeadProductrowsSetParams]) -> CrmLeadProductrowsSetResult:
         """Set Products in Lead
 
+        Args:
+            id (int | str, required)
+            rows (Sequence[CrmLeadProductrowsSetRowsItem], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.lead.productrows.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/crm-lead-productrows-set.html
-        Spec: spec/imported/crm.lead.productrows.set.yaml
+        Spec: spec/imported/crm.lead.productrows.set.yaml (in the b24client repository)
         """
         return cast("CrmLeadProductrowsSetResult", self._client._invoke("crm.lead.productrows.set", params))
 
@@ -4615,45 +5670,64 @@ class CrmLeadUserfieldNamespace:
     def add(self, **params: Unpack[CrmLeadUserfieldAddParams]) -> CrmLeadUserfieldAddResult:
         """Create a Custom Field for Leads
 
+        Args:
+            fields (CrmLeadUserfieldAddFields, required)
+
         REST method: crm.lead.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-add.html
-        Spec: spec/imported/crm.lead.userfield.add.yaml
+        Spec: spec/imported/crm.lead.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmLeadUserfieldAddResult", self._client._invoke("crm.lead.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmLeadUserfieldDeleteParams]) -> CrmLeadUserfieldDeleteResult:
         """Delete Custom Field for Leads
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.lead.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-delete.html
-        Spec: spec/imported/crm.lead.userfield.delete.yaml
+        Spec: spec/imported/crm.lead.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmLeadUserfieldDeleteResult", self._client._invoke("crm.lead.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmLeadUserfieldGetParams]) -> CrmLeadUserfieldGetResult:
         """Get Custom Lead Field by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.lead.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-get.html
-        Spec: spec/imported/crm.lead.userfield.get.yaml
+        Spec: spec/imported/crm.lead.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmLeadUserfieldGetResult", self._client._invoke("crm.lead.userfield.get", params))
 
     def list(self, **params: Unpack[CrmLeadUserfieldListParams]) -> CrmLeadUserfieldListResult:
         """Get a List of Custom Fields for Leads
 
+        Args:
+            filter (CrmLeadUserfieldListFilter, optional)
+            order (dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.lead.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-list.html
-        Spec: spec/imported/crm.lead.userfield.list.yaml
+        Spec: spec/imported/crm.lead.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmLeadUserfieldListResult", self._client._invoke("crm.lead.userfield.list", params))
 
     def update(self, **params: Unpack[CrmLeadUserfieldUpdateParams]) -> CrmLeadUserfieldUpdateResult:
         """Update Existing Custom Field for Leads
 
+        Args:
+            id (int | str, required)
+            fields (CrmLeadUserfieldUpdateFields, required)
+
         REST method: crm.lead.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/leads/userfield/crm-lead-userfield-update.html
-        Spec: spec/imported/crm.lead.userfield.update.yaml
+        Spec: spec/imported/crm.lead.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmLeadUserfieldUpdateResult", self._client._invoke("crm.lead.userfield.update", params))
 
@@ -4669,66 +5743,83 @@ class CrmMeasureNamespace:
     def add(self, **params: Unpack[CrmMeasureAddParams]) -> CrmMeasureAddResult:
         """Add Measurement Unit
 
+        Args:
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated (use catalog.measure.add): The docs mark the method deprecated.
 
         REST method: crm.measure.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-add.html
-        Spec: spec/imported/crm.measure.add.yaml
+        Spec: spec/imported/crm.measure.add.yaml (in the b24client repository)
         """
         return cast("CrmMeasureAddResult", self._client._invoke("crm.measure.add", params))
 
     def delete(self, **params: Unpack[CrmMeasureDeleteParams]) -> CrmMeasureDeleteResult:
         """Delete Measurement Unit
 
+        Args:
+            id (Any, required)
+
         Deprecated (use catalog.measure.delete): The docs mark the method deprecated.
 
         REST method: crm.measure.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-delete.html
-        Spec: spec/imported/crm.measure.delete.yaml
+        Spec: spec/imported/crm.measure.delete.yaml (in the b24client repository)
         """
         return cast("CrmMeasureDeleteResult", self._client._invoke("crm.measure.delete", params))
 
     def fields(self, **params: Unpack[CrmMeasureFieldsParams]) -> CrmMeasureFieldsResult:
         """Get Available Fields of
 
+        Takes no arguments.
+
         Deprecated (use catalog.measure.getFields): The docs mark the method deprecated.
 
         REST method: crm.measure.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-fields.html
-        Spec: spec/imported/crm.measure.fields.yaml
+        Spec: spec/imported/crm.measure.fields.yaml (in the b24client repository)
         """
         return cast("CrmMeasureFieldsResult", self._client._invoke("crm.measure.fields", params))
 
     def get(self, **params: Unpack[CrmMeasureGetParams]) -> CrmMeasureGetResult:
         """Get Field Values of Measurement Unit
 
+        Args:
+            id (Any, required)
+
         Deprecated (use catalog.measure.get): The docs mark the method deprecated.
 
         REST method: crm.measure.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-get.html
-        Spec: spec/imported/crm.measure.get.yaml
+        Spec: spec/imported/crm.measure.get.yaml (in the b24client repository)
         """
         return cast("CrmMeasureGetResult", self._client._invoke("crm.measure.get", params))
 
     def list(self, **params: Unpack[CrmMeasureListParams]) -> CrmMeasureListResult:
         """Get the List of Measurement Units
 
+        Takes no arguments.
+
         Deprecated (use catalog.measure.list): The docs mark the method deprecated.
 
         REST method: crm.measure.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-list.html
-        Spec: spec/imported/crm.measure.list.yaml
+        Spec: spec/imported/crm.measure.list.yaml (in the b24client repository)
         """
         return cast("CrmMeasureListResult", self._client._invoke("crm.measure.list", params))
 
     def update(self, **params: Unpack[CrmMeasureUpdateParams]) -> CrmMeasureUpdateResult:
         """Update Measurement Unit
 
+        Args:
+            id (Any, required)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use catalog.measure.update): The docs mark the method deprecated.
 
         REST method: crm.measure.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/measure/crm-measure-update.html
-        Spec: spec/imported/crm.measure.update.yaml
+        Spec: spec/imported/crm.measure.update.yaml (in the b24client repository)
         """
         return cast("CrmMeasureUpdateResult", self._client._invoke("crm.measure.update", params))
 
@@ -4744,9 +5835,11 @@ class CrmMultifieldNamespace:
     def fields(self, **params: Unpack[CrmMultifieldFieldsParams]) -> CrmMultifieldFieldsResult:
         """Get Description of Multiple Fields
 
+        Takes no arguments.
+
         REST method: crm.multifield.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/auxiliary/multifield/crm-multifield-fields.html
-        Spec: spec/imported/crm.multifield.fields.yaml
+        Spec: spec/imported/crm.multifield.fields.yaml (in the b24client repository)
         """
         return cast("CrmMultifieldFieldsResult", self._client._invoke("crm.multifield.fields", params))
 
@@ -4762,36 +5855,50 @@ class CrmOrderentityNamespace:
     def add(self, **params: Unpack[CrmOrderentityAddParams]) -> CrmOrderentityAddResult:
         """Add Order Binding to CRM Object
 
+        Args:
+            fields (CrmOrderentityAddFields, required)
+
         REST method: crm.orderentity.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-add.html
-        Spec: spec/imported/crm.orderentity.add.yaml
+        Spec: spec/imported/crm.orderentity.add.yaml (in the b24client repository)
         """
         return cast("CrmOrderentityAddResult", self._client._invoke("crm.orderentity.add", params))
 
     def delete_by_filter(self, **params: Unpack[CrmOrderentityDeleteByFilterParams]) -> CrmOrderentityDeleteByFilterResult:
         """Remove Order Binding to CRM Object
 
+        Args:
+            fields (CrmOrderentityDeleteByFilterFields, required)
+
         REST method: crm.orderentity.deleteByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-delete-by-filter.html
-        Spec: spec/imported/crm.orderentity.deleteByFilter.yaml
+        Spec: spec/imported/crm.orderentity.deleteByFilter.yaml (in the b24client repository)
         """
         return cast("CrmOrderentityDeleteByFilterResult", self._client._invoke("crm.orderentity.deleteByFilter", params))
 
     def get_fields(self, **params: Unpack[CrmOrderentityGetFieldsParams]) -> CrmOrderentityGetFieldsResult:
         """Get Order Binding Fields
 
+        Takes no arguments.
+
         REST method: crm.orderentity.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-get-fields.html
-        Spec: spec/imported/crm.orderentity.getFields.yaml
+        Spec: spec/imported/crm.orderentity.getFields.yaml (in the b24client repository)
         """
         return cast("CrmOrderentityGetFieldsResult", self._client._invoke("crm.orderentity.getFields", params))
 
     def list(self, **params: Unpack[CrmOrderentityListParams]) -> CrmOrderentityListResult:
         """Get a list of order bindings to CRM entities
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.orderentity.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/order-entity/crm-order-entity-list.html
-        Spec: spec/imported/crm.orderentity.list.yaml
+        Spec: spec/imported/crm.orderentity.list.yaml (in the b24client repository)
         """
         return cast("CrmOrderentityListResult", self._client._invoke("crm.orderentity.list", params))
 
@@ -4807,22 +5914,26 @@ class CrmPaysystemNamespace:
     def fields(self, **params: Unpack[CrmPaysystemFieldsParams]) -> CrmPaysystemFieldsResult:
         """Get Fields for Payment Methods
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.paysystem.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-pay-system-fields.html
-        Spec: spec/imported/crm.paysystem.fields.yaml
+        Spec: spec/imported/crm.paysystem.fields.yaml (in the b24client repository)
         """
         return cast("CrmPaysystemFieldsResult", self._client._invoke("crm.paysystem.fields", params))
 
     def list(self, **params: Unpack[CrmPaysystemListParams]) -> CrmPaysystemListResult:
         """Get a List of Payment Methods
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.paysystem.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-pay-system-list.html
-        Spec: spec/imported/crm.paysystem.list.yaml
+        Spec: spec/imported/crm.paysystem.list.yaml (in the b24client repository)
         """
         return cast("CrmPaysystemListResult", self._client._invoke("crm.paysystem.list", params))
 
@@ -4838,22 +5949,26 @@ class CrmPersontypeNamespace:
     def fields(self, **params: Unpack[CrmPersontypeFieldsParams]) -> CrmPersontypeFieldsResult:
         """Get Fields for CRM Payer Types
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.persontype.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-person-type-fields.html
-        Spec: spec/imported/crm.persontype.fields.yaml
+        Spec: spec/imported/crm.persontype.fields.yaml (in the b24client repository)
         """
         return cast("CrmPersontypeFieldsResult", self._client._invoke("crm.persontype.fields", params))
 
     def list(self, **params: Unpack[CrmPersontypeListParams]) -> CrmPersontypeListResult:
         """Get a List of CRM Payer Types
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.persontype.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/invoice/crm-person-type-list.html
-        Spec: spec/imported/crm.persontype.list.yaml
+        Spec: spec/imported/crm.persontype.list.yaml (in the b24client repository)
         """
         return cast("CrmPersontypeListResult", self._client._invoke("crm.persontype.list", params))
 
@@ -4869,55 +5984,68 @@ class CrmProductNamespace:
     def add(self, **params: Unpack[CrmProductAddParams]) -> CrmProductAddResult:
         """Add Product
 
+        Args:
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use catalog.product.add): The docs mark the method deprecated.
 
         REST method: crm.product.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-add.html
-        Spec: spec/imported/crm.product.add.yaml
+        Spec: spec/imported/crm.product.add.yaml (in the b24client repository)
         """
         return cast("CrmProductAddResult", self._client._invoke("crm.product.add", params))
 
     def delete(self, **params: Unpack[CrmProductDeleteParams]) -> CrmProductDeleteResult:
         """Delete Product
 
+        Args:
+            id (int | str, optional)
+
         Deprecated (use catalog.product.delete): The docs mark the method deprecated.
 
         REST method: crm.product.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-delete.html
-        Spec: spec/imported/crm.product.delete.yaml
+        Spec: spec/imported/crm.product.delete.yaml (in the b24client repository)
         """
         return cast("CrmProductDeleteResult", self._client._invoke("crm.product.delete", params))
 
     def fields(self, **params: Unpack[CrmProductFieldsParams]) -> CrmProductFieldsResult:
         """Get Product Fields
 
+        Takes no arguments.
+
         Deprecated (use catalog.product.getFieldsByFilter): The docs mark the method deprecated.
 
         REST method: crm.product.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-fields.html
-        Spec: spec/imported/crm.product.fields.yaml
+        Spec: spec/imported/crm.product.fields.yaml (in the b24client repository)
         """
         return cast("CrmProductFieldsResult", self._client._invoke("crm.product.fields", params))
 
     def get(self, **params: Unpack[CrmProductGetParams]) -> CrmProductGetResult:
         """Get Product by ID
 
+        Args:
+            id (int | str, optional)
+
         Deprecated (use catalog.product.get): The docs mark the method deprecated.
 
         REST method: crm.product.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-get.html
-        Spec: spec/imported/crm.product.get.yaml
+        Spec: spec/imported/crm.product.get.yaml (in the b24client repository)
         """
         return cast("CrmProductGetResult", self._client._invoke("crm.product.get", params))
 
     def list(self, **params: Unpack[CrmProductListParams]) -> CrmProductListResult:
         """Get Product List by Filter
 
+        Takes no arguments.
+
         Deprecated (use catalog.product.list): The docs mark the method deprecated.
 
         REST method: crm.product.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-list.html
-        Spec: spec/imported/crm.product.list.yaml
+        Spec: spec/imported/crm.product.list.yaml (in the b24client repository)
         """
         return cast("CrmProductListResult", self._client._invoke("crm.product.list", params))
 
@@ -4928,11 +6056,15 @@ class CrmProductNamespace:
     def update(self, **params: Unpack[CrmProductUpdateParams]) -> CrmProductUpdateResult:
         """Update Product
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use catalog.product.update): The docs mark the method deprecated.
 
         REST method: crm.product.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-update.html
-        Spec: spec/imported/crm.product.update.yaml
+        Spec: spec/imported/crm.product.update.yaml (in the b24client repository)
         """
         return cast("CrmProductUpdateResult", self._client._invoke("crm.product.update", params))
 
@@ -4948,22 +6080,28 @@ class CrmProductPropertyNamespace:
     def add(self, **params: Unpack[CrmProductPropertyAddParams]) -> CrmProductPropertyAddResult:
         """Add Product Property
 
+        Args:
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use catalog.productProperty.add): The docs mark the method deprecated.
 
         REST method: crm.product.property.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-add.html
-        Spec: spec/imported/crm.product.property.add.yaml
+        Spec: spec/imported/crm.product.property.add.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyAddResult", self._client._invoke("crm.product.property.add", params))
 
     def delete(self, **params: Unpack[CrmProductPropertyDeleteParams]) -> CrmProductPropertyDeleteResult:
         """Delete Product Property
 
+        Args:
+            id (int | str, optional)
+
         Deprecated (use catalog.productProperty.delete): The docs mark the method deprecated.
 
         REST method: crm.product.property.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-delete.html
-        Spec: spec/imported/crm.product.property.delete.yaml
+        Spec: spec/imported/crm.product.property.delete.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyDeleteResult", self._client._invoke("crm.product.property.delete", params))
 
@@ -4974,33 +6112,42 @@ class CrmProductPropertyNamespace:
     def fields(self, **params: Unpack[CrmProductPropertyFieldsParams]) -> CrmProductPropertyFieldsResult:
         """Retrieve Product Property Fields
 
+        Takes no arguments.
+
         Deprecated (use catalog.productProperty.getFields): The docs mark the method deprecated.
 
         REST method: crm.product.property.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-fields.html
-        Spec: spec/imported/crm.product.property.fields.yaml
+        Spec: spec/imported/crm.product.property.fields.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyFieldsResult", self._client._invoke("crm.product.property.fields", params))
 
     def get(self, **params: Unpack[CrmProductPropertyGetParams]) -> CrmProductPropertyGetResult:
         """Get Product Property by ID
 
+        Args:
+            id (int | str, optional)
+
         Deprecated (use catalog.productProperty.get): The docs mark the method deprecated.
 
         REST method: crm.product.property.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-get.html
-        Spec: spec/imported/crm.product.property.get.yaml
+        Spec: spec/imported/crm.product.property.get.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyGetResult", self._client._invoke("crm.product.property.get", params))
 
     def list(self, **params: Unpack[CrmProductPropertyListParams]) -> CrmProductPropertyListResult:
         """Get a List of Product Properties
 
+        Args:
+            order (Any, optional)
+            filter (Any, optional)
+
         Deprecated (use catalog.productProperty.list): The docs mark the method deprecated.
 
         REST method: crm.product.property.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-list.html
-        Spec: spec/imported/crm.product.property.list.yaml
+        Spec: spec/imported/crm.product.property.list.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyListResult", self._client._invoke("crm.product.property.list", params))
 
@@ -5011,22 +6158,28 @@ class CrmProductPropertyNamespace:
     def types(self, **params: Unpack[CrmProductPropertyTypesParams]) -> CrmProductPropertyTypesResult:
         """Get a List of Product Property Types
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.product.property.types
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-types.html
-        Spec: spec/imported/crm.product.property.types.yaml
+        Spec: spec/imported/crm.product.property.types.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyTypesResult", self._client._invoke("crm.product.property.types", params))
 
     def update(self, **params: Unpack[CrmProductPropertyUpdateParams]) -> CrmProductPropertyUpdateResult:
         """Update Product Property
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use catalog.productProperty.update): The docs mark the method deprecated.
 
         REST method: crm.product.property.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-update.html
-        Spec: spec/imported/crm.product.property.update.yaml
+        Spec: spec/imported/crm.product.property.update.yaml (in the b24client repository)
         """
         return cast("CrmProductPropertyUpdateResult", self._client._invoke("crm.product.property.update", params))
 
@@ -5042,11 +6195,13 @@ class CrmProductPropertyEnumerationNamespace:
     def fields(self, **params: Unpack[CrmProductPropertyEnumerationFieldsParams]) -> CrmProductPropertyEnumerationFieldsResult:
         """Get Fields of List-Type Property
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.product.property.enumeration.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-enumeration-fields.html
-        Spec: spec/imported/crm.product.property.enumeration.fields.yaml
+        Spec: spec/imported/crm.product.property.enumeration.fields.yaml (in the b24client repository)
         """
         return cast(
             "CrmProductPropertyEnumerationFieldsResult", self._client._invoke("crm.product.property.enumeration.fields", params)
@@ -5064,11 +6219,15 @@ class CrmProductPropertySettingsNamespace:
     def fields(self, **params: Unpack[CrmProductPropertySettingsFieldsParams]) -> CrmProductPropertySettingsFieldsResult:
         """Retrieve Additional Settings Fields for Custom Type
 
+        Args:
+            property_type (Any, optional, sent as propertyType)
+            user_type (Any, optional, sent as userType)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.product.property.settings.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/products/crm-product-property-settings-fields.html
-        Spec: spec/imported/crm.product.property.settings.fields.yaml
+        Spec: spec/imported/crm.product.property.settings.fields.yaml (in the b24client repository)
         """
         return cast(
             "CrmProductPropertySettingsFieldsResult", self._client._invoke("crm.product.property.settings.fields", params)
@@ -5086,22 +6245,26 @@ class CrmProductrowNamespace:
     def fields(self, **params: Unpack[CrmProductrowFieldsParams]) -> CrmProductrowFieldsResult:
         """Get Descriptions of Fields for Product Rows
 
+        Takes no arguments.
+
         Deprecated (use crm.item.productrow.fields): The docs mark the method deprecated.
 
         REST method: crm.productrow.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/productrow-old/crm-productrow-fields.html
-        Spec: spec/imported/crm.productrow.fields.yaml
+        Spec: spec/imported/crm.productrow.fields.yaml (in the b24client repository)
         """
         return cast("CrmProductrowFieldsResult", self._client._invoke("crm.productrow.fields", params))
 
     def list(self, **params: Unpack[CrmProductrowListParams]) -> CrmProductrowListResult:
         """Get a List of Order Properties
 
+        Takes no arguments.
+
         Deprecated (use crm.item.productrow.list): The docs mark the method deprecated.
 
         REST method: crm.productrow.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/productrow-old/crm-productrow-list.html
-        Spec: spec/imported/crm.productrow.list.yaml
+        Spec: spec/imported/crm.productrow.list.yaml (in the b24client repository)
         """
         return cast("CrmProductrowListResult", self._client._invoke("crm.productrow.list", params))
 
@@ -5117,66 +6280,86 @@ class CrmProductsectionNamespace:
     def add(self, **params: Unpack[CrmProductsectionAddParams]) -> CrmProductsectionAddResult:
         """Add a New Product Section
 
+        Args:
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated (use catalog.section.add): The docs mark the method deprecated.
 
         REST method: crm.productsection.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-add.html
-        Spec: spec/imported/crm.productsection.add.yaml
+        Spec: spec/imported/crm.productsection.add.yaml (in the b24client repository)
         """
         return cast("CrmProductsectionAddResult", self._client._invoke("crm.productsection.add", params))
 
     def delete(self, **params: Unpack[CrmProductsectionDeleteParams]) -> CrmProductsectionDeleteResult:
         """Delete Product Section
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.section.delete): The docs mark the method deprecated.
 
         REST method: crm.productsection.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-delete.html
-        Spec: spec/imported/crm.productsection.delete.yaml
+        Spec: spec/imported/crm.productsection.delete.yaml (in the b24client repository)
         """
         return cast("CrmProductsectionDeleteResult", self._client._invoke("crm.productsection.delete", params))
 
     def fields(self, **params: Unpack[CrmProductsectionFieldsParams]) -> CrmProductsectionFieldsResult:
         """Get Fields of the Product Section
 
+        Takes no arguments.
+
         Deprecated (use catalog.section.getFields): The docs mark the method deprecated.
 
         REST method: crm.productsection.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-fields.html
-        Spec: spec/imported/crm.productsection.fields.yaml
+        Spec: spec/imported/crm.productsection.fields.yaml (in the b24client repository)
         """
         return cast("CrmProductsectionFieldsResult", self._client._invoke("crm.productsection.fields", params))
 
     def get(self, **params: Unpack[CrmProductsectionGetParams]) -> CrmProductsectionGetResult:
         """Get Product Section by ID
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.section.get): The docs mark the method deprecated.
 
         REST method: crm.productsection.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-get.html
-        Spec: spec/imported/crm.productsection.get.yaml
+        Spec: spec/imported/crm.productsection.get.yaml (in the b24client repository)
         """
         return cast("CrmProductsectionGetResult", self._client._invoke("crm.productsection.get", params))
 
     def list(self, **params: Unpack[CrmProductsectionListParams]) -> CrmProductsectionListResult:
         """Get a List of Sections from
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+
         Deprecated (use catalog.section.list): The docs mark the method deprecated.
 
         REST method: crm.productsection.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-list.html
-        Spec: spec/imported/crm.productsection.list.yaml
+        Spec: spec/imported/crm.productsection.list.yaml (in the b24client repository)
         """
         return cast("CrmProductsectionListResult", self._client._invoke("crm.productsection.list", params))
 
     def update(self, **params: Unpack[CrmProductsectionUpdateParams]) -> CrmProductsectionUpdateResult:
         """Update Product Section
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated (use catalog.section.update): The docs mark the method deprecated.
 
         REST method: crm.productsection.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/product-section/crm-product-section-update.html
-        Spec: spec/imported/crm.productsection.update.yaml
+        Spec: spec/imported/crm.productsection.update.yaml (in the b24client repository)
         """
         return cast("CrmProductsectionUpdateResult", self._client._invoke("crm.productsection.update", params))
 
@@ -5192,11 +6375,15 @@ class CrmQuoteNamespace:
     def add(self, **params: Unpack[CrmQuoteAddParams]) -> CrmQuoteAddResult:
         """Add Estimate
 
+        Args:
+            fields (CrmQuoteAddFields, required)
+            params (CrmQuoteAddParamsObject, optional)
+
         Deprecated (use crm.item.add): The docs mark the method deprecated.
 
         REST method: crm.quote.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-add.html
-        Spec: spec/imported/crm.quote.add.yaml
+        Spec: spec/imported/crm.quote.add.yaml (in the b24client repository)
         """
         return cast("CrmQuoteAddResult", self._client._invoke("crm.quote.add", params))
 
@@ -5207,44 +6394,58 @@ class CrmQuoteNamespace:
     def delete(self, **params: Unpack[CrmQuoteDeleteParams]) -> CrmQuoteDeleteResult:
         """Delete Estimate
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.delete): The docs mark the method deprecated.
 
         REST method: crm.quote.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-delete.html
-        Spec: spec/imported/crm.quote.delete.yaml
+        Spec: spec/imported/crm.quote.delete.yaml (in the b24client repository)
         """
         return cast("CrmQuoteDeleteResult", self._client._invoke("crm.quote.delete", params))
 
     def fields(self, **params: Unpack[CrmQuoteFieldsParams]) -> CrmQuoteFieldsResult:
         """Get Fields of the Estimate
 
+        Takes no arguments.
+
         Deprecated (use crm.item.fields): The docs mark the method deprecated.
 
         REST method: crm.quote.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-fields.html
-        Spec: spec/imported/crm.quote.fields.yaml
+        Spec: spec/imported/crm.quote.fields.yaml (in the b24client repository)
         """
         return cast("CrmQuoteFieldsResult", self._client._invoke("crm.quote.fields", params))
 
     def get(self, **params: Unpack[CrmQuoteGetParams]) -> CrmQuoteGetResult:
         """Get Estimate by ID:
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use crm.item.get): The docs mark the method deprecated.
 
         REST method: crm.quote.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-get.html
-        Spec: spec/imported/crm.quote.get.yaml
+        Spec: spec/imported/crm.quote.get.yaml (in the b24client repository)
         """
         return cast("CrmQuoteGetResult", self._client._invoke("crm.quote.get", params))
 
     def list(self, **params: Unpack[CrmQuoteListParams]) -> CrmQuoteListResult:
         """Get a List of Estimates by Filter
 
+        Args:
+            select (Sequence[str], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         Deprecated (use crm.item.list): The docs mark the method deprecated.
 
         REST method: crm.quote.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-list.html
-        Spec: spec/imported/crm.quote.list.yaml
+        Spec: spec/imported/crm.quote.list.yaml (in the b24client repository)
         """
         return cast("CrmQuoteListResult", self._client._invoke("crm.quote.list", params))
 
@@ -5255,11 +6456,16 @@ class CrmQuoteNamespace:
     def update(self, **params: Unpack[CrmQuoteUpdateParams]) -> CrmQuoteUpdateResult:
         """Update Estimate
 
+        Args:
+            id (int | str, required)
+            fields (CrmQuoteUpdateFields, optional)
+            params (CrmQuoteUpdateParamsObject, optional)
+
         Deprecated (use crm.item.update): The docs mark the method deprecated.
 
         REST method: crm.quote.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-update.html
-        Spec: spec/imported/crm.quote.update.yaml
+        Spec: spec/imported/crm.quote.update.yaml (in the b24client repository)
         """
         return cast("CrmQuoteUpdateResult", self._client._invoke("crm.quote.update", params))
 
@@ -5279,27 +6485,37 @@ class CrmQuoteContactNamespace:
     def add(self, **params: Unpack[CrmQuoteContactAddParams]) -> CrmQuoteContactAddResult:
         """Add a Contact to an Estimate
 
+        Args:
+            id (int | str, required)
+            fields (CrmQuoteContactAddFields, required)
+
         REST method: crm.quote.contact.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-add.html
-        Spec: spec/imported/crm.quote.contact.add.yaml
+        Spec: spec/imported/crm.quote.contact.add.yaml (in the b24client repository)
         """
         return cast("CrmQuoteContactAddResult", self._client._invoke("crm.quote.contact.add", params))
 
     def delete(self, **params: Unpack[CrmQuoteContactDeleteParams]) -> CrmQuoteContactDeleteResult:
         """Remove a Contact from a Specified Estimate
 
+        Args:
+            id (int | str, required)
+            fields (CrmQuoteContactDeleteFields, required)
+
         REST method: crm.quote.contact.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-delete.html
-        Spec: spec/imported/crm.quote.contact.delete.yaml
+        Spec: spec/imported/crm.quote.contact.delete.yaml (in the b24client repository)
         """
         return cast("CrmQuoteContactDeleteResult", self._client._invoke("crm.quote.contact.delete", params))
 
     def fields(self, **params: Unpack[CrmQuoteContactFieldsParams]) -> CrmQuoteContactFieldsResult:
         """Get Fields for the Estimate-Contact Link
 
+        Takes no arguments.
+
         REST method: crm.quote.contact.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-fields.html
-        Spec: spec/imported/crm.quote.contact.fields.yaml
+        Spec: spec/imported/crm.quote.contact.fields.yaml (in the b24client repository)
         """
         return cast("CrmQuoteContactFieldsResult", self._client._invoke("crm.quote.contact.fields", params))
 
@@ -5319,27 +6535,37 @@ class CrmQuoteContactItemsNamespace:
     def delete(self, **params: Unpack[CrmQuoteContactItemsDeleteParams]) -> CrmQuoteContactItemsDeleteResult:
         """Remove a Set of Contacts Associated with a Specified Estimate
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.quote.contact.items.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-delete.html
-        Spec: spec/imported/crm.quote.contact.items.delete.yaml
+        Spec: spec/imported/crm.quote.contact.items.delete.yaml (in the b24client repository)
         """
         return cast("CrmQuoteContactItemsDeleteResult", self._client._invoke("crm.quote.contact.items.delete", params))
 
     def get(self, **params: Unpack[CrmQuoteContactItemsGetParams]) -> CrmQuoteContactItemsGetResult:
         """Retrieve a Set of Contacts Associated with a Specified Estimate
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.quote.contact.items.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-get.html
-        Spec: spec/imported/crm.quote.contact.items.get.yaml
+        Spec: spec/imported/crm.quote.contact.items.get.yaml (in the b24client repository)
         """
         return cast("CrmQuoteContactItemsGetResult", self._client._invoke("crm.quote.contact.items.get", params))
 
     def set(self, **params: Unpack[CrmQuoteContactItemsSetParams]) -> CrmQuoteContactItemsSetResult:
         """Set the Contacts Associated with a Specified Estimate
 
+        Args:
+            id (int | str, required)
+            items (Sequence[CrmQuoteContactItemsSetItemsItem], required)
+
         REST method: crm.quote.contact.items.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/contacts/crm-quote-contact-items-set.html
-        Spec: spec/imported/crm.quote.contact.items.set.yaml
+        Spec: spec/imported/crm.quote.contact.items.set.yaml (in the b24client repository)
         """
         return cast("CrmQuoteContactItemsSetResult", self._client._invoke("crm.quote.contact.items.set", params))
 
@@ -5355,22 +6581,29 @@ class CrmQuoteProductrowsNamespace:
     def get(self, **params: Unpack[CrmQuoteProductrowsGetParams]) -> CrmQuoteProductrowsGetResult:
         """Retrieve Product Rows of the Estimate
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.quote.productrows.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-get.html
-        Spec: spec/imported/crm.quote.productrows.get.yaml
+        Spec: spec/imported/crm.quote.productrows.get.yaml (in the b24client repository)
         """
         return cast("CrmQuoteProductrowsGetResult", self._client._invoke("crm.quote.productrows.get", params))
 
     def set(self, **params: Unpack[CrmQuoteProductrowsSetParams]) -> CrmQuoteProductrowsSetResult:
         """Set Product Rows for the Quote
 
+        Args:
+            id (int | str, required)
+            rows (Sequence[CrmQuoteProductrowsSetRowsItem], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: crm.quote.productrows.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/crm-quote-product-rows-set.html
-        Spec: spec/imported/crm.quote.productrows.set.yaml
+        Spec: spec/imported/crm.quote.productrows.set.yaml (in the b24client repository)
         """
         return cast("CrmQuoteProductrowsSetResult", self._client._invoke("crm.quote.productrows.set", params))
 
@@ -5386,45 +6619,64 @@ class CrmQuoteUserfieldNamespace:
     def add(self, **params: Unpack[CrmQuoteUserfieldAddParams]) -> CrmQuoteUserfieldAddResult:
         """Create a Custom Field for Estimates
 
+        Args:
+            fields (CrmQuoteUserfieldAddFields, required)
+
         REST method: crm.quote.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-add.html
-        Spec: spec/imported/crm.quote.userfield.add.yaml
+        Spec: spec/imported/crm.quote.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmQuoteUserfieldAddResult", self._client._invoke("crm.quote.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmQuoteUserfieldDeleteParams]) -> CrmQuoteUserfieldDeleteResult:
         """Delete Custom Field for Quotes
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.quote.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-delete.html
-        Spec: spec/imported/crm.quote.userfield.delete.yaml
+        Spec: spec/imported/crm.quote.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmQuoteUserfieldDeleteResult", self._client._invoke("crm.quote.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmQuoteUserfieldGetParams]) -> CrmQuoteUserfieldGetResult:
         """Get Custom Field of Estimates by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.quote.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-get.html
-        Spec: spec/imported/crm.quote.userfield.get.yaml
+        Spec: spec/imported/crm.quote.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmQuoteUserfieldGetResult", self._client._invoke("crm.quote.userfield.get", params))
 
     def list(self, **params: Unpack[CrmQuoteUserfieldListParams]) -> CrmQuoteUserfieldListResult:
         """Get a List of Custom Fields For
 
+        Args:
+            filter (CrmQuoteUserfieldListFilter, optional)
+            order (dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.quote.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-list.html
-        Spec: spec/imported/crm.quote.userfield.list.yaml
+        Spec: spec/imported/crm.quote.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmQuoteUserfieldListResult", self._client._invoke("crm.quote.userfield.list", params))
 
     def update(self, **params: Unpack[CrmQuoteUserfieldUpdateParams]) -> CrmQuoteUserfieldUpdateResult:
         """Update Existing Custom Field for Quotes
 
+        Args:
+            id (int | str, required)
+            fields (CrmQuoteUserfieldUpdateFields, required)
+
         REST method: crm.quote.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/quote/user-field/crm-quote-user-field-update.html
-        Spec: spec/imported/crm.quote.userfield.update.yaml
+        Spec: spec/imported/crm.quote.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmQuoteUserfieldUpdateResult", self._client._invoke("crm.quote.userfield.update", params))
 
@@ -5440,9 +6692,12 @@ class CrmRequisiteNamespace:
     def add(self, **params: Unpack[CrmRequisiteAddParams]) -> CrmRequisiteAddResult:
         """Add Requisite
 
+        Args:
+            fields (CrmRequisiteAddFields, required)
+
         REST method: crm.requisite.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-add.html
-        Spec: spec/imported/crm.requisite.add.yaml
+        Spec: spec/imported/crm.requisite.add.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteAddResult", self._client._invoke("crm.requisite.add", params))
 
@@ -5453,27 +6708,35 @@ class CrmRequisiteNamespace:
     def delete(self, **params: Unpack[CrmRequisiteDeleteParams]) -> CrmRequisiteDeleteResult:
         """Delete Requisite and Related Objects
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-delete.html
-        Spec: spec/imported/crm.requisite.delete.yaml
+        Spec: spec/imported/crm.requisite.delete.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteDeleteResult", self._client._invoke("crm.requisite.delete", params))
 
     def fields(self, **params: Unpack[CrmRequisiteFieldsParams]) -> CrmRequisiteFieldsResult:
         """Get CRM Requisite Fields
 
+        Takes no arguments.
+
         REST method: crm.requisite.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-fields.html
-        Spec: spec/imported/crm.requisite.fields.yaml
+        Spec: spec/imported/crm.requisite.fields.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteFieldsResult", self._client._invoke("crm.requisite.fields", params))
 
     def get(self, **params: Unpack[CrmRequisiteGetParams]) -> CrmRequisiteGetResult:
         """Get Requisite by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-get.html
-        Spec: spec/imported/crm.requisite.get.yaml
+        Spec: spec/imported/crm.requisite.get.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteGetResult", self._client._invoke("crm.requisite.get", params))
 
@@ -5484,9 +6747,15 @@ class CrmRequisiteNamespace:
     def list(self, **params: Unpack[CrmRequisiteListParams]) -> CrmRequisiteListResult:
         """Get a List of Requisites by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.requisite.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-list.html
-        Spec: spec/imported/crm.requisite.list.yaml
+        Spec: spec/imported/crm.requisite.list.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteListResult", self._client._invoke("crm.requisite.list", params))
 
@@ -5497,9 +6766,13 @@ class CrmRequisiteNamespace:
     def update(self, **params: Unpack[CrmRequisiteUpdateParams]) -> CrmRequisiteUpdateResult:
         """Update Requisite
 
+        Args:
+            id (int | str, required)
+            fields (CrmRequisiteUpdateFields, required)
+
         REST method: crm.requisite.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/universal/crm-requisite-update.html
-        Spec: spec/imported/crm.requisite.update.yaml
+        Spec: spec/imported/crm.requisite.update.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteUpdateResult", self._client._invoke("crm.requisite.update", params))
 
@@ -5519,54 +6792,75 @@ class CrmRequisiteBankdetailNamespace:
     def add(self, **params: Unpack[CrmRequisiteBankdetailAddParams]) -> CrmRequisiteBankdetailAddResult:
         """Create a New Bank Detail
 
+        Args:
+            fields (CrmRequisiteBankdetailAddFields, required)
+
         REST method: crm.requisite.bankdetail.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-add.html
-        Spec: spec/imported/crm.requisite.bankdetail.add.yaml
+        Spec: spec/imported/crm.requisite.bankdetail.add.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteBankdetailAddResult", self._client._invoke("crm.requisite.bankdetail.add", params))
 
     def delete(self, **params: Unpack[CrmRequisiteBankdetailDeleteParams]) -> CrmRequisiteBankdetailDeleteResult:
         """Delete Bank Detail
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.bankdetail.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-delete.html
-        Spec: spec/imported/crm.requisite.bankdetail.delete.yaml
+        Spec: spec/imported/crm.requisite.bankdetail.delete.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteBankdetailDeleteResult", self._client._invoke("crm.requisite.bankdetail.delete", params))
 
     def fields(self, **params: Unpack[CrmRequisiteBankdetailFieldsParams]) -> CrmRequisiteBankdetailFieldsResult:
         """Get Description of Bank Details Fields
 
+        Takes no arguments.
+
         REST method: crm.requisite.bankdetail.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-fields.html
-        Spec: spec/imported/crm.requisite.bankdetail.fields.yaml
+        Spec: spec/imported/crm.requisite.bankdetail.fields.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteBankdetailFieldsResult", self._client._invoke("crm.requisite.bankdetail.fields", params))
 
     def get(self, **params: Unpack[CrmRequisiteBankdetailGetParams]) -> CrmRequisiteBankdetailGetResult:
         """Get Bank Details by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.bankdetail.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-get.html
-        Spec: spec/imported/crm.requisite.bankdetail.get.yaml
+        Spec: spec/imported/crm.requisite.bankdetail.get.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteBankdetailGetResult", self._client._invoke("crm.requisite.bankdetail.get", params))
 
     def list(self, **params: Unpack[CrmRequisiteBankdetailListParams]) -> CrmRequisiteBankdetailListResult:
         """Get a List of Bank Details by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.requisite.bankdetail.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-list.html
-        Spec: spec/imported/crm.requisite.bankdetail.list.yaml
+        Spec: spec/imported/crm.requisite.bankdetail.list.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteBankdetailListResult", self._client._invoke("crm.requisite.bankdetail.list", params))
 
     def update(self, **params: Unpack[CrmRequisiteBankdetailUpdateParams]) -> CrmRequisiteBankdetailUpdateResult:
         """Update Bank Details
 
+        Args:
+            id (int | str, required)
+            fields (CrmRequisiteBankdetailUpdateFields, required)
+
         REST method: crm.requisite.bankdetail.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/bank-detail/crm-requisite-bank-detail-update.html
-        Spec: spec/imported/crm.requisite.bankdetail.update.yaml
+        Spec: spec/imported/crm.requisite.bankdetail.update.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteBankdetailUpdateResult", self._client._invoke("crm.requisite.bankdetail.update", params))
 
@@ -5582,45 +6876,64 @@ class CrmRequisiteLinkNamespace:
     def fields(self, **params: Unpack[CrmRequisiteLinkFieldsParams]) -> CrmRequisiteLinkFieldsResult:
         """Get Description of CRM Requisite Link Fields
 
+        Takes no arguments.
+
         REST method: crm.requisite.link.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-fields.html
-        Spec: spec/imported/crm.requisite.link.fields.yaml
+        Spec: spec/imported/crm.requisite.link.fields.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteLinkFieldsResult", self._client._invoke("crm.requisite.link.fields", params))
 
     def get(self, **params: Unpack[CrmRequisiteLinkGetParams]) -> CrmRequisiteLinkGetResult:
         """Get the Link of the Requisite with the Object
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+
         REST method: crm.requisite.link.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-get.html
-        Spec: spec/imported/crm.requisite.link.get.yaml
+        Spec: spec/imported/crm.requisite.link.get.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteLinkGetResult", self._client._invoke("crm.requisite.link.get", params))
 
     def list(self, **params: Unpack[CrmRequisiteLinkListParams]) -> CrmRequisiteLinkListResult:
         """Get a List of Links for Requisites
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.requisite.link.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-list.html
-        Spec: spec/imported/crm.requisite.link.list.yaml
+        Spec: spec/imported/crm.requisite.link.list.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteLinkListResult", self._client._invoke("crm.requisite.link.list", params))
 
     def register(self, **params: Unpack[CrmRequisiteLinkRegisterParams]) -> CrmRequisiteLinkRegisterResult:
         """Register Requisite Link with Object
 
+        Args:
+            fields (CrmRequisiteLinkRegisterFields, required)
+
         REST method: crm.requisite.link.register
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-register.html
-        Spec: spec/imported/crm.requisite.link.register.yaml
+        Spec: spec/imported/crm.requisite.link.register.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteLinkRegisterResult", self._client._invoke("crm.requisite.link.register", params))
 
     def unregister(self, **params: Unpack[CrmRequisiteLinkUnregisterParams]) -> CrmRequisiteLinkUnregisterResult:
         """Unlink Requisite from Object
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+
         REST method: crm.requisite.link.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/links/crm-requisite-link-unregister.html
-        Spec: spec/imported/crm.requisite.link.unregister.yaml
+        Spec: spec/imported/crm.requisite.link.unregister.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteLinkUnregisterResult", self._client._invoke("crm.requisite.link.unregister", params))
 
@@ -5636,27 +6949,35 @@ class CrmRequisitePresetNamespace:
     def add(self, **params: Unpack[CrmRequisitePresetAddParams]) -> CrmRequisitePresetAddResult:
         """Create a Template
 
+        Args:
+            fields (CrmRequisitePresetAddFields, required)
+
         REST method: crm.requisite.preset.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-add.html
-        Spec: spec/imported/crm.requisite.preset.add.yaml
+        Spec: spec/imported/crm.requisite.preset.add.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetAddResult", self._client._invoke("crm.requisite.preset.add", params))
 
     def countries(self, **params: Unpack[CrmRequisitePresetCountriesParams]) -> CrmRequisitePresetCountriesResult:
         """Get a List of Countries for the Template
 
+        Takes no arguments.
+
         REST method: crm.requisite.preset.countries
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-countries.html
-        Spec: spec/imported/crm.requisite.preset.countries.yaml
+        Spec: spec/imported/crm.requisite.preset.countries.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetCountriesResult", self._client._invoke("crm.requisite.preset.countries", params))
 
     def delete(self, **params: Unpack[CrmRequisitePresetDeleteParams]) -> CrmRequisitePresetDeleteResult:
         """Delete Company Details Template
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.preset.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-delete.html
-        Spec: spec/imported/crm.requisite.preset.delete.yaml
+        Spec: spec/imported/crm.requisite.preset.delete.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetDeleteResult", self._client._invoke("crm.requisite.preset.delete", params))
 
@@ -5667,36 +6988,51 @@ class CrmRequisitePresetNamespace:
     def fields(self, **params: Unpack[CrmRequisitePresetFieldsParams]) -> CrmRequisitePresetFieldsResult:
         """Get Description of the Fields of the Requisite Template
 
+        Takes no arguments.
+
         REST method: crm.requisite.preset.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-fields.html
-        Spec: spec/imported/crm.requisite.preset.fields.yaml
+        Spec: spec/imported/crm.requisite.preset.fields.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldsResult", self._client._invoke("crm.requisite.preset.fields", params))
 
     def get(self, **params: Unpack[CrmRequisitePresetGetParams]) -> CrmRequisitePresetGetResult:
         """Get Requisite Template Fields by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.preset.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-get.html
-        Spec: spec/imported/crm.requisite.preset.get.yaml
+        Spec: spec/imported/crm.requisite.preset.get.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetGetResult", self._client._invoke("crm.requisite.preset.get", params))
 
     def list(self, **params: Unpack[CrmRequisitePresetListParams]) -> CrmRequisitePresetListResult:
         """Get a List of Requisites Templates by Filter
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.requisite.preset.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-list.html
-        Spec: spec/imported/crm.requisite.preset.list.yaml
+        Spec: spec/imported/crm.requisite.preset.list.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetListResult", self._client._invoke("crm.requisite.preset.list", params))
 
     def update(self, **params: Unpack[CrmRequisitePresetUpdateParams]) -> CrmRequisitePresetUpdateResult:
         """Update Requisite Template
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], required)
+
         REST method: crm.requisite.preset.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/crm-requisite-preset-update.html
-        Spec: spec/imported/crm.requisite.preset.update.yaml
+        Spec: spec/imported/crm.requisite.preset.update.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetUpdateResult", self._client._invoke("crm.requisite.preset.update", params))
 
@@ -5712,9 +7048,13 @@ class CrmRequisitePresetFieldNamespace:
     def add(self, **params: Unpack[CrmRequisitePresetFieldAddParams]) -> CrmRequisitePresetFieldAddResult:
         """Add a Custom Field to the CRM Requisite Template
 
+        Args:
+            preset (dict[str, Any], required)
+            fields (CrmRequisitePresetFieldAddFields, required)
+
         REST method: crm.requisite.preset.field.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-add.html
-        Spec: spec/imported/crm.requisite.preset.field.add.yaml
+        Spec: spec/imported/crm.requisite.preset.field.add.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldAddResult", self._client._invoke("crm.requisite.preset.field.add", params))
 
@@ -5723,9 +7063,12 @@ class CrmRequisitePresetFieldNamespace:
     ) -> CrmRequisitePresetFieldAvailabletoaddResult:
         """Get Fields Available for Addition to the Requisite Template
 
+        Args:
+            preset (dict[str, Any], required)
+
         REST method: crm.requisite.preset.field.availabletoadd
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-available-to-add.html
-        Spec: spec/imported/crm.requisite.preset.field.availabletoadd.yaml
+        Spec: spec/imported/crm.requisite.preset.field.availabletoadd.yaml (in the b24client repository)
         """
         return cast(
             "CrmRequisitePresetFieldAvailabletoaddResult",
@@ -5735,45 +7078,63 @@ class CrmRequisitePresetFieldNamespace:
     def delete(self, **params: Unpack[CrmRequisitePresetFieldDeleteParams]) -> CrmRequisitePresetFieldDeleteResult:
         """Delete Custom Field from CRM Requisite Template
 
+        Args:
+            id (int | str, required)
+            preset (dict[str, Any], required)
+
         REST method: crm.requisite.preset.field.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-delete.html
-        Spec: spec/imported/crm.requisite.preset.field.delete.yaml
+        Spec: spec/imported/crm.requisite.preset.field.delete.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldDeleteResult", self._client._invoke("crm.requisite.preset.field.delete", params))
 
     def fields(self, **params: Unpack[CrmRequisitePresetFieldFieldsParams]) -> CrmRequisitePresetFieldFieldsResult:
         """Get Description of Custom Fields for the Requisite Template
 
+        Takes no arguments.
+
         REST method: crm.requisite.preset.field.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-fields.html
-        Spec: spec/imported/crm.requisite.preset.field.fields.yaml
+        Spec: spec/imported/crm.requisite.preset.field.fields.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldFieldsResult", self._client._invoke("crm.requisite.preset.field.fields", params))
 
     def get(self, **params: Unpack[CrmRequisitePresetFieldGetParams]) -> CrmRequisitePresetFieldGetResult:
         """Get Custom Field of Requisite Template by ID
 
+        Args:
+            id (int | str, required)
+            preset (dict[str, Any], required)
+
         REST method: crm.requisite.preset.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-get.html
-        Spec: spec/imported/crm.requisite.preset.field.get.yaml
+        Spec: spec/imported/crm.requisite.preset.field.get.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldGetResult", self._client._invoke("crm.requisite.preset.field.get", params))
 
     def list(self, **params: Unpack[CrmRequisitePresetFieldListParams]) -> CrmRequisitePresetFieldListResult:
         """Get a List of All Customizable Fields for a Specified CRM Requisites Template
 
+        Args:
+            preset (dict[str, Any], required)
+
         REST method: crm.requisite.preset.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-list.html
-        Spec: spec/imported/crm.requisite.preset.field.list.yaml
+        Spec: spec/imported/crm.requisite.preset.field.list.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldListResult", self._client._invoke("crm.requisite.preset.field.list", params))
 
     def update(self, **params: Unpack[CrmRequisitePresetFieldUpdateParams]) -> CrmRequisitePresetFieldUpdateResult:
         """Update Custom Field of a Given Requisite Template
 
+        Args:
+            id (int | str, required)
+            preset (dict[str, Any], required)
+            fields (CrmRequisitePresetFieldUpdateFields, required)
+
         REST method: crm.requisite.preset.field.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/presets/fields/crm-requisite-preset-field-update.html
-        Spec: spec/imported/crm.requisite.preset.field.update.yaml
+        Spec: spec/imported/crm.requisite.preset.field.update.yaml (in the b24client repository)
         """
         return cast("CrmRequisitePresetFieldUpdateResult", self._client._invoke("crm.requisite.preset.field.update", params))
 
@@ -5789,45 +7150,64 @@ class CrmRequisiteUserfieldNamespace:
     def add(self, **params: Unpack[CrmRequisiteUserfieldAddParams]) -> CrmRequisiteUserfieldAddResult:
         """Create a New Custom Field For
 
+        Args:
+            fields (CrmRequisiteUserfieldAddFields, required)
+
         REST method: crm.requisite.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-add.html
-        Spec: spec/imported/crm.requisite.userfield.add.yaml
+        Spec: spec/imported/crm.requisite.userfield.add.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteUserfieldAddResult", self._client._invoke("crm.requisite.userfield.add", params))
 
     def delete(self, **params: Unpack[CrmRequisiteUserfieldDeleteParams]) -> CrmRequisiteUserfieldDeleteResult:
         """Delete User Field of Requisite
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-delete.html
-        Spec: spec/imported/crm.requisite.userfield.delete.yaml
+        Spec: spec/imported/crm.requisite.userfield.delete.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteUserfieldDeleteResult", self._client._invoke("crm.requisite.userfield.delete", params))
 
     def get(self, **params: Unpack[CrmRequisiteUserfieldGetParams]) -> CrmRequisiteUserfieldGetResult:
         """Get User Field by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.requisite.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-get.html
-        Spec: spec/imported/crm.requisite.userfield.get.yaml
+        Spec: spec/imported/crm.requisite.userfield.get.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteUserfieldGetResult", self._client._invoke("crm.requisite.userfield.get", params))
 
     def list(self, **params: Unpack[CrmRequisiteUserfieldListParams]) -> CrmRequisiteUserfieldListResult:
         """Get a List of Custom Fields of the Requisite by Filter
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (CrmRequisiteUserfieldListFilter, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.requisite.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-list.html
-        Spec: spec/imported/crm.requisite.userfield.list.yaml
+        Spec: spec/imported/crm.requisite.userfield.list.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteUserfieldListResult", self._client._invoke("crm.requisite.userfield.list", params))
 
     def update(self, **params: Unpack[CrmRequisiteUserfieldUpdateParams]) -> CrmRequisiteUserfieldUpdateResult:
         """Update Custom Field of CRM Requisite
 
+        Args:
+            id (int | str, required)
+            fields (CrmRequisiteUserfieldUpdateFields, required)
+
         REST method: crm.requisite.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/requisites/user-fields/crm-requisite-userfield-update.html
-        Spec: spec/imported/crm.requisite.userfield.update.yaml
+        Spec: spec/imported/crm.requisite.userfield.update.yaml (in the b24client repository)
         """
         return cast("CrmRequisiteUserfieldUpdateResult", self._client._invoke("crm.requisite.userfield.update", params))
 
@@ -5856,9 +7236,11 @@ class CrmSettingsModeNamespace:
     def get(self, **params: Unpack[CrmSettingsModeGetParams]) -> CrmSettingsModeGetResult:
         """Determine the Current CRM Operating Mode
 
+        Takes no arguments.
+
         REST method: crm.settings.mode.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/crm-settings-mode-get.html
-        Spec: spec/imported/crm.settings.mode.get.yaml
+        Spec: spec/imported/crm.settings.mode.get.yaml (in the b24client repository)
         """
         return cast("CrmSettingsModeGetResult", self._client._invoke("crm.settings.mode.get", params))
 
@@ -5874,9 +7256,16 @@ class CrmStagehistoryNamespace:
     def list(self, **params: Unpack[CrmStagehistoryListParams]) -> CrmStagehistoryListResult:
         """Get Stage History with
 
+        Args:
+            entity_type_id (int | str, optional, sent as entityTypeId)
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: crm.stagehistory.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/crm-stage-history-list.html
-        Spec: spec/imported/crm.stagehistory.list.yaml
+        Spec: spec/imported/crm.stagehistory.list.yaml (in the b24client repository)
         """
         return cast("CrmStagehistoryListResult", self._client._invoke("crm.stagehistory.list", params))
 
@@ -5892,18 +7281,25 @@ class CrmStatusNamespace:
     def add(self, **params: Unpack[CrmStatusAddParams]) -> CrmStatusAddResult:
         """Create CRM Status Element
 
+        Args:
+            fields (CrmStatusAddFields, required)
+
         REST method: crm.status.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-add.html
-        Spec: spec/imported/crm.status.add.yaml
+        Spec: spec/imported/crm.status.add.yaml (in the b24client repository)
         """
         return cast("CrmStatusAddResult", self._client._invoke("crm.status.add", params))
 
     def delete(self, **params: Unpack[CrmStatusDeleteParams]) -> CrmStatusDeleteResult:
         """Delete CRM Status Element
 
+        Args:
+            id (int | str, required)
+            params (str, optional)
+
         REST method: crm.status.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-delete.html
-        Spec: spec/imported/crm.status.delete.yaml
+        Spec: spec/imported/crm.status.delete.yaml (in the b24client repository)
         """
         return cast("CrmStatusDeleteResult", self._client._invoke("crm.status.delete", params))
 
@@ -5914,36 +7310,51 @@ class CrmStatusNamespace:
     def fields(self, **params: Unpack[CrmStatusFieldsParams]) -> CrmStatusFieldsResult:
         """Get Description of CRM Status Fields
 
+        Takes no arguments.
+
         REST method: crm.status.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-fields.html
-        Spec: spec/imported/crm.status.fields.yaml
+        Spec: spec/imported/crm.status.fields.yaml (in the b24client repository)
         """
         return cast("CrmStatusFieldsResult", self._client._invoke("crm.status.fields", params))
 
     def get(self, **params: Unpack[CrmStatusGetParams]) -> CrmStatusGetResult:
         """Get a Directory Item by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.status.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-get.html
-        Spec: spec/imported/crm.status.get.yaml
+        Spec: spec/imported/crm.status.get.yaml (in the b24client repository)
         """
         return cast("CrmStatusGetResult", self._client._invoke("crm.status.get", params))
 
     def list(self, **params: Unpack[CrmStatusListParams]) -> CrmStatusListResult:
         """Get a List of Directory Items by Filter
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.status.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-list.html
-        Spec: spec/imported/crm.status.list.yaml
+        Spec: spec/imported/crm.status.list.yaml (in the b24client repository)
         """
         return cast("CrmStatusListResult", self._client._invoke("crm.status.list", params))
 
     def update(self, **params: Unpack[CrmStatusUpdateParams]) -> CrmStatusUpdateResult:
         """Update CRM Status Element
 
+        Args:
+            id (int | str, required)
+            fields (CrmStatusUpdateFields, required)
+
         REST method: crm.status.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-update.html
-        Spec: spec/imported/crm.status.update.yaml
+        Spec: spec/imported/crm.status.update.yaml (in the b24client repository)
         """
         return cast("CrmStatusUpdateResult", self._client._invoke("crm.status.update", params))
 
@@ -5959,18 +7370,23 @@ class CrmStatusEntityNamespace:
     def items(self, **params: Unpack[CrmStatusEntityItemsParams]) -> CrmStatusEntityItemsResult:
         """Get directory items by type
 
+        Args:
+            entity_id (str, required, sent as entityId)
+
         REST method: crm.status.entity.items
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-items.html
-        Spec: spec/imported/crm.status.entity.items.yaml
+        Spec: spec/imported/crm.status.entity.items.yaml (in the b24client repository)
         """
         return cast("CrmStatusEntityItemsResult", self._client._invoke("crm.status.entity.items", params))
 
     def types(self, **params: Unpack[CrmStatusEntityTypesParams]) -> CrmStatusEntityTypesResult:
         """Get CRM Status Entity Types
 
+        Takes no arguments.
+
         REST method: crm.status.entity.types
         Docs: https://apidocs.bitrix24.com/api-reference/crm/status/crm-status-entity-types.html
-        Spec: spec/imported/crm.status.entity.types.yaml
+        Spec: spec/imported/crm.status.entity.types.yaml (in the b24client repository)
         """
         return cast("CrmStatusEntityTypesResult", self._client._invoke("crm.status.entity.types", params))
 
@@ -6027,36 +7443,50 @@ class CrmTimelineBindingsNamespace:
     def bind(self, **params: Unpack[CrmTimelineBindingsBindParams]) -> CrmTimelineBindingsBindResult:
         """Link a Timeline Record to a CRM Item
 
+        Args:
+            fields (CrmTimelineBindingsBindFields, required)
+
         REST method: crm.timeline.bindings.bind
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-bind.html
-        Spec: spec/imported/crm.timeline.bindings.bind.yaml
+        Spec: spec/imported/crm.timeline.bindings.bind.yaml (in the b24client repository)
         """
         return cast("CrmTimelineBindingsBindResult", self._client._invoke("crm.timeline.bindings.bind", params))
 
     def fields(self, **params: Unpack[CrmTimelineBindingsFieldsParams]) -> CrmTimelineBindingsFieldsResult:
         """Retrieve CRM Item Link Fields and Timeline Records
 
+        Takes no arguments.
+
         REST method: crm.timeline.bindings.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-fields.html
-        Spec: spec/imported/crm.timeline.bindings.fields.yaml
+        Spec: spec/imported/crm.timeline.bindings.fields.yaml (in the b24client repository)
         """
         return cast("CrmTimelineBindingsFieldsResult", self._client._invoke("crm.timeline.bindings.fields", params))
 
     def list(self, **params: Unpack[CrmTimelineBindingsListParams]) -> CrmTimelineBindingsListResult:
         """Retrieve a List of Timeline Record Links
 
+        Args:
+            filter (dict[str, Any], required)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.timeline.bindings.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-list.html
-        Spec: spec/imported/crm.timeline.bindings.list.yaml
+        Spec: spec/imported/crm.timeline.bindings.list.yaml (in the b24client repository)
         """
         return cast("CrmTimelineBindingsListResult", self._client._invoke("crm.timeline.bindings.list", params))
 
     def unbind(self, **params: Unpack[CrmTimelineBindingsUnbindParams]) -> CrmTimelineBindingsUnbindResult:
         """Delete the Link Between a Timeline Record and a CRM Item
 
+        Args:
+            fields (CrmTimelineBindingsUnbindFields, required)
+
         REST method: crm.timeline.bindings.unbind
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/bindings/crm-timeline-bindings-unbind.html
-        Spec: spec/imported/crm.timeline.bindings.unbind.yaml
+        Spec: spec/imported/crm.timeline.bindings.unbind.yaml (in the b24client repository)
         """
         return cast("CrmTimelineBindingsUnbindResult", self._client._invoke("crm.timeline.bindings.unbind", params))
 
@@ -6072,54 +7502,79 @@ class CrmTimelineCommentNamespace:
     def add(self, **params: Unpack[CrmTimelineCommentAddParams]) -> CrmTimelineCommentAddResult:
         """Add Comment
 
+        Args:
+            fields (CrmTimelineCommentAddFields, required)
+
         REST method: crm.timeline.comment.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-add.html
-        Spec: spec/imported/crm.timeline.comment.add.yaml
+        Spec: spec/imported/crm.timeline.comment.add.yaml (in the b24client repository)
         """
         return cast("CrmTimelineCommentAddResult", self._client._invoke("crm.timeline.comment.add", params))
 
     def delete(self, **params: Unpack[CrmTimelineCommentDeleteParams]) -> CrmTimelineCommentDeleteResult:
         """Delete Comment
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, optional, sent as ownerTypeId)
+            owner_id (int | str, optional, sent as ownerId)
+
         REST method: crm.timeline.comment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-delete.html
-        Spec: spec/imported/crm.timeline.comment.delete.yaml
+        Spec: spec/imported/crm.timeline.comment.delete.yaml (in the b24client repository)
         """
         return cast("CrmTimelineCommentDeleteResult", self._client._invoke("crm.timeline.comment.delete", params))
 
     def fields(self, **params: Unpack[CrmTimelineCommentFieldsParams]) -> CrmTimelineCommentFieldsResult:
         """Get Fields Of
 
+        Takes no arguments.
+
         REST method: crm.timeline.comment.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-fields.html
-        Spec: spec/imported/crm.timeline.comment.fields.yaml
+        Spec: spec/imported/crm.timeline.comment.fields.yaml (in the b24client repository)
         """
         return cast("CrmTimelineCommentFieldsResult", self._client._invoke("crm.timeline.comment.fields", params))
 
     def get(self, **params: Unpack[CrmTimelineCommentGetParams]) -> CrmTimelineCommentGetResult:
         """Get Information About the Comment
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.timeline.comment.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-get.html
-        Spec: spec/imported/crm.timeline.comment.get.yaml
+        Spec: spec/imported/crm.timeline.comment.get.yaml (in the b24client repository)
         """
         return cast("CrmTimelineCommentGetResult", self._client._invoke("crm.timeline.comment.get", params))
 
     def list(self, **params: Unpack[CrmTimelineCommentListParams]) -> CrmTimelineCommentListResult:
         """Get a List of Comments From
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], required)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: crm.timeline.comment.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-list.html
-        Spec: spec/imported/crm.timeline.comment.list.yaml
+        Spec: spec/imported/crm.timeline.comment.list.yaml (in the b24client repository)
         """
         return cast("CrmTimelineCommentListResult", self._client._invoke("crm.timeline.comment.list", params))
 
     def update(self, **params: Unpack[CrmTimelineCommentUpdateParams]) -> CrmTimelineCommentUpdateResult:
         """Update Comment
 
+        Args:
+            id (int | str, required)
+            fields (CrmTimelineCommentUpdateFields, required)
+            owner_type_id (int | str, optional, sent as ownerTypeId)
+            owner_id (int | str, optional, sent as ownerId)
+
         REST method: crm.timeline.comment.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/comments/crm-timeline-comment-update.html
-        Spec: spec/imported/crm.timeline.comment.update.yaml
+        Spec: spec/imported/crm.timeline.comment.update.yaml (in the b24client repository)
         """
         return cast("CrmTimelineCommentUpdateResult", self._client._invoke("crm.timeline.comment.update", params))
 
@@ -6135,36 +7590,52 @@ class CrmTimelineIconNamespace:
     def add(self, **params: Unpack[CrmTimelineIconAddParams]) -> CrmTimelineIconAddResult:
         """Add Icon To
 
+        Args:
+            code (str, required)
+            file_content (str, required, sent as fileContent)
+
         REST method: crm.timeline.icon.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-add.html
-        Spec: spec/imported/crm.timeline.icon.add.yaml
+        Spec: spec/imported/crm.timeline.icon.add.yaml (in the b24client repository)
         """
         return cast("CrmTimelineIconAddResult", self._client._invoke("crm.timeline.icon.add", params))
 
     def delete(self, **params: Unpack[CrmTimelineIconDeleteParams]) -> CrmTimelineIconDeleteResult:
         """Delete Icon
 
+        Args:
+            code (str, required)
+
         REST method: crm.timeline.icon.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-delete.html
-        Spec: spec/imported/crm.timeline.icon.delete.yaml
+        Spec: spec/imported/crm.timeline.icon.delete.yaml (in the b24client repository)
         """
         return cast("CrmTimelineIconDeleteResult", self._client._invoke("crm.timeline.icon.delete", params))
 
     def get(self, **params: Unpack[CrmTimelineIconGetParams]) -> CrmTimelineIconGetResult:
         """Get Information About The
 
+        Args:
+            code (str, required)
+
         REST method: crm.timeline.icon.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-get.html
-        Spec: spec/imported/crm.timeline.icon.get.yaml
+        Spec: spec/imported/crm.timeline.icon.get.yaml (in the b24client repository)
         """
         return cast("CrmTimelineIconGetResult", self._client._invoke("crm.timeline.icon.get", params))
 
     def list(self, **params: Unpack[CrmTimelineIconListParams]) -> CrmTimelineIconListResult:
         """Get a List of Available Icons
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.timeline.icon.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/icons/crm-timeline-icon-list.html
-        Spec: spec/imported/crm.timeline.icon.list.yaml
+        Spec: spec/imported/crm.timeline.icon.list.yaml (in the b24client repository)
         """
         return cast("CrmTimelineIconListResult", self._client._invoke("crm.timeline.icon.list", params))
 
@@ -6180,18 +7651,28 @@ class CrmTimelineItemNamespace:
     def pin(self, **params: Unpack[CrmTimelineItemPinParams]) -> CrmTimelineItemPinResult:
         """Pin a Timeline Entry
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+
         REST method: crm.timeline.item.pin
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-pin.html
-        Spec: spec/imported/crm.timeline.item.pin.yaml
+        Spec: spec/imported/crm.timeline.item.pin.yaml (in the b24client repository)
         """
         return cast("CrmTimelineItemPinResult", self._client._invoke("crm.timeline.item.pin", params))
 
     def unpin(self, **params: Unpack[CrmTimelineItemUnpinParams]) -> CrmTimelineItemUnpinResult:
         """Unpin a Timeline Entry
 
+        Args:
+            id (int | str, required)
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+
         REST method: crm.timeline.item.unpin
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/actions/crm-timeline-item-unpin.html
-        Spec: spec/imported/crm.timeline.item.unpin.yaml
+        Spec: spec/imported/crm.timeline.item.unpin.yaml (in the b24client repository)
         """
         return cast("CrmTimelineItemUnpinResult", self._client._invoke("crm.timeline.item.unpin", params))
 
@@ -6220,27 +7701,43 @@ class CrmTimelineLayoutBlocksNamespace:
     def delete(self, **params: Unpack[CrmTimelineLayoutBlocksDeleteParams]) -> CrmTimelineLayoutBlocksDeleteResult:
         """Delete a Set of Additional Content Blocks for the Timeline Record
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            timeline_id (int | str, required, sent as timelineId)
+
         REST method: crm.timeline.layout.blocks.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-delete.html
-        Spec: spec/imported/crm.timeline.layout.blocks.delete.yaml
+        Spec: spec/imported/crm.timeline.layout.blocks.delete.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLayoutBlocksDeleteResult", self._client._invoke("crm.timeline.layout.blocks.delete", params))
 
     def get(self, **params: Unpack[CrmTimelineLayoutBlocksGetParams]) -> CrmTimelineLayoutBlocksGetResult:
         """Retrieve a Set of Additional Content Blocks for the Timeline Record
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            timeline_id (int | str, required, sent as timelineId)
+
         REST method: crm.timeline.layout.blocks.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-get.html
-        Spec: spec/imported/crm.timeline.layout.blocks.get.yaml
+        Spec: spec/imported/crm.timeline.layout.blocks.get.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLayoutBlocksGetResult", self._client._invoke("crm.timeline.layout.blocks.get", params))
 
     def set(self, **params: Unpack[CrmTimelineLayoutBlocksSetParams]) -> CrmTimelineLayoutBlocksSetResult:
         """Set a Set of Additional Content Blocks in the CRM Timeline Record:
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            timeline_id (int | str, required, sent as timelineId)
+            layout (dict[str, Any], required)
+
         REST method: crm.timeline.layout.blocks.set
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/layout-blocks/crm-timeline-layout-blocks-set.html
-        Spec: spec/imported/crm.timeline.layout.blocks.set.yaml
+        Spec: spec/imported/crm.timeline.layout.blocks.set.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLayoutBlocksSetResult", self._client._invoke("crm.timeline.layout.blocks.set", params))
 
@@ -6256,36 +7753,53 @@ class CrmTimelineLogmessageNamespace:
     def add(self, **params: Unpack[CrmTimelineLogmessageAddParams]) -> CrmTimelineLogmessageAddResult:
         """Add Log Entry
 
+        Args:
+            fields (CrmTimelineLogmessageAddFields, required)
+
         REST method: crm.timeline.logmessage.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-add.html
-        Spec: spec/imported/crm.timeline.logmessage.add.yaml
+        Spec: spec/imported/crm.timeline.logmessage.add.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogmessageAddResult", self._client._invoke("crm.timeline.logmessage.add", params))
 
     def delete(self, **params: Unpack[CrmTimelineLogmessageDeleteParams]) -> CrmTimelineLogmessageDeleteResult:
         """Delete Log Entry
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.timeline.logmessage.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-delete.html
-        Spec: spec/imported/crm.timeline.logmessage.delete.yaml
+        Spec: spec/imported/crm.timeline.logmessage.delete.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogmessageDeleteResult", self._client._invoke("crm.timeline.logmessage.delete", params))
 
     def get(self, **params: Unpack[CrmTimelineLogmessageGetParams]) -> CrmTimelineLogmessageGetResult:
         """Get Information About the Log Entry
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.timeline.logmessage.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-get.html
-        Spec: spec/imported/crm.timeline.logmessage.get.yaml
+        Spec: spec/imported/crm.timeline.logmessage.get.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogmessageGetResult", self._client._invoke("crm.timeline.logmessage.get", params))
 
     def list(self, **params: Unpack[CrmTimelineLogmessageListParams]) -> CrmTimelineLogmessageListResult:
         """Get a List of Timeline Log Entries
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+            entity_id (int | str, required, sent as entityId)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+
         REST method: crm.timeline.logmessage.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/crm-timeline-logmessage-list.html
-        Spec: spec/imported/crm.timeline.logmessage.list.yaml
+        Spec: spec/imported/crm.timeline.logmessage.list.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogmessageListResult", self._client._invoke("crm.timeline.logmessage.list", params))
 
@@ -6301,36 +7815,52 @@ class CrmTimelineLogoNamespace:
     def add(self, **params: Unpack[CrmTimelineLogoAddParams]) -> CrmTimelineLogoAddResult:
         """Add Logo
 
+        Args:
+            code (str, required)
+            file_content (str, required, sent as fileContent)
+
         REST method: crm.timeline.logo.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-add.html
-        Spec: spec/imported/crm.timeline.logo.add.yaml
+        Spec: spec/imported/crm.timeline.logo.add.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogoAddResult", self._client._invoke("crm.timeline.logo.add", params))
 
     def delete(self, **params: Unpack[CrmTimelineLogoDeleteParams]) -> CrmTimelineLogoDeleteResult:
         """Delete Logo
 
+        Args:
+            code (str, required)
+
         REST method: crm.timeline.logo.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-delete.html
-        Spec: spec/imported/crm.timeline.logo.delete.yaml
+        Spec: spec/imported/crm.timeline.logo.delete.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogoDeleteResult", self._client._invoke("crm.timeline.logo.delete", params))
 
     def get(self, **params: Unpack[CrmTimelineLogoGetParams]) -> CrmTimelineLogoGetResult:
         """Get Information About the Logo
 
+        Args:
+            code (str, required)
+
         REST method: crm.timeline.logo.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-get.html
-        Spec: spec/imported/crm.timeline.logo.get.yaml
+        Spec: spec/imported/crm.timeline.logo.get.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogoGetResult", self._client._invoke("crm.timeline.logo.get", params))
 
     def list(self, **params: Unpack[CrmTimelineLogoListParams]) -> CrmTimelineLogoListResult:
         """Get a List of Available Logos
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: crm.timeline.logo.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/logmessage/logo/crm-timeline-logo-list.html
-        Spec: spec/imported/crm.timeline.logo.list.yaml
+        Spec: spec/imported/crm.timeline.logo.list.yaml (in the b24client repository)
         """
         return cast("CrmTimelineLogoListResult", self._client._invoke("crm.timeline.logo.list", params))
 
@@ -6346,27 +7876,46 @@ class CrmTimelineNoteNamespace:
     def delete(self, **params: Unpack[CrmTimelineNoteDeleteParams]) -> CrmTimelineNoteDeleteResult:
         """Delete Note
 
+        Args:
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            item_type (Literal[1, 2], required, sent as itemType)
+            item_id (int | str, required, sent as itemId)
+
         REST method: crm.timeline.note.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-delete.html
-        Spec: spec/imported/crm.timeline.note.delete.yaml
+        Spec: spec/imported/crm.timeline.note.delete.yaml (in the b24client repository)
         """
         return cast("CrmTimelineNoteDeleteResult", self._client._invoke("crm.timeline.note.delete", params))
 
     def get(self, **params: Unpack[CrmTimelineNoteGetParams]) -> CrmTimelineNoteGetResult:
         """Get Note Information
 
+        Args:
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            item_type (Literal[1, 2], required, sent as itemType)
+            item_id (int | str, required, sent as itemId)
+
         REST method: crm.timeline.note.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-get.html
-        Spec: spec/imported/crm.timeline.note.get.yaml
+        Spec: spec/imported/crm.timeline.note.get.yaml (in the b24client repository)
         """
         return cast("CrmTimelineNoteGetResult", self._client._invoke("crm.timeline.note.get", params))
 
     def save(self, **params: Unpack[CrmTimelineNoteSaveParams]) -> CrmTimelineNoteSaveResult:
         """Save a Note
 
+        Args:
+            owner_type_id (int | str, required, sent as ownerTypeId)
+            owner_id (int | str, required, sent as ownerId)
+            item_type (Literal[1, 2], required, sent as itemType)
+            item_id (int | str, required, sent as itemId)
+            text (str, required)
+
         REST method: crm.timeline.note.save
         Docs: https://apidocs.bitrix24.com/api-reference/crm/timeline/note/crm-timeline-note-save.html
-        Spec: spec/imported/crm.timeline.note.save.yaml
+        Spec: spec/imported/crm.timeline.note.save.yaml (in the b24client repository)
         """
         return cast("CrmTimelineNoteSaveResult", self._client._invoke("crm.timeline.note.save", params))
 
@@ -6395,18 +7944,25 @@ class CrmTrackingTraceNamespace:
     def add(self, **params: Unpack[CrmTrackingTraceAddParams]) -> CrmTrackingTraceAddResult:
         """Create a Sales Intelligence Trace:
 
+        Args:
+            trace (str, required, sent as TRACE)
+            entities (Sequence[CrmTrackingTraceAddEntitiesItem], optional, sent as ENTITIES)
+
         REST method: crm.tracking.trace.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-add.html
-        Spec: spec/imported/crm.tracking.trace.add.yaml
+        Spec: spec/imported/crm.tracking.trace.add.yaml (in the b24client repository)
         """
         return cast("CrmTrackingTraceAddResult", self._client._invoke("crm.tracking.trace.add", params))
 
     def delete(self, **params: Unpack[CrmTrackingTraceDeleteParams]) -> CrmTrackingTraceDeleteResult:
         """Delete Sales Intelligence Trace
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.tracking.trace.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/tracking/crm-tracking-trace-delete.html
-        Spec: spec/imported/crm.tracking.trace.delete.yaml
+        Spec: spec/imported/crm.tracking.trace.delete.yaml (in the b24client repository)
         """
         return cast("CrmTrackingTraceDeleteResult", self._client._invoke("crm.tracking.trace.delete", params))
 
@@ -6422,63 +7978,87 @@ class CrmTypeNamespace:
     def add(self, **params: Unpack[CrmTypeAddParams]) -> CrmTypeAddResult:
         """Create a new custom type
 
+        Args:
+            fields (CrmTypeAddFields, required)
+
         REST method: crm.type.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-add.html
-        Spec: spec/imported/crm.type.add.yaml
+        Spec: spec/imported/crm.type.add.yaml (in the b24client repository)
         """
         return cast("CrmTypeAddResult", self._client._invoke("crm.type.add", params))
 
     def delete(self, **params: Unpack[CrmTypeDeleteParams]) -> CrmTypeDeleteResult:
         """Delete user type
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.type.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-delete.html
-        Spec: spec/imported/crm.type.delete.yaml
+        Spec: spec/imported/crm.type.delete.yaml (in the b24client repository)
         """
         return cast("CrmTypeDeleteResult", self._client._invoke("crm.type.delete", params))
 
     def fields(self, **params: Unpack[CrmTypeFieldsParams]) -> CrmTypeFieldsResult:
         """Get Custom Type Fields
 
+        Takes no arguments.
+
         REST method: crm.type.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-fields.html
-        Spec: spec/imported/crm.type.fields.yaml
+        Spec: spec/imported/crm.type.fields.yaml (in the b24client repository)
         """
         return cast("CrmTypeFieldsResult", self._client._invoke("crm.type.fields", params))
 
     def get(self, **params: Unpack[CrmTypeGetParams]) -> CrmTypeGetResult:
         """Get the user type by id
 
+        Args:
+            id (int | str, required)
+
         REST method: crm.type.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get.html
-        Spec: spec/imported/crm.type.get.yaml
+        Spec: spec/imported/crm.type.get.yaml (in the b24client repository)
         """
         return cast("CrmTypeGetResult", self._client._invoke("crm.type.get", params))
 
     def get_by_entity_type_id(self, **params: Unpack[CrmTypeGetByEntityTypeIdParams]) -> CrmTypeGetByEntityTypeIdResult:
         """Get the user type by entityTypeId
 
+        Args:
+            entity_type_id (int | str, required, sent as entityTypeId)
+
         REST method: crm.type.getByEntityTypeId
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-get-by-entity-type-id.html
-        Spec: spec/imported/crm.type.getByEntityTypeId.yaml
+        Spec: spec/imported/crm.type.getByEntityTypeId.yaml (in the b24client repository)
         """
         return cast("CrmTypeGetByEntityTypeIdResult", self._client._invoke("crm.type.getByEntityTypeId", params))
 
     def list(self, **params: Unpack[CrmTypeListParams]) -> CrmTypeListResult:
         """Get a list of custom types
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: crm.type.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-list.html
-        Spec: spec/imported/crm.type.list.yaml
+        Spec: spec/imported/crm.type.list.yaml (in the b24client repository)
         """
         return cast("CrmTypeListResult", self._client._invoke("crm.type.list", params))
 
     def update(self, **params: Unpack[CrmTypeUpdateParams]) -> CrmTypeUpdateResult:
         """Update User Type
 
+        Args:
+            id (int | str, required)
+            fields (CrmTypeUpdateFields, optional)
+
         REST method: crm.type.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-object-types/crm-type-update.html
-        Spec: spec/imported/crm.type.update.yaml
+        Spec: spec/imported/crm.type.update.yaml (in the b24client repository)
         """
         return cast("CrmTypeUpdateResult", self._client._invoke("crm.type.update", params))
 
@@ -6498,9 +8078,11 @@ class CrmUserfieldNamespace:
     def fields(self, **params: Unpack[CrmUserfieldFieldsParams]) -> CrmUserfieldFieldsResult:
         """Get Description for Custom Fields
 
+        Takes no arguments.
+
         REST method: crm.userfield.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-fields.html
-        Spec: spec/imported/crm.userfield.fields.yaml
+        Spec: spec/imported/crm.userfield.fields.yaml (in the b24client repository)
         """
         return cast("CrmUserfieldFieldsResult", self._client._invoke("crm.userfield.fields", params))
 
@@ -6511,9 +8093,11 @@ class CrmUserfieldNamespace:
     def types(self, **params: Unpack[CrmUserfieldTypesParams]) -> CrmUserfieldTypesResult:
         """Get a list of custom field types
 
+        Takes no arguments.
+
         REST method: crm.userfield.types
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-types.html
-        Spec: spec/imported/crm.userfield.types.yaml
+        Spec: spec/imported/crm.userfield.types.yaml (in the b24client repository)
         """
         return cast("CrmUserfieldTypesResult", self._client._invoke("crm.userfield.types", params))
 
@@ -6529,9 +8113,11 @@ class CrmUserfieldEnumerationNamespace:
     def fields(self, **params: Unpack[CrmUserfieldEnumerationFieldsParams]) -> CrmUserfieldEnumerationFieldsResult:
         """Get Field Descriptions for Custom Field Type "Enumeration" (List)
 
+        Takes no arguments.
+
         REST method: crm.userfield.enumeration.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-enumeration-fields.html
-        Spec: spec/imported/crm.userfield.enumeration.fields.yaml
+        Spec: spec/imported/crm.userfield.enumeration.fields.yaml (in the b24client repository)
         """
         return cast("CrmUserfieldEnumerationFieldsResult", self._client._invoke("crm.userfield.enumeration.fields", params))
 
@@ -6547,9 +8133,12 @@ class CrmUserfieldSettingsNamespace:
     def fields(self, **params: Unpack[CrmUserfieldSettingsFieldsParams]) -> CrmUserfieldSettingsFieldsResult:
         """Get Field Settings Description for Custom Field Type
 
+        Args:
+            type (str, required)
+
         REST method: crm.userfield.settings.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/user-defined-fields/crm-userfield-settings-fields.html
-        Spec: spec/imported/crm.userfield.settings.fields.yaml
+        Spec: spec/imported/crm.userfield.settings.fields.yaml (in the b24client repository)
         """
         return cast("CrmUserfieldSettingsFieldsResult", self._client._invoke("crm.userfield.settings.fields", params))
 
@@ -6565,65 +8154,86 @@ class CrmVatNamespace:
     def add(self, **params: Unpack[CrmVatAddParams]) -> CrmVatAddResult:
         """Create VAT Rate
 
+        Args:
+            fields (CrmVatAddFields, required)
+
         Deprecated (use catalog.vat.add): The docs mark the method deprecated.
 
         REST method: crm.vat.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-add.html
-        Spec: spec/imported/crm.vat.add.yaml
+        Spec: spec/imported/crm.vat.add.yaml (in the b24client repository)
         """
         return cast("CrmVatAddResult", self._client._invoke("crm.vat.add", params))
 
     def delete(self, **params: Unpack[CrmVatDeleteParams]) -> CrmVatDeleteResult:
         """Delete VAT Rate
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.vat.delete): The docs mark the method deprecated.
 
         REST method: crm.vat.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-delete.html
-        Spec: spec/imported/crm.vat.delete.yaml
+        Spec: spec/imported/crm.vat.delete.yaml (in the b24client repository)
         """
         return cast("CrmVatDeleteResult", self._client._invoke("crm.vat.delete", params))
 
     def fields(self, **params: Unpack[CrmVatFieldsParams]) -> CrmVatFieldsResult:
         """Get VAT Rate Fields
 
+        Takes no arguments.
+
         Deprecated (use catalog.vat.getFields): The docs mark the method deprecated.
 
         REST method: crm.vat.fields
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-fields.html
-        Spec: spec/imported/crm.vat.fields.yaml
+        Spec: spec/imported/crm.vat.fields.yaml (in the b24client repository)
         """
         return cast("CrmVatFieldsResult", self._client._invoke("crm.vat.fields", params))
 
     def get(self, **params: Unpack[CrmVatGetParams]) -> CrmVatGetResult:
         """Get VAT Rate by ID
 
+        Args:
+            id (int | str, required)
+
         Deprecated (use catalog.vat.get): The docs mark the method deprecated.
 
         REST method: crm.vat.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-get.html
-        Spec: spec/imported/crm.vat.get.yaml
+        Spec: spec/imported/crm.vat.get.yaml (in the b24client repository)
         """
         return cast("CrmVatGetResult", self._client._invoke("crm.vat.get", params))
 
     def list(self, **params: Unpack[CrmVatListParams]) -> CrmVatListResult:
         """Get a List of VAT Rates by Filter
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         Deprecated (use catalog.vat.list): The docs mark the method deprecated.
 
         REST method: crm.vat.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-list.html
-        Spec: spec/imported/crm.vat.list.yaml
+        Spec: spec/imported/crm.vat.list.yaml (in the b24client repository)
         """
         return cast("CrmVatListResult", self._client._invoke("crm.vat.list", params))
 
     def update(self, **params: Unpack[CrmVatUpdateParams]) -> CrmVatUpdateResult:
         """Update Existing VAT Rate
 
+        Args:
+            id (int | str, required)
+            fields (CrmVatUpdateFields, required)
+
         Deprecated (use catalog.vat.update): The docs mark the method deprecated.
 
         REST method: crm.vat.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/outdated/vat/crm-vat-update.html
-        Spec: spec/imported/crm.vat.update.yaml
+        Spec: spec/imported/crm.vat.update.yaml (in the b24client repository)
         """
         return cast("CrmVatUpdateResult", self._client._invoke("crm.vat.update", params))

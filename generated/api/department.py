@@ -40,44 +40,73 @@ class DepartmentNamespace:
     def add(self, **params: Unpack[DepartmentAddParams]) -> DepartmentAddResult:
         """Create Department
 
+        Args:
+            name (str, required, sent as NAME)
+            sort (int | str, optional, sent as SORT)
+            parent (int | str, required, sent as PARENT)
+            uf_head (int | str, optional, sent as UF_HEAD)
+
         REST method: department.add
         Docs: https://apidocs.bitrix24.com/api-reference/departments/department-add.html
-        Spec: spec/imported/department.add.yaml
+        Spec: spec/imported/department.add.yaml (in the b24client repository)
         """
         return cast("DepartmentAddResult", self._client._invoke("department.add", params))
 
     def delete(self, **params: Unpack[DepartmentDeleteParams]) -> DepartmentDeleteResult:
         """Delete
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: department.delete
         Docs: https://apidocs.bitrix24.com/api-reference/departments/department-delete.html
-        Spec: spec/imported/department.delete.yaml
+        Spec: spec/imported/department.delete.yaml (in the b24client repository)
         """
         return cast("DepartmentDeleteResult", self._client._invoke("department.delete", params))
 
     def fields(self, **params: Unpack[DepartmentFieldsParams]) -> DepartmentFieldsResult:
         """Get a list of department field names
 
+        Takes no arguments.
+
         REST method: department.fields
         Docs: https://apidocs.bitrix24.com/api-reference/departments/department-fields.html
-        Spec: spec/imported/department.fields.yaml
+        Spec: spec/imported/department.fields.yaml (in the b24client repository)
         """
         return cast("DepartmentFieldsResult", self._client._invoke("department.fields", params))
 
     def get(self, **params: Unpack[DepartmentGetParams]) -> DepartmentGetResult:
         """Get the list of departments
 
+        Args:
+            sort (str | int | str, optional)
+            order (Literal['asc', 'desc', 'ASC', 'DESC'], optional)
+            id (int | str, optional, sent as ID)
+            name (str, optional, sent as NAME)
+            parent (int | str, optional, sent as PARENT)
+            uf_head (int | str, optional, sent as UF_HEAD)
+            start (int | str, optional, sent as START)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+
         REST method: department.get
         Docs: https://apidocs.bitrix24.com/api-reference/departments/department-get.html
-        Spec: spec/imported/department.get.yaml
+        Spec: spec/imported/department.get.yaml (in the b24client repository)
         """
         return cast("DepartmentGetResult", self._client._invoke("department.get", params))
 
     def update(self, **params: Unpack[DepartmentUpdateParams]) -> DepartmentUpdateResult:
         """Update Department
 
+        Args:
+            id (int | str, required, sent as ID)
+            name (str, optional, sent as NAME)
+            sort (int | str, optional, sent as SORT)
+            parent (int | str, optional, sent as PARENT)
+            uf_head (int | str, optional, sent as UF_HEAD)
+
         REST method: department.update
         Docs: https://apidocs.bitrix24.com/api-reference/departments/department-update.html
-        Spec: spec/imported/department.update.yaml
+        Spec: spec/imported/department.update.yaml (in the b24client repository)
         """
         return cast("DepartmentUpdateResult", self._client._invoke("department.update", params))

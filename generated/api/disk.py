@@ -139,9 +139,12 @@ class DiskAttachedObjectNamespace:
     def get(self, **params: Unpack[DiskAttachedObjectGetParams]) -> DiskAttachedObjectGetResult:
         """Get Information About Attached File
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.attachedObject.get
         Docs: https://apidocs.bitrix24.com/api-reference/disk/attached-object/disk-attached-object-get.html
-        Spec: spec/imported/disk.attachedObject.get.yaml
+        Spec: spec/imported/disk.attachedObject.get.yaml (in the b24client repository)
         """
         return cast("DiskAttachedObjectGetResult", self._client._invoke("disk.attachedObject.get", params))
 
@@ -157,117 +160,169 @@ class DiskFileNamespace:
     def copy_to(self, **params: Unpack[DiskFileCopyToParams]) -> DiskFileCopyToResult:
         """Copy File to Specified Folder
 
+        Args:
+            id (int | str, required)
+            target_folder_id (int | str, required, sent as targetFolderId)
+
         REST method: disk.file.copyTo
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-copy-to.html
-        Spec: spec/imported/disk.file.copyTo.yaml
+        Spec: spec/imported/disk.file.copyTo.yaml (in the b24client repository)
         """
         return cast("DiskFileCopyToResult", self._client._invoke("disk.file.copyTo", params))
 
     def delete(self, **params: Unpack[DiskFileDeleteParams]) -> DiskFileDeleteResult:
         """Permanently Delete File
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.file.delete
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-delete.html
-        Spec: spec/imported/disk.file.delete.yaml
+        Spec: spec/imported/disk.file.delete.yaml (in the b24client repository)
         """
         return cast("DiskFileDeleteResult", self._client._invoke("disk.file.delete", params))
 
     def get(self, **params: Unpack[DiskFileGetParams]) -> DiskFileGetResult:
         """Get File Parameters
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.file.get
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get.html
-        Spec: spec/imported/disk.file.get.yaml
+        Spec: spec/imported/disk.file.get.yaml (in the b24client repository)
         """
         return cast("DiskFileGetResult", self._client._invoke("disk.file.get", params))
 
     def get_external_link(self, **params: Unpack[DiskFileGetExternalLinkParams]) -> DiskFileGetExternalLinkResult:
         """Get Public Link for File
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.file.getExternalLink
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-external-link.html
-        Spec: spec/imported/disk.file.getExternalLink.yaml
+        Spec: spec/imported/disk.file.getExternalLink.yaml (in the b24client repository)
         """
         return cast("DiskFileGetExternalLinkResult", self._client._invoke("disk.file.getExternalLink", params))
 
     def get_fields(self, **params: Unpack[DiskFileGetFieldsParams]) -> DiskFileGetFieldsResult:
         """Get Description of File Fields for
 
+        Takes no arguments.
+
         REST method: disk.file.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-fields.html
-        Spec: spec/imported/disk.file.getFields.yaml
+        Spec: spec/imported/disk.file.getFields.yaml (in the b24client repository)
         """
         return cast("DiskFileGetFieldsResult", self._client._invoke("disk.file.getFields", params))
 
     def get_versions(self, **params: Unpack[DiskFileGetVersionsParams]) -> DiskFileGetVersionsResult:
         """List of File Versions for
 
+        Args:
+            id (int | str, required)
+            filter (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         REST method: disk.file.getVersions
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-get-versions.html
-        Spec: spec/imported/disk.file.getVersions.yaml
+        Spec: spec/imported/disk.file.getVersions.yaml (in the b24client repository)
         """
         return cast("DiskFileGetVersionsResult", self._client._invoke("disk.file.getVersions", params))
 
     def mark_deleted(self, **params: Unpack[DiskFileMarkDeletedParams]) -> DiskFileMarkDeletedResult:
         """Move File to Trash
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.file.markDeleted
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-mark-deleted.html
-        Spec: spec/imported/disk.file.markDeleted.yaml
+        Spec: spec/imported/disk.file.markDeleted.yaml (in the b24client repository)
         """
         return cast("DiskFileMarkDeletedResult", self._client._invoke("disk.file.markDeleted", params))
 
     def move_to(self, **params: Unpack[DiskFileMoveToParams]) -> DiskFileMoveToResult:
         """Move File to Specified Folder
 
+        Args:
+            id (int | str, required)
+            target_folder_id (int | str, required, sent as targetFolderId)
+
         REST method: disk.file.moveTo
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-move-to.html
-        Spec: spec/imported/disk.file.moveTo.yaml
+        Spec: spec/imported/disk.file.moveTo.yaml (in the b24client repository)
         """
         return cast("DiskFileMoveToResult", self._client._invoke("disk.file.moveTo", params))
 
     def rename(self, **params: Unpack[DiskFileRenameParams]) -> DiskFileRenameResult:
         """Rename File
 
+        Args:
+            id (int | str, required)
+            new_name (str, required, sent as newName)
+
         REST method: disk.file.rename
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-rename.html
-        Spec: spec/imported/disk.file.rename.yaml
+        Spec: spec/imported/disk.file.rename.yaml (in the b24client repository)
         """
         return cast("DiskFileRenameResult", self._client._invoke("disk.file.rename", params))
 
     def restore(self, **params: Unpack[DiskFileRestoreParams]) -> DiskFileRestoreResult:
         """Restore File from Trash
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.file.restore
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore.html
-        Spec: spec/imported/disk.file.restore.yaml
+        Spec: spec/imported/disk.file.restore.yaml (in the b24client repository)
         """
         return cast("DiskFileRestoreResult", self._client._invoke("disk.file.restore", params))
 
     def restore_from_version(self, **params: Unpack[DiskFileRestoreFromVersionParams]) -> DiskFileRestoreFromVersionResult:
         """Restore a File from a Specific Version
 
+        Args:
+            id (int | str, required)
+            version_id (int | str, required, sent as versionId)
+
         REST method: disk.file.restoreFromVersion
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-restore-from-version.html
-        Spec: spec/imported/disk.file.restoreFromVersion.yaml
+        Spec: spec/imported/disk.file.restoreFromVersion.yaml (in the b24client repository)
         """
         return cast("DiskFileRestoreFromVersionResult", self._client._invoke("disk.file.restoreFromVersion", params))
 
     def search(self, **params: Unpack[DiskFileSearchParams]) -> DiskFileSearchResult:
         """Search Files and Folders
 
+        Args:
+            query (str, required, sent as QUERY)
+            type (Literal['file', 'folder', 'all'], optional, sent as TYPE)
+            filter (DiskFileSearchFilter, optional, sent as FILTER)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         REST method: disk.file.search
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-search.html
-        Spec: spec/imported/disk.file.search.yaml
+        Spec: spec/imported/disk.file.search.yaml (in the b24client repository)
         """
         return cast("DiskFileSearchResult", self._client._invoke("disk.file.search", params))
 
     def upload_version(self, **params: Unpack[DiskFileUploadVersionParams]) -> DiskFileUploadVersionResult:
         """Upload a New Version of a File
 
+        Args:
+            id (int | str, required)
+            file_content (list[Any] | dict[str, Any], required, sent as fileContent)
+
         REST method: disk.file.uploadVersion
         Docs: https://apidocs.bitrix24.com/api-reference/disk/file/disk-file-upload-version.html
-        Spec: spec/imported/disk.file.uploadVersion.yaml
+        Spec: spec/imported/disk.file.uploadVersion.yaml (in the b24client repository)
         """
         return cast("DiskFileUploadVersionResult", self._client._invoke("disk.file.uploadVersion", params))
 
@@ -283,117 +338,169 @@ class DiskFolderNamespace:
     def add_sub_folder(self, **params: Unpack[DiskFolderAddSubFolderParams]) -> DiskFolderAddSubFolderResult:
         """Create a Subfolder
 
+        Args:
+            id (int | str, required)
+            data (list[Any] | dict[str, Any], required)
+
         REST method: disk.folder.addSubFolder
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-add-subfolder.html
-        Spec: spec/imported/disk.folder.addSubFolder.yaml
+        Spec: spec/imported/disk.folder.addSubFolder.yaml (in the b24client repository)
         """
         return cast("DiskFolderAddSubFolderResult", self._client._invoke("disk.folder.addSubFolder", params))
 
     def copy_to(self, **params: Unpack[DiskFolderCopyToParams]) -> DiskFolderCopyToResult:
         """Copy a folder and all its contents to the specified folder
 
+        Args:
+            id (int | str, required)
+            target_folder_id (int | str, required, sent as targetFolderId)
+
         REST method: disk.folder.copyTo
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-copy-to.html
-        Spec: spec/imported/disk.folder.copyTo.yaml
+        Spec: spec/imported/disk.folder.copyTo.yaml (in the b24client repository)
         """
         return cast("DiskFolderCopyToResult", self._client._invoke("disk.folder.copyTo", params))
 
     def delete_tree(self, **params: Unpack[DiskFolderDeleteTreeParams]) -> DiskFolderDeleteTreeResult:
         """Permanently Delete a Folder and All Its Contents
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.folder.deleteTree
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-delete-tree.html
-        Spec: spec/imported/disk.folder.deleteTree.yaml
+        Spec: spec/imported/disk.folder.deleteTree.yaml (in the b24client repository)
         """
         return cast("DiskFolderDeleteTreeResult", self._client._invoke("disk.folder.deleteTree", params))
 
     def get(self, **params: Unpack[DiskFolderGetParams]) -> DiskFolderGetResult:
         """Get Folder Parameters
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.folder.get
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get.html
-        Spec: spec/imported/disk.folder.get.yaml
+        Spec: spec/imported/disk.folder.get.yaml (in the b24client repository)
         """
         return cast("DiskFolderGetResult", self._client._invoke("disk.folder.get", params))
 
     def get_children(self, **params: Unpack[DiskFolderGetChildrenParams]) -> DiskFolderGetChildrenResult:
         """Get a list of files and folders in the folder
 
+        Args:
+            id (int | str, required)
+            filter (list[Any] | dict[str, Any], optional)
+            order (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: disk.folder.getChildren
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-children.html
-        Spec: spec/imported/disk.folder.getChildren.yaml
+        Spec: spec/imported/disk.folder.getChildren.yaml (in the b24client repository)
         """
         return cast("DiskFolderGetChildrenResult", self._client._invoke("disk.folder.getChildren", params))
 
     def get_external_link(self, **params: Unpack[DiskFolderGetExternalLinkParams]) -> DiskFolderGetExternalLinkResult:
         """Get Public Link for Folder
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.folder.getExternalLink
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-external-link.html
-        Spec: spec/imported/disk.folder.getExternalLink.yaml
+        Spec: spec/imported/disk.folder.getExternalLink.yaml (in the b24client repository)
         """
         return cast("DiskFolderGetExternalLinkResult", self._client._invoke("disk.folder.getExternalLink", params))
 
     def get_fields(self, **params: Unpack[DiskFolderGetFieldsParams]) -> DiskFolderGetFieldsResult:
         """Get Folder Field Descriptions
 
+        Takes no arguments.
+
         REST method: disk.folder.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-get-fields.html
-        Spec: spec/imported/disk.folder.getFields.yaml
+        Spec: spec/imported/disk.folder.getFields.yaml (in the b24client repository)
         """
         return cast("DiskFolderGetFieldsResult", self._client._invoke("disk.folder.getFields", params))
 
     def mark_deleted(self, **params: Unpack[DiskFolderMarkDeletedParams]) -> DiskFolderMarkDeletedResult:
         """Move Folder to Trash
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.folder.markDeleted
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-mark-deleted.html
-        Spec: spec/imported/disk.folder.markDeleted.yaml
+        Spec: spec/imported/disk.folder.markDeleted.yaml (in the b24client repository)
         """
         return cast("DiskFolderMarkDeletedResult", self._client._invoke("disk.folder.markDeleted", params))
 
     def move_to(self, **params: Unpack[DiskFolderMoveToParams]) -> DiskFolderMoveToResult:
         """Move a Folder and All Its Contents to the Specified Folder
 
+        Args:
+            id (int | str, required)
+            target_folder_id (int | str, required, sent as targetFolderId)
+
         REST method: disk.folder.moveTo
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-move-to.html
-        Spec: spec/imported/disk.folder.moveTo.yaml
+        Spec: spec/imported/disk.folder.moveTo.yaml (in the b24client repository)
         """
         return cast("DiskFolderMoveToResult", self._client._invoke("disk.folder.moveTo", params))
 
     def rename(self, **params: Unpack[DiskFolderRenameParams]) -> DiskFolderRenameResult:
         """Rename Folder
 
+        Args:
+            id (int | str, required)
+            new_name (str, required, sent as newName)
+
         REST method: disk.folder.rename
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-rename.html
-        Spec: spec/imported/disk.folder.rename.yaml
+        Spec: spec/imported/disk.folder.rename.yaml (in the b24client repository)
         """
         return cast("DiskFolderRenameResult", self._client._invoke("disk.folder.rename", params))
 
     def restore(self, **params: Unpack[DiskFolderRestoreParams]) -> DiskFolderRestoreResult:
         """Restore Folder from Trash
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.folder.restore
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-restore.html
-        Spec: spec/imported/disk.folder.restore.yaml
+        Spec: spec/imported/disk.folder.restore.yaml (in the b24client repository)
         """
         return cast("DiskFolderRestoreResult", self._client._invoke("disk.folder.restore", params))
 
     def share_to_user(self, **params: Unpack[DiskFolderShareToUserParams]) -> DiskFolderShareToUserResult:
         """Assign Access Permissions to Folder
 
+        Args:
+            id (int | str, required)
+            user_id (int | str, required, sent as userId)
+            task_name (Literal['disk_access_read', 'disk_access_add', 'disk_access_edit', 'disk_access_full'], required, sent as taskName)
+
         REST method: disk.folder.shareToUser
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-share-to-user.html
-        Spec: spec/imported/disk.folder.shareToUser.yaml
+        Spec: spec/imported/disk.folder.shareToUser.yaml (in the b24client repository)
         """
         return cast("DiskFolderShareToUserResult", self._client._invoke("disk.folder.shareToUser", params))
 
     def upload_file(self, **params: Unpack[DiskFolderUploadFileParams]) -> DiskFolderUploadFileResult:
         """Upload a New File to the Specified Folder
 
+        Args:
+            id (int | str, required)
+            data (list[Any] | dict[str, Any], required)
+            file_content (list[Any] | dict[str, Any], optional, sent as fileContent)
+            rights (list[Any] | dict[str, Any], optional)
+            generate_unique_name (bool | str, optional, sent as generateUniqueName)
+
         REST method: disk.folder.uploadFile
         Docs: https://apidocs.bitrix24.com/api-reference/disk/folder/disk-folder-upload-file.html
-        Spec: spec/imported/disk.folder.uploadFile.yaml
+        Spec: spec/imported/disk.folder.uploadFile.yaml (in the b24client repository)
         """
         return cast("DiskFolderUploadFileResult", self._client._invoke("disk.folder.uploadFile", params))
 
@@ -409,9 +516,11 @@ class DiskRightsNamespace:
     def get_tasks(self, **params: Unpack[DiskRightsGetTasksParams]) -> DiskRightsGetTasksResult:
         """Get a List of Available Access Levels
 
+        Takes no arguments.
+
         REST method: disk.rights.getTasks
         Docs: https://apidocs.bitrix24.com/api-reference/disk/rights/disk-rights-get-tasks.html
-        Spec: spec/imported/disk.rights.getTasks.yaml
+        Spec: spec/imported/disk.rights.getTasks.yaml (in the b24client repository)
         """
         return cast("DiskRightsGetTasksResult", self._client._invoke("disk.rights.getTasks", params))
 
@@ -427,81 +536,119 @@ class DiskStorageNamespace:
     def add_folder(self, **params: Unpack[DiskStorageAddFolderParams]) -> DiskStorageAddFolderResult:
         """Create a Folder in the Root of the Storage
 
+        Args:
+            id (int | str, required)
+            data (list[Any] | dict[str, Any], required)
+            rights (list[Any] | dict[str, Any], optional)
+
         REST method: disk.storage.addFolder
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-add-folder.html
-        Spec: spec/imported/disk.storage.addFolder.yaml
+        Spec: spec/imported/disk.storage.addFolder.yaml (in the b24client repository)
         """
         return cast("DiskStorageAddFolderResult", self._client._invoke("disk.storage.addFolder", params))
 
     def get(self, **params: Unpack[DiskStorageGetParams]) -> DiskStorageGetResult:
         """Get Storage Description
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.storage.get
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get.html
-        Spec: spec/imported/disk.storage.get.yaml
+        Spec: spec/imported/disk.storage.get.yaml (in the b24client repository)
         """
         return cast("DiskStorageGetResult", self._client._invoke("disk.storage.get", params))
 
     def get_children(self, **params: Unpack[DiskStorageGetChildrenParams]) -> DiskStorageGetChildrenResult:
         """Get a list of files and folders in the root of the storage
 
+        Args:
+            id (int | str, required)
+            filter (list[Any] | dict[str, Any], optional)
+            order (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: disk.storage.getChildren
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-children.html
-        Spec: spec/imported/disk.storage.getChildren.yaml
+        Spec: spec/imported/disk.storage.getChildren.yaml (in the b24client repository)
         """
         return cast("DiskStorageGetChildrenResult", self._client._invoke("disk.storage.getChildren", params))
 
     def get_fields(self, **params: Unpack[DiskStorageGetFieldsParams]) -> DiskStorageGetFieldsResult:
         """Get Description of Storage Fields
 
+        Takes no arguments.
+
         REST method: disk.storage.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-fields.html
-        Spec: spec/imported/disk.storage.getFields.yaml
+        Spec: spec/imported/disk.storage.getFields.yaml (in the b24client repository)
         """
         return cast("DiskStorageGetFieldsResult", self._client._invoke("disk.storage.getFields", params))
 
     def get_for_app(self, **params: Unpack[DiskStorageGetForAppParams]) -> DiskStorageGetForAppResult:
         """Get Application Storage Description
 
+        Takes no arguments.
+
         REST method: disk.storage.getForApp
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-for-app.html
-        Spec: spec/imported/disk.storage.getForApp.yaml
+        Spec: spec/imported/disk.storage.getForApp.yaml (in the b24client repository)
         """
         return cast("DiskStorageGetForAppResult", self._client._invoke("disk.storage.getForApp", params))
 
     def get_list(self, **params: Unpack[DiskStorageGetListParams]) -> DiskStorageGetListResult:
         """Get a List of Available Storages
 
+        Args:
+            filter (list[Any] | dict[str, Any], optional)
+            order (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: disk.storage.getList
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-list.html
-        Spec: spec/imported/disk.storage.getList.yaml
+        Spec: spec/imported/disk.storage.getList.yaml (in the b24client repository)
         """
         return cast("DiskStorageGetListResult", self._client._invoke("disk.storage.getList", params))
 
     def get_types(self, **params: Unpack[DiskStorageGetTypesParams]) -> DiskStorageGetTypesResult:
         """Get Storage Types
 
+        Takes no arguments.
+
         REST method: disk.storage.getTypes
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-get-types.html
-        Spec: spec/imported/disk.storage.getTypes.yaml
+        Spec: spec/imported/disk.storage.getTypes.yaml (in the b24client repository)
         """
         return cast("DiskStorageGetTypesResult", self._client._invoke("disk.storage.getTypes", params))
 
     def rename(self, **params: Unpack[DiskStorageRenameParams]) -> DiskStorageRenameResult:
         """Rename Application Storage
 
+        Args:
+            id (int | str, required)
+            new_name (str, required, sent as newName)
+
         REST method: disk.storage.rename
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-rename.html
-        Spec: spec/imported/disk.storage.rename.yaml
+        Spec: spec/imported/disk.storage.rename.yaml (in the b24client repository)
         """
         return cast("DiskStorageRenameResult", self._client._invoke("disk.storage.rename", params))
 
     def upload_file(self, **params: Unpack[DiskStorageUploadFileParams]) -> DiskStorageUploadFileResult:
         """Upload a New File to the Root of the Storage
 
+        Args:
+            id (int | str, required)
+            data (list[Any] | dict[str, Any], required)
+            file_content (list[Any] | dict[str, Any], required, sent as fileContent)
+            rights (list[Any] | dict[str, Any], optional)
+            generate_unique_name (bool | str, optional, sent as generateUniqueName)
+
         REST method: disk.storage.uploadFile
         Docs: https://apidocs.bitrix24.com/api-reference/disk/storage/disk-storage-upload-file.html
-        Spec: spec/imported/disk.storage.uploadFile.yaml
+        Spec: spec/imported/disk.storage.uploadFile.yaml (in the b24client repository)
         """
         return cast("DiskStorageUploadFileResult", self._client._invoke("disk.storage.uploadFile", params))
 
@@ -517,8 +664,11 @@ class DiskVersionNamespace:
     def get(self, **params: Unpack[DiskVersionGetParams]) -> DiskVersionGetResult:
         """Get File Version
 
+        Args:
+            id (int | str, required)
+
         REST method: disk.version.get
         Docs: https://apidocs.bitrix24.com/api-reference/disk/version/disk-version-get.html
-        Spec: spec/imported/disk.version.get.yaml
+        Spec: spec/imported/disk.version.get.yaml (in the b24client repository)
         """
         return cast("DiskVersionGetResult", self._client._invoke("disk.version.get", params))

@@ -117,18 +117,29 @@ class DocumentgeneratorDocumentNamespace:
     def add(self, **params: Unpack[DocumentgeneratorDocumentAddParams]) -> DocumentgeneratorDocumentAddResult:
         """Create a New Document Based on a Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            provider_class_name (str, optional, sent as providerClassName)
+            value (str, required)
+            values (dict[str, Any], optional)
+            stamps_enabled (Literal[1, 0], optional, sent as stampsEnabled)
+            fields (DocumentgeneratorDocumentAddFields, optional)
+
         REST method: documentgenerator.document.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-add.html
-        Spec: spec/imported/documentgenerator.document.add.yaml
+        Spec: spec/imported/documentgenerator.document.add.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorDocumentAddResult", self._client._invoke("documentgenerator.document.add", params))
 
     def delete(self, **params: Unpack[DocumentgeneratorDocumentDeleteParams]) -> DocumentgeneratorDocumentDeleteResult:
         """Delete document
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.document.delete
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-delete.html
-        Spec: spec/imported/documentgenerator.document.delete.yaml
+        Spec: spec/imported/documentgenerator.document.delete.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorDocumentDeleteResult", self._client._invoke("documentgenerator.document.delete", params))
 
@@ -137,9 +148,13 @@ class DocumentgeneratorDocumentNamespace:
     ) -> DocumentgeneratorDocumentEnablepublicurlResult:
         """Enable or disable public link for document
 
+        Args:
+            id (int | str, required)
+            status (Literal[1, 0], optional)
+
         REST method: documentgenerator.document.enablepublicurl
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-enable-public-url.html
-        Spec: spec/imported/documentgenerator.document.enablepublicurl.yaml
+        Spec: spec/imported/documentgenerator.document.enablepublicurl.yaml (in the b24client repository)
         """
         return cast(
             "DocumentgeneratorDocumentEnablepublicurlResult",
@@ -149,18 +164,25 @@ class DocumentgeneratorDocumentNamespace:
     def get(self, **params: Unpack[DocumentgeneratorDocumentGetParams]) -> DocumentgeneratorDocumentGetResult:
         """Get Document by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.document.get
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get.html
-        Spec: spec/imported/documentgenerator.document.get.yaml
+        Spec: spec/imported/documentgenerator.document.get.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorDocumentGetResult", self._client._invoke("documentgenerator.document.get", params))
 
     def getfields(self, **params: Unpack[DocumentgeneratorDocumentGetfieldsParams]) -> DocumentgeneratorDocumentGetfieldsResult:
         """Get the list of fields for the document
 
+        Args:
+            id (int | str, required)
+            values (dict[str, Any], optional)
+
         REST method: documentgenerator.document.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-get-fields.html
-        Spec: spec/imported/documentgenerator.document.getfields.yaml
+        Spec: spec/imported/documentgenerator.document.getfields.yaml (in the b24client repository)
         """
         return cast(
             "DocumentgeneratorDocumentGetfieldsResult", self._client._invoke("documentgenerator.document.getfields", params)
@@ -169,18 +191,30 @@ class DocumentgeneratorDocumentNamespace:
     def list(self, **params: Unpack[DocumentgeneratorDocumentListParams]) -> DocumentgeneratorDocumentListResult:
         """Get the List of Documents
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: documentgenerator.document.list
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-list.html
-        Spec: spec/imported/documentgenerator.document.list.yaml
+        Spec: spec/imported/documentgenerator.document.list.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorDocumentListResult", self._client._invoke("documentgenerator.document.list", params))
 
     def update(self, **params: Unpack[DocumentgeneratorDocumentUpdateParams]) -> DocumentgeneratorDocumentUpdateResult:
         """Update Existing Document
 
+        Args:
+            id (int | str, required)
+            values (dict[str, Any], optional)
+            stamps_enabled (Literal[1, 0], optional, sent as stampsEnabled)
+            fields (DocumentgeneratorDocumentUpdateFields, optional)
+
         REST method: documentgenerator.document.update
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/document-generator-document-update.html
-        Spec: spec/imported/documentgenerator.document.update.yaml
+        Spec: spec/imported/documentgenerator.document.update.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorDocumentUpdateResult", self._client._invoke("documentgenerator.document.update", params))
 
@@ -196,45 +230,64 @@ class DocumentgeneratorNumeratorNamespace:
     def add(self, **params: Unpack[DocumentgeneratorNumeratorAddParams]) -> DocumentgeneratorNumeratorAddResult:
         """Add Document Generator Numerator:
 
+        Args:
+            fields (DocumentgeneratorNumeratorAddFields, required)
+
         REST method: documentgenerator.numerator.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-add.html
-        Spec: spec/imported/documentgenerator.numerator.add.yaml
+        Spec: spec/imported/documentgenerator.numerator.add.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorNumeratorAddResult", self._client._invoke("documentgenerator.numerator.add", params))
 
     def delete(self, **params: Unpack[DocumentgeneratorNumeratorDeleteParams]) -> DocumentgeneratorNumeratorDeleteResult:
         """Delete the
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.numerator.delete
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-delete.html
-        Spec: spec/imported/documentgenerator.numerator.delete.yaml
+        Spec: spec/imported/documentgenerator.numerator.delete.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorNumeratorDeleteResult", self._client._invoke("documentgenerator.numerator.delete", params))
 
     def get(self, **params: Unpack[DocumentgeneratorNumeratorGetParams]) -> DocumentgeneratorNumeratorGetResult:
         """Get Numerator by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.numerator.get
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-get.html
-        Spec: spec/imported/documentgenerator.numerator.get.yaml
+        Spec: spec/imported/documentgenerator.numerator.get.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorNumeratorGetResult", self._client._invoke("documentgenerator.numerator.get", params))
 
     def list(self, **params: Unpack[DocumentgeneratorNumeratorListParams]) -> DocumentgeneratorNumeratorListResult:
         """Get the List of Numerators
 
+        Args:
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         REST method: documentgenerator.numerator.list
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-list.html
-        Spec: spec/imported/documentgenerator.numerator.list.yaml
+        Spec: spec/imported/documentgenerator.numerator.list.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorNumeratorListResult", self._client._invoke("documentgenerator.numerator.list", params))
 
     def update(self, **params: Unpack[DocumentgeneratorNumeratorUpdateParams]) -> DocumentgeneratorNumeratorUpdateResult:
         """Update the
 
+        Args:
+            id (int | str, required)
+            fields (DocumentgeneratorNumeratorUpdateFields, required)
+
         REST method: documentgenerator.numerator.update
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/numerators/document-generator-numerator-update.html
-        Spec: spec/imported/documentgenerator.numerator.update.yaml
+        Spec: spec/imported/documentgenerator.numerator.update.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorNumeratorUpdateResult", self._client._invoke("documentgenerator.numerator.update", params))
 
@@ -250,45 +303,60 @@ class DocumentgeneratorRegionNamespace:
     def add(self, **params: Unpack[DocumentgeneratorRegionAddParams]) -> DocumentgeneratorRegionAddResult:
         """Add Region
 
+        Args:
+            fields (DocumentgeneratorRegionAddFields, required)
+
         REST method: documentgenerator.region.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-add.html
-        Spec: spec/imported/documentgenerator.region.add.yaml
+        Spec: spec/imported/documentgenerator.region.add.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRegionAddResult", self._client._invoke("documentgenerator.region.add", params))
 
     def delete(self, **params: Unpack[DocumentgeneratorRegionDeleteParams]) -> DocumentgeneratorRegionDeleteResult:
         """Delete Region
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.region.delete
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-delete.html
-        Spec: spec/imported/documentgenerator.region.delete.yaml
+        Spec: spec/imported/documentgenerator.region.delete.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRegionDeleteResult", self._client._invoke("documentgenerator.region.delete", params))
 
     def get(self, **params: Unpack[DocumentgeneratorRegionGetParams]) -> DocumentgeneratorRegionGetResult:
         """Get Region by ID
 
+        Args:
+            id (str, required)
+
         REST method: documentgenerator.region.get
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-get.html
-        Spec: spec/imported/documentgenerator.region.get.yaml
+        Spec: spec/imported/documentgenerator.region.get.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRegionGetResult", self._client._invoke("documentgenerator.region.get", params))
 
     def list(self, **params: Unpack[DocumentgeneratorRegionListParams]) -> DocumentgeneratorRegionListResult:
         """Get the List of Regions
 
+        Takes no arguments.
+
         REST method: documentgenerator.region.list
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-list.html
-        Spec: spec/imported/documentgenerator.region.list.yaml
+        Spec: spec/imported/documentgenerator.region.list.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRegionListResult", self._client._invoke("documentgenerator.region.list", params))
 
     def update(self, **params: Unpack[DocumentgeneratorRegionUpdateParams]) -> DocumentgeneratorRegionUpdateResult:
         """Update Region
 
+        Args:
+            id (int | str, required)
+            fields (DocumentgeneratorRegionUpdateFields, required)
+
         REST method: documentgenerator.region.update
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/region/document-generator-region-update.html
-        Spec: spec/imported/documentgenerator.region.update.yaml
+        Spec: spec/imported/documentgenerator.region.update.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRegionUpdateResult", self._client._invoke("documentgenerator.region.update", params))
 
@@ -304,27 +372,36 @@ class DocumentgeneratorRoleNamespace:
     def add(self, **params: Unpack[DocumentgeneratorRoleAddParams]) -> DocumentgeneratorRoleAddResult:
         """Add Role
 
+        Args:
+            fields (DocumentgeneratorRoleAddFields, required)
+
         REST method: documentgenerator.role.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-add.html
-        Spec: spec/imported/documentgenerator.role.add.yaml
+        Spec: spec/imported/documentgenerator.role.add.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRoleAddResult", self._client._invoke("documentgenerator.role.add", params))
 
     def delete(self, **params: Unpack[DocumentgeneratorRoleDeleteParams]) -> DocumentgeneratorRoleDeleteResult:
         """Delete Role
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.role.delete
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-delete.html
-        Spec: spec/imported/documentgenerator.role.delete.yaml
+        Spec: spec/imported/documentgenerator.role.delete.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRoleDeleteResult", self._client._invoke("documentgenerator.role.delete", params))
 
     def fillaccesses(self, **params: Unpack[DocumentgeneratorRoleFillaccessesParams]) -> DocumentgeneratorRoleFillaccessesResult:
         """Bind Users to Roles
 
+        Args:
+            accesses (list[Any] | dict[str, Any], optional)
+
         REST method: documentgenerator.role.fillaccesses
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-fill-accesses.html
-        Spec: spec/imported/documentgenerator.role.fillaccesses.yaml
+        Spec: spec/imported/documentgenerator.role.fillaccesses.yaml (in the b24client repository)
         """
         return cast(
             "DocumentgeneratorRoleFillaccessesResult", self._client._invoke("documentgenerator.role.fillaccesses", params)
@@ -333,27 +410,40 @@ class DocumentgeneratorRoleNamespace:
     def get(self, **params: Unpack[DocumentgeneratorRoleGetParams]) -> DocumentgeneratorRoleGetResult:
         """Get Role by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.role.get
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-get.html
-        Spec: spec/imported/documentgenerator.role.get.yaml
+        Spec: spec/imported/documentgenerator.role.get.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRoleGetResult", self._client._invoke("documentgenerator.role.get", params))
 
     def list(self, **params: Unpack[DocumentgeneratorRoleListParams]) -> DocumentgeneratorRoleListResult:
         """Get a List of Roles
 
+        Args:
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         REST method: documentgenerator.role.list
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-list.html
-        Spec: spec/imported/documentgenerator.role.list.yaml
+        Spec: spec/imported/documentgenerator.role.list.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRoleListResult", self._client._invoke("documentgenerator.role.list", params))
 
     def update(self, **params: Unpack[DocumentgeneratorRoleUpdateParams]) -> DocumentgeneratorRoleUpdateResult:
         """Change Role
 
+        Args:
+            id (int | str, required)
+            fields (DocumentgeneratorRoleUpdateFields, required)
+
         REST method: documentgenerator.role.update
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/role/document-generator-role-update.html
-        Spec: spec/imported/documentgenerator.role.update.yaml
+        Spec: spec/imported/documentgenerator.role.update.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorRoleUpdateResult", self._client._invoke("documentgenerator.role.update", params))
 
@@ -369,36 +459,48 @@ class DocumentgeneratorTemplateNamespace:
     def add(self, **params: Unpack[DocumentgeneratorTemplateAddParams]) -> DocumentgeneratorTemplateAddResult:
         """Upload Template
 
+        Args:
+            fields (DocumentgeneratorTemplateAddFields, required)
+
         REST method: documentgenerator.template.add
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-add.html
-        Spec: spec/imported/documentgenerator.template.add.yaml, spec/overrides/documentgenerator.template.add.yaml
+        Spec: spec/imported/documentgenerator.template.add.yaml, spec/overrides/documentgenerator.template.add.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorTemplateAddResult", self._client._invoke("documentgenerator.template.add", params))
 
     def delete(self, **params: Unpack[DocumentgeneratorTemplateDeleteParams]) -> DocumentgeneratorTemplateDeleteResult:
         """Delete Template
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.template.delete
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-delete.html
-        Spec: spec/imported/documentgenerator.template.delete.yaml
+        Spec: spec/imported/documentgenerator.template.delete.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorTemplateDeleteResult", self._client._invoke("documentgenerator.template.delete", params))
 
     def get(self, **params: Unpack[DocumentgeneratorTemplateGetParams]) -> DocumentgeneratorTemplateGetResult:
         """Get Template by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.template.get
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get.html
-        Spec: spec/imported/documentgenerator.template.get.yaml
+        Spec: spec/imported/documentgenerator.template.get.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorTemplateGetResult", self._client._invoke("documentgenerator.template.get", params))
 
     def getfields(self, **params: Unpack[DocumentgeneratorTemplateGetfieldsParams]) -> DocumentgeneratorTemplateGetfieldsResult:
         """Get the List of Fields for
 
+        Args:
+            id (int | str, required)
+
         REST method: documentgenerator.template.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-get-fields.html
-        Spec: spec/imported/documentgenerator.template.getfields.yaml
+        Spec: spec/imported/documentgenerator.template.getfields.yaml (in the b24client repository)
         """
         return cast(
             "DocumentgeneratorTemplateGetfieldsResult", self._client._invoke("documentgenerator.template.getfields", params)
@@ -407,17 +509,27 @@ class DocumentgeneratorTemplateNamespace:
     def list(self, **params: Unpack[DocumentgeneratorTemplateListParams]) -> DocumentgeneratorTemplateListResult:
         """Get a List of documentgenerator.template.list Templates
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: documentgenerator.template.list
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-list.html
-        Spec: spec/imported/documentgenerator.template.list.yaml
+        Spec: spec/imported/documentgenerator.template.list.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorTemplateListResult", self._client._invoke("documentgenerator.template.list", params))
 
     def update(self, **params: Unpack[DocumentgeneratorTemplateUpdateParams]) -> DocumentgeneratorTemplateUpdateResult:
         """Update Template
 
+        Args:
+            id (int | str, required)
+            fields (DocumentgeneratorTemplateUpdateFields, required)
+
         REST method: documentgenerator.template.update
         Docs: https://apidocs.bitrix24.com/api-reference/document-generator/templates/document-generator-template-update.html
-        Spec: spec/imported/documentgenerator.template.update.yaml
+        Spec: spec/imported/documentgenerator.template.update.yaml (in the b24client repository)
         """
         return cast("DocumentgeneratorTemplateUpdateResult", self._client._invoke("documentgenerator.template.update", params))

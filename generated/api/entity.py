@@ -64,27 +64,38 @@ class EntityNamespace:
     def add(self, **params: Unpack[EntityAddParams]) -> EntityAddResult:
         """Create a Data Storage
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            name (str, required, sent as NAME)
+            access (dict[str, Any], optional, sent as ACCESS)
+
         REST method: entity.add
         Docs: https://apidocs.bitrix24.com/api-reference/entity/entities/entity-add.html
-        Spec: spec/imported/entity.add.yaml
+        Spec: spec/imported/entity.add.yaml (in the b24client repository)
         """
         return cast("EntityAddResult", self._client._invoke("entity.add", params))
 
     def delete(self, **params: Unpack[EntityDeleteParams]) -> EntityDeleteResult:
         """Delete a Storage
 
+        Args:
+            entity (str, required, sent as ENTITY)
+
         REST method: entity.delete
         Docs: https://apidocs.bitrix24.com/api-reference/entity/entities/entity-delete.html
-        Spec: spec/imported/entity.delete.yaml
+        Spec: spec/imported/entity.delete.yaml (in the b24client repository)
         """
         return cast("EntityDeleteResult", self._client._invoke("entity.delete", params))
 
     def get(self, **params: Unpack[EntityGetParams]) -> EntityGetResult:
         """Get Storage Parameters or List of Storages
 
+        Args:
+            entity (str, optional, sent as ENTITY)
+
         REST method: entity.get
         Docs: https://apidocs.bitrix24.com/api-reference/entity/entities/entity-get.html
-        Spec: spec/imported/entity.get.yaml
+        Spec: spec/imported/entity.get.yaml (in the b24client repository)
         """
         return cast("EntityGetResult", self._client._invoke("entity.get", params))
 
@@ -95,9 +106,13 @@ class EntityNamespace:
     def rights(self, **params: Unpack[EntityRightsParams]) -> EntityRightsResult:
         """Get or Modify Access Permissions
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            access (dict[str, Any], optional, sent as ACCESS)
+
         REST method: entity.rights
         Docs: https://apidocs.bitrix24.com/api-reference/entity/entities/entity-rights.html
-        Spec: spec/imported/entity.rights.yaml
+        Spec: spec/imported/entity.rights.yaml (in the b24client repository)
         """
         return cast("EntityRightsResult", self._client._invoke("entity.rights", params))
 
@@ -108,9 +123,15 @@ class EntityNamespace:
     def update(self, **params: Unpack[EntityUpdateParams]) -> EntityUpdateResult:
         """Update Storage Parameters
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            name (str, optional, sent as NAME)
+            entity_new (str, optional, sent as ENTITY_NEW)
+            access (dict[str, Any], optional, sent as ACCESS)
+
         REST method: entity.update
         Docs: https://apidocs.bitrix24.com/api-reference/entity/entities/entity-update.html
-        Spec: spec/imported/entity.update.yaml
+        Spec: spec/imported/entity.update.yaml (in the b24client repository)
         """
         return cast("EntityUpdateResult", self._client._invoke("entity.update", params))
 
@@ -126,27 +147,48 @@ class EntityItemNamespace:
     def add(self, **params: Unpack[EntityItemAddParams]) -> EntityItemAddResult:
         """Add a Storage Item
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            name (str, optional, sent as NAME)
+            property_values (dict[str, Any], optional, sent as PROPERTY_VALUES)
+            section (int | str, optional, sent as SECTION)
+            date_active_from (str | datetime.date, optional, sent as DATE_ACTIVE_FROM)
+            date_active_to (str | datetime.date, optional, sent as DATE_ACTIVE_TO)
+            preview_picture (Any, optional, sent as PREVIEW_PICTURE)
+            detail_picture (Any, optional, sent as DETAIL_PICTURE)
+
         REST method: entity.item.add
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-add.html
-        Spec: spec/imported/entity.item.add.yaml
+        Spec: spec/imported/entity.item.add.yaml (in the b24client repository)
         """
         return cast("EntityItemAddResult", self._client._invoke("entity.item.add", params))
 
     def delete(self, **params: Unpack[EntityItemDeleteParams]) -> EntityItemDeleteResult:
         """Delete a Storage Item
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            id (int | str, required, sent as ID)
+
         REST method: entity.item.delete
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-delete.html
-        Spec: spec/imported/entity.item.delete.yaml
+        Spec: spec/imported/entity.item.delete.yaml (in the b24client repository)
         """
         return cast("EntityItemDeleteResult", self._client._invoke("entity.item.delete", params))
 
     def get(self, **params: Unpack[EntityItemGetParams]) -> EntityItemGetResult:
         """Get a List of Storage Items
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            sort (dict[str, Any], optional, sent as SORT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: entity.item.get
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-get.html
-        Spec: spec/imported/entity.item.get.yaml
+        Spec: spec/imported/entity.item.get.yaml (in the b24client repository)
         """
         return cast("EntityItemGetResult", self._client._invoke("entity.item.get", params))
 
@@ -157,9 +199,20 @@ class EntityItemNamespace:
     def update(self, **params: Unpack[EntityItemUpdateParams]) -> EntityItemUpdateResult:
         """Update a Storage Item
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            id (int | str, required, sent as ID)
+            name (str, optional, sent as NAME)
+            property_values (dict[str, Any], optional, sent as PROPERTY_VALUES)
+            section (int | str, optional, sent as SECTION)
+            date_active_from (str | datetime.date, optional, sent as DATE_ACTIVE_FROM)
+            date_active_to (str | datetime.date, optional, sent as DATE_ACTIVE_TO)
+            preview_picture (Any, optional, sent as PREVIEW_PICTURE)
+            detail_picture (Any, optional, sent as DETAIL_PICTURE)
+
         REST method: entity.item.update
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/entity-item-update.html
-        Spec: spec/imported/entity.item.update.yaml
+        Spec: spec/imported/entity.item.update.yaml (in the b24client repository)
         """
         return cast("EntityItemUpdateResult", self._client._invoke("entity.item.update", params))
 
@@ -175,36 +228,59 @@ class EntityItemPropertyNamespace:
     def add(self, **params: Unpack[EntityItemPropertyAddParams]) -> EntityItemPropertyAddResult:
         """Add a Storage Item Property
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            property (str, required, sent as PROPERTY)
+            name (str, optional, sent as NAME)
+            type (Literal['S', 'N', 'F'], optional, sent as TYPE)
+            sort (int | str, optional, sent as SORT)
+
         REST method: entity.item.property.add
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-add.html
-        Spec: spec/imported/entity.item.property.add.yaml
+        Spec: spec/imported/entity.item.property.add.yaml (in the b24client repository)
         """
         return cast("EntityItemPropertyAddResult", self._client._invoke("entity.item.property.add", params))
 
     def delete(self, **params: Unpack[EntityItemPropertyDeleteParams]) -> EntityItemPropertyDeleteResult:
         """Delete a Storage Item Property
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            property (str, required, sent as PROPERTY)
+
         REST method: entity.item.property.delete
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-delete.html
-        Spec: spec/imported/entity.item.property.delete.yaml
+        Spec: spec/imported/entity.item.property.delete.yaml (in the b24client repository)
         """
         return cast("EntityItemPropertyDeleteResult", self._client._invoke("entity.item.property.delete", params))
 
     def get(self, **params: Unpack[EntityItemPropertyGetParams]) -> EntityItemPropertyGetResult:
         """Get Storage Item Properties
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            property (str, optional, sent as PROPERTY)
+
         REST method: entity.item.property.get
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-get.html
-        Spec: spec/imported/entity.item.property.get.yaml
+        Spec: spec/imported/entity.item.property.get.yaml (in the b24client repository)
         """
         return cast("EntityItemPropertyGetResult", self._client._invoke("entity.item.property.get", params))
 
     def update(self, **params: Unpack[EntityItemPropertyUpdateParams]) -> EntityItemPropertyUpdateResult:
         """Update a Storage Item Property
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            property (str, required, sent as PROPERTY)
+            property_new (str, optional, sent as PROPERTY_NEW)
+            name (str, optional, sent as NAME)
+            type (Literal['S', 'N'], optional, sent as TYPE)
+            sort (int | str, optional, sent as SORT)
+
         REST method: entity.item.property.update
         Docs: https://apidocs.bitrix24.com/api-reference/entity/items/properties/entity-item-property-update.html
-        Spec: spec/imported/entity.item.property.update.yaml
+        Spec: spec/imported/entity.item.property.update.yaml (in the b24client repository)
         """
         return cast("EntityItemPropertyUpdateResult", self._client._invoke("entity.item.property.update", params))
 
@@ -220,35 +296,69 @@ class EntitySectionNamespace:
     def add(self, **params: Unpack[EntitySectionAddParams]) -> EntitySectionAddResult:
         """Add a Storage Section
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            name (str, required, sent as NAME)
+            section (int | str, optional, sent as SECTION)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            sort (int | str, optional, sent as SORT)
+            code (str, optional, sent as CODE)
+            description (str, optional, sent as DESCRIPTION)
+            picture (Any, optional, sent as PICTURE)
+            detail_picture (Any, optional, sent as DETAIL_PICTURE)
+
         REST method: entity.section.add
         Docs: https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-add.html
-        Spec: spec/imported/entity.section.add.yaml
+        Spec: spec/imported/entity.section.add.yaml (in the b24client repository)
         """
         return cast("EntitySectionAddResult", self._client._invoke("entity.section.add", params))
 
     def delete(self, **params: Unpack[EntitySectionDeleteParams]) -> EntitySectionDeleteResult:
         """Delete a Storage Section
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            id (int | str, required, sent as ID)
+
         REST method: entity.section.delete
         Docs: https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-delete.html
-        Spec: spec/imported/entity.section.delete.yaml
+        Spec: spec/imported/entity.section.delete.yaml (in the b24client repository)
         """
         return cast("EntitySectionDeleteResult", self._client._invoke("entity.section.delete", params))
 
     def get(self, **params: Unpack[EntitySectionGetParams]) -> EntitySectionGetResult:
         """Get a List of Storage Sections
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            sort (dict[str, Any], optional, sent as SORT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: entity.section.get
         Docs: https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-get.html
-        Spec: spec/imported/entity.section.get.yaml
+        Spec: spec/imported/entity.section.get.yaml (in the b24client repository)
         """
         return cast("EntitySectionGetResult", self._client._invoke("entity.section.get", params))
 
     def update(self, **params: Unpack[EntitySectionUpdateParams]) -> EntitySectionUpdateResult:
         """Update a Storage Section
 
+        Args:
+            entity (str, required, sent as ENTITY)
+            id (int | str, required, sent as ID)
+            name (str, optional, sent as NAME)
+            section (int | str, optional, sent as SECTION)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            sort (int | str, optional, sent as SORT)
+            code (str, optional, sent as CODE)
+            description (str, optional, sent as DESCRIPTION)
+            picture (Any, optional, sent as PICTURE)
+            detail_picture (Any, optional, sent as DETAIL_PICTURE)
+
         REST method: entity.section.update
         Docs: https://apidocs.bitrix24.com/api-reference/entity/sections/entity-section-update.html
-        Spec: spec/imported/entity.section.update.yaml
+        Spec: spec/imported/entity.section.update.yaml (in the b24client repository)
         """
         return cast("EntitySectionUpdateResult", self._client._invoke("entity.section.update", params))

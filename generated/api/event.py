@@ -44,18 +44,28 @@ class EventNamespace:
     def bind(self, **params: Unpack[EventBindParams]) -> EventBindResult:
         """Register a New Event Handler
 
+        Args:
+            event (str, required)
+            handler (str, optional)
+            auth_type (int | str, optional)
+            event_type (Literal['online', 'offline'], optional)
+            auth_connector (str, optional)
+            options (dict[str, Any], optional)
+
         REST method: event.bind
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-bind.html
-        Spec: spec/imported/event.bind.yaml, spec/overrides/event.bind.yaml
+        Spec: spec/imported/event.bind.yaml, spec/overrides/event.bind.yaml (in the b24client repository)
         """
         return cast("EventBindResult", self._client._invoke("event.bind", params))
 
     def get(self, **params: Unpack[EventGetParams]) -> EventGetResult:
         """Retrieve a List of Registered Event Handlers
 
+        Takes no arguments.
+
         REST method: event.get
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-get.html
-        Spec: spec/imported/event.get.yaml
+        Spec: spec/imported/event.get.yaml (in the b24client repository)
         """
         return cast("EventGetResult", self._client._invoke("event.get", params))
 
@@ -66,9 +76,15 @@ class EventNamespace:
     def unbind(self, **params: Unpack[EventUnbindParams]) -> EventUnbindResult:
         """Unregister Event Handler
 
+        Args:
+            event (str, optional)
+            handler (str, optional)
+            auth_type (int | str, optional)
+            event_type (Literal['online', 'offline'], optional)
+
         REST method: event.unbind
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-unbind.html
-        Spec: spec/imported/event.unbind.yaml, spec/overrides/event.unbind.yaml
+        Spec: spec/imported/event.unbind.yaml, spec/overrides/event.unbind.yaml (in the b24client repository)
         """
         return cast("EventUnbindResult", self._client._invoke("event.unbind", params))
 
@@ -84,35 +100,60 @@ class EventOfflineNamespace:
     def clear(self, **params: Unpack[EventOfflineClearParams]) -> EventOfflineClearResult:
         """Clear Offline Event Queue
 
+        Args:
+            process_id (str, required)
+            id (list[Any] | dict[str, Any], optional)
+            message_id (list[Any] | dict[str, Any], optional)
+
         REST method: event.offline.clear
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-clear.html
-        Spec: spec/imported/event.offline.clear.yaml
+        Spec: spec/imported/event.offline.clear.yaml (in the b24client repository)
         """
         return cast("EventOfflineClearResult", self._client._invoke("event.offline.clear", params))
 
     def error(self, **params: Unpack[EventOfflineErrorParams]) -> EventOfflineErrorResult:
         """Register Offline Event Queue Processing Errors
 
+        Args:
+            process_id (str, required)
+            message_id (list[Any] | dict[str, Any], optional)
+
         REST method: event.offline.error
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-error.html
-        Spec: spec/imported/event.offline.error.yaml
+        Spec: spec/imported/event.offline.error.yaml (in the b24client repository)
         """
         return cast("EventOfflineErrorResult", self._client._invoke("event.offline.error", params))
 
     def get(self, **params: Unpack[EventOfflineGetParams]) -> EventOfflineGetResult:
         """Retrieve a List of Offline Events With Cleanup
 
+        Args:
+            filter (list[Any] | dict[str, Any], optional)
+            order (list[Any] | dict[str, Any], optional)
+            limit (int | str, optional)
+            clear (Literal[0, 1], optional)
+            process_id (str, optional)
+            auth_connector (str, optional)
+            error (Literal[0, 1], optional)
+
         REST method: event.offline.get
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html
-        Spec: spec/imported/event.offline.get.yaml, spec/overrides/event.offline.get.yaml
+        Spec: spec/imported/event.offline.get.yaml, spec/overrides/event.offline.get.yaml (in the b24client repository)
         """
         return cast("EventOfflineGetResult", self._client._invoke("event.offline.get", params))
 
     def list(self, **params: Unpack[EventOfflineListParams]) -> EventOfflineListResult:
         """Get a List of Offline Events
 
+        Args:
+            filter (list[Any] | dict[str, Any], optional)
+            order (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+            auth_connector (str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: event.offline.list
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html
-        Spec: spec/imported/event.offline.list.yaml, spec/overrides/event.offline.list.yaml
+        Spec: spec/imported/event.offline.list.yaml, spec/overrides/event.offline.list.yaml (in the b24client repository)
         """
         return cast("EventOfflineListResult", self._client._invoke("event.offline.list", params))

@@ -32,8 +32,12 @@ class EventsNamespace:
     def __call__(self, **params: Unpack[EventsParams]) -> EventsResult:
         """Get a List of Available Events
 
+        Args:
+            scope (str, optional, sent as SCOPE)
+            full (bool | str, optional, sent as FULL)
+
         REST method: events
         Docs: https://apidocs.bitrix24.com/api-reference/events/events.html
-        Spec: spec/imported/events.yaml
+        Spec: spec/imported/events.yaml (in the b24client repository)
         """
         return cast("EventsResult", self._client._invoke("events", params))

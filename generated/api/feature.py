@@ -32,8 +32,11 @@ class FeatureNamespace:
     def get(self, **params: Unpack[FeatureGetParams]) -> FeatureGetResult:
         """Get information about feature availability in Bitrix24
 
+        Args:
+            code (str, required, sent as CODE)
+
         REST method: feature.get
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/feature-get.html
-        Spec: spec/imported/feature.get.yaml
+        Spec: spec/imported/feature.get.yaml (in the b24client repository)
         """
         return cast("FeatureGetResult", self._client._invoke("feature.get", params))

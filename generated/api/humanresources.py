@@ -88,18 +88,24 @@ class HumanresourcesHcmlinkCompanyNamespace:
     def add(self, **params: Unpack[HumanresourcesHcmlinkCompanyAddParams]) -> HumanresourcesHcmlinkCompanyAddResult:
         """Add HCM Link Company
 
+        Args:
+            fields (HumanresourcesHcmlinkCompanyAddFields, required)
+
         REST method: humanresources.hcmlink.company.add
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-add.html
-        Spec: spec/imported/humanresources.hcmlink.company.add.yaml
+        Spec: spec/imported/humanresources.hcmlink.company.add.yaml (in the b24client repository)
         """
         return cast("HumanresourcesHcmlinkCompanyAddResult", self._client._invoke("humanresources.hcmlink.company.add", params))
 
     def delete(self, **params: Unpack[HumanresourcesHcmlinkCompanyDeleteParams]) -> HumanresourcesHcmlinkCompanyDeleteResult:
         """Delete HCM Link Company
 
+        Args:
+            id (int | str, required)
+
         REST method: humanresources.hcmlink.company.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-delete.html
-        Spec: spec/imported/humanresources.hcmlink.company.delete.yaml
+        Spec: spec/imported/humanresources.hcmlink.company.delete.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesHcmlinkCompanyDeleteResult", self._client._invoke("humanresources.hcmlink.company.delete", params)
@@ -108,18 +114,27 @@ class HumanresourcesHcmlinkCompanyNamespace:
     def list(self, **params: Unpack[HumanresourcesHcmlinkCompanyListParams]) -> HumanresourcesHcmlinkCompanyListResult:
         """Get HCM Link Company List
 
+        Args:
+            limit (int | str, optional)
+            offset (int | str, optional)
+            user_id (int | str, optional, sent as userId)
+
         REST method: humanresources.hcmlink.company.list
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-list.html
-        Spec: spec/imported/humanresources.hcmlink.company.list.yaml
+        Spec: spec/imported/humanresources.hcmlink.company.list.yaml (in the b24client repository)
         """
         return cast("HumanresourcesHcmlinkCompanyListResult", self._client._invoke("humanresources.hcmlink.company.list", params))
 
     def update(self, **params: Unpack[HumanresourcesHcmlinkCompanyUpdateParams]) -> HumanresourcesHcmlinkCompanyUpdateResult:
         """Update HCM Link Company
 
+        Args:
+            id (int | str, required)
+            fields (HumanresourcesHcmlinkCompanyUpdateFields, required)
+
         REST method: humanresources.hcmlink.company.update
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-update.html
-        Spec: spec/imported/humanresources.hcmlink.company.update.yaml
+        Spec: spec/imported/humanresources.hcmlink.company.update.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesHcmlinkCompanyUpdateResult", self._client._invoke("humanresources.hcmlink.company.update", params)
@@ -141,9 +156,13 @@ class HumanresourcesHcmlinkCompanyUserNamespace:
     def list(self, **params: Unpack[HumanresourcesHcmlinkCompanyUserListParams]) -> HumanresourcesHcmlinkCompanyUserListResult:
         """Get Current User HCM Link Company List
 
+        Args:
+            limit (int | str, optional)
+            offset (int | str, optional)
+
         REST method: humanresources.hcmlink.company.user.list
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-company-user-list.html
-        Spec: spec/imported/humanresources.hcmlink.company.user.list.yaml
+        Spec: spec/imported/humanresources.hcmlink.company.user.list.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesHcmlinkCompanyUserListResult", self._client._invoke("humanresources.hcmlink.company.user.list", params)
@@ -161,9 +180,15 @@ class HumanresourcesHcmlinkEmployeeNamespace:
     def list(self, **params: Unpack[HumanresourcesHcmlinkEmployeeListParams]) -> HumanresourcesHcmlinkEmployeeListResult:
         """Get Mapped HCM Link Employee List
 
+        Args:
+            company (str, required)
+            limit (int | str, optional)
+            offset (int | str, optional)
+            updated_at (str, optional, sent as updatedAt)
+
         REST method: humanresources.hcmlink.employee.list
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-list.html
-        Spec: spec/imported/humanresources.hcmlink.employee.list.yaml
+        Spec: spec/imported/humanresources.hcmlink.employee.list.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesHcmlinkEmployeeListResult", self._client._invoke("humanresources.hcmlink.employee.list", params)
@@ -172,9 +197,14 @@ class HumanresourcesHcmlinkEmployeeNamespace:
     def set(self, **params: Unpack[HumanresourcesHcmlinkEmployeeSetParams]) -> HumanresourcesHcmlinkEmployeeSetResult:
         """Transfer HCM Link Employee List
 
+        Args:
+            company (str, required)
+            data (list[Any] | dict[str, Any], required)
+            job (HumanresourcesHcmlinkEmployeeSetJob, optional)
+
         REST method: humanresources.hcmlink.employee.set
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-employee-set.html
-        Spec: spec/imported/humanresources.hcmlink.employee.set.yaml
+        Spec: spec/imported/humanresources.hcmlink.employee.set.yaml (in the b24client repository)
         """
         return cast("HumanresourcesHcmlinkEmployeeSetResult", self._client._invoke("humanresources.hcmlink.employee.set", params))
 
@@ -203,9 +233,14 @@ class HumanresourcesHcmlinkFieldValueNamespace:
     def set(self, **params: Unpack[HumanresourcesHcmlinkFieldValueSetParams]) -> HumanresourcesHcmlinkFieldValueSetResult:
         """Transfer HCM Link Field Values
 
+        Args:
+            company (str, required)
+            data (list[Any] | dict[str, Any], required)
+            job (HumanresourcesHcmlinkFieldValueSetJob, optional)
+
         REST method: humanresources.hcmlink.field.value.set
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-field-value-set.html
-        Spec: spec/imported/humanresources.hcmlink.field.value.set.yaml
+        Spec: spec/imported/humanresources.hcmlink.field.value.set.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesHcmlinkFieldValueSetResult", self._client._invoke("humanresources.hcmlink.field.value.set", params)
@@ -227,9 +262,13 @@ class HumanresourcesHcmlinkJobNamespace:
     def update(self, **params: Unpack[HumanresourcesHcmlinkJobUpdateParams]) -> HumanresourcesHcmlinkJobUpdateResult:
         """Update HCM Link Job
 
+        Args:
+            id (int | str, required)
+            fields (HumanresourcesHcmlinkJobUpdateFields, required)
+
         REST method: humanresources.hcmlink.job.update
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-update.html
-        Spec: spec/imported/humanresources.hcmlink.job.update.yaml
+        Spec: spec/imported/humanresources.hcmlink.job.update.yaml (in the b24client repository)
         """
         return cast("HumanresourcesHcmlinkJobUpdateResult", self._client._invoke("humanresources.hcmlink.job.update", params))
 
@@ -245,9 +284,12 @@ class HumanresourcesHcmlinkJobStatusNamespace:
     def get(self, **params: Unpack[HumanresourcesHcmlinkJobStatusGetParams]) -> HumanresourcesHcmlinkJobStatusGetResult:
         """Get HCM Link Job Status
 
+        Args:
+            id (int | str, required)
+
         REST method: humanresources.hcmlink.job.status.get
         Docs: https://apidocs.bitrix24.com/api-reference/sign/hcm-link/humanresources-hcmlink-job-status-get.html
-        Spec: spec/imported/humanresources.hcmlink.job.status.get.yaml
+        Spec: spec/imported/humanresources.hcmlink.job.status.get.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesHcmlinkJobStatusGetResult", self._client._invoke("humanresources.hcmlink.job.status.get", params)

@@ -225,82 +225,126 @@ class ImChatNamespace:
     def add(self, **params: Unpack[ImChatAddParams]) -> ImChatAddResult:
         """Create Chat
 
+        Args:
+            users (list[Any] | dict[str, Any], optional, sent as USERS)
+            type (Literal['OPEN', 'CHAT'], optional, sent as TYPE)
+            title (str, optional, sent as TITLE)
+            description (str, optional, sent as DESCRIPTION)
+            color (Literal['RED', 'GREEN', 'MINT', 'LIGHT_BLUE', 'DARK_BLUE', 'PURPLE', 'AQUA', 'PINK', 'LIME', 'BROWN', 'AZURE', 'KHAKI', 'SAND', 'MARENGO', 'GRAY', 'GRAPHITE'], optional, sent as COLOR)
+            message (str, optional, sent as MESSAGE)
+            avatar (str, optional, sent as AVATAR)
+            entity_type (Literal['VIDEOCONF', 'AI_ASSISTANT_PRIVATE', 'LINES', 'LIVECHAT', 'ANNOUNCEMENT', 'CALENDAR', 'MAIL', 'CRM', 'SONET_GROUP', 'TASKS', 'CALL'], optional, sent as ENTITY_TYPE)
+            entity_id (str, optional, sent as ENTITY_ID)
+            copilot_main_role (str, optional, sent as COPILOT_MAIN_ROLE)
+
         REST method: im.chat.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-chat-add.html
-        Spec: spec/imported/im.chat.add.yaml
+        Spec: spec/imported/im.chat.add.yaml (in the b24client repository)
         """
         return cast("ImChatAddResult", self._client._invoke("im.chat.add", params))
 
     def get(self, **params: Unpack[ImChatGetParams]) -> ImChatGetResult:
         """Get Chat ID
 
+        Args:
+            entity_type (Literal['VIDEOCONF', 'AI_ASSISTANT_PRIVATE', 'LINES', 'LIVECHAT', 'ANNOUNCEMENT', 'CALENDAR', 'MAIL', 'CRM', 'SONET_GROUP', 'TASKS_TASK', 'TASKS', 'CALL'], required, sent as ENTITY_TYPE)
+            entity_id (str, required, sent as ENTITY_ID)
+
         REST method: im.chat.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-chat-get.html
-        Spec: spec/imported/im.chat.get.yaml
+        Spec: spec/imported/im.chat.get.yaml (in the b24client repository)
         """
         return cast("ImChatGetResult", self._client._invoke("im.chat.get", params))
 
     def leave(self, **params: Unpack[ImChatLeaveParams]) -> ImChatLeaveResult:
         """Leave Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: im.chat.leave
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-leave.html
-        Spec: spec/imported/im.chat.leave.yaml
+        Spec: spec/imported/im.chat.leave.yaml (in the b24client repository)
         """
         return cast("ImChatLeaveResult", self._client._invoke("im.chat.leave", params))
 
     def mute(self, **params: Unpack[ImChatMuteParams]) -> ImChatMuteResult:
         """Disable Notifications from Chat
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            mute (Literal['Y', 'N'], optional, sent as MUTE)
+
         Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.mute
         Docs: https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-chat-mute.html
-        Spec: spec/imported/im.chat.mute.yaml
+        Spec: spec/imported/im.chat.mute.yaml (in the b24client repository)
         """
         return cast("ImChatMuteResult", self._client._invoke("im.chat.mute", params))
 
     def set_owner(self, **params: Unpack[ImChatSetOwnerParams]) -> ImChatSetOwnerResult:
         """Change Chat Owner
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            user_id (int | str, required, sent as USER_ID)
+
         Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.setOwner
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-set-owner.html
-        Spec: spec/imported/im.chat.setOwner.yaml
+        Spec: spec/imported/im.chat.setOwner.yaml (in the b24client repository)
         """
         return cast("ImChatSetOwnerResult", self._client._invoke("im.chat.setOwner", params))
 
     def update_avatar(self, **params: Unpack[ImChatUpdateAvatarParams]) -> ImChatUpdateAvatarResult:
         """Update Chat Avatar
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            avatar (str, required, sent as AVATAR)
+
         Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.updateAvatar
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-avatar.html
-        Spec: spec/imported/im.chat.updateAvatar.yaml
+        Spec: spec/imported/im.chat.updateAvatar.yaml (in the b24client repository)
         """
         return cast("ImChatUpdateAvatarResult", self._client._invoke("im.chat.updateAvatar", params))
 
     def update_color(self, **params: Unpack[ImChatUpdateColorParams]) -> ImChatUpdateColorResult:
         """Change Chat Color
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            color (Literal['RED', 'GREEN', 'MINT', 'LIGHT_BLUE', 'DARK_BLUE', 'PURPLE', 'AQUA', 'PINK', 'LIME', 'BROWN', 'AZURE', 'KHAKI', 'SAND', 'MARENGO', 'GRAY', 'GRAPHITE'], required, sent as COLOR)
+
         Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.updateColor
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-color.html
-        Spec: spec/imported/im.chat.updateColor.yaml
+        Spec: spec/imported/im.chat.updateColor.yaml (in the b24client repository)
         """
         return cast("ImChatUpdateColorResult", self._client._invoke("im.chat.updateColor", params))
 
     def update_title(self, **params: Unpack[ImChatUpdateTitleParams]) -> ImChatUpdateTitleResult:
         """Update Chat Title
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            title (str, required, sent as TITLE)
+
         Rules: at least one of CHAT_ID, DIALOG_ID.
 
         REST method: im.chat.updateTitle
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-update/im-chat-update-title.html
-        Spec: spec/imported/im.chat.updateTitle.yaml
+        Spec: spec/imported/im.chat.updateTitle.yaml (in the b24client repository)
         """
         return cast("ImChatUpdateTitleResult", self._client._invoke("im.chat.updateTitle", params))
 
@@ -320,27 +364,39 @@ class ImChatUserNamespace:
     def add(self, **params: Unpack[ImChatUserAddParams]) -> ImChatUserAddResult:
         """Invite Participants to Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            users (list[Any] | dict[str, Any], required, sent as USERS)
+            hide_history (Literal['Y', 'N'], optional, sent as HIDE_HISTORY)
+
         REST method: im.chat.user.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-add.html
-        Spec: spec/imported/im.chat.user.add.yaml
+        Spec: spec/imported/im.chat.user.add.yaml (in the b24client repository)
         """
         return cast("ImChatUserAddResult", self._client._invoke("im.chat.user.add", params))
 
     def delete(self, **params: Unpack[ImChatUserDeleteParams]) -> ImChatUserDeleteResult:
         """Exclude Participants from Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            user_id (int | str, required, sent as USER_ID)
+
         REST method: im.chat.user.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-delete.html
-        Spec: spec/imported/im.chat.user.delete.yaml
+        Spec: spec/imported/im.chat.user.delete.yaml (in the b24client repository)
         """
         return cast("ImChatUserDeleteResult", self._client._invoke("im.chat.user.delete", params))
 
     def list(self, **params: Unpack[ImChatUserListParams]) -> ImChatUserListResult:
         """Get Chat Participant IDs
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: im.chat.user.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-chat-user-list.html
-        Spec: spec/imported/im.chat.user.list.yaml
+        Spec: spec/imported/im.chat.user.list.yaml (in the b24client repository)
         """
         return cast("ImChatUserListResult", self._client._invoke("im.chat.user.list", params))
 
@@ -356,9 +412,11 @@ class ImCountersNamespace:
     def get(self, **params: Unpack[ImCountersGetParams]) -> ImCountersGetResult:
         """Get Counters
 
+        Takes no arguments.
+
         REST method: im.counters.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-counters-get.html
-        Spec: spec/imported/im.counters.get.yaml
+        Spec: spec/imported/im.counters.get.yaml (in the b24client repository)
         """
         return cast("ImCountersGetResult", self._client._invoke("im.counters.get", params))
 
@@ -382,9 +440,13 @@ class ImDepartmentNamespace:
     def get(self, **params: Unpack[ImDepartmentGetParams]) -> ImDepartmentGetResult:
         """Get Information About the Department
 
+        Args:
+            id (list[Any] | dict[str, Any], required, sent as ID)
+            user_data (Literal['Y', 'N'], optional, sent as USER_DATA)
+
         REST method: im.department.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-get.html
-        Spec: spec/imported/im.department.get.yaml
+        Spec: spec/imported/im.department.get.yaml (in the b24client repository)
         """
         return cast("ImDepartmentGetResult", self._client._invoke("im.department.get", params))
 
@@ -404,9 +466,14 @@ class ImDepartmentColleaguesNamespace:
     def list(self, **params: Unpack[ImDepartmentColleaguesListParams]) -> ImDepartmentColleaguesListResult:
         """Get the List of Colleagues for the Current User
 
+        Args:
+            user_data (Literal['Y', 'N'], optional, sent as USER_DATA)
+            offset (int | str, optional, sent as OFFSET)
+            limit (int | str, optional, sent as LIMIT)
+
         REST method: im.department.colleagues.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-colleagues-list.html
-        Spec: spec/imported/im.department.colleagues.list.yaml
+        Spec: spec/imported/im.department.colleagues.list.yaml (in the b24client repository)
         """
         return cast("ImDepartmentColleaguesListResult", self._client._invoke("im.department.colleagues.list", params))
 
@@ -422,9 +489,13 @@ class ImDepartmentEmployeesNamespace:
     def get(self, **params: Unpack[ImDepartmentEmployeesGetParams]) -> ImDepartmentEmployeesGetResult:
         """Get a List of Employees from Departments
 
+        Args:
+            id (list[Any] | dict[str, Any], required, sent as ID)
+            user_data (Literal['Y', 'N'], optional, sent as USER_DATA)
+
         REST method: im.department.employees.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-employees-get.html
-        Spec: spec/imported/im.department.employees.get.yaml
+        Spec: spec/imported/im.department.employees.get.yaml (in the b24client repository)
         """
         return cast("ImDepartmentEmployeesGetResult", self._client._invoke("im.department.employees.get", params))
 
@@ -440,9 +511,13 @@ class ImDepartmentManagersNamespace:
     def get(self, **params: Unpack[ImDepartmentManagersGetParams]) -> ImDepartmentManagersGetResult:
         """Get a List of Department Managers
 
+        Args:
+            id (list[Any] | dict[str, Any], required, sent as ID)
+            user_data (Literal['Y', 'N'], optional, sent as USER_DATA)
+
         REST method: im.department.managers.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/departments/im-department-managers-get.html
-        Spec: spec/imported/im.department.managers.get.yaml
+        Spec: spec/imported/im.department.managers.get.yaml (in the b24client repository)
         """
         return cast("ImDepartmentManagersGetResult", self._client._invoke("im.department.managers.get", params))
 
@@ -458,9 +533,12 @@ class ImDialogNamespace:
     def get(self, **params: Unpack[ImDialogGetParams]) -> ImDialogGetResult:
         """Get Chat Data
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+
         REST method: im.dialog.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-dialog-get.html
-        Spec: spec/imported/im.dialog.get.yaml
+        Spec: spec/imported/im.dialog.get.yaml (in the b24client repository)
         """
         return cast("ImDialogGetResult", self._client._invoke("im.dialog.get", params))
 
@@ -475,9 +553,13 @@ class ImDialogNamespace:
     def unread(self, **params: Unpack[ImDialogUnreadParams]) -> ImDialogUnreadResult:
         """Set the "unread" flag for messages
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            message_id (int | str, required, sent as MESSAGE_ID)
+
         REST method: im.dialog.unread
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-unread.html
-        Spec: spec/imported/im.dialog.unread.yaml
+        Spec: spec/imported/im.dialog.unread.yaml (in the b24client repository)
         """
         return cast("ImDialogUnreadResult", self._client._invoke("im.dialog.unread", params))
 
@@ -488,9 +570,12 @@ class ImDialogNamespace:
     def writing(self, **params: Unpack[ImDialogWritingParams]) -> ImDialogWritingResult:
         """Send "User is typing" indicator
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+
         REST method: im.dialog.writing
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-writing.html
-        Spec: spec/imported/im.dialog.writing.yaml
+        Spec: spec/imported/im.dialog.writing.yaml (in the b24client repository)
         """
         return cast("ImDialogWritingResult", self._client._invoke("im.dialog.writing", params))
 
@@ -506,18 +591,34 @@ class ImDialogMessagesNamespace:
     def get(self, **params: Unpack[ImDialogMessagesGetParams]) -> ImDialogMessagesGetResult:
         """Retrieve a List of Recent Messages
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            last_id (int | str, optional, sent as LAST_ID)
+            first_id (int | str, optional, sent as FIRST_ID)
+            limit (int | str, optional, sent as LIMIT)
+
         REST method: im.dialog.messages.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-get.html
-        Spec: spec/imported/im.dialog.messages.get.yaml
+        Spec: spec/imported/im.dialog.messages.get.yaml (in the b24client repository)
         """
         return cast("ImDialogMessagesGetResult", self._client._invoke("im.dialog.messages.get", params))
 
     def search(self, **params: Unpack[ImDialogMessagesSearchParams]) -> ImDialogMessagesSearchResult:
         """Find Message in Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            search_message (str, optional, sent as SEARCH_MESSAGE)
+            date_from (str | datetime.date, optional, sent as DATE_FROM)
+            date_to (str | datetime.date, optional, sent as DATE_TO)
+            date (str | datetime.date, optional, sent as DATE)
+            order (dict[str, Any], optional, sent as ORDER)
+            limit (int | str, optional, sent as LIMIT)
+            last_id (int | str, optional, sent as LAST_ID)
+
         REST method: im.dialog.messages.search
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-messages-search.html
-        Spec: spec/imported/im.dialog.messages.search.yaml
+        Spec: spec/imported/im.dialog.messages.search.yaml (in the b24client repository)
         """
         return cast("ImDialogMessagesSearchResult", self._client._invoke("im.dialog.messages.search", params))
 
@@ -533,18 +634,24 @@ class ImDialogReadNamespace:
     def __call__(self, **params: Unpack[ImDialogReadParams]) -> ImDialogReadResult:
         """Set the "read" flag for messages
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            message_id (int | str, optional, sent as MESSAGE_ID)
+
         REST method: im.dialog.read
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-dialog-read.html
-        Spec: spec/imported/im.dialog.read.yaml
+        Spec: spec/imported/im.dialog.read.yaml (in the b24client repository)
         """
         return cast("ImDialogReadResult", self._client._invoke("im.dialog.read", params))
 
     def all(self, **params: Unpack[ImDialogReadAllParams]) -> ImDialogReadAllResult:
         """Set the "read" flag for all chats
 
+        Takes no arguments.
+
         REST method: im.dialog.read.all
         Docs: https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-dialog-read-all.html
-        Spec: spec/imported/im.dialog.read.all.yaml
+        Spec: spec/imported/im.dialog.read.all.yaml (in the b24client repository)
         """
         return cast("ImDialogReadAllResult", self._client._invoke("im.dialog.read.all", params))
 
@@ -560,9 +667,17 @@ class ImDialogUsersNamespace:
     def list(self, **params: Unpack[ImDialogUsersListParams]) -> ImDialogUsersListResult:
         """Get the List of Participants
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            skip_external (Literal['Y', 'N'], optional, sent as SKIP_EXTERNAL)
+            skip_external_except_types (str, optional, sent as SKIP_EXTERNAL_EXCEPT_TYPES)
+            limit (int | str, optional, sent as LIMIT)
+            last_id (int | str, optional, sent as LAST_ID)
+            offset (int | str, optional, sent as OFFSET)
+
         REST method: im.dialog.users.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/chat-users/im-dialog-users-list.html
-        Spec: spec/imported/im.dialog.users.list.yaml
+        Spec: spec/imported/im.dialog.users.list.yaml (in the b24client repository)
         """
         return cast("ImDialogUsersListResult", self._client._invoke("im.dialog.users.list", params))
 
@@ -595,31 +710,47 @@ class ImDiskFileNamespace:
     def commit(self, **params: Unpack[ImDiskFileCommitParams]) -> ImDiskFileCommitResult:
         """Add File to Chat
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            file_id (int | str, optional, sent as FILE_ID)
+            upload_id (int | str, optional, sent as UPLOAD_ID)
+            message (str, optional, sent as MESSAGE)
+            silent_mode (Literal['Y', 'N'], optional, sent as SILENT_MODE)
+            as_file (Literal['Y', 'N'], optional, sent as AS_FILE)
+
         Rules: at least one of CHAT_ID, DIALOG_ID; at least one of FILE_ID, UPLOAD_ID.
 
         Deprecated (use im.v2.File.upload): The docs mark the method deprecated.
 
         REST method: im.disk.file.commit
         Docs: https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-commit.html
-        Spec: spec/imported/im.disk.file.commit.yaml
+        Spec: spec/imported/im.disk.file.commit.yaml (in the b24client repository)
         """
         return cast("ImDiskFileCommitResult", self._client._invoke("im.disk.file.commit", params))
 
     def delete(self, **params: Unpack[ImDiskFileDeleteParams]) -> ImDiskFileDeleteResult:
         """Delete File from Chat Folder
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            file_id (int | str, required, sent as FILE_ID)
+
         REST method: im.disk.file.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-delete.html
-        Spec: spec/imported/im.disk.file.delete.yaml
+        Spec: spec/imported/im.disk.file.delete.yaml (in the b24client repository)
         """
         return cast("ImDiskFileDeleteResult", self._client._invoke("im.disk.file.delete", params))
 
     def save(self, **params: Unpack[ImDiskFileSaveParams]) -> ImDiskFileSaveResult:
         """Save File to Your Drive
 
+        Args:
+            file_id (int | str, required, sent as FILE_ID)
+
         REST method: im.disk.file.save
         Docs: https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-file-save.html
-        Spec: spec/imported/im.disk.file.save.yaml
+        Spec: spec/imported/im.disk.file.save.yaml (in the b24client repository)
         """
         return cast("ImDiskFileSaveResult", self._client._invoke("im.disk.file.save", params))
 
@@ -635,13 +766,17 @@ class ImDiskFolderNamespace:
     def get(self, **params: Unpack[ImDiskFolderGetParams]) -> ImDiskFolderGetResult:
         """Get Chat File Storage Folder
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+
         Rules: at least one of CHAT_ID, DIALOG_ID.
 
         Deprecated (use im.v2.File.upload): The docs mark the method deprecated.
 
         REST method: im.disk.folder.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/files/im-disk-folder-get.html
-        Spec: spec/imported/im.disk.folder.get.yaml
+        Spec: spec/imported/im.disk.folder.get.yaml (in the b24client repository)
         """
         return cast("ImDiskFolderGetResult", self._client._invoke("im.disk.folder.get", params))
 
@@ -657,56 +792,93 @@ class ImMessageNamespace:
     def add(self, **params: Unpack[ImMessageAddParams]) -> ImMessageAddResult:
         """Send Message
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            message (str, optional, sent as MESSAGE)
+            attach (dict[str, Any] | Sequence[dict[str, Any]] | str, optional, sent as ATTACH)
+            keyboard (dict[str, Any] | str, optional, sent as KEYBOARD)
+            menu (dict[str, Any] | str, optional, sent as MENU)
+            system (Literal['Y', 'N'], optional, sent as SYSTEM)
+            url_preview (Literal['Y', 'N'], optional, sent as URL_PREVIEW)
+            reply_id (int | str, optional, sent as REPLY_ID)
+
         Rules: at least one of MESSAGE, ATTACH.
 
         REST method: im.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-add.html
-        Spec: spec/imported/im.message.add.yaml, spec/overrides/im.message.add.yaml
+        Spec: spec/imported/im.message.add.yaml, spec/overrides/im.message.add.yaml (in the b24client repository)
         """
         return cast("ImMessageAddResult", self._client._invoke("im.message.add", params))
 
     def command(self, **params: Unpack[ImMessageCommandParams]) -> ImMessageCommandResult:
         """Execute the chat-bot command
 
+        Args:
+            message_id (int | str, required, sent as MESSAGE_ID)
+            bot_id (int | str, required, sent as BOT_ID)
+            command (str, required, sent as COMMAND)
+            command_params (str, optional, sent as COMMAND_PARAMS)
+
         REST method: im.message.command
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-command.html
-        Spec: spec/imported/im.message.command.yaml
+        Spec: spec/imported/im.message.command.yaml (in the b24client repository)
         """
         return cast("ImMessageCommandResult", self._client._invoke("im.message.command", params))
 
     def delete(self, **params: Unpack[ImMessageDeleteParams]) -> ImMessageDeleteResult:
         """Delete Message
 
+        Args:
+            message_id (int | str, required, sent as MESSAGE_ID)
+
         REST method: im.message.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-delete.html
-        Spec: spec/imported/im.message.delete.yaml
+        Spec: spec/imported/im.message.delete.yaml (in the b24client repository)
         """
         return cast("ImMessageDeleteResult", self._client._invoke("im.message.delete", params))
 
     def like(self, **params: Unpack[ImMessageLikeParams]) -> ImMessageLikeResult:
         """Change Status to "Like"
 
+        Args:
+            message_id (int | str, required, sent as MESSAGE_ID)
+            action (Literal['auto', 'plus', 'minus'], optional, sent as ACTION)
+
         REST method: im.message.like
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-like.html
-        Spec: spec/imported/im.message.like.yaml
+        Spec: spec/imported/im.message.like.yaml (in the b24client repository)
         """
         return cast("ImMessageLikeResult", self._client._invoke("im.message.like", params))
 
     def share(self, **params: Unpack[ImMessageShareParams]) -> ImMessageShareResult:
         """Create an Object Based on the Message
 
+        Args:
+            message_id (int | str, required, sent as MESSAGE_ID)
+            dialog_id (str, required, sent as DIALOG_ID)
+            type (Literal['CHAT', 'TASK', 'POST', 'CALEND'], required, sent as TYPE)
+
         REST method: im.message.share
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-share.html
-        Spec: spec/imported/im.message.share.yaml
+        Spec: spec/imported/im.message.share.yaml (in the b24client repository)
         """
         return cast("ImMessageShareResult", self._client._invoke("im.message.share", params))
 
     def update(self, **params: Unpack[ImMessageUpdateParams]) -> ImMessageUpdateResult:
         """Update Message
 
+        Args:
+            message_id (int | str, required, sent as MESSAGE_ID)
+            message (str, optional, sent as MESSAGE)
+            attach (dict[str, Any] | Sequence[dict[str, Any]] | str, optional, sent as ATTACH)
+            keyboard (dict[str, Any] | str, optional, sent as KEYBOARD)
+            menu (dict[str, Any] | str, optional, sent as MENU)
+            url_preview (Literal['Y', 'N'], optional, sent as URL_PREVIEW)
+            is_edited (Literal['Y', 'N'], optional, sent as IS_EDITED)
+
         REST method: im.message.update
         Docs: https://apidocs.bitrix24.com/api-reference/chats/messages/im-message-update.html
-        Spec: spec/imported/im.message.update.yaml, spec/overrides/im.message.update.yaml
+        Spec: spec/imported/im.message.update.yaml, spec/overrides/im.message.update.yaml (in the b24client repository)
         """
         return cast("ImMessageUpdateResult", self._client._invoke("im.message.update", params))
 
@@ -722,47 +894,77 @@ class ImNotifyNamespace:
     def __call__(self, **params: Unpack[ImNotifyParams]) -> ImNotifyResult:
         """Send Notification
 
+        Args:
+            user_id (int | str, required, sent as USER_ID)
+            type (Literal['USER', 'SYSTEM'], optional, sent as TYPE)
+            message (str, required, sent as MESSAGE)
+            message_out (str, optional, sent as MESSAGE_OUT)
+            tag (str, optional, sent as TAG)
+            sub_tag (str, optional, sent as SUB_TAG)
+            attach (dict[str, Any] | str, optional, sent as ATTACH)
+            client_id (str, optional, sent as CLIENT_ID)
+
         REST method: im.notify
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify.html
-        Spec: spec/imported/im.notify.yaml
+        Spec: spec/imported/im.notify.yaml (in the b24client repository)
         """
         return cast("ImNotifyResult", self._client._invoke("im.notify", params))
 
     def answer(self, **params: Unpack[ImNotifyAnswerParams]) -> ImNotifyAnswerResult:
         """Responding to Notifications with Quick Response
 
+        Args:
+            notify_id (int | str, required, sent as NOTIFY_ID)
+            answer_text (str, required, sent as ANSWER_TEXT)
+
         REST method: im.notify.answer
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-answer.html
-        Spec: spec/imported/im.notify.answer.yaml
+        Spec: spec/imported/im.notify.answer.yaml (in the b24client repository)
         """
         return cast("ImNotifyAnswerResult", self._client._invoke("im.notify.answer", params))
 
     def confirm(self, **params: Unpack[ImNotifyConfirmParams]) -> ImNotifyConfirmResult:
         """Interacting with Notification Buttons
 
+        Args:
+            notify_id (int | str, required, sent as NOTIFY_ID)
+            notify_value (str, required, sent as NOTIFY_VALUE)
+
         REST method: im.notify.confirm
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-confirm.html
-        Spec: spec/imported/im.notify.confirm.yaml
+        Spec: spec/imported/im.notify.confirm.yaml (in the b24client repository)
         """
         return cast("ImNotifyConfirmResult", self._client._invoke("im.notify.confirm", params))
 
     def delete(self, **params: Unpack[ImNotifyDeleteParams]) -> ImNotifyDeleteResult:
         """Delete Notification
 
+        Args:
+            id (int | str, optional, sent as ID)
+            tag (str, optional, sent as TAG)
+            sub_tag (str, optional, sent as SUB_TAG)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Rules: at least one of ID, TAG, SUB_TAG.
 
         REST method: im.notify.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-delete.html
-        Spec: spec/imported/im.notify.delete.yaml, spec/overrides/im.notify.delete.yaml
+        Spec: spec/imported/im.notify.delete.yaml, spec/overrides/im.notify.delete.yaml (in the b24client repository)
         """
         return cast("ImNotifyDeleteResult", self._client._invoke("im.notify.delete", params))
 
     def get(self, **params: Unpack[ImNotifyGetParams]) -> ImNotifyGetResult:
         """Get Notifications
 
+        Args:
+            last_id (int | str, optional, sent as LAST_ID)
+            last_type (Literal[1, 3], optional, sent as LAST_TYPE)
+            limit (int | str, optional, sent as LIMIT)
+            convert_text (str, optional, sent as CONVERT_TEXT)
+
         REST method: im.notify.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-get.html
-        Spec: spec/imported/im.notify.get.yaml
+        Spec: spec/imported/im.notify.get.yaml (in the b24client repository)
         """
         return cast("ImNotifyGetResult", self._client._invoke("im.notify.get", params))
 
@@ -798,9 +1000,22 @@ class ImNotifyHistoryNamespace:
     def search(self, **params: Unpack[ImNotifyHistorySearchParams]) -> ImNotifyHistorySearchResult:
         """Searching Notification History
 
+        Args:
+            search_text (str, optional, sent as SEARCH_TEXT)
+            search_type (str, optional, sent as SEARCH_TYPE)
+            search_types (list[Any] | dict[str, Any], optional, sent as SEARCH_TYPES)
+            search_date (str, optional, sent as SEARCH_DATE)
+            search_date_from (str, optional, sent as SEARCH_DATE_FROM)
+            search_date_to (str, optional, sent as SEARCH_DATE_TO)
+            search_authors (list[Any] | dict[str, Any], optional, sent as SEARCH_AUTHORS)
+            last_id (int | str, optional, sent as LAST_ID)
+            limit (int | str, optional, sent as LIMIT)
+            convert_text (str, optional, sent as CONVERT_TEXT)
+            group_tag (str, optional, sent as GROUP_TAG)
+
         REST method: im.notify.history.search
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-history-search.html
-        Spec: spec/imported/im.notify.history.search.yaml
+        Spec: spec/imported/im.notify.history.search.yaml (in the b24client repository)
         """
         return cast("ImNotifyHistorySearchResult", self._client._invoke("im.notify.history.search", params))
 
@@ -816,9 +1031,18 @@ class ImNotifyPersonalNamespace:
     def add(self, **params: Unpack[ImNotifyPersonalAddParams]) -> ImNotifyPersonalAddResult:
         """Send Personal Notification
 
+        Args:
+            user_id (int | str, required, sent as USER_ID)
+            message (str, required, sent as MESSAGE)
+            message_out (str, optional, sent as MESSAGE_OUT)
+            tag (str, optional, sent as TAG)
+            sub_tag (str, optional, sent as SUB_TAG)
+            attach (dict[str, Any] | str, optional, sent as ATTACH)
+            client_id (str, optional, sent as CLIENT_ID)
+
         REST method: im.notify.personal.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-personal-add.html
-        Spec: spec/imported/im.notify.personal.add.yaml
+        Spec: spec/imported/im.notify.personal.add.yaml (in the b24client repository)
         """
         return cast("ImNotifyPersonalAddResult", self._client._invoke("im.notify.personal.add", params))
 
@@ -834,27 +1058,38 @@ class ImNotifyReadNamespace:
     def __call__(self, **params: Unpack[ImNotifyReadParams]) -> ImNotifyReadResult:
         """Read or Mark Notification as Unread
 
+        Args:
+            id (int | str, optional, sent as ID)
+            action (Literal['Y', 'N'], optional, sent as ACTION)
+            only_current (str, optional, sent as ONLY_CURRENT)
+
         REST method: im.notify.read
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read.html
-        Spec: spec/imported/im.notify.read.yaml
+        Spec: spec/imported/im.notify.read.yaml (in the b24client repository)
         """
         return cast("ImNotifyReadResult", self._client._invoke("im.notify.read", params))
 
     def all(self, **params: Unpack[ImNotifyReadAllParams]) -> ImNotifyReadAllResult:
         """Read All Notifications
 
+        Takes no arguments.
+
         REST method: im.notify.read.all
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-all.html
-        Spec: spec/imported/im.notify.read.all.yaml
+        Spec: spec/imported/im.notify.read.all.yaml (in the b24client repository)
         """
         return cast("ImNotifyReadAllResult", self._client._invoke("im.notify.read.all", params))
 
     def list(self, **params: Unpack[ImNotifyReadListParams]) -> ImNotifyReadListResult:
         """Read the list of notifications
 
+        Args:
+            ids (list[Any] | dict[str, Any], required, sent as IDS)
+            action (Literal['Y', 'N'], optional, sent as ACTION)
+
         REST method: im.notify.read.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-read-list.html
-        Spec: spec/imported/im.notify.read.list.yaml
+        Spec: spec/imported/im.notify.read.list.yaml (in the b24client repository)
         """
         return cast("ImNotifyReadListResult", self._client._invoke("im.notify.read.list", params))
 
@@ -870,9 +1105,11 @@ class ImNotifySchemaNamespace:
     def get(self, **params: Unpack[ImNotifySchemaGetParams]) -> ImNotifySchemaGetResult:
         """Get Notification Type Schema
 
+        Takes no arguments.
+
         REST method: im.notify.schema.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-schema-get.html
-        Spec: spec/imported/im.notify.schema.get.yaml
+        Spec: spec/imported/im.notify.schema.get.yaml (in the b24client repository)
         """
         return cast("ImNotifySchemaGetResult", self._client._invoke("im.notify.schema.get", params))
 
@@ -888,9 +1125,18 @@ class ImNotifySystemNamespace:
     def add(self, **params: Unpack[ImNotifySystemAddParams]) -> ImNotifySystemAddResult:
         """Send System Notification
 
+        Args:
+            user_id (int | str, required, sent as USER_ID)
+            message (str, required, sent as MESSAGE)
+            message_out (str, optional, sent as MESSAGE_OUT)
+            tag (str, optional, sent as TAG)
+            sub_tag (str, optional, sent as SUB_TAG)
+            attach (dict[str, Any] | str, optional, sent as ATTACH)
+            client_id (str, optional, sent as CLIENT_ID)
+
         REST method: im.notify.system.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/notifications/im-notify-system-add.html
-        Spec: spec/imported/im.notify.system.add.yaml
+        Spec: spec/imported/im.notify.system.add.yaml (in the b24client repository)
         """
         return cast("ImNotifySystemAddResult", self._client._invoke("im.notify.system.add", params))
 
@@ -906,45 +1152,79 @@ class ImRecentNamespace:
     def get(self, **params: Unpack[ImRecentGetParams]) -> ImRecentGetResult:
         """Get a Shortened List of Recent Chats
 
+        Args:
+            skip_openlines (Literal['Y', 'N'], optional, sent as SKIP_OPENLINES)
+            skip_chat (Literal['Y', 'N'], optional, sent as SKIP_CHAT)
+            skip_dialog (Literal['Y', 'N'], optional, sent as SKIP_DIALOG)
+            last_update (str | datetime.date, optional, sent as LAST_UPDATE)
+            only_openlines (Literal['Y', 'N'], optional, sent as ONLY_OPENLINES)
+            last_sync_date (str | datetime.date, optional, sent as LAST_SYNC_DATE)
+
         REST method: im.recent.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-recent-get.html
-        Spec: spec/imported/im.recent.get.yaml
+        Spec: spec/imported/im.recent.get.yaml (in the b24client repository)
         """
         return cast("ImRecentGetResult", self._client._invoke("im.recent.get", params))
 
     def hide(self, **params: Unpack[ImRecentHideParams]) -> ImRecentHideResult:
         """Remove Chat from the Recent List
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+
         REST method: im.recent.hide
         Docs: https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-hide.html
-        Spec: spec/imported/im.recent.hide.yaml
+        Spec: spec/imported/im.recent.hide.yaml (in the b24client repository)
         """
         return cast("ImRecentHideResult", self._client._invoke("im.recent.hide", params))
 
     def list(self, **params: Unpack[ImRecentListParams]) -> ImRecentListResult:
         """Get the List of Chats
 
+        Args:
+            skip_openlines (Literal['Y', 'N'], optional, sent as SKIP_OPENLINES)
+            skip_dialog (Literal['Y', 'N'], optional, sent as SKIP_DIALOG)
+            skip_chat (Literal['Y', 'N'], optional, sent as SKIP_CHAT)
+            last_message_date (str | datetime.date, optional, sent as LAST_MESSAGE_DATE)
+            unread_only (Literal['Y', 'N'], optional, sent as UNREAD_ONLY)
+            parse_text (Literal['Y', 'N'], optional, sent as PARSE_TEXT)
+            get_original_text (Literal['Y', 'N'], optional, sent as GET_ORIGINAL_TEXT)
+            skip_undistributed_openlines (Literal['Y', 'N'], optional, sent as SKIP_UNDISTRIBUTED_OPENLINES)
+            only_copilot (Literal['Y', 'N'], optional, sent as ONLY_COPILOT)
+            only_channel (Literal['Y', 'N'], optional, sent as ONLY_CHANNEL)
+            can_manage_messages (Literal['Y', 'N'], optional, sent as CAN_MANAGE_MESSAGES)
+            offset (int | str, optional, sent as OFFSET)
+            limit (int | str, optional, sent as LIMIT)
+
         REST method: im.recent.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-recent-list.html
-        Spec: spec/imported/im.recent.list.yaml
+        Spec: spec/imported/im.recent.list.yaml (in the b24client repository)
         """
         return cast("ImRecentListResult", self._client._invoke("im.recent.list", params))
 
     def pin(self, **params: Unpack[ImRecentPinParams]) -> ImRecentPinResult:
         """Pin a Chat at the Top of the im.recent List
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            pin (Literal['Y', 'N'], optional, sent as PIN)
+
         REST method: im.recent.pin
         Docs: https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-pin.html
-        Spec: spec/imported/im.recent.pin.yaml
+        Spec: spec/imported/im.recent.pin.yaml (in the b24client repository)
         """
         return cast("ImRecentPinResult", self._client._invoke("im.recent.pin", params))
 
     def unread(self, **params: Unpack[ImRecentUnreadParams]) -> ImRecentUnreadResult:
         """Set or Remove the "Read" Flag for the Chat
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+            action (Literal['Y', 'N'], optional, sent as ACTION)
+
         REST method: im.recent.unread
         Docs: https://apidocs.bitrix24.com/api-reference/chats/special-operations/im-recent-unread.html
-        Spec: spec/imported/im.recent.unread.yaml
+        Spec: spec/imported/im.recent.unread.yaml (in the b24client repository)
         """
         return cast("ImRecentUnreadResult", self._client._invoke("im.recent.unread", params))
 
@@ -960,9 +1240,11 @@ class ImRevisionNamespace:
     def get(self, **params: Unpack[ImRevisionGetParams]) -> ImRevisionGetResult:
         """Get API Revisions
 
+        Takes no arguments.
+
         REST method: im.revision.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/im-revision-get.html
-        Spec: spec/imported/im.revision.get.yaml
+        Spec: spec/imported/im.revision.get.yaml (in the b24client repository)
         """
         return cast("ImRevisionGetResult", self._client._invoke("im.revision.get", params))
 
@@ -1003,11 +1285,17 @@ class ImSearchChatNamespace:
     def list(self, **params: Unpack[ImSearchChatListParams]) -> ImSearchChatListResult:
         """Find Chats
 
+        Args:
+            find (str, optional, sent as FIND)
+            find_lines (str, optional, sent as FIND_LINES)
+            offset (int | str, optional, sent as OFFSET)
+            limit (int | str, optional, sent as LIMIT)
+
         Rules: at least one of FIND, FIND_LINES; when several of FIND, FIND_LINES are given, the first wins.
 
         REST method: im.search.chat.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-chat-list.html
-        Spec: spec/imported/im.search.chat.list.yaml, spec/overrides/im.search.chat.list.yaml
+        Spec: spec/imported/im.search.chat.list.yaml, spec/overrides/im.search.chat.list.yaml (in the b24client repository)
         """
         return cast("ImSearchChatListResult", self._client._invoke("im.search.chat.list", params))
 
@@ -1023,9 +1311,15 @@ class ImSearchDepartmentNamespace:
     def list(self, **params: Unpack[ImSearchDepartmentListParams]) -> ImSearchDepartmentListResult:
         """Find Departments
 
+        Args:
+            find (str, required, sent as FIND)
+            user_data (Literal['Y', 'N'], optional, sent as USER_DATA)
+            offset (int | str, optional, sent as OFFSET)
+            limit (int | str, optional, sent as LIMIT)
+
         REST method: im.search.department.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-department-list.html
-        Spec: spec/imported/im.search.department.list.yaml
+        Spec: spec/imported/im.search.department.list.yaml (in the b24client repository)
         """
         return cast("ImSearchDepartmentListResult", self._client._invoke("im.search.department.list", params))
 
@@ -1041,33 +1335,44 @@ class ImSearchLastNamespace:
     def add(self, **params: Unpack[ImSearchLastAddParams]) -> ImSearchLastAddResult:
         """Add Entry to Search History
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: im.search.last.add
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-add.html
-        Spec: spec/imported/im.search.last.add.yaml
+        Spec: spec/imported/im.search.last.add.yaml (in the b24client repository)
         """
         return cast("ImSearchLastAddResult", self._client._invoke("im.search.last.add", params))
 
     def delete(self, **params: Unpack[ImSearchLastDeleteParams]) -> ImSearchLastDeleteResult:
         """Delete Record from Search History
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: im.search.last.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-delete.html
-        Spec: spec/imported/im.search.last.delete.yaml
+        Spec: spec/imported/im.search.last.delete.yaml (in the b24client repository)
         """
         return cast("ImSearchLastDeleteResult", self._client._invoke("im.search.last.delete", params))
 
     def get(self, **params: Unpack[ImSearchLastGetParams]) -> ImSearchLastGetResult:
         """Get Search History
 
+        Args:
+            skip_openlines (Literal['Y', 'N'], optional, sent as SKIP_OPENLINES)
+            skip_chat (Literal['Y', 'N'], optional, sent as SKIP_CHAT)
+            skip_dialog (Literal['Y', 'N'], optional, sent as SKIP_DIALOG)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: im.search.last.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-last-get.html
-        Spec: spec/imported/im.search.last.get.yaml
+        Spec: spec/imported/im.search.last.get.yaml (in the b24client repository)
         """
         return cast("ImSearchLastGetResult", self._client._invoke("im.search.last.get", params))
 
@@ -1083,9 +1388,15 @@ class ImSearchUserNamespace:
     def list(self, **params: Unpack[ImSearchUserListParams]) -> ImSearchUserListResult:
         """Find Users
 
+        Args:
+            find (str, required, sent as FIND)
+            business (Literal['Y', 'N'], optional, sent as BUSINESS)
+            offset (int | str, optional, sent as OFFSET)
+            limit (int | str, optional, sent as LIMIT)
+
         REST method: im.search.user.list
         Docs: https://apidocs.bitrix24.com/api-reference/chats/search/im-search-user-list.html
-        Spec: spec/imported/im.search.user.list.yaml
+        Spec: spec/imported/im.search.user.list.yaml (in the b24client repository)
         """
         return cast("ImSearchUserListResult", self._client._invoke("im.search.user.list", params))
 
@@ -1101,9 +1412,13 @@ class ImUserNamespace:
     def get(self, **params: Unpack[ImUserGetParams]) -> ImUserGetResult:
         """Get User Data
 
+        Args:
+            id (int | str, optional, sent as ID)
+            avatar_hr (str, optional, sent as AVATAR_HR)
+
         REST method: im.user.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/users/im-user-get.html
-        Spec: spec/imported/im.user.get.yaml
+        Spec: spec/imported/im.user.get.yaml (in the b24client repository)
         """
         return cast("ImUserGetResult", self._client._invoke("im.user.get", params))
 
@@ -1127,9 +1442,14 @@ class ImUserListNamespace:
     def get(self, **params: Unpack[ImUserListGetParams]) -> ImUserListGetResult:
         """Get User Data with
 
+        Args:
+            id (list[Any] | dict[str, Any] | str, required, sent as ID)
+            avatar_hr (str, optional, sent as AVATAR_HR)
+            result_type (str, optional, sent as RESULT_TYPE)
+
         REST method: im.user.list.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/users/im-user-list-get.html
-        Spec: spec/imported/im.user.list.get.yaml
+        Spec: spec/imported/im.user.list.get.yaml (in the b24client repository)
         """
         return cast("ImUserListGetResult", self._client._invoke("im.user.list.get", params))
 
@@ -1145,9 +1465,11 @@ class ImUserStatusNamespace:
     def get(self, **params: Unpack[ImUserStatusGetParams]) -> ImUserStatusGetResult:
         """Get User Status
 
+        Takes no arguments.
+
         REST method: im.user.status.get
         Docs: https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-get.html
-        Spec: spec/imported/im.user.status.get.yaml
+        Spec: spec/imported/im.user.status.get.yaml (in the b24client repository)
         """
         return cast("ImUserStatusGetResult", self._client._invoke("im.user.status.get", params))
 
@@ -1158,9 +1480,12 @@ class ImUserStatusNamespace:
     def set(self, **params: Unpack[ImUserStatusSetParams]) -> ImUserStatusSetResult:
         """Set User Status
 
+        Args:
+            status (Literal['online', 'dnd', 'away', 'break'], required, sent as STATUS)
+
         REST method: im.user.status.set
         Docs: https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-set.html
-        Spec: spec/imported/im.user.status.set.yaml
+        Spec: spec/imported/im.user.status.set.yaml (in the b24client repository)
         """
         return cast("ImUserStatusSetResult", self._client._invoke("im.user.status.set", params))
 
@@ -1176,18 +1501,23 @@ class ImUserStatusIdleNamespace:
     def end(self, **params: Unpack[ImUserStatusIdleEndParams]) -> ImUserStatusIdleEndResult:
         """Disable Automatic Status "Away"
 
+        Takes no arguments.
+
         REST method: im.user.status.idle.end
         Docs: https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-idle-end.html
-        Spec: spec/imported/im.user.status.idle.end.yaml
+        Spec: spec/imported/im.user.status.idle.end.yaml (in the b24client repository)
         """
         return cast("ImUserStatusIdleEndResult", self._client._invoke("im.user.status.idle.end", params))
 
     def start(self, **params: Unpack[ImUserStatusIdleStartParams]) -> ImUserStatusIdleStartResult:
         """Enable Automatic Status "Away"
 
+        Args:
+            ago (int | str, optional, sent as AGO)
+
         REST method: im.user.status.idle.start
         Docs: https://apidocs.bitrix24.com/api-reference/chats/users/im-user-status-idle-start.html
-        Spec: spec/imported/im.user.status.idle.start.yaml
+        Spec: spec/imported/im.user.status.idle.start.yaml (in the b24client repository)
         """
         return cast("ImUserStatusIdleStartResult", self._client._invoke("im.user.status.idle.start", params))
 
@@ -1220,27 +1550,35 @@ class ImV2EventNamespace:
     def get(self, **params: Unpack[ImV2EventGetParams]) -> ImV2EventGetResult:
         """Retrieve User Events
 
+        Args:
+            offset (int | str, optional)
+            limit (int | str, optional)
+
         REST method: im.v2.Event.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-get.html
-        Spec: spec/imported/im.v2.Event.get.yaml
+        Spec: spec/imported/im.v2.Event.get.yaml (in the b24client repository)
         """
         return cast("ImV2EventGetResult", self._client._invoke("im.v2.Event.get", params))
 
     def subscribe(self, **params: Unpack[ImV2EventSubscribeParams]) -> ImV2EventSubscribeResult:
         """Subscribe to Events
 
+        Takes no arguments.
+
         REST method: im.v2.Event.subscribe
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-subscribe.html
-        Spec: spec/imported/im.v2.Event.subscribe.yaml
+        Spec: spec/imported/im.v2.Event.subscribe.yaml (in the b24client repository)
         """
         return cast("ImV2EventSubscribeResult", self._client._invoke("im.v2.Event.subscribe", params))
 
     def unsubscribe(self, **params: Unpack[ImV2EventUnsubscribeParams]) -> ImV2EventUnsubscribeResult:
         """Unsubscribing from Events
 
+        Takes no arguments.
+
         REST method: im.v2.Event.unsubscribe
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/events/event-unsubscribe.html
-        Spec: spec/imported/im.v2.Event.unsubscribe.yaml
+        Spec: spec/imported/im.v2.Event.unsubscribe.yaml (in the b24client repository)
         """
         return cast("ImV2EventUnsubscribeResult", self._client._invoke("im.v2.Event.unsubscribe", params))
 
@@ -1256,17 +1594,25 @@ class ImV2FileNamespace:
     def download(self, **params: Unpack[ImV2FileDownloadParams]) -> ImV2FileDownloadResult:
         """Get a Link to Download a File
 
+        Args:
+            dialog_id (str, required, sent as dialogId)
+            file_id (int | str, required, sent as fileId)
+
         REST method: im.v2.File.download
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-download.html
-        Spec: spec/imported/im.v2.File.download.yaml
+        Spec: spec/imported/im.v2.File.download.yaml (in the b24client repository)
         """
         return cast("ImV2FileDownloadResult", self._client._invoke("im.v2.File.download", params))
 
     def upload(self, **params: Unpack[ImV2FileUploadParams]) -> ImV2FileUploadResult:
         """Upload File to Chat
 
+        Args:
+            dialog_id (str, required, sent as dialogId)
+            fields (ImV2FileUploadFields, required)
+
         REST method: im.v2.File.upload
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/im.v2/files/file-upload.html
-        Spec: spec/imported/im.v2.File.upload.yaml
+        Spec: spec/imported/im.v2.File.upload.yaml (in the b24client repository)
         """
         return cast("ImV2FileUploadResult", self._client._invoke("im.v2.File.upload", params))

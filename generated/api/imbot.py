@@ -178,33 +178,55 @@ class ImbotNamespace:
     def register(self, **params: Unpack[ImbotRegisterParams]) -> ImbotRegisterResult:
         """Create a Chat-Bot
 
+        Args:
+            code (str, required, sent as CODE)
+            type (Literal['B', 'O', 'H', 'S'], optional, sent as TYPE)
+            openline (str, optional, sent as OPENLINE)
+            event_handler (str, optional, sent as EVENT_HANDLER)
+            event_message_add (str, required, sent as EVENT_MESSAGE_ADD)
+            event_message_update (str, optional, sent as EVENT_MESSAGE_UPDATE)
+            event_message_delete (str, optional, sent as EVENT_MESSAGE_DELETE)
+            event_welcome_message (str, required, sent as EVENT_WELCOME_MESSAGE)
+            event_bot_delete (str, required, sent as EVENT_BOT_DELETE)
+            client_id (str, optional, sent as CLIENT_ID)
+            properties (ImbotRegisterProperties, required, sent as PROPERTIES)
+
         Deprecated (use imbot.v2.Bot.register): The docs mark the method deprecated.
 
         REST method: imbot.register
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-register.html
-        Spec: spec/imported/imbot.register.yaml, spec/overrides/imbot.register.yaml
+        Spec: spec/imported/imbot.register.yaml, spec/overrides/imbot.register.yaml (in the b24client repository)
         """
         return cast("ImbotRegisterResult", self._client._invoke("imbot.register", params))
 
     def unregister(self, **params: Unpack[ImbotUnregisterParams]) -> ImbotUnregisterResult:
         """Unregister Chat Bot
 
+        Args:
+            bot_id (int | str, required, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Bot.unregister): The docs mark the method deprecated.
 
         REST method: imbot.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-unregister.html
-        Spec: spec/imported/imbot.unregister.yaml
+        Spec: spec/imported/imbot.unregister.yaml (in the b24client repository)
         """
         return cast("ImbotUnregisterResult", self._client._invoke("imbot.unregister", params))
 
     def update(self, **params: Unpack[ImbotUpdateParams]) -> ImbotUpdateResult:
         """Update Chat-Bot
 
+        Args:
+            bot_id (int | str, required, sent as BOT_ID)
+            fields (ImbotUpdateFields, required, sent as FIELDS)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Bot.update): The docs mark the method deprecated.
 
         REST method: imbot.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-update.html
-        Spec: spec/imported/imbot.update.yaml
+        Spec: spec/imported/imbot.update.yaml (in the b24client repository)
         """
         return cast("ImbotUpdateResult", self._client._invoke("imbot.update", params))
 
@@ -224,33 +246,70 @@ class ImbotAppNamespace:
     def register(self, **params: Unpack[ImbotAppRegisterParams]) -> ImbotAppRegisterResult:
         """Register a Chat Application
 
+        Args:
+            bot_id (Any, optional, sent as BOT_ID)
+            code (Any, optional, sent as CODE)
+            js_method (Any, optional, sent as JS_METHOD)
+            js_param (Any, optional, sent as JS_PARAM)
+            icon_file (Any, optional, sent as ICON_FILE)
+            context (Any, optional, sent as CONTEXT)
+            extranet_support (Any, optional, sent as EXTRANET_SUPPORT)
+            livechat_support (Any, optional, sent as LIVECHAT_SUPPORT)
+            iframe_popup (Any, optional, sent as IFRAME_POPUP)
+            lang (Any, optional, sent as LANG)
+            language_id (Any, optional, sent as LANGUAGE_ID)
+            title (Any, optional, sent as TITLE)
+            description (Any, optional, sent as DESCRIPTION)
+
         Deprecated: The docs list the method among outdated ones.
 
         REST method: imbot.app.register
         Docs: https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-register.html
-        Spec: spec/imported/imbot.app.register.yaml
+        Spec: spec/imported/imbot.app.register.yaml (in the b24client repository)
         """
         return cast("ImbotAppRegisterResult", self._client._invoke("imbot.app.register", params))
 
     def unregister(self, **params: Unpack[ImbotAppUnregisterParams]) -> ImbotAppUnregisterResult:
         """Unregister Chat Application
 
+        Args:
+            app_id (Any, optional, sent as APP_ID)
+
         Deprecated: The docs list the method among outdated ones.
 
         REST method: imbot.app.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-unregister.html
-        Spec: spec/imported/imbot.app.unregister.yaml
+        Spec: spec/imported/imbot.app.unregister.yaml (in the b24client repository)
         """
         return cast("ImbotAppUnregisterResult", self._client._invoke("imbot.app.unregister", params))
 
     def update(self, **params: Unpack[ImbotAppUpdateParams]) -> ImbotAppUpdateResult:
         """Update Application Data in Chat
 
+        Args:
+            app_id (Any, required, sent as APP_ID)
+            iframe (Any, optional, sent as IFRAME)
+            iframe_width (Any, optional, sent as IFRAME_WIDTH)
+            iframe_height (Any, optional, sent as IFRAME_HEIGHT)
+            js_method (Any, optional, sent as JS_METHOD)
+            js_param (Any, optional, sent as JS_PARAM)
+            hash (Any, optional, sent as HASH)
+            icon_file (Any, optional, sent as ICON_FILE)
+            context (Any, optional, sent as CONTEXT)
+            extranet_support (Any, optional, sent as EXTRANET_SUPPORT)
+            livechat_support (Any, optional, sent as LIVECHAT_SUPPORT)
+            iframe_popup (Any, optional, sent as IFRAME_POPUP)
+            lang (Any, optional, sent as LANG)
+            language_id (Any, optional, sent as LANGUAGE_ID)
+            title (Any, optional, sent as TITLE)
+            description (Any, optional, sent as DESCRIPTION)
+            copyright (Any, optional, sent as COPYRIGHT)
+
         Deprecated: The docs list the method among outdated ones.
 
         REST method: imbot.app.update
         Docs: https://apidocs.bitrix24.com/api-reference/chats/outdated/create-app/imbot-app-update.html
-        Spec: spec/imported/imbot.app.update.yaml
+        Spec: spec/imported/imbot.app.update.yaml (in the b24client repository)
         """
         return cast("ImbotAppUpdateResult", self._client._invoke("imbot.app.update", params))
 
@@ -266,11 +325,13 @@ class ImbotBotNamespace:
     def list(self, **params: Unpack[ImbotBotListParams]) -> ImbotBotListResult:
         """Get the List of Chat Bots
 
+        Takes no arguments.
+
         Deprecated (use imbot.v2.Bot.list): The docs mark the method deprecated.
 
         REST method: imbot.bot.list
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/bots/imbot-bot-list.html
-        Spec: spec/imported/imbot.bot.list.yaml
+        Spec: spec/imported/imbot.bot.list.yaml (in the b24client repository)
         """
         return cast("ImbotBotListResult", self._client._invoke("imbot.bot.list", params))
 
@@ -286,99 +347,157 @@ class ImbotChatNamespace:
     def add(self, **params: Unpack[ImbotChatAddParams]) -> ImbotChatAddResult:
         """Create a chat on behalf of the chat bot
 
+        Args:
+            type (Literal['OPEN', 'CHAT'], optional, sent as TYPE)
+            title (str, optional, sent as TITLE)
+            description (str, optional, sent as DESCRIPTION)
+            color (Literal['RED', 'GREEN', 'MINT', 'LIGHT_BLUE', 'DARK_BLUE', 'PURPLE', 'AQUA', 'PINK', 'LIME', 'BROWN', 'AZURE', 'KHAKI', 'SAND', 'MARENGO', 'GRAY', 'GRAPHITE'], optional, sent as COLOR)
+            message (str, optional, sent as MESSAGE)
+            users (list[Any] | dict[str, Any], optional, sent as USERS)
+            avatar (str, optional, sent as AVATAR)
+            entity_type (str, optional, sent as ENTITY_TYPE)
+            entity_id (str, optional, sent as ENTITY_ID)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.add): The docs mark the method deprecated.
 
         REST method: imbot.chat.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-add.html
-        Spec: spec/imported/imbot.chat.add.yaml
+        Spec: spec/imported/imbot.chat.add.yaml (in the b24client repository)
         """
         return cast("ImbotChatAddResult", self._client._invoke("imbot.chat.add", params))
 
     def get(self, **params: Unpack[ImbotChatGetParams]) -> ImbotChatGetResult:
         """Get Chat ID
 
+        Args:
+            entity_type (str, required, sent as ENTITY_TYPE)
+            entity_id (str, required, sent as ENTITY_ID)
+
         Deprecated (use imbot.v2.Chat.get): The docs mark the method deprecated.
 
         REST method: imbot.chat.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-get.html
-        Spec: spec/imported/imbot.chat.get.yaml
+        Spec: spec/imported/imbot.chat.get.yaml (in the b24client repository)
         """
         return cast("ImbotChatGetResult", self._client._invoke("imbot.chat.get", params))
 
     def leave(self, **params: Unpack[ImbotChatLeaveParams]) -> ImbotChatLeaveResult:
         """Chat Bot Exit from Specified Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.leave): The docs mark the method deprecated.
 
         REST method: imbot.chat.leave
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-leave.html
-        Spec: spec/imported/imbot.chat.leave.yaml
+        Spec: spec/imported/imbot.chat.leave.yaml (in the b24client repository)
         """
         return cast("ImbotChatLeaveResult", self._client._invoke("imbot.chat.leave", params))
 
     def send_typing(self, **params: Unpack[ImbotChatSendTypingParams]) -> ImbotChatSendTypingResult:
         """Send Typing Indicator
 
+        Args:
+            bot_id (int | str, optional, sent as BOT_ID)
+            dialog_id (str, required, sent as DIALOG_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.InputAction.notify): The docs mark the method deprecated.
 
         REST method: imbot.chat.sendTyping
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-send-typing.html
-        Spec: spec/imported/imbot.chat.sendTyping.yaml
+        Spec: spec/imported/imbot.chat.sendTyping.yaml (in the b24client repository)
         """
         return cast("ImbotChatSendTypingResult", self._client._invoke("imbot.chat.sendTyping", params))
 
     def set_manager(self, **params: Unpack[ImbotChatSetManagerParams]) -> ImbotChatSetManagerResult:
         """Assign or Revoke Chat Administrator Rights
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            user_id (int | str, required, sent as USER_ID)
+            is_manager (Literal['Y', 'N'], optional, sent as IS_MANAGER)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.Manager.add): The docs mark the method deprecated.
 
         REST method: imbot.chat.setManager
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-set-manager.html
-        Spec: spec/imported/imbot.chat.setManager.yaml
+        Spec: spec/imported/imbot.chat.setManager.yaml (in the b24client repository)
         """
         return cast("ImbotChatSetManagerResult", self._client._invoke("imbot.chat.setManager", params))
 
     def set_owner(self, **params: Unpack[ImbotChatSetOwnerParams]) -> ImbotChatSetOwnerResult:
         """Change Chat Owner via
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            user_id (int | str, required, sent as USER_ID)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.setOwner): The docs mark the method deprecated.
 
         REST method: imbot.chat.setOwner
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-set-owner.html
-        Spec: spec/imported/imbot.chat.setOwner.yaml
+        Spec: spec/imported/imbot.chat.setOwner.yaml (in the b24client repository)
         """
         return cast("ImbotChatSetOwnerResult", self._client._invoke("imbot.chat.setOwner", params))
 
     def update_avatar(self, **params: Unpack[ImbotChatUpdateAvatarParams]) -> ImbotChatUpdateAvatarResult:
         """Change Chat Avatar
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            avatar (str, required, sent as AVATAR)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.update): The docs mark the method deprecated.
 
         REST method: imbot.chat.updateAvatar
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-avatar.html
-        Spec: spec/imported/imbot.chat.updateAvatar.yaml
+        Spec: spec/imported/imbot.chat.updateAvatar.yaml (in the b24client repository)
         """
         return cast("ImbotChatUpdateAvatarResult", self._client._invoke("imbot.chat.updateAvatar", params))
 
     def update_color(self, **params: Unpack[ImbotChatUpdateColorParams]) -> ImbotChatUpdateColorResult:
         """Change Chat Color
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            color (Literal['RED', 'GREEN', 'MINT', 'LIGHT_BLUE', 'DARK_BLUE', 'PURPLE', 'AQUA', 'PINK', 'LIME', 'BROWN', 'AZURE', 'KHAKI', 'SAND', 'MARENGO', 'GRAY', 'GRAPHITE'], required, sent as COLOR)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.update): The docs mark the method deprecated.
 
         REST method: imbot.chat.updateColor
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-color.html
-        Spec: spec/imported/imbot.chat.updateColor.yaml
+        Spec: spec/imported/imbot.chat.updateColor.yaml (in the b24client repository)
         """
         return cast("ImbotChatUpdateColorResult", self._client._invoke("imbot.chat.updateColor", params))
 
     def update_title(self, **params: Unpack[ImbotChatUpdateTitleParams]) -> ImbotChatUpdateTitleResult:
         """Change Chat Title
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            title (str, required, sent as TITLE)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.update): The docs mark the method deprecated.
 
         REST method: imbot.chat.updateTitle
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-update-title.html
-        Spec: spec/imported/imbot.chat.updateTitle.yaml
+        Spec: spec/imported/imbot.chat.updateTitle.yaml (in the b24client repository)
         """
         return cast("ImbotChatUpdateTitleResult", self._client._invoke("imbot.chat.updateTitle", params))
 
@@ -398,33 +517,51 @@ class ImbotChatUserNamespace:
     def add(self, **params: Unpack[ImbotChatUserAddParams]) -> ImbotChatUserAddResult:
         """Add Participants to Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            users (list[Any] | dict[str, Any], required, sent as USERS)
+            hide_history (Literal['Y', 'N'], optional, sent as HIDE_HISTORY)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.User.add): The docs mark the method deprecated.
 
         REST method: imbot.chat.user.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-add.html
-        Spec: spec/imported/imbot.chat.user.add.yaml
+        Spec: spec/imported/imbot.chat.user.add.yaml (in the b24client repository)
         """
         return cast("ImbotChatUserAddResult", self._client._invoke("imbot.chat.user.add", params))
 
     def delete(self, **params: Unpack[ImbotChatUserDeleteParams]) -> ImbotChatUserDeleteResult:
         """Exclude Participants from Chat
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            user_id (int | str, required, sent as USER_ID)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.User.delete): The docs mark the method deprecated.
 
         REST method: imbot.chat.user.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-delete.html
-        Spec: spec/imported/imbot.chat.user.delete.yaml
+        Spec: spec/imported/imbot.chat.user.delete.yaml (in the b24client repository)
         """
         return cast("ImbotChatUserDeleteResult", self._client._invoke("imbot.chat.user.delete", params))
 
     def list(self, **params: Unpack[ImbotChatUserListParams]) -> ImbotChatUserListResult:
         """Get the List of Chat Participants
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            bot_id (int | str, optional, sent as BOT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.User.list): The docs mark the method deprecated.
 
         REST method: imbot.chat.user.list
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-chat-user-list.html
-        Spec: spec/imported/imbot.chat.user.list.yaml
+        Spec: spec/imported/imbot.chat.user.list.yaml (in the b24client repository)
         """
         return cast("ImbotChatUserListResult", self._client._invoke("imbot.chat.user.list", params))
 
@@ -440,46 +577,77 @@ class ImbotCommandNamespace:
     def answer(self, **params: Unpack[ImbotCommandAnswerParams]) -> ImbotCommandAnswerResult:
         """Send a response to the command
 
+        Args:
+            command_id (int | str, optional, sent as COMMAND_ID)
+            command (str, optional, sent as COMMAND)
+            message_id (int | str, required, sent as MESSAGE_ID)
+            message (str, optional, sent as MESSAGE)
+            attach (dict[str, Any], optional, sent as ATTACH)
+            keyboard (dict[str, Any], optional, sent as KEYBOARD)
+            menu (dict[str, Any], optional, sent as MENU)
+            system (Literal['Y', 'N'], optional, sent as SYSTEM)
+            url_preview (Literal['Y', 'N'], optional, sent as URL_PREVIEW)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Rules: at least one of COMMAND_ID, COMMAND.
 
         Deprecated (use imbot.v2.Command.answer): The docs mark the method deprecated.
 
         REST method: imbot.command.answer
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-answer.html
-        Spec: spec/imported/imbot.command.answer.yaml
+        Spec: spec/imported/imbot.command.answer.yaml (in the b24client repository)
         """
         return cast("ImbotCommandAnswerResult", self._client._invoke("imbot.command.answer", params))
 
     def register(self, **params: Unpack[ImbotCommandRegisterParams]) -> ImbotCommandRegisterResult:
         """Add the imbot.command.register Command
 
+        Args:
+            bot_id (int | str, required, sent as BOT_ID)
+            command (str, required, sent as COMMAND)
+            event_command_add (str, required, sent as EVENT_COMMAND_ADD)
+            lang (list[Any] | dict[str, Any], required, sent as LANG)
+            common (Literal['Y', 'N'], optional, sent as COMMON)
+            hidden (Literal['Y', 'N'], optional, sent as HIDDEN)
+            extranet_support (Literal['Y', 'N'], optional, sent as EXTRANET_SUPPORT)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Command.register): The docs mark the method deprecated.
 
         REST method: imbot.command.register
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-register.html
-        Spec: spec/imported/imbot.command.register.yaml
+        Spec: spec/imported/imbot.command.register.yaml (in the b24client repository)
         """
         return cast("ImbotCommandRegisterResult", self._client._invoke("imbot.command.register", params))
 
     def unregister(self, **params: Unpack[ImbotCommandUnregisterParams]) -> ImbotCommandUnregisterResult:
         """Remove the imbot.command.unregister Command
 
+        Args:
+            command_id (int | str, required, sent as COMMAND_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Command.unregister): The docs mark the method deprecated.
 
         REST method: imbot.command.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-unregister.html
-        Spec: spec/imported/imbot.command.unregister.yaml
+        Spec: spec/imported/imbot.command.unregister.yaml (in the b24client repository)
         """
         return cast("ImbotCommandUnregisterResult", self._client._invoke("imbot.command.unregister", params))
 
     def update(self, **params: Unpack[ImbotCommandUpdateParams]) -> ImbotCommandUpdateResult:
         """Update the
 
+        Args:
+            command_id (int | str, required, sent as COMMAND_ID)
+            fields (ImbotCommandUpdateFields, required, sent as FIELDS)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Command.update): The docs mark the method deprecated.
 
         REST method: imbot.command.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/commands/imbot-command-update.html
-        Spec: spec/imported/imbot.command.update.yaml
+        Spec: spec/imported/imbot.command.update.yaml (in the b24client repository)
         """
         return cast("ImbotCommandUpdateResult", self._client._invoke("imbot.command.update", params))
 
@@ -495,11 +663,14 @@ class ImbotDialogNamespace:
     def get(self, **params: Unpack[ImbotDialogGetParams]) -> ImbotDialogGetResult:
         """Get Data About Chat
 
+        Args:
+            dialog_id (str, required, sent as DIALOG_ID)
+
         Deprecated (use imbot.v2.Chat.get): The docs mark the method deprecated.
 
         REST method: imbot.dialog.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/chats/imbot-dialog-get.html
-        Spec: spec/imported/imbot.dialog.get.yaml
+        Spec: spec/imported/imbot.dialog.get.yaml (in the b24client repository)
         """
         return cast("ImbotDialogGetResult", self._client._invoke("imbot.dialog.get", params))
 
@@ -515,46 +686,83 @@ class ImbotMessageNamespace:
     def add(self, **params: Unpack[ImbotMessageAddParams]) -> ImbotMessageAddResult:
         """Send Message
 
+        Args:
+            bot_id (int | str, optional, sent as BOT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            from_user_id (int | str, optional, sent as FROM_USER_ID)
+            to_user_id (int | str, optional, sent as TO_USER_ID)
+            message (str, required, sent as MESSAGE)
+            attach (dict[str, Any] | Sequence[dict[str, Any]] | str, optional, sent as ATTACH)
+            keyboard (dict[str, Any] | str, optional, sent as KEYBOARD)
+            menu (dict[str, Any] | str, optional, sent as MENU)
+            system (str, optional, sent as SYSTEM)
+            url_preview (Literal['Y', 'N'], optional, sent as URL_PREVIEW)
+            skip_connector (Literal['Y', 'N'], optional, sent as SKIP_CONNECTOR)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Rules: at least one of DIALOG_ID, FROM_USER_ID, TO_USER_ID.
 
         Deprecated (use imbot.v2.Chat.Message.send): The docs mark the method deprecated.
 
         REST method: imbot.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-add.html
-        Spec: spec/imported/imbot.message.add.yaml, spec/overrides/imbot.message.add.yaml
+        Spec: spec/imported/imbot.message.add.yaml, spec/overrides/imbot.message.add.yaml (in the b24client repository)
         """
         return cast("ImbotMessageAddResult", self._client._invoke("imbot.message.add", params))
 
     def delete(self, **params: Unpack[ImbotMessageDeleteParams]) -> ImbotMessageDeleteResult:
         """Delete Message
 
+        Args:
+            bot_id (int | str, optional, sent as BOT_ID)
+            message_id (int | str, required, sent as MESSAGE_ID)
+            complete (Literal['Y', 'N'], optional, sent as COMPLETE)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.Message.delete): The docs mark the method deprecated.
 
         REST method: imbot.message.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-delete.html
-        Spec: spec/imported/imbot.message.delete.yaml
+        Spec: spec/imported/imbot.message.delete.yaml (in the b24client repository)
         """
         return cast("ImbotMessageDeleteResult", self._client._invoke("imbot.message.delete", params))
 
     def like(self, **params: Unpack[ImbotMessageLikeParams]) -> ImbotMessageLikeResult:
         """Set "Like" for the message
 
+        Args:
+            bot_id (int | str, optional, sent as BOT_ID)
+            message_id (int | str, required, sent as MESSAGE_ID)
+            action (Literal['auto', 'plus', 'minus'], optional, sent as ACTION)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.Message.Reaction.add): The docs mark the method deprecated.
 
         REST method: imbot.message.like
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-like.html
-        Spec: spec/imported/imbot.message.like.yaml
+        Spec: spec/imported/imbot.message.like.yaml (in the b24client repository)
         """
         return cast("ImbotMessageLikeResult", self._client._invoke("imbot.message.like", params))
 
     def update(self, **params: Unpack[ImbotMessageUpdateParams]) -> ImbotMessageUpdateResult:
         """Update Sent Message
 
+        Args:
+            bot_id (int | str, optional, sent as BOT_ID)
+            message_id (int | str, required, sent as MESSAGE_ID)
+            message (str, optional, sent as MESSAGE)
+            attach (dict[str, Any] | Sequence[dict[str, Any]] | str, optional, sent as ATTACH)
+            keyboard (dict[str, Any] | str, optional, sent as KEYBOARD)
+            menu (dict[str, Any] | str, optional, sent as MENU)
+            url_preview (Literal['Y', 'N'], optional, sent as URL_PREVIEW)
+            skip_connector (Literal['Y', 'N'], optional, sent as SKIP_CONNECTOR)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Deprecated (use imbot.v2.Chat.Message.update): The docs mark the method deprecated.
 
         REST method: imbot.message.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/outdated/messages/imbot-message-update.html
-        Spec: spec/imported/imbot.message.update.yaml, spec/overrides/imbot.message.update.yaml
+        Spec: spec/imported/imbot.message.update.yaml, spec/overrides/imbot.message.update.yaml (in the b24client repository)
         """
         return cast("ImbotMessageUpdateResult", self._client._invoke("imbot.message.update", params))
 
@@ -603,47 +811,70 @@ class ImbotV2BotNamespace:
     def get(self, **params: Unpack[ImbotV2BotGetParams]) -> ImbotV2BotGetResult:
         """Get Information About the Bot
 
+        Args:
+            bot_id (int | str, optional, sent as botId)
+            code (str, optional)
+            bot_token (str, optional, sent as botToken)
+
         Rules: at least one of botId, code.
 
         REST method: imbot.v2.Bot.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-get.html
-        Spec: spec/imported/imbot.v2.Bot.get.yaml
+        Spec: spec/imported/imbot.v2.Bot.get.yaml (in the b24client repository)
         """
         return cast("ImbotV2BotGetResult", self._client._invoke("imbot.v2.Bot.get", params))
 
     def list(self, **params: Unpack[ImbotV2BotListParams]) -> ImbotV2BotListResult:
         """List of Bots in the imbot.v2.Bot.list Application
 
+        Args:
+            bot_token (str, optional, sent as botToken)
+            filter (dict[str, Any], optional)
+            limit (int | str, optional)
+            offset (int | str, optional)
+
         REST method: imbot.v2.Bot.list
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-list.html
-        Spec: spec/imported/imbot.v2.Bot.list.yaml
+        Spec: spec/imported/imbot.v2.Bot.list.yaml (in the b24client repository)
         """
         return cast("ImbotV2BotListResult", self._client._invoke("imbot.v2.Bot.list", params))
 
     def register(self, **params: Unpack[ImbotV2BotRegisterParams]) -> ImbotV2BotRegisterResult:
         """Register the Automation rule
 
+        Args:
+            fields (ImbotV2BotRegisterFields, required)
+
         REST method: imbot.v2.Bot.register
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-register.html
-        Spec: spec/imported/imbot.v2.Bot.register.yaml
+        Spec: spec/imported/imbot.v2.Bot.register.yaml (in the b24client repository)
         """
         return cast("ImbotV2BotRegisterResult", self._client._invoke("imbot.v2.Bot.register", params))
 
     def unregister(self, **params: Unpack[ImbotV2BotUnregisterParams]) -> ImbotV2BotUnregisterResult:
         """Delete the bot
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+
         REST method: imbot.v2.Bot.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-unregister.html
-        Spec: spec/imported/imbot.v2.Bot.unregister.yaml
+        Spec: spec/imported/imbot.v2.Bot.unregister.yaml (in the b24client repository)
         """
         return cast("ImbotV2BotUnregisterResult", self._client._invoke("imbot.v2.Bot.unregister", params))
 
     def update(self, **params: Unpack[ImbotV2BotUpdateParams]) -> ImbotV2BotUpdateResult:
         """Update the
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            fields (ImbotV2BotUpdateFields, required)
+
         REST method: imbot.v2.Bot.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/bots/bot-update.html
-        Spec: spec/imported/imbot.v2.Bot.update.yaml
+        Spec: spec/imported/imbot.v2.Bot.update.yaml (in the b24client repository)
         """
         return cast("ImbotV2BotUpdateResult", self._client._invoke("imbot.v2.Bot.update", params))
 
@@ -659,18 +890,28 @@ class ImbotV2ChatNamespace:
     def add(self, **params: Unpack[ImbotV2ChatAddParams]) -> ImbotV2ChatAddResult:
         """Create a Group Chat
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            fields (ImbotV2ChatAddFields, optional)
+
         REST method: imbot.v2.Chat.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-add.html
-        Spec: spec/imported/imbot.v2.Chat.add.yaml
+        Spec: spec/imported/imbot.v2.Chat.add.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatAddResult", self._client._invoke("imbot.v2.Chat.add", params))
 
     def get(self, **params: Unpack[ImbotV2ChatGetParams]) -> ImbotV2ChatGetResult:
         """Get Information About the Chat
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+
         REST method: imbot.v2.Chat.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-get.html
-        Spec: spec/imported/imbot.v2.Chat.get.yaml
+        Spec: spec/imported/imbot.v2.Chat.get.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatGetResult", self._client._invoke("imbot.v2.Chat.get", params))
 
@@ -681,9 +922,14 @@ class ImbotV2ChatNamespace:
     def leave(self, **params: Unpack[ImbotV2ChatLeaveParams]) -> ImbotV2ChatLeaveResult:
         """Leave Chat
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+
         REST method: imbot.v2.Chat.leave
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-leave.html
-        Spec: spec/imported/imbot.v2.Chat.leave.yaml
+        Spec: spec/imported/imbot.v2.Chat.leave.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatLeaveResult", self._client._invoke("imbot.v2.Chat.leave", params))
 
@@ -698,9 +944,15 @@ class ImbotV2ChatNamespace:
     def set_owner(self, **params: Unpack[ImbotV2ChatSetOwnerParams]) -> ImbotV2ChatSetOwnerResult:
         """Assign Chat Owner
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            user_id (int | str, required, sent as userId)
+
         REST method: imbot.v2.Chat.setOwner
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-set-owner.html
-        Spec: spec/imported/imbot.v2.Chat.setOwner.yaml
+        Spec: spec/imported/imbot.v2.Chat.setOwner.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatSetOwnerResult", self._client._invoke("imbot.v2.Chat.setOwner", params))
 
@@ -711,9 +963,15 @@ class ImbotV2ChatNamespace:
     def update(self, **params: Unpack[ImbotV2ChatUpdateParams]) -> ImbotV2ChatUpdateResult:
         """Update Chat Properties
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            fields (ImbotV2ChatUpdateFields, required)
+
         REST method: imbot.v2.Chat.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-update.html
-        Spec: spec/imported/imbot.v2.Chat.update.yaml
+        Spec: spec/imported/imbot.v2.Chat.update.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatUpdateResult", self._client._invoke("imbot.v2.Chat.update", params))
 
@@ -733,9 +991,16 @@ class ImbotV2ChatInputActionNamespace:
     def notify(self, **params: Unpack[ImbotV2ChatInputActionNotifyParams]) -> ImbotV2ChatInputActionNotifyResult:
         """Send the bot action indicator
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            status_message_code (str, optional, sent as statusMessageCode)
+            duration (int | str, optional)
+
         REST method: imbot.v2.Chat.InputAction.notify
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-input-action-notify.html
-        Spec: spec/imported/imbot.v2.Chat.InputAction.notify.yaml
+        Spec: spec/imported/imbot.v2.Chat.InputAction.notify.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatInputActionNotifyResult", self._client._invoke("imbot.v2.Chat.InputAction.notify", params))
 
@@ -751,18 +1016,30 @@ class ImbotV2ChatManagerNamespace:
     def add(self, **params: Unpack[ImbotV2ChatManagerAddParams]) -> ImbotV2ChatManagerAddResult:
         """Add Chat Managers
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            user_ids (Sequence[int | str], required, sent as userIds)
+
         REST method: imbot.v2.Chat.Manager.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-add.html
-        Spec: spec/imported/imbot.v2.Chat.Manager.add.yaml
+        Spec: spec/imported/imbot.v2.Chat.Manager.add.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatManagerAddResult", self._client._invoke("imbot.v2.Chat.Manager.add", params))
 
     def delete(self, **params: Unpack[ImbotV2ChatManagerDeleteParams]) -> ImbotV2ChatManagerDeleteResult:
         """Remove Chat Managers
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            user_ids (Sequence[int | str], required, sent as userIds)
+
         REST method: imbot.v2.Chat.Manager.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-manager-delete.html
-        Spec: spec/imported/imbot.v2.Chat.Manager.delete.yaml
+        Spec: spec/imported/imbot.v2.Chat.Manager.delete.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatManagerDeleteResult", self._client._invoke("imbot.v2.Chat.Manager.delete", params))
 
@@ -778,27 +1055,44 @@ class ImbotV2ChatMessageNamespace:
     def delete(self, **params: Unpack[ImbotV2ChatMessageDeleteParams]) -> ImbotV2ChatMessageDeleteResult:
         """Delete Message
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            message_id (int | str, required, sent as messageId)
+            complete (bool | str, optional)
+
         REST method: imbot.v2.Chat.Message.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-delete.html
-        Spec: spec/imported/imbot.v2.Chat.Message.delete.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.delete.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageDeleteResult", self._client._invoke("imbot.v2.Chat.Message.delete", params))
 
     def get(self, **params: Unpack[ImbotV2ChatMessageGetParams]) -> ImbotV2ChatMessageGetResult:
         """Get Message
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            message_id (int | str, required, sent as messageId)
+
         REST method: imbot.v2.Chat.Message.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get.html
-        Spec: spec/imported/imbot.v2.Chat.Message.get.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.get.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageGetResult", self._client._invoke("imbot.v2.Chat.Message.get", params))
 
     def get_context(self, **params: Unpack[ImbotV2ChatMessageGetContextParams]) -> ImbotV2ChatMessageGetContextResult:
         """Get Message Context with
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            message_id (int | str, required, sent as messageId)
+            range (int | str, optional)
+
         REST method: imbot.v2.Chat.Message.getContext
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-get-context.html
-        Spec: spec/imported/imbot.v2.Chat.Message.getContext.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.getContext.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageGetContextResult", self._client._invoke("imbot.v2.Chat.Message.getContext", params))
 
@@ -809,27 +1103,45 @@ class ImbotV2ChatMessageNamespace:
     def read(self, **params: Unpack[ImbotV2ChatMessageReadParams]) -> ImbotV2ChatMessageReadResult:
         """Mark Messages as Read
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            message_id (int | str, optional, sent as messageId)
+
         REST method: imbot.v2.Chat.Message.read
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-read.html
-        Spec: spec/imported/imbot.v2.Chat.Message.read.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.read.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageReadResult", self._client._invoke("imbot.v2.Chat.Message.read", params))
 
     def send(self, **params: Unpack[ImbotV2ChatMessageSendParams]) -> ImbotV2ChatMessageSendResult:
         """Send Message
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            fields (ImbotV2ChatMessageSendFields, optional)
+
         REST method: imbot.v2.Chat.Message.send
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-send.html
-        Spec: spec/imported/imbot.v2.Chat.Message.send.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.send.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageSendResult", self._client._invoke("imbot.v2.Chat.Message.send", params))
 
     def update(self, **params: Unpack[ImbotV2ChatMessageUpdateParams]) -> ImbotV2ChatMessageUpdateResult:
         """Update Message
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            message_id (int | str, required, sent as messageId)
+            fields (ImbotV2ChatMessageUpdateFields, required)
+
         REST method: imbot.v2.Chat.Message.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-update.html
-        Spec: spec/imported/imbot.v2.Chat.Message.update.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.update.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageUpdateResult", self._client._invoke("imbot.v2.Chat.Message.update", params))
 
@@ -845,18 +1157,30 @@ class ImbotV2ChatMessageReactionNamespace:
     def add(self, **params: Unpack[ImbotV2ChatMessageReactionAddParams]) -> ImbotV2ChatMessageReactionAddResult:
         """Add Reaction to Message
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            message_id (int | str, required, sent as messageId)
+            reaction (str, required)
+
         REST method: imbot.v2.Chat.Message.Reaction.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-add.html
-        Spec: spec/imported/imbot.v2.Chat.Message.Reaction.add.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.Reaction.add.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatMessageReactionAddResult", self._client._invoke("imbot.v2.Chat.Message.Reaction.add", params))
 
     def delete(self, **params: Unpack[ImbotV2ChatMessageReactionDeleteParams]) -> ImbotV2ChatMessageReactionDeleteResult:
         """Remove Reaction from Message
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            message_id (int | str, required, sent as messageId)
+            reaction (str, required)
+
         REST method: imbot.v2.Chat.Message.Reaction.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/messages/chat-message-reaction-delete.html
-        Spec: spec/imported/imbot.v2.Chat.Message.Reaction.delete.yaml
+        Spec: spec/imported/imbot.v2.Chat.Message.Reaction.delete.yaml (in the b24client repository)
         """
         return cast(
             "ImbotV2ChatMessageReactionDeleteResult", self._client._invoke("imbot.v2.Chat.Message.Reaction.delete", params)
@@ -874,9 +1198,15 @@ class ImbotV2ChatTextFieldNamespace:
     def enabled(self, **params: Unpack[ImbotV2ChatTextFieldEnabledParams]) -> ImbotV2ChatTextFieldEnabledResult:
         """Managing the Text Input Field
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            enabled (bool | str, optional)
+
         REST method: imbot.v2.Chat.TextField.enabled
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/ui/chat-text-field-enabled.html
-        Spec: spec/imported/imbot.v2.Chat.TextField.enabled.yaml
+        Spec: spec/imported/imbot.v2.Chat.TextField.enabled.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatTextFieldEnabledResult", self._client._invoke("imbot.v2.Chat.TextField.enabled", params))
 
@@ -892,27 +1222,46 @@ class ImbotV2ChatUserNamespace:
     def add(self, **params: Unpack[ImbotV2ChatUserAddParams]) -> ImbotV2ChatUserAddResult:
         """Add Participants to Chat
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            user_ids (Sequence[int | str], required, sent as userIds)
+
         REST method: imbot.v2.Chat.User.add
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-add.html
-        Spec: spec/imported/imbot.v2.Chat.User.add.yaml
+        Spec: spec/imported/imbot.v2.Chat.User.add.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatUserAddResult", self._client._invoke("imbot.v2.Chat.User.add", params))
 
     def delete(self, **params: Unpack[ImbotV2ChatUserDeleteParams]) -> ImbotV2ChatUserDeleteResult:
         """Remove a Participant from the Chat
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            user_id (int | str, required, sent as userId)
+
         REST method: imbot.v2.Chat.User.delete
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-delete.html
-        Spec: spec/imported/imbot.v2.Chat.User.delete.yaml
+        Spec: spec/imported/imbot.v2.Chat.User.delete.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatUserDeleteResult", self._client._invoke("imbot.v2.Chat.User.delete", params))
 
     def list(self, **params: Unpack[ImbotV2ChatUserListParams]) -> ImbotV2ChatUserListResult:
         """List of Chat Participants
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            order (dict[str, Any], optional)
+            limit (int | str, optional)
+
         REST method: imbot.v2.Chat.User.list
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/chats/chat-user-list.html
-        Spec: spec/imported/imbot.v2.Chat.User.list.yaml
+        Spec: spec/imported/imbot.v2.Chat.User.list.yaml (in the b24client repository)
         """
         return cast("ImbotV2ChatUserListResult", self._client._invoke("imbot.v2.Chat.User.list", params))
 
@@ -928,45 +1277,73 @@ class ImbotV2CommandNamespace:
     def answer(self, **params: Unpack[ImbotV2CommandAnswerParams]) -> ImbotV2CommandAnswerResult:
         """Responding to the imbot.v2.Command.answer Command
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            command_id (int | str, required, sent as commandId)
+            message_id (int | str, required, sent as messageId)
+            dialog_id (str, required, sent as dialogId)
+            fields (ImbotV2CommandAnswerFields, optional)
+
         REST method: imbot.v2.Command.answer
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-answer.html
-        Spec: spec/imported/imbot.v2.Command.answer.yaml
+        Spec: spec/imported/imbot.v2.Command.answer.yaml (in the b24client repository)
         """
         return cast("ImbotV2CommandAnswerResult", self._client._invoke("imbot.v2.Command.answer", params))
 
     def list(self, **params: Unpack[ImbotV2CommandListParams]) -> ImbotV2CommandListResult:
         """Get a List of Commands
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+
         REST method: imbot.v2.Command.list
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-list.html
-        Spec: spec/imported/imbot.v2.Command.list.yaml
+        Spec: spec/imported/imbot.v2.Command.list.yaml (in the b24client repository)
         """
         return cast("ImbotV2CommandListResult", self._client._invoke("imbot.v2.Command.list", params))
 
     def register(self, **params: Unpack[ImbotV2CommandRegisterParams]) -> ImbotV2CommandRegisterResult:
         """Register the Team
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            fields (ImbotV2CommandRegisterFields, required)
+
         REST method: imbot.v2.Command.register
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-register.html
-        Spec: spec/imported/imbot.v2.Command.register.yaml
+        Spec: spec/imported/imbot.v2.Command.register.yaml (in the b24client repository)
         """
         return cast("ImbotV2CommandRegisterResult", self._client._invoke("imbot.v2.Command.register", params))
 
     def unregister(self, **params: Unpack[ImbotV2CommandUnregisterParams]) -> ImbotV2CommandUnregisterResult:
         """Remove the imbot.v2.Command.unregister Command
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            command_id (int | str, required, sent as commandId)
+
         REST method: imbot.v2.Command.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-unregister.html
-        Spec: spec/imported/imbot.v2.Command.unregister.yaml
+        Spec: spec/imported/imbot.v2.Command.unregister.yaml (in the b24client repository)
         """
         return cast("ImbotV2CommandUnregisterResult", self._client._invoke("imbot.v2.Command.unregister", params))
 
     def update(self, **params: Unpack[ImbotV2CommandUpdateParams]) -> ImbotV2CommandUpdateResult:
         """Update the imbot.v2.Command.update Team
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            command_id (int | str, required, sent as commandId)
+            fields (ImbotV2CommandUpdateFields, required)
+
         REST method: imbot.v2.Command.update
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/commands/command-update.html
-        Spec: spec/imported/imbot.v2.Command.update.yaml
+        Spec: spec/imported/imbot.v2.Command.update.yaml (in the b24client repository)
         """
         return cast("ImbotV2CommandUpdateResult", self._client._invoke("imbot.v2.Command.update", params))
 
@@ -982,9 +1359,16 @@ class ImbotV2EventNamespace:
     def get(self, **params: Unpack[ImbotV2EventGetParams]) -> ImbotV2EventGetResult:
         """Get Events from
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            offset (int | str, optional)
+            limit (int | str, optional)
+            with_user_events (bool | str, optional, sent as withUserEvents)
+
         REST method: imbot.v2.Event.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.html
-        Spec: spec/imported/imbot.v2.Event.get.yaml
+        Spec: spec/imported/imbot.v2.Event.get.yaml (in the b24client repository)
         """
         return cast("ImbotV2EventGetResult", self._client._invoke("imbot.v2.Event.get", params))
 
@@ -1000,18 +1384,29 @@ class ImbotV2FileNamespace:
     def download(self, **params: Unpack[ImbotV2FileDownloadParams]) -> ImbotV2FileDownloadResult:
         """Get a Link to Download the File
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            file_id (int | str, required, sent as fileId)
+
         REST method: imbot.v2.File.download
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-download.html
-        Spec: spec/imported/imbot.v2.File.download.yaml
+        Spec: spec/imported/imbot.v2.File.download.yaml (in the b24client repository)
         """
         return cast("ImbotV2FileDownloadResult", self._client._invoke("imbot.v2.File.download", params))
 
     def upload(self, **params: Unpack[ImbotV2FileUploadParams]) -> ImbotV2FileUploadResult:
         """Upload File to Chat
 
+        Args:
+            bot_id (int | str, required, sent as botId)
+            bot_token (str, optional, sent as botToken)
+            dialog_id (str, required, sent as dialogId)
+            fields (ImbotV2FileUploadFields, required)
+
         REST method: imbot.v2.File.upload
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/files/file-upload.html
-        Spec: spec/imported/imbot.v2.File.upload.yaml
+        Spec: spec/imported/imbot.v2.File.upload.yaml (in the b24client repository)
         """
         return cast("ImbotV2FileUploadResult", self._client._invoke("imbot.v2.File.upload", params))
 
@@ -1027,8 +1422,10 @@ class ImbotV2RevisionNamespace:
     def get(self, **params: Unpack[ImbotV2RevisionGetParams]) -> ImbotV2RevisionGetResult:
         """Get API revisions
 
+        Takes no arguments.
+
         REST method: imbot.v2.Revision.get
         Docs: https://apidocs.bitrix24.com/api-reference/chat-bots/chat-bots-v2/imbot.v2/revision-get.html
-        Spec: spec/imported/imbot.v2.Revision.get.yaml
+        Spec: spec/imported/imbot.v2.Revision.get.yaml (in the b24client repository)
         """
         return cast("ImbotV2RevisionGetResult", self._client._invoke("imbot.v2.Revision.get", params))

@@ -54,9 +54,14 @@ class ImconnectorNamespace:
     def activate(self, **params: Unpack[ImconnectorActivateParams]) -> ImconnectorActivateResult:
         """Activate Connector
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            active (str, required, sent as ACTIVE)
+
         REST method: imconnector.activate
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-activate.html
-        Spec: spec/imported/imconnector.activate.yaml
+        Spec: spec/imported/imconnector.activate.yaml (in the b24client repository)
         """
         return cast("ImconnectorActivateResult", self._client._invoke("imconnector.activate", params))
 
@@ -75,18 +80,34 @@ class ImconnectorNamespace:
     def list(self, **params: Unpack[ImconnectorListParams]) -> ImconnectorListResult:
         """Get the List of Connectors
 
+        Takes no arguments.
+
         REST method: imconnector.list
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-list.html
-        Spec: spec/imported/imconnector.list.yaml
+        Spec: spec/imported/imconnector.list.yaml (in the b24client repository)
         """
         return cast("ImconnectorListResult", self._client._invoke("imconnector.list", params))
 
     def register(self, **params: Unpack[ImconnectorRegisterParams]) -> ImconnectorRegisterResult:
         """Register the Connector
 
+        Args:
+            id (str, required, sent as ID)
+            name (str, required, sent as NAME)
+            icon (ImconnectorRegisterIcon, required, sent as ICON)
+            placement_handler (str, required, sent as PLACEMENT_HANDLER)
+            icon_disabled (ImconnectorRegisterIconDisabled, optional, sent as ICON_DISABLED)
+            del_external_messages (bool | str, optional, sent as DEL_EXTERNAL_MESSAGES)
+            edit_internal_messages (bool | str, optional, sent as EDIT_INTERNAL_MESSAGES)
+            del_internal_messages (bool | str, optional, sent as DEL_INTERNAL_MESSAGES)
+            newsletter (bool | str, optional, sent as NEWSLETTER)
+            need_system_messages (bool | str, optional, sent as NEED_SYSTEM_MESSAGES)
+            need_signature (bool | str, optional, sent as NEED_SIGNATURE)
+            chat_group (bool | str, optional, sent as CHAT_GROUP)
+
         REST method: imconnector.register
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-register.html
-        Spec: spec/imported/imconnector.register.yaml
+        Spec: spec/imported/imconnector.register.yaml (in the b24client repository)
         """
         return cast("ImconnectorRegisterResult", self._client._invoke("imconnector.register", params))
 
@@ -97,18 +118,25 @@ class ImconnectorNamespace:
     def status(self, **params: Unpack[ImconnectorStatusParams]) -> ImconnectorStatusResult:
         """Get the Status of the Connector
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, optional, sent as LINE)
+
         REST method: imconnector.status
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-status.html
-        Spec: spec/imported/imconnector.status.yaml
+        Spec: spec/imported/imconnector.status.yaml (in the b24client repository)
         """
         return cast("ImconnectorStatusResult", self._client._invoke("imconnector.status", params))
 
     def unregister(self, **params: Unpack[ImconnectorUnregisterParams]) -> ImconnectorUnregisterResult:
         """Unregister the Connector
 
+        Args:
+            id (str, required, sent as ID)
+
         REST method: imconnector.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-unregister.html
-        Spec: spec/imported/imconnector.unregister.yaml
+        Spec: spec/imported/imconnector.unregister.yaml (in the b24client repository)
         """
         return cast("ImconnectorUnregisterResult", self._client._invoke("imconnector.unregister", params))
 
@@ -141,9 +169,16 @@ class ImconnectorChatNameNamespace:
     def set(self, **params: Unpack[ImconnectorChatNameSetParams]) -> ImconnectorChatNameSetResult:
         """Set a New Chat Name
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            chat_id (str, required, sent as CHAT_ID)
+            name (str, required, sent as NAME)
+            user_id (str, optional, sent as USER_ID)
+
         REST method: imconnector.chat.name.set
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-chat-name-set.html
-        Spec: spec/imported/imconnector.chat.name.set.yaml
+        Spec: spec/imported/imconnector.chat.name.set.yaml (in the b24client repository)
         """
         return cast("ImconnectorChatNameSetResult", self._client._invoke("imconnector.chat.name.set", params))
 
@@ -172,9 +207,14 @@ class ImconnectorConnectorDataNamespace:
     def set(self, **params: Unpack[ImconnectorConnectorDataSetParams]) -> ImconnectorConnectorDataSetResult:
         """Set Connector Settings
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            data (ImconnectorConnectorDataSetData, required, sent as DATA)
+
         REST method: imconnector.connector.data.set
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-connector-data-set.html
-        Spec: spec/imported/imconnector.connector.data.set.yaml
+        Spec: spec/imported/imconnector.connector.data.set.yaml (in the b24client repository)
         """
         return cast("ImconnectorConnectorDataSetResult", self._client._invoke("imconnector.connector.data.set", params))
 
@@ -190,9 +230,14 @@ class ImconnectorDeleteNamespace:
     def messages(self, **params: Unpack[ImconnectorDeleteMessagesParams]) -> ImconnectorDeleteMessagesResult:
         """Delete Sent Messages
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            messages (list[Any] | dict[str, Any], required, sent as MESSAGES)
+
         REST method: imconnector.delete.messages
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-delete-messages.html
-        Spec: spec/imported/imconnector.delete.messages.yaml
+        Spec: spec/imported/imconnector.delete.messages.yaml (in the b24client repository)
         """
         return cast("ImconnectorDeleteMessagesResult", self._client._invoke("imconnector.delete.messages", params))
 
@@ -208,9 +253,14 @@ class ImconnectorSendNamespace:
     def messages(self, **params: Unpack[ImconnectorSendMessagesParams]) -> ImconnectorSendMessagesResult:
         """Send Messages to Bitrix24
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            messages (list[Any] | dict[str, Any], required, sent as MESSAGES)
+
         REST method: imconnector.send.messages
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-messages.html
-        Spec: spec/imported/imconnector.send.messages.yaml, spec/overrides/imconnector.send.messages.yaml
+        Spec: spec/imported/imconnector.send.messages.yaml, spec/overrides/imconnector.send.messages.yaml (in the b24client repository)
         """
         return cast("ImconnectorSendMessagesResult", self._client._invoke("imconnector.send.messages", params))
 
@@ -230,18 +280,28 @@ class ImconnectorSendStatusNamespace:
     def delivery(self, **params: Unpack[ImconnectorSendStatusDeliveryParams]) -> ImconnectorSendStatusDeliveryResult:
         """Update Status "Delivered"
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            messages (list[Any] | dict[str, Any], required, sent as MESSAGES)
+
         REST method: imconnector.send.status.delivery
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-delivery.html
-        Spec: spec/imported/imconnector.send.status.delivery.yaml
+        Spec: spec/imported/imconnector.send.status.delivery.yaml (in the b24client repository)
         """
         return cast("ImconnectorSendStatusDeliveryResult", self._client._invoke("imconnector.send.status.delivery", params))
 
     def reading(self, **params: Unpack[ImconnectorSendStatusReadingParams]) -> ImconnectorSendStatusReadingResult:
         """Update Status to "Read"
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            messages (list[Any] | dict[str, Any], required, sent as MESSAGES)
+
         REST method: imconnector.send.status.reading
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-send-status-reading.html
-        Spec: spec/imported/imconnector.send.status.reading.yaml
+        Spec: spec/imported/imconnector.send.status.reading.yaml (in the b24client repository)
         """
         return cast("ImconnectorSendStatusReadingResult", self._client._invoke("imconnector.send.status.reading", params))
 
@@ -257,8 +317,13 @@ class ImconnectorUpdateNamespace:
     def messages(self, **params: Unpack[ImconnectorUpdateMessagesParams]) -> ImconnectorUpdateMessagesResult:
         """Update Sent Messages with
 
+        Args:
+            connector (str, required, sent as CONNECTOR)
+            line (int | str, required, sent as LINE)
+            messages (list[Any] | dict[str, Any], required, sent as MESSAGES)
+
         REST method: imconnector.update.messages
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/imconnector/imconnector-update-messages.html
-        Spec: spec/imported/imconnector.update.messages.yaml, spec/overrides/imconnector.update.messages.yaml
+        Spec: spec/imported/imconnector.update.messages.yaml, spec/overrides/imconnector.update.messages.yaml (in the b24client repository)
         """
         return cast("ImconnectorUpdateMessagesResult", self._client._invoke("imconnector.update.messages", params))

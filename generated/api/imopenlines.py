@@ -164,9 +164,13 @@ class ImopenlinesBotSessionNamespace:
     def finish(self, **params: Unpack[ImopenlinesBotSessionFinishParams]) -> ImopenlinesBotSessionFinishResult:
         """Finish Dialog
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            client_id (str, optional, sent as CLIENT_ID)
+
         REST method: imopenlines.bot.session.finish
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-finish.html
-        Spec: spec/imported/imopenlines.bot.session.finish.yaml
+        Spec: spec/imported/imopenlines.bot.session.finish.yaml (in the b24client repository)
         """
         return cast("ImopenlinesBotSessionFinishResult", self._client._invoke("imopenlines.bot.session.finish", params))
 
@@ -177,20 +181,31 @@ class ImopenlinesBotSessionNamespace:
     def operator(self, **params: Unpack[ImopenlinesBotSessionOperatorParams]) -> ImopenlinesBotSessionOperatorResult:
         """Switch Dialog to Free Operator
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.bot.session.operator
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-operator.html
-        Spec: spec/imported/imopenlines.bot.session.operator.yaml
+        Spec: spec/imported/imopenlines.bot.session.operator.yaml (in the b24client repository)
         """
         return cast("ImopenlinesBotSessionOperatorResult", self._client._invoke("imopenlines.bot.session.operator", params))
 
     def transfer(self, **params: Unpack[ImopenlinesBotSessionTransferParams]) -> ImopenlinesBotSessionTransferResult:
         """Transfer a Dialogue to an Operator or Queue using
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            user_id (int | str, optional, sent as USER_ID)
+            queue_id (int | str, optional, sent as QUEUE_ID)
+            transfer_id (str | int | str, optional, sent as TRANSFER_ID)
+            leave (bool | str, optional, sent as LEAVE)
+            client_id (str, optional, sent as CLIENT_ID)
+
         Rules: at least one of TRANSFER_ID, USER_ID, QUEUE_ID.
 
         REST method: imopenlines.bot.session.transfer
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-transfer.html
-        Spec: spec/imported/imopenlines.bot.session.transfer.yaml, spec/overrides/imopenlines.bot.session.transfer.yaml
+        Spec: spec/imported/imopenlines.bot.session.transfer.yaml, spec/overrides/imopenlines.bot.session.transfer.yaml (in the b24client repository)
         """
         return cast("ImopenlinesBotSessionTransferResult", self._client._invoke("imopenlines.bot.session.transfer", params))
 
@@ -206,9 +221,14 @@ class ImopenlinesBotSessionMessageNamespace:
     def send(self, **params: Unpack[ImopenlinesBotSessionMessageSendParams]) -> ImopenlinesBotSessionMessageSendResult:
         """Send an Automatic Message in the imopenlines.bot.session.message.send Dialog
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            name (str, optional, sent as NAME)
+            message (str, optional, sent as MESSAGE)
+
         REST method: imopenlines.bot.session.message.send
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chat-bots/imopenlines-bot-session-message-send.html
-        Spec: spec/imported/imopenlines.bot.session.message.send.yaml
+        Spec: spec/imported/imopenlines.bot.session.message.send.yaml (in the b24client repository)
         """
         return cast(
             "ImopenlinesBotSessionMessageSendResult", self._client._invoke("imopenlines.bot.session.message.send", params)
@@ -226,27 +246,38 @@ class ImopenlinesConfigNamespace:
     def add(self, **params: Unpack[ImopenlinesConfigAddParams]) -> ImopenlinesConfigAddResult:
         """Add Open Channel
 
+        Args:
+            params (ImopenlinesConfigAddParamsObject, optional, sent as PARAMS)
+
         REST method: imopenlines.config.add
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-add.html
-        Spec: spec/imported/imopenlines.config.add.yaml
+        Spec: spec/imported/imopenlines.config.add.yaml (in the b24client repository)
         """
         return cast("ImopenlinesConfigAddResult", self._client._invoke("imopenlines.config.add", params))
 
     def delete(self, **params: Unpack[ImopenlinesConfigDeleteParams]) -> ImopenlinesConfigDeleteResult:
         """Delete Open Channel
 
+        Args:
+            config_id (int | str, required, sent as CONFIG_ID)
+
         REST method: imopenlines.config.delete
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-delete.html
-        Spec: spec/imported/imopenlines.config.delete.yaml
+        Spec: spec/imported/imopenlines.config.delete.yaml (in the b24client repository)
         """
         return cast("ImopenlinesConfigDeleteResult", self._client._invoke("imopenlines.config.delete", params))
 
     def get(self, **params: Unpack[ImopenlinesConfigGetParams]) -> ImopenlinesConfigGetResult:
         """Get Open Line by ID
 
+        Args:
+            config_id (int | str, required, sent as CONFIG_ID)
+            with_queue (Literal['Y', 'N'], optional, sent as WITH_QUEUE)
+            show_offline (Literal['Y', 'N'], optional, sent as SHOW_OFFLINE)
+
         REST method: imopenlines.config.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-get.html
-        Spec: spec/imported/imopenlines.config.get.yaml
+        Spec: spec/imported/imopenlines.config.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesConfigGetResult", self._client._invoke("imopenlines.config.get", params))
 
@@ -261,9 +292,13 @@ class ImopenlinesConfigNamespace:
     def update(self, **params: Unpack[ImopenlinesConfigUpdateParams]) -> ImopenlinesConfigUpdateResult:
         """Update Open Channel
 
+        Args:
+            config_id (int | str, required, sent as CONFIG_ID)
+            params (dict[str, Any], optional, sent as PARAMS)
+
         REST method: imopenlines.config.update
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-update.html
-        Spec: spec/imported/imopenlines.config.update.yaml
+        Spec: spec/imported/imopenlines.config.update.yaml (in the b24client repository)
         """
         return cast("ImopenlinesConfigUpdateResult", self._client._invoke("imopenlines.config.update", params))
 
@@ -279,9 +314,13 @@ class ImopenlinesConfigListNamespace:
     def get(self, **params: Unpack[ImopenlinesConfigListGetParams]) -> ImopenlinesConfigListGetResult:
         """Get the List of Open Channels
 
+        Args:
+            params (ImopenlinesConfigListGetParamsObject, optional, sent as PARAMS)
+            options (ImopenlinesConfigListGetOptions, optional, sent as OPTIONS)
+
         REST method: imopenlines.config.list.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-list-get.html
-        Spec: spec/imported/imopenlines.config.list.get.yaml
+        Spec: spec/imported/imopenlines.config.list.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesConfigListGetResult", self._client._invoke("imopenlines.config.list.get", params))
 
@@ -297,9 +336,11 @@ class ImopenlinesConfigPathNamespace:
     def get(self, **params: Unpack[ImopenlinesConfigPathGetParams]) -> ImopenlinesConfigPathGetResult:
         """Get Link to Public Page of Open Channels
 
+        Takes no arguments.
+
         REST method: imopenlines.config.path.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-config-path-get.html
-        Spec: spec/imported/imopenlines.config.path.get.yaml
+        Spec: spec/imported/imopenlines.config.path.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesConfigPathGetResult", self._client._invoke("imopenlines.config.path.get", params))
 
@@ -336,18 +377,27 @@ class ImopenlinesCrmChatNamespace:
     def get(self, **params: Unpack[ImopenlinesCrmChatGetParams]) -> ImopenlinesCrmChatGetResult:
         """Get Chats for CRM Object
 
+        Args:
+            crm_entity_type (Literal['lead', 'deal', 'company', 'contact'], required, sent as CRM_ENTITY_TYPE)
+            crm_entity (int | str, required, sent as CRM_ENTITY)
+            active_only (Literal['Y', 'N'], optional, sent as ACTIVE_ONLY)
+
         REST method: imopenlines.crm.chat.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get.html
-        Spec: spec/imported/imopenlines.crm.chat.get.yaml
+        Spec: spec/imported/imopenlines.crm.chat.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesCrmChatGetResult", self._client._invoke("imopenlines.crm.chat.get", params))
 
     def get_last_id(self, **params: Unpack[ImopenlinesCrmChatGetLastIdParams]) -> ImopenlinesCrmChatGetLastIdResult:
         """Get the Identifier of the Last Chat
 
+        Args:
+            crm_entity_type (Literal['lead', 'deal', 'company', 'contact'], required, sent as CRM_ENTITY_TYPE)
+            crm_entity (int | str, required, sent as CRM_ENTITY)
+
         REST method: imopenlines.crm.chat.getLastId
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-get-last-id.html
-        Spec: spec/imported/imopenlines.crm.chat.getLastId.yaml
+        Spec: spec/imported/imopenlines.crm.chat.getLastId.yaml (in the b24client repository)
         """
         return cast("ImopenlinesCrmChatGetLastIdResult", self._client._invoke("imopenlines.crm.chat.getLastId", params))
 
@@ -367,18 +417,30 @@ class ImopenlinesCrmChatUserNamespace:
     def add(self, **params: Unpack[ImopenlinesCrmChatUserAddParams]) -> ImopenlinesCrmChatUserAddResult:
         """Add User to Existing Chat
 
+        Args:
+            crm_entity_type (Literal['lead', 'deal', 'company', 'contact'], required, sent as CRM_ENTITY_TYPE)
+            crm_entity (int | str, required, sent as CRM_ENTITY)
+            user_id (int | str, required, sent as USER_ID)
+            chat_id (int | str, optional, sent as CHAT_ID)
+
         REST method: imopenlines.crm.chat.user.add
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-user-add.html
-        Spec: spec/imported/imopenlines.crm.chat.user.add.yaml
+        Spec: spec/imported/imopenlines.crm.chat.user.add.yaml (in the b24client repository)
         """
         return cast("ImopenlinesCrmChatUserAddResult", self._client._invoke("imopenlines.crm.chat.user.add", params))
 
     def delete(self, **params: Unpack[ImopenlinesCrmChatUserDeleteParams]) -> ImopenlinesCrmChatUserDeleteResult:
         """Remove User from Chat
 
+        Args:
+            crm_entity_type (Literal['lead', 'deal', 'company', 'contact'], required, sent as CRM_ENTITY_TYPE)
+            crm_entity (int | str, required, sent as CRM_ENTITY)
+            user_id (int | str, required, sent as USER_ID)
+            chat_id (int | str, optional, sent as CHAT_ID)
+
         REST method: imopenlines.crm.chat.user.delete
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/chats/imopenlines-crm-chat-user-delete.html
-        Spec: spec/imported/imopenlines.crm.chat.user.delete.yaml
+        Spec: spec/imported/imopenlines.crm.chat.user.delete.yaml (in the b24client repository)
         """
         return cast("ImopenlinesCrmChatUserDeleteResult", self._client._invoke("imopenlines.crm.chat.user.delete", params))
 
@@ -394,9 +456,12 @@ class ImopenlinesCrmLeadNamespace:
     def create(self, **params: Unpack[ImopenlinesCrmLeadCreateParams]) -> ImopenlinesCrmLeadCreateResult:
         """Create a Lead Based on the Dialogue
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.crm.lead.create
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-crm-lead-create.html
-        Spec: spec/imported/imopenlines.crm.lead.create.yaml
+        Spec: spec/imported/imopenlines.crm.lead.create.yaml (in the b24client repository)
         """
         return cast("ImopenlinesCrmLeadCreateResult", self._client._invoke("imopenlines.crm.lead.create", params))
 
@@ -412,9 +477,16 @@ class ImopenlinesCrmMessageNamespace:
     def add(self, **params: Unpack[ImopenlinesCrmMessageAddParams]) -> ImopenlinesCrmMessageAddResult:
         """Send a Message to Open Channel
 
+        Args:
+            crm_entity_type (str, required, sent as CRM_ENTITY_TYPE)
+            crm_entity (int | str, required, sent as CRM_ENTITY)
+            user_id (int | str, required, sent as USER_ID)
+            chat_id (int | str, required, sent as CHAT_ID)
+            message (str, required, sent as MESSAGE)
+
         REST method: imopenlines.crm.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/messages/imopenlines-crm-message-add.html
-        Spec: spec/imported/imopenlines.crm.message.add.yaml
+        Spec: spec/imported/imopenlines.crm.message.add.yaml (in the b24client repository)
         """
         return cast("ImopenlinesCrmMessageAddResult", self._client._invoke("imopenlines.crm.message.add", params))
 
@@ -430,9 +502,15 @@ class ImopenlinesDialogNamespace:
     def get(self, **params: Unpack[ImopenlinesDialogGetParams]) -> ImopenlinesDialogGetResult:
         """Get Information About the Operator's Dialog
 
+        Args:
+            chat_id (int | str, optional, sent as CHAT_ID)
+            dialog_id (str, optional, sent as DIALOG_ID)
+            session_id (int | str, optional, sent as SESSION_ID)
+            user_code (str, optional, sent as USER_CODE)
+
         REST method: imopenlines.dialog.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-dialog-get.html
-        Spec: spec/imported/imopenlines.dialog.get.yaml
+        Spec: spec/imported/imopenlines.dialog.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesDialogGetResult", self._client._invoke("imopenlines.dialog.get", params))
 
@@ -465,9 +543,13 @@ class ImopenlinesMessageQuickNamespace:
     def save(self, **params: Unpack[ImopenlinesMessageQuickSaveParams]) -> ImopenlinesMessageQuickSaveResult:
         """Save Message as Quick Answer
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            message_id (int | str, required, sent as MESSAGE_ID)
+
         REST method: imopenlines.message.quick.save
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/messages/imopenlines-message-quick-save.html
-        Spec: spec/imported/imopenlines.message.quick.save.yaml
+        Spec: spec/imported/imopenlines.message.quick.save.yaml (in the b24client repository)
         """
         return cast("ImopenlinesMessageQuickSaveResult", self._client._invoke("imopenlines.message.quick.save", params))
 
@@ -483,9 +565,13 @@ class ImopenlinesMessageSessionNamespace:
     def start(self, **params: Unpack[ImopenlinesMessageSessionStartParams]) -> ImopenlinesMessageSessionStartResult:
         """Start a New Dialogue Based on the Message
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            message_id (int | str, required, sent as MESSAGE_ID)
+
         REST method: imopenlines.message.session.start
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-message-session-start.html
-        Spec: spec/imported/imopenlines.message.session.start.yaml
+        Spec: spec/imported/imopenlines.message.session.start.yaml (in the b24client repository)
         """
         return cast("ImopenlinesMessageSessionStartResult", self._client._invoke("imopenlines.message.session.start", params))
 
@@ -501,9 +587,12 @@ class ImopenlinesNetworkNamespace:
     def join(self, **params: Unpack[ImopenlinesNetworkJoinParams]) -> ImopenlinesNetworkJoinResult:
         """Connect an External Open Channel to the Account
 
+        Args:
+            code (str, required, sent as CODE)
+
         REST method: imopenlines.network.join
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-join.html
-        Spec: spec/imported/imopenlines.network.join.yaml
+        Spec: spec/imported/imopenlines.network.join.yaml (in the b24client repository)
         """
         return cast("ImopenlinesNetworkJoinResult", self._client._invoke("imopenlines.network.join", params))
 
@@ -523,9 +612,17 @@ class ImopenlinesNetworkMessageNamespace:
     def add(self, **params: Unpack[ImopenlinesNetworkMessageAddParams]) -> ImopenlinesNetworkMessageAddResult:
         """Send a message to a user on behalf of the Open Channel
 
+        Args:
+            code (str, required, sent as CODE)
+            user_id (int | str, required, sent as USER_ID)
+            message (str, required, sent as MESSAGE)
+            attach (dict[str, Any], optional, sent as ATTACH)
+            keyboard (dict[str, Any], optional, sent as KEYBOARD)
+            url_preview (str, optional, sent as URL_PREVIEW)
+
         REST method: imopenlines.network.message.add
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-network-message-add.html
-        Spec: spec/imported/imopenlines.network.message.add.yaml
+        Spec: spec/imported/imopenlines.network.message.add.yaml (in the b24client repository)
         """
         return cast("ImopenlinesNetworkMessageAddResult", self._client._invoke("imopenlines.network.message.add", params))
 
@@ -545,47 +642,65 @@ class ImopenlinesOperatorNamespace:
     def answer(self, **params: Unpack[ImopenlinesOperatorAnswerParams]) -> ImopenlinesOperatorAnswerResult:
         """Take the dialog for yourself
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.operator.answer
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-answer.html
-        Spec: spec/imported/imopenlines.operator.answer.yaml
+        Spec: spec/imported/imopenlines.operator.answer.yaml (in the b24client repository)
         """
         return cast("ImopenlinesOperatorAnswerResult", self._client._invoke("imopenlines.operator.answer", params))
 
     def finish(self, **params: Unpack[ImopenlinesOperatorFinishParams]) -> ImopenlinesOperatorFinishResult:
         """Finish Your Dialogue
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.operator.finish
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-finish.html
-        Spec: spec/imported/imopenlines.operator.finish.yaml
+        Spec: spec/imported/imopenlines.operator.finish.yaml (in the b24client repository)
         """
         return cast("ImopenlinesOperatorFinishResult", self._client._invoke("imopenlines.operator.finish", params))
 
     def skip(self, **params: Unpack[ImopenlinesOperatorSkipParams]) -> ImopenlinesOperatorSkipResult:
         """Skip Dialog
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.operator.skip
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-skip.html
-        Spec: spec/imported/imopenlines.operator.skip.yaml
+        Spec: spec/imported/imopenlines.operator.skip.yaml (in the b24client repository)
         """
         return cast("ImopenlinesOperatorSkipResult", self._client._invoke("imopenlines.operator.skip", params))
 
     def spam(self, **params: Unpack[ImopenlinesOperatorSpamParams]) -> ImopenlinesOperatorSpamResult:
         """Mark a conversation as "spam"
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.operator.spam
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-spam.html
-        Spec: spec/imported/imopenlines.operator.spam.yaml
+        Spec: spec/imported/imopenlines.operator.spam.yaml (in the b24client repository)
         """
         return cast("ImopenlinesOperatorSpamResult", self._client._invoke("imopenlines.operator.spam", params))
 
     def transfer(self, **params: Unpack[ImopenlinesOperatorTransferParams]) -> ImopenlinesOperatorTransferResult:
         """Transfer a dialog to another operator or to another line
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            transfer_id (str | int | str, optional, sent as TRANSFER_ID)
+            user_id (int | str, optional, sent as USER_ID)
+            queue_id (int | str, optional, sent as QUEUE_ID)
+
         Rules: at least one of TRANSFER_ID, USER_ID, QUEUE_ID.
 
         REST method: imopenlines.operator.transfer
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-transfer.html
-        Spec: spec/imported/imopenlines.operator.transfer.yaml, spec/overrides/imopenlines.operator.transfer.yaml
+        Spec: spec/imported/imopenlines.operator.transfer.yaml, spec/overrides/imopenlines.operator.transfer.yaml (in the b24client repository)
         """
         return cast("ImopenlinesOperatorTransferResult", self._client._invoke("imopenlines.operator.transfer", params))
 
@@ -601,9 +716,12 @@ class ImopenlinesOperatorAnotherNamespace:
     def finish(self, **params: Unpack[ImopenlinesOperatorAnotherFinishParams]) -> ImopenlinesOperatorAnotherFinishResult:
         """Finish Another Operator's Dialog
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.operator.another.finish
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/operators/imopenlines-operator-another-finish.html
-        Spec: spec/imported/imopenlines.operator.another.finish.yaml
+        Spec: spec/imported/imopenlines.operator.another.finish.yaml (in the b24client repository)
         """
         return cast("ImopenlinesOperatorAnotherFinishResult", self._client._invoke("imopenlines.operator.another.finish", params))
 
@@ -619,9 +737,11 @@ class ImopenlinesRevisionNamespace:
     def get(self, **params: Unpack[ImopenlinesRevisionGetParams]) -> ImopenlinesRevisionGetResult:
         """Get Information About API Revisions
 
+        Takes no arguments.
+
         REST method: imopenlines.revision.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/imopenlines-revision-get.html
-        Spec: spec/imported/imopenlines.revision.get.yaml
+        Spec: spec/imported/imopenlines.revision.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesRevisionGetResult", self._client._invoke("imopenlines.revision.get", params))
 
@@ -645,18 +765,24 @@ class ImopenlinesSessionNamespace:
     def intercept(self, **params: Unpack[ImopenlinesSessionInterceptParams]) -> ImopenlinesSessionInterceptResult:
         """Take Over the Dialogue from the Current Operator
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.session.intercept
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-intercept.html
-        Spec: spec/imported/imopenlines.session.intercept.yaml
+        Spec: spec/imported/imopenlines.session.intercept.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionInterceptResult", self._client._invoke("imopenlines.session.intercept", params))
 
     def join(self, **params: Unpack[ImopenlinesSessionJoinParams]) -> ImopenlinesSessionJoinResult:
         """Join the Dialogue
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.session.join
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-join.html
-        Spec: spec/imported/imopenlines.session.join.yaml
+        Spec: spec/imported/imopenlines.session.join.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionJoinResult", self._client._invoke("imopenlines.session.join", params))
 
@@ -667,18 +793,24 @@ class ImopenlinesSessionNamespace:
     def open(self, **params: Unpack[ImopenlinesSessionOpenParams]) -> ImopenlinesSessionOpenResult:
         """Get Chat by User Code
 
+        Args:
+            user_code (str, required, sent as USER_CODE)
+
         REST method: imopenlines.session.open
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-open.html
-        Spec: spec/imported/imopenlines.session.open.yaml
+        Spec: spec/imported/imopenlines.session.open.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionOpenResult", self._client._invoke("imopenlines.session.open", params))
 
     def start(self, **params: Unpack[ImopenlinesSessionStartParams]) -> ImopenlinesSessionStartResult:
         """Start a New Dialogue
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+
         REST method: imopenlines.session.start
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-start.html
-        Spec: spec/imported/imopenlines.session.start.yaml
+        Spec: spec/imported/imopenlines.session.start.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionStartResult", self._client._invoke("imopenlines.session.start", params))
 
@@ -694,11 +826,16 @@ class ImopenlinesSessionHeadNamespace:
     def vote(self, **params: Unpack[ImopenlinesSessionHeadVoteParams]) -> ImopenlinesSessionHeadVoteResult:
         """Rate Employee Performance in the imopenlines.session.head.vote Dialog
 
+        Args:
+            session_id (int | str, required, sent as SESSION_ID)
+            rating (int | str, optional, sent as RATING)
+            comment (str, optional, sent as COMMENT)
+
         Rules: at least one of RATING, COMMENT.
 
         REST method: imopenlines.session.head.vote
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-head-vote.html
-        Spec: spec/imported/imopenlines.session.head.vote.yaml, spec/overrides/imopenlines.session.head.vote.yaml
+        Spec: spec/imported/imopenlines.session.head.vote.yaml, spec/overrides/imopenlines.session.head.vote.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionHeadVoteResult", self._client._invoke("imopenlines.session.head.vote", params))
 
@@ -714,11 +851,15 @@ class ImopenlinesSessionHistoryNamespace:
     def get(self, **params: Unpack[ImopenlinesSessionHistoryGetParams]) -> ImopenlinesSessionHistoryGetResult:
         """Get Message History of the Dialogue
 
+        Args:
+            session_id (int | str, optional, sent as SESSION_ID)
+            chat_id (int | str, optional, sent as CHAT_ID)
+
         Rules: at least one of SESSION_ID, CHAT_ID.
 
         REST method: imopenlines.session.history.get
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-history-get.html
-        Spec: spec/imported/imopenlines.session.history.get.yaml, spec/overrides/imopenlines.session.history.get.yaml
+        Spec: spec/imported/imopenlines.session.history.get.yaml, spec/overrides/imopenlines.session.history.get.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionHistoryGetResult", self._client._invoke("imopenlines.session.history.get", params))
 
@@ -734,37 +875,49 @@ class ImopenlinesSessionModeNamespace:
     def pin(self, **params: Unpack[ImopenlinesSessionModePinParams]) -> ImopenlinesSessionModePinResult:
         """Pin or Unpin a Dialog
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            activate (Literal['Y', 'N'], optional, sent as ACTIVATE)
+
         REST method: imopenlines.session.mode.pin
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin.html
-        Spec: spec/imported/imopenlines.session.mode.pin.yaml
+        Spec: spec/imported/imopenlines.session.mode.pin.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionModePinResult", self._client._invoke("imopenlines.session.mode.pin", params))
 
     def pin_all(self, **params: Unpack[ImopenlinesSessionModePinAllParams]) -> ImopenlinesSessionModePinAllResult:
         """Pin All Available Dialogs to the Operator
 
+        Takes no arguments.
+
         REST method: imopenlines.session.mode.pinAll
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-pin-all.html
-        Spec: spec/imported/imopenlines.session.mode.pinAll.yaml
+        Spec: spec/imported/imopenlines.session.mode.pinAll.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionModePinAllResult", self._client._invoke("imopenlines.session.mode.pinAll", params))
 
     def silent(self, **params: Unpack[ImopenlinesSessionModeSilentParams]) -> ImopenlinesSessionModeSilentResult:
         """Switch the dialog to silent mode
 
+        Args:
+            chat_id (int | str, required, sent as CHAT_ID)
+            activate (str, optional, sent as ACTIVATE)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: imopenlines.session.mode.silent
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-silent.html
-        Spec: spec/imported/imopenlines.session.mode.silent.yaml
+        Spec: spec/imported/imopenlines.session.mode.silent.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionModeSilentResult", self._client._invoke("imopenlines.session.mode.silent", params))
 
     def unpin_all(self, **params: Unpack[ImopenlinesSessionModeUnpinAllParams]) -> ImopenlinesSessionModeUnpinAllResult:
         """Unpin All Operator Dialogs
 
+        Takes no arguments.
+
         REST method: imopenlines.session.mode.unpinAll
         Docs: https://apidocs.bitrix24.com/api-reference/imopenlines/openlines/sessions/imopenlines-session-mode-unpin-all.html
-        Spec: spec/imported/imopenlines.session.mode.unpinAll.yaml
+        Spec: spec/imported/imopenlines.session.mode.unpinAll.yaml (in the b24client repository)
         """
         return cast("ImopenlinesSessionModeUnpinAllResult", self._client._invoke("imopenlines.session.mode.unpinAll", params))

@@ -281,36 +281,65 @@ class LandingBlockNamespace:
     def addcard(self, **params: Unpack[LandingBlockAddcardParams]) -> LandingBlockAddcardResult:
         """Add Card to Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            selector (str, required)
+            content (str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.addcard
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-add-card.html
-        Spec: spec/imported/landing.block.addcard.yaml
+        Spec: spec/imported/landing.block.addcard.yaml (in the b24client repository)
         """
         return cast("LandingBlockAddcardResult", self._client._invoke("landing.block.addcard", params))
 
     def change_anchor(self, **params: Unpack[LandingBlockChangeAnchorParams]) -> LandingBlockChangeAnchorResult:
         """Change the Anchor of the Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            data (str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.changeAnchor
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-change-anchor.html
-        Spec: spec/imported/landing.block.changeAnchor.yaml
+        Spec: spec/imported/landing.block.changeAnchor.yaml (in the b24client repository)
         """
         return cast("LandingBlockChangeAnchorResult", self._client._invoke("landing.block.changeAnchor", params))
 
     def change_node_name(self, **params: Unpack[LandingBlockChangeNodeNameParams]) -> LandingBlockChangeNodeNameResult:
         """Change HTML Tag of a Block Element
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            data (dict[str, Any], required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.changeNodeName
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-change-node-name.html
-        Spec: spec/imported/landing.block.changeNodeName.yaml
+        Spec: spec/imported/landing.block.changeNodeName.yaml (in the b24client repository)
         """
         return cast("LandingBlockChangeNodeNameResult", self._client._invoke("landing.block.changeNodeName", params))
 
     def clonecard(self, **params: Unpack[LandingBlockClonecardParams]) -> LandingBlockClonecardResult:
         """Clone Card of Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            selector (str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.clonecard
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-clone-card.html
-        Spec: spec/imported/landing.block.clonecard.yaml
+        Spec: spec/imported/landing.block.clonecard.yaml (in the b24client repository)
         """
         return cast("LandingBlockClonecardResult", self._client._invoke("landing.block.clonecard", params))
 
@@ -319,9 +348,12 @@ class LandingBlockNamespace:
     ) -> LandingBlockGetContentFromRepositoryResult:
         """Get Block Content from Repository
 
+        Args:
+            code (str, required)
+
         REST method: landing.block.getContentFromRepository
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content-from-repository.html
-        Spec: spec/imported/landing.block.getContentFromRepository.yaml
+        Spec: spec/imported/landing.block.getContentFromRepository.yaml (in the b24client repository)
         """
         return cast(
             "LandingBlockGetContentFromRepositoryResult", self._client._invoke("landing.block.getContentFromRepository", params)
@@ -330,117 +362,197 @@ class LandingBlockNamespace:
     def getbyid(self, **params: Unpack[LandingBlockGetbyidParams]) -> LandingBlockGetbyidResult:
         """Get Block by ID
 
+        Args:
+            scope (str, optional)
+            block (int | str, required)
+            params (LandingBlockGetbyidParamsObject, optional)
+
         REST method: landing.block.getbyid
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-by-id.html
-        Spec: spec/imported/landing.block.getbyid.yaml
+        Spec: spec/imported/landing.block.getbyid.yaml (in the b24client repository)
         """
         return cast("LandingBlockGetbyidResult", self._client._invoke("landing.block.getbyid", params))
 
     def getcontent(self, **params: Unpack[LandingBlockGetcontentParams]) -> LandingBlockGetcontentResult:
         """Get Content of Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            edit_mode (bool | str, optional, sent as editMode)
+            params (LandingBlockGetcontentParamsObject, optional)
+
         REST method: landing.block.getcontent
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-content.html
-        Spec: spec/imported/landing.block.getcontent.yaml
+        Spec: spec/imported/landing.block.getcontent.yaml (in the b24client repository)
         """
         return cast("LandingBlockGetcontentResult", self._client._invoke("landing.block.getcontent", params))
 
     def getlist(self, **params: Unpack[LandingBlockGetlistParams]) -> LandingBlockGetlistResult:
         """Get the List of Page Blocks
 
+        Args:
+            scope (str, optional)
+            lid (int | str | Sequence[int | str], required)
+            params (LandingBlockGetlistParamsObject, optional)
+
         REST method: landing.block.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-list.html
-        Spec: spec/imported/landing.block.getlist.yaml
+        Spec: spec/imported/landing.block.getlist.yaml (in the b24client repository)
         """
         return cast("LandingBlockGetlistResult", self._client._invoke("landing.block.getlist", params))
 
     def getmanifest(self, **params: Unpack[LandingBlockGetmanifestParams]) -> LandingBlockGetmanifestResult:
         """Get the Manifest of the landing.block.getmanifest Method
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            params (LandingBlockGetmanifestParamsObject, optional)
+
         REST method: landing.block.getmanifest
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest.html
-        Spec: spec/imported/landing.block.getmanifest.yaml
+        Spec: spec/imported/landing.block.getmanifest.yaml (in the b24client repository)
         """
         return cast("LandingBlockGetmanifestResult", self._client._invoke("landing.block.getmanifest", params))
 
     def getmanifestfile(self, **params: Unpack[LandingBlockGetmanifestfileParams]) -> LandingBlockGetmanifestfileResult:
         """Get the Manifest File of the Block
 
+        Args:
+            code (str, required)
+
         REST method: landing.block.getmanifestfile
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-manifest-file.html
-        Spec: spec/imported/landing.block.getmanifestfile.yaml
+        Spec: spec/imported/landing.block.getmanifestfile.yaml (in the b24client repository)
         """
         return cast("LandingBlockGetmanifestfileResult", self._client._invoke("landing.block.getmanifestfile", params))
 
     def getrepository(self, **params: Unpack[LandingBlockGetrepositoryParams]) -> LandingBlockGetrepositoryResult:
         """Get a List of Blocks from the Repository
 
+        Args:
+            section (str, optional)
+            scope (str, optional)
+
         REST method: landing.block.getrepository
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-get-repository.html
-        Spec: spec/imported/landing.block.getrepository.yaml
+        Spec: spec/imported/landing.block.getrepository.yaml (in the b24client repository)
         """
         return cast("LandingBlockGetrepositoryResult", self._client._invoke("landing.block.getrepository", params))
 
     def removecard(self, **params: Unpack[LandingBlockRemovecardParams]) -> LandingBlockRemovecardResult:
         """Remove Card from Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            selector (str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.removecard
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-remove-card.html
-        Spec: spec/imported/landing.block.removecard.yaml
+        Spec: spec/imported/landing.block.removecard.yaml (in the b24client repository)
         """
         return cast("LandingBlockRemovecardResult", self._client._invoke("landing.block.removecard", params))
 
     def update_cards(self, **params: Unpack[LandingBlockUpdateCardsParams]) -> LandingBlockUpdateCardsResult:
         """Update Cards in
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            data (LandingBlockUpdateCardsData, required)
+
         REST method: landing.block.updateCards
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-cards.html
-        Spec: spec/imported/landing.block.updateCards.yaml
+        Spec: spec/imported/landing.block.updateCards.yaml (in the b24client repository)
         """
         return cast("LandingBlockUpdateCardsResult", self._client._invoke("landing.block.updateCards", params))
 
     def update_styles(self, **params: Unpack[LandingBlockUpdateStylesParams]) -> LandingBlockUpdateStylesResult:
         """Update Styles for
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            data (LandingBlockUpdateStylesData, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.updateStyles
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-styles.html
-        Spec: spec/imported/landing.block.updateStyles.yaml
+        Spec: spec/imported/landing.block.updateStyles.yaml (in the b24client repository)
         """
         return cast("LandingBlockUpdateStylesResult", self._client._invoke("landing.block.updateStyles", params))
 
     def updateattrs(self, **params: Unpack[LandingBlockUpdateattrsParams]) -> LandingBlockUpdateattrsResult:
         """Change Attributes of Block Elements
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            data (dict[str, Any], required)
+
         REST method: landing.block.updateattrs
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-attrs.html
-        Spec: spec/imported/landing.block.updateattrs.yaml
+        Spec: spec/imported/landing.block.updateattrs.yaml (in the b24client repository)
         """
         return cast("LandingBlockUpdateattrsResult", self._client._invoke("landing.block.updateattrs", params))
 
     def updatecontent(self, **params: Unpack[LandingBlockUpdatecontentParams]) -> LandingBlockUpdatecontentResult:
         """Update Content of the Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            content (str, required)
+            designed (bool | str | int | str | str, optional)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.updatecontent
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-content.html
-        Spec: spec/imported/landing.block.updatecontent.yaml
+        Spec: spec/imported/landing.block.updatecontent.yaml (in the b24client repository)
         """
         return cast("LandingBlockUpdatecontentResult", self._client._invoke("landing.block.updatecontent", params))
 
     def updatenodes(self, **params: Unpack[LandingBlockUpdatenodesParams]) -> LandingBlockUpdatenodesResult:
         """Update Nodes of the Block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            data (dict[str, Any], required)
+            additional (LandingBlockUpdatenodesAdditional, optional)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.block.updatenodes
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-update-nodes.html
-        Spec: spec/imported/landing.block.updatenodes.yaml
+        Spec: spec/imported/landing.block.updatenodes.yaml (in the b24client repository)
         """
         return cast("LandingBlockUpdatenodesResult", self._client._invoke("landing.block.updatenodes", params))
 
     def uploadfile(self, **params: Unpack[LandingBlockUploadfileParams]) -> LandingBlockUploadfileResult:
         """Upload and Attach an Image to the Block
 
+        Args:
+            scope (str, optional)
+            block (int | str, required)
+            picture (str | Sequence[str], required)
+            ext (str, optional)
+            params (LandingBlockUploadfileParamsObject, optional)
+            temp (bool | str | int | str, optional)
+
         REST method: landing.block.uploadfile
         Docs: https://apidocs.bitrix24.com/api-reference/landing/block/methods/landing-block-upload-file.html
-        Spec: spec/imported/landing.block.uploadfile.yaml
+        Spec: spec/imported/landing.block.uploadfile.yaml (in the b24client repository)
         """
         return cast("LandingBlockUploadfileResult", self._client._invoke("landing.block.uploadfile", params))
 
@@ -456,45 +568,63 @@ class LandingDemosNamespace:
     def get_list(self, **params: Unpack[LandingDemosGetListParams]) -> LandingDemosGetListResult:
         """Get a List of Registered Templates
 
+        Args:
+            params (LandingDemosGetListParamsObject, optional)
+
         REST method: landing.demos.getList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-list.html
-        Spec: spec/imported/landing.demos.getList.yaml
+        Spec: spec/imported/landing.demos.getList.yaml (in the b24client repository)
         """
         return cast("LandingDemosGetListResult", self._client._invoke("landing.demos.getList", params))
 
     def get_page_list(self, **params: Unpack[LandingDemosGetPageListParams]) -> LandingDemosGetPageListResult:
         """Get a List of Templates for Creating Pages
 
+        Args:
+            type (str, required)
+            filter (dict[str, Any], optional)
+
         REST method: landing.demos.getPageList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-page-list.html
-        Spec: spec/imported/landing.demos.getPageList.yaml
+        Spec: spec/imported/landing.demos.getPageList.yaml (in the b24client repository)
         """
         return cast("LandingDemosGetPageListResult", self._client._invoke("landing.demos.getPageList", params))
 
     def get_site_list(self, **params: Unpack[LandingDemosGetSiteListParams]) -> LandingDemosGetSiteListResult:
         """Get a List of Templates for Creating Websites
 
+        Args:
+            type (Literal['page', 'store', 'knowledge', 'group', 'mainpage'], required)
+            filter (dict[str, Any], optional)
+
         REST method: landing.demos.getSiteList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-get-site-list.html
-        Spec: spec/imported/landing.demos.getSiteList.yaml
+        Spec: spec/imported/landing.demos.getSiteList.yaml (in the b24client repository)
         """
         return cast("LandingDemosGetSiteListResult", self._client._invoke("landing.demos.getSiteList", params))
 
     def register(self, **params: Unpack[LandingDemosRegisterParams]) -> LandingDemosRegisterResult:
         """Register a Template in the Site Creation Wizard
 
+        Args:
+            data (LandingDemosRegisterData | list[Any] | dict[str, Any], required)
+            params (LandingDemosRegisterParamsObject, optional)
+
         REST method: landing.demos.register
         Docs: https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-register.html
-        Spec: spec/imported/landing.demos.register.yaml
+        Spec: spec/imported/landing.demos.register.yaml (in the b24client repository)
         """
         return cast("LandingDemosRegisterResult", self._client._invoke("landing.demos.register", params))
 
     def unregister(self, **params: Unpack[LandingDemosUnregisterParams]) -> LandingDemosUnregisterResult:
         """Delete Registered Template
 
+        Args:
+            code (str, required)
+
         REST method: landing.demos.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/landing/demos/landing-demos-unregister.html
-        Spec: spec/imported/landing.demos.unregister.yaml
+        Spec: spec/imported/landing.demos.unregister.yaml (in the b24client repository)
         """
         return cast("LandingDemosUnregisterResult", self._client._invoke("landing.demos.unregister", params))
 
@@ -510,90 +640,144 @@ class LandingLandingNamespace:
     def add(self, **params: Unpack[LandingLandingAddParams]) -> LandingLandingAddResult:
         """Add Page or Folder
 
+        Args:
+            scope (str, optional)
+            fields (LandingLandingAddFields, required)
+
         REST method: landing.landing.add
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add.html
-        Spec: spec/imported/landing.landing.add.yaml
+        Spec: spec/imported/landing.landing.add.yaml (in the b24client repository)
         """
         return cast("LandingLandingAddResult", self._client._invoke("landing.landing.add", params))
 
     def add_by_template(self, **params: Unpack[LandingLandingAddByTemplateParams]) -> LandingLandingAddByTemplateResult:
         """Add Page by Template
 
+        Args:
+            scope (str, optional)
+            site_id (int | str, required, sent as siteId)
+            code (str, required)
+            fields (LandingLandingAddByTemplateFields, optional)
+
         REST method: landing.landing.addByTemplate
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-add-by-template.html
-        Spec: spec/imported/landing.landing.addByTemplate.yaml
+        Spec: spec/imported/landing.landing.addByTemplate.yaml (in the b24client repository)
         """
         return cast("LandingLandingAddByTemplateResult", self._client._invoke("landing.landing.addByTemplate", params))
 
     def addblock(self, **params: Unpack[LandingLandingAddblockParams]) -> LandingLandingAddblockResult:
         """Add Block to Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            fields (LandingLandingAddblockFields, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.landing.addblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-add-block.html
-        Spec: spec/imported/landing.landing.addblock.yaml
+        Spec: spec/imported/landing.landing.addblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingAddblockResult", self._client._invoke("landing.landing.addblock", params))
 
     def copy(self, **params: Unpack[LandingLandingCopyParams]) -> LandingLandingCopyResult:
         """Copy Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            to_site_id (int | str, optional, sent as toSiteId)
+            to_folder_id (int | str, optional, sent as toFolderId)
+            skip_system (bool | str, optional, sent as skipSystem)
+
         REST method: landing.landing.copy
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-copy.html
-        Spec: spec/imported/landing.landing.copy.yaml
+        Spec: spec/imported/landing.landing.copy.yaml (in the b24client repository)
         """
         return cast("LandingLandingCopyResult", self._client._invoke("landing.landing.copy", params))
 
     def copyblock(self, **params: Unpack[LandingLandingCopyblockParams]) -> LandingLandingCopyblockResult:
         """Copy Block to Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            params (LandingLandingCopyblockParamsObject, optional)
+
         REST method: landing.landing.copyblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-copy-block.html
-        Spec: spec/imported/landing.landing.copyblock.yaml
+        Spec: spec/imported/landing.landing.copyblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingCopyblockResult", self._client._invoke("landing.landing.copyblock", params))
 
     def delete(self, **params: Unpack[LandingLandingDeleteParams]) -> LandingLandingDeleteResult:
         """Delete Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+
         REST method: landing.landing.delete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-delete.html
-        Spec: spec/imported/landing.landing.delete.yaml
+        Spec: spec/imported/landing.landing.delete.yaml (in the b24client repository)
         """
         return cast("LandingLandingDeleteResult", self._client._invoke("landing.landing.delete", params))
 
     def deleteblock(self, **params: Unpack[LandingLandingDeleteblockParams]) -> LandingLandingDeleteblockResult:
         """Delete Block from Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+
         REST method: landing.landing.deleteblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-delete-block.html
-        Spec: spec/imported/landing.landing.deleteblock.yaml
+        Spec: spec/imported/landing.landing.deleteblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingDeleteblockResult", self._client._invoke("landing.landing.deleteblock", params))
 
     def downblock(self, **params: Unpack[LandingLandingDownblockParams]) -> LandingLandingDownblockResult:
         """Move Block Down
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.landing.downblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-down-block.html
-        Spec: spec/imported/landing.landing.downblock.yaml
+        Spec: spec/imported/landing.landing.downblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingDownblockResult", self._client._invoke("landing.landing.downblock", params))
 
     def favorite_block(self, **params: Unpack[LandingLandingFavoriteBlockParams]) -> LandingLandingFavoriteBlockResult:
         """Save to the list of blocks
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            meta (LandingLandingFavoriteBlockMeta, optional)
+
         REST method: landing.landing.favoriteBlock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-favorite-block.html
-        Spec: spec/imported/landing.landing.favoriteBlock.yaml
+        Spec: spec/imported/landing.landing.favoriteBlock.yaml (in the b24client repository)
         """
         return cast("LandingLandingFavoriteBlockResult", self._client._invoke("landing.landing.favoriteBlock", params))
 
     def get_list(self, **params: Unpack[LandingLandingGetListParams]) -> LandingLandingGetListResult:
         """Get a List of Pages
 
+        Args:
+            scope (str, optional)
+            params (LandingLandingGetListParamsObject, optional)
+
         REST method: landing.landing.getList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-list.html
-        Spec: spec/imported/landing.landing.getList.yaml
+        Spec: spec/imported/landing.landing.getList.yaml (in the b24client repository)
         """
         return cast("LandingLandingGetListResult", self._client._invoke("landing.landing.getList", params))
 
@@ -602,9 +786,13 @@ class LandingLandingNamespace:
     ) -> LandingLandingGetadditionalfieldsResult:
         """Get Additional Fields of the Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+
         REST method: landing.landing.getadditionalfields
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-additional-fields.html
-        Spec: spec/imported/landing.landing.getadditionalfields.yaml
+        Spec: spec/imported/landing.landing.getadditionalfields.yaml (in the b24client repository)
         """
         return cast(
             "LandingLandingGetadditionalfieldsResult", self._client._invoke("landing.landing.getadditionalfields", params)
@@ -613,54 +801,82 @@ class LandingLandingNamespace:
     def getpreview(self, **params: Unpack[LandingLandingGetpreviewParams]) -> LandingLandingGetpreviewResult:
         """Get the URL of the Preview for
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+
         REST method: landing.landing.getpreview
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-preview.html
-        Spec: spec/imported/landing.landing.getpreview.yaml
+        Spec: spec/imported/landing.landing.getpreview.yaml (in the b24client repository)
         """
         return cast("LandingLandingGetpreviewResult", self._client._invoke("landing.landing.getpreview", params))
 
     def getpublicurl(self, **params: Unpack[LandingLandingGetpublicurlParams]) -> LandingLandingGetpublicurlResult:
         """Get Public URL of the Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+
         REST method: landing.landing.getpublicurl
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-get-public-url.html
-        Spec: spec/imported/landing.landing.getpublicurl.yaml
+        Spec: spec/imported/landing.landing.getpublicurl.yaml (in the b24client repository)
         """
         return cast("LandingLandingGetpublicurlResult", self._client._invoke("landing.landing.getpublicurl", params))
 
     def hideblock(self, **params: Unpack[LandingLandingHideblockParams]) -> LandingLandingHideblockResult:
         """Hide Block on Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+
         REST method: landing.landing.hideblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-hide-block.html
-        Spec: spec/imported/landing.landing.hideblock.yaml
+        Spec: spec/imported/landing.landing.hideblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingHideblockResult", self._client._invoke("landing.landing.hideblock", params))
 
     def mark_delete(self, **params: Unpack[LandingLandingMarkDeleteParams]) -> LandingLandingMarkDeleteResult:
         """Mark Page as Deleted
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            mark (bool | str, optional)
+
         REST method: landing.landing.markDelete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-delete.html
-        Spec: spec/imported/landing.landing.markDelete.yaml
+        Spec: spec/imported/landing.landing.markDelete.yaml (in the b24client repository)
         """
         return cast("LandingLandingMarkDeleteResult", self._client._invoke("landing.landing.markDelete", params))
 
     def mark_un_delete(self, **params: Unpack[LandingLandingMarkUnDeleteParams]) -> LandingLandingMarkUnDeleteResult:
         """Restore Page from Recycle Bin
 
+        Args:
+            lid (int | str, required)
+
         REST method: landing.landing.markUnDelete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-mark-undelete.html
-        Spec: spec/imported/landing.landing.markUnDelete.yaml
+        Spec: spec/imported/landing.landing.markUnDelete.yaml (in the b24client repository)
         """
         return cast("LandingLandingMarkUnDeleteResult", self._client._invoke("landing.landing.markUnDelete", params))
 
     def markdeletedblock(self, **params: Unpack[LandingLandingMarkdeletedblockParams]) -> LandingLandingMarkdeletedblockResult:
         """Mark a Block as Deleted
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            mark (bool | str, optional)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.landing.markdeletedblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-deleted-block.html
-        Spec: spec/imported/landing.landing.markdeletedblock.yaml
+        Spec: spec/imported/landing.landing.markdeletedblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingMarkdeletedblockResult", self._client._invoke("landing.landing.markdeletedblock", params))
 
@@ -669,45 +885,72 @@ class LandingLandingNamespace:
     ) -> LandingLandingMarkundeletedblockResult:
         """Remove the deletion mark from the block
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.landing.markundeletedblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-mark-undeleted-block.html
-        Spec: spec/imported/landing.landing.markundeletedblock.yaml
+        Spec: spec/imported/landing.landing.markundeletedblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingMarkundeletedblockResult", self._client._invoke("landing.landing.markundeletedblock", params))
 
     def move(self, **params: Unpack[LandingLandingMoveParams]) -> LandingLandingMoveResult:
         """Move Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            to_site_id (int | str, optional, sent as toSiteId)
+            to_folder_id (int | str, optional, sent as toFolderId)
+
         REST method: landing.landing.move
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-move.html
-        Spec: spec/imported/landing.landing.move.yaml
+        Spec: spec/imported/landing.landing.move.yaml (in the b24client repository)
         """
         return cast("LandingLandingMoveResult", self._client._invoke("landing.landing.move", params))
 
     def moveblock(self, **params: Unpack[LandingLandingMoveblockParams]) -> LandingLandingMoveblockResult:
         """Move Block to Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            params (LandingLandingMoveblockParamsObject, optional)
+
         REST method: landing.landing.moveblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-move-block.html
-        Spec: spec/imported/landing.landing.moveblock.yaml
+        Spec: spec/imported/landing.landing.moveblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingMoveblockResult", self._client._invoke("landing.landing.moveblock", params))
 
     def publication(self, **params: Unpack[LandingLandingPublicationParams]) -> LandingLandingPublicationResult:
         """Publish the landing.landing.publication page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+
         REST method: landing.landing.publication
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-publication.html
-        Spec: spec/imported/landing.landing.publication.yaml
+        Spec: spec/imported/landing.landing.publication.yaml (in the b24client repository)
         """
         return cast("LandingLandingPublicationResult", self._client._invoke("landing.landing.publication", params))
 
     def remove_entities(self, **params: Unpack[LandingLandingRemoveEntitiesParams]) -> LandingLandingRemoveEntitiesResult:
         """Remove Blocks and Clear Image File Bindings on Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            data (LandingLandingRemoveEntitiesData, required)
+
         REST method: landing.landing.removeEntities
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-remove-entities.html
-        Spec: spec/imported/landing.landing.removeEntities.yaml
+        Spec: spec/imported/landing.landing.removeEntities.yaml (in the b24client repository)
         """
         return cast("LandingLandingRemoveEntitiesResult", self._client._invoke("landing.landing.removeEntities", params))
 
@@ -716,9 +959,14 @@ class LandingLandingNamespace:
     ) -> LandingLandingResolveIdByPublicUrlResult:
         """Get Page ID by Public URL
 
+        Args:
+            scope (str, optional)
+            landing_url (str, required, sent as landingUrl)
+            site_id (int | str, required, sent as siteId)
+
         REST method: landing.landing.resolveIdByPublicUrl
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-resolve-id-by-public-url.html
-        Spec: spec/imported/landing.landing.resolveIdByPublicUrl.yaml
+        Spec: spec/imported/landing.landing.resolveIdByPublicUrl.yaml (in the b24client repository)
         """
         return cast(
             "LandingLandingResolveIdByPublicUrlResult", self._client._invoke("landing.landing.resolveIdByPublicUrl", params)
@@ -727,45 +975,67 @@ class LandingLandingNamespace:
     def showblock(self, **params: Unpack[LandingLandingShowblockParams]) -> LandingLandingShowblockResult:
         """Show Block on Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+
         REST method: landing.landing.showblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-show-block.html
-        Spec: spec/imported/landing.landing.showblock.yaml
+        Spec: spec/imported/landing.landing.showblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingShowblockResult", self._client._invoke("landing.landing.showblock", params))
 
     def un_favorite_block(self, **params: Unpack[LandingLandingUnFavoriteBlockParams]) -> LandingLandingUnFavoriteBlockResult:
         """Remove from the saved list of blocks
 
+        Args:
+            block_id (int | str, required, sent as blockId)
+
         REST method: landing.landing.unFavoriteBlock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-unfavorite-block.html
-        Spec: spec/imported/landing.landing.unFavoriteBlock.yaml
+        Spec: spec/imported/landing.landing.unFavoriteBlock.yaml (in the b24client repository)
         """
         return cast("LandingLandingUnFavoriteBlockResult", self._client._invoke("landing.landing.unFavoriteBlock", params))
 
     def unpublic(self, **params: Unpack[LandingLandingUnpublicParams]) -> LandingLandingUnpublicResult:
         """Unpublishing a Page
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+
         REST method: landing.landing.unpublic
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-unpublic.html
-        Spec: spec/imported/landing.landing.unpublic.yaml
+        Spec: spec/imported/landing.landing.unpublic.yaml (in the b24client repository)
         """
         return cast("LandingLandingUnpublicResult", self._client._invoke("landing.landing.unpublic", params))
 
     def upblock(self, **params: Unpack[LandingLandingUpblockParams]) -> LandingLandingUpblockResult:
         """Move Block Up
 
+        Args:
+            scope (str, optional)
+            lid (int | str, required)
+            block (int | str, required)
+            prevent_history (bool | str, optional, sent as preventHistory)
+
         REST method: landing.landing.upblock
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/block-methods/landing-landing-up-block.html
-        Spec: spec/imported/landing.landing.upblock.yaml
+        Spec: spec/imported/landing.landing.upblock.yaml (in the b24client repository)
         """
         return cast("LandingLandingUpblockResult", self._client._invoke("landing.landing.upblock", params))
 
     def update(self, **params: Unpack[LandingLandingUpdateParams]) -> LandingLandingUpdateResult:
         """Update Page
 
+        Args:
+            lid (int | str, required)
+            fields (LandingLandingUpdateFields, required)
+
         REST method: landing.landing.update
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/methods/landing-landing-update.html
-        Spec: spec/imported/landing.landing.update.yaml
+        Spec: spec/imported/landing.landing.update.yaml (in the b24client repository)
         """
         return cast("LandingLandingUpdateResult", self._client._invoke("landing.landing.update", params))
 
@@ -781,45 +1051,64 @@ class LandingRepoNamespace:
     def check_content(self, **params: Unpack[LandingRepoCheckContentParams]) -> LandingRepoCheckContentResult:
         """Check Content for Dangerous Substrings
 
+        Args:
+            content (str, required)
+            splitter (str, optional)
+
         REST method: landing.repo.checkContent
         Docs: https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-check-content.html
-        Spec: spec/imported/landing.repo.checkContent.yaml
+        Spec: spec/imported/landing.repo.checkContent.yaml (in the b24client repository)
         """
         return cast("LandingRepoCheckContentResult", self._client._invoke("landing.repo.checkContent", params))
 
     def get_list(self, **params: Unpack[LandingRepoGetListParams]) -> LandingRepoGetListResult:
         """Get a List of Custom Blocks
 
+        Args:
+            params (LandingRepoGetListParamsObject, optional)
+
         REST method: landing.repo.getList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-get-list.html
-        Spec: spec/imported/landing.repo.getList.yaml
+        Spec: spec/imported/landing.repo.getList.yaml (in the b24client repository)
         """
         return cast("LandingRepoGetListResult", self._client._invoke("landing.repo.getList", params))
 
     def register(self, **params: Unpack[LandingRepoRegisterParams]) -> LandingRepoRegisterResult:
         """Add a Custom Block to the Repository
 
+        Args:
+            code (str, required)
+            fields (LandingRepoRegisterFields, required)
+            manifest (dict[str, Any], optional)
+
         REST method: landing.repo.register
         Docs: https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-register.html
-        Spec: spec/imported/landing.repo.register.yaml
+        Spec: spec/imported/landing.repo.register.yaml (in the b24client repository)
         """
         return cast("LandingRepoRegisterResult", self._client._invoke("landing.repo.register", params))
 
     def unbind(self, **params: Unpack[LandingRepoUnbindParams]) -> LandingRepoUnbindResult:
         """Remove Embedding Placement
 
+        Args:
+            code (str, required)
+            handler (str, optional)
+
         REST method: landing.repo.unbind
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/landing-repo-unbind.html
-        Spec: spec/imported/landing.repo.unbind.yaml
+        Spec: spec/imported/landing.repo.unbind.yaml (in the b24client repository)
         """
         return cast("LandingRepoUnbindResult", self._client._invoke("landing.repo.unbind", params))
 
     def unregister(self, **params: Unpack[LandingRepoUnregisterParams]) -> LandingRepoUnregisterResult:
         """Delete User Block
 
+        Args:
+            code (str, required)
+
         REST method: landing.repo.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/landing/user-blocks/landing-repo-unregister.html
-        Spec: spec/imported/landing.repo.unregister.yaml
+        Spec: spec/imported/landing.repo.unregister.yaml (in the b24client repository)
         """
         return cast("LandingRepoUnregisterResult", self._client._invoke("landing.repo.unregister", params))
 
@@ -835,36 +1124,49 @@ class LandingRepowidgetNamespace:
     def debug(self, **params: Unpack[LandingRepowidgetDebugParams]) -> LandingRepowidgetDebugResult:
         """Enable Debug Mode
 
+        Args:
+            enable (bool | str, optional)
+
         REST method: landing.repowidget.debug
         Docs: https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-debug.html
-        Spec: spec/imported/landing.repowidget.debug.yaml
+        Spec: spec/imported/landing.repowidget.debug.yaml (in the b24client repository)
         """
         return cast("LandingRepowidgetDebugResult", self._client._invoke("landing.repowidget.debug", params))
 
     def getlist(self, **params: Unpack[LandingRepowidgetGetlistParams]) -> LandingRepowidgetGetlistResult:
         """Get the list of widgets
 
+        Args:
+            params (LandingRepowidgetGetlistParamsObject, required)
+
         REST method: landing.repowidget.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-get-list.html
-        Spec: spec/imported/landing.repowidget.getlist.yaml
+        Spec: spec/imported/landing.repowidget.getlist.yaml (in the b24client repository)
         """
         return cast("LandingRepowidgetGetlistResult", self._client._invoke("landing.repowidget.getlist", params))
 
     def register(self, **params: Unpack[LandingRepowidgetRegisterParams]) -> LandingRepowidgetRegisterResult:
         """Add Widget to Start Page: the Vibe
 
+        Args:
+            code (str, required)
+            fields (LandingRepowidgetRegisterFields, required)
+
         REST method: landing.repowidget.register
         Docs: https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-register.html
-        Spec: spec/imported/landing.repowidget.register.yaml
+        Spec: spec/imported/landing.repowidget.register.yaml (in the b24client repository)
         """
         return cast("LandingRepowidgetRegisterResult", self._client._invoke("landing.repowidget.register", params))
 
     def unregister(self, **params: Unpack[LandingRepowidgetUnregisterParams]) -> LandingRepowidgetUnregisterResult:
         """Unregister Widget for Vibe
 
+        Args:
+            code (str, required)
+
         REST method: landing.repowidget.unregister
         Docs: https://apidocs.bitrix24.com/api-reference/vibe/landing-repowidget-unregister.html
-        Spec: spec/imported/landing.repowidget.unregister.yaml
+        Spec: spec/imported/landing.repowidget.unregister.yaml (in the b24client repository)
         """
         return cast("LandingRepowidgetUnregisterResult", self._client._invoke("landing.repowidget.unregister", params))
 
@@ -880,54 +1182,78 @@ class LandingRoleNamespace:
     def enable(self, **params: Unpack[LandingRoleEnableParams]) -> LandingRoleEnableResult:
         """Enable or Disable Role-Based Access Model
 
+        Args:
+            scope (str, optional)
+            mode (bool | str | int | str, required)
+
         REST method: landing.role.enable
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-enable.html
-        Spec: spec/imported/landing.role.enable.yaml
+        Spec: spec/imported/landing.role.enable.yaml (in the b24client repository)
         """
         return cast("LandingRoleEnableResult", self._client._invoke("landing.role.enable", params))
 
     def get_list(self, **params: Unpack[LandingRoleGetListParams]) -> LandingRoleGetListResult:
         """Get the List of Roles
 
+        Args:
+            scope (str, optional)
+
         REST method: landing.role.getList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-list.html
-        Spec: spec/imported/landing.role.getList.yaml
+        Spec: spec/imported/landing.role.getList.yaml (in the b24client repository)
         """
         return cast("LandingRoleGetListResult", self._client._invoke("landing.role.getList", params))
 
     def get_rights(self, **params: Unpack[LandingRoleGetRightsParams]) -> LandingRoleGetRightsResult:
         """Get Role Rights with
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.role.getRights
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-get-rights.html
-        Spec: spec/imported/landing.role.getRights.yaml
+        Spec: spec/imported/landing.role.getRights.yaml (in the b24client repository)
         """
         return cast("LandingRoleGetRightsResult", self._client._invoke("landing.role.getRights", params))
 
     def is_enabled(self, **params: Unpack[LandingRoleIsEnabledParams]) -> LandingRoleIsEnabledResult:
         """Check if the role model of permissions is enabled:
 
+        Takes no arguments.
+
         REST method: landing.role.isEnabled
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/landing-role-is-enabled.html
-        Spec: spec/imported/landing.role.isEnabled.yaml
+        Spec: spec/imported/landing.role.isEnabled.yaml (in the b24client repository)
         """
         return cast("LandingRoleIsEnabledResult", self._client._invoke("landing.role.isEnabled", params))
 
     def set_access_codes(self, **params: Unpack[LandingRoleSetAccessCodesParams]) -> LandingRoleSetAccessCodesResult:
         """Set Access Codes for Role
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+            codes (Sequence[str], optional)
+
         REST method: landing.role.setAccessCodes
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-access-codes.html
-        Spec: spec/imported/landing.role.setAccessCodes.yaml
+        Spec: spec/imported/landing.role.setAccessCodes.yaml (in the b24client repository)
         """
         return cast("LandingRoleSetAccessCodesResult", self._client._invoke("landing.role.setAccessCodes", params))
 
     def set_rights(self, **params: Unpack[LandingRoleSetRightsParams]) -> LandingRoleSetRightsResult:
         """Set Role Permissions for the Site List
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+            rights (dict[str, Any] | list[Any] | dict[str, Any], required)
+            additional (Sequence[Literal['menu24', 'create']], optional)
+
         REST method: landing.role.setRights
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/role-model/landing-role-set-rights.html
-        Spec: spec/imported/landing.role.setRights.yaml
+        Spec: spec/imported/landing.role.setRights.yaml (in the b24client repository)
         """
         return cast("LandingRoleSetRightsResult", self._client._invoke("landing.role.setRights", params))
 
@@ -943,243 +1269,356 @@ class LandingSiteNamespace:
     def add(self, **params: Unpack[LandingSiteAddParams]) -> LandingSiteAddResult:
         """Add site
 
+        Args:
+            scope (str, optional)
+            fields (LandingSiteAddFields, required)
+
         REST method: landing.site.add
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add.html
-        Spec: spec/imported/landing.site.add.yaml
+        Spec: spec/imported/landing.site.add.yaml (in the b24client repository)
         """
         return cast("LandingSiteAddResult", self._client._invoke("landing.site.add", params))
 
     def add_folder(self, **params: Unpack[LandingSiteAddFolderParams]) -> LandingSiteAddFolderResult:
         """Add Folder to Site
 
+        Args:
+            scope (str, optional)
+            site_id (int | str, required, sent as siteId)
+            fields (LandingSiteAddFolderFields, required)
+
         REST method: landing.site.addFolder
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-add-folder.html
-        Spec: spec/imported/landing.site.addFolder.yaml
+        Spec: spec/imported/landing.site.addFolder.yaml (in the b24client repository)
         """
         return cast("LandingSiteAddFolderResult", self._client._invoke("landing.site.addFolder", params))
 
     def binding_to_group(self, **params: Unpack[LandingSiteBindingToGroupParams]) -> LandingSiteBindingToGroupResult:
         """Bind to Social Network Group
 
+        Args:
+            id (int | str, required)
+            group_id (int | str, required, sent as groupId)
+
         REST method: landing.site.bindingToGroup
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-group.html
-        Spec: spec/imported/landing.site.bindingToGroup.yaml
+        Spec: spec/imported/landing.site.bindingToGroup.yaml (in the b24client repository)
         """
         return cast("LandingSiteBindingToGroupResult", self._client._invoke("landing.site.bindingToGroup", params))
 
     def binding_to_menu(self, **params: Unpack[LandingSiteBindingToMenuParams]) -> LandingSiteBindingToMenuResult:
         """Bind Knowledge Base to Menu
 
+        Args:
+            id (int | str, required)
+            menu_code (str, required, sent as menuCode)
+
         REST method: landing.site.bindingToMenu
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-binding-to-menu.html
-        Spec: spec/imported/landing.site.bindingToMenu.yaml
+        Spec: spec/imported/landing.site.bindingToMenu.yaml (in the b24client repository)
         """
         return cast("LandingSiteBindingToMenuResult", self._client._invoke("landing.site.bindingToMenu", params))
 
     def delete(self, **params: Unpack[LandingSiteDeleteParams]) -> LandingSiteDeleteResult:
         """Delete Site
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.delete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-delete.html
-        Spec: spec/imported/landing.site.delete.yaml
+        Spec: spec/imported/landing.site.delete.yaml (in the b24client repository)
         """
         return cast("LandingSiteDeleteResult", self._client._invoke("landing.site.delete", params))
 
     def full_export(self, **params: Unpack[LandingSiteFullExportParams]) -> LandingSiteFullExportResult:
         """Exporting the site
 
+        Args:
+            id (int | str, required)
+            params (LandingSiteFullExportParamsObject, optional)
+
         REST method: landing.site.fullExport
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-full-export.html
-        Spec: spec/imported/landing.site.fullExport.yaml
+        Spec: spec/imported/landing.site.fullExport.yaml (in the b24client repository)
         """
         return cast("LandingSiteFullExportResult", self._client._invoke("landing.site.fullExport", params))
 
     def get_folders(self, **params: Unpack[LandingSiteGetFoldersParams]) -> LandingSiteGetFoldersResult:
         """Get Site Folders
 
+        Args:
+            scope (str, optional)
+            site_id (int | str, required, sent as siteId)
+            filter (LandingSiteGetFoldersFilter, optional)
+
         REST method: landing.site.getFolders
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-folders.html
-        Spec: spec/imported/landing.site.getFolders.yaml
+        Spec: spec/imported/landing.site.getFolders.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetFoldersResult", self._client._invoke("landing.site.getFolders", params))
 
     def get_group_bindings(self, **params: Unpack[LandingSiteGetGroupBindingsParams]) -> LandingSiteGetGroupBindingsResult:
         """Get Group Bindings -
 
+        Args:
+            group_id (int | str | None, optional, sent as groupId)
+
         REST method: landing.site.getGroupBindings
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-group-bindings.html
-        Spec: spec/imported/landing.site.getGroupBindings.yaml
+        Spec: spec/imported/landing.site.getGroupBindings.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetGroupBindingsResult", self._client._invoke("landing.site.getGroupBindings", params))
 
     def get_list(self, **params: Unpack[LandingSiteGetListParams]) -> LandingSiteGetListResult:
         """Get the List of Sites
 
+        Args:
+            scope (str, optional)
+            params (LandingSiteGetListParamsObject, optional)
+
         REST method: landing.site.getList
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-list.html
-        Spec: spec/imported/landing.site.getList.yaml
+        Spec: spec/imported/landing.site.getList.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetListResult", self._client._invoke("landing.site.getList", params))
 
     def get_menu_bindings(self, **params: Unpack[LandingSiteGetMenuBindingsParams]) -> LandingSiteGetMenuBindingsResult:
         """Get Menu Bindings with
 
+        Args:
+            menu_code (str | None, optional, sent as menuCode)
+
         REST method: landing.site.getMenuBindings
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-get-menu-bindings.html
-        Spec: spec/imported/landing.site.getMenuBindings.yaml
+        Spec: spec/imported/landing.site.getMenuBindings.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetMenuBindingsResult", self._client._invoke("landing.site.getMenuBindings", params))
 
     def get_preview(self, **params: Unpack[LandingSiteGetPreviewParams]) -> LandingSiteGetPreviewResult:
         """Get URL Preview of the Site
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.getPreview
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-preview.html
-        Spec: spec/imported/landing.site.getPreview.yaml
+        Spec: spec/imported/landing.site.getPreview.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetPreviewResult", self._client._invoke("landing.site.getPreview", params))
 
     def get_public_url(self, **params: Unpack[LandingSiteGetPublicUrlParams]) -> LandingSiteGetPublicUrlResult:
         """Get Public URL of the Site
 
+        Args:
+            scope (str, optional)
+            id (int | str | list[Any] | dict[str, Any], required)
+
         REST method: landing.site.getPublicUrl
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-public-url.html
-        Spec: spec/imported/landing.site.getPublicUrl.yaml
+        Spec: spec/imported/landing.site.getPublicUrl.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetPublicUrlResult", self._client._invoke("landing.site.getPublicUrl", params))
 
     def get_rights(self, **params: Unpack[LandingSiteGetRightsParams]) -> LandingSiteGetRightsResult:
         """Get Access Permissions for
 
+        Args:
+            id (int | str | str, required)
+
         REST method: landing.site.getRights
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-get-rights.html
-        Spec: spec/imported/landing.site.getRights.yaml
+        Spec: spec/imported/landing.site.getRights.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetRightsResult", self._client._invoke("landing.site.getRights", params))
 
     def getadditionalfields(self, **params: Unpack[LandingSiteGetadditionalfieldsParams]) -> LandingSiteGetadditionalfieldsResult:
         """Get Additional Fields of the Site
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.getadditionalfields
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-get-additional-fields.html
-        Spec: spec/imported/landing.site.getadditionalfields.yaml
+        Spec: spec/imported/landing.site.getadditionalfields.yaml (in the b24client repository)
         """
         return cast("LandingSiteGetadditionalfieldsResult", self._client._invoke("landing.site.getadditionalfields", params))
 
     def mark_delete(self, **params: Unpack[LandingSiteMarkDeleteParams]) -> LandingSiteMarkDeleteResult:
         """Mark the site as deleted
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+            mark (bool | str, optional)
+
         REST method: landing.site.markDelete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-delete.html
-        Spec: spec/imported/landing.site.markDelete.yaml
+        Spec: spec/imported/landing.site.markDelete.yaml (in the b24client repository)
         """
         return cast("LandingSiteMarkDeleteResult", self._client._invoke("landing.site.markDelete", params))
 
     def mark_folder_delete(self, **params: Unpack[LandingSiteMarkFolderDeleteParams]) -> LandingSiteMarkFolderDeleteResult:
         """Mark a Folder as Deleted
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+            mark (bool | str, optional)
+
         REST method: landing.site.markFolderDelete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-delete.html
-        Spec: spec/imported/landing.site.markFolderDelete.yaml
+        Spec: spec/imported/landing.site.markFolderDelete.yaml (in the b24client repository)
         """
         return cast("LandingSiteMarkFolderDeleteResult", self._client._invoke("landing.site.markFolderDelete", params))
 
     def mark_folder_un_delete(self, **params: Unpack[LandingSiteMarkFolderUnDeleteParams]) -> LandingSiteMarkFolderUnDeleteResult:
         """Restore Folder from Recycle Bin
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.markFolderUnDelete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-folder-undelete.html
-        Spec: spec/imported/landing.site.markFolderUnDelete.yaml
+        Spec: spec/imported/landing.site.markFolderUnDelete.yaml (in the b24client repository)
         """
         return cast("LandingSiteMarkFolderUnDeleteResult", self._client._invoke("landing.site.markFolderUnDelete", params))
 
     def mark_un_delete(self, **params: Unpack[LandingSiteMarkUnDeleteParams]) -> LandingSiteMarkUnDeleteResult:
         """Restore Site from Recycle Bin
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.markUnDelete
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-mark-undelete.html
-        Spec: spec/imported/landing.site.markUnDelete.yaml
+        Spec: spec/imported/landing.site.markUnDelete.yaml (in the b24client repository)
         """
         return cast("LandingSiteMarkUnDeleteResult", self._client._invoke("landing.site.markUnDelete", params))
 
     def publication(self, **params: Unpack[LandingSitePublicationParams]) -> LandingSitePublicationResult:
         """Publish the site
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.publication
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication.html
-        Spec: spec/imported/landing.site.publication.yaml
+        Spec: spec/imported/landing.site.publication.yaml (in the b24client repository)
         """
         return cast("LandingSitePublicationResult", self._client._invoke("landing.site.publication", params))
 
     def publication_folder(self, **params: Unpack[LandingSitePublicationFolderParams]) -> LandingSitePublicationFolderResult:
         """Publish the Website Folder
 
+        Args:
+            scope (str, optional)
+            folder_id (int | str, required, sent as folderId)
+            mark (bool | str, optional)
+
         REST method: landing.site.publicationFolder
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-publication-folder.html
-        Spec: spec/imported/landing.site.publicationFolder.yaml
+        Spec: spec/imported/landing.site.publicationFolder.yaml (in the b24client repository)
         """
         return cast("LandingSitePublicationFolderResult", self._client._invoke("landing.site.publicationFolder", params))
 
     def set_rights(self, **params: Unpack[LandingSiteSetRightsParams]) -> LandingSiteSetRightsResult:
         """Set Access Permissions for
 
+        Args:
+            id (int | str | str, required)
+            rights (dict[str, Any] | list[Any] | dict[str, Any], optional)
+
         REST method: landing.site.setRights
         Docs: https://apidocs.bitrix24.com/api-reference/landing/rights/extended-model/landing-site-set-rights.html
-        Spec: spec/imported/landing.site.setRights.yaml
+        Spec: spec/imported/landing.site.setRights.yaml (in the b24client repository)
         """
         return cast("LandingSiteSetRightsResult", self._client._invoke("landing.site.setRights", params))
 
     def un_public_folder(self, **params: Unpack[LandingSiteUnPublicFolderParams]) -> LandingSiteUnPublicFolderResult:
         """Unpublishing a Website Folder
 
+        Args:
+            scope (str, optional)
+            folder_id (int | str, required, sent as folderId)
+
         REST method: landing.site.unPublicFolder
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic-folder.html
-        Spec: spec/imported/landing.site.unPublicFolder.yaml
+        Spec: spec/imported/landing.site.unPublicFolder.yaml (in the b24client repository)
         """
         return cast("LandingSiteUnPublicFolderResult", self._client._invoke("landing.site.unPublicFolder", params))
 
     def unbinding_from_group(self, **params: Unpack[LandingSiteUnbindingFromGroupParams]) -> LandingSiteUnbindingFromGroupResult:
         """Unbind Knowledge Base from Social Network Group
 
+        Args:
+            id (int | str, required)
+            group_id (int | str, required, sent as groupId)
+
         REST method: landing.site.unbindingFromGroup
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-group.html
-        Spec: spec/imported/landing.site.unbindingFromGroup.yaml
+        Spec: spec/imported/landing.site.unbindingFromGroup.yaml (in the b24client repository)
         """
         return cast("LandingSiteUnbindingFromGroupResult", self._client._invoke("landing.site.unbindingFromGroup", params))
 
     def unbinding_from_menu(self, **params: Unpack[LandingSiteUnbindingFromMenuParams]) -> LandingSiteUnbindingFromMenuResult:
         """Unbind Knowledge Base from Menu
 
+        Args:
+            id (int | str, required)
+            menu_code (str, required, sent as menuCode)
+
         REST method: landing.site.unbindingFromMenu
         Docs: https://apidocs.bitrix24.com/api-reference/landing/embedding/knowledge-base/landing-site-unbinding-from-menu.html
-        Spec: spec/imported/landing.site.unbindingFromMenu.yaml
+        Spec: spec/imported/landing.site.unbindingFromMenu.yaml (in the b24client repository)
         """
         return cast("LandingSiteUnbindingFromMenuResult", self._client._invoke("landing.site.unbindingFromMenu", params))
 
     def unpublic(self, **params: Unpack[LandingSiteUnpublicParams]) -> LandingSiteUnpublicResult:
         """Unpublishing a Site
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.site.unpublic
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-unpublic.html
-        Spec: spec/imported/landing.site.unpublic.yaml
+        Spec: spec/imported/landing.site.unpublic.yaml (in the b24client repository)
         """
         return cast("LandingSiteUnpublicResult", self._client._invoke("landing.site.unpublic", params))
 
     def update(self, **params: Unpack[LandingSiteUpdateParams]) -> LandingSiteUpdateResult:
         """Update Site
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+            fields (LandingSiteUpdateFields, required)
+
         REST method: landing.site.update
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update.html
-        Spec: spec/imported/landing.site.update.yaml
+        Spec: spec/imported/landing.site.update.yaml (in the b24client repository)
         """
         return cast("LandingSiteUpdateResult", self._client._invoke("landing.site.update", params))
 
     def update_folder(self, **params: Unpack[LandingSiteUpdateFolderParams]) -> LandingSiteUpdateFolderResult:
         """Change Folder in
 
+        Args:
+            scope (str, optional)
+            site_id (int | str, required, sent as siteId)
+            folder_id (int | str, required, sent as folderId)
+            fields (LandingSiteUpdateFolderFields, required)
+
         REST method: landing.site.updateFolder
         Docs: https://apidocs.bitrix24.com/api-reference/landing/site/landing-site-update-folder.html
-        Spec: spec/imported/landing.site.updateFolder.yaml
+        Spec: spec/imported/landing.site.updateFolder.yaml (in the b24client repository)
         """
         return cast("LandingSiteUpdateFolderResult", self._client._invoke("landing.site.updateFolder", params))
 
@@ -1195,45 +1634,66 @@ class LandingSyspageNamespace:
     def delete_for_landing(self, **params: Unpack[LandingSyspageDeleteForLandingParams]) -> LandingSyspageDeleteForLandingResult:
         """Delete All Page Bindings as Special
 
+        Args:
+            scope (str, optional)
+            id (int | str, required)
+
         REST method: landing.syspage.deleteForLanding
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-delete-for-landing.html
-        Spec: spec/imported/landing.syspage.deleteForLanding.yaml
+        Spec: spec/imported/landing.syspage.deleteForLanding.yaml (in the b24client repository)
         """
         return cast("LandingSyspageDeleteForLandingResult", self._client._invoke("landing.syspage.deleteForLanding", params))
 
     def delete_for_site(self, **params: Unpack[LandingSyspageDeleteForSiteParams]) -> LandingSyspageDeleteForSiteResult:
         """Delete All Bindings of Special Pages for Site
 
+        Args:
+            id (int | str, required)
+
         REST method: landing.syspage.deleteForSite
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-delete-for-site.html
-        Spec: spec/imported/landing.syspage.deleteForSite.yaml
+        Spec: spec/imported/landing.syspage.deleteForSite.yaml (in the b24client repository)
         """
         return cast("LandingSyspageDeleteForSiteResult", self._client._invoke("landing.syspage.deleteForSite", params))
 
     def get(self, **params: Unpack[LandingSyspageGetParams]) -> LandingSyspageGetResult:
         """Get a List of Special Pages from
 
+        Args:
+            id (int | str, required)
+            active (bool | str, optional)
+
         REST method: landing.syspage.get
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get.html
-        Spec: spec/imported/landing.syspage.get.yaml
+        Spec: spec/imported/landing.syspage.get.yaml (in the b24client repository)
         """
         return cast("LandingSyspageGetResult", self._client._invoke("landing.syspage.get", params))
 
     def get_special_page(self, **params: Unpack[LandingSyspageGetSpecialPageParams]) -> LandingSyspageGetSpecialPageResult:
         """Get the URL of the special page using
 
+        Args:
+            site_id (int | str, required, sent as siteId)
+            type (Literal['mainpage', 'catalog', 'personal', 'cart', 'order', 'payment', 'compare', 'feedback'], required)
+            additional (dict[str, Any], optional)
+
         REST method: landing.syspage.getSpecialPage
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-get-special-page.html
-        Spec: spec/imported/landing.syspage.getSpecialPage.yaml
+        Spec: spec/imported/landing.syspage.getSpecialPage.yaml (in the b24client repository)
         """
         return cast("LandingSyspageGetSpecialPageResult", self._client._invoke("landing.syspage.getSpecialPage", params))
 
     def set(self, **params: Unpack[LandingSyspageSetParams]) -> LandingSyspageSetResult:
         """Set a Special Page for the Site
 
+        Args:
+            id (int | str, required)
+            type (Literal['mainpage', 'catalog', 'personal', 'cart', 'order', 'payment', 'compare', 'feedback'], required)
+            lid (int | str, optional)
+
         REST method: landing.syspage.set
         Docs: https://apidocs.bitrix24.com/api-reference/landing/page/special-pages/landing-syspage-set.html
-        Spec: spec/imported/landing.syspage.set.yaml
+        Spec: spec/imported/landing.syspage.set.yaml (in the b24client repository)
         """
         return cast("LandingSyspageSetResult", self._client._invoke("landing.syspage.set", params))
 
@@ -1249,44 +1709,61 @@ class LandingTemplateNamespace:
     def get_landing_ref(self, **params: Unpack[LandingTemplateGetLandingRefParams]) -> LandingTemplateGetLandingRefResult:
         """Get a List of Included Areas for the landing.template.getLandingRef Page
 
+        Args:
+            id (int | str, required)
+
         REST method: landing.template.getLandingRef
         Docs: https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-landing-ref.html
-        Spec: spec/imported/landing.template.getLandingRef.yaml
+        Spec: spec/imported/landing.template.getLandingRef.yaml (in the b24client repository)
         """
         return cast("LandingTemplateGetLandingRefResult", self._client._invoke("landing.template.getLandingRef", params))
 
     def get_site_ref(self, **params: Unpack[LandingTemplateGetSiteRefParams]) -> LandingTemplateGetSiteRefResult:
         """Get a List of Included Areas for the Site
 
+        Args:
+            id (int | str, required)
+
         REST method: landing.template.getSiteRef
         Docs: https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-site-ref.html
-        Spec: spec/imported/landing.template.getSiteRef.yaml
+        Spec: spec/imported/landing.template.getSiteRef.yaml (in the b24client repository)
         """
         return cast("LandingTemplateGetSiteRefResult", self._client._invoke("landing.template.getSiteRef", params))
 
     def getlist(self, **params: Unpack[LandingTemplateGetlistParams]) -> LandingTemplateGetlistResult:
         """Get a List of View Templates
 
+        Args:
+            params (LandingTemplateGetlistParamsObject, optional)
+
         REST method: landing.template.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-get-list.html
-        Spec: spec/imported/landing.template.getlist.yaml
+        Spec: spec/imported/landing.template.getlist.yaml (in the b24client repository)
         """
         return cast("LandingTemplateGetlistResult", self._client._invoke("landing.template.getlist", params))
 
     def set_landing_ref(self, **params: Unpack[LandingTemplateSetLandingRefParams]) -> LandingTemplateSetLandingRefResult:
         """Set Included Areas for landing.template.setLandingRef Page
 
+        Args:
+            id (int | str, required)
+            data (dict[str, Any] | list[Any] | dict[str, Any], optional)
+
         REST method: landing.template.setLandingRef
         Docs: https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-landing-ref.html
-        Spec: spec/imported/landing.template.setLandingRef.yaml
+        Spec: spec/imported/landing.template.setLandingRef.yaml (in the b24client repository)
         """
         return cast("LandingTemplateSetLandingRefResult", self._client._invoke("landing.template.setLandingRef", params))
 
     def set_site_ref(self, **params: Unpack[LandingTemplateSetSiteRefParams]) -> LandingTemplateSetSiteRefResult:
         """Set Included Areas for the Site
 
+        Args:
+            id (int | str, required)
+            data (dict[str, Any] | list[Any] | dict[str, Any], optional)
+
         REST method: landing.template.setSiteRef
         Docs: https://apidocs.bitrix24.com/api-reference/landing/template/landing-template-set-site-ref.html
-        Spec: spec/imported/landing.template.setSiteRef.yaml
+        Spec: spec/imported/landing.template.setSiteRef.yaml (in the b24client repository)
         """
         return cast("LandingTemplateSetSiteRefResult", self._client._invoke("landing.template.setSiteRef", params))

@@ -68,20 +68,33 @@ class ListsNamespace:
     def add(self, **params: Unpack[ListsAddParams]) -> ListsAddResult:
         """Create a universal list
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_code (str, required, sent as IBLOCK_CODE)
+            socnet_group_id (int | str, optional, sent as SOCNET_GROUP_ID)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+            messages (list[Any] | dict[str, Any], optional, sent as MESSAGES)
+            rights (list[Any] | dict[str, Any], optional, sent as RIGHTS)
+
         REST method: lists.add
         Docs: https://apidocs.bitrix24.com/api-reference/lists/lists/lists-add.html
-        Spec: spec/imported/lists.add.yaml
+        Spec: spec/imported/lists.add.yaml (in the b24client repository)
         """
         return cast("ListsAddResult", self._client._invoke("lists.add", params))
 
     def delete(self, **params: Unpack[ListsDeleteParams]) -> ListsDeleteResult:
         """Delete universal list
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.delete
         Docs: https://apidocs.bitrix24.com/api-reference/lists/lists/lists-delete.html
-        Spec: spec/imported/lists.delete.yaml, spec/overrides/lists.delete.yaml
+        Spec: spec/imported/lists.delete.yaml, spec/overrides/lists.delete.yaml (in the b24client repository)
         """
         return cast("ListsDeleteResult", self._client._invoke("lists.delete", params))
 
@@ -104,11 +117,20 @@ class ListsNamespace:
     def update(self, **params: Unpack[ListsUpdateParams]) -> ListsUpdateResult:
         """Update Universal List
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            socnet_group_id (int | str, optional, sent as SOCNET_GROUP_ID)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+            messages (list[Any] | dict[str, Any], optional, sent as MESSAGES)
+            rights (list[Any] | dict[str, Any], optional, sent as RIGHTS)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.update
         Docs: https://apidocs.bitrix24.com/api-reference/lists/lists/lists-update.html
-        Spec: spec/imported/lists.update.yaml, spec/overrides/lists.update.yaml
+        Spec: spec/imported/lists.update.yaml, spec/overrides/lists.update.yaml (in the b24client repository)
         """
         return cast("ListsUpdateResult", self._client._invoke("lists.update", params))
 
@@ -124,22 +146,38 @@ class ListsElementNamespace:
     def add(self, **params: Unpack[ListsElementAddParams]) -> ListsElementAddResult:
         """Create a list element
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            element_code (str, required, sent as ELEMENT_CODE)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+            iblock_section_id (int | str, optional, sent as IBLOCK_SECTION_ID)
+            list_element_url (str, optional, sent as LIST_ELEMENT_URL)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.element.add
         Docs: https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-add.html
-        Spec: spec/imported/lists.element.add.yaml, spec/overrides/lists.element.add.yaml
+        Spec: spec/imported/lists.element.add.yaml, spec/overrides/lists.element.add.yaml (in the b24client repository)
         """
         return cast("ListsElementAddResult", self._client._invoke("lists.element.add", params))
 
     def delete(self, **params: Unpack[ListsElementDeleteParams]) -> ListsElementDeleteResult:
         """Delete List Element
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            element_id (int | str, optional, sent as ELEMENT_ID)
+            element_code (str, optional, sent as ELEMENT_CODE)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE; at least one of ELEMENT_ID, ELEMENT_CODE.
 
         REST method: lists.element.delete
         Docs: https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-delete.html
-        Spec: spec/imported/lists.element.delete.yaml, spec/overrides/lists.element.delete.yaml
+        Spec: spec/imported/lists.element.delete.yaml, spec/overrides/lists.element.delete.yaml (in the b24client repository)
         """
         return cast("ListsElementDeleteResult", self._client._invoke("lists.element.delete", params))
 
@@ -150,11 +188,19 @@ class ListsElementNamespace:
     def update(self, **params: Unpack[ListsElementUpdateParams]) -> ListsElementUpdateResult:
         """Update List Element
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            element_id (int | str, optional, sent as ELEMENT_ID)
+            element_code (str, optional, sent as ELEMENT_CODE)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE; at least one of ELEMENT_ID, ELEMENT_CODE.
 
         REST method: lists.element.update
         Docs: https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-update.html
-        Spec: spec/imported/lists.element.update.yaml, spec/overrides/lists.element.update.yaml
+        Spec: spec/imported/lists.element.update.yaml, spec/overrides/lists.element.update.yaml (in the b24client repository)
         """
         return cast("ListsElementUpdateResult", self._client._invoke("lists.element.update", params))
 
@@ -170,11 +216,23 @@ class ListsElementGetNamespace:
     def __call__(self, **params: Unpack[ListsElementGetParams]) -> ListsElementGetResult:
         """Get Element Parameters or List of Elements
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            element_id (int | str, optional, sent as ELEMENT_ID)
+            element_code (str, optional, sent as ELEMENT_CODE)
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            element_order (dict[str, Any], optional, sent as ELEMENT_ORDER)
+            start (int | str, optional)
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.element.get
         Docs: https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get.html
-        Spec: spec/imported/lists.element.get.yaml, spec/overrides/lists.element.get.yaml
+        Spec: spec/imported/lists.element.get.yaml, spec/overrides/lists.element.get.yaml (in the b24client repository)
         """
         return cast("ListsElementGetResult", self._client._invoke("lists.element.get", params))
 
@@ -194,11 +252,19 @@ class ListsElementGetFileNamespace:
     def url(self, **params: Unpack[ListsElementGetFileUrlParams]) -> ListsElementGetFileUrlResult:
         """Get File Path
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            element_id (int | str, optional, sent as ELEMENT_ID)
+            element_code (str, optional, sent as ELEMENT_CODE)
+            field_id (int | str, required, sent as FIELD_ID)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE; at least one of ELEMENT_ID, ELEMENT_CODE.
 
         REST method: lists.element.get.file.url
         Docs: https://apidocs.bitrix24.com/api-reference/lists/elements/lists-element-get-file-url.html
-        Spec: spec/imported/lists.element.get.file.url.yaml, spec/overrides/lists.element.get.file.url.yaml
+        Spec: spec/imported/lists.element.get.file.url.yaml, spec/overrides/lists.element.get.file.url.yaml (in the b24client repository)
         """
         return cast("ListsElementGetFileUrlResult", self._client._invoke("lists.element.get.file.url", params))
 
@@ -214,33 +280,51 @@ class ListsFieldNamespace:
     def add(self, **params: Unpack[ListsFieldAddParams]) -> ListsFieldAddResult:
         """Create a Field for Universal List
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.field.add
         Docs: https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-add.html
-        Spec: spec/imported/lists.field.add.yaml, spec/overrides/lists.field.add.yaml
+        Spec: spec/imported/lists.field.add.yaml, spec/overrides/lists.field.add.yaml (in the b24client repository)
         """
         return cast("ListsFieldAddResult", self._client._invoke("lists.field.add", params))
 
     def delete(self, **params: Unpack[ListsFieldDeleteParams]) -> ListsFieldDeleteResult:
         """Delete Field from Universal List
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            field_id (str, required, sent as FIELD_ID)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.field.delete
         Docs: https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-delete.html
-        Spec: spec/imported/lists.field.delete.yaml, spec/overrides/lists.field.delete.yaml
+        Spec: spec/imported/lists.field.delete.yaml, spec/overrides/lists.field.delete.yaml (in the b24client repository)
         """
         return cast("ListsFieldDeleteResult", self._client._invoke("lists.field.delete", params))
 
     def get(self, **params: Unpack[ListsFieldGetParams]) -> ListsFieldGetResult:
         """Get Field Parameters or List of Fields
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            field_id (str, optional, sent as FIELD_ID)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-get.html
-        Spec: spec/imported/lists.field.get.yaml, spec/overrides/lists.field.get.yaml
+        Spec: spec/imported/lists.field.get.yaml, spec/overrides/lists.field.get.yaml (in the b24client repository)
         """
         return cast("ListsFieldGetResult", self._client._invoke("lists.field.get", params))
 
@@ -251,11 +335,18 @@ class ListsFieldNamespace:
     def update(self, **params: Unpack[ListsFieldUpdateParams]) -> ListsFieldUpdateResult:
         """Update the Universal List Field
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+            field_id (str, required, sent as FIELD_ID)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.field.update
         Docs: https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-update.html
-        Spec: spec/imported/lists.field.update.yaml, spec/overrides/lists.field.update.yaml
+        Spec: spec/imported/lists.field.update.yaml, spec/overrides/lists.field.update.yaml (in the b24client repository)
         """
         return cast("ListsFieldUpdateResult", self._client._invoke("lists.field.update", params))
 
@@ -271,11 +362,17 @@ class ListsFieldTypeNamespace:
     def get(self, **params: Unpack[ListsFieldTypeGetParams]) -> ListsFieldTypeGetResult:
         """Get Available Field Types for Universal List
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            field_id (int | str, optional, sent as FIELD_ID)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.field.type.get
         Docs: https://apidocs.bitrix24.com/api-reference/lists/fields/lists-field-type-get.html
-        Spec: spec/imported/lists.field.type.get.yaml, spec/overrides/lists.field.type.get.yaml
+        Spec: spec/imported/lists.field.type.get.yaml, spec/overrides/lists.field.type.get.yaml (in the b24client repository)
         """
         return cast("ListsFieldTypeGetResult", self._client._invoke("lists.field.type.get", params))
 
@@ -291,9 +388,20 @@ class ListsGetNamespace:
     def __call__(self, **params: Unpack[ListsGetParams]) -> ListsGetResult:
         """Retrieve Data from Universal List or Array of Lists:
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            socnet_group_id (int | str, optional, sent as SOCNET_GROUP_ID)
+            iblock_order (dict[str, Any], optional, sent as IBLOCK_ORDER)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         REST method: lists.get
         Docs: https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get.html
-        Spec: spec/imported/lists.get.yaml
+        Spec: spec/imported/lists.get.yaml (in the b24client repository)
         """
         return cast("ListsGetResult", self._client._invoke("lists.get", params))
 
@@ -326,11 +434,15 @@ class ListsGetIblockTypeNamespace:
     def id(self, **params: Unpack[ListsGetIblockTypeIdParams]) -> ListsGetIblockTypeIdResult:
         """Get the information block type ID
 
+        Args:
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.get.iblock.type.id
         Docs: https://apidocs.bitrix24.com/api-reference/lists/lists/lists-get-iblock-type-id.html
-        Spec: spec/imported/lists.get.iblock.type.id.yaml, spec/overrides/lists.get.iblock.type.id.yaml
+        Spec: spec/imported/lists.get.iblock.type.id.yaml, spec/overrides/lists.get.iblock.type.id.yaml (in the b24client repository)
         """
         return cast("ListsGetIblockTypeIdResult", self._client._invoke("lists.get.iblock.type.id", params))
 
@@ -346,43 +458,75 @@ class ListsSectionNamespace:
     def add(self, **params: Unpack[ListsSectionAddParams]) -> ListsSectionAddResult:
         """Create a section of the universal list
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            iblock_section_id (int | str, optional, sent as IBLOCK_SECTION_ID)
+            section_code (str, required, sent as SECTION_CODE)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.section.add
         Docs: https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-add.html
-        Spec: spec/imported/lists.section.add.yaml, spec/overrides/lists.section.add.yaml
+        Spec: spec/imported/lists.section.add.yaml, spec/overrides/lists.section.add.yaml (in the b24client repository)
         """
         return cast("ListsSectionAddResult", self._client._invoke("lists.section.add", params))
 
     def delete(self, **params: Unpack[ListsSectionDeleteParams]) -> ListsSectionDeleteResult:
         """Delete the section of the universal list
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            section_id (int | str, optional, sent as SECTION_ID)
+            section_code (str, optional, sent as SECTION_CODE)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE; at least one of SECTION_ID, SECTION_CODE.
 
         REST method: lists.section.delete
         Docs: https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-delete.html
-        Spec: spec/imported/lists.section.delete.yaml, spec/overrides/lists.section.delete.yaml
+        Spec: spec/imported/lists.section.delete.yaml, spec/overrides/lists.section.delete.yaml (in the b24client repository)
         """
         return cast("ListsSectionDeleteResult", self._client._invoke("lists.section.delete", params))
 
     def get(self, **params: Unpack[ListsSectionGetParams]) -> ListsSectionGetResult:
         """Get section parameters or list of sections using
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            filter (dict[str, Any], optional, sent as FILTER)
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE.
 
         REST method: lists.section.get
         Docs: https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-get.html
-        Spec: spec/imported/lists.section.get.yaml, spec/overrides/lists.section.get.yaml
+        Spec: spec/imported/lists.section.get.yaml, spec/overrides/lists.section.get.yaml (in the b24client repository)
         """
         return cast("ListsSectionGetResult", self._client._invoke("lists.section.get", params))
 
     def update(self, **params: Unpack[ListsSectionUpdateParams]) -> ListsSectionUpdateResult:
         """Update the section of the universal list
 
+        Args:
+            iblock_type_id (Literal['lists', 'bitrix_processes', 'lists_socnet'], required, sent as IBLOCK_TYPE_ID)
+            iblock_id (int | str, optional, sent as IBLOCK_ID)
+            iblock_code (str, optional, sent as IBLOCK_CODE)
+            section_id (int | str, optional, sent as SECTION_ID)
+            section_code (str, optional, sent as SECTION_CODE)
+            fields (list[Any] | dict[str, Any], required, sent as FIELDS)
+
         Rules: at least one of IBLOCK_ID, IBLOCK_CODE; at least one of SECTION_ID, SECTION_CODE.
 
         REST method: lists.section.update
         Docs: https://apidocs.bitrix24.com/api-reference/lists/sections/lists-section-update.html
-        Spec: spec/imported/lists.section.update.yaml, spec/overrides/lists.section.update.yaml
+        Spec: spec/imported/lists.section.update.yaml, spec/overrides/lists.section.update.yaml (in the b24client repository)
         """
         return cast("ListsSectionUpdateResult", self._client._invoke("lists.section.update", params))

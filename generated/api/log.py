@@ -65,18 +65,28 @@ class LogBlogcommentNamespace:
     def add(self, **params: Unpack[LogBlogcommentAddParams]) -> LogBlogcommentAddResult:
         """Add a comment to the message
 
+        Args:
+            post_id (int | str, required, sent as POST_ID)
+            text (str, required, sent as TEXT)
+            files (list[Any] | dict[str, Any], optional, sent as FILES)
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: log.blogcomment.add
         Docs: https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-add.html
-        Spec: spec/imported/log.blogcomment.add.yaml
+        Spec: spec/imported/log.blogcomment.add.yaml (in the b24client repository)
         """
         return cast("LogBlogcommentAddResult", self._client._invoke("log.blogcomment.add", params))
 
     def delete(self, **params: Unpack[LogBlogcommentDeleteParams]) -> LogBlogcommentDeleteResult:
         """Delete Comment from a Post
 
+        Args:
+            comment_id (int | str, required, sent as COMMENT_ID)
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: log.blogcomment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-delete.html
-        Spec: spec/imported/log.blogcomment.delete.yaml
+        Spec: spec/imported/log.blogcomment.delete.yaml (in the b24client repository)
         """
         return cast("LogBlogcommentDeleteResult", self._client._invoke("log.blogcomment.delete", params))
 
@@ -96,9 +106,15 @@ class LogBlogcommentUserNamespace:
     def get(self, **params: Unpack[LogBlogcommentUserGetParams]) -> LogBlogcommentUserGetResult:
         """Get User Comments
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+            first_id (int | str, optional, sent as FIRST_ID)
+            last_id (int | str, optional, sent as LAST_ID)
+            limit (int | str, optional, sent as LIMIT)
+
         REST method: log.blogcomment.user.get
         Docs: https://apidocs.bitrix24.com/api-reference/log/blogcomment/log-blogcomment-user-get.html
-        Spec: spec/imported/log.blogcomment.user.get.yaml
+        Spec: spec/imported/log.blogcomment.user.get.yaml (in the b24client repository)
         """
         return cast("LogBlogcommentUserGetResult", self._client._invoke("log.blogcomment.user.get", params))
 
@@ -114,29 +130,59 @@ class LogBlogpostNamespace:
     def add(self, **params: Unpack[LogBlogpostAddParams]) -> LogBlogpostAddResult:
         """Add a Message to the News Feed
 
+        Args:
+            post_message (str, required, sent as POST_MESSAGE)
+            post_title (str, optional, sent as POST_TITLE)
+            dest (list[Any] | dict[str, Any], optional, sent as DEST)
+            sperm (list[Any] | dict[str, Any], optional, sent as SPERM)
+            files (list[Any] | dict[str, Any], optional, sent as FILES)
+            important (Literal['Y', 'N'], optional, sent as IMPORTANT)
+            important_date_end (str, optional, sent as IMPORTANT_DATE_END)
+            site_id (str, optional, sent as SITE_ID)
+            user_id (int | str, optional, sent as USER_ID)
+            tags (str, optional, sent as TAGS)
+            background_code (str, optional, sent as BACKGROUND_CODE)
+            parse_preview (Literal['Y', 'N'], optional, sent as PARSE_PREVIEW)
+
         REST method: log.blogpost.add
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-add.html
-        Spec: spec/imported/log.blogpost.add.yaml
+        Spec: spec/imported/log.blogpost.add.yaml (in the b24client repository)
         """
         return cast("LogBlogpostAddResult", self._client._invoke("log.blogpost.add", params))
 
     def delete(self, **params: Unpack[LogBlogpostDeleteParams]) -> LogBlogpostDeleteResult:
         """Delete News Feed Message
 
+        Args:
+            post_id (int | str, required, sent as POST_ID)
+
         REST method: log.blogpost.delete
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-delete.html
-        Spec: spec/imported/log.blogpost.delete.yaml
+        Spec: spec/imported/log.blogpost.delete.yaml (in the b24client repository)
         """
         return cast("LogBlogpostDeleteResult", self._client._invoke("log.blogpost.delete", params))
 
     def get(self, **params: Unpack[LogBlogpostGetParams]) -> LogBlogpostGetResult:
         """Access Available User Messages from the News Feed
 
+        Args:
+            post_id (int | str, optional, sent as POST_ID)
+            log_rights (list[Any] | dict[str, Any], optional, sent as LOG_RIGHTS)
+            log_date_from (str, optional, sent as LOG_DATE_FROM)
+            log_date_to (str, optional, sent as LOG_DATE_TO)
+            first_id (int | str, optional, sent as FIRST_ID)
+            last_id (int | str, optional, sent as LAST_ID)
+            limit (int | str, optional, sent as LIMIT)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         Rules: when several of POST_ID, LOG_RIGHTS are given, the first wins.
 
         REST method: log.blogpost.get
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-get.html
-        Spec: spec/imported/log.blogpost.get.yaml, spec/overrides/log.blogpost.get.yaml
+        Spec: spec/imported/log.blogpost.get.yaml, spec/overrides/log.blogpost.get.yaml (in the b24client repository)
         """
         return cast("LogBlogpostGetResult", self._client._invoke("log.blogpost.get", params))
 
@@ -147,18 +193,35 @@ class LogBlogpostNamespace:
     def share(self, **params: Unpack[LogBlogpostShareParams]) -> LogBlogpostShareResult:
         """Add Recipients to News Feed Message
 
+        Args:
+            post_id (int | str, required, sent as POST_ID)
+            dest (list[Any] | dict[str, Any], required, sent as DEST)
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: log.blogpost.share
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-share.html
-        Spec: spec/imported/log.blogpost.share.yaml
+        Spec: spec/imported/log.blogpost.share.yaml (in the b24client repository)
         """
         return cast("LogBlogpostShareResult", self._client._invoke("log.blogpost.share", params))
 
     def update(self, **params: Unpack[LogBlogpostUpdateParams]) -> LogBlogpostUpdateResult:
         """Update News Feed Message
 
+        Args:
+            post_id (int | str, required, sent as POST_ID)
+            post_message (str, optional, sent as POST_MESSAGE)
+            post_title (str, optional, sent as POST_TITLE)
+            dest (list[Any] | dict[str, Any], optional, sent as DEST)
+            sperm (list[Any] | dict[str, Any], optional, sent as SPERM)
+            files (list[Any] | dict[str, Any], optional, sent as FILES)
+            important (Literal['Y', 'N'], optional, sent as IMPORTANT)
+            important_date_end (str, optional, sent as IMPORTANT_DATE_END)
+            site_id (str, optional, sent as SITE_ID)
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: log.blogpost.update
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-update.html
-        Spec: spec/imported/log.blogpost.update.yaml
+        Spec: spec/imported/log.blogpost.update.yaml (in the b24client repository)
         """
         return cast("LogBlogpostUpdateResult", self._client._invoke("log.blogpost.update", params))
 
@@ -174,8 +237,11 @@ class LogBlogpostGetusersNamespace:
     def important(self, **params: Unpack[LogBlogpostGetusersImportantParams]) -> LogBlogpostGetusersImportantResult:
         """View Users Who Read an Important Message
 
+        Args:
+            post_id (int | str, required, sent as POST_ID)
+
         REST method: log.blogpost.getusers.important
         Docs: https://apidocs.bitrix24.com/api-reference/log/log-blogpost-getusers-important.html
-        Spec: spec/imported/log.blogpost.getusers.important.yaml
+        Spec: spec/imported/log.blogpost.getusers.important.yaml (in the b24client repository)
         """
         return cast("LogBlogpostGetusersImportantResult", self._client._invoke("log.blogpost.getusers.important", params))

@@ -42,53 +42,84 @@ class MailserviceNamespace:
     def add(self, **params: Unpack[MailserviceAddParams]) -> MailserviceAddResult:
         """Create Mail Service
 
+        Args:
+            name (str, required, sent as NAME)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            server (str, optional, sent as SERVER)
+            port (int | str, optional, sent as PORT)
+            encryption (Literal['Y', 'N'], optional, sent as ENCRYPTION)
+            link (str, optional, sent as LINK)
+            icon (Any | int | str | str, optional, sent as ICON)
+            sort (int | str, optional, sent as SORT)
+
         REST method: mailservice.add
         Docs: https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-add.html
-        Spec: spec/imported/mailservice.add.yaml
+        Spec: spec/imported/mailservice.add.yaml (in the b24client repository)
         """
         return cast("MailserviceAddResult", self._client._invoke("mailservice.add", params))
 
     def delete(self, **params: Unpack[MailserviceDeleteParams]) -> MailserviceDeleteResult:
         """Delete Mail Service
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: mailservice.delete
         Docs: https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-delete.html
-        Spec: spec/imported/mailservice.delete.yaml
+        Spec: spec/imported/mailservice.delete.yaml (in the b24client repository)
         """
         return cast("MailserviceDeleteResult", self._client._invoke("mailservice.delete", params))
 
     def fields(self, **params: Unpack[MailserviceFieldsParams]) -> MailserviceFieldsResult:
         """Get Mail Service Fields
 
+        Takes no arguments.
+
         REST method: mailservice.fields
         Docs: https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-fields.html
-        Spec: spec/imported/mailservice.fields.yaml
+        Spec: spec/imported/mailservice.fields.yaml (in the b24client repository)
         """
         return cast("MailserviceFieldsResult", self._client._invoke("mailservice.fields", params))
 
     def get(self, **params: Unpack[MailserviceGetParams]) -> MailserviceGetResult:
         """Get the mailservice.get method
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: mailservice.get
         Docs: https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-get.html
-        Spec: spec/imported/mailservice.get.yaml
+        Spec: spec/imported/mailservice.get.yaml (in the b24client repository)
         """
         return cast("MailserviceGetResult", self._client._invoke("mailservice.get", params))
 
     def list(self, **params: Unpack[MailserviceListParams]) -> MailserviceListResult:
         """Get the list of mail services
 
+        Takes no arguments.
+
         REST method: mailservice.list
         Docs: https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-list.html
-        Spec: spec/imported/mailservice.list.yaml
+        Spec: spec/imported/mailservice.list.yaml (in the b24client repository)
         """
         return cast("MailserviceListResult", self._client._invoke("mailservice.list", params))
 
     def update(self, **params: Unpack[MailserviceUpdateParams]) -> MailserviceUpdateResult:
         """Update Mail Service
 
+        Args:
+            id (int | str, required, sent as ID)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            name (str, optional, sent as NAME)
+            server (str, optional, sent as SERVER)
+            port (int | str, optional, sent as PORT)
+            encryption (Literal['Y', 'N'], optional, sent as ENCRYPTION)
+            link (str, optional, sent as LINK)
+            icon (Any | int | str | str, optional, sent as ICON)
+            sort (int | str, optional, sent as SORT)
+
         REST method: mailservice.update
         Docs: https://apidocs.bitrix24.com/api-reference/mailservice/mailservice-update.html
-        Spec: spec/imported/mailservice.update.yaml
+        Spec: spec/imported/mailservice.update.yaml (in the b24client repository)
         """
         return cast("MailserviceUpdateResult", self._client._invoke("mailservice.update", params))

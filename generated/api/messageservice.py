@@ -70,9 +70,14 @@ class MessageserviceMessageStatusNamespace:
     def update(self, **params: Unpack[MessageserviceMessageStatusUpdateParams]) -> MessageserviceMessageStatusUpdateResult:
         """Update Message Delivery Status
 
+        Args:
+            code (str, required, sent as CODE)
+            message_id (str, required, sent as MESSAGE_ID)
+            status (Literal['queued', 'sent', 'delivered', 'undelivered', 'failed'], required, sent as STATUS)
+
         REST method: messageservice.message.status.update
         Docs: https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-message-status-update.html
-        Spec: spec/imported/messageservice.message.status.update.yaml
+        Spec: spec/imported/messageservice.message.status.update.yaml (in the b24client repository)
         """
         return cast(
             "MessageserviceMessageStatusUpdateResult", self._client._invoke("messageservice.message.status.update", params)
@@ -90,37 +95,55 @@ class MessageserviceSenderNamespace:
     def add(self, **params: Unpack[MessageserviceSenderAddParams]) -> MessageserviceSenderAddResult:
         """Register an SMS Provider or Message Provider
 
+        Args:
+            code (str, required, sent as CODE)
+            type (str, required, sent as TYPE)
+            handler (str, required, sent as HANDLER)
+            name (str | MessageserviceSenderAddName, required, sent as NAME)
+            description (str | dict[str, Any], optional, sent as DESCRIPTION)
+
         REST method: messageservice.sender.add
         Docs: https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-add.html
-        Spec: spec/imported/messageservice.sender.add.yaml
+        Spec: spec/imported/messageservice.sender.add.yaml (in the b24client repository)
         """
         return cast("MessageserviceSenderAddResult", self._client._invoke("messageservice.sender.add", params))
 
     def delete(self, **params: Unpack[MessageserviceSenderDeleteParams]) -> MessageserviceSenderDeleteResult:
         """Delete SMS Provider or Message Provider
 
+        Args:
+            code (str, required, sent as CODE)
+
         REST method: messageservice.sender.delete
         Docs: https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-delete.html
-        Spec: spec/imported/messageservice.sender.delete.yaml
+        Spec: spec/imported/messageservice.sender.delete.yaml (in the b24client repository)
         """
         return cast("MessageserviceSenderDeleteResult", self._client._invoke("messageservice.sender.delete", params))
 
     def list(self, **params: Unpack[MessageserviceSenderListParams]) -> MessageserviceSenderListResult:
         """Get a List of SMS Providers or Message Providers
 
+        Takes no arguments.
+
         REST method: messageservice.sender.list
         Docs: https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-list.html
-        Spec: spec/imported/messageservice.sender.list.yaml
+        Spec: spec/imported/messageservice.sender.list.yaml (in the b24client repository)
         """
         return cast("MessageserviceSenderListResult", self._client._invoke("messageservice.sender.list", params))
 
     def update(self, **params: Unpack[MessageserviceSenderUpdateParams]) -> MessageserviceSenderUpdateResult:
         """Update Message Provider
 
+        Args:
+            code (str, required, sent as CODE)
+            handler (str, optional, sent as HANDLER)
+            name (str | dict[str, Any], optional, sent as NAME)
+            description (str | dict[str, Any], optional, sent as DESCRIPTION)
+
         Rules: at least one of HANDLER, NAME, DESCRIPTION.
 
         REST method: messageservice.sender.update
         Docs: https://apidocs.bitrix24.com/api-reference/messageservice/messageservice-sender-update.html
-        Spec: spec/imported/messageservice.sender.update.yaml, spec/overrides/messageservice.sender.update.yaml
+        Spec: spec/imported/messageservice.sender.update.yaml, spec/overrides/messageservice.sender.update.yaml (in the b24client repository)
         """
         return cast("MessageserviceSenderUpdateResult", self._client._invoke("messageservice.sender.update", params))

@@ -32,8 +32,11 @@ class MethodNamespace:
     def get(self, **params: Unpack[MethodGetParams]) -> MethodGetResult:
         """Get a list of available methods
 
+        Args:
+            name (str, optional)
+
         REST method: method.get
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/method-get.html
-        Spec: spec/imported/method.get.yaml
+        Spec: spec/imported/method.get.yaml (in the b24client repository)
         """
         return cast("MethodGetResult", self._client._invoke("method.get", params))

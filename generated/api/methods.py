@@ -32,10 +32,14 @@ class MethodsNamespace:
     def __call__(self, **params: Unpack[MethodsParams]) -> MethodsResult:
         """Get a List of Available Methods
 
+        Args:
+            full (bool | str, optional)
+            scope (str, optional)
+
         Deprecated (use method.get): The docs mark the method deprecated.
 
         REST method: methods
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/methods.html
-        Spec: spec/imported/methods.yaml
+        Spec: spec/imported/methods.yaml (in the b24client repository)
         """
         return cast("MethodsResult", self._client._invoke("methods", params))

@@ -38,35 +38,56 @@ class PlacementNamespace:
     def bind(self, **params: Unpack[PlacementBindParams]) -> PlacementBindResult:
         """Register a Widget Handler
 
+        Args:
+            placement (str, required, sent as PLACEMENT)
+            handler (str, required, sent as HANDLER)
+            title (str, optional, sent as TITLE)
+            description (str, optional, sent as DESCRIPTION)
+            group_name (str, optional, sent as GROUP_NAME)
+            lang_all (dict[str, Any], optional, sent as LANG_ALL)
+            options (dict[str, Any], optional, sent as OPTIONS)
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: placement.bind
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/placement-bind.html
-        Spec: spec/imported/placement.bind.yaml
+        Spec: spec/imported/placement.bind.yaml (in the b24client repository)
         """
         return cast("PlacementBindResult", self._client._invoke("placement.bind", params))
 
     def get(self, **params: Unpack[PlacementGetParams]) -> PlacementGetResult:
         """Get Handlers Registered by the Application
 
+        Takes no arguments.
+
         REST method: placement.get
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/placement-get.html
-        Spec: spec/imported/placement.get.yaml
+        Spec: spec/imported/placement.get.yaml (in the b24client repository)
         """
         return cast("PlacementGetResult", self._client._invoke("placement.get", params))
 
     def list(self, **params: Unpack[PlacementListParams]) -> PlacementListResult:
         """Get Placements Available to the Application
 
+        Args:
+            scope (str, optional, sent as SCOPE)
+            full (bool | str, optional, sent as FULL)
+
         REST method: placement.list
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/placement-list.html
-        Spec: spec/imported/placement.list.yaml
+        Spec: spec/imported/placement.list.yaml (in the b24client repository)
         """
         return cast("PlacementListResult", self._client._invoke("placement.list", params))
 
     def unbind(self, **params: Unpack[PlacementUnbindParams]) -> PlacementUnbindResult:
         """Delete a Widget Handler
 
+        Args:
+            placement (str, required, sent as PLACEMENT)
+            handler (str, optional, sent as HANDLER)
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: placement.unbind
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/placement-unbind.html
-        Spec: spec/imported/placement.unbind.yaml
+        Spec: spec/imported/placement.unbind.yaml (in the b24client repository)
         """
         return cast("PlacementUnbindResult", self._client._invoke("placement.unbind", params))

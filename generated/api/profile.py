@@ -32,8 +32,10 @@ class ProfileNamespace:
     def __call__(self, **params: Unpack[ProfileParams]) -> ProfileResult:
         """Get Basic Information About the Current User Profile
 
+        Takes no arguments.
+
         REST method: profile
         Docs: https://apidocs.bitrix24.com/api-reference/common/users/profile.html
-        Spec: spec/imported/profile.yaml
+        Spec: spec/imported/profile.yaml (in the b24client repository)
         """
         return cast("ProfileResult", self._client._invoke("profile", params))

@@ -127,33 +127,42 @@ class RpaCommentNamespace:
     def add(self, **params: Unpack[RpaCommentAddParams]) -> RpaCommentAddResult:
         """Create a New Comment in the Timeline
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.comment.add
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-add.html
-        Spec: spec/imported/rpa.comment.add.yaml
+        Spec: spec/imported/rpa.comment.add.yaml (in the b24client repository)
         """
         return cast("RpaCommentAddResult", self._client._invoke("rpa.comment.add", params))
 
     def delete(self, **params: Unpack[RpaCommentDeleteParams]) -> RpaCommentDeleteResult:
         """Delete Comment
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.comment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-delete.html
-        Spec: spec/imported/rpa.comment.delete.yaml
+        Spec: spec/imported/rpa.comment.delete.yaml (in the b24client repository)
         """
         return cast("RpaCommentDeleteResult", self._client._invoke("rpa.comment.delete", params))
 
     def update(self, **params: Unpack[RpaCommentUpdateParams]) -> RpaCommentUpdateResult:
         """Update Timeline Entry
 
+        Args:
+            id (int | str, optional)
+            fields (RpaCommentUpdateFields, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.comment.update
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/comment/rpa-comment-update.html
-        Spec: spec/imported/rpa.comment.update.yaml
+        Spec: spec/imported/rpa.comment.update.yaml (in the b24client repository)
         """
         return cast("RpaCommentUpdateResult", self._client._invoke("rpa.comment.update", params))
 
@@ -169,22 +178,31 @@ class RpaFieldsNamespace:
     def get_settings(self, **params: Unpack[RpaFieldsGetSettingsParams]) -> RpaFieldsGetSettingsResult:
         """Get the Complete Set of Field Visibility Settings
 
+        Args:
+            type_id (int | str, required, sent as typeId)
+            stage_id (int | str, optional, sent as stageId)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.fields.getSettings
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-get-settings.html
-        Spec: spec/imported/rpa.fields.getSettings.yaml
+        Spec: spec/imported/rpa.fields.getSettings.yaml (in the b24client repository)
         """
         return cast("RpaFieldsGetSettingsResult", self._client._invoke("rpa.fields.getSettings", params))
 
     def set_settings(self, **params: Unpack[RpaFieldsSetSettingsParams]) -> RpaFieldsSetSettingsResult:
         """Set Full Visibility Settings for
 
+        Args:
+            type_id (int | str, required, sent as typeId)
+            stage_id (int | str, optional, sent as stageId)
+            fields (dict[str, Any], required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.fields.setSettings
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-settings.html
-        Spec: spec/imported/rpa.fields.setSettings.yaml
+        Spec: spec/imported/rpa.fields.setSettings.yaml (in the b24client repository)
         """
         return cast("RpaFieldsSetSettingsResult", self._client._invoke("rpa.fields.setSettings", params))
 
@@ -193,11 +211,17 @@ class RpaFieldsNamespace:
     ) -> RpaFieldsSetVisibilitySettingsResult:
         """Change Field Visibility Settings
 
+        Args:
+            type_id (int | str, required, sent as typeId)
+            visibility (str, required)
+            stage_id (int | str, optional, sent as stageId)
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.fields.setVisibilitySettings
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/fields/rpa-fields-set-visibility-settings.html
-        Spec: spec/imported/rpa.fields.setVisibilitySettings.yaml
+        Spec: spec/imported/rpa.fields.setVisibilitySettings.yaml (in the b24client repository)
         """
         return cast("RpaFieldsSetVisibilitySettingsResult", self._client._invoke("rpa.fields.setVisibilitySettings", params))
 
@@ -213,66 +237,92 @@ class RpaItemNamespace:
     def add(self, **params: Unpack[RpaItemAddParams]) -> RpaItemAddResult:
         """Add Process Element
 
+        Args:
+            type_id (int | str, required, sent as typeId)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.item.add
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-add.html
-        Spec: spec/imported/rpa.item.add.yaml
+        Spec: spec/imported/rpa.item.add.yaml (in the b24client repository)
         """
         return cast("RpaItemAddResult", self._client._invoke("rpa.item.add", params))
 
     def delete(self, **params: Unpack[RpaItemDeleteParams]) -> RpaItemDeleteResult:
         """Delete Element
 
+        Args:
+            type_id (int | str, required, sent as typeId)
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.item.delete
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-delete.html
-        Spec: spec/imported/rpa.item.delete.yaml
+        Spec: spec/imported/rpa.item.delete.yaml (in the b24client repository)
         """
         return cast("RpaItemDeleteResult", self._client._invoke("rpa.item.delete", params))
 
     def get(self, **params: Unpack[RpaItemGetParams]) -> RpaItemGetResult:
         """Get Information About the rpa.item.get Element
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.item.get
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get.html
-        Spec: spec/imported/rpa.item.get.yaml
+        Spec: spec/imported/rpa.item.get.yaml (in the b24client repository)
         """
         return cast("RpaItemGetResult", self._client._invoke("rpa.item.get", params))
 
     def get_tasks(self, **params: Unpack[RpaItemGetTasksParams]) -> RpaItemGetTasksResult:
         """Get Data on Current Tasks of the Element
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            id (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.item.getTasks
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-get-tasks.html
-        Spec: spec/imported/rpa.item.getTasks.yaml
+        Spec: spec/imported/rpa.item.getTasks.yaml (in the b24client repository)
         """
         return cast("RpaItemGetTasksResult", self._client._invoke("rpa.item.getTasks", params))
 
     def list(self, **params: Unpack[RpaItemListParams]) -> RpaItemListResult:
         """Retrieve an Array of Process Elements
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.item.list
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-list.html
-        Spec: spec/imported/rpa.item.list.yaml
+        Spec: spec/imported/rpa.item.list.yaml (in the b24client repository)
         """
         return cast("RpaItemListResult", self._client._invoke("rpa.item.list", params))
 
     def update(self, **params: Unpack[RpaItemUpdateParams]) -> RpaItemUpdateResult:
         """Update Process Element
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            id (int | str, optional)
+            fields (RpaItemUpdateFields, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.item.update
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/item/rpa-item-update.html
-        Spec: spec/imported/rpa.item.update.yaml
+        Spec: spec/imported/rpa.item.update.yaml (in the b24client repository)
         """
         return cast("RpaItemUpdateResult", self._client._invoke("rpa.item.update", params))
 
@@ -288,55 +338,74 @@ class RpaStageNamespace:
     def add(self, **params: Unpack[RpaStageAddParams]) -> RpaStageAddResult:
         """Create a New Stage
 
+        Args:
+            fields (RpaStageAddFields, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.stage.add
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-add.html
-        Spec: spec/imported/rpa.stage.add.yaml
+        Spec: spec/imported/rpa.stage.add.yaml (in the b24client repository)
         """
         return cast("RpaStageAddResult", self._client._invoke("rpa.stage.add", params))
 
     def delete(self, **params: Unpack[RpaStageDeleteParams]) -> RpaStageDeleteResult:
         """Delete Stage
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.stage.delete
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-delete.html
-        Spec: spec/imported/rpa.stage.delete.yaml
+        Spec: spec/imported/rpa.stage.delete.yaml (in the b24client repository)
         """
         return cast("RpaStageDeleteResult", self._client._invoke("rpa.stage.delete", params))
 
     def get(self, **params: Unpack[RpaStageGetParams]) -> RpaStageGetResult:
         """Get Information About Stage
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.stage.get
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-get.html
-        Spec: spec/imported/rpa.stage.get.yaml
+        Spec: spec/imported/rpa.stage.get.yaml (in the b24client repository)
         """
         return cast("RpaStageGetResult", self._client._invoke("rpa.stage.get", params))
 
     def list_for_type(self, **params: Unpack[RpaStageListForTypeParams]) -> RpaStageListForTypeResult:
         """Get the List of Stages for the rpa.stage.listForType Process
 
+        Args:
+            type_id (int | str, required, sent as typeId)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.stage.listForType
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-list-for-type.html
-        Spec: spec/imported/rpa.stage.listForType.yaml
+        Spec: spec/imported/rpa.stage.listForType.yaml (in the b24client repository)
         """
         return cast("RpaStageListForTypeResult", self._client._invoke("rpa.stage.listForType", params))
 
     def update(self, **params: Unpack[RpaStageUpdateParams]) -> RpaStageUpdateResult:
         """Update Stage
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.stage.update
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/stage/rpa-stage-update.html
-        Spec: spec/imported/rpa.stage.update.yaml
+        Spec: spec/imported/rpa.stage.update.yaml (in the b24client repository)
         """
         return cast("RpaStageUpdateResult", self._client._invoke("rpa.stage.update", params))
 
@@ -352,33 +421,45 @@ class RpaTaskNamespace:
     def add_user(self, **params: Unpack[RpaTaskAddUserParams]) -> RpaTaskAddUserResult:
         """Add User to Existing Task
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            stage_id (int | str, optional, sent as stageId)
+            user_value (str, optional, sent as userValue)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.task.addUser
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-add-user.html
-        Spec: spec/imported/rpa.task.addUser.yaml
+        Spec: spec/imported/rpa.task.addUser.yaml (in the b24client repository)
         """
         return cast("RpaTaskAddUserResult", self._client._invoke("rpa.task.addUser", params))
 
     def delete(self, **params: Unpack[RpaTaskDeleteParams]) -> RpaTaskDeleteResult:
         """Remove Automation Rule from Process
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            stage_id (int | str, optional, sent as stageId)
+            robot_name (str, optional, sent as robotName)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.task.delete
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-delete.html
-        Spec: spec/imported/rpa.task.delete.yaml
+        Spec: spec/imported/rpa.task.delete.yaml (in the b24client repository)
         """
         return cast("RpaTaskDeleteResult", self._client._invoke("rpa.task.delete", params))
 
     def do(self, **params: Unpack[RpaTaskDoParams]) -> RpaTaskDoResult:
         """Execute the rpa.task.do Command
 
+        Takes no arguments.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.task.do
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/task/rpa-task-do.html
-        Spec: spec/imported/rpa.task.do.yaml
+        Spec: spec/imported/rpa.task.do.yaml (in the b24client repository)
         """
         return cast("RpaTaskDoResult", self._client._invoke("rpa.task.do", params))
 
@@ -394,55 +475,79 @@ class RpaTimelineNamespace:
     def add(self, **params: Unpack[RpaTimelineAddParams]) -> RpaTimelineAddResult:
         """Add a New Timeline Entry
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            item_id (int | str, optional, sent as itemId)
+            fields (RpaTimelineAddFields, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.timeline.add
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-add.html
-        Spec: spec/imported/rpa.timeline.add.yaml
+        Spec: spec/imported/rpa.timeline.add.yaml (in the b24client repository)
         """
         return cast("RpaTimelineAddResult", self._client._invoke("rpa.timeline.add", params))
 
     def delete(self, **params: Unpack[RpaTimelineDeleteParams]) -> RpaTimelineDeleteResult:
         """Delete Timeline Record
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.timeline.delete
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-delete.html
-        Spec: spec/imported/rpa.timeline.delete.yaml
+        Spec: spec/imported/rpa.timeline.delete.yaml (in the b24client repository)
         """
         return cast("RpaTimelineDeleteResult", self._client._invoke("rpa.timeline.delete", params))
 
     def list_for_item(self, **params: Unpack[RpaTimelineListForItemParams]) -> RpaTimelineListForItemResult:
         """Get the Timeline Records List for the rpa.timeline.listForItem Element
 
+        Args:
+            type_id (int | str, optional, sent as typeId)
+            item_id (int | str, optional, sent as itemId)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.timeline.listForItem
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-list-for-item.html
-        Spec: spec/imported/rpa.timeline.listForItem.yaml
+        Spec: spec/imported/rpa.timeline.listForItem.yaml (in the b24client repository)
         """
         return cast("RpaTimelineListForItemResult", self._client._invoke("rpa.timeline.listForItem", params))
 
     def update(self, **params: Unpack[RpaTimelineUpdateParams]) -> RpaTimelineUpdateResult:
         """Update Timeline Entry
 
+        Args:
+            id (int | str, optional)
+            fields (RpaTimelineUpdateFields, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.timeline.update
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update.html
-        Spec: spec/imported/rpa.timeline.update.yaml
+        Spec: spec/imported/rpa.timeline.update.yaml (in the b24client repository)
         """
         return cast("RpaTimelineUpdateResult", self._client._invoke("rpa.timeline.update", params))
 
     def update_is_fixed(self, **params: Unpack[RpaTimelineUpdateIsFixedParams]) -> RpaTimelineUpdateIsFixedResult:
         """Update the Attachment Flag of
 
+        Args:
+            id (int | str, optional)
+            is_fixed (Literal['Y', 'N'], optional, sent as isFixed)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.timeline.updateIsFixed
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/timeline/rpa-timeline-update-is-fixed.html
-        Spec: spec/imported/rpa.timeline.updateIsFixed.yaml
+        Spec: spec/imported/rpa.timeline.updateIsFixed.yaml (in the b24client repository)
         """
         return cast("RpaTimelineUpdateIsFixedResult", self._client._invoke("rpa.timeline.updateIsFixed", params))
 
@@ -458,54 +563,73 @@ class RpaTypeNamespace:
     def add(self, **params: Unpack[RpaTypeAddParams]) -> RpaTypeAddResult:
         """Create Process
 
+        Args:
+            fields (list[Any] | dict[str, Any], required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.type.add
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-add.html
-        Spec: spec/imported/rpa.type.add.yaml
+        Spec: spec/imported/rpa.type.add.yaml (in the b24client repository)
         """
         return cast("RpaTypeAddResult", self._client._invoke("rpa.type.add", params))
 
     def delete(self, **params: Unpack[RpaTypeDeleteParams]) -> RpaTypeDeleteResult:
         """Delete Process
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.type.delete
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-delete.html
-        Spec: spec/imported/rpa.type.delete.yaml
+        Spec: spec/imported/rpa.type.delete.yaml (in the b24client repository)
         """
         return cast("RpaTypeDeleteResult", self._client._invoke("rpa.type.delete", params))
 
     def get(self, **params: Unpack[RpaTypeGetParams]) -> RpaTypeGetResult:
         """Get Process Information by ID
 
+        Args:
+            id (int | str, required)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.type.get
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-get.html
-        Spec: spec/imported/rpa.type.get.yaml
+        Spec: spec/imported/rpa.type.get.yaml (in the b24client repository)
         """
         return cast("RpaTypeGetResult", self._client._invoke("rpa.type.get", params))
 
     def list(self, **params: Unpack[RpaTypeListParams]) -> RpaTypeListResult:
         """Retrieve a List of Processes with Their Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            start (int | str, optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.type.list
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-list.html
-        Spec: spec/imported/rpa.type.list.yaml
+        Spec: spec/imported/rpa.type.list.yaml (in the b24client repository)
         """
         return cast("RpaTypeListResult", self._client._invoke("rpa.type.list", params))
 
     def update(self, **params: Unpack[RpaTypeUpdateParams]) -> RpaTypeUpdateResult:
         """Update the process
 
+        Args:
+            id (int | str, optional)
+            fields (list[Any] | dict[str, Any], optional)
+
         Deprecated: The docs mark the method deprecated.
 
         REST method: rpa.type.update
         Docs: https://apidocs.bitrix24.com/api-reference/outdated/rpa/type/rpa-type-update.html
-        Spec: spec/imported/rpa.type.update.yaml
+        Spec: spec/imported/rpa.type.update.yaml (in the b24client repository)
         """
         return cast("RpaTypeUpdateResult", self._client._invoke("rpa.type.update", params))

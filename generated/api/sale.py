@@ -443,9 +443,16 @@ class SaleBasketitemNamespace:
     def add(self, **params: Unpack[SaleBasketitemAddParams]) -> SaleBasketitemAddResult:
         """Add Item (Position) to the Cart of an Existing Order
 
+        Args:
+            fields (SaleBasketitemAddFields, required)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.basketitem.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add.html
-        Spec: spec/imported/sale.basketitem.add.yaml, spec/overrides/sale.basketitem.add.yaml
+        Spec: spec/imported/sale.basketitem.add.yaml, spec/overrides/sale.basketitem.add.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemAddResult", self._client._invoke("sale.basketitem.add", params))
 
@@ -454,36 +461,51 @@ class SaleBasketitemNamespace:
     ) -> SaleBasketitemAddCatalogProductResult:
         """Add a position with a product or service from the catalog module to the cart of an existing order
 
+        Args:
+            fields (SaleBasketitemAddCatalogProductFields, required)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.basketitem.addCatalogProduct
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-add-catalog-product.html
-        Spec: spec/imported/sale.basketitem.addCatalogProduct.yaml
+        Spec: spec/imported/sale.basketitem.addCatalogProduct.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemAddCatalogProductResult", self._client._invoke("sale.basketitem.addCatalogProduct", params))
 
     def delete(self, **params: Unpack[SaleBasketitemDeleteParams]) -> SaleBasketitemDeleteResult:
         """Remove item (position) from the cart using
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.basketitem.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-delete.html
-        Spec: spec/imported/sale.basketitem.delete.yaml
+        Spec: spec/imported/sale.basketitem.delete.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemDeleteResult", self._client._invoke("sale.basketitem.delete", params))
 
     def get(self, **params: Unpack[SaleBasketitemGetParams]) -> SaleBasketitemGetResult:
         """Get Information About a Basket Item (Position)
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.basketitem.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get.html
-        Spec: spec/imported/sale.basketitem.get.yaml
+        Spec: spec/imported/sale.basketitem.get.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemGetResult", self._client._invoke("sale.basketitem.get", params))
 
     def get_fields(self, **params: Unpack[SaleBasketitemGetFieldsParams]) -> SaleBasketitemGetFieldsResult:
         """Get Available Fields of the Basket Item
 
+        Takes no arguments.
+
         REST method: sale.basketitem.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get-fields.html
-        Spec: spec/imported/sale.basketitem.getFields.yaml
+        Spec: spec/imported/sale.basketitem.getFields.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemGetFieldsResult", self._client._invoke("sale.basketitem.getFields", params))
 
@@ -492,9 +514,11 @@ class SaleBasketitemNamespace:
     ) -> SaleBasketitemGetFieldsCatalogProductResult:
         """Get Available Fields of a Basket Item (Product from Catalog)
 
+        Takes no arguments.
+
         REST method: sale.basketitem.getFieldsCatalogProduct
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-get-catalog-product-fields.html
-        Spec: spec/imported/sale.basketitem.getFieldsCatalogProduct.yaml
+        Spec: spec/imported/sale.basketitem.getFieldsCatalogProduct.yaml (in the b24client repository)
         """
         return cast(
             "SaleBasketitemGetFieldsCatalogProductResult", self._client._invoke("sale.basketitem.getFieldsCatalogProduct", params)
@@ -503,18 +527,32 @@ class SaleBasketitemNamespace:
     def list(self, **params: Unpack[SaleBasketitemListParams]) -> SaleBasketitemListResult:
         """Get a List of Items (Positions) in the Cart
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.basketitem.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-list.html
-        Spec: spec/imported/sale.basketitem.list.yaml
+        Spec: spec/imported/sale.basketitem.list.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemListResult", self._client._invoke("sale.basketitem.list", params))
 
     def update(self, **params: Unpack[SaleBasketitemUpdateParams]) -> SaleBasketitemUpdateResult:
         """Change the position of the basket in an existing order
 
+        Args:
+            id (int | str, required)
+            fields (SaleBasketitemUpdateFields, required)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.basketitem.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update.html
-        Spec: spec/imported/sale.basketitem.update.yaml
+        Spec: spec/imported/sale.basketitem.update.yaml (in the b24client repository)
         """
         return cast("SaleBasketitemUpdateResult", self._client._invoke("sale.basketitem.update", params))
 
@@ -523,9 +561,17 @@ class SaleBasketitemNamespace:
     ) -> SaleBasketitemUpdateCatalogProductResult:
         """Change the basket item position (catalog product) of an existing order
 
+        Args:
+            id (int | str, required)
+            fields (SaleBasketitemUpdateCatalogProductFields, required)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.basketitem.updateCatalogProduct
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-item/sale-basket-item-update-catalog-product.html
-        Spec: spec/imported/sale.basketitem.updateCatalogProduct.yaml
+        Spec: spec/imported/sale.basketitem.updateCatalogProduct.yaml (in the b24client repository)
         """
         return cast(
             "SaleBasketitemUpdateCatalogProductResult", self._client._invoke("sale.basketitem.updateCatalogProduct", params)
@@ -543,54 +589,79 @@ class SaleBasketpropertiesNamespace:
     def add(self, **params: Unpack[SaleBasketpropertiesAddParams]) -> SaleBasketpropertiesAddResult:
         """Create a property for a basket item
 
+        Args:
+            fields (SaleBasketpropertiesAddFields, required)
+
         REST method: sale.basketproperties.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-add.html
-        Spec: spec/imported/sale.basketproperties.add.yaml
+        Spec: spec/imported/sale.basketproperties.add.yaml (in the b24client repository)
         """
         return cast("SaleBasketpropertiesAddResult", self._client._invoke("sale.basketproperties.add", params))
 
     def delete(self, **params: Unpack[SaleBasketpropertiesDeleteParams]) -> SaleBasketpropertiesDeleteResult:
         """Delete Basket Property
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.basketproperties.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-delete.html
-        Spec: spec/imported/sale.basketproperties.delete.yaml
+        Spec: spec/imported/sale.basketproperties.delete.yaml (in the b24client repository)
         """
         return cast("SaleBasketpropertiesDeleteResult", self._client._invoke("sale.basketproperties.delete", params))
 
     def get(self, **params: Unpack[SaleBasketpropertiesGetParams]) -> SaleBasketpropertiesGetResult:
         """Get the value of the basket property
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.basketproperties.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-get.html
-        Spec: spec/imported/sale.basketproperties.get.yaml
+        Spec: spec/imported/sale.basketproperties.get.yaml (in the b24client repository)
         """
         return cast("SaleBasketpropertiesGetResult", self._client._invoke("sale.basketproperties.get", params))
 
     def get_fields(self, **params: Unpack[SaleBasketpropertiesGetFieldsParams]) -> SaleBasketpropertiesGetFieldsResult:
         """Get Fields of Basket Properties
 
+        Takes no arguments.
+
         REST method: sale.basketproperties.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-get-fields.html
-        Spec: spec/imported/sale.basketproperties.getFields.yaml
+        Spec: spec/imported/sale.basketproperties.getFields.yaml (in the b24client repository)
         """
         return cast("SaleBasketpropertiesGetFieldsResult", self._client._invoke("sale.basketproperties.getFields", params))
 
     def list(self, **params: Unpack[SaleBasketpropertiesListParams]) -> SaleBasketpropertiesListResult:
         """Get a List of Basket Properties
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.basketproperties.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-list.html
-        Spec: spec/imported/sale.basketproperties.list.yaml
+        Spec: spec/imported/sale.basketproperties.list.yaml (in the b24client repository)
         """
         return cast("SaleBasketpropertiesListResult", self._client._invoke("sale.basketproperties.list", params))
 
     def update(self, **params: Unpack[SaleBasketpropertiesUpdateParams]) -> SaleBasketpropertiesUpdateResult:
         """Change the property of the basket item
 
+        Args:
+            id (int | str, required)
+            fields (SaleBasketpropertiesUpdateFields, required)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.basketproperties.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/basket-properties/sale-basket-properties-update.html
-        Spec: spec/imported/sale.basketproperties.update.yaml
+        Spec: spec/imported/sale.basketproperties.update.yaml (in the b24client repository)
         """
         return cast("SaleBasketpropertiesUpdateResult", self._client._invoke("sale.basketproperties.update", params))
 
@@ -606,9 +677,12 @@ class SaleBusinessValuePersonDomainNamespace:
     def add(self, **params: Unpack[SaleBusinessValuePersonDomainAddParams]) -> SaleBusinessValuePersonDomainAddResult:
         """Add Correspondence to a Natural or Legal Person
 
+        Args:
+            fields (SaleBusinessValuePersonDomainAddFields, required)
+
         REST method: sale.businessValuePersonDomain.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-add.html
-        Spec: spec/imported/sale.businessValuePersonDomain.add.yaml
+        Spec: spec/imported/sale.businessValuePersonDomain.add.yaml (in the b24client repository)
         """
         return cast("SaleBusinessValuePersonDomainAddResult", self._client._invoke("sale.businessValuePersonDomain.add", params))
 
@@ -617,9 +691,12 @@ class SaleBusinessValuePersonDomainNamespace:
     ) -> SaleBusinessValuePersonDomainDeleteByFilterResult:
         """Delete the correspondence with a natural or legal person
 
+        Args:
+            fields (SaleBusinessValuePersonDomainDeleteByFilterFields, required)
+
         REST method: sale.businessValuePersonDomain.deleteByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-delete-by-filter.html
-        Spec: spec/imported/sale.businessValuePersonDomain.deleteByFilter.yaml
+        Spec: spec/imported/sale.businessValuePersonDomain.deleteByFilter.yaml (in the b24client repository)
         """
         return cast(
             "SaleBusinessValuePersonDomainDeleteByFilterResult",
@@ -631,9 +708,11 @@ class SaleBusinessValuePersonDomainNamespace:
     ) -> SaleBusinessValuePersonDomainGetFieldsResult:
         """Get Fields Corresponding to a Natural or Legal Person
 
+        Takes no arguments.
+
         REST method: sale.businessValuePersonDomain.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-get-fields.html
-        Spec: spec/imported/sale.businessValuePersonDomain.getFields.yaml
+        Spec: spec/imported/sale.businessValuePersonDomain.getFields.yaml (in the b24client repository)
         """
         return cast(
             "SaleBusinessValuePersonDomainGetFieldsResult",
@@ -643,9 +722,15 @@ class SaleBusinessValuePersonDomainNamespace:
     def list(self, **params: Unpack[SaleBusinessValuePersonDomainListParams]) -> SaleBusinessValuePersonDomainListResult:
         """Get a list of matches for a natural or legal person
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: sale.businessValuePersonDomain.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/business-value-person-domain/sale-business-value-person-domain-list.html
-        Spec: spec/imported/sale.businessValuePersonDomain.list.yaml
+        Spec: spec/imported/sale.businessValuePersonDomain.list.yaml (in the b24client repository)
         """
         return cast(
             "SaleBusinessValuePersonDomainListResult", self._client._invoke("sale.businessValuePersonDomain.list", params)
@@ -663,9 +748,21 @@ class SaleCashboxNamespace:
     def add(self, **params: Unpack[SaleCashboxAddParams]) -> SaleCashboxAddResult:
         """Add Cash Register
 
+        Args:
+            name (str, required, sent as NAME)
+            rest_code (str, required, sent as REST_CODE)
+            email (str, required, sent as EMAIL)
+            ofd (Literal['bx_firstofd', 'bx_platformaofd', 'bx_yarusofd', 'bx_taxcomofd', 'bx_ofdruofd', 'bx_tenzorofd', 'bx_conturofd'], optional, sent as OFD)
+            ofd_settings (SaleCashboxAddOfdSettings, optional, sent as OFD_SETTINGS)
+            number_kkm (str, optional, sent as NUMBER_KKM)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            sort (int | str, optional, sent as SORT)
+            use_offline (Literal['Y', 'N'], optional, sent as USE_OFFLINE)
+            settings (list[Any] | dict[str, Any], optional, sent as SETTINGS)
+
         REST method: sale.cashbox.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-add.html
-        Spec: spec/imported/sale.cashbox.add.yaml
+        Spec: spec/imported/sale.cashbox.add.yaml (in the b24client repository)
         """
         return cast("SaleCashboxAddResult", self._client._invoke("sale.cashbox.add", params))
 
@@ -676,9 +773,12 @@ class SaleCashboxNamespace:
     def delete(self, **params: Unpack[SaleCashboxDeleteParams]) -> SaleCashboxDeleteResult:
         """Delete cash register
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sale.cashbox.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-delete.html
-        Spec: spec/imported/sale.cashbox.delete.yaml
+        Spec: spec/imported/sale.cashbox.delete.yaml (in the b24client repository)
         """
         return cast("SaleCashboxDeleteResult", self._client._invoke("sale.cashbox.delete", params))
 
@@ -689,18 +789,27 @@ class SaleCashboxNamespace:
     def list(self, **params: Unpack[SaleCashboxListParams]) -> SaleCashboxListResult:
         """Get a list of configured cash registers
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional, sent as ORDER)
+
         REST method: sale.cashbox.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-list.html
-        Spec: spec/imported/sale.cashbox.list.yaml
+        Spec: spec/imported/sale.cashbox.list.yaml (in the b24client repository)
         """
         return cast("SaleCashboxListResult", self._client._invoke("sale.cashbox.list", params))
 
     def update(self, **params: Unpack[SaleCashboxUpdateParams]) -> SaleCashboxUpdateResult:
         """Update Existing Cash Register
 
+        Args:
+            id (int | str, required, sent as ID)
+            fields (SaleCashboxUpdateFields, required, sent as FIELDS)
+
         REST method: sale.cashbox.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-update.html
-        Spec: spec/imported/sale.cashbox.update.yaml
+        Spec: spec/imported/sale.cashbox.update.yaml (in the b24client repository)
         """
         return cast("SaleCashboxUpdateResult", self._client._invoke("sale.cashbox.update", params))
 
@@ -716,9 +825,19 @@ class SaleCashboxCheckNamespace:
     def apply(self, **params: Unpack[SaleCashboxCheckApplyParams]) -> SaleCashboxCheckApplyResult:
         """Save the result of printing the receipt
 
+        Args:
+            uuid (str, required, sent as UUID)
+            print_end_time (str, optional, sent as PRINT_END_TIME)
+            reg_number_kkt (str, optional, sent as REG_NUMBER_KKT)
+            fiscal_doc_attr (str, optional, sent as FISCAL_DOC_ATTR)
+            fiscal_doc_number (str, optional, sent as FISCAL_DOC_NUMBER)
+            fiscal_receipt_number (str, optional, sent as FISCAL_RECEIPT_NUMBER)
+            fn_number (str, optional, sent as FN_NUMBER)
+            shift_number (str, optional, sent as SHIFT_NUMBER)
+
         REST method: sale.cashbox.check.apply
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-check-apply.html
-        Spec: spec/imported/sale.cashbox.check.apply.yaml
+        Spec: spec/imported/sale.cashbox.check.apply.yaml (in the b24client repository)
         """
         return cast("SaleCashboxCheckApplyResult", self._client._invoke("sale.cashbox.check.apply", params))
 
@@ -734,36 +853,52 @@ class SaleCashboxHandlerNamespace:
     def add(self, **params: Unpack[SaleCashboxHandlerAddParams]) -> SaleCashboxHandlerAddResult:
         """Add Cashbox Handler
 
+        Args:
+            code (str, required, sent as CODE)
+            name (str, required, sent as NAME)
+            sort (int | str, optional, sent as SORT)
+            supports_ffd105 (Literal['Y', 'N'], optional, sent as SUPPORTS_FFD105)
+            settings (SaleCashboxHandlerAddSettings, required, sent as SETTINGS)
+
         REST method: sale.cashbox.handler.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-add.html
-        Spec: spec/imported/sale.cashbox.handler.add.yaml
+        Spec: spec/imported/sale.cashbox.handler.add.yaml (in the b24client repository)
         """
         return cast("SaleCashboxHandlerAddResult", self._client._invoke("sale.cashbox.handler.add", params))
 
     def delete(self, **params: Unpack[SaleCashboxHandlerDeleteParams]) -> SaleCashboxHandlerDeleteResult:
         """Delete Cashbox Handler
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sale.cashbox.handler.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-delete.html
-        Spec: spec/imported/sale.cashbox.handler.delete.yaml
+        Spec: spec/imported/sale.cashbox.handler.delete.yaml (in the b24client repository)
         """
         return cast("SaleCashboxHandlerDeleteResult", self._client._invoke("sale.cashbox.handler.delete", params))
 
     def list(self, **params: Unpack[SaleCashboxHandlerListParams]) -> SaleCashboxHandlerListResult:
         """Get a list of available cash register handlers
 
+        Takes no arguments.
+
         REST method: sale.cashbox.handler.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-list.html
-        Spec: spec/imported/sale.cashbox.handler.list.yaml
+        Spec: spec/imported/sale.cashbox.handler.list.yaml (in the b24client repository)
         """
         return cast("SaleCashboxHandlerListResult", self._client._invoke("sale.cashbox.handler.list", params))
 
     def update(self, **params: Unpack[SaleCashboxHandlerUpdateParams]) -> SaleCashboxHandlerUpdateResult:
         """Update Cash Register Handler
 
+        Args:
+            id (int | str, required, sent as ID)
+            fields (dict[str, Any], required, sent as FIELDS)
+
         REST method: sale.cashbox.handler.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/cashbox/sale-cashbox-handler-update.html
-        Spec: spec/imported/sale.cashbox.handler.update.yaml
+        Spec: spec/imported/sale.cashbox.handler.update.yaml (in the b24client repository)
         """
         return cast("SaleCashboxHandlerUpdateResult", self._client._invoke("sale.cashbox.handler.update", params))
 
@@ -779,9 +914,19 @@ class SaleDeliveryNamespace:
     def add(self, **params: Unpack[SaleDeliveryAddParams]) -> SaleDeliveryAddResult:
         """Add Delivery Service
 
+        Args:
+            rest_code (str, required, sent as REST_CODE)
+            name (str, required, sent as NAME)
+            currency (str, required, sent as CURRENCY)
+            description (str, optional, sent as DESCRIPTION)
+            sort (int | str, optional, sent as SORT)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            config (Sequence[SaleDeliveryAddConfigItem], optional, sent as CONFIG)
+            logotype (str, optional, sent as LOGOTYPE)
+
         REST method: sale.delivery.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-add.html
-        Spec: spec/imported/sale.delivery.add.yaml
+        Spec: spec/imported/sale.delivery.add.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryAddResult", self._client._invoke("sale.delivery.add", params))
 
@@ -792,9 +937,12 @@ class SaleDeliveryNamespace:
     def delete(self, **params: Unpack[SaleDeliveryDeleteParams]) -> SaleDeliveryDeleteResult:
         """Delete Delivery Service
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sale.delivery.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-delete.html
-        Spec: spec/imported/sale.delivery.delete.yaml
+        Spec: spec/imported/sale.delivery.delete.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryDeleteResult", self._client._invoke("sale.delivery.delete", params))
 
@@ -805,9 +953,14 @@ class SaleDeliveryNamespace:
     def getlist(self, **params: Unpack[SaleDeliveryGetlistParams]) -> SaleDeliveryGetlistResult:
         """Get a list of delivery services
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            filter (dict[str, Any], optional, sent as FILTER)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional, sent as ORDER)
+
         REST method: sale.delivery.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-get-list.html
-        Spec: spec/imported/sale.delivery.getlist.yaml
+        Spec: spec/imported/sale.delivery.getlist.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryGetlistResult", self._client._invoke("sale.delivery.getlist", params))
 
@@ -822,9 +975,18 @@ class SaleDeliveryNamespace:
     def update(self, **params: Unpack[SaleDeliveryUpdateParams]) -> SaleDeliveryUpdateResult:
         """Update Delivery Service
 
+        Args:
+            id (int | str, required, sent as ID)
+            name (str, optional, sent as NAME)
+            currency (str, optional, sent as CURRENCY)
+            description (str, optional, sent as DESCRIPTION)
+            sort (int | str, optional, sent as SORT)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            logotype (str, optional, sent as LOGOTYPE)
+
         REST method: sale.delivery.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-update.html
-        Spec: spec/imported/sale.delivery.update.yaml
+        Spec: spec/imported/sale.delivery.update.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryUpdateResult", self._client._invoke("sale.delivery.update", params))
 
@@ -840,18 +1002,25 @@ class SaleDeliveryConfigNamespace:
     def get(self, **params: Unpack[SaleDeliveryConfigGetParams]) -> SaleDeliveryConfigGetResult:
         """Get Delivery Service Settings
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sale.delivery.config.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-config-get.html
-        Spec: spec/imported/sale.delivery.config.get.yaml
+        Spec: spec/imported/sale.delivery.config.get.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryConfigGetResult", self._client._invoke("sale.delivery.config.get", params))
 
     def update(self, **params: Unpack[SaleDeliveryConfigUpdateParams]) -> SaleDeliveryConfigUpdateResult:
         """Update Delivery Service Settings
 
+        Args:
+            id (int | str, required, sent as ID)
+            config (Sequence[SaleDeliveryConfigUpdateConfigItem], optional, sent as CONFIG)
+
         REST method: sale.delivery.config.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery/sale-delivery-config-update.html
-        Spec: spec/imported/sale.delivery.config.update.yaml
+        Spec: spec/imported/sale.delivery.config.update.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryConfigUpdateResult", self._client._invoke("sale.delivery.config.update", params))
 
@@ -880,36 +1049,63 @@ class SaleDeliveryExtraServiceNamespace:
     def add(self, **params: Unpack[SaleDeliveryExtraServiceAddParams]) -> SaleDeliveryExtraServiceAddResult:
         """Add Delivery Service
 
+        Args:
+            delivery_id (int | str, required, sent as DELIVERY_ID)
+            type (Literal['enum', 'checkbox', 'quantity'], required, sent as TYPE)
+            name (str, required, sent as NAME)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            code (str, optional, sent as CODE)
+            sort (int | str, optional, sent as SORT)
+            description (str, optional, sent as DESCRIPTION)
+            price (float | str, optional, sent as PRICE)
+            items (Sequence[SaleDeliveryExtraServiceAddItemsItem], required, sent as ITEMS)
+
         REST method: sale.delivery.extra.service.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-add.html
-        Spec: spec/imported/sale.delivery.extra.service.add.yaml
+        Spec: spec/imported/sale.delivery.extra.service.add.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryExtraServiceAddResult", self._client._invoke("sale.delivery.extra.service.add", params))
 
     def delete(self, **params: Unpack[SaleDeliveryExtraServiceDeleteParams]) -> SaleDeliveryExtraServiceDeleteResult:
         """Delete the delivery service
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sale.delivery.extra.service.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-delete.html
-        Spec: spec/imported/sale.delivery.extra.service.delete.yaml
+        Spec: spec/imported/sale.delivery.extra.service.delete.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryExtraServiceDeleteResult", self._client._invoke("sale.delivery.extra.service.delete", params))
 
     def get(self, **params: Unpack[SaleDeliveryExtraServiceGetParams]) -> SaleDeliveryExtraServiceGetResult:
         """Get Information About All Services of a Specific Delivery Service
 
+        Args:
+            delivery_id (int | str, required, sent as DELIVERY_ID)
+
         REST method: sale.delivery.extra.service.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-get.html
-        Spec: spec/imported/sale.delivery.extra.service.get.yaml
+        Spec: spec/imported/sale.delivery.extra.service.get.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryExtraServiceGetResult", self._client._invoke("sale.delivery.extra.service.get", params))
 
     def update(self, **params: Unpack[SaleDeliveryExtraServiceUpdateParams]) -> SaleDeliveryExtraServiceUpdateResult:
         """Update Delivery Service
 
+        Args:
+            id (int | str, required, sent as ID)
+            name (str, optional, sent as NAME)
+            active (Literal['Y', 'N'], optional, sent as ACTIVE)
+            code (str, optional, sent as CODE)
+            sort (int | str, optional, sent as SORT)
+            description (str, optional, sent as DESCRIPTION)
+            price (float | str, optional, sent as PRICE)
+            items (Sequence[SaleDeliveryExtraServiceUpdateItemsItem], optional, sent as ITEMS)
+
         REST method: sale.delivery.extra.service.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/extra-service/sale-delivery-extra-service-update.html
-        Spec: spec/imported/sale.delivery.extra.service.update.yaml
+        Spec: spec/imported/sale.delivery.extra.service.update.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryExtraServiceUpdateResult", self._client._invoke("sale.delivery.extra.service.update", params))
 
@@ -925,36 +1121,58 @@ class SaleDeliveryHandlerNamespace:
     def add(self, **params: Unpack[SaleDeliveryHandlerAddParams]) -> SaleDeliveryHandlerAddResult:
         """Add Delivery Service Handler
 
+        Args:
+            name (str, required, sent as NAME)
+            code (str, required, sent as CODE)
+            sort (int | str, optional, sent as SORT)
+            description (int | str, optional, sent as DESCRIPTION)
+            settings (SaleDeliveryHandlerAddSettings, required, sent as SETTINGS)
+            profiles (Sequence[SaleDeliveryHandlerAddProfilesItem], required, sent as PROFILES)
+
         REST method: sale.delivery.handler.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-add.html
-        Spec: spec/imported/sale.delivery.handler.add.yaml
+        Spec: spec/imported/sale.delivery.handler.add.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryHandlerAddResult", self._client._invoke("sale.delivery.handler.add", params))
 
     def delete(self, **params: Unpack[SaleDeliveryHandlerDeleteParams]) -> SaleDeliveryHandlerDeleteResult:
         """Delete Delivery Service Handler
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sale.delivery.handler.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-delete.html
-        Spec: spec/imported/sale.delivery.handler.delete.yaml
+        Spec: spec/imported/sale.delivery.handler.delete.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryHandlerDeleteResult", self._client._invoke("sale.delivery.handler.delete", params))
 
     def list(self, **params: Unpack[SaleDeliveryHandlerListParams]) -> SaleDeliveryHandlerListResult:
         """Get a list of delivery service handlers
 
+        Takes no arguments.
+
         REST method: sale.delivery.handler.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-list.html
-        Spec: spec/imported/sale.delivery.handler.list.yaml
+        Spec: spec/imported/sale.delivery.handler.list.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryHandlerListResult", self._client._invoke("sale.delivery.handler.list", params))
 
     def update(self, **params: Unpack[SaleDeliveryHandlerUpdateParams]) -> SaleDeliveryHandlerUpdateResult:
         """Update Delivery Service Handler
 
+        Args:
+            id (int | str, required, sent as ID)
+            name (str, optional, sent as NAME)
+            code (str, optional, sent as CODE)
+            sort (int | str, optional, sent as SORT)
+            description (str, optional, sent as DESCRIPTION)
+            settings (SaleDeliveryHandlerUpdateSettings, optional, sent as SETTINGS)
+            profiles (Sequence[SaleDeliveryHandlerUpdateProfilesItem], optional, sent as PROFILES)
+
         REST method: sale.delivery.handler.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/handler/sale-delivery-handler-update.html
-        Spec: spec/imported/sale.delivery.handler.update.yaml
+        Spec: spec/imported/sale.delivery.handler.update.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryHandlerUpdateResult", self._client._invoke("sale.delivery.handler.update", params))
 
@@ -970,27 +1188,45 @@ class SaleDeliveryRequestNamespace:
     def delete(self, **params: Unpack[SaleDeliveryRequestDeleteParams]) -> SaleDeliveryRequestDeleteResult:
         """Delete Delivery Request
 
+        Args:
+            delivery_id (int | str, required, sent as DELIVERY_ID)
+            request_id (str, required, sent as REQUEST_ID)
+
         REST method: sale.delivery.request.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-delete.html
-        Spec: spec/imported/sale.delivery.request.delete.yaml
+        Spec: spec/imported/sale.delivery.request.delete.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryRequestDeleteResult", self._client._invoke("sale.delivery.request.delete", params))
 
     def sendmessage(self, **params: Unpack[SaleDeliveryRequestSendmessageParams]) -> SaleDeliveryRequestSendmessageResult:
         """Create Notifications for Delivery Request
 
+        Args:
+            delivery_id (int | str, required, sent as DELIVERY_ID)
+            request_id (str, required, sent as REQUEST_ID)
+            addressee (Literal['MANAGER', 'RECIPIENT'], required, sent as ADDRESSEE)
+            message (SaleDeliveryRequestSendmessageMessage, required, sent as MESSAGE)
+
         REST method: sale.delivery.request.sendmessage
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-send-message.html
-        Spec: spec/imported/sale.delivery.request.sendmessage.yaml, spec/overrides/sale.delivery.request.sendmessage.yaml
+        Spec: spec/imported/sale.delivery.request.sendmessage.yaml, spec/overrides/sale.delivery.request.sendmessage.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryRequestSendmessageResult", self._client._invoke("sale.delivery.request.sendmessage", params))
 
     def update(self, **params: Unpack[SaleDeliveryRequestUpdateParams]) -> SaleDeliveryRequestUpdateResult:
         """Update Delivery Request
 
+        Args:
+            delivery_id (int | str, required, sent as DELIVERY_ID)
+            request_id (str, required, sent as REQUEST_ID)
+            finalize (Literal['Y', 'N'], optional, sent as FINALIZE)
+            status (SaleDeliveryRequestUpdateStatus, optional, sent as STATUS)
+            properties (Sequence[SaleDeliveryRequestUpdatePropertiesItem], optional, sent as PROPERTIES)
+            overwrite_properties (Literal['Y', 'N'], optional, sent as OVERWRITE_PROPERTIES)
+
         REST method: sale.delivery.request.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/delivery/delivery-request/sale-delivery-request-update.html
-        Spec: spec/imported/sale.delivery.request.update.yaml
+        Spec: spec/imported/sale.delivery.request.update.yaml (in the b24client repository)
         """
         return cast("SaleDeliveryRequestUpdateResult", self._client._invoke("sale.delivery.request.update", params))
 
@@ -1006,54 +1242,75 @@ class SaleOrderNamespace:
     def add(self, **params: Unpack[SaleOrderAddParams]) -> SaleOrderAddResult:
         """Add Order
 
+        Args:
+            fields (SaleOrderAddFields, required)
+
         REST method: sale.order.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-add.html
-        Spec: spec/imported/sale.order.add.yaml
+        Spec: spec/imported/sale.order.add.yaml (in the b24client repository)
         """
         return cast("SaleOrderAddResult", self._client._invoke("sale.order.add", params))
 
     def delete(self, **params: Unpack[SaleOrderDeleteParams]) -> SaleOrderDeleteResult:
         """Delete Order and Related Objects
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.order.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-delete.html
-        Spec: spec/imported/sale.order.delete.yaml
+        Spec: spec/imported/sale.order.delete.yaml (in the b24client repository)
         """
         return cast("SaleOrderDeleteResult", self._client._invoke("sale.order.delete", params))
 
     def get(self, **params: Unpack[SaleOrderGetParams]) -> SaleOrderGetResult:
         """Get Order Field Values and Related Objects
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.order.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get.html
-        Spec: spec/imported/sale.order.get.yaml
+        Spec: spec/imported/sale.order.get.yaml (in the b24client repository)
         """
         return cast("SaleOrderGetResult", self._client._invoke("sale.order.get", params))
 
     def get_fields(self, **params: Unpack[SaleOrderGetFieldsParams]) -> SaleOrderGetFieldsResult:
         """Get Order Fields
 
+        Takes no arguments.
+
         REST method: sale.order.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-get-fields.html
-        Spec: spec/imported/sale.order.getFields.yaml
+        Spec: spec/imported/sale.order.getFields.yaml (in the b24client repository)
         """
         return cast("SaleOrderGetFieldsResult", self._client._invoke("sale.order.getFields", params))
 
     def list(self, **params: Unpack[SaleOrderListParams]) -> SaleOrderListResult:
         """Get the list of orders
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: sale.order.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-list.html
-        Spec: spec/imported/sale.order.list.yaml
+        Spec: spec/imported/sale.order.list.yaml (in the b24client repository)
         """
         return cast("SaleOrderListResult", self._client._invoke("sale.order.list", params))
 
     def update(self, **params: Unpack[SaleOrderUpdateParams]) -> SaleOrderUpdateResult:
         """Update Order
 
+        Args:
+            id (int | str, required)
+            fields (SaleOrderUpdateFields, required)
+
         REST method: sale.order.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/order/sale-order-update.html
-        Spec: spec/imported/sale.order.update.yaml
+        Spec: spec/imported/sale.order.update.yaml (in the b24client repository)
         """
         return cast("SaleOrderUpdateResult", self._client._invoke("sale.order.update", params))
 
@@ -1069,54 +1326,75 @@ class SalePaymentNamespace:
     def add(self, **params: Unpack[SalePaymentAddParams]) -> SalePaymentAddResult:
         """Add Payment
 
+        Args:
+            fields (SalePaymentAddFields, required)
+
         REST method: sale.payment.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-add.html
-        Spec: spec/imported/sale.payment.add.yaml
+        Spec: spec/imported/sale.payment.add.yaml (in the b24client repository)
         """
         return cast("SalePaymentAddResult", self._client._invoke("sale.payment.add", params))
 
     def delete(self, **params: Unpack[SalePaymentDeleteParams]) -> SalePaymentDeleteResult:
         """Delete Payment
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.payment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-delete.html
-        Spec: spec/imported/sale.payment.delete.yaml
+        Spec: spec/imported/sale.payment.delete.yaml (in the b24client repository)
         """
         return cast("SalePaymentDeleteResult", self._client._invoke("sale.payment.delete", params))
 
     def get(self, **params: Unpack[SalePaymentGetParams]) -> SalePaymentGetResult:
         """Get Payment by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.payment.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-get.html
-        Spec: spec/imported/sale.payment.get.yaml
+        Spec: spec/imported/sale.payment.get.yaml (in the b24client repository)
         """
         return cast("SalePaymentGetResult", self._client._invoke("sale.payment.get", params))
 
     def get_fields(self, **params: Unpack[SalePaymentGetFieldsParams]) -> SalePaymentGetFieldsResult:
         """Get Payment Fields
 
+        Takes no arguments.
+
         REST method: sale.payment.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-get-fields.html
-        Spec: spec/imported/sale.payment.getFields.yaml
+        Spec: spec/imported/sale.payment.getFields.yaml (in the b24client repository)
         """
         return cast("SalePaymentGetFieldsResult", self._client._invoke("sale.payment.getFields", params))
 
     def list(self, **params: Unpack[SalePaymentListParams]) -> SalePaymentListResult:
         """Get the list of payments
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.payment.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-list.html
-        Spec: spec/imported/sale.payment.list.yaml
+        Spec: spec/imported/sale.payment.list.yaml (in the b24client repository)
         """
         return cast("SalePaymentListResult", self._client._invoke("sale.payment.list", params))
 
     def update(self, **params: Unpack[SalePaymentUpdateParams]) -> SalePaymentUpdateResult:
         """Update Payment
 
+        Args:
+            id (int | str, required)
+            fields (SalePaymentUpdateFields, required)
+
         REST method: sale.payment.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment/sale-payment-update.html
-        Spec: spec/imported/sale.payment.update.yaml
+        Spec: spec/imported/sale.payment.update.yaml (in the b24client repository)
         """
         return cast("SalePaymentUpdateResult", self._client._invoke("sale.payment.update", params))
 
@@ -1132,54 +1410,75 @@ class SalePaymentItemShipmentNamespace:
     def add(self, **params: Unpack[SalePaymentItemShipmentAddParams]) -> SalePaymentItemShipmentAddResult:
         """Add Payment Binding to Shipment
 
+        Args:
+            fields (SalePaymentItemShipmentAddFields, required)
+
         REST method: sale.paymentItemShipment.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-add.html
-        Spec: spec/imported/sale.paymentItemShipment.add.yaml
+        Spec: spec/imported/sale.paymentItemShipment.add.yaml (in the b24client repository)
         """
         return cast("SalePaymentItemShipmentAddResult", self._client._invoke("sale.paymentItemShipment.add", params))
 
     def delete(self, **params: Unpack[SalePaymentItemShipmentDeleteParams]) -> SalePaymentItemShipmentDeleteResult:
         """Remove the binding
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.paymentItemShipment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-delete.html
-        Spec: spec/imported/sale.paymentItemShipment.delete.yaml
+        Spec: spec/imported/sale.paymentItemShipment.delete.yaml (in the b24client repository)
         """
         return cast("SalePaymentItemShipmentDeleteResult", self._client._invoke("sale.paymentItemShipment.delete", params))
 
     def get(self, **params: Unpack[SalePaymentItemShipmentGetParams]) -> SalePaymentItemShipmentGetResult:
         """Get Payment Binding by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.paymentItemShipment.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get.html
-        Spec: spec/imported/sale.paymentItemShipment.get.yaml
+        Spec: spec/imported/sale.paymentItemShipment.get.yaml (in the b24client repository)
         """
         return cast("SalePaymentItemShipmentGetResult", self._client._invoke("sale.paymentItemShipment.get", params))
 
     def get_fields(self, **params: Unpack[SalePaymentItemShipmentGetFieldsParams]) -> SalePaymentItemShipmentGetFieldsResult:
         """Get Fields for
 
+        Takes no arguments.
+
         REST method: sale.paymentItemShipment.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-get-fields.html
-        Spec: spec/imported/sale.paymentItemShipment.getFields.yaml
+        Spec: spec/imported/sale.paymentItemShipment.getFields.yaml (in the b24client repository)
         """
         return cast("SalePaymentItemShipmentGetFieldsResult", self._client._invoke("sale.paymentItemShipment.getFields", params))
 
     def list(self, **params: Unpack[SalePaymentItemShipmentListParams]) -> SalePaymentItemShipmentListResult:
         """Get a list of bindings
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.paymentItemShipment.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-list.html
-        Spec: spec/imported/sale.paymentItemShipment.list.yaml
+        Spec: spec/imported/sale.paymentItemShipment.list.yaml (in the b24client repository)
         """
         return cast("SalePaymentItemShipmentListResult", self._client._invoke("sale.paymentItemShipment.list", params))
 
     def update(self, **params: Unpack[SalePaymentItemShipmentUpdateParams]) -> SalePaymentItemShipmentUpdateResult:
         """Change Payment Binding to Shipment
 
+        Args:
+            id (int | str, required)
+            fields (SalePaymentItemShipmentUpdateFields, required)
+
         REST method: sale.paymentItemShipment.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-shipment/sale-payment-item-shipment-update.html
-        Spec: spec/imported/sale.paymentItemShipment.update.yaml
+        Spec: spec/imported/sale.paymentItemShipment.update.yaml (in the b24client repository)
         """
         return cast("SalePaymentItemShipmentUpdateResult", self._client._invoke("sale.paymentItemShipment.update", params))
 
@@ -1195,54 +1494,75 @@ class SalePaymentitembasketNamespace:
     def add(self, **params: Unpack[SalePaymentitembasketAddParams]) -> SalePaymentitembasketAddResult:
         """Add Basket Item Binding to Payment
 
+        Args:
+            fields (SalePaymentitembasketAddFields, required)
+
         REST method: sale.paymentitembasket.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-add.html
-        Spec: spec/imported/sale.paymentitembasket.add.yaml
+        Spec: spec/imported/sale.paymentitembasket.add.yaml (in the b24client repository)
         """
         return cast("SalePaymentitembasketAddResult", self._client._invoke("sale.paymentitembasket.add", params))
 
     def delete(self, **params: Unpack[SalePaymentitembasketDeleteParams]) -> SalePaymentitembasketDeleteResult:
         """Delete the binding of the cart item to the payment
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.paymentitembasket.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-delete.html
-        Spec: spec/imported/sale.paymentitembasket.delete.yaml
+        Spec: spec/imported/sale.paymentitembasket.delete.yaml (in the b24client repository)
         """
         return cast("SalePaymentitembasketDeleteResult", self._client._invoke("sale.paymentitembasket.delete", params))
 
     def get(self, **params: Unpack[SalePaymentitembasketGetParams]) -> SalePaymentitembasketGetResult:
         """Get Values of All Fields for the Basket Item Binding to Payment
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.paymentitembasket.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get.html
-        Spec: spec/imported/sale.paymentitembasket.get.yaml
+        Spec: spec/imported/sale.paymentitembasket.get.yaml (in the b24client repository)
         """
         return cast("SalePaymentitembasketGetResult", self._client._invoke("sale.paymentitembasket.get", params))
 
     def getfields(self, **params: Unpack[SalePaymentitembasketGetfieldsParams]) -> SalePaymentitembasketGetfieldsResult:
         """Get Available Fields for Payment Item Basket Bindings
 
+        Takes no arguments.
+
         REST method: sale.paymentitembasket.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-get-fields.html
-        Spec: spec/imported/sale.paymentitembasket.getfields.yaml
+        Spec: spec/imported/sale.paymentitembasket.getfields.yaml (in the b24client repository)
         """
         return cast("SalePaymentitembasketGetfieldsResult", self._client._invoke("sale.paymentitembasket.getfields", params))
 
     def list(self, **params: Unpack[SalePaymentitembasketListParams]) -> SalePaymentitembasketListResult:
         """Get a list of basket item bindings to payments
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.paymentitembasket.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-list.html
-        Spec: spec/imported/sale.paymentitembasket.list.yaml
+        Spec: spec/imported/sale.paymentitembasket.list.yaml (in the b24client repository)
         """
         return cast("SalePaymentitembasketListResult", self._client._invoke("sale.paymentitembasket.list", params))
 
     def update(self, **params: Unpack[SalePaymentitembasketUpdateParams]) -> SalePaymentitembasketUpdateResult:
         """Update the binding of the cart item to the payment
 
+        Args:
+            id (int | str, required)
+            fields (SalePaymentitembasketUpdateFields, required)
+
         REST method: sale.paymentitembasket.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/payment-item-basket/sale-payment-item-basket-update.html
-        Spec: spec/imported/sale.paymentitembasket.update.yaml
+        Spec: spec/imported/sale.paymentitembasket.update.yaml (in the b24client repository)
         """
         return cast("SalePaymentitembasketUpdateResult", self._client._invoke("sale.paymentitembasket.update", params))
 
@@ -1258,18 +1578,37 @@ class SalePaysystemNamespace:
     def add(self, **params: Unpack[SalePaysystemAddParams]) -> SalePaysystemAddResult:
         """Creates a pay system that works through a REST handler registered earlier.
 
+        Args:
+            name (str, required, sent as NAME): Pay system name.
+            description (str, optional, sent as DESCRIPTION): Pay system description.
+            person_type_id (int | str, required, sent as PERSON_TYPE_ID): Payer type; it must belong to the same binding as ENTITY_REGISTRY_TYPE.
+            bx_rest_handler (str, required, sent as BX_REST_HANDLER): CODE of the REST handler given to sale.paysystem.handler.add.
+            active (Literal['Y', 'N'], optional, sent as ACTIVE): Whether the pay system is active.
+            settings (dict[str, SalePaysystemAddSettingsValue], optional, sent as SETTINGS): Values of the handler's settings, keyed by the setting codes declared in the handler's CODES.
+            entity_registry_type (Literal['ORDER', 'CRM_INVOICE', 'CRM_QUOTE'], optional, sent as ENTITY_REGISTRY_TYPE): What the pay system is bound to; PERSON_TYPE_ID must match this binding.
+            logotype (str, optional, sent as LOGOTYPE): Logo image, Base64-encoded.
+            new_window (Literal['Y', 'N'], optional, sent as NEW_WINDOW): Whether the payment page opens in a new window.
+            xml_id (str, optional, sent as XML_ID): External id; usable as a filter in sale.paysystem.list.
+
+        Returns: Id of the new pay system.
+
         REST method: sale.paysystem.add
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-add.html
-        Spec: spec/methods/sale.paysystem.add.yaml
+        Spec: spec/methods/sale.paysystem.add.yaml (in the b24client repository)
         """
         return cast("SalePaysystemAddResult", self._client._invoke("sale.paysystem.add", params))
 
     def delete(self, **params: Unpack[SalePaysystemDeleteParams]) -> SalePaysystemDeleteResult:
         """Removes a pay system.
 
+        Args:
+            id (int | str, required, sent as ID): Pay system to delete.
+
+        Returns: true once the pay system is deleted.
+
         REST method: sale.paysystem.delete
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-delete.html
-        Spec: spec/methods/sale.paysystem.delete.yaml
+        Spec: spec/methods/sale.paysystem.delete.yaml (in the b24client repository)
         """
         return cast("SalePaysystemDeleteResult", self._client._invoke("sale.paysystem.delete", params))
 
@@ -1280,9 +1619,16 @@ class SalePaysystemNamespace:
     def list(self, **params: Unpack[SalePaysystemListParams]) -> SalePaysystemListResult:
         """Returns pay systems, optionally filtered, sorted and trimmed to chosen fields.
 
+        Args:
+            select (list[Any] | dict[str, Any], optional, sent as SELECT): Fields of sale_paysystem to return; absent or empty means all fields.
+            filter (dict[str, Any], optional, sent as FILTER): Conditions on sale_paysystem fields. A key may carry an operator prefix: >=, >, <=, <, @ (in list), !@ (not in list), % (contains), =% and %= (LIKE with your own %), !% (does not contain), !=% and !%= (NOT LIKE with your own %), = (equal, the default), != and ! (not equal).
+            order (dict[str, Literal['ASC', 'DESC']], optional, sent as ORDER): Sort order, keyed by sale_paysystem field.
+
+        Returns: The matching pay systems, each holding the selected fields.
+
         REST method: sale.paysystem.list
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-list.html
-        Spec: spec/methods/sale.paysystem.list.yaml
+        Spec: spec/methods/sale.paysystem.list.yaml (in the b24client repository)
         """
         return cast("SalePaysystemListResult", self._client._invoke("sale.paysystem.list", params))
 
@@ -1297,9 +1643,15 @@ class SalePaysystemNamespace:
     def update(self, **params: Unpack[SalePaysystemUpdateParams]) -> SalePaysystemUpdateResult:
         """Changes fields of an existing pay system.
 
+        Args:
+            id (int | str, required, sent as ID): Pay system to change.
+            fields (SalePaysystemUpdateFields, optional, sent as FIELDS): New values of the fields to change.
+
+        Returns: true once the pay system is changed.
+
         REST method: sale.paysystem.update
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-update.html
-        Spec: spec/methods/sale.paysystem.update.yaml
+        Spec: spec/methods/sale.paysystem.update.yaml (in the b24client repository)
         """
         return cast("SalePaysystemUpdateResult", self._client._invoke("sale.paysystem.update", params))
 
@@ -1315,36 +1667,59 @@ class SalePaysystemHandlerNamespace:
     def add(self, **params: Unpack[SalePaysystemHandlerAddParams]) -> SalePaysystemHandlerAddResult:
         """Registers a REST pay system handler that works as a form, a checkout redirect or an iframe.
 
+        Args:
+            name (str, required, sent as NAME): Handler name.
+            sort (int | str, optional, sent as SORT): Sort order.
+            code (str, required, sent as CODE): Handler code, unique across all handlers; pay systems refer to it as BX_REST_HANDLER.
+            settings (SalePaysystemHandlerAddSettings, required, sent as SETTINGS): How the handler works and which settings it asks for.
+
+        Returns: Id of the new handler, used to update or delete it.
+
         REST method: sale.paysystem.handler.add
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-add.html
-        Spec: spec/methods/sale.paysystem.handler.add.yaml
+        Spec: spec/methods/sale.paysystem.handler.add.yaml (in the b24client repository)
         """
         return cast("SalePaysystemHandlerAddResult", self._client._invoke("sale.paysystem.handler.add", params))
 
     def delete(self, **params: Unpack[SalePaysystemHandlerDeleteParams]) -> SalePaysystemHandlerDeleteResult:
         """Removes a REST pay system handler.
 
+        Args:
+            id (int | str, required, sent as ID): Handler to delete.
+
+        Returns: true once the handler is deleted.
+
         REST method: sale.paysystem.handler.delete
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-delete.html
-        Spec: spec/methods/sale.paysystem.handler.delete.yaml
+        Spec: spec/methods/sale.paysystem.handler.delete.yaml (in the b24client repository)
         """
         return cast("SalePaysystemHandlerDeleteResult", self._client._invoke("sale.paysystem.handler.delete", params))
 
     def list(self, **params: Unpack[SalePaysystemHandlerListParams]) -> SalePaysystemHandlerListResult:
         """Returns every REST pay system handler registered on the portal.
 
+        Takes no arguments.
+
+        Returns: The registered handlers with their settings.
+
         REST method: sale.paysystem.handler.list
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-list.html
-        Spec: spec/methods/sale.paysystem.handler.list.yaml
+        Spec: spec/methods/sale.paysystem.handler.list.yaml (in the b24client repository)
         """
         return cast("SalePaysystemHandlerListResult", self._client._invoke("sale.paysystem.handler.list", params))
 
     def update(self, **params: Unpack[SalePaysystemHandlerUpdateParams]) -> SalePaysystemHandlerUpdateResult:
         """Changes the name, code, sort order or settings of a REST pay system handler.
 
+        Args:
+            id (int | str, required, sent as ID): Handler to change.
+            fields (SalePaysystemHandlerUpdateFields, required, sent as FIELDS): New values of the fields to change.
+
+        Returns: true once the handler is changed.
+
         REST method: sale.paysystem.handler.update
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-handler-update.html
-        Spec: spec/methods/sale.paysystem.handler.update.yaml
+        Spec: spec/methods/sale.paysystem.handler.update.yaml (in the b24client repository)
         """
         return cast("SalePaysystemHandlerUpdateResult", self._client._invoke("sale.paysystem.handler.update", params))
 
@@ -1360,22 +1735,35 @@ class SalePaysystemPayNamespace:
     def invoice(self, **params: Unpack[SalePaysystemPayInvoiceParams]) -> SalePaysystemPayInvoiceResult:
         """Marks a legacy CRM invoice as paid through a chosen pay system, after the pay system confirmed the payment.
 
+        Args:
+            invoice_id (int | str, required, sent as INVOICE_ID): Legacy invoice to pay.
+            pay_system_id (int | str, optional, sent as PAY_SYSTEM_ID): Pay system to pay through.
+            bx_rest_handler (str, optional, sent as BX_REST_HANDLER): Code of a REST handler; the first pay system using it is taken.
+
         Rules: at least one of PAY_SYSTEM_ID, BX_REST_HANDLER; when several of PAY_SYSTEM_ID, BX_REST_HANDLER are given, the first wins.
 
         Deprecated (use crm.item.payment.pay): Works on legacy CRM invoices only; smart invoices take payments through crm.item.payment.*.
 
+        Returns: true once the invoice is paid.
+
         REST method: sale.paysystem.pay.invoice
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/outdated/sale-pay-system-pay-invoice.html
-        Spec: spec/methods/sale.paysystem.pay.invoice.yaml
+        Spec: spec/methods/sale.paysystem.pay.invoice.yaml (in the b24client repository)
         """
         return cast("SalePaysystemPayInvoiceResult", self._client._invoke("sale.paysystem.pay.invoice", params))
 
     def payment(self, **params: Unpack[SalePaysystemPayPaymentParams]) -> SalePaysystemPayPaymentResult:
         """Marks an order payment as paid through a chosen pay system, after the pay system confirmed the payment.
 
+        Args:
+            payment_id (int | str, required, sent as PAYMENT_ID): Payment to mark as paid; it must be linked to the given pay system.
+            pay_system_id (int | str, required, sent as PAY_SYSTEM_ID): Pay system the payment went through.
+
+        Returns: true once the payment is paid.
+
         REST method: sale.paysystem.pay.payment
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-pay-payment.html
-        Spec: spec/methods/sale.paysystem.pay.payment.yaml
+        Spec: spec/methods/sale.paysystem.pay.payment.yaml (in the b24client repository)
         """
         return cast("SalePaysystemPayPaymentResult", self._client._invoke("sale.paysystem.pay.payment", params))
 
@@ -1391,9 +1779,15 @@ class SalePaysystemSettingsNamespace:
     def get(self, **params: Unpack[SalePaysystemSettingsGetParams]) -> SalePaysystemSettingsGetResult:
         """Returns a pay system's setting values for one payer type, or its defaults.
 
+        Args:
+            id (int | str, required, sent as ID): Pay system whose settings to read.
+            person_type_id (int | str, required, sent as PERSON_TYPE_ID): Payer type whose settings to read; 0 gives the default settings.
+
+        Returns: Setting values keyed by the setting codes declared in the handler's CODES.
+
         REST method: sale.paysystem.settings.get
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-get.html
-        Spec: spec/methods/sale.paysystem.settings.get.yaml
+        Spec: spec/methods/sale.paysystem.settings.get.yaml (in the b24client repository)
         """
         return cast("SalePaysystemSettingsGetResult", self._client._invoke("sale.paysystem.settings.get", params))
 
@@ -1408,9 +1802,16 @@ class SalePaysystemSettingsNamespace:
     def update(self, **params: Unpack[SalePaysystemSettingsUpdateParams]) -> SalePaysystemSettingsUpdateResult:
         """Changes a pay system's setting values, optionally for one payer type.
 
+        Args:
+            id (int | str, required, sent as ID): Pay system whose settings to change.
+            person_type_id (int | str, optional, sent as PERSON_TYPE_ID): Payer type whose settings to change.
+            settings (dict[str, SalePaysystemSettingsUpdateSettingsValue], required, sent as SETTINGS): New values keyed by the setting codes declared in the handler's CODES; must not be empty.
+
+        Returns: true once the settings are saved.
+
         REST method: sale.paysystem.settings.update
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-update.html
-        Spec: spec/methods/sale.paysystem.settings.update.yaml
+        Spec: spec/methods/sale.paysystem.settings.update.yaml (in the b24client repository)
         """
         return cast("SalePaysystemSettingsUpdateResult", self._client._invoke("sale.paysystem.settings.update", params))
 
@@ -1426,13 +1827,20 @@ class SalePaysystemSettingsInvoiceNamespace:
     def get(self, **params: Unpack[SalePaysystemSettingsInvoiceGetParams]) -> SalePaysystemSettingsInvoiceGetResult:
         """Returns the pay system's setting values as they apply to one legacy CRM invoice.
 
+        Args:
+            invoice_id (int | str, required, sent as INVOICE_ID): Legacy invoice to read the settings for.
+            pay_system_id (int | str, optional, sent as PAY_SYSTEM_ID): Pay system whose settings to read.
+            bx_rest_handler (str, optional, sent as BX_REST_HANDLER): Code of a REST handler; the first pay system using it is taken.
+
         Rules: at least one of PAY_SYSTEM_ID, BX_REST_HANDLER; when several of PAY_SYSTEM_ID, BX_REST_HANDLER are given, the first wins.
 
         Deprecated (use sale.paysystem.settings.payment.get): Works on legacy CRM invoices only; smart invoices are paid through payments.
 
+        Returns: Setting values keyed by the setting codes declared in the handler's CODES.
+
         REST method: sale.paysystem.settings.invoice.get
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/outdated/sale-pay-system-settings-invoice-get.html
-        Spec: spec/methods/sale.paysystem.settings.invoice.get.yaml
+        Spec: spec/methods/sale.paysystem.settings.invoice.get.yaml (in the b24client repository)
         """
         return cast("SalePaysystemSettingsInvoiceGetResult", self._client._invoke("sale.paysystem.settings.invoice.get", params))
 
@@ -1448,9 +1856,15 @@ class SalePaysystemSettingsPaymentNamespace:
     def get(self, **params: Unpack[SalePaysystemSettingsPaymentGetParams]) -> SalePaysystemSettingsPaymentGetResult:
         """Returns the pay system's setting values as they apply to one payment.
 
+        Args:
+            payment_id (int | str, required, sent as PAYMENT_ID): Payment to read the settings for; it must be linked to the given pay system.
+            pay_system_id (int | str, required, sent as PAY_SYSTEM_ID): Pay system whose settings to read.
+
+        Returns: Setting values keyed by the setting codes declared in the handler's CODES.
+
         REST method: sale.paysystem.settings.payment.get
         Docs: https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-payment-get.html
-        Spec: spec/methods/sale.paysystem.settings.payment.get.yaml
+        Spec: spec/methods/sale.paysystem.settings.payment.get.yaml (in the b24client repository)
         """
         return cast("SalePaysystemSettingsPaymentGetResult", self._client._invoke("sale.paysystem.settings.payment.get", params))
 
@@ -1466,54 +1880,75 @@ class SalePersontypeNamespace:
     def add(self, **params: Unpack[SalePersontypeAddParams]) -> SalePersontypeAddResult:
         """Add payer type
 
+        Args:
+            fields (SalePersontypeAddFields, required)
+
         REST method: sale.persontype.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-add.html
-        Spec: spec/imported/sale.persontype.add.yaml
+        Spec: spec/imported/sale.persontype.add.yaml (in the b24client repository)
         """
         return cast("SalePersontypeAddResult", self._client._invoke("sale.persontype.add", params))
 
     def delete(self, **params: Unpack[SalePersontypeDeleteParams]) -> SalePersontypeDeleteResult:
         """Delete payer type
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.persontype.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-delete.html
-        Spec: spec/imported/sale.persontype.delete.yaml
+        Spec: spec/imported/sale.persontype.delete.yaml (in the b24client repository)
         """
         return cast("SalePersontypeDeleteResult", self._client._invoke("sale.persontype.delete", params))
 
     def get(self, **params: Unpack[SalePersontypeGetParams]) -> SalePersontypeGetResult:
         """Get the payer type by Id
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.persontype.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get.html
-        Spec: spec/imported/sale.persontype.get.yaml
+        Spec: spec/imported/sale.persontype.get.yaml (in the b24client repository)
         """
         return cast("SalePersontypeGetResult", self._client._invoke("sale.persontype.get", params))
 
     def get_fields(self, **params: Unpack[SalePersontypeGetFieldsParams]) -> SalePersontypeGetFieldsResult:
         """Get Fields of the Payer Type
 
+        Takes no arguments.
+
         REST method: sale.persontype.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-get-fields.html
-        Spec: spec/imported/sale.persontype.getFields.yaml
+        Spec: spec/imported/sale.persontype.getFields.yaml (in the b24client repository)
         """
         return cast("SalePersontypeGetFieldsResult", self._client._invoke("sale.persontype.getFields", params))
 
     def list(self, **params: Unpack[SalePersontypeListParams]) -> SalePersontypeListResult:
         """Get a list of payer types
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.persontype.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-list.html
-        Spec: spec/imported/sale.persontype.list.yaml
+        Spec: spec/imported/sale.persontype.list.yaml (in the b24client repository)
         """
         return cast("SalePersontypeListResult", self._client._invoke("sale.persontype.list", params))
 
     def update(self, **params: Unpack[SalePersontypeUpdateParams]) -> SalePersontypeUpdateResult:
         """Change the payer type
 
+        Args:
+            id (int | str, required)
+            fields (SalePersontypeUpdateFields, required)
+
         REST method: sale.persontype.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/person-type/sale-person-type-update.html
-        Spec: spec/imported/sale.persontype.update.yaml
+        Spec: spec/imported/sale.persontype.update.yaml (in the b24client repository)
         """
         return cast("SalePersontypeUpdateResult", self._client._invoke("sale.persontype.update", params))
 
@@ -1529,54 +1964,76 @@ class SalePropertyNamespace:
     def add(self, **params: Unpack[SalePropertyAddParams]) -> SalePropertyAddResult:
         """Add Order Property
 
+        Args:
+            fields (SalePropertyAddFields, required)
+
         REST method: sale.property.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-add.html
-        Spec: spec/imported/sale.property.add.yaml
+        Spec: spec/imported/sale.property.add.yaml (in the b24client repository)
         """
         return cast("SalePropertyAddResult", self._client._invoke("sale.property.add", params))
 
     def delete(self, **params: Unpack[SalePropertyDeleteParams]) -> SalePropertyDeleteResult:
         """Delete Order Property
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.property.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-delete.html
-        Spec: spec/imported/sale.property.delete.yaml
+        Spec: spec/imported/sale.property.delete.yaml (in the b24client repository)
         """
         return cast("SalePropertyDeleteResult", self._client._invoke("sale.property.delete", params))
 
     def get(self, **params: Unpack[SalePropertyGetParams]) -> SalePropertyGetResult:
         """Get Order Property
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.property.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get.html
-        Spec: spec/imported/sale.property.get.yaml
+        Spec: spec/imported/sale.property.get.yaml (in the b24client repository)
         """
         return cast("SalePropertyGetResult", self._client._invoke("sale.property.get", params))
 
     def getfieldsbytype(self, **params: Unpack[SalePropertyGetfieldsbytypeParams]) -> SalePropertyGetfieldsbytypeResult:
         """Get Fields and Settings of Order Properties for a Specific Property Type
 
+        Args:
+            type (Literal['STRING', 'Y/N', 'NUMBER', 'ENUM', 'FILE', 'DATE', 'LOCATION', 'ADDRESS'], required)
+
         REST method: sale.property.getfieldsbytype
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-get-fields-by-type.html
-        Spec: spec/imported/sale.property.getfieldsbytype.yaml
+        Spec: spec/imported/sale.property.getfieldsbytype.yaml (in the b24client repository)
         """
         return cast("SalePropertyGetfieldsbytypeResult", self._client._invoke("sale.property.getfieldsbytype", params))
 
     def list(self, **params: Unpack[SalePropertyListParams]) -> SalePropertyListResult:
         """Get the list of order properties
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.property.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-list.html
-        Spec: spec/imported/sale.property.list.yaml
+        Spec: spec/imported/sale.property.list.yaml (in the b24client repository)
         """
         return cast("SalePropertyListResult", self._client._invoke("sale.property.list", params))
 
     def update(self, **params: Unpack[SalePropertyUpdateParams]) -> SalePropertyUpdateResult:
         """Update Order Property
 
+        Args:
+            id (int | str, required)
+            fields (SalePropertyUpdateFields, required)
+
         REST method: sale.property.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property/sale-property-update.html
-        Spec: spec/imported/sale.property.update.yaml
+        Spec: spec/imported/sale.property.update.yaml (in the b24client repository)
         """
         return cast("SalePropertyUpdateResult", self._client._invoke("sale.property.update", params))
 
@@ -1592,9 +2049,12 @@ class SalePropertyRelationNamespace:
     def add(self, **params: Unpack[SalePropertyRelationAddParams]) -> SalePropertyRelationAddResult:
         """Add Property Binding
 
+        Args:
+            fields (SalePropertyRelationAddFields, required)
+
         REST method: sale.propertyRelation.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-add.html
-        Spec: spec/imported/sale.propertyRelation.add.yaml
+        Spec: spec/imported/sale.propertyRelation.add.yaml (in the b24client repository)
         """
         return cast("SalePropertyRelationAddResult", self._client._invoke("sale.propertyRelation.add", params))
 
@@ -1603,9 +2063,12 @@ class SalePropertyRelationNamespace:
     ) -> SalePropertyRelationDeleteByFilterResult:
         """Remove Property Relation with
 
+        Args:
+            fields (SalePropertyRelationDeleteByFilterFields, required)
+
         REST method: sale.propertyRelation.deleteByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-delete-by-filter.html
-        Spec: spec/imported/sale.propertyRelation.deleteByFilter.yaml
+        Spec: spec/imported/sale.propertyRelation.deleteByFilter.yaml (in the b24client repository)
         """
         return cast(
             "SalePropertyRelationDeleteByFilterResult", self._client._invoke("sale.propertyRelation.deleteByFilter", params)
@@ -1614,18 +2077,26 @@ class SalePropertyRelationNamespace:
     def get_fields(self, **params: Unpack[SalePropertyRelationGetFieldsParams]) -> SalePropertyRelationGetFieldsResult:
         """Get Fields of Property Binding
 
+        Takes no arguments.
+
         REST method: sale.propertyRelation.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-get-fields.html
-        Spec: spec/imported/sale.propertyRelation.getFields.yaml
+        Spec: spec/imported/sale.propertyRelation.getFields.yaml (in the b24client repository)
         """
         return cast("SalePropertyRelationGetFieldsResult", self._client._invoke("sale.propertyRelation.getFields", params))
 
     def list(self, **params: Unpack[SalePropertyRelationListParams]) -> SalePropertyRelationListResult:
         """Get a list of property bindings
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.propertyRelation.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-relation/sale-property-relation-list.html
-        Spec: spec/imported/sale.propertyRelation.list.yaml
+        Spec: spec/imported/sale.propertyRelation.list.yaml (in the b24client repository)
         """
         return cast("SalePropertyRelationListResult", self._client._invoke("sale.propertyRelation.list", params))
 
@@ -1641,54 +2112,75 @@ class SalePropertygroupNamespace:
     def add(self, **params: Unpack[SalePropertygroupAddParams]) -> SalePropertygroupAddResult:
         """Create Property Group
 
+        Args:
+            fields (SalePropertygroupAddFields, required)
+
         REST method: sale.propertygroup.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-add.html
-        Spec: spec/imported/sale.propertygroup.add.yaml
+        Spec: spec/imported/sale.propertygroup.add.yaml (in the b24client repository)
         """
         return cast("SalePropertygroupAddResult", self._client._invoke("sale.propertygroup.add", params))
 
     def delete(self, **params: Unpack[SalePropertygroupDeleteParams]) -> SalePropertygroupDeleteResult:
         """Delete Property Group
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.propertygroup.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-delete.html
-        Spec: spec/imported/sale.propertygroup.delete.yaml
+        Spec: spec/imported/sale.propertygroup.delete.yaml (in the b24client repository)
         """
         return cast("SalePropertygroupDeleteResult", self._client._invoke("sale.propertygroup.delete", params))
 
     def get(self, **params: Unpack[SalePropertygroupGetParams]) -> SalePropertygroupGetResult:
         """Get Values of All Fields in a Property Group by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.propertygroup.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-get.html
-        Spec: spec/imported/sale.propertygroup.get.yaml
+        Spec: spec/imported/sale.propertygroup.get.yaml (in the b24client repository)
         """
         return cast("SalePropertygroupGetResult", self._client._invoke("sale.propertygroup.get", params))
 
     def get_fields(self, **params: Unpack[SalePropertygroupGetFieldsParams]) -> SalePropertygroupGetFieldsResult:
         """Get Available Fields of Property Groups
 
+        Takes no arguments.
+
         REST method: sale.propertygroup.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-get-fields.html
-        Spec: spec/imported/sale.propertygroup.getFields.yaml
+        Spec: spec/imported/sale.propertygroup.getFields.yaml (in the b24client repository)
         """
         return cast("SalePropertygroupGetFieldsResult", self._client._invoke("sale.propertygroup.getFields", params))
 
     def list(self, **params: Unpack[SalePropertygroupListParams]) -> SalePropertygroupListResult:
         """Get a list of property groups
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.propertygroup.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-list.html
-        Spec: spec/imported/sale.propertygroup.list.yaml
+        Spec: spec/imported/sale.propertygroup.list.yaml (in the b24client repository)
         """
         return cast("SalePropertygroupListResult", self._client._invoke("sale.propertygroup.list", params))
 
     def update(self, **params: Unpack[SalePropertygroupUpdateParams]) -> SalePropertygroupUpdateResult:
         """Update Property Group Fields
 
+        Args:
+            id (int | str, required)
+            fields (SalePropertygroupUpdateFields, required)
+
         REST method: sale.propertygroup.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-group/sale-property-group-update.html
-        Spec: spec/imported/sale.propertygroup.update.yaml
+        Spec: spec/imported/sale.propertygroup.update.yaml (in the b24client repository)
         """
         return cast("SalePropertygroupUpdateResult", self._client._invoke("sale.propertygroup.update", params))
 
@@ -1704,45 +2196,62 @@ class SalePropertyvalueNamespace:
     def delete(self, **params: Unpack[SalePropertyvalueDeleteParams]) -> SalePropertyvalueDeleteResult:
         """Delete Order Property Value
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.propertyvalue.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-delete.html
-        Spec: spec/imported/sale.propertyvalue.delete.yaml
+        Spec: spec/imported/sale.propertyvalue.delete.yaml (in the b24client repository)
         """
         return cast("SalePropertyvalueDeleteResult", self._client._invoke("sale.propertyvalue.delete", params))
 
     def get(self, **params: Unpack[SalePropertyvalueGetParams]) -> SalePropertyvalueGetResult:
         """Get Property Value with
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.propertyvalue.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get.html
-        Spec: spec/imported/sale.propertyvalue.get.yaml
+        Spec: spec/imported/sale.propertyvalue.get.yaml (in the b24client repository)
         """
         return cast("SalePropertyvalueGetResult", self._client._invoke("sale.propertyvalue.get", params))
 
     def getfields(self, **params: Unpack[SalePropertyvalueGetfieldsParams]) -> SalePropertyvalueGetfieldsResult:
         """Get Available Fields of the Property Value
 
+        Takes no arguments.
+
         REST method: sale.propertyvalue.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-get-fields.html
-        Spec: spec/imported/sale.propertyvalue.getfields.yaml
+        Spec: spec/imported/sale.propertyvalue.getfields.yaml (in the b24client repository)
         """
         return cast("SalePropertyvalueGetfieldsResult", self._client._invoke("sale.propertyvalue.getfields", params))
 
     def list(self, **params: Unpack[SalePropertyvalueListParams]) -> SalePropertyvalueListResult:
         """Get a list of property values
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.propertyvalue.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-list.html
-        Spec: spec/imported/sale.propertyvalue.list.yaml
+        Spec: spec/imported/sale.propertyvalue.list.yaml (in the b24client repository)
         """
         return cast("SalePropertyvalueListResult", self._client._invoke("sale.propertyvalue.list", params))
 
     def modify(self, **params: Unpack[SalePropertyvalueModifyParams]) -> SalePropertyvalueModifyResult:
         """Change the Value of the Property
 
+        Args:
+            fields (SalePropertyvalueModifyFields, required)
+
         REST method: sale.propertyvalue.modify
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-value/sale-property-value-modify.html
-        Spec: spec/imported/sale.propertyvalue.modify.yaml
+        Spec: spec/imported/sale.propertyvalue.modify.yaml (in the b24client repository)
         """
         return cast("SalePropertyvalueModifyResult", self._client._invoke("sale.propertyvalue.modify", params))
 
@@ -1758,54 +2267,75 @@ class SalePropertyvariantNamespace:
     def add(self, **params: Unpack[SalePropertyvariantAddParams]) -> SalePropertyvariantAddResult:
         """Add Property Variant
 
+        Args:
+            fields (SalePropertyvariantAddFields, required)
+
         REST method: sale.propertyvariant.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-add.html
-        Spec: spec/imported/sale.propertyvariant.add.yaml
+        Spec: spec/imported/sale.propertyvariant.add.yaml (in the b24client repository)
         """
         return cast("SalePropertyvariantAddResult", self._client._invoke("sale.propertyvariant.add", params))
 
     def delete(self, **params: Unpack[SalePropertyvariantDeleteParams]) -> SalePropertyvariantDeleteResult:
         """Delete Property Variant
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.propertyvariant.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-delete.html
-        Spec: spec/imported/sale.propertyvariant.delete.yaml
+        Spec: spec/imported/sale.propertyvariant.delete.yaml (in the b24client repository)
         """
         return cast("SalePropertyvariantDeleteResult", self._client._invoke("sale.propertyvariant.delete", params))
 
     def get(self, **params: Unpack[SalePropertyvariantGetParams]) -> SalePropertyvariantGetResult:
         """Get Property Variant Value by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.propertyvariant.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-get.html
-        Spec: spec/imported/sale.propertyvariant.get.yaml
+        Spec: spec/imported/sale.propertyvariant.get.yaml (in the b24client repository)
         """
         return cast("SalePropertyvariantGetResult", self._client._invoke("sale.propertyvariant.get", params))
 
     def get_fields(self, **params: Unpack[SalePropertyvariantGetFieldsParams]) -> SalePropertyvariantGetFieldsResult:
         """Get Available Fields of Property Variant
 
+        Takes no arguments.
+
         REST method: sale.propertyvariant.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-get-fields.html
-        Spec: spec/imported/sale.propertyvariant.getFields.yaml
+        Spec: spec/imported/sale.propertyvariant.getFields.yaml (in the b24client repository)
         """
         return cast("SalePropertyvariantGetFieldsResult", self._client._invoke("sale.propertyvariant.getFields", params))
 
     def list(self, **params: Unpack[SalePropertyvariantListParams]) -> SalePropertyvariantListResult:
         """Get a list of property variants
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.propertyvariant.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-list.html
-        Spec: spec/imported/sale.propertyvariant.list.yaml
+        Spec: spec/imported/sale.propertyvariant.list.yaml (in the b24client repository)
         """
         return cast("SalePropertyvariantListResult", self._client._invoke("sale.propertyvariant.list", params))
 
     def update(self, **params: Unpack[SalePropertyvariantUpdateParams]) -> SalePropertyvariantUpdateResult:
         """Update Property Variant Fields
 
+        Args:
+            id (int | str, required)
+            fields (SalePropertyvariantUpdateFields, required)
+
         REST method: sale.propertyvariant.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/property-variant/sale-property-variant-update.html
-        Spec: spec/imported/sale.propertyvariant.update.yaml
+        Spec: spec/imported/sale.propertyvariant.update.yaml (in the b24client repository)
         """
         return cast("SalePropertyvariantUpdateResult", self._client._invoke("sale.propertyvariant.update", params))
 
@@ -1821,54 +2351,75 @@ class SaleShipmentNamespace:
     def add(self, **params: Unpack[SaleShipmentAddParams]) -> SaleShipmentAddResult:
         """Add Shipment
 
+        Args:
+            fields (SaleShipmentAddFields, required)
+
         REST method: sale.shipment.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-add.html
-        Spec: spec/imported/sale.shipment.add.yaml
+        Spec: spec/imported/sale.shipment.add.yaml (in the b24client repository)
         """
         return cast("SaleShipmentAddResult", self._client._invoke("sale.shipment.add", params))
 
     def delete(self, **params: Unpack[SaleShipmentDeleteParams]) -> SaleShipmentDeleteResult:
         """Delete Shipment
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipment.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-delete.html
-        Spec: spec/imported/sale.shipment.delete.yaml
+        Spec: spec/imported/sale.shipment.delete.yaml (in the b24client repository)
         """
         return cast("SaleShipmentDeleteResult", self._client._invoke("sale.shipment.delete", params))
 
     def get(self, **params: Unpack[SaleShipmentGetParams]) -> SaleShipmentGetResult:
         """Get Shipment Fields
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipment.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get.html
-        Spec: spec/imported/sale.shipment.get.yaml
+        Spec: spec/imported/sale.shipment.get.yaml (in the b24client repository)
         """
         return cast("SaleShipmentGetResult", self._client._invoke("sale.shipment.get", params))
 
     def get_fields(self, **params: Unpack[SaleShipmentGetFieldsParams]) -> SaleShipmentGetFieldsResult:
         """Get Available Shipment Fields
 
+        Takes no arguments.
+
         REST method: sale.shipment.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-get-fields.html
-        Spec: spec/imported/sale.shipment.getFields.yaml
+        Spec: spec/imported/sale.shipment.getFields.yaml (in the b24client repository)
         """
         return cast("SaleShipmentGetFieldsResult", self._client._invoke("sale.shipment.getFields", params))
 
     def list(self, **params: Unpack[SaleShipmentListParams]) -> SaleShipmentListResult:
         """Get the list of shipments
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.shipment.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-list.html
-        Spec: spec/imported/sale.shipment.list.yaml
+        Spec: spec/imported/sale.shipment.list.yaml (in the b24client repository)
         """
         return cast("SaleShipmentListResult", self._client._invoke("sale.shipment.list", params))
 
     def update(self, **params: Unpack[SaleShipmentUpdateParams]) -> SaleShipmentUpdateResult:
         """Update Shipment
 
+        Args:
+            id (int | str, required)
+            fields (SaleShipmentUpdateFields, required)
+
         REST method: sale.shipment.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment/sale-shipment-update.html
-        Spec: spec/imported/sale.shipment.update.yaml
+        Spec: spec/imported/sale.shipment.update.yaml (in the b24client repository)
         """
         return cast("SaleShipmentUpdateResult", self._client._invoke("sale.shipment.update", params))
 
@@ -1884,54 +2435,75 @@ class SaleShipmentitemNamespace:
     def add(self, **params: Unpack[SaleShipmentitemAddParams]) -> SaleShipmentitemAddResult:
         """Add an item to the shipment table part
 
+        Args:
+            fields (SaleShipmentitemAddFields, required)
+
         REST method: sale.shipmentitem.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-add.html
-        Spec: spec/imported/sale.shipmentitem.add.yaml
+        Spec: spec/imported/sale.shipmentitem.add.yaml (in the b24client repository)
         """
         return cast("SaleShipmentitemAddResult", self._client._invoke("sale.shipmentitem.add", params))
 
     def delete(self, **params: Unpack[SaleShipmentitemDeleteParams]) -> SaleShipmentitemDeleteResult:
         """Delete Shipment Item from Collection
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipmentitem.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-delete.html
-        Spec: spec/imported/sale.shipmentitem.delete.yaml
+        Spec: spec/imported/sale.shipmentitem.delete.yaml (in the b24client repository)
         """
         return cast("SaleShipmentitemDeleteResult", self._client._invoke("sale.shipmentitem.delete", params))
 
     def get(self, **params: Unpack[SaleShipmentitemGetParams]) -> SaleShipmentitemGetResult:
         """Accessing Fields of the sale.shipmentitem.get Element
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipmentitem.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get.html
-        Spec: spec/imported/sale.shipmentitem.get.yaml
+        Spec: spec/imported/sale.shipmentitem.get.yaml (in the b24client repository)
         """
         return cast("SaleShipmentitemGetResult", self._client._invoke("sale.shipmentitem.get", params))
 
     def getfields(self, **params: Unpack[SaleShipmentitemGetfieldsParams]) -> SaleShipmentitemGetfieldsResult:
         """Get Fields of Shipment Item from
 
+        Takes no arguments.
+
         REST method: sale.shipmentitem.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-get-fields.html
-        Spec: spec/imported/sale.shipmentitem.getfields.yaml
+        Spec: spec/imported/sale.shipmentitem.getfields.yaml (in the b24client repository)
         """
         return cast("SaleShipmentitemGetfieldsResult", self._client._invoke("sale.shipmentitem.getfields", params))
 
     def list(self, **params: Unpack[SaleShipmentitemListParams]) -> SaleShipmentitemListResult:
         """Get a list of shipment item table elements
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.shipmentitem.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-list.html
-        Spec: spec/imported/sale.shipmentitem.list.yaml
+        Spec: spec/imported/sale.shipmentitem.list.yaml (in the b24client repository)
         """
         return cast("SaleShipmentitemListResult", self._client._invoke("sale.shipmentitem.list", params))
 
     def update(self, **params: Unpack[SaleShipmentitemUpdateParams]) -> SaleShipmentitemUpdateResult:
         """Update an item in the shipment table part
 
+        Args:
+            id (int | str, required)
+            fields (SaleShipmentitemUpdateFields, required)
+
         REST method: sale.shipmentitem.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-item/sale-shipment-item-update.html
-        Spec: spec/imported/sale.shipmentitem.update.yaml
+        Spec: spec/imported/sale.shipmentitem.update.yaml (in the b24client repository)
         """
         return cast("SaleShipmentitemUpdateResult", self._client._invoke("sale.shipmentitem.update", params))
 
@@ -1947,27 +2519,36 @@ class SaleShipmentpropertyNamespace:
     def add(self, **params: Unpack[SaleShipmentpropertyAddParams]) -> SaleShipmentpropertyAddResult:
         """Add Shipment Property
 
+        Args:
+            fields (SaleShipmentpropertyAddFields, required)
+
         REST method: sale.shipmentproperty.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-add.html
-        Spec: spec/imported/sale.shipmentproperty.add.yaml
+        Spec: spec/imported/sale.shipmentproperty.add.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyAddResult", self._client._invoke("sale.shipmentproperty.add", params))
 
     def delete(self, **params: Unpack[SaleShipmentpropertyDeleteParams]) -> SaleShipmentpropertyDeleteResult:
         """Delete Shipment Property
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipmentproperty.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-delete.html
-        Spec: spec/imported/sale.shipmentproperty.delete.yaml
+        Spec: spec/imported/sale.shipmentproperty.delete.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyDeleteResult", self._client._invoke("sale.shipmentproperty.delete", params))
 
     def get(self, **params: Unpack[SaleShipmentpropertyGetParams]) -> SaleShipmentpropertyGetResult:
         """Get Shipment Property
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipmentproperty.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get.html
-        Spec: spec/imported/sale.shipmentproperty.get.yaml
+        Spec: spec/imported/sale.shipmentproperty.get.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyGetResult", self._client._invoke("sale.shipmentproperty.get", params))
 
@@ -1976,9 +2557,12 @@ class SaleShipmentpropertyNamespace:
     ) -> SaleShipmentpropertyGetfieldsbytypeResult:
         """Get Fields and Settings of Shipment Property for a Specific Property Type
 
+        Args:
+            type (Literal['STRING', 'Y/N', 'NUMBER', 'ENUM', 'FILE', 'DATE', 'LOCATION', 'ADDRESS'], required)
+
         REST method: sale.shipmentproperty.getfieldsbytype
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-get-fields-by-type.html
-        Spec: spec/imported/sale.shipmentproperty.getfieldsbytype.yaml
+        Spec: spec/imported/sale.shipmentproperty.getfieldsbytype.yaml (in the b24client repository)
         """
         return cast(
             "SaleShipmentpropertyGetfieldsbytypeResult", self._client._invoke("sale.shipmentproperty.getfieldsbytype", params)
@@ -1987,18 +2571,28 @@ class SaleShipmentpropertyNamespace:
     def list(self, **params: Unpack[SaleShipmentpropertyListParams]) -> SaleShipmentpropertyListResult:
         """Get a list of shipment properties
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.shipmentproperty.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-list.html
-        Spec: spec/imported/sale.shipmentproperty.list.yaml
+        Spec: spec/imported/sale.shipmentproperty.list.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyListResult", self._client._invoke("sale.shipmentproperty.list", params))
 
     def update(self, **params: Unpack[SaleShipmentpropertyUpdateParams]) -> SaleShipmentpropertyUpdateResult:
         """Update Shipment Property
 
+        Args:
+            id (int | str, required)
+            fields (SaleShipmentpropertyUpdateFields, required)
+
         REST method: sale.shipmentproperty.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property/sale-shipment-property-update.html
-        Spec: spec/imported/sale.shipmentproperty.update.yaml
+        Spec: spec/imported/sale.shipmentproperty.update.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyUpdateResult", self._client._invoke("sale.shipmentproperty.update", params))
 
@@ -2014,27 +2608,35 @@ class SaleShipmentpropertyvalueNamespace:
     def delete(self, **params: Unpack[SaleShipmentpropertyvalueDeleteParams]) -> SaleShipmentpropertyvalueDeleteResult:
         """Delete Shipment Property Value
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipmentpropertyvalue.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-propertyvalue-delete.html
-        Spec: spec/imported/sale.shipmentpropertyvalue.delete.yaml
+        Spec: spec/imported/sale.shipmentpropertyvalue.delete.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyvalueDeleteResult", self._client._invoke("sale.shipmentpropertyvalue.delete", params))
 
     def get(self, **params: Unpack[SaleShipmentpropertyvalueGetParams]) -> SaleShipmentpropertyvalueGetResult:
         """Get Shipment Property Value by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: sale.shipmentpropertyvalue.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get.html
-        Spec: spec/imported/sale.shipmentpropertyvalue.get.yaml
+        Spec: spec/imported/sale.shipmentpropertyvalue.get.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyvalueGetResult", self._client._invoke("sale.shipmentpropertyvalue.get", params))
 
     def getfields(self, **params: Unpack[SaleShipmentpropertyvalueGetfieldsParams]) -> SaleShipmentpropertyvalueGetfieldsResult:
         """Get Available Fields of Shipment Property Values
 
+        Takes no arguments.
+
         REST method: sale.shipmentpropertyvalue.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-get-fields.html
-        Spec: spec/imported/sale.shipmentpropertyvalue.getfields.yaml
+        Spec: spec/imported/sale.shipmentpropertyvalue.getfields.yaml (in the b24client repository)
         """
         return cast(
             "SaleShipmentpropertyvalueGetfieldsResult", self._client._invoke("sale.shipmentpropertyvalue.getfields", params)
@@ -2043,18 +2645,27 @@ class SaleShipmentpropertyvalueNamespace:
     def list(self, **params: Unpack[SaleShipmentpropertyvalueListParams]) -> SaleShipmentpropertyvalueListResult:
         """Get a list of shipment property values
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.shipmentpropertyvalue.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-list.html
-        Spec: spec/imported/sale.shipmentpropertyvalue.list.yaml
+        Spec: spec/imported/sale.shipmentpropertyvalue.list.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyvalueListResult", self._client._invoke("sale.shipmentpropertyvalue.list", params))
 
     def modify(self, **params: Unpack[SaleShipmentpropertyvalueModifyParams]) -> SaleShipmentpropertyvalueModifyResult:
         """Update Shipment Property Values
 
+        Args:
+            fields (SaleShipmentpropertyvalueModifyFields, required)
+
         REST method: sale.shipmentpropertyvalue.modify
         Docs: https://apidocs.bitrix24.com/api-reference/sale/shipment-property-value/sale-shipment-property-value-modify.html
-        Spec: spec/imported/sale.shipmentpropertyvalue.modify.yaml
+        Spec: spec/imported/sale.shipmentpropertyvalue.modify.yaml (in the b24client repository)
         """
         return cast("SaleShipmentpropertyvalueModifyResult", self._client._invoke("sale.shipmentpropertyvalue.modify", params))
 
@@ -2070,54 +2681,75 @@ class SaleStatusNamespace:
     def add(self, **params: Unpack[SaleStatusAddParams]) -> SaleStatusAddResult:
         """Create status
 
+        Args:
+            fields (SaleStatusAddFields, required)
+
         REST method: sale.status.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-add.html
-        Spec: spec/imported/sale.status.add.yaml
+        Spec: spec/imported/sale.status.add.yaml (in the b24client repository)
         """
         return cast("SaleStatusAddResult", self._client._invoke("sale.status.add", params))
 
     def delete(self, **params: Unpack[SaleStatusDeleteParams]) -> SaleStatusDeleteResult:
         """Delete Status
 
+        Args:
+            id (str, required)
+
         REST method: sale.status.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-delete.html
-        Spec: spec/imported/sale.status.delete.yaml
+        Spec: spec/imported/sale.status.delete.yaml (in the b24client repository)
         """
         return cast("SaleStatusDeleteResult", self._client._invoke("sale.status.delete", params))
 
     def get(self, **params: Unpack[SaleStatusGetParams]) -> SaleStatusGetResult:
         """Get Values of All Status Fields by ID
 
+        Args:
+            id (str, required)
+
         REST method: sale.status.get
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get.html
-        Spec: spec/imported/sale.status.get.yaml
+        Spec: spec/imported/sale.status.get.yaml (in the b24client repository)
         """
         return cast("SaleStatusGetResult", self._client._invoke("sale.status.get", params))
 
     def get_fields(self, **params: Unpack[SaleStatusGetFieldsParams]) -> SaleStatusGetFieldsResult:
         """Get Available Fields of
 
+        Takes no arguments.
+
         REST method: sale.status.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-get-fields.html
-        Spec: spec/imported/sale.status.getFields.yaml
+        Spec: spec/imported/sale.status.getFields.yaml (in the b24client repository)
         """
         return cast("SaleStatusGetFieldsResult", self._client._invoke("sale.status.getFields", params))
 
     def list(self, **params: Unpack[SaleStatusListParams]) -> SaleStatusListResult:
         """Get the list of statuses
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.status.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-list.html
-        Spec: spec/imported/sale.status.list.yaml
+        Spec: spec/imported/sale.status.list.yaml (in the b24client repository)
         """
         return cast("SaleStatusListResult", self._client._invoke("sale.status.list", params))
 
     def update(self, **params: Unpack[SaleStatusUpdateParams]) -> SaleStatusUpdateResult:
         """Update status
 
+        Args:
+            id (str, required)
+            fields (SaleStatusUpdateFields, required)
+
         REST method: sale.status.update
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status/sale-status-update.html
-        Spec: spec/imported/sale.status.update.yaml
+        Spec: spec/imported/sale.status.update.yaml (in the b24client repository)
         """
         return cast("SaleStatusUpdateResult", self._client._invoke("sale.status.update", params))
 
@@ -2133,45 +2765,65 @@ class SaleStatusLangNamespace:
     def add(self, **params: Unpack[SaleStatusLangAddParams]) -> SaleStatusLangAddResult:
         """Add Localization
 
+        Args:
+            fields (SaleStatusLangAddFields, required)
+
         REST method: sale.statusLang.add
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-add.html
-        Spec: spec/imported/sale.statusLang.add.yaml
+        Spec: spec/imported/sale.statusLang.add.yaml (in the b24client repository)
         """
         return cast("SaleStatusLangAddResult", self._client._invoke("sale.statusLang.add", params))
 
     def delete_by_filter(self, **params: Unpack[SaleStatusLangDeleteByFilterParams]) -> SaleStatusLangDeleteByFilterResult:
         """Delete localization
 
+        Args:
+            fields (SaleStatusLangDeleteByFilterFields, required)
+
         REST method: sale.statusLang.deleteByFilter
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-delete-by-filter.html
-        Spec: spec/imported/sale.statusLang.deleteByFilter.yaml
+        Spec: spec/imported/sale.statusLang.deleteByFilter.yaml (in the b24client repository)
         """
         return cast("SaleStatusLangDeleteByFilterResult", self._client._invoke("sale.statusLang.deleteByFilter", params))
 
     def get_fields(self, **params: Unpack[SaleStatusLangGetFieldsParams]) -> SaleStatusLangGetFieldsResult:
         """Get Localization Fields for Statuses
 
+        Takes no arguments.
+
         REST method: sale.statusLang.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-fields.html
-        Spec: spec/imported/sale.statusLang.getFields.yaml
+        Spec: spec/imported/sale.statusLang.getFields.yaml (in the b24client repository)
         """
         return cast("SaleStatusLangGetFieldsResult", self._client._invoke("sale.statusLang.getFields", params))
 
     def get_list_langs(self, **params: Unpack[SaleStatusLangGetListLangsParams]) -> SaleStatusLangGetListLangsResult:
         """Get the list of languages for localization
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: sale.statusLang.getListLangs
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-get-list-langs.html
-        Spec: spec/imported/sale.statusLang.getListLangs.yaml
+        Spec: spec/imported/sale.statusLang.getListLangs.yaml (in the b24client repository)
         """
         return cast("SaleStatusLangGetListLangsResult", self._client._invoke("sale.statusLang.getListLangs", params))
 
     def list(self, **params: Unpack[SaleStatusLangListParams]) -> SaleStatusLangListResult:
         """Get a list of localizations for
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.statusLang.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/status-lang/sale-status-lang-list.html
-        Spec: spec/imported/sale.statusLang.list.yaml
+        Spec: spec/imported/sale.statusLang.list.yaml (in the b24client repository)
         """
         return cast("SaleStatusLangListResult", self._client._invoke("sale.statusLang.list", params))
 
@@ -2187,18 +2839,26 @@ class SaleTradeBindingNamespace:
     def get_fields(self, **params: Unpack[SaleTradeBindingGetFieldsParams]) -> SaleTradeBindingGetFieldsResult:
         """Get Available Order Fields from
 
+        Takes no arguments.
+
         REST method: sale.tradeBinding.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-get-fields.html
-        Spec: spec/imported/sale.tradeBinding.getFields.yaml
+        Spec: spec/imported/sale.tradeBinding.getFields.yaml (in the b24client repository)
         """
         return cast("SaleTradeBindingGetFieldsResult", self._client._invoke("sale.tradeBinding.getFields", params))
 
     def list(self, **params: Unpack[SaleTradeBindingListParams]) -> SaleTradeBindingListResult:
         """Get a list of orders from sources
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            start (int | str, optional)
+
         REST method: sale.tradeBinding.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-binding/sale-trade-binding-list.html
-        Spec: spec/imported/sale.tradeBinding.list.yaml
+        Spec: spec/imported/sale.tradeBinding.list.yaml (in the b24client repository)
         """
         return cast("SaleTradeBindingListResult", self._client._invoke("sale.tradeBinding.list", params))
 
@@ -2214,17 +2874,25 @@ class SaleTradePlatformNamespace:
     def get_fields(self, **params: Unpack[SaleTradePlatformGetFieldsParams]) -> SaleTradePlatformGetFieldsResult:
         """Get Available Fields of Order Sources
 
+        Takes no arguments.
+
         REST method: sale.tradePlatform.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-get-fields.html
-        Spec: spec/imported/sale.tradePlatform.getFields.yaml
+        Spec: spec/imported/sale.tradePlatform.getFields.yaml (in the b24client repository)
         """
         return cast("SaleTradePlatformGetFieldsResult", self._client._invoke("sale.tradePlatform.getFields", params))
 
     def list(self, **params: Unpack[SaleTradePlatformListParams]) -> SaleTradePlatformListResult:
         """Get a List of Order Sources:
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: sale.tradePlatform.list
         Docs: https://apidocs.bitrix24.com/api-reference/sale/trade-platform/sale-trade-platform-list.html
-        Spec: spec/imported/sale.tradePlatform.list.yaml
+        Spec: spec/imported/sale.tradePlatform.list.yaml (in the b24client repository)
         """
         return cast("SaleTradePlatformListResult", self._client._invoke("sale.tradePlatform.list", params))

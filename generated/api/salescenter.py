@@ -45,8 +45,13 @@ class SalescenterPaymentNamespace:
     def get_public_url(self, **params: Unpack[SalescenterPaymentGetPublicUrlParams]) -> SalescenterPaymentGetPublicUrlResult:
         """Returns the public payment page link for a payment, with its short form and a QR code.
 
+        Args:
+            id (int | str, required): Payment to link to.
+
+        Returns: Link data under `payment`.
+
         REST method: salescenter.payment.getPublicUrl
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/payment/salescenter-payment-get-public-url.html
-        Spec: spec/methods/salescenter.payment.getPublicUrl.yaml
+        Spec: spec/methods/salescenter.payment.getPublicUrl.yaml (in the b24client repository)
         """
         return cast("SalescenterPaymentGetPublicUrlResult", self._client._invoke("salescenter.payment.getPublicUrl", params))

@@ -32,8 +32,11 @@ class ScopeNamespace:
     def __call__(self, **params: Unpack[ScopeParams]) -> ScopeResult:
         """Get a List of Available Permissions Scope
 
+        Args:
+            full (bool | str, optional)
+
         REST method: scope
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/scope.html
-        Spec: spec/imported/scope.yaml
+        Spec: spec/imported/scope.yaml (in the b24client repository)
         """
         return cast("ScopeResult", self._client._invoke("scope", params))

@@ -32,8 +32,10 @@ class ServerNamespace:
     def time(self, **params: Unpack[ServerTimeParams]) -> ServerTimeResult:
         """Get Current Server Time
 
+        Takes no arguments.
+
         REST method: server.time
         Docs: https://apidocs.bitrix24.com/api-reference/common/system/server-time.html
-        Spec: spec/imported/server.time.yaml
+        Spec: spec/imported/server.time.yaml (in the b24client repository)
         """
         return cast("ServerTimeResult", self._client._invoke("server.time", params))

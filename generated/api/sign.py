@@ -97,11 +97,18 @@ class SignB2eCompanyProviderNamespace:
     def list(self, **params: Unpack[SignB2eCompanyProviderListParams]) -> SignB2eCompanyProviderListResult:
         """Get the List of Providers for
 
+        Args:
+            company_uuid (str, optional, sent as companyUuid)
+            company_crm_id (int | str, optional, sent as companyCrmId)
+            language (str, optional)
+            limit (int | str, optional)
+            offset (int | str, optional)
+
         Rules: at least one of companyUuid, companyCrmId.
 
         REST method: sign.b2e.company.provider.list
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-company-provider-list.html
-        Spec: spec/imported/sign.b2e.company.provider.list.yaml, spec/overrides/sign.b2e.company.provider.list.yaml
+        Spec: spec/imported/sign.b2e.company.provider.list.yaml, spec/overrides/sign.b2e.company.provider.list.yaml (in the b24client repository)
         """
         return cast("SignB2eCompanyProviderListResult", self._client._invoke("sign.b2e.company.provider.list", params))
 
@@ -117,18 +124,26 @@ class SignB2eDocumentNamespace:
     def get(self, **params: Unpack[SignB2eDocumentGetParams]) -> SignB2eDocumentGetResult:
         """Get Document
 
+        Args:
+            uid (str, optional)
+            language (str, optional)
+
         REST method: sign.b2e.document.get
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-get.html
-        Spec: spec/imported/sign.b2e.document.get.yaml
+        Spec: spec/imported/sign.b2e.document.get.yaml (in the b24client repository)
         """
         return cast("SignB2eDocumentGetResult", self._client._invoke("sign.b2e.document.get", params))
 
     def send(self, **params: Unpack[SignB2eDocumentSendParams]) -> SignB2eDocumentSendResult:
         """Send Document for Signing
 
+        Args:
+            fields (SignB2eDocumentSendFields, required)
+            language (str, optional)
+
         REST method: sign.b2e.document.send
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-document-send.html
-        Spec: spec/imported/sign.b2e.document.send.yaml, spec/overrides/sign.b2e.document.send.yaml
+        Spec: spec/imported/sign.b2e.document.send.yaml, spec/overrides/sign.b2e.document.send.yaml (in the b24client repository)
         """
         return cast("SignB2eDocumentSendResult", self._client._invoke("sign.b2e.document.send", params))
 
@@ -157,9 +172,12 @@ class SignB2eHcmlinkDocumentNamespace:
     def get(self, **params: Unpack[SignB2eHcmlinkDocumentGetParams]) -> SignB2eHcmlinkDocumentGetResult:
         """Retrieve Signed HCM Link Document
 
+        Args:
+            id (int | str, required)
+
         REST method: sign.b2e.hcmlink.document.get
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-hcmlink-document-get.html
-        Spec: spec/imported/sign.b2e.hcmlink.document.get.yaml
+        Spec: spec/imported/sign.b2e.hcmlink.document.get.yaml (in the b24client repository)
         """
         return cast("SignB2eHcmlinkDocumentGetResult", self._client._invoke("sign.b2e.hcmlink.document.get", params))
 
@@ -175,9 +193,13 @@ class SignB2eMysafeNamespace:
     def tail(self, **params: Unpack[SignB2eMysafeTailParams]) -> SignB2eMysafeTailResult:
         """Get a list of signed documents in the company's safe
 
+        Args:
+            limit (int | str, optional)
+            offset (int | str, optional)
+
         REST method: sign.b2e.mysafe.tail
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-mysafe-tail.html
-        Spec: spec/imported/sign.b2e.mysafe.tail.yaml
+        Spec: spec/imported/sign.b2e.mysafe.tail.yaml (in the b24client repository)
         """
         return cast("SignB2eMysafeTailResult", self._client._invoke("sign.b2e.mysafe.tail", params))
 
@@ -193,8 +215,12 @@ class SignB2ePersonalNamespace:
     def tail(self, **params: Unpack[SignB2ePersonalTailParams]) -> SignB2ePersonalTailResult:
         """Get a list of signed documents for the user
 
+        Args:
+            limit (int | str, optional)
+            offset (int | str, optional)
+
         REST method: sign.b2e.personal.tail
         Docs: https://apidocs.bitrix24.com/api-reference/sign/sign-b2e-personal-tail.html
-        Spec: spec/imported/sign.b2e.personal.tail.yaml
+        Spec: spec/imported/sign.b2e.personal.tail.yaml (in the b24client repository)
         """
         return cast("SignB2ePersonalTailResult", self._client._invoke("sign.b2e.personal.tail", params))

@@ -60,17 +60,27 @@ class SocialnetworkApiWorkgroupNamespace:
     def get(self, **params: Unpack[SocialnetworkApiWorkgroupGetParams]) -> SocialnetworkApiWorkgroupGetResult:
         """Retrieve Data on Workgroup
 
+        Args:
+            params (SocialnetworkApiWorkgroupGetParamsObject, required)
+
         REST method: socialnetwork.api.workgroup.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-get.html
-        Spec: spec/imported/socialnetwork.api.workgroup.get.yaml
+        Spec: spec/imported/socialnetwork.api.workgroup.get.yaml (in the b24client repository)
         """
         return cast("SocialnetworkApiWorkgroupGetResult", self._client._invoke("socialnetwork.api.workgroup.get", params))
 
     def list(self, **params: Unpack[SocialnetworkApiWorkgroupListParams]) -> SocialnetworkApiWorkgroupListResult:
         """Get a List of Workgroups
 
+        Args:
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            params (SocialnetworkApiWorkgroupListParamsObject, optional)
+            start (int | str, optional)
+
         REST method: socialnetwork.api.workgroup.list
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/socialnetwork-api-workgroup-list.html
-        Spec: spec/imported/socialnetwork.api.workgroup.list.yaml
+        Spec: spec/imported/socialnetwork.api.workgroup.list.yaml (in the b24client repository)
         """
         return cast("SocialnetworkApiWorkgroupListResult", self._client._invoke("socialnetwork.api.workgroup.list", params))

@@ -56,20 +56,41 @@ class SonetGroupNamespace:
     def create(self, **params: Unpack[SonetGroupCreateParams]) -> SonetGroupCreateResult:
         """Create a group or project
 
+        Args:
+            name (str, required, sent as NAME)
+            description (str, optional, sent as DESCRIPTION)
+            visible (Literal['Y', 'N'], optional, sent as VISIBLE)
+            opened (Literal['Y', 'N'], optional, sent as OPENED)
+            closed (Literal['Y', 'N'], optional, sent as CLOSED)
+            keywords (str, optional, sent as KEYWORDS)
+            initiate_perms (Literal['A', 'E', 'K'], optional, sent as INITIATE_PERMS)
+            project (Literal['Y', 'N'], optional, sent as PROJECT)
+            project_date_start (str | datetime.date, optional, sent as PROJECT_DATE_START)
+            project_date_finish (str | datetime.date, optional, sent as PROJECT_DATE_FINISH)
+            scrum_master_id (int | str, optional, sent as SCRUM_MASTER_ID)
+            owner_id (int | str, optional, sent as OWNER_ID)
+            image (Any, optional, sent as IMAGE)
+            image_file_id (int | str, optional, sent as IMAGE_FILE_ID)
+            site_id (list[Any] | dict[str, Any], optional, sent as SITE_ID)
+            subject_id (int | str, optional, sent as SUBJECT_ID)
+
         Rules: when several of IMAGE_FILE_ID, IMAGE are given, the first wins.
 
         REST method: sonet_group.create
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-create.html
-        Spec: spec/imported/sonet_group.create.yaml, spec/overrides/sonet_group.create.yaml
+        Spec: spec/imported/sonet_group.create.yaml, spec/overrides/sonet_group.create.yaml (in the b24client repository)
         """
         return cast("SonetGroupCreateResult", self._client._invoke("sonet_group.create", params))
 
     def delete(self, **params: Unpack[SonetGroupDeleteParams]) -> SonetGroupDeleteResult:
         """Delete group or project
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+
         REST method: sonet_group.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-delete.html
-        Spec: spec/imported/sonet_group.delete.yaml
+        Spec: spec/imported/sonet_group.delete.yaml (in the b24client repository)
         """
         return cast("SonetGroupDeleteResult", self._client._invoke("sonet_group.delete", params))
 
@@ -80,27 +101,55 @@ class SonetGroupNamespace:
     def get(self, **params: Unpack[SonetGroupGetParams]) -> SonetGroupGetResult:
         """Get a list of groups and projects
 
+        Args:
+            order (dict[str, Any], optional, sent as ORDER)
+            filter (SonetGroupGetFilter, optional, sent as FILTER)
+            group_id (int | str, optional, sent as GROUP_ID)
+            is_admin (str, optional, sent as IS_ADMIN)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: sonet_group.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-get.html
-        Spec: spec/imported/sonet_group.get.yaml
+        Spec: spec/imported/sonet_group.get.yaml (in the b24client repository)
         """
         return cast("SonetGroupGetResult", self._client._invoke("sonet_group.get", params))
 
     def setowner(self, **params: Unpack[SonetGroupSetownerParams]) -> SonetGroupSetownerResult:
         """Change the owner of a group or project
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            user_id (int | str, required, sent as USER_ID)
+
         REST method: sonet_group.setowner
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-setowner.html
-        Spec: spec/imported/sonet_group.setowner.yaml
+        Spec: spec/imported/sonet_group.setowner.yaml (in the b24client repository)
         """
         return cast("SonetGroupSetownerResult", self._client._invoke("sonet_group.setowner", params))
 
     def update(self, **params: Unpack[SonetGroupUpdateParams]) -> SonetGroupUpdateResult:
         """Change group or project
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            name (str, optional, sent as NAME)
+            description (str, optional, sent as DESCRIPTION)
+            visible (Literal['Y', 'N'], optional, sent as VISIBLE)
+            opened (Literal['Y', 'N'], optional, sent as OPENED)
+            closed (Literal['Y', 'N'], optional, sent as CLOSED)
+            keywords (str, optional, sent as KEYWORDS)
+            initiate_perms (Literal['A', 'E', 'K'], optional, sent as INITIATE_PERMS)
+            project_date_start (str | datetime.date, optional, sent as PROJECT_DATE_START)
+            project_date_finish (str | datetime.date, optional, sent as PROJECT_DATE_FINISH)
+            owner_id (int | str, optional, sent as OWNER_ID)
+            image (Any, optional, sent as IMAGE)
+            image_file_id (int | str, optional, sent as IMAGE_FILE_ID)
+            site_id (list[Any] | dict[str, Any], optional, sent as SITE_ID)
+
         REST method: sonet_group.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-update.html
-        Spec: spec/imported/sonet_group.update.yaml
+        Spec: spec/imported/sonet_group.update.yaml (in the b24client repository)
         """
         return cast("SonetGroupUpdateResult", self._client._invoke("sonet_group.update", params))
 
@@ -120,9 +169,14 @@ class SonetGroupFeatureNamespace:
     def access(self, **params: Unpack[SonetGroupFeatureAccessParams]) -> SonetGroupFeatureAccessResult:
         """Check the access permissions of the current user
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            feature (Literal['photo', 'calendar', 'tasks', 'files', 'blog'], required, sent as FEATURE)
+            operation (str, required, sent as OPERATION)
+
         REST method: sonet_group.feature.access
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-feature-access.html
-        Spec: spec/imported/sonet_group.feature.access.yaml
+        Spec: spec/imported/sonet_group.feature.access.yaml (in the b24client repository)
         """
         return cast("SonetGroupFeatureAccessResult", self._client._invoke("sonet_group.feature.access", params))
 
@@ -138,62 +192,89 @@ class SonetGroupUserNamespace:
     def add(self, **params: Unpack[SonetGroupUserAddParams]) -> SonetGroupUserAddResult:
         """Add Users to Group
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            user_id (int | str | Sequence[int | str], required, sent as USER_ID)
+
         REST method: sonet_group.user.add
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-add.html
-        Spec: spec/imported/sonet_group.user.add.yaml
+        Spec: spec/imported/sonet_group.user.add.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserAddResult", self._client._invoke("sonet_group.user.add", params))
 
     def delete(self, **params: Unpack[SonetGroupUserDeleteParams]) -> SonetGroupUserDeleteResult:
         """Remove users from group
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            user_id (int | str | Sequence[int | str], required, sent as USER_ID)
+
         REST method: sonet_group.user.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-delete.html
-        Spec: spec/imported/sonet_group.user.delete.yaml
+        Spec: spec/imported/sonet_group.user.delete.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserDeleteResult", self._client._invoke("sonet_group.user.delete", params))
 
     def get(self, **params: Unpack[SonetGroupUserGetParams]) -> SonetGroupUserGetResult:
         """Get the list of group participants
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: sonet_group.user.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-get.html
-        Spec: spec/imported/sonet_group.user.get.yaml
+        Spec: spec/imported/sonet_group.user.get.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserGetResult", self._client._invoke("sonet_group.user.get", params))
 
     def groups(self, **params: Unpack[SonetGroupUserGroupsParams]) -> SonetGroupUserGroupsResult:
         """Get the list of groups for the current user
 
+        Takes no arguments.
+
         REST method: sonet_group.user.groups
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/sonet-group-user-groups.html
-        Spec: spec/imported/sonet_group.user.groups.yaml
+        Spec: spec/imported/sonet_group.user.groups.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserGroupsResult", self._client._invoke("sonet_group.user.groups", params))
 
     def invite(self, **params: Unpack[SonetGroupUserInviteParams]) -> SonetGroupUserInviteResult:
         """Invite users to group
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            user_id (int | str | Sequence[int | str], required, sent as USER_ID)
+            message (str, optional, sent as MESSAGE)
+
         REST method: sonet_group.user.invite
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-invite.html
-        Spec: spec/imported/sonet_group.user.invite.yaml
+        Spec: spec/imported/sonet_group.user.invite.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserInviteResult", self._client._invoke("sonet_group.user.invite", params))
 
     def request(self, **params: Unpack[SonetGroupUserRequestParams]) -> SonetGroupUserRequestResult:
         """Send a request to join the group
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            message (str, optional, sent as MESSAGE)
+
         REST method: sonet_group.user.request
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-request.html
-        Spec: spec/imported/sonet_group.user.request.yaml
+        Spec: spec/imported/sonet_group.user.request.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserRequestResult", self._client._invoke("sonet_group.user.request", params))
 
     def update(self, **params: Unpack[SonetGroupUserUpdateParams]) -> SonetGroupUserUpdateResult:
         """Change Role of Group Participants
 
+        Args:
+            group_id (int | str, required, sent as GROUP_ID)
+            user_id (int | str | Sequence[int | str], required, sent as USER_ID)
+            role (Literal['E', 'K'], required, sent as ROLE)
+
         REST method: sonet_group.user.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/members/sonet-group-user-update.html
-        Spec: spec/imported/sonet_group.user.update.yaml
+        Spec: spec/imported/sonet_group.user.update.yaml (in the b24client repository)
         """
         return cast("SonetGroupUserUpdateResult", self._client._invoke("sonet_group.user.update", params))

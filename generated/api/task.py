@@ -211,90 +211,131 @@ class TaskChecklistitemNamespace:
     def add(self, **params: Unpack[TaskChecklistitemAddParams]) -> TaskChecklistitemAddResult:
         """Add Checklist Item with
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            fields (TaskChecklistitemAddFields, required, sent as FIELDS)
+
         REST method: task.checklistitem.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-add.html
-        Spec: spec/imported/task.checklistitem.add.yaml
+        Spec: spec/imported/task.checklistitem.add.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemAddResult", self._client._invoke("task.checklistitem.add", params))
 
     def complete(self, **params: Unpack[TaskChecklistitemCompleteParams]) -> TaskChecklistitemCompleteResult:
         """Mark a checklist item as completed
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         REST method: task.checklistitem.complete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-complete.html
-        Spec: spec/imported/task.checklistitem.complete.yaml
+        Spec: spec/imported/task.checklistitem.complete.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemCompleteResult", self._client._invoke("task.checklistitem.complete", params))
 
     def delete(self, **params: Unpack[TaskChecklistitemDeleteParams]) -> TaskChecklistitemDeleteResult:
         """Delete Checklist Item in
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         REST method: task.checklistitem.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-delete.html
-        Spec: spec/imported/task.checklistitem.delete.yaml
+        Spec: spec/imported/task.checklistitem.delete.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemDeleteResult", self._client._invoke("task.checklistitem.delete", params))
 
     def get(self, **params: Unpack[TaskChecklistitemGetParams]) -> TaskChecklistitemGetResult:
         """Get Checklist Item
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         REST method: task.checklistitem.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get.html
-        Spec: spec/imported/task.checklistitem.get.yaml
+        Spec: spec/imported/task.checklistitem.get.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemGetResult", self._client._invoke("task.checklistitem.get", params))
 
     def getlist(self, **params: Unpack[TaskChecklistitemGetlistParams]) -> TaskChecklistitemGetlistResult:
         """Get the List of Checklist Items
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            order (dict[str, Any], optional, sent as ORDER)
+
         REST method: task.checklistitem.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-list.html
-        Spec: spec/imported/task.checklistitem.getlist.yaml
+        Spec: spec/imported/task.checklistitem.getlist.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemGetlistResult", self._client._invoke("task.checklistitem.getlist", params))
 
     def getmanifest(self, **params: Unpack[TaskChecklistitemGetmanifestParams]) -> TaskChecklistitemGetmanifestResult:
         """Get the List of Methods and Their Description
 
+        Takes no arguments.
+
         REST method: task.checklistitem.getmanifest
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-get-manifest.html
-        Spec: spec/imported/task.checklistitem.getmanifest.yaml
+        Spec: spec/imported/task.checklistitem.getmanifest.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemGetmanifestResult", self._client._invoke("task.checklistitem.getmanifest", params))
 
     def isactionallowed(self, **params: Unpack[TaskChecklistitemIsactionallowedParams]) -> TaskChecklistitemIsactionallowedResult:
         """Check Action Permission for
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            actionid (Literal[1, 2, 3, 4, 5], required, sent as ACTIONID)
+
         REST method: task.checklistitem.isactionallowed
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-is-action-allowed.html
-        Spec: spec/imported/task.checklistitem.isactionallowed.yaml
+        Spec: spec/imported/task.checklistitem.isactionallowed.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemIsactionallowedResult", self._client._invoke("task.checklistitem.isactionallowed", params))
 
     def moveafteritem(self, **params: Unpack[TaskChecklistitemMoveafteritemParams]) -> TaskChecklistitemMoveafteritemResult:
         """Move Checklist Item with
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            afteritemid (int | str, required, sent as AFTERITEMID)
+
         REST method: task.checklistitem.moveafteritem
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-move-after-item.html
-        Spec: spec/imported/task.checklistitem.moveafteritem.yaml
+        Spec: spec/imported/task.checklistitem.moveafteritem.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemMoveafteritemResult", self._client._invoke("task.checklistitem.moveafteritem", params))
 
     def renew(self, **params: Unpack[TaskChecklistitemRenewParams]) -> TaskChecklistitemRenewResult:
         """Mark a checklist item as incomplete
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         REST method: task.checklistitem.renew
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-renew.html
-        Spec: spec/imported/task.checklistitem.renew.yaml
+        Spec: spec/imported/task.checklistitem.renew.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemRenewResult", self._client._invoke("task.checklistitem.renew", params))
 
     def update(self, **params: Unpack[TaskChecklistitemUpdateParams]) -> TaskChecklistitemUpdateResult:
         """Update Checklist Item with
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            fields (TaskChecklistitemUpdateFields, required, sent as FIELDS)
+
         REST method: task.checklistitem.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/checklist-item/task-checklist-item-update.html
-        Spec: spec/imported/task.checklistitem.update.yaml
+        Spec: spec/imported/task.checklistitem.update.yaml (in the b24client repository)
         """
         return cast("TaskChecklistitemUpdateResult", self._client._invoke("task.checklistitem.update", params))
 
@@ -310,11 +351,15 @@ class TaskCommentNamespace:
     def add(self, **params: Unpack[TaskCommentAddParams]) -> TaskCommentAddResult:
         """Add Comment to Task
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+            commenttext (Any, optional, sent as COMMENTTEXT)
+
         Deprecated (use tasks.task.chat.message.send): The docs mark the method deprecated.
 
         REST method: task.comment.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-comment-add.html
-        Spec: spec/imported/task.comment.add.yaml
+        Spec: spec/imported/task.comment.add.yaml (in the b24client repository)
         """
         return cast("TaskCommentAddResult", self._client._invoke("task.comment.add", params))
 
@@ -330,73 +375,102 @@ class TaskCommentitemNamespace:
     def add(self, **params: Unpack[TaskCommentitemAddParams]) -> TaskCommentitemAddResult:
         """Add Comment
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            fields (TaskCommentitemAddFields, required, sent as FIELDS)
+
         Deprecated (use tasks.task.chat.message.send): The docs mark the method deprecated.
 
         REST method: task.commentitem.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-add.html
-        Spec: spec/imported/task.commentitem.add.yaml
+        Spec: spec/imported/task.commentitem.add.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemAddResult", self._client._invoke("task.commentitem.add", params))
 
     def delete(self, **params: Unpack[TaskCommentitemDeleteParams]) -> TaskCommentitemDeleteResult:
         """Delete Comment
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         Deprecated (use im.message.delete): The docs mark the method deprecated.
 
         REST method: task.commentitem.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-delete.html
-        Spec: spec/imported/task.commentitem.delete.yaml
+        Spec: spec/imported/task.commentitem.delete.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemDeleteResult", self._client._invoke("task.commentitem.delete", params))
 
     def get(self, **params: Unpack[TaskCommentitemGetParams]) -> TaskCommentitemGetResult:
         """Get Comment by ID
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         Deprecated (use im.dialog.messages.get): The docs mark the method deprecated.
 
         REST method: task.commentitem.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get.html
-        Spec: spec/imported/task.commentitem.get.yaml
+        Spec: spec/imported/task.commentitem.get.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemGetResult", self._client._invoke("task.commentitem.get", params))
 
     def getlist(self, **params: Unpack[TaskCommentitemGetlistParams]) -> TaskCommentitemGetlistResult:
         """Get the List of Comments
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            order (dict[str, Any], optional, sent as ORDER)
+            filter (dict[str, Any], optional, sent as FILTER)
+
         Deprecated (use im.dialog.messages.get): The docs mark the method deprecated.
 
         REST method: task.commentitem.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-list.html
-        Spec: spec/imported/task.commentitem.getlist.yaml
+        Spec: spec/imported/task.commentitem.getlist.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemGetlistResult", self._client._invoke("task.commentitem.getlist", params))
 
     def getmanifest(self, **params: Unpack[TaskCommentitemGetmanifestParams]) -> TaskCommentitemGetmanifestResult:
         """Get a List of Methods and Their Descriptions for
 
+        Takes no arguments.
+
         REST method: task.commentitem.getmanifest
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-get-manifest.html
-        Spec: spec/imported/task.commentitem.getmanifest.yaml
+        Spec: spec/imported/task.commentitem.getmanifest.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemGetmanifestResult", self._client._invoke("task.commentitem.getmanifest", params))
 
     def isactionallowed(self, **params: Unpack[TaskCommentitemIsactionallowedParams]) -> TaskCommentitemIsactionallowedResult:
         """Check if the action is allowed for the comment
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            actionid (Literal[1, 2, 3], required, sent as ACTIONID)
+
         REST method: task.commentitem.isactionallowed
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-is-action-allowed.html
-        Spec: spec/imported/task.commentitem.isactionallowed.yaml
+        Spec: spec/imported/task.commentitem.isactionallowed.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemIsactionallowedResult", self._client._invoke("task.commentitem.isactionallowed", params))
 
     def update(self, **params: Unpack[TaskCommentitemUpdateParams]) -> TaskCommentitemUpdateResult:
         """Update Comment
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            fields (TaskCommentitemUpdateFields, required, sent as FIELDS)
+
         Deprecated (use im.message.update): The docs mark the method deprecated.
 
         REST method: task.commentitem.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/comment-item/task-comment-item-update.html
-        Spec: spec/imported/task.commentitem.update.yaml
+        Spec: spec/imported/task.commentitem.update.yaml (in the b24client repository)
         """
         return cast("TaskCommentitemUpdateResult", self._client._invoke("task.commentitem.update", params))
 
@@ -412,18 +486,27 @@ class TaskDependenceNamespace:
     def add(self, **params: Unpack[TaskDependenceAddParams]) -> TaskDependenceAddResult:
         """Create a Link Between Tasks
 
+        Args:
+            task_id_from (int | str, required, sent as taskIdFrom)
+            task_id_to (int | str, required, sent as taskIdTo)
+            link_type (Literal[0, 1, 2, 3], required, sent as linkType)
+
         REST method: task.dependence.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-add.html
-        Spec: spec/imported/task.dependence.add.yaml
+        Spec: spec/imported/task.dependence.add.yaml (in the b24client repository)
         """
         return cast("TaskDependenceAddResult", self._client._invoke("task.dependence.add", params))
 
     def delete(self, **params: Unpack[TaskDependenceDeleteParams]) -> TaskDependenceDeleteResult:
         """Remove Dependency Between Tasks
 
+        Args:
+            task_id_from (int | str, required, sent as taskIdFrom)
+            task_id_to (int | str, required, sent as taskIdTo)
+
         REST method: task.dependence.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/task-dependence-delete.html
-        Spec: spec/imported/task.dependence.delete.yaml
+        Spec: spec/imported/task.dependence.delete.yaml (in the b24client repository)
         """
         return cast("TaskDependenceDeleteResult", self._client._invoke("task.dependence.delete", params))
 
@@ -439,63 +522,95 @@ class TaskElapseditemNamespace:
     def add(self, **params: Unpack[TaskElapseditemAddParams]) -> TaskElapseditemAddResult:
         """Add Elapsed Time Record
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            arfields (TaskElapseditemAddArfields, required, sent as ARFIELDS)
+
         REST method: task.elapseditem.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-add.html
-        Spec: spec/imported/task.elapseditem.add.yaml
+        Spec: spec/imported/task.elapseditem.add.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemAddResult", self._client._invoke("task.elapseditem.add", params))
 
     def delete(self, **params: Unpack[TaskElapseditemDeleteParams]) -> TaskElapseditemDeleteResult:
         """Delete Time Entry
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         REST method: task.elapseditem.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-delete.html
-        Spec: spec/imported/task.elapseditem.delete.yaml
+        Spec: spec/imported/task.elapseditem.delete.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemDeleteResult", self._client._invoke("task.elapseditem.delete", params))
 
     def get(self, **params: Unpack[TaskElapseditemGetParams]) -> TaskElapseditemGetResult:
         """Get Time Entry by ID
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+
         REST method: task.elapseditem.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get.html
-        Spec: spec/imported/task.elapseditem.get.yaml
+        Spec: spec/imported/task.elapseditem.get.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemGetResult", self._client._invoke("task.elapseditem.get", params))
 
     def getlist(self, **params: Unpack[TaskElapseditemGetlistParams]) -> TaskElapseditemGetlistResult:
         """Get a List of Time Tracking Records
 
+        Args:
+            taskid (int | str, optional, sent as TASKID)
+            order (TaskElapseditemGetlistOrder, optional, sent as ORDER)
+            filter (TaskElapseditemGetlistFilter, optional, sent as FILTER)
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+            params (dict[str, Any], optional, sent as PARAMS)
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: task.elapseditem.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-list.html
-        Spec: spec/imported/task.elapseditem.getlist.yaml
+        Spec: spec/imported/task.elapseditem.getlist.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemGetlistResult", self._client._invoke("task.elapseditem.getlist", params))
 
     def getmanifest(self, **params: Unpack[TaskElapseditemGetmanifestParams]) -> TaskElapseditemGetmanifestResult:
         """Get a List of Methods and Their Descriptions
 
+        Takes no arguments.
+
         REST method: task.elapseditem.getmanifest
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-get-manifest.html
-        Spec: spec/imported/task.elapseditem.getmanifest.yaml
+        Spec: spec/imported/task.elapseditem.getmanifest.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemGetmanifestResult", self._client._invoke("task.elapseditem.getmanifest", params))
 
     def is_action_allowed(self, **params: Unpack[TaskElapseditemIsActionAllowedParams]) -> TaskElapseditemIsActionAllowedResult:
         """Check Action Permission for
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            actionid (int | str, required, sent as ACTIONID)
+
         REST method: task.elapseditem.isActionAllowed
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-is-action-allowed.html
-        Spec: spec/imported/task.elapseditem.isActionAllowed.yaml
+        Spec: spec/imported/task.elapseditem.isActionAllowed.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemIsActionAllowedResult", self._client._invoke("task.elapseditem.isActionAllowed", params))
 
     def update(self, **params: Unpack[TaskElapseditemUpdateParams]) -> TaskElapseditemUpdateResult:
         """Update Time Entry
 
+        Args:
+            taskid (int | str, required, sent as TASKID)
+            itemid (int | str, required, sent as ITEMID)
+            arfields (TaskElapseditemUpdateArfields, required, sent as ARFIELDS)
+
         REST method: task.elapseditem.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/elapsed-item/task-elapsed-item-update.html
-        Spec: spec/imported/task.elapseditem.update.yaml
+        Spec: spec/imported/task.elapseditem.update.yaml (in the b24client repository)
         """
         return cast("TaskElapseditemUpdateResult", self._client._invoke("task.elapseditem.update", params))
 
@@ -511,132 +626,177 @@ class TaskItemNamespace:
     def add(self, **params: Unpack[TaskItemAddParams]) -> TaskItemAddResult:
         """Add Task
 
+        Args:
+            taskdata (list[Any] | dict[str, Any], optional, sent as TASKDATA)
+
         Deprecated (use tasks.task.add): The docs mark the method deprecated.
 
         REST method: task.item.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add.html
-        Spec: spec/imported/task.item.add.yaml
+        Spec: spec/imported/task.item.add.yaml (in the b24client repository)
         """
         return cast("TaskItemAddResult", self._client._invoke("task.item.add", params))
 
     def addfile(self, **params: Unpack[TaskItemAddfileParams]) -> TaskItemAddfileResult:
         """Upload a File to the Task
 
+        Args:
+            task_id (Any, optional, sent as TASK_ID)
+            name (str, optional, sent as NAME)
+            content (Any, optional, sent as CONTENT)
+
         Deprecated (use tasks.task.files.attach): The docs mark the method deprecated.
 
         REST method: task.item.addfile
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-file.html
-        Spec: spec/imported/task.item.addfile.yaml
+        Spec: spec/imported/task.item.addfile.yaml (in the b24client repository)
         """
         return cast("TaskItemAddfileResult", self._client._invoke("task.item.addfile", params))
 
     def addtofavorite(self, **params: Unpack[TaskItemAddtofavoriteParams]) -> TaskItemAddtofavoriteResult:
         """Add Task to Favorites
 
+        Args:
+            auth (Any, optional)
+            task_id (Any, optional, sent as TASK_ID)
+            params (Any, optional, sent as PARAMS)
+
         Deprecated (use tasks.task.favorite.add): The docs mark the method deprecated.
 
         REST method: task.item.addtofavorite
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-add-to-favourite.html
-        Spec: spec/imported/task.item.addtofavorite.yaml
+        Spec: spec/imported/task.item.addtofavorite.yaml (in the b24client repository)
         """
         return cast("TaskItemAddtofavoriteResult", self._client._invoke("task.item.addtofavorite", params))
 
     def approve(self, **params: Unpack[TaskItemApproveParams]) -> TaskItemApproveResult:
         """Move a Pending Control Task to "Completed" Status
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.approve): The docs mark the method deprecated.
 
         REST method: task.item.approve
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-approve.html
-        Spec: spec/imported/task.item.approve.yaml
+        Spec: spec/imported/task.item.approve.yaml (in the b24client repository)
         """
         return cast("TaskItemApproveResult", self._client._invoke("task.item.approve", params))
 
     def complete(self, **params: Unpack[TaskItemCompleteParams]) -> TaskItemCompleteResult:
         """Move Task to "Completed" Status
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.complete): The docs mark the method deprecated.
 
         REST method: task.item.complete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-complete.html
-        Spec: spec/imported/task.item.complete.yaml
+        Spec: spec/imported/task.item.complete.yaml (in the b24client repository)
         """
         return cast("TaskItemCompleteResult", self._client._invoke("task.item.complete", params))
 
     def defer(self, **params: Unpack[TaskItemDeferParams]) -> TaskItemDeferResult:
         """Defer Task to "Deferred" Status
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.defer): The docs mark the method deprecated.
 
         REST method: task.item.defer
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-defer.html
-        Spec: spec/imported/task.item.defer.yaml
+        Spec: spec/imported/task.item.defer.yaml (in the b24client repository)
         """
         return cast("TaskItemDeferResult", self._client._invoke("task.item.defer", params))
 
     def delegate(self, **params: Unpack[TaskItemDelegateParams]) -> TaskItemDelegateResult:
         """Delegate Task
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+            userid (Any, optional, sent as USERID)
+
         Deprecated (use tasks.task.delegate): The docs mark the method deprecated.
 
         REST method: task.item.delegate
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delegate.html
-        Spec: spec/imported/task.item.delegate.yaml
+        Spec: spec/imported/task.item.delegate.yaml (in the b24client repository)
         """
         return cast("TaskItemDelegateResult", self._client._invoke("task.item.delegate", params))
 
     def delete(self, **params: Unpack[TaskItemDeleteParams]) -> TaskItemDeleteResult:
         """Delete Task
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.delete): The docs mark the method deprecated.
 
         REST method: task.item.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete.html
-        Spec: spec/imported/task.item.delete.yaml
+        Spec: spec/imported/task.item.delete.yaml (in the b24client repository)
         """
         return cast("TaskItemDeleteResult", self._client._invoke("task.item.delete", params))
 
     def deletefile(self, **params: Unpack[TaskItemDeletefileParams]) -> TaskItemDeletefileResult:
         """Remove File Link from Task
 
+        Args:
+            auth (Any, optional)
+            task_id (Any, optional, sent as TASK_ID)
+            attachment_id (Any, optional, sent as ATTACHMENT_ID)
+
         Deprecated (use tasks.task.update): The docs mark the method deprecated.
 
         REST method: task.item.deletefile
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-file.html
-        Spec: spec/imported/task.item.deletefile.yaml
+        Spec: spec/imported/task.item.deletefile.yaml (in the b24client repository)
         """
         return cast("TaskItemDeletefileResult", self._client._invoke("task.item.deletefile", params))
 
     def deletefromfavorite(self, **params: Unpack[TaskItemDeletefromfavoriteParams]) -> TaskItemDeletefromfavoriteResult:
         """Remove Task from Favorites
 
+        Args:
+            auth (Any, optional)
+            task_id (Any, optional, sent as TASK_ID)
+            params (Any, optional, sent as PARAMS)
+
         Deprecated (use tasks.task.favorite.remove): The docs mark the method deprecated.
 
         REST method: task.item.deletefromfavorite
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-delete-from-favorite.html
-        Spec: spec/imported/task.item.deletefromfavorite.yaml
+        Spec: spec/imported/task.item.deletefromfavorite.yaml (in the b24client repository)
         """
         return cast("TaskItemDeletefromfavoriteResult", self._client._invoke("task.item.deletefromfavorite", params))
 
     def disapprove(self, **params: Unpack[TaskItemDisapproveParams]) -> TaskItemDisapproveResult:
         """Translate a pending control task to "not executed" status
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.disapprove): The docs mark the method deprecated.
 
         REST method: task.item.disapprove
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-disapprove.html
-        Spec: spec/imported/task.item.disapprove.yaml
+        Spec: spec/imported/task.item.disapprove.yaml (in the b24client repository)
         """
         return cast("TaskItemDisapproveResult", self._client._invoke("task.item.disapprove", params))
 
     def getallowedactions(self, **params: Unpack[TaskItemGetallowedactionsParams]) -> TaskItemGetallowedactionsResult:
         """Get a List of Actions for the Task
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.getAccess): The docs mark the method deprecated.
 
         REST method: task.item.getallowedactions
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-actions.html
-        Spec: spec/imported/task.item.getallowedactions.yaml
+        Spec: spec/imported/task.item.getallowedactions.yaml (in the b24client repository)
         """
         return cast("TaskItemGetallowedactionsResult", self._client._invoke("task.item.getallowedactions", params))
 
@@ -645,11 +805,14 @@ class TaskItemNamespace:
     ) -> TaskItemGetallowedtaskactionsasstringsResult:
         """Get a List of Action Names and Their Validity
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.getAccess): The docs mark the method deprecated.
 
         REST method: task.item.getallowedtaskactionsasstrings
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-allowed-task-actions-as-strings.html
-        Spec: spec/imported/task.item.getallowedtaskactionsasstrings.yaml
+        Spec: spec/imported/task.item.getallowedtaskactionsasstrings.yaml (in the b24client repository)
         """
         return cast(
             "TaskItemGetallowedtaskactionsasstringsResult",
@@ -659,110 +822,145 @@ class TaskItemNamespace:
     def getdata(self, **params: Unpack[TaskItemGetdataParams]) -> TaskItemGetdataResult:
         """Get Task Data:
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.get): The docs mark the method deprecated.
 
         REST method: task.item.getdata
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-data.html
-        Spec: spec/imported/task.item.getdata.yaml
+        Spec: spec/imported/task.item.getdata.yaml (in the b24client repository)
         """
         return cast("TaskItemGetdataResult", self._client._invoke("task.item.getdata", params))
 
     def getdependson(self, **params: Unpack[TaskItemGetdependsonParams]) -> TaskItemGetdependsonResult:
         """Get a List of Previous Tasks
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.get): The docs mark the method deprecated.
 
         REST method: task.item.getdependson
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-dependson.html
-        Spec: spec/imported/task.item.getdependson.yaml
+        Spec: spec/imported/task.item.getdependson.yaml (in the b24client repository)
         """
         return cast("TaskItemGetdependsonResult", self._client._invoke("task.item.getdependson", params))
 
     def getdescription(self, **params: Unpack[TaskItemGetdescriptionParams]) -> TaskItemGetdescriptionResult:
         """Get Task Description
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+            format (Any, optional, sent as FORMAT)
+
         Deprecated (use tasks.task.get): The docs mark the method deprecated.
 
         REST method: task.item.getdescription
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-description.html
-        Spec: spec/imported/task.item.getdescription.yaml
+        Spec: spec/imported/task.item.getdescription.yaml (in the b24client repository)
         """
         return cast("TaskItemGetdescriptionResult", self._client._invoke("task.item.getdescription", params))
 
     def getfiles(self, **params: Unpack[TaskItemGetfilesParams]) -> TaskItemGetfilesResult:
         """Get Links to Files Attached to a Task
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.get): The docs mark the method deprecated.
 
         REST method: task.item.getfiles
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-files.html
-        Spec: spec/imported/task.item.getfiles.yaml
+        Spec: spec/imported/task.item.getfiles.yaml (in the b24client repository)
         """
         return cast("TaskItemGetfilesResult", self._client._invoke("task.item.getfiles", params))
 
     def getmanifest(self, **params: Unpack[TaskItemGetmanifestParams]) -> TaskItemGetmanifestResult:
         """Get a List of Methods task.item. with Their Descriptions
 
+        Takes no arguments.
+
         Deprecated (use tasks.task.getFields): The docs mark the method deprecated.
 
         REST method: task.item.getmanifest
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-get-manifest.html
-        Spec: spec/imported/task.item.getmanifest.yaml
+        Spec: spec/imported/task.item.getmanifest.yaml (in the b24client repository)
         """
         return cast("TaskItemGetmanifestResult", self._client._invoke("task.item.getmanifest", params))
 
     def isactionallowed(self, **params: Unpack[TaskItemIsactionallowedParams]) -> TaskItemIsactionallowedResult:
         """Check if the action task.item.isactionallowed is permitted
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+            actionid (Any, optional, sent as ACTIONID)
+
         Deprecated (use tasks.task.getAccess): The docs mark the method deprecated.
 
         REST method: task.item.isactionallowed
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-is-action-allowed.html
-        Spec: spec/imported/task.item.isactionallowed.yaml
+        Spec: spec/imported/task.item.isactionallowed.yaml (in the b24client repository)
         """
         return cast("TaskItemIsactionallowedResult", self._client._invoke("task.item.isactionallowed", params))
 
     def list(self, **params: Unpack[TaskItemListParams]) -> TaskItemListResult:
         """Get the List of Tasks
 
+        Args:
+            order (dict[str, Any], optional, sent as ORDER)
+            filter (dict[str, Any], optional, sent as FILTER)
+            params (list[Any] | dict[str, Any], optional, sent as PARAMS)
+            select (list[Any] | dict[str, Any], optional, sent as SELECT)
+
         Deprecated (use tasks.task.list): The docs mark the method deprecated.
 
         REST method: task.item.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-list.html
-        Spec: spec/imported/task.item.list.yaml
+        Spec: spec/imported/task.item.list.yaml (in the b24client repository)
         """
         return cast("TaskItemListResult", self._client._invoke("task.item.list", params))
 
     def renew(self, **params: Unpack[TaskItemRenewParams]) -> TaskItemRenewResult:
         """Change Task Status to "Not Executed"
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.renew): The docs mark the method deprecated.
 
         REST method: task.item.renew
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-renew.html
-        Spec: spec/imported/task.item.renew.yaml
+        Spec: spec/imported/task.item.renew.yaml (in the b24client repository)
         """
         return cast("TaskItemRenewResult", self._client._invoke("task.item.renew", params))
 
     def startexecution(self, **params: Unpack[TaskItemStartexecutionParams]) -> TaskItemStartexecutionResult:
         """Transitioning a Task to "In Progress" Status
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+
         Deprecated (use tasks.task.start): The docs mark the method deprecated.
 
         REST method: task.item.startexecution
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-start-execution.html
-        Spec: spec/imported/task.item.startexecution.yaml
+        Spec: spec/imported/task.item.startexecution.yaml (in the b24client repository)
         """
         return cast("TaskItemStartexecutionResult", self._client._invoke("task.item.startexecution", params))
 
     def update(self, **params: Unpack[TaskItemUpdateParams]) -> TaskItemUpdateResult:
         """Update Task
 
+        Args:
+            taskid (Any, optional, sent as TASKID)
+            taskdata (Any, optional, sent as TASKDATA)
+
         Deprecated (use tasks.task.update): The docs mark the method deprecated.
 
         REST method: task.item.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-item-update.html
-        Spec: spec/imported/task.item.update.yaml
+        Spec: spec/imported/task.item.update.yaml (in the b24client repository)
         """
         return cast("TaskItemUpdateResult", self._client._invoke("task.item.update", params))
 
@@ -782,63 +980,98 @@ class TaskItemUserfieldNamespace:
     def add(self, **params: Unpack[TaskItemUserfieldAddParams]) -> TaskItemUserfieldAddResult:
         """Add Custom Field
 
+        Args:
+            params (TaskItemUserfieldAddParamsObject, required, sent as PARAMS)
+
         REST method: task.item.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-add.html
-        Spec: spec/imported/task.item.userfield.add.yaml
+        Spec: spec/imported/task.item.userfield.add.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldAddResult", self._client._invoke("task.item.userfield.add", params))
 
     def delete(self, **params: Unpack[TaskItemUserfieldDeleteParams]) -> TaskItemUserfieldDeleteResult:
         """Delete User Field
 
+        Args:
+            id (int | str, required, sent as ID)
+
         REST method: task.item.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-delete.html
-        Spec: spec/imported/task.item.userfield.delete.yaml
+        Spec: spec/imported/task.item.userfield.delete.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldDeleteResult", self._client._invoke("task.item.userfield.delete", params))
 
     def get(self, **params: Unpack[TaskItemUserfieldGetParams]) -> TaskItemUserfieldGetResult:
         """Get Custom Task Field by ID
 
+        Args:
+            id (int | str, required, sent as ID)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: task.item.userfield.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get.html
-        Spec: spec/imported/task.item.userfield.get.yaml
+        Spec: spec/imported/task.item.userfield.get.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldGetResult", self._client._invoke("task.item.userfield.get", params))
 
     def getfields(self, **params: Unpack[TaskItemUserfieldGetfieldsParams]) -> TaskItemUserfieldGetfieldsResult:
         """Get User Field Fields with
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: task.item.userfield.getfields
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-fields.html
-        Spec: spec/imported/task.item.userfield.getfields.yaml
+        Spec: spec/imported/task.item.userfield.getfields.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldGetfieldsResult", self._client._invoke("task.item.userfield.getfields", params))
 
     def getlist(self, **params: Unpack[TaskItemUserfieldGetlistParams]) -> TaskItemUserfieldGetlistResult:
         """Get a List of Custom Fields
 
+        Args:
+            order (dict[str, Any], optional, sent as ORDER)
+            filter (dict[str, Any], optional, sent as FILTER)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: task.item.userfield.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-list.html
-        Spec: spec/imported/task.item.userfield.getlist.yaml
+        Spec: spec/imported/task.item.userfield.getlist.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldGetlistResult", self._client._invoke("task.item.userfield.getlist", params))
 
     def gettypes(self, **params: Unpack[TaskItemUserfieldGettypesParams]) -> TaskItemUserfieldGettypesResult:
         """Get a List of Available Data Types for
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: task.item.userfield.gettypes
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-get-types.html
-        Spec: spec/imported/task.item.userfield.gettypes.yaml
+        Spec: spec/imported/task.item.userfield.gettypes.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldGettypesResult", self._client._invoke("task.item.userfield.gettypes", params))
 
     def update(self, **params: Unpack[TaskItemUserfieldUpdateParams]) -> TaskItemUserfieldUpdateResult:
         """Update User Field
 
+        Args:
+            id (int | str, required, sent as ID)
+            data (TaskItemUserfieldUpdateData, required, sent as DATA)
+
         REST method: task.item.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-field/task-item-user-field-update.html
-        Spec: spec/imported/task.item.userfield.update.yaml
+        Spec: spec/imported/task.item.userfield.update.yaml (in the b24client repository)
         """
         return cast("TaskItemUserfieldUpdateResult", self._client._invoke("task.item.userfield.update", params))
 
@@ -854,11 +1087,17 @@ class TaskItemsNamespace:
     def getlist(self, **params: Unpack[TaskItemsGetlistParams]) -> TaskItemsGetlistResult:
         """Get the List of Tasks
 
+        Args:
+            order (dict[str, Any], optional, sent as ORDER)
+            filter (dict[str, Any], optional, sent as FILTER)
+            taskdata (list[Any] | dict[str, Any], optional, sent as TASKDATA)
+            nav_params (list[Any] | dict[str, Any], optional, sent as NAV_PARAMS)
+
         Deprecated (use tasks.task.list): The docs mark the method deprecated.
 
         REST method: task.items.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-items-get-list.html
-        Spec: spec/imported/task.items.getlist.yaml
+        Spec: spec/imported/task.items.getlist.yaml (in the b24client repository)
         """
         return cast("TaskItemsGetlistResult", self._client._invoke("task.items.getlist", params))
 
@@ -874,11 +1113,14 @@ class TaskLogitemNamespace:
     def list(self, **params: Unpack[TaskLogitemListParams]) -> TaskLogitemListResult:
         """View Task Change History
 
+        Args:
+            id (Any, required, sent as ID)
+
         Deprecated (use tasks.task.history.list): The docs mark the method deprecated.
 
         REST method: task.logitem.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/deprecated/task-item/task-log-item-list.html
-        Spec: spec/imported/task.logitem.list.yaml
+        Spec: spec/imported/task.logitem.list.yaml (in the b24client repository)
         """
         return cast("TaskLogitemListResult", self._client._invoke("task.logitem.list", params))
 
@@ -894,9 +1136,11 @@ class TaskPlannerNamespace:
     def getlist(self, **params: Unpack[TaskPlannerGetlistParams]) -> TaskPlannerGetlistResult:
         """Get the List of Tasks from the Daily Plan
 
+        Takes no arguments.
+
         REST method: task.planner.getlist
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/planner/task-planner-get-list.html
-        Spec: spec/imported/task.planner.getlist.yaml
+        Spec: spec/imported/task.planner.getlist.yaml (in the b24client repository)
         """
         return cast("TaskPlannerGetlistResult", self._client._invoke("task.planner.getlist", params))
 
@@ -912,55 +1156,82 @@ class TaskStagesNamespace:
     def add(self, **params: Unpack[TaskStagesAddParams]) -> TaskStagesAddResult:
         """Add a Kanban or "My Plan" Stage
 
+        Args:
+            fields (TaskStagesAddFields, required)
+            is_admin (bool | str, optional, sent as isAdmin)
+
         REST method: task.stages.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-add.html
-        Spec: spec/imported/task.stages.add.yaml
+        Spec: spec/imported/task.stages.add.yaml (in the b24client repository)
         """
         return cast("TaskStagesAddResult", self._client._invoke("task.stages.add", params))
 
     def canmovetask(self, **params: Unpack[TaskStagesCanmovetaskParams]) -> TaskStagesCanmovetaskResult:
         """Check the Ability to Move Task
 
+        Args:
+            entity_id (int | str, required, sent as entityId)
+            entity_type (Literal['U', 'G'], required, sent as entityType)
+
         REST method: task.stages.canmovetask
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-can-move-task.html
-        Spec: spec/imported/task.stages.canmovetask.yaml
+        Spec: spec/imported/task.stages.canmovetask.yaml (in the b24client repository)
         """
         return cast("TaskStagesCanmovetaskResult", self._client._invoke("task.stages.canmovetask", params))
 
     def delete(self, **params: Unpack[TaskStagesDeleteParams]) -> TaskStagesDeleteResult:
         """Delete a Kanban or "My Plan" Stage
 
+        Args:
+            id (int | str, required)
+            is_admin (bool | str, optional, sent as isAdmin)
+
         REST method: task.stages.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-delete.html
-        Spec: spec/imported/task.stages.delete.yaml
+        Spec: spec/imported/task.stages.delete.yaml (in the b24client repository)
         """
         return cast("TaskStagesDeleteResult", self._client._invoke("task.stages.delete", params))
 
     def get(self, **params: Unpack[TaskStagesGetParams]) -> TaskStagesGetResult:
         """Get the List of Kanban Stages or "My Plan"
 
+        Args:
+            entity_id (int | str, required, sent as entityId)
+            is_admin (bool | str, optional, sent as isAdmin)
+
         REST method: task.stages.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-get.html
-        Spec: spec/imported/task.stages.get.yaml
+        Spec: spec/imported/task.stages.get.yaml (in the b24client repository)
         """
         return cast("TaskStagesGetResult", self._client._invoke("task.stages.get", params))
 
     def movetask(self, **params: Unpack[TaskStagesMovetaskParams]) -> TaskStagesMovetaskResult:
         """Move Task from One Stage to Another
 
+        Args:
+            id (int | str, required)
+            stage_id (int | str, required, sent as stageId)
+            before (int | str, optional)
+            after (int | str, optional)
+
         Rules: at most one of before, after.
 
         REST method: task.stages.movetask
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-move-task.html
-        Spec: spec/imported/task.stages.movetask.yaml, spec/overrides/task.stages.movetask.yaml
+        Spec: spec/imported/task.stages.movetask.yaml, spec/overrides/task.stages.movetask.yaml (in the b24client repository)
         """
         return cast("TaskStagesMovetaskResult", self._client._invoke("task.stages.movetask", params))
 
     def update(self, **params: Unpack[TaskStagesUpdateParams]) -> TaskStagesUpdateResult:
         """Update Kanban Stage or "My Plan"
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], required)
+            is_admin (bool | str, optional, sent as isAdmin)
+
         REST method: task.stages.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/stages/task-stages-update.html
-        Spec: spec/imported/task.stages.update.yaml
+        Spec: spec/imported/task.stages.update.yaml (in the b24client repository)
         """
         return cast("TaskStagesUpdateResult", self._client._invoke("task.stages.update", params))

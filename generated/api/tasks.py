@@ -261,45 +261,60 @@ class TasksApiScrumBacklogNamespace:
     def add(self, **params: Unpack[TasksApiScrumBacklogAddParams]) -> TasksApiScrumBacklogAddResult:
         """Add backlog in Scrum
 
+        Args:
+            fields (TasksApiScrumBacklogAddFields, required)
+
         REST method: tasks.api.scrum.backlog.add
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-add.html
-        Spec: spec/imported/tasks.api.scrum.backlog.add.yaml
+        Spec: spec/imported/tasks.api.scrum.backlog.add.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumBacklogAddResult", self._client._invoke("tasks.api.scrum.backlog.add", params))
 
     def delete(self, **params: Unpack[TasksApiScrumBacklogDeleteParams]) -> TasksApiScrumBacklogDeleteResult:
         """Delete backlog
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.backlog.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-delete.html
-        Spec: spec/imported/tasks.api.scrum.backlog.delete.yaml
+        Spec: spec/imported/tasks.api.scrum.backlog.delete.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumBacklogDeleteResult", self._client._invoke("tasks.api.scrum.backlog.delete", params))
 
     def get(self, **params: Unpack[TasksApiScrumBacklogGetParams]) -> TasksApiScrumBacklogGetResult:
         """Get Backlog Fields by Scrum ID
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.backlog.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get.html
-        Spec: spec/imported/tasks.api.scrum.backlog.get.yaml
+        Spec: spec/imported/tasks.api.scrum.backlog.get.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumBacklogGetResult", self._client._invoke("tasks.api.scrum.backlog.get", params))
 
     def get_fields(self, **params: Unpack[TasksApiScrumBacklogGetFieldsParams]) -> TasksApiScrumBacklogGetFieldsResult:
         """Get a list of available backlog fields
 
+        Takes no arguments.
+
         REST method: tasks.api.scrum.backlog.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-get-fields.html
-        Spec: spec/imported/tasks.api.scrum.backlog.getFields.yaml
+        Spec: spec/imported/tasks.api.scrum.backlog.getFields.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumBacklogGetFieldsResult", self._client._invoke("tasks.api.scrum.backlog.getFields", params))
 
     def update(self, **params: Unpack[TasksApiScrumBacklogUpdateParams]) -> TasksApiScrumBacklogUpdateResult:
         """Update backlog
 
+        Args:
+            id (int | str, required)
+            fields (TasksApiScrumBacklogUpdateFields, required)
+
         REST method: tasks.api.scrum.backlog.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/backlog/tasks-api-scrum-backlog-update.html
-        Spec: spec/imported/tasks.api.scrum.backlog.update.yaml
+        Spec: spec/imported/tasks.api.scrum.backlog.update.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumBacklogUpdateResult", self._client._invoke("tasks.api.scrum.backlog.update", params))
 
@@ -315,54 +330,75 @@ class TasksApiScrumEpicNamespace:
     def add(self, **params: Unpack[TasksApiScrumEpicAddParams]) -> TasksApiScrumEpicAddResult:
         """Add Epic in Scrum
 
+        Args:
+            fields (TasksApiScrumEpicAddFields, required)
+
         REST method: tasks.api.scrum.epic.add
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-add.html
-        Spec: spec/imported/tasks.api.scrum.epic.add.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.add.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicAddResult", self._client._invoke("tasks.api.scrum.epic.add", params))
 
     def delete(self, **params: Unpack[TasksApiScrumEpicDeleteParams]) -> TasksApiScrumEpicDeleteResult:
         """Delete Epic
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.epic.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-delete.html
-        Spec: spec/imported/tasks.api.scrum.epic.delete.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.delete.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicDeleteResult", self._client._invoke("tasks.api.scrum.epic.delete", params))
 
     def get(self, **params: Unpack[TasksApiScrumEpicGetParams]) -> TasksApiScrumEpicGetResult:
         """Get Epic Fields by Its Identifier
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.epic.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-get.html
-        Spec: spec/imported/tasks.api.scrum.epic.get.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.get.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicGetResult", self._client._invoke("tasks.api.scrum.epic.get", params))
 
     def get_fields(self, **params: Unpack[TasksApiScrumEpicGetFieldsParams]) -> TasksApiScrumEpicGetFieldsResult:
         """Get a list of available fields for epic
 
+        Takes no arguments.
+
         REST method: tasks.api.scrum.epic.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-get-fields.html
-        Spec: spec/imported/tasks.api.scrum.epic.getFields.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.getFields.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicGetFieldsResult", self._client._invoke("tasks.api.scrum.epic.getFields", params))
 
     def list(self, **params: Unpack[TasksApiScrumEpicListParams]) -> TasksApiScrumEpicListResult:
         """Get a List of Epics
 
+        Args:
+            order (list[Any] | dict[str, Any], optional)
+            filter (list[Any] | dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: tasks.api.scrum.epic.list
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-list.html
-        Spec: spec/imported/tasks.api.scrum.epic.list.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.list.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicListResult", self._client._invoke("tasks.api.scrum.epic.list", params))
 
     def update(self, **params: Unpack[TasksApiScrumEpicUpdateParams]) -> TasksApiScrumEpicUpdateResult:
         """Update Epic in Scrum
 
+        Args:
+            id (int | str, required)
+            fields (list[Any] | dict[str, Any], required)
+
         REST method: tasks.api.scrum.epic.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/epic/tasks-api-scrum-epic-update.html
-        Spec: spec/imported/tasks.api.scrum.epic.update.yaml
+        Spec: spec/imported/tasks.api.scrum.epic.update.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumEpicUpdateResult", self._client._invoke("tasks.api.scrum.epic.update", params))
 
@@ -378,63 +414,87 @@ class TasksApiScrumKanbanNamespace:
     def add_stage(self, **params: Unpack[TasksApiScrumKanbanAddStageParams]) -> TasksApiScrumKanbanAddStageResult:
         """Create a Scrum Kanban Stage
 
+        Args:
+            fields (TasksApiScrumKanbanAddStageFields, required)
+
         REST method: tasks.api.scrum.kanban.addStage
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-add-stage.html
-        Spec: spec/imported/tasks.api.scrum.kanban.addStage.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.addStage.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanAddStageResult", self._client._invoke("tasks.api.scrum.kanban.addStage", params))
 
     def add_task(self, **params: Unpack[TasksApiScrumKanbanAddTaskParams]) -> TasksApiScrumKanbanAddTaskResult:
         """Add Task to Scrum Kanban
 
+        Args:
+            sprint_id (int | str, required, sent as sprintId)
+            task_id (int | str, required, sent as taskId)
+            stage_id (int | str, required, sent as stageId)
+
         REST method: tasks.api.scrum.kanban.addTask
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-add-task.html
-        Spec: spec/imported/tasks.api.scrum.kanban.addTask.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.addTask.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanAddTaskResult", self._client._invoke("tasks.api.scrum.kanban.addTask", params))
 
     def delete_stage(self, **params: Unpack[TasksApiScrumKanbanDeleteStageParams]) -> TasksApiScrumKanbanDeleteStageResult:
         """Delete Stage
 
+        Args:
+            stage_id (int | str, required, sent as stageId)
+
         REST method: tasks.api.scrum.kanban.deleteStage
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-delete-stage.html
-        Spec: spec/imported/tasks.api.scrum.kanban.deleteStage.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.deleteStage.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanDeleteStageResult", self._client._invoke("tasks.api.scrum.kanban.deleteStage", params))
 
     def delete_task(self, **params: Unpack[TasksApiScrumKanbanDeleteTaskParams]) -> TasksApiScrumKanbanDeleteTaskResult:
         """Delete Task from Scrum Kanban
 
+        Args:
+            sprint_id (int | str, required, sent as sprintId)
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.api.scrum.kanban.deleteTask
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-delete-task.html
-        Spec: spec/imported/tasks.api.scrum.kanban.deleteTask.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.deleteTask.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanDeleteTaskResult", self._client._invoke("tasks.api.scrum.kanban.deleteTask", params))
 
     def get_fields(self, **params: Unpack[TasksApiScrumKanbanGetFieldsParams]) -> TasksApiScrumKanbanGetFieldsResult:
         """Get a list of available fields for the kanban stage
 
+        Takes no arguments.
+
         REST method: tasks.api.scrum.kanban.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-get-fields.html
-        Spec: spec/imported/tasks.api.scrum.kanban.getFields.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.getFields.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanGetFieldsResult", self._client._invoke("tasks.api.scrum.kanban.getFields", params))
 
     def get_stages(self, **params: Unpack[TasksApiScrumKanbanGetStagesParams]) -> TasksApiScrumKanbanGetStagesResult:
         """Get Kanban Stages by Sprint ID
 
+        Args:
+            sprint_id (int | str, required, sent as sprintId)
+
         REST method: tasks.api.scrum.kanban.getStages
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-get-stages.html
-        Spec: spec/imported/tasks.api.scrum.kanban.getStages.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.getStages.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanGetStagesResult", self._client._invoke("tasks.api.scrum.kanban.getStages", params))
 
     def update_stage(self, **params: Unpack[TasksApiScrumKanbanUpdateStageParams]) -> TasksApiScrumKanbanUpdateStageResult:
         """Update Scrum Kanban Stage
 
+        Args:
+            stage_id (int | str, required, sent as stageId)
+            fields (TasksApiScrumKanbanUpdateStageFields, required)
+
         REST method: tasks.api.scrum.kanban.updateStage
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/kanban/tasks-api-scrum-kanban-update-stage.html
-        Spec: spec/imported/tasks.api.scrum.kanban.updateStage.yaml
+        Spec: spec/imported/tasks.api.scrum.kanban.updateStage.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumKanbanUpdateStageResult", self._client._invoke("tasks.api.scrum.kanban.updateStage", params))
 
@@ -450,72 +510,99 @@ class TasksApiScrumSprintNamespace:
     def add(self, **params: Unpack[TasksApiScrumSprintAddParams]) -> TasksApiScrumSprintAddResult:
         """Add Sprint in Scrum
 
+        Args:
+            fields (TasksApiScrumSprintAddFields, required)
+
         REST method: tasks.api.scrum.sprint.add
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-add.html
-        Spec: spec/imported/tasks.api.scrum.sprint.add.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.add.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintAddResult", self._client._invoke("tasks.api.scrum.sprint.add", params))
 
     def complete(self, **params: Unpack[TasksApiScrumSprintCompleteParams]) -> TasksApiScrumSprintCompleteResult:
         """Complete the Active Sprint of the Selected Scrum
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.sprint.complete
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-complete.html
-        Spec: spec/imported/tasks.api.scrum.sprint.complete.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.complete.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintCompleteResult", self._client._invoke("tasks.api.scrum.sprint.complete", params))
 
     def delete(self, **params: Unpack[TasksApiScrumSprintDeleteParams]) -> TasksApiScrumSprintDeleteResult:
         """Delete Sprint
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.sprint.delete
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-delete.html
-        Spec: spec/imported/tasks.api.scrum.sprint.delete.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.delete.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintDeleteResult", self._client._invoke("tasks.api.scrum.sprint.delete", params))
 
     def get(self, **params: Unpack[TasksApiScrumSprintGetParams]) -> TasksApiScrumSprintGetResult:
         """Get Sprint Fields by Its Identifier
 
+        Args:
+            sprint_id (int | str, required, sent as sprintId)
+
         REST method: tasks.api.scrum.sprint.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get.html
-        Spec: spec/imported/tasks.api.scrum.sprint.get.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.get.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintGetResult", self._client._invoke("tasks.api.scrum.sprint.get", params))
 
     def get_fields(self, **params: Unpack[TasksApiScrumSprintGetFieldsParams]) -> TasksApiScrumSprintGetFieldsResult:
         """Get a List of Available Fields for the Sprint
 
+        Takes no arguments.
+
         REST method: tasks.api.scrum.sprint.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-get-fields.html
-        Spec: spec/imported/tasks.api.scrum.sprint.getFields.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.getFields.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintGetFieldsResult", self._client._invoke("tasks.api.scrum.sprint.getFields", params))
 
     def list(self, **params: Unpack[TasksApiScrumSprintListParams]) -> TasksApiScrumSprintListResult:
         """Get a List of Sprints
 
+        Args:
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            filter (dict[str, Any], optional)
+            select (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: tasks.api.scrum.sprint.list
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-list.html
-        Spec: spec/imported/tasks.api.scrum.sprint.list.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.list.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintListResult", self._client._invoke("tasks.api.scrum.sprint.list", params))
 
     def start(self, **params: Unpack[TasksApiScrumSprintStartParams]) -> TasksApiScrumSprintStartResult:
         """Start Sprint
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.sprint.start
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-start.html
-        Spec: spec/imported/tasks.api.scrum.sprint.start.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.start.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintStartResult", self._client._invoke("tasks.api.scrum.sprint.start", params))
 
     def update(self, **params: Unpack[TasksApiScrumSprintUpdateParams]) -> TasksApiScrumSprintUpdateResult:
         """Update Sprint
 
+        Args:
+            id (int | str, required)
+            fields (TasksApiScrumSprintUpdateFields, required)
+
         REST method: tasks.api.scrum.sprint.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/sprint/tasks-api-scrum-sprint-update.html
-        Spec: spec/imported/tasks.api.scrum.sprint.update.yaml
+        Spec: spec/imported/tasks.api.scrum.sprint.update.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumSprintUpdateResult", self._client._invoke("tasks.api.scrum.sprint.update", params))
 
@@ -531,27 +618,36 @@ class TasksApiScrumTaskNamespace:
     def get(self, **params: Unpack[TasksApiScrumTaskGetParams]) -> TasksApiScrumTaskGetResult:
         """Get Scrum Task Fields by ID
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.api.scrum.task.get
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-get.html
-        Spec: spec/imported/tasks.api.scrum.task.get.yaml
+        Spec: spec/imported/tasks.api.scrum.task.get.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumTaskGetResult", self._client._invoke("tasks.api.scrum.task.get", params))
 
     def get_fields(self, **params: Unpack[TasksApiScrumTaskGetFieldsParams]) -> TasksApiScrumTaskGetFieldsResult:
         """Get Scrum Task Fields
 
+        Takes no arguments.
+
         REST method: tasks.api.scrum.task.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-get-fields.html
-        Spec: spec/imported/tasks.api.scrum.task.getFields.yaml
+        Spec: spec/imported/tasks.api.scrum.task.getFields.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumTaskGetFieldsResult", self._client._invoke("tasks.api.scrum.task.getFields", params))
 
     def update(self, **params: Unpack[TasksApiScrumTaskUpdateParams]) -> TasksApiScrumTaskUpdateResult:
         """Create or Update a Scrum Task
 
+        Args:
+            id (int | str, required)
+            fields (TasksApiScrumTaskUpdateFields, required)
+
         REST method: tasks.api.scrum.task.update
         Docs: https://apidocs.bitrix24.com/api-reference/sonet-group/scrum/task/tasks-api-scrum-task-update.html
-        Spec: spec/imported/tasks.api.scrum.task.update.yaml
+        Spec: spec/imported/tasks.api.scrum.task.update.yaml (in the b24client repository)
         """
         return cast("TasksApiScrumTaskUpdateResult", self._client._invoke("tasks.api.scrum.task.update", params))
 
@@ -580,63 +676,86 @@ class TasksFlowFlowNamespace:
     def activate(self, **params: Unpack[TasksFlowFlowActivateParams]) -> TasksFlowFlowActivateResult:
         """Activate/Deactivate the Flow
 
+        Args:
+            flow_id (int | str, required, sent as flowId)
+
         REST method: tasks.flow.Flow.activate
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-activate.html
-        Spec: spec/imported/tasks.flow.Flow.activate.yaml
+        Spec: spec/imported/tasks.flow.Flow.activate.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowActivateResult", self._client._invoke("tasks.flow.Flow.activate", params))
 
     def create(self, **params: Unpack[TasksFlowFlowCreateParams]) -> TasksFlowFlowCreateResult:
         """Create a New Flow
 
+        Args:
+            flow_data (TasksFlowFlowCreateFlowData, required, sent as flowData)
+
         REST method: tasks.flow.Flow.create
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-create.html
-        Spec: spec/imported/tasks.flow.Flow.create.yaml
+        Spec: spec/imported/tasks.flow.Flow.create.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowCreateResult", self._client._invoke("tasks.flow.Flow.create", params))
 
     def delete(self, **params: Unpack[TasksFlowFlowDeleteParams]) -> TasksFlowFlowDeleteResult:
         """Delete Flow
 
+        Args:
+            flow_data (TasksFlowFlowDeleteFlowData, required, sent as flowData)
+
         REST method: tasks.flow.Flow.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-delete.html
-        Spec: spec/imported/tasks.flow.Flow.delete.yaml
+        Spec: spec/imported/tasks.flow.Flow.delete.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowDeleteResult", self._client._invoke("tasks.flow.Flow.delete", params))
 
     def get(self, **params: Unpack[TasksFlowFlowGetParams]) -> TasksFlowFlowGetResult:
         """Get
 
+        Args:
+            flow_id (int | str, required, sent as flowId)
+
         REST method: tasks.flow.Flow.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-get.html
-        Spec: spec/imported/tasks.flow.Flow.get.yaml
+        Spec: spec/imported/tasks.flow.Flow.get.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowGetResult", self._client._invoke("tasks.flow.Flow.get", params))
 
     def is_exists(self, **params: Unpack[TasksFlowFlowIsExistsParams]) -> TasksFlowFlowIsExistsResult:
         """Check the Existence of
 
+        Args:
+            flow_data (dict[str, Any], required, sent as flowData)
+            name (str, required)
+            id (int | str, optional)
+
         REST method: tasks.flow.Flow.isExists
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-is-exists.html
-        Spec: spec/imported/tasks.flow.Flow.isExists.yaml
+        Spec: spec/imported/tasks.flow.Flow.isExists.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowIsExistsResult", self._client._invoke("tasks.flow.Flow.isExists", params))
 
     def pin(self, **params: Unpack[TasksFlowFlowPinParams]) -> TasksFlowFlowPinResult:
         """Pin or Unpin the Flow
 
+        Args:
+            flow_id (int | str, required, sent as flowId)
+
         REST method: tasks.flow.Flow.pin
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-pin.html
-        Spec: spec/imported/tasks.flow.Flow.pin.yaml
+        Spec: spec/imported/tasks.flow.Flow.pin.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowPinResult", self._client._invoke("tasks.flow.Flow.pin", params))
 
     def update(self, **params: Unpack[TasksFlowFlowUpdateParams]) -> TasksFlowFlowUpdateResult:
         """Update the Flow
 
+        Args:
+            flow_data (TasksFlowFlowUpdateFlowData, required, sent as flowData)
+
         REST method: tasks.flow.Flow.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/flow/tasks-flow-flow-update.html
-        Spec: spec/imported/tasks.flow.Flow.update.yaml
+        Spec: spec/imported/tasks.flow.Flow.update.yaml (in the b24client repository)
         """
         return cast("TasksFlowFlowUpdateResult", self._client._invoke("tasks.flow.Flow.update", params))
 
@@ -652,27 +771,36 @@ class TasksTaskNamespace:
     def add(self, **params: Unpack[TasksTaskAddParams]) -> TasksTaskAddResult:
         """Add Task
 
+        Args:
+            fields (dict[str, Any], required)
+
         REST method: tasks.task.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add.html
-        Spec: spec/imported/tasks.task.add.yaml
+        Spec: spec/imported/tasks.task.add.yaml (in the b24client repository)
         """
         return cast("TasksTaskAddResult", self._client._invoke("tasks.task.add", params))
 
     def approve(self, **params: Unpack[TasksTaskApproveParams]) -> TasksTaskApproveResult:
         """Approve Task:
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.approve
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-approve.html
-        Spec: spec/imported/tasks.task.approve.yaml
+        Spec: spec/imported/tasks.task.approve.yaml (in the b24client repository)
         """
         return cast("TasksTaskApproveResult", self._client._invoke("tasks.task.approve", params))
 
     def complete(self, **params: Unpack[TasksTaskCompleteParams]) -> TasksTaskCompleteResult:
         """Move Task to Completed Status
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.complete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-complete.html
-        Spec: spec/imported/tasks.task.complete.yaml
+        Spec: spec/imported/tasks.task.complete.yaml (in the b24client repository)
         """
         return cast("TasksTaskCompleteResult", self._client._invoke("tasks.task.complete", params))
 
@@ -683,36 +811,49 @@ class TasksTaskNamespace:
     def defer(self, **params: Unpack[TasksTaskDeferParams]) -> TasksTaskDeferResult:
         """Defer a Task to the Status "Deferred"
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.defer
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-defer.html
-        Spec: spec/imported/tasks.task.defer.yaml
+        Spec: spec/imported/tasks.task.defer.yaml (in the b24client repository)
         """
         return cast("TasksTaskDeferResult", self._client._invoke("tasks.task.defer", params))
 
     def delegate(self, **params: Unpack[TasksTaskDelegateParams]) -> TasksTaskDelegateResult:
         """Delegate Task
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+            user_id (int | str, required, sent as userId)
+
         REST method: tasks.task.delegate
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delegate.html
-        Spec: spec/imported/tasks.task.delegate.yaml
+        Spec: spec/imported/tasks.task.delegate.yaml (in the b24client repository)
         """
         return cast("TasksTaskDelegateResult", self._client._invoke("tasks.task.delegate", params))
 
     def delete(self, **params: Unpack[TasksTaskDeleteParams]) -> TasksTaskDeleteResult:
         """Delete Task
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete.html
-        Spec: spec/imported/tasks.task.delete.yaml
+        Spec: spec/imported/tasks.task.delete.yaml (in the b24client repository)
         """
         return cast("TasksTaskDeleteResult", self._client._invoke("tasks.task.delete", params))
 
     def disapprove(self, **params: Unpack[TasksTaskDisapproveParams]) -> TasksTaskDisapproveResult:
         """Disapprove Task
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.disapprove
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-disapprove.html
-        Spec: spec/imported/tasks.task.disapprove.yaml
+        Spec: spec/imported/tasks.task.disapprove.yaml (in the b24client repository)
         """
         return cast("TasksTaskDisapproveResult", self._client._invoke("tasks.task.disapprove", params))
 
@@ -727,27 +868,37 @@ class TasksTaskNamespace:
     def get(self, **params: Unpack[TasksTaskGetParams]) -> TasksTaskGetResult:
         """Get Task by ID
 
+        Args:
+            task_id (int | str, optional, sent as taskId)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get.html
-        Spec: spec/imported/tasks.task.get.yaml
+        Spec: spec/imported/tasks.task.get.yaml (in the b24client repository)
         """
         return cast("TasksTaskGetResult", self._client._invoke("tasks.task.get", params))
 
     def get_fields(self, **params: Unpack[TasksTaskGetFieldsParams]) -> TasksTaskGetFieldsResult:
         """Get the List of Fields
 
+        Takes no arguments.
+
         REST method: tasks.task.getFields
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-fields.html
-        Spec: spec/imported/tasks.task.getFields.yaml
+        Spec: spec/imported/tasks.task.getFields.yaml (in the b24client repository)
         """
         return cast("TasksTaskGetFieldsResult", self._client._invoke("tasks.task.getFields", params))
 
     def getaccess(self, **params: Unpack[TasksTaskGetaccessParams]) -> TasksTaskGetaccessResult:
         """Check Access to Task
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+            users (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.getaccess
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-access.html
-        Spec: spec/imported/tasks.task.getaccess.yaml
+        Spec: spec/imported/tasks.task.getaccess.yaml (in the b24client repository)
         """
         return cast("TasksTaskGetaccessResult", self._client._invoke("tasks.task.getaccess", params))
 
@@ -758,45 +909,64 @@ class TasksTaskNamespace:
     def list(self, **params: Unpack[TasksTaskListParams]) -> TasksTaskListResult:
         """Get Task List
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
+            params (dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: tasks.task.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list.html
-        Spec: spec/imported/tasks.task.list.yaml
+        Spec: spec/imported/tasks.task.list.yaml (in the b24client repository)
         """
         return cast("TasksTaskListResult", self._client._invoke("tasks.task.list", params))
 
     def mute(self, **params: Unpack[TasksTaskMuteParams]) -> TasksTaskMuteResult:
         """Enable "Mute" Mode
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.mute
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-mute.html
-        Spec: spec/imported/tasks.task.mute.yaml
+        Spec: spec/imported/tasks.task.mute.yaml (in the b24client repository)
         """
         return cast("TasksTaskMuteResult", self._client._invoke("tasks.task.mute", params))
 
     def pause(self, **params: Unpack[TasksTaskPauseParams]) -> TasksTaskPauseResult:
         """Translate the task to the Waiting for Execution status
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.pause
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-pause.html
-        Spec: spec/imported/tasks.task.pause.yaml
+        Spec: spec/imported/tasks.task.pause.yaml (in the b24client repository)
         """
         return cast("TasksTaskPauseResult", self._client._invoke("tasks.task.pause", params))
 
     def pin(self, **params: Unpack[TasksTaskPinParams]) -> TasksTaskPinResult:
         """Pin a Task:
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.pin
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-pin.html
-        Spec: spec/imported/tasks.task.pin.yaml
+        Spec: spec/imported/tasks.task.pin.yaml (in the b24client repository)
         """
         return cast("TasksTaskPinResult", self._client._invoke("tasks.task.pin", params))
 
     def renew(self, **params: Unpack[TasksTaskRenewParams]) -> TasksTaskRenewResult:
         """Renew a Task After Completion:
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.renew
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-renew.html
-        Spec: spec/imported/tasks.task.renew.yaml
+        Spec: spec/imported/tasks.task.renew.yaml (in the b24client repository)
         """
         return cast("TasksTaskRenewResult", self._client._invoke("tasks.task.renew", params))
 
@@ -807,54 +977,73 @@ class TasksTaskNamespace:
     def start(self, **params: Unpack[TasksTaskStartParams]) -> TasksTaskStartResult:
         """Move Task to In Progress Status
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.start
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/status/tasks-task-start.html
-        Spec: spec/imported/tasks.task.start.yaml
+        Spec: spec/imported/tasks.task.start.yaml (in the b24client repository)
         """
         return cast("TasksTaskStartResult", self._client._invoke("tasks.task.start", params))
 
     def startwatch(self, **params: Unpack[TasksTaskStartwatchParams]) -> TasksTaskStartwatchResult:
         """Enable Task Watching with
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.startwatch
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-start-watch.html
-        Spec: spec/imported/tasks.task.startwatch.yaml
+        Spec: spec/imported/tasks.task.startwatch.yaml (in the b24client repository)
         """
         return cast("TasksTaskStartwatchResult", self._client._invoke("tasks.task.startwatch", params))
 
     def stopwatch(self, **params: Unpack[TasksTaskStopwatchParams]) -> TasksTaskStopwatchResult:
         """Disable Task Monitoring
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.stopwatch
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-stop-watch.html
-        Spec: spec/imported/tasks.task.stopwatch.yaml
+        Spec: spec/imported/tasks.task.stopwatch.yaml (in the b24client repository)
         """
         return cast("TasksTaskStopwatchResult", self._client._invoke("tasks.task.stopwatch", params))
 
     def unmute(self, **params: Unpack[TasksTaskUnmuteParams]) -> TasksTaskUnmuteResult:
         """Disable "Mute" Mode
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.unmute
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unmute.html
-        Spec: spec/imported/tasks.task.unmute.yaml
+        Spec: spec/imported/tasks.task.unmute.yaml (in the b24client repository)
         """
         return cast("TasksTaskUnmuteResult", self._client._invoke("tasks.task.unmute", params))
 
     def unpin(self, **params: Unpack[TasksTaskUnpinParams]) -> TasksTaskUnpinResult:
         """Unpin a task
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.unpin
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-unpin.html
-        Spec: spec/imported/tasks.task.unpin.yaml
+        Spec: spec/imported/tasks.task.unpin.yaml (in the b24client repository)
         """
         return cast("TasksTaskUnpinResult", self._client._invoke("tasks.task.unpin", params))
 
     def update(self, **params: Unpack[TasksTaskUpdateParams]) -> TasksTaskUpdateResult:
         """Update Task
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+            fields (dict[str, Any], required)
+
         REST method: tasks.task.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update.html
-        Spec: spec/imported/tasks.task.update.yaml
+        Spec: spec/imported/tasks.task.update.yaml (in the b24client repository)
         """
         return cast("TasksTaskUpdateResult", self._client._invoke("tasks.task.update", params))
 
@@ -870,9 +1059,18 @@ class TasksTaskCountersNamespace:
     def get(self, **params: Unpack[TasksTaskCountersGetParams]) -> TasksTaskCountersGetResult:
         """Get User Counters
 
+        Args:
+            user_id (int | str, optional, sent as userId)
+            group_id (int | str, optional, sent as groupId)
+            type (Literal['view_all', 'view_role_responsible', 'view_role_accomplice', 'view_role_auditor', 'view_role_originator'], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: tasks.task.counters.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-counters-get.html
-        Spec: spec/imported/tasks.task.counters.get.yaml
+        Spec: spec/imported/tasks.task.counters.get.yaml (in the b24client repository)
         """
         return cast("TasksTaskCountersGetResult", self._client._invoke("tasks.task.counters.get", params))
 
@@ -888,18 +1086,24 @@ class TasksTaskFavoriteNamespace:
     def add(self, **params: Unpack[TasksTaskFavoriteAddParams]) -> TasksTaskFavoriteAddResult:
         """Add Task to Favorites
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.favorite.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-add.html
-        Spec: spec/imported/tasks.task.favorite.add.yaml
+        Spec: spec/imported/tasks.task.favorite.add.yaml (in the b24client repository)
         """
         return cast("TasksTaskFavoriteAddResult", self._client._invoke("tasks.task.favorite.add", params))
 
     def remove(self, **params: Unpack[TasksTaskFavoriteRemoveParams]) -> TasksTaskFavoriteRemoveResult:
         """Remove Task from Favorites
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.favorite.remove
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/user-actions/tasks-task-favorite-remove.html
-        Spec: spec/imported/tasks.task.favorite.remove.yaml
+        Spec: spec/imported/tasks.task.favorite.remove.yaml (in the b24client repository)
         """
         return cast("TasksTaskFavoriteRemoveResult", self._client._invoke("tasks.task.favorite.remove", params))
 
@@ -915,9 +1119,13 @@ class TasksTaskFilesNamespace:
     def attach(self, **params: Unpack[TasksTaskFilesAttachParams]) -> TasksTaskFilesAttachResult:
         """Attach Files to a Task
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+            file_id (int | str, required, sent as fileId)
+
         REST method: tasks.task.files.attach
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-files-attach.html
-        Spec: spec/imported/tasks.task.files.attach.yaml
+        Spec: spec/imported/tasks.task.files.attach.yaml (in the b24client repository)
         """
         return cast("TasksTaskFilesAttachResult", self._client._invoke("tasks.task.files.attach", params))
 
@@ -933,9 +1141,14 @@ class TasksTaskHistoryNamespace:
     def list(self, **params: Unpack[TasksTaskHistoryListParams]) -> TasksTaskHistoryListResult:
         """Get Task History
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+            filter (dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+
         REST method: tasks.task.history.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-history-list.html
-        Spec: spec/imported/tasks.task.history.list.yaml
+        Spec: spec/imported/tasks.task.history.list.yaml (in the b24client repository)
         """
         return cast("TasksTaskHistoryListResult", self._client._invoke("tasks.task.history.list", params))
 
@@ -951,9 +1164,12 @@ class TasksTaskResultNamespace:
     def add_from_comment(self, **params: Unpack[TasksTaskResultAddFromCommentParams]) -> TasksTaskResultAddFromCommentResult:
         """Add Comment to Result
 
+        Args:
+            comment_id (int | str, required, sent as commentId)
+
         REST method: tasks.task.result.addFromComment
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add-from-comment.html
-        Spec: spec/imported/tasks.task.result.addFromComment.yaml
+        Spec: spec/imported/tasks.task.result.addFromComment.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultAddFromCommentResult", self._client._invoke("tasks.task.result.addFromComment", params))
 
@@ -962,18 +1178,24 @@ class TasksTaskResultNamespace:
     ) -> TasksTaskResultDeleteFromCommentResult:
         """Remove Comment from Result
 
+        Args:
+            comment_id (int | str, required, sent as commentId)
+
         REST method: tasks.task.result.deleteFromComment
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete-from-comment.html
-        Spec: spec/imported/tasks.task.result.deleteFromComment.yaml
+        Spec: spec/imported/tasks.task.result.deleteFromComment.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultDeleteFromCommentResult", self._client._invoke("tasks.task.result.deleteFromComment", params))
 
     def list(self, **params: Unpack[TasksTaskResultListParams]) -> TasksTaskResultListResult:
         """Get the List of Task Results
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+
         REST method: tasks.task.result.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list.html
-        Spec: spec/imported/tasks.task.result.list.yaml
+        Spec: spec/imported/tasks.task.result.list.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultListResult", self._client._invoke("tasks.task.result.list", params))
 
@@ -989,9 +1211,12 @@ class TasksTemplateNamespace:
     def add(self, **params: Unpack[TasksTemplateAddParams]) -> TasksTemplateAddResult:
         """Add Task Template
 
+        Args:
+            fields (dict[str, Any], required)
+
         REST method: tasks.template.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/tasks-template-add.html
-        Spec: spec/imported/tasks.template.add.yaml
+        Spec: spec/imported/tasks.template.add.yaml (in the b24client repository)
         """
         return cast("TasksTemplateAddResult", self._client._invoke("tasks.template.add", params))
 
@@ -1002,36 +1227,49 @@ class TasksTemplateNamespace:
     def delete(self, **params: Unpack[TasksTemplateDeleteParams]) -> TasksTemplateDeleteResult:
         """Delete Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+
         REST method: tasks.template.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/tasks-template-delete.html
-        Spec: spec/imported/tasks.template.delete.yaml
+        Spec: spec/imported/tasks.template.delete.yaml (in the b24client repository)
         """
         return cast("TasksTemplateDeleteResult", self._client._invoke("tasks.template.delete", params))
 
     def fields(self, **params: Unpack[TasksTemplateFieldsParams]) -> TasksTemplateFieldsResult:
         """Get the List of Task Template Fields
 
+        Takes no arguments.
+
         REST method: tasks.template.fields
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/tasks-template-fields.html
-        Spec: spec/imported/tasks.template.fields.yaml
+        Spec: spec/imported/tasks.template.fields.yaml (in the b24client repository)
         """
         return cast("TasksTemplateFieldsResult", self._client._invoke("tasks.template.fields", params))
 
     def get(self, **params: Unpack[TasksTemplateGetParams]) -> TasksTemplateGetResult:
         """Get Task Template by ID
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            params (TasksTemplateGetParamsObject, optional)
+
         REST method: tasks.template.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/tasks-template-get.html
-        Spec: spec/imported/tasks.template.get.yaml
+        Spec: spec/imported/tasks.template.get.yaml (in the b24client repository)
         """
         return cast("TasksTemplateGetResult", self._client._invoke("tasks.template.get", params))
 
     def update(self, **params: Unpack[TasksTemplateUpdateParams]) -> TasksTemplateUpdateResult:
         """Update Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            fields (dict[str, Any], required)
+
         REST method: tasks.template.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/tasks-template-update.html
-        Spec: spec/imported/tasks.template.update.yaml
+        Spec: spec/imported/tasks.template.update.yaml (in the b24client repository)
         """
         return cast("TasksTemplateUpdateResult", self._client._invoke("tasks.template.update", params))
 
@@ -1047,9 +1285,13 @@ class TasksTemplateChecklistNamespace:
     def add(self, **params: Unpack[TasksTemplateChecklistAddParams]) -> TasksTemplateChecklistAddResult:
         """Add Checklist Item to Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            fields (TasksTemplateChecklistAddFields, required)
+
         REST method: tasks.template.checklist.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add.html
-        Spec: spec/imported/tasks.template.checklist.add.yaml
+        Spec: spec/imported/tasks.template.checklist.add.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistAddResult", self._client._invoke("tasks.template.checklist.add", params))
 
@@ -1058,9 +1300,14 @@ class TasksTemplateChecklistNamespace:
     ) -> TasksTemplateChecklistAddAttachmentByContentResult:
         """Add Attachment to Checklist Item Using
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+            attachment_parameters (TasksTemplateChecklistAddAttachmentByContentAttachmentParameters, required, sent as attachmentParameters)
+
         REST method: tasks.template.checklist.addAttachmentByContent
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachment-by-content.html
-        Spec: spec/imported/tasks.template.checklist.addAttachmentByContent.yaml
+        Spec: spec/imported/tasks.template.checklist.addAttachmentByContent.yaml (in the b24client repository)
         """
         return cast(
             "TasksTemplateChecklistAddAttachmentByContentResult",
@@ -1072,9 +1319,14 @@ class TasksTemplateChecklistNamespace:
     ) -> TasksTemplateChecklistAddAttachmentsFromDiskResult:
         """Add Attachments from Drive to Checklist Item
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+            files_ids (list[Any] | dict[str, Any], required, sent as filesIds)
+
         REST method: tasks.template.checklist.addAttachmentsFromDisk
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-add-attachments-from-disk.html
-        Spec: spec/imported/tasks.template.checklist.addAttachmentsFromDisk.yaml
+        Spec: spec/imported/tasks.template.checklist.addAttachmentsFromDisk.yaml (in the b24client repository)
         """
         return cast(
             "TasksTemplateChecklistAddAttachmentsFromDiskResult",
@@ -1084,54 +1336,82 @@ class TasksTemplateChecklistNamespace:
     def complete(self, **params: Unpack[TasksTemplateChecklistCompleteParams]) -> TasksTemplateChecklistCompleteResult:
         """Complete Checklist Item of Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+
         REST method: tasks.template.checklist.complete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-complete.html
-        Spec: spec/imported/tasks.template.checklist.complete.yaml
+        Spec: spec/imported/tasks.template.checklist.complete.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistCompleteResult", self._client._invoke("tasks.template.checklist.complete", params))
 
     def delete(self, **params: Unpack[TasksTemplateChecklistDeleteParams]) -> TasksTemplateChecklistDeleteResult:
         """Delete Checklist Item from Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+
         REST method: tasks.template.checklist.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-delete.html
-        Spec: spec/imported/tasks.template.checklist.delete.yaml
+        Spec: spec/imported/tasks.template.checklist.delete.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistDeleteResult", self._client._invoke("tasks.template.checklist.delete", params))
 
     def get(self, **params: Unpack[TasksTemplateChecklistGetParams]) -> TasksTemplateChecklistGetResult:
         """Get Checklist Item from Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+
         REST method: tasks.template.checklist.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-get.html
-        Spec: spec/imported/tasks.template.checklist.get.yaml
+        Spec: spec/imported/tasks.template.checklist.get.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistGetResult", self._client._invoke("tasks.template.checklist.get", params))
 
     def list(self, **params: Unpack[TasksTemplateChecklistListParams]) -> TasksTemplateChecklistListResult:
         """Get the List of Checklist Items for Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            filter (dict[str, Any], optional)
+            select (list[Any] | dict[str, Any], optional)
+            order (dict[str, Any], optional)
+
         REST method: tasks.template.checklist.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-list.html
-        Spec: spec/imported/tasks.template.checklist.list.yaml
+        Spec: spec/imported/tasks.template.checklist.list.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistListResult", self._client._invoke("tasks.template.checklist.list", params))
 
     def move_after(self, **params: Unpack[TasksTemplateChecklistMoveAfterParams]) -> TasksTemplateChecklistMoveAfterResult:
         """Move Checklist Item After Another
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+            after_item_id (int | str, required, sent as afterItemId)
+
         REST method: tasks.template.checklist.moveAfter
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-after.html
-        Spec: spec/imported/tasks.template.checklist.moveAfter.yaml
+        Spec: spec/imported/tasks.template.checklist.moveAfter.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistMoveAfterResult", self._client._invoke("tasks.template.checklist.moveAfter", params))
 
     def move_before(self, **params: Unpack[TasksTemplateChecklistMoveBeforeParams]) -> TasksTemplateChecklistMoveBeforeResult:
         """Move Checklist Item Before Another
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+            before_item_id (int | str, required, sent as beforeItemId)
+
         REST method: tasks.template.checklist.moveBefore
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-move-before.html
-        Spec: spec/imported/tasks.template.checklist.moveBefore.yaml
+        Spec: spec/imported/tasks.template.checklist.moveBefore.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistMoveBeforeResult", self._client._invoke("tasks.template.checklist.moveBefore", params))
 
@@ -1140,9 +1420,14 @@ class TasksTemplateChecklistNamespace:
     ) -> TasksTemplateChecklistRemoveAttachmentsResult:
         """Remove Attachments from Checklist Item
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+            attachments_ids (list[Any] | dict[str, Any], required, sent as attachmentsIds)
+
         REST method: tasks.template.checklist.removeAttachments
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-remove-attachments.html
-        Spec: spec/imported/tasks.template.checklist.removeAttachments.yaml
+        Spec: spec/imported/tasks.template.checklist.removeAttachments.yaml (in the b24client repository)
         """
         return cast(
             "TasksTemplateChecklistRemoveAttachmentsResult",
@@ -1152,17 +1437,26 @@ class TasksTemplateChecklistNamespace:
     def renew(self, **params: Unpack[TasksTemplateChecklistRenewParams]) -> TasksTemplateChecklistRenewResult:
         """Renew Checklist Item of Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+
         REST method: tasks.template.checklist.renew
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-renew.html
-        Spec: spec/imported/tasks.template.checklist.renew.yaml
+        Spec: spec/imported/tasks.template.checklist.renew.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistRenewResult", self._client._invoke("tasks.template.checklist.renew", params))
 
     def update(self, **params: Unpack[TasksTemplateChecklistUpdateParams]) -> TasksTemplateChecklistUpdateResult:
         """Update Checklist Item of Task Template
 
+        Args:
+            template_id (int | str, required, sent as templateId)
+            check_list_item_id (int | str, required, sent as checkListItemId)
+            fields (TasksTemplateChecklistUpdateFields, required)
+
         REST method: tasks.template.checklist.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/template/checklist/tasks-template-checklist-update.html
-        Spec: spec/imported/tasks.template.checklist.update.yaml
+        Spec: spec/imported/tasks.template.checklist.update.yaml (in the b24client repository)
         """
         return cast("TasksTemplateChecklistUpdateResult", self._client._invoke("tasks.template.checklist.update", params))

@@ -75,9 +75,15 @@ class TelephonyCallNamespace:
     ) -> TelephonyCallAttachTranscriptionResult:
         """Add Transcription to Call with
 
+        Args:
+            call_id (str, required, sent as CALL_ID)
+            messages (list[Any] | dict[str, Any], required, sent as MESSAGES)
+            cost (float | str, optional, sent as COST)
+            cost_currency (str, optional, sent as COST_CURRENCY)
+
         REST method: telephony.call.attachTranscription
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-call-attach-transcription.html
-        Spec: spec/imported/telephony.call.attachTranscription.yaml
+        Spec: spec/imported/telephony.call.attachTranscription.yaml (in the b24client repository)
         """
         return cast("TelephonyCallAttachTranscriptionResult", self._client._invoke("telephony.call.attachTranscription", params))
 
@@ -93,11 +99,17 @@ class TelephonyExternalCallNamespace:
     def attach_record(self, **params: Unpack[TelephonyExternalCallAttachRecordParams]) -> TelephonyExternalCallAttachRecordResult:
         """Attach a Record to a Completed Call
 
+        Args:
+            call_id (str, required, sent as CALL_ID)
+            record_url (str, optional, sent as RECORD_URL)
+            filename (str, optional, sent as FILENAME)
+            file_content (str, optional, sent as FILE_CONTENT)
+
         Rules: at least one of RECORD_URL, FILENAME.
 
         REST method: telephony.externalCall.attachRecord
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-attach-record.html
-        Spec: spec/imported/telephony.externalCall.attachRecord.yaml, spec/overrides/telephony.externalCall.attachRecord.yaml
+        Spec: spec/imported/telephony.externalCall.attachRecord.yaml, spec/overrides/telephony.externalCall.attachRecord.yaml (in the b24client repository)
         """
         return cast(
             "TelephonyExternalCallAttachRecordResult", self._client._invoke("telephony.externalCall.attachRecord", params)
@@ -106,31 +118,64 @@ class TelephonyExternalCallNamespace:
     def finish(self, **params: Unpack[TelephonyExternalCallFinishParams]) -> TelephonyExternalCallFinishResult:
         """Finish Call and Log It in Telephony Statistics
 
+        Args:
+            call_id (str, required, sent as CALL_ID)
+            user_id (int | str, optional, sent as USER_ID)
+            user_phone_inner (str, optional, sent as USER_PHONE_INNER)
+            duration (int | str, optional, sent as DURATION)
+            cost (float | str, optional, sent as COST)
+            cost_currency (str, optional, sent as COST_CURRENCY)
+            status_code (Literal['200', '304', '603', '603-S', '403', '404', '486', '484', '503', '480', '402', '423', 'OTHER'], optional, sent as STATUS_CODE)
+            failed_reason (str, optional, sent as FAILED_REASON)
+            record_url (str, optional, sent as RECORD_URL)
+            vote (Literal[1, 2, 3, 4, 5], optional, sent as VOTE)
+            add_to_chat (Literal[0, 1], optional, sent as ADD_TO_CHAT)
+
         Rules: at least one of USER_ID, USER_PHONE_INNER.
 
         REST method: telephony.externalCall.finish
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-finish.html
-        Spec: spec/imported/telephony.externalCall.finish.yaml, spec/overrides/telephony.externalCall.finish.yaml
+        Spec: spec/imported/telephony.externalCall.finish.yaml, spec/overrides/telephony.externalCall.finish.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalCallFinishResult", self._client._invoke("telephony.externalCall.finish", params))
 
     def hide(self, **params: Unpack[TelephonyExternalCallHideParams]) -> TelephonyExternalCallHideResult:
         """Hide Call Card for User
 
+        Args:
+            call_id (str, required, sent as CALL_ID)
+            user_id (int | str | Sequence[int | str], optional, sent as USER_ID)
+
         REST method: telephony.externalCall.hide
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-hide.html
-        Spec: spec/imported/telephony.externalCall.hide.yaml
+        Spec: spec/imported/telephony.externalCall.hide.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalCallHideResult", self._client._invoke("telephony.externalCall.hide", params))
 
     def register(self, **params: Unpack[TelephonyExternalCallRegisterParams]) -> TelephonyExternalCallRegisterResult:
         """Register an External Call in Bitrix24
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+            user_phone_inner (str, optional, sent as USER_PHONE_INNER)
+            phone_number (str, required, sent as PHONE_NUMBER)
+            type (Literal[1, 2, 3, 4, 5], required, sent as TYPE)
+            call_start_date (str, optional, sent as CALL_START_DATE)
+            crm_create (Literal[0, 1], optional, sent as CRM_CREATE)
+            crm_source (str, optional, sent as CRM_SOURCE)
+            crm_entity_type (Literal['CONTACT', 'COMPANY', 'LEAD'], optional, sent as CRM_ENTITY_TYPE)
+            crm_entity_id (int | str, optional, sent as CRM_ENTITY_ID)
+            show (Literal[0, 1], optional, sent as SHOW)
+            add_to_chat (Literal[0, 1], optional, sent as ADD_TO_CHAT)
+            call_list_id (int | str, optional, sent as CALL_LIST_ID)
+            line_number (str, optional, sent as LINE_NUMBER)
+            external_call_id (str, optional, sent as EXTERNAL_CALL_ID)
+
         Rules: at least one of USER_ID, USER_PHONE_INNER.
 
         REST method: telephony.externalCall.register
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-register.html
-        Spec: spec/imported/telephony.externalCall.register.yaml, spec/overrides/telephony.externalCall.register.yaml
+        Spec: spec/imported/telephony.externalCall.register.yaml, spec/overrides/telephony.externalCall.register.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalCallRegisterResult", self._client._invoke("telephony.externalCall.register", params))
 
@@ -139,9 +184,12 @@ class TelephonyExternalCallNamespace:
     ) -> TelephonyExternalCallSearchCrmEntitiesResult:
         """Find a Client in CRM by Phone Number
 
+        Args:
+            phone_number (str, required, sent as PHONE_NUMBER)
+
         REST method: telephony.externalCall.searchCrmEntities
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-search-crm-entities.html
-        Spec: spec/imported/telephony.externalCall.searchCrmEntities.yaml
+        Spec: spec/imported/telephony.externalCall.searchCrmEntities.yaml (in the b24client repository)
         """
         return cast(
             "TelephonyExternalCallSearchCrmEntitiesResult",
@@ -151,9 +199,13 @@ class TelephonyExternalCallNamespace:
     def show(self, **params: Unpack[TelephonyExternalCallShowParams]) -> TelephonyExternalCallShowResult:
         """Show Call Card to User
 
+        Args:
+            call_id (str, required, sent as CALL_ID)
+            user_id (int | str | Sequence[int | str], optional, sent as USER_ID)
+
         REST method: telephony.externalCall.show
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-call-show.html
-        Spec: spec/imported/telephony.externalCall.show.yaml
+        Spec: spec/imported/telephony.externalCall.show.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalCallShowResult", self._client._invoke("telephony.externalCall.show", params))
 
@@ -169,37 +221,52 @@ class TelephonyExternalLineNamespace:
     def add(self, **params: Unpack[TelephonyExternalLineAddParams]) -> TelephonyExternalLineAddResult:
         """Add External Line
 
+        Args:
+            number (str, required, sent as NUMBER)
+            name (str, optional, sent as NAME)
+            crm_auto_create (str, optional, sent as CRM_AUTO_CREATE)
+
         REST method: telephony.externalLine.add
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-add.html
-        Spec: spec/imported/telephony.externalLine.add.yaml
+        Spec: spec/imported/telephony.externalLine.add.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalLineAddResult", self._client._invoke("telephony.externalLine.add", params))
 
     def delete(self, **params: Unpack[TelephonyExternalLineDeleteParams]) -> TelephonyExternalLineDeleteResult:
         """Delete External Line
 
+        Args:
+            number (str, required, sent as NUMBER)
+
         REST method: telephony.externalLine.delete
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-delete.html
-        Spec: spec/imported/telephony.externalLine.delete.yaml
+        Spec: spec/imported/telephony.externalLine.delete.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalLineDeleteResult", self._client._invoke("telephony.externalLine.delete", params))
 
     def get(self, **params: Unpack[TelephonyExternalLineGetParams]) -> TelephonyExternalLineGetResult:
         """Get a List of External Lines with
 
+        Takes no arguments.
+
         REST method: telephony.externalLine.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-get.html
-        Spec: spec/imported/telephony.externalLine.get.yaml
+        Spec: spec/imported/telephony.externalLine.get.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalLineGetResult", self._client._invoke("telephony.externalLine.get", params))
 
     def update(self, **params: Unpack[TelephonyExternalLineUpdateParams]) -> TelephonyExternalLineUpdateResult:
         """Update External Line
 
+        Args:
+            number (str, required, sent as NUMBER)
+            name (str, optional, sent as NAME)
+            crm_auto_create (str, optional, sent as CRM_AUTO_CREATE)
+
         Rules: at least one of NAME, CRM_AUTO_CREATE.
 
         REST method: telephony.externalLine.update
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/telephony-external-line-update.html
-        Spec: spec/imported/telephony.externalLine.update.yaml, spec/overrides/telephony.externalLine.update.yaml
+        Spec: spec/imported/telephony.externalLine.update.yaml, spec/overrides/telephony.externalLine.update.yaml (in the b24client repository)
         """
         return cast("TelephonyExternalLineUpdateResult", self._client._invoke("telephony.externalLine.update", params))

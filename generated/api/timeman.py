@@ -60,9 +60,16 @@ class TimemanNamespace:
     def close(self, **params: Unpack[TimemanCloseParams]) -> TimemanCloseResult:
         """Close Current Day
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+            time (str | datetime.date, optional, sent as TIME)
+            report (str, optional, sent as REPORT)
+            lat (float | str, optional, sent as LAT)
+            lon (float | str, optional, sent as LON)
+
         REST method: timeman.close
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-close.html
-        Spec: spec/imported/timeman.close.yaml
+        Spec: spec/imported/timeman.close.yaml (in the b24client repository)
         """
         return cast("TimemanCloseResult", self._client._invoke("timeman.close", params))
 
@@ -73,18 +80,28 @@ class TimemanNamespace:
     def open(self, **params: Unpack[TimemanOpenParams]) -> TimemanOpenResult:
         """Start a New Workday
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+            time (str | datetime.date, optional, sent as TIME)
+            report (str, optional, sent as REPORT)
+            lat (float | str, optional, sent as LAT)
+            lon (float | str, optional, sent as LON)
+
         REST method: timeman.open
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-open.html
-        Spec: spec/imported/timeman.open.yaml
+        Spec: spec/imported/timeman.open.yaml (in the b24client repository)
         """
         return cast("TimemanOpenResult", self._client._invoke("timeman.open", params))
 
     def pause(self, **params: Unpack[TimemanPauseParams]) -> TimemanPauseResult:
         """Pause the current workday
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: timeman.pause
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-pause.html
-        Spec: spec/imported/timeman.pause.yaml
+        Spec: spec/imported/timeman.pause.yaml (in the b24client repository)
         """
         return cast("TimemanPauseResult", self._client._invoke("timeman.pause", params))
 
@@ -95,18 +112,24 @@ class TimemanNamespace:
     def settings(self, **params: Unpack[TimemanSettingsParams]) -> TimemanSettingsResult:
         """Get User Work Time Settings
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: timeman.settings
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-settings.html
-        Spec: spec/imported/timeman.settings.yaml
+        Spec: spec/imported/timeman.settings.yaml (in the b24client repository)
         """
         return cast("TimemanSettingsResult", self._client._invoke("timeman.settings", params))
 
     def status(self, **params: Unpack[TimemanStatusParams]) -> TimemanStatusResult:
         """Get information about the current workday
 
+        Args:
+            user_id (int | str, optional, sent as USER_ID)
+
         REST method: timeman.status
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/base/timeman-status.html
-        Spec: spec/imported/timeman.status.yaml
+        Spec: spec/imported/timeman.status.yaml (in the b24client repository)
         """
         return cast("TimemanStatusResult", self._client._invoke("timeman.status", params))
 
@@ -126,27 +149,35 @@ class TimemanNetworkrangeNamespace:
     def check(self, **params: Unpack[TimemanNetworkrangeCheckParams]) -> TimemanNetworkrangeCheckResult:
         """Check IP Address
 
+        Args:
+            ip (str, optional, sent as IP)
+
         REST method: timeman.networkrange.check
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-check.html
-        Spec: spec/imported/timeman.networkrange.check.yaml
+        Spec: spec/imported/timeman.networkrange.check.yaml (in the b24client repository)
         """
         return cast("TimemanNetworkrangeCheckResult", self._client._invoke("timeman.networkrange.check", params))
 
     def get(self, **params: Unpack[TimemanNetworkrangeGetParams]) -> TimemanNetworkrangeGetResult:
         """Get Network Address Ranges
 
+        Takes no arguments.
+
         REST method: timeman.networkrange.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-get.html
-        Spec: spec/imported/timeman.networkrange.get.yaml
+        Spec: spec/imported/timeman.networkrange.get.yaml (in the b24client repository)
         """
         return cast("TimemanNetworkrangeGetResult", self._client._invoke("timeman.networkrange.get", params))
 
     def set(self, **params: Unpack[TimemanNetworkrangeSetParams]) -> TimemanNetworkrangeSetResult:
         """Set Network Address Ranges
 
+        Args:
+            ranges (str, required, sent as RANGES)
+
         REST method: timeman.networkrange.set
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/networkrange/timeman-networkrange-set.html
-        Spec: spec/imported/timeman.networkrange.set.yaml
+        Spec: spec/imported/timeman.networkrange.set.yaml (in the b24client repository)
         """
         return cast("TimemanNetworkrangeSetResult", self._client._invoke("timeman.networkrange.set", params))
 
@@ -162,9 +193,12 @@ class TimemanScheduleNamespace:
     def get(self, **params: Unpack[TimemanScheduleGetParams]) -> TimemanScheduleGetResult:
         """Get Work Schedule
 
+        Args:
+            id (int | str, optional)
+
         REST method: timeman.schedule.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/schedule/timeman-schedule-get.html
-        Spec: spec/imported/timeman.schedule.get.yaml
+        Spec: spec/imported/timeman.schedule.get.yaml (in the b24client repository)
         """
         return cast("TimemanScheduleGetResult", self._client._invoke("timeman.schedule.get", params))
 
@@ -201,11 +235,19 @@ class TimemanTimecontrolReportNamespace:
     def add(self, **params: Unpack[TimemanTimecontrolReportAddParams]) -> TimemanTimecontrolReportAddResult:
         """Add Absence Report
 
+        Args:
+            report_id (int | str, optional, sent as REPORT_ID)
+            id (int | str, optional, sent as ID)
+            user_id (int | str, optional, sent as USER_ID)
+            text (str, required, sent as TEXT)
+            type (Literal['WORK', 'PRIVATE'], optional, sent as TYPE)
+            calendar (Literal['Y', 'N'], optional, sent as CALENDAR)
+
         Rules: at least one of REPORT_ID, ID.
 
         REST method: timeman.timecontrol.report.add
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-report-add.html
-        Spec: spec/imported/timeman.timecontrol.report.add.yaml, spec/overrides/timeman.timecontrol.report.add.yaml
+        Spec: spec/imported/timeman.timecontrol.report.add.yaml, spec/overrides/timeman.timecontrol.report.add.yaml (in the b24client repository)
         """
         return cast("TimemanTimecontrolReportAddResult", self._client._invoke("timeman.timecontrol.report.add", params))
 
@@ -221,9 +263,16 @@ class TimemanTimecontrolReportsNamespace:
     def get(self, **params: Unpack[TimemanTimecontrolReportsGetParams]) -> TimemanTimecontrolReportsGetResult:
         """Get Report on Identified Absences
 
+        Args:
+            user_id (int | str, required, sent as USER_ID)
+            month (int | str, required, sent as MONTH)
+            year (int | str, required, sent as YEAR)
+            idle_minutes (int | str, optional, sent as IDLE_MINUTES)
+            workday_hours (int | str, optional, sent as WORKDAY_HOURS)
+
         REST method: timeman.timecontrol.reports.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-get.html
-        Spec: spec/imported/timeman.timecontrol.reports.get.yaml
+        Spec: spec/imported/timeman.timecontrol.reports.get.yaml (in the b24client repository)
         """
         return cast("TimemanTimecontrolReportsGetResult", self._client._invoke("timeman.timecontrol.reports.get", params))
 
@@ -247,9 +296,11 @@ class TimemanTimecontrolReportsSettingsNamespace:
     def get(self, **params: Unpack[TimemanTimecontrolReportsSettingsGetParams]) -> TimemanTimecontrolReportsSettingsGetResult:
         """Get Report Settings
 
+        Takes no arguments.
+
         REST method: timeman.timecontrol.reports.settings.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-settings-get.html
-        Spec: spec/imported/timeman.timecontrol.reports.settings.get.yaml
+        Spec: spec/imported/timeman.timecontrol.reports.settings.get.yaml (in the b24client repository)
         """
         return cast(
             "TimemanTimecontrolReportsSettingsGetResult", self._client._invoke("timeman.timecontrol.reports.settings.get", params)
@@ -267,9 +318,12 @@ class TimemanTimecontrolReportsUsersNamespace:
     def get(self, **params: Unpack[TimemanTimecontrolReportsUsersGetParams]) -> TimemanTimecontrolReportsUsersGetResult:
         """Get the list of users for the
 
+        Args:
+            department_id (int | str, optional, sent as DEPARTMENT_ID)
+
         REST method: timeman.timecontrol.reports.users.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-reports-users-get.html
-        Spec: spec/imported/timeman.timecontrol.reports.users.get.yaml
+        Spec: spec/imported/timeman.timecontrol.reports.users.get.yaml (in the b24client repository)
         """
         return cast(
             "TimemanTimecontrolReportsUsersGetResult", self._client._invoke("timeman.timecontrol.reports.users.get", params)
@@ -287,17 +341,32 @@ class TimemanTimecontrolSettingsNamespace:
     def get(self, **params: Unpack[TimemanTimecontrolSettingsGetParams]) -> TimemanTimecontrolSettingsGetResult:
         """Get Time Control Settings
 
+        Takes no arguments.
+
         REST method: timeman.timecontrol.settings.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-get.html
-        Spec: spec/imported/timeman.timecontrol.settings.get.yaml
+        Spec: spec/imported/timeman.timecontrol.settings.get.yaml (in the b24client repository)
         """
         return cast("TimemanTimecontrolSettingsGetResult", self._client._invoke("timeman.timecontrol.settings.get", params))
 
     def set(self, **params: Unpack[TimemanTimecontrolSettingsSetParams]) -> TimemanTimecontrolSettingsSetResult:
         """Set Time Control Settings
 
+        Args:
+            active (bool | str, optional, sent as ACTIVE)
+            minimum_idle_for_report (int | str, optional, sent as MINIMUM_IDLE_FOR_REPORT)
+            register_offline (bool | str, optional, sent as REGISTER_OFFLINE)
+            register_idle (bool | str, optional, sent as REGISTER_IDLE)
+            register_desktop (bool | str, optional, sent as REGISTER_DESKTOP)
+            report_request_type (Literal['all', 'user', 'none'], optional, sent as REPORT_REQUEST_TYPE)
+            report_request_users (list[Any] | dict[str, Any], optional, sent as REPORT_REQUEST_USERS)
+            report_simple_type (Literal['all', 'user', 'none'], optional, sent as REPORT_SIMPLE_TYPE)
+            report_simple_users (list[Any] | dict[str, Any], optional, sent as REPORT_SIMPLE_USERS)
+            report_full_type (Literal['all', 'user', 'none'], optional, sent as REPORT_FULL_TYPE)
+            report_full_users (list[Any] | dict[str, Any], optional, sent as REPORT_FULL_USERS)
+
         REST method: timeman.timecontrol.settings.set
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/timecontrol/timeman-timecontrol-settings-set.html
-        Spec: spec/imported/timeman.timecontrol.settings.set.yaml
+        Spec: spec/imported/timeman.timecontrol.settings.set.yaml (in the b24client repository)
         """
         return cast("TimemanTimecontrolSettingsSetResult", self._client._invoke("timeman.timecontrol.settings.set", params))

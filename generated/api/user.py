@@ -62,54 +62,124 @@ class UserNamespace:
     def access(self, **params: Unpack[UserAccessParams]) -> UserAccessResult:
         """Determine the user.access permissions set
 
+        Args:
+            access (list[Any] | dict[str, Any], required, sent as ACCESS)
+
         REST method: user.access
         Docs: https://apidocs.bitrix24.com/api-reference/common/users/user-access.html
-        Spec: spec/imported/user.access.yaml
+        Spec: spec/imported/user.access.yaml (in the b24client repository)
         """
         return cast("UserAccessResult", self._client._invoke("user.access", params))
 
     def add(self, **params: Unpack[UserAddParams]) -> UserAddResult:
         """Invite a user
 
+        Args:
+            email (str, required, sent as EMAIL)
+            name (str, optional, sent as NAME)
+            last_name (str, optional, sent as LAST_NAME)
+            second_name (str, optional, sent as SECOND_NAME)
+            personal_gender (str, optional, sent as PERSONAL_GENDER)
+            personal_profession (str, optional, sent as PERSONAL_PROFESSION)
+            personal_www (str, optional, sent as PERSONAL_WWW)
+            personal_birthday (str, optional, sent as PERSONAL_BIRTHDAY)
+            personal_photo (list[Any] | dict[str, Any], optional, sent as PERSONAL_PHOTO)
+            personal_icq (str, optional, sent as PERSONAL_ICQ)
+            personal_phone (str, optional, sent as PERSONAL_PHONE)
+            personal_fax (str, optional, sent as PERSONAL_FAX)
+            personal_mobile (str, optional, sent as PERSONAL_MOBILE)
+            personal_pager (str, optional, sent as PERSONAL_PAGER)
+            personal_street (str, optional, sent as PERSONAL_STREET)
+            personal_city (str, optional, sent as PERSONAL_CITY)
+            personal_state (str, optional, sent as PERSONAL_STATE)
+            personal_zip (str, optional, sent as PERSONAL_ZIP)
+            personal_country (str, optional, sent as PERSONAL_COUNTRY)
+            personal_mailbox (str, optional, sent as PERSONAL_MAILBOX)
+            personal_notes (str, optional, sent as PERSONAL_NOTES)
+            work_phone (str, optional, sent as WORK_PHONE)
+            work_company (str, optional, sent as WORK_COMPANY)
+            work_position (str, optional, sent as WORK_POSITION)
+            work_department (str, optional, sent as WORK_DEPARTMENT)
+            work_www (str, optional, sent as WORK_WWW)
+            work_fax (str, optional, sent as WORK_FAX)
+            work_pager (str, optional, sent as WORK_PAGER)
+            work_street (str, optional, sent as WORK_STREET)
+            work_mailbox (str, optional, sent as WORK_MAILBOX)
+            work_city (str, optional, sent as WORK_CITY)
+            work_state (str, optional, sent as WORK_STATE)
+            work_zip (str, optional, sent as WORK_ZIP)
+            work_country (str, optional, sent as WORK_COUNTRY)
+            work_profile (str, optional, sent as WORK_PROFILE)
+            work_logo (list[Any] | dict[str, Any], optional, sent as WORK_LOGO)
+            work_notes (str, optional, sent as WORK_NOTES)
+            uf_skype_link (str, optional, sent as UF_SKYPE_LINK)
+            uf_zoom (str, optional, sent as UF_ZOOM)
+            uf_department (str, optional, sent as UF_DEPARTMENT)
+            uf_interests (str, optional, sent as UF_INTERESTS)
+            uf_skills (str, optional, sent as UF_SKILLS)
+            uf_web_sites (str, optional, sent as UF_WEB_SITES)
+            uf_xing (str, optional, sent as UF_XING)
+            uf_linkedin (str, optional, sent as UF_LINKEDIN)
+            uf_facebook (str, optional, sent as UF_FACEBOOK)
+            uf_twitter (str, optional, sent as UF_TWITTER)
+            uf_skype (str, optional, sent as UF_SKYPE)
+            uf_district (str, optional, sent as UF_DISTRICT)
+            uf_phone_inner (str, optional, sent as UF_PHONE_INNER)
+
         REST method: user.add
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-add.html
-        Spec: spec/imported/user.add.yaml
+        Spec: spec/imported/user.add.yaml (in the b24client repository)
         """
         return cast("UserAddResult", self._client._invoke("user.add", params))
 
     def admin(self, **params: Unpack[UserAdminParams]) -> UserAdminResult:
         """Determine Access Permissions for Application Settings
 
+        Takes no arguments.
+
         REST method: user.admin
         Docs: https://apidocs.bitrix24.com/api-reference/common/users/user-admin.html
-        Spec: spec/imported/user.admin.yaml
+        Spec: spec/imported/user.admin.yaml (in the b24client repository)
         """
         return cast("UserAdminResult", self._client._invoke("user.admin", params))
 
     def current(self, **params: Unpack[UserCurrentParams]) -> UserCurrentResult:
         """Get information about the current user
 
+        Takes no arguments.
+
         REST method: user.current
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-current.html
-        Spec: spec/imported/user.current.yaml
+        Spec: spec/imported/user.current.yaml (in the b24client repository)
         """
         return cast("UserCurrentResult", self._client._invoke("user.current", params))
 
     def fields(self, **params: Unpack[UserFieldsParams]) -> UserFieldsResult:
         """Get user fields
 
+        Takes no arguments.
+
         REST method: user.fields
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-fields.html
-        Spec: spec/imported/user.fields.yaml
+        Spec: spec/imported/user.fields.yaml (in the b24client repository)
         """
         return cast("UserFieldsResult", self._client._invoke("user.fields", params))
 
     def get(self, **params: Unpack[UserGetParams]) -> UserGetResult:
         """Get a list of users by filter
 
+        Args:
+            sort (str, optional)
+            order (Literal['asc', 'desc', 'ASC', 'DESC'], optional)
+            filter (str, optional, sent as FILTER)
+            admin_mode (bool | str, optional, sent as ADMIN_MODE)
+            select (list[Any] | dict[str, Any], optional)
+            image_resize (Literal['small', 'medium', 'large'], optional, sent as IMAGE_RESIZE)
+            start (int | str, optional)
+
         REST method: user.get
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-get.html
-        Spec: spec/imported/user.get.yaml
+        Spec: spec/imported/user.get.yaml (in the b24client repository)
         """
         return cast("UserGetResult", self._client._invoke("user.get", params))
 
@@ -120,18 +190,80 @@ class UserNamespace:
     def search(self, **params: Unpack[UserSearchParams]) -> UserSearchResult:
         """Get a list of users with personal data search
 
+        Args:
+            filter (str, optional, sent as FILTER)
+            sort (str, optional)
+            order (Literal['asc', 'desc', 'ASC', 'DESC'], optional)
+            admin_mode (bool | str, optional, sent as ADMIN_MODE)
+            select (list[Any] | dict[str, Any], optional)
+            start (int | str, optional)
+
         REST method: user.search
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-search.html
-        Spec: spec/imported/user.search.yaml
+        Spec: spec/imported/user.search.yaml (in the b24client repository)
         """
         return cast("UserSearchResult", self._client._invoke("user.search", params))
 
     def update(self, **params: Unpack[UserUpdateParams]) -> UserUpdateResult:
         """Update user data
 
+        Args:
+            id (int | str, required, sent as ID)
+            active (bool | str, optional, sent as ACTIVE)
+            email (str, optional, sent as EMAIL)
+            name (str, optional, sent as NAME)
+            last_name (str, optional, sent as LAST_NAME)
+            second_name (str, optional, sent as SECOND_NAME)
+            personal_gender (str, optional, sent as PERSONAL_GENDER)
+            personal_profession (str, optional, sent as PERSONAL_PROFESSION)
+            personal_www (str, optional, sent as PERSONAL_WWW)
+            personal_birthday (str, optional, sent as PERSONAL_BIRTHDAY)
+            personal_photo (list[Any] | dict[str, Any], optional, sent as PERSONAL_PHOTO)
+            personal_icq (str, optional, sent as PERSONAL_ICQ)
+            personal_phone (str, optional, sent as PERSONAL_PHONE)
+            personal_fax (str, optional, sent as PERSONAL_FAX)
+            personal_mobile (str, optional, sent as PERSONAL_MOBILE)
+            personal_pager (str, optional, sent as PERSONAL_PAGER)
+            personal_street (str, optional, sent as PERSONAL_STREET)
+            personal_city (str, optional, sent as PERSONAL_CITY)
+            personal_state (str, optional, sent as PERSONAL_STATE)
+            personal_zip (str, optional, sent as PERSONAL_ZIP)
+            personal_country (str, optional, sent as PERSONAL_COUNTRY)
+            personal_mailbox (str, optional, sent as PERSONAL_MAILBOX)
+            personal_notes (str, optional, sent as PERSONAL_NOTES)
+            work_phone (str, optional, sent as WORK_PHONE)
+            work_company (str, optional, sent as WORK_COMPANY)
+            work_position (str, optional, sent as WORK_POSITION)
+            work_department (str, optional, sent as WORK_DEPARTMENT)
+            work_www (str, optional, sent as WORK_WWW)
+            work_fax (str, optional, sent as WORK_FAX)
+            work_pager (str, optional, sent as WORK_PAGER)
+            work_street (str, optional, sent as WORK_STREET)
+            work_mailbox (str, optional, sent as WORK_MAILBOX)
+            work_city (str, optional, sent as WORK_CITY)
+            work_state (str, optional, sent as WORK_STATE)
+            work_zip (str, optional, sent as WORK_ZIP)
+            work_country (str, optional, sent as WORK_COUNTRY)
+            work_profile (str, optional, sent as WORK_PROFILE)
+            work_logo (list[Any] | dict[str, Any], optional, sent as WORK_LOGO)
+            work_notes (str, optional, sent as WORK_NOTES)
+            uf_skype_link (str, optional, sent as UF_SKYPE_LINK)
+            uf_zoom (str, optional, sent as UF_ZOOM)
+            uf_department (str, optional, sent as UF_DEPARTMENT)
+            uf_interests (str, optional, sent as UF_INTERESTS)
+            uf_skills (str, optional, sent as UF_SKILLS)
+            uf_web_sites (str, optional, sent as UF_WEB_SITES)
+            uf_xing (str, optional, sent as UF_XING)
+            uf_linkedin (str, optional, sent as UF_LINKEDIN)
+            uf_facebook (str, optional, sent as UF_FACEBOOK)
+            uf_twitter (str, optional, sent as UF_TWITTER)
+            uf_skype (str, optional, sent as UF_SKYPE)
+            uf_district (str, optional, sent as UF_DISTRICT)
+            uf_phone_inner (str, optional, sent as UF_PHONE_INNER)
+
         REST method: user.update
         Docs: https://apidocs.bitrix24.com/api-reference/user/user-update.html
-        Spec: spec/imported/user.update.yaml
+        Spec: spec/imported/user.update.yaml (in the b24client repository)
         """
         return cast("UserUpdateResult", self._client._invoke("user.update", params))
 
@@ -151,27 +283,35 @@ class UserOptionNamespace:
     def __call__(self, **params: Unpack[UserOptionParams]) -> UserOptionResult:
         """Get data associated with the application and user user.option.
 
+        Takes no arguments.
+
         REST method: user.option
         Docs: https://apidocs.bitrix24.com/api-reference/common/settings/user-option.html
-        Spec: spec/imported/user.option.yaml
+        Spec: spec/imported/user.option.yaml (in the b24client repository)
         """
         return cast("UserOptionResult", self._client._invoke("user.option", params))
 
     def get(self, **params: Unpack[UserOptionGetParams]) -> UserOptionGetResult:
         """Get User Data Associated with the Application
 
+        Args:
+            option (str, optional)
+
         REST method: user.option.get
         Docs: https://apidocs.bitrix24.com/api-reference/common/settings/user-option-get.html
-        Spec: spec/imported/user.option.get.yaml
+        Spec: spec/imported/user.option.get.yaml (in the b24client repository)
         """
         return cast("UserOptionGetResult", self._client._invoke("user.option.get", params))
 
     def set(self, **params: Unpack[UserOptionSetParams]) -> UserOptionSetResult:
         """Bind Data to User and Application
 
+        Args:
+            options (list[Any] | dict[str, Any], required)
+
         REST method: user.option.set
         Docs: https://apidocs.bitrix24.com/api-reference/common/settings/user-option-set.html
-        Spec: spec/imported/user.option.set.yaml
+        Spec: spec/imported/user.option.set.yaml (in the b24client repository)
         """
         return cast("UserOptionSetResult", self._client._invoke("user.option.set", params))
 
@@ -187,18 +327,24 @@ class UserUserfieldNamespace:
     def add(self, **params: Unpack[UserUserfieldAddParams]) -> UserUserfieldAddResult:
         """Add custom field
 
+        Args:
+            fields (UserUserfieldAddFields, required)
+
         REST method: user.userfield.add
         Docs: https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-add.html
-        Spec: spec/imported/user.userfield.add.yaml
+        Spec: spec/imported/user.userfield.add.yaml (in the b24client repository)
         """
         return cast("UserUserfieldAddResult", self._client._invoke("user.userfield.add", params))
 
     def delete(self, **params: Unpack[UserUserfieldDeleteParams]) -> UserUserfieldDeleteResult:
         """Delete custom field
 
+        Args:
+            id (int | str, required)
+
         REST method: user.userfield.delete
         Docs: https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-delete.html
-        Spec: spec/imported/user.userfield.delete.yaml
+        Spec: spec/imported/user.userfield.delete.yaml (in the b24client repository)
         """
         return cast("UserUserfieldDeleteResult", self._client._invoke("user.userfield.delete", params))
 
@@ -209,18 +355,28 @@ class UserUserfieldNamespace:
     def list(self, **params: Unpack[UserUserfieldListParams]) -> UserUserfieldListResult:
         """Get a list of custom fields
 
+        Args:
+            order (str | list[Any] | dict[str, Any], optional)
+            filter (list[Any] | dict[str, Any], optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: user.userfield.list
         Docs: https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-list.html
-        Spec: spec/imported/user.userfield.list.yaml
+        Spec: spec/imported/user.userfield.list.yaml (in the b24client repository)
         """
         return cast("UserUserfieldListResult", self._client._invoke("user.userfield.list", params))
 
     def update(self, **params: Unpack[UserUserfieldUpdateParams]) -> UserUserfieldUpdateResult:
         """Update custom field
 
+        Args:
+            id (int | str, required)
+            fields (UserUserfieldUpdateFields, optional)
+
         REST method: user.userfield.update
         Docs: https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-update.html
-        Spec: spec/imported/user.userfield.update.yaml
+        Spec: spec/imported/user.userfield.update.yaml (in the b24client repository)
         """
         return cast("UserUserfieldUpdateResult", self._client._invoke("user.userfield.update", params))
 
@@ -236,8 +392,10 @@ class UserUserfieldFileNamespace:
     def get(self, **params: Unpack[UserUserfieldFileGetParams]) -> UserUserfieldFileGetResult:
         """Get File from User Field
 
+        Takes no arguments.
+
         REST method: user.userfield.file.get
         Docs: https://apidocs.bitrix24.com/api-reference/user/userfields/user-userfield-file-get.html
-        Spec: spec/imported/user.userfield.file.get.yaml
+        Spec: spec/imported/user.userfield.file.get.yaml (in the b24client repository)
         """
         return cast("UserUserfieldFileGetResult", self._client._invoke("user.userfield.file.get", params))

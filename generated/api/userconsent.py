@@ -53,18 +53,24 @@ class UserconsentAgreementNamespace:
     def list(self, **params: Unpack[UserconsentAgreementListParams]) -> UserconsentAgreementListResult:
         """Get the list of agreements
 
+        Takes no arguments.
+
         REST method: userconsent.agreement.list
         Docs: https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-list.html
-        Spec: spec/imported/userconsent.agreement.list.yaml
+        Spec: spec/imported/userconsent.agreement.list.yaml (in the b24client repository)
         """
         return cast("UserconsentAgreementListResult", self._client._invoke("userconsent.agreement.list", params))
 
     def text(self, **params: Unpack[UserconsentAgreementTextParams]) -> UserconsentAgreementTextResult:
         """Get the text of the agreement
 
+        Args:
+            id (int | str, required)
+            replace (UserconsentAgreementTextReplace, optional)
+
         REST method: userconsent.agreement.text
         Docs: https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-agreement-text.html
-        Spec: spec/imported/userconsent.agreement.text.yaml
+        Spec: spec/imported/userconsent.agreement.text.yaml (in the b24client repository)
         """
         return cast("UserconsentAgreementTextResult", self._client._invoke("userconsent.agreement.text", params))
 
@@ -80,8 +86,16 @@ class UserconsentConsentNamespace:
     def add(self, **params: Unpack[UserconsentConsentAddParams]) -> UserconsentConsentAddResult:
         """Save the User Consent
 
+        Args:
+            agreement_id (int | str, required, sent as AGREEMENT_ID)
+            ip (str, required, sent as IP)
+            user_id (int | str, optional, sent as USER_ID)
+            url (str, optional, sent as URL)
+            origin_id (str, optional, sent as ORIGIN_ID)
+            originator_id (str, optional, sent as ORIGINATOR_ID)
+
         REST method: userconsent.consent.add
         Docs: https://apidocs.bitrix24.com/api-reference/user-consent/user-consent-consent-add.html
-        Spec: spec/imported/userconsent.consent.add.yaml
+        Spec: spec/imported/userconsent.consent.add.yaml (in the b24client repository)
         """
         return cast("UserconsentConsentAddResult", self._client._invoke("userconsent.consent.add", params))

@@ -42,53 +42,80 @@ class UserfieldconfigNamespace:
     def add(self, **params: Unpack[UserfieldconfigAddParams]) -> UserfieldconfigAddResult:
         """Add Custom Field
 
+        Args:
+            module_id (str, required, sent as moduleId)
+            field (UserfieldconfigAddField, required)
+
         REST method: userfieldconfig.add
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-add.html
-        Spec: spec/imported/userfieldconfig.add.yaml
+        Spec: spec/imported/userfieldconfig.add.yaml (in the b24client repository)
         """
         return cast("UserfieldconfigAddResult", self._client._invoke("userfieldconfig.add", params))
 
     def delete(self, **params: Unpack[UserfieldconfigDeleteParams]) -> UserfieldconfigDeleteResult:
         """Delete User Field
 
+        Args:
+            module_id (str, required, sent as moduleId)
+            id (int | str, required)
+
         REST method: userfieldconfig.delete
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-delete.html
-        Spec: spec/imported/userfieldconfig.delete.yaml
+        Spec: spec/imported/userfieldconfig.delete.yaml (in the b24client repository)
         """
         return cast("UserfieldconfigDeleteResult", self._client._invoke("userfieldconfig.delete", params))
 
     def get(self, **params: Unpack[UserfieldconfigGetParams]) -> UserfieldconfigGetResult:
         """Get User Field Settings
 
+        Args:
+            module_id (str, required, sent as moduleId)
+            id (int | str, required)
+
         REST method: userfieldconfig.get
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get.html
-        Spec: spec/imported/userfieldconfig.get.yaml
+        Spec: spec/imported/userfieldconfig.get.yaml (in the b24client repository)
         """
         return cast("UserfieldconfigGetResult", self._client._invoke("userfieldconfig.get", params))
 
     def get_types(self, **params: Unpack[UserfieldconfigGetTypesParams]) -> UserfieldconfigGetTypesResult:
         """Get Available User Field Types
 
+        Args:
+            module_id (str, required, sent as moduleId)
+
         REST method: userfieldconfig.getTypes
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-get-types.html
-        Spec: spec/imported/userfieldconfig.getTypes.yaml
+        Spec: spec/imported/userfieldconfig.getTypes.yaml (in the b24client repository)
         """
         return cast("UserfieldconfigGetTypesResult", self._client._invoke("userfieldconfig.getTypes", params))
 
     def list(self, **params: Unpack[UserfieldconfigListParams]) -> UserfieldconfigListResult:
         """Get a List of User Field Settings
 
+        Args:
+            module_id (str, required, sent as moduleId)
+            select (dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            filter (UserfieldconfigListFilter, optional)
+            start (int | str, optional)
+
         REST method: userfieldconfig.list
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-list.html
-        Spec: spec/imported/userfieldconfig.list.yaml
+        Spec: spec/imported/userfieldconfig.list.yaml (in the b24client repository)
         """
         return cast("UserfieldconfigListResult", self._client._invoke("userfieldconfig.list", params))
 
     def update(self, **params: Unpack[UserfieldconfigUpdateParams]) -> UserfieldconfigUpdateResult:
         """Update User Field
 
+        Args:
+            module_id (str, required, sent as moduleId)
+            id (int | str, required)
+            field (UserfieldconfigUpdateField, optional)
+
         REST method: userfieldconfig.update
         Docs: https://apidocs.bitrix24.com/api-reference/crm/universal/userfieldconfig/userfieldconfig-update.html
-        Spec: spec/imported/userfieldconfig.update.yaml
+        Spec: spec/imported/userfieldconfig.update.yaml (in the b24client repository)
         """
         return cast("UserfieldconfigUpdateResult", self._client._invoke("userfieldconfig.update", params))

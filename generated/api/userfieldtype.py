@@ -38,35 +38,58 @@ class UserfieldtypeNamespace:
     def add(self, **params: Unpack[UserfieldtypeAddParams]) -> UserfieldtypeAddResult:
         """Register a New User Field Type
 
+        Args:
+            user_type_id (str, required, sent as USER_TYPE_ID)
+            handler (str, required, sent as HANDLER)
+            title (str, optional, sent as TITLE)
+            description (str, optional, sent as DESCRIPTION)
+            options (list[Any] | dict[str, Any], optional, sent as OPTIONS)
+
         REST method: userfieldtype.add
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-add.html
-        Spec: spec/imported/userfieldtype.add.yaml
+        Spec: spec/imported/userfieldtype.add.yaml (in the b24client repository)
         """
         return cast("UserfieldtypeAddResult", self._client._invoke("userfieldtype.add", params))
 
     def delete(self, **params: Unpack[UserfieldtypeDeleteParams]) -> UserfieldtypeDeleteResult:
         """Delete Registered User Field Type
 
+        Args:
+            user_type_id (str, required, sent as USER_TYPE_ID)
+
         REST method: userfieldtype.delete
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-delete.html
-        Spec: spec/imported/userfieldtype.delete.yaml
+        Spec: spec/imported/userfieldtype.delete.yaml (in the b24client repository)
         """
         return cast("UserfieldtypeDeleteResult", self._client._invoke("userfieldtype.delete", params))
 
     def list(self, **params: Unpack[UserfieldtypeListParams]) -> UserfieldtypeListResult:
         """Get a list of registered user field types
 
+        Args:
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         REST method: userfieldtype.list
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-list.html
-        Spec: spec/imported/userfieldtype.list.yaml
+        Spec: spec/imported/userfieldtype.list.yaml (in the b24client repository)
         """
         return cast("UserfieldtypeListResult", self._client._invoke("userfieldtype.list", params))
 
     def update(self, **params: Unpack[UserfieldtypeUpdateParams]) -> UserfieldtypeUpdateResult:
         """Change settings for user field type
 
+        Args:
+            user_type_id (str, required, sent as USER_TYPE_ID)
+            handler (str, required, sent as HANDLER)
+            title (str, required, sent as TITLE)
+            description (str, optional, sent as DESCRIPTION)
+            options (list[Any] | dict[str, Any], optional, sent as OPTIONS)
+
         REST method: userfieldtype.update
         Docs: https://apidocs.bitrix24.com/api-reference/widgets/user-field/userfieldtype-update.html
-        Spec: spec/imported/userfieldtype.update.yaml
+        Spec: spec/imported/userfieldtype.update.yaml (in the b24client repository)
         """
         return cast("UserfieldtypeUpdateResult", self._client._invoke("userfieldtype.update", params))

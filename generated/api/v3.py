@@ -296,18 +296,30 @@ class V3CallFollowupNamespace:
     def get(self, **params: Unpack[CallFollowupGetV3Params]) -> CallFollowupGetV3Result:
         """Get Call Follow-up
 
+        Args:
+            call_id (int | str, required, sent as callId)
+            select (list[Any] | dict[str, Any], optional)
+            mention_format (Literal['bb', 'html', 'none'], optional, sent as mentionFormat)
+
         REST method: call.followup.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-get.html
-        Spec: spec/imported/call.followup.get@v3.yaml
+        Spec: spec/imported/call.followup.get@v3.yaml (in the b24client repository)
         """
         return cast("CallFollowupGetV3Result", self._client._invoke("call.followup.get@v3", params))
 
     def list(self, **params: Unpack[CallFollowupListV3Params]) -> CallFollowupListV3Result:
         """Get a List of Follow-up Calls
 
+        Args:
+            filter (CallFollowupListV3Filter, required)
+            select (list[Any] | dict[str, Any], optional)
+            order (CallFollowupListV3Order, optional)
+            pagination (CallFollowupListV3Pagination, optional)
+            mention_format (Literal['bb', 'html', 'none'], optional, sent as mentionFormat)
+
         REST method: call.followup.list
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-list.html
-        Spec: spec/imported/call.followup.list@v3.yaml
+        Spec: spec/imported/call.followup.list@v3.yaml (in the b24client repository)
         """
         return cast("CallFollowupListV3Result", self._client._invoke("call.followup.list@v3", params))
 
@@ -323,18 +335,25 @@ class V3CallFollowupFieldNamespace:
     def get(self, **params: Unpack[CallFollowupFieldGetV3Params]) -> CallFollowupFieldGetV3Result:
         """Get Follow-up Field Description
 
+        Args:
+            name (str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: call.followup.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-get.html
-        Spec: spec/imported/call.followup.field.get@v3.yaml
+        Spec: spec/imported/call.followup.field.get@v3.yaml (in the b24client repository)
         """
         return cast("CallFollowupFieldGetV3Result", self._client._invoke("call.followup.field.get@v3", params))
 
     def list(self, **params: Unpack[CallFollowupFieldListV3Params]) -> CallFollowupFieldListV3Result:
         """Get Follow-up Fields List
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: call.followup.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/follow-up/call-followup-field-list.html
-        Spec: spec/imported/call.followup.field.list@v3.yaml
+        Spec: spec/imported/call.followup.field.list@v3.yaml (in the b24client repository)
         """
         return cast("CallFollowupFieldListV3Result", self._client._invoke("call.followup.field.list@v3", params))
 
@@ -367,9 +386,11 @@ class V3HumanresourcesEmployeeNamespace:
     def count(self, **params: Unpack[HumanresourcesEmployeeCountV3Params]) -> HumanresourcesEmployeeCountV3Result:
         """Get the number of employees
 
+        Takes no arguments.
+
         REST method: humanresources.employee.count
         Docs: https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-count.html
-        Spec: spec/imported/humanresources.employee.count@v3.yaml
+        Spec: spec/imported/humanresources.employee.count@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesEmployeeCountV3Result", self._client._invoke("humanresources.employee.count@v3", params))
 
@@ -382,9 +403,11 @@ class V3HumanresourcesEmployeeNamespace:
     ) -> HumanresourcesEmployeeMultidepartmentV3Result:
         """Get Employees in Multiple Departments
 
+        Takes no arguments.
+
         REST method: humanresources.employee.multidepartment
         Docs: https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-multidepartment.html
-        Spec: spec/imported/humanresources.employee.multidepartment@v3.yaml
+        Spec: spec/imported/humanresources.employee.multidepartment@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesEmployeeMultidepartmentV3Result",
@@ -394,9 +417,14 @@ class V3HumanresourcesEmployeeNamespace:
     def search(self, **params: Unpack[HumanresourcesEmployeeSearchV3Params]) -> HumanresourcesEmployeeSearchV3Result:
         """Find Employess
 
+        Args:
+            name (str, required)
+            node_id (int | str, optional, sent as nodeId)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.employee.search
         Docs: https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-search.html
-        Spec: spec/imported/humanresources.employee.search@v3.yaml
+        Spec: spec/imported/humanresources.employee.search@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesEmployeeSearchV3Result", self._client._invoke("humanresources.employee.search@v3", params))
 
@@ -405,9 +433,12 @@ class V3HumanresourcesEmployeeNamespace:
     ) -> HumanresourcesEmployeeSubordinatesV3Result:
         """Get Subordinates of Employee
 
+        Args:
+            id (int | str, required)
+
         REST method: humanresources.employee.subordinates
         Docs: https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-subordinates.html
-        Spec: spec/imported/humanresources.employee.subordinates@v3.yaml
+        Spec: spec/imported/humanresources.employee.subordinates@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesEmployeeSubordinatesV3Result", self._client._invoke("humanresources.employee.subordinates@v3", params)
@@ -425,9 +456,13 @@ class V3HumanresourcesEmployeeFieldNamespace:
     def get(self, **params: Unpack[HumanresourcesEmployeeFieldGetV3Params]) -> HumanresourcesEmployeeFieldGetV3Result:
         """Get Employee Field
 
+        Args:
+            name (Literal['userId', 'name', 'workPosition', 'avatar', 'url', 'departments', 'teams'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.employee.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-get.html
-        Spec: spec/imported/humanresources.employee.field.get@v3.yaml
+        Spec: spec/imported/humanresources.employee.field.get@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesEmployeeFieldGetV3Result", self._client._invoke("humanresources.employee.field.get@v3", params)
@@ -436,9 +471,12 @@ class V3HumanresourcesEmployeeFieldNamespace:
     def list(self, **params: Unpack[HumanresourcesEmployeeFieldListV3Params]) -> HumanresourcesEmployeeFieldListV3Result:
         """Get the list of employee fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.employee.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/departments/employee/humanresources-employee-field-list.html
-        Spec: spec/imported/humanresources.employee.field.list@v3.yaml
+        Spec: spec/imported/humanresources.employee.field.list@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesEmployeeFieldListV3Result", self._client._invoke("humanresources.employee.field.list@v3", params)
@@ -456,18 +494,38 @@ class V3HumanresourcesNodeNamespace:
     def add(self, **params: Unpack[HumanresourcesNodeAddV3Params]) -> HumanresourcesNodeAddV3Result:
         """Create Department
 
+        Args:
+            type (Literal['DEPARTMENT', 'TEAM'], required)
+            name (str, required)
+            parent_id (int | str, required, sent as parentId)
+            description (str, optional)
+            color_name (Literal['blue', 'green', 'cyan', 'orange', 'purple', 'pink'], optional, sent as colorName)
+            user_ids (HumanresourcesNodeAddV3UserIds, optional, sent as userIds)
+            move_users_to_node (bool | str, optional, sent as moveUsersToNode)
+            create_chat (bool | str, optional, sent as createChat)
+            binding_chat_ids (list[Any] | dict[str, Any], optional, sent as bindingChatIds)
+            create_channel (bool | str, optional, sent as createChannel)
+            binding_channel_ids (list[Any] | dict[str, Any], optional, sent as bindingChannelIds)
+            create_collab (bool | str, optional, sent as createCollab)
+            binding_collab_ids (list[Any] | dict[str, Any], optional, sent as bindingCollabIds)
+            settings (HumanresourcesNodeAddV3Settings, optional)
+
         REST method: humanresources.node.add
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-add.html
-        Spec: spec/imported/humanresources.node.add@v3.yaml
+        Spec: spec/imported/humanresources.node.add@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeAddV3Result", self._client._invoke("humanresources.node.add@v3", params))
 
     def children(self, **params: Unpack[HumanresourcesNodeChildrenV3Params]) -> HumanresourcesNodeChildrenV3Result:
         """Get Child Departments
 
+        Args:
+            id (int | str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.node.children
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-children.html
-        Spec: spec/imported/humanresources.node.children@v3.yaml
+        Spec: spec/imported/humanresources.node.children@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeChildrenV3Result", self._client._invoke("humanresources.node.children@v3", params))
 
@@ -478,20 +536,28 @@ class V3HumanresourcesNodeNamespace:
     def count(self, **params: Unpack[HumanresourcesNodeCountV3Params]) -> HumanresourcesNodeCountV3Result:
         """Get the Number of Departments
 
+        Takes no arguments.
+
         REST method: humanresources.node.count
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-count.html
-        Spec: spec/imported/humanresources.node.count@v3.yaml
+        Spec: spec/imported/humanresources.node.count@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeCountV3Result", self._client._invoke("humanresources.node.count@v3", params))
 
     def edit(self, **params: Unpack[HumanresourcesNodeEditV3Params]) -> HumanresourcesNodeEditV3Result:
         """Update Department
 
+        Args:
+            id (int | str, required)
+            name (str, optional)
+            description (str, optional)
+            color_name (Literal['blue', 'green', 'cyan', 'orange', 'purple', 'pink'], optional, sent as colorName)
+
         Rules: at least one of name, description, colorName.
 
         REST method: humanresources.node.edit
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-edit.html
-        Spec: spec/imported/humanresources.node.edit@v3.yaml, spec/overrides/humanresources.node.edit@v3.yaml
+        Spec: spec/imported/humanresources.node.edit@v3.yaml, spec/overrides/humanresources.node.edit@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeEditV3Result", self._client._invoke("humanresources.node.edit@v3", params))
 
@@ -502,18 +568,27 @@ class V3HumanresourcesNodeNamespace:
     def get(self, **params: Unpack[HumanresourcesNodeGetV3Params]) -> HumanresourcesNodeGetV3Result:
         """Get
 
+        Args:
+            id (int | str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.node.get
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-get.html
-        Spec: spec/imported/humanresources.node.get@v3.yaml
+        Spec: spec/imported/humanresources.node.get@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeGetV3Result", self._client._invoke("humanresources.node.get@v3", params))
 
     def list(self, **params: Unpack[HumanresourcesNodeListV3Params]) -> HumanresourcesNodeListV3Result:
         """Get a List of Departments
 
+        Args:
+            type (Literal['DEPARTMENT', 'TEAM'], required)
+            select (list[Any] | dict[str, Any], optional)
+            pagination (dict[str, Any], optional)
+
         REST method: humanresources.node.list
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-list.html
-        Spec: spec/imported/humanresources.node.list@v3.yaml
+        Spec: spec/imported/humanresources.node.list@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeListV3Result", self._client._invoke("humanresources.node.list@v3", params))
 
@@ -524,18 +599,28 @@ class V3HumanresourcesNodeNamespace:
     def move(self, **params: Unpack[HumanresourcesNodeMoveV3Params]) -> HumanresourcesNodeMoveV3Result:
         """Move Department
 
+        Args:
+            id (int | str, required)
+            parent_id (int | str, required, sent as parentId)
+
         REST method: humanresources.node.move
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-move.html
-        Spec: spec/imported/humanresources.node.move@v3.yaml
+        Spec: spec/imported/humanresources.node.move@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeMoveV3Result", self._client._invoke("humanresources.node.move@v3", params))
 
     def search(self, **params: Unpack[HumanresourcesNodeSearchV3Params]) -> HumanresourcesNodeSearchV3Result:
         """Find Departments
 
+        Args:
+            type (Literal['DEPARTMENT', 'TEAM'], required)
+            name (str, required)
+            parent_id (int | str, optional, sent as parentId)
+            pagination (dict[str, Any], optional)
+
         REST method: humanresources.node.search
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-search.html
-        Spec: spec/imported/humanresources.node.search@v3.yaml
+        Spec: spec/imported/humanresources.node.search@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeSearchV3Result", self._client._invoke("humanresources.node.search@v3", params))
 
@@ -551,9 +636,17 @@ class V3HumanresourcesNodeCommunicationNamespace:
     def edit(self, **params: Unpack[HumanresourcesNodeCommunicationEditV3Params]) -> HumanresourcesNodeCommunicationEditV3Result:
         """Edit Communications of the
 
+        Args:
+            node_id (int | str, required, sent as nodeId)
+            communication_type (Literal['CHAT', 'CHANNEL', 'COLLAB'], required, sent as communicationType)
+            create_default (bool | str, optional, sent as createDefault)
+            ids (list[Any] | dict[str, Any], optional)
+            remove_ids (list[Any] | dict[str, Any], optional, sent as removeIds)
+            with_children (bool | str, optional, sent as withChildren)
+
         REST method: humanresources.node.communication.edit
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-edit.html
-        Spec: spec/imported/humanresources.node.communication.edit@v3.yaml
+        Spec: spec/imported/humanresources.node.communication.edit@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesNodeCommunicationEditV3Result",
@@ -563,9 +656,12 @@ class V3HumanresourcesNodeCommunicationNamespace:
     def list(self, **params: Unpack[HumanresourcesNodeCommunicationListV3Params]) -> HumanresourcesNodeCommunicationListV3Result:
         """Get Communications of the
 
+        Args:
+            id (int | str, required)
+
         REST method: humanresources.node.communication.list
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-communication/humanresources-node-communication-list.html
-        Spec: spec/imported/humanresources.node.communication.list@v3.yaml
+        Spec: spec/imported/humanresources.node.communication.list@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesNodeCommunicationListV3Result",
@@ -584,18 +680,25 @@ class V3HumanresourcesNodeFieldNamespace:
     def get(self, **params: Unpack[HumanresourcesNodeFieldGetV3Params]) -> HumanresourcesNodeFieldGetV3Result:
         """Get the humanresources.node.field.get Field
 
+        Args:
+            name (Literal['id', 'name', 'type', 'structureId', 'parentId', 'description', 'accessCode', 'userCount', 'colorName', 'xmlId', 'createdAt', 'updatedAt', 'members'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.node.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-get.html
-        Spec: spec/imported/humanresources.node.field.get@v3.yaml
+        Spec: spec/imported/humanresources.node.field.get@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeFieldGetV3Result", self._client._invoke("humanresources.node.field.get@v3", params))
 
     def list(self, **params: Unpack[HumanresourcesNodeFieldListV3Params]) -> HumanresourcesNodeFieldListV3Result:
         """Get a List of Fields from the
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.node.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node/humanresources-node-field-list.html
-        Spec: spec/imported/humanresources.node.field.list@v3.yaml
+        Spec: spec/imported/humanresources.node.field.list@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeFieldListV3Result", self._client._invoke("humanresources.node.field.list@v3", params))
 
@@ -611,9 +714,14 @@ class V3HumanresourcesNodeMemberNamespace:
     def add(self, **params: Unpack[HumanresourcesNodeMemberAddV3Params]) -> HumanresourcesNodeMemberAddV3Result:
         """Add Participants to
 
+        Args:
+            node_id (int | str, required, sent as nodeId)
+            user_ids (list[Any] | dict[str, Any], required, sent as userIds)
+            role (str, required)
+
         REST method: humanresources.node.member.add
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-add.html
-        Spec: spec/imported/humanresources.node.member.add@v3.yaml
+        Spec: spec/imported/humanresources.node.member.add@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeMemberAddV3Result", self._client._invoke("humanresources.node.member.add@v3", params))
 
@@ -624,18 +732,27 @@ class V3HumanresourcesNodeMemberNamespace:
     def move(self, **params: Unpack[HumanresourcesNodeMemberMoveV3Params]) -> HumanresourcesNodeMemberMoveV3Result:
         """Move Participants to the humanresources.node.member.move Department
 
+        Args:
+            node_id (int | str, required, sent as nodeId)
+            user_ids (list[Any] | dict[str, Any], required, sent as userIds)
+            role (str, optional)
+
         REST method: humanresources.node.member.move
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-move.html
-        Spec: spec/imported/humanresources.node.member.move@v3.yaml
+        Spec: spec/imported/humanresources.node.member.move@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeMemberMoveV3Result", self._client._invoke("humanresources.node.member.move@v3", params))
 
     def remove(self, **params: Unpack[HumanresourcesNodeMemberRemoveV3Params]) -> HumanresourcesNodeMemberRemoveV3Result:
         """Remove Participants from the Department
 
+        Args:
+            node_id (int | str, required, sent as nodeId)
+            user_ids (list[Any] | dict[str, Any], required, sent as userIds)
+
         REST method: humanresources.node.member.remove
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-remove.html
-        Spec: spec/imported/humanresources.node.member.remove@v3.yaml
+        Spec: spec/imported/humanresources.node.member.remove@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesNodeMemberRemoveV3Result", self._client._invoke("humanresources.node.member.remove@v3", params)
@@ -644,9 +761,13 @@ class V3HumanresourcesNodeMemberNamespace:
     def set(self, **params: Unpack[HumanresourcesNodeMemberSetV3Params]) -> HumanresourcesNodeMemberSetV3Result:
         """Update the Composition of Participants in
 
+        Args:
+            node_id (int | str, required, sent as nodeId)
+            user_ids (HumanresourcesNodeMemberSetV3UserIds, required, sent as userIds)
+
         REST method: humanresources.node.member.set
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-set.html
-        Spec: spec/imported/humanresources.node.member.set@v3.yaml
+        Spec: spec/imported/humanresources.node.member.set@v3.yaml (in the b24client repository)
         """
         return cast("HumanresourcesNodeMemberSetV3Result", self._client._invoke("humanresources.node.member.set@v3", params))
 
@@ -662,9 +783,13 @@ class V3HumanresourcesNodeMemberFieldNamespace:
     def get(self, **params: Unpack[HumanresourcesNodeMemberFieldGetV3Params]) -> HumanresourcesNodeMemberFieldGetV3Result:
         """Get a Department or Team Member Field
 
+        Args:
+            name (Literal['userId', 'name', 'workPosition', 'role', 'avatar', 'url'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.node.member.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-get.html
-        Spec: spec/imported/humanresources.node.member.field.get@v3.yaml
+        Spec: spec/imported/humanresources.node.member.field.get@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesNodeMemberFieldGetV3Result", self._client._invoke("humanresources.node.member.field.get@v3", params)
@@ -673,9 +798,12 @@ class V3HumanresourcesNodeMemberFieldNamespace:
     def list(self, **params: Unpack[HumanresourcesNodeMemberFieldListV3Params]) -> HumanresourcesNodeMemberFieldListV3Result:
         """Retrieve a List of Department Member Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: humanresources.node.member.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/departments/node-member/humanresources-node-member-field-list.html
-        Spec: spec/imported/humanresources.node.member.field.list@v3.yaml
+        Spec: spec/imported/humanresources.node.member.field.list@v3.yaml (in the b24client repository)
         """
         return cast(
             "HumanresourcesNodeMemberFieldListV3Result", self._client._invoke("humanresources.node.member.field.list@v3", params)
@@ -718,27 +846,39 @@ class V3MailMailboxNamespace:
     def get(self, **params: Unpack[MailMailboxGetV3Params]) -> MailMailboxGetV3Result:
         """Get mailbox
 
+        Args:
+            id (int | str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.mailbox.get
         Docs: https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-get.html
-        Spec: spec/imported/mail.mailbox.get@v3.yaml
+        Spec: spec/imported/mail.mailbox.get@v3.yaml (in the b24client repository)
         """
         return cast("MailMailboxGetV3Result", self._client._invoke("mail.mailbox.get@v3", params))
 
     def list(self, **params: Unpack[MailMailboxListV3Params]) -> MailMailboxListV3Result:
         """Get a list of mailboxes
 
+        Args:
+            name (str, optional)
+            email (str, optional)
+            pagination (dict[str, Any], optional)
+
         REST method: mail.mailbox.list
         Docs: https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-list.html
-        Spec: spec/imported/mail.mailbox.list@v3.yaml
+        Spec: spec/imported/mail.mailbox.list@v3.yaml (in the b24client repository)
         """
         return cast("MailMailboxListV3Result", self._client._invoke("mail.mailbox.list@v3", params))
 
     def senders(self, **params: Unpack[MailMailboxSendersV3Params]) -> MailMailboxSendersV3Result:
         """Get senders
 
+        Args:
+            pagination (dict[str, Any], optional)
+
         REST method: mail.mailbox.senders
         Docs: https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-senders.html
-        Spec: spec/imported/mail.mailbox.senders@v3.yaml
+        Spec: spec/imported/mail.mailbox.senders@v3.yaml (in the b24client repository)
         """
         return cast("MailMailboxSendersV3Result", self._client._invoke("mail.mailbox.senders@v3", params))
 
@@ -754,18 +894,25 @@ class V3MailMailboxFieldNamespace:
     def get(self, **params: Unpack[MailMailboxFieldGetV3Params]) -> MailMailboxFieldGetV3Result:
         """Get mailbox field
 
+        Args:
+            name (Literal['id', 'name', 'email', 'senderName'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.mailbox.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-get.html
-        Spec: spec/imported/mail.mailbox.field.get@v3.yaml
+        Spec: spec/imported/mail.mailbox.field.get@v3.yaml (in the b24client repository)
         """
         return cast("MailMailboxFieldGetV3Result", self._client._invoke("mail.mailbox.field.get@v3", params))
 
     def list(self, **params: Unpack[MailMailboxFieldListV3Params]) -> MailMailboxFieldListV3Result:
         """Get a list of mailbox fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.mailbox.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/mail/mailbox/mail-mailbox-field-list.html
-        Spec: spec/imported/mail.mailbox.field.list@v3.yaml
+        Spec: spec/imported/mail.mailbox.field.list@v3.yaml (in the b24client repository)
         """
         return cast("MailMailboxFieldListV3Result", self._client._invoke("mail.mailbox.field.list@v3", params))
 
@@ -783,45 +930,68 @@ class V3MailMessageNamespace:
     ) -> MailMessageCreatecalendareventV3Result:
         """Create a calendar event from an e-mail
 
+        Args:
+            message_id (int | str, required, sent as messageId)
+            date_from (str, required, sent as dateFrom)
+            date_to (str, required, sent as dateTo)
+            name (str, optional)
+            description (str, optional)
+
         REST method: mail.message.createcalendarevent
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcalendarevent.html
-        Spec: spec/imported/mail.message.createcalendarevent@v3.yaml
+        Spec: spec/imported/mail.message.createcalendarevent@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageCreatecalendareventV3Result", self._client._invoke("mail.message.createcalendarevent@v3", params))
 
     def createchat(self, **params: Unpack[MailMessageCreatechatV3Params]) -> MailMessageCreatechatV3Result:
         """Create a chat from e-mail
 
+        Args:
+            message_id (int | str, required, sent as messageId)
+
         REST method: mail.message.createchat
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createchat.html
-        Spec: spec/imported/mail.message.createchat@v3.yaml
+        Spec: spec/imported/mail.message.createchat@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageCreatechatV3Result", self._client._invoke("mail.message.createchat@v3", params))
 
     def createcrmactivity(self, **params: Unpack[MailMessageCreatecrmactivityV3Params]) -> MailMessageCreatecrmactivityV3Result:
         """Create a CRM activity from an e-mail
 
+        Args:
+            message_id (int | str, required, sent as messageId)
+
         REST method: mail.message.createcrmactivity
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createcrmactivity.html
-        Spec: spec/imported/mail.message.createcrmactivity@v3.yaml
+        Spec: spec/imported/mail.message.createcrmactivity@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageCreatecrmactivityV3Result", self._client._invoke("mail.message.createcrmactivity@v3", params))
 
     def createfeedpost(self, **params: Unpack[MailMessageCreatefeedpostV3Params]) -> MailMessageCreatefeedpostV3Result:
         """Create a News Feed message from e-mail
 
+        Args:
+            message_id (int | str, required, sent as messageId)
+            title (str, optional)
+
         REST method: mail.message.createfeedpost
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createfeedpost.html
-        Spec: spec/imported/mail.message.createfeedpost@v3.yaml
+        Spec: spec/imported/mail.message.createfeedpost@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageCreatefeedpostV3Result", self._client._invoke("mail.message.createfeedpost@v3", params))
 
     def createtask(self, **params: Unpack[MailMessageCreatetaskV3Params]) -> MailMessageCreatetaskV3Result:
         """Create a task from an e-mail
 
+        Args:
+            message_id (int | str, required, sent as messageId)
+            title (str, optional)
+            responsible_id (int | str, optional, sent as responsibleId)
+            description (str, optional)
+
         REST method: mail.message.createtask
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-createtask.html
-        Spec: spec/imported/mail.message.createtask@v3.yaml
+        Spec: spec/imported/mail.message.createtask@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageCreatetaskV3Result", self._client._invoke("mail.message.createtask@v3", params))
 
@@ -832,72 +1002,124 @@ class V3MailMessageNamespace:
     def forward(self, **params: Unpack[MailMessageForwardV3Params]) -> MailMessageForwardV3Result:
         """Forward e-mail
 
+        Args:
+            forward_message_id (int | str, required, sent as forwardMessageId)
+            from_ (str, required, sent as from)
+            to (list[Any] | dict[str, Any], required)
+            subject (str, required)
+            body (str, required)
+            cc (list[Any] | dict[str, Any], optional)
+            bcc (list[Any] | dict[str, Any], optional)
+
         REST method: mail.message.forward
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-forward.html
-        Spec: spec/imported/mail.message.forward@v3.yaml
+        Spec: spec/imported/mail.message.forward@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageForwardV3Result", self._client._invoke("mail.message.forward@v3", params))
 
     def get(self, **params: Unpack[MailMessageGetV3Params]) -> MailMessageGetV3Result:
         """Get e-mail
 
+        Args:
+            id (int | str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.message.get
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-get.html
-        Spec: spec/imported/mail.message.get@v3.yaml
+        Spec: spec/imported/mail.message.get@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageGetV3Result", self._client._invoke("mail.message.get@v3", params))
 
     def list(self, **params: Unpack[MailMessageListV3Params]) -> MailMessageListV3Result:
         """Get a list of e-mails
 
+        Args:
+            mailbox_id (int | str, optional, sent as mailboxId)
+            search_query (str, optional, sent as searchQuery)
+            date_from (str, optional, sent as dateFrom)
+            date_to (str, optional, sent as dateTo)
+            is_seen (bool | str, optional, sent as isSeen)
+            has_attachments (bool | str, optional, sent as hasAttachments)
+            folder (str, optional)
+            pagination (dict[str, Any], optional)
+
         REST method: mail.message.list
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-list.html
-        Spec: spec/imported/mail.message.list@v3.yaml
+        Spec: spec/imported/mail.message.list@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageListV3Result", self._client._invoke("mail.message.list@v3", params))
 
     def movetofolder(self, **params: Unpack[MailMessageMovetofolderV3Params]) -> MailMessageMovetofolderV3Result:
         """Move emails to folder
 
+        Args:
+            message_ids (list[Any] | dict[str, Any], required, sent as messageIds)
+            action (Literal['move', 'spam', 'delete'], required)
+            folder (str, optional)
+
         REST method: mail.message.movetofolder
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-movetofolder.html
-        Spec: spec/imported/mail.message.movetofolder@v3.yaml
+        Spec: spec/imported/mail.message.movetofolder@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageMovetofolderV3Result", self._client._invoke("mail.message.movetofolder@v3", params))
 
     def removecrmactivity(self, **params: Unpack[MailMessageRemovecrmactivityV3Params]) -> MailMessageRemovecrmactivityV3Result:
         """Remove the link between an e-mail and a CRM deal
 
+        Args:
+            message_id (int | str, required, sent as messageId)
+
         REST method: mail.message.removecrmactivity
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-removecrmactivity.html
-        Spec: spec/imported/mail.message.removecrmactivity@v3.yaml
+        Spec: spec/imported/mail.message.removecrmactivity@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageRemovecrmactivityV3Result", self._client._invoke("mail.message.removecrmactivity@v3", params))
 
     def reply(self, **params: Unpack[MailMessageReplyV3Params]) -> MailMessageReplyV3Result:
         """Reply to e-mail
 
+        Args:
+            reply_to_message_id (int | str, required, sent as replyToMessageId)
+            from_ (str, required, sent as from)
+            to (list[Any] | dict[str, Any], required)
+            subject (str, required)
+            body (str, required)
+            cc (list[Any] | dict[str, Any], optional)
+            bcc (list[Any] | dict[str, Any], optional)
+
         REST method: mail.message.reply
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-reply.html
-        Spec: spec/imported/mail.message.reply@v3.yaml
+        Spec: spec/imported/mail.message.reply@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageReplyV3Result", self._client._invoke("mail.message.reply@v3", params))
 
     def send(self, **params: Unpack[MailMessageSendV3Params]) -> MailMessageSendV3Result:
         """Send an e-mail
 
+        Args:
+            from_ (str, required, sent as from)
+            to (list[Any] | dict[str, Any], required)
+            subject (str, required)
+            body (str, required)
+            cc (list[Any] | dict[str, Any], optional)
+            bcc (list[Any] | dict[str, Any], optional)
+
         REST method: mail.message.send
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-send.html
-        Spec: spec/imported/mail.message.send@v3.yaml
+        Spec: spec/imported/mail.message.send@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageSendV3Result", self._client._invoke("mail.message.send@v3", params))
 
     def thread(self, **params: Unpack[MailMessageThreadV3Params]) -> MailMessageThreadV3Result:
         """Get e-mail thread
 
+        Args:
+            id (int | str, required)
+            limit (int | str, optional)
+
         REST method: mail.message.thread
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-thread.html
-        Spec: spec/imported/mail.message.thread@v3.yaml
+        Spec: spec/imported/mail.message.thread@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageThreadV3Result", self._client._invoke("mail.message.thread@v3", params))
 
@@ -913,18 +1135,25 @@ class V3MailMessageFieldNamespace:
     def get(self, **params: Unpack[MailMessageFieldGetV3Params]) -> MailMessageFieldGetV3Result:
         """Get e-mail field
 
+        Args:
+            name (Literal['id', 'mailboxId', 'mailboxEmail', 'subject', 'from', 'to', 'cc', 'date', 'isSeen', 'hasAttachments', 'url', 'bindings', 'body'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.message.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-get.html
-        Spec: spec/imported/mail.message.field.get@v3.yaml
+        Spec: spec/imported/mail.message.field.get@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageFieldGetV3Result", self._client._invoke("mail.message.field.get@v3", params))
 
     def list(self, **params: Unpack[MailMessageFieldListV3Params]) -> MailMessageFieldListV3Result:
         """Get a list of email fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.message.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/mail/message/mail-message-field-list.html
-        Spec: spec/imported/mail.message.field.list@v3.yaml
+        Spec: spec/imported/mail.message.field.list@v3.yaml (in the b24client repository)
         """
         return cast("MailMessageFieldListV3Result", self._client._invoke("mail.message.field.list@v3", params))
 
@@ -944,18 +1173,26 @@ class V3MailRecipientNamespace:
     def listcontacts(self, **params: Unpack[MailRecipientListcontactsV3Params]) -> MailRecipientListcontactsV3Result:
         """Get a list of contacts
 
+        Args:
+            query (str, optional)
+            pagination (dict[str, Any], optional)
+
         REST method: mail.recipient.listcontacts
         Docs: https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listcontacts.html
-        Spec: spec/imported/mail.recipient.listcontacts@v3.yaml
+        Spec: spec/imported/mail.recipient.listcontacts@v3.yaml (in the b24client repository)
         """
         return cast("MailRecipientListcontactsV3Result", self._client._invoke("mail.recipient.listcontacts@v3", params))
 
     def listemployees(self, **params: Unpack[MailRecipientListemployeesV3Params]) -> MailRecipientListemployeesV3Result:
         """Get a list of employees
 
+        Args:
+            query (str, required)
+            pagination (dict[str, Any], optional)
+
         REST method: mail.recipient.listemployees
         Docs: https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-listemployees.html
-        Spec: spec/imported/mail.recipient.listemployees@v3.yaml
+        Spec: spec/imported/mail.recipient.listemployees@v3.yaml (in the b24client repository)
         """
         return cast("MailRecipientListemployeesV3Result", self._client._invoke("mail.recipient.listemployees@v3", params))
 
@@ -971,18 +1208,25 @@ class V3MailRecipientFieldNamespace:
     def get(self, **params: Unpack[MailRecipientFieldGetV3Params]) -> MailRecipientFieldGetV3Result:
         """Get recipient field
 
+        Args:
+            name (Literal['id', 'email', 'name'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.recipient.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-get.html
-        Spec: spec/imported/mail.recipient.field.get@v3.yaml
+        Spec: spec/imported/mail.recipient.field.get@v3.yaml (in the b24client repository)
         """
         return cast("MailRecipientFieldGetV3Result", self._client._invoke("mail.recipient.field.get@v3", params))
 
     def list(self, **params: Unpack[MailRecipientFieldListV3Params]) -> MailRecipientFieldListV3Result:
         """Get a list of recipient fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: mail.recipient.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/mail/recipient/mail-recipient-field-list.html
-        Spec: spec/imported/mail.recipient.field.list@v3.yaml
+        Spec: spec/imported/mail.recipient.field.list@v3.yaml (in the b24client repository)
         """
         return cast("MailRecipientFieldListV3Result", self._client._invoke("mail.recipient.field.list@v3", params))
 
@@ -1015,27 +1259,42 @@ class V3MainEventlogNamespace:
     def get(self, **params: Unpack[MainEventlogGetV3Params]) -> MainEventlogGetV3Result:
         """Get Event Log Entry
 
+        Args:
+            id (int | str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: main.eventlog.get
         Docs: https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-get.html
-        Spec: spec/imported/main.eventlog.get@v3.yaml
+        Spec: spec/imported/main.eventlog.get@v3.yaml (in the b24client repository)
         """
         return cast("MainEventlogGetV3Result", self._client._invoke("main.eventlog.get@v3", params))
 
     def list(self, **params: Unpack[MainEventlogListV3Params]) -> MainEventlogListV3Result:
         """Get the list of event log entries
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (list[Any] | dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            pagination (dict[str, Any], optional)
+
         REST method: main.eventlog.list
         Docs: https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-list.html
-        Spec: spec/imported/main.eventlog.list@v3.yaml
+        Spec: spec/imported/main.eventlog.list@v3.yaml (in the b24client repository)
         """
         return cast("MainEventlogListV3Result", self._client._invoke("main.eventlog.list@v3", params))
 
     def tail(self, **params: Unpack[MainEventlogTailV3Params]) -> MainEventlogTailV3Result:
         """Get New Log Entries
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (list[Any] | dict[str, Any], optional)
+            cursor (dict[str, Any], optional)
+
         REST method: main.eventlog.tail
         Docs: https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-tail.html
-        Spec: spec/imported/main.eventlog.tail@v3.yaml
+        Spec: spec/imported/main.eventlog.tail@v3.yaml (in the b24client repository)
         """
         return cast("MainEventlogTailV3Result", self._client._invoke("main.eventlog.tail@v3", params))
 
@@ -1051,18 +1310,25 @@ class V3MainEventlogFieldNamespace:
     def get(self, **params: Unpack[MainEventlogFieldGetV3Params]) -> MainEventlogFieldGetV3Result:
         """Get Event Log Field
 
+        Args:
+            name (str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: main.eventlog.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-get.html
-        Spec: spec/imported/main.eventlog.field.get@v3.yaml
+        Spec: spec/imported/main.eventlog.field.get@v3.yaml (in the b24client repository)
         """
         return cast("MainEventlogFieldGetV3Result", self._client._invoke("main.eventlog.field.get@v3", params))
 
     def list(self, **params: Unpack[MainEventlogFieldListV3Params]) -> MainEventlogFieldListV3Result:
         """Get the List of Event Log Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: main.eventlog.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/event-log/main-eventlog-field-list.html
-        Spec: spec/imported/main.eventlog.field.list@v3.yaml
+        Spec: spec/imported/main.eventlog.field.list@v3.yaml (in the b24client repository)
         """
         return cast("MainEventlogFieldListV3Result", self._client._invoke("main.eventlog.field.list@v3", params))
 
@@ -1099,27 +1365,36 @@ class V3NoteCollectionNamespace:
     def add(self, **params: Unpack[NoteCollectionAddV3Params]) -> NoteCollectionAddV3Result:
         """Create a Knowledge Base
 
+        Args:
+            fields (NoteCollectionAddV3Fields, required)
+
         REST method: note.collection.add
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-add.html
-        Spec: spec/imported/note.collection.add@v3.yaml
+        Spec: spec/imported/note.collection.add@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionAddV3Result", self._client._invoke("note.collection.add@v3", params))
 
     def archive(self, **params: Unpack[NoteCollectionArchiveV3Params]) -> NoteCollectionArchiveV3Result:
         """Archive Knowledge Base
 
+        Args:
+            id (int | str, required)
+
         REST method: note.collection.archive
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-archive.html
-        Spec: spec/imported/note.collection.archive@v3.yaml
+        Spec: spec/imported/note.collection.archive@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionArchiveV3Result", self._client._invoke("note.collection.archive@v3", params))
 
     def delete(self, **params: Unpack[NoteCollectionDeleteV3Params]) -> NoteCollectionDeleteV3Result:
         """Move Knowledge Base to Shopping Cart
 
+        Args:
+            id (int | str, required)
+
         REST method: note.collection.delete
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-delete.html
-        Spec: spec/imported/note.collection.delete@v3.yaml
+        Spec: spec/imported/note.collection.delete@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionDeleteV3Result", self._client._invoke("note.collection.delete@v3", params))
 
@@ -1130,27 +1405,37 @@ class V3NoteCollectionNamespace:
     def get(self, **params: Unpack[NoteCollectionGetV3Params]) -> NoteCollectionGetV3Result:
         """Get Knowledge Base
 
+        Args:
+            id (int | str, required)
+
         REST method: note.collection.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-get.html
-        Spec: spec/imported/note.collection.get@v3.yaml
+        Spec: spec/imported/note.collection.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionGetV3Result", self._client._invoke("note.collection.get@v3", params))
 
     def list(self, **params: Unpack[NoteCollectionListV3Params]) -> NoteCollectionListV3Result:
         """Get a List of Knowledge Bases
 
+        Args:
+            pagination (NoteCollectionListV3Pagination, optional)
+
         REST method: note.collection.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-list.html
-        Spec: spec/imported/note.collection.list@v3.yaml
+        Spec: spec/imported/note.collection.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionListV3Result", self._client._invoke("note.collection.list@v3", params))
 
     def update(self, **params: Unpack[NoteCollectionUpdateV3Params]) -> NoteCollectionUpdateV3Result:
         """Rename Knowledge Base
 
+        Args:
+            id (int | str, required)
+            fields (NoteCollectionUpdateV3Fields, required)
+
         REST method: note.collection.update
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-update.html
-        Spec: spec/imported/note.collection.update@v3.yaml
+        Spec: spec/imported/note.collection.update@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionUpdateV3Result", self._client._invoke("note.collection.update@v3", params))
 
@@ -1166,18 +1451,25 @@ class V3NoteCollectionFieldNamespace:
     def get(self, **params: Unpack[NoteCollectionFieldGetV3Params]) -> NoteCollectionFieldGetV3Result:
         """Get Knowledge Base Field
 
+        Args:
+            name (Literal['id', 'name', 'position', 'policyLevel', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.collection.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-get.html
-        Spec: spec/imported/note.collection.field.get@v3.yaml
+        Spec: spec/imported/note.collection.field.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionFieldGetV3Result", self._client._invoke("note.collection.field.get@v3", params))
 
     def list(self, **params: Unpack[NoteCollectionFieldListV3Params]) -> NoteCollectionFieldListV3Result:
         """Get a List of Knowledge Base Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.collection.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/collection/note-collection-field-list.html
-        Spec: spec/imported/note.collection.field.list@v3.yaml
+        Spec: spec/imported/note.collection.field.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteCollectionFieldListV3Result", self._client._invoke("note.collection.field.list@v3", params))
 
@@ -1193,27 +1485,36 @@ class V3NoteDocumentNamespace:
     def add(self, **params: Unpack[NoteDocumentAddV3Params]) -> NoteDocumentAddV3Result:
         """Create Document
 
+        Args:
+            fields (NoteDocumentAddV3Fields, required)
+
         REST method: note.document.add
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-add.html
-        Spec: spec/imported/note.document.add@v3.yaml
+        Spec: spec/imported/note.document.add@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentAddV3Result", self._client._invoke("note.document.add@v3", params))
 
     def archive(self, **params: Unpack[NoteDocumentArchiveV3Params]) -> NoteDocumentArchiveV3Result:
         """Archive a Document
 
+        Args:
+            id (int | str, required)
+
         REST method: note.document.archive
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-archive.html
-        Spec: spec/imported/note.document.archive@v3.yaml
+        Spec: spec/imported/note.document.archive@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentArchiveV3Result", self._client._invoke("note.document.archive@v3", params))
 
     def delete(self, **params: Unpack[NoteDocumentDeleteV3Params]) -> NoteDocumentDeleteV3Result:
         """Move a Document to the Shopping Cart
 
+        Args:
+            id (int | str, required)
+
         REST method: note.document.delete
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-delete.html
-        Spec: spec/imported/note.document.delete@v3.yaml
+        Spec: spec/imported/note.document.delete@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentDeleteV3Result", self._client._invoke("note.document.delete@v3", params))
 
@@ -1224,9 +1525,12 @@ class V3NoteDocumentNamespace:
     def get(self, **params: Unpack[NoteDocumentGetV3Params]) -> NoteDocumentGetV3Result:
         """Get Document
 
+        Args:
+            id (int | str, required)
+
         REST method: note.document.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-get.html
-        Spec: spec/imported/note.document.get@v3.yaml
+        Spec: spec/imported/note.document.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentGetV3Result", self._client._invoke("note.document.get@v3", params))
 
@@ -1241,9 +1545,14 @@ class V3NoteDocumentNamespace:
     def update(self, **params: Unpack[NoteDocumentUpdateV3Params]) -> NoteDocumentUpdateV3Result:
         """Update Document
 
+        Args:
+            id (int | str, required)
+            fields (NoteDocumentUpdateV3Fields, required)
+            overwrite (bool | str, optional)
+
         REST method: note.document.update
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-update.html
-        Spec: spec/imported/note.document.update@v3.yaml
+        Spec: spec/imported/note.document.update@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentUpdateV3Result", self._client._invoke("note.document.update@v3", params))
 
@@ -1259,18 +1568,25 @@ class V3NoteDocumentFieldNamespace:
     def get(self, **params: Unpack[NoteDocumentFieldGetV3Params]) -> NoteDocumentFieldGetV3Result:
         """Get Document Field
 
+        Args:
+            name (Literal['id', 'collectionId', 'parentId', 'title', 'markdown', 'position', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.document.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-get.html
-        Spec: spec/imported/note.document.field.get@v3.yaml
+        Spec: spec/imported/note.document.field.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentFieldGetV3Result", self._client._invoke("note.document.field.get@v3", params))
 
     def list(self, **params: Unpack[NoteDocumentFieldListV3Params]) -> NoteDocumentFieldListV3Result:
         """Get a List of Document Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.document.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-field-list.html
-        Spec: spec/imported/note.document.field.list@v3.yaml
+        Spec: spec/imported/note.document.field.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentFieldListV3Result", self._client._invoke("note.document.field.list@v3", params))
 
@@ -1290,9 +1606,13 @@ class V3NoteDocumentSearchNamespace:
     def list(self, **params: Unpack[NoteDocumentSearchListV3Params]) -> NoteDocumentSearchListV3Result:
         """Find Documents
 
+        Args:
+            query (str, required)
+            pagination (NoteDocumentSearchListV3Pagination, optional)
+
         REST method: note.document.search.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-list.html
-        Spec: spec/imported/note.document.search.list@v3.yaml
+        Spec: spec/imported/note.document.search.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentSearchListV3Result", self._client._invoke("note.document.search.list@v3", params))
 
@@ -1308,18 +1628,25 @@ class V3NoteDocumentSearchFieldNamespace:
     def get(self, **params: Unpack[NoteDocumentSearchFieldGetV3Params]) -> NoteDocumentSearchFieldGetV3Result:
         """Get Document Search Field
 
+        Args:
+            name (Literal['documentId', 'collectionId', 'title', 'score', 'snippet', 'sharedAccess'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.document.search.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-get.html
-        Spec: spec/imported/note.document.search.field.get@v3.yaml
+        Spec: spec/imported/note.document.search.field.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentSearchFieldGetV3Result", self._client._invoke("note.document.search.field.get@v3", params))
 
     def list(self, **params: Unpack[NoteDocumentSearchFieldListV3Params]) -> NoteDocumentSearchFieldListV3Result:
         """Get a List of Document Search Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.document.search.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-search-field-list.html
-        Spec: spec/imported/note.document.search.field.list@v3.yaml
+        Spec: spec/imported/note.document.search.field.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentSearchFieldListV3Result", self._client._invoke("note.document.search.field.list@v3", params))
 
@@ -1339,9 +1666,12 @@ class V3NoteDocumentTreeNamespace:
     def list(self, **params: Unpack[NoteDocumentTreeListV3Params]) -> NoteDocumentTreeListV3Result:
         """Get Document Tree
 
+        Args:
+            collection_id (int | str, required, sent as collectionId)
+
         REST method: note.document.tree.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-list.html
-        Spec: spec/imported/note.document.tree.list@v3.yaml
+        Spec: spec/imported/note.document.tree.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentTreeListV3Result", self._client._invoke("note.document.tree.list@v3", params))
 
@@ -1357,18 +1687,25 @@ class V3NoteDocumentTreeFieldNamespace:
     def get(self, **params: Unpack[NoteDocumentTreeFieldGetV3Params]) -> NoteDocumentTreeFieldGetV3Result:
         """Get Document Tree Field
 
+        Args:
+            name (Literal['id', 'collectionId', 'parentId', 'title', 'position', 'children'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.document.tree.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-get.html
-        Spec: spec/imported/note.document.tree.field.get@v3.yaml
+        Spec: spec/imported/note.document.tree.field.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentTreeFieldGetV3Result", self._client._invoke("note.document.tree.field.get@v3", params))
 
     def list(self, **params: Unpack[NoteDocumentTreeFieldListV3Params]) -> NoteDocumentTreeFieldListV3Result:
         """Get a List of Document Tree Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.document.tree.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/document/note-document-tree-field-list.html
-        Spec: spec/imported/note.document.tree.field.list@v3.yaml
+        Spec: spec/imported/note.document.tree.field.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteDocumentTreeFieldListV3Result", self._client._invoke("note.document.tree.field.list@v3", params))
 
@@ -1384,9 +1721,14 @@ class V3NoteFileNamespace:
     def add(self, **params: Unpack[NoteFileAddV3Params]) -> NoteFileAddV3Result:
         """Upload a File to Document
 
+        Args:
+            document_id (int | str, required, sent as documentId)
+            file_name (str, required, sent as fileName)
+            file_content (str, required, sent as fileContent)
+
         REST method: note.file.add
         Docs: https://apidocs.bitrix24.com/api-reference/note/file/note-file-add.html
-        Spec: spec/imported/note.file.add@v3.yaml
+        Spec: spec/imported/note.file.add@v3.yaml (in the b24client repository)
         """
         return cast("NoteFileAddV3Result", self._client._invoke("note.file.add@v3", params))
 
@@ -1397,9 +1739,13 @@ class V3NoteFileNamespace:
     def get(self, **params: Unpack[NoteFileGetV3Params]) -> NoteFileGetV3Result:
         """Get Document File Data
 
+        Args:
+            id (int | str, required)
+            document_id (int | str, required, sent as documentId)
+
         REST method: note.file.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/file/note-file-get.html
-        Spec: spec/imported/note.file.get@v3.yaml
+        Spec: spec/imported/note.file.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteFileGetV3Result", self._client._invoke("note.file.get@v3", params))
 
@@ -1415,18 +1761,25 @@ class V3NoteFileFieldNamespace:
     def get(self, **params: Unpack[NoteFileFieldGetV3Params]) -> NoteFileFieldGetV3Result:
         """Get Document File Field
 
+        Args:
+            name (Literal['id', 'documentId', 'name', 'size', 'mimeType', 'assetType', 'assetMarkdown'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.file.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-get.html
-        Spec: spec/imported/note.file.field.get@v3.yaml
+        Spec: spec/imported/note.file.field.get@v3.yaml (in the b24client repository)
         """
         return cast("NoteFileFieldGetV3Result", self._client._invoke("note.file.field.get@v3", params))
 
     def list(self, **params: Unpack[NoteFileFieldListV3Params]) -> NoteFileFieldListV3Result:
         """Get a List of Document File Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: note.file.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/note/file/note-file-field-list.html
-        Spec: spec/imported/note.file.field.list@v3.yaml
+        Spec: spec/imported/note.file.field.list@v3.yaml (in the b24client repository)
         """
         return cast("NoteFileFieldListV3Result", self._client._invoke("note.file.field.list@v3", params))
 
@@ -1459,9 +1812,12 @@ class V3TasksTaskNamespace:
     def add(self, **params: Unpack[TasksTaskAddV3Params]) -> TasksTaskAddV3Result:
         """Add Task v 3.0
 
+        Args:
+            fields (TasksTaskAddV3Fields, required)
+
         REST method: tasks.task.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-add-rest-v3.html
-        Spec: spec/imported/tasks.task.add@v3.yaml
+        Spec: spec/imported/tasks.task.add@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskAddV3Result", self._client._invoke("tasks.task.add@v3", params))
 
@@ -1472,9 +1828,12 @@ class V3TasksTaskNamespace:
     def delete(self, **params: Unpack[TasksTaskDeleteV3Params]) -> TasksTaskDeleteV3Result:
         """Delete Task v 3.0
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-delete-rest-v3.html
-        Spec: spec/imported/tasks.task.delete@v3.yaml
+        Spec: spec/imported/tasks.task.delete@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskDeleteV3Result", self._client._invoke("tasks.task.delete@v3", params))
 
@@ -1489,18 +1848,28 @@ class V3TasksTaskNamespace:
     def get(self, **params: Unpack[TasksTaskGetV3Params]) -> TasksTaskGetV3Result:
         """Get Task by ID v 3.0
 
+        Args:
+            id (int | str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-get-rest-v3.html
-        Spec: spec/imported/tasks.task.get@v3.yaml
+        Spec: spec/imported/tasks.task.get@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskGetV3Result", self._client._invoke("tasks.task.get@v3", params))
 
     def list(self, **params: Unpack[TasksTaskListV3Params]) -> TasksTaskListV3Result:
         """Get Task List v 3.0
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+            filter (list[Any] | dict[str, Any], optional)
+            order (dict[str, Literal['asc', 'desc', 'ASC', 'DESC']], optional)
+            pagination (dict[str, Any], optional)
+
         REST method: tasks.task.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-list-rest-v3.html
-        Spec: spec/imported/tasks.task.list@v3.yaml
+        Spec: spec/imported/tasks.task.list@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskListV3Result", self._client._invoke("tasks.task.list@v3", params))
 
@@ -1511,9 +1880,13 @@ class V3TasksTaskNamespace:
     def update(self, **params: Unpack[TasksTaskUpdateV3Params]) -> TasksTaskUpdateV3Result:
         """Update Task v 3.0
 
+        Args:
+            id (int | str, required)
+            fields (dict[str, Any], required)
+
         REST method: tasks.task.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-update-rest-v3.html
-        Spec: spec/imported/tasks.task.update@v3.yaml
+        Spec: spec/imported/tasks.task.update@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskUpdateV3Result", self._client._invoke("tasks.task.update@v3", params))
 
@@ -1533,9 +1906,12 @@ class V3TasksTaskAccessNamespace:
     def get(self, **params: Unpack[TasksTaskAccessGetV3Params]) -> TasksTaskAccessGetV3Result:
         """Check Access Permissions v 3.0
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.access.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-get.html
-        Spec: spec/imported/tasks.task.access.get@v3.yaml
+        Spec: spec/imported/tasks.task.access.get@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskAccessGetV3Result", self._client._invoke("tasks.task.access.get@v3", params))
 
@@ -1551,18 +1927,25 @@ class V3TasksTaskAccessFieldNamespace:
     def get(self, **params: Unpack[TasksTaskAccessFieldGetV3Params]) -> TasksTaskAccessFieldGetV3Result:
         """Get Task Access Field Permissions
 
+        Args:
+            name (str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.access.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-get.html
-        Spec: spec/imported/tasks.task.access.field.get@v3.yaml
+        Spec: spec/imported/tasks.task.access.field.get@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskAccessFieldGetV3Result", self._client._invoke("tasks.task.access.field.get@v3", params))
 
     def list(self, **params: Unpack[TasksTaskAccessFieldListV3Params]) -> TasksTaskAccessFieldListV3Result:
         """Get the List of Access Permission Fields for
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.access.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-access-field-list.html
-        Spec: spec/imported/tasks.task.access.field.list@v3.yaml
+        Spec: spec/imported/tasks.task.access.field.list@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskAccessFieldListV3Result", self._client._invoke("tasks.task.access.field.list@v3", params))
 
@@ -1595,9 +1978,12 @@ class V3TasksTaskChatMessageNamespace:
     def send(self, **params: Unpack[TasksTaskChatMessageSendV3Params]) -> TasksTaskChatMessageSendV3Result:
         """Send a Message in Task Chat
 
+        Args:
+            fields (TasksTaskChatMessageSendV3Fields, required)
+
         REST method: tasks.task.chat.message.send
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-send.html
-        Spec: spec/imported/tasks.task.chat.message.send@v3.yaml
+        Spec: spec/imported/tasks.task.chat.message.send@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskChatMessageSendV3Result", self._client._invoke("tasks.task.chat.message.send@v3", params))
 
@@ -1613,18 +1999,25 @@ class V3TasksTaskChatMessageFieldNamespace:
     def get(self, **params: Unpack[TasksTaskChatMessageFieldGetV3Params]) -> TasksTaskChatMessageFieldGetV3Result:
         """Get Chat Message Field of Task
 
+        Args:
+            name (str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.chat.message.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-get.html
-        Spec: spec/imported/tasks.task.chat.message.field.get@v3.yaml
+        Spec: spec/imported/tasks.task.chat.message.field.get@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskChatMessageFieldGetV3Result", self._client._invoke("tasks.task.chat.message.field.get@v3", params))
 
     def list(self, **params: Unpack[TasksTaskChatMessageFieldListV3Params]) -> TasksTaskChatMessageFieldListV3Result:
         """Get the List of Chat Message Fields for
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.chat.message.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-chat-message-field-list.html
-        Spec: spec/imported/tasks.task.chat.message.field.list@v3.yaml
+        Spec: spec/imported/tasks.task.chat.message.field.list@v3.yaml (in the b24client repository)
         """
         return cast(
             "TasksTaskChatMessageFieldListV3Result", self._client._invoke("tasks.task.chat.message.field.list@v3", params)
@@ -1642,18 +2035,25 @@ class V3TasksTaskFieldNamespace:
     def get(self, **params: Unpack[TasksTaskFieldGetV3Params]) -> TasksTaskFieldGetV3Result:
         """Get Task Field
 
+        Args:
+            name (str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-get.html
-        Spec: spec/imported/tasks.task.field.get@v3.yaml
+        Spec: spec/imported/tasks.task.field.get@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskFieldGetV3Result", self._client._invoke("tasks.task.field.get@v3", params))
 
     def list(self, **params: Unpack[TasksTaskFieldListV3Params]) -> TasksTaskFieldListV3Result:
         """Get the List of Task Fields v 3.0
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-field-list.html
-        Spec: spec/imported/tasks.task.field.list@v3.yaml
+        Spec: spec/imported/tasks.task.field.list@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskFieldListV3Result", self._client._invoke("tasks.task.field.list@v3", params))
 
@@ -1669,9 +2069,13 @@ class V3TasksTaskFileNamespace:
     def attach(self, **params: Unpack[TasksTaskFileAttachV3Params]) -> TasksTaskFileAttachV3Result:
         """Attach Files to a Task v 3.0
 
+        Args:
+            task_id (int | str, required, sent as taskId)
+            file_ids (Sequence[int | str], required, sent as fileIds)
+
         REST method: tasks.task.file.attach
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-attach.html
-        Spec: spec/imported/tasks.task.file.attach@v3.yaml
+        Spec: spec/imported/tasks.task.file.attach@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskFileAttachV3Result", self._client._invoke("tasks.task.file.attach@v3", params))
 
@@ -1691,18 +2095,25 @@ class V3TasksTaskFileFieldNamespace:
     def get(self, **params: Unpack[TasksTaskFileFieldGetV3Params]) -> TasksTaskFileFieldGetV3Result:
         """Get Task File Field Description
 
+        Args:
+            name (str, required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.file.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-get.html
-        Spec: spec/imported/tasks.task.file.field.get@v3.yaml
+        Spec: spec/imported/tasks.task.file.field.get@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskFileFieldGetV3Result", self._client._invoke("tasks.task.file.field.get@v3", params))
 
     def list(self, **params: Unpack[TasksTaskFileFieldListV3Params]) -> TasksTaskFileFieldListV3Result:
         """Get the List of Task File Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: tasks.task.file.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/tasks-task-file-field-list.html
-        Spec: spec/imported/tasks.task.file.field.list@v3.yaml
+        Spec: spec/imported/tasks.task.file.field.list@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskFileFieldListV3Result", self._client._invoke("tasks.task.file.field.list@v3", params))
 
@@ -1718,9 +2129,12 @@ class V3TasksTaskResultNamespace:
     def add(self, **params: Unpack[TasksTaskResultAddV3Params]) -> TasksTaskResultAddV3Result:
         """Add Result to Task
 
+        Args:
+            fields (TasksTaskResultAddV3Fields, required)
+
         REST method: tasks.task.result.add
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-add.html
-        Spec: spec/imported/tasks.task.result.add@v3.yaml
+        Spec: spec/imported/tasks.task.result.add@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultAddV3Result", self._client._invoke("tasks.task.result.add@v3", params))
 
@@ -1729,9 +2143,12 @@ class V3TasksTaskResultNamespace:
     ) -> TasksTaskResultAddfromchatmessageV3Result:
         """Add Result from Task Chat Message
 
+        Args:
+            fields (TasksTaskResultAddfromchatmessageV3Fields, required)
+
         REST method: tasks.task.result.addfromchatmessage
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-addfromchatmessage.html
-        Spec: spec/imported/tasks.task.result.addfromchatmessage@v3.yaml
+        Spec: spec/imported/tasks.task.result.addfromchatmessage@v3.yaml (in the b24client repository)
         """
         return cast(
             "TasksTaskResultAddfromchatmessageV3Result", self._client._invoke("tasks.task.result.addfromchatmessage@v3", params)
@@ -1740,27 +2157,40 @@ class V3TasksTaskResultNamespace:
     def delete(self, **params: Unpack[TasksTaskResultDeleteV3Params]) -> TasksTaskResultDeleteV3Result:
         """Delete Task Result
 
+        Args:
+            id (int | str, required)
+
         REST method: tasks.task.result.delete
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-delete.html
-        Spec: spec/imported/tasks.task.result.delete@v3.yaml
+        Spec: spec/imported/tasks.task.result.delete@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultDeleteV3Result", self._client._invoke("tasks.task.result.delete@v3", params))
 
     def list(self, **params: Unpack[TasksTaskResultListV3Params]) -> TasksTaskResultListV3Result:
         """Get Task Result List v 3.0
 
+        Args:
+            order (dict[str, Any], optional)
+            filter (list[Any] | dict[str, Any], required)
+            select (list[Any] | dict[str, Any], optional)
+            pagination (dict[str, Any], optional)
+
         REST method: tasks.task.result.list
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-list-rest-v3.html
-        Spec: spec/imported/tasks.task.result.list@v3.yaml
+        Spec: spec/imported/tasks.task.result.list@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultListV3Result", self._client._invoke("tasks.task.result.list@v3", params))
 
     def update(self, **params: Unpack[TasksTaskResultUpdateV3Params]) -> TasksTaskResultUpdateV3Result:
         """Update Task Result
 
+        Args:
+            id (int | str, required)
+            fields (TasksTaskResultUpdateV3Fields, required)
+
         REST method: tasks.task.result.update
         Docs: https://apidocs.bitrix24.com/api-reference/tasks/result/tasks-task-result-update.html
-        Spec: spec/imported/tasks.task.result.update@v3.yaml
+        Spec: spec/imported/tasks.task.result.update@v3.yaml (in the b24client repository)
         """
         return cast("TasksTaskResultUpdateV3Result", self._client._invoke("tasks.task.result.update@v3", params))
 
@@ -1793,9 +2223,15 @@ class V3TimemanRecordNamespace:
     def list(self, **params: Unpack[TimemanRecordListV3Params]) -> TimemanRecordListV3Result:
         """Get a List of Time Records
 
+        Args:
+            filter (list[Any] | dict[str, Any], required)
+            select (list[Any] | dict[str, Any], optional)
+            order (dict[str, Any], optional)
+            pagination (dict[str, Any], optional)
+
         REST method: timeman.record.list
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-list.html
-        Spec: spec/imported/timeman.record.list@v3.yaml
+        Spec: spec/imported/timeman.record.list@v3.yaml (in the b24client repository)
         """
         return cast("TimemanRecordListV3Result", self._client._invoke("timeman.record.list@v3", params))
 
@@ -1811,17 +2247,24 @@ class V3TimemanRecordFieldNamespace:
     def get(self, **params: Unpack[TimemanRecordFieldGetV3Params]) -> TimemanRecordFieldGetV3Result:
         """Get the Record Field of Working Time
 
+        Args:
+            name (Literal['id', 'userId', 'startTime', 'endTime', 'duration', 'breakLength', 'state', 'isApproved'], required)
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: timeman.record.field.get
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-get.html
-        Spec: spec/imported/timeman.record.field.get@v3.yaml
+        Spec: spec/imported/timeman.record.field.get@v3.yaml (in the b24client repository)
         """
         return cast("TimemanRecordFieldGetV3Result", self._client._invoke("timeman.record.field.get@v3", params))
 
     def list(self, **params: Unpack[TimemanRecordFieldListV3Params]) -> TimemanRecordFieldListV3Result:
         """Get a List of Time Tracking Record Fields
 
+        Args:
+            select (list[Any] | dict[str, Any], optional)
+
         REST method: timeman.record.field.list
         Docs: https://apidocs.bitrix24.com/api-reference/timeman/record/timeman-record-field-list.html
-        Spec: spec/imported/timeman.record.field.list@v3.yaml
+        Spec: spec/imported/timeman.record.field.list@v3.yaml (in the b24client repository)
         """
         return cast("TimemanRecordFieldListV3Result", self._client._invoke("timeman.record.field.list@v3", params))

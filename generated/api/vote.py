@@ -67,97 +67,168 @@ class VoteAttachedVoteNamespace:
     def download(self, **params: Unpack[VoteAttachedVoteDownloadParams]) -> VoteAttachedVoteDownloadResult:
         """Download the voting report
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.download
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.download.html
-        Spec: spec/imported/vote.AttachedVote.download.yaml, spec/overrides/vote.AttachedVote.download.yaml
+        Spec: spec/imported/vote.AttachedVote.download.yaml, spec/overrides/vote.AttachedVote.download.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteDownloadResult", self._client._invoke("vote.AttachedVote.download", params))
 
     def get(self, **params: Unpack[VoteAttachedVoteGetParams]) -> VoteAttachedVoteGetResult:
         """Get Data of Attached Vote
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.get
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.get.html
-        Spec: spec/imported/vote.AttachedVote.get.yaml, spec/overrides/vote.AttachedVote.get.yaml
+        Spec: spec/imported/vote.AttachedVote.get.yaml, spec/overrides/vote.AttachedVote.get.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteGetResult", self._client._invoke("vote.AttachedVote.get", params))
 
     def get_answer_voted(self, **params: Unpack[VoteAttachedVoteGetAnswerVotedParams]) -> VoteAttachedVoteGetAnswerVotedResult:
         """Get the list of users who voted for the answer
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            answer_id (int | str, required, sent as answerId)
+            page_navigation (dict[str, Any], optional, sent as pageNavigation)
+            user_for_mobile_format (bool | str, optional, sent as userForMobileFormat)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+            filter (dict[str, Any], optional): Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names.
+            order (dict[str, Any], optional): Sort order: field name to asc or desc.
+            start (int | str, optional): Offset of the page: 0, 50, 100, ...; -1 skips counting the total.
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.getAnswerVoted
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getAnswerVoted.html
-        Spec: spec/imported/vote.AttachedVote.getAnswerVoted.yaml, spec/overrides/vote.AttachedVote.getAnswerVoted.yaml
+        Spec: spec/imported/vote.AttachedVote.getAnswerVoted.yaml, spec/overrides/vote.AttachedVote.getAnswerVoted.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteGetAnswerVotedResult", self._client._invoke("vote.AttachedVote.getAnswerVoted", params))
 
     def get_many(self, **params: Unpack[VoteAttachedVoteGetManyParams]) -> VoteAttachedVoteGetManyResult:
         """Get Multiple Votes
 
+        Args:
+            module_id (str, required, sent as moduleId)
+            entity_type (str, required, sent as entityType)
+            entity_id (int | str, required, sent as entityId)
+
         REST method: vote.AttachedVote.getMany
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getMany.html
-        Spec: spec/imported/vote.AttachedVote.getMany.yaml
+        Spec: spec/imported/vote.AttachedVote.getMany.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteGetManyResult", self._client._invoke("vote.AttachedVote.getMany", params))
 
     def get_with_voted(self, **params: Unpack[VoteAttachedVoteGetWithVotedParams]) -> VoteAttachedVoteGetWithVotedResult:
         """Get Voting Data with Voter Information
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            page_size (int | str, optional, sent as pageSize)
+            user_for_mobile_format (bool | str, optional, sent as userForMobileFormat)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.getWithVoted
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.getWithVoted.html
-        Spec: spec/imported/vote.AttachedVote.getWithVoted.yaml, spec/overrides/vote.AttachedVote.getWithVoted.yaml
+        Spec: spec/imported/vote.AttachedVote.getWithVoted.yaml, spec/overrides/vote.AttachedVote.getWithVoted.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteGetWithVotedResult", self._client._invoke("vote.AttachedVote.getWithVoted", params))
 
     def recall(self, **params: Unpack[VoteAttachedVoteRecallParams]) -> VoteAttachedVoteRecallResult:
         """Recall Your Vote
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.recall
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.recall.html
-        Spec: spec/imported/vote.AttachedVote.recall.yaml, spec/overrides/vote.AttachedVote.recall.yaml
+        Spec: spec/imported/vote.AttachedVote.recall.yaml, spec/overrides/vote.AttachedVote.recall.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteRecallResult", self._client._invoke("vote.AttachedVote.recall", params))
 
     def resume(self, **params: Unpack[VoteAttachedVoteResumeParams]) -> VoteAttachedVoteResumeResult:
         """Resume Voting
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.resume
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.resume.html
-        Spec: spec/imported/vote.AttachedVote.resume.yaml, spec/overrides/vote.AttachedVote.resume.yaml
+        Spec: spec/imported/vote.AttachedVote.resume.yaml, spec/overrides/vote.AttachedVote.resume.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteResumeResult", self._client._invoke("vote.AttachedVote.resume", params))
 
     def stop(self, **params: Unpack[VoteAttachedVoteStopParams]) -> VoteAttachedVoteStopResult:
         """Stop voting
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.stop
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.stop.html
-        Spec: spec/imported/vote.AttachedVote.stop.yaml, spec/overrides/vote.AttachedVote.stop.yaml
+        Spec: spec/imported/vote.AttachedVote.stop.yaml, spec/overrides/vote.AttachedVote.stop.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteStopResult", self._client._invoke("vote.AttachedVote.stop", params))
 
     def vote(self, **params: Unpack[VoteAttachedVoteVoteParams]) -> VoteAttachedVoteVoteResult:
         """Vote in the attached voting
 
+        Args:
+            attach_id (int | str, optional, sent as attachId)
+            ballot (dict[str, Any], required)
+            module_id (str, optional, sent as moduleId)
+            entity_type (str, optional, sent as entityType)
+            entity_id (int | str, optional, sent as entityId)
+            signed_attach_id (str, optional, sent as signedAttachId)
+
         Rules: at least one of attachId, moduleId, signedAttachId; entityType, entityId required if moduleId present True.
 
         REST method: vote.AttachedVote.vote
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.attachedvote.vote.html
-        Spec: spec/imported/vote.AttachedVote.vote.yaml, spec/overrides/vote.AttachedVote.vote.yaml
+        Spec: spec/imported/vote.AttachedVote.vote.yaml, spec/overrides/vote.AttachedVote.vote.yaml (in the b24client repository)
         """
         return cast("VoteAttachedVoteVoteResult", self._client._invoke("vote.AttachedVote.vote", params))
 
@@ -186,8 +257,13 @@ class VoteIntegrationImNamespace:
     def send(self, **params: Unpack[VoteIntegrationImSendParams]) -> VoteIntegrationImSendResult:
         """Create and Send a Vote in Chat
 
+        Args:
+            chat_id (int | str, required, sent as chatId)
+            im_message_vote_data (VoteIntegrationImSendImMessageVoteData, required, sent as IM_MESSAGE_VOTE_DATA)
+            template_id (str, optional, sent as templateId)
+
         REST method: vote.Integration.Im.send
         Docs: https://apidocs.bitrix24.com/api-reference/vote/vote.integration.im.send.html
-        Spec: spec/imported/vote.Integration.Im.send.yaml
+        Spec: spec/imported/vote.Integration.Im.send.yaml (in the b24client repository)
         """
         return cast("VoteIntegrationImSendResult", self._client._invoke("vote.Integration.Im.send", params))

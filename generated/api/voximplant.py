@@ -109,9 +109,15 @@ class VoximplantCallbackNamespace:
     def start(self, **params: Unpack[VoximplantCallbackStartParams]) -> VoximplantCallbackStartResult:
         """Start a Callback with
 
+        Args:
+            from_line (str, required, sent as FROM_LINE)
+            to_number (str, required, sent as TO_NUMBER)
+            text_to_pronounce (str, required, sent as TEXT_TO_PRONOUNCE)
+            voice (str, optional, sent as VOICE)
+
         REST method: voximplant.callback.start
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-callback-start.html
-        Spec: spec/imported/voximplant.callback.start.yaml
+        Spec: spec/imported/voximplant.callback.start.yaml (in the b24client repository)
         """
         return cast("VoximplantCallbackStartResult", self._client._invoke("voximplant.callback.start", params))
 
@@ -127,18 +133,29 @@ class VoximplantInfocallNamespace:
     def startwithsound(self, **params: Unpack[VoximplantInfocallStartwithsoundParams]) -> VoximplantInfocallStartwithsoundResult:
         """Make an Auto-Call with MP3 Playback using
 
+        Args:
+            from_line (str, required, sent as FROM_LINE)
+            to_number (str, required, sent as TO_NUMBER)
+            url (str, required, sent as URL)
+
         REST method: voximplant.infocall.startwithsound
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-sound.html
-        Spec: spec/imported/voximplant.infocall.startwithsound.yaml
+        Spec: spec/imported/voximplant.infocall.startwithsound.yaml (in the b24client repository)
         """
         return cast("VoximplantInfocallStartwithsoundResult", self._client._invoke("voximplant.infocall.startwithsound", params))
 
     def startwithtext(self, **params: Unpack[VoximplantInfocallStartwithtextParams]) -> VoximplantInfocallStartwithtextResult:
         """Initiate an Auto-Call with the Voice Automation Rule
 
+        Args:
+            from_line (str, required, sent as FROM_LINE)
+            to_number (str, required, sent as TO_NUMBER)
+            text_to_pronounce (str, required, sent as TEXT_TO_PRONOUNCE)
+            voice (str, optional, sent as VOICE)
+
         REST method: voximplant.infocall.startwithtext
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-infocall-start-with-text.html
-        Spec: spec/imported/voximplant.infocall.startwithtext.yaml
+        Spec: spec/imported/voximplant.infocall.startwithtext.yaml (in the b24client repository)
         """
         return cast("VoximplantInfocallStartwithtextResult", self._client._invoke("voximplant.infocall.startwithtext", params))
 
@@ -154,9 +171,11 @@ class VoximplantLineNamespace:
     def get(self, **params: Unpack[VoximplantLineGetParams]) -> VoximplantLineGetResult:
         """Get a List of Outgoing Lines
 
+        Takes no arguments.
+
         REST method: voximplant.line.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-get.html
-        Spec: spec/imported/voximplant.line.get.yaml
+        Spec: spec/imported/voximplant.line.get.yaml (in the b24client repository)
         """
         return cast("VoximplantLineGetResult", self._client._invoke("voximplant.line.get", params))
 
@@ -176,18 +195,23 @@ class VoximplantLineOutgoingNamespace:
     def get(self, **params: Unpack[VoximplantLineOutgoingGetParams]) -> VoximplantLineOutgoingGetResult:
         """Get Line for Outgoing Calls
 
+        Takes no arguments.
+
         REST method: voximplant.line.outgoing.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-outgoing-get.html
-        Spec: spec/imported/voximplant.line.outgoing.get.yaml
+        Spec: spec/imported/voximplant.line.outgoing.get.yaml (in the b24client repository)
         """
         return cast("VoximplantLineOutgoingGetResult", self._client._invoke("voximplant.line.outgoing.get", params))
 
     def set(self, **params: Unpack[VoximplantLineOutgoingSetParams]) -> VoximplantLineOutgoingSetResult:
         """Set Outgoing Line
 
+        Args:
+            line_id (str, required, sent as LINE_ID)
+
         REST method: voximplant.line.outgoing.set
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-outgoing-set.html
-        Spec: spec/imported/voximplant.line.outgoing.set.yaml
+        Spec: spec/imported/voximplant.line.outgoing.set.yaml (in the b24client repository)
         """
         return cast("VoximplantLineOutgoingSetResult", self._client._invoke("voximplant.line.outgoing.set", params))
 
@@ -207,9 +231,12 @@ class VoximplantLineOutgoingSipNamespace:
     def set(self, **params: Unpack[VoximplantLineOutgoingSipSetParams]) -> VoximplantLineOutgoingSipSetResult:
         """Set Outgoing SIP Line
 
+        Args:
+            config_id (int | str, required, sent as CONFIG_ID)
+
         REST method: voximplant.line.outgoing.sip.set
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/lines/voximplant-line-outgoing-sip-set.html
-        Spec: spec/imported/voximplant.line.outgoing.sip.set.yaml
+        Spec: spec/imported/voximplant.line.outgoing.sip.set.yaml (in the b24client repository)
         """
         return cast("VoximplantLineOutgoingSipSetResult", self._client._invoke("voximplant.line.outgoing.sip.set", params))
 
@@ -225,9 +252,16 @@ class VoximplantSipNamespace:
     def add(self, **params: Unpack[VoximplantSipAddParams]) -> VoximplantSipAddResult:
         """Create SIP Line
 
+        Args:
+            server (str, required, sent as SERVER)
+            login (str, required, sent as LOGIN)
+            password (str, optional, sent as PASSWORD)
+            type (Literal['cloud', 'office'], optional, sent as TYPE)
+            title (str, optional, sent as TITLE)
+
         REST method: voximplant.sip.add
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-add.html
-        Spec: spec/imported/voximplant.sip.add.yaml
+        Spec: spec/imported/voximplant.sip.add.yaml (in the b24client repository)
         """
         return cast("VoximplantSipAddResult", self._client._invoke("voximplant.sip.add", params))
 
@@ -238,38 +272,58 @@ class VoximplantSipNamespace:
     def delete(self, **params: Unpack[VoximplantSipDeleteParams]) -> VoximplantSipDeleteResult:
         """Delete SIP Line
 
+        Args:
+            config_id (int | str, required, sent as CONFIG_ID)
+
         REST method: voximplant.sip.delete
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-delete.html
-        Spec: spec/imported/voximplant.sip.delete.yaml
+        Spec: spec/imported/voximplant.sip.delete.yaml (in the b24client repository)
         """
         return cast("VoximplantSipDeleteResult", self._client._invoke("voximplant.sip.delete", params))
 
     def get(self, **params: Unpack[VoximplantSipGetParams]) -> VoximplantSipGetResult:
         """Get SIP Lines of the Application
 
+        Args:
+            filter (dict[str, Any], optional, sent as FILTER)
+            sort (str, optional, sent as SORT)
+            order (Literal['asc', 'desc', 'ASC', 'DESC'], optional, sent as ORDER)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: voximplant.sip.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-get.html
-        Spec: spec/imported/voximplant.sip.get.yaml
+        Spec: spec/imported/voximplant.sip.get.yaml (in the b24client repository)
         """
         return cast("VoximplantSipGetResult", self._client._invoke("voximplant.sip.get", params))
 
     def status(self, **params: Unpack[VoximplantSipStatusParams]) -> VoximplantSipStatusResult:
         """Get SIP Registration Status
 
+        Args:
+            reg_id (int | str, required, sent as REG_ID)
+
         REST method: voximplant.sip.status
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-status.html
-        Spec: spec/imported/voximplant.sip.status.yaml
+        Spec: spec/imported/voximplant.sip.status.yaml (in the b24client repository)
         """
         return cast("VoximplantSipStatusResult", self._client._invoke("voximplant.sip.status", params))
 
     def update(self, **params: Unpack[VoximplantSipUpdateParams]) -> VoximplantSipUpdateResult:
         """Update SIP Line
 
+        Args:
+            config_id (int | str, required, sent as CONFIG_ID)
+            title (str, optional, sent as TITLE)
+            server (str, optional, sent as SERVER)
+            login (str, optional, sent as LOGIN)
+            password (str, optional, sent as PASSWORD)
+
         Rules: at least one of TITLE, SERVER, LOGIN, PASSWORD.
 
         REST method: voximplant.sip.update
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-update.html
-        Spec: spec/imported/voximplant.sip.update.yaml, spec/overrides/voximplant.sip.update.yaml
+        Spec: spec/imported/voximplant.sip.update.yaml, spec/overrides/voximplant.sip.update.yaml (in the b24client repository)
         """
         return cast("VoximplantSipUpdateResult", self._client._invoke("voximplant.sip.update", params))
 
@@ -285,9 +339,11 @@ class VoximplantSipConnectorNamespace:
     def status(self, **params: Unpack[VoximplantSipConnectorStatusParams]) -> VoximplantSipConnectorStatusResult:
         """Get the Status of the SIP Connector
 
+        Takes no arguments.
+
         REST method: voximplant.sip.connector.status
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/sip/voximplant-sip-connector-status.html
-        Spec: spec/imported/voximplant.sip.connector.status.yaml
+        Spec: spec/imported/voximplant.sip.connector.status.yaml (in the b24client repository)
         """
         return cast("VoximplantSipConnectorStatusResult", self._client._invoke("voximplant.sip.connector.status", params))
 
@@ -303,9 +359,16 @@ class VoximplantStatisticNamespace:
     def get(self, **params: Unpack[VoximplantStatisticGetParams]) -> VoximplantStatisticGetResult:
         """Get Call History List
 
+        Args:
+            filter (dict[str, Any], optional, sent as FILTER)
+            sort (str, optional, sent as SORT)
+            order (Literal['asc', 'desc', 'ASC', 'DESC'], optional, sent as ORDER)
+            start (int | str, optional)
+            select (Sequence[str], optional): Fields to return; the page lists them.
+
         REST method: voximplant.statistic.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-statistic-get.html
-        Spec: spec/imported/voximplant.statistic.get.yaml
+        Spec: spec/imported/voximplant.statistic.get.yaml (in the b24client repository)
         """
         return cast("VoximplantStatisticGetResult", self._client._invoke("voximplant.statistic.get", params))
 
@@ -334,9 +397,11 @@ class VoximplantTtsVoicesNamespace:
     def get(self, **params: Unpack[VoximplantTtsVoicesGetParams]) -> VoximplantTtsVoicesGetResult:
         """Get a List of Available Voices for Text-to-Speech
 
+        Takes no arguments.
+
         REST method: voximplant.tts.voices.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-tts-voices-get.html
-        Spec: spec/imported/voximplant.tts.voices.get.yaml
+        Spec: spec/imported/voximplant.tts.voices.get.yaml (in the b24client repository)
         """
         return cast("VoximplantTtsVoicesGetResult", self._client._invoke("voximplant.tts.voices.get", params))
 
@@ -352,9 +417,11 @@ class VoximplantUrlNamespace:
     def get(self, **params: Unpack[VoximplantUrlGetParams]) -> VoximplantUrlGetResult:
         """Get Links for Navigation in the Telephony Pages
 
+        Takes no arguments.
+
         REST method: voximplant.url.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/voximplant-url-get.html
-        Spec: spec/imported/voximplant.url.get.yaml
+        Spec: spec/imported/voximplant.url.get.yaml (in the b24client repository)
         """
         return cast("VoximplantUrlGetResult", self._client._invoke("voximplant.url.get", params))
 
@@ -370,26 +437,34 @@ class VoximplantUserNamespace:
     def activate_phone(self, **params: Unpack[VoximplantUserActivatePhoneParams]) -> VoximplantUserActivatePhoneResult:
         """Activate User SIP Device
 
+        Args:
+            user_id (int | str, required, sent as USER_ID)
+
         REST method: voximplant.user.activatePhone
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-activate-phone.html
-        Spec: spec/imported/voximplant.user.activatePhone.yaml
+        Spec: spec/imported/voximplant.user.activatePhone.yaml (in the b24client repository)
         """
         return cast("VoximplantUserActivatePhoneResult", self._client._invoke("voximplant.user.activatePhone", params))
 
     def deactivate_phone(self, **params: Unpack[VoximplantUserDeactivatePhoneParams]) -> VoximplantUserDeactivatePhoneResult:
         """Deactivate the employee's SIP phone presence with
 
+        Takes no arguments.
+
         REST method: voximplant.user.deactivatePhone
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-deactivate-phone.html
-        Spec: spec/imported/voximplant.user.deactivatePhone.yaml
+        Spec: spec/imported/voximplant.user.deactivatePhone.yaml (in the b24client repository)
         """
         return cast("VoximplantUserDeactivatePhoneResult", self._client._invoke("voximplant.user.deactivatePhone", params))
 
     def get(self, **params: Unpack[VoximplantUserGetParams]) -> VoximplantUserGetResult:
         """Get User Settings
 
+        Args:
+            user_id (int | str | Sequence[int | str], required, sent as USER_ID)
+
         REST method: voximplant.user.get
         Docs: https://apidocs.bitrix24.com/api-reference/telephony/voximplant/users/voximplant-user-get.html
-        Spec: spec/imported/voximplant.user.get.yaml
+        Spec: spec/imported/voximplant.user.get.yaml (in the b24client repository)
         """
         return cast("VoximplantUserGetResult", self._client._invoke("voximplant.user.get", params))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import NotRequired, TypeAlias, TypedDict
 
 
-class Settings(TypedDict):
+class AiEngineListResultItemSettings(TypedDict):
     code_alias: NotRequired[str]
     model_context_limit: NotRequired[int]
     model_context_type: NotRequired[str]
@@ -20,7 +20,7 @@ class AiEngineListResultItem(TypedDict):
     date_create: NotRequired[int]
     id: NotRequired[int]
     name: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[AiEngineListResultItemSettings]
 
 
 AiEngineListResult: TypeAlias = list[AiEngineListResultItem]

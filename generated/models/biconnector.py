@@ -13,7 +13,7 @@ class BiconnectorConnectorAddResult(TypedDict):
 BiconnectorConnectorDeleteResult: TypeAlias = bool
 
 
-class Field(TypedDict):
+class BiconnectorConnectorFieldsResultFieldsItem(TypedDict):
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
@@ -23,21 +23,21 @@ class Field(TypedDict):
 
 
 class BiconnectorConnectorFieldsResult(TypedDict):
-    fields: NotRequired[list[Field]]
+    fields: NotRequired[list[BiconnectorConnectorFieldsResultFieldsItem]]
 
 
-class Setting(TypedDict):
+class BiconnectorConnectorGetResultItemSettingsItem(TypedDict):
     code: NotRequired[str]
     name: NotRequired[str]
     type: NotRequired[str]
 
 
-class Item(TypedDict):
+class BiconnectorConnectorGetResultItem(TypedDict):
     dateCreate: NotRequired[str]
     description: NotRequired[str]
     id: NotRequired[int]
     logo: NotRequired[str]
-    settings: NotRequired[list[Setting]]
+    settings: NotRequired[list[BiconnectorConnectorGetResultItemSettingsItem]]
     sort: NotRequired[int]
     title: NotRequired[str]
     urlCheck: NotRequired[str]
@@ -47,7 +47,7 @@ class Item(TypedDict):
 
 
 class BiconnectorConnectorGetResult(TypedDict):
-    item: NotRequired[Item]
+    item: NotRequired[BiconnectorConnectorGetResultItem]
 
 
 class BiconnectorConnectorListResultItem(TypedDict):
@@ -70,14 +70,23 @@ class BiconnectorDatasetAddResult(TypedDict):
 BiconnectorDatasetDeleteResult: TypeAlias = bool
 
 
+class BiconnectorDatasetFieldsResultFieldsItem(TypedDict):
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
 class BiconnectorDatasetFieldsResult(TypedDict):
-    fields: NotRequired[list[Field]]
+    fields: NotRequired[list[BiconnectorDatasetFieldsResultFieldsItem]]
 
 
 BiconnectorDatasetFieldsUpdateResult: TypeAlias = bool
 
 
-class Field2(TypedDict):
+class BiconnectorDatasetGetResultItemFieldsItem(TypedDict):
     datasetId: NotRequired[int]
     externalCode: NotRequired[str]
     id: NotRequired[int]
@@ -86,7 +95,7 @@ class Field2(TypedDict):
     visible: NotRequired[bool]
 
 
-class Item1(TypedDict):
+class BiconnectorDatasetGetResultItem(TypedDict):
     createdById: NotRequired[int]
     dateCreate: NotRequired[str]
     dateUpdate: NotRequired[str]
@@ -94,7 +103,7 @@ class Item1(TypedDict):
     externalCode: NotRequired[str]
     externalId: NotRequired[int]
     externalName: NotRequired[str]
-    fields: NotRequired[list[Field2]]
+    fields: NotRequired[list[BiconnectorDatasetGetResultItemFieldsItem]]
     id: NotRequired[int]
     name: NotRequired[str]
     type: NotRequired[str]
@@ -102,7 +111,7 @@ class Item1(TypedDict):
 
 
 class BiconnectorDatasetGetResult(TypedDict):
-    item: NotRequired[Item1]
+    item: NotRequired[BiconnectorDatasetGetResultItem]
 
 
 class BiconnectorDatasetListResultItem(TypedDict):
@@ -124,7 +133,7 @@ class BiconnectorSourceAddResult(TypedDict):
 BiconnectorSourceDeleteResult: TypeAlias = bool
 
 
-class Field3(TypedDict):
+class BiconnectorSourceFieldsResultFieldsItem(TypedDict):
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
@@ -134,10 +143,10 @@ class Field3(TypedDict):
 
 
 class BiconnectorSourceFieldsResult(TypedDict):
-    fields: NotRequired[list[Field3]]
+    fields: NotRequired[list[BiconnectorSourceFieldsResultFieldsItem]]
 
 
-class Connection(TypedDict):
+class BiconnectorSourceGetResultItemConnection(TypedDict):
     active: NotRequired[bool]
     code: NotRequired[str]
     createdById: NotRequired[int]
@@ -150,7 +159,7 @@ class Connection(TypedDict):
     updatedById: NotRequired[int]
 
 
-class Setting1(TypedDict):
+class BiconnectorSourceGetResultItemSettingsItem(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -158,14 +167,14 @@ class Setting1(TypedDict):
     value: NotRequired[str]
 
 
-class Item2(TypedDict):
-    connection: NotRequired[Connection]
+class BiconnectorSourceGetResultItem(TypedDict):
+    connection: NotRequired[BiconnectorSourceGetResultItemConnection]
     connectorId: NotRequired[int]
-    settings: NotRequired[list[Setting1]]
+    settings: NotRequired[list[BiconnectorSourceGetResultItemSettingsItem]]
 
 
 class BiconnectorSourceGetResult(TypedDict):
-    item: NotRequired[Item2]
+    item: NotRequired[BiconnectorSourceGetResultItem]
 
 
 class BiconnectorSourceListResultItem(TypedDict):

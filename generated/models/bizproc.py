@@ -41,7 +41,7 @@ BizprocTaskCompleteResult: TypeAlias = bool
 BizprocTaskDelegateResult: TypeAlias = bool
 
 
-class Field(TypedDict):
+class BizprocTaskListResultItemParametersFieldsItem(TypedDict):
     Default: NotRequired[Any]
     Description: NotRequired[str]
     Id: NotRequired[str]
@@ -53,10 +53,10 @@ class Field(TypedDict):
     Type: NotRequired[str]
 
 
-class PARAMETERS(TypedDict):
+class BizprocTaskListResultItemParameters(TypedDict):
     CommentLabel: NotRequired[str]
     CommentRequired: NotRequired[str]
-    Fields: NotRequired[list[Field]]
+    Fields: NotRequired[list[BizprocTaskListResultItemParametersFieldsItem]]
     ShowComment: NotRequired[str]
     StatusNoLabel: NotRequired[str]
     StatusOkLabel: NotRequired[str]
@@ -76,7 +76,7 @@ class BizprocTaskListResultItem(TypedDict):
     MODULE_ID: NotRequired[str]
     NAME: NotRequired[str]
     OVERDUE_DATE: NotRequired[Any]
-    PARAMETERS: NotRequired[PARAMETERS]
+    PARAMETERS: NotRequired[BizprocTaskListResultItemParameters]
     STATUS: NotRequired[str]
     USER_ID: NotRequired[str]
     USER_STATUS: NotRequired[str]

@@ -10,18 +10,18 @@ class BookingV1BookingAddResult(TypedDict):
     id: NotRequired[int]
 
 
-class Type(TypedDict):
+class BookingV1BookingClientListResultBookingClientItemType(TypedDict):
     code: NotRequired[str]
     module: NotRequired[str]
 
 
-class BookingClientItem(TypedDict):
+class BookingV1BookingClientListResultBookingClientItem(TypedDict):
     id: NotRequired[int]
-    type: NotRequired[Type]
+    type: NotRequired[BookingV1BookingClientListResultBookingClientItemType]
 
 
 class BookingV1BookingClientListResult(TypedDict):
-    bookingClient: NotRequired[list[BookingClientItem]]
+    bookingClient: NotRequired[list[BookingV1BookingClientListResultBookingClientItem]]
 
 
 BookingV1BookingClientSetResult: TypeAlias = bool
@@ -36,14 +36,14 @@ BookingV1BookingCreatefromwaitlistResult: TypeAlias = int
 BookingV1BookingDeleteResult: TypeAlias = bool
 
 
-class ExternalDatum(TypedDict):
+class BookingV1BookingExternalDataListResultExternalDataItem(TypedDict):
     entityTypeId: NotRequired[str]
     moduleId: NotRequired[str]
     value: NotRequired[str]
 
 
 class BookingV1BookingExternalDataListResult(TypedDict):
-    externalData: NotRequired[list[ExternalDatum]]
+    externalData: NotRequired[list[BookingV1BookingExternalDataListResultExternalDataItem]]
 
 
 BookingV1BookingExternalDataSetResult: TypeAlias = bool
@@ -52,27 +52,27 @@ BookingV1BookingExternalDataSetResult: TypeAlias = bool
 BookingV1BookingExternalDataUnsetResult: TypeAlias = bool
 
 
-class From(TypedDict):
+class BookingV1BookingGetResultBookingDatePeriodFrom(TypedDict):
     timestamp: NotRequired[int]
     timezone: NotRequired[str]
 
 
-class To(TypedDict):
+class BookingV1BookingGetResultBookingDatePeriodTo(TypedDict):
     timestamp: NotRequired[int]
     timezone: NotRequired[str]
 
 
-DatePeriod = TypedDict(
-    "DatePeriod",
+BookingV1BookingGetResultBookingDatePeriod = TypedDict(
+    "BookingV1BookingGetResultBookingDatePeriod",
     {
-        "from": NotRequired[From],
-        "to": NotRequired[To],
+        "from": NotRequired[BookingV1BookingGetResultBookingDatePeriodFrom],
+        "to": NotRequired[BookingV1BookingGetResultBookingDatePeriodTo],
     },
 )
 
 
-class Booking(TypedDict):
-    datePeriod: NotRequired[DatePeriod]
+class BookingV1BookingGetResultBooking(TypedDict):
+    datePeriod: NotRequired[BookingV1BookingGetResultBookingDatePeriod]
     description: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -80,20 +80,30 @@ class Booking(TypedDict):
 
 
 class BookingV1BookingGetResult(TypedDict):
-    booking: NotRequired[Booking]
+    booking: NotRequired[BookingV1BookingGetResultBooking]
 
 
-DatePeriod1 = TypedDict(
-    "DatePeriod1",
+class BookingV1BookingListResultBookingItemDatePeriodFrom(TypedDict):
+    timestamp: NotRequired[int]
+    timezone: NotRequired[str]
+
+
+class BookingV1BookingListResultBookingItemDatePeriodTo(TypedDict):
+    timestamp: NotRequired[int]
+    timezone: NotRequired[str]
+
+
+BookingV1BookingListResultBookingItemDatePeriod = TypedDict(
+    "BookingV1BookingListResultBookingItemDatePeriod",
     {
-        "from": NotRequired[From],
-        "to": NotRequired[To],
+        "from": NotRequired[BookingV1BookingListResultBookingItemDatePeriodFrom],
+        "to": NotRequired[BookingV1BookingListResultBookingItemDatePeriodTo],
     },
 )
 
 
-class BookingItem(TypedDict):
-    datePeriod: NotRequired[DatePeriod1]
+class BookingV1BookingListResultBookingItem(TypedDict):
+    datePeriod: NotRequired[BookingV1BookingListResultBookingItemDatePeriod]
     description: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -101,19 +111,19 @@ class BookingItem(TypedDict):
 
 
 class BookingV1BookingListResult(TypedDict):
-    booking: NotRequired[list[BookingItem]]
+    booking: NotRequired[list[BookingV1BookingListResultBookingItem]]
 
 
 BookingV1BookingUpdateResult: TypeAlias = bool
 
 
-class ClientTypeItem(TypedDict):
+class BookingV1ClienttypeListResultClientTypeItem(TypedDict):
     code: NotRequired[str]
     module: NotRequired[str]
 
 
 class BookingV1ClienttypeListResult(TypedDict):
-    clientType: NotRequired[list[ClientTypeItem]]
+    clientType: NotRequired[list[BookingV1ClienttypeListResultClientTypeItem]]
 
 
 class BookingV1ResourceAddResult(TypedDict):
@@ -123,7 +133,7 @@ class BookingV1ResourceAddResult(TypedDict):
 BookingV1ResourceDeleteResult: TypeAlias = bool
 
 
-class Resource(TypedDict):
+class BookingV1ResourceGetResultResource(TypedDict):
     confirmationCounterDelay: NotRequired[int]
     confirmationNotificationDelay: NotRequired[int]
     confirmationNotificationRepetitions: NotRequired[Any]
@@ -150,10 +160,10 @@ class Resource(TypedDict):
 
 
 class BookingV1ResourceGetResult(TypedDict):
-    resource: NotRequired[Resource]
+    resource: NotRequired[BookingV1ResourceGetResultResource]
 
 
-class ResourceItem(TypedDict):
+class BookingV1ResourceListResultResourceItem(TypedDict):
     confirmationCounterDelay: NotRequired[int]
     confirmationNotificationDelay: NotRequired[int]
     confirmationNotificationRepetitions: NotRequired[Any]
@@ -180,11 +190,11 @@ class ResourceItem(TypedDict):
 
 
 class BookingV1ResourceListResult(TypedDict):
-    resource: NotRequired[list[ResourceItem]]
+    resource: NotRequired[list[BookingV1ResourceListResultResourceItem]]
 
 
-Slot = TypedDict(
-    "Slot",
+BookingV1ResourceSlotsListResultSlotsItem = TypedDict(
+    "BookingV1ResourceSlotsListResultSlotsItem",
     {
         "from": NotRequired[int],
         "id": NotRequired[int],
@@ -197,7 +207,7 @@ Slot = TypedDict(
 
 
 class BookingV1ResourceSlotsListResult(TypedDict):
-    slots: NotRequired[list[Slot]]
+    slots: NotRequired[list[BookingV1ResourceSlotsListResultSlotsItem]]
 
 
 BookingV1ResourceSlotsSetResult: TypeAlias = bool
@@ -213,7 +223,7 @@ class BookingV1ResourceTypeAddResult(TypedDict):
 BookingV1ResourceTypeDeleteResult: TypeAlias = bool
 
 
-class ResourceType(TypedDict):
+class BookingV1ResourceTypeGetResultResourceType(TypedDict):
     code: NotRequired[str]
     confirmationCounterDelay: NotRequired[int]
     confirmationNotificationDelay: NotRequired[int]
@@ -236,10 +246,10 @@ class ResourceType(TypedDict):
 
 
 class BookingV1ResourceTypeGetResult(TypedDict):
-    resourceType: NotRequired[ResourceType]
+    resourceType: NotRequired[BookingV1ResourceTypeGetResultResourceType]
 
 
-class ResourceItem1(TypedDict):
+class BookingV1ResourceTypeListResultResourceItem(TypedDict):
     code: NotRequired[str]
     confirmationCounterDelay: NotRequired[int]
     confirmationNotificationDelay: NotRequired[int]
@@ -262,7 +272,7 @@ class ResourceItem1(TypedDict):
 
 
 class BookingV1ResourceTypeListResult(TypedDict):
-    resource: NotRequired[list[ResourceItem1]]
+    resource: NotRequired[list[BookingV1ResourceTypeListResultResourceItem]]
 
 
 BookingV1ResourceTypeUpdateResult: TypeAlias = bool
@@ -275,13 +285,18 @@ class BookingV1WaitlistAddResult(TypedDict):
     id: NotRequired[int]
 
 
-class WaitListClientItem(TypedDict):
+class BookingV1WaitlistClientListResultWaitListClientItemType(TypedDict):
+    code: NotRequired[str]
+    module: NotRequired[str]
+
+
+class BookingV1WaitlistClientListResultWaitListClientItem(TypedDict):
     id: NotRequired[int]
-    type: NotRequired[Type]
+    type: NotRequired[BookingV1WaitlistClientListResultWaitListClientItemType]
 
 
 class BookingV1WaitlistClientListResult(TypedDict):
-    waitListClient: NotRequired[list[WaitListClientItem]]
+    waitListClient: NotRequired[list[BookingV1WaitlistClientListResultWaitListClientItem]]
 
 
 BookingV1WaitlistClientSetResult: TypeAlias = bool
@@ -296,8 +311,14 @@ BookingV1WaitlistCreatefrombookingResult: TypeAlias = int
 BookingV1WaitlistDeleteResult: TypeAlias = bool
 
 
+class BookingV1WaitlistExternalDataListResultExternalDataItem(TypedDict):
+    entityTypeId: NotRequired[str]
+    moduleId: NotRequired[str]
+    value: NotRequired[str]
+
+
 class BookingV1WaitlistExternalDataListResult(TypedDict):
-    externalData: NotRequired[list[ExternalDatum]]
+    externalData: NotRequired[list[BookingV1WaitlistExternalDataListResultExternalDataItem]]
 
 
 BookingV1WaitlistExternalDataSetResult: TypeAlias = bool
@@ -306,22 +327,22 @@ BookingV1WaitlistExternalDataSetResult: TypeAlias = bool
 BookingV1WaitlistExternalDataUnsetResult: TypeAlias = bool
 
 
-class WaitList(TypedDict):
+class BookingV1WaitlistGetResultWaitList(TypedDict):
     id: NotRequired[int]
     note: NotRequired[Any]
 
 
 class BookingV1WaitlistGetResult(TypedDict):
-    waitList: NotRequired[WaitList]
+    waitList: NotRequired[BookingV1WaitlistGetResultWaitList]
 
 
-class WaitListItem(TypedDict):
+class BookingV1WaitlistListResultWaitListItem(TypedDict):
     id: NotRequired[int]
     note: NotRequired[str]
 
 
 class BookingV1WaitlistListResult(TypedDict):
-    waitList: NotRequired[list[WaitListItem]]
+    waitList: NotRequired[list[BookingV1WaitlistListResultWaitListItem]]
 
 
 BookingV1WaitlistUpdateResult: TypeAlias = bool

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
-Field1Item = TypedDict(
-    "Field1Item",
+CalendarAccessibilityGetResultN1Item = TypedDict(
+    "CalendarAccessibilityGetResultN1Item",
     {
         "ACCESSIBILITY": NotRequired[str],
         "DATE_FROM": NotRequired[str],
@@ -26,15 +26,15 @@ Field1Item = TypedDict(
 )
 
 
-class Field2Item(TypedDict):
+class CalendarAccessibilityGetResultN2Item(TypedDict):
     ID: NotRequired[int]
 
 
 CalendarAccessibilityGetResult = TypedDict(
     "CalendarAccessibilityGetResult",
     {
-        "1": NotRequired[list[Field1Item]],
-        "2": NotRequired[list[Field2Item]],
+        "1": NotRequired[list[CalendarAccessibilityGetResultN1Item]],
+        "2": NotRequired[list[CalendarAccessibilityGetResultN2Item]],
         "34": NotRequired[list[Any]],
     },
 )
@@ -46,13 +46,13 @@ CalendarEventAddResult: TypeAlias = int
 CalendarEventDeleteResult: TypeAlias = bool
 
 
-class ATTENDEELISTItem(TypedDict):
+class CalendarEventGetNearestResultItemAttendeeListItem(TypedDict):
     entryId: NotRequired[str]
     id: NotRequired[int]
     status: NotRequired[str]
 
 
-class MEETING(TypedDict):
+class CalendarEventGetNearestResultItemMeeting(TypedDict):
     ALLOW_INVITE: NotRequired[bool]
     HIDE_GUESTS: NotRequired[bool]
     HOST_NAME: NotRequired[str]
@@ -63,25 +63,25 @@ class MEETING(TypedDict):
     REINVITE: NotRequired[bool]
 
 
-class RELATIONS(TypedDict):
+class CalendarEventGetNearestResultItemRelations(TypedDict):
     COMMENT_XML_ID: NotRequired[str]
     ORIGINAL_RECURSION_ID: NotRequired[int]
 
 
-class REMINDItem(TypedDict):
+class CalendarEventGetNearestResultItemRemindItem(TypedDict):
     count: NotRequired[int]
     type: NotRequired[str]
 
 
-class BYDAY(TypedDict):
+class CalendarEventGetNearestResultItemRruleByday(TypedDict):
     MO: NotRequired[str]
     WE: NotRequired[str]
 
 
-RRULE = TypedDict(
-    "RRULE",
+CalendarEventGetNearestResultItemRrule = TypedDict(
+    "CalendarEventGetNearestResultItemRrule",
     {
-        "BYDAY": NotRequired[BYDAY],
+        "BYDAY": NotRequired[CalendarEventGetNearestResultItemRruleByday],
         "FREQ": NotRequired[str],
         "INTERVAL": NotRequired[int],
         "UNTIL": NotRequired[str],
@@ -91,7 +91,7 @@ RRULE = TypedDict(
 )
 
 
-class AttendeesEntityListItem(TypedDict):
+class CalendarEventGetNearestResultItemAttendeesEntityListItem(TypedDict):
     entityId: NotRequired[str]
     id: NotRequired[int]
 
@@ -101,7 +101,7 @@ CalendarEventGetNearestResultItem = TypedDict(
     {
         "ACCESSIBILITY": NotRequired[str],
         "ATTENDEES_CODES": NotRequired[list[str]],
-        "ATTENDEE_LIST": NotRequired[list[ATTENDEELISTItem]],
+        "ATTENDEE_LIST": NotRequired[list[CalendarEventGetNearestResultItemAttendeeListItem]],
         "CAL_DAV_LABEL": NotRequired[str],
         "CAL_TYPE": NotRequired[str],
         "COLLAB_ID": NotRequired[Any],
@@ -127,7 +127,7 @@ CalendarEventGetNearestResultItem = TypedDict(
         "IMPORTANCE": NotRequired[str],
         "IS_MEETING": NotRequired[bool],
         "LOCATION": NotRequired[str],
-        "MEETING": NotRequired[MEETING],
+        "MEETING": NotRequired[CalendarEventGetNearestResultItemMeeting],
         "MEETING_HOST": NotRequired[str],
         "MEETING_STATUS": NotRequired[str],
         "NAME": NotRequired[str],
@@ -136,9 +136,9 @@ CalendarEventGetNearestResultItem = TypedDict(
         "PARENT_ID": NotRequired[str],
         "PRIVATE_EVENT": NotRequired[str],
         "RECURRENCE_ID": NotRequired[int],
-        "RELATIONS": NotRequired[RELATIONS],
-        "REMIND": NotRequired[list[REMINDItem]],
-        "RRULE": NotRequired[RRULE],
+        "RELATIONS": NotRequired[CalendarEventGetNearestResultItemRelations],
+        "REMIND": NotRequired[list[CalendarEventGetNearestResultItemRemindItem]],
+        "RRULE": NotRequired[CalendarEventGetNearestResultItemRrule],
         "SECTION_DAV_XML_ID": NotRequired[Any],
         "SECTION_ID": NotRequired[str],
         "SECT_ID": NotRequired[str],
@@ -151,7 +151,7 @@ CalendarEventGetNearestResultItem = TypedDict(
         "UF_CRM_CAL_EVENT": NotRequired[list[str]],
         "UF_WEBDAV_CAL_EVENT": NotRequired[bool],
         "VERSION": NotRequired[str],
-        "attendeesEntityList": NotRequired[list[AttendeesEntityListItem]],
+        "attendeesEntityList": NotRequired[list[CalendarEventGetNearestResultItemAttendeesEntityListItem]],
         "~DESCRIPTION": NotRequired[str],
         "~RRULE_DESCRIPTION": NotRequired[str],
         "~USER_OFFSET_FROM": NotRequired[int],
@@ -163,10 +163,42 @@ CalendarEventGetNearestResultItem = TypedDict(
 CalendarEventGetNearestResult: TypeAlias = list[CalendarEventGetNearestResultItem]
 
 
-RRULE1 = TypedDict(
-    "RRULE1",
+class CalendarEventGetResultItemAttendeeListItem(TypedDict):
+    entryId: NotRequired[str]
+    id: NotRequired[int]
+    status: NotRequired[str]
+
+
+class CalendarEventGetResultItemMeeting(TypedDict):
+    ALLOW_INVITE: NotRequired[bool]
+    HIDE_GUESTS: NotRequired[bool]
+    HOST_NAME: NotRequired[str]
+    LANGUAGE_ID: NotRequired[str]
+    MAIL_FROM: NotRequired[str]
+    MEETING_CREATOR: NotRequired[int]
+    NOTIFY: NotRequired[bool]
+    REINVITE: NotRequired[bool]
+
+
+class CalendarEventGetResultItemRelations(TypedDict):
+    COMMENT_XML_ID: NotRequired[str]
+    ORIGINAL_RECURSION_ID: NotRequired[int]
+
+
+class CalendarEventGetResultItemRemindItem(TypedDict):
+    count: NotRequired[int]
+    type: NotRequired[str]
+
+
+class CalendarEventGetResultItemRruleByday(TypedDict):
+    MO: NotRequired[str]
+    WE: NotRequired[str]
+
+
+CalendarEventGetResultItemRrule = TypedDict(
+    "CalendarEventGetResultItemRrule",
     {
-        "BYDAY": NotRequired[BYDAY],
+        "BYDAY": NotRequired[CalendarEventGetResultItemRruleByday],
         "FREQ": NotRequired[str],
         "INTERVAL": NotRequired[int],
         "UNTIL": NotRequired[str],
@@ -176,12 +208,17 @@ RRULE1 = TypedDict(
 )
 
 
+class CalendarEventGetResultItemAttendeesEntityListItem(TypedDict):
+    entityId: NotRequired[str]
+    id: NotRequired[int]
+
+
 CalendarEventGetResultItem = TypedDict(
     "CalendarEventGetResultItem",
     {
         "ACCESSIBILITY": NotRequired[str],
         "ATTENDEES_CODES": NotRequired[list[str]],
-        "ATTENDEE_LIST": NotRequired[list[ATTENDEELISTItem]],
+        "ATTENDEE_LIST": NotRequired[list[CalendarEventGetResultItemAttendeeListItem]],
         "CAL_DAV_LABEL": NotRequired[str],
         "CAL_TYPE": NotRequired[str],
         "COLLAB_ID": NotRequired[Any],
@@ -207,7 +244,7 @@ CalendarEventGetResultItem = TypedDict(
         "IMPORTANCE": NotRequired[str],
         "IS_MEETING": NotRequired[bool],
         "LOCATION": NotRequired[str],
-        "MEETING": NotRequired[MEETING],
+        "MEETING": NotRequired[CalendarEventGetResultItemMeeting],
         "MEETING_HOST": NotRequired[str],
         "MEETING_STATUS": NotRequired[str],
         "NAME": NotRequired[str],
@@ -216,9 +253,9 @@ CalendarEventGetResultItem = TypedDict(
         "PARENT_ID": NotRequired[str],
         "PRIVATE_EVENT": NotRequired[str],
         "RECURRENCE_ID": NotRequired[int],
-        "RELATIONS": NotRequired[RELATIONS],
-        "REMIND": NotRequired[list[REMINDItem]],
-        "RRULE": NotRequired[RRULE1],
+        "RELATIONS": NotRequired[CalendarEventGetResultItemRelations],
+        "REMIND": NotRequired[list[CalendarEventGetResultItemRemindItem]],
+        "RRULE": NotRequired[CalendarEventGetResultItemRrule],
         "SECTION_DAV_XML_ID": NotRequired[Any],
         "SECTION_ID": NotRequired[str],
         "SECT_ID": NotRequired[str],
@@ -231,7 +268,7 @@ CalendarEventGetResultItem = TypedDict(
         "UF_CRM_CAL_EVENT": NotRequired[list[str]],
         "UF_WEBDAV_CAL_EVENT": NotRequired[bool],
         "VERSION": NotRequired[str],
-        "attendeesEntityList": NotRequired[list[AttendeesEntityListItem]],
+        "attendeesEntityList": NotRequired[list[CalendarEventGetResultItemAttendeesEntityListItem]],
         "~DESCRIPTION": NotRequired[str],
         "~RRULE_DESCRIPTION": NotRequired[str],
         "~USER_OFFSET_FROM": NotRequired[int],
@@ -243,10 +280,42 @@ CalendarEventGetResultItem = TypedDict(
 CalendarEventGetResult: TypeAlias = list[CalendarEventGetResultItem]
 
 
-RRULE2 = TypedDict(
-    "RRULE2",
+class CalendarEventGetbyidResultAttendeeListItem(TypedDict):
+    entryId: NotRequired[str]
+    id: NotRequired[int]
+    status: NotRequired[str]
+
+
+class CalendarEventGetbyidResultMeeting(TypedDict):
+    ALLOW_INVITE: NotRequired[bool]
+    HIDE_GUESTS: NotRequired[bool]
+    HOST_NAME: NotRequired[str]
+    LANGUAGE_ID: NotRequired[str]
+    MAIL_FROM: NotRequired[str]
+    MEETING_CREATOR: NotRequired[int]
+    NOTIFY: NotRequired[bool]
+    REINVITE: NotRequired[bool]
+
+
+class CalendarEventGetbyidResultRelations(TypedDict):
+    COMMENT_XML_ID: NotRequired[str]
+    ORIGINAL_RECURSION_ID: NotRequired[int]
+
+
+class CalendarEventGetbyidResultRemindItem(TypedDict):
+    count: NotRequired[int]
+    type: NotRequired[str]
+
+
+class CalendarEventGetbyidResultRruleByday(TypedDict):
+    MO: NotRequired[str]
+    WE: NotRequired[str]
+
+
+CalendarEventGetbyidResultRrule = TypedDict(
+    "CalendarEventGetbyidResultRrule",
     {
-        "BYDAY": NotRequired[BYDAY],
+        "BYDAY": NotRequired[CalendarEventGetbyidResultRruleByday],
         "FREQ": NotRequired[str],
         "INTERVAL": NotRequired[int],
         "UNTIL": NotRequired[str],
@@ -256,12 +325,17 @@ RRULE2 = TypedDict(
 )
 
 
+class CalendarEventGetbyidResultAttendeesEntityListItem(TypedDict):
+    entityId: NotRequired[str]
+    id: NotRequired[int]
+
+
 CalendarEventGetbyidResult = TypedDict(
     "CalendarEventGetbyidResult",
     {
         "ACCESSIBILITY": NotRequired[str],
         "ATTENDEES_CODES": NotRequired[list[str]],
-        "ATTENDEE_LIST": NotRequired[list[ATTENDEELISTItem]],
+        "ATTENDEE_LIST": NotRequired[list[CalendarEventGetbyidResultAttendeeListItem]],
         "CAL_DAV_LABEL": NotRequired[str],
         "CAL_TYPE": NotRequired[str],
         "COLLAB_ID": NotRequired[Any],
@@ -287,7 +361,7 @@ CalendarEventGetbyidResult = TypedDict(
         "IMPORTANCE": NotRequired[str],
         "IS_MEETING": NotRequired[bool],
         "LOCATION": NotRequired[str],
-        "MEETING": NotRequired[MEETING],
+        "MEETING": NotRequired[CalendarEventGetbyidResultMeeting],
         "MEETING_HOST": NotRequired[str],
         "MEETING_STATUS": NotRequired[str],
         "NAME": NotRequired[str],
@@ -296,9 +370,9 @@ CalendarEventGetbyidResult = TypedDict(
         "PARENT_ID": NotRequired[str],
         "PRIVATE_EVENT": NotRequired[str],
         "RECURRENCE_ID": NotRequired[int],
-        "RELATIONS": NotRequired[RELATIONS],
-        "REMIND": NotRequired[list[REMINDItem]],
-        "RRULE": NotRequired[RRULE2],
+        "RELATIONS": NotRequired[CalendarEventGetbyidResultRelations],
+        "REMIND": NotRequired[list[CalendarEventGetbyidResultRemindItem]],
+        "RRULE": NotRequired[CalendarEventGetbyidResultRrule],
         "SECTION_DAV_XML_ID": NotRequired[Any],
         "SECTION_ID": NotRequired[str],
         "SECT_ID": NotRequired[str],
@@ -311,7 +385,7 @@ CalendarEventGetbyidResult = TypedDict(
         "UF_CRM_CAL_EVENT": NotRequired[list[str]],
         "UF_WEBDAV_CAL_EVENT": NotRequired[bool],
         "VERSION": NotRequired[str],
-        "attendeesEntityList": NotRequired[list[AttendeesEntityListItem]],
+        "attendeesEntityList": NotRequired[list[CalendarEventGetbyidResultAttendeesEntityListItem]],
         "~DESCRIPTION": NotRequired[str],
         "~RRULE_DESCRIPTION": NotRequired[str],
         "~USER_OFFSET_FROM": NotRequired[int],
@@ -423,22 +497,22 @@ class CalendarSettingsGetResult(TypedDict):
     year_workdays: NotRequired[str]
 
 
-class FullDayItem(TypedDict):
+class CalendarUserSettingsGetResultDefaultRemindersFullDayItem(TypedDict):
     count: NotRequired[int]
     type: NotRequired[str]
 
 
-class WithTimeItem(TypedDict):
+class CalendarUserSettingsGetResultDefaultRemindersWithTimeItem(TypedDict):
     count: NotRequired[int]
     type: NotRequired[str]
 
 
-class DefaultReminders(TypedDict):
-    fullDay: NotRequired[list[FullDayItem]]
-    withTime: NotRequired[list[WithTimeItem]]
+class CalendarUserSettingsGetResultDefaultReminders(TypedDict):
+    fullDay: NotRequired[list[CalendarUserSettingsGetResultDefaultRemindersFullDayItem]]
+    withTime: NotRequired[list[CalendarUserSettingsGetResultDefaultRemindersWithTimeItem]]
 
 
-class DefaultSections(TypedDict):
+class CalendarUserSettingsGetResultDefaultSections(TypedDict):
     group6: NotRequired[str]
     user1: NotRequired[str]
 
@@ -446,8 +520,8 @@ class DefaultSections(TypedDict):
 class CalendarUserSettingsGetResult(TypedDict):
     collapseOffHours: NotRequired[str]
     crmSection: NotRequired[str]
-    defaultReminders: NotRequired[DefaultReminders]
-    defaultSections: NotRequired[DefaultSections]
+    defaultReminders: NotRequired[CalendarUserSettingsGetResultDefaultReminders]
+    defaultSections: NotRequired[CalendarUserSettingsGetResultDefaultSections]
     denyBusyInvitation: NotRequired[bool]
     lastUsedSection: NotRequired[str]
     meetSection: NotRequired[str]

@@ -6,18 +6,21 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
 
-class Catalog(TypedDict):
+class CatalogCatalogGetFieldsResultCatalogValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogCatalogGetFieldsResultCatalog: TypeAlias = dict[str, CatalogCatalogGetFieldsResultCatalogValue]
+
+
 class CatalogCatalogGetFieldsResult(TypedDict):
-    catalog: NotRequired[dict[str, Catalog]]
+    catalog: NotRequired[CatalogCatalogGetFieldsResultCatalog]
 
 
-class Catalog1(TypedDict):
+class CatalogCatalogGetResultCatalog(TypedDict):
     iblockId: NotRequired[int]
     iblockTypeId: NotRequired[int]
     id: NotRequired[int]
@@ -30,13 +33,13 @@ class Catalog1(TypedDict):
 
 
 class CatalogCatalogGetResult(TypedDict):
-    catalog: NotRequired[Catalog1]
+    catalog: NotRequired[CatalogCatalogGetResultCatalog]
 
 
 CatalogCatalogIsOffersResult: TypeAlias = bool
 
 
-class Catalog2(TypedDict):
+class CatalogCatalogListResultCatalogsItem(TypedDict):
     iblockId: NotRequired[int]
     iblockTypeId: NotRequired[int]
     id: NotRequired[int]
@@ -49,10 +52,10 @@ class Catalog2(TypedDict):
 
 
 class CatalogCatalogListResult(TypedDict):
-    catalogs: NotRequired[list[Catalog2]]
+    catalogs: NotRequired[list[CatalogCatalogListResultCatalogsItem]]
 
 
-class Document(TypedDict):
+class CatalogDocumentAddResultDocument(TypedDict):
     commentary: NotRequired[str]
     createdBy: NotRequired[int]
     currency: NotRequired[str]
@@ -73,7 +76,7 @@ class Document(TypedDict):
 
 
 class CatalogDocumentAddResult(TypedDict):
-    document: NotRequired[Document]
+    document: NotRequired[CatalogDocumentAddResultDocument]
 
 
 CatalogDocumentCancelListResult: TypeAlias = bool
@@ -97,7 +100,7 @@ CatalogDocumentDeleteListResult: TypeAlias = bool
 CatalogDocumentDeleteResult: TypeAlias = bool
 
 
-class DocumentElement(TypedDict):
+class CatalogDocumentElementAddResultDocumentElement(TypedDict):
     amount: NotRequired[int]
     docId: NotRequired[int]
     elementId: NotRequired[int]
@@ -108,13 +111,13 @@ class DocumentElement(TypedDict):
 
 
 class CatalogDocumentElementAddResult(TypedDict):
-    documentElement: NotRequired[DocumentElement]
+    documentElement: NotRequired[CatalogDocumentElementAddResultDocumentElement]
 
 
 CatalogDocumentElementDeleteResult: TypeAlias = bool
 
 
-class Id(TypedDict):
+class CatalogDocumentElementFieldsResultItemId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -125,76 +128,76 @@ class Id(TypedDict):
 
 
 class CatalogDocumentElementFieldsResultItem(TypedDict):
-    id: NotRequired[Id]
+    id: NotRequired[CatalogDocumentElementFieldsResultItemId]
 
 
 CatalogDocumentElementFieldsResult: TypeAlias = list[CatalogDocumentElementFieldsResultItem]
 
 
-class Amount(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementAmount(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class DocId(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementDocId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ElementId(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementElementId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Id1(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PurchasingPrice(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementPurchasingPrice(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class StoreFrom(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementStoreFrom(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class StoreTo(TypedDict):
+class CatalogDocumentElementGetFieldsResultDocumentElementStoreTo(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class DocumentElement1(TypedDict):
-    amount: NotRequired[Amount]
-    docId: NotRequired[DocId]
-    elementId: NotRequired[ElementId]
-    id: NotRequired[Id1]
-    purchasingPrice: NotRequired[PurchasingPrice]
-    storeFrom: NotRequired[StoreFrom]
-    storeTo: NotRequired[StoreTo]
+class CatalogDocumentElementGetFieldsResultDocumentElement(TypedDict):
+    amount: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementAmount]
+    docId: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementDocId]
+    elementId: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementElementId]
+    id: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementId]
+    purchasingPrice: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementPurchasingPrice]
+    storeFrom: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementStoreFrom]
+    storeTo: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElementStoreTo]
 
 
 class CatalogDocumentElementGetFieldsResult(TypedDict):
-    documentElement: NotRequired[DocumentElement1]
+    documentElement: NotRequired[CatalogDocumentElementGetFieldsResultDocumentElement]
 
 
-class DocumentElement2(TypedDict):
+class CatalogDocumentElementListResultDocumentElementsItem(TypedDict):
     amount: NotRequired[int]
     docId: NotRequired[int]
     elementId: NotRequired[int]
@@ -205,14 +208,24 @@ class DocumentElement2(TypedDict):
 
 
 class CatalogDocumentElementListResult(TypedDict):
-    documentElements: NotRequired[list[DocumentElement2]]
+    documentElements: NotRequired[list[CatalogDocumentElementListResultDocumentElementsItem]]
+
+
+class CatalogDocumentElementUpdateResultDocumentElement(TypedDict):
+    amount: NotRequired[int]
+    docId: NotRequired[int]
+    elementId: NotRequired[int]
+    id: NotRequired[int]
+    purchasingPrice: NotRequired[int]
+    storeFrom: NotRequired[Any]
+    storeTo: NotRequired[int]
 
 
 class CatalogDocumentElementUpdateResult(TypedDict):
-    documentElement: NotRequired[DocumentElement2]
+    documentElement: NotRequired[CatalogDocumentElementUpdateResultDocumentElement]
 
 
-class Id2(TypedDict):
+class CatalogDocumentFieldsResultItemId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -223,24 +236,27 @@ class Id2(TypedDict):
 
 
 class CatalogDocumentFieldsResultItem(TypedDict):
-    id: NotRequired[Id2]
+    id: NotRequired[CatalogDocumentFieldsResultItemId]
 
 
 CatalogDocumentFieldsResult: TypeAlias = list[CatalogDocumentFieldsResultItem]
 
 
-class Document1(TypedDict):
+class CatalogDocumentGetFieldsResultDocumentValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogDocumentGetFieldsResultDocument: TypeAlias = dict[str, CatalogDocumentGetFieldsResultDocumentValue]
+
+
 class CatalogDocumentGetFieldsResult(TypedDict):
-    document: NotRequired[dict[str, Document1]]
+    document: NotRequired[CatalogDocumentGetFieldsResultDocument]
 
 
-class Document2(TypedDict):
+class CatalogDocumentListResultDocumentsItem(TypedDict):
     docType: NotRequired[str]
     id: NotRequired[int]
     status: NotRequired[str]
@@ -248,7 +264,7 @@ class Document2(TypedDict):
 
 
 class CatalogDocumentListResult(TypedDict):
-    documents: NotRequired[list[Document2]]
+    documents: NotRequired[list[CatalogDocumentListResultDocumentsItem]]
 
 
 CatalogDocumentModeStatusResult: TypeAlias = str
@@ -257,7 +273,7 @@ CatalogDocumentModeStatusResult: TypeAlias = str
 CatalogDocumentUnconfirmResult: TypeAlias = bool
 
 
-class Document3(TypedDict):
+class CatalogDocumentUpdateResultDocument(TypedDict):
     commentary: NotRequired[str]
     createdBy: NotRequired[int]
     currency: NotRequired[str]
@@ -278,10 +294,10 @@ class Document3(TypedDict):
 
 
 class CatalogDocumentUpdateResult(TypedDict):
-    document: NotRequired[Document3]
+    document: NotRequired[CatalogDocumentUpdateResultDocument]
 
 
-class DocumentContractor(TypedDict):
+class CatalogDocumentcontractorAddResultDocumentContractor(TypedDict):
     documentId: NotRequired[int]
     entityId: NotRequired[int]
     entityTypeId: NotRequired[int]
@@ -289,117 +305,124 @@ class DocumentContractor(TypedDict):
 
 
 class CatalogDocumentcontractorAddResult(TypedDict):
-    documentContractor: NotRequired[DocumentContractor]
+    documentContractor: NotRequired[CatalogDocumentcontractorAddResultDocumentContractor]
 
 
 CatalogDocumentcontractorDeleteResult: TypeAlias = bool
 
 
-class DocumentId(TypedDict):
+class CatalogDocumentcontractorGetFieldsResultDocumentContractorDocumentId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class EntityId(TypedDict):
+class CatalogDocumentcontractorGetFieldsResultDocumentContractorEntityId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class EntityTypeId(TypedDict):
+class CatalogDocumentcontractorGetFieldsResultDocumentContractorEntityTypeId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Id3(TypedDict):
+class CatalogDocumentcontractorGetFieldsResultDocumentContractorId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class DocumentContractor1(TypedDict):
-    documentId: NotRequired[DocumentId]
-    entityId: NotRequired[EntityId]
-    entityTypeId: NotRequired[EntityTypeId]
-    id: NotRequired[Id3]
+class CatalogDocumentcontractorGetFieldsResultDocumentContractor(TypedDict):
+    documentId: NotRequired[CatalogDocumentcontractorGetFieldsResultDocumentContractorDocumentId]
+    entityId: NotRequired[CatalogDocumentcontractorGetFieldsResultDocumentContractorEntityId]
+    entityTypeId: NotRequired[CatalogDocumentcontractorGetFieldsResultDocumentContractorEntityTypeId]
+    id: NotRequired[CatalogDocumentcontractorGetFieldsResultDocumentContractorId]
 
 
 class CatalogDocumentcontractorGetFieldsResult(TypedDict):
-    documentContractor: NotRequired[DocumentContractor1]
+    documentContractor: NotRequired[CatalogDocumentcontractorGetFieldsResultDocumentContractor]
 
 
-class DocumentContractorItem(TypedDict):
+class CatalogDocumentcontractorListResultDocumentContractorItem(TypedDict):
     documentId: NotRequired[int]
     id: NotRequired[int]
 
 
 class CatalogDocumentcontractorListResult(TypedDict):
-    documentContractor: NotRequired[list[DocumentContractorItem]]
+    documentContractor: NotRequired[list[CatalogDocumentcontractorListResultDocumentContractorItem]]
 
 
-class EnumItem(TypedDict):
+class CatalogEnumGetRoundTypesResultEnumItem(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
 
 
 class CatalogEnumGetRoundTypesResult(TypedDict):
-    enum: NotRequired[list[EnumItem]]
+    enum: NotRequired[list[CatalogEnumGetRoundTypesResultEnumItem]]
 
 
-class EnumItem1(TypedDict):
+class CatalogEnumGetStoreDocumentTypesResultEnumItem(TypedDict):
     id: NotRequired[str]
     name: NotRequired[str]
 
 
 class CatalogEnumGetStoreDocumentTypesResult(TypedDict):
-    enum: NotRequired[list[EnumItem1]]
+    enum: NotRequired[list[CatalogEnumGetStoreDocumentTypesResultEnumItem]]
 
 
-class Name(TypedDict):
+class CatalogExtraGetFieldsResultExtraId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Percentage(TypedDict):
+class CatalogExtraGetFieldsResultExtraName(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Extra(TypedDict):
-    id: NotRequired[Id3]
-    name: NotRequired[Name]
-    percentage: NotRequired[Percentage]
+class CatalogExtraGetFieldsResultExtraPercentage(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogExtraGetFieldsResultExtra(TypedDict):
+    id: NotRequired[CatalogExtraGetFieldsResultExtraId]
+    name: NotRequired[CatalogExtraGetFieldsResultExtraName]
+    percentage: NotRequired[CatalogExtraGetFieldsResultExtraPercentage]
 
 
 class CatalogExtraGetFieldsResult(TypedDict):
-    extra: NotRequired[Extra]
+    extra: NotRequired[CatalogExtraGetFieldsResultExtra]
 
 
-class Extra1(TypedDict):
+class CatalogExtraGetResultExtra(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
     percentage: NotRequired[float]
 
 
 class CatalogExtraGetResult(TypedDict):
-    extra: NotRequired[Extra1]
+    extra: NotRequired[CatalogExtraGetResultExtra]
 
 
 class CatalogExtraListResult(TypedDict):
     pass
 
 
-class Measure(TypedDict):
+class CatalogMeasureAddResultMeasure(TypedDict):
     code: NotRequired[int]
     id: NotRequired[int]
     isDefault: NotRequired[str]
@@ -410,69 +433,76 @@ class Measure(TypedDict):
 
 
 class CatalogMeasureAddResult(TypedDict):
-    measure: NotRequired[Measure]
+    measure: NotRequired[CatalogMeasureAddResultMeasure]
 
 
 CatalogMeasureDeleteResult: TypeAlias = bool
 
 
-class Code(TypedDict):
+class CatalogMeasureGetFieldsResultMeasureCode(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class IsDefault(TypedDict):
+class CatalogMeasureGetFieldsResultMeasureId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class MeasureTitle(TypedDict):
+class CatalogMeasureGetFieldsResultMeasureIsDefault(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Symbol(TypedDict):
+class CatalogMeasureGetFieldsResultMeasureMeasureTitle(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class SymbolIntl(TypedDict):
+class CatalogMeasureGetFieldsResultMeasureSymbol(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class SymbolLetterIntl(TypedDict):
+class CatalogMeasureGetFieldsResultMeasureSymbolIntl(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Measure1(TypedDict):
-    code: NotRequired[Code]
-    id: NotRequired[Id3]
-    isDefault: NotRequired[IsDefault]
-    measureTitle: NotRequired[MeasureTitle]
-    symbol: NotRequired[Symbol]
-    symbolIntl: NotRequired[SymbolIntl]
-    symbolLetterIntl: NotRequired[SymbolLetterIntl]
+class CatalogMeasureGetFieldsResultMeasureSymbolLetterIntl(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogMeasureGetFieldsResultMeasure(TypedDict):
+    code: NotRequired[CatalogMeasureGetFieldsResultMeasureCode]
+    id: NotRequired[CatalogMeasureGetFieldsResultMeasureId]
+    isDefault: NotRequired[CatalogMeasureGetFieldsResultMeasureIsDefault]
+    measureTitle: NotRequired[CatalogMeasureGetFieldsResultMeasureMeasureTitle]
+    symbol: NotRequired[CatalogMeasureGetFieldsResultMeasureSymbol]
+    symbolIntl: NotRequired[CatalogMeasureGetFieldsResultMeasureSymbolIntl]
+    symbolLetterIntl: NotRequired[CatalogMeasureGetFieldsResultMeasureSymbolLetterIntl]
 
 
 class CatalogMeasureGetFieldsResult(TypedDict):
-    measure: NotRequired[Measure1]
+    measure: NotRequired[CatalogMeasureGetFieldsResultMeasure]
 
 
-class Measure2(TypedDict):
+class CatalogMeasureGetResultMeasure(TypedDict):
     code: NotRequired[int]
     id: NotRequired[int]
     isDefault: NotRequired[str]
@@ -483,18 +513,28 @@ class Measure2(TypedDict):
 
 
 class CatalogMeasureGetResult(TypedDict):
-    measure: NotRequired[Measure2]
+    measure: NotRequired[CatalogMeasureGetResultMeasure]
 
 
 class CatalogMeasureListResult(TypedDict):
     pass
 
 
+class CatalogMeasureUpdateResultMeasure(TypedDict):
+    code: NotRequired[int]
+    id: NotRequired[int]
+    isDefault: NotRequired[str]
+    measureTitle: NotRequired[str]
+    symbol: NotRequired[str]
+    symbolIntl: NotRequired[str]
+    symbolLetterIntl: NotRequired[str]
+
+
 class CatalogMeasureUpdateResult(TypedDict):
-    measure: NotRequired[Measure2]
+    measure: NotRequired[CatalogMeasureUpdateResultMeasure]
 
 
-class Price(TypedDict):
+class CatalogPriceAddResultPrice(TypedDict):
     catalogGroupId: NotRequired[int]
     currency: NotRequired[str]
     extraId: NotRequired[Any]
@@ -507,24 +547,27 @@ class Price(TypedDict):
 
 
 class CatalogPriceAddResult(TypedDict):
-    price: NotRequired[Price]
+    price: NotRequired[CatalogPriceAddResultPrice]
 
 
 CatalogPriceDeleteResult: TypeAlias = bool
 
 
-class Price1(TypedDict):
+class CatalogPriceGetFieldsResultPriceValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogPriceGetFieldsResultPrice: TypeAlias = dict[str, CatalogPriceGetFieldsResultPriceValue]
+
+
 class CatalogPriceGetFieldsResult(TypedDict):
-    price: NotRequired[dict[str, Price1]]
+    price: NotRequired[CatalogPriceGetFieldsResultPrice]
 
 
-class Price2(TypedDict):
+class CatalogPriceGetResultPrice(TypedDict):
     catalogGroupId: NotRequired[int]
     currency: NotRequired[str]
     extraId: NotRequired[Any]
@@ -537,10 +580,10 @@ class Price2(TypedDict):
 
 
 class CatalogPriceGetResult(TypedDict):
-    price: NotRequired[Price2]
+    price: NotRequired[CatalogPriceGetResultPrice]
 
 
-class Price3(TypedDict):
+class CatalogPriceListResultPricesItem(TypedDict):
     catalogGroupId: NotRequired[int]
     currency: NotRequired[str]
     id: NotRequired[int]
@@ -549,10 +592,10 @@ class Price3(TypedDict):
 
 
 class CatalogPriceListResult(TypedDict):
-    prices: NotRequired[list[Price3]]
+    prices: NotRequired[list[CatalogPriceListResultPricesItem]]
 
 
-class Price4(TypedDict):
+class CatalogPriceModifyResultPricesItem(TypedDict):
     catalogGroupId: NotRequired[int]
     currency: NotRequired[str]
     extraId: NotRequired[Any]
@@ -566,10 +609,10 @@ class Price4(TypedDict):
 
 
 class CatalogPriceModifyResult(TypedDict):
-    prices: NotRequired[list[Price4]]
+    prices: NotRequired[list[CatalogPriceModifyResultPricesItem]]
 
 
-class PriceType(TypedDict):
+class CatalogPriceTypeAddResultPriceType(TypedDict):
     base: NotRequired[str]
     createdBy: NotRequired[int]
     dateCreate: NotRequired[str]
@@ -582,24 +625,27 @@ class PriceType(TypedDict):
 
 
 class CatalogPriceTypeAddResult(TypedDict):
-    priceType: NotRequired[PriceType]
+    priceType: NotRequired[CatalogPriceTypeAddResultPriceType]
 
 
 CatalogPriceTypeDeleteResult: TypeAlias = bool
 
 
-class PriceType1(TypedDict):
+class CatalogPriceTypeGetFieldsResultPriceTypeValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogPriceTypeGetFieldsResultPriceType: TypeAlias = dict[str, CatalogPriceTypeGetFieldsResultPriceTypeValue]
+
+
 class CatalogPriceTypeGetFieldsResult(TypedDict):
-    priceType: NotRequired[dict[str, PriceType1]]
+    priceType: NotRequired[CatalogPriceTypeGetFieldsResultPriceType]
 
 
-class PriceType2(TypedDict):
+class CatalogPriceTypeGetResultPriceType(TypedDict):
     base: NotRequired[str]
     createdBy: NotRequired[int]
     dateCreate: NotRequired[str]
@@ -612,10 +658,10 @@ class PriceType2(TypedDict):
 
 
 class CatalogPriceTypeGetResult(TypedDict):
-    priceType: NotRequired[PriceType2]
+    priceType: NotRequired[CatalogPriceTypeGetResultPriceType]
 
 
-class PriceTypeGroup(TypedDict):
+class CatalogPriceTypeGroupAddResultPriceTypeGroup(TypedDict):
     access: NotRequired[str]
     catalogGroupId: NotRequired[int]
     groupId: NotRequired[int]
@@ -623,45 +669,52 @@ class PriceTypeGroup(TypedDict):
 
 
 class CatalogPriceTypeGroupAddResult(TypedDict):
-    priceTypeGroup: NotRequired[PriceTypeGroup]
+    priceTypeGroup: NotRequired[CatalogPriceTypeGroupAddResultPriceTypeGroup]
 
 
 CatalogPriceTypeGroupDeleteResult: TypeAlias = bool
 
 
-class Access(TypedDict):
+class CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupAccess(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class CatalogGroupId(TypedDict):
+class CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupCatalogGroupId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class GroupId(TypedDict):
+class CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupGroupId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PriceTypeGroup1(TypedDict):
-    access: NotRequired[Access]
-    catalogGroupId: NotRequired[CatalogGroupId]
-    groupId: NotRequired[GroupId]
-    id: NotRequired[Id3]
+class CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogPriceTypeGroupGetFieldsResultPriceTypeGroup(TypedDict):
+    access: NotRequired[CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupAccess]
+    catalogGroupId: NotRequired[CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupCatalogGroupId]
+    groupId: NotRequired[CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupGroupId]
+    id: NotRequired[CatalogPriceTypeGroupGetFieldsResultPriceTypeGroupId]
 
 
 class CatalogPriceTypeGroupGetFieldsResult(TypedDict):
-    priceTypeGroup: NotRequired[PriceTypeGroup1]
+    priceTypeGroup: NotRequired[CatalogPriceTypeGroupGetFieldsResultPriceTypeGroup]
 
 
-class PriceTypeGroup2(TypedDict):
+class CatalogPriceTypeGroupListResultPriceTypeGroupsItem(TypedDict):
     access: NotRequired[str]
     catalogGroupId: NotRequired[int]
     groupId: NotRequired[int]
@@ -669,10 +722,10 @@ class PriceTypeGroup2(TypedDict):
 
 
 class CatalogPriceTypeGroupListResult(TypedDict):
-    priceTypeGroups: NotRequired[list[PriceTypeGroup2]]
+    priceTypeGroups: NotRequired[list[CatalogPriceTypeGroupListResultPriceTypeGroupsItem]]
 
 
-class PriceTypeLang(TypedDict):
+class CatalogPriceTypeLangAddResultPriceTypeLang(TypedDict):
     catalogGroupId: NotRequired[int]
     id: NotRequired[int]
     lang: NotRequired[str]
@@ -680,41 +733,62 @@ class PriceTypeLang(TypedDict):
 
 
 class CatalogPriceTypeLangAddResult(TypedDict):
-    priceTypeLang: NotRequired[PriceTypeLang]
+    priceTypeLang: NotRequired[CatalogPriceTypeLangAddResultPriceTypeLang]
 
 
 CatalogPriceTypeLangDeleteResult: TypeAlias = bool
 
 
-class Lang(TypedDict):
+class CatalogPriceTypeLangGetFieldsResultPriceTypeLangCatalogGroupId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PriceTypeLang1(TypedDict):
-    catalogGroupId: NotRequired[CatalogGroupId]
-    id: NotRequired[Id3]
-    lang: NotRequired[Lang]
-    name: NotRequired[Name]
+class CatalogPriceTypeLangGetFieldsResultPriceTypeLangId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogPriceTypeLangGetFieldsResultPriceTypeLangLang(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogPriceTypeLangGetFieldsResultPriceTypeLangName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogPriceTypeLangGetFieldsResultPriceTypeLang(TypedDict):
+    catalogGroupId: NotRequired[CatalogPriceTypeLangGetFieldsResultPriceTypeLangCatalogGroupId]
+    id: NotRequired[CatalogPriceTypeLangGetFieldsResultPriceTypeLangId]
+    lang: NotRequired[CatalogPriceTypeLangGetFieldsResultPriceTypeLangLang]
+    name: NotRequired[CatalogPriceTypeLangGetFieldsResultPriceTypeLangName]
 
 
 class CatalogPriceTypeLangGetFieldsResult(TypedDict):
-    priceTypeLang: NotRequired[PriceTypeLang1]
+    priceTypeLang: NotRequired[CatalogPriceTypeLangGetFieldsResultPriceTypeLang]
 
 
-class Language(TypedDict):
+class CatalogPriceTypeLangGetLanguagesResultLanguagesItem(TypedDict):
     active: NotRequired[str]
     lid: NotRequired[str]
     name: NotRequired[str]
 
 
 class CatalogPriceTypeLangGetLanguagesResult(TypedDict):
-    languages: NotRequired[list[Language]]
+    languages: NotRequired[list[CatalogPriceTypeLangGetLanguagesResultLanguagesItem]]
 
 
-class PriceTypeLang2(TypedDict):
+class CatalogPriceTypeLangGetResultPriceTypeLang(TypedDict):
     catalogGroupId: NotRequired[int]
     id: NotRequired[int]
     lang: NotRequired[str]
@@ -722,19 +796,19 @@ class PriceTypeLang2(TypedDict):
 
 
 class CatalogPriceTypeLangGetResult(TypedDict):
-    priceTypeLang: NotRequired[PriceTypeLang2]
+    priceTypeLang: NotRequired[CatalogPriceTypeLangGetResultPriceTypeLang]
 
 
-class PriceTypeLang3(TypedDict):
+class CatalogPriceTypeLangListResultPriceTypeLangsItem(TypedDict):
     lang: NotRequired[str]
     name: NotRequired[str]
 
 
 class CatalogPriceTypeLangListResult(TypedDict):
-    priceTypeLangs: NotRequired[list[PriceTypeLang3]]
+    priceTypeLangs: NotRequired[list[CatalogPriceTypeLangListResultPriceTypeLangsItem]]
 
 
-class PriceTypeLang4(TypedDict):
+class CatalogPriceTypeLangUpdateResultPriceTypeLang(TypedDict):
     catalogGroupId: NotRequired[int]
     id: NotRequired[int]
     lang: NotRequired[str]
@@ -742,18 +816,30 @@ class PriceTypeLang4(TypedDict):
 
 
 class CatalogPriceTypeLangUpdateResult(TypedDict):
-    priceTypeLang: NotRequired[PriceTypeLang4]
+    priceTypeLang: NotRequired[CatalogPriceTypeLangUpdateResultPriceTypeLang]
 
 
 class CatalogPriceTypeListResult(TypedDict):
     pass
 
 
+class CatalogPriceTypeUpdateResultPriceType(TypedDict):
+    base: NotRequired[str]
+    createdBy: NotRequired[int]
+    dateCreate: NotRequired[str]
+    id: NotRequired[int]
+    modifiedBy: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+    timestampX: NotRequired[str]
+    xmlId: NotRequired[str]
+
+
 class CatalogPriceTypeUpdateResult(TypedDict):
-    priceType: NotRequired[PriceType2]
+    priceType: NotRequired[CatalogPriceTypeUpdateResultPriceType]
 
 
-class Price5(TypedDict):
+class CatalogPriceUpdateResultPrice(TypedDict):
     catalogGroupId: NotRequired[int]
     currency: NotRequired[str]
     extraId: NotRequired[Any]
@@ -766,32 +852,32 @@ class Price5(TypedDict):
 
 
 class CatalogPriceUpdateResult(TypedDict):
-    price: NotRequired[Price5]
+    price: NotRequired[CatalogPriceUpdateResultPrice]
 
 
-class DetailPicture(TypedDict):
+class CatalogProductAddResultElementDetailPicture(TypedDict):
     id: NotRequired[str]
     url: NotRequired[str]
     urlMachine: NotRequired[str]
 
 
-class PreviewPicture(TypedDict):
+class CatalogProductAddResultElementPreviewPicture(TypedDict):
     id: NotRequired[str]
     url: NotRequired[str]
     urlMachine: NotRequired[str]
 
 
-class Property258(TypedDict):
+class CatalogProductAddResultElementProperty258(TypedDict):
     value: NotRequired[str]
     valueId: NotRequired[str]
 
 
-class Property259Item(TypedDict):
+class CatalogProductAddResultElementProperty259Item(TypedDict):
     value: NotRequired[str]
     valueId: NotRequired[str]
 
 
-class Element(TypedDict):
+class CatalogProductAddResultElement(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -801,7 +887,7 @@ class Element(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductAddResultElementDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -812,11 +898,11 @@ class Element(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductAddResultElementPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductAddResultElementProperty258]
+    property259: NotRequired[list[CatalogProductAddResultElementProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -834,7 +920,7 @@ class Element(TypedDict):
 
 
 class CatalogProductAddResult(TypedDict):
-    element: NotRequired[Element]
+    element: NotRequired[CatalogProductAddResultElement]
 
 
 CatalogProductDeleteResult: TypeAlias = bool
@@ -843,7 +929,7 @@ CatalogProductDeleteResult: TypeAlias = bool
 CatalogProductDownloadResult: TypeAlias = Any
 
 
-class Product(TypedDict):
+class CatalogProductGetFieldsByFilterResultProductValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -855,11 +941,36 @@ class Product(TypedDict):
     userType: NotRequired[str]
 
 
+CatalogProductGetFieldsByFilterResultProduct: TypeAlias = dict[str, CatalogProductGetFieldsByFilterResultProductValue]
+
+
 class CatalogProductGetFieldsByFilterResult(TypedDict):
-    product: NotRequired[dict[str, Product]]
+    product: NotRequired[CatalogProductGetFieldsByFilterResultProduct]
 
 
-class Product1(TypedDict):
+class CatalogProductGetResultProductDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductGetResultProductPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductGetResultProductProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductGetResultProductProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductGetResultProduct(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -869,7 +980,7 @@ class Product1(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductGetResultProductDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -880,11 +991,11 @@ class Product1(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductGetResultProductPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductGetResultProductProperty258]
+    property259: NotRequired[list[CatalogProductGetResultProductProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -902,10 +1013,10 @@ class Product1(TypedDict):
 
 
 class CatalogProductGetResult(TypedDict):
-    product: NotRequired[Product1]
+    product: NotRequired[CatalogProductGetResultProduct]
 
 
-class ProductImage(TypedDict):
+class CatalogProductImageAddResultProductImage(TypedDict):
     createTime: NotRequired[str]
     detailUrl: NotRequired[str]
     downloadUrl: NotRequired[str]
@@ -916,62 +1027,76 @@ class ProductImage(TypedDict):
 
 
 class CatalogProductImageAddResult(TypedDict):
-    productImage: NotRequired[ProductImage]
+    productImage: NotRequired[CatalogProductImageAddResultProductImage]
 
 
 CatalogProductImageDeleteResult: TypeAlias = bool
 
 
-class CreateTime(TypedDict):
+class CatalogProductImageGetFieldsResultProductImageCreateTime(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class DetailUrl(TypedDict):
+class CatalogProductImageGetFieldsResultProductImageDetailUrl(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class DownloadUrl(TypedDict):
+class CatalogProductImageGetFieldsResultProductImageDownloadUrl(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ProductId(TypedDict):
+class CatalogProductImageGetFieldsResultProductImageId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Type(TypedDict):
+class CatalogProductImageGetFieldsResultProductImageName(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ProductImage1(TypedDict):
-    createTime: NotRequired[CreateTime]
-    detailUrl: NotRequired[DetailUrl]
-    downloadUrl: NotRequired[DownloadUrl]
-    id: NotRequired[Id3]
-    name: NotRequired[Name]
-    productId: NotRequired[ProductId]
-    type: NotRequired[Type]
+class CatalogProductImageGetFieldsResultProductImageProductId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogProductImageGetFieldsResultProductImageType(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogProductImageGetFieldsResultProductImage(TypedDict):
+    createTime: NotRequired[CatalogProductImageGetFieldsResultProductImageCreateTime]
+    detailUrl: NotRequired[CatalogProductImageGetFieldsResultProductImageDetailUrl]
+    downloadUrl: NotRequired[CatalogProductImageGetFieldsResultProductImageDownloadUrl]
+    id: NotRequired[CatalogProductImageGetFieldsResultProductImageId]
+    name: NotRequired[CatalogProductImageGetFieldsResultProductImageName]
+    productId: NotRequired[CatalogProductImageGetFieldsResultProductImageProductId]
+    type: NotRequired[CatalogProductImageGetFieldsResultProductImageType]
 
 
 class CatalogProductImageGetFieldsResult(TypedDict):
-    productImage: NotRequired[ProductImage1]
+    productImage: NotRequired[CatalogProductImageGetFieldsResultProductImage]
 
 
-class ProductImage2(TypedDict):
+class CatalogProductImageGetResultProductImage(TypedDict):
     createTime: NotRequired[str]
     detailUrl: NotRequired[str]
     downloadUrl: NotRequired[str]
@@ -982,14 +1107,46 @@ class ProductImage2(TypedDict):
 
 
 class CatalogProductImageGetResult(TypedDict):
-    productImage: NotRequired[ProductImage2]
+    productImage: NotRequired[CatalogProductImageGetResultProductImage]
+
+
+class CatalogProductImageListResultProductImagesItem(TypedDict):
+    createTime: NotRequired[str]
+    detailUrl: NotRequired[str]
+    downloadUrl: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    productId: NotRequired[int]
+    type: NotRequired[str]
 
 
 class CatalogProductImageListResult(TypedDict):
-    productImages: NotRequired[list[ProductImage2]]
+    productImages: NotRequired[list[CatalogProductImageListResultProductImagesItem]]
 
 
-class Product2(TypedDict):
+class CatalogProductListResultProductsItemDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductListResultProductsItemPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductListResultProductsItemProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductListResultProductsItemProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductListResultProductsItem(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     barcodeMulti: NotRequired[str]
@@ -1000,7 +1157,7 @@ class Product2(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductListResultProductsItemDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1011,11 +1168,11 @@ class Product2(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductListResultProductsItemPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductListResultProductsItemProperty258]
+    property259: NotRequired[list[CatalogProductListResultProductsItemProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[int]
     quantity: NotRequired[int]
@@ -1037,25 +1194,37 @@ class Product2(TypedDict):
 
 
 class CatalogProductListResult(TypedDict):
-    products: NotRequired[list[Product2]]
+    products: NotRequired[list[CatalogProductListResultProductsItem]]
 
 
-class ParentId(TypedDict):
+class CatalogProductOfferAddResultOfferDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferAddResultOfferParentId(TypedDict):
     value: NotRequired[str]
     valueId: NotRequired[str]
 
 
-class Property261(TypedDict):
+class CatalogProductOfferAddResultOfferPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferAddResultOfferProperty261(TypedDict):
     value: NotRequired[str]
     valueId: NotRequired[str]
 
 
-class Property262Item(TypedDict):
+class CatalogProductOfferAddResultOfferProperty262Item(TypedDict):
     value: NotRequired[str]
     valueId: NotRequired[str]
 
 
-class Offer(TypedDict):
+class CatalogProductOfferAddResultOffer(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1065,7 +1234,7 @@ class Offer(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductOfferAddResultOfferDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1076,12 +1245,12 @@ class Offer(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    parentId: NotRequired[ParentId]
-    previewPicture: NotRequired[PreviewPicture]
+    parentId: NotRequired[CatalogProductOfferAddResultOfferParentId]
+    previewPicture: NotRequired[CatalogProductOfferAddResultOfferPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property261: NotRequired[Property261]
-    property262: NotRequired[list[Property262Item]]
+    property261: NotRequired[CatalogProductOfferAddResultOfferProperty261]
+    property262: NotRequired[list[CatalogProductOfferAddResultOfferProperty262Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1099,7 +1268,7 @@ class Offer(TypedDict):
 
 
 class CatalogProductOfferAddResult(TypedDict):
-    offer: NotRequired[Offer]
+    offer: NotRequired[CatalogProductOfferAddResultOffer]
 
 
 CatalogProductOfferDeleteResult: TypeAlias = bool
@@ -1108,7 +1277,7 @@ CatalogProductOfferDeleteResult: TypeAlias = bool
 CatalogProductOfferDownloadResult: TypeAlias = Any
 
 
-class Offer1(TypedDict):
+class CatalogProductOfferGetFieldsByFilterResultOfferValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1120,11 +1289,41 @@ class Offer1(TypedDict):
     userType: NotRequired[Any]
 
 
+CatalogProductOfferGetFieldsByFilterResultOffer: TypeAlias = dict[str, CatalogProductOfferGetFieldsByFilterResultOfferValue]
+
+
 class CatalogProductOfferGetFieldsByFilterResult(TypedDict):
-    offer: NotRequired[dict[str, Offer1]]
+    offer: NotRequired[CatalogProductOfferGetFieldsByFilterResultOffer]
 
 
-class Offer2(TypedDict):
+class CatalogProductOfferGetResultOfferDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferGetResultOfferParentId(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferGetResultOfferPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferGetResultOfferProperty261(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferGetResultOfferProperty262Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferGetResultOffer(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1134,7 +1333,7 @@ class Offer2(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductOfferGetResultOfferDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1145,12 +1344,12 @@ class Offer2(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    parentId: NotRequired[ParentId]
-    previewPicture: NotRequired[PreviewPicture]
+    parentId: NotRequired[CatalogProductOfferGetResultOfferParentId]
+    previewPicture: NotRequired[CatalogProductOfferGetResultOfferPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property261: NotRequired[Property261]
-    property262: NotRequired[list[Property262Item]]
+    property261: NotRequired[CatalogProductOfferGetResultOfferProperty261]
+    property262: NotRequired[list[CatalogProductOfferGetResultOfferProperty262Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1168,10 +1367,27 @@ class Offer2(TypedDict):
 
 
 class CatalogProductOfferGetResult(TypedDict):
-    offer: NotRequired[Offer2]
+    offer: NotRequired[CatalogProductOfferGetResultOffer]
 
 
-class Offer3(TypedDict):
+class CatalogProductOfferListResultOffersItemDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferListResultOffersItemParentId(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferListResultOffersItemPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferListResultOffersItem(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     barcodeMulti: NotRequired[str]
@@ -1182,7 +1398,7 @@ class Offer3(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductOfferListResultOffersItemDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1193,8 +1409,8 @@ class Offer3(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    parentId: NotRequired[ParentId]
-    previewPicture: NotRequired[PreviewPicture]
+    parentId: NotRequired[CatalogProductOfferListResultOffersItemParentId]
+    previewPicture: NotRequired[CatalogProductOfferListResultOffersItemPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
     purchasingCurrency: NotRequired[str]
@@ -1218,10 +1434,37 @@ class Offer3(TypedDict):
 
 
 class CatalogProductOfferListResult(TypedDict):
-    offers: NotRequired[list[Offer3]]
+    offers: NotRequired[list[CatalogProductOfferListResultOffersItem]]
 
 
-class Offer4(TypedDict):
+class CatalogProductOfferUpdateResultOfferDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferUpdateResultOfferParentId(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferUpdateResultOfferPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductOfferUpdateResultOfferProperty261(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferUpdateResultOfferProperty262Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductOfferUpdateResultOffer(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1231,7 +1474,7 @@ class Offer4(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductOfferUpdateResultOfferDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1242,12 +1485,12 @@ class Offer4(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    parentId: NotRequired[ParentId]
-    previewPicture: NotRequired[PreviewPicture]
+    parentId: NotRequired[CatalogProductOfferUpdateResultOfferParentId]
+    previewPicture: NotRequired[CatalogProductOfferUpdateResultOfferPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property261: NotRequired[Property261]
-    property262: NotRequired[list[Property262Item]]
+    property261: NotRequired[CatalogProductOfferUpdateResultOfferProperty261]
+    property262: NotRequired[list[CatalogProductOfferUpdateResultOfferProperty262Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1265,10 +1508,10 @@ class Offer4(TypedDict):
 
 
 class CatalogProductOfferUpdateResult(TypedDict):
-    offer: NotRequired[Offer4]
+    offer: NotRequired[CatalogProductOfferUpdateResultOffer]
 
 
-class UserTypeSettings(TypedDict):
+class CatalogProductPropertyAddResultProductPropertyUserTypeSettings(TypedDict):
     group: NotRequired[str]
     multiple: NotRequired[str]
     size: NotRequired[int]
@@ -1276,7 +1519,7 @@ class UserTypeSettings(TypedDict):
     width: NotRequired[int]
 
 
-class ProductProperty(TypedDict):
+class CatalogProductPropertyAddResultProductProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     colCount: NotRequired[int]
@@ -1298,20 +1541,20 @@ class ProductProperty(TypedDict):
     sort: NotRequired[int]
     timestampX: NotRequired[str]
     userType: NotRequired[str]
-    userTypeSettings: NotRequired[UserTypeSettings]
+    userTypeSettings: NotRequired[CatalogProductPropertyAddResultProductPropertyUserTypeSettings]
     withDescription: NotRequired[Any]
     xmlId: NotRequired[Any]
 
 
 class CatalogProductPropertyAddResult(TypedDict):
-    productProperty: NotRequired[ProductProperty]
+    productProperty: NotRequired[CatalogProductPropertyAddResultProductProperty]
 
 
 CatalogProductPropertyDeleteResult: TypeAlias = bool
 
 
-ProductPropertyEnum = TypedDict(
-    "ProductPropertyEnum",
+CatalogProductPropertyEnumAddResultProductPropertyEnum = TypedDict(
+    "CatalogProductPropertyEnumAddResultProductPropertyEnum",
     {
         "def": NotRequired[str],
         "id": NotRequired[int],
@@ -1324,66 +1567,73 @@ ProductPropertyEnum = TypedDict(
 
 
 class CatalogProductPropertyEnumAddResult(TypedDict):
-    productPropertyEnum: NotRequired[ProductPropertyEnum]
+    productPropertyEnum: NotRequired[CatalogProductPropertyEnumAddResultProductPropertyEnum]
 
 
 CatalogProductPropertyEnumDeleteResult: TypeAlias = bool
 
 
-class Def(TypedDict):
+class CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumDef(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PropertyId(TypedDict):
+class CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Sort(TypedDict):
+class CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumPropertyId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Value(TypedDict):
+class CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumSort(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class XmlId(TypedDict):
+class CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-ProductPropertyEnum1 = TypedDict(
-    "ProductPropertyEnum1",
+class CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+CatalogProductPropertyEnumGetFieldsResultProductPropertyEnum = TypedDict(
+    "CatalogProductPropertyEnumGetFieldsResultProductPropertyEnum",
     {
-        "def": NotRequired[Def],
-        "id": NotRequired[Id3],
-        "propertyId": NotRequired[PropertyId],
-        "sort": NotRequired[Sort],
-        "value": NotRequired[Value],
-        "xmlId": NotRequired[XmlId],
+        "def": NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumDef],
+        "id": NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumId],
+        "propertyId": NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumPropertyId],
+        "sort": NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumSort],
+        "value": NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumValue],
+        "xmlId": NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnumXmlId],
     },
 )
 
 
 class CatalogProductPropertyEnumGetFieldsResult(TypedDict):
-    productPropertyEnum: NotRequired[ProductPropertyEnum1]
+    productPropertyEnum: NotRequired[CatalogProductPropertyEnumGetFieldsResultProductPropertyEnum]
 
 
-ProductPropertyEnum2 = TypedDict(
-    "ProductPropertyEnum2",
+CatalogProductPropertyEnumGetResultProductPropertyEnum = TypedDict(
+    "CatalogProductPropertyEnumGetResultProductPropertyEnum",
     {
         "def": NotRequired[str],
         "id": NotRequired[int],
@@ -1396,18 +1646,44 @@ ProductPropertyEnum2 = TypedDict(
 
 
 class CatalogProductPropertyEnumGetResult(TypedDict):
-    productPropertyEnum: NotRequired[ProductPropertyEnum2]
+    productPropertyEnum: NotRequired[CatalogProductPropertyEnumGetResultProductPropertyEnum]
+
+
+CatalogProductPropertyEnumListResultProductPropertyEnumsItem = TypedDict(
+    "CatalogProductPropertyEnumListResultProductPropertyEnumsItem",
+    {
+        "def": NotRequired[str],
+        "id": NotRequired[int],
+        "propertyId": NotRequired[int],
+        "sort": NotRequired[int],
+        "value": NotRequired[str],
+        "xmlId": NotRequired[str],
+    },
+)
 
 
 class CatalogProductPropertyEnumListResult(TypedDict):
-    productPropertyEnums: NotRequired[list[ProductPropertyEnum2]]
+    productPropertyEnums: NotRequired[list[CatalogProductPropertyEnumListResultProductPropertyEnumsItem]]
+
+
+CatalogProductPropertyEnumUpdateResultProductPropertyEnum = TypedDict(
+    "CatalogProductPropertyEnumUpdateResultProductPropertyEnum",
+    {
+        "def": NotRequired[str],
+        "id": NotRequired[int],
+        "propertyId": NotRequired[int],
+        "sort": NotRequired[int],
+        "value": NotRequired[str],
+        "xmlId": NotRequired[str],
+    },
+)
 
 
 class CatalogProductPropertyEnumUpdateResult(TypedDict):
-    productPropertyEnum: NotRequired[ProductPropertyEnum2]
+    productPropertyEnum: NotRequired[CatalogProductPropertyEnumUpdateResultProductPropertyEnum]
 
 
-class ProductPropertyFeature(TypedDict):
+class CatalogProductPropertyFeatureAddResultProductPropertyFeature(TypedDict):
     featureId: NotRequired[str]
     id: NotRequired[int]
     isEnabled: NotRequired[str]
@@ -1416,53 +1692,67 @@ class ProductPropertyFeature(TypedDict):
 
 
 class CatalogProductPropertyFeatureAddResult(TypedDict):
-    productPropertyFeature: NotRequired[ProductPropertyFeature]
+    productPropertyFeature: NotRequired[CatalogProductPropertyFeatureAddResultProductPropertyFeature]
 
 
-class Feature(TypedDict):
+class CatalogProductPropertyFeatureGetAvailableFeaturesByPropertyResultFeaturesItem(TypedDict):
     featureId: NotRequired[str]
     featureName: NotRequired[str]
     moduleId: NotRequired[str]
 
 
 class CatalogProductPropertyFeatureGetAvailableFeaturesByPropertyResult(TypedDict):
-    features: NotRequired[list[Feature]]
+    features: NotRequired[list[CatalogProductPropertyFeatureGetAvailableFeaturesByPropertyResultFeaturesItem]]
 
 
-class FeatureId(TypedDict):
+class CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureFeatureId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class IsEnabled(TypedDict):
+class CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ModuleId(TypedDict):
+class CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureIsEnabled(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ProductPropertyFeature1(TypedDict):
-    featureId: NotRequired[FeatureId]
-    id: NotRequired[Id3]
-    isEnabled: NotRequired[IsEnabled]
-    moduleId: NotRequired[ModuleId]
-    propertyId: NotRequired[PropertyId]
+class CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureModuleId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeaturePropertyId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeature(TypedDict):
+    featureId: NotRequired[CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureFeatureId]
+    id: NotRequired[CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureId]
+    isEnabled: NotRequired[CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureIsEnabled]
+    moduleId: NotRequired[CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeatureModuleId]
+    propertyId: NotRequired[CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeaturePropertyId]
 
 
 class CatalogProductPropertyFeatureGetFieldsResult(TypedDict):
-    productPropertyFeature: NotRequired[ProductPropertyFeature1]
+    productPropertyFeature: NotRequired[CatalogProductPropertyFeatureGetFieldsResultProductPropertyFeature]
 
 
-class ProductPropertyFeature2(TypedDict):
+class CatalogProductPropertyFeatureGetResultProductPropertyFeature(TypedDict):
     featureId: NotRequired[str]
     id: NotRequired[int]
     isEnabled: NotRequired[str]
@@ -1471,22 +1761,46 @@ class ProductPropertyFeature2(TypedDict):
 
 
 class CatalogProductPropertyFeatureGetResult(TypedDict):
-    productPropertyFeature: NotRequired[ProductPropertyFeature2]
+    productPropertyFeature: NotRequired[CatalogProductPropertyFeatureGetResultProductPropertyFeature]
+
+
+class CatalogProductPropertyFeatureListResultProductPropertyFeaturesItem(TypedDict):
+    featureId: NotRequired[str]
+    id: NotRequired[int]
+    isEnabled: NotRequired[str]
+    moduleId: NotRequired[str]
+    propertyId: NotRequired[int]
 
 
 class CatalogProductPropertyFeatureListResult(TypedDict):
-    productPropertyFeatures: NotRequired[list[ProductPropertyFeature2]]
+    productPropertyFeatures: NotRequired[list[CatalogProductPropertyFeatureListResultProductPropertyFeaturesItem]]
+
+
+class CatalogProductPropertyFeatureUpdateResultProductPropertyFeature(TypedDict):
+    featureId: NotRequired[str]
+    id: NotRequired[int]
+    isEnabled: NotRequired[str]
+    moduleId: NotRequired[str]
+    propertyId: NotRequired[int]
 
 
 class CatalogProductPropertyFeatureUpdateResult(TypedDict):
-    productPropertyFeature: NotRequired[ProductPropertyFeature2]
+    productPropertyFeature: NotRequired[CatalogProductPropertyFeatureUpdateResultProductPropertyFeature]
 
 
 class CatalogProductPropertyGetFieldsResult(TypedDict):
     pass
 
 
-class ProductProperty1(TypedDict):
+class CatalogProductPropertyGetResultProductPropertyUserTypeSettings(TypedDict):
+    group: NotRequired[str]
+    multiple: NotRequired[str]
+    size: NotRequired[int]
+    tableName: NotRequired[str]
+    width: NotRequired[int]
+
+
+class CatalogProductPropertyGetResultProductProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     colCount: NotRequired[int]
@@ -1508,16 +1822,16 @@ class ProductProperty1(TypedDict):
     sort: NotRequired[Any]
     timestampX: NotRequired[str]
     userType: NotRequired[str]
-    userTypeSettings: NotRequired[UserTypeSettings]
+    userTypeSettings: NotRequired[CatalogProductPropertyGetResultProductPropertyUserTypeSettings]
     withDescription: NotRequired[Any]
     xmlId: NotRequired[Any]
 
 
 class CatalogProductPropertyGetResult(TypedDict):
-    productProperty: NotRequired[ProductProperty1]
+    productProperty: NotRequired[CatalogProductPropertyGetResultProductProperty]
 
 
-class ProductProperty2(TypedDict):
+class CatalogProductPropertyListResultProductPropertiesItem(TypedDict):
     iblockId: NotRequired[int]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -1525,10 +1839,10 @@ class ProductProperty2(TypedDict):
 
 
 class CatalogProductPropertyListResult(TypedDict):
-    productProperties: NotRequired[list[ProductProperty2]]
+    productProperties: NotRequired[list[CatalogProductPropertyListResultProductPropertiesItem]]
 
 
-class ProductPropertySection(TypedDict):
+class CatalogProductPropertySectionGetResultProductPropertySection(TypedDict):
     displayExpanded: NotRequired[str]
     displayType: NotRequired[str]
     filterHint: NotRequired[str]
@@ -1537,14 +1851,22 @@ class ProductPropertySection(TypedDict):
 
 
 class CatalogProductPropertySectionGetResult(TypedDict):
-    productPropertySection: NotRequired[ProductPropertySection]
+    productPropertySection: NotRequired[CatalogProductPropertySectionGetResultProductPropertySection]
+
+
+class CatalogProductPropertySectionListResultProductPropertySectionsItem(TypedDict):
+    displayExpanded: NotRequired[str]
+    displayType: NotRequired[str]
+    filterHint: NotRequired[str]
+    propertyId: NotRequired[int]
+    smartFilter: NotRequired[str]
 
 
 class CatalogProductPropertySectionListResult(TypedDict):
-    productPropertySections: NotRequired[list[ProductPropertySection]]
+    productPropertySections: NotRequired[list[CatalogProductPropertySectionListResultProductPropertySectionsItem]]
 
 
-class ProductPropertySection2(TypedDict):
+class CatalogProductPropertySectionSetResultProductPropertySection(TypedDict):
     displayExpanded: NotRequired[str]
     displayType: NotRequired[str]
     filterHint: NotRequired[str]
@@ -1555,10 +1877,10 @@ class ProductPropertySection2(TypedDict):
 
 
 class CatalogProductPropertySectionSetResult(TypedDict):
-    productPropertySection: NotRequired[ProductPropertySection2]
+    productPropertySection: NotRequired[CatalogProductPropertySectionSetResultProductPropertySection]
 
 
-class ProductProperty3(TypedDict):
+class CatalogProductPropertyUpdateResultProductProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[Any]
     colCount: NotRequired[int]
@@ -1586,10 +1908,32 @@ class ProductProperty3(TypedDict):
 
 
 class CatalogProductPropertyUpdateResult(TypedDict):
-    productProperty: NotRequired[ProductProperty3]
+    productProperty: NotRequired[CatalogProductPropertyUpdateResultProductProperty]
 
 
-class Service(TypedDict):
+class CatalogProductServiceAddResultServiceDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceAddResultServicePreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceAddResultServiceProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductServiceAddResultServiceProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductServiceAddResultService(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1598,7 +1942,7 @@ class Service(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductServiceAddResultServiceDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     iblockId: NotRequired[int]
@@ -1606,11 +1950,11 @@ class Service(TypedDict):
     id: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductServiceAddResultServicePreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductServiceAddResultServiceProperty258]
+    property259: NotRequired[list[CatalogProductServiceAddResultServiceProperty259Item]]
     sort: NotRequired[int]
     timestampX: NotRequired[str]
     type: NotRequired[int]
@@ -1620,7 +1964,7 @@ class Service(TypedDict):
 
 
 class CatalogProductServiceAddResult(TypedDict):
-    service: NotRequired[Service]
+    service: NotRequired[CatalogProductServiceAddResultService]
 
 
 CatalogProductServiceDeleteResult: TypeAlias = bool
@@ -1629,7 +1973,7 @@ CatalogProductServiceDeleteResult: TypeAlias = bool
 CatalogProductServiceDownloadResult: TypeAlias = Any
 
 
-class Service1(TypedDict):
+class CatalogProductServiceGetFieldsByFilterResultServiceValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1641,11 +1985,38 @@ class Service1(TypedDict):
     userType: NotRequired[str]
 
 
+CatalogProductServiceGetFieldsByFilterResultService: TypeAlias = dict[
+    str, CatalogProductServiceGetFieldsByFilterResultServiceValue
+]
+
+
 class CatalogProductServiceGetFieldsByFilterResult(TypedDict):
-    service: NotRequired[dict[str, Service1]]
+    service: NotRequired[CatalogProductServiceGetFieldsByFilterResultService]
 
 
-class Service2(TypedDict):
+class CatalogProductServiceGetResultServiceDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceGetResultServicePreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceGetResultServiceProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductServiceGetResultServiceProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductServiceGetResultService(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1654,7 +2025,7 @@ class Service2(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductServiceGetResultServiceDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     iblockId: NotRequired[int]
@@ -1662,11 +2033,11 @@ class Service2(TypedDict):
     id: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductServiceGetResultServicePreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductServiceGetResultServiceProperty258]
+    property259: NotRequired[list[CatalogProductServiceGetResultServiceProperty259Item]]
     sort: NotRequired[int]
     timestampX: NotRequired[str]
     type: NotRequired[int]
@@ -1676,10 +2047,22 @@ class Service2(TypedDict):
 
 
 class CatalogProductServiceGetResult(TypedDict):
-    service: NotRequired[Service2]
+    service: NotRequired[CatalogProductServiceGetResultService]
 
 
-class Service3(TypedDict):
+class CatalogProductServiceListResultServicesItemDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceListResultServicesItemPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceListResultServicesItem(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1688,7 +2071,7 @@ class Service3(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductServiceListResultServicesItemDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     iblockId: NotRequired[int]
@@ -1696,7 +2079,7 @@ class Service3(TypedDict):
     id: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductServiceListResultServicesItemPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
     sort: NotRequired[int]
@@ -1708,10 +2091,32 @@ class Service3(TypedDict):
 
 
 class CatalogProductServiceListResult(TypedDict):
-    services: NotRequired[list[Service3]]
+    services: NotRequired[list[CatalogProductServiceListResultServicesItem]]
 
 
-class Service4(TypedDict):
+class CatalogProductServiceUpdateResultServiceDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceUpdateResultServicePreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductServiceUpdateResultServiceProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductServiceUpdateResultServiceProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductServiceUpdateResultService(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1720,7 +2125,7 @@ class Service4(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductServiceUpdateResultServiceDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     iblockId: NotRequired[int]
@@ -1728,11 +2133,11 @@ class Service4(TypedDict):
     id: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductServiceUpdateResultServicePreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductServiceUpdateResultServiceProperty258]
+    property259: NotRequired[list[CatalogProductServiceUpdateResultServiceProperty259Item]]
     sort: NotRequired[int]
     timestampX: NotRequired[str]
     type: NotRequired[int]
@@ -1742,10 +2147,32 @@ class Service4(TypedDict):
 
 
 class CatalogProductServiceUpdateResult(TypedDict):
-    service: NotRequired[Service4]
+    service: NotRequired[CatalogProductServiceUpdateResultService]
 
 
-class Sku(TypedDict):
+class CatalogProductSkuAddResultSkuDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuAddResultSkuPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuAddResultSkuProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuAddResultSkuProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuAddResultSku(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1755,7 +2182,7 @@ class Sku(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductSkuAddResultSkuDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1766,11 +2193,11 @@ class Sku(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductSkuAddResultSkuPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductSkuAddResultSkuProperty258]
+    property259: NotRequired[list[CatalogProductSkuAddResultSkuProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1786,7 +2213,7 @@ class Sku(TypedDict):
 
 
 class CatalogProductSkuAddResult(TypedDict):
-    sku: NotRequired[Sku]
+    sku: NotRequired[CatalogProductSkuAddResultSku]
 
 
 CatalogProductSkuDeleteResult: TypeAlias = bool
@@ -1795,7 +2222,7 @@ CatalogProductSkuDeleteResult: TypeAlias = bool
 CatalogProductSkuDownloadResult: TypeAlias = Any
 
 
-class Sku1(TypedDict):
+class CatalogProductSkuGetFieldsByFilterResultSkuValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1807,11 +2234,36 @@ class Sku1(TypedDict):
     userType: NotRequired[str]
 
 
+CatalogProductSkuGetFieldsByFilterResultSku: TypeAlias = dict[str, CatalogProductSkuGetFieldsByFilterResultSkuValue]
+
+
 class CatalogProductSkuGetFieldsByFilterResult(TypedDict):
-    sku: NotRequired[dict[str, Sku1]]
+    sku: NotRequired[CatalogProductSkuGetFieldsByFilterResultSku]
 
 
-class Sku2(TypedDict):
+class CatalogProductSkuGetResultSkuDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuGetResultSkuPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuGetResultSkuProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuGetResultSkuProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuGetResultSku(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1821,7 +2273,7 @@ class Sku2(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductSkuGetResultSkuDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1832,11 +2284,11 @@ class Sku2(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductSkuGetResultSkuPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductSkuGetResultSkuProperty258]
+    property259: NotRequired[list[CatalogProductSkuGetResultSkuProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1852,10 +2304,32 @@ class Sku2(TypedDict):
 
 
 class CatalogProductSkuGetResult(TypedDict):
-    sku: NotRequired[Sku2]
+    sku: NotRequired[CatalogProductSkuGetResultSku]
 
 
-class Unit(TypedDict):
+class CatalogProductSkuListResultUnitsItemDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuListResultUnitsItemPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuListResultUnitsItemProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuListResultUnitsItemProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuListResultUnitsItem(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1865,7 +2339,7 @@ class Unit(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductSkuListResultUnitsItemDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[Any]
@@ -1876,11 +2350,11 @@ class Unit(TypedDict):
     measure: NotRequired[Any]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductSkuListResultUnitsItemPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductSkuListResultUnitsItemProperty258]
+    property259: NotRequired[list[CatalogProductSkuListResultUnitsItemProperty259Item]]
     purchasingCurrency: NotRequired[Any]
     purchasingPrice: NotRequired[Any]
     quantity: NotRequired[Any]
@@ -1896,10 +2370,32 @@ class Unit(TypedDict):
 
 
 class CatalogProductSkuListResult(TypedDict):
-    units: NotRequired[list[Unit]]
+    units: NotRequired[list[CatalogProductSkuListResultUnitsItem]]
 
 
-class Sku3(TypedDict):
+class CatalogProductSkuUpdateResultSkuDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuUpdateResultSkuPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductSkuUpdateResultSkuProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuUpdateResultSkuProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductSkuUpdateResultSku(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1909,7 +2405,7 @@ class Sku3(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductSkuUpdateResultSkuDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1920,11 +2416,11 @@ class Sku3(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductSkuUpdateResultSkuPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductSkuUpdateResultSkuProperty258]
+    property259: NotRequired[list[CatalogProductSkuUpdateResultSkuProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1940,10 +2436,32 @@ class Sku3(TypedDict):
 
 
 class CatalogProductSkuUpdateResult(TypedDict):
-    sku: NotRequired[Sku3]
+    sku: NotRequired[CatalogProductSkuUpdateResultSku]
 
 
-class Element1(TypedDict):
+class CatalogProductUpdateResultElementDetailPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductUpdateResultElementPreviewPicture(TypedDict):
+    id: NotRequired[str]
+    url: NotRequired[str]
+    urlMachine: NotRequired[str]
+
+
+class CatalogProductUpdateResultElementProperty258(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductUpdateResultElementProperty259Item(TypedDict):
+    value: NotRequired[str]
+    valueId: NotRequired[str]
+
+
+class CatalogProductUpdateResultElement(TypedDict):
     active: NotRequired[str]
     available: NotRequired[str]
     bundle: NotRequired[str]
@@ -1953,7 +2471,7 @@ class Element1(TypedDict):
     dateActiveFrom: NotRequired[str]
     dateActiveTo: NotRequired[str]
     dateCreate: NotRequired[str]
-    detailPicture: NotRequired[DetailPicture]
+    detailPicture: NotRequired[CatalogProductUpdateResultElementDetailPicture]
     detailText: NotRequired[Any]
     detailTextType: NotRequired[str]
     height: NotRequired[int]
@@ -1964,11 +2482,11 @@ class Element1(TypedDict):
     measure: NotRequired[int]
     modifiedBy: NotRequired[int]
     name: NotRequired[str]
-    previewPicture: NotRequired[PreviewPicture]
+    previewPicture: NotRequired[CatalogProductUpdateResultElementPreviewPicture]
     previewText: NotRequired[Any]
     previewTextType: NotRequired[str]
-    property258: NotRequired[Property258]
-    property259: NotRequired[list[Property259Item]]
+    property258: NotRequired[CatalogProductUpdateResultElementProperty258]
+    property259: NotRequired[list[CatalogProductUpdateResultElementProperty259Item]]
     purchasingCurrency: NotRequired[str]
     purchasingPrice: NotRequired[str]
     quantity: NotRequired[int]
@@ -1986,28 +2504,49 @@ class Element1(TypedDict):
 
 
 class CatalogProductUpdateResult(TypedDict):
-    element: NotRequired[Element1]
+    element: NotRequired[CatalogProductUpdateResultElement]
 
 
-class Ratio1(TypedDict):
+class CatalogRatioGetFieldsResultRatioId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Ratio(TypedDict):
-    id: NotRequired[Id3]
-    isDefault: NotRequired[IsDefault]
-    productId: NotRequired[ProductId]
-    ratio: NotRequired[Ratio1]
+class CatalogRatioGetFieldsResultRatioIsDefault(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogRatioGetFieldsResultRatioProductId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogRatioGetFieldsResultRatioRatio(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogRatioGetFieldsResultRatio(TypedDict):
+    id: NotRequired[CatalogRatioGetFieldsResultRatioId]
+    isDefault: NotRequired[CatalogRatioGetFieldsResultRatioIsDefault]
+    productId: NotRequired[CatalogRatioGetFieldsResultRatioProductId]
+    ratio: NotRequired[CatalogRatioGetFieldsResultRatioRatio]
 
 
 class CatalogRatioGetFieldsResult(TypedDict):
-    ratio: NotRequired[Ratio]
+    ratio: NotRequired[CatalogRatioGetFieldsResultRatio]
 
 
-class Ratio2(TypedDict):
+class CatalogRatioGetResultRatio(TypedDict):
     id: NotRequired[int]
     isDefault: NotRequired[str]
     productId: NotRequired[int]
@@ -2015,14 +2554,21 @@ class Ratio2(TypedDict):
 
 
 class CatalogRatioGetResult(TypedDict):
-    ratio: NotRequired[Ratio2]
+    ratio: NotRequired[CatalogRatioGetResultRatio]
+
+
+class CatalogRatioListResultRatiosItem(TypedDict):
+    id: NotRequired[int]
+    isDefault: NotRequired[str]
+    productId: NotRequired[int]
+    ratio: NotRequired[int]
 
 
 class CatalogRatioListResult(TypedDict):
-    ratios: NotRequired[list[Ratio2]]
+    ratios: NotRequired[list[CatalogRatioListResultRatiosItem]]
 
 
-class RoundingRule(TypedDict):
+class CatalogRoundingRuleAddResultRoundingRule(TypedDict):
     catalogGroupId: NotRequired[int]
     createdBy: NotRequired[int]
     dateCreate: NotRequired[str]
@@ -2035,24 +2581,27 @@ class RoundingRule(TypedDict):
 
 
 class CatalogRoundingRuleAddResult(TypedDict):
-    roundingRule: NotRequired[RoundingRule]
+    roundingRule: NotRequired[CatalogRoundingRuleAddResultRoundingRule]
 
 
 CatalogRoundingRuleDeleteResult: TypeAlias = bool
 
 
-class RoundingRule1(TypedDict):
+class CatalogRoundingRuleGetFieldsResultRoundingRuleValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogRoundingRuleGetFieldsResultRoundingRule: TypeAlias = dict[str, CatalogRoundingRuleGetFieldsResultRoundingRuleValue]
+
+
 class CatalogRoundingRuleGetFieldsResult(TypedDict):
-    roundingRule: NotRequired[dict[str, RoundingRule1]]
+    roundingRule: NotRequired[CatalogRoundingRuleGetFieldsResultRoundingRule]
 
 
-class RoundingRule2(TypedDict):
+class CatalogRoundingRuleGetResultRoundingRule(TypedDict):
     catalogGroupId: NotRequired[int]
     createdBy: NotRequired[int]
     dateCreate: NotRequired[str]
@@ -2065,18 +2614,30 @@ class RoundingRule2(TypedDict):
 
 
 class CatalogRoundingRuleGetResult(TypedDict):
-    roundingRule: NotRequired[RoundingRule2]
+    roundingRule: NotRequired[CatalogRoundingRuleGetResultRoundingRule]
 
 
 class CatalogRoundingRuleListResult(TypedDict):
     pass
 
 
+class CatalogRoundingRuleUpdateResultRoundingRule(TypedDict):
+    catalogGroupId: NotRequired[int]
+    createdBy: NotRequired[int]
+    dateCreate: NotRequired[str]
+    dateModify: NotRequired[str]
+    id: NotRequired[int]
+    modifiedBy: NotRequired[int]
+    price: NotRequired[int]
+    roundPrecision: NotRequired[int]
+    roundType: NotRequired[int]
+
+
 class CatalogRoundingRuleUpdateResult(TypedDict):
-    roundingRule: NotRequired[RoundingRule2]
+    roundingRule: NotRequired[CatalogRoundingRuleUpdateResultRoundingRule]
 
 
-class Section(TypedDict):
+class CatalogSectionAddResultSection(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     description: NotRequired[str]
@@ -2090,24 +2651,27 @@ class Section(TypedDict):
 
 
 class CatalogSectionAddResult(TypedDict):
-    section: NotRequired[Section]
+    section: NotRequired[CatalogSectionAddResultSection]
 
 
 CatalogSectionDeleteResult: TypeAlias = bool
 
 
-class Section1(TypedDict):
+class CatalogSectionGetFieldsResultSectionValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogSectionGetFieldsResultSection: TypeAlias = dict[str, CatalogSectionGetFieldsResultSectionValue]
+
+
 class CatalogSectionGetFieldsResult(TypedDict):
-    section: NotRequired[dict[str, Section1]]
+    section: NotRequired[CatalogSectionGetFieldsResultSection]
 
 
-class Section2(TypedDict):
+class CatalogSectionGetResultSection(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     description: NotRequired[str]
@@ -2121,23 +2685,36 @@ class Section2(TypedDict):
 
 
 class CatalogSectionGetResult(TypedDict):
-    section: NotRequired[Section2]
+    section: NotRequired[CatalogSectionGetResultSection]
 
 
 class CatalogSectionListResult(TypedDict):
     pass
 
 
+class CatalogSectionUpdateResultSection(TypedDict):
+    active: NotRequired[str]
+    code: NotRequired[str]
+    description: NotRequired[str]
+    descriptionType: NotRequired[str]
+    iblockId: NotRequired[int]
+    iblockSectionId: NotRequired[int]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    sort: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
 class CatalogSectionUpdateResult(TypedDict):
-    section: NotRequired[Section2]
+    section: NotRequired[CatalogSectionUpdateResultSection]
 
 
-class ImageId(TypedDict):
+class CatalogStoreAddResultStoreImageId(TypedDict):
     id: NotRequired[int]
     url: NotRequired[str]
 
 
-class Store(TypedDict):
+class CatalogStoreAddResultStore(TypedDict):
     active: NotRequired[str]
     address: NotRequired[str]
     code: NotRequired[str]
@@ -2148,7 +2725,7 @@ class Store(TypedDict):
     gpsN: NotRequired[float]
     gpsS: NotRequired[float]
     id: NotRequired[int]
-    imageId: NotRequired[ImageId]
+    imageId: NotRequired[CatalogStoreAddResultStoreImageId]
     issuingCenter: NotRequired[str]
     modifiedBy: NotRequired[int]
     phone: NotRequired[str]
@@ -2160,24 +2737,32 @@ class Store(TypedDict):
 
 
 class CatalogStoreAddResult(TypedDict):
-    store: NotRequired[Store]
+    store: NotRequired[CatalogStoreAddResultStore]
 
 
 CatalogStoreDeleteResult: TypeAlias = bool
 
 
-class Store1(TypedDict):
+class CatalogStoreGetFieldsResultStoreValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+CatalogStoreGetFieldsResultStore: TypeAlias = dict[str, CatalogStoreGetFieldsResultStoreValue]
+
+
 class CatalogStoreGetFieldsResult(TypedDict):
-    store: NotRequired[dict[str, Store1]]
+    store: NotRequired[CatalogStoreGetFieldsResultStore]
 
 
-class Store2(TypedDict):
+class CatalogStoreGetResultStoreImageId(TypedDict):
+    id: NotRequired[int]
+    url: NotRequired[str]
+
+
+class CatalogStoreGetResultStore(TypedDict):
     active: NotRequired[str]
     address: NotRequired[str]
     code: NotRequired[str]
@@ -2188,7 +2773,7 @@ class Store2(TypedDict):
     gpsN: NotRequired[float]
     gpsS: NotRequired[float]
     id: NotRequired[int]
-    imageId: NotRequired[ImageId]
+    imageId: NotRequired[CatalogStoreGetResultStoreImageId]
     issuingCenter: NotRequired[str]
     modifiedBy: NotRequired[int]
     phone: NotRequired[str]
@@ -2200,10 +2785,15 @@ class Store2(TypedDict):
 
 
 class CatalogStoreGetResult(TypedDict):
-    store: NotRequired[Store2]
+    store: NotRequired[CatalogStoreGetResultStore]
 
 
-class Store3(TypedDict):
+class CatalogStoreListResultStoresItemImageId(TypedDict):
+    id: NotRequired[int]
+    url: NotRequired[str]
+
+
+class CatalogStoreListResultStoresItem(TypedDict):
     active: NotRequired[str]
     address: NotRequired[str]
     code: NotRequired[str]
@@ -2214,7 +2804,7 @@ class Store3(TypedDict):
     gpsN: NotRequired[float]
     gpsS: NotRequired[float]
     id: NotRequired[int]
-    imageId: NotRequired[ImageId]
+    imageId: NotRequired[CatalogStoreListResultStoresItemImageId]
     issuingCenter: NotRequired[str]
     modifiedBy: NotRequired[int]
     phone: NotRequired[str]
@@ -2226,10 +2816,15 @@ class Store3(TypedDict):
 
 
 class CatalogStoreListResult(TypedDict):
-    stores: NotRequired[list[Store3]]
+    stores: NotRequired[list[CatalogStoreListResultStoresItem]]
 
 
-class Store4(TypedDict):
+class CatalogStoreUpdateResultStoreImageId(TypedDict):
+    id: NotRequired[int]
+    url: NotRequired[str]
+
+
+class CatalogStoreUpdateResultStore(TypedDict):
     active: NotRequired[str]
     address: NotRequired[str]
     code: NotRequired[str]
@@ -2240,7 +2835,7 @@ class Store4(TypedDict):
     gpsN: NotRequired[float]
     gpsS: NotRequired[float]
     id: NotRequired[int]
-    imageId: NotRequired[ImageId]
+    imageId: NotRequired[CatalogStoreUpdateResultStoreImageId]
     issuingCenter: NotRequired[str]
     modifiedBy: NotRequired[int]
     phone: NotRequired[str]
@@ -2252,36 +2847,57 @@ class Store4(TypedDict):
 
 
 class CatalogStoreUpdateResult(TypedDict):
-    store: NotRequired[Store4]
+    store: NotRequired[CatalogStoreUpdateResultStore]
 
 
-class QuantityReserved(TypedDict):
+class CatalogStoreproductGetFieldsResultStoreProductAmount(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class StoreId(TypedDict):
+class CatalogStoreproductGetFieldsResultStoreProductId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class StoreProduct(TypedDict):
-    amount: NotRequired[Amount]
-    id: NotRequired[Id3]
-    productId: NotRequired[ProductId]
-    quantityReserved: NotRequired[QuantityReserved]
-    storeId: NotRequired[StoreId]
+class CatalogStoreproductGetFieldsResultStoreProductProductId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogStoreproductGetFieldsResultStoreProductQuantityReserved(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogStoreproductGetFieldsResultStoreProductStoreId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogStoreproductGetFieldsResultStoreProduct(TypedDict):
+    amount: NotRequired[CatalogStoreproductGetFieldsResultStoreProductAmount]
+    id: NotRequired[CatalogStoreproductGetFieldsResultStoreProductId]
+    productId: NotRequired[CatalogStoreproductGetFieldsResultStoreProductProductId]
+    quantityReserved: NotRequired[CatalogStoreproductGetFieldsResultStoreProductQuantityReserved]
+    storeId: NotRequired[CatalogStoreproductGetFieldsResultStoreProductStoreId]
 
 
 class CatalogStoreproductGetFieldsResult(TypedDict):
-    storeProduct: NotRequired[StoreProduct]
+    storeProduct: NotRequired[CatalogStoreproductGetFieldsResultStoreProduct]
 
 
-class StoreProduct1(TypedDict):
+class CatalogStoreproductGetResultStoreProduct(TypedDict):
     amount: NotRequired[int]
     id: NotRequired[int]
     productId: NotRequired[int]
@@ -2290,10 +2906,10 @@ class StoreProduct1(TypedDict):
 
 
 class CatalogStoreproductGetResult(TypedDict):
-    storeProduct: NotRequired[StoreProduct1]
+    storeProduct: NotRequired[CatalogStoreproductGetResultStoreProduct]
 
 
-class StoreProduct2(TypedDict):
+class CatalogStoreproductListResultStoreProductsItem(TypedDict):
     amount: NotRequired[int]
     id: NotRequired[int]
     productId: NotRequired[int]
@@ -2301,24 +2917,30 @@ class StoreProduct2(TypedDict):
 
 
 class CatalogStoreproductListResult(TypedDict):
-    storeProducts: NotRequired[list[StoreProduct2]]
+    storeProducts: NotRequired[list[CatalogStoreproductListResultStoreProductsItem]]
 
 
-class Document4(TypedDict):
+class CatalogUserfieldDocumentListResultDocumentsItem(TypedDict):
     documentId: NotRequired[int]
     documentType: NotRequired[str]
     field7097: NotRequired[str]
 
 
 class CatalogUserfieldDocumentListResult(TypedDict):
-    documents: NotRequired[list[Document4]]
+    documents: NotRequired[list[CatalogUserfieldDocumentListResultDocumentsItem]]
+
+
+class CatalogUserfieldDocumentUpdateResultDocument(TypedDict):
+    documentId: NotRequired[int]
+    documentType: NotRequired[str]
+    field7097: NotRequired[str]
 
 
 class CatalogUserfieldDocumentUpdateResult(TypedDict):
-    document: NotRequired[Document4]
+    document: NotRequired[CatalogUserfieldDocumentUpdateResultDocument]
 
 
-class Vat(TypedDict):
+class CatalogVatAddResultVat(TypedDict):
     active: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -2328,44 +2950,65 @@ class Vat(TypedDict):
 
 
 class CatalogVatAddResult(TypedDict):
-    vat: NotRequired[Vat]
+    vat: NotRequired[CatalogVatAddResultVat]
 
 
 CatalogVatDeleteResult: TypeAlias = bool
 
 
-class Active(TypedDict):
+class CatalogVatGetFieldsResultVatActive(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Rate(TypedDict):
+class CatalogVatGetFieldsResultVatId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class TimestampX(TypedDict):
+class CatalogVatGetFieldsResultVatName(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Vat1(TypedDict):
-    active: NotRequired[Active]
-    id: NotRequired[Id3]
-    name: NotRequired[Name]
-    rate: NotRequired[Rate]
-    sort: NotRequired[Sort]
-    timestampX: NotRequired[TimestampX]
+class CatalogVatGetFieldsResultVatRate(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogVatGetFieldsResultVatSort(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogVatGetFieldsResultVatTimestampX(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class CatalogVatGetFieldsResultVat(TypedDict):
+    active: NotRequired[CatalogVatGetFieldsResultVatActive]
+    id: NotRequired[CatalogVatGetFieldsResultVatId]
+    name: NotRequired[CatalogVatGetFieldsResultVatName]
+    rate: NotRequired[CatalogVatGetFieldsResultVatRate]
+    sort: NotRequired[CatalogVatGetFieldsResultVatSort]
+    timestampX: NotRequired[CatalogVatGetFieldsResultVatTimestampX]
 
 
 class CatalogVatGetFieldsResult(TypedDict):
-    vat: NotRequired[Vat1]
+    vat: NotRequired[CatalogVatGetFieldsResultVat]
 
 
 class CatalogVatGetResult(TypedDict):
@@ -2376,7 +3019,7 @@ class CatalogVatListResult(TypedDict):
     pass
 
 
-class Vat2(TypedDict):
+class CatalogVatUpdateResultVat(TypedDict):
     active: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -2386,4 +3029,4 @@ class Vat2(TypedDict):
 
 
 class CatalogVatUpdateResult(TypedDict):
-    vat: NotRequired[Vat2]
+    vat: NotRequired[CatalogVatUpdateResultVat]

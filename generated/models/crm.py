@@ -8,7 +8,7 @@ from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 CrmActivityAddResult: TypeAlias = int
 
 
-class Badge(TypedDict):
+class CrmActivityBadgeAddResultBadge(TypedDict):
     code: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
@@ -16,18 +16,32 @@ class Badge(TypedDict):
 
 
 class CrmActivityBadgeAddResult(TypedDict):
-    badge: NotRequired[Badge]
+    badge: NotRequired[CrmActivityBadgeAddResultBadge]
 
 
 CrmActivityBadgeDeleteResult: TypeAlias = bool
 
 
+class CrmActivityBadgeGetResultBadge(TypedDict):
+    code: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    value: NotRequired[str]
+
+
 class CrmActivityBadgeGetResult(TypedDict):
-    badge: NotRequired[Badge]
+    badge: NotRequired[CrmActivityBadgeGetResultBadge]
+
+
+class CrmActivityBadgeListResultBadgesItem(TypedDict):
+    code: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    value: NotRequired[str]
 
 
 class CrmActivityBadgeListResult(TypedDict):
-    badges: NotRequired[list[Badge]]
+    badges: NotRequired[list[CrmActivityBadgeListResultBadgesItem]]
 
 
 CrmActivityBindingAddResult: TypeAlias = bool
@@ -50,7 +64,7 @@ CrmActivityBindingMoveResult: TypeAlias = bool
 CrmActivityCallGetTranscriptResult: TypeAlias = dict[str, Any] | None
 
 
-class ACTIVITYID(TypedDict):
+class CrmActivityCommunicationFieldsResultActivityId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -60,7 +74,7 @@ class ACTIVITYID(TypedDict):
     type: NotRequired[str]
 
 
-class ENTITYID(TypedDict):
+class CrmActivityCommunicationFieldsResultEntityId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -70,7 +84,7 @@ class ENTITYID(TypedDict):
     type: NotRequired[str]
 
 
-class ENTITYTYPEID(TypedDict):
+class CrmActivityCommunicationFieldsResultEntityTypeId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -80,7 +94,7 @@ class ENTITYTYPEID(TypedDict):
     type: NotRequired[str]
 
 
-class ID(TypedDict):
+class CrmActivityCommunicationFieldsResultId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -90,7 +104,7 @@ class ID(TypedDict):
     type: NotRequired[str]
 
 
-class TYPE(TypedDict):
+class CrmActivityCommunicationFieldsResultType(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -100,7 +114,7 @@ class TYPE(TypedDict):
     type: NotRequired[str]
 
 
-class VALUE(TypedDict):
+class CrmActivityCommunicationFieldsResultValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -111,19 +125,19 @@ class VALUE(TypedDict):
 
 
 class CrmActivityCommunicationFieldsResult(TypedDict):
-    ACTIVITY_ID: NotRequired[ACTIVITYID]
-    ENTITY_ID: NotRequired[ENTITYID]
-    ENTITY_TYPE_ID: NotRequired[ENTITYTYPEID]
-    ID: NotRequired[ID]
-    TYPE: NotRequired[TYPE]
-    VALUE: NotRequired[VALUE]
+    ACTIVITY_ID: NotRequired[CrmActivityCommunicationFieldsResultActivityId]
+    ENTITY_ID: NotRequired[CrmActivityCommunicationFieldsResultEntityId]
+    ENTITY_TYPE_ID: NotRequired[CrmActivityCommunicationFieldsResultEntityTypeId]
+    ID: NotRequired[CrmActivityCommunicationFieldsResultId]
+    TYPE: NotRequired[CrmActivityCommunicationFieldsResultType]
+    VALUE: NotRequired[CrmActivityCommunicationFieldsResultValue]
 
 
-class Activity(TypedDict):
+class CrmActivityConfigurableAddResultActivity(TypedDict):
     id: NotRequired[int]
 
 
-class Time(TypedDict):
+class CrmActivityConfigurableAddResultTime(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
     duration: NotRequired[float]
@@ -134,11 +148,11 @@ class Time(TypedDict):
 
 
 class CrmActivityConfigurableAddResult(TypedDict):
-    activity: NotRequired[Activity]
-    time: NotRequired[Time]
+    activity: NotRequired[CrmActivityConfigurableAddResultActivity]
+    time: NotRequired[CrmActivityConfigurableAddResultTime]
 
 
-class Fields(TypedDict):
+class CrmActivityConfigurableGetResultActivityFields(TypedDict):
     badgeCode: NotRequired[str]
     completed: NotRequired[bool]
     deadline: NotRequired[str]
@@ -150,180 +164,201 @@ class Fields(TypedDict):
     typeId: NotRequired[str]
 
 
-class Properties1(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClientPropertiesBlockProperties(TypedDict):
     value: NotRequired[str]
 
 
-class Block(TypedDict):
-    properties: NotRequired[Properties1]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClientPropertiesBlock(TypedDict):
+    properties: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClientPropertiesBlockProperties]
     type: NotRequired[str]
 
 
-class Properties(TypedDict):
-    block: NotRequired[Block]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClientProperties(TypedDict):
+    block: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClientPropertiesBlock]
     inline: NotRequired[bool]
     title: NotRequired[str]
 
 
-class Client(TypedDict):
-    properties: NotRequired[Properties]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClient(TypedDict):
+    properties: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClientProperties]
     type: NotRequired[str]
 
 
-class Action(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction(TypedDict):
     type: NotRequired[str]
     uri: NotRequired[str]
 
 
-class Properties3(TypedDict):
-    action: NotRequired[Action]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties(TypedDict):
+    action: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksClientPropertiesAction]
     bold: NotRequired[bool]
     text: NotRequired[str]
 
 
-class Client1(TypedDict):
-    properties: NotRequired[Properties3]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksClient(TypedDict):
+    properties: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksClientProperties]
     type: NotRequired[str]
 
 
-class Properties4(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties(TypedDict):
     value: NotRequired[str]
 
 
-class Phone(TypedDict):
-    properties: NotRequired[Properties4]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksPhone(TypedDict):
+    properties: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksPhoneProperties]
     type: NotRequired[str]
 
 
-class Blocks1(TypedDict):
-    client: NotRequired[Client1]
-    phone: NotRequired[Phone]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocks(TypedDict):
+    client: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksClient]
+    phone: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocksPhone]
 
 
-class Properties2(TypedDict):
-    blocks: NotRequired[Blocks1]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsibleProperties(TypedDict):
+    blocks: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsiblePropertiesBlocks]
 
 
-class Responsible(TypedDict):
-    properties: NotRequired[Properties2]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsible(TypedDict):
+    properties: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsibleProperties]
     type: NotRequired[str]
 
 
-class Blocks(TypedDict):
-    client: NotRequired[Client]
-    responsible: NotRequired[Responsible]
+class CrmActivityConfigurableGetResultActivityLayoutBodyBlocks(TypedDict):
+    client: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksClient]
+    responsible: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocksResponsible]
 
 
-class Logo(TypedDict):
-    action: NotRequired[Action]
+class CrmActivityConfigurableGetResultActivityLayoutBodyLogoAction(TypedDict):
+    type: NotRequired[str]
+    uri: NotRequired[str]
+
+
+class CrmActivityConfigurableGetResultActivityLayoutBodyLogo(TypedDict):
+    action: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyLogoAction]
     code: NotRequired[str]
 
 
-class Body(TypedDict):
-    blocks: NotRequired[Blocks]
-    logo: NotRequired[Logo]
+class CrmActivityConfigurableGetResultActivityLayoutBody(TypedDict):
+    blocks: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyBlocks]
+    logo: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBodyLogo]
 
 
-class ActionParams(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutFooterButtonsStartCallActionActionParams(TypedDict):
     clientId: NotRequired[str]
 
 
-class Action2(TypedDict):
-    actionParams: NotRequired[ActionParams]
+class CrmActivityConfigurableGetResultActivityLayoutFooterButtonsStartCallAction(TypedDict):
+    actionParams: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterButtonsStartCallActionActionParams]
     type: NotRequired[str]
 
 
-class StartCall(TypedDict):
-    action: NotRequired[Action2]
+class CrmActivityConfigurableGetResultActivityLayoutFooterButtonsStartCall(TypedDict):
+    action: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterButtonsStartCallAction]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class Buttons(TypedDict):
-    startCall: NotRequired[StartCall]
+class CrmActivityConfigurableGetResultActivityLayoutFooterButtons(TypedDict):
+    startCall: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterButtonsStartCall]
 
 
-class Action3(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsConfirmAction(TypedDict):
     animationType: NotRequired[str]
     id: NotRequired[str]
     type: NotRequired[str]
 
 
-class Confirm(TypedDict):
-    action: NotRequired[Action3]
+class CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsConfirm(TypedDict):
+    action: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsConfirmAction]
     title: NotRequired[str]
 
 
-class Decline(TypedDict):
-    action: NotRequired[Action3]
+class CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsDeclineAction(TypedDict):
+    animationType: NotRequired[str]
+    id: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsDecline(TypedDict):
+    action: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsDeclineAction]
     title: NotRequired[str]
 
 
-class Items(TypedDict):
-    confirm: NotRequired[Confirm]
-    decline: NotRequired[Decline]
+class CrmActivityConfigurableGetResultActivityLayoutFooterMenuItems(TypedDict):
+    confirm: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsConfirm]
+    decline: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterMenuItemsDecline]
 
 
-class Menu(TypedDict):
-    items: NotRequired[Items]
+class CrmActivityConfigurableGetResultActivityLayoutFooterMenu(TypedDict):
+    items: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterMenuItems]
     showPostponeItem: NotRequired[bool]
 
 
-class Footer(TypedDict):
-    buttons: NotRequired[Buttons]
-    menu: NotRequired[Menu]
+class CrmActivityConfigurableGetResultActivityLayoutFooter(TypedDict):
+    buttons: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterButtons]
+    menu: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooterMenu]
 
 
-class Status2(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutHeaderTagsStatus2(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class Tags(TypedDict):
-    status2: NotRequired[Status2]
+class CrmActivityConfigurableGetResultActivityLayoutHeaderTags(TypedDict):
+    status2: NotRequired[CrmActivityConfigurableGetResultActivityLayoutHeaderTagsStatus2]
 
 
-class Header(TypedDict):
-    tags: NotRequired[Tags]
+class CrmActivityConfigurableGetResultActivityLayoutHeader(TypedDict):
+    tags: NotRequired[CrmActivityConfigurableGetResultActivityLayoutHeaderTags]
     title: NotRequired[str]
 
 
-class Icon(TypedDict):
+class CrmActivityConfigurableGetResultActivityLayoutIcon(TypedDict):
     code: NotRequired[str]
 
 
-class Layout(TypedDict):
-    body: NotRequired[Body]
-    footer: NotRequired[Footer]
-    header: NotRequired[Header]
-    icon: NotRequired[Icon]
+class CrmActivityConfigurableGetResultActivityLayout(TypedDict):
+    body: NotRequired[CrmActivityConfigurableGetResultActivityLayoutBody]
+    footer: NotRequired[CrmActivityConfigurableGetResultActivityLayoutFooter]
+    header: NotRequired[CrmActivityConfigurableGetResultActivityLayoutHeader]
+    icon: NotRequired[CrmActivityConfigurableGetResultActivityLayoutIcon]
 
 
-class Activity1(TypedDict):
-    fields: NotRequired[Fields]
+class CrmActivityConfigurableGetResultActivity(TypedDict):
+    fields: NotRequired[CrmActivityConfigurableGetResultActivityFields]
     id: NotRequired[int]
-    layout: NotRequired[Layout]
+    layout: NotRequired[CrmActivityConfigurableGetResultActivityLayout]
     ownerId: NotRequired[int]
     ownerTypeId: NotRequired[int]
 
 
 class CrmActivityConfigurableGetResult(TypedDict):
-    activity: NotRequired[Activity1]
+    activity: NotRequired[CrmActivityConfigurableGetResultActivity]
 
 
-class Activity2(TypedDict):
+class CrmActivityConfigurableUpdateResultActivity(TypedDict):
     id: NotRequired[int]
 
 
+class CrmActivityConfigurableUpdateResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
 class CrmActivityConfigurableUpdateResult(TypedDict):
-    activity: NotRequired[Activity2]
-    time: NotRequired[Time]
+    activity: NotRequired[CrmActivityConfigurableUpdateResultActivity]
+    time: NotRequired[CrmActivityConfigurableUpdateResultTime]
 
 
 CrmActivityDeleteResult: TypeAlias = bool
 
 
-class CrmActivityFieldsResult1(TypedDict):
+class CrmActivityFieldsResultValue(TypedDict):
     isDeprecated: NotRequired[bool]
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
@@ -334,7 +369,7 @@ class CrmActivityFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmActivityFieldsResult: TypeAlias = dict[str, CrmActivityFieldsResult1]
+CrmActivityFieldsResult: TypeAlias = dict[str, CrmActivityFieldsResultValue]
 
 
 class CrmActivityGetResult(TypedDict):
@@ -482,7 +517,7 @@ CrmAddressAddResult: TypeAlias = bool
 CrmAddressDeleteResult: TypeAlias = bool
 
 
-class CrmAddressFieldsResult1(TypedDict):
+class CrmAddressFieldsResultValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -492,7 +527,7 @@ class CrmAddressFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmAddressFieldsResult: TypeAlias = dict[str, CrmAddressFieldsResult1]
+CrmAddressFieldsResult: TypeAlias = dict[str, CrmAddressFieldsResultValue]
 
 
 class CrmAddressListResultItem(TypedDict):
@@ -518,20 +553,20 @@ CrmAddressListResult: TypeAlias = list[CrmAddressListResultItem]
 CrmAddressUpdateResult: TypeAlias = bool
 
 
-class AutomatedSolution(TypedDict):
+class CrmAutomatedsolutionAddResultAutomatedSolution(TypedDict):
     id: NotRequired[int]
     title: NotRequired[str]
     typeIds: NotRequired[list[int]]
 
 
 class CrmAutomatedsolutionAddResult(TypedDict):
-    automatedSolution: NotRequired[AutomatedSolution]
+    automatedSolution: NotRequired[CrmAutomatedsolutionAddResultAutomatedSolution]
 
 
 CrmAutomatedsolutionDeleteResult: TypeAlias = Any
 
 
-class Id(TypedDict):
+class CrmAutomatedsolutionFieldsResultId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -542,7 +577,7 @@ class Id(TypedDict):
     upperName: NotRequired[str]
 
 
-class Title(TypedDict):
+class CrmAutomatedsolutionFieldsResultTitle(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -553,7 +588,7 @@ class Title(TypedDict):
     upperName: NotRequired[str]
 
 
-class TypeIds(TypedDict):
+class CrmAutomatedsolutionFieldsResultTypeIds(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -565,33 +600,39 @@ class TypeIds(TypedDict):
 
 
 class CrmAutomatedsolutionFieldsResult(TypedDict):
-    id: NotRequired[Id]
-    title: NotRequired[Title]
-    typeIds: NotRequired[TypeIds]
+    id: NotRequired[CrmAutomatedsolutionFieldsResultId]
+    title: NotRequired[CrmAutomatedsolutionFieldsResultTitle]
+    typeIds: NotRequired[CrmAutomatedsolutionFieldsResultTypeIds]
+
+
+class CrmAutomatedsolutionGetResultAutomatedSolution(TypedDict):
+    id: NotRequired[int]
+    title: NotRequired[str]
+    typeIds: NotRequired[list[int]]
 
 
 class CrmAutomatedsolutionGetResult(TypedDict):
-    automatedSolution: NotRequired[AutomatedSolution]
+    automatedSolution: NotRequired[CrmAutomatedsolutionGetResultAutomatedSolution]
 
 
-class AutomatedSolution2(TypedDict):
+class CrmAutomatedsolutionListResultAutomatedSolutionsItem(TypedDict):
     id: NotRequired[int]
     title: NotRequired[str]
     typeIds: NotRequired[list[Any]]
 
 
 class CrmAutomatedsolutionListResult(TypedDict):
-    automatedSolutions: NotRequired[list[AutomatedSolution2]]
+    automatedSolutions: NotRequired[list[CrmAutomatedsolutionListResultAutomatedSolutionsItem]]
 
 
-class AutomatedSolution3(TypedDict):
+class CrmAutomatedsolutionUpdateResultAutomatedSolution(TypedDict):
     id: NotRequired[int]
     title: NotRequired[str]
     typeIds: NotRequired[list[int]]
 
 
 class CrmAutomatedsolutionUpdateResult(TypedDict):
-    automatedSolution: NotRequired[AutomatedSolution3]
+    automatedSolution: NotRequired[CrmAutomatedsolutionUpdateResultAutomatedSolution]
 
 
 CrmAutomationTriggerAddResult: TypeAlias = bool
@@ -665,7 +706,7 @@ CrmCatalogGetResult: TypeAlias = Any
 CrmCatalogListResult: TypeAlias = Any
 
 
-class Category(TypedDict):
+class CrmCategoryAddResultCategory(TypedDict):
     entityTypeId: NotRequired[int]
     id: NotRequired[int]
     isDefault: NotRequired[str]
@@ -674,13 +715,13 @@ class Category(TypedDict):
 
 
 class CrmCategoryAddResult(TypedDict):
-    category: NotRequired[Category]
+    category: NotRequired[CrmCategoryAddResultCategory]
 
 
 CrmCategoryDeleteResult: TypeAlias = Any
 
 
-class EntityTypeId(TypedDict):
+class CrmCategoryFieldsResultFieldsEntityTypeId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -691,7 +732,7 @@ class EntityTypeId(TypedDict):
     upperName: NotRequired[str]
 
 
-class IsDefault(TypedDict):
+class CrmCategoryFieldsResultFieldsId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -702,7 +743,7 @@ class IsDefault(TypedDict):
     upperName: NotRequired[str]
 
 
-class Name(TypedDict):
+class CrmCategoryFieldsResultFieldsIsDefault(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -713,7 +754,7 @@ class Name(TypedDict):
     upperName: NotRequired[str]
 
 
-class OriginId(TypedDict):
+class CrmCategoryFieldsResultFieldsName(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -724,7 +765,7 @@ class OriginId(TypedDict):
     upperName: NotRequired[str]
 
 
-class OriginatorId(TypedDict):
+class CrmCategoryFieldsResultFieldsOriginId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -735,7 +776,7 @@ class OriginatorId(TypedDict):
     upperName: NotRequired[str]
 
 
-class Sort(TypedDict):
+class CrmCategoryFieldsResultFieldsOriginatorId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -746,21 +787,32 @@ class Sort(TypedDict):
     upperName: NotRequired[str]
 
 
-class Fields1(TypedDict):
-    entityTypeId: NotRequired[EntityTypeId]
-    id: NotRequired[Id]
-    isDefault: NotRequired[IsDefault]
-    name: NotRequired[Name]
-    originId: NotRequired[OriginId]
-    originatorId: NotRequired[OriginatorId]
-    sort: NotRequired[Sort]
+class CrmCategoryFieldsResultFieldsSort(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    upperName: NotRequired[str]
+
+
+class CrmCategoryFieldsResultFields(TypedDict):
+    entityTypeId: NotRequired[CrmCategoryFieldsResultFieldsEntityTypeId]
+    id: NotRequired[CrmCategoryFieldsResultFieldsId]
+    isDefault: NotRequired[CrmCategoryFieldsResultFieldsIsDefault]
+    name: NotRequired[CrmCategoryFieldsResultFieldsName]
+    originId: NotRequired[CrmCategoryFieldsResultFieldsOriginId]
+    originatorId: NotRequired[CrmCategoryFieldsResultFieldsOriginatorId]
+    sort: NotRequired[CrmCategoryFieldsResultFieldsSort]
 
 
 class CrmCategoryFieldsResult(TypedDict):
-    fields: NotRequired[Fields1]
+    fields: NotRequired[CrmCategoryFieldsResultFields]
 
 
-class Category1(TypedDict):
+class CrmCategoryGetResultCategory(TypedDict):
     entityTypeId: NotRequired[int]
     id: NotRequired[int]
     isDefault: NotRequired[str]
@@ -771,14 +823,24 @@ class Category1(TypedDict):
 
 
 class CrmCategoryGetResult(TypedDict):
-    category: NotRequired[Category1]
+    category: NotRequired[CrmCategoryGetResultCategory]
+
+
+class CrmCategoryListResultCategoriesItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    id: NotRequired[int]
+    isDefault: NotRequired[str]
+    name: NotRequired[str]
+    originId: NotRequired[str]
+    originatorId: NotRequired[str]
+    sort: NotRequired[int]
 
 
 class CrmCategoryListResult(TypedDict):
-    categories: NotRequired[list[Category1]]
+    categories: NotRequired[list[CrmCategoryListResultCategoriesItem]]
 
 
-class Category3(TypedDict):
+class CrmCategoryUpdateResultCategory(TypedDict):
     entityTypeId: NotRequired[int]
     id: NotRequired[int]
     isDefault: NotRequired[str]
@@ -787,7 +849,7 @@ class Category3(TypedDict):
 
 
 class CrmCategoryUpdateResult(TypedDict):
-    category: NotRequired[Category3]
+    category: NotRequired[CrmCategoryUpdateResultCategory]
 
 
 CrmCompanyAddResult: TypeAlias = int
@@ -799,7 +861,7 @@ CrmCompanyContactAddResult: TypeAlias = bool
 CrmCompanyContactDeleteResult: TypeAlias = bool
 
 
-class CONTACTID(TypedDict):
+class CrmCompanyContactFieldsResultContactId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -809,7 +871,7 @@ class CONTACTID(TypedDict):
     type: NotRequired[str]
 
 
-class ISPRIMARY(TypedDict):
+class CrmCompanyContactFieldsResultIsPrimary(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -819,7 +881,7 @@ class ISPRIMARY(TypedDict):
     type: NotRequired[str]
 
 
-class SORT(TypedDict):
+class CrmCompanyContactFieldsResultSort(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -830,9 +892,9 @@ class SORT(TypedDict):
 
 
 class CrmCompanyContactFieldsResult(TypedDict):
-    CONTACT_ID: NotRequired[CONTACTID]
-    IS_PRIMARY: NotRequired[ISPRIMARY]
-    SORT: NotRequired[SORT]
+    CONTACT_ID: NotRequired[CrmCompanyContactFieldsResultContactId]
+    IS_PRIMARY: NotRequired[CrmCompanyContactFieldsResultIsPrimary]
+    SORT: NotRequired[CrmCompanyContactFieldsResultSort]
 
 
 CrmCompanyContactItemsDeleteResult: TypeAlias = bool
@@ -857,18 +919,18 @@ CrmCompanyDeleteResult: TypeAlias = bool
 CrmCompanyDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
 
 
-class Options(TypedDict):
+class CrmCompanyDetailsConfigurationGetResultItemElementsItemOptions(TypedDict):
     defaultCountry: NotRequired[str]
 
 
-class Element(TypedDict):
+class CrmCompanyDetailsConfigurationGetResultItemElementsItem(TypedDict):
     name: NotRequired[str]
     optionFlags: NotRequired[str]
-    options: NotRequired[Options]
+    options: NotRequired[CrmCompanyDetailsConfigurationGetResultItemElementsItemOptions]
 
 
 class CrmCompanyDetailsConfigurationGetResultItem(TypedDict):
-    elements: NotRequired[list[Element]]
+    elements: NotRequired[list[CrmCompanyDetailsConfigurationGetResultItemElementsItem]]
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
@@ -883,7 +945,7 @@ CrmCompanyDetailsConfigurationResetResult: TypeAlias = bool
 CrmCompanyDetailsConfigurationSetResult: TypeAlias = bool
 
 
-class Settings(TypedDict):
+class CrmCompanyFieldsResultValueSettings(TypedDict):
     COMPANY: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
     LEAD: NotRequired[Any]
@@ -895,7 +957,7 @@ class Settings(TypedDict):
     parentEntityTypeId: NotRequired[int]
 
 
-class CrmCompanyFieldsResult1(TypedDict):
+class CrmCompanyFieldsResultValue(TypedDict):
     filterLabel: NotRequired[str]
     formLabel: NotRequired[str]
     isDynamic: NotRequired[bool]
@@ -904,13 +966,13 @@ class CrmCompanyFieldsResult1(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     listLabel: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[CrmCompanyFieldsResultValueSettings]
     statusType: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-CrmCompanyFieldsResult: TypeAlias = dict[str, CrmCompanyFieldsResult1]
+CrmCompanyFieldsResult: TypeAlias = dict[str, CrmCompanyFieldsResultValue]
 
 
 class CrmCompanyGetResult(TypedDict):
@@ -969,7 +1031,7 @@ class CrmCompanyGetResult(TypedDict):
     UTM_TERM: NotRequired[Any]
 
 
-class PHONEItem(TypedDict):
+class CrmCompanyListResultItemPhoneItem(TypedDict):
     ID: NotRequired[str]
     TYPE_ID: NotRequired[str]
     VALUE: NotRequired[str]
@@ -979,7 +1041,7 @@ class PHONEItem(TypedDict):
 class CrmCompanyListResultItem(TypedDict):
     ASSIGNED_BY_ID: NotRequired[str]
     ID: NotRequired[str]
-    PHONE: NotRequired[list[PHONEItem]]
+    PHONE: NotRequired[list[CrmCompanyListResultItemPhoneItem]]
     TITLE: NotRequired[str]
 
 
@@ -995,8 +1057,8 @@ CrmCompanyUserfieldAddResult: TypeAlias = int
 CrmCompanyUserfieldDeleteResult: TypeAlias = bool
 
 
-EDITFORMLABEL = TypedDict(
-    "EDITFORMLABEL",
+CrmCompanyUserfieldGetResultEditFormLabel = TypedDict(
+    "CrmCompanyUserfieldGetResultEditFormLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -1022,8 +1084,8 @@ EDITFORMLABEL = TypedDict(
 )
 
 
-ERRORMESSAGE = TypedDict(
-    "ERRORMESSAGE",
+CrmCompanyUserfieldGetResultErrorMessage = TypedDict(
+    "CrmCompanyUserfieldGetResultErrorMessage",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -1049,8 +1111,8 @@ ERRORMESSAGE = TypedDict(
 )
 
 
-HELPMESSAGE = TypedDict(
-    "HELPMESSAGE",
+CrmCompanyUserfieldGetResultHelpMessage = TypedDict(
+    "CrmCompanyUserfieldGetResultHelpMessage",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -1076,8 +1138,8 @@ HELPMESSAGE = TypedDict(
 )
 
 
-LISTCOLUMNLABEL = TypedDict(
-    "LISTCOLUMNLABEL",
+CrmCompanyUserfieldGetResultListColumnLabel = TypedDict(
+    "CrmCompanyUserfieldGetResultListColumnLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -1103,8 +1165,8 @@ LISTCOLUMNLABEL = TypedDict(
 )
 
 
-LISTFILTERLABEL = TypedDict(
-    "LISTFILTERLABEL",
+CrmCompanyUserfieldGetResultListFilterLabel = TypedDict(
+    "CrmCompanyUserfieldGetResultListFilterLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -1130,7 +1192,7 @@ LISTFILTERLABEL = TypedDict(
 )
 
 
-class SETTINGS(TypedDict):
+class CrmCompanyUserfieldGetResultSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[str]
     MAX_LENGTH: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
@@ -1140,19 +1202,19 @@ class SETTINGS(TypedDict):
 
 
 class CrmCompanyUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL]
+    EDIT_FORM_LABEL: NotRequired[CrmCompanyUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE]
+    ERROR_MESSAGE: NotRequired[CrmCompanyUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE]
+    HELP_MESSAGE: NotRequired[CrmCompanyUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL]
+    LIST_COLUMN_LABEL: NotRequired[CrmCompanyUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[CrmCompanyUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS]
+    SETTINGS: NotRequired[CrmCompanyUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -1160,7 +1222,7 @@ class CrmCompanyUserfieldGetResult(TypedDict):
     XML_ID: NotRequired[Any]
 
 
-class LISTItem(TypedDict):
+class CrmCompanyUserfieldListResultItemListItem(TypedDict):
     DEF: NotRequired[str]
     ID: NotRequired[str]
     SORT: NotRequired[str]
@@ -1168,34 +1230,34 @@ class LISTItem(TypedDict):
     XML_ID: NotRequired[str]
 
 
-class SECTION(TypedDict):
+class CrmCompanyUserfieldListResultItemSettingsResourcesResourceSectionsItem(TypedDict):
     CAL_TYPE: NotRequired[str]
     ID: NotRequired[str]
     NAME: NotRequired[str]
 
 
-class Resource(TypedDict):
+class CrmCompanyUserfieldListResultItemSettingsResourcesResource(TypedDict):
     NAME: NotRequired[str]
-    SECTIONS: NotRequired[list[SECTION]]
+    SECTIONS: NotRequired[list[CrmCompanyUserfieldListResultItemSettingsResourcesResourceSectionsItem]]
     XML_ID: NotRequired[str]
 
 
-class RESOURCES(TypedDict):
-    resource: NotRequired[Resource]
+class CrmCompanyUserfieldListResultItemSettingsResources(TypedDict):
+    resource: NotRequired[CrmCompanyUserfieldListResultItemSettingsResourcesResource]
 
 
-class SELECTEDRESOURCE(TypedDict):
+class CrmCompanyUserfieldListResultItemSettingsSelectedResourcesItem(TypedDict):
     id: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class SERVICELISTItem(TypedDict):
+class CrmCompanyUserfieldListResultItemSettingsServiceListItem(TypedDict):
     duration: NotRequired[str]
     name: NotRequired[str]
 
 
-class SETTINGS1(TypedDict):
+class CrmCompanyUserfieldListResultItemSettings(TypedDict):
     ALLOW_OVERBOOKING: NotRequired[str]
     CAPTION_NO_VALUE: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
@@ -1210,12 +1272,12 @@ class SETTINGS1(TypedDict):
     MAX_SHOW_SIZE: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
     REGEXP: NotRequired[str]
-    RESOURCES: NotRequired[RESOURCES]
+    RESOURCES: NotRequired[CrmCompanyUserfieldListResultItemSettingsResources]
     RESOURCE_LIMIT: NotRequired[int]
     ROWS: NotRequired[int]
-    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_RESOURCES: NotRequired[list[CrmCompanyUserfieldListResultItemSettingsSelectedResourcesItem]]
     SELECTED_USERS: NotRequired[list[Any]]
-    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SERVICE_LIST: NotRequired[list[CrmCompanyUserfieldListResultItemSettingsServiceListItem]]
     SHOW_NO_VALUE: NotRequired[str]
     SIZE: NotRequired[int]
     TARGET_BLANK: NotRequired[str]
@@ -1235,12 +1297,12 @@ class CrmCompanyUserfieldListResultItem(TypedDict):
     HELP_MESSAGE: NotRequired[Any]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST: NotRequired[list[LISTItem]]
+    LIST: NotRequired[list[CrmCompanyUserfieldListResultItemListItem]]
     LIST_COLUMN_LABEL: NotRequired[str]
     LIST_FILTER_LABEL: NotRequired[str]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS1]
+    SETTINGS: NotRequired[CrmCompanyUserfieldListResultItemSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -1263,7 +1325,27 @@ CrmContactCompanyAddResult: TypeAlias = bool
 CrmContactCompanyDeleteResult: TypeAlias = bool
 
 
-class COMPANYID(TypedDict):
+class CrmContactCompanyFieldsResultCompanyId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmContactCompanyFieldsResultIsPrimary(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmContactCompanyFieldsResultSort(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1274,9 +1356,9 @@ class COMPANYID(TypedDict):
 
 
 class CrmContactCompanyFieldsResult(TypedDict):
-    COMPANY_ID: NotRequired[COMPANYID]
-    IS_PRIMARY: NotRequired[ISPRIMARY]
-    SORT: NotRequired[SORT]
+    COMPANY_ID: NotRequired[CrmContactCompanyFieldsResultCompanyId]
+    IS_PRIMARY: NotRequired[CrmContactCompanyFieldsResultIsPrimary]
+    SORT: NotRequired[CrmContactCompanyFieldsResultSort]
 
 
 CrmContactCompanyItemsDeleteResult: TypeAlias = bool
@@ -1301,14 +1383,18 @@ CrmContactDeleteResult: TypeAlias = bool
 CrmContactDetailsConfigurationForceCommonScopeForAllResult: TypeAlias = bool
 
 
-class Element1(TypedDict):
+class CrmContactDetailsConfigurationGetResultItemElementsItemOptions(TypedDict):
+    defaultCountry: NotRequired[str]
+
+
+class CrmContactDetailsConfigurationGetResultItemElementsItem(TypedDict):
     name: NotRequired[str]
     optionFlags: NotRequired[str]
-    options: NotRequired[Options]
+    options: NotRequired[CrmContactDetailsConfigurationGetResultItemElementsItemOptions]
 
 
 class CrmContactDetailsConfigurationGetResultItem(TypedDict):
-    elements: NotRequired[list[Element1]]
+    elements: NotRequired[list[CrmContactDetailsConfigurationGetResultItemElementsItem]]
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
@@ -1323,27 +1409,34 @@ CrmContactDetailsConfigurationResetResult: TypeAlias = bool
 CrmContactDetailsConfigurationSetResult: TypeAlias = bool
 
 
-class Settings1(TypedDict):
+class CrmContactFieldsResultValueSettings(TypedDict):
     parentEntityTypeId: NotRequired[int]
 
 
-class CrmContactFieldsResult1(TypedDict):
+class CrmContactFieldsResultValue(TypedDict):
     isDeprecated: NotRequired[bool]
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
-    settings: NotRequired[Settings1]
+    settings: NotRequired[CrmContactFieldsResultValueSettings]
     statusType: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-CrmContactFieldsResult: TypeAlias = dict[str, CrmContactFieldsResult1]
+CrmContactFieldsResult: TypeAlias = dict[str, CrmContactFieldsResultValue]
 
 
-class EMAILItem(TypedDict):
+class CrmContactGetResultEmailItem(TypedDict):
+    ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    VALUE: NotRequired[str]
+    VALUE_TYPE: NotRequired[str]
+
+
+class CrmContactGetResultPhoneItem(TypedDict):
     ID: NotRequired[str]
     TYPE_ID: NotRequired[str]
     VALUE: NotRequired[str]
@@ -1366,7 +1459,7 @@ class CrmContactGetResult(TypedDict):
     CREATED_BY_ID: NotRequired[str]
     DATE_CREATE: NotRequired[str]
     DATE_MODIFY: NotRequired[str]
-    EMAIL: NotRequired[list[EMAILItem]]
+    EMAIL: NotRequired[list[CrmContactGetResultEmailItem]]
     EXPORT: NotRequired[str]
     FACE_ID: NotRequired[Any]
     HAS_EMAIL: NotRequired[str]
@@ -1385,7 +1478,7 @@ class CrmContactGetResult(TypedDict):
     ORIGIN_ID: NotRequired[Any]
     ORIGIN_VERSION: NotRequired[Any]
     PARENT_ID_1224: NotRequired[str]
-    PHONE: NotRequired[list[PHONEItem]]
+    PHONE: NotRequired[list[CrmContactGetResultPhoneItem]]
     PHOTO: NotRequired[Any]
     POST: NotRequired[str]
     SECOND_NAME: NotRequired[str]
@@ -1400,10 +1493,17 @@ class CrmContactGetResult(TypedDict):
     UTM_TERM: NotRequired[str]
 
 
+class CrmContactListResultItemEmailItem(TypedDict):
+    ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    VALUE: NotRequired[str]
+    VALUE_TYPE: NotRequired[str]
+
+
 class CrmContactListResultItem(TypedDict):
     ASSIGNED_BY_ID: NotRequired[str]
     DATE_CREATE: NotRequired[str]
-    EMAIL: NotRequired[list[EMAILItem]]
+    EMAIL: NotRequired[list[CrmContactListResultItemEmailItem]]
     EXPORT: NotRequired[str]
     ID: NotRequired[str]
     LAST_NAME: NotRequired[str]
@@ -1422,7 +1522,7 @@ CrmContactUserfieldAddResult: TypeAlias = int
 CrmContactUserfieldDeleteResult: TypeAlias = bool
 
 
-class EDITFORMLABEL1(TypedDict):
+class CrmContactUserfieldGetResultEditFormLabel(TypedDict):
     ar: NotRequired[str]
     br: NotRequired[str]
     de: NotRequired[str]
@@ -1441,7 +1541,7 @@ class EDITFORMLABEL1(TypedDict):
     vn: NotRequired[str]
 
 
-class ERRORMESSAGE1(TypedDict):
+class CrmContactUserfieldGetResultErrorMessage(TypedDict):
     ar: NotRequired[str]
     br: NotRequired[str]
     de: NotRequired[str]
@@ -1460,7 +1560,7 @@ class ERRORMESSAGE1(TypedDict):
     vn: NotRequired[str]
 
 
-class HELPMESSAGE1(TypedDict):
+class CrmContactUserfieldGetResultHelpMessage(TypedDict):
     ar: NotRequired[str]
     br: NotRequired[str]
     de: NotRequired[str]
@@ -1479,7 +1579,7 @@ class HELPMESSAGE1(TypedDict):
     vn: NotRequired[str]
 
 
-class LISTCOLUMNLABEL1(TypedDict):
+class CrmContactUserfieldGetResultListColumnLabel(TypedDict):
     ar: NotRequired[str]
     br: NotRequired[str]
     de: NotRequired[str]
@@ -1498,7 +1598,7 @@ class LISTCOLUMNLABEL1(TypedDict):
     vn: NotRequired[str]
 
 
-class LISTFILTERLABEL1(TypedDict):
+class CrmContactUserfieldGetResultListFilterLabel(TypedDict):
     ar: NotRequired[str]
     br: NotRequired[str]
     de: NotRequired[str]
@@ -1517,7 +1617,7 @@ class LISTFILTERLABEL1(TypedDict):
     vn: NotRequired[str]
 
 
-class SETTINGS2(TypedDict):
+class CrmContactUserfieldGetResultSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[str]
     MAX_LENGTH: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
@@ -1527,19 +1627,19 @@ class SETTINGS2(TypedDict):
 
 
 class CrmContactUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL1]
+    EDIT_FORM_LABEL: NotRequired[CrmContactUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE1]
+    ERROR_MESSAGE: NotRequired[CrmContactUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE1]
+    HELP_MESSAGE: NotRequired[CrmContactUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL1]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL1]
+    LIST_COLUMN_LABEL: NotRequired[CrmContactUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[CrmContactUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS2]
+    SETTINGS: NotRequired[CrmContactUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -1586,7 +1686,7 @@ CrmCurrencyBaseSetResult: TypeAlias = bool
 CrmCurrencyDeleteResult: TypeAlias = bool
 
 
-class CrmCurrencyFieldsResult1(TypedDict):
+class CrmCurrencyFieldsResultValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1596,10 +1696,10 @@ class CrmCurrencyFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmCurrencyFieldsResult: TypeAlias = dict[str, CrmCurrencyFieldsResult1]
+CrmCurrencyFieldsResult: TypeAlias = dict[str, CrmCurrencyFieldsResultValue]
 
 
-class De(TypedDict):
+class CrmCurrencyGetResultLangDe(TypedDict):
     DECIMALS: NotRequired[str]
     DEC_POINT: NotRequired[str]
     FORMAT_STRING: NotRequired[str]
@@ -1609,7 +1709,7 @@ class De(TypedDict):
     THOUSANDS_VARIANT: NotRequired[str]
 
 
-class En(TypedDict):
+class CrmCurrencyGetResultLangEn(TypedDict):
     DECIMALS: NotRequired[str]
     DEC_POINT: NotRequired[str]
     FORMAT_STRING: NotRequired[str]
@@ -1619,9 +1719,9 @@ class En(TypedDict):
     THOUSANDS_VARIANT: NotRequired[str]
 
 
-class LANG(TypedDict):
-    de: NotRequired[De]
-    en: NotRequired[En]
+class CrmCurrencyGetResultLang(TypedDict):
+    de: NotRequired[CrmCurrencyGetResultLangDe]
+    en: NotRequired[CrmCurrencyGetResultLangEn]
 
 
 class CrmCurrencyGetResult(TypedDict):
@@ -1634,7 +1734,7 @@ class CrmCurrencyGetResult(TypedDict):
     DEC_POINT: NotRequired[str]
     FORMAT_STRING: NotRequired[str]
     FULL_NAME: NotRequired[str]
-    LANG: NotRequired[LANG]
+    LANG: NotRequired[CrmCurrencyGetResultLang]
     LID: NotRequired[str]
     SORT: NotRequired[str]
     THOUSANDS_SEP: NotRequired[str]
@@ -1661,7 +1761,7 @@ CrmCurrencyListResult: TypeAlias = list[CrmCurrencyListResultItem]
 CrmCurrencyLocalizationsDeleteResult: TypeAlias = bool
 
 
-class DECIMALS(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultDecimals(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1671,7 +1771,7 @@ class DECIMALS(TypedDict):
     type: NotRequired[str]
 
 
-class DECPOINT(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultDecPoint(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1681,7 +1781,7 @@ class DECPOINT(TypedDict):
     type: NotRequired[str]
 
 
-class FORMATSTRING(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultFormatString(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1691,7 +1791,7 @@ class FORMATSTRING(TypedDict):
     type: NotRequired[str]
 
 
-class FULLNAME(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultFullName(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1701,7 +1801,7 @@ class FULLNAME(TypedDict):
     type: NotRequired[str]
 
 
-class HIDEZERO(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultHideZero(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1711,7 +1811,7 @@ class HIDEZERO(TypedDict):
     type: NotRequired[str]
 
 
-class THOUSANDSSEP(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultThousandsSep(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1721,7 +1821,7 @@ class THOUSANDSSEP(TypedDict):
     type: NotRequired[str]
 
 
-class THOUSANDSVARIANT(TypedDict):
+class CrmCurrencyLocalizationsFieldsResultThousandsVariant(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1732,18 +1832,38 @@ class THOUSANDSVARIANT(TypedDict):
 
 
 class CrmCurrencyLocalizationsFieldsResult(TypedDict):
-    DECIMALS: NotRequired[DECIMALS]
-    DEC_POINT: NotRequired[DECPOINT]
-    FORMAT_STRING: NotRequired[FORMATSTRING]
-    FULL_NAME: NotRequired[FULLNAME]
-    HIDE_ZERO: NotRequired[HIDEZERO]
-    THOUSANDS_SEP: NotRequired[THOUSANDSSEP]
-    THOUSANDS_VARIANT: NotRequired[THOUSANDSVARIANT]
+    DECIMALS: NotRequired[CrmCurrencyLocalizationsFieldsResultDecimals]
+    DEC_POINT: NotRequired[CrmCurrencyLocalizationsFieldsResultDecPoint]
+    FORMAT_STRING: NotRequired[CrmCurrencyLocalizationsFieldsResultFormatString]
+    FULL_NAME: NotRequired[CrmCurrencyLocalizationsFieldsResultFullName]
+    HIDE_ZERO: NotRequired[CrmCurrencyLocalizationsFieldsResultHideZero]
+    THOUSANDS_SEP: NotRequired[CrmCurrencyLocalizationsFieldsResultThousandsSep]
+    THOUSANDS_VARIANT: NotRequired[CrmCurrencyLocalizationsFieldsResultThousandsVariant]
+
+
+class CrmCurrencyLocalizationsGetResultDe(TypedDict):
+    DECIMALS: NotRequired[str]
+    DEC_POINT: NotRequired[str]
+    FORMAT_STRING: NotRequired[str]
+    FULL_NAME: NotRequired[str]
+    HIDE_ZERO: NotRequired[str]
+    THOUSANDS_SEP: NotRequired[str]
+    THOUSANDS_VARIANT: NotRequired[str]
+
+
+class CrmCurrencyLocalizationsGetResultEn(TypedDict):
+    DECIMALS: NotRequired[str]
+    DEC_POINT: NotRequired[str]
+    FORMAT_STRING: NotRequired[str]
+    FULL_NAME: NotRequired[str]
+    HIDE_ZERO: NotRequired[str]
+    THOUSANDS_SEP: NotRequired[Any]
+    THOUSANDS_VARIANT: NotRequired[str]
 
 
 class CrmCurrencyLocalizationsGetResult(TypedDict):
-    de: NotRequired[De]
-    en: NotRequired[En]
+    de: NotRequired[CrmCurrencyLocalizationsGetResultDe]
+    en: NotRequired[CrmCurrencyLocalizationsGetResultEn]
 
 
 CrmCurrencyLocalizationsSetResult: TypeAlias = bool
@@ -1761,10 +1881,40 @@ CrmDealContactAddResult: TypeAlias = bool
 CrmDealContactDeleteResult: TypeAlias = bool
 
 
+class CrmDealContactFieldsResultContactId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmDealContactFieldsResultIsPrimary(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmDealContactFieldsResultSort(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
 class CrmDealContactFieldsResult(TypedDict):
-    CONTACT_ID: NotRequired[CONTACTID]
-    IS_PRIMARY: NotRequired[ISPRIMARY]
-    SORT: NotRequired[SORT]
+    CONTACT_ID: NotRequired[CrmDealContactFieldsResultContactId]
+    IS_PRIMARY: NotRequired[CrmDealContactFieldsResultIsPrimary]
+    SORT: NotRequired[CrmDealContactFieldsResultSort]
 
 
 CrmDealContactItemsDeleteResult: TypeAlias = bool
@@ -1798,20 +1948,24 @@ CrmDealDetailsConfigurationResetResult: TypeAlias = bool
 CrmDealDetailsConfigurationSetResult: TypeAlias = bool
 
 
-class CrmDealFieldsResult1(TypedDict):
+class CrmDealFieldsResultValueSettings(TypedDict):
+    parentEntityTypeId: NotRequired[int]
+
+
+class CrmDealFieldsResultValue(TypedDict):
     isDeprecated: NotRequired[bool]
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
-    settings: NotRequired[Settings1]
+    settings: NotRequired[CrmDealFieldsResultValueSettings]
     statusType: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-CrmDealFieldsResult: TypeAlias = dict[str, CrmDealFieldsResult1]
+CrmDealFieldsResult: TypeAlias = dict[str, CrmDealFieldsResultValue]
 
 
 class CrmDealGetResult(TypedDict):
@@ -1925,7 +2079,7 @@ class CrmDealRecurringExposeResult(TypedDict):
     DEAL_ID: NotRequired[int]
 
 
-class Definition(TypedDict):
+class CrmDealRecurringFieldsResultValueDefinitionValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1935,8 +2089,11 @@ class Definition(TypedDict):
     type: NotRequired[str]
 
 
-class CrmDealRecurringFieldsResult1(TypedDict):
-    definition: NotRequired[dict[str, Definition]]
+CrmDealRecurringFieldsResultValueDefinition: TypeAlias = dict[str, CrmDealRecurringFieldsResultValueDefinitionValue]
+
+
+class CrmDealRecurringFieldsResultValue(TypedDict):
+    definition: NotRequired[CrmDealRecurringFieldsResultValueDefinition]
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -1946,10 +2103,10 @@ class CrmDealRecurringFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmDealRecurringFieldsResult: TypeAlias = dict[str, CrmDealRecurringFieldsResult1]
+CrmDealRecurringFieldsResult: TypeAlias = dict[str, CrmDealRecurringFieldsResultValue]
 
 
-class PARAMS(TypedDict):
+class CrmDealRecurringGetResultParams(TypedDict):
     MODE: NotRequired[str]
     MULTIPLE_INTERVAL: NotRequired[int]
     MULTIPLE_TYPE: NotRequired[str]
@@ -1973,11 +2130,11 @@ class CrmDealRecurringGetResult(TypedDict):
     LIMIT_DATE: NotRequired[str]
     LIMIT_REPEAT: NotRequired[Any]
     NEXT_EXECUTION: NotRequired[str]
-    PARAMS: NotRequired[PARAMS]
+    PARAMS: NotRequired[CrmDealRecurringGetResultParams]
     START_DATE: NotRequired[str]
 
 
-class PARAMS1(TypedDict):
+class CrmDealRecurringListResultItemParams(TypedDict):
     MODE: NotRequired[str]
     MULTIPLE_INTERVAL: NotRequired[int]
     MULTIPLE_TYPE: NotRequired[str]
@@ -1997,7 +2154,7 @@ class CrmDealRecurringListResultItem(TypedDict):
     LIMIT_DATE: NotRequired[str]
     LIMIT_REPEAT: NotRequired[Any]
     NEXT_EXECUTION: NotRequired[str]
-    PARAMS: NotRequired[PARAMS1]
+    PARAMS: NotRequired[CrmDealRecurringListResultItemParams]
     START_DATE: NotRequired[str]
     based_id: NotRequired[str]
     category_id: NotRequired[str]
@@ -2020,8 +2177,8 @@ CrmDealUserfieldAddResult: TypeAlias = int
 CrmDealUserfieldDeleteResult: TypeAlias = bool
 
 
-EDITFORMLABEL2 = TypedDict(
-    "EDITFORMLABEL2",
+CrmDealUserfieldGetResultEditFormLabel = TypedDict(
+    "CrmDealUserfieldGetResultEditFormLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -2048,8 +2205,8 @@ EDITFORMLABEL2 = TypedDict(
 )
 
 
-ERRORMESSAGE2 = TypedDict(
-    "ERRORMESSAGE2",
+CrmDealUserfieldGetResultErrorMessage = TypedDict(
+    "CrmDealUserfieldGetResultErrorMessage",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -2076,8 +2233,8 @@ ERRORMESSAGE2 = TypedDict(
 )
 
 
-HELPMESSAGE2 = TypedDict(
-    "HELPMESSAGE2",
+CrmDealUserfieldGetResultHelpMessage = TypedDict(
+    "CrmDealUserfieldGetResultHelpMessage",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -2104,8 +2261,8 @@ HELPMESSAGE2 = TypedDict(
 )
 
 
-LISTCOLUMNLABEL2 = TypedDict(
-    "LISTCOLUMNLABEL2",
+CrmDealUserfieldGetResultListColumnLabel = TypedDict(
+    "CrmDealUserfieldGetResultListColumnLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -2132,8 +2289,8 @@ LISTCOLUMNLABEL2 = TypedDict(
 )
 
 
-LISTFILTERLABEL2 = TypedDict(
-    "LISTFILTERLABEL2",
+CrmDealUserfieldGetResultListFilterLabel = TypedDict(
+    "CrmDealUserfieldGetResultListFilterLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -2158,22 +2315,31 @@ LISTFILTERLABEL2 = TypedDict(
         "vn": NotRequired[str],
     },
 )
+
+
+class CrmDealUserfieldGetResultSettings(TypedDict):
+    DEFAULT_VALUE: NotRequired[str]
+    MAX_LENGTH: NotRequired[int]
+    MIN_LENGTH: NotRequired[int]
+    REGEXP: NotRequired[str]
+    ROWS: NotRequired[int]
+    SIZE: NotRequired[int]
 
 
 class CrmDealUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL2]
+    EDIT_FORM_LABEL: NotRequired[CrmDealUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE2]
+    ERROR_MESSAGE: NotRequired[CrmDealUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE2]
+    HELP_MESSAGE: NotRequired[CrmDealUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL2]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL2]
+    LIST_COLUMN_LABEL: NotRequired[CrmDealUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[CrmDealUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS2]
+    SETTINGS: NotRequired[CrmDealUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -2181,17 +2347,42 @@ class CrmDealUserfieldGetResult(TypedDict):
     XML_ID: NotRequired[Any]
 
 
-class Resource1(TypedDict):
-    NAME: NotRequired[str]
-    SECTIONS: NotRequired[list[SECTION]]
+class CrmDealUserfieldListResultItemListItem(TypedDict):
+    DEF: NotRequired[str]
+    ID: NotRequired[str]
+    SORT: NotRequired[str]
+    VALUE: NotRequired[str]
     XML_ID: NotRequired[str]
 
 
-class RESOURCES1(TypedDict):
-    resource: NotRequired[Resource1]
+class CrmDealUserfieldListResultItemSettingsResourcesResourceSectionsItem(TypedDict):
+    CAL_TYPE: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
 
 
-class SETTINGS4(TypedDict):
+class CrmDealUserfieldListResultItemSettingsResourcesResource(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[CrmDealUserfieldListResultItemSettingsResourcesResourceSectionsItem]]
+    XML_ID: NotRequired[str]
+
+
+class CrmDealUserfieldListResultItemSettingsResources(TypedDict):
+    resource: NotRequired[CrmDealUserfieldListResultItemSettingsResourcesResource]
+
+
+class CrmDealUserfieldListResultItemSettingsSelectedResourcesItem(TypedDict):
+    id: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmDealUserfieldListResultItemSettingsServiceListItem(TypedDict):
+    duration: NotRequired[str]
+    name: NotRequired[str]
+
+
+class CrmDealUserfieldListResultItemSettings(TypedDict):
     ALLOW_OVERBOOKING: NotRequired[str]
     CAPTION_NO_VALUE: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
@@ -2206,12 +2397,12 @@ class SETTINGS4(TypedDict):
     MAX_SHOW_SIZE: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
     REGEXP: NotRequired[str]
-    RESOURCES: NotRequired[RESOURCES1]
+    RESOURCES: NotRequired[CrmDealUserfieldListResultItemSettingsResources]
     RESOURCE_LIMIT: NotRequired[int]
     ROWS: NotRequired[int]
-    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_RESOURCES: NotRequired[list[CrmDealUserfieldListResultItemSettingsSelectedResourcesItem]]
     SELECTED_USERS: NotRequired[list[Any]]
-    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SERVICE_LIST: NotRequired[list[CrmDealUserfieldListResultItemSettingsServiceListItem]]
     SHOW_NO_VALUE: NotRequired[str]
     SIZE: NotRequired[int]
     TARGET_BLANK: NotRequired[str]
@@ -2231,12 +2422,12 @@ class CrmDealUserfieldListResultItem(TypedDict):
     HELP_MESSAGE: NotRequired[Any]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST: NotRequired[list[LISTItem]]
+    LIST: NotRequired[list[CrmDealUserfieldListResultItemListItem]]
     LIST_COLUMN_LABEL: NotRequired[str]
     LIST_FILTER_LABEL: NotRequired[str]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS4]
+    SETTINGS: NotRequired[CrmDealUserfieldListResultItemSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -2280,20 +2471,20 @@ CrmDealcategoryStatusResult: TypeAlias = Any
 CrmDealcategoryUpdateResult: TypeAlias = Any
 
 
-class Products(TypedDict):
+class CrmDocumentgeneratorDocumentAddResultDocumentProducts(TypedDict):
     currencyId: NotRequired[str]
     totalRows: NotRequired[int]
     totalSum: NotRequired[str]
 
 
-class Values(TypedDict):
+class CrmDocumentgeneratorDocumentAddResultDocumentValues(TypedDict):
     DocumentNumber: NotRequired[str]
     field_creationMethod: NotRequired[str]
     productsTableVariant: NotRequired[str]
     stampsEnabled: NotRequired[bool]
 
 
-class Document(TypedDict):
+class CrmDocumentgeneratorDocumentAddResultDocument(TypedDict):
     changeQrCodeDisabledReason: NotRequired[str]
     changeQrCodeEnabled: NotRequired[bool]
     changeStampsDisabledReason: NotRequired[str]
@@ -2310,7 +2501,7 @@ class Document(TypedDict):
     isTransformationError: NotRequired[bool]
     number: NotRequired[str]
     pdfUrl: NotRequired[str]
-    products: NotRequired[Products]
+    products: NotRequired[CrmDocumentgeneratorDocumentAddResultDocumentProducts]
     publicUrl: NotRequired[Any]
     pullTag: NotRequired[str]
     qrCodeEnabled: NotRequired[bool]
@@ -2319,11 +2510,11 @@ class Document(TypedDict):
     title: NotRequired[str]
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
-    values: NotRequired[Values]
+    values: NotRequired[CrmDocumentgeneratorDocumentAddResultDocumentValues]
 
 
 class CrmDocumentgeneratorDocumentAddResult(TypedDict):
-    document: NotRequired[Document]
+    document: NotRequired[CrmDocumentgeneratorDocumentAddResultDocument]
 
 
 CrmDocumentgeneratorDocumentDeleteResult: TypeAlias = Any
@@ -2333,13 +2524,19 @@ class CrmDocumentgeneratorDocumentEnablepublicurlResult(TypedDict):
     publicUrl: NotRequired[str]
 
 
-class Values1(TypedDict):
+class CrmDocumentgeneratorDocumentGetResultDocumentProducts(TypedDict):
+    currencyId: NotRequired[str]
+    totalRows: NotRequired[int]
+    totalSum: NotRequired[str]
+
+
+class CrmDocumentgeneratorDocumentGetResultDocumentValues(TypedDict):
     field_creationMethod: NotRequired[str]
     productsTableVariant: NotRequired[str]
     stampsEnabled: NotRequired[bool]
 
 
-class Document1(TypedDict):
+class CrmDocumentgeneratorDocumentGetResultDocument(TypedDict):
     changeQrCodeDisabledReason: NotRequired[str]
     changeQrCodeEnabled: NotRequired[bool]
     changeStampsDisabledReason: NotRequired[str]
@@ -2358,7 +2555,7 @@ class Document1(TypedDict):
     number: NotRequired[str]
     pdfUrl: NotRequired[str]
     pdfUrlMachine: NotRequired[str]
-    products: NotRequired[Products]
+    products: NotRequired[CrmDocumentgeneratorDocumentGetResultDocumentProducts]
     publicUrl: NotRequired[Any]
     pullTag: NotRequired[str]
     qrCodeEnabled: NotRequired[bool]
@@ -2367,14 +2564,14 @@ class Document1(TypedDict):
     title: NotRequired[str]
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
-    values: NotRequired[Values1]
+    values: NotRequired[CrmDocumentgeneratorDocumentGetResultDocumentValues]
 
 
 class CrmDocumentgeneratorDocumentGetResult(TypedDict):
-    document: NotRequired[Document1]
+    document: NotRequired[CrmDocumentgeneratorDocumentGetResultDocument]
 
 
-class DocumentNumber(TypedDict):
+class CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsDocumentNumber(TypedDict):
     chain: NotRequired[str]
     default: NotRequired[str]
     group: NotRequired[list[str]]
@@ -2383,19 +2580,19 @@ class DocumentNumber(TypedDict):
     value: NotRequired[str]
 
 
-class ValueItem(TypedDict):
+class CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsMyCompanyValueItem(TypedDict):
     selected: NotRequired[bool]
     title: NotRequired[str]
     value: NotRequired[str]
 
 
-class MYCOMPANY(TypedDict):
+class CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsMyCompany(TypedDict):
     group: NotRequired[list[str]]
     title: NotRequired[str]
-    value: NotRequired[list[ValueItem]]
+    value: NotRequired[list[CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsMyCompanyValueItem]]
 
 
-class MyCompanyUfLogo(TypedDict):
+class CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsMyCompanyUfLogo(TypedDict):
     chain: NotRequired[str]
     default: NotRequired[Any]
     group: NotRequired[list[str]]
@@ -2404,22 +2601,22 @@ class MyCompanyUfLogo(TypedDict):
     value: NotRequired[Any]
 
 
-class DocumentFields(TypedDict):
-    DocumentNumber: NotRequired[DocumentNumber]
-    MY_COMPANY: NotRequired[MYCOMPANY]
-    MyCompanyUfLogo: NotRequired[MyCompanyUfLogo]
+class CrmDocumentgeneratorDocumentGetfieldsResultDocumentFields(TypedDict):
+    DocumentNumber: NotRequired[CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsDocumentNumber]
+    MY_COMPANY: NotRequired[CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsMyCompany]
+    MyCompanyUfLogo: NotRequired[CrmDocumentgeneratorDocumentGetfieldsResultDocumentFieldsMyCompanyUfLogo]
 
 
 class CrmDocumentgeneratorDocumentGetfieldsResult(TypedDict):
-    documentFields: NotRequired[DocumentFields]
+    documentFields: NotRequired[CrmDocumentgeneratorDocumentGetfieldsResultDocumentFields]
 
 
-class Values2(TypedDict):
+class CrmDocumentgeneratorDocumentListResultDocumentsItemValues(TypedDict):
     field_creationMethod: NotRequired[str]
     stampsEnabled: NotRequired[bool]
 
 
-class Document2(TypedDict):
+class CrmDocumentgeneratorDocumentListResultDocumentsItem(TypedDict):
     createTime: NotRequired[str]
     createdBy: NotRequired[str]
     downloadUrl: NotRequired[str]
@@ -2440,21 +2637,27 @@ class Document2(TypedDict):
     title: NotRequired[str]
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
-    values: NotRequired[Values2]
+    values: NotRequired[CrmDocumentgeneratorDocumentListResultDocumentsItemValues]
 
 
 class CrmDocumentgeneratorDocumentListResult(TypedDict):
-    documents: NotRequired[list[Document2]]
+    documents: NotRequired[list[CrmDocumentgeneratorDocumentListResultDocumentsItem]]
 
 
-class Values3(TypedDict):
+class CrmDocumentgeneratorDocumentUpdateResultDocumentProducts(TypedDict):
+    currencyId: NotRequired[str]
+    totalRows: NotRequired[int]
+    totalSum: NotRequired[str]
+
+
+class CrmDocumentgeneratorDocumentUpdateResultDocumentValues(TypedDict):
     DocumentNumber: NotRequired[str]
     field_creationMethod: NotRequired[str]
     productsTableVariant: NotRequired[str]
     stampsEnabled: NotRequired[bool]
 
 
-class Document3(TypedDict):
+class CrmDocumentgeneratorDocumentUpdateResultDocument(TypedDict):
     changeQrCodeDisabledReason: NotRequired[str]
     changeQrCodeEnabled: NotRequired[bool]
     changeStampsDisabledReason: NotRequired[str]
@@ -2471,7 +2674,7 @@ class Document3(TypedDict):
     isTransformationError: NotRequired[bool]
     number: NotRequired[str]
     pdfUrl: NotRequired[str]
-    products: NotRequired[Products]
+    products: NotRequired[CrmDocumentgeneratorDocumentUpdateResultDocumentProducts]
     publicUrl: NotRequired[Any]
     pullTag: NotRequired[str]
     qrCodeEnabled: NotRequired[bool]
@@ -2480,19 +2683,25 @@ class Document3(TypedDict):
     title: NotRequired[str]
     updateTime: NotRequired[str]
     updatedBy: NotRequired[int]
-    values: NotRequired[Values3]
+    values: NotRequired[CrmDocumentgeneratorDocumentUpdateResultDocumentValues]
 
 
 class CrmDocumentgeneratorDocumentUpdateResult(TypedDict):
-    document: NotRequired[Document3]
+    document: NotRequired[CrmDocumentgeneratorDocumentUpdateResultDocument]
 
 
-class Values4(TypedDict):
+class CrmDocumentgeneratorDocumentUploadResultDocumentProducts(TypedDict):
+    currencyId: NotRequired[str]
+    totalRows: NotRequired[int]
+    totalSum: NotRequired[str]
+
+
+class CrmDocumentgeneratorDocumentUploadResultDocumentValues(TypedDict):
     field_creationMethod: NotRequired[str]
     productsTableVariant: NotRequired[str]
 
 
-class Document4(TypedDict):
+class CrmDocumentgeneratorDocumentUploadResultDocument(TypedDict):
     changeQrCodeDisabledReason: NotRequired[str]
     changeQrCodeEnabled: NotRequired[bool]
     changeStampsDisabledReason: NotRequired[str]
@@ -2507,7 +2716,7 @@ class Document4(TypedDict):
     id: NotRequired[str]
     isTransformationError: NotRequired[bool]
     number: NotRequired[str]
-    products: NotRequired[Products]
+    products: NotRequired[CrmDocumentgeneratorDocumentUploadResultDocumentProducts]
     publicUrl: NotRequired[Any]
     pullTag: NotRequired[str]
     qrCodeEnabled: NotRequired[bool]
@@ -2516,14 +2725,14 @@ class Document4(TypedDict):
     title: NotRequired[str]
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
-    values: NotRequired[Values4]
+    values: NotRequired[CrmDocumentgeneratorDocumentUploadResultDocumentValues]
 
 
 class CrmDocumentgeneratorDocumentUploadResult(TypedDict):
-    document: NotRequired[Document4]
+    document: NotRequired[CrmDocumentgeneratorDocumentUploadResultDocument]
 
 
-class BitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+class CrmDocumentgeneratorNumeratorAddResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
     isDirectNumeration: NotRequired[bool]
     length: NotRequired[int]
     padString: NotRequired[str]
@@ -2533,73 +2742,111 @@ class BitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
     timezone: NotRequired[Any]
 
 
-class Settings3(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class CrmDocumentgeneratorNumeratorAddResultNumeratorSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        CrmDocumentgeneratorNumeratorAddResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
 
 
-class Numerator(TypedDict):
+class CrmDocumentgeneratorNumeratorAddResultNumerator(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
-    settings: NotRequired[Settings3]
+    settings: NotRequired[CrmDocumentgeneratorNumeratorAddResultNumeratorSettings]
     template: NotRequired[str]
 
 
 class CrmDocumentgeneratorNumeratorAddResult(TypedDict):
-    numerator: NotRequired[Numerator]
+    numerator: NotRequired[CrmDocumentgeneratorNumeratorAddResultNumerator]
 
 
 CrmDocumentgeneratorNumeratorDeleteResult: TypeAlias = Any
 
 
-class Settings4(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class CrmDocumentgeneratorNumeratorGetResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+    isDirectNumeration: NotRequired[bool]
+    length: NotRequired[int]
+    padString: NotRequired[str]
+    periodicBy: NotRequired[Any]
+    start: NotRequired[int]
+    step: NotRequired[int]
+    timezone: NotRequired[Any]
 
 
-class Numerator1(TypedDict):
+class CrmDocumentgeneratorNumeratorGetResultNumeratorSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        CrmDocumentgeneratorNumeratorGetResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
+
+
+class CrmDocumentgeneratorNumeratorGetResultNumerator(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[str]
     name: NotRequired[str]
-    settings: NotRequired[Settings4]
+    settings: NotRequired[CrmDocumentgeneratorNumeratorGetResultNumeratorSettings]
     template: NotRequired[str]
 
 
 class CrmDocumentgeneratorNumeratorGetResult(TypedDict):
-    numerator: NotRequired[Numerator1]
+    numerator: NotRequired[CrmDocumentgeneratorNumeratorGetResultNumerator]
 
 
-class Settings5(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class CrmDocumentgeneratorNumeratorListResultNumeratorsItemSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+    isDirectNumeration: NotRequired[bool]
+    length: NotRequired[int]
+    padString: NotRequired[str]
+    periodicBy: NotRequired[Any]
+    start: NotRequired[int]
+    step: NotRequired[int]
+    timezone: NotRequired[Any]
 
 
-class Numerator2(TypedDict):
+class CrmDocumentgeneratorNumeratorListResultNumeratorsItemSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        CrmDocumentgeneratorNumeratorListResultNumeratorsItemSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
+
+
+class CrmDocumentgeneratorNumeratorListResultNumeratorsItem(TypedDict):
     id: NotRequired[str]
     name: NotRequired[str]
-    settings: NotRequired[Settings5]
+    settings: NotRequired[CrmDocumentgeneratorNumeratorListResultNumeratorsItemSettings]
     template: NotRequired[str]
 
 
 class CrmDocumentgeneratorNumeratorListResult(TypedDict):
-    numerators: NotRequired[list[Numerator2]]
+    numerators: NotRequired[list[CrmDocumentgeneratorNumeratorListResultNumeratorsItem]]
 
 
-class Settings6(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class CrmDocumentgeneratorNumeratorUpdateResultSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+    isDirectNumeration: NotRequired[bool]
+    length: NotRequired[int]
+    padString: NotRequired[str]
+    periodicBy: NotRequired[Any]
+    start: NotRequired[int]
+    step: NotRequired[int]
+    timezone: NotRequired[Any]
+
+
+class CrmDocumentgeneratorNumeratorUpdateResultSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        CrmDocumentgeneratorNumeratorUpdateResultSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
 
 
 class CrmDocumentgeneratorNumeratorUpdateResult(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[str]
     name: NotRequired[str]
-    settings: NotRequired[Settings6]
+    settings: NotRequired[CrmDocumentgeneratorNumeratorUpdateResultSettings]
     template: NotRequired[str]
 
 
-class Users(TypedDict):
+class CrmDocumentgeneratorTemplateAddResultTemplateUsers(TypedDict):
     UA: NotRequired[str]
 
 
-class Template(TypedDict):
+class CrmDocumentgeneratorTemplateAddResultTemplate(TypedDict):
     active: NotRequired[str]
     code: NotRequired[Any]
     createTime: NotRequired[str]
@@ -2614,18 +2861,22 @@ class Template(TypedDict):
     region: NotRequired[str]
     sort: NotRequired[str]
     updateTime: NotRequired[str]
-    users: NotRequired[Users]
+    users: NotRequired[CrmDocumentgeneratorTemplateAddResultTemplateUsers]
     withStamps: NotRequired[str]
 
 
 class CrmDocumentgeneratorTemplateAddResult(TypedDict):
-    template: NotRequired[Template]
+    template: NotRequired[CrmDocumentgeneratorTemplateAddResultTemplate]
 
 
 CrmDocumentgeneratorTemplateDeleteResult: TypeAlias = Any
 
 
-class Template1(TypedDict):
+class CrmDocumentgeneratorTemplateGetResultTemplateUsers(TypedDict):
+    UA: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateGetResultTemplate(TypedDict):
     active: NotRequired[str]
     code: NotRequired[Any]
     createTime: NotRequired[str]
@@ -2640,31 +2891,55 @@ class Template1(TypedDict):
     region: NotRequired[str]
     sort: NotRequired[str]
     updateTime: NotRequired[str]
-    users: NotRequired[Users]
+    users: NotRequired[CrmDocumentgeneratorTemplateGetResultTemplateUsers]
     withStamps: NotRequired[str]
 
 
 class CrmDocumentgeneratorTemplateGetResult(TypedDict):
-    template: NotRequired[Template1]
+    template: NotRequired[CrmDocumentgeneratorTemplateGetResultTemplate]
 
 
-class MYCOMPANY1(TypedDict):
+class CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsDocumentNumber(TypedDict):
+    chain: NotRequired[str]
+    default: NotRequired[str]
+    group: NotRequired[list[str]]
+    required: NotRequired[str]
+    title: NotRequired[str]
+    value: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsMyCompanyValueItem(TypedDict):
+    selected: NotRequired[bool]
+    title: NotRequired[str]
+    value: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsMyCompany(TypedDict):
     group: NotRequired[list[str]]
     title: NotRequired[str]
-    value: NotRequired[list[ValueItem]]
+    value: NotRequired[list[CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsMyCompanyValueItem]]
 
 
-class TemplateFields(TypedDict):
-    DocumentNumber: NotRequired[DocumentNumber]
-    MY_COMPANY: NotRequired[MYCOMPANY1]
-    MyCompanyUfLogo: NotRequired[MyCompanyUfLogo]
+class CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsMyCompanyUfLogo(TypedDict):
+    chain: NotRequired[str]
+    default: NotRequired[Any]
+    group: NotRequired[list[str]]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    value: NotRequired[Any]
+
+
+class CrmDocumentgeneratorTemplateGetfieldsResultTemplateFields(TypedDict):
+    DocumentNumber: NotRequired[CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsDocumentNumber]
+    MY_COMPANY: NotRequired[CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsMyCompany]
+    MyCompanyUfLogo: NotRequired[CrmDocumentgeneratorTemplateGetfieldsResultTemplateFieldsMyCompanyUfLogo]
 
 
 class CrmDocumentgeneratorTemplateGetfieldsResult(TypedDict):
-    templateFields: NotRequired[TemplateFields]
+    templateFields: NotRequired[CrmDocumentgeneratorTemplateGetfieldsResultTemplateFields]
 
 
-class Field37(TypedDict):
+class CrmDocumentgeneratorTemplateListResultTemplatesN37(TypedDict):
     download: NotRequired[str]
     downloadMachine: NotRequired[str]
     entityTypeId: NotRequired[list[str]]
@@ -2674,7 +2949,7 @@ class Field37(TypedDict):
     users: NotRequired[list[str]]
 
 
-class Field39(TypedDict):
+class CrmDocumentgeneratorTemplateListResultTemplatesN39(TypedDict):
     download: NotRequired[str]
     downloadMachine: NotRequired[str]
     entityTypeId: NotRequired[list[str]]
@@ -2684,20 +2959,24 @@ class Field39(TypedDict):
     users: NotRequired[list[str]]
 
 
-Templates = TypedDict(
-    "Templates",
+CrmDocumentgeneratorTemplateListResultTemplates = TypedDict(
+    "CrmDocumentgeneratorTemplateListResultTemplates",
     {
-        "37": NotRequired[Field37],
-        "39": NotRequired[Field39],
+        "37": NotRequired[CrmDocumentgeneratorTemplateListResultTemplatesN37],
+        "39": NotRequired[CrmDocumentgeneratorTemplateListResultTemplatesN39],
     },
 )
 
 
 class CrmDocumentgeneratorTemplateListResult(TypedDict):
-    templates: NotRequired[Templates]
+    templates: NotRequired[CrmDocumentgeneratorTemplateListResultTemplates]
 
 
-class Template2(TypedDict):
+class CrmDocumentgeneratorTemplateUpdateResultTemplateUsers(TypedDict):
+    UA: NotRequired[str]
+
+
+class CrmDocumentgeneratorTemplateUpdateResultTemplate(TypedDict):
     active: NotRequired[str]
     code: NotRequired[Any]
     createTime: NotRequired[str]
@@ -2712,12 +2991,12 @@ class Template2(TypedDict):
     region: NotRequired[str]
     sort: NotRequired[str]
     updateTime: NotRequired[str]
-    users: NotRequired[Users]
+    users: NotRequired[CrmDocumentgeneratorTemplateUpdateResultTemplateUsers]
     withStamps: NotRequired[str]
 
 
 class CrmDocumentgeneratorTemplateUpdateResult(TypedDict):
-    template: NotRequired[Template2]
+    template: NotRequired[CrmDocumentgeneratorTemplateUpdateResultTemplate]
 
 
 class CrmDuplicateFindbycommResult(TypedDict):
@@ -2824,7 +3103,7 @@ class CrmEnumContenttypeResultItem(TypedDict):
 CrmEnumContenttypeResult: TypeAlias = list[CrmEnumContenttypeResultItem]
 
 
-class NAME(TypedDict):
+class CrmEnumFieldsResultId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -2834,7 +3113,7 @@ class NAME(TypedDict):
     type: NotRequired[str]
 
 
-class SYMBOLCODE(TypedDict):
+class CrmEnumFieldsResultName(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -2844,7 +3123,17 @@ class SYMBOLCODE(TypedDict):
     type: NotRequired[str]
 
 
-class SYMBOLCODESHORT(TypedDict):
+class CrmEnumFieldsResultSymbolCode(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmEnumFieldsResultSymbolCodeShort(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -2855,10 +3144,10 @@ class SYMBOLCODESHORT(TypedDict):
 
 
 class CrmEnumFieldsResult(TypedDict):
-    ID: NotRequired[ID]
-    NAME: NotRequired[NAME]
-    SYMBOL_CODE: NotRequired[SYMBOLCODE]
-    SYMBOL_CODE_SHORT: NotRequired[SYMBOLCODESHORT]
+    ID: NotRequired[CrmEnumFieldsResultId]
+    NAME: NotRequired[CrmEnumFieldsResultName]
+    SYMBOL_CODE: NotRequired[CrmEnumFieldsResultSymbolCode]
+    SYMBOL_CODE_SHORT: NotRequired[CrmEnumFieldsResultSymbolCodeShort]
 
 
 class CrmEnumGetorderownertypesResultItem(TypedDict):
@@ -2966,7 +3255,7 @@ CrmInvoiceUserfieldListResult: TypeAlias = Any
 CrmInvoiceUserfieldUpdateResult: TypeAlias = Any
 
 
-class Item(TypedDict):
+class CrmItemAddResultItem(TypedDict):
     additionalInfo: NotRequired[str]
     assignedById: NotRequired[int]
     begindate: NotRequired[str]
@@ -3037,21 +3326,21 @@ class Item(TypedDict):
 
 
 class CrmItemAddResult(TypedDict):
-    item: NotRequired[Item]
+    item: NotRequired[CrmItemAddResultItem]
 
 
-class Item2(TypedDict):
+class CrmItemBatchImportResultItemsItemItem(TypedDict):
     id: NotRequired[int]
 
 
-class Item1(TypedDict):
+class CrmItemBatchImportResultItemsItem(TypedDict):
     error: NotRequired[str]
     error_description: NotRequired[str]
-    item: NotRequired[Item2]
+    item: NotRequired[CrmItemBatchImportResultItemsItemItem]
 
 
 class CrmItemBatchImportResult(TypedDict):
-    items: NotRequired[list[Item1]]
+    items: NotRequired[list[CrmItemBatchImportResultItemsItem]]
 
 
 CrmItemDeleteResult: TypeAlias = list[Any]
@@ -3094,38 +3383,41 @@ CrmItemDetailsConfigurationResetResult: TypeAlias = bool
 CrmItemDetailsConfigurationSetResult: TypeAlias = bool
 
 
-class Settings7(TypedDict):
+class CrmItemFieldsResultFieldsValueSettings(TypedDict):
     isEmbeddedEditorEnabled: NotRequired[bool]
     isMyCompany: NotRequired[bool]
     parentEntityTypeId: NotRequired[int]
 
 
-class Fields2(TypedDict):
+class CrmItemFieldsResultFieldsValue(TypedDict):
     isDeprecated: NotRequired[bool]
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
-    settings: NotRequired[Settings7]
+    settings: NotRequired[CrmItemFieldsResultFieldsValueSettings]
     statusType: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
     upperName: NotRequired[str]
 
 
+CrmItemFieldsResultFields: TypeAlias = dict[str, CrmItemFieldsResultFieldsValue]
+
+
 class CrmItemFieldsResult(TypedDict):
-    fields: NotRequired[dict[str, Fields2]]
+    fields: NotRequired[CrmItemFieldsResultFields]
 
 
-class FmItem(TypedDict):
+class CrmItemGetResultItemFmItem(TypedDict):
     id: NotRequired[int]
     typeId: NotRequired[str]
     value: NotRequired[str]
     valueType: NotRequired[str]
 
 
-class Item3(TypedDict):
+class CrmItemGetResultItem(TypedDict):
     address: NotRequired[Any]
     assignedById: NotRequired[int]
     birthdate: NotRequired[str]
@@ -3145,7 +3437,7 @@ class Item3(TypedDict):
     emailMailing: NotRequired[str]
     emailWork: NotRequired[str]
     entityTypeId: NotRequired[int]
-    fm: NotRequired[list[FmItem]]
+    fm: NotRequired[list[CrmItemGetResultItemFmItem]]
     hasEmail: NotRequired[str]
     hasImol: NotRequired[str]
     hasPhone: NotRequired[str]
@@ -3206,18 +3498,18 @@ class Item3(TypedDict):
 
 
 class CrmItemGetResult(TypedDict):
-    item: NotRequired[Item3]
+    item: NotRequired[CrmItemGetResultItem]
 
 
-class Item4(TypedDict):
+class CrmItemImportResultItem(TypedDict):
     id: NotRequired[int]
 
 
 class CrmItemImportResult(TypedDict):
-    item: NotRequired[Item4]
+    item: NotRequired[CrmItemImportResultItem]
 
 
-class Item5(TypedDict):
+class CrmItemListResultItemsItem(TypedDict):
     assignedById: NotRequired[int | None]
     createdTime: NotRequired[str | None]
     id: NotRequired[int]
@@ -3227,7 +3519,7 @@ class Item5(TypedDict):
 
 
 class CrmItemListResult(TypedDict):
-    items: list[Item5]
+    items: list[CrmItemListResultItemsItem]
 
 
 CrmItemPaymentAddResult: TypeAlias = int
@@ -3255,16 +3547,22 @@ CrmItemPaymentDeliveryListResult: TypeAlias = list[CrmItemPaymentDeliveryListRes
 CrmItemPaymentDeliverySetDeliveryResult: TypeAlias = bool
 
 
+CrmItemPaymentGetResultPaid: TypeAlias = Literal["Y", "N"]
+
+
 class CrmItemPaymentGetResult(TypedDict):
     accountNumber: str
     currency: str
     datePaid: str | None
     empPaidId: int | None
     id: int
-    paid: Literal["Y", "N"]
+    paid: CrmItemPaymentGetResultPaid
     paySystemId: int
     paySystemName: str
     sum: float
+
+
+CrmItemPaymentListResultItemPaid: TypeAlias = Literal["Y", "N"]
 
 
 class CrmItemPaymentListResultItem(TypedDict):
@@ -3273,7 +3571,7 @@ class CrmItemPaymentListResultItem(TypedDict):
     datePaid: str | None
     empPaidId: int | None
     id: int
-    paid: Literal["Y", "N"]
+    paid: CrmItemPaymentListResultItemPaid
     paySystemId: int
     paySystemName: str
     sum: float
@@ -3310,7 +3608,7 @@ CrmItemPaymentUnpayResult: TypeAlias = bool
 CrmItemPaymentUpdateResult: TypeAlias = bool
 
 
-class ProductRow(TypedDict):
+class CrmItemProductrowAddResultProductRow(TypedDict):
     customized: NotRequired[str]
     discountRate: NotRequired[int]
     discountSum: NotRequired[float]
@@ -3336,13 +3634,13 @@ class ProductRow(TypedDict):
 
 
 class CrmItemProductrowAddResult(TypedDict):
-    productRow: NotRequired[ProductRow]
+    productRow: NotRequired[CrmItemProductrowAddResultProductRow]
 
 
 CrmItemProductrowDeleteResult: TypeAlias = Any
 
 
-class Fields3(TypedDict):
+class CrmItemProductrowFieldsResultFieldsValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -3352,11 +3650,14 @@ class Fields3(TypedDict):
     type: NotRequired[str]
 
 
+CrmItemProductrowFieldsResultFields: TypeAlias = dict[str, CrmItemProductrowFieldsResultFieldsValue]
+
+
 class CrmItemProductrowFieldsResult(TypedDict):
-    fields: NotRequired[dict[str, Fields3]]
+    fields: NotRequired[CrmItemProductrowFieldsResultFields]
 
 
-class ProductRow1(TypedDict):
+class CrmItemProductrowGetAvailableForPaymentResultProductRowsItem(TypedDict):
     customized: NotRequired[str]
     discountRate: NotRequired[int]
     discountSum: NotRequired[int]
@@ -3382,10 +3683,10 @@ class ProductRow1(TypedDict):
 
 
 class CrmItemProductrowGetAvailableForPaymentResult(TypedDict):
-    productRows: NotRequired[list[ProductRow1]]
+    productRows: NotRequired[list[CrmItemProductrowGetAvailableForPaymentResultProductRowsItem]]
 
 
-class ProductRow2(TypedDict):
+class CrmItemProductrowGetResultProductRow(TypedDict):
     customized: NotRequired[str]
     discountRate: NotRequired[int]
     discountSum: NotRequired[int]
@@ -3412,10 +3713,10 @@ class ProductRow2(TypedDict):
 
 
 class CrmItemProductrowGetResult(TypedDict):
-    productRow: NotRequired[ProductRow2]
+    productRow: NotRequired[CrmItemProductrowGetResultProductRow]
 
 
-class ProductRow3(TypedDict):
+class CrmItemProductrowListResultProductRowsItem(TypedDict):
     customized: NotRequired[str]
     discountRate: NotRequired[int]
     discountSum: NotRequired[float]
@@ -3442,10 +3743,10 @@ class ProductRow3(TypedDict):
 
 
 class CrmItemProductrowListResult(TypedDict):
-    productRows: NotRequired[list[ProductRow3]]
+    productRows: NotRequired[list[CrmItemProductrowListResultProductRowsItem]]
 
 
-class ProductRow4(TypedDict):
+class CrmItemProductrowSetResultProductRowsItem(TypedDict):
     customized: NotRequired[str]
     discountRate: NotRequired[int]
     discountSum: NotRequired[int]
@@ -3471,10 +3772,10 @@ class ProductRow4(TypedDict):
 
 
 class CrmItemProductrowSetResult(TypedDict):
-    productRows: NotRequired[list[ProductRow4]]
+    productRows: NotRequired[list[CrmItemProductrowSetResultProductRowsItem]]
 
 
-class ProductRow5(TypedDict):
+class CrmItemProductrowUpdateResultProductRow(TypedDict):
     customized: NotRequired[str]
     discountRate: NotRequired[int]
     discountSum: NotRequired[float]
@@ -3500,10 +3801,10 @@ class ProductRow5(TypedDict):
 
 
 class CrmItemProductrowUpdateResult(TypedDict):
-    productRow: NotRequired[ProductRow5]
+    productRow: NotRequired[CrmItemProductrowUpdateResultProductRow]
 
 
-class Item6(TypedDict):
+class CrmItemUpdateResultItem(TypedDict):
     additionalInfo: NotRequired[str]
     assignedById: NotRequired[int]
     begindate: NotRequired[str]
@@ -3574,7 +3875,7 @@ class Item6(TypedDict):
 
 
 class CrmItemUpdateResult(TypedDict):
-    item: NotRequired[Item6]
+    item: NotRequired[CrmItemUpdateResultItem]
 
 
 CrmLeadAddResult: TypeAlias = int
@@ -3586,10 +3887,40 @@ CrmLeadContactAddResult: TypeAlias = bool
 CrmLeadContactDeleteResult: TypeAlias = bool
 
 
+class CrmLeadContactFieldsResultContactId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmLeadContactFieldsResultIsPrimary(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmLeadContactFieldsResultSort(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
 class CrmLeadContactFieldsResult(TypedDict):
-    CONTACT_ID: NotRequired[CONTACTID]
-    IS_PRIMARY: NotRequired[ISPRIMARY]
-    SORT: NotRequired[SORT]
+    CONTACT_ID: NotRequired[CrmLeadContactFieldsResultContactId]
+    IS_PRIMARY: NotRequired[CrmLeadContactFieldsResultIsPrimary]
+    SORT: NotRequired[CrmLeadContactFieldsResultSort]
 
 
 CrmLeadContactItemsDeleteResult: TypeAlias = bool
@@ -3623,27 +3954,34 @@ CrmLeadDetailsConfigurationResetResult: TypeAlias = bool
 CrmLeadDetailsConfigurationSetResult: TypeAlias = bool
 
 
-class Settings8(TypedDict):
+class CrmLeadFieldsResultValueSettings(TypedDict):
     parentEntityTypeId: NotRequired[int]
 
 
-class CrmLeadFieldsResult1(TypedDict):
+class CrmLeadFieldsResultValue(TypedDict):
     isDeprecated: NotRequired[bool]
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
-    settings: NotRequired[Settings8]
+    settings: NotRequired[CrmLeadFieldsResultValueSettings]
     statusType: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-CrmLeadFieldsResult: TypeAlias = dict[str, CrmLeadFieldsResult1]
+CrmLeadFieldsResult: TypeAlias = dict[str, CrmLeadFieldsResultValue]
 
 
-class IMItem(TypedDict):
+class CrmLeadGetResultImItem(TypedDict):
+    ID: NotRequired[str]
+    TYPE_ID: NotRequired[str]
+    VALUE: NotRequired[str]
+    VALUE_TYPE: NotRequired[str]
+
+
+class CrmLeadGetResultPhoneItem(TypedDict):
     ID: NotRequired[str]
     TYPE_ID: NotRequired[str]
     VALUE: NotRequired[str]
@@ -3676,7 +4014,7 @@ class CrmLeadGetResult(TypedDict):
     HAS_PHONE: NotRequired[str]
     HONORIFIC: NotRequired[Any]
     ID: NotRequired[str]
-    IM: NotRequired[list[IMItem]]
+    IM: NotRequired[list[CrmLeadGetResultImItem]]
     IS_MANUAL_OPPORTUNITY: NotRequired[str]
     IS_RETURN_CUSTOMER: NotRequired[str]
     LAST_ACTIVITY_BY: NotRequired[str]
@@ -3690,7 +4028,7 @@ class CrmLeadGetResult(TypedDict):
     OPPORTUNITY: NotRequired[str]
     ORIGINATOR_ID: NotRequired[Any]
     ORIGIN_ID: NotRequired[Any]
-    PHONE: NotRequired[list[PHONEItem]]
+    PHONE: NotRequired[list[CrmLeadGetResultPhoneItem]]
     POST: NotRequired[Any]
     SECOND_NAME: NotRequired[Any]
     SOURCE_DESCRIPTION: NotRequired[Any]
@@ -3755,7 +4093,147 @@ CrmLeadUserfieldAddResult: TypeAlias = int
 CrmLeadUserfieldDeleteResult: TypeAlias = bool
 
 
-class SETTINGS5(TypedDict):
+CrmLeadUserfieldGetResultEditFormLabel = TypedDict(
+    "CrmLeadUserfieldGetResultEditFormLabel",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+CrmLeadUserfieldGetResultErrorMessage = TypedDict(
+    "CrmLeadUserfieldGetResultErrorMessage",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+CrmLeadUserfieldGetResultHelpMessage = TypedDict(
+    "CrmLeadUserfieldGetResultHelpMessage",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+CrmLeadUserfieldGetResultListColumnLabel = TypedDict(
+    "CrmLeadUserfieldGetResultListColumnLabel",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+CrmLeadUserfieldGetResultListFilterLabel = TypedDict(
+    "CrmLeadUserfieldGetResultListFilterLabel",
+    {
+        "ar": NotRequired[str],
+        "br": NotRequired[str],
+        "de": NotRequired[str],
+        "en": NotRequired[str],
+        "fr": NotRequired[str],
+        "hi": NotRequired[str],
+        "id": NotRequired[str],
+        "in": NotRequired[str],
+        "it": NotRequired[str],
+        "ja": NotRequired[str],
+        "kz": NotRequired[str],
+        "la": NotRequired[str],
+        "ms": NotRequired[str],
+        "pl": NotRequired[str],
+        "ru": NotRequired[str],
+        "sc": NotRequired[str],
+        "tc": NotRequired[str],
+        "th": NotRequired[str],
+        "tr": NotRequired[str],
+        "ua": NotRequired[str],
+        "vn": NotRequired[str],
+    },
+)
+
+
+class CrmLeadUserfieldGetResultSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[str]
     MAX_LENGTH: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
@@ -3765,19 +4243,19 @@ class SETTINGS5(TypedDict):
 
 
 class CrmLeadUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL2]
+    EDIT_FORM_LABEL: NotRequired[CrmLeadUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE2]
+    ERROR_MESSAGE: NotRequired[CrmLeadUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE2]
+    HELP_MESSAGE: NotRequired[CrmLeadUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL2]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL2]
+    LIST_COLUMN_LABEL: NotRequired[CrmLeadUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[CrmLeadUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS5]
+    SETTINGS: NotRequired[CrmLeadUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -3785,17 +4263,42 @@ class CrmLeadUserfieldGetResult(TypedDict):
     XML_ID: NotRequired[Any]
 
 
-class Resource2(TypedDict):
-    NAME: NotRequired[str]
-    SECTIONS: NotRequired[list[SECTION]]
+class CrmLeadUserfieldListResultItemListItem(TypedDict):
+    DEF: NotRequired[str]
+    ID: NotRequired[str]
+    SORT: NotRequired[str]
+    VALUE: NotRequired[str]
     XML_ID: NotRequired[str]
 
 
-class RESOURCES2(TypedDict):
-    resource: NotRequired[Resource2]
+class CrmLeadUserfieldListResultItemSettingsResourcesResourceSectionsItem(TypedDict):
+    CAL_TYPE: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
 
 
-class SETTINGS6(TypedDict):
+class CrmLeadUserfieldListResultItemSettingsResourcesResource(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[CrmLeadUserfieldListResultItemSettingsResourcesResourceSectionsItem]]
+    XML_ID: NotRequired[str]
+
+
+class CrmLeadUserfieldListResultItemSettingsResources(TypedDict):
+    resource: NotRequired[CrmLeadUserfieldListResultItemSettingsResourcesResource]
+
+
+class CrmLeadUserfieldListResultItemSettingsSelectedResourcesItem(TypedDict):
+    id: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmLeadUserfieldListResultItemSettingsServiceListItem(TypedDict):
+    duration: NotRequired[str]
+    name: NotRequired[str]
+
+
+class CrmLeadUserfieldListResultItemSettings(TypedDict):
     ALLOW_OVERBOOKING: NotRequired[str]
     CAPTION_NO_VALUE: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
@@ -3810,12 +4313,12 @@ class SETTINGS6(TypedDict):
     MAX_SHOW_SIZE: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
     REGEXP: NotRequired[str]
-    RESOURCES: NotRequired[RESOURCES2]
+    RESOURCES: NotRequired[CrmLeadUserfieldListResultItemSettingsResources]
     RESOURCE_LIMIT: NotRequired[int]
     ROWS: NotRequired[int]
-    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_RESOURCES: NotRequired[list[CrmLeadUserfieldListResultItemSettingsSelectedResourcesItem]]
     SELECTED_USERS: NotRequired[list[Any]]
-    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SERVICE_LIST: NotRequired[list[CrmLeadUserfieldListResultItemSettingsServiceListItem]]
     SHOW_NO_VALUE: NotRequired[str]
     SIZE: NotRequired[int]
     TARGET_BLANK: NotRequired[str]
@@ -3835,12 +4338,12 @@ class CrmLeadUserfieldListResultItem(TypedDict):
     HELP_MESSAGE: NotRequired[Any]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST: NotRequired[list[LISTItem]]
+    LIST: NotRequired[list[CrmLeadUserfieldListResultItemListItem]]
     LIST_COLUMN_LABEL: NotRequired[str]
     LIST_FILTER_LABEL: NotRequired[str]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS6]
+    SETTINGS: NotRequired[CrmLeadUserfieldListResultItemSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -3872,7 +4375,7 @@ CrmMeasureListResult: TypeAlias = Any
 CrmMeasureUpdateResult: TypeAlias = Any
 
 
-class TYPEID(TypedDict):
+class CrmMultifieldFieldsResultId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -3882,7 +4385,27 @@ class TYPEID(TypedDict):
     type: NotRequired[str]
 
 
-class VALUETYPE(TypedDict):
+class CrmMultifieldFieldsResultTypeId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmMultifieldFieldsResultValue(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmMultifieldFieldsResultValueType(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -3893,63 +4416,63 @@ class VALUETYPE(TypedDict):
 
 
 class CrmMultifieldFieldsResult(TypedDict):
-    ID: NotRequired[ID]
-    TYPE_ID: NotRequired[TYPEID]
-    VALUE: NotRequired[VALUE]
-    VALUE_TYPE: NotRequired[VALUETYPE]
+    ID: NotRequired[CrmMultifieldFieldsResultId]
+    TYPE_ID: NotRequired[CrmMultifieldFieldsResultTypeId]
+    VALUE: NotRequired[CrmMultifieldFieldsResultValue]
+    VALUE_TYPE: NotRequired[CrmMultifieldFieldsResultValueType]
 
 
-class DealOrder(TypedDict):
+class CrmOrderentityAddResultDealOrder(TypedDict):
     orderId: NotRequired[int]
     ownerId: NotRequired[int]
     ownerTypeId: NotRequired[int]
 
 
 class CrmOrderentityAddResult(TypedDict):
-    dealOrder: NotRequired[DealOrder]
+    dealOrder: NotRequired[CrmOrderentityAddResultDealOrder]
 
 
 CrmOrderentityDeleteByFilterResult: TypeAlias = bool
 
 
-class OrderId(TypedDict):
+class CrmOrderentityGetFieldsResultOrderEntityOrderId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class OwnerId(TypedDict):
+class CrmOrderentityGetFieldsResultOrderEntityOwnerId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class OwnerTypeId(TypedDict):
+class CrmOrderentityGetFieldsResultOrderEntityOwnerTypeId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class OrderEntity(TypedDict):
-    orderId: NotRequired[OrderId]
-    ownerId: NotRequired[OwnerId]
-    ownerTypeId: NotRequired[OwnerTypeId]
+class CrmOrderentityGetFieldsResultOrderEntity(TypedDict):
+    orderId: NotRequired[CrmOrderentityGetFieldsResultOrderEntityOrderId]
+    ownerId: NotRequired[CrmOrderentityGetFieldsResultOrderEntityOwnerId]
+    ownerTypeId: NotRequired[CrmOrderentityGetFieldsResultOrderEntityOwnerTypeId]
 
 
 class CrmOrderentityGetFieldsResult(TypedDict):
-    orderEntity: NotRequired[OrderEntity]
+    orderEntity: NotRequired[CrmOrderentityGetFieldsResultOrderEntity]
 
 
-class OrderEntityItem(TypedDict):
+class CrmOrderentityListResultOrderEntityItem(TypedDict):
     orderId: NotRequired[int]
     ownerId: NotRequired[int]
 
 
 class CrmOrderentityListResult(TypedDict):
-    orderEntity: NotRequired[list[OrderEntityItem]]
+    orderEntity: NotRequired[list[CrmOrderentityListResultOrderEntityItem]]
 
 
 CrmPaysystemFieldsResult: TypeAlias = Any
@@ -4042,10 +4565,40 @@ CrmQuoteContactAddResult: TypeAlias = bool
 CrmQuoteContactDeleteResult: TypeAlias = bool
 
 
+class CrmQuoteContactFieldsResultContactId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmQuoteContactFieldsResultIsPrimary(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmQuoteContactFieldsResultSort(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
 class CrmQuoteContactFieldsResult(TypedDict):
-    CONTACT_ID: NotRequired[CONTACTID]
-    IS_PRIMARY: NotRequired[ISPRIMARY]
-    SORT: NotRequired[SORT]
+    CONTACT_ID: NotRequired[CrmQuoteContactFieldsResultContactId]
+    IS_PRIMARY: NotRequired[CrmQuoteContactFieldsResultIsPrimary]
+    SORT: NotRequired[CrmQuoteContactFieldsResultSort]
 
 
 CrmQuoteContactItemsDeleteResult: TypeAlias = bool
@@ -4067,16 +4620,16 @@ CrmQuoteContactItemsSetResult: TypeAlias = bool
 CrmQuoteDeleteResult: TypeAlias = bool
 
 
-class DEFAULTVALUE(TypedDict):
+class CrmQuoteFieldsResultValueSettingsDefaultValue(TypedDict):
     TYPE: NotRequired[str]
     VALUE: NotRequired[str]
 
 
-class Settings9(TypedDict):
-    DEFAULT_VALUE: NotRequired[DEFAULTVALUE]
+class CrmQuoteFieldsResultValueSettings(TypedDict):
+    DEFAULT_VALUE: NotRequired[CrmQuoteFieldsResultValueSettingsDefaultValue]
 
 
-class CrmQuoteFieldsResult1(TypedDict):
+class CrmQuoteFieldsResultValue(TypedDict):
     filterLabel: NotRequired[str]
     formLabel: NotRequired[str]
     isDeprecated: NotRequired[bool]
@@ -4086,13 +4639,13 @@ class CrmQuoteFieldsResult1(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     listLabel: NotRequired[str]
-    settings: NotRequired[Settings9]
+    settings: NotRequired[CrmQuoteFieldsResultValueSettings]
     statusType: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-CrmQuoteFieldsResult: TypeAlias = dict[str, CrmQuoteFieldsResult1]
+CrmQuoteFieldsResult: TypeAlias = dict[str, CrmQuoteFieldsResultValue]
 
 
 class CrmQuoteGetResult(TypedDict):
@@ -4212,8 +4765,8 @@ CrmQuoteUserfieldAddResult: TypeAlias = int
 CrmQuoteUserfieldDeleteResult: TypeAlias = bool
 
 
-EDITFORMLABEL4 = TypedDict(
-    "EDITFORMLABEL4",
+CrmQuoteUserfieldGetResultEditFormLabel = TypedDict(
+    "CrmQuoteUserfieldGetResultEditFormLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -4239,8 +4792,8 @@ EDITFORMLABEL4 = TypedDict(
 )
 
 
-ERRORMESSAGE4 = TypedDict(
-    "ERRORMESSAGE4",
+CrmQuoteUserfieldGetResultErrorMessage = TypedDict(
+    "CrmQuoteUserfieldGetResultErrorMessage",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -4266,8 +4819,8 @@ ERRORMESSAGE4 = TypedDict(
 )
 
 
-HELPMESSAGE4 = TypedDict(
-    "HELPMESSAGE4",
+CrmQuoteUserfieldGetResultHelpMessage = TypedDict(
+    "CrmQuoteUserfieldGetResultHelpMessage",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -4293,8 +4846,8 @@ HELPMESSAGE4 = TypedDict(
 )
 
 
-LISTCOLUMNLABEL4 = TypedDict(
-    "LISTCOLUMNLABEL4",
+CrmQuoteUserfieldGetResultListColumnLabel = TypedDict(
+    "CrmQuoteUserfieldGetResultListColumnLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -4320,8 +4873,8 @@ LISTCOLUMNLABEL4 = TypedDict(
 )
 
 
-LISTFILTERLABEL4 = TypedDict(
-    "LISTFILTERLABEL4",
+CrmQuoteUserfieldGetResultListFilterLabel = TypedDict(
+    "CrmQuoteUserfieldGetResultListFilterLabel",
     {
         "ar": NotRequired[str],
         "br": NotRequired[str],
@@ -4347,7 +4900,7 @@ LISTFILTERLABEL4 = TypedDict(
 )
 
 
-class SETTINGS7(TypedDict):
+class CrmQuoteUserfieldGetResultSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[str]
     MAX_LENGTH: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
@@ -4357,19 +4910,19 @@ class SETTINGS7(TypedDict):
 
 
 class CrmQuoteUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL4]
+    EDIT_FORM_LABEL: NotRequired[CrmQuoteUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE4]
+    ERROR_MESSAGE: NotRequired[CrmQuoteUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE4]
+    HELP_MESSAGE: NotRequired[CrmQuoteUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL4]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL4]
+    LIST_COLUMN_LABEL: NotRequired[CrmQuoteUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[CrmQuoteUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS7]
+    SETTINGS: NotRequired[CrmQuoteUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -4377,17 +4930,42 @@ class CrmQuoteUserfieldGetResult(TypedDict):
     XML_ID: NotRequired[Any]
 
 
-class Resource3(TypedDict):
-    NAME: NotRequired[str]
-    SECTIONS: NotRequired[list[SECTION]]
+class CrmQuoteUserfieldListResultItemListItem(TypedDict):
+    DEF: NotRequired[str]
+    ID: NotRequired[str]
+    SORT: NotRequired[str]
+    VALUE: NotRequired[str]
     XML_ID: NotRequired[str]
 
 
-class RESOURCES3(TypedDict):
-    resource: NotRequired[Resource3]
+class CrmQuoteUserfieldListResultItemSettingsResourcesResourceSectionsItem(TypedDict):
+    CAL_TYPE: NotRequired[str]
+    ID: NotRequired[str]
+    NAME: NotRequired[str]
 
 
-class SETTINGS8(TypedDict):
+class CrmQuoteUserfieldListResultItemSettingsResourcesResource(TypedDict):
+    NAME: NotRequired[str]
+    SECTIONS: NotRequired[list[CrmQuoteUserfieldListResultItemSettingsResourcesResourceSectionsItem]]
+    XML_ID: NotRequired[str]
+
+
+class CrmQuoteUserfieldListResultItemSettingsResources(TypedDict):
+    resource: NotRequired[CrmQuoteUserfieldListResultItemSettingsResourcesResource]
+
+
+class CrmQuoteUserfieldListResultItemSettingsSelectedResourcesItem(TypedDict):
+    id: NotRequired[str]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmQuoteUserfieldListResultItemSettingsServiceListItem(TypedDict):
+    duration: NotRequired[str]
+    name: NotRequired[str]
+
+
+class CrmQuoteUserfieldListResultItemSettings(TypedDict):
     ALLOW_OVERBOOKING: NotRequired[str]
     CAPTION_NO_VALUE: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
@@ -4402,12 +4980,12 @@ class SETTINGS8(TypedDict):
     MAX_SHOW_SIZE: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
     REGEXP: NotRequired[str]
-    RESOURCES: NotRequired[RESOURCES3]
+    RESOURCES: NotRequired[CrmQuoteUserfieldListResultItemSettingsResources]
     RESOURCE_LIMIT: NotRequired[int]
     ROWS: NotRequired[int]
-    SELECTED_RESOURCES: NotRequired[list[SELECTEDRESOURCE]]
+    SELECTED_RESOURCES: NotRequired[list[CrmQuoteUserfieldListResultItemSettingsSelectedResourcesItem]]
     SELECTED_USERS: NotRequired[list[Any]]
-    SERVICE_LIST: NotRequired[list[SERVICELISTItem]]
+    SERVICE_LIST: NotRequired[list[CrmQuoteUserfieldListResultItemSettingsServiceListItem]]
     SHOW_NO_VALUE: NotRequired[str]
     SIZE: NotRequired[int]
     TARGET_BLANK: NotRequired[str]
@@ -4427,12 +5005,12 @@ class CrmQuoteUserfieldListResultItem(TypedDict):
     HELP_MESSAGE: NotRequired[Any]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST: NotRequired[list[LISTItem]]
+    LIST: NotRequired[list[CrmQuoteUserfieldListResultItemListItem]]
     LIST_COLUMN_LABEL: NotRequired[str]
     LIST_FILTER_LABEL: NotRequired[str]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS8]
+    SETTINGS: NotRequired[CrmQuoteUserfieldListResultItemSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -4455,7 +5033,7 @@ CrmRequisiteBankdetailAddResult: TypeAlias = int
 CrmRequisiteBankdetailDeleteResult: TypeAlias = bool
 
 
-class CrmRequisiteBankdetailFieldsResult1(TypedDict):
+class CrmRequisiteBankdetailFieldsResultValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4465,7 +5043,7 @@ class CrmRequisiteBankdetailFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmRequisiteBankdetailFieldsResult: TypeAlias = dict[str, CrmRequisiteBankdetailFieldsResult1]
+CrmRequisiteBankdetailFieldsResult: TypeAlias = dict[str, CrmRequisiteBankdetailFieldsResultValue]
 
 
 class CrmRequisiteBankdetailGetResult(TypedDict):
@@ -4519,7 +5097,7 @@ CrmRequisiteBankdetailUpdateResult: TypeAlias = bool
 CrmRequisiteDeleteResult: TypeAlias = bool
 
 
-class Settings10(TypedDict):
+class CrmRequisiteFieldsResultValueSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[Any]
     DISPLAY: NotRequired[str]
     LABEL: NotRequired[list[str]]
@@ -4536,7 +5114,7 @@ class Settings10(TypedDict):
     USE_TIMEZONE: NotRequired[str]
 
 
-class CrmRequisiteFieldsResult1(TypedDict):
+class CrmRequisiteFieldsResultValue(TypedDict):
     filterLabel: NotRequired[str]
     formLabel: NotRequired[str]
     isDynamic: NotRequired[bool]
@@ -4545,20 +5123,20 @@ class CrmRequisiteFieldsResult1(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     listLabel: NotRequired[str]
-    settings: NotRequired[Settings10]
+    settings: NotRequired[CrmRequisiteFieldsResultValueSettings]
     statusType: NotRequired[list[str]]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-CrmRequisiteFieldsResult: TypeAlias = dict[str, CrmRequisiteFieldsResult1]
+CrmRequisiteFieldsResult: TypeAlias = dict[str, CrmRequisiteFieldsResultValue]
 
 
 class CrmRequisiteGetResult(TypedDict):
     pass
 
 
-class BANKDETAILID(TypedDict):
+class CrmRequisiteLinkFieldsResultBankDetailId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4568,7 +5146,7 @@ class BANKDETAILID(TypedDict):
     type: NotRequired[str]
 
 
-class MCBANKDETAILID(TypedDict):
+class CrmRequisiteLinkFieldsResultEntityId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4578,7 +5156,7 @@ class MCBANKDETAILID(TypedDict):
     type: NotRequired[str]
 
 
-class MCREQUISITEID(TypedDict):
+class CrmRequisiteLinkFieldsResultEntityTypeId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4588,7 +5166,27 @@ class MCREQUISITEID(TypedDict):
     type: NotRequired[str]
 
 
-class REQUISITEID(TypedDict):
+class CrmRequisiteLinkFieldsResultMcBankDetailId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmRequisiteLinkFieldsResultMcRequisiteId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmRequisiteLinkFieldsResultRequisiteId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4599,12 +5197,12 @@ class REQUISITEID(TypedDict):
 
 
 class CrmRequisiteLinkFieldsResult(TypedDict):
-    BANK_DETAIL_ID: NotRequired[BANKDETAILID]
-    ENTITY_ID: NotRequired[ENTITYID]
-    ENTITY_TYPE_ID: NotRequired[ENTITYTYPEID]
-    MC_BANK_DETAIL_ID: NotRequired[MCBANKDETAILID]
-    MC_REQUISITE_ID: NotRequired[MCREQUISITEID]
-    REQUISITE_ID: NotRequired[REQUISITEID]
+    BANK_DETAIL_ID: NotRequired[CrmRequisiteLinkFieldsResultBankDetailId]
+    ENTITY_ID: NotRequired[CrmRequisiteLinkFieldsResultEntityId]
+    ENTITY_TYPE_ID: NotRequired[CrmRequisiteLinkFieldsResultEntityTypeId]
+    MC_BANK_DETAIL_ID: NotRequired[CrmRequisiteLinkFieldsResultMcBankDetailId]
+    MC_REQUISITE_ID: NotRequired[CrmRequisiteLinkFieldsResultMcRequisiteId]
+    REQUISITE_ID: NotRequired[CrmRequisiteLinkFieldsResultRequisiteId]
 
 
 class CrmRequisiteLinkGetResult(TypedDict):
@@ -4668,7 +5266,7 @@ CrmRequisitePresetFieldAvailabletoaddResult: TypeAlias = list[str]
 CrmRequisitePresetFieldDeleteResult: TypeAlias = bool
 
 
-class FIELDNAME(TypedDict):
+class CrmRequisitePresetFieldFieldsResultFieldName(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4678,7 +5276,7 @@ class FIELDNAME(TypedDict):
     type: NotRequired[str]
 
 
-class FIELDTITLE(TypedDict):
+class CrmRequisitePresetFieldFieldsResultFieldTitle(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4688,7 +5286,27 @@ class FIELDTITLE(TypedDict):
     type: NotRequired[str]
 
 
-class INSHORTLIST(TypedDict):
+class CrmRequisitePresetFieldFieldsResultId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmRequisitePresetFieldFieldsResultInShortList(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmRequisitePresetFieldFieldsResultSort(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4699,11 +5317,11 @@ class INSHORTLIST(TypedDict):
 
 
 class CrmRequisitePresetFieldFieldsResult(TypedDict):
-    FIELD_NAME: NotRequired[FIELDNAME]
-    FIELD_TITLE: NotRequired[FIELDTITLE]
-    ID: NotRequired[ID]
-    IN_SHORT_LIST: NotRequired[INSHORTLIST]
-    SORT: NotRequired[SORT]
+    FIELD_NAME: NotRequired[CrmRequisitePresetFieldFieldsResultFieldName]
+    FIELD_TITLE: NotRequired[CrmRequisitePresetFieldFieldsResultFieldTitle]
+    ID: NotRequired[CrmRequisitePresetFieldFieldsResultId]
+    IN_SHORT_LIST: NotRequired[CrmRequisitePresetFieldFieldsResultInShortList]
+    SORT: NotRequired[CrmRequisitePresetFieldFieldsResultSort]
 
 
 class CrmRequisitePresetFieldGetResult(TypedDict):
@@ -4728,7 +5346,7 @@ CrmRequisitePresetFieldListResult: TypeAlias = list[CrmRequisitePresetFieldListR
 CrmRequisitePresetFieldUpdateResult: TypeAlias = bool
 
 
-class CrmRequisitePresetFieldsResult1(TypedDict):
+class CrmRequisitePresetFieldsResultValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4738,7 +5356,7 @@ class CrmRequisitePresetFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmRequisitePresetFieldsResult: TypeAlias = dict[str, CrmRequisitePresetFieldsResult1]
+CrmRequisitePresetFieldsResult: TypeAlias = dict[str, CrmRequisitePresetFieldsResultValue]
 
 
 class CrmRequisitePresetGetResult(TypedDict):
@@ -4775,32 +5393,32 @@ CrmRequisiteUserfieldAddResult: TypeAlias = int
 CrmRequisiteUserfieldDeleteResult: TypeAlias = bool
 
 
-class EDITFORMLABEL5(TypedDict):
+class CrmRequisiteUserfieldGetResultEditFormLabel(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class ERRORMESSAGE5(TypedDict):
+class CrmRequisiteUserfieldGetResultErrorMessage(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class HELPMESSAGE5(TypedDict):
+class CrmRequisiteUserfieldGetResultHelpMessage(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class LISTCOLUMNLABEL5(TypedDict):
+class CrmRequisiteUserfieldGetResultListColumnLabel(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class LISTFILTERLABEL5(TypedDict):
+class CrmRequisiteUserfieldGetResultListFilterLabel(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class SETTINGS9(TypedDict):
+class CrmRequisiteUserfieldGetResultSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[str]
     MAX_LENGTH: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
@@ -4810,19 +5428,19 @@ class SETTINGS9(TypedDict):
 
 
 class CrmRequisiteUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL5]
+    EDIT_FORM_LABEL: NotRequired[CrmRequisiteUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE5]
+    ERROR_MESSAGE: NotRequired[CrmRequisiteUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE5]
+    HELP_MESSAGE: NotRequired[CrmRequisiteUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL5]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL5]
+    LIST_COLUMN_LABEL: NotRequired[CrmRequisiteUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[CrmRequisiteUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS9]
+    SETTINGS: NotRequired[CrmRequisiteUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -4830,7 +5448,7 @@ class CrmRequisiteUserfieldGetResult(TypedDict):
     XML_ID: NotRequired[Any]
 
 
-class SETTINGS10(TypedDict):
+class CrmRequisiteUserfieldListResultItemSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[Any]
     DISPLAY: NotRequired[str]
     LABEL: NotRequired[list[str]]
@@ -4860,7 +5478,7 @@ class CrmRequisiteUserfieldListResultItem(TypedDict):
     LIST_FILTER_LABEL: NotRequired[str]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS10]
+    SETTINGS: NotRequired[CrmRequisiteUserfieldListResultItemSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -4877,7 +5495,7 @@ CrmRequisiteUserfieldUpdateResult: TypeAlias = bool
 CrmSettingsModeGetResult: TypeAlias = int
 
 
-class Item7(TypedDict):
+class CrmStagehistoryListResultItemsItem(TypedDict):
     CATEGORY_ID: NotRequired[int]
     CREATED_TIME: NotRequired[str]
     ID: NotRequired[int]
@@ -4888,7 +5506,7 @@ class Item7(TypedDict):
 
 
 class CrmStagehistoryListResult(TypedDict):
-    items: NotRequired[list[Item7]]
+    items: NotRequired[list[CrmStagehistoryListResultItemsItem]]
 
 
 CrmStatusAddResult: TypeAlias = int
@@ -4924,7 +5542,7 @@ class CrmStatusEntityTypesResultItem(TypedDict):
 CrmStatusEntityTypesResult: TypeAlias = list[CrmStatusEntityTypesResultItem]
 
 
-class CrmStatusFieldsResult1(TypedDict):
+class CrmStatusFieldsResultValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4934,7 +5552,7 @@ class CrmStatusFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmStatusFieldsResult: TypeAlias = dict[str, CrmStatusFieldsResult1]
+CrmStatusFieldsResult: TypeAlias = dict[str, CrmStatusFieldsResultValue]
 
 
 class CrmStatusGetResult(TypedDict):
@@ -4950,7 +5568,7 @@ class CrmStatusGetResult(TypedDict):
     SYSTEM: NotRequired[str]
 
 
-class EXTRA(TypedDict):
+class CrmStatusListResultItemExtra(TypedDict):
     COLOR: NotRequired[str]
     SEMANTICS: NotRequired[str]
 
@@ -4959,7 +5577,7 @@ class CrmStatusListResultItem(TypedDict):
     CATEGORY_ID: NotRequired[Any]
     COLOR: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    EXTRA: NotRequired[EXTRA]
+    EXTRA: NotRequired[CrmStatusListResultItemExtra]
     ID: NotRequired[str]
     NAME: NotRequired[str]
     NAME_INIT: NotRequired[str]
@@ -4978,7 +5596,7 @@ CrmStatusUpdateResult: TypeAlias = bool
 CrmTimelineBindingsBindResult: TypeAlias = bool
 
 
-class ENTITYTYPE(TypedDict):
+class CrmTimelineBindingsFieldsResultEntityId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4988,7 +5606,17 @@ class ENTITYTYPE(TypedDict):
     type: NotRequired[str]
 
 
-class OWNERID(TypedDict):
+class CrmTimelineBindingsFieldsResultEntityType(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmTimelineBindingsFieldsResultOwnerId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -4999,9 +5627,9 @@ class OWNERID(TypedDict):
 
 
 class CrmTimelineBindingsFieldsResult(TypedDict):
-    ENTITY_ID: NotRequired[ENTITYID]
-    ENTITY_TYPE: NotRequired[ENTITYTYPE]
-    OWNER_ID: NotRequired[OWNERID]
+    ENTITY_ID: NotRequired[CrmTimelineBindingsFieldsResultEntityId]
+    ENTITY_TYPE: NotRequired[CrmTimelineBindingsFieldsResultEntityType]
+    OWNER_ID: NotRequired[CrmTimelineBindingsFieldsResultOwnerId]
 
 
 class CrmTimelineBindingsListResultItem(TypedDict):
@@ -5022,7 +5650,7 @@ CrmTimelineCommentAddResult: TypeAlias = int
 CrmTimelineCommentDeleteResult: TypeAlias = Any
 
 
-class AUTHORID(TypedDict):
+class CrmTimelineCommentFieldsResultAuthorId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -5032,7 +5660,7 @@ class AUTHORID(TypedDict):
     type: NotRequired[str]
 
 
-class COMMENT(TypedDict):
+class CrmTimelineCommentFieldsResultComment(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -5042,7 +5670,7 @@ class COMMENT(TypedDict):
     type: NotRequired[str]
 
 
-class CREATED(TypedDict):
+class CrmTimelineCommentFieldsResultCreated(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -5052,7 +5680,37 @@ class CREATED(TypedDict):
     type: NotRequired[str]
 
 
-class FILES(TypedDict):
+class CrmTimelineCommentFieldsResultEntityId(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmTimelineCommentFieldsResultEntityType(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmTimelineCommentFieldsResultFiles(TypedDict):
+    isDynamic: NotRequired[bool]
+    isImmutable: NotRequired[bool]
+    isMultiple: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
+class CrmTimelineCommentFieldsResultId(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -5063,26 +5721,26 @@ class FILES(TypedDict):
 
 
 class CrmTimelineCommentFieldsResult(TypedDict):
-    AUTHOR_ID: NotRequired[AUTHORID]
-    COMMENT: NotRequired[COMMENT]
-    CREATED: NotRequired[CREATED]
-    ENTITY_ID: NotRequired[ENTITYID]
-    ENTITY_TYPE: NotRequired[ENTITYTYPE]
-    FILES: NotRequired[FILES]
-    ID: NotRequired[ID]
+    AUTHOR_ID: NotRequired[CrmTimelineCommentFieldsResultAuthorId]
+    COMMENT: NotRequired[CrmTimelineCommentFieldsResultComment]
+    CREATED: NotRequired[CrmTimelineCommentFieldsResultCreated]
+    ENTITY_ID: NotRequired[CrmTimelineCommentFieldsResultEntityId]
+    ENTITY_TYPE: NotRequired[CrmTimelineCommentFieldsResultEntityType]
+    FILES: NotRequired[CrmTimelineCommentFieldsResultFiles]
+    ID: NotRequired[CrmTimelineCommentFieldsResultId]
 
 
-class Image(TypedDict):
+class CrmTimelineCommentGetResultFilesN1Image(TypedDict):
     height: NotRequired[int]
     width: NotRequired[int]
 
 
-class Field1(TypedDict):
+class CrmTimelineCommentGetResultFilesN1(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[CrmTimelineCommentGetResultFilesN1Image]
     name: NotRequired[str]
     size: NotRequired[int]
     type: NotRequired[str]
@@ -5091,12 +5749,17 @@ class Field1(TypedDict):
     urlShow: NotRequired[str]
 
 
-class Field2(TypedDict):
+class CrmTimelineCommentGetResultFilesN2Image(TypedDict):
+    height: NotRequired[int]
+    width: NotRequired[int]
+
+
+class CrmTimelineCommentGetResultFilesN2(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[CrmTimelineCommentGetResultFilesN2Image]
     name: NotRequired[str]
     size: NotRequired[int]
     type: NotRequired[str]
@@ -5105,11 +5768,11 @@ class Field2(TypedDict):
     urlShow: NotRequired[str]
 
 
-FILES1 = TypedDict(
-    "FILES1",
+CrmTimelineCommentGetResultFiles = TypedDict(
+    "CrmTimelineCommentGetResultFiles",
     {
-        "1": NotRequired[Field1],
-        "2": NotRequired[Field2],
+        "1": NotRequired[CrmTimelineCommentGetResultFilesN1],
+        "2": NotRequired[CrmTimelineCommentGetResultFilesN2],
     },
 )
 
@@ -5120,16 +5783,21 @@ class CrmTimelineCommentGetResult(TypedDict):
     CREATED: NotRequired[str]
     ENTITY_ID: NotRequired[str]
     ENTITY_TYPE: NotRequired[str]
-    FILES: NotRequired[FILES1]
+    FILES: NotRequired[CrmTimelineCommentGetResultFiles]
     ID: NotRequired[str]
 
 
-class Field11(TypedDict):
+class CrmTimelineCommentListResultItemFilesN1Image(TypedDict):
+    height: NotRequired[int]
+    width: NotRequired[int]
+
+
+class CrmTimelineCommentListResultItemFilesN1(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[CrmTimelineCommentListResultItemFilesN1Image]
     name: NotRequired[str]
     size: NotRequired[int]
     type: NotRequired[str]
@@ -5138,12 +5806,17 @@ class Field11(TypedDict):
     urlShow: NotRequired[str]
 
 
-class Field21(TypedDict):
+class CrmTimelineCommentListResultItemFilesN2Image(TypedDict):
+    height: NotRequired[int]
+    width: NotRequired[int]
+
+
+class CrmTimelineCommentListResultItemFilesN2(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[CrmTimelineCommentListResultItemFilesN2Image]
     name: NotRequired[str]
     size: NotRequired[int]
     type: NotRequired[str]
@@ -5152,11 +5825,11 @@ class Field21(TypedDict):
     urlShow: NotRequired[str]
 
 
-FILES2 = TypedDict(
-    "FILES2",
+CrmTimelineCommentListResultItemFiles = TypedDict(
+    "CrmTimelineCommentListResultItemFiles",
     {
-        "1": NotRequired[Field11],
-        "2": NotRequired[Field21],
+        "1": NotRequired[CrmTimelineCommentListResultItemFilesN1],
+        "2": NotRequired[CrmTimelineCommentListResultItemFilesN2],
     },
 )
 
@@ -5167,7 +5840,7 @@ class CrmTimelineCommentListResultItem(TypedDict):
     CREATED: NotRequired[str]
     ENTITY_ID: NotRequired[str]
     ENTITY_TYPE: NotRequired[str]
-    FILES: NotRequired[FILES2]
+    FILES: NotRequired[CrmTimelineCommentListResultItemFiles]
     ID: NotRequired[str]
 
 
@@ -5177,25 +5850,37 @@ CrmTimelineCommentListResult: TypeAlias = list[CrmTimelineCommentListResultItem]
 CrmTimelineCommentUpdateResult: TypeAlias = int
 
 
-class Icon1(TypedDict):
+class CrmTimelineIconAddResultIcon(TypedDict):
     code: NotRequired[str]
     fileUri: NotRequired[str]
     isSystem: NotRequired[bool]
 
 
 class CrmTimelineIconAddResult(TypedDict):
-    icon: NotRequired[Icon1]
+    icon: NotRequired[CrmTimelineIconAddResultIcon]
 
 
 CrmTimelineIconDeleteResult: TypeAlias = bool
 
 
+class CrmTimelineIconGetResultIcon(TypedDict):
+    code: NotRequired[str]
+    fileUri: NotRequired[str]
+    isSystem: NotRequired[bool]
+
+
 class CrmTimelineIconGetResult(TypedDict):
-    icon: NotRequired[Icon1]
+    icon: NotRequired[CrmTimelineIconGetResultIcon]
+
+
+class CrmTimelineIconListResultIconsItem(TypedDict):
+    code: NotRequired[str]
+    fileUri: NotRequired[str]
+    isSystem: NotRequired[bool]
 
 
 class CrmTimelineIconListResult(TypedDict):
-    icons: NotRequired[list[Icon1]]
+    icons: NotRequired[list[CrmTimelineIconListResultIconsItem]]
 
 
 CrmTimelineItemPinResult: TypeAlias = Any
@@ -5208,82 +5893,82 @@ class CrmTimelineLayoutBlocksDeleteResult(TypedDict):
     success: NotRequired[bool]
 
 
-class Properties5(TypedDict):
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock1Properties(TypedDict):
     bold: NotRequired[bool]
     color: NotRequired[str]
     multiline: NotRequired[bool]
     value: NotRequired[str]
 
 
-class Block1(TypedDict):
-    properties: NotRequired[Properties5]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock1(TypedDict):
+    properties: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock1Properties]
     type: NotRequired[str]
 
 
-class Properties6(TypedDict):
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock2Properties(TypedDict):
     value: NotRequired[str]
 
 
-class Block2(TypedDict):
-    properties: NotRequired[Properties6]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock2(TypedDict):
+    properties: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock2Properties]
     type: NotRequired[str]
 
 
-class Action5(TypedDict):
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock3PropertiesAction(TypedDict):
     type: NotRequired[str]
     uri: NotRequired[str]
 
 
-class Properties7(TypedDict):
-    action: NotRequired[Action5]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock3Properties(TypedDict):
+    action: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock3PropertiesAction]
     bold: NotRequired[bool]
     text: NotRequired[str]
 
 
-class Block3(TypedDict):
-    properties: NotRequired[Properties7]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock3(TypedDict):
+    properties: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock3Properties]
     type: NotRequired[str]
 
 
-class Properties9(TypedDict):
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4PropertiesBlockProperties(TypedDict):
     value: NotRequired[str]
 
 
-class Block5(TypedDict):
-    properties: NotRequired[Properties9]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4PropertiesBlock(TypedDict):
+    properties: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4PropertiesBlockProperties]
     type: NotRequired[str]
 
 
-class Properties8(TypedDict):
-    block: NotRequired[Block5]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4Properties(TypedDict):
+    block: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4PropertiesBlock]
     title: NotRequired[str]
 
 
-class Block4(TypedDict):
-    properties: NotRequired[Properties8]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4(TypedDict):
+    properties: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4Properties]
     type: NotRequired[str]
 
 
-class Blocks2(TypedDict):
-    block_1: NotRequired[Block1]
-    block_2: NotRequired[Block2]
-    block_3: NotRequired[Block3]
-    block_4: NotRequired[Block4]
+class CrmTimelineLayoutBlocksGetResultLayoutBlocks(TypedDict):
+    block_1: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock1]
+    block_2: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock2]
+    block_3: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock3]
+    block_4: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocksBlock4]
 
 
-class Layout1(TypedDict):
-    blocks: NotRequired[Blocks2]
+class CrmTimelineLayoutBlocksGetResultLayout(TypedDict):
+    blocks: NotRequired[CrmTimelineLayoutBlocksGetResultLayoutBlocks]
 
 
 class CrmTimelineLayoutBlocksGetResult(TypedDict):
-    layout: NotRequired[Layout1]
+    layout: NotRequired[CrmTimelineLayoutBlocksGetResultLayout]
 
 
 class CrmTimelineLayoutBlocksSetResult(TypedDict):
     success: NotRequired[bool]
 
 
-class LogMessage(TypedDict):
+class CrmTimelineLogmessageAddResultLogMessage(TypedDict):
     authorId: NotRequired[int]
     created: NotRequired[str]
     iconCode: NotRequired[str]
@@ -5293,14 +5978,23 @@ class LogMessage(TypedDict):
 
 
 class CrmTimelineLogmessageAddResult(TypedDict):
-    logMessage: NotRequired[LogMessage]
+    logMessage: NotRequired[CrmTimelineLogmessageAddResultLogMessage]
 
 
 CrmTimelineLogmessageDeleteResult: TypeAlias = bool
 
 
+class CrmTimelineLogmessageGetResultLogMessage(TypedDict):
+    authorId: NotRequired[int]
+    created: NotRequired[str]
+    iconCode: NotRequired[str]
+    id: NotRequired[int]
+    text: NotRequired[str]
+    title: NotRequired[str]
+
+
 class CrmTimelineLogmessageGetResult(TypedDict):
-    logMessage: NotRequired[LogMessage]
+    logMessage: NotRequired[CrmTimelineLogmessageGetResultLogMessage]
 
 
 class CrmTimelineLogmessageListResultItem(TypedDict):
@@ -5315,25 +6009,37 @@ class CrmTimelineLogmessageListResultItem(TypedDict):
 CrmTimelineLogmessageListResult: TypeAlias = list[CrmTimelineLogmessageListResultItem]
 
 
-class Logo1(TypedDict):
+class CrmTimelineLogoAddResultLogo(TypedDict):
     code: NotRequired[str]
     fileUri: NotRequired[str]
     isSystem: NotRequired[bool]
 
 
 class CrmTimelineLogoAddResult(TypedDict):
-    logo: NotRequired[Logo1]
+    logo: NotRequired[CrmTimelineLogoAddResultLogo]
 
 
 CrmTimelineLogoDeleteResult: TypeAlias = bool
 
 
+class CrmTimelineLogoGetResultLogo(TypedDict):
+    code: NotRequired[str]
+    fileUri: NotRequired[str]
+    isSystem: NotRequired[bool]
+
+
 class CrmTimelineLogoGetResult(TypedDict):
-    logo: NotRequired[Logo1]
+    logo: NotRequired[CrmTimelineLogoGetResultLogo]
+
+
+class CrmTimelineLogoListResultLogosItem(TypedDict):
+    code: NotRequired[str]
+    fileUri: NotRequired[str]
+    isSystem: NotRequired[bool]
 
 
 class CrmTimelineLogoListResult(TypedDict):
-    logos: NotRequired[list[Logo1]]
+    logos: NotRequired[list[CrmTimelineLogoListResultLogosItem]]
 
 
 CrmTimelineNoteDeleteResult: TypeAlias = bool
@@ -5356,8 +6062,8 @@ CrmTrackingTraceAddResult: TypeAlias = int
 CrmTrackingTraceDeleteResult: TypeAlias = Any
 
 
-LinkedUserFields = TypedDict(
-    "LinkedUserFields",
+CrmTypeAddResultTypeLinkedUserFields = TypedDict(
+    "CrmTypeAddResultTypeLinkedUserFields",
     {
         "CALENDAR_EVENT|UF_CRM_CAL_EVENT": NotRequired[str],
         "TASKS_TASK_TEMPLATE|UF_CRM_TASK": NotRequired[str],
@@ -5366,24 +6072,24 @@ LinkedUserFields = TypedDict(
 )
 
 
-class ChildItem(TypedDict):
+class CrmTypeAddResultTypeRelationsChildItem(TypedDict):
     entityTypeId: NotRequired[int]
     isChildrenListEnabled: NotRequired[str]
     isPredefined: NotRequired[str]
 
 
-class ParentItem(TypedDict):
+class CrmTypeAddResultTypeRelationsParentItem(TypedDict):
     entityTypeId: NotRequired[int]
     isChildrenListEnabled: NotRequired[str]
     isPredefined: NotRequired[str]
 
 
-class Relations(TypedDict):
-    child: NotRequired[list[ChildItem]]
-    parent: NotRequired[list[ParentItem]]
+class CrmTypeAddResultTypeRelations(TypedDict):
+    child: NotRequired[list[CrmTypeAddResultTypeRelationsChildItem]]
+    parent: NotRequired[list[CrmTypeAddResultTypeRelationsParentItem]]
 
 
-class Type(TypedDict):
+class CrmTypeAddResultType(TypedDict):
     createdBy: NotRequired[int]
     createdTime: NotRequired[str]
     customSectionId: NotRequired[Any]
@@ -5406,21 +6112,21 @@ class Type(TypedDict):
     isSourceEnabled: NotRequired[str]
     isStagesEnabled: NotRequired[str]
     isUseInUserfieldEnabled: NotRequired[str]
-    linkedUserFields: NotRequired[LinkedUserFields]
-    relations: NotRequired[Relations]
+    linkedUserFields: NotRequired[CrmTypeAddResultTypeLinkedUserFields]
+    relations: NotRequired[CrmTypeAddResultTypeRelations]
     title: NotRequired[str]
     updatedBy: NotRequired[int]
     updatedTime: NotRequired[str]
 
 
 class CrmTypeAddResult(TypedDict):
-    type: NotRequired[Type]
+    type: NotRequired[CrmTypeAddResultType]
 
 
 CrmTypeDeleteResult: TypeAlias = list[Any]
 
 
-class Fields4(TypedDict):
+class CrmTypeFieldsResultFieldsValue(TypedDict):
     isDynamic: NotRequired[bool]
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
@@ -5431,16 +6137,41 @@ class Fields4(TypedDict):
     upperName: NotRequired[str]
 
 
+CrmTypeFieldsResultFields: TypeAlias = dict[str, CrmTypeFieldsResultFieldsValue]
+
+
 class CrmTypeFieldsResult(TypedDict):
-    fields: NotRequired[dict[str, Fields4]]
+    fields: NotRequired[CrmTypeFieldsResultFields]
 
 
-class Relations1(TypedDict):
-    child: NotRequired[list[ChildItem]]
-    parent: NotRequired[list[ParentItem]]
+CrmTypeGetByEntityTypeIdResultTypeLinkedUserFields = TypedDict(
+    "CrmTypeGetByEntityTypeIdResultTypeLinkedUserFields",
+    {
+        "CALENDAR_EVENT|UF_CRM_CAL_EVENT": NotRequired[str],
+        "TASKS_TASK_TEMPLATE|UF_CRM_TASK": NotRequired[str],
+        "TASKS_TASK|UF_CRM_TASK": NotRequired[str],
+    },
+)
 
 
-class Type1(TypedDict):
+class CrmTypeGetByEntityTypeIdResultTypeRelationsChildItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class CrmTypeGetByEntityTypeIdResultTypeRelationsParentItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class CrmTypeGetByEntityTypeIdResultTypeRelations(TypedDict):
+    child: NotRequired[list[CrmTypeGetByEntityTypeIdResultTypeRelationsChildItem]]
+    parent: NotRequired[list[CrmTypeGetByEntityTypeIdResultTypeRelationsParentItem]]
+
+
+class CrmTypeGetByEntityTypeIdResultType(TypedDict):
     code: NotRequired[str]
     createdBy: NotRequired[int]
     createdTime: NotRequired[str]
@@ -5464,23 +6195,45 @@ class Type1(TypedDict):
     isSourceEnabled: NotRequired[str]
     isStagesEnabled: NotRequired[str]
     isUseInUserfieldEnabled: NotRequired[str]
-    linkedUserFields: NotRequired[LinkedUserFields]
-    relations: NotRequired[Relations1]
+    linkedUserFields: NotRequired[CrmTypeGetByEntityTypeIdResultTypeLinkedUserFields]
+    relations: NotRequired[CrmTypeGetByEntityTypeIdResultTypeRelations]
     title: NotRequired[str]
     updatedBy: NotRequired[int]
     updatedTime: NotRequired[str]
 
 
 class CrmTypeGetByEntityTypeIdResult(TypedDict):
-    type: NotRequired[Type1]
+    type: NotRequired[CrmTypeGetByEntityTypeIdResultType]
 
 
-class Relations2(TypedDict):
-    child: NotRequired[list[ChildItem]]
-    parent: NotRequired[list[ParentItem]]
+CrmTypeGetResultTypeLinkedUserFields = TypedDict(
+    "CrmTypeGetResultTypeLinkedUserFields",
+    {
+        "CALENDAR_EVENT|UF_CRM_CAL_EVENT": NotRequired[str],
+        "TASKS_TASK_TEMPLATE|UF_CRM_TASK": NotRequired[str],
+        "TASKS_TASK|UF_CRM_TASK": NotRequired[str],
+    },
+)
 
 
-class Type2(TypedDict):
+class CrmTypeGetResultTypeRelationsChildItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class CrmTypeGetResultTypeRelationsParentItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class CrmTypeGetResultTypeRelations(TypedDict):
+    child: NotRequired[list[CrmTypeGetResultTypeRelationsChildItem]]
+    parent: NotRequired[list[CrmTypeGetResultTypeRelationsParentItem]]
+
+
+class CrmTypeGetResultType(TypedDict):
     code: NotRequired[str]
     createdBy: NotRequired[int]
     createdTime: NotRequired[str]
@@ -5504,18 +6257,18 @@ class Type2(TypedDict):
     isSourceEnabled: NotRequired[str]
     isStagesEnabled: NotRequired[str]
     isUseInUserfieldEnabled: NotRequired[str]
-    linkedUserFields: NotRequired[LinkedUserFields]
-    relations: NotRequired[Relations2]
+    linkedUserFields: NotRequired[CrmTypeGetResultTypeLinkedUserFields]
+    relations: NotRequired[CrmTypeGetResultTypeRelations]
     title: NotRequired[str]
     updatedBy: NotRequired[int]
     updatedTime: NotRequired[str]
 
 
 class CrmTypeGetResult(TypedDict):
-    type: NotRequired[Type2]
+    type: NotRequired[CrmTypeGetResultType]
 
 
-class Type3(TypedDict):
+class CrmTypeListResultTypesItem(TypedDict):
     code: NotRequired[str]
     createdBy: NotRequired[int]
     createdTime: NotRequired[str]
@@ -5544,15 +6297,31 @@ class Type3(TypedDict):
 
 
 class CrmTypeListResult(TypedDict):
-    types: NotRequired[list[Type3]]
+    types: NotRequired[list[CrmTypeListResultTypesItem]]
 
 
-class Relations3(TypedDict):
-    child: NotRequired[list[ChildItem]]
+CrmTypeUpdateResultTypeLinkedUserFields = TypedDict(
+    "CrmTypeUpdateResultTypeLinkedUserFields",
+    {
+        "CALENDAR_EVENT|UF_CRM_CAL_EVENT": NotRequired[str],
+        "TASKS_TASK_TEMPLATE|UF_CRM_TASK": NotRequired[str],
+        "TASKS_TASK|UF_CRM_TASK": NotRequired[str],
+    },
+)
+
+
+class CrmTypeUpdateResultTypeRelationsChildItem(TypedDict):
+    entityTypeId: NotRequired[int]
+    isChildrenListEnabled: NotRequired[str]
+    isPredefined: NotRequired[str]
+
+
+class CrmTypeUpdateResultTypeRelations(TypedDict):
+    child: NotRequired[list[CrmTypeUpdateResultTypeRelationsChildItem]]
     parent: NotRequired[list[Any]]
 
 
-class Type4(TypedDict):
+class CrmTypeUpdateResultType(TypedDict):
     code: NotRequired[str]
     createdBy: NotRequired[int]
     createdTime: NotRequired[str]
@@ -5576,52 +6345,52 @@ class Type4(TypedDict):
     isSourceEnabled: NotRequired[str]
     isStagesEnabled: NotRequired[str]
     isUseInUserfieldEnabled: NotRequired[str]
-    linkedUserFields: NotRequired[LinkedUserFields]
-    relations: NotRequired[Relations3]
+    linkedUserFields: NotRequired[CrmTypeUpdateResultTypeLinkedUserFields]
+    relations: NotRequired[CrmTypeUpdateResultTypeRelations]
     title: NotRequired[str]
     updatedBy: NotRequired[int]
     updatedTime: NotRequired[str]
 
 
 class CrmTypeUpdateResult(TypedDict):
-    type: NotRequired[Type4]
+    type: NotRequired[CrmTypeUpdateResultType]
 
 
-class DEF(TypedDict):
+class CrmUserfieldEnumerationFieldsResultDef(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class DEL(TypedDict):
+class CrmUserfieldEnumerationFieldsResultDel(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class ID5(TypedDict):
+class CrmUserfieldEnumerationFieldsResultId(TypedDict):
     isReadOnly: NotRequired[bool]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class SORT6(TypedDict):
+class CrmUserfieldEnumerationFieldsResultSort(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class VALUE2(TypedDict):
+class CrmUserfieldEnumerationFieldsResultValue(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class CrmUserfieldEnumerationFieldsResult(TypedDict):
-    DEF: NotRequired[DEF]
-    DEL: NotRequired[DEL]
-    ID: NotRequired[ID5]
-    SORT: NotRequired[SORT6]
-    VALUE: NotRequired[VALUE2]
+    DEF: NotRequired[CrmUserfieldEnumerationFieldsResultDef]
+    DEL: NotRequired[CrmUserfieldEnumerationFieldsResultDel]
+    ID: NotRequired[CrmUserfieldEnumerationFieldsResultId]
+    SORT: NotRequired[CrmUserfieldEnumerationFieldsResultSort]
+    VALUE: NotRequired[CrmUserfieldEnumerationFieldsResultValue]
 
 
-class CrmUserfieldFieldsResult1(TypedDict):
+class CrmUserfieldFieldsResultValue(TypedDict):
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
@@ -5629,22 +6398,22 @@ class CrmUserfieldFieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-CrmUserfieldFieldsResult: TypeAlias = dict[str, CrmUserfieldFieldsResult1]
+CrmUserfieldFieldsResult: TypeAlias = dict[str, CrmUserfieldFieldsResultValue]
 
 
-class DEFAULTVALUE1(TypedDict):
+class CrmUserfieldSettingsFieldsResultDefaultValue(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
-class PRECISION(TypedDict):
+class CrmUserfieldSettingsFieldsResultPrecision(TypedDict):
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class CrmUserfieldSettingsFieldsResult(TypedDict):
-    DEFAULT_VALUE: NotRequired[DEFAULTVALUE1]
-    PRECISION: NotRequired[PRECISION]
+    DEFAULT_VALUE: NotRequired[CrmUserfieldSettingsFieldsResultDefaultValue]
+    PRECISION: NotRequired[CrmUserfieldSettingsFieldsResultPrecision]
 
 
 class CrmUserfieldTypesResultItem(TypedDict):
@@ -5661,7 +6430,7 @@ CrmVatAddResult: TypeAlias = int
 CrmVatDeleteResult: TypeAlias = bool
 
 
-class ACTIVE(TypedDict):
+class CrmVatFieldsResultActive(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     size: NotRequired[str]
@@ -5669,7 +6438,7 @@ class ACTIVE(TypedDict):
     type: NotRequired[str]
 
 
-class CSORT(TypedDict):
+class CrmVatFieldsResultCSort(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     size: NotRequired[str]
@@ -5677,7 +6446,7 @@ class CSORT(TypedDict):
     type: NotRequired[str]
 
 
-class ID6(TypedDict):
+class CrmVatFieldsResultId(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     size: NotRequired[str]
@@ -5685,7 +6454,7 @@ class ID6(TypedDict):
     type: NotRequired[str]
 
 
-class NAME1(TypedDict):
+class CrmVatFieldsResultName(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     size: NotRequired[str]
@@ -5693,7 +6462,7 @@ class NAME1(TypedDict):
     type: NotRequired[str]
 
 
-class RATE(TypedDict):
+class CrmVatFieldsResultRate(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     size: NotRequired[str]
@@ -5701,7 +6470,7 @@ class RATE(TypedDict):
     type: NotRequired[str]
 
 
-class TIMESTAMPX(TypedDict):
+class CrmVatFieldsResultTimestampX(TypedDict):
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     title: NotRequired[str]
@@ -5709,12 +6478,12 @@ class TIMESTAMPX(TypedDict):
 
 
 class CrmVatFieldsResult(TypedDict):
-    ACTIVE: NotRequired[ACTIVE]
-    C_SORT: NotRequired[CSORT]
-    ID: NotRequired[ID6]
-    NAME: NotRequired[NAME1]
-    RATE: NotRequired[RATE]
-    TIMESTAMP_X: NotRequired[TIMESTAMPX]
+    ACTIVE: NotRequired[CrmVatFieldsResultActive]
+    C_SORT: NotRequired[CrmVatFieldsResultCSort]
+    ID: NotRequired[CrmVatFieldsResultId]
+    NAME: NotRequired[CrmVatFieldsResultName]
+    RATE: NotRequired[CrmVatFieldsResultRate]
+    TIMESTAMP_X: NotRequired[CrmVatFieldsResultTimestampX]
 
 
 class CrmVatGetResult(TypedDict):

@@ -46,13 +46,13 @@ DiskFileDeleteResult: TypeAlias = bool
 DiskFileGetExternalLinkResult: TypeAlias = str
 
 
-class DiskFileGetFieldsResult1(TypedDict):
+class DiskFileGetFieldsResultValue(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-DiskFileGetFieldsResult: TypeAlias = dict[str, DiskFileGetFieldsResult1]
+DiskFileGetFieldsResult: TypeAlias = dict[str, DiskFileGetFieldsResultValue]
 
 
 class DiskFileGetResult(TypedDict):
@@ -308,13 +308,13 @@ DiskFolderGetChildrenResult: TypeAlias = list[DiskFolderGetChildrenResultItem]
 DiskFolderGetExternalLinkResult: TypeAlias = str
 
 
-class DiskFolderGetFieldsResult1(TypedDict):
+class DiskFolderGetFieldsResultValue(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-DiskFolderGetFieldsResult: TypeAlias = dict[str, DiskFolderGetFieldsResult1]
+DiskFolderGetFieldsResult: TypeAlias = dict[str, DiskFolderGetFieldsResultValue]
 
 
 class DiskFolderGetResult(TypedDict):
@@ -479,56 +479,56 @@ class DiskStorageGetChildrenResultItem(TypedDict):
 DiskStorageGetChildrenResult: TypeAlias = list[DiskStorageGetChildrenResultItem]
 
 
-class CODE(TypedDict):
+class DiskStorageGetFieldsResultCode(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-class ENTITYID(TypedDict):
+class DiskStorageGetFieldsResultEntityId(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-class ENTITYTYPE(TypedDict):
+class DiskStorageGetFieldsResultEntityType(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-class ID(TypedDict):
+class DiskStorageGetFieldsResultId(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-class MODULEID(TypedDict):
+class DiskStorageGetFieldsResultModuleId(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-class NAME(TypedDict):
+class DiskStorageGetFieldsResultName(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
-class ROOTOBJECTID(TypedDict):
+class DiskStorageGetFieldsResultRootObjectId(TypedDict):
     TYPE: NotRequired[str]
     USE_IN_FILTER: NotRequired[bool]
     USE_IN_SHOW: NotRequired[bool]
 
 
 class DiskStorageGetFieldsResult(TypedDict):
-    CODE: NotRequired[CODE]
-    ENTITY_ID: NotRequired[ENTITYID]
-    ENTITY_TYPE: NotRequired[ENTITYTYPE]
-    ID: NotRequired[ID]
-    MODULE_ID: NotRequired[MODULEID]
-    NAME: NotRequired[NAME]
-    ROOT_OBJECT_ID: NotRequired[ROOTOBJECTID]
+    CODE: NotRequired[DiskStorageGetFieldsResultCode]
+    ENTITY_ID: NotRequired[DiskStorageGetFieldsResultEntityId]
+    ENTITY_TYPE: NotRequired[DiskStorageGetFieldsResultEntityType]
+    ID: NotRequired[DiskStorageGetFieldsResultId]
+    MODULE_ID: NotRequired[DiskStorageGetFieldsResultModuleId]
+    NAME: NotRequired[DiskStorageGetFieldsResultName]
+    ROOT_OBJECT_ID: NotRequired[DiskStorageGetFieldsResultRootObjectId]
 
 
 class DiskStorageGetForAppResult(TypedDict):

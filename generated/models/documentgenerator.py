@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
 
-class Values(TypedDict):
+class DocumentgeneratorDocumentAddResultDocumentValues(TypedDict):
     ClientName: NotRequired[str]
     ClientPhone: NotRequired[str]
     Comment: NotRequired[str]
@@ -19,7 +19,7 @@ class Values(TypedDict):
     stampsEnabled: NotRequired[bool]
 
 
-class Document(TypedDict):
+class DocumentgeneratorDocumentAddResultDocument(TypedDict):
     createTime: NotRequired[str]
     createdBy: NotRequired[int]
     downloadUrl: NotRequired[str]
@@ -37,11 +37,11 @@ class Document(TypedDict):
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
     value: NotRequired[str]
-    values: NotRequired[Values]
+    values: NotRequired[DocumentgeneratorDocumentAddResultDocumentValues]
 
 
 class DocumentgeneratorDocumentAddResult(TypedDict):
-    document: NotRequired[Document]
+    document: NotRequired[DocumentgeneratorDocumentAddResultDocument]
 
 
 DocumentgeneratorDocumentDeleteResult: TypeAlias = Any
@@ -51,11 +51,11 @@ class DocumentgeneratorDocumentEnablepublicurlResult(TypedDict):
     publicUrl: NotRequired[str]
 
 
-class PublicUrlView(TypedDict):
+class DocumentgeneratorDocumentGetResultDocumentPublicUrlView(TypedDict):
     time: NotRequired[str]
 
 
-class Values1(TypedDict):
+class DocumentgeneratorDocumentGetResultDocumentValues(TypedDict):
     ClientName: NotRequired[str]
     ClientPhone: NotRequired[str]
     Comment: NotRequired[str]
@@ -67,7 +67,7 @@ class Values1(TypedDict):
     stampsEnabled: NotRequired[bool]
 
 
-class Document1(TypedDict):
+class DocumentgeneratorDocumentGetResultDocument(TypedDict):
     createTime: NotRequired[str]
     createdBy: NotRequired[str]
     downloadUrl: NotRequired[str]
@@ -84,7 +84,7 @@ class Document1(TypedDict):
     printUrlMachine: NotRequired[str]
     provider: NotRequired[str]
     publicUrl: NotRequired[str]
-    publicUrlView: NotRequired[PublicUrlView]
+    publicUrlView: NotRequired[DocumentgeneratorDocumentGetResultDocumentPublicUrlView]
     pullTag: NotRequired[str]
     stampsEnabled: NotRequired[bool]
     templateId: NotRequired[str]
@@ -92,14 +92,14 @@ class Document1(TypedDict):
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
     value: NotRequired[str]
-    values: NotRequired[Values1]
+    values: NotRequired[DocumentgeneratorDocumentGetResultDocumentValues]
 
 
 class DocumentgeneratorDocumentGetResult(TypedDict):
-    document: NotRequired[Document1]
+    document: NotRequired[DocumentgeneratorDocumentGetResultDocument]
 
 
-class DocumentFields(TypedDict):
+class DocumentgeneratorDocumentGetfieldsResultDocumentFieldsValue(TypedDict):
     chain: NotRequired[Any]
     default: NotRequired[str]
     group: NotRequired[list[str]]
@@ -108,11 +108,16 @@ class DocumentFields(TypedDict):
     value: NotRequired[str]
 
 
+DocumentgeneratorDocumentGetfieldsResultDocumentFields: TypeAlias = dict[
+    str, DocumentgeneratorDocumentGetfieldsResultDocumentFieldsValue
+]
+
+
 class DocumentgeneratorDocumentGetfieldsResult(TypedDict):
-    documentFields: NotRequired[dict[str, DocumentFields]]
+    documentFields: NotRequired[DocumentgeneratorDocumentGetfieldsResultDocumentFields]
 
 
-class Document2(TypedDict):
+class DocumentgeneratorDocumentListResultDocumentsItem(TypedDict):
     createTime: NotRequired[str]
     createdBy: NotRequired[str]
     downloadUrl: NotRequired[str]
@@ -136,10 +141,26 @@ class Document2(TypedDict):
 
 
 class DocumentgeneratorDocumentListResult(TypedDict):
-    documents: NotRequired[list[Document2]]
+    documents: NotRequired[list[DocumentgeneratorDocumentListResultDocumentsItem]]
 
 
-class Document3(TypedDict):
+class DocumentgeneratorDocumentUpdateResultDocumentPublicUrlView(TypedDict):
+    time: NotRequired[str]
+
+
+class DocumentgeneratorDocumentUpdateResultDocumentValues(TypedDict):
+    ClientName: NotRequired[str]
+    ClientPhone: NotRequired[str]
+    Comment: NotRequired[str]
+    CurrentDate: NotRequired[str]
+    Total: NotRequired[str]
+    UserName: NotRequired[str]
+    field_creationMethod: NotRequired[str]
+    productsTableVariant: NotRequired[str]
+    stampsEnabled: NotRequired[bool]
+
+
+class DocumentgeneratorDocumentUpdateResultDocument(TypedDict):
     createTime: NotRequired[str]
     createdBy: NotRequired[str]
     downloadUrl: NotRequired[str]
@@ -156,7 +177,7 @@ class Document3(TypedDict):
     printUrlMachine: NotRequired[str]
     provider: NotRequired[str]
     publicUrl: NotRequired[str]
-    publicUrlView: NotRequired[PublicUrlView]
+    publicUrlView: NotRequired[DocumentgeneratorDocumentUpdateResultDocumentPublicUrlView]
     pullTag: NotRequired[str]
     stampsEnabled: NotRequired[bool]
     templateId: NotRequired[str]
@@ -164,14 +185,14 @@ class Document3(TypedDict):
     updateTime: NotRequired[str]
     updatedBy: NotRequired[Any]
     value: NotRequired[str]
-    values: NotRequired[Values1]
+    values: NotRequired[DocumentgeneratorDocumentUpdateResultDocumentValues]
 
 
 class DocumentgeneratorDocumentUpdateResult(TypedDict):
-    document: NotRequired[Document3]
+    document: NotRequired[DocumentgeneratorDocumentUpdateResultDocument]
 
 
-class BitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+class DocumentgeneratorNumeratorAddResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
     isDirectNumeration: NotRequired[bool]
     length: NotRequired[int]
     padString: NotRequired[str]
@@ -181,94 +202,125 @@ class BitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
     timezone: NotRequired[str]
 
 
-class Settings(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class DocumentgeneratorNumeratorAddResultNumeratorSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        DocumentgeneratorNumeratorAddResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
 
 
-class Numerator(TypedDict):
+class DocumentgeneratorNumeratorAddResultNumerator(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[DocumentgeneratorNumeratorAddResultNumeratorSettings]
     template: NotRequired[str]
 
 
 class DocumentgeneratorNumeratorAddResult(TypedDict):
-    numerator: NotRequired[Numerator]
+    numerator: NotRequired[DocumentgeneratorNumeratorAddResultNumerator]
 
 
 DocumentgeneratorNumeratorDeleteResult: TypeAlias = Any
 
 
-class Settings1(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class DocumentgeneratorNumeratorGetResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+    isDirectNumeration: NotRequired[bool]
+    length: NotRequired[int]
+    padString: NotRequired[str]
+    periodicBy: NotRequired[str]
+    start: NotRequired[int]
+    step: NotRequired[int]
+    timezone: NotRequired[str]
 
 
-class Numerator1(TypedDict):
+class DocumentgeneratorNumeratorGetResultNumeratorSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        DocumentgeneratorNumeratorGetResultNumeratorSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
+
+
+class DocumentgeneratorNumeratorGetResultNumerator(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[str]
     name: NotRequired[str]
-    settings: NotRequired[Settings1]
+    settings: NotRequired[DocumentgeneratorNumeratorGetResultNumeratorSettings]
     template: NotRequired[str]
 
 
 class DocumentgeneratorNumeratorGetResult(TypedDict):
-    numerator: NotRequired[Numerator1]
+    numerator: NotRequired[DocumentgeneratorNumeratorGetResultNumerator]
 
 
 class DocumentgeneratorNumeratorListResult(TypedDict):
     pass
 
 
-class Settings2(TypedDict):
-    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[BitrixMainNumeratorGeneratorSequentNumberGenerator]
+class DocumentgeneratorNumeratorUpdateResultSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator(TypedDict):
+    isDirectNumeration: NotRequired[bool]
+    length: NotRequired[int]
+    padString: NotRequired[str]
+    periodicBy: NotRequired[str]
+    start: NotRequired[int]
+    step: NotRequired[int]
+    timezone: NotRequired[str]
+
+
+class DocumentgeneratorNumeratorUpdateResultSettings(TypedDict):
+    Bitrix_Main_Numerator_Generator_SequentNumberGenerator: NotRequired[
+        DocumentgeneratorNumeratorUpdateResultSettingsBitrixMainNumeratorGeneratorSequentNumberGenerator
+    ]
 
 
 class DocumentgeneratorNumeratorUpdateResult(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[str]
     name: NotRequired[str]
-    settings: NotRequired[Settings2]
+    settings: NotRequired[DocumentgeneratorNumeratorUpdateResultSettings]
     template: NotRequired[str]
 
 
-class Phrases(TypedDict):
+class DocumentgeneratorRegionAddResultRegionPhrases(TypedDict):
     TAX_INCLUDED: NotRequired[str]
     TAX_NOT_INCLUDED: NotRequired[str]
 
 
-class Region(TypedDict):
+class DocumentgeneratorRegionAddResultRegion(TypedDict):
     formatDate: NotRequired[str]
     formatDatetime: NotRequired[str]
     formatName: NotRequired[str]
     id: NotRequired[str]
     languageId: NotRequired[str]
-    phrases: NotRequired[Phrases]
+    phrases: NotRequired[DocumentgeneratorRegionAddResultRegionPhrases]
     title: NotRequired[str]
 
 
 class DocumentgeneratorRegionAddResult(TypedDict):
-    region: NotRequired[Region]
+    region: NotRequired[DocumentgeneratorRegionAddResultRegion]
 
 
 DocumentgeneratorRegionDeleteResult: TypeAlias = Any
 
 
-class Region1(TypedDict):
+class DocumentgeneratorRegionGetResultRegionPhrases(TypedDict):
+    TAX_INCLUDED: NotRequired[str]
+    TAX_NOT_INCLUDED: NotRequired[str]
+
+
+class DocumentgeneratorRegionGetResultRegion(TypedDict):
     formatDate: NotRequired[str]
     formatDatetime: NotRequired[str]
     formatName: NotRequired[str]
     id: NotRequired[str]
     languageId: NotRequired[str]
-    phrases: NotRequired[Phrases]
+    phrases: NotRequired[DocumentgeneratorRegionGetResultRegionPhrases]
     title: NotRequired[str]
 
 
 class DocumentgeneratorRegionGetResult(TypedDict):
-    region: NotRequired[Region1]
+    region: NotRequired[DocumentgeneratorRegionGetResultRegion]
 
 
-class Regions(TypedDict):
+class DocumentgeneratorRegionListResultRegionsValue(TypedDict):
     code: NotRequired[str]
     formatDate: NotRequired[str]
     formatDatetime: NotRequired[str]
@@ -278,52 +330,60 @@ class Regions(TypedDict):
     title: NotRequired[str]
 
 
+DocumentgeneratorRegionListResultRegions: TypeAlias = dict[str, DocumentgeneratorRegionListResultRegionsValue]
+
+
 class DocumentgeneratorRegionListResult(TypedDict):
-    regions: NotRequired[dict[str, Regions]]
+    regions: NotRequired[DocumentgeneratorRegionListResultRegions]
 
 
-class Region2(TypedDict):
+class DocumentgeneratorRegionUpdateResultRegionPhrases(TypedDict):
+    TAX_INCLUDED: NotRequired[str]
+    TAX_NOT_INCLUDED: NotRequired[str]
+
+
+class DocumentgeneratorRegionUpdateResultRegion(TypedDict):
     formatDate: NotRequired[str]
     formatDatetime: NotRequired[str]
     formatName: NotRequired[str]
     id: NotRequired[str]
     languageId: NotRequired[str]
-    phrases: NotRequired[Phrases]
+    phrases: NotRequired[DocumentgeneratorRegionUpdateResultRegionPhrases]
     title: NotRequired[str]
 
 
 class DocumentgeneratorRegionUpdateResult(TypedDict):
-    region: NotRequired[Region2]
+    region: NotRequired[DocumentgeneratorRegionUpdateResultRegion]
 
 
-class Documents(TypedDict):
+class DocumentgeneratorRoleAddResultRolePermissionsDocuments(TypedDict):
     modify: NotRequired[str]
     view: NotRequired[str]
 
 
-class Settings3(TypedDict):
+class DocumentgeneratorRoleAddResultRolePermissionsSettings(TypedDict):
     modify: NotRequired[str]
 
 
-class Templates(TypedDict):
+class DocumentgeneratorRoleAddResultRolePermissionsTemplates(TypedDict):
     modify: NotRequired[str]
 
 
-class Permissions(TypedDict):
-    documents: NotRequired[Documents]
-    settings: NotRequired[Settings3]
-    templates: NotRequired[Templates]
+class DocumentgeneratorRoleAddResultRolePermissions(TypedDict):
+    documents: NotRequired[DocumentgeneratorRoleAddResultRolePermissionsDocuments]
+    settings: NotRequired[DocumentgeneratorRoleAddResultRolePermissionsSettings]
+    templates: NotRequired[DocumentgeneratorRoleAddResultRolePermissionsTemplates]
 
 
-class Role(TypedDict):
+class DocumentgeneratorRoleAddResultRole(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[DocumentgeneratorRoleAddResultRolePermissions]
 
 
 class DocumentgeneratorRoleAddResult(TypedDict):
-    role: NotRequired[Role]
+    role: NotRequired[DocumentgeneratorRoleAddResultRole]
 
 
 DocumentgeneratorRoleDeleteResult: TypeAlias = Any
@@ -332,63 +392,89 @@ DocumentgeneratorRoleDeleteResult: TypeAlias = Any
 DocumentgeneratorRoleFillaccessesResult: TypeAlias = Any
 
 
-class Permissions1(TypedDict):
-    documents: NotRequired[Documents]
-    settings: NotRequired[Settings3]
-    templates: NotRequired[Templates]
+class DocumentgeneratorRoleGetResultRolePermissionsDocuments(TypedDict):
+    modify: NotRequired[str]
+    view: NotRequired[str]
 
 
-class Role1(TypedDict):
+class DocumentgeneratorRoleGetResultRolePermissionsSettings(TypedDict):
+    modify: NotRequired[str]
+
+
+class DocumentgeneratorRoleGetResultRolePermissionsTemplates(TypedDict):
+    modify: NotRequired[str]
+
+
+class DocumentgeneratorRoleGetResultRolePermissions(TypedDict):
+    documents: NotRequired[DocumentgeneratorRoleGetResultRolePermissionsDocuments]
+    settings: NotRequired[DocumentgeneratorRoleGetResultRolePermissionsSettings]
+    templates: NotRequired[DocumentgeneratorRoleGetResultRolePermissionsTemplates]
+
+
+class DocumentgeneratorRoleGetResultRole(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
-    permissions: NotRequired[Permissions1]
+    permissions: NotRequired[DocumentgeneratorRoleGetResultRolePermissions]
 
 
 class DocumentgeneratorRoleGetResult(TypedDict):
-    role: NotRequired[Role1]
+    role: NotRequired[DocumentgeneratorRoleGetResultRole]
 
 
-class Role2(TypedDict):
+class DocumentgeneratorRoleListResultRolesItem(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
 
 
 class DocumentgeneratorRoleListResult(TypedDict):
-    roles: NotRequired[list[Role2]]
+    roles: NotRequired[list[DocumentgeneratorRoleListResultRolesItem]]
 
 
-class Permissions2(TypedDict):
-    documents: NotRequired[Documents]
-    settings: NotRequired[Settings3]
-    templates: NotRequired[Templates]
+class DocumentgeneratorRoleUpdateResultRolePermissionsDocuments(TypedDict):
+    modify: NotRequired[str]
+    view: NotRequired[str]
 
 
-class Role3(TypedDict):
+class DocumentgeneratorRoleUpdateResultRolePermissionsSettings(TypedDict):
+    modify: NotRequired[str]
+
+
+class DocumentgeneratorRoleUpdateResultRolePermissionsTemplates(TypedDict):
+    modify: NotRequired[str]
+
+
+class DocumentgeneratorRoleUpdateResultRolePermissions(TypedDict):
+    documents: NotRequired[DocumentgeneratorRoleUpdateResultRolePermissionsDocuments]
+    settings: NotRequired[DocumentgeneratorRoleUpdateResultRolePermissionsSettings]
+    templates: NotRequired[DocumentgeneratorRoleUpdateResultRolePermissionsTemplates]
+
+
+class DocumentgeneratorRoleUpdateResultRole(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
-    permissions: NotRequired[Permissions2]
+    permissions: NotRequired[DocumentgeneratorRoleUpdateResultRolePermissions]
 
 
 class DocumentgeneratorRoleUpdateResult(TypedDict):
-    role: NotRequired[Role3]
+    role: NotRequired[DocumentgeneratorRoleUpdateResultRole]
 
 
-Providers = TypedDict(
-    "Providers",
+DocumentgeneratorTemplateAddResultTemplateProviders = TypedDict(
+    "DocumentgeneratorTemplateAddResultTemplateProviders",
     {
         "bitrix\\documentgenerator\\dataprovider\\rest": NotRequired[str],
     },
 )
 
 
-class Users(TypedDict):
+class DocumentgeneratorTemplateAddResultTemplateUsers(TypedDict):
     UA: NotRequired[str]
 
 
-class Template(TypedDict):
+class DocumentgeneratorTemplateAddResultTemplate(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     createTime: NotRequired[str]
@@ -399,26 +485,34 @@ class Template(TypedDict):
     moduleId: NotRequired[str]
     name: NotRequired[str]
     numeratorId: NotRequired[str]
-    providers: NotRequired[Providers]
+    providers: NotRequired[DocumentgeneratorTemplateAddResultTemplateProviders]
     region: NotRequired[str]
     sort: NotRequired[str]
     updateTime: NotRequired[str]
-    users: NotRequired[Users]
+    users: NotRequired[DocumentgeneratorTemplateAddResultTemplateUsers]
     withStamps: NotRequired[str]
 
 
 class DocumentgeneratorTemplateAddResult(TypedDict):
-    template: NotRequired[Template]
+    template: NotRequired[DocumentgeneratorTemplateAddResultTemplate]
 
 
 DocumentgeneratorTemplateDeleteResult: TypeAlias = Any
 
 
-class Users1(TypedDict):
+DocumentgeneratorTemplateGetResultTemplateProviders = TypedDict(
+    "DocumentgeneratorTemplateGetResultTemplateProviders",
+    {
+        "bitrix\\documentgenerator\\dataprovider\\rest": NotRequired[str],
+    },
+)
+
+
+class DocumentgeneratorTemplateGetResultTemplateUsers(TypedDict):
     U503: NotRequired[str]
 
 
-class Template1(TypedDict):
+class DocumentgeneratorTemplateGetResultTemplate(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     createTime: NotRequired[str]
@@ -429,19 +523,19 @@ class Template1(TypedDict):
     moduleId: NotRequired[str]
     name: NotRequired[str]
     numeratorId: NotRequired[str]
-    providers: NotRequired[Providers]
+    providers: NotRequired[DocumentgeneratorTemplateGetResultTemplateProviders]
     region: NotRequired[str]
     sort: NotRequired[str]
     updateTime: NotRequired[str]
-    users: NotRequired[Users1]
+    users: NotRequired[DocumentgeneratorTemplateGetResultTemplateUsers]
     withStamps: NotRequired[str]
 
 
 class DocumentgeneratorTemplateGetResult(TypedDict):
-    template: NotRequired[Template1]
+    template: NotRequired[DocumentgeneratorTemplateGetResultTemplate]
 
 
-class TemplateFields(TypedDict):
+class DocumentgeneratorTemplateGetfieldsResultTemplateFieldsValue(TypedDict):
     chain: NotRequired[Any]
     default: NotRequired[str]
     group: NotRequired[list[str]]
@@ -450,19 +544,24 @@ class TemplateFields(TypedDict):
     value: NotRequired[str]
 
 
+DocumentgeneratorTemplateGetfieldsResultTemplateFields: TypeAlias = dict[
+    str, DocumentgeneratorTemplateGetfieldsResultTemplateFieldsValue
+]
+
+
 class DocumentgeneratorTemplateGetfieldsResult(TypedDict):
-    templateFields: NotRequired[dict[str, TemplateFields]]
+    templateFields: NotRequired[DocumentgeneratorTemplateGetfieldsResultTemplateFields]
 
 
-class Field51(TypedDict):
+class DocumentgeneratorTemplateListResultTemplatesN51(TypedDict):
     id: NotRequired[str]
 
 
-class Field53(TypedDict):
+class DocumentgeneratorTemplateListResultTemplatesN53(TypedDict):
     id: NotRequired[str]
 
 
-class Field57(TypedDict):
+class DocumentgeneratorTemplateListResultTemplatesN57(TypedDict):
     active: NotRequired[str]
     bodyType: NotRequired[str]
     code: NotRequired[str]
@@ -487,21 +586,33 @@ class Field57(TypedDict):
     withStamps: NotRequired[str]
 
 
-Templates3 = TypedDict(
-    "Templates3",
+DocumentgeneratorTemplateListResultTemplates = TypedDict(
+    "DocumentgeneratorTemplateListResultTemplates",
     {
-        "51": NotRequired[Field51],
-        "53": NotRequired[Field53],
-        "57": NotRequired[Field57],
+        "51": NotRequired[DocumentgeneratorTemplateListResultTemplatesN51],
+        "53": NotRequired[DocumentgeneratorTemplateListResultTemplatesN53],
+        "57": NotRequired[DocumentgeneratorTemplateListResultTemplatesN57],
     },
 )
 
 
 class DocumentgeneratorTemplateListResult(TypedDict):
-    templates: NotRequired[Templates3]
+    templates: NotRequired[DocumentgeneratorTemplateListResultTemplates]
 
 
-class Template2(TypedDict):
+DocumentgeneratorTemplateUpdateResultTemplateProviders = TypedDict(
+    "DocumentgeneratorTemplateUpdateResultTemplateProviders",
+    {
+        "bitrix\\documentgenerator\\dataprovider\\rest": NotRequired[str],
+    },
+)
+
+
+class DocumentgeneratorTemplateUpdateResultTemplateUsers(TypedDict):
+    U503: NotRequired[str]
+
+
+class DocumentgeneratorTemplateUpdateResultTemplate(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     createTime: NotRequired[str]
@@ -512,13 +623,13 @@ class Template2(TypedDict):
     moduleId: NotRequired[str]
     name: NotRequired[str]
     numeratorId: NotRequired[str]
-    providers: NotRequired[Providers]
+    providers: NotRequired[DocumentgeneratorTemplateUpdateResultTemplateProviders]
     region: NotRequired[str]
     sort: NotRequired[str]
     updateTime: NotRequired[str]
-    users: NotRequired[Users1]
+    users: NotRequired[DocumentgeneratorTemplateUpdateResultTemplateUsers]
     withStamps: NotRequired[str]
 
 
 class DocumentgeneratorTemplateUpdateResult(TypedDict):
-    template: NotRequired[Template2]
+    template: NotRequired[DocumentgeneratorTemplateUpdateResultTemplate]

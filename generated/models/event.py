@@ -24,7 +24,7 @@ EventOfflineClearResult: TypeAlias = bool
 EventOfflineErrorResult: TypeAlias = bool
 
 
-class Event(TypedDict):
+class EventOfflineGetResultEventsItem(TypedDict):
     EVENT_ADDITIONAL: NotRequired[Any]
     EVENT_DATA: NotRequired[Any]
     EVENT_NAME: NotRequired[str]
@@ -34,7 +34,7 @@ class Event(TypedDict):
 
 
 class EventOfflineGetResult(TypedDict):
-    events: NotRequired[list[Event]]
+    events: NotRequired[list[EventOfflineGetResultEventsItem]]
     process_id: NotRequired[str | None]
 
 

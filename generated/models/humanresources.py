@@ -11,11 +11,11 @@ HumanresourcesHcmlinkCompanyAddResult: TypeAlias = int
 HumanresourcesHcmlinkCompanyDeleteResult: TypeAlias = bool
 
 
-class Data(TypedDict):
+class HumanresourcesHcmlinkCompanyListResultItemData(TypedDict):
     taxId: NotRequired[str]
 
 
-class Field(TypedDict):
+class HumanresourcesHcmlinkCompanyListResultItemFieldsItem(TypedDict):
     field: NotRequired[str]
     title: NotRequired[str]
     ttl: NotRequired[int]
@@ -26,8 +26,8 @@ class HumanresourcesHcmlinkCompanyListResultItem(TypedDict):
     company: NotRequired[str]
     createdAt: NotRequired[str]
     crmCompanyId: NotRequired[int]
-    data: NotRequired[Data]
-    fields: NotRequired[list[Field]]
+    data: NotRequired[HumanresourcesHcmlinkCompanyListResultItemData]
+    fields: NotRequired[list[HumanresourcesHcmlinkCompanyListResultItemFieldsItem]]
     id: NotRequired[int]
     title: NotRequired[str]
 
@@ -38,10 +38,14 @@ HumanresourcesHcmlinkCompanyListResult: TypeAlias = list[HumanresourcesHcmlinkCo
 HumanresourcesHcmlinkCompanyUpdateResult: TypeAlias = bool
 
 
+class HumanresourcesHcmlinkCompanyUserListResultItemData(TypedDict):
+    taxId: NotRequired[str]
+
+
 class HumanresourcesHcmlinkCompanyUserListResultItem(TypedDict):
     company: NotRequired[str]
     crmCompanyId: NotRequired[int]
-    data: NotRequired[Data]
+    data: NotRequired[HumanresourcesHcmlinkCompanyUserListResultItemData]
     id: NotRequired[int]
     person: NotRequired[str]
     title: NotRequired[str]
@@ -50,13 +54,13 @@ class HumanresourcesHcmlinkCompanyUserListResultItem(TypedDict):
 HumanresourcesHcmlinkCompanyUserListResult: TypeAlias = list[HumanresourcesHcmlinkCompanyUserListResultItem]
 
 
-class Data2(TypedDict):
+class HumanresourcesHcmlinkEmployeeListResultItemEmployeesItemData(TypedDict):
     position: NotRequired[str]
 
 
-class Employee(TypedDict):
+class HumanresourcesHcmlinkEmployeeListResultItemEmployeesItem(TypedDict):
     createdAt: NotRequired[str]
-    data: NotRequired[Data2]
+    data: NotRequired[HumanresourcesHcmlinkEmployeeListResultItemEmployeesItemData]
     employee: NotRequired[str]
     id: NotRequired[int]
 
@@ -64,7 +68,7 @@ class Employee(TypedDict):
 class HumanresourcesHcmlinkEmployeeListResultItem(TypedDict):
     company: NotRequired[str]
     createdAt: NotRequired[str]
-    employees: NotRequired[list[Employee]]
+    employees: NotRequired[list[HumanresourcesHcmlinkEmployeeListResultItemEmployeesItem]]
     id: NotRequired[int]
     person: NotRequired[str]
     title: NotRequired[str]

@@ -39,8 +39,8 @@ ImChatUserDeleteResult: TypeAlias = bool
 ImChatUserListResult: TypeAlias = list[int]
 
 
-CHATMUTED = TypedDict(
-    "CHATMUTED",
+ImCountersGetResultChatMuted = TypedDict(
+    "ImCountersGetResultChatMuted",
     {
         "1317": NotRequired[int],
         "1319": NotRequired[int],
@@ -48,15 +48,15 @@ CHATMUTED = TypedDict(
 )
 
 
-DIALOG = TypedDict(
-    "DIALOG",
+ImCountersGetResultDialog = TypedDict(
+    "ImCountersGetResultDialog",
     {
         "547": NotRequired[int],
     },
 )
 
 
-class TYPE(TypedDict):
+class ImCountersGetResultType(TypedDict):
     ALL: NotRequired[int]
     CHAT: NotRequired[int]
     DIALOG: NotRequired[int]
@@ -67,12 +67,12 @@ class TYPE(TypedDict):
 
 class ImCountersGetResult(TypedDict):
     CHAT: NotRequired[list[Any]]
-    CHAT_MUTED: NotRequired[CHATMUTED]
+    CHAT_MUTED: NotRequired[ImCountersGetResultChatMuted]
     CHAT_UNREAD: NotRequired[list[Any]]
-    DIALOG: NotRequired[DIALOG]
+    DIALOG: NotRequired[ImCountersGetResultDialog]
     DIALOG_UNREAD: NotRequired[list[Any]]
     LINES: NotRequired[list[Any]]
-    TYPE: NotRequired[TYPE]
+    TYPE: NotRequired[ImCountersGetResultType]
 
 
 ImDepartmentColleaguesListResult: TypeAlias = list[int]
@@ -106,19 +106,19 @@ ImDepartmentManagersGetResult = TypedDict(
 )
 
 
-class EntityLink(TypedDict):
+class ImDialogGetResultEntityLink(TypedDict):
     id: NotRequired[str]
     type: NotRequired[str]
     url: NotRequired[str]
 
 
-class LastMessageViews(TypedDict):
+class ImDialogGetResultLastMessageViews(TypedDict):
     count_of_viewers: NotRequired[int]
     first_viewers: NotRequired[list[Any]]
     message_id: NotRequired[int]
 
 
-class Permissions(TypedDict):
+class ImDialogGetResultPermissions(TypedDict):
     can_post: NotRequired[str]
     manage_messages: NotRequired[str]
     manage_settings: NotRequired[str]
@@ -127,14 +127,14 @@ class Permissions(TypedDict):
     manage_users_delete: NotRequired[str]
 
 
-class ReadedListItem(TypedDict):
+class ImDialogGetResultReadedListItem(TypedDict):
     date: NotRequired[Any]
     message_id: NotRequired[int]
     user_id: NotRequired[int]
     user_name: NotRequired[str]
 
 
-class Restrictions(TypedDict):
+class ImDialogGetResultRestrictions(TypedDict):
     avatar: NotRequired[bool]
     call: NotRequired[bool]
     extend: NotRequired[bool]
@@ -161,14 +161,14 @@ class ImDialogGetResult(TypedDict):
     entity_data_2: NotRequired[str]
     entity_data_3: NotRequired[str]
     entity_id: NotRequired[str]
-    entity_link: NotRequired[EntityLink]
+    entity_link: NotRequired[ImDialogGetResultEntityLink]
     entity_type: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[int]
     is_new: NotRequired[bool]
     last_id: NotRequired[int]
     last_message_id: NotRequired[int]
-    last_message_views: NotRequired[LastMessageViews]
+    last_message_views: NotRequired[ImDialogGetResultLastMessageViews]
     manager_list: NotRequired[list[int]]
     marked_id: NotRequired[int]
     message_count: NotRequired[int]
@@ -178,10 +178,10 @@ class ImDialogGetResult(TypedDict):
     owner: NotRequired[int]
     parent_chat_id: NotRequired[int]
     parent_message_id: NotRequired[int]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[ImDialogGetResultPermissions]
     public: NotRequired[str]
-    readed_list: NotRequired[list[ReadedListItem]]
-    restrictions: NotRequired[Restrictions]
+    readed_list: NotRequired[list[ImDialogGetResultReadedListItem]]
+    restrictions: NotRequired[ImDialogGetResultRestrictions]
     role: NotRequired[str]
     text_field_enabled: NotRequired[bool]
     type: NotRequired[str]
@@ -189,24 +189,24 @@ class ImDialogGetResult(TypedDict):
     user_counter: NotRequired[int]
 
 
-class Image(TypedDict):
+class ImDialogMessagesGetResultFilesItemImage(TypedDict):
     height: NotRequired[int]
     width: NotRequired[int]
 
 
-Preview = TypedDict(
-    "Preview",
+ImDialogMessagesGetResultFilesItemMediaUrlPreview = TypedDict(
+    "ImDialogMessagesGetResultFilesItemMediaUrlPreview",
     {
         "250": NotRequired[str],
     },
 )
 
 
-class MediaUrl(TypedDict):
-    preview: NotRequired[Preview]
+class ImDialogMessagesGetResultFilesItemMediaUrl(TypedDict):
+    preview: NotRequired[ImDialogMessagesGetResultFilesItemMediaUrlPreview]
 
 
-class ViewerAttrs(TypedDict):
+class ImDialogMessagesGetResultFilesItemViewerAttrs(TypedDict):
     actions: NotRequired[str]
     imChatId: NotRequired[int]
     objectId: NotRequired[str]
@@ -218,18 +218,18 @@ class ViewerAttrs(TypedDict):
     viewerType: NotRequired[str]
 
 
-class File(TypedDict):
+class ImDialogMessagesGetResultFilesItem(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     chatId: NotRequired[int]
     date: NotRequired[str]
     extension: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[ImDialogMessagesGetResultFilesItemImage]
     isTranscribable: NotRequired[bool]
     isVideoNote: NotRequired[bool]
     isVoiceNote: NotRequired[bool]
-    mediaUrl: NotRequired[MediaUrl]
+    mediaUrl: NotRequired[ImDialogMessagesGetResultFilesItemMediaUrl]
     name: NotRequired[str]
     progress: NotRequired[int]
     size: NotRequired[int]
@@ -238,10 +238,10 @@ class File(TypedDict):
     urlDownload: NotRequired[str]
     urlPreview: NotRequired[str]
     urlShow: NotRequired[str]
-    viewerAttrs: NotRequired[ViewerAttrs]
+    viewerAttrs: NotRequired[ImDialogMessagesGetResultFilesItemViewerAttrs]
 
 
-class Message(TypedDict):
+class ImDialogMessagesGetResultMessagesItem(TypedDict):
     author_id: NotRequired[int]
     chat_id: NotRequired[int]
     date: NotRequired[str]
@@ -254,7 +254,7 @@ class Message(TypedDict):
     uuid: NotRequired[Any]
 
 
-class User(TypedDict):
+class ImDialogMessagesGetResultUsersItem(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -287,12 +287,12 @@ class User(TypedDict):
 
 class ImDialogMessagesGetResult(TypedDict):
     chat_id: NotRequired[int]
-    files: NotRequired[list[File]]
-    messages: NotRequired[list[Message]]
-    users: NotRequired[list[User]]
+    files: NotRequired[list[ImDialogMessagesGetResultFilesItem]]
+    messages: NotRequired[list[ImDialogMessagesGetResultMessagesItem]]
+    users: NotRequired[list[ImDialogMessagesGetResultUsersItem]]
 
 
-class Message1(TypedDict):
+class ImDialogMessagesSearchResultMessagesItem(TypedDict):
     authorId: NotRequired[int]
     author_id: NotRequired[int]
     block: NotRequired[Any]
@@ -311,16 +311,16 @@ class Message1(TypedDict):
     viewedCount: NotRequired[int]
 
 
-class TariffRestrictions(TypedDict):
+class ImDialogMessagesSearchResultTariffRestrictions(TypedDict):
     isHistoryLimitExceeded: NotRequired[bool]
 
 
-class Phones(TypedDict):
+class ImDialogMessagesSearchResultUsersItemPhones(TypedDict):
     inner_phone: NotRequired[str]
     personal_mobile: NotRequired[str]
 
 
-class User1(TypedDict):
+class ImDialogMessagesSearchResultUsersItem(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -344,7 +344,7 @@ class User1(TypedDict):
     mobileLastDate: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones]
+    phones: NotRequired[ImDialogMessagesSearchResultUsersItemPhones]
     status: NotRequired[str]
     type: NotRequired[str]
     website: NotRequired[str]
@@ -355,11 +355,11 @@ class ImDialogMessagesSearchResult(TypedDict):
     additionalMessages: NotRequired[list[Any]]
     copilot: NotRequired[Any]
     files: NotRequired[list[Any]]
-    messages: NotRequired[list[Message1]]
+    messages: NotRequired[list[ImDialogMessagesSearchResultMessagesItem]]
     reactions: NotRequired[list[Any]]
     stickers: NotRequired[list[Any]]
-    tariffRestrictions: NotRequired[TariffRestrictions]
-    users: NotRequired[list[User1]]
+    tariffRestrictions: NotRequired[ImDialogMessagesSearchResultTariffRestrictions]
+    users: NotRequired[list[ImDialogMessagesSearchResultUsersItem]]
     usersShort: NotRequired[list[Any]]
 
 
@@ -413,22 +413,47 @@ ImDialogUsersListResult: TypeAlias = list[ImDialogUsersListResultItem]
 ImDialogWritingResult: TypeAlias = bool
 
 
-class MediaUrl1(TypedDict):
-    preview: NotRequired[Preview]
+class ImDiskFileCommitResultFilesUpload5249Image(TypedDict):
+    height: NotRequired[int]
+    width: NotRequired[int]
 
 
-class Upload5249(TypedDict):
+ImDiskFileCommitResultFilesUpload5249MediaUrlPreview = TypedDict(
+    "ImDiskFileCommitResultFilesUpload5249MediaUrlPreview",
+    {
+        "250": NotRequired[str],
+    },
+)
+
+
+class ImDiskFileCommitResultFilesUpload5249MediaUrl(TypedDict):
+    preview: NotRequired[ImDiskFileCommitResultFilesUpload5249MediaUrlPreview]
+
+
+class ImDiskFileCommitResultFilesUpload5249ViewerAttrs(TypedDict):
+    actions: NotRequired[str]
+    imChatId: NotRequired[int]
+    objectId: NotRequired[str]
+    src: NotRequired[str]
+    title: NotRequired[str]
+    viewer: NotRequired[str]
+    viewerGroupBy: NotRequired[str]
+    viewerResized: NotRequired[str]
+    viewerType: NotRequired[str]
+
+
+class ImDiskFileCommitResultFilesUpload5249(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     chatId: NotRequired[int]
     date: NotRequired[dict[str, Any]]
     extension: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[ImDiskFileCommitResultFilesUpload5249Image]
     isTranscribable: NotRequired[bool]
     isVideoNote: NotRequired[bool]
     isVoiceNote: NotRequired[bool]
-    mediaUrl: NotRequired[MediaUrl1]
+    mediaUrl: NotRequired[ImDiskFileCommitResultFilesUpload5249MediaUrl]
     name: NotRequired[str]
     progress: NotRequired[int]
     size: NotRequired[int]
@@ -437,20 +462,20 @@ class Upload5249(TypedDict):
     urlDownload: NotRequired[str]
     urlPreview: NotRequired[str]
     urlShow: NotRequired[str]
-    viewerAttrs: NotRequired[ViewerAttrs]
+    viewerAttrs: NotRequired[ImDiskFileCommitResultFilesUpload5249ViewerAttrs]
 
 
-class FILES(TypedDict):
-    upload5249: NotRequired[Upload5249]
+class ImDiskFileCommitResultFiles(TypedDict):
+    upload5249: NotRequired[ImDiskFileCommitResultFilesUpload5249]
 
 
-class Links(TypedDict):
+class ImDiskFileCommitResultFileModelsUpload5249Links(TypedDict):
     download: NotRequired[str]
     preview: NotRequired[str]
     showInGrid: NotRequired[str]
 
 
-class Upload52491(TypedDict):
+class ImDiskFileCommitResultFileModelsUpload5249(TypedDict):
     code: NotRequired[str]
     createTime: NotRequired[dict[str, Any]]
     createdBy: NotRequired[str]
@@ -461,7 +486,7 @@ class Upload52491(TypedDict):
     fileId: NotRequired[int]
     globalContentVersion: NotRequired[int]
     id: NotRequired[int]
-    links: NotRequired[Links]
+    links: NotRequired[ImDiskFileCommitResultFileModelsUpload5249Links]
     name: NotRequired[str]
     parentId: NotRequired[int]
     realObjectId: NotRequired[int]
@@ -474,33 +499,33 @@ class Upload52491(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class FILEMODELS(TypedDict):
-    upload5249: NotRequired[Upload52491]
+class ImDiskFileCommitResultFileModels(TypedDict):
+    upload5249: NotRequired[ImDiskFileCommitResultFileModelsUpload5249]
 
 
 class ImDiskFileCommitResult(TypedDict):
     DISK_ID: NotRequired[list[str]]
-    FILES: NotRequired[FILES]
-    FILE_MODELS: NotRequired[FILEMODELS]
+    FILES: NotRequired[ImDiskFileCommitResultFiles]
+    FILE_MODELS: NotRequired[ImDiskFileCommitResultFileModels]
     MESSAGE_ID: NotRequired[int]
 
 
 ImDiskFileDeleteResult: TypeAlias = bool
 
 
-class File1(TypedDict):
+class ImDiskFileSaveResultFile(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
 
 
-class Folder(TypedDict):
+class ImDiskFileSaveResultFolder(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
 
 
 class ImDiskFileSaveResult(TypedDict):
-    file: NotRequired[File1]
-    folder: NotRequired[Folder]
+    file: NotRequired[ImDiskFileSaveResultFile]
+    folder: NotRequired[ImDiskFileSaveResultFolder]
 
 
 class ImDiskFolderGetResult(TypedDict):
@@ -536,7 +561,7 @@ class ImNotifyConfirmResult(TypedDict):
 ImNotifyDeleteResult: TypeAlias = bool
 
 
-class Notification(TypedDict):
+class ImNotifyGetResultNotificationsItem(TypedDict):
     author_id: NotRequired[int]
     chat_id: NotRequired[int]
     date: NotRequired[str]
@@ -553,12 +578,12 @@ class Notification(TypedDict):
     text: NotRequired[str]
 
 
-class Phones1(TypedDict):
+class ImNotifyGetResultUsersItemPhones(TypedDict):
     inner_phone: NotRequired[str]
     work_phone: NotRequired[str]
 
 
-class User2(TypedDict):
+class ImNotifyGetResultUsersItem(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -582,7 +607,7 @@ class User2(TypedDict):
     mobile_last_date: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones1]
+    phones: NotRequired[ImNotifyGetResultUsersItemPhones]
     status: NotRequired[str]
     type: NotRequired[str]
     website: NotRequired[str]
@@ -591,13 +616,35 @@ class User2(TypedDict):
 
 class ImNotifyGetResult(TypedDict):
     chat_id: NotRequired[int]
-    notifications: NotRequired[list[Notification]]
+    notifications: NotRequired[list[ImNotifyGetResultNotificationsItem]]
     total_count: NotRequired[int]
     total_unread_count: NotRequired[int]
-    users: NotRequired[list[User2]]
+    users: NotRequired[list[ImNotifyGetResultUsersItem]]
 
 
-class User3(TypedDict):
+class ImNotifyHistorySearchResultNotificationsItem(TypedDict):
+    author_id: NotRequired[int]
+    chat_id: NotRequired[int]
+    date: NotRequired[str]
+    id: NotRequired[int]
+    notify_event: NotRequired[str]
+    notify_module: NotRequired[str]
+    notify_read: NotRequired[str]
+    notify_sub_tag: NotRequired[str]
+    notify_tag: NotRequired[str]
+    notify_title: NotRequired[str]
+    notify_type: NotRequired[int]
+    params: NotRequired[Any]
+    setting_name: NotRequired[str]
+    text: NotRequired[str]
+
+
+class ImNotifyHistorySearchResultUsersItemPhones(TypedDict):
+    inner_phone: NotRequired[str]
+    work_phone: NotRequired[str]
+
+
+class ImNotifyHistorySearchResultUsersItem(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -621,7 +668,7 @@ class User3(TypedDict):
     mobile_last_date: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones1]
+    phones: NotRequired[ImNotifyHistorySearchResultUsersItemPhones]
     status: NotRequired[str]
     type: NotRequired[str]
     website: NotRequired[str]
@@ -630,9 +677,9 @@ class User3(TypedDict):
 
 class ImNotifyHistorySearchResult(TypedDict):
     chat_id: NotRequired[int]
-    notifications: NotRequired[list[Notification]]
+    notifications: NotRequired[list[ImNotifyHistorySearchResultNotificationsItem]]
     total_results: NotRequired[int]
-    users: NotRequired[list[User3]]
+    users: NotRequired[list[ImNotifyHistorySearchResultUsersItem]]
 
 
 ImNotifyPersonalAddResult: TypeAlias = int | bool
@@ -652,30 +699,45 @@ ImNotifyReadResult: TypeAlias = bool
 ImNotifyResult: TypeAlias = int | bool
 
 
-class LISTItem(TypedDict):
+class ImNotifySchemaGetResultTasksListItem(TypedDict):
     ID: NotRequired[str]
     NAME: NotRequired[str]
 
 
-class Tasks(TypedDict):
-    LIST: NotRequired[list[LISTItem]]
+class ImNotifySchemaGetResultTasks(TypedDict):
+    LIST: NotRequired[list[ImNotifySchemaGetResultTasksListItem]]
     MODULE_ID: NotRequired[str]
     NAME: NotRequired[str]
 
 
 class ImNotifySchemaGetResult(TypedDict):
-    tasks: NotRequired[Tasks]
+    tasks: NotRequired[ImNotifySchemaGetResultTasks]
 
 
 ImNotifySystemAddResult: TypeAlias = int | bool
 
 
-class Avatar(TypedDict):
+class ImRecentGetResultItemAvatar(TypedDict):
     color: NotRequired[str]
     url: NotRequired[str]
 
 
-class Restrictions1(TypedDict):
+class ImRecentGetResultItemChatEntityLink(TypedDict):
+    id: NotRequired[str]
+    type: NotRequired[str]
+    url: NotRequired[str]
+
+
+class ImRecentGetResultItemChatPermissions(TypedDict):
+    can_post: NotRequired[str]
+    manage_messages: NotRequired[str]
+    manage_settings: NotRequired[str]
+    manage_ui: NotRequired[str]
+    manage_users_add: NotRequired[str]
+    manage_users_delete: NotRequired[str]
+
+
+class ImRecentGetResultItemChatRestrictions(TypedDict):
     avatar: NotRequired[bool]
     call: NotRequired[bool]
     extend: NotRequired[bool]
@@ -687,7 +749,7 @@ class Restrictions1(TypedDict):
     user_list: NotRequired[bool]
 
 
-class Chat(TypedDict):
+class ImRecentGetResultItemChat(TypedDict):
     avatar: NotRequired[str]
     background_id: NotRequired[Any]
     color: NotRequired[str]
@@ -697,7 +759,7 @@ class Chat(TypedDict):
     entity_data_2: NotRequired[str]
     entity_data_3: NotRequired[str]
     entity_id: NotRequired[str]
-    entity_link: NotRequired[EntityLink]
+    entity_link: NotRequired[ImRecentGetResultItemChatEntityLink]
     entity_type: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[int]
@@ -708,16 +770,16 @@ class Chat(TypedDict):
     owner: NotRequired[int]
     parent_chat_id: NotRequired[int]
     parent_message_id: NotRequired[int]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[ImRecentGetResultItemChatPermissions]
     public: NotRequired[str]
-    restrictions: NotRequired[Restrictions1]
+    restrictions: NotRequired[ImRecentGetResultItemChatRestrictions]
     role: NotRequired[str]
     text_field_enabled: NotRequired[bool]
     type: NotRequired[str]
     user_counter: NotRequired[int]
 
 
-class Message2(TypedDict):
+class ImRecentGetResultItemMessage(TypedDict):
     attach: NotRequired[bool]
     author_id: NotRequired[int]
     date: NotRequired[str]
@@ -729,13 +791,13 @@ class Message2(TypedDict):
     uuid: NotRequired[Any]
 
 
-class User4(TypedDict):
+class ImRecentGetResultItemUser(TypedDict):
     id: NotRequired[int]
 
 
 class ImRecentGetResultItem(TypedDict):
-    avatar: NotRequired[Avatar]
-    chat: NotRequired[Chat]
+    avatar: NotRequired[ImRecentGetResultItemAvatar]
+    chat: NotRequired[ImRecentGetResultItemChat]
     chat_id: NotRequired[int]
     counter: NotRequired[int]
     date_last_activity: NotRequired[str]
@@ -743,13 +805,13 @@ class ImRecentGetResultItem(TypedDict):
     has_reminder: NotRequired[bool]
     id: NotRequired[str]
     last_id: NotRequired[int]
-    message: NotRequired[Message2]
+    message: NotRequired[ImRecentGetResultItemMessage]
     options: NotRequired[list[Any]]
     pinned: NotRequired[bool]
     title: NotRequired[str]
     type: NotRequired[str]
     unread: NotRequired[bool]
-    user: NotRequired[User4]
+    user: NotRequired[ImRecentGetResultItemUser]
 
 
 ImRecentGetResult: TypeAlias = list[ImRecentGetResultItem]
@@ -758,13 +820,13 @@ ImRecentGetResult: TypeAlias = list[ImRecentGetResultItem]
 ImRecentHideResult: TypeAlias = bool
 
 
-class Avatar1(TypedDict):
+class ImRecentListResultCopilotRolesCopilotAssistantAvatar(TypedDict):
     large: NotRequired[str]
     medium: NotRequired[str]
     small: NotRequired[str]
 
 
-class Prompt(TypedDict):
+class ImRecentListResultCopilotRolesCopilotAssistantPromptsItem(TypedDict):
     code: NotRequired[str]
     isNew: NotRequired[bool]
     promptType: NotRequired[str]
@@ -772,32 +834,59 @@ class Prompt(TypedDict):
     title: NotRequired[str]
 
 
-class CopilotAssistant(TypedDict):
-    avatar: NotRequired[Avatar1]
+class ImRecentListResultCopilotRolesCopilotAssistant(TypedDict):
+    avatar: NotRequired[ImRecentListResultCopilotRolesCopilotAssistantAvatar]
     code: NotRequired[str]
     default: NotRequired[bool]
     desc: NotRequired[str]
     name: NotRequired[str]
-    prompts: NotRequired[list[Prompt]]
+    prompts: NotRequired[list[ImRecentListResultCopilotRolesCopilotAssistantPromptsItem]]
 
 
-class Roles(TypedDict):
-    copilot_assistant: NotRequired[CopilotAssistant]
+class ImRecentListResultCopilotRoles(TypedDict):
+    copilot_assistant: NotRequired[ImRecentListResultCopilotRolesCopilotAssistant]
 
 
-class Copilot(TypedDict):
+class ImRecentListResultCopilot(TypedDict):
     chats: NotRequired[Any]
     messages: NotRequired[Any]
     recommendedRoles: NotRequired[list[str]]
-    roles: NotRequired[Roles]
+    roles: NotRequired[ImRecentListResultCopilotRoles]
 
 
-class Avatar2(TypedDict):
+class ImRecentListResultItemsItemAvatar(TypedDict):
     color: NotRequired[str]
     url: NotRequired[str]
 
 
-class Chat1(TypedDict):
+class ImRecentListResultItemsItemChatEntityLink(TypedDict):
+    id: NotRequired[str]
+    type: NotRequired[str]
+    url: NotRequired[str]
+
+
+class ImRecentListResultItemsItemChatPermissions(TypedDict):
+    can_post: NotRequired[str]
+    manage_messages: NotRequired[str]
+    manage_settings: NotRequired[str]
+    manage_ui: NotRequired[str]
+    manage_users_add: NotRequired[str]
+    manage_users_delete: NotRequired[str]
+
+
+class ImRecentListResultItemsItemChatRestrictions(TypedDict):
+    avatar: NotRequired[bool]
+    call: NotRequired[bool]
+    extend: NotRequired[bool]
+    leave: NotRequired[bool]
+    leave_owner: NotRequired[bool]
+    mute: NotRequired[bool]
+    rename: NotRequired[bool]
+    send: NotRequired[bool]
+    user_list: NotRequired[bool]
+
+
+class ImRecentListResultItemsItemChat(TypedDict):
     avatar: NotRequired[str]
     background_id: NotRequired[Any]
     color: NotRequired[str]
@@ -807,7 +896,7 @@ class Chat1(TypedDict):
     entity_data_2: NotRequired[str]
     entity_data_3: NotRequired[str]
     entity_id: NotRequired[str]
-    entity_link: NotRequired[EntityLink]
+    entity_link: NotRequired[ImRecentListResultItemsItemChatEntityLink]
     entity_type: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[int]
@@ -818,16 +907,16 @@ class Chat1(TypedDict):
     owner: NotRequired[int]
     parent_chat_id: NotRequired[int]
     parent_message_id: NotRequired[int]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[ImRecentListResultItemsItemChatPermissions]
     public: NotRequired[str]
-    restrictions: NotRequired[Restrictions1]
+    restrictions: NotRequired[ImRecentListResultItemsItemChatRestrictions]
     role: NotRequired[str]
     text_field_enabled: NotRequired[bool]
     type: NotRequired[str]
     user_counter: NotRequired[int]
 
 
-class Message3(TypedDict):
+class ImRecentListResultItemsItemMessage(TypedDict):
     attach: NotRequired[bool]
     author_id: NotRequired[int]
     date: NotRequired[str]
@@ -839,7 +928,7 @@ class Message3(TypedDict):
     uuid: NotRequired[str]
 
 
-class User5(TypedDict):
+class ImRecentListResultItemsItemUser(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -870,9 +959,9 @@ class User5(TypedDict):
     work_position: NotRequired[str]
 
 
-class Item(TypedDict):
-    avatar: NotRequired[Avatar2]
-    chat: NotRequired[Chat1]
+class ImRecentListResultItemsItem(TypedDict):
+    avatar: NotRequired[ImRecentListResultItemsItemAvatar]
+    chat: NotRequired[ImRecentListResultItemsItemChat]
     chat_id: NotRequired[int]
     counter: NotRequired[int]
     date_last_activity: NotRequired[str]
@@ -880,20 +969,20 @@ class Item(TypedDict):
     has_reminder: NotRequired[bool]
     id: NotRequired[int | str]
     last_id: NotRequired[int]
-    message: NotRequired[Message3]
+    message: NotRequired[ImRecentListResultItemsItemMessage]
     options: NotRequired[list[Any]]
     pinned: NotRequired[bool]
     title: NotRequired[str]
     type: NotRequired[str]
     unread: NotRequired[bool]
-    user: NotRequired[User5]
+    user: NotRequired[ImRecentListResultItemsItemUser]
 
 
 class ImRecentListResult(TypedDict):
-    copilot: NotRequired[Copilot]
+    copilot: NotRequired[ImRecentListResultCopilot]
     hasMore: NotRequired[bool]
     hasMorePages: NotRequired[bool]
-    items: NotRequired[list[Item]]
+    items: NotRequired[list[ImRecentListResultItemsItem]]
     messagesAutoDeleteConfigs: NotRequired[list[Any]]
 
 
@@ -911,7 +1000,22 @@ class ImRevisionGetResult(TypedDict):
     web: NotRequired[int]
 
 
-class Restrictions3(TypedDict):
+class ImSearchChatListResultItemEntityLink(TypedDict):
+    id: NotRequired[str]
+    type: NotRequired[str]
+    url: NotRequired[str]
+
+
+class ImSearchChatListResultItemPermissions(TypedDict):
+    can_post: NotRequired[str]
+    manage_messages: NotRequired[str]
+    manage_settings: NotRequired[str]
+    manage_ui: NotRequired[str]
+    manage_users_add: NotRequired[str]
+    manage_users_delete: NotRequired[str]
+
+
+class ImSearchChatListResultItemRestrictions(TypedDict):
     avatar: NotRequired[bool]
     call: NotRequired[bool]
     extend: NotRequired[bool]
@@ -937,7 +1041,7 @@ class ImSearchChatListResultItem(TypedDict):
     entity_data_2: NotRequired[str]
     entity_data_3: NotRequired[str]
     entity_id: NotRequired[str]
-    entity_link: NotRequired[EntityLink]
+    entity_link: NotRequired[ImSearchChatListResultItemEntityLink]
     entity_type: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[int]
@@ -952,9 +1056,9 @@ class ImSearchChatListResultItem(TypedDict):
     owner: NotRequired[int]
     parent_chat_id: NotRequired[int]
     parent_message_id: NotRequired[int]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[ImSearchChatListResultItemPermissions]
     public: NotRequired[str]
-    restrictions: NotRequired[Restrictions3]
+    restrictions: NotRequired[ImSearchChatListResultItemRestrictions]
     role: NotRequired[str]
     text_field_enabled: NotRequired[bool]
     type: NotRequired[str]
@@ -965,7 +1069,12 @@ class ImSearchChatListResultItem(TypedDict):
 ImSearchChatListResult: TypeAlias = list[ImSearchChatListResultItem]
 
 
-class ManagerUserData(TypedDict):
+class ImSearchDepartmentListResultItemManagerUserDataPhones(TypedDict):
+    inner_phone: NotRequired[str]
+    work_phone: NotRequired[str]
+
+
+class ImSearchDepartmentListResultItemManagerUserData(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -989,7 +1098,7 @@ class ManagerUserData(TypedDict):
     mobile_last_date: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones1]
+    phones: NotRequired[ImSearchDepartmentListResultItemManagerUserDataPhones]
     status: NotRequired[str]
     type: NotRequired[str]
     website: NotRequired[str]
@@ -999,7 +1108,7 @@ class ManagerUserData(TypedDict):
 class ImSearchDepartmentListResultItem(TypedDict):
     full_name: NotRequired[str]
     id: NotRequired[int]
-    manager_user_data: NotRequired[ManagerUserData]
+    manager_user_data: NotRequired[ImSearchDepartmentListResultItemManagerUserData]
     manager_user_id: NotRequired[int]
     name: NotRequired[str]
 
@@ -1013,7 +1122,12 @@ ImSearchLastAddResult: TypeAlias = bool
 ImSearchLastDeleteResult: TypeAlias = bool
 
 
-class Chat2(TypedDict):
+class ImSearchLastGetResultItemAvatar(TypedDict):
+    color: NotRequired[str]
+    url: NotRequired[str]
+
+
+class ImSearchLastGetResultItemChat(TypedDict):
     avatar: NotRequired[str]
     color: NotRequired[str]
     date_create: NotRequired[str]
@@ -1031,13 +1145,13 @@ class Chat2(TypedDict):
     type: NotRequired[str]
 
 
-class Phones4(TypedDict):
+class ImSearchLastGetResultItemUserPhones(TypedDict):
     inner_phone: NotRequired[str]
     personal_mobile: NotRequired[str]
     work_phone: NotRequired[str]
 
 
-class User6(TypedDict):
+class ImSearchLastGetResultItemUser(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -1061,7 +1175,7 @@ class User6(TypedDict):
     mobile_last_date: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones4]
+    phones: NotRequired[ImSearchLastGetResultItemUserPhones]
     status: NotRequired[str]
     type: NotRequired[str]
     website: NotRequired[str]
@@ -1069,18 +1183,24 @@ class User6(TypedDict):
 
 
 class ImSearchLastGetResultItem(TypedDict):
-    avatar: NotRequired[Avatar2]
-    chat: NotRequired[Chat2]
+    avatar: NotRequired[ImSearchLastGetResultItemAvatar]
+    chat: NotRequired[ImSearchLastGetResultItemChat]
     id: NotRequired[int | str]
     title: NotRequired[str]
     type: NotRequired[str]
-    user: NotRequired[User6]
+    user: NotRequired[ImSearchLastGetResultItemUser]
 
 
 ImSearchLastGetResult: TypeAlias = list[ImSearchLastGetResultItem]
 
 
-class Field103(TypedDict):
+class ImSearchUserListResultN103Phones(TypedDict):
+    inner_phone: NotRequired[str]
+    personal_mobile: NotRequired[str]
+    work_phone: NotRequired[str]
+
+
+class ImSearchUserListResultN103(TypedDict):
     absent: NotRequired[bool]
     avatar: NotRequired[str]
     birthday: NotRequired[str]
@@ -1099,7 +1219,7 @@ class Field103(TypedDict):
     mobile_last_date: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones4]
+    phones: NotRequired[ImSearchUserListResultN103Phones]
     status: NotRequired[str]
     work_position: NotRequired[str]
 
@@ -1107,9 +1227,15 @@ class Field103(TypedDict):
 ImSearchUserListResult = TypedDict(
     "ImSearchUserListResult",
     {
-        "103": NotRequired[Field103],
+        "103": NotRequired[ImSearchUserListResultN103],
     },
 )
+
+
+class ImUserGetResultPhones(TypedDict):
+    inner_phone: NotRequired[str]
+    personal_mobile: NotRequired[str]
+    work_phone: NotRequired[str]
 
 
 class ImUserGetResult(TypedDict):
@@ -1136,7 +1262,7 @@ class ImUserGetResult(TypedDict):
     mobile_last_date: NotRequired[bool]
     name: NotRequired[str]
     network: NotRequired[bool]
-    phones: NotRequired[Phones4]
+    phones: NotRequired[ImUserGetResultPhones]
     status: NotRequired[str]
     type: NotRequired[str]
     website: NotRequired[str]
@@ -1158,7 +1284,7 @@ ImUserStatusIdleStartResult: TypeAlias = bool
 ImUserStatusSetResult: TypeAlias = bool
 
 
-class Event(TypedDict):
+class ImV2EventGetResultEventsItem(TypedDict):
     data: NotRequired[dict[str, Any]]
     date: NotRequired[str]
     eventId: NotRequired[int]
@@ -1166,7 +1292,7 @@ class Event(TypedDict):
 
 
 class ImV2EventGetResult(TypedDict):
-    events: NotRequired[list[Event]]
+    events: NotRequired[list[ImV2EventGetResultEventsItem]]
     hasMore: NotRequired[bool]
     nextOffset: NotRequired[int]
 
@@ -1181,11 +1307,19 @@ class ImV2FileDownloadResult(TypedDict):
     downloadUrl: NotRequired[str]
 
 
-class MediaUrl2(TypedDict):
-    preview: NotRequired[Preview]
+ImV2FileUploadResultFileMediaUrlPreview = TypedDict(
+    "ImV2FileUploadResultFileMediaUrlPreview",
+    {
+        "250": NotRequired[str],
+    },
+)
 
 
-class ViewerAttrs2(TypedDict):
+class ImV2FileUploadResultFileMediaUrl(TypedDict):
+    preview: NotRequired[ImV2FileUploadResultFileMediaUrlPreview]
+
+
+class ImV2FileUploadResultFileViewerAttrs(TypedDict):
     actions: NotRequired[str]
     imChatId: NotRequired[int]
     objectId: NotRequired[str]
@@ -1197,7 +1331,7 @@ class ViewerAttrs2(TypedDict):
     viewerType: NotRequired[str]
 
 
-class File2(TypedDict):
+class ImV2FileUploadResultFile(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     chatId: NotRequired[int]
@@ -1208,7 +1342,7 @@ class File2(TypedDict):
     isTranscribable: NotRequired[bool]
     isVideoNote: NotRequired[bool]
     isVoiceNote: NotRequired[bool]
-    mediaUrl: NotRequired[MediaUrl2]
+    mediaUrl: NotRequired[ImV2FileUploadResultFileMediaUrl]
     name: NotRequired[str]
     progress: NotRequired[int]
     size: NotRequired[int]
@@ -1217,11 +1351,11 @@ class File2(TypedDict):
     urlDownload: NotRequired[str]
     urlPreview: NotRequired[str]
     urlShow: NotRequired[str]
-    viewerAttrs: NotRequired[ViewerAttrs2]
+    viewerAttrs: NotRequired[ImV2FileUploadResultFileViewerAttrs]
 
 
 class ImV2FileUploadResult(TypedDict):
     chatId: NotRequired[int]
     dialogId: NotRequired[str]
-    file: NotRequired[File2]
+    file: NotRequired[ImV2FileUploadResultFile]
     messageId: NotRequired[int]

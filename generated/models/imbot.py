@@ -14,7 +14,7 @@ ImbotAppUnregisterResult: TypeAlias = Any
 ImbotAppUpdateResult: TypeAlias = Any
 
 
-class Field39(TypedDict):
+class ImbotBotListResultN39(TypedDict):
     CODE: NotRequired[str]
     ID: NotRequired[int]
     NAME: NotRequired[str]
@@ -24,7 +24,7 @@ class Field39(TypedDict):
 ImbotBotListResult = TypedDict(
     "ImbotBotListResult",
     {
-        "39": NotRequired[Field39],
+        "39": NotRequired[ImbotBotListResultN39],
     },
 )
 
@@ -78,25 +78,25 @@ ImbotCommandUnregisterResult: TypeAlias = bool
 ImbotCommandUpdateResult: TypeAlias = bool
 
 
-class EntityLink(TypedDict):
+class ImbotDialogGetResultEntityLink(TypedDict):
     id: NotRequired[str]
     type: NotRequired[str]
     url: NotRequired[str]
 
 
-class FirstViewer(TypedDict):
+class ImbotDialogGetResultLastMessageViewsFirstViewersItem(TypedDict):
     date: NotRequired[str]
     user_id: NotRequired[int]
     user_name: NotRequired[str]
 
 
-class LastMessageViews(TypedDict):
+class ImbotDialogGetResultLastMessageViews(TypedDict):
     count_of_viewers: NotRequired[int]
-    first_viewers: NotRequired[list[FirstViewer]]
+    first_viewers: NotRequired[list[ImbotDialogGetResultLastMessageViewsFirstViewersItem]]
     message_id: NotRequired[int]
 
 
-class Permissions(TypedDict):
+class ImbotDialogGetResultPermissions(TypedDict):
     can_post: NotRequired[str]
     manage_messages: NotRequired[str]
     manage_settings: NotRequired[str]
@@ -105,14 +105,14 @@ class Permissions(TypedDict):
     manage_users_delete: NotRequired[str]
 
 
-class ReadedListItem(TypedDict):
+class ImbotDialogGetResultReadedListItem(TypedDict):
     date: NotRequired[Any]
     message_id: NotRequired[int]
     user_id: NotRequired[int]
     user_name: NotRequired[str]
 
 
-class Restrictions(TypedDict):
+class ImbotDialogGetResultRestrictions(TypedDict):
     avatar: NotRequired[bool]
     call: NotRequired[bool]
     extend: NotRequired[bool]
@@ -137,14 +137,14 @@ class ImbotDialogGetResult(TypedDict):
     entity_data_2: NotRequired[str]
     entity_data_3: NotRequired[str]
     entity_id: NotRequired[str]
-    entity_link: NotRequired[EntityLink]
+    entity_link: NotRequired[ImbotDialogGetResultEntityLink]
     entity_type: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[int]
     is_new: NotRequired[bool]
     last_id: NotRequired[int]
     last_message_id: NotRequired[int]
-    last_message_views: NotRequired[LastMessageViews]
+    last_message_views: NotRequired[ImbotDialogGetResultLastMessageViews]
     manager_list: NotRequired[list[int]]
     marked_id: NotRequired[int]
     message_count: NotRequired[int]
@@ -154,10 +154,10 @@ class ImbotDialogGetResult(TypedDict):
     owner: NotRequired[int]
     parent_chat_id: NotRequired[int]
     parent_message_id: NotRequired[int]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[ImbotDialogGetResultPermissions]
     public: NotRequired[str]
-    readed_list: NotRequired[list[ReadedListItem]]
-    restrictions: NotRequired[Restrictions]
+    readed_list: NotRequired[list[ImbotDialogGetResultReadedListItem]]
+    restrictions: NotRequired[ImbotDialogGetResultRestrictions]
     role: NotRequired[str]
     text_field_enabled: NotRequired[bool]
     type: NotRequired[str]
@@ -186,7 +186,7 @@ ImbotUnregisterResult: TypeAlias = bool
 ImbotUpdateResult: TypeAlias = bool
 
 
-class Bot(TypedDict):
+class ImbotV2BotGetResultBot(TypedDict):
     backgroundId: NotRequired[Any]
     code: NotRequired[str]
     countChat: NotRequired[int]
@@ -203,7 +203,7 @@ class Bot(TypedDict):
     type: NotRequired[str]
 
 
-class User(TypedDict):
+class ImbotV2BotGetResultUsersItem(TypedDict):
     active: NotRequired[bool]
     bot: NotRequired[bool]
     id: NotRequired[int]
@@ -212,17 +212,59 @@ class User(TypedDict):
 
 
 class ImbotV2BotGetResult(TypedDict):
-    bot: NotRequired[Bot]
-    users: NotRequired[list[User]]
+    bot: NotRequired[ImbotV2BotGetResultBot]
+    users: NotRequired[list[ImbotV2BotGetResultUsersItem]]
+
+
+class ImbotV2BotListResultBotsItem(TypedDict):
+    backgroundId: NotRequired[Any]
+    code: NotRequired[str]
+    countChat: NotRequired[int]
+    countCommand: NotRequired[int]
+    countMessage: NotRequired[int]
+    countUser: NotRequired[int]
+    eventMode: NotRequired[str]
+    id: NotRequired[int]
+    isHidden: NotRequired[bool]
+    isReactionsEnabled: NotRequired[bool]
+    isSupportOpenline: NotRequired[bool]
+    language: NotRequired[str]
+    moduleId: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ImbotV2BotListResultUsersItem(TypedDict):
+    active: NotRequired[bool]
+    bot: NotRequired[bool]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    type: NotRequired[str]
 
 
 class ImbotV2BotListResult(TypedDict):
-    bots: NotRequired[list[Bot]]
+    bots: NotRequired[list[ImbotV2BotListResultBotsItem]]
     hasNextPage: NotRequired[bool]
-    users: NotRequired[list[User]]
+    users: NotRequired[list[ImbotV2BotListResultUsersItem]]
 
 
-class User2(TypedDict):
+class ImbotV2BotRegisterResultBot(TypedDict):
+    backgroundId: NotRequired[Any]
+    code: NotRequired[str]
+    countChat: NotRequired[int]
+    countCommand: NotRequired[int]
+    countMessage: NotRequired[int]
+    countUser: NotRequired[int]
+    eventMode: NotRequired[str]
+    id: NotRequired[int]
+    isHidden: NotRequired[bool]
+    isReactionsEnabled: NotRequired[bool]
+    isSupportOpenline: NotRequired[bool]
+    language: NotRequired[str]
+    moduleId: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ImbotV2BotRegisterResultUsersItem(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -247,15 +289,32 @@ class User2(TypedDict):
 
 
 class ImbotV2BotRegisterResult(TypedDict):
-    bot: NotRequired[Bot]
-    users: NotRequired[list[User2]]
+    bot: NotRequired[ImbotV2BotRegisterResultBot]
+    users: NotRequired[list[ImbotV2BotRegisterResultUsersItem]]
 
 
 class ImbotV2BotUnregisterResult(TypedDict):
     result: NotRequired[bool]
 
 
-class User3(TypedDict):
+class ImbotV2BotUpdateResultBot(TypedDict):
+    backgroundId: NotRequired[Any]
+    code: NotRequired[str]
+    countChat: NotRequired[int]
+    countCommand: NotRequired[int]
+    countMessage: NotRequired[int]
+    countUser: NotRequired[int]
+    eventMode: NotRequired[str]
+    id: NotRequired[int]
+    isHidden: NotRequired[bool]
+    isReactionsEnabled: NotRequired[bool]
+    isSupportOpenline: NotRequired[bool]
+    language: NotRequired[str]
+    moduleId: NotRequired[str]
+    type: NotRequired[str]
+
+
+class ImbotV2BotUpdateResultUsersItem(TypedDict):
     active: NotRequired[bool]
     bot: NotRequired[bool]
     id: NotRequired[int]
@@ -264,11 +323,11 @@ class User3(TypedDict):
 
 
 class ImbotV2BotUpdateResult(TypedDict):
-    bot: NotRequired[Bot]
-    users: NotRequired[list[User3]]
+    bot: NotRequired[ImbotV2BotUpdateResultBot]
+    users: NotRequired[list[ImbotV2BotUpdateResultUsersItem]]
 
 
-class Chat(TypedDict):
+class ImbotV2ChatAddResultChat(TypedDict):
     avatar: NotRequired[str]
     backgroundId: NotRequired[Any]
     color: NotRequired[str]
@@ -307,7 +366,7 @@ class Chat(TypedDict):
     userCounter: NotRequired[int]
 
 
-class User4(TypedDict):
+class ImbotV2ChatAddResultUsersItem(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -332,11 +391,11 @@ class User4(TypedDict):
 
 
 class ImbotV2ChatAddResult(TypedDict):
-    chat: NotRequired[Chat]
-    users: NotRequired[list[User4]]
+    chat: NotRequired[ImbotV2ChatAddResultChat]
+    users: NotRequired[list[ImbotV2ChatAddResultUsersItem]]
 
 
-class Chat1(TypedDict):
+class ImbotV2ChatGetResultChat(TypedDict):
     avatar: NotRequired[str]
     backgroundId: NotRequired[Any]
     color: NotRequired[str]
@@ -376,7 +435,7 @@ class Chat1(TypedDict):
 
 
 class ImbotV2ChatGetResult(TypedDict):
-    chat: NotRequired[Chat1]
+    chat: NotRequired[ImbotV2ChatGetResultChat]
 
 
 class ImbotV2ChatInputActionNotifyResult(TypedDict):
@@ -399,7 +458,7 @@ class ImbotV2ChatMessageDeleteResult(TypedDict):
     result: NotRequired[bool]
 
 
-class Message(TypedDict):
+class ImbotV2ChatMessageGetContextResultMessagesItem(TypedDict):
     authorId: NotRequired[int]
     chatId: NotRequired[int]
     date: NotRequired[str]
@@ -412,7 +471,7 @@ class Message(TypedDict):
     viewedByOthers: NotRequired[bool]
 
 
-class User5(TypedDict):
+class ImbotV2ChatMessageGetContextResultUsersItem(TypedDict):
     active: NotRequired[bool]
     bot: NotRequired[bool]
     id: NotRequired[int]
@@ -423,13 +482,34 @@ class User5(TypedDict):
 class ImbotV2ChatMessageGetContextResult(TypedDict):
     hasNextPage: NotRequired[bool]
     hasPrevPage: NotRequired[bool]
-    messages: NotRequired[list[Message]]
-    users: NotRequired[list[User5]]
+    messages: NotRequired[list[ImbotV2ChatMessageGetContextResultMessagesItem]]
+    users: NotRequired[list[ImbotV2ChatMessageGetContextResultUsersItem]]
+
+
+class ImbotV2ChatMessageGetResultMessage(TypedDict):
+    authorId: NotRequired[int]
+    chatId: NotRequired[int]
+    date: NotRequired[str]
+    forward: NotRequired[Any]
+    id: NotRequired[int]
+    isSystem: NotRequired[bool]
+    params: NotRequired[dict[str, Any]]
+    text: NotRequired[str]
+    uuid: NotRequired[str]
+    viewedByOthers: NotRequired[bool]
+
+
+class ImbotV2ChatMessageGetResultUser(TypedDict):
+    active: NotRequired[bool]
+    bot: NotRequired[bool]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    type: NotRequired[str]
 
 
 class ImbotV2ChatMessageGetResult(TypedDict):
-    message: NotRequired[Message]
-    user: NotRequired[User5]
+    message: NotRequired[ImbotV2ChatMessageGetResultMessage]
+    user: NotRequired[ImbotV2ChatMessageGetResultUser]
 
 
 class ImbotV2ChatMessageReactionAddResult(TypedDict):
@@ -507,7 +587,7 @@ class ImbotV2CommandAnswerResult(TypedDict):
     result: NotRequired[bool]
 
 
-class Command(TypedDict):
+class ImbotV2CommandListResultCommandsItem(TypedDict):
     botId: NotRequired[int]
     category: NotRequired[str]
     command: NotRequired[str]
@@ -521,10 +601,10 @@ class Command(TypedDict):
 
 
 class ImbotV2CommandListResult(TypedDict):
-    commands: NotRequired[list[Command]]
+    commands: NotRequired[list[ImbotV2CommandListResultCommandsItem]]
 
 
-class Command1(TypedDict):
+class ImbotV2CommandRegisterResultCommand(TypedDict):
     botId: NotRequired[int]
     command: NotRequired[str]
     common: NotRequired[bool]
@@ -534,18 +614,27 @@ class Command1(TypedDict):
 
 
 class ImbotV2CommandRegisterResult(TypedDict):
-    command: NotRequired[Command1]
+    command: NotRequired[ImbotV2CommandRegisterResultCommand]
 
 
 class ImbotV2CommandUnregisterResult(TypedDict):
     result: NotRequired[bool]
 
 
+class ImbotV2CommandUpdateResultCommand(TypedDict):
+    botId: NotRequired[int]
+    command: NotRequired[str]
+    common: NotRequired[bool]
+    extranetSupport: NotRequired[bool]
+    hidden: NotRequired[bool]
+    id: NotRequired[int]
+
+
 class ImbotV2CommandUpdateResult(TypedDict):
-    command: NotRequired[Command1]
+    command: NotRequired[ImbotV2CommandUpdateResultCommand]
 
 
-class Event(TypedDict):
+class ImbotV2EventGetResultEventsItem(TypedDict):
     data: NotRequired[dict[str, Any]]
     date: NotRequired[str]
     eventId: NotRequired[int]
@@ -553,7 +642,7 @@ class Event(TypedDict):
 
 
 class ImbotV2EventGetResult(TypedDict):
-    events: NotRequired[list[Event]]
+    events: NotRequired[list[ImbotV2EventGetResultEventsItem]]
     hasMore: NotRequired[bool]
     nextOffset: NotRequired[int]
 
@@ -562,7 +651,7 @@ class ImbotV2FileDownloadResult(TypedDict):
     downloadUrl: NotRequired[str]
 
 
-class File(TypedDict):
+class ImbotV2FileUploadResultFile(TypedDict):
     chatId: NotRequired[int]
     extension: NotRequired[str]
     id: NotRequired[int]
@@ -573,7 +662,7 @@ class File(TypedDict):
 class ImbotV2FileUploadResult(TypedDict):
     chatId: NotRequired[int]
     dialogId: NotRequired[str]
-    file: NotRequired[File]
+    file: NotRequired[ImbotV2FileUploadResultFile]
     messageId: NotRequired[int]
 
 

@@ -8,39 +8,39 @@ from typing import Any, NotRequired, TypeAlias, TypedDict
 ImconnectorActivateResult: TypeAlias = bool
 
 
-class DATA(TypedDict):
+class ImconnectorChatNameSetResultData(TypedDict):
     RESULT: NotRequired[dict[str, Any]]
 
 
 class ImconnectorChatNameSetResult(TypedDict):
-    DATA: NotRequired[DATA]
+    DATA: NotRequired[ImconnectorChatNameSetResultData]
     SUCCESS: NotRequired[bool]
 
 
 ImconnectorConnectorDataSetResult: TypeAlias = bool
 
 
-class Chat(TypedDict):
+class ImconnectorDeleteMessagesResultDataResultItemChat(TypedDict):
     id: NotRequired[str]
 
 
-class Message(TypedDict):
+class ImconnectorDeleteMessagesResultDataResultItemMessage(TypedDict):
     id: NotRequired[str]
 
 
-class RESULTItem(TypedDict):
+class ImconnectorDeleteMessagesResultDataResultItem(TypedDict):
     SUCCESS: NotRequired[bool]
-    chat: NotRequired[Chat]
-    message: NotRequired[Message]
+    chat: NotRequired[ImconnectorDeleteMessagesResultDataResultItemChat]
+    message: NotRequired[ImconnectorDeleteMessagesResultDataResultItemMessage]
     user: NotRequired[str]
 
 
-class DATA1(TypedDict):
-    RESULT: NotRequired[list[RESULTItem]]
+class ImconnectorDeleteMessagesResultData(TypedDict):
+    RESULT: NotRequired[list[ImconnectorDeleteMessagesResultDataResultItem]]
 
 
 class ImconnectorDeleteMessagesResult(TypedDict):
-    DATA: NotRequired[DATA1]
+    DATA: NotRequired[ImconnectorDeleteMessagesResultData]
     SUCCESS: NotRequired[bool]
 
 
@@ -55,44 +55,44 @@ class ImconnectorRegisterResult(TypedDict):
     result: NotRequired[bool]
 
 
-class Chat1(TypedDict):
+class ImconnectorSendMessagesResultDataResultItemChat(TypedDict):
     description: NotRequired[str]
     id: NotRequired[str]
     name: NotRequired[str]
 
 
-class Extra(TypedDict):
+class ImconnectorSendMessagesResultDataResultItemExtra(TypedDict):
     disable_tracker: NotRequired[str]
     skip_phone_validate: NotRequired[str]
 
 
-class Message1(TypedDict):
+class ImconnectorSendMessagesResultDataResultItemMessage(TypedDict):
     date: NotRequired[dict[str, Any]]
     files: NotRequired[list[Any]]
     id: NotRequired[str]
     text: NotRequired[str]
 
 
-class Session(TypedDict):
+class ImconnectorSendMessagesResultDataResultItemSession(TypedDict):
     CHAT_ID: NotRequired[str]
     ID: NotRequired[str]
 
 
-class RESULTItem1(TypedDict):
+class ImconnectorSendMessagesResultDataResultItem(TypedDict):
     SUCCESS: NotRequired[bool]
-    chat: NotRequired[Chat1]
-    extra: NotRequired[Extra]
-    message: NotRequired[Message1]
-    session: NotRequired[Session]
+    chat: NotRequired[ImconnectorSendMessagesResultDataResultItemChat]
+    extra: NotRequired[ImconnectorSendMessagesResultDataResultItemExtra]
+    message: NotRequired[ImconnectorSendMessagesResultDataResultItemMessage]
+    session: NotRequired[ImconnectorSendMessagesResultDataResultItemSession]
     user: NotRequired[str]
 
 
-class DATA2(TypedDict):
-    RESULT: NotRequired[list[RESULTItem1]]
+class ImconnectorSendMessagesResultData(TypedDict):
+    RESULT: NotRequired[list[ImconnectorSendMessagesResultDataResultItem]]
 
 
 class ImconnectorSendMessagesResult(TypedDict):
-    DATA: NotRequired[DATA2]
+    DATA: NotRequired[ImconnectorSendMessagesResultData]
     SUCCESS: NotRequired[bool]
 
 
@@ -118,23 +118,29 @@ class ImconnectorUnregisterResult(TypedDict):
     result: NotRequired[bool]
 
 
-class Message2(TypedDict):
+class ImconnectorUpdateMessagesResultDataResultItemChat(TypedDict):
+    description: NotRequired[str]
+    id: NotRequired[str]
+    name: NotRequired[str]
+
+
+class ImconnectorUpdateMessagesResultDataResultItemMessage(TypedDict):
     date: NotRequired[dict[str, Any]]
     id: NotRequired[str]
     text: NotRequired[str]
 
 
-class RESULTItem2(TypedDict):
+class ImconnectorUpdateMessagesResultDataResultItem(TypedDict):
     SUCCESS: NotRequired[bool]
-    chat: NotRequired[Chat1]
-    message: NotRequired[Message2]
+    chat: NotRequired[ImconnectorUpdateMessagesResultDataResultItemChat]
+    message: NotRequired[ImconnectorUpdateMessagesResultDataResultItemMessage]
     user: NotRequired[str]
 
 
-class DATA3(TypedDict):
-    RESULT: NotRequired[list[RESULTItem2]]
+class ImconnectorUpdateMessagesResultData(TypedDict):
+    RESULT: NotRequired[list[ImconnectorUpdateMessagesResultDataResultItem]]
 
 
 class ImconnectorUpdateMessagesResult(TypedDict):
-    DATA: NotRequired[DATA3]
+    DATA: NotRequired[ImconnectorUpdateMessagesResultData]
     SUCCESS: NotRequired[bool]

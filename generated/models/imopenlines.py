@@ -23,7 +23,7 @@ ImopenlinesConfigAddResult: TypeAlias = int
 ImopenlinesConfigDeleteResult: TypeAlias = bool
 
 
-class Field103(TypedDict):
+class ImopenlinesConfigGetResultQueueFullN103(TypedDict):
     DEPARTMENT_ID: NotRequired[str]
     ID: NotRequired[str]
     SORT: NotRequired[str]
@@ -34,7 +34,7 @@ class Field103(TypedDict):
     USER_WORK_POSITION: NotRequired[Any]
 
 
-class Field27(TypedDict):
+class ImopenlinesConfigGetResultQueueFullN27(TypedDict):
     DEPARTMENT_ID: NotRequired[str]
     ID: NotRequired[str]
     SORT: NotRequired[str]
@@ -45,34 +45,34 @@ class Field27(TypedDict):
     USER_WORK_POSITION: NotRequired[Any]
 
 
-QUEUEFULL = TypedDict(
-    "QUEUEFULL",
+ImopenlinesConfigGetResultQueueFull = TypedDict(
+    "ImopenlinesConfigGetResultQueueFull",
     {
-        "103": NotRequired[Field103],
-        "27": NotRequired[Field27],
+        "103": NotRequired[ImopenlinesConfigGetResultQueueFullN103],
+        "27": NotRequired[ImopenlinesConfigGetResultQueueFullN27],
     },
 )
 
 
-class Field1031(TypedDict):
+class ImopenlinesConfigGetResultQueueUsersFieldsN103(TypedDict):
     USER_AVATAR: NotRequired[Any]
     USER_AVATAR_ID: NotRequired[str]
     USER_NAME: NotRequired[Any]
     USER_WORK_POSITION: NotRequired[Any]
 
 
-class Field271(TypedDict):
+class ImopenlinesConfigGetResultQueueUsersFieldsN27(TypedDict):
     USER_AVATAR: NotRequired[Any]
     USER_AVATAR_ID: NotRequired[str]
     USER_NAME: NotRequired[Any]
     USER_WORK_POSITION: NotRequired[Any]
 
 
-QUEUEUSERSFIELDS = TypedDict(
-    "QUEUEUSERSFIELDS",
+ImopenlinesConfigGetResultQueueUsersFields = TypedDict(
+    "ImopenlinesConfigGetResultQueueUsersFields",
     {
-        "103": NotRequired[Field1031],
-        "27": NotRequired[Field271],
+        "103": NotRequired[ImopenlinesConfigGetResultQueueUsersFieldsN103],
+        "27": NotRequired[ImopenlinesConfigGetResultQueueUsersFieldsN27],
     },
 )
 
@@ -129,11 +129,11 @@ class ImopenlinesConfigGetResult(TypedDict):
     NO_ANSWER_TIME: NotRequired[str]
     OPERATOR_DATA: NotRequired[str]
     QUEUE: NotRequired[list[str]]
-    QUEUE_FULL: NotRequired[QUEUEFULL]
+    QUEUE_FULL: NotRequired[ImopenlinesConfigGetResultQueueFull]
     QUEUE_ONLINE: NotRequired[str]
     QUEUE_TIME: NotRequired[str]
     QUEUE_TYPE: NotRequired[str]
-    QUEUE_USERS_FIELDS: NotRequired[QUEUEUSERSFIELDS]
+    QUEUE_USERS_FIELDS: NotRequired[ImopenlinesConfigGetResultQueueUsersFields]
     QUICK_ANSWERS_IBLOCK_ID: NotRequired[str]
     SEND_NOTIFICATION_EMPTY_QUEUE: NotRequired[str]
     SEND_WELCOME_EACH_SESSION: NotRequired[str]
@@ -174,25 +174,25 @@ class ImopenlinesConfigGetResult(TypedDict):
     XML_ID: NotRequired[Any]
 
 
-class Field101(TypedDict):
+class ImopenlinesConfigListGetResultItemQueueUsersFieldsN101(TypedDict):
     USER_AVATAR: NotRequired[str]
     USER_AVATAR_ID: NotRequired[int]
     USER_NAME: NotRequired[str]
     USER_WORK_POSITION: NotRequired[str]
 
 
-class Field205(TypedDict):
+class ImopenlinesConfigListGetResultItemQueueUsersFieldsN205(TypedDict):
     USER_AVATAR: NotRequired[str]
     USER_AVATAR_ID: NotRequired[Any]
     USER_NAME: NotRequired[str]
     USER_WORK_POSITION: NotRequired[Any]
 
 
-QUEUEUSERSFIELDS1 = TypedDict(
-    "QUEUEUSERSFIELDS1",
+ImopenlinesConfigListGetResultItemQueueUsersFields = TypedDict(
+    "ImopenlinesConfigListGetResultItemQueueUsersFields",
     {
-        "101": NotRequired[Field101],
-        "205": NotRequired[Field205],
+        "101": NotRequired[ImopenlinesConfigListGetResultItemQueueUsersFieldsN101],
+        "205": NotRequired[ImopenlinesConfigListGetResultItemQueueUsersFieldsN205],
     },
 )
 
@@ -203,7 +203,7 @@ class ImopenlinesConfigListGetResultItem(TypedDict):
     ID: NotRequired[str]
     LINE_NAME: NotRequired[str]
     QUEUE: NotRequired[list[int]]
-    QUEUE_USERS_FIELDS: NotRequired[QUEUEUSERSFIELDS1]
+    QUEUE_USERS_FIELDS: NotRequired[ImopenlinesConfigListGetResultItemQueueUsersFields]
 
 
 ImopenlinesConfigListGetResult: TypeAlias = list[ImopenlinesConfigListGetResultItem]
@@ -241,25 +241,25 @@ ImopenlinesCrmLeadCreateResult: TypeAlias = bool
 ImopenlinesCrmMessageAddResult: TypeAlias = int
 
 
-class EntityLink(TypedDict):
+class ImopenlinesDialogGetResultEntityLink(TypedDict):
     id: NotRequired[str]
     type: NotRequired[str]
     url: NotRequired[str]
 
 
-class FirstViewer(TypedDict):
+class ImopenlinesDialogGetResultLastMessageViewsFirstViewersItem(TypedDict):
     date: NotRequired[str]
     user_id: NotRequired[int]
     user_name: NotRequired[str]
 
 
-class LastMessageViews(TypedDict):
+class ImopenlinesDialogGetResultLastMessageViews(TypedDict):
     count_of_viewers: NotRequired[int]
-    first_viewers: NotRequired[list[FirstViewer]]
+    first_viewers: NotRequired[list[ImopenlinesDialogGetResultLastMessageViewsFirstViewersItem]]
     message_id: NotRequired[int]
 
 
-class Permissions(TypedDict):
+class ImopenlinesDialogGetResultPermissions(TypedDict):
     can_post: NotRequired[str]
     manage_messages: NotRequired[str]
     manage_settings: NotRequired[str]
@@ -268,14 +268,14 @@ class Permissions(TypedDict):
     manage_users_delete: NotRequired[str]
 
 
-class ReadedListItem(TypedDict):
+class ImopenlinesDialogGetResultReadedListItem(TypedDict):
     date: NotRequired[Any]
     message_id: NotRequired[int]
     user_id: NotRequired[int]
     user_name: NotRequired[str]
 
 
-class Restrictions(TypedDict):
+class ImopenlinesDialogGetResultRestrictions(TypedDict):
     avatar: NotRequired[bool]
     call: NotRequired[bool]
     extend: NotRequired[bool]
@@ -300,14 +300,14 @@ class ImopenlinesDialogGetResult(TypedDict):
     entity_data_2: NotRequired[str]
     entity_data_3: NotRequired[str]
     entity_id: NotRequired[str]
-    entity_link: NotRequired[EntityLink]
+    entity_link: NotRequired[ImopenlinesDialogGetResultEntityLink]
     entity_type: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[int]
     is_new: NotRequired[bool]
     last_id: NotRequired[int]
     last_message_id: NotRequired[int]
-    last_message_views: NotRequired[LastMessageViews]
+    last_message_views: NotRequired[ImopenlinesDialogGetResultLastMessageViews]
     manager_list: NotRequired[list[int]]
     marked_id: NotRequired[int]
     message_count: NotRequired[int]
@@ -317,10 +317,10 @@ class ImopenlinesDialogGetResult(TypedDict):
     owner: NotRequired[int]
     parent_chat_id: NotRequired[int]
     parent_message_id: NotRequired[int]
-    permissions: NotRequired[Permissions]
+    permissions: NotRequired[ImopenlinesDialogGetResultPermissions]
     public: NotRequired[str]
-    readed_list: NotRequired[list[ReadedListItem]]
-    restrictions: NotRequired[Restrictions]
+    readed_list: NotRequired[list[ImopenlinesDialogGetResultReadedListItem]]
+    restrictions: NotRequired[ImopenlinesDialogGetResultRestrictions]
     role: NotRequired[str]
     text_field_enabled: NotRequired[bool]
     type: NotRequired[str]
@@ -367,8 +367,14 @@ class ImopenlinesRevisionGetResult(TypedDict):
 ImopenlinesSessionHeadVoteResult: TypeAlias = bool
 
 
-MuteList = TypedDict(
-    "MuteList",
+class ImopenlinesSessionHistoryGetResultChatN1763EntityLink(TypedDict):
+    id: NotRequired[str]
+    type: NotRequired[str]
+    url: NotRequired[str]
+
+
+ImopenlinesSessionHistoryGetResultChatN1763MuteList = TypedDict(
+    "ImopenlinesSessionHistoryGetResultChatN1763MuteList",
     {
         "103": NotRequired[bool],
         "587": NotRequired[bool],
@@ -376,7 +382,7 @@ MuteList = TypedDict(
 )
 
 
-class Permissions1(TypedDict):
+class ImopenlinesSessionHistoryGetResultChatN1763Permissions(TypedDict):
     canPost: NotRequired[str]
     manageMessages: NotRequired[str]
     manageSettings: NotRequired[str]
@@ -385,7 +391,7 @@ class Permissions1(TypedDict):
     manageUsersDelete: NotRequired[str]
 
 
-class Field1763(TypedDict):
+class ImopenlinesSessionHistoryGetResultChatN1763(TypedDict):
     avatar: NotRequired[str]
     backgroundId: NotRequired[Any]
     call: NotRequired[str]
@@ -396,7 +402,7 @@ class Field1763(TypedDict):
     entityData2: NotRequired[str]
     entityData3: NotRequired[str]
     entityId: NotRequired[str]
-    entityLink: NotRequired[EntityLink]
+    entityLink: NotRequired[ImopenlinesSessionHistoryGetResultChatN1763EntityLink]
     entityType: NotRequired[str]
     extranet: NotRequired[bool]
     id: NotRequired[str]
@@ -404,43 +410,43 @@ class Field1763(TypedDict):
     managerList: NotRequired[list[int]]
     messageCount: NotRequired[int]
     messageType: NotRequired[str]
-    muteList: NotRequired[MuteList]
+    muteList: NotRequired[ImopenlinesSessionHistoryGetResultChatN1763MuteList]
     name: NotRequired[str]
     owner: NotRequired[str]
     parentChatId: NotRequired[int]
     parentMessageId: NotRequired[int]
-    permissions: NotRequired[Permissions1]
+    permissions: NotRequired[ImopenlinesSessionHistoryGetResultChatN1763Permissions]
     public: NotRequired[str]
     textFieldEnabled: NotRequired[bool]
     type: NotRequired[str]
 
 
-Chat = TypedDict(
-    "Chat",
+ImopenlinesSessionHistoryGetResultChat = TypedDict(
+    "ImopenlinesSessionHistoryGetResultChat",
     {
-        "1763": NotRequired[Field1763],
+        "1763": NotRequired[ImopenlinesSessionHistoryGetResultChatN1763],
     },
 )
 
 
-class Image(TypedDict):
+class ImopenlinesSessionHistoryGetResultFilesN5437Image(TypedDict):
     height: NotRequired[int]
     width: NotRequired[int]
 
 
-Preview = TypedDict(
-    "Preview",
+ImopenlinesSessionHistoryGetResultFilesN5437MediaurlPreview = TypedDict(
+    "ImopenlinesSessionHistoryGetResultFilesN5437MediaurlPreview",
     {
         "250": NotRequired[str],
     },
 )
 
 
-class Mediaurl(TypedDict):
-    preview: NotRequired[Preview]
+class ImopenlinesSessionHistoryGetResultFilesN5437Mediaurl(TypedDict):
+    preview: NotRequired[ImopenlinesSessionHistoryGetResultFilesN5437MediaurlPreview]
 
 
-class Viewerattrs(TypedDict):
+class ImopenlinesSessionHistoryGetResultFilesN5437Viewerattrs(TypedDict):
     actions: NotRequired[str]
     imchatid: NotRequired[int]
     objectid: NotRequired[str]
@@ -452,18 +458,18 @@ class Viewerattrs(TypedDict):
     viewertype: NotRequired[str]
 
 
-class Field5437(TypedDict):
+class ImopenlinesSessionHistoryGetResultFilesN5437(TypedDict):
     authorid: NotRequired[int]
     authorname: NotRequired[str]
     chatid: NotRequired[int]
     date: NotRequired[str]
     extension: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[ImopenlinesSessionHistoryGetResultFilesN5437Image]
     istranscribable: NotRequired[bool]
     isvideonote: NotRequired[bool]
     isvoicenote: NotRequired[bool]
-    mediaurl: NotRequired[Mediaurl]
+    mediaurl: NotRequired[ImopenlinesSessionHistoryGetResultFilesN5437Mediaurl]
     name: NotRequired[str]
     progress: NotRequired[int]
     size: NotRequired[int]
@@ -472,18 +478,18 @@ class Field5437(TypedDict):
     urldownload: NotRequired[str]
     urlpreview: NotRequired[str]
     urlshow: NotRequired[str]
-    viewerattrs: NotRequired[Viewerattrs]
+    viewerattrs: NotRequired[ImopenlinesSessionHistoryGetResultFilesN5437Viewerattrs]
 
 
-Files = TypedDict(
-    "Files",
+ImopenlinesSessionHistoryGetResultFiles = TypedDict(
+    "ImopenlinesSessionHistoryGetResultFiles",
     {
-        "5437": NotRequired[Field5437],
+        "5437": NotRequired[ImopenlinesSessionHistoryGetResultFilesN5437],
     },
 )
 
 
-class GridItem(TypedDict):
+class ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItemBlocksItemGridItem(TypedDict):
     colorToken: NotRequired[str]
     display: NotRequired[str]
     height: NotRequired[int]
@@ -491,77 +497,77 @@ class GridItem(TypedDict):
     value: NotRequired[str]
 
 
-class LinkItem(TypedDict):
+class ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItemBlocksItemLinkItem(TypedDict):
     link: NotRequired[str]
     name: NotRequired[str]
 
 
-class Block(TypedDict):
-    grid: NotRequired[list[GridItem]]
-    link: NotRequired[list[LinkItem]]
+class ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItemBlocksItem(TypedDict):
+    grid: NotRequired[list[ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItemBlocksItemGridItem]]
+    link: NotRequired[list[ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItemBlocksItemLinkItem]]
 
 
-class AttachItem(TypedDict):
-    blocks: NotRequired[list[Block]]
+class ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItem(TypedDict):
+    blocks: NotRequired[list[ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItemBlocksItem]]
     color: NotRequired[str]
     description: NotRequired[str]
     id: NotRequired[int]
 
 
-class Params(TypedDict):
-    attach: NotRequired[list[AttachItem]]
+class ImopenlinesSessionHistoryGetResultMessageN85833Params(TypedDict):
+    attach: NotRequired[list[ImopenlinesSessionHistoryGetResultMessageN85833ParamsAttachItem]]
 
 
-class Field85833(TypedDict):
+class ImopenlinesSessionHistoryGetResultMessageN85833(TypedDict):
     chatid: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[str]
-    params: NotRequired[Params]
+    params: NotRequired[ImopenlinesSessionHistoryGetResultMessageN85833Params]
     recipientid: NotRequired[str]
     senderid: NotRequired[str]
     text: NotRequired[str]
     textlegacy: NotRequired[str]
 
 
-class Params1(TypedDict):
+class ImopenlinesSessionHistoryGetResultMessageN85851Params(TypedDict):
     connectorMid: NotRequired[list[str]]
     fileId: NotRequired[list[int]]
 
 
-class Field85851(TypedDict):
+class ImopenlinesSessionHistoryGetResultMessageN85851(TypedDict):
     chatid: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[str]
-    params: NotRequired[Params1]
+    params: NotRequired[ImopenlinesSessionHistoryGetResultMessageN85851Params]
     recipientid: NotRequired[str]
     senderid: NotRequired[str]
     text: NotRequired[str]
     textlegacy: NotRequired[str]
 
 
-Message = TypedDict(
-    "Message",
+ImopenlinesSessionHistoryGetResultMessage = TypedDict(
+    "ImopenlinesSessionHistoryGetResultMessage",
     {
-        "85833": NotRequired[Field85833],
-        "85851": NotRequired[Field85851],
+        "85833": NotRequired[ImopenlinesSessionHistoryGetResultMessageN85833],
+        "85851": NotRequired[ImopenlinesSessionHistoryGetResultMessageN85851],
     },
 )
 
 
-Canvoteashead = TypedDict(
-    "Canvoteashead",
+ImopenlinesSessionHistoryGetResultOpenlinesCanvoteashead = TypedDict(
+    "ImopenlinesSessionHistoryGetResultOpenlinesCanvoteashead",
     {
         "22": NotRequired[bool],
     },
 )
 
 
-class Openlines(TypedDict):
-    canvoteashead: NotRequired[Canvoteashead]
+class ImopenlinesSessionHistoryGetResultOpenlines(TypedDict):
+    canvoteashead: NotRequired[ImopenlinesSessionHistoryGetResultOpenlinesCanvoteashead]
 
 
-Field17631 = TypedDict(
-    "Field17631",
+ImopenlinesSessionHistoryGetResultUserBlockChatN1763 = TypedDict(
+    "ImopenlinesSessionHistoryGetResultUserBlockChatN1763",
     {
         "103": NotRequired[bool],
         "587": NotRequired[bool],
@@ -569,36 +575,36 @@ Field17631 = TypedDict(
 )
 
 
-UserBlockChat = TypedDict(
-    "UserBlockChat",
+ImopenlinesSessionHistoryGetResultUserBlockChat = TypedDict(
+    "ImopenlinesSessionHistoryGetResultUserBlockChat",
     {
-        "1763": NotRequired[Field17631],
+        "1763": NotRequired[ImopenlinesSessionHistoryGetResultUserBlockChatN1763],
     },
 )
 
 
-UserInChat = TypedDict(
-    "UserInChat",
+ImopenlinesSessionHistoryGetResultUserInChat = TypedDict(
+    "ImopenlinesSessionHistoryGetResultUserInChat",
     {
         "1763": NotRequired[list[int]],
     },
 )
 
 
-class Field1(TypedDict):
+class ImopenlinesSessionHistoryGetResultUserInGroupN1(TypedDict):
     id: NotRequired[int]
     users: NotRequired[list[str]]
 
 
-UserInGroup = TypedDict(
-    "UserInGroup",
+ImopenlinesSessionHistoryGetResultUserInGroup = TypedDict(
+    "ImopenlinesSessionHistoryGetResultUserInGroup",
     {
-        "1": NotRequired[Field1],
+        "1": NotRequired[ImopenlinesSessionHistoryGetResultUserInGroupN1],
     },
 )
 
 
-class Field1032(TypedDict):
+class ImopenlinesSessionHistoryGetResultUsersN103(TypedDict):
     absent: NotRequired[bool]
     active: NotRequired[bool]
     avatar: NotRequired[str]
@@ -630,35 +636,35 @@ class Field1032(TypedDict):
     workPosition: NotRequired[str]
 
 
-Users = TypedDict(
-    "Users",
+ImopenlinesSessionHistoryGetResultUsers = TypedDict(
+    "ImopenlinesSessionHistoryGetResultUsers",
     {
-        "103": NotRequired[Field1032],
+        "103": NotRequired[ImopenlinesSessionHistoryGetResultUsersN103],
     },
 )
 
 
-class UsersMessage(TypedDict):
+class ImopenlinesSessionHistoryGetResultUsersMessage(TypedDict):
     chat1763: NotRequired[list[str]]
 
 
 class ImopenlinesSessionHistoryGetResult(TypedDict):
     canJoin: NotRequired[str]
     canVoteHead: NotRequired[str]
-    chat: NotRequired[Chat]
+    chat: NotRequired[ImopenlinesSessionHistoryGetResultChat]
     chatId: NotRequired[int]
-    files: NotRequired[Files]
-    message: NotRequired[Message]
-    openlines: NotRequired[Openlines]
+    files: NotRequired[ImopenlinesSessionHistoryGetResultFiles]
+    message: NotRequired[ImopenlinesSessionHistoryGetResultMessage]
+    openlines: NotRequired[ImopenlinesSessionHistoryGetResultOpenlines]
     sessionCommentHead: NotRequired[Any]
     sessionId: NotRequired[int]
     sessionVoteHead: NotRequired[int]
-    userBlockChat: NotRequired[UserBlockChat]
+    userBlockChat: NotRequired[ImopenlinesSessionHistoryGetResultUserBlockChat]
     userId: NotRequired[str]
-    userInChat: NotRequired[UserInChat]
-    userInGroup: NotRequired[UserInGroup]
-    users: NotRequired[Users]
-    usersMessage: NotRequired[UsersMessage]
+    userInChat: NotRequired[ImopenlinesSessionHistoryGetResultUserInChat]
+    userInGroup: NotRequired[ImopenlinesSessionHistoryGetResultUserInGroup]
+    users: NotRequired[ImopenlinesSessionHistoryGetResultUsers]
+    usersMessage: NotRequired[ImopenlinesSessionHistoryGetResultUsersMessage]
     woUserInGroup: NotRequired[list[Any]]
 
 

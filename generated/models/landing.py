@@ -20,7 +20,7 @@ LandingBlockClonecardResult: TypeAlias = bool
 LandingBlockGetContentFromRepositoryResult: TypeAlias = str | None
 
 
-class Meta(TypedDict):
+class LandingBlockGetbyidResultMeta(TypedDict):
     CREATED_BY_ID: NotRequired[str]
     DATE_CREATE: NotRequired[str]
     DATE_MODIFY: NotRequired[str]
@@ -43,31 +43,31 @@ class LandingBlockGetbyidResult(TypedDict):
     id: NotRequired[int]
     js: NotRequired[list[Any]]
     lid: NotRequired[int]
-    meta: NotRequired[Meta]
+    meta: NotRequired[LandingBlockGetbyidResultMeta]
     name: NotRequired[str]
 
 
-class Block(TypedDict):
+class LandingBlockGetcontentResultManifestBlock(TypedDict):
     name: NotRequired[str]
     section: NotRequired[list[str]]
 
 
-class FieldLandingBlockCard(TypedDict):
+class LandingBlockGetcontentResultManifestCardsLandingBlockCard(TypedDict):
     label: NotRequired[list[str]]
     name: NotRequired[str]
 
 
-Cards = TypedDict(
-    "Cards",
+LandingBlockGetcontentResultManifestCards = TypedDict(
+    "LandingBlockGetcontentResultManifestCards",
     {
-        ".landing-block-card": NotRequired[FieldLandingBlockCard],
+        ".landing-block-card": NotRequired[LandingBlockGetcontentResultManifestCardsLandingBlockCard],
     },
 )
 
 
-class Manifest(TypedDict):
-    block: NotRequired[Block]
-    cards: NotRequired[Cards]
+class LandingBlockGetcontentResultManifest(TypedDict):
+    block: NotRequired[LandingBlockGetcontentResultManifestBlock]
+    cards: NotRequired[LandingBlockGetcontentResultManifestCards]
 
 
 class LandingBlockGetcontentResult(TypedDict):
@@ -83,10 +83,25 @@ class LandingBlockGetcontentResult(TypedDict):
     id: NotRequired[int]
     js: NotRequired[list[str]]
     lang: NotRequired[list[Any]]
-    manifest: NotRequired[Manifest]
+    manifest: NotRequired[LandingBlockGetcontentResultManifest]
     php: NotRequired[bool]
     repoId: NotRequired[Any]
     sections: NotRequired[str]
+
+
+class LandingBlockGetlistResultItemMeta(TypedDict):
+    CREATED_BY_ID: NotRequired[str]
+    DATE_CREATE: NotRequired[str]
+    DATE_MODIFY: NotRequired[str]
+    DESIGNER_MODE: NotRequired[str]
+    FAVORITE_META: NotRequired[str]
+    LANDING_TITLE: NotRequired[str]
+    LANDING_TPL_CODE: NotRequired[str]
+    LID: NotRequired[str]
+    MODIFIED_BY_ID: NotRequired[str]
+    SITE_TPL_CODE: NotRequired[str]
+    SITE_TYPE: NotRequired[str]
+    XML_ID: NotRequired[str]
 
 
 class LandingBlockGetlistResultItem(TypedDict):
@@ -97,15 +112,15 @@ class LandingBlockGetlistResultItem(TypedDict):
     id: NotRequired[int]
     js: NotRequired[list[Any]]
     lid: NotRequired[int]
-    meta: NotRequired[Meta]
+    meta: NotRequired[LandingBlockGetlistResultItemMeta]
     name: NotRequired[str]
 
 
 LandingBlockGetlistResult: TypeAlias = list[LandingBlockGetlistResultItem]
 
 
-Assets = TypedDict(
-    "Assets",
+LandingBlockGetmanifestResultAssets = TypedDict(
+    "LandingBlockGetmanifestResultAssets",
     {
         "callbacks": NotRequired[list[Any]],
         "class": NotRequired[list[Any]],
@@ -116,28 +131,28 @@ Assets = TypedDict(
 )
 
 
-class Item(TypedDict):
+class LandingBlockGetmanifestResultAttrsBitrix24formsItemItemsItem(TypedDict):
     name: NotRequired[str]
     value: NotRequired[str]
 
 
-class FieldBitrix24form(TypedDict):
+class LandingBlockGetmanifestResultAttrsBitrix24formsItem(TypedDict):
     attribute: NotRequired[str]
     hidden: NotRequired[bool]
-    items: NotRequired[list[Item]]
+    items: NotRequired[list[LandingBlockGetmanifestResultAttrsBitrix24formsItemItemsItem]]
     name: NotRequired[str]
     type: NotRequired[str]
 
 
-Attrs = TypedDict(
-    "Attrs",
+LandingBlockGetmanifestResultAttrs = TypedDict(
+    "LandingBlockGetmanifestResultAttrs",
     {
-        ".bitrix24forms": NotRequired[list[FieldBitrix24form]],
+        ".bitrix24forms": NotRequired[list[LandingBlockGetmanifestResultAttrsBitrix24formsItem]],
     },
 )
 
 
-class Block1(TypedDict):
+class LandingBlockGetmanifestResultBlock(TypedDict):
     attrsFormDescription: NotRequired[str]
     dynamic: NotRequired[bool]
     name: NotRequired[str]
@@ -145,56 +160,56 @@ class Block1(TypedDict):
     subtype: NotRequired[str]
 
 
-class Callbacks(TypedDict):
+class LandingBlockGetmanifestResultCallbacks(TypedDict):
     afteradd: NotRequired[dict[str, Any]]
 
 
-class Wrapper(TypedDict):
+class LandingBlockGetmanifestResultNodesWrapper(TypedDict):
     code: NotRequired[str]
     type: NotRequired[str]
 
 
-Nodes = TypedDict(
-    "Nodes",
+LandingBlockGetmanifestResultNodes = TypedDict(
+    "LandingBlockGetmanifestResultNodes",
     {
-        "#wrapper": NotRequired[Wrapper],
+        "#wrapper": NotRequired[LandingBlockGetmanifestResultNodesWrapper],
     },
 )
 
 
-class Block2(TypedDict):
+class LandingBlockGetmanifestResultStyleBlock(TypedDict):
     type: NotRequired[list[str]]
 
 
-class FieldBitrix24forms(TypedDict):
+class LandingBlockGetmanifestResultStyleNodesBitrix24forms(TypedDict):
     type: NotRequired[str]
 
 
-Nodes1 = TypedDict(
-    "Nodes1",
+LandingBlockGetmanifestResultStyleNodes = TypedDict(
+    "LandingBlockGetmanifestResultStyleNodes",
     {
-        ".bitrix24forms": NotRequired[FieldBitrix24forms],
+        ".bitrix24forms": NotRequired[LandingBlockGetmanifestResultStyleNodesBitrix24forms],
     },
 )
 
 
-class Style(TypedDict):
-    block: NotRequired[Block2]
-    nodes: NotRequired[Nodes1]
+class LandingBlockGetmanifestResultStyle(TypedDict):
+    block: NotRequired[LandingBlockGetmanifestResultStyleBlock]
+    nodes: NotRequired[LandingBlockGetmanifestResultStyleNodes]
 
 
 class LandingBlockGetmanifestResult(TypedDict):
-    assets: NotRequired[Assets]
-    attrs: NotRequired[Attrs]
-    block: NotRequired[Block1]
-    callbacks: NotRequired[Callbacks]
+    assets: NotRequired[LandingBlockGetmanifestResultAssets]
+    attrs: NotRequired[LandingBlockGetmanifestResultAttrs]
+    block: NotRequired[LandingBlockGetmanifestResultBlock]
+    callbacks: NotRequired[LandingBlockGetmanifestResultCallbacks]
     cards: NotRequired[list[Any]]
     code: NotRequired[str]
     menu: NotRequired[list[Any]]
     namespace: NotRequired[str]
-    nodes: NotRequired[Nodes]
+    nodes: NotRequired[LandingBlockGetmanifestResultNodes]
     preview: NotRequired[str]
-    style: NotRequired[Style]
+    style: NotRequired[LandingBlockGetmanifestResultStyle]
     timestamp: NotRequired[int]
 
 
@@ -348,26 +363,26 @@ class LandingRepoCheckContentResult(TypedDict):
     is_bad: NotRequired[bool]
 
 
-class Block3(TypedDict):
+class LandingRepoGetListResultItemManifestBlock(TypedDict):
     name: NotRequired[str]
 
 
-class FieldLandingBlockNodeText(TypedDict):
+class LandingRepoGetListResultItemManifestNodesLandingBlockNodeText(TypedDict):
     name: NotRequired[str]
     type: NotRequired[str]
 
 
-Nodes2 = TypedDict(
-    "Nodes2",
+LandingRepoGetListResultItemManifestNodes = TypedDict(
+    "LandingRepoGetListResultItemManifestNodes",
     {
-        ".landing-block-node-text": NotRequired[FieldLandingBlockNodeText],
+        ".landing-block-node-text": NotRequired[LandingRepoGetListResultItemManifestNodesLandingBlockNodeText],
     },
 )
 
 
-class MANIFEST(TypedDict):
-    block: NotRequired[Block3]
-    nodes: NotRequired[Nodes2]
+class LandingRepoGetListResultItemManifest(TypedDict):
+    block: NotRequired[LandingRepoGetListResultItemManifestBlock]
+    nodes: NotRequired[LandingRepoGetListResultItemManifestNodes]
 
 
 class LandingRepoGetListResultItem(TypedDict):
@@ -379,7 +394,7 @@ class LandingRepoGetListResultItem(TypedDict):
     DATE_MODIFY: NotRequired[str]
     DESCRIPTION: NotRequired[str]
     ID: NotRequired[str]
-    MANIFEST: NotRequired[MANIFEST]
+    MANIFEST: NotRequired[LandingRepoGetListResultItemManifest]
     MODIFIED_BY_ID: NotRequired[str]
     NAME: NotRequired[str]
     PREVIEW: NotRequired[str]
@@ -403,42 +418,42 @@ LandingRepoUnregisterResult: TypeAlias = bool
 LandingRepowidgetDebugResult: TypeAlias = bool
 
 
-class DemoData(TypedDict):
+class LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsDemoData(TypedDict):
     count: NotRequired[str]
     desc: NotRequired[str]
 
 
-class De(TypedDict):
+class LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsLangDe(TypedDict):
     W_EMPTY: NotRequired[str]
     W_TITLE: NotRequired[str]
 
 
-class En(TypedDict):
+class LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsLangEn(TypedDict):
     W_EMPTY: NotRequired[str]
     W_TITLE: NotRequired[str]
 
 
-class Lang(TypedDict):
-    de: NotRequired[De]
-    en: NotRequired[En]
+class LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsLang(TypedDict):
+    de: NotRequired[LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsLangDe]
+    en: NotRequired[LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsLangEn]
 
 
-class SubtypeParams(TypedDict):
-    demoData: NotRequired[DemoData]
+class LandingRepowidgetGetlistResultItemManifestBlockSubtypeParams(TypedDict):
+    demoData: NotRequired[LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsDemoData]
     handler: NotRequired[str]
-    lang: NotRequired[Lang]
+    lang: NotRequired[LandingRepowidgetGetlistResultItemManifestBlockSubtypeParamsLang]
     rootNode: NotRequired[str]
     style: NotRequired[str]
 
 
-class Block4(TypedDict):
+class LandingRepowidgetGetlistResultItemManifestBlock(TypedDict):
     subtype: NotRequired[list[str]]
-    subtype_params: NotRequired[SubtypeParams]
+    subtype_params: NotRequired[LandingRepowidgetGetlistResultItemManifestBlockSubtypeParams]
     type: NotRequired[list[str]]
 
 
-class MANIFEST1(TypedDict):
-    block: NotRequired[Block4]
+class LandingRepowidgetGetlistResultItemManifest(TypedDict):
+    block: NotRequired[LandingRepowidgetGetlistResultItemManifestBlock]
 
 
 class LandingRepowidgetGetlistResultItem(TypedDict):
@@ -450,7 +465,7 @@ class LandingRepowidgetGetlistResultItem(TypedDict):
     DATE_MODIFY: NotRequired[str]
     DESCRIPTION: NotRequired[Any]
     ID: NotRequired[str]
-    MANIFEST: NotRequired[MANIFEST1]
+    MANIFEST: NotRequired[LandingRepowidgetGetlistResultItemManifest]
     MODIFIED_BY_ID: NotRequired[str]
     NAME: NotRequired[str]
     PREVIEW: NotRequired[str]
@@ -622,7 +637,7 @@ LandingSyspageDeleteForLandingResult: TypeAlias = bool
 LandingSyspageDeleteForSiteResult: TypeAlias = bool
 
 
-class Cart(TypedDict):
+class LandingSyspageGetResultCart(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -630,7 +645,7 @@ class Cart(TypedDict):
     TYPE: NotRequired[str]
 
 
-class Catalog(TypedDict):
+class LandingSyspageGetResultCatalog(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -638,7 +653,7 @@ class Catalog(TypedDict):
     TYPE: NotRequired[str]
 
 
-class Compare(TypedDict):
+class LandingSyspageGetResultCompare(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -646,7 +661,7 @@ class Compare(TypedDict):
     TYPE: NotRequired[str]
 
 
-class Mainpage(TypedDict):
+class LandingSyspageGetResultMainpage(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -654,7 +669,7 @@ class Mainpage(TypedDict):
     TYPE: NotRequired[str]
 
 
-class Order(TypedDict):
+class LandingSyspageGetResultOrder(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -662,7 +677,7 @@ class Order(TypedDict):
     TYPE: NotRequired[str]
 
 
-class Payment(TypedDict):
+class LandingSyspageGetResultPayment(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -670,7 +685,7 @@ class Payment(TypedDict):
     TYPE: NotRequired[str]
 
 
-class Personal(TypedDict):
+class LandingSyspageGetResultPersonal(TypedDict):
     ACTIVE: NotRequired[str]
     DELETED: NotRequired[str]
     LANDING_ID: NotRequired[str]
@@ -679,13 +694,13 @@ class Personal(TypedDict):
 
 
 class LandingSyspageGetResult(TypedDict):
-    cart: NotRequired[Cart]
-    catalog: NotRequired[Catalog]
-    compare: NotRequired[Compare]
-    mainpage: NotRequired[Mainpage]
-    order: NotRequired[Order]
-    payment: NotRequired[Payment]
-    personal: NotRequired[Personal]
+    cart: NotRequired[LandingSyspageGetResultCart]
+    catalog: NotRequired[LandingSyspageGetResultCatalog]
+    compare: NotRequired[LandingSyspageGetResultCompare]
+    mainpage: NotRequired[LandingSyspageGetResultMainpage]
+    order: NotRequired[LandingSyspageGetResultOrder]
+    payment: NotRequired[LandingSyspageGetResultPayment]
+    personal: NotRequired[LandingSyspageGetResultPersonal]
 
 
 LandingSyspageGetSpecialPageResult: TypeAlias = str | None

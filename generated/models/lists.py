@@ -20,16 +20,16 @@ ListsElementDeleteResult: TypeAlias = bool
 ListsElementGetFileUrlResult: TypeAlias = list[str]
 
 
-PROPERTY1003 = TypedDict(
-    "PROPERTY1003",
+ListsElementGetResultItemProperty1003 = TypedDict(
+    "ListsElementGetResultItemProperty1003",
     {
         "3747": NotRequired[str],
     },
 )
 
 
-PROPERTY951 = TypedDict(
-    "PROPERTY951",
+ListsElementGetResultItemProperty951 = TypedDict(
+    "ListsElementGetResultItemProperty951",
     {
         "3743": NotRequired[str],
         "3745": NotRequired[str],
@@ -43,8 +43,8 @@ class ListsElementGetResultItem(TypedDict):
     IBLOCK_SECTION_ID: NotRequired[Any]
     ID: NotRequired[str]
     NAME: NotRequired[str]
-    PROPERTY_1003: NotRequired[PROPERTY1003]
-    PROPERTY_951: NotRequired[PROPERTY951]
+    PROPERTY_1003: NotRequired[ListsElementGetResultItemProperty1003]
+    PROPERTY_951: NotRequired[ListsElementGetResultItemProperty951]
 
 
 ListsElementGetResult: TypeAlias = list[ListsElementGetResultItem]
@@ -59,8 +59,8 @@ ListsFieldAddResult: TypeAlias = str
 ListsFieldDeleteResult: TypeAlias = bool
 
 
-DISPLAYVALUESFORM = TypedDict(
-    "DISPLAYVALUESFORM",
+ListsFieldGetResultLDisplayValuesForm = TypedDict(
+    "ListsFieldGetResultLDisplayValuesForm",
     {
         "1669": NotRequired[str],
         "1671": NotRequired[str],
@@ -72,7 +72,7 @@ DISPLAYVALUESFORM = TypedDict(
 )
 
 
-class SETTINGS(TypedDict):
+class ListsFieldGetResultLSettings(TypedDict):
     ADD_READ_ONLY_FIELD: NotRequired[str]
     EDIT_READ_ONLY_FIELD: NotRequired[str]
     SHOW_ADD_FORM: NotRequired[str]
@@ -80,11 +80,11 @@ class SETTINGS(TypedDict):
     SHOW_FIELD_PREVIEW: NotRequired[str]
 
 
-class L(TypedDict):
+class ListsFieldGetResultL(TypedDict):
     CODE: NotRequired[str]
     COL_COUNT: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
-    DISPLAY_VALUES_FORM: NotRequired[DISPLAYVALUESFORM]
+    DISPLAY_VALUES_FORM: NotRequired[ListsFieldGetResultLDisplayValuesForm]
     FIELD_ID: NotRequired[str]
     ID: NotRequired[str]
     IS_REQUIRED: NotRequired[str]
@@ -94,14 +94,14 @@ class L(TypedDict):
     PROPERTY_TYPE: NotRequired[str]
     PROPERTY_USER_TYPE: NotRequired[bool]
     ROW_COUNT: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS]
+    SETTINGS: NotRequired[ListsFieldGetResultLSettings]
     SORT: NotRequired[int]
     TYPE: NotRequired[str]
     USER_TYPE_SETTINGS: NotRequired[Any]
 
 
 class ListsFieldGetResult(TypedDict):
-    L: NotRequired[L]
+    L: NotRequired[ListsFieldGetResultL]
 
 
 ListsFieldTypeGetResult = TypedDict(

@@ -11,7 +11,7 @@ LogBlogcommentAddResult: TypeAlias = int
 LogBlogcommentDeleteResult: TypeAlias = bool
 
 
-class Comment(TypedDict):
+class LogBlogcommentUserGetResultCommentsItem(TypedDict):
     attach: NotRequired[list[int]]
     comment_id: NotRequired[int]
     date: NotRequired[str]
@@ -20,17 +20,17 @@ class Comment(TypedDict):
     text: NotRequired[str]
 
 
-class Image(TypedDict):
+class LogBlogcommentUserGetResultFilesN90210Image(TypedDict):
     height: NotRequired[int]
     width: NotRequired[int]
 
 
-class Field90210(TypedDict):
+class LogBlogcommentUserGetResultFilesN90210(TypedDict):
     authorId: NotRequired[int]
     authorName: NotRequired[str]
     date: NotRequired[str]
     id: NotRequired[int]
-    image: NotRequired[Image]
+    image: NotRequired[LogBlogcommentUserGetResultFilesN90210Image]
     name: NotRequired[str]
     size: NotRequired[int]
     type: NotRequired[str]
@@ -39,17 +39,17 @@ class Field90210(TypedDict):
     urlShow: NotRequired[str]
 
 
-Files = TypedDict(
-    "Files",
+LogBlogcommentUserGetResultFiles = TypedDict(
+    "LogBlogcommentUserGetResultFiles",
     {
-        "90210": NotRequired[Field90210],
+        "90210": NotRequired[LogBlogcommentUserGetResultFilesN90210],
     },
 )
 
 
 class LogBlogcommentUserGetResult(TypedDict):
-    comments: NotRequired[list[Comment]]
-    files: NotRequired[Files]
+    comments: NotRequired[list[LogBlogcommentUserGetResultCommentsItem]]
+    files: NotRequired[LogBlogcommentUserGetResultFiles]
 
 
 LogBlogpostAddResult: TypeAlias = int

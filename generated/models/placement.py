@@ -8,20 +8,20 @@ from typing import Any, NotRequired, TypeAlias, TypedDict
 PlacementBindResult: TypeAlias = bool
 
 
-class De(TypedDict):
+class PlacementGetResultItemLangAllDe(TypedDict):
     DESCRIPTION: NotRequired[str]
     GROUP_NAME: NotRequired[str]
     TITLE: NotRequired[str]
 
 
-class LangAll(TypedDict):
-    de: NotRequired[De]
+class PlacementGetResultItemLangAll(TypedDict):
+    de: NotRequired[PlacementGetResultItemLangAllDe]
 
 
 class PlacementGetResultItem(TypedDict):
     description: NotRequired[str]
     handler: NotRequired[str]
-    langAll: NotRequired[LangAll]
+    langAll: NotRequired[PlacementGetResultItemLangAll]
     options: NotRequired[Any]
     placement: NotRequired[str]
     title: NotRequired[str]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypeAlias, TypedDict
 
 
-class BasketItem(TypedDict):
+class SaleBasketitemAddCatalogProductResultBasketItem(TypedDict):
     basePrice: NotRequired[int]
     canBuy: NotRequired[str]
     catalogXmlId: NotRequired[str]
@@ -36,10 +36,10 @@ class BasketItem(TypedDict):
 
 
 class SaleBasketitemAddCatalogProductResult(TypedDict):
-    basketItem: NotRequired[BasketItem]
+    basketItem: NotRequired[SaleBasketitemAddCatalogProductResultBasketItem]
 
 
-class BasketItem1(TypedDict):
+class SaleBasketitemAddResultBasketItem(TypedDict):
     basePrice: NotRequired[float]
     canBuy: NotRequired[str]
     catalogXmlId: NotRequired[str]
@@ -68,54 +68,75 @@ class BasketItem1(TypedDict):
 
 
 class SaleBasketitemAddResult(TypedDict):
-    basketItem: NotRequired[BasketItem1]
+    basketItem: NotRequired[SaleBasketitemAddResultBasketItem]
 
 
 SaleBasketitemDeleteResult: TypeAlias = bool
 
 
-class BasePrice(TypedDict):
+class SaleBasketitemGetFieldsCatalogProductResultBasketItemBasePrice(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class CanBuy(TypedDict):
+class SaleBasketitemGetFieldsCatalogProductResultBasketItemCanBuy(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class CatalogXmlId(TypedDict):
+class SaleBasketitemGetFieldsCatalogProductResultBasketItemCatalogXmlId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class BasketItem2(TypedDict):
-    basePrice: NotRequired[BasePrice]
-    canBuy: NotRequired[CanBuy]
-    catalogXmlId: NotRequired[CatalogXmlId]
+class SaleBasketitemGetFieldsCatalogProductResultBasketItem(TypedDict):
+    basePrice: NotRequired[SaleBasketitemGetFieldsCatalogProductResultBasketItemBasePrice]
+    canBuy: NotRequired[SaleBasketitemGetFieldsCatalogProductResultBasketItemCanBuy]
+    catalogXmlId: NotRequired[SaleBasketitemGetFieldsCatalogProductResultBasketItemCatalogXmlId]
 
 
 class SaleBasketitemGetFieldsCatalogProductResult(TypedDict):
-    basketItem: NotRequired[BasketItem2]
+    basketItem: NotRequired[SaleBasketitemGetFieldsCatalogProductResultBasketItem]
 
 
-class BasketItem3(TypedDict):
-    basePrice: NotRequired[BasePrice]
-    canBuy: NotRequired[CanBuy]
-    catalogXmlId: NotRequired[CatalogXmlId]
+class SaleBasketitemGetFieldsResultBasketItemBasePrice(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleBasketitemGetFieldsResultBasketItemCanBuy(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleBasketitemGetFieldsResultBasketItemCatalogXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleBasketitemGetFieldsResultBasketItem(TypedDict):
+    basePrice: NotRequired[SaleBasketitemGetFieldsResultBasketItemBasePrice]
+    canBuy: NotRequired[SaleBasketitemGetFieldsResultBasketItemCanBuy]
+    catalogXmlId: NotRequired[SaleBasketitemGetFieldsResultBasketItemCatalogXmlId]
 
 
 class SaleBasketitemGetFieldsResult(TypedDict):
-    basketItem: NotRequired[BasketItem3]
+    basketItem: NotRequired[SaleBasketitemGetFieldsResultBasketItem]
 
 
-class BasketItem4(TypedDict):
+class SaleBasketitemGetResultBasketItem(TypedDict):
     basePrice: NotRequired[int]
     canBuy: NotRequired[str]
     catalogXmlId: NotRequired[str]
@@ -144,10 +165,10 @@ class BasketItem4(TypedDict):
 
 
 class SaleBasketitemGetResult(TypedDict):
-    basketItem: NotRequired[BasketItem4]
+    basketItem: NotRequired[SaleBasketitemGetResultBasketItem]
 
 
-class BasketItem5(TypedDict):
+class SaleBasketitemListResultBasketItemsItem(TypedDict):
     currency: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -157,10 +178,10 @@ class BasketItem5(TypedDict):
 
 
 class SaleBasketitemListResult(TypedDict):
-    basketItems: NotRequired[list[BasketItem5]]
+    basketItems: NotRequired[list[SaleBasketitemListResultBasketItemsItem]]
 
 
-class BasketItem6(TypedDict):
+class SaleBasketitemUpdateCatalogProductResultBasketItem(TypedDict):
     basePrice: NotRequired[int]
     canBuy: NotRequired[str]
     catalogXmlId: NotRequired[str]
@@ -190,10 +211,10 @@ class BasketItem6(TypedDict):
 
 
 class SaleBasketitemUpdateCatalogProductResult(TypedDict):
-    basketItem: NotRequired[BasketItem6]
+    basketItem: NotRequired[SaleBasketitemUpdateCatalogProductResultBasketItem]
 
 
-class BasketItem7(TypedDict):
+class SaleBasketitemUpdateResultBasketItem(TypedDict):
     basePrice: NotRequired[int]
     canBuy: NotRequired[str]
     catalogXmlId: NotRequired[str]
@@ -223,10 +244,10 @@ class BasketItem7(TypedDict):
 
 
 class SaleBasketitemUpdateResult(TypedDict):
-    basketItem: NotRequired[BasketItem7]
+    basketItem: NotRequired[SaleBasketitemUpdateResultBasketItem]
 
 
-class BasketProperty(TypedDict):
+class SaleBasketpropertiesAddResultBasketProperty(TypedDict):
     basketId: NotRequired[int]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -236,76 +257,76 @@ class BasketProperty(TypedDict):
 
 
 class SaleBasketpropertiesAddResult(TypedDict):
-    basketProperty: NotRequired[BasketProperty]
+    basketProperty: NotRequired[SaleBasketpropertiesAddResultBasketProperty]
 
 
 SaleBasketpropertiesDeleteResult: TypeAlias = bool
 
 
-class BasketId(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesBasketId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Code(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesCode(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Id(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Name(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesName(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Sort(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesSort(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Value(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class XmlId(TypedDict):
+class SaleBasketpropertiesGetFieldsResultBasketPropertiesXmlId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class BasketProperties(TypedDict):
-    basketId: NotRequired[BasketId]
-    code: NotRequired[Code]
-    id: NotRequired[Id]
-    name: NotRequired[Name]
-    sort: NotRequired[Sort]
-    value: NotRequired[Value]
-    xmlId: NotRequired[XmlId]
+class SaleBasketpropertiesGetFieldsResultBasketProperties(TypedDict):
+    basketId: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesBasketId]
+    code: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesCode]
+    id: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesId]
+    name: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesName]
+    sort: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesSort]
+    value: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesValue]
+    xmlId: NotRequired[SaleBasketpropertiesGetFieldsResultBasketPropertiesXmlId]
 
 
 class SaleBasketpropertiesGetFieldsResult(TypedDict):
-    basketProperties: NotRequired[BasketProperties]
+    basketProperties: NotRequired[SaleBasketpropertiesGetFieldsResultBasketProperties]
 
 
-class BasketProperty1(TypedDict):
+class SaleBasketpropertiesGetResultBasketProperty(TypedDict):
     basketId: NotRequired[int]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -316,10 +337,10 @@ class BasketProperty1(TypedDict):
 
 
 class SaleBasketpropertiesGetResult(TypedDict):
-    basketProperty: NotRequired[BasketProperty1]
+    basketProperty: NotRequired[SaleBasketpropertiesGetResultBasketProperty]
 
 
-class BasketProperty2(TypedDict):
+class SaleBasketpropertiesListResultBasketPropertiesItem(TypedDict):
     basketId: NotRequired[int]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -328,10 +349,10 @@ class BasketProperty2(TypedDict):
 
 
 class SaleBasketpropertiesListResult(TypedDict):
-    basketProperties: NotRequired[list[BasketProperty2]]
+    basketProperties: NotRequired[list[SaleBasketpropertiesListResultBasketPropertiesItem]]
 
 
-class BasketProperty3(TypedDict):
+class SaleBasketpropertiesUpdateResultBasketProperty(TypedDict):
     basketId: NotRequired[int]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -342,7 +363,7 @@ class BasketProperty3(TypedDict):
 
 
 class SaleBasketpropertiesUpdateResult(TypedDict):
-    basketProperty: NotRequired[BasketProperty3]
+    basketProperty: NotRequired[SaleBasketpropertiesUpdateResultBasketProperty]
 
 
 class SaleBusinessValuePersonDomainAddResult(TypedDict):
@@ -352,35 +373,35 @@ class SaleBusinessValuePersonDomainAddResult(TypedDict):
 SaleBusinessValuePersonDomainDeleteByFilterResult: TypeAlias = bool
 
 
-class Domain(TypedDict):
+class SaleBusinessValuePersonDomainGetFieldsResultBusinessValuePersonDomainDomain(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PersonTypeId(TypedDict):
+class SaleBusinessValuePersonDomainGetFieldsResultBusinessValuePersonDomainPersonTypeId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class BusinessValuePersonDomain(TypedDict):
-    domain: NotRequired[Domain]
-    personTypeId: NotRequired[PersonTypeId]
+class SaleBusinessValuePersonDomainGetFieldsResultBusinessValuePersonDomain(TypedDict):
+    domain: NotRequired[SaleBusinessValuePersonDomainGetFieldsResultBusinessValuePersonDomainDomain]
+    personTypeId: NotRequired[SaleBusinessValuePersonDomainGetFieldsResultBusinessValuePersonDomainPersonTypeId]
 
 
 class SaleBusinessValuePersonDomainGetFieldsResult(TypedDict):
-    businessValuePersonDomain: NotRequired[BusinessValuePersonDomain]
+    businessValuePersonDomain: NotRequired[SaleBusinessValuePersonDomainGetFieldsResultBusinessValuePersonDomain]
 
 
-class BusinessValuePersonDomain1(TypedDict):
+class SaleBusinessValuePersonDomainListResultBusinessValuePersonDomainsItem(TypedDict):
     personTypeId: NotRequired[int]
 
 
 class SaleBusinessValuePersonDomainListResult(TypedDict):
-    businessValuePersonDomains: NotRequired[list[BusinessValuePersonDomain1]]
+    businessValuePersonDomains: NotRequired[list[SaleBusinessValuePersonDomainListResultBusinessValuePersonDomainsItem]]
 
 
 SaleCashboxAddResult: TypeAlias = int
@@ -398,29 +419,29 @@ SaleCashboxHandlerAddResult: TypeAlias = int
 SaleCashboxHandlerDeleteResult: TypeAlias = bool
 
 
-class LOGIN(TypedDict):
+class SaleCashboxHandlerListResultItemSettingsConfigAuthItemsLogin(TypedDict):
     LABEL: NotRequired[str]
     REQUIRED: NotRequired[str]
     TYPE: NotRequired[str]
 
 
-class PASSWORD(TypedDict):
+class SaleCashboxHandlerListResultItemSettingsConfigAuthItemsPassword(TypedDict):
     LABEL: NotRequired[str]
     REQUIRED: NotRequired[str]
     TYPE: NotRequired[str]
 
 
-class ITEMS(TypedDict):
-    LOGIN: NotRequired[LOGIN]
-    PASSWORD: NotRequired[PASSWORD]
+class SaleCashboxHandlerListResultItemSettingsConfigAuthItems(TypedDict):
+    LOGIN: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigAuthItemsLogin]
+    PASSWORD: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigAuthItemsPassword]
 
 
-class AUTH(TypedDict):
-    ITEMS: NotRequired[ITEMS]
+class SaleCashboxHandlerListResultItemSettingsConfigAuth(TypedDict):
+    ITEMS: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigAuthItems]
     LABEL: NotRequired[str]
 
 
-class INN(TypedDict):
+class SaleCashboxHandlerListResultItemSettingsConfigCompanyItemsInn(TypedDict):
     DISABLED: NotRequired[str]
     LABEL: NotRequired[str]
     MULTILINE: NotRequired[str]
@@ -429,44 +450,44 @@ class INN(TypedDict):
     TYPE: NotRequired[str]
 
 
-class ITEMS1(TypedDict):
-    INN: NotRequired[INN]
+class SaleCashboxHandlerListResultItemSettingsConfigCompanyItems(TypedDict):
+    INN: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigCompanyItemsInn]
 
 
-class COMPANY(TypedDict):
-    ITEMS: NotRequired[ITEMS1]
+class SaleCashboxHandlerListResultItemSettingsConfigCompany(TypedDict):
+    ITEMS: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigCompanyItems]
     LABEL: NotRequired[str]
 
 
-class OPTIONS(TypedDict):
+class SaleCashboxHandlerListResultItemSettingsConfigInteractionItemsModeOptions(TypedDict):
     ACTIVE: NotRequired[str]
     TEST: NotRequired[str]
 
 
-class MODE(TypedDict):
+class SaleCashboxHandlerListResultItemSettingsConfigInteractionItemsMode(TypedDict):
     LABEL: NotRequired[str]
-    OPTIONS: NotRequired[OPTIONS]
+    OPTIONS: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigInteractionItemsModeOptions]
     TYPE: NotRequired[str]
 
 
-class ITEMS2(TypedDict):
-    MODE: NotRequired[MODE]
+class SaleCashboxHandlerListResultItemSettingsConfigInteractionItems(TypedDict):
+    MODE: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigInteractionItemsMode]
 
 
-class INTERACTION(TypedDict):
-    ITEMS: NotRequired[ITEMS2]
+class SaleCashboxHandlerListResultItemSettingsConfigInteraction(TypedDict):
+    ITEMS: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigInteractionItems]
     LABEL: NotRequired[str]
 
 
-class CONFIG(TypedDict):
-    AUTH: NotRequired[AUTH]
-    COMPANY: NotRequired[COMPANY]
-    INTERACTION: NotRequired[INTERACTION]
+class SaleCashboxHandlerListResultItemSettingsConfig(TypedDict):
+    AUTH: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigAuth]
+    COMPANY: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigCompany]
+    INTERACTION: NotRequired[SaleCashboxHandlerListResultItemSettingsConfigInteraction]
 
 
-class SETTINGS(TypedDict):
+class SaleCashboxHandlerListResultItemSettings(TypedDict):
     CHECK_URL: NotRequired[str]
-    CONFIG: NotRequired[CONFIG]
+    CONFIG: NotRequired[SaleCashboxHandlerListResultItemSettingsConfig]
     PRINT_URL: NotRequired[str]
     SUPPORTS_FFD105: NotRequired[str]
 
@@ -475,7 +496,7 @@ class SaleCashboxHandlerListResultItem(TypedDict):
     CODE: NotRequired[str]
     ID: NotRequired[str]
     NAME: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS]
+    SETTINGS: NotRequired[SaleCashboxHandlerListResultItemSettings]
     SORT: NotRequired[str]
 
 
@@ -506,7 +527,7 @@ SaleCashboxListResult: TypeAlias = list[SaleCashboxListResultItem]
 SaleCashboxUpdateResult: TypeAlias = bool
 
 
-class Parent(TypedDict):
+class SaleDeliveryAddResultParent(TypedDict):
     ACTIVE: NotRequired[str]
     CURRENCY: NotRequired[str]
     DESCRIPTION: NotRequired[str]
@@ -517,7 +538,7 @@ class Parent(TypedDict):
     SORT: NotRequired[int]
 
 
-class Profile(TypedDict):
+class SaleDeliveryAddResultProfilesItem(TypedDict):
     ACTIVE: NotRequired[str]
     CURRENCY: NotRequired[str]
     DESCRIPTION: NotRequired[str]
@@ -529,8 +550,8 @@ class Profile(TypedDict):
 
 
 class SaleDeliveryAddResult(TypedDict):
-    parent: NotRequired[Parent]
-    profiles: NotRequired[list[Profile]]
+    parent: NotRequired[SaleDeliveryAddResultParent]
+    profiles: NotRequired[list[SaleDeliveryAddResultProfilesItem]]
 
 
 class SaleDeliveryConfigGetResultItem(TypedDict):
@@ -553,7 +574,7 @@ SaleDeliveryExtraServiceAddResult: TypeAlias = int
 SaleDeliveryExtraServiceDeleteResult: TypeAlias = bool
 
 
-class ITEM(TypedDict):
+class SaleDeliveryExtraServiceGetResultItemItemsItem(TypedDict):
     CODE: NotRequired[Any]
     PRICE: NotRequired[str]
     TITLE: NotRequired[str]
@@ -564,7 +585,7 @@ class SaleDeliveryExtraServiceGetResultItem(TypedDict):
     CODE: NotRequired[str]
     DESCRIPTION: NotRequired[str]
     ID: NotRequired[str]
-    ITEMS: NotRequired[list[ITEM]]
+    ITEMS: NotRequired[list[SaleDeliveryExtraServiceGetResultItemItemsItem]]
     NAME: NotRequired[str]
     PRICE: NotRequired[float]
     SORT: NotRequired[str]
@@ -596,13 +617,13 @@ SaleDeliveryHandlerAddResult: TypeAlias = int
 SaleDeliveryHandlerDeleteResult: TypeAlias = bool
 
 
-class PROFILE(TypedDict):
+class SaleDeliveryHandlerListResultItemProfilesItem(TypedDict):
     CODE: NotRequired[str]
     DESCRIPTION: NotRequired[str]
     NAME: NotRequired[str]
 
 
-class OPTIONS1(TypedDict):
+class SaleDeliveryHandlerListResultItemSettingsConfigItemOptions(TypedDict):
     Option1Code: NotRequired[str]
     Option2Code: NotRequired[str]
     Option3Code: NotRequired[str]
@@ -610,17 +631,17 @@ class OPTIONS1(TypedDict):
     Option5Code: NotRequired[str]
 
 
-class CONFIGItem(TypedDict):
+class SaleDeliveryHandlerListResultItemSettingsConfigItem(TypedDict):
     CODE: NotRequired[str]
     NAME: NotRequired[str]
-    OPTIONS: NotRequired[OPTIONS1]
+    OPTIONS: NotRequired[SaleDeliveryHandlerListResultItemSettingsConfigItemOptions]
     TYPE: NotRequired[str]
 
 
-class SETTINGS1(TypedDict):
+class SaleDeliveryHandlerListResultItemSettings(TypedDict):
     CALCULATE_URL: NotRequired[str]
     CANCEL_DELIVERY_REQUEST_URL: NotRequired[str]
-    CONFIG: NotRequired[list[CONFIGItem]]
+    CONFIG: NotRequired[list[SaleDeliveryHandlerListResultItemSettingsConfigItem]]
     CREATE_DELIVERY_REQUEST_URL: NotRequired[str]
     HAS_CALLBACK_TRACKING_SUPPORT: NotRequired[str]
 
@@ -630,8 +651,8 @@ class SaleDeliveryHandlerListResultItem(TypedDict):
     DESCRIPTION: NotRequired[str]
     ID: NotRequired[str]
     NAME: NotRequired[str]
-    PROFILES: NotRequired[list[PROFILE]]
-    SETTINGS: NotRequired[SETTINGS1]
+    PROFILES: NotRequired[list[SaleDeliveryHandlerListResultItemProfilesItem]]
+    SETTINGS: NotRequired[SaleDeliveryHandlerListResultItemSettings]
     SORT: NotRequired[str]
 
 
@@ -653,7 +674,7 @@ SaleDeliveryRequestUpdateResult: TypeAlias = bool
 SaleDeliveryUpdateResult: TypeAlias = bool
 
 
-class Order(TypedDict):
+class SaleOrderAddResultOrder(TypedDict):
     accountNumber: NotRequired[str]
     additionalInfo: NotRequired[str]
     affiliateId: NotRequired[int]
@@ -699,24 +720,27 @@ class Order(TypedDict):
 
 
 class SaleOrderAddResult(TypedDict):
-    order: NotRequired[Order]
+    order: NotRequired[SaleOrderAddResultOrder]
 
 
 SaleOrderDeleteResult: TypeAlias = bool
 
 
-class Order1(TypedDict):
+class SaleOrderGetFieldsResultOrderValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+SaleOrderGetFieldsResultOrder: TypeAlias = dict[str, SaleOrderGetFieldsResultOrderValue]
+
+
 class SaleOrderGetFieldsResult(TypedDict):
-    order: NotRequired[dict[str, Order1]]
+    order: NotRequired[SaleOrderGetFieldsResultOrder]
 
 
-class Property(TypedDict):
+class SaleOrderGetResultOrderBasketItemsItemPropertiesItem(TypedDict):
     basketId: NotRequired[int]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -726,7 +750,7 @@ class Property(TypedDict):
     xmlId: NotRequired[str]
 
 
-class Reservation(TypedDict):
+class SaleOrderGetResultOrderBasketItemsItemReservationsItem(TypedDict):
     basketId: NotRequired[int]
     dateReserve: NotRequired[str]
     dateReserveEnd: NotRequired[str]
@@ -736,7 +760,7 @@ class Reservation(TypedDict):
     storeId: NotRequired[int]
 
 
-class BasketItem8(TypedDict):
+class SaleOrderGetResultOrderBasketItemsItem(TypedDict):
     barcodeMulti: NotRequired[str]
     basePrice: NotRequired[int]
     canBuy: NotRequired[str]
@@ -767,10 +791,10 @@ class BasketItem8(TypedDict):
     productPriceId: NotRequired[int]
     productProviderClass: NotRequired[str]
     productXmlId: NotRequired[str]
-    properties: NotRequired[list[Property]]
+    properties: NotRequired[list[SaleOrderGetResultOrderBasketItemsItemPropertiesItem]]
     quantity: NotRequired[int]
     recommendation: NotRequired[str]
-    reservations: NotRequired[list[Reservation]]
+    reservations: NotRequired[list[SaleOrderGetResultOrderBasketItemsItemReservationsItem]]
     setParentId: NotRequired[str]
     sort: NotRequired[int]
     subscribe: NotRequired[str]
@@ -781,7 +805,7 @@ class BasketItem8(TypedDict):
     xmlId: NotRequired[str]
 
 
-class Client(TypedDict):
+class SaleOrderGetResultOrderClientsItem(TypedDict):
     entityId: NotRequired[int]
     entityTypeId: NotRequired[int]
     id: NotRequired[int]
@@ -791,7 +815,7 @@ class Client(TypedDict):
     sort: NotRequired[int]
 
 
-class Payment(TypedDict):
+class SaleOrderGetResultOrderPaymentsItem(TypedDict):
     accountNumber: NotRequired[str]
     comments: NotRequired[str]
     companyId: NotRequired[int]
@@ -838,7 +862,7 @@ class Payment(TypedDict):
     xmlId: NotRequired[str]
 
 
-class PropertyValue(TypedDict):
+class SaleOrderGetResultOrderPropertyValuesItem(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -847,14 +871,14 @@ class PropertyValue(TypedDict):
     value: NotRequired[Any]
 
 
-class RequisiteLink(TypedDict):
+class SaleOrderGetResultOrderRequisiteLink(TypedDict):
     bankDetailId: NotRequired[int]
     mcBankDetailId: NotRequired[int]
     mcRequisiteId: NotRequired[int]
     requisiteId: NotRequired[int]
 
 
-class ShipmentItem(TypedDict):
+class SaleOrderGetResultOrderShipmentsItemShipmentItemsItem(TypedDict):
     basketId: NotRequired[int]
     dateInsert: NotRequired[str]
     id: NotRequired[int]
@@ -864,7 +888,7 @@ class ShipmentItem(TypedDict):
     xmlId: NotRequired[str]
 
 
-class Shipment(TypedDict):
+class SaleOrderGetResultOrderShipmentsItem(TypedDict):
     accountNumber: NotRequired[str]
     allowDelivery: NotRequired[str]
     basePriceDelivery: NotRequired[int]
@@ -900,7 +924,7 @@ class Shipment(TypedDict):
     reasonMarked: NotRequired[str]
     reasonUndoDeducted: NotRequired[str]
     responsibleId: NotRequired[Any]
-    shipmentItems: NotRequired[list[ShipmentItem]]
+    shipmentItems: NotRequired[list[SaleOrderGetResultOrderShipmentsItemShipmentItemsItem]]
     statusId: NotRequired[str]
     statusXmlId: NotRequired[str]
     system: NotRequired[str]
@@ -913,7 +937,7 @@ class Shipment(TypedDict):
     xmlId: NotRequired[str]
 
 
-class TradeBinding(TypedDict):
+class SaleOrderGetResultOrderTradeBindingsItem(TypedDict):
     externalOrderId: NotRequired[str]
     id: NotRequired[int]
     orderId: NotRequired[int]
@@ -923,13 +947,13 @@ class TradeBinding(TypedDict):
     xmlId: NotRequired[str]
 
 
-class Order2(TypedDict):
+class SaleOrderGetResultOrder(TypedDict):
     accountNumber: NotRequired[str]
     additionalInfo: NotRequired[str]
     affiliateId: NotRequired[Any]
-    basketItems: NotRequired[list[BasketItem8]]
+    basketItems: NotRequired[list[SaleOrderGetResultOrderBasketItemsItem]]
     canceled: NotRequired[str]
-    clients: NotRequired[list[Client]]
+    clients: NotRequired[list[SaleOrderGetResultOrderClientsItem]]
     comments: NotRequired[str]
     companyId: NotRequired[int]
     currency: NotRequired[str]
@@ -952,22 +976,22 @@ class Order2(TypedDict):
     marked: NotRequired[str]
     orderTopic: NotRequired[str]
     payed: NotRequired[str]
-    payments: NotRequired[list[Payment]]
+    payments: NotRequired[list[SaleOrderGetResultOrderPaymentsItem]]
     personTypeId: NotRequired[int]
     personTypeXmlId: NotRequired[str]
     price: NotRequired[int]
-    propertyValues: NotRequired[list[PropertyValue]]
+    propertyValues: NotRequired[list[SaleOrderGetResultOrderPropertyValuesItem]]
     reasonCanceled: NotRequired[str]
     reasonMarked: NotRequired[str]
     recountFlag: NotRequired[str]
     recurringId: NotRequired[str]
-    requisiteLink: NotRequired[RequisiteLink]
+    requisiteLink: NotRequired[SaleOrderGetResultOrderRequisiteLink]
     responsibleId: NotRequired[int]
-    shipments: NotRequired[list[Shipment]]
+    shipments: NotRequired[list[SaleOrderGetResultOrderShipmentsItem]]
     statusId: NotRequired[str]
     statusXmlId: NotRequired[str]
     taxValue: NotRequired[float]
-    tradeBindings: NotRequired[list[TradeBinding]]
+    tradeBindings: NotRequired[list[SaleOrderGetResultOrderTradeBindingsItem]]
     updated1c: NotRequired[str]
     userDescription: NotRequired[str]
     userId: NotRequired[int]
@@ -977,10 +1001,10 @@ class Order2(TypedDict):
 
 
 class SaleOrderGetResult(TypedDict):
-    order: NotRequired[Order2]
+    order: NotRequired[SaleOrderGetResultOrder]
 
 
-class Order3(TypedDict):
+class SaleOrderListResultOrdersItem(TypedDict):
     accountNumber: NotRequired[str]
     additionalInfo: NotRequired[str]
     affiliateId: NotRequired[Any]
@@ -1027,10 +1051,10 @@ class Order3(TypedDict):
 
 
 class SaleOrderListResult(TypedDict):
-    orders: NotRequired[list[Order3]]
+    orders: NotRequired[list[SaleOrderListResultOrdersItem]]
 
 
-class Order4(TypedDict):
+class SaleOrderUpdateResultOrder(TypedDict):
     accountNumber: NotRequired[str]
     additionalInfo: NotRequired[str]
     affiliateId: NotRequired[int]
@@ -1079,10 +1103,10 @@ class Order4(TypedDict):
 
 
 class SaleOrderUpdateResult(TypedDict):
-    order: NotRequired[Order4]
+    order: NotRequired[SaleOrderUpdateResultOrder]
 
 
-class Payment1(TypedDict):
+class SalePaymentAddResultPayment(TypedDict):
     accountNumber: NotRequired[str]
     comments: NotRequired[str]
     companyId: NotRequired[int]
@@ -1130,24 +1154,27 @@ class Payment1(TypedDict):
 
 
 class SalePaymentAddResult(TypedDict):
-    payment: NotRequired[Payment1]
+    payment: NotRequired[SalePaymentAddResultPayment]
 
 
 SalePaymentDeleteResult: TypeAlias = bool
 
 
-class Payment2(TypedDict):
+class SalePaymentGetFieldsResultPaymentValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+SalePaymentGetFieldsResultPayment: TypeAlias = dict[str, SalePaymentGetFieldsResultPaymentValue]
+
+
 class SalePaymentGetFieldsResult(TypedDict):
-    payment: NotRequired[dict[str, Payment2]]
+    payment: NotRequired[SalePaymentGetFieldsResultPayment]
 
 
-class Payment3(TypedDict):
+class SalePaymentGetResultPayment(TypedDict):
     accountNumber: NotRequired[str]
     comments: NotRequired[str]
     companyId: NotRequired[Any]
@@ -1195,10 +1222,10 @@ class Payment3(TypedDict):
 
 
 class SalePaymentGetResult(TypedDict):
-    payment: NotRequired[Payment3]
+    payment: NotRequired[SalePaymentGetResultPayment]
 
 
-class PaymentItemShipment(TypedDict):
+class SalePaymentItemShipmentAddResultPaymentItemShipment(TypedDict):
     dateInsert: NotRequired[str]
     id: NotRequired[int]
     paymentId: NotRequired[int]
@@ -1207,46 +1234,60 @@ class PaymentItemShipment(TypedDict):
 
 
 class SalePaymentItemShipmentAddResult(TypedDict):
-    paymentItemShipment: NotRequired[PaymentItemShipment]
+    paymentItemShipment: NotRequired[SalePaymentItemShipmentAddResultPaymentItemShipment]
 
 
 SalePaymentItemShipmentDeleteResult: TypeAlias = bool
 
 
-class DateInsert(TypedDict):
+class SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentDateInsert(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PaymentId(TypedDict):
+class SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ShipmentId(TypedDict):
+class SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentPaymentId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PaymentItemShipment1(TypedDict):
-    dateInsert: NotRequired[DateInsert]
-    id: NotRequired[Id]
-    paymentId: NotRequired[PaymentId]
-    shipmentId: NotRequired[ShipmentId]
-    xmlId: NotRequired[XmlId]
+class SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentShipmentId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentItemShipmentGetFieldsResultPaymentItemShipment(TypedDict):
+    dateInsert: NotRequired[SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentDateInsert]
+    id: NotRequired[SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentId]
+    paymentId: NotRequired[SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentPaymentId]
+    shipmentId: NotRequired[SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentShipmentId]
+    xmlId: NotRequired[SalePaymentItemShipmentGetFieldsResultPaymentItemShipmentXmlId]
 
 
 class SalePaymentItemShipmentGetFieldsResult(TypedDict):
-    paymentItemShipment: NotRequired[PaymentItemShipment1]
+    paymentItemShipment: NotRequired[SalePaymentItemShipmentGetFieldsResultPaymentItemShipment]
 
 
-class PaymentItemShipment2(TypedDict):
+class SalePaymentItemShipmentGetResultPaymentItemShipment(TypedDict):
     dateInsert: NotRequired[str]
     id: NotRequired[int]
     paymentId: NotRequired[int]
@@ -1255,10 +1296,10 @@ class PaymentItemShipment2(TypedDict):
 
 
 class SalePaymentItemShipmentGetResult(TypedDict):
-    paymentItemShipment: NotRequired[PaymentItemShipment2]
+    paymentItemShipment: NotRequired[SalePaymentItemShipmentGetResultPaymentItemShipment]
 
 
-class PaymentItemsShipmentItem(TypedDict):
+class SalePaymentItemShipmentListResultPaymentItemsShipmentItem(TypedDict):
     dateInsert: NotRequired[str]
     id: NotRequired[int]
     paymentId: NotRequired[int]
@@ -1267,18 +1308,73 @@ class PaymentItemsShipmentItem(TypedDict):
 
 
 class SalePaymentItemShipmentListResult(TypedDict):
-    paymentItemsShipment: NotRequired[list[PaymentItemsShipmentItem]]
+    paymentItemsShipment: NotRequired[list[SalePaymentItemShipmentListResultPaymentItemsShipmentItem]]
+
+
+class SalePaymentItemShipmentUpdateResultPaymentItemShipment(TypedDict):
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    shipmentId: NotRequired[int]
+    xmlId: NotRequired[str]
 
 
 class SalePaymentItemShipmentUpdateResult(TypedDict):
-    paymentItemShipment: NotRequired[PaymentItemShipment2]
+    paymentItemShipment: NotRequired[SalePaymentItemShipmentUpdateResultPaymentItemShipment]
+
+
+class SalePaymentListResultPaymentsItem(TypedDict):
+    accountNumber: NotRequired[str]
+    comments: NotRequired[str]
+    companyId: NotRequired[Any]
+    currency: NotRequired[str]
+    dateBill: NotRequired[str]
+    dateMarked: NotRequired[Any]
+    datePaid: NotRequired[Any]
+    datePayBefore: NotRequired[Any]
+    dateResponsibleId: NotRequired[str]
+    empMarkedId: NotRequired[Any]
+    empPaidId: NotRequired[Any]
+    empResponsibleId: NotRequired[int]
+    empReturnId: NotRequired[Any]
+    externalPayment: NotRequired[str]
+    id: NotRequired[int]
+    id1c: NotRequired[str]
+    isReturn: NotRequired[str]
+    marked: NotRequired[str]
+    orderId: NotRequired[int]
+    paid: NotRequired[str]
+    payReturnComment: NotRequired[str]
+    payReturnDate: NotRequired[Any]
+    payReturnNum: NotRequired[str]
+    paySystemId: NotRequired[int]
+    paySystemIsCash: NotRequired[str]
+    paySystemName: NotRequired[str]
+    paySystemXmlId: NotRequired[str]
+    payVoucherDate: NotRequired[Any]
+    payVoucherNum: NotRequired[str]
+    priceCod: NotRequired[str]
+    psCurrency: NotRequired[str]
+    psInvoiceId: NotRequired[Any]
+    psResponseDate: NotRequired[Any]
+    psStatus: NotRequired[str]
+    psStatusCode: NotRequired[str]
+    psStatusDescription: NotRequired[str]
+    psStatusMessage: NotRequired[str]
+    psSum: NotRequired[Any]
+    reasonMarked: NotRequired[str]
+    responsibleId: NotRequired[int]
+    sum: NotRequired[int]
+    updated1c: NotRequired[str]
+    version1c: NotRequired[str]
+    xmlId: NotRequired[str]
 
 
 class SalePaymentListResult(TypedDict):
-    payments: NotRequired[list[Payment3]]
+    payments: NotRequired[list[SalePaymentListResultPaymentsItem]]
 
 
-class Payment5(TypedDict):
+class SalePaymentUpdateResultPayment(TypedDict):
     accountNumber: NotRequired[str]
     comments: NotRequired[str]
     companyId: NotRequired[int]
@@ -1326,10 +1422,10 @@ class Payment5(TypedDict):
 
 
 class SalePaymentUpdateResult(TypedDict):
-    payment: NotRequired[Payment5]
+    payment: NotRequired[SalePaymentUpdateResultPayment]
 
 
-class PaymentItemBasket(TypedDict):
+class SalePaymentitembasketAddResultPaymentItemBasket(TypedDict):
     basketId: NotRequired[int]
     dateInsert: NotRequired[str]
     id: NotRequired[int]
@@ -1339,37 +1435,81 @@ class PaymentItemBasket(TypedDict):
 
 
 class SalePaymentitembasketAddResult(TypedDict):
-    paymentItemBasket: NotRequired[PaymentItemBasket]
+    paymentItemBasket: NotRequired[SalePaymentitembasketAddResultPaymentItemBasket]
 
 
 SalePaymentitembasketDeleteResult: TypeAlias = bool
 
 
+class SalePaymentitembasketGetResultPaymentItemBasket(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    paymentId: NotRequired[int]
+    quantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
 class SalePaymentitembasketGetResult(TypedDict):
-    paymentItemBasket: NotRequired[PaymentItemBasket]
+    paymentItemBasket: NotRequired[SalePaymentitembasketGetResultPaymentItemBasket]
 
 
-class Quantity(TypedDict):
+class SalePaymentitembasketGetfieldsResultPaymentItemBasketBasketId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PaymentItemBasket2(TypedDict):
-    basketId: NotRequired[BasketId]
-    dateInsert: NotRequired[DateInsert]
-    id: NotRequired[Id]
-    paymentId: NotRequired[PaymentId]
-    quantity: NotRequired[Quantity]
-    xmlId: NotRequired[XmlId]
+class SalePaymentitembasketGetfieldsResultPaymentItemBasketDateInsert(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentitembasketGetfieldsResultPaymentItemBasketId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentitembasketGetfieldsResultPaymentItemBasketPaymentId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentitembasketGetfieldsResultPaymentItemBasketQuantity(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentitembasketGetfieldsResultPaymentItemBasketXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePaymentitembasketGetfieldsResultPaymentItemBasket(TypedDict):
+    basketId: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasketBasketId]
+    dateInsert: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasketDateInsert]
+    id: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasketId]
+    paymentId: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasketPaymentId]
+    quantity: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasketQuantity]
+    xmlId: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasketXmlId]
 
 
 class SalePaymentitembasketGetfieldsResult(TypedDict):
-    paymentItemBasket: NotRequired[PaymentItemBasket2]
+    paymentItemBasket: NotRequired[SalePaymentitembasketGetfieldsResultPaymentItemBasket]
 
 
-class PaymentItemsBasketItem(TypedDict):
+class SalePaymentitembasketListResultPaymentItemsBasketItem(TypedDict):
     basketId: NotRequired[int]
     dateInsert: NotRequired[str]
     id: NotRequired[int]
@@ -1379,10 +1519,10 @@ class PaymentItemsBasketItem(TypedDict):
 
 
 class SalePaymentitembasketListResult(TypedDict):
-    paymentItemsBasket: NotRequired[list[PaymentItemsBasketItem]]
+    paymentItemsBasket: NotRequired[list[SalePaymentitembasketListResultPaymentItemsBasketItem]]
 
 
-class PaymentItemBasket3(TypedDict):
+class SalePaymentitembasketUpdateResultPaymentItemBasket(TypedDict):
     basketId: NotRequired[int]
     dateInsert: NotRequired[str]
     id: NotRequired[int]
@@ -1392,7 +1532,7 @@ class PaymentItemBasket3(TypedDict):
 
 
 class SalePaymentitembasketUpdateResult(TypedDict):
-    paymentItemBasket: NotRequired[PaymentItemBasket3]
+    paymentItemBasket: NotRequired[SalePaymentitembasketUpdateResultPaymentItemBasket]
 
 
 SalePaysystemAddResult: TypeAlias = int
@@ -1407,64 +1547,121 @@ SalePaysystemHandlerAddResult: TypeAlias = int
 SalePaysystemHandlerDeleteResult: TypeAlias = bool
 
 
-class DEFAULT(TypedDict):
+SalePaysystemHandlerListResultItemSettingsClientType: TypeAlias = Literal["b2c", "b2b"]
+
+
+class SalePaysystemHandlerListResultItemSettingsCodesValueDefault(TypedDict):
     PROVIDER_KEY: NotRequired[str]
     PROVIDER_VALUE: NotRequired[str]
 
 
-class INPUT(TypedDict):
-    OPTIONS: NotRequired[dict[str, str]]
+SalePaysystemHandlerListResultItemSettingsCodesValueInputOptions: TypeAlias = dict[str, str]
+
+
+class SalePaysystemHandlerListResultItemSettingsCodesValueInput(TypedDict):
+    OPTIONS: NotRequired[SalePaysystemHandlerListResultItemSettingsCodesValueInputOptions]
     TYPE: NotRequired[str]
 
 
-class CODES(TypedDict):
-    DEFAULT: NotRequired[DEFAULT]
+class SalePaysystemHandlerListResultItemSettingsCodesValue(TypedDict):
+    DEFAULT: NotRequired[SalePaysystemHandlerListResultItemSettingsCodesValueDefault]
     DESCRIPTION: NotRequired[str]
     GROUP: NotRequired[str]
-    INPUT: NotRequired[INPUT]
+    INPUT: NotRequired[SalePaysystemHandlerListResultItemSettingsCodesValueInput]
     NAME: NotRequired[str]
     SORT: NotRequired[str | int]
 
 
-class INPUT1(TypedDict):
+SalePaysystemHandlerListResultItemSettingsCodes: TypeAlias = dict[str, SalePaysystemHandlerListResultItemSettingsCodesValue]
+
+
+SalePaysystemHandlerListResultItemSettingsFormDataParams: TypeAlias = dict[str, str]
+
+
+class SalePaysystemHandlerListfieldsValueCodeVariant2Input(TypedDict):
     TYPE: NotRequired[str]
 
 
-class CODE(TypedDict):
-    INPUT: NotRequired[INPUT1]
+class SalePaysystemHandlerListfieldsValueCodeVariant2(TypedDict):
+    INPUT: NotRequired[SalePaysystemHandlerListfieldsValueCodeVariant2Input]
     NAME: NotRequired[str]
 
 
-class SalePaysystemHandlerListfields1(TypedDict):
-    CODE: NotRequired[str | CODE]
-    VISIBLE: NotRequired[Literal["Y", "N"]]
+SalePaysystemHandlerListfieldsValueVisible: TypeAlias = Literal["Y", "N"]
 
 
-SalePaysystemHandlerListfields: TypeAlias = dict[str, SalePaysystemHandlerListfields1]
+class SalePaysystemHandlerListfieldsValue(TypedDict):
+    CODE: NotRequired[str | SalePaysystemHandlerListfieldsValueCodeVariant2]
+    VISIBLE: NotRequired[SalePaysystemHandlerListfieldsValueVisible]
+
+
+SalePaysystemHandlerListfields: TypeAlias = dict[str, SalePaysystemHandlerListfieldsValue]
 
 
 SalePaysystemHandlerUpdateResult: TypeAlias = bool
 
 
+SalePaysystemListResultItemActive: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemAllowEditPayment: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemAutoChange1c: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemCanPrintCheck: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemEncoding: TypeAlias = Literal["windows-1251", "utf-8", "iso-8859-1"] | None
+
+
+SalePaysystemListResultItemEntityRegistryType: TypeAlias = Literal["ORDER", "CRM_INVOICE", "CRM_QUOTE"]
+
+
+SalePaysystemListResultItemHaveAction: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemHavePayment: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemHavePrepay: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemHavePrice: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemHaveResult: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemHaveResultReceive: TypeAlias = Literal["Y", "N"]
+
+
+SalePaysystemListResultItemIsCash: TypeAlias = Literal["N", "Y", "A"]
+
+
+SalePaysystemListResultItemNewWindow: TypeAlias = Literal["Y", "N"]
+
+
 class SalePaysystemListResultItem(TypedDict):
     ACTION_FILE: NotRequired[str]
-    ACTIVE: NotRequired[Literal["Y", "N"]]
-    ALLOW_EDIT_PAYMENT: NotRequired[Literal["Y", "N"]]
-    AUTO_CHANGE_1C: NotRequired[Literal["Y", "N"]]
-    CAN_PRINT_CHECK: NotRequired[Literal["Y", "N"]]
+    ACTIVE: NotRequired[SalePaysystemListResultItemActive]
+    ALLOW_EDIT_PAYMENT: NotRequired[SalePaysystemListResultItemAllowEditPayment]
+    AUTO_CHANGE_1C: NotRequired[SalePaysystemListResultItemAutoChange1c]
+    CAN_PRINT_CHECK: NotRequired[SalePaysystemListResultItemCanPrintCheck]
     DESCRIPTION: NotRequired[str | None]
-    ENCODING: NotRequired[Literal["windows-1251", "utf-8", "iso-8859-1"] | None]
-    ENTITY_REGISTRY_TYPE: NotRequired[Literal["ORDER", "CRM_INVOICE", "CRM_QUOTE"]]
-    HAVE_ACTION: NotRequired[Literal["Y", "N"]]
-    HAVE_PAYMENT: NotRequired[Literal["Y", "N"]]
-    HAVE_PREPAY: NotRequired[Literal["Y", "N"]]
-    HAVE_PRICE: NotRequired[Literal["Y", "N"]]
-    HAVE_RESULT: NotRequired[Literal["Y", "N"]]
-    HAVE_RESULT_RECEIVE: NotRequired[Literal["Y", "N"]]
+    ENCODING: NotRequired[SalePaysystemListResultItemEncoding]
+    ENTITY_REGISTRY_TYPE: NotRequired[SalePaysystemListResultItemEntityRegistryType]
+    HAVE_ACTION: NotRequired[SalePaysystemListResultItemHaveAction]
+    HAVE_PAYMENT: NotRequired[SalePaysystemListResultItemHavePayment]
+    HAVE_PREPAY: NotRequired[SalePaysystemListResultItemHavePrepay]
+    HAVE_PRICE: NotRequired[SalePaysystemListResultItemHavePrice]
+    HAVE_RESULT: NotRequired[SalePaysystemListResultItemHaveResult]
+    HAVE_RESULT_RECEIVE: NotRequired[SalePaysystemListResultItemHaveResultReceive]
     ID: NotRequired[int | str]
-    IS_CASH: NotRequired[Literal["N", "Y", "A"]]
+    IS_CASH: NotRequired[SalePaysystemListResultItemIsCash]
     NAME: NotRequired[str]
-    NEW_WINDOW: NotRequired[Literal["Y", "N"]]
+    NEW_WINDOW: NotRequired[SalePaysystemListResultItemNewWindow]
     PERSON_TYPE_ID: NotRequired[int | str]
     PSA_NAME: NotRequired[str | None]
     PS_MODE: NotRequired[str | None]
@@ -1498,7 +1695,7 @@ SalePaysystemSettingsUpdateResult: TypeAlias = bool
 SalePaysystemUpdateResult: TypeAlias = bool
 
 
-class PersonType(TypedDict):
+class SalePersontypeAddResultPersonType(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -1508,33 +1705,68 @@ class PersonType(TypedDict):
 
 
 class SalePersontypeAddResult(TypedDict):
-    personType: NotRequired[PersonType]
+    personType: NotRequired[SalePersontypeAddResultPersonType]
 
 
 SalePersontypeDeleteResult: TypeAlias = bool
 
 
-class Active(TypedDict):
+class SalePersontypeGetFieldsResultPersonTypeActive(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PersonType1(TypedDict):
-    active: NotRequired[Active]
-    code: NotRequired[Code]
-    id: NotRequired[Id]
-    name: NotRequired[Name]
-    sort: NotRequired[Sort]
-    xmlId: NotRequired[XmlId]
+class SalePersontypeGetFieldsResultPersonTypeCode(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePersontypeGetFieldsResultPersonTypeId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePersontypeGetFieldsResultPersonTypeName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePersontypeGetFieldsResultPersonTypeSort(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePersontypeGetFieldsResultPersonTypeXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePersontypeGetFieldsResultPersonType(TypedDict):
+    active: NotRequired[SalePersontypeGetFieldsResultPersonTypeActive]
+    code: NotRequired[SalePersontypeGetFieldsResultPersonTypeCode]
+    id: NotRequired[SalePersontypeGetFieldsResultPersonTypeId]
+    name: NotRequired[SalePersontypeGetFieldsResultPersonTypeName]
+    sort: NotRequired[SalePersontypeGetFieldsResultPersonTypeSort]
+    xmlId: NotRequired[SalePersontypeGetFieldsResultPersonTypeXmlId]
 
 
 class SalePersontypeGetFieldsResult(TypedDict):
-    personType: NotRequired[PersonType1]
+    personType: NotRequired[SalePersontypeGetFieldsResultPersonType]
 
 
-class PersonType2(TypedDict):
+class SalePersontypeGetResultPersonType(TypedDict):
     active: NotRequired[str]
     code: NotRequired[Any]
     id: NotRequired[int]
@@ -1544,14 +1776,14 @@ class PersonType2(TypedDict):
 
 
 class SalePersontypeGetResult(TypedDict):
-    personType: NotRequired[PersonType2]
+    personType: NotRequired[SalePersontypeGetResultPersonType]
 
 
 class SalePersontypeListResult(TypedDict):
     pass
 
 
-class PersonType3(TypedDict):
+class SalePersontypeUpdateResultPersonType(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     id: NotRequired[int]
@@ -1561,15 +1793,15 @@ class PersonType3(TypedDict):
 
 
 class SalePersontypeUpdateResult(TypedDict):
-    personType: NotRequired[PersonType3]
+    personType: NotRequired[SalePersontypeUpdateResultPersonType]
 
 
-class Settings(TypedDict):
+class SalePropertyAddResultPropertySettings(TypedDict):
     maxlength: NotRequired[str]
     multiline: NotRequired[str]
 
 
-class Property1(TypedDict):
+class SalePropertyAddResultProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -1592,7 +1824,7 @@ class Property1(TypedDict):
     personTypeId: NotRequired[int]
     propsGroupId: NotRequired[int]
     required: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[SalePropertyAddResultPropertySettings]
     sort: NotRequired[int]
     type: NotRequired[str]
     userProps: NotRequired[str]
@@ -1601,13 +1833,13 @@ class Property1(TypedDict):
 
 
 class SalePropertyAddResult(TypedDict):
-    property: NotRequired[Property1]
+    property: NotRequired[SalePropertyAddResultProperty]
 
 
 SalePropertyDeleteResult: TypeAlias = bool
 
 
-class Property2(TypedDict):
+class SalePropertyGetResultProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -1639,49 +1871,52 @@ class Property2(TypedDict):
 
 
 class SalePropertyGetResult(TypedDict):
-    property: NotRequired[Property2]
+    property: NotRequired[SalePropertyGetResultProperty]
 
 
-class Max(TypedDict):
+class SalePropertyGetfieldsbytypeResultPropertyValueFieldsMax(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Min(TypedDict):
+class SalePropertyGetfieldsbytypeResultPropertyValueFieldsMin(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Step(TypedDict):
+class SalePropertyGetfieldsbytypeResultPropertyValueFieldsStep(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Fields(TypedDict):
-    max: NotRequired[Max]
-    min: NotRequired[Min]
-    step: NotRequired[Step]
+class SalePropertyGetfieldsbytypeResultPropertyValueFields(TypedDict):
+    max: NotRequired[SalePropertyGetfieldsbytypeResultPropertyValueFieldsMax]
+    min: NotRequired[SalePropertyGetfieldsbytypeResultPropertyValueFieldsMin]
+    step: NotRequired[SalePropertyGetfieldsbytypeResultPropertyValueFieldsStep]
 
 
-class Property3(TypedDict):
-    fields: NotRequired[Fields]
+class SalePropertyGetfieldsbytypeResultPropertyValue(TypedDict):
+    fields: NotRequired[SalePropertyGetfieldsbytypeResultPropertyValueFields]
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
+
+
+SalePropertyGetfieldsbytypeResultProperty: TypeAlias = dict[str, SalePropertyGetfieldsbytypeResultPropertyValue]
 
 
 class SalePropertyGetfieldsbytypeResult(TypedDict):
-    property: NotRequired[dict[str, Property3]]
+    property: NotRequired[SalePropertyGetfieldsbytypeResultProperty]
 
 
-class Property4(TypedDict):
+class SalePropertyListResultPropertiesItem(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -1712,64 +1947,69 @@ class Property4(TypedDict):
 
 
 class SalePropertyListResult(TypedDict):
-    properties: NotRequired[list[Property4]]
+    properties: NotRequired[list[SalePropertyListResultPropertiesItem]]
 
 
-class PropertyRelation(TypedDict):
+class SalePropertyRelationAddResultPropertyRelation(TypedDict):
     entityId: NotRequired[int]
     entityType: NotRequired[str]
     propertyId: NotRequired[int]
 
 
 class SalePropertyRelationAddResult(TypedDict):
-    propertyRelation: NotRequired[PropertyRelation]
+    propertyRelation: NotRequired[SalePropertyRelationAddResultPropertyRelation]
 
 
 SalePropertyRelationDeleteByFilterResult: TypeAlias = bool
 
 
-class EntityId(TypedDict):
+class SalePropertyRelationGetFieldsResultPropertyRelationEntityId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class EntityType(TypedDict):
+class SalePropertyRelationGetFieldsResultPropertyRelationEntityType(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PropertyId(TypedDict):
+class SalePropertyRelationGetFieldsResultPropertyRelationPropertyId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PropertyRelation1(TypedDict):
-    entityId: NotRequired[EntityId]
-    entityType: NotRequired[EntityType]
-    propertyId: NotRequired[PropertyId]
+class SalePropertyRelationGetFieldsResultPropertyRelation(TypedDict):
+    entityId: NotRequired[SalePropertyRelationGetFieldsResultPropertyRelationEntityId]
+    entityType: NotRequired[SalePropertyRelationGetFieldsResultPropertyRelationEntityType]
+    propertyId: NotRequired[SalePropertyRelationGetFieldsResultPropertyRelationPropertyId]
 
 
 class SalePropertyRelationGetFieldsResult(TypedDict):
-    propertyRelation: NotRequired[PropertyRelation1]
+    propertyRelation: NotRequired[SalePropertyRelationGetFieldsResultPropertyRelation]
 
 
-class PropertyRelation2(TypedDict):
+class SalePropertyRelationListResultPropertyRelationsItem(TypedDict):
     entityId: NotRequired[int]
     entityType: NotRequired[str]
     propertyId: NotRequired[int]
 
 
 class SalePropertyRelationListResult(TypedDict):
-    propertyRelations: NotRequired[list[PropertyRelation2]]
+    propertyRelations: NotRequired[list[SalePropertyRelationListResultPropertyRelationsItem]]
 
 
-class Property5(TypedDict):
+class SalePropertyUpdateResultPropertySettings(TypedDict):
+    maxlength: NotRequired[str]
+    multiline: NotRequired[str]
+
+
+class SalePropertyUpdateResultProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -1792,7 +2032,7 @@ class Property5(TypedDict):
     personTypeId: NotRequired[int]
     propsGroupId: NotRequired[int]
     required: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[SalePropertyUpdateResultPropertySettings]
     sort: NotRequired[int]
     type: NotRequired[str]
     userProps: NotRequired[str]
@@ -1801,10 +2041,10 @@ class Property5(TypedDict):
 
 
 class SalePropertyUpdateResult(TypedDict):
-    property: NotRequired[Property5]
+    property: NotRequired[SalePropertyUpdateResultProperty]
 
 
-class PropertyGroup(TypedDict):
+class SalePropertygroupAddResultPropertyGroup(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
     personTypeId: NotRequired[int]
@@ -1812,24 +2052,52 @@ class PropertyGroup(TypedDict):
 
 
 class SalePropertygroupAddResult(TypedDict):
-    propertyGroup: NotRequired[PropertyGroup]
+    propertyGroup: NotRequired[SalePropertygroupAddResultPropertyGroup]
 
 
 SalePropertygroupDeleteResult: TypeAlias = bool
 
 
-class PropertyGroup1(TypedDict):
-    id: NotRequired[Id]
-    name: NotRequired[Name]
-    personTypeId: NotRequired[PersonTypeId]
-    sort: NotRequired[Sort]
+class SalePropertygroupGetFieldsResultPropertyGroupId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertygroupGetFieldsResultPropertyGroupName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertygroupGetFieldsResultPropertyGroupPersonTypeId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertygroupGetFieldsResultPropertyGroupSort(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertygroupGetFieldsResultPropertyGroup(TypedDict):
+    id: NotRequired[SalePropertygroupGetFieldsResultPropertyGroupId]
+    name: NotRequired[SalePropertygroupGetFieldsResultPropertyGroupName]
+    personTypeId: NotRequired[SalePropertygroupGetFieldsResultPropertyGroupPersonTypeId]
+    sort: NotRequired[SalePropertygroupGetFieldsResultPropertyGroupSort]
 
 
 class SalePropertygroupGetFieldsResult(TypedDict):
-    propertyGroup: NotRequired[PropertyGroup1]
+    propertyGroup: NotRequired[SalePropertygroupGetFieldsResultPropertyGroup]
 
 
-class PropertyGroup2(TypedDict):
+class SalePropertygroupGetResultPropertyGroup(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
     personTypeId: NotRequired[int]
@@ -1837,21 +2105,35 @@ class PropertyGroup2(TypedDict):
 
 
 class SalePropertygroupGetResult(TypedDict):
-    propertyGroup: NotRequired[PropertyGroup2]
+    propertyGroup: NotRequired[SalePropertygroupGetResultPropertyGroup]
+
+
+class SalePropertygroupListResultPropertyGroupsItem(TypedDict):
+    id: NotRequired[int]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    sort: NotRequired[int]
 
 
 class SalePropertygroupListResult(TypedDict):
-    propertyGroups: NotRequired[list[PropertyGroup2]]
+    propertyGroups: NotRequired[list[SalePropertygroupListResultPropertyGroupsItem]]
+
+
+class SalePropertygroupUpdateResultPropertyGroup(TypedDict):
+    id: NotRequired[int]
+    name: NotRequired[str]
+    personTypeId: NotRequired[int]
+    sort: NotRequired[int]
 
 
 class SalePropertygroupUpdateResult(TypedDict):
-    propertyGroup: NotRequired[PropertyGroup2]
+    propertyGroup: NotRequired[SalePropertygroupUpdateResultPropertyGroup]
 
 
 SalePropertyvalueDeleteResult: TypeAlias = bool
 
 
-class PropertyValue1(TypedDict):
+class SalePropertyvalueGetResultPropertyValue(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -1860,45 +2142,73 @@ class PropertyValue1(TypedDict):
 
 
 class SalePropertyvalueGetResult(TypedDict):
-    propertyValue: NotRequired[PropertyValue1]
+    propertyValue: NotRequired[SalePropertyvalueGetResultPropertyValue]
 
 
-class OrderId(TypedDict):
+class SalePropertyvalueGetfieldsResultPropertyValueCode(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class OrderPropsId(TypedDict):
+class SalePropertyvalueGetfieldsResultPropertyValueId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class OrderPropsXmlId(TypedDict):
+class SalePropertyvalueGetfieldsResultPropertyValueName(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PropertyValue2(TypedDict):
-    code: NotRequired[Code]
-    id: NotRequired[Id]
-    name: NotRequired[Name]
-    orderId: NotRequired[OrderId]
-    orderPropsId: NotRequired[OrderPropsId]
-    orderPropsXmlId: NotRequired[OrderPropsXmlId]
-    value: NotRequired[Value]
+class SalePropertyvalueGetfieldsResultPropertyValueOrderId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvalueGetfieldsResultPropertyValueOrderPropsId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvalueGetfieldsResultPropertyValueOrderPropsXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvalueGetfieldsResultPropertyValueValue(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvalueGetfieldsResultPropertyValue(TypedDict):
+    code: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueCode]
+    id: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueId]
+    name: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueName]
+    orderId: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueOrderId]
+    orderPropsId: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueOrderPropsId]
+    orderPropsXmlId: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueOrderPropsXmlId]
+    value: NotRequired[SalePropertyvalueGetfieldsResultPropertyValueValue]
 
 
 class SalePropertyvalueGetfieldsResult(TypedDict):
-    propertyValue: NotRequired[PropertyValue2]
+    propertyValue: NotRequired[SalePropertyvalueGetfieldsResultPropertyValue]
 
 
-class PropertyValue3(TypedDict):
+class SalePropertyvalueListResultPropertyValuesItem(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -1909,10 +2219,10 @@ class PropertyValue3(TypedDict):
 
 
 class SalePropertyvalueListResult(TypedDict):
-    propertyValues: NotRequired[list[PropertyValue3]]
+    propertyValues: NotRequired[list[SalePropertyvalueListResultPropertyValuesItem]]
 
 
-class PropertyValue4(TypedDict):
+class SalePropertyvalueModifyResultPropertyValuesItem(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -1922,10 +2232,10 @@ class PropertyValue4(TypedDict):
 
 
 class SalePropertyvalueModifyResult(TypedDict):
-    propertyValues: NotRequired[list[PropertyValue4]]
+    propertyValues: NotRequired[list[SalePropertyvalueModifyResultPropertyValuesItem]]
 
 
-class PropertyVariant(TypedDict):
+class SalePropertyvariantAddResultPropertyVariant(TypedDict):
     description: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -1935,41 +2245,76 @@ class PropertyVariant(TypedDict):
 
 
 class SalePropertyvariantAddResult(TypedDict):
-    propertyVariant: NotRequired[PropertyVariant]
+    propertyVariant: NotRequired[SalePropertyvariantAddResultPropertyVariant]
 
 
 SalePropertyvariantDeleteResult: TypeAlias = bool
 
 
-class Description(TypedDict):
+class SalePropertyvariantGetFieldsResultPropertyVariantDescription(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class XnlId(TypedDict):
+class SalePropertyvariantGetFieldsResultPropertyVariantId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PropertyVariant1(TypedDict):
-    description: NotRequired[Description]
-    id: NotRequired[Id]
-    name: NotRequired[Name]
-    orderPropsId: NotRequired[OrderPropsId]
-    sort: NotRequired[Sort]
-    value: NotRequired[Value]
-    xnlId: NotRequired[XnlId]
+class SalePropertyvariantGetFieldsResultPropertyVariantName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvariantGetFieldsResultPropertyVariantOrderPropsId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvariantGetFieldsResultPropertyVariantSort(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvariantGetFieldsResultPropertyVariantValue(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvariantGetFieldsResultPropertyVariantXnlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SalePropertyvariantGetFieldsResultPropertyVariant(TypedDict):
+    description: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantDescription]
+    id: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantId]
+    name: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantName]
+    orderPropsId: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantOrderPropsId]
+    sort: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantSort]
+    value: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantValue]
+    xnlId: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariantXnlId]
 
 
 class SalePropertyvariantGetFieldsResult(TypedDict):
-    propertyVariant: NotRequired[PropertyVariant1]
+    propertyVariant: NotRequired[SalePropertyvariantGetFieldsResultPropertyVariant]
 
 
-class PropertyVariant2(TypedDict):
+class SalePropertyvariantGetResultPropertyVariant(TypedDict):
     description: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -1979,10 +2324,10 @@ class PropertyVariant2(TypedDict):
 
 
 class SalePropertyvariantGetResult(TypedDict):
-    propertyVariant: NotRequired[PropertyVariant2]
+    propertyVariant: NotRequired[SalePropertyvariantGetResultPropertyVariant]
 
 
-class PropertyVariant3(TypedDict):
+class SalePropertyvariantListResultPropertyVariantsItem(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
     orderPropsId: NotRequired[int]
@@ -1990,10 +2335,10 @@ class PropertyVariant3(TypedDict):
 
 
 class SalePropertyvariantListResult(TypedDict):
-    propertyVariants: NotRequired[list[PropertyVariant3]]
+    propertyVariants: NotRequired[list[SalePropertyvariantListResultPropertyVariantsItem]]
 
 
-class PropertyVariant4(TypedDict):
+class SalePropertyvariantUpdateResultPropertyVariant(TypedDict):
     description: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -2003,10 +2348,10 @@ class PropertyVariant4(TypedDict):
 
 
 class SalePropertyvariantUpdateResult(TypedDict):
-    propertyVariant: NotRequired[PropertyVariant4]
+    propertyVariant: NotRequired[SalePropertyvariantUpdateResultPropertyVariant]
 
 
-class Shipment1(TypedDict):
+class SaleShipmentAddResultShipment(TypedDict):
     accountNumber: NotRequired[str]
     allowDelivery: NotRequired[str]
     basePriceDelivery: NotRequired[float]
@@ -2041,24 +2386,37 @@ class Shipment1(TypedDict):
 
 
 class SaleShipmentAddResult(TypedDict):
-    shipment: NotRequired[Shipment1]
+    shipment: NotRequired[SaleShipmentAddResultShipment]
 
 
 SaleShipmentDeleteResult: TypeAlias = bool
 
 
-class Shipment2(TypedDict):
+class SaleShipmentGetFieldsResultShipmentValue(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+SaleShipmentGetFieldsResultShipment: TypeAlias = dict[str, SaleShipmentGetFieldsResultShipmentValue]
+
+
 class SaleShipmentGetFieldsResult(TypedDict):
-    shipment: NotRequired[dict[str, Shipment2]]
+    shipment: NotRequired[SaleShipmentGetFieldsResultShipment]
 
 
-class Shipment3(TypedDict):
+class SaleShipmentGetResultShipmentShipmentItemsItem(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    orderDeliveryId: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedQuantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
+class SaleShipmentGetResultShipment(TypedDict):
     accountNumber: NotRequired[str]
     allowDelivery: NotRequired[str]
     basePriceDelivery: NotRequired[int]
@@ -2094,7 +2452,7 @@ class Shipment3(TypedDict):
     reasonMarked: NotRequired[str]
     reasonUndoDeducted: NotRequired[str]
     responsibleId: NotRequired[int]
-    shipmentItems: NotRequired[list[ShipmentItem]]
+    shipmentItems: NotRequired[list[SaleShipmentGetResultShipmentShipmentItemsItem]]
     statusId: NotRequired[str]
     statusXmlId: NotRequired[str]
     system: NotRequired[str]
@@ -2108,10 +2466,10 @@ class Shipment3(TypedDict):
 
 
 class SaleShipmentGetResult(TypedDict):
-    shipment: NotRequired[Shipment3]
+    shipment: NotRequired[SaleShipmentGetResultShipment]
 
 
-class Shipment4(TypedDict):
+class SaleShipmentListResultShipmentsItem(TypedDict):
     accountNumber: NotRequired[str]
     allowDelivery: NotRequired[str]
     basePriceDelivery: NotRequired[int]
@@ -2160,10 +2518,10 @@ class Shipment4(TypedDict):
 
 
 class SaleShipmentListResult(TypedDict):
-    shipments: NotRequired[list[Shipment4]]
+    shipments: NotRequired[list[SaleShipmentListResultShipmentsItem]]
 
 
-class Shipment5(TypedDict):
+class SaleShipmentUpdateResultShipment(TypedDict):
     accountNumber: NotRequired[str]
     allowDelivery: NotRequired[str]
     basePriceDelivery: NotRequired[float]
@@ -2213,49 +2571,104 @@ class Shipment5(TypedDict):
 
 
 class SaleShipmentUpdateResult(TypedDict):
-    shipment: NotRequired[Shipment5]
+    shipment: NotRequired[SaleShipmentUpdateResultShipment]
+
+
+class SaleShipmentitemAddResultShipmentItem(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    orderDeliveryId: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedQuantity: NotRequired[int]
+    xmlId: NotRequired[str]
 
 
 class SaleShipmentitemAddResult(TypedDict):
-    shipmentItem: NotRequired[ShipmentItem]
+    shipmentItem: NotRequired[SaleShipmentitemAddResultShipmentItem]
 
 
 SaleShipmentitemDeleteResult: TypeAlias = bool
 
 
+class SaleShipmentitemGetResultShipmentItem(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    orderDeliveryId: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedQuantity: NotRequired[int]
+    xmlId: NotRequired[str]
+
+
 class SaleShipmentitemGetResult(TypedDict):
-    shipmentItem: NotRequired[ShipmentItem]
+    shipmentItem: NotRequired[SaleShipmentitemGetResultShipmentItem]
 
 
-class OrderDeliveryId(TypedDict):
+class SaleShipmentitemGetfieldsResultShipmentItemBasketId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ReservedQuantity(TypedDict):
+class SaleShipmentitemGetfieldsResultShipmentItemDateInsert(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ShipmentItem4(TypedDict):
-    basketId: NotRequired[BasketId]
-    dateInsert: NotRequired[DateInsert]
-    id: NotRequired[Id]
-    orderDeliveryId: NotRequired[OrderDeliveryId]
-    quantity: NotRequired[Quantity]
-    reservedQuantity: NotRequired[ReservedQuantity]
-    xmlId: NotRequired[XmlId]
+class SaleShipmentitemGetfieldsResultShipmentItemId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentitemGetfieldsResultShipmentItemOrderDeliveryId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentitemGetfieldsResultShipmentItemQuantity(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentitemGetfieldsResultShipmentItemReservedQuantity(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentitemGetfieldsResultShipmentItemXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentitemGetfieldsResultShipmentItem(TypedDict):
+    basketId: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemBasketId]
+    dateInsert: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemDateInsert]
+    id: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemId]
+    orderDeliveryId: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemOrderDeliveryId]
+    quantity: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemQuantity]
+    reservedQuantity: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemReservedQuantity]
+    xmlId: NotRequired[SaleShipmentitemGetfieldsResultShipmentItemXmlId]
 
 
 class SaleShipmentitemGetfieldsResult(TypedDict):
-    shipmentItem: NotRequired[ShipmentItem4]
+    shipmentItem: NotRequired[SaleShipmentitemGetfieldsResultShipmentItem]
 
 
-class ShipmentItem5(TypedDict):
+class SaleShipmentitemListResultShipmentItemsItem(TypedDict):
     basketId: NotRequired[int]
     dateInsert: NotRequired[str]
     id: NotRequired[int]
@@ -2266,14 +2679,29 @@ class ShipmentItem5(TypedDict):
 
 
 class SaleShipmentitemListResult(TypedDict):
-    shipmentItems: NotRequired[list[ShipmentItem5]]
+    shipmentItems: NotRequired[list[SaleShipmentitemListResultShipmentItemsItem]]
+
+
+class SaleShipmentitemUpdateResultShipmentItem(TypedDict):
+    basketId: NotRequired[int]
+    dateInsert: NotRequired[str]
+    id: NotRequired[int]
+    orderDeliveryId: NotRequired[int]
+    quantity: NotRequired[int]
+    reservedQuantity: NotRequired[int]
+    xmlId: NotRequired[str]
 
 
 class SaleShipmentitemUpdateResult(TypedDict):
-    shipmentItem: NotRequired[ShipmentItem5]
+    shipmentItem: NotRequired[SaleShipmentitemUpdateResultShipmentItem]
 
 
-class Property6(TypedDict):
+class SaleShipmentpropertyAddResultPropertySettings(TypedDict):
+    maxlength: NotRequired[str]
+    multiline: NotRequired[str]
+
+
+class SaleShipmentpropertyAddResultProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -2296,7 +2724,7 @@ class Property6(TypedDict):
     personTypeId: NotRequired[int]
     propsGroupId: NotRequired[int]
     required: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[SaleShipmentpropertyAddResultPropertySettings]
     sort: NotRequired[int]
     type: NotRequired[str]
     userProps: NotRequired[str]
@@ -2305,13 +2733,13 @@ class Property6(TypedDict):
 
 
 class SaleShipmentpropertyAddResult(TypedDict):
-    property: NotRequired[Property6]
+    property: NotRequired[SaleShipmentpropertyAddResultProperty]
 
 
 SaleShipmentpropertyDeleteResult: TypeAlias = bool
 
 
-class Property7(TypedDict):
+class SaleShipmentpropertyGetResultProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -2343,28 +2771,52 @@ class Property7(TypedDict):
 
 
 class SaleShipmentpropertyGetResult(TypedDict):
-    property: NotRequired[Property7]
+    property: NotRequired[SaleShipmentpropertyGetResultProperty]
 
 
-class Fields1(TypedDict):
-    max: NotRequired[Max]
-    min: NotRequired[Min]
-    step: NotRequired[Step]
-
-
-class Property8(TypedDict):
-    fields: NotRequired[Fields1]
+class SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFieldsMax(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
+class SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFieldsMin(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFieldsStep(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFields(TypedDict):
+    max: NotRequired[SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFieldsMax]
+    min: NotRequired[SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFieldsMin]
+    step: NotRequired[SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFieldsStep]
+
+
+class SaleShipmentpropertyGetfieldsbytypeResultPropertyValue(TypedDict):
+    fields: NotRequired[SaleShipmentpropertyGetfieldsbytypeResultPropertyValueFields]
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+SaleShipmentpropertyGetfieldsbytypeResultProperty: TypeAlias = dict[str, SaleShipmentpropertyGetfieldsbytypeResultPropertyValue]
+
+
 class SaleShipmentpropertyGetfieldsbytypeResult(TypedDict):
-    property: NotRequired[dict[str, Property8]]
+    property: NotRequired[SaleShipmentpropertyGetfieldsbytypeResultProperty]
 
 
-class Property9(TypedDict):
+class SaleShipmentpropertyListResultPropertiesItem(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -2395,10 +2847,15 @@ class Property9(TypedDict):
 
 
 class SaleShipmentpropertyListResult(TypedDict):
-    properties: NotRequired[list[Property9]]
+    properties: NotRequired[list[SaleShipmentpropertyListResultPropertiesItem]]
 
 
-class Property10(TypedDict):
+class SaleShipmentpropertyUpdateResultPropertySettings(TypedDict):
+    maxlength: NotRequired[str]
+    multiline: NotRequired[str]
+
+
+class SaleShipmentpropertyUpdateResultProperty(TypedDict):
     active: NotRequired[str]
     code: NotRequired[str]
     defaultValue: NotRequired[str]
@@ -2421,7 +2878,7 @@ class Property10(TypedDict):
     personTypeId: NotRequired[int]
     propsGroupId: NotRequired[int]
     required: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[SaleShipmentpropertyUpdateResultPropertySettings]
     sort: NotRequired[int]
     type: NotRequired[str]
     userProps: NotRequired[str]
@@ -2430,13 +2887,13 @@ class Property10(TypedDict):
 
 
 class SaleShipmentpropertyUpdateResult(TypedDict):
-    property: NotRequired[Property10]
+    property: NotRequired[SaleShipmentpropertyUpdateResultProperty]
 
 
 SaleShipmentpropertyvalueDeleteResult: TypeAlias = bool
 
 
-class PropertyValue5(TypedDict):
+class SaleShipmentpropertyvalueGetResultPropertyValue(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -2445,38 +2902,73 @@ class PropertyValue5(TypedDict):
 
 
 class SaleShipmentpropertyvalueGetResult(TypedDict):
-    propertyValue: NotRequired[PropertyValue5]
+    propertyValue: NotRequired[SaleShipmentpropertyvalueGetResultPropertyValue]
 
 
-class ShipmentPropsId(TypedDict):
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueCode(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class ShipmentPropsXmlId(TypedDict):
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class PropertyValue6(TypedDict):
-    code: NotRequired[Code]
-    id: NotRequired[Id]
-    name: NotRequired[Name]
-    shipmentId: NotRequired[ShipmentId]
-    shipmentPropsId: NotRequired[ShipmentPropsId]
-    shipmentPropsXmlId: NotRequired[ShipmentPropsXmlId]
-    value: NotRequired[Value]
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueShipmentId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueShipmentPropsId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueShipmentPropsXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValueValue(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleShipmentpropertyvalueGetfieldsResultPropertyValue(TypedDict):
+    code: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueCode]
+    id: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueId]
+    name: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueName]
+    shipmentId: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueShipmentId]
+    shipmentPropsId: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueShipmentPropsId]
+    shipmentPropsXmlId: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueShipmentPropsXmlId]
+    value: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValueValue]
 
 
 class SaleShipmentpropertyvalueGetfieldsResult(TypedDict):
-    propertyValue: NotRequired[PropertyValue6]
+    propertyValue: NotRequired[SaleShipmentpropertyvalueGetfieldsResultPropertyValue]
 
 
-class PropertyValue7(TypedDict):
+class SaleShipmentpropertyvalueListResultPropertyValuesItem(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -2487,10 +2979,10 @@ class PropertyValue7(TypedDict):
 
 
 class SaleShipmentpropertyvalueListResult(TypedDict):
-    propertyValues: NotRequired[list[PropertyValue7]]
+    propertyValues: NotRequired[list[SaleShipmentpropertyvalueListResultPropertyValuesItem]]
 
 
-class PropertyValue8(TypedDict):
+class SaleShipmentpropertyvalueModifyResultPropertyValuesItem(TypedDict):
     code: NotRequired[Any]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -2498,10 +2990,10 @@ class PropertyValue8(TypedDict):
 
 
 class SaleShipmentpropertyvalueModifyResult(TypedDict):
-    propertyValues: NotRequired[list[PropertyValue8]]
+    propertyValues: NotRequired[list[SaleShipmentpropertyvalueModifyResultPropertyValuesItem]]
 
 
-class Status(TypedDict):
+class SaleStatusAddResultStatus(TypedDict):
     color: NotRequired[str]
     id: NotRequired[str]
     notify: NotRequired[str]
@@ -2511,47 +3003,68 @@ class Status(TypedDict):
 
 
 class SaleStatusAddResult(TypedDict):
-    status: NotRequired[Status]
+    status: NotRequired[SaleStatusAddResultStatus]
 
 
 SaleStatusDeleteResult: TypeAlias = bool
 
 
-class Color(TypedDict):
+class SaleStatusGetFieldsResultStatusColor(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Notify(TypedDict):
+class SaleStatusGetFieldsResultStatusId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Type(TypedDict):
+class SaleStatusGetFieldsResultStatusNotify(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Status1(TypedDict):
-    color: NotRequired[Color]
-    id: NotRequired[Id]
-    notify: NotRequired[Notify]
-    sort: NotRequired[Sort]
-    type: NotRequired[Type]
-    xmlId: NotRequired[XmlId]
+class SaleStatusGetFieldsResultStatusSort(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleStatusGetFieldsResultStatusType(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleStatusGetFieldsResultStatusXmlId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleStatusGetFieldsResultStatus(TypedDict):
+    color: NotRequired[SaleStatusGetFieldsResultStatusColor]
+    id: NotRequired[SaleStatusGetFieldsResultStatusId]
+    notify: NotRequired[SaleStatusGetFieldsResultStatusNotify]
+    sort: NotRequired[SaleStatusGetFieldsResultStatusSort]
+    type: NotRequired[SaleStatusGetFieldsResultStatusType]
+    xmlId: NotRequired[SaleStatusGetFieldsResultStatusXmlId]
 
 
 class SaleStatusGetFieldsResult(TypedDict):
-    status: NotRequired[Status1]
+    status: NotRequired[SaleStatusGetFieldsResultStatus]
 
 
-class Status2(TypedDict):
+class SaleStatusGetResultStatus(TypedDict):
     color: NotRequired[str]
     id: NotRequired[str]
     notify: NotRequired[str]
@@ -2561,10 +3074,10 @@ class Status2(TypedDict):
 
 
 class SaleStatusGetResult(TypedDict):
-    status: NotRequired[Status2]
+    status: NotRequired[SaleStatusGetResultStatus]
 
 
-class StatusLang(TypedDict):
+class SaleStatusLangAddResultStatusLang(TypedDict):
     description: NotRequired[str]
     lid: NotRequired[str]
     name: NotRequired[str]
@@ -2572,48 +3085,62 @@ class StatusLang(TypedDict):
 
 
 class SaleStatusLangAddResult(TypedDict):
-    statusLang: NotRequired[StatusLang]
+    statusLang: NotRequired[SaleStatusLangAddResultStatusLang]
 
 
 SaleStatusLangDeleteByFilterResult: TypeAlias = bool
 
 
-class Lid(TypedDict):
+class SaleStatusLangGetFieldsResultStatusLangDescription(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class StatusId(TypedDict):
+class SaleStatusLangGetFieldsResultStatusLangLid(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class StatusLang1(TypedDict):
-    description: NotRequired[Description]
-    lid: NotRequired[Lid]
-    name: NotRequired[Name]
-    statusId: NotRequired[StatusId]
+class SaleStatusLangGetFieldsResultStatusLangName(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleStatusLangGetFieldsResultStatusLangStatusId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleStatusLangGetFieldsResultStatusLang(TypedDict):
+    description: NotRequired[SaleStatusLangGetFieldsResultStatusLangDescription]
+    lid: NotRequired[SaleStatusLangGetFieldsResultStatusLangLid]
+    name: NotRequired[SaleStatusLangGetFieldsResultStatusLangName]
+    statusId: NotRequired[SaleStatusLangGetFieldsResultStatusLangStatusId]
 
 
 class SaleStatusLangGetFieldsResult(TypedDict):
-    statusLang: NotRequired[StatusLang1]
+    statusLang: NotRequired[SaleStatusLangGetFieldsResultStatusLang]
 
 
-class Lang(TypedDict):
+class SaleStatusLangGetListLangsResultLangsItem(TypedDict):
     active: NotRequired[str]
     lid: NotRequired[str]
     name: NotRequired[str]
 
 
 class SaleStatusLangGetListLangsResult(TypedDict):
-    langs: NotRequired[list[Lang]]
+    langs: NotRequired[list[SaleStatusLangGetListLangsResultLangsItem]]
 
 
-class StatusLang2(TypedDict):
+class SaleStatusLangListResultStatusLangsItem(TypedDict):
     description: NotRequired[str]
     lid: NotRequired[str]
     name: NotRequired[str]
@@ -2621,14 +3148,23 @@ class StatusLang2(TypedDict):
 
 
 class SaleStatusLangListResult(TypedDict):
-    statusLangs: NotRequired[list[StatusLang2]]
+    statusLangs: NotRequired[list[SaleStatusLangListResultStatusLangsItem]]
+
+
+class SaleStatusListResultStatusesItem(TypedDict):
+    color: NotRequired[str]
+    id: NotRequired[str]
+    notify: NotRequired[str]
+    sort: NotRequired[int]
+    type: NotRequired[str]
+    xmlId: NotRequired[Any]
 
 
 class SaleStatusListResult(TypedDict):
-    statuses: NotRequired[list[Status2]]
+    statuses: NotRequired[list[SaleStatusListResultStatusesItem]]
 
 
-class Status4(TypedDict):
+class SaleStatusUpdateResultStatus(TypedDict):
     color: NotRequired[str]
     id: NotRequired[str]
     notify: NotRequired[str]
@@ -2638,101 +3174,108 @@ class Status4(TypedDict):
 
 
 class SaleStatusUpdateResult(TypedDict):
-    status: NotRequired[Status4]
+    status: NotRequired[SaleStatusUpdateResultStatus]
 
 
-class ExternalOrderId(TypedDict):
+class SaleTradeBindingGetFieldsResultTradeBindingExternalOrderId(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class TradeBinding1(TypedDict):
-    externalOrderId: NotRequired[ExternalOrderId]
-    id: NotRequired[Id]
+class SaleTradeBindingGetFieldsResultTradeBindingId(TypedDict):
+    isImmutable: NotRequired[bool]
+    isReadOnly: NotRequired[bool]
+    isRequired: NotRequired[bool]
+    type: NotRequired[str]
+
+
+class SaleTradeBindingGetFieldsResultTradeBinding(TypedDict):
+    externalOrderId: NotRequired[SaleTradeBindingGetFieldsResultTradeBindingExternalOrderId]
+    id: NotRequired[SaleTradeBindingGetFieldsResultTradeBindingId]
 
 
 class SaleTradeBindingGetFieldsResult(TypedDict):
-    tradeBinding: NotRequired[TradeBinding1]
+    tradeBinding: NotRequired[SaleTradeBindingGetFieldsResultTradeBinding]
 
 
-class TradeBinding2(TypedDict):
+class SaleTradeBindingListResultTradeBindingsItem(TypedDict):
     orderId: NotRequired[int]
     tradingPlatformId: NotRequired[str]
 
 
 class SaleTradeBindingListResult(TypedDict):
-    tradeBindings: NotRequired[list[TradeBinding2]]
+    tradeBindings: NotRequired[list[SaleTradeBindingListResultTradeBindingsItem]]
 
 
-class CatalogSectionTabClassName(TypedDict):
+class SaleTradePlatformGetFieldsResultTradePlatformCatalogSectionTabClassName(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-class Class(TypedDict):
+class SaleTradePlatformGetFieldsResultTradePlatformClass(TypedDict):
     isImmutable: NotRequired[bool]
     isReadOnly: NotRequired[bool]
     isRequired: NotRequired[bool]
     type: NotRequired[str]
 
 
-TradePlatform = TypedDict(
-    "TradePlatform",
+SaleTradePlatformGetFieldsResultTradePlatform = TypedDict(
+    "SaleTradePlatformGetFieldsResultTradePlatform",
     {
-        "catalogSectionTabClassName": NotRequired[CatalogSectionTabClassName],
-        "class": NotRequired[Class],
+        "catalogSectionTabClassName": NotRequired[SaleTradePlatformGetFieldsResultTradePlatformCatalogSectionTabClassName],
+        "class": NotRequired[SaleTradePlatformGetFieldsResultTradePlatformClass],
     },
 )
 
 
 class SaleTradePlatformGetFieldsResult(TypedDict):
-    tradePlatform: NotRequired[TradePlatform]
+    tradePlatform: NotRequired[SaleTradePlatformGetFieldsResultTradePlatform]
 
 
-class TradePlatform1(TypedDict):
+class SaleTradePlatformListResultTradePlatformsItem(TypedDict):
     code: NotRequired[str]
     id: NotRequired[int]
 
 
 class SaleTradePlatformListResult(TypedDict):
-    tradePlatforms: NotRequired[list[TradePlatform1]]
+    tradePlatforms: NotRequired[list[SaleTradePlatformListResultTradePlatformsItem]]
 
 
-class CHECKOUTDATA(TypedDict):
+class SalePaysystemHandlerListResultItemSettingsCheckoutData(TypedDict):
     ACTION_URI: NotRequired[str]
     FIELDS: NotRequired[SalePaysystemHandlerListfields]
 
 
-class FORMDATA(TypedDict):
+class SalePaysystemHandlerListResultItemSettingsFormData(TypedDict):
     ACTION_URI: NotRequired[str]
     FIELDS: NotRequired[SalePaysystemHandlerListfields]
     METHOD: NotRequired[str]
-    PARAMS: NotRequired[dict[str, str]]
+    PARAMS: NotRequired[SalePaysystemHandlerListResultItemSettingsFormDataParams]
 
 
-class IFRAMEDATA(TypedDict):
+class SalePaysystemHandlerListResultItemSettingsIframeData(TypedDict):
     ACTION_URI: NotRequired[str]
     FIELDS: NotRequired[SalePaysystemHandlerListfields]
 
 
-class SETTINGS2(TypedDict):
-    CHECKOUT_DATA: NotRequired[CHECKOUTDATA]
-    CLIENT_TYPE: NotRequired[Literal["b2c", "b2b"]]
-    CODES: NotRequired[dict[str, CODES]]
+class SalePaysystemHandlerListResultItemSettings(TypedDict):
+    CHECKOUT_DATA: NotRequired[SalePaysystemHandlerListResultItemSettingsCheckoutData]
+    CLIENT_TYPE: NotRequired[SalePaysystemHandlerListResultItemSettingsClientType]
+    CODES: NotRequired[SalePaysystemHandlerListResultItemSettingsCodes]
     CURRENCY: NotRequired[list[str]]
-    FORM_DATA: NotRequired[FORMDATA]
-    IFRAME_DATA: NotRequired[IFRAMEDATA]
+    FORM_DATA: NotRequired[SalePaysystemHandlerListResultItemSettingsFormData]
+    IFRAME_DATA: NotRequired[SalePaysystemHandlerListResultItemSettingsIframeData]
 
 
 class SalePaysystemHandlerListResultItem(TypedDict):
     CODE: str
     ID: str | int
     NAME: str
-    SETTINGS: SETTINGS2
+    SETTINGS: SalePaysystemHandlerListResultItemSettings
     SORT: str | int
 
 

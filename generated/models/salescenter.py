@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TypedDict
 
 
-class Payment(TypedDict):
+class SalescenterPaymentGetPublicUrlResultPayment(TypedDict):
     qr: str
     shortUrl: str
     url: str
 
 
 class SalescenterPaymentGetPublicUrlResult(TypedDict):
-    payment: Payment
+    payment: SalescenterPaymentGetPublicUrlResultPayment

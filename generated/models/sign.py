@@ -17,46 +17,67 @@ class SignB2eCompanyProviderListResultItem(TypedDict):
 SignB2eCompanyProviderListResult: TypeAlias = list[SignB2eCompanyProviderListResultItem]
 
 
-class State(TypedDict):
+class SignB2eDocumentGetResultMembersItemState(TypedDict):
     code: NotRequired[str]
     name: NotRequired[str]
 
 
-class User(TypedDict):
+class SignB2eDocumentGetResultMembersItemUser(TypedDict):
     employeeCode: NotRequired[str]
     employeeId: NotRequired[int]
     userId: NotRequired[int]
 
 
-class Member(TypedDict):
+class SignB2eDocumentGetResultMembersItem(TypedDict):
     party: NotRequired[int]
     role: NotRequired[str]
-    state: NotRequired[State]
+    state: NotRequired[SignB2eDocumentGetResultMembersItemState]
     uid: NotRequired[str]
-    user: NotRequired[User]
+    user: NotRequired[SignB2eDocumentGetResultMembersItemUser]
+
+
+class SignB2eDocumentGetResultState(TypedDict):
+    code: NotRequired[str]
+    name: NotRequired[str]
 
 
 class SignB2eDocumentGetResult(TypedDict):
-    members: NotRequired[list[Member]]
-    state: NotRequired[State]
+    members: NotRequired[list[SignB2eDocumentGetResultMembersItem]]
+    state: NotRequired[SignB2eDocumentGetResultState]
     uid: NotRequired[str]
 
 
-class Member1(TypedDict):
+class SignB2eDocumentSendResultMembersItemState(TypedDict):
+    code: NotRequired[str]
+    name: NotRequired[str]
+
+
+class SignB2eDocumentSendResultMembersItemUser(TypedDict):
+    employeeCode: NotRequired[str]
+    employeeId: NotRequired[int]
+    userId: NotRequired[int]
+
+
+class SignB2eDocumentSendResultMembersItem(TypedDict):
     party: NotRequired[int]
     role: NotRequired[str]
-    state: NotRequired[State]
+    state: NotRequired[SignB2eDocumentSendResultMembersItemState]
     uid: NotRequired[str]
-    user: NotRequired[User]
+    user: NotRequired[SignB2eDocumentSendResultMembersItemUser]
+
+
+class SignB2eDocumentSendResultState(TypedDict):
+    code: NotRequired[str]
+    name: NotRequired[str]
 
 
 class SignB2eDocumentSendResult(TypedDict):
-    members: NotRequired[list[Member1]]
-    state: NotRequired[State]
+    members: NotRequired[list[SignB2eDocumentSendResultMembersItem]]
+    state: NotRequired[SignB2eDocumentSendResultState]
     uid: NotRequired[str]
 
 
-class Document(TypedDict):
+class SignB2eHcmlinkDocumentGetResultDocument(TypedDict):
     date: NotRequired[str]
     documentUid: NotRequired[str]
     fileName: NotRequired[str]
@@ -67,7 +88,7 @@ class Document(TypedDict):
 
 class SignB2eHcmlinkDocumentGetResult(TypedDict):
     company: NotRequired[str]
-    document: NotRequired[Document]
+    document: NotRequired[SignB2eHcmlinkDocumentGetResultDocument]
     employee: NotRequired[str]
 
 

@@ -47,13 +47,13 @@ class SocialnetworkApiWorkgroupGetResult(TypedDict):
     VISIBLE: NotRequired[str]
 
 
-class AdditionalData(TypedDict):
+class SocialnetworkApiWorkgroupListResultWorkgroupsItemAdditionalData(TypedDict):
     initiatedByType: NotRequired[str]
     role: NotRequired[str]
 
 
-class Workgroup(TypedDict):
-    additionalData: NotRequired[AdditionalData]
+class SocialnetworkApiWorkgroupListResultWorkgroupsItem(TypedDict):
+    additionalData: NotRequired[SocialnetworkApiWorkgroupListResultWorkgroupsItemAdditionalData]
     avatar: NotRequired[str]
     avatarType: NotRequired[Any]
     dialogId: NotRequired[str]
@@ -64,4 +64,4 @@ class Workgroup(TypedDict):
 
 
 class SocialnetworkApiWorkgroupListResult(TypedDict):
-    workgroups: NotRequired[list[Workgroup]]
+    workgroups: NotRequired[list[SocialnetworkApiWorkgroupListResultWorkgroupsItem]]

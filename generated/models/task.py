@@ -14,7 +14,7 @@ TaskChecklistitemCompleteResult: TypeAlias = bool
 TaskChecklistitemDeleteResult: TypeAlias = bool
 
 
-class Field1111(TypedDict):
+class TaskChecklistitemGetResultAttachmentsN1111(TypedDict):
     ATTACHMENT_ID: NotRequired[int]
     DOWNLOAD_URL: NotRequired[str]
     FILE_ID: NotRequired[str]
@@ -23,15 +23,15 @@ class Field1111(TypedDict):
     VIEW_URL: NotRequired[str]
 
 
-ATTACHMENTS = TypedDict(
-    "ATTACHMENTS",
+TaskChecklistitemGetResultAttachments = TypedDict(
+    "TaskChecklistitemGetResultAttachments",
     {
-        "1111": NotRequired[Field1111],
+        "1111": NotRequired[TaskChecklistitemGetResultAttachmentsN1111],
     },
 )
 
 
-class MEMBER(TypedDict):
+class TaskChecklistitemGetResultMembersItem(TypedDict):
     ID: NotRequired[str]
     IMAGE: NotRequired[str]
     IS_COLLABER: NotRequired[bool]
@@ -42,12 +42,12 @@ class MEMBER(TypedDict):
 
 
 class TaskChecklistitemGetResult(TypedDict):
-    ATTACHMENTS: NotRequired[ATTACHMENTS]
+    ATTACHMENTS: NotRequired[TaskChecklistitemGetResultAttachments]
     CREATED_BY: NotRequired[str]
     ID: NotRequired[str]
     IS_COMPLETE: NotRequired[str]
     IS_IMPORTANT: NotRequired[str]
-    MEMBERS: NotRequired[list[MEMBER]]
+    MEMBERS: NotRequired[list[TaskChecklistitemGetResultMembersItem]]
     PARENT_ID: NotRequired[str]
     SORT_INDEX: NotRequired[str]
     TASK_ID: NotRequired[str]
@@ -74,7 +74,7 @@ class TaskChecklistitemGetlistResultItem(TypedDict):
 TaskChecklistitemGetlistResult: TypeAlias = list[TaskChecklistitemGetlistResultItem]
 
 
-class RESTAvailableMethods(TypedDict):
+class TaskChecklistitemGetmanifestResultRestAvailableMethodsValue(TypedDict):
     allowedKeysInReturnValue: NotRequired[list[str]]
     collectionInReturnValue: NotRequired[bool]
     mandatoryParamsCount: NotRequired[int]
@@ -82,11 +82,16 @@ class RESTAvailableMethods(TypedDict):
     staticMethod: NotRequired[bool]
 
 
+TaskChecklistitemGetmanifestResultRestAvailableMethods: TypeAlias = dict[
+    str, TaskChecklistitemGetmanifestResultRestAvailableMethodsValue
+]
+
+
 TaskChecklistitemGetmanifestResult = TypedDict(
     "TaskChecklistitemGetmanifestResult",
     {
         "Manifest version": NotRequired[str],
-        "REST: available methods": NotRequired[dict[str, RESTAvailableMethods]],
+        "REST: available methods": NotRequired[TaskChecklistitemGetmanifestResultRestAvailableMethods],
         "REST: date fields": NotRequired[list[str]],
         "REST: readable checklistitem data fields": NotRequired[list[str]],
         "REST: shortname alias to class": NotRequired[str],
@@ -118,7 +123,7 @@ TaskCommentitemAddResult: TypeAlias = int
 TaskCommentitemDeleteResult: TypeAlias = bool
 
 
-class Field973(TypedDict):
+class TaskCommentitemGetResultAttachedObjectsN973(TypedDict):
     ATTACHMENT_ID: NotRequired[str]
     DOWNLOAD_URL: NotRequired[str]
     FILE_ID: NotRequired[str]
@@ -127,7 +132,7 @@ class Field973(TypedDict):
     VIEW_URL: NotRequired[str]
 
 
-class Field975(TypedDict):
+class TaskCommentitemGetResultAttachedObjectsN975(TypedDict):
     ATTACHMENT_ID: NotRequired[str]
     DOWNLOAD_URL: NotRequired[str]
     FILE_ID: NotRequired[str]
@@ -136,17 +141,17 @@ class Field975(TypedDict):
     VIEW_URL: NotRequired[str]
 
 
-ATTACHEDOBJECTS = TypedDict(
-    "ATTACHEDOBJECTS",
+TaskCommentitemGetResultAttachedObjects = TypedDict(
+    "TaskCommentitemGetResultAttachedObjects",
     {
-        "973": NotRequired[Field973],
-        "975": NotRequired[Field975],
+        "973": NotRequired[TaskCommentitemGetResultAttachedObjectsN973],
+        "975": NotRequired[TaskCommentitemGetResultAttachedObjectsN975],
     },
 )
 
 
 class TaskCommentitemGetResult(TypedDict):
-    ATTACHED_OBJECTS: NotRequired[ATTACHEDOBJECTS]
+    ATTACHED_OBJECTS: NotRequired[TaskCommentitemGetResultAttachedObjects]
     AUTHOR_EMAIL: NotRequired[str]
     AUTHOR_ID: NotRequired[str]
     AUTHOR_NAME: NotRequired[str]
@@ -156,17 +161,35 @@ class TaskCommentitemGetResult(TypedDict):
     POST_MESSAGE_HTML: NotRequired[Any]
 
 
-ATTACHEDOBJECTS1 = TypedDict(
-    "ATTACHEDOBJECTS1",
+class TaskCommentitemGetlistResultItemAttachedObjectsN973(TypedDict):
+    ATTACHMENT_ID: NotRequired[str]
+    DOWNLOAD_URL: NotRequired[str]
+    FILE_ID: NotRequired[str]
+    NAME: NotRequired[str]
+    SIZE: NotRequired[str]
+    VIEW_URL: NotRequired[str]
+
+
+class TaskCommentitemGetlistResultItemAttachedObjectsN975(TypedDict):
+    ATTACHMENT_ID: NotRequired[str]
+    DOWNLOAD_URL: NotRequired[str]
+    FILE_ID: NotRequired[str]
+    NAME: NotRequired[str]
+    SIZE: NotRequired[str]
+    VIEW_URL: NotRequired[str]
+
+
+TaskCommentitemGetlistResultItemAttachedObjects = TypedDict(
+    "TaskCommentitemGetlistResultItemAttachedObjects",
     {
-        "973": NotRequired[Field973],
-        "975": NotRequired[Field975],
+        "973": NotRequired[TaskCommentitemGetlistResultItemAttachedObjectsN973],
+        "975": NotRequired[TaskCommentitemGetlistResultItemAttachedObjectsN975],
     },
 )
 
 
 class TaskCommentitemGetlistResultItem(TypedDict):
-    ATTACHED_OBJECTS: NotRequired[ATTACHEDOBJECTS1]
+    ATTACHED_OBJECTS: NotRequired[TaskCommentitemGetlistResultItemAttachedObjects]
     AUTHOR_EMAIL: NotRequired[str]
     AUTHOR_ID: NotRequired[str]
     AUTHOR_NAME: NotRequired[str]
@@ -179,93 +202,98 @@ class TaskCommentitemGetlistResultItem(TypedDict):
 TaskCommentitemGetlistResult: TypeAlias = list[TaskCommentitemGetlistResultItem]
 
 
-class Param(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsAddParamsItem(TypedDict):
     allowedKeys: NotRequired[list[str]]
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Add(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsAdd(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param]]
+    params: NotRequired[list[TaskCommentitemGetmanifestResultRestAvailableMethodsAddParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Param1(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsDeleteParamsItem(TypedDict):
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Delete(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsDelete(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param1]]
+    params: NotRequired[list[TaskCommentitemGetmanifestResultRestAvailableMethodsDeleteParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Get(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsGetParamsItem(TypedDict):
+    description: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TaskCommentitemGetmanifestResultRestAvailableMethodsGet(TypedDict):
     allowedKeysInReturnValue: NotRequired[list[str]]
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param1]]
+    params: NotRequired[list[TaskCommentitemGetmanifestResultRestAvailableMethodsGetParamsItem]]
 
 
-class Param3(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsGetlistParamsItem(TypedDict):
     allowedKeyPrefixes: NotRequired[list[str]]
     allowedKeys: NotRequired[list[str]]
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Getlist(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsGetlist(TypedDict):
     allowedKeysInReturnValue: NotRequired[list[str]]
     collectionInReturnValue: NotRequired[bool]
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param3]]
+    params: NotRequired[list[TaskCommentitemGetmanifestResultRestAvailableMethodsGetlistParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Getmanifest(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsGetmanifest(TypedDict):
     params: NotRequired[list[Any]]
     staticMethod: NotRequired[bool]
 
 
-class Param4(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsIsactionallowedParamsItem(TypedDict):
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Isactionallowed(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsIsactionallowed(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param4]]
+    params: NotRequired[list[TaskCommentitemGetmanifestResultRestAvailableMethodsIsactionallowedParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Param5(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsUpdateParamsItem(TypedDict):
     allowedKeys: NotRequired[list[str]]
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Update(TypedDict):
+class TaskCommentitemGetmanifestResultRestAvailableMethodsUpdate(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param5]]
+    params: NotRequired[list[TaskCommentitemGetmanifestResultRestAvailableMethodsUpdateParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class RESTAvailableMethods1(TypedDict):
-    add: NotRequired[Add]
-    delete: NotRequired[Delete]
-    get: NotRequired[Get]
-    getlist: NotRequired[Getlist]
-    getmanifest: NotRequired[Getmanifest]
-    isactionallowed: NotRequired[Isactionallowed]
-    update: NotRequired[Update]
+class TaskCommentitemGetmanifestResultRestAvailableMethods(TypedDict):
+    add: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsAdd]
+    delete: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsDelete]
+    get: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsGet]
+    getlist: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsGetlist]
+    getmanifest: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsGetmanifest]
+    isactionallowed: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsIsactionallowed]
+    update: NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethodsUpdate]
 
 
 TaskCommentitemGetmanifestResult = TypedDict(
     "TaskCommentitemGetmanifestResult",
     {
         "Manifest version": NotRequired[str],
-        "REST: available methods": NotRequired[RESTAvailableMethods1],
+        "REST: available methods": NotRequired[TaskCommentitemGetmanifestResultRestAvailableMethods],
         "REST: date fields": NotRequired[list[str]],
         "REST: filterable commentitem data fields": NotRequired[list[str]],
         "REST: readable commentitem data fields": NotRequired[list[str]],
@@ -329,30 +357,41 @@ class TaskElapseditemGetlistResultItem(TypedDict):
 TaskElapseditemGetlistResult: TypeAlias = list[TaskElapseditemGetlistResultItem]
 
 
-class Add1(TypedDict):
-    mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param5]]
-    staticMethod: NotRequired[bool]
-
-
-class Param7(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsAddParamsItem(TypedDict):
+    allowedKeys: NotRequired[list[str]]
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Delete1(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsAdd(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param7]]
+    params: NotRequired[list[TaskElapseditemGetmanifestResultRestAvailableMethodsAddParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Get1(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsDeleteParamsItem(TypedDict):
+    description: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TaskElapseditemGetmanifestResultRestAvailableMethodsDelete(TypedDict):
+    mandatoryParamsCount: NotRequired[int]
+    params: NotRequired[list[TaskElapseditemGetmanifestResultRestAvailableMethodsDeleteParamsItem]]
+    staticMethod: NotRequired[bool]
+
+
+class TaskElapseditemGetmanifestResultRestAvailableMethodsGetParamsItem(TypedDict):
+    description: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TaskElapseditemGetmanifestResultRestAvailableMethodsGet(TypedDict):
     allowedKeysInReturnValue: NotRequired[list[str]]
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param7]]
+    params: NotRequired[list[TaskElapseditemGetmanifestResultRestAvailableMethodsGetParamsItem]]
 
 
-class Param9(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsGetlistParamsItem(TypedDict):
     allowedAggregations: NotRequired[list[str]]
     allowedKeyPrefixes: NotRequired[list[str]]
     allowedKeys: NotRequired[list[str]]
@@ -362,45 +401,50 @@ class Param9(TypedDict):
     type: NotRequired[str]
 
 
-class Getlist1(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsGetlist(TypedDict):
     allowedAggregations: NotRequired[list[str]]
     allowedKeysInReturnValue: NotRequired[list[str]]
     collectionInReturnValue: NotRequired[bool]
-    params: NotRequired[list[Param9]]
+    params: NotRequired[list[TaskElapseditemGetmanifestResultRestAvailableMethodsGetlistParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Param10(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsGetmanifest(TypedDict):
+    params: NotRequired[list[Any]]
+    staticMethod: NotRequired[bool]
+
+
+class TaskElapseditemGetmanifestResultRestAvailableMethodsIsactionallowedParamsItem(TypedDict):
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Isactionallowed1(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsIsactionallowed(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param10]]
+    params: NotRequired[list[TaskElapseditemGetmanifestResultRestAvailableMethodsIsactionallowedParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class Param11(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsUpdateParamsItem(TypedDict):
     allowedKeys: NotRequired[list[str]]
     description: NotRequired[str]
     type: NotRequired[str]
 
 
-class Update1(TypedDict):
+class TaskElapseditemGetmanifestResultRestAvailableMethodsUpdate(TypedDict):
     mandatoryParamsCount: NotRequired[int]
-    params: NotRequired[list[Param11]]
+    params: NotRequired[list[TaskElapseditemGetmanifestResultRestAvailableMethodsUpdateParamsItem]]
     staticMethod: NotRequired[bool]
 
 
-class RESTAvailableMethods2(TypedDict):
-    add: NotRequired[Add1]
-    delete: NotRequired[Delete1]
-    get: NotRequired[Get1]
-    getlist: NotRequired[Getlist1]
-    getmanifest: NotRequired[Getmanifest]
-    isactionallowed: NotRequired[Isactionallowed1]
-    update: NotRequired[Update1]
+class TaskElapseditemGetmanifestResultRestAvailableMethods(TypedDict):
+    add: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsAdd]
+    delete: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsDelete]
+    get: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsGet]
+    getlist: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsGetlist]
+    getmanifest: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsGetmanifest]
+    isactionallowed: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsIsactionallowed]
+    update: NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethodsUpdate]
 
 
 TaskElapseditemGetmanifestResult = TypedDict(
@@ -408,7 +452,7 @@ TaskElapseditemGetmanifestResult = TypedDict(
     {
         "Manifest change date": NotRequired[str],
         "Manifest version": NotRequired[str],
-        "REST: available methods": NotRequired[RESTAvailableMethods2],
+        "REST: available methods": NotRequired[TaskElapseditemGetmanifestResultRestAvailableMethods],
         "REST: date fields": NotRequired[list[str]],
         "REST: filterable elapseditem data fields": NotRequired[list[str]],
         "REST: readable elapseditem data fields": NotRequired[list[str]],
@@ -501,30 +545,30 @@ TaskItemUserfieldAddResult: TypeAlias = int
 TaskItemUserfieldDeleteResult: TypeAlias = bool
 
 
-class EDITFORMLABEL(TypedDict):
+class TaskItemUserfieldGetResultEditFormLabel(TypedDict):
     ar: NotRequired[str]
     br: NotRequired[str]
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class ERRORMESSAGE(TypedDict):
+class TaskItemUserfieldGetResultErrorMessage(TypedDict):
     en: NotRequired[str]
 
 
-class HELPMESSAGE(TypedDict):
+class TaskItemUserfieldGetResultHelpMessage(TypedDict):
     en: NotRequired[str]
 
 
-class LISTCOLUMNLABEL(TypedDict):
+class TaskItemUserfieldGetResultListColumnLabel(TypedDict):
     en: NotRequired[str]
 
 
-class LISTFILTERLABEL(TypedDict):
+class TaskItemUserfieldGetResultListFilterLabel(TypedDict):
     en: NotRequired[str]
 
 
-class SETTINGS(TypedDict):
+class TaskItemUserfieldGetResultSettings(TypedDict):
     DEFAULT_VALUE: NotRequired[str]
     MAX_LENGTH: NotRequired[int]
     MIN_LENGTH: NotRequired[int]
@@ -534,19 +578,19 @@ class SETTINGS(TypedDict):
 
 
 class TaskItemUserfieldGetResult(TypedDict):
-    EDIT_FORM_LABEL: NotRequired[EDITFORMLABEL]
+    EDIT_FORM_LABEL: NotRequired[TaskItemUserfieldGetResultEditFormLabel]
     EDIT_IN_LIST: NotRequired[str]
     ENTITY_ID: NotRequired[str]
-    ERROR_MESSAGE: NotRequired[ERRORMESSAGE]
+    ERROR_MESSAGE: NotRequired[TaskItemUserfieldGetResultErrorMessage]
     FIELD_NAME: NotRequired[str]
-    HELP_MESSAGE: NotRequired[HELPMESSAGE]
+    HELP_MESSAGE: NotRequired[TaskItemUserfieldGetResultHelpMessage]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST_COLUMN_LABEL: NotRequired[LISTCOLUMNLABEL]
-    LIST_FILTER_LABEL: NotRequired[LISTFILTERLABEL]
+    LIST_COLUMN_LABEL: NotRequired[TaskItemUserfieldGetResultListColumnLabel]
+    LIST_FILTER_LABEL: NotRequired[TaskItemUserfieldGetResultListFilterLabel]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS]
+    SETTINGS: NotRequired[TaskItemUserfieldGetResultSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]
@@ -554,7 +598,7 @@ class TaskItemUserfieldGetResult(TypedDict):
     XML_ID: NotRequired[str]
 
 
-class TaskItemUserfieldGetfieldsResult1(TypedDict):
+class TaskItemUserfieldGetfieldsResultValue(TypedDict):
     isImmutable: NotRequired[bool]
     isMultiple: NotRequired[bool]
     isReadOnly: NotRequired[bool]
@@ -562,7 +606,7 @@ class TaskItemUserfieldGetfieldsResult1(TypedDict):
     type: NotRequired[str]
 
 
-TaskItemUserfieldGetfieldsResult: TypeAlias = dict[str, TaskItemUserfieldGetfieldsResult1]
+TaskItemUserfieldGetfieldsResult: TypeAlias = dict[str, TaskItemUserfieldGetfieldsResultValue]
 
 
 class TaskItemUserfieldGetlistResultItem(TypedDict):
@@ -613,7 +657,7 @@ TaskStagesCanmovetaskResult: TypeAlias = bool
 TaskStagesDeleteResult: TypeAlias = bool
 
 
-class Field5(TypedDict):
+class TaskStagesGetResultN5(TypedDict):
     ADDITIONAL_FILTER: NotRequired[list[Any]]
     COLOR: NotRequired[str]
     ENTITY_ID: NotRequired[str]
@@ -626,7 +670,7 @@ class Field5(TypedDict):
     TO_UPDATE_ACCESS: NotRequired[Any]
 
 
-class Field6(TypedDict):
+class TaskStagesGetResultN6(TypedDict):
     ADDITIONAL_FILTER: NotRequired[list[Any]]
     COLOR: NotRequired[str]
     ENTITY_ID: NotRequired[str]
@@ -642,8 +686,8 @@ class Field6(TypedDict):
 TaskStagesGetResult = TypedDict(
     "TaskStagesGetResult",
     {
-        "5": NotRequired[Field5],
-        "6": NotRequired[Field6],
+        "5": NotRequired[TaskStagesGetResultN5],
+        "6": NotRequired[TaskStagesGetResultN6],
     },
 )
 

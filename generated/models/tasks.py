@@ -16,26 +16,26 @@ class TasksApiScrumBacklogAddResult(TypedDict):
 TasksApiScrumBacklogDeleteResult: TypeAlias = list[Any]
 
 
-class CreatedBy(TypedDict):
+class TasksApiScrumBacklogGetFieldsResultFieldsCreatedBy(TypedDict):
     type: NotRequired[str]
 
 
-class GroupId(TypedDict):
+class TasksApiScrumBacklogGetFieldsResultFieldsGroupId(TypedDict):
     type: NotRequired[str]
 
 
-class ModifiedBy(TypedDict):
+class TasksApiScrumBacklogGetFieldsResultFieldsModifiedBy(TypedDict):
     type: NotRequired[str]
 
 
-class Fields(TypedDict):
-    createdBy: NotRequired[CreatedBy]
-    groupId: NotRequired[GroupId]
-    modifiedBy: NotRequired[ModifiedBy]
+class TasksApiScrumBacklogGetFieldsResultFields(TypedDict):
+    createdBy: NotRequired[TasksApiScrumBacklogGetFieldsResultFieldsCreatedBy]
+    groupId: NotRequired[TasksApiScrumBacklogGetFieldsResultFieldsGroupId]
+    modifiedBy: NotRequired[TasksApiScrumBacklogGetFieldsResultFieldsModifiedBy]
 
 
 class TasksApiScrumBacklogGetFieldsResult(TypedDict):
-    fields: NotRequired[Fields]
+    fields: NotRequired[TasksApiScrumBacklogGetFieldsResultFields]
 
 
 class TasksApiScrumBacklogGetResult(TypedDict):
@@ -82,36 +82,36 @@ TasksApiScrumKanbanDeleteStageResult: TypeAlias = bool
 TasksApiScrumKanbanDeleteTaskResult: TypeAlias = bool
 
 
-class Color(TypedDict):
+class TasksApiScrumKanbanGetFieldsResultFieldsColor(TypedDict):
     type: NotRequired[str]
 
 
-class Name(TypedDict):
+class TasksApiScrumKanbanGetFieldsResultFieldsName(TypedDict):
     type: NotRequired[str]
 
 
-class Sort(TypedDict):
+class TasksApiScrumKanbanGetFieldsResultFieldsSort(TypedDict):
     type: NotRequired[str]
 
 
-class SprintId(TypedDict):
+class TasksApiScrumKanbanGetFieldsResultFieldsSprintId(TypedDict):
     type: NotRequired[str]
 
 
-class Type(TypedDict):
+class TasksApiScrumKanbanGetFieldsResultFieldsType(TypedDict):
     type: NotRequired[str]
 
 
-class Fields1(TypedDict):
-    color: NotRequired[Color]
-    name: NotRequired[Name]
-    sort: NotRequired[Sort]
-    sprintId: NotRequired[SprintId]
-    type: NotRequired[Type]
+class TasksApiScrumKanbanGetFieldsResultFields(TypedDict):
+    color: NotRequired[TasksApiScrumKanbanGetFieldsResultFieldsColor]
+    name: NotRequired[TasksApiScrumKanbanGetFieldsResultFieldsName]
+    sort: NotRequired[TasksApiScrumKanbanGetFieldsResultFieldsSort]
+    sprintId: NotRequired[TasksApiScrumKanbanGetFieldsResultFieldsSprintId]
+    type: NotRequired[TasksApiScrumKanbanGetFieldsResultFieldsType]
 
 
 class TasksApiScrumKanbanGetFieldsResult(TypedDict):
-    fields: NotRequired[Fields1]
+    fields: NotRequired[TasksApiScrumKanbanGetFieldsResultFields]
 
 
 class TasksApiScrumKanbanGetStagesResultItem(TypedDict):
@@ -160,12 +160,15 @@ class TasksApiScrumSprintCompleteResult(TypedDict):
 TasksApiScrumSprintDeleteResult: TypeAlias = list[Any]
 
 
-class Fields2(TypedDict):
+class TasksApiScrumSprintGetFieldsResultFieldsValue(TypedDict):
     type: NotRequired[str]
 
 
+TasksApiScrumSprintGetFieldsResultFields: TypeAlias = dict[str, TasksApiScrumSprintGetFieldsResultFieldsValue]
+
+
 class TasksApiScrumSprintGetFieldsResult(TypedDict):
-    fields: NotRequired[dict[str, Fields2]]
+    fields: NotRequired[TasksApiScrumSprintGetFieldsResultFields]
 
 
 class TasksApiScrumSprintGetResult(TypedDict):
@@ -324,8 +327,8 @@ class TasksFlowFlowUpdateResult(TypedDict):
     trialFeatureEnabled: NotRequired[bool]
 
 
-Action = TypedDict(
-    "Action",
+TasksTaskAddResultTaskAction = TypedDict(
+    "TasksTaskAddResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -357,7 +360,7 @@ Action = TypedDict(
 )
 
 
-class Fields3(TypedDict):
+class TasksTaskAddResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -374,14 +377,14 @@ class Fields3(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree(TypedDict):
+class TasksTaskAddResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields3]
+    fields: NotRequired[TasksTaskAddResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Creator(TypedDict):
+class TasksTaskAddResultTaskCreator(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -389,7 +392,7 @@ class Creator(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Responsible(TypedDict):
+class TasksTaskAddResultTaskResponsible(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -397,10 +400,10 @@ class Responsible(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Task(TypedDict):
+class TasksTaskAddResultTask(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
-    action: NotRequired[Action]
+    action: NotRequired[TasksTaskAddResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
@@ -410,14 +413,14 @@ class Task(TypedDict):
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree]
+    checkListTree: NotRequired[TasksTaskAddResultTaskCheckListTree]
     checklist: NotRequired[list[Any]]
     closedBy: NotRequired[Any]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[Any]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskAddResultTaskCreator]
     dateStart: NotRequired[Any]
     deadline: NotRequired[Any]
     description: NotRequired[str]
@@ -449,7 +452,7 @@ class Task(TypedDict):
     parentId: NotRequired[Any]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskAddResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[Any]
     siteId: NotRequired[str]
@@ -469,11 +472,11 @@ class Task(TypedDict):
 
 
 class TasksTaskAddResult(TypedDict):
-    task: NotRequired[Task]
+    task: NotRequired[TasksTaskAddResultTask]
 
 
-Action1 = TypedDict(
-    "Action1",
+TasksTaskApproveResultTaskAction = TypedDict(
+    "TasksTaskApproveResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -506,7 +509,7 @@ Action1 = TypedDict(
 )
 
 
-class Field103(TypedDict):
+class TasksTaskApproveResultTaskAuditorsDataN103(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -514,7 +517,7 @@ class Field103(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Field503(TypedDict):
+class TasksTaskApproveResultTaskAuditorsDataN503(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -522,16 +525,16 @@ class Field503(TypedDict):
     workPosition: NotRequired[str]
 
 
-AuditorsData = TypedDict(
-    "AuditorsData",
+TasksTaskApproveResultTaskAuditorsData = TypedDict(
+    "TasksTaskApproveResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "503": NotRequired[Field503],
+        "103": NotRequired[TasksTaskApproveResultTaskAuditorsDataN103],
+        "503": NotRequired[TasksTaskApproveResultTaskAuditorsDataN503],
     },
 )
 
 
-class Action2(TypedDict):
+class TasksTaskApproveResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -539,7 +542,15 @@ class Action2(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields4(TypedDict):
+class TasksTaskApproveResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskApproveResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -557,21 +568,39 @@ class Fields4(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant1(TypedDict):
-    action: NotRequired[Action2]
+class TasksTaskApproveResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskApproveResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields4]
+    fields: NotRequired[TasksTaskApproveResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant(TypedDict):
-    action: NotRequired[Action2]
-    descendants: NotRequired[list[Descendant1]]
-    fields: NotRequired[Fields4]
+class TasksTaskApproveResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskApproveResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskApproveResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskApproveResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskApproveResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields6(TypedDict):
+class TasksTaskApproveResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -589,15 +618,23 @@ class Fields6(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree1(TypedDict):
+class TasksTaskApproveResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant]]
-    fields: NotRequired[Fields6]
+    descendants: NotRequired[list[TasksTaskApproveResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskApproveResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field431(TypedDict):
-    action: NotRequired[Action2]
+class TasksTaskApproveResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskApproveResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskApproveResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -614,8 +651,16 @@ class Field431(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field433(TypedDict):
-    action: NotRequired[Action2]
+class TasksTaskApproveResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskApproveResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskApproveResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -632,8 +677,16 @@ class Field433(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field435(TypedDict):
-    action: NotRequired[Action2]
+class TasksTaskApproveResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskApproveResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskApproveResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -650,17 +703,25 @@ class Field435(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist = TypedDict(
-    "Checklist",
+TasksTaskApproveResultTaskChecklist = TypedDict(
+    "TasksTaskApproveResultTaskChecklist",
     {
-        "431": NotRequired[Field431],
-        "433": NotRequired[Field433],
-        "435": NotRequired[Field435],
+        "431": NotRequired[TasksTaskApproveResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskApproveResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskApproveResultTaskChecklistN435],
     },
 )
 
 
-class Group(TypedDict):
+class TasksTaskApproveResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskApproveResultTaskGroup(TypedDict):
     additionalData: NotRequired[list[Any]]
     id: NotRequired[str]
     image: NotRequired[str]
@@ -669,28 +730,36 @@ class Group(TypedDict):
     opened: NotRequired[bool]
 
 
-class Task1(TypedDict):
+class TasksTaskApproveResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskApproveResultTask(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
-    action: NotRequired[Action1]
+    action: NotRequired[TasksTaskApproveResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData]
+    auditorsData: NotRequired[TasksTaskApproveResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree1]
-    checklist: NotRequired[Checklist]
+    checkListTree: NotRequired[TasksTaskApproveResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskApproveResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[str]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskApproveResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -706,7 +775,7 @@ class Task1(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskApproveResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -722,7 +791,7 @@ class Task1(TypedDict):
     parentId: NotRequired[Any]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskApproveResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -742,7 +811,7 @@ class Task1(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Time(TypedDict):
+class TasksTaskApproveResultTime(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
     duration: NotRequired[float]
@@ -754,11 +823,11 @@ class Time(TypedDict):
 
 
 class TasksTaskApproveResult(TypedDict):
-    task: NotRequired[Task1]
-    time: NotRequired[Time]
+    task: NotRequired[TasksTaskApproveResultTask]
+    time: NotRequired[TasksTaskApproveResultTime]
 
 
-class Field11(TypedDict):
+class TasksTaskCompleteResultTaskAccomplicesDataN11(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -766,7 +835,7 @@ class Field11(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Field3(TypedDict):
+class TasksTaskCompleteResultTaskAccomplicesDataN3(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -774,17 +843,17 @@ class Field3(TypedDict):
     workPosition: NotRequired[str]
 
 
-AccomplicesData = TypedDict(
-    "AccomplicesData",
+TasksTaskCompleteResultTaskAccomplicesData = TypedDict(
+    "TasksTaskCompleteResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskCompleteResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskCompleteResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action7 = TypedDict(
-    "Action7",
+TasksTaskCompleteResultTaskAction = TypedDict(
+    "TasksTaskCompleteResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -817,7 +886,7 @@ Action7 = TypedDict(
 )
 
 
-class Field547(TypedDict):
+class TasksTaskCompleteResultTaskAuditorsDataN103(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -825,7 +894,7 @@ class Field547(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Field61(TypedDict):
+class TasksTaskCompleteResultTaskAuditorsDataN547(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -833,17 +902,25 @@ class Field61(TypedDict):
     workPosition: NotRequired[str]
 
 
-AuditorsData1 = TypedDict(
-    "AuditorsData1",
+class TasksTaskCompleteResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskCompleteResultTaskAuditorsData = TypedDict(
+    "TasksTaskCompleteResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field547],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskCompleteResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskCompleteResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskCompleteResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action8(TypedDict):
+class TasksTaskCompleteResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -851,7 +928,15 @@ class Action8(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields7(TypedDict):
+class TasksTaskCompleteResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskCompleteResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -869,21 +954,39 @@ class Fields7(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant3(TypedDict):
-    action: NotRequired[Action8]
+class TasksTaskCompleteResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskCompleteResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields7]
+    fields: NotRequired[TasksTaskCompleteResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant2(TypedDict):
-    action: NotRequired[Action8]
-    descendants: NotRequired[list[Descendant3]]
-    fields: NotRequired[Fields7]
+class TasksTaskCompleteResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskCompleteResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskCompleteResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskCompleteResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskCompleteResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields9(TypedDict):
+class TasksTaskCompleteResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -901,15 +1004,23 @@ class Fields9(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree2(TypedDict):
+class TasksTaskCompleteResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant2]]
-    fields: NotRequired[Fields9]
+    descendants: NotRequired[list[TasksTaskCompleteResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskCompleteResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4311(TypedDict):
-    action: NotRequired[Action8]
+class TasksTaskCompleteResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskCompleteResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskCompleteResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -926,8 +1037,16 @@ class Field4311(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4331(TypedDict):
-    action: NotRequired[Action8]
+class TasksTaskCompleteResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskCompleteResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskCompleteResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -944,8 +1063,16 @@ class Field4331(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4351(TypedDict):
-    action: NotRequired[Action8]
+class TasksTaskCompleteResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskCompleteResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskCompleteResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -962,38 +1089,63 @@ class Field4351(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist1 = TypedDict(
-    "Checklist1",
+TasksTaskCompleteResultTaskChecklist = TypedDict(
+    "TasksTaskCompleteResultTaskChecklist",
     {
-        "431": NotRequired[Field4311],
-        "433": NotRequired[Field4331],
-        "435": NotRequired[Field4351],
+        "431": NotRequired[TasksTaskCompleteResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskCompleteResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskCompleteResultTaskChecklistN435],
     },
 )
 
 
-class Task2(TypedDict):
+class TasksTaskCompleteResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskCompleteResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskCompleteResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskCompleteResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData]
-    action: NotRequired[Action7]
+    accomplicesData: NotRequired[TasksTaskCompleteResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskCompleteResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData1]
+    auditorsData: NotRequired[TasksTaskCompleteResultTaskAuditorsData]
     backlogId: NotRequired[str]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree2]
-    checklist: NotRequired[Checklist1]
+    checkListTree: NotRequired[TasksTaskCompleteResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskCompleteResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[str]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskCompleteResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -1009,7 +1161,7 @@ class Task2(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskCompleteResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -1025,7 +1177,7 @@ class Task2(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskCompleteResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -1046,35 +1198,51 @@ class Task2(TypedDict):
 
 
 class TasksTaskCompleteResult(TypedDict):
-    task: NotRequired[Task2]
+    task: NotRequired[TasksTaskCompleteResultTask]
 
 
-class Expired(TypedDict):
+class TasksTaskCountersGetResultExpired(TypedDict):
     code: NotRequired[int]
     counter: NotRequired[int]
 
 
-class NewComments(TypedDict):
+class TasksTaskCountersGetResultNewComments(TypedDict):
     code: NotRequired[int]
     counter: NotRequired[int]
 
 
 class TasksTaskCountersGetResult(TypedDict):
-    expired: NotRequired[Expired]
-    new_comments: NotRequired[NewComments]
+    expired: NotRequired[TasksTaskCountersGetResultExpired]
+    new_comments: NotRequired[TasksTaskCountersGetResultNewComments]
 
 
-AccomplicesData1 = TypedDict(
-    "AccomplicesData1",
+class TasksTaskDeferResultTaskAccomplicesDataN11(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDeferResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskDeferResultTaskAccomplicesData = TypedDict(
+    "TasksTaskDeferResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskDeferResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskDeferResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action13 = TypedDict(
-    "Action13",
+TasksTaskDeferResultTaskAction = TypedDict(
+    "TasksTaskDeferResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -1107,17 +1275,41 @@ Action13 = TypedDict(
 )
 
 
-AuditorsData2 = TypedDict(
-    "AuditorsData2",
+class TasksTaskDeferResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDeferResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDeferResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskDeferResultTaskAuditorsData = TypedDict(
+    "TasksTaskDeferResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field547],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskDeferResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskDeferResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskDeferResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action14(TypedDict):
+class TasksTaskDeferResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -1125,7 +1317,15 @@ class Action14(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields10(TypedDict):
+class TasksTaskDeferResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDeferResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -1143,21 +1343,39 @@ class Fields10(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant5(TypedDict):
-    action: NotRequired[Action14]
+class TasksTaskDeferResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskDeferResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields10]
+    fields: NotRequired[TasksTaskDeferResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant4(TypedDict):
-    action: NotRequired[Action14]
-    descendants: NotRequired[list[Descendant5]]
-    fields: NotRequired[Fields10]
+class TasksTaskDeferResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskDeferResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskDeferResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskDeferResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskDeferResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields12(TypedDict):
+class TasksTaskDeferResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -1175,15 +1393,23 @@ class Fields12(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree3(TypedDict):
+class TasksTaskDeferResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant4]]
-    fields: NotRequired[Fields12]
+    descendants: NotRequired[list[TasksTaskDeferResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskDeferResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4312(TypedDict):
-    action: NotRequired[Action14]
+class TasksTaskDeferResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDeferResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskDeferResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1200,8 +1426,16 @@ class Field4312(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4332(TypedDict):
-    action: NotRequired[Action14]
+class TasksTaskDeferResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDeferResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskDeferResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1218,8 +1452,16 @@ class Field4332(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4352(TypedDict):
-    action: NotRequired[Action14]
+class TasksTaskDeferResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDeferResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskDeferResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1236,38 +1478,63 @@ class Field4352(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist2 = TypedDict(
-    "Checklist2",
+TasksTaskDeferResultTaskChecklist = TypedDict(
+    "TasksTaskDeferResultTaskChecklist",
     {
-        "431": NotRequired[Field4312],
-        "433": NotRequired[Field4332],
-        "435": NotRequired[Field4352],
+        "431": NotRequired[TasksTaskDeferResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskDeferResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskDeferResultTaskChecklistN435],
     },
 )
 
 
-class Task3(TypedDict):
+class TasksTaskDeferResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDeferResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskDeferResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDeferResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData1]
-    action: NotRequired[Action13]
+    accomplicesData: NotRequired[TasksTaskDeferResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskDeferResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData2]
+    auditorsData: NotRequired[TasksTaskDeferResultTaskAuditorsData]
     backlogId: NotRequired[str]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree3]
-    checklist: NotRequired[Checklist2]
+    checkListTree: NotRequired[TasksTaskDeferResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskDeferResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskDeferResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -1283,7 +1550,7 @@ class Task3(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskDeferResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -1299,7 +1566,7 @@ class Task3(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskDeferResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -1319,21 +1586,40 @@ class Task3(TypedDict):
     xmlId: NotRequired[Any]
 
 
+class TasksTaskDeferResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
 class TasksTaskDeferResult(TypedDict):
-    task: NotRequired[Task3]
-    time: NotRequired[Time]
+    task: NotRequired[TasksTaskDeferResultTask]
+    time: NotRequired[TasksTaskDeferResultTime]
 
 
-AccomplicesData2 = TypedDict(
-    "AccomplicesData2",
+class TasksTaskDelegateResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskDelegateResultTaskAccomplicesData = TypedDict(
+    "TasksTaskDelegateResultTaskAccomplicesData",
     {
-        "3": NotRequired[Field3],
+        "3": NotRequired[TasksTaskDelegateResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action19 = TypedDict(
-    "Action19",
+TasksTaskDelegateResultTaskAction = TypedDict(
+    "TasksTaskDelegateResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -1366,17 +1652,41 @@ Action19 = TypedDict(
 )
 
 
-AuditorsData3 = TypedDict(
-    "AuditorsData3",
+class TasksTaskDelegateResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDelegateResultTaskAuditorsDataN503(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDelegateResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskDelegateResultTaskAuditorsData = TypedDict(
+    "TasksTaskDelegateResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "503": NotRequired[Field503],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskDelegateResultTaskAuditorsDataN103],
+        "503": NotRequired[TasksTaskDelegateResultTaskAuditorsDataN503],
+        "61": NotRequired[TasksTaskDelegateResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action20(TypedDict):
+class TasksTaskDelegateResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -1384,7 +1694,15 @@ class Action20(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields13(TypedDict):
+class TasksTaskDelegateResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDelegateResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -1402,21 +1720,39 @@ class Fields13(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant7(TypedDict):
-    action: NotRequired[Action20]
+class TasksTaskDelegateResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskDelegateResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields13]
+    fields: NotRequired[TasksTaskDelegateResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant6(TypedDict):
-    action: NotRequired[Action20]
-    descendants: NotRequired[list[Descendant7]]
-    fields: NotRequired[Fields13]
+class TasksTaskDelegateResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskDelegateResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskDelegateResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskDelegateResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskDelegateResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields15(TypedDict):
+class TasksTaskDelegateResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -1434,15 +1770,23 @@ class Fields15(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree4(TypedDict):
+class TasksTaskDelegateResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant6]]
-    fields: NotRequired[Fields15]
+    descendants: NotRequired[list[TasksTaskDelegateResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskDelegateResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4313(TypedDict):
-    action: NotRequired[Action20]
+class TasksTaskDelegateResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDelegateResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskDelegateResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1459,8 +1803,16 @@ class Field4313(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4333(TypedDict):
-    action: NotRequired[Action20]
+class TasksTaskDelegateResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDelegateResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskDelegateResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1477,8 +1829,16 @@ class Field4333(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4353(TypedDict):
-    action: NotRequired[Action20]
+class TasksTaskDelegateResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDelegateResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskDelegateResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1495,38 +1855,63 @@ class Field4353(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist3 = TypedDict(
-    "Checklist3",
+TasksTaskDelegateResultTaskChecklist = TypedDict(
+    "TasksTaskDelegateResultTaskChecklist",
     {
-        "431": NotRequired[Field4313],
-        "433": NotRequired[Field4333],
-        "435": NotRequired[Field4353],
+        "431": NotRequired[TasksTaskDelegateResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskDelegateResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskDelegateResultTaskChecklistN435],
     },
 )
 
 
-class Task4(TypedDict):
+class TasksTaskDelegateResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDelegateResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskDelegateResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDelegateResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData2]
-    action: NotRequired[Action19]
+    accomplicesData: NotRequired[TasksTaskDelegateResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskDelegateResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData3]
+    auditorsData: NotRequired[TasksTaskDelegateResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree4]
-    checklist: NotRequired[Checklist3]
+    checkListTree: NotRequired[TasksTaskDelegateResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskDelegateResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskDelegateResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -1542,7 +1927,7 @@ class Task4(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskDelegateResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -1558,7 +1943,7 @@ class Task4(TypedDict):
     parentId: NotRequired[Any]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskDelegateResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -1578,17 +1963,28 @@ class Task4(TypedDict):
     xmlId: NotRequired[Any]
 
 
+class TasksTaskDelegateResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
 class TasksTaskDelegateResult(TypedDict):
-    task: NotRequired[Task4]
-    time: NotRequired[Time]
+    task: NotRequired[TasksTaskDelegateResultTask]
+    time: NotRequired[TasksTaskDelegateResultTime]
 
 
 class TasksTaskDeleteResult(TypedDict):
     task: NotRequired[bool]
 
 
-Action25 = TypedDict(
-    "Action25",
+TasksTaskDisapproveResultTaskAction = TypedDict(
+    "TasksTaskDisapproveResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -1621,16 +2017,32 @@ Action25 = TypedDict(
 )
 
 
-AuditorsData4 = TypedDict(
-    "AuditorsData4",
+class TasksTaskDisapproveResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDisapproveResultTaskAuditorsDataN503(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskDisapproveResultTaskAuditorsData = TypedDict(
+    "TasksTaskDisapproveResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "503": NotRequired[Field503],
+        "103": NotRequired[TasksTaskDisapproveResultTaskAuditorsDataN103],
+        "503": NotRequired[TasksTaskDisapproveResultTaskAuditorsDataN503],
     },
 )
 
 
-class Action26(TypedDict):
+class TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -1638,7 +2050,15 @@ class Action26(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields16(TypedDict):
+class TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -1656,21 +2076,39 @@ class Fields16(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant9(TypedDict):
-    action: NotRequired[Action26]
+class TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields16]
+    fields: NotRequired[TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant8(TypedDict):
-    action: NotRequired[Action26]
-    descendants: NotRequired[list[Descendant9]]
-    fields: NotRequired[Fields16]
+class TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskDisapproveResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskDisapproveResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields18(TypedDict):
+class TasksTaskDisapproveResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -1688,15 +2126,23 @@ class Fields18(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree5(TypedDict):
+class TasksTaskDisapproveResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant8]]
-    fields: NotRequired[Fields18]
+    descendants: NotRequired[list[TasksTaskDisapproveResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskDisapproveResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4314(TypedDict):
-    action: NotRequired[Action26]
+class TasksTaskDisapproveResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDisapproveResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskDisapproveResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1713,8 +2159,16 @@ class Field4314(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4334(TypedDict):
-    action: NotRequired[Action26]
+class TasksTaskDisapproveResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDisapproveResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskDisapproveResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1731,8 +2185,16 @@ class Field4334(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4354(TypedDict):
-    action: NotRequired[Action26]
+class TasksTaskDisapproveResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskDisapproveResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskDisapproveResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -1749,38 +2211,63 @@ class Field4354(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist4 = TypedDict(
-    "Checklist4",
+TasksTaskDisapproveResultTaskChecklist = TypedDict(
+    "TasksTaskDisapproveResultTaskChecklist",
     {
-        "431": NotRequired[Field4314],
-        "433": NotRequired[Field4334],
-        "435": NotRequired[Field4354],
+        "431": NotRequired[TasksTaskDisapproveResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskDisapproveResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskDisapproveResultTaskChecklistN435],
     },
 )
 
 
-class Task5(TypedDict):
+class TasksTaskDisapproveResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDisapproveResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskDisapproveResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskDisapproveResultTask(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
-    action: NotRequired[Action25]
+    action: NotRequired[TasksTaskDisapproveResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData4]
+    auditorsData: NotRequired[TasksTaskDisapproveResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree5]
-    checklist: NotRequired[Checklist4]
+    checkListTree: NotRequired[TasksTaskDisapproveResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskDisapproveResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskDisapproveResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -1796,7 +2283,7 @@ class Task5(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskDisapproveResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -1812,7 +2299,7 @@ class Task5(TypedDict):
     parentId: NotRequired[Any]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskDisapproveResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -1832,9 +2319,20 @@ class Task5(TypedDict):
     xmlId: NotRequired[Any]
 
 
+class TasksTaskDisapproveResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
 class TasksTaskDisapproveResult(TypedDict):
-    task: NotRequired[Task5]
-    time: NotRequired[Time]
+    task: NotRequired[TasksTaskDisapproveResultTask]
+    time: NotRequired[TasksTaskDisapproveResultTime]
 
 
 TasksTaskFavoriteAddResult: TypeAlias = bool
@@ -1847,7 +2345,7 @@ class TasksTaskFilesAttachResult(TypedDict):
     attachmentId: NotRequired[int]
 
 
-class Fields19(TypedDict):
+class TasksTaskGetFieldsResultFieldsValue(TypedDict):
     default: NotRequired[Any]
     primary: NotRequired[bool]
     required: NotRequired[bool]
@@ -1856,12 +2354,15 @@ class Fields19(TypedDict):
     values: NotRequired[Any]
 
 
+TasksTaskGetFieldsResultFields: TypeAlias = dict[str, TasksTaskGetFieldsResultFieldsValue]
+
+
 class TasksTaskGetFieldsResult(TypedDict):
-    fields: NotRequired[dict[str, Fields19]]
+    fields: NotRequired[TasksTaskGetFieldsResultFields]
 
 
-Action31 = TypedDict(
-    "Action31",
+TasksTaskGetResultTaskAction = TypedDict(
+    "TasksTaskGetResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -1894,17 +2395,33 @@ Action31 = TypedDict(
 )
 
 
-class Task6(TypedDict):
-    action: NotRequired[Action31]
+class TasksTaskGetResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskGetResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskGetResultTask(TypedDict):
+    action: NotRequired[TasksTaskGetResultTaskAction]
     createdBy: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskGetResultTaskCreator]
     deadline: NotRequired[str]
     description: NotRequired[str]
     descriptionInBbcode: NotRequired[str]
     favorite: NotRequired[str]
     group: NotRequired[list[Any]]
     id: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskGetResultTaskResponsible]
     responsibleId: NotRequired[str]
     title: NotRequired[str]
     ufCrmTask: NotRequired[list[str]]
@@ -1913,11 +2430,11 @@ class Task6(TypedDict):
 
 
 class TasksTaskGetResult(TypedDict):
-    task: NotRequired[Task6]
+    task: NotRequired[TasksTaskGetResultTask]
 
 
-Field5033 = TypedDict(
-    "Field5033",
+TasksTaskGetaccessResultAllowedActionsN503 = TypedDict(
+    "TasksTaskGetaccessResultAllowedActionsN503",
     {
         "ACCEPT": NotRequired[bool],
         "ADD_FAVORITE": NotRequired[bool],
@@ -1950,8 +2467,8 @@ Field5033 = TypedDict(
 )
 
 
-Field5472 = TypedDict(
-    "Field5472",
+TasksTaskGetaccessResultAllowedActionsN547 = TypedDict(
+    "TasksTaskGetaccessResultAllowedActionsN547",
     {
         "ACCEPT": NotRequired[bool],
         "APPROVE": NotRequired[bool],
@@ -1963,20 +2480,20 @@ Field5472 = TypedDict(
 )
 
 
-AllowedActions = TypedDict(
-    "AllowedActions",
+TasksTaskGetaccessResultAllowedActions = TypedDict(
+    "TasksTaskGetaccessResultAllowedActions",
     {
-        "503": NotRequired[Field5033],
-        "547": NotRequired[Field5472],
+        "503": NotRequired[TasksTaskGetaccessResultAllowedActionsN503],
+        "547": NotRequired[TasksTaskGetaccessResultAllowedActionsN547],
     },
 )
 
 
 class TasksTaskGetaccessResult(TypedDict):
-    allowedActions: NotRequired[AllowedActions]
+    allowedActions: NotRequired[TasksTaskGetaccessResultAllowedActions]
 
 
-class User(TypedDict):
+class TasksTaskHistoryListResultListItemUser(TypedDict):
     id: NotRequired[int]
     lastName: NotRequired[str]
     login: NotRequired[str]
@@ -1984,8 +2501,8 @@ class User(TypedDict):
     secondName: NotRequired[str]
 
 
-Value = TypedDict(
-    "Value",
+TasksTaskHistoryListResultListItemValue = TypedDict(
+    "TasksTaskHistoryListResultListItemValue",
     {
         "from": NotRequired[Any],
         "to": NotRequired[Any],
@@ -1993,19 +2510,19 @@ Value = TypedDict(
 )
 
 
-class ListItem(TypedDict):
+class TasksTaskHistoryListResultListItem(TypedDict):
     createdDate: NotRequired[str]
     field: NotRequired[str]
     id: NotRequired[int]
-    user: NotRequired[User]
-    value: NotRequired[Value]
+    user: NotRequired[TasksTaskHistoryListResultListItemUser]
+    value: NotRequired[TasksTaskHistoryListResultListItemValue]
 
 
 class TasksTaskHistoryListResult(TypedDict):
-    list: NotRequired[list[ListItem]]
+    list: NotRequired[list[TasksTaskHistoryListResultListItem]]
 
 
-class Field13(TypedDict):
+class TasksTaskListResultTasksItemAuditorsDataN103(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -2013,16 +2530,24 @@ class Field13(TypedDict):
     workPosition: NotRequired[str]
 
 
-AuditorsData5 = TypedDict(
-    "AuditorsData5",
+class TasksTaskListResultTasksItemAuditorsDataN13(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskListResultTasksItemAuditorsData = TypedDict(
+    "TasksTaskListResultTasksItemAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "13": NotRequired[Field13],
+        "103": NotRequired[TasksTaskListResultTasksItemAuditorsDataN103],
+        "13": NotRequired[TasksTaskListResultTasksItemAuditorsDataN13],
     },
 )
 
 
-class Counters(TypedDict):
+class TasksTaskListResultTasksItemCounterCounters(TypedDict):
     expired: NotRequired[int]
     mutedExpired: NotRequired[int]
     mutedNewComments: NotRequired[int]
@@ -2031,31 +2556,39 @@ class Counters(TypedDict):
     projectNewComments: NotRequired[int]
 
 
-class Counter(TypedDict):
+class TasksTaskListResultTasksItemCounter(TypedDict):
     color: NotRequired[str]
-    counters: NotRequired[Counters]
+    counters: NotRequired[TasksTaskListResultTasksItemCounterCounters]
     value: NotRequired[int]
 
 
-class Field35(TypedDict):
+class TasksTaskListResultTasksItemResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskListResultTasksItemTagsN35(TypedDict):
     id: NotRequired[int]
     title: NotRequired[str]
 
 
-Tags = TypedDict(
-    "Tags",
+TasksTaskListResultTasksItemTags = TypedDict(
+    "TasksTaskListResultTasksItemTags",
     {
-        "35": NotRequired[Field35],
+        "35": NotRequired[TasksTaskListResultTasksItemTagsN35],
     },
 )
 
 
-class Task7(TypedDict):
+class TasksTaskListResultTasksItem(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData5]
-    counter: NotRequired[Counter]
+    auditorsData: NotRequired[TasksTaskListResultTasksItemAuditorsData]
+    counter: NotRequired[TasksTaskListResultTasksItemCounter]
     createdDate: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -2066,11 +2599,11 @@ class Task7(TypedDict):
     mark: NotRequired[str]
     parsedDescription: NotRequired[str]
     priority: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskListResultTasksItemResponsible]
     responsibleId: NotRequired[str]
     status: NotRequired[str]
     subStatus: NotRequired[str]
-    tags: NotRequired[Tags]
+    tags: NotRequired[TasksTaskListResultTasksItemTags]
     taskHasOpenResult: NotRequired[str]
     taskHasResult: NotRequired[str]
     taskRequireResult: NotRequired[str]
@@ -2080,19 +2613,10 @@ class Task7(TypedDict):
 
 
 class TasksTaskListResult(TypedDict):
-    tasks: NotRequired[list[Task7]]
+    tasks: NotRequired[list[TasksTaskListResultTasksItem]]
 
 
-AccomplicesData3 = TypedDict(
-    "AccomplicesData3",
-    {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
-    },
-)
-
-
-class Field5473(TypedDict):
+class TasksTaskMuteResultTaskAccomplicesDataN11(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -2100,17 +2624,92 @@ class Field5473(TypedDict):
     workPosition: NotRequired[str]
 
 
-AuditorsData6 = TypedDict(
-    "AuditorsData6",
+class TasksTaskMuteResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskMuteResultTaskAccomplicesData = TypedDict(
+    "TasksTaskMuteResultTaskAccomplicesData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "11": NotRequired[TasksTaskMuteResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskMuteResultTaskAccomplicesDataN3],
     },
 )
 
 
-class Action33(TypedDict):
+TasksTaskMuteResultTaskAction = TypedDict(
+    "TasksTaskMuteResultTaskAction",
+    {
+        "accept": NotRequired[bool],
+        "addFavorite": NotRequired[bool],
+        "approve": NotRequired[bool],
+        "changeDeadline": NotRequired[bool],
+        "checklist.add": NotRequired[bool],
+        "checklist.reorder": NotRequired[bool],
+        "checklistAddItems": NotRequired[bool],
+        "complete": NotRequired[bool],
+        "create": NotRequired[bool],
+        "dayplan.timer.toggle": NotRequired[bool],
+        "decline": NotRequired[bool],
+        "defer": NotRequired[bool],
+        "delegate": NotRequired[bool],
+        "deleteFavorite": NotRequired[bool],
+        "disapprove": NotRequired[bool],
+        "edit": NotRequired[bool],
+        "edit.originator": NotRequired[bool],
+        "edit.plan": NotRequired[bool],
+        "elapsedtime.add": NotRequired[bool],
+        "favorite.add": NotRequired[bool],
+        "favorite.delete": NotRequired[bool],
+        "pause": NotRequired[bool],
+        "rate": NotRequired[bool],
+        "remove": NotRequired[bool],
+        "renew": NotRequired[bool],
+        "start": NotRequired[bool],
+        "take": NotRequired[bool],
+    },
+)
+
+
+class TasksTaskMuteResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskMuteResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskMuteResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskMuteResultTaskAuditorsData = TypedDict(
+    "TasksTaskMuteResultTaskAuditorsData",
+    {
+        "103": NotRequired[TasksTaskMuteResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskMuteResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskMuteResultTaskAuditorsDataN61],
+    },
+)
+
+
+class TasksTaskMuteResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -2118,7 +2717,15 @@ class Action33(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields20(TypedDict):
+class TasksTaskMuteResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskMuteResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -2136,21 +2743,39 @@ class Fields20(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant11(TypedDict):
-    action: NotRequired[Action33]
+class TasksTaskMuteResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskMuteResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields20]
+    fields: NotRequired[TasksTaskMuteResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant10(TypedDict):
-    action: NotRequired[Action33]
-    descendants: NotRequired[list[Descendant11]]
-    fields: NotRequired[Fields20]
+class TasksTaskMuteResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskMuteResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskMuteResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskMuteResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskMuteResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields22(TypedDict):
+class TasksTaskMuteResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -2168,15 +2793,23 @@ class Fields22(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree6(TypedDict):
+class TasksTaskMuteResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant10]]
-    fields: NotRequired[Fields22]
+    descendants: NotRequired[list[TasksTaskMuteResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskMuteResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4315(TypedDict):
-    action: NotRequired[Action33]
+class TasksTaskMuteResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskMuteResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskMuteResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2193,8 +2826,16 @@ class Field4315(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4335(TypedDict):
-    action: NotRequired[Action33]
+class TasksTaskMuteResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskMuteResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskMuteResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2211,8 +2852,16 @@ class Field4335(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4355(TypedDict):
-    action: NotRequired[Action33]
+class TasksTaskMuteResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskMuteResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskMuteResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2229,38 +2878,63 @@ class Field4355(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist5 = TypedDict(
-    "Checklist5",
+TasksTaskMuteResultTaskChecklist = TypedDict(
+    "TasksTaskMuteResultTaskChecklist",
     {
-        "431": NotRequired[Field4315],
-        "433": NotRequired[Field4335],
-        "435": NotRequired[Field4355],
+        "431": NotRequired[TasksTaskMuteResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskMuteResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskMuteResultTaskChecklistN435],
     },
 )
 
 
-class Task8(TypedDict):
+class TasksTaskMuteResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskMuteResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskMuteResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskMuteResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData3]
-    action: NotRequired[Action31]
+    accomplicesData: NotRequired[TasksTaskMuteResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskMuteResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData6]
+    auditorsData: NotRequired[TasksTaskMuteResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree6]
-    checklist: NotRequired[Checklist5]
+    checkListTree: NotRequired[TasksTaskMuteResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskMuteResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskMuteResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -2276,7 +2950,7 @@ class Task8(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskMuteResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -2292,7 +2966,7 @@ class Task8(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskMuteResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -2312,7 +2986,7 @@ class Task8(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Time4(TypedDict):
+class TasksTaskMuteResultTime(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
     duration: NotRequired[float]
@@ -2324,21 +2998,37 @@ class Time4(TypedDict):
 
 
 class TasksTaskMuteResult(TypedDict):
-    task: NotRequired[Task8]
-    time: NotRequired[Time4]
+    task: NotRequired[TasksTaskMuteResultTask]
+    time: NotRequired[TasksTaskMuteResultTime]
 
 
-AccomplicesData4 = TypedDict(
-    "AccomplicesData4",
+class TasksTaskPauseResultTaskAccomplicesDataN11(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskPauseResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskPauseResultTaskAccomplicesData = TypedDict(
+    "TasksTaskPauseResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskPauseResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskPauseResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action38 = TypedDict(
-    "Action38",
+TasksTaskPauseResultTaskAction = TypedDict(
+    "TasksTaskPauseResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -2371,17 +3061,41 @@ Action38 = TypedDict(
 )
 
 
-AuditorsData7 = TypedDict(
-    "AuditorsData7",
+class TasksTaskPauseResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskPauseResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskPauseResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskPauseResultTaskAuditorsData = TypedDict(
+    "TasksTaskPauseResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskPauseResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskPauseResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskPauseResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action39(TypedDict):
+class TasksTaskPauseResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -2389,7 +3103,15 @@ class Action39(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields23(TypedDict):
+class TasksTaskPauseResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskPauseResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -2407,21 +3129,39 @@ class Fields23(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant13(TypedDict):
-    action: NotRequired[Action39]
+class TasksTaskPauseResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskPauseResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields23]
+    fields: NotRequired[TasksTaskPauseResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant12(TypedDict):
-    action: NotRequired[Action39]
-    descendants: NotRequired[list[Descendant13]]
-    fields: NotRequired[Fields23]
+class TasksTaskPauseResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskPauseResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskPauseResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskPauseResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskPauseResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields25(TypedDict):
+class TasksTaskPauseResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -2439,15 +3179,23 @@ class Fields25(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree7(TypedDict):
+class TasksTaskPauseResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant12]]
-    fields: NotRequired[Fields25]
+    descendants: NotRequired[list[TasksTaskPauseResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskPauseResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4316(TypedDict):
-    action: NotRequired[Action39]
+class TasksTaskPauseResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskPauseResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskPauseResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2464,8 +3212,16 @@ class Field4316(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4336(TypedDict):
-    action: NotRequired[Action39]
+class TasksTaskPauseResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskPauseResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskPauseResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2482,8 +3238,16 @@ class Field4336(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4356(TypedDict):
-    action: NotRequired[Action39]
+class TasksTaskPauseResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskPauseResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskPauseResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2500,38 +3264,63 @@ class Field4356(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist6 = TypedDict(
-    "Checklist6",
+TasksTaskPauseResultTaskChecklist = TypedDict(
+    "TasksTaskPauseResultTaskChecklist",
     {
-        "431": NotRequired[Field4316],
-        "433": NotRequired[Field4336],
-        "435": NotRequired[Field4356],
+        "431": NotRequired[TasksTaskPauseResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskPauseResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskPauseResultTaskChecklistN435],
     },
 )
 
 
-class Task9(TypedDict):
+class TasksTaskPauseResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskPauseResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskPauseResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskPauseResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData4]
-    action: NotRequired[Action38]
+    accomplicesData: NotRequired[TasksTaskPauseResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskPauseResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData7]
+    auditorsData: NotRequired[TasksTaskPauseResultTaskAuditorsData]
     backlogId: NotRequired[str]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree7]
-    checklist: NotRequired[Checklist6]
+    checkListTree: NotRequired[TasksTaskPauseResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskPauseResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator]
+    creator: NotRequired[TasksTaskPauseResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -2547,7 +3336,7 @@ class Task9(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskPauseResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -2563,7 +3352,7 @@ class Task9(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible]
+    responsible: NotRequired[TasksTaskPauseResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -2583,7 +3372,7 @@ class Task9(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Time5(TypedDict):
+class TasksTaskPauseResultTime(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
     duration: NotRequired[float]
@@ -2595,12 +3384,12 @@ class Time5(TypedDict):
 
 
 class TasksTaskPauseResult(TypedDict):
-    task: NotRequired[Task9]
-    time: NotRequired[Time5]
+    task: NotRequired[TasksTaskPauseResultTask]
+    time: NotRequired[TasksTaskPauseResultTime]
 
 
-Action44 = TypedDict(
-    "Action44",
+TasksTaskPinResultTaskAction = TypedDict(
+    "TasksTaskPinResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -2633,14 +3422,32 @@ Action44 = TypedDict(
 )
 
 
-class CheckListTree8(TypedDict):
+class TasksTaskPinResultTaskCheckListTreeFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[Any]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[Any]
+    id: NotRequired[Any]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[Any]
+    sortIndex: NotRequired[Any]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskPinResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields25]
+    fields: NotRequired[TasksTaskPinResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Creator9(TypedDict):
+class TasksTaskPinResultTaskCreator(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -2648,7 +3455,7 @@ class Creator9(TypedDict):
     workPosition: NotRequired[Any]
 
 
-class Responsible10(TypedDict):
+class TasksTaskPinResultTaskResponsible(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -2656,10 +3463,10 @@ class Responsible10(TypedDict):
     workPosition: NotRequired[Any]
 
 
-class Task10(TypedDict):
+class TasksTaskPinResultTask(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
-    action: NotRequired[Action44]
+    action: NotRequired[TasksTaskPinResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
@@ -2671,14 +3478,14 @@ class Task10(TypedDict):
     changedDate: NotRequired[str]
     chatId: NotRequired[int]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree8]
+    checkListTree: NotRequired[TasksTaskPinResultTaskCheckListTree]
     checklist: NotRequired[list[Any]]
     closedBy: NotRequired[Any]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[Any]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator9]
+    creator: NotRequired[TasksTaskPinResultTaskCreator]
     dateStart: NotRequired[Any]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -2710,7 +3517,7 @@ class Task10(TypedDict):
     parentId: NotRequired[Any]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible10]
+    responsible: NotRequired[TasksTaskPinResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[Any]
     siteId: NotRequired[str]
@@ -2731,29 +3538,103 @@ class Task10(TypedDict):
 
 
 class TasksTaskPinResult(TypedDict):
-    task: NotRequired[Task10]
+    task: NotRequired[TasksTaskPinResultTask]
 
 
-AccomplicesData5 = TypedDict(
-    "AccomplicesData5",
+class TasksTaskRenewResultTaskAccomplicesDataN11(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskRenewResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskRenewResultTaskAccomplicesData = TypedDict(
+    "TasksTaskRenewResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskRenewResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskRenewResultTaskAccomplicesDataN3],
     },
 )
 
 
-AuditorsData8 = TypedDict(
-    "AuditorsData8",
+TasksTaskRenewResultTaskAction = TypedDict(
+    "TasksTaskRenewResultTaskAction",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "accept": NotRequired[bool],
+        "addFavorite": NotRequired[bool],
+        "approve": NotRequired[bool],
+        "changeDeadline": NotRequired[bool],
+        "checklist.add": NotRequired[bool],
+        "checklist.reorder": NotRequired[bool],
+        "checklistAddItems": NotRequired[bool],
+        "complete": NotRequired[bool],
+        "create": NotRequired[bool],
+        "dayplan.timer.toggle": NotRequired[bool],
+        "decline": NotRequired[bool],
+        "defer": NotRequired[bool],
+        "delegate": NotRequired[bool],
+        "deleteFavorite": NotRequired[bool],
+        "disapprove": NotRequired[bool],
+        "edit": NotRequired[bool],
+        "edit.originator": NotRequired[bool],
+        "edit.plan": NotRequired[bool],
+        "elapsedtime.add": NotRequired[bool],
+        "favorite.add": NotRequired[bool],
+        "favorite.delete": NotRequired[bool],
+        "pause": NotRequired[bool],
+        "rate": NotRequired[bool],
+        "remove": NotRequired[bool],
+        "renew": NotRequired[bool],
+        "start": NotRequired[bool],
+        "take": NotRequired[bool],
     },
 )
 
 
-class Action46(TypedDict):
+class TasksTaskRenewResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskRenewResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskRenewResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskRenewResultTaskAuditorsData = TypedDict(
+    "TasksTaskRenewResultTaskAuditorsData",
+    {
+        "103": NotRequired[TasksTaskRenewResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskRenewResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskRenewResultTaskAuditorsDataN61],
+    },
+)
+
+
+class TasksTaskRenewResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -2761,7 +3642,15 @@ class Action46(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields27(TypedDict):
+class TasksTaskRenewResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskRenewResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -2779,21 +3668,39 @@ class Fields27(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant15(TypedDict):
-    action: NotRequired[Action46]
+class TasksTaskRenewResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskRenewResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields27]
+    fields: NotRequired[TasksTaskRenewResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant14(TypedDict):
-    action: NotRequired[Action46]
-    descendants: NotRequired[list[Descendant15]]
-    fields: NotRequired[Fields27]
+class TasksTaskRenewResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskRenewResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskRenewResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskRenewResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskRenewResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields29(TypedDict):
+class TasksTaskRenewResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -2811,15 +3718,23 @@ class Fields29(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree9(TypedDict):
+class TasksTaskRenewResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant14]]
-    fields: NotRequired[Fields29]
+    descendants: NotRequired[list[TasksTaskRenewResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskRenewResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4317(TypedDict):
-    action: NotRequired[Action46]
+class TasksTaskRenewResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskRenewResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskRenewResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2836,8 +3751,16 @@ class Field4317(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4337(TypedDict):
-    action: NotRequired[Action46]
+class TasksTaskRenewResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskRenewResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskRenewResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2854,8 +3777,16 @@ class Field4337(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4357(TypedDict):
-    action: NotRequired[Action46]
+class TasksTaskRenewResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskRenewResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskRenewResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -2872,17 +3803,17 @@ class Field4357(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist7 = TypedDict(
-    "Checklist7",
+TasksTaskRenewResultTaskChecklist = TypedDict(
+    "TasksTaskRenewResultTaskChecklist",
     {
-        "431": NotRequired[Field4317],
-        "433": NotRequired[Field4337],
-        "435": NotRequired[Field4357],
+        "431": NotRequired[TasksTaskRenewResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskRenewResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskRenewResultTaskChecklistN435],
     },
 )
 
 
-class Creator10(TypedDict):
+class TasksTaskRenewResultTaskCreator(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -2890,7 +3821,16 @@ class Creator10(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Responsible11(TypedDict):
+class TasksTaskRenewResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskRenewResultTaskResponsible(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -2898,28 +3838,28 @@ class Responsible11(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Task11(TypedDict):
+class TasksTaskRenewResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData5]
-    action: NotRequired[Action44]
+    accomplicesData: NotRequired[TasksTaskRenewResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskRenewResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData8]
+    auditorsData: NotRequired[TasksTaskRenewResultTaskAuditorsData]
     backlogId: NotRequired[str]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree9]
-    checklist: NotRequired[Checklist7]
+    checkListTree: NotRequired[TasksTaskRenewResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskRenewResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator10]
+    creator: NotRequired[TasksTaskRenewResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -2935,7 +3875,7 @@ class Task11(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskRenewResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -2951,7 +3891,7 @@ class Task11(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible11]
+    responsible: NotRequired[TasksTaskRenewResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -2971,9 +3911,20 @@ class Task11(TypedDict):
     xmlId: NotRequired[Any]
 
 
+class TasksTaskRenewResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
 class TasksTaskRenewResult(TypedDict):
-    task: NotRequired[Task11]
-    time: NotRequired[Time5]
+    task: NotRequired[TasksTaskRenewResultTask]
+    time: NotRequired[TasksTaskRenewResultTime]
 
 
 class TasksTaskResultAddFromCommentResult(TypedDict):
@@ -3008,17 +3959,33 @@ class TasksTaskResultListResultItem(TypedDict):
 TasksTaskResultListResult: TypeAlias = list[TasksTaskResultListResultItem]
 
 
-AccomplicesData6 = TypedDict(
-    "AccomplicesData6",
+class TasksTaskStartResultTaskAccomplicesDataN11(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskStartResultTaskAccomplicesData = TypedDict(
+    "TasksTaskStartResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskStartResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskStartResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action51 = TypedDict(
-    "Action51",
+TasksTaskStartResultTaskAction = TypedDict(
+    "TasksTaskStartResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -3051,17 +4018,41 @@ Action51 = TypedDict(
 )
 
 
-AuditorsData9 = TypedDict(
-    "AuditorsData9",
+class TasksTaskStartResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskStartResultTaskAuditorsData = TypedDict(
+    "TasksTaskStartResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskStartResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskStartResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskStartResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action52(TypedDict):
+class TasksTaskStartResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -3069,7 +4060,15 @@ class Action52(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields30(TypedDict):
+class TasksTaskStartResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3087,21 +4086,39 @@ class Fields30(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant17(TypedDict):
-    action: NotRequired[Action52]
+class TasksTaskStartResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskStartResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields30]
+    fields: NotRequired[TasksTaskStartResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant16(TypedDict):
-    action: NotRequired[Action52]
-    descendants: NotRequired[list[Descendant17]]
-    fields: NotRequired[Fields30]
+class TasksTaskStartResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskStartResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskStartResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskStartResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskStartResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields32(TypedDict):
+class TasksTaskStartResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3119,15 +4136,23 @@ class Fields32(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree10(TypedDict):
+class TasksTaskStartResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant16]]
-    fields: NotRequired[Fields32]
+    descendants: NotRequired[list[TasksTaskStartResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskStartResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4318(TypedDict):
-    action: NotRequired[Action52]
+class TasksTaskStartResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskStartResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3144,8 +4169,16 @@ class Field4318(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4338(TypedDict):
-    action: NotRequired[Action52]
+class TasksTaskStartResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskStartResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3162,8 +4195,16 @@ class Field4338(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4358(TypedDict):
-    action: NotRequired[Action52]
+class TasksTaskStartResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskStartResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3180,38 +4221,63 @@ class Field4358(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist8 = TypedDict(
-    "Checklist8",
+TasksTaskStartResultTaskChecklist = TypedDict(
+    "TasksTaskStartResultTaskChecklist",
     {
-        "431": NotRequired[Field4318],
-        "433": NotRequired[Field4338],
-        "435": NotRequired[Field4358],
+        "431": NotRequired[TasksTaskStartResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskStartResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskStartResultTaskChecklistN435],
     },
 )
 
 
-class Task12(TypedDict):
+class TasksTaskStartResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskStartResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData6]
-    action: NotRequired[Action51]
+    accomplicesData: NotRequired[TasksTaskStartResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskStartResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData9]
+    auditorsData: NotRequired[TasksTaskStartResultTaskAuditorsData]
     backlogId: NotRequired[str]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree10]
-    checklist: NotRequired[Checklist8]
+    checkListTree: NotRequired[TasksTaskStartResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskStartResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator10]
+    creator: NotRequired[TasksTaskStartResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -3227,7 +4293,7 @@ class Task12(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskStartResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -3243,7 +4309,7 @@ class Task12(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible11]
+    responsible: NotRequired[TasksTaskStartResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -3263,55 +4329,23 @@ class Task12(TypedDict):
     xmlId: NotRequired[Any]
 
 
+class TasksTaskStartResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
+
+
 class TasksTaskStartResult(TypedDict):
-    task: NotRequired[Task12]
-    time: NotRequired[Time5]
+    task: NotRequired[TasksTaskStartResultTask]
+    time: NotRequired[TasksTaskStartResultTime]
 
 
-AccomplicesData7 = TypedDict(
-    "AccomplicesData7",
-    {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
-    },
-)
-
-
-Action57 = TypedDict(
-    "Action57",
-    {
-        "accept": NotRequired[bool],
-        "addFavorite": NotRequired[bool],
-        "approve": NotRequired[bool],
-        "changeDeadline": NotRequired[bool],
-        "checklist.add": NotRequired[bool],
-        "checklist.reorder": NotRequired[bool],
-        "checklistAddItems": NotRequired[bool],
-        "complete": NotRequired[bool],
-        "create": NotRequired[bool],
-        "dayplan.timer.toggle": NotRequired[bool],
-        "decline": NotRequired[bool],
-        "defer": NotRequired[bool],
-        "delegate": NotRequired[bool],
-        "deleteFavorite": NotRequired[bool],
-        "disapprove": NotRequired[bool],
-        "edit": NotRequired[bool],
-        "edit.originator": NotRequired[bool],
-        "edit.plan": NotRequired[bool],
-        "elapsedtime.add": NotRequired[bool],
-        "favorite.add": NotRequired[bool],
-        "favorite.delete": NotRequired[bool],
-        "pause": NotRequired[bool],
-        "rate": NotRequired[bool],
-        "remove": NotRequired[bool],
-        "renew": NotRequired[bool],
-        "start": NotRequired[bool],
-        "take": NotRequired[bool],
-    },
-)
-
-
-class Field5034(TypedDict):
+class TasksTaskStartwatchResultTaskAccomplicesDataN11(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -3319,18 +4353,101 @@ class Field5034(TypedDict):
     workPosition: NotRequired[str]
 
 
-AuditorsData10 = TypedDict(
-    "AuditorsData10",
+class TasksTaskStartwatchResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskStartwatchResultTaskAccomplicesData = TypedDict(
+    "TasksTaskStartwatchResultTaskAccomplicesData",
     {
-        "103": NotRequired[Field103],
-        "503": NotRequired[Field5034],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "11": NotRequired[TasksTaskStartwatchResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskStartwatchResultTaskAccomplicesDataN3],
     },
 )
 
 
-class Action58(TypedDict):
+TasksTaskStartwatchResultTaskAction = TypedDict(
+    "TasksTaskStartwatchResultTaskAction",
+    {
+        "accept": NotRequired[bool],
+        "addFavorite": NotRequired[bool],
+        "approve": NotRequired[bool],
+        "changeDeadline": NotRequired[bool],
+        "checklist.add": NotRequired[bool],
+        "checklist.reorder": NotRequired[bool],
+        "checklistAddItems": NotRequired[bool],
+        "complete": NotRequired[bool],
+        "create": NotRequired[bool],
+        "dayplan.timer.toggle": NotRequired[bool],
+        "decline": NotRequired[bool],
+        "defer": NotRequired[bool],
+        "delegate": NotRequired[bool],
+        "deleteFavorite": NotRequired[bool],
+        "disapprove": NotRequired[bool],
+        "edit": NotRequired[bool],
+        "edit.originator": NotRequired[bool],
+        "edit.plan": NotRequired[bool],
+        "elapsedtime.add": NotRequired[bool],
+        "favorite.add": NotRequired[bool],
+        "favorite.delete": NotRequired[bool],
+        "pause": NotRequired[bool],
+        "rate": NotRequired[bool],
+        "remove": NotRequired[bool],
+        "renew": NotRequired[bool],
+        "start": NotRequired[bool],
+        "take": NotRequired[bool],
+    },
+)
+
+
+class TasksTaskStartwatchResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartwatchResultTaskAuditorsDataN503(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartwatchResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartwatchResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskStartwatchResultTaskAuditorsData = TypedDict(
+    "TasksTaskStartwatchResultTaskAuditorsData",
+    {
+        "103": NotRequired[TasksTaskStartwatchResultTaskAuditorsDataN103],
+        "503": NotRequired[TasksTaskStartwatchResultTaskAuditorsDataN503],
+        "547": NotRequired[TasksTaskStartwatchResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskStartwatchResultTaskAuditorsDataN61],
+    },
+)
+
+
+class TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -3338,7 +4455,15 @@ class Action58(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields33(TypedDict):
+class TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3356,21 +4481,39 @@ class Fields33(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant19(TypedDict):
-    action: NotRequired[Action58]
+class TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields33]
+    fields: NotRequired[TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant18(TypedDict):
-    action: NotRequired[Action58]
-    descendants: NotRequired[list[Descendant19]]
-    fields: NotRequired[Fields33]
+class TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskStartwatchResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskStartwatchResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields35(TypedDict):
+class TasksTaskStartwatchResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3388,15 +4531,23 @@ class Fields35(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree11(TypedDict):
+class TasksTaskStartwatchResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant18]]
-    fields: NotRequired[Fields35]
+    descendants: NotRequired[list[TasksTaskStartwatchResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskStartwatchResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field4319(TypedDict):
-    action: NotRequired[Action58]
+class TasksTaskStartwatchResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartwatchResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskStartwatchResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3413,8 +4564,16 @@ class Field4319(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4339(TypedDict):
-    action: NotRequired[Action58]
+class TasksTaskStartwatchResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartwatchResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskStartwatchResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3431,8 +4590,16 @@ class Field4339(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field4359(TypedDict):
-    action: NotRequired[Action58]
+class TasksTaskStartwatchResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStartwatchResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskStartwatchResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3449,38 +4616,63 @@ class Field4359(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist9 = TypedDict(
-    "Checklist9",
+TasksTaskStartwatchResultTaskChecklist = TypedDict(
+    "TasksTaskStartwatchResultTaskChecklist",
     {
-        "431": NotRequired[Field4319],
-        "433": NotRequired[Field4339],
-        "435": NotRequired[Field4359],
+        "431": NotRequired[TasksTaskStartwatchResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskStartwatchResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskStartwatchResultTaskChecklistN435],
     },
 )
 
 
-class Task13(TypedDict):
+class TasksTaskStartwatchResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartwatchResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskStartwatchResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStartwatchResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData7]
-    action: NotRequired[Action57]
+    accomplicesData: NotRequired[TasksTaskStartwatchResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskStartwatchResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData10]
+    auditorsData: NotRequired[TasksTaskStartwatchResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree11]
-    checklist: NotRequired[Checklist9]
+    checkListTree: NotRequired[TasksTaskStartwatchResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskStartwatchResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator10]
+    creator: NotRequired[TasksTaskStartwatchResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -3496,7 +4688,7 @@ class Task13(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskStartwatchResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -3512,7 +4704,7 @@ class Task13(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible11]
+    responsible: NotRequired[TasksTaskStartwatchResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -3530,24 +4722,51 @@ class Task13(TypedDict):
     title: NotRequired[str]
     viewedDate: NotRequired[str]
     xmlId: NotRequired[Any]
+
+
+class TasksTaskStartwatchResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
 
 
 class TasksTaskStartwatchResult(TypedDict):
-    task: NotRequired[Task13]
-    time: NotRequired[Time5]
+    task: NotRequired[TasksTaskStartwatchResultTask]
+    time: NotRequired[TasksTaskStartwatchResultTime]
 
 
-AccomplicesData8 = TypedDict(
-    "AccomplicesData8",
+class TasksTaskStopwatchResultTaskAccomplicesDataN11(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStopwatchResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskStopwatchResultTaskAccomplicesData = TypedDict(
+    "TasksTaskStopwatchResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskStopwatchResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskStopwatchResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action63 = TypedDict(
-    "Action63",
+TasksTaskStopwatchResultTaskAction = TypedDict(
+    "TasksTaskStopwatchResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -3580,17 +4799,41 @@ Action63 = TypedDict(
 )
 
 
-AuditorsData11 = TypedDict(
-    "AuditorsData11",
+class TasksTaskStopwatchResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStopwatchResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStopwatchResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskStopwatchResultTaskAuditorsData = TypedDict(
+    "TasksTaskStopwatchResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskStopwatchResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskStopwatchResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskStopwatchResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action64(TypedDict):
+class TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -3598,7 +4841,15 @@ class Action64(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields36(TypedDict):
+class TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3616,21 +4867,39 @@ class Fields36(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant21(TypedDict):
-    action: NotRequired[Action64]
+class TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields36]
+    fields: NotRequired[TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant20(TypedDict):
-    action: NotRequired[Action64]
-    descendants: NotRequired[list[Descendant21]]
-    fields: NotRequired[Fields36]
+class TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskStopwatchResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskStopwatchResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields38(TypedDict):
+class TasksTaskStopwatchResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3648,15 +4917,23 @@ class Fields38(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree12(TypedDict):
+class TasksTaskStopwatchResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant20]]
-    fields: NotRequired[Fields38]
+    descendants: NotRequired[list[TasksTaskStopwatchResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskStopwatchResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field43110(TypedDict):
-    action: NotRequired[Action64]
+class TasksTaskStopwatchResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStopwatchResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskStopwatchResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3673,8 +4950,16 @@ class Field43110(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field43310(TypedDict):
-    action: NotRequired[Action64]
+class TasksTaskStopwatchResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStopwatchResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskStopwatchResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3691,8 +4976,16 @@ class Field43310(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field43510(TypedDict):
-    action: NotRequired[Action64]
+class TasksTaskStopwatchResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskStopwatchResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskStopwatchResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3709,38 +5002,63 @@ class Field43510(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist10 = TypedDict(
-    "Checklist10",
+TasksTaskStopwatchResultTaskChecklist = TypedDict(
+    "TasksTaskStopwatchResultTaskChecklist",
     {
-        "431": NotRequired[Field43110],
-        "433": NotRequired[Field43310],
-        "435": NotRequired[Field43510],
+        "431": NotRequired[TasksTaskStopwatchResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskStopwatchResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskStopwatchResultTaskChecklistN435],
     },
 )
 
 
-class Task14(TypedDict):
+class TasksTaskStopwatchResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStopwatchResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskStopwatchResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskStopwatchResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData8]
-    action: NotRequired[Action63]
+    accomplicesData: NotRequired[TasksTaskStopwatchResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskStopwatchResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData11]
+    auditorsData: NotRequired[TasksTaskStopwatchResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree12]
-    checklist: NotRequired[Checklist10]
+    checkListTree: NotRequired[TasksTaskStopwatchResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskStopwatchResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator10]
+    creator: NotRequired[TasksTaskStopwatchResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -3756,7 +5074,7 @@ class Task14(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskStopwatchResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -3772,7 +5090,7 @@ class Task14(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible11]
+    responsible: NotRequired[TasksTaskStopwatchResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -3790,24 +5108,51 @@ class Task14(TypedDict):
     title: NotRequired[str]
     viewedDate: NotRequired[str]
     xmlId: NotRequired[Any]
+
+
+class TasksTaskStopwatchResultTime(TypedDict):
+    date_finish: NotRequired[str]
+    date_start: NotRequired[str]
+    duration: NotRequired[float]
+    finish: NotRequired[float]
+    operating: NotRequired[float]
+    operating_reset_at: NotRequired[int]
+    processing: NotRequired[float]
+    start: NotRequired[float]
 
 
 class TasksTaskStopwatchResult(TypedDict):
-    task: NotRequired[Task14]
-    time: NotRequired[Time5]
+    task: NotRequired[TasksTaskStopwatchResultTask]
+    time: NotRequired[TasksTaskStopwatchResultTime]
 
 
-AccomplicesData9 = TypedDict(
-    "AccomplicesData9",
+class TasksTaskUnmuteResultTaskAccomplicesDataN11(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskUnmuteResultTaskAccomplicesDataN3(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskUnmuteResultTaskAccomplicesData = TypedDict(
+    "TasksTaskUnmuteResultTaskAccomplicesData",
     {
-        "11": NotRequired[Field11],
-        "3": NotRequired[Field3],
+        "11": NotRequired[TasksTaskUnmuteResultTaskAccomplicesDataN11],
+        "3": NotRequired[TasksTaskUnmuteResultTaskAccomplicesDataN3],
     },
 )
 
 
-Action69 = TypedDict(
-    "Action69",
+TasksTaskUnmuteResultTaskAction = TypedDict(
+    "TasksTaskUnmuteResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -3840,17 +5185,41 @@ Action69 = TypedDict(
 )
 
 
-AuditorsData12 = TypedDict(
-    "AuditorsData12",
+class TasksTaskUnmuteResultTaskAuditorsDataN103(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskUnmuteResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskUnmuteResultTaskAuditorsDataN61(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskUnmuteResultTaskAuditorsData = TypedDict(
+    "TasksTaskUnmuteResultTaskAuditorsData",
     {
-        "103": NotRequired[Field103],
-        "547": NotRequired[Field5473],
-        "61": NotRequired[Field61],
+        "103": NotRequired[TasksTaskUnmuteResultTaskAuditorsDataN103],
+        "547": NotRequired[TasksTaskUnmuteResultTaskAuditorsDataN547],
+        "61": NotRequired[TasksTaskUnmuteResultTaskAuditorsDataN61],
     },
 )
 
 
-class Action70(TypedDict):
+class TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemAction(TypedDict):
     add: NotRequired[bool]
     addAccomplice: NotRequired[bool]
     modify: NotRequired[bool]
@@ -3858,7 +5227,15 @@ class Action70(TypedDict):
     toggle: NotRequired[bool]
 
 
-class Fields39(TypedDict):
+class TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemDescendantsItemAction(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemDescendantsItemFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3876,21 +5253,39 @@ class Fields39(TypedDict):
     userId: NotRequired[int]
 
 
-class Descendant23(TypedDict):
-    action: NotRequired[Action70]
+class TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemDescendantsItemAction]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields39]
+    fields: NotRequired[TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Descendant22(TypedDict):
-    action: NotRequired[Action70]
-    descendants: NotRequired[list[Descendant23]]
-    fields: NotRequired[Fields39]
+class TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[int]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[int]
+    id: NotRequired[int]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[int]
+    sortIndex: NotRequired[int]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskUnmuteResultTaskCheckListTreeDescendantsItem(TypedDict):
+    action: NotRequired[TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemAction]
+    descendants: NotRequired[list[TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemDescendantsItem]]
+    fields: NotRequired[TasksTaskUnmuteResultTaskCheckListTreeDescendantsItemFields]
     nodeId: NotRequired[int]
 
 
-class Fields41(TypedDict):
+class TasksTaskUnmuteResultTaskCheckListTreeFields(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -3908,15 +5303,23 @@ class Fields41(TypedDict):
     userId: NotRequired[int]
 
 
-class CheckListTree13(TypedDict):
+class TasksTaskUnmuteResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
-    descendants: NotRequired[list[Descendant22]]
-    fields: NotRequired[Fields41]
+    descendants: NotRequired[list[TasksTaskUnmuteResultTaskCheckListTreeDescendantsItem]]
+    fields: NotRequired[TasksTaskUnmuteResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Field43111(TypedDict):
-    action: NotRequired[Action70]
+class TasksTaskUnmuteResultTaskChecklistN431Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskUnmuteResultTaskChecklistN431(TypedDict):
+    action: NotRequired[TasksTaskUnmuteResultTaskChecklistN431Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3933,8 +5336,16 @@ class Field43111(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field43311(TypedDict):
-    action: NotRequired[Action70]
+class TasksTaskUnmuteResultTaskChecklistN433Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskUnmuteResultTaskChecklistN433(TypedDict):
+    action: NotRequired[TasksTaskUnmuteResultTaskChecklistN433Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3951,8 +5362,16 @@ class Field43311(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-class Field43511(TypedDict):
-    action: NotRequired[Action70]
+class TasksTaskUnmuteResultTaskChecklistN435Action(TypedDict):
+    add: NotRequired[bool]
+    addAccomplice: NotRequired[bool]
+    modify: NotRequired[bool]
+    remove: NotRequired[bool]
+    toggle: NotRequired[bool]
+
+
+class TasksTaskUnmuteResultTaskChecklistN435(TypedDict):
+    action: NotRequired[TasksTaskUnmuteResultTaskChecklistN435Action]
     attachments: NotRequired[list[Any]]
     createdBy: NotRequired[str]
     entityId: NotRequired[str]
@@ -3969,38 +5388,63 @@ class Field43511(TypedDict):
     ufChecklistFiles: NotRequired[bool]
 
 
-Checklist11 = TypedDict(
-    "Checklist11",
+TasksTaskUnmuteResultTaskChecklist = TypedDict(
+    "TasksTaskUnmuteResultTaskChecklist",
     {
-        "431": NotRequired[Field43111],
-        "433": NotRequired[Field43311],
-        "435": NotRequired[Field43511],
+        "431": NotRequired[TasksTaskUnmuteResultTaskChecklistN431],
+        "433": NotRequired[TasksTaskUnmuteResultTaskChecklistN433],
+        "435": NotRequired[TasksTaskUnmuteResultTaskChecklistN435],
     },
 )
 
 
-class Task15(TypedDict):
+class TasksTaskUnmuteResultTaskCreator(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskUnmuteResultTaskGroup(TypedDict):
+    additionalData: NotRequired[list[Any]]
+    id: NotRequired[str]
+    image: NotRequired[str]
+    membersCount: NotRequired[int]
+    name: NotRequired[str]
+    opened: NotRequired[bool]
+
+
+class TasksTaskUnmuteResultTaskResponsible(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+class TasksTaskUnmuteResultTask(TypedDict):
     accomplices: NotRequired[list[str]]
-    accomplicesData: NotRequired[AccomplicesData9]
-    action: NotRequired[Action69]
+    accomplicesData: NotRequired[TasksTaskUnmuteResultTaskAccomplicesData]
+    action: NotRequired[TasksTaskUnmuteResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData12]
+    auditorsData: NotRequired[TasksTaskUnmuteResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree13]
-    checklist: NotRequired[Checklist11]
+    checkListTree: NotRequired[TasksTaskUnmuteResultTaskCheckListTree]
+    checklist: NotRequired[TasksTaskUnmuteResultTaskChecklist]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator10]
+    creator: NotRequired[TasksTaskUnmuteResultTaskCreator]
     dateStart: NotRequired[str]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -4016,7 +5460,7 @@ class Task15(TypedDict):
     forkedByTemplateId: NotRequired[Any]
     forumId: NotRequired[str]
     forumTopicId: NotRequired[str]
-    group: NotRequired[Group]
+    group: NotRequired[TasksTaskUnmuteResultTaskGroup]
     groupId: NotRequired[str]
     guid: NotRequired[str]
     id: NotRequired[str]
@@ -4032,7 +5476,7 @@ class Task15(TypedDict):
     parentId: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible11]
+    responsible: NotRequired[TasksTaskUnmuteResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -4052,7 +5496,7 @@ class Task15(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Time10(TypedDict):
+class TasksTaskUnmuteResultTime(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
     duration: NotRequired[float]
@@ -4064,12 +5508,12 @@ class Time10(TypedDict):
 
 
 class TasksTaskUnmuteResult(TypedDict):
-    task: NotRequired[Task15]
-    time: NotRequired[Time10]
+    task: NotRequired[TasksTaskUnmuteResultTask]
+    time: NotRequired[TasksTaskUnmuteResultTime]
 
 
-Action75 = TypedDict(
-    "Action75",
+TasksTaskUnpinResultTaskAction = TypedDict(
+    "TasksTaskUnpinResultTaskAction",
     {
         "accept": NotRequired[bool],
         "addFavorite": NotRequired[bool],
@@ -4102,14 +5546,32 @@ Action75 = TypedDict(
 )
 
 
-class CheckListTree14(TypedDict):
+class TasksTaskUnpinResultTaskCheckListTreeFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[Any]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[Any]
+    id: NotRequired[Any]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[Any]
+    sortIndex: NotRequired[Any]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskUnpinResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields41]
+    fields: NotRequired[TasksTaskUnpinResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Creator15(TypedDict):
+class TasksTaskUnpinResultTaskCreator(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -4117,7 +5579,7 @@ class Creator15(TypedDict):
     workPosition: NotRequired[Any]
 
 
-class Responsible16(TypedDict):
+class TasksTaskUnpinResultTaskResponsible(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -4125,10 +5587,10 @@ class Responsible16(TypedDict):
     workPosition: NotRequired[Any]
 
 
-class Task16(TypedDict):
+class TasksTaskUnpinResultTask(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
-    action: NotRequired[Action75]
+    action: NotRequired[TasksTaskUnpinResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
@@ -4140,14 +5602,14 @@ class Task16(TypedDict):
     changedDate: NotRequired[str]
     chatId: NotRequired[int]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree14]
+    checkListTree: NotRequired[TasksTaskUnpinResultTaskCheckListTree]
     checklist: NotRequired[list[Any]]
     closedBy: NotRequired[Any]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[Any]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator15]
+    creator: NotRequired[TasksTaskUnpinResultTaskCreator]
     dateStart: NotRequired[Any]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -4179,7 +5641,7 @@ class Task16(TypedDict):
     parentId: NotRequired[Any]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible16]
+    responsible: NotRequired[TasksTaskUnpinResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[Any]
     siteId: NotRequired[str]
@@ -4200,25 +5662,85 @@ class Task16(TypedDict):
 
 
 class TasksTaskUnpinResult(TypedDict):
-    task: NotRequired[Task16]
+    task: NotRequired[TasksTaskUnpinResultTask]
 
 
-AuditorsData13 = TypedDict(
-    "AuditorsData13",
+TasksTaskUpdateResultTaskAction = TypedDict(
+    "TasksTaskUpdateResultTaskAction",
     {
-        "547": NotRequired[Field5473],
+        "accept": NotRequired[bool],
+        "addFavorite": NotRequired[bool],
+        "approve": NotRequired[bool],
+        "changeDeadline": NotRequired[bool],
+        "checklist.add": NotRequired[bool],
+        "checklist.reorder": NotRequired[bool],
+        "checklistAddItems": NotRequired[bool],
+        "complete": NotRequired[bool],
+        "create": NotRequired[bool],
+        "dayplan.timer.toggle": NotRequired[bool],
+        "decline": NotRequired[bool],
+        "defer": NotRequired[bool],
+        "delegate": NotRequired[bool],
+        "deleteFavorite": NotRequired[bool],
+        "disapprove": NotRequired[bool],
+        "edit": NotRequired[bool],
+        "edit.originator": NotRequired[bool],
+        "edit.plan": NotRequired[bool],
+        "elapsedtime.add": NotRequired[bool],
+        "favorite.add": NotRequired[bool],
+        "favorite.delete": NotRequired[bool],
+        "pause": NotRequired[bool],
+        "rate": NotRequired[bool],
+        "remove": NotRequired[bool],
+        "renew": NotRequired[bool],
+        "start": NotRequired[bool],
+        "take": NotRequired[bool],
     },
 )
 
 
-class CheckListTree15(TypedDict):
+class TasksTaskUpdateResultTaskAuditorsDataN547(TypedDict):
+    icon: NotRequired[str]
+    id: NotRequired[str]
+    link: NotRequired[str]
+    name: NotRequired[str]
+    workPosition: NotRequired[str]
+
+
+TasksTaskUpdateResultTaskAuditorsData = TypedDict(
+    "TasksTaskUpdateResultTaskAuditorsData",
+    {
+        "547": NotRequired[TasksTaskUpdateResultTaskAuditorsDataN547],
+    },
+)
+
+
+class TasksTaskUpdateResultTaskCheckListTreeFields(TypedDict):
+    attachments: NotRequired[list[Any]]
+    completedCount: NotRequired[int]
+    copiedId: NotRequired[Any]
+    createdBy: NotRequired[Any]
+    displaySortIndex: NotRequired[str]
+    entityId: NotRequired[Any]
+    id: NotRequired[Any]
+    isComplete: NotRequired[bool]
+    isImportant: NotRequired[bool]
+    members: NotRequired[list[Any]]
+    nodeId: NotRequired[Any]
+    parentId: NotRequired[Any]
+    sortIndex: NotRequired[Any]
+    title: NotRequired[str]
+    userId: NotRequired[int]
+
+
+class TasksTaskUpdateResultTaskCheckListTree(TypedDict):
     action: NotRequired[list[Any]]
     descendants: NotRequired[list[Any]]
-    fields: NotRequired[Fields41]
+    fields: NotRequired[TasksTaskUpdateResultTaskCheckListTreeFields]
     nodeId: NotRequired[int]
 
 
-class Creator16(TypedDict):
+class TasksTaskUpdateResultTaskCreator(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -4226,7 +5748,7 @@ class Creator16(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Responsible17(TypedDict):
+class TasksTaskUpdateResultTaskResponsible(TypedDict):
     icon: NotRequired[str]
     id: NotRequired[str]
     link: NotRequired[str]
@@ -4234,28 +5756,28 @@ class Responsible17(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Task17(TypedDict):
+class TasksTaskUpdateResultTask(TypedDict):
     accomplices: NotRequired[list[Any]]
     accomplicesData: NotRequired[list[Any]]
-    action: NotRequired[Action75]
+    action: NotRequired[TasksTaskUpdateResultTaskAction]
     activityDate: NotRequired[str]
     addInReport: NotRequired[str]
     allowChangeDeadline: NotRequired[str]
     allowTimeTracking: NotRequired[str]
     auditors: NotRequired[list[str]]
-    auditorsData: NotRequired[AuditorsData13]
+    auditorsData: NotRequired[TasksTaskUpdateResultTaskAuditorsData]
     backlogId: NotRequired[Any]
     changedBy: NotRequired[str]
     changedDate: NotRequired[str]
     checkListCanAdd: NotRequired[bool]
-    checkListTree: NotRequired[CheckListTree15]
+    checkListTree: NotRequired[TasksTaskUpdateResultTaskCheckListTree]
     checklist: NotRequired[list[Any]]
     closedBy: NotRequired[str]
     closedDate: NotRequired[Any]
     commentsCount: NotRequired[str]
     createdBy: NotRequired[str]
     createdDate: NotRequired[str]
-    creator: NotRequired[Creator16]
+    creator: NotRequired[TasksTaskUpdateResultTaskCreator]
     dateStart: NotRequired[Any]
     deadline: NotRequired[str]
     description: NotRequired[str]
@@ -4286,7 +5808,7 @@ class Task17(TypedDict):
     outlookVersion: NotRequired[str]
     priority: NotRequired[str]
     replicate: NotRequired[str]
-    responsible: NotRequired[Responsible17]
+    responsible: NotRequired[TasksTaskUpdateResultTaskResponsible]
     responsibleId: NotRequired[str]
     serviceCommentsCount: NotRequired[str]
     siteId: NotRequired[str]
@@ -4307,13 +5829,13 @@ class Task17(TypedDict):
 
 
 class TasksTaskUpdateResult(TypedDict):
-    task: NotRequired[Task17]
+    task: NotRequired[TasksTaskUpdateResultTask]
 
 
 TasksTemplateAddResult: TypeAlias = int
 
 
-class Member(TypedDict):
+class TasksTemplateChecklistAddAttachmentByContentResultCheckListItemMembersItem(TypedDict):
     id: NotRequired[str]
     image: NotRequired[str]
     isCollaber: NotRequired[bool]
@@ -4323,7 +5845,7 @@ class Member(TypedDict):
     type: NotRequired[str]
 
 
-class CheckListItem(TypedDict):
+class TasksTemplateChecklistAddAttachmentByContentResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4332,7 +5854,7 @@ class CheckListItem(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member]]
+    members: NotRequired[list[TasksTemplateChecklistAddAttachmentByContentResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4342,11 +5864,11 @@ class CheckListItem(TypedDict):
 
 
 class TasksTemplateChecklistAddAttachmentByContentResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem]
+    checkListItem: NotRequired[TasksTemplateChecklistAddAttachmentByContentResultCheckListItem]
 
 
-Attachments = TypedDict(
-    "Attachments",
+TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItemAttachments = TypedDict(
+    "TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItemAttachments",
     {
         "1417": NotRequired[str],
         "1419": NotRequired[str],
@@ -4354,8 +5876,18 @@ Attachments = TypedDict(
 )
 
 
-class CheckListItem1(TypedDict):
-    attachments: NotRequired[Attachments]
+class TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItemMembersItem(TypedDict):
+    id: NotRequired[str]
+    image: NotRequired[str]
+    isCollaber: NotRequired[bool]
+    name: NotRequired[str]
+    personalGender: NotRequired[str]
+    personalPhoto: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItem(TypedDict):
+    attachments: NotRequired[TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItemAttachments]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
     createdBy: NotRequired[Any]
@@ -4363,7 +5895,7 @@ class CheckListItem1(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member]]
+    members: NotRequired[list[TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4373,15 +5905,15 @@ class CheckListItem1(TypedDict):
 
 
 class TasksTemplateChecklistAddAttachmentsFromDiskResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem1]
+    checkListItem: NotRequired[TasksTemplateChecklistAddAttachmentsFromDiskResultCheckListItem]
 
 
-class Member2(TypedDict):
+class TasksTemplateChecklistAddResultCheckListItemMembersItem(TypedDict):
     id: NotRequired[int]
     type: NotRequired[str]
 
 
-class CheckListItem2(TypedDict):
+class TasksTemplateChecklistAddResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4390,7 +5922,7 @@ class CheckListItem2(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member2]]
+    members: NotRequired[list[TasksTemplateChecklistAddResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4400,10 +5932,10 @@ class CheckListItem2(TypedDict):
 
 
 class TasksTemplateChecklistAddResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem2]
+    checkListItem: NotRequired[TasksTemplateChecklistAddResultCheckListItem]
 
 
-class CheckListItem3(TypedDict):
+class TasksTemplateChecklistCompleteResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4422,13 +5954,22 @@ class CheckListItem3(TypedDict):
 
 
 class TasksTemplateChecklistCompleteResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem3]
+    checkListItem: NotRequired[TasksTemplateChecklistCompleteResultCheckListItem]
 
 
 TasksTemplateChecklistDeleteResult: TypeAlias = bool
 
 
-class Member3(TypedDict):
+TasksTemplateChecklistGetResultCheckListItemAttachments = TypedDict(
+    "TasksTemplateChecklistGetResultCheckListItemAttachments",
+    {
+        "1417": NotRequired[str],
+        "1419": NotRequired[str],
+    },
+)
+
+
+class TasksTemplateChecklistGetResultCheckListItemMembersItem(TypedDict):
     id: NotRequired[str]
     image: NotRequired[str]
     isCollaber: NotRequired[bool]
@@ -4438,8 +5979,8 @@ class Member3(TypedDict):
     type: NotRequired[str]
 
 
-class CheckListItem4(TypedDict):
-    attachments: NotRequired[Attachments]
+class TasksTemplateChecklistGetResultCheckListItem(TypedDict):
+    attachments: NotRequired[TasksTemplateChecklistGetResultCheckListItemAttachments]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
     createdBy: NotRequired[Any]
@@ -4447,7 +5988,7 @@ class CheckListItem4(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member3]]
+    members: NotRequired[list[TasksTemplateChecklistGetResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4457,10 +5998,10 @@ class CheckListItem4(TypedDict):
 
 
 class TasksTemplateChecklistGetResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem4]
+    checkListItem: NotRequired[TasksTemplateChecklistGetResultCheckListItem]
 
 
-class Field23(TypedDict):
+class TasksTemplateChecklistListResultCheckListItemsN23(TypedDict):
     id: NotRequired[str]
     isComplete: NotRequired[str]
     isImportant: NotRequired[str]
@@ -4470,7 +6011,7 @@ class Field23(TypedDict):
     title: NotRequired[str]
 
 
-class Field25(TypedDict):
+class TasksTemplateChecklistListResultCheckListItemsN25(TypedDict):
     id: NotRequired[str]
     isComplete: NotRequired[str]
     isImportant: NotRequired[str]
@@ -4480,7 +6021,7 @@ class Field25(TypedDict):
     title: NotRequired[str]
 
 
-class Field27(TypedDict):
+class TasksTemplateChecklistListResultCheckListItemsN27(TypedDict):
     id: NotRequired[str]
     isComplete: NotRequired[str]
     isImportant: NotRequired[str]
@@ -4490,7 +6031,7 @@ class Field27(TypedDict):
     title: NotRequired[str]
 
 
-class Field29(TypedDict):
+class TasksTemplateChecklistListResultCheckListItemsN29(TypedDict):
     id: NotRequired[str]
     isComplete: NotRequired[str]
     isImportant: NotRequired[str]
@@ -4500,22 +6041,22 @@ class Field29(TypedDict):
     title: NotRequired[str]
 
 
-CheckListItems = TypedDict(
-    "CheckListItems",
+TasksTemplateChecklistListResultCheckListItems = TypedDict(
+    "TasksTemplateChecklistListResultCheckListItems",
     {
-        "23": NotRequired[Field23],
-        "25": NotRequired[Field25],
-        "27": NotRequired[Field27],
-        "29": NotRequired[Field29],
+        "23": NotRequired[TasksTemplateChecklistListResultCheckListItemsN23],
+        "25": NotRequired[TasksTemplateChecklistListResultCheckListItemsN25],
+        "27": NotRequired[TasksTemplateChecklistListResultCheckListItemsN27],
+        "29": NotRequired[TasksTemplateChecklistListResultCheckListItemsN29],
     },
 )
 
 
 class TasksTemplateChecklistListResult(TypedDict):
-    checkListItems: NotRequired[CheckListItems]
+    checkListItems: NotRequired[TasksTemplateChecklistListResultCheckListItems]
 
 
-class CheckListItem5(TypedDict):
+class TasksTemplateChecklistMoveAfterResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4534,11 +6075,30 @@ class CheckListItem5(TypedDict):
 
 
 class TasksTemplateChecklistMoveAfterResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem5]
+    checkListItem: NotRequired[TasksTemplateChecklistMoveAfterResultCheckListItem]
 
 
-class CheckListItem6(TypedDict):
-    attachments: NotRequired[Attachments]
+TasksTemplateChecklistMoveBeforeResultCheckListItemAttachments = TypedDict(
+    "TasksTemplateChecklistMoveBeforeResultCheckListItemAttachments",
+    {
+        "1417": NotRequired[str],
+        "1419": NotRequired[str],
+    },
+)
+
+
+class TasksTemplateChecklistMoveBeforeResultCheckListItemMembersItem(TypedDict):
+    id: NotRequired[str]
+    image: NotRequired[str]
+    isCollaber: NotRequired[bool]
+    name: NotRequired[str]
+    personalGender: NotRequired[str]
+    personalPhoto: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TasksTemplateChecklistMoveBeforeResultCheckListItem(TypedDict):
+    attachments: NotRequired[TasksTemplateChecklistMoveBeforeResultCheckListItemAttachments]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
     createdBy: NotRequired[Any]
@@ -4546,7 +6106,7 @@ class CheckListItem6(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member3]]
+    members: NotRequired[list[TasksTemplateChecklistMoveBeforeResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4556,10 +6116,20 @@ class CheckListItem6(TypedDict):
 
 
 class TasksTemplateChecklistMoveBeforeResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem6]
+    checkListItem: NotRequired[TasksTemplateChecklistMoveBeforeResultCheckListItem]
 
 
-class CheckListItem7(TypedDict):
+class TasksTemplateChecklistRemoveAttachmentsResultCheckListItemMembersItem(TypedDict):
+    id: NotRequired[str]
+    image: NotRequired[str]
+    isCollaber: NotRequired[bool]
+    name: NotRequired[str]
+    personalGender: NotRequired[str]
+    personalPhoto: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TasksTemplateChecklistRemoveAttachmentsResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4568,7 +6138,7 @@ class CheckListItem7(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member3]]
+    members: NotRequired[list[TasksTemplateChecklistRemoveAttachmentsResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4578,10 +6148,10 @@ class CheckListItem7(TypedDict):
 
 
 class TasksTemplateChecklistRemoveAttachmentsResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem7]
+    checkListItem: NotRequired[TasksTemplateChecklistRemoveAttachmentsResultCheckListItem]
 
 
-class CheckListItem8(TypedDict):
+class TasksTemplateChecklistRenewResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4600,10 +6170,20 @@ class CheckListItem8(TypedDict):
 
 
 class TasksTemplateChecklistRenewResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem8]
+    checkListItem: NotRequired[TasksTemplateChecklistRenewResultCheckListItem]
 
 
-class CheckListItem9(TypedDict):
+class TasksTemplateChecklistUpdateResultCheckListItemMembersItem(TypedDict):
+    id: NotRequired[str]
+    image: NotRequired[str]
+    isCollaber: NotRequired[bool]
+    name: NotRequired[str]
+    personalGender: NotRequired[str]
+    personalPhoto: NotRequired[str]
+    type: NotRequired[str]
+
+
+class TasksTemplateChecklistUpdateResultCheckListItem(TypedDict):
     attachments: NotRequired[list[Any]]
     completedCount: NotRequired[int]
     copiedId: NotRequired[Any]
@@ -4612,7 +6192,7 @@ class CheckListItem9(TypedDict):
     id: NotRequired[int]
     isComplete: NotRequired[bool]
     isImportant: NotRequired[bool]
-    members: NotRequired[list[Member3]]
+    members: NotRequired[list[TasksTemplateChecklistUpdateResultCheckListItemMembersItem]]
     nodeId: NotRequired[Any]
     parentId: NotRequired[int]
     sortIndex: NotRequired[int]
@@ -4622,14 +6202,14 @@ class CheckListItem9(TypedDict):
 
 
 class TasksTemplateChecklistUpdateResult(TypedDict):
-    checkListItem: NotRequired[CheckListItem9]
+    checkListItem: NotRequired[TasksTemplateChecklistUpdateResultCheckListItem]
 
 
 TasksTemplateDeleteResult: TypeAlias = bool
 
 
-Values = TypedDict(
-    "Values",
+TasksTemplateFieldsResultValueValues = TypedDict(
+    "TasksTemplateFieldsResultValueValues",
     {
         "0": NotRequired[Any],
         "1": NotRequired[Any],
@@ -4644,16 +6224,16 @@ Values = TypedDict(
 )
 
 
-class TasksTemplateFieldsResult1(TypedDict):
+class TasksTemplateFieldsResultValue(TypedDict):
     default: NotRequired[Any]
     primary: NotRequired[bool]
     required: NotRequired[bool]
     title: NotRequired[str]
     type: NotRequired[str]
-    values: NotRequired[Values]
+    values: NotRequired[TasksTemplateFieldsResultValueValues]
 
 
-TasksTemplateFieldsResult: TypeAlias = dict[str, TasksTemplateFieldsResult1]
+TasksTemplateFieldsResult: TypeAlias = dict[str, TasksTemplateFieldsResultValue]
 
 
 class TasksTemplateGetResult(TypedDict):

@@ -49,7 +49,7 @@ class TelephonyExternalCallRegisterResult(TypedDict):
     CRM_ENTITY_TYPE: NotRequired[str]
 
 
-class ASSIGNEDBY(TypedDict):
+class TelephonyExternalCallSearchCrmEntitiesResultItemAssignedBy(TypedDict):
     ID: NotRequired[str]
     PERSONAL_MOBILE: NotRequired[str]
     PERSONAL_PHONE: NotRequired[Any]
@@ -59,7 +59,7 @@ class ASSIGNEDBY(TypedDict):
 
 
 class TelephonyExternalCallSearchCrmEntitiesResultItem(TypedDict):
-    ASSIGNED_BY: NotRequired[ASSIGNEDBY]
+    ASSIGNED_BY: NotRequired[TelephonyExternalCallSearchCrmEntitiesResultItemAssignedBy]
     ASSIGNED_BY_ID: NotRequired[int]
     CRM_ENTITY_ID: NotRequired[int]
     CRM_ENTITY_TYPE: NotRequired[str]

@@ -72,11 +72,11 @@ class TimemanPauseResult(TypedDict):
     TZ_OFFSET: NotRequired[int]
 
 
-class ALLOWEDDEVICES(TypedDict):
+class TimemanScheduleGetResultAllowedDevices(TypedDict):
     browser: NotRequired[bool]
 
 
-class CALENDAR(TypedDict):
+class TimemanScheduleGetResultCalendar(TypedDict):
     EXCLUSIONS: NotRequired[list[Any]]
     ID: NotRequired[int]
     NAME: NotRequired[str]
@@ -84,11 +84,11 @@ class CALENDAR(TypedDict):
     SYSTEM_CODE: NotRequired[str]
 
 
-class REPORTPERIODOPTIONS(TypedDict):
+class TimemanScheduleGetResultReportPeriodOptions(TypedDict):
     START_WEEK_DAY: NotRequired[int]
 
 
-class USERSTONOTIFY(TypedDict):
+class TimemanScheduleGetResultScheduleViolationRulesUsersToNotify(TypedDict):
     FIXED_EDIT_WORKTIME: NotRequired[list[str]]
     FIXED_PERIODIC: NotRequired[list[str]]
     FIXED_PER_RECORD: NotRequired[list[str]]
@@ -97,7 +97,7 @@ class USERSTONOTIFY(TypedDict):
     SHIFT_MISSED_START: NotRequired[list[Any]]
 
 
-class SCHEDULEVIOLATIONRULES(TypedDict):
+class TimemanScheduleGetResultScheduleViolationRules(TypedDict):
     ENTITY_CODE: NotRequired[str]
     ID: NotRequired[int]
     MAX_ALLOWED_TO_EDIT_WORK_TIME: NotRequired[int]
@@ -115,10 +115,10 @@ class SCHEDULEVIOLATIONRULES(TypedDict):
     RELATIVE_START_FROM: NotRequired[int]
     RELATIVE_START_TO: NotRequired[int]
     SCHEDULE_ID: NotRequired[int]
-    USERS_TO_NOTIFY: NotRequired[USERSTONOTIFY]
+    USERS_TO_NOTIFY: NotRequired[TimemanScheduleGetResultScheduleViolationRulesUsersToNotify]
 
 
-class SHIFT(TypedDict):
+class TimemanScheduleGetResultShiftsItem(TypedDict):
     BREAK_DURATION: NotRequired[int]
     DELETED: NotRequired[bool]
     ID: NotRequired[int]
@@ -130,8 +130,8 @@ class SHIFT(TypedDict):
 
 
 class TimemanScheduleGetResult(TypedDict):
-    ALLOWED_DEVICES: NotRequired[ALLOWEDDEVICES]
-    CALENDAR: NotRequired[CALENDAR]
+    ALLOWED_DEVICES: NotRequired[TimemanScheduleGetResultAllowedDevices]
+    CALENDAR: NotRequired[TimemanScheduleGetResultCalendar]
     CALENDAR_ID: NotRequired[int]
     CONTROLLED_ACTIONS: NotRequired[int]
     CREATED_AT: NotRequired[str]
@@ -143,10 +143,10 @@ class TimemanScheduleGetResult(TypedDict):
     IS_FOR_ALL_USERS: NotRequired[bool]
     NAME: NotRequired[str]
     REPORT_PERIOD: NotRequired[str]
-    REPORT_PERIOD_OPTIONS: NotRequired[REPORTPERIODOPTIONS]
+    REPORT_PERIOD_OPTIONS: NotRequired[TimemanScheduleGetResultReportPeriodOptions]
     SCHEDULE_TYPE: NotRequired[str]
-    SCHEDULE_VIOLATION_RULES: NotRequired[SCHEDULEVIOLATIONRULES]
-    SHIFTS: NotRequired[list[SHIFT]]
+    SCHEDULE_VIOLATION_RULES: NotRequired[TimemanScheduleGetResultScheduleViolationRules]
+    SHIFTS: NotRequired[list[TimemanScheduleGetResultShiftsItem]]
     UPDATED_BY: NotRequired[int]
     WORKTIME_RESTRICTIONS: NotRequired[list[str]]
 
@@ -181,7 +181,7 @@ class TimemanStatusResult(TypedDict):
 TimemanTimecontrolReportAddResult: TypeAlias = bool
 
 
-class Report1(TypedDict):
+class TimemanTimecontrolReportsGetResultReportDaysItemReportsItem(TypedDict):
     active: NotRequired[bool]
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
@@ -201,10 +201,10 @@ class Report1(TypedDict):
     user_id: NotRequired[str]
 
 
-class Day(TypedDict):
+class TimemanTimecontrolReportsGetResultReportDaysItem(TypedDict):
     day_title: NotRequired[str]
     index: NotRequired[str]
-    reports: NotRequired[list[Report1]]
+    reports: NotRequired[list[TimemanTimecontrolReportsGetResultReportDaysItemReportsItem]]
     workday_complete: NotRequired[bool]
     workday_date_finish: NotRequired[str]
     workday_date_start: NotRequired[str]
@@ -216,14 +216,14 @@ class Day(TypedDict):
     workday_time_leaks_user: NotRequired[int]
 
 
-class Report(TypedDict):
+class TimemanTimecontrolReportsGetResultReport(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
-    days: NotRequired[list[Day]]
+    days: NotRequired[list[TimemanTimecontrolReportsGetResultReportDaysItem]]
     month_title: NotRequired[str]
 
 
-class Time(TypedDict):
+class TimemanTimecontrolReportsGetResultTime(TypedDict):
     date_finish: NotRequired[str]
     date_start: NotRequired[str]
     duration: NotRequired[float]
@@ -234,7 +234,7 @@ class Time(TypedDict):
     start: NotRequired[float]
 
 
-class User(TypedDict):
+class TimemanTimecontrolReportsGetResultUser(TypedDict):
     active: NotRequired[bool]
     avatar: NotRequired[str]
     first_name: NotRequired[str]
@@ -247,19 +247,19 @@ class User(TypedDict):
 
 
 class TimemanTimecontrolReportsGetResult(TypedDict):
-    report: NotRequired[Report]
-    time: NotRequired[Time]
-    user: NotRequired[User]
+    report: NotRequired[TimemanTimecontrolReportsGetResultReport]
+    time: NotRequired[TimemanTimecontrolReportsGetResultTime]
+    user: NotRequired[TimemanTimecontrolReportsGetResultUser]
 
 
-class Department(TypedDict):
+class TimemanTimecontrolReportsSettingsGetResultDepartmentsItem(TypedDict):
     id: NotRequired[str]
     name: NotRequired[str]
 
 
 class TimemanTimecontrolReportsSettingsGetResult(TypedDict):
     active: NotRequired[bool]
-    departments: NotRequired[list[Department]]
+    departments: NotRequired[list[TimemanTimecontrolReportsSettingsGetResultDepartmentsItem]]
     minimum_idle_for_report: NotRequired[int]
     report_view_type: NotRequired[str]
     user_admin: NotRequired[bool]

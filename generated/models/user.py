@@ -173,7 +173,7 @@ UserUserfieldDeleteResult: TypeAlias = bool
 UserUserfieldFileGetResult: TypeAlias = Any
 
 
-class LISTItem(TypedDict):
+class UserUserfieldListResultItemListItem(TypedDict):
     DEF: NotRequired[str]
     ID: NotRequired[str]
     SORT: NotRequired[str]
@@ -181,7 +181,7 @@ class LISTItem(TypedDict):
     XML_ID: NotRequired[str]
 
 
-class SETTINGS(TypedDict):
+class UserUserfieldListResultItemSettings(TypedDict):
     CAPTION_NO_VALUE: NotRequired[str]
     DEFAULT_VALUE: NotRequired[str]
     DISPLAY: NotRequired[str]
@@ -195,10 +195,10 @@ class UserUserfieldListResultItem(TypedDict):
     FIELD_NAME: NotRequired[str]
     ID: NotRequired[str]
     IS_SEARCHABLE: NotRequired[str]
-    LIST: NotRequired[list[LISTItem]]
+    LIST: NotRequired[list[UserUserfieldListResultItemListItem]]
     MANDATORY: NotRequired[str]
     MULTIPLE: NotRequired[str]
-    SETTINGS: NotRequired[SETTINGS]
+    SETTINGS: NotRequired[UserUserfieldListResultItemSettings]
     SHOW_FILTER: NotRequired[str]
     SHOW_IN_LIST: NotRequired[str]
     SORT: NotRequired[str]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
 
-class EditFormLabel(TypedDict):
+class UserfieldconfigAddResultFieldEditFormLabel(TypedDict):
     en: NotRequired[str]
 
 
-EnumItem = TypedDict(
-    "EnumItem",
+UserfieldconfigAddResultFieldEnumItem = TypedDict(
+    "UserfieldconfigAddResultFieldEnumItem",
     {
         "def": NotRequired[str],
         "id": NotRequired[str],
@@ -23,54 +23,54 @@ EnumItem = TypedDict(
 )
 
 
-class ErrorMessage(TypedDict):
+class UserfieldconfigAddResultFieldErrorMessage(TypedDict):
     en: NotRequired[Any]
     ru: NotRequired[Any]
 
 
-class HelpMessage(TypedDict):
+class UserfieldconfigAddResultFieldHelpMessage(TypedDict):
     en: NotRequired[Any]
     ru: NotRequired[Any]
 
 
-class LanguageId(TypedDict):
+class UserfieldconfigAddResultFieldLanguageId(TypedDict):
     en: NotRequired[str]
     ru: NotRequired[str]
 
 
-class ListColumnLabel(TypedDict):
+class UserfieldconfigAddResultFieldListColumnLabel(TypedDict):
     en: NotRequired[Any]
     ru: NotRequired[Any]
 
 
-class ListFilterLabel(TypedDict):
+class UserfieldconfigAddResultFieldListFilterLabel(TypedDict):
     en: NotRequired[Any]
     ru: NotRequired[Any]
 
 
-class Settings(TypedDict):
+class UserfieldconfigAddResultFieldSettings(TypedDict):
     CAPTION_NO_VALUE: NotRequired[str]
     DISPLAY: NotRequired[str]
     LIST_HEIGHT: NotRequired[int]
     SHOW_NO_VALUE: NotRequired[str]
 
 
-class Field(TypedDict):
-    editFormLabel: NotRequired[EditFormLabel]
+class UserfieldconfigAddResultField(TypedDict):
+    editFormLabel: NotRequired[UserfieldconfigAddResultFieldEditFormLabel]
     editInList: NotRequired[str]
     entityId: NotRequired[str]
-    enum: NotRequired[list[EnumItem]]
-    errorMessage: NotRequired[ErrorMessage]
+    enum: NotRequired[list[UserfieldconfigAddResultFieldEnumItem]]
+    errorMessage: NotRequired[UserfieldconfigAddResultFieldErrorMessage]
     fieldName: NotRequired[str]
-    helpMessage: NotRequired[HelpMessage]
+    helpMessage: NotRequired[UserfieldconfigAddResultFieldHelpMessage]
     id: NotRequired[str]
     isSearchable: NotRequired[str]
-    languageId: NotRequired[LanguageId]
-    listColumnLabel: NotRequired[ListColumnLabel]
-    listFilterLabel: NotRequired[ListFilterLabel]
+    languageId: NotRequired[UserfieldconfigAddResultFieldLanguageId]
+    listColumnLabel: NotRequired[UserfieldconfigAddResultFieldListColumnLabel]
+    listFilterLabel: NotRequired[UserfieldconfigAddResultFieldListFilterLabel]
     mandatory: NotRequired[str]
     multiple: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[UserfieldconfigAddResultFieldSettings]
     showFilter: NotRequired[str]
     showInList: NotRequired[str]
     sort: NotRequired[str]
@@ -79,58 +79,78 @@ class Field(TypedDict):
 
 
 class UserfieldconfigAddResult(TypedDict):
-    field: NotRequired[Field]
+    field: NotRequired[UserfieldconfigAddResultField]
 
 
 UserfieldconfigDeleteResult: TypeAlias = Any
 
 
-class EditFormLabel1(TypedDict):
+class UserfieldconfigGetResultFieldEditFormLabel(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class ErrorMessage1(TypedDict):
+UserfieldconfigGetResultFieldEnumItem = TypedDict(
+    "UserfieldconfigGetResultFieldEnumItem",
+    {
+        "def": NotRequired[str],
+        "id": NotRequired[str],
+        "sort": NotRequired[str],
+        "userFieldId": NotRequired[str],
+        "value": NotRequired[str],
+        "xmlId": NotRequired[str],
+    },
+)
+
+
+class UserfieldconfigGetResultFieldErrorMessage(TypedDict):
     de: NotRequired[Any]
     en: NotRequired[Any]
 
 
-class HelpMessage1(TypedDict):
+class UserfieldconfigGetResultFieldHelpMessage(TypedDict):
     de: NotRequired[Any]
     en: NotRequired[Any]
 
 
-class LanguageId1(TypedDict):
+class UserfieldconfigGetResultFieldLanguageId(TypedDict):
     de: NotRequired[str]
     en: NotRequired[str]
 
 
-class ListColumnLabel1(TypedDict):
+class UserfieldconfigGetResultFieldListColumnLabel(TypedDict):
     de: NotRequired[Any]
     en: NotRequired[Any]
 
 
-class ListFilterLabel1(TypedDict):
+class UserfieldconfigGetResultFieldListFilterLabel(TypedDict):
     de: NotRequired[Any]
     en: NotRequired[Any]
 
 
-class Field1(TypedDict):
-    editFormLabel: NotRequired[EditFormLabel1]
+class UserfieldconfigGetResultFieldSettings(TypedDict):
+    CAPTION_NO_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    SHOW_NO_VALUE: NotRequired[str]
+
+
+class UserfieldconfigGetResultField(TypedDict):
+    editFormLabel: NotRequired[UserfieldconfigGetResultFieldEditFormLabel]
     editInList: NotRequired[str]
     entityId: NotRequired[str]
-    enum: NotRequired[list[EnumItem]]
-    errorMessage: NotRequired[ErrorMessage1]
+    enum: NotRequired[list[UserfieldconfigGetResultFieldEnumItem]]
+    errorMessage: NotRequired[UserfieldconfigGetResultFieldErrorMessage]
     fieldName: NotRequired[str]
-    helpMessage: NotRequired[HelpMessage1]
+    helpMessage: NotRequired[UserfieldconfigGetResultFieldHelpMessage]
     id: NotRequired[str]
     isSearchable: NotRequired[str]
-    languageId: NotRequired[LanguageId1]
-    listColumnLabel: NotRequired[ListColumnLabel1]
-    listFilterLabel: NotRequired[ListFilterLabel1]
+    languageId: NotRequired[UserfieldconfigGetResultFieldLanguageId]
+    listColumnLabel: NotRequired[UserfieldconfigGetResultFieldListColumnLabel]
+    listFilterLabel: NotRequired[UserfieldconfigGetResultFieldListFilterLabel]
     mandatory: NotRequired[str]
     multiple: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[UserfieldconfigGetResultFieldSettings]
     showFilter: NotRequired[str]
     showInList: NotRequired[str]
     sort: NotRequired[str]
@@ -139,28 +159,38 @@ class Field1(TypedDict):
 
 
 class UserfieldconfigGetResult(TypedDict):
-    field: NotRequired[Field1]
+    field: NotRequired[UserfieldconfigGetResultField]
 
 
-class Types(TypedDict):
+class UserfieldconfigGetTypesResultTypesValue(TypedDict):
     description: NotRequired[str]
     userTypeId: NotRequired[str]
 
 
+UserfieldconfigGetTypesResultTypes: TypeAlias = dict[str, UserfieldconfigGetTypesResultTypesValue]
+
+
 class UserfieldconfigGetTypesResult(TypedDict):
-    types: NotRequired[dict[str, Types]]
+    types: NotRequired[UserfieldconfigGetTypesResultTypes]
 
 
-class EditFormLabel2(TypedDict):
+class UserfieldconfigListResultFieldsItemEditFormLabel(TypedDict):
     de: NotRequired[str]
 
 
-class LanguageId2(TypedDict):
+class UserfieldconfigListResultFieldsItemLanguageId(TypedDict):
     de: NotRequired[str]
 
 
-class Field2(TypedDict):
-    editFormLabel: NotRequired[EditFormLabel2]
+class UserfieldconfigListResultFieldsItemSettings(TypedDict):
+    CAPTION_NO_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    SHOW_NO_VALUE: NotRequired[str]
+
+
+class UserfieldconfigListResultFieldsItem(TypedDict):
+    editFormLabel: NotRequired[UserfieldconfigListResultFieldsItemEditFormLabel]
     editInList: NotRequired[str]
     entityId: NotRequired[str]
     errorMessage: NotRequired[Any]
@@ -168,12 +198,12 @@ class Field2(TypedDict):
     helpMessage: NotRequired[Any]
     id: NotRequired[str]
     isSearchable: NotRequired[str]
-    languageId: NotRequired[LanguageId2]
+    languageId: NotRequired[UserfieldconfigListResultFieldsItemLanguageId]
     listColumnLabel: NotRequired[Any]
     listFilterLabel: NotRequired[Any]
     mandatory: NotRequired[str]
     multiple: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[UserfieldconfigListResultFieldsItemSettings]
     showFilter: NotRequired[str]
     showInList: NotRequired[str]
     sort: NotRequired[str]
@@ -182,49 +212,69 @@ class Field2(TypedDict):
 
 
 class UserfieldconfigListResult(TypedDict):
-    fields: NotRequired[list[Field2]]
+    fields: NotRequired[list[UserfieldconfigListResultFieldsItem]]
 
 
-class EditFormLabel3(TypedDict):
+class UserfieldconfigUpdateResultFieldEditFormLabel(TypedDict):
     en: NotRequired[str]
 
 
-class ErrorMessage2(TypedDict):
+UserfieldconfigUpdateResultFieldEnumItem = TypedDict(
+    "UserfieldconfigUpdateResultFieldEnumItem",
+    {
+        "def": NotRequired[str],
+        "id": NotRequired[str],
+        "sort": NotRequired[str],
+        "userFieldId": NotRequired[str],
+        "value": NotRequired[str],
+        "xmlId": NotRequired[str],
+    },
+)
+
+
+class UserfieldconfigUpdateResultFieldErrorMessage(TypedDict):
     en: NotRequired[Any]
 
 
-class HelpMessage2(TypedDict):
+class UserfieldconfigUpdateResultFieldHelpMessage(TypedDict):
     en: NotRequired[Any]
 
 
-class LanguageId3(TypedDict):
+class UserfieldconfigUpdateResultFieldLanguageId(TypedDict):
     en: NotRequired[str]
 
 
-class ListColumnLabel2(TypedDict):
+class UserfieldconfigUpdateResultFieldListColumnLabel(TypedDict):
     en: NotRequired[Any]
 
 
-class ListFilterLabel2(TypedDict):
+class UserfieldconfigUpdateResultFieldListFilterLabel(TypedDict):
     en: NotRequired[Any]
 
 
-class Field3(TypedDict):
-    editFormLabel: NotRequired[EditFormLabel3]
+class UserfieldconfigUpdateResultFieldSettings(TypedDict):
+    CAPTION_NO_VALUE: NotRequired[str]
+    DISPLAY: NotRequired[str]
+    LIST_HEIGHT: NotRequired[int]
+    SHOW_NO_VALUE: NotRequired[str]
+
+
+class UserfieldconfigUpdateResultField(TypedDict):
+    editFormLabel: NotRequired[UserfieldconfigUpdateResultFieldEditFormLabel]
     editInList: NotRequired[str]
     entityId: NotRequired[str]
-    enum: NotRequired[list[EnumItem]]
-    errorMessage: NotRequired[ErrorMessage2]
+    enum: NotRequired[list[UserfieldconfigUpdateResultFieldEnumItem]]
+    errorMessage: NotRequired[UserfieldconfigUpdateResultFieldErrorMessage]
     fieldName: NotRequired[str]
-    helpMessage: NotRequired[HelpMessage2]
+    helpMessage: NotRequired[UserfieldconfigUpdateResultFieldHelpMessage]
     id: NotRequired[str]
     isSearchable: NotRequired[str]
-    languageId: NotRequired[LanguageId3]
-    listColumnLabel: NotRequired[ListColumnLabel2]
-    listFilterLabel: NotRequired[ListFilterLabel2]
+    languageId: NotRequired[UserfieldconfigUpdateResultFieldLanguageId]
+    listColumnLabel: NotRequired[UserfieldconfigUpdateResultFieldListColumnLabel]
+    listFilterLabel: NotRequired[UserfieldconfigUpdateResultFieldListFilterLabel]
     mandatory: NotRequired[str]
     multiple: NotRequired[str]
-    settings: NotRequired[Settings]
+    settings: NotRequired[UserfieldconfigUpdateResultFieldSettings]
     showFilter: NotRequired[str]
     showInList: NotRequired[str]
     sort: NotRequired[str]
@@ -233,4 +283,4 @@ class Field3(TypedDict):
 
 
 class UserfieldconfigUpdateResult(TypedDict):
-    field: NotRequired[Field3]
+    field: NotRequired[UserfieldconfigUpdateResultField]

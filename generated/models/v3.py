@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypeAlias, TypedDict
 
 
-class Item(TypedDict):
+class CallFollowupFieldGetV3ResultItem(TypedDict):
     description: NotRequired[str]
     filterable: NotRequired[bool]
     multiple: NotRequired[bool]
@@ -17,63 +17,63 @@ class Item(TypedDict):
 
 
 class CallFollowupFieldGetV3Result(TypedDict):
-    item: NotRequired[Item]
+    item: NotRequired[CallFollowupFieldGetV3ResultItem]
 
 
-class Item1(TypedDict):
+class CallFollowupFieldListV3ResultItemsItem(TypedDict):
     description: NotRequired[str]
     name: NotRequired[str]
     type: NotRequired[str]
 
 
 class CallFollowupFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item1]]
+    items: NotRequired[list[CallFollowupFieldListV3ResultItemsItem]]
 
 
 class CallFollowupGetV3Result(TypedDict):
     pass
 
 
-class AfterCursor(TypedDict):
+class CallFollowupListV3ResultAfterCursor(TypedDict):
     id: NotRequired[int]
     startDate: NotRequired[str]
 
 
-class ActionItem(TypedDict):
+class CallFollowupListV3ResultItemsItemOverviewActionItemsItem(TypedDict):
     actionItem: NotRequired[str]
     quote: NotRequired[str]
 
 
-class Overview(TypedDict):
-    actionItems: NotRequired[list[ActionItem]]
+class CallFollowupListV3ResultItemsItemOverview(TypedDict):
+    actionItems: NotRequired[list[CallFollowupListV3ResultItemsItemOverviewActionItemsItem]]
     topic: NotRequired[str]
 
 
-class Participant(TypedDict):
+class CallFollowupListV3ResultItemsItemParticipantsItem(TypedDict):
     avatar: NotRequired[str]
     name: NotRequired[str]
     talkedSeconds: NotRequired[int]
     userId: NotRequired[int]
 
 
-class Item2(TypedDict):
+class CallFollowupListV3ResultItemsItem(TypedDict):
     callId: NotRequired[int]
-    overview: NotRequired[Overview]
-    participants: NotRequired[list[Participant]]
+    overview: NotRequired[CallFollowupListV3ResultItemsItemOverview]
+    participants: NotRequired[list[CallFollowupListV3ResultItemsItemParticipantsItem]]
     startDate: NotRequired[str]
 
 
 class CallFollowupListV3Result(TypedDict):
-    afterCursor: NotRequired[AfterCursor]
+    afterCursor: NotRequired[CallFollowupListV3ResultAfterCursor]
     hasMore: NotRequired[bool]
-    items: NotRequired[list[Item2]]
+    items: NotRequired[list[CallFollowupListV3ResultItemsItem]]
 
 
 class HumanresourcesEmployeeCountV3Result(TypedDict):
     total: NotRequired[int]
 
 
-class Item3(TypedDict):
+class HumanresourcesEmployeeFieldGetV3ResultItem(TypedDict):
     description: NotRequired[Any]
     editable: NotRequired[bool]
     elementType: NotRequired[Any]
@@ -88,33 +88,52 @@ class Item3(TypedDict):
 
 
 class HumanresourcesEmployeeFieldGetV3Result(TypedDict):
-    item: NotRequired[Item3]
+    item: NotRequired[HumanresourcesEmployeeFieldGetV3ResultItem]
+
+
+class HumanresourcesEmployeeFieldListV3ResultItemsItem(TypedDict):
+    description: NotRequired[Any]
+    editable: NotRequired[bool]
+    elementType: NotRequired[Any]
+    filterable: NotRequired[bool]
+    multiple: NotRequired[bool]
+    name: NotRequired[str]
+    requiredGroups: NotRequired[Any]
+    sortable: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    validationRules: NotRequired[list[Any]]
 
 
 class HumanresourcesEmployeeFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item3]]
+    items: NotRequired[list[HumanresourcesEmployeeFieldListV3ResultItemsItem]]
 
 
-class Department(TypedDict):
+class HumanresourcesEmployeeMultidepartmentV3ResultEmployeesItemDepartmentsItem(TypedDict):
     id: NotRequired[int]
     name: NotRequired[str]
 
 
-class Employee(TypedDict):
-    departments: NotRequired[list[Department]]
+class HumanresourcesEmployeeMultidepartmentV3ResultEmployeesItem(TypedDict):
+    departments: NotRequired[list[HumanresourcesEmployeeMultidepartmentV3ResultEmployeesItemDepartmentsItem]]
     name: NotRequired[str]
     userId: NotRequired[int]
     workPosition: NotRequired[str]
 
 
 class HumanresourcesEmployeeMultidepartmentV3Result(TypedDict):
-    employees: NotRequired[list[Employee]]
+    employees: NotRequired[list[HumanresourcesEmployeeMultidepartmentV3ResultEmployeesItem]]
     total: NotRequired[int]
 
 
-class Item5(TypedDict):
+class HumanresourcesEmployeeSearchV3ResultItemsItemDepartmentsItem(TypedDict):
+    id: NotRequired[int]
+    name: NotRequired[str]
+
+
+class HumanresourcesEmployeeSearchV3ResultItemsItem(TypedDict):
     avatar: NotRequired[str]
-    departments: NotRequired[list[Department]]
+    departments: NotRequired[list[HumanresourcesEmployeeSearchV3ResultItemsItemDepartmentsItem]]
     name: NotRequired[str]
     teams: NotRequired[list[Any]]
     url: NotRequired[str]
@@ -123,10 +142,10 @@ class Item5(TypedDict):
 
 
 class HumanresourcesEmployeeSearchV3Result(TypedDict):
-    items: NotRequired[list[Item5]]
+    items: NotRequired[list[HumanresourcesEmployeeSearchV3ResultItemsItem]]
 
 
-class Department2(TypedDict):
+class HumanresourcesEmployeeSubordinatesV3ResultDepartmentsItem(TypedDict):
     name: NotRequired[str]
     nodeId: NotRequired[int]
     role: NotRequired[str]
@@ -134,11 +153,11 @@ class Department2(TypedDict):
 
 
 class HumanresourcesEmployeeSubordinatesV3Result(TypedDict):
-    departments: NotRequired[list[Department2]]
+    departments: NotRequired[list[HumanresourcesEmployeeSubordinatesV3ResultDepartmentsItem]]
     userId: NotRequired[int]
 
 
-class Member(TypedDict):
+class HumanresourcesNodeAddV3ResultMembersItem(TypedDict):
     avatar: NotRequired[Any]
     name: NotRequired[str]
     role: NotRequired[str]
@@ -153,7 +172,7 @@ class HumanresourcesNodeAddV3Result(TypedDict):
     createdAt: NotRequired[str]
     description: NotRequired[str]
     id: NotRequired[int]
-    members: NotRequired[list[Member]]
+    members: NotRequired[list[HumanresourcesNodeAddV3ResultMembersItem]]
     name: NotRequired[str]
     parentId: NotRequired[int]
     structureId: NotRequired[int]
@@ -163,7 +182,7 @@ class HumanresourcesNodeAddV3Result(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Item6(TypedDict):
+class HumanresourcesNodeChildrenV3ResultItemsItem(TypedDict):
     accessCode: NotRequired[str]
     colorName: NotRequired[Any]
     createdAt: NotRequired[str]
@@ -179,14 +198,14 @@ class Item6(TypedDict):
 
 
 class HumanresourcesNodeChildrenV3Result(TypedDict):
-    items: NotRequired[list[Item6]]
+    items: NotRequired[list[HumanresourcesNodeChildrenV3ResultItemsItem]]
 
 
 class HumanresourcesNodeCommunicationEditV3Result(TypedDict):
     success: NotRequired[bool]
 
 
-class Channel(TypedDict):
+class HumanresourcesNodeCommunicationListV3ResultChannelsItem(TypedDict):
     avatar: NotRequired[str]
     color: NotRequired[str]
     dialogId: NotRequired[str]
@@ -199,7 +218,7 @@ class Channel(TypedDict):
     type: NotRequired[str]
 
 
-class Chat(TypedDict):
+class HumanresourcesNodeCommunicationListV3ResultChatsItem(TypedDict):
     avatar: NotRequired[str]
     color: NotRequired[str]
     dialogId: NotRequired[str]
@@ -212,7 +231,7 @@ class Chat(TypedDict):
     type: NotRequired[str]
 
 
-class Collab(TypedDict):
+class HumanresourcesNodeCommunicationListV3ResultCollabsItem(TypedDict):
     avatar: NotRequired[Any]
     dialogId: NotRequired[str]
     hasAccess: NotRequired[bool]
@@ -224,11 +243,11 @@ class Collab(TypedDict):
 
 
 class HumanresourcesNodeCommunicationListV3Result(TypedDict):
-    channels: NotRequired[list[Channel]]
+    channels: NotRequired[list[HumanresourcesNodeCommunicationListV3ResultChannelsItem]]
     channelsNoAccess: NotRequired[int]
-    chats: NotRequired[list[Chat]]
+    chats: NotRequired[list[HumanresourcesNodeCommunicationListV3ResultChatsItem]]
     chatsNoAccess: NotRequired[int]
-    collabs: NotRequired[list[Collab]]
+    collabs: NotRequired[list[HumanresourcesNodeCommunicationListV3ResultCollabsItem]]
     collabsNoAccess: NotRequired[int]
 
 
@@ -252,17 +271,17 @@ class HumanresourcesNodeEditV3Result(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Item7(TypedDict):
+class HumanresourcesNodeFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class HumanresourcesNodeFieldGetV3Result(TypedDict):
-    item: NotRequired[Item7]
+    item: NotRequired[HumanresourcesNodeFieldGetV3ResultItem]
 
 
-class Item8(TypedDict):
+class HumanresourcesNodeFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -271,10 +290,10 @@ class Item8(TypedDict):
 
 
 class HumanresourcesNodeFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item8]]
+    items: NotRequired[list[HumanresourcesNodeFieldListV3ResultItemsItem]]
 
 
-class Member1(TypedDict):
+class HumanresourcesNodeGetV3ResultItemMembersItem(TypedDict):
     avatar: NotRequired[str]
     name: NotRequired[str]
     role: NotRequired[str]
@@ -283,13 +302,13 @@ class Member1(TypedDict):
     workPosition: NotRequired[str]
 
 
-class Item9(TypedDict):
+class HumanresourcesNodeGetV3ResultItem(TypedDict):
     accessCode: NotRequired[str]
     colorName: NotRequired[Any]
     createdAt: NotRequired[str]
     description: NotRequired[str]
     id: NotRequired[int]
-    members: NotRequired[list[Member1]]
+    members: NotRequired[list[HumanresourcesNodeGetV3ResultItemMembersItem]]
     name: NotRequired[str]
     parentId: NotRequired[Any]
     structureId: NotRequired[int]
@@ -300,10 +319,10 @@ class Item9(TypedDict):
 
 
 class HumanresourcesNodeGetV3Result(TypedDict):
-    item: NotRequired[Item9]
+    item: NotRequired[HumanresourcesNodeGetV3ResultItem]
 
 
-class Item10(TypedDict):
+class HumanresourcesNodeListV3ResultItemsItem(TypedDict):
     accessCode: NotRequired[str]
     colorName: NotRequired[Any]
     createdAt: NotRequired[str]
@@ -319,24 +338,24 @@ class Item10(TypedDict):
 
 
 class HumanresourcesNodeListV3Result(TypedDict):
-    items: NotRequired[list[Item10]]
+    items: NotRequired[list[HumanresourcesNodeListV3ResultItemsItem]]
 
 
 class HumanresourcesNodeMemberAddV3Result(TypedDict):
     success: NotRequired[bool]
 
 
-class Item11(TypedDict):
+class HumanresourcesNodeMemberFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class HumanresourcesNodeMemberFieldGetV3Result(TypedDict):
-    item: NotRequired[Item11]
+    item: NotRequired[HumanresourcesNodeMemberFieldGetV3ResultItem]
 
 
-class Item12(TypedDict):
+class HumanresourcesNodeMemberFieldListV3ResultItemsItem(TypedDict):
     description: NotRequired[Any]
     filterable: NotRequired[bool]
     name: NotRequired[str]
@@ -346,20 +365,20 @@ class Item12(TypedDict):
 
 
 class HumanresourcesNodeMemberFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item12]]
+    items: NotRequired[list[HumanresourcesNodeMemberFieldListV3ResultItemsItem]]
 
 
 class HumanresourcesNodeMemberMoveV3Result(TypedDict):
     success: NotRequired[bool]
 
 
-class FailedItem(TypedDict):
+class HumanresourcesNodeMemberRemoveV3ResultFailedItem(TypedDict):
     reason: NotRequired[str]
     userId: NotRequired[int]
 
 
 class HumanresourcesNodeMemberRemoveV3Result(TypedDict):
-    failed: NotRequired[list[FailedItem]]
+    failed: NotRequired[list[HumanresourcesNodeMemberRemoveV3ResultFailedItem]]
     removed: NotRequired[list[int]]
 
 
@@ -382,7 +401,7 @@ class HumanresourcesNodeMoveV3Result(TypedDict):
     xmlId: NotRequired[Any]
 
 
-class Item13(TypedDict):
+class HumanresourcesNodeSearchV3ResultItemsItem(TypedDict):
     accessCode: NotRequired[str]
     colorName: NotRequired[Any]
     createdAt: NotRequired[str]
@@ -398,20 +417,20 @@ class Item13(TypedDict):
 
 
 class HumanresourcesNodeSearchV3Result(TypedDict):
-    items: NotRequired[list[Item13]]
+    items: NotRequired[list[HumanresourcesNodeSearchV3ResultItemsItem]]
 
 
-class Item14(TypedDict):
+class MailMailboxFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class MailMailboxFieldGetV3Result(TypedDict):
-    item: NotRequired[Item14]
+    item: NotRequired[MailMailboxFieldGetV3ResultItem]
 
 
-class Item15(TypedDict):
+class MailMailboxFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -420,10 +439,10 @@ class Item15(TypedDict):
 
 
 class MailMailboxFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item15]]
+    items: NotRequired[list[MailMailboxFieldListV3ResultItemsItem]]
 
 
-class Item16(TypedDict):
+class MailMailboxGetV3ResultItem(TypedDict):
     email: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
@@ -431,21 +450,28 @@ class Item16(TypedDict):
 
 
 class MailMailboxGetV3Result(TypedDict):
-    item: NotRequired[Item16]
+    item: NotRequired[MailMailboxGetV3ResultItem]
+
+
+class MailMailboxListV3ResultItemsItem(TypedDict):
+    email: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    senderName: NotRequired[str]
 
 
 class MailMailboxListV3Result(TypedDict):
-    items: NotRequired[list[Item16]]
+    items: NotRequired[list[MailMailboxListV3ResultItemsItem]]
 
 
-class Item18(TypedDict):
+class MailMailboxSendersV3ResultItemsItem(TypedDict):
     email: NotRequired[str]
     name: NotRequired[str]
     sender: NotRequired[str]
 
 
 class MailMailboxSendersV3Result(TypedDict):
-    items: NotRequired[list[Item18]]
+    items: NotRequired[list[MailMailboxSendersV3ResultItemsItem]]
 
 
 class MailMessageCreatecalendareventV3Result(TypedDict):
@@ -476,17 +502,17 @@ class MailMessageCreatetaskV3Result(TypedDict):
     taskId: NotRequired[int]
 
 
-class Item19(TypedDict):
+class MailMessageFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class MailMessageFieldGetV3Result(TypedDict):
-    item: NotRequired[Item19]
+    item: NotRequired[MailMessageFieldGetV3ResultItem]
 
 
-class Item20(TypedDict):
+class MailMessageFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -495,7 +521,7 @@ class Item20(TypedDict):
 
 
 class MailMessageFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item20]]
+    items: NotRequired[list[MailMessageFieldListV3ResultItemsItem]]
 
 
 class MailMessageForwardV3Result(TypedDict):
@@ -503,8 +529,8 @@ class MailMessageForwardV3Result(TypedDict):
     to: NotRequired[list[str]]
 
 
-Item21 = TypedDict(
-    "Item21",
+MailMessageGetV3ResultItem = TypedDict(
+    "MailMessageGetV3ResultItem",
     {
         "bindings": NotRequired[list[Any]],
         "body": NotRequired[str],
@@ -524,11 +550,11 @@ Item21 = TypedDict(
 
 
 class MailMessageGetV3Result(TypedDict):
-    item: NotRequired[Item21]
+    item: NotRequired[MailMessageGetV3ResultItem]
 
 
-Item22 = TypedDict(
-    "Item22",
+MailMessageListV3ResultItemsItem = TypedDict(
+    "MailMessageListV3ResultItemsItem",
     {
         "bindings": NotRequired[list[Any]],
         "body": NotRequired[str],
@@ -548,7 +574,7 @@ Item22 = TypedDict(
 
 
 class MailMessageListV3Result(TypedDict):
-    items: NotRequired[list[Item22]]
+    items: NotRequired[list[MailMessageListV3ResultItemsItem]]
 
 
 class MailMessageMovetofolderV3Result(TypedDict):
@@ -587,17 +613,17 @@ MailMessageThreadV3ResultItem = TypedDict(
 MailMessageThreadV3Result: TypeAlias = list[MailMessageThreadV3ResultItem]
 
 
-class Item23(TypedDict):
+class MailRecipientFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class MailRecipientFieldGetV3Result(TypedDict):
-    item: NotRequired[Item23]
+    item: NotRequired[MailRecipientFieldGetV3ResultItem]
 
 
-class Item24(TypedDict):
+class MailRecipientFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -606,24 +632,30 @@ class Item24(TypedDict):
 
 
 class MailRecipientFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item24]]
+    items: NotRequired[list[MailRecipientFieldListV3ResultItemsItem]]
 
 
-class Item25(TypedDict):
+class MailRecipientListcontactsV3ResultItemsItem(TypedDict):
     email: NotRequired[str]
     id: NotRequired[int]
     name: NotRequired[str]
 
 
 class MailRecipientListcontactsV3Result(TypedDict):
-    items: NotRequired[list[Item25]]
+    items: NotRequired[list[MailRecipientListcontactsV3ResultItemsItem]]
+
+
+class MailRecipientListemployeesV3ResultItemsItem(TypedDict):
+    email: NotRequired[str]
+    id: NotRequired[int]
+    name: NotRequired[str]
 
 
 class MailRecipientListemployeesV3Result(TypedDict):
-    items: NotRequired[list[Item25]]
+    items: NotRequired[list[MailRecipientListemployeesV3ResultItemsItem]]
 
 
-class Item27(TypedDict):
+class MainEventlogFieldGetV3ResultItem(TypedDict):
     description: NotRequired[str]
     editable: NotRequired[bool]
     elementType: NotRequired[Any]
@@ -638,10 +670,10 @@ class Item27(TypedDict):
 
 
 class MainEventlogFieldGetV3Result(TypedDict):
-    item: NotRequired[Item27]
+    item: NotRequired[MainEventlogFieldGetV3ResultItem]
 
 
-class Item28(TypedDict):
+class MainEventlogFieldListV3ResultItemsItem(TypedDict):
     description: NotRequired[Any]
     filterable: NotRequired[bool]
     multiple: NotRequired[bool]
@@ -652,10 +684,10 @@ class Item28(TypedDict):
 
 
 class MainEventlogFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item28]]
+    items: NotRequired[list[MainEventlogFieldListV3ResultItemsItem]]
 
 
-class Item29(TypedDict):
+class MainEventlogGetV3ResultItem(TypedDict):
     auditTypeId: NotRequired[str]
     description: NotRequired[str]
     guestId: NotRequired[int]
@@ -672,10 +704,10 @@ class Item29(TypedDict):
 
 
 class MainEventlogGetV3Result(TypedDict):
-    item: NotRequired[Item29]
+    item: NotRequired[MainEventlogGetV3ResultItem]
 
 
-class Item30(TypedDict):
+class MainEventlogListV3ResultItemsItem(TypedDict):
     auditTypeId: NotRequired[str]
     description: NotRequired[str]
     id: NotRequired[int]
@@ -687,14 +719,25 @@ class Item30(TypedDict):
 
 
 class MainEventlogListV3Result(TypedDict):
-    items: NotRequired[list[Item30]]
+    items: NotRequired[list[MainEventlogListV3ResultItemsItem]]
+
+
+class MainEventlogTailV3ResultItemsItem(TypedDict):
+    auditTypeId: NotRequired[str]
+    description: NotRequired[str]
+    id: NotRequired[int]
+    itemId: NotRequired[str]
+    moduleId: NotRequired[str]
+    severity: NotRequired[str]
+    timestampX: NotRequired[str]
+    userId: NotRequired[int]
 
 
 class MainEventlogTailV3Result(TypedDict):
-    items: NotRequired[list[Item30]]
+    items: NotRequired[list[MainEventlogTailV3ResultItemsItem]]
 
 
-class Item32(TypedDict):
+class NoteCollectionAddV3ResultItem(TypedDict):
     createdAt: NotRequired[str]
     createdBy: NotRequired[int]
     id: NotRequired[int]
@@ -706,7 +749,7 @@ class Item32(TypedDict):
 
 
 class NoteCollectionAddV3Result(TypedDict):
-    item: NotRequired[Item32]
+    item: NotRequired[NoteCollectionAddV3ResultItem]
 
 
 class NoteCollectionArchiveV3Result(TypedDict):
@@ -717,17 +760,17 @@ class NoteCollectionDeleteV3Result(TypedDict):
     result: NotRequired[bool]
 
 
-class Item33(TypedDict):
+class NoteCollectionFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class NoteCollectionFieldGetV3Result(TypedDict):
-    item: NotRequired[Item33]
+    item: NotRequired[NoteCollectionFieldGetV3ResultItem]
 
 
-class Item34(TypedDict):
+class NoteCollectionFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -736,10 +779,10 @@ class Item34(TypedDict):
 
 
 class NoteCollectionFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item34]]
+    items: NotRequired[list[NoteCollectionFieldListV3ResultItemsItem]]
 
 
-class Item35(TypedDict):
+class NoteCollectionGetV3ResultItem(TypedDict):
     createdAt: NotRequired[str]
     createdBy: NotRequired[int]
     id: NotRequired[int]
@@ -751,21 +794,43 @@ class Item35(TypedDict):
 
 
 class NoteCollectionGetV3Result(TypedDict):
-    item: NotRequired[Item35]
+    item: NotRequired[NoteCollectionGetV3ResultItem]
 
 
-class NextCursor(TypedDict):
+class NoteCollectionListV3ResultItemsItem(TypedDict):
+    createdAt: NotRequired[str]
+    createdBy: NotRequired[int]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    policyLevel: NotRequired[str]
+    position: NotRequired[int]
+    updatedAt: NotRequired[str]
+    updatedBy: NotRequired[int]
+
+
+class NoteCollectionListV3ResultNextCursor(TypedDict):
     id: NotRequired[int]
     position: NotRequired[int]
 
 
 class NoteCollectionListV3Result(TypedDict):
-    items: NotRequired[list[Item35]]
-    nextCursor: NotRequired[NextCursor]
+    items: NotRequired[list[NoteCollectionListV3ResultItemsItem]]
+    nextCursor: NotRequired[NoteCollectionListV3ResultNextCursor]
+
+
+class NoteCollectionUpdateV3ResultItem(TypedDict):
+    createdAt: NotRequired[str]
+    createdBy: NotRequired[int]
+    id: NotRequired[int]
+    name: NotRequired[str]
+    policyLevel: NotRequired[str]
+    position: NotRequired[int]
+    updatedAt: NotRequired[str]
+    updatedBy: NotRequired[int]
 
 
 class NoteCollectionUpdateV3Result(TypedDict):
-    item: NotRequired[Item35]
+    item: NotRequired[NoteCollectionUpdateV3ResultItem]
 
 
 class NoteDocumentAddV3Result(TypedDict):
@@ -780,17 +845,17 @@ class NoteDocumentDeleteV3Result(TypedDict):
     result: NotRequired[bool]
 
 
-class Item38(TypedDict):
+class NoteDocumentFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class NoteDocumentFieldGetV3Result(TypedDict):
-    item: NotRequired[Item38]
+    item: NotRequired[NoteDocumentFieldGetV3ResultItem]
 
 
-class Item39(TypedDict):
+class NoteDocumentFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -799,24 +864,24 @@ class Item39(TypedDict):
 
 
 class NoteDocumentFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item39]]
+    items: NotRequired[list[NoteDocumentFieldListV3ResultItemsItem]]
 
 
 class NoteDocumentGetV3Result(TypedDict):
     pass
 
 
-class Item40(TypedDict):
+class NoteDocumentSearchFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class NoteDocumentSearchFieldGetV3Result(TypedDict):
-    item: NotRequired[Item40]
+    item: NotRequired[NoteDocumentSearchFieldGetV3ResultItem]
 
 
-class Item41(TypedDict):
+class NoteDocumentSearchFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -825,10 +890,10 @@ class Item41(TypedDict):
 
 
 class NoteDocumentSearchFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item41]]
+    items: NotRequired[list[NoteDocumentSearchFieldListV3ResultItemsItem]]
 
 
-class Item42(TypedDict):
+class NoteDocumentSearchListV3ResultItemsItem(TypedDict):
     collectionId: NotRequired[Any]
     documentId: NotRequired[int]
     score: NotRequired[float]
@@ -839,20 +904,20 @@ class Item42(TypedDict):
 
 class NoteDocumentSearchListV3Result(TypedDict):
     hasMore: NotRequired[bool]
-    items: NotRequired[list[Item42]]
+    items: NotRequired[list[NoteDocumentSearchListV3ResultItemsItem]]
 
 
-class Item43(TypedDict):
+class NoteDocumentTreeFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class NoteDocumentTreeFieldGetV3Result(TypedDict):
-    item: NotRequired[Item43]
+    item: NotRequired[NoteDocumentTreeFieldGetV3ResultItem]
 
 
-class Item44(TypedDict):
+class NoteDocumentTreeFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -861,10 +926,10 @@ class Item44(TypedDict):
 
 
 class NoteDocumentTreeFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item44]]
+    items: NotRequired[list[NoteDocumentTreeFieldListV3ResultItemsItem]]
 
 
-class Child(TypedDict):
+class NoteDocumentTreeListV3ResultItemsItemChildrenItem(TypedDict):
     children: NotRequired[list[Any]]
     collectionId: NotRequired[int]
     id: NotRequired[int]
@@ -873,8 +938,8 @@ class Child(TypedDict):
     title: NotRequired[str]
 
 
-class Item45(TypedDict):
-    children: NotRequired[list[Child]]
+class NoteDocumentTreeListV3ResultItemsItem(TypedDict):
+    children: NotRequired[list[NoteDocumentTreeListV3ResultItemsItemChildrenItem]]
     collectionId: NotRequired[int]
     id: NotRequired[int]
     parentId: NotRequired[Any]
@@ -883,11 +948,11 @@ class Item45(TypedDict):
 
 
 class NoteDocumentTreeListV3Result(TypedDict):
-    items: NotRequired[list[Item45]]
+    items: NotRequired[list[NoteDocumentTreeListV3ResultItemsItem]]
     truncated: NotRequired[bool]
 
 
-class Item46(TypedDict):
+class NoteDocumentUpdateV3ResultItem(TypedDict):
     collectionId: NotRequired[int]
     createdAt: NotRequired[str]
     createdBy: NotRequired[int]
@@ -901,10 +966,10 @@ class Item46(TypedDict):
 
 
 class NoteDocumentUpdateV3Result(TypedDict):
-    item: NotRequired[Item46]
+    item: NotRequired[NoteDocumentUpdateV3ResultItem]
 
 
-class Item47(TypedDict):
+class NoteFileAddV3ResultItem(TypedDict):
     assetMarkdown: NotRequired[str]
     assetType: NotRequired[str]
     documentId: NotRequired[int]
@@ -915,20 +980,20 @@ class Item47(TypedDict):
 
 
 class NoteFileAddV3Result(TypedDict):
-    item: NotRequired[Item47]
+    item: NotRequired[NoteFileAddV3ResultItem]
 
 
-class Item48(TypedDict):
+class NoteFileFieldGetV3ResultItem(TypedDict):
     name: NotRequired[str]
     title: NotRequired[str]
     type: NotRequired[str]
 
 
 class NoteFileFieldGetV3Result(TypedDict):
-    item: NotRequired[Item48]
+    item: NotRequired[NoteFileFieldGetV3ResultItem]
 
 
-class Item49(TypedDict):
+class NoteFileFieldListV3ResultItemsItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -937,10 +1002,10 @@ class Item49(TypedDict):
 
 
 class NoteFileFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item49]]
+    items: NotRequired[list[NoteFileFieldListV3ResultItemsItem]]
 
 
-class Item50(TypedDict):
+class NoteFileGetV3ResultItem(TypedDict):
     assetMarkdown: NotRequired[str]
     assetType: NotRequired[str]
     documentId: NotRequired[int]
@@ -951,10 +1016,10 @@ class Item50(TypedDict):
 
 
 class NoteFileGetV3Result(TypedDict):
-    item: NotRequired[Item50]
+    item: NotRequired[NoteFileGetV3ResultItem]
 
 
-class Item51(TypedDict):
+class TasksTaskAccessFieldGetV3ResultItem(TypedDict):
     description: NotRequired[str]
     editable: NotRequired[bool]
     elementType: NotRequired[Any]
@@ -969,11 +1034,25 @@ class Item51(TypedDict):
 
 
 class TasksTaskAccessFieldGetV3Result(TypedDict):
-    item: NotRequired[Item51]
+    item: NotRequired[TasksTaskAccessFieldGetV3ResultItem]
+
+
+class TasksTaskAccessFieldListV3ResultItemsItem(TypedDict):
+    description: NotRequired[str]
+    editable: NotRequired[bool]
+    elementType: NotRequired[Any]
+    filterable: NotRequired[bool]
+    multiple: NotRequired[bool]
+    name: NotRequired[str]
+    requiredGroups: NotRequired[Any]
+    sortable: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+    validationRules: NotRequired[list[Any]]
 
 
 class TasksTaskAccessFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item51]]
+    items: NotRequired[list[TasksTaskAccessFieldListV3ResultItemsItem]]
 
 
 class TasksTaskAccessGetV3Result(TypedDict):
@@ -1024,7 +1103,7 @@ class TasksTaskAccessGetV3Result(TypedDict):
     watch: NotRequired[bool]
 
 
-class Rights(TypedDict):
+class TasksTaskAddV3ResultItemRights(TypedDict):
     addAuditors: NotRequired[bool]
     admin: NotRequired[bool]
     approve: NotRequired[bool]
@@ -1072,7 +1151,7 @@ class Rights(TypedDict):
     watch: NotRequired[bool]
 
 
-class Item53(TypedDict):
+class TasksTaskAddV3ResultItem(TypedDict):
     activity: NotRequired[str]
     actualDuration: NotRequired[int]
     addInReport: NotRequired[Any]
@@ -1127,7 +1206,7 @@ class Item53(TypedDict):
     replicate: NotRequired[bool]
     requireDeadlineChangeReason: NotRequired[bool]
     requireResult: NotRequired[bool]
-    rights: NotRequired[Rights]
+    rights: NotRequired[TasksTaskAddV3ResultItemRights]
     scenarios: NotRequired[list[str]]
     siteId: NotRequired[str]
     startPlan: NotRequired[Any]
@@ -1140,10 +1219,10 @@ class Item53(TypedDict):
 
 
 class TasksTaskAddV3Result(TypedDict):
-    item: NotRequired[Item53]
+    item: NotRequired[TasksTaskAddV3ResultItem]
 
 
-class Item54(TypedDict):
+class TasksTaskChatMessageFieldGetV3ResultItem(TypedDict):
     description: NotRequired[Any]
     filterable: NotRequired[bool]
     multiple: NotRequired[bool]
@@ -1154,11 +1233,21 @@ class Item54(TypedDict):
 
 
 class TasksTaskChatMessageFieldGetV3Result(TypedDict):
-    item: NotRequired[Item54]
+    item: NotRequired[TasksTaskChatMessageFieldGetV3ResultItem]
+
+
+class TasksTaskChatMessageFieldListV3ResultItemsItem(TypedDict):
+    description: NotRequired[Any]
+    filterable: NotRequired[bool]
+    multiple: NotRequired[bool]
+    name: NotRequired[str]
+    sortable: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
 
 
 class TasksTaskChatMessageFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item54]]
+    items: NotRequired[list[TasksTaskChatMessageFieldListV3ResultItemsItem]]
 
 
 class TasksTaskChatMessageSendV3Result(TypedDict):
@@ -1169,7 +1258,7 @@ class TasksTaskDeleteV3Result(TypedDict):
     result: NotRequired[bool]
 
 
-class Item56(TypedDict):
+class TasksTaskFieldGetV3ResultItem(TypedDict):
     description: NotRequired[str]
     editable: NotRequired[bool]
     elementType: NotRequired[Any]
@@ -1184,10 +1273,10 @@ class Item56(TypedDict):
 
 
 class TasksTaskFieldGetV3Result(TypedDict):
-    item: NotRequired[Item56]
+    item: NotRequired[TasksTaskFieldGetV3ResultItem]
 
 
-class Item57(TypedDict):
+class TasksTaskFieldListV3ResultItemsItem(TypedDict):
     description: NotRequired[Any]
     filterable: NotRequired[bool]
     multiple: NotRequired[bool]
@@ -1198,27 +1287,95 @@ class Item57(TypedDict):
 
 
 class TasksTaskFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item57]]
+    items: NotRequired[list[TasksTaskFieldListV3ResultItemsItem]]
 
 
 class TasksTaskFileAttachV3Result(TypedDict):
     result: NotRequired[bool]
 
 
+class TasksTaskFileFieldGetV3ResultItem(TypedDict):
+    description: NotRequired[Any]
+    filterable: NotRequired[bool]
+    multiple: NotRequired[bool]
+    name: NotRequired[str]
+    sortable: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
+
+
 class TasksTaskFileFieldGetV3Result(TypedDict):
-    item: NotRequired[Item57]
+    item: NotRequired[TasksTaskFileFieldGetV3ResultItem]
+
+
+class TasksTaskFileFieldListV3ResultItemsItem(TypedDict):
+    description: NotRequired[Any]
+    filterable: NotRequired[bool]
+    multiple: NotRequired[bool]
+    name: NotRequired[str]
+    sortable: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
 
 
 class TasksTaskFileFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item57]]
+    items: NotRequired[list[TasksTaskFileFieldListV3ResultItemsItem]]
 
 
-class Responsible(TypedDict):
+class TasksTaskGetV3ResultItemResponsible(TypedDict):
     email: NotRequired[str]
     name: NotRequired[str]
 
 
-class Item60(TypedDict):
+class TasksTaskGetV3ResultItemRights(TypedDict):
+    addAuditors: NotRequired[bool]
+    admin: NotRequired[bool]
+    approve: NotRequired[bool]
+    attachFile: NotRequired[bool]
+    automate: NotRequired[bool]
+    changeAccomplices: NotRequired[bool]
+    changeDirector: NotRequired[bool]
+    changeResponsible: NotRequired[bool]
+    changeStatus: NotRequired[bool]
+    checklistAdd: NotRequired[bool]
+    checklistEdit: NotRequired[bool]
+    checklistSave: NotRequired[bool]
+    checklistToggle: NotRequired[bool]
+    complete: NotRequired[bool]
+    completeResult: NotRequired[bool]
+    copy: NotRequired[bool]
+    createGanttDependence: NotRequired[bool]
+    createResult: NotRequired[bool]
+    createSubtask: NotRequired[bool]
+    datePlan: NotRequired[bool]
+    deadline: NotRequired[bool]
+    defer: NotRequired[bool]
+    delegate: NotRequired[bool]
+    detachFile: NotRequired[bool]
+    detachParent: NotRequired[bool]
+    disapprove: NotRequired[bool]
+    edit: NotRequired[bool]
+    elapsedTime: NotRequired[bool]
+    favorite: NotRequired[bool]
+    mark: NotRequired[bool]
+    mute: NotRequired[bool]
+    pause: NotRequired[bool]
+    read: NotRequired[bool]
+    reminder: NotRequired[bool]
+    remove: NotRequired[bool]
+    removeResult: NotRequired[bool]
+    renew: NotRequired[bool]
+    resultEdit: NotRequired[bool]
+    resultRead: NotRequired[bool]
+    saveAsTemplate: NotRequired[bool]
+    sort: NotRequired[bool]
+    start: NotRequired[bool]
+    take: NotRequired[bool]
+    timeTracking: NotRequired[bool]
+    watch: NotRequired[bool]
+
+
+class TasksTaskGetV3ResultItem(TypedDict):
     activity: NotRequired[str]
     actualDuration: NotRequired[int]
     addInReport: NotRequired[Any]
@@ -1273,8 +1430,8 @@ class Item60(TypedDict):
     replicate: NotRequired[bool]
     requireDeadlineChangeReason: NotRequired[bool]
     requireResult: NotRequired[bool]
-    responsible: NotRequired[Responsible]
-    rights: NotRequired[Rights]
+    responsible: NotRequired[TasksTaskGetV3ResultItemResponsible]
+    rights: NotRequired[TasksTaskGetV3ResultItemRights]
     scenarios: NotRequired[list[str]]
     siteId: NotRequired[str]
     startPlan: NotRequired[Any]
@@ -1287,10 +1444,10 @@ class Item60(TypedDict):
 
 
 class TasksTaskGetV3Result(TypedDict):
-    item: NotRequired[Item60]
+    item: NotRequired[TasksTaskGetV3ResultItem]
 
 
-class Item61(TypedDict):
+class TasksTaskListV3ResultItemsItem(TypedDict):
     deadline: NotRequired[Any]
     id: NotRequired[int]
     responsibleId: NotRequired[int]
@@ -1299,21 +1456,21 @@ class Item61(TypedDict):
 
 
 class TasksTaskListV3Result(TypedDict):
-    items: NotRequired[list[Item61]]
+    items: NotRequired[list[TasksTaskListV3ResultItemsItem]]
 
 
-class Rights2(TypedDict):
+class TasksTaskResultAddV3ResultItemRights(TypedDict):
     edit: NotRequired[bool]
     remove: NotRequired[bool]
 
 
-class Item62(TypedDict):
+class TasksTaskResultAddV3ResultItem(TypedDict):
     authorId: NotRequired[int]
     createdAt: NotRequired[str]
     fileIds: NotRequired[list[Any]]
     id: NotRequired[int]
     messageId: NotRequired[Any]
-    rights: NotRequired[Rights2]
+    rights: NotRequired[TasksTaskResultAddV3ResultItemRights]
     status: NotRequired[str]
     taskId: NotRequired[int]
     text: NotRequired[str]
@@ -1321,16 +1478,21 @@ class Item62(TypedDict):
 
 
 class TasksTaskResultAddV3Result(TypedDict):
-    item: NotRequired[Item62]
+    item: NotRequired[TasksTaskResultAddV3ResultItem]
 
 
-class Item63(TypedDict):
+class TasksTaskResultAddfromchatmessageV3ResultItemRights(TypedDict):
+    edit: NotRequired[bool]
+    remove: NotRequired[bool]
+
+
+class TasksTaskResultAddfromchatmessageV3ResultItem(TypedDict):
     authorId: NotRequired[int]
     createdAt: NotRequired[str]
     fileIds: NotRequired[list[Any]]
     id: NotRequired[int]
     messageId: NotRequired[int]
-    rights: NotRequired[Rights2]
+    rights: NotRequired[TasksTaskResultAddfromchatmessageV3ResultItemRights]
     status: NotRequired[str]
     taskId: NotRequired[int]
     text: NotRequired[str]
@@ -1338,14 +1500,14 @@ class Item63(TypedDict):
 
 
 class TasksTaskResultAddfromchatmessageV3Result(TypedDict):
-    item: NotRequired[Item63]
+    item: NotRequired[TasksTaskResultAddfromchatmessageV3ResultItem]
 
 
 class TasksTaskResultDeleteV3Result(TypedDict):
     result: NotRequired[bool]
 
 
-class Item64(TypedDict):
+class TasksTaskResultListV3ResultItemsItem(TypedDict):
     authorId: NotRequired[int]
     createdAt: NotRequired[str]
     id: NotRequired[int]
@@ -1356,16 +1518,21 @@ class Item64(TypedDict):
 
 
 class TasksTaskResultListV3Result(TypedDict):
-    items: NotRequired[list[Item64]]
+    items: NotRequired[list[TasksTaskResultListV3ResultItemsItem]]
 
 
-class Item65(TypedDict):
+class TasksTaskResultUpdateV3ResultItemRights(TypedDict):
+    edit: NotRequired[bool]
+    remove: NotRequired[bool]
+
+
+class TasksTaskResultUpdateV3ResultItem(TypedDict):
     authorId: NotRequired[int]
     createdAt: NotRequired[str]
     fileIds: NotRequired[list[Any]]
     id: NotRequired[int]
     messageId: NotRequired[Any]
-    rights: NotRequired[Rights2]
+    rights: NotRequired[TasksTaskResultUpdateV3ResultItemRights]
     status: NotRequired[str]
     taskId: NotRequired[int]
     text: NotRequired[str]
@@ -1373,14 +1540,14 @@ class Item65(TypedDict):
 
 
 class TasksTaskResultUpdateV3Result(TypedDict):
-    item: NotRequired[Item65]
+    item: NotRequired[TasksTaskResultUpdateV3ResultItem]
 
 
 class TasksTaskUpdateV3Result(TypedDict):
     result: NotRequired[bool]
 
 
-class Item66(TypedDict):
+class TimemanRecordFieldGetV3ResultItem(TypedDict):
     filterable: NotRequired[bool]
     name: NotRequired[str]
     sortable: NotRequired[bool]
@@ -1389,14 +1556,22 @@ class Item66(TypedDict):
 
 
 class TimemanRecordFieldGetV3Result(TypedDict):
-    item: NotRequired[Item66]
+    item: NotRequired[TimemanRecordFieldGetV3ResultItem]
+
+
+class TimemanRecordFieldListV3ResultItemsItem(TypedDict):
+    filterable: NotRequired[bool]
+    name: NotRequired[str]
+    sortable: NotRequired[bool]
+    title: NotRequired[str]
+    type: NotRequired[str]
 
 
 class TimemanRecordFieldListV3Result(TypedDict):
-    items: NotRequired[list[Item66]]
+    items: NotRequired[list[TimemanRecordFieldListV3ResultItemsItem]]
 
 
-class Item68(TypedDict):
+class TimemanRecordListV3ResultItemsItem(TypedDict):
     duration: NotRequired[int]
     endTime: NotRequired[str]
     id: NotRequired[int]
@@ -1404,4 +1579,4 @@ class Item68(TypedDict):
 
 
 class TimemanRecordListV3Result(TypedDict):
-    items: NotRequired[list[Item68]]
+    items: NotRequired[list[TimemanRecordListV3ResultItemsItem]]

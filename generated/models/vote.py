@@ -8,7 +8,7 @@ from typing import Any, NotRequired, TypeAlias, TypedDict
 VoteAttachedVoteDownloadResult: TypeAlias = Any
 
 
-class Item(TypedDict):
+class VoteAttachedVoteGetAnswerVotedResultItemsItem(TypedDict):
     ID: NotRequired[int]
     IMAGE: NotRequired[str]
     NAME: NotRequired[str]
@@ -16,11 +16,11 @@ class Item(TypedDict):
 
 
 class VoteAttachedVoteGetAnswerVotedResult(TypedDict):
-    items: NotRequired[list[Item]]
+    items: NotRequired[list[VoteAttachedVoteGetAnswerVotedResultItemsItem]]
 
 
-Field11 = TypedDict(
-    "Field11",
+VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN1 = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN1",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -46,8 +46,8 @@ Field11 = TypedDict(
 )
 
 
-Field3 = TypedDict(
-    "Field3",
+VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN3 = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN3",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -73,8 +73,8 @@ Field3 = TypedDict(
 )
 
 
-Field5 = TypedDict(
-    "Field5",
+VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN5 = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN5",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -100,19 +100,19 @@ Field5 = TypedDict(
 )
 
 
-ANSWERS = TypedDict(
-    "ANSWERS",
+VoteAttachedVoteGetManyResultItemsItemQuestionsN1Answers = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemQuestionsN1Answers",
     {
-        "1": NotRequired[Field11],
-        "3": NotRequired[Field3],
-        "5": NotRequired[Field5],
+        "1": NotRequired[VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN1],
+        "3": NotRequired[VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN3],
+        "5": NotRequired[VoteAttachedVoteGetManyResultItemsItemQuestionsN1AnswersN5],
     },
 )
 
 
-class Field1(TypedDict):
+class VoteAttachedVoteGetManyResultItemsItemQuestionsN1(TypedDict):
     ACTIVE: NotRequired[str]
-    ANSWERS: NotRequired[ANSWERS]
+    ANSWERS: NotRequired[VoteAttachedVoteGetManyResultItemsItemQuestionsN1Answers]
     COUNTER: NotRequired[str]
     C_SORT: NotRequired[str]
     DIAGRAM: NotRequired[str]
@@ -129,15 +129,15 @@ class Field1(TypedDict):
     VOTE_ID: NotRequired[str]
 
 
-QUESTIONS = TypedDict(
-    "QUESTIONS",
+VoteAttachedVoteGetManyResultItemsItemQuestions = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemQuestions",
     {
-        "1": NotRequired[Field1],
+        "1": NotRequired[VoteAttachedVoteGetManyResultItemsItemQuestionsN1],
     },
 )
 
 
-class Field13(TypedDict):
+class VoteAttachedVoteGetManyResultItemsItemUserAnswerMapN1N1(TypedDict):
     ANSWER_ID: NotRequired[str]
     EVENT_ID: NotRequired[str]
     EVENT_QUESTION_ID: NotRequired[str]
@@ -145,28 +145,28 @@ class Field13(TypedDict):
     MESSAGE: NotRequired[str]
 
 
-Field12 = TypedDict(
-    "Field12",
+VoteAttachedVoteGetManyResultItemsItemUserAnswerMapN1 = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemUserAnswerMapN1",
     {
-        "1": NotRequired[Field13],
+        "1": NotRequired[VoteAttachedVoteGetManyResultItemsItemUserAnswerMapN1N1],
     },
 )
 
 
-UserAnswerMap = TypedDict(
-    "UserAnswerMap",
+VoteAttachedVoteGetManyResultItemsItemUserAnswerMap = TypedDict(
+    "VoteAttachedVoteGetManyResultItemsItemUserAnswerMap",
     {
-        "1": NotRequired[Field12],
+        "1": NotRequired[VoteAttachedVoteGetManyResultItemsItemUserAnswerMapN1],
     },
 )
 
 
-class Item1(TypedDict):
+class VoteAttachedVoteGetManyResultItemsItem(TypedDict):
     ANONYMITY: NotRequired[int]
     COUNTER: NotRequired[int]
     ID: NotRequired[int]
     OPTIONS: NotRequired[int]
-    QUESTIONS: NotRequired[QUESTIONS]
+    QUESTIONS: NotRequired[VoteAttachedVoteGetManyResultItemsItemQuestions]
     VOTE_ID: NotRequired[int]
     canEdit: NotRequired[bool]
     canRevote: NotRequired[bool]
@@ -177,19 +177,19 @@ class Item1(TypedDict):
     isVoted: NotRequired[bool]
     resultUrl: NotRequired[str]
     signedAttachId: NotRequired[str]
-    userAnswerMap: NotRequired[UserAnswerMap]
+    userAnswerMap: NotRequired[VoteAttachedVoteGetManyResultItemsItemUserAnswerMap]
 
 
 class VoteAttachedVoteGetManyResult(TypedDict):
-    items: NotRequired[list[Item1]]
+    items: NotRequired[list[VoteAttachedVoteGetManyResultItemsItem]]
 
 
 class VoteAttachedVoteGetResult(TypedDict):
     pass
 
 
-Field15 = TypedDict(
-    "Field15",
+VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN1 = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN1",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -215,19 +215,73 @@ Field15 = TypedDict(
 )
 
 
-ANSWERS1 = TypedDict(
-    "ANSWERS1",
+VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN3 = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN3",
     {
-        "1": NotRequired[Field15],
-        "3": NotRequired[Field3],
-        "5": NotRequired[Field5],
+        "ACTIVE": NotRequired[str],
+        "COLOR": NotRequired[str],
+        "COUNTER": NotRequired[str],
+        "C_SORT": NotRequired[str],
+        "FIELD_HEIGHT": NotRequired[str],
+        "FIELD_NAME": NotRequired[str],
+        "FIELD_PARAM": NotRequired[Any],
+        "FIELD_TYPE": NotRequired[str],
+        "FIELD_WIDTH": NotRequired[str],
+        "ID": NotRequired[str],
+        "IMAGE_ID": NotRequired[Any],
+        "MESSAGE": NotRequired[str],
+        "MESSAGE_FIELD_NAME": NotRequired[str],
+        "MESSAGE_TYPE": NotRequired[str],
+        "PERCENT": NotRequired[int],
+        "QUESTION_ID": NotRequired[str],
+        "REACTION": NotRequired[str],
+        "TIMESTAMP_X": NotRequired[str],
+        "~FIELD_NAME": NotRequired[str],
+        "~PERCENT": NotRequired[int],
     },
 )
 
 
-class Field14(TypedDict):
+VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN5 = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN5",
+    {
+        "ACTIVE": NotRequired[str],
+        "COLOR": NotRequired[str],
+        "COUNTER": NotRequired[str],
+        "C_SORT": NotRequired[str],
+        "FIELD_HEIGHT": NotRequired[str],
+        "FIELD_NAME": NotRequired[str],
+        "FIELD_PARAM": NotRequired[Any],
+        "FIELD_TYPE": NotRequired[str],
+        "FIELD_WIDTH": NotRequired[str],
+        "ID": NotRequired[str],
+        "IMAGE_ID": NotRequired[Any],
+        "MESSAGE": NotRequired[str],
+        "MESSAGE_FIELD_NAME": NotRequired[str],
+        "MESSAGE_TYPE": NotRequired[str],
+        "PERCENT": NotRequired[int],
+        "QUESTION_ID": NotRequired[str],
+        "REACTION": NotRequired[str],
+        "TIMESTAMP_X": NotRequired[str],
+        "~FIELD_NAME": NotRequired[str],
+        "~PERCENT": NotRequired[int],
+    },
+)
+
+
+VoteAttachedVoteGetWithVotedResultAttachQuestionsN1Answers = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachQuestionsN1Answers",
+    {
+        "1": NotRequired[VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN1],
+        "3": NotRequired[VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN3],
+        "5": NotRequired[VoteAttachedVoteGetWithVotedResultAttachQuestionsN1AnswersN5],
+    },
+)
+
+
+class VoteAttachedVoteGetWithVotedResultAttachQuestionsN1(TypedDict):
     ACTIVE: NotRequired[str]
-    ANSWERS: NotRequired[ANSWERS1]
+    ANSWERS: NotRequired[VoteAttachedVoteGetWithVotedResultAttachQuestionsN1Answers]
     COUNTER: NotRequired[str]
     C_SORT: NotRequired[str]
     DIAGRAM: NotRequired[str]
@@ -244,15 +298,15 @@ class Field14(TypedDict):
     VOTE_ID: NotRequired[str]
 
 
-QUESTIONS1 = TypedDict(
-    "QUESTIONS1",
+VoteAttachedVoteGetWithVotedResultAttachQuestions = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachQuestions",
     {
-        "1": NotRequired[Field14],
+        "1": NotRequired[VoteAttachedVoteGetWithVotedResultAttachQuestionsN1],
     },
 )
 
 
-class Field32(TypedDict):
+class VoteAttachedVoteGetWithVotedResultAttachUserAnswerMapN1N3(TypedDict):
     ANSWER_ID: NotRequired[str]
     EVENT_ID: NotRequired[str]
     EVENT_QUESTION_ID: NotRequired[str]
@@ -260,28 +314,28 @@ class Field32(TypedDict):
     MESSAGE: NotRequired[str]
 
 
-Field16 = TypedDict(
-    "Field16",
+VoteAttachedVoteGetWithVotedResultAttachUserAnswerMapN1 = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachUserAnswerMapN1",
     {
-        "3": NotRequired[Field32],
+        "3": NotRequired[VoteAttachedVoteGetWithVotedResultAttachUserAnswerMapN1N3],
     },
 )
 
 
-UserAnswerMap1 = TypedDict(
-    "UserAnswerMap1",
+VoteAttachedVoteGetWithVotedResultAttachUserAnswerMap = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultAttachUserAnswerMap",
     {
-        "1": NotRequired[Field16],
+        "1": NotRequired[VoteAttachedVoteGetWithVotedResultAttachUserAnswerMapN1],
     },
 )
 
 
-class Attach(TypedDict):
+class VoteAttachedVoteGetWithVotedResultAttach(TypedDict):
     ANONYMITY: NotRequired[int]
     COUNTER: NotRequired[int]
     ID: NotRequired[int]
     OPTIONS: NotRequired[int]
-    QUESTIONS: NotRequired[QUESTIONS1]
+    QUESTIONS: NotRequired[VoteAttachedVoteGetWithVotedResultAttachQuestions]
     VOTE_ID: NotRequired[int]
     canEdit: NotRequired[bool]
     canRevote: NotRequired[bool]
@@ -292,31 +346,31 @@ class Attach(TypedDict):
     isVoted: NotRequired[bool]
     resultUrl: NotRequired[str]
     signedAttachId: NotRequired[str]
-    userAnswerMap: NotRequired[UserAnswerMap1]
+    userAnswerMap: NotRequired[VoteAttachedVoteGetWithVotedResultAttachUserAnswerMap]
 
 
-class Field3Item(TypedDict):
+class VoteAttachedVoteGetWithVotedResultVotedN3Item(TypedDict):
     ID: NotRequired[int]
     IMAGE: NotRequired[str]
     NAME: NotRequired[str]
     WORK_POSITION: NotRequired[str]
 
 
-Voted = TypedDict(
-    "Voted",
+VoteAttachedVoteGetWithVotedResultVoted = TypedDict(
+    "VoteAttachedVoteGetWithVotedResultVoted",
     {
-        "3": NotRequired[list[Field3Item]],
+        "3": NotRequired[list[VoteAttachedVoteGetWithVotedResultVotedN3Item]],
     },
 )
 
 
 class VoteAttachedVoteGetWithVotedResult(TypedDict):
-    attach: NotRequired[Attach]
-    voted: NotRequired[Voted]
+    attach: NotRequired[VoteAttachedVoteGetWithVotedResultAttach]
+    voted: NotRequired[VoteAttachedVoteGetWithVotedResultVoted]
 
 
-Field18 = TypedDict(
-    "Field18",
+VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN1 = TypedDict(
+    "VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN1",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -342,8 +396,8 @@ Field18 = TypedDict(
 )
 
 
-Field33 = TypedDict(
-    "Field33",
+VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN3 = TypedDict(
+    "VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN3",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -369,19 +423,46 @@ Field33 = TypedDict(
 )
 
 
-ANSWERS2 = TypedDict(
-    "ANSWERS2",
+VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN5 = TypedDict(
+    "VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN5",
     {
-        "1": NotRequired[Field18],
-        "3": NotRequired[Field33],
-        "5": NotRequired[Field5],
+        "ACTIVE": NotRequired[str],
+        "COLOR": NotRequired[str],
+        "COUNTER": NotRequired[str],
+        "C_SORT": NotRequired[str],
+        "FIELD_HEIGHT": NotRequired[str],
+        "FIELD_NAME": NotRequired[str],
+        "FIELD_PARAM": NotRequired[Any],
+        "FIELD_TYPE": NotRequired[str],
+        "FIELD_WIDTH": NotRequired[str],
+        "ID": NotRequired[str],
+        "IMAGE_ID": NotRequired[Any],
+        "MESSAGE": NotRequired[str],
+        "MESSAGE_FIELD_NAME": NotRequired[str],
+        "MESSAGE_TYPE": NotRequired[str],
+        "PERCENT": NotRequired[int],
+        "QUESTION_ID": NotRequired[str],
+        "REACTION": NotRequired[str],
+        "TIMESTAMP_X": NotRequired[str],
+        "~FIELD_NAME": NotRequired[str],
+        "~PERCENT": NotRequired[int],
     },
 )
 
 
-class Field17(TypedDict):
+VoteAttachedVoteRecallResultAttachQuestionsN1Answers = TypedDict(
+    "VoteAttachedVoteRecallResultAttachQuestionsN1Answers",
+    {
+        "1": NotRequired[VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN1],
+        "3": NotRequired[VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN3],
+        "5": NotRequired[VoteAttachedVoteRecallResultAttachQuestionsN1AnswersN5],
+    },
+)
+
+
+class VoteAttachedVoteRecallResultAttachQuestionsN1(TypedDict):
     ACTIVE: NotRequired[str]
-    ANSWERS: NotRequired[ANSWERS2]
+    ANSWERS: NotRequired[VoteAttachedVoteRecallResultAttachQuestionsN1Answers]
     COUNTER: NotRequired[int]
     C_SORT: NotRequired[str]
     DIAGRAM: NotRequired[str]
@@ -398,20 +479,20 @@ class Field17(TypedDict):
     VOTE_ID: NotRequired[str]
 
 
-QUESTIONS2 = TypedDict(
-    "QUESTIONS2",
+VoteAttachedVoteRecallResultAttachQuestions = TypedDict(
+    "VoteAttachedVoteRecallResultAttachQuestions",
     {
-        "1": NotRequired[Field17],
+        "1": NotRequired[VoteAttachedVoteRecallResultAttachQuestionsN1],
     },
 )
 
 
-class Attach1(TypedDict):
+class VoteAttachedVoteRecallResultAttach(TypedDict):
     ANONYMITY: NotRequired[int]
     COUNTER: NotRequired[int]
     ID: NotRequired[int]
     OPTIONS: NotRequired[int]
-    QUESTIONS: NotRequired[QUESTIONS2]
+    QUESTIONS: NotRequired[VoteAttachedVoteRecallResultAttachQuestions]
     VOTE_ID: NotRequired[int]
     canEdit: NotRequired[bool]
     canRevote: NotRequired[bool]
@@ -426,7 +507,7 @@ class Attach1(TypedDict):
 
 
 class VoteAttachedVoteRecallResult(TypedDict):
-    attach: NotRequired[Attach1]
+    attach: NotRequired[VoteAttachedVoteRecallResultAttach]
 
 
 VoteAttachedVoteResumeResult: TypeAlias = list[Any]
@@ -435,8 +516,8 @@ VoteAttachedVoteResumeResult: TypeAlias = list[Any]
 VoteAttachedVoteStopResult: TypeAlias = list[Any]
 
 
-Field110 = TypedDict(
-    "Field110",
+VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN1 = TypedDict(
+    "VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN1",
     {
         "ACTIVE": NotRequired[str],
         "COLOR": NotRequired[str],
@@ -462,19 +543,73 @@ Field110 = TypedDict(
 )
 
 
-ANSWERS3 = TypedDict(
-    "ANSWERS3",
+VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN3 = TypedDict(
+    "VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN3",
     {
-        "1": NotRequired[Field110],
-        "3": NotRequired[Field33],
-        "5": NotRequired[Field5],
+        "ACTIVE": NotRequired[str],
+        "COLOR": NotRequired[str],
+        "COUNTER": NotRequired[str],
+        "C_SORT": NotRequired[str],
+        "FIELD_HEIGHT": NotRequired[str],
+        "FIELD_NAME": NotRequired[str],
+        "FIELD_PARAM": NotRequired[Any],
+        "FIELD_TYPE": NotRequired[str],
+        "FIELD_WIDTH": NotRequired[str],
+        "ID": NotRequired[str],
+        "IMAGE_ID": NotRequired[Any],
+        "MESSAGE": NotRequired[str],
+        "MESSAGE_FIELD_NAME": NotRequired[str],
+        "MESSAGE_TYPE": NotRequired[str],
+        "PERCENT": NotRequired[int],
+        "QUESTION_ID": NotRequired[str],
+        "REACTION": NotRequired[str],
+        "TIMESTAMP_X": NotRequired[str],
+        "~FIELD_NAME": NotRequired[str],
+        "~PERCENT": NotRequired[int],
     },
 )
 
 
-class Field19(TypedDict):
+VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN5 = TypedDict(
+    "VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN5",
+    {
+        "ACTIVE": NotRequired[str],
+        "COLOR": NotRequired[str],
+        "COUNTER": NotRequired[str],
+        "C_SORT": NotRequired[str],
+        "FIELD_HEIGHT": NotRequired[str],
+        "FIELD_NAME": NotRequired[str],
+        "FIELD_PARAM": NotRequired[Any],
+        "FIELD_TYPE": NotRequired[str],
+        "FIELD_WIDTH": NotRequired[str],
+        "ID": NotRequired[str],
+        "IMAGE_ID": NotRequired[Any],
+        "MESSAGE": NotRequired[str],
+        "MESSAGE_FIELD_NAME": NotRequired[str],
+        "MESSAGE_TYPE": NotRequired[str],
+        "PERCENT": NotRequired[int],
+        "QUESTION_ID": NotRequired[str],
+        "REACTION": NotRequired[str],
+        "TIMESTAMP_X": NotRequired[str],
+        "~FIELD_NAME": NotRequired[str],
+        "~PERCENT": NotRequired[int],
+    },
+)
+
+
+VoteAttachedVoteVoteResultAttachQuestionsN1Answers = TypedDict(
+    "VoteAttachedVoteVoteResultAttachQuestionsN1Answers",
+    {
+        "1": NotRequired[VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN1],
+        "3": NotRequired[VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN3],
+        "5": NotRequired[VoteAttachedVoteVoteResultAttachQuestionsN1AnswersN5],
+    },
+)
+
+
+class VoteAttachedVoteVoteResultAttachQuestionsN1(TypedDict):
     ACTIVE: NotRequired[str]
-    ANSWERS: NotRequired[ANSWERS3]
+    ANSWERS: NotRequired[VoteAttachedVoteVoteResultAttachQuestionsN1Answers]
     COUNTER: NotRequired[int]
     C_SORT: NotRequired[str]
     DIAGRAM: NotRequired[str]
@@ -491,15 +626,15 @@ class Field19(TypedDict):
     VOTE_ID: NotRequired[str]
 
 
-QUESTIONS3 = TypedDict(
-    "QUESTIONS3",
+VoteAttachedVoteVoteResultAttachQuestions = TypedDict(
+    "VoteAttachedVoteVoteResultAttachQuestions",
     {
-        "1": NotRequired[Field19],
+        "1": NotRequired[VoteAttachedVoteVoteResultAttachQuestionsN1],
     },
 )
 
 
-class Field112(TypedDict):
+class VoteAttachedVoteVoteResultAttachUserAnswerMapN1N1(TypedDict):
     ANSWER_ID: NotRequired[str]
     EVENT_ID: NotRequired[str]
     EVENT_QUESTION_ID: NotRequired[str]
@@ -507,28 +642,28 @@ class Field112(TypedDict):
     MESSAGE: NotRequired[str]
 
 
-Field111 = TypedDict(
-    "Field111",
+VoteAttachedVoteVoteResultAttachUserAnswerMapN1 = TypedDict(
+    "VoteAttachedVoteVoteResultAttachUserAnswerMapN1",
     {
-        "1": NotRequired[Field112],
+        "1": NotRequired[VoteAttachedVoteVoteResultAttachUserAnswerMapN1N1],
     },
 )
 
 
-UserAnswerMap2 = TypedDict(
-    "UserAnswerMap2",
+VoteAttachedVoteVoteResultAttachUserAnswerMap = TypedDict(
+    "VoteAttachedVoteVoteResultAttachUserAnswerMap",
     {
-        "1": NotRequired[Field111],
+        "1": NotRequired[VoteAttachedVoteVoteResultAttachUserAnswerMapN1],
     },
 )
 
 
-class Attach2(TypedDict):
+class VoteAttachedVoteVoteResultAttach(TypedDict):
     ANONYMITY: NotRequired[int]
     COUNTER: NotRequired[int]
     ID: NotRequired[int]
     OPTIONS: NotRequired[int]
-    QUESTIONS: NotRequired[QUESTIONS3]
+    QUESTIONS: NotRequired[VoteAttachedVoteVoteResultAttachQuestions]
     VOTE_ID: NotRequired[int]
     canEdit: NotRequired[bool]
     canRevote: NotRequired[bool]
@@ -539,11 +674,11 @@ class Attach2(TypedDict):
     isVoted: NotRequired[bool]
     resultUrl: NotRequired[str]
     signedAttachId: NotRequired[str]
-    userAnswerMap: NotRequired[UserAnswerMap2]
+    userAnswerMap: NotRequired[VoteAttachedVoteVoteResultAttachUserAnswerMap]
 
 
 class VoteAttachedVoteVoteResult(TypedDict):
-    attach: NotRequired[Attach2]
+    attach: NotRequired[VoteAttachedVoteVoteResultAttach]
 
 
 class VoteIntegrationImSendResult(TypedDict):

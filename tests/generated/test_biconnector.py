@@ -1829,7 +1829,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="biconnector.dataset.add/documented_16_empty",
     ),
     pytest.param(
@@ -1865,7 +1865,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="biconnector.dataset.delete/documented_3_empty",
     ),
     pytest.param(
@@ -2195,7 +2195,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="biconnector.dataset.update/documented_10_empty",
     ),
     pytest.param(

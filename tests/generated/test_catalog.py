@@ -6287,8 +6287,8 @@ ERROR_REPLIES = [
         {"id": 2},
         400,
         {"error": "BASE", "error_description": "synthesized by the generated test"},
-        "Base",
-        "InvalidRequestError",
+        "BasePriceTypeUndeletable",
+        "ConflictError",
         id="catalog.priceType.delete/documented_2_base",
     ),
     pytest.param(

@@ -10334,7 +10334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.badge.add/error_not_found",
     ),
     pytest.param(
@@ -10361,7 +10361,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.badge.delete/error_not_found",
     ),
     pytest.param(
@@ -10379,7 +10379,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.badge.get/error_not_found",
     ),
     pytest.param(
@@ -10397,7 +10397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.badge.list/error_not_found",
     ),
     pytest.param(
@@ -10415,7 +10415,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Entity not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.binding.add/error_not_found",
     ),
     pytest.param(
@@ -10460,7 +10460,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.binding.delete/error_not_found",
     ),
     pytest.param(
@@ -10514,7 +10514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.binding.list/error_not_found",
     ),
     pytest.param(
@@ -10541,7 +10541,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.binding.move/error_not_found",
     ),
     pytest.param(
@@ -10613,7 +10613,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.call.getTranscript/error_not_found",
     ),
     pytest.param(
@@ -10686,7 +10686,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.configurable.add/error_not_found",
     ),
     pytest.param(
@@ -11410,7 +11410,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.configurable.get/error_not_found",
     ),
     pytest.param(
@@ -11482,7 +11482,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.configurable.update/error_not_found",
     ),
     pytest.param(
@@ -12277,7 +12277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.layout.blocks.delete/documented_2_not_found",
     ),
     pytest.param(
@@ -12316,7 +12316,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.layout.blocks.get/documented_2_not_found",
     ),
     pytest.param(
@@ -12355,7 +12355,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.layout.blocks.set/documented_2_not_found",
     ),
     pytest.param(
@@ -12400,7 +12400,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.todo.add/error_not_found",
     ),
     pytest.param(
@@ -12455,7 +12455,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.todo.update/error_not_found",
     ),
     pytest.param(
@@ -12578,7 +12578,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.todo.updateColor/error_not_found",
     ),
     pytest.param(
@@ -12632,7 +12632,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.todo.updateDeadline/error_not_found",
     ),
     pytest.param(
@@ -12686,7 +12686,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.todo.updateDescription/error_not_found",
     ),
     pytest.param(
@@ -12731,7 +12731,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.todo.updateResponsibleUser/error_not_found",
     ),
     pytest.param(
@@ -12785,7 +12785,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.type.add/error_not_found",
     ),
     pytest.param(
@@ -12830,7 +12830,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.type.delete/error_not_found",
     ),
     pytest.param(
@@ -12875,7 +12875,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.activity.type.list/error_not_found",
     ),
     pytest.param(
@@ -13270,7 +13270,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Digital workplace with such id not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.automatedsolution.get/error_not_found",
     ),
     pytest.param(
@@ -13714,7 +13714,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "SPA not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.category.add/error_not_found",
     ),
     pytest.param(
@@ -13768,7 +13768,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.category.delete/error_not_found",
     ),
     pytest.param(
@@ -13822,12 +13822,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_ERROR", "error_description": "synthesized by the generated test"},
         "BxError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under ApiError, the entry documents InvalidRequestError",
-        ),
+        "ApiError",
         id="crm.category.delete/documented_6_bx_error",
     ),
     pytest.param(
@@ -13836,7 +13831,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "SPA not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.category.fields/error_not_found",
     ),
     pytest.param(
@@ -13854,7 +13849,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.category.get/error_not_found",
     ),
     pytest.param(
@@ -13881,7 +13876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.category.list/error_not_found",
     ),
     pytest.param(
@@ -13899,7 +13894,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.category.update/error_not_found",
     ),
     pytest.param(
@@ -14770,12 +14765,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.company.userfield.delete/error_empty",
     ),
     pytest.param(
@@ -14820,12 +14810,7 @@ ERROR_REPLIES = [
         403,
         {"error": "", "error_description": "Access denied"},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.company.userfield.get/documented_0_empty",
     ),
     pytest.param(
@@ -14875,12 +14860,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.company.userfield.update/error_empty",
     ),
     pytest.param(
@@ -15289,7 +15269,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "The parameter ownerEntityID is invalid or not defined."},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="crm.contact.company.items.get/error_empty",
     ),
     pytest.param(
@@ -18201,12 +18181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.deal.userfield.delete/error_empty",
     ),
     pytest.param(
@@ -18251,12 +18226,7 @@ ERROR_REPLIES = [
         403,
         {"error": "", "error_description": "Access denied"},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.deal.userfield.get/documented_0_empty",
     ),
     pytest.param(
@@ -18322,12 +18292,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.deal.userfield.update/error_empty",
     ),
     pytest.param(
@@ -20280,12 +20245,7 @@ ERROR_REPLIES = [
         403,
         {"error": "", "error_description": "Access denied"},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.duplicate.findbycomm/documented_0_empty",
     ),
     pytest.param(
@@ -20393,12 +20353,7 @@ ERROR_REPLIES = [
         403,
         {"error": "0", "error_description": "Access denied"},
         "Code0AccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.entity.mergeBatch/documented_0_0",
     ),
     pytest.param(
@@ -20484,7 +20439,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.add/error_not_found",
     ),
     pytest.param(
@@ -20762,7 +20717,7 @@ ERROR_REPLIES = [
         401,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.batchImport/error_not_found",
     ),
     pytest.param(
@@ -21282,7 +21237,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Item not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.delete/error_not_found",
     ),
     pytest.param(
@@ -21291,12 +21246,7 @@ ERROR_REPLIES = [
         400,
         {"error": "allowed_only_intranet_user", "error_description": "synthesized by the generated test"},
         "AllowedOnlyIntranetUser",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="crm.item.delete/documented_0_allowed_only_intranet_user",
     ),
     pytest.param(
@@ -21821,7 +21771,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.fields/error_not_found",
     ),
     pytest.param(
@@ -21848,7 +21798,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.get/error_not_found",
     ),
     pytest.param(
@@ -21907,7 +21857,7 @@ ERROR_REPLIES = [
         401,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.import/error_not_found",
     ),
     pytest.param(
@@ -22176,11 +22126,6 @@ ERROR_REPLIES = [
         {"error": "NOT_FOUND", "error_description": "SPA not found"},
         "NotFound",
         "NotFoundError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents NotFoundError",
-        ),
         id="crm.item.list/unknown_smart_process",
     ),
     pytest.param(
@@ -22234,11 +22179,6 @@ ERROR_REPLIES = [
         {"error": 0, "error_description": "Entity with identifier №13123000 does not exist"},
         "EntityNotFound",
         "NotFoundError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents NotFoundError",
-        ),
         id="crm.item.payment.add/crm_object_not_found",
     ),
     pytest.param(
@@ -22956,7 +22896,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Item not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.productrow.delete/error_not_found",
     ),
     pytest.param(
@@ -23010,7 +22950,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Item not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.productrow.get/error_not_found",
     ),
     pytest.param(
@@ -23211,7 +23151,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Item not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.productrow.update/error_not_found",
     ),
     pytest.param(
@@ -23348,7 +23288,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Smart process not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.item.update/error_not_found",
     ),
     pytest.param(
@@ -23543,7 +23483,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.lead.contact.add/error_not_found",
     ),
     pytest.param(
@@ -23570,7 +23510,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.lead.contact.delete/error_not_found",
     ),
     pytest.param(
@@ -23597,7 +23537,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.lead.contact.items.delete/error_not_found",
     ),
     pytest.param(
@@ -23624,7 +23564,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.lead.contact.items.get/error_not_found",
     ),
     pytest.param(
@@ -23651,7 +23591,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.lead.contact.items.set/error_not_found",
     ),
     pytest.param(
@@ -24241,12 +24181,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.lead.userfield.delete/error_empty",
     ),
     pytest.param(
@@ -24291,12 +24226,7 @@ ERROR_REPLIES = [
         403,
         {"error": "", "error_description": "Access denied"},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.lead.userfield.get/documented_0_empty",
     ),
     pytest.param(
@@ -24346,12 +24276,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.lead.userfield.update/error_empty",
     ),
     pytest.param(
@@ -25281,12 +25206,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.quote.userfield.delete/error_empty",
     ),
     pytest.param(
@@ -25331,12 +25251,7 @@ ERROR_REPLIES = [
         403,
         {"error": "", "error_description": "Access denied"},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.quote.userfield.get/documented_0_empty",
     ),
     pytest.param(
@@ -25386,12 +25301,7 @@ ERROR_REPLIES = [
         400,
         {"error": "", "error_description": "Access denied."},
         "CodeEmptyAccessDenied",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="crm.quote.userfield.update/error_empty",
     ),
     pytest.param(
@@ -27254,7 +27164,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.comment.add/error_not_found",
     ),
     pytest.param(
@@ -27339,7 +27249,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.comment.delete/error_not_found",
     ),
     pytest.param(
@@ -27441,7 +27351,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.comment.update/error_not_found",
     ),
     pytest.param(
@@ -27582,7 +27492,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Icon not found for code `info`"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.icon.delete/error_not_found",
     ),
     pytest.param(
@@ -27618,7 +27528,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Icon not found for code `test`"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.icon.get/error_not_found",
     ),
     pytest.param(
@@ -27654,7 +27564,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.item.pin/error_not_found",
     ),
     pytest.param(
@@ -27708,7 +27618,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Not found."},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.item.unpin/error_not_found",
     ),
     pytest.param(
@@ -27774,7 +27684,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.layout.blocks.delete/documented_2_not_found",
     ),
     pytest.param(
@@ -27813,7 +27723,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.layout.blocks.get/documented_2_not_found",
     ),
     pytest.param(
@@ -27852,7 +27762,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.layout.blocks.set/documented_2_not_found",
     ),
     pytest.param(
@@ -27924,7 +27834,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Timeline logmessage not found for id 1"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.logmessage.delete/error_not_found",
     ),
     pytest.param(
@@ -27969,7 +27879,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Timeline logmessage not found for id 1"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.logmessage.get/error_not_found",
     ),
     pytest.param(
@@ -28074,7 +27984,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Logo not found for code `info`"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.logo.delete/error_not_found",
     ),
     pytest.param(
@@ -28110,7 +28020,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Logo not found for code `test`"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.logo.get/error_not_found",
     ),
     pytest.param(
@@ -28146,7 +28056,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.note.delete/error_not_found",
     ),
     pytest.param(
@@ -28182,7 +28092,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.note.get/error_not_found",
     ),
     pytest.param(
@@ -28218,7 +28128,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Element not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="crm.timeline.note.save/error_not_found",
     ),
     pytest.param(
@@ -28497,12 +28407,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_ERROR", "error_description": "You cannot delete an entity type that has elements"},
         "BxError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under ApiError, the entry documents InvalidRequestError",
-        ),
+        "ApiError",
         id="crm.type.delete/error_bx_error",
     ),
     pytest.param(

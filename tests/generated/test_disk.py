@@ -876,7 +876,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="disk.file.search/documented_4_not_found",
     ),
     pytest.param(

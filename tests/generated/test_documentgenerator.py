@@ -1251,12 +1251,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.document.add/documented_7_docgen_access_error",
     ),
     pytest.param(
@@ -1836,12 +1831,7 @@ ERROR_REPLIES = [
         400,
         {"error": "BX_ERROR", "error_description": "There are templates linked to this region"},
         "BxError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under ApiError, the entry documents InvalidRequestError",
-        ),
+        "ApiError",
         id="documentgenerator.region.delete/error_bx_error",
     ),
     pytest.param(
@@ -2019,12 +2009,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.role.add/documented_3_docgen_access_error",
     ),
     pytest.param(
@@ -2063,12 +2048,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.role.delete/documented_3_docgen_access_error",
     ),
     pytest.param(
@@ -2095,12 +2075,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.role.fillaccesses/documented_2_docgen_access_error",
     ),
     pytest.param(
@@ -2139,12 +2114,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.role.get/documented_3_docgen_access_error",
     ),
     pytest.param(
@@ -2162,12 +2132,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.role.list/documented_1_docgen_access_error",
     ),
     pytest.param(
@@ -2265,12 +2230,7 @@ ERROR_REPLIES = [
         403,
         {"error": "DOCGEN_ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "DocgenAccessError",
-        "PermissionDeniedError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents PermissionDeniedError",
-        ),
+        "InvalidRequestError",
         id="documentgenerator.role.update/documented_4_docgen_access_error",
     ),
     pytest.param(

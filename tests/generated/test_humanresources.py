@@ -552,7 +552,7 @@ ERROR_REPLIES = [
         403,
         {"error": 0, "error_description": "Operation failed"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.company.add/error_0",
     ),
     pytest.param(
@@ -672,7 +672,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.company.list/documented_0_0",
     ),
     pytest.param(
@@ -797,7 +797,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.employee.set/documented_0_0",
     ),
     pytest.param(
@@ -817,7 +817,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.employee.set/documented_1_empty",
     ),
     pytest.param(
@@ -870,7 +870,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.field.value.set/documented_0_0",
     ),
     pytest.param(
@@ -883,7 +883,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.field.value.set/documented_1_empty",
     ),
     pytest.param(
@@ -918,7 +918,7 @@ ERROR_REPLIES = [
         403,
         {"error": 0, "error_description": "Operation failed"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.job.status.get/error_0",
     ),
     pytest.param(
@@ -945,7 +945,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "synthesized by the generated test"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="humanresources.hcmlink.job.update/documented_0_0",
     ),
     pytest.param(

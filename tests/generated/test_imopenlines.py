@@ -1512,12 +1512,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You do not have access to the specified dialog"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="imopenlines.dialog.get/error_access_error",
     ),
     pytest.param(
@@ -1607,7 +1602,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "Line not found"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="imopenlines.network.join/error_not_found",
     ),
     pytest.param(
@@ -1838,7 +1833,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="imopenlines.network.message.add/documented_3_not_found",
     ),
     pytest.param(
@@ -2339,12 +2334,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_DENIED_KICK", "error_description": "synthesized by the generated test"},
         "AccessDeniedKick",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="imopenlines.operator.skip/documented_3_access_denied_kick",
     ),
     pytest.param(

@@ -7673,7 +7673,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="landing.template.getLandingRef/error_entity_not_found",
     ),
     pytest.param(
@@ -7700,7 +7700,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="landing.template.getSiteRef/error_entity_not_found",
     ),
     pytest.param(
@@ -7778,7 +7778,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="landing.template.setLandingRef/error_entity_not_found",
     ),
     pytest.param(
@@ -7805,7 +7805,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ENTITY_NOT_FOUND", "error_description": "Entity not found"},
         "EntityNotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="landing.template.setSiteRef/error_entity_not_found",
     ),
     pytest.param(

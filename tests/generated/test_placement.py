@@ -149,7 +149,7 @@ ERROR_REPLIES = [
         400,
         {"argument": "PLACEMENT", "error": "ERROR_ARGUMENT", "error_description": "Argument 'PLACEMENT' is null or empty"},
         "ErrorArgument",
-        "ApiError",
+        "InvalidRequestError",
         id="placement.bind/error_argument",
     ),
     pytest.param(

@@ -7440,7 +7440,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
         "ErrorHandlerAlreadyExist",
-        "InvalidRequestError",
+        "ConflictError",
         id="sale.cashbox.handler.add/error_handler_already_exist",
     ),
     pytest.param(
@@ -7578,12 +7578,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
-        ),
+        "NotFoundError",
         id="sale.cashbox.handler.delete/error_handler_not_found",
     ),
     pytest.param(
@@ -7662,12 +7657,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
-        ),
+        "NotFoundError",
         id="sale.cashbox.handler.update/error_handler_not_found",
     ),
     pytest.param(
@@ -7925,12 +7915,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "synthesized by the generated test"},
         "ErrorHandlerNotFound",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
-        ),
+        "NotFoundError",
         id="sale.delivery.add/documented_2_error_handler_not_found",
     ),
     pytest.param(
@@ -8314,7 +8299,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
-        "InvalidRequestError",
+        "ConflictError",
         id="sale.delivery.handler.add/documented_2_error_handler_already_exist",
     ),
     pytest.param(
@@ -8332,12 +8317,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
-        ),
+        "NotFoundError",
         id="sale.delivery.handler.delete/error_handler_not_found",
     ),
     pytest.param(
@@ -8417,12 +8397,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_NOT_FOUND", "error_description": "Handler not found"},
         "ErrorHandlerNotFound",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under NotFoundError, the entry documents InvalidRequestError",
-        ),
+        "NotFoundError",
         id="sale.delivery.handler.update/error_handler_not_found",
     ),
     pytest.param(
@@ -8554,7 +8529,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "synthesized by the generated test"},
         "ErrorHandlerAlreadyExist",
-        "InvalidRequestError",
+        "ConflictError",
         id="sale.delivery.handler.update/documented_3_error_handler_already_exist",
     ),
     pytest.param(
@@ -10836,11 +10811,6 @@ ERROR_REPLIES = [
         {"error": "ERROR_HANDLER_ALREADY_EXIST", "error_description": "Handler already exists!"},
         "ErrorHandlerAlreadyExist",
         "ConflictError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents ConflictError",
-        ),
         id="sale.paysystem.handler.add/handler_already_exists",
     ),
     pytest.param(

@@ -338,7 +338,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="sign.b2e.company.provider.list/documented_3_empty",
     ),
     pytest.param(
@@ -374,7 +374,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="sign.b2e.document.get/documented_3_empty",
     ),
     pytest.param(
@@ -469,7 +469,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="sign.b2e.document.send/documented_4_empty",
     ),
     pytest.param(
@@ -505,7 +505,7 @@ ERROR_REPLIES = [
         200,
         {"error": "", "error_description": "synthesized by the generated test"},
         "CodeEmpty",
-        "ApiError",
+        "InvalidRequestError",
         id="sign.b2e.hcmlink.document.get/documented_2_empty",
     ),
     pytest.param(

@@ -1465,7 +1465,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="task.stages.delete/documented_3_not_found",
     ),
     pytest.param(
@@ -1501,7 +1501,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="task.stages.movetask/documented_2_not_found",
     ),
     pytest.param(
@@ -1519,7 +1519,7 @@ ERROR_REPLIES = [
         400,
         {"error": "NOT_FOUND", "error_description": "synthesized by the generated test"},
         "NotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="task.stages.update/documented_1_not_found",
     ),
 ]

@@ -2640,7 +2640,7 @@ ERROR_REPLIES = [
         200,
         {"error": 0, "error_description": "Task not found"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="tasks.api.scrum.task.get/error_0",
     ),
     pytest.param(
@@ -2649,7 +2649,7 @@ ERROR_REPLIES = [
         200,
         {"error": "100", "error_description": "Could not find value for parameter  "},
         "Code100CouldNotFindValueForParameter",
-        "ApiError",
+        "InvalidRequestError",
         id="tasks.api.scrum.task.get/documented_1_100",
     ),
     pytest.param(
@@ -2658,7 +2658,7 @@ ERROR_REPLIES = [
         200,
         {"error": "100", "error_description": "Invalid value   to match with parameter  . Should be value of type int."},
         "Code100InvalidValueStringValueToMatchWith",
-        "ApiError",
+        "InvalidRequestError",
         id="tasks.api.scrum.task.get/documented_2_100",
     ),
     pytest.param(
@@ -2748,7 +2748,7 @@ ERROR_REPLIES = [
         200,
         {"error": "0", "error_description": "Unknown error"},
         "Code0",
-        "ApiError",
+        "InvalidRequestError",
         id="tasks.flow.Flow.pin/error_0",
     ),
     pytest.param(

