@@ -58,6 +58,7 @@ fuzz: $(INSTALLED)
 
 demo: setup
 	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/paysystem_app.py
 
 # Third-party clients (fast_bitrix24, b24pysdk, the official JS SDK) run a scenario against the
 # emulator (interop/). It installs them into .interop/ from the package registries (pip, npm),

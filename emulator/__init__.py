@@ -9,7 +9,10 @@ See docs/emulator.md for the CLI (`python -m b24client.emulator`), the pytest fi
 the limits and cost model, and the fault options.
 """
 
+from .apps import App
+from .checkout import CheckoutError, CheckoutResult
 from .config import EmulatorConfig
+from .delivery import Delivery
 from .faults import FAULT_KINDS, FaultPlan
 from .limits import CostModel
 from .portal import Emulator
@@ -18,7 +21,11 @@ from .records import RequestRecord
 
 __all__ = [
     "FAULT_KINDS",
+    "App",
+    "CheckoutError",
+    "CheckoutResult",
     "CostModel",
+    "Delivery",
     "Emulator",
     "EmulatorConfig",
     "FaultPlan",

@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     auth.add_argument("--webhook-token", help="webhook code (default: random)")
     auth.add_argument("--client-id", default="local.emulator.app", help="OAuth client_id")
     auth.add_argument("--client-secret", help="OAuth client_secret (default: random)")
+    events = parser.add_argument_group("events (calls to apps)")
+    events.add_argument("--delivery-timeout", type=float, default=3.0, help="seconds per call to an app (default 3)")
+    events.add_argument("--delivery-queue", type=int, default=1000, help="events that may wait (default 1000)")
     return parser
 
 
@@ -77,6 +80,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         "fault_methods": frozenset(m.strip() for m in args.fault_methods.split(",")) if args.fault_methods else None,
         "slow_seconds": args.slow_seconds, "token_ttl_seconds": args.token_ttl,
         "webhook_user_id": args.webhook_user, "client_id": args.client_id,
+        "delivery_timeout_seconds": args.delivery_timeout, "delivery_queue_size": args.delivery_queue,
     }
     if args.webhook_token:
         fields["webhook_token"] = args.webhook_token

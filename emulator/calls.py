@@ -60,6 +60,12 @@ class Call:
 
 
 Handler = Callable[[Call], Reply]
+# (family, verb, record id, call): a handler changed a record; the portal turns it into events.
+Notify = Callable[[str, str, int, Call], None]
+
+
+def no_notify(family: str, verb: str, record_id: int, call: Call) -> None:
+    """The default of handlers built without a portal (nothing listens)."""
 
 
 def as_int(value: Any) -> int | None:

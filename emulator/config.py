@@ -62,6 +62,10 @@ class EmulatorConfig:
     client_id: str = "local.emulator.app"
     client_secret: str = field(default_factory=new_token, repr=False)
     max_log_records: int = 20_000  # oldest records are dropped beyond this
+    # outgoing calls to apps (events, install callbacks, checkout): per-request timeout in
+    # seconds and the length of the event queue (a full queue drops events, never blocks a call)
+    delivery_timeout_seconds: float = 3.0
+    delivery_queue_size: int = 1000
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -69,6 +73,8 @@ class EmulatorConfig:
         if self.port < 0 or self.port > 65535:
             raise ValueError("port must be between 0 and 65535")
         self.fault_plan()  # validates the rates
+        if self.delivery_queue_size < 1 or self.delivery_timeout_seconds <= 0:
+            raise ValueError("delivery_queue_size must be at least 1 and delivery_timeout_seconds positive")
 
     @property
     def effective_rate_limit(self) -> int:

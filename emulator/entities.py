@@ -16,7 +16,7 @@ import datetime as _dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .calls import Call, Handler, Reply, as_int, get_ci
+from .calls import Call, Handler, Notify, Reply, as_int, get_ci, no_notify
 from .deals import DealMethods
 from .families import (
     CONTROL_PARAMS,
@@ -224,8 +224,9 @@ class EntityMethods:
     """The handlers of every derived family, keyed by method name."""
 
     def __init__(self, families: tuple[Family, ...], store: RecordStore, deals: DealStore,
-                 deal_lists: DealMethods) -> None:
+                 deal_lists: DealMethods, notify: Notify = no_notify) -> None:
         self.families = {family.name: family for family in families}
+        self.notify = notify  # every add/update/delete, so the portal can fire ONCRMDEALADD etc.
         self.store = store
         self.deals = deals
         self.deal_lists = deal_lists
@@ -296,6 +297,7 @@ class EntityMethods:
             param, name = family.parent
             fields[name] = as_int(get_ci(call.params, param))
         record_id = target.add(fields, call.identity.user_id)
+        self.notify(target.storage.name, "add", record_id, call)
         rendered = target.render(target.get(record_id) or {}, verb="add")
         example = family.results.get("add")
         plural = family.wrapper("list") or family.wrapper("get") or ""
@@ -345,6 +347,7 @@ class EntityMethods:
         target = self.target(family, call)
         record_id, _ = self._found(family, "update", call, target)
         target.update(record_id, target.fields_in(self.fields(family, call)))
+        self.notify(target.storage.name, "update", record_id, call)
         if family.wrapper("update"):
             return Reply(self._wrap(family, "update", target.render(target.get(record_id) or {}, verb="update")))
         return Reply(True)
@@ -353,6 +356,7 @@ class EntityMethods:
         target = self.target(family, call)
         record_id, _ = self._found(family, "delete", call, target)
         target.delete(record_id)
+        self.notify(target.storage.name, "delete", record_id, call)
         example = family.results.get("delete")
         return Reply(True if example is None else example)
 

@@ -16,11 +16,11 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .calls import Call, Handler, Reply, as_float, as_int, get_ci
+from .calls import Call, Handler, Notify, Reply, as_float, as_int, get_ci, no_notify
 from .filtering import filter_records, order_records
 from .lists import DealStore, delivery_ids, product_row_ids
 from .paysystems import mark_paid
-from .state import CASH_PAY_SYSTEM_ID, PaymentState
+from .state import CASH_PAY_SYSTEM_ID, PAYMENT_FAMILY, PaymentState
 
 PAYABLE_ENTITY_TYPES = frozenset({2, 31})
 ROW_QUANTITY = {1: 3.0, 2: 2.0}
@@ -38,8 +38,10 @@ def _row_slot(deal_id: int, row_id: int) -> int | None:
 
 
 class PaymentMethods:
-    def __init__(self, state: PaymentState, deals: DealStore, base_url: Callable[[], str]) -> None:
+    def __init__(self, state: PaymentState, deals: DealStore, base_url: Callable[[], str],
+                 notify: Notify = no_notify) -> None:
         self.state = state
+        self.notify = notify  # a payment saved or deleted: ONPAYMENTENTITYSAVED / ONPAYMENTDELETED
         self.deals = deals
         self.base_url = base_url
 
@@ -68,7 +70,8 @@ class PaymentMethods:
     def _payment(self, call: Call, key: str = "id") -> dict[str, Any]:
         return call.find(self.state.payments, key, "Payment has not been found")
 
-    def _public(self, payment: Mapping[str, Any]) -> dict[str, Any]:
+    def public(self, payment: Mapping[str, Any]) -> dict[str, Any]:
+        """A payment as crm.item.payment.get shows it (its sum from its product items)."""
         pay_system = self.state.pay_systems.get(payment["paySystemId"])
         shown = {name: payment[name] for name in PUBLIC_FIELDS if name in payment}
         shown["sum"] = self._sum(payment["id"])
@@ -104,15 +107,16 @@ class PaymentMethods:
             "entityId": entity_id,
             "access": hashlib.sha256(f"payment:{payment_id}:{entity_id}".encode()).hexdigest()[:32],
         }
+        self.notify(PAYMENT_FAMILY, "add", payment_id, call)
         return Reply(payment_id)
 
     def get(self, call: Call) -> Reply:
-        return Reply(self._public(self._payment(call)))
+        return Reply(self.public(self._payment(call)))
 
     def list(self, call: Call) -> Reply:
         entity_type = as_int(get_ci(call.params, "entityTypeId"))
         entity_id = as_int(get_ci(call.params, "entityId"))
-        mine = [self._public(p) for _, p in sorted(self.state.payments.items())
+        mine = [self.public(p) for _, p in sorted(self.state.payments.items())
                 if p["entityTypeId"] == entity_type and p["entityId"] == entity_id]
         records = order_records(filter_records(mine, get_ci(call.params, "filter")), get_ci(call.params, "order"))
         return Reply([dict(record) for record in records])
@@ -128,6 +132,7 @@ class PaymentMethods:
             payment["paySystemId"] = ps_id
         if "paid" in fields:
             mark_paid(payment, str(fields["paid"]).upper() == "Y", call.identity.user_id)
+        self.notify(PAYMENT_FAMILY, "update", payment["id"], call)
         return Reply(True)
 
     def delete(self, call: Call) -> Reply:
@@ -136,14 +141,19 @@ class PaymentMethods:
         for store in (self.state.products, self.state.deliveries):
             for item_id in [i for i, item in store.items() if item["paymentId"] == payment["id"]]:
                 del store[item_id]
+        self.notify(PAYMENT_FAMILY, "delete", payment["id"], call)
         return Reply(True)
 
     def pay(self, call: Call) -> Reply:
-        mark_paid(self._payment(call), True, call.identity.user_id)
-        return Reply(True)
+        return self._set_paid(call, True)
 
     def unpay(self, call: Call) -> Reply:
-        mark_paid(self._payment(call), False, call.identity.user_id)
+        return self._set_paid(call, False)
+
+    def _set_paid(self, call: Call, paid: bool) -> Reply:
+        payment = self._payment(call)
+        if mark_paid(payment, paid, call.identity.user_id):
+            self.notify(PAYMENT_FAMILY, "update", payment["id"], call)
         return Reply(True)
 
     # --- product items --------------------------------------------------------------------------
@@ -256,7 +266,7 @@ class PaymentMethods:
         payment = self.state.payments.get(payment_id or 0)
         if payment is None or query.get("access") != payment["access"]:
             return 404, "<html><body><h1>Payment not found</h1></body></html>", None
-        shown = self._public(payment)
+        shown = self.public(payment)
         status = "Paid" if shown["paid"] == "Y" else "Awaiting payment"
         body = (f"<html><head><title>Payment {html.escape(str(shown['accountNumber']))}</title></head><body>"
                 f"<h1>Payment {html.escape(str(shown['accountNumber']))}</h1>"

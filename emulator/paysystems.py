@@ -13,9 +13,11 @@ import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
-from .calls import Call, Handler, Reply, as_int, get_ci
+from .calls import Call, Handler, Notify, Reply, as_int, get_ci, no_notify
 from .filtering import filter_records, order_records, select_fields
-from .state import PERSON_TYPES, PaymentState, invoice_record, pay_system_record
+from .state import PAYMENT_FAMILY, PERSON_TYPES, PaymentState, invoice_record, pay_system_record
+
+INVOICE_FAMILY = "crm.invoice"  # ONCRMINVOICEADD / UPDATE / DELETE
 
 
 def _now() -> str:
@@ -38,8 +40,9 @@ def _settings_values(raw: Any) -> dict[str, Any]:
 class PaySystemMethods:
     """sale.paysystem.handler.*, sale.paysystem.*, settings, pay.*, and crm.invoice.*."""
 
-    def __init__(self, state: PaymentState) -> None:
+    def __init__(self, state: PaymentState, notify: Notify = no_notify) -> None:
         self.state = state
+        self.notify = notify
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -204,7 +207,10 @@ class PaySystemMethods:
     def pay_payment(self, call: Call) -> Reply:
         pay_system = self._pay_system(call, key="PAY_SYSTEM_ID", code="ERROR_CHECK_FAILURE")
         payment = self._linked_payment(call, pay_system)
-        mark_paid(payment, True, call.identity.user_id)
+        # A second call finds the payment paid: it answers true again and changes nothing (the
+        # page documents no error for it), so the payment is paid and announced exactly once.
+        if mark_paid(payment, True, call.identity.user_id):
+            self.notify(PAYMENT_FAMILY, "update", payment["id"], call)
         return Reply(True)
 
     # --- legacy invoices ------------------------------------------------------------------------
@@ -229,7 +235,9 @@ class PaySystemMethods:
     def pay_invoice(self, call: Call) -> Reply:
         pay_system = self._invoice_pay_system(call, "ERROR_PROCESS_REQUEST_RESULT")
         invoice = self._invoice(call)
-        invoice.update(PAYED="Y", STATUS_ID="P", DATE_PAYED=_now(), PAY_SYSTEM_ID=pay_system["ID"])
+        if invoice["PAYED"] != "Y":
+            invoice.update(PAYED="Y", STATUS_ID="P", DATE_PAYED=_now(), PAY_SYSTEM_ID=pay_system["ID"])
+            self.notify(INVOICE_FAMILY, "update", invoice["ID"], call)
         return Reply(True)
 
     def _legacy_invoice(self, call: Call) -> dict[str, Any]:
@@ -239,6 +247,7 @@ class PaySystemMethods:
         fields = get_ci(call.params, "fields")
         invoice_id = self.state.next_id("invoice")
         self.state.invoices[invoice_id] = invoice_record(invoice_id, dict(fields) if isinstance(fields, Mapping) else {})
+        self.notify(INVOICE_FAMILY, "add", invoice_id, call)
         return Reply(invoice_id)
 
     def invoice_get(self, call: Call) -> Reply:
@@ -253,10 +262,15 @@ class PaySystemMethods:
     def invoice_delete(self, call: Call) -> Reply:
         invoice = self._legacy_invoice(call)
         del self.state.invoices[invoice["ID"]]
+        self.notify(INVOICE_FAMILY, "delete", invoice["ID"], call)
         return Reply(True)
 
 
-def mark_paid(payment: dict[str, Any], paid: bool, user_id: int) -> None:
+def mark_paid(payment: dict[str, Any], paid: bool, user_id: int) -> bool:
+    """Set the paid flag; True when it changed (paying a paid payment keeps its date and payer)."""
+    if payment["paid"] == ("Y" if paid else "N"):
+        return False
     payment["paid"] = "Y" if paid else "N"
     payment["datePaid"] = _now() if paid else None
     payment["empPaidId"] = user_id if paid else None
+    return True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -24,13 +25,16 @@ from types import TracebackType
 from typing import Any
 
 from . import idempotency, params_policy
+from .apps import AppRegistry
 from .auth import Identity, OAuthError, TokenStore, same_secret
 from .batch import BatchError, CommandOutcome, run_batch
 from .calls import Call, Handler, MethodError, Reply
 from .command_faults import CommandFault, CommandFaults
 from .config import EmulatorConfig
 from .deals import DealMethods
+from .delivery import Deliverer
 from .entities import EntityMethods
+from .events import EventHub
 from .families import derive_families
 from .faults import HTML_ERROR_PAGE, PROCESSED_KINDS, Canned, Faults, check_kind, truncate
 from .idempotency import IdempotencyStore
@@ -39,6 +43,7 @@ from .limits import LeakyBucket, OperatingMeter, OperatingState
 from .lists import DealStore
 from .payments import PaymentMethods
 from .paysystems import PaySystemMethods
+from .portalside import PortalSide
 from .protocol import BodyError, RestTarget, decode_params, decode_query, parse_rest_path, time_block
 from .records import RequestRecord, SubCall, Traffic, mask_params
 from .seeding import load_seed_file
@@ -92,7 +97,7 @@ def _dumps(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-class Emulator:
+class Emulator(PortalSide):
     """A Bitrix24-compatible portal on 127.0.0.1; use as a context manager."""
 
     def __init__(self, config: EmulatorConfig | None = None, *, rate_clock: Callable[[], float] | None = None) -> None:
@@ -106,17 +111,23 @@ class Emulator:
         self.payment_state = PaymentState(invoices_seeded=cfg.invoices)
         self.records = RecordStore()
         self.tokens = TokenStore(cfg.client_id, cfg.client_secret, cfg.webhook_user_id, cfg.token_ttl_seconds)
+        self.member_id = secrets.token_hex(16)  # the portal's identifier in events and token answers
+        self.apps = AppRegistry(self.tokens, cfg.client_id, cfg.client_secret)
+        self.deliverer = Deliverer(cfg.delivery_timeout_seconds, cfg.delivery_queue_size)
+        self.events = EventHub(self.apps, self.tokens, self.deliverer, self.address)
         self.faults = Faults(cfg.fault_plan())
         self.command_faults = CommandFaults()
         self.traffic = Traffic(cfg.max_log_records)
         self.idempotency = IdempotencyStore(idempotency.TTL_SECONDS / cfg.time_scale)
         self._new_limits()
         self._state_lock = threading.RLock()
-        self._payments = PaymentMethods(self.payment_state, self.deals, lambda: self.base_url)
+        self._payments = PaymentMethods(self.payment_state, self.deals, lambda: self.base_url, self._changed)
         self._handlers: dict[str, Handler] = {}
         self._handler_names: dict[str, str] = {}  # lower-case → the docs' spelling
-        self.entities = EntityMethods(derive_families(), self.records, self.deals, DealMethods(self.deals, cfg.costs))
-        for source in (self.entities, PaySystemMethods(self.payment_state), self._payments):
+        self.entities = EntityMethods(derive_families(), self.records, self.deals, DealMethods(self.deals, cfg.costs),
+                                      self._changed)
+        for source in (self.entities, PaySystemMethods(self.payment_state, self._changed), self._payments, self.events,
+                       self.apps):
             for name, handler in source.handlers().items():
                 self._handlers[name.lower()] = handler
                 self._handler_names[name.lower()] = name
@@ -159,6 +170,7 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        self.deliverer.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -199,9 +211,9 @@ class Emulator:
             "token_url": f"{self.base_url}/oauth/token/",
         }
 
-    def authorization_code(self) -> str:
-        """A one-time code for grant_type=authorization_code (valid 30 seconds)."""
-        return self.tokens.authorization_code()
+    def authorization_code(self, client_id: str | None = None, user_id: int | None = None) -> str:
+        """A one-time code for grant_type=authorization_code (valid 30 seconds) of an application."""
+        return self.tokens.authorization_code(self.apps.get(client_id).client_id, user_id)
 
     def expire_tokens(self) -> None:
         """Expire every issued access token now; refresh tokens stay valid."""
@@ -244,6 +256,8 @@ class Emulator:
             self.command_faults.clear()
             self.traffic.clear()
             self.idempotency.clear()
+            self.events.reset()
+            self.deliverer.clear()
             self._new_limits()
 
     def method_names(self) -> list[str]:
@@ -267,6 +281,8 @@ class Emulator:
             return self._introspection.handle(request)
         if path.rstrip("/") == "/oauth/token":
             return self._token_endpoint(request)
+        if path.rstrip("/") == "/oauth/authorize" and request.method in ("GET", "HEAD"):
+            return self._authorize(request)
         if path.startswith(("/pub/payment/", "/~")) and request.method in ("GET", "HEAD"):
             with self._state_lock:
                 status, page, location = self._payments.public_page(path, decode_query(request.query))
@@ -346,7 +362,7 @@ class Emulator:
             return Outcome(401, code="NO_AUTH_FOUND", description="Wrong authorization data")
         state, grant = self.tokens.check_access(token if isinstance(token, str) else None)
         if state == "valid" and grant is not None:
-            return Identity("app", f"app:{grant.client_id}", grant.user_id)
+            return Identity("app", f"app:{grant.client_id}", grant.user_id, grant.client_id)
         if state == "expired":
             return Outcome(401, code="expired_token", description="The access token provided has expired.")
         return Outcome(401, code="NO_AUTH_FOUND", description="Wrong authorization data")
@@ -526,14 +542,15 @@ class Emulator:
         try:
             params = decode_params(request.query, request.body, request.content_type)
             tokens = self.tokens.token_endpoint(params)
+            address, app = self.address(), self.apps.get(str(params.get("client_id")))
             body = {
                 **tokens,
-                "client_endpoint": f"{self.base_url}/rest/",
-                "server_endpoint": f"{self.base_url}/rest/",
-                "domain": self.base_url.removeprefix("http://"),
-                "member_id": "emulator",
-                "scope": "crm,pay_system,salescenter,sale",
-                "status": "L",
+                "client_endpoint": address.client_endpoint,
+                "server_endpoint": address.server_endpoint,
+                "domain": address.domain,
+                "member_id": address.member_id,
+                "scope": app.scope,
+                "status": app.status,
             }
             status = 200
         except BodyError as exc:

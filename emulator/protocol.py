@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
+from b24client.runtime import phpquery
 from b24client.runtime.encoding import MAX_DEPTH
 
 AuthKind = Literal["webhook", "oauth"]
 
 _METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
-_KEY_PART = re.compile(r"\[([^\[\]]*)\]")
 
 
 @dataclass(frozen=True)
@@ -76,62 +76,13 @@ def parse_rest_path(path: str) -> RestTarget | None:
 # --- PHP-style nested parameters ----------------------------------------------------------
 
 
-def _split_key(key: str) -> list[str] | None:
-    """`filter[>ID]` → ["filter", ">ID"]; `select[]` → ["select", ""]; None if malformed."""
-    bracket = key.find("[")
-    if bracket <= 0:
-        return [key] if key else None
-    head, rest = key[:bracket], key[bracket:]
-    parts = [head]
-    position = 0
-    for match in _KEY_PART.finditer(rest):
-        if match.start() != position:
-            break  # PHP ignores whatever follows the first malformed bracket
-        parts.append(match.group(1))
-        position = match.end()
-    if position == 0:
-        return [key]
-    return parts
-
-
-def _listify(value: Any) -> Any:
-    """Turn dicts keyed 0..n-1 (in order) into lists, as PHP's json_encode would."""
-    if isinstance(value, dict):
-        converted = {key: _listify(item) for key, item in value.items()}
-        keys = list(converted)
-        if keys and keys == [str(index) for index in range(len(keys))]:
-            return list(converted.values())
-        return converted
-    return value
-
-
 def decode_php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Build nested parameters from `key[a][b]=v` pairs the way PHP fills $_REQUEST.
-
-    `[]` appends; a later scalar replaces an earlier one; dicts keyed 0..n-1 become lists.
-    """
-    root: dict[str, Any] = {}
-    for raw_key, value in pairs:
-        parts = _split_key(raw_key)
-        if parts is None:
-            continue
-        if len(parts) > MAX_DEPTH:  # PHP gives up at max_input_nesting_level (64) too
-            raise BodyError(f"parameter {parts[0]!r} is nested deeper than {MAX_DEPTH} levels")
-        node: dict[str, Any] = root
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if part == "":
-                part = str(sum(1 for key in node if key.isdigit()))
-            if last:
-                node[part] = value
-            else:
-                child = node.get(part)
-                if not isinstance(child, dict):
-                    child = {}
-                    node[part] = child
-                node = child
-    result = _listify(root)
-    return result if isinstance(result, dict) else {}
+    """Build nested parameters from `key[a][b]=v` pairs the way PHP fills $_REQUEST
+    (one home for the rules: b24client.runtime.phpquery, which apps use for inbound bodies)."""
+    try:
+        return phpquery.decode_pairs(pairs, max_depth=MAX_DEPTH)
+    except phpquery.PhpQueryError as exc:
+        raise BodyError(str(exc)) from None
 
 
 def decode_query(query: str) -> dict[str, Any]:

@@ -28,6 +28,8 @@ PERSON_TYPES: dict[int, tuple[str, str]] = {
     6: ("CRM_QUOTE", "Company"),
 }
 CASH_PAY_SYSTEM_ID = 1
+# crm.item.payment.* and pay.payment change sale payments: their events are the sale family's
+PAYMENT_FAMILY = "sale.payment"
 
 
 def _cash_pay_system() -> dict[str, Any]:

@@ -5468,7 +5468,7 @@ class ErrorEntityNotFound(InvalidRequestError):
     code_name = "ERROR_ENTITY_NOT_FOUND"
 
 
-class ErrorEventNotFound(InvalidRequestError):
+class ErrorEventNotFound(NotFoundError):
     """The portal answered `error` 'ERROR_EVENT_NOT_FOUND'. Documented by event.bind."""
 
     code_name = "ERROR_EVENT_NOT_FOUND"

@@ -12,6 +12,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -45,6 +46,24 @@ def require_secure(url: str, what: str) -> None:
     if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
         return
     raise ValueError(f"{what} must use https:// (plain http is allowed only for loopback hosts)")
+
+
+def token_request(session: requests.Session, token_url: str, params: dict[str, Any], timeout: Any,
+                  secrets: tuple[str | None, ...]) -> dict[str, Any] | Bitrix24Error:
+    """One request to the authorization server (refresh or code exchange): the reply with an
+    `access_token`, or the error to raise (secrets masked; redirects never followed)."""
+    what = "token refresh" if params.get("grant_type") == "refresh_token" else "code exchange"
+    try:
+        reply = session.get(token_url, params=params, timeout=timeout, allow_redirects=False)
+        tokens = reply.json()
+    except (requests.RequestException, ValueError, RecursionError) as exc:
+        return TransportError("oauth.token", redact_url_shapes(redact(f"{what} failed: {exc}", secrets)), sent=None)
+    if not isinstance(tokens, dict) or not isinstance(tokens.get("access_token"), str):
+        code = str(tokens.get("error", "")) if isinstance(tokens, dict) else ""
+        described = str(tokens.get("error_description", "")) if isinstance(tokens, dict) else ""
+        return AuthenticationError("oauth.token", code or "invalid_grant", reply.status_code,
+                                   redact(described or f"{what} refused", secrets))
+    return tokens
 
 
 class Auth(Protocol):
@@ -128,29 +147,35 @@ class OAuthAuth:
             if self._refused is not None and self._refused[0] == stale_token:
                 refused = self._refused[1]
                 raise AuthenticationError(refused.method, refused.code, refused.status, refused.description)
-            failure = self._exchange(session, timeout)
-            if isinstance(failure, AuthenticationError):
-                self._refused = (stale_token, failure)
-            if failure is not None:  # raised here, outside any handler: no library exception as context
-                raise failure
-            self.refresh_count += 1
-            self._report_rotation()
+            with self._exclusive():
+                if self._adopt_newer(stale_token):
+                    return
+                failure = self._exchange(session, timeout)
+                if isinstance(failure, AuthenticationError):
+                    self._refused = (stale_token, failure)
+                if failure is not None:  # raised here, outside any handler: no library exception as context
+                    raise failure
+                self.refresh_count += 1
+                self._report_rotation()
+
+    # Hooks for tokens shared between processes (runtime/inbound/shared.py): the thread lock
+    # above makes one thread per process refresh; these make one process per portal do it.
+
+    def _exclusive(self) -> AbstractContextManager[object]:
+        """Held around adopt-or-exchange-and-report; only this process's lock by default."""
+        return nullcontext()
+
+    def _adopt_newer(self, stale_token: str) -> bool:
+        """Take tokens someone else already rotated instead of refreshing again; none by default."""
+        return False
 
     def _exchange(self, session: requests.Session, timeout: Any) -> Bitrix24Error | None:
         """One request to the token URL; on success the new tokens are in place."""
         params = {"grant_type": "refresh_token", "client_id": self.client_id,
                   "client_secret": self._client_secret, "refresh_token": self.refresh_token}
-        try:
-            reply = session.get(self.token_url, params=params, timeout=timeout, allow_redirects=False)
-            tokens = reply.json()
-        except (requests.RequestException, ValueError, RecursionError) as exc:
-            return TransportError("oauth.token", redact_url_shapes(redact(f"token refresh failed: {exc}", self.secrets())),
-                                  sent=None)
-        if not isinstance(tokens, dict) or not isinstance(tokens.get("access_token"), str):
-            code = str(tokens.get("error", "")) if isinstance(tokens, dict) else ""
-            described = str(tokens.get("error_description", "")) if isinstance(tokens, dict) else ""
-            return AuthenticationError("oauth.token", code or "invalid_grant", reply.status_code,
-                                       redact(described or "token refresh refused", self.secrets()))
+        tokens = token_request(session, self.token_url, params, timeout, self.secrets())
+        if isinstance(tokens, Bitrix24Error):
+            return tokens
         self.access_token = tokens["access_token"]
         refresh_token = tokens.get("refresh_token")
         self.refresh_token = refresh_token if isinstance(refresh_token, str) else self.refresh_token

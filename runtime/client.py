@@ -68,7 +68,7 @@ class Client:
                  rate_limiter: RateLimiter | None = None, rate_limit: bool = True, enterprise: bool = False,
                  session: requests.Session | None = None, pool_size: int = 16,
                  max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES, attempt_timeout: float | None = None,
-                 strict: bool = False) -> None:
+                 strict: bool = False, auth: Auth | None = None) -> None:
         """`rate_limiter=None` with `rate_limit=True` (the default) keeps to the portal's
         documented limits: 50 requests and 2 per second, or 250 and 5 with `enterprise=True`,
         plus each method's operating-time budget. `rate_limit=False` turns that off.
@@ -77,9 +77,14 @@ class Client:
 
         `strict=True` refuses parameters a method's spec does not document; by default they
         are sent (the portal ignores names it does not know) with an UnknownParameterWarning,
-        and only a name that looks like a typo of a documented one is refused."""
-        auth: Auth
-        if webhook is not None:
+        and only a name that looks like a typo of a documented one is refused.
+
+        `auth=` takes a ready `Auth` instead of credentials (tokens kept in a shared
+        `TokenStore`: b24client.runtime.inbound.portal_client)."""
+        if auth is not None:
+            if webhook is not None or domain is not None or access_token is not None:
+                raise ValueError("pass auth= or credentials (webhook=, domain=, access_token=), not both")
+        elif webhook is not None:
             if domain is not None or access_token is not None:
                 raise ValueError("pass either webhook= or OAuth credentials (domain=, access_token=), not both")
             auth = WebhookAuth(webhook)

@@ -1,4 +1,4 @@
-"""Encode nested parameters as the PHP query string a `batch` command carries.
+"""Nested parameters as PHP query strings: encoding `batch` commands, decoding form bodies.
 
 Inside `batch`, each command is one string, `method?query`, and the portal parses the
 query with PHP's rules (`filter[>ID]=5&select[0]=ID`), so JSON types do not survive:
@@ -13,10 +13,13 @@ reference that the portal substitutes before running the command.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
+
+from .encoding import MAX_DEPTH
 
 # Characters left readable in keys: brackets carry the nesting, and the filter operators
 # (`>ID`, `<=DATE`, `!STAGE_ID`, `@ID`) are legal in a PHP query. `=`, `&`, `%`, `+`, `#`
@@ -70,3 +73,79 @@ def command(method: str, params: Mapping[str, Any]) -> str:
     """One batch command: the method name, and `?query` when there are parameters."""
     query = encode(params)
     return f"{method}?{query}" if query else method
+
+
+# --- decoding: what PHP puts into $_POST -----------------------------------------------------
+#
+# The portal sends events, install callbacks and pay-system checkouts as PHP form bodies
+# (`data[FIELDS][ID]=5&auth[member_id]=...`), and the emulator reads our calls the same way,
+# so both sides decode with these rules.
+
+_KEY_PART = re.compile(r"\[([^\[\]]*)\]")
+
+
+class PhpQueryError(ValueError):
+    """A PHP query that cannot be decoded (nested past `max_depth`)."""
+
+
+def _split_key(key: str) -> list[str] | None:
+    """`filter[>ID]` → ["filter", ">ID"]; `select[]` → ["select", ""]; None if malformed."""
+    bracket = key.find("[")
+    if bracket <= 0:
+        return [key] if key else None
+    head, rest = key[:bracket], key[bracket:]
+    parts = [head]
+    position = 0
+    for match in _KEY_PART.finditer(rest):
+        if match.start() != position:
+            break  # PHP ignores whatever follows the first malformed bracket
+        parts.append(match.group(1))
+        position = match.end()
+    if position == 0:
+        return [key]
+    return parts
+
+
+def _listify(value: Any) -> Any:
+    """Turn dicts keyed 0..n-1 (in order) into lists, as PHP's json_encode would."""
+    if isinstance(value, dict):
+        converted = {key: _listify(item) for key, item in value.items()}
+        keys = list(converted)
+        if keys and keys == [str(index) for index in range(len(keys))]:
+            return list(converted.values())
+        return converted
+    return value
+
+
+def decode_pairs(pairs: Iterable[tuple[str, str]], *, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
+    """Build nested parameters from `key[a][b]=v` pairs the way PHP fills $_REQUEST.
+
+    `[]` appends; a later scalar replaces an earlier one; dicts keyed 0..n-1 become lists.
+    """
+    root: dict[str, Any] = {}
+    for raw_key, value in pairs:
+        parts = _split_key(raw_key)
+        if parts is None:
+            continue
+        if len(parts) > max_depth:  # PHP gives up at max_input_nesting_level (64) too
+            raise PhpQueryError(f"parameter {parts[0]!r} is nested deeper than {max_depth} levels")
+        node: dict[str, Any] = root
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            if part == "":
+                part = str(sum(1 for key in node if key.isdigit()))
+            if last:
+                node[part] = value
+            else:
+                child = node.get(part)
+                if not isinstance(child, dict):
+                    child = {}
+                    node[part] = child
+                node = child
+    result = _listify(root)
+    return result if isinstance(result, dict) else {}
+
+
+def decode(query: str, *, max_depth: int = MAX_DEPTH) -> dict[str, Any]:
+    """`filter[>ID]=5&select[0]=ID` → `{"filter": {">ID": "5"}, "select": ["ID"]}` (values stay text)."""
+    return decode_pairs(parse_qsl(query, keep_blank_values=True), max_depth=max_depth)

@@ -9,6 +9,8 @@ import pytest
 from b24client import Bitrix24
 from b24client.runtime.retry import NO_RETRY
 
+pytest_plugins = ["tests.support.redisserver"]  # the redis_url fixture, for every directory
+
 
 @pytest.fixture(scope="module")
 def portal() -> Iterator[object]:

@@ -46,15 +46,15 @@ class EventNamespace:
 
         Args:
             event (str, required)
-            handler (str, required)
+            handler (str, optional)
             auth_type (int | str, optional)
-            event_type (str, optional)
+            event_type (Literal['online', 'offline'], optional)
             auth_connector (str, optional)
             options (dict[str, Any], optional)
 
         REST method: event.bind
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-bind.html
-        Spec: spec/imported/event.bind.yaml (in the b24client repository)
+        Spec: spec/imported/event.bind.yaml, spec/overrides/event.bind.yaml (in the b24client repository)
         """
         return cast("EventBindResult", self._client._invoke("event.bind", params))
 
@@ -77,14 +77,14 @@ class EventNamespace:
         """Unregister Event Handler
 
         Args:
-            event (str, required)
-            handler (str, required)
+            event (str, optional)
+            handler (str, optional)
             auth_type (int | str, optional)
-            event_type (str, optional)
+            event_type (Literal['online', 'offline'], optional)
 
         REST method: event.unbind
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-unbind.html
-        Spec: spec/imported/event.unbind.yaml (in the b24client repository)
+        Spec: spec/imported/event.unbind.yaml, spec/overrides/event.unbind.yaml (in the b24client repository)
         """
         return cast("EventUnbindResult", self._client._invoke("event.unbind", params))
 
@@ -132,10 +132,13 @@ class EventOfflineNamespace:
             order (list[Any] | dict[str, Any], optional)
             limit (int | str, optional)
             auth_connector (str, optional)
+            clear (Literal[0, 1], optional)
+            process_id (str, optional)
+            error (Literal[0, 1], optional)
 
         REST method: event.offline.get
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-get.html
-        Spec: spec/imported/event.offline.get.yaml (in the b24client repository)
+        Spec: spec/imported/event.offline.get.yaml, spec/overrides/event.offline.get.yaml (in the b24client repository)
         """
         return cast("EventOfflineGetResult", self._client._invoke("event.offline.get", params))
 
@@ -151,6 +154,6 @@ class EventOfflineNamespace:
 
         REST method: event.offline.list
         Docs: https://apidocs.bitrix24.com/api-reference/events/event-offline-list.html
-        Spec: spec/imported/event.offline.list.yaml (in the b24client repository)
+        Spec: spec/imported/event.offline.list.yaml, spec/overrides/event.offline.list.yaml (in the b24client repository)
         """
         return cast("EventOfflineListResult", self._client._invoke("event.offline.list", params))

@@ -25,8 +25,8 @@ EventOfflineErrorResult: TypeAlias = bool
 
 
 class EventOfflineGetResultEventsItem(TypedDict):
-    EVENT_ADDITIONAL: NotRequired[bool]
-    EVENT_DATA: NotRequired[bool]
+    EVENT_ADDITIONAL: NotRequired[Any]
+    EVENT_DATA: NotRequired[Any]
     EVENT_NAME: NotRequired[str]
     ID: NotRequired[str]
     MESSAGE_ID: NotRequired[str]
@@ -35,7 +35,7 @@ class EventOfflineGetResultEventsItem(TypedDict):
 
 class EventOfflineGetResult(TypedDict):
     events: NotRequired[list[EventOfflineGetResultEventsItem]]
-    process_id: NotRequired[Any]
+    process_id: NotRequired[str | None]
 
 
 class EventOfflineListResultItem(TypedDict):

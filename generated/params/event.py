@@ -7,14 +7,14 @@ Top-level keys are the snake_case keyword names; nested objects keep the wire ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class EventBindParams(TypedDict, total=False):
     event: Required[str]
-    handler: Required[str]
+    handler: str
     auth_type: int | str
-    event_type: str
+    event_type: Literal["online", "offline"]
     auth_connector: str
     options: dict[str, Any]
 
@@ -39,6 +39,9 @@ class EventOfflineGetParams(TypedDict, total=False):
     order: list[Any] | dict[str, Any]
     limit: int | str
     auth_connector: str
+    clear: Literal[0, 1]
+    process_id: str
+    error: Literal[0, 1]
 
 
 class EventOfflineListParams(TypedDict, total=False):
@@ -50,7 +53,7 @@ class EventOfflineListParams(TypedDict, total=False):
 
 
 class EventUnbindParams(TypedDict, total=False):
-    event: Required[str]
-    handler: Required[str]
+    event: str
+    handler: str
     auth_type: int | str
-    event_type: str
+    event_type: Literal["online", "offline"]

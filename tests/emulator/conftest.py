@@ -38,3 +38,22 @@ def rest(b24_emulator: Emulator) -> Iterator[Rest]:
     client = Rest(b24_emulator)
     yield client
     client.session.close()
+
+
+class AppRest(Rest):
+    """Calls one portal as an OAuth application (`/rest/<method>` with `auth`), as event.* require."""
+
+    def __init__(self, portal: Emulator, client_id: str | None = None) -> None:
+        super().__init__(portal)
+        self.token = portal.app_tokens(client_id)["access_token"]
+
+    def post(self, method: str, params: dict[str, Any] | None = None, **kwargs: Any) -> requests.Response:
+        return self.session.post(f"{self.portal.base_url}/rest/{method}", json={**(params or {}), "auth": self.token},
+                                 timeout=10, **kwargs)
+
+
+@pytest.fixture
+def app_rest(b24_emulator: Emulator) -> Iterator[AppRest]:
+    client = AppRest(b24_emulator)
+    yield client
+    client.session.close()

@@ -37,11 +37,8 @@ def test_documented_example_validates(method_id, request_):
 
 REQUIRED = [
     pytest.param("event.bind", {"handler": "https://www.my-domain.com/handler/"}, "event", id="event.bind/event"),
-    pytest.param("event.bind", {"event": "ONCRMLEADADD"}, "handler", id="event.bind/handler"),
     pytest.param("event.offline.clear", {"id": [2]}, "process_id", id="event.offline.clear/process_id"),
     pytest.param("event.offline.error", {"message_id": [2]}, "process_id", id="event.offline.error/process_id"),
-    pytest.param("event.unbind", {"handler": "https://www.my-domain.com/handler/"}, "event", id="event.unbind/event"),
-    pytest.param("event.unbind", {"event": "ONCRMLEADADD"}, "handler", id="event.unbind/handler"),
 ]
 
 
@@ -109,7 +106,7 @@ ERROR_REPLIES = [
         400,
         {"error": "ERROR_EVENT_NOT_FOUND", "error_description": "Event not found"},
         "ErrorEventNotFound",
-        "InvalidRequestError",
+        "NotFoundError",
         id="event.bind/error_event_not_found",
     ),
     pytest.param(
