@@ -9,18 +9,46 @@ Each event has `<Name>Data` (its `data` member) and `<Name>Event` (the whole req
 event, event_handler_id, data, ts, auth); `AnyEvent` is their union, told apart by the
 `event` key, so a type checker narrows `event["data"]` after `if event["event"] == ...`.
 Values are typed as the form-encoded request delivers them: numbers may arrive as text.
-"""
 
-from __future__ import annotations
+Annotations are evaluated at import (no `from __future__ import annotations`): Python 3.11
+records `Required[...]` keys of a `total=False` TypedDict only then, and the receiver reads
+`__required_keys__` to check a payload.
+"""
 
 import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Required, TypeAlias, TypedDict
 
-# --- Receiving events -------------------------------------------------------------------
-# Reserved for the re-export of the runtime receiver (b24client.runtime.inbound: parse, the
-# ASGI/WSGI dispatchers), added when that branch is merged. Nothing is imported from it here.
-# --- end of the reserved place -----------------------------------------------------------
+# --- Receiving events: the runtime receiver (docs/inbound.md), with this module's types ---
+# (`X as X`: re-exported names, which type checkers and ruff keep)
+from b24client.runtime.inbound import (
+    ASGIEventApp as ASGIEventApp,
+)
+from b24client.runtime.inbound import (
+    Event as Event,
+)
+from b24client.runtime.inbound import (
+    EventAuthError as EventAuthError,
+)
+from b24client.runtime.inbound import (
+    EventRouter as EventRouter,
+)
+from b24client.runtime.inbound import (
+    ForgedEventError as ForgedEventError,
+)
+from b24client.runtime.inbound import (
+    InboundFormatError as InboundFormatError,
+)
+from b24client.runtime.inbound import (
+    TokenLookup as TokenLookup,
+)
+from b24client.runtime.inbound import (
+    UnknownPortalError as UnknownPortalError,
+)
+from b24client.runtime.inbound import (
+    WSGIEventApp as WSGIEventApp,
+)
+from b24client.runtime.inbound import parse as _parse
 
 
 class EventAuth(TypedDict, total=False):
@@ -2965,7 +2993,7 @@ class OnImConnectorLineDeleteEvent(TypedDict, total=False):
     event: Required[Literal["ONIMCONNECTORLINEDELETE"]]
     event_handler_id: int | str
     ts: int | str
-    data: Required[OnImConnectorLineDeleteData]
+    data: Required["OnImConnectorLineDeleteData"]
     auth: EventAuth
 
 
@@ -3279,7 +3307,7 @@ class OnOfflineEventEvent(TypedDict, total=False):
     event: Required[Literal["ONOFFLINEEVENT"]]
     event_handler_id: int | str
     ts: int | str
-    data: Required[OnOfflineEventData]
+    data: Required["OnOfflineEventData"]
     auth: EventAuth
 
 
@@ -5711,3 +5739,15 @@ EVENTS: Mapping[str, EventInfo] = {
     ),
 }
 """Event code → its payload types, scope and docs page."""
+
+
+def parse(
+    body: bytes,
+    content_type: str | None,
+    *,
+    application_token: str | TokenLookup | None,
+    registry: Mapping[str, Any] | None = None,
+) -> Event[Any]:
+    """`b24client.runtime.inbound.parse` with EVENTS as its registry: the application_token is
+    checked in constant time first, then `data` is checked against the event's payload type."""
+    return _parse(body, content_type, application_token=application_token, registry=EVENTS if registry is None else registry)

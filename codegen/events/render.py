@@ -53,15 +53,17 @@ def render_events(env: jinja2.Environment, events: EventTree, registry: TypeRegi
         spec = events.specs[code]
         data, name = spec.data, spec.data["type_name"]
         payload = data["data"]
+        data_hint = name + "Data"
         if payload.get("properties") and registry.resolve(payload["type"])[0] == ("object", 0):
             properties = payload["properties"]
             hints.typed_dict(name + "Data", properties, functional=True, key_names={key: key for key in properties})
         else:
             aliases.append((name + "Data", hints.hint(payload, name + "Data")))
+            data_hint = f'"{name}Data"'  # the alias comes after the classes: a forward reference
         fields = [("event", f"Literal[{code!r}]", True)]
         fields += _envelope_fields(hints, {k: v for k, v in shared["envelope"].items() if k != "event"}, name)
         fields += _envelope_fields(hints, data.get("envelope", {}), name)
-        fields.append(("data", name + "Data", True))
+        fields.append(("data", data_hint, True))
         if data.get("auth", "shared") == "shared":
             fields.append(("auth", auth, False))
         hints.definitions.append(TypedDictDef(name + "Event", fields, functional=not all(k.isidentifier() for k, _, _ in fields)))

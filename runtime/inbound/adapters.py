@@ -18,7 +18,7 @@ def flask_view(router: EventRouter) -> Callable[[], Any]:
     """`app.add_url_rule("/b24/", view_func=flask_view(router), methods=["POST"])`."""
 
     def b24_events() -> Any:
-        from flask import Response, request
+        from flask import Response, request  # pyright: ignore[reportMissingImports]  (optional: the app has it)
 
         body = limit_body(request.content_length, request.stream.read, router.max_body_bytes)
         reply, event = router.respond(request.method, body, request.content_type,
@@ -34,7 +34,7 @@ def django_view(router: EventRouter) -> Callable[[Any], Any]:
     """`path("b24/", django_view(router))`; exempt from CSRF (the portal sends no CSRF token)."""
 
     def b24_events(request: Any) -> Any:
-        from django.http import HttpResponse
+        from django.http import HttpResponse  # pyright: ignore[reportMissingImports]  (optional: the app has it)
 
         declared = str(request.META.get("CONTENT_LENGTH") or "").strip()
         body = limit_body(int(declared) if declared.isdigit() else None, request.read, router.max_body_bytes)
