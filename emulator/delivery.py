@@ -107,11 +107,15 @@ class Delivery:
 
 def _send(job: Job, body: bytes, timeout: float) -> tuple[int, bytes, str, str | None]:
     """POST (or GET, with the payload in the query) one request; never raises."""
-    parts = urllib.parse.urlsplit(job.url)
+    try:
+        parts = urllib.parse.urlsplit(job.url)
+        port = parts.port  # raises for a port out of range, which event.bind does not check
+    except ValueError as exc:
+        return 0, b"", "", f"not a usable URL: {exc}"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return 0, b"", "", f"not an http(s) URL: {job.url!r}"
     connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_type(parts.hostname, parts.port, timeout=timeout)
+    connection = connection_type(parts.hostname, port, timeout=timeout)
     target = parts.path or "/"
     query = parts.query
     headers = {"User-Agent": "Bitrix24 Emulator", "Connection": "close"}

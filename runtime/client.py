@@ -181,8 +181,8 @@ class Client:
         spec = specs.get(method_id)
         assert spec is not None, method_id
         params, unknown = wire_params(spec, kwargs)
-        keywords = {wire: kwarg for kwarg, wire in spec["kwargs"].items()}
-        return self._execute(spec["method"], spec["api_version"], params, spec, unknown, keywords=keywords).result
+        return self._execute(spec["method"], spec["api_version"], params, spec, unknown,
+                             keywords=spec["kwargs"]).result
 
     # -- the call path ------------------------------------------------------------------
 

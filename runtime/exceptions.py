@@ -24,11 +24,13 @@ class ValidationError(Bitrix24Error, ValueError):
     """The parameters break the method's spec; nothing was sent."""
 
     def __init__(self, method: str, problems: Sequence[Problem], keywords: Mapping[str, str] | None = None) -> None:
-        """`keywords` (wire name → keyword argument) names each problem in the caller's words too:
-        a typed call wrote `entity_id=`, so `entityId` alone would not point at its line."""
+        """`keywords` (a typed call's keyword argument → wire name, the spec's `kwargs`) names each
+        problem in the caller's words too: a call that wrote `entity_id=` would not find its line
+        by `entityId` alone. Inverted here, on the error path, not on every call."""
         self.method = method
         self.problems = list(problems)
-        lines = "\n".join(f"  - {_shown(problem.path, keywords or {})}: {problem.message} [rule: {problem.rule}]"
+        by_wire = {wire: kwarg for kwarg, wire in (keywords or {}).items()}
+        lines = "\n".join(f"  - {_shown(problem.path, by_wire)}: {problem.message} [rule: {problem.rule}]"
                           for problem in self.problems)
         count = len(self.problems)
         super().__init__(f"{method}: {count} invalid parameter{'s' if count != 1 else ''}:\n{lines}")

@@ -123,6 +123,10 @@ def decode_pairs(pairs: Iterable[tuple[str, str]], *, max_depth: int = MAX_DEPTH
     `[]` appends; a later scalar replaces an earlier one; dicts keyed 0..n-1 become lists.
     """
     root: dict[str, Any] = {}
+    # PHP's next `[]` index per array: one above its largest integer key (0 for none). Kept
+    # beside each node (the node itself held too, so its id cannot be reused) instead of
+    # counting keys on every append, which made `a[]=1` repeated n times cost n².
+    next_index: dict[int, tuple[dict[str, Any], int]] = {}
     for raw_key, value in pairs:
         parts = _split_key(raw_key)
         if parts is None:
@@ -133,7 +137,10 @@ def decode_pairs(pairs: Iterable[tuple[str, str]], *, max_depth: int = MAX_DEPTH
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
             if part == "":
-                part = str(sum(1 for key in node if key.isdigit()))
+                part = str(next_index.get(id(node), (node, 0))[1])
+            if part.isdigit() and part == str(int(part)):  # "05" is a string key in PHP too
+                following = max(next_index.get(id(node), (node, 0))[1], int(part) + 1)
+                next_index[id(node)] = (node, following)
             if last:
                 node[part] = value
             else:

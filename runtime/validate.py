@@ -107,7 +107,6 @@ def wire_params(spec: Mapping[str, Any], kwargs: Mapping[str, Any]) -> tuple[dic
     required check must not add "entityId is required but missing" about the same value.
     """
     wire_names: Mapping[str, str] = spec["kwargs"]
-    by_wire = {wire: kwarg for kwarg, wire in wire_names.items()}
     params: dict[str, Any] = {}
     problems: list[Problem] = []
     for name, value in kwargs.items():
@@ -116,7 +115,8 @@ def wire_params(spec: Mapping[str, Any], kwargs: Mapping[str, Any]) -> tuple[dic
             params[wire] = value
         elif spec["open_params"]:  # free-form fields (UF_*) go on the wire as spelt
             params[name] = value
-        else:
+        else:  # a slip: only here is the inverse table worth building
+            by_wire = {wire: kwarg for kwarg, wire in wire_names.items()}
             as_wire = suggest(name, by_wire)
             meant = by_wire[as_wire] if as_wire else suggest(name, wire_names)
             if as_wire is not None:

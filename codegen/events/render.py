@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from ..naming import docs_url
+from ..naming import docs_url, pascal
 from ..pytypes import HintBuilder, TypedDictDef
 from ..types import TypeRegistry
 from .check import MODULE_NAMES, scopes_of
@@ -32,7 +32,7 @@ class EventRow:
 
 
 def _envelope_fields(hints: HintBuilder, params: dict[str, Any], owner: str) -> list[tuple[str, str, bool]]:
-    return [(key, hints.hint(param, owner + key.title().replace("_", "")), bool(param.get("required")))
+    return [(key, hints.hint(param, owner + pascal(key)), bool(param.get("required")))
             for key, param in params.items()]
 
 

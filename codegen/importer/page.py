@@ -276,7 +276,8 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     if any("type" not in param for param in effective["params"].values()):
         result.findings.append("the override patches a parameter the docs do not list; examples checked without it")
         effective = spec
-    spec_examples = _examples(identity, blocks, error_blocks, example_body, example_status, effective, registry, result)
+    spec_examples = _examples(identity, blocks, bodies, error_blocks, example_body, example_status, effective, registry,
+                              result)
     if spec_examples:
         spec["examples"] = spec_examples
     notes = [{"topic": "Method name", "choice": note} for note in identity.notes]
@@ -300,11 +301,11 @@ def _refusal(tree: dict[str, Any], request: dict[str, Any], problems: list[Any])
     return "the example contradicts its page", str(problems[0])
 
 
-def _check_other_requests(blocks: list[yfm.Block], method: str, kept: dict[str, Any] | None, spec: dict[str, Any],
+def _check_other_requests(bodies: list[dict[str, Any]], kept: dict[str, Any] | None, spec: dict[str, Any],
                           registry: ImportRegistry, result: PageResult) -> None:
     """The page's other request bodies (second examples, OAuth tabs that differ) must validate too."""
     seen = [kept]
-    for body in shapes.request_bodies(blocks, method):
+    for body in bodies:
         if body in seen:
             continue
         seen.append(body)
@@ -315,7 +316,7 @@ def _check_other_requests(blocks: list[yfm.Block], method: str, kept: dict[str, 
             result.counts[f"other request example refused: {result.refused_requests[-1][0]}"] += 1
 
 
-def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yfm.Block],
+def _examples(identity: Identity, blocks: list[yfm.Block], bodies: list[dict[str, Any]], error_blocks: list[yfm.Block],
               body: dict[str, Any] | None, status: int, spec: dict[str, Any], registry: ImportRegistry,
               result: PageResult) -> list[dict[str, Any]]:
     assert identity.method is not None
@@ -323,7 +324,7 @@ def _examples(identity: Identity, blocks: list[yfm.Block], error_blocks: list[yf
     request, has_curl = examples.webhook_request(blocks, identity.method)
     if has_curl and request is None:
         result.counts["curl body unparsed"] += 1
-    _check_other_requests(blocks, identity.method, request, spec, registry, result)
+    _check_other_requests(bodies, request, spec, registry, result)
     if request is not None:
         result.requests += 1
         problems = request_problems(spec, request, registry, strict=True)

@@ -208,15 +208,13 @@ def _settle_claims(claims: dict[str, list[_Claim]]) -> tuple[dict[str, _Claim], 
 
 def _event_problems(out: Path, summary: report.Summary) -> dict[str, list[str]]:
     """codegen's own event checks over the written tree (drafts with their overrides)."""
-    from ..events.check import event_problems
+    from ..events.check import event_problems, scopes_of
     from ..events.load import load_events
     from ..types import TypeRegistry
 
     tree = load_events(out)
     assert tree is not None
-    scopes: set[str] = set()
-    for spec in summary.effective.values():
-        scopes |= {spec["scope"]} if isinstance(spec["scope"], str) else set(spec["scope"])
+    scopes = set().union(*(scopes_of(spec) for spec in summary.effective.values()))
     shared, per_event = event_problems(tree, TypeRegistry(summary.types or {}), scopes)
     return {"(shared)": shared, **per_event} if shared else per_event
 

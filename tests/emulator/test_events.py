@@ -288,3 +288,17 @@ def test_an_outgoing_webhook_gets_events_without_tokens(b24_emulator: Emulator, 
     assert form["auth"]["application_token"] == hook.application_token != b24_emulator.app().application_token
     with pytest.raises(ValueError, match="unknown event"):
         b24_emulator.add_outgoing_webhook(receiver.url, ["ONNOTHING"])
+
+
+def test_a_handler_url_with_an_impossible_port_fails_alone_and_delivery_goes_on(b24_emulator: Emulator,
+                                                                              app_rest: AppRest) -> None:
+    with Receiver() as receiver:
+        app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": "http://127.0.0.1:99999/events"})
+        _add_deal(app_rest)
+        b24_emulator.drain_deliveries()  # the worker survived the bad URL: the queue drains
+        app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": receiver.url + "/events"})
+        _add_deal(app_rest)
+        b24_emulator.drain_deliveries()
+        assert len(receiver.requests("/events")) == 1
+    failed = [d for d in b24_emulator.deliveries if "99999" in d.url]
+    assert failed and all(d.status == 0 and "not a usable URL" in (d.error or "") for d in failed)

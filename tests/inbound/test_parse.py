@@ -162,3 +162,15 @@ def test_the_token_is_checked_before_the_payload_is_looked_at():
     body = php_form(event_fields(token="0" * 32, data={"FIELDS": {}}))
     with pytest.raises(ForgedEventError):
         parse(body, FORM, application_token=TOKEN, registry={"ONCRMDEALADD": DealPayload})
+
+
+def test_appending_follows_the_largest_integer_key_as_php_does():
+    assert phpquery.decode("a[5]=x&a[]=y") == {"a": {"5": "x", "6": "y"}}
+    assert phpquery.decode("a[0]=x&a[2]=y&a[]=z") == {"a": {"0": "x", "2": "y", "3": "z"}}  # a[2] kept
+    assert phpquery.decode("a[]=1&a[05]=2&a[]=3") == {"a": {"0": "1", "05": "2", "1": "3"}}
+
+
+def test_many_appends_decode_in_one_pass():
+    # counting the keys on every append made this quadratic: 40,000 appends took about a minute
+    decoded = phpquery.decode("&".join(["a[]=1"] * 200_000))
+    assert len(decoded["a"]) == 200_000
