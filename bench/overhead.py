@@ -49,5 +49,9 @@ def measure(webhook_url: str, calls: int = 3000) -> dict[str, float]:
     b24.close()
     session.close()
     ours_median, bare_median = statistics.median(ours), statistics.median(bare)
-    return {"ours_ms": ours_median * 1000, "bare_ms": bare_median * 1000, "ratio": ours_median / bare_median,
-            "calls": float(len(ours))}
+    return {
+        "ours_ms": ours_median * 1000,
+        "bare_ms": bare_median * 1000,
+        "ratio": ours_median / bare_median,
+        "calls": float(len(ours)),
+    }

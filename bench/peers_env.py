@@ -24,8 +24,12 @@ def python() -> Path:
 
 
 def versions() -> dict[str, str]:
-    found = subprocess.run([str(python()), "-m", "pip", "list", "--format=freeze"],  # noqa: S603 - fixed command
-                           capture_output=True, text=True, check=True).stdout
+    found = subprocess.run(  # noqa: S603 - fixed command
+        [str(python()), "-m", "pip", "list", "--format=freeze"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     wanted = {name.replace("-", "_").lower() for name in PEERS}
     pairs = (line.split("==") for line in found.splitlines() if "==" in line)
     return {name: version for name, version in pairs if name.replace("-", "_").lower() in wanted}

@@ -39,8 +39,7 @@ class Portal:
         self.webhook_url: str = self.info["webhook_url"]
 
     def _call(self, verb: str, name: str) -> Any:
-        reply = requests.request(verb, f"{self.base}/_emulator/{name}", json={} if verb == "POST" else None,
-                                 timeout=30)
+        reply = requests.request(verb, f"{self.base}/_emulator/{name}", json={} if verb == "POST" else None, timeout=30)
         reply.raise_for_status()
         return reply.json()
 

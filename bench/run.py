@@ -41,15 +41,16 @@ class Row:
 
     @property
     def complete(self) -> bool:
-        return not self.result.get("error") and self.result.get("unique") == self.result.get("expected") \
+        return (
+            not self.result.get("error")
+            and self.result.get("unique") == self.result.get("expected")
             and self.result.get("records") == self.result.get("expected")
+        )
 
 
-def run_client(portal: Portal, name: str, python: Path, script: Path, deals: int, scale: float,
-               timeout: float) -> Row:
+def run_client(portal: Portal, name: str, python: Path, script: Path, deals: int, scale: float, timeout: float) -> Row:
     portal.reset()
-    command = [str(python), str(script), "--webhook", portal.webhook_url, "--deals", str(deals),
-               "--time-scale", str(scale)]
+    command = [str(python), str(script), "--webhook", portal.webhook_url, "--deals", str(deals), "--time-scale", str(scale)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -76,17 +77,38 @@ def _note(row: Row) -> str:
 
 
 def print_table(rows: list[Row], deals: int) -> None:
-    header = ["client", "requests", "503s", "429s", "faults", "records", "unique", "wall s", "client CPU s",
-              "peak RSS MiB", "note"]
+    header = [
+        "client",
+        "requests",
+        "503s",
+        "429s",
+        "faults",
+        "records",
+        "unique",
+        "wall s",
+        "client CPU s",
+        "peak RSS MiB",
+        "note",
+    ]
     table = [header]
     for row in rows:
         result, counters = row.result, row.counters
         faults = sum(counters.get("faults", {}).values())
-        table.append([row.name, _cell(counters.get("requests")), _cell(counters.get("query_limit_exceeded")),
-                      _cell(counters.get("operation_time_limit")), _cell(faults), _cell(result.get("records")),
-                      _cell(result.get("unique")), _cell(result.get("wall")), _cell(result.get("cpu")),
-                      _cell(result.get("peak_rss_mib"), 1),
-                      _note(row)])
+        table.append(
+            [
+                row.name,
+                _cell(counters.get("requests")),
+                _cell(counters.get("query_limit_exceeded")),
+                _cell(counters.get("operation_time_limit")),
+                _cell(faults),
+                _cell(result.get("records")),
+                _cell(result.get("unique")),
+                _cell(result.get("wall")),
+                _cell(result.get("cpu")),
+                _cell(result.get("peak_rss_mib"), 1),
+                _note(row),
+            ]
+        )
     widths = [max(len(line[index]) for line in table) for index in range(len(header))]
     for index, line in enumerate(table):
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
@@ -106,24 +128,28 @@ def main() -> None:
     deals, scale = args.deals, args.time_scale
     ours_script = HERE / "clients" / "ours_export.py"
     portal_options = ("--deals", str(deals), "--time-scale", str(scale), "--simulate-latency")
-    print(f"Full export of {deals:,} deals (crm.deal.list, select ID and TITLE); emulator limits on "
-          f"(X=50, Y=2/s, 480 s per 10 min), time scale {scale:g}, simulated latency.")
+    print(
+        f"Full export of {deals:,} deals (crm.deal.list, select ID and TITLE); emulator limits on "
+        f"(X=50, Y=2/s, 480 s per 10 min), time scale {scale:g}, simulated latency."
+    )
     rows: list[Row] = []
     with Portal(*portal_options) as portal:
-        rows.append(run_client(portal, "b24client iterate", Path(sys.executable), ours_script, deals, scale,
-                               args.timeout))
+        rows.append(run_client(portal, "b24client iterate", Path(sys.executable), ours_script, deals, scale, args.timeout))
         if not args.skip_peers:
             python = peers_env.python()
             versions = peers_env.versions()
-            for name, script in (("fast_bitrix24 get_all", "fast_bitrix24_export.py"),
-                                 ("b24pysdk as_list_fast", "b24pysdk_export.py")):
+            for name, script in (
+                ("fast_bitrix24 get_all", "fast_bitrix24_export.py"),
+                ("b24pysdk as_list_fast", "b24pysdk_export.py"),
+            ):
                 package = name.split()[0].replace("_", "-")
                 label = f"{name} {versions.get(package, versions.get(package.replace('-', '_'), ''))}".strip()
                 rows.append(run_client(portal, label, python, HERE / "peers" / script, deals, scale, args.timeout))
     if not args.skip_faults:
         with Portal(*portal_options, *FAULTS) as portal:
-            rows.append(run_client(portal, "b24client, 5% 503 + 1% resets", Path(sys.executable), ours_script,
-                                   deals, scale, args.timeout))
+            rows.append(
+                run_client(portal, "b24client, 5% 503 + 1% resets", Path(sys.executable), ours_script, deals, scale, args.timeout)
+            )
     print()
     print_table(rows, deals)
     ours = rows[0]
@@ -136,9 +162,11 @@ def main() -> None:
         print("wall time ratio: no peer returned every record" if ours.complete else "our export was incomplete")
     with Portal("--no-limits") as portal:
         figures = overhead.measure(portal.webhook_url)
-    print(f"per-call overhead ({overhead.METHOD}, {int(figures['calls'])} calls each, medians): "
-          f"ours {figures['ours_ms']:.3f} ms, bare requests.Session.post {figures['bare_ms']:.3f} ms, "
-          f"ratio {figures['ratio']:.3f} (target <= 1.05)")
+    print(
+        f"per-call overhead ({overhead.METHOD}, {int(figures['calls'])} calls each, medians): "
+        f"ours {figures['ours_ms']:.3f} ms, bare requests.Session.post {figures['bare_ms']:.3f} ms, "
+        f"ratio {figures['ratio']:.3f} (target <= 1.05)"
+    )
 
 
 if __name__ == "__main__":

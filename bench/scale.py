@@ -18,8 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VENV = REPO / ".bench" / "install-venv"
 BASELINE = "import requests"
-OURS = ("import b24client; "
-        "assert b24client.validate('crm.deal.list', {'select': ['ID', 'TITLE'], 'filter': {'>ID': 5}}) == []")
+OURS = "import b24client; assert b24client.validate('crm.deal.list', {'select': ['ID', 'TITLE'], 'filter': {'>ID': 5}}) == []"
 
 
 def _python() -> Path:
@@ -27,8 +26,10 @@ def _python() -> Path:
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)  # noqa: S603
     quiet = {"check": True, "stderr": subprocess.DEVNULL}
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(REPO)],  # noqa: S603
-                   **quiet)
+    subprocess.run(  # noqa: S603
+        [str(python), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", str(REPO)],
+        **quiet,
+    )
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "requests"], **quiet)  # noqa: S603
     return python
 
@@ -74,12 +75,16 @@ def generation_seconds() -> dict[str, float]:
 
 def main() -> None:
     figures = generation_seconds()
-    print(f"generate: {figures['methods']:.0f} methods in {figures['seconds']:.1f} s on {figures['cpus']:.0f} cores "
-          "(target <= 10 s)")
+    print(
+        f"generate: {figures['methods']:.0f} methods in {figures['seconds']:.1f} s on {figures['cpus']:.0f} cores "
+        "(target <= 10 s)"
+    )
     start = startup()
-    print(f"start-up (median of {start['runs']:.0f} processes each, installed package, warm bytecode): "
-          f"`{BASELINE}` {start['baseline_ms']:.1f} ms, import b24client + first validated call "
-          f"{start['ours_ms']:.1f} ms, ratio {start['ratio']:.3f} (target <= 1.15)")
+    print(
+        f"start-up (median of {start['runs']:.0f} processes each, installed package, warm bytecode): "
+        f"`{BASELINE}` {start['baseline_ms']:.1f} ms, import b24client + first validated call "
+        f"{start['ours_ms']:.1f} ms, ratio {start['ratio']:.3f} (target <= 1.15)"
+    )
 
 
 if __name__ == "__main__":

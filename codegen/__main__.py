@@ -16,17 +16,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from .check import check_tree, drop_failing_drafts
-from .events.check import drop_failing_event_drafts, event_problems, method_scopes
 from .events.load import load_events
+from .events.spec_checks import drop_failing_event_drafts, event_problems, method_scopes
 from .load import SPEC_ROOT, load_tree
 from .openapi import DOCUMENT_PATH, render_document
 from .render import render
-from .types import TypeRegistry
+from .spec_checks import check_tree, drop_failing_drafts
+from .typeexpr import TypeRegistry
 
 REPO = SPEC_ROOT.parent
 PYTHON_ROOTS = ("generated", "tests/generated")
 OUTPUT_ROOTS = (*PYTHON_ROOTS, str(Path(DOCUMENT_PATH).parent))
+# The package's hand-written subpackages live beside what codegen writes (one folder, one import
+# name per module); generate never writes, compares or removes anything under them.
+HAND_WRITTEN = ("generated/b24client/runtime", "generated/b24client/emulator")
 
 
 def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
@@ -36,23 +39,32 @@ def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
     if problems:
         return problems, 0
     if dropped:
-        print(f"left out {len(dropped)} imported draft(s) that fail the spec checks "
-              "(see `python -m codegen validate-specs`)", file=sys.stderr)
+        print(
+            f"left out {len(dropped)} imported draft(s) that fail the spec checks (see `python -m codegen validate-specs`)",
+            file=sys.stderr,
+        )
     events = load_events(spec_root)
     if events is not None:
-        event_blocking, event_dropped = drop_failing_event_drafts(events, TypeRegistry(tree.types),
-                                                                  method_scopes(tree.specs.values()))
+        event_blocking, event_dropped = drop_failing_event_drafts(
+            events, TypeRegistry(tree.types), method_scopes(tree.specs.values())
+        )
         if event_blocking:
             return event_blocking, 0
         if event_dropped:
-            print(f"left out {len(event_dropped)} imported event draft(s) that fail the checks "
-                  "(see `python -m codegen validate-specs`)", file=sys.stderr)
+            print(
+                f"left out {len(event_dropped)} imported event draft(s) that fail the checks "
+                "(see `python -m codegen validate-specs`)",
+                file=sys.stderr,
+            )
     rendered = render(tree, events)
     if rendered.problems:
         return rendered.problems, 0
     if rendered.cases_left_out:
-        print(f"{len(rendered.cases_left_out)} generated test case(s) left out because they could not be built "
-              f"to fail for the stated reason alone, e.g. {rendered.cases_left_out[0]}", file=sys.stderr)
+        print(
+            f"{len(rendered.cases_left_out)} generated test case(s) left out because they could not be built "
+            f"to fail for the stated reason alone, e.g. {rendered.cases_left_out[0]}",
+            file=sys.stderr,
+        )
     for relative, text in rendered.files.items():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,26 +80,35 @@ def _render_into(folder: Path, spec_root: Path) -> tuple[list[str], int]:
     return [], len(tree.specs)
 
 
-def _files(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+def _files(root: Path, output: str = "") -> set[str]:
+    """The files under `root` that codegen owns; `output` is root's path in the repository."""
+    hand_written = tuple(
+        f"{Path(folder).relative_to(output).as_posix()}/" for folder in HAND_WRITTEN if output and folder.startswith(f"{output}/")
+    )
+    names = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    return {name for name in names if not name.startswith(hand_written)} if hand_written else names
 
 
 def _differences(fresh: Path, repo: Path) -> list[str]:
     found = []
     for output in OUTPUT_ROOTS:
-        new, old = _files(fresh / output), _files(repo / output) if (repo / output).exists() else set()
+        new = _files(fresh / output, output)
+        old = _files(repo / output, output) if (repo / output).exists() else set()
         found += [f"missing: {output}/{name}" for name in sorted(new - old)]
         found += [f"stale (no spec makes it): {output}/{name}" for name in sorted(old - new)]
-        found += [f"differs: {output}/{name}" for name in sorted(new & old)
-                  if not filecmp.cmp(fresh / output / name, repo / output / name, shallow=False)]
+        found += [
+            f"differs: {output}/{name}"
+            for name in sorted(new & old)
+            if not filecmp.cmp(fresh / output / name, repo / output / name, shallow=False)
+        ]
     return found
 
 
 def _sync(fresh: Path, repo: Path) -> int:
     changed = 0
     for output in OUTPUT_ROOTS:
-        new = _files(fresh / output)
-        old = _files(repo / output) if (repo / output).exists() else set()
+        new = _files(fresh / output, output)
+        old = _files(repo / output, output) if (repo / output).exists() else set()
         for name in sorted(old - new):
             (repo / output / name).unlink()
             changed += 1
@@ -139,8 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated output matches the specs ({time.perf_counter() - started:.1f}s)")
             return 0
         changed = _sync(fresh, REPO)
-    print(f"generated {methods} methods, {changed} file(s) changed "
-          f"({time.perf_counter() - started:.1f}s)")
+    print(f"generated {methods} methods, {changed} file(s) changed ({time.perf_counter() - started:.1f}s)")
     return 0
 
 

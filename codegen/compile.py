@@ -10,21 +10,35 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.exceptions import category_for_status  # the repo root is on sys.path, as for codegen itself
+from b24client.runtime.exceptions import category_for_status
 
 from .load import SpecFile, SpecTree
 from .naming import is_identifier, method_module, pascal, python_name
-from .types import TypeRegistry
+from .typeexpr import TypeRegistry
 
 _FLAG_KEYS = ("required", "nullable", "open")
 _BOUND_KEYS = ("minimum", "exclusive_minimum", "maximum", "max_length", "max_items", "min_items")
 _PAGINATION_DEFAULTS = {"style": "none"}
-RUNTIME_BASE_NAMES = frozenset({
-    "Bitrix24Error", "ValidationError", "TransportError", "OutcomeUnknownError", "ResponseFormatError",
-    "RedirectError", "ReplyTooLargeError",
-    "ApiError", "AuthenticationError", "PermissionDeniedError", "NotFoundError", "InvalidRequestError",
-    "ConflictError", "RateLimitError", "ServerError", "ServiceUnavailableError",
-})
+RUNTIME_BASE_NAMES = frozenset(
+    {
+        "Bitrix24Error",
+        "ValidationError",
+        "TransportError",
+        "OutcomeUnknownError",
+        "ResponseFormatError",
+        "RedirectError",
+        "ReplyTooLargeError",
+        "ApiError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "InvalidRequestError",
+        "ConflictError",
+        "RateLimitError",
+        "ServerError",
+        "ServiceUnavailableError",
+    }
+)
 
 
 def _structured_array(types: list[list[Any]], param: dict[str, Any]) -> list[list[Any]]:
@@ -39,7 +53,7 @@ def _structured_array(types: list[list[Any]], param: dict[str, Any]) -> list[lis
         return types
     index = types.index(["array", 0])
     shapes = [["object", 0], ["object", 1]] if "properties" in param else [["any", 1], ["array", 0]]
-    return types[:index] + [shape for shape in shapes if shape not in types] + types[index + 1:]
+    return types[:index] + [shape for shape in shapes if shape not in types] + types[index + 1 :]
 
 
 def compile_param(param: dict[str, Any], registry: TypeRegistry) -> dict[str, Any]:
@@ -150,11 +164,15 @@ def error_classes(tree: SpecTree) -> tuple[list[ErrorClass], dict[str, str], lis
     votes: dict[str, _Votes] = defaultdict(_Votes)
     by_code: dict[str, str] = {}
     problems: list[str] = []
-    entries = [(error, "spec/error-classes.yaml", None, _SHARED) for error in tree.error_catalogue]
+    entries: list[tuple[dict[str, Any], str, str | None, int]] = [
+        (error, "spec/error-classes.yaml", None, _SHARED) for error in tree.error_catalogue
+    ]
     entries += [(error, "spec/system-errors.yaml", None, _SHARED) for error in tree.system_errors]
     for spec in tree.specs.values():
-        entries += [(error, spec.source_label, spec.method_id, _STATED if "category" in error else _BY_STATUS)
-                    for error in spec.data["errors"]]
+        entries += [
+            (error, spec.source_label, spec.method_id, _STATED if "category" in error else _BY_STATUS)
+            for error in spec.data["errors"]
+        ]
     for error, source, method_id, tier in entries:
         name = error_class_name(error)
         if not is_identifier(name) or name in RUNTIME_BASE_NAMES:

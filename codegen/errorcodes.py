@@ -3,7 +3,7 @@
 The docs define `error` as a string of digits, Latin letters and underscores. Their tables
 still put other things in the Code column: the HTTP status (`400`), or the wire message
 (`Access denied`). Both are recognised here by shape, so the importer can read such rows
-correctly and codegen.check can refuse a spec that still has them.
+correctly and codegen.spec_checks can refuse a spec that still has them.
 
 A three-digit number is a status when it is one the portal answers with (the statuses the
 docs' status lines and system errors use). Some modules do send such numbers as `error`

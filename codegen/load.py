@@ -27,13 +27,12 @@ class _UniqueKeyLoader(_FastSafeLoader):  # type: ignore[valid-type,misc]
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -64,11 +63,12 @@ def merge_override(base: Any, override: Any) -> Any:
 # pagination.<key> renames one where a method spells it differently.
 LIST_PARAMS: dict[str, tuple[str, dict[str, Any]]] = {
     "select_param": ("select", {"type": "string[]", "summary": "Fields to return; the page lists them."}),
-    "filter_param": ("filter", {"type": "object", "summary": "Field conditions, with optional prefixes "
-                                "such as >, <, =, !, % and @ on the field names."}),
+    "filter_param": (
+        "filter",
+        {"type": "object", "summary": "Field conditions, with optional prefixes such as >, <, =, !, % and @ on the field names."},
+    ),
     "order_param": ("order", {"type": "object", "summary": "Sort order: field name to asc or desc."}),
-    "start_param": ("start", {"type": "integer", "summary": "Offset of the page: 0, 50, 100, ...; "
-                              "-1 skips counting the total."}),
+    "start_param": ("start", {"type": "integer", "summary": "Offset of the page: 0, 50, 100, ...; -1 skips counting the total."}),
 }
 
 
@@ -157,8 +157,7 @@ def load_tree(root: Path = SPEC_ROOT, read: Callable[[Path], Any] = read_yaml) -
     def files(folder: str) -> dict[str, Path]:
         return yaml_files(root / folder)
 
-    tree.specs, tree.load_errors = layered(files("methods"), files("imported"), files("overrides"), read,
-                                           with_list_params)
+    tree.specs, tree.load_errors = layered(files("methods"), files("imported"), files("overrides"), read, with_list_params)
     shared = shared_error_facts(tree)
     tree.specs = {method_id: with_shared_error_facts(spec, shared) for method_id, spec in tree.specs.items()}
     return tree
@@ -169,9 +168,13 @@ def yaml_files(folder: Path) -> dict[str, Path]:
     return {method_id_of(p): p for p in sorted(folder.glob("*.yaml"))}
 
 
-def layered(curated: dict[str, Path], imported: dict[str, Path], overrides: dict[str, Path],
-            read: Callable[[Path], Any], prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data,
-            ) -> tuple[dict[str, SpecFile], list[str]]:
+def layered(
+    curated: dict[str, Path],
+    imported: dict[str, Path],
+    overrides: dict[str, Path],
+    read: Callable[[Path], Any],
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda data: data,
+) -> tuple[dict[str, SpecFile], list[str]]:
     """The layering rule, for method and event specs alike: a curated file wins outright;
     otherwise the imported draft with its override merged on top. Returns (specs, load errors)."""
     specs: dict[str, SpecFile] = {}

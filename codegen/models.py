@@ -14,7 +14,9 @@ import re
 import warnings
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+# The package re-exports DataModelType from a module that has moved between releases; its top
+# level is the stable name, though it lists no __all__ for mypy.
+from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate  # type: ignore[attr-defined]
 
 from .naming import pascal
 
@@ -30,11 +32,10 @@ def _closed(key: str, value: Any) -> bool:
 
 def _rename_refs(node: Any, prefix: str) -> Any:
     if isinstance(node, dict):
-        renamed = {key: _rename_refs(value, prefix) for key, value in node.items()
-                   if key != "$defs" and not _closed(key, value)}
+        renamed = {key: _rename_refs(value, prefix) for key, value in node.items() if key != "$defs" and not _closed(key, value)}
         ref = renamed.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            renamed["$ref"] = "#/$defs/" + prefix + ref[len("#/$defs/"):]
+            renamed["$ref"] = "#/$defs/" + prefix + ref[len("#/$defs/") :]
         return renamed
     if isinstance(node, list):
         return [_rename_refs(item, prefix) for item in node]
@@ -99,5 +100,5 @@ def render_models(result_schemas: dict[str, dict[str, Any]], *, header: str, doc
             formatters=[],  # ruff formats the whole output afterwards, once
         )
     assert isinstance(code, str)
-    body = code[code.index(_PREAMBLE_END):].replace("\nModel: TypeAlias = Any\n", "\n", 1)
+    body = code[code.index(_PREAMBLE_END) :].replace("\nModel: TypeAlias = Any\n", "\n", 1)
     return f'{header}"""{doc}"""\n\n{body}'

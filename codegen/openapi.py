@@ -21,10 +21,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .check import drop_failing_drafts
 from .load import SPEC_ROOT, SpecFile, SpecTree, load_tree
 from .naming import docs_url, method_pascal
-from .types import TypeRegistry
+from .spec_checks import drop_failing_drafts
+from .typeexpr import TypeRegistry
 
 DOCUMENT_PATH = "openapi/b24.openapi.json"
 REF = "#/components/schemas/"
@@ -34,19 +34,27 @@ _BOOLEAN_WORDS = ["0", "1", "N", "Y", "false", "n", "true", "y"]  # runtime/vali
 # _kind_matches), so a document-driven check and the client agree on what is valid.
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": ["string", "number"], "description": "Text; numbers are sent as their digits."},
-    "integer": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?\d+$"}],
-                "description": "Whole number, or its digits as a string (the portal returns ids as strings)."},
-    "number": {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"}],
-               "description": "Number, or a string holding one."},
-    "boolean": {"anyOf": [{"type": "boolean"}, {"enum": _BOOLEAN_WORDS}, {"enum": [0, 1]}],
-                "description": "true/false, Y/N or 0/1."},
+    "integer": {
+        "anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?\d+$"}],
+        "description": "Whole number, or its digits as a string (the portal returns ids as strings).",
+    },
+    "number": {
+        "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"}],
+        "description": "Number, or a string holding one.",
+    },
+    "boolean": {
+        "anyOf": [{"type": "boolean"}, {"enum": _BOOLEAN_WORDS}, {"enum": [0, 1]}],
+        "description": "true/false, Y/N or 0/1.",
+    },
     "char": {"type": "string", "minLength": 1, "maxLength": 1, "description": "One character, CHAR(1)."},
     "date": {"type": "string", "format": "date", "description": "Date, ISO 8601."},
     "datetime": {"type": "string", "format": "date-time", "description": "Date and time, ISO 8601."},
     "object": {"type": "object"},
-    "array": {"type": ["array", "object"], "description": "List; PHP-style keyed arrays ({\"0\": ...}) pass too."},
-    "file": {"type": ["string", "array", "object"],
-             "description": "File: base64 content, [name, base64] or the portal's file object."},
+    "array": {"type": ["array", "object"], "description": 'List; PHP-style keyed arrays ({"0": ...}) pass too.'},
+    "file": {
+        "type": ["string", "array", "object"],
+        "description": "File: base64 content, [name, base64] or the portal's file object.",
+    },
     "any": {},
     "null": {"type": "null"},
 }
@@ -131,8 +139,7 @@ class SchemaBuilder:
             return {**schema, **notes}
         return {**schema, **notes} if "description" not in schema else {"allOf": [schema], **notes}
 
-    def object_schema(self, param: dict[str, Any], top_level: bool = False,
-                      case_insensitive: bool = False) -> dict[str, Any]:
+    def object_schema(self, param: dict[str, Any], top_level: bool = False, case_insensitive: bool = False) -> dict[str, Any]:
         """An object parameter, or the whole request body when `top_level`."""
         properties = param.get("properties") if not top_level else param["params"]
         schema: dict[str, Any] = {"type": "object"}
@@ -146,8 +153,9 @@ class SchemaBuilder:
             spelt = {name: sorted({name, name.upper(), name.lower()}) if case_insensitive else [name] for name in required}
             if [name for name in required if len(spelt[name]) == 1]:
                 schema["required"] = [name for name in required if len(spelt[name]) == 1]
-            rules += [{"anyOf": [{"required": [variant]} for variant in spelt[name]]}
-                      for name in required if len(spelt[name]) > 1]
+            rules += [
+                {"anyOf": [{"required": [variant]} for variant in spelt[name]]} for name in required if len(spelt[name]) > 1
+            ]
         if "values" in param:
             schema["additionalProperties"] = self.param_schema(param["values"])
         # Undocumented names are sent as given (spec/README.md, validation policy), so no
@@ -182,7 +190,7 @@ def constraint_schema(constraint: dict[str, Any]) -> dict[str, Any] | None:
     if rule == "exactly_one_of":
         return {"oneOf": _present(names)}
     if rule == "mutually_exclusive":
-        pairs = [{"required": [first, second]} for index, first in enumerate(names) for second in names[index + 1:]]
+        pairs = [{"required": [first, second]} for index, first in enumerate(names) for second in names[index + 1 :]]
         return {"not": {"anyOf": pairs}}
     if rule == "required_if":
         return {"if": _condition(constraint["when"]), "then": {"required": names}}
@@ -193,11 +201,18 @@ def constraint_schema(constraint: dict[str, Any]) -> dict[str, Any] | None:
 
 def _hoist_defs(schema: Any, prefix: str, components: dict[str, Any]) -> Any:
     """Move a result schema's `$defs` into components, rewriting `#/$defs/...` references."""
+
     def rewrite(node: Any) -> Any:
         if isinstance(node, dict):
-            return {key: (REF + prefix + value[len("#/$defs/"):] if key == "$ref" and isinstance(value, str)
-                          and value.startswith("#/$defs/") else rewrite(value))
-                    for key, value in node.items() if key != "$defs"}
+            return {
+                key: (
+                    REF + prefix + value[len("#/$defs/") :]
+                    if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/")
+                    else rewrite(value)
+                )
+                for key, value in node.items()
+                if key != "$defs"
+            }
         if isinstance(node, list):
             return [rewrite(item) for item in node]
         return node
@@ -219,8 +234,11 @@ def _entry(error: dict[str, Any]) -> dict[str, Any]:
 
 def _error_response(entries: list[dict[str, Any]], description: str, version: int) -> dict[str, Any]:
     envelope = "b24.ErrorEnvelopeV3" if version == 3 else "b24.ErrorEnvelope"
-    return {"description": description, "x-b24-errors": entries,
-            "content": {"application/json": {"schema": {"$ref": REF + envelope}}}}
+    return {
+        "description": description,
+        "x-b24-errors": entries,
+        "content": {"application/json": {"schema": {"$ref": REF + envelope}}},
+    }
 
 
 def _system_name(status: int, version: int) -> str:
@@ -232,26 +250,36 @@ def system_responses(system: list[dict[str, Any]]) -> dict[str, Any]:
     by_status: dict[int, list[dict[str, Any]]] = {}
     for error in system:
         by_status.setdefault(int(error["status"]), []).append(_entry(error))
-    return {_system_name(status, version): _error_response(
-                entries, "Errors any method can return: " + ", ".join(entry["code"] for entry in entries), version)
-            for status, entries in sorted(by_status.items()) for version in (2, 3)}
+    return {
+        _system_name(status, version): _error_response(
+            entries, "Errors any method can return: " + ", ".join(entry["code"] for entry in entries), version
+        )
+        for status, entries in sorted(by_status.items())
+        for version in (2, 3)
+    }
 
 
-def _error_responses(errors: list[dict[str, Any]], system_statuses: set[int],
-                     examples: list[dict[str, Any]], version: int) -> dict[str, Any]:
+def _error_responses(
+    errors: list[dict[str, Any]], system_statuses: set[int], examples: list[dict[str, Any]], version: int
+) -> dict[str, Any]:
     """The method's own errors by status; a status only system errors use refers to components."""
     by_status: dict[int, list[dict[str, Any]]] = {}
     for error in errors:
         by_status.setdefault(int(error["status"]), []).append(_entry(error))
-    responses: dict[str, Any] = {str(status): {"$ref": "#/components/responses/" + _system_name(status, version)}
-                                 for status in sorted(system_statuses - set(by_status))}
+    responses: dict[str, Any] = {
+        str(status): {"$ref": "#/components/responses/" + _system_name(status, version)}
+        for status in sorted(system_statuses - set(by_status))
+    }
     for status, entries in sorted(by_status.items()):
         codes = ", ".join(sorted({entry["code"] or '""' for entry in entries}))
         response = _error_response(entries, f"Error{'s' if len(entries) > 1 else ''} {codes}", version)
         if status in system_statuses:
             response["x-b24-system-errors"] = "#/components/responses/" + _system_name(status, version)
-        found = {example["name"]: {"value": example["response"]["body"]} for example in examples
-                 if example["response"]["status"] == status}
+        found = {
+            example["name"]: {"value": example["response"]["body"]}
+            for example in examples
+            if example["response"]["status"] == status
+        }
         if found:
             response["content"]["application/json"]["examples"] = found
         responses[str(status)] = response
@@ -279,8 +307,9 @@ def _with_success(ok: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
     return {"200": {**ok, "x-b24-errors": refused["x-b24-errors"]}, **errors}
 
 
-def operation(spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int],
-              components: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def operation(
+    spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int], components: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
     data = spec.data
     method_id = spec.method_id
     version = data.get("api_version", 2)
@@ -288,21 +317,32 @@ def operation(spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int],
     if version == 2:
         body["x-b24-case-insensitive-names"] = True  # REST v2 reads top-level names without regard to case
     examples = data.get("examples", [])
-    successes = [example for example in examples if example["response"]["status"] == 200
-                 and "error" not in example["response"]["body"]]
+    successes = [
+        example for example in examples if example["response"]["status"] == 200 and "error" not in example["response"]["body"]
+    ]
     request: dict[str, Any] = {"schema": body}
     shown = [example for example in successes if "request" in example]  # some pages show only the reply
     if shown:
         request["examples"] = {example["name"]: {"value": example["request"]} for example in shown}
     result = _hoist_defs(data["result"]["schema"], method_pascal(method_id) + ".", components)
-    envelope = {"type": "object", "required": ["result"], "properties": {
-        "result": _result_schema(result, data["result"].get("summary", "")),
-        "time": {"$ref": REF + "b24.Time"}, "total": {"type": "integer"}, "next": {"type": "integer"}}}
-    ok: dict[str, Any] = {"description": data["result"].get("summary") or "Success",
-                          "content": {"application/json": {"schema": envelope}}}
+    envelope = {
+        "type": "object",
+        "required": ["result"],
+        "properties": {
+            "result": _result_schema(result, data["result"].get("summary", "")),
+            "time": {"$ref": REF + "b24.Time"},
+            "total": {"type": "integer"},
+            "next": {"type": "integer"},
+        },
+    }
+    ok: dict[str, Any] = {
+        "description": data["result"].get("summary") or "Success",
+        "content": {"application/json": {"schema": envelope}},
+    }
     if successes:
         ok["content"]["application/json"]["examples"] = {
-            example["name"]: {"value": example["response"]["body"]} for example in successes}
+            example["name"]: {"value": example["response"]["body"]} for example in successes
+        }
     scopes = _scopes(data)
     described = [data["title"]] + ([f"Access: {data['access']}"] if data.get("access") else [])
     if "deprecated" in data:
@@ -336,18 +376,34 @@ def operation(spec: SpecFile, builder: SchemaBuilder, system_statuses: set[int],
 def _shared_components() -> dict[str, Any]:
     schemas: dict[str, Any] = {_component(kind): KIND_SCHEMAS[kind] for kind in _SHARED_KINDS}
     schemas["b24.ErrorEnvelope"] = {
-        "type": "object", "required": ["error"], "description": "A REST v2 error reply.",
-        "properties": {"error": {"type": ["string", "integer"], "description": "Error code; numeric codes are numbers."},
-                       "error_description": {"type": "string"}}}
+        "type": "object",
+        "required": ["error"],
+        "description": "A REST v2 error reply.",
+        "properties": {
+            "error": {"type": ["string", "integer"], "description": "Error code; numeric codes are numbers."},
+            "error_description": {"type": "string"},
+        },
+    }
     schemas["b24.ErrorEnvelopeV3"] = {
-        "type": "object", "required": ["error"], "description": "A REST v3 error reply.",
-        "properties": {"error": {"type": "object", "required": ["code"],
-                                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+        "type": "object",
+        "required": ["error"],
+        "description": "A REST v3 error reply.",
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    }
     schemas["b24.Time"] = {
-        "type": "object", "description": "Timing of the call; `operating` counts against the method's time budget.",
-        "properties": {name: {"type": "number"} for name in
-                       ("start", "finish", "duration", "processing", "operating", "operating_reset_at")}
-        | {"date_start": {"type": "string"}, "date_finish": {"type": "string"}}}
+        "type": "object",
+        "description": "Timing of the call; `operating` counts against the method's time budget.",
+        "properties": {
+            name: {"type": "number"} for name in ("start", "finish", "duration", "processing", "operating", "operating_reset_at")
+        }
+        | {"date_start": {"type": "string"}, "date_finish": {"type": "string"}},
+    }
     return schemas
 
 
@@ -371,40 +427,63 @@ def build_document(tree: SpecTree) -> dict[str, Any]:
             "version": "0.1.0",
             "summary": f"{len(paths)} methods, REST v2 and v3, built from the specs of b24client.",
             "description": "Each method is a POST at its inbound-webhook path. Applications call the same method "
-                           "at `x-b24-oauth-path` with the OAuth access token as `auth` (see `x-b24-auth`).",
+            "at `x-b24-oauth-path` with the OAuth access token as `auth` (see `x-b24-auth`).",
             "license": {"name": "MIT", "identifier": "MIT"},
         },
-        "servers": [{"url": "https://{portal}", "variables": {"portal": {"default": "example.bitrix24.com",
-                                                                          "description": "The portal's domain."}}}],
+        "servers": [
+            {
+                "url": "https://{portal}",
+                "variables": {"portal": {"default": "example.bitrix24.com", "description": "The portal's domain."}},
+            }
+        ],
         "tags": [{"name": scope, "description": f"Methods of the `{scope}` scope."} for scope in sorted(scopes)],
         "paths": paths,
         "components": {
             "schemas": components,
             "responses": system_responses(tree.system_errors),
             "parameters": {
-                "userId": {"name": "user_id", "in": "path", "required": True, "schema": {"type": "integer"},
-                           "description": "Id of the user the inbound webhook acts as."},
-                "webhookToken": {"name": "webhook_token", "in": "path", "required": True,
-                                 "schema": {"type": "string", "format": "password"},
-                                 "description": "The inbound webhook's secret code; it authenticates the call."},
+                "userId": {
+                    "name": "user_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                    "description": "Id of the user the inbound webhook acts as.",
+                },
+                "webhookToken": {
+                    "name": "webhook_token",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "format": "password"},
+                    "description": "The inbound webhook's secret code; it authenticates the call.",
+                },
             },
             "securitySchemes": {
-                "accessToken": {"type": "apiKey", "in": "query", "name": "auth",
-                                "description": "An application's OAuth 2.0 access token (the portal also reads "
-                                               "`auth` from the body), at the method's `x-b24-oauth-path`."},
-                "oauth2": {"type": "oauth2", "description": "How an application obtains the access token.",
-                           "flows": {"authorizationCode": {
-                               "authorizationUrl": "https://example.bitrix24.com/oauth/authorize/",
-                               "tokenUrl": "https://oauth.bitrix.info/oauth/token/",
-                               "refreshUrl": "https://oauth.bitrix.info/oauth/token/",
-                               "scopes": {scope: f"The `{scope}` scope." for scope in sorted(scopes)}}}},
+                "accessToken": {
+                    "type": "apiKey",
+                    "in": "query",
+                    "name": "auth",
+                    "description": "An application's OAuth 2.0 access token (the portal also reads "
+                    "`auth` from the body), at the method's `x-b24-oauth-path`.",
+                },
+                "oauth2": {
+                    "type": "oauth2",
+                    "description": "How an application obtains the access token.",
+                    "flows": {
+                        "authorizationCode": {
+                            "authorizationUrl": "https://example.bitrix24.com/oauth/authorize/",
+                            "tokenUrl": "https://oauth.bitrix.info/oauth/token/",
+                            "refreshUrl": "https://oauth.bitrix.info/oauth/token/",
+                            "scopes": {scope: f"The `{scope}` scope." for scope in sorted(scopes)},
+                        }
+                    },
+                },
             },
         },
         "x-generated-by": "codegen/openapi.py from the specs under spec/. Do not edit: run `make generate`.",
         "x-b24-auth": {
             "webhook": "POST https://{portal}/rest/{user_id}/{webhook_token}/{method} (REST v3: /rest/api/{user_id}/"
-                       "{webhook_token}/{method}); the token in the path authenticates, so the operation's "
-                       "security requirement is {}",
+            "{webhook_token}/{method}); the token in the path authenticates, so the operation's "
+            "security requirement is {}",
             "oauth": "POST https://{portal}/rest/{method} (REST v3: /rest/api/{method}) with auth=<access token>",
         },
     }
@@ -418,8 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen.openapi", description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=SPEC_ROOT)
     parser.add_argument("--out", type=Path, default=SPEC_ROOT.parent / DOCUMENT_PATH)
-    parser.add_argument("--validate", action="store_true",
-                        help="then check the whole document (needs the dev extra: openapi-spec-validator)")
+    parser.add_argument(
+        "--validate", action="store_true", help="then check the whole document (needs the dev extra: openapi-spec-validator)"
+    )
     args = parser.parse_args(argv)
     tree = load_tree(args.spec)
     problems, _ = drop_failing_drafts(tree)
@@ -431,14 +511,18 @@ def main(argv: list[str] | None = None) -> int:
     changed = not args.out.exists() or args.out.read_text(encoding="utf-8") != text
     if changed:
         args.out.write_text(text, encoding="utf-8")
-    print(f"{args.out.relative_to(SPEC_ROOT.parent) if args.out.is_relative_to(SPEC_ROOT.parent) else args.out}: "
-          f"{len(tree.specs)} methods{'' if changed else ', unchanged'}")
+    print(
+        f"{args.out.relative_to(SPEC_ROOT.parent) if args.out.is_relative_to(SPEC_ROOT.parent) else args.out}: "
+        f"{len(tree.specs)} methods{'' if changed else ', unchanged'}"
+    )
     if args.validate:
         from .openapi_check import problems as document_problems
 
         found = document_problems(json.loads(text))
-        print("\n".join(found) or "valid OpenAPI 3.1; every schema valid JSON Schema 2020-12",
-              file=sys.stderr if found else sys.stdout)
+        print(
+            "\n".join(found) or "valid OpenAPI 3.1; every schema valid JSON Schema 2020-12",
+            file=sys.stderr if found else sys.stdout,
+        )
         return 1 if found else 0
     return 0
 

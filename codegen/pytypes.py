@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .naming import pascal
-from .types import TypeRegistry
+from .typeexpr import TypeRegistry
 
 _KIND_HINTS = {
     "string": "str",
@@ -84,8 +84,15 @@ class HintBuilder:
             return f"dict[str, {self.hint(param['values'], owner + 'Value')}]"
         return _KIND_HINTS[kind]
 
-    def typed_dict(self, name: str, properties: dict[str, Any], *, functional: bool,
-                   key_names: dict[str, str] | None = None, child_prefix: str | None = None) -> str:
+    def typed_dict(
+        self,
+        name: str,
+        properties: dict[str, Any],
+        *,
+        functional: bool,
+        key_names: dict[str, str] | None = None,
+        child_prefix: str | None = None,
+    ) -> str:
         name = self._unique(name, exact=key_names is not None)
         fields = []
         for wire, child in properties.items():

@@ -25,15 +25,21 @@ from .models import render_models
 from .naming import docs_url, method_pascal, pascal, python_name, snake
 from .pytypes import HintBuilder
 from .testcases import ErrorCase, ErrorFacts, MethodCases, build_cases
-from .types import TypeRegistry
+from .typeexpr import TypeRegistry
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-PACKAGE = "generated"
+PACKAGE = "generated/b24client"
 VERSION = "0.1.0"
 _BASES = {
-    "auth": "AuthenticationError", "permission": "PermissionDeniedError", "not_found": "NotFoundError",
-    "invalid": "InvalidRequestError", "conflict": "ConflictError", "rate_limit": "RateLimitError",
-    "server": "ServerError", "unavailable": "ServiceUnavailableError", None: "ApiError",
+    "auth": "AuthenticationError",
+    "permission": "PermissionDeniedError",
+    "not_found": "NotFoundError",
+    "invalid": "InvalidRequestError",
+    "conflict": "ConflictError",
+    "rate_limit": "RateLimitError",
+    "server": "ServerError",
+    "unavailable": "ServiceUnavailableError",
+    None: "ApiError",
 }
 
 
@@ -62,8 +68,12 @@ def docstring(text: str, indent: int = 0) -> str:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,  # noqa: S701 - Python, not HTML
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - Python, not HTML
     )
     env.filters["pyrepr"] = repr
     env.filters["docstring"] = docstring
@@ -123,8 +133,11 @@ def method_doc(spec: SpecFile, hints: dict[str, str]) -> str:
         lines += ["Deprecated" + (f" (use {replacement})" if replacement else "") + ": " + data["deprecated"]["reason"], ""]
     if data.get("result", {}).get("summary"):
         lines += ["Returns: " + data["result"]["summary"], ""]
-    lines += [f"REST method: {data['method']}", f"Docs: {docs_url(data['docs'])}",
-              f"Spec: {spec.source_label} (in the b24client repository)"]
+    lines += [
+        f"REST method: {data['method']}",
+        f"Docs: {docs_url(data['docs'])}",
+        f"Spec: {spec.source_label} (in the b24client repository)",
+    ]
     return "\n".join(lines)
 
 
@@ -205,14 +218,37 @@ def render(tree: SpecTree, events: EventTree | None = None) -> Rendered:
 
     compiled = {method_id: compile_spec(spec, registry) for method_id, spec in tree.specs.items()}
     for method_id, spec in tree.specs.items():
-        emit(f"{PACKAGE}/_specs/{modules[method_id]}.py", "spec_module.py.j2", spec.source_label,
-             method_id=method_id, literal=pyliteral(compiled[method_id]))
+        emit(
+            f"{PACKAGE}/_specs/{modules[method_id]}.py",
+            "spec_module.py.j2",
+            spec.source_label,
+            method_id=method_id,
+            literal=pyliteral(compiled[method_id]),
+        )
     emit(f"{PACKAGE}/_index.py", "index.py.j2", "every spec under spec/", modules=sorted(modules.items()))
-    emit(f"{PACKAGE}/errors.py", "errors.py.j2", "spec/system-errors.yaml and the errors of every spec",
-         classes=classes, bases=_BASES, by_code=sorted(by_code.items()),
-         exported=sorted([*_BASES.values(), *(c.name for c in classes), "Bitrix24Error", "ValidationError",
-                          "TransportError", "OutcomeUnknownError", "ResponseFormatError", "RedirectError",
-                          "ReplyTooLargeError", "UnknownParameterWarning", "BatchError"]))
+    emit(
+        f"{PACKAGE}/errors.py",
+        "errors.py.j2",
+        "spec/system-errors.yaml and the errors of every spec",
+        classes=classes,
+        bases=_BASES,
+        by_code=sorted(by_code.items()),
+        exported=sorted(
+            [
+                *_BASES.values(),
+                *(c.name for c in classes),
+                "Bitrix24Error",
+                "ValidationError",
+                "TransportError",
+                "OutcomeUnknownError",
+                "ResponseFormatError",
+                "RedirectError",
+                "ReplyTooLargeError",
+                "UnknownParameterWarning",
+                "BatchError",
+            ]
+        ),
+    )
 
     grouped: dict[str, dict[str, SpecFile]] = defaultdict(dict)
     for method_id, spec in tree.specs.items():
@@ -225,8 +261,10 @@ def render(tree: SpecTree, events: EventTree | None = None) -> Rendered:
         group_problems, job = _render_group(env, files, registry, group, module, grouped[group])
         problems += group_problems
         model_jobs.append(job)
-        cases = [build_cases(spec, compiled[mid], [python_name(p) for p in path_of(mid)], error_facts)
-                 for mid, spec in grouped[group].items()]
+        cases = [
+            build_cases(spec, compiled[mid], [python_name(p) for p in path_of(mid)], error_facts)
+            for mid, spec in grouped[group].items()
+        ]
         _render_tests(env, files, group, module, cases)
         left_out += [f"{case.method_id}: {reason}" for case in cases for reason in case.skipped]
         groups.append({"module": module, "attr": python_name(group), "class_name": pascal(group) + "Namespace"})
@@ -258,8 +296,9 @@ def _render_all_models(jobs: list[tuple[str, dict[str, Any], str, str]]) -> dict
         return dict(pool.map(_model_job, ordered))
 
 
-def _render_group(env: jinja2.Environment, files: dict[str, str], registry: TypeRegistry, group: str, module: str,
-                  specs: dict[str, SpecFile]) -> tuple[list[str], tuple[str, dict[str, Any], str, str]]:
+def _render_group(
+    env: jinja2.Environment, files: dict[str, str], registry: TypeRegistry, group: str, module: str, specs: dict[str, SpecFile]
+) -> tuple[list[str], tuple[str, dict[str, Any], str, str]]:
     source = f"spec/*/{group}.*.yaml" if group != "v3" else "spec/*/*@v3.yaml"
     hints = HintBuilder(registry, reserved={method_pascal(method_id) + "Params" for method_id in specs})
     infos = {}
@@ -267,8 +306,9 @@ def _render_group(env: jinja2.Environment, files: dict[str, str], registry: Type
     for method_id, spec in specs.items():
         base = method_pascal(method_id)
         key_names = {name: python_name(name) for name in spec.data["params"]}
-        params_class = hints.typed_dict(base + "Params", spec.data["params"], functional=False,
-                                        key_names=key_names, child_prefix=base)
+        params_class = hints.typed_dict(
+            base + "Params", spec.data["params"], functional=False, key_names=key_names, child_prefix=base
+        )
         arg_hints = next({key: hint for key, hint, _ in d.fields} for d in hints.definitions if d.name == params_class)
         result_schemas[base + "Result"] = spec.data["result"]["schema"]
         infos[method_id] = MethodInfo(method_id, base + "Params", base + "Result", method_doc(spec, arg_hints))
@@ -277,12 +317,18 @@ def _render_group(env: jinja2.Environment, files: dict[str, str], registry: Type
     namespaces = [node for node in nodes if node.children or node is root]
     function = env.get_template("_function.j2").module.function  # type: ignore[attr-defined]
     files[f"{PACKAGE}/api/{module}.py"] = env.get_template("api_group.py.j2").render(
-        source=source, group_label=f"{group}.*", module=module, nodes=namespaces, function=function,
+        source=source,
+        group_label=f"{group}.*",
+        module=module,
+        nodes=namespaces,
+        function=function,
         result_names=sorted(info.result_class for info in infos.values()),
         params_names=sorted(info.params_class for info in infos.values()),
     )
     files[f"{PACKAGE}/params/{module}.py"] = env.get_template("params_group.py.j2").render(
-        source=source, group_label=f"{group}.*", definitions=hints.definitions,
+        source=source,
+        group_label=f"{group}.*",
+        definitions=hints.definitions,
     )
     header = env.get_template("_header.j2").render(source=source)
     return problems, (f"{PACKAGE}/models/{module}.py", result_schemas, header, f"Result types of the methods under `{group}.*`.")
@@ -294,8 +340,7 @@ def _param(*values: Any, id: str) -> str:
 
 def _error_param(method_id: str, params: dict[str, Any], case: ErrorCase) -> str:
     """A replayed error reply; a known disagreement of the generated class's base is a strict xfail."""
-    values = ", ".join(pyliteral(value) for value in (method_id, params, case.status, case.body, case.class_name,
-                                                        case.base_name))
+    values = ", ".join(pyliteral(value) for value in (method_id, params, case.status, case.body, case.class_name, case.base_name))
     marks = ""
     if case.known_base is not None:
         reason = f"the generated class sits under {case.known_base}, the entry documents {case.base_name}"
@@ -307,22 +352,27 @@ def _table(rows: list[str]) -> str:
     return "[\n" + "".join(f"    {row},\n" for row in rows) + "]" if rows else ""
 
 
-def _render_tests(env: jinja2.Environment, files: dict[str, str], group: str, module: str,
-                  cases: list[MethodCases]) -> None:
+def _render_tests(env: jinja2.Environment, files: dict[str, str], group: str, module: str, cases: list[MethodCases]) -> None:
     source = f"spec/*/{group}.*.yaml" if group != "v3" else "spec/*/*@v3.yaml"
     examples, required, broken, wire, errors = [], [], [], [], []
     for case in sorted(cases, key=lambda c: c.method_id):
         mid = case.method_id
         examples += [_param(mid, request, id=f"{mid}/{name}") for name, request in case.examples]
         if case.base is not None:
-            required += [_param(mid, {k: v for k, v in case.base.items() if k != name}, name, id=f"{mid}/{name}")
-                         for name in case.required]
+            required += [
+                _param(mid, {k: v for k, v in case.base.items() if k != name}, name, id=f"{mid}/{name}") for name in case.required
+            ]
             required += [_param(mid, params, dotted, id=f"{mid}/{dotted}") for dotted, params in case.nested_required]
             broken += [_param(mid, params, rule, id=f"{mid}/{label}") for rule, label, params in case.broken]
         if case.wire is not None:
             wire.append(_param(mid, case.attr_path, case.wire["kwargs"], case.wire["body"], id=mid))
         errors += [_error_param(mid, case.base or {}, error) for error in case.errors]
     files[f"tests/generated/test_{module}.py"] = env.get_template("test_group.py.j2").render(
-        source=source, group_label=f"{group}.*", examples=_table(examples), required=_table(required),
-        broken=_table(broken), wire=_table(wire), errors=_table(errors))
-
+        source=source,
+        group_label=f"{group}.*",
+        examples=_table(examples),
+        required=_table(required),
+        broken=_table(broken),
+        wire=_table(wire),
+        errors=_table(errors),
+    )

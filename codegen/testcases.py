@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import copy
 import re
-import re._parser as sre_parse  # the standard parser of `re`, to spell a text a `match` accepts
+import re._parser as sre_parse  # type: ignore[import-not-found]  # the standard parser of `re`, to spell a text a `match` accepts
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status  # the repo root is on sys.path
-from runtime.validate import check_params
+from b24client.runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status
+from b24client.runtime.validate import check_params
 
 from .compile import ErrorClass, error_class_name
 from .errorcodes import is_code_shaped
@@ -22,8 +22,16 @@ from .load import SpecFile
 from .naming import python_name
 
 _SAMPLES = {
-    "string": "sample", "integer": 1, "number": 1.5, "boolean": True, "char": "Y", "date": "2024-01-01",
-    "datetime": "2024-01-01T00:00:00+00:00", "array": [], "any": "sample", "file": ["a.txt", "aGVsbG8="],
+    "string": "sample",
+    "integer": 1,
+    "number": 1.5,
+    "boolean": True,
+    "char": "Y",
+    "date": "2024-01-01",
+    "datetime": "2024-01-01T00:00:00+00:00",
+    "array": [],
+    "any": "sample",
+    "file": ["a.txt", "aGVsbG8="],
 }
 
 
@@ -130,8 +138,10 @@ class ErrorFacts:
 
     @classmethod
     def of(cls, system_errors: list[dict[str, Any]], classes: list[ErrorClass]) -> ErrorFacts:
-        return cls({str(error["code"]): error for error in system_errors},
-                   {error_class.name: error_class.category for error_class in classes})
+        return cls(
+            {str(error["code"]): error for error in system_errors},
+            {error_class.name: error_class.category for error_class in classes},
+        )
 
 
 def _base_name(category: str | None) -> str:
@@ -142,8 +152,14 @@ def _entry_category(entry: dict[str, Any]) -> str | None:
     return entry.get("category") or category_for_status(entry["status"])
 
 
-_CATEGORY_SAMPLES = {"CATEGORY_DIGIT": "7", "CATEGORY_SPACE": " ", "CATEGORY_WORD": "x", "CATEGORY_NOT_DIGIT": "x",
-                     "CATEGORY_NOT_SPACE": "x", "CATEGORY_NOT_WORD": " "}
+_CATEGORY_SAMPLES = {
+    "CATEGORY_DIGIT": "7",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_WORD": "x",
+    "CATEGORY_NOT_DIGIT": "x",
+    "CATEGORY_NOT_SPACE": "x",
+    "CATEGORY_NOT_WORD": " ",
+}
 
 
 def _sample_of(parsed: Any) -> str:
@@ -181,8 +197,7 @@ def sample_message(pattern: str) -> str | None:
     return sample if re.search(pattern, sample) else None
 
 
-def _case(name: str, status: int, body: dict[str, Any], class_name: str, entry: dict[str, Any],
-          facts: ErrorFacts) -> ErrorCase:
+def _case(name: str, status: int, body: dict[str, Any], class_name: str, entry: dict[str, Any], facts: ErrorFacts) -> ErrorCase:
     """The case of one entry. A category the entry states is a documented fact to hold the
     class to; one read off its HTTP status is only a default, which a class shared by many
     pages settles by the stronger word (the generator's tiers), so it is not a disagreement."""
@@ -236,11 +251,11 @@ def error_cases(data: dict[str, Any], facts: ErrorFacts, skipped: list[str]) -> 
     for index, entry in enumerate(entries):
         if index in shown:
             continue
-        description = sample_message(entry["match"]) if "match" in entry else "synthesized by the generated test"
-        if description is None:
+        sample = sample_message(entry["match"]) if "match" in entry else "synthesized by the generated test"
+        if sample is None:
             skipped.append(f"error {index} ({entry['code']!r}): no description could be built from its match")
             continue
-        body = {"error": entry["code"], "error_description": description}
+        body = {"error": entry["code"], "error_description": sample}
         name = f"documented_{index}_{re.sub(r'[^0-9a-z]+', '_', entry['code'].lower()) or 'empty'}"
         cases.append(_case(name, entry["status"], body, error_class_name(entry), entry, facts))
     return cases
@@ -255,8 +270,14 @@ def _replace_at(base: dict[str, Any], path: list[str], value: dict[str, Any]) ->
     return copied
 
 
-def _constraint_cases(cases: MethodCases, compiled: dict[str, Any], base: dict[str, Any],
-                      properties: dict[str, Any], constraints: list[dict[str, Any]], path: list[str]) -> None:
+def _constraint_cases(
+    cases: MethodCases,
+    compiled: dict[str, Any],
+    base: dict[str, Any],
+    properties: dict[str, Any],
+    constraints: list[dict[str, Any]],
+    path: list[str],
+) -> None:
     here = base
     for part in path:
         here = here[part]
@@ -272,8 +293,9 @@ def _constraint_cases(cases: MethodCases, compiled: dict[str, Any], base: dict[s
             cases.skipped.append(f"constraint {label}/{index} ({rule['rule']}) could not be broken on its own")
 
 
-def _nested_cases(cases: MethodCases, compiled: dict[str, Any], base: dict[str, Any],
-                  properties: dict[str, Any], path: list[str]) -> None:
+def _nested_cases(
+    cases: MethodCases, compiled: dict[str, Any], base: dict[str, Any], properties: dict[str, Any], path: list[str]
+) -> None:
     """Required members and constraints of nested objects, as far as the base request reaches."""
     here = base
     for part in path:
@@ -309,6 +331,7 @@ def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], 
         cases.required = [name for name, p in compiled["params"].items() if p.get("required") and name in base]
         _constraint_cases(cases, compiled, base, compiled["params"], compiled["constraints"], [])
         _nested_cases(cases, compiled, base, compiled["params"], [])
+
         def kwarg(name: str) -> str:
             known = python_name(name)
             return name if known not in compiled["kwargs"] and compiled["open_params"] else known

@@ -24,14 +24,20 @@ def main() -> None:
             name="Demo card gateway",
             code="demo_gateway",
             settings={
-                "CODES": {"PAYMENT_ID": {"NAME": "Payment number", "DEFAULT": {"PROVIDER_KEY": "PAYMENT",
-                                                                                 "PROVIDER_VALUE": "ACCOUNT_NUMBER"}}},
+                "CODES": {
+                    "PAYMENT_ID": {
+                        "NAME": "Payment number",
+                        "DEFAULT": {"PROVIDER_KEY": "PAYMENT", "PROVIDER_VALUE": "ACCOUNT_NUMBER"},
+                    }
+                },
                 "FORM_DATA": {"ACTION_URI": "https://pay.example.com/form", "METHOD": "POST", "FIELDS": {}},
             },
         )
         step("sale.paysystem.handler.add -> handler id", handler_id)
         pay_system_id = b24.sale.paysystem.add(
-            name="Demo card payments", bx_rest_handler="demo_gateway", person_type_id=1,
+            name="Demo card payments",
+            bx_rest_handler="demo_gateway",
+            person_type_id=1,
             entity_registry_type="ORDER",
         )
         step("sale.paysystem.add -> pay system id", pay_system_id)
@@ -49,8 +55,9 @@ def main() -> None:
         try:
             b24.sale.paysystem.pay.invoice(invoice_id=999_999, pay_system_id=pay_system_id)
         except errors.ApiError as failure:
-            print(f"  {type(failure).__name__}: code={failure.code!r} status={failure.status} "
-                  f"description={failure.description!r}")
+            print(
+                f"  {type(failure).__name__}: code={failure.code!r} status={failure.status} description={failure.description!r}"
+            )
 
         print(f"\nrequests served: {portal.counters['requests']}")
 

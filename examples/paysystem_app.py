@@ -83,16 +83,33 @@ class PaySystemApp:
 
     def register(self, action_uri: str, *, person_type_id: int = 1) -> int:
         """Create the REST handler and a pay system using it; its id."""
-        self.b24.call("sale.paysystem.handler.add", {
-            "NAME": "Example card payments", "CODE": HANDLER_CODE, "SORT": 100,
-            "SETTINGS": {"CURRENCY": ["USD"], "CLIENT_TYPE": "b2c",
-                         "CHECKOUT_DATA": {"ACTION_URI": action_uri,
-                                           "FIELDS": {"shop": {"CODE": "REST_SHOP_ID"}}},
-                         "CODES": {"REST_SHOP_ID": {"NAME": "Shop ID", "SORT": 100}}}})
-        self.pay_system_id = int(self.b24.call("sale.paysystem.add", {
-            "NAME": "Card (example)", "PERSON_TYPE_ID": person_type_id, "BX_REST_HANDLER": HANDLER_CODE,
-            "ENTITY_REGISTRY_TYPE": "ORDER", "ACTIVE": "Y",
-            "SETTINGS": {"REST_SHOP_ID": {"TYPE": "VALUE", "VALUE": "shop-1"}}}))
+        self.b24.call(
+            "sale.paysystem.handler.add",
+            {
+                "NAME": "Example card payments",
+                "CODE": HANDLER_CODE,
+                "SORT": 100,
+                "SETTINGS": {
+                    "CURRENCY": ["USD"],
+                    "CLIENT_TYPE": "b2c",
+                    "CHECKOUT_DATA": {"ACTION_URI": action_uri, "FIELDS": {"shop": {"CODE": "REST_SHOP_ID"}}},
+                    "CODES": {"REST_SHOP_ID": {"NAME": "Shop ID", "SORT": 100}},
+                },
+            },
+        )
+        self.pay_system_id = int(
+            self.b24.call(
+                "sale.paysystem.add",
+                {
+                    "NAME": "Card (example)",
+                    "PERSON_TYPE_ID": person_type_id,
+                    "BX_REST_HANDLER": HANDLER_CODE,
+                    "ENTITY_REGISTRY_TYPE": "ORDER",
+                    "ACTIVE": "Y",
+                    "SETTINGS": {"REST_SHOP_ID": {"TYPE": "VALUE", "VALUE": "shop-1"}},
+                },
+            )
+        )
         return self.pay_system_id
 
     def checkout(self, body: bytes, content_type: str | None) -> CheckoutReply:
@@ -117,8 +134,7 @@ class PaySystemApp:
                 return False
             if Decimal(str(stored.get("sum"))) != payment.amount or stored.get("currency") != payment.currency:
                 raise ValueError(f"payment {payment.payment_id}: the portal's sum differs from the checkout's")
-            self.b24.call("sale.paysystem.pay.payment", {"PAYMENT_ID": payment.payment_id,
-                                                         "PAY_SYSTEM_ID": self.pay_system_id})
+            self.b24.call("sale.paysystem.pay.payment", {"PAYMENT_ID": payment.payment_id, "PAY_SYSTEM_ID": self.pay_system_id})
             self.confirmed.add(payment.payment_id)
             return True
 
@@ -143,10 +159,16 @@ def main() -> None:
 
     with Emulator(EmulatorConfig(deals=1, limits_enabled=False)) as portal:
         credentials = portal.oauth_credentials()
-        b24 = Bitrix24(domain=credentials["domain"], access_token=credentials["access_token"],
-                       refresh_token=credentials["refresh_token"], client_id=credentials["client_id"],
-                       client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                       retry=NO_RETRY, rate_limiter=None)
+        b24 = Bitrix24(
+            domain=credentials["domain"],
+            access_token=credentials["access_token"],
+            refresh_token=credentials["refresh_token"],
+            client_id=credentials["client_id"],
+            client_secret=credentials["client_secret"],
+            token_url=credentials["token_url"],
+            retry=NO_RETRY,
+            rate_limiter=None,
+        )
         provider = SimulatedProvider()
         app = PaySystemApp(b24, provider)
         with serve(app) as url:

@@ -22,11 +22,25 @@ def run(call: Call) -> str:
     expect(call("crm.contact.update", {"id": contact, "fields": {"COMPANY_ID": company}}) is True, "contact.update")
     linked = call("crm.contact.get", {"id": contact})
     expect(linked["COMPANY_ID"] == str(company), f"contact's COMPANY_ID {linked['COMPANY_ID']!r} != {company}")
-    deal = int(call("crm.deal.add", {"fields": {"TITLE": "Peer deal", "STAGE_ID": "NEW", "COMPANY_ID": company,
-                                                 "CONTACT_ID": contact, "OPPORTUNITY": 500}}))
+    deal = int(
+        call(
+            "crm.deal.add",
+            {
+                "fields": {
+                    "TITLE": "Peer deal",
+                    "STAGE_ID": "NEW",
+                    "COMPANY_ID": company,
+                    "CONTACT_ID": contact,
+                    "OPPORTUNITY": 500,
+                }
+            },
+        )
+    )
     expect(call("crm.deal.update", {"id": deal, "fields": {"STAGE_ID": "PREPARATION"}}) is True, "deal.update")
-    moved = call("crm.deal.list", {"filter": {"STAGE_ID": "PREPARATION", "COMPANY_ID": company},
-                                   "select": ["ID", "STAGE_ID", "CONTACT_ID"]})
+    moved = call(
+        "crm.deal.list",
+        {"filter": {"STAGE_ID": "PREPARATION", "COMPANY_ID": company}, "select": ["ID", "STAGE_ID", "CONTACT_ID"]},
+    )
     expect([row["ID"] for row in moved] == [str(deal)], f"deals in PREPARATION of the company: {moved}")
     expect(moved[0]["CONTACT_ID"] == str(contact), f"deal's CONTACT_ID {moved[0]['CONTACT_ID']!r}")
     expect(call("crm.deal.delete", {"id": deal}) is True, "deal.delete")

@@ -64,11 +64,16 @@ def fast_bitrix24(webhook: str, portal_url: str) -> Recorder:
         return f"ids {ids}"
 
     def batch() -> str:
-        result = b.call_batch({"halt": 0, "cmd": {
-            "add": "crm.contact.add?fields[NAME]=Referenced",
-            "get": "crm.contact.get?id=$result[add]",
-            "deals": "crm.deal.list?filter[>ID]=$result[add]&select[]=ID&start=-1",
-        }})
+        result = b.call_batch(
+            {
+                "halt": 0,
+                "cmd": {
+                    "add": "crm.contact.add?fields[NAME]=Referenced",
+                    "get": "crm.contact.get?id=$result[add]",
+                    "deals": "crm.deal.list?filter[>ID]=$result[add]&select[]=ID&start=-1",
+                },
+            }
+        )
         expect(result["get"]["NAME"] == "Referenced", f"get by reference: {result['get']}")
         expect(int(result["get"]["ID"]) == int(result["add"]), "the reference named another record")
         return f"contact {result['add']}"
@@ -107,10 +112,12 @@ def b24pysdk(domain: str, webhook_token: str, portal_url: str) -> Recorder:
         return f"{len(request.result)} rows"
 
     def batch() -> str:
-        response = token.call_batch({
-            "add": ("crm.contact.add", {"fields": {"NAME": "Referenced"}}),
-            "get": ("crm.contact.get", {"id": "$result[add]"}),
-        })
+        response = token.call_batch(
+            {
+                "add": ("crm.contact.add", {"fields": {"NAME": "Referenced"}}),
+                "get": ("crm.contact.get", {"id": "$result[add]"}),
+            }
+        )
         result = response["result"]["result"]
         expect(result["get"]["NAME"] == "Referenced", f"get by reference: {result['get']}")
         return f"contact {result['add']}"

@@ -42,8 +42,13 @@ def portal(cert: Path, key: Path) -> Iterator[tuple[Emulator, str]]:
 
 def _js(portal_url: str, webhook: str) -> Recorder:
     rec = Recorder("b24jssdk")
-    env = {**os.environ, "INTEROP_WEBHOOK": webhook, "INTEROP_PORTAL_URL": portal_url, "INTEROP_DEALS": str(DEALS),
-           "INTEROP_LIST_ABOVE": str(LIST_ABOVE)}
+    env = {
+        **os.environ,
+        "INTEROP_WEBHOOK": webhook,
+        "INTEROP_PORTAL_URL": portal_url,
+        "INTEROP_DEALS": str(DEALS),
+        "INTEROP_LIST_ABOVE": str(LIST_ABOVE),
+    }
     script = ROOT / "interop" / "js_peer.mjs"
     # node resolves packages from the script's folder upwards; .interop/node holds them
     local = WORK / "node" / "js_peer.mjs"
@@ -65,8 +70,8 @@ def _peers() -> dict[str, Callable[[Emulator, str], Recorder]]:
     return {
         "fast_bitrix24": lambda emulator, base: python_peers.fast_bitrix24(hook(emulator, base), emulator.base_url),
         "b24pysdk": lambda emulator, base: python_peers.b24pysdk(
-            base.removeprefix("https://"), f"{emulator.config.webhook_user_id}/{emulator.config.webhook_token}",
-            emulator.base_url),
+            base.removeprefix("https://"), f"{emulator.config.webhook_user_id}/{emulator.config.webhook_token}", emulator.base_url
+        ),
         "b24jssdk": lambda emulator, base: _js(emulator.base_url, hook(emulator, base).rstrip("/")),
     }
 

@@ -53,8 +53,10 @@ def outcome(fn: Any) -> str:
 def redirects() -> None:
     with HostileServer(lambda seen: Reply(200, b'{"result":"from-the-other-host"}')) as target:
         for status in (301, 302, 307, 308):
+
             def script(seen: Any, status: int = status) -> Reply:
                 return Reply(status, b"", {"Location": target.url.replace("127.0.0.1", "localhost") + seen.path})
+
             with HostileServer(script) as origin:
                 before = len(target.seen)
                 hook = Bitrix24(webhook=origin.webhook(TOKEN), retry=NO_RETRY, rate_limiter=None)
@@ -91,19 +93,41 @@ def logs() -> None:
             except Exception as exc:
                 errors.append(exc)
             creds = portal.oauth_credentials()
-            oauth = Bitrix24(domain=creds["domain"], access_token=creds["access_token"],
-                             refresh_token=creds["refresh_token"], client_id=creds["client_id"],
-                             client_secret=SECRET, token_url=creds["token_url"], retry=NO_RETRY, rate_limiter=None)
+            oauth = Bitrix24(
+                domain=creds["domain"],
+                access_token=creds["access_token"],
+                refresh_token=creds["refresh_token"],
+                client_id=creds["client_id"],
+                client_secret=SECRET,
+                token_url=creds["token_url"],
+                retry=NO_RETRY,
+                rate_limiter=None,
+            )
             portal.expire_tokens()
             oauth.call("crm.deal.list", {})
-            secrets = [TOKEN, SECRET, oauth._auth.access_token, oauth._auth.refresh_token,  # type: ignore[attr-defined]
-                       creds["access_token"], creds["refresh_token"]]
+            secrets = [
+                TOKEN,
+                SECRET,
+                oauth._auth.access_token,
+                oauth._auth.refresh_token,  # type: ignore[attr-defined]
+                creds["access_token"],
+                creds["refresh_token"],
+            ]
         dead = Bitrix24(webhook=f"http://127.0.0.1:9/rest/1/{TOKEN}/", retry=NO_RETRY, rate_limiter=None)
-        bad_refresh = Bitrix24(domain="http://127.0.0.1:9", access_token="x", refresh_token="probe-refresh",
-                               client_id="app", client_secret=SECRET, token_url="http://127.0.0.1:9/oauth/token/",
-                               retry=NO_RETRY, rate_limiter=None)
-        for failing in (lambda: dead.call("crm.deal.list"),
-                        lambda: bad_refresh._auth.refresh(bad_refresh._transport.session, "x", 1)):  # type: ignore[attr-defined]
+        bad_refresh = Bitrix24(
+            domain="http://127.0.0.1:9",
+            access_token="x",
+            refresh_token="probe-refresh",
+            client_id="app",
+            client_secret=SECRET,
+            token_url="http://127.0.0.1:9/oauth/token/",
+            retry=NO_RETRY,
+            rate_limiter=None,
+        )
+        for failing in (
+            lambda: dead.call("crm.deal.list"),
+            lambda: bad_refresh._auth.refresh(bad_refresh._transport.session, "x", 1),
+        ):  # type: ignore[attr-defined]
             try:
                 failing()
             except Exception as exc:
@@ -112,8 +136,12 @@ def logs() -> None:
         root.removeHandler(handler)
         root.setLevel(logging.WARNING)
     secrets.append("probe-refresh")
-    forms = {form for secret in secrets if secret for form in
-             (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret))}
+    forms = {
+        form
+        for secret in secrets
+        if secret
+        for form in (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret))
+    }
     leaking = [line for line in lines if any(form in line for form in forms)]
     figure(2, "DEBUG log lines carrying a secret / all lines", f"{len(leaking)} / {len(lines)}")
     figure(2, "  of them from", sorted({line.split(":")[0] for line in leaking}))
@@ -123,8 +151,11 @@ def logs() -> None:
         while seen is not None:
             texts += [str(seen), repr(seen)]
             seen = seen.__cause__ or seen.__context__
-    figure(2, "exception texts (str/repr over the cause/context chain) carrying a secret",
-           f"{sum(any(form in text for form in forms) for text in texts)} / {len(texts)}")
+    figure(
+        2,
+        "exception texts (str/repr over the cause/context chain) carrying a secret",
+        f"{sum(any(form in text for form in forms) for text in texts)} / {len(texts)}",
+    )
 
 
 def replies() -> None:
@@ -148,15 +179,21 @@ def replies() -> None:
         client = Bitrix24(webhook=server.webhook(), retry=NO_RETRY, rate_limiter=None, timeout=(1.0, 1.0))
         started = time.monotonic()
         got = outcome(lambda: client.call("crm.deal.list"))
-        figure(3, "1 byte per 0.1 s for 58 bytes, timeout (1 s, 1 s): seconds held, outcome",
-               f"{time.monotonic() - started:.1f}, {got}")
+        figure(
+            3,
+            "1 byte per 0.1 s for 58 bytes, timeout (1 s, 1 s): seconds held, outcome",
+            f"{time.monotonic() - started:.1f}, {got}",
+        )
 
 
 def sleeps() -> None:
-    cases = {"operating_reset_at now+3600": lambda: time_block(operating=480, operating_reset_at=time.time() + 3600),
-             "operating_reset_at 1e300": lambda: time_block(operating=480, operating_reset_at=1e300),
-             "portal clock 1 h ahead": lambda: time_block(operating=480, start=time.time() + 3600,
-                                                          finish=time.time() + 3600, operating_reset_at=time.time() + 3630)}
+    cases = {
+        "operating_reset_at now+3600": lambda: time_block(operating=480, operating_reset_at=time.time() + 3600),
+        "operating_reset_at 1e300": lambda: time_block(operating=480, operating_reset_at=1e300),
+        "portal clock 1 h ahead": lambda: time_block(
+            operating=480, start=time.time() + 3600, finish=time.time() + 3600, operating_reset_at=time.time() + 3630
+        ),
+    }
     for name, block in cases.items():
         with HostileServer(lambda seen, block=block: Reply(200, json.dumps({"result": [], "time": block()}).encode())) as srv:
             slept: list[float] = []
@@ -175,6 +212,7 @@ def sleeps() -> None:
             block = time_block(operating=500, operating_reset_at=time.time() + 86400)
             return Reply(429, json.dumps({**refusal, "time": block}).encode())
         return Reply(200, json.dumps({"result": [], "time": time_block()}).encode())
+
     with HostileServer(script) as srv:
         slept = []
         limiter = PortalRateLimiter(sleep=slept.append)
@@ -182,8 +220,9 @@ def sleeps() -> None:
         client.sleep = slept.append
         first = outcome(lambda: client.call("crm.deal.list"))
         second = outcome(lambda: client.call("crm.deal.list"))
-        figure(4, "429 with reset now+86400: longest sleep asked (s), outcomes",
-               f"{max(slept, default=0):.3g}, {first}, {second}")
+        figure(
+            4, "429 with reset now+86400: longest sleep asked (s), outcomes", f"{max(slept, default=0):.3g}, {first}, {second}"
+        )
 
 
 BAD_REPLIES: dict[str, bytes] = {
@@ -203,8 +242,10 @@ def bad_replies() -> None:
     for body in BAD_REPLIES.values():
         with HostileServer(lambda seen, body=body: Reply(200, body)) as srv:
             client = Bitrix24(webhook=srv.webhook(), retry=NO_RETRY, rate_limiter=None)
-            for kind, method, params in (("read", "crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}),
-                                         ("write", "crm.item.payment.add", {"entityId": 1, "entityTypeId": 2})):
+            for kind, method, params in (
+                ("read", "crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}),
+                ("write", "crm.item.payment.add", {"entityId": 1, "entityTypeId": 2}),
+            ):
                 try:
                     client.call_raw(method, params)
                 except Bitrix24Error as exc:
@@ -212,16 +253,23 @@ def bad_replies() -> None:
                 except Exception:
                     escaped[kind] += 1
                     not_unknown += kind == "write"
-    figure(5, f"malformed total/next/depth replies ({len(BAD_REPLIES)}): non-Bitrix24Error escapes read/write",
-           f"{escaped['read']}/{escaped['write']}")
+    figure(
+        5,
+        f"malformed total/next/depth replies ({len(BAD_REPLIES)}): non-Bitrix24Error escapes read/write",
+        f"{escaped['read']}/{escaped['write']}",
+    )
     figure(5, "  writes not reported as OutcomeUnknownError", f"{not_unknown} / {len(BAD_REPLIES)}")
-    for name, status, body in (("500 carrying result", 500, b'{"result":{"id":1}}'),
-                               ("200 carrying result and error", 200,
-                                b'{"result":{"id":1},"error":"X","error_description":"d"}')):
+    for name, status, body in (
+        ("500 carrying result", 500, b'{"result":{"id":1}}'),
+        ("200 carrying result and error", 200, b'{"result":{"id":1},"error":"X","error_description":"d"}'),
+    ):
         with HostileServer(lambda seen, status=status, body=body: Reply(status, body)) as srv:
             client = Bitrix24(webhook=srv.webhook(), retry=NO_RETRY, rate_limiter=None)
-            figure(5, f"{name}: a write returns", outcome(lambda: client.call("crm.item.payment.add",
-                                                                             {"entityId": 1, "entityTypeId": 2})))
+            figure(
+                5,
+                f"{name}: a write returns",
+                outcome(lambda: client.call("crm.item.payment.add", {"entityId": 1, "entityTypeId": 2})),
+            )
 
 
 class _Opaque:
@@ -235,8 +283,21 @@ def _hostile_value(rng: random.Random, depth: int = 0) -> Any:
         for _ in range(1000):
             value = [value]
         return value
-    simple = [10**5000, -(10**400), _Opaque(), b"bytes", "\ud800", math.nan, math.inf, {1: "x"}, {(1, 2): 1},
-              rng.randint(-5, 10**6), "text", [1, "2"], {"a": 1}]
+    simple = [
+        10**5000,
+        -(10**400),
+        _Opaque(),
+        b"bytes",
+        "\ud800",
+        math.nan,
+        math.inf,
+        {1: "x"},
+        {(1, 2): 1},
+        rng.randint(-5, 10**6),
+        "text",
+        [1, "2"],
+        {"a": 1},
+    ]
     if pick == 13 and depth < 3:
         return {rng.choice(["ID", "fields", 7, "x"]): _hostile_value(rng, depth + 1) for _ in range(2)}
     return simple[pick - 1] if pick - 1 < len(simple) else None
@@ -265,8 +326,11 @@ def bad_input() -> None:
                 except Exception:
                     escaped_call += 1
         nonstandard = sum(any(word in record.raw_body for word in (b"NaN", b"Infinity")) for record in portal.log)
-    figure(6, f"seeded hostile inputs: {total} on {len(family) + len(imported)} methods; validate raised non-ValidationError",
-           escaped_validate)
+    figure(
+        6,
+        f"seeded hostile inputs: {total} on {len(family) + len(imported)} methods; validate raised non-ValidationError",
+        escaped_validate,
+    )
     figure(6, "  call raised something else than a Bitrix24Error", escaped_call)
     figure(6, "  requests that went out with NaN/Infinity", nonstandard)
 
@@ -304,15 +368,23 @@ def codegen() -> None:
 def oauth() -> None:
     with Emulator(EmulatorConfig(limits_enabled=False)) as portal:
         creds = portal.oauth_credentials()
-        client = Bitrix24(domain=creds["domain"], access_token=creds["access_token"], refresh_token="not-a-valid-refresh",
-                          client_id=creds["client_id"], client_secret=creds["client_secret"], token_url=creds["token_url"],
-                          retry=NO_RETRY, rate_limiter=None)
+        client = Bitrix24(
+            domain=creds["domain"],
+            access_token=creds["access_token"],
+            refresh_token="not-a-valid-refresh",
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            token_url=creds["token_url"],
+            retry=NO_RETRY,
+            rate_limiter=None,
+        )
         portal.expire_tokens()
         barrier = threading.Barrier(16)
 
         def one() -> None:
             barrier.wait()
             outcome(lambda: client.call("crm.deal.list"))
+
         threads = [threading.Thread(target=one) for _ in range(16)]
         for thread in threads:
             thread.start()
@@ -322,12 +394,22 @@ def oauth() -> None:
 
         def broken_callback(tokens: dict[str, Any]) -> None:
             raise RuntimeError("database down")
+
         creds = portal.oauth_credentials()
-        client = Bitrix24(domain=creds["domain"], access_token=creds["access_token"], refresh_token=creds["refresh_token"],
-                          client_id=creds["client_id"], client_secret=creds["client_secret"], token_url=creds["token_url"],
-                          retry=NO_RETRY, rate_limiter=None, on_token_refresh=broken_callback)
+        client = Bitrix24(
+            domain=creds["domain"],
+            access_token=creds["access_token"],
+            refresh_token=creds["refresh_token"],
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            token_url=creds["token_url"],
+            retry=NO_RETRY,
+            rate_limiter=None,
+            on_token_refresh=broken_callback,
+        )
         portal.expire_tokens()
         import warnings
+
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
             figure(8, "on_token_refresh raises: the call gives", outcome(lambda: client.call("crm.deal.list")))
@@ -350,8 +432,9 @@ def oauth() -> None:
 def emulator_depth() -> None:
     with Emulator(EmulatorConfig(limits_enabled=False)) as portal:
         body = b'{"x":' + b"[" * 600 + b"]" * 600 + b"}"
-        request = urllib.request.Request(portal.webhook_url + "crm.deal.list", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            portal.webhook_url + "crm.deal.list", data=body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=5) as reply:
                 status: object = reply.status
@@ -367,8 +450,7 @@ def idempotency() -> None:
         client = Bitrix24(webhook=portal.webhook_url, retry=RetryPolicy(attempts=3, backoff=0.001), rate_limiter=None)
         method = "humanresources.node.add"
         portal.inject("reset_after", method=f"{method}@v3", count=1)
-        got = outcome(lambda: client.call(method, {"name": "x", "type": "DEPARTMENT", "parentId": 1},
-                                          api_version=3))
+        got = outcome(lambda: client.call(method, {"name": "x", "type": "DEPARTMENT", "parentId": 1}, api_version=3))
         sent = [r for r in portal.log if r.method and r.method.startswith(method)]
         figure("v3", "write reset after it ran: outcome, requests", f"{got}, {len(sent)}")
 

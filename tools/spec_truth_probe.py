@@ -33,28 +33,55 @@ VALID = [
     ("im.chat.setOwner", {"DIALOG_ID": "chat13", "USER_ID": 2}, "by DIALOG_ID"),
     ("im.disk.folder.get", {"DIALOG_ID": "chat1489"}, "the page's own example"),
     ("crm.address.list", {"order": {"TYPE_ID": "asc"}, "filter": {"ENTITY_TYPE_ID": 8}, "limit": 10}, "example uses limit"),
-    ("crm.timeline.bindings.list", {"filter": {"OWNER_ID": 1, "OWNER_TYPE_ID": 2}, "order": {"ENTITY_ID": "asc"}},
-     "order on a list whose table omits it"),
+    (
+        "crm.timeline.bindings.list",
+        {"filter": {"OWNER_ID": 1, "OWNER_TYPE_ID": 2}, "order": {"ENTITY_ID": "asc"}},
+        "order on a list whose table omits it",
+    ),
     ("crm.deal.list", {"select": ["ID"], "bx24_request_id": "r1", "bx24_sdk_ver": "2.2.0"}, "JS SDK markers"),
-    ("sale.paysystem.handler.update", {"ID": 3, "FIELDS": {"SETTINGS": {"CURRENCY": ["EUR"]}}},
-     "update without a mode (page states no rule)"),
-    ("calendar.event.add", {"type": "user", "ownerId": 1, "from_ts": 1718000000, "to_ts": 1718003600, "section": 5,
-                            "name": "x"}, "timestamps instead of dates"),
-    ("crm.deal.add", {"fields": {"TITLE": "x", "CATEGORY_ID": 2, "LOCATION_ID": 15}},
-     "funnel and location are integer ids (crm/data-types.md)"),
+    (
+        "sale.paysystem.handler.update",
+        {"ID": 3, "FIELDS": {"SETTINGS": {"CURRENCY": ["EUR"]}}},
+        "update without a mode (page states no rule)",
+    ),
+    (
+        "calendar.event.add",
+        {"type": "user", "ownerId": 1, "from_ts": 1718000000, "to_ts": 1718003600, "section": 5, "name": "x"},
+        "timestamps instead of dates",
+    ),
+    (
+        "crm.deal.add",
+        {"fields": {"TITLE": "x", "CATEGORY_ID": 2, "LOCATION_ID": 15}},
+        "funnel and location are integer ids (crm/data-types.md)",
+    ),
     ("department.get", {"SORT": 5}, "SORT as the filter the table documents"),
     ("crm.company.add", {"fields": {"TITLE": "x", "UTM_MEDIUM": "email"}}, "UTM_MEDIUM free text, as other pages send"),
-    ("sign.b2e.document.send", {"fields": {
-        "company": {"crmId": 12}, "members": [{"userId": 25, "role": "signer"}], "responsible": {"employeeCode": "E1"},
-        "companyProviderUid": "d4f6", "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
-        "regionDocumentType": "12.999", "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"}}},
-     "responsible by employeeCode alone"),
-    ("task.stages.movetask", {"id": 1, "stageId": 2, "before": 3, "after": 4},
-     "before and after together, as the page's own example sends them"),
+    (
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 12},
+                "members": [{"userId": 25, "role": "signer"}],
+                "responsible": {"employeeCode": "E1"},
+                "companyProviderUid": "d4f6",
+                "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
+                "regionDocumentType": "12.999",
+                "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"},
+            }
+        },
+        "responsible by employeeCode alone",
+    ),
+    (
+        "task.stages.movetask",
+        {"id": 1, "stageId": 2, "before": 3, "after": 4},
+        "before and after together, as the page's own example sends them",
+    ),
     ("bizproc.workflow.kill", {"ID": "65e5a449e8f135.21284909"}, "workflow ids are strings"),
-    ("sale.paysystem.settings.update", {"ID": 11, "SETTINGS": {"REST_SERVICE_KEY_IFRAME": {"TYPE": "VALUE",
-                                                                                       "VALUE": "K"}}},
-     "SETTINGS is a map of setting codes"),
+    (
+        "sale.paysystem.settings.update",
+        {"ID": 11, "SETTINGS": {"REST_SERVICE_KEY_IFRAME": {"TYPE": "VALUE", "VALUE": "K"}}},
+        "SETTINGS is a map of setting codes",
+    ),
 ]
 # Calls the docs forbid; each must be refused.
 INVALID = [
@@ -64,13 +91,26 @@ INVALID = [
     ("sale.paysystem.settings.update", {"ID": 1, "SETTINGS": {}}, "empty SETTINGS"),
     ("voximplant.sip.update", {"CONFIG_ID": 1}, "nothing to change"),
     ("crm.deal.list", {"selct": ["ID"]}, "a typo of select"),
-    ("imconnector.send.messages", {"CONNECTOR": "c", "LINE": 1, "MESSAGES": [
-        {"user": {"id": "u"}, "message": {"id": "m"}, "chat": {"id": "c"}}]}, "a message with neither text nor files"),
-    ("sign.b2e.document.send", {"fields": {
-        "company": {"crmId": 12}, "members": [{"role": "signer"}], "responsible": {"userId": 7},
-        "companyProviderUid": "d4f6", "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
-        "regionDocumentType": "12.999", "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"}}},
-     "a member named by none of employeeId, employeeCode, userId"),
+    (
+        "imconnector.send.messages",
+        {"CONNECTOR": "c", "LINE": 1, "MESSAGES": [{"user": {"id": "u"}, "message": {"id": "m"}, "chat": {"id": "c"}}]},
+        "a message with neither text nor files",
+    ),
+    (
+        "sign.b2e.document.send",
+        {
+            "fields": {
+                "company": {"crmId": 12},
+                "members": [{"role": "signer"}],
+                "responsible": {"userId": 7},
+                "companyProviderUid": "d4f6",
+                "files": [{"fileName": "c.pdf", "fileType": "application/pdf", "fileContent": "JV"}],
+                "regionDocumentType": "12.999",
+                "externalSettings": {"externalId": "X", "externalDateCreate": "2025-02-18"},
+            }
+        },
+        "a member named by none of employeeId, employeeCode, userId",
+    ),
 ]
 
 
@@ -79,8 +119,20 @@ def docs_examples(docs: Path, show: bool) -> None:
     from codegen.importer import example_fit, examples, identify, shapes, yfm
     from codegen.importer.run import pages
 
-    counts = {key: 0 for key in ("methods", "first", "first refused", "first placeholder", "first strict only",
-                                 "bodies", "refused", "placeholder", "strict only")}
+    counts = {
+        key: 0
+        for key in (
+            "methods",
+            "first",
+            "first refused",
+            "first placeholder",
+            "first strict only",
+            "bodies",
+            "refused",
+            "placeholder",
+            "strict only",
+        )
+    }
     for path, relative in pages(docs):
         blocks = yfm.parse(Path(path).read_text(encoding="utf-8"))
         identity = identify.identify(relative, blocks)
@@ -94,19 +146,27 @@ def docs_examples(docs: Path, show: bool) -> None:
         for index, body in enumerate(bodies):
             plain = b24client.validate(identity.method, body, api_version=version)
             strict = b24client.validate(identity.method, body, api_version=version, strict=True)
-            hits = {"bodies": True, "refused": bool(plain), "strict only": bool(strict) and not plain,
-                    "placeholder": bool(plain) and any(example_fit.is_placeholder(v) for v in _leaves(body))}
+            hits = {
+                "bodies": True,
+                "refused": bool(plain),
+                "strict only": bool(strict) and not plain,
+                "placeholder": bool(plain) and any(example_fit.is_placeholder(v) for v in _leaves(body)),
+            }
             for key, hit in hits.items():
                 counts[key] += hit
                 if index == 0 and first is not None:
                     counts["first" if key == "bodies" else f"first {key}"] += hit
             if show and (plain or strict):
                 print(f"  refused{' (strict)' if not plain else ''}: {(plain or strict)[0]}")
-    print(f"docs request examples: {counts['bodies']} distinct bodies on {counts['methods']} method pages; "
-          f"refused {counts['refused']} ({counts['placeholder']} with placeholder values); "
-          f"refused only in strict mode {counts['strict only']}")
-    print(f"first webhook example per page: {counts['first']}; refused {counts['first refused']} "
-          f"({counts['first placeholder']} with placeholder values); strict only {counts['first strict only']}")
+    print(
+        f"docs request examples: {counts['bodies']} distinct bodies on {counts['methods']} method pages; "
+        f"refused {counts['refused']} ({counts['placeholder']} with placeholder values); "
+        f"refused only in strict mode {counts['strict only']}"
+    )
+    print(
+        f"first webhook example per page: {counts['first']}; refused {counts['first refused']} "
+        f"({counts['first placeholder']} with placeholder values); strict only {counts['first strict only']}"
+    )
     print(json.dumps(counts, sort_keys=True))
 
 
@@ -127,8 +187,10 @@ def main() -> None:
     for method, params, why in VALID:
         problems = b24client.validate(method, params)
         refused += bool(problems)
-        print(f"valid   {'REFUSED' if problems else 'ok     '} {method} ({why})"
-              + (f": {problems[0].path} {problems[0].rule}" if problems else ""))
+        print(
+            f"valid   {'REFUSED' if problems else 'ok     '} {method} ({why})"
+            + (f": {problems[0].path} {problems[0].rule}" if problems else "")
+        )
     missed = 0
     for method, params, why in INVALID:
         problems = b24client.validate(method, params)

@@ -40,7 +40,18 @@ def measure(export: Callable[[], Iterable[Any]], expected: int, id_key: str = "I
         error = f"{type(exc).__name__}: {str(exc)[:200]}"
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"records": records, "unique": unique, "out_of_range": out_of_range, "wall": wall,
-                      "cpu": usage.ru_utime + usage.ru_stime,
-                      "peak_rss_mib": peak_rss_mib(), "rss_before_mib": rss_before, "error": error}))
+    print(
+        json.dumps(
+            {
+                "records": records,
+                "unique": unique,
+                "out_of_range": out_of_range,
+                "wall": wall,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "peak_rss_mib": peak_rss_mib(),
+                "rss_before_mib": rss_before,
+                "error": error,
+            }
+        )
+    )
     sys.stdout.flush()

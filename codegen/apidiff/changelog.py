@@ -16,12 +16,24 @@ from pathlib import Path
 from .compare import ApiDiff, Change
 from .report import ordered, retyped_line
 
-HEADER = ("# Changelog\n\nWhat changed for callers of `b24client`, one section per release. Sections are "
-          "drafted by\n`python -m codegen changelog` from the API diff of the specs (README: Reviewing API "
-          "changes)\nand then edited by hand.\n")
+HEADER = (
+    "# Changelog\n\nWhat changed for callers of `b24client`, one section per release. Sections are "
+    "drafted by\n`python -m codegen changelog` from the API diff of the specs (README: Reviewing API "
+    "changes)\nand then edited by hand.\n"
+)
 
-_ADDED = {"method_added", "twin_added", "param_added_optional", "enum_value_added", "enum_dropped",
-          "result_field_added", "error_added", "pagination_cursor_gained", "constraint_dropped", "bound_loosened"}
+_ADDED = {
+    "method_added",
+    "twin_added",
+    "param_added_optional",
+    "enum_value_added",
+    "enum_dropped",
+    "result_field_added",
+    "error_added",
+    "pagination_cursor_gained",
+    "constraint_dropped",
+    "bound_loosened",
+}
 _DEPRECATED = {"method_deprecated", "param_deprecated"}
 
 
@@ -35,8 +47,7 @@ def _category(change: Change) -> str:
 
 def _lines(changes: list[Change]) -> list[str]:
     new_methods = [change.method for change in changes if change.kind in ("method_added", "twin_added")]
-    lines = [f"- {len(new_methods)} new method(s): " + ", ".join(f"`{name}`" for name in new_methods)] \
-        if new_methods else []
+    lines = [f"- {len(new_methods)} new method(s): " + ", ".join(f"`{name}`" for name in new_methods)] if new_methods else []
     rest = sorted((c for c in changes if c.kind not in ("method_added", "twin_added")), key=lambda c: c.method)
     for method, group in groupby(rest, key=lambda c: c.method):
         lines.append(f"- `{method}`: " + "; ".join(change.message for change in group))
@@ -66,7 +77,7 @@ def write_section(path: Path, section: str) -> None:
         notes = re.search(r"^### Notes$.*?(?=^### |\Z)", existing.group(0), flags=re.MULTILINE | re.DOTALL)
         if notes:
             section = section.rstrip("\n") + "\n\n" + notes.group(0).rstrip("\n") + "\n\n"
-        text = text[: existing.start()] + section + text[existing.end():]
+        text = text[: existing.start()] + section + text[existing.end() :]
     else:
         first = re.search(r"^## ", text, flags=re.MULTILINE)
         at = first.start() if first else len(text)

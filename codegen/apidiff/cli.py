@@ -48,8 +48,11 @@ def _diff(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    print(f"{diff.methods_old} → {diff.methods_new} methods compared, {len(diff.changes)} change(s), "
-          f"{diff.breaking} breaking ({time.perf_counter() - started:.1f}s)", file=sys.stderr)
+    print(
+        f"{diff.methods_old} → {diff.methods_new} methods compared, {len(diff.changes)} change(s), "
+        f"{diff.breaking} breaking ({time.perf_counter() - started:.1f}s)",
+        file=sys.stderr,
+    )
     return 1 if diff.breaking else 0
 
 

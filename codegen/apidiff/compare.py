@@ -13,12 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-# The repo root is on sys.path, as for codegen itself.
-from runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status
+from b24client.runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status
 
 from ..compile import error_class_name, error_classes
 from ..load import SpecTree
-from ..types import TypeRegistry
+from ..typeexpr import TypeRegistry
 from . import kinds
 from .rules import RULES_BY_KIND, Rule
 
@@ -41,8 +40,16 @@ class Change:
         return self.rule.breaking
 
     def as_json(self) -> dict[str, Any]:
-        return {"method": self.method, "kind": self.kind, "group": self.rule.group, "breaking": self.breaking,
-                "path": self.path, "message": self.message, "old": self.old, "new": self.new}
+        return {
+            "method": self.method,
+            "kind": self.kind,
+            "group": self.rule.group,
+            "breaking": self.breaking,
+            "path": self.path,
+            "message": self.message,
+            "old": self.old,
+            "new": self.new,
+        }
 
 
 @dataclass
@@ -57,8 +64,7 @@ class _Side:
     def __post_init__(self) -> None:
         self.registry = TypeRegistry(self.tree.types)
         classes, self.by_code, _ = error_classes(self.tree)
-        self.class_bases = {error_class.name: CATEGORY_BASES.get(error_class.category or "", ApiError)
-                            for error_class in classes}
+        self.class_bases = {error_class.name: CATEGORY_BASES.get(error_class.category or "", ApiError) for error_class in classes}
 
 
 @dataclass(frozen=True)
@@ -131,15 +137,18 @@ class _MethodDiff:
         was, now = bool(self.old_data.get("deprecated")), bool(self.new_data.get("deprecated"))
         if now and not was:
             replacement = (self.new_data["deprecated"] or {}).get("replacement")
-            self.add("method_deprecated", "", "deprecated" + (f"; use `{replacement}`" if replacement else ""),
-                     new=replacement)
+            self.add("method_deprecated", "", "deprecated" + (f"; use `{replacement}`" if replacement else ""), new=replacement)
         elif was and not now:
             self.add("method_undeprecated", "", "no longer deprecated")
         if self.old_data.get("idempotent") != self.new_data.get("idempotent"):
             now_idempotent = bool(self.new_data.get("idempotent"))
-            self.add("idempotency_changed", "", "now idempotent (retried after faults)" if now_idempotent
-                     else "now state-changing (never retried once sent)",
-                     bool(self.old_data.get("idempotent")), now_idempotent)
+            self.add(
+                "idempotency_changed",
+                "",
+                "now idempotent (retried after faults)" if now_idempotent else "now state-changing (never retried once sent)",
+                bool(self.old_data.get("idempotent")),
+                now_idempotent,
+            )
         was_batchable, now_batchable = self.old_data.get("batchable", True), self.new_data.get("batchable", True)
         if was_batchable and not now_batchable:
             self.add("batch_refused", "", "refused inside batch")
@@ -216,17 +225,19 @@ class _MethodDiff:
         precedence_was = [r for r in old if r.get("rule") == "precedence"]
         precedence_now = [r for r in new if r.get("rule") == "precedence"]
         if precedence_was != precedence_now:
-            self.add("precedence_changed", path, f"precedence{where}: "
-                     f"{'; '.join(map(_rule_text, precedence_was)) or 'none'} → "
-                     f"{'; '.join(map(_rule_text, precedence_now)) or 'none'}")
+            self.add(
+                "precedence_changed",
+                path,
+                f"precedence{where}: "
+                f"{'; '.join(map(_rule_text, precedence_was)) or 'none'} → "
+                f"{'; '.join(map(_rule_text, precedence_now)) or 'none'}",
+            )
         for key in sorted(set(new_rules) - set(old_rules)):
             if new_rules[key].get("rule") != "precedence":
-                self.add("constraint_added", path, f"rule added{where}: {_rule_text(new_rules[key])}",
-                         new=new_rules[key])
+                self.add("constraint_added", path, f"rule added{where}: {_rule_text(new_rules[key])}", new=new_rules[key])
         for key in sorted(set(old_rules) - set(new_rules)):
             if old_rules[key].get("rule") != "precedence":
-                self.add("constraint_dropped", path, f"rule dropped{where}: {_rule_text(old_rules[key])}",
-                         old=old_rules[key])
+                self.add("constraint_dropped", path, f"rule dropped{where}: {_rule_text(old_rules[key])}", old=old_rules[key])
 
     # result
 
@@ -260,8 +271,7 @@ class _MethodDiff:
                 classes = sorted(old_entries[key][1])
                 gone = [name for name in classes if name not in self.new.class_bases]
                 if gone:
-                    self.add("error_class_removed", code, f"{label} removed; class {_names(gone)} "
-                             "no longer generated", old=gone)
+                    self.add("error_class_removed", code, f"{label} removed; class {_names(gone)} no longer generated", old=gone)
                 else:
                     self._error_removed(code, label, old_entries[key][0], classes)
                 continue
@@ -270,18 +280,33 @@ class _MethodDiff:
                 continue
             (old_statuses, old_classes), (new_statuses, new_classes) = old_entries[key], new_entries[key]
             if old_classes != new_classes:
-                self.add("error_class_changed", code, f"{label} raises {_names(sorted(new_classes))} "
-                         f"instead of {_names(sorted(old_classes))}", sorted(old_classes), sorted(new_classes))
+                self.add(
+                    "error_class_changed",
+                    code,
+                    f"{label} raises {_names(sorted(new_classes))} instead of {_names(sorted(old_classes))}",
+                    sorted(old_classes),
+                    sorted(new_classes),
+                )
             else:
                 for name in sorted(new_classes):
                     was, now = self.old.class_bases.get(name), self.new.class_bases.get(name)
                     if was and now and was is not now:
                         kind = "error_base_specialised" if issubclass(now, was) else "error_base_changed"
-                        self.add(kind, code, f"{label}: `{name}` now derives from {now.__name__} "
-                                 f"instead of {was.__name__}", was.__name__, now.__name__)
+                        self.add(
+                            kind,
+                            code,
+                            f"{label}: `{name}` now derives from {now.__name__} instead of {was.__name__}",
+                            was.__name__,
+                            now.__name__,
+                        )
             if old_statuses != new_statuses:
-                self.add("error_status_changed", code, f"{label} status {_statuses(old_statuses)} → "
-                         f"{_statuses(new_statuses)}", sorted(old_statuses), sorted(new_statuses))
+                self.add(
+                    "error_status_changed",
+                    code,
+                    f"{label} status {_statuses(old_statuses)} → {_statuses(new_statuses)}",
+                    sorted(old_statuses),
+                    sorted(new_statuses),
+                )
 
     def _error_added(self, code: str, label: str, statuses: set[int], classes: set[str]) -> None:
         """Before, the reply was mapped by the shared code table or the status; a caller keeps
@@ -289,13 +314,21 @@ class _MethodDiff:
         before = _fallback(self.old, code, statuses)
         candidates: list[type[ApiError]] = [ApiError, *CATEGORY_BASES.values()]
         bases = {base.__name__: base for base in candidates}
-        kept = all(name == before or (before in bases and name in self.new.class_bases
-                                      and issubclass(self.new.class_bases[name], bases[before])) for name in classes)
+        kept = all(
+            name == before
+            or (before in bases and name in self.new.class_bases and issubclass(self.new.class_bases[name], bases[before]))
+            for name in classes
+        )
         if kept:
             self.add("error_added", code, f"{label} documented: raises {_names(sorted(classes))}", new=sorted(classes))
         else:
-            self.add("error_class_changed", code, f"{label} documented: raises {_names(sorted(classes))} "
-                     f"instead of `{before}`", [before], sorted(classes))
+            self.add(
+                "error_class_changed",
+                code,
+                f"{label} documented: raises {_names(sorted(classes))} instead of `{before}`",
+                [before],
+                sorted(classes),
+            )
 
     def _error_removed(self, code: str, label: str, statuses: set[int], classes: list[str]) -> None:
         """Without the method's own entry the runtime maps the reply by the shared code table,
@@ -304,8 +337,13 @@ class _MethodDiff:
         if fallback in classes:
             self.add("error_removed", code, f"{label} no longer documented (still raises `{fallback}`)", old=classes)
         else:
-            self.add("error_class_changed", code, f"{label} no longer documented: raises `{fallback}` instead of "
-                     f"{_names(classes)}", classes, [fallback])
+            self.add(
+                "error_class_changed",
+                code,
+                f"{label} no longer documented: raises `{fallback}` instead of {_names(classes)}",
+                classes,
+                [fallback],
+            )
 
     # pagination
 
@@ -315,21 +353,32 @@ class _MethodDiff:
         was, now = old.get("style", "none"), new.get("style", "none")
         if was != now:
             worse = was == "offset" or now == "page"
-            self.add("pagination_style_changed" if worse else "pagination_style_improved", "",
-                     f"paging style {was} → {now}", was, now)
+            self.add(
+                "pagination_style_changed" if worse else "pagination_style_improved", "", f"paging style {was} → {now}", was, now
+            )
         if was != "offset" or now != "offset":
             return
         if (old.get("items") or "") != (new.get("items") or ""):
-            self.add("pagination_items_moved", "", f"records path in result `{old.get('items') or '(result)'}` → "
-                     f"`{new.get('items') or '(result)'}`", old.get("items") or "", new.get("items") or "")
+            self.add(
+                "pagination_items_moved",
+                "",
+                f"records path in result `{old.get('items') or '(result)'}` → `{new.get('items') or '(result)'}`",
+                old.get("items") or "",
+                new.get("items") or "",
+            )
         cursor_was, cursor_now = _cursor_ready(old), _cursor_ready(new)
         if cursor_was and not cursor_now:
             self.add("pagination_cursor_lost", "", "id cursors no longer possible (id_field or no_count gone)")
         elif cursor_now and not cursor_was:
             self.add("pagination_cursor_gained", "", f"id cursors on `{new['id_field']}` now possible")
         if old.get("page_size", 50) != new.get("page_size", 50):
-            self.add("pagination_page_size_changed", "", f"page size {old.get('page_size', 50)} → "
-                     f"{new.get('page_size', 50)}", old.get("page_size", 50), new.get("page_size", 50))
+            self.add(
+                "pagination_page_size_changed",
+                "",
+                f"page size {old.get('page_size', 50)} → {new.get('page_size', 50)}",
+                old.get("page_size", 50),
+                new.get("page_size", 50),
+            )
 
 
 def _enum_values(param: dict[str, Any]) -> set[Any] | None:
@@ -347,8 +396,12 @@ def _canonical(rules: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {json.dumps(rule, sort_keys=True, default=str): rule for rule in rules}
 
 
-_RULE_WORDS = {"at_least_one_of": "at least one of", "exactly_one_of": "exactly one of",
-               "mutually_exclusive": "at most one of", "precedence": "first wins among"}
+_RULE_WORDS = {
+    "at_least_one_of": "at least one of",
+    "exactly_one_of": "exactly one of",
+    "mutually_exclusive": "at most one of",
+    "precedence": "first wins among",
+}
 
 
 def _rule_text(rule: dict[str, Any]) -> str:
@@ -356,10 +409,20 @@ def _rule_text(rule: dict[str, Any]) -> str:
     if rule.get("rule") in _RULE_WORDS:
         return f"{_RULE_WORDS[rule['rule']]} {names}"
     when = rule.get("when") or {}
-    condition = (f"`{when.get('param')}` = {when['equals']!r}" if "equals" in when
-                 else f"`{when.get('param')}` in {when['in']!r}" if "in" in when else f"`{when.get('param')}` given")
-    verb = "required" if rule.get("rule") == "required_if" else "forbidden" if rule.get("rule") == "forbidden_if" \
+    condition = (
+        f"`{when.get('param')}` = {when['equals']!r}"
+        if "equals" in when
+        else f"`{when.get('param')}` in {when['in']!r}"
+        if "in" in when
+        else f"`{when.get('param')}` given"
+    )
+    verb = (
+        "required"
+        if rule.get("rule") == "required_if"
+        else "forbidden"
+        if rule.get("rule") == "forbidden_if"
         else str(rule.get("rule"))
+    )
     return f"{names} {verb} when {condition}"
 
 
@@ -414,8 +477,14 @@ def _resolve(schema: Any, root: dict[str, Any], seen: tuple[str, ...]) -> tuple[
     return (schema if isinstance(schema, dict) else {}), seen
 
 
-def _walk(schema: Any, root: dict[str, Any], path: str, required: bool,
-          fields: dict[str, tuple[frozenset[str], bool]], seen: tuple[str, ...]) -> None:
+def _walk(
+    schema: Any,
+    root: dict[str, Any],
+    path: str,
+    required: bool,
+    fields: dict[str, tuple[frozenset[str], bool]],
+    seen: tuple[str, ...],
+) -> None:
     schema, seen = _resolve(schema, root, seen)  # a $ref cycle resolves to {}: the walk ends there
     alternatives = [_resolve(alt, root, seen)[0] for key in ("anyOf", "oneOf", "allOf") for alt in schema.get(key, [])]
     types = kinds.schema_types(schema)
@@ -438,6 +507,7 @@ def _walk(schema: Any, root: dict[str, Any], path: str, required: bool,
 
 def _outermost(paths: set[str]) -> list[str]:
     """Drop paths whose parent is in the set too: a removed object is one change, not one per field."""
+
     def parents(path: str) -> list[str]:
         found, current = [], path
         while current:

@@ -13,16 +13,39 @@ import datetime as _dt
 from functools import cache
 from typing import Any
 
-from runtime.validate import _kind_matches  # the repo root is on sys.path, as for codegen itself
+from b24client.runtime.validate import _kind_matches
 
-from ..types import PRIMITIVE_KINDS, TypeRegistry
+from ..typeexpr import PRIMITIVE_KINDS, TypeRegistry
 
 Alternative = tuple[str, int]  # (primitive kind, array depth)
 
 # One value of each shape the validator tells apart.
 _SAMPLES: tuple[Any, ...] = (
-    None, True, False, 0, 1, 7, -3, 2.5, "0", "1", "42", "2.5", "Y", "N", "x", "", "text",
-    "2026-01-31", _dt.date(2026, 1, 31), _dt.datetime(2026, 1, 31, 12, 0), [], [1], ("a",), {}, {"k": 1},
+    None,
+    True,
+    False,
+    0,
+    1,
+    7,
+    -3,
+    2.5,
+    "0",
+    "1",
+    "42",
+    "2.5",
+    "Y",
+    "N",
+    "x",
+    "",
+    "text",
+    "2026-01-31",
+    _dt.date(2026, 1, 31),
+    _dt.datetime(2026, 1, 31, 12, 0),
+    [],
+    [1],
+    ("a",),
+    {},
+    {"k": 1},
 )
 
 

@@ -34,23 +34,36 @@ def summary(changes: list[Change]) -> dict[str, Any]:
 
 
 def as_json(diff: ApiDiff, old_label: str, new_label: str) -> str:
-    document = {"old": old_label, "new": new_label,
-                "summary": {"methods_old": diff.methods_old, "methods_new": diff.methods_new, **summary(diff.changes)},
-                "changes": [change.as_json() for change in ordered(diff.changes)],
-                "edited_without_api_change": diff.edited_without_api_change,
-                "retyped": [{"type": name, "old": was, "new": now} for name, was, now in diff.retyped]}
+    document = {
+        "old": old_label,
+        "new": new_label,
+        "summary": {"methods_old": diff.methods_old, "methods_new": diff.methods_new, **summary(diff.changes)},
+        "changes": [change.as_json() for change in ordered(diff.changes)],
+        "edited_without_api_change": diff.edited_without_api_change,
+        "retyped": [{"type": name, "old": was, "new": now} for name, was, now in diff.retyped],
+    }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
 def _headline(changes: list[Change]) -> str:
     counts = summary(changes)
     kinds = counts["by_kind"]
-    parts = [f"{kinds[kind]} {label}" for kind, label in (
-        ("method_added", "added"), ("method_removed", "removed"), ("method_deprecated", "deprecated"),
-        ("twin_added", "v3 twins added"), ("twin_removed", "v3 twins removed")) if kinds.get(kind)]
+    parts = [
+        f"{kinds[kind]} {label}"
+        for kind, label in (
+            ("method_added", "added"),
+            ("method_removed", "removed"),
+            ("method_deprecated", "deprecated"),
+            ("twin_added", "v3 twins added"),
+            ("twin_removed", "v3 twins removed"),
+        )
+        if kinds.get(kind)
+    ]
     methods = f" Methods: {', '.join(parts)}." if parts else ""
-    return (f"**{counts['breaking']} breaking** and {counts['compatible']} compatible change(s) "
-            f"in {counts['methods_changed']} method(s).{methods}")
+    return (
+        f"**{counts['breaking']} breaking** and {counts['compatible']} compatible change(s) "
+        f"in {counts['methods_changed']} method(s).{methods}"
+    )
 
 
 def _count_table(changes: list[Change]) -> list[str]:
@@ -81,9 +94,11 @@ def _quiet_edits(diff: ApiDiff) -> list[str]:
         return []
     shown = diff.edited_without_api_change[:10]
     more = len(diff.edited_without_api_change) - len(shown)
-    return [f"{len(diff.edited_without_api_change)} other spec(s) changed without an API effect (examples, "
-            "summaries, notes): " + ", ".join(f"`{name}`" for name in shown) + (f" and {more} more" if more else "")
-            + ".", ""]
+    return [
+        f"{len(diff.edited_without_api_change)} other spec(s) changed without an API effect (examples, "
+        "summaries, notes): " + ", ".join(f"`{name}`" for name in shown) + (f" and {more} more" if more else "") + ".",
+        "",
+    ]
 
 
 def retyped_line(diff: ApiDiff) -> list[str]:
@@ -91,23 +106,37 @@ def retyped_line(diff: ApiDiff) -> list[str]:
         return []
     shown = ", ".join(f"`{name}` {was} → {now}" for name, was, now in diff.retyped[:20])
     more = f" and {len(diff.retyped) - 20} more" if len(diff.retyped) > 20 else ""
-    return [f"Type registry: {len(diff.retyped)} type name(s) resolve to another kind, which re-types every "
-            f"parameter using them: {shown}{more}.", ""]
+    return [
+        f"Type registry: {len(diff.retyped)} type name(s) resolve to another kind, which re-types every "
+        f"parameter using them: {shown}{more}.",
+        "",
+    ]
 
 
 def as_markdown(diff: ApiDiff, old_label: str, new_label: str) -> str:
     lines = [f"## API changes: {old_label} → {new_label}", ""]
     if not diff.changes:
-        return "\n".join([*lines, f"No change to the API a caller of the client can see "
-                          f"({diff.methods_new} methods compared).", "", *_quiet_edits(diff)])
+        return "\n".join(
+            [
+                *lines,
+                f"No change to the API a caller of the client can see ({diff.methods_new} methods compared).",
+                "",
+                *_quiet_edits(diff),
+            ]
+        )
     lines += [_headline(diff.changes), "", *_count_table(diff.changes), "", *retyped_line(diff)]
     changes = ordered(diff.changes)
     breaking = [change for change in changes if change.breaking]
     compatible = [change for change in changes if not change.breaking]
     if breaking:
-        lines += [f"### Breaking changes ({len(breaking)})", "",
-                  "Each one can break a caller's code: bump the version or say how to adapt.", "",
-                  *_section(breaking, explain=True), ""]
+        lines += [
+            f"### Breaking changes ({len(breaking)})",
+            "",
+            "Each one can break a caller's code: bump the version or say how to adapt.",
+            "",
+            *_section(breaking, explain=True),
+            "",
+        ]
     if compatible:
         body = _section(compatible, explain=False)
         lines += [f"### Compatible changes ({len(compatible)})", ""]

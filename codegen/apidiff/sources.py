@@ -65,10 +65,17 @@ def opened(argument: str | None, repo: Path = REPO) -> Iterator[Side]:
 
 def _unpack_spec(commit: str, into: Path, repo: Path) -> None:
     """`git archive <commit> spec | tar -x`: the system tar is several times faster than tarfile."""
-    archive = subprocess.Popen(["git", "-C", str(repo), "archive", "--format=tar", commit, "spec"],  # noqa: S603,S607
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    unpack = subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, capture_output=True,  # noqa: S603,S607
-                            check=False)
+    archive = subprocess.Popen(  # noqa: S603
+        ["git", "-C", str(repo), "archive", "--format=tar", commit, "spec"],  # noqa: S607
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    unpack = subprocess.run(  # noqa: S603
+        ["tar", "-x", "-C", str(into)],  # noqa: S607
+        stdin=archive.stdout,
+        capture_output=True,
+        check=False,
+    )
     assert archive.stdout is not None and archive.stderr is not None
     archive.stdout.close()
     problem = archive.stderr.read().decode().strip()

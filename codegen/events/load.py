@@ -34,6 +34,7 @@ def load_events(spec_root: Path, read: Callable[[Path], Any] = read_yaml) -> Eve
     if not (root / SHARED_FILE).exists():
         return None
     tree = EventTree(root, read(root / SHARED_FILE))
-    tree.specs, tree.load_errors = layered(yaml_files(root / "curated"), yaml_files(root / "imported"),
-                                           yaml_files(root / "overrides"), read)
+    tree.specs, tree.load_errors = layered(
+        yaml_files(root / "curated"), yaml_files(root / "imported"), yaml_files(root / "overrides"), read
+    )
     return tree

@@ -1,4 +1,4 @@
-"""Render the checked event specs into generated/events.py (the module `b24client.events`).
+"""Render the checked event specs into generated/b24client/events.py (the module `b24client.events`).
 
 One module, because it is small enough to import in a few milliseconds and users import it
 only where they receive events. The TypedDicts come from the same HintBuilder that types
@@ -14,11 +14,11 @@ import jinja2
 
 from ..naming import docs_url, pascal
 from ..pytypes import HintBuilder, TypedDictDef
-from ..types import TypeRegistry
-from .check import MODULE_NAMES, scopes_of
+from ..typeexpr import TypeRegistry
 from .load import EventTree
+from .spec_checks import MODULE_NAMES, scopes_of
 
-MODULE_PATH = "generated/events.py"
+MODULE_PATH = "generated/b24client/events.py"
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,7 @@ class EventRow:
 
 
 def _envelope_fields(hints: HintBuilder, params: dict[str, Any], owner: str) -> list[tuple[str, str, bool]]:
-    return [(key, hints.hint(param, owner + pascal(key)), bool(param.get("required")))
-            for key, param in params.items()]
+    return [(key, hints.hint(param, owner + pascal(key)), bool(param.get("required"))) for key, param in params.items()]
 
 
 def render_events(env: jinja2.Environment, events: EventTree, registry: TypeRegistry) -> dict[str, str]:
@@ -45,8 +44,12 @@ def render_events(env: jinja2.Environment, events: EventTree, registry: TypeRegi
         reserved |= {spec.data["type_name"] + "Data", spec.data["type_name"] + "Event"}
     hints = HintBuilder(registry, reserved=reserved)
     shared = events.shared
-    auth = hints.typed_dict("EventAuth", shared["auth"].get("properties", {}), functional=False,
-                            key_names={key: key for key in shared["auth"].get("properties", {})})
+    auth = hints.typed_dict(
+        "EventAuth",
+        shared["auth"].get("properties", {}),
+        functional=False,
+        key_names={key: key for key in shared["auth"].get("properties", {})},
+    )
     aliases: list[tuple[str, str]] = []
     rows = []
     for code in sorted(events.specs):
@@ -67,9 +70,10 @@ def render_events(env: jinja2.Environment, events: EventTree, registry: TypeRegi
         if data.get("auth", "shared") == "shared":
             fields.append(("auth", auth, False))
         hints.definitions.append(TypedDictDef(name + "Event", fields, functional=not all(k.isidentifier() for k, _, _ in fields)))
-        rows.append(EventRow(code, name + "Event", name + "Data", tuple(scopes_of(data)), docs_url(data["docs"]),
-                             spec.source_label))
+        rows.append(
+            EventRow(code, name + "Event", name + "Data", tuple(scopes_of(data)), docs_url(data["docs"]), spec.source_label)
+        )
     text = env.get_template("events.py.j2").render(
-        source="spec/events/ (shared.yaml and one file per event)", definitions=hints.definitions,
-        aliases=aliases, events=rows)
+        source="spec/events/ (shared.yaml and one file per event)", definitions=hints.definitions, aliases=aliases, events=rows
+    )
     return {MODULE_PATH: text}

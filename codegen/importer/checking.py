@@ -1,4 +1,4 @@
-"""Check drafts with codegen.check's own functions, inside the worker that built them.
+"""Check drafts with codegen.spec_checks's own functions, inside the worker that built them.
 
 The coverage figure must come from the project's checker, but running it over the whole
 tree after loading it back costs more than the import itself; each worker checks its
@@ -12,13 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..check import format_validator, schema_problems, semantic_problems
 from ..load import SpecFile
+from ..spec_checks import format_validator, schema_problems, semantic_problems
 from .registry import ImportRegistry
 
 
 @cache
-def _validator() -> Any:  # whatever codegen.check.format_validator builds, once per process
+def _validator() -> Any:  # whatever codegen.spec_checks.format_validator builds, once per process
     return format_validator()
 
 

@@ -57,8 +57,9 @@ def encoded(spec: dict[str, Any], names: tuple[str, ...], cue: str = "") -> bool
     return False
 
 
-def status(method: str, names: tuple[str, ...], cue: str, spec: dict[str, Any] | None,
-           decisions: dict[tuple[str, frozenset[str]], str]) -> str:
+def status(
+    method: str, names: tuple[str, ...], cue: str, spec: dict[str, Any] | None, decisions: dict[tuple[str, frozenset[str]], str]
+) -> str:
     reason = decisions.get((method, frozenset(names)))
     if reason is not None:
         return f"dismissed: {reason}"

@@ -15,12 +15,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runtime.validate import check_params, condition_holds  # the repo root is on sys.path
+from b24client.runtime.validate import check_params, condition_holds
 
 _SCALARS: dict[str, Any] = {
-    "string": "sample", "integer": 1, "number": 1.5, "boolean": True, "char": "Y", "date": "2024-01-01",
-    "datetime": "2024-01-01T00:00:00+00:00", "any": "sample", "file": ["a.txt", "aGVsbG8="], "array": [],
-    "object": {}, "null": None,
+    "string": "sample",
+    "integer": 1,
+    "number": 1.5,
+    "boolean": True,
+    "char": "Y",
+    "date": "2024-01-01",
+    "datetime": "2024-01-01T00:00:00+00:00",
+    "any": "sample",
+    "file": ["a.txt", "aGVsbG8="],
+    "array": [],
+    "object": {},
+    "null": None,
 }
 
 
@@ -34,8 +43,9 @@ def _choice(param: dict[str, Any]) -> tuple[str, int]:
     if "items" in param:
         return next(((k, d) for k, d in types if d == 1), types[0])
     if _structured(param):
-        return next(((k, d) for k, d in types if k == "object" and d == 0),
-                    next(((k, d) for k, d in types if k == "object"), types[0]))
+        return next(
+            ((k, d) for k, d in types if k == "object" and d == 0), next(((k, d) for k, d in types if k == "object"), types[0])
+        )
     return types[0]
 
 
@@ -71,8 +81,7 @@ def value_for(param: dict[str, Any], full: bool) -> Any:
 
 def members(properties: dict[str, Any], constraints: Any, full: bool) -> dict[str, Any]:
     """Required members, optional structured ones when `full`, and what the constraints ask for."""
-    chosen = {name: value_for(p, full) for name, p in properties.items()
-              if p.get("required") or (full and _structured(p))}
+    chosen = {name: value_for(p, full) for name, p in properties.items() if p.get("required") or (full and _structured(p))}
     for _ in range(3):  # a rule met may make another hold (required_if on a member just added)
         for rule in constraints:
             names = [name for name in rule["params"] if name in properties]
@@ -123,8 +132,7 @@ def drops(request: dict[str, Any], properties: dict[str, Any], constraints: Any,
     for rule in constraints:
         names = [name for name in rule["params"] if name in request]
         if rule["rule"] in ("at_least_one_of", "exactly_one_of") and names:
-            found.append((f"{path or '(top)'}: {'|'.join(rule['params'])}", _without(request, names), path,
-                          rule["rule"]))
+            found.append((f"{path or '(top)'}: {'|'.join(rule['params'])}", _without(request, names), path, rule["rule"]))
         elif rule["rule"] == "required_if" and condition_holds(request, rule["when"]):
             for name in names:
                 found.append((_join(path, name), _without(request, [name]), _join(path, name), "required_if"))
@@ -162,9 +170,12 @@ def replace_at(whole: Any, path: str, value: dict[str, Any]) -> Any:
     if index:
         items = list(copied[name])
         position = int(index.split("]")[0])
-        tail = head[len(name) + len(index) + 1:]
-        items[position] = replace_at(items[position], (tail.lstrip(".") + ("." + rest if rest else "")).lstrip("."),
-                                   value) if tail or rest else value
+        tail = head[len(name) + len(index) + 1 :]
+        items[position] = (
+            replace_at(items[position], (tail.lstrip(".") + ("." + rest if rest else "")).lstrip("."), value)
+            if tail or rest
+            else value
+        )
         copied[name] = items
     else:
         copied[name] = replace_at(copied[name], rest, value)

@@ -37,7 +37,7 @@ def error_test_cases(folder: Path = _TESTS) -> int:
         text = path.read_text(encoding="utf-8")
         start = text.find("ERROR_REPLIES = [")
         if start >= 0:
-            table = text[start: text.index("\n]", start)]
+            table = text[start : text.index("\n]", start)]
             count += table.count("\n    pytest.param(")
     return count
 
@@ -49,12 +49,22 @@ def figures(specs: Iterable[tuple[str, dict[str, Any]]], system_codes: dict[str,
     repeating one with a status of another category and no `category` of its own counts as
     one that votes its class under the wrong base.
     """
-    from runtime.exceptions import category_for_status  # the repo root is on sys.path
+    from b24client.runtime.exceptions import category_for_status
 
-    found = dict.fromkeys([
-        "entries", "status codes", "status code methods", "message codes", "message code methods",
-        "matches", "matches with leftovers", "leftover methods", "system codes off category",
-    ], 0)
+    found = dict.fromkeys(
+        [
+            "entries",
+            "status codes",
+            "status code methods",
+            "message codes",
+            "message code methods",
+            "matches",
+            "matches with leftovers",
+            "leftover methods",
+            "system codes off category",
+        ],
+        0,
+    )
     for _method_id, data in specs:
         errors = data.get("errors", [])
         found["entries"] += len(errors)
@@ -70,8 +80,10 @@ def figures(specs: Iterable[tuple[str, dict[str, Any]]], system_codes: dict[str,
         found["matches with leftovers"] += len(dirty)
         found["leftover methods"] += bool(dirty)
         found["system codes off category"] += sum(
-            1 for error in errors
-            if error["code"] in system_codes and "category" not in error
+            1
+            for error in errors
+            if error["code"] in system_codes
+            and "category" not in error
             and category_for_status(error["status"]) != system_codes[error["code"]]
         )
     return found
@@ -90,12 +102,15 @@ def section(specs: list[tuple[str, dict[str, Any]]], system_errors: list[dict[st
     system = {error["code"]: error["category"] for error in system_errors if "category" in error}
     counted = figures(specs, system)
     lines = [
-        "## Error entries", "",
-        "Counted by codegen/importer/error_figures.py over the effective specs; codegen.check refuses an entry",
+        "## Error entries",
+        "",
+        "Counted by codegen/importer/error_figures.py over the effective specs; codegen.spec_checks refuses an entry",
         "whose code is an HTTP status or message text (codegen/errorcodes.py), so the first two stay at 0.",
         "Baseline, the same count at commit 95f9f25: 85 status codes in 28 methods, 133 message codes in 37,",
-        "43 patterns with leftovers in 27, 355 system-code entries without `category`, 4,574 error test cases.", "",
-        "| what | count |", "| --- | --- |",
+        "43 patterns with leftovers in 27, 355 system-code entries without `category`, 4,574 error test cases.",
+        "",
+        "| what | count |",
+        "| --- | --- |",
     ]
     lines += [f"| {LABELS[key]} | {value} |" for key, value in counted.items()]
     lines.append(f"| documented-error test cases (codegen/testcases.py) | {planned_error_cases(specs, system_errors)} |")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from runtime.exceptions import category_for_status  # the repo root is on sys.path
+from b24client.runtime.exceptions import category_for_status
 
 from .. import errorcodes
 from ..load import SPEC_ROOT, read_yaml
@@ -85,7 +85,7 @@ def _code_of(cell: str) -> tuple[str, str]:
     found = _BACKTICKED.search(cell)
     if found:
         code = found.group(1).strip()
-        rest = cell[found.end():]
+        rest = cell[found.end() :]
     else:
         code, rest = yfm.plain(cell), ""
     if _EMPTY_CODE.search(code.strip(_QUOTES).strip()) or code.lower() in ("empty string", "empty value", '""'):
@@ -95,6 +95,7 @@ def _code_of(cell: str) -> tuple[str, str]:
 
 def _message_of(cell: str) -> str:
     """A message cell as plain text, its backticked placeholders kept as holes for `_match_for`."""
+
     def tick(found: re.Match[str]) -> str:
         inner = found.group(1)
         return _HOLE if _VARIABLE.search(inner.strip()) else inner
@@ -114,7 +115,7 @@ def is_error_table(table: yfm.Table, v3_code: str | None) -> bool:
 
 
 def _is_message_table(table: yfm.Table) -> bool:
-    """"Error text | Description": messages without codes."""
+    """ "Error text | Description": messages without codes."""
     columns = _columns(table.rows[0]) if table.rows else {}
     return "message" in columns and "code" not in columns and "field" not in columns
 
@@ -152,9 +153,11 @@ def notes(blocks: list[yfm.Block]) -> list[str]:
     found = []
     for code, _ in _replies(blocks):
         if errorcodes.is_message(code.strip()):
-            found.append(f"The error example sends the text {code!r} as `error`; codes are letters, digits and "
-                         "underscores, so the table's messages are entries of the code a bare message "
-                         "carries (the empty code unless the section shows a generic one) with a `match`.")
+            found.append(
+                f"The error example sends the text {code!r} as `error`; codes are letters, digits and "
+                "underscores, so the table's messages are entries of the code a bare message "
+                "carries (the empty code unless the section shows a generic one) with a `match`."
+            )
     return found
 
 
@@ -179,19 +182,22 @@ def read_section(blocks: list[yfm.Block]) -> tuple[list[RawError], list[int]]:
             found.extend(_read_table(block, v3_code, {code for code, _ in replies}))
         elif isinstance(block, yfm.Table) and shown is not None and _is_message_table(block):
             found.extend(_read_table(block, shown, set()))
-    return [error if error.code is not None else
-            RawError(_section_code(error.message or "", replies), error.status, error.message)
-            for error in found], section_statuses
+    return [
+        error if error.code is not None else RawError(_section_code(error.message or "", replies), error.status, error.message)
+        for error in found
+    ], section_statuses
 
 
 def _read_table(table: yfm.Table, given_code: str | None, shown: set[str]) -> list[RawError]:
     """Rows as raw errors; `given_code` serves tables without a code column."""
     columns = _columns(table.rows[0])
-    codes = [_code_of(cells[columns["code"]])[0] for cells in table.rows[1:]
-             if "code" in columns and columns["code"] < len(cells)]
+    codes = [
+        _code_of(cells[columns["code"]])[0] for cells in table.rows[1:] if "code" in columns and columns["code"] < len(cells)
+    ]
     numeric = errorcodes.numeric_family(codes, shown)  # a `400` among `0`, `100`: a code, not a status
     result = []
     for cells in table.rows[1:]:
+
         def cell(key: str, cells: tuple[str, ...] = cells) -> str | None:
             index = columns.get(key)
             return cells[index] if index is not None and index < len(cells) else None
@@ -246,7 +252,7 @@ def _match_for(message: str) -> str:
     text = _MARKDOWN_ESCAPE.sub(r"\1", text)
     parts, last = [], 0
     for found in _GENERAL.finditer(text):
-        parts.append(_SPECIAL.sub(r"\\\1", text[last:found.start()]))
+        parts.append(_SPECIAL.sub(r"\\\1", text[last : found.start()]))
         if found.group("any"):
             parts.append(".+?")
         else:
@@ -275,7 +281,8 @@ def _guarded(pattern: str, own: str, samples: list[str]) -> str:
 # deleting the document" names `DeletingDocument`); "not" and "no" stay, they carry it.
 _FILLER = frozenset(
     "a an the is are was were be been being has have had do does to of for in on at by with from as "
-    "this that these those it its your you please error occurred while".split())
+    "this that these those it its your you please error occurred while".split()
+)
 _NAME_WORDS = 5
 
 
@@ -321,8 +328,7 @@ def system_categories() -> dict[str, str]:
     return {str(error["code"]): str(error["category"]) for error in system_errors() if "category" in error}
 
 
-def normalise(raw: list[RawError], listed: list[int],
-              system: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def normalise(raw: list[RawError], listed: list[int], system: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One entry per distinct error, in page order (system errors arrive by include, not here)."""
     system = system_categories() if system is None else system
     by_code: dict[str, list[RawError]] = {}

@@ -1,7 +1,7 @@
 """The event part of reports/coverage.md: pages read, specs written, where payloads came from.
 
 Counted from the drafts the import made and from codegen's own event checks over the
-written tree (codegen/events/check.py), so the figures are the checker's, not re-derived.
+written tree (codegen/events/spec_checks.py), so the figures are the checker's, not re-derived.
 """
 
 from __future__ import annotations
@@ -32,9 +32,13 @@ def section(figures: EventFigures | None, outcomes: list[PageOutcome]) -> list[s
     sources = Counter(d.payload_source for d in figures.drafts.values())
     passing = len(figures.drafts) - len([k for k in figures.problems if k in figures.drafts])
     lines = [
-        "", "## Event specs", "",
-        "Pages of kind `event` are read by codegen/importer/events.py into spec/events/imported/.", "",
-        "| figure | value |", "| --- | --- |",
+        "",
+        "## Event specs",
+        "",
+        "Pages of kind `event` are read by codegen/importer/events.py into spec/events/imported/.",
+        "",
+        "| figure | value |",
+        "| --- | --- |",
         f"| event pages read (kind `event`) | {sum(1 for o in outcomes if o.kind == 'event')} |",
         f"| pages documenting one event | {sum(1 for o in outcomes if len(o.events) == 1 and o.events[0].spec)} |",
         f"| pages documenting several events (one spec per section) | {sum(1 for o in outcomes if len(o.events) > 1)} |",
@@ -48,8 +52,9 @@ def section(figures: EventFigures | None, outcomes: list[PageOutcome]) -> list[s
         pages = sorted(d.docs for d in read if d.skipped == reason)
         lines.append(f"- {reason} ({len(pages)}): " + ", ".join(pages))
     lines += ["", "Event codes that several pages claim:", ""]
-    lines += [f"- `{code}`: kept {paths[0]}; also {', '.join(paths[1:])}"
-              for code, paths in sorted(figures.duplicates.items())] or ["None."]
+    lines += [
+        f"- `{code}`: kept {paths[0]}; also {', '.join(paths[1:])}" for code, paths in sorted(figures.duplicates.items())
+    ] or ["None."]
     lines += ["", "Event specs failing the checks (left out of the generated package):", ""]
     lines += [f"- `{code}`: {problems[0]}" for code, problems in sorted(figures.problems.items())] or ["None."]
     lines += ["", "Payload changes the pages' own examples forced (each is a note in its spec):", ""]

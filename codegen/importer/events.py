@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..events import check
+from ..events import spec_checks
 from ..naming import pascal
 from . import examples, facts, params, shapes, subtables, yfm
 
@@ -32,10 +32,28 @@ _CODE = re.compile(r"^[A-Z][A-Z0-9_.]*$")
 _MULTI_HEADING = re.compile(r"^ON[A-Z0-9]{4,}$")
 _WIDGET = re.compile(r"where the widget is (?:embedded|integrated)|widget placement", re.IGNORECASE)
 _STOP = re.compile(r"continue learning|code examples?|see also|how to|error handling", re.IGNORECASE)
-_PAST = {"add": "added", "update": "updated", "delete": "deleted", "start": "started", "finish": "finished",
-         "change": "changed", "install": "installed", "uninstall": "uninstalled", "set": "set", "bind": "bound",
-         "unbind": "unbound", "join": "joined", "leave": "left", "expose": "issued", "send": "sent",
-         "move": "moved", "copy": "copied", "read": "read", "like": "liked", "clear": "cleared"}
+_PAST = {
+    "add": "added",
+    "update": "updated",
+    "delete": "deleted",
+    "start": "started",
+    "finish": "finished",
+    "change": "changed",
+    "install": "installed",
+    "uninstall": "uninstalled",
+    "set": "set",
+    "bind": "bound",
+    "unbind": "unbound",
+    "join": "joined",
+    "leave": "left",
+    "expose": "issued",
+    "send": "sent",
+    "move": "moved",
+    "copy": "copied",
+    "read": "read",
+    "like": "liked",
+    "clear": "cleared",
+}
 
 
 @dataclass
@@ -103,8 +121,9 @@ def _page_words(blocks: list[yfm.Block]) -> set[str]:
         text = getattr(block, "text", "")
         text = re.sub(r"\]\([^)]*\)|\{#[^}]*\}", " ", text)  # link targets and anchors spell codes run together
         spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)  # camelCase words apart
-        words |= {word.lower() for word in re.findall(r"[A-Za-z]+[0-9]*", spaced)
-                  if len(word) >= 2 and not word.isupper()}  # codes in capitals are what is being cut
+        words |= {
+            word.lower() for word in re.findall(r"[A-Za-z]+[0-9]*", spaced) if len(word) >= 2 and not word.isupper()
+        }  # codes in capitals are what is being cut
     return words
 
 
@@ -245,23 +264,26 @@ def settle(spec: dict[str, Any], shared: dict[str, Any], registry: Any, notes: l
     changes = 0
     seen: set[tuple[str, str]] = set()
     for _ in range(50):  # each round settles one member; payloads are small
-        problems = [(problem, example["body"]) for example in spec.get("examples", [])
-                    for problem in check.body_problems(example["body"], spec, shared, registry)
-                    if not problem.path.startswith("auth") and problem.path != "event"]
+        problems = [
+            (problem, example["body"])
+            for example in spec.get("examples", [])
+            for problem in spec_checks.body_problems(example["body"], spec, shared, registry)
+            if not problem.path.startswith("auth") and problem.path != "event"
+        ]
         if not problems:
             break
         problem, body = problems[0]
         param = _param_at({"data": spec["data"], **spec.get("envelope", {})}, problem.path)
         value = _value_at(body, problem.path)
-        if param is None or problem.rule not in ("type", "enum", "not_null", "required") or \
-                (problem.path, problem.rule) in seen:
+        if param is None or problem.rule not in ("type", "enum", "not_null", "required") or (problem.path, problem.rule) in seen:
             break
         seen.add((problem.path, problem.rule))
         if problem.rule == "type":
             kind = param_of(value)["type"]
             param["type"] = "|".join(dict.fromkeys([*param["type"].split("|"), kind]))
-            notes.append(f"`{problem.path}`: the example sends {type(value).__name__} {str(value)[:40]!r}; "
-                         f"`{kind}` joins the table's type")
+            notes.append(
+                f"`{problem.path}`: the example sends {type(value).__name__} {str(value)[:40]!r}; `{kind}` joins the table's type"
+            )
         elif problem.rule == "enum":
             del param["enum"]
             notes.append(f"`{problem.path}`: the example sends {value!r}, not a listed value; no value list")
@@ -280,8 +302,7 @@ def build(docs: str, title: str, blocks: list[yfm.Block], shared: dict[str, Any]
     describes several), or a single EventDraft with `skipped` set."""
     reason = skip_reason(docs, title, blocks)
     if reason is None and _event_sections(blocks):
-        return [_section_draft(docs, title, code, section, blocks, shared, registry)
-                for code, section in _event_sections(blocks)]
+        return [_section_draft(docs, title, code, section, blocks, shared, registry) for code, section in _event_sections(blocks)]
     bodies = example_bodies(blocks)
     code, name_notes = event_code(title, bodies)
     if reason is None and code is None:
@@ -306,23 +327,38 @@ def _event_sections(blocks: list[yfm.Block]) -> list[tuple[str, list[yfm.Block]]
     return found if len(found) >= 2 else []
 
 
-def _section_draft(docs: str, title: str, code: str, section: list[yfm.Block], page: list[yfm.Block],
-                   shared: dict[str, Any], registry: Any) -> EventDraft:
+def _section_draft(
+    docs: str, title: str, code: str, section: list[yfm.Block], page: list[yfm.Block], shared: dict[str, Any], registry: Any
+) -> EventDraft:
     """One event of a page that describes several: its table lists the members of `data`, and
     its JSON example shows `data` alone, which becomes the example request's `data`."""
     bodies = [{"event": code, "data": parsed} for parsed, _ in examples.json_blocks(section) if "event" not in parsed]
     notes = [{"topic": "Event name", "choice": f"The page describes several events; this is its section {code}."}]
     if bodies:
-        notes.append({"topic": "Examples", "choice": "The section's example shows `data` only; the example request "
-                      "wraps it with the event code and nothing else."})
+        notes.append(
+            {
+                "topic": "Examples",
+                "choice": "The section's example shows `data` only; the example request "
+                "wraps it with the event code and nothing else.",
+            }
+        )
     draft = _draft(docs, title, code, section, bodies[:1], page, notes, shared, registry)
     if draft.spec is not None:
         draft.spec["title"] = f"{title}: {code}"
     return draft
 
 
-def _draft(docs: str, title: str, code: str, region: list[yfm.Block], bodies: list[dict[str, Any]],
-           blocks: list[yfm.Block], notes: list[dict[str, str]], shared: dict[str, Any], registry: Any) -> EventDraft:
+def _draft(
+    docs: str,
+    title: str,
+    code: str,
+    region: list[yfm.Block],
+    bodies: list[dict[str, Any]],
+    blocks: list[yfm.Block],
+    notes: list[dict[str, str]],
+    shared: dict[str, Any],
+    registry: Any,
+) -> EventDraft:
     """The draft of one event: its tables in `region`, its example requests `bodies`."""
     draft = EventDraft(docs, event=code)
     stats = params.TableStats()
@@ -355,8 +391,9 @@ def _draft(docs: str, title: str, code: str, region: list[yfm.Block], bodies: li
                 shape_notes.append(f"`{key}`: a top-level member the example sends; typed from its value")
     if not data.get("properties") and not bodies:
         data["open"] = True
-    draft.payload_source = ("tables and example" if added else "tables") if from_tables else \
-        ("example only" if data.get("properties") else "none")
+    draft.payload_source = (
+        ("tables and example" if added else "tables") if from_tables else ("example only" if data.get("properties") else "none")
+    )
     if draft.payload_source == "none":
         shape_notes.append("`data`: neither a table nor a JSON example shows its members; any object is taken")
 
@@ -375,16 +412,19 @@ def _draft(docs: str, title: str, code: str, region: list[yfm.Block], bodies: li
     if deprecated:
         deprecated["reason"] = deprecated["reason"].replace("the method", "the event")
         spec["deprecated"] = deprecated
-    mentions_auth = "auth" in tree or any("auth-params-in-events" in (b.include_path or "")
-                                          for b in blocks if isinstance(b, yfm.Directive))
+    mentions_auth = "auth" in tree or any(
+        "auth-params-in-events" in (b.include_path or "") for b in blocks if isinstance(b, yfm.Directive)
+    )
     if bodies and not any("auth" in body for body in bodies) and not mentions_auth:
         spec["auth"] = "absent"
     if envelope:
         spec["envelope"] = envelope
     spec["data"] = data
     if bodies:
-        spec["examples"] = [{"name": "docs" if index == 0 else f"docs_{index + 1}", "body": copy.deepcopy(body)}
-                            for index, body in enumerate(bodies)]
+        spec["examples"] = [
+            {"name": "docs" if index == 0 else f"docs_{index + 1}", "body": copy.deepcopy(body)}
+            for index, body in enumerate(bodies)
+        ]
     settle(spec, shared, registry, shape_notes)
     notes += [{"topic": "Shape of values", "choice": note} for note in shape_notes]
     if notes:

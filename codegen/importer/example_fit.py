@@ -32,14 +32,15 @@ import re
 from collections import Counter
 from typing import Any
 
-from runtime.validate import Problem
+from b24client.runtime.validate import Problem
 
 from . import typeexpr
 from .registry import ImportRegistry
 from .validate_example import request_problems
 
 _PLACEHOLDER = re.compile(
-    r"^\*\*.*\*\*$|^_[A-Z_]+_$|^your_|_here\b|^put_|^<[^>]+>$|^\{[^}]+\}$|^#[A-Z_]+#$|^\.\.\.$", re.IGNORECASE)
+    r"^\*\*.*\*\*$|^_[A-Z_]+_$|^your_|_here\b|^put_|^<[^>]+>$|^\{[^}]+\}$|^#[A-Z_]+#$|^\.\.\.$", re.IGNORECASE
+)
 _SEGMENT = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
 _NARROW_SCALARS = frozenset({"integer", "number", "char", "boolean", "date", "datetime"})
 _MAX_ROUNDS = 50
@@ -69,8 +70,7 @@ def json_kind(value: Any) -> str:
 class _Spot:
     """Where a validator path points: the member's level (name → param), its name, its value."""
 
-    def __init__(self, level: dict[str, Any], name: str, value: Any, owner: dict[str, Any] | None,
-                 owner_value: Any) -> None:
+    def __init__(self, level: dict[str, Any], name: str, value: Any, owner: dict[str, Any] | None, owner_value: Any) -> None:
         self.level, self.name, self.value, self.owner, self.owner_value = level, name, value, owner, owner_value
 
     @property
@@ -147,8 +147,10 @@ def _settle_type(spot: _Spot, path: str, registry: ImportRegistry, notes: list[s
     widened = _widen(param, spot.value, _kinds(param["type"], registry))
     if widened is None:
         return False
-    notes.append(f"`{path}`: the example sends {json_kind(spot.value)} {_short(spot.value)} where the table "
-                 f"types `{param['type']}`; typed `{widened}`")
+    notes.append(
+        f"`{path}`: the example sends {json_kind(spot.value)} {_short(spot.value)} where the table "
+        f"types `{param['type']}`; typed `{widened}`"
+    )
     param["type"] = widened
     if widened == "string":
         param.pop("enum", None)
@@ -199,8 +201,9 @@ def _settle_unknown(spot: _Spot, path: str, problem: Problem, notes: list[str], 
             record["constraints"] = holder.pop("constraints")
         holder["values"] = record
         holder.pop("open", None)
-        notes.append(f"`{path.rsplit('.', 1)[0]}`: the example's keys are names of its own, each holding the listed "
-                     "fields; a keyed map")
+        notes.append(
+            f"`{path.rsplit('.', 1)[0]}`: the example's keys are names of its own, each holding the listed fields; a keyed map"
+        )
         counts["example fits: an object read as a keyed map"] += 1
         return True
     if owner is not None and _fields(owner) is level and _beside_placeholder(level, name):
@@ -210,8 +213,7 @@ def _settle_unknown(spot: _Spot, path: str, problem: Problem, notes: list[str], 
         counts["example fits: an object opened by a placeholder row"] += 1
         return True
     level[name] = {"type": json_kind(spot.value)}
-    notes.append(f"`{path}`: the example sends it, the table does not list it; added as "
-                 f"`{level[name]['type']}`")
+    notes.append(f"`{path}`: the example sends it, the table does not list it; added as `{level[name]['type']}`")
     counts["example fits: a name the table forgot added"] += 1
     return True
 
@@ -221,8 +223,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def fit(spec: dict[str, Any], body: dict[str, Any], registry: ImportRegistry, notes: list[str],
-        counts: Counter[str]) -> list[Problem]:
+def fit(
+    spec: dict[str, Any], body: dict[str, Any], registry: ImportRegistry, notes: list[str], counts: Counter[str]
+) -> list[Problem]:
     """Settle what a rule can of the strict validator's refusals of `body`; the problems left."""
     tree = spec["params"]
     problems: list[Problem] = []

@@ -18,12 +18,45 @@ _LINK_TEXT = re.compile(r"\[([^\]]*)\]\(")
 _SCOPE_NAME = re.compile(r"^[a-z][a-z0-9_.]*$")
 _METHOD_LINK = re.compile(r"\[`?([a-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)`?\]\(")
 
-READ_EXACT = frozenset({
-    "get", "list", "fields", "getlist", "getfields", "search", "count", "tail", "types", "instances", "children",
-    "subordinates", "multidepartment", "nearest", "findbycomm", "current", "time", "scope", "methods", "events",
-    "profile", "statuslist", "senders", "thread", "info", "countries", "download", "activitydirection",
-    "activitytype", "activitystatus", "activitypriority", "activitynotifytype", "contenttype", "ownertype", "addresstype",
-})
+READ_EXACT = frozenset(
+    {
+        "get",
+        "list",
+        "fields",
+        "getlist",
+        "getfields",
+        "search",
+        "count",
+        "tail",
+        "types",
+        "instances",
+        "children",
+        "subordinates",
+        "multidepartment",
+        "nearest",
+        "findbycomm",
+        "current",
+        "time",
+        "scope",
+        "methods",
+        "events",
+        "profile",
+        "statuslist",
+        "senders",
+        "thread",
+        "info",
+        "countries",
+        "download",
+        "activitydirection",
+        "activitytype",
+        "activitystatus",
+        "activitypriority",
+        "activitynotifytype",
+        "contenttype",
+        "ownertype",
+        "addresstype",
+    }
+)
 READ_PREFIXES = ("get", "list", "search", "is", "can", "has")
 WRITE_PREFIXES = ("cancel",)  # "can…" that is not a question
 

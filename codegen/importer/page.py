@@ -40,6 +40,8 @@ _ERRORS_H2 = re.compile(r"error", re.IGNORECASE)
 _AFTER_PARAMS = re.compile(r"example|response|returned|result|error|continue|see also|how to", re.IGNORECASE)
 _AFTER_RESPONSE = re.compile(r"error|continue|see also|example", re.IGNORECASE)
 _AFTER_ERRORS = re.compile(r"continue|see also|example|response", re.IGNORECASE)
+
+
 @dataclass
 class PageResult:
     """The draft spec of one method page and the facts the reports count."""
@@ -67,8 +69,7 @@ def _sections(blocks: list[yfm.Block]) -> list[tuple[str, list[yfm.Block]]]:
     return result
 
 
-def _region(sections: list[tuple[str, list[yfm.Block]]], start: re.Pattern[str],
-            stop: re.Pattern[str]) -> list[yfm.Block]:
+def _region(sections: list[tuple[str, list[yfm.Block]]], start: re.Pattern[str], stop: re.Pattern[str]) -> list[yfm.Block]:
     """The first section whose title matches `start`, and the sections after it up to `stop`.
 
     Parameter sub-tables sometimes sit under their own H2 ("## Parameter fields {#fields}").
@@ -99,6 +100,7 @@ def _subsection(blocks: list[yfm.Block], start: re.Pattern[str]) -> list[yfm.Blo
 
 # --- parameters ------------------------------------------------------------------------
 
+
 def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, Any], bool]:
     """Top-level parameters (sub-tables attached) and whether placeholders make them open."""
     stats = params.TableStats()
@@ -113,11 +115,11 @@ def read_params(blocks: list[yfm.Block], result: PageResult) -> tuple[dict[str, 
     shapes.count_subtables(outcome, result.counts, result.findings)
     for heading, names in outcome.alternatives:
         result.findings.append(f"parameters under '{heading}' are another way to call it: merged, none required")
-        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
-                                                     curation.ALTERNATIVE_SET))
+        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names, curation.ALTERNATIVE_SET))
     for names in stats.aliases:
-        result.candidates.append(either_or.Candidate(result.identity.method or "", result.docs, names,
-                                                     "one table row names several parameters"))
+        result.candidates.append(
+            either_or.Candidate(result.identity.method or "", result.docs, names, "one table row names several parameters")
+        )
     if stats.skipped_names:
         result.findings.append(f"parameter names with spaces skipped: {', '.join(sorted(set(stats.skipped_names)))}")
     return outcome.tree, outcome.open_top
@@ -137,6 +139,7 @@ def repair_params(tree: dict[str, Any], result: PageResult) -> None:
 
 
 # --- result, pagination, examples ---------------------------------------------------------
+
 
 def declared_result(blocks: list[yfm.Block], resolve: Any) -> dict[str, Any] | None:
     """Schema from the `result` row of the "Returned data" table, when there is one."""
@@ -191,8 +194,9 @@ def _items_and_id(result_value: Any) -> dict[str, str]:
     return found
 
 
-def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: ImportRegistry,
-          override: dict[str, Any] | None = None) -> PageResult:
+def build(
+    identity: Identity, docs: str, blocks: list[yfm.Block], registry: ImportRegistry, override: dict[str, Any] | None = None
+) -> PageResult:
     """The draft spec for a page `identify` called a method page (`override`: its curated patch)."""
     assert identity.method is not None
     result = PageResult(docs, identity)
@@ -220,8 +224,13 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
 
     bodies = shapes.request_bodies(blocks, identity.method)
     fit_notes: list[str] = []
-    fitting = {"method": identity.method, "api_version": identity.api_version, "params": tree,
-               "constraints": constraints, "pagination": pagination(tree, example_body, is_v3)}
+    fitting = {
+        "method": identity.method,
+        "api_version": identity.api_version,
+        "params": tree,
+        "constraints": constraints,
+        "pagination": pagination(tree, example_body, is_v3),
+    }
     for body in bodies:
         example_fit.fit(fitting, body, registry, fit_notes, result.counts)
     before = len(shape_notes)
@@ -232,7 +241,8 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     answers = {id(block) for block in response_blocks + error_blocks}
     code_texts = [block.text for block in blocks if isinstance(block, yfm.Code) and id(block) not in answers]
     result.counts["enums or bounds dropped: a code example breaks them"] += shapes.drop_contradicted(
-        tree, code_texts, shape_notes)
+        tree, code_texts, shape_notes
+    )
     result.candidates += either_or.find(identity.method, docs, head + param_blocks, tree)
 
     resolve = registry.kind_or_none
@@ -267,8 +277,9 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
         spec["constraints"] = constraints
     paging = pagination(tree, example_body, is_v3)
     if paging["style"] in ("offset", "limit"):
-        paging.update({key: value for key, value in _items_and_id(example_result).items()
-                       if paging["style"] == "offset" or key == "items"})
+        paging.update(
+            {key: value for key, value in _items_and_id(example_result).items() if paging["style"] == "offset" or key == "items"}
+        )
     spec["pagination"] = paging
     spec["result"] = {"schema": schema}
     spec["errors"] = errors
@@ -276,8 +287,7 @@ def build(identity: Identity, docs: str, blocks: list[yfm.Block], registry: Impo
     if any("type" not in param for param in effective["params"].values()):
         result.findings.append("the override patches a parameter the docs do not list; examples checked without it")
         effective = spec
-    spec_examples = _examples(identity, blocks, bodies, error_blocks, example_body, example_status, effective, registry,
-                              result)
+    spec_examples = _examples(identity, blocks, bodies, error_blocks, example_body, example_status, effective, registry, result)
     if spec_examples:
         spec["examples"] = spec_examples
     notes = [{"topic": "Method name", "choice": note} for note in identity.notes]
@@ -301,8 +311,9 @@ def _refusal(tree: dict[str, Any], request: dict[str, Any], problems: list[Any])
     return "the example contradicts its page", str(problems[0])
 
 
-def _check_other_requests(bodies: list[dict[str, Any]], kept: dict[str, Any] | None, spec: dict[str, Any],
-                          registry: ImportRegistry, result: PageResult) -> None:
+def _check_other_requests(
+    bodies: list[dict[str, Any]], kept: dict[str, Any] | None, spec: dict[str, Any], registry: ImportRegistry, result: PageResult
+) -> None:
     """The page's other request bodies (second examples, OAuth tabs that differ) must validate too."""
     seen = [kept]
     for body in bodies:
@@ -316,9 +327,17 @@ def _check_other_requests(bodies: list[dict[str, Any]], kept: dict[str, Any] | N
             result.counts[f"other request example refused: {result.refused_requests[-1][0]}"] += 1
 
 
-def _examples(identity: Identity, blocks: list[yfm.Block], bodies: list[dict[str, Any]], error_blocks: list[yfm.Block],
-              body: dict[str, Any] | None, status: int, spec: dict[str, Any], registry: ImportRegistry,
-              result: PageResult) -> list[dict[str, Any]]:
+def _examples(
+    identity: Identity,
+    blocks: list[yfm.Block],
+    bodies: list[dict[str, Any]],
+    error_blocks: list[yfm.Block],
+    body: dict[str, Any] | None,
+    status: int,
+    spec: dict[str, Any],
+    registry: ImportRegistry,
+    result: PageResult,
+) -> list[dict[str, Any]]:
     assert identity.method is not None
     found: list[dict[str, Any]] = []
     request, has_curl = examples.webhook_request(blocks, identity.method)

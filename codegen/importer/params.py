@@ -85,7 +85,7 @@ def read_rows(table: yfm.Table, stats: TableStats) -> Iterator[Row]:
     headerless = _headerless(table)
     type_col = None if headerless else _column(table.rows[0], "type")
     described = -1 if headerless else (_column(table.rows[0], "description") or -1)
-    for cells in table.rows[0 if headerless else 1:]:
+    for cells in table.rows[0 if headerless else 1 :]:
         found = _NAME_CELL.match(cells[0])
         if not found:
             continue
@@ -94,7 +94,7 @@ def read_rows(table: yfm.Table, stats: TableStats) -> Iterator[Row]:
         rest = found.group(3)
         joined = _JOINED_NAME.match(rest)
         if joined:  # `**CALENDAR_EVENT**\|**UF_CRM_CAL_EVENT**`: one key that holds a pipe
-            name, rest = f"{name}|{clean_name(joined.group(1))[0]}", rest[joined.end():]
+            name, rest = f"{name}|{clean_name(joined.group(1))[0]}", rest[joined.end() :]
         others = [clean_name(other)[0] for other in _ALIAS_NAMES.findall(rest.split("\n", 1)[0])]
         if others:  # `**REPORT_ID*** \| **ID***`: either name; neither can be required alone
             stats.aliases.append((name, *others))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..types import PRIMITIVE_KINDS, TypeRegistry
+from ..typeexpr import PRIMITIVE_KINDS, TypeRegistry
 from . import typeexpr
 
 
@@ -41,4 +41,3 @@ class ImportRegistry:
         missing = sorted(name for name in names if name not in self.curated and name not in PRIMITIVE_KINDS)
         summary = "Imported from the docs; base guessed from the name {!r}."
         return {name: {"base": typeexpr.guessed_base(name), "summary": summary.format(name)} for name in missing}
-

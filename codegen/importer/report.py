@@ -2,7 +2,7 @@
 
 All three are Markdown written from sorted data and contain no times, so they change
 only when the docs or the specs do. Coverage is measured with the project's own loader
-and checker (codegen/load.py, codegen/check.py) over the written tree, not re-derived.
+and checker (codegen/load.py, codegen/spec_checks.py) over the written tree, not re-derived.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def coverage(summary: Summary) -> str:
         f"| documented method names (distinct names of method pages, v2 + v3) | {len(summary.chosen)} |",
         f"| REST v3 methods (files `<method>@v3.yaml`) | {len(v3)} |",
         f"| names documented in both v2 and v3 | {len(both)} |",
-        f"| effective specs passing the format schema and codegen.check | {len(summary.passing)} |",
+        f"| effective specs passing the format schema and codegen.spec_checks | {len(summary.passing)} |",
         f"| **coverage** | **{summary.percent:.1f}%** |",
         "| effective spec origin: " + ", ".join(f"{k} {v}" for k, v in sorted(origins.items())) + " | |",
         f"| type names proposed in spec/imported-types.yaml | {summary.proposed_types} |",
@@ -97,30 +97,43 @@ def coverage(summary: Summary) -> str:
     if not summary.duplicates:
         lines.append("None.")
     lines += ["", "## Pages whose title or examples name other methods too", ""]
-    several = sorted((r.docs, r.identity.method or "", r.identity.other_methods) for r in summary.chosen.values()
-                     if r.identity.other_methods)
-    lines += [f"- {docs}: taken as `{method}`; also names {', '.join(f'`{m}`' for m in others)}"
-              for docs, method, others in several] or ["None."]
+    several = sorted(
+        (r.docs, r.identity.method or "", r.identity.other_methods) for r in summary.chosen.values() if r.identity.other_methods
+    )
     lines += [
-        "", "## Method names listed in overview tables without a page of their own", "",
+        f"- {docs}: taken as `{method}`; also names {', '.join(f'`{m}`' for m in others)}" for docs, method, others in several
+    ] or ["None."]
+    lines += [
+        "",
+        "## Method names listed in overview tables without a page of their own",
+        "",
         "Not counted as documented methods above (no page documents them); namespaces of documented",
-        "methods (`crm.activity` for `crm.activity.add`) are left out.", "",
+        "methods (`crm.activity` for `crm.activity.add`) are left out.",
+        "",
     ]
     known = {key.split("@")[0].lower() for key in summary.chosen}
-    listed = sorted({
-        name for o in summary.outcomes for name in o.listed
-        if name.lower() not in known and not any(k.startswith(name.lower() + ".") for k in known)
-    })
+    listed = sorted(
+        {
+            name
+            for o in summary.outcomes
+            for name in o.listed
+            if name.lower() not in known and not any(k.startswith(name.lower() + ".") for k in known)
+        }
+    )
     lines.append(", ".join(f"`{name}`" for name in listed) if listed else "None.")
     rejected: Counter[str] = Counter()
     for result in summary.chosen.values():
         rejected.update(result.rejected_types)
     lines += [
-        "", "## Declared types that reject the docs' own example values", "",
+        "",
+        "## Declared types that reject the docs' own example values",
+        "",
         "Example requests are dropped when the runtime validator rejects them. Where it is a value's type,",
         "the declared type is counted here: a registry base (spec/types.yaml) that does not fit how the",
-        "docs use the name (ids written as `crm_company`, `user`) shows up at the top.", "",
-        "| declared type | rejected values |", "| --- | --- |",
+        "docs use the name (ids written as `crm_company`, `user`) shows up at the top.",
+        "",
+        "| declared type | rejected values |",
+        "| --- | --- |",
     ]
     lines += [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += example_section(summary)
@@ -145,11 +158,15 @@ def drop_section(summary: Summary) -> list[str]:
     registry = ImportRegistry(summary.types or {})
     figures = drop_figures.measure({key: compiled(spec, registry) for key, spec in sorted(summary.effective.items())})
     lines = [
-        "", "## Required parameters dropped", "",
+        "",
+        "## Required parameters dropped",
+        "",
         "Measured by codegen/importer/drop_figures.py with the runtime validator over the effective specs: a",
         "valid request per method, then each required member (any depth, in arrays and maps too), each",
-        "either-or group and each active `required_if` member dropped in turn.", "",
-        "| figure | count |", "| --- | --- |",
+        "either-or group and each active `required_if` member dropped in turn.",
+        "",
+        "| figure | count |",
+        "| --- | --- |",
         f"| methods | {figures.methods} |",
         f"| required flags declared | {figures.flags} |",
         f"| required members dropped | {figures.count(('required ',))} |",
@@ -168,19 +185,22 @@ def _cell(text: str) -> str:
 
 def example_section(summary: Summary) -> list[str]:
     """Every page whose own request example the spec does not accept, with the reason."""
-    refused = sorted((key, result.docs, *found) for key, result in summary.chosen.items()
-                     for found in result.refused_requests)
+    refused = sorted((key, result.docs, *found) for key, result in summary.chosen.items() for found in result.refused_requests)
     with_request = sum(1 for result in summary.chosen.values() if result.requests)
     requests = sum(result.requests for result in summary.chosen.values())
     kinds = Counter(kind for _, _, kind, _ in refused)
     lines = [
-        "", "## Docs request examples", "",
+        "",
+        "## Docs request examples",
+        "",
         "The importer fits each draft to its page's own request example (codegen/importer/example_fit.py) and",
         "keeps the webhook example only when the runtime validator, in strict mode, accepts it; every other",
         "request body on the page is checked the same way. The ones refused are listed with the reason: a",
         "placeholder value stands for one the reader fills in; an example that contradicts its page waits for",
-        "a curated override (or is broken, as the override's note says).", "",
-        "| figure | count |", "| --- | --- |",
+        "a curated override (or is broken, as the override's note says).",
+        "",
+        "| figure | count |",
+        "| --- | --- |",
         f"| methods whose page has a request example | {with_request} |",
         f"| distinct request examples (cURL bodies) on those pages | {requests} |",
         f"| validating clean, strict mode too | {requests - len(refused)} |",
@@ -203,7 +223,7 @@ RULES = [
     "and 'Overview' pages are overviews; none of these is a method. Two pages claiming one name: the one outside "
     "outdated/ and deprecated/ wins, then the shorter path.",
     "- REST v3: a page whose cURL URL is `/rest/api/…` or that says it belongs to REST 3.0 gets `api_version: 3`; "
-    "every v3 spec is written as `<method>@v3.yaml` (also when no v2 method has the name), as codegen.check expects.",
+    "every v3 spec is written as `<method>@v3.yaml` (also when no v2 method has the name), as codegen.spec_checks expects.",
     f"- `idempotent`: true when the last name segment is one of {', '.join(sorted(facts.READ_EXACT))}, or starts "
     f"with {', '.join(facts.READ_PREFIXES)} (but not {', '.join(facts.WRITE_PREFIXES)}); false otherwise.",
     "- `pagination`: `offset` when the method takes `start` or the example answer has `next`/`total` "
@@ -238,20 +258,20 @@ RULES = [
 
 
 def either_or_report(summary: Summary, overrides: set[str]) -> str:
-    rows = sorted(
-        (c.method, c.docs, c.params, c.cue)
-        for result in summary.chosen.values() for c in result.candidates
-    )
-    statuses = [curation.status(method, names, cue, summary.effective.get(method, summary.effective.get(f"{method}@v3")),
-                                summary.decisions)
-                for method, _, names, cue in rows]
+    rows = sorted((c.method, c.docs, c.params, c.cue) for result in summary.chosen.values() for c in result.candidates)
+    statuses = [
+        curation.status(
+            method, names, cue, summary.effective.get(method, summary.effective.get(f"{method}@v3")), summary.decisions
+        )
+        for method, _, names, cue in rows
+    ]
     open_rows = sum(1 for found in statuses if found == "open")
     lines = [
         "# Either-or candidates",
         "",
         "Places where a page may state a rule between parameters (at least one of, exactly one of, precedence,",
         "required if), found by a cue phrase. Read the sentence on the linked page: it is not copied here.",
-        "The importer encodes the precise \"required if `X` is not given\" phrasings itself",
+        'The importer encodes the precise "required if `X` is not given" phrasings itself',
         "(codegen/importer/conditions.py); people encode the others in `spec/overrides/<method>.yaml`, or",
         f"dismiss them with a reason in `spec/{curation.DECISIONS_FILE}`. `override` marks methods that have one.",
         "",
@@ -306,8 +326,11 @@ def drift_lines(curated: dict[str, Any], draft: dict[str, Any]) -> list[str]:
     docs_codes = {(e["code"], e["status"]) for e in draft["errors"]}
     for code, status in sorted(docs_codes - codes):
         curated_statuses = sorted(s for c, s in codes if c == code)
-        found.append(f"error `{code}`: docs status {status}, curated {curated_statuses}" if curated_statuses
-                     else f"error `{code}` ({status}): in the docs, not in the curated spec")
+        found.append(
+            f"error `{code}`: docs status {status}, curated {curated_statuses}"
+            if curated_statuses
+            else f"error `{code}` ({status}): in the docs, not in the curated spec"
+        )
     for code, status in sorted(codes - docs_codes):
         if not any(c == code for c, _ in docs_codes):
             found.append(f"error `{code}` ({status}): in the curated spec, not in the docs")
@@ -348,25 +371,33 @@ def write_all(summary: Summary, folder: Path) -> None:
 # The same figures at commit 95f9f25, before value lists, anchor-linked tables and docs `array`s
 # with fields were read (python -m codegen.importer.shape_figures on that tree).
 SHAPE_BEFORE = {
-    "params with an enum": 31, "params with a bound": 1, "object params with listed fields": 593,
-    "object params checked inside": 520, "object params with required fields": 289,
-    "required nested fields": 612, "required nested fields enforced": 534,
+    "params with an enum": 31,
+    "params with a bound": 1,
+    "object params with listed fields": 593,
+    "object params checked inside": 520,
+    "object params with required fields": 289,
+    "required nested fields": 612,
+    "required nested fields enforced": 534,
 }
 
 
 def shape_section(summary: Summary) -> list[str]:
     """Enums, bounds and nested objects, measured over the drafts (curated specs where they exist)."""
-    from ..types import TypeRegistry
+    from ..typeexpr import TypeRegistry
 
     specs = {key: summary.curated.get(key) or result.spec for key, result in summary.chosen.items()}
     types = summary.types if summary.types is not None else {}
     after = shape_figures.measure({k: v for k, v in specs.items() if v is not None}, TypeRegistry(types))
     lines = [
-        "", "## Shape of values: enums, bounds, nested objects", "",
+        "",
+        "## Shape of values: enums, bounds, nested objects",
+        "",
         "Measured by codegen/importer/shape_figures.py with the runtime validator (a probe value per object",
         "parameter, built from the top of the call); `before` is the tree at commit 95f9f25. How value lists",
-        "and sub-tables were read is in the import figures above (`value lists: ...`, `sub-tables ...`).", "",
-        "| figure | before | now |", "| --- | --- | --- |",
+        "and sub-tables were read is in the import figures above (`value lists: ...`, `sub-tables ...`).",
+        "",
+        "| figure | before | now |",
+        "| --- | --- | --- |",
     ]
     lines += [f"| {name} | {SHAPE_BEFORE[name]} | {after.get(name, 0)} |" for name in SHAPE_BEFORE]
     return lines

@@ -34,14 +34,13 @@ class PageOutcome:
     kind: str
     result: page.PageResult | None = None
     text: str = ""  # the draft as written to spec/imported/
-    problems: list[str] = field(default_factory=list)  # codegen.check on draft + override
+    problems: list[str] = field(default_factory=list)  # codegen.spec_checks on draft + override
     listed: list[str] = field(default_factory=list)
     error: str | None = None
     events: list[events.EventDraft] = field(default_factory=list)  # kind `event`: the drafts, or why none
 
 
-def _init_worker(types: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]],
-                 shared_events: dict[str, Any]) -> None:
+def _init_worker(types: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]], shared_events: dict[str, Any]) -> None:
     global _registry, _overrides, _shared_events
     _registry = ImportRegistry(types)
     _overrides = overrides
@@ -79,8 +78,13 @@ def process(args: tuple[str, str]) -> PageOutcome:
         assert result.spec is not None
         effective = merge_override(result.spec, override) if override else result.spec
         origin = "imported+override" if override else "imported"
-        return PageOutcome(docs, "method", result, writer.dump(writer.canonical(result.spec)),
-                           checking.problems(method_id, effective, _registry, origin))
+        return PageOutcome(
+            docs,
+            "method",
+            result,
+            writer.dump(writer.canonical(result.spec)),
+            checking.problems(method_id, effective, _registry, origin),
+        )
     except Exception as exc:  # one broken page must not stop the import; it is reported
         return PageOutcome(docs, "failed", error=f"{type(exc).__name__}: {exc}")
 
@@ -164,13 +168,20 @@ def run(docs_root: Path, out: Path, reports: Path, jobs: int = 2) -> report.Summ
         (summary.failing.__setitem__(key, found) if found else summary.passing.append(key))
     summary.curated = curated
     summary.overridden = set(overrides)
-    summary.effective = {key: curated[key] if key in curated
-                         else merge_override(o.result.spec, overrides[key]) if key in overrides else o.result.spec
-                         for key, o in chosen.items() if o.result is not None and o.result.spec is not None}
+    summary.effective = {
+        key: curated[key]
+        if key in curated
+        else merge_override(o.result.spec, overrides[key])
+        if key in overrides
+        else o.result.spec
+        for key, o in chosen.items()
+        if o.result is not None and o.result.spec is not None
+    }
     summary.decisions = curation.read_decisions(out)
     summary.types = {**proposed, **types}
-    summary.events = event_report.EventFigures(drafts=event_drafts, duplicates=event_duplicates,
-                                         written=summary_events[0], deleted=summary_events[1])
+    summary.events = event_report.EventFigures(
+        drafts=event_drafts, duplicates=event_duplicates, written=summary_events[0], deleted=summary_events[1]
+    )
     if shared_events:
         summary.events.problems = _event_problems(out, summary)
     report.write_all(summary, reports)
@@ -208,9 +219,9 @@ def _settle_claims(claims: dict[str, list[_Claim]]) -> tuple[dict[str, _Claim], 
 
 def _event_problems(out: Path, summary: report.Summary) -> dict[str, list[str]]:
     """codegen's own event checks over the written tree (drafts with their overrides)."""
-    from ..events.check import event_problems, scopes_of
     from ..events.load import load_events
-    from ..types import TypeRegistry
+    from ..events.spec_checks import event_problems, scopes_of
+    from ..typeexpr import TypeRegistry
 
     tree = load_events(out)
     assert tree is not None

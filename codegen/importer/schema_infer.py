@@ -13,12 +13,20 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 _SCALAR_KINDS = {
-    "string": "string", "text": "string", "enum": "string", "char": "string",
-    "date": "string", "datetime": "string",
-    "integer": "integer", "timestamp": "integer",
-    "double": "number", "number": "number",
+    "string": "string",
+    "text": "string",
+    "enum": "string",
+    "char": "string",
+    "date": "string",
+    "datetime": "string",
+    "integer": "integer",
+    "timestamp": "integer",
+    "double": "number",
+    "number": "number",
     "boolean": "boolean",
-    "object": "object", "array": "array", "null": "null",
+    "object": "object",
+    "array": "array",
+    "null": "null",
 }
 
 

@@ -16,11 +16,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from runtime.validate import check  # the repo root is on sys.path, as for codegen itself
+from b24client.runtime.validate import check
 
 from ..compile import compile_param
 from ..load import with_list_params
-from ..types import TypeRegistry
+from ..typeexpr import TypeRegistry
 
 _BOUNDS = ("minimum", "maximum", "max_length", "max_items")
 _PROBE_KEY = "zz_probe_member"
@@ -87,7 +87,7 @@ def measure(specs: Mapping[str, dict[str, Any]], types: TypeRegistry) -> Counter
         data = with_list_params(specs[method_id])
         try:
             compiled = {name: compile_param(param, types) for name, param in data["params"].items()}
-        except KeyError:  # an unknown type name; codegen.check reports it
+        except KeyError:  # an unknown type name; codegen.spec_checks reports it
             continue
         spec = {"method": method_id, "api_version": data.get("api_version", 2), "params": compiled}
         for _, param in _walk(data["params"]):

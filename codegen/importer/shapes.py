@@ -19,8 +19,9 @@ from . import examples, params, subtables, yfm
 
 def count_subtables(outcome: subtables.Outcome, counts: Counter[str], findings: list[str]) -> None:
     counts["sub-tables attached by an anchor link"] += outcome.by_anchor
-    counts["sub-tables of field names (linked from select, or from several parameters) not taken as members"] += \
-        len(outcome.field_name_tables)
+    counts["sub-tables of field names (linked from select, or from several parameters) not taken as members"] += len(
+        outcome.field_name_tables
+    )
     counts["sub-tables linked only from scalar parameters not taken as members"] += len(outcome.scalar_linked)
     counts["per-variant tab groups joined"] += len(outcome.tab_groups)
     counts["linked sections left out for a sub-heading that names the parameter"] += len(outcome.shadowed)
@@ -59,8 +60,13 @@ def reconcile(level: dict[str, Any], value: dict[str, Any], path: str, notes: li
             if params.is_structured(type_) and not any(term.endswith("[]") or term == "array" for term in type_.split("|")):
                 param["type"] = f"{type_}|{type_.split('|')[0]}[]"
                 notes.append(f"`{here}`: the example sends a list of objects where the table says one; both are taken")
-        elements = [given] if isinstance(given, dict) else [item for item in given if isinstance(item, dict)] \
-            if isinstance(given, list) else []
+        elements = (
+            [given]
+            if isinstance(given, dict)
+            else [item for item in given if isinstance(item, dict)]
+            if isinstance(given, list)
+            else []
+        )
         fields = param.get("properties") or param.get("items", {}).get("properties")
         if not fields:
             continue
@@ -68,8 +74,7 @@ def reconcile(level: dict[str, Any], value: dict[str, Any], path: str, notes: li
             for child, child_param in fields.items():
                 if child_param.get("required") and child not in element:
                     del child_param["required"]
-                    notes.append(f"`{here}.{child}`: the table marks it required, the example leaves it out; "
-                                 "not required")
+                    notes.append(f"`{here}.{child}`: the table marks it required, the example leaves it out; not required")
             reconcile(fields, element, here, notes, top=False)
 
 
@@ -99,24 +104,26 @@ def _within(param: dict[str, Any], value: str) -> bool:
         number = float(value)
     except ValueError:
         return True
-    return param.get("minimum", number) <= number <= param.get("maximum", number)
+    return bool(param.get("minimum", number) <= number <= param.get("maximum", number))
 
 
-def drop_contradicted(level: dict[str, Any], texts: list[str], notes: list[str], path: str = "",
-                      top: bool = True) -> int:
+def drop_contradicted(level: dict[str, Any], texts: list[str], notes: list[str], path: str = "", top: bool = True) -> int:
     """Remove enums and bounds that a value in the page's own code examples breaks; how many were removed."""
     removed = 0
     for name, param in level.items():
         here = f"{path}.{name}" if path else name
         if "enum" in param:
-            allowed = {str(value) for value in param["enum"]} | {str(value).lower() for value in param["enum"]
-                                                                  if isinstance(value, bool)}
+            allowed = {str(value) for value in param["enum"]} | {
+                str(value).lower() for value in param["enum"] if isinstance(value, bool)
+            }
             outside = sorted(_example_values(name, texts, top) - allowed)
             if outside:
                 del param["enum"]
                 removed += 1
-                notes.append(f"`{here}`: the listed values are not the closed set (the examples send "
-                             f"{', '.join(repr(v) for v in outside[:3])}); no enum")
+                notes.append(
+                    f"`{here}`: the listed values are not the closed set (the examples send "
+                    f"{', '.join(repr(v) for v in outside[:3])}); no enum"
+                )
         if any(bound in param for bound in ("minimum", "maximum", "max_length")):
             broken = [value for value in _example_values(name, texts, top) if not _within(param, value)]
             if broken:
@@ -156,9 +163,10 @@ def settle_case_clashes(tree: dict[str, Any], request: dict[str, Any] | None, no
             if name != kept:
                 widened |= _absorb(tree[kept], tree.pop(name))
         why = "the example request sends it" if used else "listed first; the example sends neither"
-        notes.append(f"`{'`, `'.join(names)}` are one parameter, as REST v2 reads names without regard to case: "
-                     f"`{kept}` is kept ({why})"
-                     + ("; it takes the values documented for each spelling" if widened else ""))
+        notes.append(
+            f"`{'`, `'.join(names)}` are one parameter, as REST v2 reads names without regard to case: "
+            f"`{kept}` is kept ({why})" + ("; it takes the values documented for each spelling" if widened else "")
+        )
 
 
 def _absorb(kept: dict[str, Any], other: dict[str, Any]) -> bool:

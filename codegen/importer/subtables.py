@@ -56,8 +56,9 @@ def _by_type(tree: dict[str, Any], word: str) -> dict[str, Any] | None:
     return None
 
 
-def _target(heading: yfm.Heading, tree: dict[str, Any], anchors: dict[str, dict[str, Any]],
-            recent: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _target(
+    heading: yfm.Heading, tree: dict[str, Any], anchors: dict[str, dict[str, Any]], recent: list[dict[str, Any]]
+) -> dict[str, Any] | None:
     """The structured parameter the heading names; fields of recently attached tables first."""
     if heading.anchor and heading.anchor in anchors:
         return anchors[heading.anchor]
@@ -85,9 +86,12 @@ def _named(names: list[str], scopes: list[dict[str, Any]]) -> dict[str, Any] | N
     return None
 
 
-def _shadowed(item: tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool],
-              pending: list[tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool]],
-              tree: dict[str, Any], target: dict[str, Any]) -> bool:
+def _shadowed(
+    item: tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool],
+    pending: list[tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool]],
+    tree: dict[str, Any],
+    target: dict[str, Any],
+) -> bool:
     """A section a parameter links to may hold tables of something else, with the parameter's
     own table under an unanchored sub-heading of it that names the parameter outright:
     sale.paysystem.handler.add links CHECKOUT_DATA to "Checkout Operating Mode {#checkout}",
@@ -96,7 +100,7 @@ def _shadowed(item: tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool],
     the section's own tables are left out."""
     section = item[0]
     assert section is not None
-    for later, _, _, _ in pending[pending.index(item) + 1:]:
+    for later, _, _, _ in pending[pending.index(item) + 1 :]:
         if later is None or later is section:
             continue
         if later.level <= section.level:
@@ -107,10 +111,12 @@ def _shadowed(item: tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool],
     return False
 
 
-
-
-def _collect_anchors(table: yfm.Table, level: dict[str, Any], anchors: dict[str, dict[str, Any]],
-                     linkers: dict[str, list[tuple[str, dict[str, Any]]]] | None = None) -> None:
+def _collect_anchors(
+    table: yfm.Table,
+    level: dict[str, Any],
+    anchors: dict[str, dict[str, Any]],
+    linkers: dict[str, list[tuple[str, dict[str, Any]]]] | None = None,
+) -> None:
     """`[below](#fields)` anywhere in a row: the table under {#fields} describes that row's parameter.
 
     `linkers` collects every parameter name that links each anchor: a table linked from
@@ -217,9 +223,12 @@ def assemble(blocks: list[yfm.Block], stats: params.TableStats) -> Outcome:
     return outcome
 
 
-def _drop_unowned(pending: list[tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool]],
-                  linkers: dict[str, list[tuple[str, dict[str, Any]]]], anchors: dict[str, dict[str, Any]],
-                  outcome: Outcome) -> None:
+def _drop_unowned(
+    pending: list[tuple[yfm.Heading | None, yfm.Table, dict[str, Any], bool]],
+    linkers: dict[str, list[tuple[str, dict[str, Any]]]],
+    anchors: dict[str, dict[str, Any]],
+    outcome: Outcome,
+) -> None:
     """Take out tables whose anchor links say they are no parameter's members."""
     for item in list(pending):
         where = item[0]

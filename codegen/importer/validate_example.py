@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.validate import Problem, check_params  # the repo root is on sys.path, as for codegen itself
+from b24client.runtime.validate import Problem, check_params
 
 from ..compile import compile_param
 from ..load import with_list_params
@@ -29,8 +29,9 @@ def compiled(spec: dict[str, Any], registry: ImportRegistry) -> dict[str, Any]:
     }
 
 
-def request_problems(spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry,
-                     strict: bool = False) -> list[Problem]:
+def request_problems(
+    spec: dict[str, Any], request: dict[str, Any], registry: ImportRegistry, strict: bool = False
+) -> list[Problem]:
     """The runtime validator's problems with `request`; `strict` refuses undocumented names too."""
     return check_params(compiled(spec, registry), request, strict=strict)
 

@@ -41,8 +41,18 @@ _INLINE = re.compile(
 )
 _DEFAULT = re.compile(r"default(?:s to| value| is|:|\s)*[^`\n.]{0,12}`([^`]+)`", re.IGNORECASE)
 _BAD_VALUE = re.compile(r"[\s<>=%*#{}$…'\"]|\.\.\.")
-_SCALARS = {"string": "string", "text": "string", "integer": "integer", "int": "integer", "double": "number",
-            "number": "number", "float": "number", "char": "char", "enum": "string", "any": "string"}
+_SCALARS = {
+    "string": "string",
+    "text": "string",
+    "integer": "integer",
+    "int": "integer",
+    "double": "number",
+    "number": "number",
+    "float": "number",
+    "char": "char",
+    "enum": "string",
+    "any": "string",
+}
 _NESTED_TABLE = re.compile(r"#\|.*?\|#", re.DOTALL)
 _FENCE = re.compile(r"```.*?```", re.DOTALL)
 _SORT_DIRECTIONS = {"asc", "desc"}
@@ -130,8 +140,8 @@ def classify(cell: str, type_: str) -> tuple[list[Any] | None, str | None]:
     text = _FENCE.sub("", _NESTED_TABLE.sub("", cell))
     for inline in _INLINE.finditer(text):
         start = text.rfind("\n", 0, inline.start()) + 1
-        line = text[start: text.find("\n", inline.end()) % (len(text) + 1)]
-        if "`" in text[start: inline.start()]:
+        line = text[start : text.find("\n", inline.end()) % (len(text) + 1)]
+        if "`" in text[start : inline.start()]:
             continue  # the sentence is about another name (`align`: one of `left`, `right`)
         lists.append(_MORE_VALUES.findall(inline.group(1) or inline.group(2)))
         open_list = open_list or bool(_NOT_CLOSED.search(line))
@@ -140,8 +150,12 @@ def classify(cell: str, type_: str) -> tuple[list[Any] | None, str | None]:
     kind = scalar_kind(type_)
     if kind is None:
         boolean = all(term.strip().lower() in ("boolean", "bool") for term in type_.split("|"))
-        return None, "boolean type: its Y/N/0/1/true/false is the list" if boolean else \
-            "not a scalar type: the list names members, fields or items"
+        return (
+            None,
+            "boolean type: its Y/N/0/1/true/false is the list"
+            if boolean
+            else "not a scalar type: the list names members, fields or items",
+        )
     if open_list:
         return None, "the text around the list says it is open (prefixes, examples, formats, ...)"
     if len(lists) != 1:
@@ -171,11 +185,19 @@ def apply(param: dict[str, Any], name: str, cell: str, outcomes: Counter[str] | 
 
 
 _NUMBER = r"`?(-?\d+)`?"
-_MAX_LENGTH = re.compile(r"(?:up to|maximum length(?: is| of)?|max(?:imum)? length|no more than|at most|not exceed(?:ing)?"
-                         r"|length limit is)\s*" + _NUMBER + r"\s*(?:characters|symbols|chars)\b", re.IGNORECASE)
-_MAX_ITEMS = re.compile(r"maximum number of (?:values|elements|items|ids|identifiers|records)\s*(?:is|—|–|-|:)?\s*"
-                        + _NUMBER + r"|(?:up to|no more than|at most|maximum of)\s*" + _NUMBER
-                        + r"\s*(?:values|elements|items|ids|identifiers|records|entries)\b", re.IGNORECASE)
+_MAX_LENGTH = re.compile(
+    r"(?:up to|maximum length(?: is| of)?|max(?:imum)? length|no more than|at most|not exceed(?:ing)?"
+    r"|length limit is)\s*" + _NUMBER + r"\s*(?:characters|symbols|chars)\b",
+    re.IGNORECASE,
+)
+_MAX_ITEMS = re.compile(
+    r"maximum number of (?:values|elements|items|ids|identifiers|records)\s*(?:is|—|–|-|:)?\s*"
+    + _NUMBER
+    + r"|(?:up to|no more than|at most|maximum of)\s*"
+    + _NUMBER
+    + r"\s*(?:values|elements|items|ids|identifiers|records|entries)\b",
+    re.IGNORECASE,
+)
 _SENTENCE = r"(?:^|[.!]\s+|\n)\s*(?:the value |it |the number )?"
 _AT_LEAST = re.compile(_SENTENCE + r"must be greater than or equal to\s*(?:`?(-?\d+)`?|(zero))", re.IGNORECASE)
 _ABOVE = re.compile(_SENTENCE + r"must be greater than\s*(?:`?(-?\d+)`?|(zero))(?!\s*or)", re.IGNORECASE)
@@ -185,8 +207,9 @@ _MINIMUM = re.compile(_SENTENCE + r"(?:the )?minimum(?: allowed)? value is\s*" +
 
 def _single(pattern: re.Pattern[str], text: str) -> int | None:
     """The one number the pattern finds in the text; None when it finds none or several."""
-    numbers = {int(next(group for group in found.groups() if group is not None).replace("zero", "0"))
-               for found in pattern.finditer(text)}
+    numbers = {
+        int(next(group for group in found.groups() if group is not None).replace("zero", "0")) for found in pattern.finditer(text)
+    }
     return numbers.pop() if len(numbers) == 1 else None
 
 

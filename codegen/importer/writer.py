@@ -13,12 +13,42 @@ from typing import Any
 import yaml
 
 TOP_ORDER = (
-    "method", "api_version", "title", "summary", "docs", "scope", "access", "deprecated", "idempotent",
-    "batchable", "open_params", "params", "constraints", "pagination", "result", "errors", "examples", "notes",
+    "method",
+    "api_version",
+    "title",
+    "summary",
+    "docs",
+    "scope",
+    "access",
+    "deprecated",
+    "idempotent",
+    "batchable",
+    "open_params",
+    "params",
+    "constraints",
+    "pagination",
+    "result",
+    "errors",
+    "examples",
+    "notes",
 )
 PARAM_ORDER = (
-    "type", "required", "nullable", "summary", "deprecated", "default", "enum", "minimum", "maximum",
-    "max_length", "max_items", "open", "properties", "values", "items", "constraints",
+    "type",
+    "required",
+    "nullable",
+    "summary",
+    "deprecated",
+    "default",
+    "enum",
+    "minimum",
+    "maximum",
+    "max_length",
+    "max_items",
+    "open",
+    "properties",
+    "values",
+    "items",
+    "constraints",
 )
 ERROR_ORDER = ("code", "status", "match", "class", "category", "summary")
 PAGINATION_ORDER = ("style", "page_size", "no_count", "items", "id_field", "order_param", "filter_param", "select_param")
@@ -54,8 +84,20 @@ def canonical(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-EVENT_ORDER = ("event", "type_name", "title", "summary", "docs", "scope", "deprecated", "auth", "envelope", "data",
-               "examples", "notes")
+EVENT_ORDER = (
+    "event",
+    "type_name",
+    "title",
+    "summary",
+    "docs",
+    "scope",
+    "deprecated",
+    "auth",
+    "envelope",
+    "data",
+    "examples",
+    "notes",
+)
 
 
 def canonical_event(spec: dict[str, Any]) -> dict[str, Any]:

@@ -184,7 +184,7 @@ def parse(text: str) -> list[Block]:
 
 def _dedent(line: str, indent: int) -> str:
     removable = len(line) - len(line.lstrip(" \t"))
-    return line[min(indent, removable):]
+    return line[min(indent, removable) :]
 
 
 # --- inline helpers -------------------------------------------------------------------

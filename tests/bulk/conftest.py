@@ -23,9 +23,13 @@ FAST_RETRY = dict(backoff=0.01, max_backoff=0.1, deadline=60.0)
 def limiter_for(portal: Emulator) -> PortalRateLimiter:
     """The default limiter with the portal's (time-scaled) parameters."""
     cfg = portal.config
-    return PortalRateLimiter(cfg.effective_rate_limit, cfg.effective_drain_per_second,
-                             operating_limit=cfg.operating_limit_seconds,
-                             operating_window=cfg.basket_seconds * cfg.baskets, time_scale=cfg.time_scale)
+    return PortalRateLimiter(
+        cfg.effective_rate_limit,
+        cfg.effective_drain_per_second,
+        operating_limit=cfg.operating_limit_seconds,
+        operating_window=cfg.basket_seconds * cfg.baskets,
+        time_scale=cfg.time_scale,
+    )
 
 
 @pytest.fixture

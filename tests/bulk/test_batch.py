@@ -21,10 +21,12 @@ def _new_payment(client, deal_id: int) -> int:
 def test_results_come_back_under_the_callers_labels(portal_factory, client_for):
     portal = portal_factory(deals=200)
     b24 = client_for(portal)
-    result = b24.batch({
-        "first page": ("crm.deal.list", {"select": ["ID"], "start": -1}),
-        ("tuple", 1): ("crm.deal.list", {"filter": {">ID": 100}, "select": ["ID", "TITLE"], "start": -1}),
-    })
+    result = b24.batch(
+        {
+            "first page": ("crm.deal.list", {"select": ["ID"], "start": -1}),
+            ("tuple", 1): ("crm.deal.list", {"filter": {">ID": 100}, "select": ["ID", "TITLE"], "start": -1}),
+        }
+    )
     assert [row["ID"] for row in result["first page"]][:3] == ["1", "2", "3"]
     assert result[("tuple", 1)][0] == {"ID": "101", "TITLE": "Deal #101"}
     assert set(result.results) == {"first page", ("tuple", 1)}
@@ -103,7 +105,8 @@ def test_a_handle_stands_for_a_scalar_result(portal_factory, client_for):
         batch.crm.item.payment.product.add(payment_id=payment, row_id=21, quantity=1)
     payment_id, item_id = batch.result[0], batch.result[1]
     assert b24.crm.item.payment.product.list(payment_id=payment_id, filter={}) == [
-        {"id": item_id, "paymentId": payment_id, "quantity": 1.0, "rowId": 21}]
+        {"id": item_id, "paymentId": payment_id, "quantity": 1.0, "rowId": 21}
+    ]
     assert _commands(portal)[0]["c1"] == "crm.item.payment.product.add?paymentId=$result[c0]&rowId=21&quantity=1"
 
 
@@ -129,11 +132,13 @@ def test_partial_failure_names_successes_and_typed_failures(portal_factory, clie
     b24 = client_for(portal)
     payment = _new_payment(b24, 1)
     with pytest.raises(BatchError) as caught:
-        b24.batch({
-            "ok": ("crm.item.payment.get", {"id": payment}),
-            "missing": ("crm.item.payment.get", {"id": 99999}),
-            "deals": ("crm.deal.list", {"select": ["ID"]}),
-        })
+        b24.batch(
+            {
+                "ok": ("crm.item.payment.get", {"id": payment}),
+                "missing": ("crm.item.payment.get", {"id": 99999}),
+                "deals": ("crm.deal.list", {"select": ["ID"]}),
+            }
+        )
     error = caught.value
     assert set(error.succeeded) == {"ok", "deals"} and error.succeeded["ok"]["id"] == payment
     assert isinstance(error.failed["missing"], errors.PaymentNotFound)
@@ -144,8 +149,9 @@ def test_partial_failure_names_successes_and_typed_failures(portal_factory, clie
 
 def test_without_raising_the_result_carries_everything(portal_factory, client_for):
     portal = portal_factory(deals=3)
-    result = client_for(portal).batch({"bad": ("crm.item.payment.get", {"id": 5}), "good": ("crm.deal.list", {})},
-                                      raise_on_error=False)
+    result = client_for(portal).batch(
+        {"bad": ("crm.item.payment.get", {"id": 5}), "good": ("crm.deal.list", {})}, raise_on_error=False
+    )
     assert not result.ok and "good" in result and "bad" not in result
     with pytest.raises(errors.PaymentNotFound):
         result["bad"]
@@ -180,13 +186,11 @@ def test_a_reference_to_a_failed_command_in_an_earlier_request_fails_alone(porta
 
 def test_a_limit_refusal_inside_batch_is_sent_again_after_the_wait(portal_factory, client_for):
     # Tiny operating budget and a 0.1 s window: some commands are refused, then run.
-    portal = portal_factory(deals=500, limits_enabled=True, operating_limit_seconds=0.5, basket_seconds=0.6,
-                            time_scale=60)
+    portal = portal_factory(deals=500, limits_enabled=True, operating_limit_seconds=0.5, basket_seconds=0.6, time_scale=60)
     # A limiter that does not know this portal's budget: the portal refuses, the limiter
     # reads operating_reset_at from the refusal, and the refused commands go again.
     b24 = client_for(portal, rate_limiter=PortalRateLimiter(operating_limit=1e9, time_scale=60))
-    result = b24.batch([("crm.deal.list", {"filter": {">ID": index}, "start": -1, "select": ["ID"]})
-                        for index in range(20)])
+    result = b24.batch([("crm.deal.list", {"filter": {">ID": index}, "start": -1, "select": ["ID"]}) for index in range(20)])
     assert portal.counters["operation_time_limit"] > 0
     assert [result[index][0]["ID"] for index in range(20)] == [str(index + 1) for index in range(20)]
 

@@ -24,8 +24,7 @@ def _batch_requests(portal):
 def test_every_record_once_in_the_requested_order(portal_factory, client_for, strategy, direction):
     portal = portal_factory(deals=6_137)
     b24 = client_for(portal)
-    ids = _ids(b24.iterate("crm.deal.list", {"select": ["ID", "TITLE"], "order": {"ID": direction}},
-                           strategy=strategy))
+    ids = _ids(b24.iterate("crm.deal.list", {"select": ["ID", "TITLE"], "order": {"ID": direction}}, strategy=strategy))
     expected = list(range(1, 6_138))
     assert ids == (expected if direction == "ASC" else expected[::-1])
 
@@ -116,8 +115,7 @@ def test_records_added_ahead_of_an_ascending_cursor_are_included(portal_factory,
 
 
 def test_export_survives_injected_503s_and_connection_resets(portal_factory, client_for):
-    portal = portal_factory(deals=20_000, fault_rates={"503": 0.05, "reset_before": 0.005, "reset_after": 0.005},
-                            fault_seed=7)
+    portal = portal_factory(deals=20_000, fault_rates={"503": 0.05, "reset_before": 0.005, "reset_after": 0.005}, fault_seed=7)
     b24 = client_for(portal, attempts=10)
     for strategy in ("cursor", "partitioned"):
         ids = _ids(b24.iterate("crm.deal.list", {"select": ["ID"]}, strategy=strategy))

@@ -70,9 +70,10 @@ def test_a_bucket_per_thread_would_overflow_the_portal(client_for):
     # limiter of its own, is refused by the portal, so sharing is what keeps it at zero.
     clock = VirtualClock()
     with Emulator(EmulatorConfig(deals=10, limits_enabled=True, time_scale=50), rate_clock=clock) as portal:
-        clients = [client_for(portal, attempts=1, rate_limiter=PortalRateLimiter(time_scale=50, clock=clock,
-                                                                                sleep=clock.sleep))
-                   for _ in range(6)]
+        clients = [
+            client_for(portal, attempts=1, rate_limiter=PortalRateLimiter(time_scale=50, clock=clock, sleep=clock.sleep))
+            for _ in range(6)
+        ]
         refused = []
 
         def work(b24):
@@ -117,8 +118,7 @@ def test_a_503_tightens_the_bucket(portal_factory, client_for):
 
 def test_single_calls_slow_down_before_the_operating_limit(portal_factory, client_for):
     # 3 s of operating time per 1 s window (time_scale 60); 60 pages cost about 5.8 s.
-    portal = portal_factory(deals=100, limits_enabled=True, operating_limit_seconds=3.0, basket_seconds=6.0,
-                            time_scale=60)
+    portal = portal_factory(deals=100, limits_enabled=True, operating_limit_seconds=3.0, basket_seconds=6.0, time_scale=60)
     limiter = PortalRateLimiter(operating_limit=3.0, operating_window=60.0, time_scale=60)
     b24 = client_for(portal, rate_limiter=limiter)
     for _ in range(60):
@@ -128,8 +128,7 @@ def test_single_calls_slow_down_before_the_operating_limit(portal_factory, clien
 
 
 def test_an_export_in_batches_waits_for_the_reset_instead_of_a_429(portal_factory, client_for):
-    portal = portal_factory(deals=8_000, limits_enabled=True, operating_limit_seconds=6.0, basket_seconds=6.0,
-                            time_scale=60)
+    portal = portal_factory(deals=8_000, limits_enabled=True, operating_limit_seconds=6.0, basket_seconds=6.0, time_scale=60)
     limiter = PortalRateLimiter(operating_limit=6.0, operating_window=60.0, time_scale=60)
     b24 = client_for(portal, rate_limiter=limiter)
     ids = [int(record["ID"]) for record in b24.iterate("crm.deal.list", {"select": ["ID"]}, workers=3)]
@@ -142,9 +141,15 @@ def test_a_429_waits_until_operating_reset_at(portal_factory, client_for):
     portal = portal_factory(deals=10, limits_enabled=True, time_scale=50)
     b24 = client_for(portal, attempts=2)
     reset_at = time.time() + 0.3
-    portal.respond_once("crm.deal.list", 429, {
-        "error": "OPERATION_TIME_LIMIT", "error_description": "Method is blocked due to operation time limit.",
-        "time": {"operating": 481.0, "operating_reset_at": reset_at}})
+    portal.respond_once(
+        "crm.deal.list",
+        429,
+        {
+            "error": "OPERATION_TIME_LIMIT",
+            "error_description": "Method is blocked due to operation time limit.",
+            "time": {"operating": 481.0, "operating_reset_at": reset_at},
+        },
+    )
     slept = []
     b24.sleep = lambda seconds: (slept.append(seconds), time.sleep(seconds))
     assert len(b24.call("crm.deal.list", PAGE)) == 10

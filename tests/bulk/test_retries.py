@@ -64,9 +64,12 @@ def test_a_500_on_a_payment_is_not_repeated(portal_factory, client_for):
 
 
 def test_payments_under_random_faults_are_each_run_at_most_once(portal_factory, client_for, processed):
-    portal = portal_factory(deals=50, fault_methods=frozenset({"crm.item.payment.pay"}), fault_seed=3,
-                            fault_rates={"503": 0.15, "500": 0.1, "reset_before": 0.1, "reset_after": 0.1,
-                                         "truncated": 0.1, "html": 0.1})
+    portal = portal_factory(
+        deals=50,
+        fault_methods=frozenset({"crm.item.payment.pay"}),
+        fault_seed=3,
+        fault_rates={"503": 0.15, "500": 0.1, "reset_before": 0.1, "reset_after": 0.1, "truncated": 0.1, "html": 0.1},
+    )
     b24 = client_for(portal)
     outcomes = {}
     for deal in range(1, 41):
@@ -76,8 +79,13 @@ def test_payments_under_random_faults_are_each_run_at_most_once(portal_factory, 
         except (OutcomeUnknownError, errors.InternalServerError, errors.ServerError) as exc:
             outcomes[payment] = type(exc).__name__
     for payment in outcomes:
-        ran = sum(1 for record in portal.log if record.method == "crm.item.payment.pay"
-                  and str(record.params.get("id")) == str(payment) and record.fault in (None, "reset_after", "truncated"))
+        ran = sum(
+            1
+            for record in portal.log
+            if record.method == "crm.item.payment.pay"
+            and str(record.params.get("id")) == str(payment)
+            and record.fault in (None, "reset_after", "truncated")
+        )
         assert ran <= 1, payment
     assert processed(portal, "crm.item.payment.pay") <= len(outcomes)
     assert True in outcomes.values() and "OutcomeUnknownError" in outcomes.values()
@@ -94,8 +102,11 @@ def test_a_refused_connection_is_retried_even_for_a_payment(processed):
     port = _free_port()
     config = EmulatorConfig(port=port, deals=3, limits_enabled=False)
     portal = Emulator(config)
-    b24 = Bitrix24(webhook=f"http://127.0.0.1:{port}/rest/1/{config.webhook_token}/", rate_limit=False,
-                   retry=RetryPolicy(attempts=3, backoff=0.01))
+    b24 = Bitrix24(
+        webhook=f"http://127.0.0.1:{port}/rest/1/{config.webhook_token}/",
+        rate_limit=False,
+        retry=RetryPolicy(attempts=3, backoff=0.01),
+    )
     waits = []
 
     def start_portal_during_backoff(seconds: float) -> None:

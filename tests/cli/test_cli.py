@@ -18,14 +18,16 @@ B24 = Path(sys.executable).with_name("b24")
 TOKEN = "cli-secret-token-4711"
 
 
-def run(*args: str, webhook: str | None = None, stdin: str | None = None, timeout: float = 60,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, webhook: str | None = None, stdin: str | None = None, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {key: value for key, value in os.environ.items() if key != "B24_WEBHOOK"}
     if webhook is not None:
         environ["B24_WEBHOOK"] = webhook
     environ.update(env or {})
-    result = subprocess.run([str(B24), *args], capture_output=True, text=True, input=stdin, timeout=timeout,
-                            env=environ, check=False)
+    result = subprocess.run(
+        [str(B24), *args], capture_output=True, text=True, input=stdin, timeout=timeout, env=environ, check=False
+    )
     assert TOKEN not in result.stdout and TOKEN not in result.stderr, "the webhook token was printed"
     return result
 
@@ -59,13 +61,34 @@ def test_export_writes_every_seeded_deal_once(b24_emulator_factory, tmp_path):
 
 def test_export_csv_and_json_with_filter_and_select(portal, tmp_path):
     target = tmp_path / "deals.csv"
-    result = run("export", "crm.deal.list", "--format", "csv", "--select", "ID,TITLE", "--filter", '{"<=ID": 3}',
-                 "--output", str(target), webhook=portal.webhook_url)
+    result = run(
+        "export",
+        "crm.deal.list",
+        "--format",
+        "csv",
+        "--select",
+        "ID,TITLE",
+        "--filter",
+        '{"<=ID": 3}',
+        "--output",
+        str(target),
+        webhook=portal.webhook_url,
+    )
     assert result.returncode == EXIT_OK, result.stderr
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows == [["ID", "TITLE"], ["1", "Deal #1"], ["2", "Deal #2"], ["3", "Deal #3"]]
-    result = run("export", "crm.deal.list", "--format", "json", "--select", "ID", "--order", '{"ID": "DESC"}',
-                 "filter[>ID]=37", webhook=portal.webhook_url)
+    result = run(
+        "export",
+        "crm.deal.list",
+        "--format",
+        "json",
+        "--select",
+        "ID",
+        "--order",
+        '{"ID": "DESC"}',
+        "filter[>ID]=37",
+        webhook=portal.webhook_url,
+    )
     assert json.loads(result.stdout) == [{"ID": "40"}, {"ID": "39"}, {"ID": "38"}]
 
 
@@ -78,21 +101,20 @@ def test_call_prints_the_result_as_json(portal):
     result = run("call", "crm.deal.list", "filter[<ID]=3", "select[]=ID", "select[]=TITLE", webhook=portal.webhook_url)
     assert result.returncode == EXIT_OK, result.stderr
     assert json.loads(result.stdout) == [{"ID": "1", "TITLE": "Deal #1"}, {"ID": "2", "TITLE": "Deal #2"}]
-    full = run("call", "crm.deal.list", "--json", '{"filter": {"<ID": 3}, "select": ["ID"]}', "--full",
-               "--webhook", portal.webhook_url)
+    full = run(
+        "call", "crm.deal.list", "--json", '{"filter": {"<ID": 3}, "select": ["ID"]}', "--full", "--webhook", portal.webhook_url
+    )
     assert json.loads(full.stdout)["total"] == 2
 
 
 def test_call_reads_parameters_from_stdin_and_json_values(portal):
-    result = run("call", "crm.deal.list", "--json", "-", "filter[<ID]:=2", stdin='{"select": ["ID"]}',
-                 webhook=portal.webhook_url)
+    result = run("call", "crm.deal.list", "--json", "-", "filter[<ID]:=2", stdin='{"select": ["ID"]}', webhook=portal.webhook_url)
     assert json.loads(result.stdout) == [{"ID": "1"}]
 
 
 def test_invalid_parameters_exit_1_with_every_problem_and_nothing_sent(portal):
     before = len(portal.log)
-    result = run("call", "sale.paysystem.pay.invoice", "INVOICE_ID:=[1]", "PAY_SYSTEM_IDD=3",
-                 webhook=portal.webhook_url)
+    result = run("call", "sale.paysystem.pay.invoice", "INVOICE_ID:=[1]", "PAY_SYSTEM_IDD=3", webhook=portal.webhook_url)
     assert result.returncode == EXIT_INVALID
     assert "INVOICE_ID: must be integer" in result.stderr and "[rule: type]" in result.stderr
     assert "did you mean 'PAY_SYSTEM_ID'" in result.stderr
@@ -115,8 +137,13 @@ def test_no_reply_exits_4_without_showing_the_token():
 
 def test_usage_errors_exit_2():
     assert run("call", "crm.deal.list").returncode == EXIT_USAGE  # no webhook
-    bad = run("call", "crm.deal.list", "--webhook", f"https://portal.example/rest/1/{TOKEN}/",
-              f"--bogus=https://portal.example/rest/1/{TOKEN}/")
+    bad = run(
+        "call",
+        "crm.deal.list",
+        "--webhook",
+        f"https://portal.example/rest/1/{TOKEN}/",
+        f"--bogus=https://portal.example/rest/1/{TOKEN}/",
+    )
     assert bad.returncode == EXIT_USAGE and "unrecognized arguments" in bad.stderr
     word = run("call", "crm.deal.list", "not-a-pair", webhook=f"https://portal.example/rest/1/{TOKEN}/")
     assert word.returncode == EXIT_USAGE and "key=value" in word.stderr
@@ -165,15 +192,17 @@ def test_validate_exit_codes():
     assert "INVOICE_ID" in bad.stderr and "at_least_one_of" in bad.stderr
     loose = run("validate", "sale.paysystem.pay.invoice", "--json", '{"INVOICE_ID": 2, "PAY_SYSTEM_ID": 31, "EXTRA": 1}')
     assert loose.returncode == EXIT_OK and "EXTRA" in loose.stderr
-    strict = run("validate", "sale.paysystem.pay.invoice", "--strict",
-                 "--json", '{"INVOICE_ID": 2, "PAY_SYSTEM_ID": 31, "EXTRA": 1}')
+    strict = run(
+        "validate", "sale.paysystem.pay.invoice", "--strict", "--json", '{"INVOICE_ID": 2, "PAY_SYSTEM_ID": 31, "EXTRA": 1}'
+    )
     assert strict.returncode == EXIT_INVALID
 
 
 def test_emulator_alias_runs_the_emulator():
     assert "--deals" in run("emulator", "--help").stdout
-    process = subprocess.Popen([str(B24), "emulator", "--port", "0", "--deals", "3", "--webhook-token", TOKEN],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(B24), "emulator", "--port", "0", "--deals", "3", "--webhook-token", TOKEN], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert process.stdout is not None
         assert "3 deals" in process.stdout.readline()

@@ -13,8 +13,7 @@ def test_brackets_build_nested_objects_and_lists():
 
 
 def test_json_values_and_merging_over_a_base():
-    params = parse_words(["fields[OPPORTUNITY]:=1500", "fields[OPENED]:=true", "rows:=[{\"A\": 1}]"],
-                         {"fields": {"TITLE": "x"}})
+    params = parse_words(["fields[OPPORTUNITY]:=1500", "fields[OPENED]:=true", 'rows:=[{"A": 1}]'], {"fields": {"TITLE": "x"}})
     assert params == {"fields": {"TITLE": "x", "OPPORTUNITY": 1500, "OPENED": True}, "rows": [{"A": 1}]}
 
 

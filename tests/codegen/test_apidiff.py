@@ -41,6 +41,7 @@ def edit(method_id: str, change: Callable[[Spec], None]) -> Edit:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         change(data)
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
     return apply
 
 
@@ -90,6 +91,7 @@ def set_in(path: str, **values: Any) -> Callable[[Spec], None]:
                 target.pop(key, None)
             else:
                 target[key] = value
+
     return change
 
 
@@ -117,128 +119,284 @@ CASES = [
     Case("method added", add_method, {("demo.widget.delete", "method_added", "", False)}),
     Case("method removed", remove(LIST), {(LIST, "method_removed", "", True)}),
     Case("v3 without a v2 name is a method, not a twin", remove(GET3), {(GET3, "method_removed", "", True)}),
-    Case("method deprecated", edit(ADD, lambda d: d.update(deprecated={"reason": "old", "replacement": "x.add"})),
-         {(ADD, "method_deprecated", "", False)}),
-    Case("method undeprecated", edit(ADD, lambda d: d.update(deprecated={"reason": "old"})),
-         {(ADD, "method_undeprecated", "", False)}, reverse=True),
+    Case(
+        "method deprecated",
+        edit(ADD, lambda d: d.update(deprecated={"reason": "old", "replacement": "x.add"})),
+        {(ADD, "method_deprecated", "", False)},
+    ),
+    Case(
+        "method undeprecated",
+        edit(ADD, lambda d: d.update(deprecated={"reason": "old"})),
+        {(ADD, "method_undeprecated", "", False)},
+        reverse=True,
+    ),
     Case("v3 twin added", remove(GET3), {(GET3, "twin_added", "", False)}, both=add_v2_get, reverse=True),
     Case("v3 twin removed", remove(GET3), {(GET3, "twin_removed", "", True)}, both=add_v2_get),
-    Case("idempotency changed", edit(ADD, lambda d: d.update(idempotent=True)),
-         {(ADD, "idempotency_changed", "", False)}),
+    Case("idempotency changed", edit(ADD, lambda d: d.update(idempotent=True)), {(ADD, "idempotency_changed", "", False)}),
     Case("refused inside batch", edit(ADD, lambda d: d.update(batchable=False)), {(ADD, "batch_refused", "", True)}),
-    Case("allowed inside batch", edit(ADD, lambda d: d.update(batchable=False)), {(ADD, "batch_allowed", "", False)},
-         reverse=True),
+    Case(
+        "allowed inside batch", edit(ADD, lambda d: d.update(batchable=False)), {(ADD, "batch_allowed", "", False)}, reverse=True
+    ),
     Case("optional parameter added", edit(ADD, add_param("COMMENT")), {(ADD, "param_added_optional", "COMMENT", False)}),
-    Case("required parameter added", edit(ADD, add_param("COMMENT", required=True)),
-         {(ADD, "param_added_required", "COMMENT", True)}),
-    Case("nested required parameter added", edit(ADD, lambda d: param(d, "FIELDS.SIZE")["properties"].update(
-        D={"type": "integer", "required": True})), {(ADD, "param_added_required", "FIELDS.SIZE.D", True)}),
-    Case("optional parameter removed", edit(ADD, lambda d: d["params"].pop("class")),
-         {(ADD, "param_removed", "class", True)}),
-    Case("nested parameter removed", edit(ADD, lambda d: param(d, "FIELDS")["properties"].pop("ACTIVE")),
-         {(ADD, "param_removed", "FIELDS.ACTIVE", True)}),
-    Case("parameter becomes required", edit(ADD, set_in("class", required=True)),
-         {(ADD, "param_became_required", "class", True)}),
-    Case("nested parameter becomes optional", edit(ADD, set_in("FIELDS.SIZE.W", required=None)),
-         {(ADD, "param_became_optional", "FIELDS.SIZE.W", False)}),
-    Case("type widened: integer to integer|string", edit(ADD, set_in("OWNER_ID", type="integer|string")),
-         {(ADD, "param_type_widened", "OWNER_ID", False)}),
-    Case("type widened: nullable", edit(ADD, set_in("class", nullable=True)),
-         {(ADD, "param_type_widened", "class", False)}),
-    Case("registry type re-based: the spec is unchanged, its kind is not", rebase_widget_id,
-         {(ADD, "param_type_widened", "OWNER_ID", False)}),
-    Case("type narrowed: string to integer", edit(ADD, set_in("OWNER_CODE", type="integer")),
-         {(ADD, "param_type_narrowed", "OWNER_CODE", True)}),
-    Case("type changed: string to boolean", edit(ADD, set_in("OWNER_CODE", type="boolean")),
-         {(ADD, "param_type_changed", "OWNER_CODE", True)}),
-    Case("array element type narrowed", edit(ADD, set_in("OWNER_CODE", type="string[]")),
-         {(ADD, "param_type_narrowed", "OWNER_CODE", True)}, both=edit(ADD, set_in("OWNER_CODE", type="array"))),
-    Case("enum value added", edit(ADD, set_in("FIELDS.COLOR", enum=["red", "green", "blue"])),
-         {(ADD, "enum_value_added", "FIELDS.COLOR", False)}),
-    Case("enum value removed", edit(ADD, set_in("FIELDS.COLOR", enum=["red"])),
-         {(ADD, "enum_value_removed", "FIELDS.COLOR", True)}),
-    Case("enum added", edit(ADD, set_in("OWNER_CODE", enum=["a", {"value": "b", "summary": "B."}])),
-         {(ADD, "enum_added", "OWNER_CODE", True)}),
+    Case(
+        "required parameter added",
+        edit(ADD, add_param("COMMENT", required=True)),
+        {(ADD, "param_added_required", "COMMENT", True)},
+    ),
+    Case(
+        "nested required parameter added",
+        edit(ADD, lambda d: param(d, "FIELDS.SIZE")["properties"].update(D={"type": "integer", "required": True})),
+        {(ADD, "param_added_required", "FIELDS.SIZE.D", True)},
+    ),
+    Case("optional parameter removed", edit(ADD, lambda d: d["params"].pop("class")), {(ADD, "param_removed", "class", True)}),
+    Case(
+        "nested parameter removed",
+        edit(ADD, lambda d: param(d, "FIELDS")["properties"].pop("ACTIVE")),
+        {(ADD, "param_removed", "FIELDS.ACTIVE", True)},
+    ),
+    Case(
+        "parameter becomes required", edit(ADD, set_in("class", required=True)), {(ADD, "param_became_required", "class", True)}
+    ),
+    Case(
+        "nested parameter becomes optional",
+        edit(ADD, set_in("FIELDS.SIZE.W", required=None)),
+        {(ADD, "param_became_optional", "FIELDS.SIZE.W", False)},
+    ),
+    Case(
+        "type widened: integer to integer|string",
+        edit(ADD, set_in("OWNER_ID", type="integer|string")),
+        {(ADD, "param_type_widened", "OWNER_ID", False)},
+    ),
+    Case("type widened: nullable", edit(ADD, set_in("class", nullable=True)), {(ADD, "param_type_widened", "class", False)}),
+    Case(
+        "registry type re-based: the spec is unchanged, its kind is not",
+        rebase_widget_id,
+        {(ADD, "param_type_widened", "OWNER_ID", False)},
+    ),
+    Case(
+        "type narrowed: string to integer",
+        edit(ADD, set_in("OWNER_CODE", type="integer")),
+        {(ADD, "param_type_narrowed", "OWNER_CODE", True)},
+    ),
+    Case(
+        "type changed: string to boolean",
+        edit(ADD, set_in("OWNER_CODE", type="boolean")),
+        {(ADD, "param_type_changed", "OWNER_CODE", True)},
+    ),
+    Case(
+        "array element type narrowed",
+        edit(ADD, set_in("OWNER_CODE", type="string[]")),
+        {(ADD, "param_type_narrowed", "OWNER_CODE", True)},
+        both=edit(ADD, set_in("OWNER_CODE", type="array")),
+    ),
+    Case(
+        "enum value added",
+        edit(ADD, set_in("FIELDS.COLOR", enum=["red", "green", "blue"])),
+        {(ADD, "enum_value_added", "FIELDS.COLOR", False)},
+    ),
+    Case(
+        "enum value removed", edit(ADD, set_in("FIELDS.COLOR", enum=["red"])), {(ADD, "enum_value_removed", "FIELDS.COLOR", True)}
+    ),
+    Case(
+        "enum added",
+        edit(ADD, set_in("OWNER_CODE", enum=["a", {"value": "b", "summary": "B."}])),
+        {(ADD, "enum_added", "OWNER_CODE", True)},
+    ),
     Case("enum dropped", edit(ADD, set_in("FIELDS.COLOR", enum=None)), {(ADD, "enum_dropped", "FIELDS.COLOR", False)}),
-    Case("parameter deprecated", edit(ADD, set_in("class", deprecated=True)),
-         {(ADD, "param_deprecated", "class", False)}),
-    Case("rule between parameters added", edit(ADD, lambda d: d["constraints"].append(
-        {"rule": "mutually_exclusive", "params": ["class", "NAME"]})), {(ADD, "constraint_added", "", True)}),
+    Case("parameter deprecated", edit(ADD, set_in("class", deprecated=True)), {(ADD, "param_deprecated", "class", False)}),
+    Case(
+        "rule between parameters added",
+        edit(ADD, lambda d: d["constraints"].append({"rule": "mutually_exclusive", "params": ["class", "NAME"]})),
+        {(ADD, "constraint_added", "", True)},
+    ),
     Case("bound added", edit(ADD, set_in("NAME", max_length=10)), {(ADD, "constraint_added", "NAME", True)}),
-    Case("nested rule dropped", edit(ADD, lambda d: param(d, "FIELDS").pop("constraints")),
-         {(ADD, "constraint_dropped", "FIELDS", False)}),
-    Case("bound dropped", edit(ADD, set_in("NAME", max_length=None)), {(ADD, "constraint_dropped", "NAME", False)},
-         both=edit(ADD, set_in("NAME", max_length=20))),
-    Case("bound tightened", edit(ADD, set_in("NAME", max_length=10)), {(ADD, "bound_tightened", "NAME", True)},
-         both=edit(ADD, set_in("NAME", max_length=20))),
-    Case("minimum raised is tighter", edit(ADD, set_in("OWNER_ID", minimum=5)),
-         {(ADD, "bound_tightened", "OWNER_ID", True)}, both=edit(ADD, set_in("OWNER_ID", minimum=1))),
-    Case("bound loosened", edit(ADD, set_in("NAME", max_length=30)), {(ADD, "bound_loosened", "NAME", False)},
-         both=edit(ADD, set_in("NAME", max_length=20))),
-    Case("precedence added", edit(ADD, lambda d: d["constraints"].append(
-        {"rule": "precedence", "params": ["OWNER_ID", "OWNER_CODE"]})), {(ADD, "precedence_changed", "", False)}),
-    Case("result field added", edit(LIST, lambda d: widget_schema(d)["properties"].update(COLOR={"type": "string"})),
-         {(LIST, "result_field_added", "[].COLOR", False)}),
-    Case("result field removed", edit(LIST, lambda d: widget_schema(d)["properties"].pop("NAME")),
-         {(LIST, "result_field_removed", "[].NAME", True)}),
-    Case("result object removed is one change", edit(GET3, lambda d: d["result"]["schema"]["properties"].pop("item")),
-         {(GET3, "result_field_removed", "item", True)},
-         both=edit(GET3, lambda d: d["result"]["schema"]["properties"]["item"].update(
-             properties={"id": {"type": "integer"}, "name": {"type": "string"}}))),
-    Case("result type narrowed", edit(ADD, lambda d: d["result"].update(schema={"type": "integer"})),
-         {(ADD, "result_type_narrowed", "", False)}, both=edit(ADD, lambda d: d["result"].update(
-             schema={"type": "number"}))),
-    Case("result type widened", edit(ADD, lambda d: d["result"].update(schema={"type": ["integer", "null"]})),
-         {(ADD, "result_type_widened", "", True)}),
-    Case("result type changed", edit(LIST, lambda d: widget_schema(d)["properties"]["ID"].update(type="integer")),
-         {(LIST, "result_type_changed", "[].ID", True)}),
-    Case("result field may be absent", edit(LIST, lambda d: widget_schema(d).update(required=[])),
-         {(LIST, "result_field_became_optional", "[].ID", True)}),
-    Case("result field always present", edit(LIST, lambda d: widget_schema(d).update(required=["ID", "NAME"])),
-         {(LIST, "result_field_became_required", "[].NAME", False)}),
-    Case("error added", edit(ADD, lambda d: d["errors"].append({"code": "NAME_TOO_LONG", "status": 400})),
-         {(ADD, "error_added", "NAME_TOO_LONG", False)}),
-    Case("error added whose code another method maps to another class", edit(ADD, lambda d: d["errors"].append(
-        {"code": "WIDGET_GONE", "status": 404, "match": "(?i)gone", "class": "WidgetVanished"})),
-         {(ADD, "error_class_changed", "WIDGET_GONE", True)},
-         both=edit(LIST, lambda d: d["errors"].append({"code": "WIDGET_GONE", "status": 404}))),
-    Case("error removed, class still generated", edit(ADD, lambda d: d["errors"].pop(0)),
-         {(ADD, "error_removed", "WIDGET_EXISTS", False)},
-         both=edit(LIST, lambda d: d["errors"].append({"code": "WIDGET_EXISTS", "status": 400, "category": "conflict"}))),
-    Case("error removed: its class lives on elsewhere, but only by description match", edit(ADD, lambda d: d["errors"].pop(1)),
-         {(ADD, "error_class_changed", "0", True)},
-         both=edit(LIST, lambda d: d["errors"].append({"code": "0", "status": 400, "match": "(?i)denied",
-                                                       "class": "WidgetAccessDenied", "category": "permission"}))),
-    Case("error removed with its class", edit(ADD, lambda d: d["errors"].pop(0)),
-         {(ADD, "error_class_removed", "WIDGET_EXISTS", True)}),
-    Case("error moved to another status", edit(ADD, lambda d: error_entry(d, "WIDGET_EXISTS").update(status=409)),
-         {(ADD, "error_status_changed", "WIDGET_EXISTS", False)}),
-    Case("error moved to another class", edit(ADD, lambda d: error_entry(d, "0").update({"class": "WidgetForbidden"})),
-         {(ADD, "error_class_changed", "0", True)}),
-    Case("error class moved to another base", edit(ADD, lambda d: error_entry(d, "WIDGET_EXISTS").update(
-        category="invalid")), {(ADD, "error_base_changed", "WIDGET_EXISTS", True)}),
-    Case("status move that changes the base", edit(LIST, lambda d: error_entry(d, "GONE").update(status=400)),
-         {(LIST, "error_status_changed", "GONE", False), (LIST, "error_base_changed", "GONE", True)},
-         both=edit(LIST, lambda d: d["errors"].append({"code": "GONE", "status": 404}))),
-    Case("error base refined from ApiError", edit(LIST, lambda d: error_entry(d, "ODD").update(status=400)),
-         {(LIST, "error_status_changed", "ODD", False), (LIST, "error_base_specialised", "ODD", False)},
-         both=edit(LIST, lambda d: d["errors"].append({"code": "ODD", "status": 200}))),
-    Case("pagination removed", edit(LIST, lambda d: d.pop("pagination")),
-         {(LIST, "pagination_style_changed", "", True), (LIST, "param_removed", "select", True),
-          (LIST, "param_removed", "order", True)}),
-    Case("offset pagination added implies list parameters", edit(LIST, lambda d: d.pop("pagination")),
-         {(LIST, "pagination_style_improved", "", False), (LIST, "param_added_optional", "select", False),
-          (LIST, "param_added_optional", "order", False)}, reverse=True),
-    Case("pagination to page style", edit(GET3, lambda d: d.update(pagination={"style": "page"})),
-         {(GET3, "pagination_style_changed", "", True)}),
-    Case("records moved", edit(LIST, lambda d: d["pagination"].update(items="items")),
-         {(LIST, "pagination_items_moved", "", True)}),
-    Case("id cursors lost", edit(LIST, lambda d: d["pagination"].update(no_count=False)),
-         {(LIST, "pagination_cursor_lost", "", True)}),
-    Case("id cursors gained", edit(LIST, lambda d: d["pagination"].pop("id_field")),
-         {(LIST, "pagination_cursor_gained", "", False)}, reverse=True),
-    Case("page size changed", edit(LIST, lambda d: d["pagination"].update(page_size=100)),
-         {(LIST, "pagination_page_size_changed", "", False)}),
+    Case(
+        "nested rule dropped",
+        edit(ADD, lambda d: param(d, "FIELDS").pop("constraints")),
+        {(ADD, "constraint_dropped", "FIELDS", False)},
+    ),
+    Case(
+        "bound dropped",
+        edit(ADD, set_in("NAME", max_length=None)),
+        {(ADD, "constraint_dropped", "NAME", False)},
+        both=edit(ADD, set_in("NAME", max_length=20)),
+    ),
+    Case(
+        "bound tightened",
+        edit(ADD, set_in("NAME", max_length=10)),
+        {(ADD, "bound_tightened", "NAME", True)},
+        both=edit(ADD, set_in("NAME", max_length=20)),
+    ),
+    Case(
+        "minimum raised is tighter",
+        edit(ADD, set_in("OWNER_ID", minimum=5)),
+        {(ADD, "bound_tightened", "OWNER_ID", True)},
+        both=edit(ADD, set_in("OWNER_ID", minimum=1)),
+    ),
+    Case(
+        "bound loosened",
+        edit(ADD, set_in("NAME", max_length=30)),
+        {(ADD, "bound_loosened", "NAME", False)},
+        both=edit(ADD, set_in("NAME", max_length=20)),
+    ),
+    Case(
+        "precedence added",
+        edit(ADD, lambda d: d["constraints"].append({"rule": "precedence", "params": ["OWNER_ID", "OWNER_CODE"]})),
+        {(ADD, "precedence_changed", "", False)},
+    ),
+    Case(
+        "result field added",
+        edit(LIST, lambda d: widget_schema(d)["properties"].update(COLOR={"type": "string"})),
+        {(LIST, "result_field_added", "[].COLOR", False)},
+    ),
+    Case(
+        "result field removed",
+        edit(LIST, lambda d: widget_schema(d)["properties"].pop("NAME")),
+        {(LIST, "result_field_removed", "[].NAME", True)},
+    ),
+    Case(
+        "result object removed is one change",
+        edit(GET3, lambda d: d["result"]["schema"]["properties"].pop("item")),
+        {(GET3, "result_field_removed", "item", True)},
+        both=edit(
+            GET3,
+            lambda d: d["result"]["schema"]["properties"]["item"].update(
+                properties={"id": {"type": "integer"}, "name": {"type": "string"}}
+            ),
+        ),
+    ),
+    Case(
+        "result type narrowed",
+        edit(ADD, lambda d: d["result"].update(schema={"type": "integer"})),
+        {(ADD, "result_type_narrowed", "", False)},
+        both=edit(ADD, lambda d: d["result"].update(schema={"type": "number"})),
+    ),
+    Case(
+        "result type widened",
+        edit(ADD, lambda d: d["result"].update(schema={"type": ["integer", "null"]})),
+        {(ADD, "result_type_widened", "", True)},
+    ),
+    Case(
+        "result type changed",
+        edit(LIST, lambda d: widget_schema(d)["properties"]["ID"].update(type="integer")),
+        {(LIST, "result_type_changed", "[].ID", True)},
+    ),
+    Case(
+        "result field may be absent",
+        edit(LIST, lambda d: widget_schema(d).update(required=[])),
+        {(LIST, "result_field_became_optional", "[].ID", True)},
+    ),
+    Case(
+        "result field always present",
+        edit(LIST, lambda d: widget_schema(d).update(required=["ID", "NAME"])),
+        {(LIST, "result_field_became_required", "[].NAME", False)},
+    ),
+    Case(
+        "error added",
+        edit(ADD, lambda d: d["errors"].append({"code": "NAME_TOO_LONG", "status": 400})),
+        {(ADD, "error_added", "NAME_TOO_LONG", False)},
+    ),
+    Case(
+        "error added whose code another method maps to another class",
+        edit(
+            ADD,
+            lambda d: d["errors"].append({"code": "WIDGET_GONE", "status": 404, "match": "(?i)gone", "class": "WidgetVanished"}),
+        ),
+        {(ADD, "error_class_changed", "WIDGET_GONE", True)},
+        both=edit(LIST, lambda d: d["errors"].append({"code": "WIDGET_GONE", "status": 404})),
+    ),
+    Case(
+        "error removed, class still generated",
+        edit(ADD, lambda d: d["errors"].pop(0)),
+        {(ADD, "error_removed", "WIDGET_EXISTS", False)},
+        both=edit(LIST, lambda d: d["errors"].append({"code": "WIDGET_EXISTS", "status": 400, "category": "conflict"})),
+    ),
+    Case(
+        "error removed: its class lives on elsewhere, but only by description match",
+        edit(ADD, lambda d: d["errors"].pop(1)),
+        {(ADD, "error_class_changed", "0", True)},
+        both=edit(
+            LIST,
+            lambda d: d["errors"].append(
+                {"code": "0", "status": 400, "match": "(?i)denied", "class": "WidgetAccessDenied", "category": "permission"}
+            ),
+        ),
+    ),
+    Case(
+        "error removed with its class",
+        edit(ADD, lambda d: d["errors"].pop(0)),
+        {(ADD, "error_class_removed", "WIDGET_EXISTS", True)},
+    ),
+    Case(
+        "error moved to another status",
+        edit(ADD, lambda d: error_entry(d, "WIDGET_EXISTS").update(status=409)),
+        {(ADD, "error_status_changed", "WIDGET_EXISTS", False)},
+    ),
+    Case(
+        "error moved to another class",
+        edit(ADD, lambda d: error_entry(d, "0").update({"class": "WidgetForbidden"})),
+        {(ADD, "error_class_changed", "0", True)},
+    ),
+    Case(
+        "error class moved to another base",
+        edit(ADD, lambda d: error_entry(d, "WIDGET_EXISTS").update(category="invalid")),
+        {(ADD, "error_base_changed", "WIDGET_EXISTS", True)},
+    ),
+    Case(
+        "status move that changes the base",
+        edit(LIST, lambda d: error_entry(d, "GONE").update(status=400)),
+        {(LIST, "error_status_changed", "GONE", False), (LIST, "error_base_changed", "GONE", True)},
+        both=edit(LIST, lambda d: d["errors"].append({"code": "GONE", "status": 404})),
+    ),
+    Case(
+        "error base refined from ApiError",
+        edit(LIST, lambda d: error_entry(d, "ODD").update(status=400)),
+        {(LIST, "error_status_changed", "ODD", False), (LIST, "error_base_specialised", "ODD", False)},
+        both=edit(LIST, lambda d: d["errors"].append({"code": "ODD", "status": 200})),
+    ),
+    Case(
+        "pagination removed",
+        edit(LIST, lambda d: d.pop("pagination")),
+        {
+            (LIST, "pagination_style_changed", "", True),
+            (LIST, "param_removed", "select", True),
+            (LIST, "param_removed", "order", True),
+        },
+    ),
+    Case(
+        "offset pagination added implies list parameters",
+        edit(LIST, lambda d: d.pop("pagination")),
+        {
+            (LIST, "pagination_style_improved", "", False),
+            (LIST, "param_added_optional", "select", False),
+            (LIST, "param_added_optional", "order", False),
+        },
+        reverse=True,
+    ),
+    Case(
+        "pagination to page style",
+        edit(GET3, lambda d: d.update(pagination={"style": "page"})),
+        {(GET3, "pagination_style_changed", "", True)},
+    ),
+    Case(
+        "records moved", edit(LIST, lambda d: d["pagination"].update(items="items")), {(LIST, "pagination_items_moved", "", True)}
+    ),
+    Case(
+        "id cursors lost",
+        edit(LIST, lambda d: d["pagination"].update(no_count=False)),
+        {(LIST, "pagination_cursor_lost", "", True)},
+    ),
+    Case(
+        "id cursors gained",
+        edit(LIST, lambda d: d["pagination"].pop("id_field")),
+        {(LIST, "pagination_cursor_gained", "", False)},
+        reverse=True,
+    ),
+    Case(
+        "page size changed",
+        edit(LIST, lambda d: d["pagination"].update(page_size=100)),
+        {(LIST, "pagination_page_size_changed", "", False)},
+    ),
 ]
 
 
@@ -307,7 +465,9 @@ def test_markdown_puts_counts_and_breaking_changes_first_and_json_lists_the_same
     assert markdown.index("### Breaking changes (1)") < markdown.index("### Compatible changes (1)")
     assert markdown.index("parameter `class` is now required") < markdown.index("optional parameter `COMMENT` added")
     assert [(c["kind"], c["breaking"]) for c in document["changes"]] == [
-        ("param_became_required", True), ("param_added_optional", False)]
+        ("param_became_required", True),
+        ("param_added_optional", False),
+    ]
     assert all(change["message"] in markdown for change in document["changes"])
     assert document["summary"]["breaking"] == 1 and document["summary"]["compatible"] == 1
 

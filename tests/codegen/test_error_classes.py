@@ -12,16 +12,20 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from codegen.check import shared_error_problems
 from codegen.compile import error_classes
 from codegen.load import SpecFile, SpecTree, load_tree, shared_error_facts, with_shared_error_facts
+from codegen.spec_checks import shared_error_problems
 from codegen.testcases import ErrorFacts, error_cases
 
 FIXTURE_SPECS = Path(__file__).parent / "fixtures" / "spec"
 
 
-def _tree(entries_per_method: dict[str, list[dict[str, Any]]], *, system: list[dict[str, Any]] | None = None,
-          catalogue: list[dict[str, Any]] | None = None) -> SpecTree:
+def _tree(
+    entries_per_method: dict[str, list[dict[str, Any]]],
+    *,
+    system: list[dict[str, Any]] | None = None,
+    catalogue: list[dict[str, Any]] | None = None,
+) -> SpecTree:
     template = load_tree(FIXTURE_SPECS).specs["demo.widget.list"].data
     tree = SpecTree(root=FIXTURE_SPECS, system_errors=system or [], error_catalogue=catalogue or [])
     for method_id, errors in entries_per_method.items():
@@ -63,8 +67,10 @@ def test_the_catalogue_names_a_code_and_its_entries_inherit_it() -> None:
 
 
 def test_one_pages_summary_does_not_describe_a_shared_class() -> None:
-    pages = {"demo.a.get": [{"code": "NOT_FOUND", "status": 404, "summary": "No widget has this id."}],
-             "demo.b.get": [{"code": "NOT_FOUND", "status": 404}]}
+    pages = {
+        "demo.a.get": [{"code": "NOT_FOUND", "status": 404, "summary": "No widget has this id."}],
+        "demo.b.get": [{"code": "NOT_FOUND", "status": 404}],
+    }
     doc = _classes(_tree(pages))["NotFound"].summary
     assert "widget" not in doc
     assert doc == "The portal answered `error` 'NOT_FOUND'. Documented by demo.a.get, demo.b.get."
@@ -83,8 +89,11 @@ def test_a_status_only_entry_is_no_disagreement_but_a_stated_one_is() -> None:
 
 
 def test_the_shared_tables_are_checked_against_the_format() -> None:
-    tree = _tree({}, system=[{"code": "X", "status": 99}],
-                 catalogue=[{"code": "Y", "class": "lower", "summary": "s"}, {"code": "Y", "summary": "s"}])
+    tree = _tree(
+        {},
+        system=[{"code": "X", "status": 99}],
+        catalogue=[{"code": "Y", "class": "lower", "summary": "s"}, {"code": "Y", "summary": "s"}],
+    )
     problems = shared_error_problems(tree)
     assert any(p.startswith("spec/system-errors.yaml: /0/status") for p in problems), problems
     assert any(p.startswith("spec/error-classes.yaml: /0/class") for p in problems), problems

@@ -1,4 +1,4 @@
-"""Error entries must carry codes: codegen.check refuses statuses and messages in `code`, and the
+"""Error entries must carry codes: codegen.spec_checks refuses statuses and messages in `code`, and the
 generated documented-error cases take their expectations from the entries, not from the runtime."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from codegen.check import semantic_problems
 from codegen.load import SpecFile, load_tree
+from codegen.spec_checks import semantic_problems
 from codegen.testcases import ErrorFacts, error_cases, sample_message
-from codegen.types import TypeRegistry
+from codegen.typeexpr import TypeRegistry
 
 FIXTURE_SPECS = Path(__file__).parent / "fixtures" / "spec"
 
@@ -58,29 +58,38 @@ def test_message_text_as_code_is_refused(registry: TypeRegistry) -> None:
         ([{"code": "", "status": 403, "match": "Access denied", "class": "Denied"}], []),
     ],
 )
-def test_numbers_the_portal_sends_as_codes_pass(registry: TypeRegistry, errors: list[dict[str, Any]],
-                                                 examples: list[dict[str, Any]]) -> None:
+def test_numbers_the_portal_sends_as_codes_pass(
+    registry: TypeRegistry, errors: list[dict[str, Any]], examples: list[dict[str, Any]]
+) -> None:
     assert error_problems(spec_with(errors, examples), registry) == []
 
 
 def test_every_spec_of_the_tree_passes_the_error_code_rules() -> None:
     tree = load_tree()
     registry = TypeRegistry(tree.types)
-    found = [p for spec in tree.specs.values() for p in error_problems(spec, registry) if "is an HTTP status" in p
-             or "is message text" in p]
+    found = [
+        p
+        for spec in tree.specs.values()
+        for p in error_problems(spec, registry)
+        if "is an HTTP status" in p or "is message text" in p
+    ]
     assert found == []
 
 
-FACTS = ErrorFacts({"ACCESS_DENIED": {"code": "ACCESS_DENIED", "status": 403, "category": "permission"}},
-                   {"Denied": "permission", "CodeEmptyGone": "invalid"})
+FACTS = ErrorFacts(
+    {"ACCESS_DENIED": {"code": "ACCESS_DENIED", "status": 403, "category": "permission"}},
+    {"Denied": "permission", "CodeEmptyGone": "invalid"},
+)
 
 
 def test_entry_cases_expect_the_entry_class_and_the_base_of_its_category_or_status() -> None:
-    data = spec_with([
-        {"code": "", "status": 403, "match": r"Access denied\.", "class": "Denied"},
-        {"code": "", "status": 404, "match": r"Item '\d+' is gone", "class": "CodeEmptyGone"},
-        {"code": "ACCESS_DENIED", "status": 400, "category": "permission"},
-    ]).data
+    data = spec_with(
+        [
+            {"code": "", "status": 403, "match": r"Access denied\.", "class": "Denied"},
+            {"code": "", "status": 404, "match": r"Item '\d+' is gone", "class": "CodeEmptyGone"},
+            {"code": "ACCESS_DENIED", "status": 400, "category": "permission"},
+        ]
+    ).data
     cases = error_cases(data, FACTS, [])
     assert [(c.body["error"], c.status, c.class_name, c.base_name, c.known_base) for c in cases] == [
         ("", 403, "Denied", "PermissionDeniedError", None),
@@ -88,14 +97,19 @@ def test_entry_cases_expect_the_entry_class_and_the_base_of_its_category_or_stat
         ("", 404, "CodeEmptyGone", "InvalidRequestError", None),
         ("ACCESS_DENIED", 400, "AccessDenied", "PermissionDeniedError", None),
     ]
-    assert all(re.search(entry["match"], case.body["error_description"])
-               for entry, case in zip(data["errors"][:2], cases, strict=False))
+    assert all(
+        re.search(entry["match"], case.body["error_description"]) for entry, case in zip(data["errors"][:2], cases, strict=False)
+    )
 
 
 def test_an_example_reply_expects_the_entry_it_documents_or_its_status_base_when_unknown() -> None:
-    data = spec_with([{"code": "0", "status": 400, "match": "denied", "class": "Denied"}],
-                     [{"name": "denied", "response": {"status": 403, "body": {"error": 0, "error_description": "denied"}}},
-                      {"name": "other", "response": {"status": 404, "body": {"error": "E_NEW", "error_description": "?"}}}]).data
+    data = spec_with(
+        [{"code": "0", "status": 400, "match": "denied", "class": "Denied"}],
+        [
+            {"name": "denied", "response": {"status": 403, "body": {"error": 0, "error_description": "denied"}}},
+            {"name": "other", "response": {"status": 404, "body": {"error": "E_NEW", "error_description": "?"}}},
+        ],
+    ).data
     cases = error_cases(data, FACTS, [])
     assert [(c.name, c.status, c.class_name, c.base_name) for c in cases] == [
         ("denied", 403, "Denied", "PermissionDeniedError"),  # a status is no stated category: the class's base
@@ -103,10 +117,15 @@ def test_an_example_reply_expects_the_entry_it_documents_or_its_status_base_when
     ]
 
 
-@pytest.mark.parametrize("pattern", [
-    r"Section at index .+? has type .+?\.", r"(?i)payment (has )?(not been found|not found)",
-    r"(?i)(product|basket) (item|row)s?\b.*not (been )?found", r"The Preset with ID '\d+' is not found",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"Section at index .+? has type .+?\.",
+        r"(?i)payment (has )?(not been found|not found)",
+        r"(?i)(product|basket) (item|row)s?\b.*not (been )?found",
+        r"The Preset with ID '\d+' is not found",
+    ],
+)
 def test_a_description_is_built_that_the_match_accepts(pattern: str) -> None:
     sample = sample_message(pattern)
     assert sample is not None and re.search(pattern, sample)

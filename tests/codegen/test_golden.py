@@ -58,7 +58,7 @@ def fixture_package(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_tricky_summary_survives_as_a_docstring(fixture_package: dict[str, str]) -> None:
-    source = fixture_package["generated/api/demo.py"]
+    source = fixture_package["generated/b24client/api/demo.py"]
     namespace: dict[str, object] = {}
     exec(compile(source, "demo.py", "exec"), namespace)
     doc = namespace["DemoWidgetNamespace"].add.__doc__  # type: ignore[attr-defined]
@@ -67,12 +67,12 @@ def test_tricky_summary_survives_as_a_docstring(fixture_package: dict[str, str])
 
 
 def test_keyword_wire_name_becomes_an_escaped_keyword_argument(fixture_package: dict[str, str]) -> None:
-    params = fixture_package["generated/params/demo.py"]
+    params = fixture_package["generated/b24client/params/demo.py"]
     assert "class_: str" in params
-    spec_module = fixture_package["generated/_specs/demo_widget_add.py"]
+    spec_module = fixture_package["generated/b24client/_specs/demo_widget_add.py"]
     assert '"class_": "class"' in spec_module
 
 
 def test_v3_method_lives_under_the_v3_namespace(fixture_package: dict[str, str]) -> None:
-    assert "class V3DemoWidgetNamespace" in fixture_package["generated/api/v3.py"]
-    assert '"demo.widget.get@v3": "demo_widget_get__v3"' in fixture_package["generated/_index.py"]
+    assert "class V3DemoWidgetNamespace" in fixture_package["generated/b24client/api/v3.py"]
+    assert '"demo.widget.get@v3": "demo_widget_get__v3"' in fixture_package["generated/b24client/_index.py"]

@@ -29,7 +29,10 @@ def _classes(schemas: dict[str, dict]) -> dict[str, str]:
 def test_nested_objects_are_named_by_their_path() -> None:
     classes = _classes({"CrmDealGetResult": DEAL, "SaleOrderGetResult": ORDER})
     assert set(classes) == {
-        "CrmDealGetResult", "CrmDealGetResultItem", "SaleOrderGetResult", "SaleOrderGetResultItem",
+        "CrmDealGetResult",
+        "CrmDealGetResultItem",
+        "SaleOrderGetResult",
+        "SaleOrderGetResultItem",
         "SaleOrderGetResultItemsItem",
     }
     assert "item: NotRequired[SaleOrderGetResultItem]" in classes["SaleOrderGetResult"]

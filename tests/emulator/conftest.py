@@ -48,8 +48,9 @@ class AppRest(Rest):
         self.token = portal.app_tokens(client_id)["access_token"]
 
     def post(self, method: str, params: dict[str, Any] | None = None, **kwargs: Any) -> requests.Response:
-        return self.session.post(f"{self.portal.base_url}/rest/{method}", json={**(params or {}), "auth": self.token},
-                                 timeout=10, **kwargs)
+        return self.session.post(
+            f"{self.portal.base_url}/rest/{method}", json={**(params or {}), "auth": self.token}, timeout=10, **kwargs
+        )
 
 
 @pytest.fixture

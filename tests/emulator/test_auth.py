@@ -11,8 +11,9 @@ from b24client.emulator import Emulator
 
 
 def _list(portal: Emulator, token: str) -> requests.Response:
-    return requests.post(f"{portal.base_url}/rest/crm.item.payment.list",
-                         json={"auth": token, "entityId": 1, "entityTypeId": 2}, timeout=5)
+    return requests.post(
+        f"{portal.base_url}/rest/crm.item.payment.list", json={"auth": token, "entityId": 1, "entityTypeId": 2}, timeout=5
+    )
 
 
 def _token(portal: Emulator, **params: str) -> requests.Response:
@@ -21,8 +22,13 @@ def _token(portal: Emulator, **params: str) -> requests.Response:
 
 def _refresh(portal: Emulator, refresh_token: str) -> requests.Response:
     credentials = portal.oauth_credentials()
-    return _token(portal, grant_type="refresh_token", client_id=credentials["client_id"],
-                  client_secret=credentials["client_secret"], refresh_token=refresh_token)
+    return _token(
+        portal,
+        grant_type="refresh_token",
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        refresh_token=refresh_token,
+    )
 
 
 def test_wrong_webhook_code_is_401_no_auth_found(b24_emulator: Emulator) -> None:
@@ -81,8 +87,13 @@ def test_a_refresh_token_is_single_use(b24_emulator: Emulator) -> None:
 
 def test_wrong_client_secret_is_invalid_client(b24_emulator: Emulator) -> None:
     credentials = b24_emulator.oauth_credentials()
-    response = _token(b24_emulator, grant_type="refresh_token", client_id=credentials["client_id"],
-                      client_secret="guess", refresh_token=credentials["refresh_token"])
+    response = _token(
+        b24_emulator,
+        grant_type="refresh_token",
+        client_id=credentials["client_id"],
+        client_secret="guess",
+        refresh_token=credentials["refresh_token"],
+    )
     assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
 
 
@@ -93,8 +104,12 @@ def test_missing_grant_type_is_invalid_request(b24_emulator: Emulator) -> None:
 def test_authorization_code_is_exchanged_once(b24_emulator: Emulator) -> None:
     credentials = b24_emulator.oauth_credentials()
     code = b24_emulator.authorization_code()
-    params = {"grant_type": "authorization_code", "client_id": credentials["client_id"],
-              "client_secret": credentials["client_secret"], "code": code}
+    params = {
+        "grant_type": "authorization_code",
+        "client_id": credentials["client_id"],
+        "client_secret": credentials["client_secret"],
+        "code": code,
+    }
     first = _token(b24_emulator, **params)
     assert first.status_code == 200
     assert _list(b24_emulator, first.json()["access_token"]).status_code == 200
@@ -103,12 +118,15 @@ def test_authorization_code_is_exchanged_once(b24_emulator: Emulator) -> None:
 
 def test_secrets_stay_out_of_reprs_and_logs(b24_emulator: Emulator) -> None:
     credentials = b24_emulator.oauth_credentials()
-    requests.post(b24_emulator.webhook_url + "crm.item.payment.list", json={"entityId": 1, "entityTypeId": 2},
-                  timeout=5)
+    requests.post(b24_emulator.webhook_url + "crm.item.payment.list", json={"entityId": 1, "entityTypeId": 2}, timeout=5)
     _list(b24_emulator, credentials["access_token"])
     _refresh(b24_emulator, credentials["refresh_token"])
-    secrets = [b24_emulator.config.webhook_token, credentials["access_token"], credentials["refresh_token"],
-               credentials["client_secret"]]
+    secrets = [
+        b24_emulator.config.webhook_token,
+        credentials["access_token"],
+        credentials["refresh_token"],
+        credentials["client_secret"],
+    ]
     shown = repr(b24_emulator) + repr(b24_emulator.config) + repr(b24_emulator.tokens)
     for record in b24_emulator.log:
         shown += repr(record) + record.path + record.query + repr(record.params)

@@ -13,11 +13,17 @@ pytestmark = pytest.mark.b24_emulator(deals=120)
 
 
 def test_commands_as_a_dict_with_references_between_them(rest: Rest) -> None:
-    result = rest.ok("batch", {"halt": 0, "cmd": {
-        "first": "crm.deal.list?" + encode_php_query({"select": ["ID"], "order": {"ID": "DESC"}}),
-        "payment": "crm.item.payment.add?entityTypeId=2&entityId=$result[first][0][ID]",
-        "read": "crm.item.payment.get?id=$result[payment]",
-    }})
+    result = rest.ok(
+        "batch",
+        {
+            "halt": 0,
+            "cmd": {
+                "first": "crm.deal.list?" + encode_php_query({"select": ["ID"], "order": {"ID": "DESC"}}),
+                "payment": "crm.item.payment.add?entityTypeId=2&entityId=$result[first][0][ID]",
+                "read": "crm.item.payment.get?id=$result[payment]",
+            },
+        },
+    )
     assert result["result"]["first"][0] == {"ID": "120"}
     assert result["result"]["payment"] == 1
     assert result["result"]["read"]["accountNumber"] == "120/1"
@@ -29,8 +35,15 @@ def test_commands_as_a_dict_with_references_between_them(rest: Rest) -> None:
 
 
 def test_commands_as_a_list_give_list_shaped_results(rest: Rest) -> None:
-    result = rest.ok("batch", {"cmd": ["crm.item.payment.list?entityTypeId=2&entityId=1",
-                                       {"method": "crm.deal.list", "params": {"select": ["ID"], "start": -1}}]})
+    result = rest.ok(
+        "batch",
+        {
+            "cmd": [
+                "crm.item.payment.list?entityTypeId=2&entityId=1",
+                {"method": "crm.deal.list", "params": {"select": ["ID"], "start": -1}},
+            ]
+        },
+    )
     assert result["result"][0] == []
     assert len(result["result"][1]) == 50
     # start=-1: not counted, so total 0 as a single call answers (huge-data.md); only label 1
@@ -71,8 +84,12 @@ def test_unknown_method_in_batch_fails_alone(rest: Rest) -> None:
 def test_form_encoded_batch_with_double_encoding(b24_emulator: Emulator) -> None:
     # data-encoding.md: the command's own query is encoded, then the whole command again.
     command = "crm.deal.list?" + encode_php_query({"filter": {">ID": 118}, "select": ["ID"]})
-    response = requests.post(b24_emulator.webhook_url + "batch", data=encode_php_query({"cmd": {"a": command}}),
-                             headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=5)
+    response = requests.post(
+        b24_emulator.webhook_url + "batch",
+        data=encode_php_query({"cmd": {"a": command}}),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=5,
+    )
     assert response.json()["result"]["result"]["a"] == [{"ID": "119"}, {"ID": "120"}]
 
 
@@ -87,8 +104,7 @@ def test_sub_calls_are_logged_and_counted_per_method(rest: Rest, b24_emulator: E
 
 
 def test_batch_is_one_request_for_the_bucket_but_each_command_costs_operating_time() -> None:
-    config = EmulatorConfig(limits_enabled=True, rate_limit=2, operating_limit_seconds=1.0,
-                            costs=CostModel(call_seconds=0.4))
+    config = EmulatorConfig(limits_enabled=True, rate_limit=2, operating_limit_seconds=1.0, costs=CostModel(call_seconds=0.4))
     with Emulator(config) as portal:
         rest = Rest(portal)
         result = rest.ok("batch", {"cmd": ["crm.item.payment.list?entityTypeId=2&entityId=1"] * 5})

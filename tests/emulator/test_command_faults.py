@@ -51,8 +51,7 @@ def test_the_reply_is_the_portals_failed_command_shape(b24_emulator: Emulator) -
     b24_emulator.inject_command("503", method="crm.deal.get")
     cmd = {"list": "crm.deal.list?select[]=ID&start=-1", "one": "crm.deal.get?id=2", "two": "crm.deal.get?id=3"}
     body = requests.post(b24_emulator.webhook_url + "batch", json={"halt": 0, "cmd": cmd}, timeout=5).json()
-    assert body["result"]["result_error"] == {"one": {"error": "QUERY_LIMIT_EXCEEDED",
-                                                      "error_description": "Too many requests"}}
+    assert body["result"]["result_error"] == {"one": {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}}
     assert sorted(body["result"]["result"]) == ["list", "two"]
     assert sorted(body["result"]["result_time"]) == ["list", "two"]
     assert b24_emulator.command_faults.pending() == 0  # count=1: only the first crm.deal.get

@@ -26,16 +26,25 @@ def test_company_contact_deal_stage_list_delete(b24_emulator: Emulator) -> None:
         assert (linked["NAME"], linked["COMPANY_ID"]) == ("Ann", str(company))  # crm.contact.get: ids as text
         assert [c["ID"] for c in b24.crm.contact.list(filter={"COMPANY_ID": company}, select=["ID"])] == [str(contact)]
 
-        deal = int(b24.crm.deal.add(fields={"TITLE": "Acme order", "STAGE_ID": "NEW", "COMPANY_ID": company,
-                                            "CONTACT_ID": contact, "OPPORTUNITY": 500}))
+        deal = int(
+            b24.crm.deal.add(
+                fields={
+                    "TITLE": "Acme order",
+                    "STAGE_ID": "NEW",
+                    "COMPANY_ID": company,
+                    "CONTACT_ID": contact,
+                    "OPPORTUNITY": 500,
+                }
+            )
+        )
         assert deal == 61  # after the seeded 1..60
         assert b24.crm.deal.update(id=deal, fields={"STAGE_ID": "PREPARATION"}) is True
         assert b24.crm.deal.get(id=deal)["STAGE_ID"] == "PREPARATION"
 
-        by_stage = b24.crm.deal.list(filter={"STAGE_ID": "PREPARATION", "COMPANY_ID": company},
-                                     select=["ID", "TITLE", "CONTACT_ID", "OPPORTUNITY"])
-        assert by_stage == [{"ID": str(deal), "TITLE": "Acme order", "CONTACT_ID": str(contact),
-                             "OPPORTUNITY": "500.00"}]
+        by_stage = b24.crm.deal.list(
+            filter={"STAGE_ID": "PREPARATION", "COMPANY_ID": company}, select=["ID", "TITLE", "CONTACT_ID", "OPPORTUNITY"]
+        )
+        assert by_stage == [{"ID": str(deal), "TITLE": "Acme order", "CONTACT_ID": str(contact), "OPPORTUNITY": "500.00"}]
         assert b24.crm.deal.list(filter={"STAGE_ID": "NEW", "COMPANY_ID": company}, select=["ID"]) == []
 
         assert b24.crm.deal.delete(id=deal) is True

@@ -48,8 +48,20 @@ def test_config_rejects_nonsense() -> None:
 
 
 def test_cli_serves_until_terminated() -> None:
-    command = [sys.executable, "-m", "b24client.emulator", "--port", "0", "--deals", "12", "--no-limits",
-               "--webhook-token", "cli-test-code", "--fault", "500=0.0"]
+    command = [
+        sys.executable,
+        "-m",
+        "b24client.emulator",
+        "--port",
+        "0",
+        "--deals",
+        "12",
+        "--no-limits",
+        "--webhook-token",
+        "cli-test-code",
+        "--fault",
+        "500=0.0",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -64,8 +76,9 @@ def test_cli_serves_until_terminated() -> None:
 
 
 def test_cli_rejects_bad_fault_flags() -> None:
-    completed = subprocess.run([sys.executable, "-m", "b24client.emulator", "--fault", "teapot=0.1"],
-                               capture_output=True, text=True, timeout=30)
+    completed = subprocess.run(
+        [sys.executable, "-m", "b24client.emulator", "--fault", "teapot=0.1"], capture_output=True, text=True, timeout=30
+    )
     assert completed.returncode == 2
     assert "unknown fault" in completed.stderr
 

@@ -11,8 +11,17 @@ from b24client.emulator import Emulator
 from tests.emulator.conftest import AppRest, Rest
 from tests.support.receiver import Held, Receiver
 
-AUTH_KEYS = {"access_token", "expires_in", "scope", "domain", "server_endpoint", "status", "client_endpoint",
-             "member_id", "application_token"}
+AUTH_KEYS = {
+    "access_token",
+    "expires_in",
+    "scope",
+    "domain",
+    "server_endpoint",
+    "status",
+    "client_endpoint",
+    "member_id",
+    "application_token",
+}
 
 
 def _closed_port_url() -> str:
@@ -41,8 +50,9 @@ def test_bind_get_unbind_keep_the_apps_handlers(app_rest: AppRest) -> None:
         {"event": "ONCRMDEALADD", "handler": "", "auth_type": "0", "offline": 1},
     ]
     # auth_type=0 removes only the handler bound without a user, as the unbind page says
-    assert app_rest.ok("event.unbind", {"event": "ONCRMLEADADD", "handler": "https://app.example/h/",
-                                        "auth_type": 0}) == {"count": 1}
+    assert app_rest.ok("event.unbind", {"event": "ONCRMLEADADD", "handler": "https://app.example/h/", "auth_type": 0}) == {
+        "count": 1
+    }
     assert app_rest.ok("event.unbind", {"event": "ONCRMLEADADD", "handler": "https://app.example/h/"}) == {"count": 1}
     assert app_rest.ok("event.unbind", {"event": "ONCRMDEALADD"}) == {"count": 0}  # online only by default
     assert app_rest.ok("event.unbind", {"event": "ONCRMDEALADD", "event_type": "offline"}) == {"count": 1}
@@ -63,8 +73,7 @@ def test_unknown_event_is_error_event_not_found(app_rest: AppRest) -> None:
 def test_online_handler_must_be_an_http_url_and_event_type_a_known_value(app_rest: AppRest) -> None:
     status, code, description = app_rest.error("event.bind", {"event": "ONCRMDEALADD"})
     assert (status, code) == (400, "ERROR_ARGUMENT") and "handler" in description
-    status, code, description = app_rest.error("event.bind", {"event": "ONCRMDEALADD", "handler": "x",
-                                                              "event_type": "sometimes"})
+    status, code, description = app_rest.error("event.bind", {"event": "ONCRMDEALADD", "handler": "x", "event_type": "sometimes"})
     assert status == 400 and "event_type" in description
 
 
@@ -85,8 +94,7 @@ def test_bindings_belong_to_their_app(b24_emulator: Emulator, app_rest: AppRest)
 # --- delivery -----------------------------------------------------------------------------------
 
 
-def test_deal_add_posts_oncrmdealadd_as_a_php_form_with_the_apps_token(b24_emulator: Emulator,
-                                                                        app_rest: AppRest) -> None:
+def test_deal_add_posts_oncrmdealadd_as_a_php_form_with_the_apps_token(b24_emulator: Emulator, app_rest: AppRest) -> None:
     with Receiver() as receiver:
         app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": receiver.url + "/events"})
         deal_id = _add_deal(app_rest)
@@ -110,8 +118,9 @@ def test_deal_add_posts_oncrmdealadd_as_a_php_form_with_the_apps_token(b24_emula
     assert auth["scope"] == "crm"
     assert "refresh_token" not in auth  # only ONAPPINSTALL carries one
     # the access token in the event is a live token of the app
-    check = requests.post(f"{b24_emulator.base_url}/rest/crm.deal.get",
-                          json={"auth": auth["access_token"], "id": deal_id}, timeout=5)
+    check = requests.post(
+        f"{b24_emulator.base_url}/rest/crm.deal.get", json={"auth": auth["access_token"], "id": deal_id}, timeout=5
+    )
     assert check.status_code == 200 and check.json()["result"]["TITLE"] == "Deal"
     [delivery] = b24_emulator.deliveries
     assert (delivery.event, delivery.status, delivery.handler_id, delivery.error) == ("ONCRMDEALADD", 200, 1, None)
@@ -132,8 +141,12 @@ def test_update_delete_and_crm_item_fire_the_deal_events(b24_emulator: Emulator,
         b24_emulator.drain_deliveries()
         seen = [(r.path.strip("/"), r.form()["data"]["FIELDS"]["ID"]) for r in receiver.requests()]
     item_id = str(item["item"]["id"])
-    assert seen == [("ONCRMDEALADD", str(deal_id)), ("ONCRMDEALUPDATE", str(deal_id)),
-                    ("ONCRMDEALDELETE", str(deal_id)), ("ONCRMDEALADD", item_id)]
+    assert seen == [
+        ("ONCRMDEALADD", str(deal_id)),
+        ("ONCRMDEALUPDATE", str(deal_id)),
+        ("ONCRMDEALDELETE", str(deal_id)),
+        ("ONCRMDEALADD", item_id),
+    ]
 
 
 def test_each_app_gets_its_own_application_token(b24_emulator: Emulator, app_rest: AppRest) -> None:
@@ -184,8 +197,7 @@ def test_delivery_does_not_hold_up_the_call_that_fired_it(b24_emulator: Emulator
     assert delivery.status == 200
 
 
-def test_a_dead_handler_is_logged_and_the_others_still_get_the_event(b24_emulator: Emulator,
-                                                                     app_rest: AppRest) -> None:
+def test_a_dead_handler_is_logged_and_the_others_still_get_the_event(b24_emulator: Emulator, app_rest: AppRest) -> None:
     with Receiver() as receiver:
         app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": _closed_port_url()})
         app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": receiver.url})
@@ -220,10 +232,8 @@ def test_payment_changes_fire_onpaymententitysaved(b24_emulator: Emulator, app_r
         app_rest.ok("crm.item.payment.pay", {"id": payment_id})  # already paid: nothing saved
         app_rest.ok("crm.item.payment.delete", {"id": payment_id})
         b24_emulator.drain_deliveries()
-        seen = [(r.form()["event"], r.form()["data"]["FIELDS"]["ID"], r.form()["auth"]["scope"])
-                for r in receiver.requests()]
-    assert seen == [("ONPAYMENTENTITYSAVED", str(payment_id), "sale")] * 2 + [("ONPAYMENTDELETED", str(payment_id),
-                                                                                "sale")]
+        seen = [(r.form()["event"], r.form()["data"]["FIELDS"]["ID"], r.form()["auth"]["scope"]) for r in receiver.requests()]
+    assert seen == [("ONPAYMENTENTITYSAVED", str(payment_id), "sale")] * 2 + [("ONPAYMENTDELETED", str(payment_id), "sale")]
 
 
 def test_reset_forgets_bindings(b24_emulator: Emulator, app_rest: AppRest) -> None:
@@ -232,8 +242,7 @@ def test_reset_forgets_bindings(b24_emulator: Emulator, app_rest: AppRest) -> No
     assert app_rest.ok("event.get") == []
 
 
-def test_task_and_invoice_changes_fire_their_events_in_their_pages_shapes(b24_emulator: Emulator,
-                                                                          app_rest: AppRest) -> None:
+def test_task_and_invoice_changes_fire_their_events_in_their_pages_shapes(b24_emulator: Emulator, app_rest: AppRest) -> None:
     with Receiver() as receiver:
         for event in ("ONTASKADD", "ONTASKDELETE", "ONCRMINVOICEADD", "ONCRMINVOICEUPDATE"):
             app_rest.ok("event.bind", {"event": event, "handler": receiver.url})
@@ -245,9 +254,17 @@ def test_task_and_invoice_changes_fire_their_events_in_their_pages_shapes(b24_em
         b24_emulator.drain_deliveries()
         forms = [r.form() for r in receiver.requests()]
     assert [(f["event"], f["auth"]["scope"]) for f in forms] == [
-        ("ONTASKADD", "task"), ("ONTASKDELETE", "task"), ("ONCRMINVOICEADD", "crm"), ("ONCRMINVOICEUPDATE", "crm")]
-    assert forms[0]["data"] == {"FIELDS_BEFORE": "undefined", "FIELDS_AFTER": {"ID": str(task)},
-                                "IS_ACCESSIBLE_BEFORE": "N", "IS_ACCESSIBLE_AFTER": "undefined"}
+        ("ONTASKADD", "task"),
+        ("ONTASKDELETE", "task"),
+        ("ONCRMINVOICEADD", "crm"),
+        ("ONCRMINVOICEUPDATE", "crm"),
+    ]
+    assert forms[0]["data"] == {
+        "FIELDS_BEFORE": "undefined",
+        "FIELDS_AFTER": {"ID": str(task)},
+        "IS_ACCESSIBLE_BEFORE": "N",
+        "IS_ACCESSIBLE_AFTER": "undefined",
+    }
     assert forms[1]["data"]["FIELDS_BEFORE"] == {"ID": str(task)} and forms[1]["data"]["FIELDS_AFTER"] == "undefined"
     assert forms[3]["data"] == {"FIELDS": {"ID": str(invoice)}}
 
@@ -256,12 +273,14 @@ def test_emit_event_over_http_reaches_the_bound_handler(b24_emulator: Emulator, 
     with Receiver() as receiver:
         app_rest.ok("event.bind", {"event": "ONCRMDEALMOVETOCATEGORY", "handler": receiver.url})
         control = f"{b24_emulator.base_url}/_emulator/"
-        assert requests.post(control + "emit_event", timeout=5, json={
-            "event": "onCrmDealMoveToCategory", "data": {"FIELDS": {"ID": 4, "CATEGORY_ID": 2}}}).json() == {"ok": True}
+        assert requests.post(
+            control + "emit_event",
+            timeout=5,
+            json={"event": "onCrmDealMoveToCategory", "data": {"FIELDS": {"ID": 4, "CATEGORY_ID": 2}}},
+        ).json() == {"ok": True}
         assert requests.post(control + "drain", json={}, timeout=5).json() == {"ok": True, "deliveries": 1}
         [request] = receiver.requests()
     assert request.form()["data"] == {"FIELDS": {"ID": "4", "CATEGORY_ID": "2"}}
-
 
 
 def test_events_flow_again_after_the_portal_restarts(b24_emulator: Emulator, app_rest: AppRest) -> None:
@@ -290,8 +309,9 @@ def test_an_outgoing_webhook_gets_events_without_tokens(b24_emulator: Emulator, 
         b24_emulator.add_outgoing_webhook(receiver.url, ["ONNOTHING"])
 
 
-def test_a_handler_url_with_an_impossible_port_fails_alone_and_delivery_goes_on(b24_emulator: Emulator,
-                                                                              app_rest: AppRest) -> None:
+def test_a_handler_url_with_an_impossible_port_fails_alone_and_delivery_goes_on(
+    b24_emulator: Emulator, app_rest: AppRest
+) -> None:
     with Receiver() as receiver:
         app_rest.ok("event.bind", {"event": "ONCRMDEALADD", "handler": "http://127.0.0.1:99999/events"})
         _add_deal(app_rest)

@@ -51,8 +51,7 @@ def test_reset_after_processing_keeps_the_side_effect(portal_with_payment: tuple
 
 
 @pytest.mark.b24_emulator(slow_seconds=0.5)
-def test_slow_reply_passes_the_client_timeout_but_the_call_happened(
-        portal_with_payment: tuple[Emulator, Rest]) -> None:
+def test_slow_reply_passes_the_client_timeout_but_the_call_happened(portal_with_payment: tuple[Emulator, Rest]) -> None:
     portal, rest = portal_with_payment
     portal.inject("slow", "crm.item.payment.add")
     with pytest.raises(requests.Timeout):
@@ -129,8 +128,7 @@ def test_random_faults_over_http_follow_the_seed() -> None:
     def statuses() -> list[int]:
         config = EmulatorConfig(limits_enabled=False, fault_rates={"500": 0.3}, fault_seed=42)
         with Emulator(config) as portal:
-            return [requests.post(portal.webhook_url + "crm.deal.list", json={}, timeout=5).status_code
-                    for _ in range(40)]
+            return [requests.post(portal.webhook_url + "crm.deal.list", json={}, timeout=5).status_code for _ in range(40)]
 
     first = statuses()
     assert first == statuses()

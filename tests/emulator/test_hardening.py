@@ -22,13 +22,21 @@ def _v3(portal: Emulator, method: str, body: Any, key: str | None = None) -> req
 def test_a_body_nested_too_deep_gets_a_400_not_a_dropped_connection(rest: Any) -> None:
     for depth in (150, 600, 5000):
         deep = "[" * depth + "]" * depth
-        reply = rest.session.post(rest.portal.webhook_url + "crm.deal.list", data=f'{{"filter":{deep}}}',
-                                  headers={"Content-Type": "application/json"}, timeout=10)
+        reply = rest.session.post(
+            rest.portal.webhook_url + "crm.deal.list",
+            data=f'{{"filter":{deep}}}',
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
         assert reply.status_code == 400, depth
         assert reply.json()["error"] == "ERROR_ARGUMENT"
     form = "filter" + "[a]" * 600 + "=1"
-    reply = rest.session.post(rest.portal.webhook_url + "crm.deal.list", data=form,
-                              headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    reply = rest.session.post(
+        rest.portal.webhook_url + "crm.deal.list",
+        data=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
     assert reply.status_code == 400
     assert rest.ok("crm.deal.list", {"filter": {"x": [[[[[[1]]]]]]}}) == []  # ordinary nesting is still answered
 

@@ -12,8 +12,7 @@ from b24client.emulator import Emulator, EmulatorConfig
 
 from .conftest import Rest
 
-TIME_KEYS = {"start", "finish", "duration", "processing", "date_start", "date_finish", "operating",
-             "operating_reset_at"}
+TIME_KEYS = {"start", "finish", "duration", "processing", "date_start", "date_finish", "operating", "operating_reset_at"}
 
 
 @pytest.mark.b24_emulator(deals=3)
@@ -70,8 +69,9 @@ def test_paths_outside_rest_are_404(b24_emulator: Emulator) -> None:
 
 
 def test_broken_json_body_is_a_400(b24_emulator: Emulator) -> None:
-    response = requests.post(b24_emulator.webhook_url + "crm.deal.list", data=b'{"start":',
-                             headers={"Content-Type": "application/json"}, timeout=5)
+    response = requests.post(
+        b24_emulator.webhook_url + "crm.deal.list", data=b'{"start":', headers={"Content-Type": "application/json"}, timeout=5
+    )
     assert response.status_code == 400
     assert "invalid JSON" in response.json()["error_description"]
 

@@ -30,10 +30,28 @@ def test_onappinstall_brings_a_token_pair_and_the_application_token(b24_emulator
     assert (delivery.kind, delivery.event, delivery.status) == ("install", "ONAPPINSTALL", 200)
     assert request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
     assert [key for key, _ in request.pairs()] == [
-        "event", "data[VERSION]", "data[ACTIVE]", "data[INSTALLED]", "data[LANGUAGE_ID]", "ts",
-        *(f"auth[{key}]" for key in ("domain", "scope", "access_token", "refresh_token", "expires_in",
-                                     "server_endpoint", "status", "client_endpoint", "member_id",
-                                     "application_token"))]
+        "event",
+        "data[VERSION]",
+        "data[ACTIVE]",
+        "data[INSTALLED]",
+        "data[LANGUAGE_ID]",
+        "ts",
+        *(
+            f"auth[{key}]"
+            for key in (
+                "domain",
+                "scope",
+                "access_token",
+                "refresh_token",
+                "expires_in",
+                "server_endpoint",
+                "status",
+                "client_endpoint",
+                "member_id",
+                "application_token",
+            )
+        ),
+    ]
     form = request.form()
     assert form["event"] == "ONAPPINSTALL"
     assert form["data"] == {"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "en"}
@@ -45,8 +63,13 @@ def test_onappinstall_brings_a_token_pair_and_the_application_token(b24_emulator
     assert _live(b24_emulator, auth["access_token"])
     assert app.installed
     # the install's refresh token is the app's: it refreshes with the app's keys, once
-    renewed = _token(b24_emulator, grant_type="refresh_token", client_id=app.client_id,
-                     client_secret=app.client_secret, refresh_token=auth["refresh_token"])
+    renewed = _token(
+        b24_emulator,
+        grant_type="refresh_token",
+        client_id=app.client_id,
+        client_secret=app.client_secret,
+        refresh_token=auth["refresh_token"],
+    )
     assert renewed.status_code == 200 and _live(b24_emulator, renewed.json()["access_token"])
     assert renewed.json()["member_id"] == b24_emulator.member_id
     assert b24_emulator.token_requests("refresh_token", client_id=app.client_id) == 1
@@ -62,14 +85,21 @@ def test_the_install_page_form_of_an_app_with_an_interface(b24_emulator: Emulato
         [request] = receiver.requests("/app/")
     query = request.query_params()
     assert query["from"] == "install"
-    assert (query["DOMAIN"], query["PROTOCOL"], query["LANG"]) == (b24_emulator.base_url.removeprefix("http://"),
-                                                                    "0", "de")
+    assert (query["DOMAIN"], query["PROTOCOL"], query["LANG"]) == (b24_emulator.base_url.removeprefix("http://"), "0", "de")
     assert len(query["APP_SID"]) == 32
     form = request.form()
-    assert {"AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "SERVER_ENDPOINT", "APPLICATION_TOKEN", "APPLICATION_SCOPE",
-            "member_id", "status", "PLACEMENT"} == set(form)
-    assert (form["AUTH_EXPIRES"], form["member_id"], form["PLACEMENT"]) == ("3600", b24_emulator.member_id,
-                                                                            "DEFAULT")
+    assert {
+        "AUTH_ID",
+        "AUTH_EXPIRES",
+        "REFRESH_ID",
+        "SERVER_ENDPOINT",
+        "APPLICATION_TOKEN",
+        "APPLICATION_SCOPE",
+        "member_id",
+        "status",
+        "PLACEMENT",
+    } == set(form)
+    assert (form["AUTH_EXPIRES"], form["member_id"], form["PLACEMENT"]) == ("3600", b24_emulator.member_id, "DEFAULT")
     assert form["APPLICATION_TOKEN"] == app.application_token
     assert _live(b24_emulator, form["AUTH_ID"])
     assert not app.installed  # until its page calls installFinish
@@ -82,16 +112,20 @@ def test_an_install_handler_may_bind_events_while_it_is_called(b24_emulator: Emu
         if request.path != "/install":
             return 200, "text/plain", b"OK"
         token = request.form()["auth"]["access_token"]
-        bound = requests.post(f"{b24_emulator.base_url}/rest/event.bind", timeout=5, json={
-            "auth": token, "event": "ONCRMDEALADD", "handler": receiver.url + "/events"})
+        bound = requests.post(
+            f"{b24_emulator.base_url}/rest/event.bind",
+            timeout=5,
+            json={"auth": token, "event": "ONCRMDEALADD", "handler": receiver.url + "/events"},
+        )
         return json_reply({"bound": bound.json()["result"]})
 
     with Receiver(install) as receiver:
         app = b24_emulator.register_app(handler_url=receiver.url + "/install")
         delivery = b24_emulator.install_app(app.client_id)
         token = b24_emulator.app_tokens(app.client_id)["access_token"]
-        deal = requests.post(f"{b24_emulator.base_url}/rest/crm.deal.add", timeout=5,
-                             json={"auth": token, "fields": {"TITLE": "after install"}}).json()["result"]
+        deal = requests.post(
+            f"{b24_emulator.base_url}/rest/crm.deal.add", timeout=5, json={"auth": token, "fields": {"TITLE": "after install"}}
+        ).json()["result"]
         b24_emulator.drain_deliveries()
         [event] = receiver.requests("/events")
     assert delivery.reply == b'{"bound": true}'
@@ -150,12 +184,18 @@ def test_authorize_redirects_with_a_code_the_app_exchanges_once(b24_emulator: Em
 def test_a_code_of_one_app_is_not_another_apps(b24_emulator: Emulator) -> None:
     other = b24_emulator.register_app(installed=True)
     code = b24_emulator.authorization_code()  # the configured app's
-    response = _token(b24_emulator, grant_type="authorization_code", client_id=other.client_id,
-                      client_secret=other.client_secret, code=code)
+    response = _token(
+        b24_emulator, grant_type="authorization_code", client_id=other.client_id, client_secret=other.client_secret, code=code
+    )
     assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
     credentials = b24_emulator.oauth_credentials()
-    still_good = _token(b24_emulator, grant_type="authorization_code", client_id=credentials["client_id"],
-                        client_secret=credentials["client_secret"], code=code)
+    still_good = _token(
+        b24_emulator,
+        grant_type="authorization_code",
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        code=code,
+    )
     assert still_good.status_code == 200
 
 
@@ -167,15 +207,17 @@ def test_authorize_for_an_unknown_or_uninstalled_app_shows_an_error_page(b24_emu
         assert "not installed" in response.text
 
 
-def test_uninstall_tells_the_app_with_only_its_application_token_and_revokes_its_tokens(
-        b24_emulator: Emulator) -> None:
+def test_uninstall_tells_the_app_with_only_its_application_token_and_revokes_its_tokens(b24_emulator: Emulator) -> None:
     with Receiver() as receiver:
         app = b24_emulator.register_app(handler_url=receiver.url + "/install")
         b24_emulator.install_app(app.client_id)
         token = receiver.requests("/install")[0].form()["auth"]["access_token"]
         for event in ("ONAPPUNINSTALL", "ONCRMDEALADD"):
-            bound = requests.post(f"{b24_emulator.base_url}/rest/event.bind", timeout=5, json={
-                "auth": token, "event": event, "handler": f"{receiver.url}/{event}"})
+            bound = requests.post(
+                f"{b24_emulator.base_url}/rest/event.bind",
+                timeout=5,
+                json={"auth": token, "event": event, "handler": f"{receiver.url}/{event}"},
+            )
             assert bound.json()["result"] is True
         b24_emulator.uninstall_app(app.client_id, clean=False, language="de")
         b24_emulator.drain_deliveries()

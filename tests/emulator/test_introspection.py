@@ -22,8 +22,7 @@ def test_log_keeps_the_exact_wire_body_and_content_type(b24_emulator: Emulator) 
     assert json_call.raw_body == b'{"select":["ID"],"start":-1}'
     assert json_call.content_type == "application/json"
     assert json_call.params == {"select": ["ID"], "start": -1}
-    assert (json_call.method, json_call.status, json_call.error, json_call.auth_kind) == ("crm.deal.list", 200, None,
-                                                                                          "webhook")
+    assert (json_call.method, json_call.status, json_call.error, json_call.auth_kind) == ("crm.deal.list", 200, None, "webhook")
     assert form_call.raw_body == b"filter%5B%3EID%5D=3"
     assert form_call.content_type == "application/x-www-form-urlencoded"
     assert form_call.params == {"filter": {">ID": "3"}}
@@ -71,8 +70,7 @@ def test_http_control_endpoints(b24_emulator: Emulator) -> None:
     assert requests.post(control + "inject", json={"fault": "500", "method": "crm.deal.list"}, timeout=5).ok
     assert rest.post("crm.deal.list", {}).status_code == 500
     body = {"result": {"custom": True}}
-    assert requests.post(control + "respond_once", json={"method": "crm.deal.list", "status": 200, "body": body},
-                         timeout=5).ok
+    assert requests.post(control + "respond_once", json={"method": "crm.deal.list", "status": 200, "body": body}, timeout=5).ok
     assert rest.post("crm.deal.list", {}).json() == body
     assert requests.post(control + "seed_deals", json={"count": 70}, timeout=5).json()["deals"] == 70
     assert rest.post("crm.deal.list", {}).json()["total"] == 70

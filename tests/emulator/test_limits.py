@@ -80,8 +80,7 @@ def test_bucket_recovers_after_draining_with_time_scale() -> None:
     clock = VirtualClock()
     with Emulator(config, rate_clock=clock) as portal:
         rest = Rest(portal)
-        statuses = [rest.post("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}).status_code
-                    for _ in range(12)]
+        statuses = [rest.post("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}).status_code for _ in range(12)]
         assert statuses == [200] * 5 + [503] * 7
         clock.sleep(0.05)  # 5 scaled seconds: 10 requests drained
         assert rest.post("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2}).status_code == 200
@@ -129,8 +128,7 @@ def test_basket_opens_at_its_first_call_and_lasts_ten_scaled_minutes() -> None:
 
 
 def test_operating_limit_over_http_answers_429_until_reset() -> None:
-    config = EmulatorConfig(limits_enabled=True, operating_limit_seconds=1.0, time_scale=600,
-                            costs=CostModel(call_seconds=0.4))
+    config = EmulatorConfig(limits_enabled=True, operating_limit_seconds=1.0, time_scale=600, costs=CostModel(call_seconds=0.4))
     with Emulator(config) as portal:
         rest = Rest(portal)
         params = {"entityId": 1, "entityTypeId": 2}
@@ -167,8 +165,9 @@ def test_counted_offset_pages_are_expensive_and_start_minus_one_is_cheap() -> No
         counted = rest.post("crm.item.list", {"entityTypeId": 2, "select": ["id"]}).json()
         uncounted = rest.post("crm.item.list", {"entityTypeId": 2, "select": ["id"], "start": -1}).json()
         deep = rest.post("crm.item.list", {"entityTypeId": 2, "select": ["id"], "start": 2_000_000}).json()
-        keyset = rest.post("crm.item.list", {"entityTypeId": 2, "select": ["id"], "start": -1,
-                                             "filter": {">id": 2_000_000}}).json()
+        keyset = rest.post(
+            "crm.item.list", {"entityTypeId": 2, "select": ["id"], "start": -1, "filter": {">id": 2_000_000}}
+        ).json()
     assert counted["total"] == HUGE and counted["next"] == 50
     assert counted["time"]["processing"] == pytest.approx(49.9, rel=1e-3)
     assert uncounted["total"] == 0 and "next" not in uncounted

@@ -42,10 +42,8 @@ def test_default_select_gives_every_standard_field(rest: Rest) -> None:
     assert deal["TITLE"] == item["title"] and int(deal["ASSIGNED_BY_ID"]) == item["assignedById"]
 
 
-@pytest.mark.parametrize(("method", "key", "extra"), [("crm.deal.list", "ID", {}),
-                                                      ("crm.item.list", "id", {"entityTypeId": 2})])
-def test_offset_paging_and_keyset_paging_see_the_same_deals(rest: Rest, method: str, key: str,
-                                                             extra: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("method", "key", "extra"), [("crm.deal.list", "ID", {}), ("crm.item.list", "id", {"entityTypeId": 2})])
+def test_offset_paging_and_keyset_paging_see_the_same_deals(rest: Rest, method: str, key: str, extra: dict[str, Any]) -> None:
     def rows(body: Any) -> list[dict[str, Any]]:
         return body if method == "crm.deal.list" else body["items"]
 
@@ -60,8 +58,9 @@ def test_offset_paging_and_keyset_paging_see_the_same_deals(rest: Rest, method: 
     by_keyset: list[int] = []
     last = 0
     for _ in range(10):
-        body = rest.post(method, {**extra, "select": [key], "start": -1, "order": {key: "ASC"},
-                                  "filter": {f">{key}": last}}).json()
+        body = rest.post(
+            method, {**extra, "select": [key], "start": -1, "order": {key: "ASC"}, "filter": {f">{key}": last}}
+        ).json()
         assert body["total"] == 0 and "next" not in body  # not counted (huge-data.md's reply)
         page = _ids(rows(body["result"]), key)
         by_keyset += page
@@ -94,13 +93,21 @@ def test_descending_order_and_offset(rest: Rest) -> None:
 def test_filters_on_other_fields_and_or_groups(rest: Rest) -> None:
     won = rest.ok("crm.deal.list", {"filter": {"STAGE_ID": "WON"}, "select": ["ID", "STAGE_ID"], "start": -1})
     assert won and {row["STAGE_ID"] for row in won} == {"WON"}
-    either = rest.ok("crm.item.list", {"entityTypeId": 2, "select": ["id", "stageId"], "start": -1, "filter": {
-        "0": {"logic": "OR", "0": {"=stageId": "WON"}, "1": {"=stageId": "LOSE"}}}})["items"]
+    either = rest.ok(
+        "crm.item.list",
+        {
+            "entityTypeId": 2,
+            "select": ["id", "stageId"],
+            "start": -1,
+            "filter": {"0": {"logic": "OR", "0": {"=stageId": "WON"}, "1": {"=stageId": "LOSE"}}},
+        },
+    )["items"]
     assert {row["stageId"] for row in either} == {"WON", "LOSE"}
     like = rest.ok("crm.deal.list", {"filter": {"%TITLE": "#23"}, "select": ["ID"]})
     assert _ids(like, "ID") == [23, *range(230, 238)]
-    by_date = rest.ok("crm.item.list", {"entityTypeId": 2, "select": ["id"], "filter": {
-        "<createdTime": "2024-01-01T03:00:00+00:00"}})["items"]
+    by_date = rest.ok(
+        "crm.item.list", {"entityTypeId": 2, "select": ["id"], "filter": {"<createdTime": "2024-01-01T03:00:00+00:00"}}
+    )["items"]
     assert _ids(by_date, "id") == [1, 2, 3, 4]  # one deal every 37 minutes from 2024-01-01
 
 

@@ -24,8 +24,7 @@ def test_get_returns_and_by_default_deletes_the_queued_events(app_rest: AppRest)
     result = app_rest.ok("event.offline.get")
     assert result["process_id"] is None
     assert _names_and_ids(result["events"]) == [("ONCRMDEALADD", deal), ("ONCRMCONTACTADD", contact)]
-    assert set(result["events"][0]) == {"ID", "TIMESTAMP_X", "EVENT_NAME", "EVENT_DATA", "EVENT_ADDITIONAL",
-                                        "MESSAGE_ID"}
+    assert set(result["events"][0]) == {"ID", "TIMESTAMP_X", "EVENT_NAME", "EVENT_DATA", "EVENT_ADDITIONAL", "MESSAGE_ID"}
     assert app_rest.ok("event.offline.get")["events"] == []
 
 
@@ -59,8 +58,10 @@ def test_reserve_with_clear_0_then_confirm_with_clear(app_rest: AppRest) -> None
     assert again["process_id"] == process_id and len(again["events"]) == 2
     first_message = reserved["events"][0]["MESSAGE_ID"]
     assert app_rest.ok("event.offline.clear", {"process_id": process_id, "message_id": [first_message]}) is True
-    assert [r["MESSAGE_ID"] for r in app_rest.ok("event.offline.list")] == [reserved["events"][1]["MESSAGE_ID"],
-                                                                           listed[2]["MESSAGE_ID"]]
+    assert [r["MESSAGE_ID"] for r in app_rest.ok("event.offline.list")] == [
+        reserved["events"][1]["MESSAGE_ID"],
+        listed[2]["MESSAGE_ID"],
+    ]
     assert app_rest.ok("event.offline.clear", {"process_id": process_id}) is True
     assert len(app_rest.ok("event.offline.list")) == 1
 
@@ -109,8 +110,7 @@ def test_offline_queues_are_per_app(b24_emulator: Emulator, app_rest: AppRest) -
 
 def test_a_new_offline_record_notifies_onofflineevent_handlers(b24_emulator: Emulator, app_rest: AppRest) -> None:
     with Receiver() as receiver:
-        app_rest.ok("event.bind", {"event": "ONOFFLINEEVENT", "handler": receiver.url,
-                                   "options": {"minTimeout": 3600}})
+        app_rest.ok("event.bind", {"event": "ONOFFLINEEVENT", "handler": receiver.url, "options": {"minTimeout": 3600}})
         _offline(app_rest, "ONCRMDEALADD")
         app_rest.ok("crm.deal.add", {"fields": {"TITLE": "A"}})
         app_rest.ok("crm.deal.add", {"fields": {"TITLE": "B"}})  # within minTimeout: no second notice
@@ -126,9 +126,15 @@ def test_the_typed_client_drains_the_queue_and_never_retries_the_destructive_get
     from b24client.runtime.retry import NO_RETRY
 
     creds = b24_emulator.oauth_credentials()
-    with Bitrix24(domain=creds["domain"], access_token=creds["access_token"], client_id=creds["client_id"],
-                  client_secret=creds["client_secret"], token_url=creds["token_url"], retry=NO_RETRY,
-                  rate_limiter=None) as b24:
+    with Bitrix24(
+        domain=creds["domain"],
+        access_token=creds["access_token"],
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        token_url=creds["token_url"],
+        retry=NO_RETRY,
+        rate_limiter=None,
+    ) as b24:
         assert b24.event.bind(event="ONCRMDEALADD", event_type="offline") is True
         deal = b24.crm.deal.add(fields={"TITLE": "typed"})
         reserved = b24.event.offline.get(clear=0)

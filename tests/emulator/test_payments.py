@@ -16,18 +16,30 @@ from .conftest import Rest
 pytestmark = pytest.mark.b24_emulator(deals=10)
 
 HANDLER = {
-    "NAME": "Card via REST", "CODE": "restcard", "SORT": 100,
+    "NAME": "Card via REST",
+    "CODE": "restcard",
+    "SORT": 100,
     "SETTINGS": {
         "CURRENCY": ["USD"],
-        "FORM_DATA": {"ACTION_URI": "https://pay.example/form", "METHOD": "POST",
-                      "FIELDS": {"paymentId": {"CODE": "PAYMENT_ID", "VISIBLE": "Y"}}},
-        "CODES": {"REST_SERVICE_ID": {"NAME": "Store number", "SORT": 100},
-                  "PAYMENT_ID": {"NAME": "Payment number", "DEFAULT": {"PROVIDER_KEY": "PAYMENT",
-                                                                      "PROVIDER_VALUE": "ACCOUNT_NUMBER"}}},
+        "FORM_DATA": {
+            "ACTION_URI": "https://pay.example/form",
+            "METHOD": "POST",
+            "FIELDS": {"paymentId": {"CODE": "PAYMENT_ID", "VISIBLE": "Y"}},
+        },
+        "CODES": {
+            "REST_SERVICE_ID": {"NAME": "Store number", "SORT": 100},
+            "PAYMENT_ID": {"NAME": "Payment number", "DEFAULT": {"PROVIDER_KEY": "PAYMENT", "PROVIDER_VALUE": "ACCOUNT_NUMBER"}},
+        },
     },
 }
-PAY_SYSTEM = {"NAME": "Card", "PERSON_TYPE_ID": 1, "BX_REST_HANDLER": "restcard", "ENTITY_REGISTRY_TYPE": "ORDER",
-              "ACTIVE": "Y", "SETTINGS": {"REST_SERVICE_ID": {"TYPE": "VALUE", "VALUE": "shop-7"}}}
+PAY_SYSTEM = {
+    "NAME": "Card",
+    "PERSON_TYPE_ID": 1,
+    "BX_REST_HANDLER": "restcard",
+    "ENTITY_REGISTRY_TYPE": "ORDER",
+    "ACTIVE": "Y",
+    "SETTINGS": {"REST_SERVICE_ID": {"TYPE": "VALUE", "VALUE": "shop-7"}},
+}
 
 
 def _expect(rest: Rest, method: str, params: dict[str, Any], status: int, code: Any, text: str = "") -> None:
@@ -48,24 +60,30 @@ def test_the_whole_payment_scenario(rest: Rest) -> None:
     pay_system_id = rest.ok("sale.paysystem.add", PAY_SYSTEM)
     settings = rest.ok("sale.paysystem.settings.get", {"ID": pay_system_id, "PERSON_TYPE_ID": 1})
     assert settings == {"REST_SERVICE_ID": "shop-7", "PAYMENT_ID": ""}
-    _expect(rest, "sale.paysystem.settings.get", {"ID": 999, "PERSON_TYPE_ID": 1}, 400, "ERROR_CHECK_FAILURE",
-            "not found")
+    _expect(rest, "sale.paysystem.settings.get", {"ID": 999, "PERSON_TYPE_ID": 1}, 400, "ERROR_CHECK_FAILURE", "not found")
 
     # 3. a payment on a deal, through that pay system
     _expect(rest, "crm.item.payment.add", {"entityTypeId": 2, "entityId": 999}, 400, "0", "does not exist")
     _expect(rest, "crm.item.payment.add", {"entityTypeId": 1, "entityId": 1}, 400, "0", "not available")
     payment_id = rest.ok("crm.item.payment.add", {"entityTypeId": 2, "entityId": 7})
-    _expect(rest, "crm.item.payment.update", {"id": payment_id, "fields": {"paySystemId": 999}}, 400, "0",
-            "payment system not found")
+    _expect(
+        rest, "crm.item.payment.update", {"id": payment_id, "fields": {"paySystemId": 999}}, 400, "0", "payment system not found"
+    )
     assert rest.ok("crm.item.payment.update", {"id": payment_id, "fields": {"paySystemId": pay_system_id}}) is True
 
     # 4. a product row of the deal into the payment
-    _expect(rest, "crm.item.payment.product.add", {"paymentId": 999, "rowId": 71, "quantity": 1}, 400, "0",
-            "payment has not been found")
-    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 81, "quantity": 1}, 400, "0",
-            "not been found")
-    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 71, "quantity": 4}, 400, "0",
-            "insufficient")
+    _expect(
+        rest,
+        "crm.item.payment.product.add",
+        {"paymentId": 999, "rowId": 71, "quantity": 1},
+        400,
+        "0",
+        "payment has not been found",
+    )
+    _expect(
+        rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 81, "quantity": 1}, 400, "0", "not been found"
+    )
+    _expect(rest, "crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 71, "quantity": 4}, 400, "0", "insufficient")
     item_id = rest.ok("crm.item.payment.product.add", {"paymentId": payment_id, "rowId": 71, "quantity": 2})
     products = rest.ok("crm.item.payment.product.list", {"paymentId": payment_id, "filter": {}})
     assert products == [{"id": item_id, "paymentId": payment_id, "quantity": 2.0, "rowId": 71}]
@@ -74,8 +92,14 @@ def test_the_whole_payment_scenario(rest: Rest) -> None:
 
     # 5. pay
     _expect(rest, "crm.item.payment.pay", {"id": 999}, 400, "0", "payment has not been found")
-    _expect(rest, "sale.paysystem.pay.payment", {"PAYMENT_ID": payment_id, "PAY_SYSTEM_ID": 1}, 400,
-            "ERROR_CHECK_FAILURE", "not found")
+    _expect(
+        rest,
+        "sale.paysystem.pay.payment",
+        {"PAYMENT_ID": payment_id, "PAY_SYSTEM_ID": 1},
+        400,
+        "ERROR_CHECK_FAILURE",
+        "not found",
+    )
     assert rest.ok("sale.paysystem.pay.payment", {"PAYMENT_ID": payment_id, "PAY_SYSTEM_ID": pay_system_id}) is True
     paid = rest.ok("crm.item.payment.get", {"id": payment_id})
     assert paid["paid"] == "Y" and paid["datePaid"] and paid["empPaidId"] == 1
@@ -124,7 +148,8 @@ def test_quantities_and_deliveries(rest: Rest) -> None:
     _expect(rest, "crm.item.payment.delivery.add", {"paymentId": first, "deliveryId": 45}, 400, "0", "not been found")
     delivery = rest.ok("crm.item.payment.delivery.add", {"paymentId": first, "deliveryId": 35})
     assert rest.ok("crm.item.payment.delivery.list", {"paymentId": first, "filter": {}}) == [
-        {"id": delivery, "paymentId": first, "quantity": 1, "deliveryId": 35}]
+        {"id": delivery, "paymentId": first, "quantity": 1, "deliveryId": 35}
+    ]
     _expect(rest, "crm.item.payment.delivery.setDelivery", {"id": delivery, "deliveryId": 36}, 400, "0", "not been found")
     assert rest.ok("crm.item.payment.delivery.delete", {"id": delivery}) is True
     _expect(rest, "crm.item.payment.delivery.delete", {"id": delivery}, 400, "0", "not been found")
@@ -135,20 +160,39 @@ def test_quantities_and_deliveries(rest: Rest) -> None:
 
 def test_legacy_invoices_and_pay_system_settings(rest: Rest) -> None:
     rest.ok("sale.paysystem.handler.add", HANDLER)
-    pay_system_id = rest.ok("sale.paysystem.add", {**PAY_SYSTEM, "PERSON_TYPE_ID": 3,
-                                                   "ENTITY_REGISTRY_TYPE": "CRM_INVOICE"})
-    assert rest.ok("sale.paysystem.settings.update", {"ID": pay_system_id, "SETTINGS": {
-        "PAYMENT_ID": {"TYPE": "PAYMENT", "VALUE": "ACCOUNT_NUMBER"}}}) is True
+    pay_system_id = rest.ok("sale.paysystem.add", {**PAY_SYSTEM, "PERSON_TYPE_ID": 3, "ENTITY_REGISTRY_TYPE": "CRM_INVOICE"})
+    assert (
+        rest.ok(
+            "sale.paysystem.settings.update",
+            {"ID": pay_system_id, "SETTINGS": {"PAYMENT_ID": {"TYPE": "PAYMENT", "VALUE": "ACCOUNT_NUMBER"}}},
+        )
+        is True
+    )
     by_handler = rest.ok("sale.paysystem.settings.invoice.get", {"INVOICE_ID": 2, "BX_REST_HANDLER": "restcard"})
     assert by_handler == {"REST_SERVICE_ID": "shop-7", "PAYMENT_ID": "ACCOUNT_NUMBER"}
-    _expect(rest, "sale.paysystem.settings.invoice.get", {"INVOICE_ID": 99, "PAY_SYSTEM_ID": pay_system_id}, 400,
-            "ERROR_INTERNAL_INVOICE_NOT_FOUND")
-    _expect(rest, "sale.paysystem.pay.invoice", {"INVOICE_ID": 2, "BX_REST_HANDLER": "missing"}, 400,
-            "ERROR_CHECK_FAILURE", "not found")
-    _expect(rest, "sale.paysystem.pay.invoice", {"INVOICE_ID": 2, "PAY_SYSTEM_ID": 999}, 400,
-            "ERROR_PROCESS_REQUEST_RESULT")
-    _expect(rest, "sale.paysystem.pay.invoice", {"INVOICE_ID": 99, "PAY_SYSTEM_ID": pay_system_id}, 400,
-            "ERROR_INTERNAL_INVOICE_NOT_FOUND")
+    _expect(
+        rest,
+        "sale.paysystem.settings.invoice.get",
+        {"INVOICE_ID": 99, "PAY_SYSTEM_ID": pay_system_id},
+        400,
+        "ERROR_INTERNAL_INVOICE_NOT_FOUND",
+    )
+    _expect(
+        rest,
+        "sale.paysystem.pay.invoice",
+        {"INVOICE_ID": 2, "BX_REST_HANDLER": "missing"},
+        400,
+        "ERROR_CHECK_FAILURE",
+        "not found",
+    )
+    _expect(rest, "sale.paysystem.pay.invoice", {"INVOICE_ID": 2, "PAY_SYSTEM_ID": 999}, 400, "ERROR_PROCESS_REQUEST_RESULT")
+    _expect(
+        rest,
+        "sale.paysystem.pay.invoice",
+        {"INVOICE_ID": 99, "PAY_SYSTEM_ID": pay_system_id},
+        400,
+        "ERROR_INTERNAL_INVOICE_NOT_FOUND",
+    )
     assert rest.ok("sale.paysystem.pay.invoice", {"INVOICE_ID": 2, "PAY_SYSTEM_ID": pay_system_id}) is True
     invoice = rest.ok("crm.invoice.get", {"id": 2})
     assert (invoice["PAYED"], invoice["PAY_SYSTEM_ID"]) == ("Y", pay_system_id)

@@ -42,8 +42,10 @@ def test_v3_method_ids_carry_the_suffix() -> None:
 
 
 def test_php_nested_keys_become_objects_and_lists() -> None:
-    params = decode_query("filter[>ID]=5&filter[%40STAGE_ID][]=NEW&filter[%40STAGE_ID][]=WON&select[0]=ID&select[1]=TITLE"
-                          "&start=-1&fields[PHONE][0][VALUE]=112233")
+    params = decode_query(
+        "filter[>ID]=5&filter[%40STAGE_ID][]=NEW&filter[%40STAGE_ID][]=WON&select[0]=ID&select[1]=TITLE"
+        "&start=-1&fields[PHONE][0][VALUE]=112233"
+    )
     assert params == {
         "filter": {">ID": "5", "@STAGE_ID": ["NEW", "WON"]},
         "select": ["ID", "TITLE"],
@@ -61,7 +63,10 @@ def test_encoding_round_trips_through_decoding() -> None:
     query = encode_php_query(params)
     assert "filter%5B%3E%3DID%5D=10" in query
     assert decode_query(query) == {
-        "filter": {">=ID": "10", "@ID": ["1", "2"]}, "select": ["ID", "TITLE"], "halt": "1", "title": "a&b=c",
+        "filter": {">=ID": "10", "@ID": ["1", "2"]},
+        "select": ["ID", "TITLE"],
+        "halt": "1",
+        "title": "a&b=c",
     }
 
 
@@ -71,8 +76,8 @@ def test_json_form_and_multipart_bodies_decode_to_the_same_parameters() -> None:
     form = b"fields%5BTITLE%5D=My+company&select%5B0%5D=ID"
     assert decode_body(form, "application/x-www-form-urlencoded") == expected
     multipart = (
-        b"--B\r\nContent-Disposition: form-data; name=\"fields[TITLE]\"\r\n\r\nMy company\r\n"
-        b"--B\r\nContent-Disposition: form-data; name=\"select[0]\"\r\n\r\nID\r\n--B--\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="fields[TITLE]"\r\n\r\nMy company\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="select[0]"\r\n\r\nID\r\n--B--\r\n'
     )
     assert decode_body(multipart, "multipart/form-data; boundary=B") == expected
 
@@ -84,8 +89,16 @@ def test_broken_json_is_reported() -> None:
 
 def test_time_block_has_every_documented_key() -> None:
     block = time_block(1000.0, 1000.5, 0.25, operating=3.5, operating_reset_at=1600)
-    assert set(block) == {"start", "finish", "duration", "processing", "date_start", "date_finish",
-                          "operating", "operating_reset_at"}
+    assert set(block) == {
+        "start",
+        "finish",
+        "duration",
+        "processing",
+        "date_start",
+        "date_finish",
+        "operating",
+        "operating_reset_at",
+    }
     assert block["duration"] == 0.5
     assert block["date_start"][:4] == "1970"
 

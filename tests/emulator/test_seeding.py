@@ -30,8 +30,18 @@ def _post(url: str, method: str, params: dict[str, object]) -> dict[str, object]
 def test_cli_seeds_from_a_yaml_file(tmp_path: Path) -> None:
     seed = tmp_path / "portal.yaml"
     seed.write_text(SEED_YAML)
-    command = [sys.executable, "-m", "b24client.emulator", "--port", "0", "--no-limits",
-               "--webhook-token", "seed-test", "--seed-from", str(seed)]
+    command = [
+        sys.executable,
+        "-m",
+        "b24client.emulator",
+        "--port",
+        "0",
+        "--no-limits",
+        "--webhook-token",
+        "seed-test",
+        "--seed-from",
+        str(seed),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -54,8 +64,7 @@ def test_config_seeds_from_json_and_reset_restores_it(tmp_path: Path) -> None:
         assert _post(url, "crm.lead.get", {"id": 1})["result"]["TITLE"] == "From the web form"  # type: ignore[index]
         assert _post(url, "crm.lead.delete", {"id": 1})["result"] is True
         portal.reset()
-        assert _post(url, "crm.lead.list", {"select": ["ID", "TITLE"]})["result"] == [
-            {"ID": "1", "TITLE": "From the web form"}]
+        assert _post(url, "crm.lead.list", {"select": ["ID", "TITLE"]})["result"] == [{"ID": "1", "TITLE": "From the web form"}]
 
 
 def test_a_malformed_seed_file_names_every_problem(tmp_path: Path) -> None:
@@ -78,7 +87,12 @@ def test_a_malformed_seed_file_names_every_problem(tmp_path: Path) -> None:
 def test_cli_refuses_an_unknown_family_before_serving(tmp_path: Path) -> None:
     seed = tmp_path / "portal.json"
     seed.write_text(json.dumps({"crm.dael": [{"TITLE": "typo"}]}))
-    done = subprocess.run([sys.executable, "-m", "b24client.emulator", "--port", "0", "--seed-from", str(seed)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "b24client.emulator", "--port", "0", "--seed-from", str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2
     assert "'crm.dael' is not a stateful family" in done.stderr

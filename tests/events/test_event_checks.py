@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from codegen.__main__ import _render_into
-from codegen.events.check import event_problems, method_scopes
 from codegen.events.load import load_events
+from codegen.events.spec_checks import event_problems, method_scopes
 from codegen.load import load_tree
-from codegen.types import TypeRegistry
+from codegen.typeexpr import TypeRegistry
 
 FIXTURE = Path(__file__).resolve().parents[1] / "codegen" / "fixtures" / "spec"
 DRAFT = "events/imported/ONDEMOWIDGETADD.yaml"
@@ -111,8 +111,12 @@ def test_two_events_generating_one_python_name_are_refused(root: Path) -> None:
 
 def test_an_event_code_not_in_upper_case_is_refused(root: Path) -> None:
     """The portal sends codes upper-cased; the docs' examples sometimes write onCrmXxx."""
-    copy = (root / DRAFT).read_text().replace("ONDEMOWIDGETADD", "OnDemoWidgetAdd").replace(
-        "type_name: OnDemoWidgetAdd", "type_name: OnDemoWidgetAddCopy")
+    copy = (
+        (root / DRAFT)
+        .read_text()
+        .replace("ONDEMOWIDGETADD", "OnDemoWidgetAdd")
+        .replace("type_name: OnDemoWidgetAdd", "type_name: OnDemoWidgetAddCopy")
+    )
     (root / "events/curated/OnDemoWidgetAdd.yaml").write_text(copy)
     [problem] = problems(root)[1]["OnDemoWidgetAdd"]
     assert problem.endswith("/event: 'OnDemoWidgetAdd' does not match '^[A-Z][A-Z0-9_.]*$' (rule: pattern)")
@@ -123,7 +127,7 @@ def test_a_failing_draft_is_left_out_but_a_failing_curated_spec_stops_generation
     (root / "events/overrides/ONDEMOWIDGETADD.yaml").unlink()  # now a plain imported draft
     blocking, _ = _render_into(tmp_path / "out", root)
     assert blocking == []
-    module = (tmp_path / "out" / "generated" / "events.py").read_text()
+    module = (tmp_path / "out" / "generated" / "b24client" / "events.py").read_text()
     assert "ONDEMOWIDGETADD" not in module and "DEMO.WIDGET.ON.DELETE" in module
 
     edit(root, "events/curated/DEMO.WIDGET.ON.DELETE.yaml", lambda d: d["examples"][0]["body"].update(data="x"))

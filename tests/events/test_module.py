@@ -7,11 +7,11 @@ import sys
 import typing
 
 from b24client import events as module
-from codegen.events.check import event_problems, method_scopes, scopes_of
 from codegen.events.load import load_events
+from codegen.events.spec_checks import event_problems, method_scopes, scopes_of
 from codegen.load import SPEC_ROOT, load_tree
 from codegen.naming import docs_url
-from codegen.types import TypeRegistry
+from codegen.typeexpr import TypeRegistry
 
 
 def test_every_committed_event_spec_passes_the_checks() -> None:
@@ -30,7 +30,8 @@ def test_the_registry_the_name_literal_and_the_union_list_every_spec_once() -> N
     assert sorted(module.EVENTS) == codes
     assert sorted(typing.get_args(module.EventName)) == codes
     assert sorted(t.__name__ for t in typing.get_args(module.AnyEvent)) == sorted(
-        info.event_type.__name__ for info in module.EVENTS.values())
+        info.event_type.__name__ for info in module.EVENTS.values()
+    )
 
 
 def test_each_registry_entry_carries_its_specs_types_scope_and_docs() -> None:

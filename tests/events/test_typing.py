@@ -20,11 +20,16 @@ def test_mypy_strict_accepts_right_uses_and_catches_each_mistake(tmp_path: Path)
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "py.typed").write_text("")
-    (package / "events.py").symlink_to(ROOT / "generated" / "events.py")
+    (package / "events.py").symlink_to(ROOT / "generated" / "b24client" / "events.py")
     app = tmp_path / "app.py"
     app.write_text(APP.read_text())
-    checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir",
-                              str(tmp_path / "cache"), "app.py"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), "app.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     errors: dict[int, list[str]] = {}
     revealed: list[str] = []
     for line in checked.stdout.splitlines():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from b24client.runtime.validate import check_params
 from codegen.importer import conditions, params, yfm
-from runtime.validate import check_params
 
 
 def derive(rows: str) -> tuple[dict[str, object], list[dict[str, object]], conditions.Conditions]:
@@ -60,8 +60,12 @@ def test_the_docs_example_that_was_refused_now_validates() -> None:
         "|| **CHAT_ID***\n`integer` | Chat. Required if `DIALOG_ID` is not provided ||\n"
         "|| **DIALOG_ID***\n`string` | Dialog. Required if `CHAT_ID` is not provided ||\n"
     )
-    compiled = {"method": "im.disk.folder.get", "constraints": top,
-                "params": {name: {"types": [[p["type"], 0]], **({"required": True} if p.get("required") else {})}
-                           for name, p in tree.items()}}
+    compiled = {
+        "method": "im.disk.folder.get",
+        "constraints": top,
+        "params": {
+            name: {"types": [[p["type"], 0]], **({"required": True} if p.get("required") else {})} for name, p in tree.items()
+        },
+    }
     assert check_params(compiled, {"DIALOG_ID": "chat1489"}) == []
     assert [p.rule for p in check_params(compiled, {})] == ["at_least_one_of"]

@@ -106,8 +106,14 @@ def test_message_only_table_without_an_example_is_not_read() -> None:
 
 @pytest.mark.parametrize(
     ("line", "expected"),
-    [("HTTP Status: **400**", [400]), ("HTTP status: **400**, **403**", [400, 403]), ("HTTP Code: **200**", [200]),
-     ("HTTP status: **40x**, **50x**", [400, 500]), ("HTTP Status: **400 Bad Request**", [400]), ("Status quo", [])],
+    [
+        ("HTTP Status: **400**", [400]),
+        ("HTTP status: **400**, **403**", [400, 403]),
+        ("HTTP Code: **200**", [200]),
+        ("HTTP status: **40x**, **50x**", [400, 500]),
+        ("HTTP Status: **400 Bad Request**", [400]),
+        ("Status quo", []),
+    ],
 )
 def test_status_lines(line: str, expected: list[int]) -> None:
     assert statusline.statuses(line) == expected
@@ -123,7 +129,10 @@ def test_a_status_in_the_code_column_is_the_status_and_the_message_column_gives_
     entries = read(section)
     # The example's `error` is a message, not a code: such rows carry the empty code on the wire.
     assert [(e["code"], e["status"], e.get("match")) for e in entries] == [
-        ("", 400, "Invalid id\\."), ("", 403, "Access denied\\."), ("CRM_FEATURE_RESTRICTION_ERROR", 400, None)]
+        ("", 400, "Invalid id\\."),
+        ("", 403, "Access denied\\."),
+        ("CRM_FEATURE_RESTRICTION_ERROR", 400, None),
+    ]
     assert errors_table.notes(yfm.parse(section))
 
 
@@ -140,11 +149,16 @@ def test_a_three_digit_number_among_numeric_codes_or_shown_by_the_example_stays_
 
 
 def test_message_text_in_the_code_column_takes_the_example_code_or_the_empty_one() -> None:
-    table = "#|\n|| **Code** | **Description** ||\n|| `ACCESS_DENIED` | Prose ||\n|| `Item is not found` | Prose ||\n" \
-            "|| `Access denied! Admin only` | Prose ||\n|#\n"
+    table = (
+        "#|\n|| **Code** | **Description** ||\n|| `ACCESS_DENIED` | Prose ||\n|| `Item is not found` | Prose ||\n"
+        "|| `Access denied! Admin only` | Prose ||\n|#\n"
+    )
     generic = 'HTTP status: **400**\n\n```json\n{"error": 0, "error_description": "x"}\n```\n\n' + table
     assert [(e["code"], e.get("match")) for e in read(generic)] == [
-        ("ACCESS_DENIED", None), ("0", "Item is not found"), ("0", "Access denied! Admin only")]
+        ("ACCESS_DENIED", None),
+        ("0", "Item is not found"),
+        ("0", "Access denied! Admin only"),
+    ]
     specific = 'HTTP status: **400**\n\n```json\n{"error": "NOT_FOUND", "error_description": "x"}\n```\n\n' + table
     assert [e["code"] for e in read(specific)] == ["ACCESS_DENIED", "", ""]
     showing = 'HTTP status: **400**\n\n```json\n{"error": "E_GONE", "error_description": "Item is not found."}\n```\n\n'
@@ -162,19 +176,31 @@ def test_prose_in_the_code_column_beside_a_message_column_is_no_error() -> None:
 @pytest.mark.parametrize(
     ("message", "pattern", "wire"),
     [
-        ("Section at index `i` has type `data[i].type`.", r"Section at index .+? has type .+?\.",
-         "Section at index 0 has type x."),
-        ("Section at index `#` does not have name", "Section at index .+? does not have name",
-         "Section at index 3 does not have name"),
+        (
+            "Section at index `i` has type `data[i].type`.",
+            r"Section at index .+? has type .+?\.",
+            "Section at index 0 has type x.",
+        ),
+        (
+            "Section at index `#` does not have name",
+            "Section at index .+? does not have name",
+            "Section at index 3 does not have name",
+        ),
         ("Error in “#document name”: “error text”", "Error in .+?: .+?", 'Error in "Incoming 33": stock'),
         ('Deleting document "#ID": not found', "Deleting document .+?: not found", 'Deleting document "12": not found'),
-        ("The Preset with ID '347' is not found", r"The Preset with ID '\d+' is not found",
-         "The Preset with ID '5' is not found"),
+        (
+            "The Preset with ID '347' is not found",
+            r"The Preset with ID '\d+' is not found",
+            "The Preset with ID '5' is not found",
+        ),
         ("[Contact #2647] No access", r"\[Contact #\d+\] No access", "[Contact #1] No access"),
         ("The \\u0027NAME\\u0027 field", "The 'NAME' field", "The 'NAME' field"),
         ("Parameter \\{fileId\\} missing", "Parameter .+? missing", "Parameter {fileId} missing"),
-        ("Element at index j in section at index i", r"Element at index \d+ in section at index \d+",
-         "Element at index 2 in section at index 0"),
+        (
+            "Element at index j in section at index i",
+            r"Element at index \d+ in section at index \d+",
+            "Element at index 2 in section at index 0",
+        ),
     ],
 )
 def test_match_generalises_placeholders_and_literal_ids(message: str, pattern: str, wire: str) -> None:
@@ -185,8 +211,10 @@ def test_match_generalises_placeholders_and_literal_ids(message: str, pattern: s
 
 
 def test_a_system_code_under_another_status_keeps_the_status_and_gets_the_documented_category() -> None:
-    section = "HTTP status: **400**\n\n#|\n|| **Code** | **Description** ||\n|| `ACCESS_DENIED` | Prose ||\n" \
-              "|| `insufficient_scope` | Prose ||\n|| `E_OWN` | Prose ||\n|#\n"
+    section = (
+        "HTTP status: **400**\n\n#|\n|| **Code** | **Description** ||\n|| `ACCESS_DENIED` | Prose ||\n"
+        "|| `insufficient_scope` | Prose ||\n|| `E_OWN` | Prose ||\n|#\n"
+    )
     assert read(section) == [
         {"code": "ACCESS_DENIED", "status": 400, "category": "permission"},
         {"code": "insufficient_scope", "status": 400, "category": "permission"},
@@ -195,8 +223,10 @@ def test_a_system_code_under_another_status_keeps_the_status_and_gets_the_docume
 
 
 def test_a_message_inside_a_siblings_longer_word_is_matched_from_a_word_start() -> None:
-    section = "#|\n|| **Code** | **Description** ||\n|| `TYPE_ID is not defined` | Prose ||\n" \
-              "|| `ENTITY_TYPE_ID is not defined` | Prose ||\n|#\n"
+    section = (
+        "#|\n|| **Code** | **Description** ||\n|| `TYPE_ID is not defined` | Prose ||\n"
+        "|| `ENTITY_TYPE_ID is not defined` | Prose ||\n|#\n"
+    )
     first, second = read(section)
     assert first["match"] == r"(?<!\w)TYPE_ID is not defined"
     assert not re.search(str(first["match"]), "ENTITY_TYPE_ID is not defined.")

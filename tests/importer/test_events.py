@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codegen.events.check import example_problems
+from codegen.events.spec_checks import example_problems
 from codegen.importer import events, yfm
 from codegen.importer.registry import ImportRegistry
 from codegen.load import SPEC_ROOT, read_yaml
@@ -90,11 +90,11 @@ def test_a_table_rule_the_example_breaks_is_relaxed_with_a_note() -> None:
 
 
 def test_pages_that_document_no_single_event_say_why() -> None:
-    overview = build("# Overview of Events When Working with Widgets\n\nSome text.\n",
-                     "api-reference/demo/events/index.md")
+    overview = build("# Overview of Events When Working with Widgets\n\nSome text.\n", "api-reference/demo/events/index.md")
     assert [d.skipped for d in overview] == ["overview of several events"]
-    guide = build("# How to Test Your Handler for Events\n\n## Prepare the Handler\n\nText.\n",
-                  "api-reference/events/test-handler.md")
+    guide = build(
+        "# How to Test Your Handler for Events\n\n## Prepare the Handler\n\nText.\n", "api-reference/events/test-handler.md"
+    )
     assert [d.skipped for d in guide] == ["names no event code (a guide, not an event)"]
 
 

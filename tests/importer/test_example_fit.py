@@ -78,8 +78,7 @@ def test_unlisted_keys_holding_records_make_a_keyed_map(registry: ImportRegistry
 
 
 def test_a_key_beside_a_placeholder_row_opens_the_object(registry: ImportRegistry) -> None:
-    params = {"FIELDS": {"type": "object", "properties": {"NAME": {"type": "string"},
-                                                         "PROPERTY_PropertyId": {"type": "string"}}}}
+    params = {"FIELDS": {"type": "object", "properties": {"NAME": {"type": "string"}, "PROPERTY_PropertyId": {"type": "string"}}}}
     spec, _ = fitted(params, {"FIELDS": {"NAME": "x", "PROPERTY_951": "y"}}, registry)
     assert spec["params"]["FIELDS"]["open"] is True
 
@@ -100,10 +99,11 @@ def test_a_likely_typo_in_the_example_is_not_added(registry: ImportRegistry) -> 
     assert list(spec["params"]) == ["ACTIONID"]
 
 
-def test_a_nested_member_the_example_leaves_out_is_not_required_but_a_top_level_one_stays(
-        registry: ImportRegistry) -> None:
-    params = {"ID": {"type": "integer", "required": True},
-              "fields": {"type": "object", "properties": {"A": {"type": "string", "required": True}}}}
+def test_a_nested_member_the_example_leaves_out_is_not_required_but_a_top_level_one_stays(registry: ImportRegistry) -> None:
+    params = {
+        "ID": {"type": "integer", "required": True},
+        "fields": {"type": "object", "properties": {"A": {"type": "string", "required": True}}},
+    }
     spec: dict[str, Any] = {"method": "x.y.add", "params": params}
     left = example_fit.fit(spec, {"fields": {}}, registry, [], Counter())
     assert [(p.path, p.rule) for p in left] == [("ID", "required")]

@@ -20,7 +20,7 @@ def test_loads_gives_up_on_what_is_not_json() -> None:
 
 def test_webhook_request_prefers_the_webhook_tab_and_drops_auth() -> None:
     page = (
-        "{% list tabs %}\n\n- cURL (OAuth)\n\n    ```bash\n    curl -d '{\"ID\":1,\"auth\":\"t\"}' "
+        '{% list tabs %}\n\n- cURL (OAuth)\n\n    ```bash\n    curl -d \'{"ID":1,"auth":"t"}\' '
         "https://x/rest/m.get\n    ```\n\n- cURL (Webhook)\n\n    ```bash\n    curl -d '{\"ID\":2}' "
         "https://x/rest/1/abc/m.get.json\n    ```\n\n{% endlist %}\n"
     )
@@ -28,7 +28,7 @@ def test_webhook_request_prefers_the_webhook_tab_and_drops_auth() -> None:
 
 
 def test_oauth_example_is_used_without_its_token_when_there_is_no_webhook_one() -> None:
-    page = "```bash\ncurl -d '{\"ID\":1,\"auth\":\"**token**\"}' https://x/rest/m.get\n```\n"
+    page = '```bash\ncurl -d \'{"ID":1,"auth":"**token**"}\' https://x/rest/m.get\n```\n'
     assert examples.webhook_request(yfm.parse(page), "m.get") == ({"ID": 1}, True)
 
 
@@ -40,7 +40,13 @@ def test_curl_calls_tell_rest_v3() -> None:
 @pytest.mark.parametrize(
     "value",
     [
-        True, 3, 2.5, "x", None, [], {},
+        True,
+        3,
+        2.5,
+        "x",
+        None,
+        [],
+        {},
         [{"ID": "1", "N": None}, {"ID": "2", "N": "a", "EXTRA": [1, 2.5]}],
         {f"f{i}": {"type": "string", "isRequired": i % 2 == 0} for i in range(10)},
         [1, "a", True],
@@ -54,7 +60,8 @@ def test_inferred_schema_accepts_its_example(value: Any) -> None:
 def test_many_object_members_become_a_map() -> None:
     value = {f"FIELD_{i}": {"type": "string"} for i in range(8)}
     assert schema_infer.infer(value) == {
-        "type": "object", "additionalProperties": {"type": "object", "properties": {"type": {"type": "string"}}},
+        "type": "object",
+        "additionalProperties": {"type": "object", "properties": {"type": {"type": "string"}}},
     }
 
 

@@ -115,7 +115,8 @@ def test_rest_v3_page(registry: ImportRegistry) -> None:
     assert spec is not None
     assert spec["api_version"] == 3 and spec["pagination"] == {"style": "page"}
     assert [e["code"] for e in spec["errors"]] == [
-        "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION", "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
+        "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION",
+        "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION",
     ]
     assert spec["examples"][1]["response"]["body"]["error"]["code"] == "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION"
 
@@ -130,10 +131,19 @@ def test_either_or_sentences_become_candidates_not_constraints(registry: ImportR
 
 @pytest.mark.parametrize(
     ("method", "expected"),
-    [("crm.deal.list", True), ("crm.deal.fields", True), ("sale.paysystem.settings.get", True),
-     ("landing.site.getList", True), ("task.item.isactionallowed", True), ("crm.deal.add", False),
-     ("sale.paysystem.pay.invoice", False), ("crm.deal.update", False), ("im.notify.delete", False),
-     ("sale.delivery.request.cancel", False), ("task.stages.canmovetask", True)],
+    [
+        ("crm.deal.list", True),
+        ("crm.deal.fields", True),
+        ("sale.paysystem.settings.get", True),
+        ("landing.site.getList", True),
+        ("task.item.isactionallowed", True),
+        ("crm.deal.add", False),
+        ("sale.paysystem.pay.invoice", False),
+        ("crm.deal.update", False),
+        ("im.notify.delete", False),
+        ("sale.delivery.request.cancel", False),
+        ("task.stages.canmovetask", True),
+    ],
 )
 def test_idempotent_rule(method: str, expected: bool) -> None:
     assert facts.idempotent(method) is expected
@@ -141,6 +151,9 @@ def test_idempotent_rule(method: str, expected: bool) -> None:
 
 def test_fixture_pages_exist() -> None:
     assert sorted(p.name for p in Path(FIXTURE_DOCS, "api-reference", "widgets", "things").glob("*.md")) == [
-        "on-widget-thing-add.md", "widget-thing-add.md", "widget-thing-delete.md", "widget-thing-get-rest-v3.md",
+        "on-widget-thing-add.md",
+        "widget-thing-add.md",
+        "widget-thing-delete.md",
+        "widget-thing-get-rest-v3.md",
         "widget-thing-list.md",
     ]

@@ -41,16 +41,23 @@ def test_dotted_names_nest_and_suffixes_are_dropped() -> None:
 def test_marker_leftovers_before_the_type_and_descriptions_in_the_name_cell() -> None:
     rows = "|| **name***,**\n`string` | x ||\n|| **weight****\n`integer` | x ||\n"
     tree, _, stats = read(rows + "|| **order**\nPossible values for `order`:\n- `asc`\n||\n")
-    assert tree == {"name": {"type": "string", "required": True}, "weight": {"type": "integer", "required": True},
-                    "order": {"type": "any"}}
+    assert tree == {
+        "name": {"type": "string", "required": True},
+        "weight": {"type": "integer", "required": True},
+        "order": {"type": "any"},
+    }
     assert stats.untyped == 1
 
 
 def test_two_names_in_one_row() -> None:
     rows = "|| **REPORT_ID*** \\| **ID***\n`integer` | x ||\n|| **CALENDAR_EVENT**\\|**UF_CRM_CAL**\n`string` | x ||\n"
     tree, _, stats = read(rows + "|| **IS_ACTIVE**\n`string` with value `Y/N` | x ||\n")
-    assert tree == {"REPORT_ID": {"type": "integer"}, "ID": {"type": "integer"},
-                    "CALENDAR_EVENT|UF_CRM_CAL": {"type": "string"}, "IS_ACTIVE": {"type": "string|char"}}
+    assert tree == {
+        "REPORT_ID": {"type": "integer"},
+        "ID": {"type": "integer"},
+        "CALENDAR_EVENT|UF_CRM_CAL": {"type": "string"},
+        "IS_ACTIVE": {"type": "string|char"},
+    }
     assert stats.aliases == [("REPORT_ID", "ID")]
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from codegen.check import check_tree
 from codegen.importer.__main__ import main
 from codegen.importer.run import run
 from codegen.load import load_tree, read_yaml
+from codegen.spec_checks import check_tree
 
 from .conftest import FIXTURE_DOCS
 
@@ -36,7 +36,10 @@ def snapshot(root: Path) -> dict[str, str]:
 def test_writes_one_file_per_method_and_they_pass_the_checker(spec_root: Path, tmp_path: Path) -> None:
     summary = run(FIXTURE_DOCS, spec_root, tmp_path / "reports", jobs=1)
     assert sorted(p.name for p in (spec_root / "imported").glob("*.yaml")) == [
-        "widget.thing.add.yaml", "widget.thing.delete.yaml", "widget.thing.get@v3.yaml", "widget.thing.list.yaml",
+        "widget.thing.add.yaml",
+        "widget.thing.delete.yaml",
+        "widget.thing.get@v3.yaml",
+        "widget.thing.list.yaml",
     ]
     assert summary.pages == 6  # _includes/ left out
     assert (summary.kinds["method"], summary.kinds["event"], summary.kinds["overview"]) == (4, 1, 1)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from b24client.runtime.validate import check
 from codegen.compile import compile_param
 from codegen.importer import params, shapes, subtables, values, yfm
 from codegen.load import load_tree, with_list_params
-from codegen.types import TypeRegistry
-from runtime.validate import check
+from codegen.typeexpr import TypeRegistry
 
 from .test_whole_docs import DOCS
 
@@ -36,15 +36,18 @@ def test_sort_directions_take_both_cases() -> None:
     assert order["values"] == {"type": "string", "enum": ["asc", "desc", "ASC", "DESC"]}
 
 
-@pytest.mark.parametrize("cell, type_", [
-    ("Possible prefix values:\n- `>=` — at least\n- `<` — less", "string"),  # filter prefixes
-    ("Value examples:\n- `string` — a\n- `integer` — b", "string"),  # examples, not the set
-    ("Flag. Possible values:\n- `Y` — yes\n- `N` — no", "boolean"),  # the boolean type already says it
-    ("Fields:\n- `ID` — id\n- `NAME` — name", "object"),  # members of an object
-    ("Kind. Possible values:\n- `a` — x\n- `b` — y\n\nDefault `c`", "string"),  # the default is not listed
-    ("Chat in the format:\n- `chatXXX` — a chat\n- `XXX` — a user", "string"),  # a format
-    ("The `align` parameter is one of `left`, `right`", "string"),  # a sentence about another name
-])
+@pytest.mark.parametrize(
+    "cell, type_",
+    [
+        ("Possible prefix values:\n- `>=` — at least\n- `<` — less", "string"),  # filter prefixes
+        ("Value examples:\n- `string` — a\n- `integer` — b", "string"),  # examples, not the set
+        ("Flag. Possible values:\n- `Y` — yes\n- `N` — no", "boolean"),  # the boolean type already says it
+        ("Fields:\n- `ID` — id\n- `NAME` — name", "object"),  # members of an object
+        ("Kind. Possible values:\n- `a` — x\n- `b` — y\n\nDefault `c`", "string"),  # the default is not listed
+        ("Chat in the format:\n- `chatXXX` — a chat\n- `XXX` — a user", "string"),  # a format
+        ("The `align` parameter is one of `left`, `right`", "string"),  # a sentence about another name
+    ],
+)
 def test_lists_that_are_not_the_closed_set_are_no_enum(cell: str, type_: str) -> None:
     assert values.read(cell, type_) is None
 
@@ -59,19 +62,24 @@ def test_stated_bounds() -> None:
 
 
 def test_a_table_linked_from_select_lists_field_names_not_members() -> None:
-    page = (HEAD + "|| **select**\n`array` | fields, see [fields](#fields) ||\n"
-            "|| **filter**\n`object` | by [fields](#fields) ||\n|#\n\n### Fields {#fields}\n\n"
-            + HEAD + "|| **ID**\n`integer` | x ||\n|#\n")
+    page = (
+        HEAD + "|| **select**\n`array` | fields, see [fields](#fields) ||\n"
+        "|| **filter**\n`object` | by [fields](#fields) ||\n|#\n\n### Fields {#fields}\n\n"
+        + HEAD
+        + "|| **ID**\n`integer` | x ||\n|#\n"
+    )
     outcome = tree_of(page)
     assert outcome.tree == {"select": {"type": "array"}, "filter": {"type": "object"}}
     assert outcome.field_name_tables == ["Fields"]
 
 
 def test_a_table_attaches_to_every_structured_parameter_that_links_it_and_not_to_a_string() -> None:
-    page = (HEAD + "|| **PROPERTIES**\n`object` | [property](#prop) ||\n"
-            "|| **RETURN**\n`object` | [property](#prop) ||\n|| **HANDLER**\n`string` | posts [data](#posted) ||\n|#\n"
-            "\n### Property {#prop}\n\n" + HEAD + "|| **Name***\n`string` | x ||\n|#\n"
-            "\n### Posted data {#posted}\n\n" + HEAD + "|| **code**\n`string` | x ||\n|#\n")
+    page = (
+        HEAD + "|| **PROPERTIES**\n`object` | [property](#prop) ||\n"
+        "|| **RETURN**\n`object` | [property](#prop) ||\n|| **HANDLER**\n`string` | posts [data](#posted) ||\n|#\n"
+        "\n### Property {#prop}\n\n" + HEAD + "|| **Name***\n`string` | x ||\n|#\n"
+        "\n### Posted data {#posted}\n\n" + HEAD + "|| **code**\n`string` | x ||\n|#\n"
+    )
     outcome = tree_of(page)
     fields = {"Name": {"type": "string", "required": True}}
     assert outcome.tree["PROPERTIES"]["properties"] == fields
@@ -83,20 +91,29 @@ def test_a_table_attaches_to_every_structured_parameter_that_links_it_and_not_to
 def test_a_linked_section_yields_to_its_sub_heading_that_names_the_parameter() -> None:
     """sale.paysystem.handler.add: the #checkout section first tables what the portal posts to
     ACTION_URI; the members of CHECKOUT_DATA sit under a sub-heading that names it."""
-    page = (HEAD + "|| **SETTINGS**\n`object` | [below](#settings) ||\n|#\n\n### SETTINGS {#settings}\n\n"
-            + HEAD + "|| **CHECKOUT_DATA**\n`object` | see [checkout](#checkout) ||\n|#\n"
-            "\n## Checkout mode {#checkout}\n\nPosted to ACTION_URI:\n\n" + HEAD + "|| **PAYMENT_ID**\n`integer` | x ||\n|#\n"
-            "\n### Passed in the CHECKOUT_DATA array\n\n" + HEAD + "|| **ACTION_URI***\n`string` | x ||\n|#\n")
+    page = (
+        HEAD
+        + "|| **SETTINGS**\n`object` | [below](#settings) ||\n|#\n\n### SETTINGS {#settings}\n\n"
+        + HEAD
+        + "|| **CHECKOUT_DATA**\n`object` | see [checkout](#checkout) ||\n|#\n"
+        "\n## Checkout mode {#checkout}\n\nPosted to ACTION_URI:\n\n" + HEAD + "|| **PAYMENT_ID**\n`integer` | x ||\n|#\n"
+        "\n### Passed in the CHECKOUT_DATA array\n\n" + HEAD + "|| **ACTION_URI***\n`string` | x ||\n|#\n"
+    )
     outcome = tree_of(page)
     assert outcome.tree["SETTINGS"]["properties"]["CHECKOUT_DATA"]["properties"] == {
-        "ACTION_URI": {"type": "string", "required": True}}
+        "ACTION_URI": {"type": "string", "required": True}
+    }
     assert outcome.shadowed == ["Checkout mode"]
 
 
 def test_a_linked_section_keeps_its_table_when_sub_headings_name_other_things() -> None:
-    page = (HEAD + "|| **settings**\n`object` | [below](#settings) ||\n|#\n\n### Parameter settings {#settings}\n\n"
-            + HEAD + "|| **view**\n`string` | x ||\n|| **reminders**\n`object` | [r](#reminders) ||\n|#\n"
-            "\n#### Reminder settings object {#reminders}\n\n" + HEAD + "|| **count**\n`integer` | x ||\n|#\n")
+    page = (
+        HEAD
+        + "|| **settings**\n`object` | [below](#settings) ||\n|#\n\n### Parameter settings {#settings}\n\n"
+        + HEAD
+        + "|| **view**\n`string` | x ||\n|| **reminders**\n`object` | [r](#reminders) ||\n|#\n"
+        "\n#### Reminder settings object {#reminders}\n\n" + HEAD + "|| **count**\n`integer` | x ||\n|#\n"
+    )
     outcome = tree_of(page)
     assert set(outcome.tree["settings"]["properties"]) == {"view", "reminders"}
     assert outcome.shadowed == []
@@ -104,26 +121,36 @@ def test_a_linked_section_keeps_its_table_when_sub_headings_name_other_things() 
 
 def test_per_variant_tabs_are_joined_without_refusing_any_tab() -> None:
     tab = "- {name}\n\n    " + HEAD.replace("\n", "\n    ") + "{rows}    |#\n\n"
-    page = (HEAD + "|| **SETTINGS**\n`object` | per type, [below](#settings) ||\n|#\n\n### SETTINGS {#settings}\n\n"
-            "{% list tabs %}\n\n"
-            + tab.format(name="boolean", rows="|| **DISPLAY***\n    `string` | Possible values:\n    - `CHECKBOX` — a\n"
-                         "    - `RADIO` — b ||\n    || **DEFAULT_VALUE**\n    `integer` | x ||\n")
-            + tab.format(name="enumeration", rows="|| **DISPLAY***\n    `string` | Possible values:\n    - `LIST` — a\n"
-                         "    - `UI` — b ||\n    || **DEFAULT_VALUE**\n    `string` | x ||\n")
-            + "{% endlist %}\n")
+    page = (
+        HEAD + "|| **SETTINGS**\n`object` | per type, [below](#settings) ||\n|#\n\n### SETTINGS {#settings}\n\n"
+        "{% list tabs %}\n\n"
+        + tab.format(
+            name="boolean",
+            rows="|| **DISPLAY***\n    `string` | Possible values:\n    - `CHECKBOX` — a\n"
+            "    - `RADIO` — b ||\n    || **DEFAULT_VALUE**\n    `integer` | x ||\n",
+        )
+        + tab.format(
+            name="enumeration",
+            rows="|| **DISPLAY***\n    `string` | Possible values:\n    - `LIST` — a\n"
+            "    - `UI` — b ||\n    || **DEFAULT_VALUE**\n    `string` | x ||\n",
+        )
+        + "{% endlist %}\n"
+    )
     outcome = tree_of(page)
     settings = outcome.tree["SETTINGS"]
     assert settings["open"] is True
-    assert settings["properties"]["DISPLAY"] == {"type": "string", "required": True,
-                                                 "enum": ["CHECKBOX", "RADIO", "LIST", "UI"]}
+    assert settings["properties"]["DISPLAY"] == {"type": "string", "required": True, "enum": ["CHECKBOX", "RADIO", "LIST", "UI"]}
     assert settings["properties"]["DEFAULT_VALUE"] == {"type": "integer|string"}
     assert outcome.tab_groups == ["SETTINGS"]
 
 
 def test_a_docs_array_with_fields_is_checked_as_an_object_and_as_a_list_of_them() -> None:
     registry = TypeRegistry({})
-    param = {"type": "array", "required": True, "properties": {"SUBJECT": {"type": "string"},
-                                                              "OWNER_ID": {"type": "integer", "required": True}}}
+    param = {
+        "type": "array",
+        "required": True,
+        "properties": {"SUBJECT": {"type": "string"}, "OWNER_ID": {"type": "integer", "required": True}},
+    }
     spec = {"method": "m.add", "params": {"fields": compile_param(param, registry)}}
     assert [p.path for p in check(spec, {"fields": {"SUBJECT": "x"}}).problems] == ["fields.OWNER_ID"]
     assert [p.path for p in check(spec, {"fields": [{"SUBJECT": "x"}]}).problems] == ["fields[0].OWNER_ID"]
@@ -137,8 +164,10 @@ def test_the_page_examples_win_over_enums_bounds_and_nested_required() -> None:
     tree: dict[str, Any] = {
         "TYPE": {"type": "string", "enum": ["CPC", "CPM"]},
         "TITLE": {"type": "string", "max_length": 5},
-        "fields": {"type": "object", "properties": {"NAME": {"type": "string", "required": True},
-                                                    "ROWS": {"type": "object", "properties": {}}}},
+        "fields": {
+            "type": "object",
+            "properties": {"NAME": {"type": "string", "required": True}, "ROWS": {"type": "object", "properties": {}}},
+        },
     }
     notes: list[str] = []
     texts = ['-d \'{"TYPE": "cpc", "TITLE": "long title", "fields": {"ROWS": [{"A": 1}]}}\'']
@@ -179,9 +208,12 @@ def test_no_docs_request_example_is_refused_by_a_shape_rule() -> None:
         blocks = yfm.parse(Path(path).read_text(encoding="utf-8"))
         for method_id in by_page[docs]:
             data = with_list_params(tree.specs[method_id].data)
-            spec = {"method": method_id, "api_version": data.get("api_version", 2),
-                    "params": {name: compile_param(param, registry) for name, param in data["params"].items()},
-                    "open_params": data.get("open_params", False)}
+            spec = {
+                "method": method_id,
+                "api_version": data.get("api_version", 2),
+                "params": {name: compile_param(param, registry) for name, param in data["params"].items()},
+                "open_params": data.get("open_params", False),
+            }
             for body in shapes.request_bodies(blocks, method_id.split("@")[0]):
                 seen["bodies"] += 1
                 for problem in check(spec, body).problems:

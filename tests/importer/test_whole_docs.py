@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from codegen.check import check_tree, problems_by_method
-from codegen.events.check import event_problems, method_scopes
 from codegen.events.load import load_events
+from codegen.events.spec_checks import event_problems, method_scopes
 from codegen.importer import curation
 from codegen.importer.report import Summary
 from codegen.importer.run import run
 from codegen.load import load_tree, read_yaml
-from codegen.types import TypeRegistry
+from codegen.spec_checks import check_tree, problems_by_method
+from codegen.typeexpr import TypeRegistry
 
 from .conftest import REPO, make_spec_root
 
@@ -148,5 +148,6 @@ def test_every_docs_request_example_validates_or_is_listed_with_its_reason(impor
     assert sum(result.requests for result in summary.chosen.values()) > 1600
     coverage = (spec.parent / "reports" / "coverage.md").read_text()
     refused = [found for result in summary.chosen.values() for found in result.refused_requests]
-    assert f"| validating clean, strict mode too | {sum(r.requests for r in summary.chosen.values()) - len(refused)} |" \
-        in coverage
+    assert (
+        f"| validating clean, strict mode too | {sum(r.requests for r in summary.chosen.values()) - len(refused)} |" in coverage
+    )

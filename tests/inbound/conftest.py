@@ -30,15 +30,35 @@ def php_form(fields: dict[str, Any], *, escape_brackets: bool = True) -> bytes:
     return text.encode()
 
 
-def event_fields(name: str = "ONCRMDEALADD", *, token: str | None = TOKEN, member_id: str = MEMBER,
-                 domain: str = DOMAIN, data: dict[str, Any] | None = None, **auth: Any) -> dict[str, Any]:
-    block: dict[str, Any] = {"domain": domain, "member_id": member_id, "client_endpoint": f"https://{domain}/rest/",
-                             "server_endpoint": "https://oauth.bitrix.info/rest/", "scope": "crm", "status": "L",
-                             "access_token": "s6p6eclrvim6da22ft9ch94ekreb52lv", "expires_in": "3600", **auth}
+def event_fields(
+    name: str = "ONCRMDEALADD",
+    *,
+    token: str | None = TOKEN,
+    member_id: str = MEMBER,
+    domain: str = DOMAIN,
+    data: dict[str, Any] | None = None,
+    **auth: Any,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "domain": domain,
+        "member_id": member_id,
+        "client_endpoint": f"https://{domain}/rest/",
+        "server_endpoint": "https://oauth.bitrix.info/rest/",
+        "scope": "crm",
+        "status": "L",
+        "access_token": "s6p6eclrvim6da22ft9ch94ekreb52lv",
+        "expires_in": "3600",
+        **auth,
+    }
     if token is not None:
         block["application_token"] = token
-    return {"event": name, "event_handler_id": "7", "data": data if data is not None else {"FIELDS": {"ID": "42"}},
-            "ts": "1696527000", "auth": block}
+    return {
+        "event": name,
+        "event_handler_id": "7",
+        "data": data if data is not None else {"FIELDS": {"ID": "42"}},
+        "ts": "1696527000",
+        "auth": block,
+    }
 
 
 def wsgi_server(app: Callable[..., Any]) -> AbstractContextManager[str]:

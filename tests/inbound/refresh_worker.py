@@ -24,13 +24,24 @@ def call_once(kind: str, where: str, member_id: str, credentials: dict[str, Any]
     try:
         if kind == "plain":  # the control: each process keeps its own copy of the tokens
             tokens = open_store("file", where).get(member_id)
-            b24 = Bitrix24(domain=tokens.portal_url, access_token=tokens.access_token,
-                           refresh_token=tokens.refresh_token, client_id=credentials["client_id"],
-                           client_secret=credentials["client_secret"], token_url=credentials["token_url"], **options)
+            b24 = Bitrix24(
+                domain=tokens.portal_url,
+                access_token=tokens.access_token,
+                refresh_token=tokens.refresh_token,
+                client_id=credentials["client_id"],
+                client_secret=credentials["client_secret"],
+                token_url=credentials["token_url"],
+                **options,
+            )
         else:
-            b24 = portal_client(open_store(kind, where), member_id=member_id, client_id=credentials["client_id"],
-                                client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                                **options)
+            b24 = portal_client(
+                open_store(kind, where),
+                member_id=member_id,
+                client_id=credentials["client_id"],
+                client_secret=credentials["client_secret"],
+                token_url=credentials["token_url"],
+                **options,
+            )
         barrier.wait(timeout=60)
         with b24:
             b24.call("crm.deal.list", {"start": -1})

@@ -23,8 +23,7 @@ def exercise(url: str, router: EventRouter, got: queue.Queue) -> None:
     good = requests.post(url, data=php_form(event_fields()), headers={"Content-Type": FORM}, timeout=WAIT)
     assert good.status_code == 200 and good.json() == {"result": "ok"}
     assert got.get(timeout=WAIT).data == {"FIELDS": {"ID": "42"}}
-    forged = requests.post(url, data=php_form(event_fields(token="0" * 32)), headers={"Content-Type": FORM},
-                           timeout=WAIT)
+    forged = requests.post(url, data=php_form(event_fields(token="0" * 32)), headers={"Content-Type": FORM}, timeout=WAIT)
     assert forged.status_code == 403
     big = php_form(event_fields(data={"FIELDS": {"ID": "1", "COMMENTS": "x" * 4096}}))
     assert requests.post(url, data=big, headers={"Content-Type": FORM}, timeout=WAIT).status_code == 413
@@ -59,9 +58,12 @@ def test_django_view():
     urls.urlpatterns = [path("b24/", django_view(router))]
     sys.modules["b24test_urls"] = urls
     if not settings.configured:
-        settings.configure(ROOT_URLCONF="b24test_urls", ALLOWED_HOSTS=["127.0.0.1"], SECRET_KEY="tests-only",
-                           MIDDLEWARE=["django.middleware.common.CommonMiddleware",
-                                       "django.middleware.csrf.CsrfViewMiddleware"])
+        settings.configure(
+            ROOT_URLCONF="b24test_urls",
+            ALLOWED_HOSTS=["127.0.0.1"],
+            SECRET_KEY="tests-only",
+            MIDDLEWARE=["django.middleware.common.CommonMiddleware", "django.middleware.csrf.CsrfViewMiddleware"],
+        )
         django.setup()
     with serve(WSGIHandler()) as url:
         exercise(url + "/b24/", router, got)
@@ -77,7 +79,9 @@ def test_fastapi_mount():
 
 
 def test_importing_the_package_imports_no_framework():
-    code = ("import sys, b24client.runtime.inbound, b24client\n"
-            "print(sorted(m for m in ('flask', 'django', 'fastapi', 'starlette', 'uvicorn', 'redis') if m in sys.modules))")
+    code = (
+        "import sys, b24client.runtime.inbound, b24client\n"
+        "print(sorted(m for m in ('flask', 'django', 'fastapi', 'starlette', 'uvicorn', 'redis') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -86,8 +86,9 @@ def test_bodies_too_large_and_wrong_methods_are_refused(serve):
     with serve(router) as url:
         big = php_form(event_fields(data={"FIELDS": {"ID": "1", "COMMENTS": "x" * 4096}}))
         assert post(url, big).status_code == 413
-        chunked = requests.post(url + "/handler/", data=iter([big[:1000], big[1000:]]),
-                                headers={"Content-Type": FORM}, timeout=WAIT)  # no Content-Length
+        chunked = requests.post(
+            url + "/handler/", data=iter([big[:1000], big[1000:]]), headers={"Content-Type": FORM}, timeout=WAIT
+        )  # no Content-Length
         assert chunked.status_code == 413
         got = requests.get(url + "/handler/", timeout=WAIT)
         assert got.status_code == 405 and got.headers["Allow"] == "POST"

@@ -45,15 +45,26 @@ def app_server(b24_emulator, tmp_path):
     state: dict = {}
     with wsgi_server(lambda environ, start: state["wsgi"](environ, start)) as url:
         app = b24_emulator.register_app(handler_url=url + "/b24/")
-        installer = Installer(store, client_id=app.client_id, client_secret=app.client_secret,
-                              token_url=f"{b24_emulator.base_url}/oauth/token/", app_code=app.client_id)
+        installer = Installer(
+            store,
+            client_id=app.client_id,
+            client_secret=app.client_secret,
+            token_url=f"{b24_emulator.base_url}/oauth/token/",
+            app_code=app.client_id,
+        )
         router = EventRouter(store=store, installer=installer, registry={"ONCRMDEALADD": DealAdd}, background=False)
 
         @router.on("ONAPPINSTALL")
         def bind_events(event):
-            with portal_client(store, member_id=event.auth.member_id, client_id=app.client_id,
-                               client_secret=app.client_secret, token_url=installer.token_url,
-                               retry=NO_RETRY, rate_limiter=None) as b24:
+            with portal_client(
+                store,
+                member_id=event.auth.member_id,
+                client_id=app.client_id,
+                client_secret=app.client_secret,
+                token_url=installer.token_url,
+                retry=NO_RETRY,
+                rate_limiter=None,
+            ) as b24:
                 ensure_bound(b24, {"ONCRMDEALADD": url + "/b24/"})
 
         router.on("ONCRMDEALADD")(deals.put)
@@ -104,13 +115,15 @@ def test_forged_and_foreign_events_are_refused(b24_emulator, app_server, webhook
     # Another app on the same portal binds our URL: its events carry its own token.
     other = b24_emulator.register_app(installed=True)
     tokens = b24_emulator.app_tokens(other.client_id)
-    with Bitrix24(domain=b24_emulator.base_url, access_token=tokens["access_token"], retry=NO_RETRY,
-                  rate_limiter=None) as foreign:
+    with Bitrix24(
+        domain=b24_emulator.base_url, access_token=tokens["access_token"], retry=NO_RETRY, rate_limiter=None
+    ) as foreign:
         foreign.call("event.bind", {"event": "ONCRMDEALADD", "handler": app_server["url"]})
     webhook.call("crm.deal.add", {"fields": {"TITLE": "second"}})
     b24_emulator.drain_deliveries(WAIT)
-    statuses = sorted((entry.client_id == other.client_id, entry.status) for entry in b24_emulator.deliveries
-                      if entry.event == "ONCRMDEALADD")
+    statuses = sorted(
+        (entry.client_id == other.client_id, entry.status) for entry in b24_emulator.deliveries if entry.event == "ONCRMDEALADD"
+    )
     assert statuses == [(False, 200), (False, 200), (True, 403)]
     app_server["deals"].get(timeout=WAIT)  # ours, for the second deal
     assert app_server["deals"].empty()  # nothing forged or foreign got through
@@ -129,8 +142,9 @@ def _example():
 def app_client(b24_emulator):
     """The emulator's configured app, calling as an app (sale.* and event.* with OAuth)."""
     credentials = b24_emulator.oauth_credentials()
-    with Bitrix24(domain=credentials["domain"], access_token=credentials["access_token"], retry=NO_RETRY,
-                  rate_limiter=None) as b24:
+    with Bitrix24(
+        domain=credentials["domain"], access_token=credentials["access_token"], retry=NO_RETRY, rate_limiter=None
+    ) as b24:
         yield b24
 
 
@@ -164,7 +178,11 @@ def test_the_example_refuses_a_checkout_for_another_pay_system(app_client):
     app = example.PaySystemApp(b24, example.SimulatedProvider())
     with example.serve(app) as url:
         app.register(url + "/checkout")
-        reply = requests.post(url + "/checkout", timeout=WAIT, headers={"Content-Type": FORM},
-                              data=b"BX_SYSTEM_PARAMS%5BPAYSYSTEM_ID%5D=999&BX_SYSTEM_PARAMS%5BPAYMENT_ID%5D=1"
-                                   b"&BX_SYSTEM_PARAMS%5BSUM%5D=1&BX_SYSTEM_PARAMS%5BCURRENCY%5D=USD&shop=s")
+        reply = requests.post(
+            url + "/checkout",
+            timeout=WAIT,
+            headers={"Content-Type": FORM},
+            data=b"BX_SYSTEM_PARAMS%5BPAYSYSTEM_ID%5D=999&BX_SYSTEM_PARAMS%5BPAYMENT_ID%5D=1"
+            b"&BX_SYSTEM_PARAMS%5BSUM%5D=1&BX_SYSTEM_PARAMS%5BCURRENCY%5D=USD&shop=s",
+        )
     assert reply.json() == {"PAYMENT_ERRORS": ["pay system 999 is not served here"]}

@@ -30,18 +30,25 @@ MEMBER = "emulator-member"
 def install_fields(portal, *, access_token=None, token=TOKEN, **overrides):
     credentials = portal.oauth_credentials()
     host = portal.base_url.removeprefix("http://")
-    fields = event_fields("ONAPPINSTALL", token=token, member_id=MEMBER, domain=host,
-                          data={"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "en"},
-                          access_token=access_token or credentials["access_token"],
-                          refresh_token=credentials["refresh_token"], client_endpoint=credentials["client_endpoint"])
+    fields = event_fields(
+        "ONAPPINSTALL",
+        token=token,
+        member_id=MEMBER,
+        domain=host,
+        data={"VERSION": "1", "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "en"},
+        access_token=access_token or credentials["access_token"],
+        refresh_token=credentials["refresh_token"],
+        client_endpoint=credentials["client_endpoint"],
+    )
     fields["auth"].update(overrides)
     return fields
 
 
 def installer_for(portal, store):
     credentials = portal.oauth_credentials()
-    return Installer(store, client_id=credentials["client_id"], client_secret=credentials["client_secret"],
-                     token_url=credentials["token_url"])
+    return Installer(
+        store, client_id=credentials["client_id"], client_secret=credentials["client_secret"], token_url=credentials["token_url"]
+    )
 
 
 def test_install_event_stores_the_portal_after_the_portal_vouches_for_its_token(b24_emulator):
@@ -88,6 +95,7 @@ def test_the_router_installs_then_dispatches_and_uninstall_forgets(b24_emulator)
     seen: list = []
     router.on("*")(seen.append)
     with wsgi_server(WSGIEventApp(router)) as url:
+
         def post(fields):
             return requests.post(url, data=php_form(fields), headers={"Content-Type": FORM}, timeout=10)
 
@@ -104,15 +112,30 @@ def test_install_form_tokens_work_for_calls(b24_emulator):
     credentials = b24_emulator.oauth_credentials()
     store = MemoryTokenStore()
     host = b24_emulator.base_url.removeprefix("http://")
-    body = php_form({"AUTH_ID": credentials["access_token"], "AUTH_EXPIRES": "3600",
-                     "REFRESH_ID": credentials["refresh_token"], "SERVER_ENDPOINT": credentials["token_url"],
-                     "APPLICATION_TOKEN": TOKEN, "APPLICATION_SCOPE": "crm", "member_id": MEMBER, "status": "L",
-                     "PLACEMENT": "DEFAULT"})
+    body = php_form(
+        {
+            "AUTH_ID": credentials["access_token"],
+            "AUTH_EXPIRES": "3600",
+            "REFRESH_ID": credentials["refresh_token"],
+            "SERVER_ENDPOINT": credentials["token_url"],
+            "APPLICATION_TOKEN": TOKEN,
+            "APPLICATION_SCOPE": "crm",
+            "member_id": MEMBER,
+            "status": "L",
+            "PLACEMENT": "DEFAULT",
+        }
+    )
     tokens = installer_for(b24_emulator, store).install_form(body, FORM, f"DOMAIN={host}&PROTOCOL=0&LANG=en")
     assert tokens.application_token == TOKEN and tokens.expires_at is not None
-    with portal_client(store, domain=host, client_id=credentials["client_id"],
-                       client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                       retry=NO_RETRY, rate_limiter=None) as b24:
+    with portal_client(
+        store,
+        domain=host,
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        token_url=credentials["token_url"],
+        retry=NO_RETRY,
+        rate_limiter=None,
+    ) as b24:
         assert b24.call("app.info")["CODE"] == credentials["client_id"]  # the stored token acts for our app
 
 
@@ -151,8 +174,13 @@ def test_app_code_requires_the_token_to_be_this_apps(b24_emulator):
     foreign = install_fields(b24_emulator, access_token=b24_emulator.app_tokens(other.client_id)["access_token"])
     event = parse(php_form(foreign), FORM, application_token=None)
     credentials = b24_emulator.oauth_credentials()
-    strict = Installer(MemoryTokenStore(), client_id=credentials["client_id"], client_secret=credentials["client_secret"],
-                       token_url=credentials["token_url"], app_code=credentials["client_id"])
+    strict = Installer(
+        MemoryTokenStore(),
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        token_url=credentials["token_url"],
+        app_code=credentials["client_id"],
+    )
     with pytest.raises(InstallError, match="belongs to app"):
         strict.install_event(event)
     own = parse(php_form(install_fields(b24_emulator)), FORM, application_token=None)

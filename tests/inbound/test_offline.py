@@ -13,10 +13,16 @@ from b24client.runtime.retry import NO_RETRY
 def b24(b24_emulator):
     """An OAuth client of the emulator's configured app (event.* refuse webhooks)."""
     credentials = b24_emulator.oauth_credentials()
-    with Bitrix24(domain=credentials["domain"], access_token=credentials["access_token"],
-                  refresh_token=credentials["refresh_token"], client_id=credentials["client_id"],
-                  client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                  retry=NO_RETRY, rate_limiter=None) as client:
+    with Bitrix24(
+        domain=credentials["domain"],
+        access_token=credentials["access_token"],
+        refresh_token=credentials["refresh_token"],
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        token_url=credentials["token_url"],
+        retry=NO_RETRY,
+        rate_limiter=None,
+    ) as client:
         yield client
 
 

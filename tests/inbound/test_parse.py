@@ -51,8 +51,11 @@ def test_decoder_inverts_the_encoder():
 
 _names = st.text(st.characters(categories=["L"]), min_size=1, max_size=5)
 _values = st.text(max_size=8)
-_params = st.recursive(_values, lambda inner: st.lists(inner, min_size=1, max_size=3)
-                       | st.dictionaries(_names, inner, min_size=1, max_size=3), max_leaves=12)
+_params = st.recursive(
+    _values,
+    lambda inner: st.lists(inner, min_size=1, max_size=3) | st.dictionaries(_names, inner, min_size=1, max_size=3),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=60, derandomize=True, database=None, deadline=None)
@@ -85,8 +88,7 @@ def test_a_missing_token_is_refused_with_401():
 def test_tokens_are_looked_up_per_portal_by_member_id():
     store = MemoryTokenStore()
     store.save(PortalTokens(member_id=MEMBER, domain=DOMAIN, access_token="a", application_token=TOKEN))
-    store.save(PortalTokens(member_id="other", domain="other.bitrix24.com", access_token="b",
-                            application_token="f" * 32))
+    store.save(PortalTokens(member_id="other", domain="other.bitrix24.com", access_token="b", application_token="f" * 32))
     lookup = application_token_lookup(store)
     assert parse(php_form(event_fields()), FORM, application_token=lookup).auth.member_id == MEMBER
     # The other portal's token does not open this portal's events, and vice versa.
@@ -102,18 +104,25 @@ def test_every_problem_of_a_broken_body_is_reported_at_once():
     with pytest.raises(InboundFormatError) as caught:
         parse(body, FORM, application_token=TOKEN)
     text = str(caught.value)
-    for expected in ("event: missing", "ts: missing or not a Unix time", "event_handler_id: not an integer",
-                     "needs member_id or domain"):
+    for expected in (
+        "event: missing",
+        "ts: missing or not a Unix time",
+        "event_handler_id: not an integer",
+        "needs member_id or domain",
+    ):
         assert expected in text
     assert len(caught.value.problems) == 4
 
 
-@pytest.mark.parametrize(("body", "content_type", "message"), [
-    (b"\xff\xfe", FORM, "not UTF-8"),
-    (b"{not json", "application/json", "not valid JSON"),
-    (b"[1, 2]", "application/json", "must be an object"),
-    (b"<xml/>", "text/xml", "unsupported Content-Type"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"\xff\xfe", FORM, "not UTF-8"),
+        (b"{not json", "application/json", "not valid JSON"),
+        (b"[1, 2]", "application/json", "must be an object"),
+        (b"<xml/>", "text/xml", "unsupported Content-Type"),
+    ],
+)
 def test_unreadable_bodies_are_format_errors(body, content_type, message):
     with pytest.raises(InboundFormatError, match=message):
         parse(body, content_type, application_token=TOKEN)
@@ -141,8 +150,7 @@ def test_a_registry_types_the_payload_and_checks_required_keys():
     event = parse(php_form(event_fields()), FORM, application_token=TOKEN, registry=registry)
     assert event.data["FIELDS"]["ID"] == "42"
     with pytest.raises(InboundFormatError) as caught:
-        parse(php_form(event_fields(data={"FIELDS": {"TITLE": "no id"}})), FORM, application_token=TOKEN,
-              registry=registry)
+        parse(php_form(event_fields(data={"FIELDS": {"TITLE": "no id"}})), FORM, application_token=TOKEN, registry=registry)
     assert "data[FIELDS][ID]: required by DealFields, missing" in str(caught.value)
 
 
@@ -153,8 +161,12 @@ def test_a_registry_may_hold_a_constructor():
     event = parse(php_form(event_fields()), FORM, application_token=TOKEN, registry={"ONCRMDEALADD": deal_id})
     assert event.data == 42
     with pytest.raises(InboundFormatError, match="does not fit deal_id"):
-        parse(php_form(event_fields(data={"FIELDS": {"ID": "x"}})), FORM, application_token=TOKEN,
-              registry={"ONCRMDEALADD": deal_id})
+        parse(
+            php_form(event_fields(data={"FIELDS": {"ID": "x"}})),
+            FORM,
+            application_token=TOKEN,
+            registry={"ONCRMDEALADD": deal_id},
+        )
 
 
 def test_the_token_is_checked_before_the_payload_is_looked_at():

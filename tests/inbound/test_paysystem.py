@@ -16,23 +16,32 @@ from b24client.runtime.inbound import (
 )
 from tests.inbound.conftest import FORM, php_form
 
-CHECKOUT = {"BX_SYSTEM_PARAMS": {"RETURN_URL": "https://shop.example/order/7", "PAYSYSTEM_ID": "31",
-                                 "PAYMENT_ID": "1007", "SUM": "450.50", "CURRENCY": "USD", "EXTERNAL_PAYMENT_ID": ""},
-            "REST_SERVICE_ID": "shop-1", "phone": "+100"}
+CHECKOUT = {
+    "BX_SYSTEM_PARAMS": {
+        "RETURN_URL": "https://shop.example/order/7",
+        "PAYSYSTEM_ID": "31",
+        "PAYMENT_ID": "1007",
+        "SUM": "450.50",
+        "CURRENCY": "USD",
+        "EXTERNAL_PAYMENT_ID": "",
+    },
+    "REST_SERVICE_ID": "shop-1",
+    "phone": "+100",
+}
 
 
 def test_checkout_mode_is_parsed_into_types():
     request = parse_checkout_request(php_form(CHECKOUT), FORM, required_fields=["REST_SERVICE_ID"])
-    assert (request.paysystem_id, request.payment_id, request.sum, request.currency) == (31, 1007, Decimal("450.50"),
-                                                                                         "USD")
+    assert (request.paysystem_id, request.payment_id, request.sum, request.currency) == (31, 1007, Decimal("450.50"), "USD")
     assert request.return_url == "https://shop.example/order/7"
     assert request.external_payment_id is None
     assert request.fields == {"REST_SERVICE_ID": "shop-1", "phone": "+100"}
 
 
 def test_a_repeated_checkout_carries_the_providers_id():
-    body = json.dumps({**CHECKOUT, "BX_SYSTEM_PARAMS": {**CHECKOUT["BX_SYSTEM_PARAMS"],
-                                                        "EXTERNAL_PAYMENT_ID": "prov-9"}}).encode()
+    body = json.dumps(
+        {**CHECKOUT, "BX_SYSTEM_PARAMS": {**CHECKOUT["BX_SYSTEM_PARAMS"], "EXTERNAL_PAYMENT_ID": "prov-9"}}
+    ).encode()
     assert parse_checkout_request(body, "application/json").external_payment_id == "prov-9"
 
 
@@ -52,10 +61,12 @@ def test_a_broken_checkout_lists_every_problem():
 
 
 def test_form_mode_by_post_or_by_get():
-    posted = parse_form_request(php_form({"BX_PAYSYSTEM_ID": "31", "BX_RETURN_URL": "https://shop.example/",
-                                          "phone": "+100"}), FORM, required_fields=["phone"])
-    assert (posted.paysystem_id, posted.return_url, dict(posted.fields)) == (31, "https://shop.example/",
-                                                                             {"phone": "+100"})
+    posted = parse_form_request(
+        php_form({"BX_PAYSYSTEM_ID": "31", "BX_RETURN_URL": "https://shop.example/", "phone": "+100"}),
+        FORM,
+        required_fields=["phone"],
+    )
+    assert (posted.paysystem_id, posted.return_url, dict(posted.fields)) == (31, "https://shop.example/", {"phone": "+100"})
     got = parse_form_request(b"", None, "BX_PAYSYSTEM_ID=31&paymentId=1007")
     assert got.paysystem_id == 31 and got.fields == {"paymentId": "1007"}
     with pytest.raises(InboundFormatError) as caught:
@@ -65,7 +76,9 @@ def test_form_mode_by_post_or_by_get():
 
 def test_replies_are_the_documented_keys():
     assert json.loads(checkout_reply(payment_url="https://pay.example/p/9", payment_id=9).body()) == {
-        "PAYMENT_URL": "https://pay.example/p/9", "PAYMENT_ID": "9"}
+        "PAYMENT_URL": "https://pay.example/p/9",
+        "PAYMENT_ID": "9",
+    }
     assert checkout_errors("card declined").as_dict() == {"PAYMENT_ERRORS": ["card declined"]}
 
 

@@ -16,15 +16,23 @@ WORKERS = 2
 
 
 def refreshes(portal) -> list:
-    return [record for record in portal.log
-            if record.path.rstrip("/") == "/oauth/token" and record.params.get("grant_type") == "refresh_token"]
+    return [
+        record
+        for record in portal.log
+        if record.path.rstrip("/") == "/oauth/token" and record.params.get("grant_type") == "refresh_token"
+    ]
 
 
 def seed(store, portal) -> PortalTokens:
     credentials = portal.oauth_credentials()
-    tokens = PortalTokens(member_id=MEMBER, domain=portal.base_url.removeprefix("http://"),
-                          access_token=credentials["access_token"], refresh_token=credentials["refresh_token"],
-                          client_endpoint=credentials["client_endpoint"], application_token="a" * 32)
+    tokens = PortalTokens(
+        member_id=MEMBER,
+        domain=portal.base_url.removeprefix("http://"),
+        access_token=credentials["access_token"],
+        refresh_token=credentials["refresh_token"],
+        client_endpoint=credentials["client_endpoint"],
+        application_token="a" * 32,
+    )
     store.save(tokens)
     portal.expire_tokens()
     return tokens
@@ -34,9 +42,10 @@ def run_workers(kind: str, where: str, portal) -> list:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WORKERS)
     results = context.Queue()
-    processes = [context.Process(target=refresh_worker.call_once,
-                                 args=(kind, where, MEMBER, portal.oauth_credentials(), barrier, results))
-                 for _ in range(WORKERS)]
+    processes = [
+        context.Process(target=refresh_worker.call_once, args=(kind, where, MEMBER, portal.oauth_credentials(), barrier, results))
+        for _ in range(WORKERS)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=120) for _ in processes]
@@ -75,9 +84,18 @@ def test_threads_with_separate_clients_share_the_store_lock_too(b24_emulator, tm
     store = FileTokenStore(tmp_path)
     seed(store, b24_emulator)
     credentials = b24_emulator.oauth_credentials()
-    clients = [portal_client(store, member_id=MEMBER, client_id=credentials["client_id"],
-                             client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                             retry=NO_RETRY, rate_limiter=None) for _ in range(4)]
+    clients = [
+        portal_client(
+            store,
+            member_id=MEMBER,
+            client_id=credentials["client_id"],
+            client_secret=credentials["client_secret"],
+            token_url=credentials["token_url"],
+            retry=NO_RETRY,
+            rate_limiter=None,
+        )
+        for _ in range(4)
+    ]
     barrier = threading.Barrier(len(clients))
     failures: list = []
 

@@ -13,8 +13,7 @@ from b24client.runtime.inbound.filestore import write_atomically
 
 
 def tokens(member_id: str = "m1", domain: str = "one.bitrix24.com", **changes) -> PortalTokens:
-    fields = {"access_token": "ACCESS-SECRET", "refresh_token": "REFRESH-SECRET", "application_token": "APP-SECRET",
-              **changes}
+    fields = {"access_token": "ACCESS-SECRET", "refresh_token": "REFRESH-SECRET", "application_token": "APP-SECRET", **changes}
     return PortalTokens(member_id=member_id, domain=domain, **fields)
 
 

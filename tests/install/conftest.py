@@ -26,8 +26,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         built = sorted(shared.glob("b24client-*.whl"))
         if not built:
-            subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(shared),
-                            str(ROOT)], check=True, cwd=shared)
+            subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(shared), str(ROOT)],
+                check=True,
+                cwd=shared,
+            )
             built = sorted(shared.glob("b24client-*.whl"))
     return built[0]
 
@@ -41,8 +44,11 @@ def new_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[
         env_dir = tmp_path_factory.mktemp("venv")
         venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
         python = env_dir / "bin" / "python"
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel),
-                        *packages], check=True, cwd=env_dir)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel), *packages],
+            check=True,
+            cwd=env_dir,
+        )
         return python
 
     return make

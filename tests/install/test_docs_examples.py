@@ -73,6 +73,17 @@ def test_the_examples_of_a_page_run_and_type_check(doc: Path, python: Path, tmp_
         assert ran.returncode == 0, f"{doc.name}: the pytest example failed\n{ran.stdout}\n{ran.stderr}"
         assert re.search(rf"\b{len(re.findall(r'^def test_', block, re.M))} passed", ran.stdout), ran.stdout
         checked.append(module)
-    typed = run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", python,
-                "--cache-dir", tmp_path / "cache", *checked, cwd=tmp_path)
+    typed = run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--python-executable",
+        python,
+        "--cache-dir",
+        tmp_path / "cache",
+        *checked,
+        cwd=tmp_path,
+    )
     assert typed.returncode == 0, f"{doc.name}: mypy --strict\n{typed.stdout}"

@@ -44,8 +44,7 @@ def installed(new_venv: Callable[..., Path]) -> Path:
 
 
 def test_the_wheel_ships_its_types_and_every_module_imports(installed: Path, tmp_path: Path) -> None:
-    files = run(installed, "-c", "import b24client, pathlib; print(pathlib.Path(b24client.__file__).parent)",
-                 cwd=tmp_path)
+    files = run(installed, "-c", "import b24client, pathlib; print(pathlib.Path(b24client.__file__).parent)", cwd=tmp_path)
     package = Path(files.stdout.strip())
     assert (package / "py.typed").exists(), "the wheel lacks the PEP 561 marker"
     assert ".venv" not in str(package) and str(ROOT) not in str(package), package
@@ -58,8 +57,19 @@ def test_mypy_strict_catches_each_mistake_of_an_app(installed: Path, tmp_path: P
     """mypy from the dev venv, resolving imports in the clean venv (`--python-executable`)."""
     app = tmp_path / "app.py"
     app.write_text(APP.read_text())
-    checked = run(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", installed,
-                   "--cache-dir", tmp_path / "cache", app, cwd=tmp_path)
+    checked = run(
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--python-executable",
+        installed,
+        "--cache-dir",
+        tmp_path / "cache",
+        app,
+        cwd=tmp_path,
+    )
     lines = app.read_text().splitlines()
     errors: dict[int, list[str]] = {}
     revealed: list[str] = []
@@ -88,18 +98,28 @@ def test_pyright_basic_finds_no_error_inside_the_installed_package(installed: Pa
 
     Left out: the pytest plugin, which imports pytest, a package the user has whenever pytest
     loads the plugin but that a clean venv lacks (pyright would report the import only)."""
-    site = Path(run(installed, "-c", "import b24client, os; print(os.path.dirname(b24client.__file__))",
-                     cwd=tmp_path).stdout.strip())
+    site = Path(
+        run(installed, "-c", "import b24client, os; print(os.path.dirname(b24client.__file__))", cwd=tmp_path).stdout.strip()
+    )
     package = os.path.relpath(site, tmp_path)  # pyright ignores include paths that are not relative
     config = tmp_path / "pyrightconfig.json"
-    config.write_text(json.dumps({
-        "typeCheckingMode": "basic", "pythonVersion": "3.11", "include": [package],
-        "exclude": [f"{package}/emulator/pytest_plugin.py"],
-    }))
+    config.write_text(
+        json.dumps(
+            {
+                "typeCheckingMode": "basic",
+                "pythonVersion": "3.11",
+                "include": [package],
+                "exclude": [f"{package}/emulator/pytest_plugin.py"],
+            }
+        )
+    )
     pyright = Path(sys.executable).with_name("pyright")
     checked = run(pyright, "--pythonpath", installed, "--outputjson", "-p", config, cwd=tmp_path)
     report = json.loads(checked.stdout)
-    errors = [f"{d['file']}:{d['range']['start']['line'] + 1}: {d['message']}" for d in report["generalDiagnostics"]
-              if d["severity"] == "error"]
+    errors = [
+        f"{d['file']}:{d['range']['start']['line'] + 1}: {d['message']}"
+        for d in report["generalDiagnostics"]
+        if d["severity"] == "error"
+    ]
     assert errors == []
     assert report["summary"]["filesAnalyzed"] > 1000  # the whole package was read, not an empty include

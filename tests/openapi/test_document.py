@@ -14,14 +14,19 @@ import b24client
 from b24client.runtime.validate import check
 from codegen.openapi import KIND_SCHEMAS, REF, SchemaBuilder, constraint_schema
 from codegen.openapi_check import problems, sample
-from codegen.types import TypeRegistry
+from codegen.typeexpr import TypeRegistry
 
 from .conftest import path_of
 
 # Methods whose bodies use every construct: rules between parameters, nesting, enums, v3.
 SAMPLE_METHODS = [
-    "sale.paysystem.pay.invoice", "sale.paysystem.handler.add", "sale.paysystem.add", "crm.deal.list",
-    "crm.item.list", "crm.item.payment.product.setQuantity", "salescenter.payment.getPublicUrl",
+    "sale.paysystem.pay.invoice",
+    "sale.paysystem.handler.add",
+    "sale.paysystem.add",
+    "crm.deal.list",
+    "crm.item.list",
+    "crm.item.payment.product.setQuantity",
+    "salescenter.payment.getPublicUrl",
 ]
 
 
@@ -32,8 +37,10 @@ def _pointer(path: str) -> str:
 
 
 def test_every_method_is_an_operation(document):
-    methods = {(op["x-b24-method"] + ("@v3" if op["x-b24-api-version"] == 3 else ""))
-               for op in (item["post"] for item in document["paths"].values())}
+    methods = {
+        (op["x-b24-method"] + ("@v3" if op["x-b24-api-version"] == 3 else ""))
+        for op in (item["post"] for item in document["paths"].values())
+    }
     assert methods == set(b24client.methods())
     assert document["openapi"] == "3.1.0"
 
@@ -109,8 +116,17 @@ RULES = [
     {"rule": "required_if", "params": ["B"], "when": {"param": "C", "in": [1, 2]}},
     {"rule": "forbidden_if", "params": ["B"], "when": {"param": "A", "present": True}},
 ]
-BODIES = [{}, {"A": "x"}, {"B": "y"}, {"A": "x", "B": "y"}, {"A": "z"}, {"C": 1}, {"C": "2", "B": "y"},
-          {"A": "x", "C": 5}, {"A": "x", "B": "y", "C": 1}]
+BODIES = [
+    {},
+    {"A": "x"},
+    {"B": "y"},
+    {"A": "x", "B": "y"},
+    {"A": "z"},
+    {"C": 1},
+    {"C": "2", "B": "y"},
+    {"A": "x", "C": 5},
+    {"A": "x", "B": "y", "C": 1},
+]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule["rule"])
@@ -129,7 +145,7 @@ def _inline_kinds(schema: Any) -> Any:
     if isinstance(schema, dict):
         ref = schema.get("$ref", "")
         if ref.startswith(REF + "b24."):
-            return KIND_SCHEMAS[ref[len(REF) + 4:]]
+            return KIND_SCHEMAS[ref[len(REF) + 4 :]]
         return {key: _inline_kinds(value) for key, value in schema.items()}
     if isinstance(schema, list):
         return [_inline_kinds(item) for item in schema]

@@ -34,17 +34,24 @@ from .conftest import path_of  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 TOKEN = "fuzz-webhook-token"
-DEFAULT_METHODS = ["crm.deal.list", "crm.item.list", "sale.paysystem.pay.invoice",
-                   "sale.paysystem.handler.list", "humanresources.node.list@v3"]
+DEFAULT_METHODS = [
+    "crm.deal.list",
+    "crm.item.list",
+    "sale.paysystem.pay.invoice",
+    "sale.paysystem.handler.list",
+    "humanresources.node.list@v3",
+]
 
 
 def _methods(document: dict[str, Any]) -> list[str]:
     wanted = os.environ.get("B24_FUZZ_METHODS", "")
     if not wanted:
         return DEFAULT_METHODS
-    every = sorted(f"{op['x-b24-method']}{'@v3' if op['x-b24-api-version'] == 3 else ''}"
-                   for op in (item["post"] for item in document["paths"].values()))
-    return every if wanted == "all" else every[::int(wanted)]
+    every = sorted(
+        f"{op['x-b24-method']}{'@v3' if op['x-b24-api-version'] == 3 else ''}"
+        for op in (item["post"] for item in document["paths"].values())
+    )
+    return every if wanted == "all" else every[:: int(wanted)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -64,8 +71,7 @@ def fuzz(document: dict[str, Any], method: str, portal: Any, examples: int) -> t
     failures: list[str] = []
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck),
-              derandomize=True)
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck), derandomize=True)
     def send(case: Any) -> None:
         case.path_parameters = {"user_id": portal.config.webhook_user_id, "webhook_token": TOKEN}
         response = case.call(base_url=portal.base_url)

@@ -37,8 +37,13 @@ def test_url_forms_for_webhook_and_oauth_v2_and_v3() -> None:
 def test_reprs_mask_every_secret() -> None:
     hook_client = Bitrix24(webhook=f"https://p.example.com/rest/1/{TOKEN}/")
     assert TOKEN not in repr(hook_client)
-    oauth_client = Bitrix24(domain="p.example.com", access_token="access-XYZ123", refresh_token="refresh-XYZ123",
-                            client_id="app.1", client_secret="secret-XYZ123")
+    oauth_client = Bitrix24(
+        domain="p.example.com",
+        access_token="access-XYZ123",
+        refresh_token="refresh-XYZ123",
+        client_id="app.1",
+        client_secret="secret-XYZ123",
+    )
     text = repr(oauth_client)
     for secret in ("access-XYZ123", "refresh-XYZ123", "secret-XYZ123"):
         assert secret not in text
@@ -52,8 +57,11 @@ def _closed_port() -> int:
 
 
 def test_connection_errors_carry_no_token_and_say_the_request_was_not_sent(caplog: pytest.LogCaptureFixture) -> None:
-    client = Bitrix24(webhook=f"http://127.0.0.1:{_closed_port()}/rest/1/{TOKEN}/",
-                      retry=RetryPolicy(attempts=2, backoff=0.001), rate_limit=False)
+    client = Bitrix24(
+        webhook=f"http://127.0.0.1:{_closed_port()}/rest/1/{TOKEN}/",
+        retry=RetryPolicy(attempts=2, backoff=0.001),
+        rate_limit=False,
+    )
     with caplog.at_level(logging.DEBUG, logger="b24client"), pytest.raises(errors.TransportError) as raised:
         client.call("crm.item.payment.pay", {"id": 1})
     assert raised.value.sent is False

@@ -32,10 +32,21 @@ from b24client.runtime import specs
 from b24client.runtime.retry import NO_RETRY
 from b24client.runtime.validate import Problem, validate
 
-settings.register_profile("default", max_examples=25, derandomize=True, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("fuzz", max_examples=4000, deadline=None, database=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "default",
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=4000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 FAMILY = sorted(path.stem for path in (Path(__file__).parents[2] / "spec" / "methods").glob("*.yaml"))
@@ -78,8 +89,7 @@ ESCAPED = {
 
 
 @pytest.mark.parametrize("case", ESCAPED)
-def test_inputs_that_used_to_escape_are_validation_errors_and_never_sent(case: str, client: Bitrix24,
-                                                                         portal: Emulator) -> None:
+def test_inputs_that_used_to_escape_are_validation_errors_and_never_sent(case: str, client: Bitrix24, portal: Emulator) -> None:
     params = ESCAPED[case]
     problems = validate("crm.item.payment.get", params)
     assert all(isinstance(problem, Problem) for problem in problems)
@@ -110,6 +120,7 @@ def test_params_that_are_not_a_mapping_are_a_validation_error(client: Bitrix24) 
 
 # -- properties -----------------------------------------------------------------------------------
 
+
 class _Huge(int):
     """10**5000, shown short: Hypothesis reprs what it draws, and Python refuses to print it."""
 
@@ -117,14 +128,39 @@ class _Huge(int):
         return "10**5000"
 
 
-ODD = st.sampled_from([object(), b"bytes", bytearray(b"x"), 10**30, -(2**70), _Huge(10**5000), Decimal("NaN"), Decimal("1.5"),
-                       dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5), {1, 2}, (1, "2"), "\udcff", "Y", "N"])
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
-                    st.text(st.characters(blacklist_categories=()), max_size=4), ODD)
+ODD = st.sampled_from(
+    [
+        object(),
+        b"bytes",
+        bytearray(b"x"),
+        10**30,
+        -(2**70),
+        _Huge(10**5000),
+        Decimal("NaN"),
+        Decimal("1.5"),
+        dt.date(2024, 1, 2),
+        dt.datetime(2024, 1, 2, 3, 4, 5),
+        {1, 2},
+        (1, "2"),
+        "\udcff",
+        "Y",
+        "N",
+    ]
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
+    st.text(st.characters(blacklist_categories=()), max_size=4),
+    ODD,
+)
 KEYS = st.one_of(st.text(max_size=8), st.integers(), st.sampled_from(["ID", "id", "fields", "filter", "select"]))
-VALUES = st.one_of(st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3)
-                                | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8),
-                   st.integers(90, 1100).map(_deep))
+VALUES = st.one_of(
+    st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8),
+    st.integers(90, 1100).map(_deep),
+)
 
 
 @st.composite
@@ -158,8 +194,9 @@ def _strict_json(raw: bytes) -> Any:
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=calls())
-def test_the_call_path_refuses_or_sends_only_valid_standard_json(case: tuple[str, dict[Any, Any]], client: Bitrix24,
-                                                                 portal: Emulator) -> None:
+def test_the_call_path_refuses_or_sends_only_valid_standard_json(
+    case: tuple[str, dict[Any, Any]], client: Bitrix24, portal: Emulator
+) -> None:
     method, params = case
     before = len(portal.log)
     try:

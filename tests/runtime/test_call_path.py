@@ -57,8 +57,9 @@ def test_unsafe_call_is_not_repeated_after_an_ambiguous_failure(fresh_portal: Em
 def test_rate_limit_reply_is_retried_even_for_unsafe_calls(fresh_portal: Emulator) -> None:
     client = _client(fresh_portal)
     payment_id = _payment(client, fresh_portal)
-    fresh_portal.respond_once("crm.item.payment.pay", 503,
-                              {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"})
+    fresh_portal.respond_once(
+        "crm.item.payment.pay", 503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}
+    )
     assert client.crm.item.payment.pay(id=payment_id) is True
     assert [r.status for r in _sent(fresh_portal, "crm.item.payment.pay")] == [503, 200]
 
@@ -102,10 +103,17 @@ def test_wrong_webhook_token_raises_no_auth_found_without_the_token(fresh_portal
 def test_expired_token_is_refreshed_once_across_threads(fresh_portal: Emulator) -> None:
     credentials = fresh_portal.oauth_credentials()
     saved: list[dict[str, object]] = []
-    client = Bitrix24(domain=credentials["domain"], access_token=credentials["access_token"],
-                      refresh_token=credentials["refresh_token"], client_id=credentials["client_id"],
-                      client_secret=credentials["client_secret"], token_url=credentials["token_url"],
-                      on_token_refresh=saved.append, retry=FAST_RETRY, rate_limit=False)
+    client = Bitrix24(
+        domain=credentials["domain"],
+        access_token=credentials["access_token"],
+        refresh_token=credentials["refresh_token"],
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        token_url=credentials["token_url"],
+        on_token_refresh=saved.append,
+        retry=FAST_RETRY,
+        rate_limit=False,
+    )
     payment_id = _payment(client, fresh_portal)
     fresh_portal.expire_tokens()
     results: list[object] = []

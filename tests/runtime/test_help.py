@@ -34,6 +34,9 @@ def test_help_of_every_method_names_every_keyword_argument() -> None:
         doc = (function.__doc__ if hasattr(function, "__func__") else type(function).__call__.__doc__) or ""
         spec = specs.get(method_id)
         assert spec is not None, method_id
-        missing += [f"{method_id}: {kwarg}" for kwarg, wire in spec["kwargs"].items()
-                    if f"    {kwarg} (" not in doc or (kwarg != wire and f"sent as {wire}" not in doc)]
+        missing += [
+            f"{method_id}: {kwarg}"
+            for kwarg, wire in spec["kwargs"].items()
+            if f"    {kwarg} (" not in doc or (kwarg != wire and f"sent as {wire}" not in doc)
+        ]
     assert missing == []

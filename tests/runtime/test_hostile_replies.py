@@ -45,8 +45,11 @@ def test_a_redirect_is_never_followed_and_no_secret_reaches_its_target(status: i
         # "localhost" vs "127.0.0.1": another origin, as a redirect to another host would be.
         elsewhere = target.url.replace("127.0.0.1", "localhost")
         with HostileServer(lambda seen: Reply(status, b"", {"Location": elsewhere + seen.path})) as origin:
-            client = (_hook(origin) if auth == "webhook" else
-                      Bitrix24(domain=origin.url, access_token=ACCESS, retry=NO_RETRY, rate_limit=False))
+            client = (
+                _hook(origin)
+                if auth == "webhook"
+                else Bitrix24(domain=origin.url, access_token=ACCESS, retry=NO_RETRY, rate_limit=False)
+            )
             for method, params in (WRITE, READ):
                 with pytest.raises(errors.RedirectError) as raised:
                     client.call(method, params)
@@ -119,13 +122,15 @@ class _Woken(Exception):
 
 
 def test_a_429_with_a_reset_a_day_away_is_not_slept_on() -> None:
-    refusal = {"error": "OPERATION_TIME_LIMIT", "error_description": "blocked",
-               "time": time_block(operating=500, operating_reset_at=time.time() + 86400)}
+    refusal = {
+        "error": "OPERATION_TIME_LIMIT",
+        "error_description": "blocked",
+        "time": time_block(operating=500, operating_reset_at=time.time() + 86400),
+    }
     slept: list[float] = []
     with HostileServer(lambda seen: _json(refusal, 429)) as server:
         limiter = PortalRateLimiter(sleep=slept.append)
-        client = Bitrix24(webhook=server.webhook(TOKEN), retry=RetryPolicy(attempts=3, deadline=60),
-                          rate_limiter=limiter)
+        client = Bitrix24(webhook=server.webhook(TOKEN), retry=RetryPolicy(attempts=3, deadline=60), rate_limiter=limiter)
         client.sleep = slept.append
         with pytest.raises(errors.RateLimitError):
             client.call(*READ)
@@ -182,8 +187,7 @@ def test_a_malformed_total_inside_a_batch_is_a_typed_error() -> None:
 # -- 8. a pool smaller than the threads ---------------------------------------------------------
 
 
-def test_more_threads_than_the_pool_wait_for_a_connection_instead_of_discarding_them(
-        caplog: pytest.LogCaptureFixture) -> None:
+def test_more_threads_than_the_pool_wait_for_a_connection_instead_of_discarding_them(caplog: pytest.LogCaptureFixture) -> None:
     def slow(seen: Seen) -> Reply:
         return Reply(200, iter([b'{"result":', b"1}"]), drip=0.05, chunked=True)
 

@@ -28,9 +28,16 @@ def portal() -> Iterator[Emulator]:
 def _oauth(portal: Emulator, **options: Any) -> Bitrix24:
     creds = portal.oauth_credentials()
     options.setdefault("refresh_token", creds["refresh_token"])
-    return Bitrix24(domain=creds["domain"], access_token=creds["access_token"], client_id=creds["client_id"],
-                    client_secret=creds["client_secret"], token_url=creds["token_url"], retry=NO_RETRY,
-                    rate_limit=False, **options)
+    return Bitrix24(
+        domain=creds["domain"],
+        access_token=creds["access_token"],
+        client_id=creds["client_id"],
+        client_secret=creds["client_secret"],
+        token_url=creds["token_url"],
+        retry=NO_RETRY,
+        rate_limit=False,
+        **options,
+    )
 
 
 def _token_requests(portal: Emulator) -> int:

@@ -39,16 +39,21 @@ def test_the_sample_request_is_what_the_public_validator_accepts() -> None:
 
 def test_drops_and_their_requests_are_what_they_claim() -> None:
     """The helpers drop one name (or one whole group) and put the changed object back in place."""
-    properties = {"TITLE": {"types": [["string", 0]], "required": True}, "A": {"types": [["integer", 0]]},
-                  "B": {"types": [["integer", 0]]}}
+    properties = {
+        "TITLE": {"types": [["string", 0]], "required": True},
+        "A": {"types": [["integer", 0]]},
+        "B": {"types": [["integer", 0]]},
+    }
     group = [{"rule": "at_least_one_of", "params": ["A", "B"]}]
     found = drops({"TITLE": "x", "A": 1, "B": 2}, properties, group, "fields.rows[1]")
     assert found == [
         ("fields.rows[1].TITLE", {"A": 1, "B": 2}, "fields.rows[1].TITLE", "required"),
-        ("fields.rows[1]: A|B", {"TITLE": "x"}, "fields.rows[1]", "at_least_one_of")]
+        ("fields.rows[1]: A|B", {"TITLE": "x"}, "fields.rows[1]", "at_least_one_of"),
+    ]
     whole = {"fields": {"rows": [{"x": 1}, {"y": 2}], "other": {"z": {"w": 1}}}, "top": 1}
     assert replace_at(whole, "fields.rows[1]", {"new": 1}) == {
-        "fields": {"rows": [{"x": 1}, {"new": 1}], "other": {"z": {"w": 1}}}, "top": 1}
-    assert replace_at(whole, "fields.other.z", {}) == {"fields": {"rows": [{"x": 1}, {"y": 2}], "other": {"z": {}}},
-                                                     "top": 1}
+        "fields": {"rows": [{"x": 1}, {"new": 1}], "other": {"z": {"w": 1}}},
+        "top": 1,
+    }
+    assert replace_at(whole, "fields.other.z", {}) == {"fields": {"rows": [{"x": 1}, {"y": 2}], "other": {"z": {}}}, "top": 1}
     assert whole["fields"]["rows"][1] == {"y": 2}  # copies, the base request is left alone

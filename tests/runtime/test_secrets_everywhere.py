@@ -40,8 +40,12 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 
 
 def _forms(secrets: list[str]) -> set[str]:
-    return {form for secret in secrets if secret
-            for form in (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret))}
+    return {
+        form
+        for secret in secrets
+        if secret
+        for form in (secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret))
+    }
 
 
 @pytest.fixture
@@ -75,33 +79,68 @@ def test_no_secret_in_any_log_line_or_exception(debug_everywhere: pytest.LogCapt
         expect_failure(lambda: hook.call("crm.item.payment.add", {"entityTypeId": 2, "entityId": 1}))
 
         creds = portal.oauth_credentials()
-        oauth = Bitrix24(domain=creds["domain"], access_token=creds["access_token"],
-                         refresh_token=creds["refresh_token"], client_id=creds["client_id"], client_secret=CLIENT_SECRET,
-                         token_url=creds["token_url"], retry=NO_RETRY, rate_limit=False)
+        oauth = Bitrix24(
+            domain=creds["domain"],
+            access_token=creds["access_token"],
+            refresh_token=creds["refresh_token"],
+            client_id=creds["client_id"],
+            client_secret=CLIENT_SECRET,
+            token_url=creds["token_url"],
+            retry=NO_RETRY,
+            rate_limit=False,
+        )
         portal.expire_tokens()
         oauth.call("crm.deal.list", {})  # refreshed on the way
-        secrets += [creds["access_token"], creds["refresh_token"], oauth._auth.access_token,  # type: ignore[attr-defined]
-                    oauth._auth.refresh_token]  # type: ignore[attr-defined]
-        refused = Bitrix24(domain=creds["domain"], access_token=oauth._auth.access_token,  # type: ignore[attr-defined]
-                           refresh_token="refused-refresh-token", client_id=creds["client_id"],
-                           client_secret=CLIENT_SECRET, token_url=creds["token_url"], retry=NO_RETRY, rate_limit=False)
+        secrets += [
+            creds["access_token"],
+            creds["refresh_token"],
+            oauth._auth.access_token,  # type: ignore[attr-defined]
+            oauth._auth.refresh_token,
+        ]  # type: ignore[attr-defined]
+        refused = Bitrix24(
+            domain=creds["domain"],
+            access_token=oauth._auth.access_token,  # type: ignore[attr-defined]
+            refresh_token="refused-refresh-token",
+            client_id=creds["client_id"],
+            client_secret=CLIENT_SECRET,
+            token_url=creds["token_url"],
+            retry=NO_RETRY,
+            rate_limit=False,
+        )
         secrets.append("refused-refresh-token")
         portal.expire_tokens()
         expect_failure(lambda: refused.call("crm.deal.list", {}))
 
     dead = f"http://127.0.0.1:{_closed_port()}"
-    expect_failure(lambda: Bitrix24(webhook=f"{dead}/rest/1/{WEBHOOK_TOKEN}/", rate_limit=False,
-                                    retry=RetryPolicy(attempts=2, backoff=0.001)).call("crm.deal.list"))
-    unreachable = Bitrix24(domain=dead, access_token="dead-access-token", refresh_token="dead-refresh-token",
-                           client_id="app", client_secret=CLIENT_SECRET, token_url=f"{dead}/oauth/token/",
-                           retry=NO_RETRY, rate_limit=False)
+    expect_failure(
+        lambda: Bitrix24(
+            webhook=f"{dead}/rest/1/{WEBHOOK_TOKEN}/", rate_limit=False, retry=RetryPolicy(attempts=2, backoff=0.001)
+        ).call("crm.deal.list")
+    )
+    unreachable = Bitrix24(
+        domain=dead,
+        access_token="dead-access-token",
+        refresh_token="dead-refresh-token",
+        client_id="app",
+        client_secret=CLIENT_SECRET,
+        token_url=f"{dead}/oauth/token/",
+        retry=NO_RETRY,
+        rate_limit=False,
+    )
     secrets += ["dead-access-token", "dead-refresh-token"]
     expect_failure(lambda: unreachable.call("crm.deal.list"))
-    expect_failure(lambda: unreachable._auth.refresh(unreachable._transport.session,  # type: ignore[attr-defined]
-                                                     "dead-access-token", 1))
-    replies = [Reply(307, b"", {"Location": f"{dead}/rest/1/{WEBHOOK_TOKEN}/x?auth={WEBHOOK_TOKEN}"}),
-               Reply(502, f"<html>{WEBHOOK_TOKEN}</html>".encode()),
-               Reply(200, b'{"result":[], "total":"' + WEBHOOK_TOKEN.encode() + b'"}')]
+    expect_failure(
+        lambda: unreachable._auth.refresh(
+            unreachable._transport.session,  # type: ignore[attr-defined]
+            "dead-access-token",
+            1,
+        )
+    )
+    replies = [
+        Reply(307, b"", {"Location": f"{dead}/rest/1/{WEBHOOK_TOKEN}/x?auth={WEBHOOK_TOKEN}"}),
+        Reply(502, f"<html>{WEBHOOK_TOKEN}</html>".encode()),
+        Reply(200, b'{"result":[], "total":"' + WEBHOOK_TOKEN.encode() + b'"}'),
+    ]
     for reply in replies:
         with HostileServer(lambda seen, reply=reply: reply) as server:
             client = Bitrix24(webhook=server.webhook(WEBHOOK_TOKEN), retry=NO_RETRY, rate_limit=False)

@@ -47,7 +47,9 @@ def test_list_methods_take_the_common_list_parameters_whatever_their_table_lists
     page = {"filter": {"OWNER_ID": 1, "OWNER_TYPE_ID": 2}, "select": ["ENTITY_ID"], "order": {"ENTITY_ID": "asc"}}
     assert b24client.validate("crm.timeline.bindings.list", page, strict=True) == []
     assert rules(b24client.validate("crm.timeline.bindings.list", {**page, "select": 5, "start": "first"})) == [
-        ("select", "type"), ("start", "type")]
+        ("select", "type"),
+        ("start", "type"),
+    ]
 
 
 def test_the_client_sends_an_undocumented_name_and_says_so(portal: object, client: Bitrix24) -> None:

@@ -45,8 +45,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                    self.rfile.read(length) if length else b"")
+        seen = Seen(
+            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length) if length else b""
+        )
         self.server.seen.append(seen)
         reply = self.server.script(seen)
         try:
@@ -125,5 +126,12 @@ def nested(depth: int) -> bytes:
 
 def time_block(**overrides: float) -> dict[str, float]:
     now = time.time()
-    return {"start": now, "finish": now, "duration": 0.0, "processing": 0.0, "operating": 0.0,
-            "operating_reset_at": now + 60, **overrides}
+    return {
+        "start": now,
+        "finish": now,
+        "duration": 0.0,
+        "processing": 0.0,
+        "operating": 0.0,
+        "operating_reset_at": now + 60,
+        **overrides,
+    }

@@ -59,8 +59,9 @@ def constraint_broken(portal: Any, client: Any, method_id: str, params: dict[str
     assert _calls_of(portal, method_id) == [], "a request was sent despite invalid parameters"
 
 
-def wire_body(portal: Any, client: Any, method_id: str, attr_path: list[str], kwargs: dict[str, Any],
-              body: dict[str, Any]) -> None:
+def wire_body(
+    portal: Any, client: Any, method_id: str, attr_path: list[str], kwargs: dict[str, Any], body: dict[str, Any]
+) -> None:
     spec = _spec(method_id)
     function = functools.reduce(getattr, attr_path, client)
     try:
@@ -110,8 +111,16 @@ class BaseMismatch(AssertionError):
     """
 
 
-def error_reply(portal: Any, client: Any, method_id: str, params: dict[str, Any], status: int,
-                body: dict[str, Any], class_name: str, base_name: str) -> None:
+def error_reply(
+    portal: Any,
+    client: Any,
+    method_id: str,
+    params: dict[str, Any],
+    status: int,
+    body: dict[str, Any],
+    class_name: str,
+    base_name: str,
+) -> None:
     """Replay a documented error reply over HTTP and check what the client raises for it.
 
     `class_name` and `base_name` are the documented facts (the entry's class, the base of its

@@ -66,8 +66,13 @@ class Receiver:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 path, _, query = self.path.partition("?")
-                request = Received(self.command, path, query, {k.lower(): v for k, v in self.headers.items()},
-                                   self.rfile.read(length) if length else b"")
+                request = Received(
+                    self.command,
+                    path,
+                    query,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.rfile.read(length) if length else b"",
+                )
                 with receiver._lock:
                     receiver.received.append(request)
                 status, content_type, body = receiver._reply(request)
@@ -96,8 +101,7 @@ class Receiver:
         self._thread.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._server.shutdown()
         self._server.server_close()
 

@@ -1,0 +1,465 @@
+"""Every record of a list method, lazily, with bounded memory: the strategies behind `iterate`.
+
+The method's spec (`pagination`) decides how:
+
+* `cursor`: for lists that accept `start=-1` and filter and sort by a numeric id
+  (settings/performance/huge-data.md). Pages are chained by `>ID` (or `<ID` descending)
+  cursors, 50 pages per `batch` request, each command taking its cursor from the
+  previous command's last record through `$result[...]`: up to 2,500 records per HTTP
+  request and no total counted, which is what makes big lists cheap for the portal.
+* `partitioned`: the same chains, run in parallel over disjoint id ranges. One request
+  finds the first page and the last id; the range is cut at whole-request boundaries
+  so every request but the last of each range is full.
+* `offset`: `start=0, 50, ...` in batches, for lists that cannot be cut by id. It counts
+  the total on every page (expensive) and is only as consistent as the data is still.
+* a method without paging is called once.
+
+Exactly once: a cursor only moves forward and the ranges do not overlap, so a record can
+neither repeat nor be skipped because of pages shifting, in either direction. Records
+added during the export appear when their id is ahead of the cursor (ascending: new ids
+are higher, so usually yes); deleted records appear if they were read before deletion.
+The offset strategy has neither guarantee: rows inserted or deleted before the current
+offset shift later pages, repeating or skipping records.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from . import specs
+from .batch import MAX_COMMANDS, Batch, BatchCall, BatchResult, Ref
+from .exceptions import Bitrix24Error
+
+if TYPE_CHECKING:
+    from .client import Client
+
+Strategy = Literal["auto", "cursor", "partitioned", "offset"]
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a list method pages (the `pagination` member of a compiled spec)."""
+
+    style: str = "offset"
+    page_size: int = 50
+    no_count: bool = False
+    items: str = ""
+    id_field: str | None = None
+    order_param: str = "order"
+    filter_param: str = "filter"
+    select_param: str = "select"
+    offset_param: str = "OFFSET"  # style "limit": the record offset and the page length
+    limit_param: str = "LIMIT"
+
+    @classmethod
+    def from_spec(cls, data: Mapping[str, Any]) -> Paging:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if data.get(name) is not None}
+        return cls(**known)
+
+    @property
+    def items_path(self) -> tuple[str, ...]:
+        return tuple(part for part in self.items.split(".") if part)
+
+
+# Lists the docs describe as supporting `start=-1` with id cursors, used when a method has
+# no spec yet. A spec, once written, wins.
+_LEGACY = Paging("offset", 50, True, "", "ID")
+KNOWN_LISTS: dict[str, Paging] = {
+    "crm.deal.list": _LEGACY,
+    "crm.lead.list": _LEGACY,
+    "crm.contact.list": _LEGACY,
+    "crm.company.list": _LEGACY,
+    "crm.quote.list": _LEGACY,
+    "crm.item.list": Paging("offset", 50, True, "items", "id"),
+}
+
+
+def paging_for(method: str, api_version: int = 2, override: Paging | Mapping[str, Any] | None = None) -> Paging:
+    if isinstance(override, Paging):
+        return override
+    if override is not None:
+        return Paging.from_spec(override)
+    spec = specs.get(specs.method_id(method, api_version))
+    if spec is not None:
+        data = spec.get("pagination")
+        return Paging.from_spec(data) if data else Paging(style="none")
+    return KNOWN_LISTS.get(method, Paging())
+
+
+def _get_ci(mapping: Mapping[str, Any], name: str) -> tuple[str | None, Any]:
+    for key, value in mapping.items():
+        if str(key).lower() == name.lower():
+            return str(key), value
+    return None, None
+
+
+def _as_int(value: Any) -> int:
+    return int(str(value).strip())
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The user's query, split into what stays fixed and the id bounds the export controls."""
+
+    method: str
+    paging: Paging
+    base: dict[str, Any]  # parameters without start, order, and the id bounds
+    filter: dict[str, Any]
+    descending: bool
+    after: int | None  # exclusive cursor the first page starts from
+    until: int | None  # inclusive bound on the far side (partitions)
+    select_id: bool  # the caller's select lacked the id field and we added it
+
+    @property
+    def id_field(self) -> str:
+        assert self.paging.id_field
+        return self.paging.id_field
+
+    def page_params(self, cursor: Any, until: int | None, select: Any = None, reverse: bool = False) -> dict[str, Any]:
+        """One page's parameters; `reverse` flips only the order (to find the far end)."""
+        field, paging = self.id_field, self.paging
+        query = dict(self.filter)
+        if cursor is not None:
+            query[("<" if self.descending else ">") + field] = cursor
+        if until is not None:
+            query[(">=" if self.descending else "<=") + field] = until
+        params = {**self.base, paging.order_param: {field: "DESC" if self.descending != reverse else "ASC"}, "start": -1}
+        if query:
+            params[paging.filter_param] = query
+        if select is not None:
+            params[paging.select_param] = select
+        return params
+
+    def records(self, result: Any) -> list[Record]:
+        value = result
+        for part in self.paging.items_path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, Mapping):
+            value = list(value.values())
+        return [record for record in value or [] if isinstance(record, dict)]
+
+    def ident(self, record: Mapping[str, Any]) -> int:
+        return _as_int(record[self.id_field])
+
+    def cursor_ref(self, call: BatchCall) -> Ref:
+        ref = call[self.paging.items_path[0]] if self.paging.items_path else None
+        for part in self.paging.items_path[1:]:
+            assert ref is not None
+            ref = ref[part]
+        ref = ref[self.paging.page_size - 1] if ref is not None else call[self.paging.page_size - 1]
+        return ref[self.id_field]
+
+
+def cursor_plan(method: str, params: Mapping[str, Any], paging: Paging) -> _Plan | None:
+    """A plan for id cursors, or None when the method or the requested order rules them out."""
+    field = paging.id_field
+    if not (field and paging.no_count and paging.style == "offset"):
+        return None
+    base = {key: value for key, value in params.items() if key != "start"}
+    order_key, order = _get_ci(base, paging.order_param)
+    descending = False
+    if order_key is not None:
+        del base[order_key]
+        if order:
+            if not isinstance(order, Mapping) or len(order) != 1:
+                return None
+            ((name, direction),) = order.items()
+            if str(name).lower() != field.lower() or str(direction).upper() not in ("ASC", "DESC"):
+                return None
+            descending = str(direction).upper() == "DESC"
+    filter_key, query = _get_ci(base, paging.filter_param)
+    query = dict(query) if isinstance(query, Mapping) else {}
+    if filter_key is not None:
+        del base[filter_key]
+    after = until = None
+    strict, inclusive = ("<", "<=") if descending else (">", ">=")
+    far_strict, far_inclusive = (">", ">=") if descending else ("<", "<=")
+    step = -1 if descending else 1
+    for key in list(query):
+        name = str(key)
+        for op in (inclusive, strict, far_inclusive, far_strict):
+            if name.startswith(op) and name[len(op) :].lower() == field.lower():
+                try:
+                    value = _as_int(query[key])
+                except (TypeError, ValueError):
+                    return None
+                if op == strict:
+                    after = value if after is None else (min(after, value) if descending else max(after, value))
+                elif op == inclusive:
+                    bound = value - step
+                    after = bound if after is None else (min(after, bound) if descending else max(after, bound))
+                elif op == far_inclusive:
+                    until = value if until is None else (max(until, value) if descending else min(until, value))
+                else:
+                    bound = value - step
+                    until = bound if until is None else (max(until, bound) if descending else min(until, bound))
+                del query[key]
+                break
+    select_key, select = _get_ci(base, paging.select_param)
+    select_id = False
+    if (
+        isinstance(select, list | tuple)
+        and select
+        and not any(str(name) in ("*", field) or str(name).lower() == field.lower() for name in select)
+    ):
+        base[select_key or paging.select_param] = [*select, field]
+        select_id = True
+    return _Plan(method, paging, base, query, descending, after, until, select_id)
+
+
+class _Chain:
+    """Pages of one id range, `MAX_COMMANDS` per request, each page's cursor read by the
+    portal from the previous page's last record."""
+
+    def __init__(self, client: Client, plan: _Plan, after: int | None, until: int | None) -> None:
+        self.client = client
+        self.plan = plan
+        self.cursor = after
+        self.until = until
+        self.done = until is not None and after is not None and (after <= until if plan.descending else after >= until)
+        self.density: float | None = None  # records per id, to size the last request
+        self.requests = 0
+
+    def _pages_wanted(self) -> int:
+        if self.until is None or self.cursor is None or not self.density:
+            return MAX_COMMANDS
+        span = abs(self.until - self.cursor)
+        expected = span * self.density / self.plan.paging.page_size
+        return max(1, min(MAX_COMMANDS, int(expected * 1.1) + 2))
+
+    def fetch(self) -> list[list[Record]]:
+        """One request; returns the pages it brought, in order."""
+        plan = self.plan
+        batch = Batch(self.client, halt=True, raise_on_error=False)
+        calls: list[BatchCall] = []
+        for index in range(self._pages_wanted()):
+            cursor = self.cursor if index == 0 else plan.cursor_ref(calls[-1])
+            calls.append(batch.call(plan.method, plan.page_params(cursor, self.until), label=index))
+        outcome = batch.execute()
+        self.requests += 1
+        return self._absorb(calls, outcome)
+
+    def _absorb(self, calls: list[BatchCall], outcome: BatchResult) -> list[list[Record]]:
+        plan, size = self.plan, self.plan.paging.page_size
+        pages: list[list[Record]] = []
+        start = self.cursor
+        for call in calls:
+            if call.label not in outcome.results:
+                error = outcome.errors.get(call.label)
+                if error is not None and not pages:
+                    raise error  # the first page failed for good: nothing to continue from
+                break  # later pages continue from the cursor in the next request
+            records = plan.records(outcome.results[call.label])
+            pages.append(records)
+            if records:
+                self.cursor = plan.ident(records[-1])
+            if len(records) < size or (self.until is not None and self.cursor == self.until):
+                self.done = True
+                break
+        got = sum(len(page) for page in pages)
+        if start is not None and self.cursor is not None and self.cursor != start and got:
+            self.density = got / abs(self.cursor - start)
+        if not self.done and self.cursor == start and not pages:
+            raise Bitrix24Error(f"{plan.method}: export made no progress")  # pragma: no cover
+        return pages
+
+    def run(self) -> Iterator[list[Record]]:
+        while not self.done:
+            yield from self.fetch()
+
+
+def _strip(records: list[Record], plan: _Plan) -> list[Record]:
+    if not plan.select_id:
+        return records
+    return [{key: value for key, value in record.items() if key != plan.id_field} for record in records]
+
+
+def cursor_pages(client: Client, plan: _Plan) -> Iterator[list[Record]]:
+    """The serial chain: one request at a time."""
+    yield from _Chain(client, plan, plan.after, plan.until).run()
+
+
+@dataclass(frozen=True)
+class _Range:
+    after: int | None
+    until: int | None
+
+
+def _split(plan: _Plan, first: list[Record], last_id: int, workers: int) -> list[_Range]:
+    """Cut the ids after the first page into ranges worth whole requests each."""
+    start = plan.ident(first[-1])
+    span = abs(last_id - start)
+    first_span = abs(plan.ident(first[-1]) - plan.ident(first[0])) + 1
+    density = min(1.0, len(first) / first_span) if first_span else 1.0
+    per_request = MAX_COMMANDS * plan.paging.page_size / density  # ids one full request covers
+    requests = max(1, -(-span // int(per_request)) if per_request >= 1 else 1)
+    parts = max(1, min(workers, int(requests)))
+    per_part = -(-int(requests) // parts) * per_request
+    step = -1 if plan.descending else 1
+    ranges: list[_Range] = []
+    cursor = start
+    for index in range(parts):
+        far = start + step * int(per_part * (index + 1))
+        if index == parts - 1 or (far - last_id) * step >= 0:
+            ranges.append(_Range(cursor, last_id))
+            break
+        ranges.append(_Range(cursor, far))
+        cursor = far
+    return ranges
+
+
+def partitioned_pages(client: Client, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
+    """Parallel chains over disjoint id ranges; `ordered` keeps the global order."""
+    probe = Batch(client, halt=False, raise_on_error=True)
+    head = probe.call(plan.method, plan.page_params(plan.after, plan.until), label="first")
+    tail = probe.call(plan.method, plan.page_params(plan.after, plan.until, [plan.id_field], reverse=True), label="last")
+    outcome = probe.execute()
+    first = plan.records(outcome[head.label])
+    yield first
+    last = plan.records(outcome[tail.label])
+    if len(first) < plan.paging.page_size or not last:
+        return
+    last_id = plan.ident(last[0])
+    ranges = _split(plan, first, last_id, workers)
+    chains = [_Chain(client, plan, part.after, part.until) for part in ranges]
+    yield from _run_parallel(chains, ordered)
+
+
+_DONE = object()
+
+
+def _run_parallel(chains: list[_Chain], ordered: bool) -> Iterator[list[Record]]:
+    """Run each chain in a thread; pages flow through bounded queues (memory stays bounded)."""
+    stop = threading.Event()
+    depth = 2 * MAX_COMMANDS  # pages buffered per chain: two requests' worth
+    queues = [queue.Queue[Any](maxsize=depth) for _ in chains] if ordered else [queue.Queue[Any](depth * len(chains))]
+
+    def put(target: queue.Queue[Any], item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                target.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work(chain: _Chain, target: queue.Queue[Any]) -> None:
+        try:
+            for page in chain.run():
+                if not put(target, page):
+                    return
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(target, exc)
+        put(target, _DONE)
+
+    threads = [
+        threading.Thread(target=work, args=(chain, queues[index if ordered else 0]), daemon=True, name=f"b24-export-{index}")
+        for index, chain in enumerate(chains)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        pending = len(chains)
+        for source in queues:
+            finished = 0
+            expected = 1 if ordered else pending
+            while finished < expected:
+                item = source.get()
+                if item is _DONE:
+                    finished += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    yield item
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+def offset_pages(
+    client: Client, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+) -> Iterator[list[Record]]:
+    """`start=0, 50, ...`: the first page tells the total, the rest go 50 pages per request."""
+    plan = _Plan(method, paging, {}, {}, False, None, None, False)
+    base = {key: value for key, value in params.items() if key != "start"}
+    first = client.call_raw(method, {**base, "start": 0}, api_version=api_version)
+    yield plan.records(first.result)
+    total = first.total or 0
+    starts = list(range(paging.page_size, total, paging.page_size))
+    for offset in range(0, len(starts), MAX_COMMANDS):
+        batch = Batch(client, halt=False, raise_on_error=True)
+        calls = [batch.call(method, {**base, "start": start}) for start in starts[offset : offset + MAX_COMMANDS]]
+        outcome = batch.execute()
+        for call in calls:
+            yield plan.records(outcome[call.label])
+
+
+def limit_pages(
+    client: Client, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+) -> Iterator[list[Record]]:
+    """`OFFSET=0, LIMIT=n`, then n, 2n, ...: these lists report no total, so a short page
+    (or an empty one) ends the walk. The offset grows by the page length asked for, not by
+    the records returned, as such methods count it."""
+    plan = _Plan(method, paging, {}, {}, False, None, None, False)
+    limit_key, limit = _get_ci(params, paging.limit_param)
+    size = _as_int(limit) if limit is not None else paging.page_size
+    offset_key = _get_ci(params, paging.offset_param)[0] or paging.offset_param
+    base = {key: value for key, value in params.items() if key not in (offset_key, limit_key)}
+    offset = 0
+    for _ in range(1_000_000):  # a bound: a portal that never sends a short page is a bug
+        page = plan.records(
+            client.call(method, {**base, offset_key: offset, limit_key or paging.limit_param: size}, api_version=api_version)
+        )
+        yield page
+        if len(page) < size:
+            return
+        offset += size
+    raise RuntimeError(f"{method}: the list did not end after a million pages")  # pragma: no cover
+
+
+def iterate_pages(
+    client: Client,
+    method: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    strategy: Strategy = "auto",
+    workers: int = 4,
+    ordered: bool | None = None,
+    paging: Paging | Mapping[str, Any] | None = None,
+    api_version: int = 2,
+) -> Generator[list[Record], None, None]:
+    """Pages (lists of records) of the whole list, by the strategy the method allows."""
+    params = dict(params or {})
+    info = paging_for(method, api_version, paging)
+    if info.style == "none":
+        result = client.call(method, params, api_version=api_version)
+        yield _Plan(method, info, {}, {}, False, None, None, False).records(result)
+        return
+    if info.style == "limit":
+        yield from limit_pages(client, method, params, info, api_version)
+        return
+    if info.style != "offset":
+        raise ValueError(f"{method}: iterate supports offset- and limit-paged lists; this one pages by {info.style!r}")
+    plan = cursor_plan(method, params, info) if strategy != "offset" else None
+    if plan is None:
+        if strategy in ("cursor", "partitioned"):
+            raise ValueError(f"{method}: the {strategy} strategy needs start=-1, an id field and an order by id only")
+        yield from offset_pages(client, method, params, info, api_version)
+        return
+    if api_version != 2:
+        raise ValueError("cursor exports run inside batch, which serves REST v2 methods")
+    if ordered is None:
+        ordered = _get_ci(params, info.order_param)[1] is not None
+    pages = (
+        partitioned_pages(client, plan, workers, ordered)
+        if (strategy == "partitioned" or (strategy == "auto" and workers > 1))
+        else cursor_pages(client, plan)
+    )
+    for page in pages:
+        yield _strip(page, plan)

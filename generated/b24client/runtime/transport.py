@@ -1,0 +1,160 @@
+"""One HTTP exchange with the portal, and an honest account of how it failed.
+
+Retrying a state-changing call is only safe when the request surely never reached the
+portal, so every failure is classified here: `sent=False` (connection refused, connect
+timeout, TLS handshake) versus `sent=None` (reset or timeout after the bytes left).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from .auth import Auth
+from .encoding import with_auth
+from .exceptions import Bitrix24Error, RedirectError, ReplyTooLargeError, ResponseFormatError, TransportError
+from .redact import guard_library_logs, redact, redact_url_shapes
+
+log = logging.getLogger("b24client")
+Timeout = float | tuple[float, float]
+DEFAULT_MAX_REPLY_BYTES = 32 * 2**20  # a page of 50 records is a few hundred KB, a batch of 50 pages a few MB
+_CHUNK = 64 * 1024
+_HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "b24client/0.1"}
+
+
+def _never_sent(exc: BaseException) -> bool:
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return True
+    seen: set[int] = set()
+    pending: list[Any] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, urllib3.exceptions.NewConnectionError | ConnectionRefusedError):
+            return True
+        pending += [getattr(current, "reason", None), current.__cause__, current.__context__]
+        pending += [arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)]
+    return False
+
+
+def make_session(pool_size: int) -> requests.Session:
+    """A session whose pool makes threads beyond `pool_size` wait for a connection instead of
+    opening extra ones that urllib3 then discards with a "Connection pool is full" warning."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size, max_retries=0, pool_block=True)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _whole_seconds(timeout: Timeout) -> float:
+    return float(sum(timeout)) if isinstance(timeout, tuple) else 2 * float(timeout)
+
+
+class Transport:
+    """`max_reply_bytes` caps a reply (decoded); `attempt_timeout` bounds one exchange from
+    the request to the reply's last byte (default: connect plus read timeout), since a
+    read timeout alone only bounds the gap between two bytes."""
+
+    def __init__(
+        self,
+        auth: Auth,
+        *,
+        timeout: Timeout = (3.05, 60.0),
+        session: requests.Session | None = None,
+        pool_size: int = 16,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        attempt_timeout: float | None = None,
+    ) -> None:
+        self.auth = auth
+        self.timeout = timeout
+        self.session = session or make_session(pool_size)
+        self.max_reply_bytes = max_reply_bytes
+        self.attempt_timeout = attempt_timeout if attempt_timeout is not None else _whole_seconds(timeout)
+        guard_library_logs(auth)
+
+    def send(
+        self, method: str, api_version: int, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """POST one call (`body` as `encode_params` made it); return the status and the JSON object."""
+        token = self.auth.body_auth()
+        data = with_auth(body, token) if token else body
+        started = time.perf_counter()
+        failure: Bitrix24Error | None = None
+        try:
+            reply = self.session.post(
+                self.auth.url_for(method, api_version),
+                data=data,
+                headers={**_HEADERS, **(headers or {})},
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.RequestException as exc:
+            failure = self._failed(method, exc, False if _never_sent(exc) else None)
+        if failure is not None:  # raised out here, so no library exception (URL and all) is its context
+            raise failure
+        try:
+            status, raw = self._read(method, reply, started)
+        finally:
+            reply.close()
+        log.debug("%s -> HTTP %s in %.3fs", method, status, time.perf_counter() - started)
+        try:
+            payload = json.loads(raw, parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            payload = None
+        if not isinstance(payload, dict):
+            snippet = redact(raw[:120].decode("utf-8", "replace"), self.auth.secrets())
+            raise ResponseFormatError(method, status, snippet)
+        return status, payload
+
+    def _read(self, method: str, reply: requests.Response, started: float) -> tuple[int, bytes]:
+        status = reply.status_code
+        if 300 <= status < 400:
+            location = redact_url_shapes(redact(reply.headers.get("Location", ""), self.auth.secrets()))
+            raise RedirectError(method, status, location)
+        declared = reply.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_reply_bytes:
+            raise ReplyTooLargeError(method, status, self.max_reply_bytes)
+        deadline = started + self.attempt_timeout
+        chunks: list[bytes] = []
+        size = 0
+        failure: Bitrix24Error | None = None
+        raw = reply.raw
+        read = getattr(raw, "read1", None) or raw.read  # read1 returns what has come: a drip cannot hold it
+        try:
+            while chunk := read(_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > self.max_reply_bytes:
+                    failure = ReplyTooLargeError(method, status, self.max_reply_bytes)
+                    break
+                if time.perf_counter() > deadline:
+                    failure = TransportError(method, f"the reply took longer than {self.attempt_timeout:g}s", sent=None)
+                    break
+                chunks.append(chunk)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            failure = self._failed(method, exc, None)
+        if failure is not None:
+            raise failure
+        return status, b"".join(chunks)
+
+    def _failed(self, method: str, exc: Exception, sent: bool | None) -> TransportError:
+        reason = redact_url_shapes(redact(f"{type(exc).__name__}: {exc}", self.auth.secrets()))
+        log.debug("%s failed before a reply (sent=%s): %s", method, sent, reason)
+        return TransportError(method, reason, sent=sent)
+
+    def close(self) -> None:
+        self.session.close()
