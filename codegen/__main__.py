@@ -25,7 +25,9 @@ from .spec_checks import check_tree, drop_failing_drafts
 from .typeexpr import TypeRegistry
 
 REPO = SPEC_ROOT.parent
-PYTHON_ROOTS = ("generated", "tests/generated")
+# generated/ itself is only the source root: the editable install's b24client.egg-info lives
+# there too, and codegen owns nothing but the package folder.
+PYTHON_ROOTS = ("generated/b24client", "tests/generated")
 OUTPUT_ROOTS = (*PYTHON_ROOTS, str(Path(DOCUMENT_PATH).parent))
 # The package's hand-written subpackages live beside what codegen writes (one folder, one import
 # name per module); generate never writes, compares or removes anything under them.
