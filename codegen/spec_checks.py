@@ -127,73 +127,113 @@ def _foreign_refs(schema: Any, path: str) -> Iterator[str]:
             pending += [(f"{here}/{index}", item) for index, item in enumerate(value)]
 
 
-def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
-    data, label = spec.data, spec.source_label
-    found = [f"{label}: {problem}" for problem in _unwritable_text(data)]
-    if found:  # nothing else is worth checking in a spec that cannot be written out
-        return found
-    found += [f"{label}: {problem}" for problem in _foreign_refs(data["result"]["schema"], "/result/schema")]
+def _method_id_problems(data: dict[str, Any], method_id: str) -> Iterator[str]:
+    """The file name is how the tree finds a spec, so it must say what the spec says."""
     expected_id = data["method"] + ("@v3" if data.get("api_version", 2) == 3 else "")
-    if expected_id != spec.method_id:
-        found.append(f"{label}: /method: file name says {spec.method_id!r} but the spec says {expected_id!r}")
+    if expected_id != method_id:
+        yield f"/method: file name says {method_id!r} but the spec says {expected_id!r}"
 
+
+def _kwarg_problems(params: dict[str, Any]) -> Iterator[str]:
+    """Each top-level parameter becomes a keyword argument of the generated method, which must be
+    a legal, free and unambiguous Python name."""
     kwarg_owner: dict[str, str] = {}
-    for name in data["params"]:
+    for name in params:
         kwarg = python_name(name)
         if not is_identifier(kwarg):
-            found.append(f"{label}: /params/{name}: cannot become a Python keyword argument ({kwarg!r})")
+            yield f"/params/{name}: cannot become a Python keyword argument ({kwarg!r})"
         elif kwarg in RESERVED_KWARGS:
-            found.append(
-                f"{label}: /params/{name}: keyword argument {kwarg!r} is the generated method's own "
+            yield (
+                f"/params/{name}: keyword argument {kwarg!r} is the generated method's own "
                 "first argument, so the method could not be called with it"
             )
         elif kwarg in kwarg_owner:
-            found.append(f"{label}: /params/{name}: keyword argument {kwarg!r} clashes with {kwarg_owner[kwarg]!r}")
+            yield f"/params/{name}: keyword argument {kwarg!r} clashes with {kwarg_owner[kwarg]!r}"
         kwarg_owner.setdefault(kwarg, name)
 
-    found += [f"{label}: {p}" for p in _constraint_problems("", data.get("constraints", []), data["params"])]
-    for path, _name, param in _walk_params(data["params"], "/params"):
+
+def _param_problems(params: dict[str, Any], registry: TypeRegistry) -> Iterator[str]:
+    """Every parameter's type must be one the registry knows (codegen maps it to a Python hint),
+    and its own constraints must name its members."""
+    for path, _name, param in _walk_params(params, "/params"):
         try:
             registry.resolve(param["type"])
         except KeyError as exc:
-            found.append(f"{label}: {path}/type: {exc.args[0]} (add it to spec/types.yaml)")
+            yield f"{path}/type: {exc.args[0]} (add it to spec/types.yaml)"
         if "constraints" in param:
-            found += [f"{label}: {p}" for p in _constraint_problems(path, param["constraints"], param.get("properties", {}))]
+            yield from _constraint_problems(path, param["constraints"], param.get("properties", {}))
 
+
+def _result_schema_problems(schema: Any) -> Iterator[str]:
+    """The result schema is compiled into the runtime's validator, so it must be JSON Schema."""
     try:
-        _is_valid_result_schema(data["result"]["schema"])
+        _is_valid_result_schema(schema)
     except fastjsonschema.JsonSchemaException as exc:
-        found.append(f"{label}: /result/schema: not a valid JSON Schema: {exc}")
+        yield f"/result/schema: not a valid JSON Schema: {exc}"
 
+
+def _error_problems(data: dict[str, Any]) -> Iterator[str]:
+    """Each error entry becomes an exception class matched by the reply's `error` code (and
+    `match`), so codes must be codes, cases distinct, class names usable, patterns valid."""
     status_codes = set(errorcodes.status_as_code(data))
     seen_cases: set[tuple[str, str]] = set()
     for index, error in enumerate(data["errors"]):
         if index in status_codes:
-            found.append(
-                f"{label}: /errors/{index}/code: {error['code']!r} is an HTTP status, not a code "
+            yield (
+                f"/errors/{index}/code: {error['code']!r} is an HTTP status, not a code "
                 "(put it in `status`; the code is what the reply's `error` carries)"
             )
         if errorcodes.is_message(error["code"]):
-            found.append(
-                f"{label}: /errors/{index}/code: {error['code']!r} is message text, not a code "
+            yield (
+                f"/errors/{index}/code: {error['code']!r} is message text, not a code "
                 "(use the code the reply carries and put the message in `match`)"
             )
         case = (error["code"], error.get("match", ""))
         if case in seen_cases:
-            found.append(f"{label}: /errors/{index}: code {error['code']!r} is listed twice without a distinguishing `match`")
+            yield f"/errors/{index}: code {error['code']!r} is listed twice without a distinguishing `match`"
         seen_cases.add(case)
         if "class" not in error and not is_identifier(pascal(error["code"]) or "0"):
-            found.append(f"{label}: /errors/{index}: code {error['code']!r} is not a usable class name; set `class`")
+            yield f"/errors/{index}: code {error['code']!r} is not a usable class name; set `class`"
         if "match" in error:
-            try:
-                re.compile(error["match"])
-            except re.error as exc:
-                found.append(f"{label}: /errors/{index}/match: bad regular expression: {exc}")
+            yield from _pattern_problems(f"/errors/{index}/match", error["match"])
 
+
+def _pattern_problems(path: str, pattern: str) -> Iterator[str]:
+    """A `match` is compiled by the runtime when it maps a reply to a class."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        yield f"{path}: bad regular expression: {exc}"
+
+
+def _example_name_problems(data: dict[str, Any]) -> Iterator[str]:
+    """Example names become test names, so two of one name would hide one of them."""
     names = [example["name"] for example in data.get("examples", [])]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
-        found.append(f"{label}: /examples: name {duplicate!r} is used twice")
-    return found
+        yield f"/examples: name {duplicate!r} is used twice"
+
+
+def _spec_problems(spec: SpecFile, registry: TypeRegistry) -> Iterator[str]:
+    """The checks of a writable spec, in the order a reader meets the parts they look at."""
+    data = spec.data
+    yield from _foreign_refs(data["result"]["schema"], "/result/schema")
+    yield from _method_id_problems(data, spec.method_id)
+    yield from _kwarg_problems(data["params"])
+    yield from _constraint_problems("", data.get("constraints", []), data["params"])
+    yield from _param_problems(data["params"], registry)
+    yield from _result_schema_problems(data["result"]["schema"])
+    yield from _error_problems(data)
+    yield from _example_name_problems(data)
+
+
+def semantic_problems(spec: SpecFile, registry: TypeRegistry) -> list[str]:
+    """What the format schema cannot say: names codegen must turn into Python, types the registry
+    must know, schemas and patterns that must compile. Each problem is prefixed with the file."""
+    label = spec.source_label
+    unwritable = list(_unwritable_text(spec.data))
+    if unwritable:  # nothing else is worth checking in a spec that cannot be written out
+        return [f"{label}: {problem}" for problem in unwritable]
+    return [f"{label}: {problem}" for problem in _spec_problems(spec, registry)]
 
 
 def problems_by_method(tree: SpecTree) -> tuple[list[str], dict[str, list[str]]]:

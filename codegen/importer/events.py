@@ -23,7 +23,7 @@ from typing import Any
 
 from ..events import spec_checks
 from ..naming import pascal
-from . import examples, facts, params, shapes, subtables, yfm
+from . import examples, facts, params, rounds, shapes, subtables, yfm
 
 SCOPE_GUESSED = "The page names no scope; the scope of the methods documented nearest to it in the docs tree is used."
 ENVELOPE = ("event", "event_handler_id", "data", "ts", "auth")
@@ -261,40 +261,47 @@ def settle(spec: dict[str, Any], shared: dict[str, Any], registry: Any, notes: l
     nullable. Only `data` and the event's own envelope members are changed; a problem in
     the shared `auth` block is left for the checker to report.
     """
-    changes = 0
     seen: set[tuple[str, str]] = set()
-    for _ in range(50):  # each round settles one member; payloads are small
+
+    def find() -> list[tuple[Any, Any]]:
         problems = [
             (problem, example["body"])
             for example in spec.get("examples", [])
             for problem in spec_checks.body_problems(example["body"], spec, shared, registry)
             if not problem.path.startswith("auth") and problem.path != "event"
         ]
-        if not problems:
-            break
-        problem, body = problems[0]
+        return problems[:1]  # only the first: if it cannot be settled, the draft stays as it is
+
+    def settle_one(found: tuple[Any, Any]) -> bool:
+        problem, body = found
         param = _param_at({"data": spec["data"], **spec.get("envelope", {})}, problem.path)
-        value = _value_at(body, problem.path)
-        if param is None or problem.rule not in ("type", "enum", "not_null", "required") or (problem.path, problem.rule) in seen:
-            break
+        if param is None or problem.rule not in _SETTLED_RULES or (problem.path, problem.rule) in seen:
+            return False
         seen.add((problem.path, problem.rule))
-        if problem.rule == "type":
-            kind = param_of(value)["type"]
-            param["type"] = "|".join(dict.fromkeys([*param["type"].split("|"), kind]))
-            notes.append(
-                f"`{problem.path}`: the example sends {type(value).__name__} {str(value)[:40]!r}; `{kind}` joins the table's type"
-            )
-        elif problem.rule == "enum":
-            del param["enum"]
-            notes.append(f"`{problem.path}`: the example sends {value!r}, not a listed value; no value list")
-        elif problem.rule == "not_null":
-            param["nullable"] = True
-            notes.append(f"`{problem.path}`: the example sends null; nullable")
-        else:
-            del param["required"]
-            notes.append(f"`{problem.path}`: the tables mark it required, an example leaves it out; not required")
-        changes += 1
-    return changes
+        _widen(param, problem.path, problem.rule, _value_at(body, problem.path), notes)
+        return True
+
+    return rounds.settle_in_rounds(50, find, settle_one)[1]  # each round settles one member; payloads are small
+
+
+_SETTLED_RULES = ("type", "enum", "not_null", "required")
+
+
+def _widen(param: dict[str, Any], path: str, rule: str, value: Any, notes: list[str]) -> None:
+    """Change `param` so that the example's `value` passes the rule it broke."""
+    if rule == "type":
+        kind = param_of(value)["type"]
+        param["type"] = "|".join(dict.fromkeys([*param["type"].split("|"), kind]))
+        notes.append(f"`{path}`: the example sends {type(value).__name__} {str(value)[:40]!r}; `{kind}` joins the table's type")
+    elif rule == "enum":
+        del param["enum"]
+        notes.append(f"`{path}`: the example sends {value!r}, not a listed value; no value list")
+    elif rule == "not_null":
+        param["nullable"] = True
+        notes.append(f"`{path}`: the example sends null; nullable")
+    else:
+        del param["required"]
+        notes.append(f"`{path}`: the tables mark it required, an example leaves it out; not required")
 
 
 def build(docs: str, title: str, blocks: list[yfm.Block], shared: dict[str, Any], registry: Any) -> list[EventDraft]:

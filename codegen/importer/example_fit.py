@@ -34,7 +34,7 @@ from typing import Any
 
 from b24client.runtime.validate import Problem
 
-from . import typeexpr
+from . import rounds, typeexpr
 from .registry import ImportRegistry
 from .validate_example import request_problems
 
@@ -228,27 +228,29 @@ def fit(
 ) -> list[Problem]:
     """Settle what a rule can of the strict validator's refusals of `body`; the problems left."""
     tree = spec["params"]
-    problems: list[Problem] = []
-    for _ in range(_MAX_ROUNDS):
-        problems = request_problems(spec, body, registry, strict=True)
-        settled = False
+
+    def find() -> list[Problem]:
+        return request_problems(spec, body, registry, strict=True)
+
+    def order(problem: Problem) -> int:
         # names and kinds first: a member counts as left out only once the shape around it is settled
-        for problem in sorted(problems, key=lambda found: _ORDER.get(found.rule, len(_ORDER))):
-            spot = locate(tree, body, problem.path) if problem.path else None
-            if spot is None:
-                continue
-            where = re.sub(r"\[\d+\]", "", problem.path)  # notes name the parameter, not the element
-            if problem.rule == "type":
-                settled = _settle_type(spot, where, registry, notes, counts)
-            elif problem.rule == "unknown":
-                settled = _settle_unknown(spot, where, problem, notes, counts)
-            elif problem.rule == "required" and "." in where and spot.param is not None:
-                del spot.param["required"]  # as shapes.reconcile does, for members only a fitted map exposes
-                notes.append(f"`{where}`: the table marks it required, the example leaves it out; not required")
-                counts["example fits: a nested member the example leaves out not required"] += 1
-                settled = True
-            if settled:
-                break  # paths after a change may point elsewhere: validate again
-        if not settled:
-            return problems
-    return problems
+        return _ORDER.get(problem.rule, len(_ORDER))
+
+    def settle_one(problem: Problem) -> bool:
+        spot = locate(tree, body, problem.path) if problem.path else None
+        if spot is None:
+            return False
+        where = re.sub(r"\[\d+\]", "", problem.path)  # notes name the parameter, not the element
+        if problem.rule == "type":
+            return _settle_type(spot, where, registry, notes, counts)
+        if problem.rule == "unknown":
+            return _settle_unknown(spot, where, problem, notes, counts)
+        if problem.rule == "required" and "." in where and spot.param is not None:
+            del spot.param["required"]  # as shapes.reconcile does, for members only a fitted map exposes
+            notes.append(f"`{where}`: the table marks it required, the example leaves it out; not required")
+            counts["example fits: a nested member the example leaves out not required"] += 1
+            return True
+        return False
+
+    # paths after a change may point elsewhere: each round validates again
+    return rounds.settle_in_rounds(_MAX_ROUNDS, find, settle_one, order)[0]

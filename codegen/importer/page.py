@@ -194,43 +194,63 @@ def _items_and_id(result_value: Any) -> dict[str, str]:
     return found
 
 
-def build(
-    identity: Identity, docs: str, blocks: list[yfm.Block], registry: ImportRegistry, override: dict[str, Any] | None = None
-) -> PageResult:
-    """The draft spec for a page `identify` called a method page (`override`: its curated patch)."""
-    assert identity.method is not None
-    result = PageResult(docs, identity)
-    sections = _sections(blocks)
-    head = sections[0][1]
-    param_blocks = _region(sections, _PARAMS_H2, _AFTER_PARAMS)
-    scopes, access = facts.scope_and_access(head)
-    response_blocks = _region(sections, _RESPONSE_H2, _AFTER_RESPONSE)
-    error_blocks = _region(sections, _ERRORS_H2, _AFTER_ERRORS)
-    is_v3 = identity.api_version == 3
+@dataclass(frozen=True)
+class _Regions:
+    """The parts of a method page each piece of the spec is read from."""
 
+    head: list[yfm.Block]  # before the first H2: title, scope and access lines
+    params: list[yfm.Block]
+    response: list[yfm.Block]
+    errors: list[yfm.Block]
+
+
+def _regions(blocks: list[yfm.Block]) -> _Regions:
+    sections = _sections(blocks)
+    return _Regions(
+        head=sections[0][1],
+        params=_region(sections, _PARAMS_H2, _AFTER_PARAMS),
+        response=_region(sections, _RESPONSE_H2, _AFTER_RESPONSE),
+        errors=_region(sections, _ERRORS_H2, _AFTER_ERRORS),
+    )
+
+
+def _param_tree(
+    identity: Identity, blocks: list[yfm.Block], param_blocks: list[yfm.Block], result: PageResult, shape_notes: list[str]
+) -> tuple[dict[str, Any], bool, list[dict[str, Any]]]:
+    """The parameter tables as a tree, whether the top level is open, and the conditional
+    requirements the prose around them states; case clashes are settled against the page's
+    own request first, as the portal reads names case-sensitively only on v2."""
+    assert identity.method is not None
     tree, open_top = read_params(param_blocks, result)
-    shape_notes: list[str] = []
     page_request, _ = examples.webhook_request(blocks, identity.method)
-    if not is_v3:
+    if identity.api_version != 3:
         shapes.settle_case_clashes(tree, page_request, shape_notes)
     repair_params(tree, result)
     conditional = conditions.derive(param_blocks, tree)
     constraints = conditions.attach(tree, conditional)
     result.findings += conditional.findings
     result.counts["conditional requirements read"] += sum(len(r) for r in conditional.constraints.values())
-    success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
-    example_body, example_status = (success[0][0], (success[0][1] or [200])[0]) if success else (None, 200)
-    example_result = example_body["result"] if example_body else None
+    return tree, open_top, constraints
 
-    bodies = shapes.request_bodies(blocks, identity.method)
+
+def _success_example(response_blocks: list[yfm.Block]) -> tuple[dict[str, Any] | None, int]:
+    """The first answer with a `result` and its status (200 when the page gives none)."""
+    success = [(body, codes) for body, codes in examples.json_blocks(response_blocks) if "result" in body]
+    return (success[0][0], (success[0][1] or [200])[0]) if success else (None, 200)
+
+
+def _fit_to_examples(
+    fitting: dict[str, Any],
+    bodies: list[dict[str, Any]],
+    code_texts: list[str],
+    registry: ImportRegistry,
+    result: PageResult,
+    shape_notes: list[str],
+) -> None:
+    """Loosen the tree the tables gave until the page's own requests pass: the examples are
+    what the portal accepts, so where they and the tables disagree the tables give way."""
+    tree = fitting["params"]
     fit_notes: list[str] = []
-    fitting = {
-        "method": identity.method,
-        "api_version": identity.api_version,
-        "params": tree,
-        "constraints": constraints,
-        "pagination": pagination(tree, example_body, is_v3),
-    }
     for body in bodies:
         example_fit.fit(fitting, body, registry, fit_notes, result.counts)
     before = len(shape_notes)
@@ -238,63 +258,118 @@ def build(
         shapes.reconcile(tree, body, "", shape_notes)
     result.counts["nested rules relaxed to fit the page's example request"] += len(shape_notes) - before
     shape_notes += fit_notes
-    answers = {id(block) for block in response_blocks + error_blocks}
-    code_texts = [block.text for block in blocks if isinstance(block, yfm.Code) and id(block) not in answers]
     result.counts["enums or bounds dropped: a code example breaks them"] += shapes.drop_contradicted(
         tree, code_texts, shape_notes
     )
-    result.candidates += either_or.find(identity.method, docs, head + param_blocks, tree)
 
-    resolve = registry.kind_or_none
-    declared = declared_result(response_blocks, resolve)
-    schema, source = schema_infer.choose(declared, example_result, example_body is not None)
-    result.counts[f"result schema: {source}"] += 1
 
-    raw_errors, listed = errors_table.read_section(error_blocks)
-    errors = errors_table.normalise(raw_errors, listed)
-
+def _spec_head(
+    identity: Identity, docs: str, blocks: list[yfm.Block], scope_and_access: tuple[list[str], str | None], result: PageResult
+) -> dict[str, Any]:
+    """The spec's first keys, in the order the format lists them: what the method is, where it is
+    documented, what it needs and whether it may be retried."""
+    assert identity.method is not None
+    scopes, access = scope_and_access
     spec: dict[str, Any] = {"method": identity.method}
-    if is_v3:
+    if identity.api_version == 3:
         spec["api_version"] = 3
     spec["title"] = identity.title
     spec["docs"] = docs
-    if scopes:
-        spec["scope"] = scopes[0] if len(scopes) == 1 else scopes
-    else:
-        spec["scope"] = identity.method.split(".")[0]
-        result.findings.append("no scope line; the method's first segment is used")
-        result.counts["scope guessed"] += 1
+    spec["scope"] = _scope(identity, scopes, result)
     if access:
         spec["access"] = access
     deprecated = facts.deprecation(docs, blocks)
     if deprecated:
         spec["deprecated"] = deprecated
     spec["idempotent"] = facts.idempotent(identity.method)
-    if open_top:
-        spec["open_params"] = True
-    spec["params"] = tree
-    if constraints:
-        spec["constraints"] = constraints
+    return spec
+
+
+def _scope(identity: Identity, scopes: list[str], result: PageResult) -> str | list[str]:
+    """The page's scope line, or the method's first segment when the page has none (noted)."""
+    assert identity.method is not None
+    if scopes:
+        return scopes[0] if len(scopes) == 1 else scopes
+    result.findings.append("no scope line; the method's first segment is used")
+    result.counts["scope guessed"] += 1
+    return identity.method.split(".")[0]
+
+
+def _paging(tree: dict[str, Any], example_body: dict[str, Any] | None, is_v3: bool) -> dict[str, Any]:
+    """The pagination block, with the item list (and, for offset paging, the id) the example shows."""
     paging = pagination(tree, example_body, is_v3)
     if paging["style"] in ("offset", "limit"):
+        example_result = example_body["result"] if example_body else None
         paging.update(
             {key: value for key, value in _items_and_id(example_result).items() if paging["style"] == "offset" or key == "items"}
         )
-    spec["pagination"] = paging
-    spec["result"] = {"schema": schema}
-    spec["errors"] = errors
+    return paging
+
+
+def _with_override(spec: dict[str, Any], override: dict[str, Any] | None, result: PageResult) -> dict[str, Any]:
+    """The spec the examples are checked with: the draft as its curated patch changes it, unless
+    the patch adds a parameter the docs do not list (it would have no type to check against)."""
     effective = merge_override(spec, override) if override else spec
     if any("type" not in param for param in effective["params"].values()):
         result.findings.append("the override patches a parameter the docs do not list; examples checked without it")
-        effective = spec
-    spec_examples = _examples(identity, blocks, bodies, error_blocks, example_body, example_status, effective, registry, result)
-    if spec_examples:
-        spec["examples"] = spec_examples
+        return spec
+    return effective
+
+
+def _notes(identity: Identity, shape_notes: list[str], result: PageResult, error_blocks: list[yfm.Block]) -> list[dict[str, str]]:
+    """The choices the importer made for this page, so a reviewer sees them in the draft."""
     notes = [{"topic": "Method name", "choice": note} for note in identity.notes]
     notes += [{"topic": "Shape of values", "choice": note} for note in shape_notes]
     if "scope guessed" in result.counts:
         notes.append({"topic": "Scope", "choice": "The page names no scope; the method's first segment is used."})
     notes += [{"topic": "Error codes", "choice": note} for note in errors_table.notes(error_blocks)]
+    return notes
+
+
+def build(
+    identity: Identity, docs: str, blocks: list[yfm.Block], registry: ImportRegistry, override: dict[str, Any] | None = None
+) -> PageResult:
+    """The draft spec for a page `identify` called a method page (`override`: its curated patch)."""
+    assert identity.method is not None
+    result = PageResult(docs, identity)
+    regions = _regions(blocks)
+    is_v3 = identity.api_version == 3
+
+    shape_notes: list[str] = []
+    tree, open_top, constraints = _param_tree(identity, blocks, regions.params, result, shape_notes)
+    example_body, example_status = _success_example(regions.response)
+    bodies = shapes.request_bodies(blocks, identity.method)
+    fitting = {
+        "method": identity.method,
+        "api_version": identity.api_version,
+        "params": tree,
+        "constraints": constraints,
+        "pagination": pagination(tree, example_body, is_v3),
+    }
+    answers = {id(block) for block in regions.response + regions.errors}
+    code_texts = [block.text for block in blocks if isinstance(block, yfm.Code) and id(block) not in answers]
+    _fit_to_examples(fitting, bodies, code_texts, registry, result, shape_notes)
+    result.candidates += either_or.find(identity.method, docs, regions.head + regions.params, tree)
+
+    declared = declared_result(regions.response, registry.kind_or_none)
+    schema, source = schema_infer.choose(declared, example_body["result"] if example_body else None, example_body is not None)
+    result.counts[f"result schema: {source}"] += 1
+    raw_errors, listed = errors_table.read_section(regions.errors)
+
+    spec = _spec_head(identity, docs, blocks, facts.scope_and_access(regions.head), result)
+    if open_top:
+        spec["open_params"] = True
+    spec["params"] = tree
+    if constraints:
+        spec["constraints"] = constraints
+    spec["pagination"] = _paging(tree, example_body, is_v3)
+    spec["result"] = {"schema": schema}
+    spec["errors"] = errors_table.normalise(raw_errors, listed)
+    effective = _with_override(spec, override, result)
+    spec_examples = _examples(identity, blocks, bodies, regions.errors, example_body, example_status, effective, registry, result)
+    if spec_examples:
+        spec["examples"] = spec_examples
+    notes = _notes(identity, shape_notes, result, regions.errors)
     if notes:
         spec["notes"] = notes
     result.spec = spec

@@ -47,10 +47,8 @@ def _reason(problems: list[str]) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def coverage(summary: Summary) -> str:
-    counts: Counter[str] = Counter()
-    for result in summary.chosen.values():
-        counts.update(result.counts)
+def _figures_section(summary: Summary) -> list[str]:
+    """The headline table: pages read by kind, method names, v3, passing specs and the percentage."""
     v3 = sorted(key for key in summary.chosen if key.endswith("@v3"))
     both = sorted(key for key in v3 if key[: -len("@v3")] in summary.chosen)
     origins = Counter(
@@ -68,7 +66,8 @@ def coverage(summary: Summary) -> str:
     ]
     for kind in ("method", "event", "overview", "js-sdk", "other", "failed"):
         lines.append(f"| pages of kind `{kind}` | {summary.kinds.get(kind, 0)} |")
-    lines += [
+    return [
+        *lines,
         f"| documented method names (distinct names of method pages, v2 + v3) | {len(summary.chosen)} |",
         f"| REST v3 methods (files `<method>@v3.yaml`) | {len(v3)} |",
         f"| names documented in both v2 and v3 | {len(both)} |",
@@ -76,10 +75,12 @@ def coverage(summary: Summary) -> str:
         f"| **coverage** | **{summary.percent:.1f}%** |",
         "| effective spec origin: " + ", ".join(f"{k} {v}" for k, v in sorted(origins.items())) + " | |",
         f"| type names proposed in spec/imported-types.yaml | {summary.proposed_types} |",
-        "",
-        "## Not covered",
-        "",
     ]
+
+
+def _not_covered_section(summary: Summary) -> list[str]:
+    """Each method name whose spec fails, with the first reason, then the pages that broke the importer."""
+    lines = ["", "## Not covered", ""]
     if summary.failing:
         lines += ["| method | page | reason |", "| --- | --- | --- |"]
         for key, problems in sorted(summary.failing.items()):
@@ -90,9 +91,21 @@ def coverage(summary: Summary) -> str:
     if failed:
         lines += ["", "Pages the importer could not read (importer bugs, listed so they get fixed):", ""]
         lines += [f"- {o.docs}: {o.error}" for o in failed]
-    lines += ["", "## Import figures", "", "| what | count |", "| --- | --- |"]
-    lines += [f"| {name} | {value} |" for name, value in sorted(counts.items())]
-    lines += ["", "## Pages that several pages claim", ""]
+    return lines
+
+
+def _import_figures_section(summary: Summary) -> list[str]:
+    """The importer's own counters summed over the chosen pages, by name."""
+    counts: Counter[str] = Counter()
+    for result in summary.chosen.values():
+        counts.update(result.counts)
+    lines = ["", "## Import figures", "", "| what | count |", "| --- | --- |"]
+    return lines + [f"| {name} | {value} |" for name, value in sorted(counts.items())]
+
+
+def _claims_section(summary: Summary) -> list[str]:
+    """Where several pages claim one method name, or one page names several methods: which was kept."""
+    lines = ["", "## Pages that several pages claim", ""]
     lines += [f"- `{key}`: kept {paths[0]}; also {', '.join(paths[1:])}" for key, paths in sorted(summary.duplicates.items())]
     if not summary.duplicates:
         lines.append("None.")
@@ -103,7 +116,12 @@ def coverage(summary: Summary) -> str:
     lines += [
         f"- {docs}: taken as `{method}`; also names {', '.join(f'`{m}`' for m in others)}" for docs, method, others in several
     ] or ["None."]
-    lines += [
+    return lines
+
+
+def _listed_only_section(summary: Summary) -> list[str]:
+    """Names overview tables list that no page documents: candidates for pages the docs lack."""
+    lines = [
         "",
         "## Method names listed in overview tables without a page of their own",
         "",
@@ -121,10 +139,16 @@ def coverage(summary: Summary) -> str:
         }
     )
     lines.append(", ".join(f"`{name}`" for name in listed) if listed else "None.")
+    return lines
+
+
+def _rejected_types_section(summary: Summary) -> list[str]:
+    """Declared types the docs' example values break, most often first: a registry base that
+    does not fit how the docs use a name shows at the top."""
     rejected: Counter[str] = Counter()
     for result in summary.chosen.values():
         rejected.update(result.rejected_types)
-    lines += [
+    lines = [
         "",
         "## Declared types that reject the docs' own example values",
         "",
@@ -135,14 +159,31 @@ def coverage(summary: Summary) -> str:
         "| declared type | rejected values |",
         "| --- | --- |",
     ]
-    lines += [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
-    lines += example_section(summary)
-    lines += drop_section(summary)
-    lines += shape_section(summary)
-    lines += ["", "## Anomalies met while importing", ""]
+    return lines + [f"| `{name}` | {count} |" for name, count in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _anomalies_section(summary: Summary) -> list[str]:
+    """Every finding of every chosen page, one line each, so none is lost in a figure."""
+    lines = ["", "## Anomalies met while importing", ""]
     for key in sorted(summary.chosen):
         for finding in summary.chosen[key].findings:
             lines.append(f"- `{key}` ({summary.chosen[key].docs}): {finding}")
+    return lines
+
+
+def coverage(summary: Summary) -> str:
+    """reports/coverage.md: what share of the documented methods has a passing spec, and every
+    figure and finding behind it, section by section."""
+    lines = _figures_section(summary)
+    lines += _not_covered_section(summary)
+    lines += _import_figures_section(summary)
+    lines += _claims_section(summary)
+    lines += _listed_only_section(summary)
+    lines += _rejected_types_section(summary)
+    lines += example_section(summary)
+    lines += drop_section(summary)
+    lines += shape_section(summary)
+    lines += _anomalies_section(summary)
     effective = [(key, summary.curated.get(key) or result.spec or {}) for key, result in sorted(summary.chosen.items())]
     lines += ["", *error_figures.section(effective, errors_table.system_errors())]
     lines += event_report.section(summary.events, summary.outcomes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*(?:\{#([^}\s]+)\})?[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})[ \t]*([^`\s]*)")
@@ -67,67 +67,95 @@ class Text:
 Block = Heading | Table | Code | Directive | Text
 
 
+@dataclass
+class _TableScan:
+    """The renderer's scanning state for one `#|` table, one method per token it reacts to.
+
+    Kept as one object so each token's rule reads on its own, as the renderer lists them.
+    """
+
+    text: str
+    pos: int
+    rows: list[list[str]] = field(default_factory=list)
+    row: list[str] = field(default_factory=list)
+    col_start: int | None = None
+    in_code: bool = False
+    level: int = 0  # how many nested `#|` are open
+    in_nested: bool = False
+    row_open: dict[int, bool] = field(default_factory=dict)  # per nesting level: is a `||` row open
+
+    def add_row(self, end: int) -> None:
+        """Close the open cell at `end` and keep the row, if it has any cell."""
+        if self.col_start is not None:
+            self.row.append(self.text[self.col_start : end].strip())
+        if self.row:
+            self.rows.append(self.row)
+        self.row, self.col_start = [], None
+
+    def skip_code(self) -> bool:
+        """Jump past the closing triple backticks; False when there are none."""
+        close = self.text.find("```", self.pos)
+        if close < 0:
+            return False
+        self.in_code, self.pos = False, close + 3
+        return True
+
+    def row_mark(self, at: int) -> None:
+        """An unescaped `||` opens a row, or closes the one open at this level."""
+        if self.row_open.get(self.level):
+            self.add_row(at)
+        else:
+            self.row, self.col_start = [], at + 2
+        self.row_open[self.level] = not self.row_open.get(self.level, False)
+        self.pos = at + 2
+
+    def cell_mark(self, at: int) -> None:
+        """An unescaped `|` ends the open cell and starts the next one."""
+        if self.col_start is not None:
+            self.row.append(self.text[self.col_start : at].strip())
+        self.col_start, self.pos = at + 1, at + 1
+
+    def step(self, mark: str, at: int) -> bool:
+        """React to the token `mark` at `at`; True when it closed the table."""
+        escaped = at > 0 and self.text[at - 1] == "\\"
+        if mark == "```":
+            self.in_code, self.pos = True, at + 3
+        elif mark == "#|":
+            self.in_nested, self.level, self.pos = True, self.level + 1, at + 2
+        elif mark == "|#":
+            if self.level == 0:
+                self.add_row(at)
+                self.pos = at + 2
+                return True
+            # The renderer leaves "nested" mode at any close, even of a doubly nested table.
+            self.in_nested, self.level, self.pos = False, self.level - 1, at + 2
+        elif self.in_nested:
+            self.pos = at + 1 if mark in ("||", "|") else at + len(mark)
+        elif escaped:  # an escaped first pipe of `||`: the second one is looked at on its own
+            self.pos = at + 1
+        elif mark == "||":
+            self.row_mark(at)
+        else:
+            self.cell_mark(at)
+        return False
+
+
 def scan_table(text: str, start: int) -> tuple[list[list[str]], int] | None:
     """Rows of the table whose `#|` is at `start`, and the offset just past its `|#`.
 
     None when the table is never closed (the renderer then leaves it as text).
     """
-    rows: list[list[str]] = []
-    row: list[str] = []
-    col_start: int | None = None
-    in_code = False
-    level = 0
-    in_nested = False
-    row_open: dict[int, bool] = {}
-    pos = start + 2
-
-    def add_row(end: int) -> None:
-        nonlocal row, col_start
-        if col_start is not None:
-            row.append(text[col_start:end].strip())
-        if row:
-            rows.append(row)
-        row, col_start = [], None
-
+    scan = _TableScan(text, start + 2)
     while True:
-        if in_code:
-            close = text.find("```", pos)
-            if close < 0:
+        if scan.in_code:
+            if not scan.skip_code():
                 return None
-            in_code, pos = False, close + 3
             continue
-        found = _TABLE_TOKEN.search(text, pos)
+        found = _TABLE_TOKEN.search(text, scan.pos)
         if found is None:
             return None
-        mark, at = found.group(), found.start()
-        escaped = at > 0 and text[at - 1] == "\\"
-        if mark == "```":
-            in_code, pos = True, at + 3
-        elif mark == "#|":
-            in_nested, level, pos = True, level + 1, at + 2
-        elif mark == "|#":
-            if level == 0:
-                add_row(at)
-                return rows, at + 2
-            # The renderer leaves "nested" mode at any close, even of a doubly nested table.
-            in_nested, level, pos = False, level - 1, at + 2
-        elif in_nested:
-            pos = at + 1 if mark in ("||", "|") else at + len(mark)
-        elif mark == "||" and not escaped:
-            if row_open.get(level):
-                add_row(at)
-            else:
-                row, col_start = [], at + 2
-            row_open[level] = not row_open.get(level, False)
-            pos = at + 2
-        elif mark == "||":  # escaped first pipe: the second one is looked at on its own
-            pos = at + 1
-        elif not escaped:
-            if col_start is not None:
-                row.append(text[col_start:at].strip())
-            col_start, pos = at + 1, at + 1
-        else:
-            pos = at + 1
+        if scan.step(found.group(), found.start()):
+            return scan.rows, scan.pos
 
 
 def parse(text: str) -> list[Block]:
