@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from b24client.runtime.exceptions import category_for_status
+from b24client.runtime.exceptions import PUBLIC_ERRORS, category_for_status
 
 from .load import SpecFile, SpecTree
 from .naming import is_identifier, method_module, pascal, python_name
@@ -19,26 +19,7 @@ from .typeexpr import TypeRegistry
 _FLAG_KEYS = ("required", "nullable", "open")
 _BOUND_KEYS = ("minimum", "exclusive_minimum", "maximum", "max_length", "max_items", "min_items")
 _PAGINATION_DEFAULTS = {"style": "none"}
-RUNTIME_BASE_NAMES = frozenset(
-    {
-        "Bitrix24Error",
-        "ValidationError",
-        "TransportError",
-        "OutcomeUnknownError",
-        "ResponseFormatError",
-        "RedirectError",
-        "ReplyTooLargeError",
-        "ApiError",
-        "AuthenticationError",
-        "PermissionDeniedError",
-        "NotFoundError",
-        "InvalidRequestError",
-        "ConflictError",
-        "RateLimitError",
-        "ServerError",
-        "ServiceUnavailableError",
-    }
-)
+RUNTIME_BASE_NAMES = frozenset(error.__name__ for error in PUBLIC_ERRORS)
 
 
 def _structured_array(types: list[list[Any]], param: dict[str, Any]) -> list[list[Any]]:

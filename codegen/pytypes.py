@@ -11,22 +11,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .naming import pascal
-from .typeexpr import TypeRegistry
+from .typeexpr import TypeRegistry, per_kind
 
-_KIND_HINTS = {
-    "string": "str",
-    "integer": "int | str",
-    "number": "float | str",
-    "boolean": "bool | str",
-    "char": "str",
-    "date": "str | datetime.date",
-    "datetime": "str | datetime.date",
-    "object": "dict[str, Any]",
-    "array": "list[Any] | dict[str, Any]",
-    "file": "Any",
-    "any": "Any",
-    "null": "None",
-}
+_KIND_HINTS = per_kind(
+    {
+        "string": "str",
+        "integer": "int | str",
+        "number": "float | str",
+        "boolean": "bool | str",
+        "char": "str",
+        "date": "str | datetime.date",
+        "datetime": "str | datetime.date",
+        "object": "dict[str, Any]",
+        "array": "list[Any] | dict[str, Any]",
+        "file": "Any",
+        "any": "Any",
+        "null": "None",
+    }
+)
 
 
 @dataclass

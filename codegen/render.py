@@ -17,6 +17,9 @@ from typing import Any
 
 import jinja2
 
+from b24client.runtime.batch import BatchError
+from b24client.runtime.exceptions import CATEGORY_BASES, PUBLIC_ERRORS, ApiError, UnknownParameterWarning
+
 from .compile import compile_spec, error_classes, module_names
 from .events.load import EventTree
 from .events.render import render_events
@@ -30,17 +33,15 @@ from .typeexpr import TypeRegistry
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PACKAGE = "generated/b24client"
 VERSION = "0.1.0"
-_BASES = {
-    "auth": "AuthenticationError",
-    "permission": "PermissionDeniedError",
-    "not_found": "NotFoundError",
-    "invalid": "InvalidRequestError",
-    "conflict": "ConflictError",
-    "rate_limit": "RateLimitError",
-    "server": "ServerError",
-    "unavailable": "ServiceUnavailableError",
-    None: "ApiError",
+# Class names of the runtime that generated errors.py imports, all from b24client.runtime:
+# the category bases a generated class derives from (None: no category), and the rest of
+# what `b24client.errors` re-exports. Read from the classes, so a renamed or added base
+# cannot be missed here.
+_BASES: dict[str | None, str] = {
+    **{category: base.__name__ for category, base in CATEGORY_BASES.items()},
+    None: ApiError.__name__,
 }
+_RUNTIME_EXPORTS = sorted([*(error.__name__ for error in PUBLIC_ERRORS), UnknownParameterWarning.__name__])
 
 
 def pyliteral(value: Any) -> str:
@@ -233,21 +234,9 @@ def render(tree: SpecTree, events: EventTree | None = None) -> Rendered:
         classes=classes,
         bases=_BASES,
         by_code=sorted(by_code.items()),
-        exported=sorted(
-            [
-                *_BASES.values(),
-                *(c.name for c in classes),
-                "Bitrix24Error",
-                "ValidationError",
-                "TransportError",
-                "OutcomeUnknownError",
-                "ResponseFormatError",
-                "RedirectError",
-                "ReplyTooLargeError",
-                "UnknownParameterWarning",
-                "BatchError",
-            ]
-        ),
+        runtime_exports=_RUNTIME_EXPORTS,
+        batch_error=BatchError.__name__,
+        exported=sorted([*_RUNTIME_EXPORTS, BatchError.__name__, *(c.name for c in classes)]),
     )
 
     grouped: dict[str, dict[str, SpecFile]] = defaultdict(dict)

@@ -20,19 +20,26 @@ from .compile import ErrorClass, error_class_name
 from .errorcodes import is_code_shaped
 from .load import SpecFile
 from .naming import python_name
+from .typeexpr import per_kind
 
-_SAMPLES = {
-    "string": "sample",
-    "integer": 1,
-    "number": 1.5,
-    "boolean": True,
-    "char": "Y",
-    "date": "2024-01-01",
-    "datetime": "2024-01-01T00:00:00+00:00",
-    "array": [],
-    "any": "sample",
-    "file": ["a.txt", "aGVsbG8="],
-}
+#: A value the validator accepts for each primitive kind; the importer's drop figures start
+#: from the same values.
+KIND_SAMPLES: dict[str, Any] = per_kind(
+    {
+        "string": "sample",
+        "integer": 1,
+        "number": 1.5,
+        "boolean": True,
+        "char": "Y",
+        "date": "2024-01-01",
+        "datetime": "2024-01-01T00:00:00+00:00",
+        "array": [],
+        "any": "sample",
+        "file": ["a.txt", "aGVsbG8="],
+        "null": None,
+    },
+    built_elsewhere=["object"],  # sample_value fills the required members of each object
+)
 
 
 def sample_value(param: dict[str, Any]) -> Any:
@@ -46,9 +53,7 @@ def sample_value(param: dict[str, Any]) -> Any:
         properties = param.get("properties", {})
         value = {name: sample_value(child) for name, child in properties.items() if child.get("required")}
         return _satisfy(value, properties, param.get("constraints", ()))
-    if kind == "null":
-        return None
-    return copy.deepcopy(_SAMPLES[kind])
+    return copy.deepcopy(KIND_SAMPLES[kind])
 
 
 @dataclass

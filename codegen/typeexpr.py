@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
-PRIMITIVE_KINDS = (
-    "string",
-    "integer",
-    "number",
-    "boolean",
-    "char",
-    "date",
-    "datetime",
-    "object",
-    "array",
-    "any",
-    "null",
-    "file",
-)
+from b24client.runtime.validate import PRIMITIVE_KINDS as PRIMITIVE_KINDS  # re-exported: the kinds, for codegen
+
+_Entry = TypeVar("_Entry")
+
+
+def per_kind(table: dict[str, _Entry], *, built_elsewhere: Iterable[str] = ()) -> dict[str, _Entry]:
+    """`table`, once it is known to have an entry for every primitive kind and nothing else.
+
+    The kinds are the runtime validator's (`PRIMITIVE_KINDS`); codegen's tables keyed by
+    them are wrapped in this at import, so a kind added there fails here, loudly, instead of
+    a KeyError on the first spec that uses it. `built_elsewhere` names kinds the caller
+    handles in code and so leaves out of the table.
+    """
+    skipped = set(built_elsewhere)
+    missing = [kind for kind in PRIMITIVE_KINDS if kind not in table and kind not in skipped]
+    extra = sorted(set(table) - set(PRIMITIVE_KINDS))
+    if missing or extra:
+        raise LookupError(f"a table per primitive kind lacks {missing} and has unknown kinds {extra}")
+    return table
 
 
 class TypeRegistry:

@@ -13,9 +13,9 @@ import datetime as _dt
 from functools import cache
 from typing import Any
 
-from b24client.runtime.validate import _kind_matches
+from b24client.runtime.validate import PRIMITIVE_KINDS, _kind_matches
 
-from ..typeexpr import PRIMITIVE_KINDS, TypeRegistry
+from ..typeexpr import TypeRegistry
 
 Alternative = tuple[str, int]  # (primitive kind, array depth)
 

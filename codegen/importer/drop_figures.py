@@ -17,20 +17,9 @@ from typing import Any
 
 from b24client.runtime.validate import check_params, condition_holds
 
-_SCALARS: dict[str, Any] = {
-    "string": "sample",
-    "integer": 1,
-    "number": 1.5,
-    "boolean": True,
-    "char": "Y",
-    "date": "2024-01-01",
-    "datetime": "2024-01-01T00:00:00+00:00",
-    "any": "sample",
-    "file": ["a.txt", "aGVsbG8="],
-    "array": [],
-    "object": {},
-    "null": None,
-}
+from ..testcases import KIND_SAMPLES
+
+_SCALARS: dict[str, Any] = {**KIND_SAMPLES, "object": {}}  # testcases fills objects in code; here {} is the start
 
 
 def _structured(param: dict[str, Any]) -> bool:

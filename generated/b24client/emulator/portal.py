@@ -401,9 +401,7 @@ class Emulator(PortalSide):
         try:
             handler = self._handlers.get(method_id.lower()) if cfg.stateful or spec is None else None
             skip = BOUND_RULES if handler is not None else frozenset()
-            checked = params_policy.check(
-                self.specs, method_id, self._params_to_validate(spec, params), strict=cfg.strict_params, skip=skip
-            )
+            checked = params_policy.check(self.specs, method_id, params, strict=cfg.strict_params, skip=skip)
             ignored = checked.ignored
             if checked.problems:
                 code, status = params_policy.refusal(self.specs, method_id, checked)
@@ -432,14 +430,6 @@ class Emulator(PortalSide):
         if cfg.simulate_latency and outcome.cost > 0:
             time.sleep(outcome.cost / cfg.time_scale)
         return outcome
-
-    @staticmethod
-    def _params_to_validate(spec: dict[str, Any] | None, params: dict[str, Any]) -> dict[str, Any]:
-        """`start` belongs to the paging protocol of offset lists, whether or not a spec lists it."""
-        pagination = (spec or {}).get("pagination") or {}
-        if pagination.get("style") == "offset" and "start" not in (spec or {}).get("params", {}):
-            return {key: value for key, value in params.items() if key != "start"}
-        return params
 
     @staticmethod
     def _example_reply(spec: dict[str, Any] | None) -> Reply:

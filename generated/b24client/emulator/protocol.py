@@ -90,30 +90,11 @@ def decode_query(query: str) -> dict[str, Any]:
     return decode_php_pairs(parse_qsl(query, keep_blank_values=True))
 
 
-def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
-    if isinstance(value, Mapping):
-        if not value:
-            return
-        for key, item in value.items():
-            _flatten(f"{prefix}[{key}]" if prefix else str(key), item, out)
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            _flatten(f"{prefix}[{index}]", item, out)
-    elif isinstance(value, bool):
-        out.append((prefix, "1" if value else "0"))
-    elif value is None:
-        out.append((prefix, ""))
-    elif isinstance(value, _dt.datetime | _dt.date):
-        out.append((prefix, value.isoformat()))
-    else:
-        out.append((prefix, str(value)))
-
-
 def encode_php_pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Flatten nested parameters into `key[a][b]` pairs, like PHP's http_build_query."""
-    out: list[tuple[str, str]] = []
-    _flatten("", params, out)
-    return out
+    """Flatten nested parameters into `key[a][b]` pairs, like PHP's http_build_query: None
+    and empty containers are left out, as PHP leaves them out (one home for the rules:
+    b24client.runtime.phpquery, which encodes the client's batch commands)."""
+    return phpquery.pairs(params)
 
 
 def encode_php_query(params: Mapping[str, Any]) -> str:

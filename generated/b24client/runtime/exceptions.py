@@ -186,6 +186,21 @@ CATEGORY_BASES: dict[str, type[ApiError]] = {
     "unavailable": ServiceUnavailableError,
 }
 
+#: The error classes of this module that `b24client.errors` re-exports: the one list codegen
+#: renders that module's imports and `__all__` from, and the names no generated error class
+#: may take (it would shadow the runtime's class in `b24client.errors`).
+PUBLIC_ERRORS: tuple[type[Bitrix24Error], ...] = (
+    Bitrix24Error,
+    ValidationError,
+    TransportError,
+    OutcomeUnknownError,
+    ResponseFormatError,
+    RedirectError,
+    ReplyTooLargeError,
+    ApiError,
+    *CATEGORY_BASES.values(),
+)
+
 
 def category_for_status(status: int) -> str | None:
     """The category an undocumented error falls into, judged by its HTTP status alone."""

@@ -45,7 +45,7 @@ def _scalar(value: Any) -> str:
     raise TypeError(f"cannot put a {type(value).__name__} into a batch command")
 
 
-def _pairs(prefix: str, value: Any, out: list[str]) -> None:
+def _pairs(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
             name = str(key)
@@ -57,16 +57,24 @@ def _pairs(prefix: str, value: Any, out: list[str]) -> None:
     elif value is None:
         return
     else:
-        key = quote(prefix, safe=_KEY_SAFE)
-        text = value if isinstance(value, Raw) else quote(_scalar(value), safe="")
-        out.append(f"{key}={text}")
+        out.append((prefix, value if isinstance(value, Raw) else _scalar(value)))
+
+
+def pairs(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`{"filter": {">ID": 5}, "a": None}` → `[("filter[>ID]", "5")]`: keys and values as text,
+    not yet percent-encoded, so each sender quotes them its own way (a batch command, a form
+    body as PHP writes it). The one flattening rule set of the project: the emulator's forms
+    use it too, so what it sends is what a client's batch would."""
+    out: list[tuple[str, str]] = []
+    _pairs("", params, out)
+    return out
 
 
 def encode(params: Mapping[str, Any]) -> str:
     """`{"filter": {">ID": 5}, "select": ["ID"]}` → `filter[>ID]=5&select[0]=ID`."""
-    out: list[str] = []
-    _pairs("", params, out)
-    return "&".join(out)
+    return "&".join(
+        f"{quote(key, safe=_KEY_SAFE)}={text if isinstance(text, Raw) else quote(text, safe='')}" for key, text in pairs(params)
+    )
 
 
 def command(method: str, params: Mapping[str, Any]) -> str:

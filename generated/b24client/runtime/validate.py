@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from . import specs
@@ -47,32 +47,31 @@ def _is_number_text(value: str) -> bool:
     return True
 
 
+# What each primitive kind accepts: the one list of kinds (codegen's type registry, hints
+# and test samples are keyed by it) and the authority on what a kind means. A bool passes
+# only as "boolean" or "any" (see _kind_matches): True is an int to Python, not to the portal.
+KIND_ACCEPTS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str | int | float),
+    "integer": lambda value: isinstance(value, int) or (isinstance(value, str) and _DIGITS.fullmatch(value) is not None),
+    "number": lambda value: isinstance(value, int | float) or (isinstance(value, str) and _is_number_text(value)),
+    "boolean": lambda value: value in (0, 1) or (isinstance(value, str) and value in _BOOLEAN_WORDS),
+    "char": lambda value: isinstance(value, str) and len(value) == 1,
+    "date": lambda value: isinstance(value, str | _dt.date),
+    "datetime": lambda value: isinstance(value, str | _dt.date),
+    "object": lambda value: isinstance(value, Mapping),
+    "array": lambda value: isinstance(value, list | tuple | Mapping),
+    "any": lambda value: True,
+    "null": lambda value: value is None,
+    "file": lambda value: isinstance(value, str | list | tuple | Mapping),
+}
+PRIMITIVE_KINDS: tuple[str, ...] = tuple(KIND_ACCEPTS)
+
+
 def _kind_matches(kind: str, value: Any) -> bool:
-    if kind == "any":
-        return True
-    if isinstance(value, bool):
-        return kind in ("boolean", "any")
-    if kind == "string":
-        return isinstance(value, str | int | float)
-    if kind == "integer":
-        return isinstance(value, int) or (isinstance(value, str) and _DIGITS.fullmatch(value) is not None)
-    if kind == "number":
-        return isinstance(value, int | float) or (isinstance(value, str) and _is_number_text(value))
-    if kind == "boolean":
-        return value in (0, 1) or (isinstance(value, str) and value in _BOOLEAN_WORDS)
-    if kind == "char":
-        return isinstance(value, str) and len(value) == 1
-    if kind in ("date", "datetime"):
-        return isinstance(value, str | _dt.date)
-    if kind == "object":
-        return isinstance(value, Mapping)
-    if kind == "array":
-        return isinstance(value, list | tuple | Mapping)
-    if kind == "file":
-        return isinstance(value, str | list | tuple | Mapping)
-    if kind == "null":
-        return value is None
-    return False
+    if isinstance(value, bool) and kind != "any":
+        return kind == "boolean"
+    accepts = KIND_ACCEPTS.get(kind)
+    return accepts is not None and accepts(value)
 
 
 def _describe(types: list[list[Any]]) -> str:
