@@ -59,10 +59,14 @@ class SpecBook:
 
     def get(self, method_id: str) -> dict[str, Any] | None:
         canonical = self.canonical(method_id)
-        if canonical is None:
-            return None
-        spec: dict[str, Any] | None = _runtime_specs().get(canonical)
+        spec: dict[str, Any] | None = _runtime_specs().get(canonical) if canonical else None
         return spec
+
+    def example(self, method_id: str) -> Mapping[str, Any] | None:
+        """The docs' example of a method (kept apart from the spec: only the emulator reads it)."""
+        canonical = self.canonical(method_id)
+        found: Mapping[str, Any] | None = _runtime_specs().example(canonical) if canonical else None
+        return found
 
     def validate(self, method_id: str, params: Mapping[str, Any], *, skip: frozenset[str] = frozenset()) -> list[str]:
         """Readable problems with the parameters; empty when valid or when there is no spec.
