@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import idempotency, params_policy
 from .apps import AppRegistry
@@ -51,6 +51,9 @@ from .server import HttpRequest, HttpResponse, ServerThread
 from .specbook import SpecBook
 from .state import PaymentState
 from .store import RecordStore
+
+if TYPE_CHECKING:
+    from b24client.runtime.specs import MethodSpec
 
 JSON = "application/json; charset=utf-8"
 TOKEN_SECRET_KEYS = frozenset({"client_secret", "refresh_token", "code"})
@@ -334,7 +337,8 @@ class Emulator(PortalSide):
         if canonical == "batch":
             return self._batch(params, identity, started)
         key = request.headers.get("idempotency-key") if target.api_version == 3 else None
-        if key is not None and not (self.specs.get(canonical) or {}).get("idempotent", False):
+        spec = self.specs.get(canonical)
+        if key is not None and not (spec is not None and spec["idempotent"]):
             return self._invoke_once(key, canonical, params, identity, started), ()
         return self.invoke(canonical, params, identity, started), ()
 
@@ -434,10 +438,10 @@ class Emulator(PortalSide):
         return outcome
 
     @staticmethod
-    def _params_to_validate(spec: dict[str, Any] | None, params: dict[str, Any]) -> dict[str, Any]:
+    def _params_to_validate(spec: MethodSpec | None, params: dict[str, Any]) -> dict[str, Any]:
         """`start` belongs to the paging protocol of offset lists, whether or not a spec lists it."""
-        pagination = (spec or {}).get("pagination") or {}
-        if pagination.get("style") == "offset" and "start" not in (spec or {}).get("params", {}):
+        pagination = spec["pagination"] if spec is not None else None
+        if spec is not None and pagination is not None and pagination["style"] == "offset" and "start" not in spec["params"]:
             return {key: value for key, value in params.items() if key != "start"}
         return params
 

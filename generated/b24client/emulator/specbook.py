@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from b24client.runtime.specs import ErrorSpec, MethodSpec
 
 GENERIC_INVALID = ("ERROR_ARGUMENT", 400)
 GENERIC_FAILURE = ("0", 400)
@@ -57,9 +60,9 @@ class SpecBook:
         """The spec's spelling of a method id, or None when no spec has it."""
         return self._index().get(method_id.lower())
 
-    def get(self, method_id: str) -> dict[str, Any] | None:
+    def get(self, method_id: str) -> MethodSpec | None:
         canonical = self.canonical(method_id)
-        spec: dict[str, Any] | None = _runtime_specs().get(canonical) if canonical else None
+        spec: MethodSpec | None = _runtime_specs().get(canonical) if canonical else None
         return spec
 
     def example(self, method_id: str) -> Mapping[str, Any] | None:
@@ -80,7 +83,7 @@ class SpecBook:
 
         return [str(problem) for problem in validate(canonical, dict(params)) if problem.rule not in skip]
 
-    def errors(self, method_id: str) -> list[dict[str, Any]]:
+    def errors(self, method_id: str) -> list[ErrorSpec]:
         spec = self.get(method_id)
         return list(spec.get("errors", [])) if spec else []
 
