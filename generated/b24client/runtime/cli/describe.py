@@ -162,7 +162,8 @@ def describe(method_id: str, spec: specs.MethodSpec) -> str:
         lines.append("  Refused inside batch.")
     paging = spec.get("pagination")
     if paging:
-        size = f", {paging['page_size']} per page" if paging.get("page_size") else ""
+        page_size = paging.get("page_size")
+        size = f", {page_size} per page" if page_size else ""
         lines.append(f"  Paged ({paging['style']}{size}): `b24 export {spec['method']}` reads every record.")
     lines += ["", "Parameters:" + ("" if spec["params"] else " none")]
     rows = list(parameter_rows(spec["params"]))
