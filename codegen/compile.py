@@ -1,16 +1,19 @@
 """Reduce checked specs to what the runtime needs, and settle the error class table.
 
-The runtime never reads YAML: it gets one small Python literal per method with type
-names already resolved to primitive kinds, so validation does no lookups at call time.
+The runtime never reads YAML: it gets one small Python literal per method (a
+`b24client.runtime.specs.MethodSpec`) with type names already resolved to primitive kinds,
+so validation does no lookups at call time. The docs' example, which only the emulator
+and `b24 describe` read, is compiled apart (`compile_example`) and stored apart.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from b24client.runtime.exceptions import PUBLIC_ERRORS, category_for_status
+from b24client.runtime.specs import ErrorSpec, Example, MethodSpec, PaginationSpec, ParamSpec
 
 from .load import SpecFile, SpecTree
 from .naming import is_identifier, method_module, pascal, python_name
@@ -37,9 +40,9 @@ def _structured_array(types: list[list[Any]], param: dict[str, Any]) -> list[lis
     return types[:index] + [shape for shape in shapes if shape not in types] + types[index + 1 :]
 
 
-def compile_param(param: dict[str, Any], registry: TypeRegistry) -> dict[str, Any]:
+def compile_param(param: dict[str, Any], registry: TypeRegistry) -> ParamSpec:
     types = _structured_array([list(alt) for alt in registry.resolve(param["type"])], param)
-    compiled: dict[str, Any] = {"types": types}
+    compiled: dict[str, Any] = {"types": types}  # keys chosen by name below: checked on return
     for key in _FLAG_KEYS:
         if param.get(key):
             compiled[key] = True
@@ -55,41 +58,43 @@ def compile_param(param: dict[str, Any], registry: TypeRegistry) -> dict[str, An
             compiled[key] = compile_param(param[key], registry)
     if param.get("constraints"):
         compiled["constraints"] = param["constraints"]
-    return compiled
+    return cast(ParamSpec, compiled)  # every key set above is one of ParamSpec's, by name
 
 
 def error_class_name(error: dict[str, Any]) -> str:
     return str(error.get("class") or pascal(error["code"]))
 
 
-def first_success_example(data: dict[str, Any]) -> dict[str, Any] | None:
-    for example in data.get("examples", []):
+def compile_example(spec: SpecFile) -> Example | None:
+    """The first documented call that succeeded: the emulator's default reply for the method."""
+    for example in spec.data.get("examples", []):
         if example["response"]["status"] == 200 and "error" not in example["response"]["body"]:
-            return dict(example)
+            return cast(Example, dict(example))  # spec/format's example: name, request, response
     return None
 
 
-def compile_spec(spec: SpecFile, registry: TypeRegistry) -> dict[str, Any]:
+def _compile_error(error: dict[str, Any]) -> ErrorSpec:
+    compiled = {key: error[key] for key in ("code", "status", "match", "category") if key in error}
+    return cast(ErrorSpec, compiled | {"class": error_class_name(error)})  # ErrorSpec's keys, by name
+
+
+def compile_spec(spec: SpecFile, registry: TypeRegistry) -> MethodSpec:
     data = spec.data
     pagination = data.get("pagination", _PAGINATION_DEFAULTS)
-    return {
-        "method": data["method"],
-        "api_version": data.get("api_version", 2),
-        "idempotent": data["idempotent"],
-        "batchable": data.get("batchable", True),
-        "open_params": data.get("open_params", False),
-        "params": {name: compile_param(param, registry) for name, param in data["params"].items()},
-        "constraints": data.get("constraints", []),
-        "kwargs": {python_name(name): name for name in data["params"]},
-        "pagination": None if pagination["style"] == "none" else pagination,
-        "errors": [
-            {key: error[key] for key in ("code", "status", "match", "category") if key in error}
-            | {"class": error_class_name(error)}
-            for error in data["errors"]
-        ],
-        "example": first_success_example(data),
-        "spec_file": spec.source_label,
-    }
+    paging: PaginationSpec | None = None if pagination["style"] == "none" else pagination
+    return MethodSpec(
+        method=data["method"],
+        api_version=data.get("api_version", 2),
+        idempotent=data["idempotent"],
+        batchable=data.get("batchable", True),
+        open_params=data.get("open_params", False),
+        params={name: compile_param(param, registry) for name, param in data["params"].items()},
+        constraints=data.get("constraints", []),
+        kwargs={python_name(name): name for name in data["params"]},
+        pagination=paging,
+        errors=[_compile_error(error) for error in data["errors"]],
+        spec_file=spec.source_label,
+    )
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,11 @@ usable identifier, so a bad spec fails in the generator instead of in generated 
 from __future__ import annotations
 
 import keyword
-import re
 
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_NOT_WORD = re.compile(r"[^0-9A-Za-z]+")
+# one home for the names the runtime computes too (the module of a method id)
+from b24client.runtime.specs import method_module, snake
 
-
-def snake(name: str) -> str:
-    """`setQuantity` → `set_quantity`, `INVOICE_ID` → `invoice_id`, `getPublicUrl` → `get_public_url`."""
-    spaced = _CAMEL_BOUNDARY.sub("_", name)
-    return _NOT_WORD.sub("_", spaced).strip("_").lower()
+__all__ = ["docs_url", "is_identifier", "method_module", "method_pascal", "pascal", "python_name", "snake"]
 
 
 def python_name(name: str) -> str:
@@ -40,13 +35,6 @@ def method_pascal(method_id: str) -> str:
     """`sale.paysystem.pay.invoice` → `SalePaysystemPayInvoice`; `tasks.task.list@v3` → `TasksTaskListV3`."""
     method, _, version = method_id.partition("@")
     return pascal(method.replace(".", "_")) + version.upper()
-
-
-def method_module(method_id: str) -> str:
-    """Module name that holds one method's runtime data."""
-    method, _, version = method_id.partition("@")
-    module = "_".join(snake(part) for part in method.split("."))
-    return f"{module}__{version}" if version else module
 
 
 def docs_url(docs_path: str) -> str:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the standard parser of `re`, to spell a text a `match` accepts
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from b24client.runtime.exceptions import CATEGORY_BASES, ApiError, category_for_status
+from b24client.runtime.specs import MethodSpec
 from b24client.runtime.validate import check_params
 
 from .compile import ErrorClass, error_class_name
@@ -42,7 +44,7 @@ KIND_SAMPLES: dict[str, Any] = per_kind(
 )
 
 
-def sample_value(param: dict[str, Any]) -> Any:
+def sample_value(param: Mapping[str, Any]) -> Any:
     """A value the validator accepts for `param`, filling required members of objects."""
     kind, depth = param["types"][0]
     if "enum" in param and depth == 0:
@@ -79,12 +81,12 @@ def _satisfy(request: dict[str, Any], properties: dict[str, Any], constraints: A
     return request
 
 
-def _minimal_request(compiled: dict[str, Any]) -> dict[str, Any]:
+def _minimal_request(compiled: MethodSpec) -> dict[str, Any]:
     request = {name: sample_value(p) for name, p in compiled["params"].items() if p.get("required")}
     return _satisfy(request, compiled["params"], compiled["constraints"])
 
 
-def _break(rule: dict[str, Any], base: dict[str, Any], compiled: dict[str, Any]) -> dict[str, Any] | None:
+def _break(rule: Mapping[str, Any], base: dict[str, Any], compiled: Mapping[str, Any]) -> dict[str, Any] | None:
     params = dict(base)
     kind = rule["rule"]
     if kind in ("at_least_one_of", "exactly_one_of"):
@@ -277,10 +279,10 @@ def _replace_at(base: dict[str, Any], path: list[str], value: dict[str, Any]) ->
 
 def _constraint_cases(
     cases: MethodCases,
-    compiled: dict[str, Any],
+    compiled: MethodSpec,
     base: dict[str, Any],
     properties: dict[str, Any],
-    constraints: list[dict[str, Any]],
+    constraints: Sequence[Mapping[str, Any]],
     path: list[str],
 ) -> None:
     here = base
@@ -299,7 +301,7 @@ def _constraint_cases(
 
 
 def _nested_cases(
-    cases: MethodCases, compiled: dict[str, Any], base: dict[str, Any], properties: dict[str, Any], path: list[str]
+    cases: MethodCases, compiled: MethodSpec, base: dict[str, Any], properties: dict[str, Any], path: list[str]
 ) -> None:
     """Required members and constraints of nested objects, as far as the base request reaches."""
     here = base
@@ -320,7 +322,7 @@ def _nested_cases(
         _nested_cases(cases, compiled, base, param["properties"], inner)
 
 
-def build_cases(spec: SpecFile, compiled: dict[str, Any], attr_path: list[str], facts: ErrorFacts) -> MethodCases:
+def build_cases(spec: SpecFile, compiled: MethodSpec, attr_path: list[str], facts: ErrorFacts) -> MethodCases:
     cases = MethodCases(spec.method_id, attr_path)
     data = spec.data
     for example in data.get("examples", []):

@@ -24,9 +24,9 @@ __version__ = "0.1.0"
 
 def methods() -> list[str]:
     """Every method with a spec: REST names, with `@v3` appended for REST v3 methods."""
-    from b24client._index import METHODS
+    from b24client.runtime.specs import method_ids
 
-    return sorted(METHODS)
+    return sorted(method_ids())
 
 
 def __getattr__(name: str) -> Any:

@@ -160,6 +160,6 @@ def test_offset_limit_lists_are_walked_until_a_short_page(portal_factory, client
 def test_an_offset_limit_list_answering_its_docs_example_ends_after_one_page(portal_factory, client_for):
     portal = portal_factory(stateful=False)
     b24 = client_for(portal)
-    example = portal.specs.get("im.recent.list")["example"]["response"]["body"]["result"]["items"]
+    example = portal.specs.example("im.recent.list")["response"]["body"]["result"]["items"]
     records = list(b24.iterate("im.recent.list"))
     assert records == example and len(records) > 0

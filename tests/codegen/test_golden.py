@@ -75,4 +75,5 @@ def test_keyword_wire_name_becomes_an_escaped_keyword_argument(fixture_package: 
 
 def test_v3_method_lives_under_the_v3_namespace(fixture_package: dict[str, str]) -> None:
     assert "class V3DemoWidgetNamespace" in fixture_package["generated/b24client/api/v3.py"]
-    assert '"demo.widget.get@v3": "demo_widget_get__v3"' in fixture_package["generated/b24client/_index.py"]
+    assert '"demo.widget.get@v3"' in fixture_package["generated/b24client/_specs/__init__.py"]
+    assert "generated/b24client/_specs/demo_widget_get__v3.py" in fixture_package

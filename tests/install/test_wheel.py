@@ -47,6 +47,10 @@ def test_the_wheel_ships_its_types_and_every_module_imports(installed: Path, tmp
     files = run(installed, "-c", "import b24client, pathlib; print(pathlib.Path(b24client.__file__).parent)", cwd=tmp_path)
     package = Path(files.stdout.strip())
     assert (package / "py.typed").exists(), "the wheel lacks the PEP 561 marker"
+    # package data, not modules: the emulator's and `b24 describe`'s example replies
+    shown = "from b24client.runtime import specs; print(specs.example('crm.deal.get')['name'])"
+    example = run(installed, "-c", shown, cwd=tmp_path)
+    assert example.stdout.strip() == "success", example.stderr
     assert ".venv" not in str(package) and str(ROOT) not in str(package), package
     imported = run(installed, "-c", IMPORT_ALL, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr

@@ -167,7 +167,7 @@ VALUES = st.one_of(
 def calls(draw: st.DrawFn) -> tuple[str, dict[Any, Any]]:
     method = draw(st.sampled_from(METHODS))
     spec = specs.get(method) or {}
-    example = dict(((spec.get("example") or {}).get("request")) or {})
+    example = dict(((specs.example(method) or {}).get("request")) or {})
     names = list(spec.get("params", {})) or ["id"]
     shape = draw(st.sampled_from(["example", "example with one value changed", "anything"]))
     if shape != "anything" and example:  # near a valid call, so that some calls do go out

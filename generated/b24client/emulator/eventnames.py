@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import Any
 
 VERB_SUFFIX = {"add": "ADD", "update": "UPDATE", "delete": "DELETE"}
@@ -53,12 +54,11 @@ def known_events() -> frozenset[str]:
     """Upper-case names event.bind accepts: the `events` example's, plus EXTRA_EVENTS."""
     from b24client.runtime import specs
 
-    spec = specs.get("events") or {}
+    example: Mapping[str, Any] = specs.example("events") or {}
     names: set[str] = set(EXTRA_EVENTS)
-    for example in spec.get("examples") or [spec.get("example") or {}]:
-        result = ((example.get("response") or {}).get("body") or {}).get("result")
-        if isinstance(result, list):
-            names.update(str(name).upper() for name in result)
+    result = ((example.get("response") or {}).get("body") or {}).get("result")
+    if isinstance(result, list):
+        names.update(str(name).upper() for name in result)
     return frozenset(names)
 
 

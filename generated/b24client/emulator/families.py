@@ -144,8 +144,10 @@ def _record_of(result: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def _example_result(spec: Mapping[str, Any] | None) -> Any:
-    example = (spec or {}).get("example") or {}
+def _example_result(method_id: str) -> Any:
+    from b24client.runtime import specs as runtime_specs
+
+    example: Mapping[str, Any] = runtime_specs.example(method_id) or {}
     return ((example.get("response") or {}).get("body") or {}).get("result")
 
 
@@ -156,7 +158,7 @@ def _param(spec: Mapping[str, Any] | None, lowered: str) -> str | None:
 def _derive(name: str, methods: dict[str, str], specs: Mapping[str, Mapping[str, Any]], override: Mapping[str, Any]) -> Family:
     methods = dict(override.get("methods", methods))
     by_verb = {verb: specs.get(method) for verb, method in methods.items()}
-    results = {verb: _example_result(spec) for verb, spec in by_verb.items()}
+    results = {verb: _example_result(method) for verb, method in methods.items()}
     fields_param = override.get("fields_param") or _param(by_verb.get("add"), "fields")
     template: dict[str, Any] = {}
     examples: dict[str, dict[str, Any]] = {"": {}}
@@ -175,9 +177,9 @@ def _derive(name: str, methods: dict[str, str], specs: Mapping[str, Mapping[str,
     )
     for key in declared:
         template.setdefault(key, None)
-    described = specs.get(f"{name}.fields")
-    if isinstance(_example_result(described), Mapping):
-        for key in _example_result(described):
+    described = _example_result(f"{name}.fields") if f"{name}.fields" in specs else None
+    if isinstance(described, Mapping):
+        for key in described:
             template.setdefault(str(key), None)
     letters = [key for key in template if any(c.isalpha() for c in key)]
     upper = sum(key == key.upper() for key in letters) * 2 >= len(letters) if letters else True

@@ -19,7 +19,7 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -334,7 +334,8 @@ class Emulator(PortalSide):
         if canonical == "batch":
             return self._batch(params, identity, started)
         key = request.headers.get("idempotency-key") if target.api_version == 3 else None
-        if key is not None and not (self.specs.get(canonical) or {}).get("idempotent", False):
+        spec = self.specs.get(canonical)
+        if key is not None and not (spec is not None and spec["idempotent"]):
             return self._invoke_once(key, canonical, params, identity, started), ()
         return self.invoke(canonical, params, identity, started), ()
 
@@ -410,7 +411,7 @@ class Emulator(PortalSide):
                 with self._state_lock:
                     reply = handler(call)
             else:
-                reply = self._example_reply(spec)
+                reply = self._example_reply(self.specs.example(method_id))
             cost = reply.cost if reply.cost is not None else cfg.costs.call_seconds
             outcome = Outcome(200, reply.result, total=reply.total, next=reply.next, cost=cost, started=started)
         except MethodError as exc:
@@ -432,9 +433,9 @@ class Emulator(PortalSide):
         return outcome
 
     @staticmethod
-    def _example_reply(spec: dict[str, Any] | None) -> Reply:
-        example = (spec or {}).get("example") or {}
-        body = (example.get("response") or {}).get("body") or {}
+    def _example_reply(example: Mapping[str, Any] | None) -> Reply:
+        """A method without a stateful handler answers with its page's example reply."""
+        body = ((example or {}).get("response") or {}).get("body") or {}
         return Reply(body.get("result", []), total=body.get("total"), next=body.get("next"))
 
     def _batch(self, params: dict[str, Any], identity: Identity, started: float) -> tuple[Outcome, tuple[SubCall, ...]]:

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from b24client.runtime.specs import ErrorSpec, MethodSpec
 
 GENERIC_INVALID = ("ERROR_ARGUMENT", 400)
 GENERIC_FAILURE = ("0", 400)
@@ -57,12 +60,16 @@ class SpecBook:
         """The spec's spelling of a method id, or None when no spec has it."""
         return self._index().get(method_id.lower())
 
-    def get(self, method_id: str) -> dict[str, Any] | None:
+    def get(self, method_id: str) -> MethodSpec | None:
         canonical = self.canonical(method_id)
-        if canonical is None:
-            return None
-        spec: dict[str, Any] | None = _runtime_specs().get(canonical)
+        spec: MethodSpec | None = _runtime_specs().get(canonical) if canonical else None
         return spec
+
+    def example(self, method_id: str) -> Mapping[str, Any] | None:
+        """The docs' example of a method (kept apart from the spec: only the emulator reads it)."""
+        canonical = self.canonical(method_id)
+        found: Mapping[str, Any] | None = _runtime_specs().example(canonical) if canonical else None
+        return found
 
     def validate(self, method_id: str, params: Mapping[str, Any], *, skip: frozenset[str] = frozenset()) -> list[str]:
         """Readable problems with the parameters; empty when valid or when there is no spec.
@@ -76,7 +83,7 @@ class SpecBook:
 
         return [str(problem) for problem in validate(canonical, dict(params)) if problem.rule not in skip]
 
-    def errors(self, method_id: str) -> list[dict[str, Any]]:
+    def errors(self, method_id: str) -> list[ErrorSpec]:
         spec = self.get(method_id)
         return list(spec.get("errors", [])) if spec else []
 

@@ -282,7 +282,7 @@ def _vanishing_required(call: BatchCall) -> list[Problem]:
     """Required parameters given as `{}` or `[]`: a batch command is a PHP query string, where
     an empty array leaves no trace, so the portal would refuse the command for a parameter
     that the same call sent directly (as JSON) carries."""
-    params = call.spec.get("params", {}) if call.spec is not None else {}
+    params: Mapping[str, Any] = call.spec["params"] if call.spec is not None else {}
     return [
         Problem(
             call.method,

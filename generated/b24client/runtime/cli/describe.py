@@ -162,7 +162,8 @@ def describe(method_id: str, spec: specs.MethodSpec) -> str:
         lines.append("  Refused inside batch.")
     paging = spec.get("pagination")
     if paging:
-        size = f", {paging['page_size']} per page" if paging.get("page_size") else ""
+        page_size = paging.get("page_size")
+        size = f", {page_size} per page" if page_size else ""
         lines.append(f"  Paged ({paging['style']}{size}): `b24 export {spec['method']}` reads every record.")
     lines += ["", "Parameters:" + ("" if spec["params"] else " none")]
     rows = list(parameter_rows(spec["params"]))
@@ -174,14 +175,15 @@ def describe(method_id: str, spec: specs.MethodSpec) -> str:
         lines += ["", "Rules:"] + [f"  - {constraint_text(constraint)}" for constraint in spec["constraints"]]
     lines += ["", "Errors (besides the system errors any method can return):"]
     if spec["errors"]:
+        header: tuple[str, ...] = ("CODE", "STATUS", "CLASS", "WHEN THE DESCRIPTION MATCHES")
         lines += _table(
-            [("CODE", "STATUS", "CLASS", "WHEN THE DESCRIPTION MATCHES")]
+            [header]
             + [(error["code"] or '""', str(error["status"]), error["class"], error.get("match", "")) for error in spec["errors"]]
         )
     else:
         lines.append("  none documented")
-    example = spec.get("example")
-    request = example["request"] if example else {}
+    example = specs.example(method_id)  # stored apart from the spec: the call path never reads it
+    request = example.get("request", {}) if example else {}
     lines += ["", "Example" + (f" ({example['name']})" if example else "") + ":"]
     version_flag = " --v3" if version == 3 else ""
     lines.append(f"  b24 call {spec['method']}{version_flag} --json '{json.dumps(request, ensure_ascii=False)}'")
