@@ -152,6 +152,11 @@ def _cpu_per_thousand(run: Run) -> float | None:
     return cpu / records * 1000 if records and cpu is not None else None
 
 
+def _injected(run: Run) -> float:
+    """Faults the portal injected (503s, resets): the faults row's load, 0 elsewhere."""
+    return float(sum(run.counters.get("faults", {}).values()))
+
+
 def _cell(value: Any, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -177,7 +182,19 @@ def _note(summary: Summary) -> str:
 
 
 def print_table(summaries: list[Summary], modeled: Bound) -> None:
-    header = ["client", "wall s", "spread", "wall/bound", "CPU s/1k rec", "requests", "503s", "429s", "peak RSS MiB", "note"]
+    header = [
+        "client",
+        "wall s",
+        "spread",
+        "wall/bound",
+        "CPU s/1k rec",
+        "requests",
+        "503s",
+        "429s",
+        "faults",
+        "peak RSS MiB",
+        "note",
+    ]
     table = [header]
     for summary in summaries:
         wall = summary.wall
@@ -192,6 +209,7 @@ def print_table(summaries: list[Summary], modeled: Bound) -> None:
                 _cell(_counter(summary, "requests"), 0),
                 _cell(_counter(summary, "query_limit_exceeded"), 0),
                 _cell(_counter(summary, "operation_time_limit"), 0),
+                _cell(summary.median(_injected), 0),
                 _cell(summary.median(lambda run: run.result.get("peak_rss_mib")), 1),
                 _note(summary),
             ]
