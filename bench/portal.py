@@ -23,20 +23,35 @@ def free_port() -> int:
 
 class Portal:
     def __init__(self, *options: str) -> None:
+        for _attempt in range(5):  # another process on this shared machine may take the free port first
+            if self._start(options):
+                break
+        else:
+            raise RuntimeError("the emulator did not start")
+        self.webhook_url: str = self.info["webhook_url"]
+
+    def _start(self, options: tuple[str, ...]) -> bool:
+        """Start on a free port; False when our process died (port taken) or never answered."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "b24client.emulator", "--port", str(self.port), *options]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         for _ in range(200):
+            if self.process.poll() is not None:
+                return False
             try:
                 self.info = self._call("GET", "info")
-                break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.HTTPError):
                 time.sleep(0.05)
-        else:
+                continue
+            # Ours only if our process still runs and holds the deals we asked for.
+            wanted = options[options.index("--deals") + 1] if "--deals" in options else None
+            if self.process.poll() is None and (wanted is None or str(self.info.get("deals")) == wanted):
+                return True
             self.stop()
-            raise RuntimeError("the emulator did not start")
-        self.webhook_url: str = self.info["webhook_url"]
+            return False
+        self.stop()
+        return False
 
     def _call(self, verb: str, name: str) -> Any:
         reply = requests.request(verb, f"{self.base}/_emulator/{name}", json={} if verb == "POST" else None, timeout=30)

@@ -1,15 +1,15 @@
 """`make bench`: full export of N deals by b24client and its peers, and per-call overhead.
 
-One emulator process with its limits on (documented values, time-compressed by
---time-scale, with simulated latency so a page costs portal time), reset before each
-client. Each client exports in its own process and reports records, unique ids, wall
-time and peak RSS; the emulator's counters give requests, 503s and 429s. The peers run
-from a throwaway virtualenv (.bench/peers-venv), configured with the same scaled limits
-wherever their options allow. A second run of our client has 5% injected 503s and 1%
-connection resets. Figures are printed, never asserted.
+Run where the modeled bound is the floor: time scale 10 by default, so one 10-minute
+operating window is 60 s and the emulator's own work (bench/emulator_speed.py) is small
+against it. Each run gets a fresh emulator process (documented limits on, simulated
+latency) and one client in its own process; every (size, client) is run --repeats times
+and the table gives the median with the spread (max-min over median). A figure whose
+spread is over 20% is marked "not a result". A failed run is explained from the portal's
+request log and counters (bench/evidence.py). Figures are printed, never asserted.
 
-    .venv/bin/python bench/run.py                      # N=250,000, time scale 100
-    .venv/bin/python bench/run.py --deals 50000 --skip-peers
+    .venv/bin/python bench/run.py                                # 20k, 50k, 250k; 3 runs each
+    .venv/bin/python bench/run.py --sizes 20000 --repeats 1 --skip-faults
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,39 +28,133 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import evidence  # noqa: E402
 import overhead  # noqa: E402
 import peers_env  # noqa: E402
+from bound import Bound, bound  # noqa: E402
 from portal import Portal  # noqa: E402
 
 FAULTS = ("--fault", "503=0.05", "--fault", "reset_before=0.005", "--fault", "reset_after=0.005", "--fault-seed", "11")
+NOT_A_RESULT = 0.20  # spread above which a median is not reported as a result
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str
+    python: Callable[[], Path]
+    script: Path
+    ours: bool = False
+    portal_options: tuple[str, ...] = ()
+
+
+def _ours_python() -> Path:
+    return Path(sys.executable)
+
+
+def clients(skip_peers: bool, skip_faults: bool) -> list[Client]:
+    ours = HERE / "clients" / "ours_export.py"
+    chosen = [Client("b24client iterate", _ours_python, ours, ours=True)]
+    chosen += ASYNC_CLIENTS
+    if not skip_peers:
+        versions = peers_env.versions()
+        for name, script in (
+            ("fast_bitrix24 get_all", "fast_bitrix24_export.py"),
+            ("b24pysdk as_list_fast", "b24pysdk_export.py"),
+        ):
+            package = name.split()[0].replace("_", "-")
+            version = versions.get(package, versions.get(package.replace("-", "_"), ""))
+            chosen.append(Client(f"{name} {version}".strip(), peers_env.python, HERE / "peers" / script))
+    if not skip_faults:
+        chosen.append(Client("b24client, 5% 503 + 1% resets", _ours_python, ours, ours=True, portal_options=FAULTS))
+    return chosen
+
+
+# Slot for the async client (issue 13, another helper): append a Client whose script runs
+# AsyncBitrix24's export (and one for fast_bitrix24's BitrixAsync) and it joins every size.
+ASYNC_CLIENTS: list[Client] = []
 
 
 @dataclass
-class Row:
-    name: str
+class Run:
     result: dict[str, Any]
     counters: dict[str, Any]
+    why: str = ""  # the portal's evidence when the run failed
 
     @property
     def complete(self) -> bool:
-        return (
-            not self.result.get("error")
-            and self.result.get("unique") == self.result.get("expected")
-            and self.result.get("records") == self.result.get("expected")
-        )
+        expected = self.result.get("expected")
+        return not self.result.get("error") and self.result.get("unique") == expected == self.result.get("records")
 
 
-def run_client(portal: Portal, name: str, python: Path, script: Path, deals: int, scale: float, timeout: float) -> Row:
-    portal.reset()
-    command = [str(python), str(script), "--webhook", portal.webhook_url, "--deals", str(deals), "--time-scale", str(scale)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        result = json.loads(lines[-1]) if lines else {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
-    except subprocess.TimeoutExpired:
-        result = {"error": f"timed out after {timeout:.0f} s"}
-    result["expected"] = deals
-    return Row(name, result, portal.counters())
+def run_once(client: Client, deals: int, scale: float, timeout: float) -> Run:
+    """A fresh portal for this one run: no state, budget or bucket carried over."""
+    options = ("--deals", str(deals), "--time-scale", str(scale), "--simulate-latency", *client.portal_options)
+    with Portal(*options) as portal:
+        command = [
+            str(client.python()),
+            str(client.script),
+            "--webhook",
+            portal.webhook_url,
+            "--deals",
+            str(deals),
+            "--time-scale",
+            str(scale),
+        ]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
+            lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+            fallback = {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+            result: dict[str, Any] = json.loads(lines[-1]) if lines else fallback
+        except subprocess.TimeoutExpired:
+            result = {"error": f"timed out after {timeout:.0f} s"}
+        result["expected"] = deals
+        run = Run(result, portal.counters())
+        if not run.complete:
+            run.why = evidence.explain(portal.base, run.counters)
+        return run
+
+
+@dataclass
+class Summary:
+    client: Client
+    runs: list[Run]
+
+    def median(self, pick: Callable[[Run], float | None]) -> float | None:
+        values = [value for value in map(pick, self.runs) if value is not None]
+        return statistics.median(values) if values else None
+
+    def spread(self, pick: Callable[[Run], float | None]) -> float | None:
+        values = [value for value in map(pick, self.runs) if value is not None]
+        if len(values) < 2 or not statistics.median(values):
+            return None
+        return (max(values) - min(values)) / statistics.median(values)
+
+    @property
+    def complete(self) -> bool:
+        return all(run.complete for run in self.runs)
+
+    @property
+    def wall(self) -> float | None:
+        return self.median(lambda run: run.result.get("wall"))
+
+    @property
+    def wall_spread(self) -> float | None:
+        return self.spread(lambda run: run.result.get("wall"))
+
+    @property
+    def reliable(self) -> bool:
+        spread = self.wall_spread
+        return spread is None or spread <= NOT_A_RESULT
+
+
+def _cpu_per_thousand(run: Run) -> float | None:
+    records, cpu = run.result.get("records"), run.result.get("cpu")
+    return cpu / records * 1000 if records and cpu is not None else None
+
+
+def _injected(run: Run) -> float:
+    """Faults the portal injected (503s, resets): the faults row's load, 0 elsewhere."""
+    return float(sum(run.counters.get("faults", {}).values()))
 
 
 def _cell(value: Any, digits: int = 2) -> str:
@@ -69,44 +165,53 @@ def _cell(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def _note(row: Row) -> str:
-    error = row.result.get("error")
-    if error:
-        return f"failed: {error[:70]}..." if len(error) > 70 else f"failed: {error}"
-    return "every record once" if row.complete else "incomplete"
+def _counter(summary: Summary, name: str) -> float | None:
+    return summary.median(lambda run: float(run.counters.get(name, 0)))
 
 
-def print_table(rows: list[Row], deals: int) -> None:
+def _note(summary: Summary) -> str:
+    done = sum(run.complete for run in summary.runs)
+    if done == len(summary.runs):
+        note = "every record once"
+    else:
+        errors = {str(run.result.get("error") or "incomplete")[:60] for run in summary.runs if not run.complete}
+        note = f"{len(summary.runs) - done} of {len(summary.runs)} failed: {'; '.join(sorted(errors))}"
+    if not summary.reliable:
+        note += f"; NOT A RESULT (wall spread {summary.wall_spread:.0%} > 20%)"
+    return note
+
+
+def print_table(summaries: list[Summary], modeled: Bound) -> None:
     header = [
         "client",
+        "wall s",
+        "spread",
+        "wall/bound",
+        "CPU s/1k rec",
         "requests",
         "503s",
         "429s",
         "faults",
-        "records",
-        "unique",
-        "wall s",
-        "client CPU s",
         "peak RSS MiB",
         "note",
     ]
     table = [header]
-    for row in rows:
-        result, counters = row.result, row.counters
-        faults = sum(counters.get("faults", {}).values())
+    for summary in summaries:
+        wall = summary.wall
+        spread = summary.wall_spread
         table.append(
             [
-                row.name,
-                _cell(counters.get("requests")),
-                _cell(counters.get("query_limit_exceeded")),
-                _cell(counters.get("operation_time_limit")),
-                _cell(faults),
-                _cell(result.get("records")),
-                _cell(result.get("unique")),
-                _cell(result.get("wall")),
-                _cell(result.get("cpu")),
-                _cell(result.get("peak_rss_mib"), 1),
-                _note(row),
+                summary.client.name,
+                _cell(wall),
+                "-" if spread is None else f"{spread:.0%}",
+                _cell(wall / modeled.seconds if wall is not None else None),
+                _cell(summary.median(_cpu_per_thousand), 3),
+                _cell(_counter(summary, "requests"), 0),
+                _cell(_counter(summary, "query_limit_exceeded"), 0),
+                _cell(_counter(summary, "operation_time_limit"), 0),
+                _cell(summary.median(_injected), 0),
+                _cell(summary.median(lambda run: run.result.get("peak_rss_mib")), 1),
+                _note(summary),
             ]
         )
     widths = [max(len(line[index]) for line in table) for index in range(len(header))]
@@ -114,59 +219,71 @@ def print_table(rows: list[Row], deals: int) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
         if index == 0:
             print("  ".join("-" * width for width in widths))
-    print(f"target requests <= ceil(N/2500)+1 = {math.ceil(deals / 2500) + 1}")
+    for summary in summaries:
+        for number, run in enumerate(summary.runs, 1):
+            if run.why:
+                print(f"  {summary.client.name}, run {number}: {run.why}")
+
+
+def print_ratio(summaries: list[Summary]) -> None:
+    ours = next(summary for summary in summaries if summary.client.ours)
+    peers = [summary for summary in summaries if not summary.client.ours and summary.complete and summary.wall]
+    if not ours.complete or ours.wall is None:
+        print("wall ours / best peer: our export was incomplete")
+        return
+    if not peers:
+        print("wall ours / best peer: no peer returned every record in every run")
+        return
+    best = min(peers, key=lambda summary: summary.wall or math.inf)
+    ratio = ours.wall / (best.wall or math.inf)
+    verdict = "" if ours.reliable and best.reliable else " (NOT A RESULT: a spread is over 20%)"
+    print(f"wall ours / best complete peer ({best.client.name}): {ratio:.2f} (target <= 0.70){verdict}")
+
+
+def print_bound(modeled: Bound) -> None:
+    print(
+        f"bound: {modeled.cost:.1f} s of portal time ({math.ceil(modeled.records / 50):,} pages x "
+        f"{modeled.page_cost:.3f} s, start=-1); the budget of 480 s per 10-minute window is "
+        f"{modeled.records_per_window:,} records per window; {modeled.full_windows} full window(s) to wait "
+        f"({600 / modeled.time_scale:g} s each at this scale) -> floor {modeled.seconds:.2f} s"
+        + ("" if modeled.dominated_by_budget else " (under one window: the floor is the pages' latency one at a time)")
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--deals", type=int, default=250_000)
-    parser.add_argument("--time-scale", type=float, default=100.0)
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds allowed per client")
+    parser.add_argument("--sizes", default="20000,50000,250000", help="comma-separated deal counts")
+    parser.add_argument("--time-scale", type=float, default=10.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per run")
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--skip-faults", action="store_true")
+    parser.add_argument("--skip-overhead", action="store_true")
     args = parser.parse_args()
-    deals, scale = args.deals, args.time_scale
-    ours_script = HERE / "clients" / "ours_export.py"
-    portal_options = ("--deals", str(deals), "--time-scale", str(scale), "--simulate-latency")
-    print(
-        f"Full export of {deals:,} deals (crm.deal.list, select ID and TITLE); emulator limits on "
-        f"(X=50, Y=2/s, 480 s per 10 min), time scale {scale:g}, simulated latency."
-    )
-    rows: list[Row] = []
-    with Portal(*portal_options) as portal:
-        rows.append(run_client(portal, "b24client iterate", Path(sys.executable), ours_script, deals, scale, args.timeout))
-        if not args.skip_peers:
-            python = peers_env.python()
-            versions = peers_env.versions()
-            for name, script in (
-                ("fast_bitrix24 get_all", "fast_bitrix24_export.py"),
-                ("b24pysdk as_list_fast", "b24pysdk_export.py"),
-            ):
-                package = name.split()[0].replace("_", "-")
-                label = f"{name} {versions.get(package, versions.get(package.replace('-', '_'), ''))}".strip()
-                rows.append(run_client(portal, label, python, HERE / "peers" / script, deals, scale, args.timeout))
-    if not args.skip_faults:
-        with Portal(*portal_options, *FAULTS) as portal:
-            rows.append(
-                run_client(portal, "b24client, 5% 503 + 1% resets", Path(sys.executable), ours_script, deals, scale, args.timeout)
-            )
-    print()
-    print_table(rows, deals)
-    ours = rows[0]
-    complete_peers = [row for row in rows[1:] if row.complete and "b24client" not in row.name]
-    if ours.complete and complete_peers:
-        best = min(complete_peers, key=lambda row: float(row.result["wall"]))
-        ratio = float(ours.result["wall"]) / float(best.result["wall"])
-        print(f"wall time ours / best complete peer ({best.name}): {ratio:.2f} (target <= 0.70)")
-    else:
-        print("wall time ratio: no peer returned every record" if ours.complete else "our export was incomplete")
-    with Portal("--no-limits") as portal:
-        figures = overhead.measure(portal.webhook_url)
-    print(
-        f"per-call overhead ({overhead.METHOD}, {int(figures['calls'])} calls each, medians): "
-        f"ours {figures['ours_ms']:.3f} ms, bare requests.Session.post {figures['bare_ms']:.3f} ms, "
-        f"ratio {figures['ratio']:.3f} (target <= 1.05)"
-    )
+    scale = args.time_scale
+    chosen = clients(args.skip_peers, args.skip_faults)
+    for deals in (int(size) for size in args.sizes.split(",")):
+        modeled = bound(deals, scale)
+        print(
+            f"\nFull export of {deals:,} deals (crm.deal.list, select ID and TITLE); a fresh emulator per run, "
+            f"limits on (X=50, Y=2/s, 480 s per 10 min), time scale {scale:g}, simulated latency; "
+            f"{args.repeats} runs each, medians."
+        )
+        summaries = [
+            Summary(client, [run_once(client, deals, scale, args.timeout) for _ in range(args.repeats)]) for client in chosen
+        ]
+        print_table(summaries, modeled)
+        print_bound(modeled)
+        print(f"target requests <= ceil(N/2500)+1 = {math.ceil(deals / 2500) + 1}")
+        print_ratio(summaries)
+    if not args.skip_overhead:
+        with Portal("--no-limits") as portal:
+            figures = overhead.measure(portal.webhook_url)
+        print(
+            f"\nper-call overhead ({overhead.METHOD}, {int(figures['calls'])} calls each, medians): "
+            f"ours {figures['ours_ms']:.3f} ms, bare requests.Session.post {figures['bare_ms']:.3f} ms, "
+            f"ratio {figures['ratio']:.3f} (target <= 1.05)"
+        )
 
 
 if __name__ == "__main__":

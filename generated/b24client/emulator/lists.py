@@ -142,6 +142,54 @@ class _Group:
     parts: list[_Condition | _Group]
 
 
+def _created(deal_id: int) -> _dt.datetime:
+    return _EPOCH + _dt.timedelta(minutes=37 * deal_id)
+
+
+def _day(moment: _dt.datetime) -> str:
+    return _iso(moment.replace(hour=0, minute=0, second=0))
+
+
+# Fields of a seeded deal that take no random draw, each as a function of the id alone;
+# `DealStore._generated` gives the same values (tests/emulator/test_deal_fields_subset.py).
+_DRAWLESS_VALUE: dict[str, Callable[[int], Any]] = {
+    "ID": lambda deal_id: deal_id,
+    "TITLE": lambda deal_id: f"Deal #{deal_id}",
+    "CATEGORY_ID": lambda _id: 0,
+    "IS_RECURRING": lambda _id: "N",
+    "IS_RETURN_CUSTOMER": lambda _id: "N",
+    "IS_REPEATED_APPROACH": lambda _id: "N",
+    "PROBABILITY": lambda _id: None,
+    "CURRENCY_ID": lambda _id: "USD",
+    "IS_MANUAL_OPPORTUNITY": lambda _id: "N",
+    "TAX_VALUE": lambda _id: 0.0,
+    "QUOTE_ID": lambda _id: None,
+    "LEAD_ID": lambda _id: None,
+    "BEGINDATE": lambda deal_id: _day(_created(deal_id)),
+    "CLOSEDATE": lambda deal_id: _day(_created(deal_id) + _dt.timedelta(days=7)),
+    "OPENED": lambda _id: "Y",
+    "COMMENTS": lambda _id: None,
+    "CREATED_BY_ID": lambda _id: 1,
+    "DATE_CREATE": lambda deal_id: _iso(_created(deal_id)),
+    **{
+        name: (lambda _id: None)
+        for name in (
+            "SOURCE_DESCRIPTION",
+            "ADDITIONAL_INFO",
+            "LOCATION_ID",
+            "ORIGINATOR_ID",
+            "ORIGIN_ID",
+            "UTM_SOURCE",
+            "UTM_MEDIUM",
+            "UTM_CAMPAIGN",
+            "UTM_CONTENT",
+            "UTM_TERM",
+        )
+    },
+}
+_DRAWLESS = frozenset(_DRAWLESS_VALUE)
+
+
 class DealStore:
     """Deals 1..count generated from the seed, minus deletions, plus edits."""
 
@@ -251,11 +299,19 @@ class DealStore:
 
     # --- records ----------------------------------------------------------------------------
 
-    def record(self, deal_id: int) -> dict[str, Any]:
-        """Typed values keyed by UPPER names: the seed's deal with its edits, or an added deal."""
+    def record(self, deal_id: int, fields: frozenset[str] | None = None) -> dict[str, Any]:
+        """Typed values keyed by UPPER names: the seed's deal with its edits, or an added deal.
+
+        With `fields`, the record may hold only those (and the rest may be missing): a page
+        that renders ID and TITLE then skips the random draws and date formatting that make
+        up most of a whole record's cost, with the same values the whole record has.
+        """
         if deal_id in self._added:
             return dict(self._added[deal_id])
-        generated = self._generated(deal_id)
+        if fields is not None and fields <= _DRAWLESS:
+            generated = {field: _DRAWLESS_VALUE[field](deal_id) for field in fields}
+        else:
+            generated = self._generated(deal_id)
         generated.update(self._edits.get(deal_id, {}))
         return generated
 
@@ -330,12 +386,14 @@ class DealStore:
         offset = start_value(start)
         counting = offset >= 0
         offset = max(offset, 0)
+        wanted = _wanted(select, flavor)
         with self._lock:
             count, deleted, added = self._count, sorted(self._deleted), sorted(self._added)
         ids = _id_plan(group, order_keys, count, deleted) if not added else None
         if ids is not None:
             total, page_ids = ids.total if counting else None, ids.page(offset, PAGE_SIZE)
-            records = [self.record(deal_id) for deal_id in page_ids]
+            needed = frozenset(wanted)  # the id plan read the filter and order already
+            records = [self.record(deal_id, needed) for deal_id in page_ids]
         else:
             gone = set(deleted)
             present = itertools.chain((i for i in range(1, count + 1) if i not in gone), added)
@@ -345,7 +403,7 @@ class DealStore:
             total = len(matched) if counting else None
             records = matched[offset : offset + PAGE_SIZE]
         next_start = offset + PAGE_SIZE if total is not None and offset + PAGE_SIZE < total else None
-        rendered = [_render(record, flavor, select) for record in records]
+        rendered = [_render_fields(record, flavor, wanted) for record in records]
         return ListPage(rendered, total, next_start, offset)
 
 
@@ -580,7 +638,11 @@ def _as_deal_value(field: str, value: Any) -> Any:
 
 
 def _render(record: Mapping[str, Any], flavor: Flavor, select: Any) -> dict[str, Any]:
-    fields = _wanted(select, flavor)
+    return _render_fields(record, flavor, _wanted(select, flavor))
+
+
+def _render_fields(record: Mapping[str, Any], flavor: Flavor, fields: list[str]) -> dict[str, Any]:
+    """`_render` with the select already resolved: a page resolves it once, not per row."""
     if flavor == "deal":
         return {field: _as_deal_value(field, record[field]) for field in fields}
     rendered = {_CAMEL[field]: record[field] for field in fields}
