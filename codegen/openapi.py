@@ -28,9 +28,9 @@ from .typeexpr import TypeRegistry
 
 DOCUMENT_PATH = "openapi/b24.openapi.json"
 REF = "#/components/schemas/"
-_BOOLEAN_WORDS = ["0", "1", "N", "Y", "false", "n", "true", "y"]  # runtime/validate.py _BOOLEAN_WORDS
+_BOOLEAN_WORDS = ["0", "1", "N", "Y", "false", "n", "true", "y"]  # b24client.runtime.validate._BOOLEAN_WORDS
 
-# The value shapes the validator accepts for each primitive kind (runtime/validate.py
+# The value shapes the validator accepts for each primitive kind (b24client.runtime.validate
 # _kind_matches), so a document-driven check and the client agree on what is valid.
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": ["string", "number"], "description": "Text; numbers are sent as their digits."},
@@ -107,7 +107,7 @@ class SchemaBuilder:
         return dict(KIND_SCHEMAS[kind])
 
     def param_schema(self, param: dict[str, Any]) -> dict[str, Any]:
-        """As runtime/validate.py reads a parameter: bounds and nesting apply to a plain value,
+        """As b24client.runtime.validate reads a parameter: bounds and nesting apply to a plain value,
         `items` (or `enum`) to the elements of a list, `max_items` to the list itself."""
         kinds = self.registry.resolve(param["type"])
         alternatives = []

@@ -427,7 +427,7 @@ def _rule_text(rule: dict[str, Any]) -> str:
 
 
 def _fallback(side: _Side, code: str, statuses: set[int]) -> str:
-    """The class the runtime raises for a code the method does not document (runtime/errormap.py)."""
+    """The class the runtime raises for a code the method does not document (b24client.runtime.errormap)."""
     status = min(statuses)
     return side.by_code.get(code) or CATEGORY_BASES.get(category_for_status(status) or "", ApiError).__name__
 
