@@ -28,6 +28,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 
 from . import phpquery, specs
+from .callpath import guess_idempotent
 from .encoding import MAX_DEPTH, unsendable
 from .errormap import error_class
 from .exceptions import ApiError, Bitrix24Error, RateLimitError, ValidationError
@@ -36,7 +37,7 @@ from .response import parse_count
 from .validate import Problem, wire_params
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .core import CallCore
 
 MAX_COMMANDS = 50
 Label = Hashable
@@ -98,8 +99,6 @@ class BatchCall:
 
     @property
     def idempotent(self) -> bool:
-        from .client import guess_idempotent
-
         return bool(self.spec["idempotent"]) if self.spec is not None else guess_idempotent(self.method)
 
     def __repr__(self) -> str:
@@ -195,7 +194,7 @@ class Batch:
     >>> batch.result["rows"]                                # doctest: +SKIP
     """
 
-    def __init__(self, client: Client, *, halt: bool = False, raise_on_error: bool = True) -> None:
+    def __init__(self, client: CallCore, *, halt: bool = False, raise_on_error: bool = True) -> None:
         self._client = client
         self.halt = halt
         self.raise_on_error = raise_on_error
@@ -254,7 +253,7 @@ class Batch:
 
 
 def from_commands(
-    client: Client, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool, raise_on_error: bool
+    client: CallCore, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool, raise_on_error: bool
 ) -> Batch:
     batch = Batch(client, halt=halt, raise_on_error=raise_on_error)
     items = commands.items() if isinstance(commands, Mapping) else enumerate(commands)
@@ -297,7 +296,7 @@ def _vanishing_required(call: BatchCall) -> list[Problem]:
     ]
 
 
-def _check(client: Client, calls: Sequence[BatchCall]) -> None:
+def _check(client: CallCore, calls: Sequence[BatchCall]) -> None:
     problems: list[Problem] = []
     position = {call.label: call.index for call in calls}
     for call in calls:
@@ -409,7 +408,7 @@ def _references(calls: Sequence[BatchCall]) -> set[Label]:
     return {ref.label for ref in found.values()}
 
 
-def run(client: Client, calls: Sequence[BatchCall], *, halt: bool = False) -> BatchResult:
+def run(client: CallCore, calls: Sequence[BatchCall], *, halt: bool = False) -> BatchResult:
     """Send `calls` in requests of up to 50 commands and collect every outcome."""
     _check(client, calls)
     outcome = BatchResult()
@@ -441,11 +440,12 @@ def run(client: Client, calls: Sequence[BatchCall], *, halt: bool = False) -> Ba
     return outcome
 
 
-def _send(
-    client: Client, chunk: _Chunk, outcome: BatchResult, halt: bool
-) -> tuple[list[tuple[BatchCall, Bitrix24Error]], float, bool]:
-    """Run one request; return the commands to send again, how long to wait first, and
-    whether to stop sending further requests."""
+Retries = list[tuple[BatchCall, Bitrix24Error]]
+
+
+def _send(client: CallCore, chunk: _Chunk, outcome: BatchResult, halt: bool) -> tuple[Retries, float, bool]:
+    """Run one request; return the commands to send again, how long to wait first (-1: back
+    off by attempt), and whether to stop sending further requests."""
     cmd, broken = chunk.encode(outcome)
     outcome.errors.update(broken)
     sendable = [call for call in chunk.calls if call.label not in broken]
@@ -454,57 +454,84 @@ def _send(
         return [], 0.0, True
     if not sendable:
         return [], 0.0, False
+    try:
+        payload = _post(client, chunk, sendable, cmd, halt)
+    except Bitrix24Error as exc:
+        for call in sendable:
+            outcome.errors[call.label] = exc
+        return [], 0.0, True
+    limited, unrun = _collect(chunk, sendable, payload, outcome)
+    return _settle(client, sendable, limited, unrun, outcome, halt)
+
+
+def _post(client: CallCore, chunk: _Chunk, sendable: list[BatchCall], cmd: dict[str, str], halt: bool) -> Mapping[str, Any]:
+    """The one HTTP request, inside the limiter's hold on every command's method; each
+    command's own timing is reported to the limiter."""
     limiter = client.rate_limiter
     counts: dict[str, int] = {}
     for call in sendable:
         counts[call.method] = counts.get(call.method, 0) + 1
     held = limiter.hold(counts) if isinstance(limiter, BatchAware) else nullcontext()
-    try:
-        with held:
-            response = client._execute(
-                "batch", 2, {"halt": 1 if halt else 0, "cmd": cmd}, None, (), idempotent=all(call.idempotent for call in sendable)
-            )
-            payload = response.result if isinstance(response.result, Mapping) else {}
+    with held:
+        response = client.execute(
+            "batch", 2, {"halt": 1 if halt else 0, "cmd": cmd}, None, (), idempotent=all(call.idempotent for call in sendable)
+        )
+        payload = response.result if isinstance(response.result, Mapping) else {}
+        if limiter is not None:
             times = _member(payload, "result_time")
-            if limiter is not None:
-                for call in sendable:
-                    block = times.get(chunk.wire[call.label])
-                    if isinstance(block, Mapping):
-                        limiter.observe(call.method, block)
-    except Bitrix24Error as exc:
-        for call in sendable:
-            outcome.errors[call.label] = exc
-        return [], 0.0, True
-    results, errors = _member(payload, "result"), _member(payload, "result_error")
-    totals, nexts = _member(payload, "result_total"), _member(payload, "result_next")
+            for call in sendable:
+                block = times.get(chunk.wire[call.label])
+                if isinstance(block, Mapping):
+                    limiter.observe(call.method, block)
+    return payload
+
+
+def _collect(
+    chunk: _Chunk, sendable: list[BatchCall], payload: Mapping[str, Any], outcome: BatchResult
+) -> tuple[list[tuple[BatchCall, RateLimitError]], list[BatchCall]]:
+    """File each command's result or error; return those a limit refused and those that did not run."""
+    members = {name: _member(payload, name) for name in ("result", "result_error", "result_total", "result_next", "result_time")}
     limited: list[tuple[BatchCall, RateLimitError]] = []
     unrun: list[BatchCall] = []
     for call in sendable:
         wire = chunk.wire[call.label]
-        if wire in errors:
-            failure = nested_error(call, errors[wire])
+        if wire in members["result_error"]:
+            failure = nested_error(call, members["result_error"][wire])
             if isinstance(failure, RateLimitError):
                 limited.append((call, failure))
             else:
                 outcome.errors[call.label] = failure
-        elif wire in results:
-            outcome.results[call.label] = results[wire]
-            if wire in totals:
-                outcome.totals[call.label] = parse_count(call.method, 200, "result_total", totals[wire]) or 0
-            if wire in nexts:
-                outcome.nexts[call.label] = parse_count(call.method, 200, "result_next", nexts[wire]) or 0
-            if wire in times:
-                outcome.times[call.label] = dict(times[wire])
+        elif wire in members["result"]:
+            _store_result(call, wire, members, outcome)
         else:
             unrun.append(call)
+    return limited, unrun
+
+
+def _store_result(call: BatchCall, wire: str, members: Mapping[str, Mapping[str, Any]], outcome: BatchResult) -> None:
+    outcome.results[call.label] = members["result"][wire]
+    if wire in members["result_total"]:
+        outcome.totals[call.label] = parse_count(call.method, 200, "result_total", members["result_total"][wire]) or 0
+    if wire in members["result_next"]:
+        outcome.nexts[call.label] = parse_count(call.method, 200, "result_next", members["result_next"][wire]) or 0
+    if wire in members["result_time"]:
+        outcome.times[call.label] = dict(members["result_time"][wire])
+
+
+def _settle(
+    client: CallCore,
+    sendable: list[BatchCall],
+    limited: list[tuple[BatchCall, RateLimitError]],
+    unrun: list[BatchCall],
+    outcome: BatchResult,
+    halt: bool,
+) -> tuple[Retries, float, bool]:
+    """Which refused commands go again (not those a command that ran depended on), and after how long."""
     ran = [call for call in sendable if call.label in outcome.results or call.label in outcome.errors]
     needed = _references(ran)
-    retry: list[tuple[BatchCall, Bitrix24Error]] = []
-    for call, refusal in limited:
-        if call.label in needed:  # a command that ran already used its (missing) result
-            outcome.errors[call.label] = refusal
-        else:
-            retry.append((call, refusal))
+    refused = [(call, refusal) for call, refusal in limited if call.label not in needed]
+    outcome.errors.update({call.label: refusal for call, refusal in limited if call.label in needed})
+    retry: Retries = list(refused)
     if halt and limited and not any(call.label in needed for call in unrun):
         # Halted by a limit refusal: the rest did not run either and goes again with it.
         retry += [(call, NotRunError(f"batch command {call.label!r} was not run")) for call in unrun]
@@ -514,6 +541,7 @@ def _send(
     if not retry:
         failed = any(call.label in outcome.errors for call in sendable)
         return [], 0.0, halt and bool(unrun or limited or failed)
+    limiter = client.rate_limiter
     if limiter is None:
         return retry, -1.0, False  # no limiter: the caller backs off by attempt
-    return retry, max(limiter.limited(call.method, refusal) for call, refusal in limited if call.label not in needed), False
+    return retry, max(limiter.limited(call.method, refusal) for call, refusal in refused), False

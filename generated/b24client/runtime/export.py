@@ -35,7 +35,7 @@ from .batch import MAX_COMMANDS, Batch, BatchCall, BatchResult, Ref
 from .exceptions import Bitrix24Error
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .core import CallCore
 
 Strategy = Literal["auto", "cursor", "partitioned", "offset"]
 Record = dict[str, Any]
@@ -162,61 +162,84 @@ def cursor_plan(method: str, params: Mapping[str, Any], paging: Paging) -> _Plan
         return None
     base = {key: value for key, value in params.items() if key != "start"}
     order_key, order = _get_ci(base, paging.order_param)
-    descending = False
     if order_key is not None:
         del base[order_key]
-        if order:
-            if not isinstance(order, Mapping) or len(order) != 1:
-                return None
-            ((name, direction),) = order.items()
-            if str(name).lower() != field.lower() or str(direction).upper() not in ("ASC", "DESC"):
-                return None
-            descending = str(direction).upper() == "DESC"
+    descending = _descending(order, field)
+    if descending is None:
+        return None
     filter_key, query = _get_ci(base, paging.filter_param)
     query = dict(query) if isinstance(query, Mapping) else {}
     if filter_key is not None:
         del base[filter_key]
-    after = until = None
-    strict, inclusive = ("<", "<=") if descending else (">", ">=")
-    far_strict, far_inclusive = (">", ">=") if descending else ("<", "<=")
-    step = -1 if descending else 1
+    bounds = _id_bounds(query, field, descending)
+    if bounds is None:
+        return None
+    select_id = _select_id(base, paging, field)
+    return _Plan(method, paging, base, query, descending, *bounds, select_id)
+
+
+def _descending(order: Any, field: str) -> bool | None:
+    """Whether the requested order is by id descending; None when it is by anything else."""
+    if not order:
+        return False
+    if not isinstance(order, Mapping) or len(order) != 1:
+        return None
+    ((name, direction),) = order.items()
+    if str(name).lower() != field.lower() or str(direction).upper() not in ("ASC", "DESC"):
+        return None
+    return str(direction).upper() == "DESC"
+
+
+def _bound_rules(descending: bool) -> dict[str, tuple[str, int]]:
+    """Filter operators on the id, in the order they are matched: which bound each sets
+    (the exclusive cursor `after`, the inclusive `until`) and what to subtract from the value."""
+    if descending:
+        return {"<=": ("after", -1), "<": ("after", 0), ">=": ("until", 0), ">": ("until", -1)}
+    return {">=": ("after", 1), ">": ("after", 0), "<=": ("until", 0), "<": ("until", 1)}
+
+
+def _id_bounds(query: dict[str, Any], field: str, descending: bool) -> tuple[int | None, int | None] | None:
+    """Take the id conditions out of `query` (it is changed) as the tightest (after, until);
+    None when one of them is not a number."""
+    rules = _bound_rules(descending)
+    # Tighter means further along the walk for the cursor, and nearer its start for the far bound.
+    tighter = {"after": min if descending else max, "until": max if descending else min}
+    bounds: dict[str, int | None] = {"after": None, "until": None}
     for key in list(query):
-        name = str(key)
-        for op in (inclusive, strict, far_inclusive, far_strict):
-            if name.startswith(op) and name[len(op) :].lower() == field.lower():
-                try:
-                    value = _as_int(query[key])
-                except (TypeError, ValueError):
-                    return None
-                if op == strict:
-                    after = value if after is None else (min(after, value) if descending else max(after, value))
-                elif op == inclusive:
-                    bound = value - step
-                    after = bound if after is None else (min(after, bound) if descending else max(after, bound))
-                elif op == far_inclusive:
-                    until = value if until is None else (max(until, value) if descending else min(until, value))
-                else:
-                    bound = value - step
-                    until = bound if until is None else (max(until, bound) if descending else min(until, bound))
-                del query[key]
-                break
+        rule = next(
+            (rule for op, rule in rules.items() if str(key).startswith(op) and str(key)[len(op) :].lower() == field.lower()),
+            None,
+        )
+        if rule is None:
+            continue
+        try:
+            value = _as_int(query[key]) - rule[1]
+        except (TypeError, ValueError):
+            return None
+        held = bounds[rule[0]]
+        bounds[rule[0]] = value if held is None else tighter[rule[0]](held, value)
+        del query[key]
+    return bounds["after"], bounds["until"]
+
+
+def _select_id(base: dict[str, Any], paging: Paging, field: str) -> bool:
+    """Add the id to a select that lacks it (`base` is changed): the cursor needs it. True if added."""
     select_key, select = _get_ci(base, paging.select_param)
-    select_id = False
     if (
         isinstance(select, list | tuple)
         and select
         and not any(str(name) in ("*", field) or str(name).lower() == field.lower() for name in select)
     ):
         base[select_key or paging.select_param] = [*select, field]
-        select_id = True
-    return _Plan(method, paging, base, query, descending, after, until, select_id)
+        return True
+    return False
 
 
 class _Chain:
     """Pages of one id range, `MAX_COMMANDS` per request, each page's cursor read by the
     portal from the previous page's last record."""
 
-    def __init__(self, client: Client, plan: _Plan, after: int | None, until: int | None) -> None:
+    def __init__(self, client: CallCore, plan: _Plan, after: int | None, until: int | None) -> None:
         self.client = client
         self.plan = plan
         self.cursor = after
@@ -279,7 +302,7 @@ def _strip(records: list[Record], plan: _Plan) -> list[Record]:
     return [{key: value for key, value in record.items() if key != plan.id_field} for record in records]
 
 
-def cursor_pages(client: Client, plan: _Plan) -> Iterator[list[Record]]:
+def cursor_pages(client: CallCore, plan: _Plan) -> Iterator[list[Record]]:
     """The serial chain: one request at a time."""
     yield from _Chain(client, plan, plan.after, plan.until).run()
 
@@ -313,7 +336,7 @@ def _split(plan: _Plan, first: list[Record], last_id: int, workers: int) -> list
     return ranges
 
 
-def partitioned_pages(client: Client, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
+def partitioned_pages(client: CallCore, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
     """Parallel chains over disjoint id ranges; `ordered` keeps the global order."""
     probe = Batch(client, halt=False, raise_on_error=True)
     head = probe.call(plan.method, plan.page_params(plan.after, plan.until), label="first")
@@ -338,52 +361,60 @@ def _run_parallel(chains: list[_Chain], ordered: bool) -> Iterator[list[Record]]
     stop = threading.Event()
     depth = 2 * MAX_COMMANDS  # pages buffered per chain: two requests' worth
     queues = [queue.Queue[Any](maxsize=depth) for _ in chains] if ordered else [queue.Queue[Any](depth * len(chains))]
-
-    def put(target: queue.Queue[Any], item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                target.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work(chain: _Chain, target: queue.Queue[Any]) -> None:
-        try:
-            for page in chain.run():
-                if not put(target, page):
-                    return
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put(target, exc)
-        put(target, _DONE)
-
     threads = [
-        threading.Thread(target=work, args=(chain, queues[index if ordered else 0]), daemon=True, name=f"b24-export-{index}")
+        threading.Thread(
+            target=_work, args=(chain, queues[index if ordered else 0], stop), daemon=True, name=f"b24-export-{index}"
+        )
         for index, chain in enumerate(chains)
     ]
     for thread in threads:
         thread.start()
     try:
-        pending = len(chains)
         for source in queues:
-            finished = 0
-            expected = 1 if ordered else pending
-            while finished < expected:
-                item = source.get()
-                if item is _DONE:
-                    finished += 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield item
+            yield from _drain(source, 1 if ordered else len(chains))
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
 
 
+def _put(target: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put, waiting for room, unless the consumer has stopped; whether it was put."""
+    while not stop.is_set():
+        try:
+            target.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _work(chain: _Chain, target: queue.Queue[Any], stop: threading.Event) -> None:
+    """A worker thread: the chain's pages, then _DONE; an exception is handed to the consumer."""
+    try:
+        for page in chain.run():
+            if not _put(target, page, stop):
+                return
+    except BaseException as exc:  # handed to the consumer, which raises it
+        _put(target, exc, stop)
+    _put(target, _DONE, stop)
+
+
+def _drain(source: queue.Queue[Any], chains: int) -> Iterator[list[Record]]:
+    """Pages from one queue until `chains` workers feeding it are done; a worker's exception is raised."""
+    finished = 0
+    while finished < chains:
+        item = source.get()
+        if item is _DONE:
+            finished += 1
+        elif isinstance(item, BaseException):
+            raise item
+        else:
+            yield item
+
+
 def offset_pages(
-    client: Client, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
 ) -> Iterator[list[Record]]:
     """`start=0, 50, ...`: the first page tells the total, the rest go 50 pages per request."""
     plan = _Plan(method, paging, {}, {}, False, None, None, False)
@@ -401,7 +432,7 @@ def offset_pages(
 
 
 def limit_pages(
-    client: Client, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
 ) -> Iterator[list[Record]]:
     """`OFFSET=0, LIMIT=n`, then n, 2n, ...: these lists report no total, so a short page
     (or an empty one) ends the walk. The offset grows by the page length asked for, not by
@@ -424,7 +455,7 @@ def limit_pages(
 
 
 def iterate_pages(
-    client: Client,
+    client: CallCore,
     method: str,
     params: Mapping[str, Any] | None = None,
     *,
