@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, overload
 import requests
 
 from . import specs
-from .auth import DEFAULT_TOKEN_URL, Auth, OAuthAuth, TokenCallback, WebhookAuth
+from .auth import DEFAULT_TOKEN_URL, Auth, TokenCallback
 from .callpath import RateLimiter, guess_idempotent
 from .core import CallCore
+from .credentials import auth_from
 from .retry import RetryPolicy
 from .transport import DEFAULT_MAX_REPLY_BYTES, Timeout, Transport
 from .validate import wire_params
@@ -70,25 +71,17 @@ class Client(CallCore):
 
         `auth=` takes a ready `Auth` instead of credentials (tokens kept in a shared
         `TokenStore`: b24client.runtime.inbound.portal_client)."""
-        if auth is not None:
-            if webhook is not None or domain is not None or access_token is not None:
-                raise ValueError("pass auth= or credentials (webhook=, domain=, access_token=), not both")
-        elif webhook is not None:
-            if domain is not None or access_token is not None:
-                raise ValueError("pass either webhook= or OAuth credentials (domain=, access_token=), not both")
-            auth = WebhookAuth(webhook)
-        elif domain is not None and access_token is not None:
-            auth = OAuthAuth(
-                domain,
-                access_token,
-                refresh_token,
-                client_id=client_id,
-                client_secret=client_secret,
-                on_token_refresh=on_token_refresh,
-                token_url=token_url,
-            )
-        else:
-            raise ValueError("pass webhook=, or domain= and access_token= for OAuth")
+        auth = auth_from(
+            webhook,
+            domain=domain,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            on_token_refresh=on_token_refresh,
+            token_url=token_url,
+            auth=auth,
+        )
         transport = Transport(
             auth,
             timeout=timeout,

@@ -26,7 +26,7 @@ log = logging.getLogger("b24client")
 Timeout = float | tuple[float, float]
 DEFAULT_MAX_REPLY_BYTES = 32 * 2**20  # a page of 50 records is a few hundred KB, a batch of 50 pages a few MB
 _CHUNK = 64 * 1024
-_HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "b24client/0.1"}
+HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "b24client/0.1"}
 
 
 def _never_sent(exc: BaseException) -> bool:
@@ -60,7 +60,20 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _whole_seconds(timeout: Timeout) -> float:
+def json_object(method: str, status: int, raw: bytes, auth: Auth) -> dict[str, Any]:
+    """A reply's body as the JSON object the portal must send; anything else is a
+    ResponseFormatError quoting (redacted) its start. Shared by the sync and async transports."""
+    try:
+        payload = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        payload = None
+    if not isinstance(payload, dict):
+        snippet = redact(raw[:120].decode("utf-8", "replace"), auth.secrets())
+        raise ResponseFormatError(method, status, snippet)
+    return payload
+
+
+def whole_seconds(timeout: Timeout) -> float:
     return float(sum(timeout)) if isinstance(timeout, tuple) else 2 * float(timeout)
 
 
@@ -83,7 +96,7 @@ class Transport:
         self.timeout = timeout
         self.session = session or make_session(pool_size)
         self.max_reply_bytes = max_reply_bytes
-        self.attempt_timeout = attempt_timeout if attempt_timeout is not None else _whole_seconds(timeout)
+        self.attempt_timeout = attempt_timeout if attempt_timeout is not None else whole_seconds(timeout)
         guard_library_logs(auth)
 
     def send(
@@ -98,7 +111,7 @@ class Transport:
             reply = self.session.post(
                 self.auth.url_for(method, api_version),
                 data=data,
-                headers={**_HEADERS, **(headers or {})},
+                headers={**HEADERS, **(headers or {})},
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,
@@ -112,14 +125,7 @@ class Transport:
         finally:
             reply.close()
         log.debug("%s -> HTTP %s in %.3fs", method, status, time.perf_counter() - started)
-        try:
-            payload = json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            payload = None
-        if not isinstance(payload, dict):
-            snippet = redact(raw[:120].decode("utf-8", "replace"), self.auth.secrets())
-            raise ResponseFormatError(method, status, snippet)
-        return status, payload
+        return status, json_object(method, status, raw, self.auth)
 
     def _read(self, method: str, reply: requests.Response, started: float) -> tuple[int, bytes]:
         status = reply.status_code
