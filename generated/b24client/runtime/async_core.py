@@ -15,10 +15,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from . import specs
 from .auth import Auth, OAuthAuth
-from .callpath import FAILURES, Attempts, PreparedCall, RateLimiter, Refresh, decode, policy_problems, prepare
-from .exceptions import ValidationError
+from .callpath import FAILURES, Attempts, CallPolicy, PreparedCall, RateLimiter, Refresh, decode, prepare
 from .response import Response
 from .retry import RetryPolicy
 from .validate import Problem
@@ -28,7 +26,7 @@ if TYPE_CHECKING:
     from .specs import MethodSpec
 
 
-class AsyncCallCore:
+class AsyncCallCore(CallPolicy):
     """One portal's call path for asyncio; the same policy attributes as `CallCore`, with
     `sleep` an async function."""
 
@@ -42,17 +40,10 @@ class AsyncCallCore:
         retry: RetryPolicy | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
-        self._auth = auth
+        super().__init__(auth, validate=validate, strict=strict, retry=retry, rate_limiter=rate_limiter)
         self._transport = transport
-        self.validate = validate
-        self.strict = strict
-        self.retry = retry if retry is not None else RetryPolicy()
-        self.rate_limiter = rate_limiter
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._refresh_session: Any = None  # a requests.Session for the token endpoint, made on first refresh
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._auth!r})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -71,16 +62,8 @@ class AsyncCallCore:
 
     async def call_raw(self, method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> Response:
         """Like `call`, but return the whole reply: result, total, next and time."""
-        spec = specs.get(specs.method_id(method, api_version))
-        if params is not None and not isinstance(params, Mapping):
-            raise ValidationError(
-                method, [Problem(method, "", "type", f"parameters must be a mapping, got {type(params).__name__}")]
-            )
-        return await self.execute(method, api_version, dict(params or {}), spec, ())
-
-    def check(self, spec: MethodSpec, params: Mapping[str, Any], where: str = "") -> list[Problem]:
-        """The validation problems of one call under this client's policy (see callpath.policy_problems)."""
-        return policy_problems(spec, params, strict=self.strict, where=where, stacklevel=4)
+        spec, checked = self._generic(method, params, api_version)
+        return await self.execute(method, api_version, checked, spec, ())
 
     async def execute(
         self,
@@ -104,9 +87,7 @@ class AsyncCallCore:
             try:
                 return await self._attempt(call)
             except FAILURES as failure:
-                limited = self.rate_limiter.limited if self.rate_limiter else None
-                can_refresh = isinstance(self._auth, OAuthAuth) and self._auth.can_refresh
-                step = attempts.after(failure, can_refresh=can_refresh, limited=limited, now=time.monotonic())
+                step = self._after(attempts, failure, time.monotonic())
                 if step is failure:
                     raise
                 if isinstance(step, Exception):

@@ -20,9 +20,9 @@ import httpx
 
 from .auth import Auth
 from .encoding import with_auth
-from .exceptions import Bitrix24Error, RedirectError, ReplyTooLargeError, TransportError
+from .exceptions import Bitrix24Error, TransportError
 from .redact import guard_library_logs, redact, redact_url_shapes
-from .transport import DEFAULT_MAX_REPLY_BYTES, HEADERS, Timeout, json_object, whole_seconds
+from .transport import DEFAULT_MAX_REPLY_BYTES, HEADERS, ReplyBody, Timeout, json_object, whole_seconds
 
 
 def _httpx_timeout(timeout: Timeout) -> httpx.Timeout:
@@ -78,32 +78,18 @@ class AsyncTransport:
         return status, json_object(method, status, raw, self.auth)
 
     async def _read(self, method: str, reply: httpx.Response, started: float) -> tuple[int, bytes]:
-        status = reply.status_code
-        if 300 <= status < 400:
-            location = redact_url_shapes(redact(reply.headers.get("Location", ""), self.auth.secrets()))
-            raise RedirectError(method, status, location)
-        declared = reply.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_reply_bytes:
-            raise ReplyTooLargeError(method, status, self.max_reply_bytes)
-        deadline = started + self.attempt_timeout
-        chunks: list[bytes] = []
-        size = 0
+        body = ReplyBody(method, reply.status_code, self, started)
+        body.check_head(reply.headers.get("Location", ""), reply.headers.get("Content-Length", ""))
         failure: Bitrix24Error | None = None
         try:
             async for chunk in reply.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_reply_bytes:
-                    failure = ReplyTooLargeError(method, status, self.max_reply_bytes)
+                if not body.take(chunk):
                     break
-                if time.perf_counter() > deadline:
-                    failure = TransportError(method, f"the reply took longer than {self.attempt_timeout:g}s", sent=None)
-                    break
-                chunks.append(chunk)
         except (httpx.HTTPError, OSError) as exc:
             failure = self._failed(method, exc, None)
         if failure is not None:
             raise failure
-        return status, b"".join(chunks)
+        return reply.status_code, body.whole()
 
     def _failed(self, method: str, exc: Exception, sent: bool | None) -> TransportError:
         reason = redact_url_shapes(redact(f"{type(exc).__name__}: {exc}", self.auth.secrets()))

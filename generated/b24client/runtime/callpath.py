@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from . import specs
+from .auth import Auth, OAuthAuth
 from .encoding import encode_params
 from .errormap import api_error
 from .exceptions import (
@@ -181,3 +183,47 @@ def _unreadable(method: str, status: int) -> OutcomeUnknownError:
     return OutcomeUnknownError(
         method, f"HTTP {status} with an unreadable body; the portal may have run the call, so it was not repeated", sent=None
     )
+
+
+class CallPolicy:
+    """What both drivers (core.py, async_core.py) share besides the loop: the auth and the
+    policy every call obeys, as plain attributes read on every call so they can be changed
+    on a live client: `validate`, `strict`, `retry`, `rate_limiter` (and each driver's `sleep`)."""
+
+    def __init__(
+        self,
+        auth: Auth,
+        *,
+        validate: bool = True,
+        strict: bool = False,
+        retry: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
+        self._auth = auth
+        self.validate = validate
+        self.strict = strict
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.rate_limiter = rate_limiter
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._auth!r})"
+
+    def check(self, spec: MethodSpec, params: Mapping[str, Any], where: str = "") -> list[Problem]:
+        """The validation problems of one call under this client's policy (see policy_problems)."""
+        return policy_problems(spec, params, strict=self.strict, where=where, stacklevel=4)
+
+    def _generic(
+        self, method: str, params: Mapping[str, Any] | None, api_version: int
+    ) -> tuple[MethodSpec | None, dict[str, Any]]:
+        """`call_raw`'s arguments checked: the method's spec (if any) and the parameters as a dict."""
+        if params is not None and not isinstance(params, Mapping):
+            raise ValidationError(
+                method, [Problem(method, "", "type", f"parameters must be a mapping, got {type(params).__name__}")]
+            )
+        return specs.get(specs.method_id(method, api_version)), dict(params or {})
+
+    def _after(self, attempts: Attempts, failure: Bitrix24Error, now: float) -> Step:
+        """The decision on a failed attempt, given this client's auth and rate limiter."""
+        can_refresh = isinstance(self._auth, OAuthAuth) and self._auth.can_refresh
+        limited = self.rate_limiter.limited if self.rate_limiter else None
+        return attempts.after(failure, can_refresh=can_refresh, limited=limited, now=now)

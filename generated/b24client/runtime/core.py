@@ -12,10 +12,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-from . import specs
 from .auth import Auth, OAuthAuth
-from .callpath import FAILURES, Attempts, PreparedCall, RateLimiter, Refresh, decode, policy_problems, prepare
-from .exceptions import ValidationError
+from .callpath import FAILURES, Attempts, CallPolicy, PreparedCall, RateLimiter, Refresh, decode, prepare
 from .response import Response
 from .retry import RetryPolicy
 from .transport import Transport
@@ -25,7 +23,7 @@ if TYPE_CHECKING:
     from .specs import MethodSpec
 
 
-class CallCore:
+class CallCore(CallPolicy):
     """One portal's call path: its auth and transport, and the policy every call obeys.
 
     The policy is plain attributes, read on every call, so they can be changed on a live
@@ -43,16 +41,9 @@ class CallCore:
         retry: RetryPolicy | None = None,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
-        self._auth = auth
+        super().__init__(auth, validate=validate, strict=strict, retry=retry, rate_limiter=rate_limiter)
         self._transport = transport
-        self.validate = validate
-        self.strict = strict
-        self.retry = retry if retry is not None else RetryPolicy()
-        self.rate_limiter = rate_limiter
         self.sleep: Callable[[float], None] = time.sleep
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._auth!r})"
 
     def __enter__(self) -> Self:
         return self
@@ -69,16 +60,8 @@ class CallCore:
 
     def call_raw(self, method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> Response:
         """Like `call`, but return the whole reply: result, total, next and time."""
-        spec = specs.get(specs.method_id(method, api_version))
-        if params is not None and not isinstance(params, Mapping):
-            raise ValidationError(
-                method, [Problem(method, "", "type", f"parameters must be a mapping, got {type(params).__name__}")]
-            )
-        return self.execute(method, api_version, dict(params or {}), spec, ())
-
-    def check(self, spec: MethodSpec, params: Mapping[str, Any], where: str = "") -> list[Problem]:
-        """The validation problems of one call under this client's policy (see callpath.policy_problems)."""
-        return policy_problems(spec, params, strict=self.strict, where=where, stacklevel=4)
+        spec, checked = self._generic(method, params, api_version)
+        return self.execute(method, api_version, checked, spec, ())
 
     def execute(
         self,
@@ -102,7 +85,7 @@ class CallCore:
             try:
                 return self._attempt(call)
             except FAILURES as failure:
-                step = attempts.after(failure, can_refresh=self._can_refresh(), limited=self._limited(), now=time.monotonic())
+                step = self._after(attempts, failure, time.monotonic())
                 if step is failure:
                     raise
                 if isinstance(step, Exception):
@@ -112,12 +95,6 @@ class CallCore:
                 self._auth.refresh(self._transport.session, token, self._transport.timeout)
             else:
                 self.sleep(step.seconds)
-
-    def _can_refresh(self) -> bool:
-        return isinstance(self._auth, OAuthAuth) and self._auth.can_refresh
-
-    def _limited(self) -> Callable[[str, Any], float] | None:
-        return self.rate_limiter.limited if self.rate_limiter else None
 
     def _attempt(self, call: PreparedCall) -> Response:
         if self.rate_limiter is not None:
