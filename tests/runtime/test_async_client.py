@@ -129,3 +129,30 @@ def test_an_expired_token_is_refreshed_once_across_concurrent_tasks(portal: Emul
     assert asyncio.run(scenario()) == [True] * 8
     assert len(saved) == 1 and saved[0]["access_token"] != credentials["access_token"]
     assert sum(1 for record in portal.log if record.method is None and "/oauth/token" in record.path) == 1
+
+
+def test_a_batch_runs_typed_and_generic_commands_with_references(portal: Emulator) -> None:
+    async def scenario() -> tuple[object, object, object]:
+        async with _client(portal) as b24:
+            async with b24.batch() as batch:
+                payment = batch.crm.item.payment.add(entity_id=1, entity_type_id=2)
+                batch.call("crm.item.payment.get", {"id": payment}, label="got")
+            by_commands = await b24.batch({"list": ("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2})})
+            return batch.result[payment.label], batch.result["got"], by_commands["list"]
+
+    payment_id, got, listed = asyncio.run(scenario())
+    assert isinstance(got, dict) and int(got["id"]) == payment_id
+    assert isinstance(listed, list) and len(listed) == 1
+    assert _sent(portal, "batch") == 2
+
+
+def test_a_batch_command_refused_by_a_limit_is_sent_again(portal: Emulator) -> None:
+    portal.inject_command("503", index=0, count=1)
+
+    async def scenario() -> object:
+        async with _client(portal) as b24:
+            result = await b24.batch([("crm.item.payment.list", {"entityId": 1, "entityTypeId": 2})])
+            return result[0]
+
+    assert isinstance(asyncio.run(scenario()), list)
+    assert _sent(portal, "batch") == 2

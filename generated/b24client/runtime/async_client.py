@@ -9,9 +9,9 @@ the async core instead of a value. Static types of `b24.crm...` are `Any` for no
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from . import specs
 from .async_core import AsyncCallCore
@@ -22,6 +22,10 @@ from .credentials import auth_from
 from .retry import RetryPolicy
 from .transport import DEFAULT_MAX_REPLY_BYTES, Timeout
 from .validate import wire_params
+
+if TYPE_CHECKING:
+    from .async_batch import AsyncBatch
+    from .batch import BatchResult, Command, Label
 
 
 class AsyncBitrix24(AsyncCallCore):
@@ -85,6 +89,28 @@ class AsyncBitrix24(AsyncCallCore):
     @staticmethod
     async def _result(pending: Coroutine[Any, Any, Any]) -> Any:
         return (await pending).result
+
+    @overload
+    def batch(self, commands: None = None, *, halt: bool = False, raise_on_error: bool = True) -> AsyncBatch: ...
+    @overload
+    def batch(
+        self, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool = False, raise_on_error: bool = True
+    ) -> Coroutine[Any, Any, BatchResult]: ...
+
+    def batch(
+        self,
+        commands: Mapping[Label, Command] | Sequence[Command] | None = None,
+        *,
+        halt: bool = False,
+        raise_on_error: bool = True,
+    ) -> AsyncBatch | Coroutine[Any, Any, BatchResult]:
+        """`Bitrix24.batch`, awaited: without commands an `AsyncBatch` for `async with`; with
+        them, a coroutine of their results by label."""
+        from . import async_batch
+
+        if commands is None:
+            return async_batch.AsyncBatch(self, halt=halt, raise_on_error=raise_on_error)
+        return async_batch.from_commands(self, commands, halt=halt, raise_on_error=raise_on_error).execute()
 
     def __getattr__(self, name: str) -> Any:
         """`b24.crm...`: the generated namespaces of `Bitrix24`, bound to this client."""
