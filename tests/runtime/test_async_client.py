@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -156,3 +157,20 @@ def test_a_batch_command_refused_by_a_limit_is_sent_again(portal: Emulator) -> N
 
     assert isinstance(asyncio.run(scenario()), list)
     assert _sent(portal, "batch") == 2
+
+
+def test_iterate_returns_every_record_once_in_the_sync_clients_order() -> None:
+    from b24client import Bitrix24
+
+    with Emulator(EmulatorConfig(limits_enabled=False, deals=260)) as big:
+
+        async def scenario() -> list[Any]:
+            async with _client(big) as b24:
+                return [deal["ID"] async for deal in b24.iterate("crm.deal.list", {"select": ["ID", "TITLE"]})]
+
+        got = asyncio.run(scenario())
+        batches = _sent(big, "batch")
+        with Bitrix24(webhook=big.webhook_url, rate_limit=False) as sync:
+            expected = [deal["ID"] for deal in sync.iterate("crm.deal.list", {"select": ["ID", "TITLE"]}, workers=1)]
+    assert got == expected and len(got) == 260 and len(set(got)) == 260
+    assert batches == 1  # 6 chained pages of 50 fit one request

@@ -9,7 +9,7 @@ the async core instead of a value. Static types of `b24.crm...` are `Any` for no
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
@@ -26,6 +26,7 @@ from .validate import wire_params
 if TYPE_CHECKING:
     from .async_batch import AsyncBatch
     from .batch import BatchResult, Command, Label
+    from .export import Paging, Strategy
 
 
 class AsyncBitrix24(AsyncCallCore):
@@ -111,6 +112,25 @@ class AsyncBitrix24(AsyncCallCore):
         if commands is None:
             return async_batch.AsyncBatch(self, halt=halt, raise_on_error=raise_on_error)
         return async_batch.from_commands(self, commands, halt=halt, raise_on_error=raise_on_error).execute()
+
+    async def iterate(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        strategy: Strategy = "auto",
+        ordered: bool | None = None,
+        paging: Paging | Mapping[str, Any] | None = None,
+        api_version: int = 2,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """`Bitrix24.iterate` for `async for` (see async_export.py for what it serves yet)."""
+        from . import async_export
+
+        async for page in async_export.iterate_pages(
+            self, method, params, strategy=strategy, ordered=ordered, paging=paging, api_version=api_version
+        ):
+            for record in page:
+                yield record
 
     def __getattr__(self, name: str) -> Any:
         """`b24.crm...`: the generated namespaces of `Bitrix24`, bound to this client."""

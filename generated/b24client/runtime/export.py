@@ -28,13 +28,14 @@ import queue
 import threading
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from . import specs
-from .batch import MAX_COMMANDS, Batch, BatchCall, BatchResult, Ref
+from .batch import MAX_COMMANDS, Batch, BatchCall, BatchResult, Recorder, Ref
 from .exceptions import Bitrix24Error
 
 if TYPE_CHECKING:
+    from .callpath import CallPolicy
     from .core import CallCore
 
 Strategy = Literal["auto", "cursor", "partitioned", "offset"]
@@ -239,7 +240,7 @@ class _Chain:
     """Pages of one id range, `MAX_COMMANDS` per request, each page's cursor read by the
     portal from the previous page's last record."""
 
-    def __init__(self, client: CallCore, plan: _Plan, after: int | None, until: int | None) -> None:
+    def __init__(self, client: CallPolicy, plan: _Plan, after: int | None, until: int | None) -> None:
         self.client = client
         self.plan = plan
         self.cursor = after
@@ -256,18 +257,23 @@ class _Chain:
         return max(1, min(MAX_COMMANDS, int(expected * 1.1) + 2))
 
     def fetch(self) -> list[list[Record]]:
-        """One request; returns the pages it brought, in order."""
+        """One request; returns the pages it brought, in order (async_export.afetch awaits the same)."""
+        batch = Batch(cast("CallCore", self.client), halt=True, raise_on_error=False)  # the sync driver's chain
+        calls = self.fill(batch)
+        outcome = batch.execute()
+        self.requests += 1
+        return self.absorb(calls, outcome)
+
+    def fill(self, batch: Recorder) -> list[BatchCall]:
+        """The next request's pages, each taking its cursor from the page before it."""
         plan = self.plan
-        batch = Batch(self.client, halt=True, raise_on_error=False)
         calls: list[BatchCall] = []
         for index in range(self._pages_wanted()):
             cursor = self.cursor if index == 0 else plan.cursor_ref(calls[-1])
             calls.append(batch.call(plan.method, plan.page_params(cursor, self.until), label=index))
-        outcome = batch.execute()
-        self.requests += 1
-        return self._absorb(calls, outcome)
+        return calls
 
-    def _absorb(self, calls: list[BatchCall], outcome: BatchResult) -> list[list[Record]]:
+    def absorb(self, calls: list[BatchCall], outcome: BatchResult) -> list[list[Record]]:
         plan, size = self.plan, self.plan.paging.page_size
         pages: list[list[Record]] = []
         start = self.cursor
@@ -454,6 +460,48 @@ def limit_pages(
     raise RuntimeError(f"{method}: the list did not end after a million pages")  # pragma: no cover
 
 
+@dataclass(frozen=True)
+class Route:
+    """How one export walks its list: `kind` is none, limit, offset, cursor or partitioned."""
+
+    kind: str
+    paging: Paging
+    plan: _Plan | None = None
+    ordered: bool = False
+
+
+def route(
+    method: str,
+    params: Mapping[str, Any],
+    strategy: Strategy,
+    workers: int,
+    ordered: bool | None,
+    paging: Paging,
+    api_version: int,
+) -> Route:
+    """The strategy the method and the query allow (shared by the sync and async exports)."""
+    if paging.style in ("none", "limit"):
+        return Route(paging.style, paging)
+    if paging.style != "offset":
+        raise ValueError(f"{method}: iterate supports offset- and limit-paged lists; this one pages by {paging.style!r}")
+    plan = cursor_plan(method, params, paging) if strategy != "offset" else None
+    if plan is None:
+        if strategy in ("cursor", "partitioned"):
+            raise ValueError(f"{method}: the {strategy} strategy needs start=-1, an id field and an order by id only")
+        return Route("offset", paging)
+    if api_version != 2:
+        raise ValueError("cursor exports run inside batch, which serves REST v2 methods")
+    if ordered is None:
+        ordered = _get_ci(params, paging.order_param)[1] is not None
+    parallel = strategy == "partitioned" or (strategy == "auto" and workers > 1)
+    return Route("partitioned" if parallel else "cursor", paging, plan, ordered)
+
+
+def records_of(method: str, paging: Paging, result: Any) -> list[Record]:
+    """The records of one page's result, where the method's paging puts them."""
+    return _Plan(method, paging, {}, {}, False, None, None, False).records(result)
+
+
 def iterate_pages(
     client: CallCore,
     method: str,
@@ -467,30 +515,19 @@ def iterate_pages(
 ) -> Generator[list[Record], None, None]:
     """Pages (lists of records) of the whole list, by the strategy the method allows."""
     params = dict(params or {})
-    info = paging_for(method, api_version, paging)
-    if info.style == "none":
-        result = client.call(method, params, api_version=api_version)
-        yield _Plan(method, info, {}, {}, False, None, None, False).records(result)
-        return
-    if info.style == "limit":
-        yield from limit_pages(client, method, params, info, api_version)
-        return
-    if info.style != "offset":
-        raise ValueError(f"{method}: iterate supports offset- and limit-paged lists; this one pages by {info.style!r}")
-    plan = cursor_plan(method, params, info) if strategy != "offset" else None
-    if plan is None:
-        if strategy in ("cursor", "partitioned"):
-            raise ValueError(f"{method}: the {strategy} strategy needs start=-1, an id field and an order by id only")
-        yield from offset_pages(client, method, params, info, api_version)
-        return
-    if api_version != 2:
-        raise ValueError("cursor exports run inside batch, which serves REST v2 methods")
-    if ordered is None:
-        ordered = _get_ci(params, info.order_param)[1] is not None
-    pages = (
-        partitioned_pages(client, plan, workers, ordered)
-        if (strategy == "partitioned" or (strategy == "auto" and workers > 1))
-        else cursor_pages(client, plan)
-    )
-    for page in pages:
-        yield _strip(page, plan)
+    way = route(method, params, strategy, workers, ordered, paging_for(method, api_version, paging), api_version)
+    if way.kind == "none":
+        yield records_of(method, way.paging, client.call(method, params, api_version=api_version))
+    elif way.kind == "limit":
+        yield from limit_pages(client, method, params, way.paging, api_version)
+    elif way.kind == "offset":
+        yield from offset_pages(client, method, params, way.paging, api_version)
+    else:
+        assert way.plan is not None
+        pages = (
+            partitioned_pages(client, way.plan, workers, way.ordered)
+            if way.kind == "partitioned"
+            else cursor_pages(client, way.plan)
+        )
+        for page in pages:
+            yield _strip(page, way.plan)
