@@ -174,3 +174,18 @@ def test_iterate_returns_every_record_once_in_the_sync_clients_order() -> None:
             expected = [deal["ID"] for deal in sync.iterate("crm.deal.list", {"select": ["ID", "TITLE"]}, workers=1)]
     assert got == expected and len(got) == 260 and len(set(got)) == 260
     assert batches == 1  # 6 chained pages of 50 fit one request
+
+
+def test_iterate_by_offset_walks_the_same_pages_as_the_sync_client() -> None:
+    from b24client import Bitrix24
+
+    with Emulator(EmulatorConfig(limits_enabled=False, deals=120)) as big:
+
+        async def scenario() -> list[Any]:
+            async with _client(big) as b24:
+                return [deal["ID"] async for deal in b24.iterate("crm.deal.list", {}, strategy="offset")]
+
+        got = asyncio.run(scenario())
+        with Bitrix24(webhook=big.webhook_url, rate_limit=False) as sync:
+            expected = [deal["ID"] for deal in sync.iterate("crm.deal.list", {}, strategy="offset")]
+    assert got == expected and len(set(got)) == 120

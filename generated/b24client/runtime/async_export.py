@@ -2,9 +2,9 @@
 
 The route (which strategy the method and query allow), the cursor plan, each request's
 pages (`_Chain.fill`) and how a reply advances the cursor (`_Chain.absorb`) are export.py's;
-only the request is awaited here. For now the async export walks one id chain: the
-`partitioned` strategy's parallel ranges run as that one chain (same records, same order),
-and offset- and limit-paged lists are not served yet.
+only the request is awaited here; offset- and limit-paged lists are export.py's walks, driven
+here with awaits. For now the async export walks one id chain: the `partitioned` strategy's
+parallel ranges run as that one chain (same records, same order).
 """
 
 from __future__ import annotations
@@ -13,7 +13,22 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .async_batch import AsyncBatch
-from .export import Paging, Record, Strategy, _Chain, _Plan, _strip, paging_for, records_of, route
+from .export import (
+    One,
+    Paging,
+    Record,
+    Several,
+    Strategy,
+    Walk,
+    _Chain,
+    _Plan,
+    _strip,
+    limit_walk,
+    offset_walk,
+    paging_for,
+    records_of,
+    route,
+)
 
 if TYPE_CHECKING:
     from .async_core import AsyncCallCore
@@ -52,6 +67,29 @@ async def iterate_pages(
         yield records_of(method, way.paging, await client.call(method, params, api_version=api_version))
         return
     if way.plan is None:
-        raise ValueError(f"{method}: the async client does not export {way.kind}-paged lists yet; use Bitrix24.iterate")
+        walk = limit_walk if way.kind == "limit" else offset_walk
+        async for page in walk_pages(client, method, walk(method, params, way.paging), api_version):
+            yield page
+        return
     async for page in cursor_pages(client, way.plan):
         yield _strip(page, way.plan)
+
+
+async def walk_pages(client: AsyncCallCore, method: str, walk: Walk, api_version: int = 2) -> AsyncIterator[list[Record]]:
+    """export.walk_pages, awaited."""
+    reply: Any = None
+    while True:
+        try:
+            step = walk.send(reply)
+        except StopIteration:
+            return
+        if isinstance(step, One):
+            reply = await client.call_raw(method, step.params, api_version=api_version)
+        elif isinstance(step, Several):
+            batch = AsyncBatch(client, halt=False, raise_on_error=True)
+            for params in step.params:
+                batch.call(method, params)
+            reply = await batch.execute()
+        else:
+            yield step
+            reply = None

@@ -419,45 +419,87 @@ def _drain(source: queue.Queue[Any], chains: int) -> Iterator[list[Record]]:
             yield item
 
 
-def offset_pages(
-    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
-) -> Iterator[list[Record]]:
+@dataclass(frozen=True)
+class One:
+    """Walk step: call the method once with these parameters; the Response is sent back."""
+
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Several:
+    """Walk step: these calls in one batch (labels 0, 1, ...); the BatchResult is sent back."""
+
+    params: list[dict[str, Any]]
+
+
+Walk = Generator[One | Several | list[Record], Any, None]
+"""A page walk without I/O: yields requests (answered through `send`) and pages (answered with None)."""
+
+
+def offset_walk(method: str, params: Mapping[str, Any], paging: Paging) -> Walk:
     """`start=0, 50, ...`: the first page tells the total, the rest go 50 pages per request."""
-    plan = _Plan(method, paging, {}, {}, False, None, None, False)
     base = {key: value for key, value in params.items() if key != "start"}
-    first = client.call_raw(method, {**base, "start": 0}, api_version=api_version)
-    yield plan.records(first.result)
+    first = yield One({**base, "start": 0})
+    yield records_of(method, paging, first.result)
     total = first.total or 0
     starts = list(range(paging.page_size, total, paging.page_size))
     for offset in range(0, len(starts), MAX_COMMANDS):
-        batch = Batch(client, halt=False, raise_on_error=True)
-        calls = [batch.call(method, {**base, "start": start}) for start in starts[offset : offset + MAX_COMMANDS]]
-        outcome = batch.execute()
-        for call in calls:
-            yield plan.records(outcome[call.label])
+        chunk = starts[offset : offset + MAX_COMMANDS]
+        outcome = yield Several([{**base, "start": start} for start in chunk])
+        for label in range(len(chunk)):
+            yield records_of(method, paging, outcome[label])
 
 
-def limit_pages(
-    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
-) -> Iterator[list[Record]]:
+def limit_walk(method: str, params: Mapping[str, Any], paging: Paging) -> Walk:
     """`OFFSET=0, LIMIT=n`, then n, 2n, ...: these lists report no total, so a short page
     (or an empty one) ends the walk. The offset grows by the page length asked for, not by
     the records returned, as such methods count it."""
-    plan = _Plan(method, paging, {}, {}, False, None, None, False)
     limit_key, limit = _get_ci(params, paging.limit_param)
     size = _as_int(limit) if limit is not None else paging.page_size
     offset_key = _get_ci(params, paging.offset_param)[0] or paging.offset_param
     base = {key: value for key, value in params.items() if key not in (offset_key, limit_key)}
     offset = 0
     for _ in range(1_000_000):  # a bound: a portal that never sends a short page is a bug
-        page = plan.records(
-            client.call(method, {**base, offset_key: offset, limit_key or paging.limit_param: size}, api_version=api_version)
-        )
+        reply = yield One({**base, offset_key: offset, limit_key or paging.limit_param: size})
+        page = records_of(method, paging, reply.result)
         yield page
         if len(page) < size:
             return
         offset += size
     raise RuntimeError(f"{method}: the list did not end after a million pages")  # pragma: no cover
+
+
+def walk_pages(client: CallCore, method: str, walk: Walk, api_version: int = 2) -> Iterator[list[Record]]:
+    """The sync driver of a walk (async_export.walk_pages awaits the same steps)."""
+    reply: Any = None
+    while True:
+        try:
+            step = walk.send(reply)
+        except StopIteration:
+            return
+        if isinstance(step, One):
+            reply = client.call_raw(method, step.params, api_version=api_version)
+        elif isinstance(step, Several):
+            batch = Batch(client, halt=False, raise_on_error=True)
+            for params in step.params:
+                batch.call(method, params)
+            reply = batch.execute()
+        else:
+            yield step
+            reply = None
+
+
+def offset_pages(
+    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+) -> Iterator[list[Record]]:
+    return walk_pages(client, method, offset_walk(method, params, paging), api_version)
+
+
+def limit_pages(
+    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+) -> Iterator[list[Record]]:
+    return walk_pages(client, method, limit_walk(method, params, paging), api_version)
 
 
 @dataclass(frozen=True)
