@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx  # pyright: ignore[reportMissingImports]  (optional: the `async` extra)
 
 from .auth import Auth
 from .encoding import with_auth

@@ -97,12 +97,11 @@ def prepare(
     if problems:
         raise ValidationError(method, problems, keywords)
     body = encode_params(method, params)
-    if idempotent is None:
-        idempotent = spec["idempotent"] if spec is not None else guess_idempotent(method)
+    safe: bool = idempotent if idempotent is not None else spec["idempotent"] if spec is not None else guess_idempotent(method)
     # REST v3 stores a write's reply under its Idempotency-Key: repeating it with the same
     # key and body replays the reply instead of running the write twice (rest-v3.md).
-    headers = {"Idempotency-Key": os.urandom(16).hex()} if api_version == 3 and not idempotent else None
-    return PreparedCall(method, api_version, body, spec, headers, idempotent, idempotent or headers is not None)
+    headers = {"Idempotency-Key": os.urandom(16).hex()} if api_version == 3 and not safe else None
+    return PreparedCall(method, api_version, body, spec, headers, safe, safe or headers is not None)
 
 
 def decode(call: PreparedCall, status: int, payload: dict[str, Any]) -> Response:
