@@ -21,24 +21,26 @@ users need on top, and this module adds:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterator, Mapping, Sequence
-from contextlib import nullcontext
+from collections.abc import Generator, Hashable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from . import phpquery, specs
+from .callpath import CallPolicy, guess_idempotent
 from .encoding import MAX_DEPTH, unsendable
 from .errormap import error_class
 from .exceptions import ApiError, Bitrix24Error, RateLimitError, ValidationError
 from .ratelimit import BatchAware
-from .response import parse_count
+from .response import Response, parse_count
 from .validate import Problem, wire_params
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .core import CallCore
 
 MAX_COMMANDS = 50
+R = TypeVar("R", bound="Recorder")
 Label = Hashable
 Command = tuple[str, Mapping[str, Any] | None]
 
@@ -98,8 +100,6 @@ class BatchCall:
 
     @property
     def idempotent(self) -> bool:
-        from .client import guess_idempotent
-
         return bool(self.spec["idempotent"]) if self.spec is not None else guess_idempotent(self.method)
 
     def __repr__(self) -> str:
@@ -186,16 +186,11 @@ class BatchError(Bitrix24Error):
         super().__init__(", ".join(parts))
 
 
-class Batch:
-    """Collects commands, then runs them; as a context manager it runs them on exit.
+class Recorder:
+    """What a batch is before it runs, for either client: commands collected by label,
+    typed through the generated namespaces or generic through `call`."""
 
-    >>> with b24.batch() as batch:                          # doctest: +SKIP
-    ...     payment = batch.crm.item.payment.get(id=5)      # typed, checked like a direct call
-    ...     batch.call("crm.item.payment.product.list", {"paymentId": payment["id"]}, label="rows")
-    >>> batch.result["rows"]                                # doctest: +SKIP
-    """
-
-    def __init__(self, client: Client, *, halt: bool = False, raise_on_error: bool = True) -> None:
+    def __init__(self, client: CallPolicy, *, halt: bool = False, raise_on_error: bool = True) -> None:
         self._client = client
         self.halt = halt
         self.raise_on_error = raise_on_error
@@ -234,10 +229,35 @@ class Batch:
 
     def __getattr__(self, name: str) -> Any:
         """`batch.crm...`: the client's generated namespaces, recording into this batch."""
-        attribute = getattr(type(self._client), name, None)
+        attribute = getattr(self._namespaces(), name, None)
         if isinstance(attribute, cached_property):
             return attribute.func(self)
         raise AttributeError(name)
+
+    def _namespaces(self) -> type:
+        """The class whose cached properties are the generated namespaces."""
+        return type(self._client)
+
+    def _finish(self, outcome: BatchResult) -> BatchResult:
+        """Keep the outcome; raise BatchError on a partial failure unless told not to."""
+        self._result = outcome
+        if self.raise_on_error:
+            outcome.raise_for_errors()
+        return outcome
+
+
+class Batch(Recorder):
+    """Collects commands, then runs them; as a context manager it runs them on exit.
+
+    >>> with b24.batch() as batch:                          # doctest: +SKIP
+    ...     payment = batch.crm.item.payment.get(id=5)      # typed, checked like a direct call
+    ...     batch.call("crm.item.payment.product.list", {"paymentId": payment["id"]}, label="rows")
+    >>> batch.result["rows"]                                # doctest: +SKIP
+    """
+
+    def __init__(self, client: CallCore, *, halt: bool = False, raise_on_error: bool = True) -> None:
+        super().__init__(client, halt=halt, raise_on_error=raise_on_error)
+        self._core = client
 
     def __enter__(self) -> Self:
         return self
@@ -247,16 +267,17 @@ class Batch:
             self.execute()
 
     def execute(self) -> BatchResult:
-        self._result = run(self._client, self.calls, halt=self.halt)
-        if self.raise_on_error:
-            self._result.raise_for_errors()
-        return self._result
+        return self._finish(run(self._core, self.calls, halt=self.halt))
 
 
 def from_commands(
-    client: Client, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool, raise_on_error: bool
+    client: CallCore, commands: Mapping[Label, Command] | Sequence[Command], *, halt: bool, raise_on_error: bool
 ) -> Batch:
-    batch = Batch(client, halt=halt, raise_on_error=raise_on_error)
+    return fill(Batch(client, halt=halt, raise_on_error=raise_on_error), commands)
+
+
+def fill(batch: R, commands: Mapping[Label, Command] | Sequence[Command]) -> R:
+    """Add `{label: (method, params)}` or `[(method, params), ...]` to a batch of either client."""
     items = commands.items() if isinstance(commands, Mapping) else enumerate(commands)
     for label, (method, params) in items:
         batch.call(method, params, label=label)
@@ -297,7 +318,7 @@ def _vanishing_required(call: BatchCall) -> list[Problem]:
     ]
 
 
-def _check(client: Client, calls: Sequence[BatchCall]) -> None:
+def _check(client: CallPolicy, calls: Sequence[BatchCall]) -> None:
     problems: list[Problem] = []
     position = {call.label: call.index for call in calls}
     for call in calls:
@@ -409,8 +430,30 @@ def _references(calls: Sequence[BatchCall]) -> set[Label]:
     return {ref.label for ref in found.values()}
 
 
-def run(client: Client, calls: Sequence[BatchCall], *, halt: bool = False) -> BatchResult:
-    """Send `calls` in requests of up to 50 commands and collect every outcome."""
+@dataclass(frozen=True)
+class Post:
+    """Step of a batch plan: send this request (a driver runs `post`), send its payload back."""
+
+    chunk: _Chunk
+    sendable: list[BatchCall]
+    cmd: dict[str, str]
+    halt: bool
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Step of a batch plan: sleep this long, then go on."""
+
+    seconds: float
+
+
+Plan = Generator[Post | Pause, Mapping[str, Any] | None, BatchResult]
+
+
+def plan(client: CallPolicy, calls: Sequence[BatchCall], *, halt: bool = False) -> Plan:
+    """The whole of a batch run without I/O (sans-I/O): yields each request to send and each
+    wait, receives each request's payload (or its exception, thrown in), returns the outcome.
+    `run` drives it for the sync client; an async driver awaits the same steps."""
     _check(client, calls)
     outcome = BatchResult()
     queue: deque[BatchCall] = deque(calls)
@@ -420,7 +463,7 @@ def run(client: Client, calls: Sequence[BatchCall], *, halt: bool = False) -> Ba
         if not queue:
             break
         chunk = _Chunk([queue.popleft() for _ in range(min(MAX_COMMANDS, len(queue)))])
-        retry, wait, stop = _send(client, chunk, outcome, halt)
+        retry, wait, stop = yield from _send(client, chunk, outcome, halt)
         for call, exc in retry:
             attempts[call.label] = attempts.get(call.label, 0) + 1
             if attempts[call.label] >= most:
@@ -432,7 +475,7 @@ def run(client: Client, calls: Sequence[BatchCall], *, halt: bool = False) -> Ba
             queue.clear()
         elif again:
             queue.extendleft(reversed(again))
-            client.sleep(wait if wait >= 0 else client.retry.delay(max(attempts[call.label] for call in again) - 1))
+            yield Pause(wait if wait >= 0 else client.retry.delay(max(attempts[call.label] for call in again) - 1))
     labels = [call.label for call in calls]
     # Every view in the caller's order.
     outcome.results = {label: outcome.results[label] for label in labels if label in outcome.results}
@@ -441,11 +484,36 @@ def run(client: Client, calls: Sequence[BatchCall], *, halt: bool = False) -> Ba
     return outcome
 
 
+def run(client: CallCore, calls: Sequence[BatchCall], *, halt: bool = False) -> BatchResult:
+    """Send `calls` in requests of up to 50 commands and collect every outcome."""
+    steps = plan(client, calls, halt=halt)
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Pause):
+                client.sleep(step.seconds)
+                step = steps.send(None)
+                continue
+            try:
+                with _held(client, step):
+                    payload = _payload(client.execute(*_request(step), idempotent=_idempotent(step)))
+                    _observe(client, step, payload)
+            except Bitrix24Error as exc:
+                step = steps.throw(exc)
+            else:
+                step = steps.send(payload)
+    except StopIteration as done:
+        return cast(BatchResult, done.value)
+
+
+Retries = list[tuple[BatchCall, Bitrix24Error]]
+
+
 def _send(
-    client: Client, chunk: _Chunk, outcome: BatchResult, halt: bool
-) -> tuple[list[tuple[BatchCall, Bitrix24Error]], float, bool]:
-    """Run one request; return the commands to send again, how long to wait first, and
-    whether to stop sending further requests."""
+    client: CallPolicy, chunk: _Chunk, outcome: BatchResult, halt: bool
+) -> Generator[Post, Mapping[str, Any] | None, tuple[Retries, float, bool]]:
+    """Run one request; return the commands to send again, how long to wait first (-1: back
+    off by attempt), and whether to stop sending further requests."""
     cmd, broken = chunk.encode(outcome)
     outcome.errors.update(broken)
     sendable = [call for call in chunk.calls if call.label not in broken]
@@ -454,57 +522,97 @@ def _send(
         return [], 0.0, True
     if not sendable:
         return [], 0.0, False
-    limiter = client.rate_limiter
-    counts: dict[str, int] = {}
-    for call in sendable:
-        counts[call.method] = counts.get(call.method, 0) + 1
-    held = limiter.hold(counts) if isinstance(limiter, BatchAware) else nullcontext()
     try:
-        with held:
-            response = client._execute(
-                "batch", 2, {"halt": 1 if halt else 0, "cmd": cmd}, None, (), idempotent=all(call.idempotent for call in sendable)
-            )
-            payload = response.result if isinstance(response.result, Mapping) else {}
-            times = _member(payload, "result_time")
-            if limiter is not None:
-                for call in sendable:
-                    block = times.get(chunk.wire[call.label])
-                    if isinstance(block, Mapping):
-                        limiter.observe(call.method, block)
+        payload = yield Post(chunk, sendable, cmd, halt)
     except Bitrix24Error as exc:
         for call in sendable:
             outcome.errors[call.label] = exc
         return [], 0.0, True
-    results, errors = _member(payload, "result"), _member(payload, "result_error")
-    totals, nexts = _member(payload, "result_total"), _member(payload, "result_next")
+    limited, unrun = _collect(chunk, sendable, payload or {}, outcome)
+    return _settle(client, sendable, limited, unrun, outcome, halt)
+
+
+def _request(step: Post) -> tuple[Any, ...]:
+    """`execute`'s positional arguments for a step's request; `idempotent=_idempotent(step)` goes with them."""
+    return ("batch", 2, {"halt": 1 if step.halt else 0, "cmd": step.cmd}, None, ())
+
+
+def _idempotent(step: Post) -> bool:
+    """A batch may be repeated only when every command in it may."""
+    return all(call.idempotent for call in step.sendable)
+
+
+def _held(client: CallPolicy, step: Post) -> AbstractContextManager[Any]:
+    """The limiter's hold on every command's method for the time of the request."""
+    limiter = client.rate_limiter
+    counts: dict[str, int] = {}
+    for call in step.sendable:
+        counts[call.method] = counts.get(call.method, 0) + 1
+    return limiter.hold(counts) if isinstance(limiter, BatchAware) else nullcontext()
+
+
+def _payload(response: Response) -> Mapping[str, Any]:
+    return response.result if isinstance(response.result, Mapping) else {}
+
+
+def _observe(client: CallPolicy, step: Post, payload: Mapping[str, Any]) -> None:
+    """Each command's own timing, reported to the limiter."""
+    limiter = client.rate_limiter
+    if limiter is None:
+        return
+    times = _member(payload, "result_time")
+    for call in step.sendable:
+        block = times.get(step.chunk.wire[call.label])
+        if isinstance(block, Mapping):
+            limiter.observe(call.method, block)
+
+
+def _collect(
+    chunk: _Chunk, sendable: list[BatchCall], payload: Mapping[str, Any], outcome: BatchResult
+) -> tuple[list[tuple[BatchCall, RateLimitError]], list[BatchCall]]:
+    """File each command's result or error; return those a limit refused and those that did not run."""
+    members = {name: _member(payload, name) for name in ("result", "result_error", "result_total", "result_next", "result_time")}
     limited: list[tuple[BatchCall, RateLimitError]] = []
     unrun: list[BatchCall] = []
     for call in sendable:
         wire = chunk.wire[call.label]
-        if wire in errors:
-            failure = nested_error(call, errors[wire])
+        if wire in members["result_error"]:
+            failure = nested_error(call, members["result_error"][wire])
             if isinstance(failure, RateLimitError):
                 limited.append((call, failure))
             else:
                 outcome.errors[call.label] = failure
-        elif wire in results:
-            outcome.results[call.label] = results[wire]
-            if wire in totals:
-                outcome.totals[call.label] = parse_count(call.method, 200, "result_total", totals[wire]) or 0
-            if wire in nexts:
-                outcome.nexts[call.label] = parse_count(call.method, 200, "result_next", nexts[wire]) or 0
-            if wire in times:
-                outcome.times[call.label] = dict(times[wire])
+        elif wire in members["result"]:
+            _store_result(call, wire, members, outcome)
         else:
             unrun.append(call)
+    return limited, unrun
+
+
+def _store_result(call: BatchCall, wire: str, members: Mapping[str, Mapping[str, Any]], outcome: BatchResult) -> None:
+    outcome.results[call.label] = members["result"][wire]
+    if wire in members["result_total"]:
+        outcome.totals[call.label] = parse_count(call.method, 200, "result_total", members["result_total"][wire]) or 0
+    if wire in members["result_next"]:
+        outcome.nexts[call.label] = parse_count(call.method, 200, "result_next", members["result_next"][wire]) or 0
+    if wire in members["result_time"]:
+        outcome.times[call.label] = dict(members["result_time"][wire])
+
+
+def _settle(
+    client: CallPolicy,
+    sendable: list[BatchCall],
+    limited: list[tuple[BatchCall, RateLimitError]],
+    unrun: list[BatchCall],
+    outcome: BatchResult,
+    halt: bool,
+) -> tuple[Retries, float, bool]:
+    """Which refused commands go again (not those a command that ran depended on), and after how long."""
     ran = [call for call in sendable if call.label in outcome.results or call.label in outcome.errors]
     needed = _references(ran)
-    retry: list[tuple[BatchCall, Bitrix24Error]] = []
-    for call, refusal in limited:
-        if call.label in needed:  # a command that ran already used its (missing) result
-            outcome.errors[call.label] = refusal
-        else:
-            retry.append((call, refusal))
+    refused = [(call, refusal) for call, refusal in limited if call.label not in needed]
+    outcome.errors.update({call.label: refusal for call, refusal in limited if call.label in needed})
+    retry: Retries = list(refused)
     if halt and limited and not any(call.label in needed for call in unrun):
         # Halted by a limit refusal: the rest did not run either and goes again with it.
         retry += [(call, NotRunError(f"batch command {call.label!r} was not run")) for call in unrun]
@@ -514,6 +622,7 @@ def _send(
     if not retry:
         failed = any(call.label in outcome.errors for call in sendable)
         return [], 0.0, halt and bool(unrun or limited or failed)
+    limiter = client.rate_limiter
     if limiter is None:
         return retry, -1.0, False  # no limiter: the caller backs off by attempt
-    return retry, max(limiter.limited(call.method, refusal) for call, refusal in limited if call.label not in needed), False
+    return retry, max(limiter.limited(call.method, refusal) for call, refusal in refused), False

@@ -28,14 +28,15 @@ import queue
 import threading
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from . import specs
-from .batch import MAX_COMMANDS, Batch, BatchCall, BatchResult, Ref
+from .batch import MAX_COMMANDS, Batch, BatchCall, BatchResult, Recorder, Ref
 from .exceptions import Bitrix24Error
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .callpath import CallPolicy
+    from .core import CallCore
 
 Strategy = Literal["auto", "cursor", "partitioned", "offset"]
 Record = dict[str, Any]
@@ -162,61 +163,84 @@ def cursor_plan(method: str, params: Mapping[str, Any], paging: Paging) -> _Plan
         return None
     base = {key: value for key, value in params.items() if key != "start"}
     order_key, order = _get_ci(base, paging.order_param)
-    descending = False
     if order_key is not None:
         del base[order_key]
-        if order:
-            if not isinstance(order, Mapping) or len(order) != 1:
-                return None
-            ((name, direction),) = order.items()
-            if str(name).lower() != field.lower() or str(direction).upper() not in ("ASC", "DESC"):
-                return None
-            descending = str(direction).upper() == "DESC"
+    descending = _descending(order, field)
+    if descending is None:
+        return None
     filter_key, query = _get_ci(base, paging.filter_param)
     query = dict(query) if isinstance(query, Mapping) else {}
     if filter_key is not None:
         del base[filter_key]
-    after = until = None
-    strict, inclusive = ("<", "<=") if descending else (">", ">=")
-    far_strict, far_inclusive = (">", ">=") if descending else ("<", "<=")
-    step = -1 if descending else 1
+    bounds = _id_bounds(query, field, descending)
+    if bounds is None:
+        return None
+    select_id = _select_id(base, paging, field)
+    return _Plan(method, paging, base, query, descending, *bounds, select_id)
+
+
+def _descending(order: Any, field: str) -> bool | None:
+    """Whether the requested order is by id descending; None when it is by anything else."""
+    if not order:
+        return False
+    if not isinstance(order, Mapping) or len(order) != 1:
+        return None
+    ((name, direction),) = order.items()
+    if str(name).lower() != field.lower() or str(direction).upper() not in ("ASC", "DESC"):
+        return None
+    return str(direction).upper() == "DESC"
+
+
+def _bound_rules(descending: bool) -> dict[str, tuple[str, int]]:
+    """Filter operators on the id, in the order they are matched: which bound each sets
+    (the exclusive cursor `after`, the inclusive `until`) and what to subtract from the value."""
+    if descending:
+        return {"<=": ("after", -1), "<": ("after", 0), ">=": ("until", 0), ">": ("until", -1)}
+    return {">=": ("after", 1), ">": ("after", 0), "<=": ("until", 0), "<": ("until", 1)}
+
+
+def _id_bounds(query: dict[str, Any], field: str, descending: bool) -> tuple[int | None, int | None] | None:
+    """Take the id conditions out of `query` (it is changed) as the tightest (after, until);
+    None when one of them is not a number."""
+    rules = _bound_rules(descending)
+    # Tighter means further along the walk for the cursor, and nearer its start for the far bound.
+    tighter = {"after": min if descending else max, "until": max if descending else min}
+    bounds: dict[str, int | None] = {"after": None, "until": None}
     for key in list(query):
-        name = str(key)
-        for op in (inclusive, strict, far_inclusive, far_strict):
-            if name.startswith(op) and name[len(op) :].lower() == field.lower():
-                try:
-                    value = _as_int(query[key])
-                except (TypeError, ValueError):
-                    return None
-                if op == strict:
-                    after = value if after is None else (min(after, value) if descending else max(after, value))
-                elif op == inclusive:
-                    bound = value - step
-                    after = bound if after is None else (min(after, bound) if descending else max(after, bound))
-                elif op == far_inclusive:
-                    until = value if until is None else (max(until, value) if descending else min(until, value))
-                else:
-                    bound = value - step
-                    until = bound if until is None else (max(until, bound) if descending else min(until, bound))
-                del query[key]
-                break
+        rule = next(
+            (rule for op, rule in rules.items() if str(key).startswith(op) and str(key)[len(op) :].lower() == field.lower()),
+            None,
+        )
+        if rule is None:
+            continue
+        try:
+            value = _as_int(query[key]) - rule[1]
+        except (TypeError, ValueError):
+            return None
+        held = bounds[rule[0]]
+        bounds[rule[0]] = value if held is None else tighter[rule[0]](held, value)
+        del query[key]
+    return bounds["after"], bounds["until"]
+
+
+def _select_id(base: dict[str, Any], paging: Paging, field: str) -> bool:
+    """Add the id to a select that lacks it (`base` is changed): the cursor needs it. True if added."""
     select_key, select = _get_ci(base, paging.select_param)
-    select_id = False
     if (
         isinstance(select, list | tuple)
         and select
         and not any(str(name) in ("*", field) or str(name).lower() == field.lower() for name in select)
     ):
         base[select_key or paging.select_param] = [*select, field]
-        select_id = True
-    return _Plan(method, paging, base, query, descending, after, until, select_id)
+        return True
+    return False
 
 
 class _Chain:
     """Pages of one id range, `MAX_COMMANDS` per request, each page's cursor read by the
     portal from the previous page's last record."""
 
-    def __init__(self, client: Client, plan: _Plan, after: int | None, until: int | None) -> None:
+    def __init__(self, client: CallPolicy, plan: _Plan, after: int | None, until: int | None) -> None:
         self.client = client
         self.plan = plan
         self.cursor = after
@@ -233,18 +257,23 @@ class _Chain:
         return max(1, min(MAX_COMMANDS, int(expected * 1.1) + 2))
 
     def fetch(self) -> list[list[Record]]:
-        """One request; returns the pages it brought, in order."""
+        """One request; returns the pages it brought, in order (async_export.afetch awaits the same)."""
+        batch = Batch(cast("CallCore", self.client), halt=True, raise_on_error=False)  # the sync driver's chain
+        calls = self.fill(batch)
+        outcome = batch.execute()
+        self.requests += 1
+        return self.absorb(calls, outcome)
+
+    def fill(self, batch: Recorder) -> list[BatchCall]:
+        """The next request's pages, each taking its cursor from the page before it."""
         plan = self.plan
-        batch = Batch(self.client, halt=True, raise_on_error=False)
         calls: list[BatchCall] = []
         for index in range(self._pages_wanted()):
             cursor = self.cursor if index == 0 else plan.cursor_ref(calls[-1])
             calls.append(batch.call(plan.method, plan.page_params(cursor, self.until), label=index))
-        outcome = batch.execute()
-        self.requests += 1
-        return self._absorb(calls, outcome)
+        return calls
 
-    def _absorb(self, calls: list[BatchCall], outcome: BatchResult) -> list[list[Record]]:
+    def absorb(self, calls: list[BatchCall], outcome: BatchResult) -> list[list[Record]]:
         plan, size = self.plan, self.plan.paging.page_size
         pages: list[list[Record]] = []
         start = self.cursor
@@ -279,7 +308,7 @@ def _strip(records: list[Record], plan: _Plan) -> list[Record]:
     return [{key: value for key, value in record.items() if key != plan.id_field} for record in records]
 
 
-def cursor_pages(client: Client, plan: _Plan) -> Iterator[list[Record]]:
+def cursor_pages(client: CallCore, plan: _Plan) -> Iterator[list[Record]]:
     """The serial chain: one request at a time."""
     yield from _Chain(client, plan, plan.after, plan.until).run()
 
@@ -313,7 +342,7 @@ def _split(plan: _Plan, first: list[Record], last_id: int, workers: int) -> list
     return ranges
 
 
-def partitioned_pages(client: Client, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
+def partitioned_pages(client: CallCore, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
     """Parallel chains over disjoint id ranges; `ordered` keeps the global order."""
     probe = Batch(client, halt=False, raise_on_error=True)
     head = probe.call(plan.method, plan.page_params(plan.after, plan.until), label="first")
@@ -338,84 +367,102 @@ def _run_parallel(chains: list[_Chain], ordered: bool) -> Iterator[list[Record]]
     stop = threading.Event()
     depth = 2 * MAX_COMMANDS  # pages buffered per chain: two requests' worth
     queues = [queue.Queue[Any](maxsize=depth) for _ in chains] if ordered else [queue.Queue[Any](depth * len(chains))]
-
-    def put(target: queue.Queue[Any], item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                target.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work(chain: _Chain, target: queue.Queue[Any]) -> None:
-        try:
-            for page in chain.run():
-                if not put(target, page):
-                    return
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put(target, exc)
-        put(target, _DONE)
-
     threads = [
-        threading.Thread(target=work, args=(chain, queues[index if ordered else 0]), daemon=True, name=f"b24-export-{index}")
+        threading.Thread(
+            target=_work, args=(chain, queues[index if ordered else 0], stop), daemon=True, name=f"b24-export-{index}"
+        )
         for index, chain in enumerate(chains)
     ]
     for thread in threads:
         thread.start()
     try:
-        pending = len(chains)
         for source in queues:
-            finished = 0
-            expected = 1 if ordered else pending
-            while finished < expected:
-                item = source.get()
-                if item is _DONE:
-                    finished += 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield item
+            yield from _drain(source, 1 if ordered else len(chains))
     finally:
         stop.set()
         for thread in threads:
             thread.join(timeout=5)
 
 
-def offset_pages(
-    client: Client, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
-) -> Iterator[list[Record]]:
+def _put(target: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put, waiting for room, unless the consumer has stopped; whether it was put."""
+    while not stop.is_set():
+        try:
+            target.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _work(chain: _Chain, target: queue.Queue[Any], stop: threading.Event) -> None:
+    """A worker thread: the chain's pages, then _DONE; an exception is handed to the consumer."""
+    try:
+        for page in chain.run():
+            if not _put(target, page, stop):
+                return
+    except BaseException as exc:  # handed to the consumer, which raises it
+        _put(target, exc, stop)
+    _put(target, _DONE, stop)
+
+
+def _drain(source: queue.Queue[Any], chains: int) -> Iterator[list[Record]]:
+    """Pages from one queue until `chains` workers feeding it are done; a worker's exception is raised."""
+    finished = 0
+    while finished < chains:
+        item = source.get()
+        if item is _DONE:
+            finished += 1
+        elif isinstance(item, BaseException):
+            raise item
+        else:
+            yield item
+
+
+@dataclass(frozen=True)
+class One:
+    """Walk step: call the method once with these parameters; the Response is sent back."""
+
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Several:
+    """Walk step: these calls in one batch (labels 0, 1, ...); the BatchResult is sent back."""
+
+    params: list[dict[str, Any]]
+
+
+Walk = Generator[One | Several | list[Record], Any, None]
+"""A page walk without I/O: yields requests (answered through `send`) and pages (answered with None)."""
+
+
+def offset_walk(method: str, params: Mapping[str, Any], paging: Paging) -> Walk:
     """`start=0, 50, ...`: the first page tells the total, the rest go 50 pages per request."""
-    plan = _Plan(method, paging, {}, {}, False, None, None, False)
     base = {key: value for key, value in params.items() if key != "start"}
-    first = client.call_raw(method, {**base, "start": 0}, api_version=api_version)
-    yield plan.records(first.result)
+    first = yield One({**base, "start": 0})
+    yield records_of(method, paging, first.result)
     total = first.total or 0
     starts = list(range(paging.page_size, total, paging.page_size))
     for offset in range(0, len(starts), MAX_COMMANDS):
-        batch = Batch(client, halt=False, raise_on_error=True)
-        calls = [batch.call(method, {**base, "start": start}) for start in starts[offset : offset + MAX_COMMANDS]]
-        outcome = batch.execute()
-        for call in calls:
-            yield plan.records(outcome[call.label])
+        chunk = starts[offset : offset + MAX_COMMANDS]
+        outcome = yield Several([{**base, "start": start} for start in chunk])
+        for label in range(len(chunk)):
+            yield records_of(method, paging, outcome[label])
 
 
-def limit_pages(
-    client: Client, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
-) -> Iterator[list[Record]]:
+def limit_walk(method: str, params: Mapping[str, Any], paging: Paging) -> Walk:
     """`OFFSET=0, LIMIT=n`, then n, 2n, ...: these lists report no total, so a short page
     (or an empty one) ends the walk. The offset grows by the page length asked for, not by
     the records returned, as such methods count it."""
-    plan = _Plan(method, paging, {}, {}, False, None, None, False)
     limit_key, limit = _get_ci(params, paging.limit_param)
     size = _as_int(limit) if limit is not None else paging.page_size
     offset_key = _get_ci(params, paging.offset_param)[0] or paging.offset_param
     base = {key: value for key, value in params.items() if key not in (offset_key, limit_key)}
     offset = 0
     for _ in range(1_000_000):  # a bound: a portal that never sends a short page is a bug
-        page = plan.records(
-            client.call(method, {**base, offset_key: offset, limit_key or paging.limit_param: size}, api_version=api_version)
-        )
+        reply = yield One({**base, offset_key: offset, limit_key or paging.limit_param: size})
+        page = records_of(method, paging, reply.result)
         yield page
         if len(page) < size:
             return
@@ -423,8 +470,82 @@ def limit_pages(
     raise RuntimeError(f"{method}: the list did not end after a million pages")  # pragma: no cover
 
 
+def walk_pages(client: CallCore, method: str, walk: Walk, api_version: int = 2) -> Iterator[list[Record]]:
+    """The sync driver of a walk (async_export.walk_pages awaits the same steps)."""
+    reply: Any = None
+    while True:
+        try:
+            step = walk.send(reply)
+        except StopIteration:
+            return
+        if isinstance(step, One):
+            reply = client.call_raw(method, step.params, api_version=api_version)
+        elif isinstance(step, Several):
+            batch = Batch(client, halt=False, raise_on_error=True)
+            for params in step.params:
+                batch.call(method, params)
+            reply = batch.execute()
+        else:
+            yield step
+            reply = None
+
+
+def offset_pages(
+    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+) -> Iterator[list[Record]]:
+    return walk_pages(client, method, offset_walk(method, params, paging), api_version)
+
+
+def limit_pages(
+    client: CallCore, method: str, params: Mapping[str, Any], paging: Paging, api_version: int = 2
+) -> Iterator[list[Record]]:
+    return walk_pages(client, method, limit_walk(method, params, paging), api_version)
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one export walks its list: `kind` is none, limit, offset, cursor or partitioned."""
+
+    kind: str
+    paging: Paging
+    plan: _Plan | None = None
+    ordered: bool = False
+
+
+def route(
+    method: str,
+    params: Mapping[str, Any],
+    strategy: Strategy,
+    workers: int,
+    ordered: bool | None,
+    paging: Paging,
+    api_version: int,
+) -> Route:
+    """The strategy the method and the query allow (shared by the sync and async exports)."""
+    if paging.style in ("none", "limit"):
+        return Route(paging.style, paging)
+    if paging.style != "offset":
+        raise ValueError(f"{method}: iterate supports offset- and limit-paged lists; this one pages by {paging.style!r}")
+    plan = cursor_plan(method, params, paging) if strategy != "offset" else None
+    if plan is None:
+        if strategy in ("cursor", "partitioned"):
+            raise ValueError(f"{method}: the {strategy} strategy needs start=-1, an id field and an order by id only")
+        return Route("offset", paging)
+    if api_version != 2:
+        raise ValueError("cursor exports run inside batch, which serves REST v2 methods")
+    if ordered is None:
+        ordered = _get_ci(params, paging.order_param)[1] is not None
+    parallel = strategy == "partitioned" or (strategy == "auto" and workers > 1)
+    return Route("partitioned" if parallel else "cursor", paging, plan, ordered)
+
+
+def records_of(method: str, paging: Paging, result: Any) -> list[Record]:
+    """The records of one page's result, where the method's paging puts them."""
+    return _Plan(method, paging, {}, {}, False, None, None, False).records(result)
+
+
 def iterate_pages(
-    client: Client,
+    client: CallCore,
     method: str,
     params: Mapping[str, Any] | None = None,
     *,
@@ -436,30 +557,19 @@ def iterate_pages(
 ) -> Generator[list[Record], None, None]:
     """Pages (lists of records) of the whole list, by the strategy the method allows."""
     params = dict(params or {})
-    info = paging_for(method, api_version, paging)
-    if info.style == "none":
-        result = client.call(method, params, api_version=api_version)
-        yield _Plan(method, info, {}, {}, False, None, None, False).records(result)
-        return
-    if info.style == "limit":
-        yield from limit_pages(client, method, params, info, api_version)
-        return
-    if info.style != "offset":
-        raise ValueError(f"{method}: iterate supports offset- and limit-paged lists; this one pages by {info.style!r}")
-    plan = cursor_plan(method, params, info) if strategy != "offset" else None
-    if plan is None:
-        if strategy in ("cursor", "partitioned"):
-            raise ValueError(f"{method}: the {strategy} strategy needs start=-1, an id field and an order by id only")
-        yield from offset_pages(client, method, params, info, api_version)
-        return
-    if api_version != 2:
-        raise ValueError("cursor exports run inside batch, which serves REST v2 methods")
-    if ordered is None:
-        ordered = _get_ci(params, info.order_param)[1] is not None
-    pages = (
-        partitioned_pages(client, plan, workers, ordered)
-        if (strategy == "partitioned" or (strategy == "auto" and workers > 1))
-        else cursor_pages(client, plan)
-    )
-    for page in pages:
-        yield _strip(page, plan)
+    way = route(method, params, strategy, workers, ordered, paging_for(method, api_version, paging), api_version)
+    if way.kind == "none":
+        yield records_of(method, way.paging, client.call(method, params, api_version=api_version))
+    elif way.kind == "limit":
+        yield from limit_pages(client, method, params, way.paging, api_version)
+    elif way.kind == "offset":
+        yield from offset_pages(client, method, params, way.paging, api_version)
+    else:
+        assert way.plan is not None
+        pages = (
+            partitioned_pages(client, way.plan, workers, way.ordered)
+            if way.kind == "partitioned"
+            else cursor_pages(client, way.plan)
+        )
+        for page in pages:
+            yield _strip(page, way.plan)

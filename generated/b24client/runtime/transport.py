@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 import urllib3.exceptions
@@ -26,7 +26,7 @@ log = logging.getLogger("b24client")
 Timeout = float | tuple[float, float]
 DEFAULT_MAX_REPLY_BYTES = 32 * 2**20  # a page of 50 records is a few hundred KB, a batch of 50 pages a few MB
 _CHUNK = 64 * 1024
-_HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "b24client/0.1"}
+HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "b24client/0.1"}
 
 
 def _never_sent(exc: BaseException) -> bool:
@@ -60,7 +60,66 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _whole_seconds(timeout: Timeout) -> float:
+def json_object(method: str, status: int, raw: bytes, auth: Auth) -> dict[str, Any]:
+    """A reply's body as the JSON object the portal must send; anything else is a
+    ResponseFormatError quoting (redacted) its start. Shared by the sync and async transports."""
+    try:
+        payload = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        payload = None
+    if not isinstance(payload, dict):
+        snippet = redact(raw[:120].decode("utf-8", "replace"), auth.secrets())
+        raise ResponseFormatError(method, status, snippet)
+    return payload
+
+
+class ReplyBody:
+    """A reply's body as it arrives, held to the transport's limits: shared by the sync and
+    async transports so both refuse the same redirects, sizes and drips."""
+
+    def __init__(self, method: str, status: int, limits: _Limits, started: float) -> None:
+        self.method = method
+        self.status = status
+        self.limits = limits
+        self.deadline = started + limits.attempt_timeout
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.failure: Bitrix24Error | None = None
+
+    def check_head(self, location: str, declared_length: str) -> None:
+        """Refuse a redirect (its target redacted) or a declared size over the cap, before reading."""
+        if 300 <= self.status < 400:
+            location = redact_url_shapes(redact(location, self.limits.auth.secrets()))
+            raise RedirectError(self.method, self.status, location)
+        if declared_length.isdigit() and int(declared_length) > self.limits.max_reply_bytes:
+            raise ReplyTooLargeError(self.method, self.status, self.limits.max_reply_bytes)
+
+    def take(self, chunk: bytes) -> bool:
+        """Keep a chunk; False (and `failure` set) once the size cap or the attempt's deadline is passed."""
+        self.size += len(chunk)
+        if self.size > self.limits.max_reply_bytes:
+            self.failure = ReplyTooLargeError(self.method, self.status, self.limits.max_reply_bytes)
+        elif time.perf_counter() > self.deadline:
+            timeout = self.limits.attempt_timeout
+            self.failure = TransportError(self.method, f"the reply took longer than {timeout:g}s", sent=None)
+        else:
+            self.chunks.append(chunk)
+        return self.failure is None
+
+    def whole(self) -> bytes:
+        """The body, or the failure that stopped it (raised)."""
+        if self.failure is not None:
+            raise self.failure
+        return b"".join(self.chunks)
+
+
+class _Limits(Protocol):
+    auth: Auth
+    max_reply_bytes: int
+    attempt_timeout: float
+
+
+def whole_seconds(timeout: Timeout) -> float:
     return float(sum(timeout)) if isinstance(timeout, tuple) else 2 * float(timeout)
 
 
@@ -83,7 +142,7 @@ class Transport:
         self.timeout = timeout
         self.session = session or make_session(pool_size)
         self.max_reply_bytes = max_reply_bytes
-        self.attempt_timeout = attempt_timeout if attempt_timeout is not None else _whole_seconds(timeout)
+        self.attempt_timeout = attempt_timeout if attempt_timeout is not None else whole_seconds(timeout)
         guard_library_logs(auth)
 
     def send(
@@ -98,7 +157,7 @@ class Transport:
             reply = self.session.post(
                 self.auth.url_for(method, api_version),
                 data=data,
-                headers={**_HEADERS, **(headers or {})},
+                headers={**HEADERS, **(headers or {})},
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,
@@ -112,44 +171,22 @@ class Transport:
         finally:
             reply.close()
         log.debug("%s -> HTTP %s in %.3fs", method, status, time.perf_counter() - started)
-        try:
-            payload = json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, RecursionError):
-            payload = None
-        if not isinstance(payload, dict):
-            snippet = redact(raw[:120].decode("utf-8", "replace"), self.auth.secrets())
-            raise ResponseFormatError(method, status, snippet)
-        return status, payload
+        return status, json_object(method, status, raw, self.auth)
 
     def _read(self, method: str, reply: requests.Response, started: float) -> tuple[int, bytes]:
-        status = reply.status_code
-        if 300 <= status < 400:
-            location = redact_url_shapes(redact(reply.headers.get("Location", ""), self.auth.secrets()))
-            raise RedirectError(method, status, location)
-        declared = reply.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_reply_bytes:
-            raise ReplyTooLargeError(method, status, self.max_reply_bytes)
-        deadline = started + self.attempt_timeout
-        chunks: list[bytes] = []
-        size = 0
-        failure: Bitrix24Error | None = None
+        body = ReplyBody(method, reply.status_code, self, started)
+        body.check_head(reply.headers.get("Location", ""), reply.headers.get("Content-Length", ""))
         raw = reply.raw
         read = getattr(raw, "read1", None) or raw.read  # read1 returns what has come: a drip cannot hold it
+        failure: Bitrix24Error | None = None
         try:
-            while chunk := read(_CHUNK, decode_content=True):
-                size += len(chunk)
-                if size > self.max_reply_bytes:
-                    failure = ReplyTooLargeError(method, status, self.max_reply_bytes)
-                    break
-                if time.perf_counter() > deadline:
-                    failure = TransportError(method, f"the reply took longer than {self.attempt_timeout:g}s", sent=None)
-                    break
-                chunks.append(chunk)
+            while (chunk := read(_CHUNK, decode_content=True)) and body.take(chunk):
+                pass
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             failure = self._failed(method, exc, None)
         if failure is not None:
             raise failure
-        return status, b"".join(chunks)
+        return reply.status_code, body.whole()
 
     def _failed(self, method: str, exc: Exception, sent: bool | None) -> TransportError:
         reason = redact_url_shapes(redact(f"{type(exc).__name__}: {exc}", self.auth.secrets()))

@@ -1,0 +1,114 @@
+"""The async driver of the call path: the decisions of callpath.py, carried out with awaits.
+
+Validation, encoding, decoding, error mapping and the retry/refresh decisions are the very
+functions the sync driver (core.py) uses; only sending (an `AsyncTransport`) and sleeping
+(`asyncio.sleep`) differ. Two pieces of the sync world are reached through a worker thread
+rather than rewritten: the rate limiter's `acquire` (it may sleep; its bucket is shared by
+threads, tasks and, with Redis, processes alike) and the OAuth refresh, whose lock already
+makes it single-flight across every thread, hence across every task too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Self
+
+from .auth import Auth, OAuthAuth
+from .callpath import FAILURES, Attempts, CallPolicy, PreparedCall, RateLimiter, Refresh, decode, prepare
+from .response import Response
+from .retry import RetryPolicy
+from .validate import Problem
+
+if TYPE_CHECKING:
+    from .async_transport import AsyncTransport
+    from .specs import MethodSpec
+
+
+class AsyncCallCore(CallPolicy):
+    """One portal's call path for asyncio; the same policy attributes as `CallCore`, with
+    `sleep` an async function."""
+
+    def __init__(
+        self,
+        auth: Auth,
+        transport: AsyncTransport,
+        *,
+        validate: bool = True,
+        strict: bool = False,
+        retry: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
+        super().__init__(auth, validate=validate, strict=strict, retry=retry, rate_limiter=rate_limiter)
+        self._transport = transport
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._refresh_session: Any = None  # a requests.Session for the token endpoint, made on first refresh
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+        if self._refresh_session is not None:
+            self._refresh_session.close()
+
+    async def call(self, method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> Any:
+        """Call any REST method by name; parameters are checked when the method has a spec."""
+        return (await self.call_raw(method, params, api_version=api_version)).result
+
+    async def call_raw(self, method: str, params: Mapping[str, Any] | None = None, *, api_version: int = 2) -> Response:
+        """Like `call`, but return the whole reply: result, total, next and time."""
+        spec, checked = self._generic(method, params, api_version)
+        return await self.execute(method, api_version, checked, spec, ())
+
+    async def execute(
+        self,
+        method: str,
+        api_version: int,
+        params: dict[str, Any],
+        spec: MethodSpec | None,
+        early_problems: Iterable[Problem],
+        *,
+        idempotent: bool | None = None,
+        keywords: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Validate (before anything is awaited), send, and carry out the retry decisions."""
+        problems = list(early_problems)
+        if self.validate and spec is not None:
+            problems += self.check(spec, params)
+        call = prepare(method, api_version, params, spec, problems, idempotent=idempotent, keywords=keywords)
+        attempts = Attempts(call, self.retry, time.monotonic())
+        while True:
+            token = self._auth.body_auth()
+            try:
+                return await self._attempt(call)
+            except FAILURES as failure:
+                step = self._after(attempts, failure, time.monotonic())
+                if step is failure:
+                    raise
+                if isinstance(step, Exception):
+                    raise step from None
+            if isinstance(step, Refresh):
+                await self._refresh(token)
+            else:
+                await self.sleep(step.seconds)
+
+    async def _refresh(self, token: str | None) -> None:
+        assert isinstance(self._auth, OAuthAuth) and token is not None
+        if self._refresh_session is None:
+            import requests
+
+            self._refresh_session = requests.Session()
+        await asyncio.to_thread(self._auth.refresh, self._refresh_session, token, self._transport.timeout)
+
+    async def _attempt(self, call: PreparedCall) -> Response:
+        if self.rate_limiter is not None:
+            await asyncio.to_thread(self.rate_limiter.acquire, call.method)
+        status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
+        if self.rate_limiter is not None and isinstance(payload.get("time"), Mapping):
+            self.rate_limiter.observe(call.method, payload["time"])
+        return decode(call, status, payload)
