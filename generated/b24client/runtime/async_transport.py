@@ -16,7 +16,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import httpx  # pyright: ignore[reportMissingImports]  (optional: the `async` extra)
+try:
+    import httpx  # pyright: ignore[reportMissingImports]  (optional: the `async` extra)
+except ModuleNotFoundError as missing:  # say which extra brings it, not only which module is absent
+    raise ModuleNotFoundError("AsyncBitrix24 needs httpx: pip install 'b24client[async]'", name="httpx") from missing
 
 from .auth import Auth
 from .encoding import with_auth
