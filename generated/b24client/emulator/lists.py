@@ -394,6 +394,7 @@ class DealStore:
             total, page_ids = ids.total if counting else None, ids.page(offset, PAGE_SIZE)
             needed = frozenset(wanted)  # the id plan read the filter and order already
             records = [self.record(deal_id, needed) for deal_id in page_ids]
+            skipped = min(offset, ids.total)
         else:
             gone = set(deleted)
             present = itertools.chain((i for i in range(1, count + 1) if i not in gone), added)
@@ -402,9 +403,12 @@ class DealStore:
                 matched.sort(key=_sort_key(field), reverse=descending)
             total = len(matched) if counting else None
             records = matched[offset : offset + PAGE_SIZE]
+            skipped = min(offset, len(matched))
         next_start = offset + PAGE_SIZE if total is not None and offset + PAGE_SIZE < total else None
         rendered = [_render_fields(record, flavor, wanted) for record in records]
-        return ListPage(rendered, total, next_start, offset)
+        # A scan past the last row stops there: a start beyond the end costs the rows that exist
+        # (start=9352644289655708277626011 was charged as that many rows, and its time block overflowed).
+        return ListPage(rendered, total, next_start, skipped)
 
 
 def start_value(start: Any) -> int:
