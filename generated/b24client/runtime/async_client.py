@@ -18,7 +18,7 @@ from .async_core import AsyncCallCore
 from .async_transport import AsyncTransport
 from .auth import DEFAULT_TOKEN_URL, Auth, TokenCallback
 from .callpath import RateLimiter
-from .credentials import auth_from
+from .credentials import auth_from, limiter_from
 from .retry import RetryPolicy
 from .transport import DEFAULT_MAX_REPLY_BYTES, Timeout
 from .validate import wire_params
@@ -74,11 +74,8 @@ class AsyncBitrix24(AsyncCallCore):
         transport = AsyncTransport(
             auth, timeout=timeout, pool_size=pool_size, max_reply_bytes=max_reply_bytes, attempt_timeout=attempt_timeout
         )
-        if rate_limiter is None and rate_limit:
-            from .ratelimit import standard_limiter
-
-            rate_limiter = standard_limiter(enterprise)
-        super().__init__(auth, transport, validate=validate, strict=strict, retry=retry, rate_limiter=rate_limiter)
+        limiter = limiter_from(rate_limiter, rate_limit, enterprise)
+        super().__init__(auth, transport, validate=validate, strict=strict, retry=retry, rate_limiter=limiter)
 
     def _invoke(self, method_id: str, kwargs: Mapping[str, Any]) -> Coroutine[Any, Any, Any]:
         """What generated functions call: a coroutine that checks, then sends, when awaited."""

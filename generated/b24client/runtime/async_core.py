@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 from .auth import Auth, OAuthAuth
-from .callpath import FAILURES, Attempts, CallPolicy, PreparedCall, RateLimiter, Refresh, decode, prepare
+from .callpath import FAILURES, CallPolicy, PreparedCall, RateLimiter, Refresh, decode
 from .response import Response
 from .retry import RetryPolicy
 from .validate import Problem
@@ -77,11 +77,9 @@ class AsyncCallCore(CallPolicy):
         keywords: Mapping[str, str] | None = None,
     ) -> Response:
         """Validate (before anything is awaited), send, and carry out the retry decisions."""
-        problems = list(early_problems)
-        if self.validate and spec is not None:
-            problems += self.check(spec, params)
-        call = prepare(method, api_version, params, spec, problems, idempotent=idempotent, keywords=keywords)
-        attempts = Attempts(call, self.retry, time.monotonic())
+        call, attempts = self._start(
+            method, api_version, params, spec, early_problems, idempotent=idempotent, keywords=keywords, now=time.monotonic()
+        )
         while True:
             token = self._auth.body_auth()
             try:

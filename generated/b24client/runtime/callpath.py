@@ -221,6 +221,26 @@ class CallPolicy:
             )
         return specs.get(specs.method_id(method, api_version)), dict(params or {})
 
+    def _start(
+        self,
+        method: str,
+        api_version: int,
+        params: dict[str, Any],
+        spec: MethodSpec | None,
+        early_problems: Iterable[Problem],
+        *,
+        idempotent: bool | None,
+        keywords: Mapping[str, str] | None,
+        now: float,
+    ) -> tuple[PreparedCall, Attempts]:
+        """Where both drivers begin a call: checked under this client's policy (every problem
+        at once, before anything is sent), prepared, and given its retry state."""
+        problems = list(early_problems)
+        if self.validate and spec is not None:
+            problems += policy_problems(spec, params, strict=self.strict, where="", stacklevel=4)
+        call = prepare(method, api_version, params, spec, problems, idempotent=idempotent, keywords=keywords)
+        return call, Attempts(call, self.retry, now)
+
     def _after(self, attempts: Attempts, failure: Bitrix24Error, now: float) -> Step:
         """The decision on a failed attempt, given this client's auth and rate limiter."""
         can_refresh = isinstance(self._auth, OAuthAuth) and self._auth.can_refresh

@@ -17,7 +17,7 @@ from . import specs
 from .auth import DEFAULT_TOKEN_URL, Auth, TokenCallback
 from .callpath import RateLimiter, guess_idempotent
 from .core import CallCore
-from .credentials import auth_from
+from .credentials import auth_from, limiter_from
 from .retry import RetryPolicy
 from .transport import DEFAULT_MAX_REPLY_BYTES, Timeout, Transport
 from .validate import wire_params
@@ -90,11 +90,8 @@ class Client(CallCore):
             max_reply_bytes=max_reply_bytes,
             attempt_timeout=attempt_timeout,
         )
-        if rate_limiter is None and rate_limit:
-            from .ratelimit import standard_limiter
-
-            rate_limiter = standard_limiter(enterprise)
-        super().__init__(auth, transport, validate=validate, strict=strict, retry=retry, rate_limiter=rate_limiter)
+        limiter = limiter_from(rate_limiter, rate_limit, enterprise)
+        super().__init__(auth, transport, validate=validate, strict=strict, retry=retry, rate_limiter=limiter)
 
     # -- what users reach for beyond one call ---------------------------------------
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 from .auth import Auth, OAuthAuth
-from .callpath import FAILURES, Attempts, CallPolicy, PreparedCall, RateLimiter, Refresh, decode, prepare
+from .callpath import FAILURES, CallPolicy, PreparedCall, RateLimiter, Refresh, decode
 from .response import Response
 from .retry import RetryPolicy
 from .transport import Transport
@@ -75,11 +75,9 @@ class CallCore(CallPolicy):
         keywords: Mapping[str, str] | None = None,
     ) -> Response:
         """Validate, send, and carry out the retry decisions until there is a reply or an error."""
-        problems = list(early_problems)
-        if self.validate and spec is not None:
-            problems += self.check(spec, params)
-        call = prepare(method, api_version, params, spec, problems, idempotent=idempotent, keywords=keywords)
-        attempts = Attempts(call, self.retry, time.monotonic())
+        call, attempts = self._start(
+            method, api_version, params, spec, early_problems, idempotent=idempotent, keywords=keywords, now=time.monotonic()
+        )
         while True:
             token = self._auth.body_auth()
             try:

@@ -1,9 +1,20 @@
-"""Which `Auth` a client's keyword arguments ask for: shared by the sync and async clients,
-so both accept exactly the same credentials and refuse the same mixtures."""
+"""Which `Auth` and rate limiter a client's keyword arguments ask for: shared by the sync and
+async clients, so both accept exactly the same credentials, refuse the same mixtures and keep
+to the same limits by default."""
 
 from __future__ import annotations
 
 from .auth import DEFAULT_TOKEN_URL, Auth, OAuthAuth, TokenCallback, WebhookAuth
+from .callpath import RateLimiter
+
+
+def limiter_from(rate_limiter: RateLimiter | None, rate_limit: bool, enterprise: bool) -> RateLimiter | None:
+    """The given limiter; else, unless `rate_limit=False`, the portal's documented limits."""
+    if rate_limiter is not None or not rate_limit:
+        return rate_limiter
+    from .ratelimit import standard_limiter  # imported only by clients that keep to the limits
+
+    return standard_limiter(enterprise)
 
 
 def auth_from(
