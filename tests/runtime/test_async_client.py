@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from b24client import AsyncBitrix24, errors
 from b24client.emulator import Emulator, EmulatorConfig
+from b24client.runtime.ratelimit import PortalRateLimiter
 from b24client.runtime.retry import RetryPolicy
 
 FAST_RETRY = RetryPolicy(attempts=4, backoff=0.001, max_backoff=0.01)
@@ -189,3 +192,60 @@ def test_iterate_by_offset_walks_the_same_pages_as_the_sync_client() -> None:
         with Bitrix24(webhook=big.webhook_url, rate_limit=False) as sync:
             expected = [deal["ID"] for deal in sync.iterate("crm.deal.list", {}, strategy="offset")]
     assert got == expected and len(set(got)) == 120
+
+
+class _NoThreads(concurrent.futures.ThreadPoolExecutor):
+    """A default executor that refuses work: proves a wait happened on the loop, not in a thread."""
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the async client used a worker thread")
+
+
+def test_calls_wait_for_the_rate_limiter_on_the_loop_not_in_threads() -> None:
+    # 120 concurrent calls against a bucket of 50 draining 20/s: most must wait, none may
+    # be refused, and no wait may occupy a thread of the loop's default executor (it has a
+    # handful). Real time: a virtual clock would run ahead of requests still on the wire.
+    with Emulator(EmulatorConfig(deals=3, limits_enabled=True, time_scale=10)) as limited:
+        limiter = PortalRateLimiter(time_scale=10)
+
+        async def scenario() -> list[object]:
+            asyncio.get_running_loop().set_default_executor(_NoThreads())
+            async with AsyncBitrix24(webhook=limited.webhook_url, retry=FAST_RETRY, rate_limiter=limiter) as b24:
+                return await asyncio.gather(*(b24.call("crm.deal.list", {"select": ["ID"]}) for _ in range(120)))
+
+        started = time.monotonic()
+        assert len(asyncio.run(scenario())) == 120
+        elapsed = time.monotonic() - started
+        assert (limited.counters["query_limit_exceeded"], limited.counters["requests"]) == (0, 120)
+        # 49 go at once (one request of margin); the other 71 drain at 20/s: about 3.5 s.
+        assert elapsed >= 3.0, f"120 requests through a bucket of 50 at 20/s took only {elapsed:.2f} s"
+
+
+def test_a_batch_waits_for_operating_budget_without_blocking_the_loop() -> None:
+    # The limiter has spent its whole operating budget, so the batch must wait for the
+    # window to roll over (0.6 s at this scale); meanwhile the loop keeps running.
+    with Emulator(EmulatorConfig(deals=3, limits_enabled=True, time_scale=1000)) as limited:
+        limiter = PortalRateLimiter(time_scale=1000)
+        limiter.operating.observe("crm.deal.list", {"operating": 480.0, "operating_reset_at": time.time() + 0.3})
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async def scenario() -> object:
+            asyncio.get_running_loop().set_default_executor(_NoThreads())
+            beat = asyncio.create_task(ticker())
+            async with AsyncBitrix24(webhook=limited.webhook_url, retry=FAST_RETRY, rate_limiter=limiter) as b24:
+                result = await b24.batch([("crm.deal.list", {"select": ["ID"]})] * 3)
+            beat.cancel()
+            return result
+
+        started = time.monotonic()
+        result = asyncio.run(scenario())
+        assert len(result) == 3
+        assert time.monotonic() - started >= 0.25, "the batch did not wait for the reset"
+        assert ticks >= 10, "the loop stood still while the batch waited"
+        assert limited.counters["operation_time_limit"] == 0

@@ -17,7 +17,7 @@ from .batch import (
     Label,
     Pause,
     Recorder,
-    _held,
+    _counts,
     _idempotent,
     _observe,
     _payload,
@@ -42,7 +42,7 @@ async def arun(client: AsyncCallCore, calls: Sequence[BatchCall], *, halt: bool 
                 step = steps.send(None)
                 continue
             try:
-                with _held(client, step):
+                async with client.limits.hold(client.rate_limiter, _counts(step)):
                     payload = _payload(await client.execute(*_request(step), idempotent=_idempotent(step)))
                     _observe(client, step, payload)
             except Bitrix24Error as exc:

@@ -2,10 +2,11 @@
 
 Validation, encoding, decoding, error mapping and the retry/refresh decisions are the very
 functions the sync driver (core.py) uses; only sending (an `AsyncTransport`) and sleeping
-(`asyncio.sleep`) differ. Two pieces of the sync world are reached through a worker thread
-rather than rewritten: the rate limiter's `acquire` (it may sleep; its bucket is shared by
-threads, tasks and, with Redis, processes alike) and the OAuth refresh, whose lock already
-makes it single-flight across every thread, hence across every task too.
+(`asyncio.sleep`) differ. The rate limiter is the sync client's own (its bucket is shared
+by threads, tasks and, with Redis, processes alike); its waits are awaited on the loop
+(async_limits.py). The OAuth refresh runs in a worker thread, one task at a time per
+client: the auth's lock makes it single-flight across threads, and a refused refresh is
+remembered there, so every task waiting on it gets the same error without asking again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
 
+from .async_limits import LoopWaiter
 from .auth import Auth, OAuthAuth
 from .callpath import FAILURES, CallPolicy, PreparedCall, RateLimiter, Refresh, decode
 from .response import Response
@@ -44,6 +46,8 @@ class AsyncCallCore(CallPolicy):
         self._transport = transport
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._refresh_session: Any = None  # a requests.Session for the token endpoint, made on first refresh
+        self._refreshing: asyncio.Lock | None = None  # made in the loop that first needs it
+        self.limits = LoopWaiter()
 
     async def __aenter__(self) -> Self:
         return self
@@ -101,12 +105,22 @@ class AsyncCallCore(CallPolicy):
             import requests
 
             self._refresh_session = requests.Session()
-        await asyncio.to_thread(self._auth.refresh, self._refresh_session, token, self._transport.timeout)
+        if self._refreshing is None:
+            self._refreshing = asyncio.Lock()
+        async with self._refreshing:  # the rest find the token replaced (or refused) and return at once
+            await asyncio.to_thread(self._auth.refresh, self._refresh_session, token, self._transport.timeout)
 
     async def _attempt(self, call: PreparedCall) -> Response:
-        if self.rate_limiter is not None:
-            await asyncio.to_thread(self.rate_limiter.acquire, call.method)
-        status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
-        if self.rate_limiter is not None and isinstance(payload.get("time"), Mapping):
-            self.rate_limiter.observe(call.method, payload["time"])
+        limiter = self.rate_limiter
+        if limiter is None:
+            status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
+        else:
+            # Counted by the bucket only once a connection is ours: a request counted, then
+            # queued behind the pool, would reach the portal late, in a bunch with later ones.
+            await self.limits.ready(limiter, call.method)
+            async with self._transport.slots:
+                await self.limits.acquire(limiter, call.method)
+                status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
+        if limiter is not None and isinstance(payload.get("time"), Mapping):
+            limiter.observe(call.method, payload["time"])
         return decode(call, status, payload)

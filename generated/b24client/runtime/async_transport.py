@@ -12,6 +12,7 @@ left (no connection), `sent=None` once it may have. The body is decoded by the s
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -54,6 +55,9 @@ class AsyncTransport:
             follow_redirects=False,
         )
         self.max_reply_bytes = max_reply_bytes
+        # One per pooled connection: the call path takes a slot before the rate limiter counts
+        # a request, so every counted request is sent at once (async_core.py).
+        self.slots = asyncio.Semaphore(pool_size)
         self.attempt_timeout = attempt_timeout if attempt_timeout is not None else whole_seconds(timeout)
         guard_library_logs(auth)
 

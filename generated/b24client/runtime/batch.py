@@ -542,13 +542,18 @@ def _idempotent(step: Post) -> bool:
     return all(call.idempotent for call in step.sendable)
 
 
-def _held(client: CallPolicy, step: Post) -> AbstractContextManager[Any]:
-    """The limiter's hold on every command's method for the time of the request."""
-    limiter = client.rate_limiter
+def _counts(step: Post) -> dict[str, int]:
+    """How many commands of each method a request carries: what the limiter holds for it."""
     counts: dict[str, int] = {}
     for call in step.sendable:
         counts[call.method] = counts.get(call.method, 0) + 1
-    return limiter.hold(counts) if isinstance(limiter, BatchAware) else nullcontext()
+    return counts
+
+
+def _held(client: CallPolicy, step: Post) -> AbstractContextManager[Any]:
+    """The limiter's hold on every command's method for the time of the request."""
+    limiter = client.rate_limiter
+    return limiter.hold(_counts(step)) if isinstance(limiter, BatchAware) else nullcontext()
 
 
 def _payload(response: Response) -> Mapping[str, Any]:

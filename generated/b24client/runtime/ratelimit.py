@@ -44,6 +44,7 @@ class Bucket(Protocol):
     """A request-rate budget; the in-process `LeakyBucket` or a shared one (Redis)."""
 
     def acquire(self) -> None: ...
+    def take(self) -> float: ...
     def tighten(self) -> None: ...
     def retry_after(self) -> float: ...
 
@@ -82,8 +83,8 @@ class LeakyBucket:
         self._level = max(0.0, self._level - elapsed * self.drain_per_second * self._slowdown)
         self._updated = now
 
-    def _try(self) -> float:
-        """Take one request, or return how long to wait before trying again."""
+    def take(self) -> float:
+        """Take one request, or return how long to wait before trying again (nothing taken)."""
         with self._lock:
             self._drain(self._clock())
             room = self.capacity - self.margin
@@ -96,7 +97,7 @@ class LeakyBucket:
 
     def acquire(self) -> None:
         for _ in range(_MAX_WAITS):
-            wait = self._try()
+            wait = self.take()
             if wait <= 0:
                 return
             self.waited += wait
@@ -266,22 +267,35 @@ class OperatingTracker:
 
     def wait(self, method: str) -> None:
         """Wait until one more call of `method` fits; nothing is held (single calls)."""
+        if self.delay(method) > 0:
+            self.reserve({method: 1}, hold=False)
+
+    def delay(self, method: str) -> float:
+        """Seconds before one more call of `method` fits (0: now); nothing is held."""
         with self._lock:
             budget = self._budget(method)
             if budget.reset_at is not None and budget.operating + budget.pending + self._cost(budget) <= self.limit:
-                return  # the common case, decided without a clock or a dict
-        self.reserve({method: 1}, hold=False)
+                return 0.0  # the common case, decided without a clock or a dict
+        return self.try_reserve({method: 1}, hold=False)[0]
+
+    def try_reserve(self, counts: Mapping[str, int], hold: bool = True) -> tuple[float, dict[str, float]]:
+        """`reserve` without waiting: (0, what was reserved) when `counts` fit now, else
+        (seconds to wait, nothing reserved). The async client waits with this."""
+        with self._lock:
+            seconds = {m: self._cost(self._budget(m)) * n for m, n in counts.items() if n > 0}
+            wait = max((self._delay(self._budget(m), s) for m, s in seconds.items()), default=0.0)
+            if wait > 0:
+                return wait, {}
+            for method, cost in seconds.items() if hold else ():
+                self._budget(method).pending += cost
+            return 0.0, seconds
 
     def reserve(self, counts: Mapping[str, int], hold: bool = True) -> dict[str, float]:
         """Wait until `counts` calls per method fit, then (with `hold`) count them as in flight."""
         for _ in range(_MAX_WAITS):
-            with self._lock:
-                seconds = {m: self._cost(self._budget(m)) * n for m, n in counts.items() if n > 0}
-                wait = max((self._delay(self._budget(m), s) for m, s in seconds.items()), default=0.0)
-                if wait <= 0:
-                    for method, cost in seconds.items() if hold else ():
-                        self._budget(method).pending += cost
-                    return seconds
+            wait, seconds = self.try_reserve(counts, hold)
+            if wait <= 0:
+                return seconds
             self.waited += wait
             self._sleep(wait)
         raise RuntimeError("operating tracker could not reserve time")  # pragma: no cover
@@ -316,6 +330,17 @@ class BatchAware(Protocol):
     def hold(self, counts: Mapping[str, int]) -> Any: ...
 
 
+@runtime_checkable
+class Polled(Protocol):
+    """A limiter that can answer "may I go now, else how long?" without sleeping: what the
+    async client needs, since a limiter that sleeps would stop its event loop."""
+
+    def try_acquire(self, method: str) -> float: ...
+    def ready(self, method: str) -> float: ...
+    def try_hold(self, counts: Mapping[str, int]) -> tuple[float, dict[str, float]]: ...
+    def release(self, held: Mapping[str, float]) -> None: ...
+
+
 class PortalRateLimiter:
     """The default limiter: a request bucket plus per-method operating budgets.
 
@@ -340,6 +365,7 @@ class PortalRateLimiter:
         `clock` and `sleep` drive the request bucket (a test can pass a virtual clock)."""
         if time_scale <= 0:
             raise ValueError("time_scale must be positive")
+        self.sleep = sleep  # what the async client waits with too, when it is not time.sleep (a test's clock)
         self.bucket: Bucket = bucket or LeakyBucket(capacity, drain_per_second * time_scale, clock=clock, sleep=sleep)
         self.operating = OperatingTracker(operating_limit, operating_window / time_scale, sleep=sleep)
         self._rng = rng or random.Random()
@@ -360,6 +386,18 @@ class PortalRateLimiter:
         if method.lower() != "batch":  # batch itself is not accounted (limits.md); its commands are
             self.operating.wait(method)
         self.bucket.acquire()
+
+    def try_acquire(self, method: str) -> float:
+        """`acquire` without waiting: 0 when a request of `method` may go now (and is
+        counted), else the seconds to wait before asking again. Never sleeps, so the async
+        client can wait on its event loop instead of in a thread."""
+        wait = self.ready(method)
+        return wait if wait > 0 else self.bucket.take()
+
+    def ready(self, method: str) -> float:
+        """Seconds before `method`'s operating budget lets one more call go (0: now);
+        nothing is counted. The async client waits for this before it takes a send slot."""
+        return self.operating.delay(method) if method.lower() != "batch" else 0.0
 
     def observe(self, method: str, time_block: Mapping[str, Any]) -> None:
         self.operating.observe(method, time_block)
@@ -384,6 +422,14 @@ class PortalRateLimiter:
             yield
         finally:
             self.operating.release(reserved)
+
+    def try_hold(self, counts: Mapping[str, int]) -> tuple[float, dict[str, float]]:
+        """`hold` without waiting, for the async batch: (0, the held budget, to be given to
+        `release` after the reply) or (seconds to wait, nothing held)."""
+        return self.operating.try_reserve(counts)
+
+    def release(self, held: Mapping[str, float]) -> None:
+        self.operating.release(held)
 
 
 def standard_limiter(enterprise: bool = False) -> PortalRateLimiter:

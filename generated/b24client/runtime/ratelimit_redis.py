@@ -87,9 +87,13 @@ class RedisLeakyBucket:
         reply = self._script(keys=[self.key], args=[self.capacity, self.drain_per_second, self.margin, action, self._recover])
         return float(reply.decode() if isinstance(reply, bytes) else reply)
 
+    def take(self) -> float:
+        """One request now (0), or the seconds to wait; one round trip, no waiting."""
+        return self._run("take")
+
     def acquire(self) -> None:
         for _ in range(_MAX_WAITS):
-            wait = self._run("take")
+            wait = self.take()
             if wait <= 0:
                 return
             self.waited += wait
