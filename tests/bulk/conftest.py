@@ -16,6 +16,7 @@ from b24client import Bitrix24
 from b24client.emulator import Emulator
 from b24client.runtime.ratelimit import PortalRateLimiter
 from b24client.runtime.retry import RetryPolicy
+from tests.conftest import make_client
 
 FAST_RETRY = dict(backoff=0.01, max_backoff=0.1, deadline=60.0)
 
@@ -39,16 +40,18 @@ def portal_factory(b24_emulator_factory: Callable[..., Emulator]) -> Callable[..
 
 
 @pytest.fixture
-def client_for() -> Iterator[Callable[..., Bitrix24]]:
-    """`client_for(portal, **options)`: a client whose limiter matches the portal's limits."""
-    clients: list[Bitrix24] = []
+def client_for(client_kind: str) -> Iterator[Callable[..., Bitrix24]]:
+    """`client_for(portal, **options)`: a client whose limiter matches the portal's limits
+    (each test runs with `Bitrix24` and with `AsyncBitrix24`, see tests/conftest.py)."""
+    clients: list[Any] = []
 
-    def make(portal: Emulator, *, limited: bool = True, attempts: int = 8, **options: Any) -> Bitrix24:
+    def make(portal: Emulator, *, limited: bool = True, attempts: int = 8, **options: Any) -> Any:
         if limited and portal.config.limits_enabled:
             options.setdefault("rate_limiter", limiter_for(portal))
         else:
             options.setdefault("rate_limit", False)
-        client = Bitrix24(webhook=portal.webhook_url, retry=RetryPolicy(attempts=attempts, **FAST_RETRY), **options)
+        retry = RetryPolicy(attempts=attempts, **FAST_RETRY)
+        client = make_client(client_kind, webhook=portal.webhook_url, retry=retry, **options)
         clients.append(client)
         return client
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import threading
 
 import pytest
 
-from b24client.runtime.inbound import FileTokenStore, PortalTokens, RedisTokenStore, portal_client
+from b24client.runtime.inbound import FileTokenStore, PortalTokens, RedisTokenStore, async_portal_client, portal_client
 from b24client.runtime.retry import NO_RETRY
 from tests.inbound import refresh_worker
 
@@ -38,12 +39,14 @@ def seed(store, portal) -> PortalTokens:
     return tokens
 
 
-def run_workers(kind: str, where: str, portal) -> list:
+def run_workers(kind: str, where: str, portal, client_kind: str = "sync") -> list:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WORKERS)
     results = context.Queue()
     processes = [
-        context.Process(target=refresh_worker.call_once, args=(kind, where, MEMBER, portal.oauth_credentials(), barrier, results))
+        context.Process(
+            target=refresh_worker.call_once, args=(kind, where, MEMBER, portal.oauth_credentials(), barrier, results, client_kind)
+        )
         for _ in range(WORKERS)
     ]
     for process in processes:
@@ -55,11 +58,11 @@ def run_workers(kind: str, where: str, portal) -> list:
 
 
 @pytest.mark.parametrize("kind", ["file", "redis"])
-def test_two_processes_refresh_a_shared_expired_token_once(b24_emulator, tmp_path, request, kind):
+def test_two_processes_refresh_a_shared_expired_token_once(b24_emulator, tmp_path, request, kind, client_kind):
     where = str(tmp_path) if kind == "file" else request.getfixturevalue("redis_url")
     store = refresh_worker.open_store(kind, where)
     before = seed(store, b24_emulator)
-    outcomes = run_workers(kind, where, b24_emulator)
+    outcomes = run_workers(kind, where, b24_emulator, client_kind)
     assert [status for status, _ in outcomes] == ["ok", "ok"], outcomes
     assert sorted(count for _, count in outcomes) == [0, 1]  # one process refreshed, the other adopted
     assert len(refreshes(b24_emulator)) == 1
@@ -71,10 +74,10 @@ def test_two_processes_refresh_a_shared_expired_token_once(b24_emulator, tmp_pat
     assert sorted(record.status for record in calls) == [200, 200, 401, 401]
 
 
-def test_the_control_without_a_shared_store_refreshes_twice_and_loses(b24_emulator, tmp_path):
+def test_the_control_without_a_shared_store_refreshes_twice_and_loses(b24_emulator, tmp_path, client_kind):
     """The same two processes with their own copy of the tokens: the second refresh is refused."""
     seed(FileTokenStore(tmp_path), b24_emulator)
-    outcomes = run_workers("plain", str(tmp_path), b24_emulator)
+    outcomes = run_workers("plain", str(tmp_path), b24_emulator, client_kind)
     assert len(refreshes(b24_emulator)) == 2
     assert [status for status, _ in outcomes] == ["error", "ok"]
     assert "invalid_grant" in outcomes[0][1]
@@ -113,6 +116,26 @@ def test_threads_with_separate_clients_share_the_store_lock_too(b24_emulator, tm
         thread.join()
     assert failures == []
     assert len(refreshes(b24_emulator)) == 1
+
+
+def test_tasks_with_separate_async_clients_share_the_store_lock(b24_emulator, tmp_path):
+    """Four `AsyncBitrix24` clients on one loop find the token expired at once: one refresh."""
+    store = FileTokenStore(tmp_path)
+    seed(store, b24_emulator)
+    credentials = b24_emulator.oauth_credentials()
+    keys = {name: credentials[name] for name in ("client_id", "client_secret", "token_url")}
+
+    async def scenario() -> list:
+        clients = [async_portal_client(store, member_id=MEMBER, **keys, retry=NO_RETRY, rate_limiter=None) for _ in range(4)]
+        try:
+            return await asyncio.gather(*(b24.call("crm.deal.list", {"start": -1}) for b24 in clients))
+        finally:
+            for b24 in clients:
+                await b24.aclose()
+
+    assert len(asyncio.run(scenario())) == 4
+    assert len(refreshes(b24_emulator)) == 1
+    assert b24_emulator.token_requests("refresh_token") == 1
 
 
 def test_redis_store_round_trip_and_domain_index(redis_url):

@@ -169,7 +169,7 @@ def test_iterate_returns_every_record_once_in_the_sync_clients_order() -> None:
 
         async def scenario() -> list[Any]:
             async with _client(big) as b24:
-                return [deal["ID"] async for deal in b24.iterate("crm.deal.list", {"select": ["ID", "TITLE"]})]
+                return [deal["ID"] async for deal in b24.iterate("crm.deal.list", {"select": ["ID", "TITLE"]}, workers=1)]
 
         got = asyncio.run(scenario())
         batches = _sent(big, "batch")

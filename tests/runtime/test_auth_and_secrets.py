@@ -7,21 +7,24 @@ import socket
 
 import pytest
 
-from b24client import Bitrix24, errors
+from b24client import errors
 from b24client.runtime.auth import OAuthAuth, WebhookAuth
 from b24client.runtime.retry import RetryPolicy
+from tests.conftest import make_client
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 TOKEN = "s3cr3t-webhook-token"
 
 
 def test_plain_http_is_refused_except_on_loopback() -> None:
     with pytest.raises(ValueError, match="https"):
-        Bitrix24(webhook=f"http://portal.example.com/rest/1/{TOKEN}/")
-    Bitrix24(webhook=f"https://portal.example.com/rest/1/{TOKEN}/")
-    Bitrix24(webhook=f"http://127.0.0.1:8765/rest/1/{TOKEN}/")
-    Bitrix24(webhook=f"http://localhost:8765/rest/1/{TOKEN}/")
+        make_client(webhook=f"http://portal.example.com/rest/1/{TOKEN}/")
+    make_client(webhook=f"https://portal.example.com/rest/1/{TOKEN}/")
+    make_client(webhook=f"http://127.0.0.1:8765/rest/1/{TOKEN}/")
+    make_client(webhook=f"http://localhost:8765/rest/1/{TOKEN}/")
     with pytest.raises(ValueError, match="https"):
-        Bitrix24(domain="http://portal.example.com", access_token="a")
+        make_client(domain="http://portal.example.com", access_token="a")
 
 
 def test_url_forms_for_webhook_and_oauth_v2_and_v3() -> None:
@@ -35,9 +38,9 @@ def test_url_forms_for_webhook_and_oauth_v2_and_v3() -> None:
 
 
 def test_reprs_mask_every_secret() -> None:
-    hook_client = Bitrix24(webhook=f"https://p.example.com/rest/1/{TOKEN}/")
+    hook_client = make_client(webhook=f"https://p.example.com/rest/1/{TOKEN}/")
     assert TOKEN not in repr(hook_client)
-    oauth_client = Bitrix24(
+    oauth_client = make_client(
         domain="p.example.com",
         access_token="access-XYZ123",
         refresh_token="refresh-XYZ123",
@@ -57,7 +60,7 @@ def _closed_port() -> int:
 
 
 def test_connection_errors_carry_no_token_and_say_the_request_was_not_sent(caplog: pytest.LogCaptureFixture) -> None:
-    client = Bitrix24(
+    client = make_client(
         webhook=f"http://127.0.0.1:{_closed_port()}/rest/1/{TOKEN}/",
         retry=RetryPolicy(attempts=2, backoff=0.001),
         rate_limit=False,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from b24client import Bitrix24, errors
+from b24client import errors
 from b24client.emulator import Emulator
+from tests.conftest import make_client
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 
 @pytest.mark.parametrize("slip", ["entityId", "ENTITYID", "entity_idd"])
 def test_a_misspelt_keyword_is_one_problem_naming_the_keyword(b24_emulator: Emulator, slip: str) -> None:
-    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    b24 = make_client(webhook=b24_emulator.webhook_url)
     with pytest.raises(errors.ValidationError) as caught:
         b24.crm.item.payment.add(**{slip: 5, "entity_type_id": 2})  # type: ignore[arg-type]
     assert [(p.path, p.rule) for p in caught.value.problems] == [(slip, "unknown")]  # not also "entityId missing"
@@ -19,7 +22,7 @@ def test_a_misspelt_keyword_is_one_problem_naming_the_keyword(b24_emulator: Emul
 
 
 def test_the_same_slip_inside_a_batch_is_reported_the_same_way(b24_emulator: Emulator) -> None:
-    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    b24 = make_client(webhook=b24_emulator.webhook_url)
     with pytest.raises(errors.ValidationError) as caught, b24.batch() as batch:
         batch.crm.item.payment.add(entityId=5, entity_type_id=2)  # type: ignore[call-arg]
     assert [(p.path, p.rule) for p in caught.value.problems] == [("cmd[0].entityId", "unknown")]
@@ -27,7 +30,7 @@ def test_the_same_slip_inside_a_batch_is_reported_the_same_way(b24_emulator: Emu
 
 
 def test_an_unknown_method_is_sent_and_its_404_names_the_method_meant(b24_emulator: Emulator) -> None:
-    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    b24 = make_client(webhook=b24_emulator.webhook_url)
     with pytest.raises(errors.ErrorMethodNotFound) as caught:
         b24.call("crm.deal.lst")
     assert caught.value.status == 404 and caught.value.hint == "did you mean crm.deal.list?"
@@ -39,7 +42,7 @@ def test_an_unknown_method_is_sent_and_its_404_names_the_method_meant(b24_emulat
 
 
 def test_a_typed_calls_problem_names_the_keyword_it_wrote(b24_emulator: Emulator) -> None:
-    b24 = Bitrix24(webhook=b24_emulator.webhook_url)
+    b24 = make_client(webhook=b24_emulator.webhook_url)
     with pytest.raises(errors.ValidationError) as caught:
         b24.crm.item.payment.add(entity_id="x", entity_type_id=2)  # type: ignore[arg-type]
     assert "  - entity_id (entityId): must be integer" in str(caught.value)

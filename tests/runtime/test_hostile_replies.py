@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 
-from b24client import Bitrix24, errors
+from b24client import errors
 from b24client.runtime.ratelimit import PortalRateLimiter
 from b24client.runtime.retry import NO_RETRY, RetryPolicy
+from tests.conftest import make_client
 from tests.support.hostile import HostileServer, Reply, Seen, endless, nested, time_block
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 TOKEN = "hostile-webhook-token"
 ACCESS = "hostile-access-token"
@@ -26,9 +29,9 @@ WRITE = ("crm.item.payment.add", {"entityTypeId": 2, "entityId": 1})
 READ = ("crm.item.payment.list", {"entityTypeId": 2, "entityId": 1})
 
 
-def _hook(server: HostileServer, **options: Any) -> Bitrix24:
+def _hook(server: HostileServer, **options: Any) -> Any:
     options.setdefault("retry", NO_RETRY)
-    return Bitrix24(webhook=server.webhook(TOKEN), rate_limit=False, **options)
+    return make_client(webhook=server.webhook(TOKEN), rate_limit=False, **options)
 
 
 def _json(body: Any, status: int = 200) -> Reply:
@@ -48,7 +51,7 @@ def test_a_redirect_is_never_followed_and_no_secret_reaches_its_target(status: i
             client = (
                 _hook(origin)
                 if auth == "webhook"
-                else Bitrix24(domain=origin.url, access_token=ACCESS, retry=NO_RETRY, rate_limit=False)
+                else make_client(domain=origin.url, access_token=ACCESS, retry=NO_RETRY, rate_limit=False)
             )
             for method, params in (WRITE, READ):
                 with pytest.raises(errors.RedirectError) as raised:
@@ -110,7 +113,7 @@ def test_operating_reset_at_cannot_make_the_client_sleep_longer_than_a_window(re
 
     with HostileServer(lambda seen: _json({"result": [], "time": block()})) as server:
         limiter = PortalRateLimiter(sleep=sleep)
-        client = Bitrix24(webhook=server.webhook(TOKEN), retry=NO_RETRY, rate_limiter=limiter)
+        client = make_client(webhook=server.webhook(TOKEN), retry=NO_RETRY, rate_limiter=limiter)
         client.call(*READ)
         with pytest.raises(_Woken):
             client.call(*READ)  # the budget is spent: the next call waits, but how long?
@@ -130,7 +133,7 @@ def test_a_429_with_a_reset_a_day_away_is_not_slept_on() -> None:
     slept: list[float] = []
     with HostileServer(lambda seen: _json(refusal, 429)) as server:
         limiter = PortalRateLimiter(sleep=slept.append)
-        client = Bitrix24(webhook=server.webhook(TOKEN), retry=RetryPolicy(attempts=3, deadline=60), rate_limiter=limiter)
+        client = make_client(webhook=server.webhook(TOKEN), retry=RetryPolicy(attempts=3, deadline=60), rate_limiter=limiter)
         client.sleep = slept.append
         with pytest.raises(errors.RateLimitError):
             client.call(*READ)

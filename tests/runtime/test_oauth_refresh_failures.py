@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 
-from b24client import Bitrix24, errors
+from b24client import errors
 from b24client.emulator import Emulator, EmulatorConfig
 from b24client.runtime.exceptions import TokenCallbackWarning
 from b24client.runtime.retry import NO_RETRY
+from tests.conftest import make_client
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 
 @pytest.fixture
@@ -25,10 +28,10 @@ def portal() -> Iterator[Emulator]:
         yield running
 
 
-def _oauth(portal: Emulator, **options: Any) -> Bitrix24:
+def _oauth(portal: Emulator, **options: Any) -> Any:
     creds = portal.oauth_credentials()
     options.setdefault("refresh_token", creds["refresh_token"])
-    return Bitrix24(
+    return make_client(
         domain=creds["domain"],
         access_token=creds["access_token"],
         client_id=creds["client_id"],

@@ -14,9 +14,11 @@ import pytest
 import requests
 
 import b24client
-from b24client import Bitrix24
 from b24client.emulator import Emulator, EmulatorConfig
 from b24client.runtime import specs
+from tests.conftest import make_client
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 
 def test_every_offset_list_documents_its_start() -> None:
@@ -38,7 +40,7 @@ def test_the_portal_refuses_the_start_the_client_refuses(method: str) -> None:
 
 def test_a_strict_client_and_a_strict_portal_take_a_good_start() -> None:
     with Emulator(EmulatorConfig(strict_params=True)) as portal:
-        b24 = Bitrix24(webhook=portal.webhook_url, strict=True)
+        b24 = make_client(webhook=portal.webhook_url, strict=True)
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no UnknownParameterWarning either
             b24.call("bizproc.task.list", {"start": 50})

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
-from b24client import Bitrix24
 from b24client.emulator import Emulator, EmulatorConfig
 from b24client.runtime.retry import NO_RETRY, RetryPolicy
+from tests.conftest import make_client
 from tests.support.hostile import HostileServer, Reply
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 WEBHOOK_TOKEN = "webhookTOKEN4242secret"
 CLIENT_SECRET = "client/secret+with=odd&chars"  # percent-encodes in a query
@@ -68,7 +70,7 @@ def test_no_secret_in_any_log_line_or_exception(debug_everywhere: pytest.LogCapt
 
     config = EmulatorConfig(limits_enabled=False, webhook_token=WEBHOOK_TOKEN, client_secret=CLIENT_SECRET, deals=120)
     with Emulator(config) as portal:
-        hook = Bitrix24(webhook=portal.webhook_url, retry=NO_RETRY, rate_limit=False)
+        hook = make_client(webhook=portal.webhook_url, retry=NO_RETRY, rate_limit=False)
         hook.call("crm.deal.list", {})
         assert len(list(hook.iterate("crm.deal.list", {}))) == 120
         hook.batch([("crm.deal.list", {}), ("crm.deal.get", {"id": 10**6})], raise_on_error=False)
@@ -79,7 +81,7 @@ def test_no_secret_in_any_log_line_or_exception(debug_everywhere: pytest.LogCapt
         expect_failure(lambda: hook.call("crm.item.payment.add", {"entityTypeId": 2, "entityId": 1}))
 
         creds = portal.oauth_credentials()
-        oauth = Bitrix24(
+        oauth = make_client(
             domain=creds["domain"],
             access_token=creds["access_token"],
             refresh_token=creds["refresh_token"],
@@ -97,7 +99,7 @@ def test_no_secret_in_any_log_line_or_exception(debug_everywhere: pytest.LogCapt
             oauth._auth.access_token,  # type: ignore[attr-defined]
             oauth._auth.refresh_token,
         ]  # type: ignore[attr-defined]
-        refused = Bitrix24(
+        refused = make_client(
             domain=creds["domain"],
             access_token=oauth._auth.access_token,  # type: ignore[attr-defined]
             refresh_token="refused-refresh-token",
@@ -113,11 +115,11 @@ def test_no_secret_in_any_log_line_or_exception(debug_everywhere: pytest.LogCapt
 
     dead = f"http://127.0.0.1:{_closed_port()}"
     expect_failure(
-        lambda: Bitrix24(
+        lambda: make_client(
             webhook=f"{dead}/rest/1/{WEBHOOK_TOKEN}/", rate_limit=False, retry=RetryPolicy(attempts=2, backoff=0.001)
         ).call("crm.deal.list")
     )
-    unreachable = Bitrix24(
+    unreachable = make_client(
         domain=dead,
         access_token="dead-access-token",
         refresh_token="dead-refresh-token",
@@ -143,7 +145,7 @@ def test_no_secret_in_any_log_line_or_exception(debug_everywhere: pytest.LogCapt
     ]
     for reply in replies:
         with HostileServer(lambda seen, reply=reply: reply) as server:
-            client = Bitrix24(webhook=server.webhook(WEBHOOK_TOKEN), retry=NO_RETRY, rate_limit=False)
+            client = make_client(webhook=server.webhook(WEBHOOK_TOKEN), retry=NO_RETRY, rate_limit=False)
             expect_failure(lambda client=client: client.call("crm.item.payment.add", {"entityTypeId": 2, "entityId": 1}))
             secrets.append(WEBHOOK_TOKEN)
 

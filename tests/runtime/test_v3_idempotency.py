@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from b24client import Bitrix24, errors
+from b24client import errors
 from b24client.emulator import Emulator
 from b24client.runtime.retry import NO_RETRY, RetryPolicy
+from tests.conftest import make_client
 from tests.support.hostile import HostileServer, Reply
+
+pytestmark = pytest.mark.usefixtures("client_kind")  # each test for Bitrix24 and AsyncBitrix24
 
 WRITE = "humanresources.node.add"
 NODE = {"name": "Marketing", "type": "DEPARTMENT", "parentId": 1}
@@ -17,7 +20,7 @@ RETRY = RetryPolicy(attempts=3, backoff=0.001, max_backoff=0.01)
 
 @pytest.mark.parametrize("fault", ["reset_after", "truncated"])
 def test_a_v3_write_lost_after_it_ran_is_repeated_with_its_key_and_replayed(b24_emulator: Emulator, fault: str) -> None:
-    client = Bitrix24(webhook=b24_emulator.webhook_url, retry=RETRY, rate_limit=False)
+    client = make_client(webhook=b24_emulator.webhook_url, retry=RETRY, rate_limit=False)
     expected = client.call(WRITE, NODE, api_version=3)
     b24_emulator.reset()
     b24_emulator.inject(fault, method=f"{WRITE}@v3")
@@ -27,7 +30,7 @@ def test_a_v3_write_lost_after_it_ran_is_repeated_with_its_key_and_replayed(b24_
 
 
 def test_without_retries_the_unknown_outcome_is_still_reported(b24_emulator: Emulator) -> None:
-    client = Bitrix24(webhook=b24_emulator.webhook_url, retry=NO_RETRY, rate_limit=False)
+    client = make_client(webhook=b24_emulator.webhook_url, retry=NO_RETRY, rate_limit=False)
     b24_emulator.inject("reset_after", method=f"{WRITE}@v3")
     with pytest.raises(errors.TransportError):
         client.call(WRITE, NODE, api_version=3)
@@ -35,7 +38,7 @@ def test_without_retries_the_unknown_outcome_is_still_reported(b24_emulator: Emu
 
 def test_every_v3_write_carries_a_fresh_key_and_nothing_else_does() -> None:
     with HostileServer(lambda seen: Reply(200, b'{"result":{"item":{"id":1}}}')) as server:
-        client = Bitrix24(webhook=server.webhook(), retry=NO_RETRY, rate_limit=False)
+        client = make_client(webhook=server.webhook(), retry=NO_RETRY, rate_limit=False)
         client.call(WRITE, NODE, api_version=3)
         client.call(WRITE, NODE, api_version=3)
         client.call("humanresources.node.get", {"id": 1}, api_version=3)
@@ -49,7 +52,7 @@ def test_every_v3_write_carries_a_fresh_key_and_nothing_else_does() -> None:
 def test_a_v3_write_repeated_after_an_unreadable_reply_sends_the_same_key_and_body() -> None:
     replies = iter([Reply(200, b'{"result":'), Reply(200, b'{"result":{"id":7}}')])  # cut JSON: outcome unknown
     with HostileServer(lambda seen: next(replies)) as server:
-        client = Bitrix24(webhook=server.webhook(), retry=RETRY, rate_limit=False)
+        client = make_client(webhook=server.webhook(), retry=RETRY, rate_limit=False)
         assert client.call(WRITE, NODE, api_version=3) == {"id": 7}
     first, again = server.seen
     assert first.headers["idempotency-key"] == again.headers["idempotency-key"]

@@ -116,18 +116,28 @@ class AsyncBitrix24(AsyncCallCore):
         params: Mapping[str, Any] | None = None,
         *,
         strategy: Strategy = "auto",
+        workers: int = 4,
         ordered: bool | None = None,
+        progress: bool | None = None,
         paging: Paging | Mapping[str, Any] | None = None,
         api_version: int = 2,
     ) -> AsyncIterator[dict[str, Any]]:
-        """`Bitrix24.iterate` for `async for` (see async_export.py for what it serves yet)."""
+        """`Bitrix24.iterate` for `async for`: `workers` id ranges are fetched by as many tasks."""
         from . import async_export
+        from . import progress as bars
 
-        async for page in async_export.iterate_pages(
-            self, method, params, strategy=strategy, ordered=ordered, paging=paging, api_version=api_version
-        ):
-            for record in page:
-                yield record
+        pages = async_export.iterate_pages(
+            self, method, params, strategy=strategy, workers=workers, ordered=ordered, paging=paging, api_version=api_version
+        )
+        bar = bars.make(progress, method)
+        try:
+            async for page in pages:
+                bar.update(len(page))
+                for record in page:
+                    yield record
+        finally:
+            bar.close()
+            await pages.aclose()
 
     def __getattr__(self, name: str) -> Any:
         """`b24.crm...`: the generated namespaces of `Bitrix24`, bound to this client."""

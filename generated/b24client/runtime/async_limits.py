@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from .callpath import RateLimiter
-from .ratelimit import BatchAware, Polled
+from .ratelimit import BatchAware, Polled, WaitKind
 
 _MAX_WAITS = 100_000
 
@@ -35,7 +35,7 @@ class LoopWaiter:
         self._lines: dict[str, asyncio.Lock] = {}
 
     def _line(self, method: str) -> asyncio.Lock:
-        key = method.lower()
+        key = method.lower()  # "" is the bucket's line, "batch" the batches' operating line
         line = self._lines.get(key)
         if line is None:
             line = self._lines[key] = asyncio.Lock()
@@ -44,26 +44,29 @@ class LoopWaiter:
     async def ready(self, limiter: RateLimiter, method: str) -> None:
         """Until `method`'s operating budget has room; nothing is counted yet."""
         if isinstance(limiter, Polled):
-            await self._poll(limiter, limiter.ready, method)
+            await self._poll(limiter, "operating", self._line(method), lambda: limiter.ready(method))
 
     async def acquire(self, limiter: RateLimiter, method: str) -> None:
-        """Until a request of `method` may go now; it is counted when this returns."""
+        """Until a request of `method` may go now; it is counted when this returns. The
+        order of `PortalRateLimiter.acquire`: the method's operating budget, then the bucket
+        (one line for every method: the portal has one bucket)."""
         if isinstance(limiter, Polled):
-            await self._poll(limiter, limiter.try_acquire, method)
+            await self.ready(limiter, method)
+            await self._poll(limiter, "bucket", self._line(""), limiter.take)
         else:
             await asyncio.to_thread(limiter.acquire, method)
 
-    async def _poll(self, limiter: Polled, ask: Callable[[str], float], method: str) -> None:
-        line = self._line(method)
-        if not line.locked():  # nobody of this method is waiting: no line to keep
-            if ask(method) <= 0:
+    async def _poll(self, limiter: Polled, kind: WaitKind, line: asyncio.Lock, ask: Callable[[], float]) -> None:
+        if not line.locked():  # nobody is waiting in this line: none to keep
+            if ask() <= 0:
                 return  # the common case: no lock, no await
         async with line:
             for _ in range(_MAX_WAITS):
-                wait = ask(method)
+                wait = ask()
                 if wait <= 0:
                     return
                 await _wait(limiter, wait)
+                limiter.note_wait(kind, wait)
         raise RuntimeError("rate limiter could not acquire a request slot")  # pragma: no cover
 
     @asynccontextmanager
@@ -97,6 +100,7 @@ class LoopWaiter:
                 if wait <= 0:
                     return held
                 await _wait(limiter, wait)
+                limiter.note_wait("operating", wait)
         raise RuntimeError("operating tracker could not reserve time")  # pragma: no cover
 
 

@@ -342,21 +342,33 @@ def _split(plan: _Plan, first: list[Record], last_id: int, workers: int) -> list
     return ranges
 
 
-def partitioned_pages(client: CallCore, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
-    """Parallel chains over disjoint id ranges; `ordered` keeps the global order."""
-    probe = Batch(client, halt=False, raise_on_error=True)
-    head = probe.call(plan.method, plan.page_params(plan.after, plan.until), label="first")
-    tail = probe.call(plan.method, plan.page_params(plan.after, plan.until, [plan.id_field], reverse=True), label="last")
-    outcome = probe.execute()
+def probe(batch: Recorder, plan: _Plan) -> tuple[BatchCall, BatchCall]:
+    """The partitioned export's first request: the first page, and the last id (one record
+    in reverse order), which `ranges_after` cuts into ranges for the chains."""
+    head = batch.call(plan.method, plan.page_params(plan.after, plan.until), label="first")
+    tail = batch.call(plan.method, plan.page_params(plan.after, plan.until, [plan.id_field], reverse=True), label="last")
+    return head, tail
+
+
+def ranges_after(
+    plan: _Plan, outcome: BatchResult, head: BatchCall, tail: BatchCall, workers: int
+) -> tuple[list[Record], list[_Range]]:
+    """The probe's first page, and the ranges left for parallel chains (none: it was all)."""
     first = plan.records(outcome[head.label])
-    yield first
     last = plan.records(outcome[tail.label])
     if len(first) < plan.paging.page_size or not last:
-        return
-    last_id = plan.ident(last[0])
-    ranges = _split(plan, first, last_id, workers)
-    chains = [_Chain(client, plan, part.after, part.until) for part in ranges]
-    yield from _run_parallel(chains, ordered)
+        return first, []
+    return first, _split(plan, first, plan.ident(last[0]), workers)
+
+
+def partitioned_pages(client: CallCore, plan: _Plan, workers: int, ordered: bool) -> Iterator[list[Record]]:
+    """Parallel chains over disjoint id ranges; `ordered` keeps the global order."""
+    batch = Batch(client, halt=False, raise_on_error=True)
+    head, tail = probe(batch, plan)
+    first, ranges = ranges_after(plan, batch.execute(), head, tail, workers)
+    yield first
+    if ranges:
+        yield from _run_parallel([_Chain(client, plan, part.after, part.until) for part in ranges], ordered)
 
 
 _DONE = object()

@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from .exceptions import RateLimitError
 
@@ -38,10 +38,13 @@ OPERATING_LIMIT = 480.0
 OPERATING_WINDOW = 600.0
 SKEW_TOLERANCE = 5.0  # seconds of clock difference to the portal taken as latency and rounding, not skew
 _MAX_WAITS = 100_000  # a bound on wait loops; each wait is at least one drain interval
+WaitKind = Literal["bucket", "operating"]
 
 
 class Bucket(Protocol):
     """A request-rate budget; the in-process `LeakyBucket` or a shared one (Redis)."""
+
+    waited: float  # seconds spent waiting for it, for tests and progress reports
 
     def acquire(self) -> None: ...
     def take(self) -> float: ...
@@ -333,12 +336,15 @@ class BatchAware(Protocol):
 @runtime_checkable
 class Polled(Protocol):
     """A limiter that can answer "may I go now, else how long?" without sleeping: what the
-    async client needs, since a limiter that sleeps would stop its event loop."""
+    async client needs, since a limiter that sleeps would stop its event loop. The waiter
+    sleeps what it is told and says so with `note_wait`, so the limiter's `waited` counters
+    read the same for both clients."""
 
-    def try_acquire(self, method: str) -> float: ...
     def ready(self, method: str) -> float: ...
+    def take(self) -> float: ...
     def try_hold(self, counts: Mapping[str, int]) -> tuple[float, dict[str, float]]: ...
     def release(self, held: Mapping[str, float]) -> None: ...
+    def note_wait(self, kind: WaitKind, seconds: float) -> None: ...
 
 
 class PortalRateLimiter:
@@ -387,12 +393,18 @@ class PortalRateLimiter:
             self.operating.wait(method)
         self.bucket.acquire()
 
-    def try_acquire(self, method: str) -> float:
-        """`acquire` without waiting: 0 when a request of `method` may go now (and is
-        counted), else the seconds to wait before asking again. Never sleeps, so the async
-        client can wait on its event loop instead of in a thread."""
-        wait = self.ready(method)
-        return wait if wait > 0 else self.bucket.take()
+    def take(self) -> float:
+        """The bucket's `take`: 0 when a request may go now (and is counted), else the
+        seconds to wait before asking again. Never sleeps, so the async client can wait on
+        its event loop instead of in a thread (after `ready`, as `acquire` does)."""
+        return self.bucket.take()
+
+    def note_wait(self, kind: WaitKind, seconds: float) -> None:
+        """The async client slept `seconds` for the bucket or an operating budget."""
+        if kind == "bucket":
+            self.bucket.waited += seconds
+        else:
+            self.operating.waited += seconds
 
     def ready(self, method: str) -> float:
         """Seconds before `method`'s operating budget lets one more call go (0: now);

@@ -5,12 +5,12 @@ contains its token, so every such text passes through here before we show it. A 
 can appear percent-encoded (a client secret with `+` or `/` in a token-refresh query), so
 each secret is replaced in every form a URL gives it.
 
-urllib3 logs every request line at DEBUG, webhook token and token-refresh query included,
-and that happens inside the library where no call of ours can redact it. `guard_library_logs`
-puts a filter on those loggers that rewrites each record before any handler sees it: the
-secrets of every live client, plus the shapes a secret takes in a URL (the token segment of
-a webhook path, `client_secret=`/`refresh_token=`/... query values), so a secret is masked
-even when the client that knew it is gone.
+urllib3 logs every request line at DEBUG (httpx, for the async client, at INFO), webhook
+token and token-refresh query included, and that happens inside the library where no call
+of ours can redact it. `guard_library_logs` puts a filter on those loggers that rewrites
+each record before any handler sees it: the secrets of every live client, plus the shapes
+a secret takes in a URL (the token segment of a webhook path, `client_secret=`/
+`refresh_token=`/... query values), so a secret is masked even when the client that knew it is gone.
 """
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ LIBRARY_LOGGERS = (
     "urllib3.response",
     "urllib3.util.retry",
     "requests",
+    "httpx",  # the async client's: "HTTP Request: POST <url>" at INFO
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
 )
 _WEBHOOK_PATH = re.compile(r"(/rest/(?:api/)?[^/\s?]+/)[^/\s?]+(/)")
 _SECRET_QUERY = re.compile(r"((?:client_secret|refresh_token|access_token|auth|code)=)[^&\s\"']+", re.IGNORECASE)

@@ -3,7 +3,8 @@
 Everything the portal sends to an app arrives here: `parse` decodes and verifies an event,
 `EventRouter` with `WSGIEventApp`/`ASGIEventApp` serves an event endpoint, `Installer`
 stores what installation brings into a `TokenStore` (`FileTokenStore`, `RedisTokenStore`),
-`portal_client` calls a stored portal with its tokens refreshed once across processes,
+`portal_client` (`async_portal_client`) calls a stored portal with its tokens refreshed once
+across processes,
 `drain_offline` pulls queued events, and `parse_checkout_request`/`checkout_reply` serve a
 pay system's ACTION_URI. See docs/inbound.md. b24client.events re-exports this with the
 typed payloads of every documented event.
@@ -27,7 +28,7 @@ from .paysystem import (
 )
 from .redisstore import RedisTokenStore
 from .router import EventRouter
-from .shared import StoredOAuthAuth, portal_client
+from .shared import StoredOAuthAuth, async_portal_client, portal_client, stored_auth
 from .tokens import MemoryTokenStore, PortalTokens, TokenStore, application_token_lookup, find
 from .wsgi import WSGIEventApp
 
@@ -58,6 +59,7 @@ __all__ = [
     "UnknownPortalError",
     "WSGIEventApp",
     "application_token_lookup",
+    "async_portal_client",
     "bound",
     "checkout_errors",
     "checkout_reply",
@@ -71,5 +73,6 @@ __all__ = [
     "parse_form_request",
     "parse_install_form",
     "portal_client",
+    "stored_auth",
     "tokens_from_install_event",
 ]

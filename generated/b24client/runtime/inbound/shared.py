@@ -18,7 +18,7 @@ from .errors import UnknownPortalError
 from .tokens import PortalTokens, TokenStore, find
 
 if TYPE_CHECKING:
-    from b24client import Bitrix24
+    from b24client import AsyncBitrix24, Bitrix24
 
 
 class StoredOAuthAuth(OAuthAuth):
@@ -70,6 +70,25 @@ class StoredOAuthAuth(OAuthAuth):
             self._after_store(reply)
 
 
+def stored_auth(
+    store: TokenStore,
+    *,
+    member_id: str = "",
+    domain: str = "",
+    client_id: str,
+    client_secret: str,
+    token_url: str = DEFAULT_TOKEN_URL,
+    on_token_refresh: TokenCallback | None = None,
+) -> StoredOAuthAuth:
+    """The auth of one installed portal (by member_id, else domain), refreshed through `store`."""
+    tokens = find(store, member_id=member_id, domain=domain)
+    if tokens is None:
+        raise UnknownPortalError(f"no tokens are stored for member_id={member_id!r} domain={domain!r}")
+    return StoredOAuthAuth(
+        store, tokens, client_id=client_id, client_secret=client_secret, token_url=token_url, on_token_refresh=on_token_refresh
+    )
+
+
 def portal_client(
     store: TokenStore,
     *,
@@ -83,12 +102,43 @@ def portal_client(
 ) -> Bitrix24:
     """A `Bitrix24` client for one installed portal (by member_id, else domain) whose token
     refreshes go through `store`. `options` are the other `Bitrix24(...)` keywords."""
-    tokens = find(store, member_id=member_id, domain=domain)
-    if tokens is None:
-        raise UnknownPortalError(f"no tokens are stored for member_id={member_id!r} domain={domain!r}")
     from b24client import Bitrix24  # the generated client; runtime is imported before it
 
-    auth = StoredOAuthAuth(
-        store, tokens, client_id=client_id, client_secret=client_secret, token_url=token_url, on_token_refresh=on_token_refresh
+    auth = stored_auth(
+        store,
+        member_id=member_id,
+        domain=domain,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_url=token_url,
+        on_token_refresh=on_token_refresh,
     )
     return Bitrix24(auth=auth, **options)
+
+
+def async_portal_client(
+    store: TokenStore,
+    *,
+    member_id: str = "",
+    domain: str = "",
+    client_id: str,
+    client_secret: str,
+    token_url: str = DEFAULT_TOKEN_URL,
+    on_token_refresh: TokenCallback | None = None,
+    **options: Any,
+) -> AsyncBitrix24:
+    """`portal_client` for asyncio: an `AsyncBitrix24` (needs the `async` extra). The store's
+    lock is taken in a worker thread, so a refresh waiting for another process does not
+    stop the event loop."""
+    from b24client import AsyncBitrix24
+
+    auth = stored_auth(
+        store,
+        member_id=member_id,
+        domain=domain,
+        client_id=client_id,
+        client_secret=client_secret,
+        token_url=token_url,
+        on_token_refresh=on_token_refresh,
+    )
+    return AsyncBitrix24(auth=auth, **options)
