@@ -52,3 +52,19 @@ class Bound:
 
 def bound(records: int, time_scale: float) -> Bound:
     return Bound(records, time_scale, CostModel().list_page(PAGE, None, 0))
+
+
+@dataclass(frozen=True)
+class CallsBound:
+    """The floor of N single calls under the request bucket alone: the first X go at once,
+    the rest at Y per second (limits.md: X=50, Y=2, time-scaled). Operating time is not
+    the limit here: one `crm.deal.get` costs the portal far less than its 480 s."""
+
+    calls: int
+    time_scale: float
+    capacity: int = 50
+    drain_per_second: float = 2.0
+
+    @property
+    def seconds(self) -> float:
+        return max(0, self.calls - self.capacity) / (self.drain_per_second * self.time_scale)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 import evidence  # noqa: E402
 import overhead  # noqa: E402
 import peers_env  # noqa: E402
-from bound import Bound, bound  # noqa: E402
+from bound import Bound, CallsBound, bound  # noqa: E402
 from portal import Portal  # noqa: E402
 
 FAULTS = ("--fault", "503=0.05", "--fault", "reset_before=0.005", "--fault", "reset_after=0.005", "--fault-seed", "11")
@@ -51,27 +51,42 @@ def _ours_python() -> Path:
     return Path(sys.executable)
 
 
+def _peers(scripts: tuple[tuple[str, str], ...]) -> list[Client]:
+    versions = peers_env.versions()
+    chosen = []
+    for name, script in scripts:
+        package = name.split()[0].replace("_", "-")
+        version = versions.get(package, versions.get(package.replace("-", "_"), ""))
+        chosen.append(Client(f"{name} {version}".strip(), peers_env.python, HERE / "peers" / script))
+    return chosen
+
+
 def clients(skip_peers: bool, skip_faults: bool) -> list[Client]:
+    """The export's contenders: ours (sync and async), the peers, ours under faults."""
     ours = HERE / "clients" / "ours_export.py"
-    chosen = [Client("b24client iterate", _ours_python, ours, ours=True)]
-    chosen += ASYNC_CLIENTS
+    chosen = [
+        Client("b24client iterate", _ours_python, ours, ours=True),
+        Client("b24client AsyncBitrix24.iterate", _ours_python, HERE / "clients" / "ours_async_export.py", ours=True),
+    ]
     if not skip_peers:
-        versions = peers_env.versions()
-        for name, script in (
-            ("fast_bitrix24 get_all", "fast_bitrix24_export.py"),
-            ("b24pysdk as_list_fast", "b24pysdk_export.py"),
-        ):
-            package = name.split()[0].replace("_", "-")
-            version = versions.get(package, versions.get(package.replace("-", "_"), ""))
-            chosen.append(Client(f"{name} {version}".strip(), peers_env.python, HERE / "peers" / script))
+        chosen += _peers(
+            (
+                ("fast_bitrix24 get_all", "fast_bitrix24_export.py"),
+                ("fast_bitrix24 BitrixAsync.get_all", "fast_bitrix24_async_export.py"),
+                ("b24pysdk as_list_fast", "b24pysdk_export.py"),
+            )
+        )
     if not skip_faults:
         chosen.append(Client("b24client, 5% 503 + 1% resets", _ours_python, ours, ours=True, portal_options=FAULTS))
     return chosen
 
 
-# Slot for the async client (issue 13, another helper): append a Client whose script runs
-# AsyncBitrix24's export (and one for fast_bitrix24's BitrixAsync) and it joins every size.
-ASYNC_CLIENTS: list[Client] = []
+def call_clients(skip_peers: bool) -> list[Client]:
+    """Concurrent single calls: AsyncBitrix24 against fast_bitrix24's BitrixAsync."""
+    chosen = [Client("b24client AsyncBitrix24", _ours_python, HERE / "clients" / "ours_async_calls.py", ours=True)]
+    if not skip_peers:
+        chosen += _peers((("fast_bitrix24 BitrixAsync.call", "fast_bitrix24_async_calls.py"),))
+    return chosen
 
 
 @dataclass
@@ -181,7 +196,7 @@ def _note(summary: Summary) -> str:
     return note
 
 
-def print_table(summaries: list[Summary], modeled: Bound) -> None:
+def print_table(summaries: list[Summary], modeled: Bound | CallsBound) -> None:
     header = [
         "client",
         "wall s",
@@ -226,18 +241,20 @@ def print_table(summaries: list[Summary], modeled: Bound) -> None:
 
 
 def print_ratio(summaries: list[Summary]) -> None:
-    ours = next(summary for summary in summaries if summary.client.ours)
+    """Each of our clients (not the faults row) against the fastest peer that returned every record."""
     peers = [summary for summary in summaries if not summary.client.ours and summary.complete and summary.wall]
-    if not ours.complete or ours.wall is None:
-        print("wall ours / best peer: our export was incomplete")
-        return
-    if not peers:
-        print("wall ours / best peer: no peer returned every record in every run")
-        return
-    best = min(peers, key=lambda summary: summary.wall or math.inf)
-    ratio = ours.wall / (best.wall or math.inf)
-    verdict = "" if ours.reliable and best.reliable else " (NOT A RESULT: a spread is over 20%)"
-    print(f"wall ours / best complete peer ({best.client.name}): {ratio:.2f} (target <= 0.70){verdict}")
+    for ours in (summary for summary in summaries if summary.client.ours and not summary.client.portal_options):
+        label = f"wall {ours.client.name} / best complete peer"
+        if not ours.complete or ours.wall is None:
+            print(f"{label}: our export was incomplete")
+            continue
+        if not peers:
+            print(f"{label}: no peer returned every record in every run")
+            continue
+        best = min(peers, key=lambda summary: summary.wall or math.inf)
+        ratio = ours.wall / (best.wall or math.inf)
+        verdict = "" if ours.reliable and best.reliable else " (NOT A RESULT: a spread is over 20%)"
+        print(f"{label} ({best.client.name}): {ratio:.2f} (target <= 0.70){verdict}")
 
 
 def print_bound(modeled: Bound) -> None:
@@ -259,6 +276,7 @@ def main() -> None:
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--skip-faults", action="store_true")
     parser.add_argument("--skip-overhead", action="store_true")
+    parser.add_argument("--calls", type=int, default=1000, help="concurrent single calls (0: skip)")
     args = parser.parse_args()
     scale = args.time_scale
     chosen = clients(args.skip_peers, args.skip_faults)
@@ -276,13 +294,37 @@ def main() -> None:
         print_bound(modeled)
         print(f"target requests <= ceil(N/2500)+1 = {math.ceil(deals / 2500) + 1}")
         print_ratio(summaries)
-    if not args.skip_overhead:
-        with Portal("--no-limits") as portal:
-            figures = overhead.measure(portal.webhook_url)
+    if args.calls:
+        floor = CallsBound(args.calls, scale)
         print(
-            f"\nper-call overhead ({overhead.METHOD}, {int(figures['calls'])} calls each, medians): "
-            f"ours {figures['ours_ms']:.3f} ms, bare requests.Session.post {figures['bare_ms']:.3f} ms, "
-            f"ratio {figures['ratio']:.3f} (target <= 1.05)"
+            f"\n{args.calls:,} concurrent single calls (crm.deal.get, one per deal, asyncio.gather); a fresh "
+            f"emulator per run, limits on, time scale {scale:g}, simulated latency; {args.repeats} runs each, medians."
+        )
+        summaries = [
+            Summary(client, [run_once(client, args.calls, scale, args.timeout) for _ in range(args.repeats)])
+            for client in call_clients(args.skip_peers)
+        ]
+        print_table(summaries, floor)
+        print(
+            f"bound: the request bucket lets {floor.capacity} go at once, then "
+            f"{floor.drain_per_second * scale:g}/s -> floor {floor.seconds:.2f} s"
+        )
+    if not args.skip_overhead:
+        print_overhead()
+
+
+def print_overhead() -> None:
+    with Portal("--no-limits") as portal:
+        figures = overhead.measure(portal.webhook_url)
+        async_figures = overhead.measure_async(portal.webhook_url)
+    for name, bare, numbers in (
+        ("Bitrix24", "requests.Session.post", figures),
+        ("AsyncBitrix24", "httpx.AsyncClient.post", async_figures),
+    ):
+        print(
+            f"per-call overhead of {name} ({overhead.METHOD}, {int(numbers['calls'])} calls each, medians): "
+            f"ours {numbers['ours_ms']:.3f} ms, bare {bare} {numbers['bare_ms']:.3f} ms, "
+            f"ratio {numbers['ratio']:.3f} (target <= 1.05)"
         )
 
 

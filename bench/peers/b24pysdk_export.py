@@ -8,19 +8,14 @@ emulator's `127.0.0.1:<port>`. b24pysdk has no rate limiter to configure.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 from urllib.parse import urlsplit
 
 from b24pysdk import BitrixWebhook, Client
-from common import measure
+from common import arguments, measure
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--webhook", required=True)
-parser.add_argument("--deals", type=int, required=True)
-parser.add_argument("--time-scale", type=float, default=1.0)
-args = parser.parse_args()
+args = arguments()
 
 method_caller = importlib.import_module("b24pysdk.api.callers.call_method")._MethodCaller
 method_caller._base_url = property(lambda self: f"http://{self._domain}/rest")

@@ -8,20 +8,9 @@ module constant, 600 s) is divided by the same time scale.
 
 from __future__ import annotations
 
-import argparse
-import logging
-
 import fast_bitrix24
-from common import measure
-from fast_bitrix24 import srh
+from common import arguments, fast_bitrix24_options, measure
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--webhook", required=True)
-parser.add_argument("--deals", type=int, required=True)
-parser.add_argument("--time-scale", type=float, default=1.0)
-args = parser.parse_args()
-
-srh.BITRIX_MEASUREMENT_PERIOD = 600 / args.time_scale
-logging.getLogger("fast_bitrix24").setLevel(logging.CRITICAL)
-client = fast_bitrix24.Bitrix(args.webhook, verbose=False, requests_per_second=2.0 * args.time_scale)
+args = arguments()
+client = fast_bitrix24.Bitrix(args.webhook, **fast_bitrix24_options(args.time_scale))
 measure(lambda: client.get_all("crm.deal.list", {"select": ["ID", "TITLE"]}), args.deals)

@@ -20,12 +20,23 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeGuard
 
 from .callpath import RateLimiter
 from .ratelimit import BatchAware, Polled, WaitKind
 
 _MAX_WAITS = 100_000
+_POLLED: dict[type, bool] = {}
+
+
+def _polled(limiter: object) -> TypeGuard[Polled]:
+    """`isinstance(limiter, Polled)`, remembered per class: a runtime protocol check walks
+    the protocol's members each time, a cost every call would pay twice."""
+    kind = type(limiter)
+    known = _POLLED.get(kind)
+    if known is None:
+        known = _POLLED[kind] = isinstance(limiter, Polled)
+    return known
 
 
 class LoopWaiter:
@@ -43,15 +54,15 @@ class LoopWaiter:
 
     async def ready(self, limiter: RateLimiter, method: str) -> None:
         """Until `method`'s operating budget has room; nothing is counted yet."""
-        if isinstance(limiter, Polled):
+        if _polled(limiter):
             await self._poll(limiter, "operating", self._line(method), lambda: limiter.ready(method))
 
     async def acquire(self, limiter: RateLimiter, method: str) -> None:
         """Until a request of `method` may go now; it is counted when this returns. The
         order of `PortalRateLimiter.acquire`: the method's operating budget, then the bucket
         (one line for every method: the portal has one bucket)."""
-        if isinstance(limiter, Polled):
-            await self.ready(limiter, method)
+        if _polled(limiter):
+            await self._poll(limiter, "operating", self._line(method), lambda: limiter.ready(method))
             await self._poll(limiter, "bucket", self._line(""), limiter.take)
         else:
             await asyncio.to_thread(limiter.acquire, method)
@@ -72,7 +83,7 @@ class LoopWaiter:
     @asynccontextmanager
     async def hold(self, limiter: RateLimiter | None, counts: Mapping[str, int]) -> AsyncIterator[None]:
         """A batch's operating budget, held from before its request until its reply."""
-        if isinstance(limiter, Polled):
+        if _polled(limiter):
             held = await self._reserve(limiter, counts)
             try:
                 yield
