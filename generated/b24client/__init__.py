@@ -17,7 +17,7 @@ from b24client.runtime.validate import Problem, validate
 
 if TYPE_CHECKING:
     from b24client import errors
-    from b24client.runtime.async_client import AsyncBitrix24 as AsyncBitrix24  # lazily: needs httpx
+    from b24client.async_client import AsyncBitrix24 as AsyncBitrix24  # lazily: needs httpx
 
 __all__ = ["Bitrix24", "Problem", "Response", "RetryPolicy", "errors", "methods", "validate"]
 __version__ = "0.1.0"
@@ -36,7 +36,7 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module("b24client.errors")
     if name == "AsyncBitrix24":  # imported on first use: it needs httpx, the `async` extra
-        from b24client.runtime.async_client import AsyncBitrix24
+        from b24client.async_client import AsyncBitrix24
 
         return AsyncBitrix24
     raise AttributeError(f"module 'b24client' has no attribute {name!r}")

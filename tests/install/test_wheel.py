@@ -58,6 +58,7 @@ def test_the_wheel_ships_its_types_and_every_module_imports(installed: Path, tmp
     # fail, and the error names the extra to install.
     extra = "ModuleNotFoundError: AsyncBitrix24 needs httpx: pip install 'b24client[async]'"
     assert imported.stdout.strip().splitlines() == [
+        f"b24client.async_client: {extra}",
         f"b24client.runtime.async_client: {extra}",
         f"b24client.runtime.async_transport: {extra}",
     ]
@@ -95,14 +96,15 @@ def test_mypy_strict_catches_each_mistake_of_an_app(installed: Path, tmp_path: P
         elif kind == "error":
             errors.setdefault(number, []).append(text)
     mistakes = {n: line.split("# mistake: ")[1] for n, line in enumerate(lines, 1) if "# mistake: " in line}
-    assert len(mistakes) == 7
+    assert len(mistakes) == 9
     missed = [what for n, what in mistakes.items() if n not in errors]
     assert not missed, f"mypy --strict did not catch: {missed}\n{checked.stdout}"
     unexpected = {n: texts for n, texts in errors.items() if n not in mistakes}
     assert not unexpected, f"errors on lines that are right: {unexpected}\n{checked.stdout}"
-    assert len(revealed) == 2, revealed
+    assert len(revealed) == 3, revealed
     assert revealed[0].startswith('Revealed type is "TypedDict(b24client.models.crm.CrmDealGetResult, {'), revealed[0]
     assert revealed[1] == 'Revealed type is "int"', revealed[1]
+    assert revealed[2] == revealed[0], "the async client's awaited result is typed as the sync one"
 
 
 def test_pyright_basic_finds_no_error_inside_the_installed_package(installed: Path, tmp_path: Path) -> None:

@@ -1,16 +1,15 @@
-"""`AsyncBitrix24`: the same credentials, namespaces, validation, errors and retries as
-`Bitrix24`, awaited. Needs the `async` extra (httpx); `import b24client` does not import it.
+"""`AsyncClient`, the runtime of `AsyncBitrix24`: the same credentials, validation, errors
+and retries as `Client`, awaited. Needs the `async` extra (httpx); `import b24client` does
+not import it.
 
-The generated namespaces are the sync client's own classes: a generated function only maps
-keyword arguments and calls `self._client._invoke(...)`, which here returns a coroutine of
-the async core instead of a value. Static types of `b24.crm...` are `Any` for now; exact
-`Awaitable[...]` types need an async twin of the generated namespaces (not generated yet).
+The generated namespaces (b24client/api_async/, one `async def` per method, typed as the sync
+ones are) map keyword arguments and await `_invoke`, which checks, sends and decodes on the
+async core. b24client/async_client.py adds them to this class as `AsyncBitrix24`.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
 from . import specs
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
     from .export import Paging, Strategy
 
 
-class AsyncBitrix24(AsyncCallCore):
+class AsyncClient(AsyncCallCore):
     """A connection to one portal for asyncio: `await b24.<group>.<...>.<method>(**params)`.
 
     >>> async with AsyncBitrix24(webhook="https://example.bitrix24.com/rest/1/secret/") as b24:  # doctest: +SKIP
@@ -77,16 +76,12 @@ class AsyncBitrix24(AsyncCallCore):
         limiter = limiter_from(rate_limiter, rate_limit, enterprise)
         super().__init__(auth, transport, validate=validate, strict=strict, retry=retry, rate_limiter=limiter)
 
-    def _invoke(self, method_id: str, kwargs: Mapping[str, Any]) -> Coroutine[Any, Any, Any]:
-        """What generated functions call: a coroutine that checks, then sends, when awaited."""
+    async def _invoke(self, method_id: str, kwargs: Mapping[str, Any]) -> Any:
+        """What the generated functions await: check, send, decode (`Client._invoke`, awaited)."""
         spec = specs.get(method_id)
         assert spec is not None, method_id
         params, unknown = wire_params(spec, kwargs)
-        return self._result(self.execute(spec["method"], spec["api_version"], params, spec, unknown, keywords=spec["kwargs"]))
-
-    @staticmethod
-    async def _result(pending: Coroutine[Any, Any, Any]) -> Any:
-        return (await pending).result
+        return (await self.execute(spec["method"], spec["api_version"], params, spec, unknown, keywords=spec["kwargs"])).result
 
     @overload
     def batch(self, commands: None = None, *, halt: bool = False, raise_on_error: bool = True) -> AsyncBatch: ...
@@ -138,14 +133,3 @@ class AsyncBitrix24(AsyncCallCore):
         finally:
             bar.close()
             await pages.aclose()
-
-    def __getattr__(self, name: str) -> Any:
-        """`b24.crm...`: the generated namespaces of `Bitrix24`, bound to this client."""
-        from b24client.client import Bitrix24
-
-        attribute = getattr(Bitrix24, name, None)
-        if isinstance(attribute, cached_property):
-            namespace = attribute.func(self)  # the namespaces only call _invoke
-            self.__dict__[name] = namespace
-            return namespace
-        raise AttributeError(name)
