@@ -112,7 +112,9 @@ def test_a_503_tightens_the_bucket(portal_factory, client_for):
     assert limiter.bucket.level < 5
     portal.inject("503", "crm.deal.list")
     b24.call("crm.deal.list", PAGE)
-    assert limiter.bucket.level > 40  # the portal said "full": we believe it
+    # The portal said "full": we believe it, so the retry waited only until the bucket had room
+    # again (capacity 50 less the margin of 10), where without the 503 it stays under 5.
+    assert limiter.bucket.level > 30
     assert limiter.bucket.retry_after() > 1 / 100  # and drain slower than the nominal 100 per second
 
 

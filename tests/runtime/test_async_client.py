@@ -217,7 +217,7 @@ def test_calls_wait_for_the_rate_limiter_on_the_loop_not_in_threads() -> None:
         assert len(asyncio.run(scenario())) == 120
         elapsed = time.monotonic() - started
         assert (limited.counters["query_limit_exceeded"], limited.counters["requests"]) == (0, 120)
-        # 49 go at once (one request of margin); the other 71 drain at 20/s: about 3.5 s.
+        # 40 go at once (10 requests of margin at 20/s: default_margin); the other 80 drain at 20/s: 4 s.
         assert elapsed >= 3.0, f"120 requests through a bucket of 50 at 20/s took only {elapsed:.2f} s"
 
 

@@ -39,6 +39,17 @@ OPERATING_WINDOW = 600.0
 SKEW_TOLERANCE = 5.0  # seconds of clock difference to the portal taken as latency and rounding, not skew
 _MAX_WAITS = 100_000  # a bound on wait loops; each wait is at least one drain interval
 WaitKind = Literal["bucket", "operating"]
+# How much later than the requests counted after it a request may reach the portal: the
+# event loop or the pool is busy, the network jitters. The bucket keeps that many seconds of
+# drain as headroom (at least one request), so requests reordered on the way still fit.
+ARRIVAL_JITTER = 0.5
+
+
+def default_margin(capacity: int, drain_per_second: float) -> float:
+    """Requests of headroom for `ARRIVAL_JITTER`: 1 at the portal's 2/s, more where time is
+    compressed (at 20/s a request 50 ms late already meets one counted after it), but never
+    more than a fifth of the bucket (10 of 50)."""
+    return max(1.0, min(drain_per_second * ARRIVAL_JITTER, capacity / 5))
 
 
 class Bucket(Protocol):
@@ -60,7 +71,7 @@ class LeakyBucket:
         capacity: int = STANDARD[0],
         drain_per_second: float = STANDARD[1],
         *,
-        margin: float = 1.0,
+        margin: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -69,8 +80,9 @@ class LeakyBucket:
         self.capacity = capacity
         self.drain_per_second = drain_per_second
         # Requests of headroom below the portal's threshold: our clock and the portal's never
-        # agree exactly, and a request we count now arrives there a little later.
-        self.margin = min(margin, capacity - 1)
+        # agree exactly, and a request we count now arrives there a little later, possibly
+        # after one we counted later (default_margin).
+        self.margin = min(default_margin(capacity, drain_per_second) if margin is None else margin, capacity - 1)
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()

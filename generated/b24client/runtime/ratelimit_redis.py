@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .ratelimit import ENTERPRISE, STANDARD, PortalRateLimiter
+from .ratelimit import ENTERPRISE, STANDARD, PortalRateLimiter, default_margin
 
 # KEYS[1]: the bucket. ARGV: capacity, drain per second, margin, action ("take"/"tighten"/"peek"),
 # recovery per second of the slowdown. Returns the seconds to wait (0: a slot was taken).
@@ -64,7 +64,7 @@ class RedisLeakyBucket:
         key: str = "b24client:bucket",
         capacity: int = STANDARD[0],
         drain_per_second: float = STANDARD[1],
-        margin: float = 1.0,
+        margin: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if redis_client is None:
@@ -75,7 +75,7 @@ class RedisLeakyBucket:
         self.key = key
         self.capacity = capacity
         self.drain_per_second = drain_per_second
-        self.margin = min(margin, capacity - 1)
+        self.margin = min(default_margin(capacity, drain_per_second) if margin is None else margin, capacity - 1)
         self._recover = 0.5 / max(1.0, capacity / drain_per_second)
         self._sleep = sleep
         self.waited = 0.0
@@ -114,13 +114,13 @@ def shared_limiter(
     enterprise: bool = False,
     time_scale: float = 1.0,
     redis_client: Any = None,
-    margin: float = 1.0,
+    margin: float | None = None,
     **options: Any,
 ) -> PortalRateLimiter:
     """A `PortalRateLimiter` whose request bucket is shared through Redis, one per portal.
 
-    `margin` is the requests of headroom kept below the portal's threshold (more where
-    other applications share the portal's bucket, or requests reach it late)."""
+    `margin` is the requests of headroom kept below the portal's threshold (default:
+    ratelimit.default_margin; more where other applications share the portal's bucket)."""
     capacity, drain = ENTERPRISE if enterprise else STANDARD
     bucket = RedisLeakyBucket(
         redis_client,

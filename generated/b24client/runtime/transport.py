@@ -60,11 +60,16 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# One decoder for every reply: `json.loads(raw, parse_constant=...)` builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def json_object(method: str, status: int, raw: bytes, auth: Auth) -> dict[str, Any]:
     """A reply's body as the JSON object the portal must send; anything else is a
     ResponseFormatError quoting (redacted) its start. Shared by the sync and async transports."""
     try:
-        payload = json.loads(raw, parse_constant=_reject_constant)
+        # The encoding as json.loads finds it (UTF-8, or UTF-16/32 by the first bytes).
+        payload = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, RecursionError):
         payload = None
     if not isinstance(payload, dict):
