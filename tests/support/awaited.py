@@ -102,7 +102,7 @@ def _is_namespace(value: Any) -> bool:
 
 
 def _is_bound_method(value: Any) -> bool:
-    return inspect.ismethod(value) or (callable(value) and not isinstance(value, type) and inspect.isfunction(value))
+    return inspect.ismethod(value) or inspect.isfunction(value)
 
 
 async def _next(items: AsyncIterator[Any]) -> Any:

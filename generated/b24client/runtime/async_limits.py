@@ -20,13 +20,14 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from .callpath import RateLimiter
 from .ratelimit import BatchAware, Polled, WaitKind
 
 _MAX_WAITS = 100_000
 _POLLED: dict[type, bool] = {}
+T = TypeVar("T")
 
 
 def _polled(limiter: object) -> TypeGuard[Polled]:
@@ -55,36 +56,41 @@ class LoopWaiter:
     async def ready(self, limiter: RateLimiter, method: str) -> None:
         """Until `method`'s operating budget has room; nothing is counted yet."""
         if _polled(limiter):
-            await self._poll(limiter, "operating", self._line(method), lambda: limiter.ready(method))
+            await self._operating(limiter, method)
 
     async def acquire(self, limiter: RateLimiter, method: str) -> None:
         """Until a request of `method` may go now; it is counted when this returns. The
         order of `PortalRateLimiter.acquire`: the method's operating budget, then the bucket
         (one line for every method: the portal has one bucket)."""
         if _polled(limiter):
-            await self._poll(limiter, "operating", self._line(method), lambda: limiter.ready(method))
-            await self._poll(limiter, "bucket", self._line(""), limiter.take)
+            await self._operating(limiter, method)
+            await self._poll(limiter, "bucket", self._line(""), lambda: (limiter.take(), None))
         else:
             await asyncio.to_thread(limiter.acquire, method)
 
-    async def _poll(self, limiter: Polled, kind: WaitKind, line: asyncio.Lock, ask: Callable[[], float]) -> None:
+    async def _operating(self, limiter: Polled, method: str) -> None:
+        await self._poll(limiter, "operating", self._line(method), lambda: (limiter.ready(method), None))
+
+    async def _poll(self, limiter: Polled, kind: WaitKind, line: asyncio.Lock, ask: Callable[[], tuple[float, T]]) -> T:
+        """Ask until the wait is 0, then return what was granted; waiting tasks keep `line`'s order."""
         if not line.locked():  # nobody is waiting in this line: none to keep
-            if ask() <= 0:
-                return  # the common case: no lock, no await
+            wait, granted = ask()
+            if wait <= 0:
+                return granted  # the common case: no lock, no await
         async with line:
             for _ in range(_MAX_WAITS):
-                wait = ask()
+                wait, granted = ask()
                 if wait <= 0:
-                    return
+                    return granted
                 await _wait(limiter, wait)
                 limiter.note_wait(kind, wait)
-        raise RuntimeError("rate limiter could not acquire a request slot")  # pragma: no cover
+        raise RuntimeError(f"rate limiter could not grant {kind} time")  # pragma: no cover
 
     @asynccontextmanager
     async def hold(self, limiter: RateLimiter | None, counts: Mapping[str, int]) -> AsyncIterator[None]:
         """A batch's operating budget, held from before its request until its reply."""
         if _polled(limiter):
-            held = await self._reserve(limiter, counts)
+            held = await self._poll(limiter, "operating", self._line("batch"), lambda: limiter.try_hold(counts))
             try:
                 yield
             finally:
@@ -98,21 +104,6 @@ class LoopWaiter:
                 context.__exit__(None, None, None)
         else:
             yield
-
-    async def _reserve(self, limiter: Polled, counts: Mapping[str, int]) -> dict[str, float]:
-        line = self._line("batch")
-        if not line.locked():
-            wait, held = limiter.try_hold(counts)
-            if wait <= 0:
-                return held
-        async with line:
-            for _ in range(_MAX_WAITS):
-                wait, held = limiter.try_hold(counts)
-                if wait <= 0:
-                    return held
-                await _wait(limiter, wait)
-                limiter.note_wait("operating", wait)
-        raise RuntimeError("operating tracker could not reserve time")  # pragma: no cover
 
 
 async def _wait(limiter: object, seconds: float) -> None:
