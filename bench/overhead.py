@@ -6,6 +6,11 @@ of each in turn so drift in the machine's speed touches both equally; the figure
 the ratio of the median times. Our side runs the whole call path: keyword mapping,
 validation against the spec, JSON encoding, the rate limiter's bookkeeping (a limiter
 too large to ever wait), decoding and error checks.
+
+A third arm, our transport's `send` of the same prepared call, splits the figure in two:
+what our call path adds above the transport, and what the transport saves or costs
+against the bare library call (it resolves proxies once per origin, and keeps parsed
+URLs, where the libraries redo both on every request).
 """
 
 from __future__ import annotations
@@ -13,48 +18,64 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 
 import requests
 
 from b24client import Bitrix24
+from b24client.runtime import specs
 from b24client.runtime.ratelimit import PortalRateLimiter
+from b24client.runtime.validate import wire_params
 
 METHOD = "sale.paysystem.list"
+ARMS = ("ours", "bare", "transport")
+
+
+def _prepared(b24: object) -> object:
+    """The call our `b24.sale.paysystem.list()` sends, prepared as its call path prepares it."""
+    spec = specs.get(METHOD)
+    assert spec is not None
+    params, unknown = wire_params(spec, {})
+    call, _ = b24._start(METHOD, 2, params, spec, unknown, idempotent=None, keywords=spec["kwargs"], now=time.monotonic())  # type: ignore[attr-defined]
+    return call
+
+
+def _limiter() -> PortalRateLimiter:
+    return PortalRateLimiter(capacity=10**9, drain_per_second=1e9)
 
 
 def measure(webhook_url: str, calls: int = 3000) -> dict[str, float]:
-    b24 = Bitrix24(webhook=webhook_url, rate_limiter=PortalRateLimiter(capacity=10**9, drain_per_second=1e9))
+    b24 = Bitrix24(webhook=webhook_url, rate_limiter=_limiter())
     session = requests.Session()
     url = webhook_url + METHOD
-    ours: list[float] = []
-    bare: list[float] = []
-
-    def our_call() -> object:
-        return b24.sale.paysystem.list()
+    call = _prepared(b24)
 
     def bare_call() -> object:
         reply = session.post(url, json={}, timeout=30)
         reply.raise_for_status()
         return reply.json()["result"]
 
-    assert our_call() == bare_call()
-    for _ in range(200):  # warm both connections and caches
-        our_call()
-        bare_call()
-    pairs = ((our_call, ours), (bare_call, bare))
-    for index in range(calls):
-        # One of each per step, the order alternating: both see the same machine.
-        for call, sink in pairs if index % 2 else pairs[::-1]:
+    arms: dict[str, Callable[[], object]] = {
+        "ours": lambda: b24.sale.paysystem.list(),
+        "bare": bare_call,
+        "transport": lambda: b24._transport.send(call.method, call.api_version, call.body, call.headers)[1]["result"],  # type: ignore[attr-defined]
+    }
+    assert arms["ours"]() == arms["bare"]() == arms["transport"]()
+    times: dict[str, list[float]] = {name: [] for name in ARMS}
+    for index in range(200 + calls):  # the first 200 warm connections and caches
+        # One of each per step, the order rotating: every arm sees the same machine.
+        for name in ARMS[index % 3 :] + ARMS[: index % 3]:
             started = time.perf_counter()
-            call()
-            sink.append(time.perf_counter() - started)
+            arms[name]()
+            if index >= 200:
+                times[name].append(time.perf_counter() - started)
     b24.close()
     session.close()
-    return _figures(ours, bare)
+    return _figures(times)
 
 
 def measure_async(webhook_url: str, calls: int = 3000) -> dict[str, float]:
-    """The same pairing on one event loop: `await b24.sale.paysystem.list()` and a bare post."""
+    """The same arms on one event loop: `await b24.sale.paysystem.list()`, a bare post, our transport."""
     return asyncio.run(_measure_async(webhook_url, calls))
 
 
@@ -63,11 +84,9 @@ async def _measure_async(webhook_url: str, calls: int) -> dict[str, float]:
 
     from b24client import AsyncBitrix24
 
-    limiter = PortalRateLimiter(capacity=10**9, drain_per_second=1e9)
     url = webhook_url + METHOD
-    ours: list[float] = []
-    bare: list[float] = []
-    async with AsyncBitrix24(webhook=webhook_url, rate_limiter=limiter) as b24, httpx.AsyncClient(timeout=30) as session:
+    async with AsyncBitrix24(webhook=webhook_url, rate_limiter=_limiter()) as b24, httpx.AsyncClient(timeout=30) as session:
+        call = _prepared(b24)
 
         async def our_call() -> object:
             return await b24.sale.paysystem.list()
@@ -77,24 +96,29 @@ async def _measure_async(webhook_url: str, calls: int) -> dict[str, float]:
             reply.raise_for_status()
             return reply.json()["result"]
 
-        assert await our_call() == await bare_call()
-        for _ in range(200):
-            await our_call()
-            await bare_call()
-        pairs = ((our_call, ours), (bare_call, bare))
-        for index in range(calls):
-            for call, sink in pairs if index % 2 else pairs[::-1]:
+        async def transport_call() -> object:
+            return (await b24._transport.send(call.method, call.api_version, call.body, call.headers))[1]["result"]  # type: ignore[attr-defined]
+
+        arms: dict[str, Callable[[], Awaitable[object]]] = {"ours": our_call, "bare": bare_call, "transport": transport_call}
+        assert await our_call() == await bare_call() == await transport_call()
+        times: dict[str, list[float]] = {name: [] for name in ARMS}
+        for index in range(200 + calls):
+            for name in ARMS[index % 3 :] + ARMS[: index % 3]:
                 started = time.perf_counter()
-                await call()
-                sink.append(time.perf_counter() - started)
-    return _figures(ours, bare)
+                await arms[name]()
+                if index >= 200:
+                    times[name].append(time.perf_counter() - started)
+    return _figures(times)
 
 
-def _figures(ours: list[float], bare: list[float]) -> dict[str, float]:
-    ours_median, bare_median = statistics.median(ours), statistics.median(bare)
+def _figures(times: dict[str, list[float]]) -> dict[str, float]:
+    ours, bare, transport = (statistics.median(times[name]) for name in ARMS)
     return {
-        "ours_ms": ours_median * 1000,
-        "bare_ms": bare_median * 1000,
-        "ratio": ours_median / bare_median,
-        "calls": float(len(ours)),
+        "ours_ms": ours * 1000,
+        "bare_ms": bare * 1000,
+        "transport_ms": transport * 1000,
+        "ratio": ours / bare,
+        "call_path_us": (ours - transport) * 1e6,
+        "transport_vs_bare_us": (transport - bare) * 1e6,
+        "calls": float(len(times["ours"])),
     }

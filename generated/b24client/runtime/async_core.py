@@ -112,14 +112,16 @@ class AsyncCallCore(CallPolicy):
 
     async def _attempt(self, call: PreparedCall) -> Response:
         limiter = self.rate_limiter
-        if limiter is None:
-            status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
-        else:
+        slots = self._transport.slots
+        if limiter is not None and (slots.locked() or not self.limits.admit(limiter, call.method)):
             # Counted by the bucket only once a connection is ours: a request counted, then
             # queued behind the pool, would reach the portal late, in a bunch with later ones.
             await self.limits.ready(limiter, call.method)
-            async with self._transport.slots:
+            async with slots:
                 await self.limits.acquire(limiter, call.method)
+                status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
+        else:  # admitted with a connection free (nothing awaited in between), or no limiter
+            async with slots:
                 status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
         if limiter is not None and isinstance(payload.get("time"), Mapping):
             limiter.observe(call.method, payload["time"])

@@ -53,6 +53,14 @@ class LoopWaiter:
             line = self._lines[key] = asyncio.Lock()
         return line
 
+    def admit(self, limiter: RateLimiter, method: str) -> bool:
+        """Count a request of `method` at once if nobody waits ahead of it and neither the
+        method's budget nor the bucket asks for a wait: `ready` then `acquire` without an
+        await, as most calls find them. False (nothing counted) sends it the long way."""
+        if not _polled(limiter) or self._line(method).locked() or self._line("").locked():
+            return False
+        return limiter.ready(method) <= 0 and limiter.take() <= 0
+
     async def ready(self, limiter: RateLimiter, method: str) -> None:
         """Until `method`'s operating budget has room; nothing is counted yet."""
         if _polled(limiter):

@@ -148,7 +148,27 @@ class Transport:
         self.session = session or make_session(pool_size)
         self.max_reply_bytes = max_reply_bytes
         self.attempt_timeout = attempt_timeout if attempt_timeout is not None else whole_seconds(timeout)
+        self._environments: dict[tuple[Any, ...], dict[str, Any]] = {}
         guard_library_logs(auth)
+
+    def _environment(self, url: str) -> dict[str, Any]:
+        """What `Session.request` would merge from the environment (proxies, CA bundle) and
+        the session, resolved once per portal origin rather than on every call.
+
+        requests re-reads every environment variable twice per request to pick a proxy,
+        about a tenth of a call to a nearby portal. Like httpx (which reads them when a
+        client is made), a change to the process environment after the first call to a host
+        is not seen; a change to the session's own proxies, verify, cert or trust_env is.
+        """
+        session = self.session
+        origin = url.split("/", 3)[:3]
+        key = (*origin, session.trust_env, session.verify, session.cert, *session.proxies.items())
+        settings = self._environments.get(key)
+        if settings is None:
+            if len(self._environments) >= 64:  # hosts come from one portal; a bound all the same
+                self._environments.clear()
+            settings = self._environments[key] = dict(session.merge_environment_settings(url, {}, True, None, None))
+        return settings
 
     def send(
         self, method: str, api_version: int, body: bytes, headers: Mapping[str, str] | None = None
@@ -159,14 +179,12 @@ class Transport:
         started = time.perf_counter()
         failure: Bitrix24Error | None = None
         try:
-            reply = self.session.post(
-                self.auth.url_for(method, api_version),
-                data=data,
-                headers={**HEADERS, **(headers or {})},
-                timeout=self.timeout,
-                allow_redirects=False,
-                stream=True,
-            )
+            # Session.post, with its environment lookup done once per origin (_environment).
+            url = self.auth.url_for(method, api_version)
+            request = requests.Request("POST", url, data=data, headers={**HEADERS, **(headers or {})})
+            prepared = self.session.prepare_request(request)
+            settings = self._environment(prepared.url or url)
+            reply = self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
         except requests.RequestException as exc:
             failure = self._failed(method, exc, False if _never_sent(exc) else None)
         if failure is not None:  # raised out here, so no library exception (URL and all) is its context
