@@ -22,7 +22,13 @@ from .render import _rule_text, group_of, path_of
 from .spec_checks import drop_failing_drafts
 
 REPO = SPEC_ROOT.parent
-GUIDES = {"bulk.md": "Bulk work", "emulator.md": "The emulator", "cli.md": "Command line"}
+GUIDES = {
+    "bulk.md": "Bulk work",
+    "inbound.md": "Receiving from the portal",
+    "emulator.md": "The emulator",
+    "cli.md": "Command line",
+    "api-diff.md": "Reviewing API changes",
+}
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)#\s]+)(#[^)\s]*)?\)")
 
 
