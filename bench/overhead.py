@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import requests
 
@@ -29,6 +29,15 @@ from b24client.runtime.validate import wire_params
 
 METHOD = "sale.paysystem.list"
 ARMS = ("ours", "bare", "transport")
+WARMUP = 200  # rounds that warm connections and caches, not kept
+
+
+def _rounds(calls: int) -> Iterator[tuple[str, bool]]:
+    """Each arm once per round, the order rotating so every arm sees the same machine; with
+    whether the round's time is kept."""
+    for index in range(WARMUP + calls):
+        for name in ARMS[index % 3 :] + ARMS[: index % 3]:
+            yield name, index >= WARMUP
 
 
 def _prepared(b24: object) -> object:
@@ -62,13 +71,11 @@ def measure(webhook_url: str, calls: int = 3000) -> dict[str, float]:
     }
     assert arms["ours"]() == arms["bare"]() == arms["transport"]()
     times: dict[str, list[float]] = {name: [] for name in ARMS}
-    for index in range(200 + calls):  # the first 200 warm connections and caches
-        # One of each per step, the order rotating: every arm sees the same machine.
-        for name in ARMS[index % 3 :] + ARMS[: index % 3]:
-            started = time.perf_counter()
-            arms[name]()
-            if index >= 200:
-                times[name].append(time.perf_counter() - started)
+    for name, kept in _rounds(calls):
+        started = time.perf_counter()
+        arms[name]()
+        if kept:
+            times[name].append(time.perf_counter() - started)
     b24.close()
     session.close()
     return _figures(times)
@@ -102,12 +109,11 @@ async def _measure_async(webhook_url: str, calls: int) -> dict[str, float]:
         arms: dict[str, Callable[[], Awaitable[object]]] = {"ours": our_call, "bare": bare_call, "transport": transport_call}
         assert await our_call() == await bare_call() == await transport_call()
         times: dict[str, list[float]] = {name: [] for name in ARMS}
-        for index in range(200 + calls):
-            for name in ARMS[index % 3 :] + ARMS[: index % 3]:
-                started = time.perf_counter()
-                await arms[name]()
-                if index >= 200:
-                    times[name].append(time.perf_counter() - started)
+        for name, kept in _rounds(calls):
+            started = time.perf_counter()
+            await arms[name]()
+            if kept:
+                times[name].append(time.perf_counter() - started)
     return _figures(times)
 
 

@@ -113,16 +113,17 @@ class AsyncCallCore(CallPolicy):
     async def _attempt(self, call: PreparedCall) -> Response:
         limiter = self.rate_limiter
         slots = self._transport.slots
-        if limiter is not None and (slots.locked() or not self.limits.admit(limiter, call.method)):
-            # Counted by the bucket only once a connection is ours: a request counted, then
-            # queued behind the pool, would reach the portal late, in a bunch with later ones.
-            await self.limits.ready(limiter, call.method)
-            async with slots:
-                await self.limits.acquire(limiter, call.method)
-                status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
-        else:  # admitted with a connection free (nothing awaited in between), or no limiter
-            async with slots:
-                status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
+        # Most calls are admitted at once, with a connection free and nothing awaited in
+        # between; the rest queue for the budget, then a connection, then the bucket.
+        queued = limiter if limiter is not None and (slots.locked() or not self.limits.admit(limiter, call.method)) else None
+        if queued is not None:
+            await self.limits.ready(queued, call.method)
+        async with slots:
+            if queued is not None:
+                # Counted by the bucket only once a connection is ours: a request counted, then
+                # queued behind the pool, would reach the portal late, in a bunch with later ones.
+                await self.limits.acquire(queued, call.method)
+            status, payload = await self._transport.send(call.method, call.api_version, call.body, call.headers)
         if limiter is not None and isinstance(payload.get("time"), Mapping):
             limiter.observe(call.method, payload["time"])
         return decode(call, status, payload)

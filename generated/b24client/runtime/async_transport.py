@@ -13,6 +13,7 @@ left (no connection), `sent=None` once it may have. The body is decoded by the s
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -59,18 +60,10 @@ class AsyncTransport:
         # a request, so every counted request is sent at once (async_core.py).
         self.slots = asyncio.Semaphore(pool_size)
         self.attempt_timeout = attempt_timeout if attempt_timeout is not None else whole_seconds(timeout)
-        self._urls: dict[str, httpx.URL] = {}
+        # httpx parses a string URL on every request (about a twentieth of a call to a nearby
+        # portal); a client calls few methods, so each method's parsed URL is kept.
+        self._url = functools.lru_cache(maxsize=4096)(httpx.URL)
         guard_library_logs(auth)
-
-    def _url(self, url: str) -> httpx.URL:
-        """The parsed URL of a method, kept: httpx parses a string URL on every request,
-        about a twentieth of a call to a nearby portal, and a client calls few methods."""
-        parsed = self._urls.get(url)
-        if parsed is None:
-            if len(self._urls) >= 4096:
-                self._urls.clear()
-            parsed = self._urls[url] = httpx.URL(url)
-        return parsed
 
     async def send(
         self, method: str, api_version: int, body: bytes, headers: Mapping[str, str] | None = None
